@@ -1,0 +1,57 @@
+package p2p
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+	ma "github.com/multiformats/go-multiaddr"
+	manet "github.com/multiformats/go-multiaddr/net"
+)
+
+// Reasons a colleague cannot be reached, for callers that branch on them.
+var (
+	// ErrDifferentWorkspace: the address answers, but the handshake fails.
+	// With private networks that is what a mismatched workspace key looks
+	// like on the wire; libp2p itself only reports a timeout or garbage.
+	ErrDifferentWorkspace = errors.New("the colleague answers but is in a different workspace (another workspace key), or is not Hallway")
+	ErrWrongPeer          = errors.New("a different Hallway answered at that address (peer ID mismatch)")
+	ErrNotLAN             = errors.New("the address is not on the local network; Hallway only connects inside the LAN")
+	ErrUnreachable        = errors.New("the colleague is not reachable at that address")
+	ErrSelf               = errors.New("that is this Hallway's own address")
+)
+
+func (n *Node) classifyDialError(ctx context.Context, id peer.ID, addrs []ma.Multiaddr, err error) error {
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "peer id mismatch"):
+		return fmt.Errorf("%w: %v", ErrWrongPeer, err)
+	case strings.Contains(msg, "gater disallows"):
+		return fmt.Errorf("%w: %v", ErrNotLAN, err)
+	}
+	// If a plain TCP connection succeeds where the libp2p handshake did not,
+	// something is listening that does not share our workspace key.
+	for _, a := range addrs {
+		ip, ok := multiaddrIP(a)
+		if !ok || !isLANAddr(ip) {
+			continue
+		}
+		na, err := manet.ToNetAddr(a)
+		if err != nil {
+			continue
+		}
+		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+		var d net.Dialer
+		c, derr := d.DialContext(dctx, na.Network(), na.String())
+		cancel()
+		if derr == nil {
+			c.Close()
+			return fmt.Errorf("%w (%s)", ErrDifferentWorkspace, a)
+		}
+	}
+	return fmt.Errorf("%w: %v", ErrUnreachable, err)
+}

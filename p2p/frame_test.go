@@ -1,0 +1,159 @@
+package p2p
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+)
+
+func TestReadFrame(t *testing.T) {
+	huge := binary.AppendUvarint(nil, 1<<63)
+	cases := []struct {
+		name    string
+		in      []byte
+		want    string
+		wantErr error
+	}{
+		{"empty stream is clean EOF", nil, "", io.EOF},
+		{"zero length", []byte{0}, "", nil},
+		{"small", append([]byte{5}, "hello"...), "hello", nil},
+		{"length 2^63", huge, "", ErrFrameTooLarge},
+		{"over cap", binary.AppendUvarint(nil, 101), "", ErrFrameTooLarge},
+		{"truncated body", append([]byte{10}, "abc"...), "", ErrBadFrame},
+		{"truncated varint", []byte{0x80}, "", ErrBadFrame},
+		{"overflowing varint", bytes.Repeat([]byte{0xff}, 11), "", ErrBadFrame},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := readFrame(bufio.NewReader(bytes.NewReader(tc.in)), 100)
+			if !errors.Is(err, tc.wantErr) {
+				t.Fatalf("err = %v, want %v", err, tc.wantErr)
+			}
+			if err == nil && string(got) != tc.want {
+				t.Fatalf("got %q", got)
+			}
+		})
+	}
+}
+
+func TestFrameRoundTrip(t *testing.T) {
+	var buf bytes.Buffer
+	for _, s := range []string{"a", "", strings.Repeat("x", 300)} {
+		if err := writeFrame(&buf, []byte(s)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := bufio.NewReader(&buf)
+	for _, want := range []string{"a", "", strings.Repeat("x", 300)} {
+		got, err := readFrame(r, 1000)
+		if err != nil || string(got) != want {
+			t.Fatalf("got %q, %v", got, err)
+		}
+	}
+}
+
+func TestDecodeDM(t *testing.T) {
+	cases := []struct {
+		name string
+		in   string
+		ok   bool
+	}{
+		{"good", `{"id":"abc","text":"hi","sent_at":5}`, true},
+		{"empty id", `{"id":"","text":"hi","sent_at":5}`, false},
+		{"id with slash", `{"id":"a/b","text":"hi","sent_at":5}`, false},
+		{"blank text", `{"id":"a","text":"  ","sent_at":5}`, false},
+		{"no time", `{"id":"a","text":"hi"}`, false},
+		{"negative time", `{"id":"a","text":"hi","sent_at":-1}`, false},
+		{"text too long", `{"id":"a","sent_at":1,"text":"` + strings.Repeat("x", MaxTextBytes+1) + `"}`, false},
+		{"text at limit", `{"id":"a","sent_at":1,"text":"` + strings.Repeat("x", MaxTextBytes) + `"}`, true},
+		{"not json", `{"id":`, false},
+		{"wrong types", `{"id":5,"text":[],"sent_at":"x"}`, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := DecodeDM([]byte(tc.in))
+			if (err == nil) != tc.ok {
+				t.Fatalf("err = %v, want ok=%v", err, tc.ok)
+			}
+		})
+	}
+}
+
+func TestDecodeProfile(t *testing.T) {
+	cases := []struct {
+		name  string
+		in    string
+		ok    bool
+		known int
+	}{
+		{"good", `{"name":"Ann","status":"away","status_text":"lunch","version":3}`, true, 0},
+		{"bad status", `{"name":"Ann","status":"gone","version":3}`, false, 0},
+		{"empty name", `{"name":"","status":"away","version":3}`, false, 0},
+		{"rtl override in name", `{"name":"Ann\u202e","status":"away","version":3}`, false, 0},
+		{"newline in name", `{"name":"A\nB","status":"away","version":3}`, false, 0},
+		{"long name", `{"name":"` + strings.Repeat("n", MaxNameRunes+1) + `","status":"away","version":3}`, false, 0},
+		{"no version", `{"name":"Ann","status":"away"}`, false, 0},
+		{"junk known peers dropped", `{"name":"Ann","status":"busy","version":1,"known":[{"id":"nope","addrs":["/ip4/1.2.3.4/tcp/1"]}]}`, true, 0},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := DecodeProfile([]byte(tc.in))
+			if (err == nil) != tc.ok {
+				t.Fatalf("err = %v, want ok=%v", err, tc.ok)
+			}
+			if err == nil && len(p.Known) != tc.known {
+				t.Fatalf("known = %d", len(p.Known))
+			}
+		})
+	}
+}
+
+func FuzzReadFrame(f *testing.F) {
+	f.Add([]byte{5, 'h', 'e', 'l', 'l', 'o'})
+	f.Add(binary.AppendUvarint(nil, 1<<63))
+	f.Add([]byte{0x80})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		r := bufio.NewReader(bytes.NewReader(b))
+		for range 10 {
+			got, err := readFrame(r, 64)
+			if err != nil {
+				return
+			}
+			if len(got) > 64 {
+				t.Fatalf("frame of %d bytes passed a 64-byte cap", len(got))
+			}
+		}
+	})
+}
+
+func FuzzDecodeDM(f *testing.F) {
+	f.Add([]byte(`{"id":"abc","text":"hi","sent_at":5}`))
+	f.Add([]byte(`{"id":"a","text":"\u0000","sent_at":1e30}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		m, err := DecodeDM(b)
+		if err != nil {
+			return
+		}
+		if !ValidID(m.ID) || CheckText(m.Text) != nil || m.SentAt <= 0 {
+			t.Fatalf("accepted invalid dm %+v", m)
+		}
+	})
+}
+
+func FuzzDecodeProfile(f *testing.F) {
+	f.Add([]byte(`{"name":"Ann","status":"away","status_text":"lunch","version":3}`))
+	f.Add([]byte(`{"name":"B","status":"busy","version":1,"known":[{"id":"12D3KooWQmVbFkN3jUpGjvtkFMZFmGvf2ZaEvzLy5VvSmUVv1cWP","addrs":["/ip4/10.0.0.2/tcp/1"]}]}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		p, err := DecodeProfile(b)
+		if err != nil {
+			return
+		}
+		if CheckProfileFields(p.Name, p.Status, p.StatusText) != nil || len(p.Known) > maxKnownPeers {
+			t.Fatalf("accepted invalid profile %+v", p)
+		}
+	})
+}

@@ -1,0 +1,273 @@
+package p2p
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/libp2p/go-libp2p"
+	ic "github.com/libp2p/go-libp2p/core/crypto"
+	"github.com/libp2p/go-libp2p/core/host"
+	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-libp2p/core/peerstore"
+	"github.com/libp2p/go-libp2p/core/pnet"
+	yamuxt "github.com/libp2p/go-libp2p/p2p/muxer/yamux"
+	noise "github.com/libp2p/go-libp2p/p2p/security/noise"
+	tcp "github.com/libp2p/go-libp2p/p2p/transport/tcp"
+	ma "github.com/multiformats/go-multiaddr"
+)
+
+// Handler receives what colleagues send. The core service implements it.
+// Calls may come from many goroutines at once.
+type Handler interface {
+	// HandleDM makes an incoming message durable. Returning nil
+	// acknowledges it to the sender, so it must return only after the
+	// message is committed.
+	HandleDM(ctx context.Context, from peer.ID, m DM) error
+	// HandleProfile takes a colleague's profile and the peers it knows.
+	HandleProfile(ctx context.Context, from peer.ID, p Profile)
+	// PeerConnected and PeerDisconnected report the first live connection
+	// to a peer and the loss of the last one.
+	PeerConnected(id peer.ID)
+	PeerDisconnected(id peer.ID)
+}
+
+// Config configures a Node. Zero values are the documented defaults.
+type Config struct {
+	Identity ic.PrivKey
+	// ListenAddrs default to every IPv4 and IPv6 interface on a random port.
+	ListenAddrs []string
+	// PSK is the 32-byte workspace key; nil runs an open LAN workspace.
+	PSK []byte
+	// KeepAlive is the liveness probe interval; a peer that stops answering
+	// is dropped after KeepAlive + 2×KeepAlive. Default 2 s.
+	KeepAlive time.Duration
+	Logger    *slog.Logger
+}
+
+// Node is a running libp2p host with Hallway's protocols.
+type Node struct {
+	host    host.Host
+	handler Handler
+	log     *slog.Logger
+	private bool
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	mu        sync.Mutex
+	connected map[peer.ID]bool
+}
+
+// New starts a host listening on cfg.ListenAddrs.
+func New(cfg Config, h Handler) (*Node, error) {
+	if cfg.Identity == nil {
+		return nil, errors.New("p2p: no identity key")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if len(cfg.ListenAddrs) == 0 {
+		cfg.ListenAddrs = []string{"/ip4/0.0.0.0/tcp/0", "/ip6/::/tcp/0"}
+	}
+	if cfg.KeepAlive <= 0 {
+		cfg.KeepAlive = 2 * time.Second
+	}
+	rm, err := newResourceManager()
+	if err != nil {
+		return nil, err
+	}
+	// A vanished colleague (cable pulled, laptop lid closed) never sends a
+	// FIN: yamux pings tell us within a few seconds instead of TCP's minutes.
+	mux := *yamuxt.DefaultTransport
+	mux.EnableKeepAlive = true
+	mux.KeepAliveInterval = cfg.KeepAlive
+	mux.ConnectionWriteTimeout = 2 * cfg.KeepAlive
+
+	idx := &ifaceIndex{}
+	opts := []libp2p.Option{
+		libp2p.Identity(cfg.Identity),
+		libp2p.ListenAddrStrings(cfg.ListenAddrs...),
+		libp2p.Transport(tcp.NewTCPTransport),
+		libp2p.Security(noise.ID, noise.New),
+		libp2p.Muxer(yamuxt.ID, &mux),
+		libp2p.DisableRelay(),
+		libp2p.ForceReachabilityPrivate(),
+		libp2p.DisableIdentifyAddressDiscovery(),
+		libp2p.ConnectionGater(lanGater{}),
+		libp2p.AddrsFactory(idx.filterAdvertised),
+		libp2p.ResourceManager(rm),
+		libp2p.UserAgent("hallway/1"),
+	}
+	if cfg.PSK != nil {
+		if len(cfg.PSK) != 32 {
+			return nil, fmt.Errorf("p2p: workspace key has %d bytes, want 32", len(cfg.PSK))
+		}
+		opts = append(opts, libp2p.PrivateNetwork(pnet.PSK(cfg.PSK)))
+	}
+	hst, err := libp2p.New(opts...)
+	if err != nil {
+		return nil, fmt.Errorf("p2p: start host: %w", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	n := &Node{
+		host:      hst,
+		handler:   h,
+		log:       cfg.Logger,
+		private:   cfg.PSK != nil,
+		ctx:       ctx,
+		cancel:    cancel,
+		connected: map[peer.ID]bool{},
+	}
+	hst.Network().Notify(&network.NotifyBundle{
+		ConnectedF:    func(_ network.Network, c network.Conn) { n.connChanged(c.RemotePeer()) },
+		DisconnectedF: func(_ network.Network, c network.Conn) { n.connChanged(c.RemotePeer()) },
+	})
+	hst.SetStreamHandler(ProtoDM, n.serveDM)
+	hst.SetStreamHandler(ProtoProfile, n.serveProfile)
+	return n, nil
+}
+
+// connChanged turns per-connection notifications into per-peer online and
+// offline transitions. Notifications must not block the swarm, so the
+// handler runs on its own goroutine; the mutex keeps transitions in order.
+func (n *Node) connChanged(id peer.ID) {
+	n.wg.Add(1)
+	go func() {
+		defer n.wg.Done()
+		n.mu.Lock()
+		defer n.mu.Unlock()
+		if n.ctx.Err() != nil {
+			return
+		}
+		now := n.host.Network().Connectedness(id) == network.Connected
+		if now == n.connected[id] {
+			return
+		}
+		if now {
+			n.connected[id] = true
+			n.handler.PeerConnected(id)
+		} else {
+			delete(n.connected, id)
+			n.handler.PeerDisconnected(id)
+		}
+	}()
+}
+
+// Close closes every connection (colleagues see us go offline at once) and
+// the host.
+func (n *Node) Close() error {
+	n.cancel()
+	err := n.host.Close()
+	n.wg.Wait()
+	return err
+}
+
+// Host exposes the libp2p host for protocols built on top (rooms).
+func (n *Node) Host() host.Host { return n.host }
+
+// ID is this node's peer ID.
+func (n *Node) ID() peer.ID { return n.host.ID() }
+
+// Private reports whether the node runs in a private workspace.
+func (n *Node) Private() bool { return n.private }
+
+// Addrs are the advertised addresses, each ending in /p2p/<id>.
+func (n *Node) Addrs() []ma.Multiaddr {
+	p2pPart, err := ma.NewMultiaddr("/p2p/" + n.host.ID().String())
+	if err != nil {
+		return nil
+	}
+	var out []ma.Multiaddr
+	for _, a := range n.host.Addrs() {
+		out = append(out, a.Encapsulate(p2pPart))
+	}
+	return out
+}
+
+// ListenPort is the TCP port of the first IPv4 listener (what mDNS announces).
+func (n *Node) ListenPort() int {
+	for _, a := range n.host.Network().ListenAddresses() {
+		if v, err := a.ValueForProtocol(ma.P_TCP); err == nil {
+			if _, err4 := a.ValueForProtocol(ma.P_IP4); err4 == nil {
+				var port int
+				fmt.Sscan(v, &port)
+				return port
+			}
+		}
+	}
+	return 0
+}
+
+// IsConnected reports whether there is a live connection to id.
+func (n *Node) IsConnected(id peer.ID) bool {
+	return n.host.Network().Connectedness(id) == network.Connected
+}
+
+// ConnectedPeers lists the peers with a live connection.
+func (n *Node) ConnectedPeers() []peer.ID { return n.host.Network().Peers() }
+
+// PeerAddrs returns the addresses we can reach id at: the remote ends of
+// live connections first, then what the peerstore learned.
+func (n *Node) PeerAddrs(id peer.ID) []ma.Multiaddr {
+	seen := map[string]bool{}
+	var out []ma.Multiaddr
+	add := func(a ma.Multiaddr) {
+		if ip, ok := multiaddrIP(a); !ok || !isLANAddr(ip) || seen[a.String()] {
+			return
+		}
+		seen[a.String()] = true
+		out = append(out, a)
+	}
+	for _, a := range n.host.Peerstore().Addrs(id) {
+		add(a)
+	}
+	return out
+}
+
+// PubKey returns the marshalled public key of an authenticated peer.
+func (n *Node) PubKey(id peer.ID) []byte {
+	pk, err := id.ExtractPublicKey()
+	if err != nil {
+		pk = n.host.Peerstore().PubKey(id)
+	}
+	if pk == nil {
+		return nil
+	}
+	b, err := ic.MarshalPublicKey(pk)
+	if err != nil {
+		return nil
+	}
+	return b
+}
+
+// Connect dials id at addrs unless already connected. Failures are
+// classified so the user learns why (see ErrDifferentWorkspace).
+func (n *Node) Connect(ctx context.Context, id peer.ID, addrs []ma.Multiaddr) error {
+	if id == n.host.ID() {
+		return ErrSelf
+	}
+	if n.IsConnected(id) {
+		return nil
+	}
+	n.host.Peerstore().AddAddrs(id, addrs, peerstore.RecentlyConnectedAddrTTL)
+	err := n.host.Connect(ctx, peer.AddrInfo{ID: id, Addrs: addrs})
+	if err == nil {
+		return nil
+	}
+	return n.classifyDialError(ctx, id, addrs, err)
+}
+
+func closeStream(s network.Stream, err error) {
+	if err != nil && !errors.Is(err, io.EOF) {
+		s.Reset()
+		return
+	}
+	s.Close()
+}

@@ -1,0 +1,183 @@
+package p2p
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+	ma "github.com/multiformats/go-multiaddr"
+)
+
+// Protocol IDs. A change to a frame's meaning gets a new version.
+const (
+	ProtoDM      = "/hallway/dm/1.0.0"
+	ProtoProfile = "/hallway/profile/1.0.0"
+)
+
+// Limits of what a peer may send us.
+const (
+	MaxTextBytes = 64 << 10 // a message's text
+	// JSON may escape a control byte as six bytes, so the frame has room for
+	// the worst case of a maximal text plus the envelope.
+	maxDMFrame      = 6*MaxTextBytes + 4<<10
+	maxAckFrame     = 1 << 10
+	maxProfileFrame = 64 << 10
+	maxDMBatch      = 256 // frames per stream before the sender opens a new one
+
+	MaxNameRunes       = 64
+	MaxStatusTextRunes = 200
+	maxKnownPeers      = 64
+	maxAddrsPerPeer    = 8
+	maxIDLen           = 64
+)
+
+// DM is one direct message on the wire. The author is the authenticated
+// remote peer of the stream, so it is not part of the frame.
+type DM struct {
+	ID     string `json:"id"`
+	Text   string `json:"text"`
+	SentAt int64  `json:"sent_at"` // unix milliseconds, author's clock
+}
+
+// dmAck answers one DM frame after the receiver committed it.
+type dmAck struct {
+	ID    string `json:"id"`
+	OK    bool   `json:"ok"`
+	Error string `json:"error,omitempty"`
+}
+
+// Status values a profile may carry.
+const (
+	StatusAvailable = "available"
+	StatusAway      = "away"
+	StatusBusy      = "busy"
+)
+
+// Profile is what a node tells its colleagues about itself, plus the
+// colleagues it knows, so an office split over subnets still connects.
+type Profile struct {
+	Name       string      `json:"name"`
+	Status     string      `json:"status"`
+	StatusText string      `json:"status_text"`
+	Version    int64       `json:"version"` // grows with every change; stale pushes are ignored
+	Known      []KnownPeer `json:"known,omitempty"`
+}
+
+// KnownPeer is a colleague's id and dialable addresses as another peer saw them.
+type KnownPeer struct {
+	ID    string   `json:"id"`
+	Addrs []string `json:"addrs"`
+}
+
+// ValidID reports whether s is an acceptable message id: short, printable ASCII.
+func ValidID(s string) bool {
+	if len(s) == 0 || len(s) > maxIDLen {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// CheckText validates a message text from a user or a peer.
+func CheckText(s string) error {
+	if len(s) > MaxTextBytes {
+		return fmt.Errorf("message is %d bytes, the limit is %d bytes (64 KiB)", len(s), MaxTextBytes)
+	}
+	if !utf8.ValidString(s) {
+		return fmt.Errorf("message is not valid UTF-8 text")
+	}
+	if strings.TrimSpace(s) == "" {
+		return fmt.Errorf("message is empty")
+	}
+	return nil
+}
+
+// DecodeDM parses and validates one DM frame.
+func DecodeDM(b []byte) (DM, error) {
+	var m DM
+	if err := json.Unmarshal(b, &m); err != nil {
+		return DM{}, fmt.Errorf("%w: dm: %v", ErrBadFrame, err)
+	}
+	if !ValidID(m.ID) {
+		return DM{}, fmt.Errorf("%w: dm: bad id", ErrBadFrame)
+	}
+	if err := CheckText(m.Text); err != nil {
+		return DM{}, fmt.Errorf("%w: dm: %v", ErrBadFrame, err)
+	}
+	if m.SentAt <= 0 {
+		return DM{}, fmt.Errorf("%w: dm: bad time", ErrBadFrame)
+	}
+	return m, nil
+}
+
+// ValidStatus reports whether s is one of the presence states.
+func ValidStatus(s string) bool {
+	return s == StatusAvailable || s == StatusAway || s == StatusBusy
+}
+
+// CheckProfileFields validates what a user or a peer says about itself.
+func CheckProfileFields(name, status, text string) error {
+	if !utf8.ValidString(name) || !utf8.ValidString(text) {
+		return fmt.Errorf("name and status text must be UTF-8")
+	}
+	if n := utf8.RuneCountInString(name); n == 0 || n > MaxNameRunes {
+		return fmt.Errorf("a name has 1 to %d characters", MaxNameRunes)
+	}
+	if strings.ContainsFunc(name, isControl) || strings.ContainsFunc(text, isControl) {
+		return fmt.Errorf("name and status text cannot contain control characters")
+	}
+	if !ValidStatus(status) {
+		return fmt.Errorf("status is available, away or busy, not %q", status)
+	}
+	if utf8.RuneCountInString(text) > MaxStatusTextRunes {
+		return fmt.Errorf("a status text has at most %d characters", MaxStatusTextRunes)
+	}
+	return nil
+}
+
+func isControl(r rune) bool {
+	// bidi overrides let a name display as something it is not
+	return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)
+}
+
+// DecodeProfile parses and validates a profile frame. Known peers with bad
+// ids or addresses are dropped rather than failing the whole profile.
+func DecodeProfile(b []byte) (Profile, error) {
+	var p Profile
+	if err := json.Unmarshal(b, &p); err != nil {
+		return Profile{}, fmt.Errorf("%w: profile: %v", ErrBadFrame, err)
+	}
+	if err := CheckProfileFields(p.Name, p.Status, p.StatusText); err != nil {
+		return Profile{}, fmt.Errorf("%w: profile: %v", ErrBadFrame, err)
+	}
+	if p.Version <= 0 {
+		return Profile{}, fmt.Errorf("%w: profile: bad version", ErrBadFrame)
+	}
+	if len(p.Known) > maxKnownPeers {
+		return Profile{}, fmt.Errorf("%w: profile: %d known peers, at most %d", ErrBadFrame, len(p.Known), maxKnownPeers)
+	}
+	known := p.Known[:0]
+	for _, k := range p.Known {
+		if _, err := peer.Decode(k.ID); err != nil || len(k.Addrs) == 0 || len(k.Addrs) > maxAddrsPerPeer {
+			continue
+		}
+		var addrs []string
+		for _, a := range k.Addrs {
+			if _, err := ma.NewMultiaddr(a); err == nil {
+				addrs = append(addrs, a)
+			}
+		}
+		if len(addrs) > 0 {
+			known = append(known, KnownPeer{ID: k.ID, Addrs: addrs})
+		}
+	}
+	p.Known = known
+	return p, nil
+}
