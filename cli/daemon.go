@@ -1,0 +1,79 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"hallway/control"
+	"hallway/core"
+)
+
+var daemonFlags = map[string]flagKind{
+	"name": stringFlag, "listen": listFlag, "peer": listFlag, "no-mdns": boolFlag, "verbose": boolFlag,
+}
+
+// Serve runs a Hallway node for dir with its control API until ctx ends.
+// The window uses it too, so both serve the same verbs. started is called
+// once the node is up.
+func Serve(ctx context.Context, cfg core.Config, log *slog.Logger, started func(*core.Service)) error {
+	svc, err := core.Open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	apiErr := make(chan error, 1)
+	go func() { apiErr <- control.Serve(ctx, core.SocketPath(cfg.DataDir), svc, log) }()
+	if started != nil {
+		started(svc)
+	}
+	runErr := svc.Run(ctx)
+	cancel()
+	if err := <-apiErr; err != nil && runErr == nil {
+		runErr = fmt.Errorf("control API: %w", err)
+	}
+	return runErr
+}
+
+func runDaemon(ctx context.Context, env *Env, dir string, p parsed) error {
+	if len(p.pos) > 0 {
+		return fmt.Errorf("daemon takes no arguments, got %q", strings.Join(p.pos, " "))
+	}
+	level := slog.LevelInfo
+	if p.bools["verbose"] {
+		level = slog.LevelDebug
+	}
+	log := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: level}))
+	cfg := core.Config{
+		DataDir:     dir,
+		Name:        p.strs["name"],
+		ListenAddrs: p.lists["listen"],
+		StaticPeers: p.lists["peer"],
+		NoMDNS:      p.bools["no-mdns"],
+		Logger:      log,
+	}
+	err := Serve(ctx, cfg, log, func(svc *core.Service) {
+		me, err := svc.Self(ctx)
+		if err != nil {
+			return
+		}
+		ws := "open LAN workspace: anyone on this network can connect (hallway workspace create makes it private)"
+		if me.Workspace == core.WorkspacePrivate {
+			ws = "private workspace " + me.WorkspaceTag
+		}
+		disc := "mDNS on"
+		if cfg.NoMDNS {
+			disc = "mDNS off"
+		}
+		log.Info("Hallway running", "name", me.Name, "peer_id", me.PeerID, "fingerprint", me.Fingerprint,
+			"addrs", strings.Join(me.Addrs, " "), "discovery", disc, "data", dir)
+		log.Info(ws)
+	})
+	if errors.Is(err, context.Canceled) {
+		return nil
+	}
+	return err
+}

@@ -1,0 +1,155 @@
+// Package cli is the `hallway` command: the daemon and every verb of the
+// control API, for people, scripts and bots. It prints; it does not
+// implement messaging (core does) or talk to the network itself.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"hallway/core"
+)
+
+// Env is what a command run sees of the world; tests replace it.
+type Env struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	// RunWindow opens the desktop app; nil when the binary has no window.
+	RunWindow func(ctx context.Context, dataDir string) error
+}
+
+type verb struct {
+	flags map[string]flagKind
+	run   func(ctx context.Context, env *Env, dir string, p parsed) error
+	usage string
+}
+
+var verbs map[string]verb
+
+func init() {
+	verbs = map[string]verb{
+		"daemon":    {daemonFlags, runDaemon, "daemon [--name N] [--listen MULTIADDR]... [--peer MULTIADDR]... [--no-mdns] [--verbose]"},
+		"id":        {nil, runID, "id [--json]"},
+		"peers":     {nil, runPeers, "peers [--json] | peers add MULTIADDR [--json]"},
+		"send":      {sendFlags, runSend, "send PEER TEXT... [--wait [--timeout 30s]] [--json]   (TEXT - reads stdin)"},
+		"history":   {historyFlags, runHistory, "history PEER [--limit N] [--before SEQ] [--json]"},
+		"status":    {nil, runStatus, "status [available|away|busy [TEXT...]] [--json]"},
+		"name":      {nil, runName, "name NEW NAME"},
+		"watch":     {nil, runWatch, "watch [--json]   (follow messages and presence as they happen)"},
+		"workspace": {workspaceFlags, runWorkspace, "workspace [show|create [--force]|join CODE|invite] [--json]"},
+		"version":   {nil, runVersion, "version"},
+	}
+}
+
+// Version is set at build time.
+var Version = "0.1.0-dev"
+
+// Main runs the command line and returns the exit status.
+func Main(args []string, env *Env) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, args, env); err != nil {
+		if errors.Is(err, errUsage) {
+			return 2
+		}
+		fmt.Fprintln(env.Stderr, "hallway: "+core.UserMessage(err))
+		return 1
+	}
+	return 0
+}
+
+var errUsage = errors.New("usage")
+
+func run(ctx context.Context, args []string, env *Env) error {
+	name, rest := splitVerb(args)
+	if name == "help" {
+		usage(env.Stdout)
+		return nil
+	}
+	v, ok := verbs[name]
+	if !ok {
+		v = verb{flags: daemonFlags, run: runDefault}
+	}
+	p, err := parseArgs(rest, v.flags)
+	if err != nil {
+		fmt.Fprintln(env.Stderr, "hallway: "+err.Error())
+		return errUsage
+	}
+	if p.bools["help"] || p.bools["h"] {
+		if v.usage != "" {
+			fmt.Fprintln(env.Stdout, "usage: hallway "+v.usage)
+		} else {
+			usage(env.Stdout)
+		}
+		return nil
+	}
+	if name != "" && !ok {
+		fmt.Fprintf(env.Stderr, "hallway: unknown command %q (see hallway help)\n", name)
+		return errUsage
+	}
+	dir := p.strs["data"]
+	if dir == "" {
+		if dir, err = core.DefaultDataDir(); err != nil {
+			return err
+		}
+	}
+	return v.run(ctx, env, dir, p)
+}
+
+// splitVerb finds the verb: the first argument that is neither a flag nor
+// the value of a global flag, so "hallway --data D send ..." works.
+func splitVerb(args []string) (string, []string) {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			return "", args
+		}
+		if len(a) > 1 && a[0] == '-' {
+			name := strings.TrimLeft(a, "-")
+			if globalFlags[name] == stringFlag && !strings.Contains(name, "=") {
+				i++
+			}
+			continue
+		}
+		return a, append(append([]string{}, args[:i]...), args[i+1:]...)
+	}
+	return "", args
+}
+
+// runDefault opens the window, or runs the daemon where the binary has none.
+func runDefault(ctx context.Context, env *Env, dir string, p parsed) error {
+	if env.RunWindow != nil {
+		return env.RunWindow(ctx, dir)
+	}
+	fmt.Fprintln(env.Stderr, "hallway: this build has no window; running headless (same as `hallway daemon`). Ctrl+C stops it.")
+	return runDaemon(ctx, env, dir, p)
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `Hallway: a serverless office messenger for the local network.
+
+usage: hallway [--data DIR] [VERB] [ARGS] [--json]
+
+With no verb, Hallway opens its window. Every other verb talks to the
+Hallway running for the data folder (the window or the daemon).
+
+verbs:
+`)
+	for _, n := range []string{"daemon", "id", "peers", "send", "history", "status", "name", "watch", "workspace", "version"} {
+		fmt.Fprintln(w, "  hallway "+verbs[n].usage)
+	}
+	fmt.Fprint(w, `
+global flags:
+  --data DIR   data folder (default $HALLWAY_DATA, else $XDG_DATA_HOME/hallway)
+  --json       print one JSON document (an object, or an array for lists)
+
+PEER is a peer ID, a colleague's unique name, or NAME#12345 (name plus the
+first group of their fingerprint) when several colleagues share a name.
+`)
+}

@@ -1,0 +1,111 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"hallway/core"
+	hcrypto "hallway/crypto"
+)
+
+func printJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func table(w io.Writer) *tabwriter.Writer { return tabwriter.NewWriter(w, 2, 4, 2, ' ', 0) }
+
+func workspaceLine(me core.Self) string {
+	if me.Workspace == core.WorkspacePrivate {
+		return "private (tag " + me.WorkspaceTag + "): only colleagues with the workspace key can connect"
+	}
+	return "open LAN: anyone on this network can connect (`hallway workspace create` makes it private)"
+}
+
+func printSelf(w io.Writer, me core.Self) {
+	tw := table(w)
+	fmt.Fprintf(tw, "Name:\t%s\n", me.Name)
+	fmt.Fprintf(tw, "Status:\t%s\n", statusLine(me.Status, me.StatusText))
+	fmt.Fprintf(tw, "Peer ID:\t%s\n", me.PeerID)
+	fmt.Fprintf(tw, "Fingerprint:\t%s\n", me.Fingerprint)
+	fmt.Fprintf(tw, "Workspace:\t%s\n", workspaceLine(me))
+	if me.OtherWorkspaces > 0 {
+		fmt.Fprintf(tw, "\t%d other Hallway(s) on this LAN use another workspace\n", me.OtherWorkspaces)
+	}
+	for i, a := range me.Addrs {
+		label := ""
+		if i == 0 {
+			label = "Addresses:"
+		}
+		fmt.Fprintf(tw, "%s\t%s\n", label, a)
+	}
+	fmt.Fprintf(tw, "Data:\t%s\n", me.DataDir)
+	tw.Flush()
+}
+
+func statusLine(status, text string) string {
+	if text == "" {
+		return status
+	}
+	return status + " — " + text
+}
+
+func printPeers(w io.Writer, peers []core.Colleague) {
+	if len(peers) == 0 {
+		fmt.Fprintln(w, "No colleagues yet. They appear here when Hallway finds them on the LAN;")
+		fmt.Fprintln(w, "where multicast is blocked, add one with: hallway peers add /ip4/ADDR/tcp/PORT/p2p/PEERID")
+		return
+	}
+	tw := table(w)
+	fmt.Fprintln(tw, "NAME\tSTATUS\tFINGERPRINT\tPEER ID")
+	for _, c := range peers {
+		name := c.Name
+		if name == "" {
+			name = "(unknown)"
+		}
+		if c.NameShared {
+			name += " ⚠ name shared"
+		}
+		st := statusLine(c.Status, c.StatusText)
+		if !c.Online && c.Problem != "" {
+			st += " (" + shorten(c.Problem, 60) + ")"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", name, st, hcrypto.ShortFingerprint(c.Fingerprint), c.PeerID)
+	}
+	tw.Flush()
+}
+
+func shorten(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}
+
+func printMessages(w io.Writer, msgs []core.Message) {
+	for _, m := range msgs {
+		who := m.FromName
+		if who == "" {
+			who = m.From
+		}
+		mark := ""
+		if m.Outgoing {
+			mark = " ✓"
+			if m.State == "sent" {
+				mark = " (waiting)"
+			}
+		}
+		text := strings.ReplaceAll(m.Text, "\n", "\n    ")
+		fmt.Fprintf(w, "%s  %s%s\n    %s\n", m.Time.Local().Format(time.DateTime), who, mark, text)
+	}
+}
+
+func jsonLine(v any) (string, error) {
+	b, err := json.Marshal(v)
+	return string(b), err
+}

@@ -1,0 +1,247 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"hallway/control"
+	"hallway/core"
+)
+
+var (
+	sendFlags    = map[string]flagKind{"wait": boolFlag, "timeout": stringFlag}
+	historyFlags = map[string]flagKind{"limit": stringFlag, "before": stringFlag}
+)
+
+func runID(ctx context.Context, env *Env, dir string, p parsed) error {
+	me, err := control.NewClient(dir).Self(ctx)
+	if err != nil {
+		return err
+	}
+	if p.bools["json"] {
+		return printJSON(env.Stdout, me)
+	}
+	printSelf(env.Stdout, me)
+	return nil
+}
+
+func runPeers(ctx context.Context, env *Env, dir string, p parsed) error {
+	c := control.NewClient(dir)
+	if len(p.pos) > 0 {
+		if p.pos[0] != "add" || len(p.pos) != 2 {
+			return fmt.Errorf("usage: hallway peers add MULTIADDR")
+		}
+		res, err := c.AddPeer(ctx, p.pos[1])
+		if err != nil {
+			return err
+		}
+		if p.bools["json"] {
+			return printJSON(env.Stdout, res)
+		}
+		if res.Connected {
+			fmt.Fprintf(env.Stdout, "Saved and connected to %s\n", res.PeerID)
+		} else {
+			fmt.Fprintf(env.Stdout, "Saved %s; Hallway keeps trying it. Not connected now: %s\n", res.PeerID, res.Problem)
+		}
+		return nil
+	}
+	peers, err := c.Peers(ctx)
+	if err != nil {
+		return err
+	}
+	if p.bools["json"] {
+		if peers == nil {
+			peers = []core.Colleague{}
+		}
+		return printJSON(env.Stdout, peers)
+	}
+	printPeers(env.Stdout, peers)
+	return nil
+}
+
+func runSend(ctx context.Context, env *Env, dir string, p parsed) error {
+	if len(p.pos) < 2 {
+		return fmt.Errorf("usage: hallway send PEER TEXT (TEXT - reads standard input)")
+	}
+	text := strings.Join(p.pos[1:], " ")
+	if text == "-" {
+		b, err := io.ReadAll(io.LimitReader(env.Stdin, core.MaxTextBytes+1))
+		if err != nil {
+			return fmt.Errorf("read message from standard input: %w", err)
+		}
+		text = strings.TrimRight(string(b), "\n")
+	}
+	c := control.NewClient(dir)
+	timeout, err := durationFlag(p, "timeout", 30*time.Second)
+	if err != nil {
+		return err
+	}
+	var delivered chan struct{}
+	var msgID string
+	var stopWatch context.CancelFunc
+	idKnown := make(chan struct{})
+	if p.bools["wait"] {
+		// Follow events before sending, so the delivery cannot slip by.
+		var wctx context.Context
+		wctx, stopWatch = context.WithCancel(ctx)
+		defer stopWatch()
+		delivered = make(chan struct{})
+		ready := make(chan struct{})
+		go func() {
+			c.Events(wctx, func() { close(ready) }, func(e control.WireEvent) bool {
+				if e.Type != "message_delivered" || e.Message == nil {
+					return true
+				}
+				<-idKnown
+				if e.Message.ID == msgID {
+					close(delivered)
+					return false
+				}
+				return true
+			})
+		}()
+		select {
+		case <-ready:
+		case <-time.After(5 * time.Second):
+			return fmt.Errorf("could not follow delivery: %w", control.NewClient(dir).Ping(ctx))
+		}
+	}
+	m, err := c.Send(ctx, p.pos[0], text)
+	msgID = m.ID
+	close(idKnown)
+	if err != nil {
+		return err
+	}
+	if delivered != nil {
+		select {
+		case <-delivered:
+			m.State = "delivered"
+		case <-time.After(timeout):
+			return fmt.Errorf("message %s is saved and queued, but was not delivered within %s", m.ID, timeout)
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	if p.bools["json"] {
+		return printJSON(env.Stdout, m)
+	}
+	fmt.Fprintf(env.Stdout, "%s %s\n", m.ID, m.State)
+	return nil
+}
+
+func durationFlag(p parsed, name string, def time.Duration) (time.Duration, error) {
+	s, ok := p.strs[name]
+	if !ok {
+		return def, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("--%s takes a duration like 30s or 2m", name)
+	}
+	return d, nil
+}
+
+func runHistory(ctx context.Context, env *Env, dir string, p parsed) error {
+	if len(p.pos) != 1 {
+		return fmt.Errorf("usage: hallway history PEER [--limit N] [--before SEQ] [--json]")
+	}
+	limit, err := intFlag(p, "limit", 100)
+	if err != nil {
+		return err
+	}
+	before, err := intFlag(p, "before", 0)
+	if err != nil {
+		return err
+	}
+	msgs, err := control.NewClient(dir).History(ctx, p.pos[0], int64(before), limit)
+	if err != nil {
+		return err
+	}
+	if p.bools["json"] {
+		if msgs == nil {
+			msgs = []core.Message{}
+		}
+		return printJSON(env.Stdout, msgs)
+	}
+	printMessages(env.Stdout, msgs)
+	return nil
+}
+
+func intFlag(p parsed, name string, def int) (int, error) {
+	s, ok := p.strs[name]
+	if !ok {
+		return def, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("--%s takes a whole number", name)
+	}
+	return n, nil
+}
+
+func runStatus(ctx context.Context, env *Env, dir string, p parsed) error {
+	c := control.NewClient(dir)
+	if len(p.pos) > 0 {
+		if err := c.SetStatus(ctx, p.pos[0], strings.Join(p.pos[1:], " ")); err != nil {
+			return err
+		}
+	}
+	me, err := c.Self(ctx)
+	if err != nil {
+		return err
+	}
+	if p.bools["json"] {
+		return printJSON(env.Stdout, map[string]string{"status": me.Status, "status_text": me.StatusText})
+	}
+	fmt.Fprintln(env.Stdout, statusLine(me.Status, me.StatusText))
+	return nil
+}
+
+func runName(ctx context.Context, env *Env, dir string, p parsed) error {
+	if len(p.pos) == 0 {
+		return fmt.Errorf("usage: hallway name NEW NAME")
+	}
+	return control.NewClient(dir).SetName(ctx, strings.Join(p.pos, " "))
+}
+
+func runWatch(ctx context.Context, env *Env, dir string, p parsed) error {
+	err := control.NewClient(dir).Events(ctx, nil, func(e control.WireEvent) bool {
+		if p.bools["json"] {
+			b, _ := jsonLine(e)
+			fmt.Fprintln(env.Stdout, b)
+			return true
+		}
+		fmt.Fprintln(env.Stdout, describeEvent(e))
+		return true
+	})
+	if errors.Is(err, context.Canceled) {
+		return nil
+	}
+	return err
+}
+
+func describeEvent(e control.WireEvent) string {
+	switch {
+	case e.Message != nil:
+		who := e.Message.FromName
+		if who == "" {
+			who = e.Message.From
+		}
+		return fmt.Sprintf("%s %s %s: %s", e.Message.Time.Local().Format(time.TimeOnly), e.Type, who, e.Message.Text)
+	case e.Peer != nil:
+		return fmt.Sprintf("%s %s (%s)", e.Type, e.Peer.Name, statusLine(e.Peer.Status, e.Peer.StatusText))
+	case e.Self != nil:
+		return fmt.Sprintf("%s %s (%s)", e.Type, e.Self.Name, statusLine(e.Self.Status, e.Self.StatusText))
+	}
+	return e.Type
+}
+
+func runVersion(_ context.Context, env *Env, _ string, _ parsed) error {
+	fmt.Fprintln(env.Stdout, "hallway "+Version)
+	return nil
+}

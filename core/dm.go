@@ -1,0 +1,123 @@
+package core
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"time"
+
+	"hallway/p2p"
+	"hallway/storage"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+)
+
+// Message is one message of a conversation.
+type Message struct {
+	ID           string    `json:"id"`
+	Conversation string    `json:"conversation"` // "dm:<peer id>"
+	From         string    `json:"from"`         // author's peer ID
+	FromName     string    `json:"from_name"`
+	Text         string    `json:"text"`
+	Time         time.Time `json:"time"`  // author's clock
+	State        string    `json:"state"` // sent, delivered or received
+	Outgoing     bool      `json:"outgoing"`
+	Seq          int64     `json:"seq"` // local order, for paging
+}
+
+// MaxTextBytes is the longest message text (64 KiB).
+const MaxTextBytes = p2p.MaxTextBytes
+
+func dmConv(id peer.ID) string { return "dm:" + id.String() }
+
+func newMessageID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+func (s *Service) toMessage(m storage.Message, names map[string]string) Message {
+	out := Message{
+		ID: m.ID, Conversation: m.Conv, From: m.Author, Text: m.Text,
+		Time: m.SentAt, State: string(m.State), Seq: m.Seq,
+		Outgoing: m.Author == s.node.ID().String(),
+	}
+	if out.Outgoing {
+		out.FromName = s.currentProfile().Name
+	} else if names != nil {
+		out.FromName = names[m.Author]
+	}
+	return out
+}
+
+// Send commits a direct message to history and to the outbox, then
+// delivers it as soon as the colleague is reachable. It returns once the
+// message is durable, not when it is delivered.
+func (s *Service) Send(ctx context.Context, ref, text string) (Message, error) {
+	if err := p2p.CheckText(text); err != nil {
+		return Message{}, userErrorf("%v", err)
+	}
+	to, err := s.Resolve(ctx, ref)
+	if err != nil {
+		return Message{}, err
+	}
+	if to == s.node.ID() {
+		return Message{}, userErrorf("that is you; send to a colleague")
+	}
+	m, err := s.store.InsertOutgoing(ctx, storage.Message{
+		ID: newMessageID(), Conv: dmConv(to), Author: s.node.ID().String(),
+		Text: text, SentAt: time.Now(), State: storage.StateSent,
+	}, to.String())
+	if err != nil {
+		return Message{}, fmt.Errorf("save message: %w", err)
+	}
+	msg := s.toMessage(m, nil)
+	s.bus.publish(MessageSent{Message: msg})
+	s.out.kick(to)
+	if !s.node.IsConnected(to) {
+		s.dial.reconnect(ctx, to)
+	}
+	return msg, nil
+}
+
+// receiveDM commits a colleague's message; it is acknowledged only after
+// this returns nil. A message seen before is acknowledged again but stored
+// and announced once.
+func (s *Service) receiveDM(ctx context.Context, from peer.ID, m p2p.DM) error {
+	stored, inserted, err := s.store.InsertIncoming(ctx, storage.Message{
+		ID: m.ID, Conv: dmConv(from), Author: from.String(), Text: m.Text,
+		SentAt: time.UnixMilli(m.SentAt), State: storage.StateReceived,
+	})
+	if err != nil {
+		return fmt.Errorf("store message from %s: %w", from.ShortString(), err)
+	}
+	if inserted {
+		c := s.colleague(ctx, from)
+		s.bus.publish(MessageReceived{Message: s.toMessage(stored, map[string]string{c.PeerID: c.Name})})
+	}
+	return nil
+}
+
+// History returns up to limit messages of the conversation with a
+// colleague, oldest first, ending before the message with local sequence
+// number before (0: the newest).
+func (s *Service) History(ctx context.Context, ref string, before int64, limit int) ([]Message, error) {
+	id, err := s.Resolve(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	if limit <= 0 {
+		limit = 100
+	}
+	rows, err := s.store.History(ctx, dmConv(id), before, limit)
+	if err != nil {
+		return nil, fmt.Errorf("read history: %w", err)
+	}
+	names := map[string]string{id.String(): s.colleague(ctx, id).Name}
+	out := make([]Message, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, s.toMessage(r, names))
+	}
+	return out, nil
+}

@@ -1,0 +1,125 @@
+package core
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"hallway/p2p"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+)
+
+// outboxBatch is how many queued messages are read and sent at a time.
+const outboxBatch = 256
+
+// outboxRetry is how often queued messages to connected colleagues are
+// retried after a failure (a colleague whose disk was full, say).
+const outboxRetry = 10 * time.Second
+
+// outbox delivers queued direct messages, one flusher per colleague, so
+// that one slow colleague never delays another and messages to the same
+// colleague go out in order.
+type outbox struct {
+	s       *Service
+	mu      sync.Mutex
+	running map[peer.ID]bool
+	again   map[peer.ID]bool
+}
+
+func newOutbox(s *Service) *outbox {
+	return &outbox{s: s, running: map[peer.ID]bool{}, again: map[peer.ID]bool{}}
+}
+
+// kick asks for a flush to id: now if none runs, else right after the
+// running one, so nothing queued meanwhile waits for the next retry.
+func (o *outbox) kick(id peer.ID) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.running[id] {
+		o.again[id] = true
+		return
+	}
+	o.running[id] = true
+	o.s.spawn(func(ctx context.Context) { o.flushLoop(ctx, id) })
+}
+
+func (o *outbox) flushLoop(ctx context.Context, id peer.ID) {
+	for {
+		o.flush(ctx, id)
+		o.mu.Lock()
+		if o.again[id] && ctx.Err() == nil {
+			delete(o.again, id)
+			o.mu.Unlock()
+			continue
+		}
+		delete(o.running, id)
+		delete(o.again, id)
+		o.mu.Unlock()
+		return
+	}
+}
+
+func (o *outbox) flush(ctx context.Context, id peer.ID) {
+	s := o.s
+	self := s.node.ID().String()
+	for ctx.Err() == nil && s.node.IsConnected(id) {
+		queued, err := s.store.Outbox(ctx, id.String(), outboxBatch)
+		if err != nil {
+			s.log.Warn("read outbox", "err", err)
+			return
+		}
+		if len(queued) == 0 {
+			return
+		}
+		dms := make([]p2p.DM, len(queued))
+		for i, m := range queued {
+			dms[i] = p2p.DM{ID: m.ID, Text: m.Text, SentAt: m.SentAt.UnixMilli()}
+		}
+		sendCtx, cancel := context.WithTimeout(ctx, time.Minute)
+		err = s.node.SendDMs(sendCtx, id, dms, func(d p2p.DM) error {
+			changed, err := s.store.MarkDelivered(ctx, self, d.ID)
+			if err != nil {
+				return err
+			}
+			if changed {
+				if m, ok, err := s.store.MessageByID(ctx, self, d.ID); err == nil && ok {
+					s.bus.publish(MessageDelivered{Message: s.toMessage(m, nil)})
+				}
+			}
+			return nil
+		})
+		cancel()
+		if err != nil {
+			s.log.Debug("delivery interrupted; the messages stay queued", "peer", id, "err", err)
+			return
+		}
+	}
+}
+
+// run retries queued messages to connected colleagues periodically, the
+// safety net under the connect-triggered flushes.
+func (o *outbox) run(ctx context.Context) error {
+	t := time.NewTicker(outboxRetry)
+	defer t.Stop()
+	for {
+		o.kickConnected(ctx)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+func (o *outbox) kickConnected(ctx context.Context) {
+	ids, err := o.s.store.OutboxPeers(ctx)
+	if err != nil {
+		return
+	}
+	for _, raw := range ids {
+		if id, err := peer.Decode(raw); err == nil && o.s.node.IsConnected(id) {
+			o.kick(id)
+		}
+	}
+}

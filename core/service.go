@@ -1,0 +1,239 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/user"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	hcrypto "hallway/crypto"
+	"hallway/discovery"
+	"hallway/p2p"
+	"hallway/storage"
+
+	ic "github.com/libp2p/go-libp2p/core/crypto"
+	"github.com/libp2p/go-libp2p/core/peer"
+)
+
+// Config configures a Service. Zero values are the documented defaults.
+type Config struct {
+	// DataDir holds identity, workspace key, history and the control socket.
+	DataDir string
+	// Name, when set, becomes the display name (and is remembered).
+	// Default: the remembered name, else the OS user's name.
+	Name string
+	// ListenAddrs default to all interfaces on a random TCP port.
+	ListenAddrs []string
+	// StaticPeers are colleagues' addresses (ending in /p2p/<id>) dialled
+	// in addition to those found by mDNS and those added with AddPeer.
+	StaticPeers []string
+	// NoMDNS turns LAN discovery off (networks that block multicast, tests).
+	NoMDNS bool
+	Logger *slog.Logger
+}
+
+// Service is a running Hallway node.
+type Service struct {
+	cfg   Config
+	log   *slog.Logger
+	lock  *dirLock
+	key   ic.PrivKey
+	ws    *hcrypto.WorkspaceKey
+	store *storage.Store
+	node  *p2p.Node
+	bus   *bus
+	out   *outbox
+	dial  *dialer
+
+	discMu sync.Mutex
+	static *discovery.Static
+	mdns   *discovery.MDNS
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	profileMu sync.Mutex
+	profile   p2p.Profile
+	// seenVersion is the newest profile version seen per colleague, so a
+	// delayed push never overwrites a newer one.
+	seenMu      sync.Mutex
+	seenVersion map[peer.ID]int64
+
+	spawnMu   sync.Mutex
+	closeOnce sync.Once
+}
+
+// Open takes the data folder (refusing if another Hallway holds it), loads
+// or creates the identity, opens history and starts the network host.
+// Discovery and delivery start with Run.
+func Open(ctx context.Context, cfg Config) (*Service, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.DataDir == "" {
+		d, err := DefaultDataDir()
+		if err != nil {
+			return nil, err
+		}
+		cfg.DataDir = d
+	}
+	if err := ensureDataDir(cfg.DataDir); err != nil {
+		return nil, err
+	}
+	lock, err := lockDataDir(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	s := &Service{cfg: cfg, log: cfg.Logger, lock: lock, bus: newBus(), seenVersion: map[peer.ID]int64{}}
+	if err := s.open(ctx); err != nil {
+		s.closeParts()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Service) open(ctx context.Context) error {
+	key, created, err := hcrypto.LoadOrCreateIdentity(filepath.Join(s.cfg.DataDir, identityFile))
+	if err != nil {
+		return fmt.Errorf("identity: %w", err)
+	}
+	s.key = key
+	if created {
+		s.log.Info("created a new identity", "dir", s.cfg.DataDir)
+	}
+	ws, ok, err := hcrypto.LoadWorkspaceKey(filepath.Join(s.cfg.DataDir, workspaceFile))
+	if err != nil {
+		return fmt.Errorf("workspace key: %w", err)
+	}
+	if ok {
+		s.ws = &ws
+	}
+	s.store, err = storage.Open(ctx, filepath.Join(s.cfg.DataDir, databaseFile))
+	if err != nil {
+		return fmt.Errorf("history: %w", err)
+	}
+	if err := s.loadProfile(ctx); err != nil {
+		return err
+	}
+	var psk []byte
+	if s.ws != nil {
+		psk = s.ws.PSK()
+	}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.out = newOutbox(s)
+	s.dial = newDialer(s)
+	s.node, err = p2p.New(p2p.Config{Identity: key, ListenAddrs: s.cfg.ListenAddrs, PSK: psk, Logger: s.log}, (*handler)(s))
+	if err != nil {
+		return fmt.Errorf("network: %w", err)
+	}
+	return nil
+}
+
+// defaultName is the OS user's full name, else the login name.
+func defaultName() string {
+	if u, err := user.Current(); err == nil {
+		if n := strings.TrimSpace(strings.SplitN(u.Name, ",", 2)[0]); n != "" {
+			return n
+		}
+		if u.Username != "" {
+			return u.Username
+		}
+	}
+	if h, err := os.Hostname(); err == nil {
+		return h
+	}
+	return "Colleague"
+}
+
+// Run discovers colleagues and delivers messages until ctx ends, then
+// closes the service.
+func (s *Service) Run(ctx context.Context) error {
+	defer s.Close()
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		select {
+		case <-s.ctx.Done():
+			cancel()
+		case <-runCtx.Done():
+		}
+	}()
+	errc := make(chan error, 3)
+	s.wg.Add(1)
+	go func() { defer s.wg.Done(); errc <- s.dial.run(runCtx) }()
+	s.wg.Add(1)
+	go func() { defer s.wg.Done(); errc <- s.out.run(runCtx) }()
+	if err := s.startDiscovery(runCtx, errc); err != nil {
+		return err
+	}
+	select {
+	case <-runCtx.Done():
+		return nil
+	case err := <-errc:
+		if err != nil && !errors.Is(err, context.Canceled) {
+			return err
+		}
+		<-runCtx.Done()
+		return nil
+	}
+}
+
+// Close stops the network (colleagues see us offline at once), waits for
+// background work and closes history. It is safe to call more than once.
+func (s *Service) Close() error {
+	var err error
+	s.closeOnce.Do(func() {
+		s.spawnMu.Lock()
+		if s.cancel != nil {
+			s.cancel()
+		}
+		s.spawnMu.Unlock()
+		if s.node != nil {
+			err = s.node.Close()
+		}
+		s.wg.Wait()
+		s.closeParts()
+	})
+	return err
+}
+
+func (s *Service) closeParts() {
+	s.bus.closeAll()
+	if s.store != nil {
+		s.store.Close()
+	}
+	s.lock.release()
+}
+
+// Subscribe follows events until ctx ends or the service closes.
+func (s *Service) Subscribe(ctx context.Context) <-chan Event { return s.bus.subscribe(ctx) }
+
+// DataDir is the folder this service uses.
+func (s *Service) DataDir() string { return s.cfg.DataDir }
+
+// ID is this node's peer ID.
+func (s *Service) ID() peer.ID { return s.node.ID() }
+
+// Store exposes history for tests and tools in this module.
+func (s *Service) Store() *storage.Store { return s.store }
+
+// spawn runs fn in a goroutine owned by the service; after Close began it
+// does nothing.
+func (s *Service) spawn(fn func(ctx context.Context)) {
+	s.spawnMu.Lock()
+	defer s.spawnMu.Unlock()
+	if s.ctx.Err() != nil {
+		return
+	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		fn(s.ctx)
+	}()
+}
