@@ -1,0 +1,203 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	// The only place the driver is named: everything else sees database/sql.
+	_ "modernc.org/sqlite"
+)
+
+const (
+	driverName  = "sqlite"
+	readerConns = 4
+)
+
+// Store is the node's history database. It is safe for concurrent use.
+type Store struct {
+	path   string
+	writer *sql.DB // exactly one connection, so writes never contend in-process
+	reader *sql.DB // query_only pool; WAL lets it read while the writer commits
+}
+
+// Open opens the database at path, creating the file (mode 0600) and its
+// directory (mode 0700) when missing, and brings the schema up to date.
+// A database written by a newer Hallway, with a schema version this binary
+// does not know, is refused rather than used.
+func Open(ctx context.Context, path string) (*Store, error) {
+	if path == "" {
+		return nil, errors.New("storage: open: empty path")
+	}
+	if err := createFile(path); err != nil {
+		return nil, fmt.Errorf("storage: open %s: %w", path, err)
+	}
+	writer, err := openDB(ctx, path, false)
+	if err != nil {
+		return nil, fmt.Errorf("storage: open %s: %w", path, err)
+	}
+	migs, err := embeddedMigrations()
+	if err != nil {
+		writer.Close()
+		return nil, fmt.Errorf("storage: open %s: %w", path, err)
+	}
+	if err := migrate(ctx, writer, migs, len(migs)); err != nil {
+		writer.Close()
+		return nil, fmt.Errorf("storage: open %s: %w", path, err)
+	}
+	reader, err := openDB(ctx, path, true)
+	if err != nil {
+		writer.Close()
+		return nil, fmt.Errorf("storage: open %s: %w", path, err)
+	}
+	return &Store{path: path, writer: writer, reader: reader}, nil
+}
+
+// createFile makes sure the database file exists with owner-only permissions
+// before SQLite sees it: SQLite would create it with the process umask
+// (usually world-readable), and it derives the -wal and -shm modes from the
+// main file, so getting this one right covers all three.
+func createFile(path string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return err
+	}
+	return f.Close()
+}
+
+// openDB opens one handle to path with every connection configured through
+// the DSN, because database/sql may open new connections at any time and a
+// pragma run once after sql.Open would only reach one of them.
+func openDB(ctx context.Context, path string, readOnly bool) (*sql.DB, error) {
+	dsn, err := dataSourceName(path, readOnly)
+	if err != nil {
+		return nil, err
+	}
+	db, err := sql.Open(driverName, dsn)
+	if err != nil {
+		return nil, err
+	}
+	if readOnly {
+		db.SetMaxOpenConns(readerConns)
+		db.SetMaxIdleConns(readerConns)
+	} else {
+		db.SetMaxOpenConns(1)
+		db.SetMaxIdleConns(1)
+	}
+	// Connections are cheap to keep and costly to reopen (pragmas, schema
+	// parse), so they live as long as the handle.
+	db.SetConnMaxLifetime(0)
+	db.SetConnMaxIdleTime(0)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func dataSourceName(path string, readOnly bool) (string, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", err
+	}
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(5000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	// FULL, not NORMAL: in WAL mode NORMAL may lose the last commits on power
+	// loss, and the user has already been told those messages were saved.
+	q.Add("_pragma", "synchronous(FULL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	if readOnly {
+		q.Add("_pragma", "query_only(1)")
+	} else {
+		// Take the write lock at BEGIN so a transaction that reads first
+		// waits on busy_timeout instead of failing when it upgrades while
+		// another process holds the lock.
+		q.Set("_txlock", "immediate")
+	}
+	p := filepath.ToSlash(abs)
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p // Windows drive letters: file:///C:/...
+	}
+	// url.URL escapes '?', '#' and '%' in the path, which SQLite's URI
+	// parser would otherwise take as delimiters.
+	u := url.URL{Scheme: "file", Path: p, RawQuery: q.Encode()}
+	return u.String(), nil
+}
+
+// Close closes both handles; the last connection to close checkpoints the WAL.
+func (s *Store) Close() error {
+	rerr := s.reader.Close()
+	werr := s.writer.Close()
+	if err := errors.Join(rerr, werr); err != nil {
+		return fmt.Errorf("storage: close: %w", err)
+	}
+	return nil
+}
+
+// Path returns the path the store was opened with.
+func (s *Store) Path() string { return s.path }
+
+// IntegrityCheck runs PRAGMA integrity_check and returns an error listing the
+// problems SQLite found, if any.
+func (s *Store) IntegrityCheck(ctx context.Context) error {
+	rows, err := s.reader.QueryContext(ctx, "PRAGMA integrity_check")
+	if err != nil {
+		return fmt.Errorf("storage: integrity check: %w", err)
+	}
+	defer rows.Close()
+	var problems []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			return fmt.Errorf("storage: integrity check: %w", err)
+		}
+		problems = append(problems, line)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("storage: integrity check: %w", err)
+	}
+	if len(problems) == 1 && problems[0] == "ok" {
+		return nil
+	}
+	return fmt.Errorf("storage: integrity check failed: %s", strings.Join(problems, "; "))
+}
+
+// inTx runs fn in a write transaction, committing only if fn succeeds.
+func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// toMillis is the single conversion used for every stored time, so that what
+// a method returns compares equal to what a later read returns.
+func toMillis(t time.Time) int64 { return t.UnixMilli() }
+
+func fromMillis(ms int64) time.Time {
+	if ms == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(ms)
+}
+
+// now is truncated to the stored precision for the same reason.
+func now() time.Time { return time.UnixMilli(time.Now().UnixMilli()) }

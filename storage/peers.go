@@ -1,0 +1,193 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Peer is a colleague the node has met. ID is the transport-authenticated
+// libp2p peer ID and the only thing that identifies a peer: two peers may
+// announce the same Name.
+type Peer struct {
+	ID         string   // libp2p peer ID string, primary key
+	PubKey     []byte   // marshalled libp2p public key; nil until known
+	Name       string   // display name the peer announced
+	Status     string   // "available", "away", "busy", or "" when unknown
+	StatusText string   // free-form status line
+	Addrs      []string // last known multiaddrs
+	FirstSeen  time.Time
+	LastSeen   time.Time
+}
+
+// UpsertPeer records what is known about p.ID. A new peer is inserted; for a
+// known one FirstSeen is kept, and PubKey, Addrs and Name are kept when the
+// new value is empty, because partial announcements (a status change without
+// addresses, say) must not erase what an earlier one taught us. Status,
+// StatusText and LastSeen are always overwritten.
+//
+// A zero LastSeen means now; a zero FirstSeen on insert means LastSeen.
+func (s *Store) UpsertPeer(ctx context.Context, p Peer) error {
+	if p.ID == "" {
+		return errors.New("storage: upsert peer: empty peer ID")
+	}
+	var pubkey []byte
+	if len(p.PubKey) > 0 {
+		pubkey = p.PubKey
+	}
+	var addrs sql.NullString
+	if len(p.Addrs) > 0 {
+		b, err := json.Marshal(p.Addrs)
+		if err != nil {
+			return fmt.Errorf("storage: upsert peer %s: encode addrs: %w", p.ID, err)
+		}
+		addrs = sql.NullString{String: string(b), Valid: true}
+	}
+	last := p.LastSeen
+	if last.IsZero() {
+		last = now()
+	}
+	first := p.FirstSeen
+	if first.IsZero() {
+		first = last
+	}
+	_, err := s.writer.ExecContext(ctx, `
+		INSERT INTO peers (id, pubkey, name, status, status_text, addrs, first_seen, last_seen)
+		VALUES (?1, ?2, ?3, ?4, ?5, COALESCE(?6, '[]'), ?7, ?8)
+		ON CONFLICT (id) DO UPDATE SET
+			pubkey      = COALESCE(?2, peers.pubkey),
+			name        = CASE WHEN ?3 = '' THEN peers.name ELSE ?3 END,
+			status      = ?4,
+			status_text = ?5,
+			addrs       = COALESCE(?6, peers.addrs),
+			last_seen   = ?8`,
+		p.ID, pubkey, p.Name, p.Status, p.StatusText, addrs, toMillis(first), toMillis(last))
+	if err != nil {
+		return fmt.Errorf("storage: upsert peer %s: %w", p.ID, err)
+	}
+	return nil
+}
+
+const peerColumns = `id, pubkey, name, status, status_text, addrs, first_seen, last_seen`
+
+// Peer returns the stored peer with the given ID; ok is false if unknown.
+func (s *Store) Peer(ctx context.Context, id string) (Peer, bool, error) {
+	row := s.reader.QueryRowContext(ctx, `SELECT `+peerColumns+` FROM peers WHERE id = ?`, id)
+	p, err := scanPeer(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Peer{}, false, nil
+	}
+	if err != nil {
+		return Peer{}, false, fmt.Errorf("storage: read peer %s: %w", id, err)
+	}
+	return p, true, nil
+}
+
+// Peers returns every known peer ordered by name (ignoring case), then ID so
+// that peers sharing a name keep a stable order.
+func (s *Store) Peers(ctx context.Context) ([]Peer, error) {
+	rows, err := s.reader.QueryContext(ctx,
+		`SELECT `+peerColumns+` FROM peers ORDER BY name COLLATE NOCASE, name, id`)
+	if err != nil {
+		return nil, fmt.Errorf("storage: list peers: %w", err)
+	}
+	defer rows.Close()
+	var peers []Peer
+	for rows.Next() {
+		p, err := scanPeer(rows)
+		if err != nil {
+			return nil, fmt.Errorf("storage: list peers: %w", err)
+		}
+		peers = append(peers, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("storage: list peers: %w", err)
+	}
+	return peers, nil
+}
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanPeer(sc scanner) (Peer, error) {
+	var (
+		p           Peer
+		addrs       string
+		first, last int64
+	)
+	if err := sc.Scan(&p.ID, &p.PubKey, &p.Name, &p.Status, &p.StatusText, &addrs, &first, &last); err != nil {
+		return Peer{}, err
+	}
+	if err := json.Unmarshal([]byte(addrs), &p.Addrs); err != nil {
+		return Peer{}, fmt.Errorf("decode addrs of %s: %w", p.ID, err)
+	}
+	if len(p.Addrs) == 0 {
+		p.Addrs = nil
+	}
+	if len(p.PubKey) == 0 {
+		p.PubKey = nil
+	}
+	p.FirstSeen = fromMillis(first)
+	p.LastSeen = fromMillis(last)
+	return p, nil
+}
+
+// AddStaticPeer remembers a multiaddr the user entered by hand. The address
+// is stored as given (surrounding space trimmed); checking that it parses is
+// the caller's job. added is false if it was already there.
+func (s *Store) AddStaticPeer(ctx context.Context, addr string) (added bool, err error) {
+	addr = strings.TrimSpace(addr)
+	if addr == "" {
+		return false, errors.New("storage: add static peer: empty address")
+	}
+	res, err := s.writer.ExecContext(ctx,
+		`INSERT INTO static_peers (addr, added_at) VALUES (?, ?) ON CONFLICT (addr) DO NOTHING`,
+		addr, toMillis(now()))
+	if err != nil {
+		return false, fmt.Errorf("storage: add static peer %s: %w", addr, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("storage: add static peer %s: %w", addr, err)
+	}
+	return n == 1, nil
+}
+
+// RemoveStaticPeer forgets a hand-entered address; false if it was not there.
+func (s *Store) RemoveStaticPeer(ctx context.Context, addr string) (bool, error) {
+	addr = strings.TrimSpace(addr)
+	res, err := s.writer.ExecContext(ctx, `DELETE FROM static_peers WHERE addr = ?`, addr)
+	if err != nil {
+		return false, fmt.Errorf("storage: remove static peer %s: %w", addr, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("storage: remove static peer %s: %w", addr, err)
+	}
+	return n == 1, nil
+}
+
+// StaticPeers lists the hand-entered addresses in the order they were added.
+func (s *Store) StaticPeers(ctx context.Context) ([]string, error) {
+	// rowid breaks ties between addresses added within the same millisecond.
+	rows, err := s.reader.QueryContext(ctx, `SELECT addr FROM static_peers ORDER BY added_at, rowid`)
+	if err != nil {
+		return nil, fmt.Errorf("storage: list static peers: %w", err)
+	}
+	defer rows.Close()
+	var addrs []string
+	for rows.Next() {
+		var a string
+		if err := rows.Scan(&a); err != nil {
+			return nil, fmt.Errorf("storage: list static peers: %w", err)
+		}
+		addrs = append(addrs, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("storage: list static peers: %w", err)
+	}
+	return addrs, nil
+}
