@@ -140,11 +140,13 @@ func parseAddrs(ss []string) []ma.Multiaddr {
 func (d *dialer) run(ctx context.Context) error {
 	t := time.NewTicker(reconnectTick)
 	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
+	for first := true; ; first = false {
+		if !first {
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-t.C:
+			}
 		}
 		peers, err := d.s.store.Peers(ctx)
 		if err != nil {

@@ -41,6 +41,7 @@ const (
 	settingStatus     = "status"
 	settingStatusText = "status_text"
 	settingVersion    = "profile_version"
+	settingListenPort = "listen_port"
 )
 
 func (s *Service) loadProfile(ctx context.Context) error {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/user"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -128,11 +129,38 @@ func (s *Service) open(ctx context.Context) error {
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.out = newOutbox(s)
 	s.dial = newDialer(s)
-	s.node, err = p2p.New(p2p.Config{Identity: key, ListenAddrs: s.cfg.ListenAddrs, PSK: psk, Logger: s.log}, (*handler)(s))
+	s.node, err = s.startNode(ctx, psk)
 	if err != nil {
 		return fmt.Errorf("network: %w", err)
 	}
 	return nil
+}
+
+// startNode listens where configured; by default on every interface, on
+// the same port as last time when it is free, so that the addresses
+// colleagues saved for us stay valid across restarts.
+func (s *Service) startNode(ctx context.Context, psk []byte) (*p2p.Node, error) {
+	cfg := p2p.Config{Identity: s.key, ListenAddrs: s.cfg.ListenAddrs, PSK: psk, Logger: s.log}
+	if len(cfg.ListenAddrs) > 0 {
+		return p2p.New(cfg, (*handler)(s))
+	}
+	if port, ok, _ := s.store.Setting(ctx, settingListenPort); ok {
+		cfg.ListenAddrs = []string{"/ip4/0.0.0.0/tcp/" + port, "/ip6/::/tcp/" + port}
+		if n, err := p2p.New(cfg, (*handler)(s)); err == nil {
+			return n, nil
+		}
+		s.log.Info("last port is taken; listening on a new one", "port", port)
+	}
+	cfg.ListenAddrs = nil
+	n, err := p2p.New(cfg, (*handler)(s))
+	if err != nil {
+		return nil, err
+	}
+	if err := s.store.SetSetting(ctx, settingListenPort, strconv.Itoa(n.ListenPort())); err != nil {
+		n.Close()
+		return nil, err
+	}
+	return n, nil
 }
 
 // defaultName is the OS user's full name, else the login name.
@@ -170,6 +198,9 @@ func (s *Service) Run(ctx context.Context) error {
 	s.wg.Add(1)
 	go func() { defer s.wg.Done(); errc <- s.out.run(runCtx) }()
 	if err := s.startDiscovery(runCtx, errc); err != nil {
+		if runCtx.Err() != nil {
+			return nil // stopped while starting
+		}
 		return err
 	}
 	select {
