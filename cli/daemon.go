@@ -23,10 +23,15 @@ func Serve(ctx context.Context, cfg core.Config, log *slog.Logger, started func(
 	if err != nil {
 		return err
 	}
+	l, err := control.Listen(core.SocketPath(cfg.DataDir))
+	if err != nil {
+		svc.Close()
+		return err
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	apiErr := make(chan error, 1)
-	go func() { apiErr <- control.Serve(ctx, core.SocketPath(cfg.DataDir), svc, log) }()
+	go func() { apiErr <- control.Serve(ctx, l, svc, log) }()
 	if started != nil {
 		started(svc)
 	}

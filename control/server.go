@@ -34,21 +34,26 @@ var _ Backend = (*core.Service)(nil)
 // maxSocketPath is the portable limit of a Unix socket path (sun_path).
 const maxSocketPath = 104
 
-// Serve answers control requests on the socket at path until ctx ends.
-// The caller must hold the data folder, so any socket file found there is
-// stale and is replaced.
-func Serve(ctx context.Context, path string, b Backend, log *slog.Logger) error {
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
+// Listen creates the owner-only control socket at path. The caller must
+// hold the data folder, so any socket file found there is stale and is
+// replaced.
+func Listen(path string) (net.Listener, error) {
 	if len(path) >= maxSocketPath {
-		return fmt.Errorf("control socket path %s is too long for a Unix socket (%d bytes, under %d allowed): use a shorter --data folder", path, len(path), maxSocketPath)
+		return nil, fmt.Errorf("control socket path %s is too long for a Unix socket (%d bytes, under %d allowed): use a shorter --data folder", path, len(path), maxSocketPath)
 	}
 	os.Remove(path)
-	// The umask makes the socket owner-only from the moment it exists.
 	l, err := listenPrivate(path)
 	if err != nil {
-		return fmt.Errorf("control socket %s: %w", path, err)
+		return nil, fmt.Errorf("control socket %s: %w", path, err)
+	}
+	return l, nil
+}
+
+// Serve answers control requests on l until ctx ends, then removes the
+// socket file.
+func Serve(ctx context.Context, l net.Listener, b Backend, log *slog.Logger) error {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
 	}
 	srv := &http.Server{Handler: routes(b), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelDebug)}
 	go func() {
@@ -58,14 +63,18 @@ func Serve(ctx context.Context, path string, b Backend, log *slog.Logger) error 
 		srv.Shutdown(sctx)
 		srv.Close()
 	}()
-	err = srv.Serve(l)
-	os.Remove(path)
+	err := srv.Serve(l)
+	if ua, ok := l.Addr().(*net.UnixAddr); ok {
+		os.Remove(ua.Name)
+	}
 	if errors.Is(err, http.ErrServerClosed) {
 		return nil
 	}
 	return err
 }
 
+// listenPrivate makes the socket owner-only from the moment it exists
+// (umask), not just after a chmod.
 func listenPrivate(path string) (net.Listener, error) {
 	old := umask(0o177)
 	l, err := net.Listen("unix", path)

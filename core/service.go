@@ -192,7 +192,8 @@ func (s *Service) Run(ctx context.Context) error {
 		case <-runCtx.Done():
 		}
 	}()
-	errc := make(chan error, 3)
+	// one slot per goroutine below, so none blocks on its way out
+	errc := make(chan error, 4)
 	s.wg.Add(1)
 	go func() { defer s.wg.Done(); errc <- s.dial.run(runCtx) }()
 	s.wg.Add(1)

@@ -1,0 +1,52 @@
+# Hallway — make run: install what is missing, build, start. make test: every test.
+SHELL := /bin/bash
+GO ?= $(shell command -v go || echo /usr/local/go/bin/go)
+BIN := bin/hallway
+export PATH := $(PATH):/usr/local/go/bin
+export GOFLAGS := -buildvcs=false
+# Go toolchains newer than the system's come from the Go module proxy.
+export GOTOOLCHAIN := auto
+
+# Debian packages: the C toolchain and Fyne's GL/X11/Wayland headers to build,
+# iproute2 for the network-namespace tests, Xvfb for the window tests.
+APT_BUILD := gcc pkg-config libgl1-mesa-dev xorg-dev libwayland-dev libxkbcommon-dev
+APT_TEST := iproute2 procps socat openssh-client openssh-server xvfb
+
+.PHONY: run build test bench fuzz deps deps-test vet clean
+
+run: deps build
+	./$(BIN) $(ARGS)
+
+build:
+	$(GO) build -o $(BIN) .
+
+deps:
+	@./scripts/install-deps.sh $(APT_BUILD)
+
+deps-test:
+	@./scripts/install-deps.sh $(APT_BUILD) $(APT_TEST)
+
+vet:
+	$(GO) vet ./...
+
+# Unit, in-process multi-host and namespace end-to-end tests (the latter need
+# root and skip with a reason otherwise).
+test: deps-test
+	$(GO) vet ./...
+	$(GO) test -count=1 -timeout 25m ./...
+
+# Benchmarks print figures next to baselines measured in the same run.
+bench: deps-test
+	$(GO) test -count=1 -run '^$$' -bench . -benchtime 2000x ./storage/
+	HALLWAY_BENCH=1 $(GO) test -count=1 -timeout 30m -run '^TestBench' -v ./internal/e2e/ | grep -E '^(BENCH|---|ok|FAIL|\s+bench)'
+
+FUZZTIME ?= 30s
+fuzz:
+	@for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    echo "fuzz $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done
+
+clean:
+	rm -rf bin
