@@ -33,8 +33,14 @@ func (n *Node) classifyDialError(ctx context.Context, id peer.ID, addrs []ma.Mul
 	case strings.Contains(msg, "gater disallows"):
 		return fmt.Errorf("%w: %v", ErrNotLAN, err)
 	}
-	// If a plain TCP connection succeeds where the libp2p handshake did not,
-	// something is listening that does not share our workspace key.
+	// With different keys the private-network layer turns the handshake
+	// into noise: it fails to negotiate or times out. If a plain TCP
+	// connection then succeeds, something is listening that does not share
+	// our workspace key.
+	if !strings.Contains(msg, "failed to negotiate") && !errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("%w: %v", ErrUnreachable, err)
+	}
+	dialErr := err
 	for _, a := range addrs {
 		ip, ok := multiaddrIP(a)
 		if !ok || !isLANAddr(ip) {
@@ -50,7 +56,7 @@ func (n *Node) classifyDialError(ctx context.Context, id peer.ID, addrs []ma.Mul
 		cancel()
 		if derr == nil {
 			c.Close()
-			return fmt.Errorf("%w (%s)", ErrDifferentWorkspace, a)
+			return fmt.Errorf("%w (%s): %v", ErrDifferentWorkspace, a, dialErr)
 		}
 	}
 	return fmt.Errorf("%w: %v", ErrUnreachable, err)

@@ -17,6 +17,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/peerstore"
 	"github.com/libp2p/go-libp2p/core/pnet"
 	yamuxt "github.com/libp2p/go-libp2p/p2p/muxer/yamux"
+	swarm "github.com/libp2p/go-libp2p/p2p/net/swarm"
 	noise "github.com/libp2p/go-libp2p/p2p/security/noise"
 	tcp "github.com/libp2p/go-libp2p/p2p/transport/tcp"
 	ma "github.com/multiformats/go-multiaddr"
@@ -94,7 +95,11 @@ func New(cfg Config, h Handler) (*Node, error) {
 	opts := []libp2p.Option{
 		libp2p.Identity(cfg.Identity),
 		libp2p.ListenAddrStrings(cfg.ListenAddrs...),
-		libp2p.Transport(tcp.NewTCPTransport),
+		// Dialing from the listen port (reuseport) only helps NAT traversal,
+		// which Hallway never does; on a LAN it lets two colleagues who dial
+		// each other at once collide in one TCP connection whose handshake
+		// fails on both ends.
+		libp2p.Transport(tcp.NewTCPTransport, tcp.DisableReuseport()),
 		libp2p.Security(noise.ID, noise.New),
 		libp2p.Muxer(yamuxt.ID, &mux),
 		libp2p.DisableRelay(),
@@ -257,6 +262,12 @@ func (n *Node) Connect(ctx context.Context, id peer.ID, addrs []ma.Multiaddr) er
 		return nil
 	}
 	n.host.Peerstore().AddAddrs(id, addrs, peerstore.RecentlyConnectedAddrTTL)
+	// The swarm's own dial back-off is made for the internet; the caller
+	// paces LAN dials itself, and a colleague back on the network should
+	// not wait for a penalty earned while they were away.
+	if sw, ok := n.host.Network().(*swarm.Swarm); ok {
+		sw.Backoff().Clear(id)
+	}
 	err := n.host.Connect(ctx, peer.AddrInfo{ID: id, Addrs: addrs})
 	if err == nil {
 		return nil

@@ -6,11 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"strconv"
 	"testing"
 	"time"
 
 	ic "github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/peer"
+	ma "github.com/multiformats/go-multiaddr"
 )
 
 // recorder is a Handler that records what it is given and lets a test wait.
@@ -216,4 +218,28 @@ func TestSameWorkspaceConnects(t *testing.T) {
 	a, _ := newTestNode(t, k)
 	b, _ := newTestNode(t, k)
 	connect(t, a, b)
+}
+
+// Two colleagues who find each other at the same moment dial each other at
+// once. If dials left from the listen port (reuseport), both SYNs could
+// meet as one TCP connection in which both ends act as the Noise initiator
+// and the handshake fails (seen on veth links). Dials must use their own
+// ephemeral port.
+func TestDialsDoNotUseListenPort(t *testing.T) {
+	a, _ := newTestNode(t, nil)
+	b, _ := newTestNode(t, nil)
+	connect(t, a, b)
+	conns := a.host.Network().ConnsToPeer(b.ID())
+	if len(conns) == 0 {
+		t.Fatal("no connection")
+	}
+	for _, c := range conns {
+		port, err := c.LocalMultiaddr().ValueForProtocol(ma.P_TCP)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if port == strconv.Itoa(a.ListenPort()) {
+			t.Fatalf("outgoing connection uses the listen port %s", port)
+		}
+	}
 }

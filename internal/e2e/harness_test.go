@@ -97,6 +97,9 @@ func (d *daemon) start() {
 		d.t.Fatalf("%s already running", d.name)
 	}
 	args := append([]string{"daemon", "--data", d.dir, "--name", d.name}, d.args...)
+	if os.Getenv("HALLWAY_E2E_VERBOSE") != "" {
+		args = append(args, "--verbose")
+	}
 	cmd := d.host.Command(context.Background(), binary, args...)
 	cmd.Env = append(os.Environ(), "LANG=C.UTF-8")
 	logf, err := os.OpenFile(filepath.Join(d.dir, "daemon.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
@@ -197,21 +200,28 @@ func (d *daemon) cliErr(args ...string) (string, error) {
 	return stdout.String(), nil
 }
 
-// waitFor re-checks cond after each event from d's event stream until it
-// holds, or fails the test after timeout. The stream is open before the
-// first check, so no change slips between a check and the wait.
-func (d *daemon) waitFor(what string, timeout time.Duration, cond func() bool) time.Duration {
+// watcher follows a daemon's event stream so a test can wait for a
+// condition to hold, re-checking it after every event.
+type watcher struct {
+	d      *daemon
+	what   string
+	ctx    context.Context
+	cancel context.CancelFunc
+	wake   chan struct{}
+	done   chan error
+}
+
+// watch opens d's event stream and returns once it is live, so nothing
+// that happens afterwards can be missed.
+func (d *daemon) watch(what string, timeout time.Duration) *watcher {
 	d.t.Helper()
-	start := time.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
+	w := &watcher{d: d, what: what, ctx: ctx, cancel: cancel, wake: make(chan struct{}, 1), done: make(chan error, 1)}
 	ready := make(chan struct{})
-	wake := make(chan struct{}, 1)
-	streamDone := make(chan error, 1)
 	go func() {
-		streamDone <- d.client().Events(ctx, func() { close(ready) }, func(control.WireEvent) bool {
+		w.done <- d.client().Events(ctx, func() { close(ready) }, func(control.WireEvent) bool {
 			select {
-			case wake <- struct{}{}:
+			case w.wake <- struct{}{}:
 			default:
 			}
 			return true
@@ -219,20 +229,36 @@ func (d *daemon) waitFor(what string, timeout time.Duration, cond func() bool) t
 	}()
 	select {
 	case <-ready:
-	case err := <-streamDone:
+	case err := <-w.done:
+		cancel()
 		d.t.Fatalf("%s: event stream for %q: %v", d.name, what, err)
 	case <-ctx.Done():
 		d.t.Fatalf("%s: no event stream for %q", d.name, what)
 	}
+	return w
+}
+
+// until returns once cond holds, failing the test at the watcher's deadline.
+func (w *watcher) until(cond func() bool) {
+	w.d.t.Helper()
+	defer w.cancel()
 	for !cond() {
 		select {
-		case <-wake:
-		case err := <-streamDone:
-			d.t.Fatalf("%s: event stream ended while waiting for %s: %v", d.name, what, err)
-		case <-ctx.Done():
-			d.t.Fatalf("%s: timed out after %s waiting for %s", d.name, timeout, what)
+		case <-w.wake:
+		case err := <-w.done:
+			w.d.t.Fatalf("%s: event stream ended while waiting for %s: %v", w.d.name, w.what, err)
+		case <-w.ctx.Done():
+			w.d.t.Fatalf("%s: timed out waiting for %s", w.d.name, w.what)
 		}
 	}
+}
+
+// waitFor re-checks cond after each event from d until it holds, or fails
+// the test after timeout, and returns how long it took.
+func (d *daemon) waitFor(what string, timeout time.Duration, cond func() bool) time.Duration {
+	d.t.Helper()
+	start := time.Now()
+	d.watch(what, timeout).until(cond)
 	return time.Since(start)
 }
 

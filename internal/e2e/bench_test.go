@@ -1,0 +1,217 @@
+package e2e
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"hallway/control"
+	"hallway/internal/netlab"
+)
+
+// Benchmarks print figures next to a baseline measured in the same run;
+// they assert nothing about time. `make bench` runs them.
+
+func benchOnly(t *testing.T) {
+	if os.Getenv("HALLWAY_BENCH") == "" {
+		t.Skip("benchmark: set HALLWAY_BENCH=1 (make bench)")
+	}
+}
+
+type stats struct{ p50, p99, min, max time.Duration }
+
+func summarize(ds []time.Duration) stats {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	at := func(q float64) time.Duration { return s[min(len(s)-1, int(q*float64(len(s))))] }
+	return stats{p50: at(0.50), p99: at(0.99), min: s[0], max: s[len(s)-1]}
+}
+
+func (s stats) String() string {
+	return fmt.Sprintf("p50 %s  p99 %s  (min %s, max %s)", round(s.p50), round(s.p99), round(s.min), round(s.max))
+}
+
+func round(d time.Duration) time.Duration {
+	switch {
+	case d > time.Second:
+		return d.Round(time.Millisecond)
+	case d > time.Millisecond:
+		return d.Round(10 * time.Microsecond)
+	}
+	return d.Round(time.Microsecond)
+}
+
+// TestBenchDiscovery: a new colleague starts on the LAN; how long until an
+// already running Hallway lists them (by name, online)?
+func TestBenchDiscovery(t *testing.T) {
+	benchOnly(t)
+	lab := netlab.New(t, 2)
+	ann := newDaemon(t, lab.Host(1), "Ann")
+	ann.start()
+	const runs = 15
+	var took []time.Duration
+	for i := range runs {
+		bob := newDaemon(t, lab.Host(2), fmt.Sprintf("Bob%d", i))
+		w := ann.watch("new colleague", 10*time.Second)
+		start := time.Now()
+		bob.start()
+		id := bob.self().PeerID
+		w.until(func() bool { return ann.sees(bob, id) })
+		took = append(took, time.Since(start))
+		if os.Getenv("HALLWAY_E2E_VERBOSE") != "" && took[len(took)-1] > time.Second {
+			b, _ := os.ReadFile(bob.dir + "/daemon.log")
+			a, _ := os.ReadFile(ann.dir + "/daemon.log")
+			t.Logf("slow run %d:\n--- Bob\n%s\n--- Ann\n%s", i, b, tail(a, 6000))
+		}
+		bob.stop()
+	}
+	fmt.Printf("BENCH discovery (process start → listed online by name, mDNS, %d runs): %s\n", runs, summarize(took))
+}
+
+// TestBenchDMLatency: send → stored at the receiver between two namespace
+// hosts, next to the raw TCP round trip on the same link.
+func TestBenchDMLatency(t *testing.T) {
+	benchOnly(t)
+	lab := netlab.New(t, 2)
+	ann := newDaemon(t, lab.Host(1), "Ann")
+	bob := newDaemon(t, lab.Host(2), "Bob")
+	ann.start()
+	bob.start()
+	annID := ann.self().PeerID
+	ann.waitFor("Bob", 10*time.Second, func() bool { return ann.sees(bob, bob.self().PeerID) })
+
+	received := make(chan time.Time, 1024)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ready := make(chan struct{})
+	go bob.client().Events(ctx, func() { close(ready) }, func(e control.WireEvent) bool {
+		if e.Type == "message_received" && e.Message != nil && e.Message.From == annID {
+			received <- time.Now()
+		}
+		return true
+	})
+	<-ready
+	const n = 300
+	c := ann.client()
+	var lat []time.Duration
+	for i := range n {
+		start := time.Now()
+		if _, err := c.Send(ctx, "Bob", "latency probe "+strconv.Itoa(i)); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case at := <-received:
+			if i >= 10 { // warm-up
+				lat = append(lat, at.Sub(start))
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("message %d not received", i)
+		}
+	}
+	dm := summarize(lat)
+	rtt := summarize(tcpRoundTrips(t, lab, 1000))
+	fmt.Printf("BENCH DM latency (send → committed at receiver, %d msgs): %s\n", len(lat), dm)
+	fmt.Printf("BENCH raw TCP round trip, same link (64 B ping-pong, 1000): %s\n", rtt)
+	fmt.Printf("BENCH DM p50 / TCP RTT p50 = %.1fx;  DM p99 / TCP RTT p99 = %.1fx\n",
+		float64(dm.p50)/float64(rtt.p50), float64(dm.p99)/float64(rtt.p99))
+	fmt.Printf("BENCH fsync on this disk (the floor of a durable commit): %s\n", fsyncCost(t, ann.dir))
+}
+
+// tcpRoundTrips measures a plain TCP echo between host 1 and host 2.
+func tcpRoundTrips(t *testing.T, lab *netlab.Lab, n int) []time.Duration {
+	var l net.Listener
+	if err := lab.Host(2).Do(func() (err error) {
+		l, err = net.Listen("tcp", lab.Host(2).IP.String()+":0")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		c, err := l.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		io.Copy(c, c)
+	}()
+	var c net.Conn
+	if err := lab.Host(1).Do(func() (err error) {
+		c, err = net.Dial("tcp", l.Addr().String())
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	buf := make([]byte, 64)
+	r := bufio.NewReader(c)
+	var out []time.Duration
+	for range n {
+		start := time.Now()
+		if _, err := c.Write(buf); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.ReadFull(r, buf); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, time.Since(start))
+	}
+	return out
+}
+
+func fsyncCost(t *testing.T, dir string) stats {
+	f, err := os.CreateTemp(dir, "fsync")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.Remove(f.Name())
+	defer f.Close()
+	var out []time.Duration
+	for range 100 {
+		f.Write([]byte("x"))
+		start := time.Now()
+		f.Sync()
+		out = append(out, time.Since(start))
+	}
+	return summarize(out)
+}
+
+// TestBenchIdleRSS: resident memory of a daemon idling with two colleagues.
+func TestBenchIdleRSS(t *testing.T) {
+	benchOnly(t)
+	lab := netlab.New(t, 3)
+	ann := newDaemon(t, lab.Host(1), "Ann")
+	bob := newDaemon(t, lab.Host(2), "Bob")
+	cat := newDaemon(t, lab.Host(3), "Cat")
+	for _, d := range []*daemon{ann, bob, cat} {
+		d.start()
+	}
+	ann.waitFor("colleagues", 10*time.Second, func() bool {
+		return ann.sees(bob, bob.self().PeerID) && ann.sees(cat, cat.self().PeerID)
+	})
+	<-time.After(5 * time.Second) // idle: let start-up garbage be collected
+	fmt.Printf("BENCH idle RSS of a daemon with 2 colleagues online: %.1f MB\n", float64(rssKB(t, ann.pid()))/1024)
+}
+
+func rssKB(t *testing.T, pid int) int {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
+			kb, _ := strconv.Atoi(f[1])
+			return kb
+		}
+	}
+	t.Fatal("no VmRSS")
+	return 0
+}
