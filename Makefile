@@ -32,6 +32,7 @@ vet:
 # Unit, in-process multi-host and namespace end-to-end tests (the latter need
 # root and skip with a reason otherwise).
 test: deps-test
+	@test -z "$$(gofmt -l .)" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 25m ./...
 

@@ -5,8 +5,8 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"sync"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
