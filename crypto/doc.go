@@ -5,7 +5,13 @@
 // derived subkeys, and the invite codes that carry that key from person to
 // person. It also provides the crash-safe file write used for all of these.
 //
-// It does not open connections, encrypt messages, exchange keys or decide
-// whom to trust: it only creates, stores, encodes and checks keys. Callers
-// hand the results to libp2p and to the messaging layers.
+// For rooms (group chats) it holds the room keys and ids, the general room
+// every workspace has, room invite codes, the proof of membership a peer
+// shows before it is served a room's history, and the envelope format in
+// which a room message is sealed with the room key, signed by its author
+// and stored by every member.
+//
+// It does not open connections, exchange keys or decide whom to trust:
+// callers hand its results to libp2p and to the messaging layers, which
+// decide what to send, to whom, and which authors to believe.
 package crypto

@@ -92,3 +92,29 @@ func createIdentity(path string) (ic.PrivKey, error) {
 	}
 	return key, nil
 }
+
+// maxInlineKeyLen is the longest marshalled public key that libp2p puts
+// whole into a peer ID (an identity multihash) instead of hashing it.
+const maxInlineKeyLen = 42
+
+// ed25519PeerID returns the raw bytes of the libp2p peer ID of pub, the
+// form peers name each other by on the wire. It is computed here rather
+// than with the peer package to keep this package's dependencies to key
+// handling; tests compare it with peer.IDFromPublicKey. Only Ed25519 keys
+// are accepted because Hallway identities are Ed25519, and their short
+// marshalled form is always inlined.
+func ed25519PeerID(pub ic.PubKey) ([]byte, error) {
+	if k, ok := pub.(*ic.Ed25519PublicKey); !ok || k == nil {
+		return nil, fmt.Errorf("key type %T is not Ed25519", pub)
+	}
+	m, err := ic.MarshalPublicKey(pub)
+	if err != nil {
+		return nil, fmt.Errorf("marshal public key: %w", err)
+	}
+	if len(m) > maxInlineKeyLen {
+		return nil, fmt.Errorf("marshalled key of %d bytes is too long to inline", len(m))
+	}
+	// Multihash: code 0x00 (identity), then the digest length, then the
+	// digest, both as one-byte uvarints since they are below 0x80.
+	return append([]byte{0x00, byte(len(m))}, m...), nil
+}

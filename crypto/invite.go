@@ -35,15 +35,7 @@ func (k WorkspaceKey) InviteCode() string {
 	payload = append(payload, inviteVersion)
 	payload = append(payload, k[:]...)
 	payload = append(payload, inviteChecksum(inviteVersion, k)...)
-	body := encodeCrockford(payload)
-
-	var out strings.Builder
-	out.WriteString(invitePrefix)
-	for i := 0; i < len(body); i += inviteGroupLen {
-		out.WriteByte('-')
-		out.WriteString(body[i:min(i+inviteGroupLen, len(body))])
-	}
-	return out.String()
+	return formatInvite(invitePrefix, payload)
 }
 
 // ParseInviteCode decodes an invite code as typed or pasted by a person:
@@ -51,26 +43,9 @@ func (k WorkspaceKey) InviteCode() string {
 // read as 0, 1 and 1. Error messages never repeat the code, which holds
 // the workspace key.
 func ParseInviteCode(s string) (WorkspaceKey, error) {
-	if len(s) > maxInviteInput {
-		return WorkspaceKey{}, fmt.Errorf("parse invite code: %d characters is too long for an invite code", len(s))
-	}
-	symbols := make([]byte, 0, len(invitePrefix)+inviteSymbols)
-	for _, r := range s {
-		switch {
-		case r == '-' || r == ' ' || r == '\t' || r == '\r' || r == '\n':
-			continue
-		case r >= 'a' && r <= 'z':
-			r -= 'a' - 'A'
-		case r >= 0x80:
-			return WorkspaceKey{}, fmt.Errorf("parse invite code: %q is not used in invite codes", r)
-		}
-		switch r {
-		case 'O':
-			r = '0'
-		case 'I', 'L':
-			r = '1'
-		}
-		symbols = append(symbols, byte(r))
+	symbols, err := readInviteSymbols(s, maxInviteInput)
+	if err != nil {
+		return WorkspaceKey{}, fmt.Errorf("parse invite code: %w", err)
 	}
 	if !strings.HasPrefix(string(symbols), invitePrefix) {
 		return WorkspaceKey{}, fmt.Errorf("parse invite code: it must start with %q", invitePrefix+"-")
@@ -95,6 +70,49 @@ func ParseInviteCode(s string) (WorkspaceKey, error) {
 		return WorkspaceKey{}, fmt.Errorf("parse invite code: version %d is not supported by this Hallway; it may need an update", version)
 	}
 	return k, nil
+}
+
+// formatInvite writes payload after prefix in dash-separated groups of
+// five, short enough to read aloud and to copy by eye.
+func formatInvite(prefix string, payload []byte) string {
+	body := encodeCrockford(payload)
+	var out strings.Builder
+	out.Grow(len(prefix) + len(body) + len(body)/inviteGroupLen + 1)
+	out.WriteString(prefix)
+	for i := 0; i < len(body); i += inviteGroupLen {
+		out.WriteByte('-')
+		out.WriteString(body[i:min(i+inviteGroupLen, len(body))])
+	}
+	return out.String()
+}
+
+// readInviteSymbols turns a code as a person typed or pasted it into
+// upper-case symbols: separators are dropped and O, I and L become the
+// digits they are mistaken for. maxInput bounds the work done on input
+// that cannot be a code.
+func readInviteSymbols(s string, maxInput int) ([]byte, error) {
+	if len(s) > maxInput {
+		return nil, fmt.Errorf("%d characters is too long for an invite code", len(s))
+	}
+	symbols := make([]byte, 0, len(s))
+	for _, r := range s {
+		switch {
+		case r == '-' || r == ' ' || r == '\t' || r == '\r' || r == '\n':
+			continue
+		case r >= 'a' && r <= 'z':
+			r -= 'a' - 'A'
+		case r >= 0x80:
+			return nil, fmt.Errorf("%q is not used in invite codes", r)
+		}
+		switch r {
+		case 'O':
+			r = '0'
+		case 'I', 'L':
+			r = '1'
+		}
+		symbols = append(symbols, byte(r))
+	}
+	return symbols, nil
 }
 
 func inviteChecksum(version byte, k WorkspaceKey) []byte {

@@ -150,7 +150,14 @@ func (k WorkspaceKey) DeriveKey(label string) [32]byte {
 }
 
 func (k WorkspaceKey) derive(info string, n int) []byte {
-	out, err := hkdf.Key(sha256.New, k[:], nil, info, n)
+	return hkdfSHA256(k[:], info, n)
+}
+
+// hkdfSHA256 expands secret into n bytes for the purpose named by info.
+// Every key in this package is derived through it, so distinct info
+// strings are all that keeps their uses apart.
+func hkdfSHA256(secret []byte, info string, n int) []byte {
+	out, err := hkdf.Key(sha256.New, secret, nil, info, n)
 	if err != nil {
 		// hkdf.Key only fails for lengths above 255*32 bytes, which no
 		// caller here can ask for.
