@@ -108,13 +108,14 @@ func TestOpenPragmasOnEveryConnection(t *testing.T) {
 		db        *sql.DB
 		conns     int
 		queryOnly string
+		tempStore string
 	}{
-		{name: "writer", db: s.writer, conns: 1, queryOnly: "0"},
-		{name: "reader", db: s.reader, conns: readerConns, queryOnly: "1"},
+		{name: "writer", db: s.writer, conns: 1, queryOnly: "0", tempStore: "2"},
+		{name: "reader", db: s.reader, conns: readerConns, queryOnly: "1", tempStore: "0"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			want := map[string]string{"query_only": tc.queryOnly}
+			want := map[string]string{"query_only": tc.queryOnly, "temp_store": tc.tempStore}
 			for k, v := range common {
 				want[k] = v
 			}

@@ -1,7 +1,10 @@
 // Package storage keeps the durable history of a Hallway node in a single
 // SQLite file: the node's own settings, the colleagues it has met, the
 // addresses the user pinned by hand, and every message together with the
-// outbox of messages still waiting for an acknowledgement.
+// outbox of messages still waiting for an acknowledgement. For each room
+// (group chat) it keeps the room's key, the signed envelopes its members
+// replicate, the version vector that says which of them are held, and the
+// membership the envelopes announce.
 //
 // What the store reports as saved has been committed with synchronous=FULL in
 // WAL mode, so it survives the process being killed and the machine losing

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 )
 
@@ -18,8 +19,16 @@ const (
 	StateReceived  State = "received"  // an incoming message
 )
 
+// Kinds of message. A message stored with an empty Kind is a text message.
+const (
+	KindText   = "text"
+	KindJoin   = "join"   // someone joined a room
+	KindLeave  = "leave"  // someone left a room
+	KindInvite = "invite" // an invitation to a room; Meta carries it
+)
+
 // Message is one stored chat message. A conversation id is "dm:<peerid>" for
-// direct messages.
+// direct messages and "room:<roomid>" for rooms.
 type Message struct {
 	Seq        int64     // local insertion order, set by the store, never reused
 	ID         string    // chosen by the author, unique per author
@@ -29,19 +38,23 @@ type Message struct {
 	SentAt     time.Time // author's clock, millisecond precision
 	ReceivedAt time.Time // local clock when stored, millisecond precision
 	State      State
+	Kind       string // KindText (the default), KindJoin, KindLeave or KindInvite
+	HLC        uint64 // rooms: the envelope's clock, at most math.MaxInt64; DMs: 0
+	AuthorSeq  uint64 // rooms: the envelope's seq, at most math.MaxInt64; DMs: 0
+	Meta       string // opaque data of kinds that carry some (an invite), else ""
 }
 
 // ErrDuplicate is returned (wrapped) when an outgoing message reuses an
 // (author, id) pair that is already stored.
 var ErrDuplicate = errors.New("storage: message already stored")
 
-const messageColumns = `seq, id, conv, author, text, sent_at, received_at, state`
+const messageColumns = `seq, id, conv, author, text, sent_at, received_at, state, kind, hlc, author_seq, meta`
 
 // insertMessageSQL yields no row when (author, id) exists, which lets callers
 // tell a duplicate from a failure without decoding driver error codes.
 const insertMessageSQL = `
-	INSERT INTO messages (id, conv, author, text, sent_at, received_at, state)
-	VALUES (?, ?, ?, ?, ?, ?, ?)
+	INSERT INTO messages (id, conv, author, text, sent_at, received_at, state, kind, hlc, author_seq, meta)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 	ON CONFLICT (author, id) DO NOTHING
 	RETURNING seq`
 
@@ -136,7 +149,7 @@ func (s *Store) MarkDelivered(ctx context.Context, author, id string) (changed b
 // first, at most limit of them (limit <= 0: all).
 func (s *Store) Outbox(ctx context.Context, peer string, limit int) ([]Message, error) {
 	msgs, err := s.queryMessages(ctx, `
-		SELECT m.seq, m.id, m.conv, m.author, m.text, m.sent_at, m.received_at, m.state
+		SELECT `+prefixed("m", messageColumns)+`
 		FROM outbox o JOIN messages m ON m.seq = o.msg_seq
 		WHERE o.peer = ? ORDER BY o.msg_seq LIMIT ?`, peer, sqlLimit(limit))
 	if err != nil {
@@ -164,32 +177,6 @@ func (s *Store) OutboxPeers(ctx context.Context) ([]string, error) {
 		return nil, fmt.Errorf("storage: outbox peers: %w", err)
 	}
 	return peers, nil
-}
-
-// historySQL picks the page by seq through messages_conv_seq, so only the
-// page itself is sorted by the authors' clocks, never the whole conversation.
-const historySQL = `
-	SELECT ` + messageColumns + ` FROM (
-		SELECT ` + messageColumns + ` FROM messages
-		WHERE conv = ? AND seq < ? ORDER BY seq DESC LIMIT ?
-	) ORDER BY sent_at, seq`
-
-// History returns one page of conv: the limit messages with the highest Seq
-// below beforeSeq (beforeSeq <= 0: the newest; limit <= 0: no limit),
-// ordered oldest first by SentAt, then Seq.
-//
-// Pages are cut by Seq, so consecutive pages neither overlap nor skip. To get
-// the page before, pass the smallest Seq of this page; when authors' clocks
-// disagree that is not necessarily the first element.
-func (s *Store) History(ctx context.Context, conv string, beforeSeq int64, limit int) ([]Message, error) {
-	if beforeSeq <= 0 {
-		beforeSeq = math.MaxInt64
-	}
-	msgs, err := s.queryMessages(ctx, historySQL, conv, beforeSeq, sqlLimit(limit))
-	if err != nil {
-		return nil, fmt.Errorf("storage: history of %s: %w", conv, err)
-	}
-	return msgs, nil
 }
 
 // MessageByID returns the message author sent under id; ok is false if unknown.
@@ -224,8 +211,21 @@ func checkMessage(m Message) error {
 		return fmt.Errorf("message %s: empty author", m.ID)
 	case m.Conv == "":
 		return fmt.Errorf("message %s: empty conversation", m.ID)
+	case !knownKind(m.Kind):
+		return fmt.Errorf("message %s: unknown kind %q", m.ID, m.Kind)
+	case m.HLC > math.MaxInt64 || m.AuthorSeq > math.MaxInt64:
+		// SQLite integers are signed; a larger value would sort first.
+		return fmt.Errorf("message %s: clock or sequence number out of range", m.ID)
 	}
 	return nil
+}
+
+func knownKind(k string) bool {
+	switch k {
+	case "", KindText, KindJoin, KindLeave, KindInvite:
+		return true
+	}
+	return false
 }
 
 // stamp fills the fields the store owns and rounds times to what the column
@@ -233,6 +233,9 @@ func checkMessage(m Message) error {
 func stamp(m Message, st State) Message {
 	m.Seq = 0
 	m.State = st
+	if m.Kind == "" {
+		m.Kind = KindText
+	}
 	m.ReceivedAt = now()
 	if m.SentAt.IsZero() {
 		m.SentAt = m.ReceivedAt
@@ -243,7 +246,8 @@ func stamp(m Message, st State) Message {
 }
 
 func messageArgs(m Message) []any {
-	return []any{m.ID, m.Conv, m.Author, m.Text, toMillis(m.SentAt), toMillis(m.ReceivedAt), string(m.State)}
+	return []any{m.ID, m.Conv, m.Author, m.Text, toMillis(m.SentAt), toMillis(m.ReceivedAt), string(m.State),
+		m.Kind, int64(m.HLC), int64(m.AuthorSeq), m.Meta}
 }
 
 func scanMessage(sc scanner) (Message, error) {
@@ -251,31 +255,23 @@ func scanMessage(sc scanner) (Message, error) {
 		m              Message
 		sent, received int64
 		state          string
+		hlc, authorSeq int64
 	)
-	if err := sc.Scan(&m.Seq, &m.ID, &m.Conv, &m.Author, &m.Text, &sent, &received, &state); err != nil {
+	if err := sc.Scan(&m.Seq, &m.ID, &m.Conv, &m.Author, &m.Text, &sent, &received, &state,
+		&m.Kind, &hlc, &authorSeq, &m.Meta); err != nil {
 		return Message{}, err
 	}
+	m.HLC = uint64(hlc)
+	m.AuthorSeq = uint64(authorSeq)
 	m.SentAt = fromMillis(sent)
 	m.ReceivedAt = fromMillis(received)
 	m.State = State(state)
 	return m, nil
 }
 
-func (s *Store) queryMessages(ctx context.Context, query string, args ...any) ([]Message, error) {
-	rows, err := s.reader.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var msgs []Message
-	for rows.Next() {
-		m, err := scanMessage(rows)
-		if err != nil {
-			return nil, err
-		}
-		msgs = append(msgs, m)
-	}
-	return msgs, rows.Err()
+// prefixed qualifies each column of a column list with a table alias.
+func prefixed(alias, columns string) string {
+	return alias + "." + strings.ReplaceAll(columns, ", ", ", "+alias+".")
 }
 
 // sqlLimit maps "no limit" onto SQLite's LIMIT -1.

@@ -3,6 +3,7 @@ package storage
 import (
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"testing"
 	"time"
@@ -84,6 +85,9 @@ func TestInsertOutgoingRejects(t *testing.T) {
 		{name: "no author", m: Message{ID: "m2", Conv: "dm:" + bob}, to: bob},
 		{name: "no conversation", m: Message{ID: "m2", Author: me}, to: bob},
 		{name: "no recipient", m: Message{ID: "m2", Conv: "dm:" + bob, Author: me}},
+		{name: "unknown kind", m: Message{ID: "m2", Conv: "dm:" + bob, Author: me, Kind: "poll"}, to: bob},
+		{name: "clock beyond int64", m: Message{ID: "m2", Conv: "dm:" + bob, Author: me, HLC: math.MaxUint64}, to: bob},
+		{name: "seq beyond int64", m: Message{ID: "m2", Conv: "dm:" + bob, Author: me, AuthorSeq: 1 << 63}, to: bob},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -99,6 +103,60 @@ func TestInsertOutgoingRejects(t *testing.T) {
 	// A rejected message must not leave an outbox row behind.
 	if peers, err := s.OutboxPeers(ctx); err != nil || !slices.Equal(peers, []string{bob}) {
 		t.Errorf("OutboxPeers = %v, %v; want [%s]", peers, err, bob)
+	}
+}
+
+// Kind, HLC, AuthorSeq and Meta must come back from every read exactly as
+// stored, and a message stored without a kind reads back as text.
+func TestMessageFieldsRoundTrip(t *testing.T) {
+	s := newTestStore(t)
+	ctx := t.Context()
+	invite := `{"room":"r1","name":"Lunch","key":"AAEC"}`
+	tests := []struct {
+		name     string
+		outgoing bool
+		m        Message
+		wantKind string
+	}{
+		{name: "outgoing invite", outgoing: true, wantKind: KindInvite,
+			m: Message{ID: "o1", Conv: "dm:" + bob, Author: me, Text: "join us", Kind: KindInvite, Meta: invite}},
+		{name: "outgoing without kind", outgoing: true, wantKind: KindText,
+			m: Message{ID: "o2", Conv: "dm:" + bob, Author: me, Text: "plain"}},
+		{name: "incoming invite", wantKind: KindInvite,
+			m: Message{ID: "i1", Conv: "dm:" + bob, Author: bob, Text: "join us", Kind: KindInvite, Meta: invite}},
+		{name: "incoming without kind", wantKind: KindText,
+			m: Message{ID: "i2", Conv: "dm:" + bob, Author: bob, Text: "plain"}},
+		{name: "incoming with clock", wantKind: KindText,
+			m: Message{ID: "i3", Conv: "dm:" + bob, Author: bob, Kind: KindText, HLC: math.MaxInt64, AuthorSeq: 7}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var got Message
+			var err error
+			if tc.outgoing {
+				got, err = s.InsertOutgoing(ctx, tc.m, bob)
+			} else {
+				got, _, err = s.InsertIncoming(ctx, tc.m)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Kind != tc.wantKind || got.Meta != tc.m.Meta || got.HLC != tc.m.HLC || got.AuthorSeq != tc.m.AuthorSeq {
+				t.Errorf("returned %+v; want kind %q and the given meta, clock and seq", got, tc.wantKind)
+			}
+			if stored, _, err := s.MessageByID(ctx, got.Author, got.ID); err != nil || stored != got {
+				t.Errorf("MessageByID = %+v, %v; want %+v", stored, err, got)
+			}
+			history, err := s.History(ctx, got.Conv, 0, 0)
+			if err != nil || !slices.Contains(history, got) {
+				t.Errorf("History lacks %+v: %v, %v", got, history, err)
+			}
+			if tc.outgoing {
+				if out, err := s.Outbox(ctx, bob, 0); err != nil || !slices.Contains(out, got) {
+					t.Errorf("Outbox lacks %+v: %v, %v", got, out, err)
+				}
+			}
+		})
 	}
 }
 

@@ -40,47 +40,6 @@ func userVersion(t *testing.T, db *sql.DB) int {
 	return v
 }
 
-// versionFixture writes rows that are valid at one schema version and checks,
-// after the store has migrated to the newest version, that they survived.
-// A new migration that reshapes existing data adds a fixture at the version
-// before it.
-type versionFixture struct {
-	seed  func(t *testing.T, db *sql.DB)
-	check func(t *testing.T, s *Store)
-}
-
-var fixtures = map[int]versionFixture{
-	1: {
-		seed: func(t *testing.T, db *sql.DB) {
-			stmts := []string{
-				`INSERT INTO settings (key, value) VALUES ('profile.name', 'Ada')`,
-				`INSERT INTO peers (id, name, first_seen, last_seen) VALUES ('p1', 'Bob', 1000, 2000)`,
-				`INSERT INTO static_peers (addr, added_at) VALUES ('/ip4/10.0.0.2/tcp/4001', 1000)`,
-				`INSERT INTO messages (id, conv, author, text, sent_at, received_at, state)
-				 VALUES ('m1', 'dm:p1', 'me', 'hello', 1000, 1000, 'sent')`,
-				`INSERT INTO outbox (msg_seq, peer, queued_at) VALUES (1, 'p1', 1000)`,
-			}
-			for _, q := range stmts {
-				if _, err := db.ExecContext(t.Context(), q); err != nil {
-					t.Fatalf("seed %q: %v", q, err)
-				}
-			}
-		},
-		check: func(t *testing.T, s *Store) {
-			ctx := t.Context()
-			if v, ok, err := s.Setting(ctx, "profile.name"); err != nil || !ok || v != "Ada" {
-				t.Errorf("setting = %q, %v, %v", v, ok, err)
-			}
-			if p, ok, err := s.Peer(ctx, "p1"); err != nil || !ok || p.Name != "Bob" {
-				t.Errorf("peer = %+v, %v, %v", p, ok, err)
-			}
-			if out, err := s.Outbox(ctx, "p1", 0); err != nil || len(out) != 1 || out[0].ID != "m1" {
-				t.Errorf("outbox = %+v, %v", out, err)
-			}
-		},
-	},
-}
-
 func TestMigrateFromEveryVersion(t *testing.T) {
 	migs, err := embeddedMigrations()
 	if err != nil {
