@@ -44,6 +44,7 @@ func init() {
 		"watch":     {nil, runWatch, "watch [--json]   (follow messages and presence as they happen)"},
 		"workspace": {workspaceFlags, runWorkspace, "workspace [show|create [--force]|join CODE|invite] [--json]"},
 		"version":   {nil, runVersion, "version"},
+		"room":      {nil, runRoom, "room [list|create|send|invite|invite-code|join|members|leave] ...   (see hallway room --help)"},
 	}
 }
 
@@ -141,7 +142,7 @@ Hallway running for the data folder (the window or the daemon).
 
 verbs:
 `)
-	for _, n := range []string{"daemon", "id", "peers", "send", "history", "status", "name", "watch", "workspace", "version"} {
+	for _, n := range []string{"daemon", "id", "peers", "send", "history", "room", "status", "name", "watch", "workspace", "version"} {
 		fmt.Fprintln(w, "  hallway "+verbs[n].usage)
 	}
 	fmt.Fprint(w, `
@@ -151,5 +152,7 @@ global flags:
 
 PEER is a peer ID, a colleague's unique name, or NAME#12345 (name plus the
 first group of their fingerprint) when several colleagues share a name.
+Wherever a conversation is asked for, #ROOM names a room: hallway send
+#general "hi", hallway history #general.
 `)
 }

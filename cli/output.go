@@ -100,6 +100,10 @@ func printMessages(w io.Writer, msgs []core.Message) {
 				mark = " (waiting)"
 			}
 		}
+		if what, ok := map[string]string{"join": "joined", "leave": "left"}[m.Kind]; ok {
+			fmt.Fprintf(w, "%s  — %s %s\n", m.Time.Local().Format(time.DateTime), who, what)
+			continue
+		}
 		text := strings.ReplaceAll(m.Text, "\n", "\n    ")
 		fmt.Fprintf(w, "%s  %s%s\n    %s\n", m.Time.Local().Format(time.DateTime), who, mark, text)
 	}

@@ -41,6 +41,8 @@ type WireEvent struct {
 	Peer    *core.Colleague `json:"peer,omitempty"`
 	Message *core.Message   `json:"message,omitempty"`
 	Self    *core.Self      `json:"self,omitempty"`
+	Room    *core.Room      `json:"room,omitempty"`
+	Left    bool            `json:"left,omitempty"`
 }
 
 // ToWire converts a core event for the stream.
@@ -61,6 +63,8 @@ func ToWire(e core.Event) WireEvent {
 		w.Message = &e.Message
 	case core.ProfileChanged:
 		w.Self = &e.Self
+	case core.RoomChanged:
+		w.Room, w.Left = &e.Room, e.Left
 	}
 	return w
 }

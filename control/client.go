@@ -177,3 +177,5 @@ func (c *Client) Ping(ctx context.Context) error {
 	_, err := c.Self(ctx)
 	return err
 }
+
+func urlQuery(s string) string { return url.QueryEscape(s) }

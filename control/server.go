@@ -27,6 +27,15 @@ type Backend interface {
 	SetStatus(ctx context.Context, status, text string) error
 	SetName(ctx context.Context, name string) error
 	Subscribe(ctx context.Context) <-chan core.Event
+
+	Rooms(ctx context.Context) ([]core.Room, error)
+	CreateRoom(ctx context.Context, name string) (core.Room, error)
+	JoinRoomCode(ctx context.Context, code string) (core.Room, error)
+	LeaveRoom(ctx context.Context, room string) error
+	InviteToRoom(ctx context.Context, room, peer string) (core.Message, error)
+	RoomInviteCode(ctx context.Context, room string) (string, error)
+	RoomMembers(ctx context.Context, room string) ([]core.RoomMember, error)
+	SendRoom(ctx context.Context, room, text string) (core.Message, error)
 }
 
 var _ Backend = (*core.Service)(nil)
@@ -135,6 +144,7 @@ func routes(b Backend) http.Handler {
 		}
 		reply(w, struct{}{}, b.SetName(r.Context(), req.Name))
 	})
+	roomRoutes(mux, b)
 	mux.HandleFunc("GET /v1/events", func(w http.ResponseWriter, r *http.Request) {
 		streamEvents(w, r, b)
 	})

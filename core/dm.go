@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"strings"
 	"time"
 
 	"hallway/p2p"
@@ -23,13 +24,21 @@ type Message struct {
 	Time         time.Time `json:"time"`  // author's clock
 	State        string    `json:"state"` // sent, delivered or received
 	Outgoing     bool      `json:"outgoing"`
-	Seq          int64     `json:"seq"` // local order, for paging
+	Seq          int64     `json:"seq"`            // local order, for paging a DM conversation
+	Kind         string    `json:"kind,omitempty"` // text (default), join, leave, invite
+	// Rooms: the author's clock and sequence number; the room order is
+	// (hlc, from, author_seq) on every member.
+	HLC       uint64 `json:"hlc,omitempty"`
+	AuthorSeq uint64 `json:"author_seq,omitempty"`
 }
 
 // MaxTextBytes is the longest message text (64 KiB).
 const MaxTextBytes = p2p.MaxTextBytes
 
 func dmConv(id peer.ID) string { return "dm:" + id.String() }
+
+// isRoomRef: "#name" names a room wherever a conversation is asked for.
+func isRoomRef(ref string) bool { return strings.HasPrefix(strings.TrimSpace(ref), "#") }
 
 func newMessageID() string {
 	var b [16]byte
@@ -39,7 +48,7 @@ func newMessageID() string {
 
 func (s *Service) toMessage(m storage.Message, names map[string]string) Message {
 	out := Message{
-		ID: m.ID, Conversation: m.Conv, From: m.Author, Text: m.Text,
+		ID: m.ID, Conversation: m.Conv, From: m.Author, Text: m.Text, Kind: m.Kind,
 		Time: m.SentAt, State: string(m.State), Seq: m.Seq,
 		Outgoing: m.Author == s.node.ID().String(),
 	}
@@ -55,6 +64,9 @@ func (s *Service) toMessage(m storage.Message, names map[string]string) Message 
 // delivers it as soon as the colleague is reachable. It returns once the
 // message is durable, not when it is delivered.
 func (s *Service) Send(ctx context.Context, ref, text string) (Message, error) {
+	if isRoomRef(ref) {
+		return s.SendRoom(ctx, ref, text)
+	}
 	if err := p2p.CheckText(text); err != nil {
 		return Message{}, userErrorf("%v", err)
 	}
@@ -85,12 +97,19 @@ func (s *Service) Send(ctx context.Context, ref, text string) (Message, error) {
 // this returns nil. A message seen before is acknowledged again but stored
 // and announced once.
 func (s *Service) receiveDM(ctx context.Context, from peer.ID, m p2p.DM) error {
-	stored, inserted, err := s.store.InsertIncoming(ctx, storage.Message{
+	row := storage.Message{
 		ID: m.ID, Conv: dmConv(from), Author: from.String(), Text: m.Text,
 		SentAt: time.UnixMilli(m.SentAt), State: storage.StateReceived,
-	})
+	}
+	if m.Kind == p2p.DMKindInvite {
+		row.Kind, row.Meta = p2p.DMKindInvite, inviteMeta(m.Invite)
+	}
+	stored, inserted, err := s.store.InsertIncoming(ctx, row)
 	if err != nil {
 		return fmt.Errorf("store message from %s: %w", from.ShortString(), err)
+	}
+	if inserted && m.Kind == p2p.DMKindInvite {
+		s.acceptInvite(ctx, from, m.Invite)
 	}
 	if inserted {
 		c := s.colleague(ctx, from)
@@ -103,6 +122,9 @@ func (s *Service) receiveDM(ctx context.Context, from peer.ID, m p2p.DM) error {
 // colleague, oldest first, ending before the message with local sequence
 // number before (0: the newest).
 func (s *Service) History(ctx context.Context, ref string, before int64, limit int) ([]Message, error) {
+	if isRoomRef(ref) {
+		return s.RoomHistory(ctx, ref, nil, limit)
+	}
 	id, err := s.Resolve(ctx, ref)
 	if err != nil {
 		return nil, err

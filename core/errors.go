@@ -43,3 +43,9 @@ var (
 	ErrUnknownPeer   = errors.New("unknown colleague")
 	ErrAmbiguousPeer = errors.New("ambiguous colleague name")
 )
+
+// Room conditions callers branch on.
+var (
+	ErrUnknownRoom   = errors.New("unknown room")
+	ErrAmbiguousRoom = errors.New("ambiguous room name")
+)

@@ -98,3 +98,11 @@ func (b *bus) closeAll() {
 		close(ch)
 	}
 }
+
+// RoomChanged: a room was joined or left, or its members changed.
+type RoomChanged struct {
+	Room Room
+	Left bool
+}
+
+func (RoomChanged) EventType() string { return "room_changed" }

@@ -51,6 +51,7 @@ func (h *handler) PeerConnected(id peer.ID) {
 	s.bus.publish(PeerOnline{Peer: s.colleague(s.ctx, id)})
 	s.spawn(func(ctx context.Context) { s.pushProfile(ctx, id) })
 	s.out.kick(id)
+	s.syncer.request(id, nil)
 }
 
 func (h *handler) PeerDisconnected(id peer.ID) {

@@ -74,7 +74,7 @@ func (o *outbox) flush(ctx context.Context, id peer.ID) {
 		}
 		dms := make([]p2p.DM, len(queued))
 		for i, m := range queued {
-			dms[i] = p2p.DM{ID: m.ID, Text: m.Text, SentAt: m.SentAt.UnixMilli()}
+			dms[i] = dmFrame(m)
 		}
 		sendCtx, cancel := context.WithTimeout(ctx, time.Minute)
 		err = s.node.SendDMs(sendCtx, id, dms, func(d p2p.DM) error {

@@ -51,6 +51,12 @@ type Service struct {
 	out   *outbox
 	dial  *dialer
 
+	rooms  *roomSet
+	clock  *hlc
+	writer *roomWriter
+	syncer *roomSyncer
+	postMu sync.Mutex
+
 	discMu sync.Mutex
 	static *discovery.Static
 	mdns   *discovery.MDNS
@@ -129,11 +135,19 @@ func (s *Service) open(ctx context.Context) error {
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.out = newOutbox(s)
 	s.dial = newDialer(s)
+	last, err := s.store.MaxHLC(ctx)
+	if err != nil {
+		return fmt.Errorf("read room clock: %w", err)
+	}
+	s.clock = newHLC(last)
+	s.rooms = &roomSet{byID: map[string]*roomState{}}
+	s.writer = newRoomWriter(s)
+	s.syncer = newRoomSyncer(s)
 	s.node, err = s.startNode(ctx, psk)
 	if err != nil {
 		return fmt.Errorf("network: %w", err)
 	}
-	return nil
+	return s.openRooms(ctx)
 }
 
 // startNode listens where configured; by default on every interface, on
@@ -193,11 +207,11 @@ func (s *Service) Run(ctx context.Context) error {
 		}
 	}()
 	// one slot per goroutine below, so none blocks on its way out
-	errc := make(chan error, 4)
-	s.wg.Add(1)
-	go func() { defer s.wg.Done(); errc <- s.dial.run(runCtx) }()
-	s.wg.Add(1)
-	go func() { defer s.wg.Done(); errc <- s.out.run(runCtx) }()
+	errc := make(chan error, 6)
+	for _, run := range []func(context.Context) error{s.dial.run, s.out.run, s.writer.run, s.syncer.run} {
+		s.wg.Add(1)
+		go func() { defer s.wg.Done(); errc <- run(runCtx) }()
+	}
 	if err := s.startDiscovery(runCtx, errc); err != nil {
 		if runCtx.Err() != nil {
 			return nil // stopped while starting

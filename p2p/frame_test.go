@@ -72,6 +72,11 @@ func TestDecodeDM(t *testing.T) {
 		{"text at limit", `{"id":"a","sent_at":1,"text":"` + strings.Repeat("x", MaxTextBytes) + `"}`, true},
 		{"not json", `{"id":`, false},
 		{"wrong types", `{"id":5,"text":[],"sent_at":"x"}`, false},
+		{"invite", `{"id":"a","text":"join us","sent_at":1,"kind":"invite","invite":{"room":"abc","name":"Project","key":"` + key32 + `"}}`, true},
+		{"invite without room", `{"id":"a","text":"join us","sent_at":1,"kind":"invite"}`, false},
+		{"invite with short key", `{"id":"a","text":"join us","sent_at":1,"kind":"invite","invite":{"room":"abc","name":"P","key":"AAAA"}}`, false},
+		{"invite with bad room id", `{"id":"a","text":"x","sent_at":1,"kind":"invite","invite":{"room":"A/B","name":"P","key":"` + key32 + `"}}`, false},
+		{"unknown kind is plain text", `{"id":"a","text":"x","sent_at":1,"kind":"sticker"}`, true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -82,6 +87,9 @@ func TestDecodeDM(t *testing.T) {
 		})
 	}
 }
+
+// key32 is 32 zero bytes in base64, as JSON carries []byte.
+const key32 = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
 
 func TestDecodeProfile(t *testing.T) {
 	cases := []struct {

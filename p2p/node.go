@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/libp2p/go-libp2p"
+	pubsub "github.com/libp2p/go-libp2p-pubsub"
 	ic "github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/network"
@@ -61,6 +62,8 @@ type Node struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
+
+	ps *pubsub.PubSub
 
 	mu        sync.Mutex
 	connected map[peer.ID]bool
@@ -136,6 +139,11 @@ func New(cfg Config, h Handler) (*Node, error) {
 	})
 	hst.SetStreamHandler(ProtoDM, n.serveDM)
 	hst.SetStreamHandler(ProtoProfile, n.serveProfile)
+	if err := n.startPubsub(); err != nil {
+		cancel()
+		hst.Close()
+		return nil, err
+	}
 	return n, nil
 }
 

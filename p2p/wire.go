@@ -39,6 +39,62 @@ type DM struct {
 	ID     string `json:"id"`
 	Text   string `json:"text"`
 	SentAt int64  `json:"sent_at"` // unix milliseconds, author's clock
+	// Kind is "" for a plain message or "invite" for a room invitation.
+	// Receivers treat unknown kinds as plain text, so older versions
+	// still show the message instead of refusing it forever.
+	Kind   string      `json:"kind,omitempty"`
+	Invite *RoomInvite `json:"invite,omitempty"`
+}
+
+// DMKindInvite marks a DM that carries a room invitation.
+const DMKindInvite = "invite"
+
+// RoomInvite hands a colleague a room: its id, name and key. It only
+// travels inside the end-to-end encrypted DM channel.
+type RoomInvite struct {
+	Room string `json:"room"`
+	Name string `json:"name"`
+	Key  []byte `json:"key"`
+}
+
+// ValidRoomID reports whether s is an acceptable room id.
+func ValidRoomID(s string) bool {
+	if len(s) == 0 || len(s) > 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// CheckRoomName validates a room name from a user or a peer.
+func CheckRoomName(name string) error {
+	if !utf8.ValidString(name) {
+		return fmt.Errorf("a room name must be UTF-8")
+	}
+	if n := utf8.RuneCountInString(name); n == 0 || n > MaxNameRunes {
+		return fmt.Errorf("a room name has 1 to %d characters", MaxNameRunes)
+	}
+	if strings.ContainsFunc(name, isControl) || strings.HasPrefix(name, "#") {
+		return fmt.Errorf("a room name cannot contain control characters or start with #")
+	}
+	return nil
+}
+
+func checkInvite(inv *RoomInvite) error {
+	switch {
+	case inv == nil:
+		return fmt.Errorf("invite without a room")
+	case !ValidRoomID(inv.Room):
+		return fmt.Errorf("invite with a bad room id")
+	case len(inv.Key) != 32:
+		return fmt.Errorf("invite with a bad room key")
+	}
+	return CheckRoomName(inv.Name)
 }
 
 // dmAck answers one DM frame after the receiver committed it.
@@ -113,6 +169,13 @@ func DecodeDM(b []byte) (DM, error) {
 	}
 	if m.SentAt <= 0 {
 		return DM{}, fmt.Errorf("%w: dm: bad time", ErrBadFrame)
+	}
+	if m.Kind == DMKindInvite {
+		if err := checkInvite(m.Invite); err != nil {
+			return DM{}, fmt.Errorf("%w: dm: %v", ErrBadFrame, err)
+		}
+	} else {
+		m.Kind, m.Invite = "", nil
 	}
 	return m, nil
 }

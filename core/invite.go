@@ -1,0 +1,85 @@
+package core
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"hallway/p2p"
+	"hallway/storage"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+)
+
+// InviteToRoom hands a colleague a room through the end-to-end encrypted DM
+// channel, so its key never travels anywhere else. Like any DM it waits in
+// the outbox while they are away; they are a member as soon as it arrives.
+func (s *Service) InviteToRoom(ctx context.Context, roomRef, peerRef string) (Message, error) {
+	st, err := s.resolveRoom(roomRef)
+	if err != nil {
+		return Message{}, err
+	}
+	if st.general {
+		return Message{}, userErrorf("everyone in the workspace is in #general already")
+	}
+	to, err := s.Resolve(ctx, peerRef)
+	if err != nil {
+		return Message{}, err
+	}
+	if to == s.node.ID() {
+		return Message{}, userErrorf("you are in #%s already", st.name)
+	}
+	meta, err := json.Marshal(p2p.RoomInvite{Room: st.id, Name: st.name, Key: st.key[:]})
+	if err != nil {
+		return Message{}, err
+	}
+	m, err := s.store.InsertOutgoing(ctx, storage.Message{
+		ID: newMessageID(), Conv: dmConv(to), Author: s.node.ID().String(),
+		Text: fmt.Sprintf("invited you to #%s", st.name), SentAt: time.Now(),
+		State: storage.StateSent, Kind: p2p.DMKindInvite, Meta: string(meta),
+	}, to.String())
+	if err != nil {
+		return Message{}, fmt.Errorf("save invitation: %w", err)
+	}
+	msg := s.toMessage(m, nil)
+	s.bus.publish(MessageSent{Message: msg})
+	s.out.kick(to)
+	if !s.node.IsConnected(to) {
+		s.dial.reconnect(ctx, to)
+	}
+	return msg, nil
+}
+
+// dmFrame is the wire form of a queued DM.
+func dmFrame(m storage.Message) p2p.DM {
+	d := p2p.DM{ID: m.ID, Text: m.Text, SentAt: m.SentAt.UnixMilli()}
+	if m.Kind == p2p.DMKindInvite {
+		var inv p2p.RoomInvite
+		if json.Unmarshal([]byte(m.Meta), &inv) == nil {
+			d.Kind, d.Invite = p2p.DMKindInvite, &inv
+		}
+	}
+	return d
+}
+
+// acceptInvite joins the room a colleague invited us to. The invitation
+// stays in the conversation either way; a bad or conflicting one is only
+// logged, so the sender's outbox never retries it forever.
+func (s *Service) acceptInvite(ctx context.Context, from peer.ID, inv *p2p.RoomInvite) {
+	if inv == nil || len(inv.Key) != 32 {
+		return
+	}
+	var key [32]byte
+	copy(key[:], inv.Key)
+	if err := s.joinRoom(ctx, storage.Room{ID: inv.Room, Name: inv.Name, Key: key}); err != nil {
+		s.log.Warn("room invitation not accepted", "from", from, "room", inv.Room, "err", err)
+	}
+}
+
+// inviteMeta is what the receiver keeps of an invitation: not the key,
+// which lives with the room.
+func inviteMeta(inv *p2p.RoomInvite) string {
+	b, _ := json.Marshal(map[string]string{"room": inv.Room, "name": inv.Name})
+	return string(b)
+}

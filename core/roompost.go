@@ -1,0 +1,169 @@
+package core
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	hcrypto "hallway/crypto"
+	"hallway/p2p"
+	"hallway/storage"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+)
+
+// post seals, signs and commits one of our own room messages, then gossips
+// it to the members online. Members offline get it from anyone through
+// sync, so a failed publish loses nothing.
+func (s *Service) post(ctx context.Context, st *roomState, body hcrypto.RoomBody) (*storage.RoomEntry, error) {
+	s.postMu.Lock()
+	defer s.postMu.Unlock()
+	self := s.node.ID()
+	seq, err := s.store.NextRoomSeq(ctx, st.id, self.String())
+	if err != nil {
+		return nil, fmt.Errorf("room sequence: %w", err)
+	}
+	body.Name = s.currentProfile().Name
+	body.SentAt = time.Now().UnixMilli()
+	if err := body.Validate(); err != nil {
+		return nil, userErrorf("cannot post this message: %v", err)
+	}
+	env, err := hcrypto.SealEnvelope(st.key, s.key, st.id, []byte(self), seq, s.clock.Now(), body.Marshal())
+	if err != nil {
+		return nil, fmt.Errorf("seal room message: %w", err)
+	}
+	raw := env.Marshal()
+	entry, err := s.entryFromEnvelope(st, env, raw, &self)
+	if err != nil {
+		return nil, fmt.Errorf("check own room message: %w", err)
+	}
+	if _, err := s.commitEntries(ctx, []pendingEntry{{entry: entry}}); err != nil {
+		return nil, err
+	}
+	if err := st.topic.Publish(ctx, raw); err != nil {
+		s.log.Debug("room publish failed; sync will deliver it", "room", st.id, "err", err)
+	}
+	return entry, nil
+}
+
+// SendRoom posts a text message to a room.
+func (s *Service) SendRoom(ctx context.Context, ref, text string) (Message, error) {
+	if err := p2p.CheckText(text); err != nil {
+		return Message{}, userErrorf("%v", err)
+	}
+	st, err := s.resolveRoom(ref)
+	if err != nil {
+		return Message{}, err
+	}
+	e, err := s.post(ctx, st, hcrypto.RoomBody{Kind: hcrypto.BodyText, Text: text})
+	if err != nil {
+		return Message{}, err
+	}
+	return s.roomMessage(e.Message), nil
+}
+
+// roomMeta is what a room message row keeps beside its text: the author's
+// name as they signed it, so history shows names of people never met.
+type roomMeta struct {
+	Name string `json:"name"`
+}
+
+// entryFromEnvelope authenticates and opens an envelope of room st. When it
+// came over gossip, gossipAuthor is the pubsub author, which must be the
+// envelope's author: a member cannot speak for another.
+func (s *Service) entryFromEnvelope(st *roomState, env *hcrypto.Envelope, raw []byte, gossipAuthor *peer.ID) (*storage.RoomEntry, error) {
+	if env.Room != st.id {
+		return nil, fmt.Errorf("envelope for room %q on room %q", env.Room, st.id)
+	}
+	author, err := peer.IDFromBytes(env.Author)
+	if err != nil {
+		return nil, fmt.Errorf("envelope author: %w", err)
+	}
+	if gossipAuthor != nil && author != *gossipAuthor {
+		return nil, fmt.Errorf("envelope author %s differs from the sender %s", author.ShortString(), gossipAuthor.ShortString())
+	}
+	pub, err := author.ExtractPublicKey()
+	if err != nil {
+		return nil, fmt.Errorf("envelope author key: %w", err)
+	}
+	if err := env.Verify(pub); err != nil {
+		return nil, err
+	}
+	plain, err := env.Open(st.key)
+	if err != nil {
+		return nil, err
+	}
+	body, err := hcrypto.UnmarshalRoomBody(plain)
+	if err != nil {
+		return nil, err
+	}
+	meta, _ := json.Marshal(roomMeta{Name: body.Name})
+	state := storage.StateReceived
+	if author == s.node.ID() {
+		state = storage.StateSent
+	}
+	e := &storage.RoomEntry{
+		Room: st.id, Author: author.String(), Seq: env.Seq, HLC: env.HLC, Raw: raw,
+		Message: storage.Message{
+			ID: env.ID(), Conv: roomConv(st.id), Author: author.String(), Text: body.Text,
+			SentAt: time.UnixMilli(body.SentAt), State: state, Kind: bodyKind(body.Kind),
+			HLC: env.HLC, AuthorSeq: env.Seq, Meta: string(meta),
+		},
+	}
+	if body.Kind == hcrypto.BodyJoin || body.Kind == hcrypto.BodyLeave {
+		e.Member = &storage.MemberChange{Peer: author.String(), Name: body.Name, Joined: body.Kind == hcrypto.BodyJoin}
+	}
+	return e, nil
+}
+
+func bodyKind(k hcrypto.BodyKind) string {
+	switch k {
+	case hcrypto.BodyJoin:
+		return "join"
+	case hcrypto.BodyLeave:
+		return "leave"
+	}
+	return "text"
+}
+
+// roomMessage turns a stored room row into the API form.
+func (s *Service) roomMessage(m storage.Message) Message {
+	out := Message{
+		ID: m.ID, Conversation: m.Conv, From: m.Author, Text: m.Text, Kind: m.Kind,
+		Time: m.SentAt, State: string(m.State), Seq: m.Seq, HLC: m.HLC, AuthorSeq: m.AuthorSeq,
+		Outgoing: m.Author == s.node.ID().String(),
+	}
+	var meta roomMeta
+	if json.Unmarshal([]byte(m.Meta), &meta) == nil {
+		out.FromName = meta.Name
+	}
+	return out
+}
+
+// RoomHistory returns up to limit messages of a room in the order every
+// member sees, oldest first, ending before cursor (nil: the newest). Reading
+// the newest page marks the room read.
+func (s *Service) RoomHistory(ctx context.Context, ref string, before *storage.Cursor, limit int) ([]Message, error) {
+	st, err := s.resolveRoom(ref)
+	if err != nil {
+		return nil, err
+	}
+	if limit <= 0 {
+		limit = 100
+	}
+	rows, err := s.store.RoomHistory(ctx, st.id, before, limit)
+	if err != nil {
+		return nil, fmt.Errorf("read room history: %w", err)
+	}
+	out := make([]Message, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, s.roomMessage(r))
+	}
+	if before == nil && len(rows) > 0 {
+		if err := s.store.MarkRoomRead(ctx, st.id, rows[len(rows)-1].HLC); err != nil {
+			return nil, fmt.Errorf("mark room read: %w", err)
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,135 @@
+package p2p
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	pubsub "github.com/libp2p/go-libp2p-pubsub"
+	"github.com/libp2p/go-libp2p/core/peer"
+)
+
+// Gossip sizing for an office LAN. The library's queues hold 32 messages,
+// and a burst of a few thousand messages lost several percent of them;
+// rooms are chatty in bursts (a paste, a bot), so every queue gets room for
+// a burst, and flood publishing reaches every subscriber directly.
+const (
+	gossipQueue      = 4096
+	maxGossipMessage = 128 << 10 // above the envelope cap, far below the library's 1 MiB
+	roomTopicPrefix  = "/hallway/room/1/"
+)
+
+// RoomValidator checks a gossiped room message before it is accepted or
+// forwarded: author is the pubsub author (authenticated by StrictSign),
+// data the payload. It returns the decoded value handed to the receiver,
+// or an error to reject (and not forward) the message.
+type RoomValidator func(author peer.ID, data []byte) (any, error)
+
+// RoomReceiver gets accepted room messages; from is the peer that
+// forwarded it to us (not necessarily the author).
+type RoomReceiver func(from peer.ID, decoded any)
+
+func (n *Node) startPubsub() error {
+	ps, err := pubsub.NewGossipSub(n.ctx, n.host,
+		pubsub.WithFloodPublish(true),
+		pubsub.WithMessageSigning(true),
+		pubsub.WithStrictSignatureVerification(true),
+		pubsub.WithPeerOutboundQueueSize(gossipQueue),
+		pubsub.WithValidateQueueSize(gossipQueue),
+		pubsub.WithMaxMessageSize(maxGossipMessage),
+		pubsub.WithPeerExchange(false),
+	)
+	if err != nil {
+		return fmt.Errorf("p2p: start gossip: %w", err)
+	}
+	n.ps = ps
+	return nil
+}
+
+// RoomTopic is our subscription to one room's gossip topic.
+type RoomTopic struct {
+	n      *Node
+	name   string
+	topic  *pubsub.Topic
+	sub    *pubsub.Subscription
+	cancel context.CancelFunc
+	done   chan struct{}
+	once   sync.Once
+}
+
+// JoinRoom subscribes to a room's topic. Every message is validated by
+// validate before it is delivered to receive or forwarded to others.
+func (n *Node) JoinRoom(room string, validate RoomValidator, receive RoomReceiver) (*RoomTopic, error) {
+	name := roomTopicPrefix + room
+	err := n.ps.RegisterTopicValidator(name, func(_ context.Context, _ peer.ID, m *pubsub.Message) pubsub.ValidationResult {
+		author, err := peer.IDFromBytes(m.From)
+		if err != nil || len(m.Data) > maxGossipMessage {
+			return pubsub.ValidationReject
+		}
+		v, err := validate(author, m.Data)
+		if err != nil {
+			n.log.Debug("rejected room message", "room", room, "author", author, "err", err)
+			return pubsub.ValidationReject
+		}
+		m.ValidatorData = v
+		return pubsub.ValidationAccept
+	})
+	if err != nil {
+		return nil, fmt.Errorf("p2p: room validator: %w", err)
+	}
+	topic, err := n.ps.Join(name)
+	if err != nil {
+		n.ps.UnregisterTopicValidator(name)
+		return nil, fmt.Errorf("p2p: join room topic: %w", err)
+	}
+	sub, err := topic.Subscribe(pubsub.WithBufferSize(gossipQueue))
+	if err != nil {
+		topic.Close()
+		n.ps.UnregisterTopicValidator(name)
+		return nil, fmt.Errorf("p2p: subscribe room topic: %w", err)
+	}
+	ctx, cancel := context.WithCancel(n.ctx)
+	rt := &RoomTopic{n: n, name: name, topic: topic, sub: sub, cancel: cancel, done: make(chan struct{})}
+	go rt.read(ctx, receive)
+	return rt, nil
+}
+
+func (rt *RoomTopic) read(ctx context.Context, receive RoomReceiver) {
+	defer close(rt.done)
+	self := rt.n.host.ID()
+	for {
+		m, err := rt.sub.Next(ctx)
+		if err != nil {
+			return
+		}
+		if m.ReceivedFrom == self || m.ValidatorData == nil {
+			continue // our own publication: already stored before it was sent
+		}
+		receive(m.ReceivedFrom, m.ValidatorData)
+	}
+}
+
+// Publish gossips data to the room's members online now. Members offline
+// get it later through sync, so having no one to send to is not an error.
+func (rt *RoomTopic) Publish(ctx context.Context, data []byte) error {
+	if len(data) > maxGossipMessage {
+		return fmt.Errorf("p2p: room message of %d bytes exceeds %d", len(data), maxGossipMessage)
+	}
+	return rt.topic.Publish(ctx, data)
+}
+
+// Peers lists the connected peers subscribed to the room's topic.
+func (rt *RoomTopic) Peers() []peer.ID { return rt.topic.ListPeers() }
+
+// Leave unsubscribes and forgets the topic.
+func (rt *RoomTopic) Leave() error {
+	var err error
+	rt.once.Do(func() {
+		rt.sub.Cancel()
+		rt.cancel()
+		<-rt.done
+		err = errors.Join(rt.topic.Close(), rt.n.ps.UnregisterTopicValidator(rt.name))
+	})
+	return err
+}
