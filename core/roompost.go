@@ -34,10 +34,8 @@ func (s *Service) post(ctx context.Context, st *roomState, body hcrypto.RoomBody
 		return nil, fmt.Errorf("seal room message: %w", err)
 	}
 	raw := env.Marshal()
-	entry, err := s.entryFromEnvelope(st, env, raw, &self)
-	if err != nil {
-		return nil, fmt.Errorf("check own room message: %w", err)
-	}
+	// Sealed here a moment ago: no need to verify and open it again.
+	entry := s.makeEntry(st, env, raw, self, body)
 	if _, err := s.commitEntries(ctx, []pendingEntry{{entry: entry}}); err != nil {
 		return nil, err
 	}
@@ -98,6 +96,11 @@ func (s *Service) entryFromEnvelope(st *roomState, env *hcrypto.Envelope, raw []
 	if err != nil {
 		return nil, err
 	}
+	return s.makeEntry(st, env, raw, author, body), nil
+}
+
+// makeEntry is the storage form of an authenticated envelope and its body.
+func (s *Service) makeEntry(st *roomState, env *hcrypto.Envelope, raw []byte, author peer.ID, body hcrypto.RoomBody) *storage.RoomEntry {
 	meta, _ := json.Marshal(roomMeta{Name: body.Name})
 	state := storage.StateReceived
 	if author == s.node.ID() {
@@ -114,7 +117,7 @@ func (s *Service) entryFromEnvelope(st *roomState, env *hcrypto.Envelope, raw []
 	if body.Kind == hcrypto.BodyJoin || body.Kind == hcrypto.BodyLeave {
 		e.Member = &storage.MemberChange{Peer: author.String(), Name: body.Name, Joined: body.Kind == hcrypto.BodyJoin}
 	}
-	return e, nil
+	return e
 }
 
 func bodyKind(k hcrypto.BodyKind) string {

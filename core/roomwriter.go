@@ -3,6 +3,8 @@ package core
 import (
 	"context"
 	"fmt"
+	"slices"
+	"sync"
 
 	"hallway/storage"
 
@@ -103,34 +105,80 @@ func (s *Service) commitEntries(ctx context.Context, batch []pendingEntry) ([]*s
 	return out, nil
 }
 
-// checkGaps compares what a batch carried with what is now held
-// contiguously; a message beyond a hole means some were missed (a full
-// queue, a late subscription), so ask the peer that had it.
+// checkGaps looks for holes: a message beyond what is held contiguously
+// means some were missed (a full queue, a late subscription), so ask the
+// peer that had it. A stream of consecutive messages, the normal case, is
+// settled from the head cache without touching the database.
 func (s *Service) checkGaps(ctx context.Context, batch []pendingEntry) {
 	type key struct{ room, author string }
-	highest := map[key]uint64{}
+	seqs := map[key][]uint64{}
 	from := map[string]peer.ID{}
 	for _, p := range batch {
 		k := key{p.entry.Room, p.entry.Author}
-		highest[k] = max(highest[k], p.entry.Seq)
+		seqs[k] = append(seqs[k], p.entry.Seq)
 		if p.from != "" {
 			from[p.entry.Room] = p.from
 		}
 	}
-	heads := map[string]map[string]uint64{}
-	for k, seq := range highest {
-		h, ok := heads[k.room]
-		if !ok {
-			var err error
-			if h, err = s.store.RoomHeads(ctx, k.room); err != nil {
-				continue
-			}
-			heads[k.room] = h
+	doubt := map[string]bool{}
+	for k, list := range seqs {
+		if !s.heads.advance(k.room, k.author, list) {
+			doubt[k.room] = true
 		}
-		if seq > h[k.author] {
-			if p, ok := from[k.room]; ok {
-				s.syncer.gap(k.room, p)
+	}
+	for room := range doubt {
+		heads, err := s.store.RoomHeads(ctx, room)
+		if err != nil {
+			continue
+		}
+		s.heads.set(room, heads)
+		for k, list := range seqs {
+			if k.room == room && slices.Max(list) > heads[k.author] {
+				if p, ok := from[room]; ok {
+					s.syncer.gap(room, p)
+				}
+				break
 			}
 		}
 	}
+}
+
+// headCache mirrors, per room and author, the highest sequence number held
+// contiguously, as far as this process has seen it.
+type headCache struct {
+	mu    sync.Mutex
+	rooms map[string]map[string]uint64
+}
+
+// advance moves an author's head over seqs if they continue it without a
+// hole; it reports false when it cannot tell (unknown room, or a hole).
+func (h *headCache) advance(room, author string, seqs []uint64) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	r, ok := h.rooms[room]
+	if !ok {
+		return false
+	}
+	slices.Sort(seqs)
+	head := r[author]
+	for _, q := range seqs {
+		switch {
+		case q <= head:
+		case q == head+1:
+			head = q
+		default:
+			return false
+		}
+	}
+	r[author] = head
+	return true
+}
+
+func (h *headCache) set(room string, heads map[string]uint64) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.rooms == nil {
+		h.rooms = map[string]map[string]uint64{}
+	}
+	h.rooms[room] = heads
 }

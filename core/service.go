@@ -55,6 +55,7 @@ type Service struct {
 	clock  *hlc
 	writer *roomWriter
 	syncer *roomSyncer
+	heads  headCache
 	postMu sync.Mutex
 
 	discMu sync.Mutex

@@ -85,6 +85,52 @@ func BenchmarkInsertRoomEntries(b *testing.B) {
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "entries/s")
 }
 
+// BenchmarkInsertRoomEntriesSingle measures the live-chat case: a colleague
+// posts, and the one 1 KiB envelope is committed in a transaction of its own.
+func BenchmarkInsertRoomEntriesSingle(b *testing.B) {
+	s := newTestStore(b)
+	ctx := b.Context()
+	authors := benchAuthors(20)
+	payload := make([]byte, 1024)
+	seqs := make([]uint64, len(authors))
+	hlc, i := uint64(1<<32), 0
+	entry := make([]RoomEntry, 1)
+	for b.Loop() {
+		a := i % len(authors)
+		seqs[a]++
+		hlc += 7
+		entry[0] = RoomEntry{Room: "bench", Author: authors[a], Seq: seqs[a], HLC: hlc, Raw: payload,
+			Message: Message{ID: "bench-" + strconv.FormatUint(seqs[a], 10), Text: "benchmark message of ordinary length"}}
+		added, err := s.InsertRoomEntries(ctx, entry)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(added) != 1 {
+			b.Fatalf("added %d entries, want 1", len(added))
+		}
+		i++
+	}
+	b.ReportMetric(float64(i)/b.Elapsed().Seconds(), "entries/s")
+}
+
+// BenchmarkRoomHeads reads the version vector of a room of 20 authors, which
+// is done for every sync exchange with a peer.
+func BenchmarkRoomHeads(b *testing.B) {
+	s := newTestStore(b)
+	ctx := b.Context()
+	authors := benchAuthors(20)
+	fillRoomLog(b, s, "bench", authors, 50, 500, 1024)
+	for b.Loop() {
+		heads, err := s.RoomHeads(ctx, "bench")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(heads) != len(authors) {
+			b.Fatalf("got %d heads, want %d", len(heads), len(authors))
+		}
+	}
+}
+
 // BenchmarkRoomEnvelopesAfter serves pages of 500 from a room of 100,000
 // envelopes by 50 authors to peers in different states of catching up.
 func BenchmarkRoomEnvelopesAfter(b *testing.B) {

@@ -1,0 +1,133 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"hallway/control"
+	"hallway/internal/netlab"
+)
+
+// officeRoom starts n daemons on n namespace hosts and puts them all in
+// room #bench (created by the first, the others invited).
+func officeRoom(t *testing.T, n int) []*daemon {
+	lab := netlab.New(t, n)
+	var ds []*daemon
+	for i := range n {
+		d := newDaemon(t, lab.Host(i+1), "P"+strconv.Itoa(i+1))
+		d.start()
+		ds = append(ds, d)
+	}
+	for _, d := range ds[1:] {
+		id := d.self().PeerID
+		ds[0].waitFor(d.name+" online", 30*time.Second, func() bool { return ds[0].sees(d, id) })
+	}
+	ds[0].cli("room", "create", "bench")
+	for _, d := range ds[1:] {
+		ds[0].cli("room", "invite", "#bench", d.name)
+	}
+	for _, d := range ds {
+		d.waitFor("all members", 30*time.Second, func() bool {
+			ms, err := d.client().RoomMembers(context.Background(), "#bench")
+			return err == nil && len(ms) == n
+		})
+	}
+	return ds
+}
+
+// arrivals follows message_received events on every daemon but the first
+// and reports, per message text, when the last member got it.
+type arrivals struct {
+	mu     sync.Mutex
+	need   int
+	got    map[string]int
+	last   map[string]time.Time
+	done   chan string
+	cancel context.CancelFunc
+}
+
+func watchArrivals(t *testing.T, ds []*daemon) *arrivals {
+	ctx, cancel := context.WithCancel(context.Background())
+	a := &arrivals{need: len(ds) - 1, got: map[string]int{}, last: map[string]time.Time{}, done: make(chan string, 100000), cancel: cancel}
+	for _, d := range ds[1:] {
+		ready := make(chan struct{})
+		go d.client().Events(ctx, func() { close(ready) }, func(e control.WireEvent) bool {
+			if e.Type != "message_received" || e.Message == nil || !strings.HasPrefix(e.Message.Text, "probe ") {
+				return true
+			}
+			a.mu.Lock()
+			a.got[e.Message.Text]++
+			a.last[e.Message.Text] = time.Now()
+			if a.got[e.Message.Text] == a.need {
+				a.done <- e.Message.Text
+			}
+			a.mu.Unlock()
+			return true
+		})
+		select {
+		case <-ready:
+		case <-time.After(10 * time.Second):
+			t.Fatal("no event stream")
+		}
+	}
+	return a
+}
+
+func benchFanout(t *testing.T, n int) {
+	ds := officeRoom(t, n)
+	a := watchArrivals(t, ds)
+	defer a.cancel()
+	c := ds[0].client()
+	var lat []time.Duration
+	for i := range 220 {
+		text := "probe " + strconv.Itoa(i)
+		start := time.Now()
+		if _, err := c.SendRoom(context.Background(), "#bench", text); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-a.done:
+		case <-time.After(20 * time.Second):
+			t.Fatalf("message %d did not reach all %d members", i, n-1)
+		}
+		if i >= 20 {
+			a.mu.Lock()
+			lat = append(lat, a.last[text].Sub(start))
+			a.mu.Unlock()
+		}
+	}
+	fmt.Printf("BENCH room fan-out to the last of %d members (namespace hosts, %d msgs): %s\n", n, len(lat), summarize(lat))
+}
+
+func TestBenchRoomFanout5(t *testing.T)  { benchOnly(t); benchFanout(t, 5) }
+func TestBenchRoomFanout10(t *testing.T) { benchOnly(t); benchFanout(t, 10) }
+
+// TestBenchRoomBurstAndCatchUp: a burst from one member, then 10,000
+// messages missed by a member who was off.
+func TestBenchRoomBurstAndCatchUp(t *testing.T) {
+	benchOnly(t)
+	ds := officeRoom(t, 4)
+	body := strings.Repeat("x", 1000)
+	const burst = 5000
+	start := time.Now()
+	post(t, ds[:1], "bench", burst, body)
+	posted := time.Since(start)
+	converge(t, ds, "bench", burst, 120*time.Second)
+	all := time.Since(start)
+	fmt.Printf("BENCH room burst %d × 1 KiB, 4 members: posted at %.0f msg/s, all held by everyone at %.0f msg/s (0 lost, same order)\n",
+		burst, burst/posted.Seconds(), burst/all.Seconds())
+
+	away := ds[3]
+	away.stop()
+	post(t, ds[:3], "bench", 3334, "missed")
+	want := burst + 3*3334
+	start = time.Now()
+	away.start()
+	converge(t, []*daemon{away}, "bench", want, 120*time.Second)
+	fmt.Printf("BENCH catch-up of %d missed room messages after restart: %s\n", 3*3334, time.Since(start).Round(time.Millisecond))
+}
