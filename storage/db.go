@@ -25,6 +25,7 @@ type Store struct {
 	path   string
 	writer *sql.DB // exactly one connection, so writes never contend in-process
 	reader *sql.DB // query_only pool; WAL lets it read while the writer commits
+	stmts  *statements
 }
 
 // Open opens the database at path, creating the file (mode 0600) and its
@@ -56,7 +57,13 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		writer.Close()
 		return nil, fmt.Errorf("storage: open %s: %w", path, err)
 	}
-	return &Store{path: path, writer: writer, reader: reader}, nil
+	stmts, err := prepareStatements(ctx, writer, reader)
+	if err != nil {
+		reader.Close()
+		writer.Close()
+		return nil, fmt.Errorf("storage: open %s: %w", path, err)
+	}
+	return &Store{path: path, writer: writer, reader: reader, stmts: stmts}, nil
 }
 
 // createFile makes sure the database file exists with owner-only permissions
@@ -140,9 +147,10 @@ func dataSourceName(path string, readOnly bool) (string, error) {
 
 // Close closes both handles; the last connection to close checkpoints the WAL.
 func (s *Store) Close() error {
+	serr := s.stmts.close()
 	rerr := s.reader.Close()
 	werr := s.writer.Close()
-	if err := errors.Join(rerr, werr); err != nil {
+	if err := errors.Join(serr, rerr, werr); err != nil {
 		return fmt.Errorf("storage: close: %w", err)
 	}
 	return nil

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"math"
 )
@@ -25,7 +26,7 @@ func (s *Store) History(ctx context.Context, conv string, beforeSeq int64, limit
 	if beforeSeq <= 0 {
 		beforeSeq = math.MaxInt64
 	}
-	msgs, err := s.queryMessages(ctx, historySQL, conv, beforeSeq, sqlLimit(limit))
+	msgs, err := queryMessages(ctx, s.stmts.history, conv, beforeSeq, sqlLimit(limit))
 	if err != nil {
 		return nil, fmt.Errorf("storage: history of %s: %w", conv, err)
 	}
@@ -65,15 +66,15 @@ func CursorOf(m Message) *Cursor { return &Cursor{HLC: m.HLC, Author: m.Author, 
 // overlap nor skip, and a late message appears in whichever page its place
 // falls into.
 func (s *Store) RoomHistory(ctx context.Context, room string, before *Cursor, limit int) ([]Message, error) {
-	query, args := roomNewestSQL, []any{RoomConv(room), nil, nil, nil, sqlLimit(limit)}
+	stmt, args := s.stmts.roomNewest, []any{RoomConv(room), nil, nil, nil, sqlLimit(limit)}
 	if before != nil {
 		if before.HLC > math.MaxInt64 || before.Seq > math.MaxInt64 {
 			return nil, fmt.Errorf("storage: history of room %s: cursor out of range", room)
 		}
-		query = roomBeforeSQL
+		stmt = s.stmts.roomBefore
 		args[1], args[2], args[3] = int64(before.HLC), before.Author, int64(before.Seq)
 	}
-	msgs, err := s.queryMessages(ctx, query, args...)
+	msgs, err := queryMessages(ctx, stmt, args...)
 	if err != nil {
 		return nil, fmt.Errorf("storage: history of room %s: %w", room, err)
 	}
@@ -90,8 +91,8 @@ func (s *Store) MaxHLC(ctx context.Context) (uint64, error) {
 	return uint64(hlc), nil
 }
 
-func (s *Store) queryMessages(ctx context.Context, query string, args ...any) ([]Message, error) {
-	rows, err := s.reader.QueryContext(ctx, query, args...)
+func queryMessages(ctx context.Context, stmt *sql.Stmt, args ...any) ([]Message, error) {
+	rows, err := stmt.QueryContext(ctx, args...)
 	if err != nil {
 		return nil, err
 	}

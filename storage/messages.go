@@ -50,13 +50,29 @@ var ErrDuplicate = errors.New("storage: message already stored")
 
 const messageColumns = `seq, id, conv, author, text, sent_at, received_at, state, kind, hlc, author_seq, meta`
 
-// insertMessageSQL yields no row when (author, id) exists, which lets callers
-// tell a duplicate from a failure without decoding driver error codes.
+// insertMessageSQL changes no row when (author, id) exists, which lets
+// callers tell a duplicate from a failure without decoding driver error
+// codes. It says OR IGNORE rather than ON CONFLICT DO NOTHING so that it
+// cannot abort: SQLite then keeps no statement journal for it, which makes
+// large batches of room entries markedly cheaper. Besides that key it could
+// only ignore NOT NULL violations, and no argument is ever NULL. The new seq
+// is read from the result, as RETURNING would cost SQLite a temporary table
+// and database/sql a result set per message.
 const insertMessageSQL = `
-	INSERT INTO messages (id, conv, author, text, sent_at, received_at, state, kind, hlc, author_seq, meta)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-	ON CONFLICT (author, id) DO NOTHING
-	RETURNING seq`
+	INSERT OR IGNORE INTO messages (id, conv, author, text, sent_at, received_at, state, kind, hlc, author_seq, meta)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+const (
+	queueOutgoingSQL = `INSERT INTO outbox (msg_seq, peer, queued_at) VALUES (?, ?, ?)`
+	messageByIDSQL   = `SELECT ` + messageColumns + ` FROM messages WHERE author = ? AND id = ?`
+	markDeliveredSQL = `UPDATE messages SET state = ? WHERE author = ? AND id = ? AND state = ? RETURNING seq`
+	unqueueSQL       = `DELETE FROM outbox WHERE msg_seq = ?`
+)
+
+var outboxSQL = `
+	SELECT ` + prefixed("m", messageColumns) + `
+	FROM outbox o JOIN messages m ON m.seq = o.msg_seq
+	WHERE o.peer = ? ORDER BY o.msg_seq LIMIT ?`
 
 // InsertOutgoing stores m with state "sent" and queues it for peer to in the
 // same transaction, so a message is never saved without being queued or
@@ -72,15 +88,15 @@ func (s *Store) InsertOutgoing(ctx context.Context, m Message, to string) (Messa
 	}
 	m = stamp(m, StateSent)
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx, insertMessageSQL, messageArgs(m)...).Scan(&m.Seq)
-		if errors.Is(err, sql.ErrNoRows) {
-			return ErrDuplicate
-		}
+		seq, ok, err := insertMessage(ctx, tx.StmtContext(ctx, s.stmts.insertMessage), m)
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO outbox (msg_seq, peer, queued_at) VALUES (?, ?, ?)`,
-			m.Seq, to, toMillis(m.ReceivedAt))
+		if !ok {
+			return ErrDuplicate
+		}
+		m.Seq = seq
+		_, err = tx.StmtContext(ctx, s.stmts.queueOutgoing).ExecContext(ctx, m.Seq, to, toMillis(m.ReceivedAt))
 		return err
 	})
 	if err != nil {
@@ -99,16 +115,16 @@ func (s *Store) InsertIncoming(ctx context.Context, m Message) (stored Message, 
 	}
 	m = stamp(m, StateReceived)
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx, insertMessageSQL, messageArgs(m)...).Scan(&m.Seq)
-		if err == nil {
+		seq, ok, err := insertMessage(ctx, tx.StmtContext(ctx, s.stmts.insertMessage), m)
+		if err != nil {
+			return err
+		}
+		if ok {
+			m.Seq = seq
 			stored, inserted = m, true
 			return nil
 		}
-		if !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
-		row := tx.QueryRowContext(ctx,
-			`SELECT `+messageColumns+` FROM messages WHERE author = ? AND id = ?`, m.Author, m.ID)
+		row := tx.StmtContext(ctx, s.stmts.storedMessage).QueryRowContext(ctx, m.Author, m.ID)
 		stored, err = scanMessage(row)
 		return err
 	})
@@ -126,8 +142,7 @@ func (s *Store) InsertIncoming(ctx context.Context, m Message) (stored Message, 
 func (s *Store) MarkDelivered(ctx context.Context, author, id string) (changed bool, err error) {
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		var seq int64
-		err := tx.QueryRowContext(ctx,
-			`UPDATE messages SET state = ? WHERE author = ? AND id = ? AND state = ? RETURNING seq`,
+		err := tx.StmtContext(ctx, s.stmts.markDelivered).QueryRowContext(ctx,
 			StateDelivered, author, id, StateSent).Scan(&seq)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
@@ -136,7 +151,7 @@ func (s *Store) MarkDelivered(ctx context.Context, author, id string) (changed b
 			return err
 		}
 		changed = true
-		_, err = tx.ExecContext(ctx, `DELETE FROM outbox WHERE msg_seq = ?`, seq)
+		_, err = tx.StmtContext(ctx, s.stmts.unqueue).ExecContext(ctx, seq)
 		return err
 	})
 	if err != nil {
@@ -148,10 +163,7 @@ func (s *Store) MarkDelivered(ctx context.Context, author, id string) (changed b
 // Outbox lists the undelivered outgoing messages queued for peer, oldest
 // first, at most limit of them (limit <= 0: all).
 func (s *Store) Outbox(ctx context.Context, peer string, limit int) ([]Message, error) {
-	msgs, err := s.queryMessages(ctx, `
-		SELECT `+prefixed("m", messageColumns)+`
-		FROM outbox o JOIN messages m ON m.seq = o.msg_seq
-		WHERE o.peer = ? ORDER BY o.msg_seq LIMIT ?`, peer, sqlLimit(limit))
+	msgs, err := queryMessages(ctx, s.stmts.outbox, peer, sqlLimit(limit))
 	if err != nil {
 		return nil, fmt.Errorf("storage: outbox for %s: %w", peer, err)
 	}
@@ -181,8 +193,7 @@ func (s *Store) OutboxPeers(ctx context.Context) ([]string, error) {
 
 // MessageByID returns the message author sent under id; ok is false if unknown.
 func (s *Store) MessageByID(ctx context.Context, author, id string) (Message, bool, error) {
-	row := s.reader.QueryRowContext(ctx,
-		`SELECT `+messageColumns+` FROM messages WHERE author = ? AND id = ?`, author, id)
+	row := s.stmts.messageByID.QueryRowContext(ctx, author, id)
 	m, err := scanMessage(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Message{}, false, nil
@@ -201,6 +212,20 @@ func (s *Store) CountMessages(ctx context.Context, conv string) (int, error) {
 		return 0, fmt.Errorf("storage: count messages of %s: %w", conv, err)
 	}
 	return n, nil
+}
+
+// insertMessage runs stmt, an insert into messages that skips a taken
+// (author, id), and returns the new row's seq; ok is false if it was skipped.
+func insertMessage(ctx context.Context, stmt *sql.Stmt, m Message) (seq int64, ok bool, err error) {
+	res, err := stmt.ExecContext(ctx, messageArgs(m)...)
+	if err != nil {
+		return 0, false, err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return 0, false, err
+	}
+	seq, err = res.LastInsertId()
+	return seq, err == nil, err
 }
 
 func checkMessage(m Message) error {

@@ -55,16 +55,7 @@ func (s *Store) UpsertPeer(ctx context.Context, p Peer) error {
 	if first.IsZero() {
 		first = last
 	}
-	_, err := s.writer.ExecContext(ctx, `
-		INSERT INTO peers (id, pubkey, name, status, status_text, addrs, first_seen, last_seen)
-		VALUES (?1, ?2, ?3, ?4, ?5, COALESCE(?6, '[]'), ?7, ?8)
-		ON CONFLICT (id) DO UPDATE SET
-			pubkey      = COALESCE(?2, peers.pubkey),
-			name        = CASE WHEN ?3 = '' THEN peers.name ELSE ?3 END,
-			status      = ?4,
-			status_text = ?5,
-			addrs       = COALESCE(?6, peers.addrs),
-			last_seen   = ?8`,
+	_, err := s.stmts.upsertPeer.ExecContext(ctx,
 		p.ID, pubkey, p.Name, p.Status, p.StatusText, addrs, toMillis(first), toMillis(last))
 	if err != nil {
 		return fmt.Errorf("storage: upsert peer %s: %w", p.ID, err)
@@ -72,11 +63,25 @@ func (s *Store) UpsertPeer(ctx context.Context, p Peer) error {
 	return nil
 }
 
-const peerColumns = `id, pubkey, name, status, status_text, addrs, first_seen, last_seen`
+const upsertPeerSQL = `
+	INSERT INTO peers (id, pubkey, name, status, status_text, addrs, first_seen, last_seen)
+	VALUES (?1, ?2, ?3, ?4, ?5, COALESCE(?6, '[]'), ?7, ?8)
+	ON CONFLICT (id) DO UPDATE SET
+		pubkey      = COALESCE(?2, peers.pubkey),
+		name        = CASE WHEN ?3 = '' THEN peers.name ELSE ?3 END,
+		status      = ?4,
+		status_text = ?5,
+		addrs       = COALESCE(?6, peers.addrs),
+		last_seen   = ?8`
+
+const (
+	peerColumns = `id, pubkey, name, status, status_text, addrs, first_seen, last_seen`
+	peerSQL     = `SELECT ` + peerColumns + ` FROM peers WHERE id = ?`
+)
 
 // Peer returns the stored peer with the given ID; ok is false if unknown.
 func (s *Store) Peer(ctx context.Context, id string) (Peer, bool, error) {
-	row := s.reader.QueryRowContext(ctx, `SELECT `+peerColumns+` FROM peers WHERE id = ?`, id)
+	row := s.stmts.peer.QueryRowContext(ctx, id)
 	p, err := scanPeer(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Peer{}, false, nil

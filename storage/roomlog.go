@@ -59,11 +59,7 @@ func (s *Store) InsertRoomEntries(ctx context.Context, entries []RoomEntry) ([]R
 	}
 	var added []RoomEntry
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		w, err := newLogWriter(ctx, tx)
-		if err != nil {
-			return err
-		}
-		defer w.close()
+		w := &logWriter{tx: tx, st: s.stmts, touched: make(map[headKey]uint64)}
 		for _, e := range prepared {
 			e, shown, err := w.insert(ctx, e)
 			if err != nil {
@@ -118,58 +114,31 @@ func prepareEntry(e RoomEntry) (RoomEntry, error) {
 	return e, nil
 }
 
-// The two inserts made for every entry say OR IGNORE rather than ON CONFLICT
-// DO NOTHING so that they cannot abort: SQLite then keeps no statement
-// journal for them, which makes large batches markedly cheaper. Every value
-// was checked beforehand (none is NULL, seq > 0), so the only thing ever
-// ignored is an existing key.
-const (
-	insertEnvelopeSQL = `
+// Like insertMessageSQL, which stores each entry's message, the envelope
+// insert says OR IGNORE so that it cannot abort. Every value was checked
+// beforehand (none is NULL, seq > 0), so the only thing ever ignored is an
+// existing key.
+const insertEnvelopeSQL = `
 	INSERT OR IGNORE INTO room_envelopes (room, author, seq, hlc, raw) VALUES (?, ?, ?, ?, ?)`
 
-	insertRoomMessageSQL = `
-	INSERT OR IGNORE INTO messages (id, conv, author, text, sent_at, received_at, state, kind, hlc, author_seq, meta)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-	RETURNING seq`
-)
-
-// logWriter holds the statements of one InsertRoomEntries transaction,
-// prepared once per batch rather than once per entry, and the heads the
-// batch touched.
+// logWriter runs one InsertRoomEntries transaction. It binds the store's
+// statements to the transaction only when first needed, as most batches (one
+// new entry, or envelopes a peer resent) need only some of them.
 type logWriter struct {
+	tx                     *sql.Tx
+	st                     *statements
 	env, msg, member, head *sql.Stmt
 	touched                map[headKey]uint64 // highest seq added per author
 }
 
 type headKey struct{ room, author string }
 
-func newLogWriter(ctx context.Context, tx *sql.Tx) (*logWriter, error) {
-	w := &logWriter{touched: make(map[headKey]uint64)}
-	for _, p := range []struct {
-		stmt  **sql.Stmt
-		query string
-	}{
-		{&w.env, insertEnvelopeSQL},
-		{&w.msg, insertRoomMessageSQL},
-		{&w.member, upsertMemberSQL},
-		{&w.head, advanceHeadSQL},
-	} {
-		stmt, err := tx.PrepareContext(ctx, p.query)
-		if err != nil {
-			w.close()
-			return nil, fmt.Errorf("prepare: %w", err)
-		}
-		*p.stmt = stmt
+// bind returns stmt bound to the transaction, binding it on first use.
+func (w *logWriter) bind(ctx context.Context, bound **sql.Stmt, stmt *sql.Stmt) *sql.Stmt {
+	if *bound == nil {
+		*bound = w.tx.StmtContext(ctx, stmt)
 	}
-	return w, nil
-}
-
-func (w *logWriter) close() {
-	for _, st := range []*sql.Stmt{w.env, w.msg, w.member, w.head} {
-		if st != nil {
-			st.Close()
-		}
-	}
+	return *bound
 }
 
 // insert stores one prepared entry; shown reports whether it was new and its
@@ -179,7 +148,8 @@ func (w *logWriter) insert(ctx context.Context, e RoomEntry) (_ RoomEntry, shown
 	if raw == nil {
 		raw = []byte{} // NOT NULL column; an empty envelope is the caller's business
 	}
-	res, err := w.env.ExecContext(ctx, e.Room, e.Author, int64(e.Seq), int64(e.HLC), raw)
+	res, err := w.bind(ctx, &w.env, w.st.insertEnvelope).ExecContext(ctx,
+		e.Room, e.Author, int64(e.Seq), int64(e.HLC), raw)
 	if err != nil {
 		return e, false, fmt.Errorf("store envelope: %w", err)
 	}
@@ -189,18 +159,20 @@ func (w *logWriter) insert(ctx context.Context, e RoomEntry) (_ RoomEntry, shown
 	k := headKey{e.Room, e.Author}
 	w.touched[k] = max(w.touched[k], e.Seq)
 	if c := e.Member; c != nil {
-		_, err := w.member.ExecContext(ctx, e.Room, c.Peer, c.Name, int64(e.HLC), e.Author, int64(e.Seq), c.Joined)
+		_, err := w.bind(ctx, &w.member, w.st.upsertMember).ExecContext(ctx,
+			e.Room, c.Peer, c.Name, int64(e.HLC), e.Author, int64(e.Seq), c.Joined)
 		if err != nil {
 			return e, false, fmt.Errorf("apply membership of %s: %w", c.Peer, err)
 		}
 	}
-	err = w.msg.QueryRowContext(ctx, messageArgs(e.Message)...).Scan(&e.Message.Seq)
-	if errors.Is(err, sql.ErrNoRows) {
-		return e, false, nil // the author reused a message ID; see InsertRoomEntries
-	}
+	seq, ok, err := insertMessage(ctx, w.bind(ctx, &w.msg, w.st.insertMessage), e.Message)
 	if err != nil {
 		return e, false, fmt.Errorf("store message: %w", err)
 	}
+	if !ok {
+		return e, false, nil // the author reused a message ID; see InsertRoomEntries
+	}
+	e.Message.Seq = seq
 	return e, true, nil
 }
 
@@ -251,12 +223,14 @@ const advanceHeadSQL = `
 // advanceHeads updates the head of every author the batch added to.
 func (w *logWriter) advanceHeads(ctx context.Context) error {
 	for k, maxSeq := range w.touched {
-		if _, err := w.head.ExecContext(ctx, k.room, k.author, int64(maxSeq)); err != nil {
+		if _, err := w.bind(ctx, &w.head, w.st.advanceHead).ExecContext(ctx, k.room, k.author, int64(maxSeq)); err != nil {
 			return fmt.Errorf("advance head of %s/%s: %w", k.room, k.author, err)
 		}
 	}
 	return nil
 }
+
+const nextRoomSeqSQL = `SELECT coalesce(max(max_seq), 0) FROM room_heads WHERE room = ? AND author = ?`
 
 // NextRoomSeq returns the seq author's next envelope in room gets: one more
 // than the highest stored, 1 when none is. Nothing is reserved: two envelopes
@@ -264,9 +238,7 @@ func (w *logWriter) advanceHeads(ctx context.Context) error {
 // own envelopes one at a time.
 func (s *Store) NextRoomSeq(ctx context.Context, room, author string) (uint64, error) {
 	var maxSeq int64
-	err := s.reader.QueryRowContext(ctx,
-		`SELECT coalesce(max(max_seq), 0) FROM room_heads WHERE room = ? AND author = ?`,
-		room, author).Scan(&maxSeq)
+	err := s.stmts.nextRoomSeq.QueryRowContext(ctx, room, author).Scan(&maxSeq)
 	if err != nil {
 		return 0, fmt.Errorf("storage: next seq of %s in room %s: %w", author, room, err)
 	}

@@ -130,17 +130,18 @@ func (s *Store) MarkRoomRead(ctx context.Context, id string, hlc uint64) error {
 	return nil
 }
 
+const unreadCountSQL = `
+	SELECT count(*) FROM rooms r
+	JOIN messages m ON m.conv = ?2 AND m.hlc > r.last_read_hlc
+	WHERE r.id = ?1 AND m.kind = ?3 AND m.author <> ?4`
+
 // UnreadCount counts the text messages of the room newer than its read
 // marker that were written by someone other than self. Joins, leaves and
 // invites are announcements, not conversation, so they never count. An
 // unknown room has none.
 func (s *Store) UnreadCount(ctx context.Context, id, self string) (int, error) {
 	var n int
-	err := s.reader.QueryRowContext(ctx, `
-		SELECT count(*) FROM rooms r
-		JOIN messages m ON m.conv = ?2 AND m.hlc > r.last_read_hlc
-		WHERE r.id = ?1 AND m.kind = ?3 AND m.author <> ?4`,
-		id, RoomConv(id), KindText, self).Scan(&n)
+	err := s.stmts.unreadCount.QueryRowContext(ctx, id, RoomConv(id), KindText, self).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("storage: unread count of room %s: %w", id, err)
 	}
@@ -154,12 +155,14 @@ type Member struct {
 	HLC  uint64 // clock of the join that made it a member
 }
 
+const roomMembersSQL = `
+	SELECT peer, name, hlc FROM room_members WHERE room = ? AND member = 1
+	ORDER BY name COLLATE NOCASE, name, peer`
+
 // RoomMembers lists the room's current members by name, ignoring case, then
 // peer ID, as the joins and leaves stored so far have it.
 func (s *Store) RoomMembers(ctx context.Context, room string) ([]Member, error) {
-	rows, err := s.reader.QueryContext(ctx, `
-		SELECT peer, name, hlc FROM room_members WHERE room = ? AND member = 1
-		ORDER BY name COLLATE NOCASE, name, peer`, room)
+	rows, err := s.stmts.roomMembers.QueryContext(ctx, room)
 	if err != nil {
 		return nil, fmt.Errorf("storage: members of room %s: %w", room, err)
 	}

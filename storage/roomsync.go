@@ -7,13 +7,14 @@ import (
 	"math"
 )
 
+const roomHeadsSQL = `SELECT author, contiguous FROM room_heads WHERE room = ? AND contiguous > 0`
+
 // RoomHeads returns the room's version vector as this node holds it: for
 // each author with at least its first envelope stored, the highest n such
 // that seqs 1..n are all stored. Authors with nothing contiguous are left
 // out, as a missing author means 0.
 func (s *Store) RoomHeads(ctx context.Context, room string) (map[string]uint64, error) {
-	rows, err := s.reader.QueryContext(ctx,
-		`SELECT author, contiguous FROM room_heads WHERE room = ? AND contiguous > 0`, room)
+	rows, err := s.stmts.roomHeads.QueryContext(ctx, room)
 	if err != nil {
 		return nil, fmt.Errorf("storage: heads of room %s: %w", room, err)
 	}

@@ -1,0 +1,95 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// statements are the queries run for every message sent, received or shown.
+// Parsing and planning one costs SQLite more CPU than running it, so they are
+// prepared once here; database/sql then prepares each again only the first
+// time it runs on another connection of the pool, and keeps it there.
+//
+// Statements that write are prepared on the writer (the reader connections
+// are query_only). Inside a transaction they are bound with tx.StmtContext,
+// which reuses the writer connection's prepared statement.
+type statements struct {
+	// Writer.
+	insertEnvelope *sql.Stmt
+	upsertMember   *sql.Stmt
+	advanceHead    *sql.Stmt
+	insertMessage  *sql.Stmt
+	storedMessage  *sql.Stmt // messageByID, inside InsertIncoming's transaction
+	queueOutgoing  *sql.Stmt
+	markDelivered  *sql.Stmt
+	unqueue        *sql.Stmt
+	setSetting     *sql.Stmt
+	upsertPeer     *sql.Stmt
+
+	// Reader.
+	nextRoomSeq *sql.Stmt
+	roomHeads   *sql.Stmt
+	messageByID *sql.Stmt
+	outbox      *sql.Stmt
+	unreadCount *sql.Stmt
+	roomMembers *sql.Stmt
+	roomNewest  *sql.Stmt
+	roomBefore  *sql.Stmt
+	history     *sql.Stmt
+	setting     *sql.Stmt
+	peer        *sql.Stmt
+	all         []*sql.Stmt
+}
+
+func prepareStatements(ctx context.Context, writer, reader *sql.DB) (*statements, error) {
+	st := &statements{}
+	for _, p := range []struct {
+		stmt  **sql.Stmt
+		db    *sql.DB
+		query string
+	}{
+		{&st.insertEnvelope, writer, insertEnvelopeSQL},
+		{&st.upsertMember, writer, upsertMemberSQL},
+		{&st.advanceHead, writer, advanceHeadSQL},
+		{&st.insertMessage, writer, insertMessageSQL},
+		{&st.storedMessage, writer, messageByIDSQL},
+		{&st.queueOutgoing, writer, queueOutgoingSQL},
+		{&st.markDelivered, writer, markDeliveredSQL},
+		{&st.unqueue, writer, unqueueSQL},
+		{&st.setSetting, writer, setSettingSQL},
+		{&st.upsertPeer, writer, upsertPeerSQL},
+
+		{&st.nextRoomSeq, reader, nextRoomSeqSQL},
+		{&st.roomHeads, reader, roomHeadsSQL},
+		{&st.messageByID, reader, messageByIDSQL},
+		{&st.outbox, reader, outboxSQL},
+		{&st.unreadCount, reader, unreadCountSQL},
+		{&st.roomMembers, reader, roomMembersSQL},
+		{&st.roomNewest, reader, roomNewestSQL},
+		{&st.roomBefore, reader, roomBeforeSQL},
+		{&st.history, reader, historySQL},
+		{&st.setting, reader, settingSQL},
+		{&st.peer, reader, peerSQL},
+	} {
+		stmt, err := p.db.PrepareContext(ctx, p.query)
+		if err != nil {
+			st.close()
+			return nil, fmt.Errorf("prepare %s: %w", strings.Join(strings.Fields(p.query), " "), err)
+		}
+		*p.stmt = stmt
+		st.all = append(st.all, stmt)
+	}
+	return st, nil
+}
+
+func (st *statements) close() error {
+	var errs []error
+	for _, stmt := range st.all {
+		errs = append(errs, stmt.Close())
+	}
+	st.all = nil
+	return errors.Join(errs...)
+}
