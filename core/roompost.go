@@ -36,7 +36,7 @@ func (s *Service) post(ctx context.Context, st *roomState, body hcrypto.RoomBody
 	raw := env.Marshal()
 	// Sealed here a moment ago: no need to verify and open it again.
 	entry := s.makeEntry(st, env, raw, self, body)
-	if _, err := s.commitEntries(ctx, []pendingEntry{{entry: entry}}); err != nil {
+	if _, err := s.commitEntries(ctx, storage.Durable, []pendingEntry{{entry: entry}}); err != nil {
 		return nil, err
 	}
 	if err := st.topic.Publish(ctx, raw); err != nil {

@@ -10,6 +10,7 @@ import (
 
 	hcrypto "hallway/crypto"
 	"hallway/p2p"
+	"hallway/storage"
 
 	"github.com/libp2p/go-libp2p/core/peer"
 )
@@ -173,7 +174,7 @@ func (s *Service) syncOnce(ctx context.Context, id peer.ID, rooms []string) ([]s
 		if len(batch) == 0 {
 			return nil
 		}
-		_, err := s.commitEntries(ctx, batch)
+		_, err := s.commitEntries(ctx, storage.Replicated, batch)
 		batch = batch[:0]
 		return err
 	}

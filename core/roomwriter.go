@@ -63,7 +63,7 @@ func (w *roomWriter) run(ctx context.Context) error {
 				break drain
 			}
 		}
-		if _, err := w.s.commitEntries(ctx, batch); err != nil {
+		if _, err := w.s.commitEntries(ctx, storage.Replicated, batch); err != nil {
 			// Not lost: the messages are still held by their authors and
 			// other members, and the next sync asks for them again.
 			w.s.log.Warn("storing room messages failed", "n", len(batch), "err", err)
@@ -72,13 +72,15 @@ func (w *roomWriter) run(ctx context.Context) error {
 }
 
 // commitEntries stores room messages in one transaction, then announces
-// the new ones, and asks for missing ones when a gap shows.
-func (s *Service) commitEntries(ctx context.Context, batch []pendingEntry) ([]*storage.RoomEntry, error) {
+// the new ones, and asks for missing ones when a gap shows. Our own posts
+// are committed durably; colleagues' messages as replicated data, which
+// other members hold too (see storage.Replicated).
+func (s *Service) commitEntries(ctx context.Context, d storage.Durability, batch []pendingEntry) ([]*storage.RoomEntry, error) {
 	entries := make([]storage.RoomEntry, len(batch))
 	for i, p := range batch {
 		entries[i] = *p.entry
 	}
-	inserted, err := s.store.InsertRoomEntries(ctx, entries)
+	inserted, err := s.store.InsertRoomEntriesWith(ctx, d, entries)
 	if err != nil {
 		return nil, fmt.Errorf("store room messages: %w", err)
 	}

@@ -259,3 +259,25 @@ func TestConcurrentReadersAndWriters(t *testing.T) {
 		t.Errorf("CountMessages = %d, %v; want %d", n, err, workers*each)
 	}
 }
+
+// A replicated commit lowers synchronous only for itself: the next durable
+// commit, and every reader, see FULL again.
+func TestReplicatedCommitRestoresSynchronous(t *testing.T) {
+	ctx := t.Context()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "h.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var during int
+	err = s.inTxWith(ctx, Replicated, func(tx *sql.Tx) error {
+		return tx.QueryRowContext(ctx, "PRAGMA synchronous").Scan(&during)
+	})
+	if err != nil || during != 1 {
+		t.Fatalf("inside a replicated commit synchronous = %d (%v), want 1 (NORMAL)", during, err)
+	}
+	var after int
+	if err := s.writer.QueryRowContext(ctx, "PRAGMA synchronous").Scan(&after); err != nil || after != 2 {
+		t.Fatalf("after it synchronous = %d (%v), want 2 (FULL)", after, err)
+	}
+}

@@ -47,6 +47,11 @@ type RoomEntry struct {
 // envelope is still stored (so that sync converges) but its message is not,
 // and the entry is not returned, as there is nothing new to show.
 func (s *Store) InsertRoomEntries(ctx context.Context, entries []RoomEntry) ([]RoomEntry, error) {
+	return s.InsertRoomEntriesWith(ctx, Durable, entries)
+}
+
+// InsertRoomEntriesWith is InsertRoomEntries with a chosen durability.
+func (s *Store) InsertRoomEntriesWith(ctx context.Context, d Durability, entries []RoomEntry) ([]RoomEntry, error) {
 	if len(entries) == 0 {
 		return nil, nil
 	}
@@ -58,7 +63,7 @@ func (s *Store) InsertRoomEntries(ctx context.Context, entries []RoomEntry) ([]R
 		}
 	}
 	var added []RoomEntry
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTxWith(ctx, d, func(tx *sql.Tx) error {
 		w := &logWriter{tx: tx, st: s.stmts, touched: make(map[headKey]uint64)}
 		for _, e := range prepared {
 			e, shown, err := w.insert(ctx, e)
