@@ -165,3 +165,22 @@ func FuzzDecodeProfile(f *testing.F) {
 		}
 	})
 }
+
+func FuzzDecodeSyncRequest(f *testing.F) {
+	f.Add([]byte(`{"rooms":[{"id":"abc","proof":"AAAA","have":{"12D3KooWQmVbFkN3jUpGjvtkFMZFmGvf2ZaEvzLy5VvSmUVv1cWP":5}}]}`))
+	f.Add([]byte(`{"rooms":[]}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		r, err := DecodeSyncRequest(b)
+		if err != nil {
+			return
+		}
+		if len(r.Rooms) > maxSyncRooms {
+			t.Fatalf("%d rooms accepted", len(r.Rooms))
+		}
+		for _, room := range r.Rooms {
+			if len(room.Have) > maxSyncAuthors || len(room.Proof) > maxSyncProof {
+				t.Fatal("oversize room entry accepted")
+			}
+		}
+	})
+}
