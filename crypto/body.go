@@ -3,7 +3,7 @@ package crypto
 // A room body is the plaintext sealed in an envelope. Encoding, version 1:
 //
 //	0x01                  format version
-//	1 byte                kind (BodyText, BodyJoin, BodyLeave)
+//	1 byte                kind (BodyText, BodyJoin, BodyLeave, BodyFile)
 //	8 bytes               sent-at, unix milliseconds, big-endian, > 0
 //	uvarint n, n bytes    author's display name, UTF-8, 0..256 bytes
 //	uvarint n, n bytes    text, UTF-8: 1..65536 bytes for BodyText, else 0
@@ -24,6 +24,7 @@ const (
 	BodyText  BodyKind = 1 // a chat message
 	BodyJoin  BodyKind = 2 // the author joined the room
 	BodyLeave BodyKind = 3 // the author left the room
+	BodyFile  BodyKind = 4 // a file offer; Text holds its description
 )
 
 const (
@@ -49,7 +50,7 @@ type RoomBody struct {
 // sealing instead of every receiver discarding the message.
 func (b RoomBody) Validate() error {
 	switch b.Kind {
-	case BodyText:
+	case BodyText, BodyFile:
 		if len(b.Text) == 0 || len(b.Text) > MaxTextBytes {
 			return fmt.Errorf("room body: text of %d bytes is outside 1..%d", len(b.Text), MaxTextBytes)
 		}

@@ -74,7 +74,7 @@ func TestUnmarshalRoomBodyRejects(t *testing.T) {
 		{name: "empty", input: nil, wantError: "version: truncated"},
 		{name: "unknown version", input: append([]byte{2}, valid.Marshal()[1:]...), wantError: "version 2"},
 		{name: "kind zero", input: marshal(func(b *RoomBody) { b.Kind = 0 }), wantError: "unknown kind 0"},
-		{name: "unknown kind", input: marshal(func(b *RoomBody) { b.Kind = 4 }), wantError: "unknown kind 4"},
+		{name: "unknown kind", input: marshal(func(b *RoomBody) { b.Kind = 5 }), wantError: "unknown kind 5"},
 		{name: "empty text", input: marshal(func(b *RoomBody) { b.Text = "" }), wantError: "text of 0 bytes"},
 		{name: "text too long", input: marshal(func(b *RoomBody) { b.Text = strings.Repeat("x", MaxTextBytes+1) }), wantError: "text: length 65537"},
 		{name: "join with text", input: marshal(func(b *RoomBody) { b.Kind = BodyJoin }), wantError: "carries no text"},

@@ -42,12 +42,54 @@ type DM struct {
 	// Kind is "" for a plain message or "invite" for a room invitation.
 	// Receivers treat unknown kinds as plain text, so older versions
 	// still show the message instead of refusing it forever.
-	Kind   string      `json:"kind,omitempty"`
-	Invite *RoomInvite `json:"invite,omitempty"`
+	Kind       string      `json:"kind,omitempty"`
+	Invite     *RoomInvite `json:"invite,omitempty"`
+	File       *FileOffer  `json:"file,omitempty"`
+	FileStatus *FileStatus `json:"file_status,omitempty"`
 }
 
-// DMKindInvite marks a DM that carries a room invitation.
-const DMKindInvite = "invite"
+// DM kinds beyond plain text.
+const (
+	DMKindInvite     = "invite"      // carries a room invitation
+	DMKindFile       = "file"        // offers a file or folder
+	DMKindFileStatus = "file_status" // tells the sender what became of an offer
+)
+
+// FileOffer describes a file or folder a colleague offers; the manifest
+// (chunk hashes) is fetched on accept and must hash to Hash.
+type FileOffer struct {
+	ID     string `json:"id"`
+	Name   string `json:"name"`
+	Size   int64  `json:"size"`
+	Files  int    `json:"files"`
+	Folder bool   `json:"folder,omitempty"`
+	Hash   string `json:"hash"`
+}
+
+// FileStatus reports the receiver's decision or result for an offer.
+type FileStatus struct {
+	ID     string `json:"id"`
+	State  string `json:"state"` // declined, done or failed
+	Reason string `json:"reason,omitempty"`
+}
+
+// CheckFileOffer validates an offer from a peer. The name is checked for
+// shape only; it is made safe before any use on disk.
+func CheckFileOffer(o *FileOffer) error {
+	switch {
+	case o == nil:
+		return fmt.Errorf("file offer missing")
+	case !ValidID(o.ID):
+		return fmt.Errorf("file offer with a bad id")
+	case len(o.Hash) != 64:
+		return fmt.Errorf("file offer with a bad hash")
+	case o.Size < 0 || o.Files < 0 || o.Files > 10000:
+		return fmt.Errorf("file offer with a bad size")
+	case o.Name == "" || len(o.Name) > 4096 || !utf8.ValidString(o.Name):
+		return fmt.Errorf("file offer with a bad name")
+	}
+	return nil
+}
 
 // RoomInvite hands a colleague a room: its id, name and key. It only
 // travels inside the end-to-end encrypted DM channel.
@@ -170,12 +212,24 @@ func DecodeDM(b []byte) (DM, error) {
 	if m.SentAt <= 0 {
 		return DM{}, fmt.Errorf("%w: dm: bad time", ErrBadFrame)
 	}
-	if m.Kind == DMKindInvite {
-		if err := checkInvite(m.Invite); err != nil {
-			return DM{}, fmt.Errorf("%w: dm: %v", ErrBadFrame, err)
+	var kerr error
+	switch m.Kind {
+	case DMKindInvite:
+		kerr = checkInvite(m.Invite)
+		m.File, m.FileStatus = nil, nil
+	case DMKindFile:
+		kerr = CheckFileOffer(m.File)
+		m.Invite, m.FileStatus = nil, nil
+	case DMKindFileStatus:
+		if m.FileStatus == nil || !ValidID(m.FileStatus.ID) || len(m.FileStatus.Reason) > 1024 {
+			kerr = fmt.Errorf("bad file status")
 		}
-	} else {
-		m.Kind, m.Invite = "", nil
+		m.Invite, m.File = nil, nil
+	default:
+		m.Kind, m.Invite, m.File, m.FileStatus = "", nil, nil, nil
+	}
+	if kerr != nil {
+		return DM{}, fmt.Errorf("%w: dm: %v", ErrBadFrame, kerr)
 	}
 	return m, nil
 }
