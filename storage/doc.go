@@ -4,7 +4,9 @@
 // outbox of messages still waiting for an acknowledgement. For each room
 // (group chat) it keeps the room's key, the signed envelopes its members
 // replicate, the version vector that says which of them are held, and the
-// membership the envelopes announce.
+// membership the envelopes announce. For each file transfer it keeps what
+// was offered and, on the receiving side, how far the download got, so that
+// it can resume, and where the file ended up.
 //
 // What the store reports as saved has been committed with synchronous=FULL in
 // WAL mode, so it survives the process being killed and the machine losing

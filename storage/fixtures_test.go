@@ -2,6 +2,7 @@ package storage
 
 import (
 	"database/sql"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -93,6 +94,40 @@ var fixtures = map[int]versionFixture{
 			}
 			if h, err := s.RoomHistory(ctx, "r1", nil, 0); err != nil || len(h) != 1 || h[0].Kind != KindJoin || h[0].HLC != 7 {
 				t.Errorf("room history = %+v, %v", h, err)
+			}
+		},
+	},
+	3: {
+		seed: func(t *testing.T, db *sql.DB) {
+			stmts := []string{
+				`INSERT INTO transfers (id, direction, peer, conv, name, size, manifest_hash, manifest, source_path,
+				 state, created_at, updated_at)
+				 VALUES ('t1', 'out', 'p1', 'dm:p1', 'a.txt', 5, 'h1', x'aa', '/home/ada/a.txt', 'offered', 1000, 1000)`,
+				`INSERT INTO transfers (id, direction, peer, conv, name, folder, size, files, manifest_hash,
+				 dest_dir, partial_path, state, bytes_done, have, created_at, updated_at)
+				 VALUES ('t2', 'in', 'p1', 'room:r1', 'pics', 1, 9, 3, 'h2', '/dl', '/dl/.pics', 'paused', 4, x'05', 2000, 3000)`,
+			}
+			for _, q := range stmts {
+				if _, err := db.ExecContext(t.Context(), q); err != nil {
+					t.Fatalf("seed %q: %v", q, err)
+				}
+			}
+		},
+		check: func(t *testing.T, s *Store) {
+			ctx := t.Context()
+			want := []Transfer{
+				{ID: "t2", Direction: TransferIn, Peer: "p1", Conv: "room:r1", Name: "pics", Folder: true, Size: 9,
+					Files: 3, ManifestHash: "h2", DestDir: "/dl", PartialPath: "/dl/.pics", State: TransferPaused,
+					BytesDone: 4, Have: []byte{5}, CreatedAt: time.UnixMilli(2000), UpdatedAt: time.UnixMilli(3000)},
+				{ID: "t1", Direction: TransferOut, Peer: "p1", Conv: "dm:p1", Name: "a.txt", Size: 5, Files: 1,
+					ManifestHash: "h1", Manifest: []byte{0xaa}, SourcePath: "/home/ada/a.txt", State: TransferOffered,
+					CreatedAt: time.UnixMilli(1000), UpdatedAt: time.UnixMilli(1000)},
+			}
+			if got, err := s.Transfers(ctx); err != nil || !reflect.DeepEqual(got, want) {
+				t.Errorf("Transfers =\n  %+v, %v\nwant\n  %+v", got, err, want)
+			}
+			if got, ok, err := s.Servable(ctx, "h1"); err != nil || !ok || got.ID != "t1" {
+				t.Errorf("Servable(h1) = %q, %v, %v; want t1", got.ID, ok, err)
 			}
 		},
 	},

@@ -25,6 +25,11 @@ const (
 	KindJoin   = "join"   // someone joined a room
 	KindLeave  = "leave"  // someone left a room
 	KindInvite = "invite" // an invitation to a room; Meta carries it
+	// KindFile offers a file or folder; Meta (DMs) or Text (rooms) carries
+	// the offer.
+	KindFile = "file"
+	// KindFileStatus tells a sender what became of an offer.
+	KindFileStatus = "file_status"
 )
 
 // Message is one stored chat message. A conversation id is "dm:<peerid>" for
@@ -38,7 +43,7 @@ type Message struct {
 	SentAt     time.Time // author's clock, millisecond precision
 	ReceivedAt time.Time // local clock when stored, millisecond precision
 	State      State
-	Kind       string // KindText (the default), KindJoin, KindLeave or KindInvite
+	Kind       string // KindText (the default), KindJoin, KindLeave, KindInvite, KindFile or KindFileStatus
 	HLC        uint64 // rooms: the envelope's clock, at most math.MaxInt64; DMs: 0
 	AuthorSeq  uint64 // rooms: the envelope's seq, at most math.MaxInt64; DMs: 0
 	Meta       string // opaque data of kinds that carry some (an invite), else ""
@@ -247,7 +252,7 @@ func checkMessage(m Message) error {
 
 func knownKind(k string) bool {
 	switch k {
-	case "", KindText, KindJoin, KindLeave, KindInvite:
+	case "", KindText, KindJoin, KindLeave, KindInvite, KindFile, KindFileStatus:
 		return true
 	}
 	return false

@@ -8,10 +8,11 @@ import (
 	"strings"
 )
 
-// statements are the queries run for every message sent, received or shown.
-// Parsing and planning one costs SQLite more CPU than running it, so they are
-// prepared once here; database/sql then prepares each again only the first
-// time it runs on another connection of the pool, and keeps it there.
+// statements are the queries run for every message sent, received or shown,
+// and over and over while a file transfer runs. Parsing and planning one
+// costs SQLite more CPU than running it, so they are prepared once here;
+// database/sql then prepares each again only the first time it runs on
+// another connection of the pool, and keeps it there.
 //
 // Statements that write are prepared on the writer (the reader connections
 // are query_only). Inside a transaction they are bound with tx.StmtContext,
@@ -28,6 +29,7 @@ type statements struct {
 	unqueue        *sql.Stmt
 	setSetting     *sql.Stmt
 	upsertPeer     *sql.Stmt
+	saveProgress   *sql.Stmt
 
 	// Reader.
 	nextRoomSeq *sql.Stmt
@@ -41,6 +43,7 @@ type statements struct {
 	history     *sql.Stmt
 	setting     *sql.Stmt
 	peer        *sql.Stmt
+	transfer    *sql.Stmt
 	all         []*sql.Stmt
 }
 
@@ -61,6 +64,7 @@ func prepareStatements(ctx context.Context, writer, reader *sql.DB) (*statements
 		{&st.unqueue, writer, unqueueSQL},
 		{&st.setSetting, writer, setSettingSQL},
 		{&st.upsertPeer, writer, upsertPeerSQL},
+		{&st.saveProgress, writer, saveProgressSQL},
 
 		{&st.nextRoomSeq, reader, nextRoomSeqSQL},
 		{&st.roomHeads, reader, roomHeadsSQL},
@@ -73,6 +77,7 @@ func prepareStatements(ctx context.Context, writer, reader *sql.DB) (*statements
 		{&st.history, reader, historySQL},
 		{&st.setting, reader, settingSQL},
 		{&st.peer, reader, peerSQL},
+		{&st.transfer, reader, transferSQL},
 	} {
 		stmt, err := p.db.PrepareContext(ctx, p.query)
 		if err != nil {
