@@ -13,6 +13,7 @@ import (
 
 var daemonFlags = map[string]flagKind{
 	"name": stringFlag, "listen": listFlag, "peer": listFlag, "no-mdns": boolFlag, "verbose": boolFlag,
+	"downloads": stringFlag, "no-files": boolFlag, "max-file-size": stringFlag, "block-ext": stringFlag, "auto-accept": stringFlag,
 }
 
 // Serve runs a Hallway node for dir with its control API until ctx ends.
@@ -52,15 +53,20 @@ func runDaemon(ctx context.Context, env *Env, dir string, p parsed) error {
 		level = slog.LevelDebug
 	}
 	log := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: level}))
+	fcfg, err := filesConfig(p)
+	if err != nil {
+		return err
+	}
 	cfg := core.Config{
 		DataDir:     dir,
 		Name:        p.strs["name"],
 		ListenAddrs: p.lists["listen"],
 		StaticPeers: p.lists["peer"],
 		NoMDNS:      p.bools["no-mdns"],
+		Files:       fcfg,
 		Logger:      log,
 	}
-	err := Serve(ctx, cfg, log, func(svc *core.Service) {
+	err = Serve(ctx, cfg, log, func(svc *core.Service) {
 		me, err := svc.Self(ctx)
 		if err != nil {
 			return

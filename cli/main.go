@@ -44,6 +44,8 @@ func init() {
 		"watch":     {nil, runWatch, "watch [--json]   (follow messages and presence as they happen)"},
 		"workspace": {workspaceFlags, runWorkspace, "workspace [show|create [--force]|join CODE|invite] [--json]"},
 		"version":   {nil, runVersion, "version"},
+		"file":      {fileFlags, runFile, "file send PEER|#ROOM PATH | accept ID [--to DIR] [--wait] | decline ID | cancel ID"},
+		"transfers": {nil, runTransfers, "transfers [--json]"},
 		"room":      {nil, runRoom, "room [list|create|send|invite|invite-code|join|members|leave] ...   (see hallway room --help)"},
 	}
 }
@@ -142,7 +144,7 @@ Hallway running for the data folder (the window or the daemon).
 
 verbs:
 `)
-	for _, n := range []string{"daemon", "id", "peers", "send", "history", "room", "status", "name", "watch", "workspace", "version"} {
+	for _, n := range []string{"daemon", "id", "peers", "send", "history", "room", "file", "transfers", "status", "name", "watch", "workspace", "version"} {
 		fmt.Fprintln(w, "  hallway "+verbs[n].usage)
 	}
 	fmt.Fprint(w, `

@@ -37,12 +37,13 @@ const maxRequestBody = 6*core.MaxTextBytes + 4<<10
 // WireEvent is an event as `hallway watch --json` prints it: one JSON
 // object per line with a "type" and the affected peer, message or self.
 type WireEvent struct {
-	Type    string          `json:"type"`
-	Peer    *core.Colleague `json:"peer,omitempty"`
-	Message *core.Message   `json:"message,omitempty"`
-	Self    *core.Self      `json:"self,omitempty"`
-	Room    *core.Room      `json:"room,omitempty"`
-	Left    bool            `json:"left,omitempty"`
+	Type     string          `json:"type"`
+	Peer     *core.Colleague `json:"peer,omitempty"`
+	Message  *core.Message   `json:"message,omitempty"`
+	Self     *core.Self      `json:"self,omitempty"`
+	Room     *core.Room      `json:"room,omitempty"`
+	Transfer *core.Transfer  `json:"transfer,omitempty"`
+	Left     bool            `json:"left,omitempty"`
 }
 
 // ToWire converts a core event for the stream.
@@ -65,6 +66,8 @@ func ToWire(e core.Event) WireEvent {
 		w.Self = &e.Self
 	case core.RoomChanged:
 		w.Room, w.Left = &e.Room, e.Left
+	case core.TransferChanged:
+		w.Transfer = &e.Transfer
 	}
 	return w
 }

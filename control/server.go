@@ -36,6 +36,12 @@ type Backend interface {
 	RoomInviteCode(ctx context.Context, room string) (string, error)
 	RoomMembers(ctx context.Context, room string) ([]core.RoomMember, error)
 	SendRoom(ctx context.Context, room, text string) (core.Message, error)
+
+	Transfers(ctx context.Context) ([]core.Transfer, error)
+	SendFile(ctx context.Context, peer, path string) (core.Transfer, error)
+	AcceptTransfer(ctx context.Context, id, dir string) (core.Transfer, error)
+	DeclineTransfer(ctx context.Context, id string) error
+	CancelTransfer(ctx context.Context, id string) error
 }
 
 var _ Backend = (*core.Service)(nil)
@@ -145,6 +151,7 @@ func routes(b Backend) http.Handler {
 		reply(w, struct{}{}, b.SetName(r.Context(), req.Name))
 	})
 	roomRoutes(mux, b)
+	fileRoutes(mux, b)
 	mux.HandleFunc("GET /v1/events", func(w http.ResponseWriter, r *http.Request) {
 		streamEvents(w, r, b)
 	})

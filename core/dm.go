@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -97,12 +98,21 @@ func (s *Service) Send(ctx context.Context, ref, text string) (Message, error) {
 // this returns nil. A message seen before is acknowledged again but stored
 // and announced once.
 func (s *Service) receiveDM(ctx context.Context, from peer.ID, m p2p.DM) error {
+	if m.Kind == p2p.DMKindFileStatus {
+		// A control message: applied, not shown. Applying twice is harmless.
+		s.fileStatusReceived(ctx, from, m.FileStatus)
+		return nil
+	}
 	row := storage.Message{
 		ID: m.ID, Conv: dmConv(from), Author: from.String(), Text: m.Text,
 		SentAt: time.UnixMilli(m.SentAt), State: storage.StateReceived,
 	}
-	if m.Kind == p2p.DMKindInvite {
+	switch m.Kind {
+	case p2p.DMKindInvite:
 		row.Kind, row.Meta = p2p.DMKindInvite, inviteMeta(m.Invite)
+	case p2p.DMKindFile:
+		meta, _ := json.Marshal(m.File)
+		row.Kind, row.Meta = p2p.DMKindFile, string(meta)
 	}
 	stored, inserted, err := s.store.InsertIncoming(ctx, row)
 	if err != nil {
@@ -110,6 +120,9 @@ func (s *Service) receiveDM(ctx context.Context, from peer.ID, m p2p.DM) error {
 	}
 	if inserted && m.Kind == p2p.DMKindInvite {
 		s.acceptInvite(ctx, from, m.Invite)
+	}
+	if inserted && m.Kind == p2p.DMKindFile {
+		s.spawn(func(ctx context.Context) { s.offerReceived(ctx, from, dmConv(from), m.File) })
 	}
 	if inserted {
 		c := s.colleague(ctx, from)

@@ -64,3 +64,12 @@ func ensureDataDir(dir string) error {
 
 // SocketPath is the control socket of the Hallway that uses dir.
 func SocketPath(dir string) string { return filepath.Join(dir, SocketFile) }
+
+// defaultDownloads is the user's Downloads/Hallway folder.
+func defaultDownloads() string {
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return filepath.Join(os.TempDir(), "Hallway downloads")
+	}
+	return filepath.Join(home, "Downloads", "Hallway")
+}

@@ -126,6 +126,8 @@ func bodyKind(k hcrypto.BodyKind) string {
 		return "join"
 	case hcrypto.BodyLeave:
 		return "leave"
+	case hcrypto.BodyFile:
+		return "file"
 	}
 	return "text"
 }

@@ -98,6 +98,9 @@ func (s *Service) commitEntries(ctx context.Context, d storage.Durability, batch
 			s.bus.publish(MessageSent{Message: s.roomMessage(e.Message)})
 		default:
 			s.bus.publish(MessageReceived{Message: s.roomMessage(e.Message)})
+			if e.Message.Kind == "file" {
+				s.roomFileOffered(e)
+			}
 		}
 	}
 	for id := range changedRooms {

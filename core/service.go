@@ -35,6 +35,8 @@ type Config struct {
 	StaticPeers []string
 	// NoMDNS turns LAN discovery off (networks that block multicast, tests).
 	NoMDNS bool
+	// Files is the file-transfer policy.
+	Files  FilesConfig
 	Logger *slog.Logger
 }
 
@@ -57,6 +59,9 @@ type Service struct {
 	syncer *roomSyncer
 	heads  headCache
 	postMu sync.Mutex
+
+	progress progress
+	dls      downloads
 
 	discMu sync.Mutex
 	static *discovery.Static
@@ -93,6 +98,9 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 	}
 	if err := ensureDataDir(cfg.DataDir); err != nil {
 		return nil, err
+	}
+	if cfg.Files.Downloads == "" {
+		cfg.Files.Downloads = defaultDownloads()
 	}
 	lock, err := lockDataDir(cfg.DataDir)
 	if err != nil {
@@ -148,6 +156,7 @@ func (s *Service) open(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("network: %w", err)
 	}
+	s.node.SetFileServer((*handler)(s))
 	return s.openRooms(ctx)
 }
 
@@ -213,6 +222,7 @@ func (s *Service) Run(ctx context.Context) error {
 		s.wg.Add(1)
 		go func() { defer s.wg.Done(); errc <- run(runCtx) }()
 	}
+	s.resumeDownloads(runCtx, "")
 	if err := s.startDiscovery(runCtx, errc); err != nil {
 		if runCtx.Err() != nil {
 			return nil // stopped while starting

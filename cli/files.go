@@ -1,0 +1,162 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"hallway/control"
+	"hallway/core"
+)
+
+var fileFlags = map[string]flagKind{"to": stringFlag, "wait": boolFlag, "timeout": stringFlag}
+
+const fileUsage = `usage: hallway file send PEER|#ROOM PATH      offer a file or a folder
+       hallway file accept ID [--to DIR] [--wait] download an offer (default: the downloads folder)
+       hallway file decline ID                     refuse an offer (the sender is told)
+       hallway file cancel ID                      withdraw an offer, or stop a download
+       hallway transfers [--json]                  every transfer with its state and progress`
+
+func runFile(ctx context.Context, env *Env, dir string, p parsed) error {
+	if len(p.pos) < 2 {
+		return fmt.Errorf("%s", fileUsage)
+	}
+	c := control.NewClient(dir)
+	sub, args := p.pos[0], p.pos[1:]
+	var t core.Transfer
+	var err error
+	switch sub {
+	case "send":
+		if len(args) != 2 {
+			return fmt.Errorf("%s", fileUsage)
+		}
+		path, perr := filepath.Abs(args[1])
+		if perr != nil {
+			return perr
+		}
+		t, err = c.SendFile(ctx, args[0], path)
+	case "accept":
+		to := p.strs["to"]
+		if to != "" {
+			if to, err = filepath.Abs(to); err != nil {
+				return err
+			}
+		}
+		if p.bools["wait"] {
+			return acceptAndWait(ctx, env, c, args[0], to, p)
+		}
+		t, err = c.AcceptTransfer(ctx, args[0], to)
+	case "decline":
+		return c.DeclineTransfer(ctx, args[0])
+	case "cancel":
+		return c.CancelTransfer(ctx, args[0])
+	default:
+		return fmt.Errorf("%s", fileUsage)
+	}
+	if err != nil {
+		return err
+	}
+	if p.bools["json"] {
+		return printJSON(env.Stdout, t)
+	}
+	fmt.Fprintf(env.Stdout, "%s  %s  %s  %s\n", t.ID, t.State, t.Name, humanSize(t.Size))
+	return nil
+}
+
+// acceptAndWait accepts and follows the transfer until it ends.
+func acceptAndWait(ctx context.Context, env *Env, c *control.Client, id, to string, p parsed) error {
+	timeout, err := durationFlag(p, "timeout", time.Hour)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	final := make(chan core.Transfer, 1)
+	ready := make(chan struct{})
+	go c.Events(ctx, func() { close(ready) }, func(e control.WireEvent) bool {
+		if e.Transfer != nil && e.Transfer.ID == id && isFinal(e.Transfer.State) {
+			final <- *e.Transfer
+			return false
+		}
+		return true
+	})
+	select {
+	case <-ready:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	t, err := c.AcceptTransfer(ctx, id, to)
+	if err != nil {
+		return err
+	}
+	if !isFinal(t.State) {
+		select {
+		case t = <-final:
+		case <-ctx.Done():
+			return fmt.Errorf("transfer %s not finished within %s", id, timeout)
+		}
+	}
+	if p.bools["json"] {
+		return printJSON(env.Stdout, t)
+	}
+	if t.State != "done" {
+		return fmt.Errorf("%s: %s %s", t.Name, t.State, t.Error)
+	}
+	fmt.Fprintf(env.Stdout, "%s saved to %s\n", t.Name, t.FinalPath)
+	return nil
+}
+
+func isFinal(state string) bool {
+	return state == "done" || state == "failed" || state == "declined" || state == "cancelled"
+}
+
+func runTransfers(ctx context.Context, env *Env, dir string, p parsed) error {
+	ts, err := control.NewClient(dir).Transfers(ctx)
+	if err != nil {
+		return err
+	}
+	if p.bools["json"] {
+		if ts == nil {
+			ts = []core.Transfer{}
+		}
+		return printJSON(env.Stdout, ts)
+	}
+	if len(ts) == 0 {
+		fmt.Fprintln(env.Stdout, "No transfers.")
+		return nil
+	}
+	tw := table(env.Stdout)
+	fmt.Fprintln(tw, "ID\tDIR\tSTATE\tNAME\tSIZE\tDONE\tWITH")
+	for _, t := range ts {
+		pct := "-"
+		if t.Size > 0 {
+			pct = strconv.Itoa(int(100*t.BytesDone/t.Size)) + "%"
+		}
+		with := t.PeerName
+		if strings.HasPrefix(t.Conversation, "room:") {
+			with = "room"
+		}
+		state := t.State
+		if t.Error != "" && t.State != "done" {
+			state += " (" + shorten(t.Error, 40) + ")"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Direction, state, t.Name, humanSize(t.Size), pct, with)
+	}
+	return tw.Flush()
+}
+
+func humanSize(n int64) string {
+	const unit = 1000
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %cB", float64(n)/float64(div), "kMGTPE"[exp])
+}

@@ -1,0 +1,334 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path"
+	"sync"
+
+	"hallway/files"
+	"hallway/p2p"
+	"hallway/storage"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+)
+
+const (
+	// dlWindow chunks are asked for at once on one stream, and dlStreams
+	// windows are in flight together, so the link never waits for a round
+	// trip between chunks.
+	dlWindow  = 8
+	dlStreams = 4
+	// saveEvery bounds what a crash can cost: chunks verified since the
+	// last save are fetched again after a restart.
+	saveEvery = 8 << 20
+)
+
+// downloads runs at most one download per transfer.
+type downloads struct {
+	mu      sync.Mutex
+	running map[string]context.CancelFunc
+}
+
+func (s *Service) startDownload(id string) {
+	s.dls.mu.Lock()
+	defer s.dls.mu.Unlock()
+	if s.dls.running == nil {
+		s.dls.running = map[string]context.CancelFunc{}
+	}
+	if _, ok := s.dls.running[id]; ok {
+		return
+	}
+	ctx, cancel := context.WithCancel(s.ctx)
+	s.dls.running[id] = cancel
+	s.spawn(func(context.Context) {
+		defer func() {
+			s.dls.mu.Lock()
+			delete(s.dls.running, id)
+			s.dls.mu.Unlock()
+			cancel()
+			s.progress.forget(id)
+		}()
+		s.download(ctx, id)
+	})
+}
+
+func (s *Service) stopDownload(id string) {
+	s.dls.mu.Lock()
+	cancel := s.dls.running[id]
+	s.dls.mu.Unlock()
+	if cancel != nil {
+		cancel()
+	}
+}
+
+// resumeDownloads restarts the active downloads that can fetch from from
+// (every one when from is empty).
+func (s *Service) resumeDownloads(ctx context.Context, from peer.ID) {
+	ts, err := s.store.Transfers(ctx)
+	if err != nil {
+		return
+	}
+	for _, t := range ts {
+		if t.Direction != storage.TransferIn || (t.State != storage.TransferActive && t.State != storage.TransferPaused) {
+			continue
+		}
+		if from == "" || t.Peer == from.String() || len(t.Conv) > 5 && t.Conv[:5] == "room:" {
+			s.startDownload(t.ID)
+		}
+	}
+}
+
+// job is one download in progress.
+type job struct {
+	s     *Service
+	t     storage.Transfer
+	m     *files.Manifest
+	dl    *files.Downloads
+	stage string // folder downloads are assembled in a hidden folder
+
+	mu      sync.Mutex
+	have    []byte
+	done    int64
+	saved   int64
+	open    map[int]*os.File
+	partial map[int]string
+}
+
+func (s *Service) download(ctx context.Context, id string) {
+	t, err := s.store.Transfer(ctx, id)
+	if err != nil || t.State != storage.TransferActive && t.State != storage.TransferPaused {
+		return
+	}
+	m, err := files.UnmarshalManifest(t.Manifest)
+	if err != nil {
+		s.setTransferState(ctx, id, storage.TransferFailed, "bad manifest")
+		return
+	}
+	dl, err := files.OpenDownloads(t.DestDir)
+	if err != nil {
+		s.setTransferState(ctx, id, storage.TransferFailed, "cannot open the downloads folder: "+err.Error())
+		return
+	}
+	defer dl.Close()
+	j := &job{s: s, t: t, m: m, dl: dl, done: t.BytesDone, saved: t.BytesDone, open: map[int]*os.File{}, partial: map[int]string{}}
+	j.have = make([]byte, (m.ChunkCount()+7)/8)
+	copy(j.have, t.Have)
+	if m.Folder {
+		j.stage = "." + files.SafeName(m.Name) + "." + id + ".partial"
+	}
+	defer j.closeFiles()
+	err = j.fetch(ctx)
+	j.save(context.WithoutCancel(ctx))
+	switch {
+	case err == nil:
+		j.finish(ctx)
+	case ctx.Err() != nil:
+	case errors.Is(err, errNoSource):
+		s.setTransferState(ctx, id, storage.TransferPaused, "waiting for a colleague who has it to be online")
+	case errors.Is(err, files.ErrChunkMismatch):
+		s.setTransferState(ctx, id, storage.TransferFailed, "the content does not match the offer (changed after it was offered?)")
+		s.reportStatus(ctx, t, storage.TransferFailed, "the content did not match the offer")
+	default:
+		s.setTransferState(ctx, id, storage.TransferPaused, "interrupted: "+err.Error())
+	}
+}
+
+var errNoSource = errors.New("no source online")
+
+func (j *job) missing() [][2]int {
+	var wins [][2]int
+	n := j.m.ChunkCount()
+	for i := 0; i < n; {
+		if j.have[i/8]&(1<<(i%8)) != 0 {
+			i++
+			continue
+		}
+		start := i
+		for i < n && i-start < dlWindow && j.have[i/8]&(1<<(i%8)) == 0 {
+			i++
+		}
+		wins = append(wins, [2]int{start, i})
+	}
+	return wins
+}
+
+// fetch pulls every missing chunk, dlStreams windows at a time, spreading
+// windows over the sources. A source that fails is dropped; the download
+// pauses when none is left.
+func (j *job) fetch(ctx context.Context) error {
+	s := j.s
+	s.setTransferState(ctx, j.t.ID, storage.TransferActive, "")
+	for ctx.Err() == nil {
+		wins := j.missing()
+		if len(wins) == 0 {
+			return nil
+		}
+		sources := s.fileSources(ctx, j.t)
+		if len(sources) == 0 {
+			return errNoSource
+		}
+		work := make(chan [2]int, len(wins))
+		for _, w := range wins {
+			work <- w
+		}
+		close(work)
+		var wg sync.WaitGroup
+		errs := make(chan error, dlStreams)
+		for k := range dlStreams {
+			src := sources[k%len(sources)]
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for w := range work {
+					if err := j.fetchWindow(ctx, src, w); err != nil {
+						errs <- err
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		var first error
+		for err := range errs {
+			if errors.Is(err, files.ErrChunkMismatch) {
+				return err
+			}
+			first = cmpErr(first, err)
+		}
+		if first != nil && len(j.missing()) > 0 {
+			return first
+		}
+	}
+	return ctx.Err()
+}
+
+func cmpErr(a, b error) error {
+	if a != nil {
+		return a
+	}
+	return b
+}
+
+func (j *job) fetchWindow(ctx context.Context, src peer.ID, w [2]int) error {
+	req := j.s.fileRequest(j.t, src)
+	req.Chunks = []p2p.ChunkRange{{From: w[0], To: w[1]}}
+	return j.s.node.FetchChunks(ctx, src, req, func(i int, data []byte) error {
+		if i < w[0] || i >= w[1] {
+			return fmt.Errorf("chunk %d outside the window asked for", i)
+		}
+		if err := files.VerifyChunk(j.m, i, data); err != nil {
+			return err
+		}
+		return j.write(ctx, i, data)
+	})
+}
+
+func (j *job) write(ctx context.Context, i int, data []byte) error {
+	entry, off, _ := j.m.Chunk(i)
+	f, err := j.file(entry)
+	if err != nil {
+		return err
+	}
+	if _, err := f.WriteAt(data, off); err != nil {
+		return fmt.Errorf("write %s: %w", j.m.Entries[entry].Path, err)
+	}
+	j.mu.Lock()
+	j.have[i/8] |= 1 << (i % 8)
+	j.done += int64(len(data))
+	done, due := j.done, j.done-j.saved >= saveEvery
+	j.mu.Unlock()
+	if due {
+		j.save(ctx)
+	}
+	if j.s.progress.add(j.t.ID, done) {
+		j.s.publishTransfer(ctx, j.t.ID)
+	}
+	return nil
+}
+
+// entryPath is where entry e ends up, relative to the downloads folder.
+func (j *job) entryPath(e int) string {
+	if !j.m.Folder {
+		return files.SafeName(j.m.Name)
+	}
+	return path.Join(j.stage, j.m.Entries[e].Path)
+}
+
+func (j *job) file(e int) (*os.File, error) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if f, ok := j.open[e]; ok {
+		return f, nil
+	}
+	f, rel, err := j.dl.OpenPartial(j.entryPath(e), j.t.ID)
+	if err != nil {
+		return nil, fmt.Errorf("open partial file: %w", err)
+	}
+	j.open[e], j.partial[e] = f, rel
+	return f, nil
+}
+
+// save records verified chunks so a restart resumes from here. Data is
+// flushed to disk first: a chunk is marked verified only once it is there.
+func (j *job) save(ctx context.Context) {
+	j.mu.Lock()
+	for _, f := range j.open {
+		f.Sync()
+	}
+	have := append([]byte(nil), j.have...)
+	done := j.done
+	j.saved = done
+	j.mu.Unlock()
+	if err := j.s.store.SaveProgress(ctx, j.t.ID, done, have); err != nil {
+		j.s.log.Warn("save transfer progress", "err", err)
+	}
+}
+
+func (j *job) closeFiles() {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	for e, f := range j.open {
+		f.Close()
+		delete(j.open, e)
+	}
+}
+
+// finish moves the verified content to its final, non-colliding name.
+func (j *job) finish(ctx context.Context) {
+	s := j.s
+	for e := range j.m.Entries {
+		if _, err := j.file(e); err != nil { // empty files have no chunk
+			s.setTransferState(ctx, j.t.ID, storage.TransferFailed, err.Error())
+			return
+		}
+	}
+	j.save(ctx)
+	var final string
+	var err error
+	for e := range j.m.Entries {
+		if final, err = j.dl.Finalize(j.partial[e], j.entryPath(e)); err != nil {
+			break
+		}
+	}
+	if err == nil && j.m.Folder {
+		final, err = j.dl.FinalizeDir(j.stage, files.SafeName(j.m.Name))
+	}
+	j.closeFiles()
+	if err != nil {
+		s.setTransferState(ctx, j.t.ID, storage.TransferFailed, "cannot finish: "+err.Error())
+		return
+	}
+	full := path.Join(j.dl.Dir(), final)
+	st := storage.TransferDone
+	empty := ""
+	if err := s.store.UpdateTransfer(ctx, j.t.ID, storage.TransferUpdate{State: &st, Error: &empty, FinalPath: &full}); err != nil {
+		s.log.Warn("record finished transfer", "err", err)
+	}
+	s.store.SaveProgress(ctx, j.t.ID, j.m.TotalSize(), j.have)
+	s.publishTransfer(ctx, j.t.ID)
+	s.reportStatus(ctx, j.t, storage.TransferDone, "")
+}

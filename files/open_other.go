@@ -1,0 +1,10 @@
+//go:build !unix
+
+package files
+
+import "os"
+
+// openForHashing is plain os.Open where fifos cannot stall a reader.
+func openForHashing(path string) (*os.File, error) {
+	return os.Open(path)
+}

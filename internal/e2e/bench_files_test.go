@@ -1,0 +1,141 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"hallway/core"
+	"hallway/internal/netlab"
+)
+
+// TestBenchFileTransfer: 1 GiB between two namespace hosts through
+// Hallway, next to raw TCP and scp on the same link, in one run.
+func TestBenchFileTransfer(t *testing.T) {
+	benchOnly(t)
+	lab := netlab.New(t, 2)
+	const size = 1 << 30
+	src := randomFile(t, t.TempDir(), "big.bin", size)
+	mb := float64(size) / 1e6
+
+	tcp := rawTCPThroughput(t, lab, src)
+	fmt.Printf("BENCH raw TCP, same link (1 GiB, 128 KiB writes, receiver discards): %.0f MB/s\n", mb/tcp.Seconds())
+
+	if d, err := scpTime(t, lab, src); err != nil {
+		fmt.Printf("BENCH scp: not measured: %v\n", err)
+	} else {
+		fmt.Printf("BENCH scp -c aes128-gcm, same link (1 GiB to disk): %.0f MB/s\n", mb/d.Seconds())
+		defer func(scp time.Duration) {
+			hw := hallwayTime
+			fmt.Printf("BENCH Hallway / scp = %.2fx;  Hallway / raw TCP = %.2fx\n", scp.Seconds()/hw.Seconds(), tcp.Seconds()/hw.Seconds())
+		}(d)
+	}
+
+	ann := newDaemon(t, lab.Host(1), "Ann")
+	bob := newDaemon(t, lab.Host(2), "Bob", "--downloads", filepath.Join(t.TempDir(), "dl"))
+	ann.start()
+	bob.start()
+	id := bob.self().PeerID
+	ann.waitFor("Bob", 15*time.Second, func() bool { return ann.sees(bob, id) })
+	tid := offer(t, ann, bob, "Bob", src)
+	start := time.Now()
+	got := decode[core.Transfer](t, bob.cli("file", "accept", tid, "--wait", "--json"))
+	hallwayTime = time.Since(start)
+	if got.State != "done" {
+		t.Fatalf("transfer %+v", got)
+	}
+	fmt.Printf("BENCH Hallway (1 GiB, verified, to disk): %.0f MB/s\n", mb/hallwayTime.Seconds())
+}
+
+var hallwayTime time.Duration
+
+func rawTCPThroughput(t *testing.T, lab *netlab.Lab, path string) time.Duration {
+	var l net.Listener
+	if err := lab.Host(2).Do(func() (err error) {
+		l, err = net.Listen("tcp", lab.Host(2).IP.String()+":0")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	got := make(chan time.Time, 1)
+	go func() {
+		c, err := l.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		io.CopyBuffer(io.Discard, c, make([]byte, 128<<10))
+		got <- time.Now()
+	}()
+	var c net.Conn
+	if err := lab.Host(1).Do(func() (err error) {
+		c, err = net.Dial("tcp", l.Addr().String())
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	start := time.Now()
+	io.CopyBuffer(struct{ io.Writer }{c}, f, make([]byte, 128<<10))
+	c.Close()
+	return (<-got).Sub(start)
+}
+
+// scpTime copies path from host 1 to host 2 with scp against an sshd run
+// for the purpose inside host 2.
+func scpTime(t *testing.T, lab *netlab.Lab, path string) (time.Duration, error) {
+	sshd, err := exec.LookPath("sshd")
+	if err != nil {
+		return 0, fmt.Errorf("no sshd: %v", err)
+	}
+	dir := t.TempDir()
+	for _, k := range []string{"host", "client"} {
+		if out, err := exec.Command("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", filepath.Join(dir, k)).CombinedOutput(); err != nil {
+			return 0, fmt.Errorf("ssh-keygen: %v %s", err, out)
+		}
+	}
+	pub, _ := os.ReadFile(filepath.Join(dir, "client.pub"))
+	os.WriteFile(filepath.Join(dir, "authorized_keys"), pub, 0o600)
+	port := 22000 + os.Getpid()%1000
+	conf := fmt.Sprintf("Port %d\nListenAddress %s\nHostKey %s\nAuthorizedKeysFile %s\nStrictModes no\nPasswordAuthentication no\nPermitRootLogin prohibit-password\nUsePAM no\nPidFile %s\n",
+		port, lab.Host(2).IP, filepath.Join(dir, "host"), filepath.Join(dir, "authorized_keys"), filepath.Join(dir, "sshd.pid"))
+	os.WriteFile(filepath.Join(dir, "sshd_config"), []byte(conf), 0o600)
+	os.MkdirAll("/run/sshd", 0o755)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	srv := lab.Host(2).Command(ctx, sshd, "-D", "-e", "-f", filepath.Join(dir, "sshd_config"))
+	if err := srv.Start(); err != nil {
+		return 0, err
+	}
+	defer func() { cancel(); srv.Wait() }()
+	dest := filepath.Join(dir, "copy.bin")
+	args := []string{"-q", "-c", "aes128-gcm@openssh.com", "-i", filepath.Join(dir, "client"), "-P", strconv.Itoa(port),
+		"-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "ConnectionAttempts=20",
+		path, "root@" + lab.Host(2).IP.String() + ":" + dest}
+	// A first tiny copy waits for sshd to listen (scp retries by itself),
+	// so the timed copy measures throughput, not start-up.
+	tiny := filepath.Join(dir, "tiny")
+	os.WriteFile(tiny, []byte("x"), 0o600)
+	warm := append(append([]string{}, args[:len(args)-2]...), tiny, "root@"+lab.Host(2).IP.String()+":"+dest)
+	if out, err := lab.Host(1).Command(context.Background(), "scp", warm...).CombinedOutput(); err != nil {
+		return 0, fmt.Errorf("scp: %v %s", err, out)
+	}
+	start := time.Now()
+	out, err := lab.Host(1).Command(context.Background(), "scp", args...).CombinedOutput()
+	if err != nil {
+		return 0, fmt.Errorf("scp: %v %s", err, out)
+	}
+	return time.Since(start), nil
+}
