@@ -46,20 +46,39 @@ func (h *handler) OpenFile(ctx context.Context, from peer.ID, req p2p.FileReques
 	if err != nil {
 		return nil, errNotServable
 	}
-	base := t.SourcePath
+	src := &fileSource{m: m, raw: t.Manifest, base: t.SourcePath, open: map[int]*os.File{}}
 	if t.Direction == storage.TransferIn {
-		base = t.FinalPath
+		src.base = t.FinalPath // received content is stored under its manifest paths
+	} else if m.Folder {
+		if src.local, err = s.localPaths(ctx, t); err != nil {
+			return nil, errNotServable
+		}
 	}
-	return &fileSource{m: m, raw: t.Manifest, base: base, open: map[int]*os.File{}}, nil
+	return src, nil
+}
+
+// localPaths maps a shared folder's manifest paths to its files, once per
+// transfer: a download asks for many windows, each on a new stream.
+func (s *Service) localPaths(ctx context.Context, t storage.Transfer) (map[string]string, error) {
+	if v, ok := s.sharedPaths.Load(t.ID); ok {
+		return v.(map[string]string), nil
+	}
+	paths, err := files.LocalPaths(ctx, t.SourcePath)
+	if err != nil {
+		return nil, err
+	}
+	s.sharedPaths.Store(t.ID, paths)
+	return paths, nil
 }
 
 // fileSource reads chunks of local content.
 type fileSource struct {
-	m    *files.Manifest
-	raw  []byte
-	base string // the file itself, or the folder holding the entries
-	mu   sync.Mutex
-	open map[int]*os.File
+	m     *files.Manifest
+	raw   []byte
+	base  string            // the file itself, or the folder holding the entries
+	local map[string]string // a shared folder: manifest path → file on disk
+	mu    sync.Mutex
+	open  map[int]*os.File
 }
 
 func (f *fileSource) Manifest() []byte { return f.raw }
@@ -89,6 +108,9 @@ func (f *fileSource) file(e int) (*os.File, error) {
 	p := f.base
 	if f.m.Folder {
 		p = filepath.Join(f.base, filepath.FromSlash(f.m.Entries[e].Path))
+		if local, ok := f.local[f.m.Entries[e].Path]; ok {
+			p = local
+		}
 	}
 	h, err := os.Open(p)
 	if err != nil {

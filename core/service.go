@@ -60,8 +60,9 @@ type Service struct {
 	heads  headCache
 	postMu sync.Mutex
 
-	progress progress
-	dls      downloads
+	progress    progress
+	dls         downloads
+	sharedPaths sync.Map // transfer id → manifest path → local file
 
 	discMu sync.Mutex
 	static *discovery.Static
