@@ -93,6 +93,8 @@ type job struct {
 	have    []byte
 	done    int64
 	saved   int64
+	saving  bool
+	saveWG  sync.WaitGroup // background saves, finished before files close
 	open    map[int]*os.File
 	partial map[int]string
 }
@@ -117,7 +119,10 @@ func (s *Service) download(ctx context.Context, id string) {
 	j.have = make([]byte, (m.ChunkCount()+7)/8)
 	copy(j.have, t.Have)
 	if m.Folder {
-		j.stage = "." + files.SafeName(m.Name) + "." + id + ".partial"
+		if j.stage, err = files.PartialName(files.SafeName(m.Name), id); err != nil {
+			s.setTransferState(ctx, id, storage.TransferFailed, "bad folder name: "+err.Error())
+			return
+		}
 	}
 	defer j.closeFiles()
 	err = j.fetch(ctx)
@@ -239,10 +244,21 @@ func (j *job) write(ctx context.Context, i int, data []byte) error {
 	j.mu.Lock()
 	j.have[i/8] |= 1 << (i % 8)
 	j.done += int64(len(data))
-	done, due := j.done, j.done-j.saved >= saveEvery
+	done, due := j.done, j.done-j.saved >= saveEvery && !j.saving
+	if due {
+		j.saving, j.saved = true, j.done
+	}
 	j.mu.Unlock()
 	if due {
-		j.save(ctx)
+		// Syncing takes milliseconds: the other streams keep writing.
+		j.saveWG.Add(1)
+		go func() {
+			defer j.saveWG.Done()
+			j.save(ctx)
+			j.mu.Lock()
+			j.saving = false
+			j.mu.Unlock()
+		}()
 	}
 	if j.s.progress.add(j.t.ID, done) {
 		j.s.publishTransfer(ctx, j.t.ID)
@@ -272,23 +288,28 @@ func (j *job) file(e int) (*os.File, error) {
 	return f, nil
 }
 
-// save records verified chunks so a restart resumes from here. Data is
-// flushed to disk first: a chunk is marked verified only once it is there.
+// save records verified chunks so a restart resumes from here. The record
+// is a snapshot taken before the files are synced, so every chunk it marks
+// was written before the sync and is on disk when the record is.
 func (j *job) save(ctx context.Context) {
 	j.mu.Lock()
-	for _, f := range j.open {
-		f.Sync()
-	}
 	have := append([]byte(nil), j.have...)
 	done := j.done
-	j.saved = done
+	open := make([]*os.File, 0, len(j.open))
+	for _, f := range j.open {
+		open = append(open, f)
+	}
 	j.mu.Unlock()
+	for _, f := range open {
+		f.Sync()
+	}
 	if err := j.s.store.SaveProgress(ctx, j.t.ID, done, have); err != nil {
 		j.s.log.Warn("save transfer progress", "err", err)
 	}
 }
 
 func (j *job) closeFiles() {
+	j.saveWG.Wait()
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	for e, f := range j.open {
