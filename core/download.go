@@ -30,6 +30,7 @@ const (
 type downloads struct {
 	mu      sync.Mutex
 	running map[string]context.CancelFunc
+	done    map[string]chan struct{}
 }
 
 func (s *Service) startDownload(id string) {
@@ -43,16 +44,33 @@ func (s *Service) startDownload(id string) {
 	}
 	ctx, cancel := context.WithCancel(s.ctx)
 	s.dls.running[id] = cancel
+	if s.dls.done == nil {
+		s.dls.done = map[string]chan struct{}{}
+	}
+	finished := make(chan struct{})
+	s.dls.done[id] = finished
 	s.spawn(func(context.Context) {
 		defer func() {
 			s.dls.mu.Lock()
 			delete(s.dls.running, id)
+			delete(s.dls.done, id)
 			s.dls.mu.Unlock()
+			close(finished)
 			cancel()
 			s.progress.forget(id)
 		}()
 		s.download(ctx, id)
 	})
+}
+
+// waitDownload waits until a stopped download has let go of its files.
+func (s *Service) waitDownload(id string) {
+	s.dls.mu.Lock()
+	done := s.dls.done[id]
+	s.dls.mu.Unlock()
+	if done != nil {
+		<-done
+	}
 }
 
 func (s *Service) stopDownload(id string) {

@@ -134,7 +134,16 @@ func (s *Service) offerReceived(ctx context.Context, from peer.ID, conv string, 
 // fileStatusReceived applies the receiver's answer to one of our offers.
 func (s *Service) fileStatusReceived(ctx context.Context, from peer.ID, st *p2p.FileStatus) {
 	t, err := s.store.Transfer(ctx, st.ID)
-	if err != nil || t.Direction != storage.TransferOut || t.Peer != from.String() {
+	if err != nil || t.Peer != from.String() {
+		return
+	}
+	if t.Direction == storage.TransferIn {
+		// The sender withdrew its offer.
+		if st.State == storage.TransferCancelled && t.State != storage.TransferDone {
+			s.stopDownload(t.ID)
+			s.removePartial(ctx, t)
+			s.setTransferState(ctx, t.ID, storage.TransferCancelled, "the sender cancelled it")
+		}
 		return
 	}
 	switch st.State {
@@ -202,7 +211,44 @@ func (s *Service) CancelTransfer(ctx context.Context, id string) error {
 		return userErrorf("%s is complete; nothing to cancel", t.Name)
 	}
 	s.stopDownload(id)
-	return s.setTransferState(ctx, id, storage.TransferCancelled, "cancelled")
+	if err := s.setTransferState(ctx, id, storage.TransferCancelled, "cancelled"); err != nil {
+		return err
+	}
+	switch {
+	case t.Direction == storage.TransferIn:
+		s.removePartial(ctx, t)
+	case strings.HasPrefix(t.Conv, "dm:"):
+		// Tell the colleague, so their Hallway stops asking for it.
+		if to, err := peer.Decode(t.Peer); err == nil {
+			meta, _ := json.Marshal(p2p.FileStatus{ID: t.ID, State: storage.TransferCancelled})
+			s.queueDM(ctx, to, "cancelled "+t.Name, p2p.DMKindFileStatus, string(meta))
+		}
+	}
+	return nil
+}
+
+// removePartial deletes what an unfinished download had written.
+func (s *Service) removePartial(ctx context.Context, t storage.Transfer) {
+	s.waitDownload(t.ID)
+	if t.DestDir == "" || len(t.Manifest) == 0 {
+		return
+	}
+	m, err := files.UnmarshalManifest(t.Manifest)
+	if err != nil {
+		return
+	}
+	partial, err := files.PartialName(files.SafeName(m.Name), t.ID)
+	if err != nil {
+		return
+	}
+	if m.Folder {
+		os.RemoveAll(filepath.Join(t.DestDir, partial))
+		return
+	}
+	if dl, err := files.OpenDownloads(t.DestDir); err == nil {
+		dl.Remove(partial)
+		dl.Close()
+	}
 }
 
 func (s *Service) incoming(ctx context.Context, id string) (storage.Transfer, error) {

@@ -119,7 +119,6 @@ func TestHostileNamesLandSafely(t *testing.T) {
 	insideOnly(t, outside)
 }
 
-
 // TestHugeDeclaredSizeRefused (THREATS S11): an offer declaring 100 GiB is
 // refused by the free-space check before anything is written.
 func TestHugeDeclaredSizeRefused(t *testing.T) {
@@ -162,4 +161,35 @@ func TestHugeDeclaredSizeRefused(t *testing.T) {
 		t.Fatalf("%d entries written before the refusal", len(entries))
 	}
 	ann.waitTransferState(id, "declined")
+}
+
+func TestDeclineAndCancelReachTheOtherSide(t *testing.T) {
+	ann := startNode(t, "", "Ann")
+	bob := startNode(t, "", "Bob", ann.addr())
+	ann.waitOnline(bob, "Bob")
+	p := filepath.Join(t.TempDir(), "memo.txt")
+	os.WriteFile(p, []byte("hello"), 0o644)
+
+	declined, err := ann.SendFile(context.Background(), "Bob", p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bob.waitFor("offer", func() bool { return bob.transfer(declined.ID).State == "offered" })
+	if err := bob.DeclineTransfer(context.Background(), declined.ID); err != nil {
+		t.Fatal(err)
+	}
+	ann.waitTransferState(declined.ID, "declined")
+
+	cancelled, err := ann.SendFile(context.Background(), "Bob", p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bob.waitFor("offer", func() bool { return bob.transfer(cancelled.ID).State == "offered" })
+	if err := ann.CancelTransfer(context.Background(), cancelled.ID); err != nil {
+		t.Fatal(err)
+	}
+	bob.waitTransferState(cancelled.ID, "cancelled")
+	if _, err := bob.AcceptTransfer(context.Background(), cancelled.ID, t.TempDir()); err == nil {
+		t.Fatal("a withdrawn offer must not be accepted")
+	}
 }
