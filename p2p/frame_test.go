@@ -184,3 +184,26 @@ func FuzzDecodeSyncRequest(f *testing.F) {
 		}
 	})
 }
+
+func FuzzDecodeFileRequest(f *testing.F) {
+	hash := strings.Repeat("ab", 32)
+	f.Add([]byte(`{"hash":"` + hash + `","op":"chunks","chunks":[{"from":0,"to":8}]}`))
+	f.Add([]byte(`{"hash":"` + hash + `","op":"manifest","room":"r1","proof":"AAAA"}`))
+	f.Add([]byte(`{"hash":"` + hash + `","op":"chunks","chunks":[{"from":5,"to":2}]}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		r, err := DecodeFileRequest(b)
+		if err != nil {
+			return
+		}
+		n := 0
+		for _, c := range r.Chunks {
+			if c.From < 0 || c.To <= c.From {
+				t.Fatalf("bad range accepted: %+v", c)
+			}
+			n += c.To - c.From
+		}
+		if n > maxChunksPerReq {
+			t.Fatalf("%d chunks accepted", n)
+		}
+	})
+}
