@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
+	"runtime/pprof"
 	"strings"
 
 	"hallway/control"
@@ -53,6 +55,18 @@ func runDaemon(ctx context.Context, env *Env, dir string, p parsed) error {
 		level = slog.LevelDebug
 	}
 	log := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: level}))
+	if path := os.Getenv("HALLWAY_CPUPROFILE"); path != "" {
+		// For performance work: a CPU profile of the whole run.
+		f, err := os.Create(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	fcfg, err := filesConfig(p)
 	if err != nil {
 		return err

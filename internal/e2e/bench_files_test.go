@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -40,14 +41,20 @@ func TestBenchFileTransfer(t *testing.T) {
 
 	ann := newDaemon(t, lab.Host(1), "Ann")
 	bob := newDaemon(t, lab.Host(2), "Bob", "--downloads", filepath.Join(t.TempDir(), "dl"))
+	if p := os.Getenv("HALLWAY_BENCH_PROFILE"); p != "" {
+		bob.env = append(bob.env, "HALLWAY_CPUPROFILE="+p)
+	}
 	ann.start()
 	bob.start()
 	id := bob.self().PeerID
 	ann.waitFor("Bob", 15*time.Second, func() bool { return ann.sees(bob, id) })
 	tid := offer(t, ann, bob, "Bob", src)
+	cpuA, cpuB := cpuTime(t, ann.pid()), cpuTime(t, bob.pid())
 	start := time.Now()
 	got := decode[core.Transfer](t, bob.cli("file", "accept", tid, "--wait", "--json"))
 	hallwayTime = time.Since(start)
+	fmt.Printf("BENCH CPU during the transfer: sender %.0f%%, receiver %.0f%% of one core\n",
+		100*(cpuTime(t, ann.pid())-cpuA).Seconds()/hallwayTime.Seconds(), 100*(cpuTime(t, bob.pid())-cpuB).Seconds()/hallwayTime.Seconds())
 	if got.State != "done" {
 		t.Fatalf("transfer %+v", got)
 	}
@@ -175,4 +182,16 @@ func TestBenchRoomFile(t *testing.T) {
 	}
 	fmt.Printf("BENCH 100 MiB room file to 5 members at once: %s (%.0f MB/s delivered in total)\n",
 		time.Since(start).Round(time.Millisecond), 5*100*1.048576/time.Since(start).Seconds())
+}
+
+// cpuTime is the user+system CPU a process has used.
+func cpuTime(t *testing.T, pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+2:]))
+	ut, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(ut+st) * time.Second / 100 // USER_HZ
 }

@@ -52,6 +52,7 @@ type daemon struct {
 	name string
 	dir  string
 	args []string
+	env  []string // extra environment
 
 	mu   sync.Mutex
 	cmd  *exec.Cmd
@@ -101,7 +102,7 @@ func (d *daemon) start() {
 		args = append(args, "--verbose")
 	}
 	cmd := d.host.Command(context.Background(), binary, args...)
-	cmd.Env = append(os.Environ(), "LANG=C.UTF-8")
+	cmd.Env = append(append(os.Environ(), "LANG=C.UTF-8"), d.env...)
 	logf, err := os.OpenFile(filepath.Join(d.dir, "daemon.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		d.t.Fatal(err)
