@@ -78,9 +78,16 @@ func (s *Service) Send(ctx context.Context, ref, text string) (Message, error) {
 	if to == s.node.ID() {
 		return Message{}, userErrorf("that is you; send to a colleague")
 	}
+	return s.queueDM(ctx, to, text, "", "")
+}
+
+// queueDM commits a DM (plain text, or a kind with its Meta) to history
+// and the outbox, then starts delivery. It returns once the message is
+// durable, not when it is delivered.
+func (s *Service) queueDM(ctx context.Context, to peer.ID, text, kind, meta string) (Message, error) {
 	m, err := s.store.InsertOutgoing(ctx, storage.Message{
-		ID: newMessageID(), Conv: dmConv(to), Author: s.node.ID().String(),
-		Text: text, SentAt: time.Now(), State: storage.StateSent,
+		ID: newMessageID(), Conv: dmConv(to), Author: s.node.ID().String(), Text: text,
+		SentAt: time.Now(), State: storage.StateSent, Kind: kind, Meta: meta,
 	}, to.String())
 	if err != nil {
 		return Message{}, fmt.Errorf("save message: %w", err)

@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	hcrypto "hallway/crypto"
 	"hallway/files"
@@ -74,7 +73,7 @@ func (s *Service) SendFile(ctx context.Context, ref, path string) (Transfer, err
 		if _, err := s.store.InsertTransfer(ctx, rec); err != nil {
 			return Transfer{}, fmt.Errorf("save transfer: %w", err)
 		}
-		if err := s.queueDM(ctx, to, fmt.Sprintf("sent %s (%s)", m.Name, files.HumanBytes(offer.Size)), p2p.DMKindFile, string(meta)); err != nil {
+		if _, err := s.queueDM(ctx, to, fmt.Sprintf("sent %s (%s)", m.Name, files.HumanBytes(offer.Size)), p2p.DMKindFile, string(meta)); err != nil {
 			return Transfer{}, err
 		}
 	}
@@ -84,23 +83,6 @@ func (s *Service) SendFile(ctx context.Context, ref, path string) (Transfer, err
 		return Transfer{}, err
 	}
 	return s.toTransfer(ctx, t), nil
-}
-
-// queueDM commits a control or content DM to history and the outbox.
-func (s *Service) queueDM(ctx context.Context, to peer.ID, text, kind, meta string) error {
-	m, err := s.store.InsertOutgoing(ctx, storage.Message{
-		ID: newMessageID(), Conv: dmConv(to), Author: s.node.ID().String(), Text: text,
-		SentAt: time.Now(), State: storage.StateSent, Kind: kind, Meta: meta,
-	}, to.String())
-	if err != nil {
-		return fmt.Errorf("queue message: %w", err)
-	}
-	s.bus.publish(MessageSent{Message: s.toMessage(m, nil)})
-	s.out.kick(to)
-	if !s.node.IsConnected(to) {
-		s.dial.reconnect(ctx, to)
-	}
-	return nil
 }
 
 // offerReceived records a colleague's offer and applies the policy that
@@ -194,7 +176,7 @@ func (s *Service) reportStatus(ctx context.Context, t storage.Transfer, state, r
 	if reason != "" && reason != state {
 		text += ": " + reason
 	}
-	if err := s.queueDM(ctx, to, text, p2p.DMKindFileStatus, string(meta)); err != nil {
+	if _, err := s.queueDM(ctx, to, text, p2p.DMKindFileStatus, string(meta)); err != nil {
 		s.log.Warn("report transfer status", "err", err)
 	}
 }

@@ -48,16 +48,7 @@ func TestHostileNamesLandSafely(t *testing.T) {
 	outside := t.TempDir()
 	dl := t.TempDir()
 	ann := startNode(t, "", "Ann")
-	bob, err := Open(context.Background(), Config{DataDir: t.TempDir(), Name: "Bob", NoMDNS: true,
-		ListenAddrs: []string{"/ip4/127.0.0.1/tcp/0"}, StaticPeers: []string{ann.addr()}, Files: FilesConfig{Downloads: dl}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := &node{Service: bob, t: t, done: make(chan struct{})}
-	ctx, cancel := context.WithCancel(context.Background())
-	b.cancel = cancel
-	go func() { defer close(b.done); bob.Run(ctx) }()
-	t.Cleanup(b.stop)
+	b := startNodeWith(t, Config{Name: "Bob", StaticPeers: []string{ann.addr()}, Files: FilesConfig{Downloads: dl}})
 	ann.waitOnline(b, "Bob")
 	if err := os.Symlink(outside, filepath.Join(dl, "evil")); err != nil {
 		t.Fatal(err)
@@ -106,7 +97,7 @@ func TestHostileNamesLandSafely(t *testing.T) {
 	// An offer whose own name is hostile: the record and the file get safe names.
 	hostile := p2p.FileOffer{ID: newMessageID(), Name: "../../etc/passwd", Size: 1, Files: 1, Hash: strings.Repeat("a", 64)}
 	meta, _ := json.Marshal(hostile)
-	if err := ann.queueDM(context.Background(), b.ID(), "hostile", p2p.DMKindFile, string(meta)); err != nil {
+	if _, err := ann.queueDM(context.Background(), b.ID(), "hostile", p2p.DMKindFile, string(meta)); err != nil {
 		t.Fatal(err)
 	}
 	b.waitFor("the hostile offer", func() bool { return b.transfer(hostile.ID).ID != "" })
@@ -124,17 +115,8 @@ func TestHostileNamesLandSafely(t *testing.T) {
 func TestHugeDeclaredSizeRefused(t *testing.T) {
 	dl := t.TempDir()
 	ann := startNode(t, "", "Ann")
-	bob, err := Open(context.Background(), Config{DataDir: t.TempDir(), Name: "Bob", NoMDNS: true,
-		ListenAddrs: []string{"/ip4/127.0.0.1/tcp/0"}, StaticPeers: []string{ann.addr()},
+	b := startNodeWith(t, Config{Name: "Bob", StaticPeers: []string{ann.addr()},
 		Files: FilesConfig{Downloads: dl, Policy: files.Policy{KeepFree: 1 << 62}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := &node{Service: bob, t: t, done: make(chan struct{})}
-	ctx, cancel := context.WithCancel(context.Background())
-	b.cancel = cancel
-	go func() { defer close(b.done); bob.Run(ctx) }()
-	t.Cleanup(b.stop)
 	ann.waitOnline(b, "Bob")
 
 	const size = 100 << 30
@@ -149,11 +131,11 @@ func TestHugeDeclaredSizeRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	meta, _ := json.Marshal(p2p.FileOffer{ID: id, Name: m.Name, Size: size, Files: 1, Hash: m.Hash()})
-	if err := ann.queueDM(context.Background(), b.ID(), "huge", p2p.DMKindFile, string(meta)); err != nil {
+	if _, err := ann.queueDM(context.Background(), b.ID(), "huge", p2p.DMKindFile, string(meta)); err != nil {
 		t.Fatal(err)
 	}
 	b.waitFor("the offer", func() bool { return b.transfer(id).ID != "" })
-	_, err = b.AcceptTransfer(context.Background(), id, "")
+	_, err := b.AcceptTransfer(context.Background(), id, "")
 	if err == nil || !strings.Contains(UserMessage(err), "space") {
 		t.Fatalf("want a free-space refusal, got %v", err)
 	}

@@ -17,13 +17,20 @@ type node struct {
 
 func startNode(t *testing.T, dir, name string, peers ...string) *node {
 	t.Helper()
-	if dir == "" {
-		dir = t.TempDir()
+	return startNodeWith(t, Config{DataDir: dir, Name: name, StaticPeers: peers})
+}
+
+// startNodeWith runs a node with cfg, on 127.0.0.1 without mDNS and in a
+// fresh data folder unless cfg names one.
+func startNodeWith(t *testing.T, cfg Config) *node {
+	t.Helper()
+	if cfg.DataDir == "" {
+		cfg.DataDir = t.TempDir()
 	}
-	svc, err := Open(context.Background(), Config{
-		DataDir: dir, Name: name, NoMDNS: true,
-		ListenAddrs: []string{"/ip4/127.0.0.1/tcp/0"}, StaticPeers: peers,
-	})
+	cfg.NoMDNS = true
+	cfg.ListenAddrs = []string{"/ip4/127.0.0.1/tcp/0"}
+	dir, name := cfg.DataDir, cfg.Name
+	svc, err := Open(context.Background(), cfg)
 	if err != nil {
 		t.Fatalf("open %s: %v", name, err)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"time"
 
 	"hallway/p2p"
 	"hallway/storage"
@@ -34,21 +33,7 @@ func (s *Service) InviteToRoom(ctx context.Context, roomRef, peerRef string) (Me
 	if err != nil {
 		return Message{}, err
 	}
-	m, err := s.store.InsertOutgoing(ctx, storage.Message{
-		ID: newMessageID(), Conv: dmConv(to), Author: s.node.ID().String(),
-		Text: fmt.Sprintf("invited you to #%s", st.name), SentAt: time.Now(),
-		State: storage.StateSent, Kind: p2p.DMKindInvite, Meta: string(meta),
-	}, to.String())
-	if err != nil {
-		return Message{}, fmt.Errorf("save invitation: %w", err)
-	}
-	msg := s.toMessage(m, nil)
-	s.bus.publish(MessageSent{Message: msg})
-	s.out.kick(to)
-	if !s.node.IsConnected(to) {
-		s.dial.reconnect(ctx, to)
-	}
-	return msg, nil
+	return s.queueDM(ctx, to, fmt.Sprintf("invited you to #%s", st.name), p2p.DMKindInvite, string(meta))
 }
 
 // dmFrame is the wire form of a queued DM.
