@@ -115,6 +115,7 @@ type job struct {
 	writeMu sync.Mutex
 	open    map[int]*os.File
 	partial map[int]string
+	direct  map[int]bool // files written with O_DIRECT
 }
 
 func (s *Service) download(ctx context.Context, id string) {
@@ -133,7 +134,7 @@ func (s *Service) download(ctx context.Context, id string) {
 		return
 	}
 	defer dl.Close()
-	j := &job{s: s, t: t, m: m, dl: dl, done: t.BytesDone, saved: t.BytesDone, open: map[int]*os.File{}, partial: map[int]string{}}
+	j := &job{s: s, t: t, m: m, dl: dl, done: t.BytesDone, saved: t.BytesDone, open: map[int]*os.File{}, partial: map[int]string{}, direct: map[int]bool{}}
 	j.have = make([]byte, (m.ChunkCount()+7)/8)
 	copy(j.have, t.Have)
 	if m.Folder {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path"
+	"unsafe"
 
 	"hallway/files"
 	"hallway/storage"
@@ -23,7 +24,7 @@ func (j *job) write(ctx context.Context, i int, data []byte) error {
 	// One write at a time: concurrent writes into one file contend on the
 	// kernel's inode lock, which costs more CPU than it saves.
 	j.writeMu.Lock()
-	_, err = f.WriteAt(data, off)
+	_, err = j.writeChunk(entry, f, data, off)
 	j.writeMu.Unlock()
 	if err != nil {
 		return fmt.Errorf("write %s: %w", j.m.Entries[entry].Path, err)
@@ -72,6 +73,7 @@ func (j *job) file(e int) (*os.File, error) {
 		return nil, fmt.Errorf("open partial file: %w", err)
 	}
 	j.open[e], j.partial[e] = f, rel
+	j.direct[e] = setDirect(f, true)
 	return f, nil
 }
 
@@ -139,4 +141,17 @@ func (j *job) finish(ctx context.Context) {
 	s.store.SaveProgress(ctx, j.t.ID, j.m.TotalSize(), j.have)
 	s.publishTransfer(ctx, j.t.ID)
 	s.reportStatus(ctx, j.t, storage.TransferDone, "")
+}
+
+// writeChunk writes directly to disk when the file allows it and the chunk
+// is aligned (every chunk but a file's short last one); otherwise through
+// the page cache. Callers hold writeMu.
+func (j *job) writeChunk(entry int, f *os.File, data []byte, off int64) (int, error) {
+	aligned := off%directAlign == 0 && len(data)%directAlign == 0 &&
+		uintptr(unsafe.Pointer(unsafe.SliceData(data)))%directAlign == 0
+	if j.direct[entry] && !aligned {
+		setDirect(f, false)
+		defer setDirect(f, true)
+	}
+	return f.WriteAt(data, off)
 }

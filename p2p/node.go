@@ -93,6 +93,7 @@ func New(cfg Config, h Handler) (*Node, error) {
 	mux.EnableKeepAlive = true
 	mux.KeepAliveInterval = cfg.KeepAlive
 	mux.ConnectionWriteTimeout = 2 * cfg.KeepAlive
+	mux.InitialStreamWindowSize = 8 << 20
 
 	idx := &ifaceIndex{}
 	opts := []libp2p.Option{

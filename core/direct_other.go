@@ -1,0 +1,9 @@
+//go:build !linux
+
+package core
+
+import "os"
+
+const directAlign = 4096
+
+func setDirect(*os.File, bool) bool { return false }
