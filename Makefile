@@ -29,12 +29,13 @@ deps-test:
 vet:
 	$(GO) vet ./...
 
-# Unit, in-process multi-host and namespace end-to-end tests (the latter need
-# root and skip with a reason otherwise).
+# Unit and in-process multi-host tests under the race detector, then the
+# namespace end-to-end tests (they need root and skip with a reason otherwise).
 test: deps-test
 	@test -z "$$(gofmt -l .)" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
 	$(GO) vet ./...
-	$(GO) test -count=1 -timeout 25m ./...
+	$(GO) test -race -count=1 -timeout 20m $$($(GO) list ./... | grep -v /internal/e2e)
+	$(GO) test -count=1 -timeout 20m ./internal/e2e/
 
 # Benchmarks print figures next to baselines measured in the same run.
 bench: deps-test

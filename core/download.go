@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"sync"
+	"time"
 
 	"hallway/files"
 	"hallway/p2p"
@@ -30,6 +31,25 @@ type downloads struct {
 	mu      sync.Mutex
 	running map[string]context.CancelFunc
 	done    map[string]chan struct{}
+	again   map[string]bool // asked to start while running
+}
+
+// retryPaused is the safety net under the reconnect-triggered resumes.
+const retryPaused = 10 * time.Second
+
+// runDownloads retries paused downloads periodically, so one waiting for
+// a room member who has the file resumes when any such member is back.
+func (s *Service) runDownloads(ctx context.Context) error {
+	t := time.NewTicker(retryPaused)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+			s.resumeDownloads(ctx, "")
+		}
+	}
 }
 
 func (s *Service) startDownload(id string) {
@@ -37,8 +57,12 @@ func (s *Service) startDownload(id string) {
 	defer s.dls.mu.Unlock()
 	if s.dls.running == nil {
 		s.dls.running = map[string]context.CancelFunc{}
+		s.dls.again = map[string]bool{}
 	}
 	if _, ok := s.dls.running[id]; ok {
+		// A source came back while the last attempt was still ending:
+		// try again right after it, or the download would stay paused.
+		s.dls.again[id] = true
 		return
 	}
 	ctx, cancel := context.WithCancel(s.ctx)
@@ -53,10 +77,15 @@ func (s *Service) startDownload(id string) {
 			s.dls.mu.Lock()
 			delete(s.dls.running, id)
 			delete(s.dls.done, id)
+			rerun := s.dls.again[id] && ctx.Err() == nil
+			delete(s.dls.again, id)
 			s.dls.mu.Unlock()
 			close(finished)
 			cancel()
 			s.progress.forget(id)
+			if rerun {
+				s.startDownload(id)
+			}
 		}()
 		s.download(ctx, id)
 	})

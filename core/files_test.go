@@ -175,3 +175,34 @@ func TestDeclineAndCancelReachTheOtherSide(t *testing.T) {
 		t.Fatal("a withdrawn offer must not be accepted")
 	}
 }
+
+// A download paused because its only source left finishes by itself when
+// the source comes back, whatever the timing of the reconnect.
+func TestDownloadResumesWhenSenderReturns(t *testing.T) {
+	annDir := t.TempDir()
+	ann := startNode(t, annDir, "Ann")
+	bob := startNodeWith(t, Config{Name: "Bob", StaticPeers: []string{ann.addr()}, Files: FilesConfig{Downloads: t.TempDir()}})
+	ann.waitOnline(bob, "Bob")
+	p := filepath.Join(t.TempDir(), "big.bin")
+	f, _ := os.Create(p)
+	f.Truncate(96 << 20) // zeros hash and transfer like any content
+	f.Close()
+	tr, err := ann.SendFile(context.Background(), "Bob", p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bob.waitFor("offer", func() bool { return bob.transfer(tr.ID).State == "offered" })
+	if _, err := bob.AcceptTransfer(context.Background(), tr.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	bob.waitFor("some progress", func() bool { return bob.transfer(tr.ID).BytesDone > 0 || bob.transfer(tr.ID).State == "done" })
+	ann.stop()
+	if bob.transfer(tr.ID).State != "done" {
+		bob.waitTransferState(tr.ID, "paused")
+	}
+	startNode(t, annDir, "Ann", bob.addr())
+	got := bob.waitTransferState(tr.ID, "done")
+	if got.BytesDone != 96<<20 {
+		t.Fatalf("done with %d bytes", got.BytesDone)
+	}
+}

@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"sync"
 
@@ -179,11 +180,16 @@ func (h *headCache) advance(room, author string, seqs []uint64) bool {
 	return true
 }
 
+// set replaces a room's heads with a copy of heads: the caller keeps
+// reading its map while other batches advance the cache.
 func (h *headCache) set(room string, heads map[string]uint64) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.rooms == nil {
 		h.rooms = map[string]map[string]uint64{}
+	}
+	if heads = maps.Clone(heads); heads == nil {
+		heads = map[string]uint64{}
 	}
 	h.rooms[room] = heads
 }
