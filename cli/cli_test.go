@@ -44,6 +44,11 @@ func TestUsageErrors(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "hallway send") {
 		t.Fatalf("help: %d %q", code, out)
 	}
+	for verb, want := range map[string]string{"room": "invite-code", "file": "decline", "daemon": "--max-file-size"} {
+		if out, _, code := runCLI(verb, "--help"); code != 0 || !strings.Contains(out, want) {
+			t.Errorf("%s --help: %d %q lacks %q", verb, code, out, want)
+		}
+	}
 }
 
 func TestWorkspaceVerbs(t *testing.T) {

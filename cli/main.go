@@ -34,7 +34,7 @@ var verbs map[string]verb
 
 func init() {
 	verbs = map[string]verb{
-		"daemon":    {daemonFlags, runDaemon, "daemon [--name N] [--listen MULTIADDR]... [--peer MULTIADDR]... [--no-mdns] [--verbose]"},
+		"daemon":    {daemonFlags, runDaemon, "daemon [--name N] [--listen MULTIADDR]... [--peer MULTIADDR]... [--no-mdns] [--downloads DIR] [--no-files] [--max-file-size SIZE] [--block-ext .exe,.bat] [--auto-accept SIZE] [--verbose]"},
 		"id":        {nil, runID, "id [--json]"},
 		"peers":     {nil, runPeers, "peers [--json] | peers add MULTIADDR [--json]"},
 		"send":      {sendFlags, runSend, "send PEER TEXT... [--wait [--timeout 30s]] [--json]   (TEXT - reads stdin)"},
@@ -44,9 +44,9 @@ func init() {
 		"watch":     {nil, runWatch, "watch [--json]   (follow messages and presence as they happen)"},
 		"workspace": {workspaceFlags, runWorkspace, "workspace [show|create [--force]|join CODE|invite] [--json]"},
 		"version":   {nil, runVersion, "version"},
-		"file":      {fileFlags, runFile, "file send PEER|#ROOM PATH | accept ID [--to DIR] [--wait] | decline ID | cancel ID"},
+		"file":      {fileFlags, runFile, "file send|accept|decline|cancel ...   (hallway file --help)"},
 		"transfers": {nil, runTransfers, "transfers [--json]"},
-		"room":      {nil, runRoom, "room [list|create|send|invite|invite-code|join|members|leave] ...   (see hallway room --help)"},
+		"room":      {nil, runRoom, "room [list|create|send|invite|invite-code|join|members|leave] ...   (hallway room --help)"},
 	}
 }
 
@@ -85,9 +85,14 @@ func run(ctx context.Context, args []string, env *Env) error {
 		return errUsage
 	}
 	if p.bools["help"] || p.bools["h"] {
-		if v.usage != "" {
+		switch {
+		case name == "room":
+			fmt.Fprintln(env.Stdout, roomUsage)
+		case name == "file":
+			fmt.Fprintln(env.Stdout, fileUsage)
+		case v.usage != "":
 			fmt.Fprintln(env.Stdout, "usage: hallway "+v.usage)
-		} else {
+		default:
 			usage(env.Stdout)
 		}
 		return nil
@@ -139,8 +144,9 @@ func usage(w io.Writer) {
 
 usage: hallway [--data DIR] [VERB] [ARGS] [--json]
 
-With no verb, Hallway opens its window. Every other verb talks to the
-Hallway running for the data folder (the window or the daemon).
+With no verb, Hallway starts: in its window where this build has one,
+otherwise headless, like hallway daemon. Every other verb talks to the
+Hallway running for the data folder.
 
 verbs:
 `)
