@@ -181,19 +181,7 @@ func (s *Store) OutboxPeers(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("storage: outbox peers: %w", err)
 	}
-	defer rows.Close()
-	var peers []string
-	for rows.Next() {
-		var p string
-		if err := rows.Scan(&p); err != nil {
-			return nil, fmt.Errorf("storage: outbox peers: %w", err)
-		}
-		peers = append(peers, p)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("storage: outbox peers: %w", err)
-	}
-	return peers, nil
+	return scanAll(rows, "outbox peers", scanString)
 }
 
 // MessageByID returns the message author sent under id; ok is false if unknown.

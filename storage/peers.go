@@ -100,19 +100,7 @@ func (s *Store) Peers(ctx context.Context) ([]Peer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("storage: list peers: %w", err)
 	}
-	defer rows.Close()
-	var peers []Peer
-	for rows.Next() {
-		p, err := scanPeer(rows)
-		if err != nil {
-			return nil, fmt.Errorf("storage: list peers: %w", err)
-		}
-		peers = append(peers, p)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("storage: list peers: %w", err)
-	}
-	return peers, nil
+	return scanAll(rows, "list peers", scanPeer)
 }
 
 type scanner interface{ Scan(dest ...any) error }
@@ -182,17 +170,5 @@ func (s *Store) StaticPeers(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("storage: list static peers: %w", err)
 	}
-	defer rows.Close()
-	var addrs []string
-	for rows.Next() {
-		var a string
-		if err := rows.Scan(&a); err != nil {
-			return nil, fmt.Errorf("storage: list static peers: %w", err)
-		}
-		addrs = append(addrs, a)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("storage: list static peers: %w", err)
-	}
-	return addrs, nil
+	return scanAll(rows, "list static peers", scanString)
 }

@@ -89,19 +89,7 @@ func (s *Store) Rooms(ctx context.Context, includeLeft bool) ([]Room, error) {
 	if err != nil {
 		return nil, fmt.Errorf("storage: list rooms: %w", err)
 	}
-	defer rows.Close()
-	var rooms []Room
-	for rows.Next() {
-		r, err := scanRoom(rows)
-		if err != nil {
-			return nil, fmt.Errorf("storage: list rooms: %w", err)
-		}
-		rooms = append(rooms, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("storage: list rooms: %w", err)
-	}
-	return rooms, nil
+	return scanAll(rows, "list rooms", scanRoom)
 }
 
 // LeaveRoom records that this node left the room. The room, its key and its
@@ -166,21 +154,13 @@ func (s *Store) RoomMembers(ctx context.Context, room string) ([]Member, error) 
 	if err != nil {
 		return nil, fmt.Errorf("storage: members of room %s: %w", room, err)
 	}
-	defer rows.Close()
-	var members []Member
-	for rows.Next() {
+	return scanAll(rows, "members of room "+room, func(sc scanner) (Member, error) {
 		var m Member
 		var hlc int64
-		if err := rows.Scan(&m.Peer, &m.Name, &hlc); err != nil {
-			return nil, fmt.Errorf("storage: members of room %s: %w", room, err)
-		}
+		err := sc.Scan(&m.Peer, &m.Name, &hlc)
 		m.HLC = uint64(hlc)
-		members = append(members, m)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("storage: members of room %s: %w", room, err)
-	}
-	return members, nil
+		return m, err
+	})
 }
 
 // roomUpdated turns the result of an UPDATE of one room into an error,

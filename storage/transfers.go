@@ -123,19 +123,7 @@ func (s *Store) Transfers(ctx context.Context) ([]Transfer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("storage: list transfers: %w", err)
 	}
-	defer rows.Close()
-	var ts []Transfer
-	for rows.Next() {
-		t, err := scanTransfer(rows)
-		if err != nil {
-			return nil, fmt.Errorf("storage: list transfers: %w", err)
-		}
-		ts = append(ts, t)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("storage: list transfers: %w", err)
-	}
-	return ts, nil
+	return scanAll(rows, "list transfers", scanTransfer)
 }
 
 // TransferUpdate lists the fields UpdateTransfer changes: those left nil stay
