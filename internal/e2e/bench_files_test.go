@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -64,31 +63,12 @@ func TestBenchFileTransfer(t *testing.T) {
 var hallwayTime time.Duration
 
 func rawTCPThroughput(t *testing.T, lab *netlab.Lab, path string) time.Duration {
-	var l net.Listener
-	if err := lab.Host(2).Do(func() (err error) {
-		l, err = net.Listen("tcp", lab.Host(2).IP.String()+":0")
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
+	server, c := tcpPair(t, lab)
 	got := make(chan time.Time, 1)
 	go func() {
-		c, err := l.Accept()
-		if err != nil {
-			return
-		}
-		defer c.Close()
-		io.CopyBuffer(io.Discard, c, make([]byte, 128<<10))
+		io.CopyBuffer(io.Discard, server, make([]byte, 128<<10))
 		got <- time.Now()
 	}()
-	var c net.Conn
-	if err := lab.Host(1).Do(func() (err error) {
-		c, err = net.Dial("tcp", l.Addr().String())
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)

@@ -125,8 +125,8 @@ func TestBenchDMLatency(t *testing.T) {
 	fmt.Printf("BENCH fsync on this disk (the floor of a durable commit): %s\n", fsyncCost(t, ann.dir))
 }
 
-// tcpRoundTrips measures a plain TCP echo between host 1 and host 2.
-func tcpRoundTrips(t *testing.T, lab *netlab.Lab, n int) []time.Duration {
+// tcpPair connects host 1 to host 2 over plain TCP: the baseline link.
+func tcpPair(t *testing.T, lab *netlab.Lab) (server, client net.Conn) {
 	var l net.Listener
 	if err := lab.Host(2).Do(func() (err error) {
 		l, err = net.Listen("tcp", lab.Host(2).IP.String()+":0")
@@ -135,22 +135,33 @@ func tcpRoundTrips(t *testing.T, lab *netlab.Lab, n int) []time.Duration {
 		t.Fatal(err)
 	}
 	defer l.Close()
+	accepted := make(chan net.Conn, 1)
 	go func() {
 		c, err := l.Accept()
 		if err != nil {
+			close(accepted)
 			return
 		}
-		defer c.Close()
-		io.Copy(c, c)
+		accepted <- c
 	}()
-	var c net.Conn
 	if err := lab.Host(1).Do(func() (err error) {
-		c, err = net.Dial("tcp", l.Addr().String())
+		client, err = net.Dial("tcp", l.Addr().String())
 		return err
 	}); err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
+	server, ok := <-accepted
+	if !ok {
+		t.Fatal("accept failed")
+	}
+	t.Cleanup(func() { server.Close(); client.Close() })
+	return server, client
+}
+
+// tcpRoundTrips measures a plain TCP echo between host 1 and host 2.
+func tcpRoundTrips(t *testing.T, lab *netlab.Lab, n int) []time.Duration {
+	server, c := tcpPair(t, lab)
+	go io.Copy(server, server)
 	buf := make([]byte, 64)
 	r := bufio.NewReader(c)
 	var out []time.Duration
