@@ -98,7 +98,7 @@ func (s *Store) LeaveRoom(ctx context.Context, id string) error {
 	res, err := s.writer.ExecContext(ctx,
 		`UPDATE rooms SET left_at = CASE WHEN left_at = 0 THEN ? ELSE left_at END WHERE id = ?`,
 		toMillis(now()), id)
-	if err := roomUpdated(res, err); err != nil {
+	if err := updatedOne(res, err, ErrNoRoom); err != nil {
 		return fmt.Errorf("storage: leave room %s: %w", id, err)
 	}
 	return nil
@@ -112,7 +112,7 @@ func (s *Store) MarkRoomRead(ctx context.Context, id string, hlc uint64) error {
 	}
 	res, err := s.writer.ExecContext(ctx,
 		`UPDATE rooms SET last_read_hlc = max(last_read_hlc, ?) WHERE id = ?`, int64(hlc), id)
-	if err := roomUpdated(res, err); err != nil {
+	if err := updatedOne(res, err, ErrNoRoom); err != nil {
 		return fmt.Errorf("storage: mark room %s read: %w", id, err)
 	}
 	return nil
@@ -161,22 +161,6 @@ func (s *Store) RoomMembers(ctx context.Context, room string) ([]Member, error) 
 		m.HLC = uint64(hlc)
 		return m, err
 	})
-}
-
-// roomUpdated turns the result of an UPDATE of one room into an error,
-// ErrNoRoom when no row matched.
-func roomUpdated(res sql.Result, err error) error {
-	if err != nil {
-		return err
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return err
-	}
-	if n == 0 {
-		return ErrNoRoom
-	}
-	return nil
 }
 
 func scanRoom(sc scanner) (Room, error) {

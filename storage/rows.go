@@ -29,3 +29,19 @@ func scanString(sc scanner) (string, error) {
 	err := sc.Scan(&s)
 	return s, err
 }
+
+// updatedOne turns the result of an UPDATE of one row into an error:
+// notFound when no row matched.
+func updatedOne(res sql.Result, err error, notFound error) error {
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return notFound
+	}
+	return nil
+}

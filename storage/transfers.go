@@ -155,7 +155,7 @@ func (s *Store) UpdateTransfer(ctx context.Context, id string, u TransferUpdate)
 		WHERE id = ?8`,
 		stringOrNull(u.State), stringOrNull(u.Error), blobOrNull(u.Manifest), stringOrNull(u.DestDir),
 		stringOrNull(u.PartialPath), stringOrNull(u.FinalPath), toMillis(now()), id)
-	if err := transferUpdated(res, err); err != nil {
+	if err := updatedOne(res, err, ErrNoTransfer); err != nil {
 		return fmt.Errorf("storage: update transfer %s: %w", id, err)
 	}
 	return nil
@@ -176,7 +176,7 @@ func (s *Store) SaveProgress(ctx context.Context, id string, bytesDone int64, ha
 	err := s.inTxWith(ctx, Replicated, func(tx *sql.Tx) error {
 		res, err := tx.StmtContext(ctx, s.stmts.saveProgress).ExecContext(ctx,
 			bytesDone, bitmap(have), toMillis(now()), id)
-		return transferUpdated(res, err)
+		return updatedOne(res, err, ErrNoTransfer)
 	})
 	if err != nil {
 		return fmt.Errorf("storage: save progress of transfer %s: %w", id, err)
@@ -240,22 +240,6 @@ func knownTransferState(st string) bool {
 		return true
 	}
 	return false
-}
-
-// transferUpdated turns the result of an UPDATE of one transfer into an
-// error, ErrNoTransfer when no row matched.
-func transferUpdated(res sql.Result, err error) error {
-	if err != nil {
-		return err
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return err
-	}
-	if n == 0 {
-		return ErrNoTransfer
-	}
-	return nil
 }
 
 // stringOrNull binds an optional string, NULL meaning "keep the stored one".
