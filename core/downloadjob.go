@@ -21,10 +21,13 @@ func (j *job) write(ctx context.Context, i int, data []byte) error {
 	if err != nil {
 		return err
 	}
+	j.mu.Lock()
+	direct := j.direct[entry]
+	j.mu.Unlock()
 	// One write at a time: concurrent writes into one file contend on the
 	// kernel's inode lock, which costs more CPU than it saves.
 	j.writeMu.Lock()
-	_, err = j.writeChunk(entry, f, data, off)
+	_, err = writeChunk(f, direct, data, off)
 	j.writeMu.Unlock()
 	if err != nil {
 		return fmt.Errorf("write %s: %w", j.m.Entries[entry].Path, err)
@@ -145,11 +148,12 @@ func (j *job) finish(ctx context.Context) {
 
 // writeChunk writes directly to disk when the file allows it and the chunk
 // is aligned (every chunk but a file's short last one); otherwise through
-// the page cache. Callers hold writeMu.
-func (j *job) writeChunk(entry int, f *os.File, data []byte, off int64) (int, error) {
+// the page cache. Callers hold the job's writeMu: the O_DIRECT flag is
+// toggled on the shared file.
+func writeChunk(f *os.File, direct bool, data []byte, off int64) (int, error) {
 	aligned := off%directAlign == 0 && len(data)%directAlign == 0 &&
 		uintptr(unsafe.Pointer(unsafe.SliceData(data)))%directAlign == 0
-	if j.direct[entry] && !aligned {
+	if direct && !aligned {
 		setDirect(f, false)
 		defer setDirect(f, true)
 	}
