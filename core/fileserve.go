@@ -42,7 +42,7 @@ func (h *handler) OpenFile(ctx context.Context, from peer.ID, req p2p.FileReques
 	if t.State == storage.TransferCancelled || t.State == storage.TransferDeclined {
 		return nil, errNotServable
 	}
-	m, err := files.UnmarshalManifest(t.Manifest)
+	m, err := s.manifest(t)
 	if err != nil {
 		return nil, errNotServable
 	}
@@ -55,6 +55,22 @@ func (h *handler) OpenFile(ctx context.Context, from peer.ID, req p2p.FileReques
 		}
 	}
 	return src, nil
+}
+
+// manifest parses a served transfer's manifest once: a download asks for
+// many chunk windows, each opening the content anew, and a large folder's
+// manifest is megabytes. Content is addressed by its hash, so the parsed
+// form never goes stale.
+func (s *Service) manifest(t storage.Transfer) (*files.Manifest, error) {
+	if v, ok := s.manifests.Load(t.ManifestHash); ok {
+		return v.(*files.Manifest), nil
+	}
+	m, err := files.UnmarshalManifest(t.Manifest)
+	if err != nil {
+		return nil, err
+	}
+	s.manifests.Store(t.ManifestHash, m)
+	return m, nil
 }
 
 // localPaths maps a shared folder's manifest paths to its files, once per

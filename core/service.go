@@ -63,6 +63,7 @@ type Service struct {
 	progress    progress
 	dls         downloads
 	sharedPaths sync.Map // transfer id → manifest path → local file
+	manifests   sync.Map // manifest hash → parsed manifest of served content
 
 	discMu sync.Mutex
 	static *discovery.Static
