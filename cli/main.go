@@ -34,7 +34,7 @@ var verbs map[string]verb
 
 func init() {
 	verbs = map[string]verb{
-		"daemon":    {daemonFlags, runDaemon, "daemon [--name N] [--listen MULTIADDR]... [--peer MULTIADDR]... [--no-mdns] [--downloads DIR] [--no-files] [--max-file-size SIZE] [--block-ext .exe,.bat] [--auto-accept SIZE] [--verbose]"},
+		"daemon":    {daemonFlags, runDaemon, "daemon [--name N] [--listen MULTIADDR]... [--peer MULTIADDR]... [--no-mdns] [--downloads DIR] [--no-files] [--max-file-size SIZE] [--block-ext .exe,.bat] [--auto-accept SIZE] [--no-bulk-lane] [--verbose]"},
 		"id":        {nil, runID, "id [--json]"},
 		"peers":     {nil, runPeers, "peers [--json] | peers add MULTIADDR [--json]"},
 		"send":      {sendFlags, runSend, "send PEER TEXT... [--wait [--timeout 30s]] [--json]   (TEXT - reads stdin)"},

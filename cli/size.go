@@ -37,6 +37,7 @@ func filesConfig(p parsed) (core.FilesConfig, error) {
 		c.Downloads = abs
 	}
 	c.Policy.Disabled = p.bools["no-files"]
+	c.NoBulkLane = p.bools["no-bulk-lane"]
 	for flag, dst := range map[string]*int64{"max-file-size": &c.Policy.MaxSize, "auto-accept": &c.AutoAcceptMax} {
 		if v, ok := p.strs[flag]; ok {
 			n, err := parseSize(v)

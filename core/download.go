@@ -3,20 +3,18 @@ package core
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"sync"
 	"time"
 
 	"hallway/files"
-	"hallway/p2p"
 	"hallway/storage"
 
 	"github.com/libp2p/go-libp2p/core/peer"
 )
 
 const (
-	// dlWindow chunks are asked for at once on one stream, and dlStreams
+	// dlWindow chunks are asked for at once on one lane, and dlStreams
 	// windows are in flight together, so the link never waits for a round
 	// trip between chunks.
 	dlWindow  = 8
@@ -235,8 +233,10 @@ func (j *job) fetch(ctx context.Context) error {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
+				l := j.lane(ctx, src)
+				defer l.close()
 				for w := range work {
-					if err := j.fetchWindow(ctx, src, w); err != nil {
+					if err := l.fetch(ctx, w); err != nil {
 						errs <- err
 						return
 					}
@@ -264,18 +264,4 @@ func cmpErr(a, b error) error {
 		return a
 	}
 	return b
-}
-
-func (j *job) fetchWindow(ctx context.Context, src peer.ID, w [2]int) error {
-	req := j.s.fileRequest(j.t, src)
-	req.Chunks = []p2p.ChunkRange{{From: w[0], To: w[1]}}
-	return j.s.node.FetchChunks(ctx, src, req, func(i int, data []byte) error {
-		if i < w[0] || i >= w[1] {
-			return fmt.Errorf("chunk %d outside the window asked for", i)
-		}
-		if err := files.VerifyChunk(j.m, i, data); err != nil {
-			return err
-		}
-		return j.write(ctx, i, data)
-	})
 }

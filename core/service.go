@@ -64,6 +64,7 @@ type Service struct {
 	dls         downloads
 	sharedPaths sync.Map // transfer id → manifest path → local file
 	manifests   sync.Map // manifest hash → parsed manifest of served content
+	noLane      sync.Map // peer → time until which its bulk lane is not tried
 
 	discMu sync.Mutex
 	static *discovery.Static
@@ -166,7 +167,7 @@ func (s *Service) open(ctx context.Context) error {
 // the same port as last time when it is free, so that the addresses
 // colleagues saved for us stay valid across restarts.
 func (s *Service) startNode(ctx context.Context, psk []byte) (*p2p.Node, error) {
-	cfg := p2p.Config{Identity: s.key, ListenAddrs: s.cfg.ListenAddrs, PSK: psk, Logger: s.log}
+	cfg := p2p.Config{Identity: s.key, ListenAddrs: s.cfg.ListenAddrs, PSK: psk, Logger: s.log, NoBulk: s.cfg.Files.NoBulkLane}
 	if len(cfg.ListenAddrs) > 0 {
 		return p2p.New(cfg, (*handler)(s))
 	}

@@ -42,6 +42,9 @@ type FilesConfig struct {
 	Policy    files.Policy
 	// AutoAcceptMax accepts offers up to this size without asking; 0 = off.
 	AutoAcceptMax int64
+	// NoBulkLane keeps every chunk on libp2p streams: no extra TCP port is
+	// offered or dialled (see docs/FILES.md, "Bulk lane"). Slower.
+	NoBulkLane bool
 }
 
 // progress tracks bytes and rate of running transfers in memory, and

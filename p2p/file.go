@@ -83,7 +83,7 @@ func DecodeFileRequest(b []byte) (FileRequest, error) {
 		return r, fmt.Errorf("%w: file request: bad fields", ErrBadFrame)
 	}
 	switch r.Op {
-	case FileOpManifest, FileOpHave:
+	case FileOpManifest, FileOpHave, FileOpBulk:
 	case FileOpChunks:
 		n := 0
 		for _, c := range r.Chunks {
@@ -122,6 +122,10 @@ func (n *Node) SetFileServer(fs FileServer) {
 		if oerr != nil {
 			st, _ := json.Marshal(fileStatus{Error: oerr.Error()})
 			err = writeFrame(s, st)
+			return
+		}
+		if req.Op == FileOpBulk {
+			err = n.offerBulk(s, src)
 			return
 		}
 		defer src.Close()

@@ -50,6 +50,9 @@ type Config struct {
 	// is dropped after KeepAlive + 2×KeepAlive. Default 2 s.
 	KeepAlive time.Duration
 	Logger    *slog.Logger
+	// NoBulk turns the bulk file lane off, both serving and fetching: file
+	// chunks then travel over libp2p streams only.
+	NoBulk bool
 }
 
 // Node is a running libp2p host with Hallway's protocols.
@@ -67,6 +70,9 @@ type Node struct {
 
 	mu        sync.Mutex
 	connected map[peer.ID]bool
+
+	noBulk bool
+	bulk   bulkSessions
 }
 
 // New starts a host listening on cfg.ListenAddrs.
@@ -133,6 +139,7 @@ func New(cfg Config, h Handler) (*Node, error) {
 		ctx:       ctx,
 		cancel:    cancel,
 		connected: map[peer.ID]bool{},
+		noBulk:    cfg.NoBulk,
 	}
 	hst.Network().Notify(&network.NotifyBundle{
 		ConnectedF:    func(_ network.Network, c network.Conn) { n.connChanged(c.RemotePeer()) },
@@ -169,6 +176,7 @@ func (n *Node) connChanged(id peer.ID) {
 			n.handler.PeerConnected(id)
 		} else {
 			delete(n.connected, id)
+			n.bulk.drop(id)
 			n.handler.PeerDisconnected(id)
 		}
 	}()

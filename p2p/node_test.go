@@ -87,7 +87,7 @@ func (r *recorder) waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-func newTestNode(t *testing.T, psk []byte) (*Node, *recorder) {
+func newTestNode(t testing.TB, psk []byte) (*Node, *recorder) {
 	t.Helper()
 	priv, _, err := ic.GenerateEd25519Key(rand.Reader)
 	if err != nil {
@@ -102,7 +102,7 @@ func newTestNode(t *testing.T, psk []byte) (*Node, *recorder) {
 	return n, rec
 }
 
-func connect(t *testing.T, a, b *Node) {
+func connect(t testing.TB, a, b *Node) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
