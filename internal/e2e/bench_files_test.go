@@ -42,6 +42,7 @@ func TestBenchFileTransfer(t *testing.T) {
 	bob := newDaemon(t, lab.Host(2), "Bob", "--downloads", filepath.Join(t.TempDir(), "dl"))
 	if p := os.Getenv("HALLWAY_BENCH_PROFILE"); p != "" {
 		bob.env = append(bob.env, "HALLWAY_CPUPROFILE="+p)
+		ann.env = append(ann.env, "HALLWAY_CPUPROFILE="+p+".send")
 	}
 	ann.start()
 	bob.start()
