@@ -47,6 +47,8 @@ func init() {
 		"file":      {fileFlags, runFile, "file send|accept|decline|cancel ...   (hallway file --help)"},
 		"transfers": {nil, runTransfers, "transfers [--json]"},
 		"room":      {nil, runRoom, "room [list|create|send|invite|invite-code|join|members|leave] ...   (hallway room --help)"},
+		"verify":    {verifyFlags, runVerify, verifyUsage},
+		"label":     {labelFlags, runLabel, labelUsage},
 	}
 }
 
@@ -150,7 +152,7 @@ Hallway running for the data folder.
 
 verbs:
 `)
-	for _, n := range []string{"daemon", "id", "peers", "send", "history", "room", "file", "transfers", "status", "name", "watch", "workspace", "version"} {
+	for _, n := range []string{"daemon", "id", "peers", "send", "history", "room", "file", "transfers", "verify", "label", "status", "name", "watch", "workspace", "version"} {
 		fmt.Fprintln(w, "  hallway "+verbs[n].usage)
 	}
 	fmt.Fprint(w, `
