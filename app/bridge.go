@@ -97,8 +97,12 @@ func (u *UI) apply(ev core.Event) {
 		u.updateWarningBanner()
 		u.notify("Hallway: check who this is", w.Message, true)
 	case core.PrefsChanged:
+		setup := e.Prefs.SetupDone && !u.prefs.SetupDone
 		u.prefs = e.Prefs
 		applyTheme(u.app, u.prefs.Theme)
+		if setup && !u.holdScreen {
+			u.showMain() // set up elsewhere (hallway CLI, another screen)
+		}
 	}
 }
 

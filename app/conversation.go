@@ -40,6 +40,7 @@ func newConversation(u *UI) *conversation {
 	c.list = widget.NewList(func() int { return len(c.msgs) },
 		func() fyne.CanvasObject { return newMsgItem(u) },
 		func(id widget.ListItemID, o fyne.CanvasObject) { c.update(id, o.(*msgItem)) })
+	c.list.HideSeparators = true
 	c.list.OnSelected = func(widget.ListItemID) { u.activity() }
 	return c
 }

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"image/color"
 	"math"
 	"strings"
 	"time"
@@ -87,7 +88,9 @@ func newMsgItem(u *UI) *msgItem {
 	it.when.Importance = widget.LowImportance
 	it.mark.SizeName = theme.SizeNameCaptionText
 	it.mark.Importance = widget.LowImportance
-	it.head = container.NewHBox(container.NewCenter(it.name), it.when, it.mark)
+	indent := canvas.NewRectangle(color.Transparent)
+	indent.SetMinSize(fyne.NewSize(theme.InnerPadding()-theme.Padding(), 1))
+	it.head = container.NewHBox(indent, container.NewCenter(it.name), it.when, it.mark)
 	it.body.Wrapping = fyne.TextWrapWord
 	it.system.TextStyle.Italic = true
 	it.system.Importance = widget.LowImportance

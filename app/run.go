@@ -56,6 +56,7 @@ func Run(ctx context.Context, opt Options) error {
 	eng.up = func(c Core) {
 		fyne.Do(func() {
 			u.attach(c)
+			opt.Log.Info("window ready")
 			if opt.FirstFrame != nil {
 				f := opt.FirstFrame
 				opt.FirstFrame = nil

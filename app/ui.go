@@ -79,7 +79,6 @@ func newUI(a fyne.App, win fyne.Window) *UI {
 	u.conv = newConversation(u)
 	u.header = newHeader(u)
 	u.compose = newCompose(u)
-	u.status = newStatusMenu(u)
 	u.idle = newIdleTracker(realClock{}, idleAfter, u.idleChanged)
 	u.tray = newTray(u)
 	u.empty = container.NewCenter(widget.NewLabel("Pick a colleague or a room on the left."))
