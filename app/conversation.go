@@ -96,7 +96,9 @@ func (c *conversation) load(conv, target string) {
 			if gen != c.gen {
 				return
 			}
-			c.loading = false
+			// Still "loading" while the list settles at the bottom, so
+			// rows drawn on the way do not ask for older pages.
+			defer func() { c.loading = false }()
 			for _, r := range all {
 				c.msgs = append(c.msgs, r.msgs...)
 			}
@@ -127,7 +129,7 @@ func (c *conversation) loadOlder() {
 			if gen != c.gen {
 				return
 			}
-			c.loading = false
+			defer func() { c.loading = false }()
 			if err != nil {
 				c.u.showError(err)
 				return

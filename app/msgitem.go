@@ -106,7 +106,7 @@ func (it *msgItem) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpl
 func (it *msgItem) set(m *core.Message, s shape) {
 	show(it.dayBox, s.day)
 	if s.day {
-		it.day.SetText(dayLabel(m.Time, time.Now()))
+		it.day.SetText(dayLabel(m.Time, it.u.now()))
 	}
 	show(it.head, s.header)
 	if s.header {

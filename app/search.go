@@ -26,6 +26,9 @@ type searchView struct {
 	list    *widget.List
 	hits    []SearchHit
 	dlg     dialog.Dialog
+	// refs and convRefs map the filters' labels to peer IDs and
+	// conversation ids, which names may not tell apart.
+	refs, convRefs map[string]string
 	gen     int
 }
 
@@ -39,17 +42,26 @@ func newSearchView(u *UI) *searchView {
 	s.text.SetPlaceHolder("Search messages")
 	s.text.OnSubmitted = func(string) { s.run() }
 	people := []string{"Anyone"}
+	s.refs = map[string]string{}
 	for _, p := range u.sortedPeers() {
-		people = append(people, p.Name)
+		label := p.Name
+		if _, dup := s.refs[label]; dup || label == "" {
+			label += " (" + shortID(p.PeerID) + ")"
+		}
+		s.refs[label] = p.PeerID
+		people = append(people, label)
 	}
 	s.from = widget.NewSelect(people, func(string) {})
 	s.from.SetSelected("Anyone")
 	convs := []string{"Everywhere"}
+	s.convRefs = map[string]string{}
 	for _, r := range u.rooms {
 		convs = append(convs, "#"+r.Name)
+		s.convRefs["#"+r.Name] = "room:" + r.ID
 	}
-	for _, p := range u.sortedPeers() {
-		convs = append(convs, p.Name)
+	for _, p := range people[1:] {
+		convs = append(convs, p)
+		s.convRefs[p] = "dm:" + s.refs[p]
 	}
 	s.in = widget.NewSelect(convs, func(string) {})
 	s.in.SetSelected("Everywhere")
@@ -92,10 +104,10 @@ func newSearchView(u *UI) *searchView {
 func (s *searchView) query(now time.Time) SearchQuery {
 	q := SearchQuery{Text: strings.TrimSpace(s.text.Text), HasFile: s.hasFile.Checked, Limit: 200}
 	if s.from.Selected != "Anyone" {
-		q.From = s.from.Selected
+		q.From = s.refs[s.from.Selected]
 	}
 	if s.in.Selected != "Everywhere" {
-		q.In = s.in.Selected
+		q.In = s.convRefs[s.in.Selected]
 	}
 	for _, c := range sinceChoices {
 		if c.label == s.since.Selected && c.d > 0 {

@@ -223,4 +223,3 @@ func (u *UI) askCreateWorkspace() {
 		u.restarting()
 	}, u.win)
 }
-

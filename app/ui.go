@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"hallway/core"
 
@@ -56,6 +57,8 @@ type UI struct {
 
 	// applied is called after each core event is applied (tests wait on it).
 	applied func(core.Event)
+	// now is the clock for day separators.
+	now func() time.Time
 }
 
 // newUI builds the views into win. The core is attached later.
@@ -65,6 +68,7 @@ func newUI(a fyne.App, win fyne.Window) *UI {
 		peers: map[string]core.Colleague{}, trusts: map[string]core.Trust{},
 		unread: map[string]int{}, transfers: map[string]core.Transfer{},
 		prefs: core.Prefs{Notifications: true, Theme: core.ThemeSystem},
+		now:   time.Now,
 	}
 	u.async = func(work func(ctx context.Context) func()) {
 		ctx := u.ctx
