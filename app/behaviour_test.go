@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -106,25 +107,27 @@ func TestDropSendsFiles(t *testing.T) {
 
 func TestIdleTrackerGoesAwayAndBack(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		var changes []bool
-		tr := newIdleTracker(realClock{}, idleAfter, func(idle bool) { changes = append(changes, idle) })
+		var mu sync.Mutex
+		var seen []bool
+		changes := func() string { mu.Lock(); defer mu.Unlock(); return fmt.Sprint(seen) }
+		tr := newIdleTracker(realClock{}, idleAfter, func(idle bool) { mu.Lock(); seen = append(seen, idle); mu.Unlock() })
 		defer tr.close()
 		time.Sleep(9 * time.Minute)
 		tr.activity()
 		time.Sleep(9 * time.Minute)
 		synctest.Wait()
-		if len(changes) != 0 {
-			t.Fatalf("idle too early: %v", changes)
+		if changes() != "[]" {
+			t.Fatalf("idle too early: %v", changes())
 		}
 		time.Sleep(2 * time.Minute)
 		synctest.Wait()
-		if fmt.Sprint(changes) != "[true]" {
-			t.Fatalf("after 11 quiet minutes: %v", changes)
+		if changes() != "[true]" {
+			t.Fatalf("after 11 quiet minutes: %v", changes())
 		}
 		tr.activity()
 		tr.activity()
-		if fmt.Sprint(changes) != "[true false]" {
-			t.Fatalf("after activity: %v", changes)
+		if changes() != "[true false]" {
+			t.Fatalf("after activity: %v", changes())
 		}
 	})
 }

@@ -29,7 +29,7 @@ type searchView struct {
 	// refs and convRefs map the filters' labels to peer IDs and
 	// conversation ids, which names may not tell apart.
 	refs, convRefs map[string]string
-	gen     int
+	gen            int
 }
 
 var sinceChoices = []struct {

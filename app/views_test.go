@@ -146,7 +146,10 @@ func TestVerifyDialog(t *testing.T) {
 	}
 }
 
-func (u *UI) verifyDialogFor(t *testing.T, peer string) interface{ Show(); Hide() } {
+func (u *UI) verifyDialogFor(t *testing.T, peer string) interface {
+	Show()
+	Hide()
+} {
 	t.Helper()
 	tr, err := u.core.TrustOf(t.Context(), peer)
 	if err != nil {
