@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"strings"
+	"time"
 
 	"hallway/core"
 
@@ -32,6 +33,9 @@ type conversation struct {
 	gen     int  // bumped on every load, so late pages of another conversation are dropped
 	pinned  bool // the user jumped to a message: new ones do not scroll
 	sizer   *rowSizer
+	// shownAt is when the load being shown started, until its newest row
+	// is drawn.
+	shownAt time.Time
 }
 
 func newConversation(u *UI) *conversation {
@@ -66,6 +70,11 @@ func (c *conversation) update(id widget.ListItemID, it *msgItem) {
 	}
 	if id == len(c.msgs)-1 {
 		c.pinned = false
+		if !c.shownAt.IsZero() {
+			// The newest row is being drawn: the conversation is on screen.
+			c.u.log.Info("conversation shown", "conv", c.conv, "messages", len(c.msgs), "took", time.Since(c.shownAt))
+			c.shownAt = time.Time{}
+		}
 	}
 }
 
@@ -77,6 +86,7 @@ func (c *conversation) load(conv, target string) {
 	c.list.UnselectAll()
 	c.list.Refresh()
 	cc := c.u.core
+	start := time.Now()
 	c.u.async(func(ctx context.Context) func() {
 		var all []pageResult
 		var before *pageCursor
@@ -102,6 +112,7 @@ func (c *conversation) load(conv, target string) {
 			for _, r := range all {
 				c.msgs = append(c.msgs, r.msgs...)
 			}
+			c.shownAt = start
 			c.hasMore = len(all) > 0 && all[0].full
 			if len(all) > 0 {
 				c.oldest = all[0].cursor.msg()

@@ -48,6 +48,7 @@ func Run(ctx context.Context, opt Options) error {
 	w := a.NewWindow("Hallway")
 	w.Resize(fyne.NewSize(1100, 720))
 	u := newUI(a, w)
+	u.log = opt.Log
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"sort"
 	"strings"
 	"time"
@@ -59,6 +60,7 @@ type UI struct {
 	applied func(core.Event)
 	// now is the clock for day separators.
 	now func() time.Time
+	log *slog.Logger
 }
 
 // newUI builds the views into win. The core is attached later.
@@ -69,6 +71,7 @@ func newUI(a fyne.App, win fyne.Window) *UI {
 		unread: map[string]int{}, transfers: map[string]core.Transfer{},
 		prefs: core.Prefs{Notifications: true, Theme: core.ThemeSystem},
 		now:   time.Now,
+		log:   slog.New(slog.DiscardHandler),
 	}
 	u.async = func(work func(ctx context.Context) func()) {
 		ctx := u.ctx
