@@ -57,7 +57,8 @@ FYNE := $(shell $(GO) env GOPATH)/bin/fyne
 package: deps
 	@test -x $(FYNE) || GO=$(GO) ./scripts/install-fyne.sh
 	rm -f Hallway.tar.xz
-	$(FYNE) package --target linux --release
+	cp FyneApp.toml out.FyneApp.toml.keep  # fyne package bumps the build number
+	$(FYNE) package --target linux --release; s=$$?; mv out.FyneApp.toml.keep FyneApp.toml; exit $$s
 	mkdir -p out && mv Hallway.tar.xz out/
 	@echo "out/Hallway.tar.xz: unpack it and run 'sudo make install' inside (or copy usr/local/ by hand)"
 
