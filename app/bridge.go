@@ -143,7 +143,7 @@ func (u *UI) messageIn(m core.Message) {
 		u.sidebar.refresh()
 		u.updateAttention()
 	} else {
-		u.markRead()
+		u.markReadIf(true)
 	}
 	if m.Conversation != u.current || !u.focused {
 		who := m.FromName

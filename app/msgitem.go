@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -102,6 +103,11 @@ func newMsgItem(u *UI) *msgItem {
 }
 
 func (it *msgItem) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(it.box) }
+
+// The pointer moving over messages is activity: someone reading is there.
+func (it *msgItem) MouseIn(*desktop.MouseEvent)    { it.u.activity() }
+func (it *msgItem) MouseMoved(*desktop.MouseEvent) { it.u.activity() }
+func (it *msgItem) MouseOut()                      {}
 
 func (it *msgItem) set(m *core.Message, s shape) {
 	show(it.dayBox, s.day)

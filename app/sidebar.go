@@ -194,7 +194,9 @@ func newSideItem() fyne.CanvasObject {
 	dot := container.NewGridWrap(fyne.NewSize(10, 10), it.dot)
 	text := container.New(layout.NewCustomPaddedVBoxLayout(-12), it.name, it.sub)
 	right := container.NewHBox(it.mark, container.NewCenter(container.NewGridWrap(fyne.NewSize(26, 18), it.badge)))
-	it.box = container.NewBorder(nil, nil, container.NewCenter(dot), right, text)
+	gap := canvas.NewRectangle(color.Transparent)
+	gap.SetMinSize(fyne.NewSize(2, 1))
+	it.box = container.NewBorder(nil, nil, container.NewHBox(gap, container.NewCenter(dot)), right, text)
 	it.ExtendBaseWidget(it)
 	return it
 }

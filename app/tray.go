@@ -2,6 +2,8 @@ package app
 
 import (
 	"fmt"
+	"os"
+	"runtime"
 
 	"hallway/assets"
 
@@ -54,8 +56,18 @@ func (t *tray) refresh() {
 	t.desk.SetSystemTrayMenu(fyne.NewMenu("Hallway", items...))
 }
 
-// keepsRunning tells whether closing the window leaves Hallway in the tray.
-func (t *tray) keepsRunning() bool { return t.desk != nil }
+// keepsRunning tells whether closing the window leaves Hallway in the
+// tray. On Linux the tray lives on the session bus: without one there is
+// no tray to come back from, so closing the window quits.
+func (t *tray) keepsRunning() bool {
+	if t.desk == nil {
+		return false
+	}
+	if runtime.GOOS == "linux" || runtime.GOOS == "freebsd" {
+		return os.Getenv("DBUS_SESSION_BUS_ADDRESS") != ""
+	}
+	return true
+}
 
 // updateAttention shows the unread count in the title and the tray.
 func (u *UI) updateAttention() {

@@ -253,9 +253,14 @@ func (u *UI) openAt(conv, msgID string) {
 
 // markRead clears the badge of the current conversation when the user can
 // see it.
-func (u *UI) markRead() {
+func (u *UI) markRead() { u.markReadIf(false) }
+
+// markReadIf marks the current conversation read in the core; fresh says
+// a message just arrived in it, so the core's marker must move even
+// though no badge shows.
+func (u *UI) markReadIf(fresh bool) {
 	conv := u.current
-	if conv == "" || !u.focused || u.unread[conv] == 0 {
+	if conv == "" || !u.focused || u.core == nil || (u.unread[conv] == 0 && !fresh) {
 		return
 	}
 	delete(u.unread, conv)

@@ -13,6 +13,7 @@ func TestTrustImpersonationOfVerifiedColleague(t *testing.T) {
 	ann := startNode(t, "", "Ann")
 	bob := startNode(t, "", "Bob", ann.addr())
 	ann.waitOnline(bob, "Bob")
+	bob.waitOnline(ann, "Ann")
 
 	bt, err := ann.TrustOf(ctx, "Bob")
 	if err != nil {
