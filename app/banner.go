@@ -32,10 +32,9 @@ var (
 func newBanner() *banner {
 	b := &banner{bg: canvas.NewRectangle(errorColor), text: widget.NewLabel("")}
 	b.text.Wrapping = fyne.TextWrapWord
-	b.text.Importance = widget.HighImportance
 	b.close = widget.NewButtonWithIcon("", theme.CancelIcon(), func() { b.obj.Hide() })
 	b.close.Importance = widget.LowImportance
-	b.obj = container.NewStack(b.bg, container.NewBorder(nil, nil, nil, b.close, b.text))
+	b.obj = container.NewStack(b.bg, onColour(container.NewBorder(nil, nil, nil, b.close, b.text)))
 	b.obj.Hide()
 	return b
 }
@@ -48,6 +47,7 @@ func (b *banner) show(msg string, isError bool) {
 	b.text.SetText(msg)
 	b.bg.Refresh()
 	b.obj.Show()
+	b.obj.Refresh()
 }
 
 // updateWarningBanner shows a standing warning while any colleague uses a
@@ -60,6 +60,7 @@ func (u *UI) updateWarningBanner() {
 		}
 	}
 	sort.Strings(names)
+	defer u.sidebar.top.Refresh()
 	switch len(names) {
 	case 0:
 		u.sidebar.warn.Hide()

@@ -42,8 +42,8 @@ func newHeader(u *UI) *header {
 	h.leave = widget.NewButton("Leave", func() { u.askLeave(h.room()) })
 	h.warnTxt = widget.NewLabel("")
 	h.warnTxt.Wrapping = fyne.TextWrapWord
-	h.warnTxt.Importance = widget.HighImportance
-	h.warn = container.NewStack(canvas.NewRectangle(warningColor), h.warnTxt)
+	h.warnTxt.TextStyle.Bold = true
+	h.warn = container.NewStack(canvas.NewRectangle(warningColor), onColour(h.warnTxt))
 	left := container.NewHBox(container.NewCenter(container.NewGridWrap(fyne.NewSize(12, 12), h.dot)), h.title)
 	buttons := container.NewHBox(h.verify, h.label, h.invite, h.leave)
 	h.obj = container.NewVBox(container.NewBorder(nil, nil, left, buttons), h.sub, h.warn, widget.NewSeparator())
@@ -66,6 +66,11 @@ func (h *header) room() string {
 }
 
 func (h *header) refresh() {
+	h.update()
+	h.obj.Refresh() // parts appeared or vanished: lay them out again
+}
+
+func (h *header) update() {
 	u := h.u
 	h.warn.Hide()
 	if u.current == "" {

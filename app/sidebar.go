@@ -46,6 +46,7 @@ type sidebar struct {
 	rows     []sideRow
 	warn     *fyne.Container
 	warnText *widget.Label
+	top      *fyne.Container
 	muting   bool // selecting a row from code, not from a tap
 }
 
@@ -73,8 +74,8 @@ func newSidebar(u *UI) *sidebar {
 	}
 	s.warnText = widget.NewLabel("")
 	s.warnText.Wrapping = fyne.TextWrapWord
-	s.warnText.Importance = widget.HighImportance
-	s.warn = container.NewStack(canvas.NewRectangle(warningColor), s.warnText)
+	s.warnText.TextStyle.Bold = true
+	s.warn = container.NewStack(canvas.NewRectangle(warningColor), onColour(s.warnText))
 	s.warn.Hide()
 	add := widget.NewButtonWithIcon("", theme.ContentAddIcon(), nil)
 	add.OnTapped = func() { u.showAddMenu(add) }
@@ -83,10 +84,10 @@ func newSidebar(u *UI) *sidebar {
 	for _, b := range []*widget.Button{add, search, settings} {
 		b.Importance = widget.LowImportance
 	}
-	top := container.NewVBox(
+	s.top = container.NewVBox(
 		container.NewBorder(nil, nil, nil, container.NewHBox(search, add, settings), u.statusObj()),
 		s.filter, s.warn)
-	s.obj = container.NewBorder(top, nil, nil, nil, s.list)
+	s.obj = container.NewBorder(s.top, nil, nil, nil, s.list)
 	return s
 }
 

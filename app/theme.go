@@ -6,6 +6,7 @@ import (
 	"hallway/core"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 )
 
@@ -35,4 +36,24 @@ func applyTheme(a fyne.App, pref string) {
 	if a.Settings().Theme() != want {
 		a.Settings().SetTheme(want)
 	}
+}
+
+// onColourTheme draws text white, for banners on a strong background.
+type onColourTheme struct{}
+
+func (onColourTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
+	if n == theme.ColorNameForeground {
+		return color.White
+	}
+	return fyne.CurrentApp().Settings().Theme().Color(n, v)
+}
+func (onColourTheme) Font(s fyne.TextStyle) fyne.Resource { return theme.DefaultTheme().Font(s) }
+func (onColourTheme) Icon(n fyne.ThemeIconName) fyne.Resource {
+	return theme.DefaultTheme().Icon(n)
+}
+func (onColourTheme) Size(n fyne.ThemeSizeName) float32 { return theme.DefaultTheme().Size(n) }
+
+// onColour shows o with white text.
+func onColour(o fyne.CanvasObject) fyne.CanvasObject {
+	return container.NewThemeOverride(o, onColourTheme{})
 }
