@@ -8,11 +8,12 @@ export GOFLAGS := -buildvcs=false
 export GOTOOLCHAIN := auto
 
 # Debian packages: the C toolchain and Fyne's GL/X11/Wayland headers to build,
-# iproute2 for the network-namespace tests, Xvfb for the window tests.
+# iproute2 for the network-namespace tests, Xvfb (with Mesa's software GL)
+# and ImageMagick (import, compare) for the window tests and screenshots.
 APT_BUILD := gcc pkg-config libgl1-mesa-dev xorg-dev libwayland-dev libxkbcommon-dev
-APT_TEST := iproute2 procps socat openssh-client openssh-server xvfb
+APT_TEST := iproute2 procps socat openssh-client openssh-server xvfb imagemagick libgl1-mesa-dri
 
-.PHONY: run build test bench fuzz deps deps-test vet clean
+.PHONY: run build test bench fuzz deps deps-test vet clean package
 
 run: deps build
 	./$(BIN) $(ARGS)
@@ -50,5 +51,16 @@ fuzz:
 	  done; \
 	done
 
+# A Linux desktop bundle (binary, .desktop entry, icon) from FyneApp.toml,
+# made by the fyne CLI, installed here when missing.
+FYNE := $(shell $(GO) env GOPATH)/bin/fyne
+package: deps
+	@test -x $(FYNE) || GO=$(GO) ./scripts/install-fyne.sh
+	rm -f Hallway.tar.xz
+	cp FyneApp.toml out.FyneApp.toml.keep  # fyne package bumps the build number
+	$(FYNE) package --target linux --release; s=$$?; mv out.FyneApp.toml.keep FyneApp.toml; exit $$s
+	mkdir -p out && mv Hallway.tar.xz out/
+	@echo "out/Hallway.tar.xz: unpack it and run 'sudo make install' inside (or copy usr/local/ by hand)"
+
 clean:
-	rm -rf bin
+	rm -rf bin out

@@ -2,11 +2,19 @@
 package main
 
 import (
+	"context"
+	"log/slog"
 	"os"
 
+	"hallway/app"
 	"hallway/cli"
+	"hallway/core"
 )
 
 func main() {
-	os.Exit(cli.Main(os.Args[1:], &cli.Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}))
+	os.Exit(cli.Main(os.Args[1:], &cli.Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, RunWindow: runWindow}))
+}
+
+func runWindow(ctx context.Context, cfg core.Config, serve cli.ServeFunc, log *slog.Logger) error {
+	return app.Run(ctx, app.Options{Config: cfg, Serve: app.ServeFunc(serve), Log: log})
 }

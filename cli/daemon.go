@@ -67,11 +67,25 @@ func runDaemon(ctx context.Context, env *Env, dir string, p parsed) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	fcfg, err := filesConfig(p)
+	cfg, err := nodeConfig(dir, p, log)
 	if err != nil {
 		return err
 	}
-	cfg := core.Config{
+	err = Serve(ctx, cfg, log, func(svc *core.Service) { logRunning(ctx, log, svc, cfg) })
+	if errors.Is(err, context.Canceled) {
+		return nil
+	}
+	return err
+}
+
+// nodeConfig is the node configuration the daemon's flags describe; the
+// window takes the same flags.
+func nodeConfig(dir string, p parsed, log *slog.Logger) (core.Config, error) {
+	fcfg, err := filesConfig(p)
+	if err != nil {
+		return core.Config{}, err
+	}
+	return core.Config{
 		DataDir:     dir,
 		Name:        p.strs["name"],
 		ListenAddrs: p.lists["listen"],
@@ -79,26 +93,25 @@ func runDaemon(ctx context.Context, env *Env, dir string, p parsed) error {
 		NoMDNS:      p.bools["no-mdns"],
 		Files:       fcfg,
 		Logger:      log,
+	}, nil
+}
+
+// logRunning announces a node that is up (scripts and tests wait for the
+// "Hallway running" line).
+func logRunning(ctx context.Context, log *slog.Logger, svc *core.Service, cfg core.Config) {
+	me, err := svc.Self(ctx)
+	if err != nil {
+		return
 	}
-	err = Serve(ctx, cfg, log, func(svc *core.Service) {
-		me, err := svc.Self(ctx)
-		if err != nil {
-			return
-		}
-		ws := "open LAN workspace: anyone on this network can connect (hallway workspace create makes it private)"
-		if me.Workspace == core.WorkspacePrivate {
-			ws = "private workspace " + me.WorkspaceTag
-		}
-		disc := "mDNS on"
-		if cfg.NoMDNS {
-			disc = "mDNS off"
-		}
-		log.Info("Hallway running", "name", me.Name, "peer_id", me.PeerID, "fingerprint", me.Fingerprint,
-			"addrs", strings.Join(me.Addrs, " "), "discovery", disc, "data", dir)
-		log.Info(ws)
-	})
-	if errors.Is(err, context.Canceled) {
-		return nil
+	ws := "open LAN workspace: anyone on this network can connect (hallway workspace create makes it private)"
+	if me.Workspace == core.WorkspacePrivate {
+		ws = "private workspace " + me.WorkspaceTag
 	}
-	return err
+	disc := "mDNS on"
+	if cfg.NoMDNS {
+		disc = "mDNS off"
+	}
+	log.Info("Hallway running", "name", me.Name, "peer_id", me.PeerID, "fingerprint", me.Fingerprint,
+		"addrs", strings.Join(me.Addrs, " "), "discovery", disc, "data", cfg.DataDir)
+	log.Info(ws)
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"strings"
@@ -20,8 +21,9 @@ import (
 type Env struct {
 	Stdin          io.Reader
 	Stdout, Stderr io.Writer
-	// RunWindow opens the desktop app; nil when the binary has no window.
-	RunWindow func(ctx context.Context, dataDir string) error
+	// RunWindow opens the desktop app, running the node with serve; nil
+	// when the binary has no window.
+	RunWindow func(ctx context.Context, cfg core.Config, serve ServeFunc, log *slog.Logger) error
 }
 
 type verb struct {
@@ -47,6 +49,8 @@ func init() {
 		"file":      {fileFlags, runFile, "file send|accept|decline|cancel ...   (hallway file --help)"},
 		"transfers": {nil, runTransfers, "transfers [--json]"},
 		"room":      {nil, runRoom, "room [list|create|send|invite|invite-code|join|members|leave] ...   (hallway room --help)"},
+		"verify":    {verifyFlags, runVerify, verifyUsage},
+		"label":     {labelFlags, runLabel, labelUsage},
 	}
 }
 
@@ -120,7 +124,8 @@ func splitVerb(args []string) (string, []string) {
 		}
 		if len(a) > 1 && a[0] == '-' {
 			name := strings.TrimLeft(a, "-")
-			if globalFlags[name] == stringFlag && !strings.Contains(name, "=") {
+			// The window takes the daemon's flags, so their values are skipped too.
+			if (globalFlags[name] == stringFlag || daemonFlags[name] == stringFlag || daemonFlags[name] == listFlag) && !strings.Contains(name, "=") {
 				i++
 			}
 			continue
@@ -133,7 +138,7 @@ func splitVerb(args []string) (string, []string) {
 // runDefault opens the window, or runs the daemon where the binary has none.
 func runDefault(ctx context.Context, env *Env, dir string, p parsed) error {
 	if env.RunWindow != nil {
-		return env.RunWindow(ctx, dir)
+		return runWindow(ctx, env, dir, p)
 	}
 	fmt.Fprintln(env.Stderr, "hallway: this build has no window; running headless (same as `hallway daemon`). Ctrl+C stops it.")
 	return runDaemon(ctx, env, dir, p)
@@ -144,13 +149,14 @@ func usage(w io.Writer) {
 
 usage: hallway [--data DIR] [VERB] [ARGS] [--json]
 
-With no verb, Hallway starts: in its window where this build has one,
-otherwise headless, like hallway daemon. Every other verb talks to the
-Hallway running for the data folder.
+With no verb, Hallway opens its window (it takes the daemon's flags, e.g.
+--name, --no-mdns, --peer). Without a display, use hallway daemon. Every
+other verb talks to the Hallway running for the data folder, window or
+daemon alike.
 
 verbs:
 `)
-	for _, n := range []string{"daemon", "id", "peers", "send", "history", "room", "file", "transfers", "status", "name", "watch", "workspace", "version"} {
+	for _, n := range []string{"daemon", "id", "peers", "send", "history", "room", "file", "transfers", "verify", "label", "status", "name", "watch", "workspace", "version"} {
 		fmt.Fprintln(w, "  hallway "+verbs[n].usage)
 	}
 	fmt.Fprint(w, `

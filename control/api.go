@@ -37,13 +37,16 @@ const maxRequestBody = 6*core.MaxTextBytes + 4<<10
 // WireEvent is an event as `hallway watch --json` prints it: one JSON
 // object per line with a "type" and the affected peer, message or self.
 type WireEvent struct {
-	Type     string          `json:"type"`
-	Peer     *core.Colleague `json:"peer,omitempty"`
-	Message  *core.Message   `json:"message,omitempty"`
-	Self     *core.Self      `json:"self,omitempty"`
-	Room     *core.Room      `json:"room,omitempty"`
-	Transfer *core.Transfer  `json:"transfer,omitempty"`
-	Left     bool            `json:"left,omitempty"`
+	Type     string            `json:"type"`
+	Peer     *core.Colleague   `json:"peer,omitempty"`
+	Message  *core.Message     `json:"message,omitempty"`
+	Self     *core.Self        `json:"self,omitempty"`
+	Room     *core.Room        `json:"room,omitempty"`
+	Transfer *core.Transfer    `json:"transfer,omitempty"`
+	Left     bool              `json:"left,omitempty"`
+	Trust    *core.Trust       `json:"trust,omitempty"`
+	Warning  *core.NameWarning `json:"warning,omitempty"`
+	Prefs    *core.Prefs       `json:"prefs,omitempty"`
 }
 
 // ToWire converts a core event for the stream.
@@ -68,6 +71,12 @@ func ToWire(e core.Event) WireEvent {
 		w.Room, w.Left = &e.Room, e.Left
 	case core.TransferChanged:
 		w.Transfer = &e.Transfer
+	case core.TrustChanged:
+		w.Trust = &e.Trust
+	case core.NameWarningRaised:
+		w.Warning = &e.Warning
+	case core.PrefsChanged:
+		w.Prefs = &e.Prefs
 	}
 	return w
 }

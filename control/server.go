@@ -152,6 +152,7 @@ func routes(b Backend) http.Handler {
 	})
 	roomRoutes(mux, b)
 	fileRoutes(mux, b)
+	trustRoutes(mux, b)
 	mux.HandleFunc("GET /v1/events", func(w http.ResponseWriter, r *http.Request) {
 		streamEvents(w, r, b)
 	})

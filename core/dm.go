@@ -31,6 +31,8 @@ type Message struct {
 	// (hlc, from, author_seq) on every member.
 	HLC       uint64 `json:"hlc,omitempty"`
 	AuthorSeq uint64 `json:"author_seq,omitempty"`
+	// TransferID: the transfer a file message offers.
+	TransferID string `json:"transfer_id,omitempty"`
 }
 
 // MaxTextBytes is the longest message text (64 KiB).
@@ -51,7 +53,7 @@ func (s *Service) toMessage(m storage.Message, names map[string]string) Message 
 	out := Message{
 		ID: m.ID, Conversation: m.Conv, From: m.Author, Text: m.Text, Kind: m.Kind,
 		Time: m.SentAt, State: string(m.State), Seq: m.Seq,
-		Outgoing: m.Author == s.node.ID().String(),
+		Outgoing: m.Author == s.node.ID().String(), TransferID: transferIDOf(m),
 	}
 	if out.Outgoing {
 		out.FromName = s.currentProfile().Name

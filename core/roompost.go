@@ -137,7 +137,7 @@ func (s *Service) roomMessage(m storage.Message) Message {
 	out := Message{
 		ID: m.ID, Conversation: m.Conv, From: m.Author, Text: m.Text, Kind: m.Kind,
 		Time: m.SentAt, State: string(m.State), Seq: m.Seq, HLC: m.HLC, AuthorSeq: m.AuthorSeq,
-		Outgoing: m.Author == s.node.ID().String(),
+		Outgoing: m.Author == s.node.ID().String(), TransferID: transferIDOf(m),
 	}
 	var meta roomMeta
 	if json.Unmarshal([]byte(m.Meta), &meta) == nil {

@@ -207,7 +207,7 @@ func (s *Service) Rooms(ctx context.Context) ([]Room, error) {
 // resolveRoom finds a joined room by "#name", "name" or id.
 func (s *Service) resolveRoom(ref string) (*roomState, error) {
 	ref = strings.TrimSpace(ref)
-	if st := s.rooms.get(ref); st != nil {
+	if st := s.rooms.get(strings.TrimPrefix(ref, "#")); st != nil {
 		return st, nil
 	}
 	name := strings.TrimPrefix(ref, "#")

@@ -220,8 +220,8 @@ func (s *Service) Run(ctx context.Context) error {
 		}
 	}()
 	// one slot per goroutine below, so none blocks on its way out
-	errc := make(chan error, 7)
-	for _, run := range []func(context.Context) error{s.dial.run, s.out.run, s.writer.run, s.syncer.run, s.runDownloads} {
+	errc := make(chan error, 8)
+	for _, run := range []func(context.Context) error{s.dial.run, s.out.run, s.writer.run, s.syncer.run, s.runDownloads, s.runTrustWatch} {
 		s.wg.Add(1)
 		go func() { defer s.wg.Done(); errc <- run(runCtx) }()
 	}

@@ -1,0 +1,187 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"hallway/core"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+)
+
+func TestSearchJumpsToMessage(t *testing.T) {
+	f := office()
+	f.addMessages("room:"+genID, bobID, "Bob", 1000)
+	target := f.msgs["room:"+genID][10]
+	f.hits = []SearchHit{{ID: target.ID, Conversation: "room:" + genID, ConversationID: genID, ConversationName: "#general",
+		Room: true, From: bobID, FromName: "Bob", Time: target.Time, Text: target.Text, Snippet: "«message» 11"}}
+	u := newTestUI(t, f)
+	s := newSearchView(u)
+	u.win.SetContent(s.obj)
+	test.Type(s.text, "message")
+	s.from.SetSelected("Bob")
+	s.run()
+	if len(s.hits) != 1 || f.actions[len(f.actions)-1] != "search message from="+bobID+" in=" {
+		t.Fatalf("hits %v actions %v", s.hits, f.actions)
+	}
+	test.AssertRendersToMarkup(t, "search.xml", u.win.Canvas())
+	u.win.SetContent(u.main)
+	s.list.Select(0)
+	if u.current != "room:"+genID {
+		t.Fatalf("current %q", u.current)
+	}
+	i := u.conv.index(target.ID)
+	if i < 0 {
+		t.Fatal("the result's message is not loaded")
+	}
+	if len(u.conv.msgs) < 990 {
+		t.Fatalf("only %d messages loaded: pages were not read back to the result", len(u.conv.msgs))
+	}
+}
+
+func TestSearchUnavailableSaysSo(t *testing.T) {
+	hits, err := searchCore(context.Background(), nil, SearchQuery{Text: "x"})
+	if err == nil || hits != nil || message(err) != "archive search is not available in this build" {
+		t.Fatalf("%v %v", hits, err)
+	}
+}
+
+// A long conversation opens with one page and reads older pages only as
+// the user scrolls up.
+func TestConversationPagesLazily(t *testing.T) {
+	f := office()
+	conv := "room:" + genID
+	f.addMessages(conv, bobID, "Bob", 50_000)
+	u := newTestUI(t, f)
+	f.pages = 0
+	u.open(conv)
+	if len(u.conv.msgs) != pageSize || f.pages != 1 {
+		t.Fatalf("opened with %d messages in %d pages", len(u.conv.msgs), f.pages)
+	}
+	if got := u.conv.msgs[len(u.conv.msgs)-1].Text; got != "message 50000" {
+		t.Fatalf("newest shown %q", got)
+	}
+	u.conv.list.ScrollToTop()
+	if len(u.conv.msgs) != 2*pageSize || f.pages != 2 {
+		t.Fatalf("after scrolling up: %d messages in %d pages", len(u.conv.msgs), f.pages)
+	}
+	for i := 1; i < len(u.conv.msgs); i++ {
+		if !before(u.conv.msgs[i-1], u.conv.msgs[i]) {
+			t.Fatalf("out of order at %d", i)
+		}
+	}
+}
+
+// The bridge carries core events to the widgets through fyne.Do.
+func TestBridgeDeliversEvents(t *testing.T) {
+	f := office()
+	u := newTestUI(t, f)
+	got := make(chan core.Event, 1)
+	u.applied = func(e core.Event) { got <- e }
+	f.events <- core.PeerUpdated{Peer: core.Colleague{PeerID: bobID, Name: "Bob", Status: "busy", StatusText: "on a call", Online: true}}
+	select {
+	case <-got:
+	case <-time.After(10 * time.Second):
+		t.Fatal("event not delivered")
+	}
+	if u.peers[bobID].Status != "busy" {
+		t.Fatal("peer not updated")
+	}
+}
+
+func TestDropSendsFiles(t *testing.T) {
+	f := office()
+	u := newTestUI(t, f)
+	u.dropped([]fyne.URI{storage.NewFileURI("/tmp/a.pdf"), storage.NewFileURI("/tmp/folder")})
+	if fmt.Sprint(f.files) != fmt.Sprintf("[dm:%s /tmp/a.pdf dm:%s /tmp/folder]", bobID, bobID) {
+		t.Fatalf("files %v", f.files)
+	}
+}
+
+func TestIdleTrackerGoesAwayAndBack(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var mu sync.Mutex
+		var seen []bool
+		changes := func() string { mu.Lock(); defer mu.Unlock(); return fmt.Sprint(seen) }
+		tr := newIdleTracker(realClock{}, idleAfter, func(idle bool) { mu.Lock(); seen = append(seen, idle); mu.Unlock() })
+		defer tr.close()
+		time.Sleep(9 * time.Minute)
+		tr.activity()
+		time.Sleep(9 * time.Minute)
+		synctest.Wait()
+		if changes() != "[]" {
+			t.Fatalf("idle too early: %v", changes())
+		}
+		time.Sleep(2 * time.Minute)
+		synctest.Wait()
+		if changes() != "[true]" {
+			t.Fatalf("after 11 quiet minutes: %v", changes())
+		}
+		tr.activity()
+		tr.activity()
+		if changes() != "[true false]" {
+			t.Fatalf("after activity: %v", changes())
+		}
+	})
+}
+
+func TestAutoAwayOnlyFromAvailable(t *testing.T) {
+	f := office()
+	u := newTestUI(t, f)
+	u.idleChanged(true)
+	if f.self.Status != "away" || !u.autoAway {
+		t.Fatalf("status %q auto %v", f.self.Status, u.autoAway)
+	}
+	u.self.Status = "away"
+	u.idleChanged(false)
+	if f.self.Status != "available" {
+		t.Fatalf("not back: %q", f.self.Status)
+	}
+	u.self.Status = "busy"
+	u.idleChanged(true)
+	if f.self.Status != "available" {
+		t.Fatalf("busy was changed by the idle timer")
+	}
+}
+
+func TestFirstRunCreatesWorkspace(t *testing.T) {
+	f := office()
+	f.prefs.SetupDone = false
+	u := newTestUI(t, f)
+	fr := newFirstRun(u)
+	u.win.SetContent(fr.obj)
+	fr.name.SetText("Ann Smith")
+	fr.choice.SetSelected(choiceCreate)
+	test.Tap(fr.done)
+	if f.self.Name != "Ann Smith" || !f.prefs.SetupDone || f.workspace == "" || f.restarts != 1 {
+		t.Fatalf("name %q setup %v workspace %q restarts %d", f.self.Name, f.prefs.SetupDone, f.workspace, f.restarts)
+	}
+	if len(fr.invite.Objects) == 0 {
+		t.Fatal("the invite code is not shown")
+	}
+	test.AssertRendersToMarkup(t, "firstrun_invite.xml", u.win.Canvas())
+	test.Tap(fr.done)
+	if u.win.Content() != u.main {
+		t.Fatal("not in the main view")
+	}
+}
+
+func TestLinksOnlyWebAndMail(t *testing.T) {
+	segs := textSegments("see https://a.example/x, file:///etc/passwd and www.b.example.")
+	var links []string
+	for _, s := range segs {
+		if l, ok := s.(*widget.HyperlinkSegment); ok {
+			links = append(links, l.URL.String())
+		}
+	}
+	if fmt.Sprint(links) != "[https://a.example/x https://www.b.example]" {
+		t.Fatalf("links %v", links)
+	}
+}

@@ -1,0 +1,192 @@
+package app
+
+import (
+	"context"
+
+	"hallway/core"
+
+	"fyne.io/fyne/v2"
+)
+
+// maxBatch bounds how many events one trip to the UI goroutine carries: a
+// burst (a room catching up) costs a few fyne.Do calls, not thousands.
+const maxBatch = 256
+
+// startBridge is the one path from core events to widgets: it follows the
+// core's events until ctx ends and hands them, in batches, to deliver on
+// the UI goroutine through fyne.Do.
+func startBridge(ctx context.Context, c Core, deliver func(core.Event)) {
+	events := c.Subscribe(ctx)
+	go func() {
+		for ev := range events {
+			batch := []core.Event{ev}
+		drain:
+			for len(batch) < maxBatch {
+				select {
+				case e, ok := <-events:
+					if !ok {
+						break drain
+					}
+					batch = append(batch, e)
+				default:
+					break drain
+				}
+			}
+			fyne.Do(func() {
+				if ctx.Err() != nil {
+					return // a newer core is attached
+				}
+				for _, e := range batch {
+					deliver(e)
+				}
+			})
+		}
+	}()
+}
+
+// deliver applies one core event to the views.
+func (u *UI) deliver(ev core.Event) {
+	u.apply(ev)
+	if u.applied != nil {
+		u.applied(ev)
+	}
+}
+
+func (u *UI) apply(ev core.Event) {
+	switch e := ev.(type) {
+	case core.PeerOnline:
+		u.peerChanged(e.Peer)
+	case core.PeerOffline:
+		u.peerChanged(e.Peer)
+	case core.PeerUpdated:
+		u.peerChanged(e.Peer)
+	case core.MessageReceived:
+		u.messageIn(e.Message)
+	case core.MessageSent:
+		if e.Message.Conversation == u.current {
+			u.conv.upsert(e.Message)
+		}
+	case core.MessageDelivered:
+		if e.Message.Conversation == u.current {
+			u.conv.upsert(e.Message)
+		}
+	case core.ProfileChanged:
+		u.self = e.Self
+		u.status.refresh()
+		u.tray.refresh()
+	case core.RoomChanged:
+		u.roomChanged(e)
+	case core.TransferChanged:
+		u.transfers[e.Transfer.ID] = e.Transfer
+		if e.Transfer.Conversation == u.current {
+			u.conv.transferChanged(e.Transfer.ID)
+		}
+	case core.TrustChanged:
+		u.trusts[e.Trust.PeerID] = e.Trust
+		u.sidebar.refresh()
+		u.header.refresh()
+		u.updateWarningBanner()
+	case core.NameWarningRaised:
+		t := u.trusts[e.Warning.PeerID]
+		t.PeerID = e.Warning.PeerID
+		w := e.Warning
+		t.Warning = &w
+		u.trusts[w.PeerID] = t
+		u.sidebar.refresh()
+		u.header.refresh()
+		u.updateWarningBanner()
+		u.notify("Hallway: check who this is", w.Message, true)
+	case core.PrefsChanged:
+		setup := e.Prefs.SetupDone && !u.prefs.SetupDone
+		u.prefs = e.Prefs
+		applyTheme(u.app, u.prefs.Theme)
+		if setup && !u.holdScreen {
+			u.showMain() // set up elsewhere (hallway CLI, another screen)
+		}
+	}
+}
+
+func (u *UI) peerChanged(p core.Colleague) {
+	old, known := u.peers[p.PeerID]
+	u.peers[p.PeerID] = p
+	u.sidebar.refresh()
+	if u.current == "dm:"+p.PeerID {
+		u.header.refresh()
+	}
+	if !known || old.Name != p.Name {
+		// A new name may raise or clear a warning: read trust again.
+		u.async(func(ctx context.Context) func() {
+			ts, err := u.core.Trusts(ctx)
+			if err != nil {
+				return nil
+			}
+			return func() {
+				u.trusts = ts
+				u.sidebar.refresh()
+				u.header.refresh()
+				u.updateWarningBanner()
+			}
+		})
+	}
+}
+
+func (u *UI) messageIn(m core.Message) {
+	counts := m.Kind == "" || m.Kind == "text" || m.Kind == "file"
+	if m.Conversation == u.current {
+		u.conv.upsert(m)
+	}
+	if !counts || m.Outgoing {
+		return
+	}
+	if m.Conversation != u.current || !u.focused {
+		u.unread[m.Conversation]++
+		u.sidebar.refresh()
+		u.updateAttention()
+	} else {
+		u.markReadIf(true)
+	}
+	if m.Conversation != u.current || !u.focused {
+		who := m.FromName
+		if who == "" {
+			who = u.convTitle("dm:" + m.From)
+		}
+		title := who
+		if len(m.Conversation) > 5 && m.Conversation[:5] == "room:" {
+			title = who + " in " + u.convTitle(m.Conversation)
+		}
+		body := m.Text
+		if m.Kind == "file" {
+			body = "sent a file"
+		}
+		u.notify(title, body, false)
+	}
+}
+
+func (u *UI) roomChanged(e core.RoomChanged) {
+	out := u.rooms[:0:0]
+	found := false
+	for _, r := range u.rooms {
+		if r.ID == e.Room.ID {
+			found = true
+			if e.Left {
+				continue
+			}
+			r = e.Room
+		}
+		out = append(out, r)
+	}
+	if !found && !e.Left {
+		out = append(out, e.Room)
+	}
+	sortRooms(out)
+	u.rooms = out
+	u.sidebar.refresh()
+	if e.Left && u.current == "room:"+e.Room.ID {
+		u.current = ""
+		if len(u.rooms) > 0 {
+			u.open("room:" + u.rooms[0].ID)
+		}
+	} else if u.current == "room:"+e.Room.ID {
+		u.header.refresh()
+	}
+}

@@ -1,0 +1,298 @@
+package app
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"hallway/core"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
+)
+
+// pageSize is how many messages one trip to history brings. Only pages the
+// user scrolls to are read, so a conversation of any length opens as fast
+// as one page.
+const pageSize = 200
+
+// maxJumpPages bounds how far back a jump to a search result reads.
+const maxJumpPages = 2000
+
+// conversation is the virtualized message list of the open conversation.
+type conversation struct {
+	u    *UI
+	list *widget.List
+	conv string
+	msgs []core.Message // shown, in display order
+	// oldest is the page cursor: for rooms the first message in display
+	// order, for direct messages the one with the smallest local seq.
+	oldest  *core.Message
+	hasMore bool
+	loading bool
+	gen     int  // bumped on every load, so late pages of another conversation are dropped
+	pinned  bool // the user jumped to a message: new ones do not scroll
+	sizer   *rowSizer
+	// shownAt is when the load being shown started, until its newest row
+	// is drawn.
+	shownAt time.Time
+}
+
+func newConversation(u *UI) *conversation {
+	c := &conversation{u: u}
+	c.sizer = newRowSizer()
+	c.list = widget.NewList(func() int { return len(c.msgs) },
+		func() fyne.CanvasObject { return newMsgItem(u) },
+		func(id widget.ListItemID, o fyne.CanvasObject) { c.update(id, o.(*msgItem)) })
+	c.list.HideSeparators = true
+	c.list.OnSelected = func(widget.ListItemID) { u.activity() }
+	return c
+}
+
+// visible reports whether a message kind belongs in the list.
+func visible(m core.Message) bool { return m.Kind != "file_status" }
+
+func (c *conversation) update(id widget.ListItemID, it *msgItem) {
+	if id >= len(c.msgs) {
+		return
+	}
+	m := &c.msgs[id]
+	var prev *core.Message
+	if id > 0 {
+		prev = &c.msgs[id-1]
+	}
+	shape := shapeOf(m, prev)
+	it.set(m, shape)
+	h := c.sizer.height(c.list.Size().Width, m, shape)
+	c.list.SetItemHeight(id, h)
+	if id < 5 && c.hasMore && !c.loading {
+		c.loadOlder()
+	}
+	if id == len(c.msgs)-1 {
+		c.pinned = false
+		if !c.shownAt.IsZero() {
+			// The newest row is being drawn: the conversation is on screen.
+			c.u.log.Info("conversation shown", "conv", c.conv, "messages", len(c.msgs), "took", time.Since(c.shownAt))
+			c.shownAt = time.Time{}
+		}
+	}
+}
+
+// load shows conv from its newest page, or from the page holding target.
+func (c *conversation) load(conv, target string) {
+	c.gen++
+	gen := c.gen
+	c.conv, c.msgs, c.oldest, c.hasMore, c.loading, c.pinned = conv, nil, nil, false, true, target != ""
+	c.list.UnselectAll()
+	c.list.Refresh()
+	cc := c.u.core
+	start := time.Now()
+	c.u.async(func(ctx context.Context) func() {
+		var all []pageResult
+		var before *pageCursor
+		for range maxJumpPages {
+			page, err := cc.Page(ctx, conv, before.msg(), pageSize)
+			if err != nil {
+				return func() { c.loading = false; c.u.showError(err) }
+			}
+			r := newPageResult(conv, page)
+			all = append([]pageResult{r}, all...)
+			before = r.cursor
+			if target == "" || r.has(target) || len(page) < pageSize {
+				break
+			}
+		}
+		return func() {
+			if gen != c.gen {
+				return
+			}
+			// Still "loading" while the list settles at the bottom, so
+			// rows drawn on the way do not ask for older pages.
+			defer func() { c.loading = false }()
+			for _, r := range all {
+				c.msgs = append(c.msgs, r.msgs...)
+			}
+			c.shownAt = start
+			c.hasMore = len(all) > 0 && all[0].full
+			if len(all) > 0 {
+				c.oldest = all[0].cursor.msg()
+			}
+			c.list.Refresh()
+			if i := c.index(target); target != "" && i >= 0 {
+				c.list.ScrollTo(i)
+				c.list.Select(i)
+			} else {
+				c.list.ScrollToBottom()
+			}
+		}
+	})
+}
+
+// loadOlder prepends the page before the oldest shown, keeping what the
+// user looks at in place.
+func (c *conversation) loadOlder() {
+	c.loading = true
+	gen, conv, before := c.gen, c.conv, c.oldest
+	cc := c.u.core
+	c.u.async(func(ctx context.Context) func() {
+		page, err := cc.Page(ctx, conv, before, pageSize)
+		return func() {
+			if gen != c.gen {
+				return
+			}
+			defer func() { c.loading = false }()
+			if err != nil {
+				c.u.showError(err)
+				return
+			}
+			r := newPageResult(conv, page)
+			c.hasMore = r.full
+			if len(r.msgs) == 0 {
+				return
+			}
+			c.oldest = r.cursor.msg()
+			width := c.list.Size().Width
+			added := float32(0)
+			for i := range r.msgs {
+				var prev *core.Message
+				if i > 0 {
+					prev = &r.msgs[i-1]
+				}
+				added += c.sizer.height(width, &r.msgs[i], shapeOf(&r.msgs[i], prev)) + c.sizer.separator
+			}
+			offset := c.list.GetScrollOffset()
+			c.msgs = append(r.msgs, c.msgs...)
+			c.reindexHeights(width)
+			c.list.Refresh()
+			c.list.ScrollToOffset(offset + added)
+		}
+	})
+}
+
+// reindexHeights tells the list every row's height again after rows were
+// prepended: its heights are kept by index.
+func (c *conversation) reindexHeights(width float32) {
+	for i := range c.msgs {
+		var prev *core.Message
+		if i > 0 {
+			prev = &c.msgs[i-1]
+		}
+		c.list.SetItemHeight(i, c.sizer.height(width, &c.msgs[i], shapeOf(&c.msgs[i], prev)))
+	}
+}
+
+func (c *conversation) index(id string) int {
+	if id == "" {
+		return -1
+	}
+	for i := len(c.msgs) - 1; i >= 0; i-- {
+		if c.msgs[i].ID == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// upsert shows a new message or updates one shown (its delivery state).
+func (c *conversation) upsert(m core.Message) {
+	if m.Conversation != c.conv || !visible(m) {
+		return
+	}
+	for i := len(c.msgs) - 1; i >= 0 && i >= len(c.msgs)-1000; i-- {
+		if c.msgs[i].ID == m.ID && c.msgs[i].From == m.From {
+			if m.FromName == "" {
+				m.FromName = c.msgs[i].FromName
+			}
+			c.msgs[i] = m
+			c.list.RefreshItem(i)
+			return
+		}
+	}
+	// New messages almost always go last; late room messages slot in.
+	i := len(c.msgs)
+	for i > 0 && before(m, c.msgs[i-1]) {
+		i--
+	}
+	c.msgs = append(c.msgs, core.Message{})
+	copy(c.msgs[i+1:], c.msgs[i:])
+	c.msgs[i] = m
+	if i < len(c.msgs)-1 {
+		c.reindexHeights(c.list.Size().Width)
+	}
+	c.list.Refresh()
+	if m.Outgoing || !c.pinned {
+		c.list.ScrollToBottom()
+	}
+}
+
+// before is the display order: rooms by (hlc, author, seq), direct
+// messages by the author's clock.
+func before(a, b core.Message) bool {
+	if strings.HasPrefix(a.Conversation, "room:") {
+		if a.HLC != b.HLC {
+			return a.HLC < b.HLC
+		}
+		if a.From != b.From {
+			return a.From < b.From
+		}
+		return a.AuthorSeq < b.AuthorSeq
+	}
+	return a.Time.Before(b.Time)
+}
+
+// transferChanged redraws the file card of a transfer.
+func (c *conversation) transferChanged(id string) {
+	for i := len(c.msgs) - 1; i >= 0; i-- {
+		if c.msgs[i].TransferID == id {
+			c.list.RefreshItem(i)
+			return
+		}
+	}
+}
+
+// pageResult is one page read from history.
+type pageResult struct {
+	msgs   []core.Message
+	cursor *pageCursor
+	full   bool
+}
+
+type pageCursor struct{ m core.Message }
+
+func (p *pageCursor) msg() *core.Message {
+	if p == nil {
+		return nil
+	}
+	m := p.m
+	return &m
+}
+
+func newPageResult(conv string, page []core.Message) pageResult {
+	r := pageResult{full: len(page) >= pageSize}
+	if len(page) > 0 {
+		cur := page[0]
+		if !strings.HasPrefix(conv, "room:") {
+			for _, m := range page {
+				if m.Seq < cur.Seq {
+					cur = m
+				}
+			}
+		}
+		r.cursor = &pageCursor{m: cur}
+	}
+	for _, m := range page {
+		if visible(m) {
+			r.msgs = append(r.msgs, m)
+		}
+	}
+	return r
+}
+
+func (r pageResult) has(id string) bool {
+	for _, m := range r.msgs {
+		if m.ID == id {
+			return true
+		}
+	}
+	return false
+}

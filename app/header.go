@@ -1,0 +1,180 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// header names the open conversation: the colleague's presence, status and
+// fingerprint with their verified mark (and a loud warning when their
+// name belongs to another key), or the room and its members.
+type header struct {
+	u       *UI
+	obj     *fyne.Container
+	title   *widget.Label
+	sub     *widget.Label
+	dot     *canvas.Circle
+	verify  *widget.Button
+	label   *widget.Button
+	invite  *widget.Button
+	leave   *widget.Button
+	warn    *fyne.Container
+	warnTxt *widget.Label
+}
+
+func newHeader(u *UI) *header {
+	h := &header{u: u, title: widget.NewLabel(""), sub: widget.NewLabel(""), dot: canvas.NewCircle(presenceColor(""))}
+	h.title.TextStyle.Bold = true
+	h.title.SizeName = theme.SizeNameSubHeadingText
+	h.sub.SizeName = theme.SizeNameCaptionText
+	h.sub.Truncation = fyne.TextTruncateEllipsis
+	h.verify = widget.NewButtonWithIcon("Verify", theme.ConfirmIcon(), func() { u.showVerify(h.peer()) })
+	h.label = widget.NewButton("Label", func() { u.askLabel(h.peer()) })
+	h.invite = widget.NewButtonWithIcon("Invite", theme.MailSendIcon(), func() { u.showRoomInvite(h.room()) })
+	h.leave = widget.NewButton("Leave", func() { u.askLeave(h.room()) })
+	h.warnTxt = widget.NewLabel("")
+	h.warnTxt.Wrapping = fyne.TextWrapWord
+	h.warnTxt.TextStyle.Bold = true
+	h.warn = container.NewStack(canvas.NewRectangle(warningColor), onColour(h.warnTxt))
+	left := container.NewHBox(container.NewCenter(container.NewGridWrap(fyne.NewSize(12, 12), h.dot)), h.title)
+	buttons := container.NewHBox(h.verify, h.label, h.invite, h.leave)
+	h.obj = container.NewVBox(container.NewBorder(nil, nil, left, buttons), h.sub, h.warn, widget.NewSeparator())
+	h.refresh()
+	return h
+}
+
+func (h *header) peer() string {
+	if id, ok := strings.CutPrefix(h.u.current, "dm:"); ok {
+		return id
+	}
+	return ""
+}
+
+func (h *header) room() string {
+	if id, ok := strings.CutPrefix(h.u.current, "room:"); ok {
+		return id
+	}
+	return ""
+}
+
+func (h *header) refresh() {
+	h.update()
+	h.obj.Refresh() // parts appeared or vanished: lay them out again
+}
+
+func (h *header) update() {
+	u := h.u
+	h.warn.Hide()
+	if u.current == "" {
+		h.obj.Hide()
+		return
+	}
+	h.obj.Show()
+	h.title.SetText(u.convTitle(u.current))
+	isDM := h.peer() != ""
+	show(h.verify, isDM)
+	show(h.label, isDM)
+	show(h.invite, !isDM)
+	show(h.dot, isDM)
+	if isDM {
+		p := u.peers[h.peer()]
+		t := u.trusts[h.peer()]
+		status := p.Status
+		if p.StatusText != "" {
+			status += " — " + p.StatusText
+		}
+		if !p.Online && p.Problem != "" {
+			status += " (" + p.Problem + ")"
+		}
+		mark := "not verified"
+		h.verify.SetText("Verify")
+		if t.Verified {
+			mark = "✔ verified"
+			h.verify.SetText("Verified")
+		}
+		fp := p.Fingerprint
+		if fp == "" {
+			fp = t.Fingerprint
+		}
+		h.sub.SetText(fmt.Sprintf("%s · fingerprint %s · %s", status, fp, mark))
+		if t.Label != "" {
+			h.label.SetText(t.Label)
+		} else {
+			h.label.SetText("Label")
+		}
+		h.dot.FillColor = presenceColor(p.Status)
+		h.dot.Refresh()
+		show(h.leave, false)
+		if t.Warning != nil {
+			h.warnTxt.SetText("⚠ " + t.Warning.Message)
+			h.warn.Show()
+		}
+		return
+	}
+	for _, r := range u.rooms {
+		if "room:"+r.ID == u.current {
+			sub := fmt.Sprintf("%d members", r.Members)
+			if r.OpenLAN {
+				sub += " · anyone on this network can read #" + r.Name + " (open LAN workspace)"
+			}
+			h.sub.SetText(sub)
+			show(h.leave, !r.General)
+		}
+	}
+}
+
+func (u *UI) askLabel(peer string) {
+	if peer == "" {
+		return
+	}
+	e := widget.NewSelectEntry(u.labels())
+	e.SetText(u.trusts[peer].Label)
+	e.SetPlaceHolder("e.g. Accounting (empty: no label)")
+	dialog.ShowForm("Label "+u.convTitle("dm:"+peer), "Save", "Cancel",
+		[]*widget.FormItem{widget.NewFormItem("Group", e)}, func(ok bool) {
+			if !ok {
+				return
+			}
+			label := e.Text
+			u.async(func(ctx context.Context) func() {
+				_, err := u.core.SetLabel(ctx, peer, label)
+				return func() { u.showError(err) }
+			})
+		}, u.win)
+}
+
+func (u *UI) labels() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, t := range u.trusts {
+		if t.Label != "" && !seen[t.Label] {
+			seen[t.Label] = true
+			out = append(out, t.Label)
+		}
+	}
+	return out
+}
+
+func (u *UI) askLeave(room string) {
+	if room == "" {
+		return
+	}
+	name := u.convTitle("room:" + room)
+	dialog.ShowConfirm("Leave "+name+"?", "You keep its history; someone must invite you to come back.", func(ok bool) {
+		if !ok {
+			return
+		}
+		u.async(func(ctx context.Context) func() {
+			err := u.core.LeaveRoom(ctx, room)
+			return func() { u.showError(err) }
+		})
+	}, u.win)
+}

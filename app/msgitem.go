@@ -1,0 +1,220 @@
+package app
+
+import (
+	"image/color"
+	"math"
+	"strings"
+	"time"
+
+	"hallway/core"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// shape says which parts of a message row show.
+type shape struct {
+	day    bool // a day separator above
+	header bool // author and time (hidden for a quick follow-up by the same author)
+	system bool // a join, leave or invite line
+	file   bool
+}
+
+func shapeOf(m, prev *core.Message) shape {
+	s := shape{header: true, system: m.Kind == "join" || m.Kind == "leave" || m.Kind == "invite", file: m.Kind == "file"}
+	if prev == nil || !sameDay(prev.Time, m.Time) {
+		s.day = true
+	} else if prev.From == m.From && prev.Kind == m.Kind && !s.system && !s.file && m.Time.Sub(prev.Time) < 5*time.Minute {
+		s.header = false
+	}
+	if s.system {
+		s.header = false
+	}
+	return s
+}
+
+func sameDay(a, b time.Time) bool {
+	a, b = a.Local(), b.Local()
+	return a.Year() == b.Year() && a.YearDay() == b.YearDay()
+}
+
+// dayLabel is "Today", "Yesterday", a weekday this week, else a date.
+func dayLabel(t time.Time, now time.Time) string {
+	t, now = t.Local(), now.Local()
+	d0 := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())
+	d := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, t.Location())
+	switch days := int(d0.Sub(d).Hours() / 24); {
+	case days == 0:
+		return "Today"
+	case days == 1:
+		return "Yesterday"
+	case days > 1 && days < 7:
+		return t.Format("Monday")
+	case t.Year() == now.Year():
+		return t.Format("Monday 2 January")
+	}
+	return t.Format("2 January 2006")
+}
+
+// msgItem is one row of the conversation list.
+type msgItem struct {
+	widget.BaseWidget
+	u      *UI
+	day    *widget.Label
+	dayBox *fyne.Container
+	name   *canvas.Text
+	when   *widget.Label
+	mark   *widget.Label
+	head   *fyne.Container
+	body   *widget.RichText
+	system *widget.Label
+	card   *fileCard
+	box    *fyne.Container
+}
+
+func newMsgItem(u *UI) *msgItem {
+	it := &msgItem{u: u, day: widget.NewLabel("Today"), name: canvas.NewText("Name", theme.Color(theme.ColorNameForeground)),
+		when: widget.NewLabel("12:00"), mark: widget.NewLabel(""), body: widget.NewRichText(), system: widget.NewLabel("")}
+	it.day.TextStyle.Bold = true
+	it.day.SizeName = theme.SizeNameCaptionText
+	it.dayBox = container.NewBorder(nil, nil, nil, nil,
+		container.NewHBox(layout.NewSpacer(), it.day, layout.NewSpacer()))
+	it.name.TextStyle.Bold = true
+	it.when.SizeName = theme.SizeNameCaptionText
+	it.when.Importance = widget.LowImportance
+	it.mark.SizeName = theme.SizeNameCaptionText
+	it.mark.Importance = widget.LowImportance
+	indent := canvas.NewRectangle(color.Transparent)
+	indent.SetMinSize(fyne.NewSize(theme.InnerPadding()-theme.Padding(), 1))
+	it.head = container.NewHBox(indent, container.NewCenter(it.name), it.when, it.mark)
+	it.body.Wrapping = fyne.TextWrapWord
+	it.system.TextStyle.Italic = true
+	it.system.Importance = widget.LowImportance
+	it.system.Wrapping = fyne.TextWrapWord
+	it.card = newFileCard(u)
+	it.box = container.New(layout.NewCustomPaddedVBoxLayout(0), it.dayBox, it.head, it.system, it.body, it.card.obj)
+	it.ExtendBaseWidget(it)
+	return it
+}
+
+func (it *msgItem) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(it.box) }
+
+// The pointer moving over messages is activity: someone reading is there.
+func (it *msgItem) MouseIn(*desktop.MouseEvent)    { it.u.activity() }
+func (it *msgItem) MouseMoved(*desktop.MouseEvent) { it.u.activity() }
+func (it *msgItem) MouseOut()                      {}
+
+func (it *msgItem) set(m *core.Message, s shape) {
+	show(it.dayBox, s.day)
+	if s.day {
+		it.day.SetText(dayLabel(m.Time, it.u.now()))
+	}
+	show(it.head, s.header)
+	if s.header {
+		name := m.FromName
+		if name == "" {
+			name = shortID(m.From)
+		}
+		if m.Outgoing {
+			name = "You"
+		}
+		it.name.Text = name
+		it.name.Color = authorColor(m.From)
+		it.name.Refresh()
+		it.when.SetText(m.Time.Local().Format("15:04"))
+	}
+	it.mark.SetText(deliveryMark(m))
+	show(it.system, s.system)
+	show(it.body, !s.system && !s.file)
+	if s.system {
+		it.system.SetText(systemLine(m))
+	} else if !s.file {
+		it.body.Segments = textSegments(m.Text)
+		it.body.Refresh()
+	}
+	show(it.card.obj, s.file)
+	if s.file {
+		it.card.set(m)
+	}
+}
+
+// deliveryMark is the state of our own messages: a clock while waiting,
+// a tick once the colleague has it.
+func deliveryMark(m *core.Message) string {
+	if !m.Outgoing || strings.HasPrefix(m.Conversation, "room:") {
+		return ""
+	}
+	if m.State == "delivered" {
+		return "✓ delivered"
+	}
+	return "🕓 waiting"
+}
+
+func systemLine(m *core.Message) string {
+	who := m.FromName
+	if m.Outgoing {
+		who = "You"
+	}
+	switch m.Kind {
+	case "join":
+		return who + " joined"
+	case "leave":
+		return who + " left"
+	}
+	return who + ": " + m.Text
+}
+
+func show(o fyne.CanvasObject, visible bool) {
+	if visible {
+		o.Show()
+	} else {
+		o.Hide()
+	}
+}
+
+// rowSizer estimates a row's height without laying it out, so the list
+// can scroll through rows it has not drawn yet.
+type rowSizer struct {
+	separator float32
+}
+
+func newRowSizer() *rowSizer {
+	return &rowSizer{separator: theme.Padding()}
+}
+
+func (r *rowSizer) height(width float32, m *core.Message, s shape) float32 {
+	size := theme.TextSize()
+	inner := theme.InnerPadding()
+	lineH := fyne.MeasureText("Mg", size, fyne.TextStyle{}).Height
+	captionH := fyne.MeasureText("Mg", theme.CaptionTextSize(), fyne.TextStyle{}).Height
+	h := float32(0)
+	if s.day {
+		h += captionH + 2*inner
+	}
+	if s.header {
+		h += captionH + 2*inner
+	}
+	switch {
+	case s.file:
+		h += fileCardHeight()
+	case s.system:
+		h += lineH + 2*inner
+	default:
+		avail := width - 2*inner - theme.ScrollBarSize() - 8
+		if avail < 100 {
+			avail = 600
+		}
+		lines := 0
+		for _, par := range strings.Split(m.Text, "\n") {
+			w := fyne.MeasureText(par, size, fyne.TextStyle{}).Width
+			lines += max(1, int(math.Ceil(float64(w/(avail*0.93)))))
+		}
+		h += float32(lines)*(lineH+theme.LineSpacing()) + 2*inner
+	}
+	return h
+}

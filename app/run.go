@@ -1,0 +1,104 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+
+	"hallway/assets"
+	"hallway/core"
+
+	"fyne.io/fyne/v2"
+	fyneapp "fyne.io/fyne/v2/app"
+)
+
+// AppID is the application id (as in FyneApp.toml).
+const AppID = "im.hallway.desktop"
+
+// ErrNoDisplay: there is no graphical session to open a window in.
+var ErrNoDisplay = errors.New("no display: neither $DISPLAY nor $WAYLAND_DISPLAY is set, so the window cannot open. " +
+	"Run Hallway headless with `hallway daemon` (every other verb works against it), or start it from a desktop session")
+
+// Options configure the window.
+type Options struct {
+	// Config is the node's configuration (data folder, flags).
+	Config core.Config
+	// Serve runs the node and its control API (cli.Serve).
+	Serve ServeFunc
+	Log   *slog.Logger
+	// FirstFrame, when set, is called once the window has drawn with a
+	// node attached (benchmarks).
+	FirstFrame func()
+}
+
+// Run opens the window and runs Hallway in it until the user quits or ctx
+// ends. It must run on the main goroutine.
+func Run(ctx context.Context, opt Options) error {
+	if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
+		return ErrNoDisplay
+	}
+	if opt.Log == nil {
+		opt.Log = slog.New(slog.DiscardHandler)
+	}
+	a := fyneapp.NewWithID(AppID)
+	a.SetIcon(fyne.NewStaticResource("hallway.png", assets.Icon))
+	w := a.NewWindow("Hallway")
+	w.Resize(fyne.NewSize(1100, 720))
+	u := newUI(a, w)
+	u.log = opt.Log
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	var runErr error
+	eng := &engine{serve: opt.Serve, cfg: opt.Config, log: opt.Log}
+	eng.up = func(c Core) {
+		fyne.Do(func() {
+			u.attach(c)
+			opt.Log.Info("window ready")
+			if opt.FirstFrame != nil {
+				f := opt.FirstFrame
+				opt.FirstFrame = nil
+				f()
+			}
+		})
+	}
+	eng.down = func(err error) {
+		if err == nil {
+			return
+		}
+		opt.Log.Error("Hallway stopped", "err", err)
+		runErr = err
+		fyne.Do(func() {
+			u.banner.show("Hallway stopped: "+message(err), true)
+			a.Quit()
+		})
+	}
+	a.Lifecycle().SetOnEnteredForeground(func() { u.focusChanged(true) })
+	a.Lifecycle().SetOnExitedForeground(func() { u.focusChanged(false) })
+	a.Lifecycle().SetOnStarted(func() { eng.start(ctx) })
+	w.SetCloseIntercept(func() {
+		if u.tray.keepsRunning() {
+			w.Hide()
+			return
+		}
+		a.Quit()
+	})
+	w.SetMaster()
+	go func() {
+		<-ctx.Done()
+		fyne.Do(a.Quit)
+	}()
+	w.ShowAndRun()
+	u.idle.close()
+	stopped := make(chan struct{})
+	go func() { eng.stop(); close(stopped) }()
+	select {
+	case <-stopped:
+	case <-time.After(15 * time.Second):
+		return fmt.Errorf("the node did not stop within 15 s")
+	}
+	return runErr
+}

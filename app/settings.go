@@ -1,0 +1,225 @@
+package app
+
+import (
+	"context"
+	"strings"
+
+	"hallway/core"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+)
+
+// size choices for the file policy, in bytes (0: off / no limit).
+var sizeChoices = []struct {
+	label string
+	bytes int64
+}{{"Off", 0}, {"10 MB", 10e6}, {"100 MB", 100e6}, {"1 GB", 1e9}, {"10 GB", 10e9}}
+
+func sizeLabel(n int64, zero string) string {
+	for _, c := range sizeChoices {
+		if c.bytes == n && n != 0 {
+			return c.label
+		}
+	}
+	if n == 0 {
+		return zero
+	}
+	return humanBytes(n)
+}
+
+func sizeLabels(zero string) []string {
+	out := []string{zero}
+	for _, c := range sizeChoices[1:] {
+		out = append(out, c.label)
+	}
+	return out
+}
+
+func sizeBytes(label string) int64 {
+	for _, c := range sizeChoices {
+		if c.label == label {
+			return c.bytes
+		}
+	}
+	return 0
+}
+
+// showSettings opens the settings: name, files, workspace, colleagues by
+// address, theme and notifications.
+func (u *UI) showSettings() {
+	p := u.prefs
+	name := widget.NewEntry()
+	name.SetText(u.self.Name)
+	downloads := widget.NewEntry()
+	downloads.SetText(p.Downloads)
+	downloads.SetPlaceHolder("default: ~/Downloads/Hallway")
+	autoAccept := widget.NewSelect(sizeLabels("Never"), nil)
+	autoAccept.SetSelected(sizeLabel(p.AutoAcceptMax, "Never"))
+	maxSize := widget.NewSelect(sizeLabels("No limit"), nil)
+	maxSize.SetSelected(sizeLabel(p.MaxFileSize, "No limit"))
+	noFiles := widget.NewCheck("Refuse all files", nil)
+	noFiles.SetChecked(p.NoFiles)
+	blockExt := widget.NewEntry()
+	blockExt.SetText(p.BlockExt)
+	blockExt.SetPlaceHolder(".exe, .bat")
+	themeSel := widget.NewRadioGroup([]string{"Follow the system", "Light", "Dark"}, nil)
+	themeSel.Horizontal = true
+	themeSel.SetSelected(map[string]string{core.ThemeLight: "Light", core.ThemeDark: "Dark"}[p.Theme])
+	if themeSel.Selected == "" {
+		themeSel.SetSelected("Follow the system")
+	}
+	notes := widget.NewCheck("Show desktop notifications for new messages", nil)
+	notes.SetChecked(p.Notifications)
+	addr := widget.NewEntry()
+	addr.SetPlaceHolder("/ip4/192.168.1.20/tcp/4001/p2p/12D3KooW…")
+	addBtn := widget.NewButton("Add", func() { u.addColleague(addr.Text) })
+
+	ws := widget.NewLabel("Open LAN workspace: anyone on this network can connect.")
+	ws.Wrapping = fyne.TextWrapWord
+	if u.self.Workspace == core.WorkspacePrivate {
+		ws.SetText("Private workspace " + u.self.WorkspaceTag + ": only colleagues with the key can connect.")
+	}
+	wsButtons := container.NewHBox(
+		widget.NewButton("Show invite", func() { u.showWorkspaceInvite() }),
+		widget.NewButton("Join with a code…", func() { u.askJoinWorkspace() }),
+		widget.NewButton("Create new…", func() { u.askCreateWorkspace() }))
+
+	form := widget.NewForm(
+		widget.NewFormItem("Your name", name),
+		widget.NewFormItem("Downloads folder", downloads),
+		widget.NewFormItem("Accept without asking up to", autoAccept),
+		widget.NewFormItem("Largest file accepted", maxSize),
+		widget.NewFormItem("Refuse extensions", blockExt),
+		widget.NewFormItem("", noFiles),
+		widget.NewFormItem("Theme", themeSel),
+		widget.NewFormItem("", notes),
+		widget.NewFormItem("Workspace", container.NewVBox(ws, wsButtons)),
+		widget.NewFormItem("Add a colleague by address", container.NewBorder(nil, nil, nil, addBtn, addr)),
+	)
+	d := dialog.NewCustomConfirm("Settings", "Save", "Cancel", container.NewVScroll(form), func(ok bool) {
+		if !ok {
+			return
+		}
+		np := p
+		np.Downloads = strings.TrimSpace(downloads.Text)
+		np.AutoAcceptMax = sizeBytes(autoAccept.Selected)
+		np.MaxFileSize = sizeBytes(maxSize.Selected)
+		np.NoFiles = noFiles.Checked
+		np.BlockExt = strings.TrimSpace(blockExt.Text)
+		np.Theme = map[string]string{"Light": core.ThemeLight, "Dark": core.ThemeDark}[themeSel.Selected]
+		if np.Theme == "" {
+			np.Theme = core.ThemeSystem
+		}
+		np.Notifications = notes.Checked
+		u.saveSettings(strings.TrimSpace(name.Text), np)
+	}, u.win)
+	d.Resize(fyne.NewSize(640, 620))
+	d.Show()
+}
+
+// saveSettings saves the name and preferences; a changed file policy
+// restarts the node so it applies at once.
+func (u *UI) saveSettings(name string, p core.Prefs) {
+	old := u.prefs
+	filesChanged := old.Downloads != p.Downloads || old.AutoAcceptMax != p.AutoAcceptMax ||
+		old.MaxFileSize != p.MaxFileSize || old.NoFiles != p.NoFiles || old.BlockExt != p.BlockExt
+	c := u.core
+	u.async(func(ctx context.Context) func() {
+		if name != "" && name != u.self.Name {
+			if err := c.SetName(ctx, name); err != nil {
+				return func() { u.showError(err) }
+			}
+		}
+		if err := c.SetPrefs(ctx, p); err != nil {
+			return func() { u.showError(err) }
+		}
+		return func() {
+			u.prefs = p
+			applyTheme(u.app, p.Theme)
+			if filesChanged {
+				u.info("File settings saved; Hallway reconnects to apply them…")
+				c.Restart()
+			}
+		}
+	})
+}
+
+func (u *UI) addColleague(addr string) {
+	addr = strings.TrimSpace(addr)
+	if addr == "" {
+		return
+	}
+	u.async(func(ctx context.Context) func() {
+		res, err := u.core.AddPeer(ctx, addr)
+		return func() {
+			if err != nil {
+				u.showError(err)
+				return
+			}
+			if res.Connected {
+				u.info("Saved and connected to %s.", shortID(res.PeerID))
+			} else {
+				u.info("Saved %s; Hallway keeps trying. Not connected now: %s", shortID(res.PeerID), res.Problem)
+			}
+		}
+	})
+}
+
+func (u *UI) showWorkspaceInvite() {
+	code, private, err := u.core.WorkspaceInvite()
+	if err != nil {
+		u.showError(err)
+		return
+	}
+	if !private {
+		dialog.ShowInformation("Open LAN workspace", "There is no key to invite to: anyone on this network can connect. Create a private workspace to keep others out.", u.win)
+		return
+	}
+	u.showCode("Workspace invite", "Colleagues join with this code, in their first-run screen or settings (or `hallway workspace join CODE`):", code)
+}
+
+// showCode shows a code to copy, with its QR.
+func (u *UI) showCode(title, text, code string) {
+	lbl := widget.NewLabel(text)
+	lbl.Wrapping = fyne.TextWrapWord
+	e := widget.NewEntry()
+	e.SetText(code)
+	copyBtn := widget.NewButton("Copy", func() { u.app.Clipboard().SetContent(code) })
+	d := dialog.NewCustom(title, "Close", container.NewVBox(lbl, container.NewBorder(nil, nil, nil, copyBtn, e),
+		container.NewCenter(qrObject(code, 200))), u.win)
+	d.Resize(fyne.NewSize(520, 420))
+	d.Show()
+}
+
+func (u *UI) askJoinWorkspace() {
+	e := widget.NewEntry()
+	e.SetPlaceHolder("HW1-…")
+	dialog.ShowForm("Join a private workspace", "Join", "Cancel", []*widget.FormItem{widget.NewFormItem("Invite code", e)}, func(ok bool) {
+		if !ok {
+			return
+		}
+		if err := u.core.JoinWorkspace(e.Text); err != nil {
+			u.showError(err)
+			return
+		}
+		u.restarting()
+	}, u.win)
+}
+
+func (u *UI) askCreateWorkspace() {
+	dialog.ShowConfirm("Create a private workspace?", "Colleagues on the current workspace will no longer reach you until they join the new one with its code.", func(ok bool) {
+		if !ok {
+			return
+		}
+		code, err := u.core.CreateWorkspace()
+		if err != nil {
+			u.showError(err)
+			return
+		}
+		u.showCode("Private workspace created", "Colleagues join with this code:", code)
+		u.restarting()
+	}, u.win)
+}

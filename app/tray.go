@@ -1,0 +1,106 @@
+package app
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+
+	"hallway/assets"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
+)
+
+// tray is the system tray icon where the desktop has one: the unread
+// count, quick status and quit. Closing the window then keeps Hallway
+// running there.
+type tray struct {
+	u    *UI
+	desk desktop.App
+}
+
+func newTray(u *UI) *tray {
+	t := &tray{u: u}
+	if d, ok := u.app.(desktop.App); ok {
+		t.desk = d
+		d.SetSystemTrayIcon(fyne.NewStaticResource("hallway.png", assets.Icon))
+		d.SetSystemTrayWindow(u.win)
+	}
+	t.refresh()
+	return t
+}
+
+func (t *tray) refresh() {
+	if t.desk == nil {
+		return
+	}
+	u := t.u
+	n := u.totalUnread()
+	unread := "No unread messages"
+	if n > 0 {
+		unread = fmt.Sprintf("%d unread", n)
+	}
+	info := fyne.NewMenuItem(unread, nil)
+	info.Disabled = true
+	open := fyne.NewMenuItem("Open Hallway", func() { u.win.Show(); u.win.RequestFocus() })
+	var statuses []*fyne.MenuItem
+	for _, st := range []string{"available", "away", "busy"} {
+		it := fyne.NewMenuItem("Status: "+st, func() { u.setStatus(st, u.self.StatusText, false) })
+		it.Checked = u.self.Status == st
+		statuses = append(statuses, it)
+	}
+	items := append([]*fyne.MenuItem{info, open, fyne.NewMenuItemSeparator()}, statuses...)
+	quit := fyne.NewMenuItem("Quit Hallway", func() { u.app.Quit() })
+	quit.IsQuit = true
+	items = append(items, fyne.NewMenuItemSeparator(), quit)
+	t.desk.SetSystemTrayMenu(fyne.NewMenu("Hallway", items...))
+}
+
+// keepsRunning tells whether closing the window leaves Hallway in the
+// tray. On Linux the tray lives on the session bus: without one there is
+// no tray to come back from, so closing the window quits.
+func (t *tray) keepsRunning() bool {
+	if t.desk == nil {
+		return false
+	}
+	if runtime.GOOS == "linux" || runtime.GOOS == "freebsd" {
+		return os.Getenv("DBUS_SESSION_BUS_ADDRESS") != ""
+	}
+	return true
+}
+
+// updateAttention shows the unread count in the title and the tray.
+func (u *UI) updateAttention() {
+	title := "Hallway"
+	if n := u.totalUnread(); n > 0 {
+		title = fmt.Sprintf("Hallway (%d)", n)
+	}
+	u.win.SetTitle(title)
+	u.tray.refresh()
+}
+
+// notify shows a desktop notification for something the user has not
+// seen: never for their own messages, never while busy, only when the
+// window is not in front, and only if notifications are on. Loud ones
+// (a warning) show even while busy or in front.
+func (u *UI) notify(title, body string, loud bool) {
+	if !u.prefs.Notifications {
+		return
+	}
+	if !loud && (u.self.Status == "busy" || u.focused) {
+		return
+	}
+	if len([]rune(body)) > 200 {
+		body = string([]rune(body)[:199]) + "…"
+	}
+	u.app.SendNotification(fyne.NewNotification(title, body))
+}
+
+// focusChanged follows whether the window is in front.
+func (u *UI) focusChanged(focused bool) {
+	u.focused = focused
+	if focused {
+		u.activity()
+		u.markRead()
+	}
+}

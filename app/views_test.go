@@ -1,0 +1,190 @@
+package app
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"hallway/core"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+)
+
+func TestSidebarBadgesAndGroups(t *testing.T) {
+	f := office()
+	u := newTestUI(t, f)
+	test.AssertRendersToMarkup(t, "sidebar.xml", u.win.Canvas())
+	if got := u.win.Title(); got != "Hallway (7)" {
+		t.Errorf("title %q", got)
+	}
+	u.sidebar.filter.SetText("car")
+	var titles []string
+	for _, r := range u.sidebar.rows {
+		if r.kind == rowPeer || r.kind == rowRoom {
+			titles = append(titles, r.title)
+		}
+	}
+	if fmt.Sprint(titles) != "[Carol]" {
+		t.Errorf("filtered rows %v", titles)
+	}
+}
+
+func TestComposeSend(t *testing.T) {
+	f := office()
+	u := newTestUI(t, f)
+	if u.current != "dm:"+bobID {
+		t.Fatalf("did not open the last conversation: %q", u.current)
+	}
+	test.Type(u.compose.entry, "Lunch at noon?")
+	// Shift+Enter is a new line, Enter sends.
+	u.compose.entry.KeyDown(&fyne.KeyEvent{Name: "LeftShift"})
+	u.compose.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	u.compose.entry.KeyUp(&fyne.KeyEvent{Name: "LeftShift"})
+	test.Type(u.compose.entry, "Or 1pm")
+	u.compose.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if len(f.sent) != 1 || f.sent[0] != "Lunch at noon?\nOr 1pm" {
+		t.Fatalf("sent %q", f.sent)
+	}
+	if u.compose.entry.Text != "" {
+		t.Errorf("entry not cleared: %q", u.compose.entry.Text)
+	}
+	last := u.conv.msgs[len(u.conv.msgs)-1]
+	if last.Text != "Lunch at noon?\nOr 1pm" || !last.Outgoing {
+		t.Fatalf("last shown %+v", last)
+	}
+	test.AssertRendersToMarkup(t, "compose_send.xml", u.win.Canvas())
+	// Delivery turns the clock into a tick.
+	last.State = "delivered"
+	u.deliver(core.MessageDelivered{Message: last})
+	if got := deliveryMark(&u.conv.msgs[len(u.conv.msgs)-1]); got != "✓ delivered" {
+		t.Errorf("mark %q", got)
+	}
+}
+
+func TestIncomingMessageAppears(t *testing.T) {
+	f := office()
+	u := newTestUI(t, f)
+	m := core.Message{ID: "new1", Conversation: "dm:" + bobID, From: bobID, FromName: "Bob",
+		Text: "Report is on https://intranet.example/q3 now", Time: day0.Add(time.Hour), State: "received"}
+	u.deliver(core.MessageReceived{Message: m})
+	if got := u.conv.msgs[len(u.conv.msgs)-1].ID; got != "new1" {
+		t.Fatalf("last message %q", got)
+	}
+	test.AssertRendersToMarkup(t, "incoming.xml", u.win.Canvas())
+
+	// In another conversation while the window is behind: a badge, the
+	// title and a notification.
+	u.focusChanged(false)
+	other := core.Message{ID: "new2", Conversation: "dm:12D3KooWCarol", From: "12D3KooWCarol", FromName: "Carol",
+		Text: "ping", Time: day0.Add(2 * time.Hour), State: "received"}
+	test.AssertNotificationSent(t, fyne.NewNotification("Carol", "ping"), func() {
+		u.deliver(core.MessageReceived{Message: other})
+	})
+	if u.unread["dm:12D3KooWCarol"] != 6 || u.win.Title() != "Hallway (8)" {
+		t.Fatalf("unread %v title %q", u.unread, u.win.Title())
+	}
+	// Busy: no notification.
+	u.self.Status = "busy"
+	test.AssertNotificationSent(t, nil, func() {
+		u.deliver(core.MessageReceived{Message: core.Message{ID: "new3", Conversation: "dm:12D3KooWCarol",
+			From: "12D3KooWCarol", Text: "again", State: "received"}})
+	})
+}
+
+func TestFileCardProgress(t *testing.T) {
+	f := office()
+	conv := "dm:" + bobID
+	tr := core.Transfer{ID: "t1", Name: "budget.xlsx", Size: 4_000_000, State: "offered", Direction: "in", Peer: bobID, Conversation: conv}
+	f.transfers = []core.Transfer{tr}
+	f.seq++
+	f.msgs[conv] = append(f.msgs[conv], core.Message{ID: "fm", Conversation: conv, From: bobID, FromName: "Bob", Kind: "file",
+		Text: "sent budget.xlsx (4.0 MB)", Time: day0.Add(time.Hour), State: "received", Seq: f.seq, TransferID: "t1"})
+	u := newTestUI(t, f)
+	var card *fileCard
+	for _, o := range test.LaidOutObjects(u.conv.list) {
+		if it, ok := o.(*msgItem); ok && it.card.transfer == "t1" && it.card.obj.Visible() {
+			card = it.card
+		}
+	}
+	if card == nil {
+		t.Fatal("no file card shown")
+	}
+	if !card.accept.Visible() || !card.decline.Visible() || card.bar.Visible() {
+		t.Fatal("an offer shows accept and decline, no progress")
+	}
+	test.Tap(card.accept)
+	if f.actions[len(f.actions)-1] != "accept t1" {
+		t.Fatalf("actions %v", f.actions)
+	}
+	tr.State, tr.BytesDone, tr.Rate = "active", 1_000_000, 2_000_000
+	u.deliver(core.TransferChanged{Transfer: tr})
+	if !card.bar.Visible() || card.bar.Value != 0.25 || card.accept.Visible() || !card.cancel.Visible() {
+		t.Fatalf("progress: bar %v %v", card.bar.Visible(), card.bar.Value)
+	}
+	test.AssertRendersToMarkup(t, "filecard_progress.xml", u.win.Canvas())
+	tr.State, tr.BytesDone, tr.FinalPath = "done", tr.Size, "/home/ann/Downloads/Hallway/budget.xlsx"
+	u.deliver(core.TransferChanged{Transfer: tr})
+	if !card.open.Visible() || card.cancel.Visible() {
+		t.Fatal("a finished download offers to open its folder")
+	}
+}
+
+func TestVerifyDialog(t *testing.T) {
+	f := office()
+	u := newTestUI(t, f)
+	d := u.verifyDialogFor(t, bobID)
+	d.Show()
+	test.AssertRendersToMarkup(t, "verify_dialog.xml", u.win.Canvas())
+	d.Hide()
+	if _, err := f.Verify(t.Context(), bobID, true); err != nil {
+		t.Fatal(err)
+	}
+	u.deliver(core.TrustChanged{Trust: f.trusts[bobID]})
+	if !u.trusts[bobID].Verified || u.header.verify.Text != "Verified" {
+		t.Fatal("verified mark not shown")
+	}
+}
+
+func (u *UI) verifyDialogFor(t *testing.T, peer string) interface {
+	Show()
+	Hide()
+} {
+	t.Helper()
+	tr, err := u.core.TrustOf(t.Context(), peer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.verifyDialog(tr)
+}
+
+func TestImpersonationWarning(t *testing.T) {
+	f := office()
+	f.addPeer(eveID, "Bob", "available", true)
+	bt := f.trusts[bobID]
+	bt.Verified = true
+	f.trusts[bobID] = bt
+	u := newTestUI(t, f)
+	w := core.NameWarning{PeerID: eveID, Name: "Bob", Kind: core.WarnImpersonation, Of: bobID,
+		Message: `"Bob" is not the Bob you verified: it is another key. Someone may be impersonating them.`}
+	test.AssertNotificationSent(t, fyne.NewNotification("Hallway: check who this is", w.Message), func() {
+		u.deliver(core.NameWarningRaised{Warning: w})
+	})
+	if !u.sidebar.warn.Visible() {
+		t.Fatal("no standing warning")
+	}
+	u.open("dm:" + eveID)
+	if !u.header.warn.Visible() {
+		t.Fatal("the impostor's header does not warn")
+	}
+	test.AssertRendersToMarkup(t, "impersonation.xml", u.win.Canvas())
+}
+
+func TestFirstRun(t *testing.T) {
+	f := office()
+	f.prefs.SetupDone = false
+	u := newTestUI(t, f)
+	test.AssertRendersToMarkup(t, "firstrun.xml", u.win.Canvas())
+	fr := u.win.Content()
+	_ = fr
+}

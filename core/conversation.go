@@ -1,0 +1,158 @@
+package core
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"hallway/p2p"
+	"hallway/storage"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+)
+
+// Conversations by id, as Message.Conversation names them: "dm:<peer id>"
+// or "room:<room id>". The window works with these ids, never with names,
+// which may change or collide.
+
+// splitConv returns the kind ("dm" or "room") and the peer or room id.
+func splitConv(conv string) (kind, id string, err error) {
+	kind, id, ok := strings.Cut(conv, ":")
+	if !ok || id == "" || (kind != "dm" && kind != "room") {
+		return "", "", userErrorf("%q is not a conversation (dm:PEER or room:ID)", conv)
+	}
+	return kind, id, nil
+}
+
+// Page returns up to limit messages of a conversation, oldest first, ending
+// before the message before (nil: the newest). Unlike History it marks
+// nothing read.
+func (s *Service) Page(ctx context.Context, conv string, before *Message, limit int) ([]Message, error) {
+	kind, id, err := splitConv(conv)
+	if err != nil {
+		return nil, err
+	}
+	if limit <= 0 {
+		limit = 100
+	}
+	if kind == "room" {
+		if s.rooms.get(id) == nil {
+			if _, ok, _ := s.store.Room(ctx, id); !ok {
+				return nil, &UserError{msg: "unknown room", err: ErrUnknownRoom}
+			}
+		}
+		var cur *storage.Cursor
+		if before != nil {
+			cur = &storage.Cursor{HLC: before.HLC, Author: before.From, Seq: before.AuthorSeq}
+		}
+		rows, err := s.store.RoomHistory(ctx, id, cur, limit)
+		if err != nil {
+			return nil, fmt.Errorf("read room history: %w", err)
+		}
+		out := make([]Message, 0, len(rows))
+		for _, r := range rows {
+			out = append(out, s.roomMessage(r))
+		}
+		return out, nil
+	}
+	pid, err := peer.Decode(id)
+	if err != nil {
+		return nil, userErrorf("bad peer id in %q", conv)
+	}
+	var seq int64
+	if before != nil {
+		seq = before.Seq
+	}
+	rows, err := s.store.History(ctx, conv, seq, limit)
+	if err != nil {
+		return nil, fmt.Errorf("read history: %w", err)
+	}
+	names := map[string]string{id: s.colleague(ctx, pid).Name}
+	out := make([]Message, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, s.toMessage(r, names))
+	}
+	return out, nil
+}
+
+// SendTo posts text to a conversation.
+func (s *Service) SendTo(ctx context.Context, conv, text string) (Message, error) {
+	kind, id, err := splitConv(conv)
+	if err != nil {
+		return Message{}, err
+	}
+	if kind == "room" {
+		return s.SendRoom(ctx, id, text)
+	}
+	return s.Send(ctx, id, text)
+}
+
+// SendFileTo offers a file or folder in a conversation.
+func (s *Service) SendFileTo(ctx context.Context, conv, path string) (Transfer, error) {
+	kind, id, err := splitConv(conv)
+	if err != nil {
+		return Transfer{}, err
+	}
+	if kind == "room" {
+		return s.SendFile(ctx, "#"+id, path)
+	}
+	return s.SendFile(ctx, id, path)
+}
+
+// MarkRead marks everything in a conversation read.
+func (s *Service) MarkRead(ctx context.Context, conv string) error {
+	kind, id, err := splitConv(conv)
+	if err != nil {
+		return err
+	}
+	if kind == "room" {
+		rows, err := s.store.RoomHistory(ctx, id, nil, 1)
+		if err != nil || len(rows) == 0 {
+			return err
+		}
+		return s.store.MarkRoomRead(ctx, id, rows[0].HLC)
+	}
+	seq, err := s.store.LastSeq(ctx, conv)
+	if err != nil || seq == 0 {
+		return err
+	}
+	return s.store.MarkConvRead(ctx, conv, seq)
+}
+
+// Unread counts unread messages per conversation (those with none are
+// left out).
+func (s *Service) Unread(ctx context.Context) (map[string]int, error) {
+	out, err := s.store.DMUnread(ctx)
+	if err != nil {
+		return nil, err
+	}
+	self := s.node.ID().String()
+	for _, st := range s.rooms.all() {
+		n, err := s.store.UnreadCount(ctx, st.id, self)
+		if err != nil {
+			return nil, err
+		}
+		if n > 0 {
+			out[roomConv(st.id)] = n
+		}
+	}
+	return out, nil
+}
+
+// transferIDOf is the id of the transfer a file message offers: the
+// offer travels in Meta (DMs) or in the text (rooms).
+func transferIDOf(m storage.Message) string {
+	if m.Kind != storage.KindFile {
+		return ""
+	}
+	var o p2p.FileOffer
+	raw := m.Meta
+	if strings.HasPrefix(m.Conv, "room:") {
+		raw = m.Text
+	}
+	if json.Unmarshal([]byte(raw), &o) != nil {
+		return ""
+	}
+	return o.ID
+}

@@ -1,0 +1,163 @@
+package core
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"hallway/storage"
+)
+
+// Prefs are the user's settings that are not part of the profile: what the
+// window shows and how files are handled. They live in history's settings,
+// so they follow the data folder.
+type Prefs struct {
+	// Notifications shows desktop notifications for new messages.
+	Notifications bool `json:"notifications"`
+	// Theme is "system" (follow the desktop), "light" or "dark".
+	Theme string `json:"theme"`
+	// LastConversation is the conversation shown last ("dm:…", "room:…").
+	LastConversation string `json:"last_conversation,omitempty"`
+	// SetupDone: the first-run screen was completed.
+	SetupDone bool `json:"setup_done"`
+	// File policy as the window sets it; empty or zero: the defaults.
+	Downloads     string `json:"downloads,omitempty"`
+	AutoAcceptMax int64  `json:"auto_accept_max,omitempty"`
+	MaxFileSize   int64  `json:"max_file_size,omitempty"`
+	NoFiles       bool   `json:"no_files,omitempty"`
+	BlockExt      string `json:"block_ext,omitempty"`
+}
+
+// Themes.
+const (
+	ThemeSystem = "system"
+	ThemeLight  = "light"
+	ThemeDark   = "dark"
+)
+
+// PrefsChanged: the preferences were saved.
+type PrefsChanged struct{ Prefs Prefs }
+
+func (PrefsChanged) EventType() string { return "prefs_changed" }
+
+const prefPrefix = "pref."
+
+func prefsFromSettings(get func(string) (string, bool, error)) (Prefs, error) {
+	p := Prefs{Notifications: true, Theme: ThemeSystem}
+	read := func(k string) string {
+		v, ok, err := get(prefPrefix + k)
+		if err != nil || !ok {
+			return ""
+		}
+		return v
+	}
+	if v := read("notifications"); v != "" {
+		p.Notifications = v == "1"
+	}
+	if v := read("theme"); v == ThemeLight || v == ThemeDark {
+		p.Theme = v
+	}
+	p.LastConversation = read("last_conversation")
+	p.SetupDone = read("setup_done") == "1"
+	p.Downloads = read("downloads")
+	p.AutoAcceptMax, _ = strconv.ParseInt(read("auto_accept_max"), 10, 64)
+	p.MaxFileSize, _ = strconv.ParseInt(read("max_file_size"), 10, 64)
+	p.NoFiles = read("no_files") == "1"
+	p.BlockExt = read("block_ext")
+	return p, nil
+}
+
+func (p Prefs) settings() map[string]string {
+	b := func(v bool) string {
+		if v {
+			return "1"
+		}
+		return "0"
+	}
+	return map[string]string{
+		"notifications": b(p.Notifications), "theme": p.Theme, "last_conversation": p.LastConversation,
+		"setup_done": b(p.SetupDone), "downloads": p.Downloads,
+		"auto_accept_max": strconv.FormatInt(p.AutoAcceptMax, 10), "max_file_size": strconv.FormatInt(p.MaxFileSize, 10),
+		"no_files": b(p.NoFiles), "block_ext": p.BlockExt,
+	}
+}
+
+func (p Prefs) check() error {
+	switch p.Theme {
+	case ThemeSystem, ThemeLight, ThemeDark:
+	default:
+		return userErrorf("theme is system, light or dark, not %q", p.Theme)
+	}
+	if p.AutoAcceptMax < 0 || p.MaxFileSize < 0 {
+		return userErrorf("file sizes cannot be negative")
+	}
+	if p.Downloads != "" && !filepath.IsAbs(p.Downloads) {
+		return userErrorf("the downloads folder must be a full path, not %q", p.Downloads)
+	}
+	if len(p.LastConversation) > 200 || len(p.BlockExt) > 1000 {
+		return userErrorf("setting too long")
+	}
+	return nil
+}
+
+// Prefs returns the saved preferences, defaults where unset.
+func (s *Service) Prefs(ctx context.Context) (Prefs, error) {
+	return prefsFromSettings(func(k string) (string, bool, error) { return s.store.Setting(ctx, k) })
+}
+
+// SetPrefs saves p and announces it. File policy changes apply to a node
+// started afterwards (the window restarts its node for that).
+func (s *Service) SetPrefs(ctx context.Context, p Prefs) error {
+	if err := p.check(); err != nil {
+		return err
+	}
+	for k, v := range p.settings() {
+		if err := s.store.SetSetting(ctx, prefPrefix+k, v); err != nil {
+			return fmt.Errorf("save settings: %w", err)
+		}
+	}
+	s.bus.publish(PrefsChanged{Prefs: p})
+	return nil
+}
+
+// ReadPrefs reads the preferences of a data folder before a node runs on
+// it, so the file policy can go into the node's Config.
+func ReadPrefs(ctx context.Context, dir string) (Prefs, error) {
+	if err := ensureDataDir(dir); err != nil {
+		return Prefs{}, err
+	}
+	st, err := storage.Open(ctx, filepath.Join(dir, databaseFile))
+	if err != nil {
+		return Prefs{}, fmt.Errorf("history: %w", err)
+	}
+	defer st.Close()
+	return prefsFromSettings(func(k string) (string, bool, error) { return st.Setting(ctx, k) })
+}
+
+// ApplyFilePrefs lays the saved file policy over cfg (flags given on the
+// command line stay where the preference is unset).
+func (p Prefs) ApplyFilePrefs(cfg FilesConfig) FilesConfig {
+	if p.Downloads != "" {
+		cfg.Downloads = p.Downloads
+	}
+	if p.AutoAcceptMax > 0 {
+		cfg.AutoAcceptMax = p.AutoAcceptMax
+	}
+	if p.MaxFileSize > 0 {
+		cfg.Policy.MaxSize = p.MaxFileSize
+	}
+	if p.NoFiles {
+		cfg.Policy.Disabled = true
+	}
+	for _, e := range strings.Split(p.BlockExt, ",") {
+		if e = strings.TrimSpace(strings.ToLower(e)); e != "" {
+			if !strings.HasPrefix(e, ".") {
+				e = "." + e
+			}
+			cfg.Policy.BlockedExtensions = append(cfg.Policy.BlockedExtensions, e)
+		}
+	}
+	return cfg
+}

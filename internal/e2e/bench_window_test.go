@@ -1,0 +1,200 @@
+package e2e
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"hallway/internal/netlab"
+	"hallway/storage"
+
+	ic "github.com/libp2p/go-libp2p/core/crypto"
+	"github.com/libp2p/go-libp2p/core/peer"
+)
+
+// TestBenchWindow: the real window under Xvfb (Mesa software GL) on a
+// namespace host. Start to first frame (process start → window showing a
+// running node), its memory idle and with a 10,000-message conversation
+// open, and the time to open a 50,000-message conversation; next to the
+// daemon's own start in the same run as a baseline.
+func TestBenchWindow(t *testing.T) {
+	benchOnly(t)
+	lab := netlab.New(t, 1).Host(1)
+	needX(t)
+	x := startX(t, lab)
+
+	// Baseline: the same node without a window.
+	const runs = 5
+	var daemonStart, windowStart []time.Duration
+	for range runs {
+		d := newDaemon(t, lab, "Base", "--no-mdns")
+		start := time.Now()
+		d.start()
+		daemonStart = append(daemonStart, time.Since(start))
+		d.stop()
+	}
+	var idleRSS int64
+	var idleMem string
+	for i := range runs {
+		start := time.Now()
+		w := startWindow(t, x, "Ann", "", "--no-mdns")
+		windowStart = append(windowStart, time.Since(start))
+		if i == runs-1 {
+			c := w.client()
+			p, err := c.Prefs(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			p.SetupDone = true
+			if err := c.SetPrefs(context.Background(), p); err != nil {
+				t.Fatal(err)
+			}
+			w.waitLine(t, "conversation shown", 30*time.Second)
+			idleRSS = rssOf(t, w.pid())
+			idleMem = memOf(t, w.pid())
+		}
+		w.stop()
+	}
+	ds, ws := summarize(daemonStart), summarize(windowStart)
+	fmt.Printf("BENCH window start to first frame (process start → window showing a running node, %d runs): %s  (daemon start alone: %s; ratio p50 %.1fx)\n",
+		runs, ws, ds, float64(ws.p50)/float64(ds.p50))
+	fmt.Printf("BENCH window RSS idle (main view, #general open): %.1f MB (target ≤ 150 MB; %s)\n", float64(idleRSS)/1e6, idleMem)
+
+	for _, n := range []int{10_000, 50_000} {
+		dir := prefilled(t, n)
+		start := time.Now()
+		w := startWindow(t, x, "Ann", dir, "--no-mdns")
+		ready := time.Since(start)
+		line := w.waitLine(t, "conversation shown", 120*time.Second)
+		shown := time.Since(start)
+		rss := rssOf(t, w.pid())
+		fmt.Printf("BENCH window open a %d-message conversation: %s from process start (window ready at %s; first page on screen %s after asking)  RSS %.1f MB (%s)\n",
+			n, round(shown), round(ready), tookOf(line), float64(rss)/1e6, memOf(t, w.pid()))
+		w.stop()
+	}
+}
+
+// prefilled makes a data folder whose last conversation, a DM, holds n
+// messages, so the window opens straight into it.
+func prefilled(t *testing.T, n int) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "hw-big-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	_, pub, err := ic.GenerateEd25519Key(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := peer.IDFromPublicKey(pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	st, err := storage.Open(ctx, filepath.Join(dir, "hallway.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	conv := "dm:" + id.String()
+	if err := st.UpsertPeer(ctx, storage.Peer{ID: id.String(), Name: "Bob"}); err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Now().Add(-time.Duration(n) * time.Minute)
+	msgs := make([]storage.Message, 0, n)
+	for i := range n {
+		author, state := id.String(), storage.StateReceived
+		text := fmt.Sprintf("Message %d about the quarterly figures; see the shared folder for details.", i)
+		if i%7 == 0 {
+			text += "\nA second line, as people write."
+		}
+		msgs = append(msgs, storage.Message{ID: fmt.Sprintf("b%06d", i), Conv: conv, Author: author, Text: text,
+			SentAt: t0.Add(time.Duration(i) * time.Minute), State: state})
+	}
+	if _, err := st.ImportMessages(ctx, msgs); err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range map[string]string{"pref.setup_done": "1", "pref.last_conversation": conv} {
+		if err := st.SetSetting(ctx, k, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// rssOf is a process's resident memory in bytes.
+func rssOf(t *testing.T, pid int) int64 {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for line := range strings.Lines(string(b)) {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
+			kb, _ := strconv.ParseInt(f[1], 10, 64)
+			return kb * 1024
+		}
+	}
+	t.Fatal("no VmRSS")
+	return 0
+}
+
+var tookField = regexp.MustCompile(`took=(\S+)`)
+
+func tookOf(line string) string {
+	if m := tookField.FindStringSubmatch(line); m != nil {
+		if d, err := time.ParseDuration(m[1]); err == nil {
+			return round(d).String()
+		}
+		return m[1]
+	}
+	return "?"
+}
+
+// memOf splits a process's resident memory: the part held by Mesa's
+// software renderer (LLVM and the swrast driver, which a machine with a
+// GPU driver does not load) and the private dirty memory (what the
+// process itself wrote: Go heap, caches).
+func memOf(t *testing.T, pid int) string {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var soft, dirty int64
+	name := ""
+	for line := range strings.Lines(string(b)) {
+		f := strings.Fields(line)
+		if len(f) == 0 {
+			continue
+		}
+		if strings.Contains(f[0], "-") && len(f) >= 5 {
+			name = ""
+			if len(f) >= 6 {
+				name = f[5]
+			}
+			continue
+		}
+		if len(f) < 2 {
+			continue
+		}
+		kb, _ := strconv.ParseInt(f[1], 10, 64)
+		switch f[0] {
+		case "Rss:":
+			if strings.Contains(name, "libLLVM") || strings.Contains(name, "/dri/") {
+				soft += kb
+			}
+		case "Private_Dirty:":
+			dirty += kb
+		}
+	}
+	return fmt.Sprintf("software GL %.1f MB, private dirty %.1f MB", float64(soft)/1e3, float64(dirty)/1e3)
+}
