@@ -47,13 +47,17 @@ type Message struct {
 	HLC        uint64 // rooms: the envelope's clock, at most math.MaxInt64; DMs: 0
 	AuthorSeq  uint64 // rooms: the envelope's seq, at most math.MaxInt64; DMs: 0
 	Meta       string // opaque data of kinds that carry some (an invite), else ""
+	// Sig is the author's Ed25519 signature over the message's canonical
+	// bytes (DMs; see crypto.DMContent), "" when the message carries none.
+	// It holds raw bytes; a string keeps Message comparable.
+	Sig string
 }
 
 // ErrDuplicate is returned (wrapped) when an outgoing message reuses an
 // (author, id) pair that is already stored.
 var ErrDuplicate = errors.New("storage: message already stored")
 
-const messageColumns = `seq, id, conv, author, text, sent_at, received_at, state, kind, hlc, author_seq, meta`
+const messageColumns = `seq, id, conv, author, text, sent_at, received_at, state, kind, hlc, author_seq, meta, sig`
 
 // insertMessageSQL changes no row when (author, id) exists, which lets
 // callers tell a duplicate from a failure without decoding driver error
@@ -64,8 +68,16 @@ const messageColumns = `seq, id, conv, author, text, sent_at, received_at, state
 // is read from the result, as RETURNING would cost SQLite a temporary table
 // and database/sql a result set per message.
 const insertMessageSQL = `
-	INSERT OR IGNORE INTO messages (id, conv, author, text, sent_at, received_at, state, kind, hlc, author_seq, meta)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	INSERT OR IGNORE INTO messages (id, conv, author, text, sent_at, received_at, state, kind, hlc, author_seq, meta, sig)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+// indexMessageSQL adds a stored message to the search index, reading what
+// to index through the index's content view so that there is one
+// definition of it (migrations/0005). A single-row VALUES insert, unlike
+// INSERT ... SELECT or a trigger, lets SQLite skip the statement savepoint
+// at which FTS5 would write its pending tokens to disk for every message.
+const indexMessageSQL = `
+	INSERT INTO message_fts (rowid, body) VALUES (?1, (SELECT body FROM message_search WHERE seq = ?1))`
 
 const (
 	queueOutgoingSQL = `INSERT INTO outbox (msg_seq, peer, queued_at) VALUES (?, ?, ?)`
@@ -93,7 +105,7 @@ func (s *Store) InsertOutgoing(ctx context.Context, m Message, to string) (Messa
 	}
 	m = stamp(m, StateSent)
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		seq, ok, err := insertMessage(ctx, tx.StmtContext(ctx, s.stmts.insertMessage), m)
+		seq, ok, err := insertMessage(ctx, tx.StmtContext(ctx, s.stmts.insertMessage), tx.StmtContext(ctx, s.stmts.indexMessage), m)
 		if err != nil {
 			return err
 		}
@@ -120,7 +132,7 @@ func (s *Store) InsertIncoming(ctx context.Context, m Message) (stored Message, 
 	}
 	m = stamp(m, StateReceived)
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		seq, ok, err := insertMessage(ctx, tx.StmtContext(ctx, s.stmts.insertMessage), m)
+		seq, ok, err := insertMessage(ctx, tx.StmtContext(ctx, s.stmts.insertMessage), tx.StmtContext(ctx, s.stmts.indexMessage), m)
 		if err != nil {
 			return err
 		}
@@ -208,8 +220,10 @@ func (s *Store) CountMessages(ctx context.Context, conv string) (int, error) {
 }
 
 // insertMessage runs stmt, an insert into messages that skips a taken
-// (author, id), and returns the new row's seq; ok is false if it was skipped.
-func insertMessage(ctx context.Context, stmt *sql.Stmt, m Message) (seq int64, ok bool, err error) {
+// (author, id), then index, which adds the new row to the search index in
+// the same transaction; it returns the new row's seq, and ok is false if the
+// message was skipped.
+func insertMessage(ctx context.Context, stmt, index *sql.Stmt, m Message) (seq int64, ok bool, err error) {
 	res, err := stmt.ExecContext(ctx, messageArgs(m)...)
 	if err != nil {
 		return 0, false, err
@@ -217,8 +231,13 @@ func insertMessage(ctx context.Context, stmt *sql.Stmt, m Message) (seq int64, o
 	if n, err := res.RowsAffected(); err != nil || n == 0 {
 		return 0, false, err
 	}
-	seq, err = res.LastInsertId()
-	return seq, err == nil, err
+	if seq, err = res.LastInsertId(); err != nil {
+		return 0, false, err
+	}
+	if _, err := index.ExecContext(ctx, seq); err != nil {
+		return 0, false, fmt.Errorf("index message: %w", err)
+	}
+	return seq, true, nil
 }
 
 func checkMessage(m Message) error {
@@ -264,8 +283,12 @@ func stamp(m Message, st State) Message {
 }
 
 func messageArgs(m Message) []any {
+	var sig any // NULL: unsigned
+	if m.Sig != "" {
+		sig = []byte(m.Sig)
+	}
 	return []any{m.ID, m.Conv, m.Author, m.Text, toMillis(m.SentAt), toMillis(m.ReceivedAt), string(m.State),
-		m.Kind, int64(m.HLC), int64(m.AuthorSeq), m.Meta}
+		m.Kind, int64(m.HLC), int64(m.AuthorSeq), m.Meta, sig}
 }
 
 func scanMessage(sc scanner) (Message, error) {
@@ -274,11 +297,13 @@ func scanMessage(sc scanner) (Message, error) {
 		sent, received int64
 		state          string
 		hlc, authorSeq int64
+		sig            []byte
 	)
 	if err := sc.Scan(&m.Seq, &m.ID, &m.Conv, &m.Author, &m.Text, &sent, &received, &state,
-		&m.Kind, &hlc, &authorSeq, &m.Meta); err != nil {
+		&m.Kind, &hlc, &authorSeq, &m.Meta, &sig); err != nil {
 		return Message{}, err
 	}
+	m.Sig = string(sig)
 	m.HLC = uint64(hlc)
 	m.AuthorSeq = uint64(authorSeq)
 	m.SentAt = fromMillis(sent)

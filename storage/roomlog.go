@@ -130,10 +130,11 @@ const insertEnvelopeSQL = `
 // statements to the transaction only when first needed, as most batches (one
 // new entry, or envelopes a peer resent) need only some of them.
 type logWriter struct {
-	tx                     *sql.Tx
-	st                     *statements
-	env, msg, member, head *sql.Stmt
-	touched                map[headKey]uint64 // highest seq added per author
+	tx              *sql.Tx
+	st              *statements
+	env, msg, index *sql.Stmt
+	member, head    *sql.Stmt
+	touched         map[headKey]uint64 // highest seq added per author
 }
 
 type headKey struct{ room, author string }
@@ -170,7 +171,7 @@ func (w *logWriter) insert(ctx context.Context, e RoomEntry) (_ RoomEntry, shown
 			return e, false, fmt.Errorf("apply membership of %s: %w", c.Peer, err)
 		}
 	}
-	seq, ok, err := insertMessage(ctx, w.bind(ctx, &w.msg, w.st.insertMessage), e.Message)
+	seq, ok, err := insertMessage(ctx, w.bind(ctx, &w.msg, w.st.insertMessage), w.bind(ctx, &w.index, w.st.indexMessage), e.Message)
 	if err != nil {
 		return e, false, fmt.Errorf("store message: %w", err)
 	}
