@@ -135,6 +135,11 @@ func (s *Store) expireBatch(ctx context.Context, conv string, now time.Time) (ex
 	return b, err
 }
 
+// expiredEnvelope replaces the bytes of an envelope whose message expired
+// but which must still count as held. No envelope format starts with a
+// zero byte, so it can be told from anything a peer sent.
+const expiredEnvelope = "\x00"
+
 type victim struct {
 	seq       int64
 	author    string
@@ -194,7 +199,7 @@ func expireEnvelopes(ctx context.Context, tx *sql.Tx, room string, victims []vic
 		return err
 	}
 	defer del.Close()
-	empty, err := tx.PrepareContext(ctx, `UPDATE room_envelopes SET raw = x'' WHERE room = ? AND author = ? AND seq = ?`)
+	empty, err := tx.PrepareContext(ctx, `UPDATE room_envelopes SET raw = x'00' WHERE room = ? AND author = ? AND seq = ?`)
 	if err != nil {
 		return err
 	}

@@ -137,7 +137,7 @@ func (s *Store) readEnvelopes(ctx context.Context, query, room string, vector ma
 		if err := rows.Scan(&raw); err != nil {
 			return nil, err
 		}
-		if len(raw) == 0 {
+		if string(raw) == expiredEnvelope {
 			continue // emptied by retention (see ApplyRetention): nothing to serve
 		}
 		out = append(out, raw)
