@@ -266,15 +266,21 @@ func replacement(c byte) byte {
 func TestTamperingOutsideMessages(t *testing.T) {
 	data, msgs := testExport(t)
 	for name, mutate := range map[string]func([]byte) []byte{
-		"an author's name": func(b []byte) []byte { return bytes.Replace(b, []byte(`"name":"Bob \u003cb\u003e","fingerprint"`), []byte(`"name":"Rob \u003cb\u003e","fingerprint"`), 1) },
+		"an author's name": func(b []byte) []byte {
+			return bytes.Replace(b, []byte(`"name":"Bob \u003cb\u003e","fingerprint"`), []byte(`"name":"Rob \u003cb\u003e","fingerprint"`), 1)
+		},
 		"a message removed": func(b []byte) []byte {
 			sp := messageLines(t, b, msgs[1:2])[0]
 			return append(bytes.Clone(b[:sp[0]-5]), b[sp[1]+1:]...)
 		},
-		"the digest": func(b []byte) []byte { return bytes.Replace(b, []byte(`"digest": "sha256:`), []byte(`"digest": "sha256:0`), 1) },
-		"a file record": func(b []byte) []byte { return bytes.Replace(b, []byte(`"size":2048,"files":1,"hash"`), []byte(`"size":2049,"files":1,"hash"`), 1) },
-		"truncated":     func(b []byte) []byte { return b[:len(b)/2] },
-		"empty":         func([]byte) []byte { return nil },
+		"the digest": func(b []byte) []byte {
+			return bytes.Replace(b, []byte(`"digest": "sha256:`), []byte(`"digest": "sha256:0`), 1)
+		},
+		"a file record": func(b []byte) []byte {
+			return bytes.Replace(b, []byte(`"size":2048,"files":1,"hash"`), []byte(`"size":2049,"files":1,"hash"`), 1)
+		},
+		"truncated": func(b []byte) []byte { return b[:len(b)/2] },
+		"empty":     func([]byte) []byte { return nil },
 	} {
 		bad := mutate(bytes.Clone(data))
 		if bytes.Equal(bad, data) {
