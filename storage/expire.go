@@ -49,6 +49,13 @@ func (s *Store) ApplyRetention(ctx context.Context, now time.Time) (ExpiryResult
 		return res, err
 	}
 	for _, conv := range convs {
+		// Most conversations have nothing due most of the time: find out
+		// without taking the write lock.
+		if due, err := s.anythingDue(ctx, conv, now); err != nil {
+			return res, fmt.Errorf("storage: apply retention to %s: %w", conv, err)
+		} else if !due {
+			continue
+		}
 		for {
 			b, err := s.expireBatch(ctx, conv, now)
 			if err != nil {
@@ -66,6 +73,22 @@ func (s *Store) ApplyRetention(ctx context.Context, now time.Time) (ExpiryResult
 		}
 	}
 	return res, nil
+}
+
+// anythingDue reports whether conv has messages or transfer records older
+// than its policy allows. The answer is a hint: expireBatch decides again
+// inside its transaction.
+func (s *Store) anythingDue(ctx context.Context, conv string, now time.Time) (bool, error) {
+	cutoff, ok, err := s.RetentionCutoff(ctx, conv, now)
+	if err != nil || !ok {
+		return false, err
+	}
+	var due bool
+	err = s.reader.QueryRowContext(ctx, `
+		SELECT EXISTS (SELECT 1 FROM messages WHERE conv = ?1 AND min(sent_at, received_at) < ?2)
+		    OR EXISTS (SELECT 1 FROM transfers WHERE conv = ?1 AND created_at < ?2)`,
+		conv, toMillis(cutoff)).Scan(&due)
+	return due, err
 }
 
 type expiryBatch struct {
