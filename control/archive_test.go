@@ -151,4 +151,3 @@ func TestSearchQueryParams(t *testing.T) {
 		}
 	}
 }
-
