@@ -74,6 +74,9 @@ func (s *Store) InsertRoomEntriesWith(ctx context.Context, d Durability, entries
 				added = append(added, e)
 			}
 		}
+		if err := indexMessages(ctx, w.bind(ctx, &w.index, w.st.indexMessages), w.stored); err != nil {
+			return err
+		}
 		return w.advanceHeads(ctx)
 	})
 	if err != nil {
@@ -135,6 +138,7 @@ type logWriter struct {
 	env, msg, index *sql.Stmt
 	member, head    *sql.Stmt
 	touched         map[headKey]uint64 // highest seq added per author
+	stored          []int64            // seqs of the messages stored, to index
 }
 
 type headKey struct{ room, author string }
@@ -171,7 +175,7 @@ func (w *logWriter) insert(ctx context.Context, e RoomEntry) (_ RoomEntry, shown
 			return e, false, fmt.Errorf("apply membership of %s: %w", c.Peer, err)
 		}
 	}
-	seq, ok, err := insertMessage(ctx, w.bind(ctx, &w.msg, w.st.insertMessage), w.bind(ctx, &w.index, w.st.indexMessage), e.Message)
+	seq, ok, err := insertMessage(ctx, w.bind(ctx, &w.msg, w.st.insertMessage), e.Message)
 	if err != nil {
 		return e, false, fmt.Errorf("store message: %w", err)
 	}
@@ -179,6 +183,7 @@ func (w *logWriter) insert(ctx context.Context, e RoomEntry) (_ RoomEntry, shown
 		return e, false, nil // the author reused a message ID; see InsertRoomEntries
 	}
 	e.Message.Seq = seq
+	w.stored = append(w.stored, seq)
 	return e, true, nil
 }
 

@@ -53,7 +53,7 @@ const (
 	// when one is named) a query made only of terms shorter than three
 	// characters reads: the trigram index cannot find those, so they are
 	// looked for message by message, and older messages are not reached.
-	ScanWindow = 50000
+	ScanWindow = 20000
 
 	// minIndexedRunes is the shortest term the trigram index can find.
 	minIndexedRunes = 3
@@ -61,7 +61,7 @@ const (
 	// many (and at least 4 per hit asked for): a word found in a hundred
 	// thousand messages is ranked among its most recent uses.
 	maxCandidates = 2000
-	minCandidates = 400
+	minCandidates = 200
 	// recencyDays halves the weight of a match this many days old.
 	recencyDays = 30
 )
@@ -200,37 +200,38 @@ func filters(q SearchQuery) (string, []any) {
 
 // indexCandidates walks the index's matches newest first (FTS5 reads its
 // lists in rowid order, so this stops after n) and keeps those that pass
-// the filters and contain the short terms.
+// the filters and contain the short terms. The filters' tags narrow the
+// walk inside the index; the filters themselves then decide.
 func (s *Store) indexCandidates(ctx context.Context, q SearchQuery, indexed, short []string, n int) ([]candidate, error) {
-	phrases := make([]string, len(indexed))
-	for i, t := range indexed {
-		phrases[i] = ftsPhrase(t)
+	var match []string
+	for _, t := range indexed {
+		match = append(match, "body : "+ftsPhrase(t))
 	}
+	match = append(match, tagFilters(q)...)
 	where, args := filters(q)
-	args = append([]any{strings.Join(phrases, " AND ")}, args...)
+	args = append([]any{strings.Join(match, " AND ")}, args...)
 	for _, t := range short {
 		where += ` AND message_fts.body LIKE ? ESCAPE '\'`
 		args = append(args, likePattern(t))
 	}
 	args = append(args, n)
 	query := `
-		SELECT message_fts.rowid, bm25(message_fts), m.sent_at
+		SELECT message_fts.rowid, bm25(message_fts, 1, 0, 0, 0, 0), m.sent_at
 		FROM message_fts JOIN messages m ON m.seq = message_fts.rowid
 		WHERE message_fts MATCH ?` + where + `
 		ORDER BY message_fts.rowid DESC LIMIT ?`
 	return s.queryCandidates(ctx, query, args)
 }
 
-// scanCandidates reads the newest ScanWindow messages (of q.Conv when
-// set, else of all) and keeps those that pass the filters and contain
-// every term.
+// scanCandidates reads the newest ScanWindow messages that the filters'
+// tags allow (all messages without filters) and keeps those that pass the
+// filters and contain every term.
 func (s *Store) scanCandidates(ctx context.Context, q SearchQuery, terms []string, n int) ([]candidate, error) {
 	window := `SELECT seq FROM messages WHERE seq > (SELECT coalesce(max(seq), 0) FROM messages) - ?`
 	args := []any{ScanWindow}
-	if q.Conv != "" {
-		// The conversation's own newest messages, through (conv, seq).
-		window = `SELECT seq FROM messages WHERE conv = ? ORDER BY seq DESC LIMIT ?`
-		args = []any{q.Conv, ScanWindow}
+	if tags := tagFilters(q); len(tags) > 0 {
+		window = `SELECT rowid AS seq FROM message_fts WHERE message_fts MATCH ? ORDER BY rowid DESC LIMIT ?`
+		args = []any{strings.Join(tags, " AND "), ScanWindow}
 	}
 	where, fargs := filters(q)
 	args = append(args, fargs...)
@@ -246,6 +247,71 @@ func (s *Store) scanCandidates(ctx context.Context, q SearchQuery, terms []strin
 		WHERE true` + where + `
 		ORDER BY m.seq DESC LIMIT ?`
 	return s.queryCandidates(ctx, query, args)
+}
+
+// Tags as migrations/0005's message_search view makes them.
+const (
+	tagConvMark   = 0xE000
+	tagAuthorMark = 0xE001
+	tagMonthMark  = 0xE002
+	tagFileMark   = 0xE003
+	tagIDBase     = 0xE100
+	tagMonthBase  = 0xE200
+	// maxTagMonths bounds the 30-day periods a time filter lists; a longer
+	// span is left to the time filter alone.
+	maxTagMonths = 40
+)
+
+// idTag is the tag of a conversation or author id: the marker, then its
+// last two characters shifted into the Private Use Area.
+func idTag(mark rune, id string) string {
+	r := []rune(id)
+	if len(r) < 2 {
+		return ""
+	}
+	return string([]rune{mark, tagIDBase + r[len(r)-2], tagIDBase + r[len(r)-1]})
+}
+
+// periodMillis is the span of a period tag: 30 days.
+const periodMillis = 30 * 24 * 60 * 60 * 1000
+
+// monthOf numbers the 30-day period since 1970 that t falls in, as the
+// view does (-1 before 1970).
+func monthOf(t time.Time) int {
+	ms := t.UnixMilli()
+	if ms < 0 {
+		return -1
+	}
+	return int(ms / periodMillis)
+}
+
+func monthTag(mo int) string {
+	return string([]rune{tagMonthMark, tagMonthBase + rune(mo/64), tagMonthBase + rune(mo%64)})
+}
+
+// tagFilters turns q's filters into index conditions on the tag columns.
+func tagFilters(q SearchQuery) []string {
+	var out []string
+	if t := idTag(tagConvMark, q.Conv); t != "" {
+		out = append(out, "tag_conv : "+ftsPhrase(t))
+	}
+	if t := idTag(tagAuthorMark, q.Author); t != "" {
+		out = append(out, "tag_author : "+ftsPhrase(t))
+	}
+	if q.FilesOnly {
+		out = append(out, "tag_kind : "+ftsPhrase(string([]rune{tagFileMark, tagFileMark, tagFileMark})))
+	}
+	if !q.Since.IsZero() && !q.Until.IsZero() {
+		first, last := monthOf(q.Since), monthOf(q.Until.Add(-time.Millisecond))
+		if first >= 0 && last < 4096 && first <= last && last-first < maxTagMonths {
+			var months []string
+			for mo := first; mo <= last; mo++ {
+				months = append(months, ftsPhrase(monthTag(mo)))
+			}
+			out = append(out, "tag_month : ("+strings.Join(months, " OR ")+")")
+		}
+	}
+	return out
 }
 
 func (s *Store) queryCandidates(ctx context.Context, query string, args []any) ([]candidate, error) {

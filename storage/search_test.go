@@ -273,3 +273,60 @@ func FuzzSearchTerms(f *testing.F) {
 		}
 	})
 }
+
+// The tags search computes must be the ones the index holds, or filtered
+// searches would silently miss messages.
+func TestTagsMatchTheView(t *testing.T) {
+	s := newTestStore(t)
+	ctx := t.Context()
+	times := []time.Time{time.UnixMilli(1), time.Date(1999, 12, 31, 23, 59, 59, 0, time.UTC),
+		time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 2, 28, 23, 59, 59, 999e6, time.UTC),
+		time.Date(2300, 7, 4, 12, 0, 0, 0, time.UTC), time.UnixMilli(4096*periodMillis - 1), time.UnixMilli(4096 * periodMillis)}
+	authors := []string{bob, "12D3KooWÅßé", "ab", "12D3KooW会議"}
+	for i, a := range authors {
+		m := Message{ID: fmt.Sprint(i), Conv: "dm:" + a, Author: a, Text: "x", SentAt: times[i%len(times)], Kind: KindFile}
+		if _, _, err := s.InsertIncoming(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, at := range times {
+		m := Message{ID: fmt.Sprint("t", i), Conv: "room:r", Author: bob, Text: "x", SentAt: at}
+		if _, _, err := s.InsertIncoming(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rows, err := s.reader.QueryContext(ctx, `SELECT m.conv, m.author, m.sent_at, m.kind, v.tag_conv, v.tag_author, v.tag_month, v.tag_kind
+		FROM messages m JOIN message_search v ON v.seq = m.seq`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var conv, author, kind, tc, ta, tm, tk string
+		var sent int64
+		if err := rows.Scan(&conv, &author, &sent, &kind, &tc, &ta, &tm, &tk); err != nil {
+			t.Fatal(err)
+		}
+		n++
+		if want := idTag(tagConvMark, conv); tc != want {
+			t.Errorf("conv tag of %q: view %q, Go %q", conv, tc, want)
+		}
+		if want := idTag(tagAuthorMark, author); ta != want {
+			t.Errorf("author tag of %q: view %q, Go %q", author, ta, want)
+		}
+		want := ""
+		if mo := monthOf(time.UnixMilli(sent)); mo >= 0 && mo < 4096 {
+			want = monthTag(mo)
+		}
+		if tm != want {
+			t.Errorf("period tag of %v: view %q, Go %q", time.UnixMilli(sent).UTC(), tm, want)
+		}
+		if (tk != "") != (kind == KindFile) {
+			t.Errorf("kind tag %q for %s", tk, kind)
+		}
+	}
+	if n != len(authors)+len(times) {
+		t.Fatalf("%d rows", n)
+	}
+}
