@@ -99,9 +99,9 @@ func TestArchiveOffice(t *testing.T) {
 			want int
 		}{
 			{[]string{"invoice"}, 1},
-			{[]string{"00042"}, 1},          // part of a code
-			{[]string{"予約"}, 1},             // two Japanese characters
-			{[]string{"budget"}, 2},         // a room, both authors
+			{[]string{"00042"}, 1},  // part of a code
+			{[]string{"予約"}, 1},     // two Japanese characters
+			{[]string{"budget"}, 2}, // a room, both authors
 			{[]string{"budget", "--from", "Bob"}, 1},
 			{[]string{"budget", "--in", "#finance", "--since", "1h"}, 2},
 			{[]string{"budget", "--until", "2020-01-01"}, 0},
