@@ -215,10 +215,13 @@ func TestExportOfUnsignedHistory(t *testing.T) {
 	}
 }
 
-// A DM whose signature does not hold is refused, not stored.
-func TestForgedDMSignatureRefused(t *testing.T) {
+// A DM whose signature does not hold is kept, as the connection proved
+// its sender, but without the signature, so that no export claims a proof
+// it lacks.
+func TestBadDMSignatureIsNotKept(t *testing.T) {
 	ann := startNode(t, "", "Ann")
 	bob := startNode(t, "", "Bob")
+	cat := startNode(t, "", "Cat")
 	ctx := context.Background()
 	good := p2p.DM{ID: "m1", Text: "pay the invoice", SentAt: time.Now().UnixMilli()}
 	row := storage.Message{ID: good.ID, Text: good.Text, SentAt: time.UnixMilli(good.SentAt), Kind: storage.KindText}
@@ -226,24 +229,39 @@ func TestForgedDMSignatureRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	forged := good
-	forged.Sig = []byte(sig)
-	forged.Text = "pay the invoice twice"
-	if err := ann.receiveDM(ctx, bob.ID(), forged); err == nil {
-		t.Fatal("a DM with a signature over other text was stored")
+	stored := func(n *node, id string) storage.Message {
+		t.Helper()
+		m, ok, err := n.Store().MessageByID(ctx, bob.ID().String(), id)
+		if err != nil || !ok {
+			t.Fatalf("%s not stored: %v", id, err)
+		}
+		return m
 	}
-	good.Sig = []byte(sig)
-	if err := ann.receiveDM(ctx, bob.ID(), good); err != nil {
+	forged := good
+	forged.ID, forged.Sig, forged.Text = "m2", []byte(sig), "pay the invoice twice"
+	for _, m := range []p2p.DM{func() p2p.DM { g := good; g.Sig = []byte(sig); return g }(), forged} {
+		if err := ann.receiveDM(ctx, bob.ID(), m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if m := stored(ann, "m1"); m.Sig != sig {
+		t.Error("a good signature was not kept")
+	}
+	if m := stored(ann, "m2"); m.Sig != "" {
+		t.Error("a signature over other text was kept")
+	}
+	// Bob's signature is for Ann: presented to Cat it proves nothing.
+	g := good
+	g.Sig = []byte(sig)
+	if err := cat.receiveDM(ctx, bob.ID(), g); err != nil {
 		t.Fatal(err)
 	}
-	m, ok, err := ann.Store().MessageByID(ctx, bob.ID().String(), "m1")
-	if err != nil || !ok || m.Sig != sig {
-		t.Fatalf("stored %+v, %v, %v", m, ok, err)
+	if m := stored(cat, "m1"); m.Sig != "" {
+		t.Error("Cat kept a signature made for Ann")
 	}
-	// Bob's signature is for Ann: presented to someone else it fails.
-	cat := startNode(t, "", "Cat")
-	if err := cat.receiveDM(ctx, bob.ID(), good); err == nil {
-		t.Fatal("a DM signed for Ann was stored by Cat")
+	data, _ := exportOf(t, ann, ExportOptions{})
+	if r := archive.Verify(data); !r.OK() || r.Verified != 2 || r.Unsigned != 1 {
+		t.Errorf("export: %+v", r)
 	}
 }
 

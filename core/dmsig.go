@@ -105,9 +105,10 @@ func (s *Service) signDM(m storage.Message, to peer.ID) (string, error) {
 	return string(sig), nil
 }
 
-// checkDMSignature verifies the signature an incoming DM carries. A DM
-// without one (from an older Hallway) is accepted and stored as unsigned;
-// a wrong one is refused, so that nothing stored claims a proof it lacks.
+// checkDMSignature verifies the signature an incoming DM carries; nil
+// when it holds or there is none (an older Hallway signs nothing). The
+// caller keeps a DM whose signature fails without it, so that nothing
+// stored claims a proof it lacks.
 func (s *Service) checkDMSignature(from peer.ID, m p2p.DM) error {
 	if len(m.Sig) == 0 {
 		return nil
