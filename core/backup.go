@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"syscall"
 	"time"
 
 	hcrypto "hallway/crypto"
@@ -254,6 +255,9 @@ func extractBackup(r io.Reader, dir string) (BackupInfo, error) {
 	if _, ok := want[databaseFile]; !ok {
 		return info, errors.New("no history")
 	}
+	if err := checkSpace(dir, info.Files); err != nil {
+		return info, err
+	}
 	got := map[string]bool{}
 	for {
 		hdr, err := tr.Next()
@@ -299,6 +303,27 @@ func writeMember(path string, r io.Reader, f BackupFile) error {
 	}
 	if n != f.Size || hex.EncodeToString(h.Sum(nil)) != f.SHA256 {
 		return fmt.Errorf("%s does not match its checksum", f.Name)
+	}
+	return nil
+}
+
+// checkSpace refuses a backup whose members would not fit on the disk,
+// before anything is written: sizes come from the manifest, which the
+// extraction then holds each member to.
+func checkSpace(dir string, files []BackupFile) error {
+	var need int64
+	for _, f := range files {
+		if f.Size < 0 || f.Size > maxBackupMember {
+			return fmt.Errorf("%s declares %d bytes", f.Name, f.Size)
+		}
+		need += f.Size
+	}
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(dir, &st); err != nil {
+		return nil // unknown: the writes themselves will fail if it does not fit
+	}
+	if free := int64(st.Bavail) * int64(st.Bsize); need > free {
+		return fmt.Errorf("it needs %d bytes and %s has %d free", need, dir, free)
 	}
 	return nil
 }
