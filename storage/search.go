@@ -38,7 +38,7 @@ type SearchHit struct {
 	// Body is the searchable text: the message text, or the file name of
 	// a room's file offer.
 	Body string
-	// Score orders hits, higher first: relevance (bm25) weighed by age.
+	// Score orders hits, higher first: relevance weighed by age (see rank).
 	Score float64
 }
 
@@ -70,7 +70,7 @@ const (
 var ErrEmptySearch = errors.New("storage: search: no terms")
 
 // Search finds messages containing every term of q, best first: relevance
-// weighed by age for terms the index can find, newest first for the rest.
+// weighed by age (see rank), among the newest matches.
 //
 // Terms of three characters or more are looked up in the trigram index.
 // Shorter ones (a two-character Japanese word, "ok") cannot be: alone they
@@ -105,23 +105,20 @@ func (s *Store) Search(ctx context.Context, q SearchQuery) ([]SearchHit, error) 
 	if err != nil {
 		return nil, fmt.Errorf("storage: search: %w", err)
 	}
-	rank(cands, time.Now())
-	if len(cands) > limit {
-		cands = cands[:limit]
-	}
 	hits, err := s.loadHits(ctx, cands)
 	if err != nil {
 		return nil, fmt.Errorf("storage: search: %w", err)
+	}
+	rank(hits, terms, time.Now())
+	if len(hits) > limit {
+		hits = hits[:limit]
 	}
 	return hits, nil
 }
 
 // candidate is a match before ranking.
 type candidate struct {
-	seq    int64
-	bm25   float64 // FTS5's: negative, lower is better; 0 when not ranked
-	sentAt int64
-	score  float64
+	seq int64
 }
 
 // cleanTerms drops empty terms and duplicates and turns control characters
@@ -216,7 +213,7 @@ func (s *Store) indexCandidates(ctx context.Context, q SearchQuery, indexed, sho
 	}
 	args = append(args, n)
 	query := `
-		SELECT message_fts.rowid, bm25(message_fts, 1, 0, 0, 0, 0), m.sent_at
+		SELECT message_fts.rowid
 		FROM message_fts JOIN messages m ON m.seq = message_fts.rowid
 		WHERE message_fts MATCH ?` + where + `
 		ORDER BY message_fts.rowid DESC LIMIT ?`
@@ -241,7 +238,7 @@ func (s *Store) scanCandidates(ctx context.Context, q SearchQuery, terms []strin
 	}
 	args = append(args, n)
 	query := `
-		SELECT m.seq, 0, m.sent_at FROM (` + window + `) w
+		SELECT m.seq FROM (` + window + `) w
 		JOIN messages m ON m.seq = w.seq
 		JOIN message_search v ON v.seq = w.seq
 		WHERE true` + where + `
@@ -321,34 +318,55 @@ func (s *Store) queryCandidates(ctx context.Context, query string, args []any) (
 	}
 	return scanAll(rows, "search", func(sc scanner) (candidate, error) {
 		var c candidate
-		err := sc.Scan(&c.seq, &c.bm25, &c.sentAt)
+		err := sc.Scan(&c.seq)
 		return c, err
 	})
 }
 
-// rank orders candidates best first. Relevance is bm25's (a rare word, or
-// several uses in a short message, count more), weighed by age so that of
-// two equal matches the recent one comes first; without relevance, newest
-// first.
-func rank(cands []candidate, now time.Time) {
-	nowMS := toMillis(now)
-	for i := range cands {
-		c := &cands[i]
-		ageDays := math.Max(0, float64(nowMS-c.sentAt)/float64(24*time.Hour/time.Millisecond))
-		relevance := 1.0
-		if c.bm25 < 0 {
-			relevance = -c.bm25
-		}
-		c.score = relevance / (1 + ageDays/recencyDays)
+// rank orders hits best first: relevance (BM25's saturating term
+// frequency with length normalization: several uses of the words in a
+// short message count more than one in a long one) weighed by age, so that
+// of two equal matches the recent one comes first.
+//
+// Relevance is computed here from the hits' own text rather than by
+// FTS5's bm25(), which counts every message holding each word to weigh
+// rare words up: for a common word in a large history that count cost
+// more than the whole rest of the search. Every hit holds every word, so
+// only term frequency and length tell them apart anyway.
+func rank(hits []SearchHit, terms []string, now time.Time) {
+	const k1, b = 1.2, 0.75
+	lowered := make([]string, len(terms))
+	for i, t := range terms {
+		lowered[i] = strings.ToLower(t)
 	}
-	slices.SortStableFunc(cands, func(a, b candidate) int {
+	lengths := make([]float64, len(hits))
+	var total float64
+	for i, h := range hits {
+		lengths[i] = float64(max(1, utf8.RuneCountInString(h.Body)))
+		total += lengths[i]
+	}
+	avg := total / float64(max(1, len(hits)))
+	nowMS := toMillis(now)
+	for i := range hits {
+		h := &hits[i]
+		body := strings.ToLower(h.Body)
+		relevance := 0.0
+		for _, t := range lowered {
+			// At least one: the index matched it, maybe through an accent.
+			tf := float64(max(1, strings.Count(body, t)))
+			relevance += tf * (k1 + 1) / (tf + k1*(1-b+b*lengths[i]/avg))
+		}
+		ageDays := math.Max(0, float64(nowMS-toMillis(h.Message.SentAt))/float64(24*time.Hour/time.Millisecond))
+		h.Score = relevance / (1 + ageDays/recencyDays)
+	}
+	slices.SortStableFunc(hits, func(a, b SearchHit) int {
 		switch {
-		case a.score > b.score:
+		case a.Score > b.Score:
 			return -1
-		case a.score < b.score:
+		case a.Score < b.Score:
 			return 1
 		}
-		return -cmpInt64(a.seq, b.seq)
+		return -cmpInt64(a.Message.Seq, b.Message.Seq)
 	})
 }
 
@@ -399,7 +417,6 @@ func (s *Store) loadHits(ctx context.Context, cands []candidate) ([]SearchHit, e
 	hits := make([]SearchHit, 0, len(cands))
 	for _, c := range cands {
 		if h, ok := bySeq[c.seq]; ok { // gone if deleted meanwhile
-			h.Score = c.score
 			hits = append(hits, h)
 		}
 	}
