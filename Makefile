@@ -41,13 +41,13 @@ test: deps-test
 # Benchmarks print figures next to baselines measured in the same run.
 bench: deps-test
 	$(GO) test -count=1 -run '^$$' -bench . -benchtime 300x ./storage/ ./crypto/
-	HALLWAY_BENCH=1 $(GO) test -count=1 -timeout 30m -run '^TestBench' -v ./core/ ./internal/e2e/ | grep -E '^(BENCH|--- FAIL|ok|FAIL)'
+	HALLWAY_BENCH=1 $(GO) test -count=1 -timeout 30m -run '^TestBench' -v ./storage/ ./core/ ./internal/e2e/ | grep -E '^(BENCH|--- FAIL|ok|FAIL)'
 
 FUZZTIME ?= 30s
 fuzz:
 	@for pkg in $$($(GO) list ./...); do \
 	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
-	    echo "fuzz $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	    echo "fuzz $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 10s $$pkg || exit 1; \
 	  done; \
 	done
 

@@ -36,21 +36,27 @@ var verbs map[string]verb
 
 func init() {
 	verbs = map[string]verb{
-		"daemon":    {daemonFlags, runDaemon, "daemon [--name N] [--listen MULTIADDR]... [--peer MULTIADDR]... [--no-mdns] [--downloads DIR] [--no-files] [--max-file-size SIZE] [--block-ext .exe,.bat] [--auto-accept SIZE] [--no-bulk-lane] [--verbose]"},
-		"id":        {nil, runID, "id [--json]"},
-		"peers":     {nil, runPeers, "peers [--json] | peers add MULTIADDR [--json]"},
-		"send":      {sendFlags, runSend, "send PEER TEXT... [--wait [--timeout 30s]] [--json]   (TEXT - reads stdin)"},
-		"history":   {historyFlags, runHistory, "history PEER [--limit N] [--before SEQ] [--json]"},
-		"status":    {nil, runStatus, "status [available|away|busy [TEXT...]] [--json]"},
-		"name":      {nil, runName, "name NEW NAME"},
-		"watch":     {nil, runWatch, "watch [--json]   (follow messages and presence as they happen)"},
-		"workspace": {workspaceFlags, runWorkspace, "workspace [show|create [--force]|join CODE|invite] [--json]"},
-		"version":   {nil, runVersion, "version"},
-		"file":      {fileFlags, runFile, "file send|accept|decline|cancel ...   (hallway file --help)"},
-		"transfers": {nil, runTransfers, "transfers [--json]"},
-		"room":      {nil, runRoom, "room [list|create|send|invite|invite-code|join|members|leave] ...   (hallway room --help)"},
-		"verify":    {verifyFlags, runVerify, verifyUsage},
-		"label":     {labelFlags, runLabel, labelUsage},
+		"daemon":        {daemonFlags, runDaemon, "daemon [--name N] [--listen MULTIADDR]... [--peer MULTIADDR]... [--no-mdns] [--downloads DIR] [--no-files] [--max-file-size SIZE] [--block-ext .exe,.bat] [--auto-accept SIZE] [--no-bulk-lane] [--verbose]"},
+		"id":            {nil, runID, "id [--json]"},
+		"peers":         {nil, runPeers, "peers [--json] | peers add MULTIADDR [--json]"},
+		"send":          {sendFlags, runSend, "send PEER TEXT... [--wait [--timeout 30s]] [--json]   (TEXT - reads stdin)"},
+		"history":       {historyFlags, runHistory, "history PEER [--limit N] [--before SEQ] [--json]"},
+		"status":        {nil, runStatus, "status [available|away|busy [TEXT...]] [--json]"},
+		"name":          {nil, runName, "name NEW NAME"},
+		"watch":         {nil, runWatch, "watch [--json]   (follow messages and presence as they happen)"},
+		"workspace":     {workspaceFlags, runWorkspace, "workspace [show|create [--force]|join CODE|invite] [--json]"},
+		"version":       {nil, runVersion, "version"},
+		"file":          {fileFlags, runFile, "file send|accept|decline|cancel ...   (hallway file --help)"},
+		"transfers":     {nil, runTransfers, "transfers [--json]"},
+		"room":          {nil, runRoom, "room [list|create|send|invite|invite-code|join|members|leave] ...   (hallway room --help)"},
+		"verify":        {verifyFlags, runVerify, verifyUsage},
+		"label":         {labelFlags, runLabel, labelUsage},
+		"search":        {searchFlags, runSearch, "search QUERY... [--from PEER] [--in CONV] [--since DATE] [--until DATE] [--has-file] [--limit N] [--json]"},
+		"export":        {exportFlags, runExport, "export --out FILE [--format json|html] [--in CONV] [--since DATE] [--until DATE] [--json]"},
+		"verify-export": {nil, runVerifyExport, "verify-export FILE [--json]   (offline: needs no Hallway running)"},
+		"retention":     {retentionFlags, runRetention, "retention [show|set|hold|release|apply] ... [--json]   (hallway retention --help)"},
+		"backup":        {forceFlags, runBackup, "backup FILE [--force] [--json]   (a consistent snapshot of the running Hallway, keys included)"},
+		"restore":       {forceFlags, runRestore, "restore FILE [--force] [--json]   (into --data DIR; refused while a Hallway runs there)"},
 	}
 }
 
@@ -94,6 +100,8 @@ func run(ctx context.Context, args []string, env *Env) error {
 			fmt.Fprintln(env.Stdout, roomUsage)
 		case name == "file":
 			fmt.Fprintln(env.Stdout, fileUsage)
+		case name == "retention":
+			fmt.Fprintln(env.Stdout, retentionUsage)
 		case v.usage != "":
 			fmt.Fprintln(env.Stdout, "usage: hallway "+v.usage)
 		default:
@@ -156,7 +164,7 @@ daemon alike.
 
 verbs:
 `)
-	for _, n := range []string{"daemon", "id", "peers", "send", "history", "room", "file", "transfers", "verify", "label", "status", "name", "watch", "workspace", "version"} {
+	for _, n := range []string{"daemon", "id", "peers", "send", "history", "room", "file", "transfers", "search", "export", "verify-export", "retention", "backup", "restore", "verify", "label", "status", "name", "watch", "workspace", "version"} {
 		fmt.Fprintln(w, "  hallway "+verbs[n].usage)
 	}
 	fmt.Fprint(w, `
@@ -168,5 +176,11 @@ PEER is a peer ID, a colleague's unique name, or NAME#12345 (name plus the
 first group of their fingerprint) when several colleagues share a name.
 Wherever a conversation is asked for, #ROOM names a room: hallway send
 #general "hi", hallway history #general.
+
+Search finds every word anywhere (also inside words and in Chinese or
+Japanese text), ignoring case and accents; "quoted words" stay together.
+DATE is 2026-03-01, 2026-03-01T14:30, an RFC 3339 time, or an age like 7d
+or 12h; --until DAY includes that whole day. Archive, export format and
+retention: docs/ARCHIVE.md.
 `)
 }

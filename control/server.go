@@ -42,6 +42,8 @@ type Backend interface {
 	AcceptTransfer(ctx context.Context, id, dir string) (core.Transfer, error)
 	DeclineTransfer(ctx context.Context, id string) error
 	CancelTransfer(ctx context.Context, id string) error
+
+	ArchiveBackend
 }
 
 var _ Backend = (*core.Service)(nil)
@@ -153,6 +155,7 @@ func routes(b Backend) http.Handler {
 	roomRoutes(mux, b)
 	fileRoutes(mux, b)
 	trustRoutes(mux, b)
+	archiveRoutes(mux, b)
 	mux.HandleFunc("GET /v1/events", func(w http.ResponseWriter, r *http.Request) {
 		streamEvents(w, r, b)
 	})

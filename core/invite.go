@@ -38,7 +38,10 @@ func (s *Service) InviteToRoom(ctx context.Context, roomRef, peerRef string) (Me
 
 // dmFrame is the wire form of a queued DM.
 func dmFrame(m storage.Message) p2p.DM {
-	d := p2p.DM{ID: m.ID, Text: m.Text, SentAt: m.SentAt.UnixMilli()}
+	d := p2p.DM{ID: m.ID, Text: m.Text, SentAt: m.SentAt.UnixMilli(), Sig: []byte(m.Sig)}
+	if m.Sig == "" {
+		d.Sig = nil
+	}
 	switch m.Kind {
 	case p2p.DMKindInvite:
 		var inv p2p.RoomInvite
@@ -71,11 +74,4 @@ func (s *Service) acceptInvite(ctx context.Context, from peer.ID, inv *p2p.RoomI
 	if err := s.joinRoom(ctx, storage.Room{ID: inv.Room, Name: inv.Name, Key: key}); err != nil {
 		s.log.Warn("room invitation not accepted", "from", from, "room", inv.Room, "err", err)
 	}
-}
-
-// inviteMeta is what the receiver keeps of an invitation: not the key,
-// which lives with the room.
-func inviteMeta(inv *p2p.RoomInvite) string {
-	b, _ := json.Marshal(map[string]string{"room": inv.Room, "name": inv.Name})
-	return string(b)
 }

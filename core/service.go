@@ -60,6 +60,8 @@ type Service struct {
 	heads  headCache
 	postMu sync.Mutex
 
+	sweeper *sweeper // applies retention
+
 	progress    progress
 	dls         downloads
 	sharedPaths sync.Map // transfer id → manifest path → local file
@@ -155,6 +157,7 @@ func (s *Service) open(ctx context.Context) error {
 	s.rooms = &roomSet{byID: map[string]*roomState{}}
 	s.writer = newRoomWriter(s)
 	s.syncer = newRoomSyncer(s)
+	s.sweeper = newSweeper(s.store, sweepEvery, s.log, s.sweepDone)
 	s.node, err = s.startNode(ctx, psk)
 	if err != nil {
 		return fmt.Errorf("network: %w", err)
@@ -220,8 +223,8 @@ func (s *Service) Run(ctx context.Context) error {
 		}
 	}()
 	// one slot per goroutine below, so none blocks on its way out
-	errc := make(chan error, 8)
-	for _, run := range []func(context.Context) error{s.dial.run, s.out.run, s.writer.run, s.syncer.run, s.runDownloads, s.runTrustWatch} {
+	errc := make(chan error, 10)
+	for _, run := range []func(context.Context) error{s.dial.run, s.out.run, s.writer.run, s.syncer.run, s.runDownloads, s.runTrustWatch, s.sweeper.run} {
 		s.wg.Add(1)
 		go func() { defer s.wg.Done(); errc <- run(runCtx) }()
 	}

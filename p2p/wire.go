@@ -46,7 +46,14 @@ type DM struct {
 	Invite     *RoomInvite `json:"invite,omitempty"`
 	File       *FileOffer  `json:"file,omitempty"`
 	FileStatus *FileStatus `json:"file_status,omitempty"`
+	// Sig is the author's signature over the message (crypto.DMContent),
+	// so that it can be shown to others as the author's; older versions
+	// send none.
+	Sig []byte `json:"sig,omitempty"`
 }
+
+// dmSigLen is the length of a DM signature (Ed25519).
+const dmSigLen = 64
 
 // DM kinds beyond plain text.
 const (
@@ -211,6 +218,9 @@ func DecodeDM(b []byte) (DM, error) {
 	}
 	if m.SentAt <= 0 {
 		return DM{}, fmt.Errorf("%w: dm: bad time", ErrBadFrame)
+	}
+	if len(m.Sig) != 0 && len(m.Sig) != dmSigLen {
+		return DM{}, fmt.Errorf("%w: dm: signature of %d bytes", ErrBadFrame, len(m.Sig))
 	}
 	var kerr error
 	switch m.Kind {

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -47,13 +48,17 @@ type Message struct {
 	HLC        uint64 // rooms: the envelope's clock, at most math.MaxInt64; DMs: 0
 	AuthorSeq  uint64 // rooms: the envelope's seq, at most math.MaxInt64; DMs: 0
 	Meta       string // opaque data of kinds that carry some (an invite), else ""
+	// Sig is the author's Ed25519 signature over the message's canonical
+	// bytes (DMs; see crypto.DMContent), "" when the message carries none.
+	// It holds raw bytes; a string keeps Message comparable.
+	Sig string
 }
 
 // ErrDuplicate is returned (wrapped) when an outgoing message reuses an
 // (author, id) pair that is already stored.
 var ErrDuplicate = errors.New("storage: message already stored")
 
-const messageColumns = `seq, id, conv, author, text, sent_at, received_at, state, kind, hlc, author_seq, meta`
+const messageColumns = `seq, id, conv, author, text, sent_at, received_at, state, kind, hlc, author_seq, meta, sig`
 
 // insertMessageSQL changes no row when (author, id) exists, which lets
 // callers tell a duplicate from a failure without decoding driver error
@@ -64,8 +69,19 @@ const messageColumns = `seq, id, conv, author, text, sent_at, received_at, state
 // is read from the result, as RETURNING would cost SQLite a temporary table
 // and database/sql a result set per message.
 const insertMessageSQL = `
-	INSERT OR IGNORE INTO messages (id, conv, author, text, sent_at, received_at, state, kind, hlc, author_seq, meta)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	INSERT OR IGNORE INTO messages (id, conv, author, text, sent_at, received_at, state, kind, hlc, author_seq, meta, sig)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+// indexMessagesSQL adds messages just stored to the search index, reading
+// what to index through the index's content view, so that there is one
+// definition of it (migrations/0005). It runs once per transaction for
+// every message the transaction stored: FTS5 writes its pending tokens to
+// disk at every statement savepoint, and an index write per message (or a
+// trigger, which works the same way) made batch inserts three times slower.
+const indexMessagesSQL = `
+	INSERT INTO message_fts (rowid, body, tag_conv, tag_author, tag_month, tag_kind)
+	SELECT seq, body, tag_conv, tag_author, tag_month, tag_kind FROM message_search
+	WHERE seq IN (SELECT value FROM json_each(?))`
 
 const (
 	queueOutgoingSQL = `INSERT INTO outbox (msg_seq, peer, queued_at) VALUES (?, ?, ?)`
@@ -101,6 +117,9 @@ func (s *Store) InsertOutgoing(ctx context.Context, m Message, to string) (Messa
 			return ErrDuplicate
 		}
 		m.Seq = seq
+		if err := indexMessages(ctx, tx.StmtContext(ctx, s.stmts.indexMessages), []int64{seq}); err != nil {
+			return err
+		}
 		_, err = tx.StmtContext(ctx, s.stmts.queueOutgoing).ExecContext(ctx, m.Seq, to, toMillis(m.ReceivedAt))
 		return err
 	})
@@ -127,7 +146,7 @@ func (s *Store) InsertIncoming(ctx context.Context, m Message) (stored Message, 
 		if ok {
 			m.Seq = seq
 			stored, inserted = m, true
-			return nil
+			return indexMessages(ctx, tx.StmtContext(ctx, s.stmts.indexMessages), []int64{seq})
 		}
 		row := tx.StmtContext(ctx, s.stmts.storedMessage).QueryRowContext(ctx, m.Author, m.ID)
 		stored, err = scanMessage(row)
@@ -208,7 +227,9 @@ func (s *Store) CountMessages(ctx context.Context, conv string) (int, error) {
 }
 
 // insertMessage runs stmt, an insert into messages that skips a taken
-// (author, id), and returns the new row's seq; ok is false if it was skipped.
+// (author, id), and returns the new row's seq; ok is false if it was
+// skipped. The caller indexes what it stored before it commits (see
+// indexMessages).
 func insertMessage(ctx context.Context, stmt *sql.Stmt, m Message) (seq int64, ok bool, err error) {
 	res, err := stmt.ExecContext(ctx, messageArgs(m)...)
 	if err != nil {
@@ -219,6 +240,22 @@ func insertMessage(ctx context.Context, stmt *sql.Stmt, m Message) (seq int64, o
 	}
 	seq, err = res.LastInsertId()
 	return seq, err == nil, err
+}
+
+// indexMessages adds the messages with these seqs, stored by the current
+// transaction, to the search index, in that transaction.
+func indexMessages(ctx context.Context, stmt *sql.Stmt, seqs []int64) error {
+	if len(seqs) == 0 {
+		return nil
+	}
+	arg, err := json.Marshal(seqs)
+	if err != nil {
+		return err
+	}
+	if _, err := stmt.ExecContext(ctx, string(arg)); err != nil {
+		return fmt.Errorf("index messages: %w", err)
+	}
+	return nil
 }
 
 func checkMessage(m Message) error {
@@ -264,8 +301,12 @@ func stamp(m Message, st State) Message {
 }
 
 func messageArgs(m Message) []any {
+	var sig any // NULL: unsigned
+	if m.Sig != "" {
+		sig = []byte(m.Sig)
+	}
 	return []any{m.ID, m.Conv, m.Author, m.Text, toMillis(m.SentAt), toMillis(m.ReceivedAt), string(m.State),
-		m.Kind, int64(m.HLC), int64(m.AuthorSeq), m.Meta}
+		m.Kind, int64(m.HLC), int64(m.AuthorSeq), m.Meta, sig}
 }
 
 func scanMessage(sc scanner) (Message, error) {
@@ -274,11 +315,13 @@ func scanMessage(sc scanner) (Message, error) {
 		sent, received int64
 		state          string
 		hlc, authorSeq int64
+		sig            []byte
 	)
 	if err := sc.Scan(&m.Seq, &m.ID, &m.Conv, &m.Author, &m.Text, &sent, &received, &state,
-		&m.Kind, &hlc, &authorSeq, &m.Meta); err != nil {
+		&m.Kind, &hlc, &authorSeq, &m.Meta, &sig); err != nil {
 		return Message{}, err
 	}
+	m.Sig = string(sig)
 	m.HLC = uint64(hlc)
 	m.AuthorSeq = uint64(authorSeq)
 	m.SentAt = fromMillis(sent)

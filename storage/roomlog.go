@@ -74,6 +74,9 @@ func (s *Store) InsertRoomEntriesWith(ctx context.Context, d Durability, entries
 				added = append(added, e)
 			}
 		}
+		if err := indexMessages(ctx, w.bind(ctx, &w.index, w.st.indexMessages), w.stored); err != nil {
+			return err
+		}
 		return w.advanceHeads(ctx)
 	})
 	if err != nil {
@@ -130,10 +133,12 @@ const insertEnvelopeSQL = `
 // statements to the transaction only when first needed, as most batches (one
 // new entry, or envelopes a peer resent) need only some of them.
 type logWriter struct {
-	tx                     *sql.Tx
-	st                     *statements
-	env, msg, member, head *sql.Stmt
-	touched                map[headKey]uint64 // highest seq added per author
+	tx              *sql.Tx
+	st              *statements
+	env, msg, index *sql.Stmt
+	member, head    *sql.Stmt
+	touched         map[headKey]uint64 // highest seq added per author
+	stored          []int64            // seqs of the messages stored, to index
 }
 
 type headKey struct{ room, author string }
@@ -178,6 +183,7 @@ func (w *logWriter) insert(ctx context.Context, e RoomEntry) (_ RoomEntry, shown
 		return e, false, nil // the author reused a message ID; see InsertRoomEntries
 	}
 	e.Message.Seq = seq
+	w.stored = append(w.stored, seq)
 	return e, true, nil
 }
 

@@ -137,6 +137,9 @@ func (s *Store) readEnvelopes(ctx context.Context, query, room string, vector ma
 		if err := rows.Scan(&raw); err != nil {
 			return nil, err
 		}
+		if string(raw) == expiredEnvelope {
+			continue // emptied by retention (see ApplyRetention): nothing to serve
+		}
 		out = append(out, raw)
 	}
 	return out, rows.Err()

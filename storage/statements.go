@@ -23,6 +23,7 @@ type statements struct {
 	upsertMember   *sql.Stmt
 	advanceHead    *sql.Stmt
 	insertMessage  *sql.Stmt
+	indexMessages  *sql.Stmt
 	storedMessage  *sql.Stmt // messageByID, inside InsertIncoming's transaction
 	queueOutgoing  *sql.Stmt
 	markDelivered  *sql.Stmt
@@ -58,6 +59,7 @@ func prepareStatements(ctx context.Context, writer, reader *sql.DB) (*statements
 		{&st.upsertMember, writer, upsertMemberSQL},
 		{&st.advanceHead, writer, advanceHeadSQL},
 		{&st.insertMessage, writer, insertMessageSQL},
+		{&st.indexMessages, writer, indexMessagesSQL},
 		{&st.storedMessage, writer, messageByIDSQL},
 		{&st.queueOutgoing, writer, queueOutgoingSQL},
 		{&st.markDelivered, writer, markDeliveredSQL},

@@ -1,0 +1,208 @@
+package core
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"hallway/storage"
+)
+
+// RetentionInherit, as the days of a conversation's policy, removes its own
+// policy so that it follows the workspace's again.
+const RetentionInherit = -1
+
+// RetentionPolicy says how long one scope keeps its messages.
+type RetentionPolicy struct {
+	Scope        string    `json:"scope"`                  // "workspace", or the conversation id ("room:…", "dm:…")
+	Conversation string    `json:"conversation,omitempty"` // "#name" or the colleague's peer ID
+	Name         string    `json:"name,omitempty"`         // room or colleague name
+	Days         int       `json:"days"`                   // 0 keeps forever
+	UpdatedAt    time.Time `json:"updated_at"`
+}
+
+// LegalHold suspends deletion in its scope until released.
+type LegalHold struct {
+	ID           string    `json:"id"`
+	Scope        string    `json:"scope"`
+	Conversation string    `json:"conversation,omitempty"`
+	Name         string    `json:"name,omitempty"`
+	Reason       string    `json:"reason"`
+	CreatedAt    time.Time `json:"created_at"`
+	ReleasedAt   time.Time `json:"released_at,omitzero"`
+}
+
+// SweepResult is what one application of the policies deleted.
+type SweepResult struct {
+	At        time.Time `json:"at"`
+	Messages  int       `json:"messages"`
+	Transfers int       `json:"transfers"`
+	// Held lists the conversations where a legal hold kept messages due.
+	Held []string `json:"held,omitempty"`
+}
+
+// RetentionStatus is the whole retention set-up.
+type RetentionStatus struct {
+	WorkspaceDays int               `json:"workspace_days"` // 0 keeps forever
+	Policies      []RetentionPolicy `json:"policies"`       // the workspace's, then per conversation
+	Holds         []LegalHold       `json:"holds"`          // in force
+	LastSweep     *SweepResult      `json:"last_sweep,omitempty"`
+	SweepEvery    string            `json:"sweep_every"`
+}
+
+// HistoryExpired: retention deleted messages; views of history refresh.
+type HistoryExpired struct{ Result SweepResult }
+
+func (HistoryExpired) EventType() string { return "history_expired" }
+
+const (
+	settingLastSweep = "retention.last_sweep"
+	// sweepEvery is how often retention is applied while Hallway runs;
+	// it is also applied at start and whenever a policy or hold changes.
+	sweepEvery = time.Hour
+	// maxHoldReason bounds a hold's reason.
+	maxHoldReason = 500
+)
+
+// Retention describes the policies, the holds in force and the last sweep.
+func (s *Service) Retention(ctx context.Context) (RetentionStatus, error) {
+	st := RetentionStatus{Policies: []RetentionPolicy{}, Holds: []LegalHold{}, SweepEvery: sweepEvery.String()}
+	names, err := s.conversationNames(ctx)
+	if err != nil {
+		return st, err
+	}
+	ps, err := s.store.RetentionPolicies(ctx)
+	if err != nil {
+		return st, err
+	}
+	for _, p := range ps {
+		if p.Scope == storage.ScopeWorkspace {
+			st.WorkspaceDays = p.Days
+		}
+		rp := RetentionPolicy{Scope: p.Scope, Days: p.Days, UpdatedAt: p.UpdatedAt}
+		rp.Conversation, rp.Name = scopeNames(names, p.Scope)
+		st.Policies = append(st.Policies, rp)
+	}
+	holds, err := s.store.LegalHolds(ctx, false)
+	if err != nil {
+		return st, err
+	}
+	for _, h := range holds {
+		st.Holds = append(st.Holds, toHold(names, h))
+	}
+	if v, ok, err := s.store.Setting(ctx, settingLastSweep); err == nil && ok {
+		var last SweepResult
+		if json.Unmarshal([]byte(v), &last) == nil {
+			st.LastSweep = &last
+		}
+	}
+	return st, nil
+}
+
+func scopeNames(names *nameBook, scope string) (ref, name string) {
+	if scope == storage.ScopeWorkspace {
+		return "", ""
+	}
+	c := names.of(scope)
+	return c.ref, c.name
+}
+
+func toHold(names *nameBook, h storage.LegalHold) LegalHold {
+	out := LegalHold{ID: h.ID, Scope: h.Scope, Reason: h.Reason, CreatedAt: h.CreatedAt, ReleasedAt: h.ReleasedAt}
+	out.Conversation, out.Name = scopeNames(names, h.Scope)
+	return out
+}
+
+// retentionScope maps "" to the workspace and anything else to the
+// conversation it names.
+func (s *Service) retentionScope(ctx context.Context, in string) (string, error) {
+	in = strings.TrimSpace(in)
+	if in == "" || strings.EqualFold(in, storage.ScopeWorkspace) {
+		return storage.ScopeWorkspace, nil
+	}
+	c, err := s.resolveConversation(ctx, in)
+	if err != nil {
+		return "", err
+	}
+	return c.conv, nil
+}
+
+// SetRetention sets how many days the messages of a conversation (in) or,
+// with in empty, of the whole workspace are kept; 0 keeps them forever.
+// For a conversation, RetentionInherit makes it follow the workspace's
+// policy again. Deletion follows at once, unless a legal hold forbids it.
+func (s *Service) SetRetention(ctx context.Context, in string, days int) (RetentionStatus, error) {
+	scope, err := s.retentionScope(ctx, in)
+	if err != nil {
+		return RetentionStatus{}, err
+	}
+	switch {
+	case days == RetentionInherit:
+		err = s.store.ClearRetention(ctx, scope)
+	case days < 0 || days > storage.MaxRetentionDays:
+		return RetentionStatus{}, userErrorf("keep messages 0 (forever) to %d days", storage.MaxRetentionDays)
+	default:
+		err = s.store.SetRetention(ctx, scope, days)
+	}
+	if err != nil {
+		return RetentionStatus{}, fmt.Errorf("set retention: %w", err)
+	}
+	s.log.Info("retention policy changed", "scope", scope, "days", days)
+	s.kickSweep()
+	return s.Retention(ctx)
+}
+
+// PlaceHold suspends deletion in a conversation (in) or, with in empty,
+// in the whole workspace, until the hold is released.
+func (s *Service) PlaceHold(ctx context.Context, in, reason string) (LegalHold, error) {
+	scope, err := s.retentionScope(ctx, in)
+	if err != nil {
+		return LegalHold{}, err
+	}
+	reason = strings.TrimSpace(reason)
+	if len(reason) > maxHoldReason || strings.ContainsFunc(reason, func(r rune) bool { return r < 0x20 }) {
+		return LegalHold{}, userErrorf("a hold's reason is one line of at most %d bytes", maxHoldReason)
+	}
+	h := storage.LegalHold{ID: "hold-" + newMessageID()[:12], Scope: scope, Reason: reason, CreatedAt: time.Now()}
+	if err := s.store.PlaceHold(ctx, h); err != nil {
+		return LegalHold{}, fmt.Errorf("place hold: %w", err)
+	}
+	s.log.Info("legal hold placed", "id", h.ID, "scope", scope)
+	names, err := s.conversationNames(ctx)
+	if err != nil {
+		return LegalHold{}, err
+	}
+	return toHold(names, h), nil
+}
+
+// ReleaseHold ends a legal hold; deletion that was due resumes at once.
+func (s *Service) ReleaseHold(ctx context.Context, id string) (LegalHold, error) {
+	h, err := s.store.ReleaseHold(ctx, strings.TrimSpace(id))
+	if errors.Is(err, storage.ErrNoHold) {
+		return LegalHold{}, userErrorf("no legal hold %q is in force (hallway retention show lists them)", id)
+	}
+	if err != nil {
+		return LegalHold{}, fmt.Errorf("release hold: %w", err)
+	}
+	s.log.Info("legal hold released", "id", h.ID, "scope", h.Scope)
+	s.kickSweep()
+	names, err := s.conversationNames(ctx)
+	if err != nil {
+		return LegalHold{}, err
+	}
+	return toHold(names, h), nil
+}
+
+// ApplyRetention deletes now what the policies say is due.
+func (s *Service) ApplyRetention(ctx context.Context) (SweepResult, error) {
+	return s.sweeper.sweep(ctx)
+}
+
+func (s *Service) kickSweep() {
+	if s.sweeper != nil {
+		s.sweeper.kick()
+	}
+}
