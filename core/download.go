@@ -235,11 +235,8 @@ func (j *job) fetch(ctx context.Context) error {
 				defer wg.Done()
 				l := j.lane(ctx, src)
 				defer l.close()
-				for w := range work {
-					if err := l.fetch(ctx, w); err != nil {
-						errs <- err
-						return
-					}
+				if err := l.run(ctx, work); err != nil {
+					errs <- err
 				}
 			}()
 		}

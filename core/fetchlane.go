@@ -47,20 +47,38 @@ func (l *fetchLane) close() {
 	}
 }
 
-func (l *fetchLane) fetch(ctx context.Context, w [2]int) error {
-	each := func(i int, data []byte) error {
-		if i < w[0] || i >= w[1] {
-			return fmt.Errorf("chunk %d outside the window asked for", i)
+// run fetches windows from work until it is empty.
+func (l *fetchLane) run(ctx context.Context, work <-chan [2]int) error {
+	if l.bulk != nil {
+		next := func() (int, int, bool) {
+			w, ok := <-work
+			return w[0], w[1], ok
 		}
+		return l.bulk.Stream(ctx, next, l.chunk(ctx))
+	}
+	for w := range work {
+		req := l.j.s.fileRequest(l.j.t, l.src)
+		req.Chunks = []p2p.ChunkRange{{From: w[0], To: w[1]}}
+		each := l.chunk(ctx)
+		err := l.j.s.node.FetchChunks(ctx, l.src, req, func(i int, data []byte) error {
+			if i < w[0] || i >= w[1] {
+				return fmt.Errorf("chunk %d outside the window asked for", i)
+			}
+			return each(i, data)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// chunk verifies a received chunk against the manifest, then writes it.
+func (l *fetchLane) chunk(ctx context.Context) func(int, []byte) error {
+	return func(i int, data []byte) error {
 		if err := files.VerifyChunk(l.j.m, i, data); err != nil {
 			return err
 		}
 		return l.j.write(ctx, i, data)
 	}
-	if l.bulk != nil {
-		return l.bulk.Fetch(ctx, w[0], w[1], each)
-	}
-	req := l.j.s.fileRequest(l.j.t, l.src)
-	req.Chunks = []p2p.ChunkRange{{From: w[0], To: w[1]}}
-	return l.j.s.node.FetchChunks(ctx, l.src, req, each)
 }

@@ -19,8 +19,8 @@ type BulkLane struct {
 	n    *Node
 	peer peer.ID
 	bc   *bulkConn
-	bp   *[]byte
-	data []byte // aligned receive buffer: plaintext starts chunkHeader before an aligned address
+	bp   [2]*[]byte
+	data [2][]byte // aligned receive buffers: plaintext starts chunkHeader before an aligned address
 
 	closeOnce sync.Once
 }
@@ -73,43 +73,116 @@ func (n *Node) OpenBulk(ctx context.Context, from peer.ID, req FileRequest) (*Bu
 		c.Close()
 		return nil, fmt.Errorf("%w: colleague went offline", ErrBulkUnavailable)
 	}
-	bp := bulkBufs.Get().(*[]byte)
-	// The chunk data lands on an aligned address, so the receiver can write
-	// it to disk directly (O_DIRECT) without another copy.
-	data := alignedTail(*bp, dataAlign)[dataAlign-chunkHeader:]
-	return &BulkLane{n: n, peer: from, bc: bc, bp: bp, data: data}, nil
+	l := &BulkLane{n: n, peer: from, bc: bc}
+	for k := range l.bp {
+		l.bp[k] = bulkBufs.Get().(*[]byte)
+		// The chunk data lands on an aligned address, so the receiver can
+		// write it to disk directly (O_DIRECT) without another copy.
+		l.data[k] = alignedTail(*l.bp[k], dataAlign)[dataAlign-chunkHeader:]
+	}
+	return l, nil
 }
 
 // Fetch asks for chunks [from, to) and passes each to each, in order; data
 // is only valid during the call. Cancelling ctx closes the lane.
 func (l *BulkLane) Fetch(ctx context.Context, from, to int, each func(index int, data []byte) error) error {
-	if from < 0 || to <= from || to-from > maxChunksPerReq {
-		return fmt.Errorf("bulk lane: bad range [%d, %d)", from, to)
-	}
+	done := false
+	return l.Stream(ctx, func() (int, int, bool) {
+		if done {
+			return 0, 0, false
+		}
+		done = true
+		return from, to, true
+	}, each)
+}
+
+// Stream fetches the windows next yields, keeping two requested ahead so
+// the source never waits for a request, and passes every chunk to each in
+// order. The next chunk is read and opened while each works on the last
+// one. Data is only valid during the call to each. An error leaves the
+// lane closed; cancelling ctx closes it too.
+func (l *BulkLane) Stream(ctx context.Context, next func() (from, to int, ok bool), each func(index int, data []byte) error) (err error) {
 	stop := context.AfterFunc(ctx, func() { l.bc.Close() })
 	defer stop()
-	var req [bulkRequestSize]byte
-	binary.BigEndian.PutUint32(req[:], uint32(from))
-	binary.BigEndian.PutUint32(req[4:], uint32(to))
-	if err := l.bc.writeMessage(req[:]); err != nil {
-		return cmpErr(ctx.Err(), err)
+	type frame struct {
+		slot int
+		p    []byte
+		err  error
 	}
-	for want := from; want < to; want++ {
-		p, err := l.bc.readSealed(l.data, chunkHeader+maxChunkBytes)
-		if err != nil {
-			return cmpErr(ctx.Err(), err)
+	want := make(chan int, len(l.data))
+	ready := make(chan frame, len(l.data))
+	go func() {
+		defer close(ready)
+		for slot := range want {
+			p, err := l.bc.readSealed(l.data[slot], chunkHeader+maxChunkBytes)
+			ready <- frame{slot, p, err}
+			if err != nil {
+				return
+			}
 		}
-		if len(p) < chunkHeader {
+	}()
+	defer func() {
+		if err != nil {
+			l.bc.Close() // unblocks a read for a frame that will not come
+			err = cmpErr(ctx.Err(), err)
+		}
+		close(want)
+		for range ready {
+		}
+	}()
+	var windows [][2]int // requested and not yet all received, oldest first
+	requested, given := 0, 0
+	exhausted := false
+	free := []int{0, 1}
+	for {
+		for len(windows) < 2 && !exhausted {
+			from, to, ok := next()
+			if !ok {
+				exhausted = true
+				break
+			}
+			if from < 0 || to <= from || to-from > maxChunksPerReq {
+				return fmt.Errorf("bulk lane: bad range [%d, %d)", from, to)
+			}
+			var req [bulkRequestSize]byte
+			binary.BigEndian.PutUint32(req[:], uint32(from))
+			binary.BigEndian.PutUint32(req[4:], uint32(to))
+			if err := l.bc.writeMessage(req[:]); err != nil {
+				return err
+			}
+			windows = append(windows, [2]int{from, to})
+			requested += to - from
+		}
+		if len(windows) == 0 {
+			return nil
+		}
+		for len(free) > 0 && given < requested {
+			want <- free[0]
+			free = free[1:]
+			given++
+		}
+		f, ok := <-ready
+		if !ok {
+			return fmt.Errorf("bulk lane closed")
+		}
+		if f.err != nil {
+			return f.err
+		}
+		if len(f.p) < chunkHeader {
 			return fmt.Errorf("%w: short chunk frame", ErrBadFrame)
 		}
-		if i := int(binary.BigEndian.Uint32(p)); i != want {
-			return fmt.Errorf("%w: chunk %d where %d was due", ErrBadFrame, i, want)
+		w := &windows[0]
+		if i := int(binary.BigEndian.Uint32(f.p)); i != w[0] {
+			return fmt.Errorf("%w: chunk %d where %d was due", ErrBadFrame, i, w[0])
 		}
-		if err := each(want, p[chunkHeader:]); err != nil {
+		if err := each(w[0], f.p[chunkHeader:]); err != nil {
 			return err
 		}
+		free = append(free, f.slot)
+		if w[0]++; w[0] == w[1] {
+			windows = windows[1:]
+		}
 	}
-	return nil
 }
 
 // Close ends the lane.
@@ -118,7 +191,9 @@ func (l *BulkLane) Close() error {
 	l.closeOnce.Do(func() {
 		l.n.bulk.untrack(l.peer, l.bc.c)
 		err = l.bc.Close()
-		bulkBufs.Put(l.bp)
+		for _, bp := range l.bp {
+			bulkBufs.Put(bp)
+		}
 	})
 	return err
 }
