@@ -42,6 +42,8 @@ type Backend interface {
 	AcceptTransfer(ctx context.Context, id, dir string) (core.Transfer, error)
 	DeclineTransfer(ctx context.Context, id string) error
 	CancelTransfer(ctx context.Context, id string) error
+
+	Stats() core.Stats
 }
 
 var _ Backend = (*core.Service)(nil)
@@ -149,6 +151,9 @@ func routes(b Backend) http.Handler {
 			return
 		}
 		reply(w, struct{}{}, b.SetName(r.Context(), req.Name))
+	})
+	mux.HandleFunc("GET /v1/stats", func(w http.ResponseWriter, r *http.Request) {
+		reply(w, b.Stats(), nil)
 	})
 	roomRoutes(mux, b)
 	fileRoutes(mux, b)
