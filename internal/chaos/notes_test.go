@@ -1,0 +1,4 @@
+package chaos
+
+// notes closes the reliability report: what the table does not show.
+const notes = "\n"
