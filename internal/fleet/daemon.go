@@ -34,6 +34,7 @@ type Daemon struct {
 	Env  []string // extra environment
 
 	mu     sync.Mutex
+	client *control.Client
 	cmd    *exec.Cmd
 	done   chan struct{}
 	exited error // how the last process ended
@@ -217,8 +218,17 @@ func (d *Daemon) RSS() int64 {
 	return 0
 }
 
-// Client is a control API client for the daemon's data folder.
-func (d *Daemon) Client() *control.Client { return control.NewClient(d.Dir) }
+// Client is the control API client for the daemon's data folder. It is
+// shared, so its idle connections are reused instead of piling up in the
+// daemon.
+func (d *Daemon) Client() *control.Client {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.client == nil {
+		d.client = control.NewClient(d.Dir)
+	}
+	return d.client
+}
 
 // CLI runs `hallway --data DIR args...` as a user would and returns stdout.
 func (d *Daemon) CLI(args ...string) string {
