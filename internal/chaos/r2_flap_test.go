@@ -1,11 +1,11 @@
 package chaos
 
 import (
-	"os"
-	"syscall"
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"syscall"
 	"testing"
 	"time"
 
