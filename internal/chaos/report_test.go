@@ -61,6 +61,9 @@ func writeReport() error {
 	}
 	results.mu.Lock()
 	defer results.mu.Unlock()
+	if len(results.byID) == 0 {
+		return nil // a child process, or nothing ran
+	}
 	var rs []*result
 	for _, r := range results.byID {
 		rs = append(rs, r)
