@@ -2,6 +2,7 @@ package adversary
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -105,3 +106,5 @@ func ReadFrames(r io.Reader, max int) ([][]byte, error) {
 		out = append(out, b)
 	}
 }
+
+func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }

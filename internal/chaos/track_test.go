@@ -18,7 +18,8 @@ type tracker struct {
 	rooms  []string // "#name" conversations swept after a reconnect
 	mu     sync.Mutex
 	seen   map[string]time.Time
-	recv   int // message_received events, duplicates included
+	recv   int            // message_received events, duplicates included
+	texts  map[string]int // message_received events by text
 	wake   chan struct{}
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -27,7 +28,7 @@ type tracker struct {
 // track starts following d; it stops when the test ends.
 func track(t *testing.T, d *fleet.Daemon, rooms ...string) *tracker {
 	ctx, cancel := context.WithCancel(context.Background())
-	tr := &tracker{d: d, rooms: rooms, seen: map[string]time.Time{}, wake: make(chan struct{}, 1), cancel: cancel, done: make(chan struct{})}
+	tr := &tracker{d: d, rooms: rooms, seen: map[string]time.Time{}, texts: map[string]int{}, wake: make(chan struct{}, 1), cancel: cancel, done: make(chan struct{})}
 	ready := make(chan struct{})
 	go tr.follow(ctx, ready)
 	select {
@@ -48,7 +49,7 @@ func (tr *tracker) follow(ctx context.Context, ready chan struct{}) {
 	for ctx.Err() == nil {
 		tr.d.Client().Events(ctx, func() { once.Do(func() { close(ready) }) }, func(e control.WireEvent) bool {
 			if e.Message != nil && (e.Type == "message_received" || e.Type == "message_sent") {
-				tr.note(e.Message.ID, e.Type == "message_received")
+				tr.note(e.Message.ID, e.Message.Text, e.Type == "message_received")
 			}
 			return true
 		})
@@ -64,13 +65,14 @@ func (tr *tracker) follow(ctx context.Context, ready chan struct{}) {
 	}
 }
 
-func (tr *tracker) note(id string, received bool) {
+func (tr *tracker) note(id, text string, received bool) {
 	tr.mu.Lock()
 	if _, ok := tr.seen[id]; !ok {
 		tr.seen[id] = time.Now()
 	}
 	if received {
 		tr.recv++
+		tr.texts[text]++
 	}
 	tr.mu.Unlock()
 	select {
@@ -159,4 +161,11 @@ func waitAllOf(trs []*tracker, ids []string, timeout time.Duration, start time.T
 		}
 	}
 	return max(0, last.Sub(start)), nil
+}
+
+// shown counts the message_received events whose text is text.
+func (tr *tracker) shown(text string) int {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	return tr.texts[text]
 }
