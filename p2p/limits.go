@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/protocol"
 	rcmgr "github.com/libp2p/go-libp2p/p2p/host/resource-manager"
 	"github.com/libp2p/go-libp2p/x/rate"
 )
@@ -37,6 +38,22 @@ const (
 	perAddrConns = 64
 )
 
+// protocolStreamCaps bound the streams one peer may have open to us at once
+// per protocol. A colleague's Hallway uses one or two (DM batches, a
+// profile push, a sync round), the file protocol a few windows per
+// download; a peer holding streams open without a byte, a slowloris, hits
+// the cap instead of taking the node's goroutines and memory. What does
+// get through is paced per peer (pace.go).
+var protocolStreamCaps = map[protocol.ID]int{
+	ProtoDM:      16,
+	ProtoProfile: 4,
+	ProtoSync:    8,
+	ProtoFile:    64,
+}
+
+// outboundStreamCap is what we open ourselves per protocol and peer.
+const outboundStreamCap = 256
+
 func newResourceManager() (network.ResourceManager, error) {
 	var v4, v6 []rcmgr.NetworkPrefixLimit
 	for _, p := range lanPrefixes4 {
@@ -60,6 +77,14 @@ func newResourceManager() (network.ResourceManager, error) {
 	}
 
 	limits := rcmgr.DefaultLimits
+	for proto, inbound := range protocolStreamCaps {
+		limits.AddProtocolPeerLimit(proto, rcmgr.BaseLimit{
+			StreamsInbound:  inbound,
+			StreamsOutbound: outboundStreamCap,
+			Streams:         inbound + outboundStreamCap,
+			Memory:          limits.ProtocolPeerBaseLimit.Memory,
+		}, rcmgr.BaseLimitIncrease{Memory: limits.ProtocolPeerLimitIncrease.Memory})
+	}
 	limits.SystemBaseLimit.ConnsInbound = 1024
 	limits.SystemBaseLimit.Conns = 2048
 	limits.SystemBaseLimit.StreamsInbound = 8192
