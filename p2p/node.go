@@ -67,6 +67,8 @@ type Node struct {
 
 	mu        sync.Mutex
 	connected map[peer.ID]bool
+
+	dmPace, profilePace, syncPace *Pace
 }
 
 // New starts a host listening on cfg.ListenAddrs.
@@ -133,6 +135,10 @@ func New(cfg Config, h Handler) (*Node, error) {
 		ctx:       ctx,
 		cancel:    cancel,
 		connected: map[peer.ID]bool{},
+
+		dmPace:      NewPace(dmPace),
+		profilePace: NewPace(profilePace),
+		syncPace:    NewPace(syncPace),
 	}
 	hst.Network().Notify(&network.NotifyBundle{
 		ConnectedF:    func(_ network.Network, c network.Conn) { n.connChanged(c.RemotePeer()) },
