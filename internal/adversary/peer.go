@@ -157,3 +157,9 @@ func (p *Peer) Close() error {
 	p.cancel()
 	return p.Host.Close()
 }
+
+func randomPeer() peer.ID {
+	_, pub, _ := ic.GenerateEd25519Key(rand.Reader)
+	id, _ := peer.IDFromPublicKey(pub)
+	return id
+}
