@@ -2,6 +2,7 @@ package chaos
 
 import (
 	"bytes"
+	"slices"
 	"testing"
 
 	ma "github.com/multiformats/go-multiaddr"
@@ -30,4 +31,10 @@ func containsAny(b []byte, words ...string) bool {
 		}
 	}
 	return false
+}
+
+func sortedStrings(ss []string) []string {
+	out := append([]string(nil), ss...)
+	slices.Sort(out)
+	return out
 }
