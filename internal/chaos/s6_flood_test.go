@@ -3,6 +3,7 @@ package chaos
 import (
 	"context"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -28,15 +29,16 @@ const floodRSSCap = 512 << 20
 func TestS6Floods(t *testing.T) {
 	r := scenario(t, "S6", "connection and stream floods from another host", "honest latency p99 < 1 s, memory bounded")
 	dur := pick(15*time.Second, 120*time.Second)
-	l := lab(t, 3)
-	ds := fleet.Office(t, l, []string{"Ann", "Bob"})
-	ann, bob := ds[0], ds[1]
+	l := lab(t, 4)
+	ds := fleet.Office(t, l, []string{"Ann", "Bob", "Cat"})
+	ann, bob, cat := ds[0], ds[1], ds[2]
+	catStr := cat.ID()
 	bobTr := track(t, bob, "#general")
-	base := baselineStats(t, ds[1:])
+	base := baselineStats(t, ds[1:2])
 	baseRSS := bob.RSS()
 
-	adv := hostile(t, l.Host(3), nil)
-	victims := infiltrate(t, adv, ds[1:])
+	adv := hostile(t, l.Host(4), nil)
+	victims := infiltrate(t, adv, ds[1:2])
 	bobID := victims[0]
 	general, key := hcrypto.GeneralRoom(nil)
 	proof := func(to peer.ID) []byte {
@@ -55,8 +57,8 @@ func TestS6Floods(t *testing.T) {
 	}
 	var floods []*sync.WaitGroup
 	floods = append(floods,
-		adversary.Identities(ctx, l.Host(3), nil, bobAddr, 16, 200*time.Millisecond, count("connections from fresh identities")),
-		adversary.HoldTCP(ctx, l.Host(3), tcpAddr(t, bobAddr), 500, count("silent TCP connections")),
+		adversary.Identities(ctx, l.Host(4), nil, bobAddr, 16, 200*time.Millisecond, count("connections from fresh identities")),
+		adversary.HoldTCP(ctx, l.Host(4), tcpAddr(t, bobAddr), 500, count("silent TCP connections")),
 	)
 	for _, proto := range []string{p2p.ProtoDM, p2p.ProtoProfile, p2p.ProtoSync, p2p.ProtoFile} {
 		floods = append(floods, adv.HoldStreams(ctx, bobID, proto, 64, count("streams held open on "+proto)))
@@ -78,6 +80,26 @@ func TestS6Floods(t *testing.T) {
 	}
 	var probes []probe
 	maxRSS := int64(0)
+	// Halfway through, a colleague restarts and must get back in.
+	var rejoined time.Duration
+	var rwg sync.WaitGroup
+	rwg.Go(func() {
+		<-time.After(dur / 2)
+		cat.Stop()
+		start := time.Now()
+		cat.Start()
+		t.Logf("Cat started after %s", time.Since(start))
+		if os.Getenv("HALLWAY_CHAOS_DUMP") != "" {
+			defer func() {
+				os.WriteFile("/tmp/chaos-s6-cat.log", cat.Log(), 0o644)
+				os.WriteFile("/tmp/chaos-s6-bob.log", bob.Log(), 0o644)
+			}()
+		}
+		if _, err := bob.WaitForErr("Cat back", 60*time.Second, func() bool { return bob.Online(catStr) }); err != nil {
+			t.Error(err)
+		}
+		rejoined = time.Since(start)
+	})
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
 	bobStr := bob.ID()
@@ -110,6 +132,7 @@ func TestS6Floods(t *testing.T) {
 	for _, f := range floods {
 		f.Wait()
 	}
+	rwg.Wait()
 	var ids []string
 	for _, p := range probes {
 		ids = append(ids, p.id)
@@ -131,13 +154,14 @@ func TestS6Floods(t *testing.T) {
 	r.measure(t, "for %s: %s", dur, strings.Join(floodLines, "; "))
 	r.measure(t, "honest messages (DM and room, 10/s): %d of %d arrived; latency send → stored at the victim p50 %s, p99 %s, max %s",
 		len(probes), len(probes), st.p50.Round(time.Millisecond), st.p99.Round(time.Millisecond), st.max.Round(time.Millisecond))
+	r.measure(t, "a colleague restarting during the flood was connected to the victim again %.1f s after its start", rejoined.Seconds())
 	if !bob.Running() {
 		t.Fatal("the victim died under the flood")
 	}
 	if maxRSS > floodRSSCap {
 		t.Fatalf("the victim's memory grew to %d MiB under the flood (cap %d MiB)", maxRSS>>20, floodRSSCap>>20)
 	}
-	after := settledStats(t, ds[1:], base)
+	after := settledStats(t, ds[1:2], base)
 	r.measure(t, "victim memory: RSS %d MiB before, at most %d MiB during the flood; goroutines %d → %d after it",
 		baseRSS>>20, maxRSS>>20, base[0].Goroutines, after[0].Goroutines)
 }
