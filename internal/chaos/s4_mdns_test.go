@@ -28,7 +28,7 @@ const floodMemCap = 512 << 20
 func TestS4MDNSSpoofFlood(t *testing.T) {
 	r := scenario(t, "S4", "mDNS spoofing (a real peer id at a wrong address) and a flood of 10,000 announcements/s",
 		"dials fail authentication, real peers still found ≤ 10 s, memory bounded")
-	dur := pick(25*time.Second, 120*time.Second)
+	dur := pick(15*time.Second, 120*time.Second)
 	const rate = 10000
 	l := lab(t, 4)
 	ds := fleet.Office(t, l, []string{"Ann", "Bob"})
