@@ -89,3 +89,20 @@ func short(id string) string {
 	}
 	return id
 }
+
+// checkStores stops the daemons and reads every database: each must pass
+// integrity_check. It returns the snapshots, with the DM conversations
+// with peers, for the scenario's own checks.
+func checkStores(t *testing.T, ds []*fleet.Daemon, peers ...string) []fleet.Snapshot {
+	t.Helper()
+	snaps, err := fleet.SnapshotAll(context.Background(), ds, peers...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range snaps {
+		if s.Integrity != nil {
+			t.Fatalf("%s: integrity_check: %v", s.Name, s.Integrity)
+		}
+	}
+	return snaps
+}

@@ -69,4 +69,6 @@ func TestR5FileKillResume(t *testing.T) {
 		t.Fatal("the file differs after a kill of the sender")
 	}
 	r.measure(t, "sender killed at 50 %%: resumed by itself, hash equal; nothing under the final name before completion (checked at every kill); size %d MiB", size>>20)
+	checkStores(t, []*fleet.Daemon{ann, bob})
+	r.measure(t, "integrity_check ok on both databases after the 4 kills")
 }

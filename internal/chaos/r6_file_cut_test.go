@@ -49,4 +49,5 @@ func TestR6FileLinkCut(t *testing.T) {
 	}
 	r.measure(t, "cut %s at 40 %% of %d MiB (state %s during the cut): bytes flowing again %.1f s after the heal; hash equal",
 		cutFor, size>>20, before.State, resumed.Seconds())
+	checkStores(t, []*fleet.Daemon{ann, bob})
 }

@@ -136,6 +136,7 @@ func TestS10HostileFileNames(t *testing.T) {
 			t.Fatalf("%s exists", p)
 		}
 	}
+	checkStores(t, []*fleet.Daemon{bob})
 	r.measure(t, "%d hostile offers: %s; 0 files outside the downloads folder, nothing executable, the planted symlinks' targets untouched",
 		len(contents), strings.Join(sortedStrings(outcomes), "; "))
 }

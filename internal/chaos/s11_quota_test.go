@@ -75,6 +75,7 @@ func TestS11QuotaAndBomb(t *testing.T) {
 	if st.Size() != info.Size() || st.Mode().Perm()&0o111 != 0 {
 		t.Fatalf("received archive: %d bytes, mode %v", st.Size(), st.Mode())
 	}
+	checkStores(t, ds)
 	r.measure(t, "a %d KiB zip holding %d MiB of zeros arrived as the same %d KiB (hash equal, mode %v), nothing unpacked, nothing opened",
 		info.Size()>>10, size>>20, st.Size()>>10, st.Mode().Perm())
 }

@@ -108,6 +108,7 @@ func TestS16PacketCapture(t *testing.T) {
 			t.Errorf("%q readable in %d captured frames, e.g. %q", m, hits[m], samples[m])
 		}
 	}
+	checkStores(t, ds, ids...)
 	r.measure(t, "%s of use (%d rounds: %d DMs, %d room posts, %d status changes, %d file transfers, invitations): %d frames, %d KiB captured on the switch; %d secrets searched (texts, names and their parts, room name, status text, file name and content): 0 found; a plaintext control datagram was found",
 		dur, rounds, rounds, rounds, rounds, files, frames, bytes>>10, len(markers)-1)
 }

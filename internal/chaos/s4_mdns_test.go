@@ -121,4 +121,5 @@ func TestS4MDNSSpoofFlood(t *testing.T) {
 	if maxRSS > floodMemCap {
 		t.Fatalf("Ann's memory grew to %d MiB under the flood", maxRSS>>20)
 	}
+	checkStores(t, []*fleet.Daemon{ann, bob, cat})
 }

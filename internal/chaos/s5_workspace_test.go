@@ -81,5 +81,16 @@ func TestS5NoWorkspaceKey(t *testing.T) {
 			}
 		}
 	}
+	var strangerIDs []string
+	for _, adv := range strangers {
+		strangerIDs = append(strangerIDs, adv.ID().String())
+	}
+	for _, s := range checkStores(t, ds, strangerIDs...) {
+		for id, msgs := range s.DMs {
+			if len(msgs) > 0 {
+				t.Fatalf("%s holds %d messages with the stranger %s", s.Name, len(msgs), id)
+			}
+		}
+	}
 	r.measure(t, "%d libp2p dials without the key or with another key: all failed, 0 connections, never listed; a raw TCP connection read nothing readable", failed)
 }

@@ -164,6 +164,22 @@ func TestS6Floods(t *testing.T) {
 	after := settledStats(t, ds[1:2], base)
 	r.measure(t, "victim memory: RSS %d MiB before, at most %d MiB during the flood; goroutines %d → %d after it",
 		baseRSS>>20, maxRSS>>20, base[0].Goroutines, after[0].Goroutines)
+	annStr := ann.ID()
+	snaps := checkStores(t, ds, annStr, adv.ID().String())
+	stored := map[string]bool{}
+	for _, m := range snaps[1].DMs[annStr] {
+		stored[m.ID] = true
+	}
+	for _, m := range snaps[1].Rooms[general].Messages {
+		stored[m.ID] = true
+	}
+	for _, id := range ids {
+		if !stored[id] {
+			t.Fatalf("the victim's database lacks the honest message %s", id)
+		}
+	}
+	r.measure(t, "victim's database: integrity_check ok, every honest message stored once; %d flood DMs stored (the flooder's own, within its pace)",
+		len(snaps[1].DMs[adv.ID().String()]))
 }
 
 type latencies struct{ p50, p99, max time.Duration }

@@ -165,4 +165,9 @@ func TestS8HostileFrames(t *testing.T) {
 		t.Fatalf("the victim died or panicked:\n%s", bob.Log())
 	}
 	r.measure(t, "no panic; an honest message delivered right after")
+	snaps := checkStores(t, ds, adv.ID().String(), adv2.ID().String())
+	if n := len(snaps[1].DMs[adv.ID().String()]); n > len(fileAnswers) {
+		t.Fatalf("the victim stored %d messages from the adversary; only its %d file offers were well-formed", n, len(fileAnswers))
+	}
+	r.measure(t, "databases: integrity_check ok; of the adversary's messages only its %d well-formed file offers stored", len(fileAnswers))
 }
