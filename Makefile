@@ -13,7 +13,7 @@ export GOTOOLCHAIN := auto
 APT_BUILD := gcc pkg-config libgl1-mesa-dev xorg-dev libwayland-dev libxkbcommon-dev
 APT_TEST := iproute2 procps socat openssh-client openssh-server xvfb imagemagick libgl1-mesa-dri
 
-.PHONY: run build test bench fuzz deps deps-test vet clean package
+.PHONY: run build test bench soak fuzz deps deps-test vet clean package
 
 run: deps build
 	./$(BIN) $(ARGS)
@@ -31,12 +31,23 @@ vet:
 	$(GO) vet ./...
 
 # Unit and in-process multi-host tests under the race detector, then the
-# namespace end-to-end tests (they need root and skip with a reason otherwise).
+# namespace end-to-end tests and the short forms of the chaos scenarios
+# (they need root and skip with a reason otherwise).
 test: deps-test
 	@test -z "$$(gofmt -l .)" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
 	$(GO) vet ./...
-	$(GO) test -race -count=1 -timeout 20m $$($(GO) list ./... | grep -v /internal/e2e)
+	$(GO) test -race -count=1 -timeout 20m $$($(GO) list ./... | grep -v -e /internal/e2e -e /internal/chaos)
 	$(GO) test -count=1 -timeout 20m ./internal/e2e/
+	$(GO) test -count=1 -timeout 20m ./internal/chaos/
+
+# The chaos scenarios in full (the durations of the threat model, a couple
+# of hours on 2 cores) and every fuzz target for HALLWAY_FUZZTIME; rewrites
+# docs/RELIABILITY.md with the measured results.
+HALLWAY_FUZZTIME ?= 1m
+soak: deps-test
+	set -o pipefail; HALLWAY_SOAK=1 HALLWAY_FUZZTIME=$(HALLWAY_FUZZTIME) HALLWAY_RELIABILITY=$(CURDIR)/docs/RELIABILITY.md \
+	  $(GO) test -count=1 -timeout 300m -v ./internal/chaos/ | grep -E '^(    [a-z0-9_]+_test\.go:[0-9]+: |--- |ok|FAIL|PASS|panic)'
+	@echo "docs/RELIABILITY.md rewritten"
 
 # Benchmarks print figures next to baselines measured in the same run.
 bench: deps-test

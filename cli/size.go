@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"math"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -20,7 +21,9 @@ func parseSize(s string) (int64, error) {
 		}
 	}
 	f, err := strconv.ParseFloat(t, 64)
-	if err != nil || f < 0 {
+	// NaN and infinities parse as floats, and a large enough number
+	// overflows int64 into a negative size: both are refused.
+	if err != nil || !(f >= 0) || math.IsInf(f, 0) || f*float64(mult) >= math.MaxInt64 {
 		return 0, fmt.Errorf("%q is not a size like 500M or 2G", s)
 	}
 	return int64(f * float64(mult)), nil

@@ -87,6 +87,12 @@ func isRefused(err error) bool {
 	return errors.As(err, &op) && op.Op == "dial"
 }
 
+// Stats reads the running node's runtime and network counters.
+func (c *Client) Stats(ctx context.Context) (core.Stats, error) {
+	var v core.Stats
+	return v, c.do(ctx, "GET", "/v1/stats", nil, &v)
+}
+
 // Self describes the running node.
 func (c *Client) Self(ctx context.Context) (core.Self, error) {
 	var v core.Self

@@ -44,6 +44,7 @@ type Backend interface {
 	CancelTransfer(ctx context.Context, id string) error
 
 	ArchiveBackend
+	Stats() core.Stats
 }
 
 var _ Backend = (*core.Service)(nil)
@@ -151,6 +152,9 @@ func routes(b Backend) http.Handler {
 			return
 		}
 		reply(w, struct{}{}, b.SetName(r.Context(), req.Name))
+	})
+	mux.HandleFunc("GET /v1/stats", func(w http.ResponseWriter, r *http.Request) {
+		reply(w, b.Stats(), nil)
 	})
 	roomRoutes(mux, b)
 	fileRoutes(mux, b)

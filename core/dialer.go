@@ -19,36 +19,58 @@ const (
 	// reconnected within seconds, and a failed dial costs next to nothing.
 	maxBackoff    = 10 * time.Second
 	reconnectTick = 3 * time.Second
+	// maxQueuedHints bounds the dials waiting for peers we only heard of
+	// (mDNS announcements, colleagues' introductions). Anyone on the LAN
+	// can announce thousands of made-up peers a second; beyond this queue
+	// their sightings are dropped, and real ones come again next round.
+	maxQueuedHints = 64
+	// maxQueuedKnown bounds the dials waiting for colleagues we know and
+	// addresses the user configured; they go before any hint.
+	maxQueuedKnown = 1024
+	// maxDialStates bounds how many peers the dialer remembers.
+	maxDialStates = 4096
 )
 
 // dialer turns sightings (mDNS, static addresses, colleagues' hints) and
-// known colleagues into connections, with one attempt in flight per peer,
-// a per-peer back-off, and a bound on concurrent dials so an announcement
-// flood cannot make us dial without limit.
+// known colleagues into connections: a fixed set of workers takes dials
+// from two bounded queues, known colleagues first, with one attempt per
+// peer at a time and a per-peer back-off. A flood of announcements costs
+// a full queue, never a goroutine per sighting.
 type dialer struct {
-	s    *Service
-	sem  chan struct{}
-	mu   sync.Mutex
-	st   map[peer.ID]*dialState
-	last map[peer.ID]error
+	s     *Service
+	mu    sync.Mutex
+	st    map[peer.ID]*dialState
+	known []*dialState  // queued dials of colleagues and configured addresses
+	hints []*dialState  // queued dials of peers only heard of
+	wake  chan struct{} // a dial was queued
+	// wakeKnown: a colleague's dial was queued (for the worker that
+	// takes nothing else).
+	wakeKnown chan struct{}
+	// dropped counts sightings refused because their queue was full.
+	dropped int
 }
 
 type dialState struct {
+	id       peer.ID
+	addrs    []ma.Multiaddr // what to dial when the queued attempt runs
+	queued   bool
 	inflight bool
-	next     time.Time
-	delay    time.Duration
-	addrs    string // addresses of the last failed attempt
+	next     time.Time     // no retry of the same addresses before
+	delay    time.Duration // the current back-off
+	failed   string        // addresses of the last failed attempt
+	err      error         // why it failed
 }
 
 var _ discovery.Sink = (*dialer)(nil)
 
 func newDialer(s *Service) *dialer {
-	return &dialer{s: s, sem: make(chan struct{}, maxConcurrentDials), st: map[peer.ID]*dialState{}, last: map[peer.ID]error{}}
+	return &dialer{s: s, st: map[peer.ID]*dialState{}, wake: make(chan struct{}, 1), wakeKnown: make(chan struct{}, 1)}
 }
 
-// PeerSeen is called by discovery; it never blocks.
+// PeerSeen is called by discovery; it never blocks. Configured addresses
+// are dialled with priority; mDNS and introductions are hints.
 func (d *dialer) PeerSeen(_ context.Context, sg discovery.Sighting) {
-	d.try(sg.ID, sg.Addrs, false)
+	d.try(sg.ID, sg.Addrs, false, sg.Via == discovery.ViaStatic)
 }
 
 func addrsKey(addrs []ma.Multiaddr) string {
@@ -59,61 +81,140 @@ func addrsKey(addrs []ma.Multiaddr) string {
 	return k
 }
 
-// try starts a dial unless one is running or the back-off says wait. New
-// addresses bypass the back-off: a colleague who restarted on a new port
-// should not wait for the old address's penalty.
-func (d *dialer) try(id peer.ID, addrs []ma.Multiaddr, force bool) {
+// try queues a dial unless one is queued or running or the back-off says
+// wait. New addresses bypass the back-off: a colleague who restarted on a
+// new port should not wait for the old address's penalty. A dial already
+// queued takes the newest addresses.
+func (d *dialer) try(id peer.ID, addrs []ma.Multiaddr, force, known bool) {
 	s := d.s
 	if id == s.node.ID() || len(addrs) == 0 || s.node.IsConnected(id) {
 		return
 	}
-	key := addrsKey(addrs)
 	d.mu.Lock()
+	defer d.mu.Unlock()
 	st := d.st[id]
 	if st == nil {
-		if len(d.st) > 4096 { // bounded: forget the oldest knowledge wholesale
-			d.st = map[peer.ID]*dialState{}
-		}
-		st = &dialState{}
+		d.evict()
+		st = &dialState{id: id}
 		d.st[id] = st
 	}
-	if st.inflight || (!force && key == st.addrs && time.Now().Before(st.next)) {
-		d.mu.Unlock()
+	if st.queued {
+		st.addrs = addrs
 		return
 	}
-	st.inflight = true
-	d.mu.Unlock()
-
-	s.spawn(func(ctx context.Context) {
-		err := d.dial(ctx, id, addrs)
-		d.mu.Lock()
-		defer d.mu.Unlock()
-		st.inflight = false
-		if err == nil {
-			st.delay, st.next, st.addrs = 0, time.Time{}, ""
-			delete(d.last, id)
-			return
-		}
-		st.delay = min(max(2*st.delay, firstBackoff), maxBackoff)
-		st.next = time.Now().Add(st.delay)
-		st.addrs = key
-		if len(d.last) < 4096 {
-			d.last[id] = err
-		}
-		s.log.Debug("dial failed", "peer", id, "err", err)
-	})
+	if st.inflight || (!force && addrsKey(addrs) == st.failed && time.Now().Before(st.next)) {
+		return
+	}
+	q, limit := &d.hints, maxQueuedHints
+	if force || known {
+		q, limit = &d.known, maxQueuedKnown
+	}
+	if len(*q) >= limit {
+		d.dropped++
+		return
+	}
+	st.addrs, st.queued = addrs, true
+	*q = append(*q, st)
+	d.signal()
 }
 
-func (d *dialer) dial(ctx context.Context, id peer.ID, addrs []ma.Multiaddr) error {
-	select {
-	case d.sem <- struct{}{}:
-	case <-ctx.Done():
-		return ctx.Err()
+// signal wakes workers for what is queued; the caller holds d.mu.
+func (d *dialer) signal() {
+	if len(d.known)+len(d.hints) > 0 {
+		select {
+		case d.wake <- struct{}{}:
+		default:
+		}
 	}
-	defer func() { <-d.sem }()
-	ctx, cancel := context.WithTimeout(ctx, dialTimeout)
-	defer cancel()
-	return d.s.node.Connect(ctx, id, addrs)
+	if len(d.known) > 0 {
+		select {
+		case d.wakeKnown <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// evict forgets idle peers once the dialer knows too many: first those
+// whose back-off is over, then, if that is not enough, any idle one.
+// Queued and running dials are kept.
+func (d *dialer) evict() {
+	if len(d.st) < maxDialStates {
+		return
+	}
+	now := time.Now()
+	for id, st := range d.st {
+		if !st.queued && !st.inflight && now.After(st.next) {
+			delete(d.st, id)
+		}
+	}
+	if len(d.st) < maxDialStates*3/4 {
+		return
+	}
+	for id, st := range d.st {
+		if !st.queued && !st.inflight {
+			delete(d.st, id)
+		}
+	}
+}
+
+// take waits for the next queued dial, colleagues before hints; a worker
+// that is knownOnly never takes hints, so a flood of hints whose dials
+// hang cannot hold every worker while a colleague waits.
+func (d *dialer) take(ctx context.Context, knownOnly bool) (*dialState, []ma.Multiaddr, bool) {
+	for {
+		d.mu.Lock()
+		var st *dialState
+		switch {
+		case len(d.known) > 0:
+			st, d.known = d.known[0], d.known[1:]
+		case len(d.hints) > 0 && !knownOnly:
+			st, d.hints = d.hints[0], d.hints[1:]
+		}
+		if st != nil {
+			st.queued, st.inflight = false, true
+			addrs := st.addrs
+			d.signal() // pass the word on to another worker
+			d.mu.Unlock()
+			return st, addrs, true
+		}
+		d.mu.Unlock()
+		wake := d.wake
+		if knownOnly {
+			wake = d.wakeKnown
+		}
+		select {
+		case <-ctx.Done():
+			return nil, nil, false
+		case <-wake:
+		}
+	}
+}
+
+// work runs queued dials until ctx ends.
+func (d *dialer) work(ctx context.Context, knownOnly bool) {
+	for {
+		st, addrs, ok := d.take(ctx, knownOnly)
+		if !ok {
+			return
+		}
+		var err error
+		if !d.s.node.IsConnected(st.id) {
+			dctx, cancel := context.WithTimeout(ctx, dialTimeout)
+			err = d.s.node.Connect(dctx, st.id, addrs)
+			cancel()
+		}
+		d.mu.Lock()
+		st.inflight = false
+		if err == nil {
+			st.delay, st.next, st.failed, st.err = 0, time.Time{}, "", nil
+		} else {
+			st.delay = min(max(2*st.delay, firstBackoff), maxBackoff)
+			st.next = time.Now().Add(st.delay)
+			st.failed, st.err = addrsKey(addrs), err
+			d.s.log.Debug("dial failed", "peer", st.id, "err", err)
+		}
+		d.mu.Unlock()
+	}
 }
 
 // reconnect dials a known colleague at their last known addresses now.
@@ -122,7 +223,7 @@ func (d *dialer) reconnect(ctx context.Context, id peer.ID) {
 	if err != nil || !ok {
 		return
 	}
-	d.try(id, parseAddrs(p.Addrs), true)
+	d.try(id, parseAddrs(p.Addrs), true, true)
 }
 
 func parseAddrs(ss []string) []ma.Multiaddr {
@@ -135,9 +236,15 @@ func parseAddrs(ss []string) []ma.Multiaddr {
 	return out
 }
 
-// run keeps trying known colleagues who are offline, so that a colleague
-// behind a network that blocks mDNS comes back by itself.
+// run starts the dial workers and keeps trying known colleagues who are
+// offline, so that a colleague behind a network that blocks mDNS comes
+// back by itself.
 func (d *dialer) run(ctx context.Context) error {
+	var workers sync.WaitGroup
+	defer workers.Wait()
+	for i := range maxConcurrentDials {
+		workers.Go(func() { d.work(ctx, i == 0) })
+	}
 	t := time.NewTicker(reconnectTick)
 	defer t.Stop()
 	for first := true; ; first = false {
@@ -155,7 +262,7 @@ func (d *dialer) run(ctx context.Context) error {
 		for _, p := range peers {
 			id, err := peer.Decode(p.ID)
 			if err == nil && !d.s.node.IsConnected(id) {
-				d.try(id, parseAddrs(p.Addrs), false)
+				d.try(id, parseAddrs(p.Addrs), false, true)
 			}
 		}
 	}
@@ -165,5 +272,8 @@ func (d *dialer) run(ctx context.Context) error {
 func (d *dialer) lastError(id peer.ID) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return d.last[id]
+	if st := d.st[id]; st != nil {
+		return st.err
+	}
+	return nil
 }

@@ -243,8 +243,9 @@ func (s *Service) incoming(ctx context.Context, id string) (storage.Transfer, er
 
 // roomFileOffered records a file offered in a room as an offer to us.
 func (s *Service) roomFileOffered(e *storage.RoomEntry) {
-	var o p2p.FileOffer
-	if json.Unmarshal([]byte(e.Message.Text), &o) != nil {
+	o, err := p2p.DecodeFileOffer([]byte(e.Message.Text))
+	if err != nil {
+		s.log.Debug("room file offer refused", "room", e.Room, "err", err)
 		return
 	}
 	author, err := peer.Decode(e.Author)

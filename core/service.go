@@ -162,7 +162,7 @@ func (s *Service) open(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("network: %w", err)
 	}
-	s.node.SetFileServer((*handler)(s))
+	s.node.SetFileServer(newPacedFiles((*handler)(s)))
 	return s.openRooms(ctx)
 }
 

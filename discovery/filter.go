@@ -30,12 +30,13 @@ type roundFilter struct {
 	entries   int
 	delivered int
 	dropped   int
+	flooded   bool            // the round hit maxEntriesPerRound (logged once)
 	seen      map[string]bool // id and addresses already delivered this round
 }
 
 // begin resets the per-round state.
 func (f *roundFilter) begin() {
-	f.entries, f.delivered, f.dropped = 0, 0, 0
+	f.entries, f.delivered, f.dropped, f.flooded = 0, 0, 0, false
 	f.seen = make(map[string]bool)
 }
 
@@ -51,7 +52,12 @@ func (f *roundFilter) finish() {
 func (f *roundFilter) consider(ctx context.Context, e *zeroconf.ServiceEntry) bool {
 	f.entries++
 	if f.entries > maxEntriesPerRound {
-		f.log.Warn("mdns: announcement flood, ending browse round early", "entries", f.entries)
+		// The rest of the round drains without a word: an attacker who
+		// floods the LAN must not flood the log (and the disk) too.
+		if !f.flooded {
+			f.flooded = true
+			f.log.Warn("mdns: announcement flood, ending browse round early", "entries", maxEntriesPerRound)
+		}
 		return false
 	}
 	id, tag, err := ParseEntry(e)

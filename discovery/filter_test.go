@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/grandcat/zeroconf"
@@ -158,6 +159,19 @@ func TestRoundFilter(t *testing.T) {
 	}
 }
 
+// countingHandler counts the warnings logged.
+type countingHandler struct{ warnings atomic.Int64 }
+
+func (h *countingHandler) Enabled(context.Context, slog.Level) bool { return true }
+func (h *countingHandler) Handle(_ context.Context, r slog.Record) error {
+	if r.Level >= slog.LevelWarn {
+		h.warnings.Add(1)
+	}
+	return nil
+}
+func (h *countingHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h *countingHandler) WithGroup(string) slog.Handler      { return h }
+
 func TestRoundFilterBounds(t *testing.T) {
 	sink := newSink()
 	f := roundFilter{self: newPeerID(t), tag: "office", sink: sink, log: slog.New(slog.DiscardHandler), others: newIDSet(maxOtherWorkspaces)}
@@ -182,16 +196,21 @@ func TestRoundFilterBounds(t *testing.T) {
 		t.Fatalf("%d sightings after a new round, want %d", got, maxSightingsPerRound+1)
 	}
 
-	// A flood ends the round.
+	// A flood ends the round, and says so once, however long it goes on.
+	var logged countingHandler
+	f.log = slog.New(&logged)
 	f.begin()
 	stopped := false
-	for range maxEntriesPerRound + 1 {
+	for range 3 * maxEntriesPerRound {
 		if !f.consider(t.Context(), nil) {
 			stopped = true
 		}
 	}
 	if !stopped {
 		t.Fatal("a flood of entries did not end the round")
+	}
+	if n := logged.warnings.Load(); n != 1 {
+		t.Fatalf("a flood logged %d warnings in one round, want 1", n)
 	}
 
 	others := newIDSet(3)

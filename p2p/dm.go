@@ -114,6 +114,11 @@ func (n *Node) serveDM(s network.Stream) {
 		if err != nil {
 			return
 		}
+		if n.waitPace(n.dmPace, from, streamIdle) != nil {
+			// End cleanly rather than reset, so the acknowledgements
+			// already written reach the sender, which keeps the rest.
+			return
+		}
 		ack := dmAck{ID: m.ID, OK: true}
 		if herr := n.handler.HandleDM(n.ctx, from, m); herr != nil {
 			ack = dmAck{ID: m.ID, Error: "could not store the message"}

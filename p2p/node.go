@@ -15,7 +15,6 @@ import (
 	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
-	"github.com/libp2p/go-libp2p/core/peerstore"
 	"github.com/libp2p/go-libp2p/core/pnet"
 	yamuxt "github.com/libp2p/go-libp2p/p2p/muxer/yamux"
 	swarm "github.com/libp2p/go-libp2p/p2p/net/swarm"
@@ -71,8 +70,9 @@ type Node struct {
 	mu        sync.Mutex
 	connected map[peer.ID]bool
 
-	noBulk bool
-	bulk   bulkSessions
+	noBulk                        bool
+	bulk                          bulkSessions
+	dmPace, profilePace, syncPace *Pace
 }
 
 // New starts a host listening on cfg.ListenAddrs.
@@ -140,6 +140,10 @@ func New(cfg Config, h Handler) (*Node, error) {
 		cancel:    cancel,
 		connected: map[peer.ID]bool{},
 		noBulk:    cfg.NoBulk,
+
+		dmPace:      NewPace(dmPace),
+		profilePace: NewPace(profilePace),
+		syncPace:    NewPace(syncPace),
 	}
 	hst.Network().Notify(&network.NotifyBundle{
 		ConnectedF:    func(_ network.Network, c network.Conn) { n.connChanged(c.RemotePeer()) },
@@ -278,7 +282,6 @@ func (n *Node) Connect(ctx context.Context, id peer.ID, addrs []ma.Multiaddr) er
 	if n.IsConnected(id) {
 		return nil
 	}
-	n.host.Peerstore().AddAddrs(id, addrs, peerstore.RecentlyConnectedAddrTTL)
 	// The swarm's own dial back-off is made for the internet; the caller
 	// paces LAN dials itself, and a colleague back on the network should
 	// not wait for a penalty earned while they were away.
@@ -288,6 +291,13 @@ func (n *Node) Connect(ctx context.Context, id peer.ID, addrs []ma.Multiaddr) er
 	err := n.host.Connect(ctx, peer.AddrInfo{ID: id, Addrs: addrs})
 	if err == nil {
 		return nil
+	}
+	// Addresses that did not prove to be id's leave the address book: a
+	// spoofed announcement must not become a colleague's address, and a
+	// flood of made-up peers must not grow the book.
+	n.host.Peerstore().SetAddrs(id, addrs, 0)
+	if !n.IsConnected(id) {
+		n.host.Peerstore().RemovePeer(id)
 	}
 	return n.classifyDialError(ctx, id, addrs, err)
 }

@@ -55,5 +55,8 @@ func (n *Node) serveProfile(s network.Stream) {
 		n.log.Debug("bad profile", "peer", from, "err", err)
 		return
 	}
+	if err = n.waitPace(n.profilePace, from, 10*time.Second); err != nil {
+		return
+	}
 	n.handler.HandleProfile(n.ctx, from, p)
 }

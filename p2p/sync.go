@@ -80,6 +80,9 @@ func (n *Node) SetSyncServer(s SyncServer) {
 		if req, err = DecodeSyncRequest(b); err != nil {
 			return
 		}
+		if err = n.waitPace(n.syncPace, from, 10*time.Second); err != nil {
+			return
+		}
 		w := bufio.NewWriterSize(st, 64<<10)
 		err = s.ServeSync(n.ctx, from, req, func(raw []byte) error {
 			st.SetWriteDeadline(time.Now().Add(streamIdle))

@@ -98,6 +98,26 @@ func CheckFileOffer(o *FileOffer) error {
 	return nil
 }
 
+// maxFileOfferBytes bounds an offer carried as JSON: a 4 KiB name, which
+// JSON may escape sixfold, and the other fields.
+const maxFileOfferBytes = 6*4096 + 1024
+
+// DecodeFileOffer parses and validates an offer carried as JSON, the text
+// of a room message of kind file.
+func DecodeFileOffer(b []byte) (FileOffer, error) {
+	if len(b) > maxFileOfferBytes {
+		return FileOffer{}, fmt.Errorf("%w: file offer of %d bytes", ErrBadFrame, len(b))
+	}
+	var o FileOffer
+	if err := json.Unmarshal(b, &o); err != nil {
+		return FileOffer{}, fmt.Errorf("%w: file offer: %v", ErrBadFrame, err)
+	}
+	if err := CheckFileOffer(&o); err != nil {
+		return FileOffer{}, fmt.Errorf("%w: %v", ErrBadFrame, err)
+	}
+	return o, nil
+}
+
 // RoomInvite hands a colleague a room: its id, name and key. It only
 // travels inside the end-to-end encrypted DM channel.
 type RoomInvite struct {

@@ -8,7 +8,7 @@
 // root namespace gains nothing but the namespace names. Cut and Heal unplug
 // and replug a host's bridge port, which is how partitions are simulated.
 //
-// netlab does not shape traffic (no delay or loss), does not route between
+// netlab limits traffic only by rate (Shape: no delay, no loss), does not route between
 // labs or to the outside, and does not own processes started with
 // Host.Command: callers stop those before Down. It needs root and iproute2;
 // New skips the test with the reason when they are missing.
@@ -21,6 +21,7 @@ import (
 	"math/rand/v2"
 	"net/netip"
 	"os"
+	"os/exec"
 	"slices"
 	"strings"
 	"sync"
@@ -249,4 +250,35 @@ func (l *Lab) namespaces(ctx context.Context) ([]string, error) {
 		return nil, err
 	}
 	return slices.DeleteFunc(all, func(n string) bool { return !strings.HasPrefix(n, l.Prefix) }), nil
+}
+
+// Shape limits the rate of the traffic the switch sends to host i (what
+// host i downloads) with a token bucket, e.g. rate "400mbit". It only
+// slows traffic down; it adds no loss and no fixed delay.
+func (l *Lab) Shape(i int, rate string) error {
+	if i < 1 || i > len(l.Hosts) {
+		return fmt.Errorf("netlab: host %d of a lab of %d", i, len(l.Hosts))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "tc", "-n", l.Switch, "qdisc", "replace", "dev", fmt.Sprintf("p%d", i),
+		"root", "tbf", "rate", rate, "burst", "256kb", "latency", "200ms").CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("netlab: shape host %d to %s: %w: %s", i, rate, err, strings.TrimSpace(string(out)))
+	}
+	return nil
+}
+
+// Unshape removes the limit Shape set on host i.
+func (l *Lab) Unshape(i int) error {
+	if i < 1 || i > len(l.Hosts) {
+		return fmt.Errorf("netlab: host %d of a lab of %d", i, len(l.Hosts))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "tc", "-n", l.Switch, "qdisc", "del", "dev", fmt.Sprintf("p%d", i), "root").CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("netlab: unshape host %d: %w: %s", i, err, strings.TrimSpace(string(out)))
+	}
+	return nil
 }

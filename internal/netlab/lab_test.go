@@ -261,3 +261,24 @@ func countPrefix(t *testing.T, prefix string) int {
 	}
 	return n
 }
+
+func TestShapeSlowsDownloads(t *testing.T) {
+	lab := netlab.New(t, 2)
+	if err := lab.Shape(2, "8mbit"); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("tc", "-n", lab.Switch, "qdisc", "show", "dev", "p2").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "tbf") || !strings.Contains(string(out), "8Mbit") {
+		t.Fatalf("no token bucket on host 2's port: %v: %s", err, out)
+	}
+	if err := lab.Unshape(2); err != nil {
+		t.Fatal(err)
+	}
+	out, _ = exec.Command("tc", "-n", lab.Switch, "qdisc", "show", "dev", "p2").CombinedOutput()
+	if strings.Contains(string(out), "tbf") {
+		t.Fatalf("limit left after Unshape: %s", out)
+	}
+	if err := lab.Shape(9, "1mbit"); err == nil {
+		t.Fatal("shaping a host outside the lab succeeded")
+	}
+}

@@ -1,0 +1,116 @@
+package control
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"hallway/core"
+)
+
+// stubBackend answers every call with empty values, and with a user
+// error for names it does not know, like the real service would.
+type stubBackend struct{}
+
+func (stubBackend) Self(context.Context) (core.Self, error)         { return core.Self{}, nil }
+func (stubBackend) Peers(context.Context) ([]core.Colleague, error) { return nil, nil }
+func (stubBackend) Subscribe(ctx context.Context) <-chan core.Event {
+	c := make(chan core.Event)
+	close(c)
+	return c
+}
+func (stubBackend) Rooms(context.Context) ([]core.Room, error)         { return nil, nil }
+func (stubBackend) Transfers(context.Context) ([]core.Transfer, error) { return nil, nil }
+func (stubBackend) Stats() core.Stats                                  { return core.Stats{} }
+func (stubBackend) AddPeer(_ context.Context, a string) (core.AddPeerResult, error) {
+	return core.AddPeerResult{Addr: a}, nil
+}
+func (stubBackend) Send(context.Context, string, string) (core.Message, error) {
+	return core.Message{}, nil
+}
+func (stubBackend) History(context.Context, string, int64, int) ([]core.Message, error) {
+	return nil, nil
+}
+func (stubBackend) SetStatus(context.Context, string, string) error         { return nil }
+func (stubBackend) SetName(context.Context, string) error                   { return nil }
+func (stubBackend) CreateRoom(context.Context, string) (core.Room, error)   { return core.Room{}, nil }
+func (stubBackend) JoinRoomCode(context.Context, string) (core.Room, error) { return core.Room{}, nil }
+func (stubBackend) LeaveRoom(context.Context, string) error                 { return nil }
+func (stubBackend) RoomInviteCode(context.Context, string) (string, error)  { return "", nil }
+func (stubBackend) SendFile(context.Context, string, string) (core.Transfer, error) {
+	return core.Transfer{}, nil
+}
+func (stubBackend) AcceptTransfer(context.Context, string, string) (core.Transfer, error) {
+	return core.Transfer{}, nil
+}
+func (stubBackend) DeclineTransfer(context.Context, string) error { return nil }
+func (stubBackend) CancelTransfer(context.Context, string) error  { return nil }
+func (stubBackend) InviteToRoom(context.Context, string, string) (core.Message, error) {
+	return core.Message{}, nil
+}
+func (stubBackend) RoomMembers(context.Context, string) ([]core.RoomMember, error) {
+	return nil, nil
+}
+func (stubBackend) SendRoom(context.Context, string, string) (core.Message, error) {
+	return core.Message{}, nil
+}
+
+func (stubBackend) Search(context.Context, core.SearchQuery) ([]core.SearchHit, error) {
+	return nil, nil
+}
+func (stubBackend) Export(context.Context, core.ExportOptions, io.Writer) (core.ExportSummary, error) {
+	return core.ExportSummary{}, nil
+}
+func (stubBackend) Retention(context.Context) (core.RetentionStatus, error) {
+	return core.RetentionStatus{}, nil
+}
+func (stubBackend) SetRetention(context.Context, string, int) (core.RetentionStatus, error) {
+	return core.RetentionStatus{}, nil
+}
+func (stubBackend) PlaceHold(context.Context, string, string) (core.LegalHold, error) {
+	return core.LegalHold{}, nil
+}
+func (stubBackend) ReleaseHold(context.Context, string) (core.LegalHold, error) {
+	return core.LegalHold{}, nil
+}
+func (stubBackend) ApplyRetention(context.Context) (core.SweepResult, error) {
+	return core.SweepResult{}, nil
+}
+func (stubBackend) Backup(context.Context, io.Writer) (core.BackupInfo, error) {
+	return core.BackupInfo{}, nil
+}
+
+var _ Backend = stubBackend{}
+
+// FuzzControlAPI sends any method, path, query and body to the control
+// API: it answers every request with a status and a JSON body (or the
+// event stream), and never panics.
+func FuzzControlAPI(f *testing.F) {
+	f.Add("POST", "/v1/send", []byte(`{"peer":"Bob","text":"hi"}`))
+	f.Add("GET", "/v1/history?peer=%23general&before=-1&limit=99999999999999999999", []byte(nil))
+	f.Add("POST", "/v1/rooms/join", []byte(`{"code":"HWR1-`+strings.Repeat("A", 100)+`"}`))
+	f.Add("POST", "/v1/files/accept", []byte(`{"id":"x","to":"../../etc"}`))
+	f.Add("POST", "/v1/status", []byte(`{"status":"away","text":"`+strings.Repeat("\\u0000", 1000)+`"}`))
+	f.Add("DELETE", "/v1/../v1/id", []byte(`{}`))
+	f.Add("GET", "/v1/stats", []byte(nil))
+	h := routes(stubBackend{})
+	f.Fuzz(func(t *testing.T, method, target string, body []byte) {
+		if !strings.HasPrefix(target, "/") {
+			target = "/" + target
+		}
+		req, err := http.NewRequest(method, "http://hallway"+target, bytes.NewReader(body))
+		if err != nil {
+			return // not a request a client could send
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		if w.Code == http.StatusOK && strings.HasPrefix(w.Header().Get("Content-Type"), "application/json") && !json.Valid(w.Body.Bytes()) {
+			t.Fatalf("%s %s answered 200 with invalid JSON %q", method, target, w.Body.String())
+		}
+	})
+}

@@ -1,0 +1,42 @@
+package core
+
+import (
+	"runtime"
+	"runtime/metrics"
+
+	"hallway/p2p"
+)
+
+// Stats is a snapshot of what a running node holds: for operators, and for
+// tests that check a flood or a flapping link leaves nothing behind.
+type Stats struct {
+	Goroutines int `json:"goroutines"`
+	// HeapBytes is the live heap as of the last garbage collection, which
+	// unlike the allocated heap does not swing with uncollected garbage.
+	HeapBytes uint64 `json:"heap_bytes"`
+	SysBytes  uint64 `json:"sys_bytes"` // memory obtained from the OS
+	p2p.NetStats
+}
+
+var statSamples = []string{"/gc/heap/live:bytes", "/memory/classes/total:bytes"}
+
+// Stats reads the runtime and network counters.
+func (s *Service) Stats() Stats {
+	samples := make([]metrics.Sample, len(statSamples))
+	for i, name := range statSamples {
+		samples[i].Name = name
+	}
+	metrics.Read(samples)
+	value := func(i int) uint64 {
+		if samples[i].Value.Kind() == metrics.KindUint64 {
+			return samples[i].Value.Uint64()
+		}
+		return 0
+	}
+	return Stats{
+		Goroutines: runtime.NumGoroutine(),
+		HeapBytes:  value(0),
+		SysBytes:   value(1),
+		NetStats:   s.node.Stats(),
+	}
+}

@@ -1,0 +1,87 @@
+package adversary
+
+import (
+	"crypto/rand"
+	"fmt"
+	"time"
+
+	hcrypto "hallway/crypto"
+
+	pubsub "github.com/libp2p/go-libp2p-pubsub"
+	pb "github.com/libp2p/go-libp2p-pubsub/pb"
+	"github.com/libp2p/go-libp2p/core/peer"
+	"google.golang.org/protobuf/proto"
+)
+
+// Post is a well-formed room envelope of the adversary's own, sealed with
+// the room key it holds and signed by its own key.
+func (p *Peer) Post(key hcrypto.RoomKey, room string, seq uint64, text string) (*hcrypto.Envelope, error) {
+	body := hcrypto.RoomBody{Kind: hcrypto.BodyText, Name: "Mallory", SentAt: time.Now().UnixMilli(), Text: text}
+	return hcrypto.SealEnvelope(key, p.Key, room, []byte(p.ID()), seq, hlcNow(), body.Marshal())
+}
+
+// ForgeAuthor is an envelope that claims claimed wrote text: sealed with
+// the room key (an insider holds it) and signed, but by the adversary's key,
+// since the claimed author's is out of reach.
+func (p *Peer) ForgeAuthor(key hcrypto.RoomKey, room string, claimed peer.ID, seq uint64, text string) (*hcrypto.Envelope, error) {
+	env, err := p.Post(key, room, seq, text)
+	if err != nil {
+		return nil, err
+	}
+	env.Author = []byte(claimed)
+	if env.Sig, err = p.Key.Sign(env.SignedBytes()); err != nil {
+		return nil, err
+	}
+	return env, nil
+}
+
+func hlcNow() uint64 { return uint64(time.Now().UnixMilli()) << 16 }
+
+// ForgePubsub is a gossip message that claims author sent data on room's
+// topic, with a signature made of random bytes: what StrictSign is for.
+func ForgePubsub(room string, author peer.ID, data []byte) *pb.Message {
+	seqno := make([]byte, 8)
+	sig := make([]byte, 64)
+	rand.Read(seqno)
+	rand.Read(sig)
+	topic := RoomTopic(room)
+	return &pb.Message{From: []byte(author), Data: data, Seqno: seqno, Topic: &topic, Signature: sig}
+}
+
+// Retopic is a captured gossip message moved to another room's topic,
+// its signature left as it was.
+func Retopic(m *pb.Message, room string) *pb.Message {
+	topic := RoomTopic(room)
+	return &pb.Message{From: m.From, Data: m.Data, Seqno: m.Seqno, Topic: &topic, Signature: m.Signature, Key: m.Key}
+}
+
+// Envelopes decodes the room envelopes of captured gossip messages.
+func Envelopes(msgs []*pb.Message) ([]*hcrypto.Envelope, error) {
+	var out []*hcrypto.Envelope
+	for _, m := range msgs {
+		env, err := hcrypto.UnmarshalEnvelope(m.Data)
+		if err != nil {
+			return nil, fmt.Errorf("adversary: captured envelope: %w", err)
+		}
+		out = append(out, env)
+	}
+	return out, nil
+}
+
+// SignedPubsub is a gossip message from the adversary itself, signed as
+// pubsub signs: a legitimate publication written by hand onto a raw
+// stream, e.g. to follow forgeries on the same stream.
+func (p *Peer) SignedPubsub(room string, data []byte) (*pb.Message, error) {
+	seqno := make([]byte, 8)
+	rand.Read(seqno)
+	topic := RoomTopic(room)
+	m := &pb.Message{From: []byte(p.ID()), Data: data, Seqno: seqno, Topic: &topic}
+	b, err := proto.Marshal(m)
+	if err != nil {
+		return nil, err
+	}
+	if m.Signature, err = p.Key.Sign(append([]byte(pubsub.SignPrefix), b...)); err != nil {
+		return nil, err
+	}
+	return m, nil
+}

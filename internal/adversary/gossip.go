@@ -1,0 +1,167 @@
+package adversary
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	pubsub "github.com/libp2p/go-libp2p-pubsub"
+	pb "github.com/libp2p/go-libp2p-pubsub/pb"
+	"github.com/libp2p/go-libp2p/core/peer"
+	"google.golang.org/protobuf/proto"
+)
+
+// RoomTopic is the gossip topic of a Hallway room.
+func RoomTopic(room string) string { return "/hallway/room/1/" + room }
+
+// topics holds the rooms the peer follows and what it captured there.
+type topics struct {
+	mu       sync.Mutex
+	joined   map[string]*pubsub.Topic
+	captured map[string][]*pb.Message // by room id, in arrival order
+	arrived  chan struct{}
+}
+
+func newTopics() *topics {
+	return &topics{joined: map[string]*pubsub.Topic{}, captured: map[string][]*pb.Message{}, arrived: make(chan struct{}, 1)}
+}
+
+// Join subscribes to a room's topic and records every message gossiped
+// there, exactly as it arrived (author, sequence number and signature).
+func (p *Peer) Join(room string) error {
+	p.topics.mu.Lock()
+	defer p.topics.mu.Unlock()
+	if p.topics.joined[room] != nil {
+		return nil
+	}
+	t, err := p.PS.Join(RoomTopic(room))
+	if err != nil {
+		return fmt.Errorf("adversary: join %s: %w", room, err)
+	}
+	sub, err := t.Subscribe(pubsub.WithBufferSize(4096))
+	if err != nil {
+		return fmt.Errorf("adversary: subscribe %s: %w", room, err)
+	}
+	p.topics.joined[room] = t
+	go func() {
+		for {
+			m, err := sub.Next(p.ctx)
+			if err != nil {
+				return
+			}
+			if m.ReceivedFrom == p.ID() {
+				continue
+			}
+			p.topics.mu.Lock()
+			p.topics.captured[room] = append(p.topics.captured[room], m.Message)
+			p.topics.mu.Unlock()
+			select {
+			case p.topics.arrived <- struct{}{}:
+			default:
+			}
+		}
+	}()
+	return nil
+}
+
+// Captured returns the messages gossiped in room so far.
+func (p *Peer) Captured(room string) []*pb.Message {
+	p.topics.mu.Lock()
+	defer p.topics.mu.Unlock()
+	return append([]*pb.Message(nil), p.topics.captured[room]...)
+}
+
+// WaitCaptured waits until at least n messages of room were captured.
+func (p *Peer) WaitCaptured(ctx context.Context, room string, n int) ([]*pb.Message, error) {
+	for {
+		if got := p.Captured(room); len(got) >= n {
+			return got, nil
+		}
+		select {
+		case <-p.topics.arrived:
+		case <-ctx.Done():
+			return nil, fmt.Errorf("adversary: captured %d of %d messages in %s: %w", len(p.Captured(room)), n, room, ctx.Err())
+		}
+	}
+}
+
+// TopicPeers lists the peers we see subscribed to a room's topic.
+func (p *Peer) TopicPeers(room string) []peer.ID {
+	p.topics.mu.Lock()
+	t := p.topics.joined[room]
+	p.topics.mu.Unlock()
+	if t == nil {
+		return nil
+	}
+	return t.ListPeers()
+}
+
+// WaitTopicPeers waits until every id is subscribed to room as we see it,
+// so that a publication reaches them.
+func (p *Peer) WaitTopicPeers(ctx context.Context, room string, ids ...peer.ID) error {
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		have := map[peer.ID]bool{}
+		for _, id := range p.TopicPeers(room) {
+			have[id] = true
+		}
+		missing := 0
+		for _, id := range ids {
+			if !have[id] {
+				missing++
+			}
+		}
+		if missing == 0 {
+			return nil
+		}
+		select {
+		case <-tick.C:
+		case <-ctx.Done():
+			return fmt.Errorf("adversary: %d peers not subscribed to %s: %w", missing, room, ctx.Err())
+		}
+	}
+}
+
+// Publish gossips data in room under the adversary's own identity, as
+// its own message (pubsub author = the adversary).
+func (p *Peer) Publish(ctx context.Context, room string, data []byte) error {
+	if err := p.Join(room); err != nil {
+		return err
+	}
+	p.topics.mu.Lock()
+	t := p.topics.joined[room]
+	p.topics.mu.Unlock()
+	return t.Publish(ctx, data)
+}
+
+// RawPublish writes pubsub messages straight onto a gossip stream to a
+// victim, as they are: replays keep their original author, sequence
+// number and signature; forgeries carry whatever the test put in them.
+// Nothing in the adversary's own pubsub checks or signs them.
+func (p *Peer) RawPublish(ctx context.Context, to peer.ID, msgs []*pb.Message) error {
+	s, err := p.Host.NewStream(ctx, to, pubsub.GossipSubID_v11)
+	if err != nil {
+		return fmt.Errorf("adversary: gossip stream: %w", err)
+	}
+	defer s.Close()
+	s.SetDeadline(time.Now().Add(10 * time.Second))
+	topics := map[string]bool{}
+	var subs []*pb.RPC_SubOpts
+	for _, m := range msgs {
+		if t := m.GetTopic(); !topics[t] {
+			topics[t] = true
+			subscribe := true
+			subs = append(subs, &pb.RPC_SubOpts{Subscribe: &subscribe, Topicid: &t})
+		}
+	}
+	b, err := proto.Marshal(&pb.RPC{Subscriptions: subs, Publish: msgs})
+	if err != nil {
+		return fmt.Errorf("adversary: encode rpc: %w", err)
+	}
+	if _, err := s.Write(Frame(b)); err != nil {
+		return fmt.Errorf("adversary: raw publish: %w", err)
+	}
+	return nil
+}

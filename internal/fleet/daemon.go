@@ -1,0 +1,254 @@
+package fleet
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"hallway/control"
+	"hallway/internal/netlab"
+)
+
+// startTimeout bounds how long a daemon may take to serve its control API.
+const startTimeout = 30 * time.Second
+
+// Daemon is one `hallway daemon` process on a lab host, with its own data
+// folder. Its methods fail the test on errors unless named ...Err.
+type Daemon struct {
+	T    testing.TB
+	Host *netlab.Host
+	Name string
+	Dir  string   // data folder
+	Args []string // extra daemon flags
+	Env  []string // extra environment
+
+	mu     sync.Mutex
+	client *control.Client
+	cmd    *exec.Cmd
+	done   chan struct{}
+	exited error // how the last process ended
+}
+
+// New prepares a daemon called name on host with a fresh data folder,
+// removed when the test ends; Start runs it.
+func New(t testing.TB, host *netlab.Host, name string, args ...string) *Daemon {
+	t.Helper()
+	// Short path: a Unix socket path must stay under ~104 bytes.
+	dir, err := os.MkdirTemp("", "hw-"+strings.ToLower(name)+"-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &Daemon{T: t, Host: host, Name: name, Dir: dir, Args: args}
+	t.Cleanup(func() {
+		d.Stop()
+		if t.Failed() {
+			t.Logf("--- %s's log (last 4000 bytes):\n%s", name, tail(d.Log(), 4000))
+		}
+		os.RemoveAll(dir)
+	})
+	return d
+}
+
+func tail(b []byte, n int) []byte {
+	if len(b) > n {
+		return b[len(b)-n:]
+	}
+	return b
+}
+
+// Log is everything the daemon wrote to stdout and stderr so far.
+func (d *Daemon) Log() []byte {
+	b, _ := os.ReadFile(filepath.Join(d.Dir, "daemon.log"))
+	return b
+}
+
+// Start runs the daemon and returns once its control API answers, which it
+// announces with its "Hallway running" log line.
+func (d *Daemon) Start() {
+	d.T.Helper()
+	if err := d.StartErr(); err != nil {
+		d.T.Fatal(err)
+	}
+}
+
+// StartErr is Start returning the failure instead of failing the test.
+func (d *Daemon) StartErr() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.cmd != nil {
+		return fmt.Errorf("%s already running", d.Name)
+	}
+	args := append([]string{"daemon", "--data", d.Dir, "--name", d.Name}, d.Args...)
+	if os.Getenv("HALLWAY_E2E_VERBOSE") != "" {
+		args = append(args, "--verbose")
+	}
+	cmd := d.Host.Command(context.Background(), Binary(d.T), args...)
+	cmd.Env = append(append(os.Environ(), "LANG=C.UTF-8"), d.Env...)
+	logf, err := os.OpenFile(filepath.Join(d.Dir, "daemon.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return err
+	}
+	pr, pw := io.Pipe()
+	cmd.Stdout, cmd.Stderr = logf, pw
+	if err := cmd.Start(); err != nil {
+		logf.Close()
+		return fmt.Errorf("start %s: %w", d.Name, err)
+	}
+	ready := make(chan struct{})
+	go func() {
+		sc := bufio.NewScanner(pr)
+		sc.Buffer(make([]byte, 64<<10), 1<<20)
+		signalled := false
+		for sc.Scan() {
+			fmt.Fprintln(logf, sc.Text())
+			if !signalled && strings.Contains(sc.Text(), "Hallway running") {
+				signalled = true
+				close(ready)
+			}
+		}
+		io.Copy(logf, pr)
+	}()
+	done := make(chan struct{})
+	go func() {
+		err := cmd.Wait()
+		pw.Close()
+		d.mu.Lock()
+		d.exited = err
+		d.mu.Unlock()
+		close(done)
+	}()
+	d.cmd, d.done = cmd, done
+	select {
+	case <-ready:
+		return nil
+	case <-done:
+		d.cmd = nil
+		return fmt.Errorf("%s exited at start:\n%s", d.Name, tail(d.Log(), 4000))
+	case <-time.After(startTimeout):
+		return fmt.Errorf("%s did not start within %s", d.Name, startTimeout)
+	}
+}
+
+// Stop ends the daemon with SIGTERM (a clean quit) and waits for it.
+func (d *Daemon) Stop() { d.signal(syscall.SIGTERM) }
+
+// Kill ends the daemon with SIGKILL, as a crash or a power cut would.
+func (d *Daemon) Kill() { d.signal(syscall.SIGKILL) }
+
+// Restart stops the daemon cleanly and starts it again.
+func (d *Daemon) Restart() {
+	d.T.Helper()
+	d.Stop()
+	d.Start()
+}
+
+func (d *Daemon) signal(sig syscall.Signal) {
+	d.mu.Lock()
+	cmd, done := d.cmd, d.done
+	d.mu.Unlock()
+	if cmd == nil {
+		return
+	}
+	cmd.Process.Signal(sig)
+	select {
+	case <-done:
+	case <-time.After(15 * time.Second):
+		cmd.Process.Kill()
+		<-done
+		d.T.Errorf("%s did not stop on %v within 15 s", d.Name, sig)
+	}
+	d.mu.Lock()
+	d.cmd = nil
+	d.mu.Unlock()
+}
+
+// Running reports whether the process is alive (it has not exited by
+// itself, crashed or panicked since Start).
+func (d *Daemon) Running() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.cmd == nil {
+		return false
+	}
+	select {
+	case <-d.done:
+		return false
+	default:
+		return true
+	}
+}
+
+// Pid is the process id, or 0 when not running.
+func (d *Daemon) Pid() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.cmd == nil {
+		return 0
+	}
+	return d.cmd.Process.Pid
+}
+
+// RSS is the resident memory of the process in bytes (0 when not running).
+func (d *Daemon) RSS() int64 {
+	pid := d.Pid()
+	if pid == 0 {
+		return 0
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for line := range strings.Lines(string(b)) {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
+			kb, _ := strconv.ParseInt(f[1], 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
+
+// Client is the control API client for the daemon's data folder. It is
+// shared, so its idle connections are reused instead of piling up in the
+// daemon.
+func (d *Daemon) Client() *control.Client {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.client == nil {
+		d.client = control.NewClient(d.Dir)
+	}
+	return d.client
+}
+
+// CLI runs `hallway --data DIR args...` as a user would and returns stdout.
+func (d *Daemon) CLI(args ...string) string {
+	d.T.Helper()
+	out, err := d.CLIErr(args...)
+	if err != nil {
+		d.T.Fatalf("hallway %s: %v", strings.Join(args, " "), err)
+	}
+	return out
+}
+
+// CLIErr is CLI returning a non-zero exit as an error carrying stderr.
+func (d *Daemon) CLIErr(args ...string) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, Binary(d.T), append([]string{"--data", d.Dir}, args...)...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return stdout.String(), fmt.Errorf("%w: %s", err, strings.TrimSpace(stderr.String()))
+	}
+	return stdout.String(), nil
+}
