@@ -46,7 +46,7 @@ test: deps-test
 HALLWAY_FUZZTIME ?= 1m
 soak: deps-test
 	set -o pipefail; HALLWAY_SOAK=1 HALLWAY_FUZZTIME=$(HALLWAY_FUZZTIME) HALLWAY_RELIABILITY=$(CURDIR)/docs/RELIABILITY.md \
-	  $(GO) test -count=1 -timeout 300m -v ./internal/chaos/ | grep -E '^(    [a-z0-9_]+_test\.go:[0-9]+: |--- |ok|FAIL|PASS|panic)'
+	  $(GO) test -count=1 -timeout 300m -v ./internal/chaos/ | grep --line-buffered -E '^(    [a-z0-9_]+_test\.go:[0-9]+: |--- |ok|FAIL|PASS|panic)'
 	@echo "docs/RELIABILITY.md rewritten"
 
 # Benchmarks print figures next to baselines measured in the same run.
