@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"syscall"
 	"testing"
 	"time"
 
@@ -127,8 +126,7 @@ func settledStats(t *testing.T, ds []*fleet.Daemon, base []core.Stats) []core.St
 			}
 			if time.Now().After(deadline) {
 				if os.Getenv("HALLWAY_CHAOS_DUMP") != "" {
-					syscall.Kill(d.Pid(), syscall.SIGQUIT)
-					time.Sleep(2 * time.Second)
+					d.Quit()
 					os.WriteFile("/tmp/chaos-dump-"+d.Name, d.Log(), 0o644)
 				}
 				t.Fatalf("%s did not settle: %s", d.Name, describe(st, base, i))

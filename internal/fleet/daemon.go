@@ -146,6 +146,10 @@ func (d *Daemon) Stop() { d.signal(syscall.SIGTERM) }
 // Kill ends the daemon with SIGKILL, as a crash or a power cut would.
 func (d *Daemon) Kill() { d.signal(syscall.SIGKILL) }
 
+// Quit ends the daemon with SIGQUIT, which makes it write every
+// goroutine's stack to its log first, and waits until it has exited.
+func (d *Daemon) Quit() { d.signal(syscall.SIGQUIT) }
+
 // Restart stops the daemon cleanly and starts it again.
 func (d *Daemon) Restart() {
 	d.T.Helper()
