@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"hallway/core"
+	"hallway/internal/fleet"
 	"hallway/internal/netlab"
 )
 
@@ -22,7 +23,7 @@ func TestBenchFileTransfer(t *testing.T) {
 	benchOnly(t)
 	lab := netlab.New(t, 2)
 	const size = 1 << 30
-	src := randomFile(t, t.TempDir(), "big.bin", size)
+	src, _ := fleet.RandomFile(t, t.TempDir(), "big.bin", size)
 	mb := float64(size) / 1e6
 
 	tcp := rawTCPThroughput(t, lab, src)
@@ -38,23 +39,23 @@ func TestBenchFileTransfer(t *testing.T) {
 		}(d)
 	}
 
-	ann := newDaemon(t, lab.Host(1), "Ann")
-	bob := newDaemon(t, lab.Host(2), "Bob", "--downloads", filepath.Join(t.TempDir(), "dl"))
+	ann := fleet.New(t, lab.Host(1), "Ann")
+	bob := fleet.New(t, lab.Host(2), "Bob", "--downloads", filepath.Join(t.TempDir(), "dl"))
 	if p := os.Getenv("HALLWAY_BENCH_PROFILE"); p != "" {
-		bob.env = append(bob.env, "HALLWAY_CPUPROFILE="+p)
-		ann.env = append(ann.env, "HALLWAY_CPUPROFILE="+p+".send")
+		bob.Env = append(bob.Env, "HALLWAY_CPUPROFILE="+p)
+		ann.Env = append(ann.Env, "HALLWAY_CPUPROFILE="+p+".send")
 	}
-	ann.start()
-	bob.start()
-	id := bob.self().PeerID
-	ann.waitFor("Bob", 15*time.Second, func() bool { return ann.sees(bob, id) })
+	ann.Start()
+	bob.Start()
+	id := bob.Self().PeerID
+	ann.WaitFor("Bob", 15*time.Second, func() bool { return ann.Sees(id, bob.Name) })
 	tid := offer(t, ann, bob, "Bob", src)
-	cpuA, cpuB := cpuTime(t, ann.pid()), cpuTime(t, bob.pid())
+	cpuA, cpuB := cpuTime(t, ann.Pid()), cpuTime(t, bob.Pid())
 	start := time.Now()
-	got := decode[core.Transfer](t, bob.cli("file", "accept", tid, "--wait", "--json"))
+	got := fleet.Decode[core.Transfer](t, bob.CLI("file", "accept", tid, "--wait", "--json"))
 	hallwayTime = time.Since(start)
 	fmt.Printf("BENCH CPU during the transfer: sender %.0f%%, receiver %.0f%% of one core\n",
-		100*(cpuTime(t, ann.pid())-cpuA).Seconds()/hallwayTime.Seconds(), 100*(cpuTime(t, bob.pid())-cpuB).Seconds()/hallwayTime.Seconds())
+		100*(cpuTime(t, ann.Pid())-cpuA).Seconds()/hallwayTime.Seconds(), 100*(cpuTime(t, bob.Pid())-cpuB).Seconds()/hallwayTime.Seconds())
 	if got.State != "done" {
 		t.Fatalf("transfer %+v", got)
 	}
@@ -133,26 +134,26 @@ func scpTime(t *testing.T, lab *netlab.Lab, path string) (time.Duration, error) 
 func TestBenchRoomFile(t *testing.T) {
 	benchOnly(t)
 	lab := netlab.New(t, 6)
-	var ds []*daemon
+	var ds []*fleet.Daemon
 	for i := range 6 {
-		d := newDaemon(t, lab.Host(i+1), "M"+strconv.Itoa(i+1), "--downloads", filepath.Join(t.TempDir(), "dl"))
-		d.start()
+		d := fleet.New(t, lab.Host(i+1), "M"+strconv.Itoa(i+1), "--downloads", filepath.Join(t.TempDir(), "dl"))
+		d.Start()
 		ds = append(ds, d)
 	}
 	for _, d := range ds[1:] {
-		id := d.self().PeerID
-		ds[0].waitFor(d.name, 20*time.Second, func() bool { return ds[0].sees(d, id) })
+		id := d.Self().PeerID
+		ds[0].WaitFor(d.Name, 20*time.Second, func() bool { return ds[0].Sees(id, d.Name) })
 	}
-	src := randomFile(t, t.TempDir(), "handbook.pdf", 100<<20)
-	tr := decode[core.Transfer](t, ds[0].cli("file", "send", "#general", src, "--json"))
+	src, _ := fleet.RandomFile(t, t.TempDir(), "handbook.pdf", 100<<20)
+	tr := fleet.Decode[core.Transfer](t, ds[0].CLI("file", "send", "#general", src, "--json"))
 	for _, d := range ds[1:] {
-		d.waitFor("offer", 20*time.Second, func() bool { _, ok := d.transfer(tr.ID); return ok })
+		d.WaitFor("offer", 20*time.Second, func() bool { _, ok := d.Transfer(tr.ID); return ok })
 	}
 	start := time.Now()
 	errs := make(chan error, 5)
 	for _, d := range ds[1:] {
 		go func() {
-			_, err := d.cliErr("file", "accept", tr.ID, "--wait", "--json")
+			_, err := d.CLIErr("file", "accept", tr.ID, "--wait", "--json")
 			errs <- err
 		}()
 	}
