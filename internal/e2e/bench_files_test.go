@@ -1,11 +1,8 @@
 package e2e
 
 import (
-	"context"
 	"fmt"
-	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -63,71 +60,6 @@ func TestBenchFileTransfer(t *testing.T) {
 }
 
 var hallwayTime time.Duration
-
-func rawTCPThroughput(t *testing.T, lab *netlab.Lab, path string) time.Duration {
-	server, c := tcpPair(t, lab)
-	got := make(chan time.Time, 1)
-	go func() {
-		io.CopyBuffer(io.Discard, server, make([]byte, 128<<10))
-		got <- time.Now()
-	}()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	start := time.Now()
-	io.CopyBuffer(struct{ io.Writer }{c}, f, make([]byte, 128<<10))
-	c.Close()
-	return (<-got).Sub(start)
-}
-
-// scpTime copies path from host 1 to host 2 with scp against an sshd run
-// for the purpose inside host 2.
-func scpTime(t *testing.T, lab *netlab.Lab, path string) (time.Duration, error) {
-	sshd, err := exec.LookPath("sshd")
-	if err != nil {
-		return 0, fmt.Errorf("no sshd: %v", err)
-	}
-	dir := t.TempDir()
-	for _, k := range []string{"host", "client"} {
-		if out, err := exec.Command("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", filepath.Join(dir, k)).CombinedOutput(); err != nil {
-			return 0, fmt.Errorf("ssh-keygen: %v %s", err, out)
-		}
-	}
-	pub, _ := os.ReadFile(filepath.Join(dir, "client.pub"))
-	os.WriteFile(filepath.Join(dir, "authorized_keys"), pub, 0o600)
-	port := 22000 + os.Getpid()%1000
-	conf := fmt.Sprintf("Port %d\nListenAddress %s\nHostKey %s\nAuthorizedKeysFile %s\nStrictModes no\nPasswordAuthentication no\nPermitRootLogin prohibit-password\nUsePAM no\nPidFile %s\nSubsystem sftp internal-sftp\n",
-		port, lab.Host(2).IP, filepath.Join(dir, "host"), filepath.Join(dir, "authorized_keys"), filepath.Join(dir, "sshd.pid"))
-	os.WriteFile(filepath.Join(dir, "sshd_config"), []byte(conf), 0o600)
-	os.MkdirAll("/run/sshd", 0o755)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	srv := lab.Host(2).Command(ctx, sshd, "-D", "-e", "-f", filepath.Join(dir, "sshd_config"))
-	if err := srv.Start(); err != nil {
-		return 0, err
-	}
-	defer func() { cancel(); srv.Wait() }()
-	dest := filepath.Join(dir, "copy.bin")
-	args := []string{"-q", "-c", "aes128-gcm@openssh.com", "-i", filepath.Join(dir, "client"), "-P", strconv.Itoa(port),
-		"-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "ConnectionAttempts=20",
-		path, "root@" + lab.Host(2).IP.String() + ":" + dest}
-	// A first tiny copy waits for sshd to listen (scp retries by itself),
-	// so the timed copy measures throughput, not start-up.
-	tiny := filepath.Join(dir, "tiny")
-	os.WriteFile(tiny, []byte("x"), 0o600)
-	warm := append(append([]string{}, args[:len(args)-2]...), tiny, "root@"+lab.Host(2).IP.String()+":"+dest)
-	if out, err := lab.Host(1).Command(context.Background(), "scp", warm...).CombinedOutput(); err != nil {
-		return 0, fmt.Errorf("scp: %v %s", err, out)
-	}
-	start := time.Now()
-	out, err := lab.Host(1).Command(context.Background(), "scp", args...).CombinedOutput()
-	if err != nil {
-		return 0, fmt.Errorf("scp: %v %s", err, out)
-	}
-	return time.Since(start), nil
-}
 
 // TestBenchRoomFile: a 100 MiB file offered in #general, fetched by 5
 // members at once; members that have it serve the others.

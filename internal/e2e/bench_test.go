@@ -1,11 +1,8 @@
 package e2e
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"io"
-	"net"
 	"os"
 	"slices"
 	"strconv"
@@ -121,76 +118,6 @@ func TestBenchDMLatency(t *testing.T) {
 	fmt.Printf("BENCH DM p50 / TCP RTT p50 = %.1fx;  DM p99 / TCP RTT p99 = %.1fx\n",
 		float64(dm.p50)/float64(rtt.p50), float64(dm.p99)/float64(rtt.p99))
 	fmt.Printf("BENCH fsync on this disk (the floor of a durable commit): %s\n", fsyncCost(t, ann.Dir))
-}
-
-// tcpPair connects host 1 to host 2 over plain TCP: the baseline link.
-func tcpPair(t *testing.T, lab *netlab.Lab) (server, client net.Conn) {
-	var l net.Listener
-	if err := lab.Host(2).Do(func() (err error) {
-		l, err = net.Listen("tcp", lab.Host(2).IP.String()+":0")
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	accepted := make(chan net.Conn, 1)
-	go func() {
-		c, err := l.Accept()
-		if err != nil {
-			close(accepted)
-			return
-		}
-		accepted <- c
-	}()
-	if err := lab.Host(1).Do(func() (err error) {
-		client, err = net.Dial("tcp", l.Addr().String())
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	server, ok := <-accepted
-	if !ok {
-		t.Fatal("accept failed")
-	}
-	t.Cleanup(func() { server.Close(); client.Close() })
-	return server, client
-}
-
-// tcpRoundTrips measures a plain TCP echo between host 1 and host 2.
-func tcpRoundTrips(t *testing.T, lab *netlab.Lab, n int) []time.Duration {
-	server, c := tcpPair(t, lab)
-	go io.Copy(server, server)
-	buf := make([]byte, 64)
-	r := bufio.NewReader(c)
-	var out []time.Duration
-	for range n {
-		start := time.Now()
-		if _, err := c.Write(buf); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := io.ReadFull(r, buf); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, time.Since(start))
-	}
-	return out
-}
-
-func fsyncCost(t *testing.T, dir string) stats {
-	f, err := os.CreateTemp(dir, "fsync")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer os.Remove(f.Name())
-	defer f.Close()
-	var out []time.Duration
-	for range 100 {
-		f.Write([]byte("x"))
-		start := time.Now()
-		f.Sync()
-		out = append(out, time.Since(start))
-	}
-	return summarize(out)
 }
 
 // TestBenchIdleRSS: resident memory of a daemon idling with two colleagues.

@@ -3,10 +3,7 @@ package e2e
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -94,8 +91,8 @@ func TestWindowReceivesDM(t *testing.T) {
 	prev := filepath.Join(win.Dir, "previous.png")
 	for try := 0; ; try++ {
 		x.Shot(t, path)
-		if pixelsChanged(t, before, path) > 20000 {
-			if try > 0 && pixelsChanged(t, prev, path) < 2000 {
+		if fleet.PixelsChanged(t, before, path) > 20000 {
+			if try > 0 && fleet.PixelsChanged(t, prev, path) < 2000 {
 				break
 			}
 		}
@@ -107,15 +104,4 @@ func TestWindowReceivesDM(t *testing.T) {
 		}
 	}
 	t.Logf("screenshot: %s", path)
-}
-
-// pixelsChanged counts the pixels that differ between two screenshots.
-func pixelsChanged(t *testing.T, a, b string) int {
-	t.Helper()
-	out, _ := exec.Command("compare", "-metric", "AE", a, b, "null:").CombinedOutput()
-	f, err := strconv.ParseFloat(strings.TrimSpace(string(out)), 64)
-	if err != nil {
-		t.Fatalf("compare screenshots: %q", out)
-	}
-	return int(f)
 }

@@ -105,6 +105,17 @@ func (x *X) Shot(t testing.TB, path string) {
 	}
 }
 
+// PixelsChanged counts the pixels that differ between two screenshots.
+func PixelsChanged(t testing.TB, a, b string) int {
+	t.Helper()
+	out, _ := exec.Command("compare", "-metric", "AE", a, b, "null:").CombinedOutput()
+	f, err := strconv.ParseFloat(strings.TrimSpace(string(out)), 64)
+	if err != nil {
+		t.Fatalf("compare screenshots: %q", out)
+	}
+	return int(f)
+}
+
 // NewWindow prepares the desktop window (hallway without a verb) called
 // name on x's display and host, with a fresh data folder; Start runs it
 // and returns once the window shows its running node. Every CLI verb and
