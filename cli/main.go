@@ -21,9 +21,9 @@ import (
 type Env struct {
 	Stdin          io.Reader
 	Stdout, Stderr io.Writer
-	// RunWindow opens the desktop app, running the node with serve; nil
-	// when the binary has no window.
-	RunWindow func(ctx context.Context, cfg core.Config, serve ServeFunc, log *slog.Logger) error
+	// RunWindow opens the desktop app on node, which keeps the node
+	// running; nil when the binary has no window.
+	RunWindow func(ctx context.Context, node *WindowNode, log *slog.Logger) error
 }
 
 type verb struct {
@@ -44,7 +44,7 @@ func init() {
 		"status":        {nil, runStatus, "status [available|away|busy [TEXT...]] [--json]"},
 		"name":          {nil, runName, "name NEW NAME"},
 		"watch":         {nil, runWatch, "watch [--json]   (follow messages and presence as they happen)"},
-		"workspace":     {workspaceFlags, runWorkspace, "workspace [show|create [--force]|join CODE|invite] [--json]"},
+		"workspace":     {workspaceFlags, runWorkspace, "workspace [show|create [--force]|join CODE|leave|invite] [--json]   (switches a running Hallway live; CODE - reads stdin)"},
 		"version":       {nil, runVersion, "version"},
 		"file":          {fileFlags, runFile, "file send|accept|decline|cancel ...   (hallway file --help)"},
 		"transfers":     {nil, runTransfers, "transfers [--json]"},

@@ -2,12 +2,15 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"hallway/control"
 	"hallway/core"
 	hcrypto "hallway/crypto"
+	"hallway/node"
 )
 
 var workspaceFlags = map[string]flagKind{"force": boolFlag}
@@ -25,7 +28,7 @@ func runWorkspace(ctx context.Context, env *Env, dir string, p parsed) error {
 		sub = p.pos[0]
 	}
 	info := workspaceInfo{Workspace: core.WorkspaceOpen, Tag: hcrypto.OpenWorkspaceTag}
-	changed := false
+	var req *control.WorkspaceRequest
 	switch sub {
 	case "show", "invite":
 		if len(p.pos) > 1 {
@@ -47,34 +50,35 @@ func runWorkspace(ctx context.Context, env *Env, dir string, p parsed) error {
 		if len(p.pos) > 1 {
 			return fmt.Errorf("usage: hallway workspace create [--force]")
 		}
-		k, err := hcrypto.NewWorkspaceKey()
-		if err != nil {
-			return err
-		}
-		if err := core.WriteWorkspaceKey(dir, k, p.bools["force"]); err != nil {
-			return err
-		}
-		info, changed = workspaceInfo{Workspace: core.WorkspacePrivate, Tag: k.Tag(), InviteCode: k.InviteCode()}, true
+		req = &control.WorkspaceRequest{Action: control.WorkspaceCreate, Force: p.bools["force"]}
 	case "join":
 		if len(p.pos) < 2 {
-			return fmt.Errorf("usage: hallway workspace join CODE")
+			return fmt.Errorf("usage: hallway workspace join CODE   (CODE - reads stdin)")
 		}
-		k, err := hcrypto.ParseInviteCode(strings.Join(p.pos[1:], ""))
+		code := strings.Join(p.pos[1:], "")
+		if code == "-" {
+			b, err := io.ReadAll(io.LimitReader(env.Stdin, 4<<10))
+			if err != nil {
+				return fmt.Errorf("read the invite code from stdin: %w", err)
+			}
+			code = string(b)
+		}
+		req = &control.WorkspaceRequest{Action: control.WorkspaceJoin, Code: code, Force: p.bools["force"]}
+	case "leave":
+		if len(p.pos) > 1 {
+			return fmt.Errorf("usage: hallway workspace leave")
+		}
+		req = &control.WorkspaceRequest{Action: control.WorkspaceLeave}
+	default:
+		return fmt.Errorf("usage: hallway workspace [show|create|join CODE|leave|invite]")
+	}
+	live := false
+	if req != nil {
+		st, switched, err := switchWorkspace(ctx, dir, *req)
 		if err != nil {
-			return fmt.Errorf("that invite code does not work: %v", err)
-		}
-		if err := core.WriteWorkspaceKey(dir, k, p.bools["force"]); err != nil {
 			return err
 		}
-		info, changed = workspaceInfo{Workspace: core.WorkspacePrivate, Tag: k.Tag()}, true
-	default:
-		return fmt.Errorf("usage: hallway workspace [show|create|join CODE|invite]")
-	}
-	if changed {
-		// A running node keeps its current key until it restarts.
-		if me, err := control.NewClient(dir).Self(ctx); err == nil && me.WorkspaceTag != info.Tag {
-			info.RestartRequired = true
-		}
+		info, live = workspaceInfo{Workspace: st.Workspace, Tag: st.Tag, InviteCode: st.InviteCode}, switched
 	}
 	if p.bools["json"] {
 		return printJSON(env.Stdout, info)
@@ -91,8 +95,28 @@ func runWorkspace(ctx context.Context, env *Env, dir string, p parsed) error {
 	default:
 		fmt.Fprintf(env.Stdout, "Private workspace %s: only colleagues with the key can connect. `hallway workspace invite` prints the invite code.\n", info.Tag)
 	}
-	if info.RestartRequired {
-		fmt.Fprintln(env.Stdout, "Hallway is running for this data folder: restart it to switch to the new workspace.")
+	if live {
+		fmt.Fprintln(env.Stdout, "Hallway is running for this data folder: it switched to the new workspace.")
 	}
 	return nil
+}
+
+// switchWorkspace asks the Hallway running for dir to switch live; when
+// none runs, it changes the data folder's key, which the next start uses.
+func switchWorkspace(ctx context.Context, dir string, req control.WorkspaceRequest) (st control.WorkspaceState, live bool, err error) {
+	st, err = control.NewClient(dir).SwitchWorkspace(ctx, req)
+	if err == nil {
+		return st, true, nil
+	}
+	if !errors.Is(err, control.ErrNotRunning) {
+		return st, false, err
+	}
+	ch, err := node.Request(req)
+	if err != nil {
+		return st, false, err
+	}
+	if err := ch.Apply(dir); err != nil {
+		return st, false, err
+	}
+	return ch.State(req.Action == control.WorkspaceCreate), false, nil
 }
