@@ -37,7 +37,7 @@ func (e *engine) start(parent context.Context) {
 	defer e.mu.Unlock()
 	cfg := e.cfg
 	if p, err := core.ReadPrefs(parent, cfg.DataDir); err == nil {
-		cfg.Files = p.ApplyFilePrefs(cfg.Files)
+		cfg.Files = core.ApplyFilePrefs(p, cfg.Files)
 	} else {
 		e.log.Warn("read settings", "err", err)
 	}

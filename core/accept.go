@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"strings"
 
+	"hallway/chat"
 	"hallway/files"
 	"hallway/p2p"
 	"hallway/storage"
@@ -18,15 +19,15 @@ import (
 // (default: the downloads folder). The manifest is fetched and checked
 // against the offer's hash, and the policy and free space are checked,
 // before a single byte is written.
-func (s *Service) AcceptTransfer(ctx context.Context, id, dir string) (Transfer, error) {
+func (s *Service) AcceptTransfer(ctx context.Context, id, dir string) (chat.Transfer, error) {
 	t, err := s.incoming(ctx, id)
 	if err != nil {
-		return Transfer{}, err
+		return chat.Transfer{}, err
 	}
 	switch t.State {
 	case storage.TransferOffered, storage.TransferPaused, storage.TransferFailed, storage.TransferActive:
 	default:
-		return Transfer{}, userErrorf("%s is %s", t.Name, t.State)
+		return chat.Transfer{}, userErrorf("%s is %s", t.Name, t.State)
 	}
 	if dir == "" {
 		dir = t.DestDir
@@ -36,27 +37,27 @@ func (s *Service) AcceptTransfer(ctx context.Context, id, dir string) (Transfer,
 	}
 	m, err := s.manifestFor(ctx, &t)
 	if err != nil {
-		return Transfer{}, err
+		return chat.Transfer{}, err
 	}
 	dl, err := files.OpenDownloads(dir)
 	if err != nil {
-		return Transfer{}, userErrorf("cannot use downloads folder %s: %v", dir, err)
+		return chat.Transfer{}, userErrorf("cannot use downloads folder %s: %v", dir, err)
 	}
 	free, err := dl.FreeSpace()
 	dl.Close()
 	if err != nil {
-		return Transfer{}, fmt.Errorf("free space: %w", err)
+		return chat.Transfer{}, fmt.Errorf("free space: %w", err)
 	}
 	if t.BytesDone == 0 {
 		if perr := s.cfg.Files.Policy.Check(m, free); perr != nil {
 			s.declineWith(ctx, id, perr.Error())
-			return Transfer{}, userErrorf("not accepted: %s", perr.Error())
+			return chat.Transfer{}, userErrorf("not accepted: %s", perr.Error())
 		}
 	}
 	active := storage.TransferActive
 	empty := ""
 	if err := s.store.UpdateTransfer(ctx, id, storage.TransferUpdate{State: &active, Error: &empty, DestDir: &dir, Manifest: t.Manifest}); err != nil {
-		return Transfer{}, err
+		return chat.Transfer{}, err
 	}
 	s.startDownload(id)
 	s.publishTransfer(ctx, id)

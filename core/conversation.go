@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"hallway/chat"
 	"hallway/p2p"
 	"hallway/storage"
 
@@ -28,7 +29,7 @@ func splitConv(conv string) (kind, id string, err error) {
 // Page returns up to limit messages of a conversation, oldest first, ending
 // before the message before (nil: the newest). Unlike History it marks
 // nothing read.
-func (s *Service) Page(ctx context.Context, conv string, before *Message, limit int) ([]Message, error) {
+func (s *Service) Page(ctx context.Context, conv string, before *chat.Message, limit int) ([]chat.Message, error) {
 	kind, id, err := splitConv(conv)
 	if err != nil {
 		return nil, err
@@ -50,7 +51,7 @@ func (s *Service) Page(ctx context.Context, conv string, before *Message, limit 
 		if err != nil {
 			return nil, fmt.Errorf("read room history: %w", err)
 		}
-		out := make([]Message, 0, len(rows))
+		out := make([]chat.Message, 0, len(rows))
 		for _, r := range rows {
 			out = append(out, s.roomMessage(r))
 		}
@@ -69,7 +70,7 @@ func (s *Service) Page(ctx context.Context, conv string, before *Message, limit 
 		return nil, fmt.Errorf("read history: %w", err)
 	}
 	names := map[string]string{id: s.colleague(ctx, pid).Name}
-	out := make([]Message, 0, len(rows))
+	out := make([]chat.Message, 0, len(rows))
 	for _, r := range rows {
 		out = append(out, s.toMessage(r, names))
 	}
@@ -77,10 +78,10 @@ func (s *Service) Page(ctx context.Context, conv string, before *Message, limit 
 }
 
 // SendTo posts text to a conversation.
-func (s *Service) SendTo(ctx context.Context, conv, text string) (Message, error) {
+func (s *Service) SendTo(ctx context.Context, conv, text string) (chat.Message, error) {
 	kind, id, err := splitConv(conv)
 	if err != nil {
-		return Message{}, err
+		return chat.Message{}, err
 	}
 	if kind == "room" {
 		return s.SendRoom(ctx, id, text)
@@ -89,10 +90,10 @@ func (s *Service) SendTo(ctx context.Context, conv, text string) (Message, error
 }
 
 // SendFileTo offers a file or folder in a conversation.
-func (s *Service) SendFileTo(ctx context.Context, conv, path string) (Transfer, error) {
+func (s *Service) SendFileTo(ctx context.Context, conv, path string) (chat.Transfer, error) {
 	kind, id, err := splitConv(conv)
 	if err != nil {
-		return Transfer{}, err
+		return chat.Transfer{}, err
 	}
 	if kind == "room" {
 		return s.SendFile(ctx, "#"+id, path)

@@ -7,28 +7,13 @@ import (
 	"sync"
 	"time"
 
+	"hallway/chat"
 	hcrypto "hallway/crypto"
 	"hallway/p2p"
 	"hallway/storage"
 
 	"github.com/libp2p/go-libp2p/core/peer"
 )
-
-// Self is this node as the user and colleagues see it.
-type Self struct {
-	PeerID       string   `json:"peer_id"`
-	Name         string   `json:"name"`
-	Fingerprint  string   `json:"fingerprint"`
-	Addrs        []string `json:"addrs"`
-	Status       string   `json:"status"`
-	StatusText   string   `json:"status_text"`
-	Workspace    string   `json:"workspace"` // "open" or "private"
-	WorkspaceTag string   `json:"workspace_tag"`
-	DataDir      string   `json:"data_dir"`
-	// OtherWorkspaces counts Hallways seen on the LAN that use another
-	// workspace key: they exist, but cannot be reached or read.
-	OtherWorkspaces int `json:"other_workspaces"`
-}
 
 // Workspace kinds.
 const (
@@ -101,9 +86,9 @@ func (s *Service) currentProfile() p2p.Profile {
 }
 
 // Self describes this node.
-func (s *Service) Self(ctx context.Context) (Self, error) {
+func (s *Service) Self(ctx context.Context) (chat.Self, error) {
 	p := s.currentProfile()
-	me := Self{
+	me := chat.Self{
 		PeerID:      s.node.ID().String(),
 		Name:        p.Name,
 		Fingerprint: hcrypto.Fingerprint(s.key.GetPublic()),
@@ -152,7 +137,7 @@ func (s *Service) changeProfile(ctx context.Context, p p2p.Profile) error {
 		return err
 	}
 	me, _ := s.Self(ctx)
-	s.bus.publish(ProfileChanged{Self: me})
+	s.bus.publish(chat.ProfileChanged{Self: me})
 	s.pushProfileToAll(ctx)
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"hallway/chat"
 	hcrypto "hallway/crypto"
 	"hallway/p2p"
 	"hallway/storage"
@@ -46,17 +47,17 @@ func (s *Service) post(ctx context.Context, st *roomState, body hcrypto.RoomBody
 }
 
 // SendRoom posts a text message to a room.
-func (s *Service) SendRoom(ctx context.Context, ref, text string) (Message, error) {
+func (s *Service) SendRoom(ctx context.Context, ref, text string) (chat.Message, error) {
 	if err := p2p.CheckText(text); err != nil {
-		return Message{}, userErrorf("%v", err)
+		return chat.Message{}, userErrorf("%v", err)
 	}
 	st, err := s.resolveRoom(ref)
 	if err != nil {
-		return Message{}, err
+		return chat.Message{}, err
 	}
 	e, err := s.post(ctx, st, hcrypto.RoomBody{Kind: hcrypto.BodyText, Text: text})
 	if err != nil {
-		return Message{}, err
+		return chat.Message{}, err
 	}
 	return s.roomMessage(e.Message), nil
 }
@@ -133,8 +134,8 @@ func bodyKind(k hcrypto.BodyKind) string {
 }
 
 // roomMessage turns a stored room row into the API form.
-func (s *Service) roomMessage(m storage.Message) Message {
-	out := Message{
+func (s *Service) roomMessage(m storage.Message) chat.Message {
+	out := chat.Message{
 		ID: m.ID, Conversation: m.Conv, From: m.Author, Text: m.Text, Kind: m.Kind,
 		Time: m.SentAt, State: string(m.State), Seq: m.Seq, HLC: m.HLC, AuthorSeq: m.AuthorSeq,
 		Outgoing: m.Author == s.node.ID().String(), TransferID: transferIDOf(m),
@@ -149,7 +150,7 @@ func (s *Service) roomMessage(m storage.Message) Message {
 // RoomHistory returns up to limit messages of a room in the order every
 // member sees, oldest first, ending before cursor (nil: the newest). Reading
 // the newest page marks the room read.
-func (s *Service) RoomHistory(ctx context.Context, ref string, before *storage.Cursor, limit int) ([]Message, error) {
+func (s *Service) RoomHistory(ctx context.Context, ref string, before *storage.Cursor, limit int) ([]chat.Message, error) {
 	st, err := s.resolveRoom(ref)
 	if err != nil {
 		return nil, err
@@ -161,7 +162,7 @@ func (s *Service) RoomHistory(ctx context.Context, ref string, before *storage.C
 	if err != nil {
 		return nil, fmt.Errorf("read room history: %w", err)
 	}
-	out := make([]Message, 0, len(rows))
+	out := make([]chat.Message, 0, len(rows))
 	for _, r := range rows {
 		out = append(out, s.roomMessage(r))
 	}
