@@ -48,7 +48,7 @@ func (s *Service) Send(ctx context.Context, ref, text string) (chat.Message, err
 	if isRoomRef(ref) {
 		return s.SendRoom(ctx, ref, text)
 	}
-	if err := p2p.CheckText(text); err != nil {
+	if err := chat.CheckText(text); err != nil {
 		return chat.Message{}, userErrorf("%v", err)
 	}
 	to, err := s.Resolve(ctx, ref)

@@ -45,7 +45,7 @@ func (s *Service) loadProfile(ctx context.Context) error {
 	if s.cfg.Name != "" {
 		p.Name = s.cfg.Name
 	}
-	if p.Status, err = get(settingStatus, p2p.StatusAvailable); err != nil {
+	if p.Status, err = get(settingStatus, chat.StatusAvailable); err != nil {
 		return fmt.Errorf("load profile: %w", err)
 	}
 	if p.StatusText, err = get(settingStatusText, ""); err != nil {
@@ -56,7 +56,7 @@ func (s *Service) loadProfile(ctx context.Context) error {
 		return fmt.Errorf("load profile: %w", err)
 	}
 	p.Version, _ = strconv.ParseInt(v, 10, 64)
-	if err := p2p.CheckProfileFields(p.Name, p.Status, p.StatusText); err != nil {
+	if err := chat.CheckProfileFields(p.Name, p.Status, p.StatusText); err != nil {
 		return userErrorf("the display name %q cannot be used: %v", p.Name, err)
 	}
 	return s.saveProfile(ctx, p)
@@ -130,7 +130,7 @@ func (s *Service) SetName(ctx context.Context, name string) error {
 }
 
 func (s *Service) changeProfile(ctx context.Context, p p2p.Profile) error {
-	if err := p2p.CheckProfileFields(p.Name, p.Status, p.StatusText); err != nil {
+	if err := chat.CheckProfileFields(p.Name, p.Status, p.StatusText); err != nil {
 		return userErrorf("%v", err)
 	}
 	if err := s.saveProfile(ctx, p); err != nil {

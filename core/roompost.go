@@ -48,7 +48,7 @@ func (s *Service) post(ctx context.Context, st *roomState, body hcrypto.RoomBody
 
 // SendRoom posts a text message to a room.
 func (s *Service) SendRoom(ctx context.Context, ref, text string) (chat.Message, error) {
-	if err := p2p.CheckText(text); err != nil {
+	if err := chat.CheckText(text); err != nil {
 		return chat.Message{}, userErrorf("%v", err)
 	}
 	st, err := s.resolveRoom(ref)

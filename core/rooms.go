@@ -135,7 +135,7 @@ func (s *Service) joinRoom(ctx context.Context, r storage.Room) error {
 // member.
 func (s *Service) CreateRoom(ctx context.Context, name string) (chat.Room, error) {
 	name = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(name), "#"))
-	if err := p2p.CheckRoomName(name); err != nil {
+	if err := chat.CheckRoomName(name); err != nil {
 		return chat.Room{}, userErrorf("%v", err)
 	}
 	id, err := hcrypto.NewRoomID()
