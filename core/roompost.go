@@ -8,7 +8,6 @@ import (
 
 	"hallway/chat"
 	hcrypto "hallway/crypto"
-	"hallway/p2p"
 	"hallway/storage"
 
 	"github.com/libp2p/go-libp2p/core/peer"
