@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"strings"
 
 	"hallway/chat"
 	"hallway/files"
@@ -96,7 +95,7 @@ func (s *Service) manifestFor(ctx context.Context, t *storage.Transfer) (*files.
 // room files carry proof of the room key.
 func (s *Service) fileRequest(t storage.Transfer, to peer.ID) p2p.FileRequest {
 	req := p2p.FileRequest{Hash: t.ManifestHash}
-	if room, ok := strings.CutPrefix(t.Conv, "room:"); ok {
+	if room, ok := chat.RoomOf(t.Conv); ok {
 		if st := s.rooms.get(room); st != nil {
 			proof := st.key.SyncProof(fileProofLabel(t.ManifestHash), []byte(s.node.ID()), []byte(to))
 			req.Room, req.Proof = room, proof[:]
@@ -116,7 +115,7 @@ func (s *Service) fileSources(ctx context.Context, t storage.Transfer) []peer.ID
 	if err != nil {
 		return nil
 	}
-	room, isRoom := strings.CutPrefix(t.Conv, "room:")
+	room, isRoom := chat.RoomOf(t.Conv)
 	if !isRoom {
 		if s.node.IsConnected(uploader) {
 			return []peer.ID{uploader}

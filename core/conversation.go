@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 
 	"hallway/chat"
 	"hallway/p2p"
@@ -17,27 +16,28 @@ import (
 // or "room:<room id>". The window works with these ids, never with names,
 // which may change or collide.
 
-// splitConv returns the kind ("dm" or "room") and the peer or room id.
-func splitConv(conv string) (kind, id string, err error) {
-	kind, id, ok := strings.Cut(conv, ":")
-	if !ok || id == "" || (kind != "dm" && kind != "room") {
-		return "", "", userErrorf("%q is not a conversation (dm:PEER or room:ID)", conv)
+// splitConv reads a conversation id given by a user and returns it with
+// its peer or room id.
+func splitConv(conv string) (c chat.ConvID, id string, err error) {
+	c, err = chat.ParseConv(conv)
+	if err != nil {
+		return chat.ConvID{}, "", userErrorf("%q is not a conversation (dm:PEER or room:ID)", conv)
 	}
-	return kind, id, nil
+	return c, c.ID(), nil
 }
 
 // Page returns up to limit messages of a conversation, oldest first, ending
 // before the message before (nil: the newest). Unlike History it marks
 // nothing read.
 func (s *Service) Page(ctx context.Context, conv string, before *chat.Message, limit int) ([]chat.Message, error) {
-	kind, id, err := splitConv(conv)
+	c, id, err := splitConv(conv)
 	if err != nil {
 		return nil, err
 	}
 	if limit <= 0 {
 		limit = 100
 	}
-	if kind == "room" {
+	if c.IsRoom() {
 		if s.rooms.get(id) == nil {
 			if _, ok, _ := s.store.Room(ctx, id); !ok {
 				return nil, &UserError{msg: "unknown room", err: ErrUnknownRoom}
@@ -79,11 +79,11 @@ func (s *Service) Page(ctx context.Context, conv string, before *chat.Message, l
 
 // SendTo posts text to a conversation.
 func (s *Service) SendTo(ctx context.Context, conv, text string) (chat.Message, error) {
-	kind, id, err := splitConv(conv)
+	c, id, err := splitConv(conv)
 	if err != nil {
 		return chat.Message{}, err
 	}
-	if kind == "room" {
+	if c.IsRoom() {
 		return s.SendRoom(ctx, id, text)
 	}
 	return s.Send(ctx, id, text)
@@ -91,11 +91,11 @@ func (s *Service) SendTo(ctx context.Context, conv, text string) (chat.Message, 
 
 // SendFileTo offers a file or folder in a conversation.
 func (s *Service) SendFileTo(ctx context.Context, conv, path string) (chat.Transfer, error) {
-	kind, id, err := splitConv(conv)
+	c, id, err := splitConv(conv)
 	if err != nil {
 		return chat.Transfer{}, err
 	}
-	if kind == "room" {
+	if c.IsRoom() {
 		return s.SendFile(ctx, "#"+id, path)
 	}
 	return s.SendFile(ctx, id, path)
@@ -103,11 +103,11 @@ func (s *Service) SendFileTo(ctx context.Context, conv, path string) (chat.Trans
 
 // MarkRead marks everything in a conversation read.
 func (s *Service) MarkRead(ctx context.Context, conv string) error {
-	kind, id, err := splitConv(conv)
+	c, id, err := splitConv(conv)
 	if err != nil {
 		return err
 	}
-	if kind == "room" {
+	if c.IsRoom() {
 		rows, err := s.store.RoomHistory(ctx, id, nil, 1)
 		if err != nil || len(rows) == 0 {
 			return err
@@ -149,7 +149,7 @@ func transferIDOf(m storage.Message) string {
 	}
 	var o p2p.FileOffer
 	raw := m.Meta
-	if strings.HasPrefix(m.Conv, "room:") {
+	if chat.IsRoomConv(m.Conv) {
 		raw = m.Text
 	}
 	if json.Unmarshal([]byte(raw), &o) != nil {

@@ -16,7 +16,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 )
 
-func dmConv(id peer.ID) string { return "dm:" + id.String() }
+func dmConv(id peer.ID) string { return chat.DMConv(id.String()).String() }
 
 // isRoomRef: "#name" names a room wherever a conversation is asked for.
 func isRoomRef(ref string) bool { return strings.HasPrefix(strings.TrimSpace(ref), "#") }

@@ -165,7 +165,7 @@ func (s *Service) declineWith(ctx context.Context, id, reason string) error {
 
 // reportStatus tells the sender of a DM offer what became of it.
 func (s *Service) reportStatus(ctx context.Context, t storage.Transfer, state, reason string) {
-	if !strings.HasPrefix(t.Conv, "dm:") {
+	if !chat.IsDMConv(t.Conv) {
 		return
 	}
 	to, err := peer.Decode(t.Peer)
@@ -200,7 +200,7 @@ func (s *Service) CancelTransfer(ctx context.Context, id string) error {
 	switch {
 	case t.Direction == storage.TransferIn:
 		s.removePartial(ctx, t)
-	case strings.HasPrefix(t.Conv, "dm:"):
+	case chat.IsDMConv(t.Conv):
 		// Tell the colleague, so their Hallway stops asking for it.
 		if to, err := peer.Decode(t.Peer); err == nil {
 			meta, _ := json.Marshal(p2p.FileStatus{ID: t.ID, State: storage.TransferCancelled})

@@ -120,16 +120,13 @@ func (s *Service) makeEntry(st *roomState, env *hcrypto.Envelope, raw []byte, au
 	return e
 }
 
+// bodyKind is the stored kind of a room body's kind; the body was
+// validated, so an unknown kind does not reach here, and would be text.
 func bodyKind(k hcrypto.BodyKind) string {
-	switch k {
-	case hcrypto.BodyJoin:
-		return "join"
-	case hcrypto.BodyLeave:
-		return "leave"
-	case hcrypto.BodyFile:
-		return "file"
+	if kind, ok := chat.KindFromBody(byte(k)); ok {
+		return string(kind)
 	}
-	return "text"
+	return string(chat.KindText)
 }
 
 // roomMessage turns a stored room row into the API form.

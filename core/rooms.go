@@ -52,7 +52,7 @@ func (rs *roomSet) all() []*roomState {
 	return out
 }
 
-func roomConv(id string) string { return "room:" + id }
+func roomConv(id string) string { return chat.RoomConv(id).String() }
 
 // openRooms subscribes to every joined room and makes sure #general is one.
 func (s *Service) openRooms(ctx context.Context) error {

@@ -100,7 +100,7 @@ func (s *Service) commitEntries(ctx context.Context, d storage.Durability, batch
 			s.bus.publish(chat.MessageSent{Message: s.roomMessage(e.Message)})
 		default:
 			s.bus.publish(chat.MessageReceived{Message: s.roomMessage(e.Message)})
-			if e.Message.Kind == "file" {
+			if e.Message.Kind == storage.KindFile {
 				s.roomFileOffered(e)
 			}
 		}

@@ -88,7 +88,7 @@ func (s *Service) resolveAuthor(ctx context.Context, ref string) (peer.ID, error
 
 // conversation is a DM or a room as the archive names it.
 type conversation struct {
-	conv string // "dm:<peer id>" or "room:<room id>"
+	conv string // a chat.ConvID's text
 	id   string // peer id or room id
 	ref  string // peer id, or "#name"
 	name string // colleague's or room's name
@@ -170,17 +170,17 @@ func (s *Service) conversationNames(ctx context.Context) (*nameBook, error) {
 }
 
 func (nb *nameBook) of(conv string) conversation {
-	if id, ok := strings.CutPrefix(conv, "room:"); ok {
+	if id, ok := chat.RoomOf(conv); ok {
 		return conversation{conv: conv, id: id, ref: "#" + nb.rooms[id], name: nb.rooms[id], room: true}
 	}
-	id := strings.TrimPrefix(conv, "dm:")
+	id, _ := chat.PeerOf(conv)
 	return conversation{conv: conv, id: id, ref: id, name: nb.peers[id]}
 }
 
 // author names the writer of m: in rooms as they signed it, in DMs as the
 // colleague last called themselves.
 func (nb *nameBook) author(m storage.Message) string {
-	if strings.HasPrefix(m.Conv, "room:") {
+	if chat.IsRoomConv(m.Conv) {
 		var meta roomMeta
 		if json.Unmarshal([]byte(m.Meta), &meta) == nil && meta.Name != "" {
 			return meta.Name
