@@ -118,14 +118,20 @@ func (c ConvID) Room() string {
 // node wrote itself (rows, records): only the prefix is looked at.
 func RoomOf(s string) (string, bool) {
 	id, ok := strings.CutPrefix(s, roomPrefix)
-	return id, ok && id != ""
+	if !ok || id == "" {
+		return "", false
+	}
+	return id, true
 }
 
 // PeerOf returns the peer id of the conversation text s and whether s is a
 // DM; like RoomOf it only looks at the prefix.
 func PeerOf(s string) (string, bool) {
 	id, ok := strings.CutPrefix(s, dmPrefix)
-	return id, ok && id != ""
+	if !ok || id == "" {
+		return "", false
+	}
+	return id, true
 }
 
 // IsRoomConv reports whether the conversation text s is a room's.
