@@ -92,7 +92,7 @@ func roomMessage(t testing.TB, from person, key hcrypto.RoomKey, room, roomName 
 	}
 	m := Message{ID: env.ID(), Conversation: "#" + roomName, ConversationID: room, ConversationName: roomName, Room: true,
 		From: from.id.String(), FromName: body.Name, Time: FormatTime(time.UnixMilli(body.SentAt)),
-		ReceivedAt: FormatTime(time.UnixMilli(body.SentAt + 5)), Kind: roomKinds[body.Kind], Text: body.Text, State: "received",
+		ReceivedAt: FormatTime(time.UnixMilli(body.SentAt + 5)), Kind: roomKind(body.Kind), Text: body.Text, State: "received",
 		HLC: strconv.FormatUint(env.HLC, 10), AuthorSeq: strconv.FormatUint(env.Seq, 10),
 		Proof: Proof{Type: ProofRoom, Envelope: base64.StdEncoding.EncodeToString(env.Marshal()), MessageKey: base64.StdEncoding.EncodeToString(mk[:])}}
 	if body.Kind == hcrypto.BodyFile {

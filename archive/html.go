@@ -9,6 +9,8 @@ import (
 	"html"
 	"io"
 	"strings"
+
+	"hallway/chat"
 )
 
 // The page embeds the JSON export it was made from, unchanged, between
@@ -260,9 +262,9 @@ func (p *page) message(m *Message) {
 	p.printf("<div class=\"meta\"><span class=\"proof %s\">%s</span><span class=\"who\">%s</span> <span class=\"fp\">%s</span> · <time>%s</time> · <span class=\"mono\">%s</span></div>\n",
 		proof, label, esc(who), esc(shortPrint(p.names[m.From].Fingerprint)), esc(m.Time), esc(m.ID))
 	switch {
-	case m.Kind == "join":
+	case m.Kind == string(chat.KindJoin):
 		p.printf("<div class=\"text event\">%s joined</div>\n", esc(who))
-	case m.Kind == "leave":
+	case m.Kind == string(chat.KindLeave):
 		p.printf("<div class=\"text event\">%s left</div>\n", esc(who))
 	case m.File != nil:
 		p.printf("<div class=\"text\">File: %s (%s, content hash <span class=\"mono\">%s</span>)</div>\n",

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"hallway/chat"
 	hcrypto "hallway/crypto"
 
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -83,9 +84,13 @@ func checkDM(m *Message) error {
 	if err != nil {
 		return err
 	}
+	// A DM is signed with its kind's DM form ("" for text); other kinds
+	// are checked as shown.
 	kind := m.Kind
-	if kind == "text" {
-		kind = ""
+	if k, err := chat.ParseKind(m.Kind); err == nil && m.Kind != "" {
+		if w, ok := k.DM(); ok {
+			kind = w
+		}
 	}
 	c := &hcrypto.DMContent{ID: m.ID, Author: []byte(from), Recipient: []byte(to), SentAt: at, Kind: kind, Text: m.Text}
 	switch {
@@ -113,9 +118,10 @@ func checkDM(m *Message) error {
 	return nil
 }
 
-// roomKinds maps a room body's kind to a message kind.
-var roomKinds = map[hcrypto.BodyKind]string{
-	hcrypto.BodyText: "text", hcrypto.BodyJoin: "join", hcrypto.BodyLeave: "leave", hcrypto.BodyFile: "file",
+// roomKind is the message kind of a room body's kind, "" for none.
+func roomKind(k hcrypto.BodyKind) string {
+	kind, _ := chat.KindFromBody(byte(k))
+	return string(kind)
 }
 
 // checkRoom verifies the author's signature over the envelope, opens it
@@ -172,8 +178,8 @@ func checkRoom(m *Message) error {
 		return err
 	}
 	switch {
-	case roomKinds[body.Kind] != m.Kind:
-		return fmt.Errorf("the author wrote a %q message, shown as %q", roomKinds[body.Kind], m.Kind)
+	case roomKind(body.Kind) != m.Kind:
+		return fmt.Errorf("the author wrote a %q message, shown as %q", roomKind(body.Kind), m.Kind)
 	case body.SentAt != at:
 		return errors.New("the time differs from the author's")
 	case body.Name != m.FromName:

@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"time"
 
+	"hallway/chat"
 	"hallway/control"
 	"hallway/core"
 )
@@ -136,7 +136,7 @@ func runTransfers(ctx context.Context, env *Env, dir string, p parsed) error {
 			pct = strconv.Itoa(int(100*t.BytesDone/t.Size)) + "%"
 		}
 		with := t.PeerName
-		if strings.HasPrefix(t.Conversation, "room:") {
+		if chat.IsRoomConv(t.Conversation) {
 			with = "room"
 		}
 		state := t.State

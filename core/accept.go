@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"strings"
 
+	"hallway/chat"
 	"hallway/files"
 	"hallway/p2p"
 	"hallway/storage"
@@ -18,15 +18,15 @@ import (
 // (default: the downloads folder). The manifest is fetched and checked
 // against the offer's hash, and the policy and free space are checked,
 // before a single byte is written.
-func (s *Service) AcceptTransfer(ctx context.Context, id, dir string) (Transfer, error) {
+func (s *Service) AcceptTransfer(ctx context.Context, id, dir string) (chat.Transfer, error) {
 	t, err := s.incoming(ctx, id)
 	if err != nil {
-		return Transfer{}, err
+		return chat.Transfer{}, err
 	}
 	switch t.State {
 	case storage.TransferOffered, storage.TransferPaused, storage.TransferFailed, storage.TransferActive:
 	default:
-		return Transfer{}, userErrorf("%s is %s", t.Name, t.State)
+		return chat.Transfer{}, userErrorf("%s is %s", t.Name, t.State)
 	}
 	if dir == "" {
 		dir = t.DestDir
@@ -36,27 +36,27 @@ func (s *Service) AcceptTransfer(ctx context.Context, id, dir string) (Transfer,
 	}
 	m, err := s.manifestFor(ctx, &t)
 	if err != nil {
-		return Transfer{}, err
+		return chat.Transfer{}, err
 	}
 	dl, err := files.OpenDownloads(dir)
 	if err != nil {
-		return Transfer{}, userErrorf("cannot use downloads folder %s: %v", dir, err)
+		return chat.Transfer{}, userErrorf("cannot use downloads folder %s: %v", dir, err)
 	}
 	free, err := dl.FreeSpace()
 	dl.Close()
 	if err != nil {
-		return Transfer{}, fmt.Errorf("free space: %w", err)
+		return chat.Transfer{}, fmt.Errorf("free space: %w", err)
 	}
 	if t.BytesDone == 0 {
 		if perr := s.cfg.Files.Policy.Check(m, free); perr != nil {
 			s.declineWith(ctx, id, perr.Error())
-			return Transfer{}, userErrorf("not accepted: %s", perr.Error())
+			return chat.Transfer{}, userErrorf("not accepted: %s", perr.Error())
 		}
 	}
 	active := storage.TransferActive
 	empty := ""
 	if err := s.store.UpdateTransfer(ctx, id, storage.TransferUpdate{State: &active, Error: &empty, DestDir: &dir, Manifest: t.Manifest}); err != nil {
-		return Transfer{}, err
+		return chat.Transfer{}, err
 	}
 	s.startDownload(id)
 	s.publishTransfer(ctx, id)
@@ -95,7 +95,7 @@ func (s *Service) manifestFor(ctx context.Context, t *storage.Transfer) (*files.
 // room files carry proof of the room key.
 func (s *Service) fileRequest(t storage.Transfer, to peer.ID) p2p.FileRequest {
 	req := p2p.FileRequest{Hash: t.ManifestHash}
-	if room, ok := strings.CutPrefix(t.Conv, "room:"); ok {
+	if room, ok := chat.RoomOf(t.Conv); ok {
 		if st := s.rooms.get(room); st != nil {
 			proof := st.key.SyncProof(fileProofLabel(t.ManifestHash), []byte(s.node.ID()), []byte(to))
 			req.Room, req.Proof = room, proof[:]
@@ -115,7 +115,7 @@ func (s *Service) fileSources(ctx context.Context, t storage.Transfer) []peer.ID
 	if err != nil {
 		return nil
 	}
-	room, isRoom := strings.CutPrefix(t.Conv, "room:")
+	room, isRoom := chat.RoomOf(t.Conv)
 	if !isRoom {
 		if s.node.IsConnected(uploader) {
 			return []peer.ID{uploader}

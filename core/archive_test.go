@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"hallway/archive"
+	"hallway/chat"
 	"hallway/p2p"
 	"hallway/storage"
 )
@@ -59,13 +60,13 @@ func office(t *testing.T) (ann, bob *node, room string) {
 		t.Fatal(err)
 	}
 	ann.waitFor("everything at Ann", func() bool {
-		return len(ann.history("Bob")) == 5 && len(ann.roomIDs(r.ID)) == 2 && len(ann.search(SearchQuery{Text: "floorplan"})) == 1
+		return len(ann.history("Bob")) == 5 && len(ann.roomIDs(r.ID)) == 2 && len(ann.search(chat.SearchQuery{Text: "floorplan"})) == 1
 	})
 	bob.waitFor("everything at Bob", func() bool { return len(bob.history("Ann")) == 5 && len(bob.roomIDs(r.ID)) == 2 })
 	return ann, bob, r.ID
 }
 
-func (n *node) search(q SearchQuery) []SearchHit {
+func (n *node) search(q chat.SearchQuery) []chat.SearchHit {
 	n.t.Helper()
 	hits, err := n.Search(context.Background(), q)
 	if err != nil {
@@ -74,7 +75,7 @@ func (n *node) search(q SearchQuery) []SearchHit {
 	return hits
 }
 
-func hitTexts(hits []SearchHit) []string {
+func hitTexts(hits []chat.SearchHit) []string {
 	var out []string
 	for _, h := range hits {
 		out = append(out, h.Text)
@@ -88,24 +89,24 @@ func TestSearchAcrossConversations(t *testing.T) {
 	annID, bobID := ann.ID().String(), bob.ID().String()
 	for _, tc := range []struct {
 		name string
-		q    SearchQuery
+		q    chat.SearchQuery
 		want []string
 	}{
-		{"a word in a DM", SearchQuery{Text: "lunch"}, []string{"Lunch at the café at noon?"}},
-		{"part of a code", SearchQuery{Text: "4711"}, []string{"Sure. Ticket HW-4711 is fixed, by the way"}},
-		{"Japanese", SearchQuery{Text: "予約"}, []string{"会議室を予約しました"}},
-		{"a room message", SearchQuery{Text: "quarterly"}, []string{"I will bring the quarterly numbers"}},
-		{"a file by name", SearchQuery{Text: "floorplan"}, []string{"floorplan-v2.pdf"}},
-		{"from a colleague", SearchQuery{Text: "the", From: "Bob"}, []string{"I will bring the quarterly numbers", "Sure. Ticket HW-4711 is fixed, by the way"}},
-		{"from me", SearchQuery{Text: "the", From: "me"}, []string{"Lunch at the café at noon?"}},
-		{"in a room", SearchQuery{Text: "the", In: "#project"}, []string{"I will bring the quarterly numbers"}},
-		{"in a room by id", SearchQuery{Text: "budget", In: room}, []string{"Budget review on Friday"}},
-		{"in a DM", SearchQuery{Text: "the", In: "Bob"}, []string{"Lunch at the café at noon?", "Sure. Ticket HW-4711 is fixed, by the way"}},
-		{"with a file", SearchQuery{Text: "pdf", HasFile: true}, []string{"floorplan-v2.pdf"}},
-		{"since tomorrow", SearchQuery{Text: "the", Since: time.Now().Add(24 * time.Hour)}, nil},
-		{"until yesterday", SearchQuery{Text: "the", Until: time.Now().Add(-24 * time.Hour)}, nil},
-		{"a short word", SearchQuery{Text: "ok"}, []string{"ok"}},
-		{"syntax is text", SearchQuery{Text: `"NEAR(" OR *`}, nil},
+		{"a word in a DM", chat.SearchQuery{Text: "lunch"}, []string{"Lunch at the café at noon?"}},
+		{"part of a code", chat.SearchQuery{Text: "4711"}, []string{"Sure. Ticket HW-4711 is fixed, by the way"}},
+		{"Japanese", chat.SearchQuery{Text: "予約"}, []string{"会議室を予約しました"}},
+		{"a room message", chat.SearchQuery{Text: "quarterly"}, []string{"I will bring the quarterly numbers"}},
+		{"a file by name", chat.SearchQuery{Text: "floorplan"}, []string{"floorplan-v2.pdf"}},
+		{"from a colleague", chat.SearchQuery{Text: "the", From: "Bob"}, []string{"I will bring the quarterly numbers", "Sure. Ticket HW-4711 is fixed, by the way"}},
+		{"from me", chat.SearchQuery{Text: "the", From: "me"}, []string{"Lunch at the café at noon?"}},
+		{"in a room", chat.SearchQuery{Text: "the", In: "#project"}, []string{"I will bring the quarterly numbers"}},
+		{"in a room by id", chat.SearchQuery{Text: "budget", In: room}, []string{"Budget review on Friday"}},
+		{"in a DM", chat.SearchQuery{Text: "the", In: "Bob"}, []string{"Lunch at the café at noon?", "Sure. Ticket HW-4711 is fixed, by the way"}},
+		{"with a file", chat.SearchQuery{Text: "pdf", HasFile: true}, []string{"floorplan-v2.pdf"}},
+		{"since tomorrow", chat.SearchQuery{Text: "the", Since: time.Now().Add(24 * time.Hour)}, nil},
+		{"until yesterday", chat.SearchQuery{Text: "the", Until: time.Now().Add(-24 * time.Hour)}, nil},
+		{"a short word", chat.SearchQuery{Text: "ok"}, []string{"ok"}},
+		{"syntax is text", chat.SearchQuery{Text: `"NEAR(" OR *`}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := hitTexts(ann.search(tc.q)); !slices.Equal(got, tc.want) {
@@ -113,18 +114,18 @@ func TestSearchAcrossConversations(t *testing.T) {
 			}
 		})
 	}
-	hits := ann.search(SearchQuery{Text: "quarterly"})
+	hits := ann.search(chat.SearchQuery{Text: "quarterly"})
 	h := hits[0]
 	if h.Conversation != "#project" || h.ConversationID != room || h.ConversationName != "project" || !h.Room ||
 		h.From != bobID || h.FromName != "Bob" || h.Time.IsZero() || h.Snippet != "I will bring the «quarterly» numbers" {
 		t.Errorf("room hit %+v", h)
 	}
-	h = ann.search(SearchQuery{Text: "cafe"})[0]
+	h = ann.search(chat.SearchQuery{Text: "cafe"})[0]
 	if h.Conversation != bobID || h.ConversationID != bobID || h.ConversationName != "Bob" || h.Room ||
 		h.From != annID || h.FromName != "Ann" || h.Snippet != "Lunch at the «café» at noon?" {
 		t.Errorf("DM hit %+v", h)
 	}
-	for _, q := range []SearchQuery{{Text: "   "}, {Text: "x", From: "Nobody"}, {Text: "x", In: "#nowhere"},
+	for _, q := range []chat.SearchQuery{{Text: "   "}, {Text: "x", From: "Nobody"}, {Text: "x", In: "#nowhere"},
 		{Text: "x", Since: time.Now(), Until: time.Now().Add(-time.Hour)}} {
 		_, err := ann.Search(context.Background(), q)
 		var ue *UserError
@@ -132,7 +133,7 @@ func TestSearchAcrossConversations(t *testing.T) {
 			t.Errorf("Search(%+v) = %v; want a user error", q, err)
 		}
 	}
-	if hits := ann.search(SearchQuery{Text: "the", Limit: 1}); len(hits) != 1 {
+	if hits := ann.search(chat.SearchQuery{Text: "the", Limit: 1}); len(hits) != 1 {
 		t.Errorf("limit 1 gave %d hits", len(hits))
 	}
 }
@@ -386,7 +387,7 @@ func TestBackupAndRestore(t *testing.T) {
 	if ids := again.roomIDs(room); !slices.Equal(ids, wantRoom) {
 		t.Errorf("room history %v, want %v", ids, wantRoom)
 	}
-	if hits := again.search(SearchQuery{Text: "quarterly"}); len(hits) != 1 {
+	if hits := again.search(chat.SearchQuery{Text: "quarterly"}); len(hits) != 1 {
 		t.Errorf("search after restore: %+v", hits)
 	}
 	if err := again.Store().CheckSearchIndex(ctx); err != nil {

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"hallway/chat"
 )
 
 // TestBenchGeneralFanout30 measures #general fan-out among 30 nodes in one
@@ -42,7 +44,7 @@ func TestBenchGeneralFanout30(t *testing.T) {
 		ev := nd.Subscribe(ctx)
 		go func() {
 			for e := range ev {
-				if m, ok := e.(MessageReceived); ok && m.Message.Kind == "text" {
+				if m, ok := e.(chat.MessageReceived); ok && m.Message.Kind == "text" {
 					got <- time.Now()
 				}
 			}

@@ -8,34 +8,12 @@ import (
 	"strings"
 	"time"
 
+	"hallway/chat"
 	hcrypto "hallway/crypto"
 	"hallway/storage"
 
 	"github.com/libp2p/go-libp2p/core/peer"
 )
-
-// Colleague is another Hallway user as this node knows them. Names are what
-// people call themselves and are never unique; PeerID and Fingerprint are
-// who they are.
-type Colleague struct {
-	PeerID      string    `json:"peer_id"`
-	Name        string    `json:"name"`
-	Fingerprint string    `json:"fingerprint"`
-	Online      bool      `json:"online"`
-	Status      string    `json:"status"` // available, away, busy, or offline
-	StatusText  string    `json:"status_text"`
-	LastSeen    time.Time `json:"last_seen,omitzero"`
-	Addrs       []string  `json:"addrs,omitempty"`
-	// NameShared: another colleague uses the same name; tell them apart
-	// by fingerprint.
-	NameShared bool `json:"name_shared"`
-	// Problem says why an offline colleague cannot be reached, when known
-	// (for example: a different workspace).
-	Problem string `json:"problem,omitempty"`
-}
-
-// StatusOffline is the status of a colleague without a live connection.
-const StatusOffline = "offline"
 
 func fingerprintOf(id peer.ID) string {
 	pk, err := id.ExtractPublicKey()
@@ -45,9 +23,9 @@ func fingerprintOf(id peer.ID) string {
 	return hcrypto.Fingerprint(pk)
 }
 
-func (s *Service) toColleague(p storage.Peer) Colleague {
+func (s *Service) toColleague(p storage.Peer) chat.Colleague {
 	id, _ := peer.Decode(p.ID)
-	c := Colleague{
+	c := chat.Colleague{
 		PeerID:      p.ID,
 		Name:        p.Name,
 		Fingerprint: fingerprintOf(id),
@@ -58,7 +36,7 @@ func (s *Service) toColleague(p storage.Peer) Colleague {
 		Addrs:       p.Addrs,
 	}
 	if !c.Online {
-		c.Status, c.StatusText = StatusOffline, ""
+		c.Status, c.StatusText = chat.StatusOffline, ""
 		c.Problem = s.connectProblem(id)
 	} else {
 		c.LastSeen = time.Now()
@@ -67,7 +45,7 @@ func (s *Service) toColleague(p storage.Peer) Colleague {
 }
 
 // colleague describes one peer, known or just connected.
-func (s *Service) colleague(ctx context.Context, id peer.ID) Colleague {
+func (s *Service) colleague(ctx context.Context, id peer.ID) chat.Colleague {
 	p, ok, err := s.store.Peer(ctx, id.String())
 	if err != nil || !ok {
 		p = storage.Peer{ID: id.String()}
@@ -77,13 +55,13 @@ func (s *Service) colleague(ctx context.Context, id peer.ID) Colleague {
 
 // Peers lists every colleague this node has met, and those connected
 // whose profile has not arrived yet.
-func (s *Service) Peers(ctx context.Context) ([]Colleague, error) {
+func (s *Service) Peers(ctx context.Context) ([]chat.Colleague, error) {
 	rows, err := s.store.Peers(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("list colleagues: %w", err)
 	}
 	seen := map[string]bool{}
-	var out []Colleague
+	var out []chat.Colleague
 	for _, p := range rows {
 		seen[p.ID] = true
 		out = append(out, s.toColleague(p))
@@ -100,7 +78,7 @@ func (s *Service) Peers(ctx context.Context) ([]Colleague, error) {
 	for i := range out {
 		out[i].NameShared = out[i].Name != "" && byName[strings.ToLower(out[i].Name)] > 1
 	}
-	slices.SortStableFunc(out, func(a, b Colleague) int {
+	slices.SortStableFunc(out, func(a, b chat.Colleague) int {
 		if a.Online != b.Online {
 			if a.Online {
 				return -1
@@ -134,7 +112,7 @@ func (s *Service) Resolve(ctx context.Context, ref string) (peer.ID, error) {
 	if err != nil {
 		return "", err
 	}
-	var hits []Colleague
+	var hits []chat.Colleague
 	for _, c := range all {
 		if strings.EqualFold(c.Name, name) && (short == "" || hcrypto.ShortFingerprint(c.Fingerprint) == short) {
 			hits = append(hits, c)

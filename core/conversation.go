@@ -4,8 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 
+	"hallway/chat"
 	"hallway/p2p"
 	"hallway/storage"
 
@@ -16,27 +16,28 @@ import (
 // or "room:<room id>". The window works with these ids, never with names,
 // which may change or collide.
 
-// splitConv returns the kind ("dm" or "room") and the peer or room id.
-func splitConv(conv string) (kind, id string, err error) {
-	kind, id, ok := strings.Cut(conv, ":")
-	if !ok || id == "" || (kind != "dm" && kind != "room") {
-		return "", "", userErrorf("%q is not a conversation (dm:PEER or room:ID)", conv)
+// splitConv reads a conversation id given by a user and returns it with
+// its peer or room id.
+func splitConv(conv string) (c chat.ConvID, id string, err error) {
+	c, err = chat.ParseConv(conv)
+	if err != nil {
+		return chat.ConvID{}, "", userErrorf("%q is not a conversation (dm:PEER or room:ID)", conv)
 	}
-	return kind, id, nil
+	return c, c.ID(), nil
 }
 
 // Page returns up to limit messages of a conversation, oldest first, ending
 // before the message before (nil: the newest). Unlike History it marks
 // nothing read.
-func (s *Service) Page(ctx context.Context, conv string, before *Message, limit int) ([]Message, error) {
-	kind, id, err := splitConv(conv)
+func (s *Service) Page(ctx context.Context, conv string, before *chat.Message, limit int) ([]chat.Message, error) {
+	c, id, err := splitConv(conv)
 	if err != nil {
 		return nil, err
 	}
 	if limit <= 0 {
 		limit = 100
 	}
-	if kind == "room" {
+	if c.IsRoom() {
 		if s.rooms.get(id) == nil {
 			if _, ok, _ := s.store.Room(ctx, id); !ok {
 				return nil, &UserError{msg: "unknown room", err: ErrUnknownRoom}
@@ -50,7 +51,7 @@ func (s *Service) Page(ctx context.Context, conv string, before *Message, limit 
 		if err != nil {
 			return nil, fmt.Errorf("read room history: %w", err)
 		}
-		out := make([]Message, 0, len(rows))
+		out := make([]chat.Message, 0, len(rows))
 		for _, r := range rows {
 			out = append(out, s.roomMessage(r))
 		}
@@ -69,7 +70,7 @@ func (s *Service) Page(ctx context.Context, conv string, before *Message, limit 
 		return nil, fmt.Errorf("read history: %w", err)
 	}
 	names := map[string]string{id: s.colleague(ctx, pid).Name}
-	out := make([]Message, 0, len(rows))
+	out := make([]chat.Message, 0, len(rows))
 	for _, r := range rows {
 		out = append(out, s.toMessage(r, names))
 	}
@@ -77,24 +78,24 @@ func (s *Service) Page(ctx context.Context, conv string, before *Message, limit 
 }
 
 // SendTo posts text to a conversation.
-func (s *Service) SendTo(ctx context.Context, conv, text string) (Message, error) {
-	kind, id, err := splitConv(conv)
+func (s *Service) SendTo(ctx context.Context, conv, text string) (chat.Message, error) {
+	c, id, err := splitConv(conv)
 	if err != nil {
-		return Message{}, err
+		return chat.Message{}, err
 	}
-	if kind == "room" {
+	if c.IsRoom() {
 		return s.SendRoom(ctx, id, text)
 	}
 	return s.Send(ctx, id, text)
 }
 
 // SendFileTo offers a file or folder in a conversation.
-func (s *Service) SendFileTo(ctx context.Context, conv, path string) (Transfer, error) {
-	kind, id, err := splitConv(conv)
+func (s *Service) SendFileTo(ctx context.Context, conv, path string) (chat.Transfer, error) {
+	c, id, err := splitConv(conv)
 	if err != nil {
-		return Transfer{}, err
+		return chat.Transfer{}, err
 	}
-	if kind == "room" {
+	if c.IsRoom() {
 		return s.SendFile(ctx, "#"+id, path)
 	}
 	return s.SendFile(ctx, id, path)
@@ -102,11 +103,11 @@ func (s *Service) SendFileTo(ctx context.Context, conv, path string) (Transfer, 
 
 // MarkRead marks everything in a conversation read.
 func (s *Service) MarkRead(ctx context.Context, conv string) error {
-	kind, id, err := splitConv(conv)
+	c, id, err := splitConv(conv)
 	if err != nil {
 		return err
 	}
-	if kind == "room" {
+	if c.IsRoom() {
 		rows, err := s.store.RoomHistory(ctx, id, nil, 1)
 		if err != nil || len(rows) == 0 {
 			return err
@@ -148,7 +149,7 @@ func transferIDOf(m storage.Message) string {
 	}
 	var o p2p.FileOffer
 	raw := m.Meta
-	if strings.HasPrefix(m.Conv, "room:") {
+	if chat.IsRoomConv(m.Conv) {
 		raw = m.Text
 	}
 	if json.Unmarshal([]byte(raw), &o) != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"hallway/chat"
 	"hallway/discovery"
 
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -60,32 +61,21 @@ func (s *Service) otherWorkspaces() int {
 	return s.mdns.OtherWorkspaces()
 }
 
-// AddPeerResult says what happened when a colleague was added by address.
-type AddPeerResult struct {
-	PeerID    string `json:"peer_id"`
-	Addr      string `json:"addr"`
-	Saved     bool   `json:"saved"`
-	Connected bool   `json:"connected"`
-	// Problem explains why the colleague is not connected now, e.g. that
-	// they are in a different workspace.
-	Problem string `json:"problem,omitempty"`
-}
-
 // AddPeer remembers a colleague's address (for networks where mDNS does
 // not reach) and tries to connect at once, reporting why not if it fails.
-func (s *Service) AddPeer(ctx context.Context, addr string) (AddPeerResult, error) {
+func (s *Service) AddPeer(ctx context.Context, addr string) (chat.AddPeerResult, error) {
 	a, err := ma.NewMultiaddr(addr)
 	if err != nil {
-		return AddPeerResult{}, userErrorf("%q is not an address like /ip4/192.168.1.20/tcp/4001/p2p/12D3KooW…: %v", addr, err)
+		return chat.AddPeerResult{}, userErrorf("%q is not an address like /ip4/192.168.1.20/tcp/4001/p2p/12D3KooW…: %v", addr, err)
 	}
 	id, transport, err := discovery.SplitP2PAddr(a)
 	if err != nil {
-		return AddPeerResult{}, userErrorf("%v", err)
+		return chat.AddPeerResult{}, userErrorf("%v", err)
 	}
 	if id == s.node.ID() {
-		return AddPeerResult{}, userErrorf("that is this Hallway's own address")
+		return chat.AddPeerResult{}, userErrorf("that is this Hallway's own address")
 	}
-	res := AddPeerResult{PeerID: id.String(), Addr: a.String()}
+	res := chat.AddPeerResult{PeerID: id.String(), Addr: a.String()}
 	if _, err := s.store.AddStaticPeer(ctx, a.String()); err != nil {
 		return res, fmt.Errorf("save colleague address: %w", err)
 	}

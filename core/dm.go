@@ -9,36 +9,14 @@ import (
 	"strings"
 	"time"
 
+	"hallway/chat"
 	"hallway/p2p"
 	"hallway/storage"
 
 	"github.com/libp2p/go-libp2p/core/peer"
 )
 
-// Message is one message of a conversation.
-type Message struct {
-	ID           string    `json:"id"`
-	Conversation string    `json:"conversation"` // "dm:<peer id>"
-	From         string    `json:"from"`         // author's peer ID
-	FromName     string    `json:"from_name"`
-	Text         string    `json:"text"`
-	Time         time.Time `json:"time"`  // author's clock
-	State        string    `json:"state"` // sent, delivered or received
-	Outgoing     bool      `json:"outgoing"`
-	Seq          int64     `json:"seq"`            // local order, for paging a DM conversation
-	Kind         string    `json:"kind,omitempty"` // text (default), join, leave, invite
-	// Rooms: the author's clock and sequence number; the room order is
-	// (hlc, from, author_seq) on every member.
-	HLC       uint64 `json:"hlc,omitempty"`
-	AuthorSeq uint64 `json:"author_seq,omitempty"`
-	// TransferID: the transfer a file message offers.
-	TransferID string `json:"transfer_id,omitempty"`
-}
-
-// MaxTextBytes is the longest message text (64 KiB).
-const MaxTextBytes = p2p.MaxTextBytes
-
-func dmConv(id peer.ID) string { return "dm:" + id.String() }
+func dmConv(id peer.ID) string { return chat.DMConv(id.String()).String() }
 
 // isRoomRef: "#name" names a room wherever a conversation is asked for.
 func isRoomRef(ref string) bool { return strings.HasPrefix(strings.TrimSpace(ref), "#") }
@@ -49,8 +27,8 @@ func newMessageID() string {
 	return hex.EncodeToString(b[:])
 }
 
-func (s *Service) toMessage(m storage.Message, names map[string]string) Message {
-	out := Message{
+func (s *Service) toMessage(m storage.Message, names map[string]string) chat.Message {
+	out := chat.Message{
 		ID: m.ID, Conversation: m.Conv, From: m.Author, Text: m.Text, Kind: m.Kind,
 		Time: m.SentAt, State: string(m.State), Seq: m.Seq,
 		Outgoing: m.Author == s.node.ID().String(), TransferID: transferIDOf(m),
@@ -66,19 +44,19 @@ func (s *Service) toMessage(m storage.Message, names map[string]string) Message 
 // Send commits a direct message to history and to the outbox, then
 // delivers it as soon as the colleague is reachable. It returns once the
 // message is durable, not when it is delivered.
-func (s *Service) Send(ctx context.Context, ref, text string) (Message, error) {
+func (s *Service) Send(ctx context.Context, ref, text string) (chat.Message, error) {
 	if isRoomRef(ref) {
 		return s.SendRoom(ctx, ref, text)
 	}
-	if err := p2p.CheckText(text); err != nil {
-		return Message{}, userErrorf("%v", err)
+	if err := chat.CheckText(text); err != nil {
+		return chat.Message{}, userErrorf("%v", err)
 	}
 	to, err := s.Resolve(ctx, ref)
 	if err != nil {
-		return Message{}, err
+		return chat.Message{}, err
 	}
 	if to == s.node.ID() {
-		return Message{}, userErrorf("that is you; send to a colleague")
+		return chat.Message{}, userErrorf("that is you; send to a colleague")
 	}
 	return s.queueDM(ctx, to, text, "", "")
 }
@@ -86,7 +64,7 @@ func (s *Service) Send(ctx context.Context, ref, text string) (Message, error) {
 // queueDM commits a DM (plain text, or a kind with its Meta) to history
 // and the outbox, then starts delivery. It returns once the message is
 // durable, not when it is delivered.
-func (s *Service) queueDM(ctx context.Context, to peer.ID, text, kind, meta string) (Message, error) {
+func (s *Service) queueDM(ctx context.Context, to peer.ID, text, kind, meta string) (chat.Message, error) {
 	row := storage.Message{
 		ID: newMessageID(), Conv: dmConv(to), Author: s.node.ID().String(), Text: text,
 		SentAt: time.UnixMilli(time.Now().UnixMilli()), State: storage.StateSent, Kind: kind, Meta: meta,
@@ -96,15 +74,15 @@ func (s *Service) queueDM(ctx context.Context, to peer.ID, text, kind, meta stri
 	}
 	sig, err := s.signDM(row, to)
 	if err != nil {
-		return Message{}, fmt.Errorf("sign message: %w", err)
+		return chat.Message{}, fmt.Errorf("sign message: %w", err)
 	}
 	row.Sig = sig
 	m, err := s.store.InsertOutgoing(ctx, row, to.String())
 	if err != nil {
-		return Message{}, fmt.Errorf("save message: %w", err)
+		return chat.Message{}, fmt.Errorf("save message: %w", err)
 	}
 	msg := s.toMessage(m, nil)
-	s.bus.publish(MessageSent{Message: msg})
+	s.bus.publish(chat.MessageSent{Message: msg})
 	s.out.kick(to)
 	if !s.node.IsConnected(to) {
 		s.dial.reconnect(ctx, to)
@@ -151,7 +129,7 @@ func (s *Service) receiveDM(ctx context.Context, from peer.ID, m p2p.DM) error {
 	}
 	if inserted {
 		c := s.colleague(ctx, from)
-		s.bus.publish(MessageReceived{Message: s.toMessage(stored, map[string]string{c.PeerID: c.Name})})
+		s.bus.publish(chat.MessageReceived{Message: s.toMessage(stored, map[string]string{c.PeerID: c.Name})})
 	}
 	return nil
 }
@@ -159,7 +137,7 @@ func (s *Service) receiveDM(ctx context.Context, from peer.ID, m p2p.DM) error {
 // History returns up to limit messages of the conversation with a
 // colleague, oldest first, ending before the message with local sequence
 // number before (0: the newest).
-func (s *Service) History(ctx context.Context, ref string, before int64, limit int) ([]Message, error) {
+func (s *Service) History(ctx context.Context, ref string, before int64, limit int) ([]chat.Message, error) {
 	if isRoomRef(ref) {
 		return s.RoomHistory(ctx, ref, nil, limit)
 	}
@@ -175,7 +153,7 @@ func (s *Service) History(ctx context.Context, ref string, before int64, limit i
 		return nil, fmt.Errorf("read history: %w", err)
 	}
 	names := map[string]string{id.String(): s.colleague(ctx, id).Name}
-	out := make([]Message, 0, len(rows))
+	out := make([]chat.Message, 0, len(rows))
 	for _, r := range rows {
 		out = append(out, s.toMessage(r, names))
 	}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"hallway/chat"
 )
 
 func TestDMDeliveredAndAcknowledged(t *testing.T) {
@@ -89,8 +91,8 @@ func TestDMTextLimits(t *testing.T) {
 		text string
 		ok   bool
 	}{
-		{"at 64 KiB", strings.Repeat("a", MaxTextBytes), true},
-		{"one byte over", strings.Repeat("a", MaxTextBytes+1), false},
+		{"at 64 KiB", strings.Repeat("a", chat.MaxTextBytes), true},
+		{"one byte over", strings.Repeat("a", chat.MaxTextBytes+1), false},
 		{"empty", "", false},
 		{"invalid utf-8", "\xff\xfe", false},
 	}

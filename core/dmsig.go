@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"hallway/chat"
 	hcrypto "hallway/crypto"
 	"hallway/p2p"
 	"hallway/storage"
@@ -18,8 +19,10 @@ import (
 
 // wireKind is the kind a DM is signed and sent with: "" for text.
 func wireKind(kind string) string {
-	if kind == storage.KindText {
-		return ""
+	if k, err := chat.ParseKind(kind); err == nil && kind != "" {
+		if w, ok := k.DM(); ok {
+			return w
+		}
 	}
 	return kind
 }

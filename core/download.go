@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"hallway/chat"
 	"hallway/files"
 	"hallway/storage"
 
@@ -119,7 +120,7 @@ func (s *Service) resumeDownloads(ctx context.Context, from peer.ID) {
 		if t.Direction != storage.TransferIn || (t.State != storage.TransferActive && t.State != storage.TransferPaused) {
 			continue
 		}
-		if from == "" || t.Peer == from.String() || len(t.Conv) > 5 && t.Conv[:5] == "room:" {
+		if from == "" || t.Peer == from.String() || chat.IsRoomConv(t.Conv) {
 			s.startDownload(t.ID)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"hallway/chat"
 	hcrypto "hallway/crypto"
 	"hallway/files"
 	"hallway/p2p"
@@ -22,34 +23,34 @@ func decodePeer(s string) (peer.ID, error) { return peer.Decode(s) }
 // SendFile offers a file or folder to a colleague or a room. The content is
 // hashed now; receivers pull it from this node (or, in a room, from any
 // member who has it) once they accept.
-func (s *Service) SendFile(ctx context.Context, ref, path string) (Transfer, error) {
+func (s *Service) SendFile(ctx context.Context, ref, path string) (chat.Transfer, error) {
 	if s.cfg.Files.Policy.Disabled {
-		return Transfer{}, userErrorf("file transfer is turned off on this computer")
+		return chat.Transfer{}, userErrorf("file transfer is turned off on this computer")
 	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
-		return Transfer{}, userErrorf("bad path %q: %v", path, err)
+		return chat.Transfer{}, userErrorf("bad path %q: %v", path, err)
 	}
 	if _, err := os.Stat(abs); err != nil {
-		return Transfer{}, userErrorf("cannot send %s: %v", path, errors.Unwrap(err))
+		return chat.Transfer{}, userErrorf("cannot send %s: %v", path, errors.Unwrap(err))
 	}
 	var st *roomState
 	var to peer.ID
 	if isRoomRef(ref) {
 		if st, err = s.resolveRoom(ref); err != nil {
-			return Transfer{}, err
+			return chat.Transfer{}, err
 		}
 	} else {
 		if to, err = s.Resolve(ctx, ref); err != nil {
-			return Transfer{}, err
+			return chat.Transfer{}, err
 		}
 		if to == s.node.ID() {
-			return Transfer{}, userErrorf("that is you; send to a colleague")
+			return chat.Transfer{}, userErrorf("that is you; send to a colleague")
 		}
 	}
 	m, skipped, err := files.BuildManifest(ctx, abs, nil)
 	if err != nil {
-		return Transfer{}, userErrorf("cannot read %s: %v", path, err)
+		return chat.Transfer{}, userErrorf("cannot read %s: %v", path, err)
 	}
 	if len(skipped) > 0 {
 		s.log.Info("not sent: not regular files", "skipped", strings.Join(skipped, ", "))
@@ -63,24 +64,24 @@ func (s *Service) SendFile(ctx context.Context, ref, path string) (Transfer, err
 	if st != nil {
 		rec.Peer, rec.Conv = s.node.ID().String(), roomConv(st.id)
 		if _, err := s.store.InsertTransfer(ctx, rec); err != nil {
-			return Transfer{}, fmt.Errorf("save transfer: %w", err)
+			return chat.Transfer{}, fmt.Errorf("save transfer: %w", err)
 		}
 		if _, err := s.post(ctx, st, hcrypto.RoomBody{Kind: hcrypto.BodyFile, Text: string(meta)}); err != nil {
-			return Transfer{}, err
+			return chat.Transfer{}, err
 		}
 	} else {
 		rec.Peer, rec.Conv = to.String(), dmConv(to)
 		if _, err := s.store.InsertTransfer(ctx, rec); err != nil {
-			return Transfer{}, fmt.Errorf("save transfer: %w", err)
+			return chat.Transfer{}, fmt.Errorf("save transfer: %w", err)
 		}
 		if _, err := s.queueDM(ctx, to, fmt.Sprintf("sent %s (%s)", m.Name, files.HumanBytes(offer.Size)), p2p.DMKindFile, string(meta)); err != nil {
-			return Transfer{}, err
+			return chat.Transfer{}, err
 		}
 	}
 	s.publishTransfer(ctx, rec.ID)
 	t, err := s.store.Transfer(ctx, rec.ID)
 	if err != nil {
-		return Transfer{}, err
+		return chat.Transfer{}, err
 	}
 	return s.toTransfer(ctx, t), nil
 }
@@ -164,7 +165,7 @@ func (s *Service) declineWith(ctx context.Context, id, reason string) error {
 
 // reportStatus tells the sender of a DM offer what became of it.
 func (s *Service) reportStatus(ctx context.Context, t storage.Transfer, state, reason string) {
-	if !strings.HasPrefix(t.Conv, "dm:") {
+	if !chat.IsDMConv(t.Conv) {
 		return
 	}
 	to, err := peer.Decode(t.Peer)
@@ -199,7 +200,7 @@ func (s *Service) CancelTransfer(ctx context.Context, id string) error {
 	switch {
 	case t.Direction == storage.TransferIn:
 		s.removePartial(ctx, t)
-	case strings.HasPrefix(t.Conv, "dm:"):
+	case chat.IsDMConv(t.Conv):
 		// Tell the colleague, so their Hallway stops asking for it.
 		if to, err := peer.Decode(t.Peer); err == nil {
 			meta, _ := json.Marshal(p2p.FileStatus{ID: t.ID, State: storage.TransferCancelled})

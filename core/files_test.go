@@ -8,12 +8,13 @@ import (
 	"strings"
 	"testing"
 
+	"hallway/chat"
 	"hallway/files"
 	"hallway/p2p"
 	"hallway/storage"
 )
 
-func (n *node) transfer(id string) Transfer {
+func (n *node) transfer(id string) chat.Transfer {
 	ts, err := n.Transfers(context.Background())
 	if err != nil {
 		n.t.Fatal(err)
@@ -23,12 +24,12 @@ func (n *node) transfer(id string) Transfer {
 			return t
 		}
 	}
-	return Transfer{}
+	return chat.Transfer{}
 }
 
-func (n *node) waitTransferState(id, state string) Transfer {
+func (n *node) waitTransferState(id, state string) chat.Transfer {
 	n.t.Helper()
-	var t Transfer
+	var t chat.Transfer
 	n.waitFor("transfer "+state, func() bool { t = n.transfer(id); return t.State == state })
 	return t
 }

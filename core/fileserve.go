@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 
+	"hallway/chat"
 	"hallway/files"
 	"hallway/p2p"
 	"hallway/storage"
@@ -28,7 +28,7 @@ func (h *handler) OpenFile(ctx context.Context, from peer.ID, req p2p.FileReques
 	if err != nil || !ok {
 		return nil, errNotServable
 	}
-	switch room, isRoom := strings.CutPrefix(t.Conv, "room:"); {
+	switch room, isRoom := chat.RoomOf(t.Conv); {
 	case isRoom:
 		st := s.rooms.get(room)
 		if st == nil || req.Room != room ||

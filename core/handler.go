@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 
+	"hallway/chat"
 	"hallway/discovery"
 	"hallway/p2p"
 
@@ -29,7 +30,7 @@ func (h *handler) HandleProfile(ctx context.Context, from peer.ID, p p2p.Profile
 		s.log.Warn("colleague profile", "peer", from, "err", err)
 	}
 	if changed {
-		s.bus.publish(PeerUpdated{Peer: s.colleague(ctx, from)})
+		s.bus.publish(chat.PeerUpdated{Peer: s.colleague(ctx, from)})
 	}
 	for _, k := range p.Known {
 		id, err := peer.Decode(k.ID)
@@ -48,7 +49,7 @@ func (h *handler) HandleProfile(ctx context.Context, from peer.ID, p p2p.Profile
 
 func (h *handler) PeerConnected(id peer.ID) {
 	s := h.svc()
-	s.bus.publish(PeerOnline{Peer: s.colleague(s.ctx, id)})
+	s.bus.publish(chat.PeerOnline{Peer: s.colleague(s.ctx, id)})
 	s.spawn(func(ctx context.Context) { s.pushProfile(ctx, id) })
 	s.out.kick(id)
 	s.syncer.request(id, nil)
@@ -57,5 +58,5 @@ func (h *handler) PeerConnected(id peer.ID) {
 
 func (h *handler) PeerDisconnected(id peer.ID) {
 	s := h.svc()
-	s.bus.publish(PeerOffline{Peer: s.colleague(s.ctx, id)})
+	s.bus.publish(chat.PeerOffline{Peer: s.colleague(s.ctx, id)})
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	"hallway/chat"
 )
 
 // node is a running Service in a test, on 127.0.0.1 without mDNS.
@@ -81,7 +83,7 @@ func (n *node) waitFor(what string, cond func() bool) {
 	}
 }
 
-func (n *node) colleague(id string) (Colleague, bool) {
+func (n *node) colleague(id string) (chat.Colleague, bool) {
 	peers, err := n.Peers(context.Background())
 	if err != nil {
 		n.t.Fatal(err)
@@ -91,7 +93,7 @@ func (n *node) colleague(id string) (Colleague, bool) {
 			return c, true
 		}
 	}
-	return Colleague{}, false
+	return chat.Colleague{}, false
 }
 
 // waitOnline waits until n lists other as online under its name.
@@ -104,7 +106,7 @@ func (n *node) waitOnline(other *node, name string) {
 	})
 }
 
-func (n *node) history(ref string) []Message {
+func (n *node) history(ref string) []chat.Message {
 	n.t.Helper()
 	msgs, err := n.History(context.Background(), ref, 0, 1000)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"hallway/chat"
 	"hallway/p2p"
 	"hallway/storage"
 
@@ -14,24 +15,24 @@ import (
 // InviteToRoom hands a colleague a room through the end-to-end encrypted DM
 // channel, so its key never travels anywhere else. Like any DM it waits in
 // the outbox while they are away; they are a member as soon as it arrives.
-func (s *Service) InviteToRoom(ctx context.Context, roomRef, peerRef string) (Message, error) {
+func (s *Service) InviteToRoom(ctx context.Context, roomRef, peerRef string) (chat.Message, error) {
 	st, err := s.resolveRoom(roomRef)
 	if err != nil {
-		return Message{}, err
+		return chat.Message{}, err
 	}
 	if st.general {
-		return Message{}, userErrorf("everyone in the workspace is in #general already")
+		return chat.Message{}, userErrorf("everyone in the workspace is in #general already")
 	}
 	to, err := s.Resolve(ctx, peerRef)
 	if err != nil {
-		return Message{}, err
+		return chat.Message{}, err
 	}
 	if to == s.node.ID() {
-		return Message{}, userErrorf("you are in #%s already", st.name)
+		return chat.Message{}, userErrorf("you are in #%s already", st.name)
 	}
 	meta, err := json.Marshal(p2p.RoomInvite{Room: st.id, Name: st.name, Key: st.key[:]})
 	if err != nil {
-		return Message{}, err
+		return chat.Message{}, err
 	}
 	return s.queueDM(ctx, to, fmt.Sprintf("invited you to #%s", st.name), p2p.DMKindInvite, string(meta))
 }

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"hallway/chat"
 )
 
 // MaxLabelLen is the longest label, in characters.
@@ -13,25 +15,25 @@ const MaxLabelLen = 64
 
 // SetLabel files a colleague under label (e.g. "Accounting"), which groups
 // them in the window's sidebar; an empty label removes it.
-func (s *Service) SetLabel(ctx context.Context, ref, label string) (Trust, error) {
+func (s *Service) SetLabel(ctx context.Context, ref, label string) (chat.Trust, error) {
 	label = strings.Join(strings.Fields(label), " ")
 	if utf8.RuneCountInString(label) > MaxLabelLen {
-		return Trust{}, userErrorf("a label has at most %d characters", MaxLabelLen)
+		return chat.Trust{}, userErrorf("a label has at most %d characters", MaxLabelLen)
 	}
 	for _, r := range label {
 		if r < 0x20 || r == 0x7f || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) {
-			return Trust{}, userErrorf("a label cannot contain control characters")
+			return chat.Trust{}, userErrorf("a label cannot contain control characters")
 		}
 	}
 	id, err := s.Resolve(ctx, ref)
 	if err != nil {
-		return Trust{}, err
+		return chat.Trust{}, err
 	}
 	if id == s.node.ID() {
-		return Trust{}, userErrorf("that is you; labels are for colleagues")
+		return chat.Trust{}, userErrorf("that is you; labels are for colleagues")
 	}
 	if err := s.store.SetLabel(ctx, id.String(), label); err != nil {
-		return Trust{}, fmt.Errorf("save label: %w", err)
+		return chat.Trust{}, fmt.Errorf("save label: %w", err)
 	}
 	return s.publishTrust(ctx, id.String())
 }

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"hallway/chat"
 	"hallway/p2p"
 
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -84,7 +85,7 @@ func (o *outbox) flush(ctx context.Context, id peer.ID) {
 			}
 			if changed {
 				if m, ok, err := s.store.MessageByID(ctx, self, d.ID); err == nil && ok {
-					s.bus.publish(MessageDelivered{Message: s.toMessage(m, nil)})
+					s.bus.publish(chat.MessageDelivered{Message: s.toMessage(m, nil)})
 				}
 			}
 			return nil

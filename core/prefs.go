@@ -7,45 +7,14 @@ import (
 	"strconv"
 	"strings"
 
+	"hallway/chat"
 	"hallway/storage"
 )
 
-// Prefs are the user's settings that are not part of the profile: what the
-// window shows and how files are handled. They live in history's settings,
-// so they follow the data folder.
-type Prefs struct {
-	// Notifications shows desktop notifications for new messages.
-	Notifications bool `json:"notifications"`
-	// Theme is "system" (follow the desktop), "light" or "dark".
-	Theme string `json:"theme"`
-	// LastConversation is the conversation shown last ("dm:…", "room:…").
-	LastConversation string `json:"last_conversation,omitempty"`
-	// SetupDone: the first-run screen was completed.
-	SetupDone bool `json:"setup_done"`
-	// File policy as the window sets it; empty or zero: the defaults.
-	Downloads     string `json:"downloads,omitempty"`
-	AutoAcceptMax int64  `json:"auto_accept_max,omitempty"`
-	MaxFileSize   int64  `json:"max_file_size,omitempty"`
-	NoFiles       bool   `json:"no_files,omitempty"`
-	BlockExt      string `json:"block_ext,omitempty"`
-}
-
-// Themes.
-const (
-	ThemeSystem = "system"
-	ThemeLight  = "light"
-	ThemeDark   = "dark"
-)
-
-// PrefsChanged: the preferences were saved.
-type PrefsChanged struct{ Prefs Prefs }
-
-func (PrefsChanged) EventType() string { return "prefs_changed" }
-
 const prefPrefix = "pref."
 
-func prefsFromSettings(get func(string) (string, bool, error)) (Prefs, error) {
-	p := Prefs{Notifications: true, Theme: ThemeSystem}
+func prefsFromSettings(get func(string) (string, bool, error)) (chat.Prefs, error) {
+	p := chat.Prefs{Notifications: true, Theme: chat.ThemeSystem}
 	read := func(k string) string {
 		v, ok, err := get(prefPrefix + k)
 		if err != nil || !ok {
@@ -56,7 +25,7 @@ func prefsFromSettings(get func(string) (string, bool, error)) (Prefs, error) {
 	if v := read("notifications"); v != "" {
 		p.Notifications = v == "1"
 	}
-	if v := read("theme"); v == ThemeLight || v == ThemeDark {
+	if v := read("theme"); v == chat.ThemeLight || v == chat.ThemeDark {
 		p.Theme = v
 	}
 	p.LastConversation = read("last_conversation")
@@ -69,7 +38,7 @@ func prefsFromSettings(get func(string) (string, bool, error)) (Prefs, error) {
 	return p, nil
 }
 
-func (p Prefs) settings() map[string]string {
+func prefSettings(p chat.Prefs) map[string]string {
 	b := func(v bool) string {
 		if v {
 			return "1"
@@ -84,9 +53,9 @@ func (p Prefs) settings() map[string]string {
 	}
 }
 
-func (p Prefs) check() error {
+func checkPrefs(p chat.Prefs) error {
 	switch p.Theme {
-	case ThemeSystem, ThemeLight, ThemeDark:
+	case chat.ThemeSystem, chat.ThemeLight, ThemeDark:
 	default:
 		return userErrorf("theme is system, light or dark, not %q", p.Theme)
 	}
@@ -103,42 +72,42 @@ func (p Prefs) check() error {
 }
 
 // Prefs returns the saved preferences, defaults where unset.
-func (s *Service) Prefs(ctx context.Context) (Prefs, error) {
+func (s *Service) Prefs(ctx context.Context) (chat.Prefs, error) {
 	return prefsFromSettings(func(k string) (string, bool, error) { return s.store.Setting(ctx, k) })
 }
 
 // SetPrefs saves p and announces it. File policy changes apply to a node
 // started afterwards (the window restarts its node for that).
-func (s *Service) SetPrefs(ctx context.Context, p Prefs) error {
-	if err := p.check(); err != nil {
+func (s *Service) SetPrefs(ctx context.Context, p chat.Prefs) error {
+	if err := checkPrefs(p); err != nil {
 		return err
 	}
-	for k, v := range p.settings() {
+	for k, v := range prefSettings(p) {
 		if err := s.store.SetSetting(ctx, prefPrefix+k, v); err != nil {
 			return fmt.Errorf("save settings: %w", err)
 		}
 	}
-	s.bus.publish(PrefsChanged{Prefs: p})
+	s.bus.publish(chat.PrefsChanged{Prefs: p})
 	return nil
 }
 
 // ReadPrefs reads the preferences of a data folder before a node runs on
 // it, so the file policy can go into the node's Config.
-func ReadPrefs(ctx context.Context, dir string) (Prefs, error) {
+func ReadPrefs(ctx context.Context, dir string) (chat.Prefs, error) {
 	if err := ensureDataDir(dir); err != nil {
-		return Prefs{}, err
+		return chat.Prefs{}, err
 	}
 	st, err := storage.Open(ctx, filepath.Join(dir, databaseFile))
 	if err != nil {
-		return Prefs{}, fmt.Errorf("history: %w", err)
+		return chat.Prefs{}, fmt.Errorf("history: %w", err)
 	}
 	defer st.Close()
 	return prefsFromSettings(func(k string) (string, bool, error) { return st.Setting(ctx, k) })
 }
 
-// ApplyFilePrefs lays the saved file policy over cfg (flags given on the
-// command line stay where the preference is unset).
-func (p Prefs) ApplyFilePrefs(cfg FilesConfig) FilesConfig {
+// ApplyFilePrefs lays the saved file policy of p over cfg (flags given on
+// the command line stay where the preference is unset).
+func ApplyFilePrefs(p chat.Prefs, cfg FilesConfig) FilesConfig {
 	if p.Downloads != "" {
 		cfg.Downloads = p.Downloads
 	}

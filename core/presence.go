@@ -7,28 +7,13 @@ import (
 	"sync"
 	"time"
 
+	"hallway/chat"
 	hcrypto "hallway/crypto"
 	"hallway/p2p"
 	"hallway/storage"
 
 	"github.com/libp2p/go-libp2p/core/peer"
 )
-
-// Self is this node as the user and colleagues see it.
-type Self struct {
-	PeerID       string   `json:"peer_id"`
-	Name         string   `json:"name"`
-	Fingerprint  string   `json:"fingerprint"`
-	Addrs        []string `json:"addrs"`
-	Status       string   `json:"status"`
-	StatusText   string   `json:"status_text"`
-	Workspace    string   `json:"workspace"` // "open" or "private"
-	WorkspaceTag string   `json:"workspace_tag"`
-	DataDir      string   `json:"data_dir"`
-	// OtherWorkspaces counts Hallways seen on the LAN that use another
-	// workspace key: they exist, but cannot be reached or read.
-	OtherWorkspaces int `json:"other_workspaces"`
-}
 
 // Workspace kinds.
 const (
@@ -60,7 +45,7 @@ func (s *Service) loadProfile(ctx context.Context) error {
 	if s.cfg.Name != "" {
 		p.Name = s.cfg.Name
 	}
-	if p.Status, err = get(settingStatus, p2p.StatusAvailable); err != nil {
+	if p.Status, err = get(settingStatus, chat.StatusAvailable); err != nil {
 		return fmt.Errorf("load profile: %w", err)
 	}
 	if p.StatusText, err = get(settingStatusText, ""); err != nil {
@@ -71,7 +56,7 @@ func (s *Service) loadProfile(ctx context.Context) error {
 		return fmt.Errorf("load profile: %w", err)
 	}
 	p.Version, _ = strconv.ParseInt(v, 10, 64)
-	if err := p2p.CheckProfileFields(p.Name, p.Status, p.StatusText); err != nil {
+	if err := chat.CheckProfileFields(p.Name, p.Status, p.StatusText); err != nil {
 		return userErrorf("the display name %q cannot be used: %v", p.Name, err)
 	}
 	return s.saveProfile(ctx, p)
@@ -101,9 +86,9 @@ func (s *Service) currentProfile() p2p.Profile {
 }
 
 // Self describes this node.
-func (s *Service) Self(ctx context.Context) (Self, error) {
+func (s *Service) Self(ctx context.Context) (chat.Self, error) {
 	p := s.currentProfile()
-	me := Self{
+	me := chat.Self{
 		PeerID:      s.node.ID().String(),
 		Name:        p.Name,
 		Fingerprint: hcrypto.Fingerprint(s.key.GetPublic()),
@@ -145,14 +130,14 @@ func (s *Service) SetName(ctx context.Context, name string) error {
 }
 
 func (s *Service) changeProfile(ctx context.Context, p p2p.Profile) error {
-	if err := p2p.CheckProfileFields(p.Name, p.Status, p.StatusText); err != nil {
+	if err := chat.CheckProfileFields(p.Name, p.Status, p.StatusText); err != nil {
 		return userErrorf("%v", err)
 	}
 	if err := s.saveProfile(ctx, p); err != nil {
 		return err
 	}
 	me, _ := s.Self(ctx)
-	s.bus.publish(ProfileChanged{Self: me})
+	s.bus.publish(chat.ProfileChanged{Self: me})
 	s.pushProfileToAll(ctx)
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"hallway/chat"
 	hcrypto "hallway/crypto"
 )
 
@@ -38,7 +39,7 @@ func TestCleanQuitShowsOfflineAtOnce(t *testing.T) {
 	id := bob.ID().String()
 	ann.waitFor("Bob offline", func() bool {
 		c, ok := ann.colleague(id)
-		return ok && !c.Online && c.Status == StatusOffline
+		return ok && !c.Online && c.Status == chat.StatusOffline
 	})
 }
 

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"hallway/chat"
 	"hallway/storage"
 )
 
@@ -35,28 +36,14 @@ type LegalHold struct {
 	ReleasedAt   time.Time `json:"released_at,omitzero"`
 }
 
-// SweepResult is what one application of the policies deleted.
-type SweepResult struct {
-	At        time.Time `json:"at"`
-	Messages  int       `json:"messages"`
-	Transfers int       `json:"transfers"`
-	// Held lists the conversations where a legal hold kept messages due.
-	Held []string `json:"held,omitempty"`
-}
-
 // RetentionStatus is the whole retention set-up.
 type RetentionStatus struct {
 	WorkspaceDays int               `json:"workspace_days"` // 0 keeps forever
 	Policies      []RetentionPolicy `json:"policies"`       // the workspace's, then per conversation
 	Holds         []LegalHold       `json:"holds"`          // in force
-	LastSweep     *SweepResult      `json:"last_sweep,omitempty"`
+	LastSweep     *chat.SweepResult `json:"last_sweep,omitempty"`
 	SweepEvery    string            `json:"sweep_every"`
 }
-
-// HistoryExpired: retention deleted messages; views of history refresh.
-type HistoryExpired struct{ Result SweepResult }
-
-func (HistoryExpired) EventType() string { return "history_expired" }
 
 const (
 	settingLastSweep = "retention.last_sweep"
@@ -94,7 +81,7 @@ func (s *Service) Retention(ctx context.Context) (RetentionStatus, error) {
 		st.Holds = append(st.Holds, toHold(names, h))
 	}
 	if v, ok, err := s.store.Setting(ctx, settingLastSweep); err == nil && ok {
-		var last SweepResult
+		var last chat.SweepResult
 		if json.Unmarshal([]byte(v), &last) == nil {
 			st.LastSweep = &last
 		}
@@ -197,7 +184,7 @@ func (s *Service) ReleaseHold(ctx context.Context, id string) (LegalHold, error)
 }
 
 // ApplyRetention deletes now what the policies say is due.
-func (s *Service) ApplyRetention(ctx context.Context) (SweepResult, error) {
+func (s *Service) ApplyRetention(ctx context.Context) (chat.SweepResult, error) {
 	return s.sweeper.sweep(ctx)
 }
 

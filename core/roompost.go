@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"hallway/chat"
 	hcrypto "hallway/crypto"
-	"hallway/p2p"
 	"hallway/storage"
 
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -46,17 +46,17 @@ func (s *Service) post(ctx context.Context, st *roomState, body hcrypto.RoomBody
 }
 
 // SendRoom posts a text message to a room.
-func (s *Service) SendRoom(ctx context.Context, ref, text string) (Message, error) {
-	if err := p2p.CheckText(text); err != nil {
-		return Message{}, userErrorf("%v", err)
+func (s *Service) SendRoom(ctx context.Context, ref, text string) (chat.Message, error) {
+	if err := chat.CheckText(text); err != nil {
+		return chat.Message{}, userErrorf("%v", err)
 	}
 	st, err := s.resolveRoom(ref)
 	if err != nil {
-		return Message{}, err
+		return chat.Message{}, err
 	}
 	e, err := s.post(ctx, st, hcrypto.RoomBody{Kind: hcrypto.BodyText, Text: text})
 	if err != nil {
-		return Message{}, err
+		return chat.Message{}, err
 	}
 	return s.roomMessage(e.Message), nil
 }
@@ -120,21 +120,18 @@ func (s *Service) makeEntry(st *roomState, env *hcrypto.Envelope, raw []byte, au
 	return e
 }
 
+// bodyKind is the stored kind of a room body's kind; the body was
+// validated, so an unknown kind does not reach here, and would be text.
 func bodyKind(k hcrypto.BodyKind) string {
-	switch k {
-	case hcrypto.BodyJoin:
-		return "join"
-	case hcrypto.BodyLeave:
-		return "leave"
-	case hcrypto.BodyFile:
-		return "file"
+	if kind, ok := chat.KindFromBody(byte(k)); ok {
+		return string(kind)
 	}
-	return "text"
+	return string(chat.KindText)
 }
 
 // roomMessage turns a stored room row into the API form.
-func (s *Service) roomMessage(m storage.Message) Message {
-	out := Message{
+func (s *Service) roomMessage(m storage.Message) chat.Message {
+	out := chat.Message{
 		ID: m.ID, Conversation: m.Conv, From: m.Author, Text: m.Text, Kind: m.Kind,
 		Time: m.SentAt, State: string(m.State), Seq: m.Seq, HLC: m.HLC, AuthorSeq: m.AuthorSeq,
 		Outgoing: m.Author == s.node.ID().String(), TransferID: transferIDOf(m),
@@ -149,7 +146,7 @@ func (s *Service) roomMessage(m storage.Message) Message {
 // RoomHistory returns up to limit messages of a room in the order every
 // member sees, oldest first, ending before cursor (nil: the newest). Reading
 // the newest page marks the room read.
-func (s *Service) RoomHistory(ctx context.Context, ref string, before *storage.Cursor, limit int) ([]Message, error) {
+func (s *Service) RoomHistory(ctx context.Context, ref string, before *storage.Cursor, limit int) ([]chat.Message, error) {
 	st, err := s.resolveRoom(ref)
 	if err != nil {
 		return nil, err
@@ -161,7 +158,7 @@ func (s *Service) RoomHistory(ctx context.Context, ref string, before *storage.C
 	if err != nil {
 		return nil, fmt.Errorf("read room history: %w", err)
 	}
-	out := make([]Message, 0, len(rows))
+	out := make([]chat.Message, 0, len(rows))
 	for _, r := range rows {
 		out = append(out, s.roomMessage(r))
 	}

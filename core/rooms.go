@@ -8,30 +8,13 @@ import (
 	"sync"
 	"time"
 
+	"hallway/chat"
 	hcrypto "hallway/crypto"
 	"hallway/p2p"
 	"hallway/storage"
 
 	"github.com/libp2p/go-libp2p/core/peer"
 )
-
-// Room is a group conversation as the user sees it.
-type Room struct {
-	ID      string `json:"id"`
-	Name    string `json:"name"`
-	General bool   `json:"general"`
-	Members int    `json:"members"`
-	Unread  int    `json:"unread"`
-	// OpenLAN: the room key is public (#general of an open LAN workspace),
-	// so anyone on this network can read it.
-	OpenLAN bool `json:"open_lan"`
-}
-
-// RoomMember is a member of a room with their presence.
-type RoomMember struct {
-	Colleague
-	You bool `json:"you"`
-}
 
 // generalName is the display name of every workspace's default room.
 const generalName = "general"
@@ -69,7 +52,7 @@ func (rs *roomSet) all() []*roomState {
 	return out
 }
 
-func roomConv(id string) string { return "room:" + id }
+func roomConv(id string) string { return chat.RoomConv(id).String() }
 
 // openRooms subscribes to every joined room and makes sure #general is one.
 func (s *Service) openRooms(ctx context.Context) error {
@@ -150,41 +133,41 @@ func (s *Service) joinRoom(ctx context.Context, r storage.Room) error {
 
 // CreateRoom makes a new room with a fresh key; the creator is its first
 // member.
-func (s *Service) CreateRoom(ctx context.Context, name string) (Room, error) {
+func (s *Service) CreateRoom(ctx context.Context, name string) (chat.Room, error) {
 	name = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(name), "#"))
-	if err := p2p.CheckRoomName(name); err != nil {
-		return Room{}, userErrorf("%v", err)
+	if err := chat.CheckRoomName(name); err != nil {
+		return chat.Room{}, userErrorf("%v", err)
 	}
 	id, err := hcrypto.NewRoomID()
 	if err != nil {
-		return Room{}, err
+		return chat.Room{}, err
 	}
 	key, err := hcrypto.NewRoomKey()
 	if err != nil {
-		return Room{}, err
+		return chat.Room{}, err
 	}
 	if err := s.joinRoom(ctx, storage.Room{ID: id, Name: name, Key: key}); err != nil {
-		return Room{}, err
+		return chat.Room{}, err
 	}
 	return s.room(ctx, s.rooms.get(id))
 }
 
-func (s *Service) room(ctx context.Context, st *roomState) (Room, error) {
+func (s *Service) room(ctx context.Context, st *roomState) (chat.Room, error) {
 	members, err := s.store.RoomMembers(ctx, st.id)
 	if err != nil {
-		return Room{}, fmt.Errorf("room members: %w", err)
+		return chat.Room{}, fmt.Errorf("room members: %w", err)
 	}
 	unread, err := s.store.UnreadCount(ctx, st.id, s.node.ID().String())
 	if err != nil {
-		return Room{}, fmt.Errorf("unread count: %w", err)
+		return chat.Room{}, fmt.Errorf("unread count: %w", err)
 	}
-	return Room{ID: st.id, Name: st.name, General: st.general, Members: len(members), Unread: unread,
+	return chat.Room{ID: st.id, Name: st.name, General: st.general, Members: len(members), Unread: unread,
 		OpenLAN: st.general && s.ws == nil}, nil
 }
 
 // Rooms lists the rooms this node is in, #general first.
-func (s *Service) Rooms(ctx context.Context) ([]Room, error) {
-	var out []Room
+func (s *Service) Rooms(ctx context.Context) ([]chat.Room, error) {
+	var out []chat.Room
 	for _, st := range s.rooms.all() {
 		r, err := s.room(ctx, st)
 		if err != nil {
@@ -192,7 +175,7 @@ func (s *Service) Rooms(ctx context.Context) ([]Room, error) {
 		}
 		out = append(out, r)
 	}
-	slices.SortStableFunc(out, func(a, b Room) int {
+	slices.SortStableFunc(out, func(a, b chat.Room) int {
 		if a.General != b.General {
 			if a.General {
 				return -1
@@ -233,7 +216,7 @@ func (s *Service) resolveRoom(ref string) (*roomState, error) {
 }
 
 // RoomMembers lists a room's members with their presence.
-func (s *Service) RoomMembers(ctx context.Context, ref string) ([]RoomMember, error) {
+func (s *Service) RoomMembers(ctx context.Context, ref string) ([]chat.RoomMember, error) {
 	st, err := s.resolveRoom(ref)
 	if err != nil {
 		return nil, err
@@ -243,11 +226,11 @@ func (s *Service) RoomMembers(ctx context.Context, ref string) ([]RoomMember, er
 		return nil, fmt.Errorf("room members: %w", err)
 	}
 	self := s.node.ID().String()
-	var out []RoomMember
+	var out []chat.RoomMember
 	for _, m := range rows {
 		if m.Peer == self {
 			me, _ := s.Self(ctx)
-			out = append(out, RoomMember{You: true, Colleague: Colleague{PeerID: self, Name: me.Name,
+			out = append(out, chat.RoomMember{You: true, Colleague: chat.Colleague{PeerID: self, Name: me.Name,
 				Fingerprint: me.Fingerprint, Online: true, Status: me.Status, StatusText: me.StatusText}})
 			continue
 		}
@@ -259,7 +242,7 @@ func (s *Service) RoomMembers(ctx context.Context, ref string) ([]RoomMember, er
 		if c.Name == "" {
 			c.Name = m.Name
 		}
-		out = append(out, RoomMember{Colleague: c})
+		out = append(out, chat.RoomMember{Colleague: c})
 	}
 	return out, nil
 }
@@ -284,7 +267,7 @@ func (s *Service) LeaveRoom(ctx context.Context, ref string) error {
 	delete(s.rooms.byID, st.id)
 	s.rooms.mu.Unlock()
 	st.topic.Leave()
-	s.bus.publish(RoomChanged{Room: Room{ID: st.id, Name: st.name}, Left: true})
+	s.bus.publish(chat.RoomChanged{Room: chat.Room{ID: st.id, Name: st.name}, Left: true})
 	return nil
 }
 
@@ -298,13 +281,13 @@ func (s *Service) RoomInviteCode(_ context.Context, ref string) (string, error) 
 }
 
 // JoinRoomCode joins a room from an invite code.
-func (s *Service) JoinRoomCode(ctx context.Context, code string) (Room, error) {
+func (s *Service) JoinRoomCode(ctx context.Context, code string) (chat.Room, error) {
 	id, name, key, err := hcrypto.ParseRoomInviteCode(code)
 	if err != nil {
-		return Room{}, userErrorf("that room code does not work: %v", err)
+		return chat.Room{}, userErrorf("that room code does not work: %v", err)
 	}
 	if err := s.joinRoom(ctx, storage.Room{ID: id, Name: name, Key: key}); err != nil {
-		return Room{}, err
+		return chat.Room{}, err
 	}
 	return s.room(ctx, s.rooms.get(id))
 }
@@ -312,7 +295,7 @@ func (s *Service) JoinRoomCode(ctx context.Context, code string) (Room, error) {
 func (s *Service) publishRoomChanged(ctx context.Context, id string) {
 	if st := s.rooms.get(id); st != nil {
 		if r, err := s.room(ctx, st); err == nil {
-			s.bus.publish(RoomChanged{Room: r})
+			s.bus.publish(chat.RoomChanged{Room: r})
 		}
 	}
 }

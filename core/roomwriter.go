@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sync"
 
+	"hallway/chat"
 	"hallway/storage"
 
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -96,10 +97,10 @@ func (s *Service) commitEntries(ctx context.Context, d storage.Durability, batch
 		}
 		switch {
 		case e.Message.Author == s.node.ID().String():
-			s.bus.publish(MessageSent{Message: s.roomMessage(e.Message)})
+			s.bus.publish(chat.MessageSent{Message: s.roomMessage(e.Message)})
 		default:
-			s.bus.publish(MessageReceived{Message: s.roomMessage(e.Message)})
-			if e.Message.Kind == "file" {
+			s.bus.publish(chat.MessageReceived{Message: s.roomMessage(e.Message)})
+			if e.Message.Kind == storage.KindFile {
 				s.roomFileOffered(e)
 			}
 		}

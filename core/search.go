@@ -6,38 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"hallway/archive"
+	"hallway/chat"
 	"hallway/storage"
 
 	"github.com/libp2p/go-libp2p/core/peer"
 )
-
-// SearchQuery asks for messages of every DM and room.
-type SearchQuery struct {
-	Text    string    // words or a substring; required
-	From    string    // optional colleague reference (peer id, name, Name#12345) — resolved like Send does
-	In      string    // optional conversation: colleague reference, "#room" or room id
-	Since   time.Time // zero = unbounded
-	Until   time.Time // zero = unbounded
-	HasFile bool      // only messages that carry a file offer
-	Limit   int       // 0 = default 50, capped at 500
-}
-
-// SearchHit is one message found.
-type SearchHit struct {
-	ID               string    `json:"id"`
-	Conversation     string    `json:"conversation"`      // colleague peer id, or "#name" of the room
-	ConversationID   string    `json:"conversation_id"`   // peer id or room id
-	ConversationName string    `json:"conversation_name"` // colleague's display name or room name
-	Room             bool      `json:"room"`
-	From             string    `json:"from"` // author peer id
-	FromName         string    `json:"from_name"`
-	Time             time.Time `json:"time"`
-	Text             string    `json:"text"`
-	Snippet          string    `json:"snippet"` // matches wrapped in « and »
-}
 
 // snippetWidth is about how many characters a snippet shows.
 const snippetWidth = 160
@@ -47,7 +22,7 @@ const snippetWidth = 160
 // a word, ignoring case and accents; best matches first, weighing
 // relevance and age. See archive.ParseQuery for the query syntax and
 // storage.Store.Search for what words shorter than three characters reach.
-func (s *Service) Search(ctx context.Context, q SearchQuery) ([]SearchHit, error) {
+func (s *Service) Search(ctx context.Context, q chat.SearchQuery) ([]chat.SearchHit, error) {
 	terms := archive.ParseQuery(q.Text)
 	if len(terms) == 0 {
 		return nil, userErrorf("type something to search for")
@@ -82,14 +57,14 @@ func (s *Service) Search(ctx context.Context, q SearchQuery) ([]SearchHit, error
 	if err != nil {
 		return nil, err
 	}
-	hits := make([]SearchHit, 0, len(rows))
+	hits := make([]chat.SearchHit, 0, len(rows))
 	for _, r := range rows {
 		c := names.of(r.Message.Conv)
 		text := r.Message.Text
 		if c.room && r.Message.Kind == storage.KindFile {
 			text = r.Body // the offer's file name, not its JSON
 		}
-		hits = append(hits, SearchHit{
+		hits = append(hits, chat.SearchHit{
 			ID: r.Message.ID, Conversation: c.ref, ConversationID: c.id, ConversationName: c.name, Room: c.room,
 			From: r.Message.Author, FromName: names.author(r.Message), Time: r.Message.SentAt,
 			Text: text, Snippet: archive.Snippet(r.Body, terms, snippetWidth),
@@ -113,7 +88,7 @@ func (s *Service) resolveAuthor(ctx context.Context, ref string) (peer.ID, error
 
 // conversation is a DM or a room as the archive names it.
 type conversation struct {
-	conv string // "dm:<peer id>" or "room:<room id>"
+	conv string // a chat.ConvID's text
 	id   string // peer id or room id
 	ref  string // peer id, or "#name"
 	name string // colleague's or room's name
@@ -195,17 +170,17 @@ func (s *Service) conversationNames(ctx context.Context) (*nameBook, error) {
 }
 
 func (nb *nameBook) of(conv string) conversation {
-	if id, ok := strings.CutPrefix(conv, "room:"); ok {
+	if id, ok := chat.RoomOf(conv); ok {
 		return conversation{conv: conv, id: id, ref: "#" + nb.rooms[id], name: nb.rooms[id], room: true}
 	}
-	id := strings.TrimPrefix(conv, "dm:")
+	id, _ := chat.PeerOf(conv)
 	return conversation{conv: conv, id: id, ref: id, name: nb.peers[id]}
 }
 
 // author names the writer of m: in rooms as they signed it, in DMs as the
 // colleague last called themselves.
 func (nb *nameBook) author(m storage.Message) string {
-	if strings.HasPrefix(m.Conv, "room:") {
+	if chat.IsRoomConv(m.Conv) {
 		var meta roomMeta
 		if json.Unmarshal([]byte(m.Meta), &meta) == nil && meta.Name != "" {
 			return meta.Name

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 
+	"hallway/chat"
 	hcrypto "hallway/crypto"
 	"hallway/discovery"
 	"hallway/p2p"
@@ -275,7 +276,7 @@ func (s *Service) closeParts() {
 }
 
 // Subscribe follows events until ctx ends or the service closes.
-func (s *Service) Subscribe(ctx context.Context) <-chan Event { return s.bus.subscribe(ctx) }
+func (s *Service) Subscribe(ctx context.Context) <-chan chat.Event { return s.bus.subscribe(ctx) }
 
 // DataDir is the folder this service uses.
 func (s *Service) DataDir() string { return s.cfg.DataDir }

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"hallway/chat"
 	"hallway/storage"
 )
 
@@ -21,13 +22,13 @@ type sweeper struct {
 	every time.Duration
 	log   *slog.Logger
 	// after is told what each sweep did, to clean up and announce it.
-	after func(ctx context.Context, res storage.ExpiryResult, out SweepResult)
+	after func(ctx context.Context, res storage.ExpiryResult, out chat.SweepResult)
 	kicks chan struct{}
 	mu    sync.Mutex // one sweep at a time
 }
 
 func newSweeper(store *storage.Store, every time.Duration, log *slog.Logger,
-	after func(context.Context, storage.ExpiryResult, SweepResult)) *sweeper {
+	after func(context.Context, storage.ExpiryResult, chat.SweepResult)) *sweeper {
 	return &sweeper{store: store, every: every, log: log, after: after, kicks: make(chan struct{}, 1)}
 }
 
@@ -62,12 +63,12 @@ func (w *sweeper) run(ctx context.Context) error {
 	}
 }
 
-func (w *sweeper) sweep(ctx context.Context) (SweepResult, error) {
+func (w *sweeper) sweep(ctx context.Context) (chat.SweepResult, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	now := time.Now()
 	res, err := w.store.ApplyRetention(ctx, now)
-	out := SweepResult{At: now, Messages: res.Messages, Transfers: res.Transfers, Held: res.Held}
+	out := chat.SweepResult{At: now, Messages: res.Messages, Transfers: res.Transfers, Held: res.Held}
 	if w.after != nil {
 		w.after(ctx, res, out)
 	}
@@ -76,7 +77,7 @@ func (w *sweeper) sweep(ctx context.Context) (SweepResult, error) {
 
 // sweepDone removes what deleted transfer records left on disk, keeps a
 // record of the sweep and announces deletions.
-func (s *Service) sweepDone(ctx context.Context, res storage.ExpiryResult, out SweepResult) {
+func (s *Service) sweepDone(ctx context.Context, res storage.ExpiryResult, out chat.SweepResult) {
 	for _, p := range res.Partials {
 		removePartial(p)
 	}
@@ -87,7 +88,7 @@ func (s *Service) sweepDone(ctx context.Context, res storage.ExpiryResult, out S
 	}
 	if out.Messages > 0 || out.Transfers > 0 {
 		s.log.Info("retention deleted expired history", "messages", out.Messages, "transfers", out.Transfers)
-		s.bus.publish(HistoryExpired{Result: out})
+		s.bus.publish(chat.HistoryExpired{Result: out})
 	}
 }
 

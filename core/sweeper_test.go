@@ -9,6 +9,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"hallway/chat"
 	"hallway/storage"
 )
 
@@ -33,8 +34,8 @@ func TestSweeperRunsOnItsOwn(t *testing.T) {
 			t.Fatal(err)
 		}
 		var mu sync.Mutex
-		var sweeps []SweepResult
-		w := newSweeper(st, time.Hour, slog.New(slog.DiscardHandler), func(_ context.Context, _ storage.ExpiryResult, out SweepResult) {
+		var sweeps []chat.SweepResult
+		w := newSweeper(st, time.Hour, slog.New(slog.DiscardHandler), func(_ context.Context, _ storage.ExpiryResult, out chat.SweepResult) {
 			mu.Lock()
 			sweeps = append(sweeps, out)
 			mu.Unlock()

@@ -6,34 +6,10 @@ import (
 	"sync"
 	"time"
 
+	"hallway/chat"
 	"hallway/files"
 	"hallway/storage"
 )
-
-// Transfer is a file or folder on its way, as the user sees it.
-type Transfer struct {
-	ID           string  `json:"id"`
-	Name         string  `json:"name"`
-	Folder       bool    `json:"folder"`
-	Files        int     `json:"files"`
-	Size         int64   `json:"size"`
-	BytesDone    int64   `json:"bytes_done"`
-	Rate         float64 `json:"rate"` // bytes per second, now
-	State        string  `json:"state"`
-	Peer         string  `json:"peer"`
-	PeerName     string  `json:"peer_name"`
-	Direction    string  `json:"direction"` // in or out
-	Conversation string  `json:"conversation"`
-	FinalPath    string  `json:"final_path,omitempty"`
-	Error        string  `json:"error,omitempty"`
-	Hash         string  `json:"hash"`
-}
-
-// TransferChanged: a transfer's state changed, or it progressed (at most
-// ten times a second per transfer).
-type TransferChanged struct{ Transfer Transfer }
-
-func (TransferChanged) EventType() string { return "transfer_changed" }
 
 // FilesConfig is the file-transfer policy of a node.
 type FilesConfig struct {
@@ -103,8 +79,8 @@ func (p *progress) forget(id string) {
 	delete(p.runs, id)
 }
 
-func (s *Service) toTransfer(ctx context.Context, t storage.Transfer) Transfer {
-	out := Transfer{
+func (s *Service) toTransfer(ctx context.Context, t storage.Transfer) chat.Transfer {
+	out := chat.Transfer{
 		ID: t.ID, Name: t.Name, Folder: t.Folder, Files: t.Files, Size: t.Size, BytesDone: t.BytesDone,
 		State: t.State, Peer: t.Peer, Direction: t.Direction, Conversation: t.Conv, Error: t.Error, Hash: t.ManifestHash,
 	}
@@ -121,12 +97,12 @@ func (s *Service) toTransfer(ctx context.Context, t storage.Transfer) Transfer {
 }
 
 // Transfers lists transfers, newest first.
-func (s *Service) Transfers(ctx context.Context) ([]Transfer, error) {
+func (s *Service) Transfers(ctx context.Context) ([]chat.Transfer, error) {
 	rows, err := s.store.Transfers(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("list transfers: %w", err)
 	}
-	out := make([]Transfer, 0, len(rows))
+	out := make([]chat.Transfer, 0, len(rows))
 	for _, t := range rows {
 		out = append(out, s.toTransfer(ctx, t))
 	}
@@ -135,7 +111,7 @@ func (s *Service) Transfers(ctx context.Context) ([]Transfer, error) {
 
 func (s *Service) publishTransfer(ctx context.Context, id string) {
 	if t, err := s.store.Transfer(ctx, id); err == nil {
-		s.bus.publish(TransferChanged{Transfer: s.toTransfer(ctx, t)})
+		s.bus.publish(chat.TransferChanged{Transfer: s.toTransfer(ctx, t)})
 	}
 }
 

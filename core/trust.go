@@ -4,60 +4,14 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
+	"hallway/chat"
 	hcrypto "hallway/crypto"
 	"hallway/storage"
 
 	"github.com/libp2p/go-libp2p/core/peer"
 	"golang.org/x/text/unicode/norm"
 )
-
-// Trust is what this node knows about a colleague's identity beyond their
-// key: whether the user verified them in person, the pair's safety number,
-// the label they are filed under, and any warning about their name.
-type Trust struct {
-	PeerID       string    `json:"peer_id"`
-	Name         string    `json:"name"`
-	Fingerprint  string    `json:"fingerprint"`
-	SafetyNumber string    `json:"safety_number"`
-	Verified     bool      `json:"verified"`
-	VerifiedAt   time.Time `json:"verified_at,omitzero"`
-	// VerifiedName is the name the colleague had when verified; it
-	// differs from Name when they renamed themselves since.
-	VerifiedName string       `json:"verified_name,omitempty"`
-	Label        string       `json:"label,omitempty"`
-	Warning      *NameWarning `json:"warning,omitempty"`
-}
-
-// Kinds of name warning, loudest first.
-const (
-	// WarnImpersonation: a colleague uses the name of one the user
-	// verified, with another key.
-	WarnImpersonation = "impersonation"
-	// WarnNameTaken: a colleague seen later uses the name of one known
-	// before, with another key.
-	WarnNameTaken = "name_taken"
-)
-
-// NameWarning says that a colleague's name is also another key's.
-type NameWarning struct {
-	PeerID  string `json:"peer_id"`
-	Name    string `json:"name"`
-	Kind    string `json:"kind"`
-	Of      string `json:"of"` // the peer ID whose name is used
-	Message string `json:"message"`
-}
-
-// TrustChanged: a colleague was verified or unverified, or labelled.
-type TrustChanged struct{ Trust Trust }
-
-// NameWarningRaised: a colleague appeared, or renamed themselves, with a
-// name that belongs to another key.
-type NameWarningRaised struct{ Warning NameWarning }
-
-func (TrustChanged) EventType() string      { return "trust_changed" }
-func (NameWarningRaised) EventType() string { return "name_warning" }
 
 // nameKey folds the differences a reader does not see: case, compatibility
 // forms (full-width letters, ligatures) and spacing.
@@ -96,7 +50,7 @@ func (s *Service) readTrust(ctx context.Context) (trustState, error) {
 // verified colleague's name on another key is impersonation; a name known
 // from an earlier colleague is "taken". Colleagues the user verified are
 // never the suspect.
-func (st trustState) warnings() map[string]NameWarning {
+func (st trustState) warnings() map[string]chat.NameWarning {
 	byName := map[string][]storage.Peer{}
 	for _, p := range st.peers {
 		if k := nameKey(p.Name); k != "" {
@@ -116,7 +70,7 @@ func (st trustState) warnings() map[string]NameWarning {
 			}
 		}
 	}
-	out := map[string]NameWarning{}
+	out := map[string]chat.NameWarning{}
 	for _, group := range byName {
 		if len(group) < 2 {
 			continue
@@ -125,18 +79,18 @@ func (st trustState) warnings() map[string]NameWarning {
 			if _, ok := st.verified[p.ID]; ok || p.FirstSeen.IsZero() {
 				continue
 			}
-			var w *NameWarning
+			var w *chat.NameWarning
 			for _, q := range group {
 				if q.ID == p.ID {
 					continue
 				}
 				if v, ok := st.verified[q.ID]; ok {
-					w = &NameWarning{PeerID: p.ID, Name: p.Name, Kind: WarnImpersonation, Of: q.ID,
+					w = &chat.NameWarning{PeerID: p.ID, Name: p.Name, Kind: chat.WarnImpersonation, Of: q.ID,
 						Message: fmt.Sprintf("%q is not the %s you verified: it is another key. Someone may be impersonating them.", p.Name, v.Name)}
 					break
 				}
 				if w == nil && !q.FirstSeen.IsZero() && q.FirstSeen.Before(p.FirstSeen) {
-					w = &NameWarning{PeerID: p.ID, Name: p.Name, Kind: WarnNameTaken, Of: q.ID,
+					w = &chat.NameWarning{PeerID: p.ID, Name: p.Name, Kind: chat.WarnNameTaken, Of: q.ID,
 						Message: fmt.Sprintf("another colleague was already called %q: this is a different key. Check the fingerprint before trusting it.", p.Name)}
 				}
 			}
@@ -148,9 +102,9 @@ func (st trustState) warnings() map[string]NameWarning {
 	return out
 }
 
-func (s *Service) trustOf(st trustState, warns map[string]NameWarning, p storage.Peer) Trust {
+func (s *Service) trustOf(st trustState, warns map[string]chat.NameWarning, p storage.Peer) chat.Trust {
 	id, _ := peer.Decode(p.ID)
-	t := Trust{PeerID: p.ID, Name: p.Name, Fingerprint: fingerprintOf(id), Label: st.labels[p.ID]}
+	t := chat.Trust{PeerID: p.ID, Name: p.Name, Fingerprint: fingerprintOf(id), Label: st.labels[p.ID]}
 	if pub, err := id.ExtractPublicKey(); err == nil {
 		t.SafetyNumber, _ = hcrypto.SafetyNumber(s.key.GetPublic(), pub)
 	}
@@ -164,13 +118,13 @@ func (s *Service) trustOf(st trustState, warns map[string]NameWarning, p storage
 }
 
 // Trusts describes every known colleague's trust, keyed by peer ID.
-func (s *Service) Trusts(ctx context.Context) (map[string]Trust, error) {
+func (s *Service) Trusts(ctx context.Context) (map[string]chat.Trust, error) {
 	st, err := s.readTrust(ctx)
 	if err != nil {
 		return nil, err
 	}
 	warns := st.warnings()
-	out := make(map[string]Trust, len(st.peers))
+	out := make(map[string]chat.Trust, len(st.peers))
 	for _, p := range st.peers {
 		out[p.ID] = s.trustOf(st, warns, p)
 	}
@@ -178,17 +132,17 @@ func (s *Service) Trusts(ctx context.Context) (map[string]Trust, error) {
 }
 
 // TrustOf describes one colleague: a peer ID, unique name or NAME#12345.
-func (s *Service) TrustOf(ctx context.Context, ref string) (Trust, error) {
+func (s *Service) TrustOf(ctx context.Context, ref string) (chat.Trust, error) {
 	id, err := s.Resolve(ctx, ref)
 	if err != nil {
-		return Trust{}, err
+		return chat.Trust{}, err
 	}
 	if id == s.node.ID() {
-		return Trust{}, userErrorf("that is you; a safety number is for you and a colleague")
+		return chat.Trust{}, userErrorf("that is you; a safety number is for you and a colleague")
 	}
 	st, err := s.readTrust(ctx)
 	if err != nil {
-		return Trust{}, err
+		return chat.Trust{}, err
 	}
 	p := storage.Peer{ID: id.String()}
 	for _, q := range st.peers {
@@ -201,31 +155,31 @@ func (s *Service) TrustOf(ctx context.Context, ref string) (Trust, error) {
 
 // Verify records that the user compared the safety number with the
 // colleague in person; verified=false takes that back.
-func (s *Service) Verify(ctx context.Context, ref string, verified bool) (Trust, error) {
+func (s *Service) Verify(ctx context.Context, ref string, verified bool) (chat.Trust, error) {
 	t, err := s.TrustOf(ctx, ref)
 	if err != nil {
-		return Trust{}, err
+		return chat.Trust{}, err
 	}
 	if verified {
 		if t.Fingerprint == "" {
-			return Trust{}, userErrorf("this colleague's key is unknown; connect to them first")
+			return chat.Trust{}, userErrorf("this colleague's key is unknown; connect to them first")
 		}
 		err = s.store.SetVerified(ctx, storage.Verification{Peer: t.PeerID, Name: t.Name, Fingerprint: t.Fingerprint})
 	} else {
 		_, err = s.store.ClearVerified(ctx, t.PeerID)
 	}
 	if err != nil {
-		return Trust{}, fmt.Errorf("save verification: %w", err)
+		return chat.Trust{}, fmt.Errorf("save verification: %w", err)
 	}
 	return s.publishTrust(ctx, t.PeerID)
 }
 
-func (s *Service) publishTrust(ctx context.Context, id string) (Trust, error) {
+func (s *Service) publishTrust(ctx context.Context, id string) (chat.Trust, error) {
 	t, err := s.TrustOf(ctx, id)
 	if err != nil {
-		return Trust{}, err
+		return chat.Trust{}, err
 	}
-	s.bus.publish(TrustChanged{Trust: t})
+	s.bus.publish(chat.TrustChanged{Trust: t})
 	return t, nil
 }
 
@@ -242,14 +196,14 @@ func (s *Service) runTrustWatch(ctx context.Context) error {
 		for id, w := range st.warnings() {
 			if warned[id] != w.Kind+"\x00"+w.Of {
 				warned[id] = w.Kind + "\x00" + w.Of
-				s.bus.publish(NameWarningRaised{Warning: w})
+				s.bus.publish(chat.NameWarningRaised{Warning: w})
 			}
 		}
 	}
 	check()
 	for e := range events {
 		switch e.(type) {
-		case PeerOnline, PeerUpdated, TrustChanged:
+		case chat.PeerOnline, chat.PeerUpdated, TrustChanged:
 			check()
 		}
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	"hallway/chat"
 )
 
 // S1: someone else takes the display name of a verified colleague. They
@@ -41,21 +43,21 @@ func TestTrustImpersonationOfVerifiedColleague(t *testing.T) {
 	defer cancel()
 	events := ann.Subscribe(wctx)
 	eve := startNode(t, "", "bob ", ann.addr())
-	var warned *NameWarning
+	var warned *chat.NameWarning
 	for warned == nil {
 		select {
 		case e, ok := <-events:
 			if !ok {
 				t.Fatal("events closed")
 			}
-			if w, ok := e.(NameWarningRaised); ok && w.Warning.PeerID == eve.ID().String() {
+			if w, ok := e.(chat.NameWarningRaised); ok && w.Warning.PeerID == eve.ID().String() {
 				warned = &w.Warning
 			}
 		case <-wctx.Done():
 			t.Fatal("no warning about the impostor")
 		}
 	}
-	if warned.Kind != WarnImpersonation || warned.Of != bob.ID().String() {
+	if warned.Kind != chat.WarnImpersonation || warned.Of != bob.ID().String() {
 		t.Fatalf("warning %+v", warned)
 	}
 	all, err := ann.Trusts(ctx)
@@ -65,14 +67,14 @@ func TestTrustImpersonationOfVerifiedColleague(t *testing.T) {
 	if w := all[bob.ID().String()].Warning; w != nil {
 		t.Fatalf("the verified colleague is flagged: %+v", w)
 	}
-	if w := all[eve.ID().String()].Warning; w == nil || w.Kind != WarnImpersonation {
+	if w := all[eve.ID().String()].Warning; w == nil || w.Kind != chat.WarnImpersonation {
 		t.Fatalf("impostor not flagged: %+v", all[eve.ID().String()])
 	}
 	if _, err := ann.Verify(ctx, bob.ID().String(), false); err != nil {
 		t.Fatal(err)
 	}
 	all, _ = ann.Trusts(ctx)
-	if w := all[eve.ID().String()].Warning; w == nil || w.Kind != WarnNameTaken {
+	if w := all[eve.ID().String()].Warning; w == nil || w.Kind != chat.WarnNameTaken {
 		t.Fatalf("after unverify, want a name-taken warning: %+v", w)
 	}
 }
@@ -97,17 +99,17 @@ func TestLabelsPrefsAndUnread(t *testing.T) {
 	}
 
 	p, err := ann.Prefs(ctx)
-	if err != nil || !p.Notifications || p.Theme != ThemeSystem || p.SetupDone {
+	if err != nil || !p.Notifications || p.Theme != chat.ThemeSystem || p.SetupDone {
 		t.Fatalf("defaults %+v %v", p, err)
 	}
-	p.Notifications, p.Theme, p.LastConversation, p.SetupDone = false, ThemeDark, "dm:"+bob.ID().String(), true
+	p.Notifications, p.Theme, p.LastConversation, p.SetupDone = false, chat.ThemeDark, "dm:"+bob.ID().String(), true
 	if err := ann.SetPrefs(ctx, p); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := ann.Prefs(ctx); got != p {
 		t.Fatalf("prefs %+v, want %+v", got, p)
 	}
-	if err := ann.SetPrefs(ctx, Prefs{Theme: "pink"}); err == nil {
+	if err := ann.SetPrefs(ctx, chat.Prefs{Theme: "pink"}); err == nil {
 		t.Fatal("bad theme accepted")
 	}
 

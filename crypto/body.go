@@ -15,23 +15,27 @@ import (
 	"errors"
 	"fmt"
 	"unicode/utf8"
+
+	"hallway/chat"
 )
 
 // BodyKind says what a room message is.
 type BodyKind byte
 
+// The kinds a room body carries: the body forms of chat's message kinds
+// (see chat.KindFromBody).
 const (
-	BodyText  BodyKind = 1 // a chat message
-	BodyJoin  BodyKind = 2 // the author joined the room
-	BodyLeave BodyKind = 3 // the author left the room
-	BodyFile  BodyKind = 4 // a file offer; Text holds its description
+	BodyText  = BodyKind(chat.BodyText)  // a chat message
+	BodyJoin  = BodyKind(chat.BodyJoin)  // the author joined the room
+	BodyLeave = BodyKind(chat.BodyLeave) // the author left the room
+	BodyFile  = BodyKind(chat.BodyFile)  // a file offer; Text holds its description
 )
 
 const (
 	// MaxNameBytes caps the display name carried in a room message.
 	MaxNameBytes = 256
 	// MaxTextBytes caps the text of one room message.
-	MaxTextBytes = 64 << 10
+	MaxTextBytes = chat.MaxTextBytes
 
 	roomBodyVersion = 1
 )

@@ -10,12 +10,14 @@ import (
 	"fmt"
 	"strings"
 
+	"hallway/chat"
+
 	"golang.org/x/crypto/chacha20poly1305"
 )
 
 const (
 	roomIDRandomBytes = 16 // 128 bits: ids made on different machines never collide
-	maxRoomIDLen      = 64
+	maxRoomIDLen      = chat.MaxRoomIDBytes
 
 	generalRoomPrefix   = "general-"
 	generalRoomIDBytes  = 6 // 12 hex characters
@@ -48,7 +50,7 @@ func (k RoomKey) String() string {
 }
 
 // NewRoomID returns a random room id: 26 lower-case Crockford base32
-// characters, which ValidRoomID accepts and which survive being typed into
+// characters, which chat.ValidRoomID accepts and which survive being typed into
 // a URL, a file name or a command line unchanged.
 func NewRoomID() (string, error) {
 	var b [roomIDRandomBytes]byte
@@ -56,22 +58,6 @@ func NewRoomID() (string, error) {
 		return "", fmt.Errorf("new room id: %w", err)
 	}
 	return strings.ToLower(encodeCrockford(b[:])), nil
-}
-
-// ValidRoomID reports whether s can name a room: 1 to 64 bytes of
-// lower-case ASCII letters, digits and dashes. The alphabet is narrow so
-// that an id is safe in topic names, file names and logs without escaping.
-func ValidRoomID(s string) bool {
-	if len(s) == 0 || len(s) > maxRoomIDLen {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
-			return false
-		}
-	}
-	return true
 }
 
 // GeneralRoom returns the id and key of the workspace's default room, which

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"hallway/chat"
 )
 
 // Known answers from the independent implementation; changing them would
@@ -24,7 +26,7 @@ func TestNewRoomID(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(id) != 26 || !ValidRoomID(id) {
+		if len(id) != 26 || !chat.ValidRoomID(id) {
 			t.Fatalf("NewRoomID = %q, want 26 characters passing ValidRoomID", id)
 		}
 		if strings.Trim(id, "0123456789abcdefghjkmnpqrstvwxyz") != "" {
@@ -49,35 +51,6 @@ func TestNewRoomKey(t *testing.T) {
 	}
 }
 
-func TestValidRoomID(t *testing.T) {
-	tests := []struct {
-		name string
-		id   string
-		want bool
-	}{
-		{name: "random id", id: "04ab3xyzkmnpqrstvw0123456z", want: true},
-		{name: "general", id: katGeneralID, want: true},
-		{name: "single character", id: "a", want: true},
-		{name: "64 bytes", id: strings.Repeat("a", 64), want: true},
-		{name: "only dashes", id: "--", want: true},
-		{name: "empty", id: "", want: false},
-		{name: "65 bytes", id: strings.Repeat("a", 65), want: false},
-		{name: "upper case", id: "Room", want: false},
-		{name: "space", id: "my room", want: false},
-		{name: "underscore", id: "my_room", want: false},
-		{name: "slash", id: "a/b", want: false},
-		{name: "zero byte", id: "a\x00", want: false},
-		{name: "non-ASCII", id: "café", want: false},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := ValidRoomID(tc.id); got != tc.want {
-				t.Errorf("ValidRoomID(%q) = %v, want %v", tc.id, got, tc.want)
-			}
-		})
-	}
-}
-
 func TestGeneralRoom(t *testing.T) {
 	ws := testWorkspaceKey()
 	other := randomWorkspaceKey(t)
@@ -98,7 +71,7 @@ func TestGeneralRoom(t *testing.T) {
 			if id != id2 || key != key2 {
 				t.Fatal("GeneralRoom is not stable")
 			}
-			if !ValidRoomID(id) || !strings.HasPrefix(id, "general-") || len(id) != len("general-")+12 {
+			if !chat.ValidRoomID(id) || !strings.HasPrefix(id, "general-") || len(id) != len("general-")+12 {
 				t.Errorf("id = %q, want general- and 12 hex characters", id)
 			}
 			if tc.wantID != "" && id != tc.wantID {

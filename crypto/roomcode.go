@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"hallway/chat"
 )
 
 // A room invite carries everything a colleague needs to join a room before
@@ -37,10 +39,10 @@ const (
 // RoomInviteCode encodes a room for a person to pass on, for example
 // "HWR1-04...". A name longer than MaxRoomInviteName bytes is cut at a
 // character boundary and invalid UTF-8 in it is replaced, since the name
-// is only a label. It returns "" when id is not ValidRoomID, because no
+// is only a label. It returns "" when id is not chat.ValidRoomID, because no
 // member could join such a room.
 func RoomInviteCode(id, name string, key RoomKey) string {
-	if !ValidRoomID(id) {
+	if !chat.ValidRoomID(id) {
 		return ""
 	}
 	name = truncateUTF8(strings.ToValidUTF8(name, "\uFFFD"), MaxRoomInviteName)
@@ -102,7 +104,7 @@ func parseRoomInvite(s string) (id, name string, key RoomKey, err error) {
 	if err != nil {
 		return "", "", RoomKey{}, err
 	}
-	if id = string(idBytes); !ValidRoomID(id) {
+	if id = string(idBytes); !chat.ValidRoomID(id) {
 		return "", "", RoomKey{}, errors.New("the room id in the code is invalid")
 	}
 	nameBytes, err := roomInviteField(&r, 0, MaxRoomInviteName, "room name")

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"hallway/chat"
 )
 
 // katRoomInvite is RoomInviteCode(katRoom, "Café ☕", katRoomKey()) as the
@@ -195,7 +197,7 @@ func FuzzParseRoomInviteCode(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if !ValidRoomID(id) || len(name) > MaxRoomInviteName || !utf8.ValidString(name) {
+		if !chat.ValidRoomID(id) || len(name) > MaxRoomInviteName || !utf8.ValidString(name) {
 			t.Fatalf("parsed invalid room: id %q name %q", id, name)
 		}
 		id2, name2, key2, err := ParseRoomInviteCode(RoomInviteCode(id, name, key))

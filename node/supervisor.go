@@ -156,7 +156,7 @@ func (s *Supervisor) open(ctx context.Context) (*core.Service, error) {
 	cfg := s.cfg.Config
 	if s.cfg.SavedFilePrefs {
 		if p, err := core.ReadPrefs(ctx, cfg.DataDir); err == nil {
-			cfg.Files = p.ApplyFilePrefs(cfg.Files)
+			cfg.Files = core.ApplyFilePrefs(p, cfg.Files)
 		} else {
 			s.log.Warn("read settings", "err", err)
 		}

@@ -8,6 +8,8 @@ import (
 	"io"
 	"strings"
 	"testing"
+
+	"hallway/chat"
 )
 
 func TestReadFrame(t *testing.T) {
@@ -68,8 +70,8 @@ func TestDecodeDM(t *testing.T) {
 		{"blank text", `{"id":"a","text":"  ","sent_at":5}`, false},
 		{"no time", `{"id":"a","text":"hi"}`, false},
 		{"negative time", `{"id":"a","text":"hi","sent_at":-1}`, false},
-		{"text too long", `{"id":"a","sent_at":1,"text":"` + strings.Repeat("x", MaxTextBytes+1) + `"}`, false},
-		{"text at limit", `{"id":"a","sent_at":1,"text":"` + strings.Repeat("x", MaxTextBytes) + `"}`, true},
+		{"text too long", `{"id":"a","sent_at":1,"text":"` + strings.Repeat("x", chat.MaxTextBytes+1) + `"}`, false},
+		{"text at limit", `{"id":"a","sent_at":1,"text":"` + strings.Repeat("x", chat.MaxTextBytes) + `"}`, true},
 		{"not json", `{"id":`, false},
 		{"wrong types", `{"id":5,"text":[],"sent_at":"x"}`, false},
 		{"invite", `{"id":"a","text":"join us","sent_at":1,"kind":"invite","invite":{"room":"abc","name":"Project","key":"` + key32 + `"}}`, true},
@@ -103,7 +105,7 @@ func TestDecodeProfile(t *testing.T) {
 		{"empty name", `{"name":"","status":"away","version":3}`, false, 0},
 		{"rtl override in name", `{"name":"Ann\u202e","status":"away","version":3}`, false, 0},
 		{"newline in name", `{"name":"A\nB","status":"away","version":3}`, false, 0},
-		{"long name", `{"name":"` + strings.Repeat("n", MaxNameRunes+1) + `","status":"away","version":3}`, false, 0},
+		{"long name", `{"name":"` + strings.Repeat("n", chat.MaxNameRunes+1) + `","status":"away","version":3}`, false, 0},
 		{"no version", `{"name":"Ann","status":"away"}`, false, 0},
 		{"junk known peers dropped", `{"name":"Ann","status":"busy","version":1,"known":[{"id":"nope","addrs":["/ip4/1.2.3.4/tcp/1"]}]}`, true, 0},
 	}
@@ -146,7 +148,7 @@ func FuzzDecodeDM(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if !ValidID(m.ID) || CheckText(m.Text) != nil || m.SentAt <= 0 {
+		if !ValidID(m.ID) || chat.CheckText(m.Text) != nil || m.SentAt <= 0 {
 			t.Fatalf("accepted invalid dm %+v", m)
 		}
 	})
@@ -160,7 +162,7 @@ func FuzzDecodeProfile(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if CheckProfileFields(p.Name, p.Status, p.StatusText) != nil || len(p.Known) > maxKnownPeers {
+		if chat.CheckProfileFields(p.Name, p.Status, p.StatusText) != nil || len(p.Known) > maxKnownPeers {
 			t.Fatalf("accepted invalid profile %+v", p)
 		}
 	})

@@ -6,6 +6,8 @@ import (
 	"encoding/binary"
 	"testing"
 	"time"
+
+	"hallway/chat"
 )
 
 // A peer that sends garbage gets its stream reset; the node stays up and
@@ -21,7 +23,7 @@ func TestHostileDMFramesResetStream(t *testing.T) {
 		{"not json", append([]byte{3}, "{{{"...)},
 		{"oversize text", func() []byte {
 			body := []byte(`{"id":"a","sent_at":1,"text":"`)
-			for range MaxTextBytes + 1 {
+			for range chat.MaxTextBytes + 1 {
 				body = append(body, 'x')
 			}
 			body = append(body, `"}`...)

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"hallway/chat"
+
 	ic "github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/peer"
 	ma "github.com/multiformats/go-multiaddr"
@@ -174,14 +176,14 @@ func TestProfilePush(t *testing.T) {
 	a, _ := newTestNode(t, nil)
 	b, rb := newTestNode(t, nil)
 	connect(t, a, b)
-	p := Profile{Name: "Ann", Status: StatusAway, StatusText: "lunch", Version: 7,
+	p := Profile{Name: "Ann", Status: chat.StatusAway, StatusText: "lunch", Version: 7,
 		Known: []KnownPeer{{ID: a.ID().String(), Addrs: []string{"/ip4/10.0.0.1/tcp/4001"}}, {ID: "junk", Addrs: []string{"x"}}}}
 	if err := a.PushProfile(context.Background(), b.ID(), p); err != nil {
 		t.Fatal(err)
 	}
 	rb.waitFor(t, "profile", func() bool { return len(rb.profiles) == 1 })
 	got := rb.profiles[0]
-	if got.Name != "Ann" || got.Status != StatusAway || len(got.Known) != 1 {
+	if got.Name != "Ann" || got.Status != chat.StatusAway || len(got.Known) != 1 {
 		t.Fatalf("got %+v", got)
 	}
 }

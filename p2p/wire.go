@@ -3,8 +3,9 @@ package p2p
 import (
 	"encoding/json"
 	"fmt"
-	"strings"
 	"unicode/utf8"
+
+	"hallway/chat"
 
 	"github.com/libp2p/go-libp2p/core/peer"
 	ma "github.com/multiformats/go-multiaddr"
@@ -16,21 +17,19 @@ const (
 	ProtoProfile = "/hallway/profile/1.0.0"
 )
 
-// Limits of what a peer may send us.
+// Limits of what a peer may send us; what a message, a name or a status
+// may say is chat's (chat.CheckText, chat.CheckProfileFields, ...).
 const (
-	MaxTextBytes = 64 << 10 // a message's text
 	// JSON may escape a control byte as six bytes, so the frame has room for
 	// the worst case of a maximal text plus the envelope.
-	maxDMFrame      = 6*MaxTextBytes + 4<<10
+	maxDMFrame      = 6*chat.MaxTextBytes + 4<<10
 	maxAckFrame     = 1 << 10
 	maxProfileFrame = 64 << 10
 	maxDMBatch      = 256 // frames per stream before the sender opens a new one
 
-	MaxNameRunes       = 64
-	MaxStatusTextRunes = 200
-	maxKnownPeers      = 64
-	maxAddrsPerPeer    = 8
-	maxIDLen           = 64
+	maxKnownPeers   = 64
+	maxAddrsPerPeer = 8
+	maxIDLen        = 64
 )
 
 // DM is one direct message on the wire. The author is the authenticated
@@ -55,11 +54,12 @@ type DM struct {
 // dmSigLen is the length of a DM signature (Ed25519).
 const dmSigLen = 64
 
-// DM kinds beyond plain text.
+// DM kinds beyond plain text: the DM forms of chat's kinds (see
+// chat.KindFromDM), which equal their names.
 const (
-	DMKindInvite     = "invite"      // carries a room invitation
-	DMKindFile       = "file"        // offers a file or folder
-	DMKindFileStatus = "file_status" // tells the sender what became of an offer
+	DMKindInvite     = string(chat.KindInvite)     // carries a room invitation
+	DMKindFile       = string(chat.KindFile)       // offers a file or folder
+	DMKindFileStatus = string(chat.KindFileStatus) // tells the sender what became of an offer
 )
 
 // FileOffer describes a file or folder a colleague offers; the manifest
@@ -126,44 +126,16 @@ type RoomInvite struct {
 	Key  []byte `json:"key"`
 }
 
-// ValidRoomID reports whether s is an acceptable room id.
-func ValidRoomID(s string) bool {
-	if len(s) == 0 || len(s) > 64 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
-			return false
-		}
-	}
-	return true
-}
-
-// CheckRoomName validates a room name from a user or a peer.
-func CheckRoomName(name string) error {
-	if !utf8.ValidString(name) {
-		return fmt.Errorf("a room name must be UTF-8")
-	}
-	if n := utf8.RuneCountInString(name); n == 0 || n > MaxNameRunes {
-		return fmt.Errorf("a room name has 1 to %d characters", MaxNameRunes)
-	}
-	if strings.ContainsFunc(name, isControl) || strings.HasPrefix(name, "#") {
-		return fmt.Errorf("a room name cannot contain control characters or start with #")
-	}
-	return nil
-}
-
 func checkInvite(inv *RoomInvite) error {
 	switch {
 	case inv == nil:
 		return fmt.Errorf("invite without a room")
-	case !ValidRoomID(inv.Room):
+	case !chat.ValidRoomID(inv.Room):
 		return fmt.Errorf("invite with a bad room id")
 	case len(inv.Key) != 32:
 		return fmt.Errorf("invite with a bad room key")
 	}
-	return CheckRoomName(inv.Name)
+	return chat.CheckRoomName(inv.Name)
 }
 
 // dmAck answers one DM frame after the receiver committed it.
@@ -172,13 +144,6 @@ type dmAck struct {
 	OK    bool   `json:"ok"`
 	Error string `json:"error,omitempty"`
 }
-
-// Status values a profile may carry.
-const (
-	StatusAvailable = "available"
-	StatusAway      = "away"
-	StatusBusy      = "busy"
-)
 
 // Profile is what a node tells its colleagues about itself, plus the
 // colleagues it knows, so an office split over subnets still connects.
@@ -210,20 +175,6 @@ func ValidID(s string) bool {
 	return true
 }
 
-// CheckText validates a message text from a user or a peer.
-func CheckText(s string) error {
-	if len(s) > MaxTextBytes {
-		return fmt.Errorf("message is %d bytes, the limit is %d bytes (64 KiB)", len(s), MaxTextBytes)
-	}
-	if !utf8.ValidString(s) {
-		return fmt.Errorf("message is not valid UTF-8 text")
-	}
-	if strings.TrimSpace(s) == "" {
-		return fmt.Errorf("message is empty")
-	}
-	return nil
-}
-
 // DecodeDM parses and validates one DM frame.
 func DecodeDM(b []byte) (DM, error) {
 	var m DM
@@ -233,7 +184,7 @@ func DecodeDM(b []byte) (DM, error) {
 	if !ValidID(m.ID) {
 		return DM{}, fmt.Errorf("%w: dm: bad id", ErrBadFrame)
 	}
-	if err := CheckText(m.Text); err != nil {
+	if err := chat.CheckText(m.Text); err != nil {
 		return DM{}, fmt.Errorf("%w: dm: %v", ErrBadFrame, err)
 	}
 	if m.SentAt <= 0 {
@@ -243,14 +194,14 @@ func DecodeDM(b []byte) (DM, error) {
 		return DM{}, fmt.Errorf("%w: dm: signature of %d bytes", ErrBadFrame, len(m.Sig))
 	}
 	var kerr error
-	switch m.Kind {
-	case DMKindInvite:
+	switch k, _ := chat.KindFromDM(m.Kind); k {
+	case chat.KindInvite:
 		kerr = checkInvite(m.Invite)
 		m.File, m.FileStatus = nil, nil
-	case DMKindFile:
+	case chat.KindFile:
 		kerr = CheckFileOffer(m.File)
 		m.Invite, m.FileStatus = nil, nil
-	case DMKindFileStatus:
+	case chat.KindFileStatus:
 		if m.FileStatus == nil || !ValidID(m.FileStatus.ID) || len(m.FileStatus.Reason) > 1024 {
 			kerr = fmt.Errorf("bad file status")
 		}
@@ -264,36 +215,6 @@ func DecodeDM(b []byte) (DM, error) {
 	return m, nil
 }
 
-// ValidStatus reports whether s is one of the presence states.
-func ValidStatus(s string) bool {
-	return s == StatusAvailable || s == StatusAway || s == StatusBusy
-}
-
-// CheckProfileFields validates what a user or a peer says about itself.
-func CheckProfileFields(name, status, text string) error {
-	if !utf8.ValidString(name) || !utf8.ValidString(text) {
-		return fmt.Errorf("name and status text must be UTF-8")
-	}
-	if n := utf8.RuneCountInString(name); n == 0 || n > MaxNameRunes {
-		return fmt.Errorf("a name has 1 to %d characters", MaxNameRunes)
-	}
-	if strings.ContainsFunc(name, isControl) || strings.ContainsFunc(text, isControl) {
-		return fmt.Errorf("name and status text cannot contain control characters")
-	}
-	if !ValidStatus(status) {
-		return fmt.Errorf("status is available, away or busy, not %q", status)
-	}
-	if utf8.RuneCountInString(text) > MaxStatusTextRunes {
-		return fmt.Errorf("a status text has at most %d characters", MaxStatusTextRunes)
-	}
-	return nil
-}
-
-func isControl(r rune) bool {
-	// bidi overrides let a name display as something it is not
-	return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)
-}
-
 // DecodeProfile parses and validates a profile frame. Known peers with bad
 // ids or addresses are dropped rather than failing the whole profile.
 func DecodeProfile(b []byte) (Profile, error) {
@@ -301,7 +222,7 @@ func DecodeProfile(b []byte) (Profile, error) {
 	if err := json.Unmarshal(b, &p); err != nil {
 		return Profile{}, fmt.Errorf("%w: profile: %v", ErrBadFrame, err)
 	}
-	if err := CheckProfileFields(p.Name, p.Status, p.StatusText); err != nil {
+	if err := chat.CheckProfileFields(p.Name, p.Status, p.StatusText); err != nil {
 		return Profile{}, fmt.Errorf("%w: profile: %v", ErrBadFrame, err)
 	}
 	if p.Version <= 0 {

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"hallway/chat"
 )
 
 // ExpiryResult says what applying retention deleted.
@@ -204,13 +206,7 @@ func expireMessages(ctx context.Context, tx *sql.Tx, conv string, cutoff int64) 
 	return len(victims), nil
 }
 
-func roomOf(conv string) (string, bool) {
-	const prefix = "room:"
-	if len(conv) > len(prefix) && conv[:len(prefix)] == prefix {
-		return conv[len(prefix):], true
-	}
-	return "", false
-}
+func roomOf(conv string) (string, bool) { return chat.RoomOf(conv) }
 
 // expireEnvelopes removes the envelopes of room messages being deleted, or
 // empties those the version vector does not cover yet (see ApplyRetention).

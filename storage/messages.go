@@ -9,28 +9,31 @@ import (
 	"math"
 	"strings"
 	"time"
+
+	"hallway/chat"
 )
 
 // State is where a message stands from this node's point of view.
 type State string
 
 const (
-	StateSent      State = "sent"      // committed locally, waiting in the outbox
-	StateDelivered State = "delivered" // the recipient committed it and acknowledged
-	StateReceived  State = "received"  // an incoming message
+	StateSent      State = chat.StateSent      // committed locally, waiting in the outbox
+	StateDelivered State = chat.StateDelivered // the recipient committed it and acknowledged
+	StateReceived  State = chat.StateReceived  // an incoming message
 )
 
-// Kinds of message. A message stored with an empty Kind is a text message.
+// Kinds of message as stored: the names of chat's kinds. A message stored
+// with an empty Kind is a text message.
 const (
-	KindText   = "text"
-	KindJoin   = "join"   // someone joined a room
-	KindLeave  = "leave"  // someone left a room
-	KindInvite = "invite" // an invitation to a room; Meta carries it
+	KindText   = string(chat.KindText)
+	KindJoin   = string(chat.KindJoin)   // someone joined a room
+	KindLeave  = string(chat.KindLeave)  // someone left a room
+	KindInvite = string(chat.KindInvite) // an invitation to a room; Meta carries it
 	// KindFile offers a file or folder; Meta (DMs) or Text (rooms) carries
 	// the offer.
-	KindFile = "file"
+	KindFile = string(chat.KindFile)
 	// KindFileStatus tells a sender what became of an offer.
-	KindFileStatus = "file_status"
+	KindFileStatus = string(chat.KindFileStatus)
 )
 
 // Message is one stored chat message. A conversation id is "dm:<peerid>" for
@@ -276,11 +279,8 @@ func checkMessage(m Message) error {
 }
 
 func knownKind(k string) bool {
-	switch k {
-	case "", KindText, KindJoin, KindLeave, KindInvite, KindFile, KindFileStatus:
-		return true
-	}
-	return false
+	_, err := chat.ParseKind(k)
+	return err == nil
 }
 
 // stamp fills the fields the store owns and rounds times to what the column

@@ -5,8 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
+
+	"hallway/chat"
 )
 
 // ScopeWorkspace is the scope of the default retention policy and of a
@@ -37,8 +38,7 @@ var ErrNoHold = errors.New("storage: no such legal hold in force")
 const MaxRetentionDays = 100000
 
 func checkScope(scope string) error {
-	if scope == ScopeWorkspace || strings.HasPrefix(scope, "room:") && len(scope) > 5 ||
-		strings.HasPrefix(scope, "dm:") && len(scope) > 3 {
+	if scope == ScopeWorkspace || chat.IsRoomConv(scope) || chat.IsDMConv(scope) {
 		return nil
 	}
 	return fmt.Errorf("scope %q is neither %q nor a conversation", scope, ScopeWorkspace)

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"math"
 	"time"
+
+	"hallway/chat"
 )
 
 // Room is a group conversation this node has joined, now or in the past. Its
@@ -26,7 +28,7 @@ type Room struct {
 var ErrNoRoom = errors.New("storage: no such room")
 
 // RoomConv is the conversation id of a room's messages.
-func RoomConv(id string) string { return "room:" + id }
+func RoomConv(id string) string { return chat.RoomConv(id).String() }
 
 const roomColumns = `id, name, key, general, created_at, joined_at, left_at, last_read_hlc`
 

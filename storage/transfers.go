@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"hallway/chat"
 )
 
 // Transfer is this node's record of one file or folder sent peer to peer:
@@ -36,19 +38,19 @@ type Transfer struct {
 
 // Directions of a transfer.
 const (
-	TransferIn  = "in"
-	TransferOut = "out"
+	TransferIn  = chat.TransferIn
+	TransferOut = chat.TransferOut
 )
 
 // States of a transfer.
 const (
-	TransferOffered   = "offered"
-	TransferActive    = "active"
-	TransferPaused    = "paused"
-	TransferDone      = "done"
-	TransferFailed    = "failed"
-	TransferDeclined  = "declined"
-	TransferCancelled = "cancelled"
+	TransferOffered   = chat.TransferOffered
+	TransferActive    = chat.TransferActive
+	TransferPaused    = chat.TransferPaused
+	TransferDone      = chat.TransferDone
+	TransferFailed    = chat.TransferFailed
+	TransferDeclined  = chat.TransferDeclined
+	TransferCancelled = chat.TransferCancelled
 )
 
 // ErrNoTransfer is returned (wrapped) by operations on a transfer that is not
@@ -233,14 +235,7 @@ func checkTransfer(t Transfer) error {
 	return nil
 }
 
-func knownTransferState(st string) bool {
-	switch st {
-	case TransferOffered, TransferActive, TransferPaused, TransferDone, TransferFailed,
-		TransferDeclined, TransferCancelled:
-		return true
-	}
-	return false
-}
+func knownTransferState(st string) bool { return chat.ValidTransferState(st) }
 
 // stringOrNull binds an optional string, NULL meaning "keep the stored one".
 func stringOrNull(p *string) any {

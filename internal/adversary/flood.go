@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"hallway/chat"
 	"hallway/p2p"
 
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -123,7 +124,7 @@ func DMBatch(i int) []byte {
 // 8 addresses each, every one a dial the victim may attempt.
 func ProfileWithHints(subnet string) func(int) []byte {
 	return func(i int) []byte {
-		p := p2p.Profile{Name: "Mallory", Status: p2p.StatusAvailable, Version: time.Now().UnixNano()}
+		p := p2p.Profile{Name: "Mallory", Status: chat.StatusAvailable, Version: time.Now().UnixNano()}
 		for k := range 64 {
 			id := randomPeer()
 			var addrs []string

@@ -45,6 +45,8 @@ var decoders = map[string][2]string{
 	"control API request":       {"control", "FuzzControlAPI"},
 	"command-line arguments":    {"cli", "FuzzParseArgs"},
 	"sizes (--max-file-size …)": {"cli", "FuzzParseSize"},
+	"conversation id":           {"chat", "FuzzParseConv"},
+	"message kind forms":        {"chat", "FuzzKindLookup"},
 }
 
 var fuzzFunc = regexp.MustCompile(`(?m)^func (Fuzz\w+)\(f \*testing\.F\)`)

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 
+	"hallway/chat"
 	"hallway/storage"
 )
 
@@ -71,7 +72,7 @@ func (d *Daemon) Snapshot(ctx context.Context, peers ...string) (Snapshot, error
 		snap.RoomNames[r.Name] = r.ID
 	}
 	for _, p := range slices.Compact(slices.Sorted(slices.Values(peers))) {
-		msgs, err := st.History(ctx, "dm:"+p, 0, 0)
+		msgs, err := st.History(ctx, chat.DMConv(p).String(), 0, 0)
 		if err != nil {
 			return snap, err
 		}

@@ -1,0 +1,52 @@
+package chat
+
+import (
+	"time"
+)
+
+// Colleague is another Hallway user as this node knows them. Names are what
+// people call themselves and are never unique; PeerID and Fingerprint are
+// who they are.
+type Colleague struct {
+	PeerID      string    `json:"peer_id"`
+	Name        string    `json:"name"`
+	Fingerprint string    `json:"fingerprint"`
+	Online      bool      `json:"online"`
+	Status      string    `json:"status"` // available, away, busy, or offline
+	StatusText  string    `json:"status_text"`
+	LastSeen    time.Time `json:"last_seen,omitzero"`
+	Addrs       []string  `json:"addrs,omitempty"`
+	// NameShared: another colleague uses the same name; tell them apart
+	// by fingerprint.
+	NameShared bool `json:"name_shared"`
+	// Problem says why an offline colleague cannot be reached, when known
+	// (for example: a different workspace).
+	Problem string `json:"problem,omitempty"`
+}
+
+// Self is this node as the user and colleagues see it.
+type Self struct {
+	PeerID       string   `json:"peer_id"`
+	Name         string   `json:"name"`
+	Fingerprint  string   `json:"fingerprint"`
+	Addrs        []string `json:"addrs"`
+	Status       string   `json:"status"`
+	StatusText   string   `json:"status_text"`
+	Workspace    string   `json:"workspace"` // "open" or "private"
+	WorkspaceTag string   `json:"workspace_tag"`
+	DataDir      string   `json:"data_dir"`
+	// OtherWorkspaces counts Hallways seen on the LAN that use another
+	// workspace key: they exist, but cannot be reached or read.
+	OtherWorkspaces int `json:"other_workspaces"`
+}
+
+// AddPeerResult says what happened when a colleague was added by address.
+type AddPeerResult struct {
+	PeerID    string `json:"peer_id"`
+	Addr      string `json:"addr"`
+	Saved     bool   `json:"saved"`
+	Connected bool   `json:"connected"`
+	// Problem explains why the colleague is not connected now, e.g. that
+	// they are in a different workspace.
+	Problem string `json:"problem,omitempty"`
+}

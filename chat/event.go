@@ -1,0 +1,87 @@
+package chat
+
+// Event is something that happened on a node, published after it is on
+// disk. The set is closed: only this package defines events, so a consumer
+// can switch over them knowing every case.
+type Event interface {
+	EventType() string
+	isEvent()
+}
+
+// PeerOnline: the first live connection to a colleague.
+type PeerOnline struct{ Peer Colleague }
+
+// PeerOffline: the last connection to a colleague is gone.
+type PeerOffline struct{ Peer Colleague }
+
+// PeerUpdated: a colleague's name, status or status text changed.
+type PeerUpdated struct{ Peer Colleague }
+
+// MessageReceived: a colleague's message was committed to history.
+type MessageReceived struct{ Message Message }
+
+// MessageSent: our message was committed to history and the outbox.
+type MessageSent struct{ Message Message }
+
+// MessageDelivered: the colleague committed our message.
+type MessageDelivered struct{ Message Message }
+
+// ProfileChanged: our own name or presence changed.
+type ProfileChanged struct{ Self Self }
+
+// RoomChanged: a room was joined or left, or its members changed.
+type RoomChanged struct {
+	Room Room
+	Left bool
+}
+
+// TransferChanged: a transfer's state changed, or it progressed (at most
+// ten times a second per transfer).
+type TransferChanged struct{ Transfer Transfer }
+
+// TrustChanged: a colleague was verified or unverified, or labelled.
+type TrustChanged struct{ Trust Trust }
+
+// NameWarningRaised: a colleague appeared, or renamed themselves, with a
+// name that belongs to another key.
+type NameWarningRaised struct{ Warning NameWarning }
+
+// PrefsChanged: the preferences were saved.
+type PrefsChanged struct{ Prefs Prefs }
+
+// HistoryExpired: retention deleted messages; views of history refresh.
+type HistoryExpired struct{ Result SweepResult }
+
+// Lagged: the subscriber fell behind and Missed events were dropped
+// before this one; whatever it shows from events should be read again.
+type Lagged struct{ Missed int }
+
+func (PeerOnline) EventType() string        { return "peer_online" }
+func (PeerOffline) EventType() string       { return "peer_offline" }
+func (PeerUpdated) EventType() string       { return "peer_updated" }
+func (MessageReceived) EventType() string   { return "message_received" }
+func (MessageSent) EventType() string       { return "message_sent" }
+func (MessageDelivered) EventType() string  { return "message_delivered" }
+func (ProfileChanged) EventType() string    { return "profile_changed" }
+func (RoomChanged) EventType() string       { return "room_changed" }
+func (TransferChanged) EventType() string   { return "transfer_changed" }
+func (TrustChanged) EventType() string      { return "trust_changed" }
+func (NameWarningRaised) EventType() string { return "name_warning" }
+func (PrefsChanged) EventType() string      { return "prefs_changed" }
+func (HistoryExpired) EventType() string    { return "history_expired" }
+func (Lagged) EventType() string            { return "lagged" }
+
+func (PeerOnline) isEvent()        {}
+func (PeerOffline) isEvent()       {}
+func (PeerUpdated) isEvent()       {}
+func (MessageReceived) isEvent()   {}
+func (MessageSent) isEvent()       {}
+func (MessageDelivered) isEvent()  {}
+func (ProfileChanged) isEvent()    {}
+func (RoomChanged) isEvent()       {}
+func (TransferChanged) isEvent()   {}
+func (TrustChanged) isEvent()      {}
+func (NameWarningRaised) isEvent() {}
+func (PrefsChanged) isEvent()      {}
+func (HistoryExpired) isEvent()    {}
+func (Lagged) isEvent()            {}

@@ -1,0 +1,25 @@
+package chat
+
+import (
+	"time"
+)
+
+// Message is one message of a conversation.
+type Message struct {
+	ID           string    `json:"id"`
+	Conversation string    `json:"conversation"` // "dm:<peer id>"
+	From         string    `json:"from"`         // author's peer ID
+	FromName     string    `json:"from_name"`
+	Text         string    `json:"text"`
+	Time         time.Time `json:"time"`  // author's clock
+	State        string    `json:"state"` // sent, delivered or received
+	Outgoing     bool      `json:"outgoing"`
+	Seq          int64     `json:"seq"`            // local order, for paging a DM conversation
+	Kind         string    `json:"kind,omitempty"` // text (default), join, leave, invite
+	// Rooms: the author's clock and sequence number; the room order is
+	// (hlc, from, author_seq) on every member.
+	HLC       uint64 `json:"hlc,omitempty"`
+	AuthorSeq uint64 `json:"author_seq,omitempty"`
+	// TransferID: the transfer a file message offers.
+	TransferID string `json:"transfer_id,omitempty"`
+}
