@@ -26,7 +26,7 @@ func (s *Service) AcceptTransfer(ctx context.Context, id, dir string) (chat.Tran
 	switch t.State {
 	case storage.TransferOffered, storage.TransferPaused, storage.TransferFailed, storage.TransferActive:
 	default:
-		return chat.Transfer{}, userErrorf("%s is %s", t.Name, t.State)
+		return chat.Transfer{}, chat.UserErrorf("%s is %s", t.Name, t.State)
 	}
 	if dir == "" {
 		dir = t.DestDir
@@ -40,7 +40,7 @@ func (s *Service) AcceptTransfer(ctx context.Context, id, dir string) (chat.Tran
 	}
 	dl, err := files.OpenDownloads(dir)
 	if err != nil {
-		return chat.Transfer{}, userErrorf("cannot use downloads folder %s: %v", dir, err)
+		return chat.Transfer{}, chat.UserErrorf("cannot use downloads folder %s: %v", dir, err)
 	}
 	free, err := dl.FreeSpace()
 	dl.Close()
@@ -50,7 +50,7 @@ func (s *Service) AcceptTransfer(ctx context.Context, id, dir string) (chat.Tran
 	if t.BytesDone == 0 {
 		if perr := s.cfg.Files.Policy.Check(m, free); perr != nil {
 			s.declineWith(ctx, id, perr.Error())
-			return chat.Transfer{}, userErrorf("not accepted: %s", perr.Error())
+			return chat.Transfer{}, chat.UserErrorf("not accepted: %s", perr.Error())
 		}
 	}
 	active := storage.TransferActive
@@ -88,7 +88,7 @@ func (s *Service) manifestFor(ctx context.Context, t *storage.Transfer) (*files.
 	if lastErr == nil {
 		lastErr = errors.New("nobody who has it is online")
 	}
-	return nil, userErrorf("cannot get %s now: %v", t.Name, lastErr)
+	return nil, chat.UserErrorf("cannot get %s now: %v", t.Name, lastErr)
 }
 
 // fileRequest is the request for a transfer's content sent to peer to;

@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"hallway/chat"
 	hcrypto "hallway/crypto"
 	"hallway/storage"
 
@@ -187,7 +188,7 @@ func Restore(ctx context.Context, r io.Reader, dir string, opt RestoreOptions) (
 	}
 	lock, err := lockDataDir(dir)
 	if errors.Is(err, ErrAlreadyRunning) {
-		return res, &UserError{msg: fmt.Sprintf("a Hallway is running on %s; stop it before restoring", dir), err: err}
+		return res, chat.NewUserError(fmt.Sprintf("a Hallway is running on %s; stop it before restoring", dir), err)
 	}
 	if err != nil {
 		return res, err
@@ -200,14 +201,14 @@ func Restore(ctx context.Context, r io.Reader, dir string, opt RestoreOptions) (
 	defer os.RemoveAll(tmp)
 	info, err := extractBackup(r, tmp)
 	if err != nil {
-		return res, &UserError{msg: "this is not a usable Hallway backup: " + err.Error(), err: err}
+		return res, chat.NewUserError("this is not a usable Hallway backup: "+err.Error(), err)
 	}
 	res.Backup = info
 	if _, err := storage.CheckSnapshot(ctx, filepath.Join(tmp, databaseFile)); err != nil {
-		return res, &UserError{msg: "the history in this backup is damaged: " + err.Error(), err: err}
+		return res, chat.NewUserError("the history in this backup is damaged: "+err.Error(), err)
 	}
 	if err := checkRestoredIdentity(filepath.Join(tmp, identityFile), info.PeerID); err != nil {
-		return res, &UserError{msg: "the identity in this backup does not match it: " + err.Error(), err: err}
+		return res, chat.NewUserError("the identity in this backup does not match it: "+err.Error(), err)
 	}
 	if !opt.Force {
 		if err := refuseOverwrite(ctx, dir, info.PeerID); err != nil {
@@ -336,11 +337,11 @@ func refuseOverwrite(ctx context.Context, dir, peerID string) error {
 		return err
 	}
 	if has {
-		return &UserError{msg: fmt.Sprintf("%s already holds a history; restore with --force to replace it (it is kept aside)", dir), err: ErrHistoryExists}
+		return chat.NewUserError(fmt.Sprintf("%s already holds a history; restore with --force to replace it (it is kept aside)", dir), ErrHistoryExists)
 	}
 	if _, err := os.Stat(filepath.Join(dir, identityFile)); err == nil {
 		if checkRestoredIdentity(filepath.Join(dir, identityFile), peerID) != nil {
-			return &UserError{msg: fmt.Sprintf("%s holds another identity; restore with --force to replace it (it is kept aside)", dir), err: ErrHistoryExists}
+			return chat.NewUserError(fmt.Sprintf("%s holds another identity; restore with --force to replace it (it is kept aside)", dir), ErrHistoryExists)
 		}
 	}
 	return nil

@@ -99,7 +99,7 @@ var nameWithPrint = regexp.MustCompile(`^(.*)#(\d{5})$`)
 func (s *Service) Resolve(ctx context.Context, ref string) (peer.ID, error) {
 	ref = strings.TrimSpace(ref)
 	if ref == "" {
-		return "", userErrorf("name a colleague (a name or a peer ID)")
+		return "", chat.UserErrorf("name a colleague (a name or a peer ID)")
 	}
 	if id, err := peer.Decode(ref); err == nil {
 		return id, nil
@@ -129,17 +129,14 @@ func (s *Service) Resolve(ctx context.Context, ref string) (peer.ID, error) {
 			}
 		}
 		if len(names) == 0 {
-			return "", &UserError{msg: fmt.Sprintf("no colleague called %q (no colleagues known yet)", ref), err: ErrUnknownPeer}
+			return "", chat.NewUserError(fmt.Sprintf("no colleague called %q (no colleagues known yet)", ref), chat.ErrUnknownPeer)
 		}
-		return "", &UserError{msg: fmt.Sprintf("no colleague called %q; known: %s", ref, strings.Join(names, ", ")), err: ErrUnknownPeer}
+		return "", chat.NewUserError(fmt.Sprintf("no colleague called %q; known: %s", ref, strings.Join(names, ", ")), chat.ErrUnknownPeer)
 	default:
 		var cands []string
 		for _, c := range hits {
 			cands = append(cands, fmt.Sprintf("%s#%s (%s)", c.Name, hcrypto.ShortFingerprint(c.Fingerprint), c.PeerID))
 		}
-		return "", &UserError{
-			msg: fmt.Sprintf("%d colleagues are called %q; say which: %s", len(hits), name, strings.Join(cands, ", ")),
-			err: ErrAmbiguousPeer,
-		}
+		return "", chat.NewUserError(fmt.Sprintf("%d colleagues are called %q; say which: %s", len(hits), name, strings.Join(cands, ", ")), chat.ErrAmbiguousPeer)
 	}
 }

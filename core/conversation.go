@@ -21,7 +21,7 @@ import (
 func splitConv(conv string) (c chat.ConvID, id string, err error) {
 	c, err = chat.ParseConv(conv)
 	if err != nil {
-		return chat.ConvID{}, "", userErrorf("%q is not a conversation (dm:PEER or room:ID)", conv)
+		return chat.ConvID{}, "", chat.UserErrorf("%q is not a conversation (dm:PEER or room:ID)", conv)
 	}
 	return c, c.ID(), nil
 }
@@ -40,7 +40,7 @@ func (s *Service) Page(ctx context.Context, conv string, before *chat.Message, l
 	if c.IsRoom() {
 		if s.rooms.get(id) == nil {
 			if _, ok, _ := s.store.Room(ctx, id); !ok {
-				return nil, &UserError{msg: "unknown room", err: ErrUnknownRoom}
+				return nil, chat.NewUserError("unknown room", chat.ErrUnknownRoom)
 			}
 		}
 		var cur *storage.Cursor
@@ -59,7 +59,7 @@ func (s *Service) Page(ctx context.Context, conv string, before *chat.Message, l
 	}
 	pid, err := peer.Decode(id)
 	if err != nil {
-		return nil, userErrorf("bad peer id in %q", conv)
+		return nil, chat.UserErrorf("bad peer id in %q", conv)
 	}
 	var seq int64
 	if before != nil {

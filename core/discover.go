@@ -21,13 +21,13 @@ func (s *Service) startDiscovery(ctx context.Context, errc chan<- error) error {
 	for _, raw := range append(append([]string{}, s.cfg.StaticPeers...), saved...) {
 		a, err := ma.NewMultiaddr(raw)
 		if err != nil {
-			return userErrorf("colleague address %q is not a multiaddr: %v", raw, err)
+			return chat.UserErrorf("colleague address %q is not a multiaddr: %v", raw, err)
 		}
 		addrs = append(addrs, a)
 	}
 	st, err := discovery.NewStatic(addrs, s.dial, s.log)
 	if err != nil {
-		return userErrorf("%v", err)
+		return chat.UserErrorf("%v", err)
 	}
 	s.discMu.Lock()
 	s.static = st
@@ -66,14 +66,14 @@ func (s *Service) otherWorkspaces() int {
 func (s *Service) AddPeer(ctx context.Context, addr string) (chat.AddPeerResult, error) {
 	a, err := ma.NewMultiaddr(addr)
 	if err != nil {
-		return chat.AddPeerResult{}, userErrorf("%q is not an address like /ip4/192.168.1.20/tcp/4001/p2p/12D3KooW…: %v", addr, err)
+		return chat.AddPeerResult{}, chat.UserErrorf("%q is not an address like /ip4/192.168.1.20/tcp/4001/p2p/12D3KooW…: %v", addr, err)
 	}
 	id, transport, err := discovery.SplitP2PAddr(a)
 	if err != nil {
-		return chat.AddPeerResult{}, userErrorf("%v", err)
+		return chat.AddPeerResult{}, chat.UserErrorf("%v", err)
 	}
 	if id == s.node.ID() {
-		return chat.AddPeerResult{}, userErrorf("that is this Hallway's own address")
+		return chat.AddPeerResult{}, chat.UserErrorf("that is this Hallway's own address")
 	}
 	res := chat.AddPeerResult{PeerID: id.String(), Addr: a.String()}
 	if _, err := s.store.AddStaticPeer(ctx, a.String()); err != nil {

@@ -49,14 +49,14 @@ func (s *Service) Send(ctx context.Context, ref, text string) (chat.Message, err
 		return s.SendRoom(ctx, ref, text)
 	}
 	if err := chat.CheckText(text); err != nil {
-		return chat.Message{}, userErrorf("%v", err)
+		return chat.Message{}, chat.UserErrorf("%v", err)
 	}
 	to, err := s.Resolve(ctx, ref)
 	if err != nil {
 		return chat.Message{}, err
 	}
 	if to == s.node.ID() {
-		return chat.Message{}, userErrorf("that is you; send to a colleague")
+		return chat.Message{}, chat.UserErrorf("that is you; send to a colleague")
 	}
 	return s.queueDM(ctx, to, text, "", "")
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"hallway/archive"
+	"hallway/chat"
 	hcrypto "hallway/crypto"
 	"hallway/p2p"
 	"hallway/storage"
@@ -58,10 +59,10 @@ func (s *Service) Export(ctx context.Context, opt ExportOptions, w io.Writer) (E
 		format = ExportJSON
 	}
 	if format != ExportJSON && format != ExportHTML {
-		return ExportSummary{}, userErrorf("export format is json or html, not %q", opt.Format)
+		return ExportSummary{}, chat.UserErrorf("export format is json or html, not %q", opt.Format)
 	}
 	if !opt.Since.IsZero() && !opt.Until.IsZero() && !opt.Until.After(opt.Since) {
-		return ExportSummary{}, userErrorf("the end of the period comes before its start")
+		return ExportSummary{}, chat.UserErrorf("the end of the period comes before its start")
 	}
 	ex, err := s.newExporter(ctx, opt)
 	if err != nil {

@@ -25,14 +25,14 @@ func decodePeer(s string) (peer.ID, error) { return peer.Decode(s) }
 // member who has it) once they accept.
 func (s *Service) SendFile(ctx context.Context, ref, path string) (chat.Transfer, error) {
 	if s.cfg.Files.Policy.Disabled {
-		return chat.Transfer{}, userErrorf("file transfer is turned off on this computer")
+		return chat.Transfer{}, chat.UserErrorf("file transfer is turned off on this computer")
 	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
-		return chat.Transfer{}, userErrorf("bad path %q: %v", path, err)
+		return chat.Transfer{}, chat.UserErrorf("bad path %q: %v", path, err)
 	}
 	if _, err := os.Stat(abs); err != nil {
-		return chat.Transfer{}, userErrorf("cannot send %s: %v", path, errors.Unwrap(err))
+		return chat.Transfer{}, chat.UserErrorf("cannot send %s: %v", path, errors.Unwrap(err))
 	}
 	var st *roomState
 	var to peer.ID
@@ -45,12 +45,12 @@ func (s *Service) SendFile(ctx context.Context, ref, path string) (chat.Transfer
 			return chat.Transfer{}, err
 		}
 		if to == s.node.ID() {
-			return chat.Transfer{}, userErrorf("that is you; send to a colleague")
+			return chat.Transfer{}, chat.UserErrorf("that is you; send to a colleague")
 		}
 	}
 	m, skipped, err := files.BuildManifest(ctx, abs, nil)
 	if err != nil {
-		return chat.Transfer{}, userErrorf("cannot read %s: %v", path, err)
+		return chat.Transfer{}, chat.UserErrorf("cannot read %s: %v", path, err)
 	}
 	if len(skipped) > 0 {
 		s.log.Info("not sent: not regular files", "skipped", strings.Join(skipped, ", "))
@@ -145,7 +145,7 @@ func (s *Service) DeclineTransfer(ctx context.Context, id string) error {
 		return err
 	}
 	if t.State == storage.TransferDone {
-		return userErrorf("%s is already here", t.Name)
+		return chat.UserErrorf("%s is already here", t.Name)
 	}
 	s.stopDownload(id)
 	return s.declineWith(ctx, id, "declined")
@@ -186,12 +186,12 @@ func (s *Service) reportStatus(ctx context.Context, t storage.Transfer, state, r
 func (s *Service) CancelTransfer(ctx context.Context, id string) error {
 	t, err := s.store.Transfer(ctx, id)
 	if errors.Is(err, storage.ErrNoTransfer) {
-		return userErrorf("no transfer %s (see hallway transfers)", id)
+		return chat.UserErrorf("no transfer %s (see hallway transfers)", id)
 	} else if err != nil {
 		return err
 	}
 	if t.State == storage.TransferDone {
-		return userErrorf("%s is complete; nothing to cancel", t.Name)
+		return chat.UserErrorf("%s is complete; nothing to cancel", t.Name)
 	}
 	s.stopDownload(id)
 	if err := s.setTransferState(ctx, id, storage.TransferCancelled, "cancelled"); err != nil {
@@ -237,7 +237,7 @@ func (s *Service) removePartial(ctx context.Context, t storage.Transfer) {
 func (s *Service) incoming(ctx context.Context, id string) (storage.Transfer, error) {
 	t, err := s.store.Transfer(ctx, id)
 	if errors.Is(err, storage.ErrNoTransfer) || err == nil && t.Direction != storage.TransferIn {
-		return t, userErrorf("no incoming transfer %s (see hallway transfers)", id)
+		return t, chat.UserErrorf("no incoming transfer %s (see hallway transfers)", id)
 	}
 	return t, err
 }

@@ -21,14 +21,14 @@ func (s *Service) InviteToRoom(ctx context.Context, roomRef, peerRef string) (ch
 		return chat.Message{}, err
 	}
 	if st.general {
-		return chat.Message{}, userErrorf("everyone in the workspace is in #general already")
+		return chat.Message{}, chat.UserErrorf("everyone in the workspace is in #general already")
 	}
 	to, err := s.Resolve(ctx, peerRef)
 	if err != nil {
 		return chat.Message{}, err
 	}
 	if to == s.node.ID() {
-		return chat.Message{}, userErrorf("you are in #%s already", st.name)
+		return chat.Message{}, chat.UserErrorf("you are in #%s already", st.name)
 	}
 	meta, err := json.Marshal(p2p.RoomInvite{Room: st.id, Name: st.name, Key: st.key[:]})
 	if err != nil {

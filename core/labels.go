@@ -18,11 +18,11 @@ const MaxLabelLen = 64
 func (s *Service) SetLabel(ctx context.Context, ref, label string) (chat.Trust, error) {
 	label = strings.Join(strings.Fields(label), " ")
 	if utf8.RuneCountInString(label) > MaxLabelLen {
-		return chat.Trust{}, userErrorf("a label has at most %d characters", MaxLabelLen)
+		return chat.Trust{}, chat.UserErrorf("a label has at most %d characters", MaxLabelLen)
 	}
 	for _, r := range label {
 		if r < 0x20 || r == 0x7f || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) {
-			return chat.Trust{}, userErrorf("a label cannot contain control characters")
+			return chat.Trust{}, chat.UserErrorf("a label cannot contain control characters")
 		}
 	}
 	id, err := s.Resolve(ctx, ref)
@@ -30,7 +30,7 @@ func (s *Service) SetLabel(ctx context.Context, ref, label string) (chat.Trust, 
 		return chat.Trust{}, err
 	}
 	if id == s.node.ID() {
-		return chat.Trust{}, userErrorf("that is you; labels are for colleagues")
+		return chat.Trust{}, chat.UserErrorf("that is you; labels are for colleagues")
 	}
 	if err := s.store.SetLabel(ctx, id.String(), label); err != nil {
 		return chat.Trust{}, fmt.Errorf("save label: %w", err)

@@ -57,16 +57,16 @@ func checkPrefs(p chat.Prefs) error {
 	switch p.Theme {
 	case chat.ThemeSystem, chat.ThemeLight, ThemeDark:
 	default:
-		return userErrorf("theme is system, light or dark, not %q", p.Theme)
+		return chat.UserErrorf("theme is system, light or dark, not %q", p.Theme)
 	}
 	if p.AutoAcceptMax < 0 || p.MaxFileSize < 0 {
-		return userErrorf("file sizes cannot be negative")
+		return chat.UserErrorf("file sizes cannot be negative")
 	}
 	if p.Downloads != "" && !filepath.IsAbs(p.Downloads) {
-		return userErrorf("the downloads folder must be a full path, not %q", p.Downloads)
+		return chat.UserErrorf("the downloads folder must be a full path, not %q", p.Downloads)
 	}
 	if len(p.LastConversation) > 200 || len(p.BlockExt) > 1000 {
-		return userErrorf("setting too long")
+		return chat.UserErrorf("setting too long")
 	}
 	return nil
 }

@@ -57,7 +57,7 @@ func (s *Service) loadProfile(ctx context.Context) error {
 	}
 	p.Version, _ = strconv.ParseInt(v, 10, 64)
 	if err := chat.CheckProfileFields(p.Name, p.Status, p.StatusText); err != nil {
-		return userErrorf("the display name %q cannot be used: %v", p.Name, err)
+		return chat.UserErrorf("the display name %q cannot be used: %v", p.Name, err)
 	}
 	return s.saveProfile(ctx, p)
 }
@@ -131,7 +131,7 @@ func (s *Service) SetName(ctx context.Context, name string) error {
 
 func (s *Service) changeProfile(ctx context.Context, p p2p.Profile) error {
 	if err := chat.CheckProfileFields(p.Name, p.Status, p.StatusText); err != nil {
-		return userErrorf("%v", err)
+		return chat.UserErrorf("%v", err)
 	}
 	if err := s.saveProfile(ctx, p); err != nil {
 		return err

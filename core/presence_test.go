@@ -60,7 +60,7 @@ func TestSameNameTwoColleagues(t *testing.T) {
 		t.Fatalf("both Bobs must be listed and flagged, got %+v", peers)
 	}
 	_, err := ann.Send(context.Background(), "bob", "which one?")
-	if !errors.Is(err, ErrAmbiguousPeer) {
+	if !errors.Is(err, chat.ErrAmbiguousPeer) {
 		t.Fatalf("want ambiguity, got %v", err)
 	}
 	for _, b := range []*node{bob1, bob2} {
@@ -73,7 +73,7 @@ func TestSameNameTwoColleagues(t *testing.T) {
 	if err != nil || id != bob2.ID() {
 		t.Fatalf("name#print resolves to %v, %v", id, err)
 	}
-	if _, err := ann.Resolve(context.Background(), "Zed"); !errors.Is(err, ErrUnknownPeer) {
+	if _, err := ann.Resolve(context.Background(), "Zed"); !errors.Is(err, chat.ErrUnknownPeer) {
 		t.Fatalf("unknown name: %v", err)
 	}
 }

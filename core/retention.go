@@ -130,7 +130,7 @@ func (s *Service) SetRetention(ctx context.Context, in string, days int) (Retent
 	case days == RetentionInherit:
 		err = s.store.ClearRetention(ctx, scope)
 	case days < 0 || days > storage.MaxRetentionDays:
-		return RetentionStatus{}, userErrorf("keep messages 0 (forever) to %d days", storage.MaxRetentionDays)
+		return RetentionStatus{}, chat.UserErrorf("keep messages 0 (forever) to %d days", storage.MaxRetentionDays)
 	default:
 		err = s.store.SetRetention(ctx, scope, days)
 	}
@@ -151,7 +151,7 @@ func (s *Service) PlaceHold(ctx context.Context, in, reason string) (LegalHold, 
 	}
 	reason = strings.TrimSpace(reason)
 	if len(reason) > maxHoldReason || strings.ContainsFunc(reason, func(r rune) bool { return r < 0x20 }) {
-		return LegalHold{}, userErrorf("a hold's reason is one line of at most %d bytes", maxHoldReason)
+		return LegalHold{}, chat.UserErrorf("a hold's reason is one line of at most %d bytes", maxHoldReason)
 	}
 	h := storage.LegalHold{ID: "hold-" + newMessageID()[:12], Scope: scope, Reason: reason, CreatedAt: time.Now()}
 	if err := s.store.PlaceHold(ctx, h); err != nil {
@@ -169,7 +169,7 @@ func (s *Service) PlaceHold(ctx context.Context, in, reason string) (LegalHold, 
 func (s *Service) ReleaseHold(ctx context.Context, id string) (LegalHold, error) {
 	h, err := s.store.ReleaseHold(ctx, strings.TrimSpace(id))
 	if errors.Is(err, storage.ErrNoHold) {
-		return LegalHold{}, userErrorf("no legal hold %q is in force (hallway retention show lists them)", id)
+		return LegalHold{}, chat.UserErrorf("no legal hold %q is in force (hallway retention show lists them)", id)
 	}
 	if err != nil {
 		return LegalHold{}, fmt.Errorf("release hold: %w", err)

@@ -27,7 +27,7 @@ func (s *Service) post(ctx context.Context, st *roomState, body hcrypto.RoomBody
 	body.Name = s.currentProfile().Name
 	body.SentAt = time.Now().UnixMilli()
 	if err := body.Validate(); err != nil {
-		return nil, userErrorf("cannot post this message: %v", err)
+		return nil, chat.UserErrorf("cannot post this message: %v", err)
 	}
 	env, err := hcrypto.SealEnvelope(st.key, s.key, st.id, []byte(self), seq, s.clock.Now(), body.Marshal())
 	if err != nil {
@@ -48,7 +48,7 @@ func (s *Service) post(ctx context.Context, st *roomState, body hcrypto.RoomBody
 // SendRoom posts a text message to a room.
 func (s *Service) SendRoom(ctx context.Context, ref, text string) (chat.Message, error) {
 	if err := chat.CheckText(text); err != nil {
-		return chat.Message{}, userErrorf("%v", err)
+		return chat.Message{}, chat.UserErrorf("%v", err)
 	}
 	st, err := s.resolveRoom(ref)
 	if err != nil {

@@ -102,14 +102,14 @@ func (s *Service) subscribe(r storage.Room) error {
 func (s *Service) joinRoom(ctx context.Context, r storage.Room) error {
 	if existing := s.rooms.get(r.ID); existing != nil {
 		if existing.key != hcrypto.RoomKey(r.Key) {
-			return userErrorf("you are already in a room with id %s but another key; the invitation is not valid", r.ID)
+			return chat.UserErrorf("you are already in a room with id %s but another key; the invitation is not valid", r.ID)
 		}
 		return nil
 	}
 	if old, ok, err := s.store.Room(ctx, r.ID); err != nil {
 		return err
 	} else if ok && old.Key != r.Key {
-		return userErrorf("room %s was known with another key; the invitation is not valid", r.ID)
+		return chat.UserErrorf("room %s was known with another key; the invitation is not valid", r.ID)
 	}
 	now := time.Now()
 	r.JoinedAt = now
@@ -136,7 +136,7 @@ func (s *Service) joinRoom(ctx context.Context, r storage.Room) error {
 func (s *Service) CreateRoom(ctx context.Context, name string) (chat.Room, error) {
 	name = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(name), "#"))
 	if err := chat.CheckRoomName(name); err != nil {
-		return chat.Room{}, userErrorf("%v", err)
+		return chat.Room{}, chat.UserErrorf("%v", err)
 	}
 	id, err := hcrypto.NewRoomID()
 	if err != nil {
@@ -206,13 +206,13 @@ func (s *Service) resolveRoom(ref string) (*roomState, error) {
 	case 1:
 		return hits[0], nil
 	case 0:
-		return nil, &UserError{msg: fmt.Sprintf("you are in no room called %q; your rooms: %s", ref, strings.Join(names, ", ")), err: ErrUnknownRoom}
+		return nil, chat.NewUserError(fmt.Sprintf("you are in no room called %q; your rooms: %s", ref, strings.Join(names, ", ")), chat.ErrUnknownRoom)
 	}
 	var cands []string
 	for _, st := range hits {
 		cands = append(cands, fmt.Sprintf("#%s (%s)", st.name, st.id))
 	}
-	return nil, &UserError{msg: fmt.Sprintf("%d rooms match %q; use the id: %s", len(hits), ref, strings.Join(cands, ", ")), err: ErrAmbiguousRoom}
+	return nil, chat.NewUserError(fmt.Sprintf("%d rooms match %q; use the id: %s", len(hits), ref, strings.Join(cands, ", ")), chat.ErrAmbiguousRoom)
 }
 
 // RoomMembers lists a room's members with their presence.
@@ -255,7 +255,7 @@ func (s *Service) LeaveRoom(ctx context.Context, ref string) error {
 		return err
 	}
 	if st.general {
-		return userErrorf("everyone in the workspace is in #general; it cannot be left")
+		return chat.UserErrorf("everyone in the workspace is in #general; it cannot be left")
 	}
 	if _, err := s.post(ctx, st, hcrypto.RoomBody{Kind: hcrypto.BodyLeave}); err != nil {
 		return err
@@ -284,7 +284,7 @@ func (s *Service) RoomInviteCode(_ context.Context, ref string) (string, error) 
 func (s *Service) JoinRoomCode(ctx context.Context, code string) (chat.Room, error) {
 	id, name, key, err := hcrypto.ParseRoomInviteCode(code)
 	if err != nil {
-		return chat.Room{}, userErrorf("that room code does not work: %v", err)
+		return chat.Room{}, chat.UserErrorf("that room code does not work: %v", err)
 	}
 	if err := s.joinRoom(ctx, storage.Room{ID: id, Name: name, Key: key}); err != nil {
 		return chat.Room{}, err

@@ -25,13 +25,13 @@ const snippetWidth = 160
 func (s *Service) Search(ctx context.Context, q chat.SearchQuery) ([]chat.SearchHit, error) {
 	terms := archive.ParseQuery(q.Text)
 	if len(terms) == 0 {
-		return nil, userErrorf("type something to search for")
+		return nil, chat.UserErrorf("type something to search for")
 	}
 	if !q.Since.IsZero() && !q.Until.IsZero() && !q.Until.After(q.Since) {
-		return nil, userErrorf("the end of the period comes before its start")
+		return nil, chat.UserErrorf("the end of the period comes before its start")
 	}
 	if q.Limit < 0 {
-		return nil, userErrorf("the number of results must be positive")
+		return nil, chat.UserErrorf("the number of results must be positive")
 	}
 	sq := storage.SearchQuery{Terms: terms, Since: q.Since, Until: q.Until, FilesOnly: q.HasFile,
 		Limit: min(q.Limit, storage.MaxSearchLimit)}
@@ -80,7 +80,7 @@ func (s *Service) resolveAuthor(ctx context.Context, ref string) (peer.ID, error
 		return s.node.ID(), nil
 	}
 	id, err := s.Resolve(ctx, ref)
-	if errors.Is(err, ErrUnknownPeer) && strings.EqualFold(ref, s.currentProfile().Name) {
+	if errors.Is(err, chat.ErrUnknownPeer) && strings.EqualFold(ref, s.currentProfile().Name) {
 		return s.node.ID(), nil
 	}
 	return id, err
@@ -130,9 +130,9 @@ func (s *Service) resolveConversation(ctx context.Context, ref string) (conversa
 		case 1:
 			return roomConv(hits[0]), nil
 		case 0:
-			return conversation{}, &UserError{msg: fmt.Sprintf("no room called %q in your history", ref), err: ErrUnknownRoom}
+			return conversation{}, chat.NewUserError(fmt.Sprintf("no room called %q in your history", ref), chat.ErrUnknownRoom)
 		}
-		return conversation{}, &UserError{msg: fmt.Sprintf("%d rooms are called %q; use the room id", len(hits), ref), err: ErrAmbiguousRoom}
+		return conversation{}, chat.NewUserError(fmt.Sprintf("%d rooms are called %q; use the room id", len(hits), ref), chat.ErrAmbiguousRoom)
 	}
 	id, err := s.Resolve(ctx, ref)
 	if err != nil {

@@ -138,7 +138,7 @@ func (s *Service) TrustOf(ctx context.Context, ref string) (chat.Trust, error) {
 		return chat.Trust{}, err
 	}
 	if id == s.node.ID() {
-		return chat.Trust{}, userErrorf("that is you; a safety number is for you and a colleague")
+		return chat.Trust{}, chat.UserErrorf("that is you; a safety number is for you and a colleague")
 	}
 	st, err := s.readTrust(ctx)
 	if err != nil {
@@ -162,7 +162,7 @@ func (s *Service) Verify(ctx context.Context, ref string, verified bool) (chat.T
 	}
 	if verified {
 		if t.Fingerprint == "" {
-			return chat.Trust{}, userErrorf("this colleague's key is unknown; connect to them first")
+			return chat.Trust{}, chat.UserErrorf("this colleague's key is unknown; connect to them first")
 		}
 		err = s.store.SetVerified(ctx, storage.Verification{Peer: t.PeerID, Name: t.Name, Fingerprint: t.Fingerprint})
 	} else {

@@ -41,3 +41,14 @@ const (
 	ThemeLight        = chat.ThemeLight
 	ThemeDark         = chat.ThemeDark
 )
+
+// User-facing errors and the conditions callers branch on.
+type UserError = chat.UserError
+
+var (
+	UserMessage      = chat.UserMessage
+	ErrUnknownPeer   = chat.ErrUnknownPeer
+	ErrAmbiguousPeer = chat.ErrAmbiguousPeer
+	ErrUnknownRoom   = chat.ErrUnknownRoom
+	ErrAmbiguousRoom = chat.ErrAmbiguousRoom
+)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path/filepath"
 
+	"hallway/chat"
 	hcrypto "hallway/crypto"
 )
 
@@ -16,7 +17,7 @@ import (
 func ReadWorkspaceKey(dir string) (hcrypto.WorkspaceKey, bool, error) {
 	k, ok, err := hcrypto.LoadWorkspaceKey(filepath.Join(dir, workspaceFile))
 	if err != nil {
-		return k, false, userErrorf("the workspace key in %s is unreadable: %v", dir, err)
+		return k, false, chat.UserErrorf("the workspace key in %s is unreadable: %v", dir, err)
 	}
 	return k, ok, nil
 }
@@ -32,7 +33,7 @@ func WriteWorkspaceKey(dir string, k hcrypto.WorkspaceKey, force bool) error {
 		return err
 	}
 	if ok && old != k && !force {
-		return userErrorf("this Hallway is already in private workspace %s; add --force to leave it for another", old.Tag())
+		return chat.UserErrorf("this Hallway is already in private workspace %s; add --force to leave it for another", old.Tag())
 	}
 	if err := hcrypto.WriteWorkspaceKey(filepath.Join(dir, workspaceFile), k); err != nil {
 		return fmt.Errorf("write workspace key: %w", err)

@@ -1,4 +1,4 @@
-package core
+package chat
 
 import (
 	"errors"
@@ -24,7 +24,8 @@ func (e *UserError) Unwrap() error { return e.err }
 // Message is the sentence to show the user.
 func (e *UserError) Message() string { return e.msg }
 
-func userErrorf(format string, args ...any) error {
+// UserErrorf makes a UserError whose message is the formatted sentence.
+func UserErrorf(format string, args ...any) error {
 	return &UserError{msg: fmt.Sprintf(format, args...)}
 }
 
@@ -49,3 +50,7 @@ var (
 	ErrUnknownRoom   = errors.New("unknown room")
 	ErrAmbiguousRoom = errors.New("ambiguous room name")
 )
+
+// NewUserError pairs the sentence to show the user with its cause, which
+// errors.Is and errors.As still find.
+func NewUserError(msg string, cause error) *UserError { return &UserError{msg: msg, err: cause} }
