@@ -34,7 +34,7 @@ func Serve(ctx context.Context, cfg core.Config, log *slog.Logger, started func(
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	apiErr := make(chan error, 1)
-	go func() { apiErr <- control.Serve(ctx, l, svc, log) }()
+	go func() { apiErr <- control.Serve(ctx, l, control.BackendsOf(svc), log) }()
 	if started != nil {
 		started(svc)
 	}

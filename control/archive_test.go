@@ -14,10 +14,10 @@ import (
 	"hallway/core"
 )
 
-// fakeArchive answers the archive endpoints; the rest of Backend is never
+// fakeArchive answers the archive endpoints; the rest of Service is never
 // called by these tests.
 type fakeArchive struct {
-	Backend
+	Service
 	query     core.SearchQuery
 	days      int
 	in        string
@@ -71,7 +71,7 @@ func (f *fakeArchive) ApplyRetention(context.Context) (core.SweepResult, error) 
 	return core.SweepResult{Messages: 2}, nil
 }
 
-func serveFake(t *testing.T, b Backend) *Client {
+func serveFake(t *testing.T, b Backends) *Client {
 	t.Helper()
 	dir, err := os.MkdirTemp("", "hwc")
 	if err != nil {
@@ -91,7 +91,7 @@ func serveFake(t *testing.T, b Backend) *Client {
 
 func TestArchiveEndpoints(t *testing.T) {
 	f := &fakeArchive{}
-	c := serveFake(t, f)
+	c := serveFake(t, BackendsOf(f))
 	ctx := context.Background()
 	since := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 	hits, err := c.Search(ctx, core.SearchQuery{Text: "hello wörld", From: "Bob", In: "#x", Since: since, HasFile: true, Limit: 7})

@@ -85,7 +85,18 @@ func (stubBackend) Backup(context.Context, io.Writer) (core.BackupInfo, error) {
 	return core.BackupInfo{}, nil
 }
 
-var _ Backend = stubBackend{}
+func (stubBackend) Trusts(context.Context) (map[string]core.Trust, error) { return nil, nil }
+func (stubBackend) TrustOf(context.Context, string) (core.Trust, error)   { return core.Trust{}, nil }
+func (stubBackend) Verify(context.Context, string, bool) (core.Trust, error) {
+	return core.Trust{}, nil
+}
+func (stubBackend) SetLabel(context.Context, string, string) (core.Trust, error) {
+	return core.Trust{}, nil
+}
+func (stubBackend) Prefs(context.Context) (core.Prefs, error)  { return core.Prefs{}, nil }
+func (stubBackend) SetPrefs(context.Context, core.Prefs) error { return nil }
+
+var _ Service = stubBackend{}
 
 // FuzzControlAPI sends any method, path, query and body to the control
 // API: it answers every request with a status and a JSON body (or the
@@ -98,7 +109,7 @@ func FuzzControlAPI(f *testing.F) {
 	f.Add("POST", "/v1/status", []byte(`{"status":"away","text":"`+strings.Repeat("\\u0000", 1000)+`"}`))
 	f.Add("DELETE", "/v1/../v1/id", []byte(`{}`))
 	f.Add("GET", "/v1/stats", []byte(nil))
-	h := routes(stubBackend{})
+	h := routes(BackendsOf(stubBackend{}))
 	f.Fuzz(func(t *testing.T, method, target string, body []byte) {
 		if !strings.HasPrefix(target, "/") {
 			target = "/" + target
