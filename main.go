@@ -8,13 +8,20 @@ import (
 
 	"hallway/app"
 	"hallway/cli"
-	"hallway/core"
+
+	fyneapp "fyne.io/fyne/v2/app"
 )
 
 func main() {
 	os.Exit(cli.Main(os.Args[1:], &cli.Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, RunWindow: runWindow}))
 }
 
-func runWindow(ctx context.Context, cfg core.Config, serve cli.ServeFunc, log *slog.Logger) error {
-	return app.Run(ctx, app.Options{Config: cfg, Serve: app.ServeFunc(serve), Log: log})
+// runWindow creates the Fyne app, only when the window opens, and runs
+// the window on the node supervisor.
+func runWindow(ctx context.Context, node *cli.WindowNode, log *slog.Logger) error {
+	if err := app.CheckDisplay(); err != nil {
+		return err
+	}
+	a := fyneapp.NewWithID(app.AppID)
+	return app.Run(ctx, a, app.Options{Node: node, Log: log})
 }

@@ -55,8 +55,9 @@ type Searcher interface {
 	Search(ctx context.Context, q SearchQuery) ([]SearchHit, error)
 }
 
-// Workspace reads and changes the workspace key of the data folder; a
-// change takes effect when the node restarts, which Restart does.
+// Workspace reads the node's workspace and picks another (create, join,
+// leave); Restart switches the running node to the picked one, or
+// restarts it in the same one, and the new core attaches when it is up.
 type Workspace interface {
 	WorkspaceInvite() (code string, private bool, err error)
 	CreateWorkspace() (code string, err error)

@@ -9,10 +9,8 @@ import (
 	"time"
 
 	"hallway/assets"
-	"hallway/core"
 
 	"fyne.io/fyne/v2"
-	fyneapp "fyne.io/fyne/v2/app"
 )
 
 // AppID is the application id (as in FyneApp.toml).
@@ -22,28 +20,31 @@ const AppID = "im.hallway.desktop"
 var ErrNoDisplay = errors.New("no display: neither $DISPLAY nor $WAYLAND_DISPLAY is set, so the window cannot open. " +
 	"Run Hallway headless with `hallway daemon` (every other verb works against it), or start it from a desktop session")
 
+// CheckDisplay reports ErrNoDisplay when there is no graphical session;
+// the caller checks before it creates the fyne.App.
+func CheckDisplay() error {
+	if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
+		return ErrNoDisplay
+	}
+	return nil
+}
+
 // Options configure the window.
 type Options struct {
-	// Config is the node's configuration (data folder, flags).
-	Config core.Config
-	// Serve runs the node and its control API (cli.Serve).
-	Serve ServeFunc
-	Log   *slog.Logger
+	// Node runs the node and its control API, and switches its workspace.
+	Node Node
+	Log  *slog.Logger
 	// FirstFrame, when set, is called once the window has drawn with a
 	// node attached (benchmarks).
 	FirstFrame func()
 }
 
-// Run opens the window and runs Hallway in it until the user quits or ctx
-// ends. It must run on the main goroutine.
-func Run(ctx context.Context, opt Options) error {
-	if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
-		return ErrNoDisplay
-	}
+// Run opens the window of a and runs Hallway in it until the user quits
+// or ctx ends. It must run on the main goroutine.
+func Run(ctx context.Context, a fyne.App, opt Options) error {
 	if opt.Log == nil {
 		opt.Log = slog.New(slog.DiscardHandler)
 	}
-	a := fyneapp.NewWithID(AppID)
 	a.SetIcon(fyne.NewStaticResource("hallway.png", assets.Icon))
 	w := a.NewWindow("Hallway")
 	w.Resize(fyne.NewSize(1100, 720))
@@ -53,7 +54,7 @@ func Run(ctx context.Context, opt Options) error {
 	defer cancel()
 
 	var runErr error
-	eng := &engine{serve: opt.Serve, cfg: opt.Config, log: opt.Log}
+	eng := &engine{node: opt.Node}
 	eng.up = func(c Core) {
 		fyne.Do(func() {
 			u.attach(c)

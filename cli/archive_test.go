@@ -65,7 +65,7 @@ func TestArchiveVerbs(t *testing.T) {
 	started := make(chan *core.Service, 1)
 	done := make(chan error, 1)
 	go func() {
-		done <- Serve(ctx, core.Config{DataDir: dir, Name: "Ann", NoMDNS: true, ListenAddrs: []string{"/ip4/127.0.0.1/tcp/0"}}, nil,
+		done <- runNode(ctx, core.Config{DataDir: dir, Name: "Ann", NoMDNS: true, ListenAddrs: []string{"/ip4/127.0.0.1/tcp/0"}},
 			func(s *core.Service) { started <- s })
 	}()
 	select {

@@ -12,6 +12,7 @@ import (
 
 	"hallway/control"
 	"hallway/core"
+	"hallway/node"
 )
 
 // runCLI runs the command line in-process and returns stdout, stderr and
@@ -92,7 +93,7 @@ func TestDaemonAndVerbs(t *testing.T) {
 	started := make(chan *core.Service, 1)
 	done := make(chan error, 1)
 	go func() {
-		done <- Serve(ctx, core.Config{DataDir: dir, Name: "Ann", NoMDNS: true, ListenAddrs: []string{"/ip4/127.0.0.1/tcp/0"}}, nil,
+		done <- runNode(ctx, core.Config{DataDir: dir, Name: "Ann", NoMDNS: true, ListenAddrs: []string{"/ip4/127.0.0.1/tcp/0"}},
 			func(s *core.Service) { started <- s })
 	}()
 	select {
@@ -141,4 +142,10 @@ func TestDaemonAndVerbs(t *testing.T) {
 	if _, err := control.NewClient(dir).Send(context.Background(), "Bob", big); err == nil {
 		t.Fatal("oversize request accepted")
 	}
+}
+
+// runNode runs a node with its control API, as the daemon does, calling
+// started with each service that comes up.
+func runNode(ctx context.Context, cfg core.Config, started func(*core.Service)) error {
+	return node.New(node.Config{Config: cfg, Started: started}).Run(ctx)
 }

@@ -9,41 +9,13 @@ import (
 	"runtime/pprof"
 	"strings"
 
-	"hallway/control"
 	"hallway/core"
+	"hallway/node"
 )
 
 var daemonFlags = map[string]flagKind{
 	"name": stringFlag, "listen": listFlag, "peer": listFlag, "no-mdns": boolFlag, "verbose": boolFlag,
 	"downloads": stringFlag, "no-files": boolFlag, "max-file-size": stringFlag, "block-ext": stringFlag, "auto-accept": stringFlag, "no-bulk-lane": boolFlag,
-}
-
-// Serve runs a Hallway node for dir with its control API until ctx ends.
-// The window uses it too, so both serve the same verbs. started is called
-// once the node is up.
-func Serve(ctx context.Context, cfg core.Config, log *slog.Logger, started func(*core.Service)) error {
-	svc, err := core.Open(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	l, err := control.Listen(core.SocketPath(cfg.DataDir))
-	if err != nil {
-		svc.Close()
-		return err
-	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	apiErr := make(chan error, 1)
-	go func() { apiErr <- control.Serve(ctx, l, control.BackendsOf(svc), log) }()
-	if started != nil {
-		started(svc)
-	}
-	runErr := svc.Run(ctx)
-	cancel()
-	if err := <-apiErr; err != nil && runErr == nil {
-		runErr = fmt.Errorf("control API: %w", err)
-	}
-	return runErr
 }
 
 func runDaemon(ctx context.Context, env *Env, dir string, p parsed) error {
@@ -71,7 +43,8 @@ func runDaemon(ctx context.Context, env *Env, dir string, p parsed) error {
 	if err != nil {
 		return err
 	}
-	err = Serve(ctx, cfg, log, func(svc *core.Service) { logRunning(ctx, log, svc, cfg) })
+	sup := node.New(node.Config{Config: cfg, Started: func(svc *core.Service) { logRunning(ctx, log, svc, cfg) }})
+	err = sup.Run(ctx)
 	if errors.Is(err, context.Canceled) {
 		return nil
 	}

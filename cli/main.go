@@ -21,9 +21,9 @@ import (
 type Env struct {
 	Stdin          io.Reader
 	Stdout, Stderr io.Writer
-	// RunWindow opens the desktop app, running the node with serve; nil
-	// when the binary has no window.
-	RunWindow func(ctx context.Context, cfg core.Config, serve ServeFunc, log *slog.Logger) error
+	// RunWindow opens the desktop app on node, which keeps the node
+	// running; nil when the binary has no window.
+	RunWindow func(ctx context.Context, node *WindowNode, log *slog.Logger) error
 }
 
 func init() {

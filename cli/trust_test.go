@@ -20,8 +20,8 @@ func serveNode(t *testing.T, name string, peers ...string) (string, *core.Servic
 	started := make(chan *core.Service, 1)
 	done := make(chan error, 1)
 	go func() {
-		done <- Serve(ctx, core.Config{DataDir: dir, Name: name, NoMDNS: true, ListenAddrs: []string{"/ip4/127.0.0.1/tcp/0"},
-			StaticPeers: peers}, nil, func(s *core.Service) { started <- s })
+		done <- runNode(ctx, core.Config{DataDir: dir, Name: name, NoMDNS: true, ListenAddrs: []string{"/ip4/127.0.0.1/tcp/0"},
+			StaticPeers: peers}, func(s *core.Service) { started <- s })
 	}()
 	var svc *core.Service
 	select {
@@ -83,11 +83,11 @@ func TestNoVerbOpensTheWindow(t *testing.T) {
 	var got core.Config
 	var out, errb strings.Builder
 	env := &Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb,
-		RunWindow: func(_ context.Context, cfg core.Config, serve ServeFunc, _ *slog.Logger) error {
-			got = cfg
-			if serve == nil {
-				return errors.New("no serve")
+		RunWindow: func(_ context.Context, n *WindowNode, _ *slog.Logger) error {
+			if n == nil {
+				return errors.New("no node")
 			}
+			got = n.Config()
 			return nil
 		}}
 	dir := t.TempDir()

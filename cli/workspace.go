@@ -2,12 +2,15 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"hallway/control"
 	"hallway/core"
 	hcrypto "hallway/crypto"
+	"hallway/node"
 )
 
 var workspaceFlags = map[string]flagKind{"force": boolFlag}
@@ -23,14 +26,15 @@ type workspaceInfo struct {
 // makes up its line of `hallway help`.
 var workspaceVerbs = subVerbs{list: []subVerb{
 	{"show", "show", nil, func(ctx context.Context, env *Env, dir string, args []string, p parsed) error {
-		return workspaceShow(ctx, env, dir, "show", args, p)
+		return workspaceShow(env, dir, "show", args, p)
 	}},
 	{"create", "create [--force]", nil, workspaceCreate},
 	{"join", "join CODE", nil, workspaceJoin},
+	{"leave", "leave", nil, workspaceLeave},
 	{"invite", "invite", nil, func(ctx context.Context, env *Env, dir string, args []string, p parsed) error {
-		return workspaceShow(ctx, env, dir, "invite", args, p)
+		return workspaceShow(env, dir, "invite", args, p)
 	}},
-}, misuse: "usage: hallway workspace [show|create|join CODE|invite]"}
+}, misuse: "usage: hallway workspace [show|create|join CODE|leave|invite]"}
 
 // workspaceUsage is the verb's line of `hallway help`.
 func workspaceUsage() string {
@@ -38,7 +42,7 @@ func workspaceUsage() string {
 	for _, v := range workspaceVerbs.list {
 		subs = append(subs, v.help)
 	}
-	return "workspace [" + strings.Join(subs, "|") + "] [--json]"
+	return "workspace [" + strings.Join(subs, "|") + "] [--json]   (switches a running Hallway live; CODE - reads stdin)"
 }
 
 func runWorkspace(ctx context.Context, env *Env, dir string, p parsed) error {
@@ -49,8 +53,9 @@ func runWorkspace(ctx context.Context, env *Env, dir string, p parsed) error {
 	return workspaceVerbs.dispatch(ctx, env, dir, sub, args, p)
 }
 
-// workspaceShow describes the workspace key, or prints its invite code.
-func workspaceShow(ctx context.Context, env *Env, dir, sub string, args []string, p parsed) error {
+// workspaceShow describes the data folder's workspace, or prints its
+// invite code.
+func workspaceShow(env *Env, dir, sub string, args []string, p parsed) error {
 	if len(args) > 0 {
 		return fmt.Errorf("usage: hallway workspace %s", sub)
 	}
@@ -67,48 +72,50 @@ func workspaceShow(ctx context.Context, env *Env, dir, sub string, args []string
 	} else if sub == "invite" {
 		return fmt.Errorf("this is an open LAN workspace: there is no key to invite to (hallway workspace create makes one)")
 	}
-	return printWorkspace(ctx, env, dir, sub, info, false, p)
+	return printWorkspace(env, sub, info, false, p)
 }
 
 func workspaceCreate(ctx context.Context, env *Env, dir string, args []string, p parsed) error {
 	if len(args) > 0 {
 		return fmt.Errorf("usage: hallway workspace create [--force]")
 	}
-	k, err := hcrypto.NewWorkspaceKey()
-	if err != nil {
-		return err
-	}
-	if err := core.WriteWorkspaceKey(dir, k, p.bools["force"]); err != nil {
-		return err
-	}
-	info := workspaceInfo{Workspace: core.WorkspacePrivate, Tag: k.Tag(), InviteCode: k.InviteCode()}
-	return printWorkspace(ctx, env, dir, "create", info, true, p)
+	return changeWorkspace(ctx, env, dir, "create", control.WorkspaceRequest{Action: control.WorkspaceCreate, Force: p.bools["force"]}, p)
 }
 
 func workspaceJoin(ctx context.Context, env *Env, dir string, args []string, p parsed) error {
 	if len(args) < 1 {
-		return fmt.Errorf("usage: hallway workspace join CODE")
+		return fmt.Errorf("usage: hallway workspace join CODE   (CODE - reads stdin)")
 	}
-	k, err := hcrypto.ParseInviteCode(strings.Join(args, ""))
-	if err != nil {
-		return fmt.Errorf("that invite code does not work: %v", err)
+	code := strings.Join(args, "")
+	if code == "-" {
+		b, err := io.ReadAll(io.LimitReader(env.Stdin, 4<<10))
+		if err != nil {
+			return fmt.Errorf("read the invite code from stdin: %w", err)
+		}
+		code = string(b)
 	}
-	if err := core.WriteWorkspaceKey(dir, k, p.bools["force"]); err != nil {
-		return err
-	}
-	info := workspaceInfo{Workspace: core.WorkspacePrivate, Tag: k.Tag()}
-	return printWorkspace(ctx, env, dir, "join", info, true, p)
+	return changeWorkspace(ctx, env, dir, "join", control.WorkspaceRequest{Action: control.WorkspaceJoin, Code: code, Force: p.bools["force"]}, p)
 }
 
-// printWorkspace reports the workspace after sub; changed says the key
-// was just written, which a running node only picks up on restart.
-func printWorkspace(ctx context.Context, env *Env, dir, sub string, info workspaceInfo, changed bool, p parsed) error {
-	if changed {
-		// A running node keeps its current key until it restarts.
-		if me, err := control.NewClient(dir).Self(ctx); err == nil && me.WorkspaceTag != info.Tag {
-			info.RestartRequired = true
-		}
+func workspaceLeave(ctx context.Context, env *Env, dir string, args []string, p parsed) error {
+	if len(args) > 0 {
+		return fmt.Errorf("usage: hallway workspace leave")
 	}
+	return changeWorkspace(ctx, env, dir, "leave", control.WorkspaceRequest{Action: control.WorkspaceLeave}, p)
+}
+
+// changeWorkspace switches the workspace, live when a Hallway runs.
+func changeWorkspace(ctx context.Context, env *Env, dir, sub string, req control.WorkspaceRequest, p parsed) error {
+	st, live, err := switchWorkspace(ctx, dir, req)
+	if err != nil {
+		return err
+	}
+	return printWorkspace(env, sub, workspaceInfo{Workspace: st.Workspace, Tag: st.Tag, InviteCode: st.InviteCode}, live, p)
+}
+
+// printWorkspace reports the workspace after sub; live says a running
+// Hallway switched to it.
+func printWorkspace(env *Env, sub string, info workspaceInfo, live bool, p parsed) error {
 	if p.bools["json"] {
 		return printJSON(env.Stdout, info)
 	}
@@ -124,8 +131,28 @@ func printWorkspace(ctx context.Context, env *Env, dir, sub string, info workspa
 	default:
 		fmt.Fprintf(env.Stdout, "Private workspace %s: only colleagues with the key can connect. `hallway workspace invite` prints the invite code.\n", info.Tag)
 	}
-	if info.RestartRequired {
-		fmt.Fprintln(env.Stdout, "Hallway is running for this data folder: restart it to switch to the new workspace.")
+	if live {
+		fmt.Fprintln(env.Stdout, "Hallway is running for this data folder: it switched to the new workspace.")
 	}
 	return nil
+}
+
+// switchWorkspace asks the Hallway running for dir to switch live; when
+// none runs, it changes the data folder's key, which the next start uses.
+func switchWorkspace(ctx context.Context, dir string, req control.WorkspaceRequest) (st control.WorkspaceState, live bool, err error) {
+	st, err = control.NewClient(dir).SwitchWorkspace(ctx, req)
+	if err == nil {
+		return st, true, nil
+	}
+	if !errors.Is(err, control.ErrNotRunning) {
+		return st, false, err
+	}
+	ch, err := node.Request(req)
+	if err != nil {
+		return st, false, err
+	}
+	if err := ch.Apply(dir); err != nil {
+		return st, false, err
+	}
+	return ch.State(req.Action == control.WorkspaceCreate), false, nil
 }

@@ -14,10 +14,10 @@ import (
 	"hallway/core"
 )
 
-// fakeArchive answers the archive endpoints; the rest of Service is never
+// fakeArchive answers the archive endpoints; the rest of Backend is never
 // called by these tests.
 type fakeArchive struct {
-	Service
+	Backend
 	query     core.SearchQuery
 	days      int
 	in        string

@@ -87,6 +87,11 @@ type Runtime interface {
 	Stats() core.Stats
 }
 
+// Workspace switches the running node's workspace live.
+type Workspace interface {
+	SwitchWorkspace(ctx context.Context, req WorkspaceRequest) (WorkspaceState, error)
+}
+
 // Backends is what a server answers with, one field per resource. A nil
 // field leaves that resource's routes unserved (404, like any unknown path).
 type Backends struct {
@@ -100,10 +105,13 @@ type Backends struct {
 	Archive   Archive
 	Retention Retention
 	Runtime   Runtime
+	Workspace Workspace
 }
 
-// Service is a backend for every resource at once, like the core service.
-type Service interface {
+// Backend is a backend for every resource of a node at once, like the
+// core service. Switching workspace is not one of them: the node
+// supervisor does it (see ServeSwitching).
+type Backend interface {
 	Profile
 	People
 	Messages
@@ -116,10 +124,10 @@ type Service interface {
 	Runtime
 }
 
-var _ Service = (*core.Service)(nil)
+var _ Backend = (*core.Service)(nil)
 
-// BackendsOf serves every resource from s.
-func BackendsOf(s Service) Backends {
+// BackendsOf serves every resource of a node from s.
+func BackendsOf(s Backend) Backends {
 	return Backends{Profile: s, People: s, Messages: s, Events: s, Rooms: s, Files: s, Trust: s, Archive: s, Retention: s, Runtime: s}
 }
 
@@ -137,6 +145,7 @@ const (
 	resArchive
 	resRetention
 	resRuntime
+	resWorkspace
 )
 
 // has reports whether the backend for r is present.
@@ -162,6 +171,8 @@ func (b Backends) has(r resource) bool {
 		return b.Retention != nil
 	case resRuntime:
 		return b.Runtime != nil
+	case resWorkspace:
+		return b.Workspace != nil
 	}
 	return false
 }

@@ -199,4 +199,15 @@ func (fixture) ApplyRetention(context.Context) (core.SweepResult, error) {
 	return fill[core.SweepResult](), nil
 }
 
-var _ Service = fixture{}
+func (fixture) SwitchWorkspace(context.Context, WorkspaceRequest) (WorkspaceState, error) {
+	return fill[WorkspaceState](), nil
+}
+
+var _ Backend = fixture{}
+
+// fixtureBackends serves every route of the table from fixture.
+func fixtureBackends() Backends {
+	b := BackendsOf(fixture{})
+	b.Workspace = fixture{}
+	return b
+}

@@ -119,7 +119,7 @@ func checkFilled(t *testing.T, name string, b []byte) {
 // TestGoldenResponses serves every route of the table with filled values
 // and compares each reply's JSON with its golden file.
 func TestGoldenResponses(t *testing.T) {
-	h := routes(BackendsOf(fixture{}))
+	h := routes(fixtureBackends())
 	for _, rt := range Table() {
 		t.Run(rt.Name, func(t *testing.T) {
 			w := serveRoute(h, rt)

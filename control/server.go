@@ -37,10 +37,14 @@ func Listen(path string) (net.Listener, error) {
 // Serve answers control requests on l until ctx ends, then removes the
 // socket file.
 func Serve(ctx context.Context, l net.Listener, b Backends, log *slog.Logger) error {
+	return serve(ctx, l, routes(b), log)
+}
+
+func serve(ctx context.Context, l net.Listener, h http.Handler, log *slog.Logger) error {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	srv := &http.Server{Handler: routes(b), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelDebug)}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelDebug)}
 	go func() {
 		<-ctx.Done()
 		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)

@@ -17,7 +17,7 @@ var reflectNone = reflect.TypeFor[none]()
 // TestTableServed checks every route of the table is served, and that
 // routes sharing a pattern are told apart by their query.
 func TestTableServed(t *testing.T) {
-	h := routes(BackendsOf(stubBackend{}))
+	h := routes(stubBackends())
 	byPattern := map[string]int{}
 	names := map[string]bool{}
 	for _, rt := range Table() {
@@ -49,7 +49,7 @@ func TestTableServed(t *testing.T) {
 
 // TestUnknownPath checks what a path or method outside the table gets.
 func TestUnknownPath(t *testing.T) {
-	c := serveFake(t, BackendsOf(stubBackend{}))
+	c := serveFake(t, stubBackends())
 	ctx := context.Background()
 	for _, tc := range []struct{ method, path, want string }{
 		{"GET", "/v1/nope", "control API: 404 Not Found"},
@@ -76,7 +76,7 @@ func TestUnknownPath(t *testing.T) {
 // TestClientRoundTrip calls every Client method against filled values:
 // what the backend returns is what the caller gets.
 func TestClientRoundTrip(t *testing.T) {
-	c := serveFake(t, BackendsOf(fixture{}))
+	c := serveFake(t, fixtureBackends())
 	ctx := context.Background()
 	same := func(name string, got, want any, err error) {
 		t.Helper()
@@ -159,6 +159,8 @@ func TestClientRoundTrip(t *testing.T) {
 	same("ReleaseHold", hold, fill[core.LegalHold](), err)
 	sw, err := c.ApplyRetention(ctx)
 	same("ApplyRetention", sw, fill[core.SweepResult](), err)
+	ws, err := c.SwitchWorkspace(ctx, WorkspaceRequest{Action: WorkspaceLeave})
+	same("SwitchWorkspace", ws, fill[WorkspaceState](), err)
 
 	var got []WireEvent
 	err = c.Events(ctx, nil, func(e WireEvent) bool { got = append(got, e); return true })

@@ -8,8 +8,8 @@ import (
 )
 
 // Workspace keys live in the data folder in kubo's swarm.key format, so
-// they act on the folder whether or not Hallway runs; a running node uses
-// a new key after a restart.
+// they act on the folder whether or not Hallway runs; a running service
+// keeps the key it opened with (package node switches it by reopening).
 
 // ReadWorkspaceKey returns the data folder's workspace key, or ok=false for
 // an open LAN workspace.

@@ -8,7 +8,7 @@ import (
 )
 
 // RemoveWorkspaceKey makes the data folder use the open LAN workspace
-// again; the running node switches after a restart.
+// again; a running service keeps its key until it is reopened.
 func RemoveWorkspaceKey(dir string) error {
 	err := os.Remove(filepath.Join(dir, workspaceFile))
 	if err != nil && !errors.Is(err, os.ErrNotExist) {

@@ -1,12 +1,7 @@
 package chaos
 
 import (
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/hex"
-	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -14,37 +9,6 @@ import (
 	"hallway/core"
 	"hallway/internal/fleet"
 )
-
-// randomFile writes size random bytes to dir/name and returns the path and
-// the content's SHA-256.
-func randomFile(t *testing.T, dir, name string, size int64) (string, string) {
-	t.Helper()
-	p := filepath.Join(dir, name)
-	f, err := os.Create(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.CopyN(io.MultiWriter(f, h), rand.Reader, size); err != nil {
-		t.Fatal(err)
-	}
-	return p, hex.EncodeToString(h.Sum(nil))
-}
-
-func fileHash(t *testing.T, p string) string {
-	t.Helper()
-	f, err := os.Open(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		t.Fatal(err)
-	}
-	return hex.EncodeToString(h.Sum(nil))
-}
 
 // offerFile has from offer path to to (by peer id) and waits until to
 // lists the offer.

@@ -29,7 +29,7 @@ func TestR5FileKillResume(t *testing.T) {
 	if err := l.Shape(2, rate); err != nil {
 		t.Fatal(err)
 	}
-	src, want := randomFile(t, t.TempDir(), "big.bin", size)
+	src, want := fleet.RandomFile(t, t.TempDir(), "big.bin", size)
 
 	// The receiver dies three times.
 	id := offerFile(t, ann, bob, src)
@@ -51,7 +51,7 @@ func TestR5FileKillResume(t *testing.T) {
 		}
 	}
 	got := waitState(t, bob, id, "done", 300*time.Second)
-	if fileHash(t, got.FinalPath) != want {
+	if fleet.FileHash(t, got.FinalPath) != want {
 		t.Fatal("the file differs after three kills of the receiver")
 	}
 	r.measure(t, "receiver killed 3 times: hash equal; re-fetched after each restart %v (progress seen before the kill minus what the restart kept)", resent)
@@ -65,7 +65,7 @@ func TestR5FileKillResume(t *testing.T) {
 	nothingFinal(t, down2)
 	ann.Start()
 	got = waitState(t, bob, id, "done", 300*time.Second)
-	if fileHash(t, got.FinalPath) != want {
+	if fleet.FileHash(t, got.FinalPath) != want {
 		t.Fatal("the file differs after a kill of the sender")
 	}
 	r.measure(t, "sender killed at 50 %%: resumed by itself, hash equal; nothing under the final name before completion (checked at every kill); size %d MiB", size>>20)

@@ -24,7 +24,7 @@ func TestR6FileLinkCut(t *testing.T) {
 	if err := l.Shape(2, "400mbit"); err != nil {
 		t.Fatal(err)
 	}
-	src, want := randomFile(t, t.TempDir(), "cut.bin", size)
+	src, want := fleet.RandomFile(t, t.TempDir(), "cut.bin", size)
 
 	id := offerFile(t, ann, bob, src)
 	bob.CLI("file", "accept", id)
@@ -44,7 +44,7 @@ func TestR6FileLinkCut(t *testing.T) {
 	})
 	resumed := time.Since(healed)
 	got := waitState(t, bob, id, "done", 300*time.Second)
-	if fileHash(t, got.FinalPath) != want {
+	if fleet.FileHash(t, got.FinalPath) != want {
 		t.Fatal("the file differs after the cut")
 	}
 	r.measure(t, "cut %s at 40 %% of %d MiB (state %s during the cut): bytes flowing again %.1f s after the heal; hash equal",

@@ -2,7 +2,6 @@ package chaos
 
 import (
 	"context"
-	"crypto/sha256"
 	"fmt"
 	"io/fs"
 	"os"
@@ -34,7 +33,7 @@ func TestS10HostileFileNames(t *testing.T) {
 	// Planted: names a hostile file would take, pointing outside.
 	os.Symlink(target, filepath.Join(dl, "passwd"))
 	os.Symlink(outside, filepath.Join(dl, "evil"))
-	passwdBefore := hashFile(t, "/etc/passwd")
+	passwdBefore := fleet.FileHash(t, "/etc/passwd")
 
 	bob := fleet.New(t, l.Host(1), "Bob", "--downloads", dl)
 	bob.Start()
@@ -113,7 +112,7 @@ func TestS10HostileFileNames(t *testing.T) {
 	if b, err := os.ReadFile(target); err != nil || string(b) != "must stay as it is" {
 		t.Fatalf("the file behind the planted symlink changed: %q, %v", b, err)
 	}
-	if hashFile(t, "/etc/passwd") != passwdBefore {
+	if fleet.FileHash(t, "/etc/passwd") != passwdBefore {
 		t.Fatal("/etc/passwd changed")
 	}
 	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
@@ -139,15 +138,6 @@ func TestS10HostileFileNames(t *testing.T) {
 	checkStores(t, []*fleet.Daemon{bob})
 	r.measure(t, "%d hostile offers: %s; 0 files outside the downloads folder, nothing executable, the planted symlinks' targets untouched",
 		len(contents), strings.Join(sortedStrings(outcomes), "; "))
-}
-
-func hashFile(t *testing.T, p string) string {
-	t.Helper()
-	b, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return fmt.Sprintf("%x", sha256.Sum256(b))
 }
 
 func firstLine(s string) string {

@@ -65,7 +65,7 @@ func TestS11QuotaAndBomb(t *testing.T) {
 	info, _ := os.Stat(bomb)
 	id := offerFile(t, ann, bob, bomb)
 	got := waitState(t, bob, id, "done", 120*time.Second)
-	if fileHash(t, got.FinalPath) != fileHash(t, bomb) {
+	if fleet.FileHash(t, got.FinalPath) != fleet.FileHash(t, bomb) {
 		t.Fatal("the archive changed on its way")
 	}
 	if n := dirEntries(t, dlBob); n != 1 {

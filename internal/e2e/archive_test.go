@@ -14,13 +14,15 @@ import (
 	"time"
 
 	"hallway/core"
+	"hallway/internal/fleet"
 	"hallway/internal/netlab"
 	"hallway/storage"
 )
 
-func (d *daemon) search(args ...string) []core.SearchHit {
-	d.t.Helper()
-	return decode[[]core.SearchHit](d.t, d.cli(append([]string{"search", "--json"}, args...)...))
+// search runs `hallway search --json args...` at d.
+func search(d *fleet.Daemon, args ...string) []core.SearchHit {
+	d.T.Helper()
+	return fleet.Decode[[]core.SearchHit](d.T, d.CLI(append([]string{"search", "--json"}, args...)...))
 }
 
 func hitIDs(hits []core.SearchHit) []string {
@@ -34,18 +36,18 @@ func hitIDs(hits []core.SearchHit) []string {
 
 // checkStore opens a stopped daemon's history and checks SQLite's
 // integrity and that the search index holds exactly the messages.
-func checkStore(t *testing.T, d *daemon) int {
+func checkStore(t *testing.T, d *fleet.Daemon) int {
 	t.Helper()
-	st, err := storage.Open(context.Background(), filepath.Join(d.dir, "hallway.db"))
+	st, err := storage.Open(context.Background(), d.DBPath())
 	if err != nil {
-		t.Fatalf("%s: open history: %v", d.name, err)
+		t.Fatalf("%s: open history: %v", d.Name, err)
 	}
 	defer st.Close()
 	if err := st.IntegrityCheck(context.Background()); err != nil {
-		t.Fatalf("%s: %v", d.name, err)
+		t.Fatalf("%s: %v", d.Name, err)
 	}
 	if err := st.CheckSearchIndex(context.Background()); err != nil {
-		t.Fatalf("%s: %v", d.name, err)
+		t.Fatalf("%s: %v", d.Name, err)
 	}
 	convs, err := st.Conversations(context.Background())
 	if err != nil {
@@ -68,29 +70,26 @@ func checkStore(t *testing.T, d *daemon) int {
 // node runs restores to the same history.
 func TestArchiveOffice(t *testing.T) {
 	lab := netlab.New(t, 2)
-	ann := newDaemon(t, lab.Host(1), "Ann")
-	bob := newDaemon(t, lab.Host(2), "Bob")
-	ann.start()
-	bob.start()
-	annID, bobID := ann.self().PeerID, bob.self().PeerID
-	ann.waitFor("Bob online", 15*time.Second, func() bool { return ann.sees(bob, bobID) })
-	bob.waitFor("Ann online", 15*time.Second, func() bool { return bob.sees(ann, annID) })
+	ann := fleet.New(t, lab.Host(1), "Ann")
+	bob := fleet.New(t, lab.Host(2), "Bob")
+	ann.Start()
+	bob.Start()
+	annID, bobID := ann.Self().PeerID, bob.Self().PeerID
+	ann.WaitFor("Bob online", 15*time.Second, func() bool { return ann.Sees(bobID, bob.Name) })
+	bob.WaitFor("Ann online", 15*time.Second, func() bool { return bob.Sees(annID, ann.Name) })
 
-	ann.cli("send", "Bob", "Can you review invoice INV-2026-00042 before Friday?", "--wait")
-	bob.cli("send", "Ann", "Done. 会議室を予約しました for the kick-off", "--wait")
-	ann.cli("room", "create", "finance")
-	ann.cli("room", "invite", "#finance", "Bob")
-	bob.waitFor("Bob in #finance", 15*time.Second, func() bool {
-		ms, err := bob.client().RoomMembers(context.Background(), "#finance")
-		return err == nil && len(ms) == 2
-	})
-	ann.cli("send", "#finance", "Quarterly budget draft is ready")
-	bob.cli("send", "#finance", "Thanks Ann, I'll check the budget tonight")
+	ann.CLI("send", "Bob", "Can you review invoice INV-2026-00042 before Friday?", "--wait")
+	bob.CLI("send", "Ann", "Done. 会議室を予約しました for the kick-off", "--wait")
+	ann.CLI("room", "create", "finance")
+	ann.CLI("room", "invite", "#finance", "Bob")
+	bob.WaitFor("Bob in #finance", 15*time.Second, func() bool { return bob.Members("#finance") == 2 })
+	ann.CLI("send", "#finance", "Quarterly budget draft is ready")
+	bob.CLI("send", "#finance", "Thanks Ann, I'll check the budget tonight")
 	report := filepath.Join(t.TempDir(), "q3-report.pdf")
 	os.WriteFile(report, bytes.Repeat([]byte("%PDF"), 1000), 0o600)
-	bob.cli("file", "send", "#finance", report)
-	ann.waitFor("everything at Ann", 20*time.Second, func() bool {
-		return len(ann.history(bobID)) == 3 && len(textIDs(ann.roomLog("finance"))) == 2 && len(ann.search("q3-report")) == 1
+	bob.CLI("file", "send", "#finance", report)
+	ann.WaitFor("everything at Ann", 20*time.Second, func() bool {
+		return len(ann.History(bobID)) == 3 && len(textIDs(ann.History("#finance"))) == 2 && len(search(ann, "q3-report")) == 1
 	})
 
 	t.Run("search", func(t *testing.T) {
@@ -109,15 +108,15 @@ func TestArchiveOffice(t *testing.T) {
 			{[]string{"the", "--in", "Bob"}, 1},
 			{[]string{`"NEAR(budget`, "OR", "*"}, 0}, // FTS syntax is text
 		} {
-			if got := ann.search(tc.args...); len(got) != tc.want {
+			if got := search(ann, tc.args...); len(got) != tc.want {
 				t.Errorf("search %q: %d hits, want %d: %+v", tc.args, len(got), tc.want, got)
 			}
 		}
-		h := ann.search("quarterly")[0]
+		h := search(ann, "quarterly")[0]
 		if h.Conversation != "#finance" || h.FromName != "Ann" || h.Snippet != "«Quarterly» budget draft is ready" {
 			t.Errorf("hit %+v", h)
 		}
-		if got, want := hitIDs(bob.search("budget")), hitIDs(ann.search("budget")); !slices.Equal(got, want) {
+		if got, want := hitIDs(search(bob, "budget")), hitIDs(search(ann, "budget")); !slices.Equal(got, want) {
 			t.Errorf("Bob finds %v, Ann %v", got, want)
 		}
 	})
@@ -126,15 +125,15 @@ func TestArchiveOffice(t *testing.T) {
 	t.Run("export and verify", func(t *testing.T) {
 		for _, f := range []string{"all.json", "all.html"} {
 			path := filepath.Join(work, f)
-			ann.cli("export", "--out", path)
-			out, err := ann.cliErr("verify-export", path)
+			ann.CLI("export", "--out", path)
+			out, err := ann.CLIErr("verify-export", path)
 			if err != nil || !strings.Contains(out, "OK") || !strings.Contains(out, "0 tampered") {
 				t.Fatalf("verify %s: %v\n%s", f, err, out)
 			}
 		}
 		// Offline: verification needs no daemon, and any data folder.
 		path := filepath.Join(work, "bob-dms.json")
-		bob.cli("export", "--out", path, "--in", "Ann")
+		bob.CLI("export", "--out", path, "--in", "Ann")
 		data, _ := os.ReadFile(path)
 		var doc struct {
 			Body struct {
@@ -156,7 +155,7 @@ func TestArchiveOffice(t *testing.T) {
 		for _, change := range [][2]string{{"INV-2026-00042", "INV-2026-00043"}, {"before Friday", "before friday"}} {
 			bad := filepath.Join(work, "tampered.json")
 			os.WriteFile(bad, bytes.Replace(data, []byte(change[0]), []byte(change[1]), 1), 0o600)
-			out, err := bob.cliErr("verify-export", bad, "--data", t.TempDir())
+			out, err := bob.CLIErr("verify-export", bad, "--data", t.TempDir())
 			if err == nil || !strings.Contains(err.Error(), target) || !strings.Contains(out, "TAMPERED "+target) {
 				t.Errorf("changing %q: err %v, out %q; want message %s named", change[0], err, out, target)
 			}
@@ -176,60 +175,48 @@ func TestArchiveOffice(t *testing.T) {
 					return
 				default:
 				}
-				if _, err := bob.client().SendRoom(context.Background(), "#finance", fmt.Sprintf("while backing up %d", i)); err != nil {
+				if _, err := bob.Client().SendRoom(context.Background(), "#finance", fmt.Sprintf("while backing up %d", i)); err != nil {
 					return
 				}
 			}
 		}()
 		backup := filepath.Join(work, "ann.backup")
-		ann.cli("backup", backup)
+		ann.CLI("backup", backup)
 		close(stop)
 		wg.Wait()
 		if fi, err := os.Stat(backup); err != nil || fi.Mode().Perm() != 0o600 {
 			t.Fatalf("backup: %v, %v", fi, err)
 		}
-		if _, err := ann.cliErr("restore", backup); err == nil {
+		if _, err := ann.CLIErr("restore", backup); err == nil {
 			t.Fatal("restore onto the running node was not refused")
 		}
-		ann.stop()
-		wantDMs := ann.historyOffline(t, bobID)
-		restored := newDaemon(t, lab.Host(1), "Ann")
-		restored.cli("restore", backup)
-		if _, err := restored.cliErr("restore", backup); err == nil {
+		ann.Stop()
+		snap, err := ann.Snapshot(context.Background(), bobID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wantDMs []core.Message
+		for _, r := range snap.DMs[bobID] {
+			wantDMs = append(wantDMs, core.Message{ID: r.ID, Text: r.Text})
+		}
+		restored := fleet.New(t, lab.Host(1), "Ann")
+		restored.CLI("restore", backup)
+		if _, err := restored.CLIErr("restore", backup); err == nil {
 			t.Fatal("a second restore over the history was not refused")
 		}
 		n := checkStore(t, restored)
-		restored.start()
-		if me := restored.self(); me.PeerID != annID {
+		restored.Start()
+		if me := restored.Self(); me.PeerID != annID {
 			t.Fatalf("restored as %s, want %s", me.PeerID, annID)
 		}
-		if got := restored.history(bobID); !slices.EqualFunc(got, wantDMs, func(a, b core.Message) bool { return a.ID == b.ID && a.Text == b.Text }) {
+		if got := restored.History(bobID); !slices.EqualFunc(got, wantDMs, func(a, b core.Message) bool { return a.ID == b.ID && a.Text == b.Text }) {
 			t.Errorf("restored DMs %+v, want %+v", got, wantDMs)
 		}
-		if len(restored.search("budget")) != 2 {
-			t.Errorf("search after restore: %+v", restored.search("budget"))
+		if len(search(restored, "budget")) != 2 {
+			t.Errorf("search after restore: %+v", search(restored, "budget"))
 		}
 		t.Logf("restored %d messages; the room catches up on what came after the backup", n)
 	})
-}
-
-// historyOffline reads a stopped daemon's DMs with peer from its database.
-func (d *daemon) historyOffline(t *testing.T, peer string) []core.Message {
-	t.Helper()
-	st, err := storage.Open(context.Background(), filepath.Join(d.dir, "hallway.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	rows, err := st.History(context.Background(), "dm:"+peer, 0, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []core.Message
-	for _, r := range rows {
-		out = append(out, core.Message{ID: r.ID, Text: r.Text})
-	}
-	return out
 }
 
 // TestArchiveSurvivesKill9: kill -9 during heavy inserts (a colleague's
@@ -239,18 +226,19 @@ func (d *daemon) historyOffline(t *testing.T, peer string) []core.Message {
 // acknowledged.
 func TestArchiveSurvivesKill9(t *testing.T) {
 	lab := netlab.New(t, 2)
-	ann := newDaemon(t, lab.Host(1), "Ann")
-	bob := newDaemon(t, lab.Host(2), "Bob")
-	ann.start()
-	bob.start()
-	bobID := bob.self().PeerID
-	ann.waitFor("Bob online", 15*time.Second, func() bool { return ann.sees(bob, bobID) })
+	ann := fleet.New(t, lab.Host(1), "Ann")
+	bob := fleet.New(t, lab.Host(2), "Bob")
+	ann.Start()
+	bob.Start()
+	bobID := bob.Self().PeerID
+	ann.WaitFor("Bob online", 15*time.Second, func() bool { return ann.Sees(bobID, bob.Name) })
 	for round := range 3 {
 		var wg sync.WaitGroup
 		acked := make(chan string, 100000)
-		flood := func(d *daemon, tag string) {
+		busy := make(chan struct{}) // closed at Ann's 300th acknowledged post
+		flood := func(d *fleet.Daemon, tag string) {
 			defer wg.Done()
-			c := d.client()
+			c := d.Client()
 			for i := range 2000 {
 				m, err := c.SendRoom(context.Background(), "#general", fmt.Sprintf("%s round %d message %d marker%d", tag, round, i, i))
 				if err != nil {
@@ -258,6 +246,9 @@ func TestArchiveSurvivesKill9(t *testing.T) {
 				}
 				if tag == "ann" {
 					acked <- m.ID
+					if i == 299 {
+						close(busy)
+					}
 				}
 			}
 		}
@@ -265,15 +256,19 @@ func TestArchiveSurvivesKill9(t *testing.T) {
 		go flood(bob, "bob")
 		go flood(ann, "ann")
 		// Kill Ann once the burst is well under way.
-		ann.waitQuiet("Ann busy storing", 30*time.Second, func() bool { return len(acked) >= 300 })
-		ann.kill()
+		select {
+		case <-busy:
+		case <-time.After(30 * time.Second):
+			t.Fatalf("round %d: Ann did not acknowledge 300 posts within 30 s", round)
+		}
+		ann.Kill()
 		wg.Wait()
 		close(acked)
 		stored := checkStore(t, ann)
-		ann.start()
+		ann.Start()
 		var lost []string
 		got := map[string]bool{}
-		for _, m := range ann.roomLog("general") {
+		for _, m := range ann.History("#general") {
 			got[m.ID] = true
 		}
 		n := 0
@@ -286,7 +281,7 @@ func TestArchiveSurvivesKill9(t *testing.T) {
 		if len(lost) > 0 {
 			t.Fatalf("round %d: %d acknowledged posts lost by kill -9", round, len(lost))
 		}
-		if hits := ann.search(fmt.Sprintf("ann round %d message", round), "--limit", "500"); len(hits) == 0 {
+		if hits := search(ann, fmt.Sprintf("ann round %d message", round), "--limit", "500"); len(hits) == 0 {
 			t.Fatalf("round %d: search finds nothing after the restart", round)
 		}
 		t.Logf("round %d: killed after %d acknowledged posts; %d messages stored, index consistent", round, n, stored)

@@ -1,11 +1,8 @@
 package e2e
 
 import (
-	"context"
 	"fmt"
-	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -13,6 +10,7 @@ import (
 	"time"
 
 	"hallway/core"
+	"hallway/internal/fleet"
 	"hallway/internal/netlab"
 )
 
@@ -22,7 +20,7 @@ func TestBenchFileTransfer(t *testing.T) {
 	benchOnly(t)
 	lab := netlab.New(t, 2)
 	const size = 1 << 30
-	src := randomFile(t, t.TempDir(), "big.bin", size)
+	src, _ := fleet.RandomFile(t, t.TempDir(), "big.bin", size)
 	mb := float64(size) / 1e6
 
 	tcp := rawTCPThroughput(t, lab, src)
@@ -38,23 +36,23 @@ func TestBenchFileTransfer(t *testing.T) {
 		}(d)
 	}
 
-	ann := newDaemon(t, lab.Host(1), "Ann")
-	bob := newDaemon(t, lab.Host(2), "Bob", "--downloads", filepath.Join(t.TempDir(), "dl"))
+	ann := fleet.New(t, lab.Host(1), "Ann")
+	bob := fleet.New(t, lab.Host(2), "Bob", "--downloads", filepath.Join(t.TempDir(), "dl"))
 	if p := os.Getenv("HALLWAY_BENCH_PROFILE"); p != "" {
-		bob.env = append(bob.env, "HALLWAY_CPUPROFILE="+p)
-		ann.env = append(ann.env, "HALLWAY_CPUPROFILE="+p+".send")
+		bob.Env = append(bob.Env, "HALLWAY_CPUPROFILE="+p)
+		ann.Env = append(ann.Env, "HALLWAY_CPUPROFILE="+p+".send")
 	}
-	ann.start()
-	bob.start()
-	id := bob.self().PeerID
-	ann.waitFor("Bob", 15*time.Second, func() bool { return ann.sees(bob, id) })
+	ann.Start()
+	bob.Start()
+	id := bob.Self().PeerID
+	ann.WaitFor("Bob", 15*time.Second, func() bool { return ann.Sees(id, bob.Name) })
 	tid := offer(t, ann, bob, "Bob", src)
-	cpuA, cpuB := cpuTime(t, ann.pid()), cpuTime(t, bob.pid())
+	cpuA, cpuB := cpuTime(t, ann.Pid()), cpuTime(t, bob.Pid())
 	start := time.Now()
-	got := decode[core.Transfer](t, bob.cli("file", "accept", tid, "--wait", "--json"))
+	got := fleet.Decode[core.Transfer](t, bob.CLI("file", "accept", tid, "--wait", "--json"))
 	hallwayTime = time.Since(start)
 	fmt.Printf("BENCH CPU during the transfer: sender %.0f%%, receiver %.0f%% of one core\n",
-		100*(cpuTime(t, ann.pid())-cpuA).Seconds()/hallwayTime.Seconds(), 100*(cpuTime(t, bob.pid())-cpuB).Seconds()/hallwayTime.Seconds())
+		100*(cpuTime(t, ann.Pid())-cpuA).Seconds()/hallwayTime.Seconds(), 100*(cpuTime(t, bob.Pid())-cpuB).Seconds()/hallwayTime.Seconds())
 	if got.State != "done" {
 		t.Fatalf("transfer %+v", got)
 	}
@@ -63,96 +61,31 @@ func TestBenchFileTransfer(t *testing.T) {
 
 var hallwayTime time.Duration
 
-func rawTCPThroughput(t *testing.T, lab *netlab.Lab, path string) time.Duration {
-	server, c := tcpPair(t, lab)
-	got := make(chan time.Time, 1)
-	go func() {
-		io.CopyBuffer(io.Discard, server, make([]byte, 128<<10))
-		got <- time.Now()
-	}()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	start := time.Now()
-	io.CopyBuffer(struct{ io.Writer }{c}, f, make([]byte, 128<<10))
-	c.Close()
-	return (<-got).Sub(start)
-}
-
-// scpTime copies path from host 1 to host 2 with scp against an sshd run
-// for the purpose inside host 2.
-func scpTime(t *testing.T, lab *netlab.Lab, path string) (time.Duration, error) {
-	sshd, err := exec.LookPath("sshd")
-	if err != nil {
-		return 0, fmt.Errorf("no sshd: %v", err)
-	}
-	dir := t.TempDir()
-	for _, k := range []string{"host", "client"} {
-		if out, err := exec.Command("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", filepath.Join(dir, k)).CombinedOutput(); err != nil {
-			return 0, fmt.Errorf("ssh-keygen: %v %s", err, out)
-		}
-	}
-	pub, _ := os.ReadFile(filepath.Join(dir, "client.pub"))
-	os.WriteFile(filepath.Join(dir, "authorized_keys"), pub, 0o600)
-	port := 22000 + os.Getpid()%1000
-	conf := fmt.Sprintf("Port %d\nListenAddress %s\nHostKey %s\nAuthorizedKeysFile %s\nStrictModes no\nPasswordAuthentication no\nPermitRootLogin prohibit-password\nUsePAM no\nPidFile %s\nSubsystem sftp internal-sftp\n",
-		port, lab.Host(2).IP, filepath.Join(dir, "host"), filepath.Join(dir, "authorized_keys"), filepath.Join(dir, "sshd.pid"))
-	os.WriteFile(filepath.Join(dir, "sshd_config"), []byte(conf), 0o600)
-	os.MkdirAll("/run/sshd", 0o755)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	srv := lab.Host(2).Command(ctx, sshd, "-D", "-e", "-f", filepath.Join(dir, "sshd_config"))
-	if err := srv.Start(); err != nil {
-		return 0, err
-	}
-	defer func() { cancel(); srv.Wait() }()
-	dest := filepath.Join(dir, "copy.bin")
-	args := []string{"-q", "-c", "aes128-gcm@openssh.com", "-i", filepath.Join(dir, "client"), "-P", strconv.Itoa(port),
-		"-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "ConnectionAttempts=20",
-		path, "root@" + lab.Host(2).IP.String() + ":" + dest}
-	// A first tiny copy waits for sshd to listen (scp retries by itself),
-	// so the timed copy measures throughput, not start-up.
-	tiny := filepath.Join(dir, "tiny")
-	os.WriteFile(tiny, []byte("x"), 0o600)
-	warm := append(append([]string{}, args[:len(args)-2]...), tiny, "root@"+lab.Host(2).IP.String()+":"+dest)
-	if out, err := lab.Host(1).Command(context.Background(), "scp", warm...).CombinedOutput(); err != nil {
-		return 0, fmt.Errorf("scp: %v %s", err, out)
-	}
-	start := time.Now()
-	out, err := lab.Host(1).Command(context.Background(), "scp", args...).CombinedOutput()
-	if err != nil {
-		return 0, fmt.Errorf("scp: %v %s", err, out)
-	}
-	return time.Since(start), nil
-}
-
 // TestBenchRoomFile: a 100 MiB file offered in #general, fetched by 5
 // members at once; members that have it serve the others.
 func TestBenchRoomFile(t *testing.T) {
 	benchOnly(t)
 	lab := netlab.New(t, 6)
-	var ds []*daemon
+	var ds []*fleet.Daemon
 	for i := range 6 {
-		d := newDaemon(t, lab.Host(i+1), "M"+strconv.Itoa(i+1), "--downloads", filepath.Join(t.TempDir(), "dl"))
-		d.start()
+		d := fleet.New(t, lab.Host(i+1), "M"+strconv.Itoa(i+1), "--downloads", filepath.Join(t.TempDir(), "dl"))
+		d.Start()
 		ds = append(ds, d)
 	}
 	for _, d := range ds[1:] {
-		id := d.self().PeerID
-		ds[0].waitFor(d.name, 20*time.Second, func() bool { return ds[0].sees(d, id) })
+		id := d.Self().PeerID
+		ds[0].WaitFor(d.Name, 20*time.Second, func() bool { return ds[0].Sees(id, d.Name) })
 	}
-	src := randomFile(t, t.TempDir(), "handbook.pdf", 100<<20)
-	tr := decode[core.Transfer](t, ds[0].cli("file", "send", "#general", src, "--json"))
+	src, _ := fleet.RandomFile(t, t.TempDir(), "handbook.pdf", 100<<20)
+	tr := fleet.Decode[core.Transfer](t, ds[0].CLI("file", "send", "#general", src, "--json"))
 	for _, d := range ds[1:] {
-		d.waitFor("offer", 20*time.Second, func() bool { _, ok := d.transfer(tr.ID); return ok })
+		d.WaitFor("offer", 20*time.Second, func() bool { _, ok := d.Transfer(tr.ID); return ok })
 	}
 	start := time.Now()
 	errs := make(chan error, 5)
 	for _, d := range ds[1:] {
 		go func() {
-			_, err := d.cliErr("file", "accept", tr.ID, "--wait", "--json")
+			_, err := d.CLIErr("file", "accept", tr.ID, "--wait", "--json")
 			errs <- err
 		}()
 	}

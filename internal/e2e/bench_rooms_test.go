@@ -10,33 +10,19 @@ import (
 	"time"
 
 	"hallway/control"
+	"hallway/internal/fleet"
 	"hallway/internal/netlab"
 )
 
 // officeRoom starts n daemons on n namespace hosts and puts them all in
 // room #bench (created by the first, the others invited).
-func officeRoom(t *testing.T, n int) []*daemon {
-	lab := netlab.New(t, n)
-	var ds []*daemon
+func officeRoom(t *testing.T, n int) []*fleet.Daemon {
+	names := make([]string, n)
 	for i := range n {
-		d := newDaemon(t, lab.Host(i+1), "P"+strconv.Itoa(i+1))
-		d.start()
-		ds = append(ds, d)
+		names[i] = "P" + strconv.Itoa(i+1)
 	}
-	for _, d := range ds[1:] {
-		id := d.self().PeerID
-		ds[0].waitFor(d.name+" online", 30*time.Second, func() bool { return ds[0].sees(d, id) })
-	}
-	ds[0].cli("room", "create", "bench")
-	for _, d := range ds[1:] {
-		ds[0].cli("room", "invite", "#bench", d.name)
-	}
-	for _, d := range ds {
-		d.waitFor("all members", 30*time.Second, func() bool {
-			ms, err := d.client().RoomMembers(context.Background(), "#bench")
-			return err == nil && len(ms) == n
-		})
-	}
+	ds := fleet.Office(t, netlab.New(t, n), names)
+	fleet.Room(t, ds, "bench")
 	return ds
 }
 
@@ -51,12 +37,12 @@ type arrivals struct {
 	cancel context.CancelFunc
 }
 
-func watchArrivals(t *testing.T, ds []*daemon) *arrivals {
+func watchArrivals(t *testing.T, ds []*fleet.Daemon) *arrivals {
 	ctx, cancel := context.WithCancel(context.Background())
 	a := &arrivals{need: len(ds) - 1, got: map[string]int{}, last: map[string]time.Time{}, done: make(chan string, 100000), cancel: cancel}
 	for _, d := range ds[1:] {
 		ready := make(chan struct{})
-		go d.client().Events(ctx, func() { close(ready) }, func(e control.WireEvent) bool {
+		go d.Client().Events(ctx, func() { close(ready) }, func(e control.WireEvent) bool {
 			if e.Type != "message_received" || e.Message == nil || !strings.HasPrefix(e.Message.Text, "probe ") {
 				return true
 			}
@@ -82,7 +68,7 @@ func benchFanout(t *testing.T, n int) {
 	ds := officeRoom(t, n)
 	a := watchArrivals(t, ds)
 	defer a.cancel()
-	c := ds[0].client()
+	c := ds[0].Client()
 	var lat []time.Duration
 	for i := range 220 {
 		text := "probe " + strconv.Itoa(i)
@@ -123,11 +109,11 @@ func TestBenchRoomBurstAndCatchUp(t *testing.T) {
 		burst, burst/posted.Seconds(), burst/all.Seconds())
 
 	away := ds[3]
-	away.stop()
+	away.Stop()
 	post(t, ds[:3], "bench", 3334, "missed")
 	want := burst + 3*3334
 	start = time.Now()
-	away.start()
-	converge(t, []*daemon{away}, "bench", want, 120*time.Second)
+	away.Start()
+	converge(t, []*fleet.Daemon{away}, "bench", want, 120*time.Second)
 	fmt.Printf("BENCH catch-up of %d missed room messages after restart: %s\n", 3*3334, time.Since(start).Round(time.Millisecond))
 }

@@ -1,19 +1,16 @@
 package e2e
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"io"
-	"net"
 	"os"
 	"slices"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
 	"hallway/control"
+	"hallway/internal/fleet"
 	"hallway/internal/netlab"
 )
 
@@ -54,24 +51,22 @@ func round(d time.Duration) time.Duration {
 func TestBenchDiscovery(t *testing.T) {
 	benchOnly(t)
 	lab := netlab.New(t, 2)
-	ann := newDaemon(t, lab.Host(1), "Ann")
-	ann.start()
+	ann := fleet.New(t, lab.Host(1), "Ann")
+	ann.Start()
 	const runs = 15
 	var took []time.Duration
 	for i := range runs {
-		bob := newDaemon(t, lab.Host(2), fmt.Sprintf("Bob%d", i))
-		w := ann.watch("new colleague", 10*time.Second)
+		bob := fleet.New(t, lab.Host(2), fmt.Sprintf("Bob%d", i))
+		w := ann.Watch("new colleague", 10*time.Second)
 		start := time.Now()
-		bob.start()
-		id := bob.self().PeerID
-		w.until(func() bool { return ann.sees(bob, id) })
+		bob.Start()
+		id := bob.Self().PeerID
+		w.Until(func() bool { return ann.Sees(id, bob.Name) })
 		took = append(took, time.Since(start))
 		if os.Getenv("HALLWAY_E2E_VERBOSE") != "" && took[len(took)-1] > time.Second {
-			b, _ := os.ReadFile(bob.dir + "/daemon.log")
-			a, _ := os.ReadFile(ann.dir + "/daemon.log")
-			t.Logf("slow run %d:\n--- Bob\n%s\n--- Ann\n%s", i, b, tail(a, 6000))
+			t.Logf("slow run %d:\n--- Bob\n%s\n--- Ann\n%s", i, bob.Log(), fleet.Tail(ann.Log(), 6000))
 		}
-		bob.stop()
+		bob.Stop()
 	}
 	fmt.Printf("BENCH discovery (process start → listed online by name, mDNS, %d runs): %s\n", runs, summarize(took))
 }
@@ -81,18 +76,18 @@ func TestBenchDiscovery(t *testing.T) {
 func TestBenchDMLatency(t *testing.T) {
 	benchOnly(t)
 	lab := netlab.New(t, 2)
-	ann := newDaemon(t, lab.Host(1), "Ann")
-	bob := newDaemon(t, lab.Host(2), "Bob")
-	ann.start()
-	bob.start()
-	annID := ann.self().PeerID
-	ann.waitFor("Bob", 10*time.Second, func() bool { return ann.sees(bob, bob.self().PeerID) })
+	ann := fleet.New(t, lab.Host(1), "Ann")
+	bob := fleet.New(t, lab.Host(2), "Bob")
+	ann.Start()
+	bob.Start()
+	annID := ann.Self().PeerID
+	ann.WaitFor("Bob", 10*time.Second, func() bool { return ann.Sees(bob.Self().PeerID, bob.Name) })
 
 	received := make(chan time.Time, 1024)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	ready := make(chan struct{})
-	go bob.client().Events(ctx, func() { close(ready) }, func(e control.WireEvent) bool {
+	go bob.Client().Events(ctx, func() { close(ready) }, func(e control.WireEvent) bool {
 		if e.Type == "message_received" && e.Message != nil && e.Message.From == annID {
 			received <- time.Now()
 		}
@@ -100,7 +95,7 @@ func TestBenchDMLatency(t *testing.T) {
 	})
 	<-ready
 	const n = 300
-	c := ann.client()
+	c := ann.Client()
 	var lat []time.Duration
 	for i := range n {
 		start := time.Now()
@@ -122,107 +117,32 @@ func TestBenchDMLatency(t *testing.T) {
 	fmt.Printf("BENCH raw TCP round trip, same link (64 B ping-pong, 1000): %s\n", rtt)
 	fmt.Printf("BENCH DM p50 / TCP RTT p50 = %.1fx;  DM p99 / TCP RTT p99 = %.1fx\n",
 		float64(dm.p50)/float64(rtt.p50), float64(dm.p99)/float64(rtt.p99))
-	fmt.Printf("BENCH fsync on this disk (the floor of a durable commit): %s\n", fsyncCost(t, ann.dir))
-}
-
-// tcpPair connects host 1 to host 2 over plain TCP: the baseline link.
-func tcpPair(t *testing.T, lab *netlab.Lab) (server, client net.Conn) {
-	var l net.Listener
-	if err := lab.Host(2).Do(func() (err error) {
-		l, err = net.Listen("tcp", lab.Host(2).IP.String()+":0")
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	accepted := make(chan net.Conn, 1)
-	go func() {
-		c, err := l.Accept()
-		if err != nil {
-			close(accepted)
-			return
-		}
-		accepted <- c
-	}()
-	if err := lab.Host(1).Do(func() (err error) {
-		client, err = net.Dial("tcp", l.Addr().String())
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	server, ok := <-accepted
-	if !ok {
-		t.Fatal("accept failed")
-	}
-	t.Cleanup(func() { server.Close(); client.Close() })
-	return server, client
-}
-
-// tcpRoundTrips measures a plain TCP echo between host 1 and host 2.
-func tcpRoundTrips(t *testing.T, lab *netlab.Lab, n int) []time.Duration {
-	server, c := tcpPair(t, lab)
-	go io.Copy(server, server)
-	buf := make([]byte, 64)
-	r := bufio.NewReader(c)
-	var out []time.Duration
-	for range n {
-		start := time.Now()
-		if _, err := c.Write(buf); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := io.ReadFull(r, buf); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, time.Since(start))
-	}
-	return out
-}
-
-func fsyncCost(t *testing.T, dir string) stats {
-	f, err := os.CreateTemp(dir, "fsync")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer os.Remove(f.Name())
-	defer f.Close()
-	var out []time.Duration
-	for range 100 {
-		f.Write([]byte("x"))
-		start := time.Now()
-		f.Sync()
-		out = append(out, time.Since(start))
-	}
-	return summarize(out)
+	fmt.Printf("BENCH fsync on this disk (the floor of a durable commit): %s\n", fsyncCost(t, ann.Dir))
 }
 
 // TestBenchIdleRSS: resident memory of a daemon idling with two colleagues.
 func TestBenchIdleRSS(t *testing.T) {
 	benchOnly(t)
 	lab := netlab.New(t, 3)
-	ann := newDaemon(t, lab.Host(1), "Ann")
-	bob := newDaemon(t, lab.Host(2), "Bob")
-	cat := newDaemon(t, lab.Host(3), "Cat")
-	for _, d := range []*daemon{ann, bob, cat} {
-		d.start()
+	ann := fleet.New(t, lab.Host(1), "Ann")
+	bob := fleet.New(t, lab.Host(2), "Bob")
+	cat := fleet.New(t, lab.Host(3), "Cat")
+	for _, d := range []*fleet.Daemon{ann, bob, cat} {
+		d.Start()
 	}
-	ann.waitFor("colleagues", 10*time.Second, func() bool {
-		return ann.sees(bob, bob.self().PeerID) && ann.sees(cat, cat.self().PeerID)
+	ann.WaitFor("colleagues", 10*time.Second, func() bool {
+		return ann.Sees(bob.Self().PeerID, bob.Name) && ann.Sees(cat.Self().PeerID, cat.Name)
 	})
 	<-time.After(5 * time.Second) // idle: let start-up garbage be collected
-	fmt.Printf("BENCH idle RSS of a daemon with 2 colleagues online: %.1f MB\n", float64(rssKB(t, ann.pid()))/1024)
+	fmt.Printf("BENCH idle RSS of a daemon with 2 colleagues online: %.1f MB\n", float64(rss(t, ann)>>10)/1024)
 }
 
-func rssKB(t *testing.T, pid int) int {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		t.Fatal(err)
+// rss is a running daemon's resident memory in bytes.
+func rss(t *testing.T, d *fleet.Daemon) int64 {
+	t.Helper()
+	n := d.RSS()
+	if n == 0 {
+		t.Fatalf("%s: no VmRSS", d.Name)
 	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
-			kb, _ := strconv.Atoi(f[1])
-			return kb
-		}
-	}
-	t.Fatal("no VmRSS")
-	return 0
+	return n
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"hallway/internal/fleet"
 	"hallway/internal/netlab"
 	"hallway/storage"
 
@@ -27,27 +28,27 @@ import (
 func TestBenchWindow(t *testing.T) {
 	benchOnly(t)
 	lab := netlab.New(t, 1).Host(1)
-	needX(t)
-	x := startX(t, lab)
+	fleet.NeedX(t)
+	x := fleet.StartX(t, lab)
 
 	// Baseline: the same node without a window.
 	const runs = 5
 	var daemonStart, windowStart []time.Duration
 	for range runs {
-		d := newDaemon(t, lab, "Base", "--no-mdns")
+		d := fleet.New(t, lab, "Base", "--no-mdns")
 		start := time.Now()
-		d.start()
+		d.Start()
 		daemonStart = append(daemonStart, time.Since(start))
-		d.stop()
+		d.Stop()
 	}
 	var idleRSS int64
 	var idleMem string
 	for i := range runs {
 		start := time.Now()
-		w := startWindow(t, x, "Ann", "", "--no-mdns")
+		w := startWindow(t, x, "Ann", nil, "--no-mdns")
 		windowStart = append(windowStart, time.Since(start))
 		if i == runs-1 {
-			c := w.client()
+			c := w.Client()
 			p, err := c.Prefs(context.Background())
 			if err != nil {
 				t.Fatal(err)
@@ -56,11 +57,11 @@ func TestBenchWindow(t *testing.T) {
 			if err := c.SetPrefs(context.Background(), p); err != nil {
 				t.Fatal(err)
 			}
-			w.waitLine(t, "conversation shown", 30*time.Second)
-			idleRSS = rssOf(t, w.pid())
-			idleMem = memOf(t, w.pid())
+			w.WaitLine("conversation shown", 30*time.Second)
+			idleRSS = rss(t, w)
+			idleMem = memOf(t, w.Pid())
 		}
-		w.stop()
+		w.Stop()
 	}
 	ds, ws := summarize(daemonStart), summarize(windowStart)
 	fmt.Printf("BENCH window start to first frame (process start → window showing a running node, %d runs): %s  (daemon start alone: %s; ratio p50 %.1fx)\n",
@@ -68,28 +69,22 @@ func TestBenchWindow(t *testing.T) {
 	fmt.Printf("BENCH window RSS idle (main view, #general open): %.1f MB (target ≤ 150 MB; %s)\n", float64(idleRSS)/1e6, idleMem)
 
 	for _, n := range []int{10_000, 50_000} {
-		dir := prefilled(t, n)
-		start := time.Now()
-		w := startWindow(t, x, "Ann", dir, "--no-mdns")
+		var start time.Time
+		w := startWindow(t, x, "Ann", func(dir string) { prefill(t, dir, n); start = time.Now() }, "--no-mdns")
 		ready := time.Since(start)
-		line := w.waitLine(t, "conversation shown", 120*time.Second)
+		line := w.WaitLine("conversation shown", 120*time.Second)
 		shown := time.Since(start)
-		rss := rssOf(t, w.pid())
+		mem := rss(t, w)
 		fmt.Printf("BENCH window open a %d-message conversation: %s from process start (window ready at %s; first page on screen %s after asking)  RSS %.1f MB (%s)\n",
-			n, round(shown), round(ready), tookOf(line), float64(rss)/1e6, memOf(t, w.pid()))
-		w.stop()
+			n, round(shown), round(ready), tookOf(line), float64(mem)/1e6, memOf(t, w.Pid()))
+		w.Stop()
 	}
 }
 
-// prefilled makes a data folder whose last conversation, a DM, holds n
-// messages, so the window opens straight into it.
-func prefilled(t *testing.T, n int) string {
+// prefill fills the data folder dir so that its last conversation, a DM,
+// holds n messages, and the window opens straight into it.
+func prefill(t *testing.T, dir string, n int) {
 	t.Helper()
-	dir, err := os.MkdirTemp("", "hw-big-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
 	_, pub, err := ic.GenerateEd25519Key(rand.Reader)
 	if err != nil {
 		t.Fatal(err)
@@ -127,24 +122,6 @@ func prefilled(t *testing.T, n int) string {
 			t.Fatal(err)
 		}
 	}
-	return dir
-}
-
-// rssOf is a process's resident memory in bytes.
-func rssOf(t *testing.T, pid int) int64 {
-	t.Helper()
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for line := range strings.Lines(string(b)) {
-		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
-			kb, _ := strconv.ParseInt(f[1], 10, 64)
-			return kb * 1024
-		}
-	}
-	t.Fatal("no VmRSS")
-	return 0
 }
 
 var tookField = regexp.MustCompile(`took=(\S+)`)

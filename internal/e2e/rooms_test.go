@@ -10,18 +10,9 @@ import (
 	"time"
 
 	"hallway/core"
+	"hallway/internal/fleet"
 	"hallway/internal/netlab"
 )
-
-// roomLog reads a room's whole history at d.
-func (d *daemon) roomLog(room string) []core.Message {
-	d.t.Helper()
-	msgs, err := d.client().History(context.Background(), "#"+room, 0, 1000000)
-	if err != nil {
-		d.t.Fatalf("%s: history #%s: %v", d.name, room, err)
-	}
-	return msgs
-}
 
 func textIDs(msgs []core.Message) []string {
 	var ids []string
@@ -58,28 +49,28 @@ func checkRoomLog(t testing.TB, who string, msgs []core.Message) {
 
 // converge waits until every daemon holds want text messages in the room
 // and shows them in one order.
-func converge(t *testing.T, ds []*daemon, room string, want int, timeout time.Duration) time.Duration {
+func converge(t *testing.T, ds []*fleet.Daemon, room string, want int, timeout time.Duration) time.Duration {
 	t.Helper()
 	start := time.Now()
 	for _, d := range ds {
-		d.waitFor(fmt.Sprintf("%d messages in #%s", want, room), timeout, func() bool { return len(textIDs(d.roomLog(room))) >= want })
+		d.WaitFor(fmt.Sprintf("%d messages in #%s", want, room), timeout, func() bool { return len(textIDs(d.History("#"+room))) >= want })
 	}
-	ref := ds[0].roomLog(room)
+	ref := ds[0].History("#" + room)
 	for _, d := range ds {
-		got := d.roomLog(room)
-		checkRoomLog(t, d.name, got)
+		got := d.History("#" + room)
+		checkRoomLog(t, d.Name, got)
 		if len(textIDs(got)) != want {
-			t.Fatalf("%s holds %d messages, want %d", d.name, len(textIDs(got)), want)
+			t.Fatalf("%s holds %d messages, want %d", d.Name, len(textIDs(got)), want)
 		}
 		if !slices.Equal(textIDs(got), textIDs(ref)) {
-			t.Fatalf("%s shows #%s in another order than %s", d.name, room, ds[0].name)
+			t.Fatalf("%s shows #%s in another order than %s", d.Name, room, ds[0].Name)
 		}
 	}
 	return time.Since(start)
 }
 
 // post sends n messages from each daemon, in parallel across daemons.
-func post(t *testing.T, ds []*daemon, room string, n int, tag string) {
+func post(t *testing.T, ds []*fleet.Daemon, room string, n int, tag string) {
 	t.Helper()
 	var wg sync.WaitGroup
 	errs := make(chan error, len(ds))
@@ -87,10 +78,10 @@ func post(t *testing.T, ds []*daemon, room string, n int, tag string) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			c := d.client()
+			c := d.Client()
 			for i := range n {
-				if _, err := c.SendRoom(context.Background(), "#"+room, fmt.Sprintf("%s %s %d", tag, d.name, i)); err != nil {
-					errs <- fmt.Errorf("%s: %w", d.name, err)
+				if _, err := c.SendRoom(context.Background(), "#"+room, fmt.Sprintf("%s %s %d", tag, d.Name, i)); err != nil {
+					errs <- fmt.Errorf("%s: %w", d.Name, err)
 					return
 				}
 			}
@@ -106,26 +97,23 @@ func post(t *testing.T, ds []*daemon, room string, n int, tag string) {
 func TestRoomsLAN(t *testing.T) {
 	lab := netlab.New(t, 5)
 	names := []string{"Ann", "Bob", "Cat", "Dan", "Eve"}
-	var ds []*daemon
+	var ds []*fleet.Daemon
 	for i, n := range names {
-		d := newDaemon(t, lab.Host(i+1), n)
-		d.start()
+		d := fleet.New(t, lab.Host(i+1), n)
+		d.Start()
 		ds = append(ds, d)
 	}
 	ann := ds[0]
 	for _, d := range ds[1:] {
-		id := d.self().PeerID
-		ann.waitFor(d.name+" online", 15*time.Second, func() bool { return ann.sees(d, id) })
+		id := d.Self().PeerID
+		ann.WaitFor(d.Name+" online", 15*time.Second, func() bool { return ann.Sees(id, d.Name) })
 	}
-	ann.cli("room", "create", "ops")
+	ann.CLI("room", "create", "ops")
 	for _, d := range ds[1:] {
-		ann.cli("room", "invite", "#ops", d.name)
+		ann.CLI("room", "invite", "#ops", d.Name)
 	}
 	for _, d := range ds {
-		d.waitFor("5 members in #ops", 15*time.Second, func() bool {
-			ms, err := d.client().RoomMembers(context.Background(), "#ops")
-			return err == nil && len(ms) == 5
-		})
+		d.WaitFor("5 members in #ops", 15*time.Second, func() bool { return d.Members("#ops") == 5 })
 	}
 	total := 0
 
@@ -145,12 +133,12 @@ func TestRoomsLAN(t *testing.T) {
 
 	t.Run("away while 1000 messages flow", func(t *testing.T) {
 		eve := ds[4]
-		eve.stop()
+		eve.Stop()
 		post(t, ds[:4], "ops", 250, "away")
 		total += 1000
 		start := time.Now()
-		eve.start()
-		converge(t, []*daemon{eve, ann}, "ops", total, 60*time.Second)
+		eve.Start()
+		converge(t, []*fleet.Daemon{eve, ann}, "ops", total, 60*time.Second)
 		t.Logf("Eve caught up on 1000 messages %s after restart", time.Since(start).Round(time.Millisecond))
 	})
 
@@ -164,10 +152,10 @@ func TestRoomsLAN(t *testing.T) {
 	})
 
 	t.Run("general reaches everyone", func(t *testing.T) {
-		ds[2].cli("send", "#general", "coffee is ready")
+		ds[2].CLI("send", "#general", "coffee is ready")
 		for _, d := range ds {
-			d.waitFor("#general message", 15*time.Second, func() bool {
-				for _, m := range d.roomLog("general") {
+			d.WaitFor("#general message", 15*time.Second, func() bool {
+				for _, m := range d.History("#general") {
 					if m.Text == "coffee is ready" {
 						return true
 					}
@@ -175,7 +163,7 @@ func TestRoomsLAN(t *testing.T) {
 				return false
 			})
 		}
-		out := ann.cli("room", "list")
+		out := ann.CLI("room", "list")
 		if !strings.Contains(out, "open LAN") {
 			t.Fatalf("an open workspace's #general must say it is readable by anyone: %q", out)
 		}

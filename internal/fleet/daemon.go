@@ -20,8 +20,15 @@ import (
 	"hallway/internal/netlab"
 )
 
-// startTimeout bounds how long a daemon may take to serve its control API.
-const startTimeout = 30 * time.Second
+const (
+	// startTimeout bounds how long a daemon may take to serve its control API.
+	startTimeout = 30 * time.Second
+	// windowStartTimeout bounds how long a window under a software
+	// renderer may take to show its running node.
+	windowStartTimeout = 60 * time.Second
+	// lineBuffer is how many log lines of a process WaitLine can look back on.
+	lineBuffer = 4096
+)
 
 // Daemon is one `hallway daemon` process on a lab host, with its own data
 // folder. Its methods fail the test on errors unless named ...Err.
@@ -32,12 +39,17 @@ type Daemon struct {
 	Dir  string   // data folder
 	Args []string // extra daemon flags
 	Env  []string // extra environment
+	// Display, when set, runs the desktop window (hallway without a verb)
+	// on that X display instead of the headless daemon; see NewWindow.
+	Display string
 
+	// mu guards client, cmd, done, lines and exited.
 	mu     sync.Mutex
 	client *control.Client
 	cmd    *exec.Cmd
 	done   chan struct{}
-	exited error // how the last process ended
+	lines  chan string // the running process's log lines, for WaitLine
+	exited error       // how the last process ended
 }
 
 // New prepares a daemon called name on host with a fresh data folder,
@@ -53,28 +65,16 @@ func New(t testing.TB, host *netlab.Host, name string, args ...string) *Daemon {
 	t.Cleanup(func() {
 		d.Stop()
 		if t.Failed() {
-			t.Logf("--- %s's log (last 4000 bytes):\n%s", name, tail(d.Log(), 4000))
+			t.Logf("--- %s's log (last 4000 bytes):\n%s", name, Tail(d.Log(), 4000))
 		}
 		os.RemoveAll(dir)
 	})
 	return d
 }
 
-func tail(b []byte, n int) []byte {
-	if len(b) > n {
-		return b[len(b)-n:]
-	}
-	return b
-}
-
-// Log is everything the daemon wrote to stdout and stderr so far.
-func (d *Daemon) Log() []byte {
-	b, _ := os.ReadFile(filepath.Join(d.Dir, "daemon.log"))
-	return b
-}
-
 // Start runs the daemon and returns once its control API answers, which it
-// announces with its "Hallway running" log line.
+// announces with its "Hallway running" log line (a window: once it shows
+// its running node, "window ready").
 func (d *Daemon) Start() {
 	d.T.Helper()
 	if err := d.StartErr(); err != nil {
@@ -93,8 +93,15 @@ func (d *Daemon) StartErr() error {
 	if os.Getenv("HALLWAY_E2E_VERBOSE") != "" {
 		args = append(args, "--verbose")
 	}
+	env := append(os.Environ(), "LANG=C.UTF-8")
+	readyLine, timeout := "Hallway running", startTimeout
+	if d.Display != "" {
+		args = append([]string{"--data", d.Dir, "--name", d.Name}, d.Args...)
+		env = append(env, "DISPLAY="+d.Display, "WAYLAND_DISPLAY=", "XDG_RUNTIME_DIR="+d.Dir)
+		readyLine, timeout = "window ready", windowStartTimeout
+	}
 	cmd := d.Host.Command(context.Background(), Binary(d.T), args...)
-	cmd.Env = append(append(os.Environ(), "LANG=C.UTF-8"), d.Env...)
+	cmd.Env = append(env, d.Env...)
 	logf, err := os.OpenFile(filepath.Join(d.Dir, "daemon.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return err
@@ -106,15 +113,20 @@ func (d *Daemon) StartErr() error {
 		return fmt.Errorf("start %s: %w", d.Name, err)
 	}
 	ready := make(chan struct{})
+	lines := make(chan string, lineBuffer)
 	go func() {
 		sc := bufio.NewScanner(pr)
 		sc.Buffer(make([]byte, 64<<10), 1<<20)
 		signalled := false
 		for sc.Scan() {
 			fmt.Fprintln(logf, sc.Text())
-			if !signalled && strings.Contains(sc.Text(), "Hallway running") {
+			if !signalled && strings.Contains(sc.Text(), readyLine) {
 				signalled = true
 				close(ready)
+			}
+			select {
+			case lines <- sc.Text():
+			default: // nobody reads them: keep the first ones only
 			}
 		}
 		io.Copy(logf, pr)
@@ -128,15 +140,15 @@ func (d *Daemon) StartErr() error {
 		d.mu.Unlock()
 		close(done)
 	}()
-	d.cmd, d.done = cmd, done
+	d.cmd, d.done, d.lines = cmd, done, lines
 	select {
 	case <-ready:
 		return nil
 	case <-done:
 		d.cmd = nil
-		return fmt.Errorf("%s exited at start:\n%s", d.Name, tail(d.Log(), 4000))
-	case <-time.After(startTimeout):
-		return fmt.Errorf("%s did not start within %s", d.Name, startTimeout)
+		return fmt.Errorf("%s exited at start:\n%s", d.Name, Tail(d.Log(), 4000))
+	case <-time.After(timeout):
+		return fmt.Errorf("%s did not start within %s", d.Name, timeout)
 	}
 }
 

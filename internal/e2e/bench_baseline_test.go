@@ -1,0 +1,155 @@
+package e2e
+
+// The baselines a benchmark prints its figures next to, measured on the
+// same namespace link in the same run: plain TCP, scp and fsync.
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"hallway/internal/netlab"
+)
+
+// tcpPair connects host 1 to host 2 over plain TCP: the baseline link.
+func tcpPair(t *testing.T, lab *netlab.Lab) (server, client net.Conn) {
+	var l net.Listener
+	if err := lab.Host(2).Do(func() (err error) {
+		l, err = net.Listen("tcp", lab.Host(2).IP.String()+":0")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	accepted := make(chan net.Conn, 1)
+	go func() {
+		c, err := l.Accept()
+		if err != nil {
+			close(accepted)
+			return
+		}
+		accepted <- c
+	}()
+	if err := lab.Host(1).Do(func() (err error) {
+		client, err = net.Dial("tcp", l.Addr().String())
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	server, ok := <-accepted
+	if !ok {
+		t.Fatal("accept failed")
+	}
+	t.Cleanup(func() { server.Close(); client.Close() })
+	return server, client
+}
+
+// tcpRoundTrips measures a plain TCP echo between host 1 and host 2.
+func tcpRoundTrips(t *testing.T, lab *netlab.Lab, n int) []time.Duration {
+	server, c := tcpPair(t, lab)
+	go io.Copy(server, server)
+	buf := make([]byte, 64)
+	r := bufio.NewReader(c)
+	var out []time.Duration
+	for range n {
+		start := time.Now()
+		if _, err := c.Write(buf); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.ReadFull(r, buf); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, time.Since(start))
+	}
+	return out
+}
+
+func fsyncCost(t *testing.T, dir string) stats {
+	f, err := os.CreateTemp(dir, "fsync")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.Remove(f.Name())
+	defer f.Close()
+	var out []time.Duration
+	for range 100 {
+		f.Write([]byte("x"))
+		start := time.Now()
+		f.Sync()
+		out = append(out, time.Since(start))
+	}
+	return summarize(out)
+}
+
+func rawTCPThroughput(t *testing.T, lab *netlab.Lab, path string) time.Duration {
+	server, c := tcpPair(t, lab)
+	got := make(chan time.Time, 1)
+	go func() {
+		io.CopyBuffer(io.Discard, server, make([]byte, 128<<10))
+		got <- time.Now()
+	}()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	start := time.Now()
+	io.CopyBuffer(struct{ io.Writer }{c}, f, make([]byte, 128<<10))
+	c.Close()
+	return (<-got).Sub(start)
+}
+
+// scpTime copies path from host 1 to host 2 with scp against an sshd run
+// for the purpose inside host 2.
+func scpTime(t *testing.T, lab *netlab.Lab, path string) (time.Duration, error) {
+	sshd, err := exec.LookPath("sshd")
+	if err != nil {
+		return 0, fmt.Errorf("no sshd: %v", err)
+	}
+	dir := t.TempDir()
+	for _, k := range []string{"host", "client"} {
+		if out, err := exec.Command("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", filepath.Join(dir, k)).CombinedOutput(); err != nil {
+			return 0, fmt.Errorf("ssh-keygen: %v %s", err, out)
+		}
+	}
+	pub, _ := os.ReadFile(filepath.Join(dir, "client.pub"))
+	os.WriteFile(filepath.Join(dir, "authorized_keys"), pub, 0o600)
+	port := 22000 + os.Getpid()%1000
+	conf := fmt.Sprintf("Port %d\nListenAddress %s\nHostKey %s\nAuthorizedKeysFile %s\nStrictModes no\nPasswordAuthentication no\nPermitRootLogin prohibit-password\nUsePAM no\nPidFile %s\nSubsystem sftp internal-sftp\n",
+		port, lab.Host(2).IP, filepath.Join(dir, "host"), filepath.Join(dir, "authorized_keys"), filepath.Join(dir, "sshd.pid"))
+	os.WriteFile(filepath.Join(dir, "sshd_config"), []byte(conf), 0o600)
+	os.MkdirAll("/run/sshd", 0o755)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	srv := lab.Host(2).Command(ctx, sshd, "-D", "-e", "-f", filepath.Join(dir, "sshd_config"))
+	if err := srv.Start(); err != nil {
+		return 0, err
+	}
+	defer func() { cancel(); srv.Wait() }()
+	dest := filepath.Join(dir, "copy.bin")
+	args := []string{"-q", "-c", "aes128-gcm@openssh.com", "-i", filepath.Join(dir, "client"), "-P", strconv.Itoa(port),
+		"-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "ConnectionAttempts=20",
+		path, "root@" + lab.Host(2).IP.String() + ":" + dest}
+	// A first tiny copy waits for sshd to listen (scp retries by itself),
+	// so the timed copy measures throughput, not start-up.
+	tiny := filepath.Join(dir, "tiny")
+	os.WriteFile(tiny, []byte("x"), 0o600)
+	warm := append(append([]string{}, args[:len(args)-2]...), tiny, "root@"+lab.Host(2).IP.String()+":"+dest)
+	if out, err := lab.Host(1).Command(context.Background(), "scp", warm...).CombinedOutput(); err != nil {
+		return 0, fmt.Errorf("scp: %v %s", err, out)
+	}
+	start := time.Now()
+	out, err := lab.Host(1).Command(context.Background(), "scp", args...).CombinedOutput()
+	if err != nil {
+		return 0, fmt.Errorf("scp: %v %s", err, out)
+	}
+	return time.Since(start), nil
+}

@@ -1,0 +1,167 @@
+package node
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"hallway/control"
+	"hallway/core"
+	hcrypto "hallway/crypto"
+)
+
+// A Change is a new workspace for a data folder: the private workspace of
+// Key, or the open LAN workspace when Key is nil. It is the one place that
+// writes workspace key files.
+type Change struct {
+	Key *hcrypto.WorkspaceKey
+	// Force replaces a different private workspace key: colleagues on it
+	// would no longer be reachable.
+	Force bool
+}
+
+// NewWorkspace is the change to a new private workspace with a fresh key.
+func NewWorkspace(force bool) (Change, error) {
+	k, err := hcrypto.NewWorkspaceKey()
+	if err != nil {
+		return Change{}, fmt.Errorf("new workspace key: %w", err)
+	}
+	return Change{Key: &k, Force: force}, nil
+}
+
+// JoinWorkspace is the change to the private workspace of an invite code
+// as a person typed or pasted it (spaces and line breaks do not matter).
+func JoinWorkspace(code string, force bool) (Change, error) {
+	k, err := hcrypto.ParseInviteCode(strings.Join(strings.Fields(code), ""))
+	if err != nil {
+		return Change{}, fmt.Errorf("that invite code does not work: %v", err)
+	}
+	return Change{Key: &k, Force: force}, nil
+}
+
+// LeaveWorkspace is the change to the open LAN workspace.
+func LeaveWorkspace() Change { return Change{} }
+
+// Check reports whether the change may apply to dir: replacing a
+// different private key needs Force.
+func (c Change) Check(dir string) error {
+	if c.Key == nil || c.Force {
+		return nil
+	}
+	old, ok, err := core.ReadWorkspaceKey(dir)
+	if err != nil {
+		return err
+	}
+	if ok && old != *c.Key {
+		return core.WriteWorkspaceKey(dir, *c.Key, false) // refuses with the sentence to show
+	}
+	return nil
+}
+
+// Apply writes the change to the data folder dir. A node running on dir
+// keeps its workspace until it restarts: Supervisor.Switch applies a
+// change between two services, the command line applies it directly when
+// no Hallway runs.
+func (c Change) Apply(dir string) error {
+	if c.Key == nil {
+		return core.RemoveWorkspaceKey(dir)
+	}
+	return core.WriteWorkspaceKey(dir, *c.Key, c.Force)
+}
+
+// State is the workspace the change leads to; it carries the invite code
+// when withCode.
+func (c Change) State(withCode bool) control.WorkspaceState {
+	if c.Key == nil {
+		return control.WorkspaceState{Workspace: core.WorkspaceOpen, Tag: hcrypto.OpenWorkspaceTag}
+	}
+	st := control.WorkspaceState{Workspace: core.WorkspacePrivate, Tag: c.Key.Tag()}
+	if withCode {
+		st.InviteCode = c.Key.InviteCode()
+	}
+	return st
+}
+
+// Invite returns the invite code of the data folder's private workspace,
+// or private=false in the open LAN workspace.
+func Invite(dir string) (code string, private bool, err error) {
+	k, ok, err := core.ReadWorkspaceKey(dir)
+	if err != nil || !ok {
+		return "", false, err
+	}
+	return k.InviteCode(), true, nil
+}
+
+// Switch closes the running service, applies change and opens a new
+// service, returning once it runs. A change that may not apply (a
+// different key without Force) is refused before anything stops.
+func (s *Supervisor) Switch(ctx context.Context, change Change) error {
+	if err := change.Check(s.cfg.DataDir); err != nil {
+		return err
+	}
+	return s.restart(ctx, &change)
+}
+
+// Create switches to a new private workspace and returns its invite code.
+func (s *Supervisor) Create(ctx context.Context, force bool) (string, error) {
+	ch, err := NewWorkspace(force)
+	if err != nil {
+		return "", err
+	}
+	if err := s.Switch(ctx, ch); err != nil {
+		return "", err
+	}
+	return ch.Key.InviteCode(), nil
+}
+
+// Join switches to the private workspace of an invite code.
+func (s *Supervisor) Join(ctx context.Context, code string, force bool) error {
+	ch, err := JoinWorkspace(code, force)
+	if err != nil {
+		return err
+	}
+	return s.Switch(ctx, ch)
+}
+
+// Leave switches to the open LAN workspace.
+func (s *Supervisor) Leave(ctx context.Context) error { return s.Switch(ctx, LeaveWorkspace()) }
+
+// Invite returns the invite code of the node's private workspace, or
+// private=false in the open LAN workspace.
+func (s *Supervisor) Invite() (code string, private bool, err error) { return Invite(s.cfg.DataDir) }
+
+// Request turns a control API workspace request into a change.
+func Request(req control.WorkspaceRequest) (Change, error) {
+	switch req.Action {
+	case control.WorkspaceCreate:
+		return NewWorkspace(req.Force)
+	case control.WorkspaceJoin:
+		return JoinWorkspace(req.Code, req.Force)
+	case control.WorkspaceLeave:
+		return LeaveWorkspace(), nil
+	}
+	return Change{}, fmt.Errorf("unknown workspace action %q (create, join or leave)", req.Action)
+}
+
+// switcher is the supervisor as the control API sees it.
+type switcher Supervisor
+
+var _ control.Switcher = (*switcher)(nil)
+
+func (w *switcher) Current() control.Backend {
+	if svc := (*Supervisor)(w).Current(); svc != nil {
+		return svc
+	}
+	return nil // an untyped nil: no service right now
+}
+
+func (w *switcher) SwitchWorkspace(ctx context.Context, req control.WorkspaceRequest) (control.WorkspaceState, error) {
+	ch, err := Request(req)
+	if err != nil {
+		return control.WorkspaceState{}, err
+	}
+	if err := (*Supervisor)(w).Switch(ctx, ch); err != nil {
+		return control.WorkspaceState{}, err
+	}
+	return ch.State(req.Action == control.WorkspaceCreate), nil
+}
