@@ -27,7 +27,7 @@ const dateHelp = "DATE is 2026-03-01, 2026-03-01T14:30, an RFC 3339 time, or an 
 
 func runSearch(ctx context.Context, env *Env, dir string, p parsed) error {
 	if len(p.pos) == 0 {
-		return fmt.Errorf("usage: hallway %s", verbs["search"].usage)
+		return fmt.Errorf("usage: hallway %s", verbUsage("search"))
 	}
 	q := core.SearchQuery{Text: strings.Join(p.pos, " "), From: p.strs["from"], In: p.strs["in"], HasFile: p.bools["has-file"]}
 	var err error
@@ -111,7 +111,7 @@ func parseDate(s string, end bool, now time.Time) (time.Time, error) {
 func runExport(ctx context.Context, env *Env, dir string, p parsed) error {
 	out := p.strs["out"]
 	if out == "" || len(p.pos) > 0 {
-		return fmt.Errorf("usage: hallway %s", verbs["export"].usage)
+		return fmt.Errorf("usage: hallway %s", verbUsage("export"))
 	}
 	opt := core.ExportOptions{Format: p.strs["format"], In: p.strs["in"]}
 	if opt.Format == "" {
@@ -178,7 +178,7 @@ func writeFileAtomic(path string, fill func(io.Writer) error) error {
 // runVerifyExport checks an export file offline: no node is needed.
 func runVerifyExport(_ context.Context, env *Env, _ string, p parsed) error {
 	if len(p.pos) != 1 {
-		return fmt.Errorf("usage: hallway %s", verbs["verify-export"].usage)
+		return fmt.Errorf("usage: hallway %s", verbUsage("verify-export"))
 	}
 	path := p.pos[0]
 	fi, err := os.Stat(path)
@@ -241,77 +241,90 @@ func okWord(ok bool) string {
 	return "FAILED"
 }
 
-const retentionUsage = `usage: hallway retention [show]                        policies, legal holds in force, last sweep
-       hallway retention set [CONV] DAYS|forever|default  keep messages DAYS days (workspace, or one conversation;
-                                                          default: the conversation follows the workspace again)
-       hallway retention hold [CONV] [--reason TEXT]      suspend deletion (everywhere, or in one conversation)
-       hallway retention release HOLD-ID                  end a legal hold
-       hallway retention apply                            delete what is due now (Hallway also does it hourly)
-CONV is a colleague, #room or a room id. Without a policy messages are kept forever.`
+// retentionVerbs are the sub-commands of `hallway retention`.
+var retentionVerbs = subVerbs{list: []subVerb{
+	{"show", "hallway retention [show]                        policies, legal holds in force, last sweep", exactly(0), retentionShow},
+	{"set", "hallway retention set [CONV] DAYS|forever|default  keep messages DAYS days (workspace, or one conversation;\n" +
+		"                                                          default: the conversation follows the workspace again)", between(1, 2), retentionSet},
+	{"hold", "hallway retention hold [CONV] [--reason TEXT]      suspend deletion (everywhere, or in one conversation)", between(0, 1), retentionHold},
+	{"release", "hallway retention release HOLD-ID                  end a legal hold", exactly(1), retentionRelease},
+	{"apply", "hallway retention apply                            delete what is due now (Hallway also does it hourly)", exactly(0), retentionApply},
+}, more: "CONV is a colleague, #room or a room id. Without a policy messages are kept forever."}
 
 func runRetention(ctx context.Context, env *Env, dir string, p parsed) error {
-	c := control.NewClient(dir)
 	sub, args := "show", []string(nil)
 	if len(p.pos) > 0 {
 		sub, args = p.pos[0], p.pos[1:]
 	}
-	var v any
-	var err error
-	switch {
-	case sub == "show" && len(args) == 0:
-		var st core.RetentionStatus
-		if st, err = c.Retention(ctx); err == nil && !p.bools["json"] {
-			printRetention(env.Stdout, st)
-			return nil
-		}
-		v = st
-	case sub == "set" && (len(args) == 1 || len(args) == 2):
-		in, days := "", args[len(args)-1]
-		if len(args) == 2 {
-			in = args[0]
-		}
-		n, perr := retentionDays(days, in)
-		if perr != nil {
-			return perr
-		}
-		var st core.RetentionStatus
-		if st, err = c.SetRetention(ctx, in, n); err == nil && !p.bools["json"] {
-			printRetention(env.Stdout, st)
-			return nil
-		}
-		v = st
-	case sub == "hold" && len(args) <= 1:
-		in := strings.Join(args, "")
-		var h core.LegalHold
-		if h, err = c.PlaceHold(ctx, in, p.strs["reason"]); err == nil && !p.bools["json"] {
-			fmt.Fprintf(env.Stdout, "Legal hold %s placed on %s: nothing there is deleted until it is released.\n", h.ID, scopeLabel(h.Scope, h.Conversation, h.Name))
-			return nil
-		}
-		v = h
-	case sub == "release" && len(args) == 1:
-		var h core.LegalHold
-		if h, err = c.ReleaseHold(ctx, args[0]); err == nil && !p.bools["json"] {
-			fmt.Fprintf(env.Stdout, "Legal hold %s on %s released; retention applies there again.\n", h.ID, scopeLabel(h.Scope, h.Conversation, h.Name))
-			return nil
-		}
-		v = h
-	case sub == "apply" && len(args) == 0:
-		var r core.SweepResult
-		if r, err = c.ApplyRetention(ctx); err == nil && !p.bools["json"] {
-			fmt.Fprintf(env.Stdout, "Deleted %d messages and %d file records.\n", r.Messages, r.Transfers)
-			if len(r.Held) > 0 {
-				fmt.Fprintf(env.Stdout, "Kept by a legal hold: %d conversation(s) with messages due.\n", len(r.Held))
-			}
-			return nil
-		}
-		v = r
-	default:
-		return fmt.Errorf("%s", retentionUsage)
+	return retentionVerbs.dispatch(ctx, env, dir, sub, args, p)
+}
+
+func retentionShow(ctx context.Context, env *Env, dir string, _ []string, p parsed) error {
+	st, err := control.NewClient(dir).Retention(ctx)
+	return printRetentionStatus(env, st, err, p)
+}
+
+func retentionSet(ctx context.Context, env *Env, dir string, args []string, p parsed) error {
+	in, days := "", args[len(args)-1]
+	if len(args) == 2 {
+		in = args[0]
 	}
+	n, err := retentionDays(days, in)
 	if err != nil {
 		return err
 	}
-	return printJSON(env.Stdout, v)
+	st, err := control.NewClient(dir).SetRetention(ctx, in, n)
+	return printRetentionStatus(env, st, err, p)
+}
+
+func printRetentionStatus(env *Env, st core.RetentionStatus, err error, p parsed) error {
+	if err != nil {
+		return err
+	}
+	if p.bools["json"] {
+		return printJSON(env.Stdout, st)
+	}
+	printRetention(env.Stdout, st)
+	return nil
+}
+
+func retentionHold(ctx context.Context, env *Env, dir string, args []string, p parsed) error {
+	h, err := control.NewClient(dir).PlaceHold(ctx, strings.Join(args, ""), p.strs["reason"])
+	if err != nil {
+		return err
+	}
+	if p.bools["json"] {
+		return printJSON(env.Stdout, h)
+	}
+	fmt.Fprintf(env.Stdout, "Legal hold %s placed on %s: nothing there is deleted until it is released.\n", h.ID, scopeLabel(h.Scope, h.Conversation, h.Name))
+	return nil
+}
+
+func retentionRelease(ctx context.Context, env *Env, dir string, args []string, p parsed) error {
+	h, err := control.NewClient(dir).ReleaseHold(ctx, args[0])
+	if err != nil {
+		return err
+	}
+	if p.bools["json"] {
+		return printJSON(env.Stdout, h)
+	}
+	fmt.Fprintf(env.Stdout, "Legal hold %s on %s released; retention applies there again.\n", h.ID, scopeLabel(h.Scope, h.Conversation, h.Name))
+	return nil
+}
+
+func retentionApply(ctx context.Context, env *Env, dir string, _ []string, p parsed) error {
+	r, err := control.NewClient(dir).ApplyRetention(ctx)
+	if err != nil {
+		return err
+	}
+	if p.bools["json"] {
+		return printJSON(env.Stdout, r)
+	}
+	fmt.Fprintf(env.Stdout, "Deleted %d messages and %d file records.\n", r.Messages, r.Transfers)
+	if len(r.Held) > 0 {
+		fmt.Fprintf(env.Stdout, "Kept by a legal hold: %d conversation(s) with messages due.\n", len(r.Held))
+	}
+	return nil
 }
 
 func retentionDays(s, in string) (int, error) {
@@ -377,7 +390,7 @@ func printRetention(w io.Writer, st core.RetentionStatus) {
 
 func runBackup(ctx context.Context, env *Env, dir string, p parsed) error {
 	if len(p.pos) != 1 {
-		return fmt.Errorf("usage: hallway %s", verbs["backup"].usage)
+		return fmt.Errorf("usage: hallway %s", verbUsage("backup"))
 	}
 	path := p.pos[0]
 	if _, err := os.Stat(path); err == nil && !p.bools["force"] {
@@ -402,7 +415,7 @@ func runBackup(ctx context.Context, env *Env, dir string, p parsed) error {
 
 func runRestore(ctx context.Context, env *Env, dir string, p parsed) error {
 	if len(p.pos) != 1 {
-		return fmt.Errorf("usage: hallway %s", verbs["restore"].usage)
+		return fmt.Errorf("usage: hallway %s", verbUsage("restore"))
 	}
 	f, err := os.Open(p.pos[0])
 	if err != nil {

@@ -14,48 +14,56 @@ import (
 
 var fileFlags = map[string]flagKind{"to": stringFlag, "wait": boolFlag, "timeout": stringFlag}
 
-const fileUsage = `usage: hallway file send PEER|#ROOM PATH      offer a file or a folder
-       hallway file accept ID [--to DIR] [--wait] download an offer (default: the downloads folder)
-       hallway file decline ID                     refuse an offer (the sender is told)
-       hallway file cancel ID                      withdraw an offer, or stop a download
-       hallway transfers [--json]                  every transfer with its state and progress`
+// fileVerbs are the sub-commands of `hallway file`.
+var fileVerbs = subVerbs{list: []subVerb{
+	{"send", "hallway file send PEER|#ROOM PATH      offer a file or a folder", exactly(2), fileSend},
+	{"accept", "hallway file accept ID [--to DIR] [--wait] download an offer (default: the downloads folder)", nil, fileAccept},
+	{"decline", "hallway file decline ID                     refuse an offer (the sender is told)", nil, fileDecline},
+	{"cancel", "hallway file cancel ID                      withdraw an offer, or stop a download", nil, fileCancel},
+}, more: "       hallway transfers [--json]                  every transfer with its state and progress"}
 
 func runFile(ctx context.Context, env *Env, dir string, p parsed) error {
 	if len(p.pos) < 2 {
-		return fmt.Errorf("%s", fileUsage)
+		return fmt.Errorf("%s", fileVerbs.usage())
 	}
+	return fileVerbs.dispatch(ctx, env, dir, p.pos[0], p.pos[1:], p)
+}
+
+func fileSend(ctx context.Context, env *Env, dir string, args []string, p parsed) error {
+	path, err := filepath.Abs(args[1])
+	if err != nil {
+		return err
+	}
+	t, err := control.NewClient(dir).SendFile(ctx, args[0], path)
+	return printTransfer(env, t, err, p)
+}
+
+func fileAccept(ctx context.Context, env *Env, dir string, args []string, p parsed) error {
 	c := control.NewClient(dir)
-	sub, args := p.pos[0], p.pos[1:]
-	var t core.Transfer
-	var err error
-	switch sub {
-	case "send":
-		if len(args) != 2 {
-			return fmt.Errorf("%s", fileUsage)
+	to := p.strs["to"]
+	if to != "" {
+		var err error
+		if to, err = filepath.Abs(to); err != nil {
+			return err
 		}
-		path, perr := filepath.Abs(args[1])
-		if perr != nil {
-			return perr
-		}
-		t, err = c.SendFile(ctx, args[0], path)
-	case "accept":
-		to := p.strs["to"]
-		if to != "" {
-			if to, err = filepath.Abs(to); err != nil {
-				return err
-			}
-		}
-		if p.bools["wait"] {
-			return acceptAndWait(ctx, env, c, args[0], to, p)
-		}
-		t, err = c.AcceptTransfer(ctx, args[0], to)
-	case "decline":
-		return c.DeclineTransfer(ctx, args[0])
-	case "cancel":
-		return c.CancelTransfer(ctx, args[0])
-	default:
-		return fmt.Errorf("%s", fileUsage)
 	}
+	if p.bools["wait"] {
+		return acceptAndWait(ctx, env, c, args[0], to, p)
+	}
+	t, err := c.AcceptTransfer(ctx, args[0], to)
+	return printTransfer(env, t, err, p)
+}
+
+func fileDecline(ctx context.Context, _ *Env, dir string, args []string, _ parsed) error {
+	return control.NewClient(dir).DeclineTransfer(ctx, args[0])
+}
+
+func fileCancel(ctx context.Context, _ *Env, dir string, args []string, _ parsed) error {
+	return control.NewClient(dir).CancelTransfer(ctx, args[0])
+}
+
+// printTransfer prints the transfer a file sub-command returned.
+func printTransfer(env *Env, t core.Transfer, err error, p parsed) error {
 	if err != nil {
 		return err
 	}

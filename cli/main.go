@@ -26,37 +26,29 @@ type Env struct {
 	RunWindow func(ctx context.Context, node *WindowNode, log *slog.Logger) error
 }
 
-type verb struct {
-	flags map[string]flagKind
-	run   func(ctx context.Context, env *Env, dir string, p parsed) error
-	usage string
-}
-
-var verbs map[string]verb
-
 func init() {
-	verbs = map[string]verb{
-		"daemon":        {daemonFlags, runDaemon, "daemon [--name N] [--listen MULTIADDR]... [--peer MULTIADDR]... [--no-mdns] [--downloads DIR] [--no-files] [--max-file-size SIZE] [--block-ext .exe,.bat] [--auto-accept SIZE] [--no-bulk-lane] [--verbose]"},
-		"id":            {nil, runID, "id [--json]"},
-		"peers":         {nil, runPeers, "peers [--json] | peers add MULTIADDR [--json]"},
-		"send":          {sendFlags, runSend, "send PEER TEXT... [--wait [--timeout 30s]] [--json]   (TEXT - reads stdin)"},
-		"history":       {historyFlags, runHistory, "history PEER [--limit N] [--before SEQ] [--json]"},
-		"status":        {nil, runStatus, "status [available|away|busy [TEXT...]] [--json]"},
-		"name":          {nil, runName, "name NEW NAME"},
-		"watch":         {nil, runWatch, "watch [--json]   (follow messages and presence as they happen)"},
-		"workspace":     {workspaceFlags, runWorkspace, "workspace [show|create [--force]|join CODE|leave|invite] [--json]   (switches a running Hallway live; CODE - reads stdin)"},
-		"version":       {nil, runVersion, "version"},
-		"file":          {fileFlags, runFile, "file send|accept|decline|cancel ...   (hallway file --help)"},
-		"transfers":     {nil, runTransfers, "transfers [--json]"},
-		"room":          {nil, runRoom, "room [list|create|send|invite|invite-code|join|members|leave] ...   (hallway room --help)"},
-		"verify":        {verifyFlags, runVerify, verifyUsage},
-		"label":         {labelFlags, runLabel, labelUsage},
-		"search":        {searchFlags, runSearch, "search QUERY... [--from PEER] [--in CONV] [--since DATE] [--until DATE] [--has-file] [--limit N] [--json]"},
-		"export":        {exportFlags, runExport, "export --out FILE [--format json|html] [--in CONV] [--since DATE] [--until DATE] [--json]"},
-		"verify-export": {nil, runVerifyExport, "verify-export FILE [--json]   (offline: needs no Hallway running)"},
-		"retention":     {retentionFlags, runRetention, "retention [show|set|hold|release|apply] ... [--json]   (hallway retention --help)"},
-		"backup":        {forceFlags, runBackup, "backup FILE [--force] [--json]   (a consistent snapshot of the running Hallway, keys included)"},
-		"restore":       {forceFlags, runRestore, "restore FILE [--force] [--json]   (into --data DIR; refused while a Hallway runs there)"},
+	verbs = []verb{
+		{"daemon", daemonFlags, runDaemon, "daemon [--name N] [--listen MULTIADDR]... [--peer MULTIADDR]... [--no-mdns] [--downloads DIR] [--no-files] [--max-file-size SIZE] [--block-ext .exe,.bat] [--auto-accept SIZE] [--no-bulk-lane] [--verbose]", ""},
+		{"id", nil, runID, "id [--json]", ""},
+		{"peers", nil, runPeers, "peers [--json] | peers add MULTIADDR [--json]", ""},
+		{"send", sendFlags, runSend, "send PEER TEXT... [--wait [--timeout 30s]] [--json]   (TEXT - reads stdin)", ""},
+		{"history", historyFlags, runHistory, "history PEER [--limit N] [--before SEQ] [--json]", ""},
+		{"room", nil, runRoom, "room [list|create|send|invite|invite-code|join|members|leave] ...   (hallway room --help)", roomVerbs.usage()},
+		{"file", fileFlags, runFile, "file send|accept|decline|cancel ...   (hallway file --help)", fileVerbs.usage()},
+		{"transfers", nil, runTransfers, "transfers [--json]", ""},
+		{"search", searchFlags, runSearch, "search QUERY... [--from PEER] [--in CONV] [--since DATE] [--until DATE] [--has-file] [--limit N] [--json]", ""},
+		{"export", exportFlags, runExport, "export --out FILE [--format json|html] [--in CONV] [--since DATE] [--until DATE] [--json]", ""},
+		{"verify-export", nil, runVerifyExport, "verify-export FILE [--json]   (offline: needs no Hallway running)", ""},
+		{"retention", retentionFlags, runRetention, "retention [show|set|hold|release|apply] ... [--json]   (hallway retention --help)", retentionVerbs.usage()},
+		{"backup", forceFlags, runBackup, "backup FILE [--force] [--json]   (a consistent snapshot of the running Hallway, keys included)", ""},
+		{"restore", forceFlags, runRestore, "restore FILE [--force] [--json]   (into --data DIR; refused while a Hallway runs there)", ""},
+		{"verify", verifyFlags, runVerify, verifyUsage, ""},
+		{"label", labelFlags, runLabel, labelUsage, ""},
+		{"status", nil, runStatus, "status [available|away|busy [TEXT...]] [--json]", ""},
+		{"name", nil, runName, "name NEW NAME", ""},
+		{"watch", nil, runWatch, "watch [--json]   (follow messages and presence as they happen)", ""},
+		{"workspace", workspaceFlags, runWorkspace, workspaceUsage(), ""},
+		{"version", nil, runVersion, "version", ""},
 	}
 }
 
@@ -82,10 +74,10 @@ var errUsage = errors.New("usage")
 func run(ctx context.Context, args []string, env *Env) error {
 	name, rest := splitVerb(args)
 	if name == "help" {
-		usage(env.Stdout)
+		printUsage(env.Stdout)
 		return nil
 	}
-	v, ok := verbs[name]
+	v, ok := verbNamed(name)
 	if !ok {
 		v = verb{flags: daemonFlags, run: runDefault}
 	}
@@ -95,17 +87,10 @@ func run(ctx context.Context, args []string, env *Env) error {
 		return errUsage
 	}
 	if p.bools["help"] || p.bools["h"] {
-		switch {
-		case name == "room":
-			fmt.Fprintln(env.Stdout, roomUsage)
-		case name == "file":
-			fmt.Fprintln(env.Stdout, fileUsage)
-		case name == "retention":
-			fmt.Fprintln(env.Stdout, retentionUsage)
-		case v.usage != "":
-			fmt.Fprintln(env.Stdout, "usage: hallway "+v.usage)
-		default:
-			usage(env.Stdout)
+		if ok {
+			fmt.Fprintln(env.Stdout, v.helpText())
+		} else {
+			printUsage(env.Stdout)
 		}
 		return nil
 	}
@@ -150,37 +135,4 @@ func runDefault(ctx context.Context, env *Env, dir string, p parsed) error {
 	}
 	fmt.Fprintln(env.Stderr, "hallway: this build has no window; running headless (same as `hallway daemon`). Ctrl+C stops it.")
 	return runDaemon(ctx, env, dir, p)
-}
-
-func usage(w io.Writer) {
-	fmt.Fprint(w, `Hallway: a serverless office messenger for the local network.
-
-usage: hallway [--data DIR] [VERB] [ARGS] [--json]
-
-With no verb, Hallway opens its window (it takes the daemon's flags, e.g.
---name, --no-mdns, --peer). Without a display, use hallway daemon. Every
-other verb talks to the Hallway running for the data folder, window or
-daemon alike.
-
-verbs:
-`)
-	for _, n := range []string{"daemon", "id", "peers", "send", "history", "room", "file", "transfers", "search", "export", "verify-export", "retention", "backup", "restore", "verify", "label", "status", "name", "watch", "workspace", "version"} {
-		fmt.Fprintln(w, "  hallway "+verbs[n].usage)
-	}
-	fmt.Fprint(w, `
-global flags:
-  --data DIR   data folder (default $HALLWAY_DATA, else $XDG_DATA_HOME/hallway)
-  --json       print one JSON document (an object, or an array for lists)
-
-PEER is a peer ID, a colleague's unique name, or NAME#12345 (name plus the
-first group of their fingerprint) when several colleagues share a name.
-Wherever a conversation is asked for, #ROOM names a room: hallway send
-#general "hi", hallway history #general.
-
-Search finds every word anywhere (also inside words and in Chinese or
-Japanese text), ignoring case and accents; "quoted words" stay together.
-DATE is 2026-03-01, 2026-03-01T14:30, an RFC 3339 time, or an age like 7d
-or 12h; --until DAY includes that whole day. Archive, export format and
-retention: docs/ARCHIVE.md.
-`)
 }

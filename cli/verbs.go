@@ -227,6 +227,8 @@ func runWatch(ctx context.Context, env *Env, dir string, p parsed) error {
 
 func describeEvent(e control.WireEvent) string {
 	switch {
+	case e.Type == control.TypeLagged:
+		return fmt.Sprintf("%s: %d events were skipped; what you follow may be out of date, so re-read it (hallway peers, hallway room list, hallway history PEER)", e.Type, e.Missed)
 	case e.Message != nil:
 		who := e.Message.FromName
 		if who == "" {

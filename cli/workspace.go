@@ -22,64 +22,100 @@ type workspaceInfo struct {
 	RestartRequired bool   `json:"restart_required"`
 }
 
+// workspaceVerbs are the sub-commands of `hallway workspace`; their help
+// makes up its line of `hallway help`.
+var workspaceVerbs = subVerbs{list: []subVerb{
+	{"show", "show", nil, func(ctx context.Context, env *Env, dir string, args []string, p parsed) error {
+		return workspaceShow(env, dir, "show", args, p)
+	}},
+	{"create", "create [--force]", nil, workspaceCreate},
+	{"join", "join CODE", nil, workspaceJoin},
+	{"leave", "leave", nil, workspaceLeave},
+	{"invite", "invite", nil, func(ctx context.Context, env *Env, dir string, args []string, p parsed) error {
+		return workspaceShow(env, dir, "invite", args, p)
+	}},
+}, misuse: "usage: hallway workspace [show|create|join CODE|leave|invite]"}
+
+// workspaceUsage is the verb's line of `hallway help`.
+func workspaceUsage() string {
+	var subs []string
+	for _, v := range workspaceVerbs.list {
+		subs = append(subs, v.help)
+	}
+	return "workspace [" + strings.Join(subs, "|") + "] [--json]   (switches a running Hallway live; CODE - reads stdin)"
+}
+
 func runWorkspace(ctx context.Context, env *Env, dir string, p parsed) error {
-	sub := "show"
+	sub, args := "show", []string(nil)
 	if len(p.pos) > 0 {
-		sub = p.pos[0]
+		sub, args = p.pos[0], p.pos[1:]
+	}
+	return workspaceVerbs.dispatch(ctx, env, dir, sub, args, p)
+}
+
+// workspaceShow describes the data folder's workspace, or prints its
+// invite code.
+func workspaceShow(env *Env, dir, sub string, args []string, p parsed) error {
+	if len(args) > 0 {
+		return fmt.Errorf("usage: hallway workspace %s", sub)
 	}
 	info := workspaceInfo{Workspace: core.WorkspaceOpen, Tag: hcrypto.OpenWorkspaceTag}
-	var req *control.WorkspaceRequest
-	switch sub {
-	case "show", "invite":
-		if len(p.pos) > 1 {
-			return fmt.Errorf("usage: hallway workspace %s", sub)
-		}
-		k, ok, err := core.ReadWorkspaceKey(dir)
-		if err != nil {
-			return err
-		}
-		if ok {
-			info = workspaceInfo{Workspace: core.WorkspacePrivate, Tag: k.Tag()}
-			if sub == "invite" {
-				info.InviteCode = k.InviteCode()
-			}
-		} else if sub == "invite" {
-			return fmt.Errorf("this is an open LAN workspace: there is no key to invite to (hallway workspace create makes one)")
-		}
-	case "create":
-		if len(p.pos) > 1 {
-			return fmt.Errorf("usage: hallway workspace create [--force]")
-		}
-		req = &control.WorkspaceRequest{Action: control.WorkspaceCreate, Force: p.bools["force"]}
-	case "join":
-		if len(p.pos) < 2 {
-			return fmt.Errorf("usage: hallway workspace join CODE   (CODE - reads stdin)")
-		}
-		code := strings.Join(p.pos[1:], "")
-		if code == "-" {
-			b, err := io.ReadAll(io.LimitReader(env.Stdin, 4<<10))
-			if err != nil {
-				return fmt.Errorf("read the invite code from stdin: %w", err)
-			}
-			code = string(b)
-		}
-		req = &control.WorkspaceRequest{Action: control.WorkspaceJoin, Code: code, Force: p.bools["force"]}
-	case "leave":
-		if len(p.pos) > 1 {
-			return fmt.Errorf("usage: hallway workspace leave")
-		}
-		req = &control.WorkspaceRequest{Action: control.WorkspaceLeave}
-	default:
-		return fmt.Errorf("usage: hallway workspace [show|create|join CODE|leave|invite]")
+	k, ok, err := core.ReadWorkspaceKey(dir)
+	if err != nil {
+		return err
 	}
-	live := false
-	if req != nil {
-		st, switched, err := switchWorkspace(ctx, dir, *req)
-		if err != nil {
-			return err
+	if ok {
+		info = workspaceInfo{Workspace: core.WorkspacePrivate, Tag: k.Tag()}
+		if sub == "invite" {
+			info.InviteCode = k.InviteCode()
 		}
-		info, live = workspaceInfo{Workspace: st.Workspace, Tag: st.Tag, InviteCode: st.InviteCode}, switched
+	} else if sub == "invite" {
+		return fmt.Errorf("this is an open LAN workspace: there is no key to invite to (hallway workspace create makes one)")
 	}
+	return printWorkspace(env, sub, info, false, p)
+}
+
+func workspaceCreate(ctx context.Context, env *Env, dir string, args []string, p parsed) error {
+	if len(args) > 0 {
+		return fmt.Errorf("usage: hallway workspace create [--force]")
+	}
+	return changeWorkspace(ctx, env, dir, "create", control.WorkspaceRequest{Action: control.WorkspaceCreate, Force: p.bools["force"]}, p)
+}
+
+func workspaceJoin(ctx context.Context, env *Env, dir string, args []string, p parsed) error {
+	if len(args) < 1 {
+		return fmt.Errorf("usage: hallway workspace join CODE   (CODE - reads stdin)")
+	}
+	code := strings.Join(args, "")
+	if code == "-" {
+		b, err := io.ReadAll(io.LimitReader(env.Stdin, 4<<10))
+		if err != nil {
+			return fmt.Errorf("read the invite code from stdin: %w", err)
+		}
+		code = string(b)
+	}
+	return changeWorkspace(ctx, env, dir, "join", control.WorkspaceRequest{Action: control.WorkspaceJoin, Code: code, Force: p.bools["force"]}, p)
+}
+
+func workspaceLeave(ctx context.Context, env *Env, dir string, args []string, p parsed) error {
+	if len(args) > 0 {
+		return fmt.Errorf("usage: hallway workspace leave")
+	}
+	return changeWorkspace(ctx, env, dir, "leave", control.WorkspaceRequest{Action: control.WorkspaceLeave}, p)
+}
+
+// changeWorkspace switches the workspace, live when a Hallway runs.
+func changeWorkspace(ctx context.Context, env *Env, dir, sub string, req control.WorkspaceRequest, p parsed) error {
+	st, live, err := switchWorkspace(ctx, dir, req)
+	if err != nil {
+		return err
+	}
+	return printWorkspace(env, sub, workspaceInfo{Workspace: st.Workspace, Tag: st.Tag, InviteCode: st.InviteCode}, live, p)
+}
+
+// printWorkspace reports the workspace after sub; live says a running
+// Hallway switched to it.
+func printWorkspace(env *Env, sub string, info workspaceInfo, live bool, p parsed) error {
 	if p.bools["json"] {
 		return printJSON(env.Stdout, info)
 	}

@@ -15,105 +15,12 @@ import (
 	"hallway/core"
 )
 
-// ArchiveBackend is the part of the core service behind search, export,
-// retention and backup.
-type ArchiveBackend interface {
-	Search(ctx context.Context, q core.SearchQuery) ([]core.SearchHit, error)
-	Export(ctx context.Context, opt core.ExportOptions, w io.Writer) (core.ExportSummary, error)
-	Retention(ctx context.Context) (core.RetentionStatus, error)
-	SetRetention(ctx context.Context, in string, days int) (core.RetentionStatus, error)
-	PlaceHold(ctx context.Context, in, reason string) (core.LegalHold, error)
-	ReleaseHold(ctx context.Context, id string) (core.LegalHold, error)
-	ApplyRetention(ctx context.Context) (core.SweepResult, error)
-	Backup(ctx context.Context, w io.Writer) (core.BackupInfo, error)
-}
-
-var _ ArchiveBackend = (*core.Service)(nil)
-
-type exportRequest struct {
-	Format string    `json:"format,omitempty"`
-	In     string    `json:"in,omitempty"`
-	Since  time.Time `json:"since,omitzero"`
-	Until  time.Time `json:"until,omitzero"`
-}
-
-type retentionRequest struct {
-	In      string `json:"in,omitempty"`
-	Days    int    `json:"days"`
-	Inherit bool   `json:"inherit,omitempty"`
-}
-
-type holdRequest struct {
-	In     string `json:"in,omitempty"`
-	Reason string `json:"reason,omitempty"`
-	ID     string `json:"id,omitempty"`
-}
-
 // Streamed replies (export, backup) report how they ended in trailers,
 // as the status line is long gone when the end comes.
 const (
 	trailerError   = "Hallway-Error"
 	trailerSummary = "Hallway-Summary"
 )
-
-func archiveRoutes(mux *http.ServeMux, b ArchiveBackend) {
-	mux.HandleFunc("GET /v1/search", func(w http.ResponseWriter, r *http.Request) {
-		q, err := searchQuery(r.URL.Query())
-		if err != nil {
-			fail(w, http.StatusBadRequest, err.Error())
-			return
-		}
-		hits, err := b.Search(r.Context(), q)
-		if hits == nil {
-			hits = []core.SearchHit{}
-		}
-		reply(w, hits, err)
-	})
-	mux.HandleFunc("POST /v1/export", func(w http.ResponseWriter, r *http.Request) {
-		var req exportRequest
-		if !readJSON(w, r, &req) {
-			return
-		}
-		opt := core.ExportOptions{Format: req.Format, In: req.In, Since: req.Since, Until: req.Until}
-		contentType := "application/json"
-		if opt.Format == core.ExportHTML {
-			contentType = "text/html; charset=utf-8"
-		}
-		stream(w, contentType, func(out io.Writer) (any, error) { return b.Export(r.Context(), opt, out) })
-	})
-	mux.HandleFunc("POST /v1/backup", func(w http.ResponseWriter, r *http.Request) {
-		stream(w, "application/gzip", func(out io.Writer) (any, error) { return b.Backup(r.Context(), out) })
-	})
-	mux.HandleFunc("GET /v1/retention", func(w http.ResponseWriter, r *http.Request) {
-		to[core.RetentionStatus](w)(b.Retention(r.Context()))
-	})
-	mux.HandleFunc("POST /v1/retention", func(w http.ResponseWriter, r *http.Request) {
-		var req retentionRequest
-		if !readJSON(w, r, &req) {
-			return
-		}
-		days := req.Days
-		if req.Inherit {
-			days = core.RetentionInherit
-		}
-		to[core.RetentionStatus](w)(b.SetRetention(r.Context(), req.In, days))
-	})
-	mux.HandleFunc("POST /v1/retention/hold", func(w http.ResponseWriter, r *http.Request) {
-		var req holdRequest
-		if readJSON(w, r, &req) {
-			to[core.LegalHold](w)(b.PlaceHold(r.Context(), req.In, req.Reason))
-		}
-	})
-	mux.HandleFunc("POST /v1/retention/release", func(w http.ResponseWriter, r *http.Request) {
-		var req holdRequest
-		if readJSON(w, r, &req) {
-			to[core.LegalHold](w)(b.ReleaseHold(r.Context(), req.ID))
-		}
-	})
-	mux.HandleFunc("POST /v1/retention/apply", func(w http.ResponseWriter, r *http.Request) {
-		to[core.SweepResult](w)(b.ApplyRetention(r.Context()))
-	})
-}
 
 func searchQuery(v url.Values) (core.SearchQuery, error) {
 	q := core.SearchQuery{Text: v.Get("text"), From: v.Get("from"), In: v.Get("in"), HasFile: v.Get("has_file") == "true"}
@@ -174,8 +81,9 @@ func stream(w http.ResponseWriter, contentType string, fn func(io.Writer) (any, 
 	}
 }
 
-// Search finds messages.
-func (c *Client) Search(ctx context.Context, q core.SearchQuery) ([]core.SearchHit, error) {
+// searchValues is the query of GET /v1/search: the text always, the rest
+// when set.
+func searchValues(q core.SearchQuery) url.Values {
 	v := url.Values{"text": {q.Text}}
 	for k, s := range map[string]string{"from": q.From, "in": q.In} {
 		if s != "" {
@@ -194,31 +102,17 @@ func (c *Client) Search(ctx context.Context, q core.SearchQuery) ([]core.SearchH
 	if q.Limit > 0 {
 		v.Set("limit", strconv.Itoa(q.Limit))
 	}
-	var hits []core.SearchHit
-	return hits, c.do(ctx, "GET", "/v1/search?"+v.Encode(), nil, &hits)
-}
-
-// Export writes an export to out.
-func (c *Client) Export(ctx context.Context, opt core.ExportOptions, out io.Writer) (core.ExportSummary, error) {
-	var sum core.ExportSummary
-	req := exportRequest{Format: opt.Format, In: opt.In, Since: opt.Since, Until: opt.Until}
-	return sum, c.stream(ctx, "/v1/export", req, out, &sum)
-}
-
-// Backup writes a backup of the running node to out.
-func (c *Client) Backup(ctx context.Context, out io.Writer) (core.BackupInfo, error) {
-	var info core.BackupInfo
-	return info, c.stream(ctx, "/v1/backup", struct{}{}, out, &info)
+	return v
 }
 
 // stream posts in and copies a streamed reply to out, then reads how it
 // ended from the trailers into summary.
-func (c *Client) stream(ctx context.Context, path string, in any, out io.Writer, summary any) error {
+func (c *Client) stream(ctx context.Context, method, path string, in any, out io.Writer, summary any) error {
 	b, err := json.Marshal(in)
 	if err != nil {
 		return err
 	}
-	req, err := http.NewRequestWithContext(ctx, "POST", "http://hallway"+path, bytesReader(b))
+	req, err := http.NewRequestWithContext(ctx, method, "http://hallway"+path, bytesReader(b))
 	if err != nil {
 		return err
 	}
@@ -249,39 +143,4 @@ func (c *Client) stream(ctx context.Context, path string, in any, out io.Writer,
 		return errors.New("control API: the reply ended early")
 	}
 	return json.Unmarshal([]byte(s), summary)
-}
-
-// Retention describes the retention policies and legal holds.
-func (c *Client) Retention(ctx context.Context) (core.RetentionStatus, error) {
-	var v core.RetentionStatus
-	return v, c.do(ctx, "GET", "/v1/retention", nil, &v)
-}
-
-// SetRetention sets a policy; days core.RetentionInherit clears a
-// conversation's own.
-func (c *Client) SetRetention(ctx context.Context, in string, days int) (core.RetentionStatus, error) {
-	req := retentionRequest{In: in, Days: days}
-	if days == core.RetentionInherit {
-		req = retentionRequest{In: in, Inherit: true}
-	}
-	var v core.RetentionStatus
-	return v, c.do(ctx, "POST", "/v1/retention", req, &v)
-}
-
-// PlaceHold places a legal hold.
-func (c *Client) PlaceHold(ctx context.Context, in, reason string) (core.LegalHold, error) {
-	var v core.LegalHold
-	return v, c.do(ctx, "POST", "/v1/retention/hold", holdRequest{In: in, Reason: reason}, &v)
-}
-
-// ReleaseHold releases a legal hold.
-func (c *Client) ReleaseHold(ctx context.Context, id string) (core.LegalHold, error) {
-	var v core.LegalHold
-	return v, c.do(ctx, "POST", "/v1/retention/release", holdRequest{ID: id}, &v)
-}
-
-// ApplyRetention applies the policies now.
-func (c *Client) ApplyRetention(ctx context.Context) (core.SweepResult, error) {
-	var v core.SweepResult
-	return v, c.do(ctx, "POST", "/v1/retention/apply", struct{}{}, &v)
 }

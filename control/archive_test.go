@@ -71,7 +71,7 @@ func (f *fakeArchive) ApplyRetention(context.Context) (core.SweepResult, error) 
 	return core.SweepResult{Messages: 2}, nil
 }
 
-func serveFake(t *testing.T, b Backend) *Client {
+func serveFake(t *testing.T, b Backends) *Client {
 	t.Helper()
 	dir, err := os.MkdirTemp("", "hwc")
 	if err != nil {
@@ -91,7 +91,7 @@ func serveFake(t *testing.T, b Backend) *Client {
 
 func TestArchiveEndpoints(t *testing.T) {
 	f := &fakeArchive{}
-	c := serveFake(t, f)
+	c := serveFake(t, BackendsOf(f))
 	ctx := context.Background()
 	since := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 	hits, err := c.Search(ctx, core.SearchQuery{Text: "hello wörld", From: "Bob", In: "#x", Since: since, HasFile: true, Limit: 7})

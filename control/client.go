@@ -10,9 +10,7 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
-	"strconv"
 
 	"hallway/core"
 )
@@ -87,63 +85,10 @@ func isRefused(err error) bool {
 	return errors.As(err, &op) && op.Op == "dial"
 }
 
-// Stats reads the running node's runtime and network counters.
-func (c *Client) Stats(ctx context.Context) (core.Stats, error) {
-	var v core.Stats
-	return v, c.do(ctx, "GET", "/v1/stats", nil, &v)
-}
-
-// Self describes the running node.
-func (c *Client) Self(ctx context.Context) (core.Self, error) {
-	var v core.Self
-	return v, c.do(ctx, "GET", "/v1/id", nil, &v)
-}
-
-// Peers lists colleagues.
-func (c *Client) Peers(ctx context.Context) ([]core.Colleague, error) {
-	var v []core.Colleague
-	return v, c.do(ctx, "GET", "/v1/peers", nil, &v)
-}
-
-// AddPeer saves a colleague's address and tries to connect.
-func (c *Client) AddPeer(ctx context.Context, addr string) (core.AddPeerResult, error) {
-	var v core.AddPeerResult
-	return v, c.do(ctx, "POST", "/v1/peers", addPeerRequest{Addr: addr}, &v)
-}
-
-// Send sends a direct message.
-func (c *Client) Send(ctx context.Context, peer, text string) (core.Message, error) {
-	var v core.Message
-	return v, c.do(ctx, "POST", "/v1/send", sendRequest{Peer: peer, Text: text}, &v)
-}
-
-// History reads a conversation with a colleague.
-func (c *Client) History(ctx context.Context, peer string, before int64, limit int) ([]core.Message, error) {
-	q := url.Values{"peer": {peer}}
-	if before > 0 {
-		q.Set("before", strconv.FormatInt(before, 10))
-	}
-	if limit > 0 {
-		q.Set("limit", strconv.Itoa(limit))
-	}
-	var v []core.Message
-	return v, c.do(ctx, "GET", "/v1/history?"+q.Encode(), nil, &v)
-}
-
-// SetStatus changes presence.
-func (c *Client) SetStatus(ctx context.Context, status, text string) error {
-	return c.do(ctx, "POST", "/v1/status", statusRequest{Status: status, Text: text}, nil)
-}
-
-// SetName changes the display name.
-func (c *Client) SetName(ctx context.Context, name string) error {
-	return c.do(ctx, "POST", "/v1/name", nameRequest{Name: name}, nil)
-}
-
 // Events follows the event stream, calling fn for each event until fn
 // returns false, ctx ends or the node stops.
 func (c *Client) Events(ctx context.Context, ready func(), fn func(WireEvent) bool) error {
-	req, err := http.NewRequestWithContext(ctx, "GET", "http://hallway/v1/events", nil)
+	req, err := http.NewRequestWithContext(ctx, epEvents.Method, "http://hallway"+epEvents.Path, nil)
 	if err != nil {
 		return err
 	}
@@ -183,5 +128,3 @@ func (c *Client) Ping(ctx context.Context) error {
 	_, err := c.Self(ctx)
 	return err
 }
-
-func urlQuery(s string) string { return url.QueryEscape(s) }

@@ -4,5 +4,6 @@
 //
 // The socket's file permissions are the access control: anyone who can
 // open it acts as the user. The package does not implement messaging; it
-// translates requests into calls on a Backend.
+// translates requests into calls on its Backends, one small interface per
+// resource, through one endpoint table that the Client calls as well.
 package control

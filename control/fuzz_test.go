@@ -85,7 +85,29 @@ func (stubBackend) Backup(context.Context, io.Writer) (core.BackupInfo, error) {
 	return core.BackupInfo{}, nil
 }
 
+func (stubBackend) Trusts(context.Context) (map[string]core.Trust, error) { return nil, nil }
+func (stubBackend) TrustOf(context.Context, string) (core.Trust, error)   { return core.Trust{}, nil }
+func (stubBackend) Verify(context.Context, string, bool) (core.Trust, error) {
+	return core.Trust{}, nil
+}
+func (stubBackend) SetLabel(context.Context, string, string) (core.Trust, error) {
+	return core.Trust{}, nil
+}
+func (stubBackend) Prefs(context.Context) (core.Prefs, error)  { return core.Prefs{}, nil }
+func (stubBackend) SetPrefs(context.Context, core.Prefs) error { return nil }
+
+func (stubBackend) SwitchWorkspace(context.Context, WorkspaceRequest) (WorkspaceState, error) {
+	return WorkspaceState{}, nil
+}
+
 var _ Backend = stubBackend{}
+
+// stubBackends serves every route of the table from stubBackend.
+func stubBackends() Backends {
+	b := BackendsOf(stubBackend{})
+	b.Workspace = stubBackend{}
+	return b
+}
 
 // FuzzControlAPI sends any method, path, query and body to the control
 // API: it answers every request with a status and a JSON body (or the
@@ -98,7 +120,7 @@ func FuzzControlAPI(f *testing.F) {
 	f.Add("POST", "/v1/status", []byte(`{"status":"away","text":"`+strings.Repeat("\\u0000", 1000)+`"}`))
 	f.Add("DELETE", "/v1/../v1/id", []byte(`{}`))
 	f.Add("GET", "/v1/stats", []byte(nil))
-	h := routes(stubBackend{})
+	h := routes(stubBackends())
 	f.Fuzz(func(t *testing.T, method, target string, body []byte) {
 		if !strings.HasPrefix(target, "/") {
 			target = "/" + target

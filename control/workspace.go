@@ -49,13 +49,14 @@ const errSwitching = "Hallway is switching workspace; try again in a moment"
 // open across a switch; requests that arrive while no service runs fail
 // with a sentence saying so, and event streams of the old service end.
 func ServeSwitching(ctx context.Context, l net.Listener, n Switcher, log *slog.Logger) error {
-	return serve(ctx, l, &switchingHandler{n: n}, log)
+	return serve(ctx, l, &switchingHandler{n: n, switching: routes(Backends{Workspace: n})}, log)
 }
 
 // switchingHandler routes each request to the routes of the current
 // service, built once per service.
 type switchingHandler struct {
-	n Switcher
+	n         Switcher
+	switching http.Handler // serves epWorkspace, with or without a service
 
 	mu      sync.Mutex // guards backend and routes
 	backend Backend
@@ -63,12 +64,8 @@ type switchingHandler struct {
 }
 
 func (h *switchingHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method == http.MethodPost && r.URL.Path == "/v1/workspace" {
-		var req WorkspaceRequest
-		if !readJSON(w, r, &req) {
-			return
-		}
-		to[WorkspaceState](w)(h.n.SwitchWorkspace(r.Context(), req))
+	if r.Method == epWorkspace.Method && r.URL.Path == epWorkspace.Path {
+		h.switching.ServeHTTP(w, r)
 		return
 	}
 	b := h.n.Current()
@@ -78,16 +75,20 @@ func (h *switchingHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	h.mu.Lock()
 	if h.backend != b {
-		h.backend, h.routes = b, routes(b)
+		h.backend, h.routes = b, routes(BackendsOf(b))
 	}
 	rt := h.routes
 	h.mu.Unlock()
 	rt.ServeHTTP(w, r)
 }
 
+var epWorkspace = define(&Endpoint[WorkspaceRequest, WorkspaceState]{Name: "workspace", Method: "POST", Path: "/v1/workspace", in: inJSON, needs: resWorkspace,
+	serve: func(ctx context.Context, b Backends, r WorkspaceRequest) (WorkspaceState, error) {
+		return b.Workspace.SwitchWorkspace(ctx, r)
+	}})
+
 // SwitchWorkspace switches the running node's workspace live and returns
 // the workspace it runs in now.
 func (c *Client) SwitchWorkspace(ctx context.Context, req WorkspaceRequest) (WorkspaceState, error) {
-	var v WorkspaceState
-	return v, c.do(ctx, "POST", "/v1/workspace", req, &v)
+	return call(ctx, c, epWorkspace, req)
 }

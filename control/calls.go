@@ -1,0 +1,192 @@
+package control
+
+import (
+	"context"
+	"io"
+
+	"hallway/core"
+)
+
+// The Client's calls, one per endpoint of the table.
+
+// Self describes the running node.
+func (c *Client) Self(ctx context.Context) (core.Self, error) { return call(ctx, c, epSelf, none{}) }
+
+// SetStatus changes presence.
+func (c *Client) SetStatus(ctx context.Context, status, text string) error {
+	_, err := call(ctx, c, epSetStatus, statusRequest{Status: status, Text: text})
+	return err
+}
+
+// SetName changes the display name.
+func (c *Client) SetName(ctx context.Context, name string) error {
+	_, err := call(ctx, c, epSetName, nameRequest{Name: name})
+	return err
+}
+
+// Stats reads the running node's runtime and network counters.
+func (c *Client) Stats(ctx context.Context) (core.Stats, error) { return call(ctx, c, epStats, none{}) }
+
+// Peers lists colleagues.
+func (c *Client) Peers(ctx context.Context) ([]core.Colleague, error) {
+	return call(ctx, c, epPeers, none{})
+}
+
+// AddPeer saves a colleague's address and tries to connect.
+func (c *Client) AddPeer(ctx context.Context, addr string) (core.AddPeerResult, error) {
+	return call(ctx, c, epAddPeer, addPeerRequest{Addr: addr})
+}
+
+// Send sends a direct message.
+func (c *Client) Send(ctx context.Context, peer, text string) (core.Message, error) {
+	return call(ctx, c, epSend, sendRequest{Peer: peer, Text: text})
+}
+
+// History reads a conversation with a colleague.
+func (c *Client) History(ctx context.Context, peer string, before int64, limit int) ([]core.Message, error) {
+	return call(ctx, c, epHistory, historyQuery{Peer: peer, Before: before, Limit: limit})
+}
+
+// Rooms lists the rooms this node is in.
+func (c *Client) Rooms(ctx context.Context) ([]core.Room, error) {
+	return call(ctx, c, epRooms, none{})
+}
+
+// CreateRoom makes a new room.
+func (c *Client) CreateRoom(ctx context.Context, name string) (core.Room, error) {
+	return call(ctx, c, epCreateRoom, roomRequest{Name: name})
+}
+
+// JoinRoomCode joins a room with an invite code.
+func (c *Client) JoinRoomCode(ctx context.Context, code string) (core.Room, error) {
+	return call(ctx, c, epJoinRoom, roomRequest{Code: code})
+}
+
+// LeaveRoom leaves a room.
+func (c *Client) LeaveRoom(ctx context.Context, room string) error {
+	_, err := call(ctx, c, epLeaveRoom, roomRequest{Room: room})
+	return err
+}
+
+// InviteToRoom invites a colleague into a room.
+func (c *Client) InviteToRoom(ctx context.Context, room, peer string) (core.Message, error) {
+	return call(ctx, c, epInviteToRoom, roomRequest{Room: room, Peer: peer})
+}
+
+// SendRoom posts to a room.
+func (c *Client) SendRoom(ctx context.Context, room, text string) (core.Message, error) {
+	return call(ctx, c, epSendRoom, roomRequest{Room: room, Text: text})
+}
+
+// RoomInviteCode returns a room's invite code.
+func (c *Client) RoomInviteCode(ctx context.Context, room string) (string, error) {
+	v, err := call(ctx, c, epRoomCode, roomQuery{Room: room})
+	return v.Code, err
+}
+
+// RoomMembers lists a room's members with presence.
+func (c *Client) RoomMembers(ctx context.Context, room string) ([]core.RoomMember, error) {
+	return call(ctx, c, epRoomMembers, roomQuery{Room: room})
+}
+
+// Transfers lists file transfers.
+func (c *Client) Transfers(ctx context.Context) ([]core.Transfer, error) {
+	return call(ctx, c, epTransfers, none{})
+}
+
+// SendFile offers a file or folder to a colleague or #room.
+func (c *Client) SendFile(ctx context.Context, peer, path string) (core.Transfer, error) {
+	return call(ctx, c, epSendFile, fileRequest{Peer: peer, Path: path})
+}
+
+// AcceptTransfer accepts an offer, into dir ("" = the downloads folder).
+func (c *Client) AcceptTransfer(ctx context.Context, id, dir string) (core.Transfer, error) {
+	return call(ctx, c, epAcceptFile, fileRequest{ID: id, To: dir})
+}
+
+// DeclineTransfer refuses an offer.
+func (c *Client) DeclineTransfer(ctx context.Context, id string) error {
+	_, err := call(ctx, c, epDeclineFile, fileRequest{ID: id})
+	return err
+}
+
+// CancelTransfer withdraws an offer or stops a download.
+func (c *Client) CancelTransfer(ctx context.Context, id string) error {
+	_, err := call(ctx, c, epCancelFile, fileRequest{ID: id})
+	return err
+}
+
+// Trusts lists every colleague's trust by peer ID.
+func (c *Client) Trusts(ctx context.Context) (map[string]core.Trust, error) {
+	return call(ctx, c, epTrusts, none{})
+}
+
+// TrustOf describes one colleague's trust and safety number.
+func (c *Client) TrustOf(ctx context.Context, peer string) (core.Trust, error) {
+	return call(ctx, c, epTrustOf, peerQuery{Peer: peer})
+}
+
+// Verify marks a colleague verified (or takes it back).
+func (c *Client) Verify(ctx context.Context, peer string, verified bool) (core.Trust, error) {
+	return call(ctx, c, epVerify, trustRequest{Peer: peer, Verified: &verified})
+}
+
+// SetLabel files a colleague under a label ("" removes it).
+func (c *Client) SetLabel(ctx context.Context, peer, label string) (core.Trust, error) {
+	return call(ctx, c, epSetLabel, trustRequest{Peer: peer, Label: label})
+}
+
+// Prefs reads the preferences.
+func (c *Client) Prefs(ctx context.Context) (core.Prefs, error) { return call(ctx, c, epPrefs, none{}) }
+
+// SetPrefs saves the preferences.
+func (c *Client) SetPrefs(ctx context.Context, p core.Prefs) error {
+	_, err := call(ctx, c, epSetPrefs, p)
+	return err
+}
+
+// Search finds messages.
+func (c *Client) Search(ctx context.Context, q core.SearchQuery) ([]core.SearchHit, error) {
+	return call(ctx, c, epSearch, q)
+}
+
+// Export writes an export to out.
+func (c *Client) Export(ctx context.Context, opt core.ExportOptions, out io.Writer) (core.ExportSummary, error) {
+	req := exportRequest{Format: opt.Format, In: opt.In, Since: opt.Since, Until: opt.Until}
+	return callStream(ctx, c, epExport, req, out)
+}
+
+// Backup writes a backup of the running node to out.
+func (c *Client) Backup(ctx context.Context, out io.Writer) (core.BackupInfo, error) {
+	return callStream(ctx, c, epBackup, none{}, out)
+}
+
+// Retention describes the retention policies and legal holds.
+func (c *Client) Retention(ctx context.Context) (core.RetentionStatus, error) {
+	return call(ctx, c, epRetention, none{})
+}
+
+// SetRetention sets a policy; days core.RetentionInherit clears a
+// conversation's own.
+func (c *Client) SetRetention(ctx context.Context, in string, days int) (core.RetentionStatus, error) {
+	req := retentionRequest{In: in, Days: days}
+	if days == core.RetentionInherit {
+		req = retentionRequest{In: in, Inherit: true}
+	}
+	return call(ctx, c, epSetRetention, req)
+}
+
+// PlaceHold places a legal hold.
+func (c *Client) PlaceHold(ctx context.Context, in, reason string) (core.LegalHold, error) {
+	return call(ctx, c, epPlaceHold, holdRequest{In: in, Reason: reason})
+}
+
+// ReleaseHold releases a legal hold.
+func (c *Client) ReleaseHold(ctx context.Context, id string) (core.LegalHold, error) {
+	return call(ctx, c, epReleaseHold, holdRequest{ID: id})
+}
+
+// ApplyRetention applies the policies now.
+func (c *Client) ApplyRetention(ctx context.Context) (core.SweepResult, error) {
+	return call(ctx, c, epApplyRetention, none{})
+}

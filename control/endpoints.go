@@ -1,0 +1,264 @@
+package control
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"reflect"
+	"strconv"
+
+	"hallway/core"
+)
+
+// none is the request or reply of an endpoint that carries nothing.
+type none = struct{}
+
+// The endpoint table. Each value is served by routes and called by the
+// Client method of the same name.
+
+var epSelf = define(&Endpoint[none, core.Self]{Name: "id", Method: "GET", Path: "/v1/id", needs: resProfile,
+	serve: func(ctx context.Context, b Backends, _ none) (core.Self, error) { return b.Profile.Self(ctx) }})
+
+var epSetStatus = define(&Endpoint[statusRequest, none]{Name: "status", Method: "POST", Path: "/v1/status", in: inJSON, needs: resProfile,
+	serve: func(ctx context.Context, b Backends, r statusRequest) (none, error) {
+		return none{}, b.Profile.SetStatus(ctx, r.Status, r.Text)
+	}})
+
+var epSetName = define(&Endpoint[nameRequest, none]{Name: "name", Method: "POST", Path: "/v1/name", in: inJSON, needs: resProfile,
+	serve: func(ctx context.Context, b Backends, r nameRequest) (none, error) {
+		return none{}, b.Profile.SetName(ctx, r.Name)
+	}})
+
+var epStats = define(&Endpoint[none, core.Stats]{Name: "stats", Method: "GET", Path: "/v1/stats", needs: resRuntime,
+	serve: func(_ context.Context, b Backends, _ none) (core.Stats, error) { return b.Runtime.Stats(), nil }})
+
+var epPeers = define(&Endpoint[none, []core.Colleague]{Name: "peers", Method: "GET", Path: "/v1/peers", needs: resPeople,
+	serve: func(ctx context.Context, b Backends, _ none) ([]core.Colleague, error) { return b.People.Peers(ctx) }})
+
+var epAddPeer = define(&Endpoint[addPeerRequest, core.AddPeerResult]{Name: "peers_add", Method: "POST", Path: "/v1/peers", in: inJSON, needs: resPeople,
+	serve: func(ctx context.Context, b Backends, r addPeerRequest) (core.AddPeerResult, error) {
+		return b.People.AddPeer(ctx, r.Addr)
+	}})
+
+var epSend = define(&Endpoint[sendRequest, core.Message]{Name: "send", Method: "POST", Path: "/v1/send", in: inJSON, needs: resMessages,
+	serve: func(ctx context.Context, b Backends, r sendRequest) (core.Message, error) {
+		return b.Messages.Send(ctx, r.Peer, r.Text)
+	}})
+
+var epHistory = define(&Endpoint[historyQuery, []core.Message]{Name: "history", Method: "GET", Path: "/v1/history", in: inQuery, needs: resMessages,
+	query: historyQuery.values, parse: parseHistoryQuery,
+	serve: func(ctx context.Context, b Backends, q historyQuery) ([]core.Message, error) {
+		return b.Messages.History(ctx, q.Peer, q.Before, q.Limit)
+	}})
+
+// historyQuery is the query of GET /v1/history; zero before and limit are
+// left out.
+type historyQuery struct {
+	Peer   string
+	Before int64
+	Limit  int
+}
+
+func (q historyQuery) values() url.Values {
+	v := url.Values{"peer": {q.Peer}}
+	if q.Before > 0 {
+		v.Set("before", strconv.FormatInt(q.Before, 10))
+	}
+	if q.Limit > 0 {
+		v.Set("limit", strconv.Itoa(q.Limit))
+	}
+	return v
+}
+
+func parseHistoryQuery(v url.Values) (historyQuery, error) {
+	before, err1 := intParam(v.Get("before"))
+	limit, err2 := intParam(v.Get("limit"))
+	if err := errors.Join(err1, err2); err != nil {
+		return historyQuery{}, errors.New("before and limit are whole numbers")
+	}
+	return historyQuery{Peer: v.Get("peer"), Before: before, Limit: int(limit)}, nil
+}
+
+func intParam(s string) (int64, error) {
+	if s == "" {
+		return 0, nil
+	}
+	return strconv.ParseInt(s, 10, 64)
+}
+
+// epEvents is the event stream: one WireEvent per line until the client
+// leaves. It is served by streamEvents and read by Client.Events.
+var epEvents = defineEvents(Route{Name: "events", Method: "GET", Path: "/v1/events", Kind: "events", needs: resEvents,
+	Request: reflect.TypeFor[none](), Response: reflect.TypeFor[WireEvent](),
+	handler: func(b Backends) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) { streamEvents(w, r, b.Events) }
+	}})
+
+func defineEvents(r Route) Route {
+	table = append(table, r)
+	return r
+}
+
+// roomQuery is the query of the room endpoints read with GET.
+type roomQuery struct{ Room string }
+
+func (q roomQuery) values() url.Values { return url.Values{"room": {q.Room}} }
+
+func parseRoomQuery(v url.Values) (roomQuery, error) { return roomQuery{Room: v.Get("room")}, nil }
+
+var epRooms = define(&Endpoint[none, []core.Room]{Name: "rooms", Method: "GET", Path: "/v1/rooms", needs: resRooms,
+	serve: func(ctx context.Context, b Backends, _ none) ([]core.Room, error) { return b.Rooms.Rooms(ctx) }})
+
+var epCreateRoom = define(&Endpoint[roomRequest, core.Room]{Name: "rooms_create", Method: "POST", Path: "/v1/rooms", in: inJSON, needs: resRooms,
+	serve: func(ctx context.Context, b Backends, r roomRequest) (core.Room, error) {
+		return b.Rooms.CreateRoom(ctx, r.Name)
+	}})
+
+var epJoinRoom = define(&Endpoint[roomRequest, core.Room]{Name: "rooms_join", Method: "POST", Path: "/v1/rooms/join", in: inJSON, needs: resRooms,
+	serve: func(ctx context.Context, b Backends, r roomRequest) (core.Room, error) {
+		return b.Rooms.JoinRoomCode(ctx, r.Code)
+	}})
+
+var epLeaveRoom = define(&Endpoint[roomRequest, none]{Name: "rooms_leave", Method: "POST", Path: "/v1/rooms/leave", in: inJSON, needs: resRooms,
+	serve: func(ctx context.Context, b Backends, r roomRequest) (none, error) {
+		return none{}, b.Rooms.LeaveRoom(ctx, r.Room)
+	}})
+
+var epInviteToRoom = define(&Endpoint[roomRequest, core.Message]{Name: "rooms_invite", Method: "POST", Path: "/v1/rooms/invite", in: inJSON, needs: resRooms,
+	serve: func(ctx context.Context, b Backends, r roomRequest) (core.Message, error) {
+		return b.Rooms.InviteToRoom(ctx, r.Room, r.Peer)
+	}})
+
+var epSendRoom = define(&Endpoint[roomRequest, core.Message]{Name: "rooms_send", Method: "POST", Path: "/v1/rooms/send", in: inJSON, needs: resRooms,
+	serve: func(ctx context.Context, b Backends, r roomRequest) (core.Message, error) {
+		return b.Rooms.SendRoom(ctx, r.Room, r.Text)
+	}})
+
+var epRoomCode = define(&Endpoint[roomQuery, codeReply]{Name: "rooms_code", Method: "GET", Path: "/v1/rooms/code", in: inQuery, needs: resRooms,
+	query: roomQuery.values, parse: parseRoomQuery,
+	serve: func(ctx context.Context, b Backends, q roomQuery) (codeReply, error) {
+		code, err := b.Rooms.RoomInviteCode(ctx, q.Room)
+		return codeReply{Code: code}, err
+	}})
+
+var epRoomMembers = define(&Endpoint[roomQuery, []core.RoomMember]{Name: "rooms_members", Method: "GET", Path: "/v1/rooms/members", in: inQuery, needs: resRooms,
+	query: roomQuery.values, parse: parseRoomQuery,
+	serve: func(ctx context.Context, b Backends, q roomQuery) ([]core.RoomMember, error) {
+		return b.Rooms.RoomMembers(ctx, q.Room)
+	}})
+
+var epTransfers = define(&Endpoint[none, []core.Transfer]{Name: "transfers", Method: "GET", Path: "/v1/transfers", needs: resFiles,
+	serve: func(ctx context.Context, b Backends, _ none) ([]core.Transfer, error) { return b.Files.Transfers(ctx) }})
+
+var epSendFile = define(&Endpoint[fileRequest, core.Transfer]{Name: "files_send", Method: "POST", Path: "/v1/files/send", in: inJSON, needs: resFiles,
+	serve: func(ctx context.Context, b Backends, r fileRequest) (core.Transfer, error) {
+		return b.Files.SendFile(ctx, r.Peer, r.Path)
+	}})
+
+var epAcceptFile = define(&Endpoint[fileRequest, core.Transfer]{Name: "files_accept", Method: "POST", Path: "/v1/files/accept", in: inJSON, needs: resFiles,
+	serve: func(ctx context.Context, b Backends, r fileRequest) (core.Transfer, error) {
+		return b.Files.AcceptTransfer(ctx, r.ID, r.To)
+	}})
+
+var epDeclineFile = define(&Endpoint[fileRequest, none]{Name: "files_decline", Method: "POST", Path: "/v1/files/decline", in: inJSON, needs: resFiles,
+	serve: func(ctx context.Context, b Backends, r fileRequest) (none, error) {
+		return none{}, b.Files.DeclineTransfer(ctx, r.ID)
+	}})
+
+var epCancelFile = define(&Endpoint[fileRequest, none]{Name: "files_cancel", Method: "POST", Path: "/v1/files/cancel", in: inJSON, needs: resFiles,
+	serve: func(ctx context.Context, b Backends, r fileRequest) (none, error) {
+		return none{}, b.Files.CancelTransfer(ctx, r.ID)
+	}})
+
+// peerQuery is the query of GET /v1/trust for one colleague.
+type peerQuery struct{ Peer string }
+
+var epTrusts = define(&Endpoint[none, map[string]core.Trust]{Name: "trust", Method: "GET", Path: "/v1/trust", needs: resTrust,
+	serve: func(ctx context.Context, b Backends, _ none) (map[string]core.Trust, error) {
+		return b.Trust.Trusts(ctx)
+	}})
+
+var epTrustOf = define(&Endpoint[peerQuery, core.Trust]{Name: "trust_of", Method: "GET", Path: "/v1/trust", in: inQuery, needs: resTrust,
+	query: func(q peerQuery) url.Values { return url.Values{"peer": {q.Peer}} },
+	parse: func(v url.Values) (peerQuery, error) { return peerQuery{Peer: v.Get("peer")}, nil },
+	when:  func(v url.Values) bool { return v.Get("peer") != "" },
+	serve: func(ctx context.Context, b Backends, q peerQuery) (core.Trust, error) {
+		return b.Trust.TrustOf(ctx, q.Peer)
+	}})
+
+var epVerify = define(&Endpoint[trustRequest, core.Trust]{Name: "trust_verify", Method: "POST", Path: "/v1/trust/verify", in: inJSON, needs: resTrust,
+	serve: func(ctx context.Context, b Backends, r trustRequest) (core.Trust, error) {
+		return b.Trust.Verify(ctx, r.Peer, r.Verified == nil || *r.Verified)
+	}})
+
+var epSetLabel = define(&Endpoint[trustRequest, core.Trust]{Name: "trust_label", Method: "POST", Path: "/v1/trust/label", in: inJSON, needs: resTrust,
+	serve: func(ctx context.Context, b Backends, r trustRequest) (core.Trust, error) {
+		return b.Trust.SetLabel(ctx, r.Peer, r.Label)
+	}})
+
+var epPrefs = define(&Endpoint[none, core.Prefs]{Name: "prefs", Method: "GET", Path: "/v1/prefs", needs: resTrust,
+	serve: func(ctx context.Context, b Backends, _ none) (core.Prefs, error) { return b.Trust.Prefs(ctx) }})
+
+// epSetPrefs replies with the preferences it saved.
+var epSetPrefs = define(&Endpoint[core.Prefs, core.Prefs]{Name: "prefs_set", Method: "POST", Path: "/v1/prefs", in: inJSON, needs: resTrust,
+	serve: func(ctx context.Context, b Backends, p core.Prefs) (core.Prefs, error) {
+		return p, b.Trust.SetPrefs(ctx, p)
+	}})
+
+var epSearch = define(&Endpoint[core.SearchQuery, []core.SearchHit]{Name: "search", Method: "GET", Path: "/v1/search", in: inQuery, needs: resArchive,
+	query: searchValues, parse: searchQuery,
+	serve: func(ctx context.Context, b Backends, q core.SearchQuery) ([]core.SearchHit, error) {
+		hits, err := b.Archive.Search(ctx, q)
+		if hits == nil {
+			hits = []core.SearchHit{}
+		}
+		return hits, err
+	}})
+
+var epExport = defineStream(&StreamEndpoint[exportRequest, core.ExportSummary]{Name: "export", Method: "POST", Path: "/v1/export", in: inJSON, needs: resArchive,
+	contentType: func(r exportRequest) string {
+		if r.Format == core.ExportHTML {
+			return "text/html; charset=utf-8"
+		}
+		return "application/json"
+	},
+	serve: func(ctx context.Context, b Backends, r exportRequest, w io.Writer) (core.ExportSummary, error) {
+		return b.Archive.Export(ctx, core.ExportOptions{Format: r.Format, In: r.In, Since: r.Since, Until: r.Until}, w)
+	}})
+
+var epBackup = defineStream(&StreamEndpoint[none, core.BackupInfo]{Name: "backup", Method: "POST", Path: "/v1/backup", needs: resArchive,
+	contentType: func(none) string { return "application/gzip" },
+	serve: func(ctx context.Context, b Backends, _ none, w io.Writer) (core.BackupInfo, error) {
+		return b.Archive.Backup(ctx, w)
+	}})
+
+var epRetention = define(&Endpoint[none, core.RetentionStatus]{Name: "retention", Method: "GET", Path: "/v1/retention", needs: resRetention,
+	serve: func(ctx context.Context, b Backends, _ none) (core.RetentionStatus, error) {
+		return b.Retention.Retention(ctx)
+	}})
+
+var epSetRetention = define(&Endpoint[retentionRequest, core.RetentionStatus]{Name: "retention_set", Method: "POST", Path: "/v1/retention", in: inJSON, needs: resRetention,
+	serve: func(ctx context.Context, b Backends, r retentionRequest) (core.RetentionStatus, error) {
+		days := r.Days
+		if r.Inherit {
+			days = core.RetentionInherit
+		}
+		return b.Retention.SetRetention(ctx, r.In, days)
+	}})
+
+var epPlaceHold = define(&Endpoint[holdRequest, core.LegalHold]{Name: "retention_hold", Method: "POST", Path: "/v1/retention/hold", in: inJSON, needs: resRetention,
+	serve: func(ctx context.Context, b Backends, r holdRequest) (core.LegalHold, error) {
+		return b.Retention.PlaceHold(ctx, r.In, r.Reason)
+	}})
+
+var epReleaseHold = define(&Endpoint[holdRequest, core.LegalHold]{Name: "retention_release", Method: "POST", Path: "/v1/retention/release", in: inJSON, needs: resRetention,
+	serve: func(ctx context.Context, b Backends, r holdRequest) (core.LegalHold, error) {
+		return b.Retention.ReleaseHold(ctx, r.ID)
+	}})
+
+var epApplyRetention = define(&Endpoint[none, core.SweepResult]{Name: "retention_apply", Method: "POST", Path: "/v1/retention/apply", needs: resRetention,
+	serve: func(ctx context.Context, b Backends, _ none) (core.SweepResult, error) {
+		return b.Retention.ApplyRetention(ctx)
+	}})

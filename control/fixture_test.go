@@ -1,0 +1,213 @@
+package control
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"reflect"
+	"time"
+
+	"hallway/core"
+)
+
+// fill returns a T with every exported field set to a deterministic,
+// non-zero value: strings name their field, numbers count up, times step
+// from a fixed date, slices and maps hold one element. Golden files of
+// such values show every JSON field, so a renamed tag changes them.
+func fill[T any]() T {
+	var v T
+	n := 0
+	fillValue(reflect.ValueOf(&v).Elem(), reflect.TypeFor[T]().Name(), &n)
+	return v
+}
+
+// fillOf is fill for a type known at run time.
+func fillOf(t reflect.Type) any {
+	v := reflect.New(t).Elem()
+	n := 0
+	fillValue(v, t.Name(), &n)
+	return v.Interface()
+}
+
+var timeType = reflect.TypeFor[time.Time]()
+
+func fillValue(v reflect.Value, path string, n *int) {
+	switch v.Kind() {
+	case reflect.String:
+		v.SetString(path)
+	case reflect.Bool:
+		v.SetBool(true)
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		*n++
+		v.SetInt(int64(*n))
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		*n++
+		v.SetUint(uint64(*n))
+	case reflect.Float32, reflect.Float64:
+		*n++
+		v.SetFloat(float64(*n) + 0.5)
+	case reflect.Struct:
+		if v.Type() == timeType {
+			*n++
+			v.Set(reflect.ValueOf(time.Date(2026, 3, 1, 9, 0, *n, 0, time.UTC)))
+			return
+		}
+		for i := range v.NumField() {
+			if f := v.Type().Field(i); f.IsExported() {
+				fillValue(v.Field(i), path+"."+f.Name, n)
+			}
+		}
+	case reflect.Pointer:
+		v.Set(reflect.New(v.Type().Elem()))
+		fillValue(v.Elem(), path, n)
+	case reflect.Slice:
+		v.Set(reflect.MakeSlice(v.Type(), 1, 1))
+		fillValue(v.Index(0), path+"[0]", n)
+	case reflect.Array:
+		for i := range v.Len() {
+			fillValue(v.Index(i), fmt.Sprintf("%s[%d]", path, i), n)
+		}
+	case reflect.Map:
+		k := reflect.New(v.Type().Key()).Elem()
+		fillValue(k, path+".key", n)
+		e := reflect.New(v.Type().Elem()).Elem()
+		fillValue(e, path+".value", n)
+		v.Set(reflect.MakeMap(v.Type()))
+		v.SetMapIndex(k, e)
+	}
+}
+
+// lagged stands for the core's lag event until core declares it: type
+// "lagged" with the number of events skipped.
+type lagged struct{ Missed int }
+
+func (lagged) EventType() string { return TypeLagged }
+
+// fixtureEvents is one event of every type the stream carries.
+func fixtureEvents() []core.Event {
+	return []core.Event{
+		core.PeerOnline{Peer: fill[core.Colleague]()},
+		core.PeerOffline{Peer: fill[core.Colleague]()},
+		core.PeerUpdated{Peer: fill[core.Colleague]()},
+		core.MessageReceived{Message: fill[core.Message]()},
+		core.MessageSent{Message: fill[core.Message]()},
+		core.MessageDelivered{Message: fill[core.Message]()},
+		core.ProfileChanged{Self: fill[core.Self]()},
+		core.RoomChanged{Room: fill[core.Room](), Left: true},
+		core.TransferChanged{Transfer: fill[core.Transfer]()},
+		core.TrustChanged{Trust: fill[core.Trust]()},
+		core.NameWarningRaised{Warning: fill[core.NameWarning]()},
+		core.PrefsChanged{Prefs: fill[core.Prefs]()},
+		core.HistoryExpired{Result: fill[core.SweepResult]()},
+		lagged{Missed: 3},
+	}
+}
+
+// fixture answers every call with a filled value.
+type fixture struct{}
+
+func (fixture) Self(context.Context) (core.Self, error)         { return fill[core.Self](), nil }
+func (fixture) SetStatus(context.Context, string, string) error { return nil }
+func (fixture) SetName(context.Context, string) error           { return nil }
+func (fixture) Stats() core.Stats                               { return fill[core.Stats]() }
+func (fixture) Peers(context.Context) ([]core.Colleague, error) {
+	return fill[[]core.Colleague](), nil
+}
+func (fixture) AddPeer(context.Context, string) (core.AddPeerResult, error) {
+	return fill[core.AddPeerResult](), nil
+}
+func (fixture) Send(context.Context, string, string) (core.Message, error) {
+	return fill[core.Message](), nil
+}
+func (fixture) History(context.Context, string, int64, int) ([]core.Message, error) {
+	return fill[[]core.Message](), nil
+}
+func (fixture) Subscribe(context.Context) <-chan core.Event {
+	evs := fixtureEvents()
+	c := make(chan core.Event, len(evs))
+	for _, e := range evs {
+		c <- e
+	}
+	close(c)
+	return c
+}
+func (fixture) Rooms(context.Context) ([]core.Room, error) { return fill[[]core.Room](), nil }
+func (fixture) CreateRoom(context.Context, string) (core.Room, error) {
+	return fill[core.Room](), nil
+}
+func (fixture) JoinRoomCode(context.Context, string) (core.Room, error) {
+	return fill[core.Room](), nil
+}
+func (fixture) LeaveRoom(context.Context, string) error { return nil }
+func (fixture) InviteToRoom(context.Context, string, string) (core.Message, error) {
+	return fill[core.Message](), nil
+}
+func (fixture) RoomInviteCode(context.Context, string) (string, error) { return "HWR1-CODE", nil }
+func (fixture) RoomMembers(context.Context, string) ([]core.RoomMember, error) {
+	return fill[[]core.RoomMember](), nil
+}
+func (fixture) SendRoom(context.Context, string, string) (core.Message, error) {
+	return fill[core.Message](), nil
+}
+func (fixture) Transfers(context.Context) ([]core.Transfer, error) {
+	return fill[[]core.Transfer](), nil
+}
+func (fixture) SendFile(context.Context, string, string) (core.Transfer, error) {
+	return fill[core.Transfer](), nil
+}
+func (fixture) AcceptTransfer(context.Context, string, string) (core.Transfer, error) {
+	return fill[core.Transfer](), nil
+}
+func (fixture) DeclineTransfer(context.Context, string) error { return nil }
+func (fixture) CancelTransfer(context.Context, string) error  { return nil }
+func (fixture) Trusts(context.Context) (map[string]core.Trust, error) {
+	return fill[map[string]core.Trust](), nil
+}
+func (fixture) TrustOf(context.Context, string) (core.Trust, error) { return fill[core.Trust](), nil }
+func (fixture) Verify(context.Context, string, bool) (core.Trust, error) {
+	return fill[core.Trust](), nil
+}
+func (fixture) SetLabel(context.Context, string, string) (core.Trust, error) {
+	return fill[core.Trust](), nil
+}
+func (fixture) Prefs(context.Context) (core.Prefs, error)  { return fill[core.Prefs](), nil }
+func (fixture) SetPrefs(context.Context, core.Prefs) error { return nil }
+func (fixture) Search(context.Context, core.SearchQuery) ([]core.SearchHit, error) {
+	return fill[[]core.SearchHit](), nil
+}
+func (fixture) Export(_ context.Context, _ core.ExportOptions, w io.Writer) (core.ExportSummary, error) {
+	io.WriteString(w, "export bytes")
+	return fill[core.ExportSummary](), nil
+}
+func (fixture) Backup(_ context.Context, w io.Writer) (core.BackupInfo, error) {
+	io.WriteString(w, "backup bytes")
+	return fill[core.BackupInfo](), nil
+}
+func (fixture) Retention(context.Context) (core.RetentionStatus, error) {
+	return fill[core.RetentionStatus](), nil
+}
+func (fixture) SetRetention(context.Context, string, int) (core.RetentionStatus, error) {
+	return fill[core.RetentionStatus](), nil
+}
+func (fixture) PlaceHold(context.Context, string, string) (core.LegalHold, error) {
+	return fill[core.LegalHold](), nil
+}
+func (fixture) ReleaseHold(context.Context, string) (core.LegalHold, error) {
+	return fill[core.LegalHold](), nil
+}
+func (fixture) ApplyRetention(context.Context) (core.SweepResult, error) {
+	return fill[core.SweepResult](), nil
+}
+
+func (fixture) SwitchWorkspace(context.Context, WorkspaceRequest) (WorkspaceState, error) {
+	return fill[WorkspaceState](), nil
+}
+
+var _ Backend = fixture{}
+
+// fixtureBackends serves every route of the table from fixture.
+func fixtureBackends() Backends {
+	b := BackendsOf(fixture{})
+	b.Workspace = fixture{}
+	return b
+}

@@ -1,0 +1,94 @@
+package control
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"hallway/core"
+)
+
+// Request bodies. Every field is checked again by the backend.
+type sendRequest struct {
+	Peer string `json:"peer"`
+	Text string `json:"text"`
+}
+
+type statusRequest struct {
+	Status string `json:"status"`
+	Text   string `json:"text"`
+}
+
+type nameRequest struct {
+	Name string `json:"name"`
+}
+
+type addPeerRequest struct {
+	Addr string `json:"addr"`
+}
+
+type roomRequest struct {
+	Room string `json:"room"`
+	Name string `json:"name,omitempty"`
+	Code string `json:"code,omitempty"`
+	Peer string `json:"peer,omitempty"`
+	Text string `json:"text,omitempty"`
+}
+
+type codeReply struct {
+	Code string `json:"code"`
+}
+
+type fileRequest struct {
+	ID   string `json:"id,omitempty"`
+	Peer string `json:"peer,omitempty"`
+	Path string `json:"path,omitempty"`
+	To   string `json:"to,omitempty"`
+}
+
+type trustRequest struct {
+	Peer     string `json:"peer"`
+	Verified *bool  `json:"verified,omitempty"`
+	Label    string `json:"label,omitempty"`
+}
+
+type exportRequest struct {
+	Format string    `json:"format,omitempty"`
+	In     string    `json:"in,omitempty"`
+	Since  time.Time `json:"since,omitzero"`
+	Until  time.Time `json:"until,omitzero"`
+}
+
+type retentionRequest struct {
+	In      string `json:"in,omitempty"`
+	Days    int    `json:"days"`
+	Inherit bool   `json:"inherit,omitempty"`
+}
+
+type holdRequest struct {
+	In     string `json:"in,omitempty"`
+	Reason string `json:"reason,omitempty"`
+	ID     string `json:"id,omitempty"`
+}
+
+type errorBody struct {
+	Error string `json:"error"`
+}
+
+// maxRequestBody caps a request: the largest is a 64 KiB message, which
+// JSON may escape to six times its size.
+const maxRequestBody = 6*core.MaxTextBytes + 4<<10
+
+// decodeStrict parses a request body, refusing unknown fields and trailing
+// data so typos in scripts fail loudly.
+func decodeStrict(b []byte, v any) error {
+	dec := json.NewDecoder(bytesReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("bad request: %v", err)
+	}
+	if dec.More() {
+		return fmt.Errorf("bad request: trailing data")
+	}
+	return nil
+}
