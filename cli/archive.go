@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"hallway/archive"
+	"hallway/chat"
 	"hallway/control"
 	"hallway/core"
 )
@@ -29,7 +30,7 @@ func runSearch(ctx context.Context, env *Env, dir string, p parsed) error {
 	if len(p.pos) == 0 {
 		return fmt.Errorf("usage: hallway %s", verbUsage("search"))
 	}
-	q := core.SearchQuery{Text: strings.Join(p.pos, " "), From: p.strs["from"], In: p.strs["in"], HasFile: p.bools["has-file"]}
+	q := chat.SearchQuery{Text: strings.Join(p.pos, " "), From: p.strs["from"], In: p.strs["in"], HasFile: p.bools["has-file"]}
 	var err error
 	if q.Since, q.Until, err = period(p); err != nil {
 		return err
@@ -43,7 +44,7 @@ func runSearch(ctx context.Context, env *Env, dir string, p parsed) error {
 	}
 	if p.bools["json"] {
 		if hits == nil {
-			hits = []core.SearchHit{}
+			hits = []chat.SearchHit{}
 		}
 		return printJSON(env.Stdout, hits)
 	}

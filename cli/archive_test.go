@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"hallway/chat"
 	"hallway/core"
 )
 
@@ -97,7 +98,7 @@ func TestArchiveVerbs(t *testing.T) {
 	cli("send", "#general", "Quarterly budget review at 10")
 	cli("send", "#general", "会議室を予約しました")
 
-	var hits []core.SearchHit
+	var hits []chat.SearchHit
 	json.Unmarshal([]byte(cli("search", "budget", "--in", "#general", "--since", "1d", "--json")), &hits)
 	if len(hits) != 1 || hits[0].Snippet != "Quarterly «budget» review at 10" || hits[0].Conversation != "#general" {
 		t.Fatalf("search: %+v", hits)

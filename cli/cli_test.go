@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"hallway/chat"
 	"hallway/control"
 	"hallway/core"
 	"hallway/node"
@@ -115,7 +116,7 @@ func TestDaemonAndVerbs(t *testing.T) {
 		t.Fatalf("control socket must be owner-only: %v %v", fi, err)
 	}
 	out, _, code := runCLI("id", "--json", "--data", dir)
-	var me core.Self
+	var me chat.Self
 	if code != 0 || json.Unmarshal([]byte(out), &me) != nil || me.Name != "Ann" || me.Fingerprint == "" {
 		t.Fatalf("id: %d %q", code, out)
 	}
@@ -138,7 +139,7 @@ func TestDaemonAndVerbs(t *testing.T) {
 		t.Fatalf("second daemon: %d %q", code, stderr)
 	}
 	// A raw oversize request is refused by the API itself.
-	big := strings.Repeat("x", 7*core.MaxTextBytes)
+	big := strings.Repeat("x", 7*chat.MaxTextBytes)
 	if _, err := control.NewClient(dir).Send(context.Background(), "Bob", big); err == nil {
 		t.Fatal("oversize request accepted")
 	}

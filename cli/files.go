@@ -9,7 +9,6 @@ import (
 
 	"hallway/chat"
 	"hallway/control"
-	"hallway/core"
 )
 
 var fileFlags = map[string]flagKind{"to": stringFlag, "wait": boolFlag, "timeout": stringFlag}
@@ -63,7 +62,7 @@ func fileCancel(ctx context.Context, _ *Env, dir string, args []string, _ parsed
 }
 
 // printTransfer prints the transfer a file sub-command returned.
-func printTransfer(env *Env, t core.Transfer, err error, p parsed) error {
+func printTransfer(env *Env, t chat.Transfer, err error, p parsed) error {
 	if err != nil {
 		return err
 	}
@@ -82,7 +81,7 @@ func acceptAndWait(ctx context.Context, env *Env, c *control.Client, id, to stri
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	final := make(chan core.Transfer, 1)
+	final := make(chan chat.Transfer, 1)
 	ready := make(chan struct{})
 	go c.Events(ctx, func() { close(ready) }, func(e control.WireEvent) bool {
 		if e.Transfer != nil && e.Transfer.ID == id && isFinal(e.Transfer.State) {
@@ -128,7 +127,7 @@ func runTransfers(ctx context.Context, env *Env, dir string, p parsed) error {
 	}
 	if p.bools["json"] {
 		if ts == nil {
-			ts = []core.Transfer{}
+			ts = []chat.Transfer{}
 		}
 		return printJSON(env.Stdout, ts)
 	}

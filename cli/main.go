@@ -14,6 +14,7 @@ import (
 	"strings"
 	"syscall"
 
+	"hallway/chat"
 	"hallway/core"
 )
 
@@ -63,7 +64,7 @@ func Main(args []string, env *Env) int {
 		if errors.Is(err, errUsage) {
 			return 2
 		}
-		fmt.Fprintln(env.Stderr, "hallway: "+core.UserMessage(err))
+		fmt.Fprintln(env.Stderr, "hallway: "+chat.UserMessage(err))
 		return 1
 	}
 	return 0

@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"hallway/chat"
 	"hallway/core"
 	hcrypto "hallway/crypto"
 )
@@ -20,14 +21,14 @@ func printJSON(w io.Writer, v any) error {
 
 func table(w io.Writer) *tabwriter.Writer { return tabwriter.NewWriter(w, 2, 4, 2, ' ', 0) }
 
-func workspaceLine(me core.Self) string {
+func workspaceLine(me chat.Self) string {
 	if me.Workspace == core.WorkspacePrivate {
 		return "private (tag " + me.WorkspaceTag + "): only colleagues with the workspace key can connect"
 	}
 	return "open LAN: anyone on this network can connect (`hallway workspace create` makes it private)"
 }
 
-func printSelf(w io.Writer, me core.Self) {
+func printSelf(w io.Writer, me chat.Self) {
 	tw := table(w)
 	fmt.Fprintf(tw, "Name:\t%s\n", me.Name)
 	fmt.Fprintf(tw, "Status:\t%s\n", statusLine(me.Status, me.StatusText))
@@ -55,7 +56,7 @@ func statusLine(status, text string) string {
 	return status + " — " + text
 }
 
-func printPeers(w io.Writer, peers []core.Colleague) {
+func printPeers(w io.Writer, peers []chat.Colleague) {
 	if len(peers) == 0 {
 		fmt.Fprintln(w, "No colleagues yet. They appear here when Hallway finds them on the LAN;")
 		fmt.Fprintln(w, "where multicast is blocked, add one with: hallway peers add /ip4/ADDR/tcp/PORT/p2p/PEERID")
@@ -87,7 +88,7 @@ func shorten(s string, n int) string {
 	return s
 }
 
-func printMessages(w io.Writer, msgs []core.Message) {
+func printMessages(w io.Writer, msgs []chat.Message) {
 	for _, m := range msgs {
 		who := m.FromName
 		if who == "" {

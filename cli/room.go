@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"strings"
 
+	"hallway/chat"
 	"hallway/control"
-	"hallway/core"
 	hcrypto "hallway/crypto"
 )
 
@@ -37,7 +37,7 @@ func roomList(ctx context.Context, env *Env, dir string, _ []string, p parsed) e
 	}
 	if p.bools["json"] {
 		if rooms == nil {
-			rooms = []core.Room{}
+			rooms = []chat.Room{}
 		}
 		return printJSON(env.Stdout, rooms)
 	}
@@ -102,7 +102,7 @@ func roomMembers(ctx context.Context, env *Env, dir string, args []string, p par
 	}
 	if p.bools["json"] {
 		if ms == nil {
-			ms = []core.RoomMember{}
+			ms = []chat.RoomMember{}
 		}
 		return printJSON(env.Stdout, ms)
 	}
@@ -118,7 +118,7 @@ func roomMembers(ctx context.Context, env *Env, dir string, args []string, p par
 	return tw.Flush()
 }
 
-func roomResult(env *Env, asJSON bool, r core.Room, err error, verb string) error {
+func roomResult(env *Env, asJSON bool, r chat.Room, err error, verb string) error {
 	if err != nil {
 		return err
 	}
@@ -129,7 +129,7 @@ func roomResult(env *Env, asJSON bool, r core.Room, err error, verb string) erro
 	return nil
 }
 
-func printRooms(env *Env, rooms []core.Room) {
+func printRooms(env *Env, rooms []chat.Room) {
 	tw := table(env.Stdout)
 	fmt.Fprintln(tw, "ROOM\tMEMBERS\tUNREAD\tID")
 	for _, r := range rooms {

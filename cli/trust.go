@@ -7,8 +7,8 @@ import (
 	"slices"
 	"strings"
 
+	"hallway/chat"
 	"hallway/control"
-	"hallway/core"
 	hcrypto "hallway/crypto"
 )
 
@@ -21,7 +21,7 @@ func runVerify(ctx context.Context, env *Env, dir string, p parsed) error {
 		return fmt.Errorf("usage: hallway %s", verifyUsage)
 	}
 	c := control.NewClient(dir)
-	var t core.Trust
+	var t chat.Trust
 	var err error
 	switch {
 	case p.bools["yes"]:
@@ -44,7 +44,7 @@ func runVerify(ctx context.Context, env *Env, dir string, p parsed) error {
 	return nil
 }
 
-func printTrust(w io.Writer, t core.Trust) {
+func printTrust(w io.Writer, t chat.Trust) {
 	tw := table(w)
 	fmt.Fprintf(tw, "Colleague:\t%s\n", t.Name)
 	fmt.Fprintf(tw, "Fingerprint:\t%s\n", t.Fingerprint)

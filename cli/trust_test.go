@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"hallway/chat"
 	"hallway/core"
 )
 
@@ -59,7 +60,7 @@ func TestVerifyAndLabelVerbs(t *testing.T) {
 		t.Fatalf("verify: %d %q %q", code, out, stderr)
 	}
 	out, _, code = runCLI("verify", "Bob", "--yes", "--json", "--data", annDir)
-	var tr core.Trust
+	var tr chat.Trust
 	if code != 0 || json.Unmarshal([]byte(out), &tr) != nil || !tr.Verified || tr.PeerID != bobID || len(strings.Fields(tr.SafetyNumber)) != 12 {
 		t.Fatalf("verify --yes: %d %q", code, out)
 	}

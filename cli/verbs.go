@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"hallway/chat"
 	"hallway/control"
-	"hallway/core"
 )
 
 var (
@@ -56,7 +56,7 @@ func runPeers(ctx context.Context, env *Env, dir string, p parsed) error {
 	}
 	if p.bools["json"] {
 		if peers == nil {
-			peers = []core.Colleague{}
+			peers = []chat.Colleague{}
 		}
 		return printJSON(env.Stdout, peers)
 	}
@@ -70,7 +70,7 @@ func runSend(ctx context.Context, env *Env, dir string, p parsed) error {
 	}
 	text := strings.Join(p.pos[1:], " ")
 	if text == "-" {
-		b, err := io.ReadAll(io.LimitReader(env.Stdin, core.MaxTextBytes+1))
+		b, err := io.ReadAll(io.LimitReader(env.Stdin, chat.MaxTextBytes+1))
 		if err != nil {
 			return fmt.Errorf("read message from standard input: %w", err)
 		}
@@ -164,7 +164,7 @@ func runHistory(ctx context.Context, env *Env, dir string, p parsed) error {
 	}
 	if p.bools["json"] {
 		if msgs == nil {
-			msgs = []core.Message{}
+			msgs = []chat.Message{}
 		}
 		return printJSON(env.Stdout, msgs)
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"hallway/chat"
 	"hallway/control"
 	"hallway/core"
 )
@@ -76,13 +77,9 @@ func TestHelpText(t *testing.T) {
 // lagEvents feeds one lag report to the event stream, then ends it.
 type lagEvents struct{}
 
-type lagged struct{ Missed int }
-
-func (lagged) EventType() string { return control.TypeLagged }
-
-func (lagEvents) Subscribe(context.Context) <-chan core.Event {
-	c := make(chan core.Event, 1)
-	c <- lagged{Missed: 42}
+func (lagEvents) Subscribe(context.Context) <-chan chat.Event {
+	c := make(chan chat.Event, 1)
+	c <- chat.Lagged{Missed: 42}
 	close(c)
 	return c
 }

@@ -12,7 +12,7 @@ import (
 	"strconv"
 	"time"
 
-	"hallway/core"
+	"hallway/chat"
 )
 
 // Streamed replies (export, backup) report how they ended in trailers,
@@ -22,8 +22,8 @@ const (
 	trailerSummary = "Hallway-Summary"
 )
 
-func searchQuery(v url.Values) (core.SearchQuery, error) {
-	q := core.SearchQuery{Text: v.Get("text"), From: v.Get("from"), In: v.Get("in"), HasFile: v.Get("has_file") == "true"}
+func searchQuery(v url.Values) (chat.SearchQuery, error) {
+	q := chat.SearchQuery{Text: v.Get("text"), From: v.Get("from"), In: v.Get("in"), HasFile: v.Get("has_file") == "true"}
 	var err error
 	for _, p := range []struct {
 		name string
@@ -73,7 +73,7 @@ func stream(w http.ResponseWriter, contentType string, fn func(io.Writer) (any, 
 		lw.Write(nil)
 	}
 	if err != nil {
-		w.Header().Set(trailerError, core.UserMessage(err))
+		w.Header().Set(trailerError, chat.UserMessage(err))
 		return
 	}
 	if b, err := json.Marshal(summary); err == nil {
@@ -83,7 +83,7 @@ func stream(w http.ResponseWriter, contentType string, fn func(io.Writer) (any, 
 
 // searchValues is the query of GET /v1/search: the text always, the rest
 // when set.
-func searchValues(q core.SearchQuery) url.Values {
+func searchValues(q chat.SearchQuery) url.Values {
 	v := url.Values{"text": {q.Text}}
 	for k, s := range map[string]string{"from": q.From, "in": q.In} {
 		if s != "" {

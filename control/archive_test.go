@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"hallway/chat"
 	"hallway/core"
 )
 
@@ -18,16 +19,16 @@ import (
 // called by these tests.
 type fakeArchive struct {
 	Backend
-	query     core.SearchQuery
+	query     chat.SearchQuery
 	days      int
 	in        string
 	exportErr error // returned after writing half the export
 	early     error // returned before writing anything
 }
 
-func (f *fakeArchive) Search(_ context.Context, q core.SearchQuery) ([]core.SearchHit, error) {
+func (f *fakeArchive) Search(_ context.Context, q chat.SearchQuery) ([]chat.SearchHit, error) {
 	f.query = q
-	return []core.SearchHit{{ID: "m1", Text: "hello", Snippet: "«hello»"}}, nil
+	return []chat.SearchHit{{ID: "m1", Text: "hello", Snippet: "«hello»"}}, nil
 }
 
 func (f *fakeArchive) Export(_ context.Context, opt core.ExportOptions, w io.Writer) (core.ExportSummary, error) {
@@ -67,8 +68,8 @@ func (f *fakeArchive) ReleaseHold(_ context.Context, id string) (core.LegalHold,
 	return core.LegalHold{ID: id}, nil
 }
 
-func (f *fakeArchive) ApplyRetention(context.Context) (core.SweepResult, error) {
-	return core.SweepResult{Messages: 2}, nil
+func (f *fakeArchive) ApplyRetention(context.Context) (chat.SweepResult, error) {
+	return chat.SweepResult{Messages: 2}, nil
 }
 
 func serveFake(t *testing.T, b Backends) *Client {
@@ -94,7 +95,7 @@ func TestArchiveEndpoints(t *testing.T) {
 	c := serveFake(t, BackendsOf(f))
 	ctx := context.Background()
 	since := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
-	hits, err := c.Search(ctx, core.SearchQuery{Text: "hello wörld", From: "Bob", In: "#x", Since: since, HasFile: true, Limit: 7})
+	hits, err := c.Search(ctx, chat.SearchQuery{Text: "hello wörld", From: "Bob", In: "#x", Since: since, HasFile: true, Limit: 7})
 	if err != nil || len(hits) != 1 || hits[0].Snippet != "«hello»" {
 		t.Fatalf("search: %+v, %v", hits, err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 
+	"hallway/chat"
 	"hallway/core"
 )
 
@@ -13,62 +14,62 @@ import (
 
 // Profile is who this node is and how it presents itself.
 type Profile interface {
-	Self(ctx context.Context) (core.Self, error)
+	Self(ctx context.Context) (chat.Self, error)
 	SetStatus(ctx context.Context, status, text string) error
 	SetName(ctx context.Context, name string) error
 }
 
 // People is the list of colleagues and adding one by address.
 type People interface {
-	Peers(ctx context.Context) ([]core.Colleague, error)
-	AddPeer(ctx context.Context, addr string) (core.AddPeerResult, error)
+	Peers(ctx context.Context) ([]chat.Colleague, error)
+	AddPeer(ctx context.Context, addr string) (chat.AddPeerResult, error)
 }
 
 // Messages is direct messaging: sending and reading a conversation.
 type Messages interface {
-	Send(ctx context.Context, peer, text string) (core.Message, error)
-	History(ctx context.Context, peer string, before int64, limit int) ([]core.Message, error)
+	Send(ctx context.Context, peer, text string) (chat.Message, error)
+	History(ctx context.Context, peer string, before int64, limit int) ([]chat.Message, error)
 }
 
 // Events is the live event feed behind `hallway watch`.
 type Events interface {
-	Subscribe(ctx context.Context) <-chan core.Event
+	Subscribe(ctx context.Context) <-chan chat.Event
 }
 
 // Rooms is group conversations: membership, invitations and posting.
 type Rooms interface {
-	Rooms(ctx context.Context) ([]core.Room, error)
-	CreateRoom(ctx context.Context, name string) (core.Room, error)
-	JoinRoomCode(ctx context.Context, code string) (core.Room, error)
+	Rooms(ctx context.Context) ([]chat.Room, error)
+	CreateRoom(ctx context.Context, name string) (chat.Room, error)
+	JoinRoomCode(ctx context.Context, code string) (chat.Room, error)
 	LeaveRoom(ctx context.Context, room string) error
-	InviteToRoom(ctx context.Context, room, peer string) (core.Message, error)
+	InviteToRoom(ctx context.Context, room, peer string) (chat.Message, error)
 	RoomInviteCode(ctx context.Context, room string) (string, error)
-	RoomMembers(ctx context.Context, room string) ([]core.RoomMember, error)
-	SendRoom(ctx context.Context, room, text string) (core.Message, error)
+	RoomMembers(ctx context.Context, room string) ([]chat.RoomMember, error)
+	SendRoom(ctx context.Context, room, text string) (chat.Message, error)
 }
 
 // Files is file and folder transfers.
 type Files interface {
-	Transfers(ctx context.Context) ([]core.Transfer, error)
-	SendFile(ctx context.Context, peer, path string) (core.Transfer, error)
-	AcceptTransfer(ctx context.Context, id, dir string) (core.Transfer, error)
+	Transfers(ctx context.Context) ([]chat.Transfer, error)
+	SendFile(ctx context.Context, peer, path string) (chat.Transfer, error)
+	AcceptTransfer(ctx context.Context, id, dir string) (chat.Transfer, error)
 	DeclineTransfer(ctx context.Context, id string) error
 	CancelTransfer(ctx context.Context, id string) error
 }
 
 // Trust is verifying and labelling colleagues, and the preferences.
 type Trust interface {
-	Trusts(ctx context.Context) (map[string]core.Trust, error)
-	TrustOf(ctx context.Context, peer string) (core.Trust, error)
-	Verify(ctx context.Context, peer string, verified bool) (core.Trust, error)
-	SetLabel(ctx context.Context, peer, label string) (core.Trust, error)
-	Prefs(ctx context.Context) (core.Prefs, error)
-	SetPrefs(ctx context.Context, p core.Prefs) error
+	Trusts(ctx context.Context) (map[string]chat.Trust, error)
+	TrustOf(ctx context.Context, peer string) (chat.Trust, error)
+	Verify(ctx context.Context, peer string, verified bool) (chat.Trust, error)
+	SetLabel(ctx context.Context, peer, label string) (chat.Trust, error)
+	Prefs(ctx context.Context) (chat.Prefs, error)
+	SetPrefs(ctx context.Context, p chat.Prefs) error
 }
 
 // Archive is search over history, signed export and backup.
 type Archive interface {
-	Search(ctx context.Context, q core.SearchQuery) ([]core.SearchHit, error)
+	Search(ctx context.Context, q chat.SearchQuery) ([]chat.SearchHit, error)
 	Export(ctx context.Context, opt core.ExportOptions, w io.Writer) (core.ExportSummary, error)
 	Backup(ctx context.Context, w io.Writer) (core.BackupInfo, error)
 }
@@ -79,7 +80,7 @@ type Retention interface {
 	SetRetention(ctx context.Context, in string, days int) (core.RetentionStatus, error)
 	PlaceHold(ctx context.Context, in, reason string) (core.LegalHold, error)
 	ReleaseHold(ctx context.Context, id string) (core.LegalHold, error)
-	ApplyRetention(ctx context.Context) (core.SweepResult, error)
+	ApplyRetention(ctx context.Context) (chat.SweepResult, error)
 }
 
 // Runtime is the node's runtime and network counters.

@@ -4,13 +4,14 @@ import (
 	"context"
 	"io"
 
+	"hallway/chat"
 	"hallway/core"
 )
 
 // The Client's calls, one per endpoint of the table.
 
 // Self describes the running node.
-func (c *Client) Self(ctx context.Context) (core.Self, error) { return call(ctx, c, epSelf, none{}) }
+func (c *Client) Self(ctx context.Context) (chat.Self, error) { return call(ctx, c, epSelf, none{}) }
 
 // SetStatus changes presence.
 func (c *Client) SetStatus(ctx context.Context, status, text string) error {
@@ -28,37 +29,37 @@ func (c *Client) SetName(ctx context.Context, name string) error {
 func (c *Client) Stats(ctx context.Context) (core.Stats, error) { return call(ctx, c, epStats, none{}) }
 
 // Peers lists colleagues.
-func (c *Client) Peers(ctx context.Context) ([]core.Colleague, error) {
+func (c *Client) Peers(ctx context.Context) ([]chat.Colleague, error) {
 	return call(ctx, c, epPeers, none{})
 }
 
 // AddPeer saves a colleague's address and tries to connect.
-func (c *Client) AddPeer(ctx context.Context, addr string) (core.AddPeerResult, error) {
+func (c *Client) AddPeer(ctx context.Context, addr string) (chat.AddPeerResult, error) {
 	return call(ctx, c, epAddPeer, addPeerRequest{Addr: addr})
 }
 
 // Send sends a direct message.
-func (c *Client) Send(ctx context.Context, peer, text string) (core.Message, error) {
+func (c *Client) Send(ctx context.Context, peer, text string) (chat.Message, error) {
 	return call(ctx, c, epSend, sendRequest{Peer: peer, Text: text})
 }
 
 // History reads a conversation with a colleague.
-func (c *Client) History(ctx context.Context, peer string, before int64, limit int) ([]core.Message, error) {
+func (c *Client) History(ctx context.Context, peer string, before int64, limit int) ([]chat.Message, error) {
 	return call(ctx, c, epHistory, historyQuery{Peer: peer, Before: before, Limit: limit})
 }
 
 // Rooms lists the rooms this node is in.
-func (c *Client) Rooms(ctx context.Context) ([]core.Room, error) {
+func (c *Client) Rooms(ctx context.Context) ([]chat.Room, error) {
 	return call(ctx, c, epRooms, none{})
 }
 
 // CreateRoom makes a new room.
-func (c *Client) CreateRoom(ctx context.Context, name string) (core.Room, error) {
+func (c *Client) CreateRoom(ctx context.Context, name string) (chat.Room, error) {
 	return call(ctx, c, epCreateRoom, roomRequest{Name: name})
 }
 
 // JoinRoomCode joins a room with an invite code.
-func (c *Client) JoinRoomCode(ctx context.Context, code string) (core.Room, error) {
+func (c *Client) JoinRoomCode(ctx context.Context, code string) (chat.Room, error) {
 	return call(ctx, c, epJoinRoom, roomRequest{Code: code})
 }
 
@@ -69,12 +70,12 @@ func (c *Client) LeaveRoom(ctx context.Context, room string) error {
 }
 
 // InviteToRoom invites a colleague into a room.
-func (c *Client) InviteToRoom(ctx context.Context, room, peer string) (core.Message, error) {
+func (c *Client) InviteToRoom(ctx context.Context, room, peer string) (chat.Message, error) {
 	return call(ctx, c, epInviteToRoom, roomRequest{Room: room, Peer: peer})
 }
 
 // SendRoom posts to a room.
-func (c *Client) SendRoom(ctx context.Context, room, text string) (core.Message, error) {
+func (c *Client) SendRoom(ctx context.Context, room, text string) (chat.Message, error) {
 	return call(ctx, c, epSendRoom, roomRequest{Room: room, Text: text})
 }
 
@@ -85,22 +86,22 @@ func (c *Client) RoomInviteCode(ctx context.Context, room string) (string, error
 }
 
 // RoomMembers lists a room's members with presence.
-func (c *Client) RoomMembers(ctx context.Context, room string) ([]core.RoomMember, error) {
+func (c *Client) RoomMembers(ctx context.Context, room string) ([]chat.RoomMember, error) {
 	return call(ctx, c, epRoomMembers, roomQuery{Room: room})
 }
 
 // Transfers lists file transfers.
-func (c *Client) Transfers(ctx context.Context) ([]core.Transfer, error) {
+func (c *Client) Transfers(ctx context.Context) ([]chat.Transfer, error) {
 	return call(ctx, c, epTransfers, none{})
 }
 
 // SendFile offers a file or folder to a colleague or #room.
-func (c *Client) SendFile(ctx context.Context, peer, path string) (core.Transfer, error) {
+func (c *Client) SendFile(ctx context.Context, peer, path string) (chat.Transfer, error) {
 	return call(ctx, c, epSendFile, fileRequest{Peer: peer, Path: path})
 }
 
 // AcceptTransfer accepts an offer, into dir ("" = the downloads folder).
-func (c *Client) AcceptTransfer(ctx context.Context, id, dir string) (core.Transfer, error) {
+func (c *Client) AcceptTransfer(ctx context.Context, id, dir string) (chat.Transfer, error) {
 	return call(ctx, c, epAcceptFile, fileRequest{ID: id, To: dir})
 }
 
@@ -117,36 +118,36 @@ func (c *Client) CancelTransfer(ctx context.Context, id string) error {
 }
 
 // Trusts lists every colleague's trust by peer ID.
-func (c *Client) Trusts(ctx context.Context) (map[string]core.Trust, error) {
+func (c *Client) Trusts(ctx context.Context) (map[string]chat.Trust, error) {
 	return call(ctx, c, epTrusts, none{})
 }
 
 // TrustOf describes one colleague's trust and safety number.
-func (c *Client) TrustOf(ctx context.Context, peer string) (core.Trust, error) {
+func (c *Client) TrustOf(ctx context.Context, peer string) (chat.Trust, error) {
 	return call(ctx, c, epTrustOf, peerQuery{Peer: peer})
 }
 
 // Verify marks a colleague verified (or takes it back).
-func (c *Client) Verify(ctx context.Context, peer string, verified bool) (core.Trust, error) {
+func (c *Client) Verify(ctx context.Context, peer string, verified bool) (chat.Trust, error) {
 	return call(ctx, c, epVerify, trustRequest{Peer: peer, Verified: &verified})
 }
 
 // SetLabel files a colleague under a label ("" removes it).
-func (c *Client) SetLabel(ctx context.Context, peer, label string) (core.Trust, error) {
+func (c *Client) SetLabel(ctx context.Context, peer, label string) (chat.Trust, error) {
 	return call(ctx, c, epSetLabel, trustRequest{Peer: peer, Label: label})
 }
 
 // Prefs reads the preferences.
-func (c *Client) Prefs(ctx context.Context) (core.Prefs, error) { return call(ctx, c, epPrefs, none{}) }
+func (c *Client) Prefs(ctx context.Context) (chat.Prefs, error) { return call(ctx, c, epPrefs, none{}) }
 
 // SetPrefs saves the preferences.
-func (c *Client) SetPrefs(ctx context.Context, p core.Prefs) error {
+func (c *Client) SetPrefs(ctx context.Context, p chat.Prefs) error {
 	_, err := call(ctx, c, epSetPrefs, p)
 	return err
 }
 
 // Search finds messages.
-func (c *Client) Search(ctx context.Context, q core.SearchQuery) ([]core.SearchHit, error) {
+func (c *Client) Search(ctx context.Context, q chat.SearchQuery) ([]chat.SearchHit, error) {
 	return call(ctx, c, epSearch, q)
 }
 
@@ -187,6 +188,6 @@ func (c *Client) ReleaseHold(ctx context.Context, id string) (core.LegalHold, er
 }
 
 // ApplyRetention applies the policies now.
-func (c *Client) ApplyRetention(ctx context.Context) (core.SweepResult, error) {
+func (c *Client) ApplyRetention(ctx context.Context) (chat.SweepResult, error) {
 	return call(ctx, c, epApplyRetention, none{})
 }

@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"strconv"
 
+	"hallway/chat"
 	"hallway/core"
 )
 
@@ -18,8 +19,8 @@ type none = struct{}
 // The endpoint table. Each value is served by routes and called by the
 // Client method of the same name.
 
-var epSelf = define(&Endpoint[none, core.Self]{Name: "id", Method: "GET", Path: "/v1/id", needs: resProfile,
-	serve: func(ctx context.Context, b Backends, _ none) (core.Self, error) { return b.Profile.Self(ctx) }})
+var epSelf = define(&Endpoint[none, chat.Self]{Name: "id", Method: "GET", Path: "/v1/id", needs: resProfile,
+	serve: func(ctx context.Context, b Backends, _ none) (chat.Self, error) { return b.Profile.Self(ctx) }})
 
 var epSetStatus = define(&Endpoint[statusRequest, none]{Name: "status", Method: "POST", Path: "/v1/status", in: inJSON, needs: resProfile,
 	serve: func(ctx context.Context, b Backends, r statusRequest) (none, error) {
@@ -34,22 +35,22 @@ var epSetName = define(&Endpoint[nameRequest, none]{Name: "name", Method: "POST"
 var epStats = define(&Endpoint[none, core.Stats]{Name: "stats", Method: "GET", Path: "/v1/stats", needs: resRuntime,
 	serve: func(_ context.Context, b Backends, _ none) (core.Stats, error) { return b.Runtime.Stats(), nil }})
 
-var epPeers = define(&Endpoint[none, []core.Colleague]{Name: "peers", Method: "GET", Path: "/v1/peers", needs: resPeople,
-	serve: func(ctx context.Context, b Backends, _ none) ([]core.Colleague, error) { return b.People.Peers(ctx) }})
+var epPeers = define(&Endpoint[none, []chat.Colleague]{Name: "peers", Method: "GET", Path: "/v1/peers", needs: resPeople,
+	serve: func(ctx context.Context, b Backends, _ none) ([]chat.Colleague, error) { return b.People.Peers(ctx) }})
 
-var epAddPeer = define(&Endpoint[addPeerRequest, core.AddPeerResult]{Name: "peers_add", Method: "POST", Path: "/v1/peers", in: inJSON, needs: resPeople,
-	serve: func(ctx context.Context, b Backends, r addPeerRequest) (core.AddPeerResult, error) {
+var epAddPeer = define(&Endpoint[addPeerRequest, chat.AddPeerResult]{Name: "peers_add", Method: "POST", Path: "/v1/peers", in: inJSON, needs: resPeople,
+	serve: func(ctx context.Context, b Backends, r addPeerRequest) (chat.AddPeerResult, error) {
 		return b.People.AddPeer(ctx, r.Addr)
 	}})
 
-var epSend = define(&Endpoint[sendRequest, core.Message]{Name: "send", Method: "POST", Path: "/v1/send", in: inJSON, needs: resMessages,
-	serve: func(ctx context.Context, b Backends, r sendRequest) (core.Message, error) {
+var epSend = define(&Endpoint[sendRequest, chat.Message]{Name: "send", Method: "POST", Path: "/v1/send", in: inJSON, needs: resMessages,
+	serve: func(ctx context.Context, b Backends, r sendRequest) (chat.Message, error) {
 		return b.Messages.Send(ctx, r.Peer, r.Text)
 	}})
 
-var epHistory = define(&Endpoint[historyQuery, []core.Message]{Name: "history", Method: "GET", Path: "/v1/history", in: inQuery, needs: resMessages,
+var epHistory = define(&Endpoint[historyQuery, []chat.Message]{Name: "history", Method: "GET", Path: "/v1/history", in: inQuery, needs: resMessages,
 	query: historyQuery.values, parse: parseHistoryQuery,
-	serve: func(ctx context.Context, b Backends, q historyQuery) ([]core.Message, error) {
+	serve: func(ctx context.Context, b Backends, q historyQuery) ([]chat.Message, error) {
 		return b.Messages.History(ctx, q.Peer, q.Before, q.Limit)
 	}})
 
@@ -108,16 +109,16 @@ func (q roomQuery) values() url.Values { return url.Values{"room": {q.Room}} }
 
 func parseRoomQuery(v url.Values) (roomQuery, error) { return roomQuery{Room: v.Get("room")}, nil }
 
-var epRooms = define(&Endpoint[none, []core.Room]{Name: "rooms", Method: "GET", Path: "/v1/rooms", needs: resRooms,
-	serve: func(ctx context.Context, b Backends, _ none) ([]core.Room, error) { return b.Rooms.Rooms(ctx) }})
+var epRooms = define(&Endpoint[none, []chat.Room]{Name: "rooms", Method: "GET", Path: "/v1/rooms", needs: resRooms,
+	serve: func(ctx context.Context, b Backends, _ none) ([]chat.Room, error) { return b.Rooms.Rooms(ctx) }})
 
-var epCreateRoom = define(&Endpoint[roomRequest, core.Room]{Name: "rooms_create", Method: "POST", Path: "/v1/rooms", in: inJSON, needs: resRooms,
-	serve: func(ctx context.Context, b Backends, r roomRequest) (core.Room, error) {
+var epCreateRoom = define(&Endpoint[roomRequest, chat.Room]{Name: "rooms_create", Method: "POST", Path: "/v1/rooms", in: inJSON, needs: resRooms,
+	serve: func(ctx context.Context, b Backends, r roomRequest) (chat.Room, error) {
 		return b.Rooms.CreateRoom(ctx, r.Name)
 	}})
 
-var epJoinRoom = define(&Endpoint[roomRequest, core.Room]{Name: "rooms_join", Method: "POST", Path: "/v1/rooms/join", in: inJSON, needs: resRooms,
-	serve: func(ctx context.Context, b Backends, r roomRequest) (core.Room, error) {
+var epJoinRoom = define(&Endpoint[roomRequest, chat.Room]{Name: "rooms_join", Method: "POST", Path: "/v1/rooms/join", in: inJSON, needs: resRooms,
+	serve: func(ctx context.Context, b Backends, r roomRequest) (chat.Room, error) {
 		return b.Rooms.JoinRoomCode(ctx, r.Code)
 	}})
 
@@ -126,13 +127,13 @@ var epLeaveRoom = define(&Endpoint[roomRequest, none]{Name: "rooms_leave", Metho
 		return none{}, b.Rooms.LeaveRoom(ctx, r.Room)
 	}})
 
-var epInviteToRoom = define(&Endpoint[roomRequest, core.Message]{Name: "rooms_invite", Method: "POST", Path: "/v1/rooms/invite", in: inJSON, needs: resRooms,
-	serve: func(ctx context.Context, b Backends, r roomRequest) (core.Message, error) {
+var epInviteToRoom = define(&Endpoint[roomRequest, chat.Message]{Name: "rooms_invite", Method: "POST", Path: "/v1/rooms/invite", in: inJSON, needs: resRooms,
+	serve: func(ctx context.Context, b Backends, r roomRequest) (chat.Message, error) {
 		return b.Rooms.InviteToRoom(ctx, r.Room, r.Peer)
 	}})
 
-var epSendRoom = define(&Endpoint[roomRequest, core.Message]{Name: "rooms_send", Method: "POST", Path: "/v1/rooms/send", in: inJSON, needs: resRooms,
-	serve: func(ctx context.Context, b Backends, r roomRequest) (core.Message, error) {
+var epSendRoom = define(&Endpoint[roomRequest, chat.Message]{Name: "rooms_send", Method: "POST", Path: "/v1/rooms/send", in: inJSON, needs: resRooms,
+	serve: func(ctx context.Context, b Backends, r roomRequest) (chat.Message, error) {
 		return b.Rooms.SendRoom(ctx, r.Room, r.Text)
 	}})
 
@@ -143,22 +144,22 @@ var epRoomCode = define(&Endpoint[roomQuery, codeReply]{Name: "rooms_code", Meth
 		return codeReply{Code: code}, err
 	}})
 
-var epRoomMembers = define(&Endpoint[roomQuery, []core.RoomMember]{Name: "rooms_members", Method: "GET", Path: "/v1/rooms/members", in: inQuery, needs: resRooms,
+var epRoomMembers = define(&Endpoint[roomQuery, []chat.RoomMember]{Name: "rooms_members", Method: "GET", Path: "/v1/rooms/members", in: inQuery, needs: resRooms,
 	query: roomQuery.values, parse: parseRoomQuery,
-	serve: func(ctx context.Context, b Backends, q roomQuery) ([]core.RoomMember, error) {
+	serve: func(ctx context.Context, b Backends, q roomQuery) ([]chat.RoomMember, error) {
 		return b.Rooms.RoomMembers(ctx, q.Room)
 	}})
 
-var epTransfers = define(&Endpoint[none, []core.Transfer]{Name: "transfers", Method: "GET", Path: "/v1/transfers", needs: resFiles,
-	serve: func(ctx context.Context, b Backends, _ none) ([]core.Transfer, error) { return b.Files.Transfers(ctx) }})
+var epTransfers = define(&Endpoint[none, []chat.Transfer]{Name: "transfers", Method: "GET", Path: "/v1/transfers", needs: resFiles,
+	serve: func(ctx context.Context, b Backends, _ none) ([]chat.Transfer, error) { return b.Files.Transfers(ctx) }})
 
-var epSendFile = define(&Endpoint[fileRequest, core.Transfer]{Name: "files_send", Method: "POST", Path: "/v1/files/send", in: inJSON, needs: resFiles,
-	serve: func(ctx context.Context, b Backends, r fileRequest) (core.Transfer, error) {
+var epSendFile = define(&Endpoint[fileRequest, chat.Transfer]{Name: "files_send", Method: "POST", Path: "/v1/files/send", in: inJSON, needs: resFiles,
+	serve: func(ctx context.Context, b Backends, r fileRequest) (chat.Transfer, error) {
 		return b.Files.SendFile(ctx, r.Peer, r.Path)
 	}})
 
-var epAcceptFile = define(&Endpoint[fileRequest, core.Transfer]{Name: "files_accept", Method: "POST", Path: "/v1/files/accept", in: inJSON, needs: resFiles,
-	serve: func(ctx context.Context, b Backends, r fileRequest) (core.Transfer, error) {
+var epAcceptFile = define(&Endpoint[fileRequest, chat.Transfer]{Name: "files_accept", Method: "POST", Path: "/v1/files/accept", in: inJSON, needs: resFiles,
+	serve: func(ctx context.Context, b Backends, r fileRequest) (chat.Transfer, error) {
 		return b.Files.AcceptTransfer(ctx, r.ID, r.To)
 	}})
 
@@ -175,44 +176,44 @@ var epCancelFile = define(&Endpoint[fileRequest, none]{Name: "files_cancel", Met
 // peerQuery is the query of GET /v1/trust for one colleague.
 type peerQuery struct{ Peer string }
 
-var epTrusts = define(&Endpoint[none, map[string]core.Trust]{Name: "trust", Method: "GET", Path: "/v1/trust", needs: resTrust,
-	serve: func(ctx context.Context, b Backends, _ none) (map[string]core.Trust, error) {
+var epTrusts = define(&Endpoint[none, map[string]chat.Trust]{Name: "trust", Method: "GET", Path: "/v1/trust", needs: resTrust,
+	serve: func(ctx context.Context, b Backends, _ none) (map[string]chat.Trust, error) {
 		return b.Trust.Trusts(ctx)
 	}})
 
-var epTrustOf = define(&Endpoint[peerQuery, core.Trust]{Name: "trust_of", Method: "GET", Path: "/v1/trust", in: inQuery, needs: resTrust,
+var epTrustOf = define(&Endpoint[peerQuery, chat.Trust]{Name: "trust_of", Method: "GET", Path: "/v1/trust", in: inQuery, needs: resTrust,
 	query: func(q peerQuery) url.Values { return url.Values{"peer": {q.Peer}} },
 	parse: func(v url.Values) (peerQuery, error) { return peerQuery{Peer: v.Get("peer")}, nil },
 	when:  func(v url.Values) bool { return v.Get("peer") != "" },
-	serve: func(ctx context.Context, b Backends, q peerQuery) (core.Trust, error) {
+	serve: func(ctx context.Context, b Backends, q peerQuery) (chat.Trust, error) {
 		return b.Trust.TrustOf(ctx, q.Peer)
 	}})
 
-var epVerify = define(&Endpoint[trustRequest, core.Trust]{Name: "trust_verify", Method: "POST", Path: "/v1/trust/verify", in: inJSON, needs: resTrust,
-	serve: func(ctx context.Context, b Backends, r trustRequest) (core.Trust, error) {
+var epVerify = define(&Endpoint[trustRequest, chat.Trust]{Name: "trust_verify", Method: "POST", Path: "/v1/trust/verify", in: inJSON, needs: resTrust,
+	serve: func(ctx context.Context, b Backends, r trustRequest) (chat.Trust, error) {
 		return b.Trust.Verify(ctx, r.Peer, r.Verified == nil || *r.Verified)
 	}})
 
-var epSetLabel = define(&Endpoint[trustRequest, core.Trust]{Name: "trust_label", Method: "POST", Path: "/v1/trust/label", in: inJSON, needs: resTrust,
-	serve: func(ctx context.Context, b Backends, r trustRequest) (core.Trust, error) {
+var epSetLabel = define(&Endpoint[trustRequest, chat.Trust]{Name: "trust_label", Method: "POST", Path: "/v1/trust/label", in: inJSON, needs: resTrust,
+	serve: func(ctx context.Context, b Backends, r trustRequest) (chat.Trust, error) {
 		return b.Trust.SetLabel(ctx, r.Peer, r.Label)
 	}})
 
-var epPrefs = define(&Endpoint[none, core.Prefs]{Name: "prefs", Method: "GET", Path: "/v1/prefs", needs: resTrust,
-	serve: func(ctx context.Context, b Backends, _ none) (core.Prefs, error) { return b.Trust.Prefs(ctx) }})
+var epPrefs = define(&Endpoint[none, chat.Prefs]{Name: "prefs", Method: "GET", Path: "/v1/prefs", needs: resTrust,
+	serve: func(ctx context.Context, b Backends, _ none) (chat.Prefs, error) { return b.Trust.Prefs(ctx) }})
 
 // epSetPrefs replies with the preferences it saved.
-var epSetPrefs = define(&Endpoint[core.Prefs, core.Prefs]{Name: "prefs_set", Method: "POST", Path: "/v1/prefs", in: inJSON, needs: resTrust,
-	serve: func(ctx context.Context, b Backends, p core.Prefs) (core.Prefs, error) {
+var epSetPrefs = define(&Endpoint[chat.Prefs, chat.Prefs]{Name: "prefs_set", Method: "POST", Path: "/v1/prefs", in: inJSON, needs: resTrust,
+	serve: func(ctx context.Context, b Backends, p chat.Prefs) (chat.Prefs, error) {
 		return p, b.Trust.SetPrefs(ctx, p)
 	}})
 
-var epSearch = define(&Endpoint[core.SearchQuery, []core.SearchHit]{Name: "search", Method: "GET", Path: "/v1/search", in: inQuery, needs: resArchive,
+var epSearch = define(&Endpoint[chat.SearchQuery, []chat.SearchHit]{Name: "search", Method: "GET", Path: "/v1/search", in: inQuery, needs: resArchive,
 	query: searchValues, parse: searchQuery,
-	serve: func(ctx context.Context, b Backends, q core.SearchQuery) ([]core.SearchHit, error) {
+	serve: func(ctx context.Context, b Backends, q chat.SearchQuery) ([]chat.SearchHit, error) {
 		hits, err := b.Archive.Search(ctx, q)
 		if hits == nil {
-			hits = []core.SearchHit{}
+			hits = []chat.SearchHit{}
 		}
 		return hits, err
 	}})
@@ -258,7 +259,7 @@ var epReleaseHold = define(&Endpoint[holdRequest, core.LegalHold]{Name: "retenti
 		return b.Retention.ReleaseHold(ctx, r.ID)
 	}})
 
-var epApplyRetention = define(&Endpoint[none, core.SweepResult]{Name: "retention_apply", Method: "POST", Path: "/v1/retention/apply", needs: resRetention,
-	serve: func(ctx context.Context, b Backends, _ none) (core.SweepResult, error) {
+var epApplyRetention = define(&Endpoint[none, chat.SweepResult]{Name: "retention_apply", Method: "POST", Path: "/v1/retention/apply", needs: resRetention,
+	serve: func(ctx context.Context, b Backends, _ none) (chat.SweepResult, error) {
 		return b.Retention.ApplyRetention(ctx)
 	}})

@@ -3,9 +3,8 @@ package control
 import (
 	"encoding/json"
 	"net/http"
-	"reflect"
 
-	"hallway/core"
+	"hallway/chat"
 )
 
 // TypeLagged is the type of the event that says the stream fell behind
@@ -16,15 +15,15 @@ const TypeLagged = "lagged"
 // object per line with a "type" and the affected peer, message or self.
 type WireEvent struct {
 	Type     string            `json:"type"`
-	Peer     *core.Colleague   `json:"peer,omitempty"`
-	Message  *core.Message     `json:"message,omitempty"`
-	Self     *core.Self        `json:"self,omitempty"`
-	Room     *core.Room        `json:"room,omitempty"`
-	Transfer *core.Transfer    `json:"transfer,omitempty"`
+	Peer     *chat.Colleague   `json:"peer,omitempty"`
+	Message  *chat.Message     `json:"message,omitempty"`
+	Self     *chat.Self        `json:"self,omitempty"`
+	Room     *chat.Room        `json:"room,omitempty"`
+	Transfer *chat.Transfer    `json:"transfer,omitempty"`
 	Left     bool              `json:"left,omitempty"`
-	Trust    *core.Trust       `json:"trust,omitempty"`
-	Warning  *core.NameWarning `json:"warning,omitempty"`
-	Prefs    *core.Prefs       `json:"prefs,omitempty"`
+	Trust    *chat.Trust       `json:"trust,omitempty"`
+	Warning  *chat.NameWarning `json:"warning,omitempty"`
+	Prefs    *chat.Prefs       `json:"prefs,omitempty"`
 	// Missed is how many events a lagged stream skipped.
 	Missed int `json:"missed,omitempty"`
 }
@@ -33,59 +32,37 @@ type WireEvent struct {
 func Lagged(missed int) WireEvent { return WireEvent{Type: TypeLagged, Missed: missed} }
 
 // ToWire converts a core event for the stream.
-func ToWire(e core.Event) WireEvent {
+func ToWire(e chat.Event) WireEvent {
 	w := WireEvent{Type: e.EventType()}
 	switch e := e.(type) {
-	case core.PeerOnline:
+	case chat.PeerOnline:
 		w.Peer = &e.Peer
-	case core.PeerOffline:
+	case chat.PeerOffline:
 		w.Peer = &e.Peer
-	case core.PeerUpdated:
+	case chat.PeerUpdated:
 		w.Peer = &e.Peer
-	case core.MessageReceived:
+	case chat.MessageReceived:
 		w.Message = &e.Message
-	case core.MessageSent:
+	case chat.MessageSent:
 		w.Message = &e.Message
-	case core.MessageDelivered:
+	case chat.MessageDelivered:
 		w.Message = &e.Message
-	case core.ProfileChanged:
+	case chat.ProfileChanged:
 		w.Self = &e.Self
-	case core.RoomChanged:
+	case chat.RoomChanged:
 		w.Room, w.Left = &e.Room, e.Left
-	case core.TransferChanged:
+	case chat.TransferChanged:
 		w.Transfer = &e.Transfer
-	case core.TrustChanged:
+	case chat.TrustChanged:
 		w.Trust = &e.Trust
-	case core.NameWarningRaised:
+	case chat.NameWarningRaised:
 		w.Warning = &e.Warning
-	case core.PrefsChanged:
+	case chat.PrefsChanged:
 		w.Prefs = &e.Prefs
-	default:
-		if missed, ok := laggedMissed(e); ok {
-			return Lagged(missed)
-		}
+	case chat.Lagged:
+		return Lagged(e.Missed)
 	}
 	return w
-}
-
-// laggedMissed is where the core's lag event maps to the wire: an event
-// of type "lagged" with an int field Missed (core.Lagged{Missed int}).
-//
-// TODO(lagged): once core declares Lagged, replace this function with
-// `case core.Lagged: return Lagged(e.Missed)` in ToWire.
-func laggedMissed(e core.Event) (int, bool) {
-	if e.EventType() != TypeLagged {
-		return 0, false
-	}
-	v := reflect.ValueOf(e)
-	if v.Kind() != reflect.Struct {
-		return 0, false
-	}
-	f := v.FieldByName("Missed")
-	if !f.IsValid() || !f.CanInt() {
-		return 0, false
-	}
-	return int(f.Int()), true
 }
 
 // streamEvents writes one JSON event per line until the client goes away.

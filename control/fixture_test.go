@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"time"
 
+	"hallway/chat"
 	"hallway/core"
 )
 
@@ -77,103 +78,97 @@ func fillValue(v reflect.Value, path string, n *int) {
 	}
 }
 
-// lagged stands for the core's lag event until core declares it: type
-// "lagged" with the number of events skipped.
-type lagged struct{ Missed int }
-
-func (lagged) EventType() string { return TypeLagged }
-
 // fixtureEvents is one event of every type the stream carries.
-func fixtureEvents() []core.Event {
-	return []core.Event{
-		core.PeerOnline{Peer: fill[core.Colleague]()},
-		core.PeerOffline{Peer: fill[core.Colleague]()},
-		core.PeerUpdated{Peer: fill[core.Colleague]()},
-		core.MessageReceived{Message: fill[core.Message]()},
-		core.MessageSent{Message: fill[core.Message]()},
-		core.MessageDelivered{Message: fill[core.Message]()},
-		core.ProfileChanged{Self: fill[core.Self]()},
-		core.RoomChanged{Room: fill[core.Room](), Left: true},
-		core.TransferChanged{Transfer: fill[core.Transfer]()},
-		core.TrustChanged{Trust: fill[core.Trust]()},
-		core.NameWarningRaised{Warning: fill[core.NameWarning]()},
-		core.PrefsChanged{Prefs: fill[core.Prefs]()},
-		core.HistoryExpired{Result: fill[core.SweepResult]()},
-		lagged{Missed: 3},
+func fixtureEvents() []chat.Event {
+	return []chat.Event{
+		chat.PeerOnline{Peer: fill[chat.Colleague]()},
+		chat.PeerOffline{Peer: fill[chat.Colleague]()},
+		chat.PeerUpdated{Peer: fill[chat.Colleague]()},
+		chat.MessageReceived{Message: fill[chat.Message]()},
+		chat.MessageSent{Message: fill[chat.Message]()},
+		chat.MessageDelivered{Message: fill[chat.Message]()},
+		chat.ProfileChanged{Self: fill[chat.Self]()},
+		chat.RoomChanged{Room: fill[chat.Room](), Left: true},
+		chat.TransferChanged{Transfer: fill[chat.Transfer]()},
+		chat.TrustChanged{Trust: fill[chat.Trust]()},
+		chat.NameWarningRaised{Warning: fill[chat.NameWarning]()},
+		chat.PrefsChanged{Prefs: fill[chat.Prefs]()},
+		chat.HistoryExpired{Result: fill[chat.SweepResult]()},
+		chat.Lagged{Missed: 3},
 	}
 }
 
 // fixture answers every call with a filled value.
 type fixture struct{}
 
-func (fixture) Self(context.Context) (core.Self, error)         { return fill[core.Self](), nil }
+func (fixture) Self(context.Context) (chat.Self, error)         { return fill[chat.Self](), nil }
 func (fixture) SetStatus(context.Context, string, string) error { return nil }
 func (fixture) SetName(context.Context, string) error           { return nil }
 func (fixture) Stats() core.Stats                               { return fill[core.Stats]() }
-func (fixture) Peers(context.Context) ([]core.Colleague, error) {
-	return fill[[]core.Colleague](), nil
+func (fixture) Peers(context.Context) ([]chat.Colleague, error) {
+	return fill[[]chat.Colleague](), nil
 }
-func (fixture) AddPeer(context.Context, string) (core.AddPeerResult, error) {
-	return fill[core.AddPeerResult](), nil
+func (fixture) AddPeer(context.Context, string) (chat.AddPeerResult, error) {
+	return fill[chat.AddPeerResult](), nil
 }
-func (fixture) Send(context.Context, string, string) (core.Message, error) {
-	return fill[core.Message](), nil
+func (fixture) Send(context.Context, string, string) (chat.Message, error) {
+	return fill[chat.Message](), nil
 }
-func (fixture) History(context.Context, string, int64, int) ([]core.Message, error) {
-	return fill[[]core.Message](), nil
+func (fixture) History(context.Context, string, int64, int) ([]chat.Message, error) {
+	return fill[[]chat.Message](), nil
 }
-func (fixture) Subscribe(context.Context) <-chan core.Event {
+func (fixture) Subscribe(context.Context) <-chan chat.Event {
 	evs := fixtureEvents()
-	c := make(chan core.Event, len(evs))
+	c := make(chan chat.Event, len(evs))
 	for _, e := range evs {
 		c <- e
 	}
 	close(c)
 	return c
 }
-func (fixture) Rooms(context.Context) ([]core.Room, error) { return fill[[]core.Room](), nil }
-func (fixture) CreateRoom(context.Context, string) (core.Room, error) {
-	return fill[core.Room](), nil
+func (fixture) Rooms(context.Context) ([]chat.Room, error) { return fill[[]chat.Room](), nil }
+func (fixture) CreateRoom(context.Context, string) (chat.Room, error) {
+	return fill[chat.Room](), nil
 }
-func (fixture) JoinRoomCode(context.Context, string) (core.Room, error) {
-	return fill[core.Room](), nil
+func (fixture) JoinRoomCode(context.Context, string) (chat.Room, error) {
+	return fill[chat.Room](), nil
 }
 func (fixture) LeaveRoom(context.Context, string) error { return nil }
-func (fixture) InviteToRoom(context.Context, string, string) (core.Message, error) {
-	return fill[core.Message](), nil
+func (fixture) InviteToRoom(context.Context, string, string) (chat.Message, error) {
+	return fill[chat.Message](), nil
 }
 func (fixture) RoomInviteCode(context.Context, string) (string, error) { return "HWR1-CODE", nil }
-func (fixture) RoomMembers(context.Context, string) ([]core.RoomMember, error) {
-	return fill[[]core.RoomMember](), nil
+func (fixture) RoomMembers(context.Context, string) ([]chat.RoomMember, error) {
+	return fill[[]chat.RoomMember](), nil
 }
-func (fixture) SendRoom(context.Context, string, string) (core.Message, error) {
-	return fill[core.Message](), nil
+func (fixture) SendRoom(context.Context, string, string) (chat.Message, error) {
+	return fill[chat.Message](), nil
 }
-func (fixture) Transfers(context.Context) ([]core.Transfer, error) {
-	return fill[[]core.Transfer](), nil
+func (fixture) Transfers(context.Context) ([]chat.Transfer, error) {
+	return fill[[]chat.Transfer](), nil
 }
-func (fixture) SendFile(context.Context, string, string) (core.Transfer, error) {
-	return fill[core.Transfer](), nil
+func (fixture) SendFile(context.Context, string, string) (chat.Transfer, error) {
+	return fill[chat.Transfer](), nil
 }
-func (fixture) AcceptTransfer(context.Context, string, string) (core.Transfer, error) {
-	return fill[core.Transfer](), nil
+func (fixture) AcceptTransfer(context.Context, string, string) (chat.Transfer, error) {
+	return fill[chat.Transfer](), nil
 }
 func (fixture) DeclineTransfer(context.Context, string) error { return nil }
 func (fixture) CancelTransfer(context.Context, string) error  { return nil }
-func (fixture) Trusts(context.Context) (map[string]core.Trust, error) {
-	return fill[map[string]core.Trust](), nil
+func (fixture) Trusts(context.Context) (map[string]chat.Trust, error) {
+	return fill[map[string]chat.Trust](), nil
 }
-func (fixture) TrustOf(context.Context, string) (core.Trust, error) { return fill[core.Trust](), nil }
-func (fixture) Verify(context.Context, string, bool) (core.Trust, error) {
-	return fill[core.Trust](), nil
+func (fixture) TrustOf(context.Context, string) (chat.Trust, error) { return fill[chat.Trust](), nil }
+func (fixture) Verify(context.Context, string, bool) (chat.Trust, error) {
+	return fill[chat.Trust](), nil
 }
-func (fixture) SetLabel(context.Context, string, string) (core.Trust, error) {
-	return fill[core.Trust](), nil
+func (fixture) SetLabel(context.Context, string, string) (chat.Trust, error) {
+	return fill[chat.Trust](), nil
 }
-func (fixture) Prefs(context.Context) (core.Prefs, error)  { return fill[core.Prefs](), nil }
-func (fixture) SetPrefs(context.Context, core.Prefs) error { return nil }
-func (fixture) Search(context.Context, core.SearchQuery) ([]core.SearchHit, error) {
-	return fill[[]core.SearchHit](), nil
+func (fixture) Prefs(context.Context) (chat.Prefs, error)  { return fill[chat.Prefs](), nil }
+func (fixture) SetPrefs(context.Context, chat.Prefs) error { return nil }
+func (fixture) Search(context.Context, chat.SearchQuery) ([]chat.SearchHit, error) {
+	return fill[[]chat.SearchHit](), nil
 }
 func (fixture) Export(_ context.Context, _ core.ExportOptions, w io.Writer) (core.ExportSummary, error) {
 	io.WriteString(w, "export bytes")
@@ -195,8 +190,8 @@ func (fixture) PlaceHold(context.Context, string, string) (core.LegalHold, error
 func (fixture) ReleaseHold(context.Context, string) (core.LegalHold, error) {
 	return fill[core.LegalHold](), nil
 }
-func (fixture) ApplyRetention(context.Context) (core.SweepResult, error) {
-	return fill[core.SweepResult](), nil
+func (fixture) ApplyRetention(context.Context) (chat.SweepResult, error) {
+	return fill[chat.SweepResult](), nil
 }
 
 func (fixture) SwitchWorkspace(context.Context, WorkspaceRequest) (WorkspaceState, error) {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"hallway/chat"
 	"hallway/core"
 )
 
@@ -17,50 +18,50 @@ import (
 // error for names it does not know, like the real service would.
 type stubBackend struct{}
 
-func (stubBackend) Self(context.Context) (core.Self, error)         { return core.Self{}, nil }
-func (stubBackend) Peers(context.Context) ([]core.Colleague, error) { return nil, nil }
-func (stubBackend) Subscribe(ctx context.Context) <-chan core.Event {
-	c := make(chan core.Event)
+func (stubBackend) Self(context.Context) (chat.Self, error)         { return chat.Self{}, nil }
+func (stubBackend) Peers(context.Context) ([]chat.Colleague, error) { return nil, nil }
+func (stubBackend) Subscribe(ctx context.Context) <-chan chat.Event {
+	c := make(chan chat.Event)
 	close(c)
 	return c
 }
-func (stubBackend) Rooms(context.Context) ([]core.Room, error)         { return nil, nil }
-func (stubBackend) Transfers(context.Context) ([]core.Transfer, error) { return nil, nil }
+func (stubBackend) Rooms(context.Context) ([]chat.Room, error)         { return nil, nil }
+func (stubBackend) Transfers(context.Context) ([]chat.Transfer, error) { return nil, nil }
 func (stubBackend) Stats() core.Stats                                  { return core.Stats{} }
-func (stubBackend) AddPeer(_ context.Context, a string) (core.AddPeerResult, error) {
-	return core.AddPeerResult{Addr: a}, nil
+func (stubBackend) AddPeer(_ context.Context, a string) (chat.AddPeerResult, error) {
+	return chat.AddPeerResult{Addr: a}, nil
 }
-func (stubBackend) Send(context.Context, string, string) (core.Message, error) {
-	return core.Message{}, nil
+func (stubBackend) Send(context.Context, string, string) (chat.Message, error) {
+	return chat.Message{}, nil
 }
-func (stubBackend) History(context.Context, string, int64, int) ([]core.Message, error) {
+func (stubBackend) History(context.Context, string, int64, int) ([]chat.Message, error) {
 	return nil, nil
 }
 func (stubBackend) SetStatus(context.Context, string, string) error         { return nil }
 func (stubBackend) SetName(context.Context, string) error                   { return nil }
-func (stubBackend) CreateRoom(context.Context, string) (core.Room, error)   { return core.Room{}, nil }
-func (stubBackend) JoinRoomCode(context.Context, string) (core.Room, error) { return core.Room{}, nil }
+func (stubBackend) CreateRoom(context.Context, string) (chat.Room, error)   { return chat.Room{}, nil }
+func (stubBackend) JoinRoomCode(context.Context, string) (chat.Room, error) { return chat.Room{}, nil }
 func (stubBackend) LeaveRoom(context.Context, string) error                 { return nil }
 func (stubBackend) RoomInviteCode(context.Context, string) (string, error)  { return "", nil }
-func (stubBackend) SendFile(context.Context, string, string) (core.Transfer, error) {
-	return core.Transfer{}, nil
+func (stubBackend) SendFile(context.Context, string, string) (chat.Transfer, error) {
+	return chat.Transfer{}, nil
 }
-func (stubBackend) AcceptTransfer(context.Context, string, string) (core.Transfer, error) {
-	return core.Transfer{}, nil
+func (stubBackend) AcceptTransfer(context.Context, string, string) (chat.Transfer, error) {
+	return chat.Transfer{}, nil
 }
 func (stubBackend) DeclineTransfer(context.Context, string) error { return nil }
 func (stubBackend) CancelTransfer(context.Context, string) error  { return nil }
-func (stubBackend) InviteToRoom(context.Context, string, string) (core.Message, error) {
-	return core.Message{}, nil
+func (stubBackend) InviteToRoom(context.Context, string, string) (chat.Message, error) {
+	return chat.Message{}, nil
 }
-func (stubBackend) RoomMembers(context.Context, string) ([]core.RoomMember, error) {
+func (stubBackend) RoomMembers(context.Context, string) ([]chat.RoomMember, error) {
 	return nil, nil
 }
-func (stubBackend) SendRoom(context.Context, string, string) (core.Message, error) {
-	return core.Message{}, nil
+func (stubBackend) SendRoom(context.Context, string, string) (chat.Message, error) {
+	return chat.Message{}, nil
 }
 
-func (stubBackend) Search(context.Context, core.SearchQuery) ([]core.SearchHit, error) {
+func (stubBackend) Search(context.Context, chat.SearchQuery) ([]chat.SearchHit, error) {
 	return nil, nil
 }
 func (stubBackend) Export(context.Context, core.ExportOptions, io.Writer) (core.ExportSummary, error) {
@@ -78,23 +79,23 @@ func (stubBackend) PlaceHold(context.Context, string, string) (core.LegalHold, e
 func (stubBackend) ReleaseHold(context.Context, string) (core.LegalHold, error) {
 	return core.LegalHold{}, nil
 }
-func (stubBackend) ApplyRetention(context.Context) (core.SweepResult, error) {
-	return core.SweepResult{}, nil
+func (stubBackend) ApplyRetention(context.Context) (chat.SweepResult, error) {
+	return chat.SweepResult{}, nil
 }
 func (stubBackend) Backup(context.Context, io.Writer) (core.BackupInfo, error) {
 	return core.BackupInfo{}, nil
 }
 
-func (stubBackend) Trusts(context.Context) (map[string]core.Trust, error) { return nil, nil }
-func (stubBackend) TrustOf(context.Context, string) (core.Trust, error)   { return core.Trust{}, nil }
-func (stubBackend) Verify(context.Context, string, bool) (core.Trust, error) {
-	return core.Trust{}, nil
+func (stubBackend) Trusts(context.Context) (map[string]chat.Trust, error) { return nil, nil }
+func (stubBackend) TrustOf(context.Context, string) (chat.Trust, error)   { return chat.Trust{}, nil }
+func (stubBackend) Verify(context.Context, string, bool) (chat.Trust, error) {
+	return chat.Trust{}, nil
 }
-func (stubBackend) SetLabel(context.Context, string, string) (core.Trust, error) {
-	return core.Trust{}, nil
+func (stubBackend) SetLabel(context.Context, string, string) (chat.Trust, error) {
+	return chat.Trust{}, nil
 }
-func (stubBackend) Prefs(context.Context) (core.Prefs, error)  { return core.Prefs{}, nil }
-func (stubBackend) SetPrefs(context.Context, core.Prefs) error { return nil }
+func (stubBackend) Prefs(context.Context) (chat.Prefs, error)  { return chat.Prefs{}, nil }
+func (stubBackend) SetPrefs(context.Context, chat.Prefs) error { return nil }
 
 func (stubBackend) SwitchWorkspace(context.Context, WorkspaceRequest) (WorkspaceState, error) {
 	return WorkspaceState{}, nil

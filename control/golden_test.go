@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"hallway/core"
+	"hallway/chat"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
@@ -161,12 +161,12 @@ func TestGoldenEvents(t *testing.T) {
 			t.Fatal(err)
 		}
 		checkFilled(t, w.Type, b)
-		if _, ok := e.(core.HistoryExpired); !ok && w == (WireEvent{Type: w.Type}) {
+		if _, ok := e.(chat.HistoryExpired); !ok && w == (WireEvent{Type: w.Type}) {
 			t.Errorf("%s carries nothing: ToWire misses its case", w.Type)
 		}
 		golden(t, "events/"+w.Type+".json", indent(t, b))
 	}
-	if b, _ := json.Marshal(ToWire(lagged{Missed: 7})); string(b) != `{"type":"lagged","missed":7}` {
+	if b, _ := json.Marshal(ToWire(chat.Lagged{Missed: 7})); string(b) != `{"type":"lagged","missed":7}` {
 		t.Errorf("lagged event: %s", b)
 	}
 }

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"hallway/core"
+	"hallway/chat"
 )
 
 // Request bodies. Every field is checked again by the backend.
@@ -77,7 +77,7 @@ type errorBody struct {
 
 // maxRequestBody caps a request: the largest is a 64 KiB message, which
 // JSON may escape to six times its size.
-const maxRequestBody = 6*core.MaxTextBytes + 4<<10
+const maxRequestBody = 6*chat.MaxTextBytes + 4<<10
 
 // decodeStrict parses a request body, refusing unknown fields and trailing
 // data so typos in scripts fail loudly.

@@ -13,7 +13,7 @@ import (
 	"os"
 	"time"
 
-	"hallway/core"
+	"hallway/chat"
 )
 
 // maxSocketPath is the portable limit of a Unix socket path (sun_path).
@@ -81,11 +81,11 @@ func listenPrivate(path string) (net.Listener, error) {
 func reply[T any](w http.ResponseWriter, v T, err error) {
 	if err != nil {
 		status := http.StatusInternalServerError
-		var ue *core.UserError
+		var ue *chat.UserError
 		if errors.As(err, &ue) {
 			status = http.StatusBadRequest
 		}
-		fail(w, status, core.UserMessage(err))
+		fail(w, status, chat.UserMessage(err))
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")

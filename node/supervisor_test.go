@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"hallway/chat"
 	"hallway/control"
 	"hallway/core"
 )
@@ -70,7 +71,7 @@ func (r *running) next() *core.Service {
 	return nil
 }
 
-func self(t *testing.T, svc *core.Service) core.Self {
+func self(t *testing.T, svc *core.Service) chat.Self {
 	t.Helper()
 	me, err := svc.Self(context.Background())
 	if err != nil {
@@ -80,7 +81,7 @@ func self(t *testing.T, svc *core.Service) core.Self {
 }
 
 // waitClosed waits until an event channel of a closed service ends.
-func waitClosed(t *testing.T, events <-chan core.Event) {
+func waitClosed(t *testing.T, events <-chan chat.Event) {
 	t.Helper()
 	timeout := time.After(deadline)
 	for {
@@ -169,7 +170,7 @@ func TestSwitchWorkspaceLive(t *testing.T) {
 	}
 }
 
-func waitMessage(t *testing.T, events <-chan core.Event, text string) {
+func waitMessage(t *testing.T, events <-chan chat.Event, text string) {
 	t.Helper()
 	timeout := time.After(deadline)
 	for {
@@ -178,7 +179,7 @@ func waitMessage(t *testing.T, events <-chan core.Event, text string) {
 			if !ok {
 				t.Fatal("events ended before the message came")
 			}
-			if m, ok := ev.(core.MessageReceived); ok && m.Message.Text == text {
+			if m, ok := ev.(chat.MessageReceived); ok && m.Message.Text == text {
 				return
 			}
 		case <-timeout:
