@@ -113,9 +113,10 @@ func clip(e *zeroconf.ServiceEntry) string {
 // idSet is a bounded set of peer IDs, safe for concurrent use. Once full it
 // stops growing, so its size saturates at its limit.
 type idSet struct {
-	mu    sync.Mutex
 	limit int
-	ids   map[peer.ID]struct{}
+
+	mu  sync.Mutex // guards ids
+	ids map[peer.ID]struct{}
 }
 
 func newIDSet(limit int) *idSet {

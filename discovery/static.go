@@ -44,8 +44,8 @@ type Static struct {
 	log   *slog.Logger
 	added chan struct{} // wakes Run after Add
 
-	mu    sync.Mutex
-	order []peer.ID // first-configured first
+	mu    sync.Mutex // guards order, addrs and fresh
+	order []peer.ID  // first-configured first
 	addrs map[peer.ID][]multiaddr.Multiaddr
 	fresh []peer.ID // added since Run last reported
 }

@@ -44,7 +44,7 @@ type bulkOffer struct {
 
 // bulkSessions bounds the lanes a node serves.
 type bulkSessions struct {
-	mu     sync.Mutex
+	mu     sync.Mutex // guards every field below
 	total  int
 	per    map[peer.ID]int
 	served int64

@@ -57,7 +57,7 @@ func isVirtualIface(name string) bool {
 // ifaceIndex maps local addresses to interface names, refreshed at most every
 // few seconds because the address factory runs on every identify exchange.
 type ifaceIndex struct {
-	mu      sync.Mutex
+	mu      sync.Mutex // guards built and byAddr
 	built   time.Time
 	byAddr  map[netip.Addr]string
 	listIfs func() ([]net.Interface, error)

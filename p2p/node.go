@@ -67,7 +67,7 @@ type Node struct {
 
 	ps *pubsub.PubSub
 
-	mu        sync.Mutex
+	mu        sync.Mutex // guards connected
 	connected map[peer.ID]bool
 
 	noBulk                        bool

@@ -38,7 +38,7 @@ type PaceConfig struct {
 // Pace is a token bucket per peer.
 type Pace struct {
 	cfg   PaceConfig
-	mu    sync.Mutex
+	mu    sync.Mutex // guards peers
 	peers map[peer.ID]*rate.Limiter
 }
 

@@ -20,7 +20,7 @@ type Capture struct {
 	done    chan struct{}
 	stopped chan struct{}
 
-	mu      sync.Mutex
+	mu      sync.Mutex // guards frames, bytes, hits and samples
 	frames  int
 	bytes   int64
 	hits    map[string]int

@@ -17,7 +17,7 @@ func RoomTopic(room string) string { return "/hallway/room/1/" + room }
 
 // topics holds the rooms the peer follows and what it captured there.
 type topics struct {
-	mu       sync.Mutex
+	mu       sync.Mutex // guards joined and captured
 	joined   map[string]*pubsub.Topic
 	captured map[string][]*pb.Message // by room id, in arrival order
 	arrived  chan struct{}

@@ -46,7 +46,7 @@ type Lab struct {
 	// Hosts[i-1] is host i.
 	Hosts []*Host
 
-	mu   sync.Mutex
+	mu   sync.Mutex // guards gone
 	gone bool
 }
 
