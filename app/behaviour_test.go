@@ -178,3 +178,52 @@ func TestLinksOnlyWebAndMail(t *testing.T) {
 	}
 }
 
+// A window whose events were dropped (the core says Lagged) reads its view
+// again: the colleagues, rooms and badges it missed show in the sidebar,
+// and the open conversation shows the message it missed.
+func TestLaggedReloadsTheView(t *testing.T) {
+	f := office()
+	u := newTestUI(t, f)
+	conv := "dm:" + bobID
+	if u.current != conv || len(u.conv.msgs) != 3 {
+		t.Fatalf("opened %q with %d messages", u.current, len(u.conv.msgs))
+	}
+	f.mu.Lock()
+	reads, pages := f.viewReads, f.pages
+	const erinID, designID = "12D3KooWErin", "design0001"
+	// What happened while the window's events were dropped.
+	f.addPeer(erinID, "Erin", "available", true)
+	f.rooms = append(f.rooms, chat.Room{ID: designID, Name: "design", Members: 2})
+	f.unread["room:"+designID] = 4
+	f.addMessages(conv, bobID, "Bob", 1)
+	missed := f.msgs[conv][len(f.msgs[conv])-1]
+	f.mu.Unlock()
+
+	got := make(chan chat.Event, 1)
+	u.applied = func(e chat.Event) { got <- e }
+	f.events <- chat.Lagged{Missed: 7}
+	select {
+	case <-got:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the lag event was not delivered")
+	}
+	f.mu.Lock()
+	reread, paged := f.viewReads-reads, f.pages-pages
+	f.mu.Unlock()
+	if reread != 3 || paged != 1 {
+		t.Fatalf("after the lag: %d reads of peers, rooms and unread counts, %d pages", reread, paged)
+	}
+	if _, ok := u.peers[erinID]; !ok || len(u.rooms) != 2 || u.unread["room:"+designID] != 4 {
+		t.Fatalf("state not read again: peers %v rooms %v unread %v", u.peers, u.rooms, u.unread)
+	}
+	rows := map[string]sideRow{}
+	for _, r := range u.sidebar.rows {
+		rows[r.conv] = r
+	}
+	if _, ok := rows["dm:"+erinID]; !ok || rows["room:"+designID].badge != 4 {
+		t.Fatalf("sidebar rows %+v", u.sidebar.rows)
+	}
+	if u.current != conv || len(u.conv.msgs) != 4 || u.conv.msgs[3].ID != missed.ID {
+		t.Fatalf("conversation %q shows %d messages", u.current, len(u.conv.msgs))
+	}
+}

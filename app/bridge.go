@@ -103,6 +103,19 @@ func (u *UI) apply(ev chat.Event) {
 		if setup && !u.holdScreen {
 			u.showMain() // set up elsewhere (hallway CLI, another screen)
 		}
+	case chat.Lagged:
+		u.lagged(e.Missed)
+	}
+}
+
+// lagged reads again what the window shows from events, after the core
+// dropped missed of them: the sidebar's colleagues, rooms and badges, and
+// the open conversation's newest page, by the paths that first read them.
+func (u *UI) lagged(missed int) {
+	u.log.Warn("fell behind the node's events; reading the view again", "missed", missed)
+	u.reload(false)
+	if u.current != "" {
+		u.conv.load(u.current, "")
 	}
 }
 

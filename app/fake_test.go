@@ -27,6 +27,7 @@ type fakeCore struct {
 	files     []string
 	actions   []string
 	pages     int // Page calls
+	viewReads int // Peers, Rooms and Unread calls: reads of the sidebar
 	events    chan chat.Event
 	seq       int64
 	restarts  int
@@ -66,6 +67,7 @@ func (f *fakeCore) Self(context.Context) (chat.Self, error) { return f.self, nil
 func (f *fakeCore) Peers(context.Context) ([]chat.Colleague, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.viewReads++
 	return append([]chat.Colleague(nil), f.peers...), nil
 }
 func (f *fakeCore) Subscribe(ctx context.Context) <-chan chat.Event { return f.events }
@@ -110,6 +112,7 @@ func (f *fakeCore) MarkRead(_ context.Context, conv string) error {
 func (f *fakeCore) Unread(context.Context) (map[string]int, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.viewReads++
 	out := map[string]int{}
 	for k, v := range f.unread {
 		out[k] = v
@@ -131,7 +134,12 @@ func (f *fakeCore) SetName(_ context.Context, name string) error {
 func (f *fakeCore) AddPeer(context.Context, string) (chat.AddPeerResult, error) {
 	return chat.AddPeerResult{}, nil
 }
-func (f *fakeCore) Rooms(context.Context) ([]chat.Room, error) { return f.rooms, nil }
+func (f *fakeCore) Rooms(context.Context) ([]chat.Room, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.viewReads++
+	return append([]chat.Room(nil), f.rooms...), nil
+}
 func (f *fakeCore) CreateRoom(_ context.Context, name string) (chat.Room, error) {
 	r := chat.Room{ID: "r-" + name, Name: name, Members: 1}
 	f.rooms = append(f.rooms, r)
