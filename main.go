@@ -23,5 +23,14 @@ func runWindow(ctx context.Context, node *cli.WindowNode, log *slog.Logger) erro
 		return err
 	}
 	a := fyneapp.NewWithID(app.AppID)
-	return app.Run(ctx, a, app.Options{Node: node, Log: log})
+	return app.Run(ctx, a, app.Options{Node: windowNode{node}, Log: log})
+}
+
+// windowNode hands the window each core the node brings up.
+type windowNode struct{ node *cli.WindowNode }
+
+var _ app.Core = (*cli.WindowCore)(nil)
+
+func (n windowNode) Run(ctx context.Context, started func(app.Core)) error {
+	return n.node.Run(ctx, func(c *cli.WindowCore) { started(c) })
 }

@@ -5,7 +5,7 @@ import (
 	"image/color"
 	"sort"
 
-	"hallway/core"
+	"hallway/chat"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -55,7 +55,7 @@ func (b *banner) show(msg string, isError bool) {
 func (u *UI) updateWarningBanner() {
 	var names []string
 	for _, t := range u.trusts {
-		if t.Warning != nil && t.Warning.Kind == core.WarnImpersonation {
+		if t.Warning != nil && t.Warning.Kind == chat.WarnImpersonation {
 			names = append(names, fmt.Sprintf("%q", t.Warning.Name))
 		}
 	}

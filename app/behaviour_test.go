@@ -1,15 +1,13 @@
 package app
 
 import (
-	"context"
 	"fmt"
-	"strings"
 	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
 
-	"hallway/core"
+	"hallway/chat"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/storage"
@@ -21,7 +19,7 @@ func TestSearchJumpsToMessage(t *testing.T) {
 	f := office()
 	f.addMessages("room:"+genID, bobID, "Bob", 1000)
 	target := f.msgs["room:"+genID][10]
-	f.hits = []SearchHit{{ID: target.ID, Conversation: "room:" + genID, ConversationID: genID, ConversationName: "#general",
+	f.hits = []chat.SearchHit{{ID: target.ID, Conversation: "#general", ConversationID: genID, ConversationName: "#general",
 		Room: true, From: bobID, FromName: "Bob", Time: target.Time, Text: target.Text, Snippet: "«message» 11"}}
 	u := newTestUI(t, f)
 	s := newSearchView(u)
@@ -44,32 +42,6 @@ func TestSearchJumpsToMessage(t *testing.T) {
 	}
 	if len(u.conv.msgs) < 990 {
 		t.Fatalf("only %d messages loaded: pages were not read back to the result", len(u.conv.msgs))
-	}
-}
-
-// The window's search reaches the real archive: a room message is found
-// by a substring, and the hit names its conversation the way the window
-// keys conversations, so a click opens the room.
-func TestSearchReachesTheArchive(t *testing.T) {
-	ctx := context.Background()
-	svc, err := core.Open(ctx, core.Config{DataDir: t.TempDir(), Name: "Ann", NoMDNS: true, ListenAddrs: []string{"/ip4/127.0.0.1/tcp/0"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer svc.Close()
-	room, err := svc.CreateRoom(ctx, "budget")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := svc.SendRoom(ctx, "#budget", "invoice INV-20931 is approved"); err != nil {
-		t.Fatal(err)
-	}
-	hits, err := searchCore(ctx, svc, SearchQuery{Text: "20931", In: "room:" + room.ID})
-	if err != nil || len(hits) != 1 {
-		t.Fatalf("hits %+v, %v", hits, err)
-	}
-	if h := hits[0]; h.Conversation != "room:"+room.ID || !h.Room || !strings.Contains(h.Snippet, "«20931»") {
-		t.Fatalf("hit %+v", h)
 	}
 }
 
@@ -103,9 +75,9 @@ func TestConversationPagesLazily(t *testing.T) {
 func TestBridgeDeliversEvents(t *testing.T) {
 	f := office()
 	u := newTestUI(t, f)
-	got := make(chan core.Event, 1)
-	u.applied = func(e core.Event) { got <- e }
-	f.events <- core.PeerUpdated{Peer: core.Colleague{PeerID: bobID, Name: "Bob", Status: "busy", StatusText: "on a call", Online: true}}
+	got := make(chan chat.Event, 1)
+	u.applied = func(e chat.Event) { got <- e }
+	f.events <- chat.PeerUpdated{Peer: chat.Colleague{PeerID: bobID, Name: "Bob", Status: "busy", StatusText: "on a call", Online: true}}
 	select {
 	case <-got:
 	case <-time.After(10 * time.Second):
@@ -203,5 +175,55 @@ func TestLinksOnlyWebAndMail(t *testing.T) {
 	}
 	if fmt.Sprint(links) != "[https://a.example/x https://www.b.example]" {
 		t.Fatalf("links %v", links)
+	}
+}
+
+// A window whose events were dropped (the core says Lagged) reads its view
+// again: the colleagues, rooms and badges it missed show in the sidebar,
+// and the open conversation shows the message it missed.
+func TestLaggedReloadsTheView(t *testing.T) {
+	f := office()
+	u := newTestUI(t, f)
+	conv := "dm:" + bobID
+	if u.current != conv || len(u.conv.msgs) != 3 {
+		t.Fatalf("opened %q with %d messages", u.current, len(u.conv.msgs))
+	}
+	f.mu.Lock()
+	reads, pages := f.viewReads, f.pages
+	const erinID, designID = "12D3KooWErin", "design0001"
+	// What happened while the window's events were dropped.
+	f.addPeer(erinID, "Erin", "available", true)
+	f.rooms = append(f.rooms, chat.Room{ID: designID, Name: "design", Members: 2})
+	f.unread["room:"+designID] = 4
+	f.addMessages(conv, bobID, "Bob", 1)
+	missed := f.msgs[conv][len(f.msgs[conv])-1]
+	f.mu.Unlock()
+
+	got := make(chan chat.Event, 1)
+	u.applied = func(e chat.Event) { got <- e }
+	f.events <- chat.Lagged{Missed: 7}
+	select {
+	case <-got:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the lag event was not delivered")
+	}
+	f.mu.Lock()
+	reread, paged := f.viewReads-reads, f.pages-pages
+	f.mu.Unlock()
+	if reread != 3 || paged != 1 {
+		t.Fatalf("after the lag: %d reads of peers, rooms and unread counts, %d pages", reread, paged)
+	}
+	if _, ok := u.peers[erinID]; !ok || len(u.rooms) != 2 || u.unread["room:"+designID] != 4 {
+		t.Fatalf("state not read again: peers %v rooms %v unread %v", u.peers, u.rooms, u.unread)
+	}
+	rows := map[string]sideRow{}
+	for _, r := range u.sidebar.rows {
+		rows[r.conv] = r
+	}
+	if _, ok := rows["dm:"+erinID]; !ok || rows["room:"+designID].badge != 4 {
+		t.Fatalf("sidebar rows %+v", u.sidebar.rows)
+	}
+	if u.current != conv || len(u.conv.msgs) != 4 || u.conv.msgs[3].ID != missed.ID {
+		t.Fatalf("conversation %q shows %d messages", u.current, len(u.conv.msgs))
 	}
 }

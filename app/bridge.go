@@ -3,7 +3,7 @@ package app
 import (
 	"context"
 
-	"hallway/core"
+	"hallway/chat"
 
 	"fyne.io/fyne/v2"
 )
@@ -15,11 +15,11 @@ const maxBatch = 256
 // startBridge is the one path from core events to widgets: it follows the
 // core's events until ctx ends and hands them, in batches, to deliver on
 // the UI goroutine through fyne.Do.
-func startBridge(ctx context.Context, c Core, deliver func(core.Event)) {
+func startBridge(ctx context.Context, c Core, deliver func(chat.Event)) {
 	events := c.Subscribe(ctx)
 	go func() {
 		for ev := range events {
-			batch := []core.Event{ev}
+			batch := []chat.Event{ev}
 		drain:
 			for len(batch) < maxBatch {
 				select {
@@ -45,48 +45,48 @@ func startBridge(ctx context.Context, c Core, deliver func(core.Event)) {
 }
 
 // deliver applies one core event to the views.
-func (u *UI) deliver(ev core.Event) {
+func (u *UI) deliver(ev chat.Event) {
 	u.apply(ev)
 	if u.applied != nil {
 		u.applied(ev)
 	}
 }
 
-func (u *UI) apply(ev core.Event) {
+func (u *UI) apply(ev chat.Event) {
 	switch e := ev.(type) {
-	case core.PeerOnline:
+	case chat.PeerOnline:
 		u.peerChanged(e.Peer)
-	case core.PeerOffline:
+	case chat.PeerOffline:
 		u.peerChanged(e.Peer)
-	case core.PeerUpdated:
+	case chat.PeerUpdated:
 		u.peerChanged(e.Peer)
-	case core.MessageReceived:
+	case chat.MessageReceived:
 		u.messageIn(e.Message)
-	case core.MessageSent:
+	case chat.MessageSent:
 		if e.Message.Conversation == u.current {
 			u.conv.upsert(e.Message)
 		}
-	case core.MessageDelivered:
+	case chat.MessageDelivered:
 		if e.Message.Conversation == u.current {
 			u.conv.upsert(e.Message)
 		}
-	case core.ProfileChanged:
+	case chat.ProfileChanged:
 		u.self = e.Self
 		u.status.refresh()
 		u.tray.refresh()
-	case core.RoomChanged:
+	case chat.RoomChanged:
 		u.roomChanged(e)
-	case core.TransferChanged:
+	case chat.TransferChanged:
 		u.transfers[e.Transfer.ID] = e.Transfer
 		if e.Transfer.Conversation == u.current {
 			u.conv.transferChanged(e.Transfer.ID)
 		}
-	case core.TrustChanged:
+	case chat.TrustChanged:
 		u.trusts[e.Trust.PeerID] = e.Trust
 		u.sidebar.refresh()
 		u.header.refresh()
 		u.updateWarningBanner()
-	case core.NameWarningRaised:
+	case chat.NameWarningRaised:
 		t := u.trusts[e.Warning.PeerID]
 		t.PeerID = e.Warning.PeerID
 		w := e.Warning
@@ -96,17 +96,30 @@ func (u *UI) apply(ev core.Event) {
 		u.header.refresh()
 		u.updateWarningBanner()
 		u.notify("Hallway: check who this is", w.Message, true)
-	case core.PrefsChanged:
+	case chat.PrefsChanged:
 		setup := e.Prefs.SetupDone && !u.prefs.SetupDone
 		u.prefs = e.Prefs
 		applyTheme(u.app, u.prefs.Theme)
 		if setup && !u.holdScreen {
 			u.showMain() // set up elsewhere (hallway CLI, another screen)
 		}
+	case chat.Lagged:
+		u.lagged(e.Missed)
 	}
 }
 
-func (u *UI) peerChanged(p core.Colleague) {
+// lagged reads again what the window shows from events, after the core
+// dropped missed of them: the sidebar's colleagues, rooms and badges, and
+// the open conversation's newest page, by the paths that first read them.
+func (u *UI) lagged(missed int) {
+	u.log.Warn("fell behind the node's events; reading the view again", "missed", missed)
+	u.reload(false)
+	if u.current != "" {
+		u.conv.load(u.current, "")
+	}
+}
+
+func (u *UI) peerChanged(p chat.Colleague) {
 	old, known := u.peers[p.PeerID]
 	u.peers[p.PeerID] = p
 	u.sidebar.refresh()
@@ -130,7 +143,7 @@ func (u *UI) peerChanged(p core.Colleague) {
 	}
 }
 
-func (u *UI) messageIn(m core.Message) {
+func (u *UI) messageIn(m chat.Message) {
 	counts := m.Kind == "" || m.Kind == "text" || m.Kind == "file"
 	if m.Conversation == u.current {
 		u.conv.upsert(m)
@@ -162,7 +175,7 @@ func (u *UI) messageIn(m core.Message) {
 	}
 }
 
-func (u *UI) roomChanged(e core.RoomChanged) {
+func (u *UI) roomChanged(e chat.RoomChanged) {
 	out := u.rooms[:0:0]
 	found := false
 	for _, r := range u.rooms {

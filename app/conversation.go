@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"hallway/core"
+	"hallway/chat"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/widget"
@@ -24,10 +24,10 @@ type conversation struct {
 	u    *UI
 	list *widget.List
 	conv string
-	msgs []core.Message // shown, in display order
+	msgs []chat.Message // shown, in display order
 	// oldest is the page cursor: for rooms the first message in display
 	// order, for direct messages the one with the smallest local seq.
-	oldest  *core.Message
+	oldest  *chat.Message
 	hasMore bool
 	loading bool
 	gen     int  // bumped on every load, so late pages of another conversation are dropped
@@ -50,14 +50,14 @@ func newConversation(u *UI) *conversation {
 }
 
 // visible reports whether a message kind belongs in the list.
-func visible(m core.Message) bool { return m.Kind != "file_status" }
+func visible(m chat.Message) bool { return m.Kind != "file_status" }
 
 func (c *conversation) update(id widget.ListItemID, it *msgItem) {
 	if id >= len(c.msgs) {
 		return
 	}
 	m := &c.msgs[id]
-	var prev *core.Message
+	var prev *chat.Message
 	if id > 0 {
 		prev = &c.msgs[id-1]
 	}
@@ -154,7 +154,7 @@ func (c *conversation) loadOlder() {
 			width := c.list.Size().Width
 			added := float32(0)
 			for i := range r.msgs {
-				var prev *core.Message
+				var prev *chat.Message
 				if i > 0 {
 					prev = &r.msgs[i-1]
 				}
@@ -173,7 +173,7 @@ func (c *conversation) loadOlder() {
 // prepended: its heights are kept by index.
 func (c *conversation) reindexHeights(width float32) {
 	for i := range c.msgs {
-		var prev *core.Message
+		var prev *chat.Message
 		if i > 0 {
 			prev = &c.msgs[i-1]
 		}
@@ -194,7 +194,7 @@ func (c *conversation) index(id string) int {
 }
 
 // upsert shows a new message or updates one shown (its delivery state).
-func (c *conversation) upsert(m core.Message) {
+func (c *conversation) upsert(m chat.Message) {
 	if m.Conversation != c.conv || !visible(m) {
 		return
 	}
@@ -213,7 +213,7 @@ func (c *conversation) upsert(m core.Message) {
 	for i > 0 && before(m, c.msgs[i-1]) {
 		i--
 	}
-	c.msgs = append(c.msgs, core.Message{})
+	c.msgs = append(c.msgs, chat.Message{})
 	copy(c.msgs[i+1:], c.msgs[i:])
 	c.msgs[i] = m
 	if i < len(c.msgs)-1 {
@@ -227,7 +227,7 @@ func (c *conversation) upsert(m core.Message) {
 
 // before is the display order: rooms by (hlc, author, seq), direct
 // messages by the author's clock.
-func before(a, b core.Message) bool {
+func before(a, b chat.Message) bool {
 	if strings.HasPrefix(a.Conversation, "room:") {
 		if a.HLC != b.HLC {
 			return a.HLC < b.HLC
@@ -252,14 +252,14 @@ func (c *conversation) transferChanged(id string) {
 
 // pageResult is one page read from history.
 type pageResult struct {
-	msgs   []core.Message
+	msgs   []chat.Message
 	cursor *pageCursor
 	full   bool
 }
 
-type pageCursor struct{ m core.Message }
+type pageCursor struct{ m chat.Message }
 
-func (p *pageCursor) msg() *core.Message {
+func (p *pageCursor) msg() *chat.Message {
 	if p == nil {
 		return nil
 	}
@@ -267,7 +267,7 @@ func (p *pageCursor) msg() *core.Message {
 	return &m
 }
 
-func newPageResult(conv string, page []core.Message) pageResult {
+func newPageResult(conv string, page []chat.Message) pageResult {
 	r := pageResult{full: len(page) >= pageSize}
 	if len(page) > 0 {
 		cur := page[0]

@@ -2,57 +2,58 @@ package app
 
 import (
 	"context"
-	"time"
 
-	"hallway/core"
+	"hallway/chat"
 )
 
 // Messenger is the conversation side of the core.
 type Messenger interface {
-	Self(ctx context.Context) (core.Self, error)
-	Peers(ctx context.Context) ([]core.Colleague, error)
-	Subscribe(ctx context.Context) <-chan core.Event
-	Page(ctx context.Context, conv string, before *core.Message, limit int) ([]core.Message, error)
-	SendTo(ctx context.Context, conv, text string) (core.Message, error)
+	Self(ctx context.Context) (chat.Self, error)
+	Peers(ctx context.Context) ([]chat.Colleague, error)
+	Subscribe(ctx context.Context) <-chan chat.Event
+	Page(ctx context.Context, conv string, before *chat.Message, limit int) ([]chat.Message, error)
+	SendTo(ctx context.Context, conv, text string) (chat.Message, error)
 	MarkRead(ctx context.Context, conv string) error
 	Unread(ctx context.Context) (map[string]int, error)
 	SetStatus(ctx context.Context, status, text string) error
 	SetName(ctx context.Context, name string) error
-	AddPeer(ctx context.Context, addr string) (core.AddPeerResult, error)
+	AddPeer(ctx context.Context, addr string) (chat.AddPeerResult, error)
 }
 
 // Rooms is the group side of the core.
 type Rooms interface {
-	Rooms(ctx context.Context) ([]core.Room, error)
-	CreateRoom(ctx context.Context, name string) (core.Room, error)
-	JoinRoomCode(ctx context.Context, code string) (core.Room, error)
+	Rooms(ctx context.Context) ([]chat.Room, error)
+	CreateRoom(ctx context.Context, name string) (chat.Room, error)
+	JoinRoomCode(ctx context.Context, code string) (chat.Room, error)
 	LeaveRoom(ctx context.Context, room string) error
 	RoomInviteCode(ctx context.Context, room string) (string, error)
-	InviteToRoom(ctx context.Context, room, peer string) (core.Message, error)
+	InviteToRoom(ctx context.Context, room, peer string) (chat.Message, error)
 }
 
 // Files is file transfer.
 type Files interface {
-	Transfers(ctx context.Context) ([]core.Transfer, error)
-	SendFileTo(ctx context.Context, conv, path string) (core.Transfer, error)
-	AcceptTransfer(ctx context.Context, id, dir string) (core.Transfer, error)
+	Transfers(ctx context.Context) ([]chat.Transfer, error)
+	SendFileTo(ctx context.Context, conv, path string) (chat.Transfer, error)
+	AcceptTransfer(ctx context.Context, id, dir string) (chat.Transfer, error)
 	DeclineTransfer(ctx context.Context, id string) error
 	CancelTransfer(ctx context.Context, id string) error
 }
 
 // People is trust, labels and preferences.
 type People interface {
-	Trusts(ctx context.Context) (map[string]core.Trust, error)
-	TrustOf(ctx context.Context, peer string) (core.Trust, error)
-	Verify(ctx context.Context, peer string, verified bool) (core.Trust, error)
-	SetLabel(ctx context.Context, peer, label string) (core.Trust, error)
-	Prefs(ctx context.Context) (core.Prefs, error)
-	SetPrefs(ctx context.Context, p core.Prefs) error
+	Trusts(ctx context.Context) (map[string]chat.Trust, error)
+	TrustOf(ctx context.Context, peer string) (chat.Trust, error)
+	Verify(ctx context.Context, peer string, verified bool) (chat.Trust, error)
+	SetLabel(ctx context.Context, peer, label string) (chat.Trust, error)
+	Prefs(ctx context.Context) (chat.Prefs, error)
+	SetPrefs(ctx context.Context, p chat.Prefs) error
 }
 
-// Searcher searches the archive.
+// Searcher searches the archive. The query's From and In are the core's
+// references (a peer id, a room id); each hit names its conversation by
+// ConversationID and Room.
 type Searcher interface {
-	Search(ctx context.Context, q SearchQuery) ([]SearchHit, error)
+	Search(ctx context.Context, q chat.SearchQuery) ([]chat.SearchHit, error)
 }
 
 // Workspace reads the node's workspace and picks another (create, join,
@@ -74,23 +75,4 @@ type Core interface {
 	People
 	Searcher
 	Workspace
-}
-
-// SearchQuery mirrors the core's archive search query: text, and filters
-// on author, conversation, time and attachments.
-type SearchQuery struct {
-	Text, From, In string
-	Since, Until   time.Time
-	HasFile        bool
-	Limit          int
-}
-
-// SearchHit mirrors one archive search result. Snippet wraps the matches
-// in « and ».
-type SearchHit struct {
-	ID, Conversation, ConversationID, ConversationName string
-	Room                                               bool
-	From, FromName                                     string
-	Time                                               time.Time
-	Text, Snippet                                      string
 }

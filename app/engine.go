@@ -5,24 +5,23 @@ import (
 	"errors"
 	"sync"
 
-	"hallway/core"
+	"hallway/chat"
 )
 
-// Node keeps the window's node running and switches its workspace: the
-// node supervisor, adapted by the caller. Run returns when ctx ends (nil)
-// or the node fails; it calls started, off the UI goroutine, with every
-// service that comes up — the first, and the new one after each restart.
+// Node keeps the window's node running: the node supervisor, adapted by
+// the caller. Run returns when ctx ends (nil) or the node fails; it calls
+// started, off the UI goroutine, with every core that comes up — the
+// first, and the new one after each restart.
 type Node interface {
-	Run(ctx context.Context, started func(*core.Service)) error
-	Workspace
+	Run(ctx context.Context, started func(Core)) error
 }
 
 // engine runs the node behind the window and tells the window about each
-// service that comes up, so a restart (a workspace switch, a new file
+// core that comes up, so a restart (a workspace switch, a new file
 // policy) attaches the new one without the user doing anything.
 type engine struct {
 	node Node
-	// up is called off the UI goroutine with each node that comes up;
+	// up is called off the UI goroutine with each core that comes up;
 	// down when the node stops by itself (err is nil on a requested stop).
 	up   func(Core)
 	down func(error)
@@ -40,7 +39,7 @@ func (e *engine) start(parent context.Context) {
 	e.cancel, e.done = cancel, done
 	go func() {
 		defer close(done)
-		err := e.node.Run(ctx, func(svc *core.Service) { e.up(&svcCore{Service: svc, Workspace: e.node}) })
+		err := e.node.Run(ctx, e.up)
 		if ctx.Err() != nil && (err == nil || errors.Is(err, context.Canceled)) {
 			err = nil
 		}
@@ -61,18 +60,5 @@ func (e *engine) stop() {
 	}
 }
 
-// svcCore adapts one running core service, and the node's workspace
-// operations, to Core.
-type svcCore struct {
-	*core.Service
-	Workspace
-}
-
-var _ Core = (*svcCore)(nil)
-
-func (c *svcCore) Search(ctx context.Context, q SearchQuery) ([]SearchHit, error) {
-	return searchCore(ctx, c.Service, q)
-}
-
 // message is the sentence to show for err.
-func message(err error) string { return core.UserMessage(err) }
+func message(err error) string { return chat.UserMessage(err) }

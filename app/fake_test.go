@@ -8,26 +8,27 @@ import (
 	"sync"
 	"time"
 
-	"hallway/core"
+	"hallway/chat"
 )
 
 // fakeCore is an in-memory Core for view tests.
 type fakeCore struct {
 	mu        sync.Mutex
-	self      core.Self
-	peers     []core.Colleague
-	rooms     []core.Room
-	msgs      map[string][]core.Message // by conversation, oldest first
-	trusts    map[string]core.Trust
+	self      chat.Self
+	peers     []chat.Colleague
+	rooms     []chat.Room
+	msgs      map[string][]chat.Message // by conversation, oldest first
+	trusts    map[string]chat.Trust
 	unread    map[string]int
-	transfers []core.Transfer
-	prefs     core.Prefs
-	hits      []SearchHit
+	transfers []chat.Transfer
+	prefs     chat.Prefs
+	hits      []chat.SearchHit
 	sent      []string
 	files     []string
 	actions   []string
 	pages     int // Page calls
-	events    chan core.Event
+	viewReads int // Peers, Rooms and Unread calls: reads of the sidebar
+	events    chan chat.Event
 	seq       int64
 	restarts  int
 	workspace string
@@ -35,20 +36,20 @@ type fakeCore struct {
 
 func newFakeCore() *fakeCore {
 	return &fakeCore{
-		self: core.Self{PeerID: "12D3KooWSelf", Name: "Ann", Status: "available", Fingerprint: "11111 22222 33333 44444 55555 66666",
-			Workspace: core.WorkspaceOpen},
-		msgs: map[string][]core.Message{}, trusts: map[string]core.Trust{}, unread: map[string]int{},
-		prefs:  core.Prefs{Notifications: true, Theme: core.ThemeSystem, SetupDone: true},
-		events: make(chan core.Event, 64),
+		self: chat.Self{PeerID: "12D3KooWSelf", Name: "Ann", Status: "available", Fingerprint: "11111 22222 33333 44444 55555 66666",
+			Workspace: chat.WorkspaceOpen},
+		msgs: map[string][]chat.Message{}, trusts: map[string]chat.Trust{}, unread: map[string]int{},
+		prefs:  chat.Prefs{Notifications: true, Theme: chat.ThemeSystem, SetupDone: true},
+		events: make(chan chat.Event, 64),
 	}
 }
 
 var day0 = time.Date(2026, 3, 2, 9, 0, 0, 0, time.Local)
 
 func (f *fakeCore) addPeer(id, name, status string, online bool) {
-	f.peers = append(f.peers, core.Colleague{PeerID: id, Name: name, Status: status, Online: online,
+	f.peers = append(f.peers, chat.Colleague{PeerID: id, Name: name, Status: status, Online: online,
 		Fingerprint: "98765 43210 12345 67890 24680 13579"})
-	f.trusts[id] = core.Trust{PeerID: id, Name: name, Fingerprint: "98765 43210 12345 67890 24680 13579",
+	f.trusts[id] = chat.Trust{PeerID: id, Name: name, Fingerprint: "98765 43210 12345 67890 24680 13579",
 		SafetyNumber: "12345 67890 11111 22222 33333 44444 55555 66666 77777 88888 99999 00000"}
 }
 
@@ -56,21 +57,22 @@ func (f *fakeCore) addPeer(id, name, status string, online bool) {
 func (f *fakeCore) addMessages(conv, author, name string, n int) {
 	for i := range n {
 		f.seq++
-		f.msgs[conv] = append(f.msgs[conv], core.Message{ID: fmt.Sprintf("m%d", f.seq), Conversation: conv, From: author,
+		f.msgs[conv] = append(f.msgs[conv], chat.Message{ID: fmt.Sprintf("m%d", f.seq), Conversation: conv, From: author,
 			FromName: name, Text: fmt.Sprintf("message %d", i+1), Time: day0.Add(time.Duration(f.seq) * time.Minute),
 			State: "received", Seq: f.seq, HLC: uint64(f.seq), AuthorSeq: uint64(f.seq)})
 	}
 }
 
-func (f *fakeCore) Self(context.Context) (core.Self, error) { return f.self, nil }
-func (f *fakeCore) Peers(context.Context) ([]core.Colleague, error) {
+func (f *fakeCore) Self(context.Context) (chat.Self, error) { return f.self, nil }
+func (f *fakeCore) Peers(context.Context) ([]chat.Colleague, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return append([]core.Colleague(nil), f.peers...), nil
+	f.viewReads++
+	return append([]chat.Colleague(nil), f.peers...), nil
 }
-func (f *fakeCore) Subscribe(ctx context.Context) <-chan core.Event { return f.events }
+func (f *fakeCore) Subscribe(ctx context.Context) <-chan chat.Event { return f.events }
 
-func (f *fakeCore) Page(_ context.Context, conv string, before *core.Message, limit int) ([]core.Message, error) {
+func (f *fakeCore) Page(_ context.Context, conv string, before *chat.Message, limit int) ([]chat.Message, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.pages++
@@ -84,17 +86,17 @@ func (f *fakeCore) Page(_ context.Context, conv string, before *core.Message, li
 		}
 	}
 	start := max(0, end-limit)
-	return append([]core.Message(nil), all[start:end]...), nil
+	return append([]chat.Message(nil), all[start:end]...), nil
 }
 
-func (f *fakeCore) SendTo(_ context.Context, conv, text string) (core.Message, error) {
+func (f *fakeCore) SendTo(_ context.Context, conv, text string) (chat.Message, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if strings.TrimSpace(text) == "" {
-		return core.Message{}, errors.New("empty")
+		return chat.Message{}, errors.New("empty")
 	}
 	f.seq++
-	m := core.Message{ID: fmt.Sprintf("m%d", f.seq), Conversation: conv, From: f.self.PeerID, FromName: f.self.Name,
+	m := chat.Message{ID: fmt.Sprintf("m%d", f.seq), Conversation: conv, From: f.self.PeerID, FromName: f.self.Name,
 		Text: text, Time: day0.Add(time.Duration(f.seq) * time.Minute), State: "sent", Outgoing: true, Seq: f.seq}
 	f.msgs[conv] = append(f.msgs[conv], m)
 	f.sent = append(f.sent, text)
@@ -110,6 +112,7 @@ func (f *fakeCore) MarkRead(_ context.Context, conv string) error {
 func (f *fakeCore) Unread(context.Context) (map[string]int, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.viewReads++
 	out := map[string]int{}
 	for k, v := range f.unread {
 		out[k] = v
@@ -128,36 +131,41 @@ func (f *fakeCore) SetName(_ context.Context, name string) error {
 	f.actions = append(f.actions, "name "+name)
 	return nil
 }
-func (f *fakeCore) AddPeer(context.Context, string) (core.AddPeerResult, error) {
-	return core.AddPeerResult{}, nil
+func (f *fakeCore) AddPeer(context.Context, string) (chat.AddPeerResult, error) {
+	return chat.AddPeerResult{}, nil
 }
-func (f *fakeCore) Rooms(context.Context) ([]core.Room, error) { return f.rooms, nil }
-func (f *fakeCore) CreateRoom(_ context.Context, name string) (core.Room, error) {
-	r := core.Room{ID: "r-" + name, Name: name, Members: 1}
+func (f *fakeCore) Rooms(context.Context) ([]chat.Room, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.viewReads++
+	return append([]chat.Room(nil), f.rooms...), nil
+}
+func (f *fakeCore) CreateRoom(_ context.Context, name string) (chat.Room, error) {
+	r := chat.Room{ID: "r-" + name, Name: name, Members: 1}
 	f.rooms = append(f.rooms, r)
 	return r, nil
 }
-func (f *fakeCore) JoinRoomCode(context.Context, string) (core.Room, error) {
-	return core.Room{}, errors.New("no")
+func (f *fakeCore) JoinRoomCode(context.Context, string) (chat.Room, error) {
+	return chat.Room{}, errors.New("no")
 }
 func (f *fakeCore) LeaveRoom(_ context.Context, room string) error {
 	f.actions = append(f.actions, "leave "+room)
 	return nil
 }
 func (f *fakeCore) RoomInviteCode(context.Context, string) (string, error) { return "HWR1-CODE", nil }
-func (f *fakeCore) InviteToRoom(context.Context, string, string) (core.Message, error) {
-	return core.Message{}, nil
+func (f *fakeCore) InviteToRoom(context.Context, string, string) (chat.Message, error) {
+	return chat.Message{}, nil
 }
-func (f *fakeCore) Transfers(context.Context) ([]core.Transfer, error) { return f.transfers, nil }
-func (f *fakeCore) SendFileTo(_ context.Context, conv, path string) (core.Transfer, error) {
+func (f *fakeCore) Transfers(context.Context) ([]chat.Transfer, error) { return f.transfers, nil }
+func (f *fakeCore) SendFileTo(_ context.Context, conv, path string) (chat.Transfer, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.files = append(f.files, conv+" "+path)
-	return core.Transfer{}, nil
+	return chat.Transfer{}, nil
 }
-func (f *fakeCore) AcceptTransfer(_ context.Context, id, _ string) (core.Transfer, error) {
+func (f *fakeCore) AcceptTransfer(_ context.Context, id, _ string) (chat.Transfer, error) {
 	f.actions = append(f.actions, "accept "+id)
-	return core.Transfer{}, nil
+	return chat.Transfer{}, nil
 }
 func (f *fakeCore) DeclineTransfer(_ context.Context, id string) error {
 	f.actions = append(f.actions, "decline "+id)
@@ -167,21 +175,21 @@ func (f *fakeCore) CancelTransfer(_ context.Context, id string) error {
 	f.actions = append(f.actions, "cancel "+id)
 	return nil
 }
-func (f *fakeCore) Trusts(context.Context) (map[string]core.Trust, error) {
-	out := map[string]core.Trust{}
+func (f *fakeCore) Trusts(context.Context) (map[string]chat.Trust, error) {
+	out := map[string]chat.Trust{}
 	for k, v := range f.trusts {
 		out[k] = v
 	}
 	return out, nil
 }
-func (f *fakeCore) TrustOf(_ context.Context, peer string) (core.Trust, error) {
+func (f *fakeCore) TrustOf(_ context.Context, peer string) (chat.Trust, error) {
 	t, ok := f.trusts[peer]
 	if !ok {
 		return t, errors.New("unknown colleague")
 	}
 	return t, nil
 }
-func (f *fakeCore) Verify(_ context.Context, peer string, v bool) (core.Trust, error) {
+func (f *fakeCore) Verify(_ context.Context, peer string, v bool) (chat.Trust, error) {
 	t := f.trusts[peer]
 	t.Verified = v
 	if v {
@@ -191,18 +199,18 @@ func (f *fakeCore) Verify(_ context.Context, peer string, v bool) (core.Trust, e
 	f.actions = append(f.actions, fmt.Sprintf("verify %s %v", peer, v))
 	return t, nil
 }
-func (f *fakeCore) SetLabel(_ context.Context, peer, label string) (core.Trust, error) {
+func (f *fakeCore) SetLabel(_ context.Context, peer, label string) (chat.Trust, error) {
 	t := f.trusts[peer]
 	t.Label = label
 	f.trusts[peer] = t
 	return t, nil
 }
-func (f *fakeCore) Prefs(context.Context) (core.Prefs, error) { return f.prefs, nil }
-func (f *fakeCore) SetPrefs(_ context.Context, p core.Prefs) error {
+func (f *fakeCore) Prefs(context.Context) (chat.Prefs, error) { return f.prefs, nil }
+func (f *fakeCore) SetPrefs(_ context.Context, p chat.Prefs) error {
 	f.prefs = p
 	return nil
 }
-func (f *fakeCore) Search(_ context.Context, q SearchQuery) ([]SearchHit, error) {
+func (f *fakeCore) Search(_ context.Context, q chat.SearchQuery) ([]chat.SearchHit, error) {
 	f.actions = append(f.actions, "search "+q.Text+" from="+q.From+" in="+q.In)
 	return f.hits, nil
 }

@@ -6,7 +6,7 @@ import (
 	"net/url"
 	"path/filepath"
 
-	"hallway/core"
+	"hallway/chat"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -61,7 +61,7 @@ func fileCardHeight() float32 {
 	return lineH + capH + 4*inner + (lineH + 2*inner) /* bar */ + (lineH + 2*inner) /* buttons */ + 5*pad
 }
 
-func (c *fileCard) set(m *core.Message) {
+func (c *fileCard) set(m *chat.Message) {
 	c.transfer = m.TransferID
 	t, ok := c.u.transfers[m.TransferID]
 	if !ok {
@@ -93,7 +93,7 @@ func (c *fileCard) set(m *core.Message) {
 	show(c.open, in && t.State == "done" && t.FinalPath != "")
 }
 
-func transferDetail(t core.Transfer) string {
+func transferDetail(t chat.Transfer) string {
 	size := humanBytes(t.Size)
 	if t.Folder {
 		size = fmt.Sprintf("%s, %d files", size, t.Files)

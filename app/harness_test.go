@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"hallway/core"
+	"hallway/chat"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -40,7 +40,7 @@ func newTestUI(t *testing.T, f *fakeCore) *UI {
 // office is a fake core with #general, Bob (labelled) and some history.
 func office() *fakeCore {
 	f := newFakeCore()
-	f.rooms = []core.Room{{ID: genID, Name: "general", General: true, Members: 3}}
+	f.rooms = []chat.Room{{ID: genID, Name: "general", General: true, Members: 3}}
 	f.addPeer(bobID, "Bob", "available", true)
 	f.addPeer("12D3KooWCarol", "Carol", "away", true)
 	f.addPeer("12D3KooWDan", "Dan", "offline", false)

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"hallway/core"
+	"hallway/chat"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -25,7 +25,7 @@ type shape struct {
 	file   bool
 }
 
-func shapeOf(m, prev *core.Message) shape {
+func shapeOf(m, prev *chat.Message) shape {
 	s := shape{header: true, system: m.Kind == "join" || m.Kind == "leave" || m.Kind == "invite", file: m.Kind == "file"}
 	if prev == nil || !sameDay(prev.Time, m.Time) {
 		s.day = true
@@ -109,7 +109,7 @@ func (it *msgItem) MouseIn(*desktop.MouseEvent)    { it.u.activity() }
 func (it *msgItem) MouseMoved(*desktop.MouseEvent) { it.u.activity() }
 func (it *msgItem) MouseOut()                      {}
 
-func (it *msgItem) set(m *core.Message, s shape) {
+func (it *msgItem) set(m *chat.Message, s shape) {
 	show(it.dayBox, s.day)
 	if s.day {
 		it.day.SetText(dayLabel(m.Time, it.u.now()))
@@ -145,7 +145,7 @@ func (it *msgItem) set(m *core.Message, s shape) {
 
 // deliveryMark is the state of our own messages: a clock while waiting,
 // a tick once the colleague has it.
-func deliveryMark(m *core.Message) string {
+func deliveryMark(m *chat.Message) string {
 	if !m.Outgoing || strings.HasPrefix(m.Conversation, "room:") {
 		return ""
 	}
@@ -155,7 +155,7 @@ func deliveryMark(m *core.Message) string {
 	return "🕓 waiting"
 }
 
-func systemLine(m *core.Message) string {
+func systemLine(m *chat.Message) string {
 	who := m.FromName
 	if m.Outgoing {
 		who = "You"
@@ -187,7 +187,7 @@ func newRowSizer() *rowSizer {
 	return &rowSizer{separator: theme.Padding()}
 }
 
-func (r *rowSizer) height(width float32, m *core.Message, s shape) float32 {
+func (r *rowSizer) height(width float32, m *chat.Message, s shape) float32 {
 	size := theme.TextSize()
 	inner := theme.InnerPadding()
 	lineH := fyne.MeasureText("Mg", size, fyne.TextStyle{}).Height

@@ -31,7 +31,8 @@ func CheckDisplay() error {
 
 // Options configure the window.
 type Options struct {
-	// Node runs the node and its control API, and switches its workspace.
+	// Node runs the node and its control API, and hands the window each
+	// core that comes up.
 	Node Node
 	Log  *slog.Logger
 	// FirstFrame, when set, is called once the window has drawn with a

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"hallway/chat"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
@@ -24,7 +26,7 @@ type searchView struct {
 	hasFile *widget.Check
 	status  *widget.Label
 	list    *widget.List
-	hits    []SearchHit
+	hits    []chat.SearchHit
 	dlg     dialog.Dialog
 	// refs and convRefs map the filters' labels to peer IDs and
 	// conversation ids, which names may not tell apart.
@@ -100,14 +102,17 @@ func newSearchView(u *UI) *searchView {
 	return s
 }
 
-// query builds the search from the form.
-func (s *searchView) query(now time.Time) SearchQuery {
-	q := SearchQuery{Text: strings.TrimSpace(s.text.Text), HasFile: s.hasFile.Checked, Limit: 200}
+// query builds the search from the form. The core takes the bare peer or
+// room id of a conversation.
+func (s *searchView) query(now time.Time) chat.SearchQuery {
+	q := chat.SearchQuery{Text: strings.TrimSpace(s.text.Text), HasFile: s.hasFile.Checked, Limit: 200}
 	if s.from.Selected != "Anyone" {
 		q.From = s.refs[s.from.Selected]
 	}
 	if s.in.Selected != "Everywhere" {
-		q.In = s.convRefs[s.in.Selected]
+		if c, err := chat.ParseConv(s.convRefs[s.in.Selected]); err == nil {
+			q.In = c.ID()
+		}
 	}
 	for _, c := range sinceChoices {
 		if c.label == s.since.Selected && c.d > 0 {
@@ -153,18 +158,20 @@ func (s *searchView) run() {
 	})
 }
 
-func (s *searchView) jump(h SearchHit) {
+func (s *searchView) jump(h chat.SearchHit) {
 	if s.dlg != nil {
 		s.dlg.Hide()
 	}
-	conv := h.Conversation
-	if conv == "" && h.ConversationID != "" {
-		conv = "dm:" + h.ConversationID
-		if h.Room {
-			conv = "room:" + h.ConversationID
-		}
+	s.u.openAt(hitConv(h), h.ID)
+}
+
+// hitConv is the window's key of a hit's conversation: the core names it
+// for people ("#budget", a peer id), the window by its conversation id.
+func hitConv(h chat.SearchHit) string {
+	if h.Room {
+		return chat.RoomConv(h.ConversationID).String()
 	}
-	s.u.openAt(conv, h.ID)
+	return chat.DMConv(h.ConversationID).String()
 }
 
 // snippetSegments shows the matches («…») in bold.

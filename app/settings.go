@@ -4,7 +4,7 @@ import (
 	"context"
 	"strings"
 
-	"hallway/core"
+	"hallway/chat"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -67,7 +67,7 @@ func (u *UI) showSettings() {
 	blockExt.SetPlaceHolder(".exe, .bat")
 	themeSel := widget.NewRadioGroup([]string{"Follow the system", "Light", "Dark"}, nil)
 	themeSel.Horizontal = true
-	themeSel.SetSelected(map[string]string{core.ThemeLight: "Light", core.ThemeDark: "Dark"}[p.Theme])
+	themeSel.SetSelected(map[string]string{chat.ThemeLight: "Light", chat.ThemeDark: "Dark"}[p.Theme])
 	if themeSel.Selected == "" {
 		themeSel.SetSelected("Follow the system")
 	}
@@ -79,7 +79,7 @@ func (u *UI) showSettings() {
 
 	ws := widget.NewLabel("Open LAN workspace: anyone on this network can connect.")
 	ws.Wrapping = fyne.TextWrapWord
-	if u.self.Workspace == core.WorkspacePrivate {
+	if u.self.Workspace == chat.WorkspacePrivate {
 		ws.SetText("Private workspace " + u.self.WorkspaceTag + ": only colleagues with the key can connect.")
 	}
 	wsButtons := container.NewHBox(
@@ -109,9 +109,9 @@ func (u *UI) showSettings() {
 		np.MaxFileSize = sizeBytes(maxSize.Selected)
 		np.NoFiles = noFiles.Checked
 		np.BlockExt = strings.TrimSpace(blockExt.Text)
-		np.Theme = map[string]string{"Light": core.ThemeLight, "Dark": core.ThemeDark}[themeSel.Selected]
+		np.Theme = map[string]string{"Light": chat.ThemeLight, "Dark": chat.ThemeDark}[themeSel.Selected]
 		if np.Theme == "" {
-			np.Theme = core.ThemeSystem
+			np.Theme = chat.ThemeSystem
 		}
 		np.Notifications = notes.Checked
 		u.saveSettings(strings.TrimSpace(name.Text), np)
@@ -122,7 +122,7 @@ func (u *UI) showSettings() {
 
 // saveSettings saves the name and preferences; a changed file policy
 // restarts the node so it applies at once.
-func (u *UI) saveSettings(name string, p core.Prefs) {
+func (u *UI) saveSettings(name string, p chat.Prefs) {
 	old := u.prefs
 	filesChanged := old.Downloads != p.Downloads || old.AutoAcceptMax != p.AutoAcceptMax ||
 		old.MaxFileSize != p.MaxFileSize || old.NoFiles != p.NoFiles || old.BlockExt != p.BlockExt

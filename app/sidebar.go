@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"hallway/core"
+	"hallway/chat"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -257,7 +257,7 @@ func presenceColor(status string) color.Color {
 	return color.NRGBA{R: 0x9e, G: 0x9e, B: 0x9e, A: 0xff}
 }
 
-func sortRooms(rs []core.Room) {
+func sortRooms(rs []chat.Room) {
 	sort.SliceStable(rs, func(i, j int) bool {
 		if rs[i].General != rs[j].General {
 			return rs[i].General

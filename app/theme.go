@@ -3,7 +3,7 @@ package app
 import (
 	"image/color"
 
-	"hallway/core"
+	"hallway/chat"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -26,9 +26,9 @@ func (fixedTheme) Size(n fyne.ThemeSizeName) float32       { return theme.Defaul
 func applyTheme(a fyne.App, pref string) {
 	var want fyne.Theme
 	switch pref {
-	case core.ThemeLight:
+	case chat.ThemeLight:
 		want = fixedTheme{theme.VariantLight}
-	case core.ThemeDark:
+	case chat.ThemeDark:
 		want = fixedTheme{theme.VariantDark}
 	default:
 		want = theme.DefaultTheme()

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"hallway/core"
+	"hallway/chat"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -29,13 +29,13 @@ type UI struct {
 	// (if any) then runs on the UI goroutine. Tests run both in line.
 	async func(work func(ctx context.Context) func())
 
-	self      core.Self
-	peers     map[string]core.Colleague
-	rooms     []core.Room
-	trusts    map[string]core.Trust
+	self      chat.Self
+	peers     map[string]chat.Colleague
+	rooms     []chat.Room
+	trusts    map[string]chat.Trust
 	unread    map[string]int
-	transfers map[string]core.Transfer
-	prefs     core.Prefs
+	transfers map[string]chat.Transfer
+	prefs     chat.Prefs
 	current   string // the conversation shown: "dm:…" or "room:…"
 	focused   bool
 	// autoAway: the status was set to away by the idle timer, so activity
@@ -57,7 +57,7 @@ type UI struct {
 	convPane *fyne.Container
 
 	// applied is called after each core event is applied (tests wait on it).
-	applied func(core.Event)
+	applied func(chat.Event)
 	// now is the clock for day separators.
 	now func() time.Time
 	log *slog.Logger
@@ -67,9 +67,9 @@ type UI struct {
 func newUI(a fyne.App, win fyne.Window) *UI {
 	u := &UI{
 		app: a, win: win, focused: true,
-		peers: map[string]core.Colleague{}, trusts: map[string]core.Trust{},
-		unread: map[string]int{}, transfers: map[string]core.Transfer{},
-		prefs: core.Prefs{Notifications: true, Theme: core.ThemeSystem},
+		peers: map[string]chat.Colleague{}, trusts: map[string]chat.Trust{},
+		unread: map[string]int{}, transfers: map[string]chat.Transfer{},
+		prefs: chat.Prefs{Notifications: true, Theme: chat.ThemeSystem},
 		now:   time.Now,
 		log:   slog.New(slog.DiscardHandler),
 	}
@@ -135,13 +135,13 @@ func (u *UI) reload(open bool) {
 }
 
 type state struct {
-	self      core.Self
-	peers     []core.Colleague
-	rooms     []core.Room
-	trusts    map[string]core.Trust
+	self      chat.Self
+	peers     []chat.Colleague
+	rooms     []chat.Room
+	trusts    map[string]chat.Trust
 	unread    map[string]int
-	transfers []core.Transfer
-	prefs     core.Prefs
+	transfers []chat.Transfer
+	prefs     chat.Prefs
 }
 
 func loadState(ctx context.Context, c Core) (state, error) {
@@ -171,14 +171,14 @@ func loadState(ctx context.Context, c Core) (state, error) {
 
 func (u *UI) setState(st state) {
 	u.self = st.self
-	u.peers = map[string]core.Colleague{}
+	u.peers = map[string]chat.Colleague{}
 	for _, p := range st.peers {
 		u.peers[p.PeerID] = p
 	}
 	u.rooms = st.rooms
 	u.trusts = st.trusts
 	if u.trusts == nil {
-		u.trusts = map[string]core.Trust{}
+		u.trusts = map[string]chat.Trust{}
 	}
 	u.unread = st.unread
 	if u.unread == nil {
@@ -306,8 +306,8 @@ func (u *UI) totalUnread() int {
 }
 
 // sortedPeers lists colleagues by name, online first.
-func (u *UI) sortedPeers() []core.Colleague {
-	out := make([]core.Colleague, 0, len(u.peers))
+func (u *UI) sortedPeers() []chat.Colleague {
+	out := make([]chat.Colleague, 0, len(u.peers))
 	for _, p := range u.peers {
 		out = append(out, p)
 	}

@@ -4,7 +4,7 @@ import (
 	"context"
 	"strings"
 
-	"hallway/core"
+	"hallway/chat"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -31,7 +31,7 @@ func (u *UI) showVerify(peer string) {
 	})
 }
 
-func (u *UI) verifyDialog(t core.Trust) dialog.Dialog {
+func (u *UI) verifyDialog(t chat.Trust) dialog.Dialog {
 	var d dialog.Dialog
 	intro := widget.NewLabel("Meet " + t.Name + " and compare this number with the one their Hallway shows for you " +
 		"(or let them look at the code). If every digit matches, nobody stands between you.")

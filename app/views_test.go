@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"hallway/core"
+	"hallway/chat"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -56,7 +56,7 @@ func TestComposeSend(t *testing.T) {
 	test.AssertRendersToMarkup(t, "compose_send.xml", u.win.Canvas())
 	// Delivery turns the clock into a tick.
 	last.State = "delivered"
-	u.deliver(core.MessageDelivered{Message: last})
+	u.deliver(chat.MessageDelivered{Message: last})
 	if got := deliveryMark(&u.conv.msgs[len(u.conv.msgs)-1]); got != "✓ delivered" {
 		t.Errorf("mark %q", got)
 	}
@@ -65,9 +65,9 @@ func TestComposeSend(t *testing.T) {
 func TestIncomingMessageAppears(t *testing.T) {
 	f := office()
 	u := newTestUI(t, f)
-	m := core.Message{ID: "new1", Conversation: "dm:" + bobID, From: bobID, FromName: "Bob",
+	m := chat.Message{ID: "new1", Conversation: "dm:" + bobID, From: bobID, FromName: "Bob",
 		Text: "Report is on https://intranet.example/q3 now", Time: day0.Add(time.Hour), State: "received"}
-	u.deliver(core.MessageReceived{Message: m})
+	u.deliver(chat.MessageReceived{Message: m})
 	if got := u.conv.msgs[len(u.conv.msgs)-1].ID; got != "new1" {
 		t.Fatalf("last message %q", got)
 	}
@@ -76,10 +76,10 @@ func TestIncomingMessageAppears(t *testing.T) {
 	// In another conversation while the window is behind: a badge, the
 	// title and a notification.
 	u.focusChanged(false)
-	other := core.Message{ID: "new2", Conversation: "dm:12D3KooWCarol", From: "12D3KooWCarol", FromName: "Carol",
+	other := chat.Message{ID: "new2", Conversation: "dm:12D3KooWCarol", From: "12D3KooWCarol", FromName: "Carol",
 		Text: "ping", Time: day0.Add(2 * time.Hour), State: "received"}
 	test.AssertNotificationSent(t, fyne.NewNotification("Carol", "ping"), func() {
-		u.deliver(core.MessageReceived{Message: other})
+		u.deliver(chat.MessageReceived{Message: other})
 	})
 	if u.unread["dm:12D3KooWCarol"] != 6 || u.win.Title() != "Hallway (8)" {
 		t.Fatalf("unread %v title %q", u.unread, u.win.Title())
@@ -87,7 +87,7 @@ func TestIncomingMessageAppears(t *testing.T) {
 	// Busy: no notification.
 	u.self.Status = "busy"
 	test.AssertNotificationSent(t, nil, func() {
-		u.deliver(core.MessageReceived{Message: core.Message{ID: "new3", Conversation: "dm:12D3KooWCarol",
+		u.deliver(chat.MessageReceived{Message: chat.Message{ID: "new3", Conversation: "dm:12D3KooWCarol",
 			From: "12D3KooWCarol", Text: "again", State: "received"}})
 	})
 }
@@ -95,10 +95,10 @@ func TestIncomingMessageAppears(t *testing.T) {
 func TestFileCardProgress(t *testing.T) {
 	f := office()
 	conv := "dm:" + bobID
-	tr := core.Transfer{ID: "t1", Name: "budget.xlsx", Size: 4_000_000, State: "offered", Direction: "in", Peer: bobID, Conversation: conv}
-	f.transfers = []core.Transfer{tr}
+	tr := chat.Transfer{ID: "t1", Name: "budget.xlsx", Size: 4_000_000, State: "offered", Direction: "in", Peer: bobID, Conversation: conv}
+	f.transfers = []chat.Transfer{tr}
 	f.seq++
-	f.msgs[conv] = append(f.msgs[conv], core.Message{ID: "fm", Conversation: conv, From: bobID, FromName: "Bob", Kind: "file",
+	f.msgs[conv] = append(f.msgs[conv], chat.Message{ID: "fm", Conversation: conv, From: bobID, FromName: "Bob", Kind: "file",
 		Text: "sent budget.xlsx (4.0 MB)", Time: day0.Add(time.Hour), State: "received", Seq: f.seq, TransferID: "t1"})
 	u := newTestUI(t, f)
 	var card *fileCard
@@ -118,13 +118,13 @@ func TestFileCardProgress(t *testing.T) {
 		t.Fatalf("actions %v", f.actions)
 	}
 	tr.State, tr.BytesDone, tr.Rate = "active", 1_000_000, 2_000_000
-	u.deliver(core.TransferChanged{Transfer: tr})
+	u.deliver(chat.TransferChanged{Transfer: tr})
 	if !card.bar.Visible() || card.bar.Value != 0.25 || card.accept.Visible() || !card.cancel.Visible() {
 		t.Fatalf("progress: bar %v %v", card.bar.Visible(), card.bar.Value)
 	}
 	test.AssertRendersToMarkup(t, "filecard_progress.xml", u.win.Canvas())
 	tr.State, tr.BytesDone, tr.FinalPath = "done", tr.Size, "/home/ann/Downloads/Hallway/budget.xlsx"
-	u.deliver(core.TransferChanged{Transfer: tr})
+	u.deliver(chat.TransferChanged{Transfer: tr})
 	if !card.open.Visible() || card.cancel.Visible() {
 		t.Fatal("a finished download offers to open its folder")
 	}
@@ -140,7 +140,7 @@ func TestVerifyDialog(t *testing.T) {
 	if _, err := f.Verify(t.Context(), bobID, true); err != nil {
 		t.Fatal(err)
 	}
-	u.deliver(core.TrustChanged{Trust: f.trusts[bobID]})
+	u.deliver(chat.TrustChanged{Trust: f.trusts[bobID]})
 	if !u.trusts[bobID].Verified || u.header.verify.Text != "Verified" {
 		t.Fatal("verified mark not shown")
 	}
@@ -165,10 +165,10 @@ func TestImpersonationWarning(t *testing.T) {
 	bt.Verified = true
 	f.trusts[bobID] = bt
 	u := newTestUI(t, f)
-	w := core.NameWarning{PeerID: eveID, Name: "Bob", Kind: core.WarnImpersonation, Of: bobID,
+	w := chat.NameWarning{PeerID: eveID, Name: "Bob", Kind: chat.WarnImpersonation, Of: bobID,
 		Message: `"Bob" is not the Bob you verified: it is another key. Someone may be impersonating them.`}
 	test.AssertNotificationSent(t, fyne.NewNotification("Hallway: check who this is", w.Message), func() {
-		u.deliver(core.NameWarningRaised{Warning: w})
+		u.deliver(chat.NameWarningRaised{Warning: w})
 	})
 	if !u.sidebar.warn.Visible() {
 		t.Fatal("no standing warning")

@@ -32,13 +32,21 @@ type Self struct {
 	Addrs        []string `json:"addrs"`
 	Status       string   `json:"status"`
 	StatusText   string   `json:"status_text"`
-	Workspace    string   `json:"workspace"` // "open" or "private"
+	Workspace    string   `json:"workspace"` // WorkspaceOpen or WorkspacePrivate
 	WorkspaceTag string   `json:"workspace_tag"`
 	DataDir      string   `json:"data_dir"`
 	// OtherWorkspaces counts Hallways seen on the LAN that use another
 	// workspace key: they exist, but cannot be reached or read.
 	OtherWorkspaces int `json:"other_workspaces"`
 }
+
+// Workspaces a node can be in (Self.Workspace).
+const (
+	// WorkspaceOpen: every Hallway on the LAN without a workspace key.
+	WorkspaceOpen = "open"
+	// WorkspacePrivate: only the Hallways that share this node's key.
+	WorkspacePrivate = "private"
+)
 
 // AddPeerResult says what happened when a colleague was added by address.
 type AddPeerResult struct {

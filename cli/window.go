@@ -54,15 +54,15 @@ func NewWindowNode(cfg core.Config) *WindowNode { return &WindowNode{cfg: cfg} }
 // Config is the node's configuration.
 func (w *WindowNode) Config() core.Config { return w.cfg }
 
-// Run runs the node until ctx ends, calling started with every service
-// that comes up (the first, then the new one after each switch).
-func (w *WindowNode) Run(ctx context.Context, started func(*core.Service)) error {
+// Run runs the node until ctx ends, calling started with every core that
+// comes up (the first, then the new one after each switch).
+func (w *WindowNode) Run(ctx context.Context, started func(*WindowCore)) error {
 	log := w.cfg.Logger
 	sup := node.New(node.Config{Config: w.cfg, SavedFilePrefs: true, Started: func(svc *core.Service) {
 		if log != nil {
 			logRunning(ctx, log, svc, w.cfg)
 		}
-		started(svc)
+		started(&WindowCore{Service: svc, node: w})
 	}})
 	w.mu.Lock()
 	w.sup, w.ctx = sup, ctx
