@@ -15,6 +15,11 @@ const maxBatch = 256
 // startBridge is the one path from core events to widgets: it follows the
 // core's events until ctx ends and hands them, in batches, to deliver on
 // the UI goroutine through fyne.Do.
+// onUI runs fn on the UI goroutine. It is the window's only door to
+// fyne.Do: everything that changes widgets from another goroutine goes
+// through it, so the boundary stays in this file.
+func onUI(fn func()) { fyne.Do(fn) }
+
 func startBridge(ctx context.Context, c Core, deliver func(chat.Event)) {
 	events := c.Subscribe(ctx)
 	go func() {
@@ -32,7 +37,7 @@ func startBridge(ctx context.Context, c Core, deliver func(chat.Event)) {
 					break drain
 				}
 			}
-			fyne.Do(func() {
+			onUI(func() {
 				if ctx.Err() != nil {
 					return // a newer core is attached
 				}

@@ -57,7 +57,7 @@ func Run(ctx context.Context, a fyne.App, opt Options) error {
 	var runErr error
 	eng := &engine{node: opt.Node}
 	eng.up = func(c Core) {
-		fyne.Do(func() {
+		onUI(func() {
 			u.attach(c)
 			opt.Log.Info("window ready")
 			if opt.FirstFrame != nil {
@@ -73,7 +73,7 @@ func Run(ctx context.Context, a fyne.App, opt Options) error {
 		}
 		opt.Log.Error("Hallway stopped", "err", err)
 		runErr = err
-		fyne.Do(func() {
+		onUI(func() {
 			u.banner.show("Hallway stopped: "+message(err), true)
 			a.Quit()
 		})
@@ -91,7 +91,7 @@ func Run(ctx context.Context, a fyne.App, opt Options) error {
 	w.SetMaster()
 	go func() {
 		<-ctx.Done()
-		fyne.Do(a.Quit)
+		onUI(a.Quit)
 	}()
 	w.ShowAndRun()
 	u.idle.close()

@@ -96,7 +96,7 @@ func (u *UI) askStatusText() {
 // idleChanged is the idle tracker's verdict: after ten idle minutes an
 // available user shows as away, and comes back on the next activity.
 func (u *UI) idleChanged(idle bool) {
-	fyne.Do(func() {
+	onUI(func() {
 		switch {
 		case idle && u.self.Status == "available":
 			u.setStatus("away", u.self.StatusText, true)

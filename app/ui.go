@@ -77,7 +77,7 @@ func newUI(a fyne.App, win fyne.Window) *UI {
 		ctx := u.ctx
 		go func() {
 			if then := work(ctx); then != nil {
-				fyne.Do(then)
+				onUI(then)
 			}
 		}()
 	}
