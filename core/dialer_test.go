@@ -76,12 +76,8 @@ func TestDialerBoundsAFloodOfSightings(t *testing.T) {
 	if grown := runtime.NumGoroutine() - before; grown > 200 {
 		t.Fatalf("5000 sightings left %d more goroutines; dials must wait in a bounded queue", grown)
 	}
-	ann.dial.mu.Lock()
-	dropped, queued := ann.dial.dropped, len(ann.dial.hints)
-	ann.dial.mu.Unlock()
-	if dropped == 0 || queued > maxQueuedHints {
-		t.Fatalf("dropped %d sightings, %d queued: want the excess dropped", dropped, queued)
-	}
+	// That the excess is dropped and the queue stays bounded is checked
+	// against the dialer itself in core/people.
 	// A configured colleague goes before the queued hints.
 	addr, err := ma.NewMultiaddr(bob.addr())
 	if err != nil {

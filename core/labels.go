@@ -2,60 +2,19 @@ package core
 
 import (
 	"context"
-	"fmt"
-	"slices"
-	"strings"
-	"unicode/utf8"
 
 	"hallway/chat"
+	"hallway/core/people"
 )
 
 // MaxLabelLen is the longest label, in characters.
-const MaxLabelLen = 64
+const MaxLabelLen = people.MaxLabelLen
 
 // SetLabel files a colleague under label (e.g. "Accounting"), which groups
 // them in the window's sidebar; an empty label removes it.
 func (s *Service) SetLabel(ctx context.Context, ref, label string) (chat.Trust, error) {
-	label = strings.Join(strings.Fields(label), " ")
-	if utf8.RuneCountInString(label) > MaxLabelLen {
-		return chat.Trust{}, chat.UserErrorf("a label has at most %d characters", MaxLabelLen)
-	}
-	for _, r := range label {
-		if r < 0x20 || r == 0x7f || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) {
-			return chat.Trust{}, chat.UserErrorf("a label cannot contain control characters")
-		}
-	}
-	id, err := s.Resolve(ctx, ref)
-	if err != nil {
-		return chat.Trust{}, err
-	}
-	if id == s.node.ID() {
-		return chat.Trust{}, chat.UserErrorf("that is you; labels are for colleagues")
-	}
-	if err := s.store.SetLabel(ctx, id.String(), label); err != nil {
-		return chat.Trust{}, fmt.Errorf("save label: %w", err)
-	}
-	return s.publishTrust(ctx, id.String())
+	return s.trust.SetLabel(ctx, ref, label)
 }
 
 // Labels lists the labels in use, sorted, without repeats.
-func (s *Service) Labels(ctx context.Context) ([]string, error) {
-	m, err := s.store.Labels(ctx)
-	if err != nil {
-		return nil, err
-	}
-	seen := map[string]bool{}
-	var out []string
-	for _, l := range m {
-		if !seen[l] {
-			seen[l] = true
-			out = append(out, l)
-		}
-	}
-	sortFold(out)
-	return out, nil
-}
-
-func sortFold(ss []string) {
-	slices.SortFunc(ss, func(a, b string) int { return strings.Compare(strings.ToLower(a), strings.ToLower(b)) })
-}
+func (s *Service) Labels(ctx context.Context) ([]string, error) { return s.trust.Labels(ctx) }

@@ -5,16 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
-	"os/user"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
 
 	"hallway/chat"
+	"hallway/core/people"
 	hcrypto "hallway/crypto"
-	"hallway/discovery"
 	"hallway/p2p"
 	"hallway/storage"
 
@@ -54,6 +51,11 @@ type Service struct {
 	out   *outbox
 	dial  *dialer
 
+	colleagues *people.Directory
+	presence   *people.Presence
+	intake     *people.Intake
+	trust      *people.TrustBook
+
 	rooms  *roomSet
 	clock  *hlc
 	writer *roomWriter
@@ -69,20 +71,9 @@ type Service struct {
 	manifests   sync.Map // manifest hash → parsed manifest of served content
 	noLane      sync.Map // peer → time until which its bulk lane is not tried
 
-	discMu sync.Mutex
-	static *discovery.Static
-	mdns   *discovery.MDNS
-
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
-
-	profileMu sync.Mutex
-	profile   p2p.Profile
-	// seenVersion is the newest profile version seen per colleague, so a
-	// delayed push never overwrites a newer one.
-	seenMu      sync.Mutex
-	seenVersion map[peer.ID]int64
 
 	spawnMu   sync.Mutex
 	closeOnce sync.Once
@@ -112,7 +103,7 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Service{cfg: cfg, log: cfg.Logger, lock: lock, bus: newBus(), seenVersion: map[peer.ID]int64{}}
+	s := &Service{cfg: cfg, log: cfg.Logger, lock: lock, bus: newBus()}
 	if err := s.open(ctx); err != nil {
 		s.closeParts()
 		return nil, err
@@ -140,7 +131,7 @@ func (s *Service) open(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("history: %w", err)
 	}
-	if err := s.loadProfile(ctx); err != nil {
+	if err := s.openPeople(ctx); err != nil {
 		return err
 	}
 	var psk []byte
@@ -149,7 +140,6 @@ func (s *Service) open(ctx context.Context) error {
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.out = newOutbox(s)
-	s.dial = newDialer(s)
 	last, err := s.store.MaxHLC(ctx)
 	if err != nil {
 		return fmt.Errorf("read room clock: %w", err)
@@ -192,22 +182,6 @@ func (s *Service) startNode(ctx context.Context, psk []byte) (*p2p.Node, error) 
 		return nil, err
 	}
 	return n, nil
-}
-
-// defaultName is the OS user's full name, else the login name.
-func defaultName() string {
-	if u, err := user.Current(); err == nil {
-		if n := strings.TrimSpace(strings.SplitN(u.Name, ",", 2)[0]); n != "" {
-			return n
-		}
-		if u.Username != "" {
-			return u.Username
-		}
-	}
-	if h, err := os.Hostname(); err == nil {
-		return h
-	}
-	return "Colleague"
 }
 
 // Run discovers colleagues and delivers messages until ctx ends, then

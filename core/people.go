@@ -1,0 +1,53 @@
+package core
+
+import (
+	"context"
+
+	"hallway/chat"
+	"hallway/core/people"
+	"hallway/p2p"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+	ma "github.com/multiformats/go-multiaddr"
+)
+
+// openPeople builds the colleagues' side of the service (dialer,
+// directory, discovery intake, presence, trust book) and loads the own
+// profile.
+func (s *Service) openPeople(ctx context.Context) error {
+	ports := (*peoplePorts)(s)
+	s.dial = &dialer{people.NewDialer(people.DialerConfig{Logger: s.log}, people.DialerDeps{Net: ports, Store: s.store})}
+	s.colleagues = people.NewDirectory(people.DirectoryDeps{Store: s.store, Links: ports, Problems: s.dial.Dialer})
+	s.intake = people.NewIntake(
+		people.IntakeConfig{StaticPeers: s.cfg.StaticPeers, NoMDNS: s.cfg.NoMDNS, WorkspaceTag: s.workspaceTag(), Logger: s.log},
+		people.IntakeDeps{Store: s.store, Net: ports, Sink: s.dial.Dialer})
+	s.presence = people.NewPresence(
+		people.PresenceConfig{Name: s.cfg.Name, Key: s.key.GetPublic(), Workspace: s.workspace(),
+			WorkspaceTag: s.workspaceTag(), DataDir: s.cfg.DataDir, Logger: s.log},
+		people.PresenceDeps{Store: s.store, Net: ports, Publisher: ports, Others: s.intake,
+			Directory: s.colleagues, Sightings: s.dial.Dialer})
+	s.trust = people.NewTrustBook(people.TrustConfig{Key: s.key.GetPublic()},
+		people.TrustDeps{Store: s.store, Self: ports, Resolver: s.colleagues, Publisher: ports, Events: s})
+	return s.presence.Load(ctx)
+}
+
+// peoplePorts lends the people feature the network host, which starts
+// after the feature is built, and the event bus.
+type peoplePorts Service
+
+func (p *peoplePorts) ID() peer.ID                         { return p.node.ID() }
+func (p *peoplePorts) Addrs() []ma.Multiaddr               { return p.node.Addrs() }
+func (p *peoplePorts) ListenPort() int                     { return p.node.ListenPort() }
+func (p *peoplePorts) IsConnected(id peer.ID) bool         { return p.node.IsConnected(id) }
+func (p *peoplePorts) ConnectedPeers() []peer.ID           { return p.node.ConnectedPeers() }
+func (p *peoplePorts) PeerAddrs(id peer.ID) []ma.Multiaddr { return p.node.PeerAddrs(id) }
+func (p *peoplePorts) PubKey(id peer.ID) []byte            { return p.node.PubKey(id) }
+func (p *peoplePorts) Publish(e chat.Event)                { p.bus.publish(e) }
+
+func (p *peoplePorts) PushProfile(ctx context.Context, to peer.ID, prof p2p.Profile) error {
+	return p.node.PushProfile(ctx, to, prof)
+}
+
+func (p *peoplePorts) Connect(ctx context.Context, id peer.ID, addrs []ma.Multiaddr) error {
+	return p.node.Connect(ctx, id, addrs)
+}

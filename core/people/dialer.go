@@ -1,0 +1,293 @@
+package people
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"hallway/discovery"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+	ma "github.com/multiformats/go-multiaddr"
+)
+
+const (
+	maxConcurrentDials = 8
+	dialTimeout        = 5 * time.Second
+	firstBackoff       = time.Second
+	// maxBackoff stays short: on a LAN a colleague who is back should be
+	// reconnected within seconds, and a failed dial costs next to nothing.
+	maxBackoff    = 10 * time.Second
+	reconnectTick = 3 * time.Second
+	// maxQueuedHints bounds the dials waiting for peers we only heard of
+	// (mDNS announcements, colleagues' introductions). Anyone on the LAN
+	// can announce thousands of made-up peers a second; beyond this queue
+	// their sightings are dropped, and real ones come again next round.
+	maxQueuedHints = 64
+	// maxQueuedKnown bounds the dials waiting for colleagues we know and
+	// addresses the user configured; they go before any hint.
+	maxQueuedKnown = 1024
+	// maxDialStates bounds how many peers the dialer remembers.
+	maxDialStates = 4096
+)
+
+// Dialer turns sightings (mDNS, static addresses, colleagues' hints) and
+// known colleagues into connections: a fixed set of workers takes dials
+// from two bounded queues, known colleagues first, with one attempt per
+// peer at a time and a per-peer back-off. A flood of announcements costs
+// a full queue, never a goroutine per sighting.
+type Dialer struct {
+	net   DialNet
+	store PeerStore
+	log   *slog.Logger
+	// mu guards st (and every dialState in it), known, hints and dropped.
+	mu    sync.Mutex
+	st    map[peer.ID]*dialState
+	known []*dialState  // queued dials of colleagues and configured addresses
+	hints []*dialState  // queued dials of peers only heard of
+	wake  chan struct{} // a dial was queued
+	// wakeKnown: a colleague's dial was queued (for the worker that
+	// takes nothing else).
+	wakeKnown chan struct{}
+	// dropped counts sightings refused because their queue was full.
+	dropped int
+}
+
+type dialState struct {
+	id       peer.ID
+	addrs    []ma.Multiaddr // what to dial when the queued attempt runs
+	queued   bool
+	inflight bool
+	next     time.Time     // no retry of the same addresses before
+	delay    time.Duration // the current back-off
+	failed   string        // addresses of the last failed attempt
+	err      error         // why it failed
+}
+
+// DialerConfig configures a Dialer.
+type DialerConfig struct {
+	Logger *slog.Logger // default: discard
+}
+
+// DialerDeps are what the dialer works with.
+type DialerDeps struct {
+	Net   DialNet
+	Store PeerStore // the known colleagues and their last addresses
+}
+
+// NewDialer returns a dialer; its workers start with Run.
+func NewDialer(cfg DialerConfig, deps DialerDeps) *Dialer {
+	return &Dialer{net: deps.Net, store: deps.Store, log: orDiscard(cfg.Logger), st: map[peer.ID]*dialState{},
+		wake: make(chan struct{}, 1), wakeKnown: make(chan struct{}, 1)}
+}
+
+// PeerSeen is called by discovery; it never blocks. Configured addresses
+// are dialled with priority; mDNS and introductions are hints.
+func (d *Dialer) PeerSeen(_ context.Context, sg discovery.Sighting) {
+	d.try(sg.ID, sg.Addrs, false, sg.Via == discovery.ViaStatic)
+}
+
+func addrsKey(addrs []ma.Multiaddr) string {
+	k := ""
+	for _, a := range addrs {
+		k += a.String() + " "
+	}
+	return k
+}
+
+// try queues a dial unless one is queued or running or the back-off says
+// wait. New addresses bypass the back-off: a colleague who restarted on a
+// new port should not wait for the old address's penalty. A dial already
+// queued takes the newest addresses.
+func (d *Dialer) try(id peer.ID, addrs []ma.Multiaddr, force, known bool) {
+	if id == d.net.ID() || len(addrs) == 0 || d.net.IsConnected(id) {
+		return
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	st := d.st[id]
+	if st == nil {
+		d.evict()
+		st = &dialState{id: id}
+		d.st[id] = st
+	}
+	if st.queued {
+		st.addrs = addrs
+		return
+	}
+	if st.inflight || (!force && addrsKey(addrs) == st.failed && time.Now().Before(st.next)) {
+		return
+	}
+	q, limit := &d.hints, maxQueuedHints
+	if force || known {
+		q, limit = &d.known, maxQueuedKnown
+	}
+	if len(*q) >= limit {
+		d.dropped++
+		return
+	}
+	st.addrs, st.queued = addrs, true
+	*q = append(*q, st)
+	d.signal()
+}
+
+// signal wakes workers for what is queued; the caller holds d.mu.
+func (d *Dialer) signal() {
+	if len(d.known)+len(d.hints) > 0 {
+		select {
+		case d.wake <- struct{}{}:
+		default:
+		}
+	}
+	if len(d.known) > 0 {
+		select {
+		case d.wakeKnown <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// evict forgets idle peers once the dialer knows too many: first those
+// whose back-off is over, then, if that is not enough, any idle one.
+// Queued and running dials are kept.
+func (d *Dialer) evict() {
+	if len(d.st) < maxDialStates {
+		return
+	}
+	now := time.Now()
+	for id, st := range d.st {
+		if !st.queued && !st.inflight && now.After(st.next) {
+			delete(d.st, id)
+		}
+	}
+	if len(d.st) < maxDialStates*3/4 {
+		return
+	}
+	for id, st := range d.st {
+		if !st.queued && !st.inflight {
+			delete(d.st, id)
+		}
+	}
+}
+
+// take waits for the next queued dial, colleagues before hints; a worker
+// that is knownOnly never takes hints, so a flood of hints whose dials
+// hang cannot hold every worker while a colleague waits.
+func (d *Dialer) take(ctx context.Context, knownOnly bool) (*dialState, []ma.Multiaddr, bool) {
+	for {
+		d.mu.Lock()
+		var st *dialState
+		switch {
+		case len(d.known) > 0:
+			st, d.known = d.known[0], d.known[1:]
+		case len(d.hints) > 0 && !knownOnly:
+			st, d.hints = d.hints[0], d.hints[1:]
+		}
+		if st != nil {
+			st.queued, st.inflight = false, true
+			addrs := st.addrs
+			d.signal() // pass the word on to another worker
+			d.mu.Unlock()
+			return st, addrs, true
+		}
+		d.mu.Unlock()
+		wake := d.wake
+		if knownOnly {
+			wake = d.wakeKnown
+		}
+		select {
+		case <-ctx.Done():
+			return nil, nil, false
+		case <-wake:
+		}
+	}
+}
+
+// work runs queued dials until ctx ends.
+func (d *Dialer) work(ctx context.Context, knownOnly bool) {
+	for {
+		st, addrs, ok := d.take(ctx, knownOnly)
+		if !ok {
+			return
+		}
+		var err error
+		if !d.net.IsConnected(st.id) {
+			dctx, cancel := context.WithTimeout(ctx, dialTimeout)
+			err = d.net.Connect(dctx, st.id, addrs)
+			cancel()
+		}
+		d.mu.Lock()
+		st.inflight = false
+		if err == nil {
+			st.delay, st.next, st.failed, st.err = 0, time.Time{}, "", nil
+		} else {
+			st.delay = min(max(2*st.delay, firstBackoff), maxBackoff)
+			st.next = time.Now().Add(st.delay)
+			st.failed, st.err = addrsKey(addrs), err
+			d.log.Debug("dial failed", "peer", st.id, "err", err)
+		}
+		d.mu.Unlock()
+	}
+}
+
+// Reconnect dials a known colleague at their last known addresses now.
+func (d *Dialer) Reconnect(ctx context.Context, id peer.ID) {
+	p, ok, err := d.store.Peer(ctx, id.String())
+	if err != nil || !ok {
+		return
+	}
+	d.try(id, parseAddrs(p.Addrs), true, true)
+}
+
+func parseAddrs(ss []string) []ma.Multiaddr {
+	var out []ma.Multiaddr
+	for _, s := range ss {
+		if a, err := ma.NewMultiaddr(s); err == nil {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// Run starts the dial workers and keeps trying known colleagues who are
+// offline, so that a colleague behind a network that blocks mDNS comes
+// back by itself.
+func (d *Dialer) Run(ctx context.Context) error {
+	var workers sync.WaitGroup
+	defer workers.Wait()
+	for i := range maxConcurrentDials {
+		workers.Go(func() { d.work(ctx, i == 0) })
+	}
+	t := time.NewTicker(reconnectTick)
+	defer t.Stop()
+	for first := true; ; first = false {
+		if !first {
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-t.C:
+			}
+		}
+		peers, err := d.store.Peers(ctx)
+		if err != nil {
+			continue
+		}
+		for _, p := range peers {
+			id, err := peer.Decode(p.ID)
+			if err == nil && !d.net.IsConnected(id) {
+				d.try(id, parseAddrs(p.Addrs), false, true)
+			}
+		}
+	}
+}
+
+// LastError is why the last dial to id failed, if it did.
+func (d *Dialer) LastError(id peer.ID) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if st := d.st[id]; st != nil {
+		return st.err
+	}
+	return nil
+}

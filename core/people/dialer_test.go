@@ -1,0 +1,140 @@
+package people
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"hallway/discovery"
+	"hallway/storage"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+	ma "github.com/multiformats/go-multiaddr"
+)
+
+// runDialer runs d until the test ends.
+func runDialer(t *testing.T, d *Dialer) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); d.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+}
+
+// waitDial waits until the dial of id has been attempted.
+func waitDial(t *testing.T, dialled <-chan peer.ID, id peer.ID) {
+	t.Helper()
+	deadline := time.After(5 * time.Second)
+	for {
+		select {
+		case got := <-dialled:
+			if got == id {
+				return
+			}
+		case <-deadline:
+			t.Fatalf("%s was never dialled", id.ShortString())
+		}
+	}
+}
+
+// A flood of announcements of made-up peers whose dials hang neither piles
+// up goroutines nor grows the queue, and a configured colleague is still
+// dialled at once.
+func TestDialerBoundsAFloodOfSightings(t *testing.T) {
+	net := newFakeNet(t)
+	bob := newID(t)
+	dialled := make(chan peer.ID, 16)
+	net.connect = func(ctx context.Context, id peer.ID, _ []ma.Multiaddr) error {
+		if id == bob {
+			dialled <- id
+			return nil
+		}
+		<-ctx.Done() // a tarpit: the dial hangs until its timeout
+		return ctx.Err()
+	}
+	d := NewDialer(DialerConfig{}, DialerDeps{Net: net, Store: newFakeStore()})
+	runDialer(t, d)
+	tarpit := addr(t, "/ip4/127.0.0.1/tcp/9")
+	before := runtime.NumGoroutine()
+	for i := range 5000 {
+		made := peer.ID(fmt.Sprintf("made-up-%d", i))
+		d.PeerSeen(context.Background(), discovery.Sighting{ID: made, Addrs: []ma.Multiaddr{tarpit}, Via: discovery.ViaMDNS})
+	}
+	if grown := runtime.NumGoroutine() - before; grown > 200 {
+		t.Fatalf("5000 sightings left %d more goroutines; dials must wait in a bounded queue", grown)
+	}
+	d.mu.Lock()
+	dropped, queued := d.dropped, len(d.hints)
+	d.mu.Unlock()
+	if dropped == 0 || queued > maxQueuedHints {
+		t.Fatalf("dropped %d sightings, %d queued: want the excess dropped", dropped, queued)
+	}
+	d.PeerSeen(context.Background(), discovery.Sighting{ID: bob, Addrs: []ma.Multiaddr{addr(t, "/ip4/127.0.0.1/tcp/4001")}, Via: discovery.ViaStatic})
+	waitDial(t, dialled, bob)
+}
+
+// A failed dial is remembered (the directory shows why) and is not
+// retried at the same addresses before its back-off, unless forced.
+func TestDialerBacksOffAndReconnectForces(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		net := newFakeNet(t)
+		bob := newID(t)
+		at := "/ip4/10.0.0.2/tcp/4001"
+		store := newFakeStore()
+		store.peers[bob.String()] = storage.Peer{ID: bob.String(), Name: "Bob", Addrs: []string{at}}
+		var mu sync.Mutex // guards refuse and attempts
+		refuse, attempts := true, 0
+		net.connect = func(context.Context, peer.ID, []ma.Multiaddr) error {
+			mu.Lock()
+			defer mu.Unlock()
+			attempts++
+			if refuse {
+				return errors.New("different workspace")
+			}
+			return nil
+		}
+		d := NewDialer(DialerConfig{}, DialerDeps{Net: net, Store: store})
+		done := make(chan struct{})
+		go func() { defer close(done); d.Run(ctx) }()
+		synctest.Wait() // the first round has dialled Bob and failed
+
+		if err := d.LastError(bob); err == nil || err.Error() != "different workspace" {
+			t.Fatalf("LastError = %v", err)
+		}
+		d.PeerSeen(ctx, discovery.Sighting{ID: bob, Addrs: []ma.Multiaddr{addr(t, at)}, Via: discovery.ViaMDNS})
+		synctest.Wait()
+		mu.Lock()
+		if attempts != 1 {
+			t.Fatalf("%d attempts, want the failed addresses left alone within the back-off", attempts)
+		}
+		refuse = false
+		mu.Unlock()
+		d.Reconnect(ctx, bob)
+		synctest.Wait()
+		if !net.IsConnected(bob) || d.LastError(bob) != nil {
+			t.Fatalf("Reconnect did not connect: %v", d.LastError(bob))
+		}
+		cancel()
+		<-done
+	})
+}
+
+func TestDialerSkipsItselfAndTheConnected(t *testing.T) {
+	net := newFakeNet(t)
+	bob := newID(t)
+	net.link(bob)
+	d := NewDialer(DialerConfig{}, DialerDeps{Net: net, Store: newFakeStore()})
+	a := []ma.Multiaddr{addr(t, "/ip4/10.0.0.2/tcp/4001")}
+	d.PeerSeen(context.Background(), discovery.Sighting{ID: net.self, Addrs: a, Via: discovery.ViaStatic})
+	d.PeerSeen(context.Background(), discovery.Sighting{ID: bob, Addrs: a, Via: discovery.ViaStatic})
+	d.PeerSeen(context.Background(), discovery.Sighting{ID: newID(t), Via: discovery.ViaStatic}) // no address
+	if len(d.known)+len(d.hints) != 0 {
+		t.Fatalf("queued %d dials, want none", len(d.known)+len(d.hints))
+	}
+}

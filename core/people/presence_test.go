@@ -1,0 +1,164 @@
+package people
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"hallway/chat"
+	"hallway/p2p"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+)
+
+// someColleagues describes a colleague by what the store holds.
+type someColleagues struct{ store *fakeStore }
+
+func (c someColleagues) Colleague(ctx context.Context, id peer.ID) chat.Colleague {
+	p, _, _ := c.store.Peer(ctx, id.String())
+	return chat.Colleague{PeerID: id.String(), Name: p.Name}
+}
+
+type noOthers struct{}
+
+func (noOthers) OtherWorkspaces() int { return 2 }
+
+type presenceRig struct {
+	store *fakeStore
+	net   *fakeNet
+	bus   *fakeBus
+	sink  *sightings
+	p     *Presence
+}
+
+func newPresenceRig(t *testing.T, name string) *presenceRig {
+	t.Helper()
+	key, _ := newKey(t)
+	r := &presenceRig{store: newFakeStore(), net: newFakeNet(t), bus: newFakeBus(), sink: &sightings{}}
+	r.p = NewPresence(PresenceConfig{Name: name, Key: key, Workspace: "open", WorkspaceTag: "tag", DataDir: "/d"},
+		PresenceDeps{Store: r.store, Net: r.net, Publisher: r.bus, Others: noOthers{},
+			Directory: someColleagues{r.store}, Sightings: r.sink})
+	return r
+}
+
+func (r *presenceRig) updates() []chat.PeerUpdated {
+	var out []chat.PeerUpdated
+	for _, e := range r.bus.published() {
+		if u, ok := e.(chat.PeerUpdated); ok {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+// A push that was delayed on the way never overwrites a newer profile.
+func TestDelayedOlderProfileNeverOverwritesNewer(t *testing.T) {
+	ctx := context.Background()
+	r := newPresenceRig(t, "Ann")
+	bob := newID(t)
+	r.p.Receive(ctx, bob, p2p.Profile{Name: "Bob", Status: chat.StatusBusy, Version: 20})
+	r.p.Receive(ctx, bob, p2p.Profile{Name: "Robert", Status: chat.StatusAvailable, Version: 10})
+	r.p.Receive(ctx, bob, p2p.Profile{Name: "Robert", Status: chat.StatusAvailable, Version: 20})
+
+	got, _, _ := r.store.Peer(ctx, bob.String())
+	if got.Name != "Bob" || got.Status != chat.StatusBusy {
+		t.Fatalf("stored %+v, want the newer profile", got)
+	}
+	if u := r.updates(); len(u) != 1 || u[0].Peer.Name != "Bob" {
+		t.Fatalf("updates %+v, want one for the newer profile", u)
+	}
+	r.p.Receive(ctx, bob, p2p.Profile{Name: "Rob", Status: chat.StatusAway, Version: 21})
+	if got, _, _ := r.store.Peer(ctx, bob.String()); got.Name != "Rob" {
+		t.Fatalf("a newer profile was refused: %+v", got)
+	}
+}
+
+func TestReceivedProfileIntroducesColleagues(t *testing.T) {
+	r := newPresenceRig(t, "Ann")
+	bob, cat := newID(t), newID(t)
+	r.p.Receive(context.Background(), bob, p2p.Profile{Name: "Bob", Version: 1, Known: []p2p.KnownPeer{
+		{ID: cat.String(), Addrs: []string{"/ip4/10.0.0.7/tcp/4001", "not an address"}},
+		{ID: "not a peer", Addrs: []string{"/ip4/10.0.0.8/tcp/4001"}},
+	}})
+	if len(r.sink.seen) != 1 {
+		t.Fatalf("sightings %+v, want Cat only", r.sink.seen)
+	}
+	sg := r.sink.seen[0]
+	if sg.ID != cat || len(sg.Addrs) != 1 || sg.Addrs[0].String() != "/ip4/10.0.0.7/tcp/4001" || sg.Via != "peer" {
+		t.Fatalf("sighting %+v", sg)
+	}
+}
+
+func TestProfileThatCannotBeRecordedIsNotAnnounced(t *testing.T) {
+	r := newPresenceRig(t, "Ann")
+	r.store.broken = true
+	r.p.Receive(context.Background(), newID(t), p2p.Profile{Name: "Bob", Version: 1})
+	if u := r.updates(); len(u) != 0 {
+		t.Fatalf("announced %+v although history refused it", u)
+	}
+}
+
+func TestOwnProfileLoadsChangesAndReachesColleagues(t *testing.T) {
+	ctx := context.Background()
+	r := newPresenceRig(t, "Ann")
+	r.store.settings[settingStatus] = chat.StatusAway
+	r.store.settings[settingVersion] = "99999999999999" // a clock ahead of ours
+	if err := r.p.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	first := r.p.Current()
+	if first.Name != "Ann" || first.Status != chat.StatusAway || first.Version != 100000000000000 {
+		t.Fatalf("loaded %+v", first)
+	}
+	bob, cat := newID(t), newID(t)
+	r.net.link(bob, addr(t, "/ip4/10.0.0.2/tcp/4001"))
+	r.net.link(cat, addr(t, "/ip4/10.0.0.3/tcp/4001"))
+
+	if err := r.p.SetStatus(ctx, "gone fishing", ""); err == nil {
+		t.Fatal("unknown status accepted")
+	}
+	if len(r.net.pushed) != 0 || len(r.bus.published()) != 0 {
+		t.Fatal("a refused change was told")
+	}
+	if err := r.p.SetStatus(ctx, chat.StatusBusy, "in a meeting"); err != nil {
+		t.Fatal(err)
+	}
+	now := r.p.Current()
+	if now.Status != chat.StatusBusy || now.StatusText != "in a meeting" || now.Version <= first.Version {
+		t.Fatalf("after SetStatus %+v", now)
+	}
+	if r.store.settings[settingStatusText] != "in a meeting" {
+		t.Fatalf("not remembered: %v", r.store.settings)
+	}
+	toBob := r.net.pushed[bob]
+	if toBob.Status != chat.StatusBusy || len(toBob.Known) != 1 || toBob.Known[0].ID != cat.String() {
+		t.Fatalf("pushed to Bob %+v, want the status and Cat introduced", toBob)
+	}
+	if _, ok := r.net.pushed[cat]; !ok {
+		t.Fatal("Cat was not told")
+	}
+	ev := r.bus.published()
+	pc, ok := ev[len(ev)-1].(chat.ProfileChanged)
+	if !ok || pc.Self.Status != chat.StatusBusy || pc.Self.Workspace != "open" || pc.Self.OtherWorkspaces != 2 ||
+		pc.Self.PeerID != r.net.self.String() || pc.Self.Fingerprint == "" {
+		t.Fatalf("event %+v", ev)
+	}
+}
+
+func TestLoadRefusesAnUnusableName(t *testing.T) {
+	r := newPresenceRig(t, "")
+	r.store.settings[settingName] = "bad\x07name"
+	err := r.p.Load(context.Background())
+	var ue *chat.UserError
+	if !errors.As(err, &ue) {
+		t.Fatalf("want a user error, got %v", err)
+	}
+}
+
+func TestLoadReportsAStoreFailure(t *testing.T) {
+	r := newPresenceRig(t, "Ann")
+	r.store.broken = true
+	if err := r.p.Load(context.Background()); !errors.Is(err, errBroken) {
+		t.Fatalf("want the store's error, got %v", err)
+	}
+}

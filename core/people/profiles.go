@@ -1,0 +1,117 @@
+package people
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"hallway/chat"
+	"hallway/discovery"
+	"hallway/p2p"
+	"hallway/storage"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+	ma "github.com/multiformats/go-multiaddr"
+)
+
+// pushTimeout bounds one profile push.
+const pushTimeout = 5 * time.Second
+
+// PushToAll tells every connected colleague our profile, in parallel, and
+// returns when all have it or failed.
+func (p *Presence) PushToAll(ctx context.Context) {
+	var wg sync.WaitGroup
+	for _, id := range p.net.ConnectedPeers() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p.Push(ctx, id)
+		}()
+	}
+	wg.Wait()
+}
+
+// Push tells one colleague our profile and whom we are connected to.
+func (p *Presence) Push(ctx context.Context, id peer.ID) {
+	ctx, cancel := context.WithTimeout(ctx, pushTimeout)
+	defer cancel()
+	prof := p.Current()
+	prof.Known = p.knownPeersFor(id)
+	if err := p.net.PushProfile(ctx, id, prof); err != nil {
+		p.log.Debug("profile push failed", "peer", id, "err", err)
+	}
+}
+
+// knownPeersFor lists connected colleagues and their addresses for id, so
+// that peers on another subnet, unreachable by mDNS, find each other.
+func (p *Presence) knownPeersFor(id peer.ID) []p2p.KnownPeer {
+	var known []p2p.KnownPeer
+	for _, other := range p.net.ConnectedPeers() {
+		if other == id || len(known) == 64 {
+			continue
+		}
+		var addrs []string
+		for _, a := range p.net.PeerAddrs(other) {
+			if len(addrs) < 8 {
+				addrs = append(addrs, a.String())
+			}
+		}
+		if len(addrs) > 0 {
+			known = append(known, p2p.KnownPeer{ID: other.String(), Addrs: addrs})
+		}
+	}
+	return known
+}
+
+// Receive takes a profile a colleague pushed: it records it unless a newer
+// one was seen, announces the change, and hands the colleagues it
+// introduces to the dialer.
+func (p *Presence) Receive(ctx context.Context, from peer.ID, prof p2p.Profile) {
+	changed, err := p.accept(ctx, from, prof)
+	if err != nil {
+		p.log.Warn("colleague profile", "peer", from, "err", err)
+	}
+	if changed {
+		p.pub.Publish(chat.PeerUpdated{Peer: p.directory.Colleague(ctx, from)})
+	}
+	for _, k := range prof.Known {
+		id, err := peer.Decode(k.ID)
+		if err != nil {
+			continue
+		}
+		var addrs []ma.Multiaddr
+		for _, a := range k.Addrs {
+			if m, err := ma.NewMultiaddr(a); err == nil {
+				addrs = append(addrs, m)
+			}
+		}
+		p.sightings.PeerSeen(ctx, discovery.Sighting{ID: id, Addrs: addrs, Via: "peer"})
+	}
+}
+
+// accept records a colleague's profile unless a newer one was seen.
+func (p *Presence) accept(ctx context.Context, from peer.ID, prof p2p.Profile) (bool, error) {
+	p.seenMu.Lock()
+	if prof.Version <= p.seenVersion[from] {
+		p.seenMu.Unlock()
+		return false, nil
+	}
+	p.seenVersion[from] = prof.Version
+	p.seenMu.Unlock()
+	rec := storage.Peer{
+		ID:         from.String(),
+		PubKey:     p.net.PubKey(from),
+		Name:       prof.Name,
+		Status:     prof.Status,
+		StatusText: prof.StatusText,
+		LastSeen:   time.Now(),
+	}
+	for _, a := range p.net.PeerAddrs(from) {
+		rec.Addrs = append(rec.Addrs, a.String())
+	}
+	if err := p.store.UpsertPeer(ctx, rec); err != nil {
+		return false, fmt.Errorf("record colleague %s: %w", from.ShortString(), err)
+	}
+	return true, nil
+}

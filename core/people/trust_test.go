@@ -1,0 +1,162 @@
+package people
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"hallway/chat"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+)
+
+type trustRig struct {
+	store *fakeStore
+	net   *fakeNet
+	bus   *fakeBus
+	book  *TrustBook
+}
+
+func newTrustRig(t *testing.T) *trustRig {
+	t.Helper()
+	key, _ := newKey(t)
+	r := &trustRig{store: newFakeStore(), net: newFakeNet(t), bus: newFakeBus()}
+	dir := NewDirectory(DirectoryDeps{Store: r.store, Links: r.net, Problems: noProblems{}})
+	r.book = NewTrustBook(TrustConfig{Key: key}, TrustDeps{Store: r.store, Self: r.net, Resolver: dir,
+		Publisher: r.bus, Events: r.bus})
+	return r
+}
+
+func (r *trustRig) warnings() []chat.NameWarning {
+	var out []chat.NameWarning
+	for _, e := range r.bus.published() {
+		if w, ok := e.(chat.NameWarningRaised); ok {
+			out = append(out, w.Warning)
+		}
+	}
+	return out
+}
+
+// A newcomer who takes a verified colleague's name is flagged as an
+// impersonation; once the verification is taken back the name is only
+// "taken".
+func TestNameWarningWhenNewcomerTakesVerifiedName(t *testing.T) {
+	ctx := context.Background()
+	r := newTrustRig(t)
+	bob, eve := newID(t), newID(t)
+	r.store.meet(bob, "Bob", 1)
+	if _, err := r.book.Verify(ctx, "Bob", true); err != nil {
+		t.Fatal(err)
+	}
+	r.store.meet(eve, "ｂｏｂ ", 5) // full-width letters and a trailing space
+
+	all, err := r.book.Trusts(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tb := all[bob.String()]; !tb.Verified || tb.VerifiedName != "Bob" || tb.Warning != nil || tb.SafetyNumber == "" {
+		t.Fatalf("Bob: %+v", tb)
+	}
+	w := all[eve.String()].Warning
+	if w == nil || w.Kind != chat.WarnImpersonation || w.Of != bob.String() {
+		t.Fatalf("impostor: %+v", all[eve.String()])
+	}
+	if _, err := r.book.Verify(ctx, bob.String(), false); err != nil {
+		t.Fatal(err)
+	}
+	te, err := r.book.TrustOf(ctx, eve.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if te.Warning == nil || te.Warning.Kind != chat.WarnNameTaken || te.Warning.Of != bob.String() {
+		t.Fatalf("after unverify: %+v", te.Warning)
+	}
+	var changed int
+	for _, e := range r.bus.published() {
+		if _, ok := e.(chat.TrustChanged); ok {
+			changed++
+		}
+	}
+	if changed != 2 {
+		t.Fatalf("%d TrustChanged events, want one per verify", changed)
+	}
+}
+
+// The watch raises a warning once, when the collision appears.
+func TestWatchRaisesEachWarningOnce(t *testing.T) {
+	r := newTrustRig(t)
+	bob, eve := newID(t), newID(t)
+	r.store.meet(bob, "Bob", 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- r.book.RunWatch(ctx) }()
+
+	send := func(e chat.Event) {
+		select {
+		case r.bus.feed <- e:
+		case <-time.After(5 * time.Second):
+			t.Fatal("the watch does not take events")
+		}
+	}
+	send(chat.PeerUpdated{}) // no collision yet
+	r.store.meet(eve, "bob", 4)
+	send(chat.PeerUpdated{})
+	send(chat.PeerOnline{})
+	send(chat.MessageReceived{}) // not about names: ignored
+	cancel()
+	close(r.bus.feed)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	ws := r.warnings()
+	if len(ws) != 1 || ws[0].PeerID != eve.String() || ws[0].Kind != chat.WarnNameTaken {
+		t.Fatalf("warnings %+v, want one about Eve", ws)
+	}
+}
+
+func TestTrustRefusals(t *testing.T) {
+	ctx := context.Background()
+	r := newTrustRig(t)
+	if _, err := r.book.TrustOf(ctx, r.net.self.String()); err == nil {
+		t.Error("a safety number with oneself")
+	}
+	noKey, err := peer.Decode("QmYyQSo1c1Ym7orWxLYvCrM2EmxFTANf8wXmmE7DWjhx5N") // carries no key
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.book.Verify(ctx, noKey.String(), true); err == nil {
+		t.Error("verified a colleague whose key is unknown")
+	}
+	r.store.broken = true
+	if _, err := r.book.Trusts(ctx); !errors.Is(err, errBroken) {
+		t.Errorf("want the store's error, got %v", err)
+	}
+}
+
+func TestLabels(t *testing.T) {
+	ctx := context.Background()
+	r := newTrustRig(t)
+	bob, cat := newID(t), newID(t)
+	r.store.meet(bob, "Bob", 1)
+	r.store.meet(cat, "Cat", 2)
+	tr, err := r.book.SetLabel(ctx, "Bob", "  Accounting  team ")
+	if err != nil || tr.Label != "Accounting team" {
+		t.Fatalf("label %+v, %v", tr, err)
+	}
+	if _, err := r.book.SetLabel(ctx, "Cat", "accounting"); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{"bad\x07", "rtl\u202e", string(make([]rune, MaxLabelLen+1))} {
+		if _, err := r.book.SetLabel(ctx, "Bob", bad); err == nil {
+			t.Errorf("label %q accepted", bad)
+		}
+	}
+	if _, err := r.book.SetLabel(ctx, r.net.self.String(), "Me"); err == nil {
+		t.Error("labelled oneself")
+	}
+	ls, err := r.book.Labels(ctx)
+	if err != nil || len(ls) != 2 || ls[0] != "accounting" || ls[1] != "Accounting team" {
+		t.Fatalf("labels %q, %v", ls, err)
+	}
+}
