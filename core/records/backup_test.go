@@ -7,8 +7,15 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+
+	hcrypto "hallway/crypto"
+	"hallway/storage"
 )
 
 // testLayout names the data folder's files as a node does.
@@ -81,4 +88,82 @@ func FuzzExtractBackup(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		extractBackup(bytes.NewReader(b), t.TempDir(), testLayout)
 	})
+}
+
+// restoreTarget is dir with a lock that counts how often it is taken and
+// given back.
+func restoreTarget(dir string, taken, released *int) Target {
+	return Target{Dir: dir, Layout: testLayout, Lock: func() (func(), error) {
+		*taken++
+		return func() { *released++ }, nil
+	}}
+}
+
+func TestBackupThenRestore(t *testing.T) {
+	ctx := t.Context()
+	dir := t.TempDir()
+	key, _, err := hcrypto.LoadOrCreateIdentity(filepath.Join(dir, testLayout.Identity))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := storage.Open(ctx, filepath.Join(dir, testLayout.Database))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, _, err := st.InsertIncoming(ctx, storage.Message{ID: "m1", Conv: "dm:peer", Author: "peer", Text: "keep me", SentAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	k, err := New(Config{DataDir: dir, Layout: testLayout}, Deps{Store: st, Key: key, People: &fakePeople{self: "Ann"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	info, err := k.Backup(ctx, &buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.PeerID != k.self.String() || info.Name != "Ann" || info.Messages != 1 || len(info.Files) != 2 {
+		t.Errorf("backup %+v", info)
+	}
+
+	to := t.TempDir()
+	var taken, released int
+	res, err := Restore(ctx, bytes.NewReader(buf.Bytes()), restoreTarget(to, &taken, &released), RestoreOptions{})
+	if err != nil || res.DataDir != to || res.Replaced != "" || res.Backup.PeerID != info.PeerID {
+		t.Fatalf("restore: %+v, %v", res, err)
+	}
+	if taken != 1 || released != 1 {
+		t.Errorf("lock taken %d, released %d times", taken, released)
+	}
+	if err := checkRestoredIdentity(filepath.Join(to, testLayout.Identity), info.PeerID); err != nil {
+		t.Error(err)
+	}
+	if has, err := storage.HasHistory(ctx, filepath.Join(to, testLayout.Database)); err != nil || !has {
+		t.Errorf("restored history: %v, %v", has, err)
+	}
+	if _, err := Restore(ctx, bytes.NewReader(buf.Bytes()), restoreTarget(to, &taken, &released), RestoreOptions{}); !errors.Is(err, ErrHistoryExists) {
+		t.Errorf("a second restore: %v", err)
+	}
+	res, err = Restore(ctx, bytes.NewReader(buf.Bytes()), restoreTarget(to, &taken, &released), RestoreOptions{Force: true})
+	if err != nil || res.Replaced == "" {
+		t.Errorf("forced restore: %+v, %v", res, err)
+	}
+	if taken != 3 || released != 3 {
+		t.Errorf("lock taken %d, released %d times", taken, released)
+	}
+}
+
+// A folder that cannot be locked is left alone.
+func TestRestoreNeedsTheLock(t *testing.T) {
+	busy := errors.New("a node runs here")
+	dir := t.TempDir()
+	_, err := Restore(t.Context(), strings.NewReader("not read"), Target{Dir: dir, Layout: testLayout,
+		Lock: func() (func(), error) { return nil, busy }}, RestoreOptions{})
+	if !errors.Is(err, busy) {
+		t.Fatalf("got %v", err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("the folder was touched: %v", entries)
+	}
 }
