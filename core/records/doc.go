@@ -5,6 +5,6 @@
 //
 // It does not write history, resolve colleagues or rooms, or own the data
 // folder: messages arrive through other parts of the node, names and room
-// lookups come in through its Deps, and the caller takes the folder's lock
-// before a restore.
+// lookups come in through its Deps, and a restore takes the folder's lock
+// the way its caller says.
 package records
