@@ -11,6 +11,7 @@ import (
 
 	"hallway/chat"
 	"hallway/core/people"
+	"hallway/core/records"
 	hcrypto "hallway/crypto"
 	"hallway/p2p"
 	"hallway/storage"
@@ -63,7 +64,7 @@ type Service struct {
 	heads  headCache
 	postMu sync.Mutex
 
-	sweeper *sweeper // applies retention
+	records *records.Keeper // search, export, backup, retention
 
 	progress    progress
 	dls         downloads
@@ -148,7 +149,9 @@ func (s *Service) open(ctx context.Context) error {
 	s.rooms = &roomSet{byID: map[string]*roomState{}}
 	s.writer = newRoomWriter(s)
 	s.syncer = newRoomSyncer(s)
-	s.sweeper = newSweeper(s.store, sweepEvery, s.log, s.sweepDone)
+	if s.records, err = s.newRecords(); err != nil {
+		return err
+	}
 	s.node, err = s.startNode(ctx, psk)
 	if err != nil {
 		return fmt.Errorf("network: %w", err)
@@ -199,7 +202,7 @@ func (s *Service) Run(ctx context.Context) error {
 	}()
 	// one slot per goroutine below, so none blocks on its way out
 	errc := make(chan error, 10)
-	for _, run := range []func(context.Context) error{s.dial.run, s.out.run, s.writer.run, s.syncer.run, s.runDownloads, s.runTrustWatch, s.sweeper.run} {
+	for _, run := range []func(context.Context) error{s.dial.run, s.out.run, s.writer.run, s.syncer.run, s.runDownloads, s.runTrustWatch, s.records.Run} {
 		s.wg.Add(1)
 		go func() { defer s.wg.Done(); errc <- run(runCtx) }()
 	}

@@ -1,22 +1,18 @@
-package core
+package records
 
 import (
 	"context"
 	"encoding/base64"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
 	"hallway/archive"
 	"hallway/chat"
 	hcrypto "hallway/crypto"
-	"hallway/p2p"
 	"hallway/storage"
 
 	ic "github.com/libp2p/go-libp2p/core/crypto"
@@ -53,7 +49,7 @@ const (
 //
 // A room message's proof includes the key of that one message, never the
 // room's key, so the export discloses no other message of the room.
-func (s *Service) Export(ctx context.Context, opt ExportOptions, w io.Writer) (ExportSummary, error) {
+func (k *Keeper) Export(ctx context.Context, opt ExportOptions, w io.Writer) (ExportSummary, error) {
 	format := strings.ToLower(strings.TrimSpace(opt.Format))
 	if format == "" {
 		format = ExportJSON
@@ -64,7 +60,7 @@ func (s *Service) Export(ctx context.Context, opt ExportOptions, w io.Writer) (E
 	if !opt.Since.IsZero() && !opt.Until.IsZero() && !opt.Until.After(opt.Since) {
 		return ExportSummary{}, chat.UserErrorf("the end of the period comes before its start")
 	}
-	ex, err := s.newExporter(ctx, opt)
+	ex, err := k.newExporter(ctx, opt)
 	if err != nil {
 		return ExportSummary{}, err
 	}
@@ -75,7 +71,7 @@ func (s *Service) Export(ctx context.Context, opt ExportOptions, w io.Writer) (E
 	}
 	// The page embeds the JSON export, which is written first to a private
 	// file, then rendered from it message by message.
-	tmp, err := os.CreateTemp(s.cfg.DataDir, ".export-*.json")
+	tmp, err := os.CreateTemp(k.cfg.DataDir, ".export-*.json")
 	if err != nil {
 		return sum, fmt.Errorf("export: %w", err)
 	}
@@ -95,19 +91,19 @@ func (s *Service) Export(ctx context.Context, opt ExportOptions, w io.Writer) (E
 
 // exporter gathers one export.
 type exporter struct {
-	s        *Service
+	k        *Keeper
 	scope    storage.ExportScope
 	head     archive.Body
 	names    *nameBook
 	roomKeys map[string]hcrypto.RoomKey
 }
 
-func (s *Service) newExporter(ctx context.Context, opt ExportOptions) (*exporter, error) {
-	ex := &exporter{s: s, scope: storage.ExportScope{Since: opt.Since, Until: opt.Until}, roomKeys: map[string]hcrypto.RoomKey{}}
+func (k *Keeper) newExporter(ctx context.Context, opt ExportOptions) (*exporter, error) {
+	ex := &exporter{k: k, scope: storage.ExportScope{Since: opt.Since, Until: opt.Until}, roomKeys: map[string]hcrypto.RoomKey{}}
 	ex.head.Scope = archive.Scope{Since: archive.FormatTime(opt.Since), Until: archive.FormatTime(opt.Until)}
 	var only *conversation
 	if strings.TrimSpace(opt.In) != "" {
-		c, err := s.resolveConversation(ctx, opt.In)
+		c, err := k.resolveConversation(ctx, opt.In)
 		if err != nil {
 			return nil, err
 		}
@@ -116,28 +112,29 @@ func (s *Service) newExporter(ctx context.Context, opt ExportOptions) (*exporter
 		ex.head.Scope.Conversation, ex.head.Scope.ConversationID = c.ref, c.id
 	}
 	var err error
-	if ex.names, err = s.conversationNames(ctx); err != nil {
+	if ex.names, err = k.conversationNames(ctx); err != nil {
 		return nil, err
 	}
-	self, err := ex.author(ctx, s.node.ID().String())
+	self, err := ex.author(ctx, k.self.String())
 	if err != nil {
 		return nil, err
 	}
 	ex.head.ExportedAt = archive.FormatTime(time.Now())
 	ex.head.ExportedBy = self
-	ids, err := s.store.ExportParticipants(ctx, ex.scope)
+	store := k.deps.Store
+	ids, err := store.ExportParticipants(ctx, ex.scope)
 	if err != nil {
 		return nil, fmt.Errorf("export: %w", err)
 	}
 	for _, id := range ids {
 		a, err := ex.author(ctx, id)
 		if err != nil {
-			s.log.Warn("export: an author without a usable key", "peer", id, "err", err)
+			k.deps.Log.Warn("export: an author without a usable key", "peer", id, "err", err)
 			continue
 		}
 		ex.head.Authors = append(ex.head.Authors, a)
 	}
-	rooms, err := s.store.Rooms(ctx, true)
+	rooms, err := store.Rooms(ctx, true)
 	if err != nil {
 		return nil, fmt.Errorf("export: read rooms: %w", err)
 	}
@@ -146,7 +143,7 @@ func (s *Service) newExporter(ctx context.Context, opt ExportOptions) (*exporter
 		if only != nil && (!only.room || only.id != r.ID) {
 			continue
 		}
-		members, err := s.store.RoomMembers(ctx, r.ID)
+		members, err := store.RoomMembers(ctx, r.ID)
 		if err != nil {
 			return nil, fmt.Errorf("export: %w", err)
 		}
@@ -181,10 +178,9 @@ func (ex *exporter) author(ctx context.Context, id string) (archive.Author, erro
 		name = ex.names.selfName
 	}
 	if name == "" {
-		if meta, err := ex.s.store.LatestRoomMeta(ctx, id); err == nil {
-			var rm roomMeta
-			if json.Unmarshal([]byte(meta), &rm) == nil {
-				name = rm.Name
+		if meta, err := ex.k.deps.Store.LatestRoomMeta(ctx, id); err == nil {
+			if signed, ok := signedName(meta); ok {
+				name = signed
 			}
 		}
 	}
@@ -194,7 +190,7 @@ func (ex *exporter) author(ctx context.Context, id string) (archive.Author, erro
 
 // files lists the transfer records of the conversations in scope.
 func (ex *exporter) files(ctx context.Context) error {
-	ts, err := ex.s.store.Transfers(ctx)
+	ts, err := ex.k.deps.Store.Transfers(ctx)
 	if err != nil {
 		return fmt.Errorf("export: read transfers: %w", err)
 	}
@@ -214,116 +210,4 @@ func (ex *exporter) files(ctx context.Context) error {
 		ex.head.Files = append(ex.head.Files, f)
 	}
 	return nil
-}
-
-// signer is this node's identity as the archive signs with it.
-type signer struct{ s *Service }
-
-func (g signer) PeerID() string { return g.s.node.ID().String() }
-func (g signer) PublicKey() []byte {
-	b, _ := ic.MarshalPublicKey(g.s.key.GetPublic())
-	return b
-}
-func (g signer) Sign(data []byte) ([]byte, error) { return g.s.key.Sign(data) }
-
-func (ex *exporter) write(ctx context.Context, out io.Writer, sum *ExportSummary) error {
-	w, err := archive.NewWriter(out, ex.head)
-	if err != nil {
-		return fmt.Errorf("export: %w", err)
-	}
-	err = ex.s.store.ExportMessages(ctx, ex.scope, func(r storage.ExportRow) error {
-		m, err := ex.message(r)
-		if err != nil {
-			return err
-		}
-		if m.Proof.Type == archive.ProofNone {
-			sum.Unsigned++
-		} else {
-			sum.Signed++
-		}
-		return w.Message(m)
-	})
-	if err != nil {
-		return fmt.Errorf("export: %w", err)
-	}
-	sum.Messages = w.Messages()
-	if err := w.Close(signer{ex.s}); err != nil {
-		return fmt.Errorf("export: %w", err)
-	}
-	return nil
-}
-
-// message turns a stored message and its proof into the export's form.
-func (ex *exporter) message(r storage.ExportRow) (archive.Message, error) {
-	m := r.Message
-	c := ex.names.of(m.Conv)
-	out := archive.Message{
-		ID: m.ID, Conversation: c.ref, ConversationID: c.id, ConversationName: c.name, Room: c.room,
-		From: m.Author, FromName: ex.names.author(m), Time: archive.FormatTime(m.SentAt),
-		ReceivedAt: archive.FormatTime(m.ReceivedAt), Kind: m.Kind, Text: m.Text, State: string(m.State),
-		Proof: archive.Proof{Type: archive.ProofNone},
-	}
-	if c.room {
-		ex.roomProof(&out, m, r.Envelope)
-		return out, nil
-	}
-	out.To = ex.names.self
-	if m.Author == ex.names.self {
-		out.To = c.id
-	}
-	author, err1 := peer.Decode(out.From)
-	recipient, err2 := peer.Decode(out.To)
-	if err1 != nil || err2 != nil {
-		return out, nil // not a peer ID: shown, but nothing to prove
-	}
-	content, err := dmContent(m, author, recipient)
-	if err != nil {
-		ex.s.log.Warn("export: a message's attachment cannot be read", "id", m.ID, "err", err)
-		return out, nil
-	}
-	switch {
-	case content.File != nil:
-		f := content.File
-		out.File = &archive.Offer{ID: f.ID, Name: f.Name, Size: f.Size, Files: f.Files, Folder: f.Folder, Hash: f.Hash}
-	case content.Invite != nil:
-		out.Invite = &archive.Invite{Room: content.Invite.Room, Name: content.Invite.Name, KeySHA256: hex.EncodeToString(content.Invite.KeyHash[:])}
-	case content.Status != nil:
-		out.FileStatus = &archive.FileStatus{ID: content.Status.ID, State: content.Status.State, Reason: content.Status.Reason}
-	}
-	if m.Sig != "" {
-		out.Proof = archive.Proof{Type: archive.ProofDM, Signature: base64.StdEncoding.EncodeToString([]byte(m.Sig))}
-	}
-	return out, nil
-}
-
-// roomProof attaches the signed envelope and the key of this envelope
-// alone, and the file a file message offers.
-func (ex *exporter) roomProof(out *archive.Message, m storage.Message, raw []byte) {
-	out.HLC = strconv.FormatUint(m.HLC, 10)
-	out.AuthorSeq = strconv.FormatUint(m.AuthorSeq, 10)
-	// Exactly the name the author signed, even an empty one.
-	var meta roomMeta
-	json.Unmarshal([]byte(m.Meta), &meta)
-	out.FromName = meta.Name
-	if m.Kind == storage.KindFile {
-		var o p2p.FileOffer
-		if json.Unmarshal([]byte(m.Text), &o) == nil {
-			out.File = &archive.Offer{ID: o.ID, Name: o.Name, Size: o.Size, Files: int64(o.Files), Folder: o.Folder, Hash: o.Hash}
-		}
-	}
-	key, ok := ex.roomKeys[out.ConversationID]
-	if raw == nil || !ok {
-		return
-	}
-	env, err := hcrypto.UnmarshalEnvelope(raw)
-	if err != nil {
-		ex.s.log.Warn("export: a stored envelope does not decode", "id", m.ID, "err", err)
-		return
-	}
-	mk, err := env.MessageKey(key)
-	if err != nil {
-		return
-	}
-	out.Proof = archive.Proof{Type: archive.ProofRoom, Envelope: base64.StdEncoding.EncodeToString(raw),
-		MessageKey: base64.StdEncoding.EncodeToString(mk[:])}
 }

@@ -1,4 +1,4 @@
-package core
+package records
 
 import (
 	"context"
@@ -18,7 +18,7 @@ import (
 // and whenever a policy or a hold changes. It reads the clock through
 // time.Now and waits on time's timers, so testing/synctest drives it.
 type sweeper struct {
-	store *storage.Store
+	store Expirer
 	every time.Duration
 	log   *slog.Logger
 	// after is told what each sweep did, to clean up and announce it.
@@ -27,7 +27,7 @@ type sweeper struct {
 	mu    sync.Mutex // one sweep at a time
 }
 
-func newSweeper(store *storage.Store, every time.Duration, log *slog.Logger,
+func newSweeper(store Expirer, every time.Duration, log *slog.Logger,
 	after func(context.Context, storage.ExpiryResult, chat.SweepResult)) *sweeper {
 	return &sweeper{store: store, every: every, log: log, after: after, kicks: make(chan struct{}, 1)}
 }
@@ -77,18 +77,18 @@ func (w *sweeper) sweep(ctx context.Context) (chat.SweepResult, error) {
 
 // sweepDone removes what deleted transfer records left on disk, keeps a
 // record of the sweep and announces deletions.
-func (s *Service) sweepDone(ctx context.Context, res storage.ExpiryResult, out chat.SweepResult) {
+func (k *Keeper) sweepDone(ctx context.Context, res storage.ExpiryResult, out chat.SweepResult) {
 	for _, p := range res.Partials {
 		removePartial(p)
 	}
 	if b, err := json.Marshal(out); err == nil {
-		if err := s.store.SetSetting(ctx, settingLastSweep, string(b)); err != nil && ctx.Err() == nil {
-			s.log.Warn("record retention sweep", "err", err)
+		if err := k.deps.Store.SetSetting(ctx, settingLastSweep, string(b)); err != nil && ctx.Err() == nil {
+			k.deps.Log.Warn("record retention sweep", "err", err)
 		}
 	}
 	if out.Messages > 0 || out.Transfers > 0 {
-		s.log.Info("retention deleted expired history", "messages", out.Messages, "transfers", out.Transfers)
-		s.bus.publish(chat.HistoryExpired{Result: out})
+		k.deps.Log.Info("retention deleted expired history", "messages", out.Messages, "transfers", out.Transfers)
+		k.deps.Events.Publish(chat.HistoryExpired{Result: out})
 	}
 }
 

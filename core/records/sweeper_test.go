@@ -1,10 +1,12 @@
-package core
+package records
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -78,5 +80,75 @@ func TestSweeperRunsOnItsOwn(t *testing.T) {
 		}
 		cancel()
 		<-done
+	})
+}
+
+// A sweep that fails is tried again a period later.
+func TestSweeperRetriesAfterAFailure(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		st := newFakeStore()
+		st.expireErr = errors.New("database is locked")
+		w := newSweeper(st, time.Hour, slog.New(slog.DiscardHandler), nil)
+		sweeps := func() int { st.mu.Lock(); defer st.mu.Unlock(); return st.sweeps }
+		ctx, cancel := context.WithCancel(t.Context())
+		done := make(chan error)
+		go func() { done <- w.run(ctx) }()
+		synctest.Wait()
+		if n := sweeps(); n != 1 {
+			t.Fatalf("%d sweeps at start", n)
+		}
+		time.Sleep(time.Hour)
+		synctest.Wait()
+		if n := sweeps(); n != 2 {
+			t.Fatalf("%d sweeps after a failure and an hour; want 2", n)
+		}
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("run ended with %v", err)
+		}
+	})
+}
+
+// gatedExpirer holds each sweep until the test lets it finish.
+type gatedExpirer struct {
+	gate   chan struct{}
+	sweeps atomic.Int32
+}
+
+func (g *gatedExpirer) ApplyRetention(ctx context.Context, _ time.Time) (storage.ExpiryResult, error) {
+	g.sweeps.Add(1)
+	select {
+	case <-g.gate:
+	case <-ctx.Done():
+	}
+	return storage.ExpiryResult{}, nil
+}
+
+// Kicks made while a sweep runs merge into one more sweep.
+func TestSweeperMergesKicks(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := &gatedExpirer{gate: make(chan struct{})}
+		w := newSweeper(g, time.Hour, slog.New(slog.DiscardHandler), nil)
+		ctx, cancel := context.WithCancel(t.Context())
+		done := make(chan error)
+		go func() { done <- w.run(ctx) }()
+		synctest.Wait() // the sweep at start is running
+		w.kick()
+		w.kick()
+		w.kick()
+		g.gate <- struct{}{}
+		synctest.Wait()
+		if n := g.sweeps.Load(); n != 2 {
+			t.Fatalf("%d sweeps; want the one at start and one for the kicks", n)
+		}
+		g.gate <- struct{}{}
+		synctest.Wait()
+		if n := g.sweeps.Load(); n != 2 {
+			t.Errorf("%d sweeps; the kicks did not merge", n)
+		}
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("run ended with %v", err)
+		}
 	})
 }

@@ -1,7 +1,9 @@
-package core
+package records
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -47,21 +49,18 @@ type RetentionStatus struct {
 
 const (
 	settingLastSweep = "retention.last_sweep"
-	// sweepEvery is how often retention is applied while Hallway runs;
-	// it is also applied at start and whenever a policy or hold changes.
-	sweepEvery = time.Hour
 	// maxHoldReason bounds a hold's reason.
 	maxHoldReason = 500
 )
 
 // Retention describes the policies, the holds in force and the last sweep.
-func (s *Service) Retention(ctx context.Context) (RetentionStatus, error) {
-	st := RetentionStatus{Policies: []RetentionPolicy{}, Holds: []LegalHold{}, SweepEvery: sweepEvery.String()}
-	names, err := s.conversationNames(ctx)
+func (k *Keeper) Retention(ctx context.Context) (RetentionStatus, error) {
+	st := RetentionStatus{Policies: []RetentionPolicy{}, Holds: []LegalHold{}, SweepEvery: k.cfg.SweepEvery.String()}
+	names, err := k.conversationNames(ctx)
 	if err != nil {
 		return st, err
 	}
-	ps, err := s.store.RetentionPolicies(ctx)
+	ps, err := k.deps.Store.RetentionPolicies(ctx)
 	if err != nil {
 		return st, err
 	}
@@ -73,14 +72,14 @@ func (s *Service) Retention(ctx context.Context) (RetentionStatus, error) {
 		rp.Conversation, rp.Name = scopeNames(names, p.Scope)
 		st.Policies = append(st.Policies, rp)
 	}
-	holds, err := s.store.LegalHolds(ctx, false)
+	holds, err := k.deps.Store.LegalHolds(ctx, false)
 	if err != nil {
 		return st, err
 	}
 	for _, h := range holds {
 		st.Holds = append(st.Holds, toHold(names, h))
 	}
-	if v, ok, err := s.store.Setting(ctx, settingLastSweep); err == nil && ok {
+	if v, ok, err := k.deps.Store.Setting(ctx, settingLastSweep); err == nil && ok {
 		var last chat.SweepResult
 		if json.Unmarshal([]byte(v), &last) == nil {
 			st.LastSweep = &last
@@ -105,12 +104,12 @@ func toHold(names *nameBook, h storage.LegalHold) LegalHold {
 
 // retentionScope maps "" to the workspace and anything else to the
 // conversation it names.
-func (s *Service) retentionScope(ctx context.Context, in string) (string, error) {
+func (k *Keeper) retentionScope(ctx context.Context, in string) (string, error) {
 	in = strings.TrimSpace(in)
 	if in == "" || strings.EqualFold(in, storage.ScopeWorkspace) {
 		return storage.ScopeWorkspace, nil
 	}
-	c, err := s.resolveConversation(ctx, in)
+	c, err := k.resolveConversation(ctx, in)
 	if err != nil {
 		return "", err
 	}
@@ -121,31 +120,31 @@ func (s *Service) retentionScope(ctx context.Context, in string) (string, error)
 // with in empty, of the whole workspace are kept; 0 keeps them forever.
 // For a conversation, RetentionInherit makes it follow the workspace's
 // policy again. Deletion follows at once, unless a legal hold forbids it.
-func (s *Service) SetRetention(ctx context.Context, in string, days int) (RetentionStatus, error) {
-	scope, err := s.retentionScope(ctx, in)
+func (k *Keeper) SetRetention(ctx context.Context, in string, days int) (RetentionStatus, error) {
+	scope, err := k.retentionScope(ctx, in)
 	if err != nil {
 		return RetentionStatus{}, err
 	}
 	switch {
 	case days == RetentionInherit:
-		err = s.store.ClearRetention(ctx, scope)
+		err = k.deps.Store.ClearRetention(ctx, scope)
 	case days < 0 || days > storage.MaxRetentionDays:
 		return RetentionStatus{}, chat.UserErrorf("keep messages 0 (forever) to %d days", storage.MaxRetentionDays)
 	default:
-		err = s.store.SetRetention(ctx, scope, days)
+		err = k.deps.Store.SetRetention(ctx, scope, days)
 	}
 	if err != nil {
 		return RetentionStatus{}, fmt.Errorf("set retention: %w", err)
 	}
-	s.log.Info("retention policy changed", "scope", scope, "days", days)
-	s.kickSweep()
-	return s.Retention(ctx)
+	k.deps.Log.Info("retention policy changed", "scope", scope, "days", days)
+	k.sweeper.kick()
+	return k.Retention(ctx)
 }
 
 // PlaceHold suspends deletion in a conversation (in) or, with in empty,
 // in the whole workspace, until the hold is released.
-func (s *Service) PlaceHold(ctx context.Context, in, reason string) (LegalHold, error) {
-	scope, err := s.retentionScope(ctx, in)
+func (k *Keeper) PlaceHold(ctx context.Context, in, reason string) (LegalHold, error) {
+	scope, err := k.retentionScope(ctx, in)
 	if err != nil {
 		return LegalHold{}, err
 	}
@@ -153,30 +152,37 @@ func (s *Service) PlaceHold(ctx context.Context, in, reason string) (LegalHold, 
 	if len(reason) > maxHoldReason || strings.ContainsFunc(reason, func(r rune) bool { return r < 0x20 }) {
 		return LegalHold{}, chat.UserErrorf("a hold's reason is one line of at most %d bytes", maxHoldReason)
 	}
-	h := storage.LegalHold{ID: "hold-" + newMessageID()[:12], Scope: scope, Reason: reason, CreatedAt: time.Now()}
-	if err := s.store.PlaceHold(ctx, h); err != nil {
+	h := storage.LegalHold{ID: newHoldID(), Scope: scope, Reason: reason, CreatedAt: time.Now()}
+	if err := k.deps.Store.PlaceHold(ctx, h); err != nil {
 		return LegalHold{}, fmt.Errorf("place hold: %w", err)
 	}
-	s.log.Info("legal hold placed", "id", h.ID, "scope", scope)
-	names, err := s.conversationNames(ctx)
+	k.deps.Log.Info("legal hold placed", "id", h.ID, "scope", scope)
+	names, err := k.conversationNames(ctx)
 	if err != nil {
 		return LegalHold{}, err
 	}
 	return toHold(names, h), nil
 }
 
+// newHoldID is "hold-" and twelve random hex digits.
+func newHoldID() string {
+	var b [6]byte
+	rand.Read(b[:])
+	return "hold-" + hex.EncodeToString(b[:])
+}
+
 // ReleaseHold ends a legal hold; deletion that was due resumes at once.
-func (s *Service) ReleaseHold(ctx context.Context, id string) (LegalHold, error) {
-	h, err := s.store.ReleaseHold(ctx, strings.TrimSpace(id))
+func (k *Keeper) ReleaseHold(ctx context.Context, id string) (LegalHold, error) {
+	h, err := k.deps.Store.ReleaseHold(ctx, strings.TrimSpace(id))
 	if errors.Is(err, storage.ErrNoHold) {
 		return LegalHold{}, chat.UserErrorf("no legal hold %q is in force (hallway retention show lists them)", id)
 	}
 	if err != nil {
 		return LegalHold{}, fmt.Errorf("release hold: %w", err)
 	}
-	s.log.Info("legal hold released", "id", h.ID, "scope", h.Scope)
-	s.kickSweep()
-	names, err := s.conversationNames(ctx)
+	k.deps.Log.Info("legal hold released", "id", h.ID, "scope", h.Scope)
+	k.sweeper.kick()
+	names, err := k.conversationNames(ctx)
 	if err != nil {
 		return LegalHold{}, err
 	}
@@ -184,12 +190,6 @@ func (s *Service) ReleaseHold(ctx context.Context, id string) (LegalHold, error)
 }
 
 // ApplyRetention deletes now what the policies say is due.
-func (s *Service) ApplyRetention(ctx context.Context) (chat.SweepResult, error) {
-	return s.sweeper.sweep(ctx)
-}
-
-func (s *Service) kickSweep() {
-	if s.sweeper != nil {
-		s.sweeper.kick()
-	}
+func (k *Keeper) ApplyRetention(ctx context.Context) (chat.SweepResult, error) {
+	return k.sweeper.sweep(ctx)
 }

@@ -1,4 +1,4 @@
-package core
+package records
 
 import (
 	"archive/tar"
@@ -22,143 +22,6 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 )
 
-// A backup is a gzip-compressed tar stream: first backupManifest (JSON),
-// then the files it lists, each owner-only. It holds everything needed to
-// bring the node back: its identity key, its workspace key when it has
-// one, and a consistent snapshot of its history (messages, rooms with
-// their keys, colleagues, transfers, retention and holds). Both keys are
-// secrets: whoever holds a backup can act as this node and read its rooms.
-// Downloaded files are not part of it.
-
-const (
-	backupFormat   = "hallway-backup"
-	backupVersion  = 1
-	backupManifest = "hallway-backup.json"
-	// maxBackupMember bounds a member's declared size: a history larger
-	// than this is not one we wrote.
-	maxBackupMember = 1 << 40
-	// maxKeyMember bounds the key files.
-	maxKeyMember = 64 << 10
-)
-
-// BackupInfo describes a backup.
-type BackupInfo struct {
-	Format        string       `json:"format"`
-	Version       int          `json:"version"`
-	CreatedAt     time.Time    `json:"created_at"`
-	PeerID        string       `json:"peer_id"`
-	Name          string       `json:"name"`
-	SchemaVersion int          `json:"schema_version"`
-	Messages      int          `json:"messages"`
-	Rooms         int          `json:"rooms"`
-	Files         []BackupFile `json:"files"`
-}
-
-// BackupFile is one member of a backup.
-type BackupFile struct {
-	Name   string `json:"name"`
-	Size   int64  `json:"size"`
-	SHA256 string `json:"sha256"`
-}
-
-// Backup writes a backup of this running node to w (see the top of this
-// file). The history is snapshotted in one read transaction, so it is
-// consistent while messages keep arriving.
-func (s *Service) Backup(ctx context.Context, w io.Writer) (BackupInfo, error) {
-	tmp, err := os.MkdirTemp(s.cfg.DataDir, ".backup-")
-	if err != nil {
-		return BackupInfo{}, fmt.Errorf("backup: %w", err)
-	}
-	defer os.RemoveAll(tmp)
-	snap := filepath.Join(tmp, databaseFile)
-	if err := s.store.Snapshot(ctx, snap); err != nil {
-		return BackupInfo{}, fmt.Errorf("backup: %w", err)
-	}
-	check, err := storage.CheckSnapshot(ctx, snap)
-	if err != nil {
-		return BackupInfo{}, fmt.Errorf("backup: %w", err)
-	}
-	info := BackupInfo{Format: backupFormat, Version: backupVersion, CreatedAt: time.Now().UTC(),
-		PeerID: s.node.ID().String(), Name: s.currentProfile().Name, SchemaVersion: check.SchemaVersion,
-		Messages: check.Messages, Rooms: check.Rooms}
-	members := []string{filepath.Join(s.cfg.DataDir, identityFile)}
-	if _, err := os.Stat(filepath.Join(s.cfg.DataDir, workspaceFile)); err == nil {
-		members = append(members, filepath.Join(s.cfg.DataDir, workspaceFile))
-	}
-	members = append(members, snap)
-	for _, p := range members {
-		f, err := describeFile(p)
-		if err != nil {
-			return BackupInfo{}, fmt.Errorf("backup: %w", err)
-		}
-		info.Files = append(info.Files, f)
-	}
-	if err := writeBackup(w, info, members); err != nil {
-		return BackupInfo{}, fmt.Errorf("backup: %w", err)
-	}
-	return info, nil
-}
-
-func describeFile(path string) (BackupFile, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return BackupFile{}, err
-	}
-	defer f.Close()
-	h := sha256.New()
-	n, err := io.Copy(h, f)
-	if err != nil {
-		return BackupFile{}, err
-	}
-	return BackupFile{Name: filepath.Base(path), Size: n, SHA256: hex.EncodeToString(h.Sum(nil))}, nil
-}
-
-func writeBackup(w io.Writer, info BackupInfo, paths []string) error {
-	gz, err := gzip.NewWriterLevel(w, gzip.BestSpeed)
-	if err != nil {
-		return err
-	}
-	tw := tar.NewWriter(gz)
-	manifest, err := json.MarshalIndent(info, "", "  ")
-	if err != nil {
-		return err
-	}
-	hdr := &tar.Header{Name: backupManifest, Mode: 0o600, Size: int64(len(manifest)), ModTime: info.CreatedAt, Format: tar.FormatPAX}
-	if err := tw.WriteHeader(hdr); err != nil {
-		return err
-	}
-	if _, err := tw.Write(manifest); err != nil {
-		return err
-	}
-	for i, p := range paths {
-		if err := addMember(tw, p, info.Files[i], info.CreatedAt); err != nil {
-			return err
-		}
-	}
-	if err := tw.Close(); err != nil {
-		return err
-	}
-	return gz.Close()
-}
-
-func addMember(tw *tar.Writer, path string, f BackupFile, at time.Time) error {
-	file, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer file.Close()
-	hdr := &tar.Header{Name: f.Name, Mode: 0o600, Size: f.Size, ModTime: at, Format: tar.FormatPAX}
-	if err := tw.WriteHeader(hdr); err != nil {
-		return err
-	}
-	// Exactly the bytes described: the file cannot have grown, as it is
-	// a key or the snapshot, but a short one would corrupt the stream.
-	if _, err := io.CopyN(tw, file, f.Size); err != nil {
-		return fmt.Errorf("%s: %w", f.Name, err)
-	}
-	return nil
-}
-
 // RestoreOptions controls Restore.
 type RestoreOptions struct {
 	// Force replaces a history or an identity already in the data folder;
@@ -176,52 +39,58 @@ type RestoreResult struct {
 // ErrHistoryExists means a restore would replace a history or identity.
 var ErrHistoryExists = errors.New("the data folder already holds a history")
 
-// Restore brings a backup (read from r) back into the data folder dir,
-// which no Hallway may be using: it takes the folder's lock for the whole
+// Target is the data folder a backup is restored into.
+type Target struct {
+	Dir    string
+	Layout Layout
+	// Lock makes the folder if need be and takes it for the restore,
+	// failing (with a user-facing error) while a node uses it; release
+	// gives it back.
+	Lock func() (release func(), err error)
+}
+
+// Restore brings a backup (read from r) back into the data folder, which
+// no Hallway may be using: it holds the folder's lock for the whole
 // restore, so a node cannot start meanwhile either. Every member is
 // checked against the manifest and the history with SQLite's integrity
-// check before anything in dir is touched; then the files are moved in.
-func Restore(ctx context.Context, r io.Reader, dir string, opt RestoreOptions) (RestoreResult, error) {
+// check before anything in the folder is touched; then the files are
+// moved in.
+func Restore(ctx context.Context, r io.Reader, to Target, opt RestoreOptions) (RestoreResult, error) {
+	dir, lay := to.Dir, to.Layout
 	res := RestoreResult{DataDir: dir}
-	if err := ensureDataDir(dir); err != nil {
-		return res, err
-	}
-	lock, err := lockDataDir(dir)
-	if errors.Is(err, ErrAlreadyRunning) {
-		return res, chat.NewUserError(fmt.Sprintf("a Hallway is running on %s; stop it before restoring", dir), err)
-	}
+	release, err := to.Lock()
 	if err != nil {
 		return res, err
 	}
-	defer lock.release()
+	defer release()
 	tmp, err := os.MkdirTemp(dir, ".restore-")
 	if err != nil {
 		return res, fmt.Errorf("restore: %w", err)
 	}
 	defer os.RemoveAll(tmp)
-	info, err := extractBackup(r, tmp)
+	info, err := extractBackup(r, tmp, lay)
 	if err != nil {
 		return res, chat.NewUserError("this is not a usable Hallway backup: "+err.Error(), err)
 	}
 	res.Backup = info
-	if _, err := storage.CheckSnapshot(ctx, filepath.Join(tmp, databaseFile)); err != nil {
+	if _, err := storage.CheckSnapshot(ctx, filepath.Join(tmp, lay.Database)); err != nil {
 		return res, chat.NewUserError("the history in this backup is damaged: "+err.Error(), err)
 	}
-	if err := checkRestoredIdentity(filepath.Join(tmp, identityFile), info.PeerID); err != nil {
+	if err := checkRestoredIdentity(filepath.Join(tmp, lay.Identity), info.PeerID); err != nil {
 		return res, chat.NewUserError("the identity in this backup does not match it: "+err.Error(), err)
 	}
 	if !opt.Force {
-		if err := refuseOverwrite(ctx, dir, info.PeerID); err != nil {
+		if err := refuseOverwrite(ctx, dir, lay, info.PeerID); err != nil {
 			return res, err
 		}
 	}
-	res.Replaced, err = moveIn(dir, tmp, info)
+	res.Replaced, err = moveIn(dir, tmp, lay, info)
 	return res, err
 }
 
 // extractBackup reads the manifest, then writes each member it lists to
 // dir, checking names, sizes and hashes.
-func extractBackup(r io.Reader, dir string) (BackupInfo, error) {
+func extractBackup(r io.Reader, dir string, lay Layout) (BackupInfo, error) {
 	var info BackupInfo
 	gz, err := gzip.NewReader(r)
 	if err != nil {
@@ -244,16 +113,16 @@ func extractBackup(r io.Reader, dir string) (BackupInfo, error) {
 	want := map[string]BackupFile{}
 	for _, f := range info.Files {
 		switch f.Name {
-		case identityFile, workspaceFile, databaseFile:
+		case lay.Identity, lay.Workspace, lay.Database:
 		default:
 			return info, fmt.Errorf("unexpected member %q", f.Name)
 		}
 		want[f.Name] = f
 	}
-	if _, ok := want[identityFile]; !ok {
+	if _, ok := want[lay.Identity]; !ok {
 		return info, errors.New("no identity key")
 	}
-	if _, ok := want[databaseFile]; !ok {
+	if _, ok := want[lay.Database]; !ok {
 		return info, errors.New("no history")
 	}
 	if err := checkSpace(dir, info.Files); err != nil {
@@ -270,7 +139,7 @@ func extractBackup(r io.Reader, dir string) (BackupInfo, error) {
 		}
 		f, ok := want[hdr.Name]
 		if !ok || got[hdr.Name] || hdr.Typeflag != tar.TypeReg || hdr.Size != f.Size || f.Size > maxBackupMember ||
-			(hdr.Name != databaseFile && f.Size > maxKeyMember) {
+			(hdr.Name != lay.Database && f.Size > maxKeyMember) {
 			return info, fmt.Errorf("unexpected member %q", hdr.Name)
 		}
 		if err := writeMember(filepath.Join(dir, f.Name), tr, f); err != nil {
@@ -331,16 +200,16 @@ func checkSpace(dir string, files []BackupFile) error {
 
 // refuseOverwrite fails when dir holds a history, or an identity other
 // than the backup's.
-func refuseOverwrite(ctx context.Context, dir, peerID string) error {
-	has, err := storage.HasHistory(ctx, filepath.Join(dir, databaseFile))
+func refuseOverwrite(ctx context.Context, dir string, lay Layout, peerID string) error {
+	has, err := storage.HasHistory(ctx, filepath.Join(dir, lay.Database))
 	if err != nil {
 		return err
 	}
 	if has {
 		return chat.NewUserError(fmt.Sprintf("%s already holds a history; restore with --force to replace it (it is kept aside)", dir), ErrHistoryExists)
 	}
-	if _, err := os.Stat(filepath.Join(dir, identityFile)); err == nil {
-		if checkRestoredIdentity(filepath.Join(dir, identityFile), peerID) != nil {
+	if _, err := os.Stat(filepath.Join(dir, lay.Identity)); err == nil {
+		if checkRestoredIdentity(filepath.Join(dir, lay.Identity), peerID) != nil {
 			return chat.NewUserError(fmt.Sprintf("%s holds another identity; restore with --force to replace it (it is kept aside)", dir), ErrHistoryExists)
 		}
 	}
@@ -349,13 +218,13 @@ func refuseOverwrite(ctx context.Context, dir, peerID string) error {
 
 // moveIn replaces dir's identity, workspace key and history with the
 // restored ones, keeping any former ones in a replaced-<time> folder.
-func moveIn(dir, tmp string, info BackupInfo) (replaced string, err error) {
+func moveIn(dir, tmp string, lay Layout, info BackupInfo) (replaced string, err error) {
 	has := map[string]bool{}
 	for _, f := range info.Files {
 		has[f.Name] = true
 	}
 	var aside string
-	for _, name := range []string{identityFile, workspaceFile, databaseFile, databaseFile + "-wal", databaseFile + "-shm"} {
+	for _, name := range []string{lay.Identity, lay.Workspace, lay.Database, lay.Database + "-wal", lay.Database + "-shm"} {
 		p := filepath.Join(dir, name)
 		if _, err := os.Lstat(p); err != nil {
 			continue
@@ -372,7 +241,7 @@ func moveIn(dir, tmp string, info BackupInfo) (replaced string, err error) {
 	}
 	// The history last: a node started on a half-restored folder would
 	// otherwise meet a history under a new identity.
-	for _, name := range []string{identityFile, workspaceFile, databaseFile} {
+	for _, name := range []string{lay.Identity, lay.Workspace, lay.Database} {
 		if !has[name] {
 			continue
 		}
