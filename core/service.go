@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	"hallway/chat"
+	"hallway/core/dm"
 	hcrypto "hallway/crypto"
 	"hallway/discovery"
 	"hallway/p2p"
@@ -51,7 +52,7 @@ type Service struct {
 	store *storage.Store
 	node  *p2p.Node
 	bus   *bus
-	out   *outbox
+	dm    *dm.Service
 	dial  *dialer
 
 	rooms  *roomSet
@@ -148,7 +149,7 @@ func (s *Service) open(ctx context.Context) error {
 		psk = s.ws.PSK()
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
-	s.out = newOutbox(s)
+	s.dm = newDMs(s)
 	s.dial = newDialer(s)
 	last, err := s.store.MaxHLC(ctx)
 	if err != nil {
@@ -225,7 +226,7 @@ func (s *Service) Run(ctx context.Context) error {
 	}()
 	// one slot per goroutine below, so none blocks on its way out
 	errc := make(chan error, 10)
-	for _, run := range []func(context.Context) error{s.dial.run, s.out.run, s.writer.run, s.syncer.run, s.runDownloads, s.runTrustWatch, s.sweeper.run} {
+	for _, run := range []func(context.Context) error{s.dial.run, s.dm.Run, s.writer.run, s.syncer.run, s.runDownloads, s.runTrustWatch, s.sweeper.run} {
 		s.wg.Add(1)
 		go func() { defer s.wg.Done(); errc <- run(runCtx) }()
 	}
