@@ -13,6 +13,7 @@ import (
 
 	"hallway/archive"
 	"hallway/chat"
+	"hallway/core/dm"
 	"hallway/p2p"
 	"hallway/storage"
 )
@@ -226,7 +227,7 @@ func TestBadDMSignatureIsNotKept(t *testing.T) {
 	ctx := context.Background()
 	good := p2p.DM{ID: "m1", Text: "pay the invoice", SentAt: time.Now().UnixMilli()}
 	row := storage.Message{ID: good.ID, Text: good.Text, SentAt: time.UnixMilli(good.SentAt), Kind: storage.KindText}
-	sig, err := bob.signDM(row, ann.ID())
+	sig, err := dm.Sign(bob.key, row, ann.ID())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -241,7 +242,7 @@ func TestBadDMSignatureIsNotKept(t *testing.T) {
 	forged := good
 	forged.ID, forged.Sig, forged.Text = "m2", []byte(sig), "pay the invoice twice"
 	for _, m := range []p2p.DM{func() p2p.DM { g := good; g.Sig = []byte(sig); return g }(), forged} {
-		if err := ann.receiveDM(ctx, bob.ID(), m); err != nil {
+		if err := ann.dm.Receive(ctx, bob.ID(), m); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -254,7 +255,7 @@ func TestBadDMSignatureIsNotKept(t *testing.T) {
 	// Bob's signature is for Ann: presented to Cat it proves nothing.
 	g := good
 	g.Sig = []byte(sig)
-	if err := cat.receiveDM(ctx, bob.ID(), g); err != nil {
+	if err := cat.dm.Receive(ctx, bob.ID(), g); err != nil {
 		t.Fatal(err)
 	}
 	if m := stored(cat, "m1"); m.Sig != "" {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"hallway/chat"
 	"hallway/p2p"
@@ -15,6 +16,29 @@ import (
 // Conversations by id, as Message.Conversation names them: "dm:<peer id>"
 // or "room:<room id>". The window works with these ids, never with names,
 // which may change or collide.
+
+// isRoomRef: "#name" names a room wherever a conversation is asked for.
+func isRoomRef(ref string) bool { return strings.HasPrefix(strings.TrimSpace(ref), "#") }
+
+// Send posts text to a room ("#name") or sends it to a colleague as a
+// direct message. It returns once the message is durable, not when it is
+// delivered.
+func (s *Service) Send(ctx context.Context, ref, text string) (chat.Message, error) {
+	if isRoomRef(ref) {
+		return s.SendRoom(ctx, ref, text)
+	}
+	return s.dm.Send(ctx, ref, text)
+}
+
+// History returns up to limit messages of a room ("#name"), or of the
+// conversation with a colleague, oldest first, ending before the message
+// with local sequence number before (0: the newest).
+func (s *Service) History(ctx context.Context, ref string, before int64, limit int) ([]chat.Message, error) {
+	if isRoomRef(ref) {
+		return s.RoomHistory(ctx, ref, nil, limit)
+	}
+	return s.dm.History(ctx, ref, before, limit)
+}
 
 // splitConv reads a conversation id given by a user and returns it with
 // its peer or room id.

@@ -18,7 +18,7 @@ var _ p2p.Handler = (*handler)(nil)
 func (h *handler) svc() *Service { return (*Service)(h) }
 
 func (h *handler) HandleDM(ctx context.Context, from peer.ID, m p2p.DM) error {
-	return h.svc().receiveDM(ctx, from, m)
+	return h.svc().dm.Receive(ctx, from, m)
 }
 
 func (h *handler) HandleProfile(ctx context.Context, from peer.ID, p p2p.Profile) {
@@ -29,7 +29,7 @@ func (h *handler) PeerConnected(id peer.ID) {
 	s := h.svc()
 	s.bus.publish(chat.PeerOnline{Peer: s.colleague(s.ctx, id)})
 	s.spawn(func(ctx context.Context) { s.pushProfile(ctx, id) })
-	s.out.kick(id)
+	s.dm.Kick(id)
 	s.syncer.request(id, nil)
 	s.spawn(func(ctx context.Context) { s.resumeDownloads(ctx, id) })
 }

@@ -37,32 +37,6 @@ func (s *Service) InviteToRoom(ctx context.Context, roomRef, peerRef string) (ch
 	return s.queueDM(ctx, to, fmt.Sprintf("invited you to #%s", st.name), p2p.DMKindInvite, string(meta))
 }
 
-// dmFrame is the wire form of a queued DM.
-func dmFrame(m storage.Message) p2p.DM {
-	d := p2p.DM{ID: m.ID, Text: m.Text, SentAt: m.SentAt.UnixMilli(), Sig: []byte(m.Sig)}
-	if m.Sig == "" {
-		d.Sig = nil
-	}
-	switch m.Kind {
-	case p2p.DMKindInvite:
-		var inv p2p.RoomInvite
-		if json.Unmarshal([]byte(m.Meta), &inv) == nil {
-			d.Kind, d.Invite = p2p.DMKindInvite, &inv
-		}
-	case p2p.DMKindFile:
-		var o p2p.FileOffer
-		if json.Unmarshal([]byte(m.Meta), &o) == nil {
-			d.Kind, d.File = p2p.DMKindFile, &o
-		}
-	case p2p.DMKindFileStatus:
-		var st p2p.FileStatus
-		if json.Unmarshal([]byte(m.Meta), &st) == nil {
-			d.Kind, d.FileStatus = p2p.DMKindFileStatus, &st
-		}
-	}
-	return d
-}
-
 // acceptInvite joins the room a colleague invited us to. The invitation
 // stays in the conversation either way; a bad or conflicting one is only
 // logged, so the sender's outbox never retries it forever.

@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"hallway/chat"
+	"hallway/core/dm"
 	"hallway/core/people"
 	"hallway/core/records"
 	hcrypto "hallway/crypto"
@@ -49,7 +50,7 @@ type Service struct {
 	store *storage.Store
 	node  *p2p.Node
 	bus   *bus
-	out   *outbox
+	dm    *dm.Service
 	dial  *dialer
 
 	colleagues *people.Directory
@@ -140,7 +141,7 @@ func (s *Service) open(ctx context.Context) error {
 		psk = s.ws.PSK()
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
-	s.out = newOutbox(s)
+	s.dm = newDMs(s)
 	last, err := s.store.MaxHLC(ctx)
 	if err != nil {
 		return fmt.Errorf("read room clock: %w", err)
@@ -202,7 +203,7 @@ func (s *Service) Run(ctx context.Context) error {
 	}()
 	// one slot per goroutine below, so none blocks on its way out
 	errc := make(chan error, 10)
-	for _, run := range []func(context.Context) error{s.dial.run, s.out.run, s.writer.run, s.syncer.run, s.runDownloads, s.runTrustWatch, s.records.Run} {
+	for _, run := range []func(context.Context) error{s.dial.run, s.dm.Run, s.writer.run, s.syncer.run, s.runDownloads, s.runTrustWatch, s.records.Run} {
 		s.wg.Add(1)
 		go func() { defer s.wg.Done(); errc <- run(runCtx) }()
 	}

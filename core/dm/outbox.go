@@ -1,7 +1,8 @@
-package core
+package dm
 
 import (
 	"context"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -22,14 +23,21 @@ const outboxRetry = 10 * time.Second
 // that one slow colleague never delays another and messages to the same
 // colleague go out in order.
 type outbox struct {
-	s       *Service
-	mu      sync.Mutex
+	store    Store
+	net      Net
+	pub      Publisher
+	spawner  Spawner
+	messages Messages
+	log      *slog.Logger
+
+	mu      sync.Mutex // guards running and again
 	running map[peer.ID]bool
 	again   map[peer.ID]bool
 }
 
-func newOutbox(s *Service) *outbox {
-	return &outbox{s: s, running: map[peer.ID]bool{}, again: map[peer.ID]bool{}}
+func newOutbox(store Store, net Net, pub Publisher, spawner Spawner, messages Messages, log *slog.Logger) *outbox {
+	return &outbox{store: store, net: net, pub: pub, spawner: spawner, messages: messages, log: log,
+		running: map[peer.ID]bool{}, again: map[peer.ID]bool{}}
 }
 
 // kick asks for a flush to id: now if none runs, else right after the
@@ -42,7 +50,7 @@ func (o *outbox) kick(id peer.ID) {
 		return
 	}
 	o.running[id] = true
-	o.s.spawn(func(ctx context.Context) { o.flushLoop(ctx, id) })
+	o.spawner.Go(func(ctx context.Context) { o.flushLoop(ctx, id) })
 }
 
 func (o *outbox) flushLoop(ctx context.Context, id peer.ID) {
@@ -62,12 +70,11 @@ func (o *outbox) flushLoop(ctx context.Context, id peer.ID) {
 }
 
 func (o *outbox) flush(ctx context.Context, id peer.ID) {
-	s := o.s
-	self := s.node.ID().String()
-	for ctx.Err() == nil && s.node.IsConnected(id) {
-		queued, err := s.store.Outbox(ctx, id.String(), outboxBatch)
+	self := o.net.ID().String()
+	for ctx.Err() == nil && o.net.IsConnected(id) {
+		queued, err := o.store.Outbox(ctx, id.String(), outboxBatch)
 		if err != nil {
-			s.log.Warn("read outbox", "err", err)
+			o.log.Warn("read outbox", "err", err)
 			return
 		}
 		if len(queued) == 0 {
@@ -75,24 +82,24 @@ func (o *outbox) flush(ctx context.Context, id peer.ID) {
 		}
 		dms := make([]p2p.DM, len(queued))
 		for i, m := range queued {
-			dms[i] = dmFrame(m)
+			dms[i] = frame(m)
 		}
 		sendCtx, cancel := context.WithTimeout(ctx, time.Minute)
-		err = s.node.SendDMs(sendCtx, id, dms, func(d p2p.DM) error {
-			changed, err := s.store.MarkDelivered(ctx, self, d.ID)
+		err = o.net.SendDMs(sendCtx, id, dms, func(d p2p.DM) error {
+			changed, err := o.store.MarkDelivered(ctx, self, d.ID)
 			if err != nil {
 				return err
 			}
 			if changed {
-				if m, ok, err := s.store.MessageByID(ctx, self, d.ID); err == nil && ok {
-					s.bus.publish(chat.MessageDelivered{Message: s.toMessage(m, nil)})
+				if m, ok, err := o.store.MessageByID(ctx, self, d.ID); err == nil && ok {
+					o.pub.Publish(chat.MessageDelivered{Message: o.messages.ToMessage(m, nil)})
 				}
 			}
 			return nil
 		})
 		cancel()
 		if err != nil {
-			s.log.Debug("delivery interrupted; the messages stay queued", "peer", id, "err", err)
+			o.log.Debug("delivery interrupted; the messages stay queued", "peer", id, "err", err)
 			return
 		}
 	}
@@ -114,12 +121,12 @@ func (o *outbox) run(ctx context.Context) error {
 }
 
 func (o *outbox) kickConnected(ctx context.Context) {
-	ids, err := o.s.store.OutboxPeers(ctx)
+	ids, err := o.store.OutboxPeers(ctx)
 	if err != nil {
 		return
 	}
 	for _, raw := range ids {
-		if id, err := peer.Decode(raw); err == nil && o.s.node.IsConnected(id) {
+		if id, err := peer.Decode(raw); err == nil && o.net.IsConnected(id) {
 			o.kick(id)
 		}
 	}

@@ -1,4 +1,4 @@
-package core
+package dm
 
 import (
 	"encoding/hex"
@@ -10,6 +10,7 @@ import (
 	"hallway/p2p"
 	"hallway/storage"
 
+	ic "github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/peer"
 )
 
@@ -37,9 +38,9 @@ type storedInvite struct {
 	KeyHash string `json:"key_sha256,omitempty"`
 }
 
-// dmContent is what the author of the stored DM m signed. Attachments are
+// Content is what the author of the stored DM m signed. Attachments are
 // read back from m.Meta as the sender or the recipient stored them.
-func dmContent(m storage.Message, author, recipient peer.ID) (*hcrypto.DMContent, error) {
+func Content(m storage.Message, author, recipient peer.ID) (*hcrypto.DMContent, error) {
 	c := &hcrypto.DMContent{ID: m.ID, Author: []byte(author), Recipient: []byte(recipient),
 		SentAt: m.SentAt.UnixMilli(), Kind: wireKind(m.Kind), Text: m.Text}
 	switch m.Kind {
@@ -95,28 +96,33 @@ func wireContent(m p2p.DM, author, recipient peer.ID) *hcrypto.DMContent {
 	return c
 }
 
-// signDM returns our signature over the outgoing DM m to recipient.
-func (s *Service) signDM(m storage.Message, to peer.ID) (string, error) {
-	c, err := dmContent(m, s.node.ID(), to)
+// Sign returns the signature of the holder of key, the author, over the
+// outgoing DM m to recipient.
+func Sign(key ic.PrivKey, m storage.Message, to peer.ID) (string, error) {
+	author, err := peer.IDFromPrivateKey(key)
+	if err != nil {
+		return "", fmt.Errorf("author of message %s: %w", m.ID, err)
+	}
+	c, err := Content(m, author, to)
 	if err != nil {
 		return "", err
 	}
-	sig, err := hcrypto.SignDM(s.key, c)
+	sig, err := hcrypto.SignDM(key, c)
 	if err != nil {
 		return "", err
 	}
 	return string(sig), nil
 }
 
-// checkDMSignature verifies the signature an incoming DM carries; nil
+// checkSignature verifies the signature an incoming DM carries; nil
 // when it holds or there is none (an older Hallway signs nothing). The
 // caller keeps a DM whose signature fails without it, so that nothing
 // stored claims a proof it lacks.
-func (s *Service) checkDMSignature(from peer.ID, m p2p.DM) error {
+func (s *Service) checkSignature(from peer.ID, m p2p.DM) error {
 	if len(m.Sig) == 0 {
 		return nil
 	}
-	if err := hcrypto.VerifyDM(wireContent(m, from, s.node.ID()), m.Sig); err != nil {
+	if err := hcrypto.VerifyDM(wireContent(m, from, s.deps.Net.ID()), m.Sig); err != nil {
 		return fmt.Errorf("message %s from %s: %w", m.ID, from.ShortString(), err)
 	}
 	return nil

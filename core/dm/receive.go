@@ -1,0 +1,81 @@
+package dm
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"hallway/chat"
+	"hallway/p2p"
+	"hallway/storage"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+)
+
+// Receive commits a colleague's message; it is acknowledged only after
+// this returns nil. A message seen before is acknowledged again but stored
+// and announced once. from is the authenticated sender of the stream.
+func (s *Service) Receive(ctx context.Context, from peer.ID, m p2p.DM) error {
+	if err := checkAttachment(m); err != nil {
+		return fmt.Errorf("message from %s: %w", from.ShortString(), err)
+	}
+	if m.Kind == p2p.DMKindFileStatus {
+		// A control message: applied, not shown. Applying twice is harmless.
+		s.deps.Transfers.FileStatusReceived(ctx, from, m.FileStatus)
+		return nil
+	}
+	if err := s.checkSignature(from, m); err != nil {
+		// The connection proved who sent it, so the message is theirs and
+		// is kept; but not a signature that proves nothing (a newer
+		// Hallway's kind this one reads as text, or a faulty sender).
+		s.log.Warn("a message's signature does not hold; kept as unsigned", "peer", from, "err", err)
+		m.Sig = nil
+	}
+	row := storage.Message{
+		ID: m.ID, Conv: conv(from), Author: from.String(), Text: m.Text,
+		SentAt: time.UnixMilli(m.SentAt), State: storage.StateReceived, Sig: string(m.Sig),
+	}
+	switch m.Kind {
+	case p2p.DMKindInvite:
+		row.Kind, row.Meta = p2p.DMKindInvite, recipientInviteMeta(m.Invite)
+	case p2p.DMKindFile:
+		meta, _ := json.Marshal(m.File)
+		row.Kind, row.Meta = p2p.DMKindFile, string(meta)
+	}
+	stored, inserted, err := s.deps.Store.InsertIncoming(ctx, row)
+	if err != nil {
+		return fmt.Errorf("store message from %s: %w", from.ShortString(), err)
+	}
+	if !inserted {
+		return nil
+	}
+	switch m.Kind {
+	case p2p.DMKindInvite:
+		s.deps.Invites.AcceptInvite(ctx, from, m.Invite)
+	case p2p.DMKindFile:
+		s.deps.Spawner.Go(func(ctx context.Context) { s.deps.Transfers.OfferReceived(ctx, from, conv(from), m.File) })
+	}
+	names := map[string]string{from.String(): s.deps.Colleagues.Name(ctx, from)}
+	s.deps.Publisher.Publish(chat.MessageReceived{Message: s.deps.Messages.ToMessage(stored, names)})
+	return nil
+}
+
+// checkAttachment refuses a frame whose kind promises an attachment it
+// lacks. The network layer never hands such a frame over; this keeps the
+// rest of Receive from trusting that.
+func checkAttachment(m p2p.DM) error {
+	var missing bool
+	switch m.Kind {
+	case p2p.DMKindInvite:
+		missing = m.Invite == nil
+	case p2p.DMKindFile:
+		missing = m.File == nil
+	case p2p.DMKindFileStatus:
+		missing = m.FileStatus == nil
+	}
+	if missing {
+		return fmt.Errorf("%w: dm %s of kind %s without its attachment", p2p.ErrBadFrame, m.ID, m.Kind)
+	}
+	return nil
+}
