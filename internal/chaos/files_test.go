@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"hallway/core"
+	"hallway/chat"
 	"hallway/internal/fleet"
 )
 
@@ -14,7 +14,7 @@ import (
 // lists the offer.
 func offerFile(t *testing.T, from, to *fleet.Daemon, path string) string {
 	t.Helper()
-	tr := fleet.Decode[core.Transfer](t, from.CLI("file", "send", to.ID(), path, "--json"))
+	tr := fleet.Decode[chat.Transfer](t, from.CLI("file", "send", to.ID(), path, "--json"))
 	to.WaitFor("the offer of "+tr.Name, 30*time.Second, func() bool { _, ok := to.Transfer(tr.ID); return ok })
 	return tr.ID
 }
@@ -36,9 +36,9 @@ func waitBytes(t *testing.T, d *fleet.Daemon, id string, n int64) int64 {
 }
 
 // waitState waits until d's transfer id is in state.
-func waitState(t *testing.T, d *fleet.Daemon, id, state string, timeout time.Duration) core.Transfer {
+func waitState(t *testing.T, d *fleet.Daemon, id, state string, timeout time.Duration) chat.Transfer {
 	t.Helper()
-	var got core.Transfer
+	var got chat.Transfer
 	d.WaitFor("transfer "+state, timeout, func() bool {
 		got, _ = d.Transfer(id)
 		if got.State == "failed" && state != "failed" {

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"hallway/core"
+	"hallway/chat"
 	"hallway/crypto"
 	"hallway/internal/fleet"
 )
@@ -31,7 +31,7 @@ func TestS1NameTakeover(t *testing.T) {
 	mal.CLI("name", "Ann")
 	bob.WaitFor("two colleagues called Ann", 30*time.Second, func() bool { return bob.Sees(malID, "Ann") })
 
-	var anns []core.Colleague
+	var anns []chat.Colleague
 	for _, c := range bob.Peers() {
 		if c.Name == "Ann" {
 			anns = append(anns, c)
@@ -93,7 +93,7 @@ func TestS1NameTakeover(t *testing.T) {
 	r.measure(t, "the impostor's DM and room post are stored under its own peer id; the real Ann's conversation untouched. The verified-contact warning is covered by the window's trust tests")
 }
 
-func fingerprintOf(t *testing.T, cs []core.Colleague, id string) string {
+func fingerprintOf(t *testing.T, cs []chat.Colleague, id string) string {
 	t.Helper()
 	for _, c := range cs {
 		if c.PeerID == id {
@@ -104,8 +104,8 @@ func fingerprintOf(t *testing.T, cs []core.Colleague, id string) string {
 	return ""
 }
 
-func roomTexts(msgs []core.Message, text string) []core.Message {
-	var out []core.Message
+func roomTexts(msgs []chat.Message, text string) []chat.Message {
+	var out []chat.Message
 	for _, m := range msgs {
 		if m.Text == text {
 			out = append(out, m)

@@ -13,19 +13,19 @@ import (
 	"testing"
 	"time"
 
-	"hallway/core"
+	"hallway/chat"
 	"hallway/internal/fleet"
 	"hallway/internal/netlab"
 	"hallway/storage"
 )
 
 // search runs `hallway search --json args...` at d.
-func search(d *fleet.Daemon, args ...string) []core.SearchHit {
+func search(d *fleet.Daemon, args ...string) []chat.SearchHit {
 	d.T.Helper()
-	return fleet.Decode[[]core.SearchHit](d.T, d.CLI(append([]string{"search", "--json"}, args...)...))
+	return fleet.Decode[[]chat.SearchHit](d.T, d.CLI(append([]string{"search", "--json"}, args...)...))
 }
 
-func hitIDs(hits []core.SearchHit) []string {
+func hitIDs(hits []chat.SearchHit) []string {
 	var ids []string
 	for _, h := range hits {
 		ids = append(ids, h.ID)
@@ -195,9 +195,9 @@ func TestArchiveOffice(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var wantDMs []core.Message
+		var wantDMs []chat.Message
 		for _, r := range snap.DMs[bobID] {
-			wantDMs = append(wantDMs, core.Message{ID: r.ID, Text: r.Text})
+			wantDMs = append(wantDMs, chat.Message{ID: r.ID, Text: r.Text})
 		}
 		restored := fleet.New(t, lab.Host(1), "Ann")
 		restored.CLI("restore", backup)
@@ -209,7 +209,7 @@ func TestArchiveOffice(t *testing.T) {
 		if me := restored.Self(); me.PeerID != annID {
 			t.Fatalf("restored as %s, want %s", me.PeerID, annID)
 		}
-		if got := restored.History(bobID); !slices.EqualFunc(got, wantDMs, func(a, b core.Message) bool { return a.ID == b.ID && a.Text == b.Text }) {
+		if got := restored.History(bobID); !slices.EqualFunc(got, wantDMs, func(a, b chat.Message) bool { return a.ID == b.ID && a.Text == b.Text }) {
 			t.Errorf("restored DMs %+v, want %+v", got, wantDMs)
 		}
 		if len(search(restored, "budget")) != 2 {

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"hallway/core"
+	"hallway/chat"
 	"hallway/internal/fleet"
 	"hallway/internal/netlab"
 )
@@ -49,7 +49,7 @@ func TestBenchFileTransfer(t *testing.T) {
 	tid := offer(t, ann, bob, "Bob", src)
 	cpuA, cpuB := cpuTime(t, ann.Pid()), cpuTime(t, bob.Pid())
 	start := time.Now()
-	got := fleet.Decode[core.Transfer](t, bob.CLI("file", "accept", tid, "--wait", "--json"))
+	got := fleet.Decode[chat.Transfer](t, bob.CLI("file", "accept", tid, "--wait", "--json"))
 	hallwayTime = time.Since(start)
 	fmt.Printf("BENCH CPU during the transfer: sender %.0f%%, receiver %.0f%% of one core\n",
 		100*(cpuTime(t, ann.Pid())-cpuA).Seconds()/hallwayTime.Seconds(), 100*(cpuTime(t, bob.Pid())-cpuB).Seconds()/hallwayTime.Seconds())
@@ -77,7 +77,7 @@ func TestBenchRoomFile(t *testing.T) {
 		ds[0].WaitFor(d.Name, 20*time.Second, func() bool { return ds[0].Sees(id, d.Name) })
 	}
 	src, _ := fleet.RandomFile(t, t.TempDir(), "handbook.pdf", 100<<20)
-	tr := fleet.Decode[core.Transfer](t, ds[0].CLI("file", "send", "#general", src, "--json"))
+	tr := fleet.Decode[chat.Transfer](t, ds[0].CLI("file", "send", "#general", src, "--json"))
 	for _, d := range ds[1:] {
 		d.WaitFor("offer", 20*time.Second, func() bool { _, ok := d.Transfer(tr.ID); return ok })
 	}

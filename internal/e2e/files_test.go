@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"hallway/core"
+	"hallway/chat"
 	"hallway/internal/fleet"
 	"hallway/internal/netlab"
 )
@@ -15,16 +15,16 @@ import (
 // offer sends path from d to ref and waits until to has the offer.
 func offer(t *testing.T, from, to *fleet.Daemon, ref, path string) string {
 	t.Helper()
-	tr := fleet.Decode[core.Transfer](t, from.CLI("file", "send", ref, path, "--json"))
+	tr := fleet.Decode[chat.Transfer](t, from.CLI("file", "send", ref, path, "--json"))
 	to.WaitFor("the offer of "+tr.Name, 20*time.Second, func() bool { _, ok := to.Transfer(tr.ID); return ok })
 	return tr.ID
 }
 
 // waitTransfer waits until d's transfer id is in state, failing early if
 // it fails instead.
-func waitTransfer(d *fleet.Daemon, id, state string, timeout time.Duration) core.Transfer {
+func waitTransfer(d *fleet.Daemon, id, state string, timeout time.Duration) chat.Transfer {
 	d.T.Helper()
-	var got core.Transfer
+	var got chat.Transfer
 	d.WaitFor("transfer "+state, timeout, func() bool {
 		got, _ = d.Transfer(id)
 		if got.State == "failed" && state != "failed" {
@@ -56,7 +56,7 @@ func TestFilesLAN(t *testing.T) {
 	t.Run("256 MiB arrives with the same hash", func(t *testing.T) {
 		id := offer(t, ann, bob, "Bob", big)
 		start := time.Now()
-		got := fleet.Decode[core.Transfer](t, bob.CLI("file", "accept", id, "--wait", "--json"))
+		got := fleet.Decode[chat.Transfer](t, bob.CLI("file", "accept", id, "--wait", "--json"))
 		t.Logf("256 MiB in %s (%.0f MB/s)", time.Since(start).Round(time.Millisecond), 256*1.048576/time.Since(start).Seconds())
 		if got.State != "done" || fleet.FileHash(t, got.FinalPath) != bigHash {
 			t.Fatalf("transfer %+v: content differs", got)
@@ -130,7 +130,7 @@ func TestFilesLAN(t *testing.T) {
 			_, want[rel] = fleet.RandomFile(t, filepath.Dir(p), filepath.Base(p), size)
 		}
 		id := offer(t, ann, bob, "Bob", root)
-		got := fleet.Decode[core.Transfer](t, bob.CLI("file", "accept", id, "--wait", "--json"))
+		got := fleet.Decode[chat.Transfer](t, bob.CLI("file", "accept", id, "--wait", "--json"))
 		if got.State != "done" {
 			t.Fatalf("folder transfer %s: %s", got.State, got.Error)
 		}
@@ -143,13 +143,13 @@ func TestFilesLAN(t *testing.T) {
 
 	t.Run("a room file reaches a member after the uploader left", func(t *testing.T) {
 		small, smallHash := fleet.RandomFile(t, src, "slides.pdf", 24<<20)
-		tr := fleet.Decode[core.Transfer](t, ann.CLI("file", "send", "#general", small, "--json"))
+		tr := fleet.Decode[chat.Transfer](t, ann.CLI("file", "send", "#general", small, "--json"))
 		for _, d := range []*fleet.Daemon{cat, dan} {
 			d.WaitFor("room offer", 20*time.Second, func() bool { _, ok := d.Transfer(tr.ID); return ok })
 		}
-		fleet.Decode[core.Transfer](t, cat.CLI("file", "accept", tr.ID, "--wait", "--json"))
+		fleet.Decode[chat.Transfer](t, cat.CLI("file", "accept", tr.ID, "--wait", "--json"))
 		ann.Stop()
-		got := fleet.Decode[core.Transfer](t, dan.CLI("file", "accept", tr.ID, "--wait", "--json"))
+		got := fleet.Decode[chat.Transfer](t, dan.CLI("file", "accept", tr.ID, "--wait", "--json"))
 		if fleet.FileHash(t, got.FinalPath) != smallHash {
 			t.Fatal("room file differs")
 		}

@@ -7,13 +7,14 @@ import (
 	"testing"
 	"time"
 
+	"hallway/chat"
 	"hallway/core"
 	"hallway/internal/fleet"
 	"hallway/internal/netlab"
 )
 
 // checkExactlyOnce fails on duplicate message ids in a history.
-func checkExactlyOnce(t testing.TB, who string, msgs []core.Message) {
+func checkExactlyOnce(t testing.TB, who string, msgs []chat.Message) {
 	t.Helper()
 	seen := map[string]bool{}
 	for _, m := range msgs {
@@ -24,7 +25,7 @@ func checkExactlyOnce(t testing.TB, who string, msgs []core.Message) {
 	}
 }
 
-func allDelivered(msgs []core.Message) bool {
+func allDelivered(msgs []chat.Message) bool {
 	for _, m := range msgs {
 		if m.Outgoing && m.State != "delivered" {
 			return false
@@ -99,7 +100,7 @@ func TestOfficeLAN(t *testing.T) {
 	})
 
 	t.Run("direct message", func(t *testing.T) {
-		m := fleet.Decode[core.Message](t, ann.CLI("send", "Bob", "Hi Bob, lunch at noon?", "--wait", "--json"))
+		m := fleet.Decode[chat.Message](t, ann.CLI("send", "Bob", "Hi Bob, lunch at noon?", "--wait", "--json"))
 		if m.State != "delivered" {
 			t.Fatalf("after --wait the message is %s", m.State)
 		}
@@ -113,7 +114,7 @@ func TestOfficeLAN(t *testing.T) {
 		bob.Stop()
 		ann.WaitFor("Bob offline", 10*time.Second, func() bool { return !ann.Sees(ids[bob], bob.Name) })
 		for i := range 3 {
-			m := fleet.Decode[core.Message](t, ann.CLI("send", "Bob", fmt.Sprintf("while you were away %d", i), "--json"))
+			m := fleet.Decode[chat.Message](t, ann.CLI("send", "Bob", fmt.Sprintf("while you were away %d", i), "--json"))
 			if m.State != "sent" {
 				t.Fatalf("queued message state %s", m.State)
 			}

@@ -9,12 +9,12 @@ import (
 	"testing"
 	"time"
 
-	"hallway/core"
+	"hallway/chat"
 	"hallway/internal/fleet"
 	"hallway/internal/netlab"
 )
 
-func textIDs(msgs []core.Message) []string {
+func textIDs(msgs []chat.Message) []string {
 	var ids []string
 	for _, m := range msgs {
 		if m.Kind == "text" {
@@ -26,7 +26,7 @@ func textIDs(msgs []core.Message) []string {
 
 // checkRoomLog: no duplicates, and per author the sequence numbers run
 // 1..n without a hole.
-func checkRoomLog(t testing.TB, who string, msgs []core.Message) {
+func checkRoomLog(t testing.TB, who string, msgs []chat.Message) {
 	t.Helper()
 	seen := map[string]bool{}
 	seqs := map[string][]uint64{}

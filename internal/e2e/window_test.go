@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"hallway/core"
+	"hallway/chat"
 	"hallway/internal/fleet"
 	"hallway/internal/netlab"
 )
@@ -56,14 +56,14 @@ func TestWindowReceivesDM(t *testing.T) {
 	win.WaitFor("Bob online", 20*time.Second, func() bool { return win.Sees(bobID, bob.Name) })
 
 	// Every verb works against the window.
-	me := fleet.Decode[core.Self](t, win.CLI("id", "--json"))
+	me := fleet.Decode[chat.Self](t, win.CLI("id", "--json"))
 	if me.Name != "Ann" {
 		t.Fatalf("window id: %+v", me)
 	}
 	bob.WaitFor("Ann", 20*time.Second, func() bool { return bob.Sees(me.PeerID, win.Name) })
 	const text = "Hello from the daemon next door"
 	bob.CLI("send", "Ann", text, "--wait")
-	msgs := fleet.Decode[[]core.Message](t, win.CLI("history", "Bob", "--json"))
+	msgs := fleet.Decode[[]chat.Message](t, win.CLI("history", "Bob", "--json"))
 	if len(msgs) != 1 || msgs[0].Text != text || msgs[0].From != bobID {
 		t.Fatalf("window history: %+v", msgs)
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"time"
 
+	"hallway/chat"
 	"hallway/core"
 )
 
@@ -26,7 +27,7 @@ func apiCtx() (context.Context, context.CancelFunc) {
 }
 
 // Self is the daemon's own description (hallway id).
-func (d *Daemon) Self() core.Self {
+func (d *Daemon) Self() chat.Self {
 	d.T.Helper()
 	ctx, cancel := apiCtx()
 	defer cancel()
@@ -41,7 +42,7 @@ func (d *Daemon) Self() core.Self {
 func (d *Daemon) ID() string { return d.Self().PeerID }
 
 // Peers lists the daemon's colleagues.
-func (d *Daemon) Peers() []core.Colleague {
+func (d *Daemon) Peers() []chat.Colleague {
 	d.T.Helper()
 	ctx, cancel := apiCtx()
 	defer cancel()
@@ -73,7 +74,7 @@ func (d *Daemon) Online(id string) bool {
 }
 
 // History reads a whole conversation (a peer, or "#room").
-func (d *Daemon) History(ref string) []core.Message {
+func (d *Daemon) History(ref string) []chat.Message {
 	d.T.Helper()
 	ctx, cancel := apiCtx()
 	defer cancel()
@@ -97,7 +98,7 @@ func (d *Daemon) Stats() core.Stats {
 }
 
 // Transfer finds a transfer by id.
-func (d *Daemon) Transfer(id string) (core.Transfer, bool) {
+func (d *Daemon) Transfer(id string) (chat.Transfer, bool) {
 	d.T.Helper()
 	ctx, cancel := apiCtx()
 	defer cancel()
@@ -110,7 +111,7 @@ func (d *Daemon) Transfer(id string) (core.Transfer, bool) {
 			return t, true
 		}
 	}
-	return core.Transfer{}, false
+	return chat.Transfer{}, false
 }
 
 // Members counts the members of a room as d sees them (-1 on error).
