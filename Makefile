@@ -35,6 +35,7 @@ vet:
 # (they need root and skip with a reason otherwise).
 test: deps-test
 	@test -z "$$(gofmt -l .)" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
+	$(GO) mod tidy -diff
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 20m $$($(GO) list ./... | grep -v -e /internal/e2e -e /internal/chaos)
 	$(GO) test -count=1 -timeout 20m ./internal/e2e/
