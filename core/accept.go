@@ -96,8 +96,8 @@ func (s *Service) manifestFor(ctx context.Context, t *storage.Transfer) (*files.
 func (s *Service) fileRequest(t storage.Transfer, to peer.ID) p2p.FileRequest {
 	req := p2p.FileRequest{Hash: t.ManifestHash}
 	if room, ok := chat.RoomOf(t.Conv); ok {
-		if st := s.rooms.get(room); st != nil {
-			proof := st.key.SyncProof(fileProofLabel(t.ManifestHash), []byte(s.node.ID()), []byte(to))
+		if st := s.rooms.Joined().Get(room); st != nil {
+			proof := st.Proof(fileProofLabel(t.ManifestHash), s.node.ID(), to)
 			req.Room, req.Proof = room, proof[:]
 		}
 	}
@@ -122,12 +122,12 @@ func (s *Service) fileSources(ctx context.Context, t storage.Transfer) []peer.ID
 		}
 		return nil
 	}
-	st := s.rooms.get(room)
+	st := s.rooms.Joined().Get(room)
 	if st == nil {
 		return nil
 	}
 	var out []peer.ID
-	for _, p := range st.topic.Peers() {
+	for _, p := range st.Peers() {
 		if p == uploader {
 			out = append(out, p)
 			continue

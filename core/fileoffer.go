@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"hallway/chat"
+	"hallway/core/rooms"
 	hcrypto "hallway/crypto"
 	"hallway/files"
 	"hallway/p2p"
@@ -34,7 +35,7 @@ func (s *Service) SendFile(ctx context.Context, ref, path string) (chat.Transfer
 	if _, err := os.Stat(abs); err != nil {
 		return chat.Transfer{}, chat.UserErrorf("cannot send %s: %v", path, errors.Unwrap(err))
 	}
-	var st *roomState
+	var st *rooms.Joined
 	var to peer.ID
 	if isRoomRef(ref) {
 		if st, err = s.resolveRoom(ref); err != nil {
@@ -62,11 +63,11 @@ func (s *Service) SendFile(ctx context.Context, ref, path string) (chat.Transfer
 	}
 	meta, _ := json.Marshal(offer)
 	if st != nil {
-		rec.Peer, rec.Conv = s.node.ID().String(), roomConv(st.id)
+		rec.Peer, rec.Conv = s.node.ID().String(), roomConv(st.ID())
 		if _, err := s.store.InsertTransfer(ctx, rec); err != nil {
 			return chat.Transfer{}, fmt.Errorf("save transfer: %w", err)
 		}
-		if _, err := s.post(ctx, st, hcrypto.RoomBody{Kind: hcrypto.BodyFile, Text: string(meta)}); err != nil {
+		if _, err := s.rooms.Post(ctx, st, hcrypto.RoomBody{Kind: hcrypto.BodyFile, Text: string(meta)}); err != nil {
 			return chat.Transfer{}, err
 		}
 	} else {

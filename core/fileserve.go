@@ -30,9 +30,9 @@ func (h *handler) OpenFile(ctx context.Context, from peer.ID, req p2p.FileReques
 	}
 	switch room, isRoom := chat.RoomOf(t.Conv); {
 	case isRoom:
-		st := s.rooms.get(room)
+		st := s.rooms.Joined().Get(room)
 		if st == nil || req.Room != room ||
-			!st.key.CheckSyncProof(fileProofLabel(req.Hash), []byte(from), []byte(s.node.ID()), req.Proof) {
+			!st.CheckProof(fileProofLabel(req.Hash), from, s.node.ID(), req.Proof) {
 			return nil, errNotServable
 		}
 	case t.Direction == storage.TransferOut && t.Peer == from.String():

@@ -114,7 +114,7 @@ func (s *Service) resolveConversation(ctx context.Context, ref string) (conversa
 	}
 	if isRoomRef(ref) {
 		if st, err := s.resolveRoom(ref); err == nil {
-			r, _, err := s.store.Room(ctx, st.id)
+			r, _, err := s.store.Room(ctx, st.ID())
 			if err != nil {
 				return conversation{}, err
 			}

@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	"hallway/chat"
+	"hallway/core/rooms"
 	hcrypto "hallway/crypto"
 	"hallway/discovery"
 	"hallway/p2p"
@@ -54,12 +55,7 @@ type Service struct {
 	out   *outbox
 	dial  *dialer
 
-	rooms  *roomSet
-	clock  *hlc
-	writer *roomWriter
-	syncer *roomSyncer
-	heads  headCache
-	postMu sync.Mutex
+	rooms *rooms.Manager
 
 	sweeper *sweeper // applies retention
 
@@ -154,10 +150,7 @@ func (s *Service) open(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("read room clock: %w", err)
 	}
-	s.clock = newHLC(last)
-	s.rooms = &roomSet{byID: map[string]*roomState{}}
-	s.writer = newRoomWriter(s)
-	s.syncer = newRoomSyncer(s)
+	s.rooms = s.newRooms(last)
 	s.sweeper = newSweeper(s.store, sweepEvery, s.log, s.sweepDone)
 	s.node, err = s.startNode(ctx, psk)
 	if err != nil {
@@ -225,7 +218,7 @@ func (s *Service) Run(ctx context.Context) error {
 	}()
 	// one slot per goroutine below, so none blocks on its way out
 	errc := make(chan error, 10)
-	for _, run := range []func(context.Context) error{s.dial.run, s.out.run, s.writer.run, s.syncer.run, s.runDownloads, s.runTrustWatch, s.sweeper.run} {
+	for _, run := range []func(context.Context) error{s.dial.run, s.out.run, s.rooms.Writer().Run, s.rooms.Syncer().Run, s.runDownloads, s.runTrustWatch, s.sweeper.run} {
 		s.wg.Add(1)
 		go func() { defer s.wg.Done(); errc <- run(runCtx) }()
 	}
