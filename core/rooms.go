@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"hallway/chat"
-	"hallway/core/rooms"
 )
 
 func roomConv(id string) string { return chat.RoomConv(id).String() }
@@ -23,11 +22,6 @@ func (s *Service) CreateRoom(ctx context.Context, name string) (chat.Room, error
 
 // Rooms lists the rooms this node is in, #general first.
 func (s *Service) Rooms(ctx context.Context) ([]chat.Room, error) { return s.rooms.List(ctx) }
-
-// resolveRoom finds a joined room by "#name", "name" or id.
-func (s *Service) resolveRoom(ref string) (*rooms.Joined, error) {
-	return s.rooms.Joined().Resolve(ref)
-}
 
 // RoomMembers lists a room's members with their presence.
 func (s *Service) RoomMembers(ctx context.Context, ref string) ([]chat.RoomMember, error) {

@@ -113,8 +113,8 @@ func (s *Service) resolveConversation(ctx context.Context, ref string) (conversa
 		}
 	}
 	if isRoomRef(ref) {
-		if st, err := s.resolveRoom(ref); err == nil {
-			r, _, err := s.store.Room(ctx, st.ID())
+		if id, err := s.rooms.Joined().ResolveID(ref); err == nil {
+			r, _, err := s.store.Room(ctx, id)
 			if err != nil {
 				return conversation{}, err
 			}

@@ -15,10 +15,15 @@ type historyStore interface {
 	MarkRoomRead(ctx context.Context, id string, hlc uint64) error
 }
 
-// Post seals, signs and commits one of our own messages in room j, then
-// gossips it to the members online.
-func (m *Manager) Post(ctx context.Context, j *Joined, body hcrypto.RoomBody) (*storage.RoomEntry, error) {
-	return m.poster.post(ctx, j, body)
+// PostFile offers a file in a joined room: offer is the offer as its
+// message text carries it.
+func (m *Manager) PostFile(ctx context.Context, room, offer string) error {
+	j := m.joined.Get(room)
+	if j == nil {
+		return chat.NewUserError("you are no longer in this room", chat.ErrUnknownRoom)
+	}
+	_, err := m.poster.post(ctx, j, hcrypto.RoomBody{Kind: hcrypto.BodyFile, Text: offer})
+	return err
 }
 
 // Send posts a text message to a room.

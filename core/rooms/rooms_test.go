@@ -338,3 +338,38 @@ func TestMembersShowsUsAndColleagues(t *testing.T) {
 		}
 	}
 }
+
+func TestLookupsForOtherFeatures(t *testing.T) {
+	ann, bob := newTestNode(t, "Ann"), newTestNode(t, "Bob")
+	room := project(t, ann, bob)
+	const label = "file/abc"
+	proof, ok := bob.Joined().Proof(room, label, bob.id, ann.id)
+	if !ok || !ann.Joined().CheckProof(room, label, bob.id, ann.id, proof) {
+		t.Fatal("a member's file proof does not hold")
+	}
+	if ann.Joined().CheckProof(room, "file/other", bob.id, ann.id, proof) {
+		t.Fatal("a proof for one file opened another")
+	}
+	if _, ok := bob.Joined().Proof("roomwearenotin", label, bob.id, ann.id); ok {
+		t.Fatal("a proof for a room we are not in")
+	}
+	if ann.Joined().CheckProof("roomwearenotin", label, bob.id, ann.id, proof) {
+		t.Fatal("a proof checked for a room we are not in")
+	}
+	ann.net.topic(room).peers = []peer.ID{bob.id}
+	if ps, ok := ann.Joined().Peers(room); !ok || !slices.Equal(ps, []peer.ID{bob.id}) {
+		t.Fatalf("peers %v %v", ps, ok)
+	}
+	if id, err := ann.Joined().ResolveID("#project"); err != nil || id != room || !ann.Joined().IsJoined(id) {
+		t.Fatalf("resolve #project: %q %v", id, err)
+	}
+	if err := ann.PostFile(context.Background(), room, `{"id":"x"}`); err != nil {
+		t.Fatal(err)
+	}
+	if env, _ := hcrypto.UnmarshalEnvelope(ann.lastGossip(room)); env == nil || env.Seq != 2 {
+		t.Fatal("the file offer was not gossiped")
+	}
+	if err := ann.PostFile(context.Background(), "roomwearenotin", `{}`); !errors.Is(err, chat.ErrUnknownRoom) {
+		t.Fatalf("offer in a room we are not in: %v", err)
+	}
+}
