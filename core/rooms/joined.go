@@ -8,8 +8,8 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 )
 
-// Joined is a room this node is a member of. Its key never leaves it:
-// other features ask for proofs made with it instead.
+// Joined is a room this node is a member of. Other features never see its
+// key: they ask for proofs made with it.
 type Joined struct {
 	id      string
 	name    string
