@@ -96,9 +96,8 @@ func (s *Service) manifestFor(ctx context.Context, t *storage.Transfer) (*files.
 func (s *Service) fileRequest(t storage.Transfer, to peer.ID) p2p.FileRequest {
 	req := p2p.FileRequest{Hash: t.ManifestHash}
 	if room, ok := chat.RoomOf(t.Conv); ok {
-		if st := s.rooms.get(room); st != nil {
-			proof := st.key.SyncProof(fileProofLabel(t.ManifestHash), []byte(s.node.ID()), []byte(to))
-			req.Room, req.Proof = room, proof[:]
+		if proof, ok := s.rooms.Joined().Proof(room, fileProofLabel(t.ManifestHash), s.node.ID(), to); ok {
+			req.Room, req.Proof = room, proof
 		}
 	}
 	return req
@@ -122,12 +121,12 @@ func (s *Service) fileSources(ctx context.Context, t storage.Transfer) []peer.ID
 		}
 		return nil
 	}
-	st := s.rooms.get(room)
-	if st == nil {
+	members, ok := s.rooms.Joined().Peers(room)
+	if !ok {
 		return nil
 	}
 	var out []peer.ID
-	for _, p := range st.topic.Peers() {
+	for _, p := range members {
 		if p == uploader {
 			out = append(out, p)
 			continue

@@ -62,7 +62,7 @@ func (s *Service) Page(ctx context.Context, conv string, before *chat.Message, l
 		limit = 100
 	}
 	if c.IsRoom() {
-		if s.rooms.get(id) == nil {
+		if s.rooms.Joined().Get(id) == nil {
 			if _, ok, _ := s.store.Room(ctx, id); !ok {
 				return nil, chat.NewUserError("unknown room", chat.ErrUnknownRoom)
 			}
@@ -77,7 +77,7 @@ func (s *Service) Page(ctx context.Context, conv string, before *chat.Message, l
 		}
 		out := make([]chat.Message, 0, len(rows))
 		for _, r := range rows {
-			out = append(out, s.roomMessage(r))
+			out = append(out, s.rooms.Message(r))
 		}
 		return out, nil
 	}
@@ -153,13 +153,13 @@ func (s *Service) Unread(ctx context.Context) (map[string]int, error) {
 		return nil, err
 	}
 	self := s.node.ID().String()
-	for _, st := range s.rooms.all() {
-		n, err := s.store.UnreadCount(ctx, st.id, self)
+	for _, st := range s.rooms.Joined().All() {
+		n, err := s.store.UnreadCount(ctx, st.ID(), self)
 		if err != nil {
 			return nil, err
 		}
 		if n > 0 {
-			out[roomConv(st.id)] = n
+			out[roomConv(st.ID())] = n
 		}
 	}
 	return out, nil

@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"hallway/chat"
-	hcrypto "hallway/crypto"
 	"hallway/files"
 	"hallway/p2p"
 	"hallway/storage"
@@ -34,10 +33,10 @@ func (s *Service) SendFile(ctx context.Context, ref, path string) (chat.Transfer
 	if _, err := os.Stat(abs); err != nil {
 		return chat.Transfer{}, chat.UserErrorf("cannot send %s: %v", path, errors.Unwrap(err))
 	}
-	var st *roomState
+	var room string
 	var to peer.ID
 	if isRoomRef(ref) {
-		if st, err = s.resolveRoom(ref); err != nil {
+		if room, err = s.rooms.Joined().ResolveID(ref); err != nil {
 			return chat.Transfer{}, err
 		}
 	} else {
@@ -61,12 +60,12 @@ func (s *Service) SendFile(ctx context.Context, ref, path string) (chat.Transfer
 		Files: offer.Files, ManifestHash: offer.Hash, Manifest: m.Marshal(), SourcePath: abs, State: storage.TransferOffered,
 	}
 	meta, _ := json.Marshal(offer)
-	if st != nil {
-		rec.Peer, rec.Conv = s.node.ID().String(), roomConv(st.id)
+	if room != "" {
+		rec.Peer, rec.Conv = s.node.ID().String(), roomConv(room)
 		if _, err := s.store.InsertTransfer(ctx, rec); err != nil {
 			return chat.Transfer{}, fmt.Errorf("save transfer: %w", err)
 		}
-		if _, err := s.post(ctx, st, hcrypto.RoomBody{Kind: hcrypto.BodyFile, Text: string(meta)}); err != nil {
+		if err := s.rooms.PostFile(ctx, room, string(meta)); err != nil {
 			return chat.Transfer{}, err
 		}
 	} else {

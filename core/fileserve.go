@@ -30,9 +30,8 @@ func (h *handler) OpenFile(ctx context.Context, from peer.ID, req p2p.FileReques
 	}
 	switch room, isRoom := chat.RoomOf(t.Conv); {
 	case isRoom:
-		st := s.rooms.get(room)
-		if st == nil || req.Room != room ||
-			!st.key.CheckSyncProof(fileProofLabel(req.Hash), []byte(from), []byte(s.node.ID()), req.Proof) {
+		if req.Room != room ||
+			!s.rooms.Joined().CheckProof(room, fileProofLabel(req.Hash), from, s.node.ID(), req.Proof) {
 			return nil, errNotServable
 		}
 	case t.Direction == storage.TransferOut && t.Peer == from.String():

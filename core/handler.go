@@ -30,7 +30,7 @@ func (h *handler) PeerConnected(id peer.ID) {
 	s.bus.publish(chat.PeerOnline{Peer: s.colleague(s.ctx, id)})
 	s.spawn(func(ctx context.Context) { s.pushProfile(ctx, id) })
 	s.dm.Kick(id)
-	s.syncer.request(id, nil)
+	s.rooms.PeerConnected(id)
 	s.spawn(func(ctx context.Context) { s.resumeDownloads(ctx, id) })
 }
 

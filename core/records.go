@@ -119,11 +119,7 @@ func (l *recordsLookup) Name(ctx context.Context, id peer.ID) string {
 func (l *recordsLookup) SelfName() string { return (*Service)(l).currentProfile().Name }
 
 func (l *recordsLookup) JoinedRoom(ref string) (string, error) {
-	st, err := (*Service)(l).resolveRoom(ref)
-	if err != nil {
-		return "", err
-	}
-	return st.id, nil
+	return l.rooms.Joined().ResolveID(ref)
 }
 
 func (l *recordsLookup) Publish(e chat.Event) { l.bus.publish(e) }

@@ -225,9 +225,17 @@ func TestRoomForgeryAndReplay(t *testing.T) {
 		t.Fatal("genuine envelope not found at Mallory")
 		return nil
 	}(genuine.ID)
-	st := mal.rooms.get(room)
+	st := mal.rooms.Joined().Get(room)
+	code, err := mal.RoomInviteCode(ctx, room)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, key, err := hcrypto.ParseRoomInviteCode(code)
+	if err != nil {
+		t.Fatal(err)
+	}
 	// S2: an envelope that names Ann as author, signed by Mallory.
-	forged, err := hcrypto.SealEnvelope(st.key, mal.key, room, []byte(mal.ID()), 99, mal.clock.Now(),
+	forged, err := hcrypto.SealEnvelope(key, mal.key, room, []byte(mal.ID()), 99, uint64(time.Now().UnixMilli())<<16,
 		hcrypto.RoomBody{Kind: hcrypto.BodyText, Name: "Ann", SentAt: time.Now().UnixMilli(), Text: "forged"}.Marshal())
 	if err != nil {
 		t.Fatal(err)
@@ -236,11 +244,11 @@ func TestRoomForgeryAndReplay(t *testing.T) {
 	if forged.Sig, err = mal.key.Sign(forged.SignedBytes()); err != nil {
 		t.Fatal(err)
 	}
-	st.topic.Publish(ctx, forged.Marshal())
+	st.Publish(ctx, forged.Marshal())
 	// S2: Ann's genuine envelope gossiped by Mallory (inner author ≠ pubsub author).
-	st.topic.Publish(ctx, raw)
+	st.Publish(ctx, raw)
 	// S3: the same envelope replayed into another room.
-	mal.rooms.get(other.ID).topic.Publish(ctx, raw)
+	mal.rooms.Joined().Get(other.ID).Publish(ctx, raw)
 
 	// A sentinel from Mallory in each room: once Bob has it, the earlier
 	// gossip from Mallory has been judged.
@@ -273,7 +281,7 @@ func TestRoomForgeryAndReplay(t *testing.T) {
 	dave := startNode(t, "", "Dave", ann.addr())
 	dave.waitOnline(ann, "Ann")
 	var wrong [32]byte
-	if err := dave.subscribe(storage.Room{ID: room, Name: "project", Key: wrong}); err != nil {
+	if err := dave.rooms.Follow(storage.Room{ID: room, Name: "project", Key: wrong}); err != nil {
 		t.Fatal(err)
 	}
 	ann.SendRoom(ctx, room, "members only")

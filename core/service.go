@@ -13,6 +13,7 @@ import (
 	"hallway/core/dm"
 	"hallway/core/people"
 	"hallway/core/records"
+	"hallway/core/rooms"
 	hcrypto "hallway/crypto"
 	"hallway/p2p"
 	"hallway/storage"
@@ -58,12 +59,7 @@ type Service struct {
 	intake     *people.Intake
 	trust      *people.TrustBook
 
-	rooms  *roomSet
-	clock  *hlc
-	writer *roomWriter
-	syncer *roomSyncer
-	heads  headCache
-	postMu sync.Mutex
+	rooms *rooms.Manager
 
 	records *records.Keeper // search, export, backup, retention
 
@@ -146,10 +142,7 @@ func (s *Service) open(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("read room clock: %w", err)
 	}
-	s.clock = newHLC(last)
-	s.rooms = &roomSet{byID: map[string]*roomState{}}
-	s.writer = newRoomWriter(s)
-	s.syncer = newRoomSyncer(s)
+	s.rooms = s.newRooms(last)
 	if s.records, err = s.newRecords(); err != nil {
 		return err
 	}
@@ -203,7 +196,7 @@ func (s *Service) Run(ctx context.Context) error {
 	}()
 	// one slot per goroutine below, so none blocks on its way out
 	errc := make(chan error, 10)
-	for _, run := range []func(context.Context) error{s.dial.run, s.dm.Run, s.writer.run, s.syncer.run, s.runDownloads, s.runTrustWatch, s.records.Run} {
+	for _, run := range []func(context.Context) error{s.dial.run, s.dm.Run, s.rooms.Writer().Run, s.rooms.Syncer().Run, s.runDownloads, s.runTrustWatch, s.records.Run} {
 		s.wg.Add(1)
 		go func() { defer s.wg.Done(); errc <- run(runCtx) }()
 	}

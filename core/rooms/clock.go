@@ -1,4 +1,4 @@
-package core
+package rooms
 
 import (
 	"sync"
@@ -10,38 +10,39 @@ import (
 // ours to the end of every room.
 const maxClockSkew = time.Minute
 
-// hlc is a hybrid logical clock: wall-clock milliseconds in the high 48
+// Clock is a hybrid logical clock: wall-clock milliseconds in the high 48
 // bits, a counter in the low 16. It never goes backwards, moves past any
 // (plausible) clock seen in a colleague's message, and so orders a reply
 // after what it answers even between machines whose clocks disagree.
-type hlc struct {
-	mu   sync.Mutex
+type Clock struct {
+	mu   sync.Mutex // guards last
 	last uint64
 	now  func() time.Time
 }
 
-func newHLC(last uint64) *hlc { return &hlc{last: last, now: time.Now} }
+// NewClock starts a clock past last, the newest value already used.
+func NewClock(last uint64) *Clock { return &Clock{last: last, now: time.Now} }
 
-func wallHLC(t time.Time) uint64 { return uint64(t.UnixMilli()) << 16 }
+func wallClock(t time.Time) uint64 { return uint64(t.UnixMilli()) << 16 }
 
 // Now returns a clock value greater than every value returned or observed.
-func (c *hlc) Now() uint64 {
+func (c *Clock) Now() uint64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.last = max(wallHLC(c.now()), c.last+1)
+	c.last = max(wallClock(c.now()), c.last+1)
 	return c.last
 }
 
 // Observe takes a colleague's clock into account, unless it is implausibly
 // far ahead of ours.
-func (c *hlc) Observe(remote uint64) {
+func (c *Clock) Observe(remote uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if remote > wallHLC(c.now().Add(maxClockSkew)) {
+	if remote > wallClock(c.now().Add(maxClockSkew)) {
 		return
 	}
 	c.last = max(c.last, remote)
 }
 
-// hlcTime is the wall-clock part of a clock value.
-func hlcTime(v uint64) time.Time { return time.UnixMilli(int64(v >> 16)) }
+// clockTime is the wall-clock part of a clock value.
+func clockTime(v uint64) time.Time { return time.UnixMilli(int64(v >> 16)) }

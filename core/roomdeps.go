@@ -1,0 +1,53 @@
+package core
+
+import (
+	"context"
+
+	"hallway/core/rooms"
+	"hallway/p2p"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+)
+
+// newRooms builds the rooms feature over this node's parts. lastClock is
+// the newest room clock value in history.
+func (s *Service) newRooms(lastClock uint64) *rooms.Manager {
+	cfg := rooms.Config{Identity: s.key, Workspace: s.ws, LastClock: lastClock, Logger: s.log}
+	return rooms.New(cfg, rooms.Deps{
+		Store:       s.store,
+		Net:         (*roomNet)(s),
+		Publisher:   rooms.PublishFunc(s.bus.publish),
+		Spawner:     rooms.SpawnFunc(s.spawn),
+		Closing:     s.ctx.Done(),
+		SelfName:    func() string { return s.currentProfile().Name },
+		Self:        s.Self,
+		Colleague:   s.colleague,
+		ResolvePeer: s.Resolve,
+		QueueDM:     s.queueDM,
+		FileOffered: s.roomFileOffered,
+		TransferID:  transferIDOf,
+	})
+}
+
+// roomNet is the network as the rooms feature sees it. It reads the node
+// at each call: the node starts after the features are built, and its
+// first callbacks already reach them.
+type roomNet Service
+
+var _ rooms.Net = (*roomNet)(nil)
+
+func (n *roomNet) ID() peer.ID { return n.node.ID() }
+
+func (n *roomNet) ConnectedPeers() []peer.ID { return n.node.ConnectedPeers() }
+
+func (n *roomNet) Sync(ctx context.Context, to peer.ID, req p2p.SyncRequest, each func(raw []byte) error) error {
+	return n.node.Sync(ctx, to, req, each)
+}
+
+func (n *roomNet) JoinRoom(room string, validate p2p.RoomValidator, receive p2p.RoomReceiver) (rooms.Topic, error) {
+	t, err := n.node.JoinRoom(room, validate, receive)
+	if err != nil {
+		return nil, err
+	}
+	return t, nil
+}

@@ -1,0 +1,124 @@
+package rooms
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"hallway/chat"
+	"hallway/storage"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+)
+
+// commitStore is the room log as committing uses it.
+type commitStore interface {
+	InsertRoomEntriesWith(ctx context.Context, d storage.Durability, entries []storage.RoomEntry) ([]storage.RoomEntry, error)
+	RoomHeads(ctx context.Context, room string) (map[string]uint64, error)
+}
+
+// pending is an authenticated room message waiting to be committed, with
+// the peer that forwarded it (whom to ask when a gap shows).
+type pending struct {
+	entry *storage.RoomEntry
+	from  peer.ID
+}
+
+// gapAsker is told of a hole in a room seen in what a peer forwarded.
+type gapAsker interface {
+	gap(room string, from peer.ID)
+}
+
+// committer stores room messages, then announces them: what is announced
+// is always already on disk.
+type committer struct {
+	store   commitStore
+	self    func() peer.ID
+	clock   *Clock
+	heads   headCache
+	pub     Publisher
+	message func(storage.Message) chat.Message
+	// fileOffered records a colleague's room file offer.
+	fileOffered func(e *storage.RoomEntry)
+	// changed announces a room whose membership changed.
+	changed func(ctx context.Context, room string)
+	gaps    gapAsker
+}
+
+// commit stores room messages in one transaction, then announces the new
+// ones, and asks for missing ones when a gap shows. Our own posts are
+// committed durably; colleagues' messages as replicated data, which other
+// members hold too (see storage.Replicated).
+func (c *committer) commit(ctx context.Context, d storage.Durability, batch []pending) ([]*storage.RoomEntry, error) {
+	entries := make([]storage.RoomEntry, len(batch))
+	for i, p := range batch {
+		entries[i] = *p.entry
+	}
+	inserted, err := c.store.InsertRoomEntriesWith(ctx, d, entries)
+	if err != nil {
+		return nil, fmt.Errorf("store room messages: %w", err)
+	}
+	out := make([]*storage.RoomEntry, len(inserted))
+	changedRooms := map[string]bool{}
+	self := c.self().String()
+	for i := range inserted {
+		e := &inserted[i]
+		out[i] = e
+		c.clock.Observe(e.HLC)
+		if e.Member != nil {
+			changedRooms[e.Room] = true
+		}
+		switch {
+		case e.Message.Author == self:
+			c.pub.Publish(chat.MessageSent{Message: c.message(e.Message)})
+		default:
+			c.pub.Publish(chat.MessageReceived{Message: c.message(e.Message)})
+			if e.Message.Kind == storage.KindFile {
+				c.fileOffered(e)
+			}
+		}
+	}
+	for id := range changedRooms {
+		c.changed(ctx, id)
+	}
+	c.checkGaps(ctx, batch)
+	return out, nil
+}
+
+// checkGaps looks for holes: a message beyond what is held contiguously
+// means some were missed (a full queue, a late subscription), so ask the
+// peer that had it. A stream of consecutive messages, the normal case, is
+// settled from the head cache without touching the database.
+func (c *committer) checkGaps(ctx context.Context, batch []pending) {
+	type key struct{ room, author string }
+	seqs := map[key][]uint64{}
+	from := map[string]peer.ID{}
+	for _, p := range batch {
+		k := key{p.entry.Room, p.entry.Author}
+		seqs[k] = append(seqs[k], p.entry.Seq)
+		if p.from != "" {
+			from[p.entry.Room] = p.from
+		}
+	}
+	doubt := map[string]bool{}
+	for k, list := range seqs {
+		if !c.heads.advance(k.room, k.author, list) {
+			doubt[k.room] = true
+		}
+	}
+	for room := range doubt {
+		heads, err := c.store.RoomHeads(ctx, room)
+		if err != nil {
+			continue
+		}
+		c.heads.set(room, heads)
+		for k, list := range seqs {
+			if k.room == room && slices.Max(list) > heads[k.author] {
+				if p, ok := from[room]; ok {
+					c.gaps.gap(room, p)
+				}
+				break
+			}
+		}
+	}
+}

@@ -1,0 +1,108 @@
+package rooms
+
+import (
+	"context"
+	"log/slog"
+
+	"hallway/chat"
+	hcrypto "hallway/crypto"
+	"hallway/p2p"
+	"hallway/storage"
+
+	ic "github.com/libp2p/go-libp2p/core/crypto"
+	"github.com/libp2p/go-libp2p/core/peer"
+)
+
+// Config configures a Manager. Zero values are the documented defaults.
+type Config struct {
+	// Identity signs every envelope this node posts.
+	Identity ic.PrivKey
+	// Workspace derives #general; nil is an open LAN workspace.
+	Workspace *hcrypto.WorkspaceKey
+	// LastClock is the newest clock value in history: the clock starts
+	// past it, so a restart never reuses a value.
+	LastClock uint64
+	// Logger defaults to discarding.
+	Logger *slog.Logger
+}
+
+// Store is the room part of history: every method the types of this
+// package use, each declaring its own share.
+type Store interface {
+	membershipStore
+	commitStore
+	postStore
+	syncStore
+	historyStore
+}
+
+var _ Store = (*storage.Store)(nil)
+
+// Net is the network as rooms use it.
+type Net interface {
+	ID() peer.ID
+	ConnectedPeers() []peer.ID
+	// Sync asks peer to for what req's vectors lack; each gets every
+	// envelope sent back.
+	Sync(ctx context.Context, to peer.ID, req p2p.SyncRequest, each func(raw []byte) error) error
+	// JoinRoom follows a room's gossip: validate judges every message
+	// before it is delivered to receive or forwarded.
+	JoinRoom(room string, validate p2p.RoomValidator, receive p2p.RoomReceiver) (Topic, error)
+}
+
+// Topic is the subscription to one room's gossip.
+type Topic interface {
+	Publish(ctx context.Context, data []byte) error
+	Peers() []peer.ID
+	Leave() error
+}
+
+var _ Topic = (*p2p.RoomTopic)(nil)
+
+// Publisher announces events to the node's subscribers.
+type Publisher interface{ Publish(chat.Event) }
+
+// PublishFunc adapts a function to a Publisher.
+type PublishFunc func(chat.Event)
+
+// Publish calls f.
+func (f PublishFunc) Publish(e chat.Event) { f(e) }
+
+// Spawner runs fn in a goroutine owned by the node, with a context that
+// ends when the node closes; after that it runs nothing.
+type Spawner interface {
+	Go(fn func(ctx context.Context))
+}
+
+// SpawnFunc adapts a function to a Spawner.
+type SpawnFunc func(fn func(ctx context.Context))
+
+// Go calls f.
+func (f SpawnFunc) Go(fn func(ctx context.Context)) { f(fn) }
+
+// Deps are what a Manager works with. Every field is required.
+type Deps struct {
+	Store     Store
+	Net       Net
+	Publisher Publisher
+	Spawner   Spawner
+	// Closing is closed when the node shuts down: a gossip hand-off
+	// waiting for room in the writer's queue gives up then.
+	Closing <-chan struct{}
+
+	// SelfName is our display name, signed into each post.
+	SelfName func() string
+	// Self describes this node, for the member list.
+	Self func(ctx context.Context) (chat.Self, error)
+	// Colleague describes a colleague, for the member list.
+	Colleague func(ctx context.Context, id peer.ID) chat.Colleague
+	// ResolvePeer finds the colleague a user means.
+	ResolvePeer func(ctx context.Context, ref string) (peer.ID, error)
+	// QueueDM sends a direct message through the outbox: invitations
+	// travel that way, so a room key never leaves the end-to-end channel.
+	QueueDM func(ctx context.Context, to peer.ID, text, kind, meta string) (chat.Message, error)
+	// FileOffered records a file a colleague offered in a room.
+	FileOffered func(e *storage.RoomEntry)
+	// TransferID is the id of the transfer a file message offers.
+	TransferID func(m storage.Message) string
+}

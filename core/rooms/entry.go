@@ -1,0 +1,97 @@
+package rooms
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"hallway/chat"
+	hcrypto "hallway/crypto"
+	"hallway/storage"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+)
+
+// meta is what a room message row keeps beside its text: the author's
+// name as they signed it, so history shows names of people never met.
+type meta struct {
+	Name string `json:"name"`
+}
+
+// openEntry authenticates and opens an envelope of room j for the node
+// self. When it came over gossip, gossipAuthor is the pubsub author, which
+// must be the envelope's author: a member cannot speak for another.
+func openEntry(self peer.ID, j *Joined, env *hcrypto.Envelope, raw []byte, gossipAuthor *peer.ID) (*storage.RoomEntry, error) {
+	if env.Room != j.id {
+		return nil, fmt.Errorf("envelope for room %q on room %q", env.Room, j.id)
+	}
+	author, err := peer.IDFromBytes(env.Author)
+	if err != nil {
+		return nil, fmt.Errorf("envelope author: %w", err)
+	}
+	if gossipAuthor != nil && author != *gossipAuthor {
+		return nil, fmt.Errorf("envelope author %s differs from the sender %s", author.ShortString(), gossipAuthor.ShortString())
+	}
+	pub, err := author.ExtractPublicKey()
+	if err != nil {
+		return nil, fmt.Errorf("envelope author key: %w", err)
+	}
+	if err := env.Verify(pub); err != nil {
+		return nil, err
+	}
+	plain, err := env.Open(j.key)
+	if err != nil {
+		return nil, err
+	}
+	body, err := hcrypto.UnmarshalRoomBody(plain)
+	if err != nil {
+		return nil, err
+	}
+	return makeEntry(self, j, env, raw, author, body), nil
+}
+
+// makeEntry is the storage form of an authenticated envelope and its body,
+// as the node self keeps it.
+func makeEntry(self peer.ID, j *Joined, env *hcrypto.Envelope, raw []byte, author peer.ID, body hcrypto.RoomBody) *storage.RoomEntry {
+	m, _ := json.Marshal(meta{Name: body.Name})
+	state := storage.StateReceived
+	if author == self {
+		state = storage.StateSent
+	}
+	e := &storage.RoomEntry{
+		Room: j.id, Author: author.String(), Seq: env.Seq, HLC: env.HLC, Raw: raw,
+		Message: storage.Message{
+			ID: env.ID(), Conv: chat.RoomConv(j.id).String(), Author: author.String(), Text: body.Text,
+			SentAt: time.UnixMilli(body.SentAt), State: state, Kind: bodyKind(body.Kind),
+			HLC: env.HLC, AuthorSeq: env.Seq, Meta: string(m),
+		},
+	}
+	if body.Kind == hcrypto.BodyJoin || body.Kind == hcrypto.BodyLeave {
+		e.Member = &storage.MemberChange{Peer: author.String(), Name: body.Name, Joined: body.Kind == hcrypto.BodyJoin}
+	}
+	return e
+}
+
+// bodyKind is the stored kind of a room body's kind; the body was
+// validated, so an unknown kind does not reach here, and would be text.
+func bodyKind(k hcrypto.BodyKind) string {
+	if kind, ok := chat.KindFromBody(byte(k)); ok {
+		return string(kind)
+	}
+	return string(chat.KindText)
+}
+
+// toMessage turns a stored room row into the API form; self is our peer
+// id, transferID finds the transfer a file message offers.
+func toMessage(m storage.Message, self string, transferID func(storage.Message) string) chat.Message {
+	out := chat.Message{
+		ID: m.ID, Conversation: m.Conv, From: m.Author, Text: m.Text, Kind: m.Kind,
+		Time: m.SentAt, State: string(m.State), Seq: m.Seq, HLC: m.HLC, AuthorSeq: m.AuthorSeq,
+		Outgoing: m.Author == self, TransferID: transferID(m),
+	}
+	var md meta
+	if json.Unmarshal([]byte(m.Meta), &md) == nil {
+		out.FromName = md.Name
+	}
+	return out
+}

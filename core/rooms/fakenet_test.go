@@ -1,0 +1,125 @@
+package rooms
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+
+	"hallway/chat"
+	"hallway/p2p"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+)
+
+// fakeTopic is a room subscription on a fakeNet.
+type fakeTopic struct {
+	validate p2p.RoomValidator
+	receive  p2p.RoomReceiver
+
+	mu        sync.Mutex // guards published, peers and left
+	published [][]byte
+	peers     []peer.ID
+	left      bool
+}
+
+func (t *fakeTopic) Publish(_ context.Context, data []byte) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.published = append(t.published, data)
+	return nil
+}
+
+func (t *fakeTopic) Peers() []peer.ID {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return slices.Clone(t.peers)
+}
+
+func (t *fakeTopic) Leave() error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.left = true
+	return nil
+}
+
+// deliver is gossip from a peer: validated, then handed over if accepted.
+func (t *fakeTopic) deliver(from peer.ID, data []byte) error {
+	v, err := t.validate(from, data)
+	if err != nil {
+		return err
+	}
+	t.receive(from, v)
+	return nil
+}
+
+// fakeNet is one node's network: topics it follows and the sync servers
+// of the peers it is connected to.
+type fakeNet struct {
+	id  peer.ID
+	log *journal
+
+	mu      sync.Mutex // guards the fields below
+	topics  map[string]*fakeTopic
+	servers map[peer.ID]p2p.SyncServer
+	asked   []peer.ID // peers a sync was started with
+}
+
+func newFakeNet(id peer.ID, log *journal) *fakeNet {
+	return &fakeNet{id: id, log: log, topics: map[string]*fakeTopic{}, servers: map[peer.ID]p2p.SyncServer{}}
+}
+
+func (n *fakeNet) ID() peer.ID { return n.id }
+
+func (n *fakeNet) ConnectedPeers() []peer.ID {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	var out []peer.ID
+	for id := range n.servers {
+		out = append(out, id)
+	}
+	return out
+}
+
+func (n *fakeNet) Sync(ctx context.Context, to peer.ID, req p2p.SyncRequest, each func(raw []byte) error) error {
+	n.mu.Lock()
+	srv := n.servers[to]
+	n.asked = append(n.asked, to)
+	n.mu.Unlock()
+	if srv == nil {
+		return errors.New("not connected")
+	}
+	return srv.ServeSync(ctx, n.id, req, each)
+}
+
+func (n *fakeNet) JoinRoom(room string, validate p2p.RoomValidator, receive p2p.RoomReceiver) (Topic, error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if _, ok := n.topics[room]; ok {
+		return nil, fmt.Errorf("already following %s", room)
+	}
+	t := &fakeTopic{validate: validate, receive: receive}
+	n.topics[room] = t
+	return t, nil
+}
+
+func (n *fakeNet) topic(room string) *fakeTopic {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.topics[room]
+}
+
+// fakeBus records events in the journal and hands them to the test.
+type fakeBus struct {
+	log    *journal
+	events chan chat.Event
+}
+
+func (b *fakeBus) Publish(e chat.Event) {
+	b.log.add("publish %T", e)
+	select {
+	case b.events <- e:
+	default: // the test reads what it waits for; older events may go
+	}
+}

@@ -1,0 +1,246 @@
+package rooms
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+
+	"hallway/storage"
+)
+
+// journal records, in order, what the fakes of one node were asked to do,
+// so a test can tell which came first.
+type journal struct {
+	mu    sync.Mutex // guards lines
+	lines []string
+}
+
+func (j *journal) add(format string, args ...any) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.lines = append(j.lines, fmt.Sprintf(format, args...))
+}
+
+func (j *journal) all() []string {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return slices.Clone(j.lines)
+}
+
+type entryKey struct {
+	room, author string
+	seq          uint64
+}
+
+// fakeStore keeps rooms and room logs in memory, as storage.Store would.
+type fakeStore struct {
+	log *journal
+
+	mu      sync.Mutex // guards the fields below
+	rooms   map[string]storage.Room
+	entries map[entryKey]storage.RoomEntry
+	members map[string]map[string]string // room → peer → name
+	seqs    map[string]uint64            // room/author → last seq handed out
+	durable map[entryKey]storage.Durability
+	failIns error
+}
+
+func newFakeStore(log *journal) *fakeStore {
+	return &fakeStore{log: log, rooms: map[string]storage.Room{}, entries: map[entryKey]storage.RoomEntry{},
+		members: map[string]map[string]string{}, seqs: map[string]uint64{}, durable: map[entryKey]storage.Durability{}}
+}
+
+func (s *fakeStore) Rooms(_ context.Context, includeLeft bool) ([]storage.Room, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []storage.Room
+	for _, r := range s.rooms {
+		if includeLeft || !r.Left {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+func (s *fakeStore) Room(_ context.Context, id string) (storage.Room, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.rooms[id]
+	return r, ok, nil
+}
+
+func (s *fakeStore) UpsertRoom(_ context.Context, r storage.Room) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.rooms[r.ID] = r
+	s.log.add("upsert room %s", r.ID)
+	return nil
+}
+
+func (s *fakeStore) LeaveRoom(_ context.Context, id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.rooms[id]
+	if !ok {
+		return storage.ErrNoRoom
+	}
+	r.Left = true
+	s.rooms[id] = r
+	return nil
+}
+
+func (s *fakeStore) RoomMembers(_ context.Context, room string) ([]storage.Member, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []storage.Member
+	for p, name := range s.members[room] {
+		out = append(out, storage.Member{Peer: p, Name: name})
+	}
+	slices.SortFunc(out, func(a, b storage.Member) int { return cmpString(a.Peer, b.Peer) })
+	return out, nil
+}
+
+func cmpString(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func (s *fakeStore) UnreadCount(context.Context, string, string) (int, error) { return 0, nil }
+
+func (s *fakeStore) NextRoomSeq(_ context.Context, room, author string) (uint64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k := room + "/" + author
+	s.seqs[k]++
+	return s.seqs[k], nil
+}
+
+func (s *fakeStore) InsertRoomEntriesWith(_ context.Context, d storage.Durability, entries []storage.RoomEntry) ([]storage.RoomEntry, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.failIns != nil {
+		return nil, s.failIns
+	}
+	var added []storage.RoomEntry
+	for _, e := range entries {
+		k := entryKey{e.Room, e.Author, e.Seq}
+		if _, ok := s.entries[k]; ok {
+			continue
+		}
+		s.entries[k] = e
+		s.durable[k] = d
+		if e.Member != nil {
+			if s.members[e.Room] == nil {
+				s.members[e.Room] = map[string]string{}
+			}
+			if e.Member.Joined {
+				s.members[e.Room][e.Member.Peer] = e.Member.Name
+			} else {
+				delete(s.members[e.Room], e.Member.Peer)
+			}
+		}
+		added = append(added, e)
+		s.log.add("insert %s/%d", e.Room, e.Seq)
+	}
+	return added, nil
+}
+
+// heads is, per author, the highest seq held contiguously from 1.
+func (s *fakeStore) heads(room string) map[string]uint64 {
+	out := map[string]uint64{}
+	for k := range s.entries {
+		if k.room == room {
+			out[k.author] = 0
+		}
+	}
+	for author := range out {
+		for {
+			if _, ok := s.entries[entryKey{room, author, out[author] + 1}]; !ok {
+				break
+			}
+			out[author]++
+		}
+	}
+	return out
+}
+
+func (s *fakeStore) RoomHeads(_ context.Context, room string) (map[string]uint64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.heads(room), nil
+}
+
+func (s *fakeStore) RoomEnvelopesAfter(_ context.Context, room string, have map[string]uint64, limit int) ([][]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var missing []storage.RoomEntry
+	for k, e := range s.entries {
+		if k.room == room && k.seq > have[k.author] {
+			missing = append(missing, e)
+		}
+	}
+	slices.SortFunc(missing, func(a, b storage.RoomEntry) int {
+		if a.HLC != b.HLC {
+			return cmpUint(a.HLC, b.HLC)
+		}
+		if c := cmpString(a.Author, b.Author); c != 0 {
+			return c
+		}
+		return cmpUint(a.Seq, b.Seq)
+	})
+	if limit > 0 && len(missing) > limit {
+		missing = missing[:limit]
+	}
+	var out [][]byte
+	for _, e := range missing {
+		out = append(out, e.Raw)
+	}
+	return out, nil
+}
+
+func cmpUint(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func (s *fakeStore) RoomHistory(_ context.Context, room string, _ *storage.Cursor, limit int) ([]storage.Message, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var rows []storage.Message
+	for k, e := range s.entries {
+		if k.room == room {
+			rows = append(rows, e.Message)
+		}
+	}
+	slices.SortFunc(rows, func(a, b storage.Message) int { return cmpUint(a.HLC, b.HLC) })
+	if len(rows) > limit {
+		rows = rows[len(rows)-limit:]
+	}
+	return rows, nil
+}
+
+func (s *fakeStore) MarkRoomRead(context.Context, string, uint64) error { return nil }
+
+// count is how many envelopes of room the store holds.
+func (s *fakeStore) count(room string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for k := range s.entries {
+		if k.room == room {
+			n++
+		}
+	}
+	return n
+}

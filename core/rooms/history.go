@@ -1,0 +1,75 @@
+package rooms
+
+import (
+	"context"
+	"fmt"
+
+	"hallway/chat"
+	hcrypto "hallway/crypto"
+	"hallway/storage"
+)
+
+// historyStore reads a room's log in display order.
+type historyStore interface {
+	RoomHistory(ctx context.Context, room string, before *storage.Cursor, limit int) ([]storage.Message, error)
+	MarkRoomRead(ctx context.Context, id string, hlc uint64) error
+}
+
+// PostFile offers a file in a joined room: offer is the offer as its
+// message text carries it.
+func (m *Manager) PostFile(ctx context.Context, room, offer string) error {
+	j := m.joined.Get(room)
+	if j == nil {
+		return chat.NewUserError("you are no longer in this room", chat.ErrUnknownRoom)
+	}
+	_, err := m.poster.post(ctx, j, hcrypto.RoomBody{Kind: hcrypto.BodyFile, Text: offer})
+	return err
+}
+
+// Send posts a text message to a room.
+func (m *Manager) Send(ctx context.Context, ref, text string) (chat.Message, error) {
+	if err := chat.CheckText(text); err != nil {
+		return chat.Message{}, chat.UserErrorf("%v", err)
+	}
+	j, err := m.joined.Resolve(ref)
+	if err != nil {
+		return chat.Message{}, err
+	}
+	e, err := m.poster.post(ctx, j, hcrypto.RoomBody{Kind: hcrypto.BodyText, Text: text})
+	if err != nil {
+		return chat.Message{}, err
+	}
+	return m.Message(e.Message), nil
+}
+
+// Message turns a stored room row into the API form.
+func (m *Manager) Message(row storage.Message) chat.Message {
+	return toMessage(row, m.deps.Net.ID().String(), m.deps.TransferID)
+}
+
+// History returns up to limit messages of a room in the order every
+// member sees, oldest first, ending before cursor (nil: the newest).
+// Reading the newest page marks the room read.
+func (m *Manager) History(ctx context.Context, ref string, before *storage.Cursor, limit int) ([]chat.Message, error) {
+	j, err := m.joined.Resolve(ref)
+	if err != nil {
+		return nil, err
+	}
+	if limit <= 0 {
+		limit = 100
+	}
+	rows, err := m.deps.Store.RoomHistory(ctx, j.id, before, limit)
+	if err != nil {
+		return nil, fmt.Errorf("read room history: %w", err)
+	}
+	out := make([]chat.Message, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, m.Message(r))
+	}
+	if before == nil && len(rows) > 0 {
+		if err := m.deps.Store.MarkRoomRead(ctx, j.id, rows[len(rows)-1].HLC); err != nil {
+			return nil, fmt.Errorf("mark room read: %w", err)
+		}
+	}
+	return out, nil
+}

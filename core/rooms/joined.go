@@ -1,0 +1,46 @@
+package rooms
+
+import (
+	"context"
+
+	hcrypto "hallway/crypto"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+)
+
+// Joined is a room this node is a member of. Other features never see its
+// key: they ask for proofs made with it.
+type Joined struct {
+	id      string
+	name    string
+	key     hcrypto.RoomKey
+	general bool
+	topic   Topic
+}
+
+// ID is the room's id.
+func (j *Joined) ID() string { return j.id }
+
+// Name is the room's display name, without '#'.
+func (j *Joined) Name() string { return j.name }
+
+// General reports whether this is the workspace's #general.
+func (j *Joined) General() bool { return j.general }
+
+// Peers lists the members whose gossip reaches us now.
+func (j *Joined) Peers() []peer.ID { return j.topic.Peers() }
+
+// Publish gossips an envelope as it is. Posts go through Manager.Post,
+// which seals, signs and commits them first.
+func (j *Joined) Publish(ctx context.Context, raw []byte) error { return j.topic.Publish(ctx, raw) }
+
+// Proof shows responder that requester holds the room key, for what
+// label names (a room's sync, a file's content).
+func (j *Joined) Proof(label string, requester, responder peer.ID) [32]byte {
+	return j.key.SyncProof(label, []byte(requester), []byte(responder))
+}
+
+// CheckProof verifies a proof made with Proof.
+func (j *Joined) CheckProof(label string, requester, responder peer.ID, proof []byte) bool {
+	return j.key.CheckSyncProof(label, []byte(requester), []byte(responder), proof)
+}

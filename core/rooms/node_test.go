@@ -1,0 +1,98 @@
+package rooms
+
+import (
+	"context"
+	"crypto/rand"
+	"sync"
+	"testing"
+	"time"
+
+	"hallway/chat"
+	"hallway/storage"
+
+	ic "github.com/libp2p/go-libp2p/core/crypto"
+	"github.com/libp2p/go-libp2p/core/peer"
+)
+
+// testNode is a Manager over fakes.
+type testNode struct {
+	*Manager
+	t     *testing.T
+	id    peer.ID
+	key   ic.PrivKey
+	log   *journal
+	store *fakeStore
+	net   *fakeNet
+	bus   *fakeBus
+	dms   []string
+}
+
+func newTestNode(t *testing.T, name string) *testNode {
+	t.Helper()
+	key, _, err := ic.GenerateEd25519Key(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := peer.IDFromPrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	t.Cleanup(func() { cancel(); wg.Wait() })
+	log := &journal{}
+	n := &testNode{t: t, id: id, key: key, log: log, store: newFakeStore(log), net: newFakeNet(id, log),
+		bus: &fakeBus{log: log, events: make(chan chat.Event, 1024)}}
+	n.Manager = New(Config{Identity: key}, Deps{
+		Store:     n.store,
+		Net:       n.net,
+		Publisher: n.bus,
+		Spawner: SpawnFunc(func(fn func(context.Context)) {
+			wg.Add(1)
+			go func() { defer wg.Done(); fn(ctx) }()
+		}),
+		Closing:   ctx.Done(),
+		SelfName:  func() string { return name },
+		Self:      func(context.Context) (chat.Self, error) { return chat.Self{PeerID: id.String(), Name: name}, nil },
+		Colleague: func(_ context.Context, p peer.ID) chat.Colleague { return chat.Colleague{PeerID: p.String()} },
+		ResolvePeer: func(_ context.Context, ref string) (peer.ID, error) {
+			return peer.Decode(ref)
+		},
+		QueueDM: func(_ context.Context, to peer.ID, text, kind, meta string) (chat.Message, error) {
+			n.dms = append(n.dms, kind+" "+meta)
+			return chat.Message{Text: text}, nil
+		},
+		FileOffered: func(*storage.RoomEntry) {},
+		TransferID:  func(storage.Message) string { return "" },
+	})
+	if err := n.Open(ctx); err != nil {
+		t.Fatal(err)
+	}
+	wg.Add(1)
+	go func() { defer wg.Done(); n.Writer().Run(ctx) }()
+	return n
+}
+
+// connect lets a and b sync with each other.
+func connect(a, b *testNode) {
+	a.net.mu.Lock()
+	a.net.servers[b.id] = b.Syncer()
+	a.net.mu.Unlock()
+	b.net.mu.Lock()
+	b.net.servers[a.id] = a.Syncer()
+	b.net.mu.Unlock()
+}
+
+// waitFor re-checks cond after every event of n until it holds or the
+// deadline passes.
+func (n *testNode) waitFor(what string, cond func() bool) {
+	n.t.Helper()
+	deadline := time.After(10 * time.Second)
+	for !cond() {
+		select {
+		case <-n.bus.events:
+		case <-deadline:
+			n.t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}

@@ -1,0 +1,67 @@
+package rooms
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"hallway/chat"
+	hcrypto "hallway/crypto"
+	"hallway/storage"
+
+	ic "github.com/libp2p/go-libp2p/core/crypto"
+	"github.com/libp2p/go-libp2p/core/peer"
+)
+
+// postStore hands out our sequence numbers.
+type postStore interface {
+	NextRoomSeq(ctx context.Context, room, author string) (uint64, error)
+}
+
+// poster seals, signs and commits our own room messages.
+type poster struct {
+	// mu serialises posts, so that sequence numbers are committed in the
+	// order they are taken.
+	mu       sync.Mutex
+	store    postStore
+	self     func() peer.ID
+	key      ic.PrivKey
+	clock    *Clock
+	selfName func() string
+	commit   *committer
+	log      *slog.Logger
+}
+
+// post seals, signs and commits one of our own room messages, then gossips
+// it to the members online. Members offline get it from anyone through
+// sync, so a failed publish loses nothing.
+func (p *poster) post(ctx context.Context, j *Joined, body hcrypto.RoomBody) (*storage.RoomEntry, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	self := p.self()
+	seq, err := p.store.NextRoomSeq(ctx, j.id, self.String())
+	if err != nil {
+		return nil, fmt.Errorf("room sequence: %w", err)
+	}
+	body.Name = p.selfName()
+	body.SentAt = time.Now().UnixMilli()
+	if err := body.Validate(); err != nil {
+		return nil, chat.UserErrorf("cannot post this message: %v", err)
+	}
+	env, err := hcrypto.SealEnvelope(j.key, p.key, j.id, []byte(self), seq, p.clock.Now(), body.Marshal())
+	if err != nil {
+		return nil, fmt.Errorf("seal room message: %w", err)
+	}
+	raw := env.Marshal()
+	// Sealed here a moment ago: no need to verify and open it again.
+	entry := makeEntry(self, j, env, raw, self, body)
+	if _, err := p.commit.commit(ctx, storage.Durable, []pending{{entry: entry}}); err != nil {
+		return nil, err
+	}
+	if err := j.topic.Publish(ctx, raw); err != nil {
+		p.log.Debug("room publish failed; sync will deliver it", "room", j.id, "err", err)
+	}
+	return entry, nil
+}

@@ -1,0 +1,238 @@
+package rooms
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"hallway/chat"
+	hcrypto "hallway/crypto"
+	"hallway/storage"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+)
+
+// generalName is the display name of every workspace's default room.
+const generalName = "general"
+
+// membershipStore keeps the joined rooms and their members.
+type membershipStore interface {
+	Rooms(ctx context.Context, includeLeft bool) ([]storage.Room, error)
+	Room(ctx context.Context, id string) (storage.Room, bool, error)
+	UpsertRoom(ctx context.Context, r storage.Room) error
+	LeaveRoom(ctx context.Context, id string) error
+	RoomMembers(ctx context.Context, room string) ([]storage.Member, error)
+	UnreadCount(ctx context.Context, id, self string) (int, error)
+}
+
+// Manager is the rooms of a node: which it is in, joining and leaving
+// them, and posting to them. It builds and owns the writer and the syncer.
+type Manager struct {
+	cfg    Config
+	log    *slog.Logger
+	deps   Deps
+	joined *Registry
+	clock  *Clock
+	commit *committer
+	poster *poster
+	writer *Writer
+	syncer *Syncer
+}
+
+// New builds the rooms of a node. It touches neither the network nor
+// history: Open does.
+func New(cfg Config, deps Deps) *Manager {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	m := &Manager{cfg: cfg, log: cfg.Logger, deps: deps, joined: newRegistry(), clock: NewClock(cfg.LastClock)}
+	m.commit = &committer{store: deps.Store, self: deps.Net.ID, clock: m.clock, pub: deps.Publisher,
+		message: m.Message, fileOffered: deps.FileOffered, changed: m.announce}
+	m.poster = &poster{store: deps.Store, self: deps.Net.ID, key: cfg.Identity, clock: m.clock,
+		selfName: deps.SelfName, commit: m.commit, log: m.log}
+	m.writer = newWriter(m.commit, deps.Closing, m.log)
+	m.syncer = newSyncer(m.joined, deps.Store, deps.Net, deps.Spawner, m.commit, m.log)
+	m.commit.gaps = m.syncer
+	return m
+}
+
+// Writer commits gossiped messages; the node runs it.
+func (m *Manager) Writer() *Writer { return m.writer }
+
+// Syncer catches rooms up; the node runs it and serves sync with it.
+func (m *Manager) Syncer() *Syncer { return m.syncer }
+
+// Joined is the set of joined rooms, for lookups by other features.
+func (m *Manager) Joined() *Registry { return m.joined }
+
+// PeerConnected catches every room up with a peer that just connected.
+func (m *Manager) PeerConnected(id peer.ID) { m.syncer.Request(id, nil) }
+
+// Open follows every joined room and makes sure #general is one.
+func (m *Manager) Open(ctx context.Context) error {
+	rooms, err := m.deps.Store.Rooms(ctx, false)
+	if err != nil {
+		return fmt.Errorf("read rooms: %w", err)
+	}
+	for _, r := range rooms {
+		if err := m.Follow(r); err != nil {
+			return err
+		}
+	}
+	gid, gkey := hcrypto.GeneralRoom(m.cfg.Workspace)
+	if m.joined.Get(gid) == nil {
+		return m.join(ctx, storage.Room{ID: gid, Name: generalName, Key: gkey, General: true})
+	}
+	return nil
+}
+
+// Follow starts following a room's gossip, without recording it as
+// joined: Open uses it for the rooms history holds.
+func (m *Manager) Follow(r storage.Room) error {
+	j := &Joined{id: r.ID, name: r.Name, key: hcrypto.RoomKey(r.Key), general: r.General}
+	t, err := m.deps.Net.JoinRoom(r.ID, func(author peer.ID, data []byte) (any, error) {
+		env, err := hcrypto.UnmarshalEnvelope(data)
+		if err != nil {
+			return nil, err
+		}
+		return openEntry(m.deps.Net.ID(), j, env, data, &author)
+	}, func(from peer.ID, v any) {
+		if e, ok := v.(*storage.RoomEntry); ok {
+			m.writer.enqueue(e, from)
+		}
+	})
+	if err != nil {
+		return fmt.Errorf("room %s: %w", r.Name, err)
+	}
+	j.topic = t
+	m.joined.add(j)
+	return nil
+}
+
+// join records a room as joined, follows it, says so to its members and
+// fetches its history from whoever is online.
+func (m *Manager) join(ctx context.Context, r storage.Room) error {
+	if !chat.ValidRoomID(r.ID) {
+		return chat.UserErrorf("%q is not a room id; the invitation is not valid", r.ID)
+	}
+	if existing := m.joined.Get(r.ID); existing != nil {
+		if existing.key != hcrypto.RoomKey(r.Key) {
+			return chat.UserErrorf("you are already in a room with id %s but another key; the invitation is not valid", r.ID)
+		}
+		return nil
+	}
+	if old, ok, err := m.deps.Store.Room(ctx, r.ID); err != nil {
+		return err
+	} else if ok && old.Key != r.Key {
+		return chat.UserErrorf("room %s was known with another key; the invitation is not valid", r.ID)
+	}
+	now := time.Now()
+	r.JoinedAt = now
+	if r.CreatedAt.IsZero() {
+		r.CreatedAt = now
+	}
+	if err := m.deps.Store.UpsertRoom(ctx, r); err != nil {
+		return fmt.Errorf("save room: %w", err)
+	}
+	if err := m.Follow(r); err != nil {
+		return err
+	}
+	j := m.joined.Get(r.ID)
+	if _, err := m.poster.post(ctx, j, hcrypto.RoomBody{Kind: hcrypto.BodyJoin}); err != nil {
+		return err
+	}
+	m.syncer.withAll(j.id)
+	m.announce(ctx, j.id)
+	return nil
+}
+
+// Create makes a new room with a fresh key; the creator is its first
+// member.
+func (m *Manager) Create(ctx context.Context, name string) (chat.Room, error) {
+	name = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(name), "#"))
+	if err := chat.CheckRoomName(name); err != nil {
+		return chat.Room{}, chat.UserErrorf("%v", err)
+	}
+	id, err := hcrypto.NewRoomID()
+	if err != nil {
+		return chat.Room{}, err
+	}
+	key, err := hcrypto.NewRoomKey()
+	if err != nil {
+		return chat.Room{}, err
+	}
+	if err := m.join(ctx, storage.Room{ID: id, Name: name, Key: key}); err != nil {
+		return chat.Room{}, err
+	}
+	return m.summary(ctx, m.joined.Get(id))
+}
+
+// Leave tells the members, stops following the room and keeps its
+// history.
+func (m *Manager) Leave(ctx context.Context, ref string) error {
+	j, err := m.joined.Resolve(ref)
+	if err != nil {
+		return err
+	}
+	if j.general {
+		return chat.UserErrorf("everyone in the workspace is in #general; it cannot be left")
+	}
+	if _, err := m.poster.post(ctx, j, hcrypto.RoomBody{Kind: hcrypto.BodyLeave}); err != nil {
+		return err
+	}
+	if err := m.deps.Store.LeaveRoom(ctx, j.id); err != nil {
+		return fmt.Errorf("leave room: %w", err)
+	}
+	m.joined.remove(j.id)
+	j.topic.Leave()
+	m.deps.Publisher.Publish(chat.RoomChanged{Room: chat.Room{ID: j.id, Name: j.name}, Left: true})
+	return nil
+}
+
+// summary is the API form of a joined room.
+func (m *Manager) summary(ctx context.Context, j *Joined) (chat.Room, error) {
+	members, err := m.deps.Store.RoomMembers(ctx, j.id)
+	if err != nil {
+		return chat.Room{}, fmt.Errorf("room members: %w", err)
+	}
+	unread, err := m.deps.Store.UnreadCount(ctx, j.id, m.deps.Net.ID().String())
+	if err != nil {
+		return chat.Room{}, fmt.Errorf("unread count: %w", err)
+	}
+	return chat.Room{ID: j.id, Name: j.name, General: j.general, Members: len(members), Unread: unread,
+		OpenLAN: j.general && m.cfg.Workspace == nil}, nil
+}
+
+// List lists the rooms this node is in, #general first.
+func (m *Manager) List(ctx context.Context) ([]chat.Room, error) {
+	var out []chat.Room
+	for _, j := range m.joined.All() {
+		r, err := m.summary(ctx, j)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	slices.SortStableFunc(out, func(a, b chat.Room) int {
+		if a.General != b.General {
+			if a.General {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name))
+	})
+	return out, nil
+}
+
+// announce tells subscribers a joined room changed (its members).
+func (m *Manager) announce(ctx context.Context, id string) {
+	if j := m.joined.Get(id); j != nil {
+		if r, err := m.summary(ctx, j); err == nil {
+			m.deps.Publisher.Publish(chat.RoomChanged{Room: r})
+		}
+	}
+}

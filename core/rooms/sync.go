@@ -1,0 +1,158 @@
+package rooms
+
+import (
+	"context"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"hallway/p2p"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+)
+
+const (
+	// syncEvery is how often each room is compared with one online
+	// member: the safety net that catches messages lost at the tail of a
+	// burst, where no later message reveals the gap.
+	syncEvery = 5 * time.Second
+	// gapDelay lets the rest of a burst arrive before asking for a hole.
+	gapDelay = 200 * time.Millisecond
+	// syncRounds bounds repeated requests to one peer for one trigger.
+	syncRounds = 50
+)
+
+// syncStore is the room log as sync reads it.
+type syncStore interface {
+	RoomHeads(ctx context.Context, room string) (map[string]uint64, error)
+	RoomEnvelopesAfter(ctx context.Context, room string, have map[string]uint64, limit int) ([][]byte, error)
+}
+
+// syncNet is the network as sync uses it.
+type syncNet interface {
+	ID() peer.ID
+	ConnectedPeers() []peer.ID
+	Sync(ctx context.Context, to peer.ID, req p2p.SyncRequest, each func(raw []byte) error) error
+}
+
+// Syncer runs the room catch-up protocol: on connect, on a detected gap
+// and periodically, it asks peers for what our version vectors lack, and
+// it answers theirs (it is the node's p2p.SyncServer). At most one sync
+// runs per peer; a trigger during one reruns it after.
+type Syncer struct {
+	joined *Registry
+	store  syncStore
+	net    syncNet
+	spawn  Spawner
+	commit *committer
+	log    *slog.Logger
+
+	mu      sync.Mutex                  // guards running, again and gaps
+	running map[peer.ID]bool            // peers a sync runs with
+	again   map[peer.ID]map[string]bool // rooms to sync once the running one ends
+	gaps    map[string]bool             // rooms with a gap request scheduled
+}
+
+var _ p2p.SyncServer = (*Syncer)(nil)
+
+func newSyncer(joined *Registry, store syncStore, net syncNet, spawn Spawner, c *committer, log *slog.Logger) *Syncer {
+	return &Syncer{joined: joined, store: store, net: net, spawn: spawn, commit: c, log: log,
+		running: map[peer.ID]bool{}, again: map[peer.ID]map[string]bool{}, gaps: map[string]bool{}}
+}
+
+// Request syncs rooms (nil: all joined) with a peer, now or after its
+// running sync.
+func (y *Syncer) Request(id peer.ID, rooms []string) {
+	if rooms == nil {
+		for _, j := range y.joined.All() {
+			rooms = append(rooms, j.id)
+		}
+	}
+	y.mu.Lock()
+	defer y.mu.Unlock()
+	if y.running[id] {
+		if y.again[id] == nil {
+			y.again[id] = map[string]bool{}
+		}
+		for _, r := range rooms {
+			y.again[id][r] = true
+		}
+		return
+	}
+	y.running[id] = true
+	y.spawn.Go(func(ctx context.Context) { y.loop(ctx, id, rooms) })
+}
+
+func (y *Syncer) loop(ctx context.Context, id peer.ID, rooms []string) {
+	for {
+		if err := y.pull(ctx, id, rooms); err != nil && ctx.Err() == nil {
+			y.log.Debug("room sync", "peer", id, "err", err)
+		}
+		y.mu.Lock()
+		next := y.again[id]
+		delete(y.again, id)
+		if len(next) == 0 || ctx.Err() != nil {
+			delete(y.running, id)
+			y.mu.Unlock()
+			return
+		}
+		y.mu.Unlock()
+		rooms = rooms[:0]
+		for r := range next {
+			rooms = append(rooms, r)
+		}
+	}
+}
+
+// gap schedules one request for a room's hole to the peer that showed it.
+func (y *Syncer) gap(room string, from peer.ID) {
+	y.mu.Lock()
+	if y.gaps[room] {
+		y.mu.Unlock()
+		return
+	}
+	y.gaps[room] = true
+	y.mu.Unlock()
+	y.spawn.Go(func(ctx context.Context) {
+		select {
+		case <-time.After(gapDelay):
+		case <-ctx.Done():
+		}
+		y.mu.Lock()
+		delete(y.gaps, room)
+		y.mu.Unlock()
+		y.Request(from, []string{room})
+	})
+}
+
+// withAll asks every connected peer about one room (just joined).
+func (y *Syncer) withAll(room string) {
+	for _, id := range y.net.ConnectedPeers() {
+		y.Request(id, []string{room})
+	}
+}
+
+// Run compares every room with one random online member periodically,
+// until ctx ends.
+func (y *Syncer) Run(ctx context.Context) error {
+	t := time.NewTicker(syncEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+		byPeer := map[peer.ID][]string{}
+		for _, j := range y.joined.All() {
+			if members := j.topic.Peers(); len(members) > 0 {
+				p := members[rand.IntN(len(members))]
+				byPeer[p] = append(byPeer[p], j.id)
+			}
+		}
+		for p, rooms := range byPeer {
+			y.Request(p, rooms)
+		}
+	}
+}
