@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	"hallway/chat"
+	"hallway/core/transfer"
 	hcrypto "hallway/crypto"
 	"hallway/discovery"
 	"hallway/p2p"
@@ -63,11 +64,7 @@ type Service struct {
 
 	sweeper *sweeper // applies retention
 
-	progress    progress
-	dls         downloads
-	sharedPaths sync.Map // transfer id → manifest path → local file
-	manifests   sync.Map // manifest hash → parsed manifest of served content
-	noLane      sync.Map // peer → time until which its bulk lane is not tried
+	transfers *transfer.Service
 
 	discMu sync.Mutex
 	static *discovery.Static
@@ -159,11 +156,12 @@ func (s *Service) open(ctx context.Context) error {
 	s.writer = newRoomWriter(s)
 	s.syncer = newRoomSyncer(s)
 	s.sweeper = newSweeper(s.store, sweepEvery, s.log, s.sweepDone)
+	s.transfers = s.newTransfers()
 	s.node, err = s.startNode(ctx, psk)
 	if err != nil {
 		return fmt.Errorf("network: %w", err)
 	}
-	s.node.SetFileServer(newPacedFiles((*handler)(s)))
+	s.node.SetFileServer(s.transfers.FileServer())
 	return s.openRooms(ctx)
 }
 
@@ -225,11 +223,11 @@ func (s *Service) Run(ctx context.Context) error {
 	}()
 	// one slot per goroutine below, so none blocks on its way out
 	errc := make(chan error, 10)
-	for _, run := range []func(context.Context) error{s.dial.run, s.out.run, s.writer.run, s.syncer.run, s.runDownloads, s.runTrustWatch, s.sweeper.run} {
+	for _, run := range []func(context.Context) error{s.dial.run, s.out.run, s.writer.run, s.syncer.run, s.transfers.Run, s.runTrustWatch, s.sweeper.run} {
 		s.wg.Add(1)
 		go func() { defer s.wg.Done(); errc <- run(runCtx) }()
 	}
-	s.resumeDownloads(runCtx, "")
+	s.transfers.Resume(runCtx, "")
 	if err := s.startDiscovery(runCtx, errc); err != nil {
 		if runCtx.Err() != nil {
 			return nil // stopped while starting
