@@ -185,3 +185,21 @@ func TestRoomFileFetchedFromAMember(t *testing.T) {
 		t.Fatalf("a room download sent %+v", msgs)
 	}
 }
+
+// An offer within the auto-accept size downloads without being asked.
+func TestSmallOffersAcceptedByThemselves(t *testing.T) {
+	r := newRig(t, Config{Policy: roomy, AutoAcceptMax: 4096})
+	small, large := share(t, "small.txt", 4096), share(t, "large.txt", 4097)
+	r.net.src, r.net.connected[ann] = small.source(small.path), true
+	conv := chat.DMConv(ann.String()).String()
+	r.OfferReceived(context.Background(), ann, conv, small.offer)
+	r.OfferReceived(context.Background(), ann, conv, large.offer)
+	got := r.bus.waitState(t, small.offer.ID, storage.TransferDone)
+	if got.Direction != storage.TransferIn || got.BytesDone != 4096 {
+		t.Fatalf("auto-accepted %+v", got)
+	}
+	r.dls.wait(small.offer.ID)
+	if st := r.state(t, large.offer.ID).State; st != storage.TransferOffered {
+		t.Fatalf("a larger offer is %s", st)
+	}
+}
