@@ -31,7 +31,7 @@ func (h *handler) PeerConnected(id peer.ID) {
 	s.spawn(func(ctx context.Context) { s.pushProfile(ctx, id) })
 	s.dm.Kick(id)
 	s.rooms.PeerConnected(id)
-	s.spawn(func(ctx context.Context) { s.resumeDownloads(ctx, id) })
+	s.spawn(func(ctx context.Context) { s.transfers.Resume(ctx, id) })
 }
 
 func (h *handler) PeerDisconnected(id peer.ID) {

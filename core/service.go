@@ -14,6 +14,7 @@ import (
 	"hallway/core/people"
 	"hallway/core/records"
 	"hallway/core/rooms"
+	"hallway/core/transfer"
 	hcrypto "hallway/crypto"
 	"hallway/p2p"
 	"hallway/storage"
@@ -63,11 +64,7 @@ type Service struct {
 
 	records *records.Keeper // search, export, backup, retention
 
-	progress    progress
-	dls         downloads
-	sharedPaths sync.Map // transfer id → manifest path → local file
-	manifests   sync.Map // manifest hash → parsed manifest of served content
-	noLane      sync.Map // peer → time until which its bulk lane is not tried
+	transfers *transfer.Service
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -146,11 +143,12 @@ func (s *Service) open(ctx context.Context) error {
 	if s.records, err = s.newRecords(); err != nil {
 		return err
 	}
+	s.transfers = s.newTransfers()
 	s.node, err = s.startNode(ctx, psk)
 	if err != nil {
 		return fmt.Errorf("network: %w", err)
 	}
-	s.node.SetFileServer(newPacedFiles((*handler)(s)))
+	s.node.SetFileServer(s.transfers.FileServer())
 	return s.openRooms(ctx)
 }
 
@@ -196,11 +194,11 @@ func (s *Service) Run(ctx context.Context) error {
 	}()
 	// one slot per goroutine below, so none blocks on its way out
 	errc := make(chan error, 10)
-	for _, run := range []func(context.Context) error{s.dial.run, s.dm.Run, s.rooms.Writer().Run, s.rooms.Syncer().Run, s.runDownloads, s.runTrustWatch, s.records.Run} {
+	for _, run := range []func(context.Context) error{s.dial.run, s.dm.Run, s.rooms.Writer().Run, s.rooms.Syncer().Run, s.transfers.Run, s.runTrustWatch, s.records.Run} {
 		s.wg.Add(1)
 		go func() { defer s.wg.Done(); errc <- run(runCtx) }()
 	}
-	s.resumeDownloads(runCtx, "")
+	s.transfers.Resume(runCtx, "")
 	if err := s.startDiscovery(runCtx, errc); err != nil {
 		if runCtx.Err() != nil {
 			return nil // stopped while starting

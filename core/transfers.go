@@ -2,123 +2,57 @@ package core
 
 import (
 	"context"
-	"fmt"
-	"sync"
-	"time"
 
 	"hallway/chat"
-	"hallway/files"
+	"hallway/core/transfer"
+	"hallway/p2p"
 	"hallway/storage"
+
+	"github.com/libp2p/go-libp2p/core/peer"
 )
 
 // FilesConfig is the file-transfer policy of a node.
-type FilesConfig struct {
-	// Downloads is where received files go; default ~/Downloads/Hallway.
-	Downloads string
-	Policy    files.Policy
-	// AutoAcceptMax accepts offers up to this size without asking; 0 = off.
-	AutoAcceptMax int64
-	// NoBulkLane keeps every chunk on libp2p streams: no extra TCP port is
-	// offered or dialled (see docs/FILES.md, "Bulk lane"). Slower.
-	NoBulkLane bool
+type FilesConfig = transfer.Config
+
+// SendFile offers a file or folder to a colleague or a room. The content is
+// hashed now; receivers pull it from this node (or, in a room, from any
+// member who has it) once they accept.
+func (s *Service) SendFile(ctx context.Context, ref, path string) (chat.Transfer, error) {
+	return s.transfers.SendFile(ctx, ref, path)
 }
 
-// progress tracks bytes and rate of running transfers in memory, and
-// coalesces progress events.
-type progress struct {
-	mu   sync.Mutex
-	runs map[string]*run
+// AcceptTransfer starts (or resumes) downloading an offer into dir
+// (default: the downloads folder). The manifest is fetched and checked
+// against the offer's hash, and the policy and free space are checked,
+// before a single byte is written.
+func (s *Service) AcceptTransfer(ctx context.Context, id, dir string) (chat.Transfer, error) {
+	return s.transfers.Accept(ctx, id, dir)
 }
 
-type run struct {
-	done      int64
-	rateStart time.Time
-	rateBytes int64
-	rate      float64
-	lastEvent time.Time
+// DeclineTransfer refuses an offer; the sender is told.
+func (s *Service) DeclineTransfer(ctx context.Context, id string) error {
+	return s.transfers.Decline(ctx, id)
 }
 
-func (p *progress) get(id string) (int64, float64, bool) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	r, ok := p.runs[id]
-	if !ok {
-		return 0, 0, false
-	}
-	return r.done, r.rate, true
-}
-
-// add records n more bytes and reports whether an event is due.
-func (p *progress) add(id string, done int64) bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.runs == nil {
-		p.runs = map[string]*run{}
-	}
-	r, ok := p.runs[id]
-	now := time.Now()
-	if !ok {
-		r = &run{rateStart: now, rateBytes: done}
-		p.runs[id] = r
-	}
-	r.done = done
-	if el := now.Sub(r.rateStart); el >= 500*time.Millisecond {
-		r.rate = float64(done-r.rateBytes) / el.Seconds()
-		r.rateStart, r.rateBytes = now, done
-	}
-	if now.Sub(r.lastEvent) < 100*time.Millisecond {
-		return false
-	}
-	r.lastEvent = now
-	return true
-}
-
-func (p *progress) forget(id string) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	delete(p.runs, id)
-}
-
-func (s *Service) toTransfer(ctx context.Context, t storage.Transfer) chat.Transfer {
-	out := chat.Transfer{
-		ID: t.ID, Name: t.Name, Folder: t.Folder, Files: t.Files, Size: t.Size, BytesDone: t.BytesDone,
-		State: t.State, Peer: t.Peer, Direction: t.Direction, Conversation: t.Conv, Error: t.Error, Hash: t.ManifestHash,
-	}
-	if t.FinalPath != "" {
-		out.FinalPath = t.FinalPath
-	}
-	if done, rate, ok := s.progress.get(t.ID); ok {
-		out.BytesDone, out.Rate = max(done, out.BytesDone), rate
-	}
-	if id, err := decodePeer(t.Peer); err == nil && id != s.node.ID() {
-		out.PeerName = s.colleague(ctx, id).Name
-	}
-	return out
+// CancelTransfer withdraws an offer of ours (or stops a download).
+func (s *Service) CancelTransfer(ctx context.Context, id string) error {
+	return s.transfers.Cancel(ctx, id)
 }
 
 // Transfers lists transfers, newest first.
 func (s *Service) Transfers(ctx context.Context) ([]chat.Transfer, error) {
-	rows, err := s.store.Transfers(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("list transfers: %w", err)
-	}
-	out := make([]chat.Transfer, 0, len(rows))
-	for _, t := range rows {
-		out = append(out, s.toTransfer(ctx, t))
-	}
-	return out, nil
+	return s.transfers.List(ctx)
 }
 
-func (s *Service) publishTransfer(ctx context.Context, id string) {
-	if t, err := s.store.Transfer(ctx, id); err == nil {
-		s.bus.publish(chat.TransferChanged{Transfer: s.toTransfer(ctx, t)})
-	}
+// offerReceived records a colleague's file offer made in conv.
+func (s *Service) offerReceived(ctx context.Context, from peer.ID, conv string, o *p2p.FileOffer) {
+	s.transfers.OfferReceived(ctx, from, conv, o)
 }
 
-func (s *Service) setTransferState(ctx context.Context, id, state, reason string) error {
-	if err := s.store.UpdateTransfer(ctx, id, storage.TransferUpdate{State: &state, Error: &reason}); err != nil {
-		return fmt.Errorf("update transfer: %w", err)
-	}
-	s.publishTransfer(ctx, id)
-	return nil
+// fileStatusReceived applies a colleague's answer to a file offer.
+func (s *Service) fileStatusReceived(ctx context.Context, from peer.ID, st *p2p.FileStatus) {
+	s.transfers.StatusReceived(ctx, from, st)
 }
+
+// roomFileOffered records a file offered in a room as an offer to us.
+func (s *Service) roomFileOffered(e *storage.RoomEntry) { s.transfers.RoomFileOffered(e) }

@@ -1,4 +1,4 @@
-package core
+package transfer
 
 import (
 	"context"
@@ -29,7 +29,7 @@ func (j *job) lane(ctx context.Context, src peer.ID) *fetchLane {
 	if until, ok := j.s.noLane.Load(src); ok && time.Now().Before(until.(time.Time)) {
 		return l
 	}
-	b, err := j.s.node.OpenBulk(ctx, src, j.s.fileRequest(j.t, src))
+	b, err := j.s.net.OpenBulk(ctx, src, j.s.request(j.t, src))
 	if err != nil {
 		j.s.log.Debug("file: no bulk lane, using streams", "transfer", j.t.ID, "peer", src, "err", err)
 		if errors.Is(err, p2p.ErrBulkUnreachable) {
@@ -57,10 +57,10 @@ func (l *fetchLane) run(ctx context.Context, work <-chan [2]int) error {
 		return l.bulk.Stream(ctx, next, l.chunk(ctx))
 	}
 	for w := range work {
-		req := l.j.s.fileRequest(l.j.t, l.src)
+		req := l.j.s.request(l.j.t, l.src)
 		req.Chunks = []p2p.ChunkRange{{From: w[0], To: w[1]}}
 		each := l.chunk(ctx)
-		err := l.j.s.node.FetchChunks(ctx, l.src, req, func(i int, data []byte) error {
+		err := l.j.s.net.FetchChunks(ctx, l.src, req, func(i int, data []byte) error {
 			if i < w[0] || i >= w[1] {
 				return fmt.Errorf("chunk %d outside the window asked for", i)
 			}

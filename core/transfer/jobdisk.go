@@ -1,4 +1,4 @@
-package core
+package transfer
 
 import (
 	"context"
@@ -52,7 +52,7 @@ func (j *job) write(ctx context.Context, i int, data []byte) error {
 		}()
 	}
 	if j.s.progress.add(j.t.ID, done) {
-		j.s.publishTransfer(ctx, j.t.ID)
+		j.s.publish(ctx, j.t.ID)
 	}
 	return nil
 }
@@ -115,7 +115,7 @@ func (j *job) finish(ctx context.Context) {
 	s := j.s
 	for e := range j.m.Entries {
 		if _, err := j.file(e); err != nil { // empty files have no chunk
-			s.setTransferState(ctx, j.t.ID, storage.TransferFailed, err.Error())
+			s.setState(ctx, j.t.ID, storage.TransferFailed, err.Error())
 			return
 		}
 	}
@@ -132,7 +132,7 @@ func (j *job) finish(ctx context.Context) {
 	}
 	j.closeFiles()
 	if err != nil {
-		s.setTransferState(ctx, j.t.ID, storage.TransferFailed, "cannot finish: "+err.Error())
+		s.setState(ctx, j.t.ID, storage.TransferFailed, "cannot finish: "+err.Error())
 		return
 	}
 	full := path.Join(j.dl.Dir(), final)
@@ -142,7 +142,7 @@ func (j *job) finish(ctx context.Context) {
 		s.log.Warn("record finished transfer", "err", err)
 	}
 	s.store.SaveProgress(ctx, j.t.ID, j.m.TotalSize(), j.have)
-	s.publishTransfer(ctx, j.t.ID)
+	s.publish(ctx, j.t.ID)
 	s.reportStatus(ctx, j.t, storage.TransferDone, "")
 }
 

@@ -1,17 +1,13 @@
-package core
+package transfer
 
 import (
 	"context"
 	"errors"
 	"os"
 	"sync"
-	"time"
 
-	"hallway/chat"
 	"hallway/files"
 	"hallway/storage"
-
-	"github.com/libp2p/go-libp2p/core/peer"
 )
 
 const (
@@ -25,107 +21,6 @@ const (
 	saveEvery = 8 << 20
 )
 
-// downloads runs at most one download per transfer.
-type downloads struct {
-	mu      sync.Mutex
-	running map[string]context.CancelFunc
-	done    map[string]chan struct{}
-	again   map[string]bool // asked to start while running
-}
-
-// retryPaused is the safety net under the reconnect-triggered resumes.
-const retryPaused = 10 * time.Second
-
-// runDownloads retries paused downloads periodically, so one waiting for
-// a room member who has the file resumes when any such member is back.
-func (s *Service) runDownloads(ctx context.Context) error {
-	t := time.NewTicker(retryPaused)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-			s.resumeDownloads(ctx, "")
-		}
-	}
-}
-
-func (s *Service) startDownload(id string) {
-	s.dls.mu.Lock()
-	defer s.dls.mu.Unlock()
-	if s.dls.running == nil {
-		s.dls.running = map[string]context.CancelFunc{}
-		s.dls.again = map[string]bool{}
-	}
-	if _, ok := s.dls.running[id]; ok {
-		// A source came back while the last attempt was still ending:
-		// try again right after it, or the download would stay paused.
-		s.dls.again[id] = true
-		return
-	}
-	ctx, cancel := context.WithCancel(s.ctx)
-	s.dls.running[id] = cancel
-	if s.dls.done == nil {
-		s.dls.done = map[string]chan struct{}{}
-	}
-	finished := make(chan struct{})
-	s.dls.done[id] = finished
-	s.spawn(func(context.Context) {
-		defer func() {
-			s.dls.mu.Lock()
-			delete(s.dls.running, id)
-			delete(s.dls.done, id)
-			rerun := s.dls.again[id] && ctx.Err() == nil
-			delete(s.dls.again, id)
-			s.dls.mu.Unlock()
-			close(finished)
-			cancel()
-			s.progress.forget(id)
-			if rerun {
-				s.startDownload(id)
-			}
-		}()
-		s.download(ctx, id)
-	})
-}
-
-// waitDownload waits until a stopped download has let go of its files.
-func (s *Service) waitDownload(id string) {
-	s.dls.mu.Lock()
-	done := s.dls.done[id]
-	s.dls.mu.Unlock()
-	if done != nil {
-		<-done
-	}
-}
-
-func (s *Service) stopDownload(id string) {
-	s.dls.mu.Lock()
-	cancel := s.dls.running[id]
-	s.dls.mu.Unlock()
-	if cancel != nil {
-		cancel()
-	}
-}
-
-// resumeDownloads restarts the active downloads that can fetch from from
-// (every one when from is empty).
-func (s *Service) resumeDownloads(ctx context.Context, from peer.ID) {
-	ts, err := s.store.Transfers(ctx)
-	if err != nil {
-		return
-	}
-	for _, t := range ts {
-		if t.Direction != storage.TransferIn || (t.State != storage.TransferActive && t.State != storage.TransferPaused) {
-			continue
-		}
-		if from == "" || t.Peer == from.String() || chat.IsRoomConv(t.Conv) {
-			s.startDownload(t.ID)
-		}
-	}
-}
-
 // job is one download in progress.
 type job struct {
 	s     *Service
@@ -134,18 +29,20 @@ type job struct {
 	dl    *files.Downloads
 	stage string // folder downloads are assembled in a hidden folder
 
-	mu      sync.Mutex
+	mu      sync.Mutex // guards have, done, saved, saving and the three maps below
 	have    []byte
 	done    int64
 	saved   int64
 	saving  bool
 	saveWG  sync.WaitGroup // background saves, finished before files close
-	writeMu sync.Mutex
+	writeMu sync.Mutex     // one chunk written at a time; guards the O_DIRECT toggle
 	open    map[int]*os.File
 	partial map[int]string
 	direct  map[int]bool // files written with O_DIRECT
 }
 
+// download makes one attempt at fetching a transfer's missing chunks,
+// then records how it ended.
 func (s *Service) download(ctx context.Context, id string) {
 	t, err := s.store.Transfer(ctx, id)
 	if err != nil || t.State != storage.TransferActive && t.State != storage.TransferPaused {
@@ -153,12 +50,12 @@ func (s *Service) download(ctx context.Context, id string) {
 	}
 	m, err := files.UnmarshalManifest(t.Manifest)
 	if err != nil {
-		s.setTransferState(ctx, id, storage.TransferFailed, "bad manifest")
+		s.setState(ctx, id, storage.TransferFailed, "bad manifest")
 		return
 	}
 	dl, err := files.OpenDownloads(t.DestDir)
 	if err != nil {
-		s.setTransferState(ctx, id, storage.TransferFailed, "cannot open the downloads folder: "+err.Error())
+		s.setState(ctx, id, storage.TransferFailed, "cannot open the downloads folder: "+err.Error())
 		return
 	}
 	defer dl.Close()
@@ -167,7 +64,7 @@ func (s *Service) download(ctx context.Context, id string) {
 	copy(j.have, t.Have)
 	if m.Folder {
 		if j.stage, err = files.PartialName(files.SafeName(m.Name), id); err != nil {
-			s.setTransferState(ctx, id, storage.TransferFailed, "bad folder name: "+err.Error())
+			s.setState(ctx, id, storage.TransferFailed, "bad folder name: "+err.Error())
 			return
 		}
 	}
@@ -179,12 +76,12 @@ func (s *Service) download(ctx context.Context, id string) {
 		j.finish(ctx)
 	case ctx.Err() != nil:
 	case errors.Is(err, errNoSource):
-		s.setTransferState(ctx, id, storage.TransferPaused, "waiting for a colleague who has it to be online")
+		s.setState(ctx, id, storage.TransferPaused, "waiting for a colleague who has it to be online")
 	case errors.Is(err, files.ErrChunkMismatch):
-		s.setTransferState(ctx, id, storage.TransferFailed, "the content does not match the offer (changed after it was offered?)")
+		s.setState(ctx, id, storage.TransferFailed, "the content does not match the offer (changed after it was offered?)")
 		s.reportStatus(ctx, t, storage.TransferFailed, "the content did not match the offer")
 	default:
-		s.setTransferState(ctx, id, storage.TransferPaused, "interrupted: "+err.Error())
+		s.setState(ctx, id, storage.TransferPaused, "interrupted: "+err.Error())
 	}
 }
 
@@ -212,13 +109,13 @@ func (j *job) missing() [][2]int {
 // pauses when none is left.
 func (j *job) fetch(ctx context.Context) error {
 	s := j.s
-	s.setTransferState(ctx, j.t.ID, storage.TransferActive, "")
+	s.setState(ctx, j.t.ID, storage.TransferActive, "")
 	for ctx.Err() == nil {
 		wins := j.missing()
 		if len(wins) == 0 {
 			return nil
 		}
-		sources := s.fileSources(ctx, j.t)
+		sources := s.sources(ctx, j.t)
 		if len(sources) == 0 {
 			return errNoSource
 		}

@@ -1,0 +1,98 @@
+package transfer
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"hallway/chat"
+	"hallway/files"
+	"hallway/p2p"
+	"hallway/storage"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+)
+
+// Config is the file-transfer policy of a node.
+type Config struct {
+	// Downloads is where received files go; the caller sets the default.
+	Downloads string
+	Policy    files.Policy
+	// AutoAcceptMax accepts offers up to this size without asking; 0 = off.
+	AutoAcceptMax int64
+	// NoBulkLane keeps every chunk on libp2p streams: no extra TCP port is
+	// offered or dialled (see docs/FILES.md, "Bulk lane"). Slower.
+	NoBulkLane bool
+}
+
+// Service offers, accepts, downloads and serves files.
+type Service struct {
+	cfg   Config
+	log   *slog.Logger
+	store Store
+	net   Net
+	bus   Publisher
+	spawn Spawner
+	peers Peers
+	rooms Rooms
+	post  Poster
+
+	progress progress
+	dls      *downloads
+	server   *server
+	noLane   sync.Map // peer → time until which its bulk lane is not tried
+}
+
+// New builds the service; Run retries paused downloads.
+func New(cfg Config, deps Deps) *Service {
+	if deps.Log == nil {
+		deps.Log = slog.New(slog.DiscardHandler)
+	}
+	s := &Service{
+		cfg: cfg, log: deps.Log, store: deps.Store, net: deps.Net, bus: deps.Bus, spawn: deps.Spawn,
+		peers: deps.Peers, rooms: deps.Rooms, post: deps.Post,
+	}
+	s.dls = newDownloads(deps.Spawn, s.download, s.progress.forget)
+	s.server = &server{store: deps.Store, net: deps.Net, rooms: deps.Rooms}
+	return s
+}
+
+// FileServer is what the network asks before serving content: it decides
+// who may fetch what, and paces each peer's requests.
+func (s *Service) FileServer() p2p.FileServer { return newPacedFiles(s.server) }
+
+// retryPaused is the safety net under the reconnect-triggered resumes.
+const retryPaused = 10 * time.Second
+
+// Run retries paused downloads periodically until ctx ends, so one waiting
+// for a room member who has the file resumes when any such member is back.
+func (s *Service) Run(ctx context.Context) error {
+	t := time.NewTicker(retryPaused)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+			s.Resume(ctx, "")
+		}
+	}
+}
+
+// Resume restarts the active downloads that can fetch from from (every
+// one when from is empty).
+func (s *Service) Resume(ctx context.Context, from peer.ID) {
+	ts, err := s.store.Transfers(ctx)
+	if err != nil {
+		return
+	}
+	for _, t := range ts {
+		if t.Direction != storage.TransferIn || (t.State != storage.TransferActive && t.State != storage.TransferPaused) {
+			continue
+		}
+		if from == "" || t.Peer == from.String() || chat.IsRoomConv(t.Conv) {
+			s.dls.start(t.ID)
+		}
+	}
+}
