@@ -129,7 +129,7 @@ func TestSearchAcrossConversations(t *testing.T) {
 	for _, q := range []chat.SearchQuery{{Text: "   "}, {Text: "x", From: "Nobody"}, {Text: "x", In: "#nowhere"},
 		{Text: "x", Since: time.Now(), Until: time.Now().Add(-time.Hour)}} {
 		_, err := ann.Search(context.Background(), q)
-		var ue *UserError
+		var ue *chat.UserError
 		if !errors.As(err, &ue) {
 			t.Errorf("Search(%+v) = %v; want a user error", q, err)
 		}
@@ -188,7 +188,7 @@ func TestExportProvesEveryMessage(t *testing.T) {
 			t.Errorf("changing %q: %+v", change[0], r)
 		}
 	}
-	var ue *UserError
+	var ue *chat.UserError
 	if _, err := ann.Export(context.Background(), ExportOptions{Format: "pdf"}, &bytes.Buffer{}); !errors.As(err, &ue) {
 		t.Errorf("a pdf export: %v", err)
 	}
@@ -317,12 +317,12 @@ func TestRetentionInTheService(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, bad := range []int{-2, storage.MaxRetentionDays + 1} {
-		var ue *UserError
+		var ue *chat.UserError
 		if _, err := ann.SetRetention(ctx, "", bad); !errors.As(err, &ue) {
 			t.Errorf("SetRetention(%d): %v", bad, err)
 		}
 	}
-	var ue *UserError
+	var ue *chat.UserError
 	if _, err := ann.ReleaseHold(ctx, hold.ID); !errors.As(err, &ue) {
 		t.Errorf("releasing twice: %v", err)
 	}
@@ -343,7 +343,7 @@ func TestBackupAndRestore(t *testing.T) {
 		t.Errorf("backup info %+v", info)
 	}
 	// Never onto a running node.
-	var ue *UserError
+	var ue *chat.UserError
 	if _, err := Restore(ctx, bytes.NewReader(buf.Bytes()), ann.dir, RestoreOptions{Force: true}); !errors.As(err, &ue) {
 		t.Fatalf("restore onto a running node: %v", err)
 	}

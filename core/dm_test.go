@@ -102,7 +102,7 @@ func TestDMTextLimits(t *testing.T) {
 			if (err == nil) != tc.ok {
 				t.Fatalf("err = %v", err)
 			}
-			var ue *UserError
+			var ue *chat.UserError
 			if err != nil && !errors.As(err, &ue) {
 				t.Fatalf("refusal must carry a user message: %v", err)
 			}

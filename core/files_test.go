@@ -137,7 +137,7 @@ func TestHugeDeclaredSizeRefused(t *testing.T) {
 	}
 	b.waitFor("the offer", func() bool { return b.transfer(id).ID != "" })
 	_, err := b.AcceptTransfer(context.Background(), id, "")
-	if err == nil || !strings.Contains(UserMessage(err), "space") {
+	if err == nil || !strings.Contains(chat.UserMessage(err), "space") {
 		t.Fatalf("want a free-space refusal, got %v", err)
 	}
 	if entries, _ := os.ReadDir(dl); len(entries) != 0 {

@@ -55,7 +55,7 @@ func prefSettings(p chat.Prefs) map[string]string {
 
 func checkPrefs(p chat.Prefs) error {
 	switch p.Theme {
-	case chat.ThemeSystem, chat.ThemeLight, ThemeDark:
+	case chat.ThemeSystem, chat.ThemeLight, chat.ThemeDark:
 	default:
 		return chat.UserErrorf("theme is system, light or dark, not %q", p.Theme)
 	}

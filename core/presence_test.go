@@ -64,8 +64,8 @@ func TestSameNameTwoColleagues(t *testing.T) {
 		t.Fatalf("want ambiguity, got %v", err)
 	}
 	for _, b := range []*node{bob1, bob2} {
-		if !strings.Contains(UserMessage(err), b.ID().String()) {
-			t.Fatalf("candidates must be listed: %s", UserMessage(err))
+		if !strings.Contains(chat.UserMessage(err), b.ID().String()) {
+			t.Fatalf("candidates must be listed: %s", chat.UserMessage(err))
 		}
 	}
 	c2, _ := ann.colleague(bob2.ID().String())
