@@ -30,7 +30,7 @@ type idleTracker struct {
 	after   time.Duration
 	changed func(idle bool)
 
-	mu    sync.Mutex
+	mu    sync.Mutex // guards last, idle, armed and stop
 	last  time.Time
 	idle  bool
 	armed bool

@@ -70,6 +70,8 @@ type Service struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
+	// spawnMu orders spawn against Close: no goroutine is added to wg
+	// once cancel has run.
 	spawnMu   sync.Mutex
 	closeOnce sync.Once
 }
