@@ -12,14 +12,18 @@ import (
 // burst (a room catching up) costs a few fyne.Do calls, not thousands.
 const maxBatch = 256
 
-// startBridge is the one path from core events to widgets: it follows the
-// core's events until ctx ends and hands them, in batches, to deliver on
-// the UI goroutine through fyne.Do.
 // onUI runs fn on the UI goroutine. It is the window's only door to
 // fyne.Do: everything that changes widgets from another goroutine goes
 // through it, so the boundary stays in this file.
 func onUI(fn func()) { fyne.Do(fn) }
 
+// dmConv and roomConv name conversations as the core does.
+func dmConv(peer string) string { return chat.DMConv(peer).String() }
+func roomConv(id string) string { return chat.RoomConv(id).String() }
+
+// startBridge is the one path from core events to widgets: it follows the
+// core's events until ctx ends and hands them, in batches, to deliver on
+// the UI goroutine through onUI.
 func startBridge(ctx context.Context, c Core, deliver func(chat.Event)) {
 	events := c.Subscribe(ctx)
 	go func() {
@@ -128,7 +132,7 @@ func (u *UI) peerChanged(p chat.Colleague) {
 	old, known := u.peers[p.PeerID]
 	u.peers[p.PeerID] = p
 	u.sidebar.refresh()
-	if u.current == "dm:"+p.PeerID {
+	if u.current == dmConv(p.PeerID) {
 		u.header.refresh()
 	}
 	if !known || old.Name != p.Name {
@@ -166,10 +170,10 @@ func (u *UI) messageIn(m chat.Message) {
 	if m.Conversation != u.current || !u.focused {
 		who := m.FromName
 		if who == "" {
-			who = u.convTitle("dm:" + m.From)
+			who = u.convTitle(dmConv(m.From))
 		}
 		title := who
-		if len(m.Conversation) > 5 && m.Conversation[:5] == "room:" {
+		if chat.IsRoomConv(m.Conversation) {
 			title = who + " in " + u.convTitle(m.Conversation)
 		}
 		body := m.Text
@@ -199,12 +203,12 @@ func (u *UI) roomChanged(e chat.RoomChanged) {
 	sortRooms(out)
 	u.rooms = out
 	u.sidebar.refresh()
-	if e.Left && u.current == "room:"+e.Room.ID {
+	if e.Left && u.current == roomConv(e.Room.ID) {
 		u.current = ""
 		if len(u.rooms) > 0 {
-			u.open("room:" + u.rooms[0].ID)
+			u.open(roomConv(u.rooms[0].ID))
 		}
-	} else if u.current == "room:"+e.Room.ID {
+	} else if u.current == roomConv(e.Room.ID) {
 		u.header.refresh()
 	}
 }

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"hallway/chat"
@@ -228,7 +227,7 @@ func (c *conversation) upsert(m chat.Message) {
 // before is the display order: rooms by (hlc, author, seq), direct
 // messages by the author's clock.
 func before(a, b chat.Message) bool {
-	if strings.HasPrefix(a.Conversation, "room:") {
+	if chat.IsRoomConv(a.Conversation) {
 		if a.HLC != b.HLC {
 			return a.HLC < b.HLC
 		}
@@ -271,7 +270,7 @@ func newPageResult(conv string, page []chat.Message) pageResult {
 	r := pageResult{full: len(page) >= pageSize}
 	if len(page) > 0 {
 		cur := page[0]
-		if !strings.HasPrefix(conv, "room:") {
+		if !chat.IsRoomConv(conv) {
 			for _, m := range page {
 				if m.Seq < cur.Seq {
 					cur = m

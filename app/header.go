@@ -3,7 +3,8 @@ package app
 import (
 	"context"
 	"fmt"
-	"strings"
+
+	"hallway/chat"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -52,14 +53,14 @@ func newHeader(u *UI) *header {
 }
 
 func (h *header) peer() string {
-	if id, ok := strings.CutPrefix(h.u.current, "dm:"); ok {
+	if id, ok := chat.PeerOf(h.u.current); ok {
 		return id
 	}
 	return ""
 }
 
 func (h *header) room() string {
-	if id, ok := strings.CutPrefix(h.u.current, "room:"); ok {
+	if id, ok := chat.RoomOf(h.u.current); ok {
 		return id
 	}
 	return ""
@@ -120,7 +121,7 @@ func (h *header) update() {
 		return
 	}
 	for _, r := range u.rooms {
-		if "room:"+r.ID == u.current {
+		if roomConv(r.ID) == u.current {
 			sub := fmt.Sprintf("%d members", r.Members)
 			if r.OpenLAN {
 				sub += " · anyone on this network can read #" + r.Name + " (open LAN workspace)"
@@ -138,7 +139,7 @@ func (u *UI) askLabel(peer string) {
 	e := widget.NewSelectEntry(u.labels())
 	e.SetText(u.trusts[peer].Label)
 	e.SetPlaceHolder("e.g. Accounting (empty: no label)")
-	dialog.ShowForm("Label "+u.convTitle("dm:"+peer), "Save", "Cancel",
+	dialog.ShowForm("Label "+u.convTitle(dmConv(peer)), "Save", "Cancel",
 		[]*widget.FormItem{widget.NewFormItem("Group", e)}, func(ok bool) {
 			if !ok {
 				return
@@ -167,7 +168,7 @@ func (u *UI) askLeave(room string) {
 	if room == "" {
 		return
 	}
-	name := u.convTitle("room:" + room)
+	name := u.convTitle(roomConv(room))
 	dialog.ShowConfirm("Leave "+name+"?", "You keep its history; someone must invite you to come back.", func(ok bool) {
 		if !ok {
 			return

@@ -146,7 +146,7 @@ func (it *msgItem) set(m *chat.Message, s shape) {
 // deliveryMark is the state of our own messages: a clock while waiting,
 // a tick once the colleague has it.
 func deliveryMark(m *chat.Message) string {
-	if !m.Outgoing || strings.HasPrefix(m.Conversation, "room:") {
+	if !m.Outgoing || chat.IsRoomConv(m.Conversation) {
 		return ""
 	}
 	if m.State == "delivered" {

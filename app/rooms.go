@@ -71,7 +71,7 @@ func (u *UI) roomJoined(id string) {
 				u.rooms = rooms
 				u.sidebar.refresh()
 			}
-			u.open("room:" + id)
+			u.open(roomConv(id))
 		}
 	})
 }
@@ -116,7 +116,7 @@ func (u *UI) showRoomInvite(room string) {
 			}
 		})
 	})
-	d = dialog.NewForm("Invite to "+u.convTitle("room:"+room), "Invite", "Cancel",
+	d = dialog.NewForm("Invite to "+u.convTitle(roomConv(room)), "Invite", "Cancel",
 		[]*widget.FormItem{widget.NewFormItem("Colleague", sel), widget.NewFormItem("", codeBtn)}, func(ok bool) {
 			peer := ids[sel.Selected]
 			if !ok || peer == "" {

@@ -59,11 +59,11 @@ func newSearchView(u *UI) *searchView {
 	s.convRefs = map[string]string{}
 	for _, r := range u.rooms {
 		convs = append(convs, "#"+r.Name)
-		s.convRefs["#"+r.Name] = "room:" + r.ID
+		s.convRefs["#"+r.Name] = roomConv(r.ID)
 	}
 	for _, p := range people[1:] {
 		convs = append(convs, p)
-		s.convRefs[p] = "dm:" + s.refs[p]
+		s.convRefs[p] = dmConv(s.refs[p])
 	}
 	s.in = widget.NewSelect(convs, func(string) {})
 	s.in.SetSelected("Everywhere")

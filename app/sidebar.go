@@ -105,7 +105,7 @@ func (s *sidebar) refresh() {
 		if r.OpenLAN {
 			sub += " · open to this network"
 		}
-		rows = append(rows, sideRow{kind: rowRoom, title: "#" + r.Name, sub: sub, conv: "room:" + r.ID, badge: u.unread["room:"+r.ID]})
+		rows = append(rows, sideRow{kind: rowRoom, title: "#" + r.Name, sub: sub, conv: roomConv(r.ID), badge: u.unread[roomConv(r.ID)]})
 	}
 	groups := map[string][]sideRow{}
 	for _, p := range u.sortedPeers() {
@@ -127,7 +127,7 @@ func (s *sidebar) refresh() {
 		if t.Warning != nil {
 			sub = "⚠ " + t.Warning.Message
 		}
-		conv := "dm:" + p.PeerID
+		conv := dmConv(p.PeerID)
 		groups[t.Label] = append(groups[t.Label], sideRow{kind: rowPeer, title: name, sub: sub, conv: conv,
 			status: p.Status, badge: u.unread[conv], warn: t.Warning != nil, ok: t.Verified})
 	}

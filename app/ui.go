@@ -202,7 +202,7 @@ func (u *UI) showMain() {
 	if u.current == "" && u.prefs.LastConversation != "" && u.knownConv(u.prefs.LastConversation) {
 		u.open(u.prefs.LastConversation)
 	} else if u.current == "" && len(u.rooms) > 0 {
-		u.open("room:" + u.rooms[0].ID)
+		u.open(roomConv(u.rooms[0].ID))
 	} else if u.current != "" {
 		u.open(u.current)
 	}
