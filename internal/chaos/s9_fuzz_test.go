@@ -34,7 +34,7 @@ var decoders = map[string][2]string{
 	"search query":              {"archive", "FuzzParseQuery"},
 	"search terms":              {"storage", "FuzzSearchTerms"},
 	"export file":               {"archive", "FuzzVerify"},
-	"backup archive":            {"core", "FuzzExtractBackup"},
+	"backup archive":            {"core/records", "FuzzExtractBackup"},
 	"file offer":                {"p2p", "FuzzDecodeFileOffer"},
 	"file manifest":             {"files", "FuzzUnmarshalManifest"},
 	"file name":                 {"files", "FuzzSafeName"},
