@@ -34,7 +34,7 @@ var decoders = map[string][2]string{
 	"search query":              {"archive", "FuzzParseQuery"},
 	"search terms":              {"storage", "FuzzSearchTerms"},
 	"export file":               {"archive", "FuzzVerify"},
-	"backup archive":            {"core", "FuzzExtractBackup"},
+	"backup archive":            {"core/records", "FuzzExtractBackup"},
 	"file offer":                {"p2p", "FuzzDecodeFileOffer"},
 	"file manifest":             {"files", "FuzzUnmarshalManifest"},
 	"file name":                 {"files", "FuzzSafeName"},
@@ -45,6 +45,7 @@ var decoders = map[string][2]string{
 	"control API request":       {"control", "FuzzControlAPI"},
 	"command-line arguments":    {"cli", "FuzzParseArgs"},
 	"sizes (--max-file-size …)": {"cli", "FuzzParseSize"},
+	"text shown in a terminal":  {"cli", "FuzzSafeText"},
 	"conversation id":           {"chat", "FuzzParseConv"},
 	"message kind forms":        {"chat", "FuzzKindLookup"},
 }
