@@ -48,19 +48,23 @@ func runSearch(ctx context.Context, env *Env, dir string, p parsed) error {
 		}
 		return printJSON(env.Stdout, hits)
 	}
+	printHits(env.Stdout, hits)
+	return nil
+}
+
+func printHits(w io.Writer, hits []chat.SearchHit) {
 	if len(hits) == 0 {
-		fmt.Fprintln(env.Stdout, "No messages found.")
-		return nil
+		fmt.Fprintln(w, "No messages found.")
+		return
 	}
 	for _, h := range hits {
 		where := h.Conversation
 		if !h.Room {
 			where = "with " + orUnknown(h.ConversationName, h.ConversationID)
 		}
-		fmt.Fprintf(env.Stdout, "%s  %s  %s\n    %s\n", h.Time.Local().Format("2006-01-02 15:04"), where,
-			orUnknown(h.FromName, h.From), h.Snippet)
+		fmt.Fprintf(w, "%s  %s  %s\n    %s\n", h.Time.Local().Format("2006-01-02 15:04"), safeLine(where),
+			safeLine(orUnknown(h.FromName, h.From)), safeText(h.Snippet, "    "))
 	}
-	return nil
 }
 
 func orUnknown(name, id string) string {
@@ -215,7 +219,7 @@ func runVerifyExport(_ context.Context, env *Env, _ string, p parsed) error {
 
 func printReport(w io.Writer, path string, r *archive.Report) {
 	fmt.Fprintf(w, "%s (%s export)\n", path, r.Format)
-	fmt.Fprintf(w, "Exported by %s, fingerprint %s, peer %s, at %s\n", orUnknown(r.Signer.Name, "?"), r.Signer.Fingerprint, r.Signer.PeerID, r.ExportedAt)
+	fmt.Fprintf(w, "Exported by %s, fingerprint %s, peer %s, at %s\n", safeLine(orUnknown(r.Signer.Name, "?")), safeLine(r.Signer.Fingerprint), safeLine(r.Signer.PeerID), safeLine(r.ExportedAt))
 	fmt.Fprintf(w, "Digest: %s   Exporter's signature: %s", okWord(r.DigestOK), okWord(r.SignatureOK))
 	if r.PageOK != nil {
 		fmt.Fprintf(w, "   Page matches its data: %s", okWord(*r.PageOK))
@@ -224,11 +228,11 @@ func printReport(w io.Writer, path string, r *archive.Report) {
 	fmt.Fprintf(w, "Messages: %d verified, %d unsigned (stored before messages were signed), %d tampered\n", r.Verified, r.Unsigned, r.Tampered)
 	for _, m := range r.Messages {
 		if m.Status == archive.StatusTampered {
-			fmt.Fprintf(w, "  TAMPERED %s: %s\n", orUnknown(m.ID, fmt.Sprintf("#%d", m.Index)), m.Reason)
+			fmt.Fprintf(w, "  TAMPERED %s: %s\n", safeLine(orUnknown(m.ID, fmt.Sprintf("#%d", m.Index))), safeLine(m.Reason))
 		}
 	}
 	for _, pr := range r.Problems {
-		fmt.Fprintln(w, "  PROBLEM "+pr)
+		fmt.Fprintln(w, "  PROBLEM "+safeLine(pr))
 	}
 	if r.OK() {
 		fmt.Fprintln(w, "OK: the export is exactly as its signer wrote it.")
@@ -350,11 +354,11 @@ func scopeLabel(scope, conv, name string) string {
 	case scope == "workspace":
 		return "the whole workspace"
 	case strings.HasPrefix(conv, "#"):
-		return conv
+		return safeLine(conv)
 	case name != "":
-		return "the conversation with " + name
+		return "the conversation with " + safeLine(name)
 	}
-	return scope
+	return safeLine(scope)
 }
 
 func daysLabel(d int) string {

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io"
 	"path/filepath"
 	"strconv"
 	"time"
@@ -69,7 +70,7 @@ func printTransfer(env *Env, t chat.Transfer, err error, p parsed) error {
 	if p.bools["json"] {
 		return printJSON(env.Stdout, t)
 	}
-	fmt.Fprintf(env.Stdout, "%s  %s  %s  %s\n", t.ID, t.State, t.Name, humanSize(t.Size))
+	fmt.Fprintf(env.Stdout, "%s  %s  %s  %s\n", safeLine(t.ID), safeLine(t.State), safeLine(t.Name), humanSize(t.Size))
 	return nil
 }
 
@@ -112,7 +113,7 @@ func acceptAndWait(ctx context.Context, env *Env, c *control.Client, id, to stri
 	if t.State != "done" {
 		return fmt.Errorf("%s: %s %s", t.Name, t.State, t.Error)
 	}
-	fmt.Fprintf(env.Stdout, "%s saved to %s\n", t.Name, t.FinalPath)
+	fmt.Fprintf(env.Stdout, "%s saved to %s\n", safeLine(t.Name), safeLine(t.FinalPath))
 	return nil
 }
 
@@ -131,11 +132,16 @@ func runTransfers(ctx context.Context, env *Env, dir string, p parsed) error {
 		}
 		return printJSON(env.Stdout, ts)
 	}
+	return printTransfers(env.Stdout, ts)
+}
+
+// printTransfers prints the human form of file list.
+func printTransfers(w io.Writer, ts []chat.Transfer) error {
 	if len(ts) == 0 {
-		fmt.Fprintln(env.Stdout, "No transfers.")
+		fmt.Fprintln(w, "No transfers.")
 		return nil
 	}
-	tw := table(env.Stdout)
+	tw := table(w)
 	fmt.Fprintln(tw, "ID\tDIR\tSTATE\tNAME\tSIZE\tDONE\tWITH")
 	for _, t := range ts {
 		pct := "-"
@@ -150,7 +156,7 @@ func runTransfers(ctx context.Context, env *Env, dir string, p parsed) error {
 		if t.Error != "" && t.State != "done" {
 			state += " (" + shorten(t.Error, 40) + ")"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Direction, state, t.Name, humanSize(t.Size), pct, with)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", safeLine(t.ID), safeLine(t.Direction), safeLine(state), safeLine(t.Name), humanSize(t.Size), pct, safeLine(with))
 	}
 	return tw.Flush()
 }

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -30,8 +29,8 @@ func workspaceLine(me chat.Self) string {
 
 func printSelf(w io.Writer, me chat.Self) {
 	tw := table(w)
-	fmt.Fprintf(tw, "Name:\t%s\n", me.Name)
-	fmt.Fprintf(tw, "Status:\t%s\n", statusLine(me.Status, me.StatusText))
+	fmt.Fprintf(tw, "Name:\t%s\n", safeLine(me.Name))
+	fmt.Fprintf(tw, "Status:\t%s\n", safeLine(statusLine(me.Status, me.StatusText)))
 	fmt.Fprintf(tw, "Peer ID:\t%s\n", me.PeerID)
 	fmt.Fprintf(tw, "Fingerprint:\t%s\n", me.Fingerprint)
 	fmt.Fprintf(tw, "Workspace:\t%s\n", workspaceLine(me))
@@ -76,7 +75,7 @@ func printPeers(w io.Writer, peers []chat.Colleague) {
 		if !c.Online && c.Problem != "" {
 			st += " (" + shorten(c.Problem, 60) + ")"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", name, st, hcrypto.ShortFingerprint(c.Fingerprint), c.PeerID)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", safeLine(name), safeLine(st), hcrypto.ShortFingerprint(c.Fingerprint), safeLine(c.PeerID))
 	}
 	tw.Flush()
 }
@@ -90,10 +89,7 @@ func shorten(s string, n int) string {
 
 func printMessages(w io.Writer, msgs []chat.Message) {
 	for _, m := range msgs {
-		who := m.FromName
-		if who == "" {
-			who = m.From
-		}
+		who := safeLine(orUnknown(m.FromName, m.From))
 		mark := ""
 		if m.Outgoing {
 			mark = " ✓"
@@ -105,7 +101,7 @@ func printMessages(w io.Writer, msgs []chat.Message) {
 			fmt.Fprintf(w, "%s  — %s %s\n", m.Time.Local().Format(time.DateTime), who, what)
 			continue
 		}
-		text := strings.ReplaceAll(m.Text, "\n", "\n    ")
+		text := safeText(m.Text, "    ")
 		fmt.Fprintf(w, "%s  %s%s\n    %s\n", m.Time.Local().Format(time.DateTime), who, mark, text)
 	}
 }

@@ -113,7 +113,7 @@ func roomMembers(ctx context.Context, env *Env, dir string, args []string, p par
 		if m.You {
 			name += " (you)"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", name, statusLine(m.Status, m.StatusText), hcrypto.ShortFingerprint(m.Fingerprint), m.PeerID)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", safeLine(name), safeLine(statusLine(m.Status, m.StatusText)), hcrypto.ShortFingerprint(m.Fingerprint), safeLine(m.PeerID))
 	}
 	return tw.Flush()
 }
@@ -125,7 +125,7 @@ func roomResult(env *Env, asJSON bool, r chat.Room, err error, verb string) erro
 	if asJSON {
 		return printJSON(env.Stdout, r)
 	}
-	fmt.Fprintf(env.Stdout, "%s #%s (%s)\n", verb, r.Name, r.ID)
+	fmt.Fprintf(env.Stdout, "%s #%s (%s)\n", verb, safeLine(r.Name), safeLine(r.ID))
 	return nil
 }
 
@@ -133,11 +133,11 @@ func printRooms(env *Env, rooms []chat.Room) {
 	tw := table(env.Stdout)
 	fmt.Fprintln(tw, "ROOM\tMEMBERS\tUNREAD\tID")
 	for _, r := range rooms {
-		name := "#" + r.Name
+		name := "#" + safeLine(r.Name)
 		if r.OpenLAN {
 			name += " (open LAN: readable by anyone on this network)"
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\n", name, r.Members, r.Unread, r.ID)
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\n", name, r.Members, r.Unread, safeLine(r.ID))
 	}
 	tw.Flush()
 }

@@ -39,15 +39,15 @@ func runVerify(ctx context.Context, env *Env, dir string, p parsed) error {
 	}
 	printTrust(env.Stdout, t)
 	if !t.Verified && !p.bools["undo"] {
-		fmt.Fprintf(env.Stdout, "\nCompare this number with %s in person (their window shows the same one),\nthen: hallway verify %s --yes\n", t.Name, p.pos[0])
+		fmt.Fprintf(env.Stdout, "\nCompare this number with %s in person (their window shows the same one),\nthen: hallway verify %s --yes\n", safeLine(t.Name), p.pos[0])
 	}
 	return nil
 }
 
 func printTrust(w io.Writer, t chat.Trust) {
 	tw := table(w)
-	fmt.Fprintf(tw, "Colleague:\t%s\n", t.Name)
-	fmt.Fprintf(tw, "Fingerprint:\t%s\n", t.Fingerprint)
+	fmt.Fprintf(tw, "Colleague:\t%s\n", safeLine(t.Name))
+	fmt.Fprintf(tw, "Fingerprint:\t%s\n", safeLine(t.Fingerprint))
 	groups := strings.Fields(t.SafetyNumber)
 	for i := 0; i < len(groups); i += 4 {
 		label := ""
@@ -65,11 +65,11 @@ func printTrust(w io.Writer, t chat.Trust) {
 		fmt.Fprintf(tw, "Verified:\tno\n")
 	}
 	if t.Label != "" {
-		fmt.Fprintf(tw, "Label:\t%s\n", t.Label)
+		fmt.Fprintf(tw, "Label:\t%s\n", safeLine(t.Label))
 	}
 	tw.Flush()
 	if t.Warning != nil {
-		fmt.Fprintf(w, "⚠ WARNING: %s\n", t.Warning.Message)
+		fmt.Fprintf(w, "⚠ WARNING: %s\n", safeLine(t.Warning.Message))
 	}
 }
 
@@ -87,7 +87,7 @@ func runLabel(ctx context.Context, env *Env, dir string, p parsed) error {
 		byLabel := map[string][]string{}
 		for _, t := range all {
 			if t.Label != "" {
-				byLabel[t.Label] = append(byLabel[t.Label], fmt.Sprintf("%s#%s", t.Name, hcrypto.ShortFingerprint(t.Fingerprint)))
+				byLabel[t.Label] = append(byLabel[t.Label], fmt.Sprintf("%s#%s", safeLine(t.Name), hcrypto.ShortFingerprint(t.Fingerprint)))
 			}
 		}
 		if p.bools["json"] {
@@ -103,7 +103,7 @@ func runLabel(ctx context.Context, env *Env, dir string, p parsed) error {
 		slices.Sort(labels)
 		for _, l := range labels {
 			slices.Sort(byLabel[l])
-			fmt.Fprintf(env.Stdout, "%s: %s\n", l, strings.Join(byLabel[l], ", "))
+			fmt.Fprintf(env.Stdout, "%s: %s\n", safeLine(l), strings.Join(byLabel[l], ", "))
 		}
 		return nil
 	}
@@ -119,9 +119,9 @@ func runLabel(ctx context.Context, env *Env, dir string, p parsed) error {
 		return printJSON(env.Stdout, t)
 	}
 	if t.Label == "" {
-		fmt.Fprintf(env.Stdout, "%s has no label\n", t.Name)
+		fmt.Fprintf(env.Stdout, "%s has no label\n", safeLine(t.Name))
 	} else {
-		fmt.Fprintf(env.Stdout, "%s is under %s\n", t.Name, t.Label)
+		fmt.Fprintf(env.Stdout, "%s is under %s\n", safeLine(t.Name), safeLine(t.Label))
 	}
 	return nil
 }

@@ -46,7 +46,7 @@ func runPeers(ctx context.Context, env *Env, dir string, p parsed) error {
 		if res.Connected {
 			fmt.Fprintf(env.Stdout, "Saved and connected to %s\n", res.PeerID)
 		} else {
-			fmt.Fprintf(env.Stdout, "Saved %s; Hallway keeps trying it. Not connected now: %s\n", res.PeerID, res.Problem)
+			fmt.Fprintf(env.Stdout, "Saved %s; Hallway keeps trying it. Not connected now: %s\n", res.PeerID, safeLine(res.Problem))
 		}
 		return nil
 	}
@@ -198,7 +198,7 @@ func runStatus(ctx context.Context, env *Env, dir string, p parsed) error {
 	if p.bools["json"] {
 		return printJSON(env.Stdout, map[string]string{"status": me.Status, "status_text": me.StatusText})
 	}
-	fmt.Fprintln(env.Stdout, statusLine(me.Status, me.StatusText))
+	fmt.Fprintln(env.Stdout, safeLine(statusLine(me.Status, me.StatusText)))
 	return nil
 }
 
@@ -230,15 +230,12 @@ func describeEvent(e control.WireEvent) string {
 	case e.Type == control.TypeLagged:
 		return fmt.Sprintf("%s: %d events were skipped; what you follow may be out of date, so re-read it (hallway peers, hallway room list, hallway history PEER)", e.Type, e.Missed)
 	case e.Message != nil:
-		who := e.Message.FromName
-		if who == "" {
-			who = e.Message.From
-		}
-		return fmt.Sprintf("%s %s %s: %s", e.Message.Time.Local().Format(time.TimeOnly), e.Type, who, e.Message.Text)
+		who := orUnknown(e.Message.FromName, e.Message.From)
+		return fmt.Sprintf("%s %s %s: %s", e.Message.Time.Local().Format(time.TimeOnly), e.Type, safeLine(who), safeText(e.Message.Text, "    "))
 	case e.Peer != nil:
-		return fmt.Sprintf("%s %s (%s)", e.Type, e.Peer.Name, statusLine(e.Peer.Status, e.Peer.StatusText))
+		return fmt.Sprintf("%s %s (%s)", e.Type, safeLine(e.Peer.Name), safeLine(statusLine(e.Peer.Status, e.Peer.StatusText)))
 	case e.Self != nil:
-		return fmt.Sprintf("%s %s (%s)", e.Type, e.Self.Name, statusLine(e.Self.Status, e.Self.StatusText))
+		return fmt.Sprintf("%s %s (%s)", e.Type, safeLine(e.Self.Name), safeLine(statusLine(e.Self.Status, e.Self.StatusText)))
 	}
 	return e.Type
 }

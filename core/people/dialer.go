@@ -41,6 +41,8 @@ type Dialer struct {
 	net   DialNet
 	store PeerStore
 	log   *slog.Logger
+	// hintGuard decides which addresses of hints may be dialled.
+	hintGuard *hintGuard
 	// mu guards st (and every dialState in it), known, hints and dropped.
 	mu    sync.Mutex
 	st    map[peer.ID]*dialState
@@ -79,13 +81,22 @@ type DialerDeps struct {
 // NewDialer returns a dialer; its workers start with Run.
 func NewDialer(cfg DialerConfig, deps DialerDeps) *Dialer {
 	return &Dialer{net: deps.Net, store: deps.Store, log: orDiscard(cfg.Logger), st: map[peer.ID]*dialState{},
-		wake: make(chan struct{}, 1), wakeKnown: make(chan struct{}, 1)}
+		hintGuard: newHintGuard(),
+		wake:      make(chan struct{}, 1), wakeKnown: make(chan struct{}, 1)}
 }
 
 // PeerSeen is called by discovery; it never blocks. Configured addresses
 // are dialled with priority; mDNS and introductions are hints.
+// Hints only lead to the addresses hintGuard lets through.
 func (d *Dialer) PeerSeen(_ context.Context, sg discovery.Sighting) {
-	d.try(sg.ID, sg.Addrs, false, sg.Via == discovery.ViaStatic)
+	if sg.Via == discovery.ViaStatic {
+		d.try(sg.ID, sg.Addrs, false, true)
+		return
+	}
+	if sg.ID == d.net.ID() || d.net.IsConnected(sg.ID) {
+		return // spend none of the guard's allowance on a sighting with nothing to dial
+	}
+	d.try(sg.ID, d.hintGuard.allow(sg.Addrs), false, false)
 }
 
 func addrsKey(addrs []ma.Multiaddr) string {

@@ -59,10 +59,10 @@ func TestDialerBoundsAFloodOfSightings(t *testing.T) {
 	}
 	d := NewDialer(DialerConfig{}, DialerDeps{Net: net, Store: newFakeStore()})
 	runDialer(t, d)
-	tarpit := addr(t, "/ip4/127.0.0.1/tcp/9")
 	before := runtime.NumGoroutine()
 	for i := range 5000 {
 		made := peer.ID(fmt.Sprintf("made-up-%d", i))
+		tarpit := addr(t, fmt.Sprintf("/ip4/127.0.0.1/tcp/%d", 20000+i)) // a new port each: the per-address limit lets each through
 		d.PeerSeen(context.Background(), discovery.Sighting{ID: made, Addrs: []ma.Multiaddr{tarpit}, Via: discovery.ViaMDNS})
 	}
 	if grown := runtime.NumGoroutine() - before; grown > 200 {
