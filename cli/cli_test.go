@@ -120,6 +120,10 @@ func TestDaemonAndVerbs(t *testing.T) {
 	if code != 0 || json.Unmarshal([]byte(out), &me) != nil || me.Name != "Ann" || me.Fingerprint == "" {
 		t.Fatalf("id: %d %q", code, out)
 	}
+	out, _, code = runCLI("id", "--data", dir)
+	if code != 0 || !strings.Contains(out, "#general is visible to every network this computer joins") {
+		t.Fatalf("id in the open LAN must say who sees #general: %d %q", code, out)
+	}
 	out, _, code = runCLI("peers", "--json", "--data", dir)
 	if code != 0 || strings.TrimSpace(out) != "[]" {
 		t.Fatalf("peers with nobody around must be an empty JSON array: %q", out)

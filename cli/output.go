@@ -20,6 +20,9 @@ func printJSON(w io.Writer, v any) error {
 
 func table(w io.Writer) *tabwriter.Writer { return tabwriter.NewWriter(w, 2, 4, 2, ' ', 0) }
 
+// openLANWarning is what `hallway id` says about the open LAN workspace.
+const openLANWarning = "#general is visible to every network this computer joins (home, office, hotel Wi-Fi)"
+
 func workspaceLine(me chat.Self) string {
 	if me.Workspace == core.WorkspacePrivate {
 		return "private (tag " + me.WorkspaceTag + "): only colleagues with the workspace key can connect"
@@ -34,6 +37,9 @@ func printSelf(w io.Writer, me chat.Self) {
 	fmt.Fprintf(tw, "Peer ID:\t%s\n", me.PeerID)
 	fmt.Fprintf(tw, "Fingerprint:\t%s\n", me.Fingerprint)
 	fmt.Fprintf(tw, "Workspace:\t%s\n", workspaceLine(me))
+	if me.Workspace != core.WorkspacePrivate {
+		fmt.Fprintf(tw, "\t%s\n", openLANWarning)
+	}
 	if me.OtherWorkspaces > 0 {
 		fmt.Fprintf(tw, "\t%d other Hallway(s) on this LAN use another workspace\n", me.OtherWorkspaces)
 	}

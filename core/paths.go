@@ -12,8 +12,10 @@ import (
 const (
 	identityFile  = "identity.key"
 	workspaceFile = "swarm.key"
-	databaseFile  = "hallway.db"
-	lockFile      = "hallway.lock"
+	// workspaceRecordFile remembers the folder is in a private workspace.
+	workspaceRecordFile = "workspace.private"
+	databaseFile        = "hallway.db"
+	lockFile            = "hallway.lock"
 	// SocketFile is the control API's Unix socket.
 	SocketFile = "control.sock"
 )

@@ -117,12 +117,8 @@ func (s *Service) open(ctx context.Context) error {
 	if created {
 		s.log.Info("created a new identity", "dir", s.cfg.DataDir)
 	}
-	ws, ok, err := hcrypto.LoadWorkspaceKey(filepath.Join(s.cfg.DataDir, workspaceFile))
-	if err != nil {
-		return fmt.Errorf("workspace key: %w", err)
-	}
-	if ok {
-		s.ws = &ws
+	if s.ws, err = loadWorkspace(s.cfg.DataDir); err != nil {
+		return err
 	}
 	s.store, err = storage.Open(ctx, filepath.Join(s.cfg.DataDir, databaseFile))
 	if err != nil {

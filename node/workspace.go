@@ -48,14 +48,7 @@ func (c Change) Check(dir string) error {
 	if c.Key == nil || c.Force {
 		return nil
 	}
-	old, ok, err := core.ReadWorkspaceKey(dir)
-	if err != nil {
-		return err
-	}
-	if ok && old != *c.Key {
-		return core.WriteWorkspaceKey(dir, *c.Key, false) // refuses with the sentence to show
-	}
-	return nil
+	return core.CheckWorkspaceKey(dir, *c.Key)
 }
 
 // Apply writes the change to the data folder dir. A node running on dir
