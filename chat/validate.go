@@ -55,8 +55,8 @@ func CheckRoomName(name string) error {
 	if n := utf8.RuneCountInString(name); n == 0 || n > MaxNameRunes {
 		return fmt.Errorf("a room name has 1 to %d characters", MaxNameRunes)
 	}
-	if strings.ContainsFunc(name, isControl) || strings.HasPrefix(name, "#") {
-		return fmt.Errorf("a room name cannot contain control characters or start with #")
+	if strings.ContainsFunc(name, isHiddenInName) || strings.HasPrefix(name, "#") {
+		return fmt.Errorf("a room name cannot contain control or invisible characters or start with #")
 	}
 	return nil
 }
@@ -72,6 +72,9 @@ func CheckProfileFields(name, status, text string) error {
 	}
 	if strings.ContainsFunc(name, isControl) || strings.ContainsFunc(text, isControl) {
 		return fmt.Errorf("name and status text cannot contain control characters")
+	}
+	if strings.ContainsFunc(name, isHiddenInName) {
+		return fmt.Errorf("a name cannot contain invisible or formatting characters (zero-width, bidi, variation selectors, tags)")
 	}
 	if !ValidStatus(status) {
 		return fmt.Errorf("status is available, away or busy, not %q", status)
