@@ -157,7 +157,7 @@ func (b *TrustBook) Trusts(ctx context.Context) (map[string]chat.Trust, error) {
 	return out, nil
 }
 
-// TrustOf describes one colleague: a peer ID, unique name or NAME#12345.
+// TrustOf describes one colleague: a peer ID, unique name or NAME#12345-67890.
 func (b *TrustBook) TrustOf(ctx context.Context, ref string) (chat.Trust, error) {
 	id, err := b.resolver.Resolve(ctx, ref)
 	if err != nil {
