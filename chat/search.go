@@ -7,7 +7,7 @@ import (
 // SearchQuery asks for messages of every DM and room.
 type SearchQuery struct {
 	Text    string    // words or a substring; required
-	From    string    // optional colleague reference (peer id, name, Name#12345) — resolved like Send does
+	From    string    // optional colleague reference (peer id, name, Name#12345-67890) — resolved like Send does
 	In      string    // optional conversation: colleague reference, "#room" or room id
 	Since   time.Time // zero = unbounded
 	Until   time.Time // zero = unbounded

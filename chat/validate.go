@@ -55,8 +55,8 @@ func CheckRoomName(name string) error {
 	if n := utf8.RuneCountInString(name); n == 0 || n > MaxNameRunes {
 		return fmt.Errorf("a room name has 1 to %d characters", MaxNameRunes)
 	}
-	if strings.ContainsFunc(name, isControl) || strings.HasPrefix(name, "#") {
-		return fmt.Errorf("a room name cannot contain control characters or start with #")
+	if strings.ContainsFunc(name, isHiddenInName) || strings.HasPrefix(name, "#") {
+		return fmt.Errorf("a room name cannot contain control or invisible characters or start with #")
 	}
 	return nil
 }
@@ -73,11 +73,33 @@ func CheckProfileFields(name, status, text string) error {
 	if strings.ContainsFunc(name, isControl) || strings.ContainsFunc(text, isControl) {
 		return fmt.Errorf("name and status text cannot contain control characters")
 	}
+	if err := CheckDisplayName(name); err != nil {
+		return err
+	}
 	if !ValidStatus(status) {
 		return fmt.Errorf("status is available, away or busy, not %q", status)
 	}
 	if utf8.RuneCountInString(text) > MaxStatusTextRunes {
 		return fmt.Errorf("a status text has at most %d characters", MaxStatusTextRunes)
+	}
+	return nil
+}
+
+// CheckDisplayName validates a display name from a user or a peer, as
+// CheckProfileFields does, alone: 1 to MaxNameRunes runes of UTF-8 with
+// no control, invisible or formatting characters.
+func CheckDisplayName(name string) error {
+	if !utf8.ValidString(name) {
+		return fmt.Errorf("a name must be UTF-8")
+	}
+	if n := utf8.RuneCountInString(name); n == 0 || n > MaxNameRunes {
+		return fmt.Errorf("a name has 1 to %d characters", MaxNameRunes)
+	}
+	if strings.ContainsFunc(name, isControl) {
+		return fmt.Errorf("a name cannot contain control characters")
+	}
+	if strings.ContainsFunc(name, isHiddenInName) {
+		return fmt.Errorf("a name cannot contain invisible or formatting characters (zero-width, bidi, variation selectors, tags)")
 	}
 	return nil
 }

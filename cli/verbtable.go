@@ -125,8 +125,8 @@ global flags:
   --data DIR   data folder (default $HALLWAY_DATA, else $XDG_DATA_HOME/hallway)
   --json       print one JSON document (an object, or an array for lists)
 
-PEER is a peer ID, a colleague's unique name, or NAME#12345 (name plus the
-first group of their fingerprint) when several colleagues share a name.
+PEER is a peer ID, a colleague's unique name, or NAME#12345-67890 (name plus
+the first two groups of their fingerprint) when several colleagues share a name.
 Wherever a conversation is asked for, #ROOM names a room: hallway send
 #general "hi", hallway history #general.
 

@@ -20,7 +20,7 @@ func (s *Service) Peers(ctx context.Context) ([]chat.Colleague, error) {
 }
 
 // Resolve finds the colleague a user means: a peer ID, a unique display
-// name (any case), or "name#12345" with the first fingerprint group.
+// name (any case), or "name#12345-67890" with the first fingerprint groups.
 func (s *Service) Resolve(ctx context.Context, ref string) (peer.ID, error) {
 	return s.colleagues.Resolve(ctx, ref)
 }

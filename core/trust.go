@@ -11,7 +11,7 @@ func (s *Service) Trusts(ctx context.Context) (map[string]chat.Trust, error) {
 	return s.trust.Trusts(ctx)
 }
 
-// TrustOf describes one colleague: a peer ID, unique name or NAME#12345.
+// TrustOf describes one colleague: a peer ID, unique name or NAME#12345-67890.
 func (s *Service) TrustOf(ctx context.Context, ref string) (chat.Trust, error) {
 	return s.trust.TrustOf(ctx, ref)
 }

@@ -88,16 +88,62 @@ func FingerprintBytes(marshalledPub []byte) string {
 	return out.String()
 }
 
-// ShortFingerprint returns the first group of a fingerprint, enough to tell
-// two people of the same name apart in a list. It does not validate full.
+// ShortFingerprintGroups is how many leading groups of a fingerprint tell
+// two people of the same name apart: one group (about 13 bits) is cheap to
+// match with a made-up key, two are not.
+const ShortFingerprintGroups = 2
+
+// ShortFingerprint returns the first ShortFingerprintGroups groups of a
+// fingerprint joined by hyphens, as in "79301-56109", enough to tell two
+// people of the same name apart in a list. It does not validate full.
 func ShortFingerprint(full string) string {
 	var out strings.Builder
-	for i := 0; i < len(full) && out.Len() < fingerprintGroupLen; i++ {
-		if !isFingerprintSeparator(full[i]) {
-			out.WriteByte(full[i])
+	digits := 0
+	for i := 0; i < len(full) && digits < ShortFingerprintGroups*fingerprintGroupLen; i++ {
+		if isFingerprintSeparator(full[i]) {
+			continue
 		}
+		if digits > 0 && digits%fingerprintGroupLen == 0 {
+			out.WriteByte('-')
+		}
+		out.WriteByte(full[i])
+		digits++
 	}
 	return out.String()
+}
+
+// FingerprintPrefix parses the leading groups of a fingerprint as a user
+// types them after a name ("79301-56109", "79301 56109", "7930156109"):
+// their bare digits and how many whole groups they are. ok is false unless
+// s is 1 to 6 whole groups of decimal digits. Check digits are not checked.
+func FingerprintPrefix(s string) (digits string, groups int, ok bool) {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			b.WriteByte(c)
+		case isFingerprintSeparator(c):
+		default:
+			return "", 0, false
+		}
+	}
+	n := b.Len()
+	if n == 0 || n%fingerprintGroupLen != 0 || n > fingerprintGroups*fingerprintGroupLen {
+		return "", 0, false
+	}
+	return b.String(), n / fingerprintGroupLen, true
+}
+
+// FingerprintHasPrefix reports whether full starts with the bare digits
+// of a FingerprintPrefix, ignoring how full's groups are separated.
+func FingerprintHasPrefix(full, digits string) bool {
+	var b strings.Builder
+	for i := 0; i < len(full); i++ {
+		if !isFingerprintSeparator(full[i]) {
+			b.WriteByte(full[i])
+		}
+	}
+	return digits != "" && strings.HasPrefix(b.String(), digits)
 }
 
 // CheckFingerprint reports whether s is a well-formed fingerprint whose

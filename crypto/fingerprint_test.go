@@ -248,8 +248,9 @@ func TestShortFingerprint(t *testing.T) {
 	tests := []struct {
 		name, full, want string
 	}{
-		{name: "canonical", full: testFingerprint, want: "79301"},
-		{name: "leading space and dashes", full: " 79-301-56109", want: "79301"},
+		{name: "canonical", full: testFingerprint, want: "79301-56109"},
+		{name: "leading space and dashes", full: " 79-301-56109 40029", want: "79301-56109"},
+		{name: "one group", full: "79301", want: "79301"},
 		{name: "too short", full: "793", want: "793"},
 		{name: "empty", full: "", want: ""},
 	}
@@ -259,6 +260,35 @@ func TestShortFingerprint(t *testing.T) {
 				t.Errorf("ShortFingerprint(%q) = %q, want %q", tc.full, got, tc.want)
 			}
 		})
+	}
+}
+
+func TestFingerprintPrefix(t *testing.T) {
+	for _, tc := range []struct {
+		in     string
+		digits string
+		groups int
+		ok     bool
+	}{
+		{in: "79301", digits: "79301", groups: 1, ok: true},
+		{in: "79301-56109", digits: "7930156109", groups: 2, ok: true},
+		{in: "79301 56109", digits: "7930156109", groups: 2, ok: true},
+		{in: "7930156109", digits: "7930156109", groups: 2, ok: true},
+		{in: testFingerprint, digits: "793015610940029745606684123098", groups: 6, ok: true},
+		{in: testFingerprint + " 12345"},
+		{in: "7930"},
+		{in: "79301-5610"},
+		{in: "79301-5610x"},
+		{in: "٧٩٣٠١"},
+		{in: ""},
+	} {
+		digits, groups, ok := FingerprintPrefix(tc.in)
+		if digits != tc.digits || groups != tc.groups || ok != tc.ok {
+			t.Errorf("FingerprintPrefix(%q) = %q, %d, %v; want %q, %d, %v", tc.in, digits, groups, ok, tc.digits, tc.groups, tc.ok)
+		}
+	}
+	if !FingerprintHasPrefix(testFingerprint, "7930156109") || FingerprintHasPrefix(testFingerprint, "7930156108") || FingerprintHasPrefix(testFingerprint, "") {
+		t.Error("FingerprintHasPrefix is wrong")
 	}
 }
 
@@ -288,8 +318,13 @@ func FuzzCheckFingerprint(f *testing.F) {
 		if len(canonical) != fingerprintGroups*fingerprintGroupLen {
 			t.Fatalf("normalised %q to %d digits", s, len(canonical))
 		}
-		if got := ShortFingerprint(s); got != canonical[:fingerprintGroupLen] {
-			t.Fatalf("ShortFingerprint(%q) = %q, want %q", s, got, canonical[:fingerprintGroupLen])
+		short := canonical[:fingerprintGroupLen] + "-" + canonical[fingerprintGroupLen:2*fingerprintGroupLen]
+		if got := ShortFingerprint(s); got != short {
+			t.Fatalf("ShortFingerprint(%q) = %q, want %q", s, got, short)
+		}
+		digits, groups, ok := FingerprintPrefix(short)
+		if !ok || groups != 2 || !FingerprintHasPrefix(s, digits) {
+			t.Fatalf("FingerprintPrefix(%q) = %q, %d, %v; not a prefix of %q", short, digits, groups, ok, s)
 		}
 	})
 }

@@ -154,8 +154,21 @@ func FuzzDecodeDM(f *testing.F) {
 	})
 }
 
+func TestDecodeProfileRefusesHiddenNames(t *testing.T) {
+	for _, name := range []string{`Ann\u200b`, `\u202eAnn`, `A\u00adnn`, `Ann\ufe0f`, `Ann\udb40\udc41`, `\u3164`} {
+		b := []byte(`{"name":"` + name + `","status":"away","version":3}`)
+		if p, err := DecodeProfile(b); !errors.Is(err, ErrBadFrame) {
+			t.Errorf("DecodeProfile(%s) = %+v, %v; want a bad frame", b, p, err)
+		}
+	}
+	if _, err := DecodeProfile([]byte(`{"name":"Zoë 王","status":"away","version":3}`)); err != nil {
+		t.Errorf("ordinary name refused: %v", err)
+	}
+}
+
 func FuzzDecodeProfile(f *testing.F) {
 	f.Add([]byte(`{"name":"Ann","status":"away","status_text":"lunch","version":3}`))
+	f.Add([]byte(`{"name":"A\u200bnn","status":"away","version":3}`))
 	f.Add([]byte(`{"name":"B","status":"busy","version":1,"known":[{"id":"12D3KooWQmVbFkN3jUpGjvtkFMZFmGvf2ZaEvzLy5VvSmUVv1cWP","addrs":["/ip4/10.0.0.2/tcp/1"]}]}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		p, err := DecodeProfile(b)

@@ -103,10 +103,11 @@ func (d *Directory) Peers(ctx context.Context) ([]chat.Colleague, error) {
 	}
 	byName := map[string]int{}
 	for _, c := range out {
-		byName[strings.ToLower(c.Name)]++
+		byName[nameKey(c.Name)]++
 	}
 	for i := range out {
-		out[i].NameShared = out[i].Name != "" && byName[strings.ToLower(out[i].Name)] > 1
+		k := nameKey(out[i].Name)
+		out[i].NameShared = k != "" && byName[k] > 1
 	}
 	slices.SortStableFunc(out, func(a, b chat.Colleague) int {
 		if a.Online != b.Online {
@@ -120,12 +121,14 @@ func (d *Directory) Peers(ctx context.Context) ([]chat.Colleague, error) {
 	return out, nil
 }
 
-// nameWithPrint matches "Ann#12345": a name plus the first group of the
-// fingerprint, to pick one of several colleagues with the same name.
-var nameWithPrint = regexp.MustCompile(`^(.*)#(\d{5})$`)
+// nameWithPrint matches "Ann#79301-56109": a name plus the first groups of
+// the fingerprint, to pick one of several colleagues with the same name.
+var nameWithPrint = regexp.MustCompile(`^(.*)#([0-9][0-9 -]*)$`)
 
 // Resolve finds the colleague a user means: a peer ID, a unique display
-// name (any case), or "name#12345" with the first fingerprint group.
+// name (any case), or "name#79301-56109" with at least the first
+// hcrypto.ShortFingerprintGroups fingerprint groups. One group is refused:
+// a key whose first group matches is cheap to make.
 func (d *Directory) Resolve(ctx context.Context, ref string) (peer.ID, error) {
 	ref = strings.TrimSpace(ref)
 	if ref == "" {
@@ -134,9 +137,11 @@ func (d *Directory) Resolve(ctx context.Context, ref string) (peer.ID, error) {
 	if id, err := peer.Decode(ref); err == nil {
 		return id, nil
 	}
-	name, short := ref, ""
+	name, digits, groups := ref, "", 0
 	if m := nameWithPrint.FindStringSubmatch(ref); m != nil {
-		name, short = m[1], m[2]
+		if dg, n, ok := hcrypto.FingerprintPrefix(m[2]); ok {
+			name, digits, groups = m[1], dg, n
+		}
 	}
 	all, err := d.Peers(ctx)
 	if err != nil {
@@ -144,8 +149,20 @@ func (d *Directory) Resolve(ctx context.Context, ref string) (peer.ID, error) {
 	}
 	var hits []chat.Colleague
 	for _, c := range all {
-		if strings.EqualFold(c.Name, name) && (short == "" || hcrypto.ShortFingerprint(c.Fingerprint) == short) {
+		if strings.EqualFold(c.Name, name) && (digits == "" || hcrypto.FingerprintHasPrefix(c.Fingerprint, digits)) {
 			hits = append(hits, c)
+		}
+	}
+	if digits != "" && groups < hcrypto.ShortFingerprintGroups {
+		var cands []string
+		for _, c := range all {
+			if strings.EqualFold(c.Name, name) {
+				cands = append(cands, fullForm(c))
+			}
+		}
+		if len(cands) > 0 {
+			return "", chat.NewUserError(fmt.Sprintf("%q gives %d fingerprint group after the name; give at least %d: %s",
+				ref, groups, hcrypto.ShortFingerprintGroups, strings.Join(cands, ", ")), chat.ErrAmbiguousPeer)
 		}
 	}
 	switch len(hits) {
@@ -165,8 +182,13 @@ func (d *Directory) Resolve(ctx context.Context, ref string) (peer.ID, error) {
 	default:
 		var cands []string
 		for _, c := range hits {
-			cands = append(cands, fmt.Sprintf("%s#%s (%s)", c.Name, hcrypto.ShortFingerprint(c.Fingerprint), c.PeerID))
+			cands = append(cands, fullForm(c))
 		}
 		return "", chat.NewUserError(fmt.Sprintf("%d colleagues are called %q; say which: %s", len(hits), name, strings.Join(cands, ", ")), chat.ErrAmbiguousPeer)
 	}
+}
+
+// fullForm is how a user names c among others of the same name.
+func fullForm(c chat.Colleague) string {
+	return fmt.Sprintf("%s#%s (%s)", c.Name, hcrypto.ShortFingerprint(c.Fingerprint), c.PeerID)
 }

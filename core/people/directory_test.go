@@ -26,6 +26,7 @@ func TestResolve(t *testing.T) {
 	store.meet(bob2, "bob", 3)
 	dir := NewDirectory(DirectoryDeps{Store: store, Links: newFakeNet(t), Problems: noProblems{}})
 	print2 := hcrypto.ShortFingerprint(fingerprintOf(bob2))
+	oneGroup := strings.SplitN(print2, "-", 2)[0]
 
 	for _, tc := range []struct {
 		name, ref string
@@ -36,6 +37,11 @@ func TestResolve(t *testing.T) {
 		{name: "unique name, any case", ref: " aNN ", want: ann},
 		{name: "peer ID", ref: bob1.String(), want: bob1},
 		{name: "name and print", ref: "Bob#" + print2, want: bob2},
+		{name: "name and print with a space", ref: "bob#" + strings.ReplaceAll(print2, "-", " "), want: bob2},
+		{name: "name and whole fingerprint", ref: "Bob#" + fingerprintOf(bob2), want: bob2},
+		{name: "name and one group", ref: "Bob#" + oneGroup, err: chat.ErrAmbiguousPeer,
+			says: []string{"at least 2", "Bob#" + hcrypto.ShortFingerprint(fingerprintOf(bob1)), "bob#" + print2, bob2.String()}},
+		{name: "name and another print", ref: "Bob#" + hcrypto.ShortFingerprint(fingerprintOf(ann)), err: chat.ErrUnknownPeer},
 		{name: "ambiguous", ref: "BOB", err: chat.ErrAmbiguousPeer, says: []string{bob1.String(), bob2.String(), "2 colleagues"}},
 		{name: "unknown", ref: "Zed", err: chat.ErrUnknownPeer, says: []string{"no colleague called \"Zed\"; known: Ann, "}},
 		{name: "empty", ref: "  ", says: []string{"name a colleague"}},

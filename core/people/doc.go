@@ -1,6 +1,6 @@
 // Package people knows who the colleagues are and how to reach them: the
 // directory of colleagues and the resolution of what a user types ("Bob",
-// "Bob#12345", a peer ID) to one of them; this node's own profile and the
+// "Bob#12345-67890", a peer ID) to one of them; this node's own profile and the
 // profiles colleagues push; the dialer that turns sightings into
 // connections; the intake of discovery (static addresses, mDNS, addresses
 // the user adds); and the trust book (verification, name warnings, labels).

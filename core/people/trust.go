@@ -3,7 +3,6 @@ package people
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"hallway/chat"
 	hcrypto "hallway/crypto"
@@ -11,7 +10,6 @@ import (
 
 	ic "github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/peer"
-	"golang.org/x/text/unicode/norm"
 )
 
 // TrustBook keeps what the user knows about colleagues' identities beyond
@@ -45,12 +43,6 @@ type TrustDeps struct {
 func NewTrustBook(cfg TrustConfig, deps TrustDeps) *TrustBook {
 	return &TrustBook{key: cfg.Key, store: deps.Store, self: deps.Self, resolver: deps.Resolver,
 		pub: deps.Publisher, events: deps.Events}
-}
-
-// nameKey folds the differences a reader does not see: case, compatibility
-// forms (full-width letters, ligatures) and spacing.
-func nameKey(name string) string {
-	return strings.Join(strings.Fields(strings.ToLower(norm.NFKC.String(name))), " ")
 }
 
 // trustState is one read of everything trust is computed from.
@@ -165,7 +157,7 @@ func (b *TrustBook) Trusts(ctx context.Context) (map[string]chat.Trust, error) {
 	return out, nil
 }
 
-// TrustOf describes one colleague: a peer ID, unique name or NAME#12345.
+// TrustOf describes one colleague: a peer ID, unique name or NAME#12345-67890.
 func (b *TrustBook) TrustOf(ctx context.Context, ref string) (chat.Trust, error) {
 	id, err := b.resolver.Resolve(ctx, ref)
 	if err != nil {

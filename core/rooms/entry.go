@@ -53,7 +53,8 @@ func openEntry(self peer.ID, j *Joined, env *hcrypto.Envelope, raw []byte, gossi
 // makeEntry is the storage form of an authenticated envelope and its body,
 // as the node self keeps it.
 func makeEntry(self peer.ID, j *Joined, env *hcrypto.Envelope, raw []byte, author peer.ID, body hcrypto.RoomBody) *storage.RoomEntry {
-	m, _ := json.Marshal(meta{Name: body.Name})
+	name := shownName(body.Name)
+	m, _ := json.Marshal(meta{Name: name})
 	state := storage.StateReceived
 	if author == self {
 		state = storage.StateSent
@@ -67,9 +68,19 @@ func makeEntry(self peer.ID, j *Joined, env *hcrypto.Envelope, raw []byte, autho
 		},
 	}
 	if body.Kind == hcrypto.BodyJoin || body.Kind == hcrypto.BodyLeave {
-		e.Member = &storage.MemberChange{Peer: author.String(), Name: body.Name, Joined: body.Kind == hcrypto.BodyJoin}
+		e.Member = &storage.MemberChange{Peer: author.String(), Name: name, Joined: body.Kind == hcrypto.BodyJoin}
 	}
 	return e
+}
+
+// shownName is the author's name a post carries, or "" when it is not one
+// a profile could carry (invisible or formatting characters, too long):
+// the post is kept, under its author's peer id, and the name is not shown.
+func shownName(name string) string {
+	if chat.CheckDisplayName(name) != nil {
+		return ""
+	}
+	return name
 }
 
 // bodyKind is the stored kind of a room body's kind; the body was
