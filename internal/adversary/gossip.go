@@ -2,12 +2,14 @@ package adversary
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
 
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
 	pb "github.com/libp2p/go-libp2p-pubsub/pb"
+	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"google.golang.org/protobuf/proto"
 )
@@ -141,6 +143,20 @@ func (p *Peer) Publish(ctx context.Context, room string, data []byte) error {
 // number and signature; forgeries carry whatever the test put in them.
 // Nothing in the adversary's own pubsub checks or signs them.
 func (p *Peer) RawPublish(ctx context.Context, to peer.ID, msgs []*pb.Message) error {
+	// The victim keeps one inbound gossip stream per peer and resets
+	// whichever loses the race with the adversary's own pubsub stream, so
+	// a reset write is tried again on a fresh stream (the victim drops
+	// repeats by message id).
+	var err error
+	for range 3 {
+		if err = p.rawPublish(ctx, to, msgs); err == nil || !errors.Is(err, network.ErrReset) {
+			return err
+		}
+	}
+	return err
+}
+
+func (p *Peer) rawPublish(ctx context.Context, to peer.ID, msgs []*pb.Message) error {
 	s, err := p.Host.NewStream(ctx, to, pubsub.GossipSubID_v11)
 	if err != nil {
 		return fmt.Errorf("adversary: gossip stream: %w", err)
