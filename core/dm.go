@@ -69,7 +69,7 @@ func (w *dmWiring) SendDMs(ctx context.Context, to peer.ID, msgs []p2p.DM, onAck
 }
 func (w *dmWiring) Publish(e chat.Event)                      { w.svc().bus.publish(e) }
 func (w *dmWiring) Go(fn func(ctx context.Context))           { w.svc().spawn(fn) }
-func (w *dmWiring) Reconnect(ctx context.Context, id peer.ID) { w.svc().dial.reconnect(ctx, id) }
+func (w *dmWiring) Reconnect(ctx context.Context, id peer.ID) { w.svc().dial.Reconnect(ctx, id) }
 func (w *dmWiring) Resolve(ctx context.Context, ref string) (peer.ID, error) {
 	return w.svc().Resolve(ctx, ref)
 }

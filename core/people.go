@@ -16,16 +16,16 @@ import (
 // profile.
 func (s *Service) openPeople(ctx context.Context) error {
 	ports := (*peoplePorts)(s)
-	s.dial = &dialer{people.NewDialer(people.DialerConfig{Logger: s.log}, people.DialerDeps{Net: ports, Store: s.store})}
-	s.colleagues = people.NewDirectory(people.DirectoryDeps{Store: s.store, Links: ports, Problems: s.dial.Dialer})
+	s.dial = people.NewDialer(people.DialerConfig{Logger: s.log}, people.DialerDeps{Net: ports, Store: s.store})
+	s.colleagues = people.NewDirectory(people.DirectoryDeps{Store: s.store, Links: ports, Problems: s.dial})
 	s.intake = people.NewIntake(
 		people.IntakeConfig{StaticPeers: s.cfg.StaticPeers, NoMDNS: s.cfg.NoMDNS, WorkspaceTag: s.workspaceTag(), Logger: s.log},
-		people.IntakeDeps{Store: s.store, Net: ports, Sink: s.dial.Dialer})
+		people.IntakeDeps{Store: s.store, Net: ports, Sink: s.dial})
 	s.presence = people.NewPresence(
 		people.PresenceConfig{Name: s.cfg.Name, Key: s.key.GetPublic(), Workspace: s.workspace(),
 			WorkspaceTag: s.workspaceTag(), DataDir: s.cfg.DataDir, Logger: s.log},
 		people.PresenceDeps{Store: s.store, Net: ports, Publisher: ports, Others: s.intake,
-			Directory: s.colleagues, Sightings: s.dial.Dialer})
+			Directory: s.colleagues, Sightings: s.dial})
 	s.trust = people.NewTrustBook(people.TrustConfig{Key: s.key.GetPublic()},
 		people.TrustDeps{Store: s.store, Self: ports, Resolver: s.colleagues, Publisher: ports, Events: s})
 	return s.presence.Load(ctx)

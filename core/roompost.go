@@ -12,12 +12,6 @@ func (s *Service) SendRoom(ctx context.Context, ref, text string) (chat.Message,
 	return s.rooms.Send(ctx, ref, text)
 }
 
-// roomMeta is what a room message row keeps beside its text: the author's
-// name as they signed it, so history shows names of people never met.
-type roomMeta struct {
-	Name string `json:"name"`
-}
-
 // RoomHistory returns up to limit messages of a room in the order every
 // member sees, oldest first, ending before cursor (nil: the newest). Reading
 // the newest page marks the room read.

@@ -53,7 +53,7 @@ type Service struct {
 	node  *p2p.Node
 	bus   *bus
 	dm    *dm.Service
-	dial  *dialer
+	dial  *people.Dialer
 
 	colleagues *people.Directory
 	presence   *people.Presence
@@ -192,7 +192,7 @@ func (s *Service) Run(ctx context.Context) error {
 	}()
 	// one slot per goroutine below, so none blocks on its way out
 	errc := make(chan error, 10)
-	for _, run := range []func(context.Context) error{s.dial.run, s.dm.Run, s.rooms.Writer().Run, s.rooms.Syncer().Run, s.transfers.Run, s.runTrustWatch, s.records.Run} {
+	for _, run := range []func(context.Context) error{s.dial.Run, s.dm.Run, s.rooms.Writer().Run, s.rooms.Syncer().Run, s.transfers.Run, s.runTrustWatch, s.records.Run} {
 		s.wg.Add(1)
 		go func() { defer s.wg.Done(); errc <- run(runCtx) }()
 	}

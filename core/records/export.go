@@ -179,7 +179,7 @@ func (ex *exporter) author(ctx context.Context, id string) (archive.Author, erro
 	}
 	if name == "" {
 		if meta, err := ex.k.deps.Store.LatestRoomMeta(ctx, id); err == nil {
-			if signed, ok := signedName(meta); ok {
+			if signed, ok := storage.SignedName(meta); ok {
 				name = signed
 			}
 		}

@@ -2,7 +2,6 @@ package records
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"hallway/chat"
@@ -49,7 +48,7 @@ func (nb *nameBook) of(conv string) conversation {
 // colleague last called themselves.
 func (nb *nameBook) author(m storage.Message) string {
 	if chat.IsRoomConv(m.Conv) {
-		if name, ok := signedName(m.Meta); ok && name != "" {
+		if name, ok := storage.SignedName(m.Meta); ok && name != "" {
 			return name
 		}
 	}
@@ -57,20 +56,4 @@ func (nb *nameBook) author(m storage.Message) string {
 		return nb.selfName
 	}
 	return nb.peers[m.Author]
-}
-
-// roomMeta is what a room message row keeps beside its text: the author's
-// name as they signed it.
-type roomMeta struct {
-	Name string `json:"name"`
-}
-
-// signedName reads the name a room message's author signed from the row's
-// meta; ok is false when the meta does not decode.
-func signedName(meta string) (name string, ok bool) {
-	var rm roomMeta
-	if json.Unmarshal([]byte(meta), &rm) != nil {
-		return "", false
-	}
-	return rm.Name, true
 }

@@ -104,7 +104,7 @@ func (ex *exporter) roomProof(out *archive.Message, m storage.Message, raw []byt
 	out.HLC = strconv.FormatUint(m.HLC, 10)
 	out.AuthorSeq = strconv.FormatUint(m.AuthorSeq, 10)
 	// Exactly the name the author signed, even an empty one.
-	out.FromName, _ = signedName(m.Meta)
+	out.FromName, _ = storage.SignedName(m.Meta)
 	if m.Kind == storage.KindFile {
 		var o p2p.FileOffer
 		if json.Unmarshal([]byte(m.Text), &o) == nil {

@@ -1,7 +1,6 @@
 package rooms
 
 import (
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -11,12 +10,6 @@ import (
 
 	"github.com/libp2p/go-libp2p/core/peer"
 )
-
-// meta is what a room message row keeps beside its text: the author's
-// name as they signed it, so history shows names of people never met.
-type meta struct {
-	Name string `json:"name"`
-}
 
 // openEntry authenticates and opens an envelope of room j for the node
 // self. When it came over gossip, gossipAuthor is the pubsub author, which
@@ -54,7 +47,6 @@ func openEntry(self peer.ID, j *Joined, env *hcrypto.Envelope, raw []byte, gossi
 // as the node self keeps it.
 func makeEntry(self peer.ID, j *Joined, env *hcrypto.Envelope, raw []byte, author peer.ID, body hcrypto.RoomBody) *storage.RoomEntry {
 	name := shownName(body.Name)
-	m, _ := json.Marshal(meta{Name: name})
 	state := storage.StateReceived
 	if author == self {
 		state = storage.StateSent
@@ -64,7 +56,7 @@ func makeEntry(self peer.ID, j *Joined, env *hcrypto.Envelope, raw []byte, autho
 		Message: storage.Message{
 			ID: env.ID(), Conv: chat.RoomConv(j.id).String(), Author: author.String(), Text: body.Text,
 			SentAt: time.UnixMilli(body.SentAt), State: state, Kind: bodyKind(body.Kind),
-			HLC: env.HLC, AuthorSeq: env.Seq, Meta: string(m),
+			HLC: env.HLC, AuthorSeq: env.Seq, Meta: storage.RoomMeta(name),
 		},
 	}
 	if body.Kind == hcrypto.BodyJoin || body.Kind == hcrypto.BodyLeave {
@@ -100,9 +92,6 @@ func toMessage(m storage.Message, self string, transferID func(storage.Message) 
 		Time: m.SentAt, State: string(m.State), Seq: m.Seq, HLC: m.HLC, AuthorSeq: m.AuthorSeq,
 		Outgoing: m.Author == self, TransferID: transferID(m),
 	}
-	var md meta
-	if json.Unmarshal([]byte(m.Meta), &md) == nil {
-		out.FromName = md.Name
-	}
+	out.FromName, _ = storage.SignedName(m.Meta)
 	return out
 }
