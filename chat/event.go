@@ -35,6 +35,10 @@ type RoomChanged struct {
 	Left bool
 }
 
+// InvitationChanged: a colleague's room invitation arrived (or was
+// renewed), or was accepted or declined; Invitation.State says which.
+type InvitationChanged struct{ Invitation RoomInvitation }
+
 // TransferChanged: a transfer's state changed, or it progressed (at most
 // ten times a second per transfer).
 type TransferChanged struct{ Transfer Transfer }
@@ -64,6 +68,7 @@ func (MessageSent) EventType() string       { return "message_sent" }
 func (MessageDelivered) EventType() string  { return "message_delivered" }
 func (ProfileChanged) EventType() string    { return "profile_changed" }
 func (RoomChanged) EventType() string       { return "room_changed" }
+func (InvitationChanged) EventType() string { return "invitation_changed" }
 func (TransferChanged) EventType() string   { return "transfer_changed" }
 func (TrustChanged) EventType() string      { return "trust_changed" }
 func (NameWarningRaised) EventType() string { return "name_warning" }
@@ -79,6 +84,7 @@ func (MessageSent) isEvent()       {}
 func (MessageDelivered) isEvent()  {}
 func (ProfileChanged) isEvent()    {}
 func (RoomChanged) isEvent()       {}
+func (InvitationChanged) isEvent() {}
 func (TransferChanged) isEvent()   {}
 func (TrustChanged) isEvent()      {}
 func (NameWarningRaised) isEvent() {}

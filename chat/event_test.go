@@ -16,6 +16,7 @@ func TestEventTypes(t *testing.T) {
 		{MessageDelivered{}, "message_delivered"},
 		{ProfileChanged{}, "profile_changed"},
 		{RoomChanged{}, "room_changed"},
+		{InvitationChanged{}, "invitation_changed"},
 		{TransferChanged{}, "transfer_changed"},
 		{TrustChanged{}, "trust_changed"},
 		{NameWarningRaised{}, "name_warning"},

@@ -1,5 +1,7 @@
 package chat
 
+import "time"
+
 // Room is a group conversation as the user sees it.
 type Room struct {
 	ID      string `json:"id"`
@@ -16,4 +18,41 @@ type Room struct {
 type RoomMember struct {
 	Colleague
 	You bool `json:"you"`
+}
+
+// GeneralRoomName is the name of every workspace's default room. It is
+// reserved: no other room takes it, whatever its case or look-alike
+// letters.
+const GeneralRoomName = "general"
+
+// The states of a room invitation.
+const (
+	// InvitationPending: waiting for the user to accept or decline.
+	InvitationPending = "pending"
+	// InvitationAccepted: the user accepted, or joined the room another
+	// way; the room is joined.
+	InvitationAccepted = "accepted"
+	// InvitationDeclined: the user declined; the invitation and its key
+	// are gone.
+	InvitationDeclined = "declined"
+)
+
+// RoomInvitation is a colleague's invitation to a room. Nothing is joined
+// until the user accepts it.
+type RoomInvitation struct {
+	// ID names the invitation for accept and decline.
+	ID string `json:"id"`
+	// Room is the room's id; Name the name the inviter gave it.
+	Room string `json:"room"`
+	Name string `json:"name"`
+	// JoinsAs is the name the room gets here when accepted: Name, or Name
+	// with a number when it looks like the name of a room already joined
+	// (or of #general).
+	JoinsAs string `json:"joins_as"`
+	// From is the inviter's peer ID; FromName their name as this node
+	// knows it by their key, never a name the invitation claims.
+	From     string    `json:"from"`
+	FromName string    `json:"from_name"`
+	Time     time.Time `json:"time"`
+	State    string    `json:"state"`
 }

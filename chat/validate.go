@@ -32,21 +32,6 @@ func CheckText(s string) error {
 	return nil
 }
 
-// ValidRoomID reports whether s can name a room: 1 to 64 bytes of
-// lower-case ASCII letters, digits and hyphens.
-func ValidRoomID(s string) bool {
-	if len(s) == 0 || len(s) > MaxRoomIDBytes {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
-			return false
-		}
-	}
-	return true
-}
-
 // CheckRoomName validates a room name from a user or a peer.
 func CheckRoomName(name string) error {
 	if !utf8.ValidString(name) {

@@ -5,35 +5,6 @@ import (
 	"testing"
 )
 
-func TestValidRoomID(t *testing.T) {
-	tests := []struct {
-		name string
-		id   string
-		want bool
-	}{
-		{name: "random id", id: "04ab3xyzkmnpqrstvw0123456z", want: true},
-		{name: "general", id: "general-0123456789ab", want: true},
-		{name: "single character", id: "a", want: true},
-		{name: "64 bytes", id: strings.Repeat("a", 64), want: true},
-		{name: "only dashes", id: "--", want: true},
-		{name: "empty", id: "", want: false},
-		{name: "65 bytes", id: strings.Repeat("a", 65), want: false},
-		{name: "upper case", id: "Room", want: false},
-		{name: "space", id: "my room", want: false},
-		{name: "underscore", id: "my_room", want: false},
-		{name: "slash", id: "a/b", want: false},
-		{name: "zero byte", id: "a\x00", want: false},
-		{name: "non-ASCII", id: "café", want: false},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := ValidRoomID(tc.id); got != tc.want {
-				t.Errorf("ValidRoomID(%q) = %v, want %v", tc.id, got, tc.want)
-			}
-		})
-	}
-}
-
 func TestCheckText(t *testing.T) {
 	for _, tc := range []struct {
 		name string

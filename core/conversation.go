@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 
 	"hallway/chat"
 	"hallway/p2p"
@@ -17,8 +16,9 @@ import (
 // or "room:<room id>". The window works with these ids, never with names,
 // which may change or collide.
 
-// isRoomRef: "#name" names a room wherever a conversation is asked for.
-func isRoomRef(ref string) bool { return strings.HasPrefix(strings.TrimSpace(ref), "#") }
+// isRoomRef: "#name" (or "room:<id>") names a room wherever a
+// conversation is asked for.
+func isRoomRef(ref string) bool { return chat.IsRoomRef(ref) }
 
 // Send posts text to a room ("#name") or sends it to a colleague as a
 // direct message. It returns once the message is durable, not when it is
@@ -108,7 +108,7 @@ func (s *Service) SendTo(ctx context.Context, conv, text string) (chat.Message, 
 		return chat.Message{}, err
 	}
 	if c.IsRoom() {
-		return s.SendRoom(ctx, id, text)
+		return s.SendRoom(ctx, chat.RoomIDRefPrefix+id, text)
 	}
 	return s.Send(ctx, id, text)
 }
@@ -120,7 +120,7 @@ func (s *Service) SendFileTo(ctx context.Context, conv, path string) (chat.Trans
 		return chat.Transfer{}, err
 	}
 	if c.IsRoom() {
-		return s.SendFile(ctx, "#"+id, path)
+		return s.SendFile(ctx, chat.RoomIDRefPrefix+id, path)
 	}
 	return s.SendFile(ctx, id, path)
 }

@@ -85,6 +85,6 @@ func (w *dmWiring) OfferReceived(ctx context.Context, from peer.ID, conv string,
 func (w *dmWiring) FileStatusReceived(ctx context.Context, from peer.ID, st *p2p.FileStatus) {
 	w.svc().fileStatusReceived(ctx, from, st)
 }
-func (w *dmWiring) AcceptInvite(ctx context.Context, from peer.ID, inv *p2p.RoomInvite) {
-	w.svc().acceptInvite(ctx, from, inv)
+func (w *dmWiring) InviteReceived(ctx context.Context, from peer.ID, inv *p2p.RoomInvite) {
+	w.svc().inviteReceived(ctx, from, inv)
 }

@@ -15,8 +15,23 @@ func (s *Service) InviteToRoom(ctx context.Context, roomRef, peerRef string) (ch
 	return s.rooms.Invite(ctx, roomRef, peerRef)
 }
 
-// acceptInvite joins the room a colleague invited us to; a bad or
-// conflicting invitation is only logged.
-func (s *Service) acceptInvite(ctx context.Context, from peer.ID, inv *p2p.RoomInvite) {
-	s.rooms.AcceptInvite(ctx, from, inv)
+// RoomInvitations lists the invitations waiting for the user's consent.
+func (s *Service) RoomInvitations(ctx context.Context) ([]chat.RoomInvitation, error) {
+	return s.rooms.Invitations(ctx)
+}
+
+// AcceptRoomInvitation joins the room of a pending invitation.
+func (s *Service) AcceptRoomInvitation(ctx context.Context, id string) (chat.Room, error) {
+	return s.rooms.AcceptInvitation(ctx, id)
+}
+
+// DeclineRoomInvitation drops a pending invitation and its room key.
+func (s *Service) DeclineRoomInvitation(ctx context.Context, id string) error {
+	return s.rooms.DeclineInvitation(ctx, id)
+}
+
+// inviteReceived keeps a colleague's invitation pending until the user
+// accepts or declines it; a bad, conflicting or excess one is only logged.
+func (s *Service) inviteReceived(ctx context.Context, from peer.ID, inv *p2p.RoomInvite) {
+	s.rooms.InviteReceived(ctx, from, inv)
 }

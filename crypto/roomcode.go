@@ -39,10 +39,11 @@ const (
 // RoomInviteCode encodes a room for a person to pass on, for example
 // "HWR1-04...". A name longer than MaxRoomInviteName bytes is cut at a
 // character boundary and invalid UTF-8 in it is replaced, since the name
-// is only a label. It returns "" when id is not chat.ValidRoomID, because no
-// member could join such a room.
+// is only a label. It returns "" when id is not a random room id
+// (chat.CheckInvitedRoomID), because nobody could join by such a code: a
+// #general is never handed out.
 func RoomInviteCode(id, name string, key RoomKey) string {
-	if !chat.ValidRoomID(id) {
+	if chat.CheckInvitedRoomID(id) != nil {
 		return ""
 	}
 	name = truncateUTF8(strings.ToValidUTF8(name, "\uFFFD"), MaxRoomInviteName)
@@ -104,8 +105,8 @@ func parseRoomInvite(s string) (id, name string, key RoomKey, err error) {
 	if err != nil {
 		return "", "", RoomKey{}, err
 	}
-	if id = string(idBytes); !chat.ValidRoomID(id) {
-		return "", "", RoomKey{}, errors.New("the room id in the code is invalid")
+	if id = string(idBytes); chat.CheckInvitedRoomID(id) != nil {
+		return "", "", RoomKey{}, fmt.Errorf("the room id in the code is %w", chat.ErrBadRoomID)
 	}
 	nameBytes, err := roomInviteField(&r, 0, MaxRoomInviteName, "room name")
 	if err != nil {

@@ -9,6 +9,8 @@ import (
 	"io"
 	"time"
 
+	"hallway/chat"
+
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
 )
@@ -18,8 +20,10 @@ const ProtoSync = "/hallway/sync/1.0.0"
 
 // Sync limits.
 const (
-	maxSyncRequest       = 1 << 20
-	maxSyncRooms         = 256
+	maxSyncRequest = 1 << 20
+	// MaxSyncRooms is the most rooms one request may name; a requester
+	// in more rooms asks in batches.
+	MaxSyncRooms         = 256
 	maxSyncAuthors       = 4096
 	maxSyncProof         = 64
 	syncEnvelopeFrameCap = 96 << 10
@@ -54,12 +58,15 @@ func DecodeSyncRequest(b []byte) (SyncRequest, error) {
 	if err := json.Unmarshal(b, &r); err != nil {
 		return SyncRequest{}, fmt.Errorf("%w: sync request: %v", ErrBadFrame, err)
 	}
-	if len(r.Rooms) > maxSyncRooms {
+	if len(r.Rooms) > MaxSyncRooms {
 		return SyncRequest{}, fmt.Errorf("%w: sync request: %d rooms", ErrBadFrame, len(r.Rooms))
 	}
 	for _, room := range r.Rooms {
-		if room.ID == "" || len(room.ID) > 64 || len(room.Proof) > maxSyncProof || len(room.Have) > maxSyncAuthors {
+		if len(room.Proof) > maxSyncProof || len(room.Have) > maxSyncAuthors {
 			return SyncRequest{}, fmt.Errorf("%w: sync request: bad room entry", ErrBadFrame)
+		}
+		if !chat.ValidRoomID(room.ID) {
+			return SyncRequest{}, fmt.Errorf("%w: sync request: a room id of %d bytes that is not one Hallway makes", ErrBadFrame, len(room.ID))
 		}
 	}
 	return r, nil
@@ -102,8 +109,8 @@ func (n *Node) Sync(ctx context.Context, to peer.ID, req SyncRequest, each func(
 	if err != nil {
 		return err
 	}
-	if len(b) > maxSyncRequest {
-		return fmt.Errorf("p2p: sync request of %d bytes is too large", len(b))
+	if len(b) > maxSyncRequest || len(req.Rooms) > MaxSyncRooms {
+		return fmt.Errorf("p2p: sync request of %d bytes and %d rooms is too large", len(b), len(req.Rooms))
 	}
 	s, err := n.host.NewStream(network.WithNoDial(ctx, "sync"), to, ProtoSync)
 	if err != nil {

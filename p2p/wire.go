@@ -130,8 +130,8 @@ func checkInvite(inv *RoomInvite) error {
 	switch {
 	case inv == nil:
 		return fmt.Errorf("invite without a room")
-	case !chat.ValidRoomID(inv.Room):
-		return fmt.Errorf("invite with a bad room id")
+	case chat.CheckInvitedRoomID(inv.Room) != nil:
+		return fmt.Errorf("invite with a bad room id: %w", chat.CheckInvitedRoomID(inv.Room))
 	case len(inv.Key) != 32:
 		return fmt.Errorf("invite with a bad room key")
 	}

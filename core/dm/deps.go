@@ -85,9 +85,10 @@ type Transfers interface {
 	FileStatusReceived(ctx context.Context, from peer.ID, st *p2p.FileStatus)
 }
 
-// Invites takes the room invitations messages carry.
+// Invites takes the room invitations messages carry; they wait there for
+// the user's consent.
 type Invites interface {
-	AcceptInvite(ctx context.Context, from peer.ID, inv *p2p.RoomInvite)
+	InviteReceived(ctx context.Context, from peer.ID, inv *p2p.RoomInvite)
 }
 
 var (

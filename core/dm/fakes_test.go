@@ -188,7 +188,7 @@ func (f *fakeFeatures) FileStatusReceived(_ context.Context, _ peer.ID, st *p2p.
 	f.statuses = append(f.statuses, st)
 }
 
-func (f *fakeFeatures) AcceptInvite(_ context.Context, _ peer.ID, inv *p2p.RoomInvite) {
+func (f *fakeFeatures) InviteReceived(_ context.Context, _ peer.ID, inv *p2p.RoomInvite) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.invites = append(f.invites, inv)

@@ -52,7 +52,7 @@ func (s *Service) Receive(ctx context.Context, from peer.ID, m p2p.DM) error {
 	}
 	switch m.Kind {
 	case p2p.DMKindInvite:
-		s.deps.Invites.AcceptInvite(ctx, from, m.Invite)
+		s.deps.Invites.InviteReceived(ctx, from, m.Invite)
 	case p2p.DMKindFile:
 		s.deps.Spawner.Go(func(ctx context.Context) { s.deps.Transfers.OfferReceived(ctx, from, conv(from), m.File) })
 	}

@@ -99,8 +99,9 @@ func roomConversation(r storage.Room) conversation {
 	return conversation{conv: chat.RoomConv(r.ID).String(), id: r.ID, ref: "#" + r.Name, name: r.Name, room: true}
 }
 
-// resolveConversation finds the conversation a user means: "#name" or a
-// room id (rooms left long ago too, as their history stays), else a
+// resolveConversation finds the conversation a user means: "#name", a
+// room id bare or as "room:<id>" (rooms left long ago too, as their
+// history stays), else a
 // colleague as People.Resolve finds them.
 func (k *Keeper) resolveConversation(ctx context.Context, ref string) (conversation, error) {
 	ref = strings.TrimSpace(ref)
@@ -108,10 +109,14 @@ func (k *Keeper) resolveConversation(ctx context.Context, ref string) (conversat
 	if err != nil {
 		return conversation{}, fmt.Errorf("read rooms: %w", err)
 	}
+	roomID, byID := strings.CutPrefix(ref, chat.RoomIDRefPrefix)
 	for _, r := range rooms {
-		if r.ID == ref {
+		if r.ID == roomID {
 			return roomConversation(r), nil
 		}
+	}
+	if byID {
+		return conversation{}, chat.NewUserError(fmt.Sprintf("no room with id %q in your history", roomID), chat.ErrUnknownRoom)
 	}
 	if strings.HasPrefix(ref, "#") {
 		if id, err := k.deps.Rooms.JoinedRoom(ref); err == nil {

@@ -34,6 +34,7 @@ type Store interface {
 	postStore
 	syncStore
 	historyStore
+	inviteStore
 }
 
 var _ Store = (*storage.Store)(nil)

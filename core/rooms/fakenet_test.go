@@ -2,6 +2,7 @@ package rooms
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -60,10 +61,11 @@ type fakeNet struct {
 	id  peer.ID
 	log *journal
 
-	mu      sync.Mutex // guards the fields below
-	topics  map[string]*fakeTopic
-	servers map[peer.ID]p2p.SyncServer
-	asked   []peer.ID // peers a sync was started with
+	mu       sync.Mutex // guards the fields below
+	topics   map[string]*fakeTopic
+	servers  map[peer.ID]p2p.SyncServer
+	asked    []peer.ID // peers a sync was started with
+	requests []int     // rooms per sync request sent
 }
 
 func newFakeNet(id peer.ID, log *journal) *fakeNet {
@@ -90,6 +92,17 @@ func (n *fakeNet) Sync(ctx context.Context, to peer.ID, req p2p.SyncRequest, eac
 	if srv == nil {
 		return errors.New("not connected")
 	}
+	// The wire's limits, as the peer's node applies them before serving.
+	b, err := json.Marshal(req)
+	if err != nil {
+		return err
+	}
+	if req, err = p2p.DecodeSyncRequest(b); err != nil {
+		return err
+	}
+	n.mu.Lock()
+	n.requests = append(n.requests, len(req.Rooms))
+	n.mu.Unlock()
 	return srv.ServeSync(ctx, n.id, req, each)
 }
 

@@ -36,6 +36,7 @@ type entryKey struct {
 // fakeStore keeps rooms and room logs in memory, as storage.Store would.
 type fakeStore struct {
 	log *journal
+	fakeInvites
 
 	mu      sync.Mutex // guards the fields below
 	rooms   map[string]storage.Room

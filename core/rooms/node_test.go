@@ -29,6 +29,13 @@ type testNode struct {
 
 func newTestNode(t *testing.T, name string) *testNode {
 	t.Helper()
+	return newTestNodeWith(t, name, nil)
+}
+
+// newTestNodeWith is newTestNode with history prepared by fill before the
+// node opens.
+func newTestNodeWith(t *testing.T, name string, fill func(*fakeStore)) *testNode {
+	t.Helper()
 	key, _, err := ic.GenerateEd25519Key(rand.Reader)
 	if err != nil {
 		t.Fatal(err)
@@ -65,6 +72,9 @@ func newTestNode(t *testing.T, name string) *testNode {
 		FileOffered: func(*storage.RoomEntry) {},
 		TransferID:  func(storage.Message) string { return "" },
 	})
+	if fill != nil {
+		fill(n.store)
+	}
 	if err := n.Open(ctx); err != nil {
 		t.Fatal(err)
 	}

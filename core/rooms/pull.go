@@ -15,25 +15,36 @@ import (
 // pull fetches what we miss in rooms from one peer, committing in
 // batches, and asks again while the peer still had more to send.
 func (y *Syncer) pull(ctx context.Context, id peer.ID, rooms []string) error {
+	var errs []error
 	for range syncRounds {
 		full, err := y.pullOnce(ctx, id, rooms)
-		if err != nil || len(full) == 0 {
-			return err
+		if err != nil {
+			errs = append(errs, err)
+		}
+		if len(full) == 0 || ctx.Err() != nil {
+			break
 		}
 		rooms = full
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
+// syncRequestBudget bounds the estimated JSON size of one request, well
+// under what a peer accepts (1 MiB), whatever the rooms' author counts.
+const syncRequestBudget = 512 << 10
+
 // pullOnce sends our vectors for rooms to a peer and commits what it
-// answers; it returns the rooms whose answer filled a whole batch.
+// answers; it returns the rooms whose answer filled a whole batch. Rooms
+// go in as many requests as a peer accepts (p2p.MaxSyncRooms rooms, and a
+// bounded size each), so any number of rooms syncs; a request that fails
+// does not keep the others from running.
 func (y *Syncer) pullOnce(ctx context.Context, id peer.ID, rooms []string) ([]string, error) {
 	self := y.net.ID()
-	req := p2p.SyncRequest{}
+	var entries []p2p.SyncRoom
 	asked := map[string]*Joined{}
 	for _, r := range rooms {
 		j := y.joined.Get(r)
-		if j == nil {
+		if j == nil || asked[r] != nil {
 			continue
 		}
 		have, err := y.store.RoomHeads(ctx, r)
@@ -41,11 +52,55 @@ func (y *Syncer) pullOnce(ctx context.Context, id peer.ID, rooms []string) ([]st
 			return nil, fmt.Errorf("room heads: %w", err)
 		}
 		proof := j.Proof(r, self, id)
-		req.Rooms = append(req.Rooms, p2p.SyncRoom{ID: r, Proof: proof[:], Have: have})
+		entries = append(entries, p2p.SyncRoom{ID: r, Proof: proof[:], Have: have})
 		asked[r] = j
 	}
-	if len(req.Rooms) == 0 {
-		return nil, nil
+	var full []string
+	var errs []error
+	for _, req := range syncRequests(entries) {
+		f, err := y.request(ctx, id, req, asked)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, err
+			}
+			errs = append(errs, err)
+		}
+		full = append(full, f...)
+	}
+	return full, errors.Join(errs...)
+}
+
+// syncRequests splits room entries into requests of at most
+// p2p.MaxSyncRooms rooms and about syncRequestBudget bytes.
+func syncRequests(entries []p2p.SyncRoom) []p2p.SyncRequest {
+	var out []p2p.SyncRequest
+	var cur p2p.SyncRequest
+	size := 0
+	for _, e := range entries {
+		n := len(e.ID) + 2*len(e.Proof) + 32
+		for a := range e.Have {
+			n += len(a) + 24
+		}
+		if len(cur.Rooms) > 0 && (len(cur.Rooms) >= p2p.MaxSyncRooms || size+n > syncRequestBudget) {
+			out = append(out, cur)
+			cur, size = p2p.SyncRequest{}, 0
+		}
+		cur.Rooms = append(cur.Rooms, e)
+		size += n
+	}
+	if len(cur.Rooms) > 0 {
+		out = append(out, cur)
+	}
+	return out
+}
+
+// request sends one sync request and commits the answer; it returns the
+// rooms whose answer filled a whole batch.
+func (y *Syncer) request(ctx context.Context, id peer.ID, req p2p.SyncRequest, asked map[string]*Joined) ([]string, error) {
+	self := y.net.ID()
+	inReq := make(map[string]*Joined, len(req.Rooms))
+	for _, r := range req.Rooms {
+		inReq[r.ID] = asked[r.ID]
 	}
 	counts := map[string]int{}
 	var batch []pending
@@ -62,7 +117,7 @@ func (y *Syncer) pullOnce(ctx context.Context, id peer.ID, rooms []string) ([]st
 		if err != nil {
 			return err
 		}
-		j := asked[env.Room]
+		j := inReq[env.Room]
 		if j == nil {
 			return errors.New("peer sent a room we did not ask for")
 		}

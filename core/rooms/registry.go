@@ -9,6 +9,9 @@ import (
 	"hallway/chat"
 )
 
+// maxNamesListed bounds the rooms an error lists.
+const maxNamesListed = 20
+
 // Registry holds the joined rooms and finds one from what a user typed.
 type Registry struct {
 	mu   sync.Mutex // guards byID
@@ -36,6 +39,13 @@ func (r *Registry) All() []*Joined {
 	return out
 }
 
+// Len is the number of joined rooms.
+func (r *Registry) Len() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.byID)
+}
+
 func (r *Registry) add(j *Joined) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -48,31 +58,63 @@ func (r *Registry) remove(id string) {
 	delete(r.byID, id)
 }
 
-// Resolve finds a joined room by "#name", "name", its id or an id prefix
-// of six characters or more.
+// Resolve finds the joined room a user means. "#name" and a bare name are
+// names, matched ignoring case: never an id, so no room a colleague hands
+// over can take a name's place. An id is given explicitly as "room:<id>"
+// (the room's conversation id), or bare in its own form, which no name
+// reaches. "#general" is always the workspace's #general.
 func (r *Registry) Resolve(ref string) (*Joined, error) {
 	ref = strings.TrimSpace(ref)
-	if j := r.Get(strings.TrimPrefix(ref, "#")); j != nil {
+	if id, ok := strings.CutPrefix(ref, chat.RoomIDRefPrefix); ok {
+		return r.resolveID(id)
+	}
+	if name, ok := strings.CutPrefix(ref, "#"); ok {
+		return r.resolveName(name)
+	}
+	if chat.ValidRoomID(ref) {
+		return r.resolveID(ref)
+	}
+	return r.resolveName(ref)
+}
+
+func (r *Registry) resolveID(id string) (*Joined, error) {
+	if j := r.Get(id); j != nil {
 		return j, nil
 	}
-	name := strings.TrimPrefix(ref, "#")
+	return nil, chat.NewUserError(fmt.Sprintf("you are in no room with id %q (hallway room list shows the ids)", id), chat.ErrUnknownRoom)
+}
+
+func (r *Registry) resolveName(name string) (*Joined, error) {
+	name = strings.TrimSpace(name)
+	all := r.All()
 	var hits []*Joined
 	var names []string
-	for _, j := range r.All() {
+	for _, j := range all {
 		names = append(names, "#"+j.name)
-		if strings.EqualFold(j.name, name) || strings.HasPrefix(j.id, ref) && len(ref) >= 6 {
+		if strings.EqualFold(j.name, name) {
 			hits = append(hits, j)
+		}
+	}
+	if reservedName(name) {
+		// Rooms named like #general before names were reserved stay
+		// reachable by id only.
+		if i := slices.IndexFunc(all, func(j *Joined) bool { return j.general }); i >= 0 {
+			return all[i], nil
 		}
 	}
 	switch len(hits) {
 	case 1:
 		return hits[0], nil
 	case 0:
-		return nil, chat.NewUserError(fmt.Sprintf("you are in no room called %q; your rooms: %s", ref, strings.Join(names, ", ")), chat.ErrUnknownRoom)
+		slices.Sort(names)
+		if len(names) > maxNamesListed {
+			names = append(names[:maxNamesListed], fmt.Sprintf("and %d more (hallway room list)", len(names)-maxNamesListed))
+		}
+		return nil, chat.NewUserError(fmt.Sprintf("you are in no room called %q; your rooms: %s", "#"+name, strings.Join(names, ", ")), chat.ErrUnknownRoom)
 	}
 	var cands []string
 	for _, j := range hits {
-		cands = append(cands, fmt.Sprintf("#%s (%s)", j.name, j.id))
+		cands = append(cands, fmt.Sprintf("#%s (%s%s)", j.name, chat.RoomIDRefPrefix, j.id))
 	}
-	return nil, chat.NewUserError(fmt.Sprintf("%d rooms match %q; use the id: %s", len(hits), ref, strings.Join(cands, ", ")), chat.ErrAmbiguousRoom)
+	return nil, chat.NewUserError(fmt.Sprintf("%d rooms are called %q; name one by its id: %s", len(hits), "#"+name, strings.Join(cands, ", ")), chat.ErrAmbiguousRoom)
 }

@@ -1,6 +1,7 @@
 package rooms
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -14,9 +15,6 @@ import (
 
 	"github.com/libp2p/go-libp2p/core/peer"
 )
-
-// generalName is the display name of every workspace's default room.
-const generalName = "general"
 
 // membershipStore keeps the joined rooms and their members.
 type membershipStore interface {
@@ -71,20 +69,40 @@ func (m *Manager) Joined() *Registry { return m.joined }
 // PeerConnected catches every room up with a peer that just connected.
 func (m *Manager) PeerConnected(id peer.ID) { m.syncer.Request(id, nil) }
 
-// Open follows every joined room and makes sure #general is one.
+// Open follows every joined room and makes sure #general is one. A room
+// history holds under a name that may look like #general's or an earlier
+// joined room's (joined before names were kept apart) is renamed with a
+// number, as it would be when joined now.
 func (m *Manager) Open(ctx context.Context) error {
 	rooms, err := m.deps.Store.Rooms(ctx, false)
 	if err != nil {
 		return fmt.Errorf("read rooms: %w", err)
 	}
+	slices.SortStableFunc(rooms, func(a, b storage.Room) int {
+		if a.General != b.General {
+			if a.General {
+				return -1
+			}
+			return 1
+		}
+		return cmp.Or(a.JoinedAt.Compare(b.JoinedAt), strings.Compare(a.ID, b.ID))
+	})
 	for _, r := range rooms {
+		if !r.General {
+			if name := m.joined.localName(r.Name, r.ID); name != r.Name {
+				r.Name = name
+				if err := m.deps.Store.UpsertRoom(ctx, r); err != nil {
+					return fmt.Errorf("rename room %s: %w", r.ID, err)
+				}
+			}
+		}
 		if err := m.Follow(r); err != nil {
 			return err
 		}
 	}
 	gid, gkey := hcrypto.GeneralRoom(m.cfg.Workspace)
 	if m.joined.Get(gid) == nil {
-		return m.join(ctx, storage.Room{ID: gid, Name: generalName, Key: gkey, General: true})
+		return m.join(ctx, storage.Room{ID: gid, Name: chat.GeneralRoomName, Key: gkey, General: true})
 	}
 	return nil
 }
@@ -113,16 +131,28 @@ func (m *Manager) Follow(r storage.Room) error {
 }
 
 // join records a room as joined, follows it, says so to its members and
-// fetches its history from whoever is online.
+// fetches its history from whoever is online. Every way in (a room code,
+// an accepted invitation, a new room) comes here; the user asked for each.
 func (m *Manager) join(ctx context.Context, r storage.Room) error {
-	if !chat.ValidRoomID(r.ID) {
-		return chat.UserErrorf("%q is not a room id; the invitation is not valid", r.ID)
+	if r.General {
+		if !chat.IsGeneralRoomID(r.ID) {
+			return fmt.Errorf("#general with id %q", r.ID)
+		}
+	} else if err := chat.CheckInvitedRoomID(r.ID); err != nil {
+		return chat.NewUserError(fmt.Sprintf("this is not a room Hallway can join: %v", err), err)
 	}
 	if existing := m.joined.Get(r.ID); existing != nil {
 		if existing.key != hcrypto.RoomKey(r.Key) {
 			return chat.UserErrorf("you are already in a room with id %s but another key; the invitation is not valid", r.ID)
 		}
+		m.settleInvites(ctx, r.ID)
 		return nil
+	}
+	if !r.General && m.joined.Len() >= MaxRooms {
+		return chat.UserErrorf("you are in %d rooms, the most Hallway follows at once; leave one first", MaxRooms)
+	}
+	if !r.General {
+		r.Name = m.joined.localName(r.Name, r.ID)
 	}
 	if old, ok, err := m.deps.Store.Room(ctx, r.ID); err != nil {
 		return err
@@ -146,6 +176,7 @@ func (m *Manager) join(ctx context.Context, r storage.Room) error {
 	}
 	m.syncer.withAll(j.id)
 	m.announce(ctx, j.id)
+	m.settleInvites(ctx, j.id)
 	return nil
 }
 
@@ -155,6 +186,12 @@ func (m *Manager) Create(ctx context.Context, name string) (chat.Room, error) {
 	name = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(name), "#"))
 	if err := chat.CheckRoomName(name); err != nil {
 		return chat.Room{}, chat.UserErrorf("%v", err)
+	}
+	if reservedName(name) {
+		return chat.Room{}, chat.UserErrorf("%q is taken by the workspace's #general; pick another name", name)
+	}
+	if j := m.joined.byNameKey(name, ""); j != nil {
+		return chat.Room{}, chat.UserErrorf("you are already in #%s, whose name looks the same; pick another name", j.name)
 	}
 	id, err := hcrypto.NewRoomID()
 	if err != nil {

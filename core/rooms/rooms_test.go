@@ -142,17 +142,20 @@ func TestInvalidRoomIDIsRefused(t *testing.T) {
 	bob := newTestNode(t, "Bob")
 	ctx := context.Background()
 	key := make([]byte, 32)
-	bob.AcceptInvite(ctx, peer.ID("ann"), &p2p.RoomInvite{Room: "Not A Room!", Name: "bad", Key: key})
-	if _, ok, _ := bob.store.Room(ctx, "Not A Room!"); ok || bob.Joined().Get("Not A Room!") != nil {
-		t.Fatal("an invitation to an invalid room id was accepted")
+	for _, id := range []string{"Not A Room!", "general", "project", "general-0123456789ab"} {
+		bob.InviteReceived(ctx, peer.ID("ann"), &p2p.RoomInvite{Room: id, Name: "bad", Key: key})
+		if _, ok, _ := bob.store.Room(ctx, id); ok || bob.Joined().Get(id) != nil || bob.store.pending() != 0 {
+			t.Fatalf("an invitation to room id %q was kept", id)
+		}
+		if bob.net.topic(id) != nil {
+			t.Fatalf("followed the gossip of room id %q", id)
+		}
 	}
-	if bob.net.topic("Not A Room!") != nil {
-		t.Fatal("followed the gossip of an invalid room id")
-	}
-	err := bob.join(ctx, storage.Room{ID: strings.Repeat("a", chat.MaxRoomIDBytes+1), Name: "long"})
 	var ue *chat.UserError
-	if !errors.As(err, &ue) {
-		t.Fatalf("joining a room id too long: %v, want a user error", err)
+	for _, id := range []string{strings.Repeat("a", chat.MaxRoomIDBytes+1), "general", "project"} {
+		if err := bob.join(ctx, storage.Room{ID: id, Name: "x"}); !errors.As(err, &ue) || !errors.Is(err, chat.ErrBadRoomID) {
+			t.Fatalf("joining room id %q: %v, want a user error", id, err)
+		}
 	}
 	if _, err := bob.JoinCode(ctx, "not a room code"); !errors.As(err, &ue) {
 		t.Fatalf("a bad code: %v, want a user error", err)
@@ -210,22 +213,26 @@ func TestLeave(t *testing.T) {
 	}
 }
 
+// "#x" and a bare name are names, never ids; an id is "room:<id>" or a
+// bare id in its own form.
 func TestResolve(t *testing.T) {
 	ann := newTestNode(t, "Ann")
 	room := project(t, ann)
-	for _, ref := range []string{"#project", "project", "PROJECT", room, room[:6]} {
+	for _, ref := range []string{"#project", "project", "PROJECT", " #Project ", room, "room:" + room} {
 		if j, err := ann.Joined().Resolve(ref); err != nil || j.ID() != room {
 			t.Errorf("%q: %v %v", ref, j, err)
 		}
 	}
-	if _, err := ann.Joined().Resolve("#nowhere"); !errors.Is(err, chat.ErrUnknownRoom) {
-		t.Errorf("unknown room: %v", err)
+	for _, ref := range []string{"#nowhere", room[:6], "#" + room, "room:project", "room:" + room[:25] + "0"} {
+		if _, err := ann.Joined().Resolve(ref); !errors.Is(err, chat.ErrUnknownRoom) {
+			t.Errorf("%q: %v, want an unknown room", ref, err)
+		}
 	}
-	if _, err := ann.Create(context.Background(), "Project"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ann.Joined().Resolve("#project"); !errors.Is(err, chat.ErrAmbiguousRoom) {
-		t.Errorf("two rooms of one name: %v", err)
+	gen := ann.Joined().All()[slices.IndexFunc(ann.Joined().All(), (*Joined).General)]
+	for _, ref := range []string{"#general", "General", "#ɡeneral", "room:" + gen.ID()} {
+		if j, err := ann.Joined().Resolve(ref); err != nil || j != gen {
+			t.Errorf("%q: %v %v, want #general", ref, j, err)
+		}
 	}
 }
 

@@ -2,6 +2,8 @@ package rooms
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"slices"
 	"testing"
 
@@ -99,5 +101,77 @@ func TestGapIsAskedOfTheForwarder(t *testing.T) {
 	bob.net.mu.Unlock()
 	if !slices.Contains(asked, ann.id) {
 		t.Fatalf("Bob asked %v, not Ann who forwarded the message", asked)
+	}
+}
+
+// A peer refuses a request naming more than p2p.MaxSyncRooms rooms, so a
+// node in more rooms asks in batches: every room catches up.
+func TestCatchUpCoversMoreRoomsThanOneRequest(t *testing.T) {
+	ann, bob := newTestNode(t, "Ann"), newTestNode(t, "Bob")
+	ctx := context.Background()
+	const rooms = p2p.MaxSyncRooms + 44
+	var ids []string
+	for i := range rooms {
+		r, err := ann.Create(ctx, fmt.Sprintf("room %d", i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		code, err := ann.InviteCode("room:" + r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := bob.JoinCode(ctx, code); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ann.Send(ctx, "room:"+r.ID, "while Bob was away"); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, r.ID)
+	}
+	connect(ann, bob)
+	bob.PeerConnected(ann.id)
+	bob.waitFor("every room caught up", func() bool {
+		for _, id := range ids {
+			if bob.store.count(id) != 3 { // Ann's join and post, Bob's join
+				return false
+			}
+		}
+		return true
+	})
+	bob.net.mu.Lock()
+	defer bob.net.mu.Unlock()
+	if len(bob.net.requests) < 2 {
+		t.Fatalf("%d rooms synced in %d requests", rooms+1, len(bob.net.requests))
+	}
+	for _, n := range bob.net.requests {
+		if n > p2p.MaxSyncRooms {
+			t.Fatalf("a request named %d rooms", n)
+		}
+	}
+}
+
+func TestSyncRequestsStayWithinLimits(t *testing.T) {
+	var entries []p2p.SyncRoom
+	have := map[string]uint64{}
+	for i := range 3000 {
+		have[fmt.Sprintf("12D3KooWAuthor%040d", i)] = uint64(i)
+	}
+	for range 600 {
+		entries = append(entries, p2p.SyncRoom{ID: "04ab3xyzkmnpqrstvw0123456w", Proof: make([]byte, 32), Have: map[string]uint64{"a": 1}})
+	}
+	for range 5 {
+		entries = append(entries, p2p.SyncRoom{ID: "04ab3xyzkmnpqrstvw0123456w", Proof: make([]byte, 32), Have: have})
+	}
+	reqs := syncRequests(entries)
+	n := 0
+	for _, req := range reqs {
+		b, _ := json.Marshal(req)
+		if _, err := p2p.DecodeSyncRequest(b); err != nil || len(b) > 1<<20 {
+			t.Fatalf("a request of %d rooms, %d bytes: %v", len(req.Rooms), len(b), err)
+		}
+		n += len(req.Rooms)
+	}
+	if n != len(entries) {
+		t.Fatalf("%d of %d rooms requested", n, len(entries))
 	}
 }

@@ -129,8 +129,9 @@ func (s *Service) RoomFileOffered(e *storage.RoomEntry) {
 	s.spawn.Go(func(ctx context.Context) { s.OfferReceived(ctx, author, chat.RoomConv(e.Room).String(), &o) })
 }
 
-// isRoomRef: "#name" names a room wherever a conversation is asked for.
-func isRoomRef(ref string) bool { return strings.HasPrefix(strings.TrimSpace(ref), "#") }
+// isRoomRef: "#name" (or "room:<id>") names a room wherever a
+// conversation is asked for.
+func isRoomRef(ref string) bool { return chat.IsRoomRef(ref) }
 
 // newID is a fresh random transfer id, in the form of message ids.
 func newID() string {
