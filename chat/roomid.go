@@ -101,3 +101,20 @@ func IsRoomRef(ref string) bool {
 	ref = strings.TrimSpace(ref)
 	return strings.HasPrefix(ref, "#") || strings.HasPrefix(ref, RoomIDRefPrefix)
 }
+
+// RoomIDShape reports whether s is shaped like a room id on the wire: 1 to
+// MaxRoomIDBytes bytes of lower-case ASCII letters, digits and hyphens.
+// Envelopes are held to this shape only; the rooms a node joins, and so
+// the envelopes it stores, have one of the forms of ValidRoomID.
+func RoomIDShape(s string) bool {
+	if len(s) == 0 || len(s) > MaxRoomIDBytes {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}

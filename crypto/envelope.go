@@ -4,7 +4,7 @@ package crypto
 // member stores and later serves it. Encoding, version 1:
 //
 //	0x01                  format version
-//	uvarint n, n bytes    room id, 1..64 bytes, chat.ValidRoomID
+//	uvarint n, n bytes    room id, 1..64 bytes, chat.RoomIDShape
 //	uvarint n, n bytes    author peer ID, 1..64 bytes
 //	8 bytes               seq, big-endian, >= 1
 //	8 bytes               hlc, big-endian, >= 1
@@ -53,7 +53,7 @@ const (
 // storage can index them, but only UnmarshalEnvelope and SealEnvelope
 // produce envelopes known to be well-formed.
 type Envelope struct {
-	Room   string // room id (chat.ValidRoomID)
+	Room   string // room id (chat.RoomIDShape)
 	Author []byte // the author's libp2p peer ID bytes, 1..64 bytes
 	Seq    uint64 // per author and room, from 1
 	HLC    uint64 // the author's hybrid logical clock at send time, >= 1
@@ -77,7 +77,7 @@ func SealEnvelope(key RoomKey, priv ic.PrivKey, room string, author []byte, seq,
 // sealEnvelopeWithNonce lets known-answer tests fix the one random input.
 func sealEnvelopeWithNonce(key RoomKey, priv ic.PrivKey, room string, author []byte, seq, hlc uint64, body []byte, nonce [24]byte) (*Envelope, error) {
 	switch {
-	case !chat.ValidRoomID(room):
+	case !chat.RoomIDShape(room):
 		return nil, errors.New("seal envelope: invalid room id")
 	case seq == 0:
 		return nil, errors.New("seal envelope: seq must be at least 1")
@@ -200,7 +200,7 @@ func decodeEnvelope(r *wireReader) (*Envelope, error) {
 	if err != nil {
 		return nil, err
 	}
-	if e.Room = string(room); !chat.ValidRoomID(e.Room) {
+	if e.Room = string(room); !chat.RoomIDShape(e.Room) {
 		return nil, errors.New("room: invalid room id")
 	}
 	author, err := r.prefixed(1, maxAuthorLen, "author")

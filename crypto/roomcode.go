@@ -46,6 +46,11 @@ func RoomInviteCode(id, name string, key RoomKey) string {
 	if chat.CheckInvitedRoomID(id) != nil {
 		return ""
 	}
+	return encodeRoomInvite(id, name, key)
+}
+
+// encodeRoomInvite writes the code of any room id shaped for the wire.
+func encodeRoomInvite(id, name string, key RoomKey) string {
 	name = truncateUTF8(strings.ToValidUTF8(name, "\uFFFD"), MaxRoomInviteName)
 	payload := make([]byte, 0, roomInviteMinPayload+len(id)+len(name))
 	payload = append(payload, roomInviteVersion, byte(len(id)))
@@ -59,9 +64,14 @@ func RoomInviteCode(id, name string, key RoomKey) string {
 
 // ParseRoomInviteCode decodes a room invite as typed or pasted by a
 // person, as forgivingly as ParseInviteCode. Error messages never repeat
-// the code, which holds the room key.
+// the code, which holds the room key. A code whose room id is not a random
+// one (chat.CheckInvitedRoomID) is refused: nobody can hand out a
+// #general, or a room id that reads like a name.
 func ParseRoomInviteCode(s string) (id, name string, key RoomKey, err error) {
 	id, name, key, err = parseRoomInvite(s)
+	if err == nil && chat.CheckInvitedRoomID(id) != nil {
+		err = fmt.Errorf("the room id in the code is %w", chat.ErrBadRoomID)
+	}
 	if err != nil {
 		return "", "", RoomKey{}, fmt.Errorf("parse room invite code: %w", err)
 	}
@@ -105,8 +115,8 @@ func parseRoomInvite(s string) (id, name string, key RoomKey, err error) {
 	if err != nil {
 		return "", "", RoomKey{}, err
 	}
-	if id = string(idBytes); chat.CheckInvitedRoomID(id) != nil {
-		return "", "", RoomKey{}, fmt.Errorf("the room id in the code is %w", chat.ErrBadRoomID)
+	if id = string(idBytes); !chat.RoomIDShape(id) {
+		return "", "", RoomKey{}, errors.New("the room id in the code is invalid")
 	}
 	nameBytes, err := roomInviteField(&r, 0, MaxRoomInviteName, "room name")
 	if err != nil {

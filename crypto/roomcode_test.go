@@ -1,6 +1,7 @@
 package crypto
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -32,11 +33,23 @@ func roomInviteContent(version byte, id, name string, key RoomKey) []byte {
 	return append(out, key[:]...)
 }
 
+// The format is pinned by a known answer whose room id, "kat-room", is
+// not one a node makes: it encodes and decodes, and ParseRoomInviteCode
+// then refuses it.
 func TestRoomInviteCodeKnownAnswer(t *testing.T) {
-	if got := RoomInviteCode(katRoom, katRoomInviteName, katRoomKey()); got != katRoomInvite {
-		t.Errorf("RoomInviteCode =\n%s\nwant\n%s", got, katRoomInvite)
+	if got := encodeRoomInvite(katRoom, katRoomInviteName, katRoomKey()); got != katRoomInvite {
+		t.Errorf("encodeRoomInvite =\n%s\nwant\n%s", got, katRoomInvite)
 	}
-	longest := RoomInviteCode(strings.Repeat("a", maxRoomIDLen), strings.Repeat("n", MaxRoomInviteName), katRoomKey())
+	if id, name, key, err := parseRoomInvite(katRoomInvite); err != nil || id != katRoom || name != katRoomInviteName || key != katRoomKey() {
+		t.Errorf("parseRoomInvite(pinned) = %q %q, %v", id, name, err)
+	}
+	if _, _, _, err := ParseRoomInviteCode(katRoomInvite); !errors.Is(err, chat.ErrBadRoomID) {
+		t.Errorf("a code for room id %q: %v, want refused", katRoom, err)
+	}
+	if got := RoomInviteCode(katRoom, katRoomInviteName, katRoomKey()); got != "" {
+		t.Errorf("a code made for room id %q", katRoom)
+	}
+	longest := encodeRoomInvite(strings.Repeat("a", maxRoomIDLen), strings.Repeat("n", MaxRoomInviteName), katRoomKey())
 	if len(longest) != 326 {
 		t.Errorf("longest code has %d characters, the limits assume 326", len(longest))
 	}
@@ -53,10 +66,9 @@ func TestRoomInviteCodeRoundTrip(t *testing.T) {
 		roomName string
 		wantName string
 	}{
-		{name: "pinned", id: katRoom, roomName: katRoomInviteName, wantName: katRoomInviteName},
 		{name: "random id", id: id, roomName: "Design review", wantName: "Design review"},
-		{name: "general", id: katGeneralID, roomName: "", wantName: ""},
-		{name: "longest id and name", id: strings.Repeat("z", 64), roomName: strings.Repeat("n", 64), wantName: strings.Repeat("n", 64)},
+		{name: "empty name", id: id, roomName: "", wantName: ""},
+		{name: "longest name", id: id, roomName: strings.Repeat("n", 64), wantName: strings.Repeat("n", 64)},
 		{name: "long name truncated", id: id, roomName: strings.Repeat("n", 100), wantName: strings.Repeat("n", 64)},
 		// 21 three-byte characters fill 63 bytes; the 22nd would split.
 		{name: "truncated on a character boundary", id: id, roomName: strings.Repeat("☕", 30), wantName: strings.Repeat("☕", 21)},
@@ -101,9 +113,9 @@ func TestParseRoomInviteCodeForgiving(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			id, name, key, err := ParseRoomInviteCode(tc.input)
+			id, name, key, err := parseRoomInvite(tc.input)
 			if err != nil {
-				t.Fatalf("ParseRoomInviteCode = %v", err)
+				t.Fatalf("parseRoomInvite = %v", err)
 			}
 			if id != katRoom || name != katRoomInviteName || key != katRoomKey() {
 				t.Errorf("parsed id %q name %q, want the pinned room", id, name)
@@ -187,7 +199,9 @@ func TestParseRoomInviteCodeDetectsTypos(t *testing.T) {
 func FuzzParseRoomInviteCode(f *testing.F) {
 	f.Add(katRoomInvite)
 	f.Add(strings.ToLower(strings.ReplaceAll(katRoomInvite, "-", " ")))
-	f.Add(RoomInviteCode(strings.Repeat("a", 64), strings.Repeat("☕", 21), RoomKey{}))
+	f.Add(encodeRoomInvite(strings.Repeat("a", 64), strings.Repeat("☕", 21), RoomKey{}))
+	f.Add(RoomInviteCode("04ab3xyzkmnpqrstvw0123456w", "project", RoomKey{}))
+	f.Add(encodeRoomInvite(katGeneralID, "general", RoomKey{}))
 	f.Add(rawRoomInvite(roomInviteContent(1, "Kat", "x", RoomKey{})))
 	f.Add(testInvite)
 	f.Add("HWR1-")
@@ -197,7 +211,7 @@ func FuzzParseRoomInviteCode(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if !chat.ValidRoomID(id) || len(name) > MaxRoomInviteName || !utf8.ValidString(name) {
+		if chat.CheckInvitedRoomID(id) != nil || len(name) > MaxRoomInviteName || !utf8.ValidString(name) {
 			t.Fatalf("parsed invalid room: id %q name %q", id, name)
 		}
 		id2, name2, key2, err := ParseRoomInviteCode(RoomInviteCode(id, name, key))
@@ -208,4 +222,18 @@ func FuzzParseRoomInviteCode(f *testing.F) {
 			t.Fatal("re-encoded code parses to a different room")
 		}
 	})
+}
+
+// A code hands over only a room a node made: not a #general, which every
+// member derives, and not an id that reads like a name.
+func TestRoomInviteCodeRefusesOtherIDs(t *testing.T) {
+	key := randomRoomKey(t)
+	for _, id := range []string{katGeneralID, "general", "project", strings.Repeat("z", 64)} {
+		if code := RoomInviteCode(id, "x", key); code != "" {
+			t.Errorf("a code made for room id %q", id)
+		}
+		if _, _, _, err := ParseRoomInviteCode(encodeRoomInvite(id, "x", key)); !errors.Is(err, chat.ErrBadRoomID) {
+			t.Errorf("a code for room id %q: %v, want refused", id, err)
+		}
+	}
 }

@@ -74,10 +74,12 @@ func TestDecodeDM(t *testing.T) {
 		{"text at limit", `{"id":"a","sent_at":1,"text":"` + strings.Repeat("x", chat.MaxTextBytes) + `"}`, true},
 		{"not json", `{"id":`, false},
 		{"wrong types", `{"id":5,"text":[],"sent_at":"x"}`, false},
-		{"invite", `{"id":"a","text":"join us","sent_at":1,"kind":"invite","invite":{"room":"abc","name":"Project","key":"` + key32 + `"}}`, true},
+		{"invite", `{"id":"a","text":"join us","sent_at":1,"kind":"invite","invite":{"room":"04ab3xyzkmnpqrstvw0123456w","name":"Project","key":"` + key32 + `"}}`, true},
 		{"invite without room", `{"id":"a","text":"join us","sent_at":1,"kind":"invite"}`, false},
 		{"invite with short key", `{"id":"a","text":"join us","sent_at":1,"kind":"invite","invite":{"room":"abc","name":"P","key":"AAAA"}}`, false},
 		{"invite with bad room id", `{"id":"a","text":"x","sent_at":1,"kind":"invite","invite":{"room":"A/B","name":"P","key":"` + key32 + `"}}`, false},
+		{"invite to a room id that reads like a name", `{"id":"a","text":"x","sent_at":1,"kind":"invite","invite":{"room":"general","name":"P","key":"` + key32 + `"}}`, false},
+		{"invite to a #general", `{"id":"a","text":"x","sent_at":1,"kind":"invite","invite":{"room":"general-0123456789ab","name":"P","key":"` + key32 + `"}}`, false},
 		{"unknown kind is plain text", `{"id":"a","text":"x","sent_at":1,"kind":"sticker"}`, true},
 	}
 	for _, tc := range cases {
@@ -181,20 +183,41 @@ func FuzzDecodeProfile(f *testing.F) {
 	})
 }
 
+// A sync request names rooms by the ids nodes make, at most MaxSyncRooms.
+func TestDecodeSyncRequestRoomIDs(t *testing.T) {
+	room := func(id string) string { return `{"id":"` + id + `","proof":"AAAA"}` }
+	for body, ok := range map[string]bool{
+		room("04ab3xyzkmnpqrstvw0123456w"): true,
+		room("general-0123456789ab"):       true,
+		room("general"):                    false,
+		room("project"):                    false,
+		room(""):                           false,
+		strings.Repeat(room("04ab3xyzkmnpqrstvw0123456w")+",", MaxSyncRooms) + room("04ab3xyzkmnpqrstvw0123456w"): false,
+	} {
+		if _, err := DecodeSyncRequest([]byte(`{"rooms":[` + body + `]}`)); (err == nil) != ok {
+			t.Errorf("%.80s: %v, want ok %v", body, err, ok)
+		}
+	}
+}
+
 func FuzzDecodeSyncRequest(f *testing.F) {
 	f.Add([]byte(`{"rooms":[{"id":"abc","proof":"AAAA","have":{"12D3KooWQmVbFkN3jUpGjvtkFMZFmGvf2ZaEvzLy5VvSmUVv1cWP":5}}]}`))
 	f.Add([]byte(`{"rooms":[]}`))
+	f.Add([]byte(`{"rooms":[{"id":"04ab3xyzkmnpqrstvw0123456w","proof":"AAAA"},{"id":"general-0123456789ab"}]}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		r, err := DecodeSyncRequest(b)
 		if err != nil {
 			return
 		}
-		if len(r.Rooms) > maxSyncRooms {
+		if len(r.Rooms) > MaxSyncRooms {
 			t.Fatalf("%d rooms accepted", len(r.Rooms))
 		}
 		for _, room := range r.Rooms {
 			if len(room.Have) > maxSyncAuthors || len(room.Proof) > maxSyncProof {
 				t.Fatal("oversize room entry accepted")
+			}
+			if !chat.ValidRoomID(room.ID) {
+				t.Fatalf("room id %q accepted", room.ID)
 			}
 		}
 	})
