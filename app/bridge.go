@@ -85,6 +85,8 @@ func (u *UI) apply(ev chat.Event) {
 		u.tray.refresh()
 	case chat.RoomChanged:
 		u.roomChanged(e)
+	case chat.InvitationChanged:
+		u.invitationChanged(e.Invitation)
 	case chat.TransferChanged:
 		u.transfers[e.Transfer.ID] = e.Transfer
 		if e.Transfer.Conversation == u.current {

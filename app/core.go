@@ -28,6 +28,9 @@ type Rooms interface {
 	LeaveRoom(ctx context.Context, room string) error
 	RoomInviteCode(ctx context.Context, room string) (string, error)
 	InviteToRoom(ctx context.Context, room, peer string) (chat.Message, error)
+	RoomInvitations(ctx context.Context) ([]chat.RoomInvitation, error)
+	AcceptRoomInvitation(ctx context.Context, id string) (chat.Room, error)
+	DeclineRoomInvitation(ctx context.Context, id string) error
 }
 
 // Files is file transfer.

@@ -17,6 +17,7 @@ type fakeCore struct {
 	self      chat.Self
 	peers     []chat.Colleague
 	rooms     []chat.Room
+	invites   []chat.RoomInvitation
 	msgs      map[string][]chat.Message // by conversation, oldest first
 	trusts    map[string]chat.Trust
 	unread    map[string]int
@@ -155,6 +156,31 @@ func (f *fakeCore) LeaveRoom(_ context.Context, room string) error {
 func (f *fakeCore) RoomInviteCode(context.Context, string) (string, error) { return "HWR1-CODE", nil }
 func (f *fakeCore) InviteToRoom(context.Context, string, string) (chat.Message, error) {
 	return chat.Message{}, nil
+}
+func (f *fakeCore) RoomInvitations(context.Context) ([]chat.RoomInvitation, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]chat.RoomInvitation(nil), f.invites...), nil
+}
+func (f *fakeCore) AcceptRoomInvitation(_ context.Context, id string) (chat.Room, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.actions = append(f.actions, "accept invitation "+id)
+	for i, inv := range f.invites {
+		if inv.ID == id {
+			f.invites = append(f.invites[:i], f.invites[i+1:]...)
+			r := chat.Room{ID: inv.Room, Name: inv.JoinsAs, Members: 2}
+			f.rooms = append(f.rooms, r)
+			return r, nil
+		}
+	}
+	return chat.Room{}, errors.New("no such invitation")
+}
+func (f *fakeCore) DeclineRoomInvitation(_ context.Context, id string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.actions = append(f.actions, "decline invitation "+id)
+	return nil
 }
 func (f *fakeCore) Transfers(context.Context) ([]chat.Transfer, error) { return f.transfers, nil }
 func (f *fakeCore) SendFileTo(_ context.Context, conv, path string) (chat.Transfer, error) {

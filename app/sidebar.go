@@ -23,6 +23,7 @@ const (
 	rowGroup                  // a label: "Accounting"
 	rowRoom
 	rowPeer
+	rowInvite // a pending room invitation
 )
 
 type sideRow struct {
@@ -33,7 +34,8 @@ type sideRow struct {
 	status string // presence, for the dot
 	badge  int
 	warn   bool
-	ok     bool // verified
+	ok     bool   // verified
+	invite string // the pending invitation a rowInvite asks about
 }
 
 // sidebar lists rooms, then colleagues grouped under their labels, with
@@ -65,6 +67,12 @@ func newSidebar(u *UI) *sidebar {
 			return
 		}
 		r := s.rows[id]
+		if r.kind == rowInvite {
+			s.list.Unselect(id)
+			u.activity()
+			u.showInvitation(r.invite)
+			return
+		}
 		if r.conv == "" {
 			s.list.Unselect(id)
 			return
@@ -96,7 +104,7 @@ func (s *sidebar) refresh() {
 	u := s.u
 	f := strings.ToLower(strings.TrimSpace(s.filter.Text))
 	match := func(name string) bool { return f == "" || strings.Contains(strings.ToLower(name), f) }
-	rows := []sideRow{{kind: rowSection, title: "Rooms"}}
+	rows := append(u.invitationRows(), sideRow{kind: rowSection, title: "Rooms"})
 	for _, r := range u.rooms {
 		if !match(r.Name) {
 			continue

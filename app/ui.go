@@ -32,6 +32,7 @@ type UI struct {
 	self      chat.Self
 	peers     map[string]chat.Colleague
 	rooms     []chat.Room
+	invites   []chat.RoomInvitation // pending, oldest first
 	trusts    map[string]chat.Trust
 	unread    map[string]int
 	transfers map[string]chat.Transfer
@@ -138,6 +139,7 @@ type state struct {
 	self      chat.Self
 	peers     []chat.Colleague
 	rooms     []chat.Room
+	invites   []chat.RoomInvitation
 	trusts    map[string]chat.Trust
 	unread    map[string]int
 	transfers []chat.Transfer
@@ -154,6 +156,9 @@ func loadState(ctx context.Context, c Core) (state, error) {
 		return st, err
 	}
 	if st.rooms, err = c.Rooms(ctx); err != nil {
+		return st, err
+	}
+	if st.invites, err = c.RoomInvitations(ctx); err != nil {
 		return st, err
 	}
 	if st.trusts, err = c.Trusts(ctx); err != nil {
@@ -176,6 +181,7 @@ func (u *UI) setState(st state) {
 		u.peers[p.PeerID] = p
 	}
 	u.rooms = st.rooms
+	u.invites = st.invites
 	u.trusts = st.trusts
 	if u.trusts == nil {
 		u.trusts = map[string]chat.Trust{}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"hallway/chat"
 	"hallway/control"
@@ -15,12 +16,17 @@ var roomVerbs = subVerbs{list: []subVerb{
 	{"list", "hallway room [list]                     your rooms (#general first), members, unread", nil, roomList},
 	{"create", "hallway room create NAME                 a new room with a fresh key", atLeast(1), roomCreate},
 	{"send", "hallway room send ROOM TEXT...           post to a room (or: hallway send #ROOM TEXT)", atLeast(2), roomSend},
-	{"invite", "hallway room invite ROOM PEER            hand a colleague the room (end-to-end, through DMs)", atLeast(2), roomInvite},
+	{"invite", "hallway room invite ROOM PEER            hand a colleague the room (end-to-end, through DMs); they accept it", atLeast(2), roomInvite},
+	{"invites", "hallway room invites                     invitations waiting for you, with who sent them", exactly(0), roomInvites},
+	{"accept", "hallway room accept ID                   join the room of an invitation", exactly(1), roomAccept},
+	{"decline", "hallway room decline ID                  drop an invitation and its key (the sender is not told)", exactly(1), roomDecline},
 	{"invite-code", "hallway room invite-code ROOM            a code for colleagues not connected yet", atLeast(1), roomInviteCode},
 	{"join", "hallway room join CODE                   join with a code", atLeast(1), roomJoin},
 	{"members", "hallway room members ROOM                members and their presence", atLeast(1), roomMembers},
 	{"leave", "hallway room leave ROOM", atLeast(1), roomLeave},
-}, more: "ROOM is #name or the room id. History: hallway history #ROOM"}
+}, more: "ROOM is #name (always a name) or room:ID (the id from hallway room list).\n" +
+	"Nothing joins without you: a colleague's invitation waits until you accept it.\n" +
+	"History: hallway history #ROOM"}
 
 func runRoom(ctx context.Context, env *Env, dir string, p parsed) error {
 	sub, args := "list", []string(nil)
@@ -79,8 +85,49 @@ func roomInvite(ctx context.Context, env *Env, dir string, args []string, p pars
 	if p.bools["json"] {
 		return printJSON(env.Stdout, m)
 	}
-	fmt.Fprintf(env.Stdout, "Invitation %s %s (it waits while they are away)\n", m.ID, m.State)
+	fmt.Fprintf(env.Stdout, "Invitation %s %s (it waits while they are away; they join when they accept it)\n", m.ID, m.State)
 	return nil
+}
+
+func roomInvites(ctx context.Context, env *Env, dir string, _ []string, p parsed) error {
+	invs, err := control.NewClient(dir).RoomInvitations(ctx)
+	if err != nil {
+		return err
+	}
+	if p.bools["json"] {
+		if invs == nil {
+			invs = []chat.RoomInvitation{}
+		}
+		return printJSON(env.Stdout, invs)
+	}
+	if len(invs) == 0 {
+		fmt.Fprintln(env.Stdout, "No invitations are waiting.")
+		return nil
+	}
+	tw := table(env.Stdout)
+	fmt.Fprintln(tw, "ID\tROOM\tFROM\tRECEIVED")
+	for _, inv := range invs {
+		room := "#" + safeLine(inv.Name)
+		if inv.JoinsAs != inv.Name {
+			room += " (joins as #" + safeLine(inv.JoinsAs) + ")"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", safeLine(inv.ID), room, safeLine(orUnknown(inv.FromName, inv.From)),
+			inv.Time.Local().Format(time.DateTime))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(env.Stdout, "hallway room accept ID joins; hallway room decline ID drops it.")
+	return nil
+}
+
+func roomAccept(ctx context.Context, env *Env, dir string, args []string, p parsed) error {
+	r, err := control.NewClient(dir).AcceptRoomInvitation(ctx, args[0])
+	return roomResult(env, p.bools["json"], r, err, "Joined")
+}
+
+func roomDecline(ctx context.Context, _ *Env, dir string, args []string, _ parsed) error {
+	return control.NewClient(dir).DeclineRoomInvitation(ctx, args[0])
 }
 
 func roomInviteCode(ctx context.Context, env *Env, dir string, args []string, p parsed) error {

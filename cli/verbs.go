@@ -234,6 +234,10 @@ func describeEvent(e control.WireEvent) string {
 		return fmt.Sprintf("%s %s %s: %s", e.Message.Time.Local().Format(time.TimeOnly), e.Type, safeLine(who), safeText(e.Message.Text, "    "))
 	case e.Peer != nil:
 		return fmt.Sprintf("%s %s (%s)", e.Type, safeLine(e.Peer.Name), safeLine(statusLine(e.Peer.Status, e.Peer.StatusText)))
+	case e.Invitation != nil:
+		inv := e.Invitation
+		return fmt.Sprintf("%s %s: #%s from %s (hallway room invites)", e.Type, safeLine(inv.State), safeLine(inv.Name),
+			safeLine(orUnknown(inv.FromName, inv.From)))
 	case e.Self != nil:
 		return fmt.Sprintf("%s %s (%s)", e.Type, safeLine(e.Self.Name), safeLine(statusLine(e.Self.Status, e.Self.StatusText)))
 	}

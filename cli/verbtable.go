@@ -127,8 +127,9 @@ global flags:
 
 PEER is a peer ID, a colleague's unique name, or NAME#12345-67890 (name plus
 the first two groups of their fingerprint) when several colleagues share a name.
-Wherever a conversation is asked for, #ROOM names a room: hallway send
-#general "hi", hallway history #general.
+Wherever a conversation is asked for, #ROOM names a room by its name, never
+by an id: hallway send #general "hi", hallway history #general. A room id is
+given as room:ID (hallway room list shows them).
 
 Search finds every word anywhere (also inside words and in Chinese or
 Japanese text), ignoring case and accents; "quoted words" stay together.

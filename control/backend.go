@@ -46,6 +46,9 @@ type Rooms interface {
 	RoomInviteCode(ctx context.Context, room string) (string, error)
 	RoomMembers(ctx context.Context, room string) ([]chat.RoomMember, error)
 	SendRoom(ctx context.Context, room, text string) (chat.Message, error)
+	RoomInvitations(ctx context.Context) ([]chat.RoomInvitation, error)
+	AcceptRoomInvitation(ctx context.Context, id string) (chat.Room, error)
+	DeclineRoomInvitation(ctx context.Context, id string) error
 }
 
 // Files is file and folder transfers.

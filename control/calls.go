@@ -79,6 +79,22 @@ func (c *Client) SendRoom(ctx context.Context, room, text string) (chat.Message,
 	return call(ctx, c, epSendRoom, roomRequest{Room: room, Text: text})
 }
 
+// RoomInvitations lists the invitations waiting for the user's consent.
+func (c *Client) RoomInvitations(ctx context.Context) ([]chat.RoomInvitation, error) {
+	return call(ctx, c, epRoomInvitations, none{})
+}
+
+// AcceptRoomInvitation joins the room of a pending invitation.
+func (c *Client) AcceptRoomInvitation(ctx context.Context, id string) (chat.Room, error) {
+	return call(ctx, c, epAcceptInvitation, roomRequest{Invitation: id})
+}
+
+// DeclineRoomInvitation drops a pending invitation and its room key.
+func (c *Client) DeclineRoomInvitation(ctx context.Context, id string) error {
+	_, err := call(ctx, c, epDeclineInvitation, roomRequest{Invitation: id})
+	return err
+}
+
 // RoomInviteCode returns a room's invite code.
 func (c *Client) RoomInviteCode(ctx context.Context, room string) (string, error) {
 	v, err := call(ctx, c, epRoomCode, roomQuery{Room: room})

@@ -132,6 +132,21 @@ var epInviteToRoom = define(&Endpoint[roomRequest, chat.Message]{Name: "rooms_in
 		return b.Rooms.InviteToRoom(ctx, r.Room, r.Peer)
 	}})
 
+var epRoomInvitations = define(&Endpoint[none, []chat.RoomInvitation]{Name: "rooms_invites", Method: "GET", Path: "/v1/rooms/invites", needs: resRooms,
+	serve: func(ctx context.Context, b Backends, _ none) ([]chat.RoomInvitation, error) {
+		return b.Rooms.RoomInvitations(ctx)
+	}})
+
+var epAcceptInvitation = define(&Endpoint[roomRequest, chat.Room]{Name: "rooms_accept", Method: "POST", Path: "/v1/rooms/invites/accept", in: inJSON, needs: resRooms,
+	serve: func(ctx context.Context, b Backends, r roomRequest) (chat.Room, error) {
+		return b.Rooms.AcceptRoomInvitation(ctx, r.Invitation)
+	}})
+
+var epDeclineInvitation = define(&Endpoint[roomRequest, none]{Name: "rooms_decline", Method: "POST", Path: "/v1/rooms/invites/decline", in: inJSON, needs: resRooms,
+	serve: func(ctx context.Context, b Backends, r roomRequest) (none, error) {
+		return none{}, b.Rooms.DeclineRoomInvitation(ctx, r.Invitation)
+	}})
+
 var epSendRoom = define(&Endpoint[roomRequest, chat.Message]{Name: "rooms_send", Method: "POST", Path: "/v1/rooms/send", in: inJSON, needs: resRooms,
 	serve: func(ctx context.Context, b Backends, r roomRequest) (chat.Message, error) {
 		return b.Rooms.SendRoom(ctx, r.Room, r.Text)

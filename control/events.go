@@ -24,6 +24,9 @@ type WireEvent struct {
 	Trust    *chat.Trust       `json:"trust,omitempty"`
 	Warning  *chat.NameWarning `json:"warning,omitempty"`
 	Prefs    *chat.Prefs       `json:"prefs,omitempty"`
+	// Invitation is a room invitation that arrived, or was accepted or
+	// declined (its state says which).
+	Invitation *chat.RoomInvitation `json:"invitation,omitempty"`
 	// Missed is how many events a lagged stream skipped.
 	Missed int `json:"missed,omitempty"`
 }
@@ -51,6 +54,8 @@ func ToWire(e chat.Event) WireEvent {
 		w.Self = &e.Self
 	case chat.RoomChanged:
 		w.Room, w.Left = &e.Room, e.Left
+	case chat.InvitationChanged:
+		w.Invitation = &e.Invitation
 	case chat.TransferChanged:
 		w.Transfer = &e.Transfer
 	case chat.TrustChanged:

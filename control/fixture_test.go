@@ -89,6 +89,7 @@ func fixtureEvents() []chat.Event {
 		chat.MessageDelivered{Message: fill[chat.Message]()},
 		chat.ProfileChanged{Self: fill[chat.Self]()},
 		chat.RoomChanged{Room: fill[chat.Room](), Left: true},
+		chat.InvitationChanged{Invitation: fill[chat.RoomInvitation]()},
 		chat.TransferChanged{Transfer: fill[chat.Transfer]()},
 		chat.TrustChanged{Trust: fill[chat.Trust]()},
 		chat.NameWarningRaised{Warning: fill[chat.NameWarning]()},
@@ -134,6 +135,13 @@ func (fixture) JoinRoomCode(context.Context, string) (chat.Room, error) {
 	return fill[chat.Room](), nil
 }
 func (fixture) LeaveRoom(context.Context, string) error { return nil }
+func (fixture) RoomInvitations(context.Context) ([]chat.RoomInvitation, error) {
+	return fill[[]chat.RoomInvitation](), nil
+}
+func (fixture) AcceptRoomInvitation(context.Context, string) (chat.Room, error) {
+	return fill[chat.Room](), nil
+}
+func (fixture) DeclineRoomInvitation(context.Context, string) error { return nil }
 func (fixture) InviteToRoom(context.Context, string, string) (chat.Message, error) {
 	return fill[chat.Message](), nil
 }

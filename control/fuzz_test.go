@@ -43,6 +43,13 @@ func (stubBackend) CreateRoom(context.Context, string) (chat.Room, error)   { re
 func (stubBackend) JoinRoomCode(context.Context, string) (chat.Room, error) { return chat.Room{}, nil }
 func (stubBackend) LeaveRoom(context.Context, string) error                 { return nil }
 func (stubBackend) RoomInviteCode(context.Context, string) (string, error)  { return "", nil }
+func (stubBackend) RoomInvitations(context.Context) ([]chat.RoomInvitation, error) {
+	return nil, nil
+}
+func (stubBackend) AcceptRoomInvitation(context.Context, string) (chat.Room, error) {
+	return chat.Room{}, nil
+}
+func (stubBackend) DeclineRoomInvitation(context.Context, string) error { return nil }
 func (stubBackend) SendFile(context.Context, string, string) (chat.Transfer, error) {
 	return chat.Transfer{}, nil
 }

@@ -33,6 +33,8 @@ type roomRequest struct {
 	Code string `json:"code,omitempty"`
 	Peer string `json:"peer,omitempty"`
 	Text string `json:"text,omitempty"`
+	// Invitation names a pending invitation to accept or decline.
+	Invitation string `json:"invitation,omitempty"`
 }
 
 type codeReply struct {
