@@ -48,7 +48,7 @@ func office(t *testing.T) (ann, bob *node, room string) {
 	if _, err := ann.InviteToRoom(ctx, "#project", "Bob"); err != nil {
 		t.Fatal(err)
 	}
-	bob.waitFor("in #project", func() bool { return bob.inRoom(r.ID) })
+	bob.accept(r.ID)
 	if _, err := ann.SendRoom(ctx, "#project", "Budget review on Friday"); err != nil {
 		t.Fatal(err)
 	}

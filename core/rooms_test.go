@@ -27,6 +27,28 @@ func (n *node) roomIDs(room string) []string {
 	return ids
 }
 
+// accept waits for an invitation to room and accepts it.
+func (n *node) accept(room string) {
+	n.t.Helper()
+	var id string
+	n.waitFor("an invitation to "+room, func() bool {
+		invs, err := n.RoomInvitations(context.Background())
+		if err != nil {
+			n.t.Fatal(err)
+		}
+		for _, inv := range invs {
+			if inv.Room == room {
+				id = inv.ID
+				return true
+			}
+		}
+		return false
+	})
+	if _, err := n.AcceptRoomInvitation(context.Background(), id); err != nil {
+		n.t.Fatal(err)
+	}
+}
+
 func (n *node) inRoom(room string) bool {
 	rooms, err := n.Rooms(context.Background())
 	if err != nil {
@@ -57,7 +79,7 @@ func trio(t *testing.T) (ann, bob, cat *node, room string) {
 		if _, err := ann.InviteToRoom(context.Background(), "#project", n.currentProfile().Name); err != nil {
 			t.Fatal(err)
 		}
-		n.waitFor("invited into #project", func() bool { return n.inRoom(r.ID) })
+		n.accept(r.ID)
 	}
 	for _, n := range []*node{ann, bob, cat} {
 		n.waitFor("3 members", func() bool {
@@ -129,6 +151,7 @@ func TestRoomInviteWhileOffline(t *testing.T) {
 		t.Fatal(err)
 	}
 	bob = startNode(t, bobDir, "Bob", ann.addr())
+	bob.accept(r.ID)
 	bob.waitFor("Bob in #plans with its history", func() bool { return bob.inRoom(r.ID) && len(bob.roomIDs(r.ID)) == 1 })
 	if err := bob.LeaveRoom(context.Background(), "#plans"); err != nil {
 		t.Fatal(err)
@@ -201,7 +224,7 @@ func TestRoomForgeryAndReplay(t *testing.T) {
 		t.Fatal(err)
 	}
 	mal.InviteToRoom(context.Background(), "#other", "Bob")
-	bob.waitFor("Bob in #other", func() bool { return bob.inRoom(other.ID) })
+	bob.accept(other.ID)
 
 	genuine, err := ann.SendRoom(context.Background(), room, "a genuine message from Ann")
 	if err != nil {
