@@ -82,6 +82,7 @@ func TestArchiveOffice(t *testing.T) {
 	bob.CLI("send", "Ann", "Done. 会議室を予約しました for the kick-off", "--wait")
 	ann.CLI("room", "create", "finance")
 	ann.CLI("room", "invite", "#finance", "Bob")
+	bob.AcceptInvitation("finance", annID, 15*time.Second)
 	bob.WaitFor("Bob in #finance", 15*time.Second, func() bool { return bob.Members("#finance") == 2 })
 	ann.CLI("send", "#finance", "Quarterly budget draft is ready")
 	bob.CLI("send", "#finance", "Thanks Ann, I'll check the budget tonight")

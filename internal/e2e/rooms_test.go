@@ -112,6 +112,10 @@ func TestRoomsLAN(t *testing.T) {
 	for _, d := range ds[1:] {
 		ann.CLI("room", "invite", "#ops", d.Name)
 	}
+	annID := ann.Self().PeerID
+	for _, d := range ds[1:] {
+		d.AcceptInvitation("ops", annID, 15*time.Second)
+	}
 	for _, d := range ds {
 		d.WaitFor("5 members in #ops", 15*time.Second, func() bool { return d.Members("#ops") == 5 })
 	}

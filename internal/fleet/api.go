@@ -124,3 +124,32 @@ func (d *Daemon) Members(room string) int {
 	}
 	return len(ms)
 }
+
+// Invitations lists the room invitations waiting at d (nil on error).
+func (d *Daemon) Invitations() []chat.RoomInvitation {
+	ctx, cancel := apiCtx()
+	defer cancel()
+	invs, err := d.Client().RoomInvitations(ctx)
+	if err != nil {
+		return nil
+	}
+	return invs
+}
+
+// AcceptInvitation waits until d holds an invitation from the peer from to
+// a room called name, accepts it as a user would (hallway room accept ID)
+// and returns the room joined.
+func (d *Daemon) AcceptInvitation(name, from string, timeout time.Duration) chat.Room {
+	d.T.Helper()
+	var id string
+	d.WaitFor("an invitation to #"+name, timeout, func() bool {
+		for _, inv := range d.Invitations() {
+			if inv.Name == name && inv.From == from {
+				id = inv.ID
+				return true
+			}
+		}
+		return false
+	})
+	return Decode[chat.Room](d.T, d.CLI("room", "accept", id, "--json"))
+}

@@ -1,6 +1,8 @@
 package fleet
 
 import (
+	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -63,14 +65,44 @@ func WaitMesh(t testing.TB, ds []*Daemon, timeout time.Duration) {
 }
 
 // Room has the first daemon create room name and invite every other one,
-// and waits until each counts all of them as members.
+// each of which accepts, and waits until each counts all of them as
+// members.
 func Room(t testing.TB, ds []*Daemon, name string) {
 	t.Helper()
 	ds[0].CLI("room", "create", name)
+	from := ds[0].ID()
 	for _, d := range ds[1:] {
 		ds[0].CLI("room", "invite", "#"+name, d.ID())
+	}
+	for _, d := range ds[1:] {
+		d.AcceptInvitation(name, from, 30*time.Second)
 	}
 	for _, d := range ds {
 		d.WaitFor("all members in #"+name, 30*time.Second, func() bool { return d.Members("#"+name) == len(ds) })
 	}
+}
+
+// ManyRooms has a create n rooms and b join each of them with its code (a
+// user's consent), and returns their ids.
+func ManyRooms(t testing.TB, a, b *Daemon, n int) []string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	ac, bc := a.Client(), b.Client()
+	ids := make([]string, 0, n)
+	for i := range n {
+		r, err := ac.CreateRoom(ctx, fmt.Sprintf("many %03d", i))
+		if err != nil {
+			t.Fatalf("%s: create room %d: %v", a.Name, i, err)
+		}
+		code, err := ac.RoomInviteCode(ctx, "room:"+r.ID)
+		if err != nil {
+			t.Fatalf("%s: room code: %v", a.Name, err)
+		}
+		if _, err := bc.JoinRoomCode(ctx, code); err != nil {
+			t.Fatalf("%s: join room %d: %v", b.Name, i, err)
+		}
+		ids = append(ids, r.ID)
+	}
+	return ids
 }
