@@ -23,6 +23,7 @@ func (u *UI) invitationChanged(inv chat.RoomInvitation) {
 	u.invites = slices.DeleteFunc(u.invites, func(o chat.RoomInvitation) bool { return o.ID == inv.ID })
 	if inv.State == chat.InvitationPending {
 		u.invites = append(u.invites, inv)
+		u.log.Info("invitation shown", "room", inv.Name, "from", inviterName(inv))
 	}
 	u.sidebar.refresh()
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -104,4 +105,48 @@ func TestWindowReceivesDM(t *testing.T) {
 		}
 	}
 	t.Logf("screenshot: %s", path)
+}
+
+// TestWindowShowsInvitation: a colleague's daemon invites the real
+// window's user to a room. The window shows the invitation (with who sent
+// it) and joins nothing until it is accepted; accepting through the
+// window's node joins the room.
+func TestWindowShowsInvitation(t *testing.T) {
+	lab := netlab.New(t, 2)
+	fleet.NeedX(t)
+	x := fleet.StartX(t, lab.Host(1))
+	win := startWindow(t, x, "Ann", nil)
+	bob := fleet.New(t, lab.Host(2), "Bob")
+	bob.Start()
+	bobID := bob.Self().PeerID
+	win.WaitFor("Bob online", 20*time.Second, func() bool { return win.Sees(bobID, bob.Name) })
+	me := win.Self()
+	bob.WaitFor("Ann", 20*time.Second, func() bool { return bob.Sees(me.PeerID, win.Name) })
+	c := win.Client()
+	p, err := c.Prefs(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.SetupDone = true
+	if err := c.SetPrefs(context.Background(), p); err != nil {
+		t.Fatal(err)
+	}
+
+	bob.CLI("room", "create", "launch")
+	bob.CLI("room", "invite", "#launch", me.PeerID)
+	line := win.WaitLine("invitation shown", 30*time.Second)
+	if !strings.Contains(line, "launch") || !strings.Contains(line, "Bob") {
+		t.Fatalf("the window showed %q", line)
+	}
+	for _, r := range fleet.Decode[[]chat.Room](t, win.CLI("room", "list", "--json")) {
+		if r.Name == "launch" {
+			t.Fatal("the window's node joined before the invitation was accepted")
+		}
+	}
+	x.Shot(t, shotPath("invitation.png"))
+	r := win.AcceptInvitation("launch", bobID, 20*time.Second)
+	bob.WaitFor("Ann in #launch", 30*time.Second, func() bool { return bob.Members("#launch") == 2 })
+	if r.Name != "launch" {
+		t.Fatalf("joined %+v", r)
+	}
 }
