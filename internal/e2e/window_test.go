@@ -131,6 +131,9 @@ func TestWindowShowsInvitation(t *testing.T) {
 	if err := c.SetPrefs(context.Background(), p); err != nil {
 		t.Fatal(err)
 	}
+	win.WaitLine("conversation shown", 30*time.Second)
+	before := filepath.Join(win.Dir, "before.png")
+	x.Shot(t, before)
 
 	bob.CLI("room", "create", "launch")
 	bob.CLI("room", "invite", "#launch", me.PeerID)
@@ -143,7 +146,18 @@ func TestWindowShowsInvitation(t *testing.T) {
 			t.Fatal("the window's node joined before the invitation was accepted")
 		}
 	}
-	x.Shot(t, shotPath("invitation.png"))
+	// The sidebar repaints with the invitation in the next frames.
+	path := shotPath("invitation.png")
+	for try := 0; ; try++ {
+		x.Shot(t, path)
+		if fleet.PixelsChanged(t, before, path) > 1000 {
+			break
+		}
+		if try == 40 {
+			t.Fatal("the window did not repaint with the invitation")
+		}
+	}
+	t.Logf("screenshot: %s", path)
 	r := win.AcceptInvitation("launch", bobID, 20*time.Second)
 	bob.WaitFor("Ann in #launch", 30*time.Second, func() bool { return bob.Members("#launch") == 2 })
 	if r.Name != "launch" {
