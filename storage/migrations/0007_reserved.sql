@@ -1,0 +1,2 @@
+-- No schema change at this version.
+SELECT 1;
