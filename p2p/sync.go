@@ -20,12 +20,14 @@ const ProtoSync = "/hallway/sync/1.0.0"
 const (
 	maxSyncRequest       = 1 << 20
 	maxSyncRooms         = 256
-	maxSyncAuthors       = 4096
+	maxSyncAuthors       = MaxSyncAuthors
 	maxSyncProof         = 64
 	syncEnvelopeFrameCap = 96 << 10
 	// MaxSyncBatch is how many envelopes a peer serves per room and
 	// request; a requester that gets this many asks again.
 	MaxSyncBatch = 2000
+	// MaxSyncAuthors bounds the version vector of one room in a request.
+	MaxSyncAuthors = 4096
 )
 
 // SyncRequest asks for what the requester is missing in some rooms.

@@ -73,6 +73,17 @@ func (b *Blocklist) IsBlocked(id peer.ID) bool {
 	return b.ids[id]
 }
 
+// BlockedIDs lists every blocked key.
+func (b *Blocklist) BlockedIDs() []peer.ID {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	out := make([]peer.ID, 0, len(b.ids))
+	for id := range b.ids {
+		out = append(out, id)
+	}
+	return out
+}
+
 // Block blocks a colleague: saved first, then every connection to them is
 // closed and refused from then on. Blocking again updates the reason.
 func (b *Blocklist) Block(ctx context.Context, id peer.ID, reason string) (chat.Block, error) {
