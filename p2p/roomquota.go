@@ -18,12 +18,14 @@ type RoomQuota struct {
 	MaxPost int        // bytes of one post
 }
 
-// RoomPostQuota is every node's quota per author and room: 120 posts a
-// minute after a burst of 60, about 2 MiB a minute after a burst of
-// 2 MiB, 80 KiB a post (the envelope cap).
+// RoomPostQuota is every node's quota per author and room: 8 posts a
+// second (480 a minute) after a burst of 100, 64 KiB a second (about
+// 4 MiB a minute) after a burst of 4 MiB, 80 KiB a post (the envelope
+// cap). A flood gets its burst and then that pace at most, and is
+// graylisted soon after (strikes.go).
 var RoomPostQuota = RoomQuota{
-	Posts:   PaceConfig{PerSecond: 2, Burst: 60},
-	Bytes:   PaceConfig{PerSecond: 32 << 10, Burst: 2 << 20},
+	Posts:   PaceConfig{PerSecond: 8, Burst: 100},
+	Bytes:   PaceConfig{PerSecond: 64 << 10, Burst: 4 << 20},
 	MaxPost: 80 << 10,
 }
 
