@@ -114,13 +114,14 @@ func (n *Node) GossipScore(id peer.ID) float64 {
 	return n.scores.scores[id]
 }
 
-// graylisted counts the connected peers whose gossip is ignored.
-func (b *scoreBoard) graylisted() int {
+// graylisted counts the connected peers whose gossip is ignored (scores
+// of peers gone are kept for a while, blocked ones among them).
+func (b *scoreBoard) graylisted(connected func(peer.ID) bool) int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	k := 0
-	for _, s := range b.scores {
-		if s < graylistThreshold {
+	for id, s := range b.scores {
+		if s < graylistThreshold && connected(id) {
 			k++
 		}
 	}

@@ -29,6 +29,6 @@ func (n *Node) Stats() NetStats {
 	st.RoomRejected = n.gossip.rejected.Load()
 	st.RoomIgnored = n.gossip.ignored.Load()
 	st.RoomOverQuota = n.gossip.overQuota.Load()
-	st.Graylisted = n.scores.graylisted()
+	st.Graylisted = n.scores.graylisted(n.IsConnected)
 	return st
 }

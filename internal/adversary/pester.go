@@ -65,10 +65,10 @@ func (c *PesterCount) note(text, postID string) {
 }
 
 // Pester is a colleague the victim blocked who keeps at it: every interval
-// until ctx ends it dials the victim at victimAddr and, whenever a
-// connection stays up, sends it a direct message and a file offer; and it
-// posts in room (sealed with key, from seq firstSeq on) to every member
-// still connected to it, who would relay the posts to the victim.
+// until ctx ends it dials the victim at victimAddr, sends it a direct
+// message and a file offer (each stream dials again), and posts in room
+// (sealed with key, from seq firstSeq on) to every member still connected
+// to it, who would relay the posts to the victim.
 func (p *Peer) Pester(ctx context.Context, victimAddr string, key hcrypto.RoomKey, room string, firstSeq uint64, every time.Duration) (*PesterCount, *sync.WaitGroup) {
 	c := &PesterCount{seq: firstSeq}
 	var wg sync.WaitGroup
@@ -109,21 +109,23 @@ func (p *Peer) pesterOnce(ctx context.Context, c *PesterCount, victim peer.AddrI
 	}
 	if p.Host.Network().Connectedness(victim.ID) == network.Connected {
 		c.Connected.Add(1)
-		text := fmt.Sprintf("blocked dm %d", i)
-		c.note(text, "")
-		c.DMs.Add(1)
-		sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		if acks, err := p.SendDMs(sctx, victim.ID, []p2p.DM{{ID: fmt.Sprintf("pester-dm-%d", i), Text: text, SentAt: time.Now().UnixMilli()}}); err == nil && len(acks) == 1 && acks[0].OK {
-			c.DMsAcked.Add(1)
-		}
-		c.Offers.Add(1)
-		o := p2p.FileOffer{ID: fmt.Sprintf("pester-offer-%d", i), Name: fmt.Sprintf("blocked-%d.pdf", i), Size: 1000, Files: 1, Hash: fmt.Sprintf("%064x", i)}
-		if err := p.OfferFile(sctx, victim.ID, o); err == nil {
-			c.OffersAcked.Add(1)
-		}
-		cancel()
 	}
-	text := fmt.Sprintf("blocked post %d", i)
+	// Whatever the dial said, it writes: a stream dials again if needed.
+	text := fmt.Sprintf("blocked dm %d", i)
+	c.note(text, "")
+	c.DMs.Add(1)
+	sctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	if acks, err := p.SendDMs(sctx, victim.ID, []p2p.DM{{ID: fmt.Sprintf("pester-dm-%d", i), Text: text, SentAt: time.Now().UnixMilli()}}); err == nil && len(acks) == 1 && acks[0].OK {
+		c.DMsAcked.Add(1)
+	}
+	c.Offers.Add(1)
+	o := p2p.FileOffer{ID: fmt.Sprintf("pester-offer-%d", i), Name: fmt.Sprintf("blocked-%d.pdf", i), Size: 1000, Files: 1, Hash: fmt.Sprintf("%064x", i)}
+	c.note("sent "+o.Name, "")
+	if err := p.OfferFile(sctx, victim.ID, o); err == nil {
+		c.OffersAcked.Add(1)
+	}
+	cancel()
+	text = fmt.Sprintf("blocked post %d", i)
 	c.mu.Lock()
 	seq := c.seq
 	c.seq++
