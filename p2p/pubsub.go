@@ -73,9 +73,11 @@ type RoomTopic struct {
 	name   string
 	topic  *pubsub.Topic
 	sub    *pubsub.Subscription
+	ctx    context.Context
 	cancel context.CancelFunc
 	done   chan struct{}
 	once   sync.Once
+	tail   tail // our newest post the quota kept from gossip
 }
 
 // JoinRoom subscribes to a room's topic. Every message is validated by
@@ -113,7 +115,7 @@ func (n *Node) JoinRoom(room string, validate RoomValidator, receive RoomReceive
 		return nil, fmt.Errorf("p2p: room topic score: %w", err)
 	}
 	ctx, cancel := context.WithCancel(n.ctx)
-	rt := &RoomTopic{room: room, n: n, name: name, topic: topic, sub: sub, cancel: cancel, done: make(chan struct{})}
+	rt := &RoomTopic{room: room, n: n, name: name, topic: topic, sub: sub, ctx: ctx, cancel: cancel, done: make(chan struct{})}
 	go rt.read(ctx, receive)
 	return rt, nil
 }
@@ -133,20 +135,6 @@ func (rt *RoomTopic) read(ctx context.Context, receive RoomReceiver) {
 	}
 }
 
-// Publish gossips data to the room's members online now. Members offline
-// get it later through sync, so having no one to send to is not an error.
-// A post beyond our own share of the room quota is not gossiped
-// (ErrOverQuota): members would drop it, and fetch it through sync.
-func (rt *RoomTopic) Publish(ctx context.Context, data []byte) error {
-	if len(data) > maxGossipMessage {
-		return fmt.Errorf("p2p: room message of %d bytes exceeds %d", len(data), maxGossipMessage)
-	}
-	if rt.n.sendQuota.charge(rt.room, rt.n.host.ID(), len(data)) != quotaOK {
-		return ErrOverQuota
-	}
-	return rt.topic.Publish(ctx, data)
-}
-
 // Peers lists the connected peers subscribed to the room's topic.
 func (rt *RoomTopic) Peers() []peer.ID { return rt.topic.ListPeers() }
 
@@ -154,6 +142,7 @@ func (rt *RoomTopic) Peers() []peer.ID { return rt.topic.ListPeers() }
 func (rt *RoomTopic) Leave() error {
 	var err error
 	rt.once.Do(func() {
+		rt.dropTail()
 		rt.sub.Cancel()
 		rt.cancel()
 		<-rt.done

@@ -2,6 +2,7 @@ package p2p
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -200,5 +201,37 @@ func TestInvalidPostsLowerTheSendersScore(t *testing.T) {
 	waitScore(t, victim, bad.ID(), publishThreshold)
 	if vlog.count(bad.ID()) != 0 {
 		t.Fatal("an invalid post was delivered")
+	}
+}
+
+// Our own burst beyond the quota is not gossiped, except its newest post,
+// as soon as the quota allows: members see the hole and fetch the rest
+// through sync. Nothing of ours ever counts against us.
+func TestOwnBurstKeepsInsideTheQuota(t *testing.T) {
+	a, _ := newTestNode(t, nil)
+	b, _ := newTestNode(t, nil)
+	connect(t, a, b)
+	at, _ := joinTestRoom(t, a, "r")
+	bt, blog := joinTestRoom(t, b, "r")
+	waitTopicPeers(t, at, 1)
+	waitTopicPeers(t, bt, 1)
+	const n = 150
+	over := 0
+	for i := range n {
+		if err := at.Publish(context.Background(), fmt.Appendf(nil, "post %d", i)); errors.Is(err, ErrOverQuota) {
+			over++
+		} else if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if over == 0 || over > n-a.sendQuota.q.Posts.Burst {
+		t.Fatalf("%d of %d posts held back; the own burst is %d", over, n, a.sendQuota.q.Posts.Burst)
+	}
+	blog.wait(t, "the newest post", func() bool { return blog.has(a.ID(), fmt.Sprintf("post %d", n-1)) })
+	if got := blog.count(a.ID()); got > n-over+1 {
+		t.Fatalf("%d posts gossiped, %d were held back", got, over)
+	}
+	if st := b.Stats(); st.RoomOverQuota != 0 {
+		t.Fatalf("our own burst went over the quota at a member: %+v", st)
 	}
 }
