@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"hallway/chat"
 )
 
 // Block is a colleague the user blocked: their key, the name they had
@@ -16,11 +18,9 @@ type Block struct {
 	At     time.Time
 }
 
-// Block limits.
-const (
-	MaxBlockReason = 1024
-	maxBlockName   = 256
-)
+// maxBlockName bounds the name kept with a block (a display name is at
+// most 64 characters).
+const maxBlockName = 256
 
 // SetBlocked records that peer is blocked now (or at b.At); blocking again
 // keeps the first time and takes the new name and reason.
@@ -28,7 +28,7 @@ func (s *Store) SetBlocked(ctx context.Context, b Block) error {
 	if b.Peer == "" {
 		return errors.New("storage: block: empty peer")
 	}
-	if len(b.Reason) > MaxBlockReason || len(b.Name) > maxBlockName {
+	if len(b.Reason) > chat.MaxBlockReason || len(b.Name) > maxBlockName {
 		return fmt.Errorf("storage: block %s: reason or name too long", b.Peer)
 	}
 	at := b.At

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"hallway/chat"
 )
 
 func TestBlocksPersist(t *testing.T) {
@@ -24,7 +26,7 @@ func TestBlocksPersist(t *testing.T) {
 	if err := s.SetBlocked(ctx, Block{Peer: "p1", Name: "Mallory", Reason: "abuse"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SetBlocked(ctx, Block{Peer: "p3", Reason: strings.Repeat("x", MaxBlockReason+1)}); err == nil {
+	if err := s.SetBlocked(ctx, Block{Peer: "p3", Reason: strings.Repeat("x", chat.MaxBlockReason+1)}); err == nil {
 		t.Fatal("an over-long reason was stored")
 	}
 	s.Close()
