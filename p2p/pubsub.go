@@ -26,8 +26,8 @@ const (
 // data the payload. It returns the decoded value handed to the receiver,
 // or an error to reject (and not forward) the message. An error wrapping
 // ErrIgnore drops the message without holding it against the peer that
-// forwarded it (a message already held, an author the user blocked); any
-// other error counts as an invalid message in that peer's gossip score.
+// forwarded it (an author the user blocked); any other error counts as an
+// invalid message in that peer's gossip score.
 type RoomValidator func(author peer.ID, data []byte) (any, error)
 
 // ErrIgnore marks a room message that is dropped through no fault of the
