@@ -8,6 +8,7 @@ import (
 	"time"
 
 	ic "github.com/libp2p/go-libp2p/core/crypto"
+	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
 )
 
@@ -63,6 +64,12 @@ func TestBlockedKeyCannotConnect(t *testing.T) {
 	blocks.set(mal.ID(), true)
 	victim.Disconnect(mal.ID())
 	rv.waitFor(t, "mal offline once blocked", func() bool { return !rv.online[mal.ID()] })
+	// From now on the victim's network must never even add a connection
+	// of mal's: the gater ends it once Noise has proven the key.
+	var added sync.Map
+	victim.host.Network().Notify(&network.NotifyBundle{ConnectedF: func(_ network.Network, c network.Conn) {
+		added.Store(c.RemotePeer(), true)
+	}})
 
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -70,11 +77,14 @@ func TestBlockedKeyCannotConnect(t *testing.T) {
 		t.Fatal("the victim dialled a key it blocked")
 	}
 	for range 3 {
-		// The victim's gater refuses once Noise has proven the key.
 		mal.Connect(ctx, victim.ID(), victim.host.Addrs())
 	}
-	if victim.IsConnected(mal.ID()) {
-		t.Fatal("a blocked key is connected")
+	// An honest colleague connecting afterwards is seen being added.
+	other, _ := newTestNode(t, nil)
+	connect(t, other, victim)
+	rv.waitFor(t, "another colleague online", func() bool { return rv.online[other.ID()] })
+	if _, ok := added.Load(mal.ID()); ok || victim.IsConnected(mal.ID()) {
+		t.Fatal("a blocked key got a connection")
 	}
 	rv.mu.Lock()
 	online := rv.online[mal.ID()]
