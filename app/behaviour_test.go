@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -225,5 +226,49 @@ func TestLaggedReloadsTheView(t *testing.T) {
 	}
 	if u.current != conv || len(u.conv.msgs) != 4 || u.conv.msgs[3].ID != missed.ID {
 		t.Fatalf("conversation %q shows %d messages", u.current, len(u.conv.msgs))
+	}
+}
+
+// A colleague is blocked from their conversation's header, after a
+// question, and unblocked from the same button; the sidebar says so.
+func TestBlockFromTheHeader(t *testing.T) {
+	f := office()
+	u := newTestUI(t, f)
+	u.open("dm:" + bobID)
+	if !u.header.block.Visible() || u.header.block.Text != "Block" {
+		t.Fatalf("header block button: visible %v, %q", u.header.block.Visible(), u.header.block.Text)
+	}
+	test.Tap(u.header.block)
+	if len(f.actions) != 0 {
+		t.Fatalf("blocked without asking: %v", f.actions)
+	}
+	if u.win.Canvas().Overlays().Top() == nil {
+		t.Fatal("no question before blocking")
+	}
+	_, block := u.blockDialog(bobID)
+	block("sends abuse")
+	if len(f.actions) != 1 || f.actions[0] != `block 12D3KooWBob "sends abuse"` {
+		t.Fatalf("actions %v", f.actions)
+	}
+	if u.header.block.Text != "Unblock" || !strings.Contains(u.header.sub.Text, "blocked") {
+		t.Fatalf("header after the block: %q, %q", u.header.block.Text, u.header.sub.Text)
+	}
+	found := false
+	for _, r := range u.sidebar.rows {
+		if r.conv == "dm:"+bobID {
+			found = r.sub == "blocked"
+		}
+	}
+	if !found {
+		t.Fatal("the sidebar does not show Bob blocked")
+	}
+	test.Tap(u.header.block)
+	if len(f.actions) != 2 || f.actions[1] != "unblock "+bobID || u.header.block.Text != "Block" {
+		t.Fatalf("unblock: %v, button %q", f.actions, u.header.block.Text)
+	}
+	// Rooms have no block button.
+	u.open("room:" + genID)
+	if u.header.block.Visible() {
+		t.Fatal("a room offers to block")
 	}
 }

@@ -42,8 +42,10 @@ type Files interface {
 	CancelTransfer(ctx context.Context, id string) error
 }
 
-// People is trust, labels and preferences.
+// People is trust, labels, blocking and preferences.
 type People interface {
+	Block(ctx context.Context, peer, reason string) (chat.Block, error)
+	Unblock(ctx context.Context, peer string) (chat.Block, error)
 	Trusts(ctx context.Context) (map[string]chat.Trust, error)
 	TrustOf(ctx context.Context, peer string) (chat.Trust, error)
 	Verify(ctx context.Context, peer string, verified bool) (chat.Trust, error)

@@ -225,6 +225,27 @@ func (f *fakeCore) Verify(_ context.Context, peer string, v bool) (chat.Trust, e
 	f.actions = append(f.actions, fmt.Sprintf("verify %s %v", peer, v))
 	return t, nil
 }
+func (f *fakeCore) Block(_ context.Context, peer, reason string) (chat.Block, error) {
+	f.actions = append(f.actions, fmt.Sprintf("block %s %q", peer, reason))
+	return f.setBlocked(peer, true), nil
+}
+func (f *fakeCore) Unblock(_ context.Context, peer string) (chat.Block, error) {
+	f.actions = append(f.actions, "unblock "+peer)
+	return f.setBlocked(peer, false), nil
+}
+func (f *fakeCore) setBlocked(peer string, on bool) chat.Block {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for i := range f.peers {
+		if f.peers[i].PeerID == peer {
+			f.peers[i].Blocked = on
+			if on {
+				f.peers[i].Online = false
+			}
+		}
+	}
+	return chat.Block{PeerID: peer}
+}
 func (f *fakeCore) SetLabel(_ context.Context, peer, label string) (chat.Trust, error) {
 	t := f.trusts[peer]
 	t.Label = label

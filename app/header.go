@@ -25,6 +25,7 @@ type header struct {
 	dot     *canvas.Circle
 	verify  *widget.Button
 	label   *widget.Button
+	block   *widget.Button
 	invite  *widget.Button
 	leave   *widget.Button
 	warn    *fyne.Container
@@ -39,6 +40,7 @@ func newHeader(u *UI) *header {
 	h.sub.Truncation = fyne.TextTruncateEllipsis
 	h.verify = widget.NewButtonWithIcon("Verify", theme.ConfirmIcon(), func() { u.showVerify(h.peer()) })
 	h.label = widget.NewButton("Label", func() { u.askLabel(h.peer()) })
+	h.block = widget.NewButton("Block", func() { u.toggleBlock(h.peer()) })
 	h.invite = widget.NewButtonWithIcon("Invite", theme.MailSendIcon(), func() { u.showRoomInvite(h.room()) })
 	h.leave = widget.NewButton("Leave", func() { u.askLeave(h.room()) })
 	h.warnTxt = widget.NewLabel("")
@@ -46,7 +48,7 @@ func newHeader(u *UI) *header {
 	h.warnTxt.TextStyle.Bold = true
 	h.warn = container.NewStack(canvas.NewRectangle(warningColor), onColour(h.warnTxt))
 	left := container.NewHBox(container.NewCenter(container.NewGridWrap(fyne.NewSize(12, 12), h.dot)), h.title)
-	buttons := container.NewHBox(h.verify, h.label, h.invite, h.leave)
+	buttons := container.NewHBox(h.verify, h.label, h.block, h.invite, h.leave)
 	h.obj = container.NewVBox(container.NewBorder(nil, nil, left, buttons), h.sub, h.warn, widget.NewSeparator())
 	h.refresh()
 	return h
@@ -83,6 +85,7 @@ func (h *header) update() {
 	isDM := h.peer() != ""
 	show(h.verify, isDM)
 	show(h.label, isDM)
+	show(h.block, isDM)
 	show(h.invite, !isDM)
 	show(h.dot, isDM)
 	if isDM {
@@ -94,6 +97,11 @@ func (h *header) update() {
 		}
 		if !p.Online && p.Problem != "" {
 			status += " (" + p.Problem + ")"
+		}
+		h.block.SetText("Block")
+		if p.Blocked {
+			status = "blocked: nothing they send is kept"
+			h.block.SetText("Unblock")
 		}
 		mark := "not verified"
 		h.verify.SetText("Verify")

@@ -135,6 +135,9 @@ func (s *sidebar) refresh() {
 		if t.Warning != nil {
 			sub = "⚠ " + t.Warning.Message
 		}
+		if p.Blocked {
+			sub = "blocked"
+		}
 		conv := dmConv(p.PeerID)
 		groups[t.Label] = append(groups[t.Label], sideRow{kind: rowPeer, title: name, sub: sub, conv: conv,
 			status: p.Status, badge: u.unread[conv], warn: t.Warning != nil, ok: t.Verified})

@@ -22,6 +22,9 @@ type Colleague struct {
 	// Problem says why an offline colleague cannot be reached, when known
 	// (for example: a different workspace).
 	Problem string `json:"problem,omitempty"`
+	// Blocked: the user blocked this colleague; they are never connected
+	// and nothing they send is kept.
+	Blocked bool `json:"blocked,omitempty"`
 }
 
 // Self is this node as the user and colleagues see it.

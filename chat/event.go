@@ -14,7 +14,8 @@ type PeerOnline struct{ Peer Colleague }
 // PeerOffline: the last connection to a colleague is gone.
 type PeerOffline struct{ Peer Colleague }
 
-// PeerUpdated: a colleague's name, status or status text changed.
+// PeerUpdated: a colleague's name, status or status text changed, or
+// the user blocked or unblocked them.
 type PeerUpdated struct{ Peer Colleague }
 
 // MessageReceived: a colleague's message was committed to history.

@@ -78,7 +78,10 @@ func printPeers(w io.Writer, peers []chat.Colleague) {
 			name += " ⚠ name shared"
 		}
 		st := statusLine(c.Status, c.StatusText)
-		if !c.Online && c.Problem != "" {
+		switch {
+		case c.Blocked:
+			st = "blocked"
+		case !c.Online && c.Problem != "":
 			st += " (" + shorten(c.Problem, 60) + ")"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", safeLine(name), safeLine(st), hcrypto.ShortFingerprint(c.Fingerprint), safeLine(c.PeerID))

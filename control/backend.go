@@ -19,10 +19,13 @@ type Profile interface {
 	SetName(ctx context.Context, name string) error
 }
 
-// People is the list of colleagues and adding one by address.
+// People is the list of colleagues, adding one by address, and blocking.
 type People interface {
 	Peers(ctx context.Context) ([]chat.Colleague, error)
 	AddPeer(ctx context.Context, addr string) (chat.AddPeerResult, error)
+	Block(ctx context.Context, peer, reason string) (chat.Block, error)
+	Unblock(ctx context.Context, peer string) (chat.Block, error)
+	Blocked(ctx context.Context) ([]chat.Block, error)
 }
 
 // Messages is direct messaging: sending and reading a conversation.

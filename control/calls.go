@@ -38,6 +38,21 @@ func (c *Client) AddPeer(ctx context.Context, addr string) (chat.AddPeerResult, 
 	return call(ctx, c, epAddPeer, addPeerRequest{Addr: addr})
 }
 
+// Blocked lists the blocked colleagues.
+func (c *Client) Blocked(ctx context.Context) ([]chat.Block, error) {
+	return call(ctx, c, epBlocked, none{})
+}
+
+// Block blocks a colleague, with the user's reason ("" for none).
+func (c *Client) Block(ctx context.Context, peer, reason string) (chat.Block, error) {
+	return call(ctx, c, epBlock, blockRequest{Peer: peer, Reason: reason})
+}
+
+// Unblock lets a blocked colleague back.
+func (c *Client) Unblock(ctx context.Context, peer string) (chat.Block, error) {
+	return call(ctx, c, epUnblock, blockRequest{Peer: peer})
+}
+
 // Send sends a direct message.
 func (c *Client) Send(ctx context.Context, peer, text string) (chat.Message, error) {
 	return call(ctx, c, epSend, sendRequest{Peer: peer, Text: text})

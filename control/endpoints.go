@@ -43,6 +43,25 @@ var epAddPeer = define(&Endpoint[addPeerRequest, chat.AddPeerResult]{Name: "peer
 		return b.People.AddPeer(ctx, r.Addr)
 	}})
 
+var epBlocked = define(&Endpoint[none, []chat.Block]{Name: "blocks", Method: "GET", Path: "/v1/blocks", needs: resPeople,
+	serve: func(ctx context.Context, b Backends, _ none) ([]chat.Block, error) {
+		list, err := b.People.Blocked(ctx)
+		if list == nil {
+			list = []chat.Block{}
+		}
+		return list, err
+	}})
+
+var epBlock = define(&Endpoint[blockRequest, chat.Block]{Name: "blocks_add", Method: "POST", Path: "/v1/blocks", in: inJSON, needs: resPeople,
+	serve: func(ctx context.Context, b Backends, r blockRequest) (chat.Block, error) {
+		return b.People.Block(ctx, r.Peer, r.Reason)
+	}})
+
+var epUnblock = define(&Endpoint[blockRequest, chat.Block]{Name: "blocks_remove", Method: "POST", Path: "/v1/blocks/remove", in: inJSON, needs: resPeople,
+	serve: func(ctx context.Context, b Backends, r blockRequest) (chat.Block, error) {
+		return b.People.Unblock(ctx, r.Peer)
+	}})
+
 var epSend = define(&Endpoint[sendRequest, chat.Message]{Name: "send", Method: "POST", Path: "/v1/send", in: inJSON, needs: resMessages,
 	serve: func(ctx context.Context, b Backends, r sendRequest) (chat.Message, error) {
 		return b.Messages.Send(ctx, r.Peer, r.Text)

@@ -112,6 +112,11 @@ func (fixture) Peers(context.Context) ([]chat.Colleague, error) {
 func (fixture) AddPeer(context.Context, string) (chat.AddPeerResult, error) {
 	return fill[chat.AddPeerResult](), nil
 }
+func (fixture) Block(context.Context, string, string) (chat.Block, error) {
+	return fill[chat.Block](), nil
+}
+func (fixture) Unblock(context.Context, string) (chat.Block, error) { return fill[chat.Block](), nil }
+func (fixture) Blocked(context.Context) ([]chat.Block, error)       { return fill[[]chat.Block](), nil }
 func (fixture) Send(context.Context, string, string) (chat.Message, error) {
 	return fill[chat.Message](), nil
 }

@@ -31,6 +31,13 @@ func (stubBackend) Stats() core.Stats                                  { return 
 func (stubBackend) AddPeer(_ context.Context, a string) (chat.AddPeerResult, error) {
 	return chat.AddPeerResult{Addr: a}, nil
 }
+func (stubBackend) Block(_ context.Context, p, r string) (chat.Block, error) {
+	return chat.Block{PeerID: p, Reason: r}, nil
+}
+func (stubBackend) Unblock(_ context.Context, p string) (chat.Block, error) {
+	return chat.Block{PeerID: p}, nil
+}
+func (stubBackend) Blocked(context.Context) ([]chat.Block, error) { return nil, nil }
 func (stubBackend) Send(context.Context, string, string) (chat.Message, error) {
 	return chat.Message{}, nil
 }

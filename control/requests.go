@@ -27,6 +27,11 @@ type addPeerRequest struct {
 	Addr string `json:"addr"`
 }
 
+type blockRequest struct {
+	Peer   string `json:"peer"`
+	Reason string `json:"reason,omitempty"`
+}
+
 type roomRequest struct {
 	Room string `json:"room"`
 	Name string `json:"name,omitempty"`

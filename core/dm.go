@@ -53,7 +53,7 @@ func newDMs(s *Service) *dm.Service {
 	w := (*dmWiring)(s)
 	return dm.New(dm.Config{Logger: s.log}, dm.Deps{
 		Key: s.key, Store: s.store, Net: w, Publisher: w, Spawner: w,
-		Colleagues: w, Messages: w, Dialer: w, Transfers: w, Invites: w,
+		Colleagues: w, Messages: w, Dialer: w, Transfers: w, Invites: w, Blocks: s.blocks,
 	})
 }
 

@@ -22,6 +22,9 @@ func (h *handler) HandleDM(ctx context.Context, from peer.ID, m p2p.DM) error {
 }
 
 func (h *handler) HandleProfile(ctx context.Context, from peer.ID, p p2p.Profile) {
+	if h.svc().blocks.IsBlocked(from) {
+		return // on its way when the block came; neither kept nor shown
+	}
 	h.svc().presence.Receive(ctx, from, p)
 }
 

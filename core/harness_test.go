@@ -22,15 +22,18 @@ func startNode(t *testing.T, dir, name string, peers ...string) *node {
 	return startNodeWith(t, Config{DataDir: dir, Name: name, StaticPeers: peers})
 }
 
-// startNodeWith runs a node with cfg, on 127.0.0.1 without mDNS and in a
-// fresh data folder unless cfg names one.
+// startNodeWith runs a node with cfg, on 127.0.0.1 (a random port unless
+// cfg names addresses) without mDNS and in a fresh data folder unless cfg
+// names one.
 func startNodeWith(t *testing.T, cfg Config) *node {
 	t.Helper()
 	if cfg.DataDir == "" {
 		cfg.DataDir = t.TempDir()
 	}
 	cfg.NoMDNS = true
-	cfg.ListenAddrs = []string{"/ip4/127.0.0.1/tcp/0"}
+	if len(cfg.ListenAddrs) == 0 {
+		cfg.ListenAddrs = []string{"/ip4/127.0.0.1/tcp/0"}
+	}
 	dir, name := cfg.DataDir, cfg.Name
 	svc, err := Open(context.Background(), cfg)
 	if err != nil {

@@ -11,13 +11,18 @@ import (
 	ma "github.com/multiformats/go-multiaddr"
 )
 
-// openPeople builds the colleagues' side of the service (dialer,
-// directory, discovery intake, presence, trust book) and loads the own
-// profile.
+// openPeople builds the colleagues' side of the service (block list,
+// dialer, directory, discovery intake, presence, trust book) and loads
+// the block list and the own profile.
 func (s *Service) openPeople(ctx context.Context) error {
 	ports := (*peoplePorts)(s)
-	s.dial = people.NewDialer(people.DialerConfig{Logger: s.log}, people.DialerDeps{Net: ports, Store: s.store})
-	s.colleagues = people.NewDirectory(people.DirectoryDeps{Store: s.store, Links: ports, Problems: s.dial})
+	s.blocks = people.NewBlocklist(people.BlocklistDeps{Store: s.store, Self: ports, Names: ports, Net: ports,
+		Redial: ports, Publisher: ports})
+	if err := s.blocks.Load(ctx); err != nil {
+		return err
+	}
+	s.dial = people.NewDialer(people.DialerConfig{Logger: s.log}, people.DialerDeps{Net: ports, Store: s.store, Blocks: s.blocks})
+	s.colleagues = people.NewDirectory(people.DirectoryDeps{Store: s.store, Links: ports, Problems: s.dial, Blocks: s.blocks})
 	s.intake = people.NewIntake(
 		people.IntakeConfig{StaticPeers: s.cfg.StaticPeers, NoMDNS: s.cfg.NoMDNS, WorkspaceTag: s.workspaceTag(), Logger: s.log},
 		people.IntakeDeps{Store: s.store, Net: ports, Sink: s.dial})
@@ -43,6 +48,13 @@ func (p *peoplePorts) ConnectedPeers() []peer.ID           { return p.node.Conne
 func (p *peoplePorts) PeerAddrs(id peer.ID) []ma.Multiaddr { return p.node.PeerAddrs(id) }
 func (p *peoplePorts) PubKey(id peer.ID) []byte            { return p.node.PubKey(id) }
 func (p *peoplePorts) Publish(e chat.Event)                { p.bus.publish(e) }
+func (p *peoplePorts) Disconnect(id peer.ID)               { p.node.Disconnect(id) }
+
+func (p *peoplePorts) Colleague(ctx context.Context, id peer.ID) chat.Colleague {
+	return p.colleagues.Colleague(ctx, id)
+}
+
+func (p *peoplePorts) Reconnect(ctx context.Context, id peer.ID) { p.dial.Reconnect(ctx, id) }
 
 func (p *peoplePorts) PushProfile(ctx context.Context, to peer.ID, prof p2p.Profile) error {
 	return p.node.PushProfile(ctx, to, prof)

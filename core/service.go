@@ -59,6 +59,7 @@ type Service struct {
 	presence   *people.Presence
 	intake     *people.Intake
 	trust      *people.TrustBook
+	blocks     *people.Blocklist
 
 	rooms *rooms.Manager
 
@@ -146,7 +147,7 @@ func (s *Service) open(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("network: %w", err)
 	}
-	s.node.SetFileServer(s.transfers.FileServer())
+	s.node.SetFileServer(blockedFiles{s.transfers.FileServer(), s.blocks})
 	return s.openRooms(ctx)
 }
 
@@ -154,7 +155,8 @@ func (s *Service) open(ctx context.Context) error {
 // the same port as last time when it is free, so that the addresses
 // colleagues saved for us stay valid across restarts.
 func (s *Service) startNode(ctx context.Context, psk []byte) (*p2p.Node, error) {
-	cfg := p2p.Config{Identity: s.key, ListenAddrs: s.cfg.ListenAddrs, PSK: psk, Logger: s.log, NoBulk: s.cfg.Files.NoBulkLane}
+	cfg := p2p.Config{Identity: s.key, ListenAddrs: s.cfg.ListenAddrs, PSK: psk, Logger: s.log, NoBulk: s.cfg.Files.NoBulkLane,
+		Blocked: s.blocks.IsBlocked}
 	if len(cfg.ListenAddrs) > 0 {
 		return p2p.New(cfg, (*handler)(s))
 	}

@@ -18,6 +18,9 @@ type FilesConfig = transfer.Config
 // hashed now; receivers pull it from this node (or, in a room, from any
 // member who has it) once they accept.
 func (s *Service) SendFile(ctx context.Context, ref, path string) (chat.Transfer, error) {
+	if err := s.refuseBlocked(ctx, ref); err != nil {
+		return chat.Transfer{}, err
+	}
 	return s.transfers.SendFile(ctx, ref, path)
 }
 

@@ -130,7 +130,17 @@ func (n *Node) offerBulk(s network.Stream, src FileSource) error {
 		st, _ := json.Marshal(fileStatus{Error: ErrBulkUnavailable.Error()})
 		return writeFrame(s, st)
 	}
-	release := func() { src.Close(); n.bulk.release(from) }
+	// The lane's buffer is counted against the connection it was asked
+	// on, so lanes are bounded by memory as well as by count.
+	buf, freeBuf, err := reserveBuffer(s.Conn().Scope(), bulkLenSize+chunkHeader+src.ChunkSize()+bulkTagSize, src.ChunkSize())
+	if err != nil {
+		src.Close()
+		n.bulk.release(from)
+		n.log.Debug("bulk lane refused", "peer", from, "err", err)
+		st, _ := json.Marshal(fileStatus{Error: ErrBulkUnavailable.Error()})
+		return writeFrame(s, st)
+	}
+	release := func() { src.Close(); freeBuf(); n.bulk.release(from) }
 	ln, err := net.ListenTCP("tcp", &net.TCPAddr{IP: local})
 	if err != nil {
 		release()
@@ -163,7 +173,7 @@ func (n *Node) offerBulk(s network.Stream, src FileSource) error {
 		n.bulk.track(from, c)
 		defer n.bulk.untrack(from, c)
 		defer c.Close()
-		if err := serveBulk(c, key, src); err != nil {
+		if err := serveBulk(c, key, src, buf); err != nil {
 			n.log.Debug("bulk lane ended", "peer", from, "err", err)
 		}
 	}()
@@ -190,8 +200,8 @@ func acceptFrom(ctx context.Context, ln *net.TCPListener, remote net.IP) (net.Co
 
 // serveBulk checks the client's greeting, then answers each chunk request
 // with the chunks in order, read from disk straight into the frame buffer
-// and sealed in place.
-func serveBulk(c net.Conn, key []byte, src FileSource) error {
+// buf (room for the frame around one chunk) and sealed in place.
+func serveBulk(c net.Conn, key []byte, src FileSource, buf []byte) error {
 	bc, err := newBulkConn(c, key, true)
 	if err != nil {
 		return err
@@ -201,9 +211,6 @@ func serveBulk(c net.Conn, key []byte, src FileSource) error {
 	if err != nil || string(hello) != bulkMagic {
 		return fmt.Errorf("bulk greeting: %w", cmpErr(err, errBulkAuth))
 	}
-	bp := bulkBufs.Get().(*[]byte)
-	defer bulkBufs.Put(bp)
-	buf := *bp
 	const head = bulkLenSize + chunkHeader
 	for {
 		r, err := bc.readSealed(req[:], bulkRequestSize)

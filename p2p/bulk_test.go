@@ -25,6 +25,7 @@ type memSource struct {
 
 func (m *memSource) Manifest() []byte { return []byte("manifest") }
 func (m *memSource) ChunkCount() int  { return m.chunks }
+func (m *memSource) ChunkSize() int   { return m.size }
 func (m *memSource) ReadChunk(i int, buf []byte) (int, error) {
 	fillChunk(buf[:m.size], i)
 	return m.size, nil

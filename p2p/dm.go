@@ -114,7 +114,9 @@ func (n *Node) serveDM(s network.Stream) {
 		if err != nil {
 			return
 		}
-		if n.waitPace(n.dmPace, from, streamIdle) != nil {
+		// The message's turn, then its bytes' turn: what it will cost
+		// on disk once stored.
+		if n.waitPace(n.dmPace, from, streamIdle) != nil || n.waitPaceN(n.dmBytes, from, len(b), streamIdle) != nil {
 			// End cleanly rather than reset, so the acknowledgements
 			// already written reach the sender, which keeps the rest.
 			return

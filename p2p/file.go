@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sync"
 	"time"
 	"unsafe"
 
@@ -62,7 +61,10 @@ type fileStatus struct {
 type FileSource interface {
 	Manifest() []byte
 	ChunkCount() int
-	// ReadChunk reads chunk i into buf (large enough for any chunk) and
+	// ChunkSize is the length of the largest chunk, at most 16 MiB: what
+	// a buffer serving this content needs.
+	ChunkSize() int
+	// ReadChunk reads chunk i into buf (at least ChunkSize bytes) and
 	// returns its length.
 	ReadChunk(i int, buf []byte) (int, error)
 	Close() error
@@ -101,8 +103,6 @@ func DecodeFileRequest(b []byte) (FileRequest, error) {
 	return r, nil
 }
 
-var chunkBufs = sync.Pool{New: func() any { b := make([]byte, binary.MaxVarintLen64+chunkHeader+maxChunkBytes+dataAlign); return &b }}
-
 // SetFileServer starts serving files.
 func (n *Node) SetFileServer(fs FileServer) {
 	n.host.SetStreamHandler(ProtoFile, func(s network.Stream) {
@@ -129,8 +129,24 @@ func (n *Node) SetFileServer(fs FileServer) {
 			return
 		}
 		defer src.Close()
-		st, _ := json.Marshal(fileStatus{OK: true})
 		s.SetWriteDeadline(time.Now().Add(streamIdle))
+		var buf []byte
+		if req.Op == FileOpChunks {
+			// The buffer is the chunk's size, and counted by the resource
+			// manager: many requests at once find the limit, not the
+			// end of memory.
+			var release func()
+			var berr error
+			buf, release, berr = reserveBuffer(s.Scope(), serveFrameRoom+src.ChunkSize(), src.ChunkSize())
+			if berr != nil {
+				n.log.Debug("file request refused", "peer", from, "err", berr)
+				st, _ := json.Marshal(fileStatus{Error: ErrServerBusy.Error()})
+				err = writeFrame(s, st)
+				return
+			}
+			defer release()
+		}
+		st, _ := json.Marshal(fileStatus{OK: true})
 		if err = writeFrame(s, st); err != nil {
 			return
 		}
@@ -138,17 +154,19 @@ func (n *Node) SetFileServer(fs FileServer) {
 		case FileOpManifest:
 			err = writeFrame(s, src.Manifest())
 		case FileOpChunks:
-			err = serveChunks(s, src, req.Chunks)
+			err = serveChunks(s, src, req.Chunks, buf)
 		}
 	})
 }
 
+// serveFrameRoom is what a chunk frame adds to the chunk: the longest
+// length prefix and the chunk index.
+const serveFrameRoom = binary.MaxVarintLen64 + chunkHeader
+
 // serveChunks sends each requested chunk as one frame, read from disk
-// straight into the frame buffer after its header: no copy in between.
-func serveChunks(s network.Stream, src FileSource, ranges []ChunkRange) error {
-	bp := chunkBufs.Get().(*[]byte)
-	defer chunkBufs.Put(bp)
-	buf := *bp
+// straight into buf (serveFrameRoom plus the source's chunk size) after
+// its header: no copy in between.
+func serveChunks(s network.Stream, src FileSource, ranges []ChunkRange, buf []byte) error {
 	const lenRoom = binary.MaxVarintLen64
 	for _, r := range ranges {
 		for i := r.From; i < r.To; i++ {
@@ -176,6 +194,10 @@ func serveChunks(s network.Stream, src FileSource, ranges []ChunkRange) error {
 
 // ErrFileUnavailable: the peer does not have, or will not serve, the content.
 var ErrFileUnavailable = errors.New("the colleague cannot provide this file now")
+
+// ErrServerBusy: the source serves as much as its memory limits allow;
+// the request is refused, and asking again later works.
+var ErrServerBusy = errors.New("busy serving other downloads; try again")
 
 func (n *Node) fileStream(ctx context.Context, from peer.ID, req FileRequest) (network.Stream, *bufio.Reader, error) {
 	b, err := json.Marshal(req)
@@ -236,9 +258,7 @@ func (n *Node) FetchChunks(ctx context.Context, from peer.ID, req FileRequest, e
 		return err
 	}
 	defer func() { closeStream(s, err) }()
-	bp := chunkBufs.Get().(*[]byte)
-	defer chunkBufs.Put(bp)
-	data := alignedTail(*bp, dataAlign)
+	var data []byte // grown to the chunks' size, not the largest possible
 	want := 0
 	for _, c := range req.Chunks {
 		want += c.To - c.From
@@ -260,6 +280,9 @@ func (n *Node) FetchChunks(ctx context.Context, from peer.ID, req FileRequest, e
 		// it to disk directly (O_DIRECT) without another copy.
 		if _, err := io.ReadFull(r, hdr[:]); err != nil {
 			return fmt.Errorf("%w: truncated chunk: %v", ErrBadFrame, err)
+		}
+		if len(data) < size-chunkHeader {
+			data = alignedTail(make([]byte, size-chunkHeader+dataAlign), dataAlign)
 		}
 		body := data[:size-chunkHeader]
 		if _, err := io.ReadFull(r, body); err != nil {

@@ -9,12 +9,19 @@ import (
 )
 
 // lanGater refuses every connection whose remote end is not on the LAN, in
-// both directions, before any handshake work is done.
-type lanGater struct{}
+// both directions, before any handshake work is done; and every connection
+// to or from a blocked key, in both directions, once the handshake has
+// proved whose it is.
+type lanGater struct {
+	// blocked says whether the user blocked a key; nil blocks nobody.
+	blocked func(peer.ID) bool
+}
 
 var _ connmgr.ConnectionGater = lanGater{}
 
-func (lanGater) InterceptPeerDial(peer.ID) bool { return true }
+func (g lanGater) isBlocked(id peer.ID) bool { return g.blocked != nil && g.blocked(id) }
+
+func (g lanGater) InterceptPeerDial(id peer.ID) bool { return !g.isBlocked(id) }
 
 func (lanGater) InterceptAddrDial(_ peer.ID, a ma.Multiaddr) bool {
 	ip, ok := multiaddrIP(a)
@@ -26,10 +33,12 @@ func (lanGater) InterceptAccept(addrs network.ConnMultiaddrs) bool {
 	return ok && isLANAddr(ip)
 }
 
-func (lanGater) InterceptSecured(network.Direction, peer.ID, network.ConnMultiaddrs) bool {
-	return true
+// InterceptSecured runs once Noise has authenticated the remote key: an
+// inbound connection from a blocked key ends here, before any stream.
+func (g lanGater) InterceptSecured(_ network.Direction, id peer.ID, _ network.ConnMultiaddrs) bool {
+	return !g.isBlocked(id)
 }
 
-func (lanGater) InterceptUpgraded(network.Conn) (bool, control.DisconnectReason) {
-	return true, 0
+func (g lanGater) InterceptUpgraded(c network.Conn) (bool, control.DisconnectReason) {
+	return !g.isBlocked(c.RemotePeer()), 0
 }

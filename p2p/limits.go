@@ -47,6 +47,19 @@ var protocolStreamCaps = map[protocol.ID]int{
 // outboundStreamCap is what we open ourselves per protocol and peer.
 const outboundStreamCap = 256
 
+// Memory for serving files (chunkbuf.go). A buffer serving a run of chunks
+// is reserved in its stream's scope, so it counts against the stream, the
+// peer, the file protocol for that peer and for all peers, and the node.
+// One peer gets a few of the largest (16 MiB) chunk buffers at once, or
+// dozens of the usual 1 MiB ones; all peers together a few hundred MiB.
+// A bulk lane's buffer counts against its connection.
+const (
+	streamMemory        = maxChunkBytes + 1<<20
+	fileMemoryPerPeer   = 72 << 20
+	fileMemoryAllPeers  = 256 << 20
+	connMemoryWithALane = 64 << 20
+)
+
 func newResourceManager() (network.ResourceManager, error) {
 	var v4, v6 []rcmgr.NetworkPrefixLimit
 	var rateLimits []rate.PrefixLimit
@@ -71,13 +84,29 @@ func newResourceManager() (network.ResourceManager, error) {
 
 	limits := rcmgr.DefaultLimits
 	for proto, inbound := range protocolStreamCaps {
+		mem, memInc := limits.ProtocolPeerBaseLimit.Memory, limits.ProtocolPeerLimitIncrease.Memory
+		if proto == ProtoFile {
+			mem, memInc = fileMemoryPerPeer, 0
+		}
 		limits.AddProtocolPeerLimit(proto, rcmgr.BaseLimit{
 			StreamsInbound:  inbound,
 			StreamsOutbound: outboundStreamCap,
 			Streams:         inbound + outboundStreamCap,
-			Memory:          limits.ProtocolPeerBaseLimit.Memory,
-		}, rcmgr.BaseLimitIncrease{Memory: limits.ProtocolPeerLimitIncrease.Memory})
+			Memory:          mem,
+		}, rcmgr.BaseLimitIncrease{Memory: memInc})
 	}
+	limits.AddProtocolLimit(ProtoFile, rcmgr.BaseLimit{
+		StreamsInbound:  limits.ProtocolBaseLimit.StreamsInbound,
+		StreamsOutbound: limits.ProtocolBaseLimit.StreamsOutbound,
+		Streams:         limits.ProtocolBaseLimit.Streams,
+		Memory:          fileMemoryAllPeers,
+	}, rcmgr.BaseLimitIncrease{
+		StreamsInbound:  limits.ProtocolLimitIncrease.StreamsInbound,
+		StreamsOutbound: limits.ProtocolLimitIncrease.StreamsOutbound,
+		Streams:         limits.ProtocolLimitIncrease.Streams,
+	})
+	limits.StreamBaseLimit.Memory = streamMemory
+	limits.ConnBaseLimit.Memory = connMemoryWithALane
 	limits.SystemBaseLimit.ConnsInbound = 1024
 	limits.SystemBaseLimit.Conns = 2048
 	limits.SystemBaseLimit.StreamsInbound = 8192

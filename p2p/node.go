@@ -52,6 +52,11 @@ type Config struct {
 	// NoBulk turns the bulk file lane off, both serving and fetching: file
 	// chunks then travel over libp2p streams only.
 	NoBulk bool
+	// Blocked says whether the user blocked a key: its connections are
+	// refused both ways once its key is authenticated, and its gossip is
+	// never accepted. It is called on every connection and must be fast.
+	// Nil blocks nobody.
+	Blocked func(peer.ID) bool
 }
 
 // Node is a running libp2p host with Hallway's protocols.
@@ -73,6 +78,14 @@ type Node struct {
 	noBulk                        bool
 	bulk                          bulkSessions
 	dmPace, profilePace, syncPace *Pace
+	dmBytes                       *Pace // durable cost of direct messages, in bytes
+	blocked                       func(peer.ID) bool
+
+	quota     *roomQuota // what each author may post per room
+	sendQuota *roomQuota // what we post ourselves, a margin below quota
+	gossip    gossipCounters
+	scores    scoreBoard
+	struck    strikes // quota strikes against authors
 }
 
 // New starts a host listening on cfg.ListenAddrs.
@@ -101,6 +114,9 @@ func New(cfg Config, h Handler) (*Node, error) {
 	mux.ConnectionWriteTimeout = 2 * cfg.KeepAlive
 	mux.InitialStreamWindowSize = 8 << 20
 
+	if cfg.Blocked == nil {
+		cfg.Blocked = func(peer.ID) bool { return false }
+	}
 	idx := &ifaceIndex{}
 	opts := []libp2p.Option{
 		libp2p.Identity(cfg.Identity),
@@ -115,7 +131,7 @@ func New(cfg Config, h Handler) (*Node, error) {
 		libp2p.DisableRelay(),
 		libp2p.ForceReachabilityPrivate(),
 		libp2p.DisableIdentifyAddressDiscovery(),
-		libp2p.ConnectionGater(lanGater{}),
+		libp2p.ConnectionGater(lanGater{blocked: cfg.Blocked}),
 		libp2p.AddrsFactory(idx.filterAdvertised),
 		libp2p.ResourceManager(rm),
 		libp2p.UserAgent("hallway/1"),
@@ -144,6 +160,10 @@ func New(cfg Config, h Handler) (*Node, error) {
 		dmPace:      NewPace(dmPace),
 		profilePace: NewPace(profilePace),
 		syncPace:    NewPace(syncPace),
+		dmBytes:     NewPace(dmBytesPace),
+		blocked:     cfg.Blocked,
+		quota:       newRoomQuota(RoomPostQuota),
+		sendQuota:   newRoomQuota(RoomPostQuota.margin()),
 	}
 	hst.Network().Notify(&network.NotifyBundle{
 		ConnectedF:    func(_ network.Network, c network.Conn) { n.connChanged(c.RemotePeer()) },
@@ -172,6 +192,12 @@ func (n *Node) connChanged(id peer.ID) {
 			return
 		}
 		now := n.host.Network().Connectedness(id) == network.Connected
+		if now && n.blocked(id) {
+			// Blocked while this connection was being set up: the gater
+			// let it through a moment before the block.
+			n.host.Network().ClosePeer(id)
+			now = false
+		}
 		if now == n.connected[id] {
 			return
 		}

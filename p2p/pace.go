@@ -18,6 +18,12 @@ import (
 var (
 	// dmPace: direct messages stored per second, each a durable commit.
 	dmPace = PaceConfig{PerSecond: 100, Burst: 1000}
+	// dmBytesPace: bytes of direct messages stored per second. Each one
+	// stays on disk for good, so a colleague pays for what it makes us
+	// keep, not only for how often: a stream of maximal messages (a few
+	// hundred KiB each) slows to about one a second, while typed text
+	// never feels it. The burst covers a long outbox after an absence.
+	dmBytesPace = PaceConfig{PerSecond: 512 << 10, Burst: 16 << 20}
 	// profilePace: profile pushes, each a database write and up to 64
 	// introductions to dial.
 	profilePace = PaceConfig{PerSecond: 2, Burst: 10}
@@ -52,6 +58,11 @@ func (p *Pace) Wait(ctx context.Context, id peer.ID) error {
 	return p.limiter(id).Wait(ctx)
 }
 
+// WaitN is Wait for n units at once (n up to the burst).
+func (p *Pace) WaitN(ctx context.Context, id peer.ID, n int) error {
+	return p.limiter(id).WaitN(ctx, n)
+}
+
 func (p *Pace) limiter(id peer.ID) *rate.Limiter {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -77,9 +88,14 @@ func (p *Pace) limiter(id peer.ID) *rate.Limiter {
 // waitPace waits for from's turn at most limit; past it the request is
 // refused and its stream reset, and an honest sender retries later.
 func (n *Node) waitPace(p *Pace, from peer.ID, limit time.Duration) error {
+	return n.waitPaceN(p, from, 1, limit)
+}
+
+// waitPaceN is waitPace for a request costing cost units.
+func (n *Node) waitPaceN(p *Pace, from peer.ID, cost int, limit time.Duration) error {
 	ctx, cancel := context.WithTimeout(n.ctx, limit)
 	defer cancel()
-	if err := p.Wait(ctx, from); err != nil {
+	if err := p.WaitN(ctx, from, cost); err != nil {
 		n.log.Debug("request beyond its pace refused", "peer", from, "err", err)
 		return fmt.Errorf("p2p: %s sends faster than its pace: %w", from.ShortString(), err)
 	}

@@ -2,6 +2,8 @@ package p2p
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -86,5 +88,38 @@ func TestDMsBeyondThePaceAreRefused(t *testing.T) {
 	rb.mu.Unlock()
 	if stored != 2 {
 		t.Fatalf("%d messages reached the handler, want 2", stored)
+	}
+}
+
+// The pace of direct messages counts what each costs on disk: a few
+// large messages use up a colleague's byte allowance, which a message
+// count alone would never notice, while small ones keep flowing.
+func TestDMPaceCountsBytesStored(t *testing.T) {
+	a, _ := newTestNode(t, nil)
+	b, rb := newTestNode(t, nil)
+	b.dmBytes = NewPace(PaceConfig{PerSecond: 1, Burst: 150 << 10})
+	connect(t, a, b)
+	big := strings.Repeat("x", 60<<10)
+	var msgs []DM
+	for i := range 3 {
+		msgs = append(msgs, DM{ID: fmt.Sprintf("big%d", i), Text: big, SentAt: 1})
+	}
+	acked := 0
+	err := a.SendDMs(context.Background(), b.ID(), msgs, func(DM) error { acked++; return nil })
+	if err == nil || acked != 2 {
+		t.Fatalf("3 messages of 60 KiB against 150 KiB of allowance: %d acknowledged (%v), want 2 and a refusal", acked, err)
+	}
+	var small []DM
+	for i := range 50 {
+		small = append(small, DM{ID: fmt.Sprintf("small%d", i), Text: "hi", SentAt: 1})
+	}
+	acked = 0
+	if err := a.SendDMs(context.Background(), b.ID(), small, func(DM) error { acked++; return nil }); err != nil || acked != 50 {
+		t.Fatalf("small messages after the large ones: %d acknowledged: %v", acked, err)
+	}
+	rb.mu.Lock()
+	defer rb.mu.Unlock()
+	if len(rb.dms) != 52 {
+		t.Fatalf("%d stored, want 52", len(rb.dms))
 	}
 }

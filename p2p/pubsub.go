@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -23,8 +24,24 @@ const (
 // RoomValidator checks a gossiped room message before it is accepted or
 // forwarded: author is the pubsub author (authenticated by StrictSign),
 // data the payload. It returns the decoded value handed to the receiver,
-// or an error to reject (and not forward) the message.
+// or an error to reject (and not forward) the message. An error wrapping
+// ErrIgnore drops the message without holding it against the peer that
+// forwarded it (an author the user blocked); any other error counts as an
+// invalid message in that peer's gossip score.
 type RoomValidator func(author peer.ID, data []byte) (any, error)
+
+// ErrIgnore marks a room message that is dropped through no fault of the
+// peer that forwarded it.
+var ErrIgnore = errors.New("ignored")
+
+// ErrOverQuota: a post of ours beyond the room quota was not gossiped;
+// members fetch it through catch-up sync.
+var ErrOverQuota = errors.New("beyond the room quota: left to catch-up sync")
+
+// gossipCounters count the room messages validation dropped.
+type gossipCounters struct {
+	rejected, ignored, overQuota atomic.Int64
+}
 
 // RoomReceiver gets accepted room messages; from is the peer that
 // forwarded it to us (not necessarily the author).
@@ -32,6 +49,8 @@ type RoomReceiver func(from peer.ID, decoded any)
 
 func (n *Node) startPubsub() error {
 	ps, err := pubsub.NewGossipSub(n.ctx, n.host,
+		pubsub.WithPeerScore(peerScoreParams(n.blocked, &n.struck), peerScoreThresholds()),
+		pubsub.WithPeerScoreInspect(pubsub.PeerScoreInspectFn(n.scores.update), scoreInspectPeriod),
 		pubsub.WithFloodPublish(true),
 		pubsub.WithMessageSigning(true),
 		pubsub.WithStrictSignatureVerification(true),
@@ -50,30 +69,30 @@ func (n *Node) startPubsub() error {
 // RoomTopic is our subscription to one room's gossip topic.
 type RoomTopic struct {
 	n      *Node
+	room   string
 	name   string
 	topic  *pubsub.Topic
 	sub    *pubsub.Subscription
+	ctx    context.Context
 	cancel context.CancelFunc
 	done   chan struct{}
 	once   sync.Once
+	tail   tail // our newest post the quota kept from gossip
 }
 
 // JoinRoom subscribes to a room's topic. Every message is validated by
 // validate before it is delivered to receive or forwarded to others.
 func (n *Node) JoinRoom(room string, validate RoomValidator, receive RoomReceiver) (*RoomTopic, error) {
 	name := roomTopicPrefix + room
-	err := n.ps.RegisterTopicValidator(name, func(_ context.Context, _ peer.ID, m *pubsub.Message) pubsub.ValidationResult {
-		author, err := peer.IDFromBytes(m.From)
-		if err != nil || len(m.Data) > maxGossipMessage {
-			return pubsub.ValidationReject
+	err := n.ps.RegisterTopicValidator(name, func(_ context.Context, from peer.ID, m *pubsub.Message) pubsub.ValidationResult {
+		res := n.validateRoom(room, from, m, validate)
+		switch res {
+		case pubsub.ValidationReject:
+			n.gossip.rejected.Add(1)
+		case pubsub.ValidationIgnore:
+			n.gossip.ignored.Add(1)
 		}
-		v, err := validate(author, m.Data)
-		if err != nil {
-			n.log.Debug("rejected room message", "room", room, "author", author, "err", err)
-			return pubsub.ValidationReject
-		}
-		m.ValidatorData = v
-		return pubsub.ValidationAccept
+		return res
 	})
 	if err != nil {
 		return nil, fmt.Errorf("p2p: room validator: %w", err)
@@ -89,8 +108,14 @@ func (n *Node) JoinRoom(room string, validate RoomValidator, receive RoomReceive
 		n.ps.UnregisterTopicValidator(name)
 		return nil, fmt.Errorf("p2p: subscribe room topic: %w", err)
 	}
+	if err := topic.SetScoreParams(roomTopicScore()); err != nil {
+		sub.Cancel()
+		topic.Close()
+		n.ps.UnregisterTopicValidator(name)
+		return nil, fmt.Errorf("p2p: room topic score: %w", err)
+	}
 	ctx, cancel := context.WithCancel(n.ctx)
-	rt := &RoomTopic{n: n, name: name, topic: topic, sub: sub, cancel: cancel, done: make(chan struct{})}
+	rt := &RoomTopic{room: room, n: n, name: name, topic: topic, sub: sub, ctx: ctx, cancel: cancel, done: make(chan struct{})}
 	go rt.read(ctx, receive)
 	return rt, nil
 }
@@ -110,15 +135,6 @@ func (rt *RoomTopic) read(ctx context.Context, receive RoomReceiver) {
 	}
 }
 
-// Publish gossips data to the room's members online now. Members offline
-// get it later through sync, so having no one to send to is not an error.
-func (rt *RoomTopic) Publish(ctx context.Context, data []byte) error {
-	if len(data) > maxGossipMessage {
-		return fmt.Errorf("p2p: room message of %d bytes exceeds %d", len(data), maxGossipMessage)
-	}
-	return rt.topic.Publish(ctx, data)
-}
-
 // Peers lists the connected peers subscribed to the room's topic.
 func (rt *RoomTopic) Peers() []peer.ID { return rt.topic.ListPeers() }
 
@@ -126,10 +142,50 @@ func (rt *RoomTopic) Peers() []peer.ID { return rt.topic.ListPeers() }
 func (rt *RoomTopic) Leave() error {
 	var err error
 	rt.once.Do(func() {
+		rt.dropTail()
 		rt.sub.Cancel()
 		rt.cancel()
 		<-rt.done
 		err = errors.Join(rt.topic.Close(), rt.n.ps.UnregisterTopicValidator(rt.name))
 	})
 	return err
+}
+
+// validateRoom judges one gossiped message of room, forwarded to us by
+// from. Our own publications pass through here too and are not charged.
+//
+// Over-quota posts are ignored, not rejected: gossipsub would blame every
+// member that forwarded a rejected post, and a forwarder may have met the
+// burst at another pace and rightly passed some on. When the author sent
+// them to us itself, each is a strike against its score (strikes.go).
+func (n *Node) validateRoom(room string, from peer.ID, m *pubsub.Message, validate RoomValidator) pubsub.ValidationResult {
+	author, err := peer.IDFromBytes(m.From)
+	if err != nil || len(m.Data) > maxGossipMessage {
+		return pubsub.ValidationReject
+	}
+	local := author == n.host.ID()
+	if !local && n.blocked(author) {
+		return pubsub.ValidationIgnore
+	}
+	if !local && len(m.Data) > n.quota.q.MaxPost {
+		return pubsub.ValidationReject
+	}
+	v, err := validate(author, m.Data)
+	switch {
+	case errors.Is(err, ErrIgnore):
+		return pubsub.ValidationIgnore
+	case err != nil:
+		n.log.Debug("rejected room message", "room", room, "author", author, "err", err)
+		return pubsub.ValidationReject
+	}
+	if !local && n.quota.charge(room, author, len(m.Data)) != quotaOK {
+		n.gossip.overQuota.Add(1)
+		n.log.Debug("room message beyond its author's quota", "room", room, "author", author, "from", from)
+		if from == author {
+			n.struck.add(author)
+		}
+		return pubsub.ValidationIgnore
+	}
+	m.ValidatorData = v
+	return pubsub.ValidationAccept
 }

@@ -5,6 +5,16 @@ type NetStats struct {
 	Conns     int `json:"conns"`
 	Streams   int `json:"streams"`
 	Peerstore int `json:"peerstore"` // peers the address book knows, connected or not
+	// Room gossip dropped by validation since the start: rejected as
+	// invalid (held against the senders' scores), ignored (already held,
+	// a blocked author, beyond the author's room quota), and of those,
+	// beyond the quota.
+	RoomRejected  int64 `json:"room_rejected"`
+	RoomIgnored   int64 `json:"room_ignored"`
+	RoomOverQuota int64 `json:"room_over_quota"`
+	// Graylisted counts the connected peers whose gossip is dropped
+	// unread for their score.
+	Graylisted int `json:"graylisted"`
 }
 
 // Stats counts live connections and streams and the peers in the address
@@ -16,5 +26,9 @@ func (n *Node) Stats() NetStats {
 		st.Streams += len(c.GetStreams())
 	}
 	st.Peerstore = len(n.host.Peerstore().Peers())
+	st.RoomRejected = n.gossip.rejected.Load()
+	st.RoomIgnored = n.gossip.ignored.Load()
+	st.RoomOverQuota = n.gossip.overQuota.Load()
+	st.Graylisted = n.scores.graylisted(n.IsConnected)
 	return st
 }

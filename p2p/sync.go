@@ -24,12 +24,14 @@ const (
 	// MaxSyncRooms is the most rooms one request may name; a requester
 	// in more rooms asks in batches.
 	MaxSyncRooms         = 256
-	maxSyncAuthors       = 4096
+	maxSyncAuthors       = MaxSyncAuthors
 	maxSyncProof         = 64
 	syncEnvelopeFrameCap = 96 << 10
 	// MaxSyncBatch is how many envelopes a peer serves per room and
 	// request; a requester that gets this many asks again.
 	MaxSyncBatch = 2000
+	// MaxSyncAuthors bounds the version vector of one room in a request.
+	MaxSyncAuthors = 4096
 )
 
 // SyncRequest asks for what the requester is missing in some rooms.

@@ -31,7 +31,19 @@ type Deps struct {
 	Dialer     Dialer
 	Transfers  Transfers
 	Invites    Invites
+	// Blocks is the user's block list; nil blocks nobody.
+	Blocks Blocks
 }
+
+// Blocks tells whether the user blocked a colleague: nothing is sent to
+// them, and nothing they send is kept.
+type Blocks interface {
+	IsBlocked(id peer.ID) bool
+}
+
+type noBlocks struct{}
+
+func (noBlocks) IsBlocked(peer.ID) bool { return false }
 
 // Store is the history the messages and the outbox live in.
 type Store interface {

@@ -197,12 +197,34 @@ func (f *fakeFeatures) InviteReceived(_ context.Context, _ peer.ID, inv *p2p.Roo
 // party is one node's direct messages over fakes.
 type party struct {
 	identity
-	dm    *Service
-	store *fakeStore
-	net   *fakeNet
-	pub   *fakePublisher
-	spawn *fakeSpawner
-	feat  *fakeFeatures
+	dm     *Service
+	store  *fakeStore
+	net    *fakeNet
+	pub    *fakePublisher
+	spawn  *fakeSpawner
+	feat   *fakeFeatures
+	blocks fakeBlocks
+}
+
+// fakeBlocks is a block list.
+type fakeBlocks struct {
+	mu  sync.Mutex // guards ids
+	ids map[peer.ID]bool
+}
+
+func (b *fakeBlocks) IsBlocked(id peer.ID) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.ids[id]
+}
+
+func (b *fakeBlocks) block(id peer.ID) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.ids == nil {
+		b.ids = map[peer.ID]bool{}
+	}
+	b.ids[id] = true
 }
 
 // newParty builds the direct messages of who, who knows colleagues by
@@ -214,6 +236,7 @@ func newParty(t *testing.T, who identity, colleagues fakeColleagues) *party {
 		spawn: &fakeSpawner{ctx: ctx}, feat: &fakeFeatures{}}
 	t.Cleanup(func() { cancel(); p.spawn.wg.Wait() })
 	p.dm = New(Config{}, Deps{Key: who.key, Store: p.store, Net: p.net, Publisher: p.pub, Spawner: p.spawn,
-		Colleagues: colleagues, Messages: fakeMessages{self: who.id}, Dialer: p.feat, Transfers: p.feat, Invites: p.feat})
+		Colleagues: colleagues, Messages: fakeMessages{self: who.id}, Dialer: p.feat, Transfers: p.feat, Invites: p.feat,
+		Blocks: &p.blocks})
 	return p
 }

@@ -3,6 +3,7 @@ package dm
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -17,6 +18,11 @@ import (
 // this returns nil. A message seen before is acknowledged again but stored
 // and announced once. from is the authenticated sender of the stream.
 func (s *Service) Receive(ctx context.Context, from peer.ID, m p2p.DM) error {
+	if s.deps.Blocks.IsBlocked(from) {
+		// The connection is refused from the moment of the block; this
+		// covers a message already on its way then. Refused, not kept.
+		return fmt.Errorf("message from %s: %w", from.ShortString(), errFromBlocked)
+	}
 	if err := checkAttachment(m); err != nil {
 		return fmt.Errorf("message from %s: %w", from.ShortString(), err)
 	}
@@ -60,6 +66,12 @@ func (s *Service) Receive(ctx context.Context, from peer.ID, m p2p.DM) error {
 	s.deps.Publisher.Publish(chat.MessageReceived{Message: s.deps.Messages.ToMessage(stored, names)})
 	return nil
 }
+
+// errFromBlocked: the sender is blocked.
+var errFromBlocked = errors.New("the sender is blocked")
+
+// ErrBlocked: the user blocked the colleague they write to.
+var ErrBlocked = chat.NewUserError("you blocked this colleague; unblock them to write to them", errors.New("recipient blocked"))
 
 // checkAttachment refuses a frame whose kind promises an attachment it
 // lacks. The network layer never hands such a frame over; this keeps the

@@ -32,6 +32,9 @@ func (s *Service) Send(ctx context.Context, ref, text string) (chat.Message, err
 // and the outbox, then starts delivery. It returns once the message is
 // durable, not when it is delivered.
 func (s *Service) Queue(ctx context.Context, to peer.ID, text, kind, meta string) (chat.Message, error) {
+	if s.deps.Blocks.IsBlocked(to) {
+		return chat.Message{}, ErrBlocked
+	}
 	row := storage.Message{
 		ID: newMessageID(), Conv: conv(to), Author: s.deps.Net.ID().String(), Text: text,
 		SentAt: time.UnixMilli(time.Now().UnixMilli()), State: storage.StateSent, Kind: kind, Meta: meta,

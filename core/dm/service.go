@@ -24,6 +24,9 @@ func New(cfg Config, deps Deps) *Service {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	if deps.Blocks == nil {
+		deps.Blocks = noBlocks{}
+	}
 	return &Service{
 		log:  cfg.Logger,
 		deps: deps,

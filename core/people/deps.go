@@ -82,6 +82,28 @@ type TrustStore interface {
 	SetLabel(ctx context.Context, peer, label string) error
 }
 
+// BlockStore keeps the block list.
+type BlockStore interface {
+	Blocks(ctx context.Context) ([]storage.Block, error)
+	SetBlocked(ctx context.Context, b storage.Block) error
+	ClearBlocked(ctx context.Context, peer string) (bool, error)
+}
+
+// Blocks tells whether the user blocked a key.
+type Blocks interface {
+	IsBlocked(id peer.ID) bool
+}
+
+// Disconnector closes every connection to a peer.
+type Disconnector interface {
+	Disconnect(id peer.ID)
+}
+
+// Redialer reaches a known colleague again now.
+type Redialer interface {
+	Reconnect(ctx context.Context, id peer.ID)
+}
+
 // Publisher announces events to the service's subscribers.
 type Publisher interface {
 	Publish(e chat.Event)
@@ -117,6 +139,8 @@ var (
 	_ ProfileStore = (*storage.Store)(nil)
 	_ StaticStore  = (*storage.Store)(nil)
 	_ TrustStore   = (*storage.Store)(nil)
+	_ BlockStore   = (*storage.Store)(nil)
+	_ Disconnector = (*p2p.Node)(nil)
 	_ Links        = (*p2p.Node)(nil)
 	_ DialNet      = (*p2p.Node)(nil)
 	_ ProfileNet   = (*p2p.Node)(nil)
@@ -127,5 +151,7 @@ var (
 	_ Colleagues     = (*Directory)(nil)
 	_ Resolver       = (*Directory)(nil)
 	_ Workspaces     = (*Intake)(nil)
+	_ Blocks         = (*Blocklist)(nil)
+	_ Redialer       = (*Dialer)(nil)
 	_ discovery.Sink = (*Dialer)(nil)
 )

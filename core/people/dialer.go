@@ -38,9 +38,10 @@ const (
 // peer at a time and a per-peer back-off. A flood of announcements costs
 // a full queue, never a goroutine per sighting.
 type Dialer struct {
-	net   DialNet
-	store PeerStore
-	log   *slog.Logger
+	net    DialNet
+	store  PeerStore
+	blocks Blocks
+	log    *slog.Logger
 	// hintGuard decides which addresses of hints may be dialled.
 	hintGuard *hintGuard
 	// mu guards st (and every dialState in it), known, hints and dropped.
@@ -74,13 +75,18 @@ type DialerConfig struct {
 
 // DialerDeps are what the dialer works with.
 type DialerDeps struct {
-	Net   DialNet
-	Store PeerStore // the known colleagues and their last addresses
+	Net    DialNet
+	Store  PeerStore // the known colleagues and their last addresses
+	Blocks Blocks    // keys never dialled; nil: nobody is blocked
 }
 
 // NewDialer returns a dialer; its workers start with Run.
 func NewDialer(cfg DialerConfig, deps DialerDeps) *Dialer {
-	return &Dialer{net: deps.Net, store: deps.Store, log: orDiscard(cfg.Logger), st: map[peer.ID]*dialState{},
+	blocks := deps.Blocks
+	if blocks == nil {
+		blocks = noBlocks{}
+	}
+	return &Dialer{net: deps.Net, store: deps.Store, blocks: blocks, log: orDiscard(cfg.Logger), st: map[peer.ID]*dialState{},
 		hintGuard: newHintGuard(),
 		wake:      make(chan struct{}, 1), wakeKnown: make(chan struct{}, 1)}
 }
@@ -93,7 +99,7 @@ func (d *Dialer) PeerSeen(_ context.Context, sg discovery.Sighting) {
 		d.try(sg.ID, sg.Addrs, false, true)
 		return
 	}
-	if sg.ID == d.net.ID() || d.net.IsConnected(sg.ID) {
+	if sg.ID == d.net.ID() || d.net.IsConnected(sg.ID) || d.blocks.IsBlocked(sg.ID) {
 		return // spend none of the guard's allowance on a sighting with nothing to dial
 	}
 	d.try(sg.ID, d.hintGuard.allow(sg.Addrs), false, false)
@@ -112,7 +118,7 @@ func addrsKey(addrs []ma.Multiaddr) string {
 // new port should not wait for the old address's penalty. A dial already
 // queued takes the newest addresses.
 func (d *Dialer) try(id peer.ID, addrs []ma.Multiaddr, force, known bool) {
-	if id == d.net.ID() || len(addrs) == 0 || d.net.IsConnected(id) {
+	if id == d.net.ID() || len(addrs) == 0 || d.net.IsConnected(id) || d.blocks.IsBlocked(id) {
 		return
 	}
 	d.mu.Lock()

@@ -21,6 +21,7 @@ type Directory struct {
 	store    PeerStore
 	links    Links
 	problems Problems
+	blocks   Blocks
 }
 
 // DirectoryDeps are what the directory reads.
@@ -28,12 +29,22 @@ type DirectoryDeps struct {
 	Store    PeerStore
 	Links    Links
 	Problems Problems // why an offline colleague cannot be reached
+	Blocks   Blocks   // nil: nobody is blocked
 }
 
 // NewDirectory returns a directory over deps.
 func NewDirectory(deps DirectoryDeps) *Directory {
-	return &Directory{store: deps.Store, links: deps.Links, problems: deps.Problems}
+	d := &Directory{store: deps.Store, links: deps.Links, problems: deps.Problems, blocks: deps.Blocks}
+	if d.blocks == nil {
+		d.blocks = noBlocks{}
+	}
+	return d
 }
+
+// noBlocks blocks nobody.
+type noBlocks struct{}
+
+func (noBlocks) IsBlocked(peer.ID) bool { return false }
 
 // fingerprintOf is the fingerprint of id's key, or "" when id does not
 // carry its key.
@@ -56,6 +67,12 @@ func (d *Directory) describe(p storage.Peer) chat.Colleague {
 		StatusText:  p.StatusText,
 		LastSeen:    p.LastSeen,
 		Addrs:       p.Addrs,
+		Blocked:     d.blocks.IsBlocked(id),
+	}
+	if c.Blocked {
+		// Never shown online, even in the moment between the block and
+		// the connection's end.
+		c.Online = false
 	}
 	if !c.Online {
 		c.Status, c.StatusText = chat.StatusOffline, ""

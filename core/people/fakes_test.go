@@ -60,12 +60,13 @@ type fakeStore struct {
 	static   []string
 	verified map[string]storage.Verification
 	labels   map[string]string
+	blocks   map[string]storage.Block
 	broken   bool // every call fails
 }
 
 func newFakeStore() *fakeStore {
 	return &fakeStore{peers: map[string]storage.Peer{}, settings: map[string]string{},
-		verified: map[string]storage.Verification{}, labels: map[string]string{}}
+		verified: map[string]storage.Verification{}, labels: map[string]string{}, blocks: map[string]storage.Block{}}
 }
 
 // meet records a colleague first seen at the given minute.
@@ -200,17 +201,52 @@ func (f *fakeStore) SetLabel(_ context.Context, id, label string) error {
 	return nil
 }
 
+func (f *fakeStore) Blocks(context.Context) ([]storage.Block, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := slices.Collect(maps.Values(f.blocks))
+	slices.SortFunc(out, func(a, b storage.Block) int { return a.At.Compare(b.At) })
+	return out, f.fail()
+}
+
+func (f *fakeStore) SetBlocked(_ context.Context, b storage.Block) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.fail(); err != nil {
+		return err
+	}
+	if old, ok := f.blocks[b.Peer]; ok {
+		b.At = old.At
+	} else {
+		b.At = time.Date(2026, 1, 3, 0, len(f.blocks), 0, 0, time.UTC)
+	}
+	f.blocks[b.Peer] = b
+	return nil
+}
+
+func (f *fakeStore) ClearBlocked(_ context.Context, id string) (bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.fail(); err != nil {
+		return false, err
+	}
+	_, ok := f.blocks[id]
+	delete(f.blocks, id)
+	return ok, nil
+}
+
 // fakeNet is a network host: who is connected, and what was pushed.
 type fakeNet struct {
 	self peer.ID
 	// connect, when set, is the dial; default: it succeeds.
 	connect func(ctx context.Context, id peer.ID, addrs []ma.Multiaddr) error
 
-	// mu guards connected, addrs and pushed.
+	// mu guards connected, addrs, pushed and dialled.
 	mu        sync.Mutex
 	connected map[peer.ID]bool
 	addrs     map[peer.ID][]ma.Multiaddr
 	pushed    map[peer.ID]p2p.Profile
+	dialled   []peer.ID
 }
 
 func newFakeNet(t *testing.T) *fakeNet {
@@ -256,7 +292,16 @@ func (n *fakeNet) PushProfile(_ context.Context, to peer.ID, p p2p.Profile) erro
 	return nil
 }
 
+func (n *fakeNet) Disconnect(id peer.ID) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	delete(n.connected, id)
+}
+
 func (n *fakeNet) Connect(ctx context.Context, id peer.ID, addrs []ma.Multiaddr) error {
+	n.mu.Lock()
+	n.dialled = append(n.dialled, id)
+	n.mu.Unlock()
 	if n.connect != nil {
 		if err := n.connect(ctx, id, addrs); err != nil {
 			return err

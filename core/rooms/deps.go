@@ -106,4 +106,20 @@ type Deps struct {
 	FileOffered func(e *storage.RoomEntry)
 	// TransferID is the id of the transfer a file message offers.
 	TransferID func(m storage.Message) string
+	// Blocks is the user's block list; nil blocks nobody.
+	Blocks Blocks
 }
+
+// Blocks is the user's block list: a blocked author's posts are neither
+// stored nor shown, whoever forwards them.
+type Blocks interface {
+	IsBlocked(id peer.ID) bool
+	// BlockedIDs lists every blocked key.
+	BlockedIDs() []peer.ID
+}
+
+// noBlocks blocks nobody.
+type noBlocks struct{}
+
+func (noBlocks) IsBlocked(peer.ID) bool { return false }
+func (noBlocks) BlockedIDs() []peer.ID  { return nil }

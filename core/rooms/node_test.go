@@ -17,14 +17,45 @@ import (
 // testNode is a Manager over fakes.
 type testNode struct {
 	*Manager
-	t     *testing.T
-	id    peer.ID
-	key   ic.PrivKey
-	log   *journal
-	store *fakeStore
-	net   *fakeNet
-	bus   *fakeBus
-	dms   []string
+	t      *testing.T
+	id     peer.ID
+	key    ic.PrivKey
+	log    *journal
+	store  *fakeStore
+	net    *fakeNet
+	bus    *fakeBus
+	dms    []string
+	blocks *fakeBlocks
+}
+
+// fakeBlocks is a block list.
+type fakeBlocks struct {
+	mu  sync.Mutex // guards ids
+	ids map[peer.ID]bool
+}
+
+func (b *fakeBlocks) IsBlocked(id peer.ID) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.ids[id]
+}
+
+func (b *fakeBlocks) BlockedIDs() []peer.ID {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var out []peer.ID
+	for id, on := range b.ids {
+		if on {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+func (b *fakeBlocks) set(id peer.ID, on bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.ids[id] = on
 }
 
 func newTestNode(t *testing.T, name string) *testNode {
@@ -49,7 +80,7 @@ func newTestNodeWith(t *testing.T, name string, fill func(*fakeStore)) *testNode
 	t.Cleanup(func() { cancel(); wg.Wait() })
 	log := &journal{}
 	n := &testNode{t: t, id: id, key: key, log: log, store: newFakeStore(log), net: newFakeNet(id, log),
-		bus: &fakeBus{log: log, events: make(chan chat.Event, 1024)}}
+		bus: &fakeBus{log: log, events: make(chan chat.Event, 1024)}, blocks: &fakeBlocks{ids: map[peer.ID]bool{}}}
 	n.Manager = New(Config{Identity: key}, Deps{
 		Store:     n.store,
 		Net:       n.net,
@@ -71,6 +102,7 @@ func newTestNodeWith(t *testing.T, name string, fill func(*fakeStore)) *testNode
 		},
 		FileOffered: func(*storage.RoomEntry) {},
 		TransferID:  func(storage.Message) string { return "" },
+		Blocks:      n.blocks,
 	})
 	if fill != nil {
 		fill(n.store)

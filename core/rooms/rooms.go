@@ -11,6 +11,7 @@ import (
 
 	"hallway/chat"
 	hcrypto "hallway/crypto"
+	"hallway/p2p"
 	"hallway/storage"
 
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -46,13 +47,16 @@ func New(cfg Config, deps Deps) *Manager {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	if deps.Blocks == nil {
+		deps.Blocks = noBlocks{}
+	}
 	m := &Manager{cfg: cfg, log: cfg.Logger, deps: deps, joined: newRegistry(), clock: NewClock(cfg.LastClock)}
 	m.commit = &committer{store: deps.Store, self: deps.Net.ID, clock: m.clock, pub: deps.Publisher,
 		message: m.Message, fileOffered: deps.FileOffered, changed: m.announce}
 	m.poster = &poster{store: deps.Store, self: deps.Net.ID, key: cfg.Identity, clock: m.clock,
 		selfName: deps.SelfName, commit: m.commit, log: m.log}
 	m.writer = newWriter(m.commit, deps.Closing, m.log)
-	m.syncer = newSyncer(m.joined, deps.Store, deps.Net, deps.Spawner, m.commit, m.log)
+	m.syncer = newSyncer(m.joined, deps.Store, deps.Net, deps.Spawner, m.commit, deps.Blocks, m.log)
 	m.commit.gaps = m.syncer
 	return m
 }
@@ -112,6 +116,10 @@ func (m *Manager) Open(ctx context.Context) error {
 func (m *Manager) Follow(r storage.Room) error {
 	j := &Joined{id: r.ID, name: r.Name, key: hcrypto.RoomKey(r.Key), general: r.General}
 	t, err := m.deps.Net.JoinRoom(r.ID, func(author peer.ID, data []byte) (any, error) {
+		if m.deps.Blocks.IsBlocked(author) {
+			// Not the forwarder's fault: it did not block them.
+			return nil, fmt.Errorf("%w: the author is blocked", p2p.ErrIgnore)
+		}
 		env, err := hcrypto.UnmarshalEnvelope(data)
 		if err != nil {
 			return nil, err

@@ -46,6 +46,7 @@ type Syncer struct {
 	net    syncNet
 	spawn  Spawner
 	commit *committer
+	blocks Blocks
 	log    *slog.Logger
 
 	mu      sync.Mutex                  // guards running, again and gaps
@@ -56,8 +57,8 @@ type Syncer struct {
 
 var _ p2p.SyncServer = (*Syncer)(nil)
 
-func newSyncer(joined *Registry, store syncStore, net syncNet, spawn Spawner, c *committer, log *slog.Logger) *Syncer {
-	return &Syncer{joined: joined, store: store, net: net, spawn: spawn, commit: c, log: log,
+func newSyncer(joined *Registry, store syncStore, net syncNet, spawn Spawner, c *committer, blocks Blocks, log *slog.Logger) *Syncer {
+	return &Syncer{joined: joined, store: store, net: net, spawn: spawn, commit: c, blocks: blocks, log: log,
 		running: map[peer.ID]bool{}, again: map[peer.ID]map[string]bool{}, gaps: map[string]bool{}}
 }
 

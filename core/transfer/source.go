@@ -21,6 +21,7 @@ type fileSource struct {
 
 func (f *fileSource) Manifest() []byte { return f.raw }
 func (f *fileSource) ChunkCount() int  { return f.m.ChunkCount() }
+func (f *fileSource) ChunkSize() int   { return int(f.m.ChunkSize) }
 
 func (f *fileSource) ReadChunk(i int, buf []byte) (int, error) {
 	e, off, n := f.m.Chunk(i)

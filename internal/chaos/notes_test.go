@@ -19,6 +19,10 @@ const notes = `
 - S4/S6: the hostile peer runs inside the test process, on its own namespace host. Connection limits
   count per address, so its floods come from one LAN address; a flood spread over many addresses is
   bounded by the node-wide limits instead (see docs/PROTOCOLS.md, "Limits per peer").
+- S24: every member applies the room quota to the gossip it receives, and members catch up from each
+  other, so the victim may hold what any member took of the flood: the bound is members × quota. The
+  flooder's own catch-up answers are not subject to the quota (docs/ROOMS.md); this flooder serves
+  none. S2's canary comes from a fresh identity because the forger is graylisted by then.
 - S16 searches every captured frame (and the seam with the frame before it) for each secret; a plaintext
   control datagram proves the capture hears the LAN. mDNS is plaintext by design and carries only the
   peer id, the public workspace tag and a version.

@@ -119,13 +119,23 @@ func TestS2ForgedAuthors(t *testing.T) {
 	}
 	_ = acks
 
-	// A canary of the adversary's own, published last: once both victims
-	// hold it, they have processed what came before.
-	canary, err := adv.Post(key, room, 1, "canary")
+	// A canary published last: once both victims hold it, they have
+	// processed what came before. It comes from a fresh identity, since
+	// the forger's own gossip score fell past the graylist after a few
+	// dozen rejections and what it sends now is dropped unread.
+	adv3 := hostile(t, l.Host(3), nil)
+	infiltrate(t, adv3, ds)
+	if err := adv3.Join(room); err != nil {
+		t.Fatal(err)
+	}
+	if err := adv3.WaitTopicPeers(ctx, room, victims...); err != nil {
+		t.Fatal(err)
+	}
+	canary, err := adv3.Post(key, room, 1, "canary")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := adv.Publish(ctx, room, canary.Marshal()); err != nil {
+	if err := adv3.Publish(ctx, room, canary.Marshal()); err != nil {
 		t.Fatal(err)
 	}
 	for _, tr := range trs {

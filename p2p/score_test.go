@@ -1,0 +1,239 @@
+package p2p
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	pubsub "github.com/libp2p/go-libp2p-pubsub"
+	"github.com/libp2p/go-libp2p/core/peer"
+)
+
+// roomLog collects what a node's room topic delivers, by author.
+type roomLog struct {
+	mu      sync.Mutex
+	by      map[peer.ID][]string
+	changed chan struct{}
+}
+
+func newRoomLog() *roomLog {
+	return &roomLog{by: map[peer.ID][]string{}, changed: make(chan struct{}, 1)}
+}
+
+func (l *roomLog) count(id peer.ID) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.by[id])
+}
+
+func (l *roomLog) has(id peer.ID, text string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, s := range l.by[id] {
+		if s == text {
+			return true
+		}
+	}
+	return false
+}
+
+func (l *roomLog) wait(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.After(20 * time.Second)
+	for !cond() {
+		select {
+		case <-l.changed:
+		case <-deadline:
+			t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}
+
+type authored struct {
+	author peer.ID
+	text   string
+}
+
+// joinTestRoom follows room on n with a validator that accepts any post
+// and records every delivery.
+func joinTestRoom(t *testing.T, n *Node, room string) (*RoomTopic, *roomLog) {
+	t.Helper()
+	log := newRoomLog()
+	rt, err := n.JoinRoom(room, func(author peer.ID, data []byte) (any, error) {
+		if strings.HasPrefix(string(data), "invalid") {
+			return nil, fmt.Errorf("not a post")
+		}
+		return authored{author, string(data)}, nil
+	}, func(_ peer.ID, v any) {
+		a := v.(authored)
+		log.mu.Lock()
+		log.by[a.author] = append(log.by[a.author], a.text)
+		log.mu.Unlock()
+		select {
+		case log.changed <- struct{}{}:
+		default:
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { rt.Leave() })
+	return rt, log
+}
+
+// waitTopicPeers waits until n peers are subscribed to rt's topic, on
+// the topic's join events.
+func waitTopicPeers(t *testing.T, rt *RoomTopic, n int) {
+	t.Helper()
+	ev, err := rt.topic.EventHandler()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ev.Cancel()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	joined := map[peer.ID]bool{}
+	for len(joined) < n {
+		e, err := ev.NextPeerEvent(ctx)
+		if err != nil {
+			t.Fatalf("%d of %d topic peers: %v", len(joined), n, err)
+		}
+		joined[e.Peer] = e.Type == pubsub.PeerJoin
+		if !joined[e.Peer] {
+			delete(joined, e.Peer)
+		}
+	}
+}
+
+// A member that floods a room gets its burst through and no more; its
+// over-quota posts count as invalid, so its gossip score falls past the
+// thresholds (the victim stops gossiping and publishing to it, and past the
+// graylist drops what it sends unread). An honest member posting meanwhile
+// loses nothing.
+func TestRoomFloodCappedAndGraylisted(t *testing.T) {
+	victim, _ := newTestNode(t, nil)
+	flooder, _ := newTestNode(t, nil)
+	honest, _ := newTestNode(t, nil)
+	connect(t, flooder, victim)
+	connect(t, honest, victim)
+	connect(t, honest, flooder)
+	vt, vlog := joinTestRoom(t, victim, "r")
+	ft, _ := joinTestRoom(t, flooder, "r")
+	ht, _ := joinTestRoom(t, honest, "r")
+	for _, rt := range []*RoomTopic{vt, ft, ht} {
+		waitTopicPeers(t, rt, 2)
+	}
+	ctx := context.Background()
+	const flood = 400
+	start := time.Now()
+	for i := range flood {
+		// Straight to gossip: the flooder's own quota is what a
+		// modified client leaves out.
+		if err := ft.topic.Publish(ctx, fmt.Appendf(nil, "flood %d", i)); err != nil {
+			t.Fatal(err)
+		}
+		if i%20 == 0 {
+			if err := ht.Publish(ctx, fmt.Appendf(nil, "honest %d", i/20)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	vlog.wait(t, "every honest post", func() bool { return vlog.count(honest.ID()) == flood/20 })
+
+	// Scores are read once a second, and strikes halve in a minute: the
+	// publish threshold (about 22 strikes) holds for half a minute after
+	// the graylist (about 32), whenever the reading comes.
+	waitScore(t, victim, flooder.ID(), publishThreshold)
+	got := vlog.count(flooder.ID())
+	q := RoomPostQuota.Posts
+	allowed := q.Burst + int(q.PerSecond*time.Since(start).Seconds()) + 1
+	if got < q.Burst/2 || got > allowed {
+		t.Fatalf("the victim took %d of %d flood posts; the quota allows %d by now", got, flood, allowed)
+	}
+	if s := victim.GossipScore(honest.ID()); s < 0 {
+		t.Fatalf("the honest member's score fell to %.1f", s)
+	}
+
+	st := victim.Stats()
+	if st.RoomOverQuota == 0 {
+		t.Fatalf("stats do not show the flood: %+v", st)
+	}
+	t.Logf("flood of %d: %d delivered, %d over quota (the rest dropped unread once graylisted), flooder's score %.0f",
+		flood, got, st.RoomOverQuota, victim.GossipScore(flooder.ID()))
+}
+
+// waitScore waits until the victim's reading of id's score is below limit.
+func waitScore(t *testing.T, victim *Node, id peer.ID, limit float64) {
+	t.Helper()
+	deadline := time.After(20 * time.Second)
+	for victim.GossipScore(id) >= limit {
+		select {
+		case <-victim.scores.next():
+		case <-deadline:
+			t.Fatalf("score %.0f, want below %.0f", victim.GossipScore(id), limit)
+		}
+	}
+}
+
+// Posts a validator rejects lower their sender's score past the
+// thresholds.
+func TestInvalidPostsLowerTheSendersScore(t *testing.T) {
+	victim, _ := newTestNode(t, nil)
+	bad, _ := newTestNode(t, nil)
+	connect(t, bad, victim)
+	vt, vlog := joinTestRoom(t, victim, "r")
+	bt, _ := joinTestRoom(t, bad, "r")
+	waitTopicPeers(t, vt, 1)
+	waitTopicPeers(t, bt, 1)
+	ctx := context.Background()
+	// The sender's own validator would stop these; a modified client has
+	// none.
+	if err := bad.ps.UnregisterTopicValidator(roomTopicPrefix + "r"); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 100 {
+		if err := bt.topic.Publish(ctx, fmt.Appendf(nil, "invalid %d", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitScore(t, victim, bad.ID(), publishThreshold)
+	if vlog.count(bad.ID()) != 0 {
+		t.Fatal("an invalid post was delivered")
+	}
+}
+
+// Our own burst beyond the quota is not gossiped, except its newest post,
+// as soon as the quota allows: members see the hole and fetch the rest
+// through sync. Nothing of ours ever counts against us.
+func TestOwnBurstKeepsInsideTheQuota(t *testing.T) {
+	a, _ := newTestNode(t, nil)
+	b, _ := newTestNode(t, nil)
+	connect(t, a, b)
+	at, _ := joinTestRoom(t, a, "r")
+	bt, blog := joinTestRoom(t, b, "r")
+	waitTopicPeers(t, at, 1)
+	waitTopicPeers(t, bt, 1)
+	const n = 150
+	over := 0
+	for i := range n {
+		if err := at.Publish(context.Background(), fmt.Appendf(nil, "post %d", i)); errors.Is(err, ErrOverQuota) {
+			over++
+		} else if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if over == 0 || over > n-a.sendQuota.q.Posts.Burst {
+		t.Fatalf("%d of %d posts held back; the own burst is %d", over, n, a.sendQuota.q.Posts.Burst)
+	}
+	blog.wait(t, "the newest post", func() bool { return blog.has(a.ID(), fmt.Sprintf("post %d", n-1)) })
+	if got := blog.count(a.ID()); got > n-over+1 {
+		t.Fatalf("%d posts gossiped, %d were held back", got, over)
+	}
+	if st := b.Stats(); st.RoomOverQuota != 0 {
+		t.Fatalf("our own burst went over the quota at a member: %+v", st)
+	}
+}
