@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"hallway/chat"
 	"hallway/core"
@@ -43,7 +44,7 @@ func (stubBackend) CreateRoom(context.Context, string) (chat.Room, error)   { re
 func (stubBackend) JoinRoomCode(context.Context, string) (chat.Room, error) { return chat.Room{}, nil }
 func (stubBackend) LeaveRoom(context.Context, string) error                 { return nil }
 func (stubBackend) RoomInviteCode(context.Context, string) (string, error)  { return "", nil }
-func (stubBackend) SendFile(context.Context, string, string) (chat.Transfer, error) {
+func (stubBackend) SendFile(context.Context, string, string, time.Duration) (chat.Transfer, error) {
 	return chat.Transfer{}, nil
 }
 func (stubBackend) AcceptTransfer(context.Context, string, string) (chat.Transfer, error) {
@@ -51,6 +52,7 @@ func (stubBackend) AcceptTransfer(context.Context, string, string) (chat.Transfe
 }
 func (stubBackend) DeclineTransfer(context.Context, string) error { return nil }
 func (stubBackend) CancelTransfer(context.Context, string) error  { return nil }
+func (stubBackend) UnshareTransfer(context.Context, string) error { return nil }
 func (stubBackend) InviteToRoom(context.Context, string, string) (chat.Message, error) {
 	return chat.Message{}, nil
 }

@@ -1,0 +1,2 @@
+-- No change: this step keeps the numbering contiguous.
+SELECT 1;
