@@ -160,11 +160,11 @@ func asOffered(m *files.Manifest, t storage.Transfer) error {
 		return fmt.Errorf("%w: it is named %q, offered as %q", errNotAsOffered, files.SafeName(m.Name), t.Name)
 	case m.TotalSize() != t.Size:
 		return fmt.Errorf("%w: it holds %s, offered as %s", errNotAsOffered, files.HumanBytes(m.TotalSize()), files.HumanBytes(t.Size))
-	case count != t.Files:
-		return fmt.Errorf("%w: it has %d files, offered as %d", errNotAsOffered, count, t.Files)
 	case m.Folder != t.Folder:
 		kind := map[bool]string{true: "a folder", false: "a file"}
 		return fmt.Errorf("%w: it is %s, offered as %s", errNotAsOffered, kind[m.Folder], kind[t.Folder])
+	case count != t.Files:
+		return fmt.Errorf("%w: it has %d files, offered as %d", errNotAsOffered, count, t.Files)
 	}
 	return nil
 }
