@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 
 	"hallway/chat"
+	"hallway/files"
 	"hallway/p2p"
 	"hallway/storage"
 
@@ -49,6 +51,12 @@ func (s *Service) markChanged(ctx context.Context, id, name string, why error) {
 		return
 	}
 	state, note := storage.ShareChanged, name+" changed on disk after it was offered; it is no longer shared"
+	switch {
+	case errors.Is(why, fs.ErrNotExist):
+		note = name + " was moved or deleted after it was offered; it is no longer shared"
+	case errors.Is(why, files.ErrPlanted):
+		note = name + " was replaced by a link or something else after it was offered; it is no longer shared"
+	}
 	u := storage.TransferUpdate{ShareState: &state, ShareNote: &note}
 	if t.Direction == storage.TransferOut {
 		u.Error = &note
