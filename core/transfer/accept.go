@@ -25,7 +25,7 @@ func (s *Service) Accept(ctx context.Context, id, dir string) (chat.Transfer, er
 	default:
 		return chat.Transfer{}, chat.UserErrorf("%s is %s", t.Name, t.State)
 	}
-	if chat.IsRoomConv(t.Conv) && !t.ExpiresAt.IsZero() && !s.now().Before(t.ExpiresAt) {
+	if !t.ExpiresAt.IsZero() && !s.now().Before(t.ExpiresAt) {
 		return chat.Transfer{}, chat.UserErrorf("%s is no longer shared: %v", t.Name, expiredRefusal(t.ExpiresAt))
 	}
 	if dir == "" {

@@ -21,7 +21,7 @@ func (s *Service) toTransfer(ctx context.Context, t storage.Transfer) chat.Trans
 		out.FinalPath = t.FinalPath
 	}
 	out.Share, out.ShareNote, out.ExpiresAt = s.shareOf(t)
-	if t.Direction == storage.TransferIn && t.State != storage.TransferDone && chat.IsRoomConv(t.Conv) {
+	if t.Direction == storage.TransferIn && t.State != storage.TransferDone {
 		out.ExpiresAt = t.ExpiresAt // when the offer ends
 	}
 	if done, rate, ok := s.progress.get(t.ID); ok {

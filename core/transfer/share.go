@@ -103,9 +103,13 @@ func (s *Service) expiryFor(room string, asked time.Duration) (time.Time, error)
 
 // serveUntil is when t's content stops being served: our offer's end, or
 // for a downloaded room file our own share time from when it was
-// offered, never past the end its sender said.
+// offered, never past the end its sender said. A room offer recorded
+// before offers had an end gets the share time from when it was made.
 func (s *Service) serveUntil(t storage.Transfer) time.Time {
 	if t.Direction == storage.TransferOut {
+		if t.ExpiresAt.IsZero() && chat.IsRoomConv(t.Conv) {
+			return t.CreatedAt.Add(s.shareFor())
+		}
 		return t.ExpiresAt
 	}
 	until := t.CreatedAt.Add(s.shareFor())

@@ -353,3 +353,17 @@ func isUserError(err error) bool {
 	var ue *chat.UserError
 	return errors.As(err, &ue)
 }
+
+// A room offer recorded before offers had an end is shared for the share
+// time from when it was made, not forever.
+func TestOldRoomOfferExpires(t *testing.T) {
+	ctx := context.Background()
+	r := newRig(t, Config{})
+	sh := share(t, "old.bin", 100)
+	r.store.InsertTransfer(ctx, storage.Transfer{ID: sh.offer.ID, Direction: storage.TransferOut, Peer: bob.String(),
+		Conv: chat.RoomConv(r.rooms.id).String(), Name: sh.m.Name, Size: 100, Files: 1, ManifestHash: sh.offer.Hash,
+		Manifest: sh.m.Marshal(), SourcePath: sh.path, State: storage.TransferOffered, CreatedAt: time.Now().Add(-31 * 24 * time.Hour)})
+	if _, err := r.server.OpenFile(ctx, carol, roomReq(r, carol, sh.offer.Hash)); err == nil || !strings.HasPrefix(err.Error(), "the share ended on") {
+		t.Fatalf("a 31-day-old room offer: %v", err)
+	}
+}
