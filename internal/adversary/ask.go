@@ -14,7 +14,8 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 )
 
-// FileReply is everything a victim sent back to one file request.
+// FileReply is everything a victim sent back to one file request (and
+// the requester read before the stream ended).
 type FileReply struct {
 	OK       bool           // the status frame said it serves the request
 	Refusal  string         // the status frame's error when it does not
@@ -37,7 +38,12 @@ func (p *Peer) AskFile(ctx context.Context, to peer.ID, req p2p.FileRequest) (Fi
 	frames, ferr := ReadFrames(bytesReader(out.Reply), 4+files.MaxChunkSize)
 	r := FileReply{Ended: out, Chunks: map[int][]byte{}}
 	if len(frames) == 0 {
-		if out.Err != nil {
+		switch {
+		case out.Reset:
+			// A victim that stops in the middle resets the stream, and a
+			// reset drops whatever had arrived but was not read yet.
+			return r, nil
+		case out.Err != nil:
 			return r, out.Err
 		}
 		return r, fmt.Errorf("no status frame (%s, %v)", out, ferr)

@@ -166,9 +166,23 @@ func TestS20FilesServedAsOffered(t *testing.T) {
 	if after := dirEntries(t, dlCat); after != before {
 		t.Fatalf("Cat's downloads folder went from %d to %d entries", before, after)
 	}
-	checkStores(t, ds)
 	r.measure(t, "%d offers whose manifest contradicts them, auto-accepted: all refused before a byte was written (%s); 0 chunk requests, the downloads folder untouched",
 		len(outcomes), strings.Join(outcomes, "; "))
+
+	// A hostile sharer whose file changed after its offer, serving what
+	// it has now under the old manifest.
+	altered := adversary.NewContent("slides.bin", false, adversary.ContentEntry{Path: "slides.bin", Data: data})
+	changed := append([]byte(nil), data...)
+	copy(changed[2<<20:], "changed after the offer")
+	altered.Alter(0, changed)
+	adv.ServeContent(altered)
+	if err := adv.OfferFile(ctx, catID, altered.Offer("s20-altered")); err != nil {
+		t.Fatal(err)
+	}
+	got = waitState(t, cat, "s20-altered", "failed", 60*time.Second)
+	nothingFinal(t, dlCat)
+	checkStores(t, ds)
+	r.measure(t, "a hostile sharer serving a file changed after its offer: the download failed, %q, nothing under its name", got.Error)
 }
 
 func writeAt(p string, off int64, b []byte) error {
