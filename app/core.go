@@ -40,6 +40,7 @@ type Files interface {
 	AcceptTransfer(ctx context.Context, id, dir string) (chat.Transfer, error)
 	DeclineTransfer(ctx context.Context, id string) error
 	CancelTransfer(ctx context.Context, id string) error
+	UnshareTransfer(ctx context.Context, id string) error
 }
 
 // People is trust, labels, blocking and preferences.

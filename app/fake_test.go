@@ -201,6 +201,10 @@ func (f *fakeCore) CancelTransfer(_ context.Context, id string) error {
 	f.actions = append(f.actions, "cancel "+id)
 	return nil
 }
+func (f *fakeCore) UnshareTransfer(_ context.Context, id string) error {
+	f.actions = append(f.actions, "unshare "+id)
+	return nil
+}
 func (f *fakeCore) Trusts(context.Context) (map[string]chat.Trust, error) {
 	out := map[string]chat.Trust{}
 	for k, v := range f.trusts {

@@ -17,7 +17,7 @@ import (
 
 // fileCard shows a file or folder offer with what can be done with it:
 // accept or decline an incoming offer, follow its progress, cancel it,
-// open the folder it landed in.
+// open the folder it landed in, stop sharing it.
 type fileCard struct {
 	u        *UI
 	obj      *fyne.Container
@@ -29,6 +29,7 @@ type fileCard struct {
 	decline  *widget.Button
 	cancel   *widget.Button
 	open     *widget.Button
+	unshare  *widget.Button
 	transfer string
 }
 
@@ -44,9 +45,10 @@ func newFileCard(u *UI) *fileCard {
 	c.decline = widget.NewButton("Decline", func() { c.act("decline") })
 	c.cancel = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), func() { c.act("cancel") })
 	c.open = widget.NewButtonWithIcon("Open folder", theme.FolderOpenIcon(), func() { c.openFolder() })
+	c.unshare = widget.NewButton("Stop sharing", func() { c.act("unshare") })
 	bg := canvas.NewRectangle(theme.Color(theme.ColorNameInputBackground))
 	bg.CornerRadius = theme.InputRadiusSize()
-	buttons := container.NewHBox(c.accept, c.decline, c.cancel, c.open)
+	buttons := container.NewHBox(c.accept, c.decline, c.cancel, c.open, c.unshare)
 	body := container.NewBorder(nil, nil, c.icon, nil, container.NewVBox(c.name, c.detail, c.bar, buttons))
 	c.obj = container.NewStack(bg, container.NewPadded(body))
 	return c
@@ -67,7 +69,7 @@ func (c *fileCard) set(m *chat.Message) {
 	if !ok {
 		c.name.SetText(m.Text)
 		c.detail.SetText("file offer")
-		for _, o := range []fyne.CanvasObject{c.bar, c.accept, c.decline, c.cancel, c.open} {
+		for _, o := range []fyne.CanvasObject{c.bar, c.accept, c.decline, c.cancel, c.open, c.unshare} {
 			o.Hide()
 		}
 		return
@@ -89,14 +91,29 @@ func (c *fileCard) set(m *chat.Message) {
 	in := t.Direction == "in"
 	show(c.accept, in && t.State == "offered")
 	show(c.decline, in && t.State == "offered")
-	show(c.cancel, running || (!in && t.State == "offered"))
+	cancel := running || (!in && t.State == "offered")
+	show(c.cancel, cancel)
 	show(c.open, in && t.State == "done" && t.FinalPath != "")
+	// An offer still open is withdrawn with Cancel; Stop sharing is for
+	// what is served once delivered: a downloaded room file passed on to
+	// the other members, a file a colleague received.
+	show(c.unshare, t.Share == chat.ShareServing && !cancel)
 }
 
 func transferDetail(t chat.Transfer) string {
 	size := humanBytes(t.Size)
 	if t.Folder {
 		size = fmt.Sprintf("%s, %d files", size, t.Files)
+	}
+	switch t.Share {
+	case chat.ShareChanged, chat.ShareUnshared:
+		return size + " · not shared any more: " + t.ShareNote
+	case chat.ShareExpired:
+		return size + " · sharing ended " + t.ExpiresAt.Local().Format("2 Jan 2006")
+	case chat.ShareServing:
+		if chat.IsRoomConv(t.Conversation) && (t.Direction == "out" || t.State == "done") && !t.ExpiresAt.IsZero() {
+			return size + " · shared with the room until " + t.ExpiresAt.Local().Format("2 Jan 2006 15:04")
+		}
 	}
 	switch t.State {
 	case "offered":
@@ -140,6 +157,8 @@ func (c *fileCard) act(what string) {
 			err = u.core.DeclineTransfer(ctx, id)
 		case "cancel":
 			err = u.core.CancelTransfer(ctx, id)
+		case "unshare":
+			err = u.core.UnshareTransfer(ctx, id)
 		}
 		return func() { u.showError(err) }
 	})

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"hallway/chat"
@@ -38,6 +39,31 @@ func sizeLabels(zero string) []string {
 	return out
 }
 
+// shareChoices are how long room files are served, in days (0: the
+// default, 30).
+var shareChoices = []struct {
+	label string
+	days  int
+}{{"1 day", 1}, {"7 days", 7}, {"30 days", 0}, {"90 days", 90}, {"1 year", 365}}
+
+func shareLabel(days int) string {
+	for _, c := range shareChoices {
+		if c.days == days || days == 30 && c.days == 0 {
+			return c.label
+		}
+	}
+	return fmt.Sprintf("%d days", days)
+}
+
+func shareDays(label string, old int) int {
+	for _, c := range shareChoices {
+		if c.label == label {
+			return c.days
+		}
+	}
+	return old
+}
+
 func sizeBytes(label string) int64 {
 	for _, c := range sizeChoices {
 		if c.label == label {
@@ -65,6 +91,12 @@ func (u *UI) showSettings() {
 	blockExt := widget.NewEntry()
 	blockExt.SetText(p.BlockExt)
 	blockExt.SetPlaceHolder(".exe, .bat")
+	var shareLabels []string
+	for _, c := range shareChoices {
+		shareLabels = append(shareLabels, c.label)
+	}
+	shareFor := widget.NewSelect(shareLabels, nil)
+	shareFor.SetSelected(shareLabel(p.ShareDays))
 	themeSel := widget.NewRadioGroup([]string{"Follow the system", "Light", "Dark"}, nil)
 	themeSel.Horizontal = true
 	themeSel.SetSelected(map[string]string{chat.ThemeLight: "Light", chat.ThemeDark: "Dark"}[p.Theme])
@@ -93,6 +125,7 @@ func (u *UI) showSettings() {
 		widget.NewFormItem("Accept without asking up to", autoAccept),
 		widget.NewFormItem("Largest file accepted", maxSize),
 		widget.NewFormItem("Refuse extensions", blockExt),
+		widget.NewFormItem("Share room files for", shareFor),
 		widget.NewFormItem("", noFiles),
 		widget.NewFormItem("Theme", themeSel),
 		widget.NewFormItem("", notes),
@@ -109,6 +142,7 @@ func (u *UI) showSettings() {
 		np.MaxFileSize = sizeBytes(maxSize.Selected)
 		np.NoFiles = noFiles.Checked
 		np.BlockExt = strings.TrimSpace(blockExt.Text)
+		np.ShareDays = shareDays(shareFor.Selected, p.ShareDays)
 		np.Theme = map[string]string{"Light": chat.ThemeLight, "Dark": chat.ThemeDark}[themeSel.Selected]
 		if np.Theme == "" {
 			np.Theme = chat.ThemeSystem
@@ -125,7 +159,8 @@ func (u *UI) showSettings() {
 func (u *UI) saveSettings(name string, p chat.Prefs) {
 	old := u.prefs
 	filesChanged := old.Downloads != p.Downloads || old.AutoAcceptMax != p.AutoAcceptMax ||
-		old.MaxFileSize != p.MaxFileSize || old.NoFiles != p.NoFiles || old.BlockExt != p.BlockExt
+		old.MaxFileSize != p.MaxFileSize || old.NoFiles != p.NoFiles || old.BlockExt != p.BlockExt ||
+		old.ShareDays != p.ShareDays
 	c := u.core
 	u.async(func(ctx context.Context) func() {
 		if name != "" && name != u.self.Name {

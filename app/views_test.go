@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -187,4 +188,30 @@ func TestFirstRun(t *testing.T) {
 	test.AssertRendersToMarkup(t, "firstrun.xml", u.win.Canvas())
 	fr := u.win.Content()
 	_ = fr
+}
+
+// A room file passed on to the other members can be withdrawn from the
+// card, and a share that ended says so.
+func TestFileCardStopSharing(t *testing.T) {
+	f := office()
+	conv := "room:r1"
+	tr := chat.Transfer{ID: "t2", Name: "slides.pdf", Size: 2_000_000, State: "done", Direction: "in", Peer: bobID,
+		Conversation: conv, FinalPath: "/home/ann/Downloads/Hallway/slides.pdf", Share: chat.ShareServing,
+		ExpiresAt: day0.Add(30 * 24 * time.Hour)}
+	f.transfers = []chat.Transfer{tr}
+	card := newFileCard(newTestUI(t, f))
+	card.set(&chat.Message{ID: "fm", Conversation: conv, Kind: "file", TransferID: "t2"})
+	if !card.unshare.Visible() || !strings.Contains(card.detail.Text, "shared with the room until") {
+		t.Fatalf("a shared download offers Stop sharing: %v %q", card.unshare.Visible(), card.detail.Text)
+	}
+	test.Tap(card.unshare)
+	if f.actions[len(f.actions)-1] != "unshare t2" {
+		t.Fatalf("actions %v", f.actions)
+	}
+	tr.Share, tr.ShareNote = chat.ShareChanged, "slides.pdf changed on disk after it was offered; it is no longer shared"
+	card.u.transfers["t2"] = tr
+	card.set(&chat.Message{ID: "fm", Conversation: conv, Kind: "file", TransferID: "t2"})
+	if card.unshare.Visible() || !strings.Contains(card.detail.Text, "changed on disk") {
+		t.Fatalf("a changed share: %v %q", card.unshare.Visible(), card.detail.Text)
+	}
 }

@@ -18,6 +18,9 @@ type Prefs struct {
 	MaxFileSize   int64  `json:"max_file_size,omitempty"`
 	NoFiles       bool   `json:"no_files,omitempty"`
 	BlockExt      string `json:"block_ext,omitempty"`
+	// ShareDays is how many days a file offered in a room (or downloaded
+	// from one) is served to its members; 0: the default, 30.
+	ShareDays int `json:"share_days,omitempty"`
 }
 
 // Themes.

@@ -1,5 +1,7 @@
 package chat
 
+import "time"
+
 // Directions of a file transfer.
 const (
 	TransferIn  = "in"
@@ -27,6 +29,16 @@ func ValidTransferState(s string) bool {
 	return false
 }
 
+// Whether this computer serves a transfer's content to others, as shown
+// in Transfer.Share; "" when it never does (a download not complete, a
+// file sent to one colleague that was cancelled, ...).
+const (
+	ShareServing  = "serving"  // served to those allowed, until ExpiresAt if set
+	ShareExpired  = "expired"  // ExpiresAt has passed
+	ShareUnshared = "unshared" // the user withdrew it
+	ShareChanged  = "changed"  // the file on disk no longer matches what was offered
+)
+
 // Transfer is a file or folder on its way, as the user sees it.
 type Transfer struct {
 	ID           string  `json:"id"`
@@ -44,4 +56,9 @@ type Transfer struct {
 	FinalPath    string  `json:"final_path,omitempty"`
 	Error        string  `json:"error,omitempty"`
 	Hash         string  `json:"hash"`
+	// Share is whether this computer serves the content (ShareServing,
+	// ShareExpired, ...), and ShareNote why it stopped.
+	Share     string    `json:"share,omitempty"`
+	ShareNote string    `json:"share_note,omitempty"`
+	ExpiresAt time.Time `json:"expires_at,omitzero"` // when the share ends; zero: no end
 }

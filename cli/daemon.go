@@ -16,6 +16,7 @@ import (
 var daemonFlags = map[string]flagKind{
 	"name": stringFlag, "listen": listFlag, "peer": listFlag, "no-mdns": boolFlag, "verbose": boolFlag,
 	"downloads": stringFlag, "no-files": boolFlag, "max-file-size": stringFlag, "block-ext": stringFlag, "auto-accept": stringFlag, "no-bulk-lane": boolFlag,
+	"share-days": stringFlag,
 }
 
 func runDaemon(ctx context.Context, env *Env, dir string, p parsed) error {

@@ -29,13 +29,13 @@ type Env struct {
 
 func init() {
 	verbs = []verb{
-		{"daemon", daemonFlags, runDaemon, "daemon [--name N] [--listen MULTIADDR]... [--peer MULTIADDR]... [--no-mdns] [--downloads DIR] [--no-files] [--max-file-size SIZE] [--block-ext .exe,.bat] [--auto-accept SIZE] [--no-bulk-lane] [--verbose]", ""},
+		{"daemon", daemonFlags, runDaemon, "daemon [--name N] [--listen MULTIADDR]... [--peer MULTIADDR]... [--no-mdns] [--downloads DIR] [--no-files] [--max-file-size SIZE] [--block-ext .exe,.bat] [--auto-accept SIZE] [--share-days N] [--no-bulk-lane] [--verbose]", ""},
 		{"id", nil, runID, "id [--json]", ""},
 		{"peers", nil, runPeers, "peers [--json] | peers add MULTIADDR [--json]", ""},
 		{"send", sendFlags, runSend, "send PEER TEXT... [--wait [--timeout 30s]] [--json]   (TEXT - reads stdin)", ""},
 		{"history", historyFlags, runHistory, "history PEER [--limit N] [--before SEQ] [--json]", ""},
 		{"room", nil, runRoom, "room [list|create|send|invite|invites|accept|decline|invite-code|join|members|leave] ...   (hallway room --help)", roomVerbs.usage()},
-		{"file", fileFlags, runFile, "file send|accept|decline|cancel ...   (hallway file --help)", fileVerbs.usage()},
+		{"file", fileFlags, runFile, "file send|accept|decline|cancel|unshare|list ...   (hallway file --help)", fileVerbs.usage()},
 		{"transfers", nil, runTransfers, "transfers [--json]", ""},
 		{"search", searchFlags, runSearch, "search QUERY... [--from PEER] [--in CONV] [--since DATE] [--until DATE] [--has-file] [--limit N] [--json]", ""},
 		{"export", exportFlags, runExport, "export --out FILE [--format json|html] [--in CONV] [--since DATE] [--until DATE] [--json]", ""},

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"hallway/core"
 )
@@ -49,6 +50,13 @@ func filesConfig(p parsed) (core.FilesConfig, error) {
 			}
 			*dst = n
 		}
+	}
+	if v, ok := p.strs["share-days"]; ok {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || n < 1 || n > 3650 {
+			return c, fmt.Errorf("--share-days: %q is not a number of days from 1 to 3650", v)
+		}
+		c.ShareFor = time.Duration(n) * 24 * time.Hour
 	}
 	if v := p.strs["block-ext"]; v != "" {
 		for _, e := range strings.Split(v, ",") {

@@ -3,6 +3,7 @@ package control
 import (
 	"context"
 	"io"
+	"time"
 
 	"hallway/chat"
 	"hallway/core"
@@ -57,10 +58,11 @@ type Rooms interface {
 // Files is file and folder transfers.
 type Files interface {
 	Transfers(ctx context.Context) ([]chat.Transfer, error)
-	SendFile(ctx context.Context, peer, path string) (chat.Transfer, error)
+	SendFile(ctx context.Context, peer, path string, expire time.Duration) (chat.Transfer, error)
 	AcceptTransfer(ctx context.Context, id, dir string) (chat.Transfer, error)
 	DeclineTransfer(ctx context.Context, id string) error
 	CancelTransfer(ctx context.Context, id string) error
+	UnshareTransfer(ctx context.Context, id string) error
 }
 
 // Trust is verifying and labelling colleagues, and the preferences.

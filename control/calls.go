@@ -3,6 +3,7 @@ package control
 import (
 	"context"
 	"io"
+	"time"
 
 	"hallway/chat"
 	"hallway/core"
@@ -126,9 +127,10 @@ func (c *Client) Transfers(ctx context.Context) ([]chat.Transfer, error) {
 	return call(ctx, c, epTransfers, none{})
 }
 
-// SendFile offers a file or folder to a colleague or #room.
-func (c *Client) SendFile(ctx context.Context, peer, path string) (chat.Transfer, error) {
-	return call(ctx, c, epSendFile, fileRequest{Peer: peer, Path: path})
+// SendFile offers a file or folder to a colleague or #room, served for
+// expire (0: the default; whole seconds).
+func (c *Client) SendFile(ctx context.Context, peer, path string, expire time.Duration) (chat.Transfer, error) {
+	return call(ctx, c, epSendFile, fileRequest{Peer: peer, Path: path, ExpireSeconds: int64(expire / time.Second)})
 }
 
 // AcceptTransfer accepts an offer, into dir ("" = the downloads folder).
@@ -145,6 +147,12 @@ func (c *Client) DeclineTransfer(ctx context.Context, id string) error {
 // CancelTransfer withdraws an offer or stops a download.
 func (c *Client) CancelTransfer(ctx context.Context, id string) error {
 	_, err := call(ctx, c, epCancelFile, fileRequest{ID: id})
+	return err
+}
+
+// UnshareTransfer stops serving a transfer's content at once.
+func (c *Client) UnshareTransfer(ctx context.Context, id string) error {
+	_, err := call(ctx, c, epUnshareFile, fileRequest{ID: id})
 	return err
 }
 

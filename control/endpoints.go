@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"io"
+	"math"
 	"net/http"
 	"net/url"
 	"reflect"
 	"strconv"
+	"time"
 
 	"hallway/chat"
 	"hallway/core"
@@ -189,7 +191,10 @@ var epTransfers = define(&Endpoint[none, []chat.Transfer]{Name: "transfers", Met
 
 var epSendFile = define(&Endpoint[fileRequest, chat.Transfer]{Name: "files_send", Method: "POST", Path: "/v1/files/send", in: inJSON, needs: resFiles,
 	serve: func(ctx context.Context, b Backends, r fileRequest) (chat.Transfer, error) {
-		return b.Files.SendFile(ctx, r.Peer, r.Path)
+		if r.ExpireSeconds < 0 || r.ExpireSeconds > math.MaxInt64/int64(time.Second) {
+			return chat.Transfer{}, chat.UserErrorf("bad expiry: %d seconds", r.ExpireSeconds)
+		}
+		return b.Files.SendFile(ctx, r.Peer, r.Path, time.Duration(r.ExpireSeconds)*time.Second)
 	}})
 
 var epAcceptFile = define(&Endpoint[fileRequest, chat.Transfer]{Name: "files_accept", Method: "POST", Path: "/v1/files/accept", in: inJSON, needs: resFiles,
@@ -205,6 +210,11 @@ var epDeclineFile = define(&Endpoint[fileRequest, none]{Name: "files_decline", M
 var epCancelFile = define(&Endpoint[fileRequest, none]{Name: "files_cancel", Method: "POST", Path: "/v1/files/cancel", in: inJSON, needs: resFiles,
 	serve: func(ctx context.Context, b Backends, r fileRequest) (none, error) {
 		return none{}, b.Files.CancelTransfer(ctx, r.ID)
+	}})
+
+var epUnshareFile = define(&Endpoint[fileRequest, none]{Name: "files_unshare", Method: "POST", Path: "/v1/files/unshare", in: inJSON, needs: resFiles,
+	serve: func(ctx context.Context, b Backends, r fileRequest) (none, error) {
+		return none{}, b.Files.UnshareTransfer(ctx, r.ID)
 	}})
 
 // peerQuery is the query of GET /v1/trust for one colleague.

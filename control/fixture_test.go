@@ -160,7 +160,7 @@ func (fixture) SendRoom(context.Context, string, string) (chat.Message, error) {
 func (fixture) Transfers(context.Context) ([]chat.Transfer, error) {
 	return fill[[]chat.Transfer](), nil
 }
-func (fixture) SendFile(context.Context, string, string) (chat.Transfer, error) {
+func (fixture) SendFile(context.Context, string, string, time.Duration) (chat.Transfer, error) {
 	return fill[chat.Transfer](), nil
 }
 func (fixture) AcceptTransfer(context.Context, string, string) (chat.Transfer, error) {
@@ -168,6 +168,7 @@ func (fixture) AcceptTransfer(context.Context, string, string) (chat.Transfer, e
 }
 func (fixture) DeclineTransfer(context.Context, string) error { return nil }
 func (fixture) CancelTransfer(context.Context, string) error  { return nil }
+func (fixture) UnshareTransfer(context.Context, string) error { return nil }
 func (fixture) Trusts(context.Context) (map[string]chat.Trust, error) {
 	return fill[map[string]chat.Trust](), nil
 }

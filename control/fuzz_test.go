@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"hallway/chat"
 	"hallway/core"
@@ -57,7 +58,7 @@ func (stubBackend) AcceptRoomInvitation(context.Context, string) (chat.Room, err
 	return chat.Room{}, nil
 }
 func (stubBackend) DeclineRoomInvitation(context.Context, string) error { return nil }
-func (stubBackend) SendFile(context.Context, string, string) (chat.Transfer, error) {
+func (stubBackend) SendFile(context.Context, string, string, time.Duration) (chat.Transfer, error) {
 	return chat.Transfer{}, nil
 }
 func (stubBackend) AcceptTransfer(context.Context, string, string) (chat.Transfer, error) {
@@ -65,6 +66,7 @@ func (stubBackend) AcceptTransfer(context.Context, string, string) (chat.Transfe
 }
 func (stubBackend) DeclineTransfer(context.Context, string) error { return nil }
 func (stubBackend) CancelTransfer(context.Context, string) error  { return nil }
+func (stubBackend) UnshareTransfer(context.Context, string) error { return nil }
 func (stubBackend) InviteToRoom(context.Context, string, string) (chat.Message, error) {
 	return chat.Message{}, nil
 }

@@ -51,6 +51,8 @@ type fileRequest struct {
 	Peer string `json:"peer,omitempty"`
 	Path string `json:"path,omitempty"`
 	To   string `json:"to,omitempty"`
+	// ExpireSeconds is how long an offer is served; 0: the default.
+	ExpireSeconds int64 `json:"expire_seconds,omitempty"`
 }
 
 type trustRequest struct {

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"reflect"
 	"testing"
+	"time"
 
 	"hallway/chat"
 	"hallway/core"
@@ -128,12 +129,13 @@ func TestClientRoundTrip(t *testing.T) {
 	same("RoomMembers", mem, fill[[]chat.RoomMember](), err)
 	ts, err := c.Transfers(ctx)
 	same("Transfers", ts, fill[[]chat.Transfer](), err)
-	tr, err := c.SendFile(ctx, "Bob", "/tmp/x")
+	tr, err := c.SendFile(ctx, "Bob", "/tmp/x", 7*24*time.Hour)
 	same("SendFile", tr, fill[chat.Transfer](), err)
 	tr, err = c.AcceptTransfer(ctx, "t1", "")
 	same("AcceptTransfer", tr, fill[chat.Transfer](), err)
 	nothing("DeclineTransfer", c.DeclineTransfer(ctx, "t1"))
 	nothing("CancelTransfer", c.CancelTransfer(ctx, "t1"))
+	nothing("UnshareTransfer", c.UnshareTransfer(ctx, "t1"))
 	trusts, err := c.Trusts(ctx)
 	same("Trusts", trusts, fill[map[string]chat.Trust](), err)
 	trust, err := c.TrustOf(ctx, "Bob")

@@ -57,7 +57,7 @@ func office(t *testing.T) (ann, bob *node, room string) {
 	}
 	file := filepath.Join(t.TempDir(), "floorplan-v2.pdf")
 	os.WriteFile(file, []byte("%PDF pretend"), 0o600)
-	if _, err := bob.SendFile(ctx, "#project", file); err != nil {
+	if _, err := bob.SendFile(ctx, "#project", file, 0); err != nil {
 		t.Fatal(err)
 	}
 	ann.waitFor("everything at Ann", func() bool {

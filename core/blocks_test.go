@@ -92,7 +92,7 @@ func TestBlockRefusesEverythingAndSurvivesRestart(t *testing.T) {
 	}
 	file := filepath.Join(t.TempDir(), "x.txt")
 	os.WriteFile(file, []byte("x"), 0o600)
-	if _, err := bob.SendFile(ctx, "Ann", file); err != nil {
+	if _, err := bob.SendFile(ctx, "Ann", file, 0); err != nil {
 		t.Fatal(err)
 	}
 	cat.waitFor("Bob's post at Cat", func() bool { return cat.holds(r.ID, "blocked post") })
@@ -104,7 +104,7 @@ func TestBlockRefusesEverythingAndSurvivesRestart(t *testing.T) {
 	if _, err := ann.Send(ctx, "Bob", "go away"); err == nil {
 		t.Fatal("Ann wrote to a colleague she blocked")
 	}
-	if _, err := ann.SendFile(ctx, "Bob", file); err == nil {
+	if _, err := ann.SendFile(ctx, "Bob", file, 0); err == nil {
 		t.Fatal("Ann offered a file to a colleague she blocked")
 	}
 

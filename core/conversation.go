@@ -120,9 +120,9 @@ func (s *Service) SendFileTo(ctx context.Context, conv, path string) (chat.Trans
 		return chat.Transfer{}, err
 	}
 	if c.IsRoom() {
-		return s.SendFile(ctx, chat.RoomIDRefPrefix+id, path)
+		return s.SendFile(ctx, chat.RoomIDRefPrefix+id, path, 0)
 	}
-	return s.SendFile(ctx, id, path)
+	return s.SendFile(ctx, id, path, 0)
 }
 
 // MarkRead marks everything in a conversation read.

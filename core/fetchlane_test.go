@@ -27,7 +27,7 @@ func TestTransferOverBothLanes(t *testing.T) {
 			if err := os.WriteFile(p, content, 0o600); err != nil {
 				t.Fatal(err)
 			}
-			tr, err := ann.SendFile(context.Background(), "Bob", p)
+			tr, err := ann.SendFile(context.Background(), "Bob", p, 0)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -62,7 +62,7 @@ func TestHostileNamesLandSafely(t *testing.T) {
 		os.WriteFile(filepath.Join(src, n), []byte("content of "+n), 0o755)
 		os.WriteFile(filepath.Join(src, "..sub", n), []byte("nested "+n), 0o644)
 	}
-	tr, err := ann.SendFile(context.Background(), "Bob", src)
+	tr, err := ann.SendFile(context.Background(), "Bob", src, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +153,7 @@ func TestDeclineAndCancelReachTheOtherSide(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "memo.txt")
 	os.WriteFile(p, []byte("hello"), 0o644)
 
-	declined, err := ann.SendFile(context.Background(), "Bob", p)
+	declined, err := ann.SendFile(context.Background(), "Bob", p, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +163,7 @@ func TestDeclineAndCancelReachTheOtherSide(t *testing.T) {
 	}
 	ann.waitTransferState(declined.ID, "declined")
 
-	cancelled, err := ann.SendFile(context.Background(), "Bob", p)
+	cancelled, err := ann.SendFile(context.Background(), "Bob", p, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,7 +188,7 @@ func TestDownloadResumesWhenSenderReturns(t *testing.T) {
 	f, _ := os.Create(p)
 	f.Truncate(96 << 20) // zeros hash and transfer like any content
 	f.Close()
-	tr, err := ann.SendFile(context.Background(), "Bob", p)
+	tr, err := ann.SendFile(context.Background(), "Bob", p, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

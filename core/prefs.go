@@ -6,8 +6,10 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"hallway/chat"
+	"hallway/core/transfer"
 	"hallway/storage"
 )
 
@@ -35,6 +37,7 @@ func prefsFromSettings(get func(string) (string, bool, error)) (chat.Prefs, erro
 	p.MaxFileSize, _ = strconv.ParseInt(read("max_file_size"), 10, 64)
 	p.NoFiles = read("no_files") == "1"
 	p.BlockExt = read("block_ext")
+	p.ShareDays, _ = strconv.Atoi(read("share_days"))
 	return p, nil
 }
 
@@ -49,7 +52,7 @@ func prefSettings(p chat.Prefs) map[string]string {
 		"notifications": b(p.Notifications), "theme": p.Theme, "last_conversation": p.LastConversation,
 		"setup_done": b(p.SetupDone), "downloads": p.Downloads,
 		"auto_accept_max": strconv.FormatInt(p.AutoAcceptMax, 10), "max_file_size": strconv.FormatInt(p.MaxFileSize, 10),
-		"no_files": b(p.NoFiles), "block_ext": p.BlockExt,
+		"no_files": b(p.NoFiles), "block_ext": p.BlockExt, "share_days": strconv.Itoa(p.ShareDays),
 	}
 }
 
@@ -61,6 +64,9 @@ func checkPrefs(p chat.Prefs) error {
 	}
 	if p.AutoAcceptMax < 0 || p.MaxFileSize < 0 {
 		return chat.UserErrorf("file sizes cannot be negative")
+	}
+	if maxDays := int(transfer.MaxShareFor / (24 * time.Hour)); p.ShareDays < 0 || p.ShareDays > maxDays {
+		return chat.UserErrorf("files are shared for 1 to %d days", maxDays)
 	}
 	if p.Downloads != "" && !filepath.IsAbs(p.Downloads) {
 		return chat.UserErrorf("the downloads folder must be a full path, not %q", p.Downloads)
@@ -119,6 +125,9 @@ func ApplyFilePrefs(p chat.Prefs, cfg FilesConfig) FilesConfig {
 	}
 	if p.NoFiles {
 		cfg.Policy.Disabled = true
+	}
+	if p.ShareDays > 0 {
+		cfg.ShareFor = time.Duration(p.ShareDays) * 24 * time.Hour
 	}
 	for _, e := range strings.Split(p.BlockExt, ",") {
 		if e = strings.TrimSpace(strings.ToLower(e)); e != "" {

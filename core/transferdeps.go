@@ -75,6 +75,13 @@ func (r *transferRooms) CheckProof(room, label string, requester, responder peer
 
 func (r *transferRooms) RoomPeers(room string) ([]peer.ID, bool) { return r.rooms.Joined().Peers(room) }
 
+// LiveOnly: #general of an open workspace, which any computer on the
+// network can derive and join.
+func (r *transferRooms) LiveOnly(room string) bool {
+	j := r.rooms.Joined().Get(room)
+	return r.ws == nil && j != nil && j.General()
+}
+
 // transferPoster carries transfer messages into DMs and rooms.
 type transferPoster Service
 

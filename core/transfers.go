@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"time"
 
 	"hallway/chat"
 	"hallway/core/transfer"
@@ -16,12 +17,20 @@ type FilesConfig = transfer.Config
 
 // SendFile offers a file or folder to a colleague or a room. The content is
 // hashed now; receivers pull it from this node (or, in a room, from any
-// member who has it) once they accept.
-func (s *Service) SendFile(ctx context.Context, ref, path string) (chat.Transfer, error) {
+// member who has it) once they accept. It is served for expire (0: in a
+// room for the share time of the settings, to a colleague until the offer
+// is withdrawn), and only as long as it matches what was hashed.
+func (s *Service) SendFile(ctx context.Context, ref, path string, expire time.Duration) (chat.Transfer, error) {
 	if err := s.refuseBlocked(ctx, ref); err != nil {
 		return chat.Transfer{}, err
 	}
-	return s.transfers.SendFile(ctx, ref, path)
+	return s.transfers.SendFile(ctx, ref, path, expire)
+}
+
+// UnshareTransfer stops serving a transfer's content at once: an offer of
+// ours, or a room file we downloaded and pass on.
+func (s *Service) UnshareTransfer(ctx context.Context, id string) error {
+	return s.transfers.Unshare(ctx, id)
 }
 
 // AcceptTransfer starts (or resumes) downloading an offer into dir

@@ -14,7 +14,9 @@
 // and Downloads confines every write to the downloads folder through
 // os.Root, writing to a hidden ".partial" file that only becomes visible
 // under its real name once complete, never replacing an existing file.
-// Policy decides whether an offer is accepted at all.
+// Policy decides whether an offer is accepted at all. On the sending side,
+// Shared opens what is served through os.Root too, only as the regular
+// files that were hashed, never through a link planted since.
 //
 // The package does no networking, keeps no state between runs and does not
 // decide where the downloads folder is; resuming, scheduling and retrying

@@ -285,3 +285,16 @@ func (d *Downloads) Remove(rel string) error {
 	}
 	return nil
 }
+
+// RemoveAll deletes rel and, for a folder, everything in it, typically an
+// abandoned staging folder. A symlink planted in the way is removed
+// itself, never followed.
+func (d *Downloads) RemoveAll(rel string) error {
+	if err := CheckRelPath(rel); err != nil {
+		return fmt.Errorf("remove: %w", err)
+	}
+	if err := d.root.RemoveAll(filepath.FromSlash(rel)); err != nil {
+		return fmt.Errorf("remove %s: %w", rel, err)
+	}
+	return nil
+}

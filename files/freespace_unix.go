@@ -4,6 +4,8 @@ package files
 
 import (
 	"fmt"
+	"os"
+	"syscall"
 
 	"golang.org/x/sys/unix"
 )
@@ -23,4 +25,19 @@ func (d *Downloads) FreeSpace() (uint64, error) {
 		return 0, fmt.Errorf("free space of %s: %w", d.dir, err)
 	}
 	return uint64(st.Bavail) * uint64(st.Bsize), nil
+}
+
+// Volume identifies the volume holding dir, so that downloads into
+// folders on one disk are counted against that disk's free space
+// together; ok is false when dir cannot be read.
+func Volume(dir string) (id uint64, ok bool) {
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return 0, false
+	}
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return 0, false
+	}
+	return uint64(st.Dev), true
 }

@@ -8,3 +8,6 @@ import "os"
 func openForHashing(path string) (*os.File, error) {
 	return os.Open(path)
 }
+
+// sharedOpenFlags: no extra flags where fifos cannot stall a reader.
+const sharedOpenFlags = 0

@@ -12,3 +12,7 @@ import (
 func openForHashing(path string) (*os.File, error) {
 	return os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 }
+
+// sharedOpenFlags keep a fifo planted in a shared folder from blocking
+// the open; the file is refused as not regular right after.
+const sharedOpenFlags = syscall.O_NONBLOCK

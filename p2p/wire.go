@@ -71,6 +71,9 @@ type FileOffer struct {
 	Files  int    `json:"files"`
 	Folder bool   `json:"folder,omitempty"`
 	Hash   string `json:"hash"`
+	// Expires is when the sender stops serving the content, in unix
+	// milliseconds; 0: no end said.
+	Expires int64 `json:"expires,omitempty"`
 }
 
 // FileStatus reports the receiver's decision or result for an offer.
@@ -90,8 +93,10 @@ func CheckFileOffer(o *FileOffer) error {
 		return fmt.Errorf("file offer with a bad id")
 	case len(o.Hash) != 64:
 		return fmt.Errorf("file offer with a bad hash")
-	case o.Size < 0 || o.Files < 0 || o.Files > 10000:
+	case o.Size < 0 || o.Files < 0 || o.Files > 10000 || !o.Folder && o.Files > 1:
 		return fmt.Errorf("file offer with a bad size")
+	case o.Expires < 0:
+		return fmt.Errorf("file offer with a bad expiry")
 	case o.Name == "" || len(o.Name) > 4096 || !utf8.ValidString(o.Name):
 		return fmt.Errorf("file offer with a bad name")
 	}

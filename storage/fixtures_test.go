@@ -126,8 +126,9 @@ var fixtures = map[int]versionFixture{
 			if got, err := s.Transfers(ctx); err != nil || !reflect.DeepEqual(got, want) {
 				t.Errorf("Transfers =\n  %+v, %v\nwant\n  %+v", got, err, want)
 			}
-			if got, ok, err := s.Servable(ctx, "h1"); err != nil || !ok || got.ID != "t1" {
-				t.Errorf("Servable(h1) = %q, %v, %v; want t1", got.ID, ok, err)
+			if got, err := s.Servable(ctx, "h1"); err != nil || len(got) != 1 || got[0].ID != "t1" ||
+				got[0].ShareState != ShareServed || !got[0].ExpiresAt.IsZero() {
+				t.Errorf("Servable(h1) = %+v, %v; want t1, served, no expiry", got, err)
 			}
 		},
 	},

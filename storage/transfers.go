@@ -32,8 +32,13 @@ type Transfer struct {
 	BytesDone    int64
 	Have         []byte // in: bitmap of verified chunks, bit i = chunk i; nil when none
 	Error        string // why the transfer failed, "" otherwise
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// ExpiresAt: out, when this node stops serving the content; in, when
+	// the sender said its offer ends. Zero: no end.
+	ExpiresAt  time.Time
+	ShareState string // ShareServed, ShareUnshared or ShareChanged
+	ShareNote  string // why the content is no longer served
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 }
 
 // Directions of a transfer.
@@ -53,12 +58,21 @@ const (
 	TransferCancelled = chat.TransferCancelled
 )
 
+// Whether this node still serves a transfer's content (see
+// migrations/0008).
+const (
+	ShareServed   = ""
+	ShareUnshared = "unshared"
+	ShareChanged  = "changed"
+)
+
 // ErrNoTransfer is returned (wrapped) by operations on a transfer that is not
 // stored.
 var ErrNoTransfer = errors.New("storage: no such transfer")
 
 const transferColumns = `id, direction, peer, conv, name, folder, size, files, manifest_hash, manifest,
-	source_path, dest_dir, partial_path, final_path, state, bytes_done, have, error, created_at, updated_at`
+	source_path, dest_dir, partial_path, final_path, state, bytes_done, have, error, expires_at, share_state,
+	share_note, created_at, updated_at`
 
 const (
 	transferSQL     = `SELECT ` + transferColumns + ` FROM transfers WHERE id = ?`
@@ -90,11 +104,12 @@ func (s *Store) InsertTransfer(ctx context.Context, t Transfer) (inserted bool, 
 	}
 	res, err := s.writer.ExecContext(ctx, `
 		INSERT INTO transfers (`+transferColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO NOTHING`,
 		t.ID, t.Direction, t.Peer, t.Conv, t.Name, t.Folder, t.Size, t.Files, t.ManifestHash,
 		blobOrNull(t.Manifest), t.SourcePath, t.DestDir, t.PartialPath, t.FinalPath, t.State,
-		t.BytesDone, bitmap(t.Have), t.Error, toMillis(t.CreatedAt), toMillis(t.UpdatedAt))
+		t.BytesDone, bitmap(t.Have), t.Error, expiry(t.ExpiresAt), t.ShareState, t.ShareNote,
+		toMillis(t.CreatedAt), toMillis(t.UpdatedAt))
 	if err != nil {
 		return false, fmt.Errorf("storage: insert transfer %s: %w", t.ID, err)
 	}
@@ -137,6 +152,8 @@ type TransferUpdate struct {
 	DestDir     *string
 	PartialPath *string
 	FinalPath   *string
+	ShareState  *string
+	ShareNote   *string
 }
 
 // UpdateTransfer applies the non-nil fields of u to transfer id and sets its
@@ -144,6 +161,9 @@ type TransferUpdate struct {
 func (s *Store) UpdateTransfer(ctx context.Context, id string, u TransferUpdate) error {
 	if u.State != nil && !knownTransferState(*u.State) {
 		return fmt.Errorf("storage: update transfer %s: unknown state %q", id, *u.State)
+	}
+	if u.ShareState != nil && !knownShareState(*u.ShareState) {
+		return fmt.Errorf("storage: update transfer %s: unknown share state %q", id, *u.ShareState)
 	}
 	res, err := s.writer.ExecContext(ctx, `
 		UPDATE transfers SET
@@ -153,10 +173,13 @@ func (s *Store) UpdateTransfer(ctx context.Context, id string, u TransferUpdate)
 			dest_dir     = coalesce(?4, dest_dir),
 			partial_path = coalesce(?5, partial_path),
 			final_path   = coalesce(?6, final_path),
-			updated_at   = ?7
-		WHERE id = ?8`,
+			share_state  = coalesce(?7, share_state),
+			share_note   = coalesce(?8, share_note),
+			updated_at   = ?9
+		WHERE id = ?10`,
 		stringOrNull(u.State), stringOrNull(u.Error), blobOrNull(u.Manifest), stringOrNull(u.DestDir),
-		stringOrNull(u.PartialPath), stringOrNull(u.FinalPath), toMillis(now()), id)
+		stringOrNull(u.PartialPath), stringOrNull(u.FinalPath), stringOrNull(u.ShareState), stringOrNull(u.ShareNote),
+		toMillis(now()), id)
 	if err := updatedOne(res, err, ErrNoTransfer); err != nil {
 		return fmt.Errorf("storage: update transfer %s: %w", id, err)
 	}
@@ -186,6 +209,10 @@ func (s *Store) SaveProgress(ctx context.Context, id string, bytesDone int64, ha
 	return nil
 }
 
+// maxServable bounds the copies of one content Servable returns: the same
+// file offered in a few rooms, or downloaded and offered again.
+const maxServable = 16
+
 // servableSQL prefers the offered original to a downloaded copy: the user
 // chose to share that path, while a download may since have been moved or
 // deleted. Among copies of one kind the most recently touched wins.
@@ -195,24 +222,21 @@ const servableSQL = `
 	  AND ((direction = ?2 AND state <> ?3 AND source_path <> '')
 	    OR (direction = ?4 AND state = ?5 AND final_path <> ''))
 	ORDER BY direction = ?2 DESC, updated_at DESC, rowid DESC
-	LIMIT 1`
+	LIMIT ?6`
 
-// Servable finds a complete copy of the content with this manifest hash that
-// this node can serve to others: an outgoing transfer not cancelled (at its
-// SourcePath) or an incoming one that is done (at its FinalPath, in DestDir).
-// ok is false if there is none. Whether the asking peer may have it is the
-// caller's decision.
-func (s *Store) Servable(ctx context.Context, manifestHash string) (t Transfer, ok bool, err error) {
-	row := s.reader.QueryRowContext(ctx, servableSQL,
-		manifestHash, TransferOut, TransferCancelled, TransferIn, TransferDone)
-	t, err = scanTransfer(row)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Transfer{}, false, nil
-	}
+// Servable lists the complete copies of the content with this manifest
+// hash that this node could serve to others, best first: outgoing
+// transfers not cancelled (at their SourcePath) and incoming ones that
+// are done (at their FinalPath, in DestDir), whatever their share state
+// and expiry. Whether the asking peer may have one, and whether it is
+// still shared, is the caller's decision.
+func (s *Store) Servable(ctx context.Context, manifestHash string) ([]Transfer, error) {
+	rows, err := s.reader.QueryContext(ctx, servableSQL,
+		manifestHash, TransferOut, TransferCancelled, TransferIn, TransferDone, maxServable)
 	if err != nil {
-		return Transfer{}, false, fmt.Errorf("storage: servable copy of %s: %w", manifestHash, err)
+		return nil, fmt.Errorf("storage: servable copies of %s: %w", manifestHash, err)
 	}
-	return t, true, nil
+	return scanAll(rows, "servable copies", scanTransfer)
 }
 
 func checkTransfer(t Transfer) error {
@@ -231,11 +255,25 @@ func checkTransfer(t Transfer) error {
 		return fmt.Errorf("transfer %s: unknown state %q", t.ID, t.State)
 	case t.Size < 0 || t.Files < 0 || t.BytesDone < 0:
 		return fmt.Errorf("transfer %s: negative size, file count or byte count", t.ID)
+	case !knownShareState(t.ShareState):
+		return fmt.Errorf("transfer %s: unknown share state %q", t.ID, t.ShareState)
 	}
 	return nil
 }
 
 func knownTransferState(st string) bool { return chat.ValidTransferState(st) }
+
+func knownShareState(st string) bool {
+	return st == ShareServed || st == ShareUnshared || st == ShareChanged
+}
+
+// expiry stores a zero time as 0, "no end".
+func expiry(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return toMillis(t)
+}
 
 // stringOrNull binds an optional string, NULL meaning "keep the stored one".
 func stringOrNull(p *string) any {
@@ -264,13 +302,16 @@ func bitmap(have []byte) []byte {
 
 func scanTransfer(sc scanner) (Transfer, error) {
 	var (
-		t                Transfer
-		created, updated int64
+		t                         Transfer
+		expires, created, updated int64
 	)
 	if err := sc.Scan(&t.ID, &t.Direction, &t.Peer, &t.Conv, &t.Name, &t.Folder, &t.Size, &t.Files,
 		&t.ManifestHash, &t.Manifest, &t.SourcePath, &t.DestDir, &t.PartialPath, &t.FinalPath, &t.State,
-		&t.BytesDone, &t.Have, &t.Error, &created, &updated); err != nil {
+		&t.BytesDone, &t.Have, &t.Error, &expires, &t.ShareState, &t.ShareNote, &created, &updated); err != nil {
 		return Transfer{}, err
+	}
+	if expires != 0 {
+		t.ExpiresAt = fromMillis(expires)
 	}
 	if len(t.Manifest) == 0 {
 		t.Manifest = nil

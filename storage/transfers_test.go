@@ -227,8 +227,8 @@ func TestTransfersAfterUpgrade(t *testing.T) {
 			if err := s.SaveProgress(ctx, "t1", done.Size, []byte{0xff}); err != nil {
 				t.Fatalf("SaveProgress: %v", err)
 			}
-			if got, ok, err := s.Servable(ctx, done.ManifestHash); err != nil || !ok || got.ID != "t1" {
-				t.Errorf("Servable = %q, %v, %v; want t1", got.ID, ok, err)
+			if got, err := s.Servable(ctx, done.ManifestHash); err != nil || len(got) != 1 || got[0].ID != "t1" {
+				t.Errorf("Servable = %+v, %v; want t1", got, err)
 			}
 			for v := 1; v <= from; v++ {
 				fixtures[v].check(t, s)

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestUpdateTransfer(t *testing.T) {
@@ -170,7 +171,7 @@ func TestServable(t *testing.T) {
 	tests := []struct {
 		name   string
 		stored []Transfer
-		want   string // id of the copy found, "" for none
+		want   []string // ids of the copies found, best first
 	}{
 		{name: "nothing stored"},
 		{
@@ -182,18 +183,18 @@ func TestServable(t *testing.T) {
 		{name: "cancelled offer", stored: []Transfer{tr("out", TransferOut, TransferCancelled, hash)}},
 		{name: "complete copy of other content", stored: []Transfer{tr("in", TransferIn, TransferDone, "other")}},
 		{name: "done without a final path", stored: []Transfer{noFinalPath}},
-		{name: "completed download", stored: []Transfer{tr("in", TransferIn, TransferActive, hash), tr("done", TransferIn, TransferDone, hash)}, want: "done"},
-		{name: "own offer", stored: []Transfer{tr("out", TransferOut, TransferOffered, hash)}, want: "out"},
-		{name: "own offer the peer declined", stored: []Transfer{tr("out", TransferOut, TransferDeclined, hash)}, want: "out"},
+		{name: "completed download", stored: []Transfer{tr("in", TransferIn, TransferActive, hash), tr("done", TransferIn, TransferDone, hash)}, want: []string{"done"}},
+		{name: "own offer", stored: []Transfer{tr("out", TransferOut, TransferOffered, hash)}, want: []string{"out"}},
+		{name: "own offer the peer declined", stored: []Transfer{tr("out", TransferOut, TransferDeclined, hash)}, want: []string{"out"}},
 		{
 			name:   "own offer before a download",
 			stored: []Transfer{tr("done", TransferIn, TransferDone, hash), tr("out", TransferOut, TransferDone, hash)},
-			want:   "out",
+			want:   []string{"out", "done"},
 		},
 		{
 			name:   "download despite a cancelled offer",
 			stored: []Transfer{tr("dead", TransferOut, TransferCancelled, hash), tr("done", TransferIn, TransferDone, hash)},
-			want:   "done",
+			want:   []string{"done"},
 		},
 	}
 	for _, tc := range tests {
@@ -205,13 +206,13 @@ func TestServable(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			got, ok, err := s.Servable(ctx, hash)
-			if err != nil || ok != (tc.want != "") || got.ID != tc.want {
-				t.Fatalf("Servable = %q, %v, %v; want %q", got.ID, ok, err, tc.want)
+			got, err := s.Servable(ctx, hash)
+			if ids := transferIDs(got); err != nil || !slices.Equal(ids, tc.want) {
+				t.Fatalf("Servable = %q, %v; want %q", ids, err, tc.want)
 			}
-			if ok {
-				if stored, err := s.Transfer(ctx, tc.want); err != nil || !reflect.DeepEqual(got, stored) {
-					t.Errorf("Servable returned\n  %+v\nstored is\n  %+v (%v)", got, stored, err)
+			for _, g := range got {
+				if stored, err := s.Transfer(ctx, g.ID); err != nil || !reflect.DeepEqual(g, stored) {
+					t.Errorf("Servable returned\n  %+v\nstored is\n  %+v (%v)", g, stored, err)
 				}
 			}
 		})
@@ -222,8 +223,40 @@ func TestServable(t *testing.T) {
 // serve must not read every transfer ever made.
 func TestServableUsesIndex(t *testing.T) {
 	s := newTestStore(t)
-	plan := queryPlan(t, s, servableSQL, "h", TransferOut, TransferCancelled, TransferIn, TransferDone)
+	plan := queryPlan(t, s, servableSQL, "h", TransferOut, TransferCancelled, TransferIn, TransferDone, maxServable)
 	if !slices.ContainsFunc(plan, func(d string) bool { return strings.Contains(d, "transfers_manifest (manifest_hash=?)") }) {
 		t.Errorf("plan does not use transfers_manifest: %q", plan)
+	}
+}
+
+// A share's expiry and whether it is still served survive a round trip,
+// and only known share states are stored.
+func TestShareStateStored(t *testing.T) {
+	s := newTestStore(t)
+	ctx := t.Context()
+	tr := sampleTransfer("s1")
+	tr.Direction, tr.SourcePath = TransferOut, "/share/s1"
+	tr.ExpiresAt = time.UnixMilli(1_900_000_000_000)
+	if _, err := s.InsertTransfer(ctx, tr); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Transfer(ctx, "s1")
+	if err != nil || !got.ExpiresAt.Equal(tr.ExpiresAt) || got.ShareState != ShareServed {
+		t.Fatalf("stored %v %q (%v)", got.ExpiresAt, got.ShareState, err)
+	}
+	changed, note := ShareChanged, "report.pdf changed"
+	if err := s.UpdateTransfer(ctx, "s1", TransferUpdate{ShareState: &changed, ShareNote: &note}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Transfer(ctx, "s1"); got.ShareState != ShareChanged || got.ShareNote != note || got.State != tr.State {
+		t.Fatalf("after update: %q %q %q", got.ShareState, got.ShareNote, got.State)
+	}
+	bad := "gone"
+	if err := s.UpdateTransfer(ctx, "s1", TransferUpdate{ShareState: &bad}); err == nil {
+		t.Fatal("an unknown share state was stored")
+	}
+	tr.ID, tr.ShareState = "s2", "gone"
+	if _, err := s.InsertTransfer(ctx, tr); err == nil {
+		t.Fatal("an unknown share state was inserted")
 	}
 }

@@ -35,9 +35,31 @@ func share(t *testing.T, name string, size int) shared {
 	return shared{path: p, m: m, offer: o}
 }
 
-// source serves sh's manifest with the content at path.
-func (sh shared) source(path string) p2p.FileSource {
-	return &fileSource{m: sh.m, raw: sh.m.Marshal(), base: path, open: map[int]*os.File{}}
+// source serves sh's manifest with whatever content is at path, as a
+// sender that checks nothing would.
+func (sh shared) source(path string) p2p.FileSource { return rawSource{m: sh.m, path: path} }
+
+type rawSource struct {
+	m    *files.Manifest
+	path string
+}
+
+func (r rawSource) Manifest() []byte { return r.m.Marshal() }
+func (r rawSource) ChunkCount() int  { return r.m.ChunkCount() }
+func (r rawSource) ChunkSize() int   { return int(r.m.ChunkSize) }
+func (r rawSource) Close() error     { return nil }
+
+func (r rawSource) ReadChunk(i int, buf []byte) (int, error) {
+	_, off, n := r.m.Chunk(i)
+	f, err := os.Open(r.path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	if _, err := f.ReadAt(buf[:n], off); err != nil {
+		return 0, err
+	}
+	return int(n), nil
 }
 
 var roomy = files.Policy{KeepFree: 1}

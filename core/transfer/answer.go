@@ -5,8 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
+	"unicode/utf8"
 
 	"hallway/chat"
 	"hallway/files"
@@ -28,7 +27,11 @@ func (s *Service) StatusReceived(ctx context.Context, from peer.ID, st *p2p.File
 		if st.State == storage.TransferCancelled && t.State != storage.TransferDone {
 			s.dls.stop(t.ID)
 			s.removePartial(ctx, t)
-			s.setState(ctx, t.ID, storage.TransferCancelled, "the sender cancelled it")
+			why := "the sender cancelled it"
+			if r := shortReason(st.Reason); r != "" {
+				why += ": " + r
+			}
+			s.setState(ctx, t.ID, storage.TransferCancelled, why)
 		}
 		return
 	}
@@ -98,6 +101,7 @@ func (s *Service) Cancel(ctx context.Context, id string) error {
 		return chat.UserErrorf("%s is complete; nothing to cancel", t.Name)
 	}
 	s.dls.stop(id)
+	s.server.guard(id).stop(refusal(unsharedNote))
 	if err := s.setState(ctx, id, storage.TransferCancelled, "cancelled"); err != nil {
 		return err
 	}
@@ -130,13 +134,15 @@ func (s *Service) removePartial(ctx context.Context, t storage.Transfer) {
 	if err != nil {
 		return
 	}
-	if m.Folder {
-		os.RemoveAll(filepath.Join(t.DestDir, partial))
+	dl, err := files.OpenDownloads(t.DestDir)
+	if err != nil {
 		return
 	}
-	if dl, err := files.OpenDownloads(t.DestDir); err == nil {
+	defer dl.Close()
+	if m.Folder {
+		dl.RemoveAll(partial)
+	} else {
 		dl.Remove(partial)
-		dl.Close()
 	}
 }
 
@@ -147,4 +153,18 @@ func (s *Service) incoming(ctx context.Context, id string) (storage.Transfer, er
 		return t, chat.UserErrorf("no incoming transfer %s (see hallway transfers)", id)
 	}
 	return t, err
+}
+
+// shortReason is a colleague's reason cut to a line a user reads.
+func shortReason(r string) string {
+	const max = 200
+	if len(r) <= max {
+		return r
+	}
+	for i := max; i > 0; i-- {
+		if utf8.RuneStart(r[i]) {
+			return r[:i] + "…"
+		}
+	}
+	return ""
 }

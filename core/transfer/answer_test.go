@@ -43,7 +43,7 @@ func TestDeclineRefusals(t *testing.T) {
 	if err := r.Decline(context.Background(), "nope"); err == nil || !strings.Contains(chat.UserMessage(err), "no incoming transfer nope") {
 		t.Fatalf("unknown id: %v", err)
 	}
-	out, err := r.SendFile(context.Background(), "Ann", content(t, "mine.txt", 5))
+	out, err := r.SendFile(context.Background(), "Ann", content(t, "mine.txt", 5), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +61,7 @@ func TestDeclineRefusals(t *testing.T) {
 
 func TestCancelOwnOfferTellsTheColleague(t *testing.T) {
 	r := newRig(t, Config{})
-	tr, err := r.SendFile(context.Background(), "Ann", content(t, "memo.txt", 5))
+	tr, err := r.SendFile(context.Background(), "Ann", content(t, "memo.txt", 5), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,9 +85,9 @@ func TestCancelOwnOfferTellsTheColleague(t *testing.T) {
 func TestStatusReceived(t *testing.T) {
 	ctx := context.Background()
 	r := newRig(t, Config{})
-	declined, _ := r.SendFile(ctx, "Ann", content(t, "a.txt", 5))
-	done, _ := r.SendFile(ctx, "Ann", content(t, "b.txt", 5))
-	ignored, _ := r.SendFile(ctx, "Ann", content(t, "c.txt", 5))
+	declined, _ := r.SendFile(ctx, "Ann", content(t, "a.txt", 5), 0)
+	done, _ := r.SendFile(ctx, "Ann", content(t, "b.txt", 5), 0)
+	ignored, _ := r.SendFile(ctx, "Ann", content(t, "c.txt", 5), 0)
 	withdrawn := strings.Repeat("8", 32)
 	offerFromAnn(t, r, withdrawn)
 

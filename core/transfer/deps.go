@@ -18,7 +18,7 @@ type Store interface {
 	Transfers(ctx context.Context) ([]storage.Transfer, error)
 	UpdateTransfer(ctx context.Context, id string, u storage.TransferUpdate) error
 	SaveProgress(ctx context.Context, id string, bytesDone int64, have []byte) error
-	Servable(ctx context.Context, manifestHash string) (t storage.Transfer, ok bool, err error)
+	Servable(ctx context.Context, manifestHash string) ([]storage.Transfer, error)
 }
 
 // Net fetches manifests and chunks from peers.
@@ -61,6 +61,11 @@ type Rooms interface {
 	// RoomPeers lists the members of a joined room connected now; false
 	// when we are not a member.
 	RoomPeers(room string) ([]peer.ID, bool)
+	// LiveOnly reports whether what is said in the room is for those
+	// present only: #general of an open workspace, which any computer on
+	// the network may join. Its files are served only while their offer is
+	// live (see LiveWindow).
+	LiveOnly(room string) bool
 }
 
 // Poster carries the messages of transfers into conversations.

@@ -2,8 +2,10 @@
 // offers made and received, applies the receiver's policy, accepts,
 // declines and cancels them, downloads accepted content chunk by chunk
 // (over the bulk lane or libp2p streams, from the sender or from any room
-// member who has it), serves content to those allowed to fetch it, paces
-// each peer's requests and reports progress.
+// member who has it), serves content to those allowed to fetch it (only
+// as it was offered, checked chunk by chunk, confined to where it was
+// offered from, and only while it is shared: until it expires, is
+// withdrawn or changes), paces each peer's requests and reports progress.
 //
 // It does not deliver the messages that carry offers and answers (a Poster
 // queues them into a conversation), does not know how rooms are joined or

@@ -39,6 +39,9 @@ func (f *fakeStore) InsertTransfer(_ context.Context, t storage.Transfer) (bool,
 	if t.State == "" {
 		t.State = storage.TransferOffered
 	}
+	if t.CreatedAt.IsZero() {
+		t.CreatedAt = time.Now()
+	}
 	f.rows[t.ID] = t
 	f.order = append(f.order, t.ID)
 	return true, nil
@@ -86,6 +89,12 @@ func (f *fakeStore) UpdateTransfer(_ context.Context, id string, u storage.Trans
 	if u.FinalPath != nil {
 		t.FinalPath = *u.FinalPath
 	}
+	if u.ShareState != nil {
+		t.ShareState = *u.ShareState
+	}
+	if u.ShareNote != nil {
+		t.ShareNote = *u.ShareNote
+	}
 	f.rows[id] = t
 	return nil
 }
@@ -102,20 +111,30 @@ func (f *fakeStore) SaveProgress(_ context.Context, id string, done int64, have 
 	return nil
 }
 
-func (f *fakeStore) Servable(_ context.Context, hash string) (storage.Transfer, bool, error) {
+func (f *fakeStore) Servable(_ context.Context, hash string) ([]storage.Transfer, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	for _, id := range f.order {
+	var out []storage.Transfer
+	for _, id := range slices.Backward(f.order) {
 		t := f.rows[id]
 		if t.ManifestHash != hash {
 			continue
 		}
 		if t.Direction == storage.TransferOut && t.State != storage.TransferCancelled && t.SourcePath != "" ||
 			t.Direction == storage.TransferIn && t.State == storage.TransferDone && t.FinalPath != "" {
-			return t, true, nil
+			out = append(out, t)
 		}
 	}
-	return storage.Transfer{}, false, nil
+	slices.SortStableFunc(out, func(a, b storage.Transfer) int {
+		if a.Direction == b.Direction {
+			return 0
+		}
+		if a.Direction == storage.TransferOut {
+			return -1
+		}
+		return 1
+	})
+	return out, nil
 }
 
 // fakeNet serves one file's manifest and chunks from a source on disk,
@@ -251,7 +270,10 @@ type fakeRooms struct {
 	id    string
 	key   hcrypto.RoomKey
 	peers []peer.ID
+	live  bool // the room is live-only
 }
+
+func (r *fakeRooms) LiveOnly(room string) bool { return room == r.id && r.live }
 
 func (r *fakeRooms) RoomID(ref string) (string, error) {
 	if ref == "#"+r.id {

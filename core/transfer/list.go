@@ -20,6 +20,10 @@ func (s *Service) toTransfer(ctx context.Context, t storage.Transfer) chat.Trans
 	if t.FinalPath != "" {
 		out.FinalPath = t.FinalPath
 	}
+	out.Share, out.ShareNote, out.ExpiresAt = s.shareOf(t)
+	if t.Direction == storage.TransferIn && t.State != storage.TransferDone {
+		out.ExpiresAt = t.ExpiresAt // when the offer ends
+	}
 	if done, rate, ok := s.progress.get(t.ID); ok {
 		out.BytesDone, out.Rate = max(done, out.BytesDone), rate
 	}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"hallway/chat"
 	"hallway/files"
@@ -21,8 +22,10 @@ import (
 
 // SendFile offers a file or folder to a colleague or a room. The content is
 // hashed now; receivers pull it from this node (or, in a room, from any
-// member who has it) once they accept.
-func (s *Service) SendFile(ctx context.Context, ref, path string) (chat.Transfer, error) {
+// member who has it) once they accept. It is served for expire (0: in a
+// room for the share time of the settings, to a colleague until the offer
+// is withdrawn), and only as long as it matches what was hashed.
+func (s *Service) SendFile(ctx context.Context, ref, path string, expire time.Duration) (chat.Transfer, error) {
 	if s.cfg.Policy.Disabled {
 		return chat.Transfer{}, chat.UserErrorf("file transfer is turned off on this computer")
 	}
@@ -31,6 +34,11 @@ func (s *Service) SendFile(ctx context.Context, ref, path string) (chat.Transfer
 		return chat.Transfer{}, chat.UserErrorf("bad path %q: %v", path, err)
 	}
 	if _, err := os.Stat(abs); err != nil {
+		return chat.Transfer{}, chat.UserErrorf("cannot send %s: %v", path, errors.Unwrap(err))
+	}
+	// What is served later is what the path meant now: a link the user
+	// picked is resolved once, and never again.
+	if abs, err = filepath.EvalSymlinks(abs); err != nil {
 		return chat.Transfer{}, chat.UserErrorf("cannot send %s: %v", path, errors.Unwrap(err))
 	}
 	var room string
@@ -47,6 +55,10 @@ func (s *Service) SendFile(ctx context.Context, ref, path string) (chat.Transfer
 			return chat.Transfer{}, chat.UserErrorf("that is you; send to a colleague")
 		}
 	}
+	expires, err := s.expiryFor(room, expire)
+	if err != nil {
+		return chat.Transfer{}, err
+	}
 	m, skipped, err := files.BuildManifest(ctx, abs, nil)
 	if err != nil {
 		return chat.Transfer{}, chat.UserErrorf("cannot read %s: %v", path, err)
@@ -55,15 +67,22 @@ func (s *Service) SendFile(ctx context.Context, ref, path string) (chat.Transfer
 		s.log.Info("not sent: not regular files", "skipped", strings.Join(skipped, ", "))
 	}
 	offer := p2p.FileOffer{ID: newID(), Name: m.Name, Size: m.TotalSize(), Files: len(m.Entries), Folder: m.Folder, Hash: m.Hash()}
+	if !expires.IsZero() {
+		offer.Expires = expires.UnixMilli()
+	}
 	rec := storage.Transfer{
 		ID: offer.ID, Direction: storage.TransferOut, Name: m.Name, Folder: m.Folder, Size: offer.Size,
 		Files: offer.Files, ManifestHash: offer.Hash, Manifest: m.Marshal(), SourcePath: abs, State: storage.TransferOffered,
+		ExpiresAt: expires,
 	}
 	meta, _ := json.Marshal(offer)
 	if room != "" {
 		rec.Peer, rec.Conv = s.net.ID().String(), chat.RoomConv(room).String()
 		if _, err := s.store.InsertTransfer(ctx, rec); err != nil {
 			return chat.Transfer{}, fmt.Errorf("save transfer: %w", err)
+		}
+		if s.rooms.LiveOnly(room) {
+			s.server.present(rec.ID, room)
 		}
 		if err := s.post.PostFile(ctx, room, string(meta)); err != nil {
 			return chat.Transfer{}, err
@@ -94,7 +113,10 @@ func (s *Service) OfferReceived(ctx context.Context, from peer.ID, conv string, 
 	}
 	rec := storage.Transfer{
 		ID: o.ID, Direction: storage.TransferIn, Peer: from.String(), Conv: conv, Name: files.SafeName(o.Name),
-		Folder: o.Folder, Size: o.Size, Files: max(o.Files, 1), ManifestHash: o.Hash, State: storage.TransferOffered,
+		Folder: o.Folder, Size: o.Size, Files: o.Files, ManifestHash: o.Hash, State: storage.TransferOffered,
+	}
+	if o.Expires > 0 {
+		rec.ExpiresAt = time.UnixMilli(o.Expires)
 	}
 	inserted, err := s.store.InsertTransfer(ctx, rec)
 	if err != nil || !inserted {

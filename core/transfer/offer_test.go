@@ -80,7 +80,7 @@ func TestOfferRecordedOnce(t *testing.T) {
 func TestSendFileToColleague(t *testing.T) {
 	r := newRig(t, Config{})
 	p := content(t, "notes.txt", 3000)
-	tr, err := r.SendFile(context.Background(), "Ann", p)
+	tr, err := r.SendFile(context.Background(), "Ann", p, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +102,7 @@ func TestSendFileToColleague(t *testing.T) {
 
 func TestSendFileInRoom(t *testing.T) {
 	r := newRig(t, Config{})
-	tr, err := r.SendFile(context.Background(), "#"+r.rooms.id, content(t, "plan.txt", 10))
+	tr, err := r.SendFile(context.Background(), "#"+r.rooms.id, content(t, "plan.txt", 10), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +129,7 @@ func TestSendFileRefusals(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := newRig(t, tc.cfg)
-			_, err := r.SendFile(context.Background(), tc.ref, tc.path)
+			_, err := r.SendFile(context.Background(), tc.ref, tc.path, 0)
 			if err == nil || !strings.Contains(chat.UserMessage(err), tc.want) {
 				t.Fatalf("got %v, want %q", err, tc.want)
 			}
@@ -144,7 +144,7 @@ func TestSendFileRefusals(t *testing.T) {
 func TestSendFileFailsWhenTheOfferCannotBeSent(t *testing.T) {
 	r := newRig(t, Config{})
 	r.post.fail = errors.New("disk full")
-	if _, err := r.SendFile(context.Background(), "Ann", content(t, "a.txt", 10)); err == nil || !strings.Contains(err.Error(), "disk full") {
+	if _, err := r.SendFile(context.Background(), "Ann", content(t, "a.txt", 10), 0); err == nil || !strings.Contains(err.Error(), "disk full") {
 		t.Fatalf("got %v", err)
 	}
 }

@@ -24,6 +24,9 @@ type Config struct {
 	// NoBulkLane keeps every chunk on libp2p streams: no extra TCP port is
 	// offered or dialled (see docs/FILES.md, "Bulk lane"). Slower.
 	NoBulkLane bool
+	// ShareFor is how long a file offered in a room, or downloaded from
+	// one, is served to its members; 0 is DefaultShareFor.
+	ShareFor time.Duration
 }
 
 // Service offers, accepts, downloads and serves files.
@@ -42,6 +45,11 @@ type Service struct {
 	dls      *downloads
 	server   *server
 	noLane   sync.Map // peer → time until which its bulk lane is not tried
+	// acceptMu makes checking free space and reserving it for a download
+	// one step, so concurrent accepts cannot share the same free bytes.
+	acceptMu  sync.Mutex
+	now       func() time.Time                 // the clock shares expire by; tests set it
+	freeSpace func(dir string) (uint64, error) // of a downloads folder; tests set it
 }
 
 // New builds the service; Run retries paused downloads.
@@ -51,10 +59,10 @@ func New(cfg Config, deps Deps) *Service {
 	}
 	s := &Service{
 		cfg: cfg, log: deps.Log, store: deps.Store, net: deps.Net, bus: deps.Bus, spawn: deps.Spawn,
-		peers: deps.Peers, rooms: deps.Rooms, post: deps.Post,
+		peers: deps.Peers, rooms: deps.Rooms, post: deps.Post, now: time.Now, freeSpace: freeSpace,
 	}
 	s.dls = newDownloads(deps.Spawn, s.download, s.progress.forget)
-	s.server = &server{store: deps.Store, net: deps.Net, rooms: deps.Rooms}
+	s.server = &server{s: s}
 	return s
 }
 

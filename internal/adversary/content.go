@@ -3,6 +3,7 @@ package adversary
 import (
 	"encoding/binary"
 	"sync"
+	"sync/atomic"
 
 	"hallway/files"
 	"hallway/p2p"
@@ -17,7 +18,11 @@ import (
 type Content struct {
 	Manifest *files.Manifest
 	Raw      []byte
-	data     [][]byte // per entry
+	// ChunkRequests counts the requests for chunks of the content.
+	ChunkRequests atomic.Int64
+
+	mu   sync.Mutex // guards data
+	data [][]byte   // per entry
 }
 
 // ContentEntry is one file of a Content: its path as the manifest says it
@@ -65,6 +70,29 @@ func (c *Content) Offer(id string) p2p.FileOffer {
 	return p2p.FileOffer{ID: id, Name: c.Manifest.Name, Size: c.Manifest.TotalSize(), Files: len(c.Manifest.Entries), Folder: c.Manifest.Folder, Hash: c.Hash()}
 }
 
+// OfferLying is an offer naming the content's hash but describing it
+// otherwise (lie changes the name, size, file count or kind): what the
+// receiver sees and judges is not what its manifest holds.
+func (c *Content) OfferLying(id string, lie func(*p2p.FileOffer)) p2p.FileOffer {
+	o := c.Offer(id)
+	lie(&o)
+	return o
+}
+
+// Alter replaces the bytes of entry e, keeping the manifest: a sharer
+// whose file changed after the offer, serving what it has now.
+func (c *Content) Alter(e int, data []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.data[e] = data
+}
+
+func (c *Content) entry(e int) []byte {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.data[e]
+}
+
 // ServeContent answers file requests for cs as a Hallway would; requests
 // for anything else are refused. It returns the counter of requests.
 func (p *Peer) ServeContent(cs ...*Content) *sync.Map {
@@ -84,11 +112,12 @@ func (p *Peer) ServeContent(cs ...*Content) *sync.Map {
 		case p2p.FileOpManifest:
 			out = append(out, Frame(c.Raw)...)
 		case p2p.FileOpChunks:
+			c.ChunkRequests.Add(1)
 			for _, r := range req.Chunks {
 				for i := r.From; i < r.To && i < c.Manifest.ChunkCount(); i++ {
 					e, off, n := c.Manifest.Chunk(i)
 					var body []byte
-					if d := c.data[e]; int64(len(d)) >= off+n {
+					if d := c.entry(e); int64(len(d)) >= off+n {
 						body = d[off : off+n]
 					} else {
 						body = make([]byte, n)

@@ -3,8 +3,11 @@
 // speaks Hallway's protocols wrongly on purpose. It forges authors,
 // replays captured room messages, sends oversize, truncated and
 // impossible frames, floods streams, connections and requests, serves
-// hostile files and sync answers, spoofs and floods mDNS announcements,
-// and captures packets as an eavesdropper would.
+// hostile files (content changed after its offer, manifests that
+// contradict their offer) and sync answers, asks for files as a member
+// that takes whatever it is sent (shares that ended, were withdrawn or
+// changed), spoofs and floods mDNS announcements, and captures packets as
+// an eavesdropper would.
 //
 // Every socket it opens lives in the network namespace it is given, so it
 // runs inside a test process next to a lab of real daemons. It uses the

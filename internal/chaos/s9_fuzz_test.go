@@ -45,6 +45,7 @@ var decoders = map[string][2]string{
 	"control API request":       {"control", "FuzzControlAPI"},
 	"command-line arguments":    {"cli", "FuzzParseArgs"},
 	"sizes (--max-file-size …)": {"cli", "FuzzParseSize"},
+	"share times (--expire …)":  {"cli", "FuzzParseExpire"},
 	"text shown in a terminal":  {"cli", "FuzzSafeText"},
 	"conversation id":           {"chat", "FuzzParseConv"},
 	"message kind forms":        {"chat", "FuzzKindLookup"},

@@ -142,8 +142,11 @@ func TestFilesLAN(t *testing.T) {
 	})
 
 	t.Run("a room file reaches a member after the uploader left", func(t *testing.T) {
+		// A room of its own: #general of an open workspace serves a
+		// file only live, from its uploader.
+		fleet.Room(t, []*fleet.Daemon{ann, cat, dan}, "handouts")
 		small, smallHash := fleet.RandomFile(t, src, "slides.pdf", 24<<20)
-		tr := fleet.Decode[chat.Transfer](t, ann.CLI("file", "send", "#general", small, "--json"))
+		tr := fleet.Decode[chat.Transfer](t, ann.CLI("file", "send", "#handouts", small, "--json"))
 		for _, d := range []*fleet.Daemon{cat, dan} {
 			d.WaitFor("room offer", 20*time.Second, func() bool { _, ok := d.Transfer(tr.ID); return ok })
 		}
