@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"hallway/chat"
+	hcrypto "hallway/crypto"
 	"hallway/storage"
 
 	ic "github.com/libp2p/go-libp2p/core/crypto"
@@ -29,6 +30,12 @@ type testNode struct {
 
 func newTestNode(t *testing.T, name string) *testNode {
 	t.Helper()
+	return newTestNodeIn(t, name, nil)
+}
+
+// newTestNodeIn is a node of the private workspace ws (nil: open LAN).
+func newTestNodeIn(t *testing.T, name string, ws *hcrypto.WorkspaceKey) *testNode {
+	t.Helper()
 	key, _, err := ic.GenerateEd25519Key(rand.Reader)
 	if err != nil {
 		t.Fatal(err)
@@ -43,7 +50,7 @@ func newTestNode(t *testing.T, name string) *testNode {
 	log := &journal{}
 	n := &testNode{t: t, id: id, key: key, log: log, store: newFakeStore(log), net: newFakeNet(id, log),
 		bus: &fakeBus{log: log, events: make(chan chat.Event, 1024)}}
-	n.Manager = New(Config{Identity: key}, Deps{
+	n.Manager = New(Config{Identity: key, Workspace: ws}, Deps{
 		Store:     n.store,
 		Net:       n.net,
 		Publisher: n.bus,

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"hallway/chat"
@@ -17,6 +18,13 @@ import (
 
 // generalName is the display name of every workspace's default room.
 const generalName = "general"
+
+// openGeneralID is the id of the open LAN workspace's #general, the same
+// on every Hallway: anyone can derive its key.
+var openGeneralID = sync.OnceValue(func() string {
+	id, _ := hcrypto.GeneralRoom(nil)
+	return id
+})
 
 // membershipStore keeps the joined rooms and their members.
 type membershipStore interface {
@@ -92,7 +100,8 @@ func (m *Manager) Open(ctx context.Context) error {
 // Follow starts following a room's gossip, without recording it as
 // joined: Open uses it for the rooms history holds.
 func (m *Manager) Follow(r storage.Room) error {
-	j := &Joined{id: r.ID, name: r.Name, key: hcrypto.RoomKey(r.Key), general: r.General}
+	j := &Joined{id: r.ID, name: r.Name, key: hcrypto.RoomKey(r.Key), general: r.General,
+		liveOnly: r.General && r.ID == openGeneralID()}
 	t, err := m.deps.Net.JoinRoom(r.ID, func(author peer.ID, data []byte) (any, error) {
 		env, err := hcrypto.UnmarshalEnvelope(data)
 		if err != nil {
