@@ -236,6 +236,10 @@ func describeEvent(e control.WireEvent) string {
 		return fmt.Sprintf("%s %s (%s)", e.Type, safeLine(e.Peer.Name), safeLine(statusLine(e.Peer.Status, e.Peer.StatusText)))
 	case e.Self != nil:
 		return fmt.Sprintf("%s %s (%s)", e.Type, safeLine(e.Self.Name), safeLine(statusLine(e.Self.Status, e.Self.StatusText)))
+	case e.Nearby != nil:
+		var b strings.Builder
+		printNearby(&b, *e.Nearby, false)
+		return e.Type + " " + strings.TrimSpace(strings.ReplaceAll(b.String(), "\n", ";"))
 	}
 	return e.Type
 }

@@ -34,7 +34,8 @@ var workspaceVerbs = subVerbs{list: []subVerb{
 	{"invite", "invite", nil, func(ctx context.Context, env *Env, dir string, args []string, p parsed) error {
 		return workspaceShow(env, dir, "invite", args, p)
 	}},
-}, misuse: "usage: hallway workspace [show|create|join CODE|leave|invite]"}
+	{"nearby", "nearby", nil, workspaceNearby},
+}, misuse: "usage: hallway workspace [show|create|join CODE|leave|invite|nearby]"}
 
 // workspaceUsage is the verb's line of `hallway help`.
 func workspaceUsage() string {

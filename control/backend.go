@@ -19,10 +19,12 @@ type Profile interface {
 	SetName(ctx context.Context, name string) error
 }
 
-// People is the list of colleagues and adding one by address.
+// People is the list of colleagues, adding one by address, and the other
+// workspaces seen on the network.
 type People interface {
 	Peers(ctx context.Context) ([]chat.Colleague, error)
 	AddPeer(ctx context.Context, addr string) (chat.AddPeerResult, error)
+	NearbyWorkspaces(ctx context.Context) ([]chat.NearbyWorkspace, error)
 }
 
 // Messages is direct messaging: sending and reading a conversation.

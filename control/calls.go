@@ -38,6 +38,11 @@ func (c *Client) AddPeer(ctx context.Context, addr string) (chat.AddPeerResult, 
 	return call(ctx, c, epAddPeer, addPeerRequest{Addr: addr})
 }
 
+// NearbyWorkspaces lists the other workspaces seen on the network.
+func (c *Client) NearbyWorkspaces(ctx context.Context) ([]chat.NearbyWorkspace, error) {
+	return call(ctx, c, epNearby, none{})
+}
+
 // Send sends a direct message.
 func (c *Client) Send(ctx context.Context, peer, text string) (chat.Message, error) {
 	return call(ctx, c, epSend, sendRequest{Peer: peer, Text: text})

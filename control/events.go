@@ -24,6 +24,9 @@ type WireEvent struct {
 	Trust    *chat.Trust       `json:"trust,omitempty"`
 	Warning  *chat.NameWarning `json:"warning,omitempty"`
 	Prefs    *chat.Prefs       `json:"prefs,omitempty"`
+	// Nearby: the other workspaces seen on the network now (a pointer, so
+	// that an empty list is written and the event stays comparable).
+	Nearby *[]chat.NearbyWorkspace `json:"nearby,omitempty"`
 	// Missed is how many events a lagged stream skipped.
 	Missed int `json:"missed,omitempty"`
 }
@@ -59,6 +62,12 @@ func ToWire(e chat.Event) WireEvent {
 		w.Warning = &e.Warning
 	case chat.PrefsChanged:
 		w.Prefs = &e.Prefs
+	case chat.NearbyChanged:
+		ws := e.Workspaces
+		if ws == nil {
+			ws = []chat.NearbyWorkspace{}
+		}
+		w.Nearby = &ws
 	case chat.Lagged:
 		return Lagged(e.Missed)
 	}

@@ -94,6 +94,7 @@ func fixtureEvents() []chat.Event {
 		chat.NameWarningRaised{Warning: fill[chat.NameWarning]()},
 		chat.PrefsChanged{Prefs: fill[chat.Prefs]()},
 		chat.HistoryExpired{Result: fill[chat.SweepResult]()},
+		chat.NearbyChanged{Workspaces: fill[[]chat.NearbyWorkspace]()},
 		chat.Lagged{Missed: 3},
 	}
 }
@@ -110,6 +111,9 @@ func (fixture) Peers(context.Context) ([]chat.Colleague, error) {
 }
 func (fixture) AddPeer(context.Context, string) (chat.AddPeerResult, error) {
 	return fill[chat.AddPeerResult](), nil
+}
+func (fixture) NearbyWorkspaces(context.Context) ([]chat.NearbyWorkspace, error) {
+	return fill[[]chat.NearbyWorkspace](), nil
 }
 func (fixture) Send(context.Context, string, string) (chat.Message, error) {
 	return fill[chat.Message](), nil

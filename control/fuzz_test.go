@@ -31,6 +31,9 @@ func (stubBackend) Stats() core.Stats                                  { return 
 func (stubBackend) AddPeer(_ context.Context, a string) (chat.AddPeerResult, error) {
 	return chat.AddPeerResult{Addr: a}, nil
 }
+func (stubBackend) NearbyWorkspaces(context.Context) ([]chat.NearbyWorkspace, error) {
+	return nil, nil
+}
 func (stubBackend) Send(context.Context, string, string) (chat.Message, error) {
 	return chat.Message{}, nil
 }
