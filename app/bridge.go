@@ -112,6 +112,8 @@ func (u *UI) apply(ev chat.Event) {
 		if setup && !u.holdScreen {
 			u.showMain() // set up elsewhere (hallway CLI, another screen)
 		}
+	case chat.NearbyChanged:
+		u.nearbyChanged(e.Workspaces)
 	case chat.Lagged:
 		u.lagged(e.Missed)
 	}

@@ -32,6 +32,7 @@ type fakeCore struct {
 	seq       int64
 	restarts  int
 	workspace string
+	nearby    []chat.NearbyWorkspace
 }
 
 func newFakeCore() *fakeCore {
@@ -226,6 +227,9 @@ func (f *fakeCore) JoinWorkspace(code string) error {
 	return nil
 }
 func (f *fakeCore) LeaveWorkspace() error { f.workspace = ""; return nil }
+func (f *fakeCore) NearbyWorkspaces(context.Context) ([]chat.NearbyWorkspace, error) {
+	return append([]chat.NearbyWorkspace(nil), f.nearby...), nil
+}
 func (f *fakeCore) Restart()              { f.restarts++ }
 
 var _ Core = (*fakeCore)(nil)
