@@ -230,6 +230,6 @@ func (f *fakeCore) LeaveWorkspace() error { f.workspace = ""; return nil }
 func (f *fakeCore) NearbyWorkspaces(context.Context) ([]chat.NearbyWorkspace, error) {
 	return append([]chat.NearbyWorkspace(nil), f.nearby...), nil
 }
-func (f *fakeCore) Restart()              { f.restarts++ }
+func (f *fakeCore) Restart() { f.restarts++ }
 
 var _ Core = (*fakeCore)(nil)

@@ -37,21 +37,21 @@ type UI struct {
 	transfers map[string]chat.Transfer
 	prefs     chat.Prefs
 	// nearby: the other workspaces seen on the network.
-	nearby    []chat.NearbyWorkspace
-	current   string // the conversation shown: "dm:…" or "room:…"
-	focused   bool
+	nearby  []chat.NearbyWorkspace
+	current string // the conversation shown: "dm:…" or "room:…"
+	focused bool
 	// autoAway: the status was set to away by the idle timer, so activity
 	// brings it back.
 	autoAway bool
 	// holdScreen keeps the first-run screen up while the node restarts.
 	holdScreen bool
 
-	sidebar  *sidebar
-	conv     *conversation
-	header   *header
-	compose  *compose
-	status   *statusMenu
-	banner   *banner
+	sidebar *sidebar
+	conv    *conversation
+	header  *header
+	compose *compose
+	status  *statusMenu
+	banner  *banner
 	// openPanel stands above the conversation in the open LAN workspace.
 	openPanel *openPanel
 	// firstRun is the first-run screen while it is shown.

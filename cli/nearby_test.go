@@ -27,8 +27,8 @@ func TestPrintNearby(t *testing.T) {
 			want: []string{"Other workspaces on this network:", "the open LAN workspace  3 colleagues"},
 			not:  []string{"visible to every network", "workspace join"}},
 		{name: "a hostile tag is shown inert", open: true,
-			ws:   []chat.NearbyWorkspace{{Tag: "ev\u202eil\x1b[2J", Colleagues: 1}},
-			not:  []string{"\u202e", "\x1b"}},
+			ws:  []chat.NearbyWorkspace{{Tag: "ev\u202eil\x1b[2J", Colleagues: 1}},
+			not: []string{"\u202e", "\x1b"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var b bytes.Buffer
