@@ -170,8 +170,8 @@ func (u *UI) messageIn(m chat.Message) {
 		u.markReadIf(true)
 	}
 	if m.Conversation != u.current || !u.focused {
-		who := m.FromName
-		if who == "" {
+		who := authorText(m.FromName, m.From, m.FromVerified, m.FromWarning)
+		if m.FromName == "" && m.FromWarning == nil {
 			who = u.convTitle(dmConv(m.From))
 		}
 		title := who

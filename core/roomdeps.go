@@ -26,6 +26,7 @@ func (s *Service) newRooms(lastClock uint64) *rooms.Manager {
 		QueueDM:     s.queueDM,
 		FileOffered: s.roomFileOffered,
 		TransferID:  transferIDOf,
+		Author:      s.authors.Author,
 	})
 }
 

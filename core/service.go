@@ -59,6 +59,7 @@ type Service struct {
 	presence   *people.Presence
 	intake     *people.Intake
 	trust      *people.TrustBook
+	authors    *people.Authors
 
 	rooms *rooms.Manager
 

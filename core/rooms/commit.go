@@ -37,7 +37,7 @@ type committer struct {
 	clock   *Clock
 	heads   headCache
 	pub     Publisher
-	message func(storage.Message) chat.Message
+	message func(context.Context, storage.Message) chat.Message
 	// fileOffered records a colleague's room file offer.
 	fileOffered func(e *storage.RoomEntry)
 	// changed announces a room whose membership changed.
@@ -70,9 +70,9 @@ func (c *committer) commit(ctx context.Context, d storage.Durability, batch []pe
 		}
 		switch {
 		case e.Message.Author == self:
-			c.pub.Publish(chat.MessageSent{Message: c.message(e.Message)})
+			c.pub.Publish(chat.MessageSent{Message: c.message(ctx, e.Message)})
 		default:
-			c.pub.Publish(chat.MessageReceived{Message: c.message(e.Message)})
+			c.pub.Publish(chat.MessageReceived{Message: c.message(ctx, e.Message)})
 			if e.Message.Kind == storage.KindFile {
 				c.fileOffered(e)
 			}

@@ -105,4 +105,8 @@ type Deps struct {
 	FileOffered func(e *storage.RoomEntry)
 	// TransferID is the id of the transfer a file message offers.
 	TransferID func(m storage.Message) string
+	// Author names a colleague who wrote a message by their key (id), the
+	// name it signed (signed) being only a checked fallback for keys never
+	// met.
+	Author func(ctx context.Context, id, signed string) chat.Author
 }
