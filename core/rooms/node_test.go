@@ -71,7 +71,7 @@ func newTestNodeIn(t *testing.T, name string, ws *hcrypto.WorkspaceKey) *testNod
 		},
 		FileOffered: func(*storage.RoomEntry) {},
 		TransferID:  func(storage.Message) string { return "" },
-		Author: func(_ context.Context, _, signed string) chat.Author { return chat.Author{Name: signed} },
+		Author:      func(_ context.Context, _, signed string) chat.Author { return chat.Author{Name: signed} },
 	})
 	if err := n.Open(ctx); err != nil {
 		t.Fatal(err)
