@@ -29,7 +29,7 @@ func (s *Service) openPeople(ctx context.Context) error {
 			Directory: s.colleagues, Sightings: s.dial})
 	s.trust = people.NewTrustBook(people.TrustConfig{Key: s.key.GetPublic()},
 		people.TrustDeps{Store: s.store, Self: ports, Resolver: s.colleagues, Publisher: ports, Events: s})
-	s.authors = people.NewAuthors(s.trust)
+	s.authors = people.NewAuthors(s.trust, func() string { return s.currentProfile().Name })
 	return s.presence.Load(ctx)
 }
 

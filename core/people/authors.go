@@ -19,7 +19,8 @@ import (
 // names or verifications changed, so naming a burst of messages costs a
 // map lookup each.
 type Authors struct {
-	book *TrustBook
+	book     *TrustBook
+	selfName func() string
 
 	mu   sync.Mutex // guards snap
 	snap *authorSnapshot
@@ -40,8 +41,12 @@ type claim struct {
 	verified bool
 }
 
-// NewAuthors returns the author naming of a trust book.
-func NewAuthors(b *TrustBook) *Authors { return &Authors{book: b} }
+// NewAuthors returns the author naming of a trust book; selfName is this
+// node's own display name, which a stranger's claim must not pass for
+// either.
+func NewAuthors(b *TrustBook, selfName func() string) *Authors {
+	return &Authors{book: b, selfName: selfName}
+}
 
 // Author names the writer of a message: id is their peer id, signed the
 // name the message claims.
@@ -52,7 +57,12 @@ func (a *Authors) Author(ctx context.Context, id, signed string) chat.Author {
 		// window and the command line then show the key.
 		return chat.Author{}
 	}
-	return snap.author(id, signed)
+	who := snap.author(id, signed)
+	if _, met := snap.trusts[id]; !met && who.Name != "" && sameName(who.Name, a.selfName()) {
+		who.Warning = &chat.NameWarning{PeerID: id, Name: who.Name, Kind: chat.WarnImpersonation, Of: a.book.self.ID().String(),
+			Message: fmt.Sprintf("%q is your own name, on another key. Someone may be impersonating you.", who.Name)}
+	}
+	return who
 }
 
 func (a *Authors) snapshot(ctx context.Context) (*authorSnapshot, error) {

@@ -14,7 +14,7 @@ import (
 func TestAuthorNamesComeFromTheKey(t *testing.T) {
 	ctx := context.Background()
 	r := newTrustRig(t)
-	authors := NewAuthors(r.book)
+	authors := NewAuthors(r.book, func() string { return "Me" })
 	alice, bob, mallory, stranger := newID(t), newID(t), newID(t), newID(t)
 	r.store.meet(alice, "Alice", 1)
 	r.store.meet(bob, "Bob", 2)
@@ -43,6 +43,8 @@ func TestAuthorNamesComeFromTheKey(t *testing.T) {
 		{name: "a stranger with a known colleague's name", id: stranger.String(), signed: "bob",
 			wantName: "bob", wantWarning: chat.WarnNameTaken, wantOf: bob.String()},
 		{name: "a stranger with a name of their own", id: stranger.String(), signed: "Zed", wantName: "Zed"},
+		{name: "a stranger with my own name", id: stranger.String(), signed: "ME",
+			wantName: "ME", wantWarning: chat.WarnImpersonation, wantOf: r.net.self.String()},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := authors.Author(ctx, tc.id, tc.signed)
