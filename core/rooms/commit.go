@@ -43,6 +43,9 @@ type committer struct {
 	// changed announces a room whose membership changed.
 	changed func(ctx context.Context, room string)
 	gaps    gapAsker
+	// liveOnly reports a room whose history is never fetched: its holes
+	// are what was said before we met, not losses to ask for.
+	liveOnly func(room string) bool
 }
 
 // commit stores room messages in one transaction, then announces the new
@@ -94,6 +97,9 @@ func (c *committer) checkGaps(ctx context.Context, batch []pending) {
 	seqs := map[key][]uint64{}
 	from := map[string]peer.ID{}
 	for _, p := range batch {
+		if c.liveOnly(p.entry.Room) {
+			continue
+		}
 		k := key{p.entry.Room, p.entry.Author}
 		seqs[k] = append(seqs[k], p.entry.Seq)
 		if p.from != "" {

@@ -34,7 +34,9 @@ func (m *Manager) Members(ctx context.Context, ref string) ([]chat.RoomMember, e
 		}
 		c := m.deps.Colleague(ctx, id)
 		if c.Name == "" {
-			c.Name = r.Name
+			// Never met: the name its join claimed, checked as any claim.
+			a := m.deps.Author(ctx, r.Peer, r.Name)
+			c.Name, c.NameShared = a.Name, a.Warning != nil
 		}
 		out = append(out, chat.RoomMember{Colleague: c})
 	}

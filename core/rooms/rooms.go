@@ -64,6 +64,10 @@ func New(cfg Config, deps Deps) *Manager {
 	m.writer = newWriter(m.commit, deps.Closing, m.log)
 	m.syncer = newSyncer(m.joined, deps.Store, deps.Net, deps.Spawner, m.commit, m.log)
 	m.commit.gaps = m.syncer
+	m.commit.liveOnly = func(room string) bool {
+		j := m.joined.Get(room)
+		return j != nil && j.liveOnly
+	}
 	return m
 }
 
