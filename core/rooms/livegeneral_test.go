@@ -5,6 +5,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/libp2p/go-libp2p/core/peer"
+
 	hcrypto "hallway/crypto"
 	"hallway/p2p"
 )
@@ -75,6 +77,18 @@ func TestOpenGeneralIsLiveOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	bob.waitFor("the live message", func() bool { return bob.store.count(general) == 2 })
+
+	// Its members are who is in it now, not the joins of its past.
+	bob.net.topic(general).mu.Lock()
+	bob.net.topic(general).peers = []peer.ID{ann.id}
+	bob.net.topic(general).mu.Unlock()
+	ms, err := bob.Members(ctx, "#general")
+	if err != nil || len(ms) != 2 || !ms[0].You || ms[1].PeerID != ann.id.String() {
+		t.Fatalf("members of the open #general: %+v %v", ms, err)
+	}
+	if rs, _ := bob.List(ctx); rs[0].Members != 2 || !rs[0].OpenLAN {
+		t.Fatalf("rooms: %+v", rs)
+	}
 }
 
 func TestPrivateGeneralStillSyncs(t *testing.T) {

@@ -207,9 +207,9 @@ func (m *Manager) Leave(ctx context.Context, ref string) error {
 
 // summary is the API form of a joined room.
 func (m *Manager) summary(ctx context.Context, j *Joined) (chat.Room, error) {
-	members, err := m.deps.Store.RoomMembers(ctx, j.id)
+	members, err := m.members(ctx, j)
 	if err != nil {
-		return chat.Room{}, fmt.Errorf("room members: %w", err)
+		return chat.Room{}, err
 	}
 	unread, err := m.deps.Store.UnreadCount(ctx, j.id, m.deps.Net.ID().String())
 	if err != nil {
