@@ -5,10 +5,10 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/libp2p/go-libp2p/core/peer"
-
 	hcrypto "hallway/crypto"
 	"hallway/p2p"
+
+	"github.com/libp2p/go-libp2p/core/peer"
 )
 
 // served counts the envelopes node serves to requester for room, asked
