@@ -114,6 +114,8 @@ func (u *UI) apply(ev chat.Event) {
 		if setup && !u.holdScreen {
 			u.showMain() // set up elsewhere (hallway CLI, another screen)
 		}
+	case chat.NearbyChanged:
+		u.nearbyChanged(e.Workspaces)
 	case chat.Lagged:
 		u.lagged(e.Missed)
 	}
@@ -170,8 +172,8 @@ func (u *UI) messageIn(m chat.Message) {
 		u.markReadIf(true)
 	}
 	if m.Conversation != u.current || !u.focused {
-		who := m.FromName
-		if who == "" {
+		who := authorText(m.FromName, m.From, m.FromVerified, m.FromWarning)
+		if m.FromName == "" && m.FromWarning == nil {
 			who = u.convTitle(dmConv(m.From))
 		}
 		title := who

@@ -65,7 +65,9 @@ type Searcher interface {
 // Workspace reads the node's workspace and picks another (create, join,
 // leave); Restart switches the running node to the picked one, or
 // restarts it in the same one, and the new core attaches when it is up.
+// NearbyWorkspaces lists the other workspaces seen on the network.
 type Workspace interface {
+	NearbyWorkspaces(ctx context.Context) ([]chat.NearbyWorkspace, error)
 	WorkspaceInvite() (code string, private bool, err error)
 	CreateWorkspace() (code string, err error)
 	JoinWorkspace(code string) error

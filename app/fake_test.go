@@ -33,6 +33,7 @@ type fakeCore struct {
 	seq       int64
 	restarts  int
 	workspace string
+	nearby    []chat.NearbyWorkspace
 }
 
 func newFakeCore() *fakeCore {
@@ -277,6 +278,9 @@ func (f *fakeCore) JoinWorkspace(code string) error {
 	return nil
 }
 func (f *fakeCore) LeaveWorkspace() error { f.workspace = ""; return nil }
-func (f *fakeCore) Restart()              { f.restarts++ }
+func (f *fakeCore) NearbyWorkspaces(context.Context) ([]chat.NearbyWorkspace, error) {
+	return append([]chat.NearbyWorkspace(nil), f.nearby...), nil
+}
+func (f *fakeCore) Restart() { f.restarts++ }
 
 var _ Core = (*fakeCore)(nil)

@@ -4,16 +4,20 @@ import (
 	"context"
 	"strings"
 
+	"hallway/chat"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 )
 
-// Workspace choices of the first-run screen.
+// Workspace choices of the first-run screen. Joining or creating a
+// private workspace come first; open mode stays, saying what it costs.
 const (
-	choiceOpen   = "Stay on the open office network (anyone on this LAN can connect)"
-	choiceCreate = "Create a private workspace (colleagues join with a code)"
-	choiceJoin   = "Join a private workspace with a code"
+	choiceJoin   = "Join a private workspace with a code from a colleague"
+	choiceCreate = "Create a private workspace (colleagues join with its code)"
+	choiceOpen   = choiceOpenLabel
+	choiceStay   = "Stay in this private workspace"
 )
 
 // firstRun is the screen shown once: Hallway is already reachable under
@@ -22,7 +26,11 @@ type firstRun struct {
 	u      *UI
 	obj    fyne.CanvasObject
 	name   *widget.Entry
+	nearby *widget.Label
 	choice *widget.RadioGroup
+	// picked: the user chose a workspace; what is seen nearby no longer
+	// moves the selection.
+	picked bool
 	code   *widget.Entry
 	invite *fyne.Container
 	done   *widget.Button
@@ -31,20 +39,31 @@ type firstRun struct {
 
 func (u *UI) showFirstRun() {
 	f := newFirstRun(u)
+	u.firstRun = f
 	u.win.SetContent(f.obj)
 	u.win.Canvas().Focus(f.name)
 }
 
 func newFirstRun(u *UI) *firstRun {
-	f := &firstRun{u: u, name: widget.NewEntry(), code: widget.NewEntry(), status: widget.NewLabel("")}
+	f := &firstRun{u: u, name: widget.NewEntry(), nearby: widget.NewLabel(""), code: widget.NewEntry(), status: widget.NewLabel("")}
 	f.name.SetText(u.self.Name)
+	f.nearby.Wrapping = fyne.TextWrapWord
 	f.code.SetPlaceHolder("HW1-…")
 	f.code.Hide()
 	f.invite = container.NewVBox()
-	f.choice = widget.NewRadioGroup([]string{choiceOpen, choiceCreate, choiceJoin}, func(c string) {
+	choices := []string{choiceJoin, choiceCreate, choiceOpen}
+	if u.self.Workspace == chat.WorkspacePrivate {
+		choices = []string{choiceStay, choiceJoin, choiceCreate}
+		f.nearby.Hide()
+	}
+	setting := true
+	f.choice = widget.NewRadioGroup(choices, func(c string) {
 		show(f.code, c == choiceJoin)
+		f.picked = f.picked || !setting
 	})
-	f.choice.SetSelected(choiceOpen)
+	f.choice.SetSelected(choices[0])
+	f.refreshNearby()
+	setting = false
 	f.status.Wrapping = fyne.TextWrapWord
 	f.done = widget.NewButton("Start", f.finish)
 	f.done.Importance = widget.HighImportance
@@ -56,9 +75,32 @@ func newFirstRun(u *UI) *firstRun {
 	reach.Wrapping = fyne.TextWrapWord
 	form := container.NewVBox(title, reach,
 		widget.NewForm(widget.NewFormItem("Your name", f.name)),
-		widget.NewLabel("Workspace"), f.choice, f.code, f.invite, f.status, container.NewHBox(f.done))
+		widget.NewLabel("Workspace"), f.nearby, f.choice, f.code, f.invite, f.status, container.NewHBox(f.done))
 	f.obj = container.NewCenter(container.NewGridWrap(fyne.NewSize(560, 560), container.NewVScroll(form)))
 	return f
+}
+
+// refreshNearby shows the private workspaces seen on the network. Until
+// the user picks, the selection follows them: join when one is here,
+// create when none is.
+func (f *firstRun) refreshNearby() {
+	u := f.u
+	if u.self.Workspace != chat.WorkspaceOpen {
+		return
+	}
+	f.nearby.SetText(nearbyText(u.nearby))
+	if f.picked || f.choice.Disabled() {
+		return
+	}
+	want := choiceCreate
+	if n, _ := nearbySummary(u.nearby); n > 0 {
+		want = choiceJoin
+	}
+	if f.choice.Selected != want {
+		picked := f.picked
+		f.choice.SetSelected(want)
+		f.picked = picked
+	}
 }
 
 // finish applies the name and the workspace, restarting the node when the

@@ -132,7 +132,7 @@ func (h *header) update() {
 		if roomConv(r.ID) == u.current {
 			sub := fmt.Sprintf("%d members", r.Members)
 			if r.OpenLAN {
-				sub += " · anyone on this network can read #" + r.Name + " (open LAN workspace)"
+				sub += " · open mode: #" + r.Name + " is visible to every network this computer joins"
 			}
 			h.sub.SetText(sub)
 			show(h.leave, !r.General)

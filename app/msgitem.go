@@ -116,15 +116,15 @@ func (it *msgItem) set(m *chat.Message, s shape) {
 	}
 	show(it.head, s.header)
 	if s.header {
-		name := m.FromName
-		if name == "" {
-			name = shortID(m.From)
-		}
+		name := authorText(m.FromName, m.From, m.FromVerified, m.FromWarning)
 		if m.Outgoing {
 			name = "You"
 		}
 		it.name.Text = name
 		it.name.Color = authorColor(m.From)
+		if m.FromWarning != nil && !m.Outgoing {
+			it.name.Color = warningColor
+		}
 		it.name.Refresh()
 		it.when.SetText(m.Time.Local().Format("15:04"))
 	}
@@ -155,8 +155,33 @@ func deliveryMark(m *chat.Message) string {
 	return "🕓 waiting"
 }
 
+// authorText is how a message's author shows: the name their key is
+// known by (the core never passes what a message claims for a key it
+// knows), a check mark for a colleague the user verified, and the warning
+// when the name is also another key's.
+func authorText(name, from string, verified bool, w *chat.NameWarning) string {
+	if name == "" {
+		name = shortID(from)
+	}
+	if verified {
+		name += " ✓"
+	}
+	if w != nil {
+		name = "⚠ " + name + " — " + warningShort(w)
+	}
+	return name
+}
+
+// warningShort says in a few words what a name warning means.
+func warningShort(w *chat.NameWarning) string {
+	if w.Kind == chat.WarnImpersonation {
+		return "not the colleague you verified"
+	}
+	return "another key uses this name"
+}
+
 func systemLine(m *chat.Message) string {
-	who := m.FromName
+	who := authorText(m.FromName, m.From, m.FromVerified, m.FromWarning)
 	if m.Outgoing {
 		who = "You"
 	}

@@ -83,7 +83,7 @@ func newSearchView(u *UI) *searchView {
 	}, func(id widget.ListItemID, o fyne.CanvasObject) {
 		h := s.hits[id]
 		box := o.(*fyne.Container)
-		box.Objects[0].(*widget.Label).SetText(h.ConversationName + " · " + h.FromName + " · " + h.Time.Local().Format("2 Jan 2006 15:04"))
+		box.Objects[0].(*widget.Label).SetText(h.ConversationName + " · " + authorText(h.FromName, h.From, h.FromVerified, h.FromWarning) + " · " + h.Time.Local().Format("2 Jan 2006 15:04"))
 		rt := box.Objects[1].(*widget.RichText)
 		rt.Segments = snippetSegments(h.Snippet, h.Text)
 		rt.Refresh()

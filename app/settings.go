@@ -109,7 +109,7 @@ func (u *UI) showSettings() {
 	addr.SetPlaceHolder("/ip4/192.168.1.20/tcp/4001/p2p/12D3KooW…")
 	addBtn := widget.NewButton("Add", func() { u.addColleague(addr.Text) })
 
-	ws := widget.NewLabel("Open LAN workspace: anyone on this network can connect.")
+	ws := widget.NewLabel(openModeLine)
 	ws.Wrapping = fyne.TextWrapWord
 	if u.self.Workspace == chat.WorkspacePrivate {
 		ws.SetText("Private workspace " + u.self.WorkspaceTag + ": only colleagues with the key can connect.")

@@ -111,7 +111,7 @@ func (s *sidebar) refresh() {
 		}
 		sub := strconv.Itoa(r.Members) + " members"
 		if r.OpenLAN {
-			sub += " · open to this network"
+			sub += " · visible to every network you join"
 		}
 		rows = append(rows, sideRow{kind: rowRoom, title: "#" + r.Name, sub: sub, conv: roomConv(r.ID), badge: u.unread[roomConv(r.ID)]})
 	}

@@ -37,20 +37,26 @@ type UI struct {
 	unread    map[string]int
 	transfers map[string]chat.Transfer
 	prefs     chat.Prefs
-	current   string // the conversation shown: "dm:…" or "room:…"
-	focused   bool
+	// nearby: the other workspaces seen on the network.
+	nearby  []chat.NearbyWorkspace
+	current string // the conversation shown: "dm:…" or "room:…"
+	focused bool
 	// autoAway: the status was set to away by the idle timer, so activity
 	// brings it back.
 	autoAway bool
 	// holdScreen keeps the first-run screen up while the node restarts.
 	holdScreen bool
 
-	sidebar  *sidebar
-	conv     *conversation
-	header   *header
-	compose  *compose
-	status   *statusMenu
-	banner   *banner
+	sidebar *sidebar
+	conv    *conversation
+	header  *header
+	compose *compose
+	status  *statusMenu
+	banner  *banner
+	// openPanel stands above the conversation in the open LAN workspace.
+	openPanel *openPanel
+	// firstRun is the first-run screen while it is shown.
+	firstRun *firstRun
 	idle     *idleTracker
 	tray     *tray
 	main     fyne.CanvasObject
@@ -83,6 +89,7 @@ func newUI(a fyne.App, win fyne.Window) *UI {
 		}()
 	}
 	u.banner = newBanner()
+	u.openPanel = newOpenPanel(u)
 	u.sidebar = newSidebar(u)
 	u.conv = newConversation(u)
 	u.header = newHeader(u)
@@ -91,7 +98,7 @@ func newUI(a fyne.App, win fyne.Window) *UI {
 	u.tray = newTray(u)
 	u.empty = container.NewCenter(widget.NewLabel("Pick a colleague or a room on the left."))
 	u.convPane = container.NewStack(u.empty)
-	right := container.NewBorder(container.NewVBox(u.header.obj, u.banner.obj), nil, nil, nil, u.convPane)
+	right := container.NewBorder(container.NewVBox(u.header.obj, u.openPanel.obj, u.banner.obj), nil, nil, nil, u.convPane)
 	split := container.NewHSplit(u.sidebar.obj, right)
 	split.Offset = 0.27
 	u.main = newActivityCatcher(split, u.activity)
@@ -144,6 +151,7 @@ type state struct {
 	unread    map[string]int
 	transfers []chat.Transfer
 	prefs     chat.Prefs
+	nearby    []chat.NearbyWorkspace
 }
 
 func loadState(ctx context.Context, c Core) (state, error) {
@@ -168,6 +176,9 @@ func loadState(ctx context.Context, c Core) (state, error) {
 		return st, err
 	}
 	if st.transfers, err = c.Transfers(ctx); err != nil {
+		return st, err
+	}
+	if st.nearby, err = c.NearbyWorkspaces(ctx); err != nil {
 		return st, err
 	}
 	st.prefs, err = c.Prefs(ctx)
@@ -200,10 +211,13 @@ func (u *UI) setState(st state) {
 	u.header.refresh()
 	u.updateAttention()
 	u.updateWarningBanner()
+	u.nearby = st.nearby
+	u.showNearby()
 }
 
 // showMain shows the main view, opening the last conversation.
 func (u *UI) showMain() {
+	u.firstRun = nil
 	u.win.SetContent(u.main)
 	if u.current == "" && u.prefs.LastConversation != "" && u.knownConv(u.prefs.LastConversation) {
 		u.open(u.prefs.LastConversation)

@@ -77,12 +77,17 @@ type Scope struct {
 	Until          string `json:"until,omitempty"`
 }
 
-// Author is a person whose messages appear, identified by key.
+// Author is a person whose messages appear, identified by key. Name is
+// the one the exporter knows that key by (never what a message claims);
+// Verified says the exporter's user checked the key in person, Warning
+// that the name is also another key's.
 type Author struct {
 	PeerID      string `json:"peer_id"`
 	Name        string `json:"name"`
 	Fingerprint string `json:"fingerprint"`
 	PublicKey   string `json:"public_key"` // base64 of the libp2p-marshalled public key
+	Verified    bool   `json:"verified,omitempty"`
+	Warning     string `json:"warning,omitempty"`
 }
 
 // Room is a room whose messages appear.

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"html"
 	"io"
+	"strconv"
 	"strings"
 
 	"hallway/chat"
@@ -194,6 +195,7 @@ table{border-collapse:collapse;width:100%;font-size:13px}td,th{text-align:left;p
 .meta{font-size:12px;color:#5b6475}.who{font-weight:600;color:#1d2330}.fp{font-family:ui-monospace,monospace}
 .text{white-space:pre-wrap;word-wrap:break-word;margin-top:4px}.event{color:#5b6475;font-style:italic}
 .proof{float:right;font-size:11px;padding:0 6px;border-radius:8px}.signed{background:#e3f4e8;color:#1c6b35}.unsigned{background:#fdf1d8;color:#7a5600}
+.ok{color:#1c6b35}.warn{color:#a61b1b;font-weight:600}.claim{color:#7a5600}
 .note{font-size:13px;color:#5b6475}.mono{font-family:ui-monospace,monospace;font-size:12px;word-break:break-all}`
 
 func (p *page) header() {
@@ -228,9 +230,9 @@ func (p *page) header() {
 		p.printf(", until %s", esc(sc.Until))
 	}
 	p.printf("</dd>\n</dl>\n<p class=\"note\">Every message carries its author's signature. To check that nothing on this page was changed, run <code>hallway verify-export</code> on this file; it needs no network and no Hallway running. Times are UTC.</p>\n</header>\n")
-	p.printf("<section class=\"people\">\n<h2>People</h2>\n<table>\n<tr><th>Name</th><th>Fingerprint</th><th>Peer ID</th></tr>\n")
+	p.printf("<section class=\"people\">\n<h2>People</h2>\n<p class=\"note\">Each person is their key: the name is the one the exporter knows that key by, never what a message claims.</p>\n<table>\n<tr><th>Name</th><th>Fingerprint</th><th>Peer ID</th></tr>\n")
 	for _, a := range p.head.Authors {
-		p.printf("<tr><td>%s</td><td class=\"fp\">%s</td><td class=\"mono\">%s</td></tr>\n", esc(a.Name), esc(a.Fingerprint), esc(a.PeerID))
+		p.printf("<tr><td>%s%s</td><td class=\"fp\">%s</td><td class=\"mono\">%s</td></tr>\n", esc(a.Name), marks(a), esc(a.Fingerprint), esc(a.PeerID))
 	}
 	p.printf("</table>\n</section>\n")
 }
@@ -250,17 +252,24 @@ func (p *page) message(m *Message) {
 		p.printf("<section class=\"conv\">\n<h2>%s</h2>\n<p class=\"mono\">%s</p>\n", esc(title), esc(m.ConversationID))
 	}
 	p.count++
-	who := m.FromName
+	// The name is the one the author's key is known by; a room message's
+	// own claim is shown apart, quoted, when it says something else.
+	a := p.names[m.From]
+	who := a.Name
 	if who == "" {
-		who = p.names[m.From].Name
+		who = "(no name)"
+	}
+	claim := ""
+	if m.Room && m.FromName != a.Name {
+		claim = fmt.Sprintf(" <span class=\"claim\">signed as %s</span>", esc(strconv.Quote(m.FromName)))
 	}
 	proof, label := "signed", "signed"
 	if m.Proof.Type == ProofNone {
 		proof, label = "unsigned", "unsigned"
 	}
 	p.printf("<article class=\"msg\" id=\"m-%s\">\n", esc(m.ID))
-	p.printf("<div class=\"meta\"><span class=\"proof %s\">%s</span><span class=\"who\">%s</span> <span class=\"fp\">%s</span> · <time>%s</time> · <span class=\"mono\">%s</span></div>\n",
-		proof, label, esc(who), esc(shortPrint(p.names[m.From].Fingerprint)), esc(m.Time), esc(m.ID))
+	p.printf("<div class=\"meta\"><span class=\"proof %s\">%s</span><span class=\"who\">%s</span>%s <span class=\"fp\">%s</span>%s · <time>%s</time> · <span class=\"mono\">%s</span></div>\n",
+		proof, label, esc(who), marks(a), esc(shortPrint(a.Fingerprint)), claim, esc(m.Time), esc(m.ID))
 	switch {
 	case m.Kind == string(chat.KindJoin):
 		p.printf("<div class=\"text event\">%s joined</div>\n", esc(who))
@@ -299,11 +308,23 @@ func (p *page) footer() {
 }
 
 // shortPrint is the first group of a fingerprint.
+// shortPrint is the first two groups of a fingerprint, enough to tell
+// two keys apart at a glance (one group is cheap to collide).
 func shortPrint(fp string) string {
-	if i := strings.IndexAny(fp, " -"); i > 0 {
-		return fp[:i]
+	groups := strings.FieldsFunc(fp, func(r rune) bool { return r == ' ' || r == '-' })
+	return strings.Join(groups[:min(2, len(groups))], " ")
+}
+
+// marks are the verified mark and the warning of an author.
+func marks(a Author) string {
+	var s string
+	if a.Verified {
+		s += ` <span class="ok">✓ verified</span>`
 	}
-	return fp
+	if a.Warning != "" {
+		s += ` <span class="warn">⚠ ` + esc(a.Warning) + `</span>`
+	}
+	return s
 }
 
 func humanBytes(n int64) string {

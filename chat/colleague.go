@@ -43,6 +43,17 @@ type Self struct {
 	OtherWorkspaces int `json:"other_workspaces"`
 }
 
+// NearbyWorkspace is another workspace whose Hallways announce themselves
+// on this network. All that is known of it is its public tag and how many
+// colleagues announce it: nobody in a private workspace can be reached or
+// read without its invite code.
+type NearbyWorkspace struct {
+	Tag        string `json:"workspace_tag"`
+	Colleagues int    `json:"colleagues"`
+	// Open: these Hallways are in the open LAN workspace, not a private one.
+	Open bool `json:"open"`
+}
+
 // Workspaces a node can be in (Self.Workspace).
 const (
 	// WorkspaceOpen: every Hallway on the LAN without a workspace key.

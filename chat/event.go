@@ -57,6 +57,11 @@ type PrefsChanged struct{ Prefs Prefs }
 // HistoryExpired: retention deleted messages; views of history refresh.
 type HistoryExpired struct{ Result SweepResult }
 
+// NearbyChanged: the other workspaces seen on this network changed (one
+// appeared, went quiet, or its number of colleagues changed). Workspaces
+// is the whole list now, the most populated first.
+type NearbyChanged struct{ Workspaces []NearbyWorkspace }
+
 // Lagged: the subscriber fell behind and Missed events were dropped
 // before this one; whatever it shows from events should be read again.
 type Lagged struct{ Missed int }
@@ -75,6 +80,7 @@ func (TrustChanged) EventType() string      { return "trust_changed" }
 func (NameWarningRaised) EventType() string { return "name_warning" }
 func (PrefsChanged) EventType() string      { return "prefs_changed" }
 func (HistoryExpired) EventType() string    { return "history_expired" }
+func (NearbyChanged) EventType() string     { return "nearby_changed" }
 func (Lagged) EventType() string            { return "lagged" }
 
 func (PeerOnline) isEvent()        {}
@@ -91,4 +97,5 @@ func (TrustChanged) isEvent()      {}
 func (NameWarningRaised) isEvent() {}
 func (PrefsChanged) isEvent()      {}
 func (HistoryExpired) isEvent()    {}
+func (NearbyChanged) isEvent()     {}
 func (Lagged) isEvent()            {}

@@ -22,6 +22,7 @@ func TestEventTypes(t *testing.T) {
 		{NameWarningRaised{}, "name_warning"},
 		{PrefsChanged{}, "prefs_changed"},
 		{HistoryExpired{}, "history_expired"},
+		{NearbyChanged{}, "nearby_changed"},
 		{Lagged{Missed: 3}, "lagged"},
 	} {
 		if got := tc.e.EventType(); got != tc.want {

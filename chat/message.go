@@ -6,16 +6,22 @@ import (
 
 // Message is one message of a conversation.
 type Message struct {
-	ID           string    `json:"id"`
-	Conversation string    `json:"conversation"` // "dm:<peer id>"
-	From         string    `json:"from"`         // author's peer ID
-	FromName     string    `json:"from_name"`
-	Text         string    `json:"text"`
-	Time         time.Time `json:"time"`  // author's clock
-	State        string    `json:"state"` // sent, delivered or received
-	Outgoing     bool      `json:"outgoing"`
-	Seq          int64     `json:"seq"`            // local order, for paging a DM conversation
-	Kind         string    `json:"kind,omitempty"` // text (default), join, leave, invite
+	ID           string `json:"id"`
+	Conversation string `json:"conversation"` // "dm:<peer id>"
+	From         string `json:"from"`         // author's peer ID
+	// FromName is the name the author's key is known by (their profile),
+	// never what a message claims; for a key never met, the name it
+	// signed, if a profile could carry it. FromVerified and FromWarning
+	// go with it.
+	FromName     string       `json:"from_name"`
+	FromVerified bool         `json:"from_verified,omitempty"`
+	FromWarning  *NameWarning `json:"from_warning,omitempty"`
+	Text         string       `json:"text"`
+	Time         time.Time    `json:"time"`  // author's clock
+	State        string       `json:"state"` // sent, delivered or received
+	Outgoing     bool         `json:"outgoing"`
+	Seq          int64        `json:"seq"`            // local order, for paging a DM conversation
+	Kind         string       `json:"kind,omitempty"` // text (default), join, leave, invite
 	// Rooms: the author's clock and sequence number; the room order is
 	// (hlc, from, author_seq) on every member.
 	HLC       uint64 `json:"hlc,omitempty"`

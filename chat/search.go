@@ -17,14 +17,16 @@ type SearchQuery struct {
 
 // SearchHit is one message found.
 type SearchHit struct {
-	ID               string    `json:"id"`
-	Conversation     string    `json:"conversation"`      // colleague peer id, or "#name" of the room
-	ConversationID   string    `json:"conversation_id"`   // peer id or room id
-	ConversationName string    `json:"conversation_name"` // colleague's display name or room name
-	Room             bool      `json:"room"`
-	From             string    `json:"from"` // author peer id
-	FromName         string    `json:"from_name"`
-	Time             time.Time `json:"time"`
-	Text             string    `json:"text"`
-	Snippet          string    `json:"snippet"` // matches wrapped in « and »
+	ID               string       `json:"id"`
+	Conversation     string       `json:"conversation"`      // colleague peer id, or "#name" of the room
+	ConversationID   string       `json:"conversation_id"`   // peer id or room id
+	ConversationName string       `json:"conversation_name"` // colleague's display name or room name
+	Room             bool         `json:"room"`
+	From             string       `json:"from"`      // author peer id
+	FromName         string       `json:"from_name"` // as Message.FromName
+	FromVerified     bool         `json:"from_verified,omitempty"`
+	FromWarning      *NameWarning `json:"from_warning,omitempty"`
+	Time             time.Time    `json:"time"`
+	Text             string       `json:"text"`
+	Snippet          string       `json:"snippet"` // matches wrapped in « and »
 }

@@ -39,3 +39,22 @@ type NameWarning struct {
 	Of      string `json:"of"` // the peer ID whose name is used
 	Message string `json:"message"`
 }
+
+// Author is who wrote a message as this node shows them: the name their
+// key is known by, whether the user verified that key, and any warning
+// that the name is also another key's.
+type Author struct {
+	Name     string
+	Verified bool
+	Warning  *NameWarning
+}
+
+// SetAuthor shows m as written by a.
+func (m *Message) SetAuthor(a Author) {
+	m.FromName, m.FromVerified, m.FromWarning = a.Name, a.Verified, a.Warning
+}
+
+// SetAuthor shows h as written by a.
+func (h *SearchHit) SetAuthor(a Author) {
+	h.FromName, h.FromVerified, h.FromWarning = a.Name, a.Verified, a.Warning
+}

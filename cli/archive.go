@@ -63,7 +63,7 @@ func printHits(w io.Writer, hits []chat.SearchHit) {
 			where = "with " + orUnknown(h.ConversationName, h.ConversationID)
 		}
 		fmt.Fprintf(w, "%s  %s  %s\n    %s\n", h.Time.Local().Format("2006-01-02 15:04"), safeLine(where),
-			safeLine(orUnknown(h.FromName, h.From)), safeText(h.Snippet, "    "))
+			authorLabel(h.FromName, h.From, h.FromVerified, h.FromWarning), safeText(h.Snippet, "    "))
 	}
 }
 

@@ -98,7 +98,7 @@ func shorten(s string, n int) string {
 
 func printMessages(w io.Writer, msgs []chat.Message) {
 	for _, m := range msgs {
-		who := safeLine(orUnknown(m.FromName, m.From))
+		who := authorLabel(m.FromName, m.From, m.FromVerified, m.FromWarning)
 		mark := ""
 		if m.Outgoing {
 			mark = " ✓"
@@ -113,6 +113,20 @@ func printMessages(w io.Writer, msgs []chat.Message) {
 		text := safeText(m.Text, "    ")
 		fmt.Fprintf(w, "%s  %s%s\n    %s\n", m.Time.Local().Format(time.DateTime), who, mark, text)
 	}
+}
+
+// authorLabel names a message's author as the node knows their key (the
+// peer id when it knows no name): a verified colleague is marked, and a
+// name that is also another key's carries its warning.
+func authorLabel(name, id string, verified bool, w *chat.NameWarning) string {
+	s := safeLine(orUnknown(name, id))
+	if verified {
+		s += " [verified]"
+	}
+	if w != nil {
+		s += " [⚠ " + safeLine(w.Message) + "]"
+	}
+	return s
 }
 
 func jsonLine(v any) (string, error) {

@@ -182,7 +182,7 @@ func printRooms(env *Env, rooms []chat.Room) {
 	for _, r := range rooms {
 		name := "#" + safeLine(r.Name)
 		if r.OpenLAN {
-			name += " (open LAN: readable by anyone on this network)"
+			name += " (open mode: visible to every network this computer joins)"
 		}
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\n", name, r.Members, r.Unread, safeLine(r.ID))
 	}

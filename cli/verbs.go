@@ -230,8 +230,8 @@ func describeEvent(e control.WireEvent) string {
 	case e.Type == control.TypeLagged:
 		return fmt.Sprintf("%s: %d events were skipped; what you follow may be out of date, so re-read it (hallway peers, hallway room list, hallway history PEER)", e.Type, e.Missed)
 	case e.Message != nil:
-		who := orUnknown(e.Message.FromName, e.Message.From)
-		return fmt.Sprintf("%s %s %s: %s", e.Message.Time.Local().Format(time.TimeOnly), e.Type, safeLine(who), safeText(e.Message.Text, "    "))
+		who := authorLabel(e.Message.FromName, e.Message.From, e.Message.FromVerified, e.Message.FromWarning)
+		return fmt.Sprintf("%s %s %s: %s", e.Message.Time.Local().Format(time.TimeOnly), e.Type, who, safeText(e.Message.Text, "    "))
 	case e.Peer != nil:
 		return fmt.Sprintf("%s %s (%s)", e.Type, safeLine(e.Peer.Name), safeLine(statusLine(e.Peer.Status, e.Peer.StatusText)))
 	case e.Invitation != nil:
@@ -240,6 +240,10 @@ func describeEvent(e control.WireEvent) string {
 			safeLine(orUnknown(inv.FromName, inv.From)))
 	case e.Self != nil:
 		return fmt.Sprintf("%s %s (%s)", e.Type, safeLine(e.Self.Name), safeLine(statusLine(e.Self.Status, e.Self.StatusText)))
+	case e.Nearby != nil:
+		var b strings.Builder
+		printNearby(&b, *e.Nearby, false)
+		return e.Type + " " + strings.TrimSpace(strings.ReplaceAll(b.String(), "\n", ";"))
 	}
 	return e.Type
 }

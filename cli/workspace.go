@@ -34,7 +34,8 @@ var workspaceVerbs = subVerbs{list: []subVerb{
 	{"invite", "invite", nil, func(ctx context.Context, env *Env, dir string, args []string, p parsed) error {
 		return workspaceShow(env, dir, "invite", args, p)
 	}},
-}, misuse: "usage: hallway workspace [show|create|join CODE|leave|invite]"}
+	{"nearby", "nearby", nil, workspaceNearby},
+}, misuse: "usage: hallway workspace [show|create|join CODE|leave|invite|nearby]"}
 
 // workspaceUsage is the verb's line of `hallway help`.
 func workspaceUsage() string {
@@ -121,7 +122,8 @@ func printWorkspace(env *Env, sub string, info workspaceInfo, live bool, p parse
 	}
 	switch {
 	case info.Workspace == core.WorkspaceOpen:
-		fmt.Fprintln(env.Stdout, "Open LAN workspace: anyone on this network can connect. `hallway workspace create` makes it private.")
+		fmt.Fprintln(env.Stdout, "Open LAN workspace: anyone on this network can connect, and #general is visible to every network this computer joins.\n"+
+			"`hallway workspace nearby` lists the private workspaces here; `hallway workspace join -` joins one with a colleague's code, `hallway workspace create` makes one.")
 	case sub == "create":
 		fmt.Fprintf(env.Stdout, "Created private workspace %s. Colleagues join with:\n  hallway workspace join %s\n", info.Tag, info.InviteCode)
 	case sub == "join":

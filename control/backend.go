@@ -20,13 +20,15 @@ type Profile interface {
 	SetName(ctx context.Context, name string) error
 }
 
-// People is the list of colleagues, adding one by address, and blocking.
+// People is the list of colleagues, adding one by address, blocking, and
+// the other workspaces seen on the network.
 type People interface {
 	Peers(ctx context.Context) ([]chat.Colleague, error)
 	AddPeer(ctx context.Context, addr string) (chat.AddPeerResult, error)
 	Block(ctx context.Context, peer, reason string) (chat.Block, error)
 	Unblock(ctx context.Context, peer string) (chat.Block, error)
 	Blocked(ctx context.Context) ([]chat.Block, error)
+	NearbyWorkspaces(ctx context.Context) ([]chat.NearbyWorkspace, error)
 }
 
 // Messages is direct messaging: sending and reading a conversation.

@@ -54,6 +54,11 @@ func (c *Client) Unblock(ctx context.Context, peer string) (chat.Block, error) {
 	return call(ctx, c, epUnblock, blockRequest{Peer: peer})
 }
 
+// NearbyWorkspaces lists the other workspaces seen on the network.
+func (c *Client) NearbyWorkspaces(ctx context.Context) ([]chat.NearbyWorkspace, error) {
+	return call(ctx, c, epNearby, none{})
+}
+
 // Send sends a direct message.
 func (c *Client) Send(ctx context.Context, peer, text string) (chat.Message, error) {
 	return call(ctx, c, epSend, sendRequest{Peer: peer, Text: text})

@@ -64,6 +64,11 @@ var epUnblock = define(&Endpoint[blockRequest, chat.Block]{Name: "blocks_remove"
 		return b.People.Unblock(ctx, r.Peer)
 	}})
 
+var epNearby = define(&Endpoint[none, []chat.NearbyWorkspace]{Name: "workspace_nearby", Method: "GET", Path: "/v1/workspace/nearby", needs: resPeople,
+	serve: func(ctx context.Context, b Backends, _ none) ([]chat.NearbyWorkspace, error) {
+		return b.People.NearbyWorkspaces(ctx)
+	}})
+
 var epSend = define(&Endpoint[sendRequest, chat.Message]{Name: "send", Method: "POST", Path: "/v1/send", in: inJSON, needs: resMessages,
 	serve: func(ctx context.Context, b Backends, r sendRequest) (chat.Message, error) {
 		return b.Messages.Send(ctx, r.Peer, r.Text)

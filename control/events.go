@@ -27,6 +27,9 @@ type WireEvent struct {
 	// Invitation is a room invitation that arrived, or was accepted or
 	// declined (its state says which).
 	Invitation *chat.RoomInvitation `json:"invitation,omitempty"`
+	// Nearby: the other workspaces seen on the network now (a pointer, so
+	// that an empty list is written and the event stays comparable).
+	Nearby *[]chat.NearbyWorkspace `json:"nearby,omitempty"`
 	// Missed is how many events a lagged stream skipped.
 	Missed int `json:"missed,omitempty"`
 }
@@ -64,6 +67,12 @@ func ToWire(e chat.Event) WireEvent {
 		w.Warning = &e.Warning
 	case chat.PrefsChanged:
 		w.Prefs = &e.Prefs
+	case chat.NearbyChanged:
+		ws := e.Workspaces
+		if ws == nil {
+			ws = []chat.NearbyWorkspace{}
+		}
+		w.Nearby = &ws
 	case chat.Lagged:
 		return Lagged(e.Missed)
 	}

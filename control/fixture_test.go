@@ -95,6 +95,7 @@ func fixtureEvents() []chat.Event {
 		chat.NameWarningRaised{Warning: fill[chat.NameWarning]()},
 		chat.PrefsChanged{Prefs: fill[chat.Prefs]()},
 		chat.HistoryExpired{Result: fill[chat.SweepResult]()},
+		chat.NearbyChanged{Workspaces: fill[[]chat.NearbyWorkspace]()},
 		chat.Lagged{Missed: 3},
 	}
 }
@@ -117,6 +118,9 @@ func (fixture) Block(context.Context, string, string) (chat.Block, error) {
 }
 func (fixture) Unblock(context.Context, string) (chat.Block, error) { return fill[chat.Block](), nil }
 func (fixture) Blocked(context.Context) ([]chat.Block, error)       { return fill[[]chat.Block](), nil }
+func (fixture) NearbyWorkspaces(context.Context) ([]chat.NearbyWorkspace, error) {
+	return fill[[]chat.NearbyWorkspace](), nil
+}
 func (fixture) Send(context.Context, string, string) (chat.Message, error) {
 	return fill[chat.Message](), nil
 }

@@ -39,6 +39,9 @@ func (stubBackend) Unblock(_ context.Context, p string) (chat.Block, error) {
 	return chat.Block{PeerID: p}, nil
 }
 func (stubBackend) Blocked(context.Context) ([]chat.Block, error) { return nil, nil }
+func (stubBackend) NearbyWorkspaces(context.Context) ([]chat.NearbyWorkspace, error) {
+	return nil, nil
+}
 func (stubBackend) Send(context.Context, string, string) (chat.Message, error) {
 	return chat.Message{}, nil
 }

@@ -21,8 +21,11 @@ func TestBenchGeneralFanout30(t *testing.T) {
 	const n = 30
 	var nodes []*node
 	var addrs []string
+	// An office's private workspace, whose #general lists every member
+	// (the open workspace's is live only).
+	dirs := privateWorkspace(t, n)
 	for i := range n {
-		nd := startNode(t, "", "N"+strconv.Itoa(i), addrs...)
+		nd := startNode(t, dirs[i], "N"+strconv.Itoa(i), addrs...)
 		nodes = append(nodes, nd)
 		addrs = append(addrs, nd.addr())
 	}

@@ -77,7 +77,7 @@ func (s *Service) Page(ctx context.Context, conv string, before *chat.Message, l
 		}
 		out := make([]chat.Message, 0, len(rows))
 		for _, r := range rows {
-			out = append(out, s.rooms.Message(r))
+			out = append(out, s.rooms.Message(ctx, r))
 		}
 		return out, nil
 	}

@@ -22,3 +22,11 @@ func (s *Service) startDiscovery(ctx context.Context, errc chan<- error) error {
 func (s *Service) AddPeer(ctx context.Context, addr string) (chat.AddPeerResult, error) {
 	return s.intake.AddPeer(ctx, addr)
 }
+
+// NearbyWorkspaces lists the other workspaces seen on the LAN lately, with
+// how many colleagues announce each, the most populated first. In the open
+// LAN workspace these are the private workspaces a user may join with a
+// code from a colleague; mDNS carries nothing of them but a public tag.
+func (s *Service) NearbyWorkspaces(context.Context) ([]chat.NearbyWorkspace, error) {
+	return s.intake.NearbyWorkspaces(), nil
+}

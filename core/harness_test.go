@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"hallway/chat"
+	hcrypto "hallway/crypto"
 )
 
 // node is a running Service in a test, on 127.0.0.1 without mDNS.
@@ -49,6 +50,24 @@ func startNodeWith(t *testing.T, cfg Config) *node {
 	}()
 	t.Cleanup(n.stop)
 	return n
+}
+
+// privateWorkspace makes n data folders that share one new workspace key.
+func privateWorkspace(t *testing.T, n int) []string {
+	t.Helper()
+	k, err := hcrypto.NewWorkspaceKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dirs []string
+	for range n {
+		dir := t.TempDir()
+		if err := WriteWorkspaceKey(dir, k, false); err != nil {
+			t.Fatal(err)
+		}
+		dirs = append(dirs, dir)
+	}
+	return dirs
 }
 
 // stop shuts the node down cleanly and waits until it has.

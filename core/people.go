@@ -25,7 +25,8 @@ func (s *Service) openPeople(ctx context.Context) error {
 	s.colleagues = people.NewDirectory(people.DirectoryDeps{Store: s.store, Links: ports, Problems: s.dial, Blocks: s.blocks})
 	s.intake = people.NewIntake(
 		people.IntakeConfig{StaticPeers: s.cfg.StaticPeers, NoMDNS: s.cfg.NoMDNS, WorkspaceTag: s.workspaceTag(), Logger: s.log},
-		people.IntakeDeps{Store: s.store, Net: ports, Sink: s.dial})
+		people.IntakeDeps{Store: s.store, Net: ports, Sink: s.dial,
+			Nearby: func(ws []chat.NearbyWorkspace) { s.bus.publish(chat.NearbyChanged{Workspaces: ws}) }})
 	s.presence = people.NewPresence(
 		people.PresenceConfig{Name: s.cfg.Name, Key: s.key.GetPublic(), Workspace: s.workspace(),
 			WorkspaceTag: s.workspaceTag(), DataDir: s.cfg.DataDir, Logger: s.log},
@@ -33,6 +34,7 @@ func (s *Service) openPeople(ctx context.Context) error {
 			Directory: s.colleagues, Sightings: s.dial})
 	s.trust = people.NewTrustBook(people.TrustConfig{Key: s.key.GetPublic()},
 		people.TrustDeps{Store: s.store, Self: ports, Resolver: s.colleagues, Publisher: ports, Events: s})
+	s.authors = people.NewAuthors(s.trust, func() string { return s.currentProfile().Name })
 	return s.presence.Load(ctx)
 }
 

@@ -118,6 +118,10 @@ func (l *recordsLookup) Name(ctx context.Context, id peer.ID) string {
 
 func (l *recordsLookup) SelfName() string { return (*Service)(l).currentProfile().Name }
 
+func (l *recordsLookup) Author(ctx context.Context, id, signed string) chat.Author {
+	return l.authors.Author(ctx, id, signed)
+}
+
 func (l *recordsLookup) JoinedRoom(ref string) (string, error) {
 	return l.rooms.Joined().ResolveID(ref)
 }

@@ -27,6 +27,7 @@ func (s *Service) newRooms(lastClock uint64) *rooms.Manager {
 		FileOffered: s.roomFileOffered,
 		TransferID:  transferIDOf,
 		Blocks:      s.blocks,
+		Author:      s.authors.Author,
 	})
 }
 

@@ -193,8 +193,11 @@ func TestRoomBurstLosesNothing(t *testing.T) {
 	if testing.Short() {
 		t.Skip("burst: long")
 	}
-	ann := startNode(t, "", "Ann")
-	bob := startNode(t, "", "Bob", ann.addr())
+	// A private workspace: its #general catches up what gossip drops (the
+	// open workspace's is live only).
+	dirs := privateWorkspace(t, 2)
+	ann := startNode(t, dirs[0], "Ann")
+	bob := startNode(t, dirs[1], "Bob", ann.addr())
 	ann.waitOnline(bob, "Bob")
 	gen, _ := ann.Rooms(context.Background())
 	room := gen[0].ID

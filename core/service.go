@@ -60,6 +60,7 @@ type Service struct {
 	intake     *people.Intake
 	trust      *people.TrustBook
 	blocks     *people.Blocklist
+	authors    *people.Authors
 
 	rooms *rooms.Manager
 

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/grandcat/zeroconf"
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -26,6 +27,10 @@ type roundFilter struct {
 	sink   Sink
 	log    *slog.Logger
 	others *idSet
+	nearby *nearbyBook
+	// onNearby, when set, hears the other workspaces whenever their list
+	// changes.
+	onNearby func([]Workspace)
 
 	entries   int
 	delivered int
@@ -40,11 +45,23 @@ func (f *roundFilter) begin() {
 	f.seen = make(map[string]bool)
 }
 
-// finish logs what the round had to drop.
+// finish logs what the round had to drop and reports workspaces that
+// went quiet.
 func (f *roundFilter) finish() {
 	if f.dropped > 0 {
 		f.log.Warn("mdns: too many peers in one round, dropped the rest",
 			"delivered", f.delivered, "dropped", f.dropped)
+	}
+	f.reportNearby()
+}
+
+// reportNearby tells onNearby the other workspaces if their list changed.
+func (f *roundFilter) reportNearby() {
+	if f.nearby == nil {
+		return
+	}
+	if list, changed := f.nearby.changed(time.Now()); changed && f.onNearby != nil {
+		f.onNearby(list)
 	}
 }
 
@@ -71,6 +88,9 @@ func (f *roundFilter) consider(ctx context.Context, e *zeroconf.ServiceEntry) bo
 	if tag != f.tag {
 		if f.others.add(id) {
 			f.log.Debug("mdns: peer of another workspace", "peer", id)
+		}
+		if f.nearby != nil && f.nearby.saw(id, tag, time.Now()) {
+			f.reportNearby()
 		}
 		return true
 	}

@@ -155,6 +155,16 @@ func TestMDNSOnLabLAN(t *testing.T) {
 	if err := eventually(ctx, 5*time.Second, func() bool { return n3.m.OtherWorkspaces() == 2 }); err != nil {
 		t.Fatalf("host 3 counts %d other workspaces, want 2: %v", n3.m.OtherWorkspaces(), err)
 	}
+	// Host 3 sees one other workspace with its two peers, host 1 the one
+	// of host 3; nobody lists its own.
+	for _, c := range []struct {
+		n    *labNode
+		want string
+	}{{n3, "[{office 2}]"}, {n1, "[{elsewhere 1}]"}} {
+		if err := eventually(ctx, 5*time.Second, func() bool { return fmt.Sprint(c.n.m.Workspaces()) == c.want }); err != nil {
+			t.Fatalf("host %d lists workspaces %v, want %s: %v", c.n.host.Index, c.n.m.Workspaces(), c.want, err)
+		}
+	}
 	checkSockets(t, lab)
 
 	// Host 2 drops off the LAN and its MDNS stops there, so its goodbye is

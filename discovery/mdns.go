@@ -35,6 +35,10 @@ type MDNSConfig struct {
 	Interfaces  []net.Interface
 	Logger      *slog.Logger  // nil discards
 	MaxRoundGap time.Duration // cap of the browse back-off, ≥ 1 s; default DefaultMaxRoundGap
+	// OnWorkspaces, when set, is told the other workspaces seen on the
+	// LAN (see Workspaces) each time their list changes. It is called
+	// from Run's goroutine and must not block.
+	OnWorkspaces func([]Workspace)
 }
 
 // MDNS announces this node and browses for colleagues over multicast DNS.
@@ -50,6 +54,7 @@ type MDNS struct {
 	log    *slog.Logger
 	rescan chan struct{}
 	others *idSet
+	nearby *nearbyBook
 	active atomic.Bool
 }
 
@@ -107,6 +112,9 @@ func NewMDNS(cfg MDNSConfig, sink Sink) (*MDNS, error) {
 		log:    log,
 		rescan: make(chan struct{}, 1),
 		others: newIDSet(maxOtherWorkspaces),
+		// A peer still there answers every round; one missing for three
+		// rounds at the longest gap has gone.
+		nearby: newNearbyBook(3 * cfg.MaxRoundGap),
 	}, nil
 }
 
@@ -137,6 +145,7 @@ func (m *MDNS) Run(ctx context.Context) error {
 	defer m.active.Store(false)
 	r := &mdnsRounds{m: m, filter: roundFilter{
 		self: m.cfg.Self, tag: m.cfg.WorkspaceTag, sink: m.sink, log: m.log, others: m.others,
+		nearby: m.nearby, onNearby: m.cfg.OnWorkspaces,
 	}}
 	defer r.withdraw()
 	runRounds(ctx, m.cfg.MaxRoundGap, m.rescan, r, m.log)
@@ -155,6 +164,12 @@ func (m *MDNS) Rescan() {
 // OtherWorkspaces is how many distinct peers were seen announcing another
 // workspace tag; it stops counting at 1024.
 func (m *MDNS) OtherWorkspaces() int { return m.others.len() }
+
+// Workspaces lists the other workspaces announced on the LAN lately, the
+// most populated first: each public tag with how many distinct peers
+// announced it within the last three rounds at the longest gap. Our own
+// workspace is not listed; its peers are sightings.
+func (m *MDNS) Workspaces() []Workspace { return m.nearby.list(time.Now()) }
 
 // mdnsRounds is the zeroconf side of the browse rounds. It lives on Run's
 // goroutine only.

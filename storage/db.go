@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	// The only place the driver is named: everything else sees database/sql.
@@ -27,6 +28,9 @@ type Store struct {
 	writer *sql.DB // exactly one connection, so writes never contend in-process
 	reader *sql.DB // query_only pool; WAL lets it read while the writer commits
 	stmts  *statements
+	// people counts writes to what names colleagues (profiles and
+	// verifications), so readers can cache what they derive from them.
+	people atomic.Uint64
 }
 
 // Open opens the database at path, creating the file (mode 0600) and its

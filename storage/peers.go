@@ -32,6 +32,7 @@ type Peer struct {
 //
 // A zero LastSeen means now; a zero FirstSeen on insert means LastSeen.
 func (s *Store) UpsertPeer(ctx context.Context, p Peer) error {
+	defer s.people.Add(1)
 	if p.ID == "" {
 		return errors.New("storage: upsert peer: empty peer ID")
 	}

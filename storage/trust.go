@@ -20,6 +20,7 @@ type Verification struct {
 
 // SetVerified records that peer was verified now (or at v.At).
 func (s *Store) SetVerified(ctx context.Context, v Verification) error {
+	defer s.people.Add(1)
 	if v.Peer == "" || v.Fingerprint == "" {
 		return errors.New("storage: set verified: empty peer or fingerprint")
 	}
@@ -39,6 +40,7 @@ func (s *Store) SetVerified(ctx context.Context, v Verification) error {
 
 // ClearVerified forgets a verification; false if there was none.
 func (s *Store) ClearVerified(ctx context.Context, peer string) (bool, error) {
+	defer s.people.Add(1)
 	res, err := s.writer.ExecContext(ctx, `DELETE FROM verified_peers WHERE peer = ?`, peer)
 	if err != nil {
 		return false, fmt.Errorf("storage: clear verified %s: %w", peer, err)
@@ -46,6 +48,11 @@ func (s *Store) ClearVerified(ctx context.Context, peer string) (bool, error) {
 	n, err := res.RowsAffected()
 	return n == 1, err
 }
+
+// PeopleVersion changes after every write to colleagues' profiles or
+// verifications (it is only counted in memory): what was derived from
+// them at one version holds until it changes. Read it before reading them.
+func (s *Store) PeopleVersion() uint64 { return s.people.Load() }
 
 // Verifications lists every verified colleague.
 func (s *Store) Verifications(ctx context.Context) ([]Verification, error) {

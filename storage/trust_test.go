@@ -60,3 +60,24 @@ func TestVerificationsLabelsAndReads(t *testing.T) {
 		t.Fatalf("marker went back: %v", u)
 	}
 }
+
+func TestPeopleVersionMovesOnEveryNamingWrite(t *testing.T) {
+	ctx := t.Context()
+	s := newTestStore(t)
+	for _, w := range []struct {
+		name  string
+		write func() error
+	}{
+		{"a profile", func() error { return s.UpsertPeer(ctx, Peer{ID: "p1", Name: "Bob"}) }},
+		{"a verification", func() error { return s.SetVerified(ctx, Verification{Peer: "p1", Name: "Bob", Fingerprint: "f"}) }},
+		{"its removal", func() error { _, err := s.ClearVerified(ctx, "p1"); return err }},
+	} {
+		before := s.PeopleVersion()
+		if err := w.write(); err != nil {
+			t.Fatal(err)
+		}
+		if s.PeopleVersion() == before {
+			t.Errorf("writing %s left the version at %d", w.name, before)
+		}
+	}
+}

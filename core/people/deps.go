@@ -80,6 +80,9 @@ type TrustStore interface {
 	ClearVerified(ctx context.Context, peer string) (bool, error)
 	Labels(ctx context.Context) (map[string]string, error)
 	SetLabel(ctx context.Context, peer, label string) error
+	// PeopleVersion changes after every write to profiles or
+	// verifications.
+	PeopleVersion() uint64
 }
 
 // BlockStore keeps the block list.

@@ -61,7 +61,8 @@ type fakeStore struct {
 	verified map[string]storage.Verification
 	labels   map[string]string
 	blocks   map[string]storage.Block
-	broken   bool // every call fails
+	broken   bool   // every call fails
+	version  uint64 // moves on every write of peers or verifications
 }
 
 func newFakeStore() *fakeStore {
@@ -74,6 +75,7 @@ func (f *fakeStore) meet(id peer.ID, name string, minute int) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	at := time.Date(2026, 1, 1, 9, minute, 0, 0, time.UTC)
+	f.version++
 	f.peers[id.String()] = storage.Peer{ID: id.String(), Name: name, FirstSeen: at, LastSeen: at}
 }
 
@@ -111,6 +113,7 @@ func (f *fakeStore) UpsertPeer(_ context.Context, p storage.Peer) error {
 	if err := f.fail(); err != nil {
 		return err
 	}
+	f.version++
 	if old, ok := f.peers[p.ID]; ok {
 		p.FirstSeen = old.FirstSeen
 	} else {
@@ -169,6 +172,7 @@ func (f *fakeStore) SetVerified(_ context.Context, v storage.Verification) error
 		return err
 	}
 	v.At = time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)
+	f.version++
 	f.verified[v.Peer] = v
 	return nil
 }
@@ -177,8 +181,15 @@ func (f *fakeStore) ClearVerified(_ context.Context, id string) (bool, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	_, ok := f.verified[id]
+	f.version++
 	delete(f.verified, id)
 	return ok, f.fail()
+}
+
+func (f *fakeStore) PeopleVersion() uint64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.version
 }
 
 func (f *fakeStore) Labels(context.Context) (map[string]string, error) {

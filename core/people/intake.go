@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"hallway/chat"
+	hcrypto "hallway/crypto"
 	"hallway/discovery"
 
 	ma "github.com/multiformats/go-multiaddr"
@@ -22,6 +23,7 @@ type Intake struct {
 	store StaticStore
 	net   IntakeNet
 	sink  discovery.Sink
+	near  func([]chat.NearbyWorkspace)
 
 	// mu guards static and mdns, which Start sets.
 	mu     sync.Mutex
@@ -47,11 +49,14 @@ type IntakeDeps struct {
 	Store StaticStore
 	Net   IntakeNet
 	Sink  discovery.Sink // the dialer
+	// Nearby, when set, hears the other workspaces seen on the LAN each
+	// time their list changes; it must not block.
+	Nearby func([]chat.NearbyWorkspace)
 }
 
 // NewIntake returns an intake; discovery begins with Start.
 func NewIntake(cfg IntakeConfig, deps IntakeDeps) *Intake {
-	return &Intake{cfg: cfg, log: orDiscard(cfg.Logger), store: deps.Store, net: deps.Net, sink: deps.Sink}
+	return &Intake{cfg: cfg, log: orDiscard(cfg.Logger), store: deps.Store, net: deps.Net, sink: deps.Sink, near: deps.Nearby}
 }
 
 // Start prepares static discovery and, unless disabled, mDNS, and returns
@@ -81,8 +86,13 @@ func (in *Intake) Start(ctx context.Context) ([]func(context.Context) error, err
 	if in.cfg.NoMDNS {
 		return loops, nil
 	}
+	var onWorkspaces func([]discovery.Workspace)
+	if in.near != nil {
+		onWorkspaces = func(ws []discovery.Workspace) { in.near(nearbyOf(ws)) }
+	}
 	m, err := discovery.NewMDNS(discovery.MDNSConfig{
 		Self: in.net.ID(), Port: in.net.ListenPort(), WorkspaceTag: in.cfg.WorkspaceTag, Logger: in.log,
+		OnWorkspaces: onWorkspaces,
 	}, in.sink)
 	if err != nil {
 		return loops, fmt.Errorf("start LAN discovery: %w", err)
@@ -101,6 +111,27 @@ func (in *Intake) OtherWorkspaces() int {
 		return 0
 	}
 	return in.mdns.OtherWorkspaces()
+}
+
+// NearbyWorkspaces lists the other workspaces mDNS saw on the LAN lately,
+// the most populated first; none without mDNS.
+func (in *Intake) NearbyWorkspaces() []chat.NearbyWorkspace {
+	in.mu.Lock()
+	m := in.mdns
+	in.mu.Unlock()
+	if m == nil {
+		return []chat.NearbyWorkspace{}
+	}
+	return nearbyOf(m.Workspaces())
+}
+
+// nearbyOf is what the user is told of the workspaces discovery saw.
+func nearbyOf(ws []discovery.Workspace) []chat.NearbyWorkspace {
+	out := make([]chat.NearbyWorkspace, 0, len(ws))
+	for _, w := range ws {
+		out = append(out, chat.NearbyWorkspace{Tag: w.Tag, Colleagues: w.Peers, Open: w.Tag == hcrypto.OpenWorkspaceTag})
+	}
+	return out
 }
 
 // AddPeer remembers a colleague's address (for networks where mDNS does

@@ -79,6 +79,10 @@ type People interface {
 	Name(ctx context.Context, id peer.ID) string
 	// SelfName is this node's own display name.
 	SelfName() string
+	// Author names a colleague who wrote a message by their key (id);
+	// signed, the name a room message claims, is only a checked fallback
+	// for a key never met.
+	Author(ctx context.Context, id, signed string) chat.Author
 }
 
 // Rooms finds the rooms this node is in.

@@ -159,7 +159,9 @@ func (k *Keeper) newExporter(ctx context.Context, opt ExportOptions) (*exporter,
 	return ex, nil
 }
 
-// author describes a participant by key; the name is the one known now.
+// author describes a participant by key; the name is the one their key is
+// known by now, with the verified mark and any warning, and for a key
+// never met the last name it signed, checked like a profile's.
 func (ex *exporter) author(ctx context.Context, id string) (archive.Author, error) {
 	pid, err := peer.Decode(id)
 	if err != nil {
@@ -173,19 +175,22 @@ func (ex *exporter) author(ctx context.Context, id string) (archive.Author, erro
 	if err != nil {
 		return archive.Author{}, err
 	}
-	name := ex.names.peers[id]
+	var who chat.Author
 	if id == ex.names.self {
-		name = ex.names.selfName
-	}
-	if name == "" {
+		who.Name = ex.names.selfName
+	} else {
+		var signed string
 		if meta, err := ex.k.deps.Store.LatestRoomMeta(ctx, id); err == nil {
-			if signed, ok := storage.SignedName(meta); ok {
-				name = signed
-			}
+			signed, _ = storage.SignedName(meta)
 		}
+		who = ex.k.deps.People.Author(ctx, id, signed)
 	}
-	return archive.Author{PeerID: id, Name: name, Fingerprint: hcrypto.Fingerprint(pub),
-		PublicKey: base64.StdEncoding.EncodeToString(raw)}, nil
+	a := archive.Author{PeerID: id, Name: who.Name, Fingerprint: hcrypto.Fingerprint(pub),
+		PublicKey: base64.StdEncoding.EncodeToString(raw), Verified: who.Verified}
+	if who.Warning != nil {
+		a.Warning = who.Warning.Message
+	}
+	return a, nil
 }
 
 // files lists the transfer records of the conversations in scope.

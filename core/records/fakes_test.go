@@ -206,6 +206,14 @@ func (p *fakePeople) Resolve(_ context.Context, ref string) (peer.ID, error) {
 func (p *fakePeople) Name(_ context.Context, id peer.ID) string { return p.names[id] }
 func (p *fakePeople) SelfName() string                          { return p.self }
 
+// Author names the known by their name here, strangers by their claim.
+func (p *fakePeople) Author(_ context.Context, id, signed string) chat.Author {
+	if pid, err := peer.Decode(id); err == nil && p.names[pid] != "" {
+		return chat.Author{Name: p.names[pid]}
+	}
+	return chat.Author{Name: signed}
+}
+
 // fakeRooms knows the joined rooms by name.
 type fakeRooms map[string]string // name → id
 

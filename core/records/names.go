@@ -10,6 +10,7 @@ import (
 
 // nameBook names conversations and authors for results.
 type nameBook struct {
+	people   People
 	self     string
 	selfName string
 	peers    map[string]string // peer id → display name
@@ -17,7 +18,7 @@ type nameBook struct {
 }
 
 func (k *Keeper) conversationNames(ctx context.Context) (*nameBook, error) {
-	nb := &nameBook{self: k.self.String(), selfName: k.deps.People.SelfName(),
+	nb := &nameBook{people: k.deps.People, self: k.self.String(), selfName: k.deps.People.SelfName(),
 		peers: map[string]string{}, rooms: map[string]string{}}
 	peers, err := k.deps.Store.Peers(ctx)
 	if err != nil {
@@ -44,16 +45,15 @@ func (nb *nameBook) of(conv string) conversation {
 	return conversation{conv: conv, id: id, ref: id, name: nb.peers[id]}
 }
 
-// author names the writer of m: in rooms as they signed it, in DMs as the
-// colleague last called themselves.
-func (nb *nameBook) author(m storage.Message) string {
-	if chat.IsRoomConv(m.Conv) {
-		if name, ok := storage.SignedName(m.Meta); ok && name != "" {
-			return name
-		}
-	}
+// author names the writer of m by their key, as the trust book knows it;
+// the name a room message signed counts only for a key never met.
+func (nb *nameBook) author(ctx context.Context, m storage.Message) chat.Author {
 	if m.Author == nb.self {
-		return nb.selfName
+		return chat.Author{Name: nb.selfName}
 	}
-	return nb.peers[m.Author]
+	var signed string
+	if chat.IsRoomConv(m.Conv) {
+		signed, _ = storage.SignedName(m.Meta)
+	}
+	return nb.people.Author(ctx, m.Author, signed)
 }

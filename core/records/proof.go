@@ -34,7 +34,7 @@ func (ex *exporter) write(ctx context.Context, out io.Writer, sum *ExportSummary
 		return fmt.Errorf("export: %w", err)
 	}
 	err = ex.k.deps.Store.ExportMessages(ctx, ex.scope, func(r storage.ExportRow) error {
-		m, err := ex.message(r)
+		m, err := ex.message(ctx, r)
 		if err != nil {
 			return err
 		}
@@ -56,12 +56,12 @@ func (ex *exporter) write(ctx context.Context, out io.Writer, sum *ExportSummary
 }
 
 // message turns a stored message and its proof into the export's form.
-func (ex *exporter) message(r storage.ExportRow) (archive.Message, error) {
+func (ex *exporter) message(ctx context.Context, r storage.ExportRow) (archive.Message, error) {
 	m := r.Message
 	c := ex.names.of(m.Conv)
 	out := archive.Message{
 		ID: m.ID, Conversation: c.ref, ConversationID: c.id, ConversationName: c.name, Room: c.room,
-		From: m.Author, FromName: ex.names.author(m), Time: archive.FormatTime(m.SentAt),
+		From: m.Author, FromName: ex.names.author(ctx, m).Name, Time: archive.FormatTime(m.SentAt),
 		ReceivedAt: archive.FormatTime(m.ReceivedAt), Kind: m.Kind, Text: m.Text, State: string(m.State),
 		Proof: archive.Proof{Type: archive.ProofNone},
 	}
@@ -103,7 +103,8 @@ func (ex *exporter) message(r storage.ExportRow) (archive.Message, error) {
 func (ex *exporter) roomProof(out *archive.Message, m storage.Message, raw []byte) {
 	out.HLC = strconv.FormatUint(m.HLC, 10)
 	out.AuthorSeq = strconv.FormatUint(m.AuthorSeq, 10)
-	// Exactly the name the author signed, even an empty one.
+	// Exactly the name the author signed, even an empty one: it is what
+	// the proof shows. Who wrote it is From, named in the authors.
 	out.FromName, _ = storage.SignedName(m.Meta)
 	if m.Kind == storage.KindFile {
 		var o p2p.FileOffer
@@ -123,6 +124,13 @@ func (ex *exporter) roomProof(out *archive.Message, m storage.Message, raw []byt
 	mk, err := env.MessageKey(key)
 	if err != nil {
 		return
+	}
+	// History keeps no name a profile could not carry; the proof needs
+	// the one the author signed, hidden characters and all.
+	if plain, err := env.Open(key); err == nil {
+		if body, err := hcrypto.UnmarshalRoomBody(plain); err == nil {
+			out.FromName = body.Name
+		}
 	}
 	out.Proof = archive.Proof{Type: archive.ProofRoom, Envelope: base64.StdEncoding.EncodeToString(raw),
 		MessageKey: base64.StdEncoding.EncodeToString(mk[:])}

@@ -63,11 +63,13 @@ func (k *Keeper) Search(ctx context.Context, q chat.SearchQuery) ([]chat.SearchH
 		if c.room && r.Message.Kind == storage.KindFile {
 			text = r.Body // the offer's file name, not its JSON
 		}
-		hits = append(hits, chat.SearchHit{
+		hit := chat.SearchHit{
 			ID: r.Message.ID, Conversation: c.ref, ConversationID: c.id, ConversationName: c.name, Room: c.room,
-			From: r.Message.Author, FromName: names.author(r.Message), Time: r.Message.SentAt,
+			From: r.Message.Author, Time: r.Message.SentAt,
 			Text: text, Snippet: archive.Snippet(r.Body, terms, snippetWidth),
-		})
+		}
+		hit.SetAuthor(names.author(ctx, r.Message))
+		hits = append(hits, hit)
 	}
 	return hits, nil
 }

@@ -37,12 +37,15 @@ type committer struct {
 	clock   *Clock
 	heads   headCache
 	pub     Publisher
-	message func(storage.Message) chat.Message
+	message func(context.Context, storage.Message) chat.Message
 	// fileOffered records a colleague's room file offer.
 	fileOffered func(e *storage.RoomEntry)
 	// changed announces a room whose membership changed.
 	changed func(ctx context.Context, room string)
 	gaps    gapAsker
+	// liveOnly reports a room whose history is never fetched: its holes
+	// are what was said before we met, not losses to ask for.
+	liveOnly func(room string) bool
 }
 
 // commit stores room messages in one transaction, then announces the new
@@ -70,9 +73,9 @@ func (c *committer) commit(ctx context.Context, d storage.Durability, batch []pe
 		}
 		switch {
 		case e.Message.Author == self:
-			c.pub.Publish(chat.MessageSent{Message: c.message(e.Message)})
+			c.pub.Publish(chat.MessageSent{Message: c.message(ctx, e.Message)})
 		default:
-			c.pub.Publish(chat.MessageReceived{Message: c.message(e.Message)})
+			c.pub.Publish(chat.MessageReceived{Message: c.message(ctx, e.Message)})
 			if e.Message.Kind == storage.KindFile {
 				c.fileOffered(e)
 			}
@@ -94,6 +97,9 @@ func (c *committer) checkGaps(ctx context.Context, batch []pending) {
 	seqs := map[key][]uint64{}
 	from := map[string]peer.ID{}
 	for _, p := range batch {
+		if c.liveOnly(p.entry.Room) {
+			continue
+		}
 		k := key{p.entry.Room, p.entry.Author}
 		seqs[k] = append(seqs[k], p.entry.Seq)
 		if p.from != "" {

@@ -108,6 +108,10 @@ type Deps struct {
 	TransferID func(m storage.Message) string
 	// Blocks is the user's block list; nil blocks nobody.
 	Blocks Blocks
+	// Author names a colleague who wrote a message by their key (id), the
+	// name it signed (signed) being only a checked fallback for keys never
+	// met.
+	Author func(ctx context.Context, id, signed string) chat.Author
 }
 
 // Blocks is the user's block list: a blocked author's posts are neither

@@ -84,14 +84,14 @@ func bodyKind(k hcrypto.BodyKind) string {
 	return string(chat.KindText)
 }
 
-// toMessage turns a stored room row into the API form; self is our peer
-// id, transferID finds the transfer a file message offers.
+// toMessage turns a stored room row into the API form, without its
+// author's name; self is our peer id, transferID finds the transfer a
+// file message offers.
 func toMessage(m storage.Message, self string, transferID func(storage.Message) string) chat.Message {
 	out := chat.Message{
 		ID: m.ID, Conversation: m.Conv, From: m.Author, Text: m.Text, Kind: m.Kind,
 		Time: m.SentAt, State: string(m.State), Seq: m.Seq, HLC: m.HLC, AuthorSeq: m.AuthorSeq,
 		Outgoing: m.Author == self, TransferID: transferID(m),
 	}
-	out.FromName, _ = storage.SignedName(m.Meta)
 	return out
 }

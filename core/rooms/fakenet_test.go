@@ -66,6 +66,7 @@ type fakeNet struct {
 	servers  map[peer.ID]p2p.SyncServer
 	asked    []peer.ID // peers a sync was started with
 	requests []int     // rooms per sync request sent
+	rooms    []string  // every room a sync asked for, in order
 }
 
 func newFakeNet(id peer.ID, log *journal) *fakeNet {
@@ -88,6 +89,9 @@ func (n *fakeNet) Sync(ctx context.Context, to peer.ID, req p2p.SyncRequest, eac
 	n.mu.Lock()
 	srv := n.servers[to]
 	n.asked = append(n.asked, to)
+	for _, r := range req.Rooms {
+		n.rooms = append(n.rooms, r.ID)
+	}
 	n.mu.Unlock()
 	if srv == nil {
 		return errors.New("not connected")
@@ -135,4 +139,11 @@ func (b *fakeBus) Publish(e chat.Event) {
 	case b.events <- e:
 	default: // the test reads what it waits for; older events may go
 	}
+}
+
+// askedRooms is every room a sync of this node asked for so far.
+func (n *fakeNet) askedRooms() []string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return slices.Clone(n.rooms)
 }

@@ -39,12 +39,20 @@ func (m *Manager) Send(ctx context.Context, ref, text string) (chat.Message, err
 	if err != nil {
 		return chat.Message{}, err
 	}
-	return m.Message(e.Message), nil
+	return m.Message(ctx, e.Message), nil
 }
 
-// Message turns a stored room row into the API form.
-func (m *Manager) Message(row storage.Message) chat.Message {
-	return toMessage(row, m.deps.Net.ID().String(), m.deps.TransferID)
+// Message turns a stored room row into the API form, its author named by
+// their key.
+func (m *Manager) Message(ctx context.Context, row storage.Message) chat.Message {
+	out := toMessage(row, m.deps.Net.ID().String(), m.deps.TransferID)
+	if out.Outgoing {
+		out.FromName = m.deps.SelfName()
+		return out
+	}
+	signed, _ := storage.SignedName(row.Meta)
+	out.SetAuthor(m.deps.Author(ctx, row.Author, signed))
+	return out
 }
 
 // History returns up to limit messages of a room in the order every
@@ -64,7 +72,7 @@ func (m *Manager) History(ctx context.Context, ref string, before *storage.Curso
 	}
 	out := make([]chat.Message, 0, len(rows))
 	for _, r := range rows {
-		out = append(out, m.Message(r))
+		out = append(out, m.Message(ctx, r))
 	}
 	if before == nil && len(rows) > 0 {
 		if err := m.deps.Store.MarkRoomRead(ctx, j.id, rows[len(rows)-1].HLC); err != nil {

@@ -259,7 +259,7 @@ func TestJoinedRoomsAreCapped(t *testing.T) {
 func TestOpenNumbersRoomsThatShareAName(t *testing.T) {
 	first, second, third := newID(t), newID(t), newID(t)
 	t0 := time.Now().Add(-time.Hour)
-	bob := newTestNodeWith(t, "Bob", func(s *fakeStore) {
+	bob := newTestNodeWith(t, "Bob", nil, func(s *fakeStore) {
 		s.rooms[second] = storage.Room{ID: second, Name: "Project", JoinedAt: t0.Add(time.Minute)}
 		s.rooms[first] = storage.Room{ID: first, Name: "project", JoinedAt: t0}
 		s.rooms[third] = storage.Room{ID: third, Name: "general", JoinedAt: t0}

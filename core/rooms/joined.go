@@ -15,7 +15,11 @@ type Joined struct {
 	name    string
 	key     hcrypto.RoomKey
 	general bool
-	topic   Topic
+	// liveOnly: the open LAN workspace's #general, whose id and key are
+	// public. Its history is neither asked for nor served: a laptop that
+	// joins a strange network shares nothing said before it got there.
+	liveOnly bool
+	topic    Topic
 }
 
 // ID is the room's id.
@@ -26,6 +30,10 @@ func (j *Joined) Name() string { return j.name }
 
 // General reports whether this is the workspace's #general.
 func (j *Joined) General() bool { return j.general }
+
+// LiveOnly reports whether the room is live only: the open LAN
+// workspace's #general, whose history and files no peer is given.
+func (j *Joined) LiveOnly() bool { return j.liveOnly }
 
 // Peers lists the members whose gossip reaches us now.
 func (j *Joined) Peers() []peer.ID { return j.topic.Peers() }

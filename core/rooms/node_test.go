@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"hallway/chat"
+	hcrypto "hallway/crypto"
 	"hallway/storage"
 
 	ic "github.com/libp2p/go-libp2p/core/crypto"
@@ -60,12 +61,18 @@ func (b *fakeBlocks) set(id peer.ID, on bool) {
 
 func newTestNode(t *testing.T, name string) *testNode {
 	t.Helper()
-	return newTestNodeWith(t, name, nil)
+	return newTestNodeWith(t, name, nil, nil)
 }
 
-// newTestNodeWith is newTestNode with history prepared by fill before the
-// node opens.
-func newTestNodeWith(t *testing.T, name string, fill func(*fakeStore)) *testNode {
+// newTestNodeIn is a node of the private workspace ws (nil: open LAN).
+func newTestNodeIn(t *testing.T, name string, ws *hcrypto.WorkspaceKey) *testNode {
+	t.Helper()
+	return newTestNodeWith(t, name, ws, nil)
+}
+
+// newTestNodeWith is a node of workspace ws (nil: open LAN) with history
+// prepared by fill before the node opens.
+func newTestNodeWith(t *testing.T, name string, ws *hcrypto.WorkspaceKey, fill func(*fakeStore)) *testNode {
 	t.Helper()
 	key, _, err := ic.GenerateEd25519Key(rand.Reader)
 	if err != nil {
@@ -81,7 +88,7 @@ func newTestNodeWith(t *testing.T, name string, fill func(*fakeStore)) *testNode
 	log := &journal{}
 	n := &testNode{t: t, id: id, key: key, log: log, store: newFakeStore(log), net: newFakeNet(id, log),
 		bus: &fakeBus{log: log, events: make(chan chat.Event, 1024)}, blocks: &fakeBlocks{ids: map[peer.ID]bool{}}}
-	n.Manager = New(Config{Identity: key}, Deps{
+	n.Manager = New(Config{Identity: key, Workspace: ws}, Deps{
 		Store:     n.store,
 		Net:       n.net,
 		Publisher: n.bus,
@@ -103,6 +110,7 @@ func newTestNodeWith(t *testing.T, name string, fill func(*fakeStore)) *testNode
 		FileOffered: func(*storage.RoomEntry) {},
 		TransferID:  func(storage.Message) string { return "" },
 		Blocks:      n.blocks,
+		Author:      func(_ context.Context, _, signed string) chat.Author { return chat.Author{Name: signed} },
 	})
 	if fill != nil {
 		fill(n.store)

@@ -45,8 +45,8 @@ func (y *Syncer) pullOnce(ctx context.Context, id peer.ID, rooms []string) ([]st
 	asked := map[string]*Joined{}
 	for _, r := range rooms {
 		j := y.joined.Get(r)
-		if j == nil || asked[r] != nil {
-			continue
+		if j == nil || asked[r] != nil || j.liveOnly {
+			continue // live only: its history is not asked for
 		}
 		have, err := y.store.RoomHeads(ctx, r)
 		if err != nil {
@@ -167,12 +167,13 @@ func (y *Syncer) skipBlocked(have map[string]uint64) {
 }
 
 // ServeSync answers a peer's sync request: for each room we are in and for
-// which it proves it holds the key, every envelope it lacks.
+// which it proves it holds the key, every envelope it lacks. A live-only
+// room is never answered: anyone holds its key.
 func (y *Syncer) ServeSync(ctx context.Context, from peer.ID, req p2p.SyncRequest, send func([]byte) error) error {
 	self := y.net.ID()
 	for _, r := range req.Rooms {
 		j := y.joined.Get(r.ID)
-		if j == nil || !j.CheckProof(r.ID, from, self, r.Proof) {
+		if j == nil || j.liveOnly || !j.CheckProof(r.ID, from, self, r.Proof) {
 			continue
 		}
 		raws, err := y.store.RoomEnvelopesAfter(ctx, r.ID, r.Have, p2p.MaxSyncBatch)

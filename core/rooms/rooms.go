@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"hallway/chat"
@@ -16,6 +17,13 @@ import (
 
 	"github.com/libp2p/go-libp2p/core/peer"
 )
+
+// openGeneralID is the id of the open LAN workspace's #general, the same
+// on every Hallway: anyone can derive its key.
+var openGeneralID = sync.OnceValue(func() string {
+	id, _ := hcrypto.GeneralRoom(nil)
+	return id
+})
 
 // membershipStore keeps the joined rooms and their members.
 type membershipStore interface {
@@ -58,6 +66,10 @@ func New(cfg Config, deps Deps) *Manager {
 	m.writer = newWriter(m.commit, deps.Closing, m.log)
 	m.syncer = newSyncer(m.joined, deps.Store, deps.Net, deps.Spawner, m.commit, deps.Blocks, m.log)
 	m.commit.gaps = m.syncer
+	m.commit.liveOnly = func(room string) bool {
+		j := m.joined.Get(room)
+		return j != nil && j.liveOnly
+	}
 	return m
 }
 
@@ -114,7 +126,8 @@ func (m *Manager) Open(ctx context.Context) error {
 // Follow starts following a room's gossip, without recording it as
 // joined: Open uses it for the rooms history holds.
 func (m *Manager) Follow(r storage.Room) error {
-	j := &Joined{id: r.ID, name: r.Name, key: hcrypto.RoomKey(r.Key), general: r.General}
+	j := &Joined{id: r.ID, name: r.Name, key: hcrypto.RoomKey(r.Key), general: r.General,
+		liveOnly: r.General && r.ID == openGeneralID()}
 	t, err := m.deps.Net.JoinRoom(r.ID, func(author peer.ID, data []byte) (any, error) {
 		if m.deps.Blocks.IsBlocked(author) {
 			// Not the forwarder's fault: it did not block them.
@@ -239,9 +252,9 @@ func (m *Manager) Leave(ctx context.Context, ref string) error {
 
 // summary is the API form of a joined room.
 func (m *Manager) summary(ctx context.Context, j *Joined) (chat.Room, error) {
-	members, err := m.deps.Store.RoomMembers(ctx, j.id)
+	members, err := m.members(ctx, j)
 	if err != nil {
-		return chat.Room{}, fmt.Errorf("room members: %w", err)
+		return chat.Room{}, err
 	}
 	unread, err := m.deps.Store.UnreadCount(ctx, j.id, m.deps.Net.ID().String())
 	if err != nil {

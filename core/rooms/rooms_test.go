@@ -99,7 +99,7 @@ func TestGossipIsCommittedThenPublished(t *testing.T) {
 		rows, _ := bob.store.RoomHistory(context.Background(), room, nil, 100)
 		for _, r := range rows {
 			if r.ID == sent.ID {
-				got = bob.Message(r)
+				got = bob.Message(context.Background(), r)
 				return true
 			}
 		}

@@ -147,7 +147,7 @@ func (y *Syncer) Run(ctx context.Context) error {
 		}
 		byPeer := map[peer.ID][]string{}
 		for _, j := range y.joined.All() {
-			if members := j.topic.Peers(); len(members) > 0 {
+			if members := j.topic.Peers(); len(members) > 0 && !j.liveOnly {
 				p := members[rand.IntN(len(members))]
 				byPeer[p] = append(byPeer[p], j.id)
 			}

@@ -16,7 +16,16 @@ import (
 // Post is a well-formed room envelope of the adversary's own, sealed with
 // the room key it holds and signed by its own key.
 func (p *Peer) Post(key hcrypto.RoomKey, room string, seq uint64, text string) (*hcrypto.Envelope, error) {
-	body := hcrypto.RoomBody{Kind: hcrypto.BodyText, Name: "Mallory", SentAt: time.Now().UnixMilli(), Text: text}
+	return p.PostAs(key, room, seq, "Mallory", text)
+}
+
+// PostAs is Post with a body that says its author is called name: a
+// member passing for a colleague (a verified one's name with a zero-width
+// space, a look-alike letter, a bidi override) in every room view and
+// export that believes what a message says about its author. The
+// envelope is genuine; only the claim inside is false.
+func (p *Peer) PostAs(key hcrypto.RoomKey, room string, seq uint64, name, text string) (*hcrypto.Envelope, error) {
+	body := hcrypto.RoomBody{Kind: hcrypto.BodyText, Name: name, SentAt: time.Now().UnixMilli(), Text: text}
 	return hcrypto.SealEnvelope(key, p.Key, room, []byte(p.ID()), seq, hlcNow(), body.Marshal())
 }
 

@@ -26,6 +26,15 @@ const notes = `
 - S16 searches every captured frame (and the seam with the frame before it) for each secret; a plaintext
   control datagram proves the capture hears the LAN. mDNS is plaintext by design and carries only the
   peer id, the public workspace tag and a version.
+- S17 checks the #general history half: each side talks in #general before the meeting, then every
+  other room is caught up both ways (a witness that the catch-up which meeting starts has run), and a
+  modified Hallway asks every node for #general with a proof anyone can make from the public key.
+  Each further thing a laptop must not carry to a new network (a file offered in #general) is one
+  more entry of s17Halves, with what it does before the meeting and what it checks after.
+- S19: a claim with a character no profile name may carry shows no name at all (the window and the
+  command line then show the key); one that passes shows as written, warned when its TR39 skeleton is
+  a verified colleague's name or your own. Once the key is met, its profile name is what shows,
+  whatever its posts claim.
 - Not covered here: power loss (SQLite's synchronous=FULL is trusted, kill -9 is what is tested), IPv6
   labs, more than 6 daemons, and a hostile peer with many LAN addresses at once.
 `

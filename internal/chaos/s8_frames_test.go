@@ -46,6 +46,9 @@ func TestS8HostileFrames(t *testing.T) {
 	l := lab(t, 3)
 	ds := fleet.Office(t, l, []string{"Ann", "Bob"})
 	ann, bob := ds[0], ds[1]
+	// A room besides #general, which in the open workspace is live only:
+	// its catch-up is what Bob asks the adversary for on every reconnect.
+	fleet.Room(t, ds, "proj")
 	bobTr := track(t, bob, "#general")
 	adv := hostile(t, l.Host(3), nil)
 

@@ -168,7 +168,7 @@ func TestRoomsLAN(t *testing.T) {
 			})
 		}
 		out := ann.CLI("room", "list")
-		if !strings.Contains(out, "open LAN") {
+		if !strings.Contains(out, "visible to every network this computer joins") {
 			t.Fatalf("an open workspace's #general must say it is readable by anyone: %q", out)
 		}
 	})

@@ -164,3 +164,40 @@ func TestWindowShowsInvitation(t *testing.T) {
 		t.Fatalf("joined %+v", r)
 	}
 }
+
+// TestWindowFirstRunShowsNearby: the real window starts in the open LAN
+// workspace on a network where Eve and Fay share a private workspace. Its
+// first-run screen says so, with their number, and picks joining with a
+// code; the screen is photographed.
+func TestWindowFirstRunShowsNearby(t *testing.T) {
+	lab := netlab.New(t, 3)
+	fleet.NeedX(t)
+	x := fleet.StartX(t, lab.Host(1))
+	eve, fay := fleet.New(t, lab.Host(2), "Eve"), fleet.New(t, lab.Host(3), "Fay")
+	created := fleet.Decode[map[string]any](t, eve.CLI("workspace", "create", "--json"))
+	fay.CLI("workspace", "join", created["invite_code"].(string))
+	fleet.StartAll(t, []*fleet.Daemon{eve, fay})
+	win := startWindow(t, x, "Dan", nil)
+	if me := win.Self(); me.Workspace != chat.WorkspaceOpen {
+		t.Fatalf("the window runs in %+v, want the open LAN workspace", me)
+	}
+	line := win.WaitLine("private=1 colleagues=2", 30*time.Second)
+	t.Logf("window: %s", line)
+	// The screen shows the line it logged; let it paint, then photograph.
+	path := shotPath("first-run-nearby.png")
+	blank := filepath.Join(win.Dir, "before.png")
+	x.Shot(t, blank)
+	for try := 0; ; try++ {
+		x.Shot(t, path)
+		if try > 0 && fleet.PixelsChanged(t, blank, path) < 2000 {
+			break
+		}
+		if try == 40 {
+			t.Fatal("the first-run screen did not settle")
+		}
+		if err := os.Rename(path, blank); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Logf("screenshot: %s", path)
+}
