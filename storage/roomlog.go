@@ -39,6 +39,14 @@ type RoomEntry struct {
 // envelope later in display order, so the outcome does not depend on the
 // order envelopes arrive in.
 //
+// An author's stored clock never decreases with its seq: a new entry whose
+// HLC is below that of the author's nearest lower seq stored, or above that
+// of its nearest higher one, is stored with that neighbour's clock instead,
+// so that a misbehaving author can neither slip a message back into old
+// history nor place one after what it wrote later. The envelope keeps the
+// clock it was signed with; the returned entry carries the one stored. An
+// honest author's clock only grows, so its entries are stored as they come.
+//
 // Message.Conv, Author, HLC and AuthorSeq may be left zero and are then
 // taken from the entry; State defaults to "received", Kind to "text", SentAt
 // to now. Seq and HLC must not exceed math.MaxInt64.
@@ -137,6 +145,7 @@ type logWriter struct {
 	st              *statements
 	env, msg, index *sql.Stmt
 	member, head    *sql.Stmt
+	around          *sql.Stmt
 	touched         map[headKey]uint64 // highest seq added per author
 	stored          []int64            // seqs of the messages stored, to index
 }
@@ -168,6 +177,9 @@ func (w *logWriter) insert(ctx context.Context, e RoomEntry) (_ RoomEntry, shown
 	}
 	k := headKey{e.Room, e.Author}
 	w.touched[k] = max(w.touched[k], e.Seq)
+	if e, err = w.keepAuthorOrder(ctx, e); err != nil {
+		return e, false, err
+	}
 	if c := e.Member; c != nil {
 		_, err := w.bind(ctx, &w.member, w.st.upsertMember).ExecContext(ctx,
 			e.Room, c.Peer, c.Name, int64(e.HLC), e.Author, int64(e.Seq), c.Joined)
@@ -185,6 +197,40 @@ func (w *logWriter) insert(ctx context.Context, e RoomEntry) (_ RoomEntry, shown
 	e.Message.Seq = seq
 	w.stored = append(w.stored, seq)
 	return e, true, nil
+}
+
+// neighbourClocksSQL reads the clocks of an author's nearest seqs stored
+// below and above ?3, NULL where there is none: two seeks along the
+// primary key.
+const neighbourClocksSQL = `
+	SELECT (SELECT hlc FROM room_envelopes WHERE room = ?1 AND author = ?2 AND seq < ?3 ORDER BY seq DESC LIMIT 1),
+	       (SELECT hlc FROM room_envelopes WHERE room = ?1 AND author = ?2 AND seq > ?3 ORDER BY seq LIMIT 1)`
+
+const setEnvelopeClockSQL = `UPDATE room_envelopes SET hlc = ?4 WHERE room = ?1 AND author = ?2 AND seq = ?3`
+
+// keepAuthorOrder moves the clock of e, just stored, between those of its
+// author's neighbouring seqs (see InsertRoomEntries).
+func (w *logWriter) keepAuthorOrder(ctx context.Context, e RoomEntry) (RoomEntry, error) {
+	var below, above sql.NullInt64
+	err := w.bind(ctx, &w.around, w.st.neighbourClocks).QueryRowContext(ctx, e.Room, e.Author, int64(e.Seq)).Scan(&below, &above)
+	if err != nil {
+		return e, fmt.Errorf("read the author's clocks: %w", err)
+	}
+	hlc := e.HLC
+	if above.Valid {
+		hlc = min(hlc, uint64(above.Int64))
+	}
+	if below.Valid {
+		hlc = max(hlc, uint64(below.Int64))
+	}
+	if hlc == e.HLC {
+		return e, nil
+	}
+	if _, err := w.tx.ExecContext(ctx, setEnvelopeClockSQL, e.Room, e.Author, int64(e.Seq), int64(hlc)); err != nil {
+		return e, fmt.Errorf("order the author's clock: %w", err)
+	}
+	e.HLC, e.Message.HLC = hlc, hlc
+	return e, nil
 }
 
 // upsertMemberSQL applies a change only when its envelope comes later in
