@@ -3,9 +3,13 @@ package p2p
 import (
 	"bufio"
 	"bytes"
+	"encoding/base64"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
+	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -184,6 +188,8 @@ func FuzzDecodeProfile(f *testing.F) {
 func FuzzDecodeSyncRequest(f *testing.F) {
 	f.Add([]byte(`{"rooms":[{"id":"abc","proof":"AAAA","have":{"12D3KooWQmVbFkN3jUpGjvtkFMZFmGvf2ZaEvzLy5VvSmUVv1cWP":5}}]}`))
 	f.Add([]byte(`{"rooms":[]}`))
+	f.Add([]byte(`{"rooms":[{"id":"abc","proof":"AAAA","have":{"a":1},"held":{"a":"VVVV","b":""}}]}`))
+	f.Add([]byte(`{"rooms":[{"id":"abc","have":{"a":18446744073709551615},"held":{"a":"/////w=="}}]}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		r, err := DecodeSyncRequest(b)
 		if err != nil {
@@ -193,11 +199,88 @@ func FuzzDecodeSyncRequest(f *testing.F) {
 			t.Fatalf("%d rooms accepted", len(r.Rooms))
 		}
 		for _, room := range r.Rooms {
-			if len(room.Have) > maxSyncAuthors || len(room.Proof) > maxSyncProof {
+			if len(room.Have) > maxSyncAuthors || len(room.Proof) > maxSyncProof || len(room.Held) > maxSyncAuthors {
 				t.Fatal("oversize room entry accepted")
+			}
+			total := 0
+			for author, bitmap := range room.Held {
+				total += len(bitmap)
+				if len(bitmap) > maxSyncHeldBytes {
+					t.Fatalf("a held bitmap of %d bytes accepted", len(bitmap))
+				}
+				head := room.Have[author]
+				seqs := HeldSeqs(head, bitmap)
+				for i, q := range seqs {
+					if q <= head || q-head > SyncSeqWindow || i > 0 && q <= seqs[i-1] {
+						t.Fatalf("held seq %d above head %d decoded out of the window or order", q, head)
+					}
+				}
+				if again := HeldSeqs(head, HeldBitmap(head, seqs)); !slices.Equal(again, seqs) {
+					t.Fatalf("held seqs %v re-encoded as %v", seqs, again)
+				}
+			}
+			if total > MaxSyncHeldRoom {
+				t.Fatalf("%d bytes of held bitmaps accepted for one room", total)
 			}
 		}
 	})
+}
+
+func TestHeldBitmap(t *testing.T) {
+	seqs := []uint64{3, 5, 12, 2 + SyncSeqWindow, 99}
+	if b := HeldBitmap(SyncSeqWindow+2, seqs); len(b) != 0 {
+		t.Fatalf("nothing is above the head, got %x", b)
+	}
+	b := HeldBitmap(1, seqs) // 2+SyncSeqWindow is beyond the window
+	if want := []byte{0b1010, 0b100}; !slices.Equal(b, append(want, b[2:]...)) || len(b) != 13 {
+		t.Fatalf("bitmap %x", b)
+	}
+	if got := HeldSeqs(1, b); !slices.Equal(got, []uint64{3, 5, 12, 99}) {
+		t.Fatalf("decoded %v", got)
+	}
+	if got := HeldSeqs(math.MaxUint64-2, []byte{0xff}); !slices.Equal(got, []uint64{math.MaxUint64 - 1, math.MaxUint64}) {
+		t.Fatalf("near the top: %v", got)
+	}
+	full := HeldBitmap(0, []uint64{SyncSeqWindow})
+	if len(full) != maxSyncHeldBytes {
+		t.Fatalf("the window's last seq needs %d bytes, got %d", maxSyncHeldBytes, len(full))
+	}
+	big := make([]byte, 2*maxSyncHeldBytes)
+	for i := range big {
+		big[i] = 0xff
+	}
+	if got := HeldSeqs(0, big); len(got) != SyncSeqWindow {
+		t.Fatalf("an oversize bitmap decoded to %d seqs, want the window's %d", len(got), SyncSeqWindow)
+	}
+}
+
+func TestDecodeSyncRequestCapsHeld(t *testing.T) {
+	bitmap := func(n int) string { return `"` + base64.StdEncoding.EncodeToString(make([]byte, n)) + `"` }
+	held := func(authors, size int) string {
+		var parts []string
+		for i := range authors {
+			parts = append(parts, fmt.Sprintf(`"a%d":%s`, i, bitmap(size)))
+		}
+		return `{"rooms":[{"id":"r","have":{},"held":{` + strings.Join(parts, ",") + `}}]}`
+	}
+	cases := []struct {
+		name string
+		in   string
+		ok   bool
+	}{
+		{"a full window", held(1, maxSyncHeldBytes), true},
+		{"a bitmap beyond the window", held(1, maxSyncHeldBytes+1), false},
+		{"a room's worth", held(MaxSyncHeldRoom/maxSyncHeldBytes, maxSyncHeldBytes), true},
+		{"more than a room's worth", held(MaxSyncHeldRoom/maxSyncHeldBytes+1, maxSyncHeldBytes), false},
+		{"too many authors", held(maxSyncAuthors+1, 0), false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := DecodeSyncRequest([]byte(tc.in)); (err == nil) != tc.ok {
+				t.Fatalf("err = %v", err)
+			}
+		})
+	}
 }
 
 func FuzzDecodeFileRequest(f *testing.F) {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/libp2p/go-libp2p"
@@ -73,6 +74,8 @@ type Node struct {
 	noBulk                        bool
 	bulk                          bulkSessions
 	dmPace, profilePace, syncPace *Pace
+
+	syncAnswers, syncServed atomic.Uint64 // sync requests answered, envelopes sent in answers
 }
 
 // New starts a host listening on cfg.ListenAddrs.

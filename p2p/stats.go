@@ -1,10 +1,14 @@
 package p2p
 
-// NetStats counts what the network layer holds right now.
+// NetStats counts what the network layer holds right now, and the room
+// sync answered since it started: envelopes sent again and again, round
+// after round, would show there.
 type NetStats struct {
-	Conns     int `json:"conns"`
-	Streams   int `json:"streams"`
-	Peerstore int `json:"peerstore"` // peers the address book knows, connected or not
+	Conns       int    `json:"conns"`
+	Streams     int    `json:"streams"`
+	Peerstore   int    `json:"peerstore"`    // peers the address book knows, connected or not
+	SyncAnswers uint64 `json:"sync_answers"` // sync requests answered
+	SyncServed  uint64 `json:"sync_served"`  // envelopes sent in sync answers
 }
 
 // Stats counts live connections and streams and the peers in the address
@@ -16,5 +20,6 @@ func (n *Node) Stats() NetStats {
 		st.Streams += len(c.GetStreams())
 	}
 	st.Peerstore = len(n.host.Peerstore().Peers())
+	st.SyncAnswers, st.SyncServed = n.syncAnswers.Load(), n.syncServed.Load()
 	return st
 }
