@@ -50,6 +50,9 @@ type committer struct {
 // committed durably; colleagues' messages as replicated data, which other
 // members hold too (see storage.Replicated).
 func (c *committer) commit(ctx context.Context, d storage.Durability, batch []pending) ([]*storage.RoomEntry, error) {
+	if batch = c.admit(ctx, batch); len(batch) == 0 {
+		return nil, nil
+	}
 	entries := make([]storage.RoomEntry, len(batch))
 	for i, p := range batch {
 		entries[i] = *p.entry

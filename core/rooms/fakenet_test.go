@@ -64,6 +64,7 @@ type fakeNet struct {
 	topics  map[string]*fakeTopic
 	servers map[peer.ID]p2p.SyncServer
 	asked   []peer.ID // peers a sync was started with
+	got     int       // envelopes received in sync answers
 }
 
 func newFakeNet(id peer.ID, log *journal) *fakeNet {
@@ -90,7 +91,19 @@ func (n *fakeNet) Sync(ctx context.Context, to peer.ID, req p2p.SyncRequest, eac
 	if srv == nil {
 		return errors.New("not connected")
 	}
-	return srv.ServeSync(ctx, n.id, req, each)
+	return srv.ServeSync(ctx, n.id, req, func(raw []byte) error {
+		n.mu.Lock()
+		n.got++
+		n.mu.Unlock()
+		return each(raw)
+	})
+}
+
+// received is how many envelopes sync answers brought so far.
+func (n *fakeNet) received() int {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.got
 }
 
 func (n *fakeNet) JoinRoom(room string, validate p2p.RoomValidator, receive p2p.RoomReceiver) (Topic, error) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"time"
 
 	"hallway/storage"
 )
@@ -43,6 +44,7 @@ type fakeStore struct {
 	members map[string]map[string]string // room → peer → name
 	seqs    map[string]uint64            // room/author → last seq handed out
 	durable map[entryKey]storage.Durability
+	read    map[string]uint64 // room → read marker
 	failIns error
 }
 
@@ -133,6 +135,9 @@ func (s *fakeStore) InsertRoomEntriesWith(_ context.Context, d storage.Durabilit
 		if _, ok := s.entries[k]; ok {
 			continue
 		}
+		if e.Message.ReceivedAt.IsZero() {
+			e.Message.ReceivedAt = time.Now() // as storage stamps it
+		}
 		s.entries[k] = e
 		s.durable[k] = d
 		if e.Member != nil {
@@ -176,12 +181,33 @@ func (s *fakeStore) RoomHeads(_ context.Context, room string) (map[string]uint64
 	return s.heads(room), nil
 }
 
-func (s *fakeStore) RoomEnvelopesAfter(_ context.Context, room string, have map[string]uint64, limit int) ([][]byte, error) {
+func (s *fakeStore) RoomVectorOf(_ context.Context, room string, window uint64) (storage.RoomVector, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v := storage.RoomVector{Heads: s.heads(room), Held: map[string][]uint64{}}
+	for k := range s.entries {
+		if h := v.Heads[k.author]; k.room == room && k.seq > h+1 && k.seq <= h+window {
+			v.Held[k.author] = append(v.Held[k.author], k.seq)
+		}
+	}
+	for a := range v.Held {
+		slices.Sort(v.Held[a])
+	}
+	for a, h := range v.Heads {
+		if h == 0 {
+			delete(v.Heads, a)
+		}
+	}
+	return v, nil
+}
+
+func (s *fakeStore) RoomEnvelopesMissing(_ context.Context, room string, v storage.RoomVector, window uint64, limit int) ([][]byte, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var missing []storage.RoomEntry
 	for k, e := range s.entries {
-		if k.room == room && k.seq > have[k.author] {
+		have := v.Heads[k.author]
+		if k.room == room && k.seq > have && k.seq-have <= window && !slices.Contains(v.Held[k.author], k.seq) {
 			missing = append(missing, e)
 		}
 	}
@@ -230,7 +256,30 @@ func (s *fakeStore) RoomHistory(_ context.Context, room string, _ *storage.Curso
 	return rows, nil
 }
 
-func (s *fakeStore) MarkRoomRead(context.Context, string, uint64) error { return nil }
+func (s *fakeStore) MarkRoomRead(_ context.Context, room string, hlc uint64) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.read == nil {
+		s.read = map[string]uint64{}
+	}
+	s.read[room] = max(s.read[room], hlc)
+	return nil
+}
+
+// readMarker is the room's read marker, as MarkRoomRead left it.
+func (s *fakeStore) readMarker(room string) uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.read[room]
+}
+
+// entry is the stored entry of room, author and seq.
+func (s *fakeStore) entry(room, author string, seq uint64) (storage.RoomEntry, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.entries[entryKey{room, author, seq}]
+	return e, ok
+}
 
 // count is how many envelopes of room the store holds.
 func (s *fakeStore) count(room string) int {

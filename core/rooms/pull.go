@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 
 	hcrypto "hallway/crypto"
 	"hallway/p2p"
@@ -11,6 +13,11 @@ import (
 
 	"github.com/libp2p/go-libp2p/core/peer"
 )
+
+// heldBudget caps the held bitmaps of one request, well inside the frame
+// cap; rooms past it are asked for without theirs, and may get again some
+// of what they hold.
+const heldBudget = 256 << 10
 
 // pull fetches what we miss in rooms from one peer, committing in
 // batches, and asks again while the peer still had more to send.
@@ -25,35 +32,65 @@ func (y *Syncer) pull(ctx context.Context, id peer.ID, rooms []string) error {
 	return nil
 }
 
+// syncRoom is one room of a request to peer to: our vector, and the seqs
+// we hold above it as far as budget (bytes of bitmap left) allows.
+func (y *Syncer) syncRoom(ctx context.Context, j *Joined, to peer.ID, budget *int) (p2p.SyncRoom, error) {
+	v, err := y.store.RoomVectorOf(ctx, j.id, p2p.SyncSeqWindow)
+	if err != nil {
+		return p2p.SyncRoom{}, fmt.Errorf("room vector: %w", err)
+	}
+	proof := j.Proof(j.id, y.net.ID(), to)
+	r := p2p.SyncRoom{ID: j.id, Proof: proof[:], Have: v.Heads}
+	room := 0
+	for _, author := range slices.Sorted(maps.Keys(v.Held)) {
+		b := p2p.HeldBitmap(v.Heads[author], v.Held[author])
+		if len(b) == 0 || room+len(b) > p2p.MaxSyncHeldRoom || len(b) > *budget {
+			continue
+		}
+		if r.Held == nil {
+			r.Held = map[string][]byte{}
+		}
+		r.Held[author] = b
+		room += len(b)
+		*budget -= len(b)
+	}
+	return r, nil
+}
+
 // pullOnce sends our vectors for rooms to a peer and commits what it
-// answers; it returns the rooms whose answer filled a whole batch.
+// answers; it returns the rooms whose answer filled a whole batch and
+// brought something new (a full batch of what we hold already, from a
+// peer that ignores what we hold, is not asked for again).
 func (y *Syncer) pullOnce(ctx context.Context, id peer.ID, rooms []string) ([]string, error) {
 	self := y.net.ID()
 	req := p2p.SyncRequest{}
 	asked := map[string]*Joined{}
+	budget := heldBudget
 	for _, r := range rooms {
 		j := y.joined.Get(r)
 		if j == nil {
 			continue
 		}
-		have, err := y.store.RoomHeads(ctx, r)
+		room, err := y.syncRoom(ctx, j, id, &budget)
 		if err != nil {
-			return nil, fmt.Errorf("room heads: %w", err)
+			return nil, err
 		}
-		proof := j.Proof(r, self, id)
-		req.Rooms = append(req.Rooms, p2p.SyncRoom{ID: r, Proof: proof[:], Have: have})
+		req.Rooms = append(req.Rooms, room)
 		asked[r] = j
 	}
 	if len(req.Rooms) == 0 {
 		return nil, nil
 	}
-	counts := map[string]int{}
+	counts, fresh := map[string]int{}, map[string]int{}
 	var batch []pending
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
 		}
-		_, err := y.commit.commit(ctx, storage.Replicated, batch)
+		added, err := y.commit.commit(ctx, storage.Replicated, batch)
+		for _, e := range added {
+			fresh[e.Room]++
+		}
 		batch = batch[:0]
 		return err
 	}
@@ -85,7 +122,7 @@ func (y *Syncer) pullOnce(ctx context.Context, id peer.ID, rooms []string) ([]st
 	}
 	var full []string
 	for r, n := range counts {
-		if n >= p2p.MaxSyncBatch {
+		if n >= p2p.MaxSyncBatch && fresh[r] > 0 {
 			full = append(full, r)
 		}
 	}
@@ -93,7 +130,9 @@ func (y *Syncer) pullOnce(ctx context.Context, id peer.ID, rooms []string) ([]st
 }
 
 // ServeSync answers a peer's sync request: for each room we are in and for
-// which it proves it holds the key, every envelope it lacks.
+// which it proves it holds the key, every envelope it lacks, neither those
+// it says it holds above its vector nor any beyond p2p.SyncSeqWindow above
+// it, which it would refuse.
 func (y *Syncer) ServeSync(ctx context.Context, from peer.ID, req p2p.SyncRequest, send func([]byte) error) error {
 	self := y.net.ID()
 	for _, r := range req.Rooms {
@@ -101,7 +140,11 @@ func (y *Syncer) ServeSync(ctx context.Context, from peer.ID, req p2p.SyncReques
 		if j == nil || !j.CheckProof(r.ID, from, self, r.Proof) {
 			continue
 		}
-		raws, err := y.store.RoomEnvelopesAfter(ctx, r.ID, r.Have, p2p.MaxSyncBatch)
+		v := storage.RoomVector{Heads: r.Have, Held: map[string][]uint64{}}
+		for author, b := range r.Held {
+			v.Held[author] = p2p.HeldSeqs(r.Have[author], b)
+		}
+		raws, err := y.store.RoomEnvelopesMissing(ctx, r.ID, v, p2p.SyncSeqWindow, p2p.MaxSyncBatch)
 		if err != nil {
 			return fmt.Errorf("read room envelopes: %w", err)
 		}
