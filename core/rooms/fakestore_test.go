@@ -207,7 +207,7 @@ func (s *fakeStore) RoomEnvelopesMissing(_ context.Context, room string, v stora
 	var missing []storage.RoomEntry
 	for k, e := range s.entries {
 		have := v.Heads[k.author]
-		if k.room == room && k.seq > have && k.seq-have <= window && !slices.Contains(v.Held[k.author], k.seq) {
+		if k.room == room && k.seq > have && (window == 0 || k.seq-have <= window) && !slices.Contains(v.Held[k.author], k.seq) {
 			missing = append(missing, e)
 		}
 	}
