@@ -22,6 +22,10 @@ const notes = `
 - S16 searches every captured frame (and the seam with the frame before it) for each secret; a plaintext
   control datagram proves the capture hears the LAN. mDNS is plaintext by design and carries only the
   peer id, the public workspace tag and a version.
+- S23: the sync figures count, on every member, the envelopes its sync answers carried while the
+  periodic comparisons ran after everyone held every post. Members that do not say what they hold
+  above a hole (the Hallway before this rule) sent 204 envelopes everyone held in 9 answers: the
+  whole holed log again at every comparison.
 - Not covered here: power loss (SQLite's synchronous=FULL is trusted, kill -9 is what is tested), IPv6
   labs, more than 6 daemons, and a hostile peer with many LAN addresses at once.
 `
