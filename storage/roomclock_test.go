@@ -203,3 +203,23 @@ func TestHistoryOrdersAFutureDateAtItsArrival(t *testing.T) {
 		t.Fatalf("the claimed time was not kept: %v", got[0].SentAt)
 	}
 }
+
+// In one batch, consecutive entries take the in-batch shortcut and others
+// look their neighbours up; both keep the author's order.
+func TestAuthorClockFollowsSeqInABatch(t *testing.T) {
+	s := newTestStore(t)
+	ctx := t.Context()
+	batch := []RoomEntry{entry("r1", bob, 1, 100), entry("r1", bob, 2, 50), entry("r1", bob, 3, 200),
+		entry("r1", bob, 9, 900), entry("r1", bob, 5, 950), entry("r1", bob, 6, 400), entry("r1", bob, 7, 990),
+		entry("r1", cat, 1, 10), entry("r1", bob, 10, 800)}
+	added, err := s.InsertRoomEntries(ctx, batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[uint64]uint64{1: 100, 2: 100, 3: 200, 9: 900, 5: 900, 6: 900, 7: 900, 10: 900}
+	for _, e := range added {
+		if e.Author == bob && e.HLC != want[e.Seq] {
+			t.Errorf("bob %d stored at %d, want %d", e.Seq, e.HLC, want[e.Seq])
+		}
+	}
+}

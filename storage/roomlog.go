@@ -148,6 +148,8 @@ type logWriter struct {
 	around          *sql.Stmt
 	touched         map[headKey]uint64 // highest seq added per author
 	stored          []int64            // seqs of the messages stored, to index
+
+	last map[headKey]lastStored // per author, what keepAuthorOrder stored last
 }
 
 type headKey struct{ room, author string }

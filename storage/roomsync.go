@@ -110,23 +110,23 @@ func (s *Store) RoomVectorOf(ctx context.Context, room string, window uint64) (R
 //
 // Both read the envelopes themselves, which are large, only for the rows
 // returned. ?2 lists, for every author of the room, [author, the seq the peer
-// has, the highest seq to serve]; ?4 lists [index of the author in ?2, seq]
-// for every seq the peer holds above what it has. A NOT IN over a subquery
-// is looked up in a temporary index SQLite builds once. The author is cast
+// has, the highest seq to serve]. A peer that holds seqs above a hole gets
+// the plan's "Held" form, where ?4 lists [index of the author in ?2, seq] for
+// each of them; its NOT IN over a subquery is looked up in a temporary index
+// SQLite builds once. The author is cast
 // to TEXT so that it compares with the column's affinity, which lets the walk
 // look each row's author up in an automatic index instead of scanning ?2.
 const (
-	envelopesInOrderSQL = `
+	envelopesInOrderTmpl = `
 	WITH have (ai, author, seq, top) AS MATERIALIZED (
 		SELECT key, CAST(value->>0 AS TEXT), value->>1, value->>2 FROM json_each(?2))
 	SELECT e.raw FROM room_envelopes e INDEXED BY room_envelopes_order
 	JOIN have h ON h.author = e.author
-	WHERE e.room = ?1 AND e.seq > h.seq AND e.seq <= h.top
-	  AND (h.ai, e.seq) NOT IN (SELECT value->>0, value->>1 FROM json_each(?4))
+	WHERE e.room = ?1 AND e.seq > h.seq AND e.seq <= h.top %s
 	ORDER BY e.hlc, e.author, e.seq
 	LIMIT ?3`
 
-	envelopesByAuthorSQL = `
+	envelopesByAuthorTmpl = `
 	WITH have (ai, author, seq, top) AS MATERIALIZED (
 		SELECT key, CAST(value->>0 AS TEXT), value->>1, value->>2 FROM json_each(?2)),
 	missing AS (
@@ -134,12 +134,23 @@ const (
 		FROM have h
 		CROSS JOIN room_envelopes e INDEXED BY room_envelopes_author
 		        ON e.room = ?1 AND e.author = h.author AND e.seq > h.seq AND e.seq <= h.top
-		WHERE (h.ai, e.seq) NOT IN (SELECT value->>0, value->>1 FROM json_each(?4))
+		WHERE true %s
 		ORDER BY e.hlc, e.author, e.seq
 		LIMIT ?3
 	)
 	SELECT e.raw FROM missing m JOIN room_envelopes e ON e.rowid = m.id
 	ORDER BY m.hlc, m.author, m.seq`
+
+	notHeld = `AND (h.ai, e.seq) NOT IN (SELECT value->>0, value->>1 FROM json_each(?4))`
+)
+
+var (
+	envelopesInOrderSQL      = fmt.Sprintf(envelopesInOrderTmpl, "")
+	envelopesByAuthorSQL     = fmt.Sprintf(envelopesByAuthorTmpl, "")
+	envelopesInOrderHeldSQL  = fmt.Sprintf(envelopesInOrderTmpl, notHeld)
+	envelopesByAuthorHeldSQL = fmt.Sprintf(envelopesByAuthorTmpl, notHeld)
+	// withHeld is each plan's form for a peer that holds seqs above a hole.
+	withHeld = map[string]string{envelopesInOrderSQL: envelopesInOrderHeldSQL, envelopesByAuthorSQL: envelopesByAuthorHeldSQL}
 )
 
 // RoomEnvelopesAfter returns what a peer whose version vector is have misses
@@ -246,11 +257,15 @@ func (s *Store) readEnvelopes(ctx context.Context, query, room string, wants []w
 	if err != nil {
 		return nil, fmt.Errorf("encode vector: %w", err)
 	}
-	heldArg, err := json.Marshal(held)
-	if err != nil {
-		return nil, fmt.Errorf("encode vector: %w", err)
+	args := []any{room, string(haveArg), sqlLimit(limit)}
+	if len(held) > 0 {
+		heldArg, err := json.Marshal(held)
+		if err != nil {
+			return nil, fmt.Errorf("encode vector: %w", err)
+		}
+		query, args = withHeld[query], append(args, string(heldArg))
 	}
-	rows, err := s.reader.QueryContext(ctx, query, room, string(haveArg), sqlLimit(limit), string(heldArg))
+	rows, err := s.reader.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
