@@ -2,6 +2,8 @@ package rooms
 
 import (
 	"context"
+	"math"
+	"slices"
 
 	"hallway/p2p"
 )
@@ -25,20 +27,11 @@ import (
 // Storage then keeps each author's clocks in seq order (see
 // storage.InsertRoomEntries).
 func (c *committer) admit(ctx context.Context, batch []pending) []pending {
+	heads := c.batchHeads(ctx, batch)
 	out := make([]pending, 0, len(batch))
 	for _, p := range batch {
 		e := p.entry
-		head, ok := c.heads.get(e.Room, e.Author)
-		if !ok {
-			heads, err := c.store.RoomHeads(ctx, e.Room)
-			if err != nil {
-				out = append(out, p) // storing is still safe; the rule waits for the next batch
-				continue
-			}
-			c.heads.set(e.Room, heads)
-			head = heads[e.Author]
-		}
-		if e.Seq > head && e.Seq-head > p2p.SyncSeqWindow {
+		if head := heads[headKey{e.Room, e.Author}]; e.Seq > head && e.Seq-head > p2p.SyncSeqWindow {
 			continue
 		}
 		if !c.clock.Plausible(e.HLC) {
@@ -48,4 +41,39 @@ func (c *committer) admit(ctx context.Context, batch []pending) []pending {
 		out = append(out, p)
 	}
 	return out
+}
+
+type headKey struct{ room, author string }
+
+// batchHeads is, per room and author of batch, the highest seq held
+// without a hole once the batch is stored: what we hold, continued by the
+// batch's own seqs, so that a burst that starts at the head counts from
+// where it leads.
+func (c *committer) batchHeads(ctx context.Context, batch []pending) map[headKey]uint64 {
+	seqs := map[headKey][]uint64{}
+	for _, p := range batch {
+		k := headKey{p.entry.Room, p.entry.Author}
+		seqs[k] = append(seqs[k], p.entry.Seq)
+	}
+	heads := make(map[headKey]uint64, len(seqs))
+	for k, list := range seqs {
+		head, ok := c.heads.get(k.room, k.author)
+		if !ok {
+			stored, err := c.store.RoomHeads(ctx, k.room)
+			if err != nil {
+				heads[k] = math.MaxUint64 // storing is still safe; the rule waits for the next batch
+				continue
+			}
+			c.heads.set(k.room, stored)
+			head = stored[k.author]
+		}
+		slices.Sort(list)
+		for _, q := range list {
+			if q == head+1 {
+				head = q
+			}
+		}
+		heads[k] = head
+	}
+	return heads
 }

@@ -3,6 +3,7 @@ package rooms
 import (
 	"context"
 	"crypto/rand"
+	"fmt"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -228,4 +229,34 @@ func TestReadMarkerNeverPassesOurClock(t *testing.T) {
 			}
 		}
 	})
+}
+
+// The window counts from what a batch itself continues: a burst starting
+// at the head is judged alike however the writer cuts it into batches.
+func TestAFarJumpIsJudgedAlikeInOneBatch(t *testing.T) {
+	bob, mal := newTestNode(t, "Bob"), newMallory(t)
+	room := project(t, bob)
+	j := bob.Joined().Get(room)
+	now := time.Now()
+	var batch []pending
+	for _, seq := range []uint64{1, 2 + p2p.SyncSeqWindow, 1 + p2p.SyncSeqWindow} {
+		raw := mal.envelope(t, j, seq, now, fmt.Sprint(seq))
+		env, err := hcrypto.UnmarshalEnvelope(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e, err := openEntry(bob.id, j, env, raw, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		batch = append(batch, pending{entry: e, from: mal.id})
+	}
+	if _, err := bob.commit.commit(context.Background(), storage.Replicated, batch); err != nil {
+		t.Fatal(err)
+	}
+	for seq, want := range map[uint64]bool{1: true, 1 + p2p.SyncSeqWindow: true, 2 + p2p.SyncSeqWindow: false} {
+		if _, ok := bob.store.entry(room, mal.id.String(), seq); ok != want {
+			t.Errorf("seq %d stored: %v, want %v", seq, ok, want)
+		}
+	}
 }
