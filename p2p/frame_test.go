@@ -188,8 +188,9 @@ func FuzzDecodeProfile(f *testing.F) {
 func FuzzDecodeSyncRequest(f *testing.F) {
 	f.Add([]byte(`{"rooms":[{"id":"abc","proof":"AAAA","have":{"12D3KooWQmVbFkN3jUpGjvtkFMZFmGvf2ZaEvzLy5VvSmUVv1cWP":5}}]}`))
 	f.Add([]byte(`{"rooms":[]}`))
-	f.Add([]byte(`{"rooms":[{"id":"abc","proof":"AAAA","have":{"a":1},"held":{"a":"VVVV","b":""}}]}`))
-	f.Add([]byte(`{"rooms":[{"id":"abc","have":{"a":18446744073709551615},"held":{"a":"/////w=="}}]}`))
+	f.Add([]byte(`{"rooms":[{"id":"abc","proof":"AAAA","have":{"a":1},"held":{"a":"AFVVVQ==","b":""}}]}`))
+	f.Add([]byte(`{"rooms":[{"id":"abc","have":{"a":18446744073709551615},"held":{"a":"AP////8="}}]}`))
+	f.Add([]byte(`{"rooms":[{"id":"abc","have":{"a":3},"held":{"a":"wIQ9BQ=="}}]}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		r, err := DecodeSyncRequest(b)
 		if err != nil {
@@ -205,13 +206,13 @@ func FuzzDecodeSyncRequest(f *testing.F) {
 			total := 0
 			for author, bitmap := range room.Held {
 				total += len(bitmap)
-				if len(bitmap) > maxSyncHeldBytes {
+				if len(bitmap) > maxSyncHeld {
 					t.Fatalf("a held bitmap of %d bytes accepted", len(bitmap))
 				}
 				head := room.Have[author]
 				seqs := HeldSeqs(head, bitmap)
 				for i, q := range seqs {
-					if q <= head || q-head > SyncSeqWindow || i > 0 && q <= seqs[i-1] {
+					if q <= head || q-seqs[0] >= SyncSeqWindow || i > 0 && q <= seqs[i-1] {
 						t.Fatalf("held seq %d above head %d decoded out of the window or order", q, head)
 					}
 				}
@@ -227,28 +228,35 @@ func FuzzDecodeSyncRequest(f *testing.F) {
 }
 
 func TestHeldBitmap(t *testing.T) {
-	seqs := []uint64{3, 5, 12, 2 + SyncSeqWindow, 99}
-	if b := HeldBitmap(SyncSeqWindow+2, seqs); len(b) != 0 {
+	if b := HeldBitmap(200, []uint64{3, 5, 200}); b != nil {
 		t.Fatalf("nothing is above the head, got %x", b)
 	}
-	b := HeldBitmap(1, seqs) // 2+SyncSeqWindow is beyond the window
-	if want := []byte{0b1010, 0b100}; !slices.Equal(b, append(want, b[2:]...)) || len(b) != 13 {
-		t.Fatalf("bitmap %x", b)
+	seqs := []uint64{7, 9, 16, 6 + SyncSeqWindow, 103}
+	b := HeldBitmap(1, seqs)
+	// 5 seqs from head+1 to the lowest; bits from seq 7 on; 7+SyncSeqWindow-1
+	// is the last the window takes.
+	if want := []byte{5, 0b101, 0b10}; !bytes.Equal(b[:3], want) || len(b) != 1+(SyncSeqWindow+7)/8 {
+		t.Fatalf("bitmap %x… of %d bytes", b[:3], len(b))
 	}
-	if got := HeldSeqs(1, b); !slices.Equal(got, []uint64{3, 5, 12, 99}) {
+	if got := HeldSeqs(1, b); !slices.Equal(got, []uint64{7, 9, 16, 103, 6 + SyncSeqWindow}) {
 		t.Fatalf("decoded %v", got)
 	}
-	if got := HeldSeqs(math.MaxUint64-2, []byte{0xff}); !slices.Equal(got, []uint64{math.MaxUint64 - 1, math.MaxUint64}) {
+	// An island far above the head costs no more than one near it.
+	far := HeldBitmap(0, []uint64{1_000_000, 1_000_002})
+	if len(far) != 4 || !slices.Equal(HeldSeqs(0, far), []uint64{1_000_000, 1_000_002}) {
+		t.Fatalf("island %x", far)
+	}
+	top := binary.AppendUvarint(nil, 0)
+	if got := HeldSeqs(math.MaxUint64-2, append(top, 0xff)); !slices.Equal(got, []uint64{math.MaxUint64 - 1, math.MaxUint64}) {
 		t.Fatalf("near the top: %v", got)
 	}
-	full := HeldBitmap(0, []uint64{SyncSeqWindow})
-	if len(full) != maxSyncHeldBytes {
-		t.Fatalf("the window's last seq needs %d bytes, got %d", maxSyncHeldBytes, len(full))
+	if got := HeldSeqs(10, binary.AppendUvarint(nil, math.MaxUint64-5)); got != nil {
+		t.Fatalf("an offset past the top decoded %v", got)
 	}
-	big := make([]byte, 2*maxSyncHeldBytes)
-	for i := range big {
-		big[i] = 0xff
+	if got := HeldSeqs(10, []byte{0x80}); got != nil {
+		t.Fatalf("a truncated offset decoded %v", got)
 	}
+	big := append(binary.AppendUvarint(nil, 0), bytes.Repeat([]byte{0xff}, 2*SyncSeqWindow/8)...)
 	if got := HeldSeqs(0, big); len(got) != SyncSeqWindow {
 		t.Fatalf("an oversize bitmap decoded to %d seqs, want the window's %d", len(got), SyncSeqWindow)
 	}
@@ -268,10 +276,10 @@ func TestDecodeSyncRequestCapsHeld(t *testing.T) {
 		in   string
 		ok   bool
 	}{
-		{"a full window", held(1, maxSyncHeldBytes), true},
-		{"a bitmap beyond the window", held(1, maxSyncHeldBytes+1), false},
-		{"a room's worth", held(MaxSyncHeldRoom/maxSyncHeldBytes, maxSyncHeldBytes), true},
-		{"more than a room's worth", held(MaxSyncHeldRoom/maxSyncHeldBytes+1, maxSyncHeldBytes), false},
+		{"a full window", held(1, maxSyncHeld), true},
+		{"a bitmap beyond the window", held(1, maxSyncHeld+1), false},
+		{"a room's worth", held(MaxSyncHeldRoom/maxSyncHeld, maxSyncHeld), true},
+		{"more than a room's worth", held(MaxSyncHeldRoom/maxSyncHeld+1, maxSyncHeld), false},
 		{"too many authors", held(maxSyncAuthors+1, 0), false},
 	}
 	for _, tc := range cases {

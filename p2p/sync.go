@@ -3,6 +3,7 @@ package p2p
 import (
 	"bufio"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -27,14 +28,17 @@ const (
 	// MaxSyncBatch is how many envelopes a peer serves per room and
 	// request; a requester that gets this many asks again.
 	MaxSyncBatch = 2000
-	// SyncSeqWindow is how far above a requester's head, per author, a
-	// sync answer reaches: a member refuses an envelope numbered further
-	// ahead of what it holds (an author jumping a million ahead), so a
-	// server sends none, and the held bitmap of a request spans it.
+	// SyncSeqWindow is the span of the seqs a member holds of one author
+	// above the ones it holds without a hole: a member refuses an envelope
+	// that would stretch them further (an author jumping a million ahead
+	// of what it posted), so a server sends none, and the held bitmap of a
+	// request describes them all.
 	SyncSeqWindow = 10_000
 	// MaxSyncHeldRoom caps the held bitmaps of one room of a request.
-	MaxSyncHeldRoom  = 16 << 10
-	maxSyncHeldBytes = (SyncSeqWindow + 7) / 8
+	MaxSyncHeldRoom = 16 << 10
+	// maxSyncHeld is the largest held bitmap: its offset (a varint) and
+	// one bit per seq of the window.
+	maxSyncHeld = binary.MaxVarintLen64 + (SyncSeqWindow+7)/8
 )
 
 // SyncRequest asks for what the requester is missing in some rooms.
@@ -45,9 +49,9 @@ type SyncRequest struct {
 // SyncRoom is one room of a request: the requester proves it holds the
 // room key, and says, per author, up to which sequence number it has
 // everything (its version vector), and which it holds above that (Held,
-// a bitmap per author; see HeldBitmap), so that an author's hole is not
-// answered with what the requester already holds, round after round. A
-// peer that does not know Held sends those again, which is only wasteful.
+// per author; see HeldBitmap), so that an author's hole is not answered
+// with what the requester already holds, round after round. A peer that
+// does not know Held sends those again, which is only wasteful.
 type SyncRoom struct {
 	ID    string            `json:"id"`
 	Proof []byte            `json:"proof"`
@@ -55,33 +59,51 @@ type SyncRoom struct {
 	Held  map[string][]byte `json:"held,omitempty"`
 }
 
-// HeldBitmap encodes the seqs held above head, as far as SyncSeqWindow:
-// bit i (byte i/8, least significant bit first) is seq head+1+i. It is
-// cut after its last set byte; nil when none is held.
+// HeldBitmap encodes the seqs held above head: the distance from head+1
+// to the lowest of them (a uvarint), then a bitmap from that lowest seq
+// on, bit i (byte i/8, least significant bit first) being seq
+// lowest+i, cut after its last set byte. It spans at most SyncSeqWindow
+// seqs, and is nil when none is held.
 func HeldBitmap(head uint64, seqs []uint64) []byte {
-	var b []byte
+	lowest, found := uint64(math.MaxUint64), false
 	for _, q := range seqs {
-		if q <= head || q-head > SyncSeqWindow {
+		if q > head {
+			lowest, found = min(lowest, q), true
+		}
+	}
+	if !found {
+		return nil
+	}
+	b := binary.AppendUvarint(nil, lowest-head-1)
+	start := len(b)
+	for _, q := range seqs {
+		if q < lowest || q-lowest >= SyncSeqWindow {
 			continue
 		}
-		i := q - head - 1
-		for uint64(len(b)) <= i/8 {
+		i := int(q - lowest)
+		for len(b) <= start+i/8 {
 			b = append(b, 0)
 		}
-		b[i/8] |= 1 << (i % 8)
+		b[start+i/8] |= 1 << (i % 8)
 	}
 	return b
 }
 
-// HeldSeqs decodes a bitmap of HeldBitmap, ascending; bits beyond
-// SyncSeqWindow or past the largest seq are ignored.
-func HeldSeqs(head uint64, bitmap []byte) []uint64 {
+// HeldSeqs decodes what HeldBitmap encoded, ascending; seqs that would
+// pass the largest one, and bits beyond SyncSeqWindow, are ignored, as is
+// a bitmap whose offset does not decode.
+func HeldSeqs(head uint64, held []byte) []uint64 {
+	gap, n := binary.Uvarint(held)
+	if n <= 0 || head >= math.MaxUint64-gap {
+		return nil
+	}
+	lowest := head + 1 + gap
 	var out []uint64
-	for i, c := range bitmap[:min(len(bitmap), maxSyncHeldBytes)] {
+	for i, c := range held[n:min(len(held), n+(SyncSeqWindow+7)/8)] {
 		for bit := range 8 {
-			off := uint64(i)*8 + uint64(bit) + 1
-			if c&(1<<bit) != 0 && off <= SyncSeqWindow && head <= math.MaxUint64-off {
-				out = append(out, head+off)
+			off := uint64(i)*8 + uint64(bit)
+			if c&(1<<bit) != 0 && off < SyncSeqWindow && lowest <= math.MaxUint64-off {
+				out = append(out, lowest+off)
 			}
 		}
 	}
@@ -110,7 +132,7 @@ func DecodeSyncRequest(b []byte) (SyncRequest, error) {
 		}
 		held := 0
 		for _, b := range room.Held {
-			if len(b) > maxSyncHeldBytes {
+			if len(b) > maxSyncHeld {
 				return SyncRequest{}, fmt.Errorf("%w: sync request: a held bitmap of %d bytes", ErrBadFrame, len(b))
 			}
 			held += len(b)

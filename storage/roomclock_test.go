@@ -75,6 +75,9 @@ func TestRoomVectorOf(t *testing.T) {
 		batch = append(batch, entry("r1", cat, q, q))
 	}
 	batch = append(batch, entry("r1", dan, 1, 1), entry("r1", dan, 2, 2), entry("r2", bob, 7, 7))
+	for _, q := range []uint64{500, 505, 509, 510} { // an island, far above the head
+		batch = append(batch, entry("r1", me, q, q))
+	}
 	if _, err := s.InsertRoomEntries(ctx, batch); err != nil {
 		t.Fatal(err)
 	}
@@ -85,9 +88,24 @@ func TestRoomVectorOf(t *testing.T) {
 	if len(v.Heads) != 2 || v.Heads[bob] != 2 || v.Heads[dan] != 2 {
 		t.Errorf("heads %v, want bob 2, dan 2", v.Heads)
 	}
-	// Held above the head, as far as the window: bob's 30 is beyond it.
-	if len(v.Held) != 2 || !slices.Equal(v.Held[bob], []uint64{4, 5, 9}) || !slices.Equal(v.Held[cat], []uint64{2, 4, 6}) {
-		t.Errorf("held %v, want bob [4 5 9], cat [2 4 6]", v.Held)
+	// Held above the head, within the window from the lowest: bob's 30 and
+	// my 510 are beyond it.
+	if len(v.Held) != 3 || !slices.Equal(v.Held[bob], []uint64{4, 5, 9}) || !slices.Equal(v.Held[cat], []uint64{2, 4, 6}) ||
+		!slices.Equal(v.Held[me], []uint64{500, 505, 509}) {
+		t.Errorf("held %v, want bob [4 5 9], cat [2 4 6], me [500 505 509]", v.Held)
+	}
+	for _, tc := range []struct {
+		author string
+		head   uint64
+		lo, hi uint64
+		ok     bool
+	}{
+		{bob, 2, 4, 30, true}, {cat, 0, 2, 6, true}, {me, 0, 500, 510, true}, {dan, 2, 0, 0, false}, {"x", 0, 0, 0, false},
+	} {
+		lo, hi, ok, err := s.HeldSpan(ctx, "r1", tc.author, tc.head)
+		if err != nil || lo != tc.lo || hi != tc.hi || ok != tc.ok {
+			t.Errorf("HeldSpan(%s above %d) = %d, %d, %v, %v; want %d, %d, %v", tc.author, tc.head, lo, hi, ok, err, tc.lo, tc.hi, tc.ok)
+		}
 	}
 }
 
@@ -97,8 +115,22 @@ func wantMissingOf(all []RoomEntry, v RoomVector, window uint64, limit int) []st
 	var missing []RoomEntry
 	for _, e := range all {
 		have := v.Heads[e.Author]
-		if e.Seq <= have || slices.Contains(v.Held[e.Author], e.Seq) || window > 0 && e.Seq > have+window {
+		var held []uint64
+		for _, q := range v.Held[e.Author] {
+			if q > have {
+				held = append(held, q)
+			}
+		}
+		if e.Seq <= have || slices.Contains(held, e.Seq) {
 			continue
+		}
+		if window > 0 && len(held) > 0 {
+			lo, hi := slices.Min(held), slices.Max(held)
+			near := e.Seq-have <= window
+			island := max(hi, e.Seq)-min(lo, e.Seq) < window
+			if !near && !island {
+				continue
+			}
 		}
 		missing = append(missing, e)
 	}
@@ -140,10 +172,14 @@ func TestRoomEnvelopesMissing(t *testing.T) {
 			Held:  map[string][]uint64{me: {2, 6, 10}, dan: {5}}}},
 		{name: "within a window", v: RoomVector{Heads: map[string]uint64{bob: 2, cat: 6, dan: 5},
 			Held: map[string][]uint64{me: {4}}}, window: 5},
-		{name: "a window, nothing held", v: RoomVector{}, window: 3},
-		{name: "held below the head and beyond the window are ignored", v: RoomVector{
+		{name: "a window, nothing held: anything", v: RoomVector{}, window: 3},
+		{name: "an island far above the head", v: RoomVector{Heads: map[string]uint64{bob: 6, cat: 6, dan: 5},
+			Held: map[string][]uint64{me: {1_000_000}}}, window: 100},
+		{name: "an island and what continues the head", v: RoomVector{Heads: map[string]uint64{bob: 6, cat: 6, dan: 5},
+			Held: map[string][]uint64{me: {10, 12}}}, window: 4},
+		{name: "held below the head is ignored", v: RoomVector{
 			Heads: map[string]uint64{bob: 3, cat: 6, dan: 5},
-			Held:  map[string][]uint64{bob: {1, 2, 5, 5, 4, 99}, me: {1_000_000}}}, window: 100},
+			Held:  map[string][]uint64{bob: {1, 2, 5, 5, 4}, me: {1_000_000}}}, window: 100},
 		{name: "limited", v: RoomVector{Heads: map[string]uint64{bob: 1},
 			Held: map[string][]uint64{bob: {3, 5}, me: {2, 8}}}, window: 10, limit: 4},
 		{name: "strangers and huge claims", v: RoomVector{Heads: map[string]uint64{"x": 1, bob: 1 << 63},
@@ -159,7 +195,7 @@ func TestRoomEnvelopesMissing(t *testing.T) {
 			if !slices.Equal(rawNames(got), want) {
 				t.Errorf("RoomEnvelopesMissing =\n  %v\nwant\n  %v", rawNames(got), want)
 			}
-			wants := newWants(map[string]uint64{bob: 6, cat: 6, dan: 5, me: 1_000_000}, tc.v, tc.window)
+			wants := wantsOf(map[string]uint64{bob: 6, cat: 6, dan: 5, me: 1_000_000}, tc.v, tc.window)
 			for _, plan := range []struct{ name, query string }{
 				{"in order", envelopesInOrderSQL}, {"by author", envelopesByAuthorSQL},
 			} {

@@ -4,9 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"maps"
-	"math"
-	"slices"
 )
 
 const roomHeadsSQL = `SELECT author, contiguous FROM room_heads WHERE room = ? AND contiguous > 0`
@@ -36,67 +33,6 @@ func (s *Store) RoomHeads(ctx context.Context, room string) (map[string]uint64, 
 	return heads, nil
 }
 
-// RoomVector is what a node holds of a room's log, as sync exchanges it:
-// per author, the highest seq held contiguously from 1 (Heads; an author
-// absent holds 0), and the seqs held above it (Held, ascending). Held lets
-// a peer whose log has a hole, one its author may never fill, be spared
-// what it already holds above the hole.
-type RoomVector struct {
-	Heads map[string]uint64
-	Held  map[string][]uint64
-}
-
-const (
-	roomHoledSQL = `SELECT author, contiguous FROM room_heads WHERE room = ? AND max_seq > contiguous`
-	roomHeldSQL  = `
-	SELECT seq FROM room_envelopes
-	WHERE room = ? AND author = ? AND seq > ? AND seq <= ? ORDER BY seq`
-)
-
-// RoomVectorOf returns the room's vector as this node holds it, with the
-// seqs held above each head as far as window beyond it.
-func (s *Store) RoomVectorOf(ctx context.Context, room string, window uint64) (RoomVector, error) {
-	heads, err := s.RoomHeads(ctx, room)
-	if err != nil {
-		return RoomVector{}, err
-	}
-	v := RoomVector{Heads: heads, Held: map[string][]uint64{}}
-	type holed struct {
-		author string
-		head   int64
-	}
-	rows, err := s.reader.QueryContext(ctx, roomHoledSQL, room)
-	if err != nil {
-		return v, fmt.Errorf("storage: vector of room %s: %w", room, err)
-	}
-	list, err := scanAll(rows, "vector of room "+room, func(sc scanner) (holed, error) {
-		var h holed
-		return h, sc.Scan(&h.author, &h.head)
-	})
-	if err != nil {
-		return v, err
-	}
-	for _, h := range list {
-		top := int64(min(uint64(h.head)+min(window, math.MaxInt64), math.MaxInt64))
-		rows, err := s.reader.QueryContext(ctx, roomHeldSQL, room, h.author, h.head, top)
-		if err != nil {
-			return v, fmt.Errorf("storage: vector of room %s: %w", room, err)
-		}
-		seqs, err := scanAll(rows, "vector of room "+room, func(sc scanner) (uint64, error) {
-			var q int64
-			err := sc.Scan(&q)
-			return uint64(q), err
-		})
-		if err != nil {
-			return v, err
-		}
-		if len(seqs) > 0 {
-			v.Held[h.author] = seqs
-		}
-	}
-	return v, nil
-}
-
 // A peer's missing envelopes are found one of two ways, whichever reads
 // fewer index entries. Either works for any vector; only the cost differs.
 //
@@ -109,31 +45,32 @@ func (s *Store) RoomVectorOf(ctx context.Context, room string, window uint64) (R
 // the peer holds above a hole), which suits a peer that is nearly up to date.
 //
 // Both read the envelopes themselves, which are large, only for the rows
-// returned. ?2 lists, for every author of the room, [author, the seq the peer
-// has, the highest seq to serve]. A peer that holds seqs above a hole gets
-// the plan's "Held" form, where ?4 lists [index of the author in ?2, seq] for
-// each of them; its NOT IN over a subquery is looked up in a temporary index
-// SQLite builds once. The author is cast
-// to TEXT so that it compares with the column's affinity, which lets the walk
-// look each row's author up in an automatic index instead of scanning ?2.
+// returned. ?2 lists the ranges of seqs to serve, [author, the author's
+// index, above, up to], one or two per author of the room (see wantsOf). A
+// peer that holds seqs above a hole gets the plan's "Held" form, where ?4
+// lists [author's index, seq] for each of them; its NOT IN over a subquery
+// is looked up in a temporary index SQLite builds once. The author is cast
+// to TEXT so that it compares with the column's affinity, which lets the
+// walk look each row's author up in an automatic index instead of scanning
+// ?2.
 const (
 	envelopesInOrderTmpl = `
-	WITH have (ai, author, seq, top) AS MATERIALIZED (
-		SELECT key, CAST(value->>0 AS TEXT), value->>1, value->>2 FROM json_each(?2))
+	WITH want (author, ai, lo, hi) AS MATERIALIZED (
+		SELECT CAST(value->>0 AS TEXT), value->>1, value->>2, value->>3 FROM json_each(?2))
 	SELECT e.raw FROM room_envelopes e INDEXED BY room_envelopes_order
-	JOIN have h ON h.author = e.author
-	WHERE e.room = ?1 AND e.seq > h.seq AND e.seq <= h.top %s
+	JOIN want h ON h.author = e.author
+	WHERE e.room = ?1 AND e.seq > h.lo AND e.seq <= h.hi %s
 	ORDER BY e.hlc, e.author, e.seq
 	LIMIT ?3`
 
 	envelopesByAuthorTmpl = `
-	WITH have (ai, author, seq, top) AS MATERIALIZED (
-		SELECT key, CAST(value->>0 AS TEXT), value->>1, value->>2 FROM json_each(?2)),
+	WITH want (author, ai, lo, hi) AS MATERIALIZED (
+		SELECT CAST(value->>0 AS TEXT), value->>1, value->>2, value->>3 FROM json_each(?2)),
 	missing AS (
 		SELECT e.rowid AS id, e.hlc, e.author, e.seq
-		FROM have h
+		FROM want h
 		CROSS JOIN room_envelopes e INDEXED BY room_envelopes_author
-		        ON e.room = ?1 AND e.author = h.author AND e.seq > h.seq AND e.seq <= h.top
+		        ON e.room = ?1 AND e.author = h.author AND e.seq > h.lo AND e.seq <= h.hi
 		WHERE true %s
 		ORDER BY e.hlc, e.author, e.seq
 		LIMIT ?3
@@ -161,18 +98,17 @@ func (s *Store) RoomEnvelopesAfter(ctx context.Context, room string, have map[st
 	return s.RoomEnvelopesMissing(ctx, room, RoomVector{Heads: have}, 0, limit)
 }
 
-// RoomEnvelopesMissing returns what a peer holding v misses of room: per
-// author, the envelopes above v.Heads[author] that are not in
-// v.Held[author], and (window > 0) no further than window above the head,
-// in display order (hlc, author, seq), at most limit of them (limit <= 0:
-// all). A peer refuses what lies beyond its window, so serving it would
-// only be sent again and again.
+// RoomEnvelopesMissing returns what a peer holding v misses of room, in
+// display order (hlc, author, seq), at most limit of them (limit <= 0:
+// all): per author, the envelopes above v.Heads[author] that are not in
+// v.Held[author] and that the peer would take (window > 0; see wantsOf).
+// Serving what it would refuse would only send it again and again.
 func (s *Store) RoomEnvelopesMissing(ctx context.Context, room string, v RoomVector, window uint64, limit int) ([][]byte, error) {
 	heads, err := s.roomMaxSeqs(ctx, room)
 	if err != nil {
 		return nil, fmt.Errorf("storage: envelopes of room %s: %w", room, err)
 	}
-	w := newWants(heads, v, window)
+	w := wantsOf(heads, v, window)
 	query := envelopesQuery(w, limit)
 	if query == "" {
 		return nil, nil
@@ -184,39 +120,6 @@ func (s *Store) RoomEnvelopesMissing(ctx context.Context, room string, v RoomVec
 	return envs, nil
 }
 
-// want is what a peer may be served of one author: the seqs in (have, top]
-// except those in held.
-type want struct {
-	author    string
-	have, top int64
-	held      []int64
-	maxSeq    uint64 // the highest seq this node stores of the author
-}
-
-// newWants is, for each author this node stores (heads: its highest seq of
-// each), what a peer holding v may be served. Seqs beyond what SQLite
-// integers hold are clamped: a claim that large means "everything".
-func newWants(heads map[string]uint64, v RoomVector, window uint64) []want {
-	out := make([]want, 0, len(heads))
-	for _, author := range slices.Sorted(maps.Keys(heads)) {
-		have := min(v.Heads[author], math.MaxInt64)
-		top := uint64(math.MaxInt64)
-		if window > 0 {
-			top = min(have+min(window, math.MaxInt64), math.MaxInt64)
-		}
-		w := want{author: author, have: int64(have), top: int64(top), maxSeq: heads[author]}
-		for _, q := range v.Held[author] {
-			if q > have && q <= top {
-				w.held = append(w.held, int64(q))
-			}
-		}
-		slices.Sort(w.held)
-		w.held = slices.Compact(w.held)
-		out = append(out, w)
-	}
-	return out
-}
-
 // envelopesQuery picks the cheaper way to serve wants; "" when nothing is
 // missing.
 func envelopesQuery(wants []want, limit int) string {
@@ -225,9 +128,13 @@ func envelopesQuery(wants []want, limit int) string {
 	var stored, missing float64
 	for _, w := range wants {
 		stored += float64(w.maxSeq)
-		if hi := min(w.maxSeq, uint64(w.top)); hi > uint64(w.have) {
-			missing += max(0, float64(hi-uint64(w.have))-float64(len(w.held)))
+		span := 0.0
+		for _, r := range w.ranges {
+			if hi := min(w.maxSeq, uint64(r[1])); hi > uint64(r[0]) {
+				span += float64(hi - uint64(r[0]))
+			}
 		}
+		missing += max(0, span-float64(len(w.held)))
 	}
 	if missing == 0 {
 		return ""
@@ -245,19 +152,21 @@ func envelopesQuery(wants []want, limit int) string {
 }
 
 func (s *Store) readEnvelopes(ctx context.Context, query, room string, wants []want, limit int) ([][]byte, error) {
-	have := make([][3]any, len(wants))
+	ranges := [][4]any{}
 	held := [][2]int64{}
 	for i, w := range wants {
-		have[i] = [3]any{w.author, w.have, w.top}
+		for _, r := range w.ranges {
+			ranges = append(ranges, [4]any{w.author, i, r[0], r[1]})
+		}
 		for _, q := range w.held {
 			held = append(held, [2]int64{int64(i), q})
 		}
 	}
-	haveArg, err := json.Marshal(have)
+	rangeArg, err := json.Marshal(ranges)
 	if err != nil {
 		return nil, fmt.Errorf("encode vector: %w", err)
 	}
-	args := []any{room, string(haveArg), sqlLimit(limit)}
+	args := []any{room, string(rangeArg), sqlLimit(limit)}
 	if len(held) > 0 {
 		heldArg, err := json.Marshal(held)
 		if err != nil {

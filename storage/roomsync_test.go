@@ -87,7 +87,7 @@ func TestRoomEnvelopesAfter(t *testing.T) {
 				t.Errorf("RoomEnvelopesAfter =\n  %v\nwant\n  %v", rawNames(got), want)
 			}
 			// Whichever plan the estimate picks, both must give this answer.
-			wants := newWants(map[string]uint64{bob: 6, cat: 6, dan: 5}, RoomVector{Heads: tc.have}, 0)
+			wants := wantsOf(map[string]uint64{bob: 6, cat: 6, dan: 5}, RoomVector{Heads: tc.have}, 0)
 			for _, plan := range []struct{ name, query string }{
 				{"in order", envelopesInOrderSQL}, {"by author", envelopesByAuthorSQL},
 			} {
@@ -141,7 +141,7 @@ func TestEnvelopesQueryChoice(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := envelopesQuery(newWants(tc.heads, tc.vector, tc.window), tc.limit); got != tc.want {
+			if got := envelopesQuery(wantsOf(tc.heads, tc.vector, tc.window), tc.limit); got != tc.want {
 				t.Errorf("envelopesQuery picked %q, want %q", got, tc.want)
 			}
 		})

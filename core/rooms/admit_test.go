@@ -143,14 +143,14 @@ func TestAFutureClockIsPlacedAtArrivalBySync(t *testing.T) {
 	})
 }
 
-// An author that jumps far ahead of what we hold of it is refused, by
-// gossip and by sync alike; within the window it is taken.
+// An author that posts 2 (1 never comes) and then jumps far ahead of it is
+// refused, by gossip and by sync alike; within the window it is taken.
 func TestAFarJumpIsRefused(t *testing.T) {
 	ann, bob, mal := newTestNode(t, "Ann"), newTestNode(t, "Bob"), newMallory(t)
 	room := project(t, ann, bob)
 	j := bob.Joined().Get(room)
 	now := time.Now()
-	first, edge, far := mal.envelope(t, j, 1, now, "one"), mal.envelope(t, j, 1+p2p.SyncSeqWindow, now, "edge"),
+	first, edge, far := mal.envelope(t, j, 2, now, "two"), mal.envelope(t, j, 1+p2p.SyncSeqWindow, now, "edge"),
 		mal.envelope(t, j, 2+p2p.SyncSeqWindow, now, "far")
 	for _, raw := range [][]byte{first, far, edge} {
 		if err := bob.net.topic(room).deliver(mal.id, raw); err != nil {
@@ -166,7 +166,7 @@ func TestAFarJumpIsRefused(t *testing.T) {
 	}
 
 	// Ann holds the far one as an older Hallway would; Cat catches up from
-	// her and is served nothing beyond the window.
+	// her, refuses it, and is not sent it again.
 	mal.plant(t, ann, ann.Joined().Get(room), first, far)
 	cat := newTestNode(t, "Cat")
 	connect(ann, cat)
@@ -175,16 +175,18 @@ func TestAFarJumpIsRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	cat.waitFor("Mallory's first post", func() bool {
-		_, ok := cat.store.entry(room, mal.id.String(), 1)
+		_, ok := cat.store.entry(room, mal.id.String(), 2)
 		return ok
 	})
-	// Served only what Cat may take: nothing beyond the window came at all.
-	served := cat.net.received()
 	if _, ok := cat.store.entry(room, mal.id.String(), 2+p2p.SyncSeqWindow); ok {
 		t.Fatal("sync: a seq beyond the window was stored")
 	}
-	if want := ann.store.count(room) - 1; served != want {
-		t.Fatalf("Ann served Cat %d envelopes, want %d: all but the far one", served, want)
+	before := cat.net.received()
+	if err := cat.Syncer().pull(context.Background(), ann.id, []string{room}); err != nil {
+		t.Fatal(err)
+	}
+	if n := cat.net.received() - before; n != 0 {
+		t.Fatalf("Ann sent Cat %d envelopes again: what Cat refuses must not be served", n)
 	}
 	// A server that sends it anyway (an older Hallway) is refused too.
 	rogue := p2pServerFunc(func(_ context.Context, _ peer.ID, _ p2p.SyncRequest, send func([]byte) error) error {
@@ -198,6 +200,43 @@ func TestAFarJumpIsRefused(t *testing.T) {
 	}
 	if _, ok := cat.store.entry(room, mal.id.String(), 2+p2p.SyncSeqWindow); ok {
 		t.Fatal("sync: a seq beyond the window sent anyway was stored")
+	}
+}
+
+// A colleague who joins after retention deleted an author's first twenty
+// thousand messages everywhere starts from the first one left, takes what
+// follows, and still refuses a jump far beyond it.
+func TestTheFirstEnvelopeLeftIsTaken(t *testing.T) {
+	ann, cat, mal := newTestNode(t, "Ann"), newTestNode(t, "Cat"), newMallory(t)
+	room := project(t, ann)
+	j := ann.Joined().Get(room)
+	now := time.Now()
+	var kept [][]byte
+	for seq := uint64(20_001); seq <= 20_003; seq++ {
+		kept = append(kept, mal.envelope(t, j, seq, now, fmt.Sprint(seq)))
+	}
+	mal.plant(t, ann, j, kept...)
+	connect(ann, cat)
+	code, _ := ann.InviteCode("#project")
+	if _, err := cat.JoinCode(context.Background(), code); err != nil {
+		t.Fatal(err)
+	}
+	cat.waitFor("what retention left", func() bool {
+		_, ok := cat.store.entry(room, mal.id.String(), 20_003)
+		return ok
+	})
+	next, far := mal.envelope(t, j, 20_004, now, "next"), mal.envelope(t, j, 20_001+p2p.SyncSeqWindow, now, "far")
+	for _, raw := range [][]byte{far, next} {
+		if err := cat.net.topic(room).deliver(mal.id, raw); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cat.waitFor("the next post", func() bool {
+		_, ok := cat.store.entry(room, mal.id.String(), 20_004)
+		return ok
+	})
+	if _, ok := cat.store.entry(room, mal.id.String(), 20_001+p2p.SyncSeqWindow); ok {
+		t.Fatal("a seq a window beyond the first one left was stored")
 	}
 }
 
@@ -239,7 +278,7 @@ func TestAFarJumpIsJudgedAlikeInOneBatch(t *testing.T) {
 	j := bob.Joined().Get(room)
 	now := time.Now()
 	var batch []pending
-	for _, seq := range []uint64{1, 2 + p2p.SyncSeqWindow, 1 + p2p.SyncSeqWindow} {
+	for _, seq := range []uint64{2 + p2p.SyncSeqWindow, 2, 1 + p2p.SyncSeqWindow} {
 		raw := mal.envelope(t, j, seq, now, fmt.Sprint(seq))
 		env, err := hcrypto.UnmarshalEnvelope(raw)
 		if err != nil {
@@ -254,7 +293,7 @@ func TestAFarJumpIsJudgedAlikeInOneBatch(t *testing.T) {
 	if _, err := bob.commit.commit(context.Background(), storage.Replicated, batch); err != nil {
 		t.Fatal(err)
 	}
-	for seq, want := range map[uint64]bool{1: true, 1 + p2p.SyncSeqWindow: true, 2 + p2p.SyncSeqWindow: false} {
+	for seq, want := range map[uint64]bool{2: true, 1 + p2p.SyncSeqWindow: true, 2 + p2p.SyncSeqWindow: false} {
 		if _, ok := bob.store.entry(room, mal.id.String(), seq); ok != want {
 			t.Errorf("seq %d stored: %v, want %v", seq, ok, want)
 		}

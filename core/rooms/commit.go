@@ -15,6 +15,7 @@ import (
 type commitStore interface {
 	InsertRoomEntriesWith(ctx context.Context, d storage.Durability, entries []storage.RoomEntry) ([]storage.RoomEntry, error)
 	RoomHeads(ctx context.Context, room string) (map[string]uint64, error)
+	HeldSpan(ctx context.Context, room, author string, head uint64) (lo, hi uint64, ok bool, err error)
 }
 
 // pending is an authenticated room message waiting to be committed, with

@@ -186,12 +186,13 @@ func (s *fakeStore) RoomVectorOf(_ context.Context, room string, window uint64) 
 	defer s.mu.Unlock()
 	v := storage.RoomVector{Heads: s.heads(room), Held: map[string][]uint64{}}
 	for k := range s.entries {
-		if h := v.Heads[k.author]; k.room == room && k.seq > h+1 && k.seq <= h+window {
+		if h := v.Heads[k.author]; k.room == room && k.seq > h {
 			v.Held[k.author] = append(v.Held[k.author], k.seq)
 		}
 	}
-	for a := range v.Held {
-		slices.Sort(v.Held[a])
+	for a, seqs := range v.Held {
+		slices.Sort(seqs)
+		v.Held[a] = slices.DeleteFunc(seqs, func(q uint64) bool { return q-seqs[0] >= window })
 	}
 	for a, h := range v.Heads {
 		if h == 0 {
@@ -206,10 +207,17 @@ func (s *fakeStore) RoomEnvelopesMissing(_ context.Context, room string, v stora
 	defer s.mu.Unlock()
 	var missing []storage.RoomEntry
 	for k, e := range s.entries {
-		have := v.Heads[k.author]
-		if k.room == room && k.seq > have && (window == 0 || k.seq-have <= window) && !slices.Contains(v.Held[k.author], k.seq) {
-			missing = append(missing, e)
+		have, held := v.Heads[k.author], v.Held[k.author]
+		if k.room != room || k.seq <= have || slices.Contains(held, k.seq) {
+			continue
 		}
+		if window > 0 && len(held) > 0 { // as storage serves: see storage.RoomEnvelopesMissing
+			lo, hi := slices.Min(held), slices.Max(held)
+			if k.seq-have > window && max(hi, k.seq)-min(lo, k.seq) >= window {
+				continue
+			}
+		}
+		missing = append(missing, e)
 	}
 	slices.SortFunc(missing, func(a, b storage.RoomEntry) int {
 		if a.HLC != b.HLC {
@@ -292,4 +300,18 @@ func (s *fakeStore) count(room string) int {
 		}
 	}
 	return n
+}
+
+func (s *fakeStore) HeldSpan(_ context.Context, room, author string, head uint64) (lo, hi uint64, ok bool, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for k := range s.entries {
+		if k.room == room && k.author == author && k.seq > head {
+			if !ok {
+				lo, hi, ok = k.seq, k.seq, true
+			}
+			lo, hi = min(lo, k.seq), max(hi, k.seq)
+		}
+	}
+	return lo, hi, ok, nil
 }
