@@ -103,4 +103,3 @@ func (c *committer) outOfWindow(ctx context.Context, batch []pending) map[seqKey
 	}
 	return refused
 }
-
