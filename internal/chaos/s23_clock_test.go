@@ -171,7 +171,7 @@ func TestS23ClockAndSequenceAbuse(t *testing.T) {
 			t.Fatalf("%s holds %d of the adversary's %d holed posts", s.Name, held, n)
 		}
 	}
-	r.measure(t, "%d posts numbered 2, 4, …, %d (the first dated a year ahead) and one numbered 1,000,000, and a direct message dated a year ahead: the dated post shown %s after the abuse began, at its arrival, its claimed date kept; Bob's later post shown last; the direct message shown first, as it arrived; Ann's read marker: Cat's next post counted 1 unread; the post numbered 1,000,000 stored by none of 3 members; every member holds the %d holed posts; periodic sync: %d answers sent %d envelopes", n, 2*n, shownAt.Sub(start).Round(time.Millisecond), n, answers, resent)
+	r.measure(t, "%d posts numbered 2, 4, …, %d (the first dated a year ahead) and one numbered 1,000,000, and a direct message dated a year ahead: the dated post shown at its arrival (%d ms after it was sent), its claimed date kept; Bob's later post shown last; the direct message shown first, as it arrived; Ann's read marker: Cat's next post counted 1 unread; the post numbered 1,000,000 stored by none of 3 members; every member holds the %d holed posts; periodic sync: %d answers sent %d envelopes", n, 2*n, shownAt.Sub(start).Milliseconds(), n, answers, resent)
 }
 
 // syncStats sums the members' sync counters.
