@@ -17,7 +17,7 @@ type Message struct {
 	FromVerified bool         `json:"from_verified,omitempty"`
 	FromWarning  *NameWarning `json:"from_warning,omitempty"`
 	Text         string       `json:"text"`
-	Time         time.Time    `json:"time"`  // author's clock
+	Time         time.Time    `json:"time"`  // author's clock, unless implausible: see SetTime
 	State        string       `json:"state"` // sent, delivered or received
 	Outgoing     bool         `json:"outgoing"`
 	Seq          int64        `json:"seq"`            // local order, for paging a DM conversation
@@ -28,4 +28,7 @@ type Message struct {
 	AuthorSeq uint64 `json:"author_seq,omitempty"`
 	// TransferID: the transfer a file message offers.
 	TransferID string `json:"transfer_id,omitempty"`
+	// ClaimedTime is the author's clock when Time is not: the author
+	// claimed a time too far ahead of the one it arrived (see ShownTime).
+	ClaimedTime time.Time `json:"claimed_time,omitzero"`
 }

@@ -132,11 +132,7 @@ func (s *Service) MarkRead(ctx context.Context, conv string) error {
 		return err
 	}
 	if c.IsRoom() {
-		rows, err := s.store.RoomHistory(ctx, id, nil, 1)
-		if err != nil || len(rows) == 0 {
-			return err
-		}
-		return s.store.MarkRoomRead(ctx, id, rows[0].HLC)
+		return s.rooms.MarkRead(ctx, id)
 	}
 	seq, err := s.store.LastSeq(ctx, conv)
 	if err != nil || seq == 0 {

@@ -25,9 +25,10 @@ func newMessageID() string {
 func (s *Service) toMessage(m storage.Message, names map[string]string) chat.Message {
 	out := chat.Message{
 		ID: m.ID, Conversation: m.Conv, From: m.Author, Text: m.Text, Kind: m.Kind,
-		Time: m.SentAt, State: string(m.State), Seq: m.Seq,
+		State: string(m.State), Seq: m.Seq,
 		Outgoing: m.Author == s.node.ID().String(), TransferID: transferIDOf(m),
 	}
+	out.SetTime(m.SentAt, m.ReceivedAt)
 	if out.Outgoing {
 		out.FromName = s.currentProfile().Name
 	} else if names != nil {

@@ -3,9 +3,13 @@ package p2p
 import (
 	"bufio"
 	"bytes"
+	"encoding/base64"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
+	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -204,6 +208,9 @@ func FuzzDecodeSyncRequest(f *testing.F) {
 	f.Add([]byte(`{"rooms":[{"id":"abc","proof":"AAAA","have":{"12D3KooWQmVbFkN3jUpGjvtkFMZFmGvf2ZaEvzLy5VvSmUVv1cWP":5}}]}`))
 	f.Add([]byte(`{"rooms":[]}`))
 	f.Add([]byte(`{"rooms":[{"id":"04ab3xyzkmnpqrstvw0123456w","proof":"AAAA"},{"id":"general-0123456789ab"}]}`))
+	f.Add([]byte(`{"rooms":[{"id":"04ab3xyzkmnpqrstvw0123456w","proof":"AAAA","have":{"a":1},"held":{"a":"AFVVVQ==","b":""}}]}`))
+	f.Add([]byte(`{"rooms":[{"id":"04ab3xyzkmnpqrstvw0123456w","have":{"a":18446744073709551615},"held":{"a":"AP////8="}}]}`))
+	f.Add([]byte(`{"rooms":[{"id":"04ab3xyzkmnpqrstvw0123456w","have":{"a":3},"held":{"a":"wIQ9BQ=="}}]}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		r, err := DecodeSyncRequest(b)
 		if err != nil {
@@ -213,14 +220,98 @@ func FuzzDecodeSyncRequest(f *testing.F) {
 			t.Fatalf("%d rooms accepted", len(r.Rooms))
 		}
 		for _, room := range r.Rooms {
-			if len(room.Have) > maxSyncAuthors || len(room.Proof) > maxSyncProof {
+			if len(room.Have) > maxSyncAuthors || len(room.Proof) > maxSyncProof || len(room.Held) > maxSyncAuthors {
 				t.Fatal("oversize room entry accepted")
 			}
 			if !chat.ValidRoomID(room.ID) {
 				t.Fatalf("room id %q accepted", room.ID)
 			}
+			total := 0
+			for author, bitmap := range room.Held {
+				total += len(bitmap)
+				if len(bitmap) > maxSyncHeld {
+					t.Fatalf("a held bitmap of %d bytes accepted", len(bitmap))
+				}
+				head := room.Have[author]
+				seqs := HeldSeqs(head, bitmap)
+				for i, q := range seqs {
+					if q <= head || q-seqs[0] >= SyncSeqWindow || i > 0 && q <= seqs[i-1] {
+						t.Fatalf("held seq %d above head %d decoded out of the window or order", q, head)
+					}
+				}
+				if again := HeldSeqs(head, HeldBitmap(head, seqs)); !slices.Equal(again, seqs) {
+					t.Fatalf("held seqs %v re-encoded as %v", seqs, again)
+				}
+			}
+			if total > MaxSyncHeldRoom {
+				t.Fatalf("%d bytes of held bitmaps accepted for one room", total)
+			}
 		}
 	})
+}
+
+func TestHeldBitmap(t *testing.T) {
+	if b := HeldBitmap(200, []uint64{3, 5, 200}); b != nil {
+		t.Fatalf("nothing is above the head, got %x", b)
+	}
+	seqs := []uint64{7, 9, 16, 6 + SyncSeqWindow, 103}
+	b := HeldBitmap(1, seqs)
+	// 5 seqs from head+1 to the lowest; bits from seq 7 on; 7+SyncSeqWindow-1
+	// is the last the window takes.
+	if want := []byte{5, 0b101, 0b10}; !bytes.Equal(b[:3], want) || len(b) != 1+(SyncSeqWindow+7)/8 {
+		t.Fatalf("bitmap %x… of %d bytes", b[:3], len(b))
+	}
+	if got := HeldSeqs(1, b); !slices.Equal(got, []uint64{7, 9, 16, 103, 6 + SyncSeqWindow}) {
+		t.Fatalf("decoded %v", got)
+	}
+	// An island far above the head costs no more than one near it.
+	far := HeldBitmap(0, []uint64{1_000_000, 1_000_002})
+	if len(far) != 4 || !slices.Equal(HeldSeqs(0, far), []uint64{1_000_000, 1_000_002}) {
+		t.Fatalf("island %x", far)
+	}
+	top := binary.AppendUvarint(nil, 0)
+	if got := HeldSeqs(math.MaxUint64-2, append(top, 0xff)); !slices.Equal(got, []uint64{math.MaxUint64 - 1, math.MaxUint64}) {
+		t.Fatalf("near the top: %v", got)
+	}
+	if got := HeldSeqs(10, binary.AppendUvarint(nil, math.MaxUint64-5)); got != nil {
+		t.Fatalf("an offset past the top decoded %v", got)
+	}
+	if got := HeldSeqs(10, []byte{0x80}); got != nil {
+		t.Fatalf("a truncated offset decoded %v", got)
+	}
+	big := append(binary.AppendUvarint(nil, 0), bytes.Repeat([]byte{0xff}, 2*SyncSeqWindow/8)...)
+	if got := HeldSeqs(0, big); len(got) != SyncSeqWindow {
+		t.Fatalf("an oversize bitmap decoded to %d seqs, want the window's %d", len(got), SyncSeqWindow)
+	}
+}
+
+func TestDecodeSyncRequestCapsHeld(t *testing.T) {
+	bitmap := func(n int) string { return `"` + base64.StdEncoding.EncodeToString(make([]byte, n)) + `"` }
+	held := func(authors, size int) string {
+		var parts []string
+		for i := range authors {
+			parts = append(parts, fmt.Sprintf(`"a%d":%s`, i, bitmap(size)))
+		}
+		return `{"rooms":[{"id":"04ab3xyzkmnpqrstvw0123456w","have":{},"held":{` + strings.Join(parts, ",") + `}}]}`
+	}
+	cases := []struct {
+		name string
+		in   string
+		ok   bool
+	}{
+		{"a full window", held(1, maxSyncHeld), true},
+		{"a bitmap beyond the window", held(1, maxSyncHeld+1), false},
+		{"a room's worth", held(MaxSyncHeldRoom/maxSyncHeld, maxSyncHeld), true},
+		{"more than a room's worth", held(MaxSyncHeldRoom/maxSyncHeld+1, maxSyncHeld), false},
+		{"too many authors", held(maxSyncAuthors+1, 0), false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := DecodeSyncRequest([]byte(tc.in)); (err == nil) != tc.ok {
+				t.Fatalf("err = %v", err)
+			}
+		})
+	}
 }
 
 func FuzzDecodeFileRequest(f *testing.F) {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/libp2p/go-libp2p"
@@ -86,6 +87,8 @@ type Node struct {
 	gossip    gossipCounters
 	scores    scoreBoard
 	struck    strikes // quota strikes against authors
+
+	syncAnswers, syncServed atomic.Uint64 // sync requests answered, envelopes sent in answers
 }
 
 // New starts a host listening on cfg.ListenAddrs.

@@ -1,6 +1,8 @@
 package p2p
 
-// NetStats counts what the network layer holds right now.
+// NetStats counts what the network layer holds right now, and the room
+// sync answered since it started: envelopes sent again and again, round
+// after round, would show there.
 type NetStats struct {
 	Conns     int `json:"conns"`
 	Streams   int `json:"streams"`
@@ -14,7 +16,9 @@ type NetStats struct {
 	RoomOverQuota int64 `json:"room_over_quota"`
 	// Graylisted counts the connected peers whose gossip is dropped
 	// unread for their score.
-	Graylisted int `json:"graylisted"`
+	Graylisted  int    `json:"graylisted"`
+	SyncAnswers uint64 `json:"sync_answers"` // sync requests answered
+	SyncServed  uint64 `json:"sync_served"`  // envelopes sent in sync answers
 }
 
 // Stats counts live connections and streams and the peers in the address
@@ -30,5 +34,6 @@ func (n *Node) Stats() NetStats {
 	st.RoomIgnored = n.gossip.ignored.Load()
 	st.RoomOverQuota = n.gossip.overQuota.Load()
 	st.Graylisted = n.scores.graylisted(n.IsConnected)
+	st.SyncAnswers, st.SyncServed = n.syncAnswers.Load(), n.syncServed.Load()
 	return st
 }

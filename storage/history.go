@@ -5,19 +5,25 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
+
+	"hallway/chat"
 )
 
 // historySQL picks the page by seq through messages_conv_seq, so only the
 // page itself is sorted by the authors' clocks, never the whole conversation.
-const historySQL = `
-	SELECT ` + messageColumns + ` FROM (
-		SELECT ` + messageColumns + ` FROM messages
+// A clock further ahead than chat.MaxClockSkew counts as the time received
+// (chat.ShownTime), so a message dated next year does not stay last.
+var historySQL = fmt.Sprintf(`
+	SELECT %[1]s FROM (
+		SELECT %[1]s FROM messages
 		WHERE conv = ? AND seq < ? ORDER BY seq DESC LIMIT ?
-	) ORDER BY sent_at, seq`
+	) ORDER BY CASE WHEN sent_at > received_at + %[2]d THEN received_at ELSE sent_at END, seq`,
+	messageColumns, chat.MaxClockSkew.Milliseconds())
 
 // History returns one page of conv: the limit messages with the highest Seq
 // below beforeSeq (beforeSeq <= 0: the newest; limit <= 0: no limit),
-// ordered oldest first by SentAt, then Seq.
+// ordered oldest first by the time shown (chat.ShownTime of SentAt and
+// ReceivedAt), then Seq.
 //
 // Pages are cut by Seq, so consecutive pages neither overlap nor skip. To get
 // the page before, pass the smallest Seq of this page; when authors' clocks

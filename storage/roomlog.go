@@ -39,6 +39,14 @@ type RoomEntry struct {
 // envelope later in display order, so the outcome does not depend on the
 // order envelopes arrive in.
 //
+// An author's stored clock never decreases with its seq: a new entry whose
+// HLC is below that of the author's nearest lower seq stored, or above that
+// of its nearest higher one, is stored with that neighbour's clock instead,
+// so that a misbehaving author can neither slip a message back into old
+// history nor place one after what it wrote later. The envelope keeps the
+// clock it was signed with; the returned entry carries the one stored. An
+// honest author's clock only grows, so its entries are stored as they come.
+//
 // Message.Conv, Author, HLC and AuthorSeq may be left zero and are then
 // taken from the entry; State defaults to "received", Kind to "text", SentAt
 // to now. Seq and HLC must not exceed math.MaxInt64.
@@ -137,8 +145,11 @@ type logWriter struct {
 	st              *statements
 	env, msg, index *sql.Stmt
 	member, head    *sql.Stmt
+	around          *sql.Stmt
 	touched         map[headKey]uint64 // highest seq added per author
 	stored          []int64            // seqs of the messages stored, to index
+
+	last map[headKey]lastStored // per author, what keepAuthorOrder stored last
 }
 
 type headKey struct{ room, author string }
@@ -168,6 +179,9 @@ func (w *logWriter) insert(ctx context.Context, e RoomEntry) (_ RoomEntry, shown
 	}
 	k := headKey{e.Room, e.Author}
 	w.touched[k] = max(w.touched[k], e.Seq)
+	if e, err = w.keepAuthorOrder(ctx, e); err != nil {
+		return e, false, err
+	}
 	if c := e.Member; c != nil {
 		_, err := w.bind(ctx, &w.member, w.st.upsertMember).ExecContext(ctx,
 			e.Room, c.Peer, c.Name, int64(e.HLC), e.Author, int64(e.Seq), c.Joined)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"math"
 )
 
 const roomHeadsSQL = `SELECT author, contiguous FROM room_heads WHERE room = ? AND contiguous > 0`
@@ -42,31 +41,53 @@ func (s *Store) RoomHeads(ctx context.Context, room string) (map[string]uint64, 
 // entries, which suits a peer that has little, such as one that just joined.
 //
 // envelopesByAuthorSQL scans, per author, the seqs above what the peer has
-// and sorts only those keys: it reads exactly the missing entries, which
-// suits a peer that is nearly up to date.
+// and sorts only those keys: it reads exactly the missing entries (and those
+// the peer holds above a hole), which suits a peer that is nearly up to date.
 //
 // Both read the envelopes themselves, which are large, only for the rows
-// returned. ?2 maps every author of the room to the seq the peer has.
+// returned. ?2 lists the ranges of seqs to serve, [author, the author's
+// index, above, up to], one or two per author of the room (see wantsOf). A
+// peer that holds seqs above a hole gets the plan's "Held" form, where ?4
+// lists [author's index, seq] for each of them; its NOT IN over a subquery
+// is looked up in a temporary index SQLite builds once. The author is cast
+// to TEXT so that it compares with the column's affinity, which lets the
+// walk look each row's author up in an automatic index instead of scanning
+// ?2.
 const (
-	envelopesInOrderSQL = `
-	WITH have (author, seq) AS MATERIALIZED (SELECT key, value FROM json_each(?2))
+	envelopesInOrderTmpl = `
+	WITH want (author, ai, lo, hi) AS MATERIALIZED (
+		SELECT CAST(value->>0 AS TEXT), value->>1, value->>2, value->>3 FROM json_each(?2))
 	SELECT e.raw FROM room_envelopes e INDEXED BY room_envelopes_order
-	JOIN have h ON h.author = e.author
-	WHERE e.room = ?1 AND e.seq > h.seq
+	JOIN want h ON h.author = e.author
+	WHERE e.room = ?1 AND e.seq > h.lo AND e.seq <= h.hi %s
 	ORDER BY e.hlc, e.author, e.seq
 	LIMIT ?3`
 
-	envelopesByAuthorSQL = `
-	WITH missing AS (
+	envelopesByAuthorTmpl = `
+	WITH want (author, ai, lo, hi) AS MATERIALIZED (
+		SELECT CAST(value->>0 AS TEXT), value->>1, value->>2, value->>3 FROM json_each(?2)),
+	missing AS (
 		SELECT e.rowid AS id, e.hlc, e.author, e.seq
-		FROM json_each(?2) h
+		FROM want h
 		CROSS JOIN room_envelopes e INDEXED BY room_envelopes_author
-		        ON e.room = ?1 AND e.author = h.key AND e.seq > h.value
+		        ON e.room = ?1 AND e.author = h.author AND e.seq > h.lo AND e.seq <= h.hi
+		WHERE true %s
 		ORDER BY e.hlc, e.author, e.seq
 		LIMIT ?3
 	)
 	SELECT e.raw FROM missing m JOIN room_envelopes e ON e.rowid = m.id
 	ORDER BY m.hlc, m.author, m.seq`
+
+	notHeld = `AND (h.ai, e.seq) NOT IN (SELECT value->>0, value->>1 FROM json_each(?4))`
+)
+
+var (
+	envelopesInOrderSQL      = fmt.Sprintf(envelopesInOrderTmpl, "")
+	envelopesByAuthorSQL     = fmt.Sprintf(envelopesByAuthorTmpl, "")
+	envelopesInOrderHeldSQL  = fmt.Sprintf(envelopesInOrderTmpl, notHeld)
+	envelopesByAuthorHeldSQL = fmt.Sprintf(envelopesByAuthorTmpl, notHeld)
+	// withHeld is each plan's form for a peer that holds seqs above a hole.
+	withHeld = map[string]string{envelopesInOrderSQL: envelopesInOrderHeldSQL, envelopesByAuthorSQL: envelopesByAuthorHeldSQL}
 )
 
 // RoomEnvelopesAfter returns what a peer whose version vector is have misses
@@ -74,37 +95,46 @@ const (
 // absent from have), in display order (hlc, author, seq), at most limit of
 // them (limit <= 0: all).
 func (s *Store) RoomEnvelopesAfter(ctx context.Context, room string, have map[string]uint64, limit int) ([][]byte, error) {
+	return s.RoomEnvelopesMissing(ctx, room, RoomVector{Heads: have}, 0, limit)
+}
+
+// RoomEnvelopesMissing returns what a peer holding v misses of room, in
+// display order (hlc, author, seq), at most limit of them (limit <= 0:
+// all): per author, the envelopes above v.Heads[author] that are not in
+// v.Held[author] and that the peer would take (window > 0; see wantsOf).
+// Serving what it would refuse would only send it again and again.
+func (s *Store) RoomEnvelopesMissing(ctx context.Context, room string, v RoomVector, window uint64, limit int) ([][]byte, error) {
 	heads, err := s.roomMaxSeqs(ctx, room)
 	if err != nil {
 		return nil, fmt.Errorf("storage: envelopes of room %s: %w", room, err)
 	}
-	vector := make(map[string]int64, len(heads))
-	for author := range heads {
-		// A claim beyond what SQLite integers hold means "everything".
-		vector[author] = int64(min(have[author], math.MaxInt64))
-	}
-	query := envelopesQuery(heads, vector, limit)
+	w := wantsOf(heads, v, window)
+	query := envelopesQuery(w, limit)
 	if query == "" {
 		return nil, nil
 	}
-	envs, err := s.readEnvelopes(ctx, query, room, vector, limit)
+	envs, err := s.readEnvelopes(ctx, query, room, w, limit)
 	if err != nil {
 		return nil, fmt.Errorf("storage: envelopes of room %s: %w", room, err)
 	}
 	return envs, nil
 }
 
-// envelopesQuery picks the cheaper way to find what a peer with vector
-// misses, from the room's highest seqs per author; "" when it misses none.
-func envelopesQuery(heads map[string]uint64, vector map[string]int64, limit int) string {
+// envelopesQuery picks the cheaper way to serve wants; "" when nothing is
+// missing.
+func envelopesQuery(wants []want, limit int) string {
 	// Estimated from the heads, which count gaps as stored. Floats, because
 	// an author may claim seqs whose sum overflows any integer.
 	var stored, missing float64
-	for author, maxSeq := range heads {
-		stored += float64(maxSeq)
-		if n := uint64(vector[author]); n < maxSeq {
-			missing += float64(maxSeq - n)
+	for _, w := range wants {
+		stored += float64(w.maxSeq)
+		span := 0.0
+		for _, r := range w.ranges {
+			if hi := min(w.maxSeq, uint64(r[1])); hi > uint64(r[0]) {
+				span += float64(hi - uint64(r[0]))
+			}
 		}
+		missing += max(0, span-float64(len(w.held)))
 	}
 	if missing == 0 {
 		return ""
@@ -121,12 +151,30 @@ func envelopesQuery(heads map[string]uint64, vector map[string]int64, limit int)
 	return envelopesByAuthorSQL
 }
 
-func (s *Store) readEnvelopes(ctx context.Context, query, room string, vector map[string]int64, limit int) ([][]byte, error) {
-	arg, err := json.Marshal(vector)
+func (s *Store) readEnvelopes(ctx context.Context, query, room string, wants []want, limit int) ([][]byte, error) {
+	ranges := [][4]any{}
+	held := [][2]int64{}
+	for i, w := range wants {
+		for _, r := range w.ranges {
+			ranges = append(ranges, [4]any{w.author, i, r[0], r[1]})
+		}
+		for _, q := range w.held {
+			held = append(held, [2]int64{int64(i), q})
+		}
+	}
+	rangeArg, err := json.Marshal(ranges)
 	if err != nil {
 		return nil, fmt.Errorf("encode vector: %w", err)
 	}
-	rows, err := s.reader.QueryContext(ctx, query, room, string(arg), sqlLimit(limit))
+	args := []any{room, string(rangeArg), sqlLimit(limit)}
+	if len(held) > 0 {
+		heldArg, err := json.Marshal(held)
+		if err != nil {
+			return nil, fmt.Errorf("encode vector: %w", err)
+		}
+		query, args = withHeld[query], append(args, string(heldArg))
+	}
+	rows, err := s.reader.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}

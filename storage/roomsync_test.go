@@ -11,8 +11,10 @@ import (
 const dan = "12D3KooWDan"
 
 // syncFixture is a room whose log holds what a misbehaving world produces:
-// equal clocks across authors, an author whose clock runs backwards, and an
-// author with a gap this node has not filled yet.
+// equal clocks across authors, an author whose clock runs backwards (stored
+// at its first clock, as an author's stored clocks follow its seqs), and an
+// author with a gap this node has not filled yet. It returns r1's entries as
+// stored.
 func syncFixture(t *testing.T, s *Store) []RoomEntry {
 	t.Helper()
 	var all []RoomEntry
@@ -23,10 +25,11 @@ func syncFixture(t *testing.T, s *Store) []RoomEntry {
 		}
 	}
 	noise := []RoomEntry{entry("r2", bob, 1, 1), entry("r2", bob, 2, 2)}
-	if _, err := s.InsertRoomEntries(t.Context(), append(slices.Clone(all), noise...)); err != nil {
+	added, err := s.InsertRoomEntries(t.Context(), append(slices.Clone(all), noise...))
+	if err != nil {
 		t.Fatal(err)
 	}
-	return all
+	return added[:len(all)]
 }
 
 // wantMissing is the definition RoomEnvelopesAfter implements, by brute force.
@@ -84,14 +87,11 @@ func TestRoomEnvelopesAfter(t *testing.T) {
 				t.Errorf("RoomEnvelopesAfter =\n  %v\nwant\n  %v", rawNames(got), want)
 			}
 			// Whichever plan the estimate picks, both must give this answer.
-			vector := map[string]int64{bob: 0, cat: 0, dan: 0}
-			for a := range vector {
-				vector[a] = int64(min(tc.have[a], math.MaxInt64))
-			}
+			wants := wantsOf(map[string]uint64{bob: 6, cat: 6, dan: 5}, RoomVector{Heads: tc.have}, 0)
 			for _, plan := range []struct{ name, query string }{
 				{"in order", envelopesInOrderSQL}, {"by author", envelopesByAuthorSQL},
 			} {
-				got, err := s.readEnvelopes(ctx, plan.query, "r1", vector, tc.limit)
+				got, err := s.readEnvelopes(ctx, plan.query, "r1", wants, tc.limit)
 				if err != nil {
 					t.Fatalf("%s: %v", plan.name, err)
 				}
@@ -111,30 +111,37 @@ func TestRoomEnvelopesAfter(t *testing.T) {
 
 func TestEnvelopesQueryChoice(t *testing.T) {
 	heads := map[string]uint64{bob: 1000, cat: 1000}
+	vec := func(have map[string]uint64) RoomVector { return RoomVector{Heads: have} }
 	tests := []struct {
 		name   string
 		heads  map[string]uint64
-		vector map[string]int64
+		vector RoomVector
+		window uint64
 		limit  int
 		want   string
 	}{
-		{name: "new peer walks in order", heads: heads, vector: map[string]int64{}, limit: 100, want: envelopesInOrderSQL},
-		{name: "peer with a little walks in order", heads: heads, vector: map[string]int64{bob: 50, cat: 50}, limit: 100,
+		{name: "new peer walks in order", heads: heads, vector: vec(nil), limit: 100, want: envelopesInOrderSQL},
+		{name: "peer with a little walks in order", heads: heads, vector: vec(map[string]uint64{bob: 50, cat: 50}), limit: 100,
 			want: envelopesInOrderSQL},
-		{name: "peer half way scans by author", heads: heads, vector: map[string]int64{bob: 500, cat: 500}, limit: 100,
+		{name: "peer half way scans by author", heads: heads, vector: vec(map[string]uint64{bob: 500, cat: 500}), limit: 100,
 			want: envelopesByAuthorSQL},
-		{name: "nearly up to date scans by author", heads: heads, vector: map[string]int64{bob: 1000, cat: 990}, limit: 100,
+		{name: "nearly up to date scans by author", heads: heads, vector: vec(map[string]uint64{bob: 1000, cat: 990}), limit: 100,
 			want: envelopesByAuthorSQL},
-		{name: "no limit sorts only the missing", heads: heads, vector: map[string]int64{}, limit: 0, want: envelopesByAuthorSQL},
-		{name: "up to date needs no query", heads: heads, vector: map[string]int64{bob: 1000, cat: 1000}, limit: 100, want: ""},
-		{name: "ahead needs no query", heads: heads, vector: map[string]int64{bob: 5000, cat: 1000}, limit: 100, want: ""},
+		{name: "no limit sorts only the missing", heads: heads, vector: vec(nil), limit: 0, want: envelopesByAuthorSQL},
+		{name: "up to date needs no query", heads: heads, vector: vec(map[string]uint64{bob: 1000, cat: 1000}), limit: 100, want: ""},
+		{name: "ahead needs no query", heads: heads, vector: vec(map[string]uint64{bob: 5000, cat: 1000}), limit: 100, want: ""},
+		{name: "holding every seq above a hole needs no query", heads: map[string]uint64{bob: 6},
+			vector: RoomVector{Heads: map[string]uint64{bob: 1}, Held: map[string][]uint64{bob: {3, 4, 5, 6}}}, limit: 100,
+			want: envelopesByAuthorSQL}, // the hole itself may be stored here
+		{name: "a window of nothing needs no query", heads: heads, vector: vec(map[string]uint64{bob: 1000, cat: 1000}),
+			window: 10, limit: 100, want: ""},
 		{name: "huge seqs do not overflow", heads: map[string]uint64{bob: math.MaxInt64, cat: math.MaxInt64, dan: math.MaxInt64},
-			vector: map[string]int64{}, limit: 100, want: envelopesInOrderSQL},
-		{name: "empty room", heads: map[string]uint64{}, vector: map[string]int64{}, limit: 100, want: ""},
+			vector: vec(nil), limit: 100, want: envelopesInOrderSQL},
+		{name: "empty room", heads: map[string]uint64{}, vector: vec(nil), limit: 100, want: ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := envelopesQuery(tc.heads, tc.vector, tc.limit); got != tc.want {
+			if got := envelopesQuery(wantsOf(tc.heads, tc.vector, tc.window), tc.limit); got != tc.want {
 				t.Errorf("envelopesQuery picked %q, want %q", got, tc.want)
 			}
 		})
@@ -150,11 +157,20 @@ func TestEnvelopesQueriesUseIndexes(t *testing.T) {
 		want  string
 	}{
 		{name: "in order", query: envelopesInOrderSQL, want: "room_envelopes_order"},
-		{name: "by author", query: envelopesByAuthorSQL, want: "COVERING INDEX room_envelopes_author (room=? AND author=? AND seq>?)"},
+		{name: "in order looks authors up", query: envelopesInOrderSQL, want: "SEARCH h USING AUTOMATIC COVERING INDEX (author=?)"},
+		{name: "in order, held", query: envelopesInOrderHeldSQL, want: "SEARCH h USING AUTOMATIC COVERING INDEX (author=?)"},
+		{name: "in order, held looked up once", query: envelopesInOrderHeldSQL, want: "LIST SUBQUERY"},
+		{name: "by author, held", query: envelopesByAuthorHeldSQL, want: "COVERING INDEX room_envelopes_author (room=? AND author=? AND seq>? AND seq<?)"},
+		{name: "by author, held looked up once", query: envelopesByAuthorHeldSQL, want: "LIST SUBQUERY"},
+		{name: "by author", query: envelopesByAuthorSQL, want: "COVERING INDEX room_envelopes_author (room=? AND author=? AND seq>? AND seq<?)"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			plan := queryPlan(t, s, tc.query, "r1", `{"a":1}`, 10)
+			args := []any{"r1", `[["a",1,10]]`, 10}
+			if strings.Contains(tc.query, "?4") {
+				args = append(args, `[[0,3]]`)
+			}
+			plan := queryPlan(t, s, tc.query, args...)
 			if !slices.ContainsFunc(plan, func(d string) bool { return strings.Contains(d, tc.want) }) {
 				t.Errorf("plan does not use %q: %q", tc.want, plan)
 			}

@@ -19,18 +19,19 @@ import (
 // which reuses the writer connection's prepared statement.
 type statements struct {
 	// Writer.
-	insertEnvelope *sql.Stmt
-	upsertMember   *sql.Stmt
-	advanceHead    *sql.Stmt
-	insertMessage  *sql.Stmt
-	indexMessages  *sql.Stmt
-	storedMessage  *sql.Stmt // messageByID, inside InsertIncoming's transaction
-	queueOutgoing  *sql.Stmt
-	markDelivered  *sql.Stmt
-	unqueue        *sql.Stmt
-	setSetting     *sql.Stmt
-	upsertPeer     *sql.Stmt
-	saveProgress   *sql.Stmt
+	insertEnvelope  *sql.Stmt
+	neighbourClocks *sql.Stmt
+	upsertMember    *sql.Stmt
+	advanceHead     *sql.Stmt
+	insertMessage   *sql.Stmt
+	indexMessages   *sql.Stmt
+	storedMessage   *sql.Stmt // messageByID, inside InsertIncoming's transaction
+	queueOutgoing   *sql.Stmt
+	markDelivered   *sql.Stmt
+	unqueue         *sql.Stmt
+	setSetting      *sql.Stmt
+	upsertPeer      *sql.Stmt
+	saveProgress    *sql.Stmt
 
 	// Reader.
 	nextRoomSeq *sql.Stmt
@@ -56,6 +57,7 @@ func prepareStatements(ctx context.Context, writer, reader *sql.DB) (*statements
 		query string
 	}{
 		{&st.insertEnvelope, writer, insertEnvelopeSQL},
+		{&st.neighbourClocks, writer, neighbourClocksSQL},
 		{&st.upsertMember, writer, upsertMemberSQL},
 		{&st.advanceHead, writer, advanceHeadSQL},
 		{&st.insertMessage, writer, insertMessageSQL},

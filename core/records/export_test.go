@@ -83,3 +83,34 @@ func TestExportRefuses(t *testing.T) {
 		t.Errorf("a failing store: %v, %d bytes written", err, out.Len())
 	}
 }
+
+// A room message stored at a clock other than its author's (it claimed a
+// date a year ahead, and was placed at its arrival) is exported with the
+// clock its author signed, so that its proof holds.
+func TestExportProvesARoomMessageStoredAtItsArrival(t *testing.T) {
+	w := newWorld(t)
+	bobKey, bob := newKey(t)
+	key, err := hcrypto.NewRoomKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.store.rooms[0].Key = key
+	claimed := time.Now().AddDate(1, 0, 0)
+	body := hcrypto.RoomBody{Kind: hcrypto.BodyText, Name: "Bob", SentAt: claimed.UnixMilli(), Text: "from next year"}
+	env, err := hcrypto.SealEnvelope(hcrypto.RoomKey(key), bobKey, "r1", []byte(bob), 1, uint64(claimed.UnixMilli())<<16, body.Marshal())
+	if err != nil {
+		t.Fatal(err)
+	}
+	arrived := uint64(time.Now().UnixMilli()) << 16
+	m := storage.Message{ID: env.ID(), Conv: chat.RoomConv("r1").String(), Author: bob.String(), Text: body.Text,
+		SentAt: time.UnixMilli(body.SentAt), ReceivedAt: time.Now(), Kind: storage.KindText, HLC: arrived, AuthorSeq: 1,
+		Meta: storage.RoomMeta("Bob")}
+	w.store.rows = []storage.ExportRow{{Message: m, Envelope: env.Marshal()}}
+	var out bytes.Buffer
+	if _, err := w.k.Export(t.Context(), ExportOptions{In: "#project"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	if r := archive.Verify(out.Bytes()); !r.OK() || r.Verified != 1 {
+		t.Fatalf("verified %+v", r)
+	}
+}

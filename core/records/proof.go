@@ -132,6 +132,10 @@ func (ex *exporter) roomProof(out *archive.Message, m storage.Message, raw []byt
 			out.FromName = body.Name
 		}
 	}
+	// The clock its author signed: a message is stored at its arrival
+	// when that clock was far ahead, or at its neighbours' when it broke
+	// its author's order (see rooms), and the proof is of what was signed.
+	out.HLC = strconv.FormatUint(env.HLC, 10)
 	out.Proof = archive.Proof{Type: archive.ProofRoom, Envelope: base64.StdEncoding.EncodeToString(raw),
 		MessageKey: base64.StdEncoding.EncodeToString(mk[:])}
 }

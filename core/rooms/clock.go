@@ -3,12 +3,15 @@ package rooms
 import (
 	"sync"
 	"time"
+
+	"hallway/chat"
 )
 
 // maxClockSkew bounds how far a colleague's clock may pull ours forward: a
 // peer with a clock set a year ahead must not push every later message of
-// ours to the end of every room.
-const maxClockSkew = time.Minute
+// ours to the end of every room. An envelope dated further ahead is placed
+// at the time it arrives instead (see committer.admit).
+const maxClockSkew = chat.MaxClockSkew
 
 // Clock is a hybrid logical clock: wall-clock milliseconds in the high 48
 // bits, a counter in the low 16. It never goes backwards, moves past any
@@ -20,8 +23,17 @@ type Clock struct {
 	now  func() time.Time
 }
 
-// NewClock starts a clock past last, the newest value already used.
-func NewClock(last uint64) *Clock { return &Clock{last: last, now: time.Now} }
+// NewClock starts a clock past last, the newest value already used, unless
+// last is implausibly far ahead of the wall clock: history written before
+// envelopes were placed at their arrival, or while this machine's own clock
+// was set ahead, must not drag every later post into the future.
+func NewClock(last uint64) *Clock { return newClockAt(last, time.Now) }
+
+func newClockAt(last uint64, now func() time.Time) *Clock {
+	c := &Clock{now: now}
+	c.last = min(last, c.ceiling())
+	return c
+}
 
 func wallClock(t time.Time) uint64 { return uint64(t.UnixMilli()) << 16 }
 
@@ -38,11 +50,18 @@ func (c *Clock) Now() uint64 {
 func (c *Clock) Observe(remote uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if remote > wallClock(c.now().Add(maxClockSkew)) {
+	if remote > c.ceiling() {
 		return
 	}
 	c.last = max(c.last, remote)
 }
+
+// ceiling is the highest clock value that is believed now: the wall clock
+// plus maxClockSkew.
+func (c *Clock) ceiling() uint64 { return wallClock(c.now().Add(maxClockSkew)) }
+
+// Plausible reports whether a colleague's clock value is believed now.
+func (c *Clock) Plausible(v uint64) bool { return v <= c.ceiling() }
 
 // clockTime is the wall-clock part of a clock value.
 func clockTime(v uint64) time.Time { return time.UnixMilli(int64(v >> 16)) }

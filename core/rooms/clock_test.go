@@ -33,10 +33,24 @@ func TestClock(t *testing.T) {
 func TestClockStartsPastHistory(t *testing.T) {
 	wall := time.UnixMilli(1_763_000_000_000)
 	last := wallClock(wall.Add(10 * time.Second)) // written before the clock was set back
-	c := NewClock(last)
-	c.now = func() time.Time { return wall }
+	c := newClockAt(last, func() time.Time { return wall })
 	if v := c.Now(); v <= last {
 		t.Fatalf("a restart reused a clock value: %d <= %d", v, last)
+	}
+}
+
+// History holding a clock a year ahead (stored before envelopes were
+// placed at their arrival, or while this machine's clock ran ahead) does
+// not drag the clock there at start.
+func TestClockIgnoresAFutureHistory(t *testing.T) {
+	wall := time.UnixMilli(1_763_000_000_000)
+	far := wallClock(wall.AddDate(1, 0, 0))
+	c := newClockAt(far, func() time.Time { return wall })
+	if v := c.Now(); v >= far || v > wallClock(wall.Add(maxClockSkew))+1 {
+		t.Fatalf("the clock started at %s, dragged by history", clockTime(v))
+	}
+	if c.Plausible(far) || !c.Plausible(wallClock(wall.Add(maxClockSkew))) {
+		t.Fatal("plausible means at most maxClockSkew ahead")
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 type commitStore interface {
 	InsertRoomEntriesWith(ctx context.Context, d storage.Durability, entries []storage.RoomEntry) ([]storage.RoomEntry, error)
 	RoomHeads(ctx context.Context, room string) (map[string]uint64, error)
+	HeldSpan(ctx context.Context, room, author string, head uint64) (lo, hi uint64, ok bool, err error)
 }
 
 // pending is an authenticated room message waiting to be committed, with
@@ -53,6 +54,9 @@ type committer struct {
 // committed durably; colleagues' messages as replicated data, which other
 // members hold too (see storage.Replicated).
 func (c *committer) commit(ctx context.Context, d storage.Durability, batch []pending) ([]*storage.RoomEntry, error) {
+	if batch = c.admit(ctx, batch); len(batch) == 0 {
+		return nil, nil
+	}
 	entries := make([]storage.RoomEntry, len(batch))
 	for i, p := range batch {
 		entries[i] = *p.entry

@@ -1,8 +1,10 @@
 // Package rooms runs the group rooms of a node: the set of joined rooms and
 // their membership (create, join by code or invitation, leave), posting,
 // the writer that commits gossiped messages in batches, the catch-up sync
-// that exchanges version vectors with members, and the hybrid logical clock
-// that orders every room the same way on every machine.
+// that exchanges version vectors with members, the hybrid logical clock
+// that orders every room the same way on every machine, and the intake
+// rules that keep an author's lying clock or sequence numbers from
+// pinning messages in the future or making members resend (admit.go).
 //
 // It does not open the network, the database or the keys: a Manager gets
 // them through the small interfaces of Deps. It does not deliver the

@@ -90,8 +90,9 @@ func bodyKind(k hcrypto.BodyKind) string {
 func toMessage(m storage.Message, self string, transferID func(storage.Message) string) chat.Message {
 	out := chat.Message{
 		ID: m.ID, Conversation: m.Conv, From: m.Author, Text: m.Text, Kind: m.Kind,
-		Time: m.SentAt, State: string(m.State), Seq: m.Seq, HLC: m.HLC, AuthorSeq: m.AuthorSeq,
+		State: string(m.State), Seq: m.Seq, HLC: m.HLC, AuthorSeq: m.AuthorSeq,
 		Outgoing: m.Author == self, TransferID: transferID(m),
 	}
+	out.SetTime(m.SentAt, m.ReceivedAt)
 	return out
 }

@@ -67,6 +67,7 @@ type fakeNet struct {
 	asked    []peer.ID // peers a sync was started with
 	requests []int     // rooms per sync request sent
 	rooms    []string  // every room a sync asked for, in order
+	got      int       // envelopes received in sync answers
 }
 
 func newFakeNet(id peer.ID, log *journal) *fakeNet {
@@ -107,7 +108,19 @@ func (n *fakeNet) Sync(ctx context.Context, to peer.ID, req p2p.SyncRequest, eac
 	n.mu.Lock()
 	n.requests = append(n.requests, len(req.Rooms))
 	n.mu.Unlock()
-	return srv.ServeSync(ctx, n.id, req, each)
+	return srv.ServeSync(ctx, n.id, req, func(raw []byte) error {
+		n.mu.Lock()
+		n.got++
+		n.mu.Unlock()
+		return each(raw)
+	})
+}
+
+// received is how many envelopes sync answers brought so far.
+func (n *fakeNet) received() int {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.got
 }
 
 func (n *fakeNet) JoinRoom(room string, validate p2p.RoomValidator, receive p2p.RoomReceiver) (Topic, error) {

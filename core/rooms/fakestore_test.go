@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"time"
 
 	"hallway/storage"
 )
@@ -44,6 +45,7 @@ type fakeStore struct {
 	members map[string]map[string]string // room → peer → name
 	seqs    map[string]uint64            // room/author → last seq handed out
 	durable map[entryKey]storage.Durability
+	read    map[string]uint64 // room → read marker
 	failIns error
 }
 
@@ -134,6 +136,9 @@ func (s *fakeStore) InsertRoomEntriesWith(_ context.Context, d storage.Durabilit
 		if _, ok := s.entries[k]; ok {
 			continue
 		}
+		if e.Message.ReceivedAt.IsZero() {
+			e.Message.ReceivedAt = time.Now() // as storage stamps it
+		}
 		s.entries[k] = e
 		s.durable[k] = d
 		if e.Member != nil {
@@ -177,14 +182,43 @@ func (s *fakeStore) RoomHeads(_ context.Context, room string) (map[string]uint64
 	return s.heads(room), nil
 }
 
-func (s *fakeStore) RoomEnvelopesAfter(_ context.Context, room string, have map[string]uint64, limit int) ([][]byte, error) {
+func (s *fakeStore) RoomVectorOf(_ context.Context, room string, window uint64) (storage.RoomVector, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v := storage.RoomVector{Heads: s.heads(room), Held: map[string][]uint64{}}
+	for k := range s.entries {
+		if h := v.Heads[k.author]; k.room == room && k.seq > h {
+			v.Held[k.author] = append(v.Held[k.author], k.seq)
+		}
+	}
+	for a, seqs := range v.Held {
+		slices.Sort(seqs)
+		v.Held[a] = slices.DeleteFunc(seqs, func(q uint64) bool { return q-seqs[0] >= window })
+	}
+	for a, h := range v.Heads {
+		if h == 0 {
+			delete(v.Heads, a)
+		}
+	}
+	return v, nil
+}
+
+func (s *fakeStore) RoomEnvelopesMissing(_ context.Context, room string, v storage.RoomVector, window uint64, limit int) ([][]byte, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var missing []storage.RoomEntry
 	for k, e := range s.entries {
-		if k.room == room && k.seq > have[k.author] {
-			missing = append(missing, e)
+		have, held := v.Heads[k.author], v.Held[k.author]
+		if k.room != room || k.seq <= have || slices.Contains(held, k.seq) {
+			continue
 		}
+		if window > 0 && len(held) > 0 { // as storage serves: see storage.RoomEnvelopesMissing
+			lo, hi := slices.Min(held), slices.Max(held)
+			if k.seq-have > window && max(hi, k.seq)-min(lo, k.seq) >= window {
+				continue
+			}
+		}
+		missing = append(missing, e)
 	}
 	slices.SortFunc(missing, func(a, b storage.RoomEntry) int {
 		if a.HLC != b.HLC {
@@ -231,7 +265,30 @@ func (s *fakeStore) RoomHistory(_ context.Context, room string, _ *storage.Curso
 	return rows, nil
 }
 
-func (s *fakeStore) MarkRoomRead(context.Context, string, uint64) error { return nil }
+func (s *fakeStore) MarkRoomRead(_ context.Context, room string, hlc uint64) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.read == nil {
+		s.read = map[string]uint64{}
+	}
+	s.read[room] = max(s.read[room], hlc)
+	return nil
+}
+
+// readMarker is the room's read marker, as MarkRoomRead left it.
+func (s *fakeStore) readMarker(room string) uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.read[room]
+}
+
+// entry is the stored entry of room, author and seq.
+func (s *fakeStore) entry(room, author string, seq uint64) (storage.RoomEntry, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.entries[entryKey{room, author, seq}]
+	return e, ok
+}
 
 // count is how many envelopes of room the store holds.
 func (s *fakeStore) count(room string) int {
@@ -244,4 +301,18 @@ func (s *fakeStore) count(room string) int {
 		}
 	}
 	return n
+}
+
+func (s *fakeStore) HeldSpan(_ context.Context, room, author string, head uint64) (lo, hi uint64, ok bool, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for k := range s.entries {
+		if k.room == room && k.author == author && k.seq > head {
+			if !ok {
+				lo, hi, ok = k.seq, k.seq, true
+			}
+			lo, hi = min(lo, k.seq), max(hi, k.seq)
+		}
+	}
+	return lo, hi, ok, nil
 }

@@ -37,6 +37,15 @@ func (h *headCache) advance(room, author string, seqs []uint64) bool {
 	return true
 }
 
+// get is an author's head in room; ok is false when the room is not
+// cached yet.
+func (h *headCache) get(room, author string) (head uint64, ok bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	r, ok := h.rooms[room]
+	return r[author], ok
+}
+
 // set replaces a room's heads with a copy of heads: the caller keeps
 // reading its map while other batches advance the cache.
 func (h *headCache) set(room string, heads map[string]uint64) {

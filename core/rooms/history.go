@@ -75,9 +75,31 @@ func (m *Manager) History(ctx context.Context, ref string, before *storage.Curso
 		out = append(out, m.Message(ctx, r))
 	}
 	if before == nil && len(rows) > 0 {
-		if err := m.deps.Store.MarkRoomRead(ctx, j.id, rows[len(rows)-1].HLC); err != nil {
-			return nil, fmt.Errorf("mark room read: %w", err)
+		if err := m.markRead(ctx, j.id, rows[len(rows)-1].HLC); err != nil {
+			return nil, err
 		}
 	}
 	return out, nil
+}
+
+// MarkRead marks everything in a room read, by its id (a room left keeps
+// its history, and its marker).
+func (m *Manager) MarkRead(ctx context.Context, room string) error {
+	rows, err := m.deps.Store.RoomHistory(ctx, room, nil, 1)
+	if err != nil || len(rows) == 0 {
+		return err
+	}
+	return m.markRead(ctx, room, rows[0].HLC)
+}
+
+// markRead moves a room's read marker to newest, the clock of its newest
+// message, but never past what our clock believes now: a message stored
+// with a clock far ahead (before envelopes were placed at their arrival,
+// or while this machine's clock ran ahead) must not hide every later one
+// behind the marker.
+func (m *Manager) markRead(ctx context.Context, room string, newest uint64) error {
+	if err := m.deps.Store.MarkRoomRead(ctx, room, min(newest, m.clock.ceiling())); err != nil {
+		return fmt.Errorf("mark room read: %w", err)
+	}
+	return nil
 }

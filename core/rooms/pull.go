@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 
 	hcrypto "hallway/crypto"
 	"hallway/p2p"
@@ -12,6 +14,11 @@ import (
 
 	"github.com/libp2p/go-libp2p/core/peer"
 )
+
+// heldBudget caps the held bitmaps of one request, well inside the frame
+// cap; rooms past it are asked for without theirs, and may get again some
+// of what they hold.
+const heldBudget = 256 << 10
 
 // pull fetches what we miss in rooms from one peer, committing in
 // batches, and asks again while the peer still had more to send.
@@ -30,31 +37,57 @@ func (y *Syncer) pull(ctx context.Context, id peer.ID, rooms []string) error {
 	return errors.Join(errs...)
 }
 
+// syncRoom is one room of a request to peer to: our vector, and the seqs
+// we hold above it as far as budget (bytes of bitmap left) allows.
+func (y *Syncer) syncRoom(ctx context.Context, j *Joined, to peer.ID, budget *int) (p2p.SyncRoom, error) {
+	v, err := y.store.RoomVectorOf(ctx, j.id, p2p.SyncSeqWindow)
+	if err != nil {
+		return p2p.SyncRoom{}, fmt.Errorf("room vector: %w", err)
+	}
+	proof := j.Proof(j.id, y.net.ID(), to)
+	r := p2p.SyncRoom{ID: j.id, Proof: proof[:], Have: v.Heads}
+	room := 0
+	for _, author := range slices.Sorted(maps.Keys(v.Held)) {
+		b := p2p.HeldBitmap(v.Heads[author], v.Held[author])
+		if len(b) == 0 || room+len(b) > p2p.MaxSyncHeldRoom || len(b) > *budget {
+			continue
+		}
+		if r.Held == nil {
+			r.Held = map[string][]byte{}
+		}
+		r.Held[author] = b
+		room += len(b)
+		*budget -= len(b)
+	}
+	return r, nil
+}
+
 // syncRequestBudget bounds the estimated JSON size of one request, well
 // under what a peer accepts (1 MiB), whatever the rooms' author counts.
 const syncRequestBudget = 512 << 10
 
 // pullOnce sends our vectors for rooms to a peer and commits what it
-// answers; it returns the rooms whose answer filled a whole batch. Rooms
-// go in as many requests as a peer accepts (p2p.MaxSyncRooms rooms, and a
-// bounded size each), so any number of rooms syncs; a request that fails
-// does not keep the others from running.
+// answers; it returns the rooms whose answer filled a whole batch and
+// brought something new (a full batch of what we hold already, from a
+// peer that ignores what we hold, is not asked for again). Rooms go in as
+// many requests as a peer accepts (p2p.MaxSyncRooms rooms, and a bounded
+// size each), so any number of rooms syncs; a request that fails does not
+// keep the others from running.
 func (y *Syncer) pullOnce(ctx context.Context, id peer.ID, rooms []string) ([]string, error) {
-	self := y.net.ID()
 	var entries []p2p.SyncRoom
 	asked := map[string]*Joined{}
+	budget := heldBudget
 	for _, r := range rooms {
 		j := y.joined.Get(r)
 		if j == nil || asked[r] != nil || j.liveOnly {
 			continue // live only: its history is not asked for
 		}
-		have, err := y.store.RoomHeads(ctx, r)
+		room, err := y.syncRoom(ctx, j, id, &budget)
 		if err != nil {
-			return nil, fmt.Errorf("room heads: %w", err)
+			return nil, err
 		}
-		y.skipBlocked(have)
-		proof := j.Proof(r, self, id)
-		entries = append(entries, p2p.SyncRoom{ID: r, Proof: proof[:], Have: have})
+		y.skipBlocked(&room)
+		entries = append(entries, room)
 		asked[r] = j
 	}
 	var full []string
@@ -83,6 +116,9 @@ func syncRequests(entries []p2p.SyncRoom) []p2p.SyncRequest {
 		for a := range e.Have {
 			n += len(a) + 24
 		}
+		for a, b := range e.Held {
+			n += len(a) + 4*len(b)/3 + 8
+		}
 		if len(cur.Rooms) > 0 && (len(cur.Rooms) >= p2p.MaxSyncRooms || size+n > syncRequestBudget) {
 			out = append(out, cur)
 			cur, size = p2p.SyncRequest{}, 0
@@ -97,20 +133,23 @@ func syncRequests(entries []p2p.SyncRoom) []p2p.SyncRequest {
 }
 
 // request sends one sync request and commits the answer; it returns the
-// rooms whose answer filled a whole batch.
+// rooms whose answer filled a whole batch and brought something new.
 func (y *Syncer) request(ctx context.Context, id peer.ID, req p2p.SyncRequest, asked map[string]*Joined) ([]string, error) {
 	self := y.net.ID()
 	inReq := make(map[string]*Joined, len(req.Rooms))
 	for _, r := range req.Rooms {
 		inReq[r.ID] = asked[r.ID]
 	}
-	counts := map[string]int{}
+	counts, fresh := map[string]int{}, map[string]int{}
 	var batch []pending
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
 		}
-		_, err := y.commit.commit(ctx, storage.Replicated, batch)
+		added, err := y.commit.commit(ctx, storage.Replicated, batch)
+		for _, e := range added {
+			fresh[e.Room]++
+		}
 		batch = batch[:0]
 		return err
 	}
@@ -147,7 +186,7 @@ func (y *Syncer) request(ctx context.Context, id peer.ID, req p2p.SyncRequest, a
 	}
 	var full []string
 	for r, n := range counts {
-		if n >= p2p.MaxSyncBatch {
+		if n >= p2p.MaxSyncBatch && fresh[r] > 0 {
 			full = append(full, r)
 		}
 	}
@@ -157,18 +196,24 @@ func (y *Syncer) request(ctx context.Context, id peer.ID, req p2p.SyncRequest, a
 // skipBlocked claims, in a version vector sent with a sync request, to
 // hold everything of each blocked author, so that members send none of
 // their posts; their own posts after an unblock bring the real vector.
-func (y *Syncer) skipBlocked(have map[string]uint64) {
+func (y *Syncer) skipBlocked(r *p2p.SyncRoom) {
 	for _, id := range y.blocks.BlockedIDs() {
-		if len(have) >= p2p.MaxSyncAuthors {
+		if len(r.Have) >= p2p.MaxSyncAuthors {
 			return
 		}
-		have[id.String()] = math.MaxInt64
+		if r.Have == nil {
+			r.Have = map[string]uint64{}
+		}
+		r.Have[id.String()] = math.MaxInt64
+		delete(r.Held, id.String())
 	}
 }
 
 // ServeSync answers a peer's sync request: for each room we are in and for
-// which it proves it holds the key, every envelope it lacks. A live-only
-// room is never answered: anyone holds its key.
+// which it proves it holds the key, every envelope it lacks, neither those
+// it says it holds above its vector nor any beyond p2p.SyncSeqWindow above
+// it, which it would refuse. A live-only room is never answered: anyone
+// holds its key.
 func (y *Syncer) ServeSync(ctx context.Context, from peer.ID, req p2p.SyncRequest, send func([]byte) error) error {
 	self := y.net.ID()
 	for _, r := range req.Rooms {
@@ -176,7 +221,11 @@ func (y *Syncer) ServeSync(ctx context.Context, from peer.ID, req p2p.SyncReques
 		if j == nil || j.liveOnly || !j.CheckProof(r.ID, from, self, r.Proof) {
 			continue
 		}
-		raws, err := y.store.RoomEnvelopesAfter(ctx, r.ID, r.Have, p2p.MaxSyncBatch)
+		v := storage.RoomVector{Heads: r.Have, Held: map[string][]uint64{}}
+		for author, b := range r.Held {
+			v.Held[author] = p2p.HeldSeqs(r.Have[author], b)
+		}
+		raws, err := y.store.RoomEnvelopesMissing(ctx, r.ID, v, p2p.SyncSeqWindow, p2p.MaxSyncBatch)
 		if err != nil {
 			return fmt.Errorf("read room envelopes: %w", err)
 		}

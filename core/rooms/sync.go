@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"hallway/p2p"
+	"hallway/storage"
 
 	"github.com/libp2p/go-libp2p/core/peer"
 )
@@ -25,8 +26,8 @@ const (
 
 // syncStore is the room log as sync reads it.
 type syncStore interface {
-	RoomHeads(ctx context.Context, room string) (map[string]uint64, error)
-	RoomEnvelopesAfter(ctx context.Context, room string, have map[string]uint64, limit int) ([][]byte, error)
+	RoomVectorOf(ctx context.Context, room string, window uint64) (storage.RoomVector, error)
+	RoomEnvelopesMissing(ctx context.Context, room string, v storage.RoomVector, window uint64, limit int) ([][]byte, error)
 }
 
 // syncNet is the network as sync uses it.

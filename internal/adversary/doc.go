@@ -1,7 +1,8 @@
 // Package adversary is a hostile Hallway peer for chaos tests: a real
 // libp2p node (TCP, Noise, yamux, the workspace key when it has one) that
 // speaks Hallway's protocols wrongly on purpose. It forges authors,
-// replays captured room messages, sends oversize, truncated and
+// replays captured room messages, dates posts a year ahead and numbers
+// them with holes and jumps, sends oversize, truncated and
 // impossible frames, floods streams, connections and requests, serves
 // hostile files (content changed after its offer, manifests that
 // contradict their offer) and sync answers, asks for files as a member

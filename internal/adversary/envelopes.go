@@ -29,6 +29,15 @@ func (p *Peer) PostAs(key hcrypto.RoomKey, room string, seq uint64, name, text s
 	return hcrypto.SealEnvelope(key, p.Key, room, []byte(p.ID()), seq, hlcNow(), body.Marshal())
 }
 
+// PostAt is a post of the adversary's own with the sequence number and
+// the date it chooses: a clock a year ahead, seqs that leave holes (2, 4,
+// 6, …) or jump a million ahead. Its clock and its sent-at time are both
+// at.
+func (p *Peer) PostAt(key hcrypto.RoomKey, room string, seq uint64, at time.Time, text string) (*hcrypto.Envelope, error) {
+	body := hcrypto.RoomBody{Kind: hcrypto.BodyText, Name: "Mallory", SentAt: at.UnixMilli(), Text: text}
+	return hcrypto.SealEnvelope(key, p.Key, room, []byte(p.ID()), seq, uint64(at.UnixMilli())<<16, body.Marshal())
+}
+
 // ForgeAuthor is an envelope that claims claimed wrote text: sealed with
 // the room key (an insider holds it) and signed, but by the adversary's key,
 // since the claimed author's is out of reach.

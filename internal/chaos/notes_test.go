@@ -35,6 +35,11 @@ const notes = `
   command line then show the key); one that passes shows as written, warned when its TR39 skeleton is
   a verified colleague's name or your own. Once the key is met, its profile name is what shows,
   whatever its posts claim.
+- S23: the sync figures count, on every member, the envelopes its sync answers carried while the
+  periodic comparisons ran after everyone held every post. Members that do not say what they hold
+  above a hole (the Hallway before this rule) sent 204 envelopes everyone held in 9 answers: the
+  whole holed log again at every comparison. The full form (1,000 holed posts) measured 62 answers
+  carrying 0 envelopes.
 - Not covered here: power loss (SQLite's synchronous=FULL is trusted, kill -9 is what is tested), IPv6
   labs, more than 6 daemons, and a hostile peer with many LAN addresses at once.
 `
