@@ -26,11 +26,16 @@ const notes = `
 - S16 searches every captured frame (and the seam with the frame before it) for each secret; a plaintext
   control datagram proves the capture hears the LAN. mDNS is plaintext by design and carries only the
   peer id, the public workspace tag and a version.
-- S17 checks the #general history half: each side talks in #general before the meeting, then every
-  other room is caught up both ways (a witness that the catch-up which meeting starts has run), and a
+- S17 checks two halves, each an entry of s17Halves with what it does before the meeting and what it
+  checks after. #general history: each side talks in #general before the meeting, then every other
+  room is caught up both ways (a witness that the catch-up which meeting starts has run), and a
   modified Hallway asks every node for #general with a proof anyone can make from the public key.
-  Each further thing a laptop must not carry to a new network (a file offered in #general) is one
-  more entry of s17Halves, with what it does before the meeting and what it checks after.
+  #general files: each side offers a file in #general before the meeting (in the office, the
+  colleague there downloads it); after it, no node of the other side holds the offer or a transfer
+  of it, and the modified Hallway, given each file's hash, asks every node (sharer, downloader,
+  stranger to it) for its chunks with the public key's proof. The laptop's offer is from before its
+  restart; the office's is still live, refused because the asker was not in the room when it was
+  offered. A file offered live after the meeting is downloaded by the other side.
 - S19: a claim with a character no profile name may carry shows no name at all (the window and the
   command line then show the key); one that passes shows as written, warned when its TR39 skeleton is
   a verified colleague's name or your own. Once the key is met, its profile name is what shows,

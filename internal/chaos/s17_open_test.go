@@ -11,6 +11,7 @@ import (
 
 	"hallway/chat"
 	hcrypto "hallway/crypto"
+	"hallway/internal/adversary"
 	"hallway/internal/fleet"
 	"hallway/p2p"
 
@@ -27,6 +28,14 @@ type s17Meeting struct {
 	// before holds, per half, what the half left on each side (by daemon
 	// name) before the meeting, for its check after it.
 	before map[string]map[string][]string
+	// offered are the files offered in #general before the meeting, by
+	// transfer id.
+	offered map[string]chat.Transfer
+	// After the meeting: every node, and the stranger's modified Hallway
+	// with the peer id each node has for it (by the index in all).
+	all     []*fleet.Daemon
+	adv     *adversary.Peer
+	victims []peer.ID
 }
 
 // s17Half is one thing an open-workspace laptop must not share with a new
@@ -39,23 +48,23 @@ type s17Half struct {
 	after  func(t *testing.T, m *s17Meeting) string
 }
 
-// s17Halves are what S17 checks. The #general history half is here; each
-// other thing said before the meeting (a file offered in #general) adds
-// its half to this list.
+// s17Halves are what S17 checks: what was said in #general before the
+// meeting, and the files offered there.
 var s17Halves = []s17Half{
 	{name: "#general history", before: s17HistoryBefore, after: s17HistoryAfter},
+	{name: "#general files", before: s17FilesBefore, after: s17FilesAfter},
 }
 
-// S17: a laptop in the open LAN workspace, with #general history from its
-// last network, meets strangers' Hallways (and a modified one that asks
-// for everything) on a new one. #general works live both ways; nothing
-// said in it before the meeting crosses, in either direction, while every
-// other room still catches up.
+// S17: a laptop in the open LAN workspace, with #general history and
+// files from its last network, meets strangers' Hallways (and a modified
+// one that asks for everything) on a new one. #general works live both
+// ways, files included; nothing said or offered in it before the meeting
+// crosses, in either direction, while every other room still catches up.
 func TestS17OpenLaptopMeetsStrangers(t *testing.T) {
 	r := scenario(t, "S17", "an open-workspace laptop meets strangers' Hallways on a new network",
 		"it receives and serves no #general history and no #general files from before the meeting")
 	l := lab(t, 4)
-	m := &s17Meeting{n: pick(5, 50), before: map[string]map[string][]string{}}
+	m := &s17Meeting{n: pick(5, 50), before: map[string]map[string][]string{}, offered: map[string]chat.Transfer{}}
 	m.laptop = fleet.New(t, l.Host(3), "Carol")
 	m.laptop.Start()
 	laptopID, _ := peer.Decode(m.laptop.ID())
@@ -91,6 +100,7 @@ func TestS17OpenLaptopMeetsStrangers(t *testing.T) {
 	all := append(slices.Clone(m.office), m.laptop)
 	fleet.WaitMesh(t, all, 60*time.Second)
 	victims := infiltrate(t, adv, all)
+	m.all, m.adv, m.victims = all, adv, victims
 	// Witnesses that the catch-up each side starts on meeting has run.
 	s17JoinByCode(t, m.laptop, ann, "#w", "w before the meeting")
 	for _, d := range m.office {
