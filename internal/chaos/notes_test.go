@@ -36,10 +36,19 @@ const notes = `
   stranger to it) for its chunks with the public key's proof. The laptop's offer is from before its
   restart; the office's is still live, refused because the asker was not in the room when it was
   offered. A file offered live after the meeting is downloaded by the other side.
+- S18: invitations beyond the per-colleague cap (5 pending) are dropped and logged; their direct
+  messages ("invited you to #…") are still stored like any DM, whose floods S6 bounds. Look-alike names
+  are compared by case, width and the Unicode confusable skeleton. The catch-up figure is the time from
+  the restarted daemon being up to every room's post being stored.
 - S19: a claim with a character no profile name may carry shows no name at all (the window and the
   command line then show the key); one that passes shows as written, warned when its TR39 skeleton is
   a verified colleague's name or your own. Once the key is met, its profile name is what shows,
   whatever its posts claim.
+- S20: the member asking for chunks is the in-process hostile peer holding the room key; it checks every
+  byte it is sent against the manifest, so a sharer that sent changed bytes would show here even though an
+  honest receiver would refuse them. The chunks served are those read before the change was met (the
+  reset that ends the stream drops any the requester had not read yet, so the count varies from run to
+  run); the changed chunk and everything after it is refused.
 - S23: the sync figures count, on every member, the envelopes its sync answers carried while the
   periodic comparisons ran after everyone held every post. Members that do not say what they hold
   above a hole (the Hallway before this rule) sent 204 envelopes everyone held in 9 answers: the
