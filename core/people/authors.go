@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"hallway/chat"
+	"hallway/lookalike"
 )
 
 // Authors names the writers of messages from what this node knows of
@@ -94,7 +95,7 @@ func (a *Authors) snapshot(ctx context.Context) (*authorSnapshot, error) {
 }
 
 func (s *authorSnapshot) addClaim(c claim) {
-	k := nameKey(c.name)
+	k := lookalike.Key(c.name)
 	if k == "" {
 		return
 	}
@@ -118,7 +119,7 @@ func (s *authorSnapshot) author(id, signed string) chat.Author {
 	}
 	out := chat.Author{Name: signed}
 	var taken *claim
-	for _, c := range s.claims[nameKey(signed)] {
+	for _, c := range s.claims[lookalike.Key(signed)] {
 		if c.id == id {
 			continue
 		}

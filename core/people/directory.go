@@ -10,6 +10,7 @@ import (
 
 	"hallway/chat"
 	hcrypto "hallway/crypto"
+	"hallway/lookalike"
 	"hallway/storage"
 
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -120,10 +121,10 @@ func (d *Directory) Peers(ctx context.Context) ([]chat.Colleague, error) {
 	}
 	byName := map[string]int{}
 	for _, c := range out {
-		byName[nameKey(c.Name)]++
+		byName[lookalike.Key(c.Name)]++
 	}
 	for i := range out {
-		k := nameKey(out[i].Name)
+		k := lookalike.Key(out[i].Name)
 		out[i].NameShared = k != "" && byName[k] > 1
 	}
 	slices.SortStableFunc(out, func(a, b chat.Colleague) int {

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"hallway/chat"
+	"hallway/lookalike"
 )
 
 func TestNameKeyJudgesLookAlikesTheSame(t *testing.T) {
@@ -25,7 +26,7 @@ func TestNameKeyJudgesLookAlikesTheSame(t *testing.T) {
 		{a: "", b: ""},
 	} {
 		if got := sameName(tc.a, tc.b); got != tc.same {
-			t.Errorf("sameName(%q, %q) = %v, want %v (keys %q, %q)", tc.a, tc.b, got, tc.same, nameKey(tc.a), nameKey(tc.b))
+			t.Errorf("sameName(%q, %q) = %v, want %v (keys %q, %q)", tc.a, tc.b, got, tc.same, lookalike.Key(tc.a), lookalike.Key(tc.b))
 		}
 	}
 }

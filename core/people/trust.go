@@ -6,6 +6,7 @@ import (
 
 	"hallway/chat"
 	hcrypto "hallway/crypto"
+	"hallway/lookalike"
 	"hallway/storage"
 
 	ic "github.com/libp2p/go-libp2p/core/crypto"
@@ -79,14 +80,14 @@ func (b *TrustBook) read(ctx context.Context) (trustState, error) {
 func (st trustState) warnings() map[string]chat.NameWarning {
 	byName := map[string][]storage.Peer{}
 	for _, p := range st.peers {
-		if k := nameKey(p.Name); k != "" {
+		if k := lookalike.Key(p.Name); k != "" {
 			byName[k] = append(byName[k], p)
 		}
 	}
 	// Names colleagues had when verified count too: a verified colleague
 	// who renamed keeps a claim on the name the user knows them by.
 	for id, v := range st.verified {
-		if k := nameKey(v.Name); k != "" {
+		if k := lookalike.Key(v.Name); k != "" {
 			found := false
 			for _, p := range byName[k] {
 				found = found || p.ID == id

@@ -6,9 +6,7 @@ import (
 	"unicode/utf8"
 
 	"hallway/chat"
-
-	"github.com/mtibben/confusables"
-	"golang.org/x/text/unicode/norm"
+	"hallway/lookalike"
 )
 
 // Room names are labels this node keeps; only the id and the key travel
@@ -17,15 +15,9 @@ import (
 // look the same: a room joining under such a name (or under #general's)
 // takes it with the first free number, "project (2)".
 
-// nameKey folds what a reader does not see: case, compatibility forms,
-// spacing and look-alike letters of other scripts (the Unicode confusable
-// skeleton), as people's display names are compared.
-func nameKey(name string) string {
-	s := strings.ToLower(norm.NFKC.String(name))
-	s = confusables.Skeleton(s)
-	s = confusables.Skeleton(strings.ToLower(s))
-	return strings.Join(strings.Fields(norm.NFC.String(s)), " ")
-}
+// nameKey folds what a reader does not see (lookalike.Key), as people's
+// display names are compared.
+func nameKey(name string) string { return lookalike.Key(name) }
 
 var generalKey = nameKey(chat.GeneralRoomName)
 
