@@ -32,7 +32,13 @@ func (s *Service) toMessage(m storage.Message, names map[string]string) chat.Mes
 	if out.Outgoing {
 		out.FromName = s.currentProfile().Name
 	} else if names != nil {
-		out.FromName = names[m.Author]
+		// The colleague's name by their key, with the verified mark and
+		// any warning the trust store raises for it.
+		who := s.authors.Author(context.Background(), m.Author, "")
+		if who.Name == "" {
+			who.Name = names[m.Author]
+		}
+		out.SetAuthor(who)
 	}
 	return out
 }

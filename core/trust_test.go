@@ -70,6 +70,29 @@ func TestTrustImpersonationOfVerifiedColleague(t *testing.T) {
 	if w := all[eve.ID().String()].Warning; w == nil || w.Kind != chat.WarnImpersonation {
 		t.Fatalf("impostor not flagged: %+v", all[eve.ID().String()])
 	}
+
+	// Their direct messages carry the same marks, by key: Bob's verified,
+	// the impostor's warned.
+	if _, err := bob.Send(ctx, ann.ID().String(), "from the real Bob"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := eve.Send(ctx, ann.ID().String(), "from the other bob"); err != nil {
+		t.Fatal(err)
+	}
+	lastDM := func(from *node) chat.Message {
+		msgs, err := ann.History(ctx, from.ID().String(), 0, 10)
+		if err != nil || len(msgs) == 0 {
+			return chat.Message{}
+		}
+		return msgs[len(msgs)-1]
+	}
+	ann.waitFor("both direct messages", func() bool { return lastDM(bob).ID != "" && lastDM(eve).ID != "" })
+	if m := lastDM(bob); !m.FromVerified || m.FromWarning != nil || m.FromName != "Bob" {
+		t.Fatalf("the verified colleague's DM shows as %q verified=%v warning=%+v", m.FromName, m.FromVerified, m.FromWarning)
+	}
+	if m := lastDM(eve); m.FromVerified || m.FromWarning == nil || m.FromWarning.Kind != chat.WarnImpersonation {
+		t.Fatalf("the impostor's DM shows as %q verified=%v warning=%+v", m.FromName, m.FromVerified, m.FromWarning)
+	}
 	if _, err := ann.Verify(ctx, bob.ID().String(), false); err != nil {
 		t.Fatal(err)
 	}
