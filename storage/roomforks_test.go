@@ -3,6 +3,7 @@ package storage
 import (
 	"fmt"
 	"testing"
+	"time"
 )
 
 func TestInsertRoomEntriesReportsConflicts(t *testing.T) {
@@ -64,5 +65,29 @@ func TestAddRoomForkCapped(t *testing.T) {
 	}
 	if _, err := s.AddRoomFork(ctx, RoomFork{Room: "r1", Author: bob, Seq: 1, Held: []byte("x"), Other: []byte("x")}); err == nil {
 		t.Fatal("two equal envelopes kept as a fork")
+	}
+}
+
+// Retention deletes a fork's evidence with the message it forked.
+func TestRetentionDeletesForkEvidence(t *testing.T) {
+	now := time.Now()
+	s := retentionFixture(t, now)
+	ctx := t.Context()
+	for _, seq := range []uint64{1, 4} { // seq 1 is 50 days old, seq 4 two days
+		f := RoomFork{Room: "r1", Author: bob, Seq: seq, Held: []byte("env"), Other: []byte(fmt.Sprintf("other %d", seq))}
+		if _, err := s.AddRoomFork(ctx, f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(t, s.SetRetention(ctx, "room:r1", 12))
+	if _, err := s.ApplyRetention(ctx, now); err != nil {
+		t.Fatal(err)
+	}
+	forks, err := s.RoomForks(ctx, "r1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(forks) != 1 || forks[0].Seq != 4 {
+		t.Fatalf("kept %+v, want only the fork of the message retention kept", forks)
 	}
 }
