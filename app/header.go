@@ -136,6 +136,10 @@ func (h *header) update() {
 			}
 			h.sub.SetText(sub)
 			show(h.leave, !r.General)
+			if w := forkWarning(r); w != "" {
+				h.warnTxt.SetText("⚠ " + w)
+				h.warn.Show()
+			}
 		}
 	}
 }
@@ -186,4 +190,22 @@ func (u *UI) askLeave(room string) {
 			return func() { u.showError(err) }
 		})
 	}, u.win)
+}
+
+// forkWarning is the room header's warning when a member was seen signing
+// two versions of a message: members may not see the same history.
+func forkWarning(r chat.Room) string {
+	if len(r.Forked) == 0 {
+		return ""
+	}
+	n := 0
+	for _, c := range r.Forked {
+		n += c
+	}
+	who := "A member"
+	if len(r.Forked) > 1 {
+		who = fmt.Sprintf("%d members", len(r.Forked))
+	}
+	return fmt.Sprintf("%s sent different versions of %d message(s) to different people here: "+
+		"the history may differ between members. Both versions are kept and exported.", who, n)
 }

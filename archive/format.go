@@ -97,6 +97,9 @@ type Room struct {
 	General bool     `json:"general"`
 	Left    bool     `json:"left"`
 	Members []string `json:"members"` // peer IDs, as the room's log last announced them
+	// Forks is the evidence of members that signed two different
+	// envelopes under one seq, as the exporter kept it.
+	Forks []Fork `json:"forks,omitempty"`
 }
 
 // File is the exporting node's record of a file sent or received.

@@ -36,6 +36,8 @@ type Report struct {
 	Unsigned    int             `json:"unsigned"`
 	Tampered    int             `json:"tampered"`
 	Messages    []MessageResult `json:"messages"`
+	// Forks is the verdict on each room's fork evidence.
+	Forks []ForkResult `json:"forks,omitempty"`
 	// Problems lists what is wrong outside single messages.
 	Problems []string `json:"problems,omitempty"`
 }
@@ -133,6 +135,7 @@ func verifyJSON(r *Report, data []byte) {
 	}
 	r.Signer = body.ExportedBy
 	checkAuthors(r, append([]Author{body.ExportedBy}, body.Authors...))
+	checkForks(r, body.Rooms)
 	for i := range body.Messages {
 		r.add(checkMessage(i, &body.Messages[i]))
 	}

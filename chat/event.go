@@ -62,6 +62,10 @@ type HistoryExpired struct{ Result SweepResult }
 // is the whole list now, the most populated first.
 type NearbyChanged struct{ Workspaces []NearbyWorkspace }
 
+// RoomForked: a room member signed two different envelopes under one
+// sequence number; the room's history may differ between members.
+type RoomForked struct{ Fork RoomFork }
+
 // Lagged: the subscriber fell behind and Missed events were dropped
 // before this one; whatever it shows from events should be read again.
 type Lagged struct{ Missed int }
@@ -81,6 +85,7 @@ func (NameWarningRaised) EventType() string { return "name_warning" }
 func (PrefsChanged) EventType() string      { return "prefs_changed" }
 func (HistoryExpired) EventType() string    { return "history_expired" }
 func (NearbyChanged) EventType() string     { return "nearby_changed" }
+func (RoomForked) EventType() string        { return "room_forked" }
 func (Lagged) EventType() string            { return "lagged" }
 
 func (PeerOnline) isEvent()        {}
@@ -98,4 +103,5 @@ func (NameWarningRaised) isEvent() {}
 func (PrefsChanged) isEvent()      {}
 func (HistoryExpired) isEvent()    {}
 func (NearbyChanged) isEvent()     {}
+func (RoomForked) isEvent()        {}
 func (Lagged) isEvent()            {}

@@ -23,6 +23,7 @@ func TestEventTypes(t *testing.T) {
 		{PrefsChanged{}, "prefs_changed"},
 		{HistoryExpired{}, "history_expired"},
 		{NearbyChanged{}, "nearby_changed"},
+		{RoomForked{}, "room_forked"},
 		{Lagged{Missed: 3}, "lagged"},
 	} {
 		if got := tc.e.EventType(); got != tc.want {

@@ -12,6 +12,19 @@ type Room struct {
 	// OpenLAN: the room key is public (#general of an open LAN workspace),
 	// so anyone on this network can read it.
 	OpenLAN bool `json:"open_lan"`
+	// Forked counts, per author peer id, the seqs under which that author
+	// was seen to sign two different envelopes (capped; see RoomFork):
+	// an author showing different histories to different members.
+	Forked map[string]int `json:"forked,omitempty"`
+}
+
+// RoomFork is a fork found in a room: Author signed two different
+// envelopes under one Seq. Both are kept as evidence, and the export
+// carries them.
+type RoomFork struct {
+	Room   string `json:"room"`
+	Author string `json:"author"`
+	Seq    uint64 `json:"seq"`
 }
 
 // RoomMember is a member of a room with their presence.

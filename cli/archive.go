@@ -231,6 +231,11 @@ func printReport(w io.Writer, path string, r *archive.Report) {
 			fmt.Fprintf(w, "  TAMPERED %s: %s\n", safeLine(orUnknown(m.ID, fmt.Sprintf("#%d", m.Index))), safeLine(m.Reason))
 		}
 	}
+	for _, f := range r.Forks {
+		if f.Proven {
+			fmt.Fprintf(w, "FORK proven: %s signed two different messages as its number %d in room %s\n", safeLine(f.Author), f.Seq, safeLine(f.Room))
+		}
+	}
 	for _, pr := range r.Problems {
 		fmt.Fprintln(w, "  PROBLEM "+safeLine(pr))
 	}

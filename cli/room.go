@@ -184,6 +184,9 @@ func printRooms(env *Env, rooms []chat.Room) {
 		if r.OpenLAN {
 			name += " (open mode: visible to every network this computer joins)"
 		}
+		if len(r.Forked) > 0 {
+			name += fmt.Sprintf(" (FORKED: %d member(s) sent different versions of a message to different people; see --json)", len(r.Forked))
+		}
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\n", name, r.Members, r.Unread, safeLine(r.ID))
 	}
 	tw.Flush()

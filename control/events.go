@@ -24,6 +24,8 @@ type WireEvent struct {
 	Trust    *chat.Trust       `json:"trust,omitempty"`
 	Warning  *chat.NameWarning `json:"warning,omitempty"`
 	Prefs    *chat.Prefs       `json:"prefs,omitempty"`
+	// Fork is a fork found in a room (room_forked).
+	Fork *chat.RoomFork `json:"fork,omitempty"`
 	// Invitation is a room invitation that arrived, or was accepted or
 	// declined (its state says which).
 	Invitation *chat.RoomInvitation `json:"invitation,omitempty"`
@@ -73,6 +75,8 @@ func ToWire(e chat.Event) WireEvent {
 			ws = []chat.NearbyWorkspace{}
 		}
 		w.Nearby = &ws
+	case chat.RoomForked:
+		w.Fork = &e.Fork
 	case chat.Lagged:
 		return Lagged(e.Missed)
 	}

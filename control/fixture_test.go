@@ -96,6 +96,7 @@ func fixtureEvents() []chat.Event {
 		chat.PrefsChanged{Prefs: fill[chat.Prefs]()},
 		chat.HistoryExpired{Result: fill[chat.SweepResult]()},
 		chat.NearbyChanged{Workspaces: fill[[]chat.NearbyWorkspace]()},
+		chat.RoomForked{Fork: fill[chat.RoomFork]()},
 		chat.Lagged{Missed: 3},
 	}
 }

@@ -209,7 +209,8 @@ func expireMessages(ctx context.Context, tx *sql.Tx, conv string, cutoff int64) 
 func roomOf(conv string) (string, bool) { return chat.RoomOf(conv) }
 
 // expireEnvelopes removes the envelopes of room messages being deleted, or
-// empties those the version vector does not cover yet (see ApplyRetention).
+// empties those the version vector does not cover yet (see ApplyRetention),
+// and the fork evidence kept of them.
 func expireEnvelopes(ctx context.Context, tx *sql.Tx, room string, victims []victim) error {
 	del, err := tx.PrepareContext(ctx, `
 		DELETE FROM room_envelopes WHERE room = ?1 AND author = ?2 AND seq = ?3
@@ -223,9 +224,18 @@ func expireEnvelopes(ctx context.Context, tx *sql.Tx, room string, victims []vic
 		return err
 	}
 	defer empty.Close()
+	forks, err := tx.PrepareContext(ctx, `DELETE FROM room_forks WHERE room = ? AND author = ? AND seq = ?`)
+	if err != nil {
+		return err
+	}
+	defer forks.Close()
 	for _, v := range victims {
 		if v.authorSeq <= 0 {
 			continue
+		}
+		// A fork's evidence goes with the message it forked.
+		if _, err := forks.ExecContext(ctx, room, v.author, v.authorSeq); err != nil {
+			return fmt.Errorf("delete fork evidence: %w", err)
 		}
 		res, err := del.ExecContext(ctx, room, v.author, v.authorSeq)
 		if err != nil {

@@ -60,19 +60,27 @@ func (s *Store) InsertRoomEntries(ctx context.Context, entries []RoomEntry) ([]R
 
 // InsertRoomEntriesWith is InsertRoomEntries with a chosen durability.
 func (s *Store) InsertRoomEntriesWith(ctx context.Context, d Durability, entries []RoomEntry) ([]RoomEntry, error) {
+	added, _, err := s.insertRoomEntries(ctx, d, entries)
+	return added, err
+}
+
+func (s *Store) insertRoomEntries(ctx context.Context, d Durability, entries []RoomEntry) ([]RoomEntry, []RoomConflict, error) {
 	if len(entries) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	prepared := make([]RoomEntry, len(entries))
 	for i, e := range entries {
 		var err error
 		if prepared[i], err = prepareEntry(e); err != nil {
-			return nil, fmt.Errorf("storage: insert room entries: entry %d: %w", i, err)
+			return nil, nil, fmt.Errorf("storage: insert room entries: entry %d: %w", i, err)
 		}
 	}
 	var added []RoomEntry
+	var conflicts []RoomConflict
 	err := s.inTxWith(ctx, d, func(tx *sql.Tx) error {
+		added, conflicts = nil, nil
 		w := &logWriter{tx: tx, st: s.stmts, touched: make(map[headKey]uint64)}
+		defer func() { conflicts = w.conflicts }()
 		for _, e := range prepared {
 			e, shown, err := w.insert(ctx, e)
 			if err != nil {
@@ -88,9 +96,9 @@ func (s *Store) InsertRoomEntriesWith(ctx context.Context, d Durability, entries
 		return w.advanceHeads(ctx)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("storage: insert room entries: %w", err)
+		return nil, nil, fmt.Errorf("storage: insert room entries: %w", err)
 	}
-	return added, nil
+	return added, conflicts, nil
 }
 
 // prepareEntry checks e and fills in what its message leaves to the store.
@@ -147,6 +155,7 @@ type logWriter struct {
 	member, head    *sql.Stmt
 	around          *sql.Stmt
 	touched         map[headKey]uint64 // highest seq added per author
+	conflicts       []RoomConflict     // keys held with other envelope bytes
 	stored          []int64            // seqs of the messages stored, to index
 
 	last map[headKey]lastStored // per author, what keepAuthorOrder stored last
@@ -175,6 +184,9 @@ func (w *logWriter) insert(ctx context.Context, e RoomEntry) (_ RoomEntry, shown
 		return e, false, fmt.Errorf("store envelope: %w", err)
 	}
 	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		if err == nil {
+			err = w.conflict(ctx, e)
+		}
 		return e, false, err
 	}
 	k := headKey{e.Room, e.Author}

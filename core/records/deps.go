@@ -32,6 +32,7 @@ type ExportSource interface {
 	LatestRoomMeta(ctx context.Context, author string) (string, error)
 	RoomMembers(ctx context.Context, room string) ([]storage.Member, error)
 	Transfers(ctx context.Context) ([]storage.Transfer, error)
+	RoomForks(ctx context.Context, room string) ([]storage.RoomFork, error)
 }
 
 // Expirer deletes what the retention policies say is due.

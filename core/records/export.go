@@ -151,6 +151,14 @@ func (k *Keeper) newExporter(ctx context.Context, opt ExportOptions) (*exporter,
 		for _, m := range members {
 			ar.Members = append(ar.Members, m.Peer)
 		}
+		forks, err := store.RoomForks(ctx, r.ID)
+		if err != nil {
+			return nil, fmt.Errorf("export: %w", err)
+		}
+		for _, f := range forks {
+			ar.Forks = append(ar.Forks, archive.Fork{Author: f.Author, Seq: f.Seq, Envelopes: []string{
+				base64.StdEncoding.EncodeToString(f.Held), base64.StdEncoding.EncodeToString(f.Other)}})
+		}
 		ex.head.Rooms = append(ex.head.Rooms, ar)
 	}
 	if err := ex.files(ctx); err != nil {

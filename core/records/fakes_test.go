@@ -36,6 +36,7 @@ type fakeStore struct {
 	expired   storage.ExpiryResult
 	expireErr error
 	sweeps    int
+	forks     []storage.RoomFork
 }
 
 func newFakeStore() *fakeStore {
@@ -184,6 +185,17 @@ func (f *fakeStore) ExportMessages(ctx context.Context, sc storage.ExportScope, 
 
 func (f *fakeStore) RoomMembers(context.Context, string) ([]storage.Member, error) { return nil, nil }
 func (f *fakeStore) Transfers(context.Context) ([]storage.Transfer, error)         { return nil, nil }
+func (f *fakeStore) RoomForks(_ context.Context, room string) ([]storage.RoomFork, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []storage.RoomFork
+	for _, x := range f.forks {
+		if x.Room == room {
+			out = append(out, x)
+		}
+	}
+	return out, nil
+}
 func (f *fakeStore) LatestRoomMeta(context.Context, string) (string, error) {
 	return "", errors.New("no room message")
 }

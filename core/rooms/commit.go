@@ -13,7 +13,8 @@ import (
 
 // commitStore is the room log as committing uses it.
 type commitStore interface {
-	InsertRoomEntriesWith(ctx context.Context, d storage.Durability, entries []storage.RoomEntry) ([]storage.RoomEntry, error)
+	InsertRoomEntriesChecked(ctx context.Context, d storage.Durability, entries []storage.RoomEntry) ([]storage.RoomEntry, []storage.RoomConflict, error)
+	forkStore
 	RoomHeads(ctx context.Context, room string) (map[string]uint64, error)
 	HeldSpan(ctx context.Context, room, author string, head uint64) (lo, hi uint64, ok bool, err error)
 }
@@ -61,10 +62,11 @@ func (c *committer) commit(ctx context.Context, d storage.Durability, batch []pe
 	for i, p := range batch {
 		entries[i] = *p.entry
 	}
-	inserted, err := c.store.InsertRoomEntriesWith(ctx, d, entries)
+	inserted, conflicts, err := c.store.InsertRoomEntriesChecked(ctx, d, entries)
 	if err != nil {
 		return nil, fmt.Errorf("store room messages: %w", err)
 	}
+	c.forks(ctx, conflicts)
 	out := make([]*storage.RoomEntry, len(inserted))
 	changedRooms := map[string]bool{}
 	self := c.self().String()

@@ -1,6 +1,7 @@
 package rooms
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"slices"
@@ -47,6 +48,7 @@ type fakeStore struct {
 	durable map[entryKey]storage.Durability
 	read    map[string]uint64 // room → read marker
 	failIns error
+	forks   []storage.RoomFork
 }
 
 func newFakeStore(log *journal) *fakeStore {
@@ -124,16 +126,25 @@ func (s *fakeStore) NextRoomSeq(_ context.Context, room, author string) (uint64,
 	return s.seqs[k], nil
 }
 
-func (s *fakeStore) InsertRoomEntriesWith(_ context.Context, d storage.Durability, entries []storage.RoomEntry) ([]storage.RoomEntry, error) {
+func (s *fakeStore) InsertRoomEntriesWith(ctx context.Context, d storage.Durability, entries []storage.RoomEntry) ([]storage.RoomEntry, error) {
+	added, _, err := s.InsertRoomEntriesChecked(ctx, d, entries)
+	return added, err
+}
+
+func (s *fakeStore) InsertRoomEntriesChecked(_ context.Context, d storage.Durability, entries []storage.RoomEntry) ([]storage.RoomEntry, []storage.RoomConflict, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.failIns != nil {
-		return nil, s.failIns
+		return nil, nil, s.failIns
 	}
 	var added []storage.RoomEntry
+	var conflicts []storage.RoomConflict
 	for _, e := range entries {
 		k := entryKey{e.Room, e.Author, e.Seq}
-		if _, ok := s.entries[k]; ok {
+		if held, ok := s.entries[k]; ok {
+			if !bytes.Equal(held.Raw, e.Raw) {
+				conflicts = append(conflicts, storage.RoomConflict{Entry: e, Held: held.Raw})
+			}
 			continue
 		}
 		if e.Message.ReceivedAt.IsZero() {
@@ -154,7 +165,39 @@ func (s *fakeStore) InsertRoomEntriesWith(_ context.Context, d storage.Durabilit
 		added = append(added, e)
 		s.log.add("insert %s/%d", e.Room, e.Seq)
 	}
-	return added, nil
+	return added, conflicts, nil
+}
+
+func (s *fakeStore) AddRoomFork(_ context.Context, f storage.RoomFork) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, g := range s.forks {
+		if g.Room == f.Room && g.Author == f.Author {
+			if bytes.Equal(g.Other, f.Other) {
+				return false, nil
+			}
+			n++
+		}
+	}
+	if n >= storage.MaxForksPerAuthor {
+		return false, nil
+	}
+	s.forks = append(s.forks, f)
+	s.log.add("fork %s/%d", f.Room, f.Seq)
+	return true, nil
+}
+
+func (s *fakeStore) RoomForks(_ context.Context, room string) ([]storage.RoomFork, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []storage.RoomFork
+	for _, f := range s.forks {
+		if f.Room == room {
+			out = append(out, f)
+		}
+	}
+	return out, nil
 }
 
 // heads is, per author, the highest seq held contiguously from 1.

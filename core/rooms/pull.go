@@ -213,7 +213,9 @@ func (y *Syncer) skipBlocked(r *p2p.SyncRoom) {
 // which it proves it holds the key, every envelope it lacks, neither those
 // it says it holds above its vector nor any beyond p2p.SyncSeqWindow above
 // it, which it would refuse. A live-only room is never answered: anyone
-// holds its key.
+// holds its key. The answer also carries the envelopes of the room's kept
+// forks (at most serveForks), so that every member finds a fork that only
+// some saw both sides of; a member that found it already ignores them.
 func (y *Syncer) ServeSync(ctx context.Context, from peer.ID, req p2p.SyncRequest, send func([]byte) error) error {
 	self := y.net.ID()
 	for _, r := range req.Rooms {
@@ -229,6 +231,11 @@ func (y *Syncer) ServeSync(ctx context.Context, from peer.ID, req p2p.SyncReques
 		if err != nil {
 			return fmt.Errorf("read room envelopes: %w", err)
 		}
+		evidence, err := forkEvidence(ctx, y.store, r.ID)
+		if err != nil {
+			return fmt.Errorf("read room forks: %w", err)
+		}
+		raws = append(raws, evidence...)
 		for _, raw := range raws {
 			if err := send(raw); err != nil {
 				return err

@@ -260,8 +260,12 @@ func (m *Manager) summary(ctx context.Context, j *Joined) (chat.Room, error) {
 	if err != nil {
 		return chat.Room{}, fmt.Errorf("unread count: %w", err)
 	}
+	forked, err := forkCounts(ctx, m.deps.Store, j.id)
+	if err != nil {
+		return chat.Room{}, fmt.Errorf("room forks: %w", err)
+	}
 	return chat.Room{ID: j.id, Name: j.name, General: j.general, Members: len(members), Unread: unread,
-		OpenLAN: j.general && m.cfg.Workspace == nil}, nil
+		OpenLAN: j.general && m.cfg.Workspace == nil, Forked: forked}, nil
 }
 
 // List lists the rooms this node is in, #general first.

@@ -28,6 +28,7 @@ const (
 type syncStore interface {
 	RoomVectorOf(ctx context.Context, room string, window uint64) (storage.RoomVector, error)
 	RoomEnvelopesMissing(ctx context.Context, room string, v storage.RoomVector, window uint64, limit int) ([][]byte, error)
+	forkStore
 }
 
 // syncNet is the network as sync uses it.

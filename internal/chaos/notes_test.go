@@ -49,6 +49,11 @@ const notes = `
   honest receiver would refuse them. The chunks served are those read before the change was met (the
   reset that ends the stream drops any the requester had not read yet, so the count varies from run to
   run); the changed chunk and everything after it is refused.
+- S22: the adversary writes each version by gossip to one member only; the members' gossip carries
+  each on, so every online member sees both. Dan, away during it, is answered by several members at
+  once when he comes back and may get both versions that way; a member that can only learn of the fork
+  from the evidence other members serve in their sync answers is covered by the rooms unit tests
+  (TestAForkBySyncIsFoundAndSpreads).
 - S23: the sync figures count, on every member, the envelopes its sync answers carried while the
   periodic comparisons ran after everyone held every post. Members that do not say what they hold
   above a hole (the Hallway before this rule) sent 204 envelopes everyone held in 9 answers: the

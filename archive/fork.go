@@ -1,0 +1,85 @@
+package archive
+
+import (
+	"bytes"
+	"encoding/base64"
+	"errors"
+	"fmt"
+
+	hcrypto "hallway/crypto"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+)
+
+// Fork is the evidence that a room member signed two different envelopes
+// under one sequence number: an author showing different histories to
+// different members. Envelopes are base64 of the two signed envelopes,
+// the one the exporter's log keeps first; anyone can check both
+// signatures with the author's peer ID alone.
+type Fork struct {
+	Author    string   `json:"author"`
+	Seq       uint64   `json:"seq"`
+	Envelopes []string `json:"envelopes"`
+}
+
+// ForkResult is a fork's verdict: Proven when both envelopes are the
+// author's, of the room, under Seq, and sign different content.
+type ForkResult struct {
+	Room   string `json:"room"`
+	Author string `json:"author"`
+	Seq    uint64 `json:"seq"`
+	Proven bool   `json:"proven"`
+	Reason string `json:"reason,omitempty"`
+}
+
+// checkForks checks the fork evidence of each room.
+func checkForks(r *Report, rooms []Room) {
+	for _, room := range rooms {
+		for _, f := range room.Forks {
+			res := ForkResult{Room: room.ID, Author: f.Author, Seq: f.Seq, Proven: true}
+			if err := CheckFork(room.ID, f); err != nil {
+				res.Proven, res.Reason = false, err.Error()
+				r.problem("room %s: fork evidence of %s at %d does not hold: %v", room.ID, f.Author, f.Seq, err)
+			}
+			r.Forks = append(r.Forks, res)
+		}
+	}
+}
+
+// CheckFork checks one fork's evidence in room: nil when both envelopes
+// are f.Author's, under f.Seq in room, and sign different content.
+func CheckFork(room string, f Fork) error {
+	author, err := peer.Decode(f.Author)
+	if err != nil {
+		return fmt.Errorf("author: %w", err)
+	}
+	pub, err := author.ExtractPublicKey()
+	if err != nil {
+		return fmt.Errorf("author key: %w", err)
+	}
+	if len(f.Envelopes) != 2 {
+		return fmt.Errorf("%d envelopes, want 2", len(f.Envelopes))
+	}
+	var signed [2][]byte
+	for i, b64 := range f.Envelopes {
+		raw, err := base64.StdEncoding.DecodeString(b64)
+		if err != nil {
+			return fmt.Errorf("envelope %d: %w", i+1, err)
+		}
+		env, err := hcrypto.UnmarshalEnvelope(raw)
+		if err != nil {
+			return fmt.Errorf("envelope %d: %w", i+1, err)
+		}
+		if env.Room != room || env.Seq != f.Seq || !bytes.Equal(env.Author, []byte(author)) {
+			return fmt.Errorf("envelope %d is not the author's seq %d in this room", i+1, f.Seq)
+		}
+		if err := env.Verify(pub); err != nil {
+			return fmt.Errorf("envelope %d: %w", i+1, err)
+		}
+		signed[i] = env.SignedBytes()
+	}
+	if bytes.Equal(signed[0], signed[1]) {
+		return errors.New("the two envelopes sign the same content")
+	}
+	return nil
+}
