@@ -2,12 +2,14 @@ package p2p
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
 
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
+	pb "github.com/libp2p/go-libp2p-pubsub/pb"
 	"github.com/libp2p/go-libp2p/core/peer"
 )
 
@@ -47,6 +49,18 @@ type gossipCounters struct {
 // forwarded it to us (not necessarily the author).
 type RoomReceiver func(from peer.ID, decoded any)
 
+// contentID names a gossip message by what it carries. The library's
+// default, author and gossip sequence number, lets an author send two
+// different envelopes under one number: a member that saw one would take
+// the other for it, drop it as seen, and never notice the fork.
+func contentID(m *pb.Message) string {
+	h := sha256.New()
+	h.Write([]byte(m.GetTopic()))
+	h.Write([]byte{0})
+	h.Write(m.GetData())
+	return string(h.Sum(nil))
+}
+
 func (n *Node) startPubsub() error {
 	ps, err := pubsub.NewGossipSub(n.ctx, n.host,
 		pubsub.WithPeerScore(peerScoreParams(n.blocked, &n.struck), peerScoreThresholds()),
@@ -58,6 +72,7 @@ func (n *Node) startPubsub() error {
 		pubsub.WithValidateQueueSize(gossipQueue),
 		pubsub.WithMaxMessageSize(maxGossipMessage),
 		pubsub.WithPeerExchange(false),
+		pubsub.WithMessageIdFn(contentID),
 	)
 	if err != nil {
 		return fmt.Errorf("p2p: start gossip: %w", err)

@@ -92,6 +92,12 @@ func Envelopes(msgs []*pb.Message) ([]*hcrypto.Envelope, error) {
 func (p *Peer) SignedPubsub(room string, data []byte) (*pb.Message, error) {
 	seqno := make([]byte, 8)
 	rand.Read(seqno)
+	return p.SignedPubsubSeqno(room, data, seqno)
+}
+
+// SignedPubsubSeqno is SignedPubsub under a gossip sequence number the
+// adversary picks, e.g. one it used already for other data.
+func (p *Peer) SignedPubsubSeqno(room string, data, seqno []byte) (*pb.Message, error) {
 	topic := RoomTopic(room)
 	m := &pb.Message{From: []byte(p.ID()), Data: data, Seqno: seqno, Topic: &topic}
 	b, err := proto.Marshal(m)

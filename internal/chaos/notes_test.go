@@ -49,8 +49,9 @@ const notes = `
   honest receiver would refuse them. The chunks served are those read before the change was met (the
   reset that ends the stream drops any the requester had not read yet, so the count varies from run to
   run); the changed chunk and everything after it is refused.
-- S22: the adversary writes each version by gossip to one member only; the members' gossip carries
-  each on, so every online member sees both. Dan, away during it, is answered by several members at
+- S22: the adversary writes each version by gossip to one member only, both under one gossip sequence
+  number (a member naming gossip by author and that number would drop the second as seen); the
+  members' gossip carries each on, so every online member sees both. Dan, away during it, is answered by several members at
   once when he comes back and may get both versions that way; a member that can only learn of the fork
   from the evidence other members serve in their sync answers is covered by the rooms unit tests
   (TestAForkBySyncIsFoundAndSpreads).
