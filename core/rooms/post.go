@@ -32,6 +32,11 @@ type poster struct {
 	selfName func() string
 	commit   *committer
 	log      *slog.Logger
+	// catchUp fetches back what members hold of our own key in a room
+	// (Syncer.catchUpOwn); settled, guarded by mu, is the rooms where it
+	// has been answered since the node started.
+	catchUp func(ctx context.Context, j *Joined) bool
+	settled map[string]bool
 }
 
 // post seals, signs and commits one of our own room messages, then gossips
@@ -41,6 +46,15 @@ func (p *poster) post(ctx context.Context, j *Joined, body hcrypto.RoomBody) (*s
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	self := p.self()
+	if p.catchUp != nil && !p.settled[j.id] {
+		// Never number from a store that may be behind what we posted.
+		if p.catchUp(ctx, j) {
+			if p.settled == nil {
+				p.settled = map[string]bool{}
+			}
+			p.settled[j.id] = true
+		}
+	}
 	seq, err := p.store.NextRoomSeq(ctx, j.id, self.String())
 	if err != nil {
 		return nil, fmt.Errorf("room sequence: %w", err)
