@@ -46,14 +46,9 @@ func (p *poster) post(ctx context.Context, j *Joined, body hcrypto.RoomBody) (*s
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	self := p.self()
-	if p.catchUp != nil && !p.settled[j.id] {
+	if p.catchUp != nil && !p.settled[j.id] && p.catchUp(ctx, j) {
 		// Never number from a store that may be behind what we posted.
-		if p.catchUp(ctx, j) {
-			if p.settled == nil {
-				p.settled = map[string]bool{}
-			}
-			p.settled[j.id] = true
-		}
+		p.settleLocked(j.id)
 	}
 	seq, err := p.store.NextRoomSeq(ctx, j.id, self.String())
 	if err != nil {
@@ -78,4 +73,18 @@ func (p *poster) post(ctx context.Context, j *Joined, body hcrypto.RoomBody) (*s
 		p.log.Debug("room publish failed; sync will deliver it", "room", j.id, "err", err)
 	}
 	return entry, nil
+}
+
+// settle marks a room as needing no catch-up before our next post.
+func (p *poster) settle(room string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.settleLocked(room)
+}
+
+func (p *poster) settleLocked(room string) {
+	if p.settled == nil {
+		p.settled = map[string]bool{}
+	}
+	p.settled[room] = true
 }

@@ -223,6 +223,7 @@ func (m *Manager) Create(ctx context.Context, name string) (chat.Room, error) {
 	if err != nil {
 		return chat.Room{}, err
 	}
+	m.poster.settle(id) // a new room: nobody holds a message of ours in it
 	if err := m.join(ctx, storage.Room{ID: id, Name: name, Key: key}); err != nil {
 		return chat.Room{}, err
 	}
