@@ -138,3 +138,17 @@ func TestOwnEnvelopesFromSyncMoveTheNextSeq(t *testing.T) {
 		t.Fatalf("posted seq %d, want 6", got)
 	}
 }
+
+// Just after a start gossip may have found no member yet: the catch-up
+// then asks every connected peer.
+func TestRestoredNodeAsksConnectedPeersBeforeGossipFindsMembers(t *testing.T) {
+	ann, bob, room := annPostedFive(t)
+	again := newTestNodeKeyed(t, "Ann", ann.key, nil, restoredFrom(ann, 2))
+	connect(again, bob) // connected, but no gossip peer in the room yet
+	if _, err := again.Send(context.Background(), "#project", "after the restore"); err != nil {
+		t.Fatal(err)
+	}
+	if got := again.lastSeq(room); got != 6 {
+		t.Fatalf("posted seq %d after a restore, want 6", got)
+	}
+}
