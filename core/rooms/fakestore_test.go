@@ -44,7 +44,6 @@ type fakeStore struct {
 	rooms   map[string]storage.Room
 	entries map[entryKey]storage.RoomEntry
 	members map[string]map[string]string // room → peer → name
-	seqs    map[string]uint64            // room/author → last seq handed out
 	durable map[entryKey]storage.Durability
 	read    map[string]uint64 // room → read marker
 	failIns error
@@ -53,7 +52,7 @@ type fakeStore struct {
 
 func newFakeStore(log *journal) *fakeStore {
 	return &fakeStore{log: log, rooms: map[string]storage.Room{}, entries: map[entryKey]storage.RoomEntry{},
-		members: map[string]map[string]string{}, seqs: map[string]uint64{}, durable: map[entryKey]storage.Durability{}}
+		members: map[string]map[string]string{}, durable: map[entryKey]storage.Durability{}}
 }
 
 func (s *fakeStore) Rooms(_ context.Context, includeLeft bool) ([]storage.Room, error) {
@@ -121,9 +120,15 @@ func (s *fakeStore) UnreadCount(context.Context, string, string) (int, error) { 
 func (s *fakeStore) NextRoomSeq(_ context.Context, room, author string) (uint64, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	k := room + "/" + author
-	s.seqs[k]++
-	return s.seqs[k], nil
+	// As storage.Store: one past the highest held, so a message of ours
+	// that sync brings back moves the next seq past it.
+	var top uint64
+	for k := range s.entries {
+		if k.room == room && k.author == author && k.seq > top {
+			top = k.seq
+		}
+	}
+	return top + 1, nil
 }
 
 func (s *fakeStore) InsertRoomEntriesWith(ctx context.Context, d storage.Durability, entries []storage.RoomEntry) ([]storage.RoomEntry, error) {

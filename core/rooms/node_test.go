@@ -78,6 +78,13 @@ func newTestNodeWith(t *testing.T, name string, ws *hcrypto.WorkspaceKey, fill f
 	if err != nil {
 		t.Fatal(err)
 	}
+	return newTestNodeKeyed(t, name, key, ws, fill)
+}
+
+// newTestNodeKeyed is newTestNodeWith under a given identity: the same
+// node started again, over whatever history fill leaves it.
+func newTestNodeKeyed(t *testing.T, name string, key ic.PrivKey, ws *hcrypto.WorkspaceKey, fill func(*fakeStore)) *testNode {
+	t.Helper()
 	id, err := peer.IDFromPrivateKey(key)
 	if err != nil {
 		t.Fatal(err)

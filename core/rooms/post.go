@@ -32,6 +32,11 @@ type poster struct {
 	selfName func() string
 	commit   *committer
 	log      *slog.Logger
+	// catchUp fetches back what members hold of our own key in a room
+	// (Syncer.catchUpOwn); settled, guarded by mu, is the rooms where it
+	// has been answered since the node started.
+	catchUp func(ctx context.Context, j *Joined) bool
+	settled map[string]bool
 }
 
 // post seals, signs and commits one of our own room messages, then gossips
@@ -41,6 +46,10 @@ func (p *poster) post(ctx context.Context, j *Joined, body hcrypto.RoomBody) (*s
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	self := p.self()
+	if p.catchUp != nil && !p.settled[j.id] && p.catchUp(ctx, j) {
+		// Never number from a store that may be behind what we posted.
+		p.settleLocked(j.id)
+	}
 	seq, err := p.store.NextRoomSeq(ctx, j.id, self.String())
 	if err != nil {
 		return nil, fmt.Errorf("room sequence: %w", err)
@@ -64,4 +73,18 @@ func (p *poster) post(ctx context.Context, j *Joined, body hcrypto.RoomBody) (*s
 		p.log.Debug("room publish failed; sync will deliver it", "room", j.id, "err", err)
 	}
 	return entry, nil
+}
+
+// settle marks a room as needing no catch-up before our next post.
+func (p *poster) settle(room string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.settleLocked(room)
+}
+
+func (p *poster) settleLocked(room string) {
+	if p.settled == nil {
+		p.settled = map[string]bool{}
+	}
+	p.settled[room] = true
 }

@@ -66,6 +66,7 @@ func New(cfg Config, deps Deps) *Manager {
 	m.writer = newWriter(m.commit, deps.Closing, m.log)
 	m.syncer = newSyncer(m.joined, deps.Store, deps.Net, deps.Spawner, m.commit, deps.Blocks, m.log)
 	m.commit.gaps = m.syncer
+	m.poster.catchUp = m.syncer.catchUpOwn
 	m.commit.liveOnly = func(room string) bool {
 		j := m.joined.Get(room)
 		return j != nil && j.liveOnly
@@ -222,6 +223,7 @@ func (m *Manager) Create(ctx context.Context, name string) (chat.Room, error) {
 	if err != nil {
 		return chat.Room{}, err
 	}
+	m.poster.settle(id) // a new room: nobody holds a message of ours in it
 	if err := m.join(ctx, storage.Room{ID: id, Name: name, Key: key}); err != nil {
 		return chat.Room{}, err
 	}
