@@ -2,10 +2,7 @@ package chaos
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -157,27 +154,7 @@ func TestS19NameClaimsInRooms(t *testing.T) {
 
 	// The export names the key and proves every claim, hidden characters
 	// included.
-	dir := t.TempDir()
-	js, page := filepath.Join(dir, "proj.json"), filepath.Join(dir, "proj.html")
-	bob.CLI("export", "--out", js, "--in", "#proj")
-	bob.CLI("export", "--out", page, "--in", "#proj", "--format", "html")
-	for _, p := range []string{js, page} {
-		if out, err := bob.CLIErr("verify-export", p); err != nil {
-			t.Fatalf("verify-export %s: %v\n%s", filepath.Base(p), err, out)
-		}
-	}
-	raw, err := os.ReadFile(js)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc archive.Document
-	var body archive.Body
-	if err := json.Unmarshal(raw, &doc); err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(doc.Body, &body); err != nil {
-		t.Fatal(err)
-	}
+	body, html := bob.ExportProved("#proj")
 	var member archive.Author
 	for _, a := range body.Authors {
 		if a.PeerID == advID {
@@ -192,10 +169,6 @@ func TestS19NameClaimsInRooms(t *testing.T) {
 		if m.From == advID && m.Kind == "text" {
 			claims++
 		}
-	}
-	html, err := os.ReadFile(page)
-	if err != nil {
-		t.Fatal(err)
 	}
 	visible := string(html[:strings.Index(string(html), `<script type="application/json"`)])
 	who := `<span class="who">Mallory</span> <span class="fp">` + strings.Join(strings.Fields(member.Fingerprint)[:2], " ") + `</span> <span class="claim">signed as`

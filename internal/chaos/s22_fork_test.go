@@ -52,12 +52,12 @@ func TestS22ForkedHistory(t *testing.T) {
 	var took []time.Duration
 	for _, d := range ds[:3] {
 		took = append(took, d.WaitFor("the fork alert", 60*time.Second, func() bool {
-			return forkedIn(t, d, room)[author] == 1
+			return forkedIn(d, room)[author] == 1
 		}))
 	}
 	dan.Start()
 	took = append(took, dan.WaitFor("the fork alert after catching up", 90*time.Second, func() bool {
-		return forkedIn(t, dan, room)[author] == 1
+		return forkedIn(dan, room)[author] == 1
 	}))
 
 	proven := 0
@@ -96,18 +96,7 @@ func TestS22ForkedHistory(t *testing.T) {
 }
 
 // forkedIn is what d's room list says of room's forks.
-func forkedIn(t *testing.T, d *fleet.Daemon, room string) map[string]int {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	rooms, err := d.Client().Rooms(ctx)
-	if err != nil {
-		t.Fatalf("%s: rooms: %v", d.Name, err)
-	}
-	for _, r := range rooms {
-		if r.ID == room {
-			return r.Forked
-		}
-	}
-	return nil
+func forkedIn(d *fleet.Daemon, room string) map[string]int {
+	r, _ := d.Room(room)
+	return r.Forked
 }

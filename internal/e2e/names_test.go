@@ -2,9 +2,6 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -223,27 +220,7 @@ func TestRoomNamesComeFromTheKey(t *testing.T) {
 
 	// The export names the key beside every name and still proves every
 	// post, the hidden characters of the claims included.
-	dir := t.TempDir()
-	js, page := filepath.Join(dir, "proj.json"), filepath.Join(dir, "proj.html")
-	bob.CLI("export", "--out", js, "--in", "#proj")
-	bob.CLI("export", "--out", page, "--in", "#proj", "--format", "html")
-	for _, p := range []string{js, page} {
-		if out, err := bob.CLIErr("verify-export", p); err != nil {
-			t.Fatalf("verify-export %s: %v\n%s", filepath.Base(p), err, out)
-		}
-	}
-	raw, err := os.ReadFile(js)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc archive.Document
-	var body archive.Body
-	if err := json.Unmarshal(raw, &doc); err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(doc.Body, &body); err != nil {
-		t.Fatal(err)
-	}
+	body, html := bob.ExportProved("#proj")
 	authors := map[string]archive.Author{}
 	for _, a := range body.Authors {
 		authors[a.PeerID] = a
@@ -258,10 +235,6 @@ func TestRoomNamesComeFromTheKey(t *testing.T) {
 		if m.Kind == "text" && m.From != annID && m.From != advID && m.From != bobID {
 			t.Fatalf("message %s from an unknown key %s", m.ID, m.From)
 		}
-	}
-	html, err := os.ReadFile(page)
-	if err != nil {
-		t.Fatal(err)
 	}
 	visible := string(html[:strings.Index(string(html), `<script type="application/json"`)])
 	fp := authors[advID].Fingerprint
