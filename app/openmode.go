@@ -92,6 +92,7 @@ func count(n int, noun string) string {
 // nearbyChanged takes the workspaces now seen on the network.
 func (u *UI) nearbyChanged(ws []chat.NearbyWorkspace) {
 	u.nearby = ws
+	u.nearbyEvents++
 	u.showNearby()
 }
 

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -72,5 +73,25 @@ func TestOpenModePanel(t *testing.T) {
 	private.nearby = f.nearby
 	if u := newTestUI(t, private); u.openPanel.obj.Visible() {
 		t.Fatal("the open-mode panel shows in a private workspace")
+	}
+}
+
+// TestNearbyEventDuringReloadWins: a nearby_changed event applied while a
+// reload was reading the node keeps its newer list; the reload's older
+// read must not hide the workspaces until the next change.
+func TestNearbyEventDuringReloadWins(t *testing.T) {
+	f := office()
+	u := newTestUI(t, f)
+	var finish func()
+	inline := u.async
+	u.async = func(work func(ctx context.Context) func()) {
+		finish = work(context.Background()) // read now, apply later
+	}
+	u.reload(false)
+	u.async = inline
+	deliverNow(u, chat.NearbyChanged{Workspaces: []chat.NearbyWorkspace{{Tag: "3f9a", Colleagues: 2}}})
+	finish()
+	if got := u.openPanel.nearby.Text; !strings.Contains(got, "1 private workspace on this network (2 colleagues)") {
+		t.Fatalf("after the reload the panel says %q", got)
 	}
 }

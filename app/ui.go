@@ -38,9 +38,12 @@ type UI struct {
 	transfers map[string]chat.Transfer
 	prefs     chat.Prefs
 	// nearby: the other workspaces seen on the network.
-	nearby  []chat.NearbyWorkspace
-	current string // the conversation shown: "dm:…" or "room:…"
-	focused bool
+	nearby []chat.NearbyWorkspace
+	// nearbyEvents counts nearby_changed events applied, so a reload that
+	// read the list before one of them keeps the newer list.
+	nearbyEvents int
+	current      string // the conversation shown: "dm:…" or "room:…"
+	focused      bool
 	// autoAway: the status was set to away by the idle timer, so activity
 	// brings it back.
 	autoAway bool
@@ -122,12 +125,16 @@ func (u *UI) attach(c Core) {
 
 // reload reads the whole state from the core, off the UI goroutine.
 func (u *UI) reload(open bool) {
+	events := u.nearbyEvents
 	u.async(func(ctx context.Context) func() {
 		st, err := loadState(ctx, u.core)
 		return func() {
 			if err != nil {
 				u.showError(err)
 				return
+			}
+			if u.nearbyEvents != events {
+				st.nearby = u.nearby // an event told a newer list meanwhile
 			}
 			u.setState(st)
 			if !open || u.holdScreen {
