@@ -22,6 +22,7 @@ func runWindow(ctx context.Context, node *cli.WindowNode, log *slog.Logger) erro
 	if err := app.CheckDisplay(); err != nil {
 		return err
 	}
+	hideOwnConsole()
 	a := fyneapp.NewWithID(app.AppID)
 	return app.Run(ctx, a, app.Options{Node: windowNode{node}, Log: log})
 }

@@ -30,8 +30,7 @@ func NewClient(dataDir string) *Client {
 	path := core.SocketPath(dataDir)
 	tr := &http.Transport{
 		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-			var d net.Dialer
-			return d.DialContext(ctx, "unix", path)
+			return dialEndpoint(ctx, path)
 		},
 		DisableCompression: true,
 	}

@@ -16,17 +16,11 @@ import (
 	"hallway/chat"
 )
 
-// maxSocketPath is the portable limit of a Unix socket path (sun_path).
-const maxSocketPath = 104
-
-// Listen creates the owner-only control socket at path. The caller must
-// hold the data folder, so any socket file found there is stale and is
-// replaced.
+// Listen creates the owner-only control endpoint for path: a Unix socket
+// at path (endpoint_unix.go), or on Windows a named pipe that only the
+// user may open (endpoint_windows.go). The caller must hold the data
+// folder, so any socket file found there is stale and is replaced.
 func Listen(path string) (net.Listener, error) {
-	if len(path) >= maxSocketPath {
-		return nil, fmt.Errorf("control socket path %s is too long for a Unix socket (%d bytes, under %d allowed): use a shorter --data folder", path, len(path), maxSocketPath)
-	}
-	os.Remove(path)
 	l, err := listenPrivate(path)
 	if err != nil {
 		return nil, fmt.Errorf("control socket %s: %w", path, err)
@@ -60,22 +54,6 @@ func serve(ctx context.Context, l net.Listener, h http.Handler, log *slog.Logger
 		return nil
 	}
 	return err
-}
-
-// listenPrivate makes the socket owner-only from the moment it exists
-// (umask), not just after a chmod.
-func listenPrivate(path string) (net.Listener, error) {
-	old := umask(0o177)
-	l, err := net.Listen("unix", path)
-	umask(old)
-	if err != nil {
-		return nil, err
-	}
-	if err := os.Chmod(path, 0o600); err != nil {
-		l.Close()
-		return nil, err
-	}
-	return l, nil
 }
 
 func reply[T any](w http.ResponseWriter, v T, err error) {

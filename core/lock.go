@@ -7,14 +7,16 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 )
 
 // ErrAlreadyRunning means another Hallway holds the data folder.
 var ErrAlreadyRunning = errors.New("another Hallway is already running for this data folder")
 
-// dirLock is an exclusive advisory lock on the data folder. The kernel drops
-// it when the process dies, so a kill -9 never leaves a stale lock behind.
+// dirLock is an exclusive lock on the data folder. The operating system
+// drops it when the process dies, so a kill -9 never leaves a stale lock
+// behind. How the lock is taken is per platform (lock_unix.go,
+// lock_windows.go); the pid written at the start of the file is only for
+// the error message.
 type dirLock struct{ f *os.File }
 
 func lockDataDir(dir string) (*dirLock, error) {
@@ -23,7 +25,7 @@ func lockDataDir(dir string) (*dirLock, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open lock %s: %w", path, err)
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+	if err := tryLock(f); err != nil {
 		b := make([]byte, 32)
 		n, _ := f.ReadAt(b, 0)
 		f.Close()
@@ -40,7 +42,7 @@ func lockDataDir(dir string) (*dirLock, error) {
 
 func (l *dirLock) release() {
 	if l != nil && l.f != nil {
-		syscall.Flock(int(l.f.Fd()), syscall.LOCK_UN)
+		unlock(l.f)
 		l.f.Close()
 	}
 }

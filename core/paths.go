@@ -16,12 +16,14 @@ const (
 	workspaceRecordFile = "workspace.private"
 	databaseFile        = "hallway.db"
 	lockFile            = "hallway.lock"
-	// SocketFile is the control API's Unix socket.
+	// SocketFile is the control API's Unix socket; on Windows its path
+	// names the control pipe instead (see control/endpoint_windows.go).
 	SocketFile = "control.sock"
 )
 
 // DefaultDataDir is where Hallway keeps its data when neither --data nor
-// HALLWAY_DATA says otherwise: $XDG_DATA_HOME/hallway on Linux.
+// HALLWAY_DATA says otherwise: $XDG_DATA_HOME/hallway on Linux,
+// %AppData%\Hallway on Windows.
 func DefaultDataDir() (string, error) {
 	if d := os.Getenv("HALLWAY_DATA"); d != "" {
 		return d, nil
@@ -56,22 +58,17 @@ func ensureDataDir(dir string) error {
 	if !fi.IsDir() {
 		return errors.New("data folder " + dir + " is not a folder")
 	}
-	if fi.Mode().Perm()&0o077 != 0 {
-		if err := os.Chmod(dir, 0o700); err != nil {
-			return fmt.Errorf("make data folder %s private: %w", dir, err)
-		}
-	}
-	return nil
+	return makePrivate(dir, fi)
 }
 
 // SocketPath is the control socket of the Hallway that uses dir.
 func SocketPath(dir string) string { return filepath.Join(dir, SocketFile) }
 
-// defaultDownloads is the user's Downloads/Hallway folder.
+// defaultDownloads is the Hallway folder in the user's Downloads folder.
 func defaultDownloads() string {
-	home, err := os.UserHomeDir()
+	d, err := userDownloads()
 	if err != nil {
 		return filepath.Join(os.TempDir(), "Hallway downloads")
 	}
-	return filepath.Join(home, "Downloads", "Hallway")
+	return filepath.Join(d, "Hallway")
 }

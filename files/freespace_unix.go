@@ -27,6 +27,16 @@ func (d *Downloads) FreeSpace() (uint64, error) {
 	return uint64(st.Bavail) * uint64(st.Bsize), nil
 }
 
+// FreeSpaceAt is the number of bytes an unprivileged user may still write
+// on the volume holding dir.
+func FreeSpaceAt(dir string) (uint64, error) {
+	var st unix.Statfs_t
+	if err := unix.Statfs(dir, &st); err != nil {
+		return 0, fmt.Errorf("free space of %s: %w", dir, err)
+	}
+	return uint64(st.Bavail) * uint64(st.Bsize), nil
+}
+
 // Volume identifies the volume holding dir, so that downloads into
 // folders on one disk are counted against that disk's free space
 // together; ok is false when dir cannot be read.

@@ -10,13 +10,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
-	"syscall"
 	"time"
 
 	"hallway/chat"
 	hcrypto "hallway/crypto"
+	"hallway/files"
 	"hallway/storage"
 
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -180,19 +181,19 @@ func writeMember(path string, r io.Reader, f BackupFile) error {
 // checkSpace refuses a backup whose members would not fit on the disk,
 // before anything is written: sizes come from the manifest, which the
 // extraction then holds each member to.
-func checkSpace(dir string, files []BackupFile) error {
+func checkSpace(dir string, members []BackupFile) error {
 	var need int64
-	for _, f := range files {
+	for _, f := range members {
 		if f.Size < 0 || f.Size > maxBackupMember {
 			return fmt.Errorf("%s declares %d bytes", f.Name, f.Size)
 		}
 		need += f.Size
 	}
-	var st syscall.Statfs_t
-	if err := syscall.Statfs(dir, &st); err != nil {
+	avail, err := files.FreeSpaceAt(dir)
+	if err != nil {
 		return nil // unknown: the writes themselves will fail if it does not fit
 	}
-	if free := int64(st.Bavail) * int64(st.Bsize); need > free {
+	if free := int64(min(avail, math.MaxInt64)); need > free {
 		return fmt.Errorf("it needs %d bytes and %s has %d free", need, dir, free)
 	}
 	return nil

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path"
+	"path/filepath"
 	"unsafe"
 
 	"hallway/files"
@@ -135,7 +136,7 @@ func (j *job) finish(ctx context.Context) {
 		s.setState(ctx, j.t.ID, storage.TransferFailed, "cannot finish: "+err.Error())
 		return
 	}
-	full := path.Join(j.dl.Dir(), final)
+	full := filepath.Join(j.dl.Dir(), filepath.FromSlash(final))
 	st := storage.TransferDone
 	empty := ""
 	if err := s.store.UpdateTransfer(ctx, j.t.ID, storage.TransferUpdate{State: &st, Error: &empty, FinalPath: &full}); err != nil {

@@ -1,0 +1,13 @@
+//go:build unix
+
+package app
+
+import "os"
+
+// checkDisplay: an X11 or Wayland session is named in the environment.
+func checkDisplay() error {
+	if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
+		return ErrNoDisplay
+	}
+	return nil
+}

@@ -1,7 +1,0 @@
-//go:build unix
-
-package control
-
-import "syscall"
-
-func umask(m int) int { return syscall.Umask(m) }

@@ -1,0 +1,133 @@
+package wine
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// notUnderWine are the packages whose tests do not run as Windows
+// binaries, and why.
+var notUnderWine = map[string]string{
+	"hallway":                 "the window's entry point: its build is TestCrossCompileWindows",
+	"hallway/app":             "the window's tests need a GL display",
+	"hallway/internal/e2e":    "needs root network namespaces (Linux only)",
+	"hallway/internal/chaos":  "needs root network namespaces (Linux only)",
+	"hallway/internal/netlab": "network namespaces (Linux only)",
+	"hallway/internal/fleet":  "drives daemons in network namespaces (Linux only)",
+	"hallway/internal/layers": "reads the import graph with go list: the same on every platform",
+	"hallway/internal/wine":   "this harness",
+}
+
+// deleteFallback is added to every package's tests: Wine 8 does not
+// implement the FileDispositionInformationEx call with which Go deletes a
+// folder inside another (os.RemoveAll, so every t.TempDir cleanup), and
+// reports "Invalid function" instead of "not supported", so Go does not
+// fall back by itself. This switch, Go's own for testing the fallback,
+// makes it delete the way older Windows versions need.
+const deleteFallback = `package %s
+
+import _ "unsafe"
+
+//go:linkname wineDeleteatFallback internal/syscall/windows.TestDeleteatFallback
+var wineDeleteatFallback bool
+
+func init() { wineDeleteatFallback = true }
+`
+
+// unitTimeout bounds one package's test binary under Wine.
+const unitTimeout = 15 * time.Minute
+
+// TestUnitTestsUnderWine compiles the unit tests of every package that
+// needs no display for windows/amd64 and runs each binary under Wine, in
+// its package folder as `go test` would.
+func TestUnitTestsUnderWine(t *testing.T) {
+	p := Setup(t)
+	root := Root(t)
+	cmd := exec.Command("go", "list", "-f", "{{.ImportPath}} {{.Name}} {{.Dir}}", "./...")
+	cmd.Dir = root
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	bin := t.TempDir()
+	type pkg struct{ path, dir, exe string }
+	var pkgs []pkg
+	overlay := map[string]string{}
+	for line := range strings.Lines(string(out)) {
+		f := strings.SplitN(strings.TrimSpace(line), " ", 3)
+		if _, skip := notUnderWine[f[0]]; skip || len(f) != 3 {
+			continue
+		}
+		pk := pkg{f[0], f[2], filepath.Join(bin, strings.ReplaceAll(f[0], "/", "_")+".test.exe")}
+		pkgs = append(pkgs, pk)
+		src := filepath.Join(bin, strings.ReplaceAll(f[0], "/", "_")+"_fallback.go")
+		if err := os.WriteFile(src, []byte(fmt.Sprintf(deleteFallback, f[1])), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		overlay[filepath.Join(pk.dir, "zz_wine_fallback_test.go")] = src
+	}
+	ov, err := json.Marshal(map[string]any{"Replace": overlay})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ovPath := filepath.Join(bin, "overlay.json")
+	if err := os.WriteFile(ovPath, ov, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, pk := range pkgs {
+		cmd := exec.Command("go", "test", "-c", "-overlay", ovPath, "-ldflags=-checklinkname=0", "-o", pk.exe, pk.path)
+		cmd.Dir, cmd.Env = root, WindowsEnv()
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("compile %s for windows: %v\n%s", pk.path, err, out)
+		}
+	}
+	// Two binaries at a time: the machine may have only two cores.
+	sem := make(chan struct{}, 2)
+	var wg sync.WaitGroup
+	for _, pk := range pkgs {
+		if _, err := os.Stat(pk.exe); err != nil {
+			t.Logf("%s: no tests", pk.path)
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			ctx, cancel := context.WithTimeout(context.Background(), unitTimeout)
+			defer cancel()
+			cmd := p.Command(ctx, pk.exe, "-test.count=1", "-test.timeout="+(unitTimeout-time.Minute).String())
+			cmd.Dir = pk.dir
+			out, err := cmd.CombinedOutput()
+			if err != nil {
+				t.Errorf("%s under wine: %v\n%s", pk.path, err, tail(out, 6000))
+				return
+			}
+			t.Logf("%s under wine: %s", pk.path, lastLine(out))
+		}()
+	}
+	wg.Wait()
+}
+
+func tail(b []byte, n int) string {
+	if len(b) > n {
+		b = b[len(b)-n:]
+	}
+	return string(b)
+}
+
+func lastLine(b []byte) string {
+	s := strings.TrimSpace(string(b))
+	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
+		s = s[i+1:]
+	}
+	return s
+}
