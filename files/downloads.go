@@ -247,9 +247,10 @@ func numbered(base string, n int) string {
 }
 
 // syncFile flushes the content before it gets its final name, so a crash
-// cannot leave a complete-looking file with missing data.
+// cannot leave a complete-looking file with missing data. The file is
+// opened for writing: Windows flushes only through such a handle.
 func (d *Downloads) syncFile(rel string) error {
-	f, err := d.root.Open(filepath.FromSlash(rel))
+	f, err := d.root.OpenFile(filepath.FromSlash(rel), os.O_RDWR, 0)
 	if err != nil {
 		return err
 	}
@@ -269,7 +270,7 @@ func (d *Downloads) syncDir(dir string) error {
 		return err
 	}
 	defer f.Close()
-	if err := f.Sync(); err != nil && !errors.Is(err, errors.ErrUnsupported) {
+	if err := syncFolder(f); err != nil && !errors.Is(err, errors.ErrUnsupported) {
 		return fmt.Errorf("sync folder: %w", err)
 	}
 	return nil

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -109,8 +110,19 @@ func TestSweepCleansUpRecordsAndAnnounces(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	kept := []string{other}
 	link := filepath.Join(dir, ".link.partial")
-	if err := os.Symlink(other, link); err != nil {
+	err := os.Symlink(other, link)
+	if err == nil {
+		_, err = os.Lstat(link)
+	}
+	if err == nil {
+		kept = append(kept, link)
+	} else if runtime.GOOS == "windows" {
+		// Wine makes the link but cannot stat it; on Windows without
+		// the symlink privilege there is no link to test.
+		t.Logf("no symbolic link case here: %v", err)
+	} else {
 		t.Fatal(err)
 	}
 	w.store.expired = storage.ExpiryResult{Messages: 3, Transfers: 1, Partials: []string{partial, other, link, "relative/.x.partial"}}
@@ -121,7 +133,7 @@ func TestSweepCleansUpRecordsAndAnnounces(t *testing.T) {
 	if _, err := os.Stat(partial); !os.IsNotExist(err) {
 		t.Error("the partial download stayed")
 	}
-	for _, p := range []string{other, link} {
+	for _, p := range kept {
 		if _, err := os.Lstat(p); err != nil {
 			t.Errorf("%s was removed", p)
 		}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"sync"
 	"testing"
@@ -224,14 +225,18 @@ func (b *fakeBus) Publish(e chat.Event) {
 func (b *fakeBus) waitState(t *testing.T, id, state string) chat.Transfer {
 	t.Helper()
 	deadline := time.After(15 * time.Second)
+	var last chat.Transfer
 	for {
 		select {
 		case e := <-b.events:
-			if tc, ok := e.(chat.TransferChanged); ok && tc.Transfer.ID == id && tc.Transfer.State == state {
-				return tc.Transfer
+			if tc, ok := e.(chat.TransferChanged); ok && tc.Transfer.ID == id {
+				if tc.Transfer.State == state {
+					return tc.Transfer
+				}
+				last = tc.Transfer
 			}
 		case <-deadline:
-			t.Fatalf("transfer %s never became %s", id, state)
+			t.Fatalf("transfer %s never became %s (last seen: %q %s)", id, state, last.State, last.Error)
 		}
 	}
 }
@@ -409,7 +414,15 @@ func content(t *testing.T, name string, n int) string {
 	for i := range b {
 		b[i] = byte(i*7 + i/251)
 	}
-	p := t.TempDir() + "/" + name
+	// Not t.TempDir: a file the service still serves when the test ends
+	// cannot be removed on Windows until the rig's goroutines stop, which
+	// happens after this folder's cleanup.
+	dir, err := os.MkdirTemp("", "content")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	p := filepath.Join(dir, name)
 	if err := os.WriteFile(p, b, 0o600); err != nil {
 		t.Fatal(err)
 	}
