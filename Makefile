@@ -40,7 +40,7 @@ deps-windows:
 # with the app icon and version information from FyneApp.toml.
 windows: deps-windows
 	./scripts/windows-resource.sh rsrc_windows_amd64.syso
-	$(WINDOWS_ENV) $(GO) build -trimpath -ldflags "-s -w" -o bin/hallway.exe .; s=$$?; rm -f rsrc_windows_amd64.syso; exit $$s
+	$(WINDOWS_ENV) $(GO) build -ldflags "-s -w" -o bin/hallway.exe .; s=$$?; rm -f rsrc_windows_amd64.syso; exit $$s
 	@ls -l bin/hallway.exe
 
 # out/Hallway-windows-amd64.zip: hallway.exe, install.cmd (a per-user

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -357,7 +358,8 @@ func TestBackupAndRestore(t *testing.T) {
 		t.Errorf("a fresh folder replaced %q", res.Replaced)
 	}
 	for _, f := range []string{identityFile, databaseFile} {
-		if fi, err := os.Stat(filepath.Join(dir, f)); err != nil || fi.Mode().Perm() != 0o600 {
+		// Windows: no mode bits; the data folder's access list (TestDataDirOwnerOnlyACL).
+		if fi, err := os.Stat(filepath.Join(dir, f)); err != nil || runtime.GOOS != "windows" && fi.Mode().Perm() != 0o600 {
 			t.Errorf("%s: %v, %v", f, fi.Mode(), err)
 		}
 	}

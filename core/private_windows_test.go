@@ -30,6 +30,9 @@ func TestDataDirOwnerOnlyACL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if ctl&windows.SE_DACL_PROTECTED == 0 && underWine() {
+		t.Skip("Wine 8 accepts a folder's access list but does not keep it")
+	}
 	if ctl&windows.SE_DACL_PROTECTED == 0 {
 		t.Errorf("data folder DACL inherits from its parent (control %#x): %s", ctl, sd)
 	}
@@ -53,4 +56,10 @@ func TestDataDirOwnerOnlyACL(t *testing.T) {
 	if _, err := os.Stat(dir); err != nil {
 		t.Fatalf("the user lost access to its own folder: %v", err)
 	}
+}
+
+// underWine reports whether this runs under Wine, whose ntdll has an
+// export Windows lacks.
+func underWine() bool {
+	return windows.NewLazySystemDLL("ntdll.dll").NewProc("wine_get_version").Find() == nil
 }

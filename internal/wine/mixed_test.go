@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -27,7 +28,7 @@ const mixedFileSize = 64 << 20
 // through its control pipe.
 func TestMixedLinuxAndWindows(t *testing.T) {
 	p := Setup(t)
-	exe := Exe(t)
+	exe := WineExe(t)
 	linux := fleet.Binary(t)
 	base := t.TempDir()
 	identity := func(s string) string { return s }
@@ -111,6 +112,58 @@ func TestMixedLinuxAndWindows(t *testing.T) {
 	// 64 MiB each way, hashes equal at both ends.
 	sendFile(t, win, lin, lself.PeerID, filepath.Join(base, "from-windows.bin"))
 	sendFile(t, lin, win, wself.PeerID, filepath.Join(base, "from-linux.bin"))
+
+	// Names a Linux disk holds and Windows refuses or misreads land safe.
+	hostileFolder(t, lin, win, wself.PeerID, filepath.Join(base, "odd names"))
+}
+
+// hostileNames are legal on Linux and dangerous or impossible on Windows.
+var hostileNames = []string{"a:b.txt", "CON", "con.txt", "nul.tar.gz", "trailing dot.", "trailing space ", "ok.txt"}
+
+// hostileFolder sends a folder of hostileNames from a Linux node to a
+// Windows node and checks every file arrives, under a name Windows keeps
+// as it reads.
+func hostileFolder(t *testing.T, from, to *node, toID, dir string) {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range hostileNames {
+		if err := os.WriteFile(filepath.Join(dir, n), []byte("content of "+n), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	from.must("file", "send", toID, dir)
+	var got chat.Transfer
+	to.waitFor("the folder of odd names", 2*time.Minute, func() bool {
+		var ts []chat.Transfer
+		to.jsonOf(&ts, "transfers")
+		for _, tr := range ts {
+			if tr.Direction == "in" && tr.Folder && tr.State == "done" {
+				got = tr
+				return true
+			}
+			if tr.Direction == "in" && tr.Folder && tr.Error != "" {
+				t.Fatalf("%s: folder failed: %s", to.name, tr.Error)
+			}
+		}
+		return false
+	})
+	entries, err := os.ReadDir(linuxPath(got.FinalPath))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != len(hostileNames) {
+		t.Errorf("%d of %d files arrived: %v", len(entries), len(hostileNames), entries)
+	}
+	for _, e := range entries {
+		n := e.Name()
+		stem, _, _ := strings.Cut(n, ".")
+		if strings.ContainsAny(n, `:<>"|?*\`) || strings.HasSuffix(n, ".") || strings.HasSuffix(n, " ") ||
+			strings.EqualFold(strings.TrimRight(stem, " "), "con") || strings.EqualFold(strings.TrimRight(stem, " "), "nul") {
+			t.Errorf("unsafe name on the Windows side: %q", n)
+		}
+	}
 }
 
 // sendFile offers a fresh random file from one node to the other and

@@ -2,8 +2,6 @@ package wine
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -26,22 +24,6 @@ var notUnderWine = map[string]string{
 	"hallway/internal/wine":   "this harness",
 }
 
-// deleteFallback is added to every package's tests: Wine 8 does not
-// implement the FileDispositionInformationEx call with which Go deletes a
-// folder inside another (os.RemoveAll, so every t.TempDir cleanup), and
-// reports "Invalid function" instead of "not supported", so Go does not
-// fall back by itself. This switch, Go's own for testing the fallback,
-// makes it delete the way older Windows versions need.
-const deleteFallback = `package %s
-
-import _ "unsafe"
-
-//go:linkname wineDeleteatFallback internal/syscall/windows.TestDeleteatFallback
-var wineDeleteatFallback bool
-
-func init() { wineDeleteatFallback = true }
-`
-
 // unitTimeout bounds one package's test binary under Wine.
 const unitTimeout = 15 * time.Minute
 
@@ -60,26 +42,17 @@ func TestUnitTestsUnderWine(t *testing.T) {
 	bin := t.TempDir()
 	type pkg struct{ path, dir, exe string }
 	var pkgs []pkg
-	overlay := map[string]string{}
+	names := map[string]string{}
 	for line := range strings.Lines(string(out)) {
 		f := strings.SplitN(strings.TrimSpace(line), " ", 3)
 		if _, skip := notUnderWine[f[0]]; skip || len(f) != 3 {
 			continue
 		}
-		pk := pkg{f[0], f[2], filepath.Join(bin, strings.ReplaceAll(f[0], "/", "_")+".test.exe")}
-		pkgs = append(pkgs, pk)
-		src := filepath.Join(bin, strings.ReplaceAll(f[0], "/", "_")+"_fallback.go")
-		if err := os.WriteFile(src, []byte(fmt.Sprintf(deleteFallback, f[1])), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		overlay[filepath.Join(pk.dir, "zz_wine_fallback_test.go")] = src
+		pkgs = append(pkgs, pkg{f[0], f[2], filepath.Join(bin, strings.ReplaceAll(f[0], "/", "_")+".test.exe")})
+		names[f[2]] = f[1]
 	}
-	ov, err := json.Marshal(map[string]any{"Replace": overlay})
+	ovPath, err := fallbackOverlay(bin, names)
 	if err != nil {
-		t.Fatal(err)
-	}
-	ovPath := filepath.Join(bin, "overlay.json")
-	if err := os.WriteFile(ovPath, ov, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	for _, pk := range pkgs {

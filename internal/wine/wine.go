@@ -2,6 +2,7 @@ package wine
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -108,38 +109,99 @@ func Cleanup() {
 		p.Command(context.Background(), "wineserver", "--kill").Run()
 		os.RemoveAll(p.Dir)
 	}
-	if exe.path != "" {
-		os.RemoveAll(filepath.Dir(exe.path))
+	if built.dir != "" {
+		os.RemoveAll(built.dir)
 	}
 }
 
-var exe struct {
-	once sync.Once
-	path string
-	err  error
+// built holds the hallway.exe builds, by kind.
+var built struct {
+	sync.Mutex
+	paths map[bool]string
+	dir   string
 }
 
 // Exe returns hallway.exe built from this module for windows/amd64 with
-// cgo (the window included), building it on first use.
-func Exe(t testing.TB) string {
+// cgo (the window included), as shipped, building it on first use.
+func Exe(t testing.TB) string { return buildExe(t, false) }
+
+// WineExe is Exe with Go's older way of deleting files switched on (see
+// deleteFallback), for running under Wine 8.
+func WineExe(t testing.TB) string { return buildExe(t, true) }
+
+func buildExe(t testing.TB, forWine bool) string {
 	t.Helper()
 	RequireMinGW(t)
 	root := Root(t)
-	exe.once.Do(func() {
+	built.Lock()
+	defer built.Unlock()
+	if p, ok := built.paths[forWine]; ok {
+		return p
+	}
+	if built.dir == "" {
 		dir, err := os.MkdirTemp("", "hallway-exe-")
 		if err != nil {
-			exe.err = err
-			return
+			t.Fatal(err)
 		}
-		exe.path = filepath.Join(dir, "hallway.exe")
-		cmd := exec.Command("go", "build", "-o", exe.path, ".")
-		cmd.Dir, cmd.Env = root, WindowsEnv()
-		if out, err := cmd.CombinedOutput(); err != nil {
-			exe.err = fmt.Errorf("build hallway.exe: %v\n%s", err, out)
-		}
-	})
-	if exe.err != nil {
-		t.Fatal(exe.err)
+		built.dir, built.paths = dir, map[bool]string{}
 	}
-	return exe.path
+	name := "hallway.exe"
+	args := []string{"build"}
+	if forWine {
+		name = "wine/hallway.exe"
+		ov, err := fallbackOverlay(built.dir, map[string]string{root: "main"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		args = append(args, "-overlay", ov, "-ldflags=-checklinkname=0")
+	}
+	path := filepath.Join(built.dir, name)
+	cmd := exec.Command("go", append(args, "-o", path, ".")...)
+	cmd.Dir, cmd.Env = root, WindowsEnv()
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("build %s: %v\n%s", name, err, out)
+	}
+	built.paths[forWine] = path
+	return path
+}
+
+// deleteFallback is added to the Windows builds run under Wine: Wine 8
+// does not implement the FileDispositionInformationEx call with which Go
+// deletes through an open folder (os.Root.Remove, os.RemoveAll, so every
+// t.TempDir cleanup too), and reports "Invalid function" instead of "not
+// supported", so Go does not fall back by itself. This switch, Go's own
+// for testing the fallback, makes it delete the way Windows versions
+// before 10 1607 need. Real Windows builds do not have it.
+const deleteFallback = `package %s
+
+import _ "unsafe"
+
+//go:linkname wineDeleteatFallback internal/syscall/windows.TestDeleteatFallback
+var wineDeleteatFallback bool
+
+func init() { wineDeleteatFallback = true }
+`
+
+// fallbackOverlay writes, under dir, a go build overlay that adds
+// deleteFallback to each package folder (mapped to its package name), and
+// returns its path.
+func fallbackOverlay(dir string, pkgs map[string]string) (string, error) {
+	replace := map[string]string{}
+	for pkgDir, name := range pkgs {
+		src := filepath.Join(dir, fmt.Sprintf("fallback_%d.go", len(replace)))
+		if err := os.WriteFile(src, []byte(fmt.Sprintf(deleteFallback, name)), 0o600); err != nil {
+			return "", err
+		}
+		replace[filepath.Join(pkgDir, "zz_wine_fallback_test.go")] = src
+		if name == "main" {
+			replace[filepath.Join(pkgDir, "zz_wine_fallback.go")] = src
+			delete(replace, filepath.Join(pkgDir, "zz_wine_fallback_test.go"))
+		}
+	}
+	ov, err := json.Marshal(map[string]any{"Replace": replace})
+	if err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, fmt.Sprintf("overlay%d.json", len(pkgs)))
+	return path, os.WriteFile(path, ov, 0o600)
 }
