@@ -121,6 +121,9 @@ func (j *job) finish(ctx context.Context) {
 		}
 	}
 	j.save(ctx)
+	// Closed before their names change: Windows refuses to remove the
+	// partial name of a file still open without FILE_SHARE_DELETE.
+	j.closeFiles()
 	var final string
 	var err error
 	for e := range j.m.Entries {
@@ -131,7 +134,6 @@ func (j *job) finish(ctx context.Context) {
 	if err == nil && j.m.Folder {
 		final, err = j.dl.FinalizeDir(j.stage, files.SafeName(j.m.Name))
 	}
-	j.closeFiles()
 	if err != nil {
 		s.setState(ctx, j.t.ID, storage.TransferFailed, "cannot finish: "+err.Error())
 		return
