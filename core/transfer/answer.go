@@ -101,6 +101,9 @@ func (s *Service) Cancel(ctx context.Context, id string) error {
 		return chat.UserErrorf("%s is complete; nothing to cancel", t.Name)
 	}
 	s.dls.stop(id)
+	// The attempt under way records how it ended (paused, failed) as it
+	// stops: wait for that, so it cannot overwrite the cancellation.
+	s.dls.wait(id)
 	s.server.guard(id).stop(refusal(unsharedNote))
 	if err := s.setState(ctx, id, storage.TransferCancelled, "cancelled"); err != nil {
 		return err
