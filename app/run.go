@@ -35,6 +35,9 @@ type Options struct {
 	// core that comes up.
 	Node Node
 	Log  *slog.Logger
+	// Idle is the desktop's idle clock; nil: only input in the window
+	// counts, and the settings say so.
+	Idle IdleSource
 	// FirstFrame, when set, is called once the window has drawn with a
 	// node attached (benchmarks).
 	FirstFrame func()
@@ -51,6 +54,7 @@ func Run(ctx context.Context, a fyne.App, opt Options) error {
 	w.Resize(fyne.NewSize(1100, 720))
 	u := newUI(a, w)
 	u.log = opt.Log
+	u.useIdle(opt.Idle)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 

@@ -1,6 +1,6 @@
-//go:build !linux
+//go:build !linux && !darwin
 
-package core
+package transfer
 
 import "os"
 

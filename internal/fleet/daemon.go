@@ -39,6 +39,9 @@ type Daemon struct {
 	Dir  string   // data folder
 	Args []string // extra daemon flags
 	Env  []string // extra environment
+	// Bin is the executable to run; empty means Binary (HeadlessBinary
+	// for the build without a window).
+	Bin string
 	// Display, when set, runs the desktop window (hallway without a verb)
 	// on that X display instead of the headless daemon; see NewWindow.
 	Display string
@@ -100,7 +103,11 @@ func (d *Daemon) StartErr() error {
 		env = append(env, "DISPLAY="+d.Display, "WAYLAND_DISPLAY=", "XDG_RUNTIME_DIR="+d.Dir)
 		readyLine, timeout = "window ready", windowStartTimeout
 	}
-	cmd := d.Host.Command(context.Background(), Binary(d.T), args...)
+	bin := d.Bin
+	if bin == "" {
+		bin = Binary(d.T)
+	}
+	cmd := d.Host.Command(context.Background(), bin, args...)
 	cmd.Env = append(env, d.Env...)
 	logf, err := os.OpenFile(filepath.Join(d.Dir, "daemon.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
