@@ -27,7 +27,8 @@ var (
 // TestMain) or the machine's temporary folder is cleaned.
 func Binary(t testing.TB) string { return BinaryTags(t, "") }
 
-// HeadlessBinary is Binary built with the tag headless: no window, no Fyne.
+// HeadlessBinary is Binary built as make daemon builds it: with the tag
+// headless (no window, no Fyne) and without cgo.
 func HeadlessBinary(t testing.TB) string { return BinaryTags(t, "headless") }
 
 // BinaryTags is Binary built with the build tags tags ("" for none).
@@ -56,6 +57,9 @@ func BinaryTags(t testing.TB, tags string) string {
 		}
 		b.path = filepath.Join(dir, name)
 		cmd := exec.Command("go", "build", "-tags", tags, "-o", b.path, "hallway")
+		if tags == "headless" {
+			cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		}
 		if out, err := cmd.CombinedOutput(); err != nil {
 			b.err = fmt.Errorf("build hallway (tags %q): %v\n%s", tags, err, out)
 		}
