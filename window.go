@@ -22,6 +22,7 @@ func runWindow(ctx context.Context, node *cli.WindowNode, log *slog.Logger) erro
 	idle, why := desktop.OpenIdle()
 	if idle != nil {
 		defer idle.Close()
+		log.Info("idle time from the desktop")
 	} else {
 		log.Info("idle time from the window only", "reason", why)
 	}
