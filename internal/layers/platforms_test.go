@@ -59,3 +59,17 @@ func TestDarwinBuilds(t *testing.T) {
 	}
 	goCmd(t, []string{"GOOS=darwin", "GOARCH=arm64", "CGO_ENABLED=0"}, append([]string{"vet", "-tags", "headless"}, pkgs...)...)
 }
+
+// The desktop's idle sources build for each platform's window: X11 and
+// the fallback here, Windows' in the Windows cross build, macOS's
+// without cgo (the HID source itself needs Apple's SDK and cgo).
+func TestDesktopIdleBuildsEverywhere(t *testing.T) {
+	for _, target := range [][]string{
+		{"GOOS=linux", "GOARCH=amd64"},
+		{"GOOS=freebsd", "GOARCH=amd64", "CGO_ENABLED=0"},
+		{"GOOS=windows", "GOARCH=amd64", "CGO_ENABLED=0"},
+		{"GOOS=darwin", "GOARCH=arm64", "CGO_ENABLED=0"},
+	} {
+		goCmd(t, target, "vet", module+"/desktop")
+	}
+}
