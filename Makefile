@@ -9,9 +9,10 @@ export GOTOOLCHAIN := auto
 
 # Debian packages: the C toolchain and Fyne's GL/X11/Wayland headers to build,
 # iproute2 for the network-namespace tests, Xvfb (with Mesa's software GL)
-# and ImageMagick (import, compare) for the window tests and screenshots.
+# and ImageMagick (import, compare) for the window tests and screenshots,
+# dbus-daemon for the desktop idle-time tests.
 APT_BUILD := gcc pkg-config libgl1-mesa-dev xorg-dev libwayland-dev libxkbcommon-dev
-APT_TEST := iproute2 procps socat openssh-client openssh-server xvfb imagemagick libgl1-mesa-dri
+APT_TEST := iproute2 procps socat openssh-client openssh-server xvfb imagemagick libgl1-mesa-dri dbus-daemon
 
 .PHONY: run build daemon test bench soak fuzz deps deps-test vet clean package
 

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/godbus/dbus/v5"
 	"github.com/jezek/xgb"
 	"github.com/jezek/xgb/screensaver"
 	"github.com/jezek/xgb/xproto"
@@ -19,8 +20,18 @@ import (
 func openIdle() (Idle, string) {
 	if os.Getenv("WAYLAND_DISPLAY") != "" {
 		// XWayland's counter sees only input to X windows: on a Wayland
-		// session it would show a typing user as idle.
-		return nil, "a Wayland session: its idle protocol is not read, and XWayland's counter misses native windows"
+		// session it would show a typing user as idle. The desktop's
+		// services on the session bus know better.
+		conn, err := dbus.ConnectSessionBus()
+		if err != nil {
+			return nil, "a Wayland session without a session bus: " + err.Error()
+		}
+		d, err := OpenDBus(conn)
+		if err != nil {
+			conn.Close()
+			return nil, "a Wayland session: " + err.Error()
+		}
+		return d, ""
 	}
 	d := os.Getenv("DISPLAY")
 	if d == "" {

@@ -150,6 +150,7 @@ func TestX11IdleWithoutDisplay(t *testing.T) {
 	}
 	t.Setenv("WAYLAND_DISPLAY", "wayland-0")
 	t.Setenv("DISPLAY", ":0")
+	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path="+t.TempDir()+"/no-bus")
 	if src, why := OpenIdle(); src != nil || !strings.Contains(why, "Wayland") {
 		t.Fatalf("Wayland session: source %v, reason %q", src, why)
 	}
