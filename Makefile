@@ -9,9 +9,10 @@ export GOTOOLCHAIN := auto
 
 # Debian packages: the C toolchain and Fyne's GL/X11/Wayland headers to build,
 # iproute2 for the network-namespace tests, Xvfb (with Mesa's software GL)
-# and ImageMagick (import, compare) for the window tests and screenshots.
+# and ImageMagick (import, compare) for the window tests and screenshots,
+# dbus-daemon for the desktop idle-time tests.
 APT_BUILD := gcc pkg-config libgl1-mesa-dev xorg-dev libwayland-dev libxkbcommon-dev
-APT_TEST := iproute2 procps socat openssh-client openssh-server xvfb imagemagick libgl1-mesa-dri
+APT_TEST := iproute2 procps socat openssh-client openssh-server xvfb imagemagick libgl1-mesa-dri dbus-daemon
 # The Windows build: MinGW-w64 for cgo (its windres compiles the icon and
 # version resource), ImageMagick for the .ico, zip for the package; Wine
 # runs the Windows binaries in the tests.
@@ -19,13 +20,19 @@ APT_WINDOWS := gcc-mingw-w64-x86-64 imagemagick zip
 APT_WINE := wine wine64
 WINDOWS_ENV := GOOS=windows GOARCH=amd64 CGO_ENABLED=1 CC=x86_64-w64-mingw32-gcc
 
-.PHONY: run build test bench soak fuzz deps deps-test deps-windows vet clean package windows package-windows
+.PHONY: run build daemon test bench soak fuzz deps deps-test deps-windows vet clean package windows package-windows
 
 run: deps build
 	./$(BIN) $(ARGS)
 
 build:
 	$(GO) build -o $(BIN) .
+
+# The headless build: the daemon and every verb, no window, no Fyne, no
+# cgo, for servers, bots and always-on PCs. Cross-compiles like any Go
+# program: make daemon GOOS=darwin GOARCH=arm64 (or windows, linux/arm64).
+daemon:
+	CGO_ENABLED=0 $(GO) build -tags headless -o bin/headless/hallway$(if $(filter windows,$(GOOS)),.exe) .
 
 deps:
 	@./scripts/install-deps.sh $(APT_BUILD)
@@ -90,9 +97,20 @@ fuzz:
 	  done; \
 	done
 
-# A Linux desktop bundle (binary, .desktop entry, icon) from FyneApp.toml,
-# made by the fyne CLI, installed here when missing.
+# A desktop bundle from FyneApp.toml, made by the fyne CLI (installed here
+# when missing): on Linux out/Hallway.tar.xz (binary, .desktop entry,
+# icon), on a Mac out/Hallway.app (it needs the Xcode command line tools;
+# Fyne's window needs cgo, so the app cannot be cross-built from Linux).
 FYNE := $(shell $(GO) env GOPATH)/bin/fyne
+ifeq ($(shell uname -s),Darwin)
+package:
+	@test -x $(FYNE) || GO=$(GO) ./scripts/install-fyne.sh
+	rm -rf Hallway.app
+	cp FyneApp.toml out.FyneApp.toml.keep  # fyne package bumps the build number
+	$(FYNE) package --target darwin --release; s=$$?; mv out.FyneApp.toml.keep FyneApp.toml; exit $$s
+	mkdir -p out && rm -rf out/Hallway.app && mv Hallway.app out/
+	@echo "out/Hallway.app: drag it into /Applications"
+else
 package: deps
 	@test -x $(FYNE) || GO=$(GO) ./scripts/install-fyne.sh
 	rm -f Hallway.tar.xz
@@ -100,6 +118,7 @@ package: deps
 	$(FYNE) package --target linux --release; s=$$?; mv out.FyneApp.toml.keep FyneApp.toml; exit $$s
 	mkdir -p out && mv Hallway.tar.xz out/
 	@echo "out/Hallway.tar.xz: unpack it and run 'sudo make install' inside (or copy usr/local/ by hand)"
+endif
 
 clean:
 	rm -rf bin out

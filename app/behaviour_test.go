@@ -103,7 +103,7 @@ func TestIdleTrackerGoesAwayAndBack(t *testing.T) {
 		var mu sync.Mutex
 		var seen []bool
 		changes := func() string { mu.Lock(); defer mu.Unlock(); return fmt.Sprint(seen) }
-		tr := newIdleTracker(realClock{}, idleAfter, func(idle bool) { mu.Lock(); seen = append(seen, idle); mu.Unlock() })
+		tr := newIdleTracker(realClock{}, idleAfter, nil, func(idle bool) { mu.Lock(); seen = append(seen, idle); mu.Unlock() })
 		defer tr.close()
 		time.Sleep(9 * time.Minute)
 		tr.activity()

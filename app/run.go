@@ -21,7 +21,7 @@ var ErrNoDisplay = errors.New("no display: neither $DISPLAY nor $WAYLAND_DISPLAY
 
 // CheckDisplay reports ErrNoDisplay when there is no graphical session;
 // the caller checks before it creates the fyne.App. What counts as one is
-// per platform (display_unix.go, display_windows.go).
+// per platform (display_unix.go, display_windows.go, display_darwin.go).
 func CheckDisplay() error { return checkDisplay() }
 
 // Options configure the window.
@@ -30,6 +30,9 @@ type Options struct {
 	// core that comes up.
 	Node Node
 	Log  *slog.Logger
+	// Idle is the desktop's idle clock; nil: only input in the window
+	// counts, and the settings say so.
+	Idle IdleSource
 	// FirstFrame, when set, is called once the window has drawn with a
 	// node attached (benchmarks).
 	FirstFrame func()
@@ -46,6 +49,7 @@ func Run(ctx context.Context, a fyne.App, opt Options) error {
 	w.Resize(fyne.NewSize(1100, 720))
 	u := newUI(a, w)
 	u.log = opt.Log
+	u.useIdle(opt.Idle)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 

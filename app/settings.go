@@ -114,6 +114,8 @@ func (u *UI) showSettings() {
 	if u.self.Workspace == chat.WorkspacePrivate {
 		ws.SetText("Private workspace " + u.self.WorkspaceTag + ": only colleagues with the key can connect.")
 	}
+	presence := widget.NewLabel(u.idleLine())
+	presence.Wrapping = fyne.TextWrapWord
 	wsButtons := container.NewHBox(
 		widget.NewButton("Show invite", func() { u.showWorkspaceInvite() }),
 		widget.NewButton("Join with a code…", func() { u.askJoinWorkspace() }),
@@ -129,6 +131,7 @@ func (u *UI) showSettings() {
 		widget.NewFormItem("", noFiles),
 		widget.NewFormItem("Theme", themeSel),
 		widget.NewFormItem("", notes),
+		widget.NewFormItem("Presence", presence),
 		widget.NewFormItem("Workspace", container.NewVBox(ws, wsButtons)),
 		widget.NewFormItem("Add a colleague by address", container.NewBorder(nil, nil, nil, addBtn, addr)),
 	)

@@ -93,17 +93,34 @@ func (u *UI) askStatusText() {
 	}, u.win)
 }
 
-// idleChanged is the idle tracker's verdict: after ten idle minutes an
-// available user shows as away, and comes back on the next activity.
+// idleChanged is the idle tracker's verdict: after ten idle minutes (or
+// when the screen locks) an available user shows as away, and comes back
+// on the next activity. Busy and a status the user picked, here or with
+// `hallway status`, are never changed.
 func (u *UI) idleChanged(idle bool) {
 	onUI(func() {
 		switch {
 		case idle && u.self.Status == "available":
 			u.setStatus("away", u.self.StatusText, true)
-		case !idle && u.autoAway:
+		case !idle && u.autoAway && u.self.Status == "away":
 			u.setStatus("available", u.self.StatusText, false)
 		}
 	})
+}
+
+// useIdle makes the idle tracker read src, the desktop's idle clock, as
+// well as the window's input; nil keeps the window's input only.
+func (u *UI) useIdle(src IdleSource) {
+	u.idle.close()
+	u.idle = newIdleTracker(realClock{}, idleAfter, src, u.idleChanged)
+}
+
+// idleLine says in the settings where the idle time comes from.
+func (u *UI) idleLine() string {
+	if u.idle.fromDesktop() {
+		return idleFromDesktopLine
+	}
+	return idleFromWindowLine
 }
 
 // activity is any sign that the user is at the window.

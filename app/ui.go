@@ -97,7 +97,7 @@ func newUI(a fyne.App, win fyne.Window) *UI {
 	u.conv = newConversation(u)
 	u.header = newHeader(u)
 	u.compose = newCompose(u)
-	u.idle = newIdleTracker(realClock{}, idleAfter, u.idleChanged)
+	u.idle = newIdleTracker(realClock{}, idleAfter, nil, u.idleChanged)
 	u.tray = newTray(u)
 	u.empty = container.NewCenter(widget.NewLabel("Pick a colleague or a room on the left."))
 	u.convPane = container.NewStack(u.empty)

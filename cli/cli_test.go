@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -158,4 +159,16 @@ func TestDaemonAndVerbs(t *testing.T) {
 // started with each service that comes up.
 func runNode(ctx context.Context, cfg core.Config, started func(*core.Service)) error {
 	return node.New(node.Config{Config: cfg, Started: started}).Run(ctx)
+}
+
+// A build without the window (the tag headless) says so in its version.
+func TestVersionSaysHeadless(t *testing.T) {
+	if out, _, code := runCLI("version"); code != 0 || out != "hallway "+Version+" (headless: no window)\n" {
+		t.Fatalf("headless version: code %d %q", code, out)
+	}
+	var out bytes.Buffer
+	env := &Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &out, RunWindow: func(context.Context, *WindowNode, *slog.Logger) error { return nil }}
+	if code := Main([]string{"version"}, env); code != 0 || out.String() != "hallway "+Version+"\n" {
+		t.Fatalf("window version: code %d %q", code, out.String())
+	}
 }

@@ -249,6 +249,10 @@ func describeEvent(e control.WireEvent) string {
 }
 
 func runVersion(_ context.Context, env *Env, _ string, _ parsed) error {
+	if env.RunWindow == nil {
+		fmt.Fprintln(env.Stdout, "hallway "+Version+" (headless: no window)")
+		return nil
+	}
 	fmt.Fprintln(env.Stdout, "hallway "+Version)
 	return nil
 }

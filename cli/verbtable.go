@@ -122,7 +122,8 @@ verbs:
 
 const usageTail = `
 global flags:
-  --data DIR   data folder (default $HALLWAY_DATA, else $XDG_DATA_HOME/hallway)
+  --data DIR   data folder (default $HALLWAY_DATA, else $XDG_DATA_HOME/hallway;
+               on macOS ~/Library/Application Support/Hallway)
   --json       print one JSON document (an object, or an array for lists)
 
 PEER is a peer ID, a colleague's unique name, or NAME#12345-67890 (name plus

@@ -4,6 +4,11 @@
 set -euo pipefail
 
 missing=()
+if ! command -v dpkg-query >/dev/null; then
+  # macOS and other systems: the packages below are Debian's.
+  echo "install-deps: not a Debian system; install a C compiler (on macOS: xcode-select --install) and Go yourself" >&2
+  set --
+fi
 for p in "$@"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done

@@ -9,38 +9,72 @@ import (
 	"testing"
 )
 
-var build struct {
+// built is one hallway executable built for a set of build tags.
+type built struct {
 	once sync.Once
 	path string
 	err  error
 }
 
+var (
+	buildsMu sync.Mutex
+	builds   = map[string]*built{}
+	buildDir string
+)
+
 // Binary returns the path of a hallway executable built from this module,
 // building it on first use. The file lives until Cleanup is called (from
 // TestMain) or the machine's temporary folder is cleaned.
-func Binary(t testing.TB) string {
+func Binary(t testing.TB) string { return BinaryTags(t, "") }
+
+// HeadlessBinary is Binary built as make daemon builds it: with the tag
+// headless (no window, no Fyne) and without cgo.
+func HeadlessBinary(t testing.TB) string { return BinaryTags(t, "headless") }
+
+// BinaryTags is Binary built with the build tags tags ("" for none).
+func BinaryTags(t testing.TB, tags string) string {
 	t.Helper()
-	build.once.Do(func() {
-		dir, err := os.MkdirTemp("", "hallway-fleet-bin")
-		if err != nil {
-			build.err = err
+	buildsMu.Lock()
+	b := builds[tags]
+	if b == nil {
+		b = &built{}
+		builds[tags] = b
+	}
+	buildsMu.Unlock()
+	b.once.Do(func() {
+		buildsMu.Lock()
+		if buildDir == "" {
+			buildDir, b.err = os.MkdirTemp("", "hallway-fleet-bin")
+		}
+		dir := buildDir
+		buildsMu.Unlock()
+		if b.err != nil {
 			return
 		}
-		build.path = filepath.Join(dir, "hallway")
-		cmd := exec.Command("go", "build", "-o", build.path, "hallway")
+		name := "hallway"
+		if tags != "" {
+			name += "-" + tags
+		}
+		b.path = filepath.Join(dir, name)
+		cmd := exec.Command("go", "build", "-tags", tags, "-o", b.path, "hallway")
+		if tags == "headless" {
+			cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		}
 		if out, err := cmd.CombinedOutput(); err != nil {
-			build.err = fmt.Errorf("build hallway: %v\n%s", err, out)
+			b.err = fmt.Errorf("build hallway (tags %q): %v\n%s", tags, err, out)
 		}
 	})
-	if build.err != nil {
-		t.Fatal(build.err)
+	if b.err != nil {
+		t.Fatal(b.err)
 	}
-	return build.path
+	return b.path
 }
 
-// Cleanup removes the built binary; call it from TestMain after m.Run.
+// Cleanup removes the built binaries; call it from TestMain after m.Run.
 func Cleanup() {
-	if build.path != "" {
-		os.RemoveAll(filepath.Dir(build.path))
+	buildsMu.Lock()
+	defer buildsMu.Unlock()
+	if buildDir != "" {
+		os.RemoveAll(buildDir)
 	}
 }

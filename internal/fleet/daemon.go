@@ -39,6 +39,9 @@ type Daemon struct {
 	Dir  string   // data folder
 	Args []string // extra daemon flags
 	Env  []string // extra environment
+	// Bin is the executable the daemon and CLI run; empty means Binary
+	// (HeadlessBinary for the build without a window).
+	Bin string
 	// Display, when set, runs the desktop window (hallway without a verb)
 	// on that X display instead of the headless daemon; see NewWindow.
 	Display string
@@ -100,7 +103,7 @@ func (d *Daemon) StartErr() error {
 		env = append(env, "DISPLAY="+d.Display, "WAYLAND_DISPLAY=", "XDG_RUNTIME_DIR="+d.Dir)
 		readyLine, timeout = "window ready", windowStartTimeout
 	}
-	cmd := d.Host.Command(context.Background(), Binary(d.T), args...)
+	cmd := d.Host.Command(context.Background(), d.binary(), args...)
 	cmd.Env = append(env, d.Env...)
 	logf, err := os.OpenFile(filepath.Join(d.Dir, "daemon.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
@@ -246,6 +249,14 @@ func (d *Daemon) Client() *control.Client {
 	return d.client
 }
 
+// binary is the executable the daemon and its CLI run.
+func (d *Daemon) binary() string {
+	if d.Bin != "" {
+		return d.Bin
+	}
+	return Binary(d.T)
+}
+
 // CLI runs `hallway --data DIR args...` as a user would and returns stdout.
 func (d *Daemon) CLI(args ...string) string {
 	d.T.Helper()
@@ -260,7 +271,7 @@ func (d *Daemon) CLI(args ...string) string {
 func (d *Daemon) CLIErr(args ...string) (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, Binary(d.T), append([]string{"--data", d.Dir}, args...)...)
+	cmd := exec.CommandContext(ctx, d.binary(), append([]string{"--data", d.Dir}, args...)...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {

@@ -31,7 +31,7 @@ type rule struct {
 var forbiddenDeps = []string{"github.com/libp2p/", "modernc.org/sqlite", "github.com/grandcat/zeroconf"}
 
 // leaves speak only the vocabulary among the module's packages.
-var leaves = []string{"p2p", "storage", "crypto", "discovery", "files", "chat", "assets", "lookalike"}
+var leaves = []string{"p2p", "storage", "crypto", "discovery", "files", "chat", "assets", "lookalike", "desktop"}
 
 // windowMay lists the module packages the window may import.
 var windowMay = []string{"chat", "assets"}
@@ -40,7 +40,7 @@ var windowMay = []string{"chat", "assets"}
 var testInfra = []string{"internal/fleet", "internal/netlab", "internal/wine"}
 
 // engine are the packages (and their sub-packages) that never link Fyne.
-var engine = []string{"core", "p2p", "storage", "node", "control", "chat", "crypto", "discovery", "files", "archive", "lookalike"}
+var engine = []string{"core", "p2p", "storage", "node", "control", "chat", "crypto", "discovery", "files", "archive", "lookalike", "desktop"}
 
 func rel(path string) string { return strings.TrimPrefix(strings.TrimPrefix(path, module), "/") }
 
