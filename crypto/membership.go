@@ -8,7 +8,8 @@ package crypto
 //	0x01                  format version
 //	1 byte                kind: the body kind it travels under
 //	uvarint n, n bytes    target peer id (BodyAdd, BodyRemove, BodyRole;
-//	                      empty for a BodyAdd that authorises a room code)
+//	                      empty for a BodyAdd that authorises a room code);
+//	                      for BodyCreate the seed of the room id (OwnedRoomID)
 //	1 byte                role: RoleAdmin or RoleMember for BodyRole, else 0
 //	uvarint               cutoff: for BodyRemove the highest seq of the
 //	                      target's the actor had seen, else 0
@@ -21,10 +22,12 @@ package crypto
 
 import (
 	"bytes"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"strings"
 
 	"hallway/chat"
 )
@@ -75,6 +78,27 @@ type OpHash [32]byte
 // HashOp is the hash of the envelope raw that carries an operation.
 func HashOp(raw []byte) OpHash { return sha256.Sum256(raw) }
 
+// NewOwnedRoomID makes the id of a room created by owner (its peer id
+// bytes): a hash of the owner and a random seed, which the creation
+// operation carries, so that nobody else can claim to have created it.
+func NewOwnedRoomID(owner []byte) (id string, seed []byte, err error) {
+	seed = make([]byte, roomIDRandomBytes)
+	if _, err := rand.Read(seed); err != nil {
+		return "", nil, fmt.Errorf("new room id: %w", err)
+	}
+	return OwnedRoomID(owner, seed), seed, nil
+}
+
+// OwnedRoomID is the id of the room owner created with seed.
+func OwnedRoomID(owner, seed []byte) string {
+	h := sha256.New()
+	h.Write([]byte("hallway owned room id\x00"))
+	h.Write(binary.AppendUvarint(nil, uint64(len(owner))))
+	h.Write(owner)
+	h.Write(seed)
+	return strings.ToLower(encodeCrockford(h.Sum(nil)[:roomIDRandomBytes]))
+}
+
 // MemberOp is one membership operation.
 type MemberOp struct {
 	Kind    BodyKind
@@ -104,7 +128,11 @@ func (o MemberOp) Validate() error {
 		if len(o.Target) == 0 {
 			return errors.New("member op: no target")
 		}
-	case BodyCreate, BodyJoin, BodyLeave:
+	case BodyCreate:
+		if len(o.Target) != roomIDRandomBytes {
+			return fmt.Errorf("member op: a creation carries a %d-byte seed", roomIDRandomBytes)
+		}
+	case BodyJoin, BodyLeave:
 		if len(o.Target) != 0 {
 			return fmt.Errorf("member op: kind %d names no target", o.Kind)
 		}

@@ -4,13 +4,15 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+
+	"hallway/chat"
 )
 
 func sampleOps() []MemberOp {
 	a, b := OpHash{1}, OpHash{2}
 	target := bytes.Repeat([]byte{7}, 38)
 	return []MemberOp{
-		{Kind: BodyCreate},
+		{Kind: BodyCreate, Target: bytes.Repeat([]byte{3}, 16)},
 		{Kind: BodyAdd, Target: target, Parents: []OpHash{a}},
 		{Kind: BodyAdd, Parents: []OpHash{a, b}},
 		{Kind: BodyJoin, Parents: []OpHash{b}},
@@ -57,7 +59,8 @@ func TestMemberOpRejects(t *testing.T) {
 		{"owner granted", MemberOp{Kind: BodyRole, Target: target, Role: RoleOwner}, "cannot be granted"},
 		{"role on add", MemberOp{Kind: BodyAdd, Target: target, Role: RoleAdmin}, "only a role change"},
 		{"cutoff on join", MemberOp{Kind: BodyJoin, Cutoff: 3}, "only a removal"},
-		{"create with parents", MemberOp{Kind: BodyCreate, Parents: []OpHash{{1}}}, "no parents"},
+		{"create without seed", MemberOp{Kind: BodyCreate}, "seed"},
+		{"create with parents", MemberOp{Kind: BodyCreate, Target: bytes.Repeat([]byte{3}, 16), Parents: []OpHash{{1}}}, "no parents"},
 		{"unsorted parents", MemberOp{Kind: BodyJoin, Parents: []OpHash{{2}, {1}}}, "strictly increasing"},
 		{"repeated parent", MemberOp{Kind: BodyJoin, Parents: []OpHash{{1}, {1}}}, "strictly increasing"},
 		{"too many parents", MemberOp{Kind: BodyJoin, Parents: many}, "exceed"},
@@ -101,4 +104,17 @@ func FuzzUnmarshalMemberOp(f *testing.F) {
 			t.Fatalf("decoded op does not validate: %v", err)
 		}
 	})
+}
+
+func TestOwnedRoomID(t *testing.T) {
+	id, seed, err := NewOwnedRoomID([]byte("alice"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := chat.CheckInvitedRoomID(id); err != nil {
+		t.Fatalf("owned room id %q: %v", id, err)
+	}
+	if OwnedRoomID([]byte("alice"), seed) != id || OwnedRoomID([]byte("mallory"), seed) == id {
+		t.Fatal("the id does not bind its owner")
+	}
 }

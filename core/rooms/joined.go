@@ -2,6 +2,7 @@ package rooms
 
 import (
 	"context"
+	"sync/atomic"
 
 	hcrypto "hallway/crypto"
 
@@ -20,7 +21,12 @@ type Joined struct {
 	// joins a strange network shares nothing said before it got there.
 	liveOnly bool
 	topic    Topic
+	// log is the replay of the room's membership log (memberlog.go).
+	log atomic.Pointer[roster]
 }
+
+// roster is the room's membership as its log last replayed; nil before.
+func (j *Joined) roster() *roster { return j.log.Load() }
 
 // ID is the room's id.
 func (j *Joined) ID() string { return j.id }

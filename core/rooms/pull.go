@@ -163,6 +163,9 @@ func (y *Syncer) request(ctx context.Context, id peer.ID, req p2p.SyncRequest, a
 			return errors.New("peer sent a room we did not ask for")
 		}
 		e, err := openEntry(self, j, env, raw, nil)
+		if errors.Is(err, errCutOff) {
+			return nil // the sender may not know of the removal yet
+		}
 		if err != nil {
 			return err
 		}

@@ -153,7 +153,7 @@ func TestInvalidRoomIDIsRefused(t *testing.T) {
 	}
 	var ue *chat.UserError
 	for _, id := range []string{strings.Repeat("a", chat.MaxRoomIDBytes+1), "general", "project"} {
-		if err := bob.join(ctx, storage.Room{ID: id, Name: "x"}); !errors.As(err, &ue) || !errors.Is(err, chat.ErrBadRoomID) {
+		if err := bob.join(ctx, storage.Room{ID: id, Name: "x"}, nil); !errors.As(err, &ue) || !errors.Is(err, chat.ErrBadRoomID) {
 			t.Fatalf("joining room id %q: %v, want a user error", id, err)
 		}
 	}
@@ -167,7 +167,7 @@ func TestJoinRefusesAnotherKeyForAKnownRoom(t *testing.T) {
 	room := project(t, ann)
 	var other [32]byte
 	other[0] = 1
-	if err := ann.join(context.Background(), storage.Room{ID: room, Name: "project", Key: other}); err == nil {
+	if err := ann.join(context.Background(), storage.Room{ID: room, Name: "project", Key: other}, nil); err == nil {
 		t.Fatal("joined a room again under another key")
 	}
 }
