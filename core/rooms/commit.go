@@ -47,7 +47,7 @@ type committer struct {
 	// relog replays the membership log of a room that got an operation or
 	// a plain join or leave, before it is announced.
 	relog func(ctx context.Context, room string)
-	gaps    gapAsker
+	gaps  gapAsker
 	// liveOnly reports a room whose history is never fetched: its holes
 	// are what was said before we met, not losses to ask for.
 	liveOnly func(room string) bool

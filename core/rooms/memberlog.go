@@ -25,8 +25,9 @@ import (
 //     creation is accepted only from the key the room id was made from
 //     (hcrypto.OwnedRoomID); owners and admins add (invite, or authorise a
 //     code) and remove; only the owner changes roles; a join needs an add
-//     of its author, or a code authorisation, among its ancestors; anyone
-//     may leave. Nobody removes the owner, or removes themselves (that is
+//     of its author, or a code authorisation, among its ancestors, or names
+//     no parents at all: it came in by today's room code, which is the room
+//     key, and is placed after the creation; anyone may leave. Nobody removes the owner, or removes themselves (that is
 //     a leave). An operation that fails its check is refused: it changes
 //     nothing, on every member.
 //   - Removal wins: an add or join of P that does not have every accepted
@@ -246,7 +247,7 @@ func apply(room string, g genesis, order []*logOp, anc []bitset) *roster {
 			}
 		}
 	}
-	invitedAt := map[string]int{}  // position of the accepted add of each invited peer
+	invitedAt := map[string]int{}   // position of the accepted add of each invited peer
 	removedAt := map[string][]int{} // positions of the accepted removals of each peer
 	var codes []int                 // positions of accepted code authorisations
 	isAnc := func(i int, list []int) bool {
@@ -270,9 +271,6 @@ func apply(room string, g genesis, order []*logOp, anc []bitset) *roster {
 			r.roles[o.author] = hcrypto.RoleOwner
 			r.owner = o.author
 			r.names[o.author] = o.name
-			// Today's room code is the room key itself, which the owner
-			// hands out: the creation lets its holders in.
-			codes = append(codes, i)
 		case hcrypto.BodyAdd:
 			if target == "" {
 				codes = append(codes, i)
@@ -351,7 +349,9 @@ func (r *roster) check(room string, o *logOp, i int, anc []bitset, invitedAt map
 		}
 	case hcrypto.BodyJoin:
 		at, invited := invitedAt[o.author]
-		backed := invited && anc[i].has(at) || !r.owned
+		// A join naming no parents came in by today's room code, which is
+		// the room key itself: it follows the creation (topoOrder).
+		backed := invited && anc[i].has(at) || len(o.op.Parents) == 0 || !r.owned
 		for _, c := range codes {
 			backed = backed || anc[i].has(c)
 		}

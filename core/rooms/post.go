@@ -51,7 +51,13 @@ func (p *poster) post(ctx context.Context, j *Joined, body hcrypto.RoomBody) (*s
 // hold, with extra (the add an invitation named) on top.
 func (p *poster) postOp(ctx context.Context, j *Joined, op hcrypto.MemberOp, extra ...hcrypto.OpHash) (*storage.RoomEntry, error) {
 	return p.postWith(ctx, j, func() hcrypto.RoomBody {
-		if op.Kind != hcrypto.BodyCreate {
+		switch op.Kind {
+		case hcrypto.BodyCreate:
+		case hcrypto.BodyJoin:
+			// A join names what lets it in: the invitation's add, or
+			// nothing for a code (see memberlog.go).
+			op.Parents = parentsOf(nil, extra)
+		default:
 			op.Parents = parentsOf(j.roster(), extra)
 		}
 		return hcrypto.RoomBody{Kind: op.Kind, Text: string(op.Marshal())}
