@@ -129,11 +129,11 @@ func TestReplayRefusesForgedOperations(t *testing.T) {
 	add := b.op("a", own, hcrypto.BodyAdd, mal, create)
 	join := b.op("j", mal, hcrypto.BodyJoin, "", add)
 	forged := []logOp{
-		b.remove(b.op("f1", mal, hcrypto.BodyRemove, own, join), 0),         // a member removes the owner
+		b.remove(b.op("f1", mal, hcrypto.BodyRemove, own, join), 0),             // a member removes the owner
 		b.role(b.op("f2", mal, hcrypto.BodyRole, mal, join), hcrypto.RoleAdmin), // grants itself admin
-		b.op("f3", mal, hcrypto.BodyAdd, eve, join),                          // a non-admin adds someone
-		b.op("f4", eve, hcrypto.BodyJoin, ""),                                // a join nobody backed... by a code
-		b.op("f5", mal, hcrypto.BodyCreate, ""),                              // a second creation
+		b.op("f3", mal, hcrypto.BodyAdd, eve, join),                             // a non-admin adds someone
+		b.op("f4", eve, hcrypto.BodyJoin, ""),                                   // a join nobody backed... by a code
+		b.op("f5", mal, hcrypto.BodyCreate, ""),                                 // a second creation
 	}
 	// Eve's join names nothing, so it follows the creation, which lets
 	// code holders in (today's code is the key): refuse it by removal.
@@ -223,7 +223,7 @@ func TestReplayDropsOperationsPastTheCutoff(t *testing.T) {
 	joinM := b.op("b4", mem, hcrypto.BodyJoin, "", addM)
 	pro := b.role(b.op("b5", own, hcrypto.BodyRole, adm, joinA, joinM), hcrypto.RoleAdmin)
 	rm := b.remove(b.op("y", own, hcrypto.BodyRemove, adm, pro), joinA.seq) // saw only its join
-	late := b.remove(b.op("a", adm, hcrypto.BodyRemove, mem, pro), 1)        // sent after, concurrent
+	late := b.remove(b.op("a", adm, hcrypto.BodyRemove, mem, pro), 1)       // sent after, concurrent
 	r := shuffled(t, b.room, create, addA, addM, joinA, joinM, pro, rm, late)
 	wantRoles(t, r, map[string]hcrypto.Role{own: hcrypto.RoleOwner, mem: hcrypto.RoleMember})
 	if r.accepted[late.hash] {
