@@ -184,7 +184,7 @@ func checkRoom(m *Message) error {
 		return errors.New("the time differs from the author's")
 	case body.Name != m.FromName:
 		return fmt.Errorf("the author signed as %q, shown as %q", body.Name, m.FromName)
-	case shownText(body) != m.Text:
+	case hcrypto.DescribeBody(body) != m.Text:
 		return errors.New("the text differs from what the author wrote")
 	}
 	if m.File != nil {
@@ -197,13 +197,4 @@ func checkRoom(m *Message) error {
 		return errors.New("a room message shown with a direct message's attachment")
 	}
 	return nil
-}
-
-// shownText is the text a room body shows: none for a membership
-// operation, whose text is the operation's encoding.
-func shownText(b hcrypto.RoomBody) string {
-	if hcrypto.IsMemberOpKind(b.Kind) {
-		return ""
-	}
-	return b.Text
 }

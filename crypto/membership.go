@@ -30,6 +30,8 @@ import (
 	"strings"
 
 	"hallway/chat"
+
+	"github.com/libp2p/go-libp2p/core/peer"
 )
 
 // Membership body kinds.
@@ -176,6 +178,48 @@ func (o MemberOp) Marshal() []byte {
 		out = append(out, p[:]...)
 	}
 	return out
+}
+
+// Describe is the text a member list's history shows for o, after its
+// actor's name ("" for a join or leave, which show as such).
+func (o MemberOp) Describe() string {
+	target := "someone"
+	if id, err := peer.IDFromBytes(o.Target); err == nil {
+		target = id.String()
+	}
+	switch o.Kind {
+	case BodyCreate:
+		return "created the room"
+	case BodyAdd:
+		if len(o.Target) == 0 {
+			return "let room-code holders in"
+		}
+		return "invited " + target
+	case BodyRemove:
+		return "removed " + target
+	case BodyRole:
+		if o.Role == RoleAdmin {
+			return "made " + target + " an admin"
+		}
+		return "made " + target + " a member"
+	}
+	return ""
+}
+
+// DescribeBody is what a room body shows as its text: a membership
+// operation's description, else the body's text.
+func DescribeBody(b RoomBody) string {
+	if !IsMemberOpKind(b.Kind) {
+		return b.Text
+	}
+	if b.Text == "" {
+		return ""
+	}
+	o, err := UnmarshalMemberOp(b.Kind, []byte(b.Text))
+	if err != nil {
+		return ""
+	}
+	return o.Describe()
 }
 
 // UnmarshalMemberOp decodes and validates an operation carried by a body

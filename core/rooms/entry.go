@@ -72,7 +72,7 @@ func makeEntry(self peer.ID, j *Joined, env *hcrypto.Envelope, raw []byte, autho
 	case hcrypto.IsMemberOpKind(body.Kind) && body.Text != "":
 		// The body was validated: Text is the operation's encoding.
 		e.Op = &storage.OpRecord{Hash: hcrypto.HashOp(raw), Op: []byte(body.Text), Name: name}
-		e.Message.Text = ""
+		e.Message.Text = hcrypto.DescribeBody(body)
 	case body.Kind == hcrypto.BodyJoin || body.Kind == hcrypto.BodyLeave:
 		// A plain join or leave, from before operations: it counts only in
 		// a room made before them (see memberlog.go).
