@@ -27,6 +27,8 @@ func (m *Manager) relog(ctx context.Context, j *Joined) error {
 	if j.general {
 		return nil // the workspace's room: no owner, no removal
 	}
+	j.relogMu.Lock()
+	defer j.relogMu.Unlock()
 	rows, err := m.deps.Store.RoomOps(ctx, j.id)
 	if err != nil {
 		return err

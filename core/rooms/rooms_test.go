@@ -241,7 +241,8 @@ func TestMembersShowsUsAndColleagues(t *testing.T) {
 	connect(ann, bob)
 	room := project(t, ann, bob)
 	ann.Syncer().Request(bob.id, []string{room})
-	ann.waitFor("Bob's join", func() bool { return ann.store.count(room) == 2 })
+	// Stored, then replayed into the member list, then announced.
+	ann.waitFor("Bob's join", func() bool { _, in := ann.role(room, bob.id); return in })
 	ms, err := ann.Members(context.Background(), "#project")
 	if err != nil || len(ms) != 2 {
 		t.Fatalf("members %+v %v", ms, err)
