@@ -31,7 +31,8 @@ func openEntry(self peer.ID, j *Joined, env *hcrypto.Envelope, raw []byte, gossi
 	if gossipAuthor != nil && author != *gossipAuthor {
 		return nil, fmt.Errorf("envelope author %s differs from the sender %s", author.ShortString(), gossipAuthor.ShortString())
 	}
-	if c, ok := j.roster().cutoff(author.String()); ok && env.Seq > c {
+	if r := j.roster(); r != nil && r.pastCutoff(author.String(), env.Seq) {
+		c, _ := r.cutoff(author.String())
 		return nil, fmt.Errorf("%w: seq %d of %s is past its cutoff %d", errCutOff, env.Seq, author.ShortString(), c)
 	}
 	pub, err := author.ExtractPublicKey()

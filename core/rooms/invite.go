@@ -134,7 +134,10 @@ func (m *Manager) keepInvite(ctx context.Context, from peer.ID, inv *p2p.RoomInv
 		if j.key != hcrypto.RoomKey(key) {
 			return fmt.Errorf("room %s is joined under another key", inv.Room)
 		}
-		return nil // a member already: nothing to ask
+		if _, cut := j.roster().cutoff(m.deps.Net.ID().String()); !cut {
+			return nil // a member already: nothing to ask
+		}
+		// Removed, or gone, and invited back: that waits for consent too.
 	}
 	if old, ok, err := m.deps.Store.Room(ctx, inv.Room); err != nil {
 		return err

@@ -75,6 +75,9 @@ type roster struct {
 	roles   map[string]hcrypto.Role
 	invited map[string]bool
 	cutoffs map[string]uint64
+	// gaps are, per member who came back, the seqs between a cutoff and
+	// the join that followed it (both excluded): still refused.
+	gaps map[string][][2]uint64
 	// names are the names members signed into their joins.
 	names map[string]string
 	// refused names each refused operation's reason.
@@ -104,6 +107,22 @@ func (r *roster) cutoff(p string) (uint64, bool) {
 	}
 	c, ok := r.cutoffs[p]
 	return c, ok
+}
+
+// pastCutoff reports whether seq of p's is numbered past p's cutoff, and
+// so refused: p was removed or left, and is not invited back (an accepted
+// add after the removal lets p's join in, and its posts once it joined).
+func (r *roster) pastCutoff(p string, seq uint64) bool {
+	if r == nil {
+		return false
+	}
+	for _, gap := range r.gaps[p] {
+		if seq > gap[0] && seq < gap[1] {
+			return true // posted while out, before coming back
+		}
+	}
+	c, ok := r.cutoff(p)
+	return ok && seq > c && !r.invited[p]
 }
 
 // canManage reports whether p may add and remove members.
@@ -140,7 +159,7 @@ func replay(room string, g genesis, ops []logOp) *roster {
 		r = apply(room, g, order, anc)
 		next := map[hcrypto.OpHash]bool{}
 		for h, o := range byHash {
-			if c, ok := r.cutoffs[o.author]; ok && o.seq > c {
+			if r.pastCutoff(o.author, o.seq) {
 				next[h] = true
 			}
 		}
@@ -226,7 +245,7 @@ func topoOrder(byHash map[hcrypto.OpHash]*logOp, excluded map[hcrypto.OpHash]boo
 // apply runs ordered operations from the room's start.
 func apply(room string, g genesis, order []*logOp, anc []bitset) *roster {
 	r := &roster{roles: map[string]hcrypto.Role{}, invited: map[string]bool{}, cutoffs: map[string]uint64{},
-		names: map[string]string{}, codeBy: map[string]bool{}, refused: map[hcrypto.OpHash]string{}, accepted: map[hcrypto.OpHash]bool{}}
+		names: map[string]string{}, gaps: map[string][][2]uint64{}, codeBy: map[string]bool{}, refused: map[hcrypto.OpHash]string{}, accepted: map[hcrypto.OpHash]bool{}}
 	for _, o := range order {
 		if o.op.Kind == hcrypto.BodyCreate && createsRoom(room, o) {
 			r.owned = true
@@ -283,7 +302,10 @@ func apply(room string, g genesis, order []*logOp, anc []bitset) *roster {
 			r.roles[o.author] = hcrypto.RoleMember
 			r.names[o.author] = o.name
 			delete(r.invited, o.author)
-			delete(r.cutoffs, o.author)
+			if c, ok := r.cutoffs[o.author]; ok {
+				r.gaps[o.author] = append(r.gaps[o.author], [2]uint64{c, o.seq})
+				delete(r.cutoffs, o.author)
+			}
 		case hcrypto.BodyLeave:
 			delete(r.roles, o.author)
 			r.cutoffs[o.author] = o.seq

@@ -335,6 +335,27 @@ func TestMembershipOverNodes(t *testing.T) {
 			t.Fatalf("Cat's post before the removal: %v", err)
 		}
 	}
+
+	// Invited again once the removal is known, Cat comes back; what it
+	// posted while out stays refused.
+	cat.Syncer().Request(bob.id, []string{r.ID})
+	cat.waitFor("Cat told of the removal", func() bool { _, cut := cj.roster().cutoff(cat.id.String()); return cut })
+	stillHere := cat.lastGossip(r.ID)
+	invite(bob, cat)
+	cat.Syncer().Request(bob.id, []string{r.ID}) // brings the add its join names
+	cat.waitFor("Cat back, at Cat's", func() bool { _, in := cat.role(r.ID, cat.id); return in })
+	if _, err := cat.Send(ctx, "#project", "back again"); err != nil {
+		t.Fatal(err)
+	}
+	ann.Syncer().Request(bob.id, []string{r.ID})
+	ann.Syncer().Request(cat.id, []string{r.ID})
+	ann.waitFor("Cat back", func() bool { _, in := ann.role(r.ID, cat.id); return in })
+	if err := ann.net.topic(r.ID).deliver(cat.id, cat.lastGossip(r.ID)); err != nil {
+		t.Fatalf("Cat's post after coming back: %v", err)
+	}
+	if _, err := ann.net.topic(r.ID).validate(cat.id, stillHere); !errors.Is(err, errCutOff) {
+		t.Fatalf("Cat's post from while it was out: %v", err)
+	}
 	if err := ann.Remove(ctx, chat.GeneralRoomName, bob.id.String()); !isUserError(err) {
 		t.Fatalf("a removal in #general: %v", err)
 	}

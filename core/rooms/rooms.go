@@ -180,6 +180,12 @@ func (m *Manager) join(ctx context.Context, r storage.Room, op *hcrypto.MemberOp
 		if existing.key != hcrypto.RoomKey(r.Key) {
 			return chat.UserErrorf("you are already in a room with id %s but another key; the invitation is not valid", r.ID)
 		}
+		if _, cut := existing.roster().cutoff(m.deps.Net.ID().String()); cut && op != nil && op.Kind == hcrypto.BodyJoin {
+			// Removed (or gone), and invited again: join anew.
+			if _, err := m.poster.postOp(ctx, existing, *op, extra...); err != nil {
+				return err
+			}
+		}
 		m.settleInvites(ctx, r.ID)
 		return nil
 	}
