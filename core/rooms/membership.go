@@ -145,7 +145,7 @@ func (m *Manager) managed(ref, what string) (*Joined, error) {
 		return nil, err
 	}
 	if j.general {
-		return nil, chat.UserErrorf("#%s is the workspace's room: it has no owner, and nobody can %s in it", j.name, what)
+		return nil, chat.UserErrorf("#%s is the workspace's room: it has no owner, and %s", j.name, what)
 	}
 	return j, nil
 }
@@ -167,7 +167,7 @@ func accepted(j *Joined, e *storage.RoomEntry) error {
 // or admin may, and every member's node checks it. Their posts past the
 // last one we hold are refused from then on.
 func (m *Manager) Remove(ctx context.Context, roomRef, peerRef string) error {
-	j, err := m.managed(roomRef, "be removed")
+	j, err := m.managed(roomRef, "nobody can be removed from it")
 	if err != nil {
 		return err
 	}
@@ -227,7 +227,7 @@ func (m *Manager) SetRole(ctx context.Context, roomRef, peerRef, role string) er
 	default:
 		return chat.UserErrorf("a role is admin or member, not %q", role)
 	}
-	j, err := m.managed(roomRef, "have a role")
+	j, err := m.managed(roomRef, "it has no admins")
 	if err != nil {
 		return err
 	}
