@@ -31,6 +31,11 @@ func TestRoomOpsStoredWithTheirEnvelope(t *testing.T) {
 		!bytes.Equal(o.Op, op.Op.Op) || o.Name != "Bob" {
 		t.Fatalf("stored op %+v", o)
 	}
+	// Not conversation: search never finds an operation.
+	var hits int
+	if err := s.reader.QueryRowContext(ctx, `SELECT count(*) FROM message_fts WHERE message_fts MATCH 'invited'`).Scan(&hits); err != nil || hits != 0 {
+		t.Fatalf("search finds %d operations (%v)", hits, err)
+	}
 	if ops, _ := s.RoomOps(ctx, "r2"); len(ops) != 0 {
 		t.Fatalf("another room's ops: %+v", ops)
 	}
