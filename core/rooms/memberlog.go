@@ -109,6 +109,14 @@ func (r *roster) cutoff(p string) (uint64, bool) {
 	return c, ok
 }
 
+// cutMembers is every cut member's cutoff; nil for no roster.
+func (r *roster) cutMembers() map[string]uint64 {
+	if r == nil {
+		return nil
+	}
+	return r.cutoffs
+}
+
 // pastCutoff reports whether seq of p's is numbered past p's cutoff, and
 // so refused: p was removed or left, and is not invited back (an accepted
 // add after the removal lets p's join in, and its posts once it joined).

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"math"
 	mrand "math/rand/v2"
 	"testing"
 
@@ -313,6 +314,15 @@ func TestMembershipOverNodes(t *testing.T) {
 	}
 	ann.Syncer().Request(bob.id, []string{r.ID})
 	ann.waitFor("Cat removed", func() bool { _, in := ann.role(r.ID, cat.id); return !in })
+	// Once Ann holds all of Cat's up to the cutoff, her sync asks for no more.
+	cutoff, _ := ann.Joined().Get(r.ID).roster().cutoff(cat.id.String())
+	ann.Syncer().Request(cat.id, []string{r.ID})
+	ann.waitFor("Cat's posts up to the cutoff", func() bool { return ann.heldOf(r.ID, cat.id) >= cutoff })
+	budget := syncRequestBudget
+	req, err := ann.Syncer().syncRoom(ctx, ann.Joined().Get(r.ID), bob.id, &budget)
+	if err != nil || req.Have[cat.id.String()] != math.MaxInt64 {
+		t.Fatalf("Ann still asks for Cat's posts past the cutoff: %v %v", req.Have, err)
+	}
 	ms, err := ann.Members(ctx, "#project")
 	if err != nil || len(ms) != 2 {
 		t.Fatalf("members %+v, %v", ms, err)
