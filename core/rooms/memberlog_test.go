@@ -133,19 +133,18 @@ func TestReplayRefusesForgedOperations(t *testing.T) {
 		b.remove(b.op("f1", mal, hcrypto.BodyRemove, own, join), 0),             // a member removes the owner
 		b.role(b.op("f2", mal, hcrypto.BodyRole, mal, join), hcrypto.RoleAdmin), // grants itself admin
 		b.op("f3", mal, hcrypto.BodyAdd, eve, join),                             // a non-admin adds someone
-		b.op("f4", eve, hcrypto.BodyJoin, ""),                                   // a join nobody backed... by a code
 		b.op("f5", mal, hcrypto.BodyCreate, ""),                                 // a second creation
 	}
-	// Eve's join names nothing, so it follows the creation, which lets
-	// code holders in (today's code is the key): refuse it by removal.
-	r := shuffled(t, b.room, append([]logOp{create, add, join}, forged[:3]...)...)
-	for _, f := range forged[:3] {
+	// Eve's join names the forged add: nothing lets it in.
+	forged = append(forged[:3], b.op("f4", eve, hcrypto.BodyJoin, "", forged[2]), forged[3])
+	r := shuffled(t, b.room, append([]logOp{create, add, join}, forged[:4]...)...)
+	for _, f := range forged[:4] {
 		if r.accepted[f.hash] {
 			t.Fatalf("forged %d accepted", f.op.Kind)
 		}
 	}
 	wantRoles(t, r, map[string]hcrypto.Role{own: hcrypto.RoleOwner, mal: hcrypto.RoleMember})
-	r = replay(b.room, genesis{}, []logOp{create, add, join, forged[4]})
+	r = replay(b.room, genesis{}, []logOp{create, add, join, forged[4]}) // Mallory's own seed: not the room's
 	if r.accepted[forged[4].hash] || r.owner != own {
 		t.Fatal("a second creation was accepted")
 	}
