@@ -226,9 +226,7 @@ func (w *logWriter) insert(ctx context.Context, e RoomEntry) (_ RoomEntry, shown
 		return e, false, nil // the author reused a message ID; see InsertRoomEntries
 	}
 	e.Message.Seq = seq
-	if e.Op == nil { // a membership operation is not conversation to search
-		w.stored = append(w.stored, seq)
-	}
+	w.stored = append(w.stored, seq)
 	return e, true, nil
 }
 

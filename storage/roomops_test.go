@@ -36,6 +36,9 @@ func TestRoomOpsStoredWithTheirEnvelope(t *testing.T) {
 	if err := s.reader.QueryRowContext(ctx, `SELECT count(*) FROM message_fts WHERE message_fts MATCH 'invited'`).Scan(&hits); err != nil || hits != 0 {
 		t.Fatalf("search finds %d operations (%v)", hits, err)
 	}
+	if err := s.CheckSearchIndex(ctx); err != nil {
+		t.Fatal(err)
+	}
 	if ops, _ := s.RoomOps(ctx, "r2"); len(ops) != 0 {
 		t.Fatalf("another room's ops: %+v", ops)
 	}
