@@ -28,6 +28,8 @@ type Rooms interface {
 	LeaveRoom(ctx context.Context, room string) error
 	RoomInviteCode(ctx context.Context, room string) (string, error)
 	InviteToRoom(ctx context.Context, room, peer string) (chat.Message, error)
+	RoomMembers(ctx context.Context, room string) ([]chat.RoomMember, error)
+	RemoveFromRoom(ctx context.Context, room, peer string) error
 	RoomInvitations(ctx context.Context) ([]chat.RoomInvitation, error)
 	AcceptRoomInvitation(ctx context.Context, id string) (chat.Room, error)
 	DeclineRoomInvitation(ctx context.Context, id string) error

@@ -25,6 +25,8 @@ type fakeCore struct {
 	prefs     chat.Prefs
 	hits      []chat.SearchHit
 	sent      []string
+	members   map[string][]chat.RoomMember
+	removed   []string
 	files     []string
 	actions   []string
 	pages     int // Page calls
@@ -155,6 +157,17 @@ func (f *fakeCore) LeaveRoom(_ context.Context, room string) error {
 	return nil
 }
 func (f *fakeCore) RoomInviteCode(context.Context, string) (string, error) { return "HWR1-CODE", nil }
+func (f *fakeCore) RoomMembers(_ context.Context, room string) ([]chat.RoomMember, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]chat.RoomMember(nil), f.members[room]...), nil
+}
+func (f *fakeCore) RemoveFromRoom(_ context.Context, room, peer string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.removed = append(f.removed, room+" "+peer)
+	return nil
+}
 func (f *fakeCore) InviteToRoom(context.Context, string, string) (chat.Message, error) {
 	return chat.Message{}, nil
 }

@@ -27,6 +27,7 @@ type header struct {
 	label   *widget.Button
 	block   *widget.Button
 	invite  *widget.Button
+	members *widget.Button
 	leave   *widget.Button
 	warn    *fyne.Container
 	warnTxt *widget.Label
@@ -42,13 +43,14 @@ func newHeader(u *UI) *header {
 	h.label = widget.NewButton("Label", func() { u.askLabel(h.peer()) })
 	h.block = widget.NewButton("Block", func() { u.toggleBlock(h.peer()) })
 	h.invite = widget.NewButtonWithIcon("Invite", theme.MailSendIcon(), func() { u.showRoomInvite(h.room()) })
+	h.members = widget.NewButton("Members", func() { u.showMembers(h.room()) })
 	h.leave = widget.NewButton("Leave", func() { u.askLeave(h.room()) })
 	h.warnTxt = widget.NewLabel("")
 	h.warnTxt.Wrapping = fyne.TextWrapWord
 	h.warnTxt.TextStyle.Bold = true
 	h.warn = container.NewStack(canvas.NewRectangle(warningColor), onColour(h.warnTxt))
 	left := container.NewHBox(container.NewCenter(container.NewGridWrap(fyne.NewSize(12, 12), h.dot)), h.title)
-	buttons := container.NewHBox(h.verify, h.label, h.block, h.invite, h.leave)
+	buttons := container.NewHBox(h.verify, h.label, h.block, h.invite, h.members, h.leave)
 	h.obj = container.NewVBox(container.NewBorder(nil, nil, left, buttons), h.sub, h.warn, widget.NewSeparator())
 	h.refresh()
 	return h
@@ -87,6 +89,7 @@ func (h *header) update() {
 	show(h.label, isDM)
 	show(h.block, isDM)
 	show(h.invite, !isDM)
+	show(h.members, !isDM)
 	show(h.dot, isDM)
 	if isDM {
 		p := u.peers[h.peer()]

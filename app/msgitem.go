@@ -26,7 +26,7 @@ type shape struct {
 }
 
 func shapeOf(m, prev *chat.Message) shape {
-	s := shape{header: true, system: m.Kind == "join" || m.Kind == "leave" || m.Kind == "invite", file: m.Kind == "file"}
+	s := shape{header: true, system: m.Kind == "join" || m.Kind == "leave" || m.Kind == "invite" || memberKind(m.Kind), file: m.Kind == "file"}
 	if prev == nil || !sameDay(prev.Time, m.Time) {
 		s.day = true
 	} else if prev.From == m.From && prev.Kind == m.Kind && !s.system && !s.file && m.Time.Sub(prev.Time) < 5*time.Minute {
@@ -191,7 +191,16 @@ func systemLine(m *chat.Message) string {
 	case "leave":
 		return who + " left"
 	}
+	if memberKind(m.Kind) {
+		return who + " " + m.Text
+	}
 	return who + ": " + m.Text
+}
+
+// memberKind reports a change of a room's members or roles, which shows
+// as a line of its own ("Ann removed …").
+func memberKind(k string) bool {
+	return k == string(chat.KindCreate) || k == string(chat.KindAdd) || k == string(chat.KindRemove) || k == string(chat.KindRole)
 }
 
 func show(o fyne.CanvasObject, visible bool) {

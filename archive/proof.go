@@ -184,7 +184,7 @@ func checkRoom(m *Message) error {
 		return errors.New("the time differs from the author's")
 	case body.Name != m.FromName:
 		return fmt.Errorf("the author signed as %q, shown as %q", body.Name, m.FromName)
-	case body.Text != m.Text:
+	case hcrypto.DescribeBody(body) != m.Text:
 		return errors.New("the text differs from what the author wrote")
 	}
 	if m.File != nil {

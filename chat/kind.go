@@ -16,6 +16,10 @@ const (
 	KindInvite     Kind = "invite"      // an invitation to a room, carried by a DM
 	KindFile       Kind = "file"        // a file or folder offer
 	KindFileStatus Kind = "file_status" // what became of a file offer, carried by a DM
+	KindCreate     Kind = "create"      // someone created a room and owns it
+	KindAdd        Kind = "add"         // an owner or admin invited someone to a room
+	KindRemove     Kind = "remove"      // an owner or admin removed someone from a room
+	KindRole       Kind = "role"        // a room's owner changed someone's role
 )
 
 // Room body kind bytes: the kind a room message carries inside its sealed
@@ -25,6 +29,11 @@ const (
 	BodyJoin  byte = 2
 	BodyLeave byte = 3
 	BodyFile  byte = 4
+	// Membership operations (a join or leave may carry one too).
+	BodyCreate byte = 5
+	BodyAdd    byte = 6
+	BodyRemove byte = 7
+	BodyRole   byte = 8
 )
 
 // kindForm is every form of one kind. A kind that cannot travel one way
@@ -44,6 +53,10 @@ var kinds = [...]kindForm{
 	{kind: KindInvite, dm: "invite", hasDM: true},
 	{kind: KindFile, dm: "file", hasDM: true, body: BodyFile},
 	{kind: KindFileStatus, dm: "file_status", hasDM: true},
+	{kind: KindCreate, body: BodyCreate},
+	{kind: KindAdd, body: BodyAdd},
+	{kind: KindRemove, body: BodyRemove},
+	{kind: KindRole, body: BodyRole},
 }
 
 // Kinds lists every kind, in the table's order.

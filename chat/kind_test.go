@@ -21,6 +21,10 @@ func TestKindTable(t *testing.T) {
 		{kind: KindInvite, name: "invite", dm: "invite", hasDM: true},
 		{kind: KindFile, name: "file", dm: "file", hasDM: true, body: 4, inRoom: true},
 		{kind: KindFileStatus, name: "file_status", dm: "file_status", hasDM: true},
+		{kind: KindCreate, name: "create", body: 5, inRoom: true},
+		{kind: KindAdd, name: "add", body: 6, inRoom: true},
+		{kind: KindRemove, name: "remove", body: 7, inRoom: true},
+		{kind: KindRole, name: "role", body: 8, inRoom: true},
 	}
 	if len(tests) != len(Kinds()) {
 		t.Fatalf("%d kinds, the test knows %d", len(Kinds()), len(tests))
@@ -80,7 +84,7 @@ func TestUnknownKinds(t *testing.T) {
 			t.Errorf("KindFromDM(%q) = %q, want none", s, k)
 		}
 	}
-	for _, b := range []byte{0, 5, 6, 0x7f, 0xff} {
+	for _, b := range []byte{0, 9, 10, 0x7f, 0xff} {
 		if k, ok := KindFromBody(b); ok {
 			t.Errorf("KindFromBody(%d) = %q, want none", b, k)
 		}

@@ -31,7 +31,17 @@ type RoomFork struct {
 type RoomMember struct {
 	Colleague
 	You bool `json:"you"`
+	// Role is "owner", "admin" or "member" (everyone in #general, which
+	// has no owner), as the room's membership log has it.
+	Role string `json:"role"`
 }
+
+// The roles of a room member.
+const (
+	RoleOwner  = "owner"
+	RoleAdmin  = "admin"
+	RoleMember = "member"
+)
 
 // GeneralRoomName is the name of every workspace's default room. It is
 // reserved: no other room takes it, whatever its case or look-alike

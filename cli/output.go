@@ -106,7 +106,10 @@ func printMessages(w io.Writer, msgs []chat.Message) {
 				mark = " (waiting)"
 			}
 		}
-		if what, ok := map[string]string{"join": "joined", "leave": "left"}[m.Kind]; ok {
+		if what, ok := map[string]string{"join": "joined", "leave": "left", "create": "", "add": "", "remove": "", "role": ""}[m.Kind]; ok {
+			if what == "" {
+				what = safeLine(m.Text)
+			}
 			fmt.Fprintf(w, "%s  — %s %s\n", m.Time.Local().Format(time.DateTime), who, what)
 			continue
 		}

@@ -22,7 +22,9 @@ var roomVerbs = subVerbs{list: []subVerb{
 	{"decline", "hallway room decline ID                  drop an invitation and its key (the sender is not told)", exactly(1), roomDecline},
 	{"invite-code", "hallway room invite-code ROOM            a code for colleagues not connected yet", atLeast(1), roomInviteCode},
 	{"join", "hallway room join CODE                   join with a code", atLeast(1), roomJoin},
-	{"members", "hallway room members ROOM                members and their presence", atLeast(1), roomMembers},
+	{"members", "hallway room members ROOM                members, their role (owner/admin/member) and presence", atLeast(1), roomMembers},
+	{"remove", "hallway room remove ROOM PEER            remove a member (owners and admins)", exactly(2), roomRemove},
+	{"role", "hallway room role ROOM PEER admin|member make a member an admin, or a member again (the owner)", exactly(3), roomRole},
 	{"leave", "hallway room leave ROOM", atLeast(1), roomLeave},
 }, more: "ROOM is #name (always a name) or room:ID (the id from hallway room list).\n" +
 	"Nothing joins without you: a colleague's invitation waits until you accept it.\n" +
@@ -154,15 +156,31 @@ func roomMembers(ctx context.Context, env *Env, dir string, args []string, p par
 		return printJSON(env.Stdout, ms)
 	}
 	tw := table(env.Stdout)
-	fmt.Fprintln(tw, "NAME\tSTATUS\tFINGERPRINT\tPEER ID")
+	fmt.Fprintln(tw, "NAME\tROLE\tSTATUS\tFINGERPRINT\tPEER ID")
 	for _, m := range ms {
 		name := m.Name
 		if m.You {
 			name += " (you)"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", safeLine(name), safeLine(statusLine(m.Status, m.StatusText)), hcrypto.ShortFingerprint(m.Fingerprint), safeLine(m.PeerID))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", safeLine(name), safeLine(m.Role), safeLine(statusLine(m.Status, m.StatusText)), hcrypto.ShortFingerprint(m.Fingerprint), safeLine(m.PeerID))
 	}
 	return tw.Flush()
+}
+
+func roomRemove(ctx context.Context, env *Env, dir string, args []string, _ parsed) error {
+	if err := control.NewClient(dir).RemoveFromRoom(ctx, args[0], args[1]); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "Removed %s from %s\n", safeLine(args[1]), safeLine(args[0]))
+	return nil
+}
+
+func roomRole(ctx context.Context, env *Env, dir string, args []string, _ parsed) error {
+	if err := control.NewClient(dir).SetRoomRole(ctx, args[0], args[1], args[2]); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "%s is now %s in %s\n", safeLine(args[1]), safeLine(args[2]), safeLine(args[0]))
+	return nil
 }
 
 func roomResult(env *Env, asJSON bool, r chat.Room, err error, verb string) error {

@@ -51,6 +51,8 @@ type Rooms interface {
 	InviteToRoom(ctx context.Context, room, peer string) (chat.Message, error)
 	RoomInviteCode(ctx context.Context, room string) (string, error)
 	RoomMembers(ctx context.Context, room string) ([]chat.RoomMember, error)
+	RemoveFromRoom(ctx context.Context, room, peer string) error
+	SetRoomRole(ctx context.Context, room, peer, role string) error
 	SendRoom(ctx context.Context, room, text string) (chat.Message, error)
 	RoomInvitations(ctx context.Context) ([]chat.RoomInvitation, error)
 	AcceptRoomInvitation(ctx context.Context, id string) (chat.Room, error)

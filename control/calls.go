@@ -95,6 +95,18 @@ func (c *Client) InviteToRoom(ctx context.Context, room, peer string) (chat.Mess
 	return call(ctx, c, epInviteToRoom, roomRequest{Room: room, Peer: peer})
 }
 
+// RemoveFromRoom removes a member from a room.
+func (c *Client) RemoveFromRoom(ctx context.Context, room, peer string) error {
+	_, err := call(ctx, c, epRemoveFromRoom, roomRequest{Room: room, Peer: peer})
+	return err
+}
+
+// SetRoomRole makes a member of a room an admin or a member again.
+func (c *Client) SetRoomRole(ctx context.Context, room, peer, role string) error {
+	_, err := call(ctx, c, epSetRoomRole, roomRequest{Room: room, Peer: peer, Role: role})
+	return err
+}
+
 // SendRoom posts to a room.
 func (c *Client) SendRoom(ctx context.Context, room, text string) (chat.Message, error) {
 	return call(ctx, c, epSendRoom, roomRequest{Room: room, Text: text})

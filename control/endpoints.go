@@ -158,6 +158,16 @@ var epInviteToRoom = define(&Endpoint[roomRequest, chat.Message]{Name: "rooms_in
 		return b.Rooms.InviteToRoom(ctx, r.Room, r.Peer)
 	}})
 
+var epRemoveFromRoom = define(&Endpoint[roomRequest, none]{Name: "rooms_remove", Method: "POST", Path: "/v1/rooms/remove", in: inJSON, needs: resRooms,
+	serve: func(ctx context.Context, b Backends, r roomRequest) (none, error) {
+		return none{}, b.Rooms.RemoveFromRoom(ctx, r.Room, r.Peer)
+	}})
+
+var epSetRoomRole = define(&Endpoint[roomRequest, none]{Name: "rooms_role", Method: "POST", Path: "/v1/rooms/role", in: inJSON, needs: resRooms,
+	serve: func(ctx context.Context, b Backends, r roomRequest) (none, error) {
+		return none{}, b.Rooms.SetRoomRole(ctx, r.Room, r.Peer, r.Role)
+	}})
+
 var epRoomInvitations = define(&Endpoint[none, []chat.RoomInvitation]{Name: "rooms_invites", Method: "GET", Path: "/v1/rooms/invites", needs: resRooms,
 	serve: func(ctx context.Context, b Backends, _ none) ([]chat.RoomInvitation, error) {
 		return b.Rooms.RoomInvitations(ctx)

@@ -159,6 +159,8 @@ func (fixture) RoomInviteCode(context.Context, string) (string, error) { return 
 func (fixture) RoomMembers(context.Context, string) ([]chat.RoomMember, error) {
 	return fill[[]chat.RoomMember](), nil
 }
+func (fixture) RemoveFromRoom(context.Context, string, string) error      { return nil }
+func (fixture) SetRoomRole(context.Context, string, string, string) error { return nil }
 func (fixture) SendRoom(context.Context, string, string) (chat.Message, error) {
 	return fill[chat.Message](), nil
 }

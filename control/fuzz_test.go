@@ -76,6 +76,8 @@ func (stubBackend) InviteToRoom(context.Context, string, string) (chat.Message, 
 func (stubBackend) RoomMembers(context.Context, string) ([]chat.RoomMember, error) {
 	return nil, nil
 }
+func (stubBackend) RemoveFromRoom(context.Context, string, string) error      { return nil }
+func (stubBackend) SetRoomRole(context.Context, string, string, string) error { return nil }
 func (stubBackend) SendRoom(context.Context, string, string) (chat.Message, error) {
 	return chat.Message{}, nil
 }

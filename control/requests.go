@@ -38,6 +38,8 @@ type roomRequest struct {
 	Code string `json:"code,omitempty"`
 	Peer string `json:"peer,omitempty"`
 	Text string `json:"text,omitempty"`
+	// Role is "admin" or "member", for a role change.
+	Role string `json:"role,omitempty"`
 	// Invitation names a pending invitation to accept or decline.
 	Invitation string `json:"invitation,omitempty"`
 }

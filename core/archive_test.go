@@ -160,18 +160,19 @@ func TestExportProvesEveryMessage(t *testing.T) {
 		}
 		// 5 DMs (4 texts and the invitation), the node's own join of the
 		// open workspace's #general (live only: the other's came before
-		// they met), and in #project 2 joins, 2 texts and the file offer.
-		if r.Verified != 11 || r.Unsigned != 0 || sum.Messages != 11 || sum.Signed != 11 {
+		// they met), and in #project its creation, Ann's invitation of Bob
+		// (an add), Bob's join, 2 texts and the file offer.
+		if r.Verified != 12 || r.Unsigned != 0 || sum.Messages != 12 || sum.Signed != 12 {
 			t.Errorf("%s: report %+v, summary %+v", n.currentProfile().Name, r, sum)
 		}
 		page, _ := exportOf(t, n, ExportOptions{Format: "html"})
-		if r := archive.Verify(page); !r.OK() || r.Verified != 11 {
+		if r := archive.Verify(page); !r.OK() || r.Verified != 12 {
 			t.Errorf("%s's page does not verify: %+v", n.currentProfile().Name, r)
 		}
 	}
 	// One conversation, one period.
 	data, sum := exportOf(t, ann, ExportOptions{In: "#project"})
-	if r := archive.Verify(data); !r.OK() || sum.Messages != 5 {
+	if r := archive.Verify(data); !r.OK() || sum.Messages != 6 {
 		t.Errorf("room export: %+v, %+v", r, sum)
 	}
 	data, sum = exportOf(t, ann, ExportOptions{In: "Bob", Since: time.Now().Add(-time.Hour)})

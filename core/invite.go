@@ -15,6 +15,17 @@ func (s *Service) InviteToRoom(ctx context.Context, roomRef, peerRef string) (ch
 	return s.rooms.Invite(ctx, roomRef, peerRef)
 }
 
+// RemoveFromRoom removes a member from a room; owners and admins may.
+func (s *Service) RemoveFromRoom(ctx context.Context, roomRef, peerRef string) error {
+	return s.rooms.Remove(ctx, roomRef, peerRef)
+}
+
+// SetRoomRole makes a member of a room an admin or a member again; the
+// owner may.
+func (s *Service) SetRoomRole(ctx context.Context, roomRef, peerRef, role string) error {
+	return s.rooms.SetRole(ctx, roomRef, peerRef, role)
+}
+
 // RoomInvitations lists the invitations waiting for the user's consent.
 func (s *Service) RoomInvitations(ctx context.Context) ([]chat.RoomInvitation, error) {
 	return s.rooms.Invitations(ctx)

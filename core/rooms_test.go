@@ -255,7 +255,7 @@ func TestRoomForgeryAndReplay(t *testing.T) {
 		return nil
 	}(genuine.ID)
 	st := mal.rooms.Joined().Get(room)
-	code, err := mal.RoomInviteCode(ctx, room)
+	code, err := ann.RoomInviteCode(ctx, room) // the owner hands out the code
 	if err != nil {
 		t.Fatal(err)
 	}

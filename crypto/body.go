@@ -3,10 +3,13 @@ package crypto
 // A room body is the plaintext sealed in an envelope. Encoding, version 1:
 //
 //	0x01                  format version
-//	1 byte                kind (BodyText, BodyJoin, BodyLeave, BodyFile)
+//	1 byte                kind (BodyText, BodyJoin, BodyLeave, BodyFile, and
+//	                      the membership kinds of membership.go)
 //	8 bytes               sent-at, unix milliseconds, big-endian, > 0
 //	uvarint n, n bytes    author's display name, UTF-8, 0..256 bytes
-//	uvarint n, n bytes    text, UTF-8: 1..65536 bytes for BodyText, else 0
+//	uvarint n, n bytes    text, UTF-8: 1..65536 bytes for BodyText, else 0;
+//	                      for a membership kind its operation (MemberOp),
+//	                      which a join or leave from before operations lacks
 //
 // Uvarints are in their shortest form, so each body has one encoding.
 
@@ -60,7 +63,13 @@ func (b RoomBody) Validate() error {
 		}
 	case BodyJoin, BodyLeave:
 		if len(b.Text) != 0 {
-			return fmt.Errorf("room body: kind %d carries no text", b.Kind)
+			if _, err := UnmarshalMemberOp(b.Kind, []byte(b.Text)); err != nil {
+				return fmt.Errorf("room body: %w", err)
+			}
+		}
+	case BodyCreate, BodyAdd, BodyRemove, BodyRole:
+		if _, err := UnmarshalMemberOp(b.Kind, []byte(b.Text)); err != nil {
+			return fmt.Errorf("room body: %w", err)
 		}
 	default:
 		return fmt.Errorf("room body: unknown kind %d", b.Kind)
@@ -70,7 +79,7 @@ func (b RoomBody) Validate() error {
 		return fmt.Errorf("room body: name of %d bytes exceeds %d", len(b.Name), MaxNameBytes)
 	case !utf8.ValidString(b.Name):
 		return errors.New("room body: name is not valid UTF-8")
-	case !utf8.ValidString(b.Text):
+	case !IsMemberOpKind(b.Kind) && !utf8.ValidString(b.Text):
 		return errors.New("room body: text is not valid UTF-8")
 	case b.SentAt <= 0:
 		return fmt.Errorf("room body: sent-at %d is not a positive unix time", b.SentAt)

@@ -129,6 +129,9 @@ type RoomInvite struct {
 	Room string `json:"room"`
 	Name string `json:"name"`
 	Key  []byte `json:"key"`
+	// Add is the hash of the inviter's add operation in the room's
+	// membership log, which the invitee's join names.
+	Add []byte `json:"add,omitempty"`
 }
 
 func checkInvite(inv *RoomInvite) error {
@@ -139,6 +142,8 @@ func checkInvite(inv *RoomInvite) error {
 		return fmt.Errorf("invite with a bad room id: %w", chat.CheckInvitedRoomID(inv.Room))
 	case len(inv.Key) != 32:
 		return fmt.Errorf("invite with a bad room key")
+	case len(inv.Add) != 0 && len(inv.Add) != 32:
+		return fmt.Errorf("invite with a bad add operation")
 	}
 	return chat.CheckRoomName(inv.Name)
 }

@@ -17,6 +17,9 @@ type RoomInvite struct {
 	Name    string // the room's name as the inviter gave it
 	Key     [32]byte
 	At      time.Time // when it arrived (or was last renewed)
+	// AddOp is the hash of the inviter's add operation, which the join
+	// names; nil for an invitation from before operations.
+	AddOp []byte
 }
 
 // InviteLimits caps the invitations kept pending.
@@ -31,7 +34,7 @@ var (
 	ErrTooManyInvitesFrom = errors.New("storage: too many pending invitations from this colleague")
 )
 
-const roomInviteColumns = `id, room, inviter, name, key, received_at`
+const roomInviteColumns = `id, room, inviter, name, key, received_at, add_op`
 
 // PutRoomInvite keeps an invitation pending. A repeat for the same room and
 // inviter replaces the earlier one (name, key and time) and is always kept;
@@ -47,8 +50,8 @@ func (s *Store) PutRoomInvite(ctx context.Context, inv RoomInvite, lim InviteLim
 		at = now()
 	}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE room_invites SET name = ?, key = ?, received_at = ?
-			WHERE room = ? AND inviter = ?`, inv.Name, inv.Key[:], toMillis(at), inv.Room, inv.Inviter)
+		res, err := tx.ExecContext(ctx, `UPDATE room_invites SET name = ?, key = ?, received_at = ?, add_op = ?
+			WHERE room = ? AND inviter = ?`, inv.Name, inv.Key[:], toMillis(at), inv.AddOp, inv.Room, inv.Inviter)
 		if err != nil {
 			return err
 		}
@@ -67,8 +70,8 @@ func (s *Store) PutRoomInvite(ctx context.Context, inv RoomInvite, lim InviteLim
 		case total >= lim.Total:
 			return fmt.Errorf("%w (%d)", ErrTooManyInvites, total)
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO room_invites (`+roomInviteColumns+`) VALUES (?, ?, ?, ?, ?, ?)`,
-			inv.ID, inv.Room, inv.Inviter, inv.Name, inv.Key[:], toMillis(at))
+		_, err = tx.ExecContext(ctx, `INSERT INTO room_invites (`+roomInviteColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			inv.ID, inv.Room, inv.Inviter, inv.Name, inv.Key[:], toMillis(at), inv.AddOp)
 		return err
 	})
 	if err != nil {
@@ -125,7 +128,7 @@ func scanRoomInvite(sc scanner) (RoomInvite, error) {
 		key []byte
 		at  int64
 	)
-	if err := sc.Scan(&inv.ID, &inv.Room, &inv.Inviter, &inv.Name, &key, &at); err != nil {
+	if err := sc.Scan(&inv.ID, &inv.Room, &inv.Inviter, &inv.Name, &key, &at, &inv.AddOp); err != nil {
 		return RoomInvite{}, err
 	}
 	if len(key) != len(inv.Key) {

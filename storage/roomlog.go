@@ -26,6 +26,15 @@ type RoomEntry struct {
 	Raw     []byte // the signed envelope, served as is to peers missing it
 	Message Message
 	Member  *MemberChange // set for join and leave entries
+	Op      *OpRecord     // set for membership operations
+}
+
+// OpRecord is the membership operation an envelope carries, stored with it
+// in the same transaction.
+type OpRecord struct {
+	Hash [32]byte // SHA-256 of Raw
+	Op   []byte   // its encoding
+	Name string   // the display name the author signed
 }
 
 // InsertRoomEntries stores a batch of envelopes in one transaction and
@@ -153,6 +162,7 @@ type logWriter struct {
 	st              *statements
 	env, msg, index *sql.Stmt
 	member, head    *sql.Stmt
+	op              *sql.Stmt
 	around          *sql.Stmt
 	touched         map[headKey]uint64 // highest seq added per author
 	conflicts       []RoomConflict     // keys held with other envelope bytes
@@ -199,6 +209,13 @@ func (w *logWriter) insert(ctx context.Context, e RoomEntry) (_ RoomEntry, shown
 			e.Room, c.Peer, c.Name, int64(e.HLC), e.Author, int64(e.Seq), c.Joined)
 		if err != nil {
 			return e, false, fmt.Errorf("apply membership of %s: %w", c.Peer, err)
+		}
+	}
+	if o := e.Op; o != nil {
+		_, err := w.bind(ctx, &w.op, w.st.insertRoomOp).ExecContext(ctx,
+			e.Room, o.Hash[:], e.Message.ID, e.Author, int64(e.Seq), o.Op, o.Name)
+		if err != nil {
+			return e, false, fmt.Errorf("store membership operation: %w", err)
 		}
 	}
 	seq, ok, err := insertMessage(ctx, w.bind(ctx, &w.msg, w.st.insertMessage), e.Message)

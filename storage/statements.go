@@ -22,6 +22,7 @@ type statements struct {
 	insertEnvelope  *sql.Stmt
 	neighbourClocks *sql.Stmt
 	upsertMember    *sql.Stmt
+	insertRoomOp    *sql.Stmt
 	advanceHead     *sql.Stmt
 	insertMessage   *sql.Stmt
 	indexMessages   *sql.Stmt
@@ -59,6 +60,7 @@ func prepareStatements(ctx context.Context, writer, reader *sql.DB) (*statements
 		{&st.insertEnvelope, writer, insertEnvelopeSQL},
 		{&st.neighbourClocks, writer, neighbourClocksSQL},
 		{&st.upsertMember, writer, upsertMemberSQL},
+		{&st.insertRoomOp, writer, insertRoomOpSQL},
 		{&st.advanceHead, writer, advanceHeadSQL},
 		{&st.insertMessage, writer, insertMessageSQL},
 		{&st.indexMessages, writer, indexMessagesSQL},

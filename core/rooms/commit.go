@@ -44,7 +44,10 @@ type committer struct {
 	fileOffered func(e *storage.RoomEntry)
 	// changed announces a room whose membership changed.
 	changed func(ctx context.Context, room string)
-	gaps    gapAsker
+	// relog replays the membership log of a room that got an operation or
+	// a plain join or leave, before it is announced.
+	relog func(ctx context.Context, room string)
+	gaps  gapAsker
 	// liveOnly reports a room whose history is never fetched: its holes
 	// are what was said before we met, not losses to ask for.
 	liveOnly func(room string) bool
@@ -74,7 +77,7 @@ func (c *committer) commit(ctx context.Context, d storage.Durability, batch []pe
 		e := &inserted[i]
 		out[i] = e
 		c.clock.Observe(e.HLC)
-		if e.Member != nil {
+		if e.Member != nil || e.Op != nil {
 			changedRooms[e.Room] = true
 		}
 		switch {
@@ -88,6 +91,9 @@ func (c *committer) commit(ctx context.Context, d storage.Durability, batch []pe
 		}
 	}
 	for id := range changedRooms {
+		if c.relog != nil {
+			c.relog(ctx, id)
+		}
 		c.changed(ctx, id)
 	}
 	c.checkGaps(ctx, batch)

@@ -35,6 +35,7 @@ type Store interface {
 	syncStore
 	historyStore
 	inviteStore
+	opStore
 }
 
 var _ Store = (*storage.Store)(nil)

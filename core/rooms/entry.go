@@ -6,10 +6,16 @@ import (
 
 	"hallway/chat"
 	hcrypto "hallway/crypto"
+	"hallway/p2p"
 	"hallway/storage"
 
 	"github.com/libp2p/go-libp2p/core/peer"
 )
+
+// errCutOff refuses an envelope of a removed member, or of one that left,
+// numbered past its cutoff. Whoever forwarded it may not know yet: it is
+// ignored, not held against them.
+var errCutOff = fmt.Errorf("%w: the author was removed from the room or left it", p2p.ErrIgnore)
 
 // openEntry authenticates and opens an envelope of room j for the node
 // self. When it came over gossip, gossipAuthor is the pubsub author, which
@@ -24,6 +30,10 @@ func openEntry(self peer.ID, j *Joined, env *hcrypto.Envelope, raw []byte, gossi
 	}
 	if gossipAuthor != nil && author != *gossipAuthor {
 		return nil, fmt.Errorf("envelope author %s differs from the sender %s", author.ShortString(), gossipAuthor.ShortString())
+	}
+	if r := j.roster(); r != nil && r.pastCutoff(author.String(), env.Seq) {
+		c, _ := r.cutoff(author.String())
+		return nil, fmt.Errorf("%w: seq %d of %s is past its cutoff %d", errCutOff, env.Seq, author.ShortString(), c)
 	}
 	pub, err := author.ExtractPublicKey()
 	if err != nil {
@@ -59,7 +69,14 @@ func makeEntry(self peer.ID, j *Joined, env *hcrypto.Envelope, raw []byte, autho
 			HLC: env.HLC, AuthorSeq: env.Seq, Meta: storage.RoomMeta(name),
 		},
 	}
-	if body.Kind == hcrypto.BodyJoin || body.Kind == hcrypto.BodyLeave {
+	switch {
+	case hcrypto.IsMemberOpKind(body.Kind) && body.Text != "":
+		// The body was validated: Text is the operation's encoding.
+		e.Op = &storage.OpRecord{Hash: hcrypto.HashOp(raw), Op: []byte(body.Text), Name: name}
+		e.Message.Text = hcrypto.DescribeBody(body)
+	case body.Kind == hcrypto.BodyJoin || body.Kind == hcrypto.BodyLeave:
+		// A plain join or leave, from before operations: it counts only in
+		// a room made before them (see memberlog.go).
 		e.Member = &storage.MemberChange{Peer: author.String(), Name: name, Joined: body.Kind == hcrypto.BodyJoin}
 	}
 	return e

@@ -364,3 +364,36 @@ func (s *fakeStore) HeldSpan(_ context.Context, room, author string, head uint64
 	}
 	return lo, hi, ok, nil
 }
+
+// RoomOps lists the operations among the entries held, as storage keeps
+// them alongside.
+func (s *fakeStore) RoomOps(_ context.Context, room string) ([]storage.RoomOp, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []storage.RoomOp
+	for k, e := range s.entries {
+		if k.room == room && e.Op != nil {
+			out = append(out, storage.RoomOp{Hash: e.Op.Hash, ID: e.Message.ID, Author: e.Author, Seq: e.Seq,
+				Op: e.Op.Op, Name: e.Op.Name})
+		}
+	}
+	return out, nil
+}
+
+func (s *fakeStore) FirstRoomJoin(_ context.Context, room string) (string, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var best *storage.RoomEntry
+	for k, e := range s.entries {
+		if k.room != room || e.Message.Kind != storage.KindJoin {
+			continue
+		}
+		if best == nil || e.HLC < best.HLC || (e.HLC == best.HLC && e.Author < best.Author) {
+			best = &e
+		}
+	}
+	if best == nil {
+		return "", false, nil
+	}
+	return best.Author, true, nil
+}

@@ -46,6 +46,11 @@ func (m *Manager) InviteCode(ref string) (string, error) {
 	if j.general {
 		return "", chat.UserErrorf("everyone in the workspace is in #general already; newcomers join the workspace (hallway workspace invite)")
 	}
+	self := m.deps.Net.ID().String()
+	r := j.roster()
+	if !r.canManage(self) {
+		return "", chat.UserErrorf("only the owner or an admin of #%s can hand out its code", j.name)
+	}
 	return hcrypto.RoomInviteCode(j.id, j.name, j.key), nil
 }
 
@@ -59,7 +64,7 @@ func (m *Manager) JoinCode(ctx context.Context, code string) (chat.Room, error) 
 	if err := chat.CheckRoomName(name); err != nil {
 		return chat.Room{}, chat.UserErrorf("that room code does not work: %v", err)
 	}
-	if err := m.join(ctx, storage.Room{ID: id, Name: name, Key: key}); err != nil {
+	if err := m.join(ctx, storage.Room{ID: id, Name: name, Key: key}, &hcrypto.MemberOp{Kind: hcrypto.BodyJoin}); err != nil {
 		return chat.Room{}, err
 	}
 	return m.summary(ctx, m.joined.Get(id))
@@ -83,7 +88,20 @@ func (m *Manager) Invite(ctx context.Context, roomRef, peerRef string) (chat.Mes
 	if to == m.deps.Net.ID() {
 		return chat.Message{}, chat.UserErrorf("you are in #%s already", j.name)
 	}
-	meta, err := json.Marshal(p2p.RoomInvite{Room: j.id, Name: j.name, Key: j.key[:]})
+	if !j.roster().canManage(m.deps.Net.ID().String()) {
+		return chat.Message{}, chat.UserErrorf("only the owner or an admin of #%s can invite colleagues", j.name)
+	}
+	if _, in := j.roster().role(to.String()); in {
+		return chat.Message{}, chat.UserErrorf("%s is in #%s already", to.ShortString(), j.name)
+	}
+	add, err := m.poster.postOp(ctx, j, hcrypto.MemberOp{Kind: hcrypto.BodyAdd, Target: []byte(to)})
+	if err != nil {
+		return chat.Message{}, err
+	}
+	if err := accepted(j, add); err != nil {
+		return chat.Message{}, err
+	}
+	meta, err := json.Marshal(p2p.RoomInvite{Room: j.id, Name: j.name, Key: j.key[:], Add: add.Op.Hash[:]})
 	if err != nil {
 		return chat.Message{}, err
 	}
@@ -116,14 +134,17 @@ func (m *Manager) keepInvite(ctx context.Context, from peer.ID, inv *p2p.RoomInv
 		if j.key != hcrypto.RoomKey(key) {
 			return fmt.Errorf("room %s is joined under another key", inv.Room)
 		}
-		return nil // a member already: nothing to ask
+		if _, cut := j.roster().cutoff(m.deps.Net.ID().String()); !cut {
+			return nil // a member already: nothing to ask
+		}
+		// Removed, or gone, and invited back: that waits for consent too.
 	}
 	if old, ok, err := m.deps.Store.Room(ctx, inv.Room); err != nil {
 		return err
 	} else if ok && old.Key != key {
 		return fmt.Errorf("room %s was known under another key", inv.Room)
 	}
-	rec := storage.RoomInvite{ID: inviteID(inv.Room, from), Room: inv.Room, Inviter: from.String(), Name: inv.Name, Key: key}
+	rec := storage.RoomInvite{ID: inviteID(inv.Room, from), Room: inv.Room, Inviter: from.String(), Name: inv.Name, Key: key, AddOp: inv.Add}
 	lim := storage.InviteLimits{Total: MaxPendingInvites, PerInviter: MaxInvitesPerInviter}
 	if _, err := m.deps.Store.PutRoomInvite(ctx, rec, lim); err != nil {
 		return err
@@ -193,7 +214,12 @@ func (m *Manager) AcceptInvitation(ctx context.Context, id string) (chat.Room, e
 	if err != nil {
 		return chat.Room{}, err
 	}
-	if err := m.join(ctx, storage.Room{ID: inv.Room, Name: inv.Name, Key: inv.Key}); err != nil {
+	var extra []hcrypto.OpHash
+	if len(inv.AddOp) == len(hcrypto.OpHash{}) {
+		extra = append(extra, hcrypto.OpHash(inv.AddOp))
+	}
+	join := &hcrypto.MemberOp{Kind: hcrypto.BodyJoin}
+	if err := m.join(ctx, storage.Room{ID: inv.Room, Name: inv.Name, Key: inv.Key}, join, extra...); err != nil {
 		return chat.Room{}, err
 	}
 	return m.summary(ctx, m.joined.Get(inv.Room))

@@ -2,6 +2,8 @@ package rooms
 
 import (
 	"context"
+	"sync"
+	"sync/atomic"
 
 	hcrypto "hallway/crypto"
 
@@ -20,7 +22,14 @@ type Joined struct {
 	// joins a strange network shares nothing said before it got there.
 	liveOnly bool
 	topic    Topic
+	// log is the replay of the room's membership log (memberlog.go);
+	// relogMu serialises replays, so an older one never lands last.
+	log     atomic.Pointer[roster]
+	relogMu sync.Mutex
 }
+
+// roster is the room's membership as its log last replayed; nil before.
+func (j *Joined) roster() *roster { return j.log.Load() }
 
 // ID is the room's id.
 func (j *Joined) ID() string { return j.id }

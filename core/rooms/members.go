@@ -1,8 +1,11 @@
 package rooms
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 
 	"hallway/chat"
 	"hallway/storage"
@@ -20,11 +23,32 @@ func (m *Manager) members(ctx context.Context, j *Joined) ([]storage.Member, err
 		}
 		return out, nil
 	}
+	if r := j.roster(); r != nil && !j.general {
+		out := make([]storage.Member, 0, len(r.roles))
+		for p := range r.roles {
+			out = append(out, storage.Member{Peer: p, Name: r.names[p]})
+		}
+		slices.SortFunc(out, func(a, b storage.Member) int {
+			return cmp.Or(cmp.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)), cmp.Compare(a.Name, b.Name), cmp.Compare(a.Peer, b.Peer))
+		})
+		return out, nil
+	}
 	rows, err := m.deps.Store.RoomMembers(ctx, j.id)
 	if err != nil {
 		return nil, fmt.Errorf("room members: %w", err)
 	}
 	return rows, nil
+}
+
+// roleOf is a member's role in the API.
+func roleOf(j *Joined, p string) string {
+	if j.general {
+		return chat.RoleMember
+	}
+	if x, ok := j.roster().role(p); ok {
+		return x.String()
+	}
+	return chat.RoleMember
 }
 
 // Members lists a room's members with their presence.
@@ -42,7 +66,7 @@ func (m *Manager) Members(ctx context.Context, ref string) ([]chat.RoomMember, e
 	for _, r := range rows {
 		if r.Peer == self {
 			me, _ := m.deps.Self(ctx)
-			out = append(out, chat.RoomMember{You: true, Colleague: chat.Colleague{PeerID: self, Name: me.Name,
+			out = append(out, chat.RoomMember{You: true, Role: roleOf(j, self), Colleague: chat.Colleague{PeerID: self, Name: me.Name,
 				Fingerprint: me.Fingerprint, Online: true, Status: me.Status, StatusText: me.StatusText}})
 			continue
 		}
@@ -56,7 +80,7 @@ func (m *Manager) Members(ctx context.Context, ref string) ([]chat.RoomMember, e
 			a := m.deps.Author(ctx, r.Peer, r.Name)
 			c.Name, c.NameShared = a.Name, a.Warning != nil
 		}
-		out = append(out, chat.RoomMember{Colleague: c})
+		out = append(out, chat.RoomMember{Colleague: c, Role: roleOf(j, r.Peer)})
 	}
 	return out, nil
 }

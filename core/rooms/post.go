@@ -43,12 +43,38 @@ type poster struct {
 // it to the members online. Members offline get it from anyone through
 // sync, so a failed publish loses nothing.
 func (p *poster) post(ctx context.Context, j *Joined, body hcrypto.RoomBody) (*storage.RoomEntry, error) {
+	return p.postWith(ctx, j, func() hcrypto.RoomBody { return body })
+}
+
+// postOp posts a membership operation of ours. Its parents are the heads of
+// the room's log once the catch-up before posting brought what the members
+// hold, with extra (the add an invitation named) on top.
+func (p *poster) postOp(ctx context.Context, j *Joined, op hcrypto.MemberOp, extra ...hcrypto.OpHash) (*storage.RoomEntry, error) {
+	return p.postWith(ctx, j, func() hcrypto.RoomBody {
+		switch op.Kind {
+		case hcrypto.BodyCreate:
+		case hcrypto.BodyJoin:
+			// A join names what lets it in: the invitation's add, or
+			// nothing for a code (see memberlog.go).
+			op.Parents = parentsOf(nil, extra)
+		default:
+			op.Parents = parentsOf(j.roster(), extra)
+		}
+		return hcrypto.RoomBody{Kind: op.Kind, Text: string(op.Marshal())}
+	})
+}
+
+func (p *poster) postWith(ctx context.Context, j *Joined, build func() hcrypto.RoomBody) (*storage.RoomEntry, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	self := p.self()
 	if p.catchUp != nil && !p.settled[j.id] && p.catchUp(ctx, j) {
 		// Never number from a store that may be behind what we posted.
 		p.settleLocked(j.id)
+	}
+	body := build()
+	if _, cut := j.roster().cutoff(self.String()); cut && body.Kind != hcrypto.BodyJoin {
+		return nil, chat.UserErrorf("you were removed from #%s or left it; you cannot post there", j.name)
 	}
 	seq, err := p.store.NextRoomSeq(ctx, j.id, self.String())
 	if err != nil {

@@ -46,6 +46,14 @@ func (y *Syncer) syncRoom(ctx context.Context, j *Joined, to peer.ID, budget *in
 	}
 	proof := j.Proof(j.id, y.net.ID(), to)
 	r := p2p.SyncRoom{ID: j.id, Proof: proof[:], Have: v.Heads}
+	// Someone removed or gone, of whom we hold all up to the cutoff: ask
+	// for nothing more, as we would refuse it.
+	for author, c := range j.roster().cutMembers() {
+		if v.Heads[author] >= c && !j.roster().invited[author] && r.Have != nil {
+			r.Have[author] = math.MaxInt64
+			delete(v.Held, author)
+		}
+	}
 	room := 0
 	for _, author := range slices.Sorted(maps.Keys(v.Held)) {
 		b := p2p.HeldBitmap(v.Heads[author], v.Held[author])
@@ -163,6 +171,9 @@ func (y *Syncer) request(ctx context.Context, id peer.ID, req p2p.SyncRequest, a
 			return errors.New("peer sent a room we did not ask for")
 		}
 		e, err := openEntry(self, j, env, raw, nil)
+		if errors.Is(err, errCutOff) {
+			return nil // the sender may not know of the removal yet
+		}
 		if err != nil {
 			return err
 		}

@@ -67,6 +67,13 @@ func New(cfg Config, deps Deps) *Manager {
 	m.syncer = newSyncer(m.joined, deps.Store, deps.Net, deps.Spawner, m.commit, deps.Blocks, m.log)
 	m.commit.gaps = m.syncer
 	m.poster.catchUp = m.syncer.catchUpOwn
+	m.commit.relog = func(ctx context.Context, room string) {
+		if j := m.joined.Get(room); j != nil {
+			if err := m.relog(ctx, j); err != nil {
+				m.log.Warn("replay membership", "room", room, "err", err)
+			}
+		}
+	}
 	m.commit.liveOnly = func(room string) bool {
 		j := m.joined.Get(room)
 		return j != nil && j.liveOnly
@@ -116,10 +123,13 @@ func (m *Manager) Open(ctx context.Context) error {
 		if err := m.Follow(r); err != nil {
 			return err
 		}
+		if err := m.relog(ctx, m.joined.Get(r.ID)); err != nil {
+			return fmt.Errorf("room %s membership: %w", r.ID, err)
+		}
 	}
 	gid, gkey := hcrypto.GeneralRoom(m.cfg.Workspace)
 	if m.joined.Get(gid) == nil {
-		return m.join(ctx, storage.Room{ID: gid, Name: chat.GeneralRoomName, Key: gkey, General: true})
+		return m.join(ctx, storage.Room{ID: gid, Name: chat.GeneralRoomName, Key: gkey, General: true}, nil)
 	}
 	return nil
 }
@@ -155,7 +165,10 @@ func (m *Manager) Follow(r storage.Room) error {
 // join records a room as joined, follows it, says so to its members and
 // fetches its history from whoever is online. Every way in (a room code,
 // an accepted invitation, a new room) comes here; the user asked for each.
-func (m *Manager) join(ctx context.Context, r storage.Room) error {
+//
+// op is the join (or creation) operation to post, nil for #general, whose
+// members need none; extra names the add an invitation carried.
+func (m *Manager) join(ctx context.Context, r storage.Room, op *hcrypto.MemberOp, extra ...hcrypto.OpHash) error {
 	if r.General {
 		if !chat.IsGeneralRoomID(r.ID) {
 			return fmt.Errorf("#general with id %q", r.ID)
@@ -166,6 +179,12 @@ func (m *Manager) join(ctx context.Context, r storage.Room) error {
 	if existing := m.joined.Get(r.ID); existing != nil {
 		if existing.key != hcrypto.RoomKey(r.Key) {
 			return chat.UserErrorf("you are already in a room with id %s but another key; the invitation is not valid", r.ID)
+		}
+		if _, cut := existing.roster().cutoff(m.deps.Net.ID().String()); cut && op != nil && op.Kind == hcrypto.BodyJoin {
+			// Removed (or gone), and invited again: join anew.
+			if _, err := m.poster.postOp(ctx, existing, *op, extra...); err != nil {
+				return err
+			}
 		}
 		m.settleInvites(ctx, r.ID)
 		return nil
@@ -193,7 +212,16 @@ func (m *Manager) join(ctx context.Context, r storage.Room) error {
 		return err
 	}
 	j := m.joined.Get(r.ID)
-	if _, err := m.poster.post(ctx, j, hcrypto.RoomBody{Kind: hcrypto.BodyJoin}); err != nil {
+	if err := m.relog(ctx, j); err != nil {
+		return fmt.Errorf("room membership: %w", err)
+	}
+	var err error
+	if op == nil {
+		_, err = m.poster.post(ctx, j, hcrypto.RoomBody{Kind: hcrypto.BodyJoin})
+	} else {
+		_, err = m.poster.postOp(ctx, j, *op, extra...)
+	}
+	if err != nil {
 		return err
 	}
 	m.syncer.withAll(j.id)
@@ -215,7 +243,9 @@ func (m *Manager) Create(ctx context.Context, name string) (chat.Room, error) {
 	if j := m.joined.byNameKey(name, ""); j != nil {
 		return chat.Room{}, chat.UserErrorf("you are already in #%s, whose name looks the same; pick another name", j.name)
 	}
-	id, err := hcrypto.NewRoomID()
+	// The id is made from our key: the creation operation proves to every
+	// member that we made the room, so we own it.
+	id, seed, err := hcrypto.NewOwnedRoomID([]byte(m.deps.Net.ID()))
 	if err != nil {
 		return chat.Room{}, err
 	}
@@ -224,7 +254,8 @@ func (m *Manager) Create(ctx context.Context, name string) (chat.Room, error) {
 		return chat.Room{}, err
 	}
 	m.poster.settle(id) // a new room: nobody holds a message of ours in it
-	if err := m.join(ctx, storage.Room{ID: id, Name: name, Key: key}); err != nil {
+	create := hcrypto.MemberOp{Kind: hcrypto.BodyCreate, Target: seed}
+	if err := m.join(ctx, storage.Room{ID: id, Name: name, Key: key}, &create); err != nil {
 		return chat.Room{}, err
 	}
 	return m.summary(ctx, m.joined.Get(id))
@@ -240,7 +271,7 @@ func (m *Manager) Leave(ctx context.Context, ref string) error {
 	if j.general {
 		return chat.UserErrorf("everyone in the workspace is in #general; it cannot be left")
 	}
-	if _, err := m.poster.post(ctx, j, hcrypto.RoomBody{Kind: hcrypto.BodyLeave}); err != nil {
+	if _, err := m.poster.postOp(ctx, j, hcrypto.MemberOp{Kind: hcrypto.BodyLeave}); err != nil {
 		return err
 	}
 	if err := m.deps.Store.LeaveRoom(ctx, j.id); err != nil {

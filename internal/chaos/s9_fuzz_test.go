@@ -19,6 +19,7 @@ import (
 var decoders = map[string][2]string{
 	"room envelope":             {"crypto", "FuzzUnmarshalEnvelope"},
 	"room body":                 {"crypto", "FuzzUnmarshalRoomBody"},
+	"membership operation":      {"crypto", "FuzzUnmarshalMemberOp"},
 	"invite code":               {"crypto", "FuzzParseInviteCode"},
 	"room code":                 {"crypto", "FuzzParseRoomInviteCode"},
 	"swarm.key":                 {"crypto", "FuzzParseSwarmKey"},

@@ -1,0 +1,2 @@
+-- Reserved: key epochs take this number.
+SELECT 1;
