@@ -16,6 +16,7 @@ const (
 	KindInvite     Kind = "invite"      // an invitation to a room, carried by a DM
 	KindFile       Kind = "file"        // a file or folder offer
 	KindFileStatus Kind = "file_status" // what became of a file offer, carried by a DM
+	KindRoomKey    Kind = "room_key"    // a room's key for a new epoch, carried by a DM
 )
 
 // Room body kind bytes: the kind a room message carries inside its sealed
@@ -44,6 +45,7 @@ var kinds = [...]kindForm{
 	{kind: KindInvite, dm: "invite", hasDM: true},
 	{kind: KindFile, dm: "file", hasDM: true, body: BodyFile},
 	{kind: KindFileStatus, dm: "file_status", hasDM: true},
+	{kind: KindRoomKey, dm: "room_key", hasDM: true},
 }
 
 // Kinds lists every kind, in the table's order.

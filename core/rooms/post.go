@@ -59,7 +59,8 @@ func (p *poster) post(ctx context.Context, j *Joined, body hcrypto.RoomBody) (*s
 	if err := body.Validate(); err != nil {
 		return nil, chat.UserErrorf("cannot post this message: %v", err)
 	}
-	env, err := hcrypto.SealEnvelope(j.key, p.key, j.id, []byte(self), seq, p.clock.Now(), body.Marshal())
+	epoch, key := j.current()
+	env, err := hcrypto.SealEnvelope(key, epoch, p.key, j.id, []byte(self), seq, p.clock.Now(), body.Marshal())
 	if err != nil {
 		return nil, fmt.Errorf("seal room message: %w", err)
 	}
@@ -69,7 +70,7 @@ func (p *poster) post(ctx context.Context, j *Joined, body hcrypto.RoomBody) (*s
 	if _, err := p.commit.commit(ctx, storage.Durable, []pending{{entry: entry}}); err != nil {
 		return nil, err
 	}
-	if err := j.topic.Publish(ctx, raw); err != nil {
+	if err := j.Publish(ctx, raw); err != nil {
 		p.log.Debug("room publish failed; sync will deliver it", "room", j.id, "err", err)
 	}
 	return entry, nil
