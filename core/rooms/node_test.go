@@ -2,6 +2,7 @@ package rooms
 
 import (
 	"context"
+	"encoding/json"
 	"crypto/rand"
 	"sync"
 	"testing"
@@ -9,6 +10,7 @@ import (
 
 	"hallway/chat"
 	hcrypto "hallway/crypto"
+	"hallway/p2p"
 	"hallway/storage"
 
 	ic "github.com/libp2p/go-libp2p/core/crypto"
@@ -27,6 +29,14 @@ type testNode struct {
 	bus    *fakeBus
 	dms    []string
 	blocks *fakeBlocks
+	// keys are the room keys this node queued, with their recipient.
+	keysMu sync.Mutex
+	keys   []sentKey
+}
+
+type sentKey struct {
+	to peer.ID
+	k  p2p.RoomKey
 }
 
 // fakeBlocks is a block list.
@@ -112,6 +122,15 @@ func newTestNodeKeyed(t *testing.T, name string, key ic.PrivKey, ws *hcrypto.Wor
 		},
 		QueueDM: func(_ context.Context, to peer.ID, text, kind, meta string) (chat.Message, error) {
 			n.dms = append(n.dms, kind+" "+meta)
+			if kind == p2p.DMKindRoomKey {
+				var k p2p.RoomKey
+				if err := json.Unmarshal([]byte(meta), &k); err != nil {
+					t.Errorf("room key DM: %v", err)
+				}
+				n.keysMu.Lock()
+				n.keys = append(n.keys, sentKey{to, k})
+				n.keysMu.Unlock()
+			}
 			return chat.Message{Text: text}, nil
 		},
 		FileOffered: func(*storage.RoomEntry) {},
