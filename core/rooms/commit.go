@@ -44,6 +44,8 @@ type committer struct {
 	fileOffered func(e *storage.RoomEntry)
 	// changed announces a room whose membership changed.
 	changed func(ctx context.Context, room string)
+	// left is told of each leave committed (it may re-key the room).
+	left func(ctx context.Context, e *storage.RoomEntry)
 	gaps    gapAsker
 	// liveOnly reports a room whose history is never fetched: its holes
 	// are what was said before we met, not losses to ask for.
@@ -89,6 +91,13 @@ func (c *committer) commit(ctx context.Context, d storage.Durability, batch []pe
 	}
 	for id := range changedRooms {
 		c.changed(ctx, id)
+	}
+	if c.left != nil {
+		for _, e := range out {
+			if e.Member != nil && !e.Member.Joined {
+				c.left(ctx, e)
+			}
+		}
 	}
 	c.checkGaps(ctx, batch)
 	return out, nil

@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"slices"
+	"strings"
 	"testing"
+	"testing/synctest"
+	"time"
 
 	hcrypto "hallway/crypto"
 	"hallway/p2p"
@@ -279,4 +282,82 @@ func TestConcurrentRekeysAgree(t *testing.T) {
 			t.Fatalf("%s: %v", n.id.ShortString(), err)
 		}
 	}
+}
+
+// leaveOf delivers the leave author just posted in room to nodes.
+func leaveOf(t *testing.T, author *testNode, room string, raw []byte, nodes ...*testNode) {
+	t.Helper()
+	for _, n := range nodes {
+		e, k := n.Joined().Get(room).current()
+		if err := n.net.topicNamed(k.EpochTopic(room, e)).deliver(author.id, raw); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// ranked is the remaining members by the re-key rule: by peer ID.
+func ranked(nodes ...*testNode) []*testNode {
+	out := slices.Clone(nodes)
+	slices.SortFunc(out, func(a, b *testNode) int { return strings.Compare(a.id.String(), b.id.String()) })
+	return out
+}
+
+// When a member leaves, the remaining member ranked first re-keys at
+// once; the next waits rekeyGrace and does nothing once the new epoch
+// reached it.
+func TestLeaveRekeysByRank(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		ann, bob, cat := newTestNode(t, "Ann"), newTestNode(t, "Bob"), newTestNode(t, "Cat")
+		room := project(t, ann, bob, cat)
+		meshed(t, room, ann, bob, cat)
+		if err := cat.Leave(ctx, "#project"); err != nil {
+			t.Fatal(err)
+		}
+		raw := cat.lastGossip(room)
+		r := ranked(ann, bob)
+		first, second := r[0], r[1]
+		leaveOf(t, cat, room, raw, first, second)
+		synctest.Wait()
+		keys := first.sentKeys()
+		if len(keys) != 1 || keys[0].to != second.id {
+			t.Fatalf("the first ranked queued %d keys, want one for the other member", len(keys))
+		}
+		handOver(t, first, keys, second)
+		time.Sleep(2 * rekeyGrace)
+		synctest.Wait()
+		if n := len(second.sentKeys()); n != 0 {
+			t.Fatalf("the second ranked re-keyed too (%d keys) though the new epoch reached it", n)
+		}
+		if second.epoch(room) != 1 {
+			t.Fatalf("the second ranked is at epoch %d, want 1", second.epoch(room))
+		}
+	})
+}
+
+// When the member ranked first is away, the next re-keys after its
+// grace.
+func TestLeaveRekeysWhenTheFirstIsAway(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		ann, bob, cat := newTestNode(t, "Ann"), newTestNode(t, "Bob"), newTestNode(t, "Cat")
+		room := project(t, ann, bob, cat)
+		meshed(t, room, ann, bob, cat)
+		if err := cat.Leave(ctx, "#project"); err != nil {
+			t.Fatal(err)
+		}
+		r := ranked(ann, bob)
+		first, second := r[0], r[1]
+		leaveOf(t, cat, room, cat.lastGossip(room), second) // the first is away
+		synctest.Wait()
+		if n := len(second.sentKeys()); n != 0 {
+			t.Fatal("the second ranked re-keyed before its grace")
+		}
+		time.Sleep(rekeyGrace + time.Second)
+		synctest.Wait()
+		keys := second.sentKeys()
+		if len(keys) != 1 || keys[0].to != first.id || second.epoch(room) != 1 {
+			t.Fatalf("after the grace: %d keys, epoch %d; want the first ranked handed epoch 1", len(keys), second.epoch(room))
+		}
+	})
 }

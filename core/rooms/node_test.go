@@ -2,8 +2,8 @@ package rooms
 
 import (
 	"context"
-	"encoding/json"
 	"crypto/rand"
+	"encoding/json"
 	"sync"
 	"testing"
 	"time"

@@ -47,6 +47,7 @@ type Manager struct {
 	poster *poster
 	writer *Writer
 	syncer *Syncer
+	leaves leaveRekeys
 }
 
 // New builds the rooms of a node. It touches neither the network nor
@@ -66,6 +67,7 @@ func New(cfg Config, deps Deps) *Manager {
 	m.writer = newWriter(m.commit, deps.Closing, m.log)
 	m.syncer = newSyncer(m.joined, deps.Store, deps.Net, deps.Spawner, m.commit, deps.Blocks, m.log)
 	m.commit.gaps = m.syncer
+	m.commit.left = m.leaveSeen
 	m.poster.catchUp = m.syncer.catchUpOwn
 	m.commit.liveOnly = func(room string) bool {
 		j := m.joined.Get(room)
