@@ -46,7 +46,7 @@ type committer struct {
 	changed func(ctx context.Context, room string)
 	// left is told of each leave committed (it may re-key the room).
 	left func(ctx context.Context, e *storage.RoomEntry)
-	gaps    gapAsker
+	gaps gapAsker
 	// liveOnly reports a room whose history is never fetched: its holes
 	// are what was said before we met, not losses to ask for.
 	liveOnly func(room string) bool
