@@ -21,6 +21,7 @@ func TestKindTable(t *testing.T) {
 		{kind: KindInvite, name: "invite", dm: "invite", hasDM: true},
 		{kind: KindFile, name: "file", dm: "file", hasDM: true, body: 4, inRoom: true},
 		{kind: KindFileStatus, name: "file_status", dm: "file_status", hasDM: true},
+		{kind: KindRoomKey, name: "room_key", dm: "room_key", hasDM: true},
 	}
 	if len(tests) != len(Kinds()) {
 		t.Fatalf("%d kinds, the test knows %d", len(Kinds()), len(tests))
