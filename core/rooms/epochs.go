@@ -126,6 +126,7 @@ func (m *Manager) Rekey(ctx context.Context, room string, without []peer.ID) err
 		}
 	}
 	m.log.Info("room re-keyed", "room", j.id, "epoch", epoch, "without", len(without))
+	m.announce(ctx, j.id)
 	return nil
 }
 
@@ -211,6 +212,7 @@ func (m *Manager) acceptKey(ctx context.Context, from peer.ID, k *p2p.RoomKey) e
 		return err
 	}
 	m.log.Info("room key accepted", "room", j.id, "epoch", k.Epoch, "from", from)
+	m.announce(ctx, j.id)
 	// Prove the new epoch to the members online and fetch what was
 	// posted under it before the key arrived.
 	m.syncer.withAll(j.id)

@@ -93,6 +93,12 @@ func (j *Joined) CheckProof(label string, requester, responder peer.ID, proof []
 	return j.key.CheckSyncProof(label, []byte(requester), []byte(responder), proof)
 }
 
+// Epoch is the room's newest key epoch, the one posts are sealed under.
+func (j *Joined) Epoch() uint64 {
+	e, _ := j.current()
+	return e
+}
+
 // current is the newest epoch and the key that seals in it.
 func (j *Joined) current() (uint64, hcrypto.RoomKey) {
 	j.mu.Lock()
