@@ -282,7 +282,7 @@ func (m *Manager) summary(ctx context.Context, j *Joined) (chat.Room, error) {
 		return chat.Room{}, fmt.Errorf("room forks: %w", err)
 	}
 	return chat.Room{ID: j.id, Name: j.name, General: j.general, Members: len(members), Unread: unread,
-		OpenLAN: j.general && m.cfg.Workspace == nil, Forked: forked}, nil
+		OpenLAN: j.general && m.cfg.Workspace == nil, Forked: forked, Epoch: j.Epoch()}, nil
 }
 
 // List lists the rooms this node is in, #general first.

@@ -108,3 +108,42 @@ func (p *Peer) SignedPubsubSeqno(room string, data, seqno []byte) (*pb.Message, 
 	}
 	return m, nil
 }
+
+// PostKind is an envelope of the adversary's own of a kind without text
+// (a join, a leave), sealed with the epoch 0 key it holds.
+func (p *Peer) PostKind(key hcrypto.RoomKey, room string, seq uint64, kind hcrypto.BodyKind) (*hcrypto.Envelope, error) {
+	body := hcrypto.RoomBody{Kind: kind, Name: "Mallory", SentAt: time.Now().UnixMilli()}
+	return hcrypto.SealEnvelope(key, 0, p.Key, room, []byte(p.ID()), seq, hlcNow(), body.Marshal())
+}
+
+// Readable opens every envelope it can of msgs (captured gossip) or of
+// raws (sync answers) with the keys it kept, whatever their epoch: what a
+// member left out of a re-key still reads. It returns the texts opened
+// and how many envelopes it saw.
+func Readable(keys []hcrypto.RoomKey, raws [][]byte) (texts []string, seen int) {
+	for _, raw := range raws {
+		env, err := hcrypto.UnmarshalEnvelope(raw)
+		if err != nil {
+			continue
+		}
+		seen++
+		for _, k := range keys {
+			if plain, err := env.Open(k); err == nil {
+				if b, err := hcrypto.UnmarshalRoomBody(plain); err == nil {
+					texts = append(texts, b.Text)
+				}
+				break
+			}
+		}
+	}
+	return texts, seen
+}
+
+// Data is the payloads of captured gossip messages.
+func Data(msgs []*pb.Message) [][]byte {
+	out := make([][]byte, 0, len(msgs))
+	for _, m := range msgs {
+		out = append(out, m.Data)
+	}
+	return out
+}
