@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 
+	"hallway/archive"
 	"hallway/chat"
 	hcrypto "hallway/crypto"
 )
@@ -101,6 +102,11 @@ func TestRoomRekeysOverRealHosts(t *testing.T) {
 			e, ok := n.textEpoch(room, "after Cat left")
 			return ok && e == 3
 		})
+	}
+	// Ann's export proves the posts of every epoch.
+	data, sum := exportOf(t, ann, ExportOptions{In: "#project"})
+	if r := archive.Verify(data); !r.OK() || r.Unsigned != 0 || r.Verified != sum.Messages {
+		t.Fatalf("an export across epochs: report %+v, summary %+v", r, sum)
 	}
 	keys, err := cat.store.RoomEpochKeys(ctx, room)
 	if err != nil {
