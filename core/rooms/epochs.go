@@ -3,6 +3,7 @@ package rooms
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -116,18 +117,20 @@ func (m *Manager) Rekey(ctx context.Context, room string, without []peer.ID) err
 	if err != nil {
 		return err
 	}
+	var errs []error
 	for _, mem := range members {
 		id, err := peer.Decode(mem.Peer)
-		if err != nil || id == self || slices.Contains(without, id) {
-			continue
+		if err != nil || id == self || j.isRemoved(id) {
+			continue // left out now or by an earlier re-key
 		}
 		if _, err := m.deps.QueueDM(ctx, id, fmt.Sprintf("new key for #%s", j.name), p2p.DMKindRoomKey, string(meta)); err != nil {
-			return fmt.Errorf("hand the new key to %s: %w", id.ShortString(), err)
+			// One member out of reach (blocked) keeps no other from the key.
+			errs = append(errs, fmt.Errorf("hand the new key to %s: %w", id.ShortString(), err))
 		}
 	}
 	m.log.Info("room re-keyed", "room", j.id, "epoch", epoch, "without", len(without))
 	m.announce(ctx, j.id)
-	return nil
+	return errors.Join(errs...)
 }
 
 // handKeys queues every later epoch key of j for a colleague just

@@ -361,3 +361,24 @@ func TestLeaveRekeysWhenTheFirstIsAway(t *testing.T) {
 		}
 	})
 }
+
+// A member a re-key left out gets no key of any later re-key either,
+// though the room's log (without a removal) still lists it.
+func TestLaterRekeysKeepTheRemovedOut(t *testing.T) {
+	ctx := context.Background()
+	ann, bob, mal := newTestNode(t, "Ann"), newTestNode(t, "Bob"), newTestNode(t, "Mal")
+	room := project(t, ann, bob, mal)
+	meshed(t, room, ann, bob, mal)
+	if err := ann.Rekey(ctx, room, []peer.ID{mal.id}); err != nil {
+		t.Fatal(err)
+	}
+	handOver(t, ann, ann.sentKeys(), bob)
+	if err := bob.Rekey(ctx, room, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range bob.sentKeys() {
+		if k.to == mal.id {
+			t.Fatal("a later re-key handed its key to the member an earlier one left out")
+		}
+	}
+}
