@@ -101,7 +101,17 @@ func newTestNodeKeyed(t *testing.T, name string, key ic.PrivKey, ws *hcrypto.Wor
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
-	t.Cleanup(func() { cancel(); wg.Wait() })
+	// Another node's goroutine may ask this one to spawn (a sync back)
+	// while it is torn down: nothing is spawned once it closes.
+	var spawnMu sync.Mutex
+	closed := false
+	t.Cleanup(func() {
+		spawnMu.Lock()
+		closed = true
+		spawnMu.Unlock()
+		cancel()
+		wg.Wait()
+	})
 	log := &journal{}
 	n := &testNode{t: t, id: id, key: key, log: log, store: newFakeStore(log), net: newFakeNet(id, log),
 		bus: &fakeBus{log: log, events: make(chan chat.Event, 1024)}, blocks: &fakeBlocks{ids: map[peer.ID]bool{}}}
@@ -110,6 +120,11 @@ func newTestNodeKeyed(t *testing.T, name string, key ic.PrivKey, ws *hcrypto.Wor
 		Net:       n.net,
 		Publisher: n.bus,
 		Spawner: SpawnFunc(func(fn func(context.Context)) {
+			spawnMu.Lock()
+			defer spawnMu.Unlock()
+			if closed {
+				return
+			}
 			wg.Add(1)
 			go func() { defer wg.Done(); fn(ctx) }()
 		}),
