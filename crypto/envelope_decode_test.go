@@ -115,10 +115,16 @@ func FuzzUnmarshalEnvelope(f *testing.F) {
 	f.Add([]byte{envelopeVersion})
 	f.Add([]byte{})
 	f.Add(append([]byte{envelopeVersion}, bytes.Repeat([]byte{0xff}, 12)...))
+	v2 := validEnvelopeParts()
+	v2.version, v2.hlc = []byte{envelopeVersion}, binary.BigEndian.AppendUint64(v2.hlc, 3)
+	f.Add(v2.bytes())
 	f.Fuzz(func(t *testing.T, b []byte) {
 		e, err := UnmarshalEnvelope(b)
 		if err != nil {
 			return
+		}
+		if e.Epoch > MaxEpoch || (e.Version() == 1 && e.Epoch != 0) {
+			t.Fatalf("epoch %d accepted in a version %d envelope", e.Epoch, e.Version())
 		}
 		if !bytes.Equal(e.Marshal(), b) {
 			t.Fatal("re-encoding a decoded envelope changes its bytes")

@@ -149,6 +149,8 @@ func FuzzReadFrame(f *testing.F) {
 func FuzzDecodeDM(f *testing.F) {
 	f.Add([]byte(`{"id":"abc","text":"hi","sent_at":5}`))
 	f.Add([]byte(`{"id":"a","text":"\u0000","sent_at":1e30}`))
+	f.Add([]byte(`{"id":"k1","text":"new key","sent_at":5,"kind":"room_key","room_key":{"room":"04ab3xyzkmnpqrstvw0123456w","epoch":2,"key":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=","removed":["12D3KooWQmVbFkN3jUpGjvtkFMZFmGvf2ZaEvzLy5VvSmUVv1cWP"]}}`))
+	f.Add([]byte(`{"id":"k2","text":"x","sent_at":5,"kind":"room_key","room_key":{"room":"general-0123456789ab","epoch":0,"key":"AA=="}}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m, err := DecodeDM(b)
 		if err != nil {
@@ -156,6 +158,9 @@ func FuzzDecodeDM(f *testing.F) {
 		}
 		if !ValidID(m.ID) || chat.CheckText(m.Text) != nil || m.SentAt <= 0 {
 			t.Fatalf("accepted invalid dm %+v", m)
+		}
+		if m.RoomKey != nil && (m.Kind != DMKindRoomKey || checkRoomKey(m.RoomKey) != nil) {
+			t.Fatalf("accepted a bad room key %+v", m.RoomKey)
 		}
 	})
 }
