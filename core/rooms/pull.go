@@ -264,6 +264,12 @@ func (y *Syncer) skipBlocked(r *p2p.SyncRoom) {
 // from now on (Net.MarkProven).
 func (y *Syncer) ServeSync(ctx context.Context, from peer.ID, challenge []byte, req p2p.SyncRequest, send func([]byte) error) error {
 	self := y.net.ID()
+	var back []string
+	defer func() {
+		if len(back) > 0 {
+			y.Request(from, back)
+		}
+	}()
 	for _, r := range req.Rooms {
 		j := y.joined.Get(r.ID)
 		if j == nil || j.liveOnly {
@@ -273,7 +279,9 @@ func (y *Syncer) ServeSync(ctx context.Context, from peer.ID, challenge []byte, 
 		if len(epochs) == 0 {
 			continue
 		}
-		y.markProven(j, from, epochs)
+		if y.markProven(j, from, epochs) {
+			back = append(back, j.id)
+		}
 		v := storage.RoomVector{Heads: r.Have, Held: map[string][]uint64{}}
 		for author, b := range r.Held {
 			v.Held[author] = p2p.HeldSeqs(r.Have[author], b)
@@ -299,21 +307,21 @@ func (y *Syncer) ServeSync(ctx context.Context, from peer.ID, challenge []byte, 
 	return nil
 }
 
-// markProven lets the gossip of the proven epochs' topics reach from; the
-// first time it proves the room's newest epoch, we prove ours back, so
-// that both sides graft each other into the new topic's mesh.
-func (y *Syncer) markProven(j *Joined, from peer.ID, epochs map[uint64]bool) {
+// markProven lets the gossip of the proven epochs' topics reach from. It
+// reports whether from proved, for the first time, a newest epoch after
+// the room's first: we then prove ours back (the caller syncs with it),
+// so that both sides graft each other into the new topic's mesh (on
+// connecting, both sides sync anyway).
+func (y *Syncer) markProven(j *Joined, from peer.ID, epochs map[uint64]bool) bool {
 	newest, _ := j.current()
 	first := false
 	for e := range epochs {
 		for _, k := range j.keysOf(e) {
 			y.net.MarkProven(from, k.EpochTopic(j.id, e))
 		}
-		if e == newest {
+		if e == newest && e > 0 {
 			first = y.provedNewest(from, j.id, e)
 		}
 	}
-	if first {
-		y.Request(from, []string{j.id})
-	}
+	return first
 }
