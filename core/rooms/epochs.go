@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"hallway/chat"
 	hcrypto "hallway/crypto"
@@ -24,6 +25,10 @@ import (
 // over may be: a member that missed a few re-keys gets them all, in any
 // order, but nobody can push the room to the end of the epoch numbers.
 const maxEpochAhead = 64
+
+// keySenderSync bounds the sync with a key's sender whose join we have
+// not seen yet.
+const keySenderSync = 5 * time.Second
 
 // epochStore keeps the keys of a room's later epochs.
 type epochStore interface {
@@ -185,9 +190,19 @@ func (m *Manager) acceptKey(ctx context.Context, from peer.ID, k *p2p.RoomKey) e
 	if j.isRemoved(from) {
 		return fmt.Errorf("%s was left out of the room by a re-key", from.ShortString())
 	}
-	if ok, err := m.isMember(ctx, j.id, from); err != nil {
+	ok, err := m.isMember(ctx, j.id, from)
+	if err == nil && !ok {
+		// Its join may not have reached us yet: ask it for the room's
+		// history first (the key's DM came from it, so it is online).
+		sctx, cancel := context.WithTimeout(ctx, keySenderSync)
+		_ = m.syncer.pull(sctx, from, []string{j.id})
+		cancel()
+		ok, err = m.isMember(ctx, j.id, from)
+	}
+	if err != nil {
 		return err
-	} else if !ok {
+	}
+	if !ok {
 		return fmt.Errorf("%s is not a member of the room", from.ShortString())
 	}
 	newest, _ := j.current()

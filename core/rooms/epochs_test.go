@@ -382,3 +382,24 @@ func TestLaterRekeysKeepTheRemovedOut(t *testing.T) {
 		}
 	}
 }
+
+// A key from a member whose join has not reached us yet is taken once a
+// sync with its sender shows the join.
+func TestKeyFromAMemberNotSeenYet(t *testing.T) {
+	ctx := context.Background()
+	ann, bob, cat := newTestNode(t, "Ann"), newTestNode(t, "Bob"), newTestNode(t, "Cat")
+	room := project(t, ann, bob, cat)
+	meshed(t, room, ann, bob)
+	connect(bob, cat)
+	// Bob learns Cat joined; Cat holds no join but its own.
+	if err := bob.Syncer().pull(ctx, cat.id, []string{room}); err != nil {
+		t.Fatal(err)
+	}
+	if err := bob.Rekey(ctx, room, nil); err != nil {
+		t.Fatal(err)
+	}
+	handOver(t, bob, bob.sentKeys(), cat)
+	if cat.epoch(room) != 1 {
+		t.Fatal("Cat refused the key of a member whose join it had not seen")
+	}
+}
