@@ -57,8 +57,21 @@ func benchRekeyReach(t *testing.T, n int) {
 		if err := nodes[0].rooms.Rekey(ctx, r.ID, nil); err != nil {
 			t.Fatal(err)
 		}
-		for _, nd := range nodes[1:] {
-			nd.waitFor("the new key", func() bool { return nd.epoch(r.ID) == e })
+		deadline := time.Now().Add(2 * time.Minute)
+		for i, nd := range nodes[1:] {
+			for nd.epoch(r.ID) != e {
+				if time.Now().After(deadline) {
+					t.Fatalf("member %d of %d has no key of epoch %d after 2 minutes", i+1, n, e)
+				}
+				ctx, cancel := context.WithTimeout(ctx, time.Second)
+				ev := nd.Subscribe(ctx)
+				for range ev {
+					if nd.epoch(r.ID) == e {
+						cancel()
+					}
+				}
+				cancel()
+			}
 		}
 		took = append(took, time.Since(start))
 	}
