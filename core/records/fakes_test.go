@@ -295,4 +295,6 @@ func newWorld(t testing.TB) *keeperWorld {
 	return w
 }
 
-func (f *fakeStore) RoomEpochKeys(context.Context, string) ([]storage.EpochKey, error) { return nil, nil }
+func (f *fakeStore) RoomEpochKeys(context.Context, string) ([]storage.EpochKey, error) {
+	return nil, nil
+}
