@@ -308,10 +308,10 @@ func (y *Syncer) ServeSync(ctx context.Context, from peer.ID, challenge []byte, 
 }
 
 // markProven lets the gossip of the proven epochs' topics reach from. It
-// reports whether from proved, for the first time, a newest epoch after
-// the room's first: we then prove ours back (the caller syncs with it),
-// so that both sides graft each other into the new topic's mesh (on
-// connecting, both sides sync anyway).
+// reports whether from proved, for the first time, the room's newest
+// epoch: we then prove ours back (the caller syncs with it), so that both
+// sides graft each other into the topic's mesh, also when the room was
+// joined after the two connected.
 func (y *Syncer) markProven(j *Joined, from peer.ID, epochs map[uint64]bool) bool {
 	newest, _ := j.current()
 	first := false
@@ -319,7 +319,7 @@ func (y *Syncer) markProven(j *Joined, from peer.ID, epochs map[uint64]bool) boo
 		for _, k := range j.keysOf(e) {
 			y.net.MarkProven(from, k.EpochTopic(j.id, e))
 		}
-		if e == newest && e > 0 {
+		if e == newest {
 			first = y.provedNewest(from, j.id, e)
 		}
 	}
