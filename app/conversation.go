@@ -49,7 +49,7 @@ func newConversation(u *UI) *conversation {
 }
 
 // visible reports whether a message kind belongs in the list.
-func visible(m chat.Message) bool { return m.Kind != "file_status" }
+func visible(m chat.Message) bool { return m.Kind != "file_status" && m.Kind != "room_key" }
 
 func (c *conversation) update(id widget.ListItemID, it *msgItem) {
 	if id >= len(c.msgs) {

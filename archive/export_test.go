@@ -82,7 +82,7 @@ func dmMessage(t testing.TB, from, to person, id, text string, at time.Time, att
 
 func roomMessage(t testing.TB, from person, key hcrypto.RoomKey, room, roomName string, seq uint64, body hcrypto.RoomBody) Message {
 	t.Helper()
-	env, err := hcrypto.SealEnvelope(key, from.priv, room, []byte(from.id), seq, uint64(body.SentAt)<<16, body.Marshal())
+	env, err := hcrypto.SealEnvelope(key, 0, from.priv, room, []byte(from.id), seq, uint64(body.SentAt)<<16, body.Marshal())
 	if err != nil {
 		t.Fatal(err)
 	}

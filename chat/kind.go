@@ -20,6 +20,7 @@ const (
 	KindAdd        Kind = "add"         // an owner or admin invited someone to a room
 	KindRemove     Kind = "remove"      // an owner or admin removed someone from a room
 	KindRole       Kind = "role"        // a room's owner changed someone's role
+	KindRoomKey    Kind = "room_key"    // a room's key for a new epoch, carried by a DM
 )
 
 // Room body kind bytes: the kind a room message carries inside its sealed
@@ -57,6 +58,7 @@ var kinds = [...]kindForm{
 	{kind: KindAdd, body: BodyAdd},
 	{kind: KindRemove, body: BodyRemove},
 	{kind: KindRole, body: BodyRole},
+	{kind: KindRoomKey, dm: "room_key", hasDM: true},
 }
 
 // Kinds lists every kind, in the table's order.

@@ -25,6 +25,7 @@ func TestKindTable(t *testing.T) {
 		{kind: KindAdd, name: "add", body: 6, inRoom: true},
 		{kind: KindRemove, name: "remove", body: 7, inRoom: true},
 		{kind: KindRole, name: "role", body: 8, inRoom: true},
+		{kind: KindRoomKey, name: "room_key", dm: "room_key", hasDM: true},
 	}
 	if len(tests) != len(Kinds()) {
 		t.Fatalf("%d kinds, the test knows %d", len(Kinds()), len(tests))

@@ -16,6 +16,9 @@ type Room struct {
 	// was seen to sign two different envelopes (capped; see RoomFork):
 	// an author showing different histories to different members.
 	Forked map[string]int `json:"forked,omitempty"`
+	// Epoch is the room key epoch posts are sealed under now: 0 until the
+	// room is first re-keyed (a member left or was removed).
+	Epoch uint64 `json:"epoch"`
 }
 
 // RoomFork is a fork found in a room: Author signed two different

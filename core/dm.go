@@ -92,6 +92,10 @@ func (w *dmWiring) OfferReceived(ctx context.Context, from peer.ID, conv string,
 func (w *dmWiring) FileStatusReceived(ctx context.Context, from peer.ID, st *p2p.FileStatus) {
 	w.svc().fileStatusReceived(ctx, from, st)
 }
+func (w *dmWiring) RoomKeyReceived(ctx context.Context, from peer.ID, k *p2p.RoomKey) {
+	w.svc().rooms.RoomKeyReceived(ctx, from, k)
+}
+
 func (w *dmWiring) InviteReceived(ctx context.Context, from peer.ID, inv *p2p.RoomInvite) {
 	w.svc().inviteReceived(ctx, from, inv)
 }

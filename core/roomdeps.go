@@ -42,12 +42,14 @@ func (n *roomNet) ID() peer.ID { return n.node.ID() }
 
 func (n *roomNet) ConnectedPeers() []peer.ID { return n.node.ConnectedPeers() }
 
-func (n *roomNet) Sync(ctx context.Context, to peer.ID, req p2p.SyncRequest, each func(raw []byte) error) error {
-	return n.node.Sync(ctx, to, req, each)
+func (n *roomNet) Sync(ctx context.Context, to peer.ID, build func(challenge []byte) p2p.SyncRequest, each func(raw []byte) error) error {
+	return n.node.Sync(ctx, to, build, each)
 }
 
-func (n *roomNet) JoinRoom(room string, validate p2p.RoomValidator, receive p2p.RoomReceiver) (rooms.Topic, error) {
-	t, err := n.node.JoinRoom(room, validate, receive)
+func (n *roomNet) MarkProven(id peer.ID, topic string) { n.node.MarkProven(id, topic) }
+
+func (n *roomNet) JoinRoom(room, topic string, open bool, validate p2p.RoomValidator, receive p2p.RoomReceiver) (rooms.Topic, error) {
+	t, err := n.node.JoinRoom(room, topic, open, validate, receive)
 	if err != nil {
 		return nil, err
 	}

@@ -264,7 +264,7 @@ func TestRoomForgeryAndReplay(t *testing.T) {
 		t.Fatal(err)
 	}
 	// S2: an envelope that names Ann as author, signed by Mallory.
-	forged, err := hcrypto.SealEnvelope(key, mal.key, room, []byte(mal.ID()), 99, uint64(time.Now().UnixMilli())<<16,
+	forged, err := hcrypto.SealEnvelope(key, 0, mal.key, room, []byte(mal.ID()), 99, uint64(time.Now().UnixMilli())<<16,
 		hcrypto.RoomBody{Kind: hcrypto.BodyText, Name: "Ann", SentAt: time.Now().UnixMilli(), Text: "forged"}.Marshal())
 	if err != nil {
 		t.Fatal(err)

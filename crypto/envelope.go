@@ -1,21 +1,28 @@
 package crypto
 
 // An envelope is one room message as it travels over gossipsub and as any
-// member stores and later serves it. Encoding, version 1:
+// member stores and later serves it. Encoding, version 2:
 //
-//	0x01                  format version
+//	0x02                  format version
 //	uvarint n, n bytes    room id, 1..64 bytes, chat.RoomIDShape
 //	uvarint n, n bytes    author peer ID, 1..64 bytes
 //	8 bytes               seq, big-endian, >= 1
 //	8 bytes               hlc, big-endian, >= 1
+//	8 bytes               key epoch, big-endian, <= MaxEpoch
 //	24 bytes              XChaCha20-Poly1305 nonce
 //	uvarint n, n bytes    sealed body, 16..MaxBodyBytes+16 bytes
 //	uvarint n, n bytes    Ed25519 signature, exactly 64 bytes
 //
 // Every uvarint is encoding/binary's, in its shortest form, so each
 // envelope has exactly one encoding. The signature covers
-// "hallway-room-env-v1" followed by everything before the signature's own
-// length; the AEAD's associated data binds room, author, seq and hlc.
+// "hallway-room-env-v2" followed by everything before the signature's own
+// length; the AEAD's associated data binds room, author, seq, hlc and
+// epoch. The body is sealed under the key of its epoch.
+//
+// Version 1, which history written before epochs holds, is the same
+// without the epoch field, under the domains "hallway-room-env-v1" and
+// "hallway-room-body-v1"; it decodes as epoch 0 and keeps its version, so
+// its signature still verifies. Only version 2 is sealed.
 
 import (
 	"bytes"
@@ -38,15 +45,22 @@ const (
 	// MaxBodyBytes caps the plaintext body sealed in an envelope.
 	MaxBodyBytes = 66 << 10
 
-	envelopeVersion   = 1
-	envelopeSigDomain = "hallway-room-env-v1"
-	envelopeADDomain  = "hallway-room-body-v1"
-	roomMessageInfo   = "hallway room message key v1"
-	maxAuthorLen      = 64
-	envelopeSigLen    = 64
-	envelopeIDBytes   = 16
-	minSealedLen      = chacha20poly1305.Overhead
-	maxSealedLen      = MaxBodyBytes + chacha20poly1305.Overhead
+	// MaxEpoch bounds a room's key epoch: a room re-keyed every second
+	// for a century stays far below it, and epoch+1 never overflows.
+	MaxEpoch = 1 << 40
+
+	envelopeV1          = 1
+	envelopeVersion     = 2
+	envelopeSigDomainV1 = "hallway-room-env-v1"
+	envelopeADDomainV1  = "hallway-room-body-v1"
+	envelopeSigDomain   = "hallway-room-env-v2"
+	envelopeADDomain    = "hallway-room-body-v2"
+	roomMessageInfo     = "hallway room message key v1"
+	maxAuthorLen        = 64
+	envelopeSigLen      = 64
+	envelopeIDBytes     = 16
+	minSealedLen        = chacha20poly1305.Overhead
+	maxSealedLen        = MaxBodyBytes + chacha20poly1305.Overhead
 )
 
 // Envelope is one sealed and signed room message. Its fields are public so
@@ -57,26 +71,51 @@ type Envelope struct {
 	Author []byte // the author's libp2p peer ID bytes, 1..64 bytes
 	Seq    uint64 // per author and room, from 1
 	HLC    uint64 // the author's hybrid logical clock at send time, >= 1
+	Epoch  uint64 // the room key epoch the body is sealed under, <= MaxEpoch
 	Nonce  [24]byte
 	Sealed []byte // XChaCha20-Poly1305 ciphertext and tag of the body
 	Sig    []byte // Ed25519 signature by the author over SignedBytes
+	// v1: decoded from a version 1 envelope (epoch 0, no epoch field).
+	v1 bool
+}
+
+// Version is the envelope's format version: 1 for one decoded from
+// history written before epochs, 2 otherwise.
+func (e *Envelope) Version() int {
+	if e.v1 {
+		return envelopeV1
+	}
+	return envelopeVersion
 }
 
 // SealEnvelope encrypts body under key with a random nonce and signs the
 // result with priv. author must be the peer ID of priv: an envelope whose
 // signature cannot be tied to its author would be rejected by every
 // member, so the mistake is reported here instead.
-func SealEnvelope(key RoomKey, priv ic.PrivKey, room string, author []byte, seq, hlc uint64, body []byte) (*Envelope, error) {
+// key must be the key of epoch.
+func SealEnvelope(key RoomKey, epoch uint64, priv ic.PrivKey, room string, author []byte, seq, hlc uint64, body []byte) (*Envelope, error) {
 	var nonce [24]byte
 	if _, err := rand.Read(nonce[:]); err != nil {
 		return nil, fmt.Errorf("seal envelope: nonce: %w", err)
 	}
-	return sealEnvelopeWithNonce(key, priv, room, author, seq, hlc, body, nonce)
+	return sealEnvelopeWithNonce(key, epoch, false, priv, room, author, seq, hlc, body, nonce)
+}
+
+// SealEnvelopeV1 seals in the format written before epochs, which has
+// none (epoch 0): benchmarks and compatibility tests compare with it.
+func SealEnvelopeV1(key RoomKey, priv ic.PrivKey, room string, author []byte, seq, hlc uint64, body []byte) (*Envelope, error) {
+	var nonce [24]byte
+	if _, err := rand.Read(nonce[:]); err != nil {
+		return nil, fmt.Errorf("seal envelope: nonce: %w", err)
+	}
+	return sealEnvelopeWithNonce(key, 0, true, priv, room, author, seq, hlc, body, nonce)
 }
 
 // sealEnvelopeWithNonce lets known-answer tests fix the one random input.
-func sealEnvelopeWithNonce(key RoomKey, priv ic.PrivKey, room string, author []byte, seq, hlc uint64, body []byte, nonce [24]byte) (*Envelope, error) {
+func sealEnvelopeWithNonce(key RoomKey, epoch uint64, v1 bool, priv ic.PrivKey, room string, author []byte, seq, hlc uint64, body []byte, nonce [24]byte) (*Envelope, error) {
 	switch {
+	case epoch > MaxEpoch:
+		return nil, fmt.Errorf("seal envelope: epoch %d exceeds %d", epoch, MaxEpoch)
 	case !chat.RoomIDShape(room):
 		return nil, errors.New("seal envelope: invalid room id")
 	case seq == 0:
@@ -100,7 +139,9 @@ func sealEnvelopeWithNonce(key RoomKey, priv ic.PrivKey, room string, author []b
 		Author: bytes.Clone(author),
 		Seq:    seq,
 		HLC:    hlc,
+		Epoch:  epoch,
 		Nonce:  nonce,
+		v1:     v1,
 	}
 	aead, err := key.messageAEAD()
 	if err != nil {
@@ -117,8 +158,12 @@ func sealEnvelopeWithNonce(key RoomKey, priv ic.PrivKey, room string, author []b
 // signature cannot be passed off as one over another Hallway format,
 // followed by the encoding of every field but Sig.
 func (e *Envelope) SignedBytes() []byte {
-	out := make([]byte, 0, len(envelopeSigDomain)+e.unsignedLen())
-	out = append(out, envelopeSigDomain...)
+	domain := envelopeSigDomain
+	if e.v1 {
+		domain = envelopeSigDomainV1
+	}
+	out := make([]byte, 0, len(domain)+e.unsignedLen())
+	out = append(out, domain...)
 	return e.appendUnsigned(out)
 }
 
@@ -192,10 +237,10 @@ func decodeEnvelope(r *wireReader) (*Envelope, error) {
 	if err != nil {
 		return nil, err
 	}
-	if version != envelopeVersion {
+	if version != envelopeVersion && version != envelopeV1 {
 		return nil, fmt.Errorf("version %d is not supported", version)
 	}
-	e := new(Envelope)
+	e := &Envelope{v1: version == envelopeV1}
 	room, err := r.prefixed(1, maxRoomIDLen, "room")
 	if err != nil {
 		return nil, err
@@ -219,6 +264,14 @@ func decodeEnvelope(r *wireReader) (*Envelope, error) {
 	}
 	if e.HLC == 0 {
 		return nil, errors.New("hlc: must be at least 1")
+	}
+	if !e.v1 {
+		if e.Epoch, err = r.u64("epoch"); err != nil {
+			return nil, err
+		}
+		if e.Epoch > MaxEpoch {
+			return nil, fmt.Errorf("epoch: %d exceeds %d", e.Epoch, MaxEpoch)
+		}
 	}
 	nonce, err := r.fixed(len(e.Nonce), "nonce")
 	if err != nil {
@@ -258,16 +311,19 @@ func (e *Envelope) ID() string {
 }
 
 func (e *Envelope) unsignedLen() int {
-	return 1 + prefixedLen(len(e.Room)) + prefixedLen(len(e.Author)) + 8 + 8 +
+	return 1 + prefixedLen(len(e.Room)) + prefixedLen(len(e.Author)) + 8 + 8 + 8 +
 		len(e.Nonce) + prefixedLen(len(e.Sealed))
 }
 
 func (e *Envelope) appendUnsigned(out []byte) []byte {
-	out = append(out, envelopeVersion)
+	out = append(out, byte(e.Version()))
 	out = appendPrefixed(out, []byte(e.Room))
 	out = appendPrefixed(out, e.Author)
 	out = binary.BigEndian.AppendUint64(out, e.Seq)
 	out = binary.BigEndian.AppendUint64(out, e.HLC)
+	if !e.v1 {
+		out = binary.BigEndian.AppendUint64(out, e.Epoch)
+	}
 	out = append(out, e.Nonce[:]...)
 	return appendPrefixed(out, e.Sealed)
 }
@@ -276,10 +332,18 @@ func (e *Envelope) appendUnsigned(out []byte) []byte {
 // body moved to another room, author or position fails to open even for a
 // caller that skipped Verify.
 func (e *Envelope) associatedData() []byte {
-	out := make([]byte, 0, len(envelopeADDomain)+prefixedLen(len(e.Room))+prefixedLen(len(e.Author))+16)
-	out = append(out, envelopeADDomain...)
+	domain := envelopeADDomain
+	if e.v1 {
+		domain = envelopeADDomainV1
+	}
+	out := make([]byte, 0, len(domain)+prefixedLen(len(e.Room))+prefixedLen(len(e.Author))+24)
+	out = append(out, domain...)
 	out = appendPrefixed(out, []byte(e.Room))
 	out = appendPrefixed(out, e.Author)
 	out = binary.BigEndian.AppendUint64(out, e.Seq)
-	return binary.BigEndian.AppendUint64(out, e.HLC)
+	out = binary.BigEndian.AppendUint64(out, e.HLC)
+	if !e.v1 {
+		out = binary.BigEndian.AppendUint64(out, e.Epoch)
+	}
+	return out
 }

@@ -18,7 +18,7 @@ func validEnvelopeParts() envelopeParts {
 	author, _ := hex.DecodeString(katAuthorHex)
 	nonce := katNonce()
 	return envelopeParts{
-		version: []byte{envelopeVersion},
+		version: []byte{envelopeV1},
 		room:    appendPrefixed(nil, []byte(katRoom)),
 		author:  appendPrefixed(nil, author),
 		seq:     binary.BigEndian.AppendUint64(nil, katSeq),
@@ -42,7 +42,17 @@ func TestUnmarshalEnvelopeRejects(t *testing.T) {
 	}{
 		{name: "valid form", wantError: ""},
 		{name: "empty input", edit: func(p *envelopeParts) { *p = envelopeParts{} }, wantError: "version: truncated"},
-		{name: "unknown version", edit: func(p *envelopeParts) { p.version = []byte{2} }, wantError: "version 2"},
+		{name: "unknown version", edit: func(p *envelopeParts) { p.version = []byte{3} }, wantError: "version 3"},
+		{name: "v2 valid form", edit: func(p *envelopeParts) { p.version = []byte{envelopeVersion}; p.hlc = append(p.hlc, make([]byte, 8)...) }, wantError: ""},
+		{name: "v2 epoch over the cap", edit: func(p *envelopeParts) {
+			p.version = []byte{envelopeVersion}
+			p.hlc = binary.BigEndian.AppendUint64(p.hlc, MaxEpoch+1)
+		}, wantError: "epoch: "},
+		{name: "v2 without its epoch", edit: func(p *envelopeParts) {
+			p.version = []byte{envelopeVersion}
+			p.nonce = p.nonce[:8]
+			p.sealed, p.sig = nil, nil
+		}, wantError: "epoch"},
 		{name: "empty room", edit: func(p *envelopeParts) { p.room = pfx(0) }, wantError: "room: length 0"},
 		{name: "room too long", edit: func(p *envelopeParts) { p.room = pfx(65) }, wantError: "room: length 65"},
 		{name: "room upper case", edit: func(p *envelopeParts) { p.room = appendPrefixed(nil, []byte("Kat")) }, wantError: "invalid room id"},
@@ -105,10 +115,16 @@ func FuzzUnmarshalEnvelope(f *testing.F) {
 	f.Add([]byte{envelopeVersion})
 	f.Add([]byte{})
 	f.Add(append([]byte{envelopeVersion}, bytes.Repeat([]byte{0xff}, 12)...))
+	v2 := validEnvelopeParts()
+	v2.version, v2.hlc = []byte{envelopeVersion}, binary.BigEndian.AppendUint64(v2.hlc, 3)
+	f.Add(v2.bytes())
 	f.Fuzz(func(t *testing.T, b []byte) {
 		e, err := UnmarshalEnvelope(b)
 		if err != nil {
 			return
+		}
+		if e.Epoch > MaxEpoch || (e.Version() == 1 && e.Epoch != 0) {
+			t.Fatalf("epoch %d accepted in a version %d envelope", e.Epoch, e.Version())
 		}
 		if !bytes.Equal(e.Marshal(), b) {
 			t.Fatal("re-encoding a decoded envelope changes its bytes")

@@ -80,7 +80,7 @@ func randomRoomKey(t testing.TB) RoomKey {
 func testEnvelope(t testing.TB, key RoomKey, body []byte) (*Envelope, ic.PrivKey) {
 	t.Helper()
 	priv, author := testIdentityAt(t, 0)
-	e, err := SealEnvelope(key, priv, katRoom, author, katSeq, katHLC, body)
+	e, err := SealEnvelope(key, 0, priv, katRoom, author, katSeq, katHLC, body)
 	if err != nil {
 		t.Fatalf("SealEnvelope: %v", err)
 	}
@@ -92,7 +92,7 @@ func TestEnvelopeKnownAnswer(t *testing.T) {
 	if got := hex.EncodeToString(author); got != katAuthorHex {
 		t.Fatalf("author = %s, want %s", got, katAuthorHex)
 	}
-	e, err := sealEnvelopeWithNonce(katRoomKey(), priv, katRoom, author, katSeq, katHLC, katBody(), katNonce())
+	e, err := sealEnvelopeWithNonce(katRoomKey(), 0, true, priv, katRoom, author, katSeq, katHLC, katBody(), katNonce())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -301,10 +301,78 @@ func TestSealEnvelopeRejects(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := SealEnvelope(key, tc.priv, tc.room, tc.author, tc.seq, tc.hlc, tc.body)
+			_, err := SealEnvelope(key, 0, tc.priv, tc.room, tc.author, tc.seq, tc.hlc, tc.body)
 			if err == nil || !strings.Contains(err.Error(), tc.wantError) {
 				t.Errorf("SealEnvelope error = %v, want one containing %q", err, tc.wantError)
 			}
 		})
+	}
+}
+
+func TestEnvelopeEpochBound(t *testing.T) {
+	key := randomRoomKey(t)
+	priv, author := testIdentityAt(t, 0)
+	e, err := SealEnvelope(key, 7, priv, katRoom, author, katSeq, katHLC, katBody())
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := UnmarshalEnvelope(e.Marshal())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Epoch != 7 || d.Version() != 2 {
+		t.Fatalf("decoded epoch %d version %d, want 7 and 2", d.Epoch, d.Version())
+	}
+	if err := d.Verify(priv.GetPublic()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Open(key); err != nil {
+		t.Fatal(err)
+	}
+	// The same bytes claimed for another epoch neither verify nor open.
+	d.Epoch = 6
+	if err := d.Verify(priv.GetPublic()); err == nil {
+		t.Error("an envelope moved to another epoch still verifies")
+	}
+	if _, err := d.Open(key); err == nil {
+		t.Error("an envelope moved to another epoch still opens")
+	}
+	// A v1 envelope decodes as epoch 0 and re-encodes to its own bytes.
+	v1, err := SealEnvelopeV1(key, priv, katRoom, author, katSeq, katHLC, katBody())
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := v1.Marshal()
+	d1, err := UnmarshalEnvelope(raw)
+	if err != nil || d1.Epoch != 0 || d1.Version() != 1 || !bytes.Equal(d1.Marshal(), raw) {
+		t.Fatalf("v1 decode: %v, epoch %d, version %d", err, d1.Epoch, d1.Version())
+	}
+	if err := d1.Verify(priv.GetPublic()); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestEpochProofBindings(t *testing.T) {
+	k := randomRoomKey(t)
+	ch := bytes.Repeat([]byte{1}, EpochChallengeBytes)
+	p := k.EpochProof("r", 3, []byte("a"), []byte("b"), ch)
+	if !k.CheckEpochProof("r", 3, []byte("a"), []byte("b"), ch, p[:]) {
+		t.Fatal("proof does not check")
+	}
+	other := bytes.Repeat([]byte{2}, EpochChallengeBytes)
+	for name, ok := range map[string]bool{
+		"epoch":     k.CheckEpochProof("r", 2, []byte("a"), []byte("b"), ch, p[:]),
+		"requester": k.CheckEpochProof("r", 3, []byte("c"), []byte("b"), ch, p[:]),
+		"responder": k.CheckEpochProof("r", 3, []byte("a"), []byte("c"), ch, p[:]),
+		"challenge": k.CheckEpochProof("r", 3, []byte("a"), []byte("b"), other, p[:]),
+		"key":       randomRoomKey(t).CheckEpochProof("r", 3, []byte("a"), []byte("b"), ch, p[:]),
+	} {
+		if ok {
+			t.Errorf("a proof checks with another %s", name)
+		}
+	}
+	if k.EpochTopic("r", 1) == k.EpochTopic("r", 2) || k.EpochTopic("r", 1) == randomRoomKey(t).EpochTopic("r", 1) ||
+		k.EpochTopic("r", 1) == k.EpochTopic("s", 1) {
+		t.Error("topics of different epochs or keys collide")
 	}
 }

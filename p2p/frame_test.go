@@ -149,6 +149,8 @@ func FuzzReadFrame(f *testing.F) {
 func FuzzDecodeDM(f *testing.F) {
 	f.Add([]byte(`{"id":"abc","text":"hi","sent_at":5}`))
 	f.Add([]byte(`{"id":"a","text":"\u0000","sent_at":1e30}`))
+	f.Add([]byte(`{"id":"k1","text":"new key","sent_at":5,"kind":"room_key","room_key":{"room":"04ab3xyzkmnpqrstvw0123456w","epoch":2,"key":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=","removed":["12D3KooWQmVbFkN3jUpGjvtkFMZFmGvf2ZaEvzLy5VvSmUVv1cWP"]}}`))
+	f.Add([]byte(`{"id":"k2","text":"x","sent_at":5,"kind":"room_key","room_key":{"room":"general-0123456789ab","epoch":0,"key":"AA=="}}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m, err := DecodeDM(b)
 		if err != nil {
@@ -156,6 +158,9 @@ func FuzzDecodeDM(f *testing.F) {
 		}
 		if !ValidID(m.ID) || chat.CheckText(m.Text) != nil || m.SentAt <= 0 {
 			t.Fatalf("accepted invalid dm %+v", m)
+		}
+		if m.RoomKey != nil && (m.Kind != DMKindRoomKey || checkRoomKey(m.RoomKey) != nil) {
+			t.Fatalf("accepted a bad room key %+v", m.RoomKey)
 		}
 	})
 }
@@ -211,6 +216,8 @@ func FuzzDecodeSyncRequest(f *testing.F) {
 	f.Add([]byte(`{"rooms":[{"id":"04ab3xyzkmnpqrstvw0123456w","proof":"AAAA","have":{"a":1},"held":{"a":"AFVVVQ==","b":""}}]}`))
 	f.Add([]byte(`{"rooms":[{"id":"04ab3xyzkmnpqrstvw0123456w","have":{"a":18446744073709551615},"held":{"a":"AP////8="}}]}`))
 	f.Add([]byte(`{"rooms":[{"id":"04ab3xyzkmnpqrstvw0123456w","have":{"a":3},"held":{"a":"wIQ9BQ=="}}]}`))
+	f.Add([]byte(`{"rooms":[{"id":"04ab3xyzkmnpqrstvw0123456w","epochs":[{"epoch":0,"proof":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="},{"epoch":3,"proof":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="}]}]}`))
+	f.Add([]byte(`{"rooms":[{"id":"04ab3xyzkmnpqrstvw0123456w","epochs":[{"epoch":1099511627777,"proof":"AAAA"}]}]}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		r, err := DecodeSyncRequest(b)
 		if err != nil {
@@ -220,8 +227,13 @@ func FuzzDecodeSyncRequest(f *testing.F) {
 			t.Fatalf("%d rooms accepted", len(r.Rooms))
 		}
 		for _, room := range r.Rooms {
-			if len(room.Have) > maxSyncAuthors || len(room.Proof) > maxSyncProof || len(room.Held) > maxSyncAuthors {
+			if len(room.Have) > maxSyncAuthors || len(room.Epochs) > MaxSyncEpochs || len(room.Held) > maxSyncAuthors {
 				t.Fatal("oversize room entry accepted")
+			}
+			for _, e := range room.Epochs {
+				if e.Epoch > maxSyncEpoch || len(e.Proof) != syncProofLen {
+					t.Fatalf("epoch proof %d/%d bytes accepted", e.Epoch, len(e.Proof))
+				}
 			}
 			if !chat.ValidRoomID(room.ID) {
 				t.Fatalf("room id %q accepted", room.ID)
@@ -333,6 +345,24 @@ func FuzzDecodeFileRequest(f *testing.F) {
 		}
 		if n > maxChunksPerReq {
 			t.Fatalf("%d chunks accepted", n)
+		}
+	})
+}
+
+// FuzzDecodeSyncChallenge feeds hostile challenge frames to the sync
+// requester: only SyncChallengeBytes non-zero bytes pass.
+func FuzzDecodeSyncChallenge(f *testing.F) {
+	f.Add(bytes.Repeat([]byte{7}, SyncChallengeBytes))
+	f.Add(make([]byte, SyncChallengeBytes))
+	f.Add([]byte{1})
+	f.Add(bytes.Repeat([]byte{7}, SyncChallengeBytes+1))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		c, err := DecodeSyncChallenge(b)
+		if err != nil {
+			return
+		}
+		if len(c) != SyncChallengeBytes || bytes.Equal(c, make([]byte, SyncChallengeBytes)) {
+			t.Fatalf("challenge %x accepted", c)
 		}
 	})
 }

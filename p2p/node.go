@@ -88,6 +88,8 @@ type Node struct {
 	scores    scoreBoard
 	struck    strikes // quota strikes against authors
 
+	proven provenTopics // peers that proved a room epoch
+
 	syncAnswers, syncServed atomic.Uint64 // sync requests answered, envelopes sent in answers
 }
 

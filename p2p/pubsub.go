@@ -20,7 +20,12 @@ import (
 const (
 	gossipQueue      = 4096
 	maxGossipMessage = 128 << 10 // above the envelope cap, far below the library's 1 MiB
-	roomTopicPrefix  = "/hallway/room/1/"
+	// roomTopicPrefix starts every room topic; the rest is a name only
+	// holders of the epoch's key can derive (crypto.RoomKey.EpochTopic).
+	roomTopicPrefix = "/hallway/room/2/"
+	// maxProvenPerPeer bounds the room topics one peer is recorded as a
+	// member of.
+	maxProvenPerPeer = 1024
 )
 
 // RoomValidator checks a gossiped room message before it is accepted or
@@ -65,7 +70,12 @@ func (n *Node) startPubsub() error {
 	ps, err := pubsub.NewGossipSub(n.ctx, n.host,
 		pubsub.WithPeerScore(peerScoreParams(n.blocked, &n.struck), peerScoreThresholds()),
 		pubsub.WithPeerScoreInspect(pubsub.PeerScoreInspectFn(n.scores.update), scoreInspectPeriod),
+		// Flood publishing sends our own posts to every subscriber of the
+		// topic, past the peer filter; mesh, gossip, IWANT answers and
+		// grafts all go through the filter (proven.go), so what others
+		// post reaches only peers that proved they hold the epoch's key.
 		pubsub.WithFloodPublish(true),
+		pubsub.WithPeerFilter(n.proven.allows),
 		pubsub.WithMessageSigning(true),
 		pubsub.WithStrictSignatureVerification(true),
 		pubsub.WithPeerOutboundQueueSize(gossipQueue),
@@ -95,10 +105,18 @@ type RoomTopic struct {
 	tail   tail // our newest post the quota kept from gossip
 }
 
-// JoinRoom subscribes to a room's topic. Every message is validated by
-// validate before it is delivered to receive or forwarded to others.
-func (n *Node) JoinRoom(room string, validate RoomValidator, receive RoomReceiver) (*RoomTopic, error) {
-	name := roomTopicPrefix + room
+// JoinRoom subscribes to the topic of one epoch of a room: topic is its
+// derived name. open marks a room whose key is public (the open LAN
+// workspace's #general), which needs no proof. Every message is validated
+// by validate before it is delivered to receive or forwarded to others.
+func (n *Node) JoinRoom(room, topic string, open bool, validate RoomValidator, receive RoomReceiver) (*RoomTopic, error) {
+	if topic == "" || len(topic) > 128 {
+		return nil, errors.New("p2p: bad room topic name")
+	}
+	name := roomTopicPrefix + topic
+	if open {
+		n.proven.setOpen(name)
+	}
 	err := n.ps.RegisterTopicValidator(name, func(_ context.Context, from peer.ID, m *pubsub.Message) pubsub.ValidationResult {
 		res := n.validateRoom(room, from, m, validate)
 		switch res {
@@ -112,25 +130,25 @@ func (n *Node) JoinRoom(room string, validate RoomValidator, receive RoomReceive
 	if err != nil {
 		return nil, fmt.Errorf("p2p: room validator: %w", err)
 	}
-	topic, err := n.ps.Join(name)
+	t, err := n.ps.Join(name)
 	if err != nil {
 		n.ps.UnregisterTopicValidator(name)
 		return nil, fmt.Errorf("p2p: join room topic: %w", err)
 	}
-	sub, err := topic.Subscribe(pubsub.WithBufferSize(gossipQueue))
+	sub, err := t.Subscribe(pubsub.WithBufferSize(gossipQueue))
 	if err != nil {
-		topic.Close()
+		t.Close()
 		n.ps.UnregisterTopicValidator(name)
 		return nil, fmt.Errorf("p2p: subscribe room topic: %w", err)
 	}
-	if err := topic.SetScoreParams(roomTopicScore()); err != nil {
+	if err := t.SetScoreParams(roomTopicScore()); err != nil {
 		sub.Cancel()
-		topic.Close()
+		t.Close()
 		n.ps.UnregisterTopicValidator(name)
 		return nil, fmt.Errorf("p2p: room topic score: %w", err)
 	}
 	ctx, cancel := context.WithCancel(n.ctx)
-	rt := &RoomTopic{room: room, n: n, name: name, topic: topic, sub: sub, ctx: ctx, cancel: cancel, done: make(chan struct{})}
+	rt := &RoomTopic{room: room, n: n, name: name, topic: t, sub: sub, ctx: ctx, cancel: cancel, done: make(chan struct{})}
 	go rt.read(ctx, receive)
 	return rt, nil
 }
@@ -150,8 +168,20 @@ func (rt *RoomTopic) read(ctx context.Context, receive RoomReceiver) {
 	}
 }
 
-// Peers lists the connected peers subscribed to the room's topic.
-func (rt *RoomTopic) Peers() []peer.ID { return rt.topic.ListPeers() }
+// Peers lists the connected peers subscribed to the room's topic that
+// proved they are members.
+func (rt *RoomTopic) Peers() []peer.ID {
+	var out []peer.ID
+	for _, p := range rt.topic.ListPeers() {
+		if rt.n.proven.allows(p, rt.name) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Name is the topic's name, for MarkProven.
+func (rt *RoomTopic) Name() string { return rt.name }
 
 // Leave unsubscribes and forgets the topic.
 func (rt *RoomTopic) Leave() error {

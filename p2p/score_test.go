@@ -63,7 +63,10 @@ type authored struct {
 func joinTestRoom(t *testing.T, n *Node, room string) (*RoomTopic, *roomLog) {
 	t.Helper()
 	log := newRoomLog()
-	rt, err := n.JoinRoom(room, func(author peer.ID, data []byte) (any, error) {
+	for _, p := range n.host.Network().Peers() {
+		n.MarkProven(p, room) // the test's peers are all members
+	}
+	rt, err := n.JoinRoom(room, room, false, func(author peer.ID, data []byte) (any, error) {
 		if strings.HasPrefix(string(data), "invalid") {
 			return nil, fmt.Errorf("not a post")
 		}

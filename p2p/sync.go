@@ -2,7 +2,9 @@ package p2p
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -17,17 +19,30 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 )
 
-// ProtoSync pulls room messages a peer is missing.
-const ProtoSync = "/hallway/sync/1.0.0"
+// ProtoSync pulls room messages a peer is missing. The responder first
+// sends a fresh challenge (SyncChallengeBytes random bytes); the requester
+// answers with its request, whose per-epoch proofs bind that challenge, so
+// a proof is good for one stream only.
+const ProtoSync = "/hallway/sync/2.0.0"
+
+// SyncChallengeBytes is the size of the responder's challenge.
+const SyncChallengeBytes = 32
 
 // Sync limits.
 const (
 	maxSyncRequest = 1 << 20
 	// MaxSyncRooms is the most rooms one request may name; a requester
 	// in more rooms asks in batches.
-	MaxSyncRooms         = 256
-	maxSyncAuthors       = MaxSyncAuthors
-	maxSyncProof         = 64
+	MaxSyncRooms   = 256
+	maxSyncAuthors = MaxSyncAuthors
+	syncProofLen   = 32
+	// MaxSyncEpochs bounds the epoch proofs of one room in a request
+	// (epochs times the keys kept for each); a member of a room re-keyed
+	// more often proves its newest epochs.
+	MaxSyncEpochs = 64
+	// maxSyncEpoch is the largest epoch number a request may name
+	// (crypto.MaxEpoch).
+	maxSyncEpoch         = 1 << 40
 	syncEnvelopeFrameCap = 96 << 10
 	// MaxSyncBatch is how many envelopes a peer serves per room and
 	// request; a requester that gets this many asks again.
@@ -52,17 +67,27 @@ type SyncRequest struct {
 	Rooms []SyncRoom `json:"rooms"`
 }
 
-// SyncRoom is one room of a request: the requester proves it holds the
-// room key, and says, per author, up to which sequence number it has
+// SyncRoom is one room of a request: the requester proves, per epoch,
+// that it holds the epoch's key (it is served only the envelopes of the
+// epochs it proves), and says, per author, up to which sequence number it has
 // everything (its version vector), and which it holds above that (Held,
 // per author; see HeldBitmap), so that an author's hole is not answered
 // with what the requester already holds, round after round. A peer that
 // does not know Held sends those again, which is only wasteful.
 type SyncRoom struct {
-	ID    string            `json:"id"`
-	Proof []byte            `json:"proof"`
-	Have  map[string]uint64 `json:"have"`
-	Held  map[string][]byte `json:"held,omitempty"`
+	ID     string            `json:"id"`
+	Epochs []SyncEpoch       `json:"epochs"`
+	Have   map[string]uint64 `json:"have"`
+	Held   map[string][]byte `json:"held,omitempty"`
+}
+
+// SyncEpoch proves that the requester holds a key of one epoch of the
+// room: an HMAC under the key over the room, the epoch, both peers and the
+// responder's challenge (crypto.RoomKey.EpochProof). An epoch with two
+// keys (a concurrent re-key) may come twice, once per key.
+type SyncEpoch struct {
+	Epoch uint64 `json:"epoch"`
+	Proof []byte `json:"proof"`
 }
 
 // HeldBitmap encodes the seqs held above head: the distance from head+1
@@ -116,10 +141,22 @@ func HeldSeqs(head uint64, held []byte) []uint64 {
 	return out
 }
 
-// SyncServer answers sync requests; core implements it. send writes one
+// SyncServer answers sync requests; core implements it. challenge is the
+// one this stream sent, which the proofs must bind; send writes one
 // envelope to the requester.
 type SyncServer interface {
-	ServeSync(ctx context.Context, from peer.ID, req SyncRequest, send func(raw []byte) error) error
+	ServeSync(ctx context.Context, from peer.ID, challenge []byte, req SyncRequest, send func(raw []byte) error) error
+}
+
+// DecodeSyncChallenge checks a responder's challenge frame.
+func DecodeSyncChallenge(b []byte) ([]byte, error) {
+	if len(b) != SyncChallengeBytes {
+		return nil, fmt.Errorf("%w: sync challenge of %d bytes, want %d", ErrBadFrame, len(b), SyncChallengeBytes)
+	}
+	if bytes.Equal(b, make([]byte, SyncChallengeBytes)) {
+		return nil, fmt.Errorf("%w: an all-zero sync challenge", ErrBadFrame)
+	}
+	return bytes.Clone(b), nil
 }
 
 // DecodeSyncRequest parses and bounds a request.
@@ -132,8 +169,13 @@ func DecodeSyncRequest(b []byte) (SyncRequest, error) {
 		return SyncRequest{}, fmt.Errorf("%w: sync request: %d rooms", ErrBadFrame, len(r.Rooms))
 	}
 	for _, room := range r.Rooms {
-		if len(room.Proof) > maxSyncProof || len(room.Have) > maxSyncAuthors || len(room.Held) > maxSyncAuthors {
+		if len(room.Epochs) > MaxSyncEpochs || len(room.Have) > maxSyncAuthors || len(room.Held) > maxSyncAuthors {
 			return SyncRequest{}, fmt.Errorf("%w: sync request: bad room entry", ErrBadFrame)
+		}
+		for _, e := range room.Epochs {
+			if e.Epoch > maxSyncEpoch || len(e.Proof) != syncProofLen {
+				return SyncRequest{}, fmt.Errorf("%w: sync request: a bad epoch proof", ErrBadFrame)
+			}
 		}
 		if !chat.ValidRoomID(room.ID) {
 			return SyncRequest{}, fmt.Errorf("%w: sync request: a room id of %d bytes that is not one Hallway makes", ErrBadFrame, len(room.ID))
@@ -158,7 +200,14 @@ func (n *Node) SetSyncServer(s SyncServer) {
 		from := st.Conn().RemotePeer()
 		var err error
 		defer func() { closeStream(st, err) }()
-		st.SetReadDeadline(time.Now().Add(10 * time.Second))
+		st.SetDeadline(time.Now().Add(10 * time.Second))
+		challenge := make([]byte, SyncChallengeBytes)
+		if _, err = rand.Read(challenge); err != nil {
+			return
+		}
+		if err = writeFrame(st, challenge); err != nil {
+			return
+		}
 		var b []byte
 		if b, err = readFrame(bufio.NewReader(st), maxSyncRequest); err != nil {
 			return
@@ -172,7 +221,7 @@ func (n *Node) SetSyncServer(s SyncServer) {
 		}
 		w := bufio.NewWriterSize(st, 64<<10)
 		n.syncAnswers.Add(1)
-		err = s.ServeSync(n.ctx, from, req, func(raw []byte) error {
+		err = s.ServeSync(n.ctx, from, challenge, req, func(raw []byte) error {
 			st.SetWriteDeadline(time.Now().Add(streamIdle))
 			n.syncServed.Add(1)
 			return writeFrame(w, raw)
@@ -183,10 +232,25 @@ func (n *Node) SetSyncServer(s SyncServer) {
 	})
 }
 
-// Sync asks a connected peer for what we miss; each envelope it sends is
-// passed to each, in the order served. It returns when the peer has sent
-// everything it will.
-func (n *Node) Sync(ctx context.Context, to peer.ID, req SyncRequest, each func(raw []byte) error) (err error) {
+// Sync asks a connected peer for what we miss: build makes the request
+// for the peer's challenge; each envelope it sends is passed to each, in
+// the order served. It returns when the peer has sent everything it will.
+func (n *Node) Sync(ctx context.Context, to peer.ID, build func(challenge []byte) SyncRequest, each func(raw []byte) error) (err error) {
+	s, err := n.host.NewStream(network.WithNoDial(ctx, "sync"), to, ProtoSync)
+	if err != nil {
+		return fmt.Errorf("p2p: open sync stream: %w", err)
+	}
+	defer func() { closeStream(s, err) }()
+	s.SetDeadline(time.Now().Add(10 * time.Second))
+	r := bufio.NewReaderSize(s, 64<<10)
+	var frame, challenge []byte
+	if frame, err = readFrame(r, SyncChallengeBytes); err != nil {
+		return fmt.Errorf("p2p: sync challenge: %w", err)
+	}
+	if challenge, err = DecodeSyncChallenge(frame); err != nil {
+		return err
+	}
+	req := build(challenge)
 	b, err := json.Marshal(req)
 	if err != nil {
 		return err
@@ -194,19 +258,12 @@ func (n *Node) Sync(ctx context.Context, to peer.ID, req SyncRequest, each func(
 	if len(b) > maxSyncRequest || len(req.Rooms) > MaxSyncRooms {
 		return fmt.Errorf("p2p: sync request of %d bytes and %d rooms is too large", len(b), len(req.Rooms))
 	}
-	s, err := n.host.NewStream(network.WithNoDial(ctx, "sync"), to, ProtoSync)
-	if err != nil {
-		return fmt.Errorf("p2p: open sync stream: %w", err)
-	}
-	defer func() { closeStream(s, err) }()
-	s.SetWriteDeadline(time.Now().Add(10 * time.Second))
 	if err = writeFrame(s, b); err != nil {
 		return fmt.Errorf("p2p: send sync request: %w", err)
 	}
 	if err = s.CloseWrite(); err != nil {
 		return err
 	}
-	r := bufio.NewReaderSize(s, 64<<10)
 	for {
 		s.SetReadDeadline(time.Now().Add(streamIdle))
 		var raw []byte

@@ -45,6 +45,7 @@ type DM struct {
 	Invite     *RoomInvite `json:"invite,omitempty"`
 	File       *FileOffer  `json:"file,omitempty"`
 	FileStatus *FileStatus `json:"file_status,omitempty"`
+	RoomKey    *RoomKey    `json:"room_key,omitempty"`
 	// Sig is the author's signature over the message (crypto.DMContent),
 	// so that it can be shown to others as the author's; older versions
 	// send none.
@@ -60,7 +61,41 @@ const (
 	DMKindInvite     = string(chat.KindInvite)     // carries a room invitation
 	DMKindFile       = string(chat.KindFile)       // offers a file or folder
 	DMKindFileStatus = string(chat.KindFileStatus) // tells the sender what became of an offer
+	DMKindRoomKey    = string(chat.KindRoomKey)    // hands a member a room's key for a new epoch
 )
+
+// RoomKey hands a member the key of a room's new epoch. Removed lists the
+// peers the re-key left out (at most MaxRoomKeyRemoved).
+type RoomKey struct {
+	Room    string   `json:"room"`
+	Epoch   uint64   `json:"epoch"`
+	Key     []byte   `json:"key"`
+	Removed []string `json:"removed,omitempty"`
+}
+
+// MaxRoomKeyRemoved bounds the peers one re-key names as left out.
+const MaxRoomKeyRemoved = 64
+
+func checkRoomKey(k *RoomKey) error {
+	switch {
+	case k == nil:
+		return fmt.Errorf("room key without a room")
+	case chat.CheckInvitedRoomID(k.Room) != nil:
+		return fmt.Errorf("room key with a bad room id")
+	case k.Epoch == 0 || k.Epoch > maxSyncEpoch:
+		return fmt.Errorf("room key with a bad epoch")
+	case len(k.Key) != 32:
+		return fmt.Errorf("room key of %d bytes", len(k.Key))
+	case len(k.Removed) > MaxRoomKeyRemoved:
+		return fmt.Errorf("room key leaving out %d peers", len(k.Removed))
+	}
+	for _, r := range k.Removed {
+		if len(r) == 0 || len(r) > 128 {
+			return fmt.Errorf("room key leaving out a bad peer id")
+		}
+	}
+	return nil
+}
 
 // FileOffer describes a file or folder a colleague offers; the manifest
 // (chunk hashes) is fetched on accept and must hash to Hash.
@@ -207,17 +242,20 @@ func DecodeDM(b []byte) (DM, error) {
 	switch k, _ := chat.KindFromDM(m.Kind); k {
 	case chat.KindInvite:
 		kerr = checkInvite(m.Invite)
-		m.File, m.FileStatus = nil, nil
+		m.File, m.FileStatus, m.RoomKey = nil, nil, nil
 	case chat.KindFile:
 		kerr = CheckFileOffer(m.File)
-		m.Invite, m.FileStatus = nil, nil
+		m.Invite, m.FileStatus, m.RoomKey = nil, nil, nil
 	case chat.KindFileStatus:
 		if m.FileStatus == nil || !ValidID(m.FileStatus.ID) || len(m.FileStatus.Reason) > 1024 {
 			kerr = fmt.Errorf("bad file status")
 		}
-		m.Invite, m.File = nil, nil
+		m.Invite, m.File, m.RoomKey = nil, nil, nil
+	case chat.KindRoomKey:
+		kerr = checkRoomKey(m.RoomKey)
+		m.Invite, m.File, m.FileStatus = nil, nil, nil
 	default:
-		m.Kind, m.Invite, m.File, m.FileStatus = "", nil, nil, nil
+		m.Kind, m.Invite, m.File, m.FileStatus, m.RoomKey = "", nil, nil, nil, nil
 	}
 	if kerr != nil {
 		return DM{}, fmt.Errorf("%w: dm: %v", ErrBadFrame, kerr)

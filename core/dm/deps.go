@@ -101,6 +101,9 @@ type Transfers interface {
 // the user's consent.
 type Invites interface {
 	InviteReceived(ctx context.Context, from peer.ID, inv *p2p.RoomInvite)
+	// RoomKeyReceived takes a room's key for a new epoch: applied, not
+	// shown.
+	RoomKeyReceived(ctx context.Context, from peer.ID, k *p2p.RoomKey)
 }
 
 var (

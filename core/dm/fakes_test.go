@@ -188,6 +188,8 @@ func (f *fakeFeatures) FileStatusReceived(_ context.Context, _ peer.ID, st *p2p.
 	f.statuses = append(f.statuses, st)
 }
 
+func (f *fakeFeatures) RoomKeyReceived(context.Context, peer.ID, *p2p.RoomKey) {}
+
 func (f *fakeFeatures) InviteReceived(_ context.Context, _ peer.ID, inv *p2p.RoomInvite) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -30,6 +30,11 @@ func frame(m storage.Message) p2p.DM {
 		if json.Unmarshal([]byte(m.Meta), &st) == nil {
 			d.Kind, d.FileStatus = p2p.DMKindFileStatus, &st
 		}
+	case p2p.DMKindRoomKey:
+		var k p2p.RoomKey
+		if json.Unmarshal([]byte(m.Meta), &k) == nil {
+			d.Kind, d.RoomKey = p2p.DMKindRoomKey, &k
+		}
 	}
 	return d
 }

@@ -26,9 +26,14 @@ func (s *Service) Receive(ctx context.Context, from peer.ID, m p2p.DM) error {
 	if err := checkAttachment(m); err != nil {
 		return fmt.Errorf("message from %s: %w", from.ShortString(), err)
 	}
-	if m.Kind == p2p.DMKindFileStatus {
+	switch m.Kind {
+	case p2p.DMKindFileStatus:
 		// A control message: applied, not shown. Applying twice is harmless.
 		s.deps.Transfers.FileStatusReceived(ctx, from, m.FileStatus)
+		return nil
+	case p2p.DMKindRoomKey:
+		// Likewise: a key held already is not taken twice.
+		s.deps.Invites.RoomKeyReceived(ctx, from, m.RoomKey)
 		return nil
 	}
 	if err := s.checkSignature(from, m); err != nil {
@@ -85,6 +90,8 @@ func checkAttachment(m p2p.DM) error {
 		missing = m.File == nil
 	case p2p.DMKindFileStatus:
 		missing = m.FileStatus == nil
+	case p2p.DMKindRoomKey:
+		missing = m.RoomKey == nil
 	}
 	if missing {
 		return fmt.Errorf("%w: dm %s of kind %s without its attachment", p2p.ErrBadFrame, m.ID, m.Kind)

@@ -18,6 +18,8 @@ type Directory interface {
 	Peers(ctx context.Context) ([]storage.Peer, error)
 	Rooms(ctx context.Context, includeLeft bool) ([]storage.Room, error)
 	Room(ctx context.Context, id string) (storage.Room, bool, error)
+	// RoomEpochKeys are a room's keys after its first (re-keys).
+	RoomEpochKeys(ctx context.Context, room string) ([]storage.EpochKey, error)
 }
 
 // Searcher finds messages.

@@ -96,10 +96,13 @@ type exporter struct {
 	head     archive.Body
 	names    *nameBook
 	roomKeys map[string]hcrypto.RoomKey
+	// epochKeys are the keys of rooms' later epochs, by room.
+	epochKeys map[string]map[uint64][]hcrypto.RoomKey
 }
 
 func (k *Keeper) newExporter(ctx context.Context, opt ExportOptions) (*exporter, error) {
-	ex := &exporter{k: k, scope: storage.ExportScope{Since: opt.Since, Until: opt.Until}, roomKeys: map[string]hcrypto.RoomKey{}}
+	ex := &exporter{k: k, scope: storage.ExportScope{Since: opt.Since, Until: opt.Until}, roomKeys: map[string]hcrypto.RoomKey{},
+		epochKeys: map[string]map[uint64][]hcrypto.RoomKey{}}
 	ex.head.Scope = archive.Scope{Since: archive.FormatTime(opt.Since), Until: archive.FormatTime(opt.Until)}
 	var only *conversation
 	if strings.TrimSpace(opt.In) != "" {
@@ -140,6 +143,16 @@ func (k *Keeper) newExporter(ctx context.Context, opt ExportOptions) (*exporter,
 	}
 	for _, r := range rooms {
 		ex.roomKeys[r.ID] = hcrypto.RoomKey(r.Key)
+		later, err := store.RoomEpochKeys(ctx, r.ID)
+		if err != nil {
+			return nil, fmt.Errorf("export: %w", err)
+		}
+		for _, k := range later {
+			if ex.epochKeys[r.ID] == nil {
+				ex.epochKeys[r.ID] = map[uint64][]hcrypto.RoomKey{}
+			}
+			ex.epochKeys[r.ID][k.Epoch] = append(ex.epochKeys[r.ID][k.Epoch], hcrypto.RoomKey(k.Key))
+		}
 		if only != nil && (!only.room || only.id != r.ID) {
 			continue
 		}

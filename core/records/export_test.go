@@ -97,7 +97,7 @@ func TestExportProvesARoomMessageStoredAtItsArrival(t *testing.T) {
 	w.store.rooms[0].Key = key
 	claimed := time.Now().AddDate(1, 0, 0)
 	body := hcrypto.RoomBody{Kind: hcrypto.BodyText, Name: "Bob", SentAt: claimed.UnixMilli(), Text: "from next year"}
-	env, err := hcrypto.SealEnvelope(hcrypto.RoomKey(key), bobKey, "r1", []byte(bob), 1, uint64(claimed.UnixMilli())<<16, body.Marshal())
+	env, err := hcrypto.SealEnvelope(hcrypto.RoomKey(key), 0, bobKey, "r1", []byte(bob), 1, uint64(claimed.UnixMilli())<<16, body.Marshal())
 	if err != nil {
 		t.Fatal(err)
 	}

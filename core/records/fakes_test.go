@@ -294,3 +294,7 @@ func newWorld(t testing.TB) *keeperWorld {
 	w.k = k
 	return w
 }
+
+func (f *fakeStore) RoomEpochKeys(context.Context, string) ([]storage.EpochKey, error) {
+	return nil, nil
+}

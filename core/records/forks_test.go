@@ -24,7 +24,7 @@ func TestExportCarriesForkEvidence(t *testing.T) {
 	w.store.rooms[0].Key = key
 	seal := func(text string) []byte {
 		body := hcrypto.RoomBody{Kind: hcrypto.BodyText, Name: "Mallory", SentAt: time.Now().UnixMilli(), Text: text}
-		env, err := hcrypto.SealEnvelope(hcrypto.RoomKey(key), malKey, "r1", []byte(mal), 3, 1<<16, body.Marshal())
+		env, err := hcrypto.SealEnvelope(hcrypto.RoomKey(key), 0, malKey, "r1", []byte(mal), 3, 1<<16, body.Marshal())
 		if err != nil {
 			t.Fatal(err)
 		}

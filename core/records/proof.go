@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 
 	"hallway/archive"
@@ -120,6 +121,15 @@ func (ex *exporter) roomProof(out *archive.Message, m storage.Message, raw []byt
 	if err != nil {
 		ex.k.deps.Log.Warn("export: a stored envelope does not decode", "id", m.ID, "err", err)
 		return
+	}
+	if env.Epoch > 0 {
+		// A later epoch's key: the one of its epoch that opens it.
+		ks := ex.epochKeys[out.ConversationID][env.Epoch]
+		i := slices.IndexFunc(ks, func(k hcrypto.RoomKey) bool { _, err := env.Open(k); return err == nil })
+		if i < 0 {
+			return
+		}
+		key = ks[i]
 	}
 	mk, err := env.MessageKey(key)
 	if err != nil {

@@ -40,7 +40,7 @@ func newMallory(t *testing.T) *mallory {
 func (m *mallory) envelope(t *testing.T, j *Joined, seq uint64, at time.Time, text string) []byte {
 	t.Helper()
 	body := hcrypto.RoomBody{Kind: hcrypto.BodyText, Name: "Mallory", SentAt: at.UnixMilli(), Text: text}
-	env, err := hcrypto.SealEnvelope(j.key, m.key, j.id, []byte(m.id), seq, wallClock(at), body.Marshal())
+	env, err := hcrypto.SealEnvelope(j.key, 0, m.key, j.id, []byte(m.id), seq, wallClock(at), body.Marshal())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,7 +189,7 @@ func TestAFarJumpIsRefused(t *testing.T) {
 		t.Fatalf("Ann sent Cat %d envelopes again: what Cat refuses must not be served", n)
 	}
 	// A server that sends it anyway (an older Hallway) is refused too.
-	rogue := p2pServerFunc(func(_ context.Context, _ peer.ID, _ p2p.SyncRequest, send func([]byte) error) error {
+	rogue := p2pServerFunc(func(_ context.Context, _ peer.ID, _ []byte, _ p2p.SyncRequest, send func([]byte) error) error {
 		return send(far)
 	})
 	cat.net.mu.Lock()
@@ -241,10 +241,10 @@ func TestTheFirstEnvelopeLeftIsTaken(t *testing.T) {
 }
 
 // p2pServerFunc adapts a function to a p2p.SyncServer.
-type p2pServerFunc func(ctx context.Context, from peer.ID, req p2p.SyncRequest, send func([]byte) error) error
+type p2pServerFunc func(ctx context.Context, from peer.ID, challenge []byte, req p2p.SyncRequest, send func([]byte) error) error
 
-func (f p2pServerFunc) ServeSync(ctx context.Context, from peer.ID, req p2p.SyncRequest, send func([]byte) error) error {
-	return f(ctx, from, req, send)
+func (f p2pServerFunc) ServeSync(ctx context.Context, from peer.ID, challenge []byte, req p2p.SyncRequest, send func([]byte) error) error {
+	return f(ctx, from, challenge, req, send)
 }
 
 // A message stored with a clock far ahead before the intake rules (an

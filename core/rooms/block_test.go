@@ -21,11 +21,11 @@ type recordingServer struct {
 	extra [][]byte
 }
 
-func (r *recordingServer) ServeSync(ctx context.Context, from peer.ID, req p2p.SyncRequest, send func([]byte) error) error {
+func (r *recordingServer) ServeSync(ctx context.Context, from peer.ID, challenge []byte, req p2p.SyncRequest, send func([]byte) error) error {
 	r.mu.Lock()
 	r.reqs = append(r.reqs, req)
 	r.mu.Unlock()
-	if err := r.SyncServer.ServeSync(ctx, from, req, send); err != nil {
+	if err := r.SyncServer.ServeSync(ctx, from, challenge, req, send); err != nil {
 		return err
 	}
 	for _, raw := range r.extra {

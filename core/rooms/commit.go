@@ -47,7 +47,9 @@ type committer struct {
 	// relog replays the membership log of a room that got an operation or
 	// a plain join or leave, before it is announced.
 	relog func(ctx context.Context, room string)
-	gaps  gapAsker
+	// left is told of each leave committed (it may re-key the room).
+	left func(ctx context.Context, e *storage.RoomEntry)
+	gaps gapAsker
 	// liveOnly reports a room whose history is never fetched: its holes
 	// are what was said before we met, not losses to ask for.
 	liveOnly func(room string) bool
@@ -95,6 +97,13 @@ func (c *committer) commit(ctx context.Context, d storage.Durability, batch []pe
 			c.relog(ctx, id)
 		}
 		c.changed(ctx, id)
+	}
+	if c.left != nil {
+		for _, e := range out {
+			if e.Member != nil && !e.Member.Joined {
+				c.left(ctx, e)
+			}
+		}
 	}
 	c.checkGaps(ctx, batch)
 	return out, nil

@@ -36,6 +36,7 @@ type Store interface {
 	historyStore
 	inviteStore
 	opStore
+	epochStore
 }
 
 var _ Store = (*storage.Store)(nil)
@@ -44,12 +45,16 @@ var _ Store = (*storage.Store)(nil)
 type Net interface {
 	ID() peer.ID
 	ConnectedPeers() []peer.ID
-	// Sync asks peer to for what req's vectors lack; each gets every
-	// envelope sent back.
-	Sync(ctx context.Context, to peer.ID, req p2p.SyncRequest, each func(raw []byte) error) error
-	// JoinRoom follows a room's gossip: validate judges every message
-	// before it is delivered to receive or forwarded.
-	JoinRoom(room string, validate p2p.RoomValidator, receive p2p.RoomReceiver) (Topic, error)
+	// Sync asks peer to for what the request build makes for its
+	// challenge lacks; each gets every envelope sent back.
+	Sync(ctx context.Context, to peer.ID, build func(challenge []byte) p2p.SyncRequest, each func(raw []byte) error) error
+	// JoinRoom follows the gossip topic of one epoch of a room: validate
+	// judges every message before it is delivered to receive or
+	// forwarded. open: the room's key is public; nobody proves anything.
+	JoinRoom(room, topic string, open bool, validate p2p.RoomValidator, receive p2p.RoomReceiver) (Topic, error)
+	// MarkProven records that id proved it holds the key behind topic,
+	// so gossip of that topic may reach it.
+	MarkProven(id peer.ID, topic string)
 }
 
 // Topic is the subscription to one room's gossip.

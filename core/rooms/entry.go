@@ -42,7 +42,7 @@ func openEntry(self peer.ID, j *Joined, env *hcrypto.Envelope, raw []byte, gossi
 	if err := env.Verify(pub); err != nil {
 		return nil, err
 	}
-	plain, err := env.Open(j.key)
+	plain, err := openWithEpoch(j, env)
 	if err != nil {
 		return nil, err
 	}
@@ -51,6 +51,23 @@ func openEntry(self peer.ID, j *Joined, env *hcrypto.Envelope, raw []byte, gossi
 		return nil, err
 	}
 	return makeEntry(self, j, env, raw, author, body), nil
+}
+
+// openWithEpoch opens env with a key of its epoch: one, or a few after
+// a concurrent re-key.
+func openWithEpoch(j *Joined, env *hcrypto.Envelope) ([]byte, error) {
+	keys := j.keysOf(env.Epoch)
+	if len(keys) == 0 {
+		return nil, fmt.Errorf("no key for epoch %d of the room", env.Epoch)
+	}
+	var err error
+	for _, k := range keys {
+		var plain []byte
+		if plain, err = env.Open(k); err == nil {
+			return plain, nil
+		}
+	}
+	return nil, err
 }
 
 // makeEntry is the storage form of an authenticated envelope and its body,

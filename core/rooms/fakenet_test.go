@@ -2,6 +2,7 @@ package rooms
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 
 // fakeTopic is a room subscription on a fakeNet.
 type fakeTopic struct {
+	name     string
 	validate p2p.RoomValidator
 	receive  p2p.RoomReceiver
 
@@ -36,6 +38,12 @@ func (t *fakeTopic) Peers() []peer.ID {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return slices.Clone(t.peers)
+}
+
+func (t *fakeTopic) isLeft() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.left
 }
 
 func (t *fakeTopic) Leave() error {
@@ -61,8 +69,10 @@ type fakeNet struct {
 	id  peer.ID
 	log *journal
 
-	mu       sync.Mutex // guards the fields below
-	topics   map[string]*fakeTopic
+	mu       sync.Mutex              // guards the fields below
+	topics   map[string]*fakeTopic   // by topic name
+	byRoom   map[string][]*fakeTopic // by room, in the order joined
+	proven   map[peer.ID]map[string]bool
 	servers  map[peer.ID]p2p.SyncServer
 	asked    []peer.ID // peers a sync was started with
 	requests []int     // rooms per sync request sent
@@ -71,7 +81,8 @@ type fakeNet struct {
 }
 
 func newFakeNet(id peer.ID, log *journal) *fakeNet {
-	return &fakeNet{id: id, log: log, topics: map[string]*fakeTopic{}, servers: map[peer.ID]p2p.SyncServer{}}
+	return &fakeNet{id: id, log: log, topics: map[string]*fakeTopic{}, byRoom: map[string][]*fakeTopic{},
+		proven: map[peer.ID]map[string]bool{}, servers: map[peer.ID]p2p.SyncServer{}}
 }
 
 func (n *fakeNet) ID() peer.ID { return n.id }
@@ -86,7 +97,10 @@ func (n *fakeNet) ConnectedPeers() []peer.ID {
 	return out
 }
 
-func (n *fakeNet) Sync(ctx context.Context, to peer.ID, req p2p.SyncRequest, each func(raw []byte) error) error {
+func (n *fakeNet) Sync(ctx context.Context, to peer.ID, build func(challenge []byte) p2p.SyncRequest, each func(raw []byte) error) error {
+	challenge := make([]byte, p2p.SyncChallengeBytes)
+	rand.Read(challenge)
+	req := build(challenge)
 	n.mu.Lock()
 	srv := n.servers[to]
 	n.asked = append(n.asked, to)
@@ -108,7 +122,7 @@ func (n *fakeNet) Sync(ctx context.Context, to peer.ID, req p2p.SyncRequest, eac
 	n.mu.Lock()
 	n.requests = append(n.requests, len(req.Rooms))
 	n.mu.Unlock()
-	return srv.ServeSync(ctx, n.id, req, func(raw []byte) error {
+	return srv.ServeSync(ctx, n.id, challenge, req, func(raw []byte) error {
 		n.mu.Lock()
 		n.got++
 		n.mu.Unlock()
@@ -123,21 +137,49 @@ func (n *fakeNet) received() int {
 	return n.got
 }
 
-func (n *fakeNet) JoinRoom(room string, validate p2p.RoomValidator, receive p2p.RoomReceiver) (Topic, error) {
+func (n *fakeNet) JoinRoom(room, name string, _ bool, validate p2p.RoomValidator, receive p2p.RoomReceiver) (Topic, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	if _, ok := n.topics[room]; ok {
-		return nil, fmt.Errorf("already following %s", room)
+	if t, ok := n.topics[name]; ok && !t.isLeft() {
+		return nil, fmt.Errorf("already following %s", name)
 	}
-	t := &fakeTopic{validate: validate, receive: receive}
-	n.topics[room] = t
+	t := &fakeTopic{validate: validate, receive: receive, name: name}
+	n.topics[name] = t
+	n.byRoom[room] = append(n.byRoom[room], t)
 	return t, nil
 }
 
+// MarkProven is recorded, for the tests on membership proofs.
+func (n *fakeNet) MarkProven(id peer.ID, topic string) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.proven[id] == nil {
+		n.proven[id] = map[string]bool{}
+	}
+	n.proven[id][topic] = true
+}
+
+func (n *fakeNet) isProven(id peer.ID, topic string) bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.proven[id][topic]
+}
+
+// topic is the room's topic joined last: its newest epoch's.
 func (n *fakeNet) topic(room string) *fakeTopic {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	return n.topics[room]
+	if ts := n.byRoom[room]; len(ts) > 0 {
+		return ts[len(ts)-1]
+	}
+	return nil
+}
+
+// topicNamed is the topic of this name.
+func (n *fakeNet) topicNamed(name string) *fakeTopic {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.topics[name]
 }
 
 // fakeBus records events in the journal and hands them to the test.

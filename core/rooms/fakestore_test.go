@@ -40,14 +40,15 @@ type fakeStore struct {
 	log *journal
 	fakeInvites
 
-	mu      sync.Mutex // guards the fields below
-	rooms   map[string]storage.Room
-	entries map[entryKey]storage.RoomEntry
-	members map[string]map[string]string // room → peer → name
-	durable map[entryKey]storage.Durability
-	read    map[string]uint64 // room → read marker
-	failIns error
-	forks   []storage.RoomFork
+	mu        sync.Mutex // guards the fields below
+	rooms     map[string]storage.Room
+	entries   map[entryKey]storage.RoomEntry
+	members   map[string]map[string]string // room → peer → name
+	durable   map[entryKey]storage.Durability
+	read      map[string]uint64 // room → read marker
+	failIns   error
+	forks     []storage.RoomFork
+	epochKeys []storage.EpochKey
 }
 
 func newFakeStore(log *journal) *fakeStore {
@@ -375,6 +376,37 @@ func (s *fakeStore) RoomOps(_ context.Context, room string) ([]storage.RoomOp, e
 		if k.room == room && e.Op != nil {
 			out = append(out, storage.RoomOp{Hash: e.Op.Hash, ID: e.Message.ID, Author: e.Author, Seq: e.Seq,
 				Op: e.Op.Op, Name: e.Op.Name})
+		}
+	}
+	return out, nil
+}
+
+func (s *fakeStore) AddRoomEpochKey(_ context.Context, k storage.EpochKey) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, h := range s.epochKeys {
+		if h.Room == k.Room && h.Epoch == k.Epoch {
+			if h.Commit == k.Commit {
+				return false, nil
+			}
+			n++
+		}
+	}
+	if n >= storage.MaxEpochKeys {
+		return false, nil
+	}
+	s.epochKeys = append(s.epochKeys, k)
+	return true, nil
+}
+
+func (s *fakeStore) RoomEpochKeys(_ context.Context, room string) ([]storage.EpochKey, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []storage.EpochKey
+	for _, k := range s.epochKeys {
+		if k.Room == room {
+			out = append(out, k)
 		}
 	}
 	return out, nil

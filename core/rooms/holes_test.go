@@ -79,11 +79,11 @@ func TestAFullBatchOfWhatWeHoldIsNotAskedAgain(t *testing.T) {
 	}
 	holed(t, mal, room, p2p.MaxSyncBatch+100, ann, bob)
 	before := bob.net.received()
-	older := p2pServerFunc(func(ctx context.Context, from peer.ID, req p2p.SyncRequest, send func([]byte) error) error {
+	older := p2pServerFunc(func(ctx context.Context, from peer.ID, challenge []byte, req p2p.SyncRequest, send func([]byte) error) error {
 		for i := range req.Rooms {
 			req.Rooms[i].Held = nil
 		}
-		return ann.Syncer().ServeSync(ctx, from, req, send)
+		return ann.Syncer().ServeSync(ctx, from, challenge, req, send)
 	})
 	bob.net.mu.Lock()
 	bob.net.servers[ann.id] = older

@@ -105,7 +105,13 @@ func (m *Manager) Invite(ctx context.Context, roomRef, peerRef string) (chat.Mes
 	if err != nil {
 		return chat.Message{}, err
 	}
-	return m.deps.QueueDM(ctx, to, fmt.Sprintf("invited you to #%s", j.name), p2p.DMKindInvite, string(meta))
+	msg, err := m.deps.QueueDM(ctx, to, fmt.Sprintf("invited you to #%s", j.name), p2p.DMKindInvite, string(meta))
+	if err != nil {
+		return msg, err
+	}
+	// The keys of the epochs since, right behind the invitation in the
+	// outbox: its holder accepts them from the inviter (epochs.go).
+	return msg, m.handKeys(ctx, j, to)
 }
 
 // InviteReceived keeps a colleague's invitation pending until the user

@@ -20,15 +20,21 @@ import (
 // sentInvite is the invitation n last queued as a DM.
 func (n *testNode) sentInvite() *p2p.RoomInvite {
 	n.t.Helper()
-	if len(n.dms) == 0 {
-		n.t.Fatal("no invitation queued")
+	n.keysMu.Lock()
+	defer n.keysMu.Unlock()
+	for i := len(n.dms) - 1; i >= 0; i-- {
+		kind, meta, _ := strings.Cut(n.dms[i], " ")
+		if kind != p2p.DMKindInvite {
+			continue // the keys of later epochs follow an invitation
+		}
+		var inv p2p.RoomInvite
+		if err := json.Unmarshal([]byte(meta), &inv); err != nil {
+			n.t.Fatal(err)
+		}
+		return &inv
 	}
-	_, meta, _ := strings.Cut(n.dms[len(n.dms)-1], " ")
-	var inv p2p.RoomInvite
-	if err := json.Unmarshal([]byte(meta), &inv); err != nil {
-		n.t.Fatal(err)
-	}
-	return &inv
+	n.t.Fatal("no invitation queued")
+	return nil
 }
 
 // invitations lists n's pending invitations.

@@ -1,6 +1,7 @@
 package rooms
 
 import (
+	"bytes"
 	"context"
 	"slices"
 	"testing"
@@ -15,10 +16,11 @@ import (
 // with a valid proof and an empty vector.
 func served(t *testing.T, node, requester *testNode, room string) int {
 	t.Helper()
-	proof := node.Joined().Get(room).Proof(room, requester.id, node.id)
+	challenge := bytes.Repeat([]byte{7}, p2p.SyncChallengeBytes)
+	epochs := epochProofs(node.Joined().Get(room), requester.id, node.id, challenge)
 	n := 0
-	err := node.Syncer().ServeSync(context.Background(), requester.id,
-		p2p.SyncRequest{Rooms: []p2p.SyncRoom{{ID: room, Proof: proof[:]}}},
+	err := node.Syncer().ServeSync(context.Background(), requester.id, challenge,
+		p2p.SyncRequest{Rooms: []p2p.SyncRoom{{ID: room, Epochs: epochs}}},
 		func([]byte) error { n++; return nil })
 	if err != nil {
 		t.Fatal(err)

@@ -45,7 +45,7 @@ func newBenchRoom(b *testing.B) *benchRoom {
 	seal := func(actor int, body hcrypto.RoomBody) []byte {
 		seqs[actor]++
 		body.Name, body.SentAt = "member", time.Now().UnixMilli()
-		env, err := hcrypto.SealEnvelope(key, keys[actor], room, []byte(ids[actor]), seqs[actor], uint64(len(r.ops)+len(r.posts)+1), body.Marshal())
+		env, err := hcrypto.SealEnvelope(key, 0, keys[actor], room, []byte(ids[actor]), seqs[actor], uint64(len(r.ops)+len(r.posts)+1), body.Marshal())
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -257,6 +257,7 @@ func TestMembershipOverNodes(t *testing.T) {
 			t.Fatal(err)
 		}
 		to.InviteReceived(ctx, from.id, from.sentInvite())
+		handOver(t, from, from.sentKeys(), to) // the epochs since a removal
 		if _, err := to.AcceptInvitation(ctx, to.invitations()[0].ID); err != nil {
 			t.Fatal(err)
 		}
@@ -313,6 +314,11 @@ func TestMembershipOverNodes(t *testing.T) {
 	}
 	ann.Syncer().Request(bob.id, []string{r.ID})
 	ann.waitFor("Cat removed", func() bool { _, in := ann.role(r.ID, cat.id); return !in })
+	// The removal moved the room to a new key; Bob hands it to Ann.
+	handOver(t, bob, bob.waitKeys(1), ann, cat)
+	if ann.epoch(r.ID) != 1 || cat.epoch(r.ID) != 0 {
+		t.Fatalf("after the removal Ann is at epoch %d, Cat at %d", ann.epoch(r.ID), cat.epoch(r.ID))
+	}
 	// Once Ann holds all of Cat's up to the cutoff, her sync asks for no more.
 	cutoff, _ := ann.Joined().Get(r.ID).roster().cutoff(cat.id.String())
 	ann.Syncer().Request(cat.id, []string{r.ID})

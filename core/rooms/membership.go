@@ -65,7 +65,18 @@ func (m *Manager) relog(ctx context.Context, j *Joined) error {
 	}
 	self := m.deps.Net.ID().String()
 	for _, c := range next.cuts {
-		if prev.accepted[c.hash] || !responsible(next, c, self) {
+		if prev.accepted[c.hash] {
+			continue
+		}
+		if c.leave {
+			// A leave re-keys by the rank rule of leaverekey.go, which
+			// still moves the room on when the owner is away.
+			if id, err := peer.Decode(c.peer); err == nil {
+				m.leaveCut(ctx, j, id)
+			}
+			continue
+		}
+		if !responsible(next, c, self) {
 			continue
 		}
 		if id, err := peer.Decode(c.peer); err == nil {
@@ -88,37 +99,23 @@ func ownedRoom(room string, ops []logOp) bool {
 	return false
 }
 
-// responsible reports whether self moves the room on after cut c: the
-// remover after a removal; after a leave the owner, or when there is none
-// the admin, else the member, with the smallest peer id.
-func responsible(r *roster, c cutEvent, self string) bool {
-	if !c.leave {
-		return c.actor == self
-	}
-	if r.owner != "" {
-		return r.owner == self
-	}
-	for _, want := range []hcrypto.Role{hcrypto.RoleAdmin, hcrypto.RoleMember} {
-		var best string
-		for p, role := range r.roles {
-			if role == want && (best == "" || p < best) {
-				best = p
-			}
-		}
-		if best != "" {
-			return best == self
-		}
-	}
-	return false
+// responsible reports whether self moves the room on after removal c:
+// the remover does. (After a leave, the rank rule of leaverekey.go.)
+func responsible(_ *roster, c cutEvent, self string) bool {
+	return !c.leave && c.actor == self
 }
 
-// cut is where the room moves on once removed is no longer a member (a
-// removal or leave this node is responsible for was accepted). For now it
-// only records the change of membership; moving the remaining members to
-// a new room key belongs here.
+// cut moves the room on once this node's removal of removed was
+// accepted: the remaining members get a new key epoch (Rekey), sealed to
+// each over their end-to-end channel, so removed reads nothing new.
 func (m *Manager) cut(ctx context.Context, j *Joined, removed peer.ID) error {
 	m.log.Info("member cut from room", "room", j.id, "peer", removed)
 	m.announce(ctx, j.id)
+	m.deps.Spawner.Go(func(ctx context.Context) {
+		if err := m.Rekey(ctx, j.id, []peer.ID{removed}); err != nil {
+			m.log.Warn("re-key after a removal failed", "room", j.id, "err", err)
+		}
+	})
 	return nil
 }
 

@@ -3,12 +3,14 @@ package rooms
 import (
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"sync"
 	"testing"
 	"time"
 
 	"hallway/chat"
 	hcrypto "hallway/crypto"
+	"hallway/p2p"
 	"hallway/storage"
 
 	ic "github.com/libp2p/go-libp2p/core/crypto"
@@ -27,6 +29,14 @@ type testNode struct {
 	bus    *fakeBus
 	dms    []string
 	blocks *fakeBlocks
+	// keys are the room keys this node queued, with their recipient.
+	keysMu sync.Mutex
+	keys   []sentKey
+}
+
+type sentKey struct {
+	to peer.ID
+	k  p2p.RoomKey
 }
 
 // fakeBlocks is a block list.
@@ -91,7 +101,17 @@ func newTestNodeKeyed(t *testing.T, name string, key ic.PrivKey, ws *hcrypto.Wor
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
-	t.Cleanup(func() { cancel(); wg.Wait() })
+	// Another node's goroutine may ask this one to spawn (a sync back)
+	// while it is torn down: nothing is spawned once it closes.
+	var spawnMu sync.Mutex
+	closed := false
+	t.Cleanup(func() {
+		spawnMu.Lock()
+		closed = true
+		spawnMu.Unlock()
+		cancel()
+		wg.Wait()
+	})
 	log := &journal{}
 	n := &testNode{t: t, id: id, key: key, log: log, store: newFakeStore(log), net: newFakeNet(id, log),
 		bus: &fakeBus{log: log, events: make(chan chat.Event, 1024)}, blocks: &fakeBlocks{ids: map[peer.ID]bool{}}}
@@ -100,6 +120,11 @@ func newTestNodeKeyed(t *testing.T, name string, key ic.PrivKey, ws *hcrypto.Wor
 		Net:       n.net,
 		Publisher: n.bus,
 		Spawner: SpawnFunc(func(fn func(context.Context)) {
+			spawnMu.Lock()
+			defer spawnMu.Unlock()
+			if closed {
+				return
+			}
 			wg.Add(1)
 			go func() { defer wg.Done(); fn(ctx) }()
 		}),
@@ -111,7 +136,18 @@ func newTestNodeKeyed(t *testing.T, name string, key ic.PrivKey, ws *hcrypto.Wor
 			return peer.Decode(ref)
 		},
 		QueueDM: func(_ context.Context, to peer.ID, text, kind, meta string) (chat.Message, error) {
+			n.keysMu.Lock()
 			n.dms = append(n.dms, kind+" "+meta)
+			n.keysMu.Unlock()
+			if kind == p2p.DMKindRoomKey {
+				var k p2p.RoomKey
+				if err := json.Unmarshal([]byte(meta), &k); err != nil {
+					t.Errorf("room key DM: %v", err)
+				}
+				n.keysMu.Lock()
+				n.keys = append(n.keys, sentKey{to, k})
+				n.keysMu.Unlock()
+			}
 			return chat.Message{Text: text}, nil
 		},
 		FileOffered: func(*storage.RoomEntry) {},

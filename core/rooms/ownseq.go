@@ -24,7 +24,7 @@ func (y *Syncer) catchUpOwn(ctx context.Context, j *Joined) bool {
 	if j.liveOnly {
 		return true // no history: nothing to number against
 	}
-	peers := j.topic.Peers()
+	peers := j.Peers()
 	if len(peers) == 0 {
 		peers = y.net.ConnectedPeers()
 	}

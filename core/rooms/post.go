@@ -85,7 +85,8 @@ func (p *poster) postWith(ctx context.Context, j *Joined, build func() hcrypto.R
 	if err := body.Validate(); err != nil {
 		return nil, chat.UserErrorf("cannot post this message: %v", err)
 	}
-	env, err := hcrypto.SealEnvelope(j.key, p.key, j.id, []byte(self), seq, p.clock.Now(), body.Marshal())
+	epoch, key := j.current()
+	env, err := hcrypto.SealEnvelope(key, epoch, p.key, j.id, []byte(self), seq, p.clock.Now(), body.Marshal())
 	if err != nil {
 		return nil, fmt.Errorf("seal room message: %w", err)
 	}
@@ -95,7 +96,7 @@ func (p *poster) postWith(ctx context.Context, j *Joined, build func() hcrypto.R
 	if _, err := p.commit.commit(ctx, storage.Durable, []pending{{entry: entry}}); err != nil {
 		return nil, err
 	}
-	if err := j.topic.Publish(ctx, raw); err != nil {
+	if err := j.Publish(ctx, raw); err != nil {
 		p.log.Debug("room publish failed; sync will deliver it", "room", j.id, "err", err)
 	}
 	return entry, nil

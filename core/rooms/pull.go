@@ -44,8 +44,7 @@ func (y *Syncer) syncRoom(ctx context.Context, j *Joined, to peer.ID, budget *in
 	if err != nil {
 		return p2p.SyncRoom{}, fmt.Errorf("room vector: %w", err)
 	}
-	proof := j.Proof(j.id, y.net.ID(), to)
-	r := p2p.SyncRoom{ID: j.id, Proof: proof[:], Have: v.Heads}
+	r := p2p.SyncRoom{ID: j.id, Have: v.Heads}
 	// Someone removed or gone, of whom we hold all up to the cutoff: ask
 	// for nothing more, as we would refuse it.
 	for author, c := range j.roster().cutMembers() {
@@ -100,7 +99,7 @@ func (y *Syncer) pullOnce(ctx context.Context, id peer.ID, rooms []string) ([]st
 	}
 	var full []string
 	var errs []error
-	for _, req := range syncRequests(entries) {
+	for _, req := range syncRequests(entries, asked) {
 		f, err := y.request(ctx, id, req, asked)
 		if err != nil {
 			if ctx.Err() != nil {
@@ -115,12 +114,16 @@ func (y *Syncer) pullOnce(ctx context.Context, id peer.ID, rooms []string) ([]st
 
 // syncRequests splits room entries into requests of at most
 // p2p.MaxSyncRooms rooms and about syncRequestBudget bytes.
-func syncRequests(entries []p2p.SyncRoom) []p2p.SyncRequest {
+func syncRequests(entries []p2p.SyncRoom, asked map[string]*Joined) []p2p.SyncRequest {
 	var out []p2p.SyncRequest
 	var cur p2p.SyncRequest
 	size := 0
 	for _, e := range entries {
-		n := len(e.ID) + 2*len(e.Proof) + 32
+		keys := len(e.Epochs)
+		if j := asked[e.ID]; j != nil {
+			keys = max(keys, len(j.allKeys(p2p.MaxSyncEpochs)))
+		}
+		n := len(e.ID) + 80*keys + 32
 		for a := range e.Have {
 			n += len(a) + 24
 		}
@@ -161,7 +164,14 @@ func (y *Syncer) request(ctx context.Context, id peer.ID, req p2p.SyncRequest, a
 		batch = batch[:0]
 		return err
 	}
-	err := y.net.Sync(ctx, id, req, func(raw []byte) error {
+	prove := func(challenge []byte) p2p.SyncRequest {
+		out := p2p.SyncRequest{Rooms: slices.Clone(req.Rooms)}
+		for i := range out.Rooms {
+			out.Rooms[i].Epochs = epochProofs(inReq[out.Rooms[i].ID], self, id, challenge)
+		}
+		return out
+	}
+	err := y.net.Sync(ctx, id, prove, func(raw []byte) error {
 		env, err := hcrypto.UnmarshalEnvelope(raw)
 		if err != nil {
 			return err
@@ -169,6 +179,9 @@ func (y *Syncer) request(ctx context.Context, id peer.ID, req p2p.SyncRequest, a
 		j := inReq[env.Room]
 		if j == nil {
 			return errors.New("peer sent a room we did not ask for")
+		}
+		if !j.holds(env.Epoch) {
+			return nil // an epoch we proved no key for: not ours to read
 		}
 		e, err := openEntry(self, j, env, raw, nil)
 		if errors.Is(err, errCutOff) {
@@ -204,6 +217,35 @@ func (y *Syncer) request(ctx context.Context, id peer.ID, req p2p.SyncRequest, a
 	return full, nil
 }
 
+// epochProofs proves to responder every key of j held, newest epochs
+// first (at most p2p.MaxSyncEpochs), for this stream's challenge.
+func epochProofs(j *Joined, self, responder peer.ID, challenge []byte) []p2p.SyncEpoch {
+	var out []p2p.SyncEpoch
+	for _, k := range j.allKeys(p2p.MaxSyncEpochs) {
+		proof := k.key.EpochProof(j.id, k.epoch, []byte(self), []byte(responder), challenge)
+		out = append(out, p2p.SyncEpoch{Epoch: k.epoch, Proof: proof[:]})
+	}
+	return out
+}
+
+// proven lists the epochs of j whose key req proves from holds, for this
+// stream's challenge.
+func proven(j *Joined, r p2p.SyncRoom, from, self peer.ID, challenge []byte) map[uint64]bool {
+	out := map[uint64]bool{}
+	for _, e := range r.Epochs {
+		if out[e.Epoch] {
+			continue
+		}
+		for _, k := range j.keysOf(e.Epoch) {
+			if k.CheckEpochProof(j.id, e.Epoch, []byte(from), []byte(self), challenge, e.Proof) {
+				out[e.Epoch] = true
+				break
+			}
+		}
+	}
+	return out
+}
+
 // skipBlocked claims, in a version vector sent with a sync request, to
 // hold everything of each blocked author, so that members send none of
 // their posts; their own posts after an unblock bring the real vector.
@@ -220,19 +262,36 @@ func (y *Syncer) skipBlocked(r *p2p.SyncRoom) {
 	}
 }
 
-// ServeSync answers a peer's sync request: for each room we are in and for
-// which it proves it holds the key, every envelope it lacks, neither those
-// it says it holds above its vector nor any beyond p2p.SyncSeqWindow above
-// it, which it would refuse. A live-only room is never answered: anyone
-// holds its key. The answer also carries the envelopes of the room's kept
-// forks (at most serveForks), so that every member finds a fork that only
-// some saw both sides of; a member that found it already ignores them.
-func (y *Syncer) ServeSync(ctx context.Context, from peer.ID, req p2p.SyncRequest, send func([]byte) error) error {
+// ServeSync answers a peer's sync request: for each room we are in, of
+// the epochs whose key it proves it holds (for this stream's challenge),
+// every envelope it lacks, neither those it says it holds above its
+// vector nor any beyond p2p.SyncSeqWindow above it, which it would refuse.
+// An envelope of an epoch it does not prove is never sent, so a member a
+// re-key left out gets nothing posted after it. A live-only room is never
+// answered: anyone holds its key. The answer also carries the envelopes
+// of the room's kept forks (at most serveForks), so that every member
+// finds a fork that only some saw both sides of; a member that found it
+// already ignores them. A peer that proves an epoch may receive its gossip
+// from now on (Net.MarkProven).
+func (y *Syncer) ServeSync(ctx context.Context, from peer.ID, challenge []byte, req p2p.SyncRequest, send func([]byte) error) error {
 	self := y.net.ID()
+	var back []string
+	defer func() {
+		if len(back) > 0 {
+			y.Request(from, back)
+		}
+	}()
 	for _, r := range req.Rooms {
 		j := y.joined.Get(r.ID)
-		if j == nil || j.liveOnly || !j.CheckProof(r.ID, from, self, r.Proof) {
+		if j == nil || j.liveOnly {
 			continue
+		}
+		epochs := proven(j, r, from, self, challenge)
+		if len(epochs) == 0 {
+			continue
+		}
+		if y.markProven(j, from, epochs) {
+			back = append(back, j.id)
 		}
 		v := storage.RoomVector{Heads: r.Have, Held: map[string][]uint64{}}
 		for author, b := range r.Held {
@@ -248,10 +307,32 @@ func (y *Syncer) ServeSync(ctx context.Context, from peer.ID, req p2p.SyncReques
 		}
 		raws = append(raws, evidence...)
 		for _, raw := range raws {
+			if env, err := hcrypto.UnmarshalEnvelope(raw); err != nil || !epochs[env.Epoch] {
+				continue
+			}
 			if err := send(raw); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// markProven lets the gossip of the proven epochs' topics reach from. It
+// reports whether from proved, for the first time, the room's newest
+// epoch: we then prove ours back (the caller syncs with it), so that both
+// sides graft each other into the topic's mesh, also when the room was
+// joined after the two connected.
+func (y *Syncer) markProven(j *Joined, from peer.ID, epochs map[uint64]bool) bool {
+	newest, _ := j.current()
+	first := false
+	for e := range epochs {
+		for _, k := range j.keysOf(e) {
+			y.net.MarkProven(from, k.EpochTopic(j.id, e))
+		}
+		if e == newest {
+			first = y.provedNewest(from, j.id, e)
+		}
+	}
+	return first
 }

@@ -47,6 +47,7 @@ type Manager struct {
 	poster *poster
 	writer *Writer
 	syncer *Syncer
+	leaves leaveRekeys
 }
 
 // New builds the rooms of a node. It touches neither the network nor
@@ -66,6 +67,7 @@ func New(cfg Config, deps Deps) *Manager {
 	m.writer = newWriter(m.commit, deps.Closing, m.log)
 	m.syncer = newSyncer(m.joined, deps.Store, deps.Net, deps.Spawner, m.commit, deps.Blocks, m.log)
 	m.commit.gaps = m.syncer
+	m.commit.left = m.leaveSeen
 	m.poster.catchUp = m.syncer.catchUpOwn
 	m.commit.relog = func(ctx context.Context, room string) {
 		if j := m.joined.Get(room); j != nil {
@@ -135,11 +137,25 @@ func (m *Manager) Open(ctx context.Context) error {
 }
 
 // Follow starts following a room's gossip, without recording it as
-// joined: Open uses it for the rooms history holds.
+// joined: Open uses it for the rooms history holds. It follows the topics
+// of the epochs it holds keys for (see Joined.wanted).
 func (m *Manager) Follow(r storage.Room) error {
 	j := &Joined{id: r.ID, name: r.Name, key: hcrypto.RoomKey(r.Key), general: r.General,
 		liveOnly: r.General && r.ID == openGeneralID()}
-	t, err := m.deps.Net.JoinRoom(r.ID, func(author peer.ID, data []byte) (any, error) {
+	if err := m.loadEpochs(context.Background(), j); err != nil {
+		return fmt.Errorf("room %s: %w", r.Name, err)
+	}
+	if err := m.followTopics(j); err != nil {
+		j.leaveAll()
+		return fmt.Errorf("room %s: %w", r.Name, err)
+	}
+	m.joined.add(j)
+	return nil
+}
+
+// followTopic joins the gossip topic name of one epoch of j.
+func (m *Manager) followTopic(j *Joined, name string) (Topic, error) {
+	return m.deps.Net.JoinRoom(j.id, name, j.liveOnly, func(author peer.ID, data []byte) (any, error) {
 		if m.deps.Blocks.IsBlocked(author) {
 			// Not the forwarder's fault: it did not block them.
 			return nil, fmt.Errorf("%w: the author is blocked", p2p.ErrIgnore)
@@ -148,18 +164,17 @@ func (m *Manager) Follow(r storage.Room) error {
 		if err != nil {
 			return nil, err
 		}
+		if !j.holds(env.Epoch) {
+			// A key on its way to us, or an epoch we were left out of:
+			// sync fetches it once the key is here.
+			return nil, fmt.Errorf("%w: no key for epoch %d", p2p.ErrIgnore, env.Epoch)
+		}
 		return openEntry(m.deps.Net.ID(), j, env, data, &author)
 	}, func(from peer.ID, v any) {
 		if e, ok := v.(*storage.RoomEntry); ok {
 			m.writer.enqueue(e, from)
 		}
 	})
-	if err != nil {
-		return fmt.Errorf("room %s: %w", r.Name, err)
-	}
-	j.topic = t
-	m.joined.add(j)
-	return nil
 }
 
 // join records a room as joined, follows it, says so to its members and
@@ -278,7 +293,7 @@ func (m *Manager) Leave(ctx context.Context, ref string) error {
 		return fmt.Errorf("leave room: %w", err)
 	}
 	m.joined.remove(j.id)
-	j.topic.Leave()
+	j.leaveAll()
 	m.deps.Publisher.Publish(chat.RoomChanged{Room: chat.Room{ID: j.id, Name: j.name}, Left: true})
 	return nil
 }
@@ -298,7 +313,7 @@ func (m *Manager) summary(ctx context.Context, j *Joined) (chat.Room, error) {
 		return chat.Room{}, fmt.Errorf("room forks: %w", err)
 	}
 	return chat.Room{ID: j.id, Name: j.name, General: j.general, Members: len(members), Unread: unread,
-		OpenLAN: j.general && m.cfg.Workspace == nil, Forked: forked}, nil
+		OpenLAN: j.general && m.cfg.Workspace == nil, Forked: forked, Epoch: j.Epoch()}, nil
 }
 
 // List lists the rooms this node is in, #general first.

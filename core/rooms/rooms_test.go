@@ -40,6 +40,10 @@ func project(t *testing.T, ann *testNode, others ...*testNode) string {
 func (n *testNode) lastGossip(room string) []byte {
 	n.t.Helper()
 	tp := n.net.topic(room)
+	if j := n.Joined().Get(room); j != nil {
+		e, k := j.current()
+		tp = n.net.topicNamed(k.EpochTopic(room, e))
+	}
 	tp.mu.Lock()
 	defer tp.mu.Unlock()
 	if len(tp.published) == 0 {

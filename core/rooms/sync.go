@@ -22,6 +22,9 @@ const (
 	gapDelay = 200 * time.Millisecond
 	// syncRounds bounds repeated requests to one peer for one trigger.
 	syncRounds = 50
+	// maxProvenKept bounds the (peer, room) pairs whose newest proven
+	// epoch is remembered; forgetting costs one extra sync.
+	maxProvenKept = 1 << 14
 )
 
 // syncStore is the room log as sync reads it.
@@ -35,7 +38,8 @@ type syncStore interface {
 type syncNet interface {
 	ID() peer.ID
 	ConnectedPeers() []peer.ID
-	Sync(ctx context.Context, to peer.ID, req p2p.SyncRequest, each func(raw []byte) error) error
+	Sync(ctx context.Context, to peer.ID, build func(challenge []byte) p2p.SyncRequest, each func(raw []byte) error) error
+	MarkProven(id peer.ID, topic string)
 }
 
 // Syncer runs the room catch-up protocol: on connect, on a detected gap
@@ -55,13 +59,36 @@ type Syncer struct {
 	running map[peer.ID]bool            // peers a sync runs with
 	again   map[peer.ID]map[string]bool // rooms to sync once the running one ends
 	gaps    map[string]bool             // rooms with a gap request scheduled
+	newest  map[provenKey]uint64        // the newest epoch each peer proved of each room
+}
+
+type provenKey struct {
+	peer peer.ID
+	room string
+}
+
+// provedNewest records that a peer proved epoch of room; true the first
+// time it proves it.
+func (y *Syncer) provedNewest(p peer.ID, room string, epoch uint64) bool {
+	y.mu.Lock()
+	defer y.mu.Unlock()
+	k := provenKey{p, room}
+	if got, ok := y.newest[k]; ok && got >= epoch {
+		return false
+	}
+	if len(y.newest) >= maxProvenKept {
+		clear(y.newest)
+	}
+	y.newest[k] = epoch
+	return true
 }
 
 var _ p2p.SyncServer = (*Syncer)(nil)
 
 func newSyncer(joined *Registry, store syncStore, net syncNet, spawn Spawner, c *committer, blocks Blocks, log *slog.Logger) *Syncer {
 	return &Syncer{joined: joined, store: store, net: net, spawn: spawn, commit: c, blocks: blocks, log: log,
-		running: map[peer.ID]bool{}, again: map[peer.ID]map[string]bool{}, gaps: map[string]bool{}}
+		running: map[peer.ID]bool{}, again: map[peer.ID]map[string]bool{}, gaps: map[string]bool{},
+		newest: map[provenKey]uint64{}}
 }
 
 // Request syncs rooms (nil: all joined) with a peer, now or after its
@@ -149,7 +176,7 @@ func (y *Syncer) Run(ctx context.Context) error {
 		}
 		byPeer := map[peer.ID][]string{}
 		for _, j := range y.joined.All() {
-			if members := j.topic.Peers(); len(members) > 0 && !j.liveOnly {
+			if members := j.Peers(); len(members) > 0 && !j.liveOnly {
 				p := members[rand.IntN(len(members))]
 				byPeer[p] = append(byPeer[p], j.id)
 			}

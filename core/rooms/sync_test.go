@@ -1,6 +1,7 @@
 package rooms
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -21,11 +22,12 @@ func TestServeSyncAnswersWhatTheVectorLacks(t *testing.T) {
 		}
 	}
 	j := ann.Joined().Get(room)
-	proof := j.Proof(room, bob.id, ann.id)
+	challenge := bytes.Repeat([]byte{1}, p2p.SyncChallengeBytes)
+	proof := epochProofs(j, bob.id, ann.id, challenge)
 	serve := func(req p2p.SyncRequest) []uint64 {
 		t.Helper()
 		var seqs []uint64
-		err := ann.Syncer().ServeSync(ctx, bob.id, req, func(raw []byte) error {
+		err := ann.Syncer().ServeSync(ctx, bob.id, challenge, req, func(raw []byte) error {
 			env, err := hcrypto.UnmarshalEnvelope(raw)
 			if err != nil {
 				return err
@@ -39,18 +41,20 @@ func TestServeSyncAnswersWhatTheVectorLacks(t *testing.T) {
 		return seqs
 	}
 	have := map[string]uint64{ann.id.String(): 2}
-	if got := serve(p2p.SyncRequest{Rooms: []p2p.SyncRoom{{ID: room, Proof: proof[:], Have: have}}}); !slices.Equal(got, []uint64{3, 4}) {
+	if got := serve(p2p.SyncRequest{Rooms: []p2p.SyncRoom{{ID: room, Epochs: proof, Have: have}}}); !slices.Equal(got, []uint64{3, 4}) {
 		t.Fatalf("served seqs %v, want [3 4]", got)
 	}
-	if got := serve(p2p.SyncRequest{Rooms: []p2p.SyncRoom{{ID: room, Proof: proof[:]}}}); len(got) != 4 {
+	if got := serve(p2p.SyncRequest{Rooms: []p2p.SyncRoom{{ID: room, Epochs: proof}}}); len(got) != 4 {
 		t.Fatalf("an empty vector got %v, want all 4", got)
 	}
-	wrong := j.Proof(room, ann.id, bob.id) // made for the other direction
+	wrong := epochProofs(j, ann.id, bob.id, challenge) // made for the other direction
+	stale := epochProofs(j, bob.id, ann.id, bytes.Repeat([]byte{2}, p2p.SyncChallengeBytes))
 	for name, r := range map[string]p2p.SyncRoom{
-		"a proof for someone else": {ID: room, Proof: wrong[:]},
-		"no proof":                 {ID: room},
-		"a room we are not in":     {ID: "roomwearenotin", Proof: proof[:]},
-		"an invalid room id":       {ID: "Not A Room!", Proof: proof[:]},
+		"a proof for someone else":      {ID: room, Epochs: wrong},
+		"a proof for another challenge": {ID: room, Epochs: stale},
+		"no proof":                      {ID: room},
+		"a room we are not in":          {ID: "roomwearenotin", Epochs: proof},
+		"an invalid room id":            {ID: "Not A Room!", Epochs: proof},
 	} {
 		if got := serve(p2p.SyncRequest{Rooms: []p2p.SyncRoom{r}}); len(got) != 0 {
 			t.Errorf("%s: served %v", name, got)
@@ -157,12 +161,12 @@ func TestSyncRequestsStayWithinLimits(t *testing.T) {
 		have[fmt.Sprintf("12D3KooWAuthor%040d", i)] = uint64(i)
 	}
 	for range 600 {
-		entries = append(entries, p2p.SyncRoom{ID: "04ab3xyzkmnpqrstvw0123456w", Proof: make([]byte, 32), Have: map[string]uint64{"a": 1}})
+		entries = append(entries, p2p.SyncRoom{ID: "04ab3xyzkmnpqrstvw0123456w", Epochs: []p2p.SyncEpoch{{Proof: make([]byte, 32)}}, Have: map[string]uint64{"a": 1}})
 	}
 	for range 5 {
-		entries = append(entries, p2p.SyncRoom{ID: "04ab3xyzkmnpqrstvw0123456w", Proof: make([]byte, 32), Have: have})
+		entries = append(entries, p2p.SyncRoom{ID: "04ab3xyzkmnpqrstvw0123456w", Epochs: []p2p.SyncEpoch{{Proof: make([]byte, 32)}}, Have: have})
 	}
-	reqs := syncRequests(entries)
+	reqs := syncRequests(entries, nil)
 	n := 0
 	for _, req := range reqs {
 		b, _ := json.Marshal(req)

@@ -26,7 +26,7 @@ func (p *Peer) Post(key hcrypto.RoomKey, room string, seq uint64, text string) (
 // envelope is genuine; only the claim inside is false.
 func (p *Peer) PostAs(key hcrypto.RoomKey, room string, seq uint64, name, text string) (*hcrypto.Envelope, error) {
 	body := hcrypto.RoomBody{Kind: hcrypto.BodyText, Name: name, SentAt: time.Now().UnixMilli(), Text: text}
-	return hcrypto.SealEnvelope(key, p.Key, room, []byte(p.ID()), seq, hlcNow(), body.Marshal())
+	return hcrypto.SealEnvelope(key, 0, p.Key, room, []byte(p.ID()), seq, hlcNow(), body.Marshal())
 }
 
 // PostAt is a post of the adversary's own with the sequence number and
@@ -35,7 +35,7 @@ func (p *Peer) PostAs(key hcrypto.RoomKey, room string, seq uint64, name, text s
 // at.
 func (p *Peer) PostAt(key hcrypto.RoomKey, room string, seq uint64, at time.Time, text string) (*hcrypto.Envelope, error) {
 	body := hcrypto.RoomBody{Kind: hcrypto.BodyText, Name: "Mallory", SentAt: at.UnixMilli(), Text: text}
-	return hcrypto.SealEnvelope(key, p.Key, room, []byte(p.ID()), seq, uint64(at.UnixMilli())<<16, body.Marshal())
+	return hcrypto.SealEnvelope(key, 0, p.Key, room, []byte(p.ID()), seq, uint64(at.UnixMilli())<<16, body.Marshal())
 }
 
 // ForgeAuthor is an envelope that claims claimed wrote text: sealed with
@@ -55,21 +55,20 @@ func (p *Peer) ForgeAuthor(key hcrypto.RoomKey, room string, claimed peer.ID, se
 
 func hlcNow() uint64 { return uint64(time.Now().UnixMilli()) << 16 }
 
-// ForgePubsub is a gossip message that claims author sent data on room's
-// topic, with a signature made of random bytes: what StrictSign is for.
-func ForgePubsub(room string, author peer.ID, data []byte) *pb.Message {
+// ForgePubsub is a gossip message that claims author sent data on a
+// room's topic (RoomTopic), with a signature made of random bytes: what
+// StrictSign is for.
+func ForgePubsub(topic string, author peer.ID, data []byte) *pb.Message {
 	seqno := make([]byte, 8)
 	sig := make([]byte, 64)
 	rand.Read(seqno)
 	rand.Read(sig)
-	topic := RoomTopic(room)
 	return &pb.Message{From: []byte(author), Data: data, Seqno: seqno, Topic: &topic, Signature: sig}
 }
 
-// Retopic is a captured gossip message moved to another room's topic,
-// its signature left as it was.
-func Retopic(m *pb.Message, room string) *pb.Message {
-	topic := RoomTopic(room)
+// Retopic is a captured gossip message moved to another room's topic
+// (RoomTopic), its signature left as it was.
+func Retopic(m *pb.Message, topic string) *pb.Message {
 	return &pb.Message{From: m.From, Data: m.Data, Seqno: m.Seqno, Topic: &topic, Signature: m.Signature, Key: m.Key}
 }
 
@@ -98,7 +97,7 @@ func (p *Peer) SignedPubsub(room string, data []byte) (*pb.Message, error) {
 // SignedPubsubSeqno is SignedPubsub under a gossip sequence number the
 // adversary picks, e.g. one it used already for other data.
 func (p *Peer) SignedPubsubSeqno(room string, data, seqno []byte) (*pb.Message, error) {
-	topic := RoomTopic(room)
+	topic := p.topicOf(room)
 	m := &pb.Message{From: []byte(p.ID()), Data: data, Seqno: seqno, Topic: &topic}
 	b, err := proto.Marshal(m)
 	if err != nil {
@@ -108,4 +107,43 @@ func (p *Peer) SignedPubsubSeqno(room string, data, seqno []byte) (*pb.Message, 
 		return nil, err
 	}
 	return m, nil
+}
+
+// PostKind is an envelope of the adversary's own of a kind without text
+// (a join, a leave), sealed with the epoch 0 key it holds.
+func (p *Peer) PostKind(key hcrypto.RoomKey, room string, seq uint64, kind hcrypto.BodyKind) (*hcrypto.Envelope, error) {
+	body := hcrypto.RoomBody{Kind: kind, Name: "Mallory", SentAt: time.Now().UnixMilli()}
+	return hcrypto.SealEnvelope(key, 0, p.Key, room, []byte(p.ID()), seq, hlcNow(), body.Marshal())
+}
+
+// Readable opens every envelope it can of msgs (captured gossip) or of
+// raws (sync answers) with the keys it kept, whatever their epoch: what a
+// member left out of a re-key still reads. It returns the texts opened
+// and how many envelopes it saw.
+func Readable(keys []hcrypto.RoomKey, raws [][]byte) (texts []string, seen int) {
+	for _, raw := range raws {
+		env, err := hcrypto.UnmarshalEnvelope(raw)
+		if err != nil {
+			continue
+		}
+		seen++
+		for _, k := range keys {
+			if plain, err := env.Open(k); err == nil {
+				if b, err := hcrypto.UnmarshalRoomBody(plain); err == nil {
+					texts = append(texts, b.Text)
+				}
+				break
+			}
+		}
+	}
+	return texts, seen
+}
+
+// Data is the payloads of captured gossip messages.
+func Data(msgs []*pb.Message) [][]byte {
+	out := make([][]byte, 0, len(msgs))
+	for _, m := range msgs {
+		out = append(out, m.Data)
+	}
+	return out
 }

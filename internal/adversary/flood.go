@@ -139,10 +139,14 @@ func ProfileWithHints(subnet string) func(int) []byte {
 }
 
 // SyncFor is a sync request for a room with a proof made from key and
-// the two peers, asking for everything (an empty version vector).
+// the two peers, asking for everything (an empty version vector). It is
+// sent without waiting for the responder's challenge, so the proof binds
+// none: the responder serves it nothing, and a flood of them costs it
+// only the reading.
 func SyncFor(proof func(to peer.ID) []byte, room string, to peer.ID) func(int) []byte {
 	return func(int) []byte {
-		b, _ := json.Marshal(p2p.SyncRequest{Rooms: []p2p.SyncRoom{{ID: room, Proof: proof(to), Have: map[string]uint64{}}}})
+		b, _ := json.Marshal(p2p.SyncRequest{Rooms: []p2p.SyncRoom{{ID: room,
+			Epochs: []p2p.SyncEpoch{{Epoch: 0, Proof: proof(to)}}, Have: map[string]uint64{}}}})
 		return Frame(b)
 	}
 }

@@ -2,6 +2,9 @@ package adversary
 
 import (
 	"context"
+
+	hcrypto "hallway/crypto"
+
 	"errors"
 	"fmt"
 	"sync"
@@ -14,8 +17,11 @@ import (
 	"google.golang.org/protobuf/proto"
 )
 
-// RoomTopic is the gossip topic of a Hallway room.
-func RoomTopic(room string) string { return "/hallway/room/1/" + room }
+// RoomTopic is the gossip topic of one epoch of a Hallway room: a name
+// derived from the epoch's key, which only its holders can make.
+func RoomTopic(room string, key hcrypto.RoomKey, epoch uint64) string {
+	return "/hallway/room/2/" + key.EpochTopic(room, epoch)
+}
 
 // topics holds the rooms the peer follows and what it captured there.
 type topics struct {
@@ -29,15 +35,23 @@ func newTopics() *topics {
 	return &topics{joined: map[string]*pubsub.Topic{}, captured: map[string][]*pb.Message{}, arrived: make(chan struct{}, 1)}
 }
 
-// Join subscribes to a room's topic and records every message gossiped
-// there, exactly as it arrived (author, sequence number and signature).
-func (p *Peer) Join(room string) error {
+// Join subscribes to the topic of a room's first epoch (its key) and
+// records every message gossiped there, exactly as it arrived (author,
+// sequence number and signature), under room.
+func (p *Peer) Join(room string, key hcrypto.RoomKey) error {
+	return p.JoinEpoch(room, room, key, 0)
+}
+
+// JoinEpoch subscribes to the topic of one epoch of a room and records
+// what arrives there under label. A member left out of a re-key keeps
+// following its last epoch's topic this way.
+func (p *Peer) JoinEpoch(label, room string, key hcrypto.RoomKey, epoch uint64) error {
 	p.topics.mu.Lock()
 	defer p.topics.mu.Unlock()
-	if p.topics.joined[room] != nil {
+	if p.topics.joined[label] != nil {
 		return nil
 	}
-	t, err := p.PS.Join(RoomTopic(room))
+	t, err := p.PS.Join(RoomTopic(room, key, epoch))
 	if err != nil {
 		return fmt.Errorf("adversary: join %s: %w", room, err)
 	}
@@ -45,7 +59,7 @@ func (p *Peer) Join(room string) error {
 	if err != nil {
 		return fmt.Errorf("adversary: subscribe %s: %w", room, err)
 	}
-	p.topics.joined[room] = t
+	p.topics.joined[label] = t
 	go func() {
 		for {
 			m, err := sub.Next(p.ctx)
@@ -56,7 +70,7 @@ func (p *Peer) Join(room string) error {
 				continue
 			}
 			p.topics.mu.Lock()
-			p.topics.captured[room] = append(p.topics.captured[room], m.Message)
+			p.topics.captured[label] = append(p.topics.captured[label], m.Message)
 			p.topics.mu.Unlock()
 			select {
 			case p.topics.arrived <- struct{}{}:
@@ -65,6 +79,17 @@ func (p *Peer) Join(room string) error {
 		}
 	}()
 	return nil
+}
+
+// topicOf is the topic name of what was joined under label ("" if
+// nothing was).
+func (p *Peer) topicOf(label string) string {
+	p.topics.mu.Lock()
+	defer p.topics.mu.Unlock()
+	if t := p.topics.joined[label]; t != nil {
+		return t.String()
+	}
+	return ""
 }
 
 // Captured returns the messages gossiped in room so far.
@@ -129,12 +154,12 @@ func (p *Peer) WaitTopicPeers(ctx context.Context, room string, ids ...peer.ID) 
 // Publish gossips data in room under the adversary's own identity, as
 // its own message (pubsub author = the adversary).
 func (p *Peer) Publish(ctx context.Context, room string, data []byte) error {
-	if err := p.Join(room); err != nil {
-		return err
-	}
 	p.topics.mu.Lock()
 	t := p.topics.joined[room]
 	p.topics.mu.Unlock()
+	if t == nil {
+		return fmt.Errorf("adversary: publish in %s: not joined", room)
+	}
 	return t.Publish(ctx, data)
 }
 

@@ -1,30 +1,66 @@
 package adversary
 
 import (
-	"bytes"
+	"bufio"
 	"context"
+	"encoding/binary"
 	"encoding/json"
+	"errors"
+	"io"
 	"time"
 
 	hcrypto "hallway/crypto"
 	"hallway/p2p"
 
 	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-libp2p/core/protocol"
 )
 
-// AskHistory asks a victim for the whole history of a room, with a valid
-// proof made from the room key (which, for the open workspace's #general,
-// anyone can derive), and returns the envelopes it answered with: what a
-// stranger's Hallway on a new network would try to take from a laptop.
+// AskHistory asks a victim for the whole history of a room, proving the
+// room's first key (which, for the open workspace's #general, anyone can
+// derive), and returns the envelopes it answered with: what a stranger's
+// Hallway on a new network would try to take from a laptop.
 func (p *Peer) AskHistory(ctx context.Context, to peer.ID, room string, key hcrypto.RoomKey) ([][]byte, error) {
-	proof := key.SyncProof(room, []byte(p.ID()), []byte(to))
-	b, err := json.Marshal(p2p.SyncRequest{Rooms: []p2p.SyncRoom{{ID: room, Proof: proof[:], Have: map[string]uint64{}}}})
+	return p.AskEpochs(ctx, to, room, map[uint64]hcrypto.RoomKey{0: key})
+}
+
+// AskEpochs asks a victim for the whole history of a room, proving every
+// epoch key in keys for the victim's challenge, as a member would: a
+// member a re-key left out proves all the keys it kept.
+func (p *Peer) AskEpochs(ctx context.Context, to peer.ID, room string, keys map[uint64]hcrypto.RoomKey) ([][]byte, error) {
+	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	s, err := p.Host.NewStream(ctx, to, protocol.ID(p2p.ProtoSync))
 	if err != nil {
 		return nil, err
 	}
-	o := p.Send(ctx, to, p2p.ProtoSync, Frame(b), 20*time.Second)
-	if o.Err != nil {
-		return nil, o.Err
+	defer s.Reset()
+	s.SetDeadline(time.Now().Add(20 * time.Second))
+	r := bufio.NewReader(s)
+	n, err := binary.ReadUvarint(r)
+	if err != nil || n != p2p.SyncChallengeBytes {
+		return nil, errors.Join(errors.New("adversary: no sync challenge"), err)
 	}
-	return ReadFrames(bytes.NewReader(o.Reply), 1<<20)
+	challenge := make([]byte, n)
+	if _, err := io.ReadFull(r, challenge); err != nil {
+		return nil, err
+	}
+	entry := p2p.SyncRoom{ID: room, Have: map[string]uint64{}}
+	for epoch, k := range keys {
+		proof := k.EpochProof(room, epoch, []byte(p.ID()), []byte(to), challenge)
+		entry.Epochs = append(entry.Epochs, p2p.SyncEpoch{Epoch: epoch, Proof: proof[:]})
+	}
+	b, err := json.Marshal(p2p.SyncRequest{Rooms: []p2p.SyncRoom{entry}})
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.Write(Frame(b)); err != nil {
+		return nil, err
+	}
+	s.CloseWrite()
+	rest, err := io.ReadAll(io.LimitReader(r, 8<<20))
+	if err != nil {
+		return nil, err
+	}
+	return ReadFrames(bytesReader(rest), 1<<20)
 }

@@ -15,7 +15,7 @@ import (
 // one of these.
 func (p *Peer) MemberOp(key hcrypto.RoomKey, room string, seq uint64, op hcrypto.MemberOp) (*hcrypto.Envelope, error) {
 	body := hcrypto.RoomBody{Kind: op.Kind, Name: "Mallory", SentAt: time.Now().UnixMilli(), Text: string(op.Marshal())}
-	return hcrypto.SealEnvelope(key, p.Key, room, []byte(p.ID()), seq, hlcNow(), body.Marshal())
+	return hcrypto.SealEnvelope(key, 0, p.Key, room, []byte(p.ID()), seq, hlcNow(), body.Marshal())
 }
 
 // Remove is a removal of target signed by the adversary.

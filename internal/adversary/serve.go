@@ -2,6 +2,7 @@ package adversary
 
 import (
 	"bufio"
+	"crypto/rand"
 	"encoding/binary"
 	"io"
 	"sync/atomic"
@@ -25,6 +26,14 @@ func (p *Peer) ServeSync(answer SyncAnswer) *atomic.Int64 {
 	p.Host.SetStreamHandler(p2p.ProtoSync, func(s network.Stream) {
 		defer s.Close()
 		s.SetDeadline(time.Now().Add(30 * time.Second))
+		// The challenge an honest responder sends first; the proofs the
+		// requester makes for it are not checked here.
+		challenge := make([]byte, p2p.SyncChallengeBytes)
+		rand.Read(challenge)
+		if _, err := s.Write(Frame(challenge)); err != nil {
+			s.Reset()
+			return
+		}
 		r := bufio.NewReader(s)
 		n, err := binary.ReadUvarint(r)
 		if err != nil || n > 1<<20 {

@@ -53,7 +53,7 @@ func TestS19NameClaimsInRooms(t *testing.T) {
 	room, key := roomSecret(t, ann, "proj")
 	adv := hostile(t, l.Host(3), nil)
 	victims := infiltrate(t, adv, ds)
-	if err := adv.Join(room); err != nil {
+	if err := adv.Join(room, key); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), deadline(2*time.Minute, 10*time.Minute))

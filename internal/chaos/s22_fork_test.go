@@ -32,7 +32,7 @@ func TestS22ForkedHistory(t *testing.T) {
 
 	adv := hostile(t, l.Host(5), nil)
 	victims := infiltrate(t, adv, ds)
-	if err := adv.Join(room); err != nil {
+	if err := adv.Join(room, key); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), deadline(2*time.Minute, 5*time.Minute))

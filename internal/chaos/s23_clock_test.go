@@ -32,7 +32,7 @@ func TestS23ClockAndSequenceAbuse(t *testing.T) {
 
 	adv := hostile(t, l.Host(4), nil)
 	victims := infiltrate(t, adv, ds)
-	if err := adv.Join(room); err != nil {
+	if err := adv.Join(room, key); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), deadline(3*time.Minute, 20*time.Minute))

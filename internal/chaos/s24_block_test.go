@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	hcrypto "hallway/crypto"
 	"hallway/internal/fleet"
 	"hallway/p2p"
 
@@ -41,10 +42,10 @@ func TestS24BlockedAndFlood(t *testing.T) {
 	ctx0, cancel0 := context.WithTimeout(context.Background(), deadline(2*time.Minute, 10*time.Minute))
 	defer cancel0()
 	for _, a := range []interface {
-		Join(string) error
+		Join(string, hcrypto.RoomKey) error
 		WaitTopicPeers(context.Context, string, ...peer.ID) error
 	}{mal, flo} {
-		if err := a.Join(room); err != nil {
+		if err := a.Join(room, key); err != nil {
 			t.Fatal(err)
 		}
 		if err := a.WaitTopicPeers(ctx0, room, victims...); err != nil {

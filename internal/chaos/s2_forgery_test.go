@@ -51,7 +51,7 @@ func TestS2ForgedAuthors(t *testing.T) {
 		return out
 	})
 	victims := infiltrate(t, adv, ds)
-	if err := adv.Join(room); err != nil {
+	if err := adv.Join(room, key); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), deadline(2*time.Minute, 20*time.Minute))
@@ -80,9 +80,12 @@ func TestS2ForgedAuthors(t *testing.T) {
 	// by a legitimate message of that identity as a canary.
 	adv2 := hostile(t, l.Host(3), nil)
 	infiltrate(t, adv2, ds)
+	if err := adv2.Join(room, key); err != nil {
+		t.Fatal(err)
+	}
 	var raw []*pb.Message
 	for i := range n {
-		raw = append(raw, adversary.ForgePubsub(room, annID, forge(uint64(1000+i), "raw forgery")))
+		raw = append(raw, adversary.ForgePubsub(adversary.RoomTopic(room, key, 0), annID, forge(uint64(1000+i), "raw forgery")))
 	}
 	canary2, err := adv2.Post(key, room, 1, "canary of the raw stream")
 	if err != nil {
@@ -125,7 +128,7 @@ func TestS2ForgedAuthors(t *testing.T) {
 	// dozen rejections and what it sends now is dropped unread.
 	adv3 := hostile(t, l.Host(3), nil)
 	infiltrate(t, adv3, ds)
-	if err := adv3.Join(room); err != nil {
+	if err := adv3.Join(room, key); err != nil {
 		t.Fatal(err)
 	}
 	if err := adv3.WaitTopicPeers(ctx, room, victims...); err != nil {

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	hcrypto "hallway/crypto"
 	"hallway/internal/adversary"
 	"hallway/internal/fleet"
 	"hallway/p2p"
@@ -41,8 +42,8 @@ func TestS3Replay(t *testing.T) {
 		return out
 	})
 	victims := infiltrate(t, adv, ds)
-	for _, room := range []string{alpha, beta} {
-		if err := adv.Join(room); err != nil {
+	for room, key := range map[string]hcrypto.RoomKey{alpha: keyA, beta: keyB} {
+		if err := adv.Join(room, key); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -87,7 +88,7 @@ func TestS3Replay(t *testing.T) {
 	infiltrate(t, adv2, ds)
 	var raw []*pb.Message
 	for _, m := range captured {
-		raw = append(raw, m, adversary.Retopic(m, beta))
+		raw = append(raw, m, adversary.Retopic(m, adversary.RoomTopic(beta, keyB, 0)))
 	}
 	for _, v := range victims {
 		if err := adv2.RawPublish(ctx, v, raw); err != nil {

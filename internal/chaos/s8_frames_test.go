@@ -114,7 +114,7 @@ func TestS8HostileFrames(t *testing.T) {
 	// Gossip: a 2 MiB message, a 100 KiB non-envelope, a raw gossip frame
 	// declaring 2^63 bytes.
 	general, key := hcrypto.GeneralRoom(nil)
-	if err := adv.Join(general); err != nil {
+	if err := adv.Join(general, key); err != nil {
 		t.Fatal(err)
 	}
 	if err := adv.WaitTopicPeers(ctx, general, victims...); err != nil {

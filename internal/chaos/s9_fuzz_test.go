@@ -29,6 +29,7 @@ var decoders = map[string][2]string{
 	"DM frame":                  {"p2p", "FuzzDecodeDM"},
 	"profile":                   {"p2p", "FuzzDecodeProfile"},
 	"sync request":              {"p2p", "FuzzDecodeSyncRequest"},
+	"sync challenge":            {"p2p", "FuzzDecodeSyncChallenge"},
 	"file and chunk request":    {"p2p", "FuzzDecodeFileRequest"},
 	"chunk frame length":        {"p2p", "FuzzChunkFrameLength"},
 	"bulk lane frame":           {"p2p", "FuzzBulkFrame"},

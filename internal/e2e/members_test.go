@@ -77,7 +77,7 @@ func TestRoomRolesAndRemoval(t *testing.T) {
 		}
 		victims = append(victims, id)
 	}
-	if err := adv.Join(room); err != nil {
+	if err := adv.Join(room, key); err != nil {
 		t.Fatal(err)
 	}
 	if err := adv.WaitTopicPeers(ctx, room, victims...); err != nil {

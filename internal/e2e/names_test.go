@@ -111,7 +111,7 @@ func TestRoomNamesComeFromTheKey(t *testing.T) {
 		}
 		victims = append(victims, id)
 	}
-	if err := adv.Join(room); err != nil {
+	if err := adv.Join(room, key); err != nil {
 		t.Fatal(err)
 	}
 	if err := adv.WaitTopicPeers(ctx, room, victims...); err != nil {

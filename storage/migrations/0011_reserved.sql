@@ -1,2 +1,0 @@
--- Reserved: key epochs take this number.
-SELECT 1;
