@@ -3,6 +3,7 @@ package rooms
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"slices"
 
 	"hallway/chat"
@@ -15,6 +16,7 @@ import (
 type commitStore interface {
 	InsertRoomEntriesChecked(ctx context.Context, d storage.Durability, entries []storage.RoomEntry) ([]storage.RoomEntry, []storage.RoomConflict, error)
 	forkStore
+	chainStore
 	RoomHeads(ctx context.Context, room string) (map[string]uint64, error)
 	HeldSpan(ctx context.Context, room, author string, head uint64) (lo, hi uint64, ok bool, err error)
 }
@@ -45,6 +47,7 @@ type committer struct {
 	// changed announces a room whose membership changed.
 	changed func(ctx context.Context, room string)
 	gaps    gapAsker
+	log     *slog.Logger
 	// liveOnly reports a room whose history is never fetched: its holes
 	// are what was said before we met, not losses to ask for.
 	liveOnly func(room string) bool
@@ -67,6 +70,7 @@ func (c *committer) commit(ctx context.Context, d storage.Durability, batch []pe
 		return nil, fmt.Errorf("store room messages: %w", err)
 	}
 	c.forks(ctx, conflicts)
+	c.chain(ctx, inserted)
 	out := make([]*storage.RoomEntry, len(inserted))
 	changedRooms := map[string]bool{}
 	self := c.self().String()

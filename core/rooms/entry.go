@@ -59,6 +59,9 @@ func makeEntry(self peer.ID, j *Joined, env *hcrypto.Envelope, raw []byte, autho
 			HLC: env.HLC, AuthorSeq: env.Seq, Meta: storage.RoomMeta(name),
 		},
 	}
+	if body.Chained {
+		e.Prev = body.Prev[:]
+	}
 	if body.Kind == hcrypto.BodyJoin || body.Kind == hcrypto.BodyLeave {
 		e.Member = &storage.MemberChange{Peer: author.String(), Name: name, Joined: body.Kind == hcrypto.BodyJoin}
 	}

@@ -3,6 +3,7 @@ package rooms
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"slices"
 	"sync"
@@ -363,4 +364,23 @@ func (s *fakeStore) HeldSpan(_ context.Context, room, author string, head uint64
 		}
 	}
 	return lo, hi, ok, nil
+}
+
+func (s *fakeStore) ChainLinks(_ context.Context, room, author string, lo, hi uint64) ([]storage.ChainLink, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []storage.ChainLink
+	for seq := lo; seq <= hi; seq++ {
+		if e, ok := s.entries[entryKey{room, author, seq}]; ok {
+			out = append(out, storage.ChainLink{Seq: seq, Prev: e.Prev, Link: sha256.Sum256(e.Raw)})
+		}
+	}
+	return out, nil
+}
+
+func (s *fakeStore) RoomEnvelope(_ context.Context, room, author string, seq uint64) ([]byte, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.entries[entryKey{room, author, seq}]
+	return e.Raw, ok, nil
 }

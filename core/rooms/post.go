@@ -18,6 +18,7 @@ import (
 // postStore hands out our sequence numbers.
 type postStore interface {
 	NextRoomSeq(ctx context.Context, room, author string) (uint64, error)
+	chainStore
 }
 
 // poster seals, signs and commits our own room messages.
@@ -53,6 +54,9 @@ func (p *poster) post(ctx context.Context, j *Joined, body hcrypto.RoomBody) (*s
 	seq, err := p.store.NextRoomSeq(ctx, j.id, self.String())
 	if err != nil {
 		return nil, fmt.Errorf("room sequence: %w", err)
+	}
+	if body.Prev, body.Chained, err = prevLink(ctx, p.store, j.id, self.String(), seq); err != nil {
+		return nil, fmt.Errorf("room chain: %w", err)
 	}
 	body.Name = p.selfName()
 	body.SentAt = time.Now().UnixMilli()

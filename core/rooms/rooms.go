@@ -60,7 +60,7 @@ func New(cfg Config, deps Deps) *Manager {
 	}
 	m := &Manager{cfg: cfg, log: cfg.Logger, deps: deps, joined: newRegistry(), clock: NewClock(cfg.LastClock)}
 	m.commit = &committer{store: deps.Store, self: deps.Net.ID, clock: m.clock, pub: deps.Publisher,
-		message: m.Message, fileOffered: deps.FileOffered, changed: m.announce}
+		message: m.Message, fileOffered: deps.FileOffered, changed: m.announce, log: m.log}
 	m.poster = &poster{store: deps.Store, self: deps.Net.ID, key: cfg.Identity, clock: m.clock,
 		selfName: deps.SelfName, commit: m.commit, log: m.log}
 	m.writer = newWriter(m.commit, deps.Closing, m.log)
