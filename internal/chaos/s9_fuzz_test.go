@@ -19,6 +19,7 @@ import (
 var decoders = map[string][2]string{
 	"room envelope":             {"crypto", "FuzzUnmarshalEnvelope"},
 	"room body":                 {"crypto", "FuzzUnmarshalRoomBody"},
+	"room receipt":              {"crypto", "FuzzUnmarshalReceipt"},
 	"invite code":               {"crypto", "FuzzParseInviteCode"},
 	"room code":                 {"crypto", "FuzzParseRoomInviteCode"},
 	"swarm.key":                 {"crypto", "FuzzParseSwarmKey"},
