@@ -47,6 +47,9 @@ type committer struct {
 	// changed announces a room whose membership changed.
 	changed func(ctx context.Context, room string)
 	gaps    gapAsker
+	// touched is told of a room where colleagues' messages were stored
+	// (our receipt there is due); nil: nobody.
+	touched func(room string)
 	log     *slog.Logger
 	// liveOnly reports a room whose history is never fetched: its holes
 	// are what was said before we met, not losses to ask for.
@@ -93,6 +96,15 @@ func (c *committer) commit(ctx context.Context, d storage.Durability, batch []pe
 	}
 	for id := range changedRooms {
 		c.changed(ctx, id)
+	}
+	if c.touched != nil {
+		news := map[string]bool{}
+		for _, e := range out {
+			if e.Author != self && !news[e.Room] {
+				news[e.Room] = true
+				c.touched(e.Room)
+			}
+		}
 	}
 	c.checkGaps(ctx, batch)
 	return out, nil

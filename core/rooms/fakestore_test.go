@@ -49,6 +49,8 @@ type fakeStore struct {
 	read    map[string]uint64 // room → read marker
 	failIns error
 	forks   []storage.RoomFork
+	// receipts: (room, member) → the latest receipt
+	receipts map[[2]string]storage.RoomReceipt
 }
 
 func newFakeStore(log *journal) *fakeStore {
@@ -383,4 +385,43 @@ func (s *fakeStore) RoomEnvelope(_ context.Context, room, author string, seq uin
 	defer s.mu.Unlock()
 	e, ok := s.entries[entryKey{room, author, seq}]
 	return e.Raw, ok, nil
+}
+
+func (s *fakeStore) PutRoomReceipt(_ context.Context, r storage.RoomReceipt) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.receipts == nil {
+		s.receipts = map[[2]string]storage.RoomReceipt{}
+	}
+	k := [2]string{r.Room, r.Member}
+	if old, ok := s.receipts[k]; ok && old.At >= r.At {
+		return false, nil
+	}
+	s.receipts[k] = r
+	return true, nil
+}
+
+func (s *fakeStore) RoomReceipts(_ context.Context, room string) ([]storage.RoomReceipt, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []storage.RoomReceipt
+	for k, r := range s.receipts {
+		if k[0] == room {
+			out = append(out, r)
+		}
+	}
+	slices.SortFunc(out, func(a, b storage.RoomReceipt) int { return cmpString(a.Member, b.Member) })
+	return out, nil
+}
+
+func (s *fakeStore) RoomReadSeqs(_ context.Context, room string, hlc uint64) (map[string]uint64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[string]uint64{}
+	for k, e := range s.entries {
+		if k.room == room && e.HLC <= hlc {
+			out[k.author] = max(out[k.author], k.seq)
+		}
+	}
+	return out, nil
 }

@@ -96,7 +96,7 @@ func TestS22ForkedHistory(t *testing.T) {
 		}
 		proven++
 	}
-	chained := splitChain(t, ctx, adv, ds, beta, betaKey, split)
+	chained := splitChain(t, adv, ds, beta, betaKey, split)
 	snaps, err := fleet.SnapshotAll(context.Background(), ds)
 	if err != nil {
 		t.Fatal(err)
@@ -123,8 +123,10 @@ func TestS22ForkedHistory(t *testing.T) {
 // splitChain gossips the adversary's seq 2 in beta, chained on the
 // version of seq 1 everyone but Bob holds (split[0]), and waits for every
 // member's alert; it describes what it saw.
-func splitChain(t *testing.T, ctx context.Context, adv *adversary.Peer, ds []*fleet.Daemon, beta string, key hcrypto.RoomKey, split [][]byte) string {
+func splitChain(t *testing.T, adv *adversary.Peer, ds []*fleet.Daemon, beta string, key hcrypto.RoomKey, split [][]byte) string {
 	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), deadline(2*time.Minute, 5*time.Minute))
+	defer cancel()
 	for _, d := range ds {
 		if n := forkedIn(d, beta)[adv.ID().String()]; n != 0 {
 			t.Fatalf("%s raised the alert before seq 2: the versions met by another way", d.Name)
@@ -132,6 +134,9 @@ func splitChain(t *testing.T, ctx context.Context, adv *adversary.Peer, ds []*fl
 	}
 	next, err := adv.PostChained(key, beta, 2, time.Now(), "as approved", split[0])
 	if err != nil {
+		t.Fatal(err)
+	}
+	if err := adv.Join(beta); err != nil {
 		t.Fatal(err)
 	}
 	if err := adv.WaitTopicPeers(ctx, beta, peerOf(ds[0])); err != nil {
