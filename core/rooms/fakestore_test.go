@@ -74,6 +74,7 @@ func (s *fakeStore) Room(_ context.Context, id string) (storage.Room, bool, erro
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	r, ok := s.rooms[id]
+	r.LastReadHLC = max(r.LastReadHLC, s.read[id])
 	return r, ok, nil
 }
 

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"time"
 
+	hcrypto "hallway/crypto"
+
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
 	pb "github.com/libp2p/go-libp2p-pubsub/pb"
 	"github.com/libp2p/go-libp2p/core/network"
@@ -22,11 +24,12 @@ type topics struct {
 	mu       sync.Mutex // guards joined and captured
 	joined   map[string]*pubsub.Topic
 	captured map[string][]*pb.Message // by room id, in arrival order
+	receipts map[string][]*pb.Message // the room receipts gossiped, apart
 	arrived  chan struct{}
 }
 
 func newTopics() *topics {
-	return &topics{joined: map[string]*pubsub.Topic{}, captured: map[string][]*pb.Message{}, arrived: make(chan struct{}, 1)}
+	return &topics{joined: map[string]*pubsub.Topic{}, captured: map[string][]*pb.Message{}, receipts: map[string][]*pb.Message{}, arrived: make(chan struct{}, 1)}
 }
 
 // Join subscribes to a room's topic and records every message gossiped
@@ -56,7 +59,11 @@ func (p *Peer) Join(room string) error {
 				continue
 			}
 			p.topics.mu.Lock()
-			p.topics.captured[room] = append(p.topics.captured[room], m.Message)
+			if hcrypto.IsReceipt(m.Data) {
+				p.topics.receipts[room] = append(p.topics.receipts[room], m.Message)
+			} else {
+				p.topics.captured[room] = append(p.topics.captured[room], m.Message)
+			}
 			p.topics.mu.Unlock()
 			select {
 			case p.topics.arrived <- struct{}{}:
@@ -67,7 +74,15 @@ func (p *Peer) Join(room string) error {
 	return nil
 }
 
-// Captured returns the messages gossiped in room so far.
+// CapturedReceipts returns the room receipts gossiped in room so far.
+func (p *Peer) CapturedReceipts(room string) []*pb.Message {
+	p.topics.mu.Lock()
+	defer p.topics.mu.Unlock()
+	return append([]*pb.Message(nil), p.topics.receipts[room]...)
+}
+
+// Captured returns the messages (envelopes) gossiped in room so far;
+// receipts are kept apart (CapturedReceipts).
 func (p *Peer) Captured(room string) []*pb.Message {
 	p.topics.mu.Lock()
 	defer p.topics.mu.Unlock()
