@@ -70,7 +70,7 @@ type receipts struct {
 func newReceipts(store receiptStore, self func() peer.ID, key ic.PrivKey, joined *Registry, spawn Spawner, pub Publisher, log *slog.Logger) *receipts {
 	return &receipts{store: store, self: self, key: key, joined: joined, spawn: spawn, pub: pub, log: log,
 		readShared: func() bool { return true }, floor: receiptFloor,
-		due:        map[string]bool{}, sent: map[string]time.Time{}, took: map[authorKey]time.Time{},
+		due: map[string]bool{}, sent: map[string]time.Time{}, took: map[authorKey]time.Time{},
 		asked: map[peer.ID]time.Time{}, members: map[string]map[string]struct{}{}}
 }
 
