@@ -13,6 +13,7 @@ import (
 	"hallway/internal/adversary"
 	"hallway/internal/fleet"
 
+	pb "github.com/libp2p/go-libp2p-pubsub/pb"
 	"github.com/libp2p/go-libp2p/core/peer"
 )
 
@@ -136,14 +137,19 @@ func splitChain(t *testing.T, adv *adversary.Peer, ds []*fleet.Daemon, beta stri
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := adv.Join(beta); err != nil {
+	// Written by gossip to every member, each of whom checks it.
+	m, err := adv.SignedPubsub(beta, next.Marshal())
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := adv.WaitTopicPeers(ctx, beta, peerOf(ds[0])); err != nil {
-		t.Fatal(err)
-	}
-	if err := adv.Publish(ctx, beta, next.Marshal()); err != nil {
-		t.Fatal(err)
+	for _, d := range ds {
+		id, err := adv.Connect(ctx, d.Self().Addrs[0])
+		if err != nil {
+			t.Fatalf("adversary cannot reach %s: %v", d.Name, err)
+		}
+		if err := adv.RawPublish(ctx, id, []*pb.Message{m}); err != nil {
+			t.Fatalf("gossip to %s: %v", d.Name, err)
+		}
 	}
 	author := adv.ID().String()
 	var took []string
