@@ -1,6 +1,7 @@
 package chat
 
 import (
+	"fmt"
 	"time"
 )
 
@@ -47,4 +48,10 @@ type Receipts struct {
 	Members     int      `json:"members"`
 	DeliveredTo []string `json:"delivered_to,omitempty"`
 	ReadBy      []string `json:"read_by,omitempty"`
+}
+
+// ReceiptLine says how far a room message got, as the window and the
+// command line show it: "delivered to 7 of 9, read by 5".
+func ReceiptLine(r Receipts) string {
+	return fmt.Sprintf("delivered to %d of %d, read by %d", r.Delivered, r.Members, r.Read)
 }

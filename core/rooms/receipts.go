@@ -62,6 +62,7 @@ type receipts struct {
 	due     map[string]bool                // rooms with a send scheduled
 	sent    map[string]time.Time           // when we last sent in a room
 	lastAt  int64                          // the last At we signed
+	said    map[string]string              // per room, what our last receipt said
 	took    map[authorKey]time.Time        // when intake last took a member's receipt
 	asked   map[peer.ID]time.Time          // when sync last asked a peer for receipts
 	members map[string]map[string]struct{} // cached member sets, cleared on change
@@ -70,7 +71,7 @@ type receipts struct {
 func newReceipts(store receiptStore, self func() peer.ID, key ic.PrivKey, joined *Registry, spawn Spawner, pub Publisher, log *slog.Logger) *receipts {
 	return &receipts{store: store, self: self, key: key, joined: joined, spawn: spawn, pub: pub, log: log,
 		readShared: func() bool { return true }, floor: receiptFloor,
-		due: map[string]bool{}, sent: map[string]time.Time{}, took: map[authorKey]time.Time{},
+		due: map[string]bool{}, said: map[string]string{}, sent: map[string]time.Time{}, took: map[authorKey]time.Time{},
 		asked: map[peer.ID]time.Time{}, members: map[string]map[string]struct{}{}}
 }
 
@@ -103,20 +104,33 @@ func (r *receipts) touch(room string) {
 		delete(r.due, room)
 		r.sent[room] = time.Now()
 		r.mu.Unlock()
-		if err := r.send(ctx, room); err != nil {
+		if err := r.send(ctx, room, false); err != nil {
 			r.log.Debug("room receipt", "room", room, "err", err)
 		}
 	})
 }
 
 // send seals our receipt for room, keeps it (sync serves it on) and
-// gossips it.
-func (r *receipts) send(ctx context.Context, room string) error {
+// gossips it; unless force, only when it says something the last one did
+// not (members that missed it get it from sync).
+func (r *receipts) send(ctx context.Context, room string, force bool) error {
 	j := r.joined.Get(room)
 	if j == nil {
 		return nil
 	}
-	raw, at, err := r.build(ctx, j)
+	rec, err := r.content(ctx, j)
+	if err != nil {
+		return err
+	}
+	said := fmt.Sprint(rec.ReadShared, rec.Heads)
+	r.mu.Lock()
+	same := r.said[room] == said
+	r.said[room] = said
+	r.mu.Unlock()
+	if same && !force {
+		return nil
+	}
+	raw, at, err := r.seal(j, rec)
 	if err != nil {
 		return err
 	}
@@ -126,22 +140,22 @@ func (r *receipts) send(ctx context.Context, room string) error {
 	return j.topic.Publish(ctx, raw)
 }
 
-// build is our receipt for j now.
-func (r *receipts) build(ctx context.Context, j *Joined) ([]byte, int64, error) {
+// content is what our receipt for j says now.
+func (r *receipts) content(ctx context.Context, j *Joined) (hcrypto.Receipt, error) {
 	heads, err := r.store.RoomHeads(ctx, j.id)
 	if err != nil {
-		return nil, 0, err
+		return hcrypto.Receipt{}, err
 	}
 	rec := hcrypto.Receipt{Room: j.id, Member: []byte(r.self()), ReadShared: r.readShared()}
 	var read map[string]uint64
 	if rec.ReadShared {
 		row, ok, err := r.store.Room(ctx, j.id)
 		if err != nil {
-			return nil, 0, err
+			return hcrypto.Receipt{}, err
 		}
 		if ok && row.LastReadHLC > 0 {
 			if read, err = r.store.RoomReadSeqs(ctx, j.id, row.LastReadHLC); err != nil {
-				return nil, 0, err
+				return hcrypto.Receipt{}, err
 			}
 		}
 	}
@@ -156,6 +170,11 @@ func (r *receipts) build(ctx context.Context, j *Joined) ([]byte, int64, error) 
 	if len(rec.Heads) > hcrypto.MaxReceiptAuthors {
 		rec.Heads = rec.Heads[:hcrypto.MaxReceiptAuthors]
 	}
+	return rec, nil
+}
+
+// seal signs rec now.
+func (r *receipts) seal(j *Joined, rec hcrypto.Receipt) ([]byte, int64, error) {
 	r.mu.Lock()
 	rec.At = max(time.Now().UnixMilli(), r.lastAt+1)
 	r.lastAt = rec.At

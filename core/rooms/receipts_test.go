@@ -33,7 +33,7 @@ func relay(t *testing.T, room string, from *testNode, to ...*testNode) {
 // receiptOf seals n's receipt for room now and returns it as gossiped.
 func receiptOf(t *testing.T, n *testNode, room string) []byte {
 	t.Helper()
-	if err := n.receipts.send(context.Background(), room); err != nil {
+	if err := n.receipts.send(context.Background(), room, true); err != nil {
 		t.Fatal(err)
 	}
 	top := n.net.topic(room)
