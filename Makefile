@@ -53,7 +53,7 @@ soak: deps-test
 # Benchmarks print figures next to baselines measured in the same run.
 bench: deps-test
 	$(GO) test -count=1 -run '^$$' -bench . -benchtime 300x ./storage/ ./crypto/
-	HALLWAY_BENCH=1 $(GO) test -count=1 -timeout 30m -run '^TestBench' -v ./storage/ ./core/ ./internal/e2e/ | grep -E '^(BENCH|--- FAIL|ok|FAIL)'
+	HALLWAY_BENCH=1 $(GO) test -count=1 -timeout 30m -run '^TestBench' -v ./crypto/ ./storage/ ./core/ ./internal/e2e/ | grep -E '^(BENCH|--- FAIL|ok|FAIL)'
 
 FUZZTIME ?= 30s
 fuzz:
