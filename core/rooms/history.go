@@ -118,3 +118,16 @@ func (m *Manager) memberName(mem storage.Member) string {
 	}
 	return mem.Peer
 }
+
+// FillReceipts sets the receipts of our own messages among msgs, of the
+// joined room with id room (a room left shows none).
+func (m *Manager) FillReceipts(ctx context.Context, room string, msgs []chat.Message) error {
+	j := m.joined.Get(room)
+	if j == nil {
+		return nil
+	}
+	if err := m.receipts.counts(ctx, j, msgs, m.memberName); err != nil {
+		return fmt.Errorf("room receipts: %w", err)
+	}
+	return nil
+}

@@ -226,10 +226,7 @@ func (r *receipts) admit(ctx context.Context, j *Joined, raw []byte, sender *pee
 		// Not the forwarder's fault: its member list may be ahead of ours.
 		return nil, fmt.Errorf("%w: receipt of %s, who is not a member of the room", p2p.ErrIgnore, member.ShortString())
 	}
-	if member == r.self() {
-		return nil, fmt.Errorf("%w: our own receipt", p2p.ErrIgnore)
-	}
-	if sender != nil {
+	if sender != nil && member != r.self() { // our own is checked as we publish it
 		k := authorKey{j.id, member.String()}
 		r.mu.Lock()
 		last := r.took[k]
@@ -275,8 +272,11 @@ func (r *receipts) membersChanged(room string) {
 }
 
 // keep stores an accepted receipt and, when newer than the one held,
-// announces it.
+// announces it. Ours is kept as we send it.
 func (r *receipts) keep(ctx context.Context, in *receiptIn) {
+	if in.member == r.self().String() {
+		return
+	}
 	newer, err := r.store.PutRoomReceipt(ctx, storage.RoomReceipt{Room: in.room, Member: in.member, At: in.at, Raw: in.raw})
 	if err != nil {
 		r.log.Debug("keep room receipt", "room", in.room, "err", err)
