@@ -61,7 +61,7 @@ func TestBenchChain(t *testing.T) {
 	}
 	run(false) // warm up
 	var plain, chained []float64
-	for range 3 {
+	for range 5 {
 		plain = append(plain, run(false))
 		chained = append(chained, run(true))
 	}
