@@ -116,6 +116,10 @@ func (u *UI) apply(ev chat.Event) {
 		}
 	case chat.NearbyChanged:
 		u.nearbyChanged(e.Workspaces)
+	case chat.ReceiptsChanged:
+		if u.current == chat.RoomConv(e.Room).String() {
+			u.conv.load(u.current, "")
+		}
 	case chat.Lagged:
 		u.lagged(e.Missed)
 	}

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
@@ -70,6 +71,8 @@ type msgItem struct {
 	name   *canvas.Text
 	when   *widget.Label
 	mark   *widget.Label
+	who    *widget.Button // who a room message reached, on our own posts
+	shown  *chat.Message  // the message set last, for who
 	head   *fyne.Container
 	body   *widget.RichText
 	system *widget.Label
@@ -91,7 +94,10 @@ func newMsgItem(u *UI) *msgItem {
 	it.mark.Importance = widget.LowImportance
 	indent := canvas.NewRectangle(color.Transparent)
 	indent.SetMinSize(fyne.NewSize(theme.InnerPadding()-theme.Padding(), 1))
-	it.head = container.NewHBox(indent, container.NewCenter(it.name), it.when, it.mark)
+	it.who = widget.NewButton("who?", func() { it.showWho() })
+	it.who.Importance = widget.LowImportance
+	it.who.Hide()
+	it.head = container.NewHBox(indent, container.NewCenter(it.name), it.when, it.mark, it.who)
 	it.body.Wrapping = fyne.TextWrapWord
 	it.system.TextStyle.Italic = true
 	it.system.Importance = widget.LowImportance
@@ -129,6 +135,8 @@ func (it *msgItem) set(m *chat.Message, s shape) {
 		it.when.SetText(m.Time.Local().Format("15:04"))
 	}
 	it.mark.SetText(deliveryMark(m))
+	it.shown = m
+	show(it.who, m.Receipts != nil && m.Receipts.Members > 0)
 	show(it.system, s.system)
 	show(it.body, !s.system && !s.file)
 	if s.system {
@@ -144,8 +152,12 @@ func (it *msgItem) set(m *chat.Message, s shape) {
 }
 
 // deliveryMark is the state of our own messages: a clock while waiting,
-// a tick once the colleague has it.
+// a tick once the colleague has it; in a room, how many members hold it
+// and have read it.
 func deliveryMark(m *chat.Message) string {
+	if m.Outgoing && m.Receipts != nil {
+		return chat.ReceiptLine(*m.Receipts)
+	}
 	if !m.Outgoing || chat.IsRoomConv(m.Conversation) {
 		return ""
 	}
@@ -251,4 +263,24 @@ func (r *rowSizer) height(width float32, m *chat.Message, s shape) float32 {
 		h += float32(lines)*(lineH+theme.LineSpacing()) + 2*inner
 	}
 	return h
+}
+
+// showWho tells who of the room holds and has read our message.
+func (it *msgItem) showWho() {
+	if it.shown == nil || it.shown.Receipts == nil {
+		return
+	}
+	dialog.ShowInformation("Your message", receiptWho(*it.shown.Receipts), it.u.win)
+}
+
+// receiptWho lists who holds and who has read a room message.
+func receiptWho(r chat.Receipts) string {
+	list := func(names []string) string {
+		if len(names) == 0 {
+			return "nobody yet"
+		}
+		return strings.Join(names, ", ")
+	}
+	return chat.ReceiptLine(r) + "\n\nDelivered to: " + list(r.DeliveredTo) + "\nRead by: " + list(r.ReadBy) +
+		"\n\n(Members who turned read receipts off are never counted as having read.)"
 }

@@ -105,6 +105,8 @@ func (u *UI) showSettings() {
 	}
 	notes := widget.NewCheck("Show desktop notifications for new messages", nil)
 	notes.SetChecked(p.Notifications)
+	readReceipts := widget.NewCheck("Let room members see how far I have read (read receipts)", nil)
+	readReceipts.SetChecked(!p.NoReadReceipts)
 	addr := widget.NewEntry()
 	addr.SetPlaceHolder("/ip4/192.168.1.20/tcp/4001/p2p/12D3KooW…")
 	addBtn := widget.NewButton("Add", func() { u.addColleague(addr.Text) })
@@ -131,6 +133,7 @@ func (u *UI) showSettings() {
 		widget.NewFormItem("", noFiles),
 		widget.NewFormItem("Theme", themeSel),
 		widget.NewFormItem("", notes),
+		widget.NewFormItem("", readReceipts),
 		widget.NewFormItem("Presence", presence),
 		widget.NewFormItem("Workspace", container.NewVBox(ws, wsButtons)),
 		widget.NewFormItem("Add a colleague by address", container.NewBorder(nil, nil, nil, addBtn, addr)),
@@ -151,6 +154,7 @@ func (u *UI) showSettings() {
 			np.Theme = chat.ThemeSystem
 		}
 		np.Notifications = notes.Checked
+		np.NoReadReceipts = !readReceipts.Checked
 		u.saveSettings(strings.TrimSpace(name.Text), np)
 	}, u.win)
 	d.Resize(fyne.NewSize(640, 620))

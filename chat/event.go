@@ -66,6 +66,10 @@ type NearbyChanged struct{ Workspaces []NearbyWorkspace }
 // sequence number; the room's history may differ between members.
 type RoomForked struct{ Fork RoomFork }
 
+// ReceiptsChanged: a member of Room shared a newer receipt; the delivered
+// and read counts of our messages there may have changed.
+type ReceiptsChanged struct{ Room string }
+
 // Lagged: the subscriber fell behind and Missed events were dropped
 // before this one; whatever it shows from events should be read again.
 type Lagged struct{ Missed int }
@@ -86,6 +90,7 @@ func (PrefsChanged) EventType() string      { return "prefs_changed" }
 func (HistoryExpired) EventType() string    { return "history_expired" }
 func (NearbyChanged) EventType() string     { return "nearby_changed" }
 func (RoomForked) EventType() string        { return "room_forked" }
+func (ReceiptsChanged) EventType() string   { return "receipts_changed" }
 func (Lagged) EventType() string            { return "lagged" }
 
 func (PeerOnline) isEvent()        {}
@@ -104,4 +109,5 @@ func (PrefsChanged) isEvent()      {}
 func (HistoryExpired) isEvent()    {}
 func (NearbyChanged) isEvent()     {}
 func (RoomForked) isEvent()        {}
+func (ReceiptsChanged) isEvent()   {}
 func (Lagged) isEvent()            {}

@@ -1,6 +1,7 @@
 package chat
 
 import (
+	"fmt"
 	"time"
 )
 
@@ -31,4 +32,26 @@ type Message struct {
 	// ClaimedTime is the author's clock when Time is not: the author
 	// claimed a time too far ahead of the one it arrived (see ShownTime).
 	ClaimedTime time.Time `json:"claimed_time,omitzero"`
+	// Receipts: for our own room messages, who of the room holds and has
+	// read it (nil for any other message); its fields appear flat.
+	*Receipts
+}
+
+// Receipts say how far one of our room messages got, from the receipts the
+// other members share: Members is how many other members the room has,
+// Delivered how many of them hold the message, Read how many have read it
+// (members that turned read receipts off never count). DeliveredTo and
+// ReadBy name them (their names as known, else their peer ids).
+type Receipts struct {
+	Delivered   int      `json:"delivered"`
+	Read        int      `json:"read"`
+	Members     int      `json:"members"`
+	DeliveredTo []string `json:"delivered_to,omitempty"`
+	ReadBy      []string `json:"read_by,omitempty"`
+}
+
+// ReceiptLine says how far a room message got, as the window and the
+// command line show it: "delivered to 7 of 9, read by 5".
+func ReceiptLine(r Receipts) string {
+	return fmt.Sprintf("delivered to %d of %d, read by %d", r.Delivered, r.Members, r.Read)
 }

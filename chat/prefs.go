@@ -21,6 +21,9 @@ type Prefs struct {
 	// ShareDays is how many days a file offered in a room (or downloaded
 	// from one) is served to its members; 0: the default, 30.
 	ShareDays int `json:"share_days,omitempty"`
+	// NoReadReceipts: the receipts this node shares with its rooms say
+	// what it holds but not how far the user has read.
+	NoReadReceipts bool `json:"no_read_receipts,omitempty"`
 }
 
 // Themes.

@@ -137,6 +137,19 @@ func TestDaemonAndVerbs(t *testing.T) {
 	if _, stderr, code := runCLI("send", "Nobody", "hi", "--data", dir); code == 0 || !strings.Contains(stderr, "no colleague") {
 		t.Fatalf("unknown peer: %q", stderr)
 	}
+	// Read receipts: on by default, turned off and on again.
+	if out, _, code := runCLI("settings", "--data", dir); code != 0 || !strings.Contains(out, "read receipts   on") {
+		t.Fatalf("settings: %d %q", code, out)
+	}
+	if out, _, code := runCLI("settings", "read-receipts", "off", "--json", "--data", dir); code != 0 || !strings.Contains(out, `"no_read_receipts": true`) {
+		t.Fatalf("settings read-receipts off: %d %q", code, out)
+	}
+	if out, _, _ := runCLI("settings", "--data", dir); !strings.Contains(out, "read receipts   off") {
+		t.Fatalf("read receipts not saved off: %q", out)
+	}
+	if _, stderr, code := runCLI("settings", "read-receipts", "maybe", "--data", dir); code == 0 || !strings.Contains(stderr, "on or off") {
+		t.Fatalf("settings read-receipts maybe: %q", stderr)
+	}
 	if _, stderr, code := runCLI("status", "busy", "deadline", "--data", dir); code != 0 {
 		t.Fatalf("status: %q", stderr)
 	}

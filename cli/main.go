@@ -48,6 +48,7 @@ func init() {
 		{"block", blockFlags, runBlock, blockUsage, ""},
 		{"unblock", nil, runUnblock, unblockUsage, ""},
 		{"blocked", nil, runBlocked, blockedUsage, ""},
+		{"settings", nil, runSettings, "settings [show|read-receipts on|off] [--json]   (hallway settings --help)", settingsVerbs.usage()},
 		{"status", nil, runStatus, "status [available|away|busy [TEXT...]] [--json]", ""},
 		{"name", nil, runName, "name NEW NAME", ""},
 		{"watch", nil, runWatch, "watch [--json]   (follow messages and presence as they happen)", ""},

@@ -105,6 +105,9 @@ func printMessages(w io.Writer, msgs []chat.Message) {
 			if m.State == "sent" {
 				mark = " (waiting)"
 			}
+			if r := m.Receipts; r != nil {
+				mark = " (" + chat.ReceiptLine(*r) + ")"
+			}
 		}
 		if what, ok := map[string]string{"join": "joined", "leave": "left", "create": "", "add": "", "remove": "", "role": ""}[m.Kind]; ok {
 			if what == "" {

@@ -32,6 +32,8 @@ type WireEvent struct {
 	// Nearby: the other workspaces seen on the network now (a pointer, so
 	// that an empty list is written and the event stays comparable).
 	Nearby *[]chat.NearbyWorkspace `json:"nearby,omitempty"`
+	// RoomID is the room whose receipts changed (receipts_changed).
+	RoomID string `json:"room_id,omitempty"`
 	// Missed is how many events a lagged stream skipped.
 	Missed int `json:"missed,omitempty"`
 }
@@ -77,6 +79,8 @@ func ToWire(e chat.Event) WireEvent {
 		w.Nearby = &ws
 	case chat.RoomForked:
 		w.Fork = &e.Fork
+	case chat.ReceiptsChanged:
+		w.RoomID = e.Room
 	case chat.Lagged:
 		return Lagged(e.Missed)
 	}

@@ -97,6 +97,7 @@ func fixtureEvents() []chat.Event {
 		chat.HistoryExpired{Result: fill[chat.SweepResult]()},
 		chat.NearbyChanged{Workspaces: fill[[]chat.NearbyWorkspace]()},
 		chat.RoomForked{Fork: fill[chat.RoomFork]()},
+		chat.ReceiptsChanged{Room: "r0123456789abcdef"},
 		chat.Lagged{Missed: 3},
 	}
 }

@@ -79,6 +79,9 @@ func (s *Service) Page(ctx context.Context, conv string, before *chat.Message, l
 		for _, r := range rows {
 			out = append(out, s.rooms.Message(ctx, r))
 		}
+		if err := s.rooms.FillReceipts(ctx, id, out); err != nil {
+			return nil, err
+		}
 		return out, nil
 	}
 	pid, err := peer.Decode(id)

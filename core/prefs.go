@@ -38,6 +38,7 @@ func prefsFromSettings(get func(string) (string, bool, error)) (chat.Prefs, erro
 	p.NoFiles = read("no_files") == "1"
 	p.BlockExt = read("block_ext")
 	p.ShareDays, _ = strconv.Atoi(read("share_days"))
+	p.NoReadReceipts = read("no_read_receipts") == "1"
 	return p, nil
 }
 
@@ -53,6 +54,7 @@ func prefSettings(p chat.Prefs) map[string]string {
 		"setup_done": b(p.SetupDone), "downloads": p.Downloads,
 		"auto_accept_max": strconv.FormatInt(p.AutoAcceptMax, 10), "max_file_size": strconv.FormatInt(p.MaxFileSize, 10),
 		"no_files": b(p.NoFiles), "block_ext": p.BlockExt, "share_days": strconv.Itoa(p.ShareDays),
+		"no_read_receipts": b(p.NoReadReceipts),
 	}
 }
 

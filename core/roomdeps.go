@@ -28,6 +28,10 @@ func (s *Service) newRooms(lastClock uint64) *rooms.Manager {
 		TransferID:  transferIDOf,
 		Blocks:      s.blocks,
 		Author:      s.authors.Author,
+		ReadReceipts: func() bool {
+			p, err := s.Prefs(s.ctx)
+			return err == nil && !p.NoReadReceipts
+		},
 	})
 }
 

@@ -1,16 +1,19 @@
 package crypto
 
-// A room body is the plaintext sealed in an envelope. Encoding, version 1:
+// A room body is the plaintext sealed in an envelope. Encoding, version 2:
 //
-//	0x01                  format version
+//	0x02                  format version
 //	1 byte                kind (BodyText, BodyJoin, BodyLeave, BodyFile, and
 //	                      the membership kinds of membership.go)
 //	8 bytes               sent-at, unix milliseconds, big-endian, > 0
+//	32 bytes              prev: ChainHash of the author's envelope of seq-1
+//	                      in the room, all zero for seq 1
 //	uvarint n, n bytes    author's display name, UTF-8, 0..256 bytes
 //	uvarint n, n bytes    text, UTF-8: 1..65536 bytes for BodyText, else 0;
 //	                      for a membership kind its operation (MemberOp),
 //	                      which a join or leave from before operations lacks
 //
+// Version 1 is the same without prev; it still decodes (Chained false).
 // Uvarints are in their shortest form, so each body has one encoding.
 
 import (
@@ -40,7 +43,8 @@ const (
 	// MaxTextBytes caps the text of one room message.
 	MaxTextBytes = chat.MaxTextBytes
 
-	roomBodyVersion = 1
+	roomBodyV1      = 1
+	roomBodyVersion = 2
 )
 
 // RoomBody is the content of one room message. The author's name travels
@@ -51,6 +55,13 @@ type RoomBody struct {
 	Name   string // the author's display name at send time
 	SentAt int64  // the author's wall clock, unix milliseconds
 	Text   string // for BodyText only
+	// Prev chains the author's posts in the room: the ChainHash of their
+	// envelope of the previous seq, zero for seq 1. Sealed, so only
+	// members see it, and signed with the rest of the envelope.
+	Prev [ChainHashLen]byte
+	// Chained is false for a body of format version 1, which names no
+	// Prev; Marshal then writes version 1 again.
+	Chained bool
 }
 
 // Validate reports why b cannot be sent, so a sender learns it before
@@ -90,9 +101,16 @@ func (b RoomBody) Validate() error {
 // Marshal encodes b. It does not validate: an invalid body encodes to
 // bytes that UnmarshalRoomBody rejects; call Validate first.
 func (b RoomBody) Marshal() []byte {
-	out := make([]byte, 0, 2+8+prefixedLen(len(b.Name))+prefixedLen(len(b.Text)))
-	out = append(out, roomBodyVersion, byte(b.Kind))
+	out := make([]byte, 0, 2+8+ChainHashLen+prefixedLen(len(b.Name))+prefixedLen(len(b.Text)))
+	version := byte(roomBodyV1)
+	if b.Chained {
+		version = roomBodyVersion
+	}
+	out = append(out, version, byte(b.Kind))
 	out = binary.BigEndian.AppendUint64(out, uint64(b.SentAt))
+	if b.Chained {
+		out = append(out, b.Prev[:]...)
+	}
 	out = appendPrefixed(out, []byte(b.Name))
 	return appendPrefixed(out, []byte(b.Text))
 }
@@ -117,7 +135,7 @@ func decodeRoomBody(r *wireReader) (RoomBody, error) {
 	if err != nil {
 		return RoomBody{}, err
 	}
-	if version != roomBodyVersion {
+	if version != roomBodyV1 && version != roomBodyVersion {
 		return RoomBody{}, fmt.Errorf("version %d is not supported", version)
 	}
 	kind, err := r.u8("kind")
@@ -127,6 +145,15 @@ func decodeRoomBody(r *wireReader) (RoomBody, error) {
 	sentAt, err := r.u64("sent-at")
 	if err != nil {
 		return RoomBody{}, err
+	}
+	var b RoomBody
+	if version == roomBodyVersion {
+		prev, err := r.fixed(ChainHashLen, "prev")
+		if err != nil {
+			return RoomBody{}, err
+		}
+		copy(b.Prev[:], prev)
+		b.Chained = true
 	}
 	name, err := r.prefixed(0, MaxNameBytes, "name")
 	if err != nil {
@@ -139,5 +166,6 @@ func decodeRoomBody(r *wireReader) (RoomBody, error) {
 	if !r.empty() {
 		return RoomBody{}, fmt.Errorf("%d trailing bytes", len(r.b))
 	}
-	return RoomBody{Kind: BodyKind(kind), Name: string(name), SentAt: int64(sentAt), Text: string(text)}, nil
+	b.Kind, b.Name, b.SentAt, b.Text = BodyKind(kind), string(name), int64(sentAt), string(text)
+	return b, nil
 }

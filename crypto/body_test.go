@@ -26,6 +26,20 @@ func TestRoomBodyKnownAnswer(t *testing.T) {
 	}
 }
 
+// TestRoomBodyChainedKnownAnswer pins version 2: version 1's layout with
+// the 32-byte prev after sent-at.
+func TestRoomBodyChainedKnownAnswer(t *testing.T) {
+	var prev [ChainHashLen]byte
+	for i := range prev {
+		prev[i] = byte(i)
+	}
+	b := RoomBody{Kind: BodyText, Name: "Ada", SentAt: 1700000000123, Text: "hi", Chained: true, Prev: prev}
+	want := "02010000018bcfe5687b" + hex.EncodeToString(prev[:]) + "0341646102" + hex.EncodeToString([]byte("hi"))
+	if got := hex.EncodeToString(b.Marshal()); got != want {
+		t.Errorf("Marshal = %s, want %s", got, want)
+	}
+}
+
 func TestRoomBodyRoundTrip(t *testing.T) {
 	tests := []struct {
 		name string
@@ -38,6 +52,9 @@ func TestRoomBodyRoundTrip(t *testing.T) {
 		{name: "longest name and text", body: RoomBody{Kind: BodyText, Name: strings.Repeat("n", MaxNameBytes),
 			SentAt: 1<<63 - 1, Text: strings.Repeat("é", MaxTextBytes/2)}},
 		{name: "control characters survive", body: RoomBody{Kind: BodyText, Name: "a\tb", SentAt: 9, Text: "line\nbreak\x00"}},
+		{name: "chained, first post", body: RoomBody{Kind: BodyJoin, Name: "Grace", SentAt: 3, Chained: true}},
+		{name: "chained", body: RoomBody{Kind: BodyText, Name: "Grace", SentAt: 4, Text: "hi", Chained: true,
+			Prev: ChainHash([]byte("the previous envelope"))}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -72,7 +89,9 @@ func TestUnmarshalRoomBodyRejects(t *testing.T) {
 		wantError string
 	}{
 		{name: "empty", input: nil, wantError: "version: truncated"},
-		{name: "unknown version", input: append([]byte{2}, valid.Marshal()[1:]...), wantError: "version 2"},
+		{name: "unknown version", input: append([]byte{3}, valid.Marshal()[1:]...), wantError: "version 3"},
+		{name: "version 2 without prev", input: append([]byte{2}, valid.Marshal()[1:]...), wantError: "prev: truncated"},
+		{name: "version 2 truncated prev", input: append([]byte{2, 1}, make([]byte, 8+20)...), wantError: "prev: truncated"},
 		{name: "kind zero", input: marshal(func(b *RoomBody) { b.Kind = 0 }), wantError: "unknown kind 0"},
 		{name: "unknown kind", input: marshal(func(b *RoomBody) { b.Kind = 9 }), wantError: "unknown kind 9"},
 		{name: "empty text", input: marshal(func(b *RoomBody) { b.Text = "" }), wantError: "text of 0 bytes"},
@@ -107,6 +126,7 @@ func FuzzUnmarshalRoomBody(f *testing.F) {
 	f.Add(RoomBody{Kind: BodyJoin, Name: "Grace", SentAt: 1}.Marshal())
 	f.Add(RoomBody{Kind: BodyLeave, SentAt: 1}.Marshal())
 	f.Add(RoomBody{Kind: 9, Name: "\xff", SentAt: -1, Text: "x"}.Marshal())
+	f.Add(RoomBody{Kind: BodyText, Name: "Grace", SentAt: 1, Text: "x", Chained: true, Prev: ChainHash(nil)}.Marshal())
 	f.Add([]byte{})
 	f.Add([]byte{1, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0x80, 0x80, 0x04})
 	f.Fuzz(func(t *testing.T, p []byte) {

@@ -65,6 +65,10 @@ const (
 // SyncRequest asks for what the requester is missing in some rooms.
 type SyncRequest struct {
 	Rooms []SyncRoom `json:"rooms"`
+	// Receipts asks for the room receipts the peer keeps, after the
+	// envelopes (see crypto.Receipt): frames a peer that does not set it
+	// never gets.
+	Receipts bool `json:"receipts,omitempty"`
 }
 
 // SyncRoom is one room of a request: the requester proves, per epoch,

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -19,11 +20,14 @@ type MemberChange struct {
 // RoomEntry is one envelope of a room's log, identified by (Room, Author,
 // Seq), together with what it shows.
 type RoomEntry struct {
-	Room    string
-	Author  string // the peer ID that signed the envelope
-	Seq     uint64 // the author's sequence number in this room, from 1
-	HLC     uint64 // the clock the envelope carries
-	Raw     []byte // the signed envelope, served as is to peers missing it
+	Room   string
+	Author string // the peer ID that signed the envelope
+	Seq    uint64 // the author's sequence number in this room, from 1
+	HLC    uint64 // the clock the envelope carries
+	Raw    []byte // the signed envelope, served as is to peers missing it
+	// Prev is the chain link the envelope's body names (the SHA-256 of
+	// the author's envelope of Seq-1); nil when the body names none.
+	Prev    []byte
 	Message Message
 	Member  *MemberChange // set for join and leave entries
 	Op      *OpRecord     // set for membership operations
@@ -152,7 +156,7 @@ func prepareEntry(e RoomEntry) (RoomEntry, error) {
 // beforehand (none is NULL, seq > 0), so the only thing ever ignored is an
 // existing key.
 const insertEnvelopeSQL = `
-	INSERT OR IGNORE INTO room_envelopes (room, author, seq, hlc, raw) VALUES (?, ?, ?, ?, ?)`
+	INSERT OR IGNORE INTO room_envelopes (room, author, seq, hlc, raw, prev, link) VALUES (?, ?, ?, ?, ?, ?, ?)`
 
 // logWriter runs one InsertRoomEntries transaction. It binds the store's
 // statements to the transaction only when first needed, as most batches (one
@@ -188,8 +192,13 @@ func (w *logWriter) insert(ctx context.Context, e RoomEntry) (_ RoomEntry, shown
 	if raw == nil {
 		raw = []byte{} // NOT NULL column; an empty envelope is the caller's business
 	}
+	var prev any
+	if len(e.Prev) > 0 {
+		prev = e.Prev
+	}
+	link := sha256.Sum256(raw)
 	res, err := w.bind(ctx, &w.env, w.st.insertEnvelope).ExecContext(ctx,
-		e.Room, e.Author, int64(e.Seq), int64(e.HLC), raw)
+		e.Room, e.Author, int64(e.Seq), int64(e.HLC), raw, prev, link[:])
 	if err != nil {
 		return e, false, fmt.Errorf("store envelope: %w", err)
 	}

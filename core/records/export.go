@@ -169,8 +169,10 @@ func (k *Keeper) newExporter(ctx context.Context, opt ExportOptions) (*exporter,
 			return nil, fmt.Errorf("export: %w", err)
 		}
 		for _, f := range forks {
-			ar.Forks = append(ar.Forks, archive.Fork{Author: f.Author, Seq: f.Seq, Envelopes: []string{
-				base64.StdEncoding.EncodeToString(f.Held), base64.StdEncoding.EncodeToString(f.Other)}})
+			af := archive.Fork{Author: f.Author, Seq: f.Seq, Envelopes: []string{
+				base64.StdEncoding.EncodeToString(f.Held), base64.StdEncoding.EncodeToString(f.Other)}}
+			af.MessageKey = chainBreakKey(f, hcrypto.RoomKey(r.Key))
+			ar.Forks = append(ar.Forks, af)
 		}
 		ex.head.Rooms = append(ex.head.Rooms, ar)
 	}
@@ -236,4 +238,21 @@ func (ex *exporter) files(ctx context.Context) error {
 		ex.head.Files = append(ex.head.Files, f)
 	}
 	return nil
+}
+
+// chainBreakKey is, for a fork that is a broken chain (the held envelope
+// one seq below the other), the message key of the other, which lets a
+// reader of the export open that one body and see the link it names;
+// "" for two envelopes under one seq.
+func chainBreakKey(f storage.RoomFork, key hcrypto.RoomKey) string {
+	held, err1 := hcrypto.UnmarshalEnvelope(f.Held)
+	other, err2 := hcrypto.UnmarshalEnvelope(f.Other)
+	if err1 != nil || err2 != nil || held.Seq == other.Seq {
+		return ""
+	}
+	k, err := other.MessageKey(key)
+	if err != nil {
+		return ""
+	}
+	return base64.StdEncoding.EncodeToString(k[:])
 }

@@ -3,6 +3,7 @@ package rooms
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"slices"
 
 	"hallway/chat"
@@ -15,6 +16,7 @@ import (
 type commitStore interface {
 	InsertRoomEntriesChecked(ctx context.Context, d storage.Durability, entries []storage.RoomEntry) ([]storage.RoomEntry, []storage.RoomConflict, error)
 	forkStore
+	chainStore
 	RoomHeads(ctx context.Context, room string) (map[string]uint64, error)
 	HeldSpan(ctx context.Context, room, author string, head uint64) (lo, hi uint64, ok bool, err error)
 }
@@ -50,6 +52,10 @@ type committer struct {
 	// left is told of each leave committed (it may re-key the room).
 	left func(ctx context.Context, e *storage.RoomEntry)
 	gaps gapAsker
+	// touched is told of a room where colleagues' messages were stored
+	// (our receipt there is due); nil: nobody.
+	touched func(room string)
+	log     *slog.Logger
 	// liveOnly reports a room whose history is never fetched: its holes
 	// are what was said before we met, not losses to ask for.
 	liveOnly func(room string) bool
@@ -72,6 +78,7 @@ func (c *committer) commit(ctx context.Context, d storage.Durability, batch []pe
 		return nil, fmt.Errorf("store room messages: %w", err)
 	}
 	c.forks(ctx, conflicts)
+	c.chain(ctx, inserted)
 	out := make([]*storage.RoomEntry, len(inserted))
 	changedRooms := map[string]bool{}
 	self := c.self().String()
@@ -102,6 +109,15 @@ func (c *committer) commit(ctx context.Context, d storage.Durability, batch []pe
 		for _, e := range out {
 			if e.Member != nil && !e.Member.Joined {
 				c.left(ctx, e)
+			}
+		}
+	}
+	if c.touched != nil {
+		news := map[string]bool{}
+		for _, e := range out {
+			if e.Author != self && !news[e.Room] {
+				news[e.Room] = true
+				c.touched(e.Room)
 			}
 		}
 	}

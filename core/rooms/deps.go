@@ -37,6 +37,7 @@ type Store interface {
 	inviteStore
 	opStore
 	epochStore
+	receiptStore
 }
 
 var _ Store = (*storage.Store)(nil)
@@ -114,6 +115,9 @@ type Deps struct {
 	TransferID func(m storage.Message) string
 	// Blocks is the user's block list; nil blocks nobody.
 	Blocks Blocks
+	// ReadReceipts reports whether our receipts share how far the user
+	// has read (the user's setting); nil: they do.
+	ReadReceipts func() bool
 	// Author names a colleague who wrote a message by their key (id), the
 	// name it signed (signed) being only a checked fallback for keys never
 	// met.

@@ -86,6 +86,9 @@ func makeEntry(self peer.ID, j *Joined, env *hcrypto.Envelope, raw []byte, autho
 			HLC: env.HLC, AuthorSeq: env.Seq, Meta: storage.RoomMeta(name),
 		},
 	}
+	if body.Chained {
+		e.Prev = body.Prev[:]
+	}
 	switch {
 	case hcrypto.IsMemberOpKind(body.Kind) && body.Text != "":
 		// The body was validated: Text is the operation's encoding.

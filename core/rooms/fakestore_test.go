@@ -3,6 +3,7 @@ package rooms
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"slices"
 	"sync"
@@ -49,6 +50,8 @@ type fakeStore struct {
 	failIns   error
 	forks     []storage.RoomFork
 	epochKeys []storage.EpochKey
+	// receipts: (room, member) → the latest receipt
+	receipts map[[2]string]storage.RoomReceipt
 }
 
 func newFakeStore(log *journal) *fakeStore {
@@ -72,6 +75,7 @@ func (s *fakeStore) Room(_ context.Context, id string) (storage.Room, bool, erro
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	r, ok := s.rooms[id]
+	r.LastReadHLC = max(r.LastReadHLC, s.read[id])
 	return r, ok, nil
 }
 
@@ -381,6 +385,18 @@ func (s *fakeStore) RoomOps(_ context.Context, room string) ([]storage.RoomOp, e
 	return out, nil
 }
 
+func (s *fakeStore) ChainLinks(_ context.Context, room, author string, lo, hi uint64) ([]storage.ChainLink, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []storage.ChainLink
+	for seq := lo; seq <= hi; seq++ {
+		if e, ok := s.entries[entryKey{room, author, seq}]; ok {
+			out = append(out, storage.ChainLink{Seq: seq, Prev: e.Prev, Link: sha256.Sum256(e.Raw)})
+		}
+	}
+	return out, nil
+}
+
 func (s *fakeStore) AddRoomEpochKey(_ context.Context, k storage.EpochKey) (bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -407,6 +423,52 @@ func (s *fakeStore) RoomEpochKeys(_ context.Context, room string) ([]storage.Epo
 	for _, k := range s.epochKeys {
 		if k.Room == room {
 			out = append(out, k)
+		}
+	}
+	return out, nil
+}
+
+func (s *fakeStore) RoomEnvelope(_ context.Context, room, author string, seq uint64) ([]byte, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.entries[entryKey{room, author, seq}]
+	return e.Raw, ok, nil
+}
+
+func (s *fakeStore) PutRoomReceipt(_ context.Context, r storage.RoomReceipt) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.receipts == nil {
+		s.receipts = map[[2]string]storage.RoomReceipt{}
+	}
+	k := [2]string{r.Room, r.Member}
+	if old, ok := s.receipts[k]; ok && old.At >= r.At {
+		return false, nil
+	}
+	s.receipts[k] = r
+	return true, nil
+}
+
+func (s *fakeStore) RoomReceipts(_ context.Context, room string) ([]storage.RoomReceipt, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []storage.RoomReceipt
+	for k, r := range s.receipts {
+		if k[0] == room {
+			out = append(out, r)
+		}
+	}
+	slices.SortFunc(out, func(a, b storage.RoomReceipt) int { return cmpString(a.Member, b.Member) })
+	return out, nil
+}
+
+func (s *fakeStore) RoomReadSeqs(_ context.Context, room string, hlc uint64) (map[string]uint64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[string]uint64{}
+	for k, e := range s.entries {
+		if k.room == room && e.HLC <= hlc {
+			out[k.author] = max(out[k.author], k.seq)
 		}
 	}
 	return out, nil

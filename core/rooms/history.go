@@ -74,6 +74,9 @@ func (m *Manager) History(ctx context.Context, ref string, before *storage.Curso
 	for _, r := range rows {
 		out = append(out, m.Message(ctx, r))
 	}
+	if err := m.receipts.counts(ctx, j, out, m.memberName); err != nil {
+		return nil, fmt.Errorf("room receipts: %w", err)
+	}
 	if before == nil && len(rows) > 0 {
 		if err := m.markRead(ctx, j.id, rows[len(rows)-1].HLC); err != nil {
 			return nil, err
@@ -100,6 +103,31 @@ func (m *Manager) MarkRead(ctx context.Context, room string) error {
 func (m *Manager) markRead(ctx context.Context, room string, newest uint64) error {
 	if err := m.deps.Store.MarkRoomRead(ctx, room, min(newest, m.clock.ceiling())); err != nil {
 		return fmt.Errorf("mark room read: %w", err)
+	}
+	if m.receipts.readShared() {
+		m.receipts.touch(room)
+	}
+	return nil
+}
+
+// memberName is how receipts name a member: the name its key is known by,
+// else the one it joined with, else its peer id.
+func (m *Manager) memberName(mem storage.Member) string {
+	if a := m.deps.Author(context.Background(), mem.Peer, mem.Name); a.Name != "" {
+		return a.Name
+	}
+	return mem.Peer
+}
+
+// FillReceipts sets the receipts of our own messages among msgs, of the
+// joined room with id room (a room left shows none).
+func (m *Manager) FillReceipts(ctx context.Context, room string, msgs []chat.Message) error {
+	j := m.joined.Get(room)
+	if j == nil {
+		return nil
+	}
+	if err := m.receipts.counts(ctx, j, msgs, m.memberName); err != nil {
+		return fmt.Errorf("room receipts: %w", err)
 	}
 	return nil
 }

@@ -191,6 +191,22 @@ func (j *Joined) allKeys(limit int) []struct {
 	return out
 }
 
+// openReceipt opens a receipt under whichever epoch's key sealed it (a
+// receipt names no epoch; members seal under their newest).
+func (j *Joined) openReceipt(s *hcrypto.SealedReceipt) (hcrypto.Receipt, error) {
+	var err error
+	for _, k := range j.allKeys(maxReceiptKeys) {
+		var r hcrypto.Receipt
+		if r, err = s.Open(k.key); err == nil {
+			return r, nil
+		}
+	}
+	return hcrypto.Receipt{}, err
+}
+
+// maxReceiptKeys bounds the keys a receipt is tried under.
+const maxReceiptKeys = 16
+
 func cmpU64(a, b uint64) int {
 	switch {
 	case a < b:

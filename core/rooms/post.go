@@ -18,6 +18,7 @@ import (
 // postStore hands out our sequence numbers.
 type postStore interface {
 	NextRoomSeq(ctx context.Context, room, author string) (uint64, error)
+	chainStore
 }
 
 // poster seals, signs and commits our own room messages.
@@ -79,6 +80,9 @@ func (p *poster) postWith(ctx context.Context, j *Joined, build func() hcrypto.R
 	seq, err := p.store.NextRoomSeq(ctx, j.id, self.String())
 	if err != nil {
 		return nil, fmt.Errorf("room sequence: %w", err)
+	}
+	if body.Prev, body.Chained, err = prevLink(ctx, p.store, j.id, self.String(), seq); err != nil {
+		return nil, fmt.Errorf("room chain: %w", err)
 	}
 	body.Name = p.selfName()
 	body.SentAt = time.Now().UnixMilli()

@@ -99,7 +99,9 @@ func (y *Syncer) pullOnce(ctx context.Context, id peer.ID, rooms []string) ([]st
 	}
 	var full []string
 	var errs []error
+	askReceipts := y.receipts != nil && y.receipts.askFor(id)
 	for _, req := range syncRequests(entries, asked) {
+		req.Receipts = askReceipts
 		f, err := y.request(ctx, id, req, asked)
 		if err != nil {
 			if ctx.Err() != nil {
@@ -165,13 +167,16 @@ func (y *Syncer) request(ctx context.Context, id peer.ID, req p2p.SyncRequest, a
 		return err
 	}
 	prove := func(challenge []byte) p2p.SyncRequest {
-		out := p2p.SyncRequest{Rooms: slices.Clone(req.Rooms)}
+		out := p2p.SyncRequest{Rooms: slices.Clone(req.Rooms), Receipts: req.Receipts}
 		for i := range out.Rooms {
 			out.Rooms[i].Epochs = epochProofs(inReq[out.Rooms[i].ID], self, id, challenge)
 		}
 		return out
 	}
 	err := y.net.Sync(ctx, id, prove, func(raw []byte) error {
+		if hcrypto.IsReceipt(raw) {
+			return y.takeReceipt(ctx, raw, inReq)
+		}
 		env, err := hcrypto.UnmarshalEnvelope(raw)
 		if err != nil {
 			return err
@@ -306,8 +311,21 @@ func (y *Syncer) ServeSync(ctx context.Context, from peer.ID, challenge []byte, 
 			return fmt.Errorf("read room forks: %w", err)
 		}
 		raws = append(raws, evidence...)
+		// Receipts name no epoch: only a peer that proves the newest one
+		// (every member does) is told who read what.
+		if newest, _ := j.current(); req.Receipts && y.receipts != nil && epochs[newest] {
+			stored, err := y.store.RoomReceipts(ctx, r.ID)
+			if err != nil {
+				return fmt.Errorf("read room receipts: %w", err)
+			}
+			for _, s := range stored {
+				raws = append(raws, s.Raw)
+			}
+		}
 		for _, raw := range raws {
-			if env, err := hcrypto.UnmarshalEnvelope(raw); err != nil || !epochs[env.Epoch] {
+			if hcrypto.IsReceipt(raw) {
+				// checked above
+			} else if env, err := hcrypto.UnmarshalEnvelope(raw); err != nil || !epochs[env.Epoch] {
 				continue
 			}
 			if err := send(raw); err != nil {
@@ -335,4 +353,29 @@ func (y *Syncer) markProven(j *Joined, from peer.ID, epochs map[uint64]bool) boo
 		}
 	}
 	return first
+}
+
+// takeReceipt keeps a receipt a sync answer carried, for a room asked
+// about; one that does not authenticate fails the answer, like a bad
+// envelope.
+func (y *Syncer) takeReceipt(ctx context.Context, raw []byte, asked map[string]*Joined) error {
+	if y.receipts == nil {
+		return errors.New("peer sent a receipt we did not ask for")
+	}
+	s, err := hcrypto.UnmarshalReceipt(raw)
+	if err != nil {
+		return err
+	}
+	j := asked[s.Room]
+	if j == nil {
+		return errors.New("peer sent a receipt of a room we did not ask for")
+	}
+	in, err := y.receipts.admit(ctx, j, raw, nil)
+	if err != nil {
+		// Not kept; the envelopes of the answer still are.
+		y.log.Debug("room receipt in a sync answer", "room", s.Room, "err", err)
+		return nil
+	}
+	y.receipts.keep(ctx, in)
+	return nil
 }

@@ -48,6 +48,8 @@ type Manager struct {
 	writer *Writer
 	syncer *Syncer
 	leaves leaveRekeys
+	// receipts sends ours and keeps the members'.
+	receipts *receipts
 }
 
 // New builds the rooms of a node. It touches neither the network nor
@@ -61,11 +63,18 @@ func New(cfg Config, deps Deps) *Manager {
 	}
 	m := &Manager{cfg: cfg, log: cfg.Logger, deps: deps, joined: newRegistry(), clock: NewClock(cfg.LastClock)}
 	m.commit = &committer{store: deps.Store, self: deps.Net.ID, clock: m.clock, pub: deps.Publisher,
-		message: m.Message, fileOffered: deps.FileOffered, changed: m.announce}
+		message: m.Message, fileOffered: deps.FileOffered, changed: m.announce, log: m.log}
 	m.poster = &poster{store: deps.Store, self: deps.Net.ID, key: cfg.Identity, clock: m.clock,
 		selfName: deps.SelfName, commit: m.commit, log: m.log}
 	m.writer = newWriter(m.commit, deps.Closing, m.log)
+	m.receipts = newReceipts(deps.Store, deps.Net.ID, cfg.Identity, m.joined, deps.Spawner, deps.Publisher, m.log)
+	if deps.ReadReceipts != nil {
+		m.receipts.readShared = deps.ReadReceipts
+	}
+	m.receipts.memberList = m.members
+	m.commit.touched = m.receipts.touch
 	m.syncer = newSyncer(m.joined, deps.Store, deps.Net, deps.Spawner, m.commit, deps.Blocks, m.log)
+	m.syncer.receipts = m.receipts
 	m.commit.gaps = m.syncer
 	m.commit.left = m.leaveSeen
 	m.poster.catchUp = m.syncer.catchUpOwn
@@ -93,7 +102,10 @@ func (m *Manager) Syncer() *Syncer { return m.syncer }
 func (m *Manager) Joined() *Registry { return m.joined }
 
 // PeerConnected catches every room up with a peer that just connected.
-func (m *Manager) PeerConnected(id peer.ID) { m.syncer.Request(id, nil) }
+func (m *Manager) PeerConnected(id peer.ID) {
+	m.receipts.connected(id)
+	m.syncer.Request(id, nil)
+}
 
 // Open follows every joined room and makes sure #general is one. A room
 // history holds under a name that may look like #general's or an earlier
@@ -160,6 +172,9 @@ func (m *Manager) followTopic(j *Joined, name string) (Topic, error) {
 			// Not the forwarder's fault: it did not block them.
 			return nil, fmt.Errorf("%w: the author is blocked", p2p.ErrIgnore)
 		}
+		if hcrypto.IsReceipt(data) {
+			return m.receipts.admit(context.Background(), j, data, &author)
+		}
 		env, err := hcrypto.UnmarshalEnvelope(data)
 		if err != nil {
 			return nil, err
@@ -171,8 +186,11 @@ func (m *Manager) followTopic(j *Joined, name string) (Topic, error) {
 		}
 		return openEntry(m.deps.Net.ID(), j, env, data, &author)
 	}, func(from peer.ID, v any) {
-		if e, ok := v.(*storage.RoomEntry); ok {
-			m.writer.enqueue(e, from)
+		switch v := v.(type) {
+		case *storage.RoomEntry:
+			m.writer.enqueue(v, from)
+		case *receiptIn:
+			m.receipts.keep(context.Background(), v)
 		}
 	})
 }
@@ -340,6 +358,7 @@ func (m *Manager) List(ctx context.Context) ([]chat.Room, error) {
 
 // announce tells subscribers a joined room changed (its members).
 func (m *Manager) announce(ctx context.Context, id string) {
+	m.receipts.membersChanged(id)
 	if j := m.joined.Get(id); j != nil {
 		if r, err := m.summary(ctx, j); err == nil {
 			m.deps.Publisher.Publish(chat.RoomChanged{Room: r})

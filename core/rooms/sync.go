@@ -31,6 +31,7 @@ const (
 type syncStore interface {
 	RoomVectorOf(ctx context.Context, room string, window uint64) (storage.RoomVector, error)
 	RoomEnvelopesMissing(ctx context.Context, room string, v storage.RoomVector, window uint64, limit int) ([][]byte, error)
+	RoomReceipts(ctx context.Context, room string) ([]storage.RoomReceipt, error)
 	forkStore
 }
 
@@ -54,6 +55,8 @@ type Syncer struct {
 	commit *committer
 	blocks Blocks
 	log    *slog.Logger
+	// receipts takes the receipts sync brings and serves ours; nil: none.
+	receipts *receipts
 
 	mu      sync.Mutex                  // guards running, again and gaps
 	running map[peer.ID]bool            // peers a sync runs with

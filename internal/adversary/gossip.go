@@ -2,13 +2,12 @@ package adversary
 
 import (
 	"context"
-
-	hcrypto "hallway/crypto"
-
 	"errors"
 	"fmt"
 	"sync"
 	"time"
+
+	hcrypto "hallway/crypto"
 
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
 	pb "github.com/libp2p/go-libp2p-pubsub/pb"
@@ -28,11 +27,12 @@ type topics struct {
 	mu       sync.Mutex // guards joined and captured
 	joined   map[string]*pubsub.Topic
 	captured map[string][]*pb.Message // by room id, in arrival order
+	receipts map[string][]*pb.Message // the room receipts gossiped, apart
 	arrived  chan struct{}
 }
 
 func newTopics() *topics {
-	return &topics{joined: map[string]*pubsub.Topic{}, captured: map[string][]*pb.Message{}, arrived: make(chan struct{}, 1)}
+	return &topics{joined: map[string]*pubsub.Topic{}, captured: map[string][]*pb.Message{}, receipts: map[string][]*pb.Message{}, arrived: make(chan struct{}, 1)}
 }
 
 // Join subscribes to the topic of a room's first epoch (its key) and
@@ -70,7 +70,11 @@ func (p *Peer) JoinEpoch(label, room string, key hcrypto.RoomKey, epoch uint64) 
 				continue
 			}
 			p.topics.mu.Lock()
-			p.topics.captured[label] = append(p.topics.captured[label], m.Message)
+			if hcrypto.IsReceipt(m.Data) {
+				p.topics.receipts[label] = append(p.topics.receipts[label], m.Message)
+			} else {
+				p.topics.captured[label] = append(p.topics.captured[label], m.Message)
+			}
 			p.topics.mu.Unlock()
 			select {
 			case p.topics.arrived <- struct{}{}:
@@ -92,7 +96,15 @@ func (p *Peer) topicOf(label string) string {
 	return ""
 }
 
-// Captured returns the messages gossiped in room so far.
+// CapturedReceipts returns the room receipts gossiped in room so far.
+func (p *Peer) CapturedReceipts(room string) []*pb.Message {
+	p.topics.mu.Lock()
+	defer p.topics.mu.Unlock()
+	return append([]*pb.Message(nil), p.topics.receipts[room]...)
+}
+
+// Captured returns the messages (envelopes) gossiped in room so far;
+// receipts are kept apart (CapturedReceipts).
 func (p *Peer) Captured(room string) []*pb.Message {
 	p.topics.mu.Lock()
 	defer p.topics.mu.Unlock()

@@ -54,7 +54,10 @@ const notes = `
   members' gossip carries each on, so every online member sees both. Dan, away during it, is answered by several members at
   once when he comes back and may get both versions that way; a member that can only learn of the fork
   from the evidence other members serve in their sync answers is covered by the rooms unit tests
-  (TestAForkBySyncIsFoundAndSpreads).
+  (TestAForkBySyncIsFoundAndSpreads). In #beta the two versions travel by sync alone (the adversary
+  answers each member's catch-up itself), so no member ever holds both: only the chain finds it, when
+  the author's next post names the version Bob does not hold; without the chain check no member
+  raises the alert (checked by running the scenario with the check removed).
 - S23: the sync figures count, on every member, the envelopes its sync answers carried while the
   periodic comparisons ran after everyone held every post. Members that do not say what they hold
   above a hole (the Hallway before this rule) sent 204 envelopes everyone held in 9 answers: the

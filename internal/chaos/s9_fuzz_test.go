@@ -20,6 +20,7 @@ var decoders = map[string][2]string{
 	"room envelope":             {"crypto", "FuzzUnmarshalEnvelope"},
 	"room body":                 {"crypto", "FuzzUnmarshalRoomBody"},
 	"membership operation":      {"crypto", "FuzzUnmarshalMemberOp"},
+	"room receipt":              {"crypto", "FuzzUnmarshalReceipt"},
 	"invite code":               {"crypto", "FuzzParseInviteCode"},
 	"room code":                 {"crypto", "FuzzParseRoomInviteCode"},
 	"swarm.key":                 {"crypto", "FuzzParseSwarmKey"},

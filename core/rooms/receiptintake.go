@@ -1,0 +1,122 @@
+package rooms
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+
+	"hallway/chat"
+	hcrypto "hallway/crypto"
+	"hallway/p2p"
+	"hallway/storage"
+)
+
+// receiptIn is a receipt that intake accepted, to keep.
+type receiptIn struct {
+	room, member string
+	at           int64
+	raw          []byte
+}
+
+// admit authenticates a receipt frame for j. sender, when it came by
+// gossip, must be its member. It is refused when it does not open with
+// the room key, is not signed by its member, or its member is not one of
+// the room's; dropped (ErrIgnore) when it comes faster than receiptFloor.
+func (r *receipts) admit(ctx context.Context, j *Joined, raw []byte, sender *peer.ID) (*receiptIn, error) {
+	if j.liveOnly {
+		return nil, fmt.Errorf("%w: no receipts in a live-only room", p2p.ErrIgnore)
+	}
+	s, err := hcrypto.UnmarshalReceipt(raw)
+	if err != nil {
+		return nil, err
+	}
+	if s.Room != j.id {
+		return nil, fmt.Errorf("receipt for room %q on room %q", s.Room, j.id)
+	}
+	member, err := peer.IDFromBytes(s.Member)
+	if err != nil {
+		return nil, fmt.Errorf("receipt member: %w", err)
+	}
+	if sender != nil && member != *sender {
+		return nil, fmt.Errorf("receipt of %s sent by %s", member.ShortString(), sender.ShortString())
+	}
+	pub, err := member.ExtractPublicKey()
+	if err != nil {
+		return nil, fmt.Errorf("receipt member key: %w", err)
+	}
+	if err := s.Verify(pub); err != nil {
+		return nil, err
+	}
+	if _, err := j.openReceipt(s); err != nil {
+		return nil, err
+	}
+	if !r.isMember(ctx, j.id, member.String()) {
+		// Not the forwarder's fault: its member list may be ahead of ours.
+		return nil, fmt.Errorf("%w: receipt of %s, who is not a member of the room", p2p.ErrIgnore, member.ShortString())
+	}
+	if sender != nil && member != r.self() { // our own is checked as we publish it
+		k := authorKey{j.id, member.String()}
+		r.mu.Lock()
+		last := r.took[k]
+		fast := time.Since(last) < r.floor
+		if !fast {
+			r.took[k] = time.Now()
+		}
+		r.mu.Unlock()
+		if fast {
+			return nil, fmt.Errorf("%w: receipts faster than one a second", p2p.ErrIgnore)
+		}
+	}
+	return &receiptIn{room: j.id, member: member.String(), at: s.At, raw: raw}, nil
+}
+
+// isMember reports whether id is a member of room now.
+func (r *receipts) isMember(ctx context.Context, room, id string) bool {
+	r.mu.Lock()
+	set, ok := r.members[room]
+	r.mu.Unlock()
+	if !ok {
+		j := r.joined.Get(room)
+		if j == nil {
+			return false
+		}
+		list, err := r.memberList(ctx, j)
+		if err != nil {
+			return false
+		}
+		set = make(map[string]struct{}, len(list))
+		for _, m := range list {
+			set[m.Peer] = struct{}{}
+		}
+		r.mu.Lock()
+		r.members[room] = set
+		r.mu.Unlock()
+	}
+	_, in := set[id]
+	return in
+}
+
+// membersChanged forgets the cached members of room.
+func (r *receipts) membersChanged(room string) {
+	r.mu.Lock()
+	delete(r.members, room)
+	r.mu.Unlock()
+}
+
+// keep stores an accepted receipt and, when newer than the one held,
+// announces it. Ours is kept as we send it.
+func (r *receipts) keep(ctx context.Context, in *receiptIn) {
+	if in.member == r.self().String() {
+		return
+	}
+	newer, err := r.store.PutRoomReceipt(ctx, storage.RoomReceipt{Room: in.room, Member: in.member, At: in.at, Raw: in.raw})
+	if err != nil {
+		r.log.Debug("keep room receipt", "room", in.room, "err", err)
+		return
+	}
+	if newer {
+		r.pub.Publish(chat.ReceiptsChanged{Room: in.room})
+	}
+}

@@ -1,0 +1,203 @@
+package rooms
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+
+	hcrypto "hallway/crypto"
+	"hallway/storage"
+
+	ic "github.com/libp2p/go-libp2p/core/crypto"
+	"github.com/libp2p/go-libp2p/core/peer"
+)
+
+const (
+	// receiptEvery is the least time between two receipts this node sends
+	// in one room: what commits and reads bring in between goes in the
+	// next one.
+	receiptEvery = 3 * time.Second
+	// receiptFloor is the least time between two receipts of one member in
+	// one room that intake takes; faster ones are dropped, not forwarded.
+	receiptFloor = time.Second
+	// receiptsAskEvery is how often sync asks one peer for the receipts it
+	// keeps (and on every new connection).
+	receiptsAskEvery = 30 * time.Second
+)
+
+// receiptStore keeps each member's latest receipt and reads what ours says.
+type receiptStore interface {
+	PutRoomReceipt(ctx context.Context, r storage.RoomReceipt) (bool, error)
+	RoomReceipts(ctx context.Context, room string) ([]storage.RoomReceipt, error)
+	RoomReadSeqs(ctx context.Context, room string, hlc uint64) (map[string]uint64, error)
+	RoomHeads(ctx context.Context, room string) (map[string]uint64, error)
+	Room(ctx context.Context, id string) (storage.Room, bool, error)
+	RoomMembers(ctx context.Context, room string) ([]storage.Member, error)
+}
+
+// receipts sends this node's receipts (debounced per room) and takes the
+// members' ones from gossip and sync. A receipt is never a message: it is
+// kept apart, latest per member, and shown as counts on our own posts.
+type receipts struct {
+	store  receiptStore
+	self   func() peer.ID
+	key    ic.PrivKey
+	joined *Registry
+	spawn  Spawner
+	pub    Publisher
+	log    *slog.Logger
+	// readShared reports whether our receipts carry read positions.
+	readShared func() bool
+	// floor is receiptFloor; tests lower it.
+	floor time.Duration
+
+	mu      sync.Mutex
+	due     map[string]bool                // rooms with a send scheduled
+	sent    map[string]time.Time           // when we last sent in a room
+	lastAt  int64                          // the last At we signed
+	said    map[string]string              // per room, what our last receipt said
+	took    map[authorKey]time.Time        // when intake last took a member's receipt
+	asked   map[peer.ID]time.Time          // when sync last asked a peer for receipts
+	members map[string]map[string]struct{} // cached member sets, cleared on change
+	// memberList is a room's members as its membership log has them.
+	memberList func(ctx context.Context, j *Joined) ([]storage.Member, error)
+}
+
+func newReceipts(store receiptStore, self func() peer.ID, key ic.PrivKey, joined *Registry, spawn Spawner, pub Publisher, log *slog.Logger) *receipts {
+	return &receipts{store: store, self: self, key: key, joined: joined, spawn: spawn, pub: pub, log: log,
+		readShared: func() bool { return true }, floor: receiptFloor,
+		due: map[string]bool{}, said: map[string]string{}, sent: map[string]time.Time{}, took: map[authorKey]time.Time{},
+		asked: map[peer.ID]time.Time{}, members: map[string]map[string]struct{}{}}
+}
+
+// touch schedules our receipt for room: now when none was sent for
+// receiptEvery, else when that much has passed since the last one.
+func (r *receipts) touch(room string) {
+	j := r.joined.Get(room)
+	if j == nil || j.liveOnly || r.key == nil {
+		return
+	}
+	r.mu.Lock()
+	if r.due[room] {
+		r.mu.Unlock()
+		return
+	}
+	r.due[room] = true
+	wait := time.Until(r.sent[room].Add(receiptEvery))
+	r.mu.Unlock()
+	r.spawn.Go(func(ctx context.Context) {
+		if wait > 0 {
+			t := time.NewTimer(wait)
+			defer t.Stop()
+			select {
+			case <-t.C:
+			case <-ctx.Done():
+				return
+			}
+		}
+		r.mu.Lock()
+		delete(r.due, room)
+		r.sent[room] = time.Now()
+		r.mu.Unlock()
+		if err := r.send(ctx, room, false); err != nil {
+			r.log.Debug("room receipt", "room", room, "err", err)
+		}
+	})
+}
+
+// send seals our receipt for room, keeps it (sync serves it on) and
+// gossips it; unless force, only when it says something the last one did
+// not (members that missed it get it from sync).
+func (r *receipts) send(ctx context.Context, room string, force bool) error {
+	j := r.joined.Get(room)
+	if j == nil {
+		return nil
+	}
+	rec, err := r.content(ctx, j)
+	if err != nil {
+		return err
+	}
+	said := fmt.Sprint(rec.ReadShared, rec.Heads)
+	r.mu.Lock()
+	same := r.said[room] == said
+	r.said[room] = said
+	r.mu.Unlock()
+	if same && !force {
+		return nil
+	}
+	raw, at, err := r.seal(j, rec)
+	if err != nil {
+		return err
+	}
+	if _, err := r.store.PutRoomReceipt(ctx, storage.RoomReceipt{Room: room, Member: r.self().String(), At: at, Raw: raw}); err != nil {
+		return err
+	}
+	return j.topic.Publish(ctx, raw)
+}
+
+// content is what our receipt for j says now.
+func (r *receipts) content(ctx context.Context, j *Joined) (hcrypto.Receipt, error) {
+	heads, err := r.store.RoomHeads(ctx, j.id)
+	if err != nil {
+		return hcrypto.Receipt{}, err
+	}
+	rec := hcrypto.Receipt{Room: j.id, Member: []byte(r.self()), ReadShared: r.readShared()}
+	var read map[string]uint64
+	if rec.ReadShared {
+		row, ok, err := r.store.Room(ctx, j.id)
+		if err != nil {
+			return hcrypto.Receipt{}, err
+		}
+		if ok && row.LastReadHLC > 0 {
+			if read, err = r.store.RoomReadSeqs(ctx, j.id, row.LastReadHLC); err != nil {
+				return hcrypto.Receipt{}, err
+			}
+		}
+	}
+	for author, held := range heads {
+		id, err := peer.Decode(author)
+		if err != nil || held == 0 {
+			continue
+		}
+		rec.Heads = append(rec.Heads, hcrypto.ReceiptHead{Author: []byte(id), Held: held, Read: min(read[author], held)})
+	}
+	slices.SortFunc(rec.Heads, func(a, b hcrypto.ReceiptHead) int { return bytes.Compare(a.Author, b.Author) })
+	if len(rec.Heads) > hcrypto.MaxReceiptAuthors {
+		rec.Heads = rec.Heads[:hcrypto.MaxReceiptAuthors]
+	}
+	return rec, nil
+}
+
+// seal signs rec now.
+func (r *receipts) seal(j *Joined, rec hcrypto.Receipt) ([]byte, int64, error) {
+	r.mu.Lock()
+	rec.At = max(time.Now().UnixMilli(), r.lastAt+1)
+	r.lastAt = rec.At
+	r.mu.Unlock()
+	_, key := j.current() // the newest epoch's: the removed read none
+	raw, err := hcrypto.SealReceipt(key, r.key, rec)
+	return raw, rec.At, err
+}
+
+// askFor reports whether a sync with id should ask for receipts: on the
+// first sync with a peer since it connected, then every receiptsAskEvery.
+func (r *receipts) askFor(id peer.ID) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if time.Since(r.asked[id]) < receiptsAskEvery {
+		return false
+	}
+	r.asked[id] = time.Now()
+	return true
+}
+
+// connected makes the next sync with id ask for receipts.
+func (r *receipts) connected(id peer.ID) {
+	r.mu.Lock()
+	delete(r.asked, id)
+	r.mu.Unlock()
+}

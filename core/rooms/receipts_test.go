@@ -1,0 +1,192 @@
+package rooms
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"hallway/chat"
+	hcrypto "hallway/crypto"
+)
+
+// relay gossips the envelopes from published in room since the last
+// relay to each of to (receipts the nodes sent on their own are dropped).
+func relay(t *testing.T, room string, from *testNode, to ...*testNode) {
+	t.Helper()
+	top := from.net.topic(room)
+	top.mu.Lock()
+	frames := slices.Clone(top.published)
+	top.published = nil
+	top.mu.Unlock()
+	for _, n := range to {
+		for _, raw := range frames {
+			if hcrypto.IsReceipt(raw) {
+				continue
+			}
+			if err := n.net.topic(room).deliver(from.id, raw); err != nil {
+				t.Fatalf("%s refused a frame of %s: %v", n.id.ShortString(), from.id.ShortString(), err)
+			}
+		}
+	}
+}
+
+// receiptOf seals n's receipt for room now and returns it as gossiped.
+func receiptOf(t *testing.T, n *testNode, room string) []byte {
+	t.Helper()
+	if err := n.receipts.send(context.Background(), room, true); err != nil {
+		t.Fatal(err)
+	}
+	top := n.net.topic(room)
+	top.mu.Lock()
+	defer top.mu.Unlock()
+	raw := top.published[len(top.published)-1]
+	top.published = nil
+	if !hcrypto.IsReceipt(raw) {
+		t.Fatal("the last frame published is not a receipt")
+	}
+	return raw
+}
+
+// ownReceipts is what Ann's history says of her message with text.
+func ownReceipts(t *testing.T, n *testNode, text string) chat.Receipts {
+	t.Helper()
+	msgs, err := n.History(context.Background(), "#project", nil, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range msgs {
+		if m.Text == text {
+			if m.Receipts == nil {
+				t.Fatalf("own message %q has no receipts", text)
+			}
+			return *m.Receipts
+		}
+	}
+	t.Fatalf("no message %q", text)
+	return chat.Receipts{}
+}
+
+// Ann's post: delivered to whoever's receipt holds it, read by whoever's
+// read position passed it; a member that turned read receipts off counts
+// as delivered only. Receipts from outside the room or signed by another
+// key are refused.
+func TestReceiptsCountDeliveredAndRead(t *testing.T) {
+	ctx := context.Background()
+	ann, bob, cat := newTestNode(t, "Ann"), newTestNode(t, "Bob"), newTestNode(t, "Cat")
+	for _, n := range []*testNode{ann, bob, cat} {
+		n.receipts.floor = 0
+	}
+	cat.receipts.readShared = func() bool { return false }
+	room := project(t, ann, bob, cat)
+	relay(t, room, ann, bob, cat)
+	relay(t, room, bob, ann, cat)
+	relay(t, room, cat, ann, bob)
+	allMembers(t, room, ann, bob, cat)
+	if _, err := ann.Send(ctx, "#project", "lunch at noon?"); err != nil {
+		t.Fatal(err)
+	}
+	if got := ownReceipts(t, ann, "lunch at noon?"); got.Members != 2 || got.Delivered != 0 || got.Read != 0 {
+		t.Fatalf("before any receipt: %+v", got)
+	}
+	relay(t, room, ann, bob, cat)
+	for _, n := range []*testNode{bob, cat} {
+		n.waitFor("Ann's post", func() bool { return n.store.count(room) >= 4 })
+	}
+	if err := ann.net.topic(room).deliver(bob.id, receiptOf(t, bob, room)); err != nil {
+		t.Fatal(err)
+	}
+	if got := ownReceipts(t, ann, "lunch at noon?"); got.Delivered != 1 || got.Read != 0 || !slices.Equal(got.DeliveredTo, []string{"Bob"}) {
+		t.Fatalf("after Bob's receipt: %+v", got)
+	}
+	for _, n := range []*testNode{bob, cat} {
+		if _, err := n.History(ctx, "#project", nil, 100); err != nil { // opening the room reads it
+			t.Fatal(err)
+		}
+		if err := ann.net.topic(room).deliver(n.id, receiptOf(t, n, room)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := ownReceipts(t, ann, "lunch at noon?")
+	if got.Delivered != 2 || got.Read != 1 || !slices.Equal(got.ReadBy, []string{"Bob"}) {
+		t.Fatalf("after both read (Cat shares no read position): %+v", got)
+	}
+
+	// Mallory holds the key but never joined: refused. Bob's receipt
+	// gossiped by Mallory: refused. Her receipt claiming to be Bob's does
+	// not verify.
+	mal := newMallory(t)
+	j := ann.Joined().Get(room)
+	malRaw, err := hcrypto.SealReceipt(j.key, mal.key, hcrypto.Receipt{Room: room, Member: []byte(mal.id), At: 1 << 50,
+		Heads: []hcrypto.ReceiptHead{{Author: []byte(ann.id), Held: 99}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ann.net.topic(room).deliver(mal.id, malRaw); err == nil {
+		t.Fatal("a receipt from outside the room was taken")
+	}
+	if err := ann.net.topic(room).deliver(mal.id, receiptOf(t, bob, room)); err == nil {
+		t.Fatal("Bob's receipt gossiped as Mallory's was taken")
+	}
+	forged := append([]byte(nil), malRaw...)
+	copy(forged[2+len(room):], []byte(bob.id)[:len(mal.id)])
+	if err := ann.net.topic(room).deliver(bob.id, forged); err == nil {
+		t.Fatal("a receipt signed by another key was taken")
+	}
+	if after := ownReceipts(t, ann, "lunch at noon?"); after.Delivered != 2 || after.Read != 1 {
+		t.Fatalf("refused receipts changed the counts: %+v", after)
+	}
+	// Receipts are never messages.
+	msgs, _ := ann.History(ctx, "#project", nil, 100)
+	for _, m := range msgs {
+		if m.Kind != string(chat.KindText) && m.Kind != string(chat.KindJoin) && m.Kind != string(chat.KindCreate) {
+			t.Fatalf("history shows a %s message", m.Kind)
+		}
+	}
+}
+
+// After a partition, sync brings the receipts the other side kept: Cat,
+// who never got Bob's receipt by gossip, counts it after one sync with Ann.
+func TestReceiptsTravelInSync(t *testing.T) {
+	ctx := context.Background()
+	ann, bob, cat := newTestNode(t, "Ann"), newTestNode(t, "Bob"), newTestNode(t, "Cat")
+	for _, n := range []*testNode{ann, bob, cat} {
+		n.receipts.floor = 0
+	}
+	room := project(t, cat, ann, bob)
+	relay(t, room, cat, ann, bob)
+	relay(t, room, ann, bob, cat)
+	relay(t, room, bob, ann, cat)
+	allMembers(t, room, ann, bob, cat)
+	if _, err := cat.Send(ctx, "#project", "status?"); err != nil {
+		t.Fatal(err)
+	}
+	relay(t, room, cat, ann, bob)
+	bob.waitFor("Cat's post", func() bool { return bob.store.count(room) >= 4 })
+	if err := ann.net.topic(room).deliver(bob.id, receiptOf(t, bob, room)); err != nil {
+		t.Fatal(err)
+	}
+	if got := ownReceipts(t, cat, "status?"); got.Delivered != 0 {
+		t.Fatalf("Cat counts %+v before any receipt reached her", got)
+	}
+	connect(ann, cat)
+	cat.receipts.connected(ann.id)
+	if err := cat.Syncer().pull(ctx, ann.id, []string{room}); err != nil {
+		t.Fatal(err)
+	}
+	// Ann's own receipt may come along too (she sent one when Cat's post
+	// reached her).
+	if got := ownReceipts(t, cat, "status?"); !slices.Contains(got.DeliveredTo, "Bob") {
+		t.Fatalf("after a sync with Ann: %+v", got)
+	}
+}
+
+// allMembers waits until each node knows every one of nodes as a member.
+func allMembers(t *testing.T, room string, nodes ...*testNode) {
+	t.Helper()
+	for _, n := range nodes {
+		n.waitFor("every member", func() bool {
+			ms, _ := n.Members(context.Background(), "room:"+room)
+			return len(ms) == len(nodes)
+		})
+	}
+}

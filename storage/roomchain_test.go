@@ -1,0 +1,71 @@
+package storage
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"testing"
+)
+
+// The log keeps each envelope's link and the link it names, and reads
+// them back by seq range; an envelope stored before links were kept is
+// hashed when read.
+func TestChainLinks(t *testing.T) {
+	s := newTestStore(t)
+	ctx := t.Context()
+	one, two := entry("r1", bob, 1, 10), entry("r1", bob, 2, 11)
+	link1 := sha256.Sum256(one.Raw)
+	two.Prev = link1[:]
+	if _, err := s.InsertRoomEntries(ctx, []RoomEntry{one, two}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.writer.ExecContext(ctx, `UPDATE room_envelopes SET link = NULL WHERE seq = 1`); err != nil {
+		t.Fatal(err)
+	}
+	links, err := s.ChainLinks(ctx, "r1", bob, 1, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(links) != 2 || links[0].Link != link1 || links[0].Prev != nil || !bytes.Equal(links[1].Prev, link1[:]) ||
+		links[1].Link != sha256.Sum256(two.Raw) {
+		t.Fatalf("links %+v", links)
+	}
+	raw, ok, err := s.RoomEnvelope(ctx, "r1", bob, 2)
+	if err != nil || !ok || !bytes.Equal(raw, two.Raw) {
+		t.Fatalf("envelope 2: %q %v %v", raw, ok, err)
+	}
+	if _, ok, err := s.RoomEnvelope(ctx, "r1", bob, 3); ok || err != nil {
+		t.Fatalf("envelope 3: %v %v", ok, err)
+	}
+}
+
+// Only a newer receipt replaces a member's kept one; read seqs follow the
+// marker's clock.
+func TestRoomReceiptsLatestPerMember(t *testing.T) {
+	s := newTestStore(t)
+	ctx := t.Context()
+	put := func(at int64, raw string) bool {
+		t.Helper()
+		newer, err := s.PutRoomReceipt(ctx, RoomReceipt{Room: "r1", Member: bob, At: at, Raw: []byte(raw)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return newer
+	}
+	if !put(5, "five") || put(5, "five again") || put(4, "four") || !put(6, "six") {
+		t.Fatal("a receipt replaced by one not newer, or a newer one refused")
+	}
+	got, err := s.RoomReceipts(ctx, "r1")
+	if err != nil || len(got) != 1 || string(got[0].Raw) != "six" || got[0].At != 6 {
+		t.Fatalf("receipts %+v, %v", got, err)
+	}
+	if _, err := s.PutRoomReceipt(ctx, RoomReceipt{Room: "r1", Member: bob, At: 9, Raw: make([]byte, MaxReceiptBytes+1)}); err == nil {
+		t.Fatal("an oversized receipt kept")
+	}
+	if _, err := s.InsertRoomEntries(ctx, []RoomEntry{entry("r1", bob, 1, 10), entry("r1", bob, 2, 20)}); err != nil {
+		t.Fatal(err)
+	}
+	read, err := s.RoomReadSeqs(ctx, "r1", 15)
+	if err != nil || read[bob] != 1 {
+		t.Fatalf("read seqs at 15: %v %v", read, err)
+	}
+}
