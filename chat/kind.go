@@ -10,12 +10,14 @@ type Kind string
 
 // The kinds of message.
 const (
-	KindText       Kind = "text"        // a chat message
-	KindJoin       Kind = "join"        // someone joined a room
-	KindLeave      Kind = "leave"       // someone left a room
-	KindInvite     Kind = "invite"      // an invitation to a room, carried by a DM
-	KindFile       Kind = "file"        // a file or folder offer
-	KindFileStatus Kind = "file_status" // what became of a file offer, carried by a DM
+	KindText        Kind = "text"         // a chat message
+	KindJoin        Kind = "join"         // someone joined a room
+	KindLeave       Kind = "leave"        // someone left a room
+	KindInvite      Kind = "invite"       // an invitation to a room, carried by a DM
+	KindFile        Kind = "file"         // a file or folder offer
+	KindFileStatus  Kind = "file_status"  // what became of a file offer, carried by a DM
+	KindCodeIssued  Kind = "code_issued"  // a member issued a room code
+	KindCodeRevoked Kind = "code_revoked" // a member revoked a room code, or all of them
 )
 
 // Room body kind bytes: the kind a room message carries inside its sealed
@@ -25,6 +27,9 @@ const (
 	BodyJoin  byte = 2
 	BodyLeave byte = 3
 	BodyFile  byte = 4
+	// 5..11 are kept for membership and history chains.
+	BodyCodeIssued  byte = 12
+	BodyCodeRevoked byte = 13
 )
 
 // kindForm is every form of one kind. A kind that cannot travel one way
@@ -44,6 +49,8 @@ var kinds = [...]kindForm{
 	{kind: KindInvite, dm: "invite", hasDM: true},
 	{kind: KindFile, dm: "file", hasDM: true, body: BodyFile},
 	{kind: KindFileStatus, dm: "file_status", hasDM: true},
+	{kind: KindCodeIssued, body: BodyCodeIssued},
+	{kind: KindCodeRevoked, body: BodyCodeRevoked},
 }
 
 // Kinds lists every kind, in the table's order.

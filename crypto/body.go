@@ -3,10 +3,14 @@ package crypto
 // A room body is the plaintext sealed in an envelope. Encoding, version 1:
 //
 //	0x01                  format version
-//	1 byte                kind (BodyText, BodyJoin, BodyLeave, BodyFile)
+//	1 byte                kind (BodyText, BodyJoin, BodyLeave, BodyFile,
+//	                      BodyCodeIssued, BodyCodeRevoked)
 //	8 bytes               sent-at, unix milliseconds, big-endian, > 0
 //	uvarint n, n bytes    author's display name, UTF-8, 0..256 bytes
-//	uvarint n, n bytes    text, UTF-8: 1..65536 bytes for BodyText, else 0
+//	uvarint n, n bytes    text, UTF-8: 1..65536 bytes for BodyText and
+//	                      BodyFile, a code record for BodyCodeIssued and
+//	                      BodyCodeRevoked, "" or a code's hash for BodyJoin
+//	                      (codebody.go), else 0
 //
 // Uvarints are in their shortest form, so each body has one encoding.
 
@@ -29,6 +33,10 @@ const (
 	BodyJoin  = BodyKind(chat.BodyJoin)  // the author joined the room
 	BodyLeave = BodyKind(chat.BodyLeave) // the author left the room
 	BodyFile  = BodyKind(chat.BodyFile)  // a file offer; Text holds its description
+	// BodyCodeIssued records a room code its author issued (CodeIssued).
+	BodyCodeIssued = BodyKind(chat.BodyCodeIssued)
+	// BodyCodeRevoked withdraws one room code or all (CodeRevoked).
+	BodyCodeRevoked = BodyKind(chat.BodyCodeRevoked)
 )
 
 const (
@@ -58,7 +66,19 @@ func (b RoomBody) Validate() error {
 		if len(b.Text) == 0 || len(b.Text) > MaxTextBytes {
 			return fmt.Errorf("room body: text of %d bytes is outside 1..%d", len(b.Text), MaxTextBytes)
 		}
-	case BodyJoin, BodyLeave:
+	case BodyJoin:
+		if _, _, err := ParseJoinText(b.Text); err != nil {
+			return fmt.Errorf("room body: %w", err)
+		}
+	case BodyCodeIssued:
+		if _, err := ParseCodeIssued(b.Text); err != nil {
+			return fmt.Errorf("room body: %w", err)
+		}
+	case BodyCodeRevoked:
+		if _, err := ParseCodeRevoked(b.Text); err != nil {
+			return fmt.Errorf("room body: %w", err)
+		}
+	case BodyLeave:
 		if len(b.Text) != 0 {
 			return fmt.Errorf("room body: kind %d carries no text", b.Kind)
 		}

@@ -77,7 +77,7 @@ func TestUnmarshalRoomBodyRejects(t *testing.T) {
 		{name: "unknown kind", input: marshal(func(b *RoomBody) { b.Kind = 5 }), wantError: "unknown kind 5"},
 		{name: "empty text", input: marshal(func(b *RoomBody) { b.Text = "" }), wantError: "text of 0 bytes"},
 		{name: "text too long", input: marshal(func(b *RoomBody) { b.Text = strings.Repeat("x", MaxTextBytes+1) }), wantError: "text: length 65537"},
-		{name: "join with text", input: marshal(func(b *RoomBody) { b.Kind = BodyJoin }), wantError: "carries no text"},
+		{name: "join with text", input: marshal(func(b *RoomBody) { b.Kind = BodyJoin }), wantError: "join: 1 fields"},
 		{name: "leave with text", input: marshal(func(b *RoomBody) { b.Kind = BodyLeave }), wantError: "carries no text"},
 		{name: "text not UTF-8", input: marshal(func(b *RoomBody) { b.Text = "a\xffb" }), wantError: "text is not valid UTF-8"},
 		{name: "name not UTF-8", input: marshal(func(b *RoomBody) { b.Name = "\xc3" }), wantError: "name is not valid UTF-8"},
