@@ -53,3 +53,7 @@ func (n *roomNet) JoinRoom(room string, validate p2p.RoomValidator, receive p2p.
 	}
 	return t, nil
 }
+
+func (n *roomNet) Redeem(ctx context.Context, to peer.ID, req p2p.RedeemRequest) (p2p.RedeemReply, error) {
+	return n.node.Redeem(ctx, to, req)
+}

@@ -45,6 +45,8 @@ type committer struct {
 	// changed announces a room whose membership changed.
 	changed func(ctx context.Context, room string)
 	gaps    gapAsker
+	// codes records what new messages say of room codes.
+	codes func(ctx context.Context, entries []*storage.RoomEntry)
 	// liveOnly reports a room whose history is never fetched: its holes
 	// are what was said before we met, not losses to ask for.
 	liveOnly func(room string) bool
@@ -86,6 +88,9 @@ func (c *committer) commit(ctx context.Context, d storage.Durability, batch []pe
 				c.fileOffered(e)
 			}
 		}
+	}
+	if c.codes != nil {
+		c.codes(ctx, out)
 	}
 	for id := range changedRooms {
 		c.changed(ctx, id)

@@ -35,6 +35,7 @@ type Store interface {
 	syncStore
 	historyStore
 	inviteStore
+	codeStore
 }
 
 var _ Store = (*storage.Store)(nil)
@@ -49,6 +50,8 @@ type Net interface {
 	// JoinRoom follows a room's gossip: validate judges every message
 	// before it is delivered to receive or forwarded.
 	JoinRoom(room string, validate p2p.RoomValidator, receive p2p.RoomReceiver) (Topic, error)
+	// Redeem asks peer to for the room of a code, dialing it if need be.
+	Redeem(ctx context.Context, to peer.ID, req p2p.RedeemRequest) (p2p.RedeemReply, error)
 }
 
 // Topic is the subscription to one room's gossip.

@@ -61,17 +61,20 @@ type fakeNet struct {
 	id  peer.ID
 	log *journal
 
-	mu       sync.Mutex // guards the fields below
-	topics   map[string]*fakeTopic
-	servers  map[peer.ID]p2p.SyncServer
-	asked    []peer.ID // peers a sync was started with
-	requests []int     // rooms per sync request sent
-	rooms    []string  // every room a sync asked for, in order
-	got      int       // envelopes received in sync answers
+	mu          sync.Mutex // guards the fields below
+	topics      map[string]*fakeTopic
+	servers     map[peer.ID]p2p.SyncServer
+	redeemers   map[peer.ID]p2p.RedeemServer
+	redeemAsked []peer.ID // peers a redemption asked, in order
+	asked       []peer.ID // peers a sync was started with
+	requests    []int     // rooms per sync request sent
+	rooms       []string  // every room a sync asked for, in order
+	got         int       // envelopes received in sync answers
 }
 
 func newFakeNet(id peer.ID, log *journal) *fakeNet {
-	return &fakeNet{id: id, log: log, topics: map[string]*fakeTopic{}, servers: map[peer.ID]p2p.SyncServer{}}
+	return &fakeNet{id: id, log: log, topics: map[string]*fakeTopic{}, servers: map[peer.ID]p2p.SyncServer{},
+		redeemers: map[peer.ID]p2p.RedeemServer{}}
 }
 
 func (n *fakeNet) ID() peer.ID { return n.id }

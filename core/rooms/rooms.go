@@ -66,6 +66,7 @@ func New(cfg Config, deps Deps) *Manager {
 	m.writer = newWriter(m.commit, deps.Closing, m.log)
 	m.syncer = newSyncer(m.joined, deps.Store, deps.Net, deps.Spawner, m.commit, deps.Blocks, m.log)
 	m.commit.gaps = m.syncer
+	m.commit.codes = m.codesSeen
 	m.poster.catchUp = m.syncer.catchUpOwn
 	m.commit.liveOnly = func(room string) bool {
 		j := m.joined.Get(room)
@@ -156,6 +157,12 @@ func (m *Manager) Follow(r storage.Room) error {
 // fetches its history from whoever is online. Every way in (a room code,
 // an accepted invitation, a new room) comes here; the user asked for each.
 func (m *Manager) join(ctx context.Context, r storage.Room) error {
+	return m.joinWith(ctx, r, "")
+}
+
+// joinWith is join whose join message carries text: the hash of the code
+// it was by (hcrypto.JoinText), or "".
+func (m *Manager) joinWith(ctx context.Context, r storage.Room, text string) error {
 	if r.General {
 		if !chat.IsGeneralRoomID(r.ID) {
 			return fmt.Errorf("#general with id %q", r.ID)
@@ -193,7 +200,7 @@ func (m *Manager) join(ctx context.Context, r storage.Room) error {
 		return err
 	}
 	j := m.joined.Get(r.ID)
-	if _, err := m.poster.post(ctx, j, hcrypto.RoomBody{Kind: hcrypto.BodyJoin}); err != nil {
+	if _, err := m.poster.post(ctx, j, hcrypto.RoomBody{Kind: hcrypto.BodyJoin, Text: text}); err != nil {
 		return err
 	}
 	m.syncer.withAll(j.id)
