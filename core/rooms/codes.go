@@ -60,8 +60,8 @@ func (m *Manager) IssueCode(ctx context.Context, ref string, opt CodeOptions) (c
 	switch {
 	case opt.Expires == 0:
 		opt.Expires = hcrypto.DefaultCodeLifetime
-	case opt.Expires < time.Minute || opt.Expires > hcrypto.MaxCodeLifetime:
-		return chat.RoomCode{}, chat.UserErrorf("a code may last from a minute to %d days, not %v", hcrypto.MaxCodeLifetime/(24*time.Hour), opt.Expires)
+	case opt.Expires < time.Second || opt.Expires > hcrypto.MaxCodeLifetime:
+		return chat.RoomCode{}, chat.UserErrorf("a code may last from a second to %d days, not %v", hcrypto.MaxCodeLifetime/(24*time.Hour), opt.Expires)
 	}
 	if opt.Uses < 0 || opt.Uses > hcrypto.MaxCodeUses {
 		return chat.RoomCode{}, chat.UserErrorf("a code may allow 1 to %d uses (or any number: 0), not %d", hcrypto.MaxCodeUses, opt.Uses)

@@ -225,7 +225,7 @@ func TestCodeRefusals(t *testing.T) {
 func TestCodeOptionsChecked(t *testing.T) {
 	ann := newTestNode(t, "Ann")
 	project(t, ann)
-	for _, opt := range []CodeOptions{{Expires: 31 * 24 * time.Hour}, {Expires: time.Second}, {Uses: -1}, {Uses: hcrypto.MaxCodeUses + 1}} {
+	for _, opt := range []CodeOptions{{Expires: 31 * 24 * time.Hour}, {Expires: time.Millisecond}, {Uses: -1}, {Uses: hcrypto.MaxCodeUses + 1}} {
 		var ue *chat.UserError
 		if _, err := ann.IssueCode(context.Background(), "#project", opt); !errors.As(err, &ue) {
 			t.Errorf("options %+v: %v", opt, err)
