@@ -154,7 +154,7 @@ func (f *fakeCore) LeaveRoom(_ context.Context, room string) error {
 	f.actions = append(f.actions, "leave "+room)
 	return nil
 }
-func (f *fakeCore) RoomInviteCode(context.Context, string) (string, error) { return "HWR1-CODE", nil }
+func (f *fakeCore) RoomInviteCode(context.Context, string) (string, error) { return "HWR2-CODE", nil }
 func (f *fakeCore) InviteToRoom(context.Context, string, string) (chat.Message, error) {
 	return chat.Message{}, nil
 }

@@ -21,6 +21,8 @@ func TestKindTable(t *testing.T) {
 		{kind: KindInvite, name: "invite", dm: "invite", hasDM: true},
 		{kind: KindFile, name: "file", dm: "file", hasDM: true, body: 4, inRoom: true},
 		{kind: KindFileStatus, name: "file_status", dm: "file_status", hasDM: true},
+		{kind: KindCodeIssued, name: "code_issued", body: 12, inRoom: true},
+		{kind: KindCodeRevoked, name: "code_revoked", body: 13, inRoom: true},
 	}
 	if len(tests) != len(Kinds()) {
 		t.Fatalf("%d kinds, the test knows %d", len(Kinds()), len(tests))
