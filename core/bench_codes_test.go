@@ -41,9 +41,9 @@ func TestBenchRoomCodeRedeem(t *testing.T) {
 	}
 	h := c.Hash()
 	to := ann.node.ID()
-	// Redemptions are paced per asker (a burst of 10, then 1/s): each
+	// Redemptions are paced per asker (a burst of 30, then 10/s): each
 	// joiner asks as often as its burst allows.
-	const joiners, each = 8, 10
+	const joiners, each = 4, 30
 	var askers []*node
 	for i := range joiners {
 		j := startNode(t, "", fmt.Sprint("J", i), ann.addr())
