@@ -104,6 +104,10 @@ func TestRoomCodes(t *testing.T) {
 				t.Errorf("%s at %s: status %d, room %q, key given: %v; want status %d and nothing",
 					tc.name, d.Name, rep.Status, rep.Room, rep.Key != [32]byte{}, tc.want)
 			}
+			// With what it got (no key), sync gives it no message either.
+			if envs, err := adv.AskHistory(ctx, id, tc.code.Room, hcrypto.RoomKey(rep.Key)); err != nil || len(envs) != 0 {
+				t.Errorf("%s at %s: sync answered %d envelopes, %v", tc.name, d.Name, len(envs), err)
+			}
 		}
 	}
 	for _, tc := range []struct{ name, code, want string }{
