@@ -235,3 +235,23 @@ func TestCodeOptionsChecked(t *testing.T) {
 		t.Error("a code for #general")
 	}
 }
+
+// A member's Hallway modified to seal a code record lasting beyond what a
+// code may: every member ignores the record, so the code gives nothing.
+func TestCodeRecordBeyondTheLongestLifetimeIgnored(t *testing.T) {
+	ann, bob := newTestNode(t, "Ann"), newTestNode(t, "Bob")
+	connect(ann, bob)
+	room := project(t, ann)
+	tok, err := hcrypto.NewCodeToken()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := hcrypto.RoomCode{Room: room, Issuer: ann.id, Token: tok}
+	rec := hcrypto.CodeIssued{Hash: c.Hash(), ExpiresAt: time.Now().Add(hcrypto.MaxCodeLifetime + time.Hour).UnixMilli()}
+	if _, err := ann.poster.post(context.Background(), ann.Joined().Get(room), hcrypto.RoomBody{Kind: hcrypto.BodyCodeIssued, Text: rec.Text()}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bob.JoinCode(context.Background(), encode(t, c)); !errors.Is(err, ErrCodeUnknown) {
+		t.Fatalf("a code whose record lasts too long: %v", err)
+	}
+}
