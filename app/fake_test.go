@@ -156,7 +156,7 @@ func (f *fakeCore) LeaveRoom(_ context.Context, room string) error {
 	f.actions = append(f.actions, "leave "+room)
 	return nil
 }
-func (f *fakeCore) RoomInviteCode(context.Context, string) (string, error) { return "HWR1-CODE", nil }
+func (f *fakeCore) RoomInviteCode(context.Context, string) (string, error) { return "HWR2-CODE", nil }
 func (f *fakeCore) RoomMembers(_ context.Context, room string) ([]chat.RoomMember, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

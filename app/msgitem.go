@@ -27,7 +27,8 @@ type shape struct {
 }
 
 func shapeOf(m, prev *chat.Message) shape {
-	s := shape{header: true, system: m.Kind == "join" || m.Kind == "leave" || m.Kind == "invite" || memberKind(m.Kind), file: m.Kind == "file"}
+	s := shape{header: true, system: m.Kind == "join" || m.Kind == "leave" || m.Kind == "invite" || memberKind(m.Kind) ||
+		m.Kind == "code_issued" || m.Kind == "code_revoked", file: m.Kind == "file"}
 	if prev == nil || !sameDay(prev.Time, m.Time) {
 		s.day = true
 	} else if prev.From == m.From && prev.Kind == m.Kind && !s.system && !s.file && m.Time.Sub(prev.Time) < 5*time.Minute {
@@ -199,7 +200,12 @@ func systemLine(m *chat.Message) string {
 	}
 	switch m.Kind {
 	case "join":
+		if m.Text != "" {
+			return who + " " + m.Text // "joined with a room code"
+		}
 		return who + " joined"
+	case "code_issued", "code_revoked":
+		return who + " " + m.Text
 	case "leave":
 		return who + " left"
 	}

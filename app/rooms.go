@@ -43,7 +43,7 @@ func (u *UI) askCreateRoom() {
 
 func (u *UI) askJoinRoom() {
 	e := widget.NewEntry()
-	e.SetPlaceHolder("HWR1-…")
+	e.SetPlaceHolder("HWR2-…")
 	dialog.ShowForm("Join a room", "Join", "Cancel", []*widget.FormItem{widget.NewFormItem("Room code", e)}, func(ok bool) {
 		if !ok {
 			return
@@ -112,7 +112,7 @@ func (u *UI) showRoomInvite(room string) {
 					u.showError(err)
 					return
 				}
-				u.showCode("Room code", "A colleague not connected yet joins with this code (+ → Join a room):", code)
+				u.showCode("Room code", "A colleague not connected yet joins with this code (+ → Join a room) within 24 hours, while a member of the room is online:", code)
 			}
 		})
 	})

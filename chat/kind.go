@@ -10,17 +10,19 @@ type Kind string
 
 // The kinds of message.
 const (
-	KindText       Kind = "text"        // a chat message
-	KindJoin       Kind = "join"        // someone joined a room
-	KindLeave      Kind = "leave"       // someone left a room
-	KindInvite     Kind = "invite"      // an invitation to a room, carried by a DM
-	KindFile       Kind = "file"        // a file or folder offer
-	KindFileStatus Kind = "file_status" // what became of a file offer, carried by a DM
-	KindCreate     Kind = "create"      // someone created a room and owns it
-	KindAdd        Kind = "add"         // an owner or admin invited someone to a room
-	KindRemove     Kind = "remove"      // an owner or admin removed someone from a room
-	KindRole       Kind = "role"        // a room's owner changed someone's role
-	KindRoomKey    Kind = "room_key"    // a room's key for a new epoch, carried by a DM
+	KindText        Kind = "text"         // a chat message
+	KindJoin        Kind = "join"         // someone joined a room
+	KindLeave       Kind = "leave"        // someone left a room
+	KindInvite      Kind = "invite"       // an invitation to a room, carried by a DM
+	KindFile        Kind = "file"         // a file or folder offer
+	KindFileStatus  Kind = "file_status"  // what became of a file offer, carried by a DM
+	KindCreate      Kind = "create"       // someone created a room and owns it
+	KindAdd         Kind = "add"          // an owner or admin invited someone to a room
+	KindRemove      Kind = "remove"       // an owner or admin removed someone from a room
+	KindRole        Kind = "role"         // a room's owner changed someone's role
+	KindRoomKey     Kind = "room_key"     // a room's key for a new epoch, carried by a DM
+	KindCodeIssued  Kind = "code_issued"  // a member issued a room code
+	KindCodeRevoked Kind = "code_revoked" // a member revoked a room code, or all of them
 )
 
 // Room body kind bytes: the kind a room message carries inside its sealed
@@ -35,6 +37,9 @@ const (
 	BodyAdd    byte = 6
 	BodyRemove byte = 7
 	BodyRole   byte = 8
+	// 9..11 are kept for later kinds.
+	BodyCodeIssued  byte = 12
+	BodyCodeRevoked byte = 13
 )
 
 // kindForm is every form of one kind. A kind that cannot travel one way
@@ -59,6 +64,8 @@ var kinds = [...]kindForm{
 	{kind: KindRemove, body: BodyRemove},
 	{kind: KindRole, body: BodyRole},
 	{kind: KindRoomKey, dm: "room_key", hasDM: true},
+	{kind: KindCodeIssued, body: BodyCodeIssued},
+	{kind: KindCodeRevoked, body: BodyCodeRevoked},
 }
 
 // Kinds lists every kind, in the table's order.

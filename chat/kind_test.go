@@ -26,6 +26,8 @@ func TestKindTable(t *testing.T) {
 		{kind: KindRemove, name: "remove", body: 7, inRoom: true},
 		{kind: KindRole, name: "role", body: 8, inRoom: true},
 		{kind: KindRoomKey, name: "room_key", dm: "room_key", hasDM: true},
+		{kind: KindCodeIssued, name: "code_issued", body: 12, inRoom: true},
+		{kind: KindCodeRevoked, name: "code_revoked", body: 13, inRoom: true},
 	}
 	if len(tests) != len(Kinds()) {
 		t.Fatalf("%d kinds, the test knows %d", len(Kinds()), len(tests))

@@ -82,3 +82,12 @@ type RoomInvitation struct {
 	Time     time.Time `json:"time"`
 	State    string    `json:"state"`
 }
+
+// RoomCode is a room code just issued: a colleague not connected yet joins
+// with Code until ExpiresAt, at most Uses colleagues (0: any number).
+type RoomCode struct {
+	Code      string    `json:"code"`
+	Room      string    `json:"room"`
+	ExpiresAt time.Time `json:"expires_at"`
+	Uses      int       `json:"uses"`
+}

@@ -34,7 +34,7 @@ func init() {
 		{"peers", nil, runPeers, "peers [--json] | peers add MULTIADDR [--json]", ""},
 		{"send", sendFlags, runSend, "send PEER TEXT... [--wait [--timeout 30s]] [--json]   (TEXT - reads stdin)", ""},
 		{"history", historyFlags, runHistory, "history PEER [--limit N] [--before SEQ] [--json]", ""},
-		{"room", nil, runRoom, "room [list|create|send|invite|invites|accept|decline|invite-code|join|members|remove|role|leave] ...   (hallway room --help)", roomVerbs.usage()},
+		{"room", roomFlags, runRoom, "room [list|create|send|invite|invites|accept|decline|invite-code|join|members|remove|role|leave] ...   (hallway room --help)", roomVerbs.usage()},
 		{"file", fileFlags, runFile, "file send|accept|decline|cancel|unshare|list ...   (hallway file --help)", fileVerbs.usage()},
 		{"transfers", nil, runTransfers, "transfers [--json]", ""},
 		{"search", searchFlags, runSearch, "search QUERY... [--from PEER] [--in CONV] [--since DATE] [--until DATE] [--has-file] [--limit N] [--json]", ""},

@@ -20,7 +20,7 @@ var roomVerbs = subVerbs{list: []subVerb{
 	{"invites", "hallway room invites                     invitations waiting for you, with who sent them", exactly(0), roomInvites},
 	{"accept", "hallway room accept ID                   join the room of an invitation", exactly(1), roomAccept},
 	{"decline", "hallway room decline ID                  drop an invitation and its key (the sender is not told)", exactly(1), roomDecline},
-	{"invite-code", "hallway room invite-code ROOM            a code for colleagues not connected yet", atLeast(1), roomInviteCode},
+	{"invite-code", "hallway room invite-code ROOM [--expires 24h] [--uses N] | --revoke [CODE]   a code for colleagues not connected yet", atLeast(1), roomInviteCode},
 	{"join", "hallway room join CODE                   join with a code", atLeast(1), roomJoin},
 	{"members", "hallway room members ROOM                members, their role (owner/admin/member) and presence", atLeast(1), roomMembers},
 	{"remove", "hallway room remove ROOM PEER            remove a member (owners and admins)", exactly(2), roomRemove},
@@ -28,6 +28,8 @@ var roomVerbs = subVerbs{list: []subVerb{
 	{"leave", "hallway room leave ROOM", atLeast(1), roomLeave},
 }, more: "ROOM is #name (always a name) or room:ID (the id from hallway room list).\n" +
 	"Nothing joins without you: a colleague's invitation waits until you accept it.\n" +
+	"A room code works until it expires (--expires, default 24h, at most 30d) for --uses colleagues\n" +
+	"(default: any number), at any member's Hallway; --revoke withdraws it (no CODE: every code of the room).\n" +
 	"History: hallway history #ROOM"}
 
 func runRoom(ctx context.Context, env *Env, dir string, p parsed) error {
@@ -132,16 +134,70 @@ func roomDecline(ctx context.Context, _ *Env, dir string, args []string, _ parse
 	return control.NewClient(dir).DeclineRoomInvitation(ctx, args[0])
 }
 
+// roomFlags are the flags of `hallway room` sub-verbs.
+var roomFlags = map[string]flagKind{"expires": stringFlag, "uses": stringFlag, "revoke": boolFlag}
+
 func roomInviteCode(ctx context.Context, env *Env, dir string, args []string, p parsed) error {
-	code, err := control.NewClient(dir).RoomInviteCode(ctx, args[0])
+	c := control.NewClient(dir)
+	if p.bools["revoke"] {
+		if _, ok := p.strs["expires"]; ok {
+			return fmt.Errorf("--revoke takes no --expires")
+		}
+		code := strings.Join(args[1:], "")
+		if err := c.RevokeRoomCode(ctx, args[0], code); err != nil {
+			return err
+		}
+		if p.bools["json"] {
+			return printJSON(env.Stdout, map[string]bool{"revoked": true})
+		}
+		if code == "" {
+			fmt.Fprintln(env.Stdout, "Every code of the room is revoked.")
+		} else {
+			fmt.Fprintln(env.Stdout, "The code is revoked.")
+		}
+		return nil
+	}
+	if len(args) > 1 {
+		return fmt.Errorf("usage: hallway room invite-code ROOM [--expires 24h] [--uses N] [--json]")
+	}
+	var expires time.Duration
+	if s, ok := p.strs["expires"]; ok {
+		var err error
+		if expires, err = parseCodeExpiry(s); err != nil {
+			return fmt.Errorf("--expires: %v", err)
+		}
+	}
+	uses, err := intFlag(p, "uses", 0)
+	if err != nil {
+		return err
+	}
+	rc, err := c.IssueRoomCode(ctx, args[0], expires, uses)
 	if err != nil {
 		return err
 	}
 	if p.bools["json"] {
-		return printJSON(env.Stdout, map[string]string{"code": code})
+		return printJSON(env.Stdout, rc)
 	}
-	fmt.Fprintln(env.Stdout, code)
+	fmt.Fprintln(env.Stdout, rc.Code)
+	left := "any number of colleagues"
+	if rc.Uses > 0 {
+		left = fmt.Sprintf("%d colleague(s)", rc.Uses)
+	}
+	fmt.Fprintf(env.Stdout, "It works until %s for %s.\n", rc.ExpiresAt.Local().Format("2006-01-02 15:04 MST"), left)
 	return nil
+}
+
+// parseCodeExpiry reads how long a room code works: days ("7d") or a Go
+// duration ("2h", "90m"), from a minute to 30 days.
+func parseCodeExpiry(s string) (time.Duration, error) {
+	d, err := parseExpire(s)
+	if err != nil {
+		return 0, err
+	}
+	if d > hcrypto.MaxCodeLifetime {
+		return 0, fmt.Errorf("%q: a code lasts at most 30 days", s)
+	}
+	return d, nil
 }
 
 func roomMembers(ctx context.Context, env *Env, dir string, args []string, p parsed) error {

@@ -49,7 +49,11 @@ type Rooms interface {
 	JoinRoomCode(ctx context.Context, code string) (chat.Room, error)
 	LeaveRoom(ctx context.Context, room string) error
 	InviteToRoom(ctx context.Context, room, peer string) (chat.Message, error)
-	RoomInviteCode(ctx context.Context, room string) (string, error)
+	// IssueRoomCode issues a code for the room lasting expires (0: the
+	// default) for uses colleagues (0: any number).
+	IssueRoomCode(ctx context.Context, room string, expires time.Duration, uses int) (chat.RoomCode, error)
+	// RevokeRoomCode withdraws a code of the room, every code with "".
+	RevokeRoomCode(ctx context.Context, room, code string) error
 	RoomMembers(ctx context.Context, room string) ([]chat.RoomMember, error)
 	RemoveFromRoom(ctx context.Context, room, peer string) error
 	SetRoomRole(ctx context.Context, room, peer, role string) error

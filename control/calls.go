@@ -128,10 +128,23 @@ func (c *Client) DeclineRoomInvitation(ctx context.Context, id string) error {
 	return err
 }
 
-// RoomInviteCode returns a room's invite code.
+// RoomInviteCode issues a room code with the default expiry and any
+// number of uses.
 func (c *Client) RoomInviteCode(ctx context.Context, room string) (string, error) {
-	v, err := call(ctx, c, epRoomCode, roomQuery{Room: room})
+	v, err := c.IssueRoomCode(ctx, room, 0, 0)
 	return v.Code, err
+}
+
+// IssueRoomCode issues a room code lasting expires (0: the default, 24 h,
+// rounded to seconds) for uses colleagues (0: any number).
+func (c *Client) IssueRoomCode(ctx context.Context, room string, expires time.Duration, uses int) (chat.RoomCode, error) {
+	return call(ctx, c, epRoomCode, codeRequest{Room: room, ExpireSeconds: int64(expires / time.Second), Uses: uses})
+}
+
+// RevokeRoomCode withdraws a code of the room, or every code with "".
+func (c *Client) RevokeRoomCode(ctx context.Context, room, code string) error {
+	_, err := call(ctx, c, epRevokeRoomCode, codeRequest{Room: room, Code: code})
+	return err
 }
 
 // RoomMembers lists a room's members with presence.

@@ -188,11 +188,17 @@ var epSendRoom = define(&Endpoint[roomRequest, chat.Message]{Name: "rooms_send",
 		return b.Rooms.SendRoom(ctx, r.Room, r.Text)
 	}})
 
-var epRoomCode = define(&Endpoint[roomQuery, codeReply]{Name: "rooms_code", Method: "GET", Path: "/v1/rooms/code", in: inQuery, needs: resRooms,
-	query: roomQuery.values, parse: parseRoomQuery,
-	serve: func(ctx context.Context, b Backends, q roomQuery) (codeReply, error) {
-		code, err := b.Rooms.RoomInviteCode(ctx, q.Room)
-		return codeReply{Code: code}, err
+var epRoomCode = define(&Endpoint[codeRequest, chat.RoomCode]{Name: "rooms_code", Method: "POST", Path: "/v1/rooms/code", in: inJSON, needs: resRooms,
+	serve: func(ctx context.Context, b Backends, r codeRequest) (chat.RoomCode, error) {
+		if r.ExpireSeconds < 0 || r.ExpireSeconds > math.MaxInt64/int64(time.Second) {
+			return chat.RoomCode{}, chat.UserErrorf("bad expiry: %d seconds", r.ExpireSeconds)
+		}
+		return b.Rooms.IssueRoomCode(ctx, r.Room, time.Duration(r.ExpireSeconds)*time.Second, r.Uses)
+	}})
+
+var epRevokeRoomCode = define(&Endpoint[codeRequest, none]{Name: "rooms_code_revoke", Method: "POST", Path: "/v1/rooms/code/revoke", in: inJSON, needs: resRooms,
+	serve: func(ctx context.Context, b Backends, r codeRequest) (none, error) {
+		return none{}, b.Rooms.RevokeRoomCode(ctx, r.Room, r.Code)
 	}})
 
 var epRoomMembers = define(&Endpoint[roomQuery, []chat.RoomMember]{Name: "rooms_members", Method: "GET", Path: "/v1/rooms/members", in: inQuery, needs: resRooms,

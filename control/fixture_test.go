@@ -156,7 +156,10 @@ func (fixture) DeclineRoomInvitation(context.Context, string) error { return nil
 func (fixture) InviteToRoom(context.Context, string, string) (chat.Message, error) {
 	return fill[chat.Message](), nil
 }
-func (fixture) RoomInviteCode(context.Context, string) (string, error) { return "HWR1-CODE", nil }
+func (fixture) IssueRoomCode(context.Context, string, time.Duration, int) (chat.RoomCode, error) {
+	return fill[chat.RoomCode](), nil
+}
+func (fixture) RevokeRoomCode(context.Context, string, string) error { return nil }
 func (fixture) RoomMembers(context.Context, string) ([]chat.RoomMember, error) {
 	return fill[[]chat.RoomMember](), nil
 }

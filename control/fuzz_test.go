@@ -53,7 +53,10 @@ func (stubBackend) SetName(context.Context, string) error                   { re
 func (stubBackend) CreateRoom(context.Context, string) (chat.Room, error)   { return chat.Room{}, nil }
 func (stubBackend) JoinRoomCode(context.Context, string) (chat.Room, error) { return chat.Room{}, nil }
 func (stubBackend) LeaveRoom(context.Context, string) error                 { return nil }
-func (stubBackend) RoomInviteCode(context.Context, string) (string, error)  { return "", nil }
+func (stubBackend) IssueRoomCode(context.Context, string, time.Duration, int) (chat.RoomCode, error) {
+	return chat.RoomCode{}, nil
+}
+func (stubBackend) RevokeRoomCode(context.Context, string, string) error { return nil }
 func (stubBackend) RoomInvitations(context.Context) ([]chat.RoomInvitation, error) {
 	return nil, nil
 }

@@ -44,8 +44,14 @@ type roomRequest struct {
 	Invitation string `json:"invitation,omitempty"`
 }
 
-type codeReply struct {
-	Code string `json:"code"`
+type codeRequest struct {
+	Room string `json:"room"`
+	// ExpireSeconds is how long the code works; 0: the default (24 h).
+	ExpireSeconds int64 `json:"expire_seconds,omitempty"`
+	// Uses is how many colleagues may join with it; 0: any number.
+	Uses int `json:"uses,omitempty"`
+	// Code names the code to revoke; "" revokes every code of the room.
+	Code string `json:"code,omitempty"`
 }
 
 type fileRequest struct {

@@ -59,3 +59,7 @@ func (n *roomNet) JoinRoom(room, topic string, open bool, validate p2p.RoomValid
 	}
 	return t, nil
 }
+
+func (n *roomNet) Redeem(ctx context.Context, to peer.ID, req p2p.RedeemRequest) (p2p.RedeemReply, error) {
+	return n.node.Redeem(ctx, to, req)
+}

@@ -2,8 +2,10 @@ package core
 
 import (
 	"context"
+	"time"
 
 	"hallway/chat"
+	"hallway/core/rooms"
 )
 
 func roomConv(id string) string { return chat.RoomConv(id).String() }
@@ -11,6 +13,7 @@ func roomConv(id string) string { return chat.RoomConv(id).String() }
 // openRooms serves room sync and follows every joined room.
 func (s *Service) openRooms(ctx context.Context) error {
 	s.node.SetSyncServer(s.rooms.Syncer())
+	s.node.SetRedeemServer(s.rooms)
 	return s.rooms.Open(ctx)
 }
 
@@ -32,9 +35,22 @@ func (s *Service) RoomMembers(ctx context.Context, ref string) ([]chat.RoomMembe
 // history.
 func (s *Service) LeaveRoom(ctx context.Context, ref string) error { return s.rooms.Leave(ctx, ref) }
 
-// RoomInviteCode is a code a colleague types to join the room.
-func (s *Service) RoomInviteCode(_ context.Context, ref string) (string, error) {
-	return s.rooms.InviteCode(ref)
+// RoomInviteCode issues a code a colleague types to join the room, with
+// the default expiry and any number of uses.
+func (s *Service) RoomInviteCode(ctx context.Context, ref string) (string, error) {
+	c, err := s.rooms.IssueCode(ctx, ref, rooms.CodeOptions{})
+	return c.Code, err
+}
+
+// IssueRoomCode issues a code for the room that works for expires (0: the
+// default, 24 hours) and lets uses colleagues in (0: any number).
+func (s *Service) IssueRoomCode(ctx context.Context, ref string, expires time.Duration, uses int) (chat.RoomCode, error) {
+	return s.rooms.IssueCode(ctx, ref, rooms.CodeOptions{Expires: expires, Uses: uses})
+}
+
+// RevokeRoomCode withdraws a code of the room, or every code with code "".
+func (s *Service) RevokeRoomCode(ctx context.Context, ref, code string) error {
+	return s.rooms.RevokeCode(ctx, ref, code)
 }
 
 // JoinRoomCode joins a room from an invite code.

@@ -255,14 +255,11 @@ func TestRoomForgeryAndReplay(t *testing.T) {
 		return nil
 	}(genuine.ID)
 	st := mal.rooms.Joined().Get(room)
-	code, err := ann.RoomInviteCode(ctx, room) // the owner hands out the code
+	stored, _, err := mal.store.Room(ctx, room)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, _, key, err := hcrypto.ParseRoomInviteCode(code)
-	if err != nil {
-		t.Fatal(err)
-	}
+	key := hcrypto.RoomKey(stored.Key)
 	// S2: an envelope that names Ann as author, signed by Mallory.
 	forged, err := hcrypto.SealEnvelope(key, 0, mal.key, room, []byte(mal.ID()), 99, uint64(time.Now().UnixMilli())<<16,
 		hcrypto.RoomBody{Kind: hcrypto.BodyText, Name: "Ann", SentAt: time.Now().UnixMilli(), Text: "forged"}.Marshal())

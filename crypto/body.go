@@ -3,15 +3,18 @@ package crypto
 // A room body is the plaintext sealed in an envelope. Encoding, version 2:
 //
 //	0x02                  format version
-//	1 byte                kind (BodyText, BodyJoin, BodyLeave, BodyFile, and
-//	                      the membership kinds of membership.go)
+//	1 byte                kind (BodyText, BodyJoin, BodyLeave, BodyFile, the
+//	                      membership kinds of membership.go, BodyCodeIssued,
+//	                      BodyCodeRevoked)
 //	8 bytes               sent-at, unix milliseconds, big-endian, > 0
 //	32 bytes              prev: ChainHash of the author's envelope of seq-1
 //	                      in the room, all zero for seq 1
 //	uvarint n, n bytes    author's display name, UTF-8, 0..256 bytes
-//	uvarint n, n bytes    text, UTF-8: 1..65536 bytes for BodyText, else 0;
-//	                      for a membership kind its operation (MemberOp),
-//	                      which a join or leave from before operations lacks
+//	uvarint n, n bytes    text, UTF-8: 1..65536 bytes for BodyText and
+//	                      BodyFile; a code record for BodyCodeIssued and
+//	                      BodyCodeRevoked (codebody.go); for a membership
+//	                      kind its operation (MemberOp), which a join or
+//	                      leave from before operations lacks
 //
 // Version 1 is the same without prev; it still decodes (Chained false).
 // Uvarints are in their shortest form, so each body has one encoding.
@@ -35,6 +38,10 @@ const (
 	BodyJoin  = BodyKind(chat.BodyJoin)  // the author joined the room
 	BodyLeave = BodyKind(chat.BodyLeave) // the author left the room
 	BodyFile  = BodyKind(chat.BodyFile)  // a file offer; Text holds its description
+	// BodyCodeIssued records a room code its author issued (CodeIssued).
+	BodyCodeIssued = BodyKind(chat.BodyCodeIssued)
+	// BodyCodeRevoked withdraws one room code or all (CodeRevoked).
+	BodyCodeRevoked = BodyKind(chat.BodyCodeRevoked)
 )
 
 const (
@@ -71,6 +78,15 @@ func (b RoomBody) Validate() error {
 	case BodyText, BodyFile:
 		if len(b.Text) == 0 || len(b.Text) > MaxTextBytes {
 			return fmt.Errorf("room body: text of %d bytes is outside 1..%d", len(b.Text), MaxTextBytes)
+		}
+
+	case BodyCodeIssued:
+		if _, err := ParseCodeIssued(b.Text); err != nil {
+			return fmt.Errorf("room body: %w", err)
+		}
+	case BodyCodeRevoked:
+		if _, err := ParseCodeRevoked(b.Text); err != nil {
+			return fmt.Errorf("room body: %w", err)
 		}
 	case BodyJoin, BodyLeave:
 		if len(b.Text) != 0 {

@@ -134,7 +134,11 @@ func (o MemberOp) Validate() error {
 		if len(o.Target) != roomIDRandomBytes {
 			return fmt.Errorf("member op: a creation carries a %d-byte seed", roomIDRandomBytes)
 		}
-	case BodyJoin, BodyLeave:
+	case BodyJoin:
+		if len(o.Target) != 0 && len(o.Target) != len(CodeHash{}) {
+			return errors.New("member op: a join names no target, or the hash of the room code it is by")
+		}
+	case BodyLeave:
 		if len(o.Target) != 0 {
 			return fmt.Errorf("member op: kind %d names no target", o.Kind)
 		}
@@ -180,6 +184,16 @@ func (o MemberOp) Marshal() []byte {
 	return out
 }
 
+// Code is the hash of the room code a join is by; ok false for any other
+// operation and for a join by invitation.
+func (o MemberOp) Code() (h CodeHash, ok bool) {
+	if o.Kind != BodyJoin || len(o.Target) != len(h) {
+		return h, false
+	}
+	copy(h[:], o.Target)
+	return h, true
+}
+
 // Describe is the text a member list's history shows for o, after its
 // actor's name ("" for a join or leave, which show as such).
 func (o MemberOp) Describe() string {
@@ -195,6 +209,10 @@ func (o MemberOp) Describe() string {
 			return "let room-code holders in"
 		}
 		return "invited " + target
+	case BodyJoin:
+		if _, ok := o.Code(); ok {
+			return "joined with a room code"
+		}
 	case BodyRemove:
 		return "removed " + target
 	case BodyRole:

@@ -1,173 +1,174 @@
 package crypto
 
 import (
+	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"errors"
 	"fmt"
 	"strings"
-	"unicode/utf8"
 
 	"hallway/chat"
+
+	ic "github.com/libp2p/go-libp2p/core/crypto"
+	"github.com/libp2p/go-libp2p/core/peer"
 )
 
-// A room invite carries everything a colleague needs to join a room before
-// any peer of it is reachable: its id, its name and its key. It is written
-// like a workspace invite (see invite.go) so people handle both the same
-// way. The payload, before Crockford base32, is
+// A room code lets a colleague who is not connected yet ask a member's node
+// for a room. It does not carry the room key: it names the room, the member
+// that issued it (the node to ask first) and a random token that the
+// members' nodes accept until it expires, is used up or is revoked (see
+// codebody.go for the records they keep of it). It is written like a
+// workspace invite (see invite.go): Crockford base32 after a prefix, in
+// groups of five. The payload, before base32, is
 //
-//	version (1) || len(id) (1) || id || len(name) (1) || name || key (32) || checksum (4)
+//	version (1) = 2 || room id (16, the id's base32 decoded) ||
+//	issuer's Ed25519 public key (32) || token (16) || checksum (4)
 //
 // with the checksum the first 4 bytes of SHA-256 of a domain string and
-// everything before it.
+// everything before it: 69 bytes, 111 symbols.
+//
+// Codes of the first format ("HWR1-…") carried the room key itself, a
+// secret that never expired; they are refused with a word on what to do.
 const (
-	roomInviteVersion     = 1
-	roomInvitePrefix      = "HWR1"
-	roomInviteDomain      = "hallway-room-invite"
-	roomInviteChecksumLen = 4
-	// MaxRoomInviteName caps the room name inside an invite, to keep the
-	// code short enough to paste into any chat.
-	MaxRoomInviteName = 64
-	// maxRoomInviteInput is well above the 330 characters of the longest
-	// code, with room for spacing and line breaks.
-	maxRoomInviteInput = 1 << 10
-
-	roomInviteMinPayload = 1 + 1 + 1 + 1 + len(RoomKey{}) + roomInviteChecksumLen
-	roomInviteMaxPayload = roomInviteMinPayload - 1 + maxRoomIDLen + MaxRoomInviteName
+	roomCodeVersion     = 2
+	roomCodePrefix      = "HWR2"
+	oldRoomCodePrefix   = "HWR1"
+	roomCodeDomain      = "hallway-room-code"
+	roomCodeChecksumLen = 4
+	// CodeTokenBytes is the size of a code's random token: 128 bits.
+	CodeTokenBytes   = 16
+	roomCodeIDBytes  = roomIDRandomBytes
+	roomCodeKeyBytes = 32
+	roomCodePayload  = 1 + roomCodeIDBytes + roomCodeKeyBytes + CodeTokenBytes + roomCodeChecksumLen
+	// maxRoomCodeInput is well above the 138 characters of a code, with
+	// room for spacing and line breaks.
+	maxRoomCodeInput = 1 << 10
 )
 
-// RoomInviteCode encodes a room for a person to pass on, for example
-// "HWR1-04...". A name longer than MaxRoomInviteName bytes is cut at a
-// character boundary and invalid UTF-8 in it is replaced, since the name
-// is only a label. It returns "" when id is not a random room id
-// (chat.CheckInvitedRoomID), because nobody could join by such a code: a
-// #general is never handed out.
-func RoomInviteCode(id, name string, key RoomKey) string {
-	if chat.CheckInvitedRoomID(id) != nil {
-		return ""
+// ErrOldRoomCode is a code of the first format, which carried the room key.
+var ErrOldRoomCode = errors.New("this is an old room code, which Hallway no longer accepts; ask a member of the room for a new code")
+
+// CodeToken is the secret part of a room code.
+type CodeToken [CodeTokenBytes]byte
+
+// NewCodeToken draws a fresh token.
+func NewCodeToken() (CodeToken, error) {
+	var t CodeToken
+	if _, err := rand.Read(t[:]); err != nil {
+		return CodeToken{}, fmt.Errorf("new code token: %w", err)
 	}
-	return encodeRoomInvite(id, name, key)
+	return t, nil
 }
 
-// encodeRoomInvite writes the code of any room id shaped for the wire.
-func encodeRoomInvite(id, name string, key RoomKey) string {
-	name = truncateUTF8(strings.ToValidUTF8(name, "\uFFFD"), MaxRoomInviteName)
-	payload := make([]byte, 0, roomInviteMinPayload+len(id)+len(name))
-	payload = append(payload, roomInviteVersion, byte(len(id)))
+// RoomCode is what a room code says.
+type RoomCode struct {
+	Room   string  // the room's id, as crypto.NewRoomID makes them
+	Issuer peer.ID // the member whose node issued it: the one to ask first
+	Token  CodeToken
+}
+
+// Hash is the token's hash as members record it: bound to the room, so a
+// token is worth nothing for any other room.
+func (c RoomCode) Hash() CodeHash { return HashCodeToken(c.Room, c.Token) }
+
+// Encode writes the code for a person to pass on, for example
+// "HWR2-0G4T…". It fails for a room id a node does not make
+// (chat.CheckInvitedRoomID: a #general is never handed out) and an issuer
+// whose key is not Ed25519.
+func (c RoomCode) Encode() (string, error) {
+	if err := chat.CheckInvitedRoomID(c.Room); err != nil {
+		return "", fmt.Errorf("room code: %w", err)
+	}
+	id, err := decodeCrockford([]byte(strings.ToUpper(c.Room)))
+	if err != nil || len(id) != roomCodeIDBytes {
+		return "", fmt.Errorf("room code: room id %q does not decode", c.Room)
+	}
+	pub, err := c.Issuer.ExtractPublicKey()
+	if err != nil || pub.Type() != ic.Ed25519 {
+		return "", errors.New("room code: the issuer's key is not Ed25519")
+	}
+	raw, err := pub.Raw()
+	if err != nil || len(raw) != roomCodeKeyBytes {
+		return "", errors.New("room code: the issuer's key does not encode")
+	}
+	payload := make([]byte, 0, roomCodePayload)
+	payload = append(payload, roomCodeVersion)
 	payload = append(payload, id...)
-	payload = append(payload, byte(len(name)))
-	payload = append(payload, name...)
-	payload = append(payload, key[:]...)
-	payload = append(payload, roomInviteChecksum(payload)...)
-	return formatInvite(roomInvitePrefix, payload)
+	payload = append(payload, raw...)
+	payload = append(payload, c.Token[:]...)
+	payload = append(payload, roomCodeChecksum(payload)...)
+	return formatInvite(roomCodePrefix, payload), nil
 }
 
-// ParseRoomInviteCode decodes a room invite as typed or pasted by a
-// person, as forgivingly as ParseInviteCode. Error messages never repeat
-// the code, which holds the room key. A code whose room id is not a random
-// one (chat.CheckInvitedRoomID) is refused: nobody can hand out a
-// #general, or a room id that reads like a name.
-func ParseRoomInviteCode(s string) (id, name string, key RoomKey, err error) {
-	id, name, key, err = parseRoomInvite(s)
-	if err == nil && chat.CheckInvitedRoomID(id) != nil {
-		err = fmt.Errorf("the room id in the code is %w", chat.ErrBadRoomID)
-	}
+// ParseRoomCode decodes a room code as typed or pasted by a person, as
+// forgivingly as ParseInviteCode. Error messages never repeat the code. A
+// code of the first format gives ErrOldRoomCode.
+func ParseRoomCode(s string) (RoomCode, error) {
+	c, err := parseRoomCode(s)
 	if err != nil {
-		return "", "", RoomKey{}, fmt.Errorf("parse room invite code: %w", err)
+		return RoomCode{}, fmt.Errorf("parse room code: %w", err)
 	}
-	return id, name, key, nil
+	return c, nil
 }
 
-func parseRoomInvite(s string) (id, name string, key RoomKey, err error) {
-	symbols, err := readInviteSymbols(s, maxRoomInviteInput)
+func parseRoomCode(s string) (RoomCode, error) {
+	symbols, err := readInviteSymbols(s, maxRoomCodeInput)
 	if err != nil {
-		return "", "", RoomKey{}, err
+		return RoomCode{}, err
 	}
-	if !strings.HasPrefix(string(symbols), roomInvitePrefix) {
-		if strings.HasPrefix(string(symbols), invitePrefix) {
-			return "", "", RoomKey{}, errors.New("this is a workspace invite code, not a room invite")
-		}
-		return "", "", RoomKey{}, fmt.Errorf("it must start with %q", roomInvitePrefix+"-")
+	switch text := string(symbols); {
+	case strings.HasPrefix(text, oldRoomCodePrefix):
+		return RoomCode{}, ErrOldRoomCode
+	case strings.HasPrefix(text, invitePrefix) && !strings.HasPrefix(text, "HWR"):
+		return RoomCode{}, errors.New("this is a workspace invite code, not a room code")
+	case !strings.HasPrefix(text, roomCodePrefix):
+		return RoomCode{}, fmt.Errorf("it must start with %q", roomCodePrefix+"-")
 	}
-	body := symbols[len(roomInvitePrefix):]
-	if len(body) < crockfordLen(roomInviteMinPayload) || len(body) > crockfordLen(roomInviteMaxPayload) {
-		return "", "", RoomKey{}, fmt.Errorf("it has %d characters after %q, want %d to %d; part of it is missing or extra",
-			len(body), roomInvitePrefix+"-", crockfordLen(roomInviteMinPayload), crockfordLen(roomInviteMaxPayload))
+	body := symbols[len(roomCodePrefix):]
+	if want := crockfordLen(roomCodePayload); len(body) != want {
+		return RoomCode{}, fmt.Errorf("it has %d characters after %q, want %d; part of it is missing or extra",
+			len(body), roomCodePrefix+"-", want)
 	}
 	payload, err := decodeCrockford(body)
-	// Some symbol counts are never produced by the encoder: their last
-	// symbol would be pure fill. Such a code lost or gained a character.
-	if err == nil && crockfordLen(len(payload)) != len(body) {
-		err = errors.New("the invite code has a typo")
-	}
 	if err != nil {
-		return "", "", RoomKey{}, err
+		return RoomCode{}, err
 	}
-	content, sum := payload[:len(payload)-roomInviteChecksumLen], payload[len(payload)-roomInviteChecksumLen:]
-	if subtle.ConstantTimeCompare(sum, roomInviteChecksum(content)) != 1 {
-		return "", "", RoomKey{}, errors.New("the invite code has a typo")
+	content, sum := payload[:len(payload)-roomCodeChecksumLen], payload[len(payload)-roomCodeChecksumLen:]
+	if subtle.ConstantTimeCompare(sum, roomCodeChecksum(content)) != 1 {
+		return RoomCode{}, errors.New("the room code has a typo")
 	}
-	r := wireReader{b: content}
-	if version, _ := r.u8("version"); version != roomInviteVersion {
-		return "", "", RoomKey{}, fmt.Errorf("version %d is not supported by this Hallway; it may need an update", version)
+	if content[0] != roomCodeVersion {
+		return RoomCode{}, fmt.Errorf("version %d is not supported by this Hallway; it may need an update", content[0])
 	}
-	idBytes, err := roomInviteField(&r, 1, maxRoomIDLen, "room id")
+	rest := content[1:]
+	room := strings.ToLower(encodeCrockford(rest[:roomCodeIDBytes]))
+	rest = rest[roomCodeIDBytes:]
+	pub, err := ic.UnmarshalEd25519PublicKey(rest[:roomCodeKeyBytes])
 	if err != nil {
-		return "", "", RoomKey{}, err
+		return RoomCode{}, fmt.Errorf("the issuer in the code is invalid: %w", err)
 	}
-	if id = string(idBytes); !chat.RoomIDShape(id) {
-		return "", "", RoomKey{}, errors.New("the room id in the code is invalid")
-	}
-	nameBytes, err := roomInviteField(&r, 0, MaxRoomInviteName, "room name")
+	issuer, err := peer.IDFromPublicKey(pub)
 	if err != nil {
-		return "", "", RoomKey{}, err
+		return RoomCode{}, fmt.Errorf("the issuer in the code is invalid: %w", err)
 	}
-	if name = string(nameBytes); !utf8.ValidString(name) {
-		return "", "", RoomKey{}, errors.New("the room name in the code is not valid UTF-8")
+	var c RoomCode
+	c.Room, c.Issuer = room, issuer
+	copy(c.Token[:], rest[roomCodeKeyBytes:])
+	if err := chat.CheckInvitedRoomID(c.Room); err != nil {
+		return RoomCode{}, fmt.Errorf("the room id in the code is %w", err)
 	}
-	keyBytes, err := r.fixed(len(key), "room key")
-	if err != nil {
-		return "", "", RoomKey{}, err
-	}
-	copy(key[:], keyBytes)
-	if !r.empty() {
-		return "", "", RoomKey{}, fmt.Errorf("%d unexpected bytes after the room key", len(r.b))
-	}
-	return id, name, key, nil
+	return c, nil
 }
 
-// roomInviteField reads a field with a one-byte length; the checksum has
-// already passed, so a bad length means a buggy encoder, not a typo.
-func roomInviteField(r *wireReader, minLen, maxLen int, what string) ([]byte, error) {
-	n, err := r.u8(what)
-	if err != nil {
-		return nil, err
-	}
-	if int(n) < minLen || int(n) > maxLen {
-		return nil, fmt.Errorf("%s: length %d is outside %d..%d", what, n, minLen, maxLen)
-	}
-	return r.fixed(int(n), what)
-}
-
-func roomInviteChecksum(content []byte) []byte {
+func roomCodeChecksum(content []byte) []byte {
 	h := sha256.New()
-	h.Write([]byte(roomInviteDomain))
+	h.Write([]byte(roomCodeDomain))
 	h.Write(content)
-	return h.Sum(nil)[:roomInviteChecksumLen]
+	return h.Sum(nil)[:roomCodeChecksumLen]
 }
 
 // crockfordLen is the number of symbols encodeCrockford makes of n bytes.
 func crockfordLen(n int) int {
 	return (n*8 + 4) / 5
-}
-
-// truncateUTF8 cuts s to at most n bytes without splitting a character.
-func truncateUTF8(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
 }

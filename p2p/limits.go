@@ -42,6 +42,7 @@ var protocolStreamCaps = map[protocol.ID]int{
 	ProtoProfile: 4,
 	ProtoSync:    8,
 	ProtoFile:    64,
+	ProtoRedeem:  2,
 }
 
 // outboundStreamCap is what we open ourselves per protocol and peer.

@@ -76,11 +76,11 @@ type Node struct {
 	mu        sync.Mutex // guards connected
 	connected map[peer.ID]bool
 
-	noBulk                        bool
-	bulk                          bulkSessions
-	dmPace, profilePace, syncPace *Pace
-	dmBytes                       *Pace // durable cost of direct messages, in bytes
-	blocked                       func(peer.ID) bool
+	noBulk                                    bool
+	bulk                                      bulkSessions
+	dmPace, profilePace, syncPace, redeemPace *Pace
+	dmBytes                                   *Pace // durable cost of direct messages, in bytes
+	blocked                                   func(peer.ID) bool
 
 	quota     *roomQuota // what each author may post per room
 	sendQuota *roomQuota // what we post ourselves, a margin below quota
@@ -165,6 +165,7 @@ func New(cfg Config, h Handler) (*Node, error) {
 		dmPace:      NewPace(dmPace),
 		profilePace: NewPace(profilePace),
 		syncPace:    NewPace(syncPace),
+		redeemPace:  NewPace(redeemPace),
 		dmBytes:     NewPace(dmBytesPace),
 		blocked:     cfg.Blocked,
 		quota:       newRoomQuota(RoomPostQuota),

@@ -29,6 +29,8 @@ var (
 	profilePace = PaceConfig{PerSecond: 2, Burst: 10}
 	// syncPace: sync requests, each reading up to 2,000 envelopes per room.
 	syncPace = PaceConfig{PerSecond: 10, Burst: 30}
+	// redeemPace: room code redemptions, each a database read and write.
+	redeemPace = PaceConfig{PerSecond: 10, Burst: 30}
 )
 
 // maxPacedPeers bounds the buckets kept; idle ones (full again) are the

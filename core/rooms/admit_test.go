@@ -170,8 +170,7 @@ func TestAFarJumpIsRefused(t *testing.T) {
 	mal.plant(t, ann, ann.Joined().Get(room), first, far)
 	cat := newTestNode(t, "Cat")
 	connect(ann, cat)
-	code, _ := ann.InviteCode("#project")
-	if _, err := cat.JoinCode(context.Background(), code); err != nil {
+	if _, err := cat.joinFrom(ann, "#project"); err != nil {
 		t.Fatal(err)
 	}
 	cat.waitFor("Mallory's first post", func() bool {
@@ -217,8 +216,7 @@ func TestTheFirstEnvelopeLeftIsTaken(t *testing.T) {
 	}
 	mal.plant(t, ann, j, kept...)
 	connect(ann, cat)
-	code, _ := ann.InviteCode("#project")
-	if _, err := cat.JoinCode(context.Background(), code); err != nil {
+	if _, err := cat.joinFrom(ann, "#project"); err != nil {
 		t.Fatal(err)
 	}
 	cat.waitFor("what retention left", func() bool {

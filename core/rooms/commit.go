@@ -56,6 +56,8 @@ type committer struct {
 	// (our receipt there is due); nil: nobody.
 	touched func(room string)
 	log     *slog.Logger
+	// codes records what new messages say of room codes.
+	codes func(ctx context.Context, entries []*storage.RoomEntry)
 	// liveOnly reports a room whose history is never fetched: its holes
 	// are what was said before we met, not losses to ask for.
 	liveOnly func(room string) bool
@@ -104,6 +106,10 @@ func (c *committer) commit(ctx context.Context, d storage.Durability, batch []pe
 			c.relog(ctx, id)
 		}
 		c.changed(ctx, id)
+	}
+	// After the replay: a code record counts by its author's role now.
+	if c.codes != nil {
+		c.codes(ctx, out)
 	}
 	if c.left != nil {
 		for _, e := range out {

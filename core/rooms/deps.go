@@ -38,6 +38,7 @@ type Store interface {
 	opStore
 	epochStore
 	receiptStore
+	codeStore
 }
 
 var _ Store = (*storage.Store)(nil)
@@ -56,6 +57,8 @@ type Net interface {
 	// MarkProven records that id proved it holds the key behind topic,
 	// so gossip of that topic may reach it.
 	MarkProven(id peer.ID, topic string)
+	// Redeem asks peer to for the room of a code, dialing it if need be.
+	Redeem(ctx context.Context, to peer.ID, req p2p.RedeemRequest) (p2p.RedeemReply, error)
 }
 
 // Topic is the subscription to one room's gossip.

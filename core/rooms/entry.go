@@ -130,6 +130,9 @@ func toMessage(m storage.Message, self string, transferID func(storage.Message) 
 		State: string(m.State), Seq: m.Seq, HLC: m.HLC, AuthorSeq: m.AuthorSeq,
 		Outgoing: m.Author == self, TransferID: transferID(m),
 	}
+	if m.Kind != string(chat.KindText) && m.Kind != string(chat.KindFile) {
+		out.Text = codeText(m.Kind, m.Text)
+	}
 	out.SetTime(m.SentAt, m.ReceivedAt)
 	return out
 }

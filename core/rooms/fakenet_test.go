@@ -69,20 +69,22 @@ type fakeNet struct {
 	id  peer.ID
 	log *journal
 
-	mu       sync.Mutex              // guards the fields below
-	topics   map[string]*fakeTopic   // by topic name
-	byRoom   map[string][]*fakeTopic // by room, in the order joined
-	proven   map[peer.ID]map[string]bool
-	servers  map[peer.ID]p2p.SyncServer
-	asked    []peer.ID // peers a sync was started with
-	requests []int     // rooms per sync request sent
-	rooms    []string  // every room a sync asked for, in order
-	got      int       // envelopes received in sync answers
+	mu          sync.Mutex              // guards the fields below
+	topics      map[string]*fakeTopic   // by topic name
+	byRoom      map[string][]*fakeTopic // by room, in the order joined
+	proven      map[peer.ID]map[string]bool
+	servers     map[peer.ID]p2p.SyncServer
+	redeemers   map[peer.ID]p2p.RedeemServer
+	redeemAsked []peer.ID // peers a redemption asked, in order
+	asked       []peer.ID // peers a sync was started with
+	requests    []int     // rooms per sync request sent
+	rooms       []string  // every room a sync asked for, in order
+	got         int       // envelopes received in sync answers
 }
 
 func newFakeNet(id peer.ID, log *journal) *fakeNet {
 	return &fakeNet{id: id, log: log, topics: map[string]*fakeTopic{}, byRoom: map[string][]*fakeTopic{},
-		proven: map[peer.ID]map[string]bool{}, servers: map[peer.ID]p2p.SyncServer{}}
+		proven: map[peer.ID]map[string]bool{}, servers: map[peer.ID]p2p.SyncServer{}, redeemers: map[peer.ID]p2p.RedeemServer{}}
 }
 
 func (n *fakeNet) ID() peer.ID { return n.id }

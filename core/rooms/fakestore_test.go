@@ -40,6 +40,7 @@ type entryKey struct {
 type fakeStore struct {
 	log *journal
 	fakeInvites
+	fakeCodes
 
 	mu        sync.Mutex // guards the fields below
 	rooms     map[string]storage.Room

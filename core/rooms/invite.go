@@ -37,39 +37,6 @@ type inviteStore interface {
 	DeleteRoomInvitesFor(ctx context.Context, room string) ([]storage.RoomInvite, error)
 }
 
-// InviteCode is a code a colleague types to join the room.
-func (m *Manager) InviteCode(ref string) (string, error) {
-	j, err := m.joined.Resolve(ref)
-	if err != nil {
-		return "", err
-	}
-	if j.general {
-		return "", chat.UserErrorf("everyone in the workspace is in #general already; newcomers join the workspace (hallway workspace invite)")
-	}
-	self := m.deps.Net.ID().String()
-	r := j.roster()
-	if !r.canManage(self) {
-		return "", chat.UserErrorf("only the owner or an admin of #%s can hand out its code", j.name)
-	}
-	return hcrypto.RoomInviteCode(j.id, j.name, j.key), nil
-}
-
-// JoinCode joins a room from an invite code: typing the code is the
-// user's consent.
-func (m *Manager) JoinCode(ctx context.Context, code string) (chat.Room, error) {
-	id, name, key, err := hcrypto.ParseRoomInviteCode(code)
-	if err != nil {
-		return chat.Room{}, chat.UserErrorf("that room code does not work: %v", err)
-	}
-	if err := chat.CheckRoomName(name); err != nil {
-		return chat.Room{}, chat.UserErrorf("that room code does not work: %v", err)
-	}
-	if err := m.join(ctx, storage.Room{ID: id, Name: name, Key: key}, &hcrypto.MemberOp{Kind: hcrypto.BodyJoin}); err != nil {
-		return chat.Room{}, err
-	}
-	return m.summary(ctx, m.joined.Get(id))
-}
-
 // Invite hands a colleague a room through the end-to-end encrypted DM
 // channel, so its key never travels anywhere else. Like any DM it waits in
 // the outbox while they are away; they join when they accept it.

@@ -161,18 +161,47 @@ func newTestNodeKeyed(t *testing.T, name string, key ic.PrivKey, ws *hcrypto.Wor
 	if err := n.Open(ctx); err != nil {
 		t.Fatal(err)
 	}
+	dialable.Store(id, n.Manager)
+	t.Cleanup(func() { dialable.Delete(id) })
 	wg.Add(1)
 	go func() { defer wg.Done(); n.Writer().Run(ctx) }()
 	return n
+}
+
+// joinFrom joins n to from's room ref as an accepted invitation does.
+func (n *testNode) joinFrom(from *testNode, ref string) (chat.Room, error) {
+	j, err := from.joined.Resolve(ref)
+	if err != nil {
+		return chat.Room{}, err
+	}
+	ctx := context.Background()
+	if err := n.join(ctx, storage.Room{ID: j.id, Name: j.name, Key: j.key}, &hcrypto.MemberOp{Kind: hcrypto.BodyJoin}); err != nil {
+		return chat.Room{}, err
+	}
+	return n.summary(ctx, n.joined.Get(j.id))
 }
 
 // connect lets a and b sync with each other.
 func connect(a, b *testNode) {
 	a.net.mu.Lock()
 	a.net.servers[b.id] = b.Syncer()
+	a.net.redeemers[b.id] = b.Manager
 	a.net.mu.Unlock()
 	b.net.mu.Lock()
 	b.net.servers[a.id] = a.Syncer()
+	b.net.redeemers[a.id] = a.Manager
+	b.net.mu.Unlock()
+}
+
+// disconnect undoes connect.
+func disconnect(a, b *testNode) {
+	a.net.mu.Lock()
+	delete(a.net.servers, b.id)
+	delete(a.net.redeemers, b.id)
+	a.net.mu.Unlock()
+	b.net.mu.Lock()
+	delete(b.net.servers, a.id)
+	delete(b.net.redeemers, a.id)
 	b.net.mu.Unlock()
 }
 

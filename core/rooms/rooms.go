@@ -77,6 +77,7 @@ func New(cfg Config, deps Deps) *Manager {
 	m.syncer.receipts = m.receipts
 	m.commit.gaps = m.syncer
 	m.commit.left = m.leaveSeen
+	m.commit.codes = m.codesSeen
 	m.poster.catchUp = m.syncer.catchUpOwn
 	m.commit.relog = func(ctx context.Context, room string) {
 		if j := m.joined.Get(room); j != nil {

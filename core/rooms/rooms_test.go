@@ -16,7 +16,7 @@ import (
 )
 
 // project has ann create #project and, when others are given, join them
-// to it by its code.
+// to it as accepted invitations do.
 func project(t *testing.T, ann *testNode, others ...*testNode) string {
 	t.Helper()
 	ctx := context.Background()
@@ -24,12 +24,8 @@ func project(t *testing.T, ann *testNode, others ...*testNode) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	code, err := ann.InviteCode("#project")
-	if err != nil {
-		t.Fatal(err)
-	}
 	for _, n := range others {
-		if _, err := n.JoinCode(ctx, code); err != nil {
+		if _, err := n.joinFrom(ann, "#project"); err != nil {
 			t.Fatal(err)
 		}
 	}

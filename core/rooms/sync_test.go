@@ -72,8 +72,7 @@ func TestJoinCatchesUpFromConnectedPeers(t *testing.T) {
 		}
 	}
 	project := ann.Joined().Get(room)
-	code, _ := ann.InviteCode(project.ID())
-	r, err := bob.JoinCode(context.Background(), code)
+	r, err := bob.joinFrom(ann, project.ID())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,11 +119,7 @@ func TestCatchUpCoversMoreRoomsThanOneRequest(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		code, err := ann.InviteCode("room:" + r.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := bob.JoinCode(ctx, code); err != nil {
+		if _, err := bob.joinFrom(ann, "room:"+r.ID); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := ann.Send(ctx, "room:"+r.ID, "while Bob was away"); err != nil {

@@ -43,17 +43,8 @@ func infiltrate(t *testing.T, adv *adversary.Peer, ds []*fleet.Daemon) []peer.ID
 	return ids
 }
 
-// roomSecret is what an insider holds: a room's id and key, from an
-// invite code.
+// roomSecret is what an insider holds: a room's id and key.
 func roomSecret(t *testing.T, d *fleet.Daemon, room string) (string, hcrypto.RoomKey) {
 	t.Helper()
-	code, err := d.Client().RoomInviteCode(context.Background(), "#"+room)
-	if err != nil {
-		t.Fatal(err)
-	}
-	id, _, key, err := hcrypto.ParseRoomInviteCode(code)
-	if err != nil {
-		t.Fatalf("invite code %q: %v", code, err)
-	}
-	return id, key
+	return d.RoomSecret("#" + room)
 }

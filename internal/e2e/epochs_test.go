@@ -43,14 +43,7 @@ func TestRoomLeaveRekeysAndShutsOutTheLeaver(t *testing.T) {
 	ds := fleet.Office(t, lab, []string{"Ann", "Bob", "Cat", "Dan", "Eve"})
 	ann, dan, eve := ds[0], ds[3], ds[4]
 	fleet.Room(t, ds, "proj")
-	code, err := ann.Client().RoomInviteCode(context.Background(), "#proj")
-	if err != nil {
-		t.Fatal(err)
-	}
-	room, _, key, err := hcrypto.ParseRoomInviteCode(code)
-	if err != nil {
-		t.Fatal(err)
-	}
+	room, key := ann.RoomSecret("#proj") // what a member's modified client keeps
 	mal, err := adversary.New(adversary.Config{NS: lab.Host(6), IP: lab.Host(6).IP})
 	if err != nil {
 		t.Fatal(err)

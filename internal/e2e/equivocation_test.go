@@ -100,15 +100,7 @@ func TestEquivocatingAuthorIsFoundByAll(t *testing.T) {
 
 func secretOf(t *testing.T, d *fleet.Daemon, room string) (string, hcrypto.RoomKey) {
 	t.Helper()
-	code, err := d.Client().RoomInviteCode(context.Background(), "#"+room)
-	if err != nil {
-		t.Fatal(err)
-	}
-	id, _, key, err := hcrypto.ParseRoomInviteCode(code)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return id, key
+	return d.RoomSecret("#" + room)
 }
 
 func idOf(d *fleet.Daemon) peer.ID {

@@ -10,7 +10,6 @@ import (
 	"hallway/archive"
 	"hallway/chat"
 	"hallway/control"
-	hcrypto "hallway/crypto"
 	"hallway/internal/adversary"
 	"hallway/internal/fleet"
 	"hallway/internal/netlab"
@@ -86,14 +85,7 @@ func TestRoomNamesComeFromTheKey(t *testing.T) {
 	annID, bobID := ann.ID(), bob.ID()
 	bob.CLI("verify", annID, "--yes")
 	fleet.Room(t, ds, "proj")
-	code, err := ann.Client().RoomInviteCode(context.Background(), "#proj")
-	if err != nil {
-		t.Fatal(err)
-	}
-	room, _, key, err := hcrypto.ParseRoomInviteCode(code)
-	if err != nil {
-		t.Fatal(err)
-	}
+	room, key := ann.RoomSecret("#proj")
 
 	adv, err := adversary.New(adversary.Config{NS: lab.Host(3), IP: lab.Host(3).IP})
 	if err != nil {

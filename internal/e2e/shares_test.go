@@ -43,13 +43,8 @@ func newShareLab(t *testing.T) *shareLab {
 	fleet.StartAll(t, ds)
 	fleet.WaitMesh(t, ds, 30*time.Second)
 	fleet.Room(t, ds, "proj")
-	code, err := l.ann.Client().RoomInviteCode(context.Background(), "#proj")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if l.room, _, l.key, err = hcrypto.ParseRoomInviteCode(code); err != nil {
-		t.Fatal(err)
-	}
+	l.room, l.key = l.ann.RoomSecret("#proj")
+	var err error
 	h := lab.Host(3)
 	if l.adv, err = adversary.New(adversary.Config{NS: h, IP: h.IP}); err != nil {
 		t.Fatal(err)

@@ -1,0 +1,33 @@
+package fleet
+
+import (
+	"strings"
+
+	hcrypto "hallway/crypto"
+	"hallway/storage"
+)
+
+// RoomSecret is what an insider holds of d's room ref (#name or room:ID):
+// its id and key, read from d's database, which SQLite shares with the
+// running daemon. Room codes carry no key to read it from.
+func (d *Daemon) RoomSecret(ref string) (string, hcrypto.RoomKey) {
+	d.T.Helper()
+	ctx, cancel := apiCtx()
+	defer cancel()
+	st, err := storage.Open(ctx, d.DBPath())
+	if err != nil {
+		d.T.Fatalf("%s: open database: %v", d.Name, err)
+	}
+	defer st.Close()
+	rooms, err := st.Rooms(ctx, false)
+	if err != nil {
+		d.T.Fatalf("%s: rooms: %v", d.Name, err)
+	}
+	for _, r := range rooms {
+		if "#"+r.Name == ref || "room:"+r.ID == ref || r.ID == ref {
+			return r.ID, hcrypto.RoomKey(r.Key)
+		}
+	}
+	d.T.Fatalf("%s: no room %s", d.Name, strings.TrimSpace(ref))
+	return "", hcrypto.RoomKey{}
+}
