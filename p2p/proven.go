@@ -9,12 +9,9 @@ import (
 
 // provenTopics records which peers proved they hold the key of a room
 // topic's epoch, in a sync request we answered (core checks the proof and
-// calls MarkProven). Gossipsub asks it before it grafts a peer into a
-// room topic's mesh, sends it gossip about the topic or answers its
-// requests for the topic's messages: a peer that only announces a
-// subscription to a topic name it overheard gets none of its traffic.
-// Proof happens after the connection, so a member is grafted at the next
-// heartbeat after its first sync; catch-up sync covers the moments before.
+// calls MarkProven). A room topic's Peers are those that proved it: the
+// members periodic sync asks. (Topics are named from the epoch's key, so
+// only key holders can name one; gossipsub itself does not consult this.)
 type provenTopics struct {
 	mu   sync.RWMutex
 	by   map[peer.ID]map[string]bool
@@ -30,7 +27,8 @@ func (p *provenTopics) setOpen(topic string) {
 	p.open[topic] = true
 }
 
-// allows is gossipsub's peer filter: topics other than rooms' are open.
+// allows reports whether id proved the key of topic; topics other than
+// rooms' are open.
 func (p *provenTopics) allows(id peer.ID, topic string) bool {
 	if !strings.HasPrefix(topic, roomTopicPrefix) {
 		return true

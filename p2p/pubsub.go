@@ -71,11 +71,12 @@ func (n *Node) startPubsub() error {
 		pubsub.WithPeerScore(peerScoreParams(n.blocked, &n.struck), peerScoreThresholds()),
 		pubsub.WithPeerScoreInspect(pubsub.PeerScoreInspectFn(n.scores.update), scoreInspectPeriod),
 		// Flood publishing sends our own posts to every subscriber of the
-		// topic, past the peer filter; mesh, gossip, IWANT answers and
-		// grafts all go through the filter (proven.go), so what others
-		// post reaches only peers that proved they hold the epoch's key.
+		// topic at once. Room topics are named from the epoch's key
+		// (docs/ROOMS.md), so only key holders can name one; which peers
+		// proved the key (proven.go) picks whom periodic sync asks. A
+		// gossipsub peer filter on those proofs kept members from
+		// forwarding each other's messages, so it is not set.
 		pubsub.WithFloodPublish(true),
-		pubsub.WithPeerFilter(n.proven.allows),
 		pubsub.WithMessageSigning(true),
 		pubsub.WithStrictSignatureVerification(true),
 		pubsub.WithPeerOutboundQueueSize(gossipQueue),
