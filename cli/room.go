@@ -183,7 +183,8 @@ func roomInviteCode(ctx context.Context, env *Env, dir string, args []string, p 
 	if rc.Uses > 0 {
 		left = fmt.Sprintf("%d colleague(s)", rc.Uses)
 	}
-	fmt.Fprintf(env.Stdout, "It works until %s for %s.\n", rc.ExpiresAt.Local().Format("2006-01-02 15:04 MST"), left)
+	// The code alone on stdout, so that code=$(hallway room invite-code #x) works.
+	fmt.Fprintf(env.Stderr, "It works until %s for %s.\n", rc.ExpiresAt.Local().Format("2006-01-02 15:04 MST"), left)
 	return nil
 }
 
