@@ -98,6 +98,9 @@ func (p *Peer) SignedPubsub(room string, data []byte) (*pb.Message, error) {
 // adversary picks, e.g. one it used already for other data.
 func (p *Peer) SignedPubsubSeqno(room string, data, seqno []byte) (*pb.Message, error) {
 	topic := p.topicOf(room)
+	if topic == "" {
+		return nil, fmt.Errorf("adversary: join %s first: its topic name comes from its key", room)
+	}
 	m := &pb.Message{From: []byte(p.ID()), Data: data, Seqno: seqno, Topic: &topic}
 	b, err := proto.Marshal(m)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"time"
 
@@ -63,4 +64,17 @@ func (p *Peer) AskEpochs(ctx context.Context, to peer.ID, room string, keys map[
 		return nil, err
 	}
 	return ReadFrames(bytesReader(rest), 1<<20)
+}
+
+// Prove asks each of victims for a room's history, proving the epoch 0
+// key as a member's node does: from then on the victims take the
+// adversary into the room topic's mesh, like any member (an insider
+// holds the key and would).
+func (p *Peer) Prove(ctx context.Context, room string, key hcrypto.RoomKey, victims ...peer.ID) error {
+	for _, v := range victims {
+		if _, err := p.AskHistory(ctx, v, room, key); err != nil {
+			return fmt.Errorf("adversary: prove %s to %s: %w", room, v.ShortString(), err)
+		}
+	}
+	return nil
 }

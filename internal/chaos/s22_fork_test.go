@@ -65,6 +65,11 @@ func TestS22ForkedHistory(t *testing.T) {
 	if err := adv.WaitTopicPeers(ctx, room, victims...); err != nil {
 		t.Fatal(err)
 	}
+	// An insider's node proves the key, as members' nodes do, and is
+	// taken into the topic's mesh.
+	if err := adv.Prove(ctx, room, key, victims...); err != nil {
+		t.Fatal(err)
+	}
 	dan.Stop()
 	annID, _ := peer.Decode(ann.ID())
 	bobID, _ := peer.Decode(bob.ID())
@@ -132,6 +137,9 @@ func splitChain(t *testing.T, adv *adversary.Peer, ds []*fleet.Daemon, beta stri
 		if n := forkedIn(d, beta)[adv.ID().String()]; n != 0 {
 			t.Fatalf("%s raised the alert before seq 2: the versions met by another way", d.Name)
 		}
+	}
+	if err := adv.Join(beta, key); err != nil {
+		t.Fatal(err)
 	}
 	next, err := adv.PostChained(key, beta, 2, time.Now(), "as approved", split[0])
 	if err != nil {

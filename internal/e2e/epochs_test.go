@@ -66,17 +66,20 @@ func TestRoomLeaveRekeysAndShutsOutTheLeaver(t *testing.T) {
 	if err := mal.WaitTopicPeers(ctx, room, victims...); err != nil {
 		t.Fatal(err)
 	}
-	publish := func(seq uint64, kind hcrypto.BodyKind) {
+	publish := func(seq uint64, op hcrypto.MemberOp) []byte {
 		t.Helper()
-		env, err := mal.PostKind(key, room, seq, kind)
+		env, err := mal.MemberOp(key, room, seq, op)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := mal.Publish(ctx, room, env.Marshal()); err != nil {
+		raw := env.Marshal()
+		if err := mal.Publish(ctx, room, raw); err != nil {
 			t.Fatal(err)
 		}
+		return raw
 	}
-	publish(1, hcrypto.BodyJoin)
+	// Mal joins as a code holder does: a join that names no parents.
+	joined := publish(1, hcrypto.MemberOp{Kind: hcrypto.BodyJoin})
 	for _, d := range ds {
 		d.WaitFor("Mal a member", 60*time.Second, func() bool { return d.Members("#proj") == 6 })
 	}
@@ -88,7 +91,7 @@ func TestRoomLeaveRekeysAndShutsOutTheLeaver(t *testing.T) {
 	}
 
 	eve.Stop()
-	publish(2, hcrypto.BodyLeave)
+	publish(2, hcrypto.MemberOp{Kind: hcrypto.BodyLeave, Parents: []hcrypto.OpHash{hcrypto.HashOp(joined)}})
 	for _, d := range ds[:4] {
 		d.WaitFor("epoch 1 after Mal's leave", 90*time.Second, func() bool { return epochOf(t, d, room) == 1 })
 	}

@@ -64,6 +64,11 @@ func TestEquivocatingAuthorIsFoundByAll(t *testing.T) {
 	if err := adv.Join(alpha, alphaKey); err != nil {
 		t.Fatal(err)
 	}
+	// An insider's node proves the key, as members' nodes do, and is
+	// taken into the topic's mesh.
+	if err := adv.Prove(ctx, alpha, alphaKey, ids...); err != nil {
+		t.Fatal(err)
+	}
 	if err := adv.WaitTopicPeers(ctx, alpha, ids...); err != nil {
 		t.Fatal(err)
 	}
@@ -79,6 +84,9 @@ func TestEquivocatingAuthorIsFoundByAll(t *testing.T) {
 		if forks(d, beta)[author] != 0 {
 			t.Fatalf("%s found the #beta fork before the chain showed it", d.Name)
 		}
+	}
+	if err := adv.Join(beta, betaKey); err != nil {
+		t.Fatal(err)
 	}
 	next, err := adv.PostChained(betaKey, beta, 2, time.Now(), "as approved", split[0])
 	if err != nil {
