@@ -49,6 +49,15 @@ const notes = `
   honest receiver would refuse them. The chunks served are those read before the change was met (the
   reset that ends the stream drops any the requester had not read yet, so the count varies from run to
   run); the changed chunk and everything after it is refused.
+- S21: the modified client joins the way a room-code holder's node does (a join operation with no
+  parents, sealed with the room key it was handed), so it is a member in every log before the owner
+  removes it. It reads with every key it ever held: what it captured by gossip and what sync from
+  each member serves it when it proves those keys. The first-epoch topic is the only one it follows;
+  gossip is not filtered by proof (docs/ROOMS.md), so a client that copies the new epoch's topic name
+  from the members' subscription announcements gets its ciphertexts, which the same count shows it
+  cannot open. Forged membership operations (removing the owner, granting itself admin) are refused
+  by every member: internal/e2e TestRoomRolesAndRemoval; leaving instead of removal, with a member
+  away during two re-keys: TestRoomLeaveRekeysAndShutsOutTheLeaver.
 - S22: the adversary writes each version by gossip to one member only, both under one gossip sequence
   number (a member naming gossip by author and that number would drop the second as seen); the
   members' gossip carries each on, so every online member sees both. Dan, away during it, is answered by several members at
