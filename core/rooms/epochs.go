@@ -238,9 +238,11 @@ func (m *Manager) acceptKey(ctx context.Context, from peer.ID, k *p2p.RoomKey) e
 	}
 	m.log.Info("room key accepted", "room", j.id, "epoch", k.Epoch, "from", from)
 	m.announce(ctx, j.id)
-	// Prove the new epoch to the members online and fetch what was
-	// posted under it before the key arrived.
-	m.syncer.withAll(j.id)
+	// Fetch what was posted under it before the key arrived, from the
+	// member that handed it over (online: its message just came); periodic
+	// sync covers the rest. Asking every member at once, from every member
+	// at once, made a re-key of a big room a storm of syncs.
+	m.syncer.Request(from, []string{j.id})
 	return nil
 }
 
