@@ -24,15 +24,15 @@ import (
 func TestS21RemovedMemberReadsNothingNew(t *testing.T) {
 	r := scenario(t, "S21", "a member removed from a room keeps every key and stays subscribed",
 		"decrypts 0 messages posted after the removal; its posts are refused by every member")
-	l := lab(t, 5)
-	ds := fleet.Office(t, l, []string{"Ann", "Bob", "Cat", "Dan"})
+	l := lab(t, 6)
+	ds := fleet.Office(t, l, []string{"Ann", "Bob", "Cat", "Dan", "Eve"})
 	ann := ds[0]
 	fleet.Room(t, ds, "proj")
 	room, key := roomSecret(t, ann, "proj")
 	ctx, cancel := context.WithTimeout(context.Background(), deadline(3*time.Minute, 10*time.Minute))
 	defer cancel()
 
-	adv := hostile(t, l.Host(5), nil)
+	adv := hostile(t, l.Host(6), nil)
 	victims := infiltrate(t, adv, ds)
 	if err := adv.Join(room, key); err != nil {
 		t.Fatal(err)
@@ -52,7 +52,7 @@ func TestS21RemovedMemberReadsNothingNew(t *testing.T) {
 	// It joins as a code holder does: a join that names no parents.
 	publish(adv.MemberOp(key, room, 1, hcrypto.MemberOp{Kind: hcrypto.BodyJoin}))
 	for _, d := range ds {
-		d.WaitFor("the modified client a member", 60*time.Second, func() bool { return d.Members("#proj") == 5 })
+		d.WaitFor("the modified client a member", 60*time.Second, func() bool { return d.Members("#proj") == 6 })
 	}
 	ann.CLI("send", "#proj", "before the removal")
 	if _, err := adv.WaitCaptured(ctx, room, 1); err != nil {
@@ -125,10 +125,10 @@ func TestS21RemovedMemberReadsNothingNew(t *testing.T) {
 	}
 	kept := slices.ContainsFunc(append(captured, synced...), func(s string) bool { return strings.HasPrefix(s, "before") })
 	slices.Sort(took)
-	r.measure(t, "4 members + the modified client (joined by key, kept it, stayed subscribed); `room remove` by the owner: "+
-		"all 4 at the new epoch after %s (first %s); %d posts after it by the 4: it captured %d gossip messages "+
-		"(%d readable, all from before: %v), sync from 4 members served it %d envelopes (%d readable, %d of the new epoch); "+
-		"posts after the removal it read: %d of %d; its post after the removal stored by 0 of 4 (found on %d); one history on 4 of 4 (%d messages)",
+	r.measure(t, "5 members + the modified client (joined by key, kept it, stayed subscribed); `room remove` by the owner: "+
+		"all 5 at the new epoch after %s (first %s); %d posts after it by the 5: it captured %d gossip messages "+
+		"(%d readable, all from before: %v), sync from 5 members served it %d envelopes (%d readable, %d of the new epoch); "+
+		"posts after the removal it read: %d of %d; its post after the removal stored by 0 of 5 (found on %d); one history on 5 of 5 (%d messages)",
 		took[len(took)-1].Round(time.Millisecond), took[0].Round(time.Millisecond), len(want), seen, len(captured), kept,
 		servedN, len(synced), newer, read, len(want), countHolding(ds, "mine after the removal"), len(first))
 	if read != 0 || newer != 0 {
