@@ -117,8 +117,8 @@ func (m *Manager) RevokeCode(ctx context.Context, ref, code string) error {
 }
 
 // codesSeen records what room messages just stored say of codes: issued,
-// revoked, and used by a join. A record by a member without the right, or
-// issuing a code for longer than a code may last, is ignored.
+// revoked, and used by a join. A revocation by a member without the right,
+// or a code lasting longer than a code may, is ignored.
 func (m *Manager) codesSeen(ctx context.Context, entries []*storage.RoomEntry) {
 	for _, e := range entries {
 		if err := m.codeSeen(ctx, e); err != nil {
@@ -137,7 +137,11 @@ func (m *Manager) codeSeen(ctx context.Context, e *storage.RoomEntry) error {
 		return err
 	}
 	j := m.joined.Get(e.Room)
-	if kind != chat.KindJoin && (j == nil || !canIssueCodes(j, author)) {
+	// A revocation counts only from someone with the right. An issued
+	// code is kept whoever sealed it: the log that shows its issuer's
+	// right may reach us after it, and redemption checks the right then
+	// (ServeRedeem), so a code of someone without it gives nothing.
+	if kind == chat.KindCodeRevoked && (j == nil || !canIssueCodes(j, author)) {
 		return nil
 	}
 	switch kind {

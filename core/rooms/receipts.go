@@ -136,7 +136,7 @@ func (r *receipts) send(ctx context.Context, room string, force bool) error {
 	if _, err := r.store.PutRoomReceipt(ctx, storage.RoomReceipt{Room: room, Member: r.self().String(), At: at, Raw: raw}); err != nil {
 		return err
 	}
-	return j.topic.Publish(ctx, raw)
+	return j.Publish(ctx, raw)
 }
 
 // content is what our receipt for j says now.
