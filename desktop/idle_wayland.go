@@ -191,6 +191,9 @@ func (w *Wayland) Idle() (time.Duration, bool, error) {
 	return w.threshold + time.Since(w.idledAt), false, nil
 }
 
+// TellsLock is false: no Wayland protocol tells a client the lock.
+func (w *Wayland) TellsLock() bool { return false }
+
 // Close closes the connection and waits for the reader to end.
 func (w *Wayland) Close() {
 	w.mu.Lock()

@@ -167,6 +167,34 @@ func TestWaylandIdleClose(t *testing.T) {
 	w.Close() // twice is harmless
 }
 
+// On a Wayland session without GNOME's or KDE's services OpenIdle reads
+// the compositor's idle protocol; when that fails too, the reason names
+// both.
+func TestOpenIdleWaylandSession(t *testing.T) {
+	f := newFakeCompositor(t, fakeGlobal{"wl_seat", 8}, fakeGlobal{kdeIdleTimeout, 1})
+	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path="+t.TempDir()+"/no-bus")
+	t.Setenv("WAYLAND_DISPLAY", f.socket)
+	src, why := OpenIdle()
+	w, ok := src.(*Wayland)
+	if !ok || why != "" {
+		t.Fatalf("source %T, reason %q", src, why)
+	}
+	defer w.Close()
+	if w.TellsLock() {
+		t.Fatal("the Wayland source claims to tell the lock")
+	}
+	f.bound(t, "wl_seat", 1, idSeat)
+	f.bound(t, kdeIdleTimeout, 1, idNotifier)
+	watchRequest(t, f, 0, idNotification, idSeat, uint32(WaylandThreshold.Milliseconds()))
+
+	t.Setenv("WAYLAND_DISPLAY", f.socket+"-gone")
+	src, why = OpenIdle()
+	if src != nil || !strings.Contains(why, "session bus") || !strings.Contains(why, "Wayland compositor") {
+		t.Fatalf("neither: source %v, reason %q", src, why)
+	}
+	t.Log(why)
+}
+
 // The socket: WAYLAND_DISPLAY as a path of its own or a name in
 // XDG_RUNTIME_DIR.
 func TestWaylandSocket(t *testing.T) {
