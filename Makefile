@@ -10,9 +10,10 @@ export GOTOOLCHAIN := auto
 # Debian packages: the C toolchain and Fyne's GL/X11/Wayland headers to build,
 # iproute2 for the network-namespace tests, Xvfb (with Mesa's software GL)
 # and ImageMagick (import, compare) for the window tests and screenshots,
-# dbus-daemon for the desktop idle-time tests.
+# dbus-daemon and sway (run headless, about 4 MB with its libraries) for the
+# desktop idle-time tests.
 APT_BUILD := gcc pkg-config libgl1-mesa-dev xorg-dev libwayland-dev libxkbcommon-dev
-APT_TEST := iproute2 procps socat openssh-client openssh-server xvfb imagemagick libgl1-mesa-dri dbus-daemon
+APT_TEST := iproute2 procps socat openssh-client openssh-server xvfb imagemagick libgl1-mesa-dri dbus-daemon sway
 # The Windows build: MinGW-w64 for cgo (its windres compiles the icon and
 # version resource), ImageMagick for the .ico, zip for the package; Wine
 # runs the Windows binaries in the tests.

@@ -20,10 +20,18 @@ type IdleSource interface {
 	Idle() (since time.Duration, locked bool, err error)
 }
 
+// lockTeller is what a source adds when it may not know whether the
+// screen is locked (a Wayland compositor tells no client); a source
+// without it tells.
+type lockTeller interface {
+	TellsLock() bool
+}
+
 // Settings lines that say where the idle time comes from.
 const (
-	idleFromDesktopLine = "Away after 10 minutes without input anywhere on this desktop, and at once when the screen locks."
-	idleFromWindowLine  = "Away after 10 minutes without input in Hallway only: this desktop does not report idle time."
+	idleFromDesktopLine       = "Away after 10 minutes without input anywhere on this desktop, and at once when the screen locks."
+	idleFromDesktopNoLockLine = "Away after 10 minutes without input anywhere on this desktop (this desktop does not tell Hallway when the screen locks)."
+	idleFromWindowLine        = "Away after 10 minutes without input in Hallway only: this desktop does not report idle time."
 )
 
 // clock is the time source of the idle tracker, so tests can run it in a
@@ -74,6 +82,12 @@ func newIdleTracker(clk clock, after time.Duration, src IdleSource, changed func
 
 // fromDesktop tells whether the desktop's idle clock is read.
 func (t *idleTracker) fromDesktop() bool { return t.src != nil }
+
+// tellsLock tells whether the desktop's idle clock also tells the lock.
+func (t *idleTracker) tellsLock() bool {
+	l, ok := t.src.(lockTeller)
+	return t.src != nil && (!ok || l.TellsLock())
+}
 
 func (t *idleTracker) arm(d time.Duration) {
 	if t.closed {

@@ -137,7 +137,59 @@ func TestIdleBrokenSourceFallsBackToWindow(t *testing.T) {
 	})
 }
 
-// The settings say where the idle time comes from.
+// eventDesktop plays a Wayland compositor's idle protocol as package
+// desktop reads it: the compositor tells only that the user has been
+// quiet for the threshold, so the source reports 0 before that and the
+// threshold plus the time since after; it cannot tell the lock.
+type eventDesktop struct {
+	*fakeDesktop
+	threshold time.Duration
+}
+
+func (d eventDesktop) Idle() (time.Duration, bool, error) {
+	quiet, _, err := d.fakeDesktop.Idle()
+	if quiet < d.threshold {
+		quiet = 0
+	}
+	return quiet, false, err
+}
+
+func (eventDesktop) TellsLock() bool { return false }
+
+// A source that knows of idleness only past a threshold shorter than
+// the away time (desktop.WaylandThreshold, a minute) turns the user away
+// after the same ten quiet minutes, and back at the first input.
+func TestIdleFromEventDesktop(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		d := eventDesktop{newFakeDesktop(), time.Minute}
+		var v verdicts
+		tr := newIdleTracker(realClock{}, idleAfter, d, v.add)
+		defer tr.close()
+		for range 4 { // 36 minutes of reading, a click now and then
+			time.Sleep(9 * time.Minute)
+			d.input()
+		}
+		time.Sleep(idleAfter - idlePoll)
+		synctest.Wait()
+		if v.String() != "[]" {
+			t.Fatalf("away while working elsewhere: %v", v.String())
+		}
+		time.Sleep(2 * idlePoll)
+		synctest.Wait()
+		if v.String() != "[true]" {
+			t.Fatalf("after ten quiet minutes: %v", v.String())
+		}
+		d.input()
+		time.Sleep(idlePoll)
+		synctest.Wait()
+		if v.String() != "[true false]" {
+			t.Fatalf("after input elsewhere: %v", v.String())
+		}
+	})
+}
+
+// The settings say where the idle time comes from, and whether the lock
+// counts.
 func TestIdleSettingsLine(t *testing.T) {
 	u := newTestUI(t, office())
 	if got := u.idleLine(); got != idleFromWindowLine {
@@ -146,6 +198,10 @@ func TestIdleSettingsLine(t *testing.T) {
 	u.useIdle(newFakeDesktop())
 	if got := u.idleLine(); got != idleFromDesktopLine {
 		t.Fatalf("with a desktop source: %q", got)
+	}
+	u.useIdle(eventDesktop{newFakeDesktop(), time.Minute})
+	if got := u.idleLine(); got != idleFromDesktopNoLockLine {
+		t.Fatalf("with a source that cannot tell the lock: %q", got)
 	}
 }
 

@@ -117,8 +117,11 @@ func (u *UI) useIdle(src IdleSource) {
 
 // idleLine says in the settings where the idle time comes from.
 func (u *UI) idleLine() string {
-	if u.idle.fromDesktop() {
+	switch {
+	case u.idle.tellsLock():
 		return idleFromDesktopLine
+	case u.idle.fromDesktop():
+		return idleFromDesktopNoLockLine
 	}
 	return idleFromWindowLine
 }

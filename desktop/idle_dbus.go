@@ -89,5 +89,8 @@ func (d *DBus) Idle() (time.Duration, bool, error) {
 	return since, locked, nil
 }
 
+// TellsLock tells whether a service on the bus tells the lock.
+func (d *DBus) TellsLock() bool { return d.lock != nil }
+
 // Close closes the bus connection.
 func (d *DBus) Close() { d.conn.Close() }

@@ -19,19 +19,7 @@ import (
 
 func openIdle() (Idle, string) {
 	if os.Getenv("WAYLAND_DISPLAY") != "" {
-		// XWayland's counter sees only input to X windows: on a Wayland
-		// session it would show a typing user as idle. The desktop's
-		// services on the session bus know better.
-		conn, err := dbus.ConnectSessionBus()
-		if err != nil {
-			return nil, "a Wayland session without a session bus: " + err.Error()
-		}
-		d, err := OpenDBus(conn)
-		if err != nil {
-			conn.Close()
-			return nil, "a Wayland session: " + err.Error()
-		}
-		return d, ""
+		return openWaylandSession()
 	}
 	d := os.Getenv("DISPLAY")
 	if d == "" {
@@ -42,6 +30,31 @@ func openIdle() (Idle, string) {
 		return nil, err.Error()
 	}
 	return x, ""
+}
+
+// openWaylandSession finds the idle time on a Wayland session. XWayland's
+// counter sees only input to X windows: it would show a user typing in
+// native Wayland windows as idle. The desktop's services on the session
+// bus (GNOME, KDE) come first, as they also tell the lock; then the
+// compositor's own idle protocol (sway and other wlroots compositors).
+func openWaylandSession() (Idle, string) {
+	var busWhy string
+	if conn, err := dbus.ConnectSessionBus(); err != nil {
+		busWhy = "no session bus: " + err.Error()
+	} else if d, err := OpenDBus(conn); err != nil {
+		conn.Close()
+		busWhy = err.Error()
+	} else {
+		return d, ""
+	}
+	socket, err := waylandSocket()
+	if err == nil {
+		var w *Wayland
+		if w, err = OpenWayland(socket, WaylandThreshold); err == nil {
+			return w, ""
+		}
+	}
+	return nil, "a Wayland session: " + busWhy + "; " + err.Error()
 }
 
 var quietXGB sync.Once

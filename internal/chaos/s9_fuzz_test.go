@@ -54,6 +54,7 @@ var decoders = map[string][2]string{
 	"text shown in a terminal":  {"cli", "FuzzSafeText"},
 	"conversation id":           {"chat", "FuzzParseConv"},
 	"message kind forms":        {"chat", "FuzzKindLookup"},
+	"Wayland compositor events": {"desktop", "FuzzWaylandEvents"},
 }
 
 var fuzzFunc = regexp.MustCompile(`(?m)^func (Fuzz\w+)\(f \*testing\.F\)`)
