@@ -98,6 +98,7 @@ func TestCodeRedeemedAtAnotherMemberWhileTheIssuerIsOffline(t *testing.T) {
 	if err := bob.net.topic(room).deliver(ann.id, ann.lastGossip(room)); err != nil {
 		t.Fatal(err)
 	}
+	bob.Syncer().Request(ann.id, []string{room}) // and whatever gossip missed
 	bob.knows(c)
 	disconnect(ann, bob)
 	dialable.Delete(ann.id)
