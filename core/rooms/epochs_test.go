@@ -427,3 +427,30 @@ func TestKeyFromAMemberNotSeenYet(t *testing.T) {
 		t.Fatal("Cat refused the key of a member whose join it had not seen")
 	}
 }
+
+// A member may not re-key a colleague out by itself: a key whose removed
+// list names someone the room's log still counts as a member is refused,
+// even after a sync with its sender; one that follows an accepted removal
+// is taken.
+func TestRekeyMayLeaveOutOnlyWhomTheLogLetGo(t *testing.T) {
+	ctx := context.Background()
+	ann, bob, cat, mal := newTestNode(t, "Ann"), newTestNode(t, "Bob"), newTestNode(t, "Cat"), newTestNode(t, "Mal")
+	room := project(t, ann, bob, cat, mal)
+	meshed(t, room, ann, bob, cat, mal)
+	// Mal, a plain member, re-keys without Bob (its own build would).
+	if err := mal.Rekey(ctx, room, []peer.ID{bob.id}); err != nil {
+		t.Fatal(err)
+	}
+	if got := handOver(t, mal, mal.sentKeys(), ann, cat); !got[ann.id] || !got[cat.id] {
+		t.Fatalf("Mal's re-key went to %v", got)
+	}
+	if ann.epoch(room) != 0 || cat.epoch(room) != 0 {
+		t.Fatalf("a re-key leaving out a member was taken: Ann at epoch %d, Cat at %d", ann.epoch(room), cat.epoch(room))
+	}
+	// The owner removes Bob: that re-key is taken.
+	removeMember(t, ann, room, bob)
+	handOver(t, ann, ann.sentKeys(), cat, mal)
+	if cat.epoch(room) != 1 || mal.epoch(room) != 1 {
+		t.Fatalf("after the removal Cat is at epoch %d, Mal at %d", cat.epoch(room), mal.epoch(room))
+	}
+}
