@@ -199,6 +199,11 @@ func (m *Manager) acceptKey(ctx context.Context, from peer.ID, k *p2p.RoomKey) e
 		sctx, cancel := context.WithTimeout(ctx, keySenderSync)
 		_ = m.syncer.pull(sctx, from, []string{j.id})
 		cancel()
+		// What the pull found may have been stored a moment before by
+		// gossip, whose replay of the log has not run yet: replay now.
+		if err := m.relog(ctx, j); err != nil {
+			return fmt.Errorf("room membership: %w", err)
+		}
 		ok, err = m.isMember(ctx, j, from)
 	}
 	if err != nil {
