@@ -141,8 +141,8 @@ func TestDaemonAndVerbs(t *testing.T) {
 	if out, _, code := runCLI("settings", "--data", dir); code != 0 || !strings.Contains(out, "read receipts   on") {
 		t.Fatalf("settings: %d %q", code, out)
 	}
-	if out, _, code := runCLI("settings", "read-receipts", "off", "--json", "--data", dir); code != 0 || !strings.Contains(out, `"no_read_receipts": true`) {
-		t.Fatalf("settings read-receipts off: %d %q", code, out)
+	if out, stderr, code := runCLI("settings", "read-receipts", "off", "--json", "--data", dir); code != 0 || !strings.Contains(out, `"no_read_receipts": true`) {
+		t.Fatalf("settings read-receipts off: %d %q %q", code, out, stderr)
 	}
 	if out, _, _ := runCLI("settings", "--data", dir); !strings.Contains(out, "read receipts   off") {
 		t.Fatalf("read receipts not saved off: %q", out)

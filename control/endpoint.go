@@ -78,13 +78,25 @@ func define[Req, Resp any](e *Endpoint[Req, Resp]) *Endpoint[Req, Resp] {
 			return func(w http.ResponseWriter, r *http.Request) {
 				req, ok := readRequest[Req](w, r, e.in, e.parse)
 				if ok {
-					v, err := e.serve(r.Context(), b, req)
+					v, err := e.serve(callContext(r), b, req)
 					reply(w, v, err)
 				}
 			}
 		},
 	})
 	return e
+}
+
+// callContext is the context a call runs under. A change the user asked
+// for (any method but GET) is carried out to the end even if the asking
+// connection goes away meanwhile: a closed terminal must not leave half a
+// setting written. (Under Wine 8 the named pipe reported the client gone
+// early, which canceled such writes halfway.) Reads stop with it.
+func callContext(r *http.Request) context.Context {
+	if r.Method == http.MethodGet {
+		return r.Context()
+	}
+	return context.WithoutCancel(r.Context())
 }
 
 func defineStream[Req, Resp any](e *StreamEndpoint[Req, Resp]) *StreamEndpoint[Req, Resp] {
