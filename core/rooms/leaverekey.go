@@ -31,29 +31,29 @@ const (
 	maxRekeyRankDelay = 20 // ranks past this wait as long as this one
 )
 
-// leaveRekeys are the rooms with a leave re-key waiting.
+// leaveRekeys are the leaves (room and leaver) with a re-key waiting.
 type leaveRekeys struct {
 	mu      sync.Mutex
 	waiting map[string]bool
 }
 
-func (l *leaveRekeys) start(room string) bool {
+func (l *leaveRekeys) start(key string) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.waiting == nil {
 		l.waiting = map[string]bool{}
 	}
-	if l.waiting[room] {
+	if l.waiting[key] {
 		return false
 	}
-	l.waiting[room] = true
+	l.waiting[key] = true
 	return true
 }
 
-func (l *leaveRekeys) done(room string) {
+func (l *leaveRekeys) done(key string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	delete(l.waiting, room)
+	delete(l.waiting, key)
 }
 
 // leaveSeen is told of each plain leave committed: in a room made before
@@ -108,12 +108,15 @@ func (m *Manager) rekeyAfterLeave(ctx context.Context, j *Joined, leaver peer.ID
 	}
 	slices.Sort(remaining)
 	rank := slices.Index(remaining, self.String())
-	if rank < 0 || !m.leaves.start(j.id) {
+	// One wait per leave: a second member leaving while a re-key for
+	// the first is still waiting its turn gets its own.
+	key := j.id + "\x00" + leaver.String()
+	if rank < 0 || !m.leaves.start(key) {
 		return
 	}
 	delay := time.Duration(min(rank, maxRekeyRankDelay)) * rekeyGrace
 	m.deps.Spawner.Go(func(ctx context.Context) {
-		defer m.leaves.done(j.id)
+		defer m.leaves.done(key)
 		if delay > 0 {
 			t := time.NewTimer(delay)
 			defer t.Stop()
