@@ -76,7 +76,7 @@ func (m *Manager) relog(ctx context.Context, j *Joined) error {
 			}
 			continue
 		}
-		if !responsible(next, c, self) {
+		if !responsible(c, self) {
 			continue
 		}
 		if id, err := peer.Decode(c.peer); err == nil {
@@ -101,7 +101,7 @@ func ownedRoom(room string, ops []logOp) bool {
 
 // responsible reports whether self moves the room on after removal c:
 // the remover does. (After a leave, the rank rule of leaverekey.go.)
-func responsible(_ *roster, c cutEvent, self string) bool {
+func responsible(c cutEvent, self string) bool {
 	return !c.leave && c.actor == self
 }
 

@@ -19,16 +19,8 @@ import (
 // epochOf is the key epoch d seals room's posts under now.
 func epochOf(t *testing.T, d *fleet.Daemon, room string) uint64 {
 	t.Helper()
-	rooms, err := d.Client().Rooms(context.Background())
-	if err != nil {
-		return 0
-	}
-	for _, r := range rooms {
-		if r.ID == room {
-			return r.Epoch
-		}
-	}
-	return 0
+	r, _ := d.Room(room)
+	return r.Epoch
 }
 
 // TestRoomLeaveRekeysAndShutsOutTheLeaver: a 6-member room, one member a
