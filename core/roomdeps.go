@@ -52,8 +52,8 @@ func (n *roomNet) Sync(ctx context.Context, to peer.ID, build func(challenge []b
 
 func (n *roomNet) MarkProven(id peer.ID, topic string) { n.node.MarkProven(id, topic) }
 
-func (n *roomNet) JoinRoom(room, topic string, open bool, validate p2p.RoomValidator, receive p2p.RoomReceiver) (rooms.Topic, error) {
-	t, err := n.node.JoinRoom(room, topic, open, validate, receive)
+func (n *roomNet) JoinRoom(room, topic string, key p2p.TopicKey, validate p2p.RoomValidator, receive p2p.RoomReceiver) (rooms.Topic, error) {
+	t, err := n.node.JoinRoom(room, topic, key, validate, receive)
 	if err != nil {
 		return nil, err
 	}

@@ -376,3 +376,32 @@ func TestEpochProofBindings(t *testing.T) {
 		t.Error("topics of different epochs or keys collide")
 	}
 }
+
+// A topic proof binds what a sync proof binds, and neither passes for the
+// other.
+func TestTopicProofBindings(t *testing.T) {
+	k := randomRoomKey(t)
+	ch := bytes.Repeat([]byte{1}, EpochChallengeBytes)
+	p := k.TopicProof("r", 3, []byte("a"), []byte("b"), ch)
+	if !k.CheckTopicProof("r", 3, []byte("a"), []byte("b"), ch, p[:]) {
+		t.Fatal("proof does not check")
+	}
+	other := bytes.Repeat([]byte{2}, EpochChallengeBytes)
+	for name, ok := range map[string]bool{
+		"room":       k.CheckTopicProof("s", 3, []byte("a"), []byte("b"), ch, p[:]),
+		"epoch":      k.CheckTopicProof("r", 2, []byte("a"), []byte("b"), ch, p[:]),
+		"prover":     k.CheckTopicProof("r", 3, []byte("c"), []byte("b"), ch, p[:]),
+		"verifier":   k.CheckTopicProof("r", 3, []byte("a"), []byte("c"), ch, p[:]),
+		"challenge":  k.CheckTopicProof("r", 3, []byte("a"), []byte("b"), other, p[:]),
+		"key":        randomRoomKey(t).CheckTopicProof("r", 3, []byte("a"), []byte("b"), ch, p[:]),
+		"sync proof": k.CheckEpochProof("r", 3, []byte("a"), []byte("b"), ch, p[:]),
+	} {
+		if ok {
+			t.Errorf("a topic proof checks with another %s", name)
+		}
+	}
+	sp := k.EpochProof("r", 3, []byte("a"), []byte("b"), ch)
+	if k.CheckTopicProof("r", 3, []byte("a"), []byte("b"), ch, sp[:]) {
+		t.Error("a sync proof passes as a topic proof")
+	}
+}

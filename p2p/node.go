@@ -88,7 +88,11 @@ type Node struct {
 	scores    scoreBoard
 	struck    strikes // quota strikes against authors
 
-	proven provenTopics // peers that proved a room epoch
+	proven    provenTopics   // peers that proved a room epoch
+	followed  followedTopics // the room topics we follow, by name
+	provers   provers        // proof requests to peers, per peer
+	mesh      meshes         // our gossip meshes of room topics
+	provePace *Pace
 
 	syncAnswers, syncServed atomic.Uint64 // sync requests answered, envelopes sent in answers
 }
@@ -166,6 +170,7 @@ func New(cfg Config, h Handler) (*Node, error) {
 		profilePace: NewPace(profilePace),
 		syncPace:    NewPace(syncPace),
 		redeemPace:  NewPace(redeemPace),
+		provePace:   NewPace(provePace),
 		dmBytes:     NewPace(dmBytesPace),
 		blocked:     cfg.Blocked,
 		quota:       newRoomQuota(RoomPostQuota),
@@ -177,6 +182,7 @@ func New(cfg Config, h Handler) (*Node, error) {
 	})
 	hst.SetStreamHandler(ProtoDM, n.serveDM)
 	hst.SetStreamHandler(ProtoProfile, n.serveProfile)
+	hst.SetStreamHandler(ProtoProve, n.serveProve)
 	if err := n.startPubsub(); err != nil {
 		cancel()
 		hst.Close()

@@ -1,6 +1,7 @@
 package p2p
 
 import (
+	"context"
 	"strings"
 	"sync"
 
@@ -8,14 +9,27 @@ import (
 )
 
 // provenTopics records which peers proved they hold the key of a room
-// topic's epoch, in a sync request we answered (core checks the proof and
-// calls MarkProven). A room topic's Peers are those that proved it: the
-// members periodic sync asks. (Topics are named from the epoch's key, so
-// only key holders can name one; gossipsub itself does not consult this.)
+// topic's epoch: in answer to our proof request (prove.go), or in a sync
+// request we answered (core checks the proof and calls MarkProven).
+// Gossipsub consults it as its peer filter, so a room topic's messages
+// reach only those peers; a room topic's Peers are they too, the members
+// periodic sync asks.
 type provenTopics struct {
 	mu   sync.RWMutex
 	by   map[peer.ID]map[string]bool
 	open map[string]bool // topics of rooms whose key is public
+	// marked is closed, and replaced, whenever a proof is recorded.
+	marked chan struct{}
+}
+
+// changed returns a channel closed at the next recorded proof.
+func (p *provenTopics) changed() <-chan struct{} {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.marked == nil {
+		p.marked = make(chan struct{})
+	}
+	return p.marked
 }
 
 func (p *provenTopics) setOpen(topic string) {
@@ -49,8 +63,12 @@ func (p *provenTopics) mark(id peer.ID, topic string) {
 		m = map[string]bool{}
 		p.by[id] = m
 	}
-	if len(m) < maxProvenPerPeer {
+	if len(m) < maxProvenPerPeer && !m[topic] {
 		m[topic] = true
+		if p.marked != nil {
+			close(p.marked)
+			p.marked = nil
+		}
 	}
 }
 
@@ -58,4 +76,21 @@ func (p *provenTopics) mark(id peer.ID, topic string) {
 // (its derived name, as passed to JoinRoom).
 func (n *Node) MarkProven(id peer.ID, topic string) {
 	n.proven.mark(id, roomTopicPrefix+topic)
+}
+
+// WaitProven returns once id has proved the room topic (its derived name,
+// as passed to JoinRoom), or ctx's error.
+func (n *Node) WaitProven(ctx context.Context, id peer.ID, topic string) error {
+	name := roomTopicPrefix + topic
+	for {
+		ch := n.proven.changed()
+		if n.proven.allows(id, name) {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 }

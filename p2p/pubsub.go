@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
 	pb "github.com/libp2p/go-libp2p-pubsub/pb"
@@ -16,7 +17,7 @@ import (
 // Gossip sizing for an office LAN. The library's queues hold 32 messages,
 // and a burst of a few thousand messages lost several percent of them;
 // rooms are chatty in bursts (a paste, a bot), so every queue gets room for
-// a burst, and flood publishing reaches every subscriber directly.
+// a burst.
 const (
 	gossipQueue      = 4096
 	maxGossipMessage = 128 << 10 // above the envelope cap, far below the library's 1 MiB
@@ -70,13 +71,14 @@ func (n *Node) startPubsub() error {
 	ps, err := pubsub.NewGossipSub(n.ctx, n.host,
 		pubsub.WithPeerScore(peerScoreParams(n.blocked, &n.struck), peerScoreThresholds()),
 		pubsub.WithPeerScoreInspect(pubsub.PeerScoreInspectFn(n.scores.update), scoreInspectPeriod),
-		// Flood publishing sends our own posts to every subscriber of the
-		// topic at once. Room topics are named from the epoch's key
-		// (docs/ROOMS.md), so only key holders can name one; which peers
-		// proved the key (proven.go) picks whom periodic sync asks. A
-		// gossipsub peer filter on those proofs kept members from
-		// forwarding each other's messages, so it is not set.
-		pubsub.WithFloodPublish(true),
+		// A room topic's messages reach only peers that proved they
+		// hold its key (prove.go): the filter keeps the others out of
+		// the mesh, gossip and IWANT answers. Flood publishing would
+		// send our own posts to every subscriber past the filter, so
+		// posts go through the mesh like forwarded messages.
+		pubsub.WithPeerFilter(n.proven.allows),
+		pubsub.WithFloodPublish(false),
+		pubsub.WithRawTracer(meshTracer{n}),
 		pubsub.WithMessageSigning(true),
 		pubsub.WithStrictSignatureVerification(true),
 		pubsub.WithPeerOutboundQueueSize(gossipQueue),
@@ -103,19 +105,26 @@ type RoomTopic struct {
 	cancel context.CancelFunc
 	done   chan struct{}
 	once   sync.Once
-	tail   tail // our newest post the quota kept from gossip
+	tail   tail     // our newest post the quota kept from gossip
+	key    TopicKey // nil: the room's key is public
+	events *pubsub.TopicEventHandler
+	// watched ends when the subscription watcher returns.
+	watched chan struct{}
+	// meshGaveUp is when a post last waited for the mesh in vain.
+	meshGaveUp atomic.Value
 }
 
 // JoinRoom subscribes to the topic of one epoch of a room: topic is its
-// derived name. open marks a room whose key is public (the open LAN
-// workspace's #general), which needs no proof. Every message is validated
-// by validate before it is delivered to receive or forwarded to others.
-func (n *Node) JoinRoom(room, topic string, open bool, validate RoomValidator, receive RoomReceiver) (*RoomTopic, error) {
-	if topic == "" || len(topic) > 128 {
+// derived name, key proves and checks holding the epoch's key (prove.go);
+// nil marks a room whose key is public (the open LAN workspace's
+// #general), which needs no proof. Every message is validated by validate
+// before it is delivered to receive or forwarded to others.
+func (n *Node) JoinRoom(room, topic string, key TopicKey, validate RoomValidator, receive RoomReceiver) (*RoomTopic, error) {
+	if topic == "" || len(topic) > maxProveTopic {
 		return nil, errors.New("p2p: bad room topic name")
 	}
 	name := roomTopicPrefix + topic
-	if open {
+	if key == nil {
 		n.proven.setOpen(name)
 	}
 	err := n.ps.RegisterTopicValidator(name, func(_ context.Context, from peer.ID, m *pubsub.Message) pubsub.ValidationResult {
@@ -136,22 +145,53 @@ func (n *Node) JoinRoom(room, topic string, open bool, validate RoomValidator, r
 		n.ps.UnregisterTopicValidator(name)
 		return nil, fmt.Errorf("p2p: join room topic: %w", err)
 	}
-	sub, err := t.Subscribe(pubsub.WithBufferSize(gossipQueue))
-	if err != nil {
+	ctx, cancel := context.WithCancel(n.ctx)
+	rt := &RoomTopic{room: room, n: n, name: name, topic: t, ctx: ctx, cancel: cancel, key: key,
+		done: make(chan struct{}), watched: make(chan struct{})}
+	rt.meshGaveUp.Store(time.Time{})
+	fail := func(err error) (*RoomTopic, error) {
+		cancel()
+		n.followed.remove(rt)
+		if rt.events != nil {
+			rt.events.Cancel()
+		}
+		if rt.sub != nil {
+			rt.sub.Cancel()
+		}
 		t.Close()
 		n.ps.UnregisterTopicValidator(name)
-		return nil, fmt.Errorf("p2p: subscribe room topic: %w", err)
+		return nil, err
+	}
+	// Known before we announce the subscription: a peer that sees it asks
+	// for our proof at once.
+	n.followed.add(rt)
+	if rt.events, err = t.EventHandler(); err != nil {
+		return fail(fmt.Errorf("p2p: watch room topic: %w", err))
+	}
+	if rt.sub, err = t.Subscribe(pubsub.WithBufferSize(gossipQueue)); err != nil {
+		return fail(fmt.Errorf("p2p: subscribe room topic: %w", err))
 	}
 	if err := t.SetScoreParams(roomTopicScore()); err != nil {
-		sub.Cancel()
-		t.Close()
-		n.ps.UnregisterTopicValidator(name)
-		return nil, fmt.Errorf("p2p: room topic score: %w", err)
+		return fail(fmt.Errorf("p2p: room topic score: %w", err))
 	}
-	ctx, cancel := context.WithCancel(n.ctx)
-	rt := &RoomTopic{room: room, n: n, name: name, topic: t, sub: sub, ctx: ctx, cancel: cancel, done: make(chan struct{})}
 	go rt.read(ctx, receive)
+	go rt.watch(ctx)
 	return rt, nil
+}
+
+// watch asks every peer that subscribes to the topic, and has not proved
+// it yet, for its proof.
+func (rt *RoomTopic) watch(ctx context.Context) {
+	defer close(rt.watched)
+	for {
+		e, err := rt.events.NextPeerEvent(ctx)
+		if err != nil {
+			return
+		}
+		if e.Type == pubsub.PeerJoin && rt.key != nil && !rt.n.proven.allows(e.Peer, rt.name) {
+			rt.n.askProof(e.Peer, rt)
+		}
+	}
 }
 
 func (rt *RoomTopic) read(ctx context.Context, receive RoomReceiver) {
@@ -189,9 +229,12 @@ func (rt *RoomTopic) Leave() error {
 	var err error
 	rt.once.Do(func() {
 		rt.dropTail()
+		rt.n.followed.remove(rt)
+		rt.events.Cancel()
 		rt.sub.Cancel()
 		rt.cancel()
 		<-rt.done
+		<-rt.watched
 		err = errors.Join(rt.topic.Close(), rt.n.ps.UnregisterTopicValidator(rt.name))
 	})
 	return err

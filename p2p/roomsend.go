@@ -26,6 +26,7 @@ func (rt *RoomTopic) Publish(ctx context.Context, data []byte) error {
 		return ErrOverQuota
 	}
 	rt.dropTail()
+	rt.awaitMesh(ctx)
 	return rt.topic.Publish(ctx, data)
 }
 

@@ -53,34 +53,37 @@ func (l *roomLog) wait(t *testing.T, what string, cond func() bool) {
 	}
 }
 
+// validate accepts any post but one starting with "invalid".
+func (l *roomLog) validate(author peer.ID, data []byte) (any, error) {
+	if strings.HasPrefix(string(data), "invalid") {
+		return nil, fmt.Errorf("not a post")
+	}
+	return authored{author, string(data)}, nil
+}
+
+// receive records a delivered post.
+func (l *roomLog) receive(_ peer.ID, v any) {
+	a := v.(authored)
+	l.mu.Lock()
+	l.by[a.author] = append(l.by[a.author], a.text)
+	l.mu.Unlock()
+	select {
+	case l.changed <- struct{}{}:
+	default:
+	}
+}
+
 type authored struct {
 	author peer.ID
 	text   string
 }
 
-// joinTestRoom follows room on n with a validator that accepts any post
-// and records every delivery.
+// joinTestRoom follows room, an open topic, on n with a validator that
+// accepts any post but an "invalid" one and records every delivery.
 func joinTestRoom(t *testing.T, n *Node, room string) (*RoomTopic, *roomLog) {
 	t.Helper()
 	log := newRoomLog()
-	for _, p := range n.host.Network().Peers() {
-		n.MarkProven(p, room) // the test's peers are all members
-	}
-	rt, err := n.JoinRoom(room, room, false, func(author peer.ID, data []byte) (any, error) {
-		if strings.HasPrefix(string(data), "invalid") {
-			return nil, fmt.Errorf("not a post")
-		}
-		return authored{author, string(data)}, nil
-	}, func(_ peer.ID, v any) {
-		a := v.(authored)
-		log.mu.Lock()
-		log.by[a.author] = append(log.by[a.author], a.text)
-		log.mu.Unlock()
-		select {
-		case log.changed <- struct{}{}:
-		default:
-		}
-	})
+	rt, err := n.JoinRoom(room, room, nil, log.validate, log.receive)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,6 +133,9 @@ func TestRoomFloodCappedAndGraylisted(t *testing.T) {
 	for _, rt := range []*RoomTopic{vt, ft, ht} {
 		waitTopicPeers(t, rt, 2)
 	}
+	// Posts go to mesh peers only.
+	waitMesh(t, flooder, victim.ID(), "r")
+	waitMesh(t, honest, victim.ID(), "r")
 	ctx := context.Background()
 	const flood = 400
 	start := time.Now()
@@ -192,6 +198,7 @@ func TestInvalidPostsLowerTheSendersScore(t *testing.T) {
 	bt, _ := joinTestRoom(t, bad, "r")
 	waitTopicPeers(t, vt, 1)
 	waitTopicPeers(t, bt, 1)
+	waitMesh(t, bad, victim.ID(), "r")
 	ctx := context.Background()
 	// The sender's own validator would stop these; a modified client has
 	// none.
@@ -220,6 +227,7 @@ func TestOwnBurstKeepsInsideTheQuota(t *testing.T) {
 	bt, blog := joinTestRoom(t, b, "r")
 	waitTopicPeers(t, at, 1)
 	waitTopicPeers(t, bt, 1)
+	waitMesh(t, a, b.ID(), "r")
 	const n = 150
 	over := 0
 	for i := range n {

@@ -52,8 +52,9 @@ type Net interface {
 	Sync(ctx context.Context, to peer.ID, build func(challenge []byte) p2p.SyncRequest, each func(raw []byte) error) error
 	// JoinRoom follows the gossip topic of one epoch of a room: validate
 	// judges every message before it is delivered to receive or
-	// forwarded. open: the room's key is public; nobody proves anything.
-	JoinRoom(room, topic string, open bool, validate p2p.RoomValidator, receive p2p.RoomReceiver) (Topic, error)
+	// forwarded; only peers that prove key reach the topic. A nil key:
+	// the room's key is public; nobody proves anything.
+	JoinRoom(room, topic string, key p2p.TopicKey, validate p2p.RoomValidator, receive p2p.RoomReceiver) (Topic, error)
 	// MarkProven records that id proved it holds the key behind topic,
 	// so gossip of that topic may reach it.
 	MarkProven(id peer.ID, topic string)

@@ -58,12 +58,12 @@ func (m *Manager) followTopics(j *Joined) error {
 	have := j.topics
 	j.mu.Unlock()
 	next := map[string]followed{}
-	for name, e := range want {
+	for name, tk := range want {
 		if f, ok := have[name]; ok {
 			next[name] = f
 			continue
 		}
-		t, err := m.followTopic(j, name)
+		t, err := m.followTopic(j, name, tk)
 		if err != nil {
 			for n, f := range next {
 				if _, old := have[n]; !old {
@@ -72,7 +72,7 @@ func (m *Manager) followTopics(j *Joined) error {
 			}
 			return err
 		}
-		next[name] = followed{epoch: e, topic: t}
+		next[name] = followed{epoch: tk.epoch, topic: t}
 	}
 	for name, f := range have {
 		if _, keep := want[name]; !keep {

@@ -177,8 +177,8 @@ func TestRekeyLeavesTheRemovedMemberBlind(t *testing.T) {
 		t.Fatalf("Mal's sync of the old epoch: %d served, %v", served, err)
 	}
 	topic1 := bob.Joined().Get(room).wanted()
-	for name, e := range topic1 {
-		if e == 1 {
+	for name, tk := range topic1 {
+		if tk.epoch == 1 {
 			if bob.net.isProven(mal.id, name) {
 				t.Error("Mal is marked as a member of the new epoch's topic")
 			}

@@ -139,7 +139,7 @@ func (n *fakeNet) received() int {
 	return n.got
 }
 
-func (n *fakeNet) JoinRoom(room, name string, _ bool, validate p2p.RoomValidator, receive p2p.RoomReceiver) (Topic, error) {
+func (n *fakeNet) JoinRoom(room, name string, _ p2p.TopicKey, validate p2p.RoomValidator, receive p2p.RoomReceiver) (Topic, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if t, ok := n.topics[name]; ok && !t.isLeft() {

@@ -220,21 +220,21 @@ func cmpU64(a, b uint64) int {
 // wanted is the topics to follow: those of every key of the newest epoch
 // and of the one before, for the messages still under way when the room
 // moved on (older epochs' late messages come through sync).
-func (j *Joined) wanted() map[string]uint64 {
+func (j *Joined) wanted() map[string]topicKey {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	newest, _ := j.currentLocked()
-	out := map[string]uint64{}
+	out := map[string]topicKey{}
 	for _, e := range []uint64{newest, newest - 1} {
 		if e > newest { // newest was 0
 			continue
 		}
 		if e == 0 {
-			out[j.key.EpochTopic(j.id, 0)] = 0
+			out[j.key.EpochTopic(j.id, 0)] = topicKey{room: j.id, epoch: 0, key: j.key}
 			continue
 		}
 		for _, k := range j.epochs[e] {
-			out[k.key.EpochTopic(j.id, e)] = e
+			out[k.key.EpochTopic(j.id, e)] = topicKey{room: j.id, epoch: e, key: k.key}
 		}
 	}
 	return out

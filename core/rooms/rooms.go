@@ -108,6 +108,13 @@ func (m *Manager) PeerConnected(id peer.ID) {
 	m.syncer.Request(id, nil)
 }
 
+// PeerMeshed catches a room up with a member that just entered our gossip
+// mesh of it: it enters only once it has proved the key, and what was
+// posted before that reached neither of us from the other by gossip.
+func (m *Manager) PeerMeshed(id peer.ID, room string) {
+	m.syncer.Request(id, []string{room})
+}
+
 // Open follows every joined room and makes sure #general is one. A room
 // history holds under a name that may look like #general's or an earlier
 // joined room's (joined before names were kept apart) is renamed with a
@@ -166,9 +173,14 @@ func (m *Manager) Follow(r storage.Room) error {
 	return nil
 }
 
-// followTopic joins the gossip topic name of one epoch of j.
-func (m *Manager) followTopic(j *Joined, name string) (Topic, error) {
-	return m.deps.Net.JoinRoom(j.id, name, j.liveOnly, func(author peer.ID, data []byte) (any, error) {
+// followTopic joins the gossip topic name of one epoch of j, whose key
+// tk proves it to the topic's other members.
+func (m *Manager) followTopic(j *Joined, name string, tk topicKey) (Topic, error) {
+	var key p2p.TopicKey = tk
+	if j.liveOnly {
+		key = nil // a public key proves nothing
+	}
+	return m.deps.Net.JoinRoom(j.id, name, key, func(author peer.ID, data []byte) (any, error) {
 		if m.deps.Blocks.IsBlocked(author) {
 			// Not the forwarder's fault: it did not block them.
 			return nil, fmt.Errorf("%w: the author is blocked", p2p.ErrIgnore)

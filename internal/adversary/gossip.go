@@ -28,11 +28,13 @@ type topics struct {
 	joined   map[string]*pubsub.Topic
 	captured map[string][]*pb.Message // by room id, in arrival order
 	receipts map[string][]*pb.Message // the room receipts gossiped, apart
+	keys     map[string]topicKey      // by topic name: what proves we hold it
 	arrived  chan struct{}
 }
 
 func newTopics() *topics {
-	return &topics{joined: map[string]*pubsub.Topic{}, captured: map[string][]*pb.Message{}, receipts: map[string][]*pb.Message{}, arrived: make(chan struct{}, 1)}
+	return &topics{joined: map[string]*pubsub.Topic{}, captured: map[string][]*pb.Message{}, receipts: map[string][]*pb.Message{},
+		keys: map[string]topicKey{}, arrived: make(chan struct{}, 1)}
 }
 
 // Join subscribes to the topic of a room's first epoch (its key) and
@@ -46,18 +48,30 @@ func (p *Peer) Join(room string, key hcrypto.RoomKey) error {
 // what arrives there under label. A member left out of a re-key keeps
 // following its last epoch's topic this way.
 func (p *Peer) JoinEpoch(label, room string, key hcrypto.RoomKey, epoch uint64) error {
+	name := RoomTopic(room, key, epoch)
+	p.topics.mu.Lock()
+	p.topics.keys[name] = topicKey{room, epoch, key}
+	p.topics.mu.Unlock()
+	return p.JoinName(label, name)
+}
+
+// JoinName subscribes to a room topic by its name alone, as a peer that
+// overheard it in a subscription announcement would, and records what
+// arrives there under label. Without the key behind the name it cannot
+// answer a member's proof request.
+func (p *Peer) JoinName(label, name string) error {
 	p.topics.mu.Lock()
 	defer p.topics.mu.Unlock()
 	if p.topics.joined[label] != nil {
 		return nil
 	}
-	t, err := p.PS.Join(RoomTopic(room, key, epoch))
+	t, err := p.PS.Join(name)
 	if err != nil {
-		return fmt.Errorf("adversary: join %s: %w", room, err)
+		return fmt.Errorf("adversary: join %s: %w", label, err)
 	}
 	sub, err := t.Subscribe(pubsub.WithBufferSize(4096))
 	if err != nil {
-		return fmt.Errorf("adversary: subscribe %s: %w", room, err)
+		return fmt.Errorf("adversary: subscribe %s: %w", label, err)
 	}
 	p.topics.joined[label] = t
 	go func() {

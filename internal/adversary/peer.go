@@ -1,6 +1,8 @@
 package adversary
 
 import (
+	"hallway/p2p"
+
 	"context"
 	"crypto/rand"
 	"fmt"
@@ -49,6 +51,7 @@ type Peer struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	topics *topics
+	heard  overheard
 }
 
 // nsDialer makes every outgoing TCP connection from inside the namespace:
@@ -116,12 +119,14 @@ func New(cfg Config) (*Peer, error) {
 			pubsub.WithPeerExchange(false),
 			// Far above Hallway's cap, so oversize messages leave us.
 			pubsub.WithMaxMessageSize(4<<20),
+			pubsub.WithRawTracer(heardTracer{&p.heard}),
 		)
 		if err != nil {
 			p.Close()
 			return nil, fmt.Errorf("adversary: gossip: %w", err)
 		}
 		p.PS = ps
+		h.SetStreamHandler(p2p.ProtoProve, p.serveProve)
 	}
 	return p, nil
 }

@@ -66,6 +66,28 @@ func TestS21RemovedMemberReadsNothingNew(t *testing.T) {
 		d.WaitFor("the new epoch", 60*time.Second, func() bool { return epochOf(d, room) == 1 })
 		took = append(took, time.Since(start))
 	}
+	// The new epoch's topic name is not secret: every member announced
+	// its subscription to it. The modified client copies every room
+	// topic name it overheard and subscribes to each: members let a
+	// topic's gossip reach only peers that prove its key.
+	newTopics := map[string]bool{}
+	for _, k := range ann.EpochKeys(room, 1) {
+		newTopics[adversary.RoomTopic(room, k, 1)] = true
+	}
+	names, err := adv.WaitOverheard(ctx, func(n string) bool { return newTopics[n] })
+	if err != nil {
+		t.Fatalf("the new epoch's topic name was never announced: %v", err)
+	}
+	var heard []string
+	for _, name := range names {
+		if name == adversary.RoomTopic(room, key, 0) {
+			continue
+		}
+		heard = append(heard, name)
+		if err := adv.JoinName("overheard "+name, name); err != nil {
+			t.Fatal(err)
+		}
+	}
 	posts := pick(5, 50)
 	var after []string
 	for i := range posts {
@@ -99,6 +121,12 @@ func TestS21RemovedMemberReadsNothingNew(t *testing.T) {
 		}
 	}
 
+	// What reached it on the topics it overheard: nothing, not even
+	// ciphertext to count.
+	onHeard := 0
+	for _, name := range heard {
+		onHeard += len(adv.Captured("overheard " + name))
+	}
 	// What the modified client can read, with every key it kept.
 	keys := []hcrypto.RoomKey{key}
 	captured, seen := adversary.Readable(keys, adversary.Data(adv.Captured(room)))
@@ -128,9 +156,12 @@ func TestS21RemovedMemberReadsNothingNew(t *testing.T) {
 	r.measure(t, "5 members + the modified client (joined by key, kept it, stayed subscribed); `room remove` by the owner: "+
 		"all 5 at the new epoch after %s (first %s); %d posts after it by the 5: it captured %d gossip messages "+
 		"(%d readable, all from before: %v), sync from 5 members served it %d envelopes (%d readable, %d of the new epoch); "+
-		"posts after the removal it read: %d of %d; its post after the removal stored by 0 of 5 (found on %d); one history on 5 of 5 (%d messages)",
+		"posts after the removal it read: %d of %d; subscribed by name to the %d other room topics it overheard (the new epoch's among them): %d messages reached it there; its post after the removal stored by 0 of 5 (found on %d); one history on 5 of 5 (%d messages)",
 		took[len(took)-1].Round(time.Millisecond), took[0].Round(time.Millisecond), len(want), seen, len(captured), kept,
-		servedN, len(synced), newer, read, len(want), countHolding(ds, "mine after the removal"), len(first))
+		servedN, len(synced), newer, read, len(want), len(heard), onHeard, countHolding(ds, "mine after the removal"), len(first))
+	if onHeard != 0 {
+		t.Fatalf("%d messages reached the removed member on topics whose names it overheard", onHeard)
+	}
 	if read != 0 || newer != 0 {
 		t.Fatalf("the removed member read %d posts made after the removal (%d envelopes of the new epoch served)", read, newer)
 	}

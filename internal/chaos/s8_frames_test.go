@@ -74,7 +74,7 @@ func TestS8HostileFrames(t *testing.T) {
 
 	// Requests to the victim.
 	sent := 0
-	for _, proto := range []string{p2p.ProtoDM, p2p.ProtoProfile, p2p.ProtoSync, p2p.ProtoFile} {
+	for _, proto := range []string{p2p.ProtoDM, p2p.ProtoProfile, p2p.ProtoSync, p2p.ProtoFile, p2p.ProtoProve} {
 		for _, f := range frames {
 			out := adv.Send(ctx, bobID, proto, f.bytes, 20*time.Second)
 			if !out.Reset || bytes.Contains(out.Reply, []byte(`"ok":true`)) {
@@ -83,7 +83,7 @@ func TestS8HostileFrames(t *testing.T) {
 			sent++
 		}
 	}
-	r.measure(t, "%d hostile frames on the dm, profile, sync and file protocols (2^63, 2^64-1, an 11-byte varint, zero length, 2 MiB, truncated, not JSON): every stream reset", sent)
+	r.measure(t, "%d hostile frames on the dm, profile, sync, file and prove protocols (2^63, 2^64-1, an 11-byte varint, zero length, 2 MiB, truncated, not JSON): every stream reset", sent)
 
 	// Answers to the victim's own sync requests: every reconnect makes
 	// Bob ask the adversary for a sync. Each reconnect waits for its

@@ -25,6 +25,7 @@ var decoders = map[string][2]string{
 	"room code":                 {"crypto", "FuzzParseRoomCode"},
 	"room code record":          {"crypto", "FuzzParseCodeRecord"},
 	"code redemption":           {"p2p", "FuzzDecodeRedeem"},
+	"topic proof request":       {"p2p", "FuzzDecodeProveRequest"},
 	"swarm.key":                 {"crypto", "FuzzParseSwarmKey"},
 	"fingerprint":               {"crypto", "FuzzCheckFingerprint"},
 	"identity file":             {"crypto", "FuzzLoadIdentity"},

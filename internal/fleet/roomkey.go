@@ -31,3 +31,27 @@ func (d *Daemon) RoomSecret(ref string) (string, hcrypto.RoomKey) {
 	d.T.Fatalf("%s: no room %s", d.Name, strings.TrimSpace(ref))
 	return "", hcrypto.RoomKey{}
 }
+
+// EpochKeys are the keys d holds for one epoch of a room (room id), read
+// from its database: what an insider of that epoch holds.
+func (d *Daemon) EpochKeys(room string, epoch uint64) []hcrypto.RoomKey {
+	d.T.Helper()
+	ctx, cancel := apiCtx()
+	defer cancel()
+	st, err := storage.Open(ctx, d.DBPath())
+	if err != nil {
+		d.T.Fatalf("%s: open database: %v", d.Name, err)
+	}
+	defer st.Close()
+	keys, err := st.RoomEpochKeys(ctx, room)
+	if err != nil {
+		d.T.Fatalf("%s: epoch keys: %v", d.Name, err)
+	}
+	var out []hcrypto.RoomKey
+	for _, k := range keys {
+		if k.Epoch == epoch {
+			out = append(out, hcrypto.RoomKey(k.Key))
+		}
+	}
+	return out
+}
