@@ -60,7 +60,7 @@ func TestS6Floods(t *testing.T) {
 		adversary.Identities(ctx, l.Host(4), nil, bobAddr, 16, 200*time.Millisecond, count("connections from fresh identities")),
 		adversary.HoldTCP(ctx, l.Host(4), tcpAddr(t, bobAddr), 500, count("silent TCP connections")),
 	)
-	for _, proto := range []string{p2p.ProtoDM, p2p.ProtoProfile, p2p.ProtoSync, p2p.ProtoFile} {
+	for _, proto := range []string{p2p.ProtoDM, p2p.ProtoProfile, p2p.ProtoSync, p2p.ProtoFile, p2p.ProtoProve} {
 		floods = append(floods, adv.HoldStreams(ctx, bobID, proto, 64, count("streams held open on "+proto)))
 	}
 	subnet := l.Subnet.Addr().String()
