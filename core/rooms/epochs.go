@@ -205,17 +205,29 @@ func (m *Manager) acceptKey(ctx context.Context, from peer.ID, k *p2p.RoomKey) e
 			return fmt.Errorf("room membership: %w", err)
 		}
 		ok, err = m.isMember(ctx, j, from)
+		if err == nil && (!ok || !m.allCut(ctx, j, k.Removed)) {
+			// The sender may have left since, with what we lack: ask
+			// the others.
+			m.pullOthers(ctx, j, from)
+			if err := m.relog(ctx, j); err != nil {
+				return fmt.Errorf("room membership: %w", err)
+			}
+			ok, err = m.isMember(ctx, j, from)
+		}
 	}
 	if err != nil {
 		return err
 	}
 	if !ok {
-		return fmt.Errorf("%s is not a member of the room", from.ShortString())
+		m.held.hold(from, k)
+		return fmt.Errorf("%s is not a member of the room (the key is held until the log shows it)", from.ShortString())
 	}
 	if !m.allCut(ctx, j, k.Removed) {
 		// A member may not shut out whom it likes: only someone whose
-		// removal or leave the membership log accepted.
-		return fmt.Errorf("%s left out a member the room's log still counts", from.ShortString())
+		// removal or leave the membership log accepted. The log may
+		// show it once the key of an earlier epoch is here.
+		m.held.hold(from, k)
+		return fmt.Errorf("%s left out a member the room's log still counts (the key is held until the log shows otherwise)", from.ShortString())
 	}
 	newest, _ := j.current()
 	switch {
@@ -248,6 +260,7 @@ func (m *Manager) acceptKey(ctx context.Context, from peer.ID, k *p2p.RoomKey) e
 	// sync covers the rest. Asking every member at once, from every member
 	// at once, made a re-key of a big room a storm of syncs.
 	m.syncer.Request(from, []string{j.id})
+	m.retryHeld(ctx, j.id)
 	return nil
 }
 

@@ -454,3 +454,31 @@ func TestRekeyMayLeaveOutOnlyWhomTheLogLetGo(t *testing.T) {
 		t.Fatalf("after the removal Cat is at epoch %d, Mal at %d", cat.epoch(room), mal.epoch(room))
 	}
 }
+
+// A member back from an absence gets the keys of two re-keys, the newer
+// first. Each leaves out a member whose removal is sealed under the epoch
+// before it, so the newer one cannot be checked until the older one opens
+// that removal: it is held, and taken right after the older one.
+func TestKeyHeldUntilTheLogShowsItsRemoval(t *testing.T) {
+	ann, bob, cat, eve := newTestNode(t, "Ann"), newTestNode(t, "Bob"), newTestNode(t, "Cat"), newTestNode(t, "Eve")
+	room := project(t, ann, bob, cat, eve)
+	meshed(t, room, ann, bob, cat, eve)
+	for _, n := range []*testNode{ann, bob, cat} {
+		disconnect(n, eve) // Eve is away
+	}
+	removeMember(t, ann, room, cat)
+	first := ann.sentKeys()
+	handOver(t, ann, first, bob)
+	removeMember(t, ann, room, bob) // sealed under epoch 1
+	second := ann.sentKeys()
+
+	connect(ann, eve)
+	handOver(t, ann, second, eve)
+	if eve.epoch(room) != 0 {
+		t.Fatalf("Eve took the epoch 2 key before she could see Bob's removal: epoch %d", eve.epoch(room))
+	}
+	handOver(t, ann, first, eve)
+	if eve.epoch(room) != 2 {
+		t.Fatalf("Eve is at epoch %d after both keys, want 2", eve.epoch(room))
+	}
+}

@@ -48,6 +48,7 @@ type Manager struct {
 	writer *Writer
 	syncer *Syncer
 	leaves leaveRekeys
+	held   heldKeys // room keys waiting for the log to catch up
 	// receipts sends ours and keeps the members'.
 	receipts *receipts
 }
