@@ -24,6 +24,10 @@ func (s *Service) newRooms(lastClock uint64) *rooms.Manager {
 		Colleague:   s.colleague,
 		ResolvePeer: s.Resolve,
 		QueueDM:     s.queueDM,
+		QueueDMs: func(ctx context.Context, tos []peer.ID, text, kind, meta string) error {
+			_, err := s.dm.QueueAll(ctx, tos, text, kind, meta)
+			return err
+		},
 		FileOffered: s.roomFileOffered,
 		TransferID:  transferIDOf,
 		Blocks:      s.blocks,

@@ -104,32 +104,11 @@ var outboxSQL = `
 // filled in (and SentAt set to now if it was zero). Reusing an (Author, ID)
 // pair fails with ErrDuplicate.
 func (s *Store) InsertOutgoing(ctx context.Context, m Message, to string) (Message, error) {
-	if err := checkMessage(m); err != nil {
-		return Message{}, fmt.Errorf("storage: insert outgoing: %w", err)
-	}
-	if to == "" {
-		return Message{}, fmt.Errorf("storage: insert outgoing %s: empty recipient", m.ID)
-	}
-	m = stamp(m, StateSent)
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		seq, ok, err := insertMessage(ctx, tx.StmtContext(ctx, s.stmts.insertMessage), m)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return ErrDuplicate
-		}
-		m.Seq = seq
-		if err := indexMessages(ctx, tx.StmtContext(ctx, s.stmts.indexMessages), []int64{seq}); err != nil {
-			return err
-		}
-		_, err = tx.StmtContext(ctx, s.stmts.queueOutgoing).ExecContext(ctx, m.Seq, to, toMillis(m.ReceivedAt))
-		return err
-	})
+	out, err := s.InsertOutgoingMany(ctx, []Outgoing{{Message: m, To: to}})
 	if err != nil {
-		return Message{}, fmt.Errorf("storage: insert outgoing %s/%s: %w", m.Author, m.ID, err)
+		return Message{}, err
 	}
-	return m, nil
+	return out[0], nil
 }
 
 // InsertIncoming stores a received message with state "received". Peers

@@ -47,7 +47,7 @@ func (noBlocks) IsBlocked(peer.ID) bool { return false }
 
 // Store is the history the messages and the outbox live in.
 type Store interface {
-	InsertOutgoing(ctx context.Context, m storage.Message, to string) (storage.Message, error)
+	InsertOutgoingMany(ctx context.Context, out []storage.Outgoing) ([]storage.Message, error)
 	InsertIncoming(ctx context.Context, m storage.Message) (stored storage.Message, inserted bool, err error)
 	History(ctx context.Context, conv string, beforeSeq int64, limit int) ([]storage.Message, error)
 	Outbox(ctx context.Context, peer string, limit int) ([]storage.Message, error)

@@ -24,17 +24,22 @@ func newFakeStore() *fakeStore {
 	return &fakeStore{msgs: map[string]storage.Message{}, outbox: map[string][]string{}}
 }
 
-func (f *fakeStore) InsertOutgoing(_ context.Context, m storage.Message, to string) (storage.Message, error) {
+func (f *fakeStore) InsertOutgoingMany(_ context.Context, out []storage.Outgoing) ([]storage.Message, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.insertErr != nil {
-		return storage.Message{}, f.insertErr
+		return nil, f.insertErr
 	}
-	f.seq++
-	m.Seq = f.seq
-	f.msgs[m.Author+"/"+m.ID] = m
-	f.outbox[to] = append(f.outbox[to], m.Author+"/"+m.ID)
-	return m, nil
+	var stored []storage.Message
+	for _, o := range out {
+		m := o.Message
+		f.seq++
+		m.Seq = f.seq
+		f.msgs[m.Author+"/"+m.ID] = m
+		f.outbox[o.To] = append(f.outbox[o.To], m.Author+"/"+m.ID)
+		stored = append(stored, m)
+	}
+	return stored, nil
 }
 
 func (f *fakeStore) InsertIncoming(_ context.Context, m storage.Message) (storage.Message, bool, error) {

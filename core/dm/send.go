@@ -2,6 +2,7 @@ package dm
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -32,32 +33,58 @@ func (s *Service) Send(ctx context.Context, ref, text string) (chat.Message, err
 // and the outbox, then starts delivery. It returns once the message is
 // durable, not when it is delivered.
 func (s *Service) Queue(ctx context.Context, to peer.ID, text, kind, meta string) (chat.Message, error) {
-	if s.deps.Blocks.IsBlocked(to) {
-		return chat.Message{}, ErrBlocked
-	}
-	row := storage.Message{
-		ID: newMessageID(), Conv: conv(to), Author: s.deps.Net.ID().String(), Text: text,
-		SentAt: time.UnixMilli(time.Now().UnixMilli()), State: storage.StateSent, Kind: kind, Meta: meta,
-	}
-	if row.Kind == "" {
-		row.Kind = storage.KindText
-	}
-	sig, err := Sign(s.deps.Key, row, to)
+	msgs, err := s.QueueAll(ctx, []peer.ID{to}, text, kind, meta)
 	if err != nil {
-		return chat.Message{}, fmt.Errorf("sign message: %w", err)
+		return chat.Message{}, err
 	}
-	row.Sig = sig
-	m, err := s.deps.Store.InsertOutgoing(ctx, row, to.String())
+	return msgs[0], nil
+}
+
+// QueueAll commits one DM to each of tos (a blocked colleague left out,
+// with ErrBlocked) to history and the outbox in one durable commit, then
+// starts each delivery: a room's new key reaches every member without a
+// commit per member.
+func (s *Service) QueueAll(ctx context.Context, tos []peer.ID, text, kind, meta string) ([]chat.Message, error) {
+	if kind == "" {
+		kind = storage.KindText
+	}
+	var blocked []error
+	var out []storage.Outgoing
+	var sendTo []peer.ID
+	for _, to := range tos {
+		if s.deps.Blocks.IsBlocked(to) {
+			blocked = append(blocked, fmt.Errorf("%s: %w", to.ShortString(), ErrBlocked))
+			continue
+		}
+		row := storage.Message{
+			ID: newMessageID(), Conv: conv(to), Author: s.deps.Net.ID().String(), Text: text,
+			SentAt: time.UnixMilli(time.Now().UnixMilli()), State: storage.StateSent, Kind: kind, Meta: meta,
+		}
+		sig, err := Sign(s.deps.Key, row, to)
+		if err != nil {
+			return nil, fmt.Errorf("sign message: %w", err)
+		}
+		row.Sig = sig
+		out = append(out, storage.Outgoing{Message: row, To: to.String()})
+		sendTo = append(sendTo, to)
+	}
+	if len(out) == 0 {
+		return nil, errors.Join(blocked...)
+	}
+	rows, err := s.deps.Store.InsertOutgoingMany(ctx, out)
 	if err != nil {
-		return chat.Message{}, fmt.Errorf("save message: %w", err)
+		return nil, fmt.Errorf("save message: %w", err)
 	}
-	msg := s.deps.Messages.ToMessage(m, nil)
-	s.deps.Publisher.Publish(chat.MessageSent{Message: msg})
-	s.out.kick(to)
-	if !s.deps.Net.IsConnected(to) {
-		s.deps.Dialer.Reconnect(ctx, to)
+	msgs := make([]chat.Message, len(rows))
+	for i, m := range rows {
+		msgs[i] = s.deps.Messages.ToMessage(m, nil)
+		s.deps.Publisher.Publish(chat.MessageSent{Message: msgs[i]})
+		s.out.kick(sendTo[i])
+		if !s.deps.Net.IsConnected(sendTo[i]) {
+			s.deps.Dialer.Reconnect(ctx, sendTo[i])
+		}
 	}
-	return msg, nil
+	return msgs, errors.Join(blocked...)
 }
 
 // History returns up to limit messages of the conversation with a

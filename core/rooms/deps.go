@@ -113,6 +113,10 @@ type Deps struct {
 	// QueueDM sends a direct message through the outbox: invitations
 	// travel that way, so a room key never leaves the end-to-end channel.
 	QueueDM func(ctx context.Context, to peer.ID, text, kind, meta string) (chat.Message, error)
+	// QueueDMs sends one direct message to each of tos in one commit (a
+	// colleague out of reach does not keep the others from it); nil:
+	// QueueDM, one by one.
+	QueueDMs func(ctx context.Context, tos []peer.ID, text, kind, meta string) error
 	// FileOffered records a file a colleague offered in a room.
 	FileOffered func(e *storage.RoomEntry)
 	// TransferID is the id of the transfer a file message offers.

@@ -3,7 +3,6 @@ package rooms
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -122,39 +121,19 @@ func (m *Manager) Rekey(ctx context.Context, room string, without []peer.ID) err
 	if err != nil {
 		return err
 	}
-	var errs []error
+	var tos []peer.ID
 	for _, mem := range members {
 		id, err := peer.Decode(mem.Peer)
 		if err != nil || id == self || slices.Contains(without, id) || (j.roster() == nil && j.isRemoved(id)) {
 			continue // left out now or by an earlier re-key
 		}
-		if _, err := m.deps.QueueDM(ctx, id, fmt.Sprintf("new key for #%s", j.name), p2p.DMKindRoomKey, string(meta)); err != nil {
-			// One member out of reach (blocked) keeps no other from the key.
-			errs = append(errs, fmt.Errorf("hand the new key to %s: %w", id.ShortString(), err))
-		}
+		tos = append(tos, id)
 	}
+	err = m.queueDMs(ctx, tos, fmt.Sprintf("new key for #%s", j.name), p2p.DMKindRoomKey, string(meta))
 	m.log.Info("room re-keyed", "room", j.id, "epoch", epoch, "without", len(without))
 	m.announce(ctx, j.id)
-	return errors.Join(errs...)
-}
-
-// handKeys queues every later epoch key of j for a colleague just
-// invited, so that it reads the room as it is now.
-func (m *Manager) handKeys(ctx context.Context, j *Joined, to peer.ID) error {
-	keys, err := m.deps.Store.RoomEpochKeys(ctx, j.id)
 	if err != nil {
-		return err
-	}
-	for _, k := range keys {
-		// Someone removed and invited back is no longer left out.
-		removed := slices.DeleteFunc(slices.Clone(k.Removed), func(p string) bool { return p == to.String() })
-		meta, err := json.Marshal(p2p.RoomKey{Room: j.id, Epoch: k.Epoch, Key: k.Key[:], Removed: removed})
-		if err != nil {
-			return err
-		}
-		if _, err := m.deps.QueueDM(ctx, to, fmt.Sprintf("key for #%s", j.name), p2p.DMKindRoomKey, string(meta)); err != nil {
-			return err
-		}
+		return fmt.Errorf("hand the new key over: %w", err)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package rooms
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"time"
 
@@ -27,6 +28,15 @@ type receiptIn struct {
 func (r *receipts) admit(ctx context.Context, j *Joined, raw []byte, sender *peer.ID) (*receiptIn, error) {
 	if j.liveOnly {
 		return nil, fmt.Errorf("%w: no receipts in a live-only room", p2p.ErrIgnore)
+	}
+	// Every sync that asks for receipts brings the room's whole set:
+	// one taken before is not checked or stored again.
+	digest := sha256.Sum256(raw)
+	r.mu.Lock()
+	_, seen := r.admitted[digest]
+	r.mu.Unlock()
+	if seen {
+		return nil, fmt.Errorf("%w: a receipt taken already", p2p.ErrIgnore)
 	}
 	s, err := hcrypto.UnmarshalReceipt(raw)
 	if err != nil {
@@ -69,8 +79,18 @@ func (r *receipts) admit(ctx context.Context, j *Joined, raw []byte, sender *pee
 			return nil, fmt.Errorf("%w: receipts faster than one a second", p2p.ErrIgnore)
 		}
 	}
+	r.mu.Lock()
+	if len(r.admitted) >= maxAdmittedReceipts {
+		clear(r.admitted)
+	}
+	r.admitted[digest] = struct{}{}
+	r.mu.Unlock()
 	return &receiptIn{room: j.id, member: member.String(), at: s.At, raw: raw}, nil
 }
+
+// maxAdmittedReceipts bounds the digests kept; forgetting them costs one
+// check per receipt.
+const maxAdmittedReceipts = 1 << 14
 
 // isMember reports whether id is a member of room now.
 func (r *receipts) isMember(ctx context.Context, room, id string) bool {

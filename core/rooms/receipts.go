@@ -55,14 +55,15 @@ type receipts struct {
 	// floor is receiptFloor; tests lower it.
 	floor time.Duration
 
-	mu      sync.Mutex
-	due     map[string]bool                // rooms with a send scheduled
-	sent    map[string]time.Time           // when we last sent in a room
-	lastAt  int64                          // the last At we signed
-	said    map[string]string              // per room, what our last receipt said
-	took    map[authorKey]time.Time        // when intake last took a member's receipt
-	asked   map[peer.ID]time.Time          // when sync last asked a peer for receipts
-	members map[string]map[string]struct{} // cached member sets, cleared on change
+	mu       sync.Mutex
+	due      map[string]bool                // rooms with a send scheduled
+	sent     map[string]time.Time           // when we last sent in a room
+	lastAt   int64                          // the last At we signed
+	said     map[string]string              // per room, what our last receipt said
+	took     map[authorKey]time.Time        // when intake last took a member's receipt
+	asked    map[peer.ID]time.Time          // when sync last asked a peer for receipts
+	members  map[string]map[string]struct{} // cached member sets, cleared on change
+	admitted map[[32]byte]struct{}          // digests of receipts taken, so a copy costs no check
 	// memberList is a room's members as its membership log has them.
 	memberList func(ctx context.Context, j *Joined) ([]storage.Member, error)
 }
@@ -71,7 +72,7 @@ func newReceipts(store receiptStore, self func() peer.ID, key ic.PrivKey, joined
 	return &receipts{store: store, self: self, key: key, joined: joined, spawn: spawn, pub: pub, log: log,
 		readShared: func() bool { return true }, floor: receiptFloor,
 		due: map[string]bool{}, said: map[string]string{}, sent: map[string]time.Time{}, took: map[authorKey]time.Time{},
-		asked: map[peer.ID]time.Time{}, members: map[string]map[string]struct{}{}}
+		asked: map[peer.ID]time.Time{}, members: map[string]map[string]struct{}{}, admitted: map[[32]byte]struct{}{}}
 }
 
 // touch schedules our receipt for room: now when none was sent for
