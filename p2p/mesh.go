@@ -7,7 +7,6 @@ import (
 
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
 	"github.com/libp2p/go-libp2p/core/peer"
-	"github.com/libp2p/go-libp2p/core/protocol"
 )
 
 // meshes follows which peers are in our gossip mesh of each room topic.
@@ -117,7 +116,10 @@ func (rt *RoomTopic) awaitMesh(ctx context.Context) {
 
 // meshTracer is the gossip router's view of our meshes; everything but
 // grafts and prunes is ignored.
-type meshTracer struct{ n *Node }
+type meshTracer struct {
+	NopTracer
+	n *Node
+}
 
 var _ pubsub.RawTracer = meshTracer{}
 
@@ -141,7 +143,7 @@ func (t meshTracer) Graft(p peer.ID, topic string) {
 	}
 	hook := m.hook
 	m.mu.Unlock()
-	if hook != nil && rt.key != nil {
+	if hook != nil && rt.key != nil && t.n.ctx.Err() == nil {
 		// The router waits for its tracers: never block it.
 		t.n.wg.Add(1)
 		go func() {
@@ -174,15 +176,3 @@ func (t meshTracer) Leave(topic string) {
 	defer m.mu.Unlock()
 	delete(m.in, topic)
 }
-
-func (meshTracer) OnNewOutboundStream(peer.ID, protocol.ID) {}
-func (meshTracer) Join(string)                              {}
-func (meshTracer) ValidateMessage(*pubsub.Message)          {}
-func (meshTracer) DeliverMessage(*pubsub.Message)           {}
-func (meshTracer) RejectMessage(*pubsub.Message, string)    {}
-func (meshTracer) DuplicateMessage(*pubsub.Message)         {}
-func (meshTracer) ThrottlePeer(peer.ID)                     {}
-func (meshTracer) RecvRPC(*pubsub.RPC)                      {}
-func (meshTracer) SendRPC(*pubsub.RPC, peer.ID)             {}
-func (meshTracer) DropRPC(*pubsub.RPC, peer.ID)             {}
-func (meshTracer) UndeliverableMessage(*pubsub.Message)     {}

@@ -78,7 +78,7 @@ func (n *Node) startPubsub() error {
 		// posts go through the mesh like forwarded messages.
 		pubsub.WithPeerFilter(n.proven.allows),
 		pubsub.WithFloodPublish(false),
-		pubsub.WithRawTracer(meshTracer{n}),
+		pubsub.WithRawTracer(meshTracer{n: n}),
 		pubsub.WithMessageSigning(true),
 		pubsub.WithStrictSignatureVerification(true),
 		pubsub.WithPeerOutboundQueueSize(gossipQueue),

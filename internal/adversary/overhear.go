@@ -1,6 +1,8 @@
 package adversary
 
 import (
+	"hallway/p2p"
+
 	"context"
 	"fmt"
 	"slices"
@@ -8,8 +10,6 @@ import (
 	"sync"
 
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
-	"github.com/libp2p/go-libp2p/core/peer"
-	"github.com/libp2p/go-libp2p/core/protocol"
 )
 
 // overheard records the room topic names peers announce subscriptions
@@ -57,7 +57,10 @@ func (p *Peer) Overheard() []string {
 
 // heardTracer takes the topic names from every subscription announcement
 // the gossip router receives.
-type heardTracer struct{ h *overheard }
+type heardTracer struct {
+	p2p.NopTracer
+	h *overheard
+}
 
 var _ pubsub.RawTracer = heardTracer{}
 
@@ -77,18 +80,3 @@ func (t heardTracer) RecvRPC(rpc *pubsub.RPC) {
 		}
 	}
 }
-
-func (heardTracer) OnNewOutboundStream(peer.ID, protocol.ID) {}
-func (heardTracer) OnClosedOutboundStream(peer.ID)           {}
-func (heardTracer) Join(string)                              {}
-func (heardTracer) Leave(string)                             {}
-func (heardTracer) Graft(peer.ID, string)                    {}
-func (heardTracer) Prune(peer.ID, string)                    {}
-func (heardTracer) ValidateMessage(*pubsub.Message)          {}
-func (heardTracer) DeliverMessage(*pubsub.Message)           {}
-func (heardTracer) RejectMessage(*pubsub.Message, string)    {}
-func (heardTracer) DuplicateMessage(*pubsub.Message)         {}
-func (heardTracer) ThrottlePeer(peer.ID)                     {}
-func (heardTracer) SendRPC(*pubsub.RPC, peer.ID)             {}
-func (heardTracer) DropRPC(*pubsub.RPC, peer.ID)             {}
-func (heardTracer) UndeliverableMessage(*pubsub.Message)     {}

@@ -119,7 +119,7 @@ func New(cfg Config) (*Peer, error) {
 			pubsub.WithPeerExchange(false),
 			// Far above Hallway's cap, so oversize messages leave us.
 			pubsub.WithMaxMessageSize(4<<20),
-			pubsub.WithRawTracer(heardTracer{&p.heard}),
+			pubsub.WithRawTracer(heardTracer{h: &p.heard}),
 		)
 		if err != nil {
 			p.Close()
