@@ -1,6 +1,7 @@
 package fleet
 
 import (
+	"context"
 	"strings"
 
 	hcrypto "hallway/crypto"
@@ -12,13 +13,8 @@ import (
 // running daemon. Room codes carry no key to read it from.
 func (d *Daemon) RoomSecret(ref string) (string, hcrypto.RoomKey) {
 	d.T.Helper()
-	ctx, cancel := apiCtx()
-	defer cancel()
-	st, err := storage.Open(ctx, d.DBPath())
-	if err != nil {
-		d.T.Fatalf("%s: open database: %v", d.Name, err)
-	}
-	defer st.Close()
+	ctx, st, done := d.openStore()
+	defer done()
 	rooms, err := st.Rooms(ctx, false)
 	if err != nil {
 		d.T.Fatalf("%s: rooms: %v", d.Name, err)
@@ -36,13 +32,8 @@ func (d *Daemon) RoomSecret(ref string) (string, hcrypto.RoomKey) {
 // from its database: what an insider of that epoch holds.
 func (d *Daemon) EpochKeys(room string, epoch uint64) []hcrypto.RoomKey {
 	d.T.Helper()
-	ctx, cancel := apiCtx()
-	defer cancel()
-	st, err := storage.Open(ctx, d.DBPath())
-	if err != nil {
-		d.T.Fatalf("%s: open database: %v", d.Name, err)
-	}
-	defer st.Close()
+	ctx, st, done := d.openStore()
+	defer done()
 	keys, err := st.RoomEpochKeys(ctx, room)
 	if err != nil {
 		d.T.Fatalf("%s: epoch keys: %v", d.Name, err)
@@ -54,4 +45,16 @@ func (d *Daemon) EpochKeys(room string, epoch uint64) []hcrypto.RoomKey {
 		}
 	}
 	return out
+}
+
+// openStore opens d's database beside the running daemon, for reading.
+func (d *Daemon) openStore() (context.Context, *storage.Store, func()) {
+	d.T.Helper()
+	ctx, cancel := apiCtx()
+	st, err := storage.Open(ctx, d.DBPath())
+	if err != nil {
+		cancel()
+		d.T.Fatalf("%s: open database: %v", d.Name, err)
+	}
+	return ctx, st, func() { st.Close(); cancel() }
 }
