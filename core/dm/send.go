@@ -33,6 +33,9 @@ func (s *Service) Send(ctx context.Context, ref, text string) (chat.Message, err
 // and the outbox, then starts delivery. It returns once the message is
 // durable, not when it is delivered.
 func (s *Service) Queue(ctx context.Context, to peer.ID, text, kind, meta string) (chat.Message, error) {
+	if s.deps.Blocks.IsBlocked(to) {
+		return chat.Message{}, ErrBlocked
+	}
 	msgs, err := s.QueueAll(ctx, []peer.ID{to}, text, kind, meta)
 	if err != nil {
 		return chat.Message{}, err
