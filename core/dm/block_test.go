@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"hallway/p2p"
+
+	"github.com/libp2p/go-libp2p/core/peer"
 )
 
 // Nothing a blocked colleague sends is kept, shown or handed on: text,
@@ -49,5 +51,20 @@ func TestBlockedColleagueRefusedBothWays(t *testing.T) {
 	}
 	if p.store.count() != 0 {
 		t.Fatal("a message to a blocked colleague was stored")
+	}
+}
+
+// A message to several colleagues (a room's new key) leaves out one who
+// is blocked and still reaches the others, in one commit.
+func TestQueueAllLeavesOutTheBlocked(t *testing.T) {
+	ann, bob, mal := newIdentity(t), newIdentity(t), newIdentity(t)
+	p := newParty(t, ann, fakeColleagues{"Bob": bob.id, "Mallory": mal.id})
+	p.blocks.block(mal.id)
+	msgs, err := p.dm.QueueAll(context.Background(), []peer.ID{bob.id, mal.id}, "key", p2p.DMKindRoomKey, "{}")
+	if !errors.Is(err, ErrBlocked) {
+		t.Fatalf("QueueAll with a blocked colleague: %v, want ErrBlocked", err)
+	}
+	if len(msgs) != 1 || p.store.count() != 1 {
+		t.Fatalf("%d messages returned, %d stored; want Bob's alone", len(msgs), p.store.count())
 	}
 }
