@@ -114,8 +114,8 @@ type Deps struct {
 	// travel that way, so a room key never leaves the end-to-end channel.
 	QueueDM func(ctx context.Context, to peer.ID, text, kind, meta string) (chat.Message, error)
 	// QueueDMs sends one direct message to each of tos in one commit (a
-	// colleague out of reach does not keep the others from it); nil:
-	// QueueDM, one by one.
+	// colleague out of reach does not keep the others from it): a re-key
+	// hands its key to every member that way.
 	QueueDMs func(ctx context.Context, tos []peer.ID, text, kind, meta string) error
 	// FileOffered records a file a colleague offered in a room.
 	FileOffered func(e *storage.RoomEntry)

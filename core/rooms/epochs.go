@@ -129,7 +129,7 @@ func (m *Manager) Rekey(ctx context.Context, room string, without []peer.ID) err
 		}
 		tos = append(tos, id)
 	}
-	err = m.queueDMs(ctx, tos, fmt.Sprintf("new key for #%s", j.name), p2p.DMKindRoomKey, string(meta))
+	err = m.deps.QueueDMs(ctx, tos, fmt.Sprintf("new key for #%s", j.name), p2p.DMKindRoomKey, string(meta))
 	m.log.Info("room re-keyed", "room", j.id, "epoch", epoch, "without", len(without))
 	m.announce(ctx, j.id)
 	if err != nil {
@@ -172,27 +172,25 @@ func (m *Manager) acceptKey(ctx context.Context, from peer.ID, k *p2p.RoomKey) e
 		return fmt.Errorf("%s was left out of the room by a re-key", from.ShortString())
 	}
 	ok, err := m.isMember(ctx, j, from)
-	if err == nil && (!ok || !m.allCut(ctx, j, k.Removed)) {
-		// Its join may not have reached us yet: ask it for the room's
-		// history first (the key's DM came from it, so it is online).
-		sctx, cancel := context.WithTimeout(ctx, keySenderSync)
-		_ = m.syncer.pull(sctx, from, []string{j.id})
-		cancel()
-		// What the pull found may have been stored a moment before by
+	// Its join, or the leave or removal the key rests on, may not have
+	// reached us yet: ask its sender for the room's history (the key's DM
+	// came from it, so it is online), then the other members, as the
+	// sender may have left since with what we lack.
+	for round := range 2 {
+		if err != nil || (ok && m.allCut(ctx, j, k.Removed)) {
+			break
+		}
+		ask := []peer.ID{from}
+		if round == 1 {
+			ask = slices.DeleteFunc(j.Peers(), func(p peer.ID) bool { return p == from })
+		}
+		m.pullFrom(ctx, j, ask)
+		// What a pull found may have been stored a moment before by
 		// gossip, whose replay of the log has not run yet: replay now.
 		if err := m.relog(ctx, j); err != nil {
 			return fmt.Errorf("room membership: %w", err)
 		}
 		ok, err = m.isMember(ctx, j, from)
-		if err == nil && (!ok || !m.allCut(ctx, j, k.Removed)) {
-			// The sender may have left since, with what we lack: ask
-			// the others.
-			m.pullOthers(ctx, j, from)
-			if err := m.relog(ctx, j); err != nil {
-				return fmt.Errorf("room membership: %w", err)
-			}
-			ok, err = m.isMember(ctx, j, from)
-		}
 	}
 	if err != nil {
 		return err

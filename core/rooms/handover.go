@@ -3,7 +3,6 @@ package rooms
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 
@@ -31,22 +30,4 @@ func (m *Manager) handKeys(ctx context.Context, j *Joined, to peer.ID) error {
 		}
 	}
 	return nil
-}
-
-// queueDMs sends one direct message to each of tos, in one commit when
-// the node can; one out of reach (blocked) keeps no other from it.
-func (m *Manager) queueDMs(ctx context.Context, tos []peer.ID, text, kind, meta string) error {
-	if len(tos) == 0 {
-		return nil
-	}
-	if m.deps.QueueDMs != nil {
-		return m.deps.QueueDMs(ctx, tos, text, kind, meta)
-	}
-	var errs []error
-	for _, to := range tos {
-		if _, err := m.deps.QueueDM(ctx, to, text, kind, meta); err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", to.ShortString(), err))
-		}
-	}
-	return errors.Join(errs...)
 }

@@ -65,13 +65,10 @@ func (m *Manager) retryHeld(ctx context.Context, room string) {
 	}
 }
 
-// pullOthers asks the room's other members online for its history: the
-// operation a key rests on may be held by them alone (its sender left).
-func (m *Manager) pullOthers(ctx context.Context, j *Joined, from peer.ID) {
-	for _, p := range j.Peers() {
-		if p == from {
-			continue
-		}
+// pullFrom asks each of ids for the room's history, each for at most
+// keySenderSync.
+func (m *Manager) pullFrom(ctx context.Context, j *Joined, ids []peer.ID) {
+	for _, p := range ids {
 		sctx, cancel := context.WithTimeout(ctx, keySenderSync)
 		_ = m.syncer.pull(sctx, p, []string{j.id})
 		cancel()

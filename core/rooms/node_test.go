@@ -115,6 +115,22 @@ func newTestNodeKeyed(t *testing.T, name string, key ic.PrivKey, ws *hcrypto.Wor
 	log := &journal{}
 	n := &testNode{t: t, id: id, key: key, log: log, store: newFakeStore(log), net: newFakeNet(id, log),
 		bus: &fakeBus{log: log, events: make(chan chat.Event, 1024)}, blocks: &fakeBlocks{ids: map[peer.ID]bool{}}}
+	// Direct messages are recorded, room keys apart, for handOver.
+	queueDM := func(_ context.Context, to peer.ID, text, kind, meta string) (chat.Message, error) {
+		n.keysMu.Lock()
+		n.dms = append(n.dms, kind+" "+meta)
+		n.keysMu.Unlock()
+		if kind == p2p.DMKindRoomKey {
+			var k p2p.RoomKey
+			if err := json.Unmarshal([]byte(meta), &k); err != nil {
+				t.Errorf("room key DM: %v", err)
+			}
+			n.keysMu.Lock()
+			n.keys = append(n.keys, sentKey{to, k})
+			n.keysMu.Unlock()
+		}
+		return chat.Message{Text: text}, nil
+	}
 	n.Manager = New(Config{Identity: key, Workspace: ws}, Deps{
 		Store:     n.store,
 		Net:       n.net,
@@ -135,20 +151,12 @@ func newTestNodeKeyed(t *testing.T, name string, key ic.PrivKey, ws *hcrypto.Wor
 		ResolvePeer: func(_ context.Context, ref string) (peer.ID, error) {
 			return peer.Decode(ref)
 		},
-		QueueDM: func(_ context.Context, to peer.ID, text, kind, meta string) (chat.Message, error) {
-			n.keysMu.Lock()
-			n.dms = append(n.dms, kind+" "+meta)
-			n.keysMu.Unlock()
-			if kind == p2p.DMKindRoomKey {
-				var k p2p.RoomKey
-				if err := json.Unmarshal([]byte(meta), &k); err != nil {
-					t.Errorf("room key DM: %v", err)
-				}
-				n.keysMu.Lock()
-				n.keys = append(n.keys, sentKey{to, k})
-				n.keysMu.Unlock()
+		QueueDM: queueDM,
+		QueueDMs: func(ctx context.Context, tos []peer.ID, text, kind, meta string) error {
+			for _, to := range tos {
+				queueDM(ctx, to, text, kind, meta)
 			}
-			return chat.Message{Text: text}, nil
+			return nil
 		},
 		FileOffered: func(*storage.RoomEntry) {},
 		TransferID:  func(storage.Message) string { return "" },
