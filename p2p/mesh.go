@@ -18,7 +18,21 @@ type meshes struct {
 	mu      sync.Mutex // guards in, hook and changed
 	in      map[string]map[peer.ID]bool
 	hook    func(p peer.ID, room string)
-	changed chan struct{} // closed, and replaced, at every graft
+	changed signal // fired at every graft
+}
+
+// count tells how many of peers are in our mesh of the topic named name,
+// and gives a channel closed at the next graft.
+func (m *meshes) count(name string, peers []peer.ID) (int, <-chan struct{}) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	in := 0
+	for _, p := range peers {
+		if m.in[name][p] {
+			in++
+		}
+	}
+	return in, m.changed.next()
 }
 
 // SetMeshHook has hook called, on its own goroutine, each time a peer
@@ -42,13 +56,8 @@ func (n *Node) InMesh(p peer.ID, topic string) bool {
 // ctx's error.
 func (n *Node) WaitMesh(ctx context.Context, p peer.ID, topic string) error {
 	for {
-		n.mesh.mu.Lock()
-		if n.mesh.changed == nil {
-			n.mesh.changed = make(chan struct{})
-		}
-		ch, in := n.mesh.changed, n.mesh.in[roomTopicPrefix+topic][p]
-		n.mesh.mu.Unlock()
-		if in {
+		in, ch := n.mesh.count(roomTopicPrefix+topic, []peer.ID{p})
+		if in == 1 {
 			return nil
 		}
 		select {
@@ -83,7 +92,6 @@ func (rt *RoomTopic) awaitMesh(ctx context.Context) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, meshWait)
 	defer cancel()
-	m := &rt.n.mesh
 	for {
 		var members []peer.ID
 		for _, p := range rt.Peers() {
@@ -91,17 +99,7 @@ func (rt *RoomTopic) awaitMesh(ctx context.Context) {
 				members = append(members, p)
 			}
 		}
-		m.mu.Lock()
-		if m.changed == nil {
-			m.changed = make(chan struct{})
-		}
-		ch, in := m.changed, 0
-		for _, p := range members {
-			if m.in[rt.name][p] {
-				in++
-			}
-		}
-		m.mu.Unlock()
+		in, ch := rt.n.mesh.count(rt.name, members)
 		if in >= min(len(members), meshEnough) {
 			return
 		}
@@ -137,10 +135,7 @@ func (t meshTracer) Graft(p peer.ID, topic string) {
 		m.in[topic] = map[peer.ID]bool{}
 	}
 	m.in[topic][p] = true
-	if m.changed != nil {
-		close(m.changed)
-		m.changed = nil
-	}
+	m.changed.fire()
 	hook := m.hook
 	m.mu.Unlock()
 	if hook != nil && rt.key != nil && t.n.ctx.Err() == nil {

@@ -15,21 +15,35 @@ import (
 // reach only those peers; a room topic's Peers are they too, the members
 // periodic sync asks.
 type provenTopics struct {
-	mu   sync.RWMutex
-	by   map[peer.ID]map[string]bool
-	open map[string]bool // topics of rooms whose key is public
-	// marked is closed, and replaced, whenever a proof is recorded.
-	marked chan struct{}
+	mu     sync.RWMutex
+	by     map[peer.ID]map[string]bool
+	open   map[string]bool // topics of rooms whose key is public
+	marked signal          // fired whenever a proof is recorded
+}
+
+// signal is a broadcast to waiters, guarded by its owner's mutex: next
+// gives a channel that the next fire closes.
+type signal struct{ ch chan struct{} }
+
+func (s *signal) next() <-chan struct{} {
+	if s.ch == nil {
+		s.ch = make(chan struct{})
+	}
+	return s.ch
+}
+
+func (s *signal) fire() {
+	if s.ch != nil {
+		close(s.ch)
+		s.ch = nil
+	}
 }
 
 // changed returns a channel closed at the next recorded proof.
 func (p *provenTopics) changed() <-chan struct{} {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.marked == nil {
-		p.marked = make(chan struct{})
-	}
-	return p.marked
+	return p.marked.next()
 }
 
 func (p *provenTopics) setOpen(topic string) {
@@ -65,10 +79,7 @@ func (p *provenTopics) mark(id peer.ID, topic string) {
 	}
 	if len(m) < maxProvenPerPeer && !m[topic] {
 		m[topic] = true
-		if p.marked != nil {
-			close(p.marked)
-			p.marked = nil
-		}
+		p.marked.fire()
 	}
 }
 
