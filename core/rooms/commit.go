@@ -26,6 +26,10 @@ type commitStore interface {
 type pending struct {
 	entry *storage.RoomEntry
 	from  peer.ID
+	// live: gossiped or posted just now, not fetched from history by
+	// sync. A leave heard live is news to every member online; one
+	// fetched later may already be followed by a re-key on its way to us.
+	live bool
 }
 
 // gapAsker is told of a hole in a room seen in what a peer forwarded.
@@ -47,10 +51,10 @@ type committer struct {
 	// changed announces a room whose membership changed.
 	changed func(ctx context.Context, room string)
 	// relog replays the membership log of a room that got an operation or
-	// a plain join or leave, before it is announced.
-	relog func(ctx context.Context, room string)
+	// a plain join or leave, before it is announced; live as in pending.
+	relog func(ctx context.Context, room string, live bool)
 	// left is told of each leave committed (it may re-key the room).
-	left func(ctx context.Context, e *storage.RoomEntry)
+	left func(ctx context.Context, e *storage.RoomEntry, live bool)
 	gaps gapAsker
 	// touched is told of a room where colleagues' messages were stored
 	// (our receipt there is due); nil: nobody.
@@ -71,6 +75,7 @@ func (c *committer) commit(ctx context.Context, d storage.Durability, batch []pe
 	if batch = c.admit(ctx, batch); len(batch) == 0 {
 		return nil, nil
 	}
+	live := batch[0].live // a batch comes from one source
 	entries := make([]storage.RoomEntry, len(batch))
 	for i, p := range batch {
 		entries[i] = *p.entry
@@ -103,7 +108,7 @@ func (c *committer) commit(ctx context.Context, d storage.Durability, batch []pe
 	}
 	for id := range changedRooms {
 		if c.relog != nil {
-			c.relog(ctx, id)
+			c.relog(ctx, id, live)
 		}
 		c.changed(ctx, id)
 	}
@@ -114,7 +119,7 @@ func (c *committer) commit(ctx context.Context, d storage.Durability, batch []pe
 	if c.left != nil {
 		for _, e := range out {
 			if e.Member != nil && !e.Member.Joined {
-				c.left(ctx, e)
+				c.left(ctx, e, live)
 			}
 		}
 	}

@@ -78,6 +78,18 @@ func (j *Joined) Peers() []peer.ID {
 	return t.Peers()
 }
 
+// listed keeps the peers the room's membership log lists as members.
+func (j *Joined) listed(peers []peer.ID) []peer.ID {
+	r := j.roster()
+	var out []peer.ID
+	for _, p := range peers {
+		if _, ok := r.role(p.String()); ok {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 // Publish gossips an envelope as it is. Posts go through Manager.Post,
 // which seals, signs and commits them first.
 func (j *Joined) Publish(ctx context.Context, raw []byte) error {

@@ -25,8 +25,13 @@ import (
 //     re-keys when the first is online, and the room still moves on when
 //     it is not. Two that re-key at once end up on one key anyway
 //     (concurrent re-keys, epochs.go).
+//   - A leave fetched by sync rather than heard live (a member back
+//     from an absence) waits historyGrace more, whatever the rank: the
+//     re-key that followed it while we were away is likely on its way to
+//     us in the same catch-up, and a second one would only add an epoch.
 const (
 	rekeyGrace        = 10 * time.Second
+	historyGrace      = 2 * rekeyGrace
 	leaveRekeyWindow  = 24 * time.Hour
 	maxRekeyRankDelay = 20 // ranks past this wait as long as this one
 )
@@ -59,7 +64,7 @@ func (l *leaveRekeys) done(key string) {
 // leaveSeen is told of each plain leave committed: in a room made before
 // operations, the leave that counts. In a room with a membership log the
 // log's accepted leaves decide (relog calls leaveCut).
-func (m *Manager) leaveSeen(ctx context.Context, e *storage.RoomEntry) {
+func (m *Manager) leaveSeen(ctx context.Context, e *storage.RoomEntry, live bool) {
 	j := m.joined.Get(e.Room)
 	self := m.deps.Net.ID()
 	if j == nil || j.general || j.liveOnly || e.Member == nil || e.Member.Joined || e.Author == self.String() {
@@ -80,21 +85,21 @@ func (m *Manager) leaveSeen(ctx context.Context, e *storage.RoomEntry) {
 	if err != nil {
 		return
 	}
-	m.rekeyAfterLeave(ctx, j, leaver, epoch)
+	m.rekeyAfterLeave(ctx, j, leaver, epoch, live)
 }
 
 // leaveCut is told of a leave the membership log newly accepted. A leave
 // that an epoch already left its author out of starts nothing.
-func (m *Manager) leaveCut(ctx context.Context, j *Joined, leaver peer.ID) {
+func (m *Manager) leaveCut(ctx context.Context, j *Joined, leaver peer.ID, live bool) {
 	if j.liveOnly || leaver == m.deps.Net.ID() || j.isRemoved(leaver) {
 		return
 	}
 	epoch, _ := j.current()
-	m.rekeyAfterLeave(ctx, j, leaver, epoch)
+	m.rekeyAfterLeave(ctx, j, leaver, epoch, live)
 }
 
-// rekeyAfterLeave applies the rank rule above to a leave seen at epoch.
-func (m *Manager) rekeyAfterLeave(ctx context.Context, j *Joined, leaver peer.ID, epoch uint64) {
+// rekeyAfterLeave applies the rules above to a leave seen at epoch.
+func (m *Manager) rekeyAfterLeave(ctx context.Context, j *Joined, leaver peer.ID, epoch uint64, live bool) {
 	self := m.deps.Net.ID()
 	members, err := m.members(ctx, j)
 	if err != nil {
@@ -115,6 +120,9 @@ func (m *Manager) rekeyAfterLeave(ctx context.Context, j *Joined, leaver peer.ID
 		return
 	}
 	delay := time.Duration(min(rank, maxRekeyRankDelay)) * rekeyGrace
+	if !live {
+		delay += historyGrace
+	}
 	m.deps.Spawner.Go(func(ctx context.Context) {
 		defer m.leaves.done(key)
 		if delay > 0 {

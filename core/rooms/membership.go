@@ -24,6 +24,11 @@ type opStore interface {
 // relog replays a room's membership log after it changed, and cuts the
 // members whose removal or leave it newly accepted (see cut).
 func (m *Manager) relog(ctx context.Context, j *Joined) error {
+	return m.relogHeard(ctx, j, false)
+}
+
+// relogHeard is relog after operations arrived; live as in pending.
+func (m *Manager) relogHeard(ctx context.Context, j *Joined, live bool) error {
 	if j.general {
 		return nil // the workspace's room: no owner, no removal
 	}
@@ -72,7 +77,7 @@ func (m *Manager) relog(ctx context.Context, j *Joined) error {
 			// A leave re-keys by the rank rule of leaverekey.go, which
 			// still moves the room on when the owner is away.
 			if id, err := peer.Decode(c.peer); err == nil {
-				m.leaveCut(ctx, j, id)
+				m.leaveCut(ctx, j, id, live)
 			}
 			continue
 		}

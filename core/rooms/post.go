@@ -97,7 +97,7 @@ func (p *poster) postWith(ctx context.Context, j *Joined, build func() hcrypto.R
 	raw := env.Marshal()
 	// Sealed here a moment ago: no need to verify and open it again.
 	entry := makeEntry(self, j, env, raw, self, body)
-	if _, err := p.commit.commit(ctx, storage.Durable, []pending{{entry: entry}}); err != nil {
+	if _, err := p.commit.commit(ctx, storage.Durable, []pending{{entry: entry, live: true}}); err != nil {
 		return nil, err
 	}
 	if err := j.Publish(ctx, raw); err != nil {

@@ -80,9 +80,9 @@ func New(cfg Config, deps Deps) *Manager {
 	m.commit.left = m.leaveSeen
 	m.commit.codes = m.codesSeen
 	m.poster.catchUp = m.syncer.catchUpOwn
-	m.commit.relog = func(ctx context.Context, room string) {
+	m.commit.relog = func(ctx context.Context, room string, live bool) {
 		if j := m.joined.Get(room); j != nil {
-			if err := m.relog(ctx, j); err != nil {
+			if err := m.relogHeard(ctx, j, live); err != nil {
 				m.log.Warn("replay membership", "room", room, "err", err)
 			}
 		}

@@ -167,7 +167,10 @@ func (y *Syncer) withAll(room string) {
 }
 
 // Run compares every room with one random online member periodically,
-// until ctx ends.
+// until ctx ends. The members online are those in the room's gossip;
+// with none there, those connected that the room's log lists: a member
+// the others moved on without (removed, or away through re-keys) still
+// learns what was sealed to the epochs it holds, its removal first.
 func (y *Syncer) Run(ctx context.Context) error {
 	t := time.NewTicker(syncEvery)
 	defer t.Stop()
@@ -178,8 +181,19 @@ func (y *Syncer) Run(ctx context.Context) error {
 		case <-t.C:
 		}
 		byPeer := map[peer.ID][]string{}
+		var connected []peer.ID
 		for _, j := range y.joined.All() {
-			if members := j.Peers(); len(members) > 0 && !j.liveOnly {
+			if j.liveOnly {
+				continue
+			}
+			members := j.Peers()
+			if len(members) == 0 {
+				if connected == nil {
+					connected = y.net.ConnectedPeers()
+				}
+				members = j.listed(connected)
+			}
+			if len(members) > 0 {
 				p := members[rand.IntN(len(members))]
 				byPeer[p] = append(byPeer[p], j.id)
 			}

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+	"testing/synctest"
+	"time"
 
 	hcrypto "hallway/crypto"
 	"hallway/p2p"
@@ -173,4 +175,37 @@ func TestSyncRequestsStayWithinLimits(t *testing.T) {
 	if n != len(entries) {
 		t.Fatalf("%d of %d rooms requested", n, len(entries))
 	}
+}
+
+// With no member in a room's gossip (they moved on to an epoch we were
+// left out of), the periodic sync asks a connected peer the room's log
+// lists as a member, and never one it does not.
+func TestPeriodicSyncAsksListedMembersOutsideTheGossip(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		ann, bob, dan := newTestNode(t, "Ann"), newTestNode(t, "Bob"), newTestNode(t, "Dan")
+		room := project(t, ann, bob)
+		meshed(t, room, ann, bob)
+		connect(bob, dan)
+		if _, err := ann.Send(ctx, "#project", "said while Bob was out of the gossip"); err != nil {
+			t.Fatal(err)
+		}
+		bob.net.mu.Lock()
+		bob.net.asked = nil
+		bob.net.mu.Unlock()
+		done := make(chan struct{})
+		go func() { defer close(done); bob.Syncer().Run(ctx) }()
+		time.Sleep(3*syncEvery + time.Second)
+		synctest.Wait()
+		cancel()
+		<-done
+		if !bob.holdsText(room, "said while Bob was out of the gossip") {
+			t.Fatal("the periodic sync did not fetch the post from the listed member")
+		}
+		bob.net.mu.Lock()
+		defer bob.net.mu.Unlock()
+		if slices.Contains(bob.net.asked, dan.id) {
+			t.Fatal("the periodic sync asked a peer that is not a member of the room")
+		}
+	})
 }

@@ -33,7 +33,7 @@ func newWriter(c *committer, closing <-chan struct{}, log *slog.Logger) *Writer 
 // which backs pressure up into gossip validation instead of dropping.
 func (w *Writer) enqueue(e *storage.RoomEntry, from peer.ID) {
 	select {
-	case w.in <- pending{entry: e, from: from}:
+	case w.in <- pending{entry: e, from: from, live: true}:
 	case <-w.closing:
 	}
 }
