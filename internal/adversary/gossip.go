@@ -26,15 +26,16 @@ func RoomTopic(room string, key hcrypto.RoomKey, epoch uint64) string {
 type topics struct {
 	mu       sync.Mutex // guards joined and captured
 	joined   map[string]*pubsub.Topic
-	captured map[string][]*pb.Message // by room id, in arrival order
-	receipts map[string][]*pb.Message // the room receipts gossiped, apart
-	keys     map[string]topicKey      // by topic name: what proves we hold it
+	captured map[string][]*pb.Message    // by room id, in arrival order
+	receipts map[string][]*pb.Message    // the room receipts gossiped, apart
+	keys     map[string]topicKey         // by topic name: what proves we hold it
+	provedTo map[string]map[peer.ID]bool // by topic name: who we proved it to
 	arrived  chan struct{}
 }
 
 func newTopics() *topics {
 	return &topics{joined: map[string]*pubsub.Topic{}, captured: map[string][]*pb.Message{}, receipts: map[string][]*pb.Message{},
-		keys: map[string]topicKey{}, arrived: make(chan struct{}, 1)}
+		keys: map[string]topicKey{}, provedTo: map[string]map[peer.ID]bool{}, arrived: make(chan struct{}, 1)}
 }
 
 // Join subscribes to the topic of a room's first epoch (its key) and
@@ -150,8 +151,11 @@ func (p *Peer) TopicPeers(room string) []peer.ID {
 	return t.ListPeers()
 }
 
-// WaitTopicPeers waits until every id is subscribed to room as we see it,
-// so that a publication reaches them.
+// WaitTopicPeers waits until every id is subscribed to room as we see it
+// and, unless the room's key is public, has had our proof of its key, so
+// that what they post reaches us and what we publish reaches them. A
+// member posting before our proof reached it would send us nothing, and
+// we have no catch-up sync to make up for it.
 func (p *Peer) WaitTopicPeers(ctx context.Context, room string, ids ...peer.ID) error {
 	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()
@@ -160,21 +164,42 @@ func (p *Peer) WaitTopicPeers(ctx context.Context, room string, ids ...peer.ID) 
 		for _, id := range p.TopicPeers(room) {
 			have[id] = true
 		}
-		missing := 0
+		missing, unproved := 0, 0
 		for _, id := range ids {
 			if !have[id] {
 				missing++
+			} else if !p.provedTo(room, id) {
+				unproved++
 			}
 		}
-		if missing == 0 {
+		if missing+unproved == 0 {
 			return nil
 		}
 		select {
 		case <-tick.C:
 		case <-ctx.Done():
-			return fmt.Errorf("adversary: %d peers not subscribed to %s: %w", missing, room, ctx.Err())
+			return fmt.Errorf("adversary: %d peers not subscribed to %s, %d not shown our proof of its key: %w", missing, room, unproved, ctx.Err())
 		}
 	}
+}
+
+// provedTo reports whether id had our proof of the key of the topic
+// joined under label, or needs none (an open workspace's #general).
+func (p *Peer) provedTo(label string, id peer.ID) bool {
+	p.topics.mu.Lock()
+	defer p.topics.mu.Unlock()
+	t := p.topics.joined[label]
+	if t == nil {
+		return false
+	}
+	k, keyed := p.topics.keys[t.String()]
+	if !keyed {
+		return true // joined by name alone: there is nothing to prove
+	}
+	if open, _ := hcrypto.GeneralRoom(nil); k.room == open {
+		return true
+	}
+	return p.topics.provedTo[t.String()][id]
 }
 
 // Publish gossips data in room under the adversary's own identity, as

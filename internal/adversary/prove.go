@@ -8,6 +8,7 @@ import (
 	"hallway/p2p"
 
 	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/peer"
 )
 
 // topicKey is a room epoch's key as the peer holds it, to prove the
@@ -47,4 +48,10 @@ func (p *Peer) serveProve(s network.Stream) {
 		return
 	}
 	s.Close()
+	p.topics.mu.Lock()
+	if p.topics.provedTo[name] == nil {
+		p.topics.provedTo[name] = map[peer.ID]bool{}
+	}
+	p.topics.provedTo[name][s.Conn().RemotePeer()] = true
+	p.topics.mu.Unlock()
 }
