@@ -328,21 +328,29 @@ func ranked(nodes ...*testNode) []*testNode {
 	return out
 }
 
+// catLeft makes Ann, Bob and Cat members of a room, all holding all of
+// it, and has Cat leave it: the leave is gossiped to nobody yet. first
+// and second are Ann and Bob in the re-key rule's order.
+func catLeft(t *testing.T) (room string, cat, first, second *testNode) {
+	t.Helper()
+	ann, bob := newTestNode(t, "Ann"), newTestNode(t, "Bob")
+	cat = newTestNode(t, "Cat")
+	room = project(t, ann, bob, cat)
+	meshed(t, room, ann, bob, cat)
+	if err := cat.Leave(context.Background(), "#project"); err != nil {
+		t.Fatal(err)
+	}
+	r := ranked(ann, bob)
+	return room, cat, r[0], r[1]
+}
+
 // When a member leaves, the remaining member ranked first re-keys at
 // once; the next waits rekeyGrace and does nothing once the new epoch
 // reached it.
 func TestLeaveRekeysByRank(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		ctx := context.Background()
-		ann, bob, cat := newTestNode(t, "Ann"), newTestNode(t, "Bob"), newTestNode(t, "Cat")
-		room := project(t, ann, bob, cat)
-		meshed(t, room, ann, bob, cat)
-		if err := cat.Leave(ctx, "#project"); err != nil {
-			t.Fatal(err)
-		}
+		room, cat, first, second := catLeft(t)
 		raw := cat.lastGossip(room)
-		r := ranked(ann, bob)
-		first, second := r[0], r[1]
 		leaveOf(t, cat, room, raw, first, second)
 		synctest.Wait()
 		keys := first.sentKeys()
@@ -365,15 +373,7 @@ func TestLeaveRekeysByRank(t *testing.T) {
 // grace.
 func TestLeaveRekeysWhenTheFirstIsAway(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		ctx := context.Background()
-		ann, bob, cat := newTestNode(t, "Ann"), newTestNode(t, "Bob"), newTestNode(t, "Cat")
-		room := project(t, ann, bob, cat)
-		meshed(t, room, ann, bob, cat)
-		if err := cat.Leave(ctx, "#project"); err != nil {
-			t.Fatal(err)
-		}
-		r := ranked(ann, bob)
-		first, second := r[0], r[1]
+		room, cat, first, second := catLeft(t)
 		leaveOf(t, cat, room, cat.lastGossip(room), second) // the first is away
 		synctest.Wait()
 		if n := len(second.sentKeys()); n != 0 {

@@ -13,14 +13,7 @@ import (
 func TestLeaveFetchedLaterWaitsForTheRekeyMade(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ctx := context.Background()
-		ann, bob, cat := newTestNode(t, "Ann"), newTestNode(t, "Bob"), newTestNode(t, "Cat")
-		room := project(t, ann, bob, cat)
-		meshed(t, room, ann, bob, cat)
-		if err := cat.Leave(ctx, "#project"); err != nil {
-			t.Fatal(err)
-		}
-		r := ranked(ann, bob)
-		first, second := r[0], r[1]
+		room, cat, first, second := catLeft(t)
 		leaveOf(t, cat, room, cat.lastGossip(room), second) // the first is away
 		time.Sleep(rekeyGrace + time.Second)
 		synctest.Wait()
@@ -52,14 +45,7 @@ func TestLeaveFetchedLaterWaitsForTheRekeyMade(t *testing.T) {
 func TestLeaveFetchedLaterRekeysWhenNobodyDid(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ctx := context.Background()
-		ann, bob, cat := newTestNode(t, "Ann"), newTestNode(t, "Bob"), newTestNode(t, "Cat")
-		room := project(t, ann, bob, cat)
-		meshed(t, room, ann, bob, cat)
-		if err := cat.Leave(ctx, "#project"); err != nil {
-			t.Fatal(err)
-		}
-		r := ranked(ann, bob)
-		first, second := r[0], r[1]
+		room, cat, first, second := catLeft(t)
 		leaveOf(t, cat, room, cat.lastGossip(room), second) // the first is away
 		synctest.Wait()
 		if err := first.Syncer().pull(ctx, second.id, []string{room}); err != nil {
