@@ -31,7 +31,7 @@ import (
 //     us in the same catch-up, and a second one would only add an epoch.
 const (
 	rekeyGrace        = 10 * time.Second
-	historyGrace      = 2 * rekeyGrace
+	historyGrace      = rekeyGrace / 2
 	leaveRekeyWindow  = 24 * time.Hour
 	maxRekeyRankDelay = 20 // ranks past this wait as long as this one
 )
