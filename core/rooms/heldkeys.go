@@ -46,6 +46,13 @@ func (h *heldKeys) hold(from peer.ID, k *p2p.RoomKey) {
 	h.by[k.Room] = append(q, heldKey{from: from, key: *k})
 }
 
+// has reports whether keys are held for room.
+func (h *heldKeys) has(room string) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.by[room]) > 0
+}
+
 // take removes and returns the keys held for room.
 func (h *heldKeys) take(room string) []heldKey {
 	h.mu.Lock()
@@ -56,7 +63,7 @@ func (h *heldKeys) take(room string) []heldKey {
 }
 
 // retryHeld tries again the keys held for room, now that a key of it was
-// taken; those still refused are held again.
+// taken or its log took in more; those still refused are held again.
 func (m *Manager) retryHeld(ctx context.Context, room string) {
 	for _, h := range m.held.take(room) {
 		if err := m.acceptKey(ctx, h.from, &h.key); err != nil {

@@ -29,6 +29,8 @@ import (
 //     from an absence) waits historyGrace more, whatever the rank: the
 //     re-key that followed it while we were away is likely on its way to
 //     us in the same catch-up, and a second one would only add an epoch.
+//     Its key may have come before the leave reached our log, and been
+//     held (heldkeys.go): it is tried again before deciding.
 const (
 	rekeyGrace        = 10 * time.Second
 	historyGrace      = rekeyGrace / 2
@@ -133,6 +135,9 @@ func (m *Manager) rekeyAfterLeave(ctx context.Context, j *Joined, leaver peer.ID
 			case <-ctx.Done():
 				return
 			}
+			// The key of a re-key made for this leave may be held, for
+			// the leave reached our log after it: it is taken now.
+			m.retryHeld(ctx, j.id)
 			if now, _ := j.current(); now != epoch {
 				return // someone ranked before us re-keyed
 			}

@@ -62,3 +62,48 @@ func TestLeaveFetchedLaterRekeysWhenNobodyDid(t *testing.T) {
 		}
 	})
 }
+
+// A key resting on a leave our log does not show yet is held; when the
+// leave arrives later by sync, with no other key after it, the held key
+// is taken before the leave's own re-key is due, which then starts
+// nothing.
+func TestHeldKeyTakenWhenTheLogCatchesUp(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		ann, bob, cat := newTestNode(t, "Ann"), newTestNode(t, "Bob"), newTestNode(t, "Cat")
+		room := project(t, ann, bob, cat)
+		meshed(t, room, ann, bob, cat)
+		if err := cat.Leave(ctx, "#project"); err != nil {
+			t.Fatal(err)
+		}
+		r := ranked(ann, bob)
+		first, second := r[0], r[1]
+		leaveOf(t, cat, room, cat.lastGossip(room), first) // it re-keys at once
+		synctest.Wait()
+		keys := first.sentKeys()
+		if len(keys) != 1 {
+			t.Fatalf("the first ranked queued %d keys", len(keys))
+		}
+		// The second is cut off when the key reaches it: its log cannot
+		// show Cat's leave yet.
+		disconnect(second, first)
+		disconnect(second, cat)
+		handOver(t, first, keys, second)
+		synctest.Wait()
+		if second.epoch(room) != 0 {
+			t.Fatal("a key resting on a leave the log does not show was taken")
+		}
+		connect(second, first)
+		if err := second.Syncer().pull(ctx, first.id, []string{room}); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(historyGrace + rekeyGrace + time.Second)
+		synctest.Wait()
+		if second.epoch(room) != 1 {
+			t.Fatalf("at epoch %d once the log shows the leave, want 1", second.epoch(room))
+		}
+		if n := len(second.sentKeys()); n != 0 {
+			t.Fatalf("the second ranked re-keyed too (%d keys)", n)
+		}
+	})
+}
