@@ -26,6 +26,9 @@ type Policy struct {
 	Disabled          bool     // refuse every transfer
 	MaxSize           int64    // per transfer; 0 = no limit beyond free space
 	BlockedExtensions []string // e.g. ".exe"; case-insensitive, matched on every file of a folder
+	// AllowedExtensions, when not empty, are the only types accepted:
+	// every file of a folder must have one of them.
+	AllowedExtensions []string
 	KeepFree          uint64   // bytes that must stay free after the transfer; DefaultKeepFree if 0
 }
 
@@ -42,6 +45,9 @@ func (p Policy) Check(m *Manifest, free uint64) error {
 	}
 	if ext, path := p.blocked(m); ext != "" {
 		return fmt.Errorf("%s: %s files are not accepted: %w", path, ext, ErrRefused)
+	}
+	if path := p.notAllowed(m); path != "" {
+		return fmt.Errorf("%s: only %s files are accepted: %w", path, strings.Join(p.AllowedExtensions, ", "), ErrRefused)
 	}
 	total := m.TotalSize()
 	if p.MaxSize > 0 && total > p.MaxSize {
@@ -126,4 +132,28 @@ func humanUint(n uint64) string {
 		v /= 1000
 		u++
 	}
+}
+
+// notAllowed returns the path, as the user would see it, of the first of
+// m's files whose type AllowedExtensions does not list ("" if none).
+func (p Policy) notAllowed(m *Manifest) string {
+	if len(p.AllowedExtensions) == 0 {
+		return ""
+	}
+	for _, e := range m.Entries {
+		ok := false
+		for _, a := range p.AllowedExtensions {
+			if a = strings.ToLower(strings.TrimSpace(a)); a != "" && a != "." && strings.HasSuffix(strings.ToLower(e.Path), a) {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			if m.Folder {
+				return m.Name + "/" + e.Path
+			}
+			return e.Path
+		}
+	}
+	return ""
 }
