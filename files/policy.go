@@ -29,7 +29,7 @@ type Policy struct {
 	// AllowedExtensions, when not empty, are the only types accepted:
 	// every file of a folder must have one of them.
 	AllowedExtensions []string
-	KeepFree          uint64   // bytes that must stay free after the transfer; DefaultKeepFree if 0
+	KeepFree          uint64 // bytes that must stay free after the transfer; DefaultKeepFree if 0
 }
 
 // Check decides whether to accept m before a single byte is written, given

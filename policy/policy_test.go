@@ -35,8 +35,8 @@ func TestSetEveryKeyAndRoundTrip(t *testing.T) {
 		d = n
 	}
 	want := Document{Version: 11,
-		Files: Files{MaxSize: 100 << 20, Allowed: []string{".docx", ".pdf"}, Blocked: []string{".bat", ".exe"}, AutoAcceptMax: 10 << 20},
-		Retention: Retention{WorkspaceDays: 365, RoomDays: map[string]int{"04ab3xyzkmnpqrstvw0123456w": 30}},
+		Files:            Files{MaxSize: 100 << 20, Allowed: []string{".docx", ".pdf"}, Blocked: []string{".bat", ".exe"}, AutoAcceptMax: 10 << 20},
+		Retention:        Retention{WorkspaceDays: 365, RoomDays: map[string]int{"04ab3xyzkmnpqrstvw0123456w": 30}},
 		OpenLANForbidden: true, RoomCreation: RoomsByAdmins, Notice: "Use Hallway for work only."}
 	if !bytes.Equal(d.Marshal(), want.Marshal()) {
 		t.Fatalf("after every change:\n %s\nwant\n %s", d.Marshal(), want.Marshal())
