@@ -23,6 +23,7 @@ const (
 	KindRoomKey     Kind = "room_key"     // a room's key for a new epoch, carried by a DM
 	KindCodeIssued  Kind = "code_issued"  // a member issued a room code
 	KindCodeRevoked Kind = "code_revoked" // a member revoked a room code, or all of them
+	KindPolicy      Kind = "policy"       // an admin set a new version of the workspace policy
 )
 
 // Room body kind bytes: the kind a room message carries inside its sealed
@@ -40,6 +41,8 @@ const (
 	// 9..11 are kept for later kinds.
 	BodyCodeIssued  byte = 12
 	BodyCodeRevoked byte = 13
+	// A workspace policy version: an operation of the workspace room.
+	BodyPolicy byte = 14
 )
 
 // kindForm is every form of one kind. A kind that cannot travel one way
@@ -66,6 +69,7 @@ var kinds = [...]kindForm{
 	{kind: KindRoomKey, dm: "room_key", hasDM: true},
 	{kind: KindCodeIssued, body: BodyCodeIssued},
 	{kind: KindCodeRevoked, body: BodyCodeRevoked},
+	{kind: KindPolicy, body: BodyPolicy},
 }
 
 // Kinds lists every kind, in the table's order.

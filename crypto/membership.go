@@ -16,6 +16,7 @@ package crypto
 //	uvarint n             parents, 0..MaxOpParents
 //	n × 32 bytes          the hashes (OpHash) of the membership operations
 //	                      the actor had seen as heads, strictly increasing
+//	uvarint n, n bytes    BodyPolicy only: the policy document, 1..MaxPolicyBytes
 //
 // Uvarints are in their shortest form and parents sorted, so each
 // operation has one encoding.
@@ -40,7 +41,13 @@ const (
 	BodyAdd    = BodyKind(chat.BodyAdd)    // an owner or admin invited a colleague (or authorised a code)
 	BodyRemove = BodyKind(chat.BodyRemove) // an owner or admin removed a member
 	BodyRole   = BodyKind(chat.BodyRole)   // the owner made a member an admin or a member again
+	// BodyPolicy is a version of the workspace policy, set by an admin of
+	// the workspace room (its document is the operation's payload).
+	BodyPolicy = BodyKind(chat.BodyPolicy)
 )
+
+// MaxPolicyBytes caps a policy document.
+const MaxPolicyBytes = 32 << 10
 
 // Role is a member's standing in a room.
 type Role byte
@@ -108,13 +115,15 @@ type MemberOp struct {
 	Role    Role
 	Cutoff  uint64
 	Parents []OpHash
+	// Payload is a BodyPolicy's document.
+	Payload []byte
 }
 
 // IsMemberOpKind reports whether a body of kind k carries an operation
 // (a join or leave may also be a plain one from before operations).
 func IsMemberOpKind(k BodyKind) bool {
 	switch k {
-	case BodyCreate, BodyAdd, BodyJoin, BodyLeave, BodyRemove, BodyRole:
+	case BodyCreate, BodyAdd, BodyJoin, BodyLeave, BodyRemove, BodyRole, BodyPolicy:
 		return true
 	}
 	return false
@@ -138,10 +147,17 @@ func (o MemberOp) Validate() error {
 		if len(o.Target) != 0 && len(o.Target) != len(CodeHash{}) {
 			return errors.New("member op: a join names no target, or the hash of the room code it is by")
 		}
-	case BodyLeave:
+	case BodyLeave, BodyPolicy:
 		if len(o.Target) != 0 {
 			return fmt.Errorf("member op: kind %d names no target", o.Kind)
 		}
+	}
+	if o.Kind == BodyPolicy {
+		if len(o.Payload) == 0 || len(o.Payload) > MaxPolicyBytes {
+			return fmt.Errorf("member op: a policy of %d bytes is outside 1..%d", len(o.Payload), MaxPolicyBytes)
+		}
+	} else if len(o.Payload) != 0 {
+		return errors.New("member op: only a policy carries a document")
 	}
 	if len(o.Target) > maxPeerIDBytes {
 		return fmt.Errorf("member op: target of %d bytes exceeds %d", len(o.Target), maxPeerIDBytes)
@@ -180,6 +196,9 @@ func (o MemberOp) Marshal() []byte {
 	out = binary.AppendUvarint(out, uint64(len(o.Parents)))
 	for _, p := range o.Parents {
 		out = append(out, p[:]...)
+	}
+	if o.Kind == BodyPolicy {
+		out = appendPrefixed(out, o.Payload)
 	}
 	return out
 }
@@ -220,6 +239,8 @@ func (o MemberOp) Describe() string {
 			return "made " + target + " an admin"
 		}
 		return "made " + target + " a member"
+	case BodyPolicy:
+		return "set the workspace policy"
 	}
 	return ""
 }
@@ -297,6 +318,13 @@ func decodeMemberOp(r *wireReader) (MemberOp, error) {
 			return MemberOp{}, err
 		}
 		o.Parents = append(o.Parents, OpHash(h))
+	}
+	if o.Kind == BodyPolicy {
+		doc, err := r.prefixed(1, MaxPolicyBytes, "policy")
+		if err != nil {
+			return MemberOp{}, err
+		}
+		o.Payload = bytes.Clone(doc)
 	}
 	if !r.empty() {
 		return MemberOp{}, fmt.Errorf("%d trailing bytes", len(r.b))

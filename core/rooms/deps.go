@@ -19,6 +19,9 @@ type Config struct {
 	Identity ic.PrivKey
 	// Workspace derives #general; nil is an open LAN workspace.
 	Workspace *hcrypto.WorkspaceKey
+	// WorkspaceRoom is the private workspace's room of admins and policy;
+	// zero for a workspace made before those existed.
+	WorkspaceRoom WorkspaceRoom
 	// LastClock is the newest clock value in history: the clock starts
 	// past it, so a restart never reuses a value.
 	LastClock uint64
@@ -39,6 +42,7 @@ type Store interface {
 	epochStore
 	receiptStore
 	codeStore
+	policyStore
 }
 
 var _ Store = (*storage.Store)(nil)

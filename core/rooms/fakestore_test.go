@@ -492,3 +492,14 @@ func (s *fakeStore) FirstRoomJoin(_ context.Context, room string) (string, bool,
 	}
 	return best.Author, true, nil
 }
+
+func (s *fakeStore) MessageByID(_ context.Context, author, id string) (storage.Message, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, e := range s.entries {
+		if e.Message.Author == author && e.Message.ID == id {
+			return e.Message, true, nil
+		}
+	}
+	return storage.Message{}, false, nil
+}

@@ -24,6 +24,8 @@ type Joined struct {
 	// public. Its history is neither asked for nor served: a laptop that
 	// joins a strange network shares nothing said before it got there.
 	liveOnly bool
+	// workspace: the workspace room (workspace.go), never listed.
+	workspace bool
 	// log is the replay of the room's membership log (memberlog.go);
 	// relogMu serialises replays, so an older one never lands last.
 	log     atomic.Pointer[roster]

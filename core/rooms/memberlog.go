@@ -2,12 +2,14 @@ package rooms
 
 import (
 	"bytes"
+	"fmt"
 	"cmp"
 	"container/heap"
 	"maps"
 	"slices"
 
 	hcrypto "hallway/crypto"
+	"hallway/policy"
 
 	"github.com/libp2p/go-libp2p/core/peer"
 )
@@ -37,6 +39,14 @@ import (
 //     accepted; the other's actor is no longer a member at that point.
 //   - A removed member's operations above its cutoff (a leaver's above its
 //     leave) are left out of the replay altogether, as intake refuses them.
+//   - The workspace room (the room whose log names a workspace's admins)
+//     differs in two ways: owners and admins change roles (nobody changes
+//     the owner's, nor their own), and owners and admins set the workspace
+//     policy. A policy is accepted when its document parses and its
+//     version is above the one in force, or equal to it with a smaller
+//     operation hash when neither knew of the other (policy.Newer): so
+//     every member keeps the same version, whatever order they arrived in.
+//     An older version, a replayed one or a non-admin's is refused.
 //
 // A room made before operations existed (its id is not an owned one) starts
 // from its plain joins and leaves: the author of the earliest join in the
@@ -55,7 +65,9 @@ type logOp struct {
 // genesis is where a room made before operations starts: its owner and the
 // members its plain joins and leaves left.
 type genesis struct {
-	owner   string
+	// workspace: the room is the workspace room (see above).
+	workspace bool
+	owner     string
 	members []string
 	names   []string // of each member, as its join signed it
 }
@@ -89,6 +101,20 @@ type roster struct {
 	// heads are the operations no other held one names: the parents of
 	// our next operation.
 	heads []hcrypto.OpHash
+	// policy is the workspace policy in force (the workspace room only),
+	// nil before the first; policies every version accepted, in order.
+	policy   *policyVersion
+	policies []policyVersion
+}
+
+// policyVersion is an accepted workspace policy and who set it.
+type policyVersion struct {
+	doc    policy.Document
+	hash   hcrypto.OpHash
+	id     string // the envelope id
+	author string
+	name   string
+	pos    int // in the replay's order
 }
 
 // role is p's role, ok false when p is not a member.
@@ -286,7 +312,7 @@ func apply(room string, g genesis, order []*logOp, anc []bitset) *roster {
 		return true
 	}
 	for i, o := range order {
-		why := r.check(room, o, i, anc, invitedAt, removedAt, codes, isAnc)
+		why := r.check(room, g.workspace, o, i, anc, invitedAt, removedAt, codes, isAnc)
 		if why != "" {
 			r.refused[o.hash] = why
 			continue
@@ -332,6 +358,11 @@ func apply(room string, g genesis, order []*logOp, anc []bitset) *roster {
 			removedAt[target] = append(removedAt[target], i)
 		case hcrypto.BodyRole:
 			r.roles[target] = o.op.Role
+		case hcrypto.BodyPolicy:
+			doc, _ := policy.Parse(o.op.Payload) // check parsed it
+			v := policyVersion{doc: doc, hash: o.hash, id: o.id, author: o.author, name: r.names[o.author], pos: i}
+			r.policy = &v
+			r.policies = append(r.policies, v)
 		}
 	}
 	named := map[hcrypto.OpHash]bool{}
@@ -354,7 +385,7 @@ func apply(room string, g genesis, order []*logOp, anc []bitset) *roster {
 
 // check is why operation o, at position i of the order, is refused, or ""
 // when its actor had the right.
-func (r *roster) check(room string, o *logOp, i int, anc []bitset, invitedAt map[string]int,
+func (r *roster) check(room string, workspace bool, o *logOp, i int, anc []bitset, invitedAt map[string]int,
 	removedAt map[string][]int, codes []int, isAnc func(int, []int) bool) string {
 	actor, member := r.roles[o.author]
 	manager := member && (actor == hcrypto.RoleOwner || actor == hcrypto.RoleAdmin)
@@ -410,13 +441,19 @@ func (r *roster) check(room string, o *logOp, i int, anc []bitset, invitedAt map
 		}
 	case hcrypto.BodyRole:
 		switch {
-		case !member || actor != hcrypto.RoleOwner:
+		case workspace && !manager:
+			return "only an admin may name or remove admins"
+		case !workspace && (!member || actor != hcrypto.RoleOwner):
 			return "only the owner may change roles"
 		case target == o.author:
+			return "nobody changes their own role"
+		case target == r.owner:
 			return "the owner keeps their role"
 		case !targetIn:
 			return "not a member"
 		}
+	case hcrypto.BodyPolicy:
+		return r.checkPolicy(workspace, manager, o, i, anc)
 	default:
 		return "not a membership operation"
 	}
@@ -461,4 +498,30 @@ func (b bitset) union(o bitset) bitset {
 		out[i] |= w
 	}
 	return out
+}
+
+// checkPolicy is why a policy operation is refused, or "".
+func (r *roster) checkPolicy(workspace, manager bool, o *logOp, i int, anc []bitset) string {
+	if !workspace {
+		return "a policy belongs to the workspace room"
+	}
+	if !manager {
+		return "only an admin may set the workspace policy"
+	}
+	doc, err := policy.Parse(o.op.Payload)
+	if err != nil {
+		return err.Error()
+	}
+	cur := r.policy
+	switch {
+	case cur == nil || doc.Version > cur.doc.Version:
+		return ""
+	case doc.Version < cur.doc.Version:
+		return fmt.Sprintf("version %d is older than version %d in force", doc.Version, cur.doc.Version)
+	case anc[i].has(cur.pos):
+		return fmt.Sprintf("version %d is in force already", doc.Version)
+	case !policy.Newer(doc.Version, o.hash[:], cur.doc.Version, cur.hash[:]):
+		return fmt.Sprintf("another admin's version %d, set at the same time, prevails", doc.Version)
+	}
+	return ""
 }

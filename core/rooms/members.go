@@ -57,6 +57,11 @@ func (m *Manager) Members(ctx context.Context, ref string) ([]chat.RoomMember, e
 	if err != nil {
 		return nil, err
 	}
+	return m.membersOf(ctx, j)
+}
+
+// membersOf lists j's members with their presence.
+func (m *Manager) membersOf(ctx context.Context, j *Joined) ([]chat.RoomMember, error) {
 	rows, err := m.members(ctx, j)
 	if err != nil {
 		return nil, err

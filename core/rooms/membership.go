@@ -49,7 +49,7 @@ func (m *Manager) relogHeard(ctx context.Context, j *Joined, live bool) error {
 		}
 		ops = append(ops, logOp{hash: r.Hash, id: r.ID, author: r.Author, seq: r.Seq, op: op, name: r.Name})
 	}
-	var g genesis
+	g := genesis{workspace: j.workspace}
 	if !ownedRoom(j.id, ops) {
 		members, err := m.deps.Store.RoomMembers(ctx, j.id)
 		if err != nil {

@@ -29,7 +29,7 @@ func reservedName(name string) bool { return nameKey(name) == generalKey }
 func (r *Registry) byNameKey(name, except string) *Joined {
 	key := nameKey(name)
 	for _, j := range r.All() {
-		if j.id != except && nameKey(j.name) == key {
+		if j.id != except && !j.workspace && nameKey(j.name) == key {
 			return j
 		}
 	}

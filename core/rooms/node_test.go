@@ -95,6 +95,13 @@ func newTestNodeWith(t *testing.T, name string, ws *hcrypto.WorkspaceKey, fill f
 // node started again, over whatever history fill leaves it.
 func newTestNodeKeyed(t *testing.T, name string, key ic.PrivKey, ws *hcrypto.WorkspaceKey, fill func(*fakeStore)) *testNode {
 	t.Helper()
+	return newTestNodeConfig(t, name, Config{Identity: key, Workspace: ws}, fill)
+}
+
+// newTestNodeConfig is a node of cfg, whose Identity is its key.
+func newTestNodeConfig(t *testing.T, name string, cfg Config, fill func(*fakeStore)) *testNode {
+	t.Helper()
+	key := cfg.Identity
 	id, err := peer.IDFromPrivateKey(key)
 	if err != nil {
 		t.Fatal(err)
@@ -131,7 +138,7 @@ func newTestNodeKeyed(t *testing.T, name string, key ic.PrivKey, ws *hcrypto.Wor
 		}
 		return chat.Message{Text: text}, nil
 	}
-	n.Manager = New(Config{Identity: key, Workspace: ws}, Deps{
+	n.Manager = New(cfg, Deps{
 		Store:     n.store,
 		Net:       n.net,
 		Publisher: n.bus,

@@ -78,7 +78,7 @@ func (r *Registry) Resolve(ref string) (*Joined, error) {
 }
 
 func (r *Registry) resolveID(id string) (*Joined, error) {
-	if j := r.Get(id); j != nil {
+	if j := r.Get(id); j != nil && !j.workspace {
 		return j, nil
 	}
 	return nil, chat.NewUserError(fmt.Sprintf("you are in no room with id %q (hallway room list shows the ids)", id), chat.ErrUnknownRoom)
@@ -89,6 +89,7 @@ func (r *Registry) resolveName(name string) (*Joined, error) {
 	all := r.All()
 	var hits []*Joined
 	var names []string
+	all = slices.DeleteFunc(all, func(j *Joined) bool { return j.workspace })
 	for _, j := range all {
 		names = append(names, "#"+j.name)
 		if strings.EqualFold(j.name, name) {

@@ -152,9 +152,11 @@ func (m *Manager) Open(ctx context.Context) error {
 	}
 	gid, gkey := hcrypto.GeneralRoom(m.cfg.Workspace)
 	if m.joined.Get(gid) == nil {
-		return m.join(ctx, storage.Room{ID: gid, Name: chat.GeneralRoomName, Key: gkey, General: true}, nil)
+		if err := m.join(ctx, storage.Room{ID: gid, Name: chat.GeneralRoomName, Key: gkey, General: true}, nil); err != nil {
+			return err
+		}
 	}
-	return nil
+	return m.openWorkspaceRoom(ctx)
 }
 
 // Follow starts following a room's gossip, without recording it as
@@ -162,7 +164,7 @@ func (m *Manager) Open(ctx context.Context) error {
 // of the epochs it holds keys for (see Joined.wanted).
 func (m *Manager) Follow(r storage.Room) error {
 	j := &Joined{id: r.ID, name: r.Name, key: hcrypto.RoomKey(r.Key), general: r.General,
-		liveOnly: r.General && r.ID == openGeneralID()}
+		liveOnly: r.General && r.ID == openGeneralID(), workspace: !r.General && r.ID == m.cfg.WorkspaceRoom.ID}
 	if err := m.loadEpochs(context.Background(), j); err != nil {
 		return fmt.Errorf("room %s: %w", r.Name, err)
 	}
@@ -352,6 +354,9 @@ func (m *Manager) summary(ctx context.Context, j *Joined) (chat.Room, error) {
 func (m *Manager) List(ctx context.Context) ([]chat.Room, error) {
 	var out []chat.Room
 	for _, j := range m.joined.All() {
+		if j.workspace {
+			continue
+		}
 		r, err := m.summary(ctx, j)
 		if err != nil {
 			return nil, err
@@ -373,7 +378,7 @@ func (m *Manager) List(ctx context.Context) ([]chat.Room, error) {
 // announce tells subscribers a joined room changed (its members).
 func (m *Manager) announce(ctx context.Context, id string) {
 	m.receipts.membersChanged(id)
-	if j := m.joined.Get(id); j != nil {
+	if j := m.joined.Get(id); j != nil && !j.workspace {
 		if r, err := m.summary(ctx, j); err == nil {
 			m.deps.Publisher.Publish(chat.RoomChanged{Room: r})
 		}

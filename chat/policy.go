@@ -1,0 +1,17 @@
+package chat
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Policy is one version of a workspace's policy, as its admin signed it.
+type Policy struct {
+	// Version is 0 before any admin set one: nothing is restricted.
+	Version   uint64    `json:"version"`
+	SetBy     string    `json:"set_by,omitempty"` // the admin's peer id
+	SetByName string    `json:"set_by_name,omitempty"`
+	SetAt     time.Time `json:"set_at,omitzero"` // the admin's clock
+	// Document is the policy itself (policy.Document in JSON).
+	Document json.RawMessage `json:"document"`
+}
