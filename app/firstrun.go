@@ -48,7 +48,7 @@ func newFirstRun(u *UI) *firstRun {
 	f := &firstRun{u: u, name: widget.NewEntry(), nearby: widget.NewLabel(""), code: widget.NewEntry(), status: widget.NewLabel("")}
 	f.name.SetText(u.self.Name)
 	f.nearby.Wrapping = fyne.TextWrapWord
-	f.code.SetPlaceHolder("HW1-…")
+	f.code.SetPlaceHolder("HW2-…")
 	f.code.Hide()
 	f.invite = container.NewVBox()
 	choices := []string{choiceJoin, choiceCreate, choiceOpen}

@@ -238,7 +238,7 @@ func (u *UI) showCode(title, text, code string) {
 
 func (u *UI) askJoinWorkspace() {
 	e := widget.NewEntry()
-	e.SetPlaceHolder("HW1-…")
+	e.SetPlaceHolder("HW2-…")
 	dialog.ShowForm("Join a private workspace", "Join", "Cancel", []*widget.FormItem{widget.NewFormItem("Invite code", e)}, func(ok bool) {
 		if !ok {
 			return

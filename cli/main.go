@@ -53,6 +53,8 @@ func init() {
 		{"name", nil, runName, "name NEW NAME", ""},
 		{"watch", nil, runWatch, "watch [--json]   (follow messages and presence as they happen)", ""},
 		{"workspace", workspaceFlags, runWorkspace, workspaceUsage(), ""},
+		{"admin", nil, runAdmin, "admin [list|add PEER|remove PEER] [--json]   (a private workspace's admins)", adminVerbs.usage()},
+		{"policy", nil, runPolicy, "policy [show|set KEY VALUE|history] [--json]   (the workspace policy every node enforces; hallway policy --help)", policyVerbs.usage()},
 		{"version", nil, runVersion, "version", ""},
 	}
 }

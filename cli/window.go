@@ -81,12 +81,12 @@ func (w *WindowNode) WorkspaceInvite() (string, bool, error) { return node.Invit
 
 // CreateWorkspace picks a new private workspace and returns its code.
 func (w *WindowNode) CreateWorkspace() (string, error) {
-	ch, err := node.NewWorkspace(true)
+	ch, err := node.NewWorkspace(w.cfg.DataDir, true)
 	if err != nil {
 		return "", err
 	}
 	w.pick(ch)
-	return ch.Key.InviteCode(), nil
+	return ch.InviteCode(), nil
 }
 
 // JoinWorkspace picks the private workspace of an invite code.

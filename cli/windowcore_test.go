@@ -65,7 +65,7 @@ func TestWindowCoreSearchesAndSwitches(t *testing.T) {
 		t.Fatalf("a new node is in a private workspace (%v)", err)
 	}
 	code, err := c.CreateWorkspace()
-	if err != nil || !strings.HasPrefix(code, "HW1-") {
+	if err != nil || !strings.HasPrefix(code, "HW2-") {
 		t.Fatalf("create: %q, %v", code, err)
 	}
 	c.Restart()

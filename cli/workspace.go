@@ -35,7 +35,8 @@ var workspaceVerbs = subVerbs{list: []subVerb{
 		return workspaceShow(env, dir, "invite", args, p)
 	}},
 	{"nearby", "nearby", nil, workspaceNearby},
-}, misuse: "usage: hallway workspace [show|create|join CODE|leave|invite|nearby]"}
+	{"members", "members", exactly(0), adminList},
+}, misuse: "usage: hallway workspace [show|create|join CODE|leave|invite|nearby|members]"}
 
 // workspaceUsage is the verb's line of `hallway help`.
 func workspaceUsage() string {
@@ -68,7 +69,9 @@ func workspaceShow(env *Env, dir, sub string, args []string, p parsed) error {
 	if ok {
 		info = workspaceInfo{Workspace: core.WorkspacePrivate, Tag: k.Tag()}
 		if sub == "invite" {
-			info.InviteCode = k.InviteCode()
+			if info.InviteCode, _, err = node.Invite(dir); err != nil {
+				return err
+			}
 		}
 	} else if sub == "invite" {
 		return fmt.Errorf("this is an open LAN workspace: there is no key to invite to (hallway workspace create makes one)")
@@ -149,7 +152,7 @@ func switchWorkspace(ctx context.Context, dir string, req control.WorkspaceReque
 	if !errors.Is(err, control.ErrNotRunning) {
 		return st, false, err
 	}
-	ch, err := node.Request(req)
+	ch, err := node.Request(dir, req)
 	if err != nil {
 		return st, false, err
 	}

@@ -56,7 +56,7 @@ func TestWorkspaceSwitchesARunningNode(t *testing.T) {
 	}
 	other := t.TempDir()
 	out, _, _ = runCLI("workspace", "create", "--json", "--data", other)
-	invite := out[strings.Index(out, "HW1-"):]
+	invite := out[strings.Index(out, "HW2-"):]
 	invite = invite[:strings.IndexByte(invite, '"')]
 
 	var sout, serr bytes.Buffer

@@ -112,17 +112,18 @@ type Workspace interface {
 // Backends is what a server answers with, one field per resource. A nil
 // field leaves that resource's routes unserved (404, like any unknown path).
 type Backends struct {
-	Profile   Profile
-	People    People
-	Messages  Messages
-	Events    Events
-	Rooms     Rooms
-	Files     Files
-	Trust     Trust
-	Archive   Archive
-	Retention Retention
-	Runtime   Runtime
-	Workspace Workspace
+	Profile    Profile
+	People     People
+	Messages   Messages
+	Events     Events
+	Rooms      Rooms
+	Files      Files
+	Trust      Trust
+	Archive    Archive
+	Retention  Retention
+	Runtime    Runtime
+	Workspace  Workspace
+	Governance Governance
 }
 
 // Backend is a backend for every resource of a node at once, like the
@@ -139,13 +140,14 @@ type Backend interface {
 	Archive
 	Retention
 	Runtime
+	Governance
 }
 
 var _ Backend = (*core.Service)(nil)
 
 // BackendsOf serves every resource of a node from s.
 func BackendsOf(s Backend) Backends {
-	return Backends{Profile: s, People: s, Messages: s, Events: s, Rooms: s, Files: s, Trust: s, Archive: s, Retention: s, Runtime: s}
+	return Backends{Profile: s, People: s, Messages: s, Events: s, Rooms: s, Files: s, Trust: s, Archive: s, Retention: s, Runtime: s, Governance: s}
 }
 
 // resource names one field of Backends.
@@ -163,6 +165,7 @@ const (
 	resRetention
 	resRuntime
 	resWorkspace
+	resGovernance
 )
 
 // has reports whether the backend for r is present.
@@ -190,6 +193,8 @@ func (b Backends) has(r resource) bool {
 		return b.Runtime != nil
 	case resWorkspace:
 		return b.Workspace != nil
+	case resGovernance:
+		return b.Governance != nil
 	}
 	return false
 }

@@ -2,6 +2,7 @@ package control
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"reflect"
@@ -230,4 +231,23 @@ func fixtureBackends() Backends {
 	b := BackendsOf(fixture{})
 	b.Workspace = fixture{}
 	return b
+}
+
+func (fixture) WorkspaceMembers(context.Context) ([]chat.RoomMember, error) {
+	return []chat.RoomMember{fill[chat.RoomMember]()}, nil
+}
+func (fixture) SetWorkspaceAdmin(context.Context, string, bool) error { return nil }
+func (fixture) Policy(context.Context) (chat.Policy, error)           { return filledPolicy(), nil }
+func (fixture) SetPolicy(context.Context, string, string) (chat.Policy, error) {
+	return filledPolicy(), nil
+}
+func (fixture) PolicyHistory(context.Context) ([]chat.Policy, error) {
+	return []chat.Policy{filledPolicy()}, nil
+}
+
+// filledPolicy is a filled policy whose document is one.
+func filledPolicy() chat.Policy {
+	p := fill[chat.Policy]()
+	p.Document = json.RawMessage(`{"version":1,"files":{"blocked":[".exe"]}}`)
+	return p
 }

@@ -161,3 +161,11 @@ func FuzzControlAPI(f *testing.F) {
 		}
 	})
 }
+
+func (stubBackend) WorkspaceMembers(context.Context) ([]chat.RoomMember, error) { return nil, nil }
+func (stubBackend) SetWorkspaceAdmin(context.Context, string, bool) error       { return nil }
+func (stubBackend) Policy(context.Context) (chat.Policy, error)                 { return chat.Policy{}, nil }
+func (stubBackend) SetPolicy(context.Context, string, string) (chat.Policy, error) {
+	return chat.Policy{}, nil
+}
+func (stubBackend) PolicyHistory(context.Context) ([]chat.Policy, error) { return nil, nil }

@@ -14,6 +14,9 @@ const (
 	workspaceFile = "swarm.key"
 	// workspaceRecordFile remembers the folder is in a private workspace.
 	workspaceRecordFile = "workspace.private"
+	// workspaceRoomFile names the private workspace's room of admins and
+	// policy (core/workspace_room.go).
+	workspaceRoomFile = "workspace.room"
 	databaseFile        = "hallway.db"
 	lockFile            = "hallway.lock"
 	// SocketFile is the control API's Unix socket; on Windows its path

@@ -44,16 +44,18 @@ type Config struct {
 
 // Service is a running Hallway node.
 type Service struct {
-	cfg   Config
-	log   *slog.Logger
-	lock  *dirLock
-	key   ic.PrivKey
-	ws    *hcrypto.WorkspaceKey
-	store *storage.Store
-	node  *p2p.Node
-	bus   *bus
-	dm    *dm.Service
-	dial  *people.Dialer
+	cfg  Config
+	log  *slog.Logger
+	lock *dirLock
+	key  ic.PrivKey
+	ws   *hcrypto.WorkspaceKey
+	// wsRoom is the private workspace's room of admins and policy.
+	wsRoom rooms.WorkspaceRoom
+	store  *storage.Store
+	node   *p2p.Node
+	bus    *bus
+	dm     *dm.Service
+	dial   *people.Dialer
 
 	colleagues *people.Directory
 	presence   *people.Presence
@@ -121,6 +123,11 @@ func (s *Service) open(ctx context.Context) error {
 	}
 	if s.ws, err = loadWorkspace(s.cfg.DataDir); err != nil {
 		return err
+	}
+	if s.ws != nil {
+		if s.wsRoom, _, err = ReadWorkspaceRoom(s.cfg.DataDir); err != nil {
+			return err
+		}
 	}
 	s.store, err = storage.Open(ctx, filepath.Join(s.cfg.DataDir, databaseFile))
 	if err != nil {

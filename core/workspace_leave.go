@@ -15,6 +15,9 @@ func RemoveWorkspaceKey(dir string) error {
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("remove workspace key: %w", err)
 	}
+	if err := removeWorkspaceRoom(dir); err != nil {
+		return err
+	}
 	// The key goes first: a crash in between leaves a record without a
 	// key, which refuses to start until leave runs again.
 	return removeWorkspaceRecord(dir)

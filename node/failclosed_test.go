@@ -111,7 +111,7 @@ func TestLostWorkspaceKeyFailsClosed(t *testing.T) {
 			stop()
 
 			// Create a private workspace offline, start in it, stop.
-			ch, err := NewWorkspace(false)
+			ch, err := NewWorkspace(dir, false)
 			if err != nil {
 				t.Fatal(err)
 			}

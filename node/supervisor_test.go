@@ -211,10 +211,10 @@ func TestSwitchNeedsARunningNode(t *testing.T) {
 }
 
 func TestUnknownWorkspaceAction(t *testing.T) {
-	if _, err := Request(control.WorkspaceRequest{Action: "rename"}); err == nil {
+	if _, err := Request(t.TempDir(), control.WorkspaceRequest{Action: "rename"}); err == nil {
 		t.Fatal("an unknown action must be refused")
 	}
-	if _, err := Request(control.WorkspaceRequest{Action: control.WorkspaceJoin, Code: "HW1-AAAAA"}); err == nil {
+	if _, err := Request(t.TempDir(), control.WorkspaceRequest{Action: control.WorkspaceJoin, Code: "HW1-AAAAA"}); err == nil {
 		t.Fatal("a bad invite code must be refused")
 	}
 }

@@ -7,6 +7,7 @@ import (
 
 	"hallway/control"
 	"hallway/core"
+	"hallway/core/rooms"
 	hcrypto "hallway/crypto"
 )
 
@@ -15,28 +16,38 @@ import (
 // writes workspace key files.
 type Change struct {
 	Key *hcrypto.WorkspaceKey
+	// Room is the workspace room of admins and policy (core/rooms), as
+	// the invite code named it or as a new workspace made it; zero for a
+	// workspace from before admins.
+	Room rooms.WorkspaceRoom
 	// Force replaces a different private workspace key: colleagues on it
 	// would no longer be reachable.
 	Force bool
 }
 
-// NewWorkspace is the change to a new private workspace with a fresh key.
-func NewWorkspace(force bool) (Change, error) {
+// NewWorkspace is the change to a new private workspace with a fresh key,
+// made by the identity of the data folder dir (made now if it has none):
+// its first admin.
+func NewWorkspace(dir string, force bool) (Change, error) {
 	k, err := hcrypto.NewWorkspaceKey()
 	if err != nil {
 		return Change{}, fmt.Errorf("new workspace key: %w", err)
 	}
-	return Change{Key: &k, Force: force}, nil
+	wr, err := core.NewWorkspaceRoom(dir)
+	if err != nil {
+		return Change{}, err
+	}
+	return Change{Key: &k, Room: wr, Force: force}, nil
 }
 
 // JoinWorkspace is the change to the private workspace of an invite code
 // as a person typed or pasted it (spaces and line breaks do not matter).
 func JoinWorkspace(code string, force bool) (Change, error) {
-	k, err := hcrypto.ParseInviteCode(strings.Join(strings.Fields(code), ""))
+	v, err := hcrypto.ParseInvite(strings.Join(strings.Fields(code), ""))
 	if err != nil {
 		return Change{}, fmt.Errorf("that invite code does not work: %v", err)
 	}
-	return Change{Key: &k, Force: force}, nil
+	return Change{Key: &v.Key, Room: rooms.WorkspaceRoom{ID: v.Room}, Force: force}, nil
 }
 
 // LeaveWorkspace is the change to the open LAN workspace.
@@ -59,7 +70,14 @@ func (c Change) Apply(dir string) error {
 	if c.Key == nil {
 		return core.RemoveWorkspaceKey(dir)
 	}
-	return core.WriteWorkspaceKey(dir, *c.Key, c.Force)
+	old, had, _ := core.ReadWorkspaceKey(dir)
+	if err := core.WriteWorkspaceKey(dir, *c.Key, c.Force); err != nil {
+		return err
+	}
+	if c.Room.ID == "" && had && old == *c.Key {
+		return nil // an old code of the same workspace: keep what we know
+	}
+	return core.WriteWorkspaceRoom(dir, c.Room)
 }
 
 // State is the workspace the change leads to; it carries the invite code
@@ -70,9 +88,18 @@ func (c Change) State(withCode bool) control.WorkspaceState {
 	}
 	st := control.WorkspaceState{Workspace: core.WorkspacePrivate, Tag: c.Key.Tag()}
 	if withCode {
-		st.InviteCode = c.Key.InviteCode()
+		st.InviteCode = c.InviteCode()
 	}
 	return st
+}
+
+// InviteCode is the code colleagues join the change's workspace with.
+func (c Change) InviteCode() string {
+	code, err := hcrypto.Invite{Key: *c.Key, Room: c.Room.ID}.Code()
+	if err != nil {
+		return c.Key.InviteCode()
+	}
+	return code
 }
 
 // Invite returns the invite code of the data folder's private workspace,
@@ -82,7 +109,12 @@ func Invite(dir string) (code string, private bool, err error) {
 	if err != nil || !ok {
 		return "", false, err
 	}
-	return k.InviteCode(), true, nil
+	wr, _, err := core.ReadWorkspaceRoom(dir)
+	if err != nil {
+		return "", true, err
+	}
+	code, err = hcrypto.Invite{Key: k, Room: wr.ID}.Code()
+	return code, true, err
 }
 
 // Switch closes the running service, applies change and opens a new
@@ -97,14 +129,14 @@ func (s *Supervisor) Switch(ctx context.Context, change Change) error {
 
 // Create switches to a new private workspace and returns its invite code.
 func (s *Supervisor) Create(ctx context.Context, force bool) (string, error) {
-	ch, err := NewWorkspace(force)
+	ch, err := NewWorkspace(s.cfg.DataDir, force)
 	if err != nil {
 		return "", err
 	}
 	if err := s.Switch(ctx, ch); err != nil {
 		return "", err
 	}
-	return ch.Key.InviteCode(), nil
+	return ch.InviteCode(), nil
 }
 
 // Join switches to the private workspace of an invite code.
@@ -124,10 +156,10 @@ func (s *Supervisor) Leave(ctx context.Context) error { return s.Switch(ctx, Lea
 func (s *Supervisor) Invite() (code string, private bool, err error) { return Invite(s.cfg.DataDir) }
 
 // Request turns a control API workspace request into a change.
-func Request(req control.WorkspaceRequest) (Change, error) {
+func Request(dir string, req control.WorkspaceRequest) (Change, error) {
 	switch req.Action {
 	case control.WorkspaceCreate:
-		return NewWorkspace(req.Force)
+		return NewWorkspace(dir, req.Force)
 	case control.WorkspaceJoin:
 		return JoinWorkspace(req.Code, req.Force)
 	case control.WorkspaceLeave:
@@ -149,7 +181,7 @@ func (w *switcher) Current() control.Backend {
 }
 
 func (w *switcher) SwitchWorkspace(ctx context.Context, req control.WorkspaceRequest) (control.WorkspaceState, error) {
-	ch, err := Request(req)
+	ch, err := Request((*Supervisor)(w).cfg.DataDir, req)
 	if err != nil {
 		return control.WorkspaceState{}, err
 	}

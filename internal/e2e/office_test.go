@@ -49,7 +49,7 @@ func TestOfficeLAN(t *testing.T) {
 	// Workspaces through the CLI, before anyone runs.
 	created := fleet.Decode[map[string]any](t, ann.CLI("workspace", "create", "--json"))
 	code, _ := created["invite_code"].(string)
-	if !strings.HasPrefix(code, "HW1-") {
+	if !strings.HasPrefix(code, "HW2-") {
 		t.Fatalf("invite code %q", code)
 	}
 	bob.CLI("workspace", "join", code)

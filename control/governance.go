@@ -1,0 +1,85 @@
+package control
+
+import (
+	"context"
+
+	"hallway/chat"
+)
+
+// Governance is the workspace's admins and its signed policy.
+type Governance interface {
+	WorkspaceMembers(ctx context.Context) ([]chat.RoomMember, error)
+	SetWorkspaceAdmin(ctx context.Context, peer string, admin bool) error
+	Policy(ctx context.Context) (chat.Policy, error)
+	SetPolicy(ctx context.Context, key, value string) (chat.Policy, error)
+	PolicyHistory(ctx context.Context) ([]chat.Policy, error)
+}
+
+type adminRequest struct {
+	Peer  string `json:"peer"`
+	Admin bool   `json:"admin"`
+}
+
+type policyRequest struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
+}
+
+var epWorkspaceMembers = define(&Endpoint[none, []chat.RoomMember]{Name: "workspace_members", Method: "GET", Path: "/v1/workspace/members", needs: resGovernance,
+	serve: func(ctx context.Context, b Backends, _ none) ([]chat.RoomMember, error) {
+		list, err := b.Governance.WorkspaceMembers(ctx)
+		if list == nil {
+			list = []chat.RoomMember{}
+		}
+		return list, err
+	}})
+
+var epSetAdmin = define(&Endpoint[adminRequest, none]{Name: "workspace_admin", Method: "POST", Path: "/v1/workspace/admins", in: inJSON, needs: resGovernance,
+	serve: func(ctx context.Context, b Backends, r adminRequest) (none, error) {
+		return none{}, b.Governance.SetWorkspaceAdmin(ctx, r.Peer, r.Admin)
+	}})
+
+var epPolicy = define(&Endpoint[none, chat.Policy]{Name: "policy", Method: "GET", Path: "/v1/policy", needs: resGovernance,
+	serve: func(ctx context.Context, b Backends, _ none) (chat.Policy, error) {
+		return b.Governance.Policy(ctx)
+	}})
+
+var epSetPolicy = define(&Endpoint[policyRequest, chat.Policy]{Name: "policy_set", Method: "POST", Path: "/v1/policy", in: inJSON, needs: resGovernance,
+	serve: func(ctx context.Context, b Backends, r policyRequest) (chat.Policy, error) {
+		return b.Governance.SetPolicy(ctx, r.Key, r.Value)
+	}})
+
+var epPolicyHistory = define(&Endpoint[none, []chat.Policy]{Name: "policy_history", Method: "GET", Path: "/v1/policy/history", needs: resGovernance,
+	serve: func(ctx context.Context, b Backends, _ none) ([]chat.Policy, error) {
+		list, err := b.Governance.PolicyHistory(ctx)
+		if list == nil {
+			list = []chat.Policy{}
+		}
+		return list, err
+	}})
+
+// WorkspaceMembers lists the workspace's members and admins.
+func (c *Client) WorkspaceMembers(ctx context.Context) ([]chat.RoomMember, error) {
+	return call(ctx, c, epWorkspaceMembers, none{})
+}
+
+// SetWorkspaceAdmin names a member an admin, or takes it back.
+func (c *Client) SetWorkspaceAdmin(ctx context.Context, peer string, admin bool) error {
+	_, err := call(ctx, c, epSetAdmin, adminRequest{Peer: peer, Admin: admin})
+	return err
+}
+
+// Policy is the workspace policy in force.
+func (c *Client) Policy(ctx context.Context) (chat.Policy, error) {
+	return call(ctx, c, epPolicy, none{})
+}
+
+// SetPolicy sets one policy setting as a new version (admins only).
+func (c *Client) SetPolicy(ctx context.Context, key, value string) (chat.Policy, error) {
+	return call(ctx, c, epSetPolicy, policyRequest{Key: key, Value: value})
+}
+
+// PolicyHistory lists every policy version, oldest first.
+func (c *Client) PolicyHistory(ctx context.Context) ([]chat.Policy, error) {
+	return call(ctx, c, epPolicyHistory, none{})
+}

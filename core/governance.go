@@ -1,0 +1,33 @@
+package core
+
+import (
+	"context"
+
+	"hallway/chat"
+)
+
+// The workspace's admins and policy live in its workspace room
+// (core/rooms/workspace.go); these serve them to the control API.
+
+// WorkspaceMembers lists the workspace's members and their roles.
+func (s *Service) WorkspaceMembers(ctx context.Context) ([]chat.RoomMember, error) {
+	return s.rooms.WorkspaceMembers(ctx)
+}
+
+// SetWorkspaceAdmin names a member an admin, or takes it back.
+func (s *Service) SetWorkspaceAdmin(ctx context.Context, peer string, admin bool) error {
+	return s.rooms.SetAdmin(ctx, peer, admin)
+}
+
+// Policy is the workspace policy in force.
+func (s *Service) Policy(ctx context.Context) (chat.Policy, error) { return s.rooms.Policy(ctx) }
+
+// SetPolicy changes one setting of the workspace policy (admins only).
+func (s *Service) SetPolicy(ctx context.Context, key, value string) (chat.Policy, error) {
+	return s.rooms.SetPolicy(ctx, key, value)
+}
+
+// PolicyHistory lists every accepted policy version, oldest first.
+func (s *Service) PolicyHistory(ctx context.Context) ([]chat.Policy, error) {
+	return s.rooms.PolicyHistory(ctx)
+}
