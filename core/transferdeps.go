@@ -19,7 +19,9 @@ func (s *Service) newTransfers() *transfer.Service {
 		Peers: (*transferPeers)(s),
 		Rooms: (*transferRooms)(s),
 		Post:  (*transferPoster)(s),
-		Log:   s.log,
+		// The workspace policy in force, read at each decision.
+		Workspace: s.rooms,
+		Log:       s.log,
 	})
 }
 

@@ -53,8 +53,9 @@ func (s *Service) Accept(ctx context.Context, id, dir string) (chat.Transfer, er
 	defer s.acceptMu.Unlock()
 	if t.BytesDone == 0 {
 		held, n := s.held(ctx, id, dir)
-		if perr := s.cfg.Policy.Check(m, free-min(free, held)); perr != nil {
-			if n > 0 && errors.Is(perr, files.ErrNoSpace) && s.cfg.Policy.Check(m, free) == nil {
+		pol := s.filePolicy()
+		if perr := pol.Check(m, free-min(free, held)); perr != nil {
+			if n > 0 && errors.Is(perr, files.ErrNoSpace) && pol.Check(m, free) == nil {
 				return chat.Transfer{}, chat.UserErrorf("not accepted now: %s is free, but %s of it is held for %d download(s) under way; accept it again once they end",
 					files.HumanBytes(int64(min(free, 1<<62))), files.HumanBytes(int64(min(held, 1<<62))), n)
 			}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"log/slog"
 
+	"hallway/policy"
+
 	"hallway/chat"
 	"hallway/p2p"
 	"hallway/storage"
@@ -86,8 +88,15 @@ type Deps struct {
 	Peers Peers
 	Rooms Rooms
 	Post  Poster
+	// Workspace is the workspace policy in force; nil: none.
+	Workspace Workspace
 	// Log defaults to discarding.
 	Log *slog.Logger
+}
+
+// Workspace is the signed workspace policy (core/rooms/workspace.go).
+type Workspace interface {
+	WorkspacePolicy() policy.Document
 }
 
 // PublishFunc adapts a function to Publisher.

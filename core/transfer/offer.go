@@ -29,6 +29,9 @@ func (s *Service) SendFile(ctx context.Context, ref, path string, expire time.Du
 	if s.cfg.Policy.Disabled {
 		return chat.Transfer{}, chat.UserErrorf("file transfer is turned off on this computer")
 	}
+	if s.ws != nil && s.ws.WorkspacePolicy().Files.Disabled {
+		return chat.Transfer{}, chat.UserErrorf("the workspace policy turns file transfer off (hallway policy show)")
+	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return chat.Transfer{}, chat.UserErrorf("bad path %q: %v", path, err)
@@ -65,6 +68,9 @@ func (s *Service) SendFile(ctx context.Context, ref, path string, expire time.Du
 	}
 	if len(skipped) > 0 {
 		s.log.Info("not sent: not regular files", "skipped", strings.Join(skipped, ", "))
+	}
+	if err := s.sendable(m); err != nil {
+		return chat.Transfer{}, err
 	}
 	offer := p2p.FileOffer{ID: newID(), Name: m.Name, Size: m.TotalSize(), Files: len(m.Entries), Folder: m.Folder, Hash: m.Hash()}
 	if !expires.IsZero() {
@@ -123,13 +129,13 @@ func (s *Service) OfferReceived(ctx context.Context, from peer.ID, conv string, 
 		return
 	}
 	s.publish(ctx, o.ID)
-	pol := s.cfg.Policy
+	pol := s.filePolicy()
 	switch {
 	case pol.Disabled:
 		s.declineWith(ctx, o.ID, "file transfer is turned off on this computer")
 	case pol.MaxSize > 0 && o.Size > pol.MaxSize:
 		s.declineWith(ctx, o.ID, fmt.Sprintf("%s is more than the %s limit", files.HumanBytes(o.Size), files.HumanBytes(pol.MaxSize)))
-	case s.cfg.AutoAcceptMax > 0 && o.Size <= s.cfg.AutoAcceptMax:
+	case s.autoAcceptMax() > 0 && o.Size <= s.autoAcceptMax():
 		if _, err := s.Accept(ctx, o.ID, ""); err != nil {
 			s.log.Info("auto-accept failed", "transfer", o.ID, "err", err)
 		}

@@ -3,6 +3,8 @@ package transfer
 import (
 	"context"
 	"log/slog"
+	"math"
+	"strings"
 	"sync"
 	"time"
 
@@ -40,6 +42,7 @@ type Service struct {
 	peers Peers
 	rooms Rooms
 	post  Poster
+	ws    Workspace
 
 	progress progress
 	dls      *downloads
@@ -59,7 +62,7 @@ func New(cfg Config, deps Deps) *Service {
 	}
 	s := &Service{
 		cfg: cfg, log: deps.Log, store: deps.Store, net: deps.Net, bus: deps.Bus, spawn: deps.Spawn,
-		peers: deps.Peers, rooms: deps.Rooms, post: deps.Post, now: time.Now, freeSpace: freeSpace,
+		peers: deps.Peers, rooms: deps.Rooms, post: deps.Post, ws: deps.Workspace, now: time.Now, freeSpace: freeSpace,
 	}
 	s.dls = newDownloads(deps.Spawn, s.download, s.progress.forget)
 	s.server = &server{s: s}
@@ -103,4 +106,39 @@ func (s *Service) Resume(ctx context.Context, from peer.ID) {
 			s.dls.start(t.ID)
 		}
 	}
+}
+
+// filePolicy is what this node accepts: its own rules under the
+// workspace policy's, the stricter winning on each point.
+func (s *Service) filePolicy() files.Policy {
+	if s.ws == nil {
+		return s.cfg.Policy
+	}
+	return s.ws.WorkspacePolicy().FilePolicy(s.cfg.Policy)
+}
+
+// autoAcceptMax is the size accepted without asking, within the
+// workspace policy's ceiling.
+func (s *Service) autoAcceptMax() int64 {
+	if s.ws == nil {
+		return s.cfg.AutoAcceptMax
+	}
+	return s.ws.WorkspacePolicy().AutoAcceptMax(s.cfg.AutoAcceptMax)
+}
+
+// sendable reports why the workspace policy refuses to let m go out, nil
+// when it allows it.
+func (s *Service) sendable(m *files.Manifest) error {
+	if s.ws == nil {
+		return nil
+	}
+	doc := s.ws.WorkspacePolicy()
+	if doc.Files.Disabled {
+		return chat.UserErrorf("the workspace policy turns file transfer off (hallway policy show)")
+	}
+	if err := doc.FilePolicy(files.Policy{}).Check(m, math.MaxUint64); err != nil {
+		why := strings.TrimSuffix(err.Error(), ": "+files.ErrRefused.Error())
+		return chat.UserErrorf("the workspace policy refuses it: %s (hallway policy show)", why)
+	}
+	return nil
 }
