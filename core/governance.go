@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"hallway/chat"
+	"hallway/policy"
 )
 
 // The workspace's admins and policy live in its workspace room
@@ -31,3 +32,19 @@ func (s *Service) SetPolicy(ctx context.Context, key, value string) (chat.Policy
 func (s *Service) PolicyHistory(ctx context.Context) ([]chat.Policy, error) {
 	return s.rooms.PolicyHistory(ctx)
 }
+
+// policyChanged applies a new workspace policy in force: retention
+// follows it at once. File rules and room creation read the policy at
+// each decision.
+func (s *Service) policyChanged(ctx context.Context, prev, next policy.Document) {
+	s.log.Info("workspace policy in force", "version", next.Version)
+	if s.records == nil {
+		return // opening: the retention kept from before stands until the keeper runs
+	}
+	if err := s.records.ApplyWorkspacePolicy(ctx, prev, next); err != nil {
+		s.log.Warn("apply the workspace policy's retention", "err", err)
+	}
+}
+
+// WorkspacePolicy is the signed workspace policy in force.
+func (s *Service) WorkspacePolicy() policy.Document { return s.rooms.WorkspacePolicy() }

@@ -8,6 +8,7 @@ import (
 
 	"hallway/chat"
 	"hallway/core/records"
+	"hallway/policy"
 
 	"github.com/libp2p/go-libp2p/core/peer"
 )
@@ -40,7 +41,7 @@ var dataLayout = records.Layout{Identity: identityFile, Workspace: workspaceFile
 func (s *Service) newRecords() (*records.Keeper, error) {
 	return records.New(records.Config{DataDir: s.cfg.DataDir, Layout: dataLayout},
 		records.Deps{Store: s.store, Key: s.key, People: (*recordsLookup)(s), Rooms: (*recordsLookup)(s),
-			DMContent: dmContent, Events: (*recordsLookup)(s), Log: s.log})
+			DMContent: dmContent, Events: (*recordsLookup)(s), Workspace: (*recordsLookup)(s), Log: s.log})
 }
 
 // Search: see records.Keeper.Search.
@@ -133,3 +134,11 @@ var (
 	_ records.Rooms     = (*recordsLookup)(nil)
 	_ records.Publisher = (*recordsLookup)(nil)
 )
+
+// WorkspacePolicy is the signed workspace policy in force.
+func (l *recordsLookup) WorkspacePolicy() policy.Document {
+	if l.rooms == nil {
+		return policy.Document{}
+	}
+	return l.rooms.WorkspacePolicy()
+}

@@ -14,16 +14,17 @@ import (
 func (s *Service) newRooms(lastClock uint64) *rooms.Manager {
 	cfg := rooms.Config{Identity: s.key, Workspace: s.ws, WorkspaceRoom: s.wsRoom, LastClock: lastClock, Logger: s.log}
 	return rooms.New(cfg, rooms.Deps{
-		Store:       s.store,
-		Net:         (*roomNet)(s),
-		Publisher:   rooms.PublishFunc(s.bus.publish),
-		Spawner:     rooms.SpawnFunc(s.spawn),
-		Closing:     s.ctx.Done(),
-		SelfName:    func() string { return s.currentProfile().Name },
-		Self:        s.Self,
-		Colleague:   s.colleague,
-		ResolvePeer: s.Resolve,
-		QueueDM:     s.queueDM,
+		Store:         s.store,
+		Net:           (*roomNet)(s),
+		Publisher:     rooms.PublishFunc(s.bus.publish),
+		Spawner:       rooms.SpawnFunc(s.spawn),
+		PolicyChanged: s.policyChanged,
+		Closing:       s.ctx.Done(),
+		SelfName:      func() string { return s.currentProfile().Name },
+		Self:          s.Self,
+		Colleague:     s.colleague,
+		ResolvePeer:   s.Resolve,
+		QueueDM:       s.queueDM,
 		QueueDMs: func(ctx context.Context, tos []peer.ID, text, kind, meta string) error {
 			_, err := s.dm.QueueAll(ctx, tos, text, kind, meta)
 			return err

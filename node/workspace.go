@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"hallway/chat"
 	"hallway/control"
 	"hallway/core"
 	"hallway/core/rooms"
@@ -123,6 +124,9 @@ func Invite(dir string) (code string, private bool, err error) {
 func (s *Supervisor) Switch(ctx context.Context, change Change) error {
 	if err := change.Check(s.cfg.DataDir); err != nil {
 		return err
+	}
+	if svc := s.Current(); change.Key == nil && svc != nil && svc.WorkspacePolicy().OpenLANForbidden {
+		return chat.UserErrorf("the workspace policy forbids the open LAN workspace on this computer (hallway policy show)")
 	}
 	return s.restart(ctx, &change)
 }

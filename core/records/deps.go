@@ -110,6 +110,8 @@ type Deps struct {
 	Rooms     Rooms
 	DMContent DMContentFunc
 	Events    Publisher
+	// Workspace is the signed workspace policy; nil for none.
+	Workspace Workspace
 	Log       *slog.Logger // default: discard
 }
 

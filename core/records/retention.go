@@ -125,6 +125,9 @@ func (k *Keeper) SetRetention(ctx context.Context, in string, days int) (Retenti
 	if err != nil {
 		return RetentionStatus{}, err
 	}
+	if k.deps.Workspace != nil && governed(k.deps.Workspace.WorkspacePolicy(), scope) {
+		return RetentionStatus{}, chat.UserErrorf("the workspace policy sets how long %s is kept; an admin changes it (hallway policy set retention.days N)", scopeLabel(scope))
+	}
 	switch {
 	case days == RetentionInherit:
 		err = k.deps.Store.ClearRetention(ctx, scope)

@@ -7,6 +7,7 @@ import (
 	"hallway/chat"
 	hcrypto "hallway/crypto"
 	"hallway/p2p"
+	"hallway/policy"
 	"hallway/storage"
 
 	ic "github.com/libp2p/go-libp2p/core/crypto"
@@ -121,6 +122,9 @@ type Deps struct {
 	// colleague out of reach does not keep the others from it): a re-key
 	// hands its key to every member that way.
 	QueueDMs func(ctx context.Context, tos []peer.ID, text, kind, meta string) error
+	// PolicyChanged is told of each new workspace policy in force (and of
+	// the one in force when the node opens, with prev zero); nil: nobody.
+	PolicyChanged func(ctx context.Context, prev, next policy.Document)
 	// FileOffered records a file a colleague offered in a room.
 	FileOffered func(e *storage.RoomEntry)
 	// TransferID is the id of the transfer a file message offers.

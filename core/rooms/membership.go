@@ -65,6 +65,9 @@ func (m *Manager) relogHeard(ctx context.Context, j *Joined, live bool) error {
 	}
 	next := replay(j.id, g, ops)
 	prev := j.log.Swap(next)
+	if j.workspace {
+		m.policyReplayed(ctx, prev, next)
+	}
 	if prev == nil {
 		return nil // just opened: what it cuts was cut before
 	}

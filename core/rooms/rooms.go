@@ -292,6 +292,9 @@ func (m *Manager) Create(ctx context.Context, name string) (chat.Room, error) {
 	if j := m.joined.byNameKey(name, ""); j != nil {
 		return chat.Room{}, chat.UserErrorf("you are already in #%s, whose name looks the same; pick another name", j.name)
 	}
+	if !m.WorkspacePolicy().MayCreateRooms(m.IsWorkspaceAdmin(m.deps.Net.ID())) {
+		return chat.Room{}, chat.UserErrorf("the workspace policy lets only admins create rooms (hallway policy show)")
+	}
 	// The id is made from our key: the creation operation proves to every
 	// member that we made the room, so we own it.
 	id, seed, err := hcrypto.NewOwnedRoomID([]byte(m.deps.Net.ID()))

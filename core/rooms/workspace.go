@@ -201,3 +201,16 @@ func (r *roster) currentPolicy() *policyVersion {
 	}
 	return r.policy
 }
+
+// policyReplayed tells PolicyChanged of a new policy in force.
+func (m *Manager) policyReplayed(ctx context.Context, prev, next *roster) {
+	was, now := prev.currentPolicy(), next.currentPolicy()
+	if m.deps.PolicyChanged == nil || now == nil || (was != nil && was.hash == now.hash && prev != nil) {
+		return
+	}
+	var before policy.Document
+	if was != nil && prev != nil {
+		before = was.doc
+	}
+	m.deps.PolicyChanged(ctx, before, now.doc)
+}

@@ -210,3 +210,22 @@ func TestConcurrentPolicyVersionsResolveTheSameEverywhere(t *testing.T) {
 		t.Fatalf("after the next version: %+v", d)
 	}
 }
+
+func TestWorkspacePolicyLimitsRoomCreationToAdmins(t *testing.T) {
+	ctx := context.Background()
+	room, nodes := workspace(t, "Ann", "Bob")
+	ann, bob := nodes[0], nodes[1]
+	if _, err := bob.Create(ctx, "#before"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ann.SetPolicy(ctx, "rooms.create", "admins"); err != nil {
+		t.Fatal(err)
+	}
+	meshed(t, room, nodes...)
+	if _, err := bob.Create(ctx, "#after"); err == nil || !strings.Contains(err.Error(), "only admins") {
+		t.Fatalf("a member made a room against the policy: %v", err)
+	}
+	if _, err := ann.Create(ctx, "#after"); err != nil {
+		t.Fatal(err)
+	}
+}
