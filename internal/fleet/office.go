@@ -106,3 +106,22 @@ func ManyRooms(t testing.TB, a, b *Daemon, n int) []string {
 	}
 	return ids
 }
+
+// PrivateOffice starts daemons on the first hosts of lab in one private
+// workspace: the first creates it (and is its first admin), the others
+// join with its invite code, all through the CLI before any runs.
+func PrivateOffice(t testing.TB, lab *netlab.Lab, names []string, args ...string) (ds []*Daemon, code string) {
+	t.Helper()
+	ds = make([]*Daemon, len(names))
+	for i, n := range names {
+		ds[i] = New(t, lab.Host(i+1), n, args...)
+	}
+	created := Decode[map[string]any](t, ds[0].CLI("workspace", "create", "--json"))
+	code, _ = created["invite_code"].(string)
+	for _, d := range ds[1:] {
+		d.CLI("workspace", "join", code)
+	}
+	StartAll(t, ds)
+	WaitMesh(t, ds, 60*time.Second)
+	return ds, code
+}

@@ -1,0 +1,139 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"hallway/chat"
+	hcrypto "hallway/crypto"
+	"hallway/internal/adversary"
+	"hallway/internal/fleet"
+	"hallway/internal/netlab"
+	"hallway/policy"
+)
+
+// policyOf is the workspace policy d enforces, as `policy show` says.
+func policyOf(t *testing.T, d *fleet.Daemon) (chat.Policy, policy.Document) {
+	t.Helper()
+	p := fleet.Decode[chat.Policy](t, d.CLI("policy", "show", "--json"))
+	var doc policy.Document
+	if err := json.Unmarshal(p.Document, &doc); err != nil {
+		t.Fatalf("%s: policy document: %v", d.Name, err)
+	}
+	return p, doc
+}
+
+// A policy set by an admin reaches every node of six and each enforces
+// it: a blocked file type is refused by every receiver, whatever the
+// sender's client did, and a retention change is applied everywhere. A
+// member's `policy set` is refused; an admin names another.
+func TestWorkspacePolicyEnforcedByEveryNode(t *testing.T) {
+	lab := netlab.New(t, 7)
+	ds, code := fleet.PrivateOffice(t, lab, []string{"Ann", "Bob", "Cat", "Dan", "Eve", "Fay"})
+	ann, bob := ds[0], ds[1]
+	for _, d := range ds {
+		d.WaitFor("every member in the workspace's log", 60*time.Second, func() bool {
+			return len(fleet.Decode[[]chat.RoomMember](t, d.CLI("admin", "list", "--json"))) == len(ds)
+		})
+	}
+	roles := map[string]string{}
+	for _, m := range fleet.Decode[[]chat.RoomMember](t, bob.CLI("admin", "list", "--json")) {
+		roles[m.PeerID] = m.Role
+	}
+	if roles[ann.ID()] != chat.RoleOwner || roles[bob.ID()] != chat.RoleMember {
+		t.Fatalf("roles as Bob sees them: %v", roles)
+	}
+
+	if out, err := bob.CLIErr("policy", "set", "files.blocked", ".exe"); err == nil || !strings.Contains(err.Error(), "only a workspace admin") {
+		t.Fatalf("a member's policy set: %v %q", err, out)
+	}
+	start := time.Now()
+	ann.CLI("policy", "set", "files.blocked", ".exe,.bat")
+	var slowest time.Duration
+	for _, d := range ds {
+		took := d.WaitFor("policy version 1", 60*time.Second, func() bool {
+			p, doc := policyOf(t, d)
+			return p.Version == 1 && strings.Join(doc.Files.Blocked, ",") == ".bat,.exe" && p.SetBy == ann.ID()
+		})
+		slowest = max(slowest, took)
+	}
+	t.Logf("policy version 1 in force on %d nodes %v after it was set (slowest wait %v)", len(ds), time.Since(start).Round(time.Millisecond), slowest.Round(time.Millisecond))
+
+	// Ann names Bob an admin; Bob's retention change is applied everywhere.
+	ann.CLI("admin", "add", bob.ID())
+	bob.WaitFor("admin rights", 60*time.Second, func() bool {
+		for _, m := range fleet.Decode[[]chat.RoomMember](t, bob.CLI("admin", "list", "--json")) {
+			if m.PeerID == bob.ID() {
+				return m.Role == chat.RoleAdmin
+			}
+		}
+		return false
+	})
+	bob.CLI("policy", "set", "retention.days", "30")
+	for _, d := range ds {
+		d.WaitFor("the workspace's retention", 60*time.Second, func() bool {
+			st := fleet.Decode[map[string]any](t, d.CLI("retention", "--json"))
+			return st["workspace_days"] == float64(30)
+		})
+		if out, err := d.CLIErr("retention", "set", "365"); err == nil || !strings.Contains(err.Error(), "workspace policy") {
+			t.Fatalf("%s changed the retention the policy sets: %v %q", d.Name, err, out)
+		}
+	}
+
+	// A colleague whose modified client ignores the policy offers an
+	// .exe: every receiver refuses it.
+	inv, err := hcrypto.ParseInvite(code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mal, err := adversary.New(adversary.Config{NS: lab.Host(7), IP: lab.Host(7).IP, PSK: inv.Key.PSK()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { mal.Close() })
+	mal.SinkProfiles()
+	tool := adversary.NewContent("tool.exe", false, adversary.ContentEntry{Path: "tool.exe", Data: []byte("MZ not really a program")})
+	mal.ServeContent(tool)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	for i, d := range ds {
+		id, err := mal.Connect(ctx, d.Self().Addrs[0])
+		if err != nil {
+			t.Fatalf("Mal cannot reach %s: %v", d.Name, err)
+		}
+		offer := tool.Offer(fmt.Sprintf("gov-exe-%d", i))
+		if err := mal.OfferFile(ctx, id, offer); err != nil {
+			t.Fatal(err)
+		}
+		d.WaitFor("the offer", 30*time.Second, func() bool { _, ok := d.Transfer(offer.ID); return ok })
+		if out, err := d.CLIErr("file", "accept", offer.ID); err == nil || !strings.Contains(err.Error(), ".exe files are not accepted") {
+			t.Fatalf("%s accepted a type the workspace blocks: %v %q", d.Name, err, out)
+		}
+		if tr, _ := d.Transfer(offer.ID); tr.State != "declined" {
+			t.Fatalf("%s left the offer %s", d.Name, tr.State)
+		}
+	}
+	if n := tool.ChunkRequests.Load(); n != 0 {
+		t.Fatalf("%d chunk requests for a blocked type", n)
+	}
+	// Their own client refuses to send one.
+	if out, err := ds[2].CLIErr("file", "send", ds[3].ID(), writeTemp(t, "setup.exe")); err == nil || !strings.Contains(err.Error(), "workspace policy") {
+		t.Fatalf("Cat sent a blocked type: %v %q", err, out)
+	}
+}
+
+// writeTemp writes a small file named name for a daemon to send.
+func writeTemp(t *testing.T, name string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte("a few bytes"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
