@@ -22,6 +22,8 @@ var decoders = map[string][2]string{
 	"membership operation":      {"crypto", "FuzzUnmarshalMemberOp"},
 	"room receipt":              {"crypto", "FuzzUnmarshalReceipt"},
 	"invite code":               {"crypto", "FuzzParseInviteCode"},
+	"invite code naming a room": {"crypto", "FuzzParseInvite"},
+	"workspace policy":          {"policy", "FuzzParse"},
 	"room code":                 {"crypto", "FuzzParseRoomCode"},
 	"room code record":          {"crypto", "FuzzParseCodeRecord"},
 	"code redemption":           {"p2p", "FuzzDecodeRedeem"},
