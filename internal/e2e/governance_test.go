@@ -122,6 +122,21 @@ func TestWorkspacePolicyEnforcedByEveryNode(t *testing.T) {
 	if n := tool.ChunkRequests.Load(); n != 0 {
 		t.Fatalf("%d chunk requests for a blocked type", n)
 	}
+	// The admins' actions are in every member's signed export.
+	rec := filepath.Join(t.TempDir(), "records.json")
+	ds[2].CLI("export", "--out", rec)
+	b, err := os.ReadFile(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(b), `"kind": "policy"`) + strings.Count(string(b), `"kind":"policy"`); n != 2 {
+		t.Fatalf("the export holds %d policy versions, want 2", n)
+	}
+	if !strings.Contains(string(b), `"kind": "role"`) && !strings.Contains(string(b), `"kind":"role"`) {
+		t.Fatal("the export holds no admin grant")
+	}
+	ds[2].CLI("verify-export", rec)
+
 	// Their own client refuses to send one.
 	if out, err := ds[2].CLIErr("file", "send", ds[3].ID(), writeTemp(t, "setup.exe")); err == nil || !strings.Contains(err.Error(), "workspace policy") {
 		t.Fatalf("Cat sent a blocked type: %v %q", err, out)
