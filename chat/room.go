@@ -41,9 +41,12 @@ type RoomMember struct {
 
 // The roles of a room member.
 const (
-	RoleOwner  = "owner"
-	RoleAdmin  = "admin"
-	RoleMember = "member"
+	// RoleRevoked: a member the workspace took out (workspace members
+	// only).
+	RoleRevoked = "revoked"
+	RoleOwner   = "owner"
+	RoleAdmin   = "admin"
+	RoleMember  = "member"
 )
 
 // GeneralRoomName is the name of every workspace's default room. It is

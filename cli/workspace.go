@@ -36,7 +36,21 @@ var workspaceVerbs = subVerbs{list: []subVerb{
 	}},
 	{"nearby", "nearby", nil, workspaceNearby},
 	{"members", "members", exactly(0), adminList},
-}, misuse: "usage: hallway workspace [show|create|join CODE|leave|invite|nearby|members]"}
+	{"revoke", "revoke PEER", exactly(1), workspaceRevoke},
+}, misuse: "usage: hallway workspace [show|create|join CODE|leave|invite|nearby|members|revoke PEER]"}
+
+// workspaceRevoke takes a member out of the workspace (admins only).
+func workspaceRevoke(ctx context.Context, env *Env, dir string, args []string, p parsed) error {
+	if err := control.NewClient(dir).RevokeMember(ctx, args[0]); err != nil {
+		return err
+	}
+	if p.bools["json"] {
+		return printJSON(env.Stdout, map[string]string{"revoked": args[0]})
+	}
+	fmt.Fprintf(env.Stdout, "Revoked %s: every member's Hallway refuses its connections as the revocation reaches it.\n"+
+		"It keeps the workspace key: to shut it out of the network itself, make a new workspace (docs/GOVERNANCE.md).\n", safeLine(args[0]))
+	return nil
+}
 
 // workspaceUsage is the verb's line of `hallway help`.
 func workspaceUsage() string {

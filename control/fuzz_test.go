@@ -169,3 +169,5 @@ func (stubBackend) SetPolicy(context.Context, string, string) (chat.Policy, erro
 	return chat.Policy{}, nil
 }
 func (stubBackend) PolicyHistory(context.Context) ([]chat.Policy, error) { return nil, nil }
+
+func (stubBackend) RevokeMember(context.Context, string) error { return nil }

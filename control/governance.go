@@ -13,6 +13,7 @@ type Governance interface {
 	Policy(ctx context.Context) (chat.Policy, error)
 	SetPolicy(ctx context.Context, key, value string) (chat.Policy, error)
 	PolicyHistory(ctx context.Context) ([]chat.Policy, error)
+	RevokeMember(ctx context.Context, peer string) error
 }
 
 type adminRequest struct {
@@ -37,6 +38,11 @@ var epWorkspaceMembers = define(&Endpoint[none, []chat.RoomMember]{Name: "worksp
 var epSetAdmin = define(&Endpoint[adminRequest, none]{Name: "workspace_admin", Method: "POST", Path: "/v1/workspace/admins", in: inJSON, needs: resGovernance,
 	serve: func(ctx context.Context, b Backends, r adminRequest) (none, error) {
 		return none{}, b.Governance.SetWorkspaceAdmin(ctx, r.Peer, r.Admin)
+	}})
+
+var epRevoke = define(&Endpoint[adminRequest, none]{Name: "workspace_revoke", Method: "POST", Path: "/v1/workspace/revoke", in: inJSON, needs: resGovernance,
+	serve: func(ctx context.Context, b Backends, r adminRequest) (none, error) {
+		return none{}, b.Governance.RevokeMember(ctx, r.Peer)
 	}})
 
 var epPolicy = define(&Endpoint[none, chat.Policy]{Name: "policy", Method: "GET", Path: "/v1/policy", needs: resGovernance,
@@ -82,4 +88,10 @@ func (c *Client) SetPolicy(ctx context.Context, key, value string) (chat.Policy,
 // PolicyHistory lists every policy version, oldest first.
 func (c *Client) PolicyHistory(ctx context.Context) ([]chat.Policy, error) {
 	return call(ctx, c, epPolicyHistory, none{})
+}
+
+// RevokeMember takes a member out of the workspace (admins only).
+func (c *Client) RevokeMember(ctx context.Context, peer string) error {
+	_, err := call(ctx, c, epRevoke, adminRequest{Peer: peer})
+	return err
 }

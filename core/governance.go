@@ -3,6 +3,8 @@ package core
 import (
 	"context"
 
+	"github.com/libp2p/go-libp2p/core/peer"
+
 	"hallway/chat"
 	"hallway/policy"
 )
@@ -48,3 +50,23 @@ func (s *Service) policyChanged(ctx context.Context, prev, next policy.Document)
 
 // WorkspacePolicy is the signed workspace policy in force.
 func (s *Service) WorkspacePolicy() policy.Document { return s.rooms.WorkspacePolicy() }
+
+// refused reports whether a peer's connections are refused: the user
+// blocked it, or the workspace revoked it.
+func (s *Service) refused(p peer.ID) bool {
+	return s.blocks.IsBlocked(p) || (s.rooms != nil && s.rooms.IsRevoked(p))
+}
+
+// revoked drops the connections of a member the workspace took out; the
+// node refuses its new ones from now on (refused).
+func (s *Service) revoked(p peer.ID) {
+	s.log.Info("revoked from the workspace: its connections are refused", "peer", p)
+	if s.node != nil {
+		s.node.Disconnect(p)
+	}
+}
+
+// RevokeMember takes a member out of the workspace (admins only).
+func (s *Service) RevokeMember(ctx context.Context, peer string) error {
+	return s.rooms.Revoke(ctx, peer)
+}

@@ -19,6 +19,7 @@ func (s *Service) newRooms(lastClock uint64) *rooms.Manager {
 		Publisher:     rooms.PublishFunc(s.bus.publish),
 		Spawner:       rooms.SpawnFunc(s.spawn),
 		PolicyChanged: s.policyChanged,
+		Revoked:       s.revoked,
 		Closing:       s.ctx.Done(),
 		SelfName:      func() string { return s.currentProfile().Name },
 		Self:          s.Self,

@@ -125,6 +125,9 @@ type Deps struct {
 	// PolicyChanged is told of each new workspace policy in force (and of
 	// the one in force when the node opens, with prev zero); nil: nobody.
 	PolicyChanged func(ctx context.Context, prev, next policy.Document)
+	// Revoked is told of each member the workspace room's log takes out
+	// (its connections are to be dropped); nil: nobody.
+	Revoked func(p peer.ID)
 	// FileOffered records a file a colleague offered in a room.
 	FileOffered func(e *storage.RoomEntry)
 	// TransferID is the id of the transfer a file message offers.

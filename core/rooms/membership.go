@@ -67,6 +67,7 @@ func (m *Manager) relogHeard(ctx context.Context, j *Joined, live bool) error {
 	prev := j.log.Swap(next)
 	if j.workspace {
 		m.policyReplayed(ctx, prev, next)
+		m.revokedInLog(prev, next)
 	}
 	if prev == nil {
 		return nil // just opened: what it cuts was cut before

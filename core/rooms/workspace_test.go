@@ -229,3 +229,49 @@ func TestWorkspacePolicyLimitsRoomCreationToAdmins(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// An admin's revocation reaches every member's log; a member's does not
+// count, and the revoked member is listed as such.
+func TestRevokedMemberIsRefusedByEveryNode(t *testing.T) {
+	ctx := context.Background()
+	room, nodes := workspace(t, "Ann", "Bob", "Cat", "Mal")
+	ann, bob, mal := nodes[0], nodes[1], nodes[3]
+	if err := bob.Revoke(ctx, mal.id.String()); err == nil {
+		t.Fatal("a member revoked a colleague")
+	}
+	if err := ann.Revoke(ctx, ann.id.String()); err == nil {
+		t.Fatal("the creator revoked herself")
+	}
+	if err := ann.Revoke(ctx, mal.id.String()); err != nil {
+		t.Fatal(err)
+	}
+	meshed(t, room, nodes[:3]...)
+	for _, n := range nodes[:3] {
+		if !n.IsRevoked(mal.id) || n.IsRevoked(bob.id) {
+			t.Fatalf("%s: Mal revoked %v, Bob revoked %v", n.id, n.IsRevoked(mal.id), n.IsRevoked(bob.id))
+		}
+	}
+	list, err := bob.WorkspaceMembers(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	roles := map[string]string{}
+	for _, m := range list {
+		roles[m.PeerID] = m.Role
+	}
+	if len(roles) != 4 || roles[mal.id.String()] != chat.RoleRevoked {
+		t.Fatalf("members as Bob lists them: %v", roles)
+	}
+	// Mal, still holding the keys, joins again as any key holder does:
+	// its operations past its cutoff count nowhere.
+	if _, err := mal.poster.postOp(ctx, mal.Joined().Get(room), hcrypto.MemberOp{Kind: hcrypto.BodyJoin}); err != nil {
+		t.Fatal(err)
+	}
+	connect(mal, ann)
+	if err := ann.Syncer().pull(ctx, mal.id, []string{room}); err != nil {
+		t.Fatal(err)
+	}
+	if !ann.IsRevoked(mal.id) || ann.IsWorkspaceAdmin(mal.id) {
+		t.Fatal("the revoked member's own operations let it back in")
+	}
+}

@@ -152,3 +152,65 @@ func writeTemp(t *testing.T, name string) string {
 	}
 	return path
 }
+
+// An admin revokes a member: within moments every node drops and refuses
+// its connections, it is listed as revoked, and the others carry on.
+func TestRevokedMemberIsShutOut(t *testing.T) {
+	lab := netlab.New(t, 4)
+	ds, _ := fleet.PrivateOffice(t, lab, []string{"Ann", "Bob", "Cat", "Dan"})
+	ann, bob, dan := ds[0], ds[1], ds[3]
+	for _, d := range ds {
+		d.WaitFor("every member in the workspace's log", 60*time.Second, func() bool {
+			return len(fleet.Decode[[]chat.RoomMember](t, d.CLI("admin", "list", "--json"))) == len(ds)
+		})
+	}
+	if _, err := bob.CLIErr("workspace", "revoke", dan.ID()); err == nil || !strings.Contains(err.Error(), "only a workspace admin") {
+		t.Fatalf("a member revoked a colleague: %v", err)
+	}
+	start := time.Now()
+	ann.CLI("workspace", "revoke", dan.ID())
+	for _, d := range ds[:3] {
+		d.WaitFor("Dan shut out", 60*time.Second, func() bool { return !d.Online(dan.ID()) })
+	}
+	dan.WaitFor("nobody left to talk to", 60*time.Second, func() bool {
+		for _, c := range dan.Peers() {
+			if c.Online {
+				return false
+			}
+		}
+		return true
+	})
+	t.Logf("revoked: every node dropped Dan %v after the revocation", time.Since(start).Round(time.Millisecond))
+	roles := map[string]string{}
+	for _, m := range fleet.Decode[[]chat.RoomMember](t, bob.CLI("workspace", "members", "--json")) {
+		roles[m.PeerID] = m.Role
+	}
+	if roles[dan.ID()] != chat.RoleRevoked {
+		t.Fatalf("Bob lists %v", roles)
+	}
+	// Back from a restart, Dan is refused again: nothing he says arrives.
+	dan.Stop()
+	dan.Start()
+	dan.CLI("send", bob.ID(), "let me back in")
+	dan.CLI("send", "#general", "still here?")
+	ann.CLI("send", "#general", "after the revocation")
+	bob.WaitFor("Ann's post", 60*time.Second, func() bool {
+		_, ok := messageByText(bob.History("#general"), "after the revocation")
+		return ok
+	})
+	for _, d := range ds[:3] {
+		if d.Online(dan.ID()) {
+			t.Fatalf("%s lets Dan connect again", d.Name)
+		}
+		for _, conv := range []string{dan.ID(), "#general"} {
+			for _, text := range []string{"let me back in", "still here?"} {
+				if _, ok := messageByText(d.History(conv), text); ok {
+					t.Fatalf("%s took Dan's %q", d.Name, text)
+				}
+			}
+		}
+	}
+	if _, ok := messageByText(dan.History("#general"), "after the revocation"); ok {
+		t.Fatal("Dan received a post made after his revocation")
+	}
+}
