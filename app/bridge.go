@@ -120,6 +120,9 @@ func (u *UI) apply(ev chat.Event) {
 		if u.current == chat.RoomConv(e.Room).String() {
 			u.conv.load(u.current, "")
 		}
+	case chat.PolicyChanged:
+		// The window reads the policy where it shows it (hallway policy
+		// show is its only view so far): nothing to refresh.
 	case chat.Lagged:
 		u.lagged(e.Missed)
 	}

@@ -70,6 +70,9 @@ type RoomForked struct{ Fork RoomFork }
 // and read counts of our messages there may have changed.
 type ReceiptsChanged struct{ Room string }
 
+// PolicyChanged: a new version of the workspace policy is in force here.
+type PolicyChanged struct{ Policy Policy }
+
 // Lagged: the subscriber fell behind and Missed events were dropped
 // before this one; whatever it shows from events should be read again.
 type Lagged struct{ Missed int }
@@ -91,6 +94,7 @@ func (HistoryExpired) EventType() string    { return "history_expired" }
 func (NearbyChanged) EventType() string     { return "nearby_changed" }
 func (RoomForked) EventType() string        { return "room_forked" }
 func (ReceiptsChanged) EventType() string   { return "receipts_changed" }
+func (PolicyChanged) EventType() string     { return "policy_changed" }
 func (Lagged) EventType() string            { return "lagged" }
 
 func (PeerOnline) isEvent()        {}
@@ -110,4 +114,5 @@ func (HistoryExpired) isEvent()    {}
 func (NearbyChanged) isEvent()     {}
 func (RoomForked) isEvent()        {}
 func (ReceiptsChanged) isEvent()   {}
+func (PolicyChanged) isEvent()     {}
 func (Lagged) isEvent()            {}

@@ -22,6 +22,7 @@ func TestEventTypes(t *testing.T) {
 		{NameWarningRaised{}, "name_warning"},
 		{PrefsChanged{}, "prefs_changed"},
 		{HistoryExpired{}, "history_expired"},
+		{PolicyChanged{}, "policy_changed"},
 		{NearbyChanged{}, "nearby_changed"},
 		{RoomForked{}, "room_forked"},
 		{Lagged{Missed: 3}, "lagged"},

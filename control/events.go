@@ -34,6 +34,8 @@ type WireEvent struct {
 	Nearby *[]chat.NearbyWorkspace `json:"nearby,omitempty"`
 	// RoomID is the room whose receipts changed (receipts_changed).
 	RoomID string `json:"room_id,omitempty"`
+	// Policy is the workspace policy now in force (policy_changed).
+	Policy *chat.Policy `json:"policy,omitempty"`
 	// Missed is how many events a lagged stream skipped.
 	Missed int `json:"missed,omitempty"`
 }
@@ -81,6 +83,8 @@ func ToWire(e chat.Event) WireEvent {
 		w.Fork = &e.Fork
 	case chat.ReceiptsChanged:
 		w.RoomID = e.Room
+	case chat.PolicyChanged:
+		w.Policy = &e.Policy
 	case chat.Lagged:
 		return Lagged(e.Missed)
 	}

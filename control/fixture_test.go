@@ -99,6 +99,7 @@ func fixtureEvents() []chat.Event {
 		chat.NearbyChanged{Workspaces: fill[[]chat.NearbyWorkspace]()},
 		chat.RoomForked{Fork: fill[chat.RoomFork]()},
 		chat.ReceiptsChanged{Room: "r0123456789abcdef"},
+		chat.PolicyChanged{Policy: filledPolicy()},
 		chat.Lagged{Missed: 3},
 	}
 }

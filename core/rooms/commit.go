@@ -65,6 +65,9 @@ type committer struct {
 	// liveOnly reports a room whose history is never fetched: its holes
 	// are what was said before we met, not losses to ask for.
 	liveOnly func(room string) bool
+	// hidden reports a room nobody is shown (the workspace room): its
+	// messages are announced by what they change, not as messages.
+	hidden func(room string) bool
 }
 
 // commit stores room messages in one transaction, then announces the new
@@ -97,6 +100,7 @@ func (c *committer) commit(ctx context.Context, d storage.Durability, batch []pe
 			changedRooms[e.Room] = true
 		}
 		switch {
+		case c.hidden != nil && c.hidden(e.Room):
 		case e.Message.Author == self:
 			c.pub.Publish(chat.MessageSent{Message: c.message(ctx, e.Message)})
 		default:

@@ -87,6 +87,10 @@ func New(cfg Config, deps Deps) *Manager {
 			}
 		}
 	}
+	m.commit.hidden = func(room string) bool {
+		j := m.joined.Get(room)
+		return j != nil && j.workspace
+	}
 	m.commit.liveOnly = func(room string) bool {
 		j := m.joined.Get(room)
 		return j != nil && j.liveOnly

@@ -211,14 +211,19 @@ func (r *roster) currentPolicy() *policyVersion {
 // policyReplayed tells PolicyChanged of a new policy in force.
 func (m *Manager) policyReplayed(ctx context.Context, prev, next *roster) {
 	was, now := prev.currentPolicy(), next.currentPolicy()
-	if m.deps.PolicyChanged == nil || now == nil || (was != nil && was.hash == now.hash && prev != nil) {
+	if now == nil || (was != nil && was.hash == now.hash && prev != nil) {
 		return
 	}
 	var before policy.Document
 	if was != nil && prev != nil {
 		before = was.doc
 	}
-	m.deps.PolicyChanged(ctx, before, now.doc)
+	if m.deps.PolicyChanged != nil {
+		m.deps.PolicyChanged(ctx, before, now.doc)
+	}
+	if j, err := m.workspaceRoom(); err == nil && prev != nil {
+		m.deps.Publisher.Publish(chat.PolicyChanged{Policy: m.policyOut(ctx, j, *now)})
+	}
 }
 
 // Revoke takes a member out of the workspace: its removal from the

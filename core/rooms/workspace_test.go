@@ -275,3 +275,42 @@ func TestRevokedMemberIsRefusedByEveryNode(t *testing.T) {
 		t.Fatal("the revoked member's own operations let it back in")
 	}
 }
+
+// A new policy is announced as such; the workspace room's messages are
+// never announced as messages (nobody is shown that room).
+func TestPolicyAnnouncedNotItsMessages(t *testing.T) {
+	ctx := context.Background()
+	room, nodes := workspace(t, "Ann", "Bob")
+	ann, bob := nodes[0], nodes[1]
+	drain := func(n *testNode) (policies []uint64, messages int) {
+		for {
+			select {
+			case e := <-n.bus.events:
+				switch e := e.(type) {
+				case chat.PolicyChanged:
+					policies = append(policies, e.Policy.Version)
+				case chat.MessageReceived:
+					if e.Message.Conversation == chat.RoomConv(room).String() {
+						messages++
+					}
+				case chat.MessageSent:
+					if e.Message.Conversation == chat.RoomConv(room).String() {
+						messages++
+					}
+				}
+			default:
+				return policies, messages
+			}
+		}
+	}
+	drain(bob)
+	if _, err := ann.SetPolicy(ctx, "files", "off"); err != nil {
+		t.Fatal(err)
+	}
+	meshed(t, room, nodes...)
+	for _, n := range nodes {
+		if policies, messages := drain(n); len(policies) != 1 || policies[0] != 1 || messages != 0 {
+			t.Fatalf("%s announced policies %v and %d workspace room messages", n.id, policies, messages)
+		}
+	}
+}
