@@ -1,0 +1,154 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"hallway/chat"
+	"hallway/control"
+	"hallway/internal/fleet"
+	"hallway/internal/netlab"
+)
+
+// policyArrivals follows policy_changed events on daemons and reports
+// when the last of them had each version in force.
+type policyArrivals struct {
+	mu   sync.Mutex
+	need int
+	got  map[uint64]int
+	last map[uint64]time.Time
+	done chan uint64
+}
+
+func watchPolicies(t *testing.T, ctx context.Context, ds []*fleet.Daemon) *policyArrivals {
+	a := &policyArrivals{need: len(ds), got: map[uint64]int{}, last: map[uint64]time.Time{}, done: make(chan uint64, 1000)}
+	for _, d := range ds {
+		ready := make(chan struct{})
+		go d.Client().Events(ctx, func() { close(ready) }, func(e control.WireEvent) bool {
+			if e.Type != "policy_changed" || e.Policy == nil {
+				return true
+			}
+			a.mu.Lock()
+			defer a.mu.Unlock()
+			v := e.Policy.Version
+			a.got[v]++
+			a.last[v] = time.Now()
+			if a.got[v] == a.need {
+				a.done <- v
+			}
+			return true
+		})
+		select {
+		case <-ready:
+		case <-time.After(10 * time.Second):
+			t.Fatal("no event stream")
+		}
+	}
+	return a
+}
+
+// TestBenchGovernance: a policy change until it is in force on every node
+// of 10, next to a #general message reaching the last of them (the same
+// gossip, the baseline); a revocation until every node dropped the
+// member; a newcomer's admission from an invite code.
+func TestBenchGovernance(t *testing.T) {
+	benchOnly(t)
+	const n = 10
+	lab := netlab.New(t, n+1)
+	names := make([]string, n)
+	for i := range names {
+		names[i] = "P" + strconv.Itoa(i+1)
+	}
+	ds, code := fleet.PrivateOffice(t, lab, names)
+	admin := ds[0]
+	for _, d := range ds {
+		d.WaitFor("every member in the workspace's log", 60*time.Second, func() bool {
+			return len(fleet.Decode[[]chat.RoomMember](t, d.CLI("admin", "list", "--json"))) == n
+		})
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+
+	// Baseline: a #general message to the last of the others.
+	msgs := watchArrivals(t, ds)
+	defer msgs.cancel()
+	var base []time.Duration
+	for i := range 60 {
+		text := "probe " + strconv.Itoa(i)
+		start := time.Now()
+		if _, err := admin.Client().SendRoom(ctx, "#general", text); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-msgs.done:
+		case <-time.After(20 * time.Second):
+			t.Fatalf("message %d did not reach every member", i)
+		}
+		if i >= 10 {
+			msgs.mu.Lock()
+			base = append(base, msgs.last[text].Sub(start))
+			msgs.mu.Unlock()
+		}
+	}
+
+	pols := watchPolicies(t, ctx, ds[1:])
+	var lat []time.Duration
+	for i := range 60 {
+		start := time.Now()
+		p, err := admin.Client().SetPolicy(ctx, "files.max_size", strconv.Itoa(i+1)+"M")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for {
+			select {
+			case v := <-pols.done:
+				if v != p.Version {
+					continue
+				}
+			case <-time.After(20 * time.Second):
+				t.Fatalf("policy version %d did not reach every member", p.Version)
+			}
+			break
+		}
+		if i >= 10 {
+			pols.mu.Lock()
+			lat = append(lat, pols.last[p.Version].Sub(start))
+			pols.mu.Unlock()
+		}
+	}
+	bs, ps := summarize(base), summarize(lat)
+	fmt.Printf("BENCH #general message to the last of %d members (baseline, %d msgs): %s\n", n-1, len(base), bs)
+	fmt.Printf("BENCH policy change in force on the last of %d members (%d changes): %s;  policy p99 / message p99 = %.2fx\n",
+		n-1, len(lat), ps, ps.p99.Seconds()/bs.p99.Seconds())
+
+	// Revocation: until every other node dropped the revoked member.
+	gone := ds[n-1]
+	start := time.Now()
+	if err := admin.Client().RevokeMember(ctx, gone.ID()); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range ds[:n-1] {
+		d.WaitFor("the revoked member dropped", 60*time.Second, func() bool { return !d.Online(gone.ID()) })
+	}
+	fmt.Printf("BENCH revocation until every one of %d nodes dropped the member: %s (polled through the CLI)\n", n-1, round(time.Since(start)))
+
+	// Admission: a newcomer joins with the invite code, until the
+	// workspace's admin lists it.
+	newcomer := fleet.New(t, lab.Host(n+1), "New")
+	newcomer.CLI("workspace", "join", code)
+	start = time.Now()
+	newcomer.Start()
+	admin.WaitFor("the newcomer in the workspace's log", 60*time.Second, func() bool {
+		for _, m := range fleet.Decode[[]chat.RoomMember](t, admin.CLI("admin", "list", "--json")) {
+			if m.PeerID == newcomer.ID() {
+				return true
+			}
+		}
+		return false
+	})
+	fmt.Printf("BENCH admission from an invite code: start to a member in the admin's log: %s (polled through the CLI)\n", round(time.Since(start)))
+}
