@@ -17,8 +17,8 @@ const (
 	// workspaceRoomFile names the private workspace's room of admins and
 	// policy (core/workspace_room.go).
 	workspaceRoomFile = "workspace.room"
-	databaseFile        = "hallway.db"
-	lockFile            = "hallway.lock"
+	databaseFile      = "hallway.db"
+	lockFile          = "hallway.lock"
 	// SocketFile is the control API's Unix socket; on Windows its path
 	// names the control pipe instead (see control/endpoint_windows.go).
 	SocketFile = "control.sock"

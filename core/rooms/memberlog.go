@@ -2,9 +2,9 @@ package rooms
 
 import (
 	"bytes"
-	"fmt"
 	"cmp"
 	"container/heap"
+	"fmt"
 	"maps"
 	"slices"
 
@@ -68,8 +68,8 @@ type genesis struct {
 	// workspace: the room is the workspace room (see above).
 	workspace bool
 	owner     string
-	members []string
-	names   []string // of each member, as its join signed it
+	members   []string
+	names     []string // of each member, as its join signed it
 }
 
 // cutEvent is an accepted removal or leave.
