@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"cmp"
 	"container/heap"
-	"fmt"
 	"maps"
 	"slices"
 
@@ -105,16 +104,6 @@ type roster struct {
 	// nil before the first; policies every version accepted, in order.
 	policy   *policyVersion
 	policies []policyVersion
-}
-
-// policyVersion is an accepted workspace policy and who set it.
-type policyVersion struct {
-	doc    policy.Document
-	hash   hcrypto.OpHash
-	id     string // the envelope id
-	author string
-	name   string
-	pos    int // in the replay's order
 }
 
 // role is p's role, ok false when p is not a member.
@@ -498,30 +487,4 @@ func (b bitset) union(o bitset) bitset {
 		out[i] |= w
 	}
 	return out
-}
-
-// checkPolicy is why a policy operation is refused, or "".
-func (r *roster) checkPolicy(workspace, manager bool, o *logOp, i int, anc []bitset) string {
-	if !workspace {
-		return "a policy belongs to the workspace room"
-	}
-	if !manager {
-		return "only an admin may set the workspace policy"
-	}
-	doc, err := policy.Parse(o.op.Payload)
-	if err != nil {
-		return err.Error()
-	}
-	cur := r.policy
-	switch {
-	case cur == nil || doc.Version > cur.doc.Version:
-		return ""
-	case doc.Version < cur.doc.Version:
-		return fmt.Sprintf("version %d is older than version %d in force", doc.Version, cur.doc.Version)
-	case anc[i].has(cur.pos):
-		return fmt.Sprintf("version %d is in force already", doc.Version)
-	case !policy.Newer(doc.Version, o.hash[:], cur.doc.Version, cur.hash[:]):
-		return fmt.Sprintf("another admin's version %d, set at the same time, prevails", doc.Version)
-	}
-	return ""
 }
