@@ -179,6 +179,9 @@ func printPolicy(w io.Writer, pol chat.Policy) error {
 	if doc.RoomCreation == policy.RoomsByAdmins {
 		fmt.Fprintln(w, "  rooms: created by admins only")
 	}
+	for _, scope := range doc.HeldScopes() {
+		fmt.Fprintf(w, "  legal hold on %s: %s\n", safeLine(scope), safeLine(doc.Holds[scope]))
+	}
 	if doc.Notice != "" {
 		fmt.Fprintf(w, "  notice:\n%s\n", safeText(doc.Notice, "    "))
 	}

@@ -142,3 +142,6 @@ func (l *recordsLookup) WorkspacePolicy() policy.Document {
 	}
 	return l.rooms.WorkspacePolicy()
 }
+
+// Governed reports a workspace with admins.
+func (l *recordsLookup) Governed() bool { return l.rooms != nil && l.rooms.Governed() }

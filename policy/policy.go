@@ -15,6 +15,8 @@ import (
 const (
 	MaxDocumentBytes = 32 << 10
 	MaxNoticeBytes   = 8 << 10
+	maxHolds         = 256
+	maxHoldReason    = 500
 	maxExtensions    = 64
 	maxExtensionLen  = 16
 	maxRoomRules     = 256
@@ -49,7 +51,14 @@ type Document struct {
 	// Notice is the acceptable-use notice each member acknowledges; ""
 	// asks for none.
 	Notice string `json:"notice,omitempty"`
+	// Holds are the legal holds in force, by scope (HoldWorkspace or a
+	// room id) with their reason: nothing in a held scope is deleted on
+	// any node, by retention or otherwise.
+	Holds map[string]string `json:"holds,omitempty"`
 }
+
+// HoldWorkspace is the scope of a hold on the whole workspace.
+const HoldWorkspace = "workspace"
 
 // Files is what the workspace allows of file transfer.
 type Files struct {
@@ -131,7 +140,7 @@ func (d Document) Check() error {
 		return bad("more than %d room retention rules", maxRoomRules)
 	}
 	for room, days := range r.RoomDays {
-		if room == "" || len(room) > maxRoomIDLen || !utf8.ValidString(room) || strings.ContainsAny(room, " \t\r\n") {
+		if !validRoomID(room) {
 			return bad("room id %q", room)
 		}
 		if days < 0 || days > MaxRetentionDays {
@@ -143,6 +152,17 @@ func (d Document) Check() error {
 	}
 	if len(d.Notice) > MaxNoticeBytes || !utf8.ValidString(d.Notice) {
 		return bad("notice of %d bytes or not UTF-8", len(d.Notice))
+	}
+	if len(d.Holds) > maxHolds {
+		return bad("more than %d legal holds", maxHolds)
+	}
+	for scope, reason := range d.Holds {
+		if !validRoomID(scope) && scope != HoldWorkspace {
+			return bad("hold scope %q is neither %q nor a room id", scope, HoldWorkspace)
+		}
+		if len(reason) > maxHoldReason || !utf8.ValidString(reason) {
+			return bad("hold reason of %d bytes or not UTF-8", len(reason))
+		}
 	}
 	return nil
 }
@@ -181,4 +201,14 @@ func (d Document) RoomRetention(room string) int {
 // RoomRules lists the rooms with a retention of their own, sorted.
 func (d Document) RoomRules() []string {
 	return slices.Sorted(maps.Keys(d.Retention.RoomDays))
+}
+
+// validRoomID is what a room id in a document may be.
+func validRoomID(room string) bool {
+	return room != "" && len(room) <= maxRoomIDLen && utf8.ValidString(room) && !strings.ContainsAny(room, " \t\r\n")
+}
+
+// HeldScopes lists the scopes under a hold, sorted.
+func (d Document) HeldScopes() []string {
+	return slices.Sorted(maps.Keys(d.Holds))
 }

@@ -168,3 +168,26 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestHoldsBySetting(t *testing.T) {
+	d, err := Document{}.Set("hold.workspace", "audit 2026")
+	if err != nil || d.Holds[HoldWorkspace] != "audit 2026" || d.Version != 1 {
+		t.Fatalf("%+v, %v", d, err)
+	}
+	if d, err = d.Set("hold.r0123", "case 12"); err != nil || len(d.HeldScopes()) != 2 {
+		t.Fatalf("%+v, %v", d, err)
+	}
+	if d, err = d.Set("hold.workspace", "none"); err != nil || len(d.Holds) != 1 || d.Version != 3 {
+		t.Fatalf("released: %+v, %v", d, err)
+	}
+	if _, err := d.Set("hold.workspace", "none"); err == nil {
+		t.Fatal("released a hold not in force")
+	}
+	if _, err := d.Set("hold.two words", "x"); err == nil {
+		t.Fatal("a hold on a scope that is no room id")
+	}
+	again, err := Parse(d.Marshal())
+	if err != nil || again.Holds["r0123"] != "case 12" {
+		t.Fatalf("round trip: %+v, %v", again, err)
+	}
+}

@@ -2,6 +2,7 @@ package policy
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -22,6 +23,7 @@ var Keys = []struct{ Key, Values string }{
 	{"open_lan", "allowed | forbidden"},
 	{"rooms.create", "everyone | admins"},
 	{"notice", "the acceptable-use text members acknowledge, or none"},
+	{"hold.SCOPE", "a legal hold's reason, or none to release it (SCOPE: workspace or a room id)"},
 }
 
 // Set returns the next version of d with key set to value, or an error a
@@ -81,6 +83,19 @@ func (d Document) Set(key, value string) (Document, error) {
 		default:
 			err = fmt.Errorf("rooms.create is everyone or admins, not %q", value)
 		}
+	case strings.HasPrefix(key, "hold."):
+		scope := strings.TrimPrefix(key, "hold.")
+		if none {
+			if _, ok := n.Holds[scope]; !ok {
+				err = fmt.Errorf("no legal hold on %s", scope)
+			}
+			delete(n.Holds, scope)
+			break
+		}
+		if n.Holds == nil {
+			n.Holds = map[string]string{}
+		}
+		n.Holds[scope] = v
 	case key == "notice":
 		n.Notice = value
 		if none {
@@ -102,6 +117,9 @@ func (d Document) clone() Document {
 	n := d
 	n.Files.Allowed = slices.Clone(d.Files.Allowed)
 	n.Files.Blocked = slices.Clone(d.Files.Blocked)
+	if d.Holds != nil {
+		n.Holds = maps.Clone(d.Holds)
+	}
 	if d.Retention.RoomDays != nil {
 		n.Retention.RoomDays = make(map[string]int, len(d.Retention.RoomDays))
 		for k, v := range d.Retention.RoomDays {

@@ -2,7 +2,12 @@ package records
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
 
 	"hallway/chat"
 	"hallway/policy"
@@ -18,7 +23,20 @@ import (
 // Workspace is the workspace policy in force; nil: none.
 type Workspace interface {
 	WorkspacePolicy() policy.Document
+	// Governed reports a workspace with admins: its legal holds are
+	// theirs to place and release, through the policy.
+	Governed() bool
 }
+
+// policyHoldPrefix starts the id of a hold the workspace policy placed.
+const policyHoldPrefix = "policy-"
+
+// errAdminsHold is what a user placing or releasing a hold hears in a
+// workspace with admins.
+var errAdminsHold = chat.UserErrorf("in this workspace legal holds are placed and released by its admins: " +
+	"hallway policy set hold.workspace REASON (or hold.ROOM-ID), and hold.SCOPE none to release")
+
+func (k *Keeper) governed() bool { return k.deps.Workspace != nil && k.deps.Workspace.Governed() }
 
 // governed reports whether the workspace policy sets scope's retention.
 func governed(doc policy.Document, scope string) bool {
@@ -70,6 +88,9 @@ func (k *Keeper) ApplyWorkspacePolicy(ctx context.Context, prev, next policy.Doc
 			}
 		}
 	}
+	if err := k.applyPolicyHolds(ctx, next); err != nil {
+		return err
+	}
 	k.deps.Log.Info("retention follows the workspace policy", "version", next.Version,
 		"workspace_days", next.Retention.WorkspaceDays, "room_rules", len(next.Retention.RoomDays))
 	k.sweeper.kick()
@@ -82,4 +103,41 @@ func scopeLabel(scope string) string {
 		return "the workspace's history"
 	}
 	return "this conversation"
+}
+
+// applyPolicyHolds makes the holds this node keeps for the policy the
+// ones it names: a scope it holds gets a hold, one it no longer holds is
+// released, and deletion that was due resumes.
+func (k *Keeper) applyPolicyHolds(ctx context.Context, doc policy.Document) error {
+	holds, err := k.deps.Store.LegalHolds(ctx, false)
+	if err != nil {
+		return fmt.Errorf("legal holds: %w", err)
+	}
+	want := map[string]string{}
+	for _, scope := range doc.HeldScopes() {
+		s := storage.ScopeWorkspace
+		if scope != policy.HoldWorkspace {
+			s = chat.RoomConv(scope).String()
+		}
+		want[s] = doc.Holds[scope]
+	}
+	for _, h := range holds {
+		if !strings.HasPrefix(h.ID, policyHoldPrefix) {
+			continue
+		}
+		if reason, ok := want[h.Scope]; ok && reason == h.Reason {
+			delete(want, h.Scope) // in force already
+			continue
+		}
+		if _, err := k.deps.Store.ReleaseHold(ctx, h.ID); err != nil && !errors.Is(err, storage.ErrNoHold) {
+			return fmt.Errorf("release a policy hold: %w", err)
+		}
+	}
+	for _, scope := range slices.Sorted(maps.Keys(want)) {
+		h := storage.LegalHold{ID: policyHoldPrefix + strings.TrimPrefix(newHoldID(), "hold-"), Scope: scope, Reason: want[scope], CreatedAt: time.Now()}
+		if err := k.deps.Store.PlaceHold(ctx, h); err != nil {
+			return fmt.Errorf("place a policy hold: %w", err)
+		}
+	}
+	return nil
 }

@@ -15,6 +15,8 @@ type fakeWorkspace struct {
 	doc policy.Document
 }
 
+func (w *fakeWorkspace) Governed() bool { return true }
+
 func (w *fakeWorkspace) WorkspacePolicy() policy.Document {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -83,5 +85,51 @@ func TestWorkspacePolicyGovernsRetention(t *testing.T) {
 	}
 	if _, err := w.k.SetRetention(t.Context(), "#project", 5); err != nil {
 		t.Fatalf("the room is the user's again: %v", err)
+	}
+}
+
+// The policy's legal holds become the node's; nobody releases or places
+// one locally in a workspace with admins; a hold the next version drops
+// is released.
+func TestWorkspacePolicyPlacesAndReleasesHolds(t *testing.T) {
+	w := newWorld(t)
+	ws := &fakeWorkspace{}
+	w.k.deps.Workspace = ws
+	room := chat.RoomConv("r1").String()
+	held := func() map[string]string {
+		t.Helper()
+		st, err := w.k.Retention(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]string{}
+		for _, h := range st.Holds {
+			out[h.Scope] = h.Reason
+		}
+		return out
+	}
+	ws.apply(t, w.k, policy.Document{Version: 1, Holds: map[string]string{policy.HoldWorkspace: "audit 2026", "r1": "case 12"}})
+	if got := held(); len(got) != 2 || got[storage.ScopeWorkspace] != "audit 2026" || got[room] != "case 12" {
+		t.Fatalf("holds after version 1: %v", got)
+	}
+	st, _ := w.k.Retention(t.Context())
+	var ue *chat.UserError
+	if _, err := w.k.ReleaseHold(t.Context(), st.Holds[0].ID); !errors.As(err, &ue) {
+		t.Fatalf("a user released the policy's hold: %v", err)
+	}
+	if _, err := w.k.PlaceHold(t.Context(), "", "mine"); !errors.As(err, &ue) {
+		t.Fatalf("a user placed a hold in a workspace with admins: %v", err)
+	}
+	// The same holds again change nothing; dropping one releases it.
+	ws.apply(t, w.k, policy.Document{Version: 2, Holds: map[string]string{policy.HoldWorkspace: "audit 2026", "r1": "case 12"}})
+	if got := held(); len(got) != 2 {
+		t.Fatalf("holds after version 2: %v", got)
+	}
+	ws.apply(t, w.k, policy.Document{Version: 3, Holds: map[string]string{"r1": "case 12"}})
+	if got := held(); len(got) != 1 || got[room] != "case 12" {
+		t.Fatalf("holds after version 3: %v", got)
+	}
+	if !kicked(w.k) {
+		t.Fatal("no sweep after a hold was released")
 	}
 }

@@ -147,6 +147,9 @@ func (k *Keeper) SetRetention(ctx context.Context, in string, days int) (Retenti
 // PlaceHold suspends deletion in a conversation (in) or, with in empty,
 // in the whole workspace, until the hold is released.
 func (k *Keeper) PlaceHold(ctx context.Context, in, reason string) (LegalHold, error) {
+	if k.governed() {
+		return LegalHold{}, errAdminsHold
+	}
 	scope, err := k.retentionScope(ctx, in)
 	if err != nil {
 		return LegalHold{}, err
@@ -176,6 +179,9 @@ func newHoldID() string {
 
 // ReleaseHold ends a legal hold; deletion that was due resumes at once.
 func (k *Keeper) ReleaseHold(ctx context.Context, id string) (LegalHold, error) {
+	if k.governed() || strings.HasPrefix(strings.TrimSpace(id), policyHoldPrefix) {
+		return LegalHold{}, errAdminsHold
+	}
 	h, err := k.deps.Store.ReleaseHold(ctx, strings.TrimSpace(id))
 	if errors.Is(err, storage.ErrNoHold) {
 		return LegalHold{}, chat.UserErrorf("no legal hold %q is in force (hallway retention show lists them)", id)

@@ -61,6 +61,12 @@ func (m *Manager) workspaceRoom() (*Joined, error) {
 	return nil, errNoAdmins
 }
 
+// Governed reports whether the workspace has admins (a workspace room).
+func (m *Manager) Governed() bool {
+	_, err := m.workspaceRoom()
+	return err == nil
+}
+
 // IsWorkspaceAdmin reports whether p is the workspace's creator or one of
 // its admins, as the workspace room's log has it.
 func (m *Manager) IsWorkspaceAdmin(p peer.ID) bool {

@@ -86,6 +86,31 @@ func TestWorkspacePolicyEnforcedByEveryNode(t *testing.T) {
 		}
 	}
 
+	// A legal hold placed by an admin is kept by every node; nobody
+	// releases it, or places one, by themselves.
+	bob.CLI("policy", "set", "hold.workspace", "audit 2026")
+	for _, d := range ds {
+		var id string
+		d.WaitFor("the admins' legal hold", 60*time.Second, func() bool {
+			st := fleet.Decode[struct {
+				Holds []struct{ ID, Scope, Reason string }
+			}](t, d.CLI("retention", "--json"))
+			for _, h := range st.Holds {
+				if h.Scope == "workspace" && h.Reason == "audit 2026" {
+					id = h.ID
+					return true
+				}
+			}
+			return false
+		})
+		if _, err := d.CLIErr("retention", "release", id); err == nil || !strings.Contains(err.Error(), "admins") {
+			t.Fatalf("%s released the admins' hold: %v", d.Name, err)
+		}
+		if _, err := d.CLIErr("retention", "hold", "--reason", "mine"); err == nil || !strings.Contains(err.Error(), "admins") {
+			t.Fatalf("%s placed a hold by itself: %v", d.Name, err)
+		}
+	}
+
 	// A colleague whose modified client ignores the policy offers an
 	// .exe: every receiver refuses it.
 	inv, err := hcrypto.ParseInvite(code)
@@ -129,8 +154,8 @@ func TestWorkspacePolicyEnforcedByEveryNode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := strings.Count(string(b), `"kind": "policy"`) + strings.Count(string(b), `"kind":"policy"`); n != 2 {
-		t.Fatalf("the export holds %d policy versions, want 2", n)
+	if n := strings.Count(string(b), `"kind": "policy"`) + strings.Count(string(b), `"kind":"policy"`); n != 3 {
+		t.Fatalf("the export holds %d policy versions, want 3", n)
 	}
 	if !strings.Contains(string(b), `"kind": "role"`) && !strings.Contains(string(b), `"kind":"role"`) {
 		t.Fatal("the export holds no admin grant")
