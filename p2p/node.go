@@ -58,6 +58,10 @@ type Config struct {
 	// never accepted. It is called on every connection and must be fast.
 	// Nil blocks nobody.
 	Blocked func(peer.ID) bool
+
+	// floodPublish, for tests of this package only, plays a modified
+	// client that sends its own posts to every subscriber, mesh or not.
+	floodPublish bool
 }
 
 // Node is a running libp2p host with Hallway's protocols.
@@ -66,6 +70,7 @@ type Node struct {
 	handler Handler
 	log     *slog.Logger
 	private bool
+	flood   bool // Config.floodPublish
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -161,6 +166,7 @@ func New(cfg Config, h Handler) (*Node, error) {
 		handler:   h,
 		log:       cfg.Logger,
 		private:   cfg.PSK != nil,
+		flood:     cfg.floodPublish,
 		ctx:       ctx,
 		cancel:    cancel,
 		connected: map[peer.ID]bool{},

@@ -77,7 +77,7 @@ func (n *Node) startPubsub() error {
 		// send our own posts to every subscriber past the filter, so
 		// posts go through the mesh like forwarded messages.
 		pubsub.WithPeerFilter(n.proven.allows),
-		pubsub.WithFloodPublish(false),
+		pubsub.WithFloodPublish(n.flood),
 		pubsub.WithRawTracer(meshTracer{n: n}),
 		pubsub.WithMessageSigning(true),
 		pubsub.WithStrictSignatureVerification(true),

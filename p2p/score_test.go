@@ -192,7 +192,10 @@ func waitScore(t *testing.T, victim *Node, id peer.ID, limit float64) {
 // thresholds.
 func TestInvalidPostsLowerTheSendersScore(t *testing.T) {
 	victim, _ := newTestNode(t, nil)
-	bad, _ := newTestNode(t, nil)
+	// A modified client floods its posts: through the mesh alone they
+	// would stop at the victim's first prune, however far its score is
+	// from the thresholds by then.
+	bad, _ := newTestNodeWith(t, Config{floodPublish: true})
 	connect(t, bad, victim)
 	vt, vlog := joinTestRoom(t, victim, "r")
 	bt, _ := joinTestRoom(t, bad, "r")
