@@ -121,8 +121,9 @@ func (u *UI) apply(ev chat.Event) {
 			u.conv.load(u.current, "")
 		}
 	case chat.PolicyChanged:
-		// The window reads the policy where it shows it (hallway policy
-		// show is its only view so far): nothing to refresh.
+		p := e.Policy
+		u.policy = &p
+		u.checkNotice()
 	case chat.Lagged:
 		u.lagged(e.Missed)
 	}

@@ -77,6 +77,13 @@ type Workspace interface {
 	Restart()
 }
 
+// Governance is the workspace policy: read, and its acceptable-use
+// notice acknowledged.
+type Governance interface {
+	Policy(ctx context.Context) (chat.Policy, error)
+	AcknowledgeNotice(ctx context.Context) (chat.Policy, error)
+}
+
 // Core is everything the window drives.
 type Core interface {
 	Messenger
@@ -85,4 +92,5 @@ type Core interface {
 	People
 	Searcher
 	Workspace
+	Governance
 }

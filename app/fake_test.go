@@ -36,6 +36,7 @@ type fakeCore struct {
 	restarts  int
 	workspace string
 	nearby    []chat.NearbyWorkspace
+	policy    *chat.Policy
 }
 
 func newFakeCore() *fakeCore {
@@ -297,3 +298,20 @@ func (f *fakeCore) NearbyWorkspaces(context.Context) ([]chat.NearbyWorkspace, er
 func (f *fakeCore) Restart() { f.restarts++ }
 
 var _ Core = (*fakeCore)(nil)
+
+func (f *fakeCore) Policy(context.Context) (chat.Policy, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.policy == nil {
+		return chat.Policy{}, chat.UserErrorf("this workspace has no admins")
+	}
+	return *f.policy, nil
+}
+
+func (f *fakeCore) AcknowledgeNotice(context.Context) (chat.Policy, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.actions = append(f.actions, "acknowledge")
+	f.policy.NoticeAcknowledged = true
+	return *f.policy, nil
+}

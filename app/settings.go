@@ -116,6 +116,8 @@ func (u *UI) showSettings() {
 	if u.self.Workspace == chat.WorkspacePrivate {
 		ws.SetText("Private workspace " + u.self.WorkspaceTag + ": only colleagues with the key can connect.")
 	}
+	pol := widget.NewLabel(policySummary(u.policy))
+	pol.Wrapping = fyne.TextWrapWord
 	presence := widget.NewLabel(u.idleLine())
 	presence.Wrapping = fyne.TextWrapWord
 	wsButtons := container.NewHBox(
@@ -136,6 +138,7 @@ func (u *UI) showSettings() {
 		widget.NewFormItem("", readReceipts),
 		widget.NewFormItem("Presence", presence),
 		widget.NewFormItem("Workspace", container.NewVBox(ws, wsButtons)),
+		widget.NewFormItem("Workspace policy", pol),
 		widget.NewFormItem("Add a colleague by address", container.NewBorder(nil, nil, nil, addBtn, addr)),
 	)
 	d := dialog.NewCustomConfirm("Settings", "Save", "Cancel", container.NewVScroll(form), func(ok bool) {

@@ -42,8 +42,12 @@ type UI struct {
 	// nearbyEvents counts nearby_changed events applied, so a reload that
 	// read the list before one of them keeps the newer list.
 	nearbyEvents int
-	current      string // the conversation shown: "dm:…" or "room:…"
-	focused      bool
+	// policy is the workspace policy in force (nil: a workspace without
+	// admins); noticeShown the version whose notice was last put up.
+	policy      *chat.Policy
+	noticeShown uint64
+	current     string // the conversation shown: "dm:…" or "room:…"
+	focused     bool
 	// autoAway: the status was set to away by the idle timer, so activity
 	// brings it back.
 	autoAway bool
@@ -159,6 +163,7 @@ type state struct {
 	transfers []chat.Transfer
 	prefs     chat.Prefs
 	nearby    []chat.NearbyWorkspace
+	policy    *chat.Policy
 }
 
 func loadState(ctx context.Context, c Core) (state, error) {
@@ -188,6 +193,9 @@ func loadState(ctx context.Context, c Core) (state, error) {
 	if st.nearby, err = c.NearbyWorkspaces(ctx); err != nil {
 		return st, err
 	}
+	if p, err := c.Policy(ctx); err == nil {
+		st.policy = &p
+	} // else a workspace without admins: no policy to show
 	st.prefs, err = c.Prefs(ctx)
 	return st, err
 }
@@ -220,12 +228,14 @@ func (u *UI) setState(st state) {
 	u.updateWarningBanner()
 	u.nearby = st.nearby
 	u.showNearby()
+	u.policy = st.policy
 }
 
 // showMain shows the main view, opening the last conversation.
 func (u *UI) showMain() {
 	u.firstRun = nil
 	u.win.SetContent(u.main)
+	u.checkNotice()
 	if u.current == "" && u.prefs.LastConversation != "" && u.knownConv(u.prefs.LastConversation) {
 		u.open(u.prefs.LastConversation)
 	} else if u.current == "" && len(u.rooms) > 0 {

@@ -24,6 +24,7 @@ const (
 	KindCodeIssued  Kind = "code_issued"  // a member issued a room code
 	KindCodeRevoked Kind = "code_revoked" // a member revoked a room code, or all of them
 	KindPolicy      Kind = "policy"       // an admin set a new version of the workspace policy
+	KindAck         Kind = "ack"          // a member acknowledged the workspace's acceptable-use notice
 )
 
 // Room body kind bytes: the kind a room message carries inside its sealed
@@ -43,6 +44,8 @@ const (
 	BodyCodeRevoked byte = 13
 	// A workspace policy version: an operation of the workspace room.
 	BodyPolicy byte = 14
+	// A member's acknowledgement of the acceptable-use notice.
+	BodyAck byte = 15
 )
 
 // kindForm is every form of one kind. A kind that cannot travel one way
@@ -70,6 +73,7 @@ var kinds = [...]kindForm{
 	{kind: KindCodeIssued, body: BodyCodeIssued},
 	{kind: KindCodeRevoked, body: BodyCodeRevoked},
 	{kind: KindPolicy, body: BodyPolicy},
+	{kind: KindAck, body: BodyAck},
 }
 
 // Kinds lists every kind, in the table's order.

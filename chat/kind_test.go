@@ -29,6 +29,7 @@ func TestKindTable(t *testing.T) {
 		{kind: KindCodeIssued, name: "code_issued", body: 12, inRoom: true},
 		{kind: KindCodeRevoked, name: "code_revoked", body: 13, inRoom: true},
 		{kind: KindPolicy, name: "policy", body: 14, inRoom: true},
+		{kind: KindAck, name: "ack", body: 15, inRoom: true},
 	}
 	if len(tests) != len(Kinds()) {
 		t.Fatalf("%d kinds, the test knows %d", len(Kinds()), len(tests))

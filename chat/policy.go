@@ -14,4 +14,9 @@ type Policy struct {
 	SetAt     time.Time `json:"set_at,omitzero"` // the admin's clock
 	// Document is the policy itself (policy.Document in JSON).
 	Document json.RawMessage `json:"document"`
+	// NoticeAcknowledged: this member acknowledged the policy's notice
+	// (true when it has none); AcknowledgedBy lists every member who
+	// did, as their signed acknowledgements say.
+	NoticeAcknowledged bool     `json:"notice_acknowledged"`
+	AcknowledgedBy     []string `json:"acknowledged_by,omitempty"`
 }

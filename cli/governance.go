@@ -87,6 +87,7 @@ var policyVerbs = subVerbs{list: []subVerb{
 	{"show", "show [--json]   (the policy in force, who set it and when)", exactly(0), policyShow},
 	{"set", "set KEY VALUE [--json]   (admins only; KEY is one of the settings below)", atLeast(2), policySet},
 	{"history", "history [--json]   (every version, oldest first)", exactly(0), policyHistory},
+	{"acknowledge", "acknowledge [--json]   (sign that you read and accept the acceptable-use notice)", exactly(0), policyAcknowledge},
 }, more: policyKeysHelp()}
 
 func policyKeysHelp() string {
@@ -184,6 +185,11 @@ func printPolicy(w io.Writer, pol chat.Policy) error {
 	}
 	if doc.Notice != "" {
 		fmt.Fprintf(w, "  notice:\n%s\n", safeText(doc.Notice, "    "))
+		if pol.NoticeAcknowledged {
+			fmt.Fprintf(w, "  you acknowledged it; %d member(s) did\n", len(pol.AcknowledgedBy))
+		} else {
+			fmt.Fprintln(w, "  you have not acknowledged it yet: hallway policy acknowledge")
+		}
 	}
 	return nil
 }
@@ -211,4 +217,16 @@ func listOrAny(l []string) string {
 		return "any"
 	}
 	return strings.Join(l, ",")
+}
+
+func policyAcknowledge(ctx context.Context, env *Env, dir string, _ []string, p parsed) error {
+	pol, err := control.NewClient(dir).AcknowledgeNotice(ctx)
+	if err != nil {
+		return err
+	}
+	if p.bools["json"] {
+		return printJSON(env.Stdout, pol)
+	}
+	fmt.Fprintf(env.Stdout, "Acknowledged the acceptable-use notice of policy version %d; your signed acknowledgement is kept with the workspace's records.\n", pol.Version)
+	return nil
 }

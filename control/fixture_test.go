@@ -253,3 +253,5 @@ func filledPolicy() chat.Policy {
 	p.Document = json.RawMessage(`{"version":1,"files":{"blocked":[".exe"]}}`)
 	return p
 }
+
+func (fixture) AcknowledgeNotice(context.Context) (chat.Policy, error) { return filledPolicy(), nil }

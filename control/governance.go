@@ -14,6 +14,7 @@ type Governance interface {
 	SetPolicy(ctx context.Context, key, value string) (chat.Policy, error)
 	PolicyHistory(ctx context.Context) ([]chat.Policy, error)
 	RevokeMember(ctx context.Context, peer string) error
+	AcknowledgeNotice(ctx context.Context) (chat.Policy, error)
 }
 
 type adminRequest struct {
@@ -55,6 +56,11 @@ var epSetPolicy = define(&Endpoint[policyRequest, chat.Policy]{Name: "policy_set
 		return b.Governance.SetPolicy(ctx, r.Key, r.Value)
 	}})
 
+var epAcknowledge = define(&Endpoint[none, chat.Policy]{Name: "policy_acknowledge", Method: "POST", Path: "/v1/policy/acknowledge", needs: resGovernance,
+	serve: func(ctx context.Context, b Backends, _ none) (chat.Policy, error) {
+		return b.Governance.AcknowledgeNotice(ctx)
+	}})
+
 var epPolicyHistory = define(&Endpoint[none, []chat.Policy]{Name: "policy_history", Method: "GET", Path: "/v1/policy/history", needs: resGovernance,
 	serve: func(ctx context.Context, b Backends, _ none) ([]chat.Policy, error) {
 		list, err := b.Governance.PolicyHistory(ctx)
@@ -94,4 +100,9 @@ func (c *Client) PolicyHistory(ctx context.Context) ([]chat.Policy, error) {
 func (c *Client) RevokeMember(ctx context.Context, peer string) error {
 	_, err := call(ctx, c, epRevoke, adminRequest{Peer: peer})
 	return err
+}
+
+// AcknowledgeNotice acknowledges the policy's acceptable-use notice.
+func (c *Client) AcknowledgeNotice(ctx context.Context) (chat.Policy, error) {
+	return call(ctx, c, epAcknowledge, none{})
 }

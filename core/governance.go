@@ -70,3 +70,9 @@ func (s *Service) revoked(p peer.ID) {
 func (s *Service) RevokeMember(ctx context.Context, peer string) error {
 	return s.rooms.Revoke(ctx, peer)
 }
+
+// AcknowledgeNotice records, signed, that the user accepts the policy's
+// acceptable-use notice.
+func (s *Service) AcknowledgeNotice(ctx context.Context) (chat.Policy, error) {
+	return s.rooms.AcknowledgeNotice(ctx)
+}

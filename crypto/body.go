@@ -94,7 +94,7 @@ func (b RoomBody) Validate() error {
 				return fmt.Errorf("room body: %w", err)
 			}
 		}
-	case BodyCreate, BodyAdd, BodyRemove, BodyRole, BodyPolicy:
+	case BodyCreate, BodyAdd, BodyRemove, BodyRole, BodyPolicy, BodyAck:
 		if _, err := UnmarshalMemberOp(b.Kind, []byte(b.Text)); err != nil {
 			return fmt.Errorf("room body: %w", err)
 		}

@@ -80,6 +80,8 @@ func TestPolicyOperationWire(t *testing.T) {
 		"a target":             {Kind: BodyPolicy, Payload: doc, Target: []byte("x")},
 		"a document elsewhere": {Kind: BodyRole, Target: []byte("x"), Role: RoleAdmin, Payload: doc},
 		"too large":            {Kind: BodyPolicy, Payload: make([]byte, MaxPolicyBytes+1)},
+		"a short ack":          {Kind: BodyAck, Payload: make([]byte, 31)},
+		"an ack with a target": {Kind: BodyAck, Payload: make([]byte, 32), Target: []byte("x")},
 	} {
 		if bad.Validate() == nil {
 			t.Errorf("%s: valid", name)
@@ -89,5 +91,14 @@ func TestPolicyOperationWire(t *testing.T) {
 	role := MemberOp{Kind: BodyRole, Target: []byte("x"), Role: RoleAdmin}.Marshal()
 	if _, err := UnmarshalMemberOp(BodyRole, append(role, 1, 'x')); err == nil {
 		t.Fatal("a role change with a document parsed")
+	}
+}
+
+func TestAckOperationWire(t *testing.T) {
+	o := MemberOp{Kind: BodyAck, Payload: make([]byte, 32)}
+	o.Payload[0] = 7
+	got, err := UnmarshalMemberOp(BodyAck, o.Marshal())
+	if err != nil || got.Payload[0] != 7 || len(got.Payload) != 32 {
+		t.Fatalf("round trip: %+v, %v", got, err)
 	}
 }

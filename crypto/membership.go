@@ -16,7 +16,8 @@ package crypto
 //	uvarint n             parents, 0..MaxOpParents
 //	n × 32 bytes          the hashes (OpHash) of the membership operations
 //	                      the actor had seen as heads, strictly increasing
-//	uvarint n, n bytes    BodyPolicy only: the policy document, 1..MaxPolicyBytes
+//	uvarint n, n bytes    BodyPolicy only: the policy document, 1..MaxPolicyBytes;
+//	                      BodyAck only: the SHA-256 of the notice acknowledged
 //
 // Uvarints are in their shortest form and parents sorted, so each
 // operation has one encoding.
@@ -44,6 +45,9 @@ const (
 	// BodyPolicy is a version of the workspace policy, set by an admin of
 	// the workspace room (its document is the operation's payload).
 	BodyPolicy = BodyKind(chat.BodyPolicy)
+	// BodyAck is a member's acknowledgement of the workspace's
+	// acceptable-use notice (its payload: the notice's SHA-256).
+	BodyAck = BodyKind(chat.BodyAck)
 )
 
 // MaxPolicyBytes caps a policy document.
@@ -123,7 +127,7 @@ type MemberOp struct {
 // (a join or leave may also be a plain one from before operations).
 func IsMemberOpKind(k BodyKind) bool {
 	switch k {
-	case BodyCreate, BodyAdd, BodyJoin, BodyLeave, BodyRemove, BodyRole, BodyPolicy:
+	case BodyCreate, BodyAdd, BodyJoin, BodyLeave, BodyRemove, BodyRole, BodyPolicy, BodyAck:
 		return true
 	}
 	return false
@@ -147,17 +151,22 @@ func (o MemberOp) Validate() error {
 		if len(o.Target) != 0 && len(o.Target) != len(CodeHash{}) {
 			return errors.New("member op: a join names no target, or the hash of the room code it is by")
 		}
-	case BodyLeave, BodyPolicy:
+	case BodyLeave, BodyPolicy, BodyAck:
 		if len(o.Target) != 0 {
 			return fmt.Errorf("member op: kind %d names no target", o.Kind)
 		}
 	}
-	if o.Kind == BodyPolicy {
+	switch {
+	case o.Kind == BodyPolicy:
 		if len(o.Payload) == 0 || len(o.Payload) > MaxPolicyBytes {
 			return fmt.Errorf("member op: a policy of %d bytes is outside 1..%d", len(o.Payload), MaxPolicyBytes)
 		}
-	} else if len(o.Payload) != 0 {
-		return errors.New("member op: only a policy carries a document")
+	case o.Kind == BodyAck:
+		if len(o.Payload) != sha256.Size {
+			return fmt.Errorf("member op: an acknowledgement names a %d-byte hash", sha256.Size)
+		}
+	case len(o.Payload) != 0:
+		return errors.New("member op: only a policy or an acknowledgement carries a payload")
 	}
 	if len(o.Target) > maxPeerIDBytes {
 		return fmt.Errorf("member op: target of %d bytes exceeds %d", len(o.Target), maxPeerIDBytes)
@@ -197,7 +206,7 @@ func (o MemberOp) Marshal() []byte {
 	for _, p := range o.Parents {
 		out = append(out, p[:]...)
 	}
-	if o.Kind == BodyPolicy {
+	if o.Kind == BodyPolicy || o.Kind == BodyAck {
 		out = appendPrefixed(out, o.Payload)
 	}
 	return out
@@ -241,6 +250,8 @@ func (o MemberOp) Describe() string {
 		return "made " + target + " a member"
 	case BodyPolicy:
 		return "set the workspace policy"
+	case BodyAck:
+		return "acknowledged the acceptable-use notice"
 	}
 	return ""
 }
@@ -319,8 +330,8 @@ func decodeMemberOp(r *wireReader) (MemberOp, error) {
 		}
 		o.Parents = append(o.Parents, OpHash(h))
 	}
-	if o.Kind == BodyPolicy {
-		doc, err := r.prefixed(1, MaxPolicyBytes, "policy")
+	if o.Kind == BodyPolicy || o.Kind == BodyAck {
+		doc, err := r.prefixed(1, MaxPolicyBytes, "payload")
 		if err != nil {
 			return MemberOp{}, err
 		}

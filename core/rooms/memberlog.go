@@ -104,6 +104,9 @@ type roster struct {
 	// nil before the first; policies every version accepted, in order.
 	policy   *policyVersion
 	policies []policyVersion
+	// acks are, per member, the hash of the acceptable-use notice it
+	// last acknowledged (the workspace room only).
+	acks map[string][32]byte
 }
 
 // role is p's role, ok false when p is not a member.
@@ -268,7 +271,8 @@ func topoOrder(byHash map[hcrypto.OpHash]*logOp, excluded map[hcrypto.OpHash]boo
 // apply runs ordered operations from the room's start.
 func apply(room string, g genesis, order []*logOp, anc []bitset) *roster {
 	r := &roster{roles: map[string]hcrypto.Role{}, invited: map[string]bool{}, cutoffs: map[string]uint64{},
-		names: map[string]string{}, gaps: map[string][][2]uint64{}, codeBy: map[string]bool{}, refused: map[hcrypto.OpHash]string{}, accepted: map[hcrypto.OpHash]bool{}}
+		names: map[string]string{}, gaps: map[string][][2]uint64{}, codeBy: map[string]bool{}, refused: map[hcrypto.OpHash]string{}, accepted: map[hcrypto.OpHash]bool{},
+		acks: map[string][32]byte{}}
 	for _, o := range order {
 		if o.op.Kind == hcrypto.BodyCreate && createsRoom(room, o) {
 			r.owned = true
@@ -352,6 +356,8 @@ func apply(room string, g genesis, order []*logOp, anc []bitset) *roster {
 			v := policyVersion{doc: doc, hash: o.hash, id: o.id, author: o.author, name: r.names[o.author], pos: i}
 			r.policy = &v
 			r.policies = append(r.policies, v)
+		case hcrypto.BodyAck:
+			r.acks[o.author] = [32]byte(o.op.Payload)
 		}
 	}
 	named := map[hcrypto.OpHash]bool{}
@@ -443,6 +449,13 @@ func (r *roster) check(room string, workspace bool, o *logOp, i int, anc []bitse
 		}
 	case hcrypto.BodyPolicy:
 		return r.checkPolicy(workspace, manager, o, i, anc)
+	case hcrypto.BodyAck:
+		switch {
+		case !workspace:
+			return "an acknowledgement belongs to the workspace room"
+		case !member:
+			return "not a member"
+		}
 	default:
 		return "not a membership operation"
 	}

@@ -2,6 +2,8 @@ package rooms
 
 import (
 	"context"
+	"crypto/sha256"
+	"slices"
 
 	"hallway/chat"
 	hcrypto "hallway/crypto"
@@ -145,7 +147,7 @@ func (m *Manager) Policy(ctx context.Context) (chat.Policy, error) {
 	}
 	v := j.roster().currentPolicy()
 	if v == nil {
-		return chat.Policy{Document: policy.Document{}.Marshal()}, nil
+		return chat.Policy{Document: policy.Document{}.Marshal(), NoticeAcknowledged: true}, nil
 	}
 	return m.policyOut(ctx, j, *v), nil
 }
@@ -198,6 +200,7 @@ func (m *Manager) SetPolicy(ctx context.Context, key, value string) (chat.Policy
 
 func (m *Manager) policyOut(ctx context.Context, j *Joined, v policyVersion) chat.Policy {
 	out := chat.Policy{Version: v.doc.Version, SetBy: v.author, SetByName: v.name, Document: v.doc.Marshal()}
+	out.NoticeAcknowledged, out.AcknowledgedBy = acknowledged(j.roster(), v.doc.Notice, m.deps.Net.ID().String())
 	if msg, ok, err := m.deps.Store.MessageByID(ctx, v.author, v.id); err == nil && ok && msg.Conv == j.id {
 		out.SetAt = msg.SentAt
 	}
@@ -220,4 +223,49 @@ func (m *Manager) policyReplayed(ctx context.Context, prev, next *roster) {
 	if j, err := m.workspaceRoom(); err == nil && prev != nil {
 		m.deps.Publisher.Publish(chat.PolicyChanged{Policy: m.policyOut(ctx, j, *now)})
 	}
+}
+
+// AcknowledgeNotice records, signed, that the user read and accepts the
+// acceptable-use notice of the policy in force.
+func (m *Manager) AcknowledgeNotice(ctx context.Context) (chat.Policy, error) {
+	j, err := m.workspaceRoom()
+	if err != nil {
+		return chat.Policy{}, err
+	}
+	v := j.roster().currentPolicy()
+	if v == nil || v.doc.Notice == "" {
+		return chat.Policy{}, chat.UserErrorf("the workspace policy has no acceptable-use notice to acknowledge")
+	}
+	if ok, _ := acknowledged(j.roster(), v.doc.Notice, m.deps.Net.ID().String()); ok {
+		return m.Policy(ctx)
+	}
+	h := sha256.Sum256([]byte(v.doc.Notice))
+	e, err := m.poster.postOp(ctx, j, hcrypto.MemberOp{Kind: hcrypto.BodyAck, Payload: h[:]})
+	if err != nil {
+		return chat.Policy{}, err
+	}
+	if err := accepted(j, e); err != nil {
+		return chat.Policy{}, err
+	}
+	return m.Policy(ctx)
+}
+
+// acknowledged reports whether self acknowledged notice, and lists who
+// did; with no notice there is nothing to acknowledge.
+func acknowledged(r *roster, notice, self string) (bool, []string) {
+	if notice == "" {
+		return true, nil
+	}
+	if r == nil {
+		return false, nil
+	}
+	h := sha256.Sum256([]byte(notice))
+	var by []string
+	for p, a := range r.acks {
+		if _, in := r.roles[p]; in && a == h {
+			by = append(by, p)
+		}
+	}
+	slices.Sort(by)
+	return slices.Contains(by, self), by
 }

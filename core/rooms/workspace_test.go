@@ -314,3 +314,38 @@ func TestPolicyAnnouncedNotItsMessages(t *testing.T) {
 		}
 	}
 }
+
+// Each member acknowledges the acceptable-use notice, signed; a new
+// notice needs a new acknowledgement.
+func TestNoticeAcknowledgements(t *testing.T) {
+	ctx := context.Background()
+	room, nodes := workspace(t, "Ann", "Bob")
+	ann, bob := nodes[0], nodes[1]
+	if p, _ := bob.Policy(ctx); !p.NoticeAcknowledged {
+		t.Fatal("nothing to acknowledge, yet not acknowledged")
+	}
+	if _, err := bob.AcknowledgeNotice(ctx); err == nil {
+		t.Fatal("acknowledged a notice that does not exist")
+	}
+	if _, err := ann.SetPolicy(ctx, "notice", "Be kind; no customer data in #general."); err != nil {
+		t.Fatal(err)
+	}
+	meshed(t, room, nodes...)
+	if p, _ := bob.Policy(ctx); p.NoticeAcknowledged {
+		t.Fatal("acknowledged before reading it")
+	}
+	if p, err := bob.AcknowledgeNotice(ctx); err != nil || !p.NoticeAcknowledged {
+		t.Fatalf("after acknowledging: %+v, %v", p, err)
+	}
+	meshed(t, room, nodes...)
+	if p, _ := ann.Policy(ctx); len(p.AcknowledgedBy) != 1 || p.AcknowledgedBy[0] != bob.id.String() {
+		t.Fatalf("Ann sees acknowledgements by %v", p.AcknowledgedBy)
+	}
+	if _, err := ann.SetPolicy(ctx, "notice", "Be kind, and lock your screen."); err != nil {
+		t.Fatal(err)
+	}
+	meshed(t, room, nodes...)
+	if p, _ := bob.Policy(ctx); p.NoticeAcknowledged || len(p.AcknowledgedBy) != 0 {
+		t.Fatalf("a new notice counted the old acknowledgement: %+v", p)
+	}
+}

@@ -1,0 +1,52 @@
+package app
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"hallway/chat"
+)
+
+func noticePolicy(version uint64, acknowledged bool) *chat.Policy {
+	doc, _ := json.Marshal(map[string]any{"version": version, "files": map[string]any{"blocked": []string{".exe"}},
+		"retention": map[string]any{"workspace_days": 30}, "notice": "No customer data in #general."})
+	return &chat.Policy{Version: version, SetBy: "12D3KooWAdmin", SetByName: "Ann", SetAt: day0, Document: doc, NoticeAcknowledged: acknowledged}
+}
+
+// A notice the member has not acknowledged is put up when the window
+// opens; acknowledging it is one button, and it is not put up again.
+func TestNoticeAcknowledgedFromTheWindow(t *testing.T) {
+	f := office()
+	f.policy = noticePolicy(2, false)
+	u := newTestUI(t, f)
+	if u.win.Canvas().Overlays().Top() == nil {
+		t.Fatal("the notice was not put up")
+	}
+	_, acknowledge := u.noticeDialog("No customer data in #general.", u.policy)
+	acknowledge()
+	if len(f.actions) != 1 || f.actions[0] != "acknowledge" || !u.policy.NoticeAcknowledged {
+		t.Fatalf("actions %v, policy %+v", f.actions, u.policy)
+	}
+	// The next version's notice is put up again; an acknowledged one never.
+	u.deliver(chat.PolicyChanged{Policy: *noticePolicy(3, false)})
+	if u.noticeShown != 3 {
+		t.Fatalf("version 3's notice not put up (shown %d)", u.noticeShown)
+	}
+	u.deliver(chat.PolicyChanged{Policy: *noticePolicy(4, true)})
+	if u.noticeShown != 3 {
+		t.Fatal("an acknowledged notice was put up")
+	}
+}
+
+func TestPolicySummary(t *testing.T) {
+	if s := policySummary(nil); !strings.Contains(s, "no admins") {
+		t.Fatalf("no policy: %q", s)
+	}
+	s := policySummary(noticePolicy(2, true))
+	for _, want := range []string{"Version 2", "set by Ann on 2 Mar 2026", ".exe files refused", "history kept 30 days", "read-only"} {
+		if !strings.Contains(s, want) {
+			t.Fatalf("summary %q lacks %q", s, want)
+		}
+	}
+}
