@@ -86,6 +86,21 @@ func TestWorkspacePolicyEnforcedByEveryNode(t *testing.T) {
 		}
 	}
 
+	// The acceptable-use notice: each member's signed acknowledgement
+	// reaches the admin.
+	ann.CLI("policy", "set", "notice", "No customer data in #general.")
+	for _, d := range ds[2:4] {
+		d.WaitFor("the notice", 60*time.Second, func() bool {
+			_, doc := policyOf(t, d)
+			return doc.Notice != ""
+		})
+		d.CLI("policy", "acknowledge")
+	}
+	ann.WaitFor("two acknowledgements", 60*time.Second, func() bool {
+		p, _ := policyOf(t, ann)
+		return len(p.AcknowledgedBy) == 2 && !p.NoticeAcknowledged
+	})
+
 	// A legal hold placed by an admin is kept by every node; nobody
 	// releases it, or places one, by themselves.
 	bob.CLI("policy", "set", "hold.workspace", "audit 2026")
@@ -154,11 +169,14 @@ func TestWorkspacePolicyEnforcedByEveryNode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := strings.Count(string(b), `"kind": "policy"`) + strings.Count(string(b), `"kind":"policy"`); n != 3 {
-		t.Fatalf("the export holds %d policy versions, want 3", n)
+	if n := strings.Count(string(b), `"kind": "policy"`) + strings.Count(string(b), `"kind":"policy"`); n != 4 {
+		t.Fatalf("the export holds %d policy versions, want 4", n)
 	}
 	if !strings.Contains(string(b), `"kind": "role"`) && !strings.Contains(string(b), `"kind":"role"`) {
 		t.Fatal("the export holds no admin grant")
+	}
+	if n := strings.Count(string(b), `"kind": "ack"`) + strings.Count(string(b), `"kind":"ack"`); n != 2 {
+		t.Fatalf("the export holds %d acknowledgements, want 2", n)
 	}
 	ds[2].CLI("verify-export", rec)
 
