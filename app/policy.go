@@ -6,8 +6,6 @@ import (
 	"strings"
 
 	"hallway/chat"
-	"hallway/files"
-	"hallway/policy"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -27,12 +25,11 @@ func (u *UI) checkNotice() {
 	if p == nil || p.NoticeAcknowledged || u.firstRun != nil || u.noticeShown == p.Version {
 		return
 	}
-	doc, err := policy.Parse(p.Document)
-	if err != nil || doc.Notice == "" {
+	if p.Notice == "" {
 		return
 	}
 	u.noticeShown = p.Version
-	d, _ := u.noticeDialog(doc.Notice, p)
+	d, _ := u.noticeDialog(p.Notice, p)
 	d.Show()
 }
 
@@ -74,40 +71,9 @@ func policySummary(p *chat.Policy) string {
 	if p.Version == 0 {
 		return "No admin has set a policy: nothing is restricted."
 	}
-	doc, err := policy.Parse(p.Document)
-	if err != nil {
-		return "The policy does not read."
-	}
-	var parts []string
-	f := doc.Files
-	switch {
-	case f.Disabled:
-		parts = append(parts, "file transfer off")
-	default:
-		if f.MaxSize > 0 {
-			parts = append(parts, "files up to "+files.HumanBytes(f.MaxSize))
-		}
-		if len(f.Allowed) > 0 {
-			parts = append(parts, "only "+strings.Join(f.Allowed, ", ")+" files")
-		}
-		if len(f.Blocked) > 0 {
-			parts = append(parts, strings.Join(f.Blocked, ", ")+" files refused")
-		}
-	}
-	if d := doc.Retention.WorkspaceDays; d > 0 {
-		parts = append(parts, fmt.Sprintf("history kept %d days", d))
-	}
-	if n := len(doc.Holds); n > 0 {
-		parts = append(parts, fmt.Sprintf("%d legal hold(s)", n))
-	}
-	if doc.RoomCreation == policy.RoomsByAdmins {
-		parts = append(parts, "rooms created by admins")
-	}
-	if doc.OpenLANForbidden {
-		parts = append(parts, "open LAN forbidden")
-	}
+	parts := p.Rules
 	if len(parts) == 0 {
-		parts = append(parts, "nothing restricted")
+		parts = []string{"nothing restricted"}
 	}
 	return fmt.Sprintf("Version %d, %s: %s. Set by the workspace's admins for everyone; read-only here.", p.Version, setter(p), strings.Join(parts, "; "))
 }

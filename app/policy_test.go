@@ -11,7 +11,8 @@ import (
 func noticePolicy(version uint64, acknowledged bool) *chat.Policy {
 	doc, _ := json.Marshal(map[string]any{"version": version, "files": map[string]any{"blocked": []string{".exe"}},
 		"retention": map[string]any{"workspace_days": 30}, "notice": "No customer data in #general."})
-	return &chat.Policy{Version: version, SetBy: "12D3KooWAdmin", SetByName: "Ann", SetAt: day0, Document: doc, NoticeAcknowledged: acknowledged}
+	return &chat.Policy{Version: version, SetBy: "12D3KooWAdmin", SetByName: "Ann", SetAt: day0, Document: doc, NoticeAcknowledged: acknowledged,
+		Rules: []string{".exe files refused", "history kept 30 days"}, Notice: "No customer data in #general."}
 }
 
 // A notice the member has not acknowledged is put up when the window

@@ -12,8 +12,12 @@ type Policy struct {
 	SetBy     string    `json:"set_by,omitempty"` // the admin's peer id
 	SetByName string    `json:"set_by_name,omitempty"`
 	SetAt     time.Time `json:"set_at,omitzero"` // the admin's clock
-	// Document is the policy itself (policy.Document in JSON).
+	// Document is the policy itself (policy.Document in JSON); Rules say
+	// what it restricts, one line each, and Notice is its acceptable-use
+	// notice, for people.
 	Document json.RawMessage `json:"document"`
+	Rules    []string        `json:"rules,omitempty"`
+	Notice   string          `json:"notice,omitempty"`
 	// NoticeAcknowledged: this member acknowledged the policy's notice
 	// (true when it has none); AcknowledgedBy lists every member who
 	// did, as their signed acknowledgements say.

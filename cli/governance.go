@@ -158,30 +158,11 @@ func printPolicy(w io.Writer, pol chat.Policy) error {
 		return nil
 	}
 	fmt.Fprintf(w, "Policy version %d, %s\n", pol.Version, policySetter(pol))
-	f := doc.Files
-	switch {
-	case f.Disabled:
-		fmt.Fprintln(w, "  files: off")
-	default:
-		fmt.Fprintf(w, "  files: on; size limit %s; allowed %s; blocked %s; accepted without asking up to %s\n",
-			sizeOrNone(f.MaxSize), listOrAny(f.Allowed), listOrAny(f.Blocked), sizeOrNone(f.AutoAcceptMax))
+	if len(pol.Rules) == 0 {
+		fmt.Fprintln(w, "  nothing restricted")
 	}
-	if doc.Retention.WorkspaceDays == 0 {
-		fmt.Fprintln(w, "  retention: history kept for ever")
-	} else {
-		fmt.Fprintf(w, "  retention: %d days\n", doc.Retention.WorkspaceDays)
-	}
-	for _, room := range doc.RoomRules() {
-		fmt.Fprintf(w, "  retention in %s: %d days\n", safeLine(room), doc.Retention.RoomDays[room])
-	}
-	if doc.OpenLANForbidden {
-		fmt.Fprintln(w, "  open LAN workspace: forbidden")
-	}
-	if doc.RoomCreation == policy.RoomsByAdmins {
-		fmt.Fprintln(w, "  rooms: created by admins only")
-	}
-	for _, scope := range doc.HeldScopes() {
-		fmt.Fprintf(w, "  legal hold on %s: %s\n", safeLine(scope), safeLine(doc.Holds[scope]))
+	for _, r := range pol.Rules {
+		fmt.Fprintf(w, "  %s\n", safeLine(r))
 	}
 	if doc.Notice != "" {
 		fmt.Fprintf(w, "  notice:\n%s\n", safeText(doc.Notice, "    "))
@@ -203,20 +184,6 @@ func policySetter(pol chat.Policy) string {
 		return "set by " + who
 	}
 	return fmt.Sprintf("set by %s on %s", who, pol.SetAt.Local().Format("2006-01-02 15:04"))
-}
-
-func sizeOrNone(n int64) string {
-	if n == 0 {
-		return "none"
-	}
-	return humanSize(n)
-}
-
-func listOrAny(l []string) string {
-	if len(l) == 0 {
-		return "any"
-	}
-	return strings.Join(l, ",")
 }
 
 func policyAcknowledge(ctx context.Context, env *Env, dir string, _ []string, p parsed) error {

@@ -1,7 +1,9 @@
 package policy
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 
 	"hallway/files"
 )
@@ -51,4 +53,47 @@ func (d Document) AutoAcceptMax(own int64) int64 {
 // may make a room.
 func (d Document) MayCreateRooms(admin bool) bool {
 	return admin || d.RoomCreation != RoomsByAdmins
+}
+
+// Describe says what d restricts, one short line per rule, for people:
+// the command line and the window show these.
+func (d Document) Describe() []string {
+	var out []string
+	f := d.Files
+	if f.Disabled {
+		out = append(out, "file transfer off")
+	} else {
+		if f.MaxSize > 0 {
+			out = append(out, "files up to "+files.HumanBytes(f.MaxSize))
+		}
+		if len(f.Allowed) > 0 {
+			out = append(out, "only "+strings.Join(f.Allowed, ", ")+" files")
+		}
+		if len(f.Blocked) > 0 {
+			out = append(out, strings.Join(f.Blocked, ", ")+" files refused")
+		}
+		if f.AutoAcceptMax > 0 {
+			out = append(out, "files accepted without asking up to "+files.HumanBytes(f.AutoAcceptMax))
+		}
+	}
+	if days := d.Retention.WorkspaceDays; days > 0 {
+		out = append(out, fmt.Sprintf("history kept %d days", days))
+	}
+	for _, room := range d.RoomRules() {
+		out = append(out, fmt.Sprintf("history of room %s kept %d days", room, d.Retention.RoomDays[room]))
+	}
+	for _, scope := range d.HeldScopes() {
+		what := "the workspace"
+		if scope != HoldWorkspace {
+			what = "room " + scope
+		}
+		out = append(out, fmt.Sprintf("legal hold on %s: %s", what, d.Holds[scope]))
+	}
+	if d.OpenLANForbidden {
+		out = append(out, "open LAN workspace forbidden")
+	}
+	if d.RoomCreation == RoomsByAdmins {
+		out = append(out, "rooms created by admins only")
+	}
+	return out
 }

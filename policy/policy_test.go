@@ -191,3 +191,20 @@ func TestHoldsBySetting(t *testing.T) {
 		t.Fatalf("round trip: %+v, %v", again, err)
 	}
 }
+
+func TestDescribe(t *testing.T) {
+	if got := (Document{}).Describe(); len(got) != 0 {
+		t.Fatalf("the empty policy restricts %v", got)
+	}
+	d := Document{Files: Files{MaxSize: 10 << 20, Blocked: []string{".bat", ".exe"}}, Retention: Retention{WorkspaceDays: 30},
+		Holds: map[string]string{HoldWorkspace: "audit"}, RoomCreation: RoomsByAdmins}
+	got := strings.Join(d.Describe(), "; ")
+	for _, want := range []string{"files up to 10.5 MB", ".bat, .exe files refused", "history kept 30 days", "legal hold on the workspace: audit", "rooms created by admins only"} {
+		if !strings.Contains(got, want) {
+			t.Fatalf("%q lacks %q", got, want)
+		}
+	}
+	if got := (Document{Files: Files{Disabled: true, MaxSize: 5}}).Describe(); len(got) != 1 || got[0] != "file transfer off" {
+		t.Fatalf("transfers off: %v", got)
+	}
+}

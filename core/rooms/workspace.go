@@ -199,7 +199,8 @@ func (m *Manager) SetPolicy(ctx context.Context, key, value string) (chat.Policy
 }
 
 func (m *Manager) policyOut(ctx context.Context, j *Joined, v policyVersion) chat.Policy {
-	out := chat.Policy{Version: v.doc.Version, SetBy: v.author, SetByName: v.name, Document: v.doc.Marshal()}
+	out := chat.Policy{Version: v.doc.Version, SetBy: v.author, SetByName: v.name, Document: v.doc.Marshal(),
+		Rules: v.doc.Describe(), Notice: v.doc.Notice}
 	out.NoticeAcknowledged, out.AcknowledgedBy = acknowledged(j.roster(), v.doc.Notice, m.deps.Net.ID().String())
 	if msg, ok, err := m.deps.Store.MessageByID(ctx, v.author, v.id); err == nil && ok && msg.Conv == j.id {
 		out.SetAt = msg.SentAt
