@@ -176,6 +176,14 @@ func TestGeneralJoinedByEveryone(t *testing.T) {
 	if err != nil || len(rooms) != 1 || !rooms[0].General || !rooms[0].OpenLAN {
 		t.Fatalf("Ann's rooms: %+v %v", rooms, err)
 	}
+	// The open #general is live only: a post reaches whoever is in its
+	// gossip then, and nothing fetches it later. Post once Ann is.
+	gid, gkey := hcrypto.GeneralRoom(nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := bob.node.WaitMesh(ctx, ann.node.ID(), gkey.EpochTopic(gid, 0)); err != nil {
+		t.Fatalf("Ann never entered Bob's gossip mesh of #general: %v", err)
+	}
 	if _, err := bob.Send(context.Background(), "#general", "hello all"); err != nil {
 		t.Fatal(err)
 	}
