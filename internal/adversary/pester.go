@@ -62,13 +62,10 @@ func (c *PesterCount) posted(id string) {
 	c.postIDs = append(c.postIDs, id)
 }
 
-func (c *PesterCount) note(text, postID string) {
+func (c *PesterCount) note(text string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.texts = append(c.texts, text)
-	if postID != "" {
-		c.postIDs = append(c.postIDs, postID)
-	}
 }
 
 // Pester is a colleague the victim blocked who keeps at it: every interval
@@ -119,7 +116,7 @@ func (p *Peer) pesterOnce(ctx context.Context, c *PesterCount, victim peer.AddrI
 	}
 	// Whatever the dial said, it writes: a stream dials again if needed.
 	text := fmt.Sprintf("blocked dm %d", i)
-	c.note(text, "")
+	c.note(text)
 	c.DMs.Add(1)
 	sctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	if acks, err := p.SendDMs(sctx, victim.ID, []p2p.DM{{ID: fmt.Sprintf("pester-dm-%d", i), Text: text, SentAt: time.Now().UnixMilli()}}); err == nil && len(acks) == 1 && acks[0].OK {
@@ -127,7 +124,7 @@ func (p *Peer) pesterOnce(ctx context.Context, c *PesterCount, victim peer.AddrI
 	}
 	c.Offers.Add(1)
 	o := p2p.FileOffer{ID: fmt.Sprintf("pester-offer-%d", i), Name: fmt.Sprintf("blocked-%d.pdf", i), Size: 1000, Files: 1, Hash: fmt.Sprintf("%064x", i)}
-	c.note("sent "+o.Name, "")
+	c.note("sent "+o.Name)
 	if err := p.OfferFile(sctx, victim.ID, o); err == nil {
 		c.OffersAcked.Add(1)
 	}
@@ -143,7 +140,7 @@ func (p *Peer) pesterOnce(ctx context.Context, c *PesterCount, victim peer.AddrI
 	}
 	// Counted among its posts only once sent: the test's end may cut
 	// the run short between sealing and publishing.
-	c.note(text, "")
+	c.note(text)
 	if err := p.Publish(ctx, room, env.Marshal()); err == nil {
 		c.Posts.Add(1)
 		c.posted(env.ID())
