@@ -124,7 +124,7 @@ func (p *Peer) pesterOnce(ctx context.Context, c *PesterCount, victim peer.AddrI
 	}
 	c.Offers.Add(1)
 	o := p2p.FileOffer{ID: fmt.Sprintf("pester-offer-%d", i), Name: fmt.Sprintf("blocked-%d.pdf", i), Size: 1000, Files: 1, Hash: fmt.Sprintf("%064x", i)}
-	c.note("sent "+o.Name)
+	c.note("sent " + o.Name)
 	if err := p.OfferFile(sctx, victim.ID, o); err == nil {
 		c.OffersAcked.Add(1)
 	}
