@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"hallway/chat"
@@ -33,6 +34,12 @@ const ExpiryBatch = 500
 // earlier of its author's time and its arrival, so a clock set in the
 // future cannot keep it. Messages still waiting in the outbox are kept
 // until delivered.
+//
+// A room's records of its membership and administration (creation, adds,
+// joins, leaves, removals, roles, codes, policy versions and
+// acknowledgements) are kept whatever the retention: they are the room's
+// audit trail, which exports carry and verify-export checks, and each
+// member needs them to replay who is in the room. Text and files go.
 //
 // With a message go its search entry and, in a room, its signed envelope.
 // An envelope beyond what the room's version vector says is held without a
@@ -87,10 +94,23 @@ func (s *Store) anythingDue(ctx context.Context, conv string, now time.Time) (bo
 	}
 	var due bool
 	err = s.reader.QueryRowContext(ctx, `
-		SELECT EXISTS (SELECT 1 FROM messages WHERE conv = ?1 AND min(sent_at, received_at) < ?2)
+		SELECT EXISTS (SELECT 1 FROM messages WHERE conv = ?1 AND min(sent_at, received_at) < ?2 AND `+expirable+`)
 		    OR EXISTS (SELECT 1 FROM transfers WHERE conv = ?1 AND created_at < ?2)`,
 		conv, toMillis(cutoff)).Scan(&due)
 	return due, err
+}
+
+// expirable is the condition on a message that retention may delete: not
+// one of a room's membership and administration records (ApplyRetention).
+var expirable = "kind NOT IN (" + quotedKinds(chat.KindCreate, chat.KindAdd, chat.KindJoin, chat.KindLeave,
+	chat.KindRemove, chat.KindRole, chat.KindCodeIssued, chat.KindCodeRevoked, chat.KindPolicy, chat.KindAck) + ")"
+
+func quotedKinds(kinds ...chat.Kind) string {
+	q := make([]string, len(kinds))
+	for i, k := range kinds {
+		q[i] = "'" + string(k) + "'"
+	}
+	return strings.Join(q, ", ")
 }
 
 type expiryBatch struct {
@@ -146,7 +166,7 @@ func (s *Store) expireBatch(ctx context.Context, conv string, now time.Time) (ex
 		if held {
 			// Reported only when something would have gone.
 			return tx.QueryRowContext(ctx, `
-				SELECT EXISTS (SELECT 1 FROM messages WHERE conv = ? AND min(sent_at, received_at) < ?)`,
+				SELECT EXISTS (SELECT 1 FROM messages WHERE conv = ? AND min(sent_at, received_at) < ? AND `+expirable+`)`,
 				conv, cutoff).Scan(&b.held)
 		}
 		if b.messages, err = expireMessages(ctx, tx, conv, cutoff); err != nil {
@@ -176,7 +196,7 @@ type victim struct {
 func expireMessages(ctx context.Context, tx *sql.Tx, conv string, cutoff int64) (int, error) {
 	rows, err := tx.QueryContext(ctx, `
 		SELECT seq, author, author_seq FROM messages
-		WHERE conv = ? AND min(sent_at, received_at) < ?
+		WHERE conv = ? AND min(sent_at, received_at) < ? AND `+expirable+`
 		  AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.msg_seq = messages.seq)
 		LIMIT ?`, conv, cutoff, ExpiryBatch)
 	if err != nil {

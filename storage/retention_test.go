@@ -314,3 +314,41 @@ func sameSet(a, b []string) bool {
 	slices.Sort(b)
 	return slices.Equal(a, b)
 }
+
+// A room's membership and administration records are its audit trail:
+// retention deletes the room's text around them, never them.
+func TestRetentionKeepsARoomsMembershipRecords(t *testing.T) {
+	now := time.Now()
+	s := newTestStore(t)
+	ctx := t.Context()
+	old := now.Add(-90 * 24 * time.Hour)
+	var entries []RoomEntry
+	for i, kind := range []string{"create", "text", "policy", "file", "role", "ack"} {
+		seq := uint64(i + 1)
+		entries = append(entries, RoomEntry{Room: "ws", Author: bob, Seq: seq, HLC: 100 + seq, Raw: []byte("env"),
+			Message: Message{ID: "m-" + kind, Kind: kind, Text: kind + " record", SentAt: old}})
+	}
+	entries = append(entries, RoomEntry{Room: "ws", Author: cat, Seq: 1, HLC: 200, Raw: []byte("env"),
+		Message: Message{ID: "m-join", Kind: "join", Text: "joined", SentAt: old}})
+	if _, err := s.InsertRoomEntries(ctx, entries); err != nil {
+		t.Fatal(err)
+	}
+	must(t, s.SetRetention(ctx, ScopeWorkspace, 1))
+	res, err := s.ApplyRetention(ctx, now)
+	if err != nil || res.Messages != 2 {
+		t.Fatalf("retention deleted %+v, %v; want the text and the file", res, err)
+	}
+	want := []string{"m-ack", "m-create", "m-join", "m-policy", "m-role"}
+	if got := messageIDs(t, s, RoomConv("ws")); !slices.Equal(got, want) {
+		t.Fatalf("the room keeps %v, want %v", got, want)
+	}
+	var envs int
+	must(t, s.reader.QueryRowContext(ctx, `SELECT count(*) FROM room_envelopes WHERE room = 'ws' AND raw <> x'00'`).Scan(&envs))
+	if envs != len(want) {
+		t.Errorf("%d signed envelopes kept, want %d: one per record", envs, len(want))
+	}
+	// Nothing is left due: the next sweep finds nothing to do.
+	if due, err := s.anythingDue(ctx, RoomConv("ws"), now); err != nil || due {
+		t.Errorf("still due after the sweep: %v, %v", due, err)
+	}
+}
