@@ -346,6 +346,9 @@ func catLeft(t *testing.T) (room string, cat, first, second *testNode) {
 	cat = newTestNode(t, "Cat")
 	room = project(t, ann, bob, cat)
 	meshed(t, room, ann, bob, cat)
+	// The syncs back that the mesh started are done before Cat leaves:
+	// none brings the leave, which each test delivers its own way.
+	synctest.Wait()
 	if err := cat.Leave(context.Background(), "#project"); err != nil {
 		t.Fatal(err)
 	}
