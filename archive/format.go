@@ -92,11 +92,14 @@ type Author struct {
 
 // Room is a room whose messages appear.
 type Room struct {
-	ID      string   `json:"id"`
-	Name    string   `json:"name"`
-	General bool     `json:"general"`
-	Left    bool     `json:"left"`
-	Members []string `json:"members"` // peer IDs, as the room's log last announced them
+	ID      string `json:"id"`
+	Name    string `json:"name"`
+	General bool   `json:"general"`
+	// Workspace marks the workspace room, whose log names the workspace's
+	// admins and policy.
+	Workspace bool     `json:"workspace,omitempty"`
+	Left      bool     `json:"left"`
+	Members   []string `json:"members"` // peer IDs, as the room's log last announced them
 	// Forks is the evidence of members that signed two different
 	// envelopes under one seq, as the exporter kept it.
 	Forks []Fork `json:"forks,omitempty"`

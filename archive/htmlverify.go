@@ -14,7 +14,7 @@ func looksLikeHTML(data []byte) bool {
 // verifyHTML checks the export the page embeds, then that the page is
 // exactly what that export renders to; where it is not, it names the
 // messages shown differently.
-func verifyHTML(data []byte) *Report {
+func verifyHTML(data []byte, o Options) *Report {
 	r := &Report{Format: "html"}
 	pageOK := false
 	r.PageOK = &pageOK
@@ -30,7 +30,7 @@ func verifyHTML(data []byte) *Report {
 		return r
 	}
 	embedded := data[start : start+j]
-	verifyJSON(r, embedded)
+	verifyJSON(r, embedded, o)
 	var want bytes.Buffer
 	if err := WriteHTML(&want, bytes.NewReader(embedded)); err != nil {
 		r.problem("the page cannot be rebuilt from its data: %v", err)

@@ -38,6 +38,8 @@ type Report struct {
 	Messages    []MessageResult `json:"messages"`
 	// Forks is the verdict on each room's fork evidence.
 	Forks []ForkResult `json:"forks,omitempty"`
+	// Logs is the audit of each room's membership log (Options.Logs).
+	Logs []LogResult `json:"logs,omitempty"`
 	// Problems lists what is wrong outside single messages.
 	Problems []string `json:"problems,omitempty"`
 }
@@ -91,16 +93,19 @@ const MaxExportBytes = 4 << 30
 // message is unchanged (its recorded hash) and its author's proof holds,
 // and, for HTML, that the page shows exactly the embedded data. It never
 // fails: what it finds wrong is in the report.
-func Verify(data []byte) *Report {
+func Verify(data []byte) *Report { return VerifyWith(data, Options{}) }
+
+// VerifyWith is Verify, checking also what o asks for.
+func VerifyWith(data []byte, o Options) *Report {
 	if looksLikeHTML(data) {
-		return verifyHTML(data)
+		return verifyHTML(data, o)
 	}
 	r := &Report{Format: "json"}
-	verifyJSON(r, data)
+	verifyJSON(r, data, o)
 	return r
 }
 
-func verifyJSON(r *Report, data []byte) {
+func verifyJSON(r *Report, data []byte, o Options) {
 	var doc Document
 	if err := decodeStrict(data, &doc); err != nil {
 		r.problem("%v: %v", errNotExport, err)
@@ -138,6 +143,9 @@ func verifyJSON(r *Report, data []byte) {
 	checkForks(r, body.Rooms)
 	for i := range body.Messages {
 		r.add(checkMessage(i, &body.Messages[i]))
+	}
+	if o.Logs != nil {
+		auditLogs(r, &body, o.Logs)
 	}
 }
 

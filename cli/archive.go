@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -197,7 +199,7 @@ func runVerifyExport(_ context.Context, env *Env, _ string, p parsed) error {
 	if err != nil {
 		return fmt.Errorf("cannot read %s: %w", path, err)
 	}
-	r := archive.Verify(data)
+	r := core.VerifyExport(data)
 	if p.bools["json"] {
 		if err := printJSON(env.Stdout, struct {
 			OK bool `json:"ok"`
@@ -236,11 +238,46 @@ func printReport(w io.Writer, path string, r *archive.Report) {
 			fmt.Fprintf(w, "FORK proven: %s signed two different messages as its number %d in room %s\n", safeLine(f.Author), f.Seq, safeLine(f.Room))
 		}
 	}
+	printLogs(w, r.Logs)
 	for _, pr := range r.Problems {
 		fmt.Fprintln(w, "  PROBLEM "+safeLine(pr))
 	}
 	if r.OK() {
 		fmt.Fprintln(w, "OK: the export is exactly as its signer wrote it.")
+	}
+}
+
+// printLogs shows the audit of each room's membership log: how many
+// operations, which ones every member refused and why, and the admins.
+func printLogs(w io.Writer, logs []archive.LogResult) {
+	for _, l := range logs {
+		name := "#" + l.Name
+		if l.Workspace {
+			name = "the workspace"
+		}
+		if !l.Replayed {
+			fmt.Fprintf(w, "Log of %s: %d operations, not replayed (the export does not reach back to its creation)\n",
+				safeLine(name), l.Operations)
+			continue
+		}
+		var admins []string
+		for _, p := range slices.Sorted(maps.Keys(l.Members)) {
+			if role := l.Members[p]; role == "owner" || role == "admin" {
+				admins = append(admins, safeLine(p)+" ("+role+")")
+			}
+		}
+		fmt.Fprintf(w, "Log of %s: %d operations replayed, %d refused; %d members; admins: %s", safeLine(name),
+			l.Operations, len(l.Refused), len(l.Members), strings.Join(admins, ", "))
+		if l.Workspace {
+			fmt.Fprintf(w, "; policy version %d", l.Policy)
+		}
+		fmt.Fprintln(w)
+		for _, op := range l.Refused {
+			fmt.Fprintf(w, "  REFUSED by every member: %s by %s: %s\n", safeLine(op.Action), safeLine(op.Author), safeLine(op.Reason))
+		}
+		if len(l.Removed) > 0 {
+			fmt.Fprintf(w, "  removed, revoked or left: %s\n", safeLine(strings.Join(l.Removed, ", ")))
+		}
 	}
 }
 

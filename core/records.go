@@ -143,5 +143,13 @@ func (l *recordsLookup) WorkspacePolicy() policy.Document {
 	return l.rooms.WorkspacePolicy()
 }
 
+// WorkspaceRoomID is the workspace room's id, "" for none.
+func (l *recordsLookup) WorkspaceRoomID() string {
+	if l.rooms == nil {
+		return ""
+	}
+	return l.rooms.WorkspaceRoomID()
+}
+
 // Governed reports a workspace with admins.
 func (l *recordsLookup) Governed() bool { return l.rooms != nil && l.rooms.Governed() }

@@ -161,6 +161,7 @@ func (k *Keeper) newExporter(ctx context.Context, opt ExportOptions) (*exporter,
 			return nil, fmt.Errorf("export: %w", err)
 		}
 		ar := archive.Room{ID: r.ID, Name: r.Name, General: r.General, Left: r.Left, Members: []string{}}
+		ar.Workspace = k.deps.Workspace != nil && r.ID == k.deps.Workspace.WorkspaceRoomID()
 		for _, m := range members {
 			ar.Members = append(ar.Members, m.Peer)
 		}

@@ -26,6 +26,9 @@ type Workspace interface {
 	// Governed reports a workspace with admins: its legal holds are
 	// theirs to place and release, through the policy.
 	Governed() bool
+	// WorkspaceRoomID is the workspace room's id ("" for none): exports
+	// mark it, so verify-export replays its log by the workspace's rules.
+	WorkspaceRoomID() string
 }
 
 // policyHoldPrefix starts the id of a hold the workspace policy placed.

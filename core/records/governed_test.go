@@ -17,6 +17,8 @@ type fakeWorkspace struct {
 
 func (w *fakeWorkspace) Governed() bool { return true }
 
+func (w *fakeWorkspace) WorkspaceRoomID() string { return "" }
+
 func (w *fakeWorkspace) WorkspacePolicy() policy.Document {
 	w.mu.Lock()
 	defer w.mu.Unlock()

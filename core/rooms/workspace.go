@@ -69,6 +69,15 @@ func (m *Manager) Governed() bool {
 	return err == nil
 }
 
+// WorkspaceRoomID is the workspace room's id, "" in a workspace without
+// admins.
+func (m *Manager) WorkspaceRoomID() string {
+	if j, err := m.workspaceRoom(); err == nil {
+		return j.id
+	}
+	return ""
+}
+
 // IsWorkspaceAdmin reports whether p is the workspace's creator or one of
 // its admins, as the workspace room's log has it.
 func (m *Manager) IsWorkspaceAdmin(p peer.ID) bool {

@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"hallway/archive"
 	"hallway/chat"
 	hcrypto "hallway/crypto"
 	"hallway/internal/adversary"
@@ -129,6 +131,28 @@ func TestS26Policy(t *testing.T) {
 				t.Fatalf("%s took version %d set by %s", d.Name, h.Version, h.SetBy)
 			}
 		}
+	}
+	// An auditor with nothing but a member's export finds the same: the
+	// forged policy that was stored is listed as refused, and why.
+	rec := filepath.Join(t.TempDir(), "records.json")
+	ds[1].CLI("export", "--out", rec)
+	rep := fleet.Decode[archive.Report](t, ds[1].CLI("verify-export", rec, "--json"))
+	audited := false
+	for _, l := range rep.Logs {
+		if !l.Workspace {
+			continue
+		}
+		audited = l.Replayed && l.Policy == 3 && l.Members[ann.ID()] == "owner"
+		refused := map[string]string{}
+		for _, op := range l.Refused {
+			refused[op.Author] = op.Reason
+		}
+		if !strings.Contains(refused[adv.ID().String()], "admin") {
+			t.Fatalf("the export's audit did not refuse the member's own policy: %+v", l)
+		}
+	}
+	if !audited {
+		t.Fatalf("the export's audit of the workspace log: %+v", rep.Logs)
 	}
 	r.measure(t, "%d forged policies (%s), by gossip and in %d sync answers: 0 taken on %d nodes; version 3 of the admin in force everywhere",
 		len(sent), keysOf(sent), served.Load(), len(ds))

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"hallway/archive"
 	"hallway/chat"
 	hcrypto "hallway/crypto"
 	"hallway/internal/adversary"
@@ -178,7 +179,19 @@ func TestWorkspacePolicyEnforcedByEveryNode(t *testing.T) {
 	if n := strings.Count(string(b), `"kind": "ack"`) + strings.Count(string(b), `"kind":"ack"`); n != 2 {
 		t.Fatalf("the export holds %d acknowledgements, want 2", n)
 	}
-	ds[2].CLI("verify-export", rec)
+	// verify-export replays the workspace's log from the export alone:
+	// every action was its author's right, and the version in force is
+	// the last one.
+	rep := fleet.Decode[archive.Report](t, ds[2].CLI("verify-export", rec, "--json"))
+	var wsLog *archive.LogResult
+	for i := range rep.Logs {
+		if rep.Logs[i].Workspace {
+			wsLog = &rep.Logs[i]
+		}
+	}
+	if wsLog == nil || !wsLog.Replayed || wsLog.Policy != 4 || len(wsLog.Refused) != 0 || wsLog.Members[ds[0].ID()] != "owner" {
+		t.Fatalf("the workspace log's audit: %+v", wsLog)
+	}
 
 	// Their own client refuses to send one.
 	if out, err := ds[2].CLIErr("file", "send", ds[3].ID(), writeTemp(t, "setup.exe")); err == nil || !strings.Contains(err.Error(), "workspace policy") {
