@@ -36,8 +36,22 @@ var workspaceVerbs = subVerbs{list: []subVerb{
 	}},
 	{"nearby", "nearby", nil, workspaceNearby},
 	{"members", "members", exactly(0), adminList},
+	{"admit", "admit PEER", exactly(1), workspaceAdmit},
 	{"revoke", "revoke PEER", exactly(1), workspaceRevoke},
-}, misuse: "usage: hallway workspace [show|create|join CODE|leave|invite|nearby|members|revoke PEER]"}
+}, misuse: "usage: hallway workspace [show|create|join CODE|leave|invite|nearby|members|admit PEER|revoke PEER]"}
+
+// workspaceAdmit admits a colleague by their key (admins only).
+func workspaceAdmit(ctx context.Context, env *Env, dir string, args []string, p parsed) error {
+	if err := control.NewClient(dir).AdmitMember(ctx, args[0]); err != nil {
+		return err
+	}
+	if p.bools["json"] {
+		return printJSON(env.Stdout, map[string]string{"admitted": args[0]})
+	}
+	fmt.Fprintf(env.Stdout, "Admitted %s: its Hallway joins the workspace when it next connects.\n"+
+		"(This matters while the policy admits members by admins: hallway policy set members.admission admins.)\n", safeLine(args[0]))
+	return nil
+}
 
 // workspaceRevoke takes a member out of the workspace (admins only).
 func workspaceRevoke(ctx context.Context, env *Env, dir string, args []string, p parsed) error {
@@ -48,7 +62,8 @@ func workspaceRevoke(ctx context.Context, env *Env, dir string, args []string, p
 		return printJSON(env.Stdout, map[string]string{"revoked": args[0]})
 	}
 	fmt.Fprintf(env.Stdout, "Revoked %s: every member's Hallway refuses its connections as the revocation reaches it.\n"+
-		"It keeps the workspace key: to shut it out of the network itself, make a new workspace (docs/GOVERNANCE.md).\n", safeLine(args[0]))
+		"It keeps the workspace key: while the policy admits members by admins (members.admission admins), a new\n"+
+		"identity made with it is refused too; otherwise make a new workspace to shut it out (docs/GOVERNANCE.md).\n", safeLine(args[0]))
 	return nil
 }
 

@@ -239,6 +239,7 @@ func (fixture) WorkspaceMembers(context.Context) ([]chat.RoomMember, error) {
 }
 func (fixture) SetWorkspaceAdmin(context.Context, string, bool) error { return nil }
 func (fixture) RevokeMember(context.Context, string) error            { return nil }
+func (fixture) AdmitMember(context.Context, string) error             { return nil }
 func (fixture) Policy(context.Context) (chat.Policy, error)           { return filledPolicy(), nil }
 func (fixture) SetPolicy(context.Context, string, string) (chat.Policy, error) {
 	return filledPolicy(), nil

@@ -14,6 +14,7 @@ type Governance interface {
 	SetPolicy(ctx context.Context, key, value string) (chat.Policy, error)
 	PolicyHistory(ctx context.Context) ([]chat.Policy, error)
 	RevokeMember(ctx context.Context, peer string) error
+	AdmitMember(ctx context.Context, peer string) error
 	AcknowledgeNotice(ctx context.Context) (chat.Policy, error)
 }
 
@@ -44,6 +45,11 @@ var epSetAdmin = define(&Endpoint[adminRequest, none]{Name: "workspace_admin", M
 var epRevoke = define(&Endpoint[adminRequest, none]{Name: "workspace_revoke", Method: "POST", Path: "/v1/workspace/revoke", in: inJSON, needs: resGovernance,
 	serve: func(ctx context.Context, b Backends, r adminRequest) (none, error) {
 		return none{}, b.Governance.RevokeMember(ctx, r.Peer)
+	}})
+
+var epAdmit = define(&Endpoint[adminRequest, none]{Name: "workspace_admit", Method: "POST", Path: "/v1/workspace/admit", in: inJSON, needs: resGovernance,
+	serve: func(ctx context.Context, b Backends, r adminRequest) (none, error) {
+		return none{}, b.Governance.AdmitMember(ctx, r.Peer)
 	}})
 
 var epPolicy = define(&Endpoint[none, chat.Policy]{Name: "policy", Method: "GET", Path: "/v1/policy", needs: resGovernance,
@@ -99,6 +105,12 @@ func (c *Client) PolicyHistory(ctx context.Context) ([]chat.Policy, error) {
 // RevokeMember takes a member out of the workspace (admins only).
 func (c *Client) RevokeMember(ctx context.Context, peer string) error {
 	_, err := call(ctx, c, epRevoke, adminRequest{Peer: peer})
+	return err
+}
+
+// AdmitMember admits a colleague by their key (admins only).
+func (c *Client) AdmitMember(ctx context.Context, peer string) error {
+	_, err := call(ctx, c, epAdmit, adminRequest{Peer: peer})
 	return err
 }
 

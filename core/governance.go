@@ -40,6 +40,9 @@ func (s *Service) PolicyHistory(ctx context.Context) ([]chat.Policy, error) {
 // each decision.
 func (s *Service) policyChanged(ctx context.Context, prev, next policy.Document) {
 	s.log.Info("workspace policy in force", "version", next.Version)
+	if next.AdmitsByAdmins() {
+		s.dropUnadmitted()
+	}
 	if s.records == nil {
 		return // opening: the retention kept from before stands until the keeper runs
 	}
@@ -52,9 +55,29 @@ func (s *Service) policyChanged(ctx context.Context, prev, next policy.Document)
 func (s *Service) WorkspacePolicy() policy.Document { return s.rooms.WorkspacePolicy() }
 
 // refused reports whether a peer's connections are refused: the user
-// blocked it, or the workspace revoked it.
+// blocked it, the workspace revoked it, or the workspace admits members by
+// admins and none admitted it.
 func (s *Service) refused(p peer.ID) bool {
-	return s.blocks.IsBlocked(p) || (s.rooms != nil && s.rooms.IsRevoked(p))
+	return s.blocks.IsBlocked(p) || (s.rooms != nil && (s.rooms.IsRevoked(p) || !s.rooms.Admits(p)))
+}
+
+// AdmitMember has an admin admit a colleague by their key.
+func (s *Service) AdmitMember(ctx context.Context, peer string) error {
+	return s.rooms.Admit(ctx, peer)
+}
+
+// dropUnadmitted closes the connections of peers the workspace does not
+// admit (once its policy admits members by admins).
+func (s *Service) dropUnadmitted() {
+	if s.node == nil || s.rooms == nil {
+		return
+	}
+	for _, p := range s.node.ConnectedPeers() {
+		if !s.rooms.Admits(p) {
+			s.log.Info("not admitted to the workspace: its connections are refused", "peer", p)
+			s.node.Disconnect(p)
+		}
+	}
 }
 
 // revoked drops the connections of a member the workspace took out; the

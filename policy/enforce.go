@@ -49,6 +49,10 @@ func (d Document) AutoAcceptMax(own int64) int64 {
 	return own
 }
 
+// AdmitsByAdmins reports whether only members an admin admitted may
+// join and connect.
+func (d Document) AdmitsByAdmins() bool { return d.Admission == AdmitByAdmins }
+
 // MayCreateRooms reports whether a member with admin rights (or without)
 // may make a room.
 func (d Document) MayCreateRooms(admin bool) bool {
@@ -94,6 +98,9 @@ func (d Document) Describe() []string {
 	}
 	if d.RoomCreation == RoomsByAdmins {
 		out = append(out, "rooms created by admins only")
+	}
+	if d.AdmitsByAdmins() {
+		out = append(out, "members admitted by admins only")
 	}
 	return out
 }

@@ -31,6 +31,15 @@ const (
 	RoomsByAdmins   = "admins"
 )
 
+// Who lets members in.
+const (
+	// AdmitByKey: whoever holds the workspace key joins (the default).
+	AdmitByKey = "key"
+	// AdmitByAdmins: only those an admin admitted by their key are
+	// members; every node refuses the connections of anyone else.
+	AdmitByAdmins = "admins"
+)
+
 // ErrInvalid marks a document that does not parse or breaks a rule.
 var ErrInvalid = errors.New("invalid workspace policy")
 
@@ -48,6 +57,8 @@ type Document struct {
 	OpenLANForbidden bool `json:"open_lan_forbidden,omitempty"`
 	// RoomCreation is RoomsByEveryone ("" too) or RoomsByAdmins.
 	RoomCreation string `json:"room_creation,omitempty"`
+	// Admission is AdmitByKey ("" too) or AdmitByAdmins.
+	Admission string `json:"admission,omitempty"`
 	// Notice is the acceptable-use notice each member acknowledges; ""
 	// asks for none.
 	Notice string `json:"notice,omitempty"`
@@ -146,6 +157,9 @@ func (d Document) Check() error {
 		if days < 0 || days > MaxRetentionDays {
 			return bad("retention of %d days for room %s", days, room)
 		}
+	}
+	if d.Admission != "" && d.Admission != AdmitByKey && d.Admission != AdmitByAdmins {
+		return bad("admission %q is neither %q nor %q", d.Admission, AdmitByKey, AdmitByAdmins)
 	}
 	if d.RoomCreation != "" && d.RoomCreation != RoomsByEveryone && d.RoomCreation != RoomsByAdmins {
 		return bad("room creation %q is neither %q nor %q", d.RoomCreation, RoomsByEveryone, RoomsByAdmins)

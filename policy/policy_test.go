@@ -23,6 +23,7 @@ func TestSetEveryKeyAndRoundTrip(t *testing.T) {
 		{"open_lan", "forbidden"},
 		{"rooms.create", "admins"},
 		{"notice", "Use Hallway for work only."},
+		{"members.admission", "Admins"},
 	}
 	for i, s := range steps {
 		n, err := d.Set(s.key, s.value)
@@ -34,7 +35,7 @@ func TestSetEveryKeyAndRoundTrip(t *testing.T) {
 		}
 		d = n
 	}
-	want := Document{Version: 11,
+	want := Document{Version: 12, Admission: AdmitByAdmins,
 		Files:            Files{MaxSize: 100 << 20, Allowed: []string{".docx", ".pdf"}, Blocked: []string{".bat", ".exe"}, AutoAcceptMax: 10 << 20},
 		Retention:        Retention{WorkspaceDays: 365, RoomDays: map[string]int{"04ab3xyzkmnpqrstvw0123456w": 30}},
 		OpenLANForbidden: true, RoomCreation: RoomsByAdmins, Notice: "Use Hallway for work only."}
@@ -69,6 +70,7 @@ func TestSetRefusesNonsense(t *testing.T) {
 		{"retention.room.has space", "3"},
 		{"open_lan", "yes"},
 		{"rooms.create", "owners"},
+		{"members.admission", "anyone"},
 		{"notice", strings.Repeat("x", MaxNoticeBytes+1)},
 		{"no.such", "1"},
 	} {
@@ -93,6 +95,7 @@ func TestParseIsStrict(t *testing.T) {
 		"negative size":    []byte(`{"version":1,"files":{"max_size":-1},"retention":{}}`),
 		"absurd retention": []byte(`{"version":1,"files":{},"retention":{"workspace_days":99999999}}`),
 		"bad room rule":    []byte(`{"version":1,"files":{},"retention":{"room_days":{"":3}}}`),
+		"bad admission":    []byte(`{"version":1,"files":{},"retention":{},"admission":"anyone"}`),
 		"bad creation":     []byte(`{"version":1,"files":{},"retention":{},"room_creation":"all"}`),
 	} {
 		if _, err := Parse(b); !errors.Is(err, ErrInvalid) {

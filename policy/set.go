@@ -22,6 +22,7 @@ var Keys = []struct{ Key, Values string }{
 	{"retention.room.ROOM", "days to keep ROOM's history (room id), or default"},
 	{"open_lan", "allowed | forbidden"},
 	{"rooms.create", "everyone | admins"},
+	{"members.admission", "key (whoever holds the workspace key) | admins (only members an admin admitted)"},
 	{"notice", "the acceptable-use text members acknowledge, or none"},
 	{"hold.SCOPE", "a legal hold's reason, or none to release it (SCOPE: workspace or a room id)"},
 }
@@ -82,6 +83,13 @@ func (d Document) Set(key, value string) (Document, error) {
 			n.RoomCreation = strings.ToLower(v)
 		default:
 			err = fmt.Errorf("rooms.create is everyone or admins, not %q", value)
+		}
+	case key == "members.admission":
+		switch strings.ToLower(v) {
+		case AdmitByKey, AdmitByAdmins:
+			n.Admission = strings.ToLower(v)
+		default:
+			err = fmt.Errorf("members.admission is key or admins, not %q", value)
 		}
 	case strings.HasPrefix(key, "hold."):
 		scope := strings.TrimPrefix(key, "hold.")

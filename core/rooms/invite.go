@@ -95,6 +95,9 @@ func (m *Manager) keepInvite(ctx context.Context, from peer.ID, inv *p2p.RoomInv
 	if inv == nil || len(inv.Key) != 32 {
 		return errors.New("no room key")
 	}
+	if err := m.admitted(ctx, from, inv); !errors.Is(err, errNotAdmission) {
+		return err
+	}
 	if err := chat.CheckInvitedRoomID(inv.Room); err != nil {
 		return err
 	}

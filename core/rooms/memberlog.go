@@ -46,6 +46,9 @@ import (
 //     operation hash when neither knew of the other (policy.Newer): so
 //     every member keeps the same version, whatever order they arrived in.
 //     An older version, a replayed one or a non-admin's is refused.
+//     While the policy in force admits members by admins, a join needs an
+//     admin's add of its author among its ancestors: holding the key (a
+//     join naming no parents) or a room code is not enough.
 //
 // A room made before operations existed (its id is not an owned one) starts
 // from its plain joins and leaves: the author of the earliest join in the
@@ -100,6 +103,8 @@ type roster struct {
 	// heads are the operations no other held one names: the parents of
 	// our next operation.
 	heads []hcrypto.OpHash
+	// headsLeft: there were more heads than one operation names.
+	headsLeft bool
 	// policy is the workspace policy in force (the workspace room only),
 	// nil before the first; policies every version accepted, in order.
 	policy   *policyVersion
@@ -295,6 +300,8 @@ func apply(room string, g genesis, order []*logOp, anc []bitset) *roster {
 	}
 	invitedAt := map[string]int{}   // position of the accepted add of each invited peer
 	removedAt := map[string][]int{} // positions of the accepted removals of each peer
+	byKey := map[string]*logOp{}    // the accepted joins that no add backs, by author
+	byKeyAt := map[string]int{}     // and their positions
 	var codes []int                 // positions of accepted code authorisations
 	isAnc := func(i int, list []int) bool {
 		for _, x := range list {
@@ -326,6 +333,11 @@ func apply(room string, g genesis, order []*logOp, anc []bitset) *roster {
 				invitedAt[target] = i
 			}
 		case hcrypto.BodyJoin:
+			if at, ok := invitedAt[o.author]; ok && anc[i].has(at) {
+				delete(byKey, o.author)
+			} else {
+				byKey[o.author], byKeyAt[o.author] = o, i
+			}
 			r.roles[o.author] = hcrypto.RoleMember
 			r.names[o.author] = o.name
 			delete(r.invited, o.author)
@@ -354,6 +366,9 @@ func apply(room string, g genesis, order []*logOp, anc []bitset) *roster {
 		case hcrypto.BodyPolicy:
 			doc, _ := policy.Parse(o.op.Payload) // check parsed it
 			v := policyVersion{doc: doc, hash: o.hash, id: o.id, author: o.author, name: r.names[o.author], pos: i}
+			if doc.AdmitsByAdmins() && (r.policy == nil || !r.policy.doc.AdmitsByAdmins()) {
+				r.admitByAdmins(i, anc, byKey, byKeyAt)
+			}
 			r.policy = &v
 			r.policies = append(r.policies, v)
 		case hcrypto.BodyAck:
@@ -374,6 +389,7 @@ func apply(room string, g genesis, order []*logOp, anc []bitset) *roster {
 	slices.SortFunc(r.heads, func(a, b hcrypto.OpHash) int { return bytes.Compare(a[:], b[:]) })
 	if len(r.heads) > hcrypto.MaxOpParents {
 		r.heads = r.heads[len(r.heads)-hcrypto.MaxOpParents:]
+		r.headsLeft = true
 	}
 	return r
 }
@@ -405,15 +421,18 @@ func (r *roster) check(room string, workspace bool, o *logOp, i int, anc []bitse
 		}
 	case hcrypto.BodyJoin:
 		at, invited := invitedAt[o.author]
+		added := invited && anc[i].has(at)
 		// A join naming no parents came in by today's room code, which is
 		// the room key itself: it follows the creation (topoOrder).
-		backed := invited && anc[i].has(at) || len(o.op.Parents) == 0 || !r.owned
+		backed := added || len(o.op.Parents) == 0 || !r.owned
 		for _, c := range codes {
 			backed = backed || anc[i].has(c)
 		}
 		switch {
 		case member:
 			return "already a member"
+		case workspace && r.policy != nil && r.policy.doc.AdmitsByAdmins() && !added:
+			return "the workspace admits members by an admin's admission, and none precedes this join"
 		case !backed:
 			return "no invitation or code of an owner or admin precedes it"
 		case !isAnc(i, removedAt[o.author]):

@@ -53,3 +53,24 @@ func (r *roster) checkPolicy(workspace, manager bool, o *logOp, i int, anc []bit
 	}
 	return ""
 }
+
+// admitByAdmins applies a policy, at position i, that admits members by
+// admins from now on: a member who came in by the key alone stays only if
+// the admin who set it had seen its join (an ancestor of the policy); a
+// join concurrent with it is refused after all, as it would have been
+// after it. A parentless join is ordered right after the creation
+// whenever it was made (topoOrder), so its place in the order says
+// nothing of when it came: only the policy's ancestry does.
+func (r *roster) admitByAdmins(i int, anc []bitset, byKey map[string]*logOp, byKeyAt map[string]int) {
+	for p, join := range byKey {
+		if anc[i].has(byKeyAt[p]) {
+			continue
+		}
+		if role, in := r.roles[p]; in && role == hcrypto.RoleMember {
+			delete(r.roles, p)
+			delete(r.accepted, join.hash)
+			r.refused[join.hash] = "the workspace admits members by an admin's admission, and the admin who set it had not seen this join"
+		}
+		delete(byKey, p)
+	}
+}

@@ -178,6 +178,10 @@ func (m *Manager) PolicyHistory(ctx context.Context) ([]chat.Policy, error) {
 	return out, nil
 }
 
+// maxHeadRounds bounds the versions SetPolicy posts to gather heads: each
+// names MaxOpParents of them, so this is room for thousands of members.
+const maxHeadRounds = 256
+
 // SetPolicy changes one setting of the policy (policy.Document.Set) as a
 // new version, signed by us: only an admin may.
 func (m *Manager) SetPolicy(ctx context.Context, key, value string) (chat.Policy, error) {
@@ -196,6 +200,24 @@ func (m *Manager) SetPolicy(ctx context.Context, key, value string) (chat.Policy
 	next, err := doc.Set(key, value)
 	if err != nil {
 		return chat.Policy{}, chat.NewUserError(err.Error(), err)
+	}
+	if next.AdmitsByAdmins() && !doc.AdmitsByAdmins() {
+		// The members who joined by the key stay if the version that
+		// turns admission on descends from their joins (admitByAdmins):
+		// heads one operation cannot name go first into versions that
+		// change nothing else.
+		for range maxHeadRounds {
+			if !j.roster().headsLeft {
+				break
+			}
+			doc.Version++
+			if _, err := m.poster.postOp(ctx, j, hcrypto.MemberOp{Kind: hcrypto.BodyPolicy, Payload: doc.Marshal()}); err != nil {
+				return chat.Policy{}, err
+			}
+		}
+		if next, err = doc.Set(key, value); err != nil {
+			return chat.Policy{}, err
+		}
 	}
 	e, err := m.poster.postOp(ctx, j, hcrypto.MemberOp{Kind: hcrypto.BodyPolicy, Payload: next.Marshal()})
 	if err != nil {

@@ -270,3 +270,87 @@ func TestRevokedMemberIsShutOut(t *testing.T) {
 		t.Fatal("Dan received a post made after his revocation")
 	}
 }
+
+// While the workspace admits members by admins, the workspace key alone
+// gets a fresh identity nowhere: no member connects to it or takes what it
+// sends, until an admin admits it by its key. Then it is a member like
+// any other. A revoked member's key pair is refused too.
+func TestAdmissionShutsOutUnadmittedKeys(t *testing.T) {
+	lab := netlab.New(t, 5)
+	ds, code := fleet.PrivateOffice(t, lab, []string{"Ann", "Bob", "Cat", "Dan"})
+	ann, bob, dan := ds[0], ds[1], ds[3]
+	for _, d := range ds {
+		d.WaitFor("every member in the workspace's log", 60*time.Second, func() bool {
+			return len(fleet.Decode[[]chat.RoomMember](t, d.CLI("admin", "list", "--json"))) == len(ds)
+		})
+	}
+	ann.CLI("policy", "set", "members.admission", "admins")
+	for _, d := range ds {
+		d.WaitFor("admission by admins in force", 60*time.Second, func() bool {
+			var doc policy.Document
+			p := fleet.Decode[chat.Policy](t, d.CLI("policy", "show", "--json"))
+			return json.Unmarshal(p.Document, &doc) == nil && doc.AdmitsByAdmins()
+		})
+	}
+	// Every member from before stays connected.
+	for _, d := range ds {
+		for _, o := range ds {
+			if d != o && !d.Online(o.ID()) {
+				t.Fatalf("%s no longer connects to %s, a member from before", d.Name, o.Name)
+			}
+		}
+	}
+	ann.CLI("workspace", "revoke", dan.ID())
+
+	// Eve holds the workspace key (the invite code) and a key pair nobody
+	// admitted.
+	eve := fleet.New(t, lab.Host(5), "Eve")
+	eve.CLI("workspace", "join", code)
+	eve.Start()
+	eveID := eve.ID()
+	eve.CLI("send", "#general", "hello from a stranger")
+	ann.CLI("send", "#general", "for members only")
+	bob.WaitFor("Ann's post", 60*time.Second, func() bool {
+		_, ok := messageByText(bob.History("#general"), "for members only")
+		return ok
+	})
+	for _, d := range ds[:3] {
+		d.WaitFor("Dan shut out", 60*time.Second, func() bool { return !d.Online(dan.ID()) })
+		if d.Online(eveID) {
+			t.Fatalf("%s lets an unadmitted key pair connect", d.Name)
+		}
+		if _, ok := messageByText(d.History("#general"), "hello from a stranger"); ok {
+			t.Fatalf("%s took a post of an unadmitted key pair", d.Name)
+		}
+	}
+	if _, ok := messageByText(eve.History("#general"), "for members only"); ok {
+		t.Fatal("an unadmitted key pair received a member's post")
+	}
+
+	// A member cannot admit; an admin can, and Eve is in.
+	if _, err := bob.CLIErr("workspace", "admit", eveID); err == nil || !strings.Contains(err.Error(), "admin") {
+		t.Fatalf("a member admitted a colleague: %v", err)
+	}
+	start := time.Now()
+	ann.CLI("workspace", "admit", eveID)
+	for _, d := range ds[:3] {
+		d.WaitFor("Eve admitted and connected", 60*time.Second, func() bool { return d.Online(eveID) })
+	}
+	bob.WaitFor("Eve a member", 60*time.Second, func() bool {
+		for _, m := range fleet.Decode[[]chat.RoomMember](t, bob.CLI("workspace", "members", "--json")) {
+			if m.PeerID == eveID {
+				return m.Role == chat.RoleMember
+			}
+		}
+		return false
+	})
+	t.Logf("admitted: every member connects to the newcomer and lists it %v after the admission", time.Since(start).Round(time.Millisecond))
+	eve.CLI("send", "#general", "hello as a member")
+	bob.WaitFor("Eve's post as a member", 60*time.Second, func() bool {
+		_, ok := messageByText(bob.History("#general"), "hello as a member")
+		return ok
+	})
+	if dan.Online(eveID) || eve.Online(dan.ID()) {
+		t.Fatal("the revoked member reaches the newcomer")
+	}
+}

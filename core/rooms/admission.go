@@ -1,0 +1,106 @@
+package rooms
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+
+	"hallway/chat"
+	hcrypto "hallway/crypto"
+	"hallway/p2p"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+)
+
+// Admission. While the workspace policy admits members by admins
+// (policy.AdmitByAdmins), holding the workspace key is not enough: a
+// member is whom an admin admitted by their key, with an add operation of
+// the workspace room's log signed by the admin (the membership
+// statement), and every node refuses the connections of anyone else. So
+// a fresh key pair made with the key, or a revoked member's, gets
+// nowhere. The admission travels to the newcomer like an invitation to a
+// room (an end-to-end DM, waiting in the outbox), and its node joins the
+// workspace room naming it (memberlog.go).
+
+// Admits reports whether p may connect to this node: anyone, unless the
+// workspace policy admits members by admins; then members of the
+// workspace room, and those an admin admitted who have not joined yet.
+func (m *Manager) Admits(p peer.ID) bool {
+	j, err := m.workspaceRoom()
+	if err != nil {
+		return true
+	}
+	r := j.roster()
+	if v := r.currentPolicy(); v == nil || !v.doc.AdmitsByAdmins() {
+		return true
+	}
+	if _, in := r.role(p.String()); in {
+		return true
+	}
+	return r.invited[p.String()]
+}
+
+// Admit has an admin admit a colleague by their key: the membership
+// statement goes into the workspace room's log, and the admission to
+// them, with the room's keys, through the DM outbox.
+func (m *Manager) Admit(ctx context.Context, peerRef string) error {
+	j, err := m.workspaceRoom()
+	if err != nil {
+		return err
+	}
+	to, err := m.deps.ResolvePeer(ctx, peerRef)
+	if err != nil {
+		return err
+	}
+	self := m.deps.Net.ID()
+	r := j.roster()
+	switch _, in := r.role(to.String()); {
+	case !r.canManage(self.String()):
+		return chat.UserErrorf("only a workspace admin can admit a colleague")
+	case in:
+		return chat.UserErrorf("%s is a member of the workspace already", to.ShortString())
+	case r.invited[to.String()]:
+		return nil // admitted already; they join when their Hallway connects
+	}
+	add, err := m.poster.postOp(ctx, j, hcrypto.MemberOp{Kind: hcrypto.BodyAdd, Target: []byte(to)})
+	if err != nil {
+		return err
+	}
+	if err := accepted(j, add); err != nil {
+		return err
+	}
+	meta, err := json.Marshal(p2p.RoomInvite{Room: j.id, Name: j.name, Key: j.key[:], Add: add.Op.Hash[:]})
+	if err != nil {
+		return err
+	}
+	if _, err := m.deps.QueueDM(ctx, to, "admitted you to the workspace", p2p.DMKindInvite, string(meta)); err != nil {
+		return err
+	}
+	m.log.Info("admitted to the workspace", "peer", to)
+	return m.handKeys(ctx, j, to)
+}
+
+// errNotAdmission: an invitation that is not one to our workspace room.
+var errNotAdmission = errors.New("not an admission to our workspace")
+
+// admitted joins the workspace room on an admin's admission of us: no
+// consent to ask, it is our own workspace. The log checks the admission
+// (the add it names) like any other.
+func (m *Manager) admitted(ctx context.Context, from peer.ID, inv *p2p.RoomInvite) error {
+	j := m.joined.Get(inv.Room)
+	if j == nil || !j.workspace || len(inv.Add) != len(hcrypto.OpHash{}) {
+		return errNotAdmission
+	}
+	if _, in := j.roster().role(m.deps.Net.ID().String()); in {
+		return nil // a member already
+	}
+	if j.key != hcrypto.RoomKey(inv.Key) {
+		return chat.UserErrorf("an admission to the workspace under another key")
+	}
+	e, err := m.poster.postOp(ctx, j, hcrypto.MemberOp{Kind: hcrypto.BodyJoin}, hcrypto.OpHash(inv.Add))
+	if err != nil {
+		return err
+	}
+	m.log.Info("joined the workspace on an admission", "by", from, "seq", e.Seq)
+	return nil
+}

@@ -1,0 +1,145 @@
+package rooms
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	hcrypto "hallway/crypto"
+	"hallway/p2p"
+
+	ic "github.com/libp2p/go-libp2p/core/crypto"
+)
+
+// newcomer is a node that holds the workspace key of like's workspace and
+// opens its workspace room, as `workspace join CODE` makes one: it joins
+// the room with the key (a join naming no parents).
+func newcomer(t *testing.T, like *testNode, room, name string) *testNode {
+	t.Helper()
+	key, _, err := ic.GenerateEd25519Key(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return newTestNodeConfig(t, name, Config{Identity: key, Workspace: like.cfg.Workspace, WorkspaceRoom: WorkspaceRoom{ID: room}}, nil)
+}
+
+// admission is the workspace admission n queued for a colleague.
+func (n *testNode) admission(t *testing.T) *p2p.RoomInvite {
+	t.Helper()
+	n.keysMu.Lock()
+	defer n.keysMu.Unlock()
+	for _, dm := range n.dms {
+		if meta, ok := strings.CutPrefix(dm, p2p.DMKindInvite+" "); ok {
+			var inv p2p.RoomInvite
+			if err := json.Unmarshal([]byte(meta), &inv); err != nil {
+				t.Fatal(err)
+			}
+			return &inv
+		}
+	}
+	t.Fatal("no admission queued")
+	return nil
+}
+
+// While the policy admits members by admins, holding the key lets nobody
+// in: a newcomer joins once an admin admitted it, a member's admission
+// counts for nothing, and a revoked member is not let in again.
+func TestAdmissionByAdmins(t *testing.T) {
+	ctx := context.Background()
+	room, nodes := workspace(t, "Ann", "Bob", "Mal")
+	ann, bob, mal := nodes[0], nodes[1], nodes[2]
+	early := newcomer(t, ann, room, "Eve") // came in by the key before the policy
+	meshed(t, room, append(nodes, early)...)
+	if !ann.Admits(early.id) {
+		t.Fatal("by the key, the key's holder is let in")
+	}
+	if _, err := ann.SetPolicy(ctx, "members.admission", "admins"); err != nil {
+		t.Fatal(err)
+	}
+	meshed(t, room, append(nodes, early)...)
+
+	cat := newcomer(t, ann, room, "Cat")
+	dan := newcomer(t, ann, room, "Dan")
+	all := append(nodes, early, cat, dan)
+	meshed(t, room, all...)
+	for _, n := range []*testNode{ann, bob, mal} {
+		switch {
+		case n.Admits(cat.id) || n.Admits(dan.id):
+			t.Fatalf("%s lets in a key holder nobody admitted", n.id)
+		case !n.Admits(early.id) || !n.Admits(bob.id):
+			t.Fatalf("%s shuts out a member from before the policy", n.id)
+		}
+	}
+	if err := bob.Admit(ctx, cat.id.String()); err == nil || !strings.Contains(err.Error(), "admin") {
+		t.Fatalf("a member admitted a colleague: %v", err)
+	}
+	// A member's modified client admits Dan anyway, and Dan joins on it.
+	forged, err := mal.poster.postOp(ctx, mal.Joined().Get(room), hcrypto.MemberOp{Kind: hcrypto.BodyAdd, Target: []byte(dan.id)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := dan.admitted(ctx, mal.id, &p2p.RoomInvite{Room: room, Key: dan.Joined().Get(room).key[:], Add: forged.Op.Hash[:]}); err != nil {
+		t.Fatal(err)
+	}
+	if err := ann.Admit(ctx, cat.id.String()); err != nil {
+		t.Fatal(err)
+	}
+	if !ann.Admits(cat.id) {
+		t.Fatal("the admitted newcomer is not let in before it joins")
+	}
+	cat.InviteReceived(ctx, ann.id, ann.admission(t))
+	meshed(t, room, all...)
+	for _, n := range []*testNode{ann, bob, mal, cat} {
+		if !n.Admits(cat.id) || n.Admits(dan.id) {
+			t.Fatalf("%s: Cat let in %v, Dan %v", n.id, n.Admits(cat.id), n.Admits(dan.id))
+		}
+		if _, in := n.Joined().Get(room).roster().role(cat.id.String()); !in {
+			t.Fatalf("%s does not list Cat as a member", n.id)
+		}
+	}
+	// A revoked member is out, and its key gets it nowhere.
+	if err := ann.Revoke(ctx, early.id.String()); err != nil {
+		t.Fatal(err)
+	}
+	meshed(t, room, ann, bob, cat)
+	for _, n := range []*testNode{ann, bob, cat} {
+		if n.Admits(early.id) {
+			t.Fatalf("%s lets the revoked member in", n.id)
+		}
+	}
+}
+
+// Turning admission by admins on keeps every member who came in by the
+// key, however many joined at once: more than one operation can name.
+func TestAdmissionKeepsEveryMemberOfBefore(t *testing.T) {
+	ctx := context.Background()
+	names := []string{"Ann"}
+	for i := range hcrypto.MaxOpParents + 5 {
+		names = append(names, string(rune('B'+i)))
+	}
+	room, nodes := workspace(t, names...)
+	ann := nodes[0]
+	if r := ann.Joined().Get(room).roster(); !r.headsLeft {
+		t.Fatalf("%d heads: the test needs more than one operation names", len(r.heads))
+	}
+	p, err := ann.SetPolicy(ctx, "members.admission", "admins")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Version < 2 {
+		t.Fatalf("version %d: no version gathered the heads first", p.Version)
+	}
+	meshed(t, room, nodes...)
+	for _, n := range nodes {
+		if !n.WorkspacePolicy().AdmitsByAdmins() {
+			t.Fatalf("%s is not under the new policy", n.id)
+		}
+		for _, m := range nodes {
+			if !n.Admits(m.id) {
+				t.Fatalf("%s shuts out %s, a member from before", n.id, m.id)
+			}
+		}
+	}
+}
