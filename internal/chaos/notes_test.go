@@ -72,6 +72,10 @@ const notes = `
   above a hole (the Hallway before this rule) sent 204 envelopes everyone held in 9 answers: the
   whole holed log again at every comparison. The full form (1,000 holed posts) measured 62 answers
   carrying 0 envelopes.
+- S25: the workspace admits members by admins (members.admission admins); without it a fresh identity
+  made with the workspace key joins like any key holder, which the scenario's control shows before the
+  policy is set. A request counts as answered when any byte comes back: a member sends its sync
+  challenge first on any connection it keeps.
 - Not covered here: power loss (SQLite's synchronous=FULL is trusted, kill -9 is what is tested), IPv6
   labs, more than 6 daemons, and a hostile peer with many LAN addresses at once.
 `
