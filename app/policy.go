@@ -63,19 +63,42 @@ func (u *UI) noticeDialog(notice string, p *chat.Policy) (d dialog.Dialog, ackno
 	return cd, acknowledge
 }
 
-// policySummary is the policy's line in the settings.
+// policySummary is the policy's line in the settings, with the
+// workspace's admins.
 func policySummary(p *chat.Policy) string {
 	if p == nil {
 		return "This workspace has no admins: nothing is set for everyone."
 	}
-	if p.Version == 0 {
-		return "No admin has set a policy: nothing is restricted."
+	line := "No admin has set a policy: nothing is restricted."
+	if p.Version > 0 {
+		parts := p.Rules
+		if len(parts) == 0 {
+			parts = []string{"nothing restricted"}
+		}
+		line = fmt.Sprintf("Version %d, %s: %s. Set by the workspace's admins for everyone; read-only here.", p.Version, setter(p), strings.Join(parts, "; "))
 	}
-	parts := p.Rules
-	if len(parts) == 0 {
-		parts = []string{"nothing restricted"}
+	return line + adminsLine(p.Admins)
+}
+
+// adminsLine names the admins, and asks for a second one while there is
+// one: a workspace whose only admin is away or gone cannot change its
+// policy, admit anyone or revoke anyone.
+func adminsLine(admins []chat.Colleague) string {
+	if len(admins) == 0 {
+		return ""
 	}
-	return fmt.Sprintf("Version %d, %s: %s. Set by the workspace's admins for everyone; read-only here.", p.Version, setter(p), strings.Join(parts, "; "))
+	names := make([]string, len(admins))
+	for i, a := range admins {
+		names[i] = a.Name
+		if names[i] == "" {
+			names[i] = a.PeerID
+		}
+	}
+	line := "\nAdmins: " + strings.Join(names, ", ") + "."
+	if len(admins) == 1 {
+		line += " A second admin is recommended (hallway admin add PEER): with one, nobody can change the policy, admit or revoke anyone while " + names[0] + " is away."
+	}
+	return line
 }
 
 func setter(p *chat.Policy) string {

@@ -51,3 +51,19 @@ func TestPolicySummary(t *testing.T) {
 		}
 	}
 }
+
+// The settings name the admins, and ask for a second while there is one.
+func TestPolicySummaryNamesTheAdmins(t *testing.T) {
+	p := noticePolicy(2, true)
+	p.Admins = []chat.Colleague{{PeerID: "12D3KooWAdmin", Name: "Ann"}}
+	if s := policySummary(p); !strings.Contains(s, "Admins: Ann.") || !strings.Contains(s, "second admin is recommended") {
+		t.Fatalf("one admin: %q", s)
+	}
+	p.Admins = append(p.Admins, chat.Colleague{PeerID: "12D3KooWBob", Name: "Bob"})
+	if s := policySummary(p); !strings.Contains(s, "Admins: Ann, Bob.") || strings.Contains(s, "recommended") {
+		t.Fatalf("two admins: %q", s)
+	}
+	if s := policySummary(&chat.Policy{Admins: p.Admins[:1]}); !strings.Contains(s, "No admin has set a policy") || !strings.Contains(s, "recommended") {
+		t.Fatalf("no policy yet: %q", s)
+	}
+}

@@ -23,4 +23,7 @@ type Policy struct {
 	// did, as their signed acknowledgements say.
 	NoticeAcknowledged bool     `json:"notice_acknowledged"`
 	AcknowledgedBy     []string `json:"acknowledged_by,omitempty"`
+	// Admins are the workspace's creator and admins, by the log, each
+	// named as this node knows its key.
+	Admins []Colleague `json:"admins,omitempty"`
 }

@@ -159,7 +159,9 @@ func printWorkspace(env *Env, sub string, info workspaceInfo, live bool, p parse
 	case sub == "create":
 		fmt.Fprintf(env.Stdout, "Created private workspace %s. Colleagues join with:\n  hallway workspace join %s\n", info.Tag, info.InviteCode)
 	case sub == "join":
-		fmt.Fprintf(env.Stdout, "Joined private workspace %s.\n", info.Tag)
+		fmt.Fprintf(env.Stdout, "Joined private workspace %s.\n"+
+			"If no colleague appears, its admins may admit members themselves: give one of them your peer ID\n"+
+			"(hallway id), for hallway workspace admit.\n", info.Tag)
 	case sub == "invite":
 		fmt.Fprintln(env.Stdout, info.InviteCode)
 	default:

@@ -3,6 +3,7 @@ package rooms
 import (
 	"context"
 	"crypto/sha256"
+	"maps"
 	"slices"
 
 	"hallway/chat"
@@ -156,7 +157,7 @@ func (m *Manager) Policy(ctx context.Context) (chat.Policy, error) {
 	}
 	v := j.roster().currentPolicy()
 	if v == nil {
-		return chat.Policy{Document: policy.Document{}.Marshal(), NoticeAcknowledged: true}, nil
+		return chat.Policy{Document: policy.Document{}.Marshal(), NoticeAcknowledged: true, Admins: m.admins(ctx, j)}, nil
 	}
 	return m.policyOut(ctx, j, *v), nil
 }
@@ -233,8 +234,37 @@ func (m *Manager) policyOut(ctx context.Context, j *Joined, v policyVersion) cha
 	out := chat.Policy{Version: v.doc.Version, SetBy: v.author, SetByName: v.name, Document: v.doc.Marshal(),
 		Rules: v.doc.Describe(), Notice: v.doc.Notice}
 	out.NoticeAcknowledged, out.AcknowledgedBy = acknowledged(j.roster(), v.doc.Notice, m.deps.Net.ID().String())
+	out.Admins = m.admins(ctx, j)
 	if msg, ok, err := m.deps.Store.MessageByID(ctx, v.author, v.id); err == nil && ok && msg.Conv == j.id {
 		out.SetAt = msg.SentAt
+	}
+	return out
+}
+
+// admins are the workspace room's owner and admins, creator first, each
+// named as this node knows its key.
+func (m *Manager) admins(ctx context.Context, j *Joined) []chat.Colleague {
+	r := j.roster()
+	var out []chat.Colleague
+	for _, p := range slices.Sorted(maps.Keys(r.roles)) {
+		role := r.roles[p]
+		if role != hcrypto.RoleOwner && role != hcrypto.RoleAdmin {
+			continue
+		}
+		id, err := peer.Decode(p)
+		if err != nil {
+			continue
+		}
+		c := m.deps.Colleague(ctx, id)
+		if c.Name == "" {
+			a := m.deps.Author(ctx, p, r.names[p])
+			c.Name, c.NameShared = a.Name, a.Warning != nil
+		}
+		if role == hcrypto.RoleOwner {
+			out = append([]chat.Colleague{c}, out...)
+		} else {
+			out = append(out, c)
+		}
 	}
 	return out
 }
