@@ -80,6 +80,35 @@ func (m *Manager) Admit(ctx context.Context, peerRef string) error {
 	return m.handKeys(ctx, j, to)
 }
 
+// admittedInLog joins the workspace room once its log shows an admin's
+// admission of us, however it came (sync from any member, when the admin
+// who admitted us is away with the admission still in its outbox).
+func (m *Manager) admittedInLog(j *Joined, r *roster, ops []logOp) {
+	self := m.deps.Net.ID().String()
+	if _, in := r.role(self); in || !r.invited[self] {
+		return
+	}
+	for _, o := range ops {
+		if o.op.Kind != hcrypto.BodyAdd || targetID(o.op.Target) != self || !r.accepted[o.hash] {
+			continue
+		}
+		add := o.hash
+		if !m.joining.CompareAndSwap(false, true) {
+			return // a join is on its way
+		}
+		m.deps.Spawner.Go(func(ctx context.Context) {
+			defer m.joining.Store(false)
+			if _, in := j.roster().role(self); in {
+				return
+			}
+			if _, err := m.poster.postOp(ctx, j, hcrypto.MemberOp{Kind: hcrypto.BodyJoin}, add); err != nil {
+				m.log.Warn("join the workspace on an admission", "err", err)
+			}
+		})
+		return
+	}
+}
+
 // errNotAdmission: an invitation that is not one to our workspace room.
 var errNotAdmission = errors.New("not an admission to our workspace")
 
@@ -97,6 +126,10 @@ func (m *Manager) admitted(ctx context.Context, from peer.ID, inv *p2p.RoomInvit
 	if j.key != hcrypto.RoomKey(inv.Key) {
 		return chat.UserErrorf("an admission to the workspace under another key")
 	}
+	if !m.joining.CompareAndSwap(false, true) {
+		return nil // the log's admission is being joined on already
+	}
+	defer m.joining.Store(false)
 	e, err := m.poster.postOp(ctx, j, hcrypto.MemberOp{Kind: hcrypto.BodyJoin}, hcrypto.OpHash(inv.Add))
 	if err != nil {
 		return err

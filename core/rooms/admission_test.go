@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"testing/synctest"
 
 	hcrypto "hallway/crypto"
 	"hallway/p2p"
@@ -142,4 +143,37 @@ func TestAdmissionKeepsEveryMemberOfBefore(t *testing.T) {
 			}
 		}
 	}
+}
+
+// The newcomer joins on the admission its log shows, even when the
+// admission's DM never reached it (the admin who admitted it is away).
+func TestAdmittedNewcomerJoinsFromTheLog(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		room, nodes := workspace(t, "Ann", "Bob")
+		ann, bob := nodes[0], nodes[1]
+		if _, err := ann.SetPolicy(ctx, "members.admission", "admins"); err != nil {
+			t.Fatal(err)
+		}
+		cat := newcomer(t, ann, room, "Cat")
+		if err := ann.Admit(ctx, cat.id.String()); err != nil {
+			t.Fatal(err)
+		}
+		meshed(t, room, ann, bob)
+		disconnect(ann, cat)
+		// Only Bob is there to sync with; the DM stays in Ann's outbox.
+		connect(cat, bob)
+		if err := cat.Syncer().pull(ctx, bob.id, []string{room}); err != nil {
+			t.Fatal(err)
+		}
+		synctest.Wait()
+		if err := bob.Syncer().pull(ctx, cat.id, []string{room}); err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range []*testNode{bob, cat} {
+			if _, in := n.Joined().Get(room).roster().role(cat.id.String()); !in {
+				t.Fatalf("%s does not list Cat as a member", n.id)
+			}
+		}
+	})
 }

@@ -68,6 +68,7 @@ func (m *Manager) relogHeard(ctx context.Context, j *Joined, live bool) error {
 	if j.workspace {
 		m.policyReplayed(ctx, prev, next)
 		m.revokedInLog(prev, next)
+		m.admittedInLog(j, next, ops)
 	}
 	if prev == nil {
 		return nil // just opened: what it cuts was cut before

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"hallway/chat"
@@ -51,6 +52,8 @@ type Manager struct {
 	held   heldKeys // room keys waiting for the log to catch up
 	// receipts sends ours and keeps the members'.
 	receipts *receipts
+	// joining: a join of the workspace room on an admission is on its way.
+	joining atomic.Bool
 }
 
 // New builds the rooms of a node. It touches neither the network nor
