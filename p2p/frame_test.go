@@ -366,3 +366,21 @@ func FuzzDecodeSyncChallenge(f *testing.F) {
 		}
 	})
 }
+
+// A room key names a random room id, or a #general's (whose epochs the
+// workspace's admins key); nothing else.
+func TestRoomKeyRoomIDs(t *testing.T) {
+	key := make([]byte, 32)
+	general := chat.GeneralRoomIDPrefix + strings.Repeat("ab", 6)
+	for id, ok := range map[string]bool{
+		general:                         true,
+		"04ab3xyzkmnpqrstvw0123456w":    true,
+		chat.GeneralRoomIDPrefix + "zz": false,
+		"general":                       false,
+		"":                              false,
+	} {
+		if err := checkRoomKey(&RoomKey{Room: id, Epoch: 1, Key: key}); (err == nil) != ok {
+			t.Errorf("room key for %q: %v", id, err)
+		}
+	}
+}

@@ -80,7 +80,9 @@ func checkRoomKey(k *RoomKey) error {
 	switch {
 	case k == nil:
 		return fmt.Errorf("room key without a room")
-	case chat.CheckInvitedRoomID(k.Room) != nil:
+	case chat.CheckInvitedRoomID(k.Room) != nil && !chat.IsGeneralRoomID(k.Room):
+		// A #general's epochs are keyed by the workspace's admins (which
+		// the receiver checks); its id is every member's own.
 		return fmt.Errorf("room key with a bad room id")
 	case k.Epoch == 0 || k.Epoch > maxSyncEpoch:
 		return fmt.Errorf("room key with a bad epoch")

@@ -77,7 +77,10 @@ func (m *Manager) Admit(ctx context.Context, peerRef string) error {
 		return err
 	}
 	m.log.Info("admitted to the workspace", "peer", to)
-	return m.handKeys(ctx, j, to)
+	if err := m.handKeys(ctx, j, to); err != nil {
+		return err
+	}
+	return m.handGeneralKeys(ctx, to)
 }
 
 // admittedInLog joins the workspace room once its log shows an admin's

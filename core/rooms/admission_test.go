@@ -177,3 +177,68 @@ func TestAdmittedNewcomerJoinsFromTheLog(t *testing.T) {
 		}
 	})
 }
+
+// While the workspace admits by admins, a revocation moves #general to a
+// new epoch whose key the revoking admin hands to the remaining members
+// only; an admitted newcomer gets #general's keys with its admission; a
+// member's key for #general is not taken.
+func TestRevocationRekeysGeneral(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		room, nodes := workspace(t, "Ann", "Bob", "Cat")
+		ann, bob, cat := nodes[0], nodes[1], nodes[2]
+		general := ann.general().id
+		if _, err := ann.SetPolicy(ctx, "members.admission", "admins"); err != nil {
+			t.Fatal(err)
+		}
+		meshed(t, room, nodes...)
+		if err := ann.Revoke(ctx, cat.id.String()); err != nil {
+			t.Fatal(err)
+		}
+		synctest.Wait()
+		if ann.epoch(general) != 1 {
+			t.Fatalf("#general at epoch %d after the revocation, want 1", ann.epoch(general))
+		}
+		keys := ann.sentKeys()
+		var toBob []sentKey
+		for _, k := range keys {
+			if k.k.Room != general {
+				continue
+			}
+			if k.to == cat.id {
+				t.Fatal("the revoked member was handed #general's new key")
+			}
+			toBob = append(toBob, k)
+		}
+		if len(toBob) != 1 || toBob[0].to != bob.id {
+			t.Fatalf("#general's key went to %v, want Bob alone", toBob)
+		}
+		meshed(t, room, ann, bob)
+		handOver(t, ann, toBob, bob)
+		if bob.epoch(general) != 1 {
+			t.Fatalf("Bob's #general at epoch %d, want 1", bob.epoch(general))
+		}
+		// Bob, a member, hands Ann a #general key of his own: refused.
+		forged := toBob[0].k
+		forged.Epoch, forged.Key = 2, make([]byte, 32)
+		bob.keysMu.Lock()
+		bob.keys = append(bob.keys, sentKey{ann.id, forged})
+		bob.keysMu.Unlock()
+		handOver(t, bob, bob.sentKeys(), ann)
+		if ann.epoch(general) != 1 {
+			t.Fatal("a member's #general key was taken")
+		}
+		// A newcomer admitted now gets the keys with its admission.
+		dan := newcomer(t, ann, room, "Dan")
+		if err := ann.Admit(ctx, dan.id.String()); err != nil {
+			t.Fatal(err)
+		}
+		got := false
+		for _, k := range ann.sentKeys() {
+			got = got || (k.to == dan.id && k.k.Room == general && k.k.Epoch == 1)
+		}
+		if !got {
+			t.Fatal("the admitted newcomer was not handed #general's key")
+		}
+	})
+}

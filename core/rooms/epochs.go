@@ -3,6 +3,7 @@ package rooms
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -93,12 +94,19 @@ func (m *Manager) Rekey(ctx context.Context, room string, without []peer.ID) err
 	if j == nil {
 		return chat.NewUserError(fmt.Sprintf("you are in no room with id %q", room), chat.ErrUnknownRoom)
 	}
+	var members []storage.Member
 	if j.general {
-		return chat.UserErrorf("#general is the whole workspace's; it has no key of its own to change")
-	}
-	members, err := m.members(ctx, j)
-	if err != nil {
-		return err
+		if !m.generalRekeys() || !m.IsWorkspaceAdmin(m.deps.Net.ID()) {
+			return chat.UserErrorf("#general is the whole workspace's; only its admins change its key, when it admits members by admins")
+		}
+		for _, p := range m.workspaceMembers() {
+			members = append(members, storage.Member{Peer: p})
+		}
+	} else {
+		var err error
+		if members, err = m.members(ctx, j); err != nil {
+			return err
+		}
 	}
 	key, err := hcrypto.NewRoomKey()
 	if err != nil {
@@ -166,7 +174,13 @@ func (m *Manager) acceptKey(ctx context.Context, from peer.ID, k *p2p.RoomKey) e
 		return m.keepInvitedKey(ctx, from, k, key)
 	}
 	if j.general {
-		return fmt.Errorf("#general is never re-keyed")
+		if err := m.checkGeneralKey(from); err != nil {
+			if errors.Is(err, errNotAdminYet) {
+				m.held.hold(from, k) // the log may show it an admin later
+			}
+			return err
+		}
+		return m.takeKey(ctx, j, from, k, key)
 	}
 	if j.isRemoved(from) && j.roster() == nil {
 		return fmt.Errorf("%s was left out of the room by a re-key", from.ShortString())
@@ -206,6 +220,12 @@ func (m *Manager) acceptKey(ctx context.Context, from peer.ID, k *p2p.RoomKey) e
 		m.held.hold(from, k)
 		return fmt.Errorf("%s left out a member the room's log still counts (the key is held until the log shows otherwise)", from.ShortString())
 	}
+	return m.takeKey(ctx, j, from, k, key)
+}
+
+// takeKey keeps a key whose sender may hand it over, for an epoch past
+// those held (at most maxEpochAhead past) or one held with no key yet.
+func (m *Manager) takeKey(ctx context.Context, j *Joined, from peer.ID, k *p2p.RoomKey, key hcrypto.RoomKey) error {
 	newest, _ := j.current()
 	switch {
 	case k.Epoch > newest+maxEpochAhead:

@@ -67,17 +67,25 @@ func (m *Manager) IsRevoked(p peer.ID) bool {
 }
 
 // revokedInLog tells Revoked of each member the workspace room's log
-// newly took out.
+// newly took out; the admin who revoked it moves #general on without it
+// (generalkey.go).
 func (m *Manager) revokedInLog(prev, next *roster) {
-	if m.deps.Revoked == nil || next == nil {
+	if next == nil {
 		return
 	}
 	for _, c := range next.cuts {
 		if prev != nil && prev.accepted[c.hash] {
 			continue
 		}
-		if id, err := peer.Decode(c.peer); err == nil && m.IsRevoked(id) {
+		id, err := peer.Decode(c.peer)
+		if err != nil || !m.IsRevoked(id) {
+			continue
+		}
+		if m.deps.Revoked != nil {
 			m.deps.Revoked(id)
+		}
+		if c.actor == m.deps.Net.ID().String() {
+			m.rekeyGeneral(id)
 		}
 	}
 }

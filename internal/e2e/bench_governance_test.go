@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -58,7 +59,7 @@ func watchPolicies(t *testing.T, ctx context.Context, ds []*fleet.Daemon) *polic
 func TestBenchGovernance(t *testing.T) {
 	benchOnly(t)
 	const n = 10
-	lab := netlab.New(t, n+1)
+	lab := netlab.New(t, n+2)
 	names := make([]string, n)
 	for i := range names {
 		names[i] = "P" + strconv.Itoa(i+1)
@@ -151,4 +152,37 @@ func TestBenchGovernance(t *testing.T) {
 		return false
 	})
 	fmt.Printf("BENCH admission from an invite code: start to a member in the admin's log: %s (polled through the CLI)\n", round(time.Since(start)))
+
+	// Admission by admins: a key holder nobody admitted waits; from the
+	// admin's admission until it is a member connected to every node.
+	if _, err := admin.Client().SetPolicy(ctx, "members.admission", "admins"); err != nil {
+		t.Fatal(err)
+	}
+	members := append(ds[:n-1:n-1], newcomer)
+	for _, d := range members {
+		d.WaitFor("admission by admins in force", 60*time.Second, func() bool {
+			return strings.Contains(strings.Join(fleet.Decode[chat.Policy](t, d.CLI("policy", "show", "--json")).Rules, ";"), "admitted by admins")
+		})
+	}
+	late := fleet.New(t, lab.Host(n+2), "Late")
+	late.CLI("workspace", "join", code)
+	late.Start()
+	lateID := late.ID()
+	start = time.Now()
+	if err := admin.Client().AdmitMember(ctx, lateID); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range members {
+		d.WaitFor("the admitted newcomer connected", 60*time.Second, func() bool { return d.Online(lateID) })
+	}
+	admin.WaitFor("the admitted newcomer a member", 60*time.Second, func() bool {
+		for _, m := range fleet.Decode[[]chat.RoomMember](t, admin.CLI("admin", "list", "--json")) {
+			if m.PeerID == lateID {
+				return true
+			}
+		}
+		return false
+	})
+	fmt.Printf("BENCH admission by an admin (members.admission admins): admit to a member connected to all %d nodes: %s (polled through the CLI)\n",
+		len(members), round(time.Since(start)))
 }

@@ -301,6 +301,15 @@ func TestAdmissionShutsOutUnadmittedKeys(t *testing.T) {
 		}
 	}
 	ann.CLI("workspace", "revoke", dan.ID())
+	// #general moves to a new key that Dan, who keeps the workspace key
+	// #general's first key derives from, is not handed.
+	general, _ := ann.RoomSecret("#general")
+	for _, d := range ds[:3] {
+		d.WaitFor("#general's new key", 60*time.Second, func() bool { return len(d.EpochKeys(general, 1)) > 0 })
+	}
+	if len(dan.EpochKeys(general, 1)) != 0 {
+		t.Fatal("the revoked member holds #general's new key")
+	}
 
 	// Eve holds the workspace key (the invite code) and a key pair nobody
 	// admitted.
@@ -350,6 +359,15 @@ func TestAdmissionShutsOutUnadmittedKeys(t *testing.T) {
 		_, ok := messageByText(bob.History("#general"), "hello as a member")
 		return ok
 	})
+	// She was handed #general's new key with her admission.
+	bob.CLI("send", "#general", "welcome, Eve")
+	eve.WaitFor("a post under #general's new key", 60*time.Second, func() bool {
+		_, ok := messageByText(eve.History("#general"), "welcome, Eve")
+		return ok
+	})
+	if len(eve.EpochKeys(general, 1)) == 0 {
+		t.Fatal("the admitted newcomer lacks #general's new key")
+	}
 	if dan.Online(eveID) || eve.Online(dan.ID()) {
 		t.Fatal("the revoked member reaches the newcomer")
 	}
