@@ -89,6 +89,14 @@ func (s *Service) revoked(p peer.ID) {
 	}
 }
 
+// admitted dials a peer an admin just admitted, whose connections were
+// refused until now, rather than wait for the next sighting.
+func (s *Service) admitted(p peer.ID) {
+	if s.dial != nil {
+		s.dial.Retry(p)
+	}
+}
+
 // RevokeMember takes a member out of the workspace (admins only).
 func (s *Service) RevokeMember(ctx context.Context, peer string) error {
 	return s.rooms.Revoke(ctx, peer)

@@ -20,6 +20,7 @@ func (s *Service) newRooms(lastClock uint64) *rooms.Manager {
 		Spawner:       rooms.SpawnFunc(s.spawn),
 		PolicyChanged: s.policyChanged,
 		Revoked:       s.revoked,
+		Admitted:      s.admitted,
 		Closing:       s.ctx.Done(),
 		SelfName:      func() string { return s.currentProfile().Name },
 		Self:          s.Self,

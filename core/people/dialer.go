@@ -248,6 +248,18 @@ func (d *Dialer) work(ctx context.Context, knownOnly bool) {
 	}
 }
 
+// Retry dials a peer seen lately at its last addresses now, whatever its
+// back-off: what refused it may have changed (the workspace admitted it).
+func (d *Dialer) Retry(id peer.ID) {
+	d.mu.Lock()
+	var addrs []ma.Multiaddr
+	if st := d.st[id]; st != nil {
+		addrs = st.addrs
+	}
+	d.mu.Unlock()
+	d.try(id, addrs, true, true)
+}
+
 // Reconnect dials a known colleague at their last known addresses now.
 func (d *Dialer) Reconnect(ctx context.Context, id peer.ID) {
 	p, ok, err := d.store.Peer(ctx, id.String())

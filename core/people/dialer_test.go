@@ -138,3 +138,44 @@ func TestDialerSkipsItselfAndTheConnected(t *testing.T) {
 		t.Fatalf("queued %d dials, want none", len(d.known)+len(d.hints))
 	}
 }
+
+// A peer heard of by mDNS, refused (the workspace did not admit it yet),
+// is dialled again at once on Retry, back-off or not, though it is no
+// colleague we know.
+func TestDialerRetriesASightingAtOnce(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		net := newFakeNet(t)
+		eve := newID(t)
+		var mu sync.Mutex // guards refuse and attempts
+		refuse, attempts := true, 0
+		net.connect = func(context.Context, peer.ID, []ma.Multiaddr) error {
+			mu.Lock()
+			defer mu.Unlock()
+			attempts++
+			if refuse {
+				return errors.New("refused")
+			}
+			return nil
+		}
+		d := NewDialer(DialerConfig{}, DialerDeps{Net: net, Store: newFakeStore()})
+		done := make(chan struct{})
+		go func() { defer close(done); d.Run(ctx) }()
+		d.PeerSeen(ctx, discovery.Sighting{ID: eve, Addrs: []ma.Multiaddr{addr(t, "/ip4/10.0.0.5/tcp/4001")}, Via: discovery.ViaMDNS})
+		synctest.Wait()
+		mu.Lock()
+		if attempts != 1 {
+			t.Fatalf("%d attempts after the sighting, want 1", attempts)
+		}
+		refuse = false
+		mu.Unlock()
+		d.Retry(eve)
+		synctest.Wait()
+		if !net.IsConnected(eve) {
+			t.Fatal("Retry did not dial the sighting again")
+		}
+		d.Retry(newID(t)) // never seen: nothing to dial, nothing happens
+		cancel()
+		<-done
+	})
+}

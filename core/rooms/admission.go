@@ -112,6 +112,51 @@ func (m *Manager) admittedInLog(j *Joined, r *roster, ops []logOp) {
 	}
 }
 
+// admittedPeers tells Admitted of each peer the log newly shows admitted.
+func (m *Manager) admittedPeers(prev, next *roster) {
+	if m.deps.Admitted == nil || prev == nil {
+		return
+	}
+	for p := range next.invited {
+		if prev.invited[p] {
+			continue
+		}
+		if id, err := peer.Decode(p); err == nil {
+			m.deps.Admitted(id)
+		}
+	}
+}
+
+// welcome hands each member the workspace room's log newly accepted the
+// keys of its epochs (and #general's, where it re-keys), when this node is
+// an admin: a member that joined by the key holds the first epoch's key
+// alone, so without them it could not read the policy or the admins'
+// later operations. Every admin online does; a key held already is not
+// taken twice.
+func (m *Manager) welcome(j *Joined, prev, next *roster) {
+	self := m.deps.Net.ID()
+	if prev == nil || !next.canManage(self.String()) {
+		return
+	}
+	for p := range next.roles {
+		if _, was := prev.roles[p]; was || p == self.String() {
+			continue
+		}
+		id, err := peer.Decode(p)
+		if err != nil {
+			continue
+		}
+		m.deps.Spawner.Go(func(ctx context.Context) {
+			if err := m.handKeys(ctx, j, id); err != nil {
+				m.log.Warn("hand the workspace room's keys to a new member", "peer", id, "err", err)
+			}
+			if err := m.handGeneralKeys(ctx, id); err != nil {
+				m.log.Warn("hand #general's keys to a new member", "peer", id, "err", err)
+			}
+		})
+	}
+}
+
 // errNotAdmission: an invitation that is not one to our workspace room.
 var errNotAdmission = errors.New("not an admission to our workspace")
 

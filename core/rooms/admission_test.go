@@ -242,3 +242,32 @@ func TestRevocationRekeysGeneral(t *testing.T) {
 		}
 	})
 }
+
+// A member who joins by the key after the workspace room moved on (a
+// revocation re-keyed it) holds its first key alone: an admin hands it
+// the keys since, so it reads the admins' policy.
+func TestNewMemberGetsTheWorkspaceRoomsKeys(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		room, nodes := workspace(t, "Ann", "Bob", "Cat")
+		ann, cat := nodes[0], nodes[2]
+		if err := ann.Revoke(ctx, cat.id.String()); err != nil {
+			t.Fatal(err)
+		}
+		synctest.Wait()
+		if ann.epoch(room) != 1 {
+			t.Fatalf("the workspace room at epoch %d after the revocation, want 1", ann.epoch(room))
+		}
+		ann.sentKeys()
+		dan := newcomer(t, ann, room, "Dan")
+		meshed(t, room, ann, nodes[1], dan)
+		synctest.Wait()
+		handed := false
+		for _, k := range ann.sentKeys() {
+			handed = handed || (k.to == dan.id && k.k.Room == room && k.k.Epoch == 1)
+		}
+		if !handed {
+			t.Fatal("the new member was not handed the workspace room's key")
+		}
+	})
+}

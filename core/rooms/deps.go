@@ -128,6 +128,9 @@ type Deps struct {
 	// Revoked is told of each member the workspace room's log takes out
 	// (its connections are to be dropped); nil: nobody.
 	Revoked func(p peer.ID)
+	// Admitted is told of each peer an admin's admission newly lets in
+	// (its connections were refused until now); nil: nobody.
+	Admitted func(p peer.ID)
 	// FileOffered records a file a colleague offered in a room.
 	FileOffered func(e *storage.RoomEntry)
 	// TransferID is the id of the transfer a file message offers.

@@ -69,6 +69,8 @@ func (m *Manager) relogHeard(ctx context.Context, j *Joined, live bool) error {
 		m.policyReplayed(ctx, prev, next)
 		m.revokedInLog(prev, next)
 		m.admittedInLog(j, next, ops)
+		m.welcome(j, prev, next)
+		m.admittedPeers(prev, next)
 		if g := m.general(); g != nil && m.held.has(g.id) {
 			// #general's keys wait for the log to show their sender an admin.
 			m.deps.Spawner.Go(func(ctx context.Context) { m.retryHeld(ctx, g.id) })
