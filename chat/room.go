@@ -44,9 +44,12 @@ const (
 	// RoleRevoked: a member the workspace took out (workspace members
 	// only).
 	RoleRevoked = "revoked"
-	RoleOwner   = "owner"
-	RoleAdmin   = "admin"
-	RoleMember  = "member"
+	// RoleAdmitted: a colleague an admin admitted to the workspace whose
+	// Hallway has not joined yet (workspace members only).
+	RoleAdmitted = "admitted"
+	RoleOwner    = "owner"
+	RoleAdmin    = "admin"
+	RoleMember   = "member"
 )
 
 // GeneralRoomName is the name of every workspace's default room. It is

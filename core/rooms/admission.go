@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"maps"
+	"slices"
 
 	"hallway/chat"
 	hcrypto "hallway/crypto"
@@ -110,6 +112,23 @@ func (m *Manager) admittedInLog(j *Joined, r *roster, ops []logOp) {
 		})
 		return
 	}
+}
+
+// admittedMembers lists the colleagues an admin admitted who have not
+// joined yet, for the member list.
+func (m *Manager) admittedMembers(ctx context.Context, j *Joined) []chat.RoomMember {
+	r := j.roster()
+	var out []chat.RoomMember
+	for _, p := range slices.Sorted(maps.Keys(r.invited)) {
+		id, err := peer.Decode(p)
+		if err != nil {
+			continue
+		}
+		c := m.deps.Colleague(ctx, id)
+		c.PeerID = p
+		out = append(out, chat.RoomMember{Colleague: c, Role: chat.RoleAdmitted})
+	}
+	return out
 }
 
 // admittedPeers tells Admitted of each peer the log newly shows admitted.

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"testing/synctest"
 
+	"hallway/chat"
 	hcrypto "hallway/crypto"
 	"hallway/p2p"
 
@@ -90,6 +91,9 @@ func TestAdmissionByAdmins(t *testing.T) {
 	if !ann.Admits(cat.id) {
 		t.Fatal("the admitted newcomer is not let in before it joins")
 	}
+	if role := memberRole(t, ann, cat.id.String()); role != chat.RoleAdmitted {
+		t.Fatalf("Cat listed as %q before joining, want admitted", role)
+	}
 	cat.InviteReceived(ctx, ann.id, ann.admission(t))
 	meshed(t, room, all...)
 	for _, n := range []*testNode{ann, bob, mal, cat} {
@@ -99,6 +103,9 @@ func TestAdmissionByAdmins(t *testing.T) {
 		if _, in := n.Joined().Get(room).roster().role(cat.id.String()); !in {
 			t.Fatalf("%s does not list Cat as a member", n.id)
 		}
+	}
+	if role := memberRole(t, ann, cat.id.String()); role != chat.RoleMember {
+		t.Fatalf("Cat listed as %q once joined, want member", role)
 	}
 	// A revoked member is out, and its key gets it nowhere.
 	if err := ann.Revoke(ctx, early.id.String()); err != nil {
@@ -270,4 +277,20 @@ func TestNewMemberGetsTheWorkspaceRoomsKeys(t *testing.T) {
 			t.Fatal("the new member was not handed the workspace room's key")
 		}
 	})
+}
+
+// memberRole is p's role in n's list of the workspace's members, "" for
+// none.
+func memberRole(t *testing.T, n *testNode, p string) string {
+	t.Helper()
+	list, err := n.WorkspaceMembers(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range list {
+		if m.PeerID == p {
+			return m.Role
+		}
+	}
+	return ""
 }

@@ -97,6 +97,7 @@ func (m *Manager) WorkspaceMembers(ctx context.Context) ([]chat.RoomMember, erro
 	if err != nil {
 		return nil, err
 	}
+	out = append(out, m.admittedMembers(ctx, j)...)
 	return append(out, m.revokedMembers(j)...), nil
 }
 
