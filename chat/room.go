@@ -37,6 +37,9 @@ type RoomMember struct {
 	// Role is "owner", "admin" or "member" (everyone in #general, which
 	// has no owner), as the room's membership log has it.
 	Role string `json:"role"`
+	// Expires is when the admin's statement that admitted this member to
+	// the workspace expires; zero: until revoked (workspace members only).
+	Expires time.Time `json:"expires,omitzero"`
 }
 
 // The roles of a room member.

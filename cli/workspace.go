@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"hallway/control"
 	"hallway/core"
@@ -13,7 +14,7 @@ import (
 	"hallway/node"
 )
 
-var workspaceFlags = map[string]flagKind{"force": boolFlag}
+var workspaceFlags = map[string]flagKind{"force": boolFlag, "name": stringFlag, "expires": stringFlag}
 
 type workspaceInfo struct {
 	Workspace       string `json:"workspace"`
@@ -36,13 +37,21 @@ var workspaceVerbs = subVerbs{list: []subVerb{
 	}},
 	{"nearby", "nearby", nil, workspaceNearby},
 	{"members", "members", exactly(0), adminList},
-	{"admit", "admit PEER", exactly(1), workspaceAdmit},
+	{"admit", "admit PEER [--name N] [--expires 90d]", exactly(1), workspaceAdmit},
 	{"revoke", "revoke PEER", exactly(1), workspaceRevoke},
 }, misuse: "usage: hallway workspace [show|create|join CODE|leave|invite|nearby|members|admit PEER|revoke PEER]"}
 
-// workspaceAdmit admits a colleague by their key (admins only).
+// workspaceAdmit admits a colleague by their key (admins only), for a
+// while with --expires (days like 90d, or a duration like 12h).
 func workspaceAdmit(ctx context.Context, env *Env, dir string, args []string, p parsed) error {
-	if err := control.NewClient(dir).AdmitMember(ctx, args[0]); err != nil {
+	var expires time.Duration
+	if s, ok := p.strs["expires"]; ok {
+		var err error
+		if expires, err = parseExpire(s); err != nil {
+			return fmt.Errorf("--expires: %v", err)
+		}
+	}
+	if err := control.NewClient(dir).AdmitMember(ctx, args[0], p.strs["name"], expires); err != nil {
 		return err
 	}
 	if p.bools["json"] {

@@ -237,10 +237,10 @@ func fixtureBackends() Backends {
 func (fixture) WorkspaceMembers(context.Context) ([]chat.RoomMember, error) {
 	return []chat.RoomMember{fill[chat.RoomMember]()}, nil
 }
-func (fixture) SetWorkspaceAdmin(context.Context, string, bool) error { return nil }
-func (fixture) RevokeMember(context.Context, string) error            { return nil }
-func (fixture) AdmitMember(context.Context, string) error             { return nil }
-func (fixture) Policy(context.Context) (chat.Policy, error)           { return filledPolicy(), nil }
+func (fixture) SetWorkspaceAdmin(context.Context, string, bool) error            { return nil }
+func (fixture) RevokeMember(context.Context, string) error                       { return nil }
+func (fixture) AdmitMember(context.Context, string, string, time.Duration) error { return nil }
+func (fixture) Policy(context.Context) (chat.Policy, error)                      { return filledPolicy(), nil }
 func (fixture) SetPolicy(context.Context, string, string) (chat.Policy, error) {
 	return filledPolicy(), nil
 }

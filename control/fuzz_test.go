@@ -170,7 +170,7 @@ func (stubBackend) SetPolicy(context.Context, string, string) (chat.Policy, erro
 }
 func (stubBackend) PolicyHistory(context.Context) ([]chat.Policy, error) { return nil, nil }
 
-func (stubBackend) RevokeMember(context.Context, string) error { return nil }
-func (stubBackend) AdmitMember(context.Context, string) error  { return nil }
+func (stubBackend) RevokeMember(context.Context, string) error                       { return nil }
+func (stubBackend) AdmitMember(context.Context, string, string, time.Duration) error { return nil }
 
 func (stubBackend) AcknowledgeNotice(context.Context) (chat.Policy, error) { return chat.Policy{}, nil }

@@ -2,6 +2,7 @@ package control
 
 import (
 	"context"
+	"time"
 
 	"hallway/chat"
 )
@@ -14,13 +15,20 @@ type Governance interface {
 	SetPolicy(ctx context.Context, key, value string) (chat.Policy, error)
 	PolicyHistory(ctx context.Context) ([]chat.Policy, error)
 	RevokeMember(ctx context.Context, peer string) error
-	AdmitMember(ctx context.Context, peer string) error
+	AdmitMember(ctx context.Context, peer, name string, expires time.Duration) error
 	AcknowledgeNotice(ctx context.Context) (chat.Policy, error)
 }
 
 type adminRequest struct {
 	Peer  string `json:"peer"`
 	Admin bool   `json:"admin"`
+}
+
+type admitRequest struct {
+	Peer string `json:"peer"`
+	Name string `json:"name,omitempty"`
+	// ExpiresSeconds: how long the membership lasts; 0 until revoked.
+	ExpiresSeconds int64 `json:"expires_seconds,omitempty"`
 }
 
 type policyRequest struct {
@@ -47,10 +55,17 @@ var epRevoke = define(&Endpoint[adminRequest, none]{Name: "workspace_revoke", Me
 		return none{}, b.Governance.RevokeMember(ctx, r.Peer)
 	}})
 
-var epAdmit = define(&Endpoint[adminRequest, none]{Name: "workspace_admit", Method: "POST", Path: "/v1/workspace/admit", in: inJSON, needs: resGovernance,
-	serve: func(ctx context.Context, b Backends, r adminRequest) (none, error) {
-		return none{}, b.Governance.AdmitMember(ctx, r.Peer)
+var epAdmit = define(&Endpoint[admitRequest, none]{Name: "workspace_admit", Method: "POST", Path: "/v1/workspace/admit", in: inJSON, needs: resGovernance,
+	serve: func(ctx context.Context, b Backends, r admitRequest) (none, error) {
+		if r.ExpiresSeconds < 0 || r.ExpiresSeconds > maxMembershipSeconds {
+			return none{}, chat.UserErrorf("a membership lasts at most %d days", maxMembershipSeconds/86400)
+		}
+		return none{}, b.Governance.AdmitMember(ctx, r.Peer, r.Name, time.Duration(r.ExpiresSeconds)*time.Second)
 	}})
+
+// maxMembershipSeconds bounds a membership statement's lifetime (ten
+// years); longer is "until revoked".
+const maxMembershipSeconds = 10 * 366 * 86400
 
 var epPolicy = define(&Endpoint[none, chat.Policy]{Name: "policy", Method: "GET", Path: "/v1/policy", needs: resGovernance,
 	serve: func(ctx context.Context, b Backends, _ none) (chat.Policy, error) {
@@ -108,9 +123,10 @@ func (c *Client) RevokeMember(ctx context.Context, peer string) error {
 	return err
 }
 
-// AdmitMember admits a colleague by their key (admins only).
-func (c *Client) AdmitMember(ctx context.Context, peer string) error {
-	_, err := call(ctx, c, epAdmit, adminRequest{Peer: peer})
+// AdmitMember admits a colleague by their key (admins only), under name,
+// for expires (0: until revoked).
+func (c *Client) AdmitMember(ctx context.Context, peer, name string, expires time.Duration) error {
+	_, err := call(ctx, c, epAdmit, admitRequest{Peer: peer, Name: name, ExpiresSeconds: int64(expires / time.Second)})
 	return err
 }
 

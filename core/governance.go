@@ -2,10 +2,12 @@ package core
 
 import (
 	"context"
+	"time"
 
 	"github.com/libp2p/go-libp2p/core/peer"
 
 	"hallway/chat"
+	"hallway/core/rooms"
 	"hallway/policy"
 )
 
@@ -61,10 +63,31 @@ func (s *Service) refused(p peer.ID) bool {
 	return s.blocks.IsBlocked(p) || (s.rooms != nil && (s.rooms.IsRevoked(p) || !s.rooms.Admits(p)))
 }
 
-// AdmitMember has an admin admit a colleague by their key.
-func (s *Service) AdmitMember(ctx context.Context, peer string) error {
-	return s.rooms.Admit(ctx, peer)
+// AdmitMember has an admin admit a colleague by their key, under the name
+// the admin knows them by, for a while or (expires 0) until revoked.
+func (s *Service) AdmitMember(ctx context.Context, peer, name string, expires time.Duration) error {
+	return s.rooms.Admit(ctx, peer, rooms.AdmitOptions{Name: name, Expires: expires})
 }
+
+// runAdmissionWatch drops, each minute, the connections of members whose
+// membership statement expired (new ones are refused by the gater).
+func (s *Service) runAdmissionWatch(ctx context.Context) error {
+	t := time.NewTicker(admissionWatchEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+			if s.rooms.WorkspacePolicy().AdmitsByAdmins() {
+				s.dropUnadmitted()
+			}
+		}
+	}
+}
+
+// admissionWatchEvery is how often expired memberships are looked for.
+const admissionWatchEvery = time.Minute
 
 // dropUnadmitted closes the connections of peers the workspace does not
 // admit (once its policy admits members by admins).

@@ -202,7 +202,7 @@ func (s *Service) Run(ctx context.Context) error {
 	}()
 	// one slot per goroutine below, so none blocks on its way out
 	errc := make(chan error, 10)
-	for _, run := range []func(context.Context) error{s.dial.Run, s.dm.Run, s.rooms.Writer().Run, s.rooms.Syncer().Run, s.transfers.Run, s.runTrustWatch, s.records.Run} {
+	for _, run := range []func(context.Context) error{s.dial.Run, s.dm.Run, s.rooms.Writer().Run, s.rooms.Syncer().Run, s.transfers.Run, s.runTrustWatch, s.records.Run, s.runAdmissionWatch} {
 		s.wg.Add(1)
 		go func() { defer s.wg.Done(); errc <- run(runCtx) }()
 	}

@@ -17,7 +17,9 @@ package crypto
 //	n × 32 bytes          the hashes (OpHash) of the membership operations
 //	                      the actor had seen as heads, strictly increasing
 //	uvarint n, n bytes    BodyPolicy only: the policy document, 1..MaxPolicyBytes;
-//	                      BodyAck only: the SHA-256 of the notice acknowledged
+//	                      BodyAck only: the SHA-256 of the notice acknowledged;
+//	                      BodyAdd of a peer, optionally (absent when empty):
+//	                      the admin's membership statement (Statement)
 //
 // Uvarints are in their shortest form and parents sorted, so each
 // operation has one encoding.
@@ -165,6 +167,13 @@ func (o MemberOp) Validate() error {
 		if len(o.Payload) != sha256.Size {
 			return fmt.Errorf("member op: an acknowledgement names a %d-byte hash", sha256.Size)
 		}
+	case o.Kind == BodyAdd && len(o.Payload) != 0:
+		if len(o.Target) == 0 {
+			return errors.New("member op: a code's authorisation carries no statement")
+		}
+		if _, err := ParseStatement(o.Payload); err != nil {
+			return fmt.Errorf("member op: %w", err)
+		}
 	case len(o.Payload) != 0:
 		return errors.New("member op: only a policy or an acknowledgement carries a payload")
 	}
@@ -206,7 +215,7 @@ func (o MemberOp) Marshal() []byte {
 	for _, p := range o.Parents {
 		out = append(out, p[:]...)
 	}
-	if o.Kind == BodyPolicy || o.Kind == BodyAck {
+	if o.Kind == BodyPolicy || o.Kind == BodyAck || o.Kind == BodyAdd && len(o.Payload) > 0 {
 		out = appendPrefixed(out, o.Payload)
 	}
 	return out
@@ -336,6 +345,13 @@ func decodeMemberOp(r *wireReader) (MemberOp, error) {
 			return MemberOp{}, err
 		}
 		o.Payload = bytes.Clone(doc)
+	}
+	if o.Kind == BodyAdd && !r.empty() {
+		st, err := r.prefixed(1, MaxStatementBytes, "statement")
+		if err != nil {
+			return MemberOp{}, err
+		}
+		o.Payload = bytes.Clone(st)
 	}
 	if !r.empty() {
 		return MemberOp{}, fmt.Errorf("%d trailing bytes", len(r.b))

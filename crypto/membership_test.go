@@ -92,6 +92,7 @@ func FuzzUnmarshalMemberOp(f *testing.F) {
 	}
 	f.Add(byte(BodyJoin), []byte{})
 	f.Add(byte(BodyAdd), []byte{1, 6, 0x80, 0x80, 0x04})
+	f.Add(byte(BodyAdd), MemberOp{Kind: BodyAdd, Target: []byte("12D3KooWtarget"), Payload: Statement{Name: "Dana", Expires: 1}.Marshal()}.Marshal())
 	f.Fuzz(func(t *testing.T, k byte, p []byte) {
 		o, err := UnmarshalMemberOp(BodyKind(k), p)
 		if err != nil {
@@ -116,5 +117,33 @@ func TestOwnedRoomID(t *testing.T) {
 	}
 	if OwnedRoomID([]byte("alice"), seed) != id || OwnedRoomID([]byte("mallory"), seed) == id {
 		t.Fatal("the id does not bind its owner")
+	}
+}
+
+// An admin's add of a colleague may carry a membership statement; a code's
+// authorisation carries none, and a statement is read in its one encoding.
+func TestAddCarriesAStatement(t *testing.T) {
+	target := []byte("12D3KooWtarget")
+	st := Statement{Name: "Dana (contractor)", Expires: 1_900_000_000_000}
+	o := MemberOp{Kind: BodyAdd, Target: target, Payload: st.Marshal(), Parents: []OpHash{{7}}}
+	back, err := UnmarshalMemberOp(BodyAdd, o.Marshal())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := ParseStatement(back.Payload)
+	if err != nil || got != st {
+		t.Fatalf("statement %+v, %v; want %+v", got, err, st)
+	}
+	for name, bad := range map[string]MemberOp{
+		"statement on a code's authorisation": {Kind: BodyAdd, Payload: st.Marshal()},
+		"statement that does not parse":       {Kind: BodyAdd, Target: target, Payload: []byte{0x80}},
+		"name too long":                       {Kind: BodyAdd, Target: target, Payload: Statement{Name: strings.Repeat("x", MaxStatementName+1)}.Marshal()},
+	} {
+		if _, err := UnmarshalMemberOp(BodyAdd, bad.Marshal()); err == nil {
+			t.Errorf("%s accepted", name)
+		}
+	}
+	if _, err := ParseStatement(append(st.Marshal(), 0)); err == nil {
+		t.Error("a statement with a trailing byte accepted")
 	}
 }

@@ -6,6 +6,9 @@ import (
 	"errors"
 	"maps"
 	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
 
 	"hallway/chat"
 	hcrypto "hallway/crypto"
@@ -36,16 +39,27 @@ func (m *Manager) Admits(p peer.ID) bool {
 	if v := r.currentPolicy(); v == nil || !v.doc.AdmitsByAdmins() {
 		return true
 	}
+	if exp := r.expires[p.String()]; exp > 0 && time.Now().UnixMilli() >= exp {
+		return false // its membership statement expired
+	}
 	if _, in := r.role(p.String()); in {
 		return true
 	}
 	return r.invited[p.String()]
 }
 
+// AdmitOptions shape a membership statement.
+type AdmitOptions struct {
+	// Name is the name the admin knows the colleague by ("" for none).
+	Name string
+	// Expires is how long the membership lasts; 0: until revoked.
+	Expires time.Duration
+}
+
 // Admit has an admin admit a colleague by their key: the membership
 // statement goes into the workspace room's log, and the admission to
 // them, with the room's keys, through the DM outbox.
-func (m *Manager) Admit(ctx context.Context, peerRef string) error {
+func (m *Manager) Admit(ctx context.Context, peerRef string, opt AdmitOptions) error {
 	j, err := m.workspaceRoom()
 	if err != nil {
 		return err
@@ -60,11 +74,25 @@ func (m *Manager) Admit(ctx context.Context, peerRef string) error {
 	case !r.canManage(self.String()):
 		return chat.UserErrorf("only a workspace admin can admit a colleague")
 	case in:
-		return chat.UserErrorf("%s is a member of the workspace already", to.ShortString())
-	case r.invited[to.String()]:
+		return chat.UserErrorf("%s is a member of the workspace already (a membership that expires is renewed by revoking it and admitting again)", to.ShortString())
+	case r.invited[to.String()] && opt == (AdmitOptions{}):
 		return nil // admitted already; they join when their Hallway connects
 	}
-	add, err := m.poster.postOp(ctx, j, hcrypto.MemberOp{Kind: hcrypto.BodyAdd, Target: []byte(to)})
+	st := hcrypto.Statement{Name: strings.TrimSpace(opt.Name)}
+	if len(st.Name) > hcrypto.MaxStatementName || !utf8.ValidString(st.Name) {
+		return chat.UserErrorf("the name is longer than %d bytes", hcrypto.MaxStatementName)
+	}
+	if opt.Expires < 0 {
+		return chat.UserErrorf("a membership cannot expire in the past")
+	}
+	if opt.Expires > 0 {
+		st.Expires = time.Now().Add(opt.Expires).UnixMilli()
+	}
+	op := hcrypto.MemberOp{Kind: hcrypto.BodyAdd, Target: []byte(to)}
+	if st != (hcrypto.Statement{}) {
+		op.Payload = st.Marshal()
+	}
+	add, err := m.poster.postOp(ctx, j, op)
 	if err != nil {
 		return err
 	}

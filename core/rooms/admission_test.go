@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"testing/synctest"
+	"time"
 
 	"hallway/chat"
 	hcrypto "hallway/crypto"
@@ -74,7 +75,7 @@ func TestAdmissionByAdmins(t *testing.T) {
 			t.Fatalf("%s shuts out a member from before the policy", n.id)
 		}
 	}
-	if err := bob.Admit(ctx, cat.id.String()); err == nil || !strings.Contains(err.Error(), "admin") {
+	if err := bob.Admit(ctx, cat.id.String(), AdmitOptions{}); err == nil || !strings.Contains(err.Error(), "admin") {
 		t.Fatalf("a member admitted a colleague: %v", err)
 	}
 	// A member's modified client admits Dan anyway, and Dan joins on it.
@@ -85,7 +86,7 @@ func TestAdmissionByAdmins(t *testing.T) {
 	if err := dan.admitted(ctx, mal.id, &p2p.RoomInvite{Room: room, Key: dan.Joined().Get(room).key[:], Add: forged.Op.Hash[:]}); err != nil {
 		t.Fatal(err)
 	}
-	if err := ann.Admit(ctx, cat.id.String()); err != nil {
+	if err := ann.Admit(ctx, cat.id.String(), AdmitOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if !ann.Admits(cat.id) {
@@ -163,7 +164,7 @@ func TestAdmittedNewcomerJoinsFromTheLog(t *testing.T) {
 			t.Fatal(err)
 		}
 		cat := newcomer(t, ann, room, "Cat")
-		if err := ann.Admit(ctx, cat.id.String()); err != nil {
+		if err := ann.Admit(ctx, cat.id.String(), AdmitOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		meshed(t, room, ann, bob)
@@ -237,7 +238,7 @@ func TestRevocationRekeysGeneral(t *testing.T) {
 		}
 		// A newcomer admitted now gets the keys with its admission.
 		dan := newcomer(t, ann, room, "Dan")
-		if err := ann.Admit(ctx, dan.id.String()); err != nil {
+		if err := ann.Admit(ctx, dan.id.String(), AdmitOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		got := false
@@ -293,4 +294,47 @@ func memberRole(t *testing.T, n *testNode, p string) string {
 		}
 	}
 	return ""
+}
+
+// A membership statement that expires lets its colleague in until then,
+// on every node, and no longer; the member list says until when.
+func TestAdmissionExpires(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		room, nodes := workspace(t, "Ann", "Bob")
+		ann, bob := nodes[0], nodes[1]
+		if _, err := ann.SetPolicy(ctx, "members.admission", "admins"); err != nil {
+			t.Fatal(err)
+		}
+		cat := newcomer(t, ann, room, "Cat")
+		if err := ann.Admit(ctx, cat.id.String(), AdmitOptions{Name: "Cat (contractor)", Expires: time.Hour}); err != nil {
+			t.Fatal(err)
+		}
+		cat.InviteReceived(ctx, ann.id, ann.admission(t))
+		meshed(t, room, ann, bob, cat)
+		// Cat learns only now that her join by the key does not count:
+		// she joins again on the admission, and the mesh brings it.
+		synctest.Wait()
+		meshed(t, room, ann, bob, cat)
+		for _, n := range []*testNode{ann, bob} {
+			if !n.Admits(cat.id) {
+				t.Fatalf("%s refuses Cat before her membership expires", n.id)
+			}
+		}
+		list, _ := bob.WorkspaceMembers(ctx)
+		for _, m := range list {
+			if m.PeerID == cat.id.String() && (m.Role != chat.RoleMember || m.Expires.IsZero()) {
+				t.Fatalf("Bob lists Cat as %+v, want a member until a date", m)
+			}
+		}
+		time.Sleep(time.Hour + time.Minute)
+		for _, n := range []*testNode{ann, bob} {
+			if n.Admits(cat.id) || !n.Admits(bob.id) {
+				t.Fatalf("%s: after the expiry Cat let in %v, Bob %v", n.id, n.Admits(cat.id), n.Admits(bob.id))
+			}
+		}
+		if err := ann.Admit(ctx, cat.id.String(), AdmitOptions{}); err == nil || !strings.Contains(err.Error(), "revok") {
+			t.Fatalf("admitting a member again: %v", err)
+		}
+	})
 }

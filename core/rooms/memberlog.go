@@ -88,6 +88,9 @@ type roster struct {
 	owner   string
 	roles   map[string]hcrypto.Role
 	invited map[string]bool
+	// expires are, per member or admitted colleague, when the admin's
+	// membership statement that let them in expires (unix ms).
+	expires map[string]int64
 	cutoffs map[string]uint64
 	// gaps are, per member who came back, the seqs between a cutoff and
 	// the join that followed it (both excluded): still refused.
@@ -275,7 +278,7 @@ func topoOrder(byHash map[hcrypto.OpHash]*logOp, excluded map[hcrypto.OpHash]boo
 
 // apply runs ordered operations from the room's start.
 func apply(room string, g genesis, order []*logOp, anc []bitset) *roster {
-	r := &roster{roles: map[string]hcrypto.Role{}, invited: map[string]bool{}, cutoffs: map[string]uint64{},
+	r := &roster{roles: map[string]hcrypto.Role{}, invited: map[string]bool{}, expires: map[string]int64{}, cutoffs: map[string]uint64{},
 		names: map[string]string{}, gaps: map[string][][2]uint64{}, codeBy: map[string]bool{}, refused: map[hcrypto.OpHash]string{}, accepted: map[hcrypto.OpHash]bool{},
 		acks: map[string][32]byte{}}
 	for _, o := range order {
@@ -330,6 +333,10 @@ func apply(room string, g genesis, order []*logOp, anc []bitset) *roster {
 				r.codeBy[o.author] = true
 			} else {
 				r.invited[target] = true
+				delete(r.expires, target)
+				if st, err := hcrypto.ParseStatement(o.op.Payload); err == nil && len(o.op.Payload) > 0 && st.Expires > 0 {
+					r.expires[target] = st.Expires
+				}
 				invitedAt[target] = i
 			}
 		case hcrypto.BodyJoin:

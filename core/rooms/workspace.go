@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"maps"
 	"slices"
+	"time"
 
 	"hallway/chat"
 	hcrypto "hallway/crypto"
@@ -98,6 +99,12 @@ func (m *Manager) WorkspaceMembers(ctx context.Context) ([]chat.RoomMember, erro
 		return nil, err
 	}
 	out = append(out, m.admittedMembers(ctx, j)...)
+	r := j.roster()
+	for i := range out {
+		if exp := r.expires[out[i].PeerID]; exp > 0 {
+			out[i].Expires = time.UnixMilli(exp)
+		}
+	}
 	return append(out, m.revokedMembers(j)...), nil
 }
 

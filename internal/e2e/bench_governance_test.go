@@ -169,7 +169,7 @@ func TestBenchGovernance(t *testing.T) {
 	late.Start()
 	lateID := late.ID()
 	start = time.Now()
-	if err := admin.Client().AdmitMember(ctx, lateID); err != nil {
+	if err := admin.Client().AdmitMember(ctx, lateID, "Late", 0); err != nil {
 		t.Fatal(err)
 	}
 	for _, d := range members {
