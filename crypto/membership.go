@@ -19,7 +19,11 @@ package crypto
 //	uvarint n, n bytes    BodyPolicy only: the policy document, 1..MaxPolicyBytes;
 //	                      BodyAck only: the SHA-256 of the notice acknowledged;
 //	                      BodyAdd of a peer, optionally (absent when empty):
-//	                      the admin's membership statement (Statement)
+//	                      the admin's membership statement (Statement);
+//	                      BodyAdd naming nobody, optionally: the terms of
+//	                      a workspace pass (PassTerms), else it authorises
+//	                      room codes; BodyJoin, optionally: the proof of
+//	                      the pass it enters by (PassProof)
 //
 // Uvarints are in their shortest form and parents sorted, so each
 // operation has one encoding.
@@ -167,11 +171,19 @@ func (o MemberOp) Validate() error {
 		if len(o.Payload) != sha256.Size {
 			return fmt.Errorf("member op: an acknowledgement names a %d-byte hash", sha256.Size)
 		}
-	case o.Kind == BodyAdd && len(o.Payload) != 0:
-		if len(o.Target) == 0 {
-			return errors.New("member op: a code's authorisation carries no statement")
+	case o.Kind == BodyAdd && len(o.Payload) != 0 && len(o.Target) == 0:
+		if _, err := ParsePassTerms(o.Payload); err != nil {
+			return fmt.Errorf("member op: %w", err)
 		}
+	case o.Kind == BodyAdd && len(o.Payload) != 0:
 		if _, err := ParseStatement(o.Payload); err != nil {
+			return fmt.Errorf("member op: %w", err)
+		}
+	case o.Kind == BodyJoin && len(o.Payload) != 0:
+		if len(o.Target) != 0 {
+			return errors.New("member op: a join by a room code carries no pass")
+		}
+		if _, err := ParsePassProof(o.Payload); err != nil {
 			return fmt.Errorf("member op: %w", err)
 		}
 	case len(o.Payload) != 0:
@@ -215,7 +227,7 @@ func (o MemberOp) Marshal() []byte {
 	for _, p := range o.Parents {
 		out = append(out, p[:]...)
 	}
-	if o.Kind == BodyPolicy || o.Kind == BodyAck || o.Kind == BodyAdd && len(o.Payload) > 0 {
+	if o.Kind == BodyPolicy || o.Kind == BodyAck || (o.Kind == BodyAdd || o.Kind == BodyJoin) && len(o.Payload) > 0 {
 		out = appendPrefixed(out, o.Payload)
 	}
 	return out
@@ -352,6 +364,13 @@ func decodeMemberOp(r *wireReader) (MemberOp, error) {
 			return MemberOp{}, err
 		}
 		o.Payload = bytes.Clone(st)
+	}
+	if o.Kind == BodyJoin && !r.empty() {
+		pass, err := r.prefixed(1, passProofBytes, "pass")
+		if err != nil {
+			return MemberOp{}, err
+		}
+		o.Payload = bytes.Clone(pass)
 	}
 	if !r.empty() {
 		return MemberOp{}, fmt.Errorf("%d trailing bytes", len(r.b))

@@ -1,0 +1,147 @@
+package crypto
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+func testPass(t testing.TB) PassCode {
+	t.Helper()
+	var k WorkspaceKey
+	k[0] = 7
+	c, err := NewPass(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestPassCodeRoundTripsAndCatchesTypos(t *testing.T) {
+	c := testPass(t)
+	code := c.Encode()
+	if !IsPassCode(code) || IsPassCode(c.Workspace.InviteCode()) {
+		t.Fatalf("IsPassCode tells a pass code from an invite code wrongly: %q", code)
+	}
+	for _, in := range []string{code, strings.ToLower(code), strings.ReplaceAll(code, "-", " ")} {
+		got, err := ParsePassCode(in)
+		if err != nil || got != c {
+			t.Fatalf("ParsePassCode(%q) = %v, %v", in, got, err)
+		}
+	}
+	typo := []byte(code)
+	i := len(typo) - 3
+	typo[i] = map[bool]byte{true: 'A', false: 'B'}[typo[i] != 'A']
+	if _, err := ParsePassCode(string(typo)); err == nil {
+		t.Fatal("a code with a typo parsed")
+	}
+	if _, err := ParsePassCode(c.Workspace.InviteCode()); err == nil {
+		t.Fatal("an invite code parsed as a pass code")
+	}
+	if strings.Contains(c.String(), code[4:20]) {
+		t.Fatal("String shows the code")
+	}
+}
+
+func TestPassProofBindsRoomNewcomerAndKey(t *testing.T) {
+	c := testPass(t)
+	other := testPass(t)
+	p := NewPassProof(c.Private(), "room-a", []byte("newcomer"), 1234)
+	if p.Key != c.Key() || !p.Verify("room-a", []byte("newcomer")) {
+		t.Fatal("a good proof does not verify")
+	}
+	again, err := ParsePassProof(p.Marshal())
+	if err != nil || again != p {
+		t.Fatalf("proof round trip: %v, %v", again, err)
+	}
+	bad := []struct {
+		name string
+		p    PassProof
+		room string
+		who  string
+	}{
+		{"another room", p, "room-b", "newcomer"},
+		{"another newcomer", p, "room-a", "mallory"},
+		{"another time", PassProof{Key: p.Key, At: 1235, Sig: p.Sig}, "room-a", "newcomer"},
+		{"another pass's key named", PassProof{Key: other.Key(), At: p.At, Sig: p.Sig}, "room-a", "newcomer"},
+		{"signed by another pass", PassProof{Key: c.Key(), At: 1234, Sig: NewPassProof(other.Private(), "room-a", []byte("newcomer"), 1234).Sig}, "room-a", "newcomer"},
+	}
+	for _, b := range bad {
+		if b.p.Verify(b.room, []byte(b.who)) {
+			t.Errorf("%s: verified", b.name)
+		}
+	}
+}
+
+func TestPassTermsRefuseWhatTheyCannotMean(t *testing.T) {
+	k := testPass(t).Key()
+	good := PassTerms{Key: k, Uses: 3, Expires: 1 << 40}
+	got, err := ParsePassTerms(good.Marshal())
+	if err != nil || got != good {
+		t.Fatalf("terms round trip: %v, %v", got, err)
+	}
+	for name, b := range map[string][]byte{
+		"no uses":    PassTerms{Key: k, Expires: 1}.Marshal(),
+		"too many":   PassTerms{Key: k, Uses: MaxPassUses + 1, Expires: 1}.Marshal(),
+		"no expiry":  PassTerms{Key: k, Uses: 1}.Marshal(),
+		"trailing":   append(good.Marshal(), 0),
+		"truncated":  good.Marshal()[:20],
+		"version 2":  append([]byte{2}, good.Marshal()[1:]...),
+		"long input": bytes.Repeat([]byte{1}, 200),
+	} {
+		if _, err := ParsePassTerms(b); err == nil {
+			t.Errorf("%s: parsed", name)
+		}
+	}
+}
+
+func TestMemberOpsCarryPasses(t *testing.T) {
+	c := testPass(t)
+	terms := PassTerms{Key: c.Key(), Uses: 2, Expires: 99}
+	proof := NewPassProof(c.Private(), "r", []byte("p"), 5)
+	key := c.Key()
+	for _, o := range []MemberOp{
+		{Kind: BodyAdd, Payload: terms.Marshal()},
+		{Kind: BodyJoin, Payload: proof.Marshal(), Parents: []OpHash{{1}}},
+		{Kind: BodyRemove, Target: key[:]},
+	} {
+		if err := o.Validate(); err != nil {
+			t.Fatalf("%v: %v", o.Kind, err)
+		}
+		got, err := UnmarshalMemberOp(o.Kind, o.Marshal())
+		if err != nil || !bytes.Equal(got.Marshal(), o.Marshal()) {
+			t.Fatalf("%v: round trip %v", o.Kind, err)
+		}
+	}
+	for name, o := range map[string]MemberOp{
+		"an add naming nobody with a statement": {Kind: BodyAdd, Payload: Statement{Name: "x"}.Marshal()},
+		"a join with terms":                     {Kind: BodyJoin, Payload: terms.Marshal()},
+		"a code's join with a pass":             {Kind: BodyJoin, Target: make([]byte, 32), Payload: proof.Marshal()},
+	} {
+		if err := o.Validate(); err == nil {
+			t.Errorf("%s: valid", name)
+		}
+	}
+}
+
+func FuzzParsePass(f *testing.F) {
+	c := PassCode{Seed: [32]byte{1}}
+	f.Add(c.Encode())
+	f.Add(string(PassTerms{Key: c.Key(), Uses: 1, Expires: 9}.Marshal()))
+	f.Add(string(NewPassProof(c.Private(), "r", []byte("p"), 5).Marshal()))
+	f.Add("HW2-")
+	f.Add("")
+	f.Fuzz(func(t *testing.T, s string) {
+		if pc, err := ParsePassCode(s); err == nil {
+			if again, err := ParsePassCode(pc.Encode()); err != nil || again != pc {
+				t.Fatalf("re-encoded pass code: %v", err)
+			}
+		}
+		if pt, err := ParsePassTerms([]byte(s)); err == nil && !bytes.Equal(pt.Marshal(), []byte(s)) {
+			t.Fatal("terms do not re-encode to their input")
+		}
+		if pp, err := ParsePassProof([]byte(s)); err == nil && !bytes.Equal(pp.Marshal(), []byte(s)) {
+			t.Fatal("proof does not re-encode to its input")
+		}
+	})
+}
