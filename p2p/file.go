@@ -105,7 +105,7 @@ func DecodeFileRequest(b []byte) (FileRequest, error) {
 
 // SetFileServer starts serving files.
 func (n *Node) SetFileServer(fs FileServer) {
-	n.host.SetStreamHandler(ProtoFile, func(s network.Stream) {
+	n.handle(ProtoFile, func(s network.Stream) {
 		from := s.Conn().RemotePeer()
 		var err error
 		defer func() { closeStream(s, err) }()

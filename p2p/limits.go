@@ -43,6 +43,7 @@ var protocolStreamCaps = map[protocol.ID]int{
 	ProtoSync:    8,
 	ProtoFile:    64,
 	ProtoRedeem:  2,
+	ProtoEnter:   2,
 	ProtoProve:   4,
 }
 

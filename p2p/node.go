@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -58,6 +59,12 @@ type Config struct {
 	// never accepted. It is called on every connection and must be fast.
 	// Nil blocks nobody.
 	Blocked func(peer.ID) bool
+	// Entrant says whether a peer the gater let in may only enter the
+	// workspace by a pass (ProtoEnter): every other protocol is refused
+	// it, gossip ignores it, it is never reported connected, and its
+	// connections close after EntrantGrace. Called on every connection
+	// and stream; must be fast. Nil: nobody.
+	Entrant func(peer.ID) bool
 
 	// floodPublish, for tests of this package only, plays a modified
 	// client that sends its own posts to every subscriber, mesh or not.
@@ -86,6 +93,7 @@ type Node struct {
 	dmPace, profilePace, syncPace, redeemPace *Pace
 	dmBytes                                   *Pace // durable cost of direct messages, in bytes
 	blocked                                   func(peer.ID) bool
+	entrant                                   func(peer.ID) bool
 
 	quota     *roomQuota // what each author may post per room
 	sendQuota *roomQuota // what we post ourselves, a margin below quota
@@ -128,6 +136,9 @@ func New(cfg Config, h Handler) (*Node, error) {
 	mux.ConnectionWriteTimeout = 2 * cfg.KeepAlive
 	mux.InitialStreamWindowSize = 8 << 20
 
+	if cfg.Entrant == nil {
+		cfg.Entrant = func(peer.ID) bool { return false }
+	}
 	if cfg.Blocked == nil {
 		cfg.Blocked = func(peer.ID) bool { return false }
 	}
@@ -179,6 +190,7 @@ func New(cfg Config, h Handler) (*Node, error) {
 		provePace:   NewPace(provePace),
 		dmBytes:     NewPace(dmBytesPace),
 		blocked:     cfg.Blocked,
+		entrant:     cfg.Entrant,
 		quota:       newRoomQuota(RoomPostQuota),
 		sendQuota:   newRoomQuota(RoomPostQuota.margin()),
 	}
@@ -186,9 +198,9 @@ func New(cfg Config, h Handler) (*Node, error) {
 		ConnectedF:    func(_ network.Network, c network.Conn) { n.connChanged(c.RemotePeer()) },
 		DisconnectedF: func(_ network.Network, c network.Conn) { n.connChanged(c.RemotePeer()) },
 	})
-	hst.SetStreamHandler(ProtoDM, n.serveDM)
-	hst.SetStreamHandler(ProtoProfile, n.serveProfile)
-	hst.SetStreamHandler(ProtoProve, n.serveProve)
+	n.handle(ProtoDM, n.serveDM)
+	n.handle(ProtoProfile, n.serveProfile)
+	n.handle(ProtoProve, n.serveProve)
 	if err := n.startPubsub(); err != nil {
 		cancel()
 		hst.Close()
@@ -214,6 +226,11 @@ func (n *Node) connChanged(id peer.ID) {
 			// Blocked while this connection was being set up: the gater
 			// let it through a moment before the block.
 			n.host.Network().ClosePeer(id)
+			now = false
+		}
+		if now && n.entrant(id) {
+			// Here only to enter by a pass: not a colleague yet.
+			n.closeEntrantLater(id)
 			now = false
 		}
 		if now == n.connected[id] {
@@ -281,7 +298,9 @@ func (n *Node) IsConnected(id peer.ID) bool {
 }
 
 // ConnectedPeers lists the peers with a live connection.
-func (n *Node) ConnectedPeers() []peer.ID { return n.host.Network().Peers() }
+func (n *Node) ConnectedPeers() []peer.ID {
+	return slices.DeleteFunc(n.host.Network().Peers(), n.entrant)
+}
 
 // PeerAddrs returns the addresses we can reach id at: the remote ends of
 // live connections first, then what the peerstore learned.

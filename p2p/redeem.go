@@ -188,7 +188,7 @@ func DecodeRedeemReply(b []byte) (RedeemReply, error) {
 
 // SetRedeemServer starts answering redemptions.
 func (n *Node) SetRedeemServer(s RedeemServer) {
-	n.host.SetStreamHandler(ProtoRedeem, func(st network.Stream) {
+	n.handle(ProtoRedeem, func(st network.Stream) {
 		from := st.Conn().RemotePeer()
 		var err error
 		defer func() { closeStream(st, err) }()

@@ -200,7 +200,7 @@ func DecodeSyncRequest(b []byte) (SyncRequest, error) {
 
 // SetSyncServer starts answering sync requests.
 func (n *Node) SetSyncServer(s SyncServer) {
-	n.host.SetStreamHandler(ProtoSync, func(st network.Stream) {
+	n.handle(ProtoSync, func(st network.Stream) {
 		from := st.Conn().RemotePeer()
 		var err error
 		defer func() { closeStream(st, err) }()
