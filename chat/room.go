@@ -100,3 +100,21 @@ type RoomCode struct {
 	ExpiresAt time.Time `json:"expires_at"`
 	Uses      int       `json:"uses"`
 }
+
+// WorkspacePass is a pass an admin opened for newcomers to enter the
+// workspace while no admin is online, as the workspace room's log has it.
+type WorkspacePass struct {
+	// ID names the pass: its key's first 8 bytes in hex.
+	ID string `json:"id"`
+	// Code is the pass code, on the node that made it, when just made.
+	Code      string    `json:"code,omitempty"`
+	By        Colleague `json:"by"`
+	Uses      int       `json:"uses"`
+	Used      int       `json:"used"`
+	Entrants  []string  `json:"entrants"` // peer ids, in the log's order
+	ExpiresAt time.Time `json:"expires_at"`
+	Closed    bool      `json:"closed"`
+	// Open: someone may still enter by it (not closed, used up, expired,
+	// nor opened by someone no longer an admin).
+	Open bool `json:"open"`
+}

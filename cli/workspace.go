@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -14,13 +15,15 @@ import (
 	"hallway/node"
 )
 
-var workspaceFlags = map[string]flagKind{"force": boolFlag, "name": stringFlag, "expires": stringFlag}
+var workspaceFlags = map[string]flagKind{"force": boolFlag, "name": stringFlag, "expires": stringFlag, "uses": stringFlag}
 
 type workspaceInfo struct {
 	Workspace       string `json:"workspace"`
 	Tag             string `json:"workspace_tag"`
 	InviteCode      string `json:"invite_code,omitempty"`
 	RestartRequired bool   `json:"restart_required"`
+	// Pass: joined with a pass code, which a member's Hallway lets in.
+	Pass bool `json:"pass,omitempty"`
 }
 
 // workspaceVerbs are the sub-commands of `hallway workspace`; their help
@@ -39,7 +42,10 @@ var workspaceVerbs = subVerbs{list: []subVerb{
 	{"members", "members", exactly(0), adminList},
 	{"admit", "admit PEER [--name N] [--expires 90d]", exactly(1), workspaceAdmit},
 	{"revoke", "revoke PEER", exactly(1), workspaceRevoke},
-}, misuse: "usage: hallway workspace [show|create|join CODE|leave|invite|nearby|members|admit PEER|revoke PEER]"}
+	{"pass", "pass [--uses N] [--expires 7d]", exactly(0), workspacePass},
+	{"passes", "passes", exactly(0), workspacePasses},
+	{"close-pass", "close-pass ID", exactly(1), workspaceClosePass},
+}, misuse: "usage: hallway workspace [show|create|join CODE|leave|invite|nearby|members|admit PEER|revoke PEER|pass|passes|close-pass ID]"}
 
 // workspaceAdmit admits a colleague by their key (admins only), for a
 // while with --expires (days like 90d, or a duration like 12h).
@@ -152,7 +158,8 @@ func changeWorkspace(ctx context.Context, env *Env, dir, sub string, req control
 	if err != nil {
 		return err
 	}
-	return printWorkspace(env, sub, workspaceInfo{Workspace: st.Workspace, Tag: st.Tag, InviteCode: st.InviteCode}, live, p)
+	info := workspaceInfo{Workspace: st.Workspace, Tag: st.Tag, InviteCode: st.InviteCode, Pass: sub == "join" && hcrypto.IsPassCode(req.Code)}
+	return printWorkspace(env, sub, info, live, p)
 }
 
 // printWorkspace reports the workspace after sub; live says a running
@@ -167,6 +174,9 @@ func printWorkspace(env *Env, sub string, info workspaceInfo, live bool, p parse
 			"`hallway workspace nearby` lists the private workspaces here; `hallway workspace join -` joins one with a colleague's code, `hallway workspace create` makes one.")
 	case sub == "create":
 		fmt.Fprintf(env.Stdout, "Created private workspace %s. Colleagues join with:\n  hallway workspace join %s\n", info.Tag, info.InviteCode)
+	case sub == "join" && info.Pass:
+		fmt.Fprintf(env.Stdout, "Joined private workspace %s with a pass: the first member Hallway reaches lets it in,\n"+
+			"even while no admin is online.\n", info.Tag)
 	case sub == "join":
 		fmt.Fprintf(env.Stdout, "Joined private workspace %s.\n"+
 			"If no colleague appears, its admins may admit members themselves: give one of them your peer ID\n"+
@@ -200,4 +210,76 @@ func switchWorkspace(ctx context.Context, dir string, req control.WorkspaceReque
 		return st, false, err
 	}
 	return ch.State(req.Action == control.WorkspaceCreate), false, nil
+}
+
+// workspacePass opens a pass (admins only) and prints its code, which
+// lets --uses newcomers in (1 unless set) until --expires (7 days unless
+// set), at any member's Hallway, while no admin is online.
+func workspacePass(ctx context.Context, env *Env, dir string, _ []string, p parsed) error {
+	uses := 0
+	if s, ok := p.strs["uses"]; ok {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 1 {
+			return fmt.Errorf("--uses: %q is not a number of colleagues from 1", s)
+		}
+		uses = n
+	}
+	var expires time.Duration
+	if s, ok := p.strs["expires"]; ok {
+		var err error
+		if expires, err = parseExpire(s); err != nil {
+			return fmt.Errorf("--expires: %v", err)
+		}
+	}
+	pass, err := control.NewClient(dir).OpenPass(ctx, uses, expires)
+	if err != nil {
+		return err
+	}
+	if p.bools["json"] {
+		return printJSON(env.Stdout, pass)
+	}
+	fmt.Fprintf(env.Stdout, "Pass %s lets %d colleague(s) in until %s, at any member's Hallway, while no admin is online.\n"+
+		"They join with (this code is shown once; it holds the workspace key):\n  hallway workspace join %s\n",
+		pass.ID, pass.Uses, pass.ExpiresAt.Local().Format("2006-01-02 15:04"), pass.Code)
+	return nil
+}
+
+// workspacePasses lists the workspace's passes.
+func workspacePasses(ctx context.Context, env *Env, dir string, _ []string, p parsed) error {
+	list, err := control.NewClient(dir).WorkspacePasses(ctx)
+	if err != nil {
+		return err
+	}
+	if p.bools["json"] {
+		return printJSON(env.Stdout, list)
+	}
+	if len(list) == 0 {
+		fmt.Fprintln(env.Stdout, "No passes: an admin opens one with hallway workspace pass.")
+	}
+	for _, x := range list {
+		state := "open"
+		switch {
+		case x.Closed:
+			state = "closed"
+		case x.Used >= x.Uses:
+			state = "used up"
+		case !x.Open:
+			state = "no longer valid"
+		}
+		fmt.Fprintf(env.Stdout, "%s  %-15s %d of %d used  until %s  by %s\n", x.ID, state, x.Used, x.Uses,
+			x.ExpiresAt.Local().Format("2006-01-02 15:04"), safeLine(x.By.Name))
+	}
+	return nil
+}
+
+// workspaceClosePass closes a pass (admins only).
+func workspaceClosePass(ctx context.Context, env *Env, dir string, args []string, p parsed) error {
+	if err := control.NewClient(dir).ClosePass(ctx, args[0]); err != nil {
+		return err
+	}
+	if p.bools["json"] {
+		return printJSON(env.Stdout, map[string]string{"closed": args[0]})
+	}
+	fmt.Fprintf(env.Stdout, "Closed pass %s: nobody enters by it from now on.\n", safeLine(args[0]))
+	return nil
 }

@@ -256,3 +256,11 @@ func filledPolicy() chat.Policy {
 }
 
 func (fixture) AcknowledgeNotice(context.Context) (chat.Policy, error) { return filledPolicy(), nil }
+
+func (fixture) OpenPass(context.Context, int, time.Duration) (chat.WorkspacePass, error) {
+	return fill[chat.WorkspacePass](), nil
+}
+func (fixture) WorkspacePasses(context.Context) ([]chat.WorkspacePass, error) {
+	return []chat.WorkspacePass{fill[chat.WorkspacePass]()}, nil
+}
+func (fixture) ClosePass(context.Context, string) error { return nil }

@@ -174,3 +174,9 @@ func (stubBackend) RevokeMember(context.Context, string) error                  
 func (stubBackend) AdmitMember(context.Context, string, string, time.Duration) error { return nil }
 
 func (stubBackend) AcknowledgeNotice(context.Context) (chat.Policy, error) { return chat.Policy{}, nil }
+
+func (stubBackend) OpenPass(context.Context, int, time.Duration) (chat.WorkspacePass, error) {
+	return chat.WorkspacePass{}, nil
+}
+func (stubBackend) WorkspacePasses(context.Context) ([]chat.WorkspacePass, error) { return nil, nil }
+func (stubBackend) ClosePass(context.Context, string) error                       { return nil }

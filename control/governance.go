@@ -17,6 +17,9 @@ type Governance interface {
 	RevokeMember(ctx context.Context, peer string) error
 	AdmitMember(ctx context.Context, peer, name string, expires time.Duration) error
 	AcknowledgeNotice(ctx context.Context) (chat.Policy, error)
+	OpenPass(ctx context.Context, uses int, expires time.Duration) (chat.WorkspacePass, error)
+	WorkspacePasses(ctx context.Context) ([]chat.WorkspacePass, error)
+	ClosePass(ctx context.Context, id string) error
 }
 
 type adminRequest struct {

@@ -58,9 +58,10 @@ func (s *Service) WorkspacePolicy() policy.Document { return s.rooms.WorkspacePo
 
 // refused reports whether a peer's connections are refused: the user
 // blocked it, the workspace revoked it, or the workspace admits members by
-// admins and none admitted it.
+// admins, none admitted it, and no pass is open (while one is, it may
+// connect as an entrant: see entrant).
 func (s *Service) refused(p peer.ID) bool {
-	return s.blocks.IsBlocked(p) || (s.rooms != nil && (s.rooms.IsRevoked(p) || !s.rooms.Admits(p)))
+	return s.blocks.IsBlocked(p) || (s.rooms != nil && (s.rooms.IsRevoked(p) || !s.rooms.Admits(p) && !s.rooms.PassOpen()))
 }
 
 // AdmitMember has an admin admit a colleague by their key, under the name
@@ -115,6 +116,9 @@ func (s *Service) revoked(p peer.ID) {
 // admitted dials a peer an admin just admitted, whose connections were
 // refused until now, rather than wait for the next sighting.
 func (s *Service) admitted(p peer.ID) {
+	if s.node != nil && s.node.Promote(p) {
+		s.log.Info("entered the workspace: connecting again as a colleague", "peer", p)
+	}
 	if s.dial != nil {
 		s.dial.Retry(p)
 	}

@@ -35,6 +35,7 @@ func (h *handler) PeerConnected(id peer.ID) {
 	s.dm.Kick(id)
 	s.rooms.PeerConnected(id)
 	s.spawn(func(ctx context.Context) { s.transfers.Resume(ctx, id) })
+	s.enterByPass(id)
 }
 
 func (h *handler) PeerDisconnected(id peer.ID) {

@@ -17,6 +17,9 @@ const (
 	// workspaceRoomFile names the private workspace's room of admins and
 	// policy (core/workspace_room.go).
 	workspaceRoomFile = "workspace.room"
+	// workspacePassFile keeps a pass code until a member let us in by it
+	// (core/pass.go).
+	workspacePassFile = "workspace.pass"
 	databaseFile      = "hallway.db"
 	lockFile          = "hallway.lock"
 	// SocketFile is the control API's Unix socket; on Windows its path

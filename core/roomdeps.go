@@ -70,3 +70,7 @@ func (n *roomNet) JoinRoom(room, topic string, key p2p.TopicKey, validate p2p.Ro
 func (n *roomNet) Redeem(ctx context.Context, to peer.ID, req p2p.RedeemRequest) (p2p.RedeemReply, error) {
 	return n.node.Redeem(ctx, to, req)
 }
+
+func (n *roomNet) Enter(ctx context.Context, to peer.ID, req p2p.EnterRequest, join func(p2p.EnterReply) ([]byte, error)) (p2p.EnterStatus, string, error) {
+	return n.node.Enter(ctx, to, req, join)
+}

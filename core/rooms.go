@@ -14,6 +14,7 @@ func roomConv(id string) string { return chat.RoomConv(id).String() }
 func (s *Service) openRooms(ctx context.Context) error {
 	s.node.SetSyncServer(s.rooms.Syncer())
 	s.node.SetRedeemServer(s.rooms)
+	s.node.SetEnterServer(s.rooms)
 	s.node.SetMeshHook(s.rooms.PeerMeshed)
 	return s.rooms.Open(ctx)
 }

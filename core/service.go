@@ -51,6 +51,10 @@ type Service struct {
 	ws   *hcrypto.WorkspaceKey
 	// wsRoom is the private workspace's room of admins and policy.
 	wsRoom rooms.WorkspaceRoom
+	// pass is the pass we enter the workspace by, until a member let us
+	// in; passMu lets one ask at a time (core/pass.go).
+	pass   *hcrypto.PassCode
+	passMu sync.Mutex
 	store  *storage.Store
 	node   *p2p.Node
 	bus    *bus
@@ -128,6 +132,11 @@ func (s *Service) open(ctx context.Context) error {
 		if s.wsRoom, _, err = ReadWorkspaceRoom(s.cfg.DataDir); err != nil {
 			return err
 		}
+		if c, ok, err := ReadPass(s.cfg.DataDir); err != nil {
+			return err
+		} else if ok && c.Key == *s.ws && c.Room == s.wsRoom.ID {
+			s.pass = &c
+		}
 	}
 	s.store, err = storage.Open(ctx, filepath.Join(s.cfg.DataDir, databaseFile))
 	if err != nil {
@@ -164,7 +173,7 @@ func (s *Service) open(ctx context.Context) error {
 // colleagues saved for us stay valid across restarts.
 func (s *Service) startNode(ctx context.Context, psk []byte) (*p2p.Node, error) {
 	cfg := p2p.Config{Identity: s.key, ListenAddrs: s.cfg.ListenAddrs, PSK: psk, Logger: s.log, NoBulk: s.cfg.Files.NoBulkLane,
-		Blocked: s.refused}
+		Blocked: s.refused, Entrant: s.entrant}
 	if len(cfg.ListenAddrs) > 0 {
 		return p2p.New(cfg, (*handler)(s))
 	}

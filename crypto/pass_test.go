@@ -6,11 +6,13 @@ import (
 	"testing"
 )
 
+const testPassRoom = "04ab3xyzkmnpqrstvw01234560"
+
 func testPass(t testing.TB) PassCode {
 	t.Helper()
 	var k WorkspaceKey
 	k[0] = 7
-	c, err := NewPass(k)
+	c, err := NewPass(Invite{Key: k, Room: testPassRoom})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -19,8 +21,12 @@ func testPass(t testing.TB) PassCode {
 
 func TestPassCodeRoundTripsAndCatchesTypos(t *testing.T) {
 	c := testPass(t)
-	code := c.Encode()
-	if !IsPassCode(code) || IsPassCode(c.Workspace.InviteCode()) {
+	code, err := c.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	invite, _ := c.Invite.Code()
+	if !IsPassCode(code) || IsPassCode(invite) {
 		t.Fatalf("IsPassCode tells a pass code from an invite code wrongly: %q", code)
 	}
 	for _, in := range []string{code, strings.ToLower(code), strings.ReplaceAll(code, "-", " ")} {
@@ -35,7 +41,7 @@ func TestPassCodeRoundTripsAndCatchesTypos(t *testing.T) {
 	if _, err := ParsePassCode(string(typo)); err == nil {
 		t.Fatal("a code with a typo parsed")
 	}
-	if _, err := ParsePassCode(c.Workspace.InviteCode()); err == nil {
+	if _, err := ParsePassCode(invite); err == nil {
 		t.Fatal("an invite code parsed as a pass code")
 	}
 	if strings.Contains(c.String(), code[4:20]) {
@@ -47,7 +53,7 @@ func TestPassProofBindsRoomNewcomerAndKey(t *testing.T) {
 	c := testPass(t)
 	other := testPass(t)
 	p := NewPassProof(c.Private(), "room-a", []byte("newcomer"), 1234)
-	if p.Key != c.Key() || !p.Verify("room-a", []byte("newcomer")) {
+	if p.Key != c.PassKey() || !p.Verify("room-a", []byte("newcomer")) {
 		t.Fatal("a good proof does not verify")
 	}
 	again, err := ParsePassProof(p.Marshal())
@@ -63,8 +69,8 @@ func TestPassProofBindsRoomNewcomerAndKey(t *testing.T) {
 		{"another room", p, "room-b", "newcomer"},
 		{"another newcomer", p, "room-a", "mallory"},
 		{"another time", PassProof{Key: p.Key, At: 1235, Sig: p.Sig}, "room-a", "newcomer"},
-		{"another pass's key named", PassProof{Key: other.Key(), At: p.At, Sig: p.Sig}, "room-a", "newcomer"},
-		{"signed by another pass", PassProof{Key: c.Key(), At: 1234, Sig: NewPassProof(other.Private(), "room-a", []byte("newcomer"), 1234).Sig}, "room-a", "newcomer"},
+		{"another pass's key named", PassProof{Key: other.PassKey(), At: p.At, Sig: p.Sig}, "room-a", "newcomer"},
+		{"signed by another pass", PassProof{Key: c.PassKey(), At: 1234, Sig: NewPassProof(other.Private(), "room-a", []byte("newcomer"), 1234).Sig}, "room-a", "newcomer"},
 	}
 	for _, b := range bad {
 		if b.p.Verify(b.room, []byte(b.who)) {
@@ -74,7 +80,7 @@ func TestPassProofBindsRoomNewcomerAndKey(t *testing.T) {
 }
 
 func TestPassTermsRefuseWhatTheyCannotMean(t *testing.T) {
-	k := testPass(t).Key()
+	k := testPass(t).PassKey()
 	good := PassTerms{Key: k, Uses: 3, Expires: 1 << 40}
 	got, err := ParsePassTerms(good.Marshal())
 	if err != nil || got != good {
@@ -97,9 +103,9 @@ func TestPassTermsRefuseWhatTheyCannotMean(t *testing.T) {
 
 func TestMemberOpsCarryPasses(t *testing.T) {
 	c := testPass(t)
-	terms := PassTerms{Key: c.Key(), Uses: 2, Expires: 99}
+	terms := PassTerms{Key: c.PassKey(), Uses: 2, Expires: 99}
 	proof := NewPassProof(c.Private(), "r", []byte("p"), 5)
-	key := c.Key()
+	key := c.PassKey()
 	for _, o := range []MemberOp{
 		{Kind: BodyAdd, Payload: terms.Marshal()},
 		{Kind: BodyJoin, Payload: proof.Marshal(), Parents: []OpHash{{1}}},
@@ -125,15 +131,20 @@ func TestMemberOpsCarryPasses(t *testing.T) {
 }
 
 func FuzzParsePass(f *testing.F) {
-	c := PassCode{Seed: [32]byte{1}}
-	f.Add(c.Encode())
-	f.Add(string(PassTerms{Key: c.Key(), Uses: 1, Expires: 9}.Marshal()))
+	c := PassCode{Invite: Invite{Room: testPassRoom}, Seed: [32]byte{1}}
+	code, _ := c.Encode()
+	f.Add(code)
+	f.Add(string(PassTerms{Key: c.PassKey(), Uses: 1, Expires: 9}.Marshal()))
 	f.Add(string(NewPassProof(c.Private(), "r", []byte("p"), 5).Marshal()))
 	f.Add("HW2-")
 	f.Add("")
 	f.Fuzz(func(t *testing.T, s string) {
 		if pc, err := ParsePassCode(s); err == nil {
-			if again, err := ParsePassCode(pc.Encode()); err != nil || again != pc {
+			code, err := pc.Encode()
+			if err != nil {
+				t.Fatalf("a parsed pass code does not encode: %v", err)
+			}
+			if again, err := ParsePassCode(code); err != nil || again != pc {
 				t.Fatalf("re-encoded pass code: %v", err)
 			}
 		}

@@ -9,58 +9,63 @@ import (
 	"strings"
 )
 
-// A pass code carries a workspace key and a pass's private key (pass.go)
-// to a newcomer, written like an invite code ("HW2-" and groups of five
-// Crockford base32 symbols, with a checksum), so it reads, types and
-// pastes alike.
+// A pass code carries what an invite code does (the workspace key and its
+// workspace room's id) and a pass's private key (pass.go) to a newcomer,
+// written like an invite code ("HW3-" and groups of five Crockford base32
+// symbols, with a checksum), so it reads, types and pastes alike.
 const (
-	passCodeVersion = 2
-	passCodePrefix  = "HW2"
+	passCodeVersion = 3
+	passCodePrefix  = "HW3"
 	passCodeDomain  = "hallway-pass"
-	passCodeLen     = 1 + len(WorkspaceKey{}) + ed25519.SeedSize + inviteChecksumLen
+	passCodeLen     = 1 + len(WorkspaceKey{}) + roomIDRandomBytes + ed25519.SeedSize + inviteChecksumLen
 	passCodeSymbols = (passCodeLen*8 + 4) / 5
 	maxPassCodeText = 1024
 )
 
 // PassCode is what a newcomer needs to enter with a pass.
 type PassCode struct {
-	Workspace WorkspaceKey
-	Seed      [ed25519.SeedSize]byte // the pass's private key
+	Invite                        // the workspace key and room
+	Seed   [ed25519.SeedSize]byte // the pass's private key
 }
 
-// NewPass makes a fresh pass key for workspace k.
-func NewPass(k WorkspaceKey) (PassCode, error) {
+// NewPass makes a fresh pass key for the workspace of v.
+func NewPass(v Invite) (PassCode, error) {
 	_, priv, err := ed25519.GenerateKey(nil)
 	if err != nil {
 		return PassCode{}, fmt.Errorf("new pass: %w", err)
 	}
-	return PassCode{Workspace: k, Seed: [ed25519.SeedSize]byte(priv.Seed())}, nil
+	return PassCode{Invite: v, Seed: [ed25519.SeedSize]byte(priv.Seed())}, nil
 }
 
 // Private is the pass's signing key.
 func (c PassCode) Private() ed25519.PrivateKey { return ed25519.NewKeyFromSeed(c.Seed[:]) }
 
-// Key names the pass (the public half of its key).
-func (c PassCode) Key() PassKey { return PassKey(c.Private().Public().(ed25519.PublicKey)) }
+// PassKey names the pass (the public half of its key).
+func (c PassCode) PassKey() PassKey { return PassKey(c.Private().Public().(ed25519.PublicKey)) }
 
 // String keeps the secrets out of logs when a code is printed by accident.
-func (c PassCode) String() string { return "PassCode(" + c.Key().Short() + ")" }
+func (c PassCode) String() string { return "PassCode(" + c.PassKey().Short() + ")" }
 
 // Short is how a pass is named to people: its key's first 8 bytes in hex.
 func (k PassKey) Short() string { return fmt.Sprintf("%x", k[:8]) }
 
 // Encode writes the code for a person to pass on.
-func (c PassCode) Encode() string {
+func (c PassCode) Encode() (string, error) {
+	raw, err := decodeCrockford([]byte(strings.ToUpper(c.Room)))
+	if err != nil || len(raw) != roomIDRandomBytes || encodeCrockford(raw) != strings.ToUpper(c.Room) {
+		return "", fmt.Errorf("pass code: %q is not a workspace room id", c.Room)
+	}
 	payload := make([]byte, 0, passCodeLen)
 	payload = append(payload, passCodeVersion)
-	payload = append(payload, c.Workspace[:]...)
+	payload = append(payload, c.Key[:]...)
+	payload = append(payload, raw...)
 	payload = append(payload, c.Seed[:]...)
 	payload = append(payload, passCodeChecksum(payload)...)
-	return formatInvite(passCodePrefix, payload)
+	return formatInvite(passCodePrefix, payload), nil
 }
 
 // IsPassCode reports whether s looks like a pass code rather than an
-// invite code (it starts with "HW2").
+// invite code (it starts with "HW3").
 func IsPassCode(s string) bool {
 	s = strings.TrimLeft(s, " \t\r\n")
 	return len(s) >= len(passCodePrefix) && strings.EqualFold(s[:len(passCodePrefix)], passCodePrefix)
@@ -94,8 +99,9 @@ func ParsePassCode(s string) (PassCode, error) {
 		return PassCode{}, fmt.Errorf("parse pass code: version %d is not supported by this Hallway; it may need an update", content[0])
 	}
 	var c PassCode
-	copy(c.Workspace[:], content[1:])
-	copy(c.Seed[:], content[1+len(c.Workspace):])
+	copy(c.Key[:], content[1:])
+	c.Room = strings.ToLower(encodeCrockford(content[1+len(c.Key) : 1+len(c.Key)+roomIDRandomBytes]))
+	copy(c.Seed[:], content[1+len(c.Key)+roomIDRandomBytes:])
 	return c, nil
 }
 

@@ -24,6 +24,9 @@ type Change struct {
 	// Force replaces a different private workspace key: colleagues on it
 	// would no longer be reachable.
 	Force bool
+	// Pass is the pass a pass code carries, kept until a member's node
+	// lets us in by it (core/pass.go); nil for an invite code.
+	Pass *hcrypto.PassCode
 }
 
 // NewWorkspace is the change to a new private workspace with a fresh key,
@@ -44,7 +47,15 @@ func NewWorkspace(dir string, force bool) (Change, error) {
 // JoinWorkspace is the change to the private workspace of an invite code
 // as a person typed or pasted it (spaces and line breaks do not matter).
 func JoinWorkspace(code string, force bool) (Change, error) {
-	v, err := hcrypto.ParseInvite(strings.Join(strings.Fields(code), ""))
+	code = strings.Join(strings.Fields(code), "")
+	if hcrypto.IsPassCode(code) {
+		pc, err := hcrypto.ParsePassCode(code)
+		if err != nil {
+			return Change{}, fmt.Errorf("that pass code does not work: %v", err)
+		}
+		return Change{Key: &pc.Key, Room: rooms.WorkspaceRoom{ID: pc.Room}, Force: force, Pass: &pc}, nil
+	}
+	v, err := hcrypto.ParseInvite(code)
 	if err != nil {
 		return Change{}, fmt.Errorf("that invite code does not work: %v", err)
 	}
@@ -68,6 +79,16 @@ func (c Change) Check(dir string) error {
 // change between two services, the command line applies it directly when
 // no Hallway runs.
 func (c Change) Apply(dir string) error {
+	if err := c.apply(dir); err != nil {
+		return err
+	}
+	if c.Pass != nil {
+		return core.WritePass(dir, *c.Pass)
+	}
+	return core.RemovePass(dir) // a pass belongs to the join it came with
+}
+
+func (c Change) apply(dir string) error {
 	if c.Key == nil {
 		return core.RemoveWorkspaceKey(dir)
 	}

@@ -1,6 +1,7 @@
 package p2p
 
 import (
+	"sync"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/network"
@@ -30,9 +31,48 @@ func (n *Node) handle(proto protocol.ID, h network.StreamHandler) {
 	})
 }
 
-// closeEntrantLater closes an entrant's connections after EntrantGrace,
-// unless the log let it in meanwhile.
-func (n *Node) closeEntrantLater(id peer.ID) {
+// entrantConns are the connections that were an entrant's when they
+// opened: never reported, even once the log lets their peer in.
+type entrantConns struct {
+	mu    sync.Mutex
+	conns map[network.Conn]bool
+}
+
+func (e *entrantConns) add(c network.Conn) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.conns == nil {
+		e.conns = map[network.Conn]bool{}
+	}
+	e.conns[c] = true
+}
+
+func (e *entrantConns) remove(c network.Conn) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	delete(e.conns, c)
+}
+
+func (e *entrantConns) has(c network.Conn) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.conns[c]
+}
+
+// only reports whether every open connection of conns is an entrant's.
+func (e *entrantConns) only(conns []network.Conn) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, c := range conns {
+		if !e.conns[c] {
+			return false
+		}
+	}
+	return len(conns) > 0
+}
+
+// closeEntrantLater closes an entrant's connection after EntrantGrace.
+func (n *Node) closeEntrantLater(c network.Conn) {
 	n.wg.Add(1)
 	go func() {
 		defer n.wg.Done()
@@ -41,9 +81,26 @@ func (n *Node) closeEntrantLater(id peer.ID) {
 		select {
 		case <-n.ctx.Done():
 		case <-t.C:
-			if n.entrant(id) {
-				n.host.Network().ClosePeer(id)
+			if n.entrants.has(c) {
+				c.Close()
 			}
 		}
 	}()
+}
+
+// Promote closes the entrant connections of a peer the log let in since:
+// the node never reported them, and both ends connect again as
+// colleagues. It reports whether there were any.
+func (n *Node) Promote(id peer.ID) bool {
+	if n.entrant(id) {
+		return false
+	}
+	closed := false
+	for _, c := range n.host.Network().ConnsToPeer(id) {
+		if n.entrants.has(c) {
+			c.Close()
+			closed = true
+		}
+	}
+	return closed
 }

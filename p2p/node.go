@@ -87,6 +87,7 @@ type Node struct {
 
 	mu        sync.Mutex // guards connected
 	connected map[peer.ID]bool
+	entrants  entrantConns
 
 	noBulk                                    bool
 	bulk                                      bulkSessions
@@ -195,8 +196,17 @@ func New(cfg Config, h Handler) (*Node, error) {
 		sendQuota:   newRoomQuota(RoomPostQuota.margin()),
 	}
 	hst.Network().Notify(&network.NotifyBundle{
-		ConnectedF:    func(_ network.Network, c network.Conn) { n.connChanged(c.RemotePeer()) },
-		DisconnectedF: func(_ network.Network, c network.Conn) { n.connChanged(c.RemotePeer()) },
+		ConnectedF: func(_ network.Network, c network.Conn) {
+			if n.entrant(c.RemotePeer()) {
+				n.entrants.add(c)
+				n.closeEntrantLater(c)
+			}
+			n.connChanged(c.RemotePeer())
+		},
+		DisconnectedF: func(_ network.Network, c network.Conn) {
+			n.entrants.remove(c)
+			n.connChanged(c.RemotePeer())
+		},
 	})
 	n.handle(ProtoDM, n.serveDM)
 	n.handle(ProtoProfile, n.serveProfile)
@@ -228,10 +238,8 @@ func (n *Node) connChanged(id peer.ID) {
 			n.host.Network().ClosePeer(id)
 			now = false
 		}
-		if now && n.entrant(id) {
-			// Here only to enter by a pass: not a colleague yet.
-			n.closeEntrantLater(id)
-			now = false
+		if now && n.entrants.only(n.host.Network().ConnsToPeer(id)) {
+			now = false // here only to enter by a pass: not a colleague yet
 		}
 		if now == n.connected[id] {
 			return
@@ -292,14 +300,17 @@ func (n *Node) ListenPort() int {
 	return 0
 }
 
-// IsConnected reports whether there is a live connection to id.
+// IsConnected reports whether there is a live connection to id, other
+// than an entrant's (entrant.go).
 func (n *Node) IsConnected(id peer.ID) bool {
-	return n.host.Network().Connectedness(id) == network.Connected
+	return n.host.Network().Connectedness(id) == network.Connected && !n.entrants.only(n.host.Network().ConnsToPeer(id))
 }
 
-// ConnectedPeers lists the peers with a live connection.
+// ConnectedPeers lists the peers with a live connection, entrants aside.
 func (n *Node) ConnectedPeers() []peer.ID {
-	return slices.DeleteFunc(n.host.Network().Peers(), n.entrant)
+	return slices.DeleteFunc(n.host.Network().Peers(), func(id peer.ID) bool {
+		return n.entrants.only(n.host.Network().ConnsToPeer(id))
+	})
 }
 
 // PeerAddrs returns the addresses we can reach id at: the remote ends of

@@ -48,6 +48,8 @@ func (m *Manager) Admits(p peer.ID) bool {
 	return r.invited[p.String()]
 }
 
+// The gater refuses p unless Admits(p) or Entrant(p) (pass.go).
+
 // AdmitOptions shape a membership statement.
 type AdmitOptions struct {
 	// Name is the name the admin knows the colleague by ("" for none).
@@ -172,6 +174,19 @@ func (m *Manager) admittedPeers(prev, next *roster) {
 			m.deps.Admitted(id)
 		}
 	}
+	for p := range next.roles {
+		_, was := prev.roles[p]
+		if was || prev.invited[p] {
+			continue
+		}
+		// A newcomer that entered by a pass: the member serving it
+		// keeps the connection until it has its answer.
+		if id, err := peer.Decode(p); err == nil {
+			if _, serving := m.entering.Load(id); !serving {
+				m.deps.Admitted(id)
+			}
+		}
+	}
 }
 
 // welcome hands each member the workspace room's log newly accepted the
@@ -231,4 +246,31 @@ func (m *Manager) admitted(ctx context.Context, from peer.ID, inv *p2p.RoomInvit
 	}
 	m.log.Info("joined the workspace on an admission", "by", from, "seq", e.Seq)
 	return nil
+}
+
+// foreignInGeneral reports whether author's envelopes of room are not kept
+// (committer.admit): room is #general, and we have not the workspace
+// room's log yet, or it admits members by admins and never counted author
+// in.
+func (m *Manager) foreignInGeneral(room, author string) bool {
+	g := m.general()
+	if g == nil || g.id != room {
+		return false
+	}
+	j, err := m.workspaceRoom()
+	if err != nil {
+		return false
+	}
+	r := j.roster()
+	if r == nil || !r.owned {
+		// Without the log we cannot tell who is in: keep nobody's
+		// posts but ours until it arrives (sync offers them again).
+		return true
+	}
+	if v := r.currentPolicy(); v == nil || !v.doc.AdmitsByAdmins() {
+		return false
+	}
+	_, in := r.roles[author]
+	_, was := r.cutoffs[author]
+	return !in && !was && !r.invited[author]
 }

@@ -21,6 +21,12 @@ import (
 //     is held there: a colleague joining after retention deleted an
 //     author's first ten thousand messages everywhere starts from the
 //     first one left, and catches up from there.
+//   - In #general of a workspace that admits members by admins, an
+//     envelope of an author the workspace room's log never counted in
+//     (neither member, admitted, nor revoked) is not kept: a stranger
+//     with the workspace key cannot post there through a node that
+//     relays for it. A node that has not the log yet (a newcomer) keeps
+//     nobody's but its own until it has: sync offers them again.
 //   - An envelope dated more than maxClockSkew ahead of our clock is placed
 //     at the time it arrives: stored with our clock now instead of its own,
 //     so that it neither stays at the end of the room until its date comes
@@ -37,6 +43,9 @@ func (c *committer) admit(ctx context.Context, batch []pending) []pending {
 		e := p.entry
 		if refused[seqKey{e.Room, e.Author, e.Seq}] {
 			continue
+		}
+		if c.foreign != nil && e.Author != c.self().String() && c.foreign(e.Room, e.Author) {
+			continue // not kept; sync offers it again once the log counts its author in
 		}
 		if !c.clock.Plausible(e.HLC) {
 			e.HLC = c.clock.Now()

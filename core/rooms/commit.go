@@ -68,6 +68,9 @@ type committer struct {
 	// hidden reports a room nobody is shown (the workspace room): its
 	// messages are announced by what they change, not as messages.
 	hidden func(room string) bool
+	// foreign reports an author whose envelopes of room are not kept:
+	// in #general, someone the workspace never let in (admission.go).
+	foreign func(room, author string) bool
 }
 
 // commit stores room messages in one transaction, then announces the new

@@ -65,6 +65,9 @@ type Net interface {
 	MarkProven(id peer.ID, topic string)
 	// Redeem asks peer to for the room of a code, dialing it if need be.
 	Redeem(ctx context.Context, to peer.ID, req p2p.RedeemRequest) (p2p.RedeemReply, error)
+	// Enter enters the workspace by a pass at peer to; join makes our
+	// join from its first answer.
+	Enter(ctx context.Context, to peer.ID, req p2p.EnterRequest, join func(p2p.EnterReply) ([]byte, error)) (p2p.EnterStatus, string, error)
 }
 
 // Topic is the subscription to one room's gossip.
@@ -129,7 +132,9 @@ type Deps struct {
 	// (its connections are to be dropped); nil: nobody.
 	Revoked func(p peer.ID)
 	// Admitted is told of each peer an admin's admission newly lets in
-	// (its connections were refused until now); nil: nobody.
+	// (its connections were refused until now), and of each newcomer
+	// that entered by a pass (its connection served it the enter
+	// protocol alone); nil: nobody.
 	Admitted func(p peer.ID)
 	// FileOffered records a file a colleague offered in a room.
 	FileOffered func(e *storage.RoomEntry)

@@ -127,3 +127,34 @@ func (n *fakeNet) Redeem(ctx context.Context, to peer.ID, req p2p.RedeemRequest)
 	}
 	return p2p.DecodeRedeemReply(srv.ServeRedeem(ctx, n.id, req).Marshal())
 }
+
+// Enter asks a peer's node, connected or dialable, to let us in by a
+// pass, through the wire's encodings.
+func (n *fakeNet) Enter(ctx context.Context, to peer.ID, req p2p.EnterRequest, join func(p2p.EnterReply) ([]byte, error)) (p2p.EnterStatus, string, error) {
+	n.mu.Lock()
+	red := n.redeemers[to]
+	n.mu.Unlock()
+	if red == nil {
+		if v, ok := dialable.Load(to); ok {
+			red = v.(p2p.RedeemServer)
+		}
+	}
+	srv, ok := red.(p2p.EnterServer)
+	if !ok {
+		return 0, "", errors.New("not connected")
+	}
+	req, err := p2p.DecodeEnterRequest(req.Marshal())
+	if err != nil {
+		return 0, "", err
+	}
+	rep, err := p2p.DecodeEnterReply(srv.ServeEnter(ctx, n.id, req).Marshal())
+	if err != nil || rep.Status != p2p.EnterOK {
+		return rep.Status, "", err
+	}
+	env, err := join(rep)
+	if err != nil {
+		return 0, "", err
+	}
+	st, reason := srv.ServeEntry(ctx, n.id, env)
+	return st, reason, nil
+}

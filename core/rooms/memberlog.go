@@ -115,6 +115,8 @@ type roster struct {
 	// acks are, per member, the hash of the acceptable-use notice it
 	// last acknowledged (the workspace room only).
 	acks map[string][32]byte
+	// passes are the workspace passes the log opened (passlog.go).
+	passes map[hcrypto.PassKey]*pass
 }
 
 // role is p's role, ok false when p is not a member.
@@ -280,7 +282,7 @@ func topoOrder(byHash map[hcrypto.OpHash]*logOp, excluded map[hcrypto.OpHash]boo
 func apply(room string, g genesis, order []*logOp, anc []bitset) *roster {
 	r := &roster{roles: map[string]hcrypto.Role{}, invited: map[string]bool{}, expires: map[string]int64{}, cutoffs: map[string]uint64{},
 		names: map[string]string{}, gaps: map[string][][2]uint64{}, codeBy: map[string]bool{}, refused: map[hcrypto.OpHash]string{}, accepted: map[hcrypto.OpHash]bool{},
-		acks: map[string][32]byte{}}
+		acks: map[string][32]byte{}, passes: map[hcrypto.PassKey]*pass{}}
 	for _, o := range order {
 		if o.op.Kind == hcrypto.BodyCreate && createsRoom(room, o) {
 			r.owned = true
@@ -328,7 +330,10 @@ func apply(room string, g genesis, order []*logOp, anc []bitset) *roster {
 			r.owner = o.author
 			r.names[o.author] = o.name
 		case hcrypto.BodyAdd:
-			if target == "" {
+			if target == "" && len(o.op.Payload) > 0 {
+				terms, _ := hcrypto.ParsePassTerms(o.op.Payload) // check parsed it
+				r.passes[terms.Key] = &pass{terms: terms, hash: o.hash, pos: i, by: o.author}
+			} else if target == "" {
 				codes = append(codes, i)
 				r.codeBy[o.author] = true
 			} else {
@@ -340,7 +345,11 @@ func apply(room string, g genesis, order []*logOp, anc []bitset) *roster {
 				invitedAt[target] = i
 			}
 		case hcrypto.BodyJoin:
-			if at, ok := invitedAt[o.author]; ok && anc[i].has(at) {
+			if proof, err := hcrypto.ParsePassProof(o.op.Payload); err == nil {
+				p := r.passes[proof.Key] // check found it
+				p.used = append(p.used, o.author)
+				delete(byKey, o.author)
+			} else if at, ok := invitedAt[o.author]; ok && anc[i].has(at) {
 				delete(byKey, o.author)
 			} else {
 				byKey[o.author], byKeyAt[o.author] = o, i
@@ -360,6 +369,10 @@ func apply(room string, g genesis, order []*logOp, anc []bitset) *roster {
 			}
 			r.cuts = append(r.cuts, cutEvent{hash: o.hash, peer: o.author, actor: o.author, leave: true})
 		case hcrypto.BodyRemove:
+			if isPassKey(o.op.Target) {
+				r.passes[hcrypto.PassKey(o.op.Target)].closed = true
+				continue
+			}
 			if _, was := r.roles[target]; was {
 				r.cutoffs[target] = o.op.Cutoff
 				r.cuts = append(r.cuts, cutEvent{hash: o.hash, peer: target, actor: o.author})
@@ -421,6 +434,8 @@ func (r *roster) check(room string, workspace bool, o *logOp, i int, anc []bitse
 		switch {
 		case !manager:
 			return "only the owner or an admin may add members"
+		case target == "" && len(o.op.Payload) > 0:
+			return r.checkOpenPass(workspace, o)
 		case target != "" && targetIn:
 			return "already a member"
 		case target != "" && !isAnc(i, removedAt[target]):
@@ -429,6 +444,12 @@ func (r *roster) check(room string, workspace bool, o *logOp, i int, anc []bitse
 	case hcrypto.BodyJoin:
 		at, invited := invitedAt[o.author]
 		added := invited && anc[i].has(at)
+		if len(o.op.Payload) > 0 {
+			if why := r.checkEntry(room, workspace, o, i, anc); why != "" {
+				return why
+			}
+			added = true // an admin's pass stands for its add
+		}
 		// A join naming no parents came in by today's room code, which is
 		// the room key itself: it follows the creation (topoOrder).
 		backed := added || len(o.op.Parents) == 0 || !r.owned
@@ -439,7 +460,7 @@ func (r *roster) check(room string, workspace bool, o *logOp, i int, anc []bitse
 		case member:
 			return "already a member"
 		case workspace && r.policy != nil && r.policy.doc.AdmitsByAdmins() && !added:
-			return "the workspace admits members by an admin's admission, and none precedes this join"
+			return "the workspace admits members by an admin's admission or pass, and neither precedes this join"
 		case !backed:
 			return "no invitation or code of an owner or admin precedes it"
 		case !isAnc(i, removedAt[o.author]):
@@ -450,6 +471,9 @@ func (r *roster) check(room string, workspace bool, o *logOp, i int, anc []bitse
 			return "not a member"
 		}
 	case hcrypto.BodyRemove:
+		if isPassKey(o.op.Target) {
+			return r.checkClosePass(workspace, manager, o)
+		}
 		switch {
 		case !manager:
 			return "only the owner or an admin may remove members"

@@ -54,6 +54,12 @@ type Manager struct {
 	receipts *receipts
 	// joining: a join of the workspace room on an admission is on its way.
 	joining atomic.Bool
+	// entering holds the newcomers whose entry by a pass is being served
+	// (enter.go): their connection is kept until they have the answer.
+	entering sync.Map
+	// entry is our join by a pass, gossiped once we are in the workspace
+	// room's mesh (enter.go).
+	entry atomic.Pointer[[]byte]
 }
 
 // New builds the rooms of a node. It touches neither the network nor
@@ -94,6 +100,7 @@ func New(cfg Config, deps Deps) *Manager {
 		j := m.joined.Get(room)
 		return j != nil && j.workspace
 	}
+	m.commit.foreign = m.foreignInGeneral
 	m.commit.liveOnly = func(room string) bool {
 		j := m.joined.Get(room)
 		return j != nil && j.liveOnly
@@ -121,6 +128,7 @@ func (m *Manager) PeerConnected(id peer.ID) {
 // posted before that reached neither of us from the other by gossip.
 func (m *Manager) PeerMeshed(id peer.ID, room string) {
 	m.syncer.Request(id, []string{room})
+	m.announceEntry(room)
 }
 
 // Open follows every joined room and makes sure #general is one. A room

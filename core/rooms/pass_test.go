@@ -1,0 +1,227 @@
+package rooms
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	hcrypto "hallway/crypto"
+	"hallway/p2p"
+)
+
+// passWorkspace is a workspace of Ann (its creator), Bob and Cat that
+// admits members by admins, with a pass Ann opened for uses newcomers;
+// Ann is then away.
+func passWorkspace(t *testing.T, uses int) (string, []*testNode, hcrypto.PassCode) {
+	t.Helper()
+	ctx := context.Background()
+	room, nodes := workspace(t, "Ann", "Bob", "Cat")
+	ann := nodes[0]
+	if _, err := ann.SetPolicy(ctx, "members.admission", "admins"); err != nil {
+		t.Fatal(err)
+	}
+	p, err := ann.OpenPass(ctx, PassOptions{Uses: uses})
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, err := hcrypto.ParsePassCode(p.Code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Uses != uses || p.Used != 0 || !p.Open || code.Room != room {
+		t.Fatalf("pass as opened: %+v", p)
+	}
+	meshed(t, room, nodes...)
+	return room, nodes[1:], code
+}
+
+func isMember(n *testNode, room string, who *testNode) bool {
+	_, in := n.Joined().Get(room).roster().role(who.id.String())
+	return in
+}
+
+// With every admin away, a newcomer holding a pass enters at any member:
+// every member counts it in once sync brings its join, the pass's uses
+// run out in the log's order, and a newcomer too many is refused.
+func TestPassLetsNewcomersInWhileNoAdminIsOnline(t *testing.T) {
+	ctx := context.Background()
+	room, members, code := passWorkspace(t, 2)
+	bob, cat := members[0], members[1]
+	dan := newcomer(t, bob, room, "Dan")
+	eve := newcomer(t, bob, room, "Eve")
+	fay := newcomer(t, bob, room, "Fay")
+	for _, n := range members {
+		if n.Admits(dan.id) || !n.Entrant(dan.id) {
+			t.Fatalf("%s: before entering, Dan admitted %v, entrant %v", n.id, n.Admits(dan.id), n.Entrant(dan.id))
+		}
+	}
+	if err := dan.Enter(ctx, bob.id, code); err != nil {
+		t.Fatalf("Dan enters at Bob: %v", err)
+	}
+	if !bob.Admits(dan.id) || !isMember(bob, room, dan) {
+		t.Fatal("Bob does not count Dan in after letting him in")
+	}
+	meshed(t, room, bob, cat, dan)
+	if !cat.Admits(dan.id) || !isMember(dan, room, dan) {
+		t.Fatal("Cat, or Dan himself, does not count Dan in once synced")
+	}
+	if err := eve.Enter(ctx, cat.id, code); err != nil {
+		t.Fatalf("Eve enters at Cat: %v", err)
+	}
+	meshed(t, room, bob, cat, dan, eve)
+	err := fay.Enter(ctx, dan.id, code)
+	if !errors.Is(err, ErrEnterRefused) || !strings.Contains(err.Error(), "used up") {
+		t.Fatalf("a third newcomer on a pass for two: %v", err)
+	}
+	for _, n := range []*testNode{bob, cat, dan, eve} {
+		switch {
+		case !n.Admits(eve.id) || n.Admits(fay.id):
+			t.Fatalf("%s: Eve admitted %v, Fay %v", n.id, n.Admits(eve.id), n.Admits(fay.id))
+		case n.Entrant(fay.id):
+			t.Fatalf("%s still lets strangers in as entrants with the pass used up", n.id)
+		}
+	}
+	list, err := bob.Passes(ctx)
+	if err != nil || len(list) != 1 || list[0].Used != 2 || list[0].Open || list[0].Entrants[0] != dan.id.String() {
+		t.Fatalf("passes at Bob: %+v, %v", list, err)
+	}
+}
+
+// Two members let a newcomer in each, at the same moment, on a pass for
+// one: once they sync, every member keeps the same one and refuses the
+// other, whichever order its log heard them in.
+func TestPassUsedTwiceAtOnceKeepsOneEverywhere(t *testing.T) {
+	ctx := context.Background()
+	room, members, code := passWorkspace(t, 1)
+	bob, cat := members[0], members[1]
+	dan := newcomer(t, bob, room, "Dan")
+	eve := newcomer(t, bob, room, "Eve")
+	disconnect(bob, cat)
+	if err := dan.Enter(ctx, bob.id, code); err != nil {
+		t.Fatal(err)
+	}
+	if err := eve.Enter(ctx, cat.id, code); err != nil {
+		t.Fatal(err)
+	}
+	meshed(t, room, bob, cat, dan, eve)
+	in := map[bool]int{}
+	for _, n := range []*testNode{bob, cat, dan, eve} {
+		d, e := n.Admits(dan.id), n.Admits(eve.id)
+		if d == e || d != bob.Admits(dan.id) {
+			t.Fatalf("%s: Dan admitted %v, Eve %v (Bob: Dan %v)", n.id, d, e, bob.Admits(dan.id))
+		}
+		in[d]++
+	}
+}
+
+// What a modified client tries with passes gets nothing: a pass a member
+// opened, a proof made for another key, a join dated after the pass
+// expired, a pass closed by an admin.
+func TestPassRefusesForgeries(t *testing.T) {
+	ctx := context.Background()
+	room, members, code := passWorkspace(t, 5)
+	bob, cat := members[0], members[1]
+	j := bob.Joined().Get(room)
+
+	// Bob, a member, opens a pass of his own with a modified client.
+	forged, err := hcrypto.NewPass(code.Invite)
+	if err != nil {
+		t.Fatal(err)
+	}
+	terms := hcrypto.PassTerms{Key: forged.PassKey(), Uses: 9, Expires: time.Now().Add(time.Hour).UnixMilli()}
+	if _, err := bob.poster.postOp(ctx, j, hcrypto.MemberOp{Kind: hcrypto.BodyAdd, Payload: terms.Marshal()}); err != nil {
+		t.Fatal(err)
+	}
+	meshed(t, room, bob, cat)
+	mal := newcomer(t, bob, room, "Mal")
+	if err := mal.Enter(ctx, cat.id, forged); !errors.Is(err, ErrEnterRefused) {
+		t.Fatalf("a member's own pass let a newcomer in: %v", err)
+	}
+	// A proof of the real pass, made for another key, sent by Mal.
+	other := newcomer(t, bob, room, "Other")
+	proof := hcrypto.NewPassProof(code.Private(), room, []byte(other.id), time.Now().UnixMilli())
+	if rep := cat.ServeEnter(ctx, mal.id, p2p.EnterRequest{Room: room, Proof: proof.Marshal()}); rep.Status != p2p.EnterUnknown {
+		t.Fatalf("a proof made for another key: %v", rep.Status)
+	}
+	// A join whose proof is dated after the pass expires, sent straight
+	// to a member's log.
+	late := hcrypto.NewPassProof(code.Private(), room, []byte(mal.id), time.Now().Add(8*24*time.Hour).UnixMilli())
+	mj := mal.Joined().Get(room)
+	heads := cat.Joined().Get(room).roster().heads
+	e, err := mal.poster.postOp(ctx, mj, hcrypto.MemberOp{Kind: hcrypto.BodyJoin, Payload: late.Marshal()}, heads...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, why := cat.ServeEntry(ctx, mal.id, e.Raw); st != p2p.EnterRefused || !strings.Contains(why, "expired") {
+		t.Fatalf("a join dated past the pass's expiry: %v %q", st, why)
+	}
+	// Someone else's join relayed as Mal's.
+	if st, _ := cat.ServeEntry(ctx, other.id, e.Raw); st != p2p.EnterRefused {
+		t.Fatalf("another's join taken from Mal: %v", st)
+	}
+	if cat.Admits(mal.id) || bob.Admits(mal.id) {
+		t.Fatal("Mal is in")
+	}
+}
+
+// An admin closes a pass: nobody enters by it from then on, and the
+// gater stops letting strangers in as entrants.
+func TestClosedPassLetsNobodyIn(t *testing.T) {
+	ctx := context.Background()
+	room, nodes := workspace(t, "Ann", "Bob")
+	ann, bob := nodes[0], nodes[1]
+	if _, err := ann.SetPolicy(ctx, "members.admission", "admins"); err != nil {
+		t.Fatal(err)
+	}
+	p, err := ann.OpenPass(ctx, PassOptions{Uses: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, _ := hcrypto.ParsePassCode(p.Code)
+	if err := bob.ClosePass(ctx, p.ID); err == nil {
+		t.Fatal("a member closed a pass")
+	}
+	if err := ann.ClosePass(ctx, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	meshed(t, room, ann, bob)
+	dan := newcomer(t, bob, room, "Dan")
+	if err := dan.Enter(ctx, bob.id, code); !errors.Is(err, ErrEnterRefused) || !strings.Contains(err.Error(), "closed") {
+		t.Fatalf("entering by a closed pass: %v", err)
+	}
+	if bob.Entrant(dan.id) || bob.PassOpen() {
+		t.Fatal("a closed pass still opens the gate")
+	}
+}
+
+// In #general of a workspace that admits members by admins, a stranger's
+// posts are not kept, even when a node that does not know the log yet
+// relays them; once the log counts the author in, they are.
+func TestStrangersPostsInGeneralAreNotKept(t *testing.T) {
+	ctx := context.Background()
+	room, members, code := passWorkspace(t, 1)
+	bob := members[0]
+	mal := newcomer(t, bob, room, "Mal")
+	if _, err := mal.Send(ctx, "#general", "hello from a stranger"); err != nil {
+		t.Fatal(err)
+	}
+	g := bob.general()
+	connect(bob, mal)
+	if err := bob.Syncer().pull(ctx, mal.id, []string{g.id}); err != nil {
+		t.Fatal(err)
+	}
+	if bob.holdsText(g.id, "hello from a stranger") {
+		t.Fatal("Bob kept a stranger's post in #general")
+	}
+	if err := mal.Enter(ctx, bob.id, code); err != nil {
+		t.Fatal(err)
+	}
+	if err := bob.Syncer().pull(ctx, mal.id, []string{g.id}); err != nil {
+		t.Fatal(err)
+	}
+	if !bob.holdsText(g.id, "hello from a stranger") {
+		t.Fatal("once let in, the newcomer's post is still refused")
+	}
+}
