@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"time"
 
 	"hallway/chat"
 )
@@ -82,6 +83,8 @@ type Workspace interface {
 type Governance interface {
 	Policy(ctx context.Context) (chat.Policy, error)
 	AcknowledgeNotice(ctx context.Context) (chat.Policy, error)
+	// OpenPass has an admin open a pass for newcomers (its code once).
+	OpenPass(ctx context.Context, uses int, expires time.Duration) (chat.WorkspacePass, error)
 }
 
 // Core is everything the window drives.

@@ -315,3 +315,10 @@ func (f *fakeCore) AcknowledgeNotice(context.Context) (chat.Policy, error) {
 	f.policy.NoticeAcknowledged = true
 	return *f.policy, nil
 }
+
+func (f *fakeCore) OpenPass(_ context.Context, uses int, expires time.Duration) (chat.WorkspacePass, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.actions = append(f.actions, fmt.Sprintf("pass %d %v", uses, expires))
+	return chat.WorkspacePass{ID: "0011223344556677", Code: "HW3-PASS", Uses: uses, ExpiresAt: time.Now().Add(expires), Open: true}, nil
+}

@@ -124,6 +124,9 @@ func (u *UI) showSettings() {
 		widget.NewButton("Show invite", func() { u.showWorkspaceInvite() }),
 		widget.NewButton("Join with a code…", func() { u.askJoinWorkspace() }),
 		widget.NewButton("Create new…", func() { u.askCreateWorkspace() }))
+	if u.isAdmin() {
+		wsButtons.Add(widget.NewButton("Pass for newcomers…", func() { u.askOpenPass() }))
+	}
 
 	form := widget.NewForm(
 		widget.NewFormItem("Your name", name),
