@@ -73,6 +73,10 @@ type ReceiptsChanged struct{ Room string }
 // PolicyChanged: a new version of the workspace policy is in force here.
 type PolicyChanged struct{ Policy Policy }
 
+// WorkspaceChanged: the workspace room's log changed here (its members,
+// admins, admissions or passes); read them again.
+type WorkspaceChanged struct{}
+
 // Lagged: the subscriber fell behind and Missed events were dropped
 // before this one; whatever it shows from events should be read again.
 type Lagged struct{ Missed int }
@@ -95,6 +99,7 @@ func (NearbyChanged) EventType() string     { return "nearby_changed" }
 func (RoomForked) EventType() string        { return "room_forked" }
 func (ReceiptsChanged) EventType() string   { return "receipts_changed" }
 func (PolicyChanged) EventType() string     { return "policy_changed" }
+func (WorkspaceChanged) EventType() string  { return "workspace_changed" }
 func (Lagged) EventType() string            { return "lagged" }
 
 func (PeerOnline) isEvent()        {}
@@ -115,4 +120,5 @@ func (NearbyChanged) isEvent()     {}
 func (RoomForked) isEvent()        {}
 func (ReceiptsChanged) isEvent()   {}
 func (PolicyChanged) isEvent()     {}
+func (WorkspaceChanged) isEvent()  {}
 func (Lagged) isEvent()            {}

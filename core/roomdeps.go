@@ -12,7 +12,7 @@ import (
 // newRooms builds the rooms feature over this node's parts. lastClock is
 // the newest room clock value in history.
 func (s *Service) newRooms(lastClock uint64) *rooms.Manager {
-	cfg := rooms.Config{Identity: s.key, Workspace: s.ws, WorkspaceRoom: s.wsRoom, LastClock: lastClock, Logger: s.log}
+	cfg := rooms.Config{Identity: s.key, Workspace: s.ws, WorkspaceRoom: s.wsRoom, LastClock: lastClock, Logger: s.log, Now: s.cfg.now}
 	return rooms.New(cfg, rooms.Deps{
 		Store:         s.store,
 		Net:           (*roomNet)(s),

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"time"
 
 	"hallway/chat"
 	"hallway/core/dm"
@@ -40,6 +41,10 @@ type Config struct {
 	// Files is the file-transfer policy.
 	Files  FilesConfig
 	Logger *slog.Logger
+
+	// now, for tests of this package, replaces the clock memberships and
+	// passes expire by.
+	now func() time.Time
 }
 
 // Service is a running Hallway node.

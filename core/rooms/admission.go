@@ -39,7 +39,7 @@ func (m *Manager) Admits(p peer.ID) bool {
 	if v := r.currentPolicy(); v == nil || !v.doc.AdmitsByAdmins() {
 		return true
 	}
-	if exp := r.expires[p.String()]; exp > 0 && time.Now().UnixMilli() >= exp {
+	if exp := r.expires[p.String()]; exp > 0 && m.now().UnixMilli() >= exp {
 		return false // its membership statement expired
 	}
 	if _, in := r.role(p.String()); in {
@@ -88,7 +88,7 @@ func (m *Manager) Admit(ctx context.Context, peerRef string, opt AdmitOptions) e
 		return chat.UserErrorf("a membership cannot expire in the past")
 	}
 	if opt.Expires > 0 {
-		st.Expires = time.Now().Add(opt.Expires).UnixMilli()
+		st.Expires = m.now().Add(opt.Expires).UnixMilli()
 	}
 	op := hcrypto.MemberOp{Kind: hcrypto.BodyAdd, Target: []byte(to)}
 	if st != (hcrypto.Statement{}) {

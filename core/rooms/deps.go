@@ -3,6 +3,7 @@ package rooms
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"hallway/chat"
 	hcrypto "hallway/crypto"
@@ -28,6 +29,9 @@ type Config struct {
 	LastClock uint64
 	// Logger defaults to discarding.
 	Logger *slog.Logger
+	// Now is the clock memberships and passes expire by; time.Now unless
+	// set.
+	Now func() time.Time
 }
 
 // Store is the room part of history: every method the types of this

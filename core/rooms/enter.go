@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	hcrypto "hallway/crypto"
 	"hallway/p2p"
@@ -39,7 +38,7 @@ func (m *Manager) ServeEnter(ctx context.Context, from peer.ID, req p2p.EnterReq
 		return p2p.EnterReply{Status: p2p.EnterUnknown}
 	}
 	p := r.passes[proof.Key]
-	now := time.Now()
+	now := m.now()
 	switch {
 	case p == nil:
 		return p2p.EnterReply{Status: p2p.EnterUnknown}
@@ -155,7 +154,7 @@ func (m *Manager) Enter(ctx context.Context, to peer.ID, pass hcrypto.PassCode) 
 			return nil
 		}
 	}
-	proof := hcrypto.NewPassProof(pass.Private(), j.id, []byte(self), time.Now().UnixMilli())
+	proof := hcrypto.NewPassProof(pass.Private(), j.id, []byte(self), m.now().UnixMilli())
 	st, reason, err := m.deps.Net.Enter(ctx, to, p2p.EnterRequest{Room: j.id, Proof: proof.Marshal()},
 		func(rep p2p.EnterReply) ([]byte, error) {
 			for _, k := range rep.Epochs {

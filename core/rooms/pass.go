@@ -58,7 +58,7 @@ func (m *Manager) OpenPass(ctx context.Context, opt PassOptions) (chat.Workspace
 	if err != nil {
 		return chat.WorkspacePass{}, err
 	}
-	terms := hcrypto.PassTerms{Key: code.PassKey(), Uses: uint32(opt.Uses), Expires: time.Now().Add(opt.Expires).UnixMilli()}
+	terms := hcrypto.PassTerms{Key: code.PassKey(), Uses: uint32(opt.Uses), Expires: m.now().Add(opt.Expires).UnixMilli()}
 	e, err := m.poster.postOp(ctx, j, hcrypto.MemberOp{Kind: hcrypto.BodyAdd, Payload: terms.Marshal()})
 	if err != nil {
 		return chat.WorkspacePass{}, err
@@ -92,7 +92,7 @@ func (m *Manager) passesOf(ctx context.Context, j *Joined) []chat.WorkspacePass 
 		list = append(list, p)
 	}
 	slices.SortFunc(list, func(a, b *pass) int { return b.pos - a.pos })
-	now := time.Now()
+	now := m.now()
 	out := make([]chat.WorkspacePass, 0, len(list))
 	for _, p := range list {
 		by := chat.Colleague{PeerID: p.by}
@@ -151,5 +151,5 @@ func (m *Manager) Entrant(p peer.ID) bool {
 // pass, by our clock.
 func (m *Manager) PassOpen() bool {
 	j, err := m.workspaceRoom()
-	return err == nil && j.roster().passOpen(time.Now())
+	return err == nil && j.roster().passOpen(m.now())
 }

@@ -108,6 +108,14 @@ func New(cfg Config, deps Deps) *Manager {
 	return m
 }
 
+// now is the clock memberships and passes expire by (Config.Now).
+func (m *Manager) now() time.Time {
+	if m.cfg.Now != nil {
+		return m.cfg.Now()
+	}
+	return time.Now()
+}
+
 // Writer commits gossiped messages; the node runs it.
 func (m *Manager) Writer() *Writer { return m.writer }
 
@@ -396,7 +404,9 @@ func (m *Manager) List(ctx context.Context) ([]chat.Room, error) {
 // announce tells subscribers a joined room changed (its members).
 func (m *Manager) announce(ctx context.Context, id string) {
 	m.receipts.membersChanged(id)
-	if j := m.joined.Get(id); j != nil && !j.workspace {
+	if j := m.joined.Get(id); j != nil && j.workspace {
+		m.deps.Publisher.Publish(chat.WorkspaceChanged{})
+	} else if j != nil {
 		if r, err := m.summary(ctx, j); err == nil {
 			m.deps.Publisher.Publish(chat.RoomChanged{Room: r})
 		}

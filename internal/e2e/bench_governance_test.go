@@ -55,11 +55,12 @@ func watchPolicies(t *testing.T, ctx context.Context, ds []*fleet.Daemon) *polic
 // TestBenchGovernance: a policy change until it is in force on every node
 // of 10, next to a #general message reaching the last of them (the same
 // gossip, the baseline); a revocation until every node dropped the
-// member; a newcomer's admission from an invite code.
+// member; a newcomer's admission from an invite code, by an admin, and
+// from a pass while no admin is online.
 func TestBenchGovernance(t *testing.T) {
 	benchOnly(t)
 	const n = 10
-	lab := netlab.New(t, n+2)
+	lab := netlab.New(t, n+3)
 	names := make([]string, n)
 	for i := range names {
 		names[i] = "P" + strconv.Itoa(i+1)
@@ -185,4 +186,47 @@ func TestBenchGovernance(t *testing.T) {
 	})
 	fmt.Printf("BENCH admission by an admin (members.admission admins): admit to a member connected to all %d nodes: %s (polled through the CLI)\n",
 		len(members), round(time.Since(start)))
+
+	// A pass, with the only admin away: from the newcomer's start until
+	// every member online lists it and is connected to it.
+	pass, err := admin.Client().OpenPass(ctx, 1, 24*time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	others := append(members[1:], late)
+	for _, d := range others {
+		d.WaitFor("the pass in the log", 60*time.Second, func() bool {
+			for _, p := range fleet.Decode[[]chat.WorkspacePass](t, d.CLI("workspace", "passes", "--json")) {
+				if p.ID == pass.ID && p.Open {
+					return true
+				}
+			}
+			return false
+		})
+	}
+	adminID := admin.ID()
+	admin.Stop()
+	for _, d := range others {
+		d.WaitFor("the admin away", 60*time.Second, func() bool { return !d.Online(adminID) })
+	}
+	byPass := fleet.New(t, lab.Host(n+3), "Pass")
+	byPass.CLI("workspace", "join", pass.Code)
+	start = time.Now()
+	byPass.Start()
+	passID := byPass.ID()
+	for _, d := range others {
+		d.WaitFor("the newcomer in by the pass, connected", 60*time.Second, func() bool {
+			if !d.Online(passID) {
+				return false
+			}
+			for _, m := range fleet.Decode[[]chat.RoomMember](t, d.CLI("workspace", "members", "--json")) {
+				if m.PeerID == passID {
+					return m.Role == chat.RoleMember
+				}
+			}
+			return false
+		})
+	}
+	fmt.Printf("BENCH admission from a pass, no admin online: start to a member connected to all %d nodes: %s (polled through the CLI)\n",
+		len(others), round(time.Since(start)))
 }
