@@ -55,7 +55,8 @@ const (
 	EnterUsedUp    EnterStatus = 5
 	EnterClock     EnterStatus = 6 // the newcomer's clock is too far from the member's
 	EnterRefused   EnterStatus = 7 // the log refused the join (reason given)
-	enterStatuses              = 8
+	EnterLater     EnterStatus = 8 // the member has not caught up with the log since it started
+	enterStatuses              = 9
 )
 
 // EnterRequest is a newcomer's first message.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	hcrypto "hallway/crypto"
 	"hallway/p2p"
@@ -40,6 +41,10 @@ func (m *Manager) ServeEnter(ctx context.Context, from peer.ID, req p2p.EnterReq
 	p := r.passes[proof.Key]
 	now := m.now()
 	switch {
+	case !m.caughtUp.Load() && len(r.roles) > 1:
+		// Just started, and not synced with another member yet: our
+		// log may miss the entries that used the pass up.
+		return p2p.EnterReply{Status: p2p.EnterLater}
 	case p == nil:
 		return p2p.EnterReply{Status: p2p.EnterUnknown}
 	case p.closed || !r.canManage(p.by):
@@ -199,6 +204,8 @@ func enterRefusal(st p2p.EnterStatus, reason string) string {
 		return "the pass has been used up; ask an admin for a new one"
 	case p2p.EnterClock:
 		return "this computer's clock is too far from that member's; set the time and try again"
+	case p2p.EnterLater:
+		return "that member's Hallway is catching up with the workspace; another member, or this one shortly, will let you in"
 	}
 	return "the workspace's log refused the entry: " + reason
 }
@@ -221,4 +228,16 @@ func (m *Manager) announceEntry(room string) {
 			m.log.Debug("gossip our entry", "err", err)
 		}
 	})
+}
+
+// pulledFrom notes a completed pull: from a member of the workspace room,
+// of it, our log of it is caught up as far as that member's went.
+func (m *Manager) pulledFrom(id peer.ID, rooms []string) {
+	j, err := m.workspaceRoom()
+	if err != nil || m.caughtUp.Load() || rooms != nil && !slices.Contains(rooms, j.id) {
+		return
+	}
+	if _, in := j.roster().role(id.String()); in {
+		m.caughtUp.Store(true)
+	}
 }

@@ -225,3 +225,30 @@ func TestStrangersPostsInGeneralAreNotKept(t *testing.T) {
 		t.Fatal("once let in, the newcomer's post is still refused")
 	}
 }
+
+// A member that has not synced with another since it started lets nobody
+// in by a pass: its log may miss the entries that used the pass up (an
+// admin back from a week away would otherwise let a second newcomer in on
+// a pass for one, and the log would keep only one of the two).
+func TestPassWaitsForACaughtUpLog(t *testing.T) {
+	ctx := context.Background()
+	room, members, code := passWorkspace(t, 1)
+	bob, cat := members[0], members[1]
+	disconnect(bob, cat)
+	dan := newcomer(t, bob, room, "Dan")
+	if err := dan.Enter(ctx, bob.id, code); err != nil {
+		t.Fatal(err)
+	}
+	cat.caughtUp.Store(false) // as just restarted
+	eve := newcomer(t, bob, room, "Eve")
+	if err := eve.Enter(ctx, cat.id, code); !errors.Is(err, ErrEnterRefused) || !strings.Contains(err.Error(), "catching up") {
+		t.Fatalf("entering at a member that has not caught up: %v", err)
+	}
+	meshed(t, room, bob, cat)
+	if err := eve.Enter(ctx, cat.id, code); !errors.Is(err, ErrEnterRefused) || !strings.Contains(err.Error(), "used up") {
+		t.Fatalf("entering at the caught-up member on a used pass: %v", err)
+	}
+	if !cat.Admits(dan.id) || cat.Admits(eve.id) {
+		t.Fatal("Cat does not keep Dan, the first one in")
+	}
+}

@@ -24,6 +24,12 @@ const heldBudget = 256 << 10
 // batches, and asks again while the peer still had more to send.
 func (y *Syncer) pull(ctx context.Context, id peer.ID, rooms []string) error {
 	var errs []error
+	asked := rooms
+	defer func() {
+		if len(errs) == 0 && y.pulled != nil {
+			y.pulled(id, asked)
+		}
+	}()
 	for range syncRounds {
 		full, err := y.pullOnce(ctx, id, rooms)
 		if err != nil {

@@ -60,6 +60,9 @@ type Manager struct {
 	// entry is our join by a pass, gossiped once we are in the workspace
 	// room's mesh (enter.go).
 	entry atomic.Pointer[[]byte]
+	// caughtUp: since it started, this node pulled the workspace room's
+	// log from a member (enter.go).
+	caughtUp atomic.Bool
 }
 
 // New builds the rooms of a node. It touches neither the network nor
@@ -101,6 +104,7 @@ func New(cfg Config, deps Deps) *Manager {
 		return j != nil && j.workspace
 	}
 	m.commit.foreign = m.foreignInGeneral
+	m.syncer.pulled = m.pulledFrom
 	m.commit.liveOnly = func(room string) bool {
 		j := m.joined.Get(room)
 		return j != nil && j.liveOnly

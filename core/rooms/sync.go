@@ -57,6 +57,9 @@ type Syncer struct {
 	log    *slog.Logger
 	// receipts takes the receipts sync brings and serves ours; nil: none.
 	receipts *receipts
+	// pulled is told of each pull that completed without error, with the
+	// rooms it asked for (nil: every joined room); nil: nobody.
+	pulled func(id peer.ID, rooms []string)
 
 	mu      sync.Mutex                  // guards running, again and gaps
 	running map[peer.ID]bool            // peers a sync runs with

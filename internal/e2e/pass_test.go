@@ -122,7 +122,13 @@ func TestPassRedeemedWhileNoAdminIsOnline(t *testing.T) {
 		t.Fatalf("the pass at Bob: %+v", p)
 	}
 
-	// Back, the admin counts Dan in too.
+	// Back, the admin counts Dan in too, and does not let Eve in on the
+	// pass its log had not seen used yet when it started.
 	ann.Start()
 	ann.WaitFor("Dan in the admin's log", 60*time.Second, func() bool { return memberRole(t, ann, danID) == chat.RoleMember })
+	for _, d := range []*fleet.Daemon{ann, bob, cat} {
+		if memberRole(t, d, eveID) != "" || memberRole(t, d, danID) != chat.RoleMember {
+			t.Fatalf("%s: Eve %q, Dan %q once the admin is back", d.Name, memberRole(t, d, eveID), memberRole(t, d, danID))
+		}
+	}
 }
