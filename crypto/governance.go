@@ -59,12 +59,7 @@ func ParseInvite(s string) (Invite, error) {
 		k, err := ParseInviteCode(s)
 		return Invite{Key: k}, err
 	}
-	body := symbols[len(invite2Prefix):]
-	if len(body) != invite2Symbols {
-		return Invite{}, fmt.Errorf("parse invite code: it has %d characters after %q, want %d; part of it is missing or extra",
-			len(body), invite2Prefix+"-", invite2Symbols)
-	}
-	payload, err := decodeCrockford(body)
+	payload, err := readCode(s, maxInviteInput, invite2Prefix, invite2Symbols)
 	if err != nil {
 		return Invite{}, fmt.Errorf("parse invite code: %w", err)
 	}

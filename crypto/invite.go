@@ -43,19 +43,7 @@ func (k WorkspaceKey) InviteCode() string {
 // read as 0, 1 and 1. Error messages never repeat the code, which holds
 // the workspace key.
 func ParseInviteCode(s string) (WorkspaceKey, error) {
-	symbols, err := readInviteSymbols(s, maxInviteInput)
-	if err != nil {
-		return WorkspaceKey{}, fmt.Errorf("parse invite code: %w", err)
-	}
-	if !strings.HasPrefix(string(symbols), invitePrefix) {
-		return WorkspaceKey{}, fmt.Errorf("parse invite code: it must start with %q", invitePrefix+"-")
-	}
-	body := symbols[len(invitePrefix):]
-	if len(body) != inviteSymbols {
-		return WorkspaceKey{}, fmt.Errorf("parse invite code: it has %d characters after %q, want %d; part of it is missing or extra",
-			len(body), invitePrefix+"-", inviteSymbols)
-	}
-	payload, err := decodeCrockford(body)
+	payload, err := readCode(s, maxInviteInput, invitePrefix, inviteSymbols)
 	if err != nil {
 		return WorkspaceKey{}, fmt.Errorf("parse invite code: %w", err)
 	}
@@ -70,6 +58,23 @@ func ParseInviteCode(s string) (WorkspaceKey, error) {
 		return WorkspaceKey{}, fmt.Errorf("parse invite code: version %d is not supported by this Hallway; it may need an update", version)
 	}
 	return k, nil
+}
+
+// readCode reads the payload of a code written by formatInvite after
+// prefix, as a person typed or pasted it: symbols after the prefix.
+func readCode(s string, maxInput int, prefix string, symbols int) ([]byte, error) {
+	read, err := readInviteSymbols(s, maxInput)
+	if err != nil {
+		return nil, err
+	}
+	if !strings.HasPrefix(string(read), prefix) {
+		return nil, fmt.Errorf("it must start with %q", prefix+"-")
+	}
+	body := read[len(prefix):]
+	if len(body) != symbols {
+		return nil, fmt.Errorf("it has %d characters after %q, want %d; part of it is missing or extra", len(body), prefix+"-", symbols)
+	}
+	return decodeCrockford(body)
 }
 
 // formatInvite writes payload after prefix in dash-separated groups of

@@ -74,19 +74,7 @@ func IsPassCode(s string) bool {
 // ParsePassCode decodes a pass code as typed or pasted. Errors never
 // repeat the code, which holds secrets.
 func ParsePassCode(s string) (PassCode, error) {
-	symbols, err := readInviteSymbols(s, maxPassCodeText)
-	if err != nil {
-		return PassCode{}, fmt.Errorf("parse pass code: %w", err)
-	}
-	if !strings.HasPrefix(string(symbols), passCodePrefix) {
-		return PassCode{}, fmt.Errorf("parse pass code: it must start with %q", passCodePrefix+"-")
-	}
-	body := symbols[len(passCodePrefix):]
-	if len(body) != passCodeSymbols {
-		return PassCode{}, fmt.Errorf("parse pass code: it has %d characters after %q, want %d; part of it is missing or extra",
-			len(body), passCodePrefix+"-", passCodeSymbols)
-	}
-	payload, err := decodeCrockford(body)
+	payload, err := readCode(s, maxPassCodeText, passCodePrefix, passCodeSymbols)
 	if err != nil {
 		return PassCode{}, fmt.Errorf("parse pass code: %w", err)
 	}

@@ -3,7 +3,6 @@ package p2p
 import (
 	"bufio"
 	"context"
-	"encoding/binary"
 	"fmt"
 	"strings"
 	"time"
@@ -110,10 +109,7 @@ func (r EnterReply) Marshal() []byte {
 		return []byte{byte(r.Status)}
 	}
 	out := []byte{byte(EnterOK), byte(len(r.Epochs))}
-	for _, e := range r.Epochs {
-		out = binary.BigEndian.AppendUint64(out, e.Epoch)
-		out = append(out, e.Key[:]...)
-	}
+	out = appendEpochKeys(out, r.Epochs)
 	out = append(out, byte(len(r.Heads)))
 	for _, h := range r.Heads {
 		out = append(out, h[:]...)
@@ -138,16 +134,11 @@ func DecodeEnterReply(b []byte) (EnterReply, error) {
 		return EnterReply{}, fmt.Errorf("%w: enter reply: epoch keys malformed", ErrBadFrame)
 	}
 	n := int(rest[0])
-	rest = rest[1:]
-	for i := range n {
-		e := RedeemEpoch{Epoch: binary.BigEndian.Uint64(rest)}
-		copy(e.Key[:], rest[8:40])
-		rest = rest[40:]
-		if e.Epoch == 0 || (i > 0 && e.Epoch <= r.Epochs[i-1].Epoch) {
-			return EnterReply{}, fmt.Errorf("%w: enter reply: epochs out of order", ErrBadFrame)
-		}
-		r.Epochs = append(r.Epochs, e)
+	var err error
+	if r.Epochs, err = decodeEpochKeys(rest[1:], n, "enter reply"); err != nil {
+		return EnterReply{}, err
 	}
+	rest = rest[1+n*40:]
 	m := int(rest[0])
 	if m > maxEnterHeads || len(rest) != 1+m*32 {
 		return EnterReply{}, fmt.Errorf("%w: enter reply: heads malformed", ErrBadFrame)

@@ -120,11 +120,31 @@ func (r RedeemReply) Marshal() []byte {
 		return out
 	}
 	out = append(out, byte(len(r.Epochs)))
-	for _, e := range r.Epochs {
+	return appendEpochKeys(out, r.Epochs)
+}
+
+// appendEpochKeys encodes epoch keys: n × (epoch (8, big-endian) || key).
+func appendEpochKeys(out []byte, epochs []RedeemEpoch) []byte {
+	for _, e := range epochs {
 		out = binary.BigEndian.AppendUint64(out, e.Epoch)
 		out = append(out, e.Key[:]...)
 	}
 	return out
+}
+
+// decodeEpochKeys reads n epoch keys (appendEpochKeys) from the start of
+// b, in strictly increasing epoch order from 1; b holds them all.
+func decodeEpochKeys(b []byte, n int, what string) ([]RedeemEpoch, error) {
+	var out []RedeemEpoch
+	for i := range n {
+		e := RedeemEpoch{Epoch: binary.BigEndian.Uint64(b[i*40:])}
+		copy(e.Key[:], b[i*40+8:(i+1)*40])
+		if e.Epoch == 0 || (i > 0 && e.Epoch <= out[i-1].Epoch) {
+			return nil, fmt.Errorf("%w: %s: epochs out of order", ErrBadFrame, what)
+		}
+		out = append(out, e)
+	}
+	return out, nil
 }
 
 // DecodeRedeemReply parses and bounds a reply; the room's name is checked
@@ -173,15 +193,8 @@ func DecodeRedeemReply(b []byte) (RedeemReply, error) {
 	if n == 0 || n > MaxRedeemEpochs || len(rest) != 1+n*(8+32) {
 		return RedeemReply{}, fmt.Errorf("%w: redeem reply: epoch keys malformed", ErrBadFrame)
 	}
-	rest = rest[1:]
-	for i := range n {
-		e := RedeemEpoch{Epoch: binary.BigEndian.Uint64(rest)}
-		copy(e.Key[:], rest[8:40])
-		rest = rest[40:]
-		if e.Epoch == 0 || (i > 0 && e.Epoch <= r.Epochs[i-1].Epoch) {
-			return RedeemReply{}, fmt.Errorf("%w: redeem reply: epochs out of order", ErrBadFrame)
-		}
-		r.Epochs = append(r.Epochs, e)
+	if r.Epochs, err = decodeEpochKeys(rest[1:], n, "redeem reply"); err != nil {
+		return RedeemReply{}, err
 	}
 	return r, nil
 }
