@@ -62,19 +62,12 @@ type AdmitOptions struct {
 // statement goes into the workspace room's log, and the admission to
 // them, with the room's keys, through the DM outbox.
 func (m *Manager) Admit(ctx context.Context, peerRef string, opt AdmitOptions) error {
-	j, err := m.workspaceRoom()
+	a, err := m.adminAction(ctx, peerRef, "admit a colleague")
 	if err != nil {
 		return err
 	}
-	to, err := m.deps.ResolvePeer(ctx, peerRef)
-	if err != nil {
-		return err
-	}
-	self := m.deps.Net.ID()
-	r := j.roster()
+	j, r, to := a.room, a.roster, a.target
 	switch _, in := r.role(to.String()); {
-	case !r.canManage(self.String()):
-		return chat.UserErrorf("only a workspace admin can admit a colleague")
 	case in:
 		return chat.UserErrorf("%s is a member of the workspace already (a membership that expires is renewed by revoking it and admitting again)", to.ShortString())
 	case r.invited[to.String()] && opt == (AdmitOptions{}):

@@ -16,19 +16,12 @@ import (
 // it, that node refuses the member's connections (IsRevoked) and drops
 // those it has; the workspace room moves to a new key without it.
 func (m *Manager) Revoke(ctx context.Context, peerRef string) error {
-	j, err := m.workspaceRoom()
+	a, err := m.adminAction(ctx, peerRef, "revoke a member")
 	if err != nil {
 		return err
 	}
-	target, err := m.deps.ResolvePeer(ctx, peerRef)
-	if err != nil {
-		return err
-	}
-	self := m.deps.Net.ID()
-	r := j.roster()
+	j, r, self, target := a.room, a.roster, a.self, a.target
 	switch x, in := r.role(target.String()); {
-	case !r.canManage(self.String()):
-		return chat.UserErrorf("only a workspace admin can revoke a member")
 	case target == self:
 		return chat.UserErrorf("you cannot revoke yourself; another admin can")
 	case x == hcrypto.RoleOwner:

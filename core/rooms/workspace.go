@@ -111,19 +111,12 @@ func (m *Manager) WorkspaceMembers(ctx context.Context) ([]chat.RoomMember, erro
 // SetAdmin names a workspace member an admin, or takes it back. Only an
 // admin may, and nobody changes the creator's role or their own.
 func (m *Manager) SetAdmin(ctx context.Context, peerRef string, admin bool) error {
-	j, err := m.workspaceRoom()
+	a, err := m.adminAction(ctx, peerRef, "name or remove admins")
 	if err != nil {
 		return err
 	}
-	target, err := m.deps.ResolvePeer(ctx, peerRef)
-	if err != nil {
-		return err
-	}
-	self := m.deps.Net.ID()
-	r := j.roster()
+	j, r, self, target := a.room, a.roster, a.self, a.target
 	switch x, in := r.role(target.String()); {
-	case !r.canManage(self.String()):
-		return chat.UserErrorf("only a workspace admin can name or remove admins")
 	case target == self:
 		return chat.UserErrorf("another admin must change your role")
 	case !in:
@@ -338,4 +331,30 @@ func acknowledged(r *roster, notice, self string) (bool, []string) {
 	}
 	slices.Sort(by)
 	return slices.Contains(by, self), by
+}
+
+// adminAction is what an admin's action on a colleague starts from: the
+// workspace room, its roster, ourselves, and the colleague meant. It
+// fails unless we are an admin (to do what).
+type adminAction struct {
+	room   *Joined
+	roster *roster
+	self   peer.ID
+	target peer.ID
+}
+
+func (m *Manager) adminAction(ctx context.Context, peerRef, what string) (adminAction, error) {
+	j, err := m.workspaceRoom()
+	if err != nil {
+		return adminAction{}, err
+	}
+	target, err := m.deps.ResolvePeer(ctx, peerRef)
+	if err != nil {
+		return adminAction{}, err
+	}
+	a := adminAction{room: j, roster: j.roster(), self: m.deps.Net.ID(), target: target}
+	if !a.roster.canManage(a.self.String()) {
+		return adminAction{}, chat.UserErrorf("only a workspace admin can %s", what)
+	}
+	return a, nil
 }
