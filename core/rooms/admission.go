@@ -143,12 +143,10 @@ func (m *Manager) admittedMembers(ctx context.Context, j *Joined) []chat.RoomMem
 	r := j.roster()
 	var out []chat.RoomMember
 	for _, p := range slices.Sorted(maps.Keys(r.invited)) {
-		id, err := peer.Decode(p)
-		if err != nil {
+		c, ok := m.colleagueOf(ctx, p, "")
+		if !ok {
 			continue
 		}
-		c := m.deps.Colleague(ctx, id)
-		c.PeerID = p
 		out = append(out, chat.RoomMember{Colleague: c, Role: chat.RoleAdmitted})
 	}
 	return out

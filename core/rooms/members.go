@@ -75,17 +75,28 @@ func (m *Manager) membersOf(ctx context.Context, j *Joined) ([]chat.RoomMember, 
 				Fingerprint: me.Fingerprint, Online: true, Status: me.Status, StatusText: me.StatusText}})
 			continue
 		}
-		id, err := peer.Decode(r.Peer)
-		if err != nil {
+		c, ok := m.colleagueOf(ctx, r.Peer, r.Name)
+		if !ok {
 			continue
-		}
-		c := m.deps.Colleague(ctx, id)
-		if c.Name == "" {
-			// Never met: the name its join claimed, checked as any claim.
-			a := m.deps.Author(ctx, r.Peer, r.Name)
-			c.Name, c.NameShared = a.Name, a.Warning != nil
 		}
 		out = append(out, chat.RoomMember{Colleague: c, Role: roleOf(j, r.Peer)})
 	}
 	return out, nil
+}
+
+// colleagueOf describes peer p for a member list; a colleague never met
+// gets the name it signed into the log (signed), checked as any claim.
+// ok is false for a string that is no peer id.
+func (m *Manager) colleagueOf(ctx context.Context, p, signed string) (chat.Colleague, bool) {
+	id, err := peer.Decode(p)
+	if err != nil {
+		return chat.Colleague{}, false
+	}
+	c := m.deps.Colleague(ctx, id)
+	c.PeerID = p
+	if c.Name == "" {
+		a := m.deps.Author(ctx, p, signed)
+		c.Name, c.NameShared = a.Name, a.Warning != nil
+	}
+	return c, true
 }

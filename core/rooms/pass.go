@@ -95,10 +95,9 @@ func (m *Manager) passesOf(ctx context.Context, j *Joined) []chat.WorkspacePass 
 	now := m.now()
 	out := make([]chat.WorkspacePass, 0, len(list))
 	for _, p := range list {
-		by := chat.Colleague{PeerID: p.by}
-		if id, err := peer.Decode(p.by); err == nil {
-			by = m.deps.Colleague(ctx, id)
-			by.PeerID = p.by
+		by, ok := m.colleagueOf(ctx, p.by, r.names[p.by])
+		if !ok {
+			by = chat.Colleague{PeerID: p.by}
 		}
 		out = append(out, chat.WorkspacePass{ID: p.terms.Key.Short(), By: by, Uses: int(p.terms.Uses), Used: len(p.used),
 			Entrants: slices.Clone(p.used), ExpiresAt: time.UnixMilli(p.terms.Expires).UTC(), Closed: p.closed,

@@ -252,14 +252,9 @@ func (m *Manager) admins(ctx context.Context, j *Joined) []chat.Colleague {
 		if role != hcrypto.RoleOwner && role != hcrypto.RoleAdmin {
 			continue
 		}
-		id, err := peer.Decode(p)
-		if err != nil {
+		c, ok := m.colleagueOf(ctx, p, r.names[p])
+		if !ok {
 			continue
-		}
-		c := m.deps.Colleague(ctx, id)
-		if c.Name == "" {
-			a := m.deps.Author(ctx, p, r.names[p])
-			c.Name, c.NameShared = a.Name, a.Warning != nil
 		}
 		if role == hcrypto.RoleOwner {
 			out = append([]chat.Colleague{c}, out...)
