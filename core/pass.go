@@ -52,11 +52,7 @@ func ReadPass(dir string) (hcrypto.PassCode, bool, error) {
 
 // RemovePass drops the data folder's pass.
 func RemovePass(dir string) error {
-	err := os.Remove(filepath.Join(dir, workspacePassFile))
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("remove the workspace pass: %w", err)
-	}
-	return nil
+	return removeIfPresent(dir, workspacePassFile, "the workspace pass")
 }
 
 // enterByPass asks a colleague just connected, then every other one, to

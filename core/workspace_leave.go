@@ -3,6 +3,7 @@ package core
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 )
@@ -11,9 +12,8 @@ import (
 // again, clearing the record of its private workspace; a running service
 // keeps its key until it is reopened.
 func RemoveWorkspaceKey(dir string) error {
-	err := os.Remove(filepath.Join(dir, workspaceFile))
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("remove workspace key: %w", err)
+	if err := removeIfPresent(dir, workspaceFile, "workspace key"); err != nil {
+		return err
 	}
 	if err := removeWorkspaceRoom(dir); err != nil {
 		return err
@@ -21,4 +21,14 @@ func RemoveWorkspaceKey(dir string) error {
 	// The key goes first: a crash in between leaves a record without a
 	// key, which refuses to start until leave runs again.
 	return removeWorkspaceRecord(dir)
+}
+
+// removeIfPresent removes the file name of dir, what it holds, unless it
+// is not there.
+func removeIfPresent(dir, name, what string) error {
+	err := os.Remove(filepath.Join(dir, name))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("remove %s: %w", what, err)
+	}
+	return nil
 }

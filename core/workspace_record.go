@@ -47,11 +47,7 @@ func writeWorkspaceRecord(dir, tag string) error {
 
 // removeWorkspaceRecord clears the record: dir may use the open LAN.
 func removeWorkspaceRecord(dir string) error {
-	err := os.Remove(filepath.Join(dir, workspaceRecordFile))
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("remove workspace record: %w", err)
-	}
-	return nil
+	return removeIfPresent(dir, workspaceRecordFile, "workspace record")
 }
 
 // loadWorkspace returns the key the service in dir opens with, or nil for

@@ -69,11 +69,7 @@ func writeWorkspaceRoom(dir string, wr rooms.WorkspaceRoom) error {
 // removeWorkspaceRoom forgets the workspace room (a workspace without one,
 // or the open LAN).
 func removeWorkspaceRoom(dir string) error {
-	err := os.Remove(filepath.Join(dir, workspaceRoomFile))
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("remove workspace room: %w", err)
-	}
-	return nil
+	return removeIfPresent(dir, workspaceRoomFile, "workspace room")
 }
 
 // NewWorkspaceRoom makes the room of a workspace this folder's identity
