@@ -20,10 +20,12 @@ import (
 // EntrantGrace is how long an entrant's connection lasts.
 const EntrantGrace = 30 * time.Second
 
-// handle registers a protocol handler that entrants never reach.
+// handle registers a protocol handler that entrants never reach, nor
+// peers the gater would refuse now (a connection opened before they were
+// refused may linger until it is dropped).
 func (n *Node) handle(proto protocol.ID, h network.StreamHandler) {
 	n.host.SetStreamHandler(proto, func(s network.Stream) {
-		if n.entrant(s.Conn().RemotePeer()) {
+		if p := s.Conn().RemotePeer(); n.entrant(p) || n.blocked(p) {
 			s.Reset()
 			return
 		}
