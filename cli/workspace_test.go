@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"hallway/core"
+	hcrypto "hallway/crypto"
 )
 
 // TestWorkspaceSwitchesARunningNode drives create, join (code on stdin)
@@ -75,5 +76,40 @@ func TestWorkspaceSwitchesARunningNode(t *testing.T) {
 	}
 	if left, _ := next("leave").Self(ctx); left.Workspace != core.WorkspaceOpen {
 		t.Fatalf("after leave: %+v", left)
+	}
+}
+
+// Joining with a pass code while no Hallway runs keeps the workspace key,
+// its room and the pass in the data folder, for the next start; joining
+// again with a plain invite code drops the pass.
+func TestWorkspaceJoinWithAPassCode(t *testing.T) {
+	dir := t.TempDir()
+	k, err := hcrypto.NewWorkspaceKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv := hcrypto.Invite{Key: k, Room: "04ab3xyzkmnpqrstvw01234560"}
+	pc, err := hcrypto.NewPass(inv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, _ := pc.Encode()
+	out, stderr, rc := runCLI("workspace", "join", code, "--data", dir)
+	if rc != 0 || !strings.Contains(out, "with a pass") {
+		t.Fatalf("join: %d %q %q", rc, out, stderr)
+	}
+	got, ok, err := core.ReadPass(dir)
+	if err != nil || !ok || got != pc {
+		t.Fatalf("pass kept: %v %v", ok, err)
+	}
+	if wk, ok, _ := core.ReadWorkspaceKey(dir); !ok || wk != k {
+		t.Fatal("the workspace key is not kept")
+	}
+	plain, _ := inv.Code()
+	if _, stderr, rc := runCLI("workspace", "join", plain, "--data", dir); rc != 0 {
+		t.Fatalf("join with the invite code: %q", stderr)
+	}
+	if _, ok, _ := core.ReadPass(dir); ok {
+		t.Fatal("the pass outlives a join without it")
 	}
 }
