@@ -338,3 +338,51 @@ func TestAdmissionExpires(t *testing.T) {
 		}
 	})
 }
+
+// A member away when an admin revoked someone gets #general's new key
+// from any admin it syncs with, not only from the revoking admin's
+// outbox; a member who is no admin hands nothing.
+func TestAnyAdminHandsGeneralsNewKey(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		room, nodes := workspace(t, "Ann", "Bob", "Cat", "Dan", "Eve")
+		ann, bob, cat, dan, eve := nodes[0], nodes[1], nodes[2], nodes[3], nodes[4]
+		general := ann.general().id
+		if _, err := ann.SetPolicy(ctx, "members.admission", "admins"); err != nil {
+			t.Fatal(err)
+		}
+		if err := ann.SetAdmin(ctx, bob.id.String(), true); err != nil {
+			t.Fatal(err)
+		}
+		meshed(t, room, nodes...)
+		if err := ann.Revoke(ctx, eve.id.String()); err != nil {
+			t.Fatal(err)
+		}
+		synctest.Wait()
+		var toBob []sentKey
+		for _, k := range ann.sentKeys() {
+			if k.k.Room == general && k.to == bob.id {
+				toBob = append(toBob, k)
+			}
+		}
+		meshed(t, room, ann, bob, cat, dan)
+		handOver(t, ann, toBob, bob) // Cat and Dan were away: Ann's DMs to them wait
+		if bob.epoch(general) != 1 || cat.epoch(general) != 0 {
+			t.Fatalf("#general at Bob %d, at Cat %d", bob.epoch(general), cat.epoch(general))
+		}
+		// Cat syncs #general with Dan, a member, then with Bob, an admin.
+		for _, from := range []*testNode{dan, bob} {
+			if err := cat.Syncer().pull(ctx, from.id, []string{general}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		synctest.Wait()
+		if keys := dan.sentKeys(); len(keys) != 0 {
+			t.Fatalf("a member handed #general keys: %v", keys)
+		}
+		handOver(t, bob, bob.sentKeys(), cat)
+		if cat.epoch(general) != 1 {
+			t.Fatal("Cat did not get #general's new key from Bob")
+		}
+	})
+}

@@ -88,3 +88,35 @@ func (m *Manager) handGeneralKeys(ctx context.Context, to peer.ID) error {
 	}
 	return nil
 }
+
+// behindInGeneral hands #general's keys to a member of the workspace room
+// whose sync shows it lacks the newest epoch, when this node is an admin:
+// a member away at a revocation gets the new key from any admin it meets,
+// not only from the revoking admin's outbox. Once per member and epoch.
+func (m *Manager) behindInGeneral(j *Joined, from peer.ID, proven map[uint64]bool) {
+	if !j.general || j.liveOnly || !m.generalRekeys() || !m.IsWorkspaceAdmin(m.deps.Net.ID()) {
+		return
+	}
+	newest, _ := j.current()
+	if newest == 0 || proven[newest] {
+		return
+	}
+	if ws, err := m.workspaceRoom(); err != nil {
+		return
+	} else if _, in := ws.roster().role(from.String()); !in {
+		return // revoked, or never a member: not for it
+	}
+	if _, done := m.handedGeneral.LoadOrStore(handedKey{from, newest}, true); done {
+		return
+	}
+	m.deps.Spawner.Go(func(ctx context.Context) {
+		if err := m.handKeys(ctx, j, from); err != nil {
+			m.log.Warn("hand #general's keys to a member behind", "peer", from, "err", err)
+		}
+	})
+}
+
+type handedKey struct {
+	peer  peer.ID
+	epoch uint64
+}

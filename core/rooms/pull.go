@@ -301,6 +301,9 @@ func (y *Syncer) ServeSync(ctx context.Context, from peer.ID, challenge []byte, 
 		if len(epochs) == 0 {
 			continue
 		}
+		if y.served != nil {
+			y.served(j, from, epochs)
+		}
 		if y.markProven(j, from, epochs) {
 			back = append(back, j.id)
 		}

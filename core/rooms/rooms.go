@@ -63,6 +63,9 @@ type Manager struct {
 	// caughtUp: since it started, this node pulled the workspace room's
 	// log from a member (enter.go).
 	caughtUp atomic.Bool
+	// handedGeneral holds the #general epoch each member behind was handed
+	// the keys of (generalkey.go).
+	handedGeneral sync.Map
 }
 
 // New builds the rooms of a node. It touches neither the network nor
@@ -105,6 +108,7 @@ func New(cfg Config, deps Deps) *Manager {
 	}
 	m.commit.foreign = m.foreignInGeneral
 	m.syncer.pulled = m.pulledFrom
+	m.syncer.served = m.behindInGeneral
 	m.commit.liveOnly = func(room string) bool {
 		j := m.joined.Get(room)
 		return j != nil && j.liveOnly

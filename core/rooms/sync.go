@@ -57,6 +57,9 @@ type Syncer struct {
 	log    *slog.Logger
 	// receipts takes the receipts sync brings and serves ours; nil: none.
 	receipts *receipts
+	// served is told, for each room a peer asks us to sync, of the
+	// epochs it proved it holds; nil: nobody.
+	served func(j *Joined, from peer.ID, proven map[uint64]bool)
 	// pulled is told of each pull that completed without error, with the
 	// rooms it asked for (nil: every joined room); nil: nobody.
 	pulled func(id peer.ID, rooms []string)
