@@ -1,6 +1,7 @@
 package chaos
 
 import (
+	"bytes"
 	"context"
 	"path/filepath"
 	"testing"
@@ -39,6 +40,10 @@ func TestS25RevokedKeepsEveryKey(t *testing.T) {
 		d.WaitFor("every member in the workspace's log", 60*time.Second, func() bool {
 			return len(fleet.Decode[[]chat.RoomMember](t, d.CLI("admin", "list", "--json"))) == len(ds)
 		})
+	}
+	known := map[string]bool{}
+	for _, d := range ds {
+		known[d.ID()] = true
 	}
 	addrs := map[string]peer.ID{}
 	for _, d := range members {
@@ -82,7 +87,24 @@ func TestS25RevokedKeepsEveryKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { own.Close() })
-	tries, reached := 0, 0
+	// An admin leaves a pass open for a newcomer: a key the log does not
+	// know may now connect, to enter by the pass and for nothing else.
+	pass := fleet.Decode[chat.WorkspacePass](t, ann.CLI("workspace", "pass", "--uses", "1", "--json"))
+	for _, d := range members {
+		d.WaitFor("the pass open", 60*time.Second, func() bool {
+			for _, p := range fleet.Decode[[]chat.WorkspacePass](t, d.CLI("workspace", "passes", "--json")) {
+				if p.ID == pass.ID && p.Open {
+					return true
+				}
+			}
+			return false
+		})
+	}
+	forged, err := hcrypto.NewPass(inv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tries, reached, enters, let, unknown := 0, 0, 0, 0, 0
 	for i := range attempts {
 		advs := []*adversary.Peer{own, hostile(t, l.Host(5), psk)} // and a fresh key pair each round
 		for a, id := range addrs {
@@ -90,6 +112,18 @@ func TestS25RevokedKeepsEveryKey(t *testing.T) {
 				tries++
 				if answered(adv, a, id) {
 					reached++
+				}
+				// A pass it made itself, proved for its own key.
+				proof := hcrypto.NewPassProof(forged.Private(), inv.Room, []byte(adv.ID()), time.Now().UnixMilli())
+				req := p2p.EnterRequest{Room: inv.Room, Proof: proof.Marshal()}
+				out := adv.Send(ctx, id, p2p.ProtoEnter, adversary.Frame(req.Marshal()), 5*time.Second)
+				enters++
+				switch rep, err := p2p.DecodeEnterReply(frameBody(out.Reply)); {
+				case err != nil:
+				case rep.Status == p2p.EnterOK:
+					let++
+				case rep.Status == p2p.EnterUnknown:
+					unknown++ // a fresh key reached the enter protocol: the gate was open
 				}
 			}
 		}
@@ -108,12 +142,31 @@ func TestS25RevokedKeepsEveryKey(t *testing.T) {
 			t.Fatalf("%s lists the revoked identity online", d.Name)
 		}
 	}
-	if reached != 0 {
-		t.Fatalf("%d of %d attempts by the revoked member's identities were answered", reached, tries)
+	if reached != 0 || let != 0 {
+		t.Fatalf("%d of %d sync requests by the revoked member's identities were answered, %d of %d entries by a forged pass let in", reached, tries, let, enters)
+	}
+	if unknown == 0 {
+		t.Fatal("no fresh key reached the enter protocol while the pass was open: the test proves nothing of entrants")
+	}
+	for _, d := range members {
+		for _, m := range fleet.Decode[[]chat.RoomMember](t, d.CLI("workspace", "members", "--json")) {
+			if m.Role == chat.RoleMember && !known[m.PeerID] {
+				t.Fatalf("%s counts in a stranger: %s", d.Name, m.PeerID)
+			}
+		}
 	}
 	if n := len(own.Host.Network().Peers()); n != 0 {
 		t.Fatalf("the revoked identity keeps %d connections", n)
 	}
-	r.measure(t, "%d sync requests by the revoked identity and fresh ones made with the workspace key, to %d members: 0 answered, 0 connections kept; the same request by a key holder was answered by each before the policy; %d posts after the revocation, none reachable",
-		tries, len(members), attempts)
+	r.measure(t, "%d sync requests by the revoked identity and fresh ones made with the workspace key, to %d members, while an admin's pass was open (fresh keys may connect to enter by it): 0 answered, the revoked identity kept 0 connections; %d entries with a pass the adversary signed itself: 0 let in (%d answered \"no such pass\", so the gate was open to them); the same sync request by a key holder was answered by each before the policy; %d posts after the revocation, none reachable",
+		tries, len(members), enters, unknown, attempts)
+}
+
+// frameBody is the body of the first frame of b, nil when there is none.
+func frameBody(b []byte) []byte {
+	frames, err := adversary.ReadFrames(bytes.NewReader(b), 4<<10)
+	if err != nil || len(frames) == 0 {
+		return nil
+	}
+	return frames[0]
 }
