@@ -254,6 +254,9 @@ func (o MemberOp) Describe() string {
 	case BodyCreate:
 		return "created the room"
 	case BodyAdd:
+		if t, err := ParsePassTerms(o.Payload); err == nil && len(o.Target) == 0 {
+			return fmt.Sprintf("opened pass %s for %d newcomer(s)", t.Key.Short(), t.Uses)
+		}
 		if len(o.Target) == 0 {
 			return "let room-code holders in"
 		}
@@ -262,7 +265,13 @@ func (o MemberOp) Describe() string {
 		if _, ok := o.Code(); ok {
 			return "joined with a room code"
 		}
+		if p, err := ParsePassProof(o.Payload); err == nil {
+			return "joined with pass " + p.Key.Short()
+		}
 	case BodyRemove:
+		if len(o.Target) == len(PassKey{}) {
+			return "closed pass " + PassKey(o.Target).Short()
+		}
 		return "removed " + target
 	case BodyRole:
 		if o.Role == RoleAdmin {

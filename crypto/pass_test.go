@@ -156,3 +156,18 @@ func FuzzParsePass(f *testing.F) {
 		}
 	})
 }
+
+func TestPassOperationsDescribeThemselves(t *testing.T) {
+	c := testPass(t)
+	key := c.PassKey()
+	for want, o := range map[string]MemberOp{
+		"opened pass " + key.Short() + " for 3 newcomer(s)": {Kind: BodyAdd, Payload: PassTerms{Key: key, Uses: 3, Expires: 9}.Marshal()},
+		"joined with pass " + key.Short():                   {Kind: BodyJoin, Payload: NewPassProof(c.Private(), "r", []byte("p"), 5).Marshal()},
+		"closed pass " + key.Short():                        {Kind: BodyRemove, Target: key[:]},
+		"let room-code holders in":                          {Kind: BodyAdd},
+	} {
+		if got := o.Describe(); got != want {
+			t.Errorf("%v describes itself as %q, want %q", o.Kind, got, want)
+		}
+	}
+}
