@@ -80,10 +80,13 @@ test: deps-test
 # of hours on 2 cores) and every fuzz target for HALLWAY_FUZZTIME; rewrites
 # docs/RELIABILITY.md with the measured results.
 HALLWAY_FUZZTIME ?= 1m
+# SOAK_RUN picks scenarios by test name (go test -run), e.g. 'R4|S9'; only
+# their rows of docs/RELIABILITY.md are rewritten.
+SOAK_RUN ?= .
 soak: deps-test
 	set -o pipefail; HALLWAY_SOAK=1 HALLWAY_FUZZTIME=$(HALLWAY_FUZZTIME) HALLWAY_RELIABILITY=$(CURDIR)/docs/RELIABILITY.md \
-	  $(GO) test -count=1 -timeout 300m -v ./internal/chaos/ | grep --line-buffered -E '^(    [a-z0-9_]+_test\.go:[0-9]+: |--- |ok|FAIL|PASS|panic)'
-	@echo "docs/RELIABILITY.md rewritten"
+	  $(GO) test -count=1 -timeout 300m -v -run '$(SOAK_RUN)' ./internal/chaos/ | grep --line-buffered -E '^(    [a-z0-9_]+_test\.go:[0-9]+: |--- |ok|FAIL|PASS|panic)'
+	@echo "docs/RELIABILITY.md: the rows of the scenarios that ran rewritten"
 
 # Benchmarks print figures next to baselines measured in the same run.
 bench: deps-test
