@@ -208,6 +208,15 @@ func TestStrangersPostsInGeneralAreNotKept(t *testing.T) {
 		t.Fatal(err)
 	}
 	g := bob.general()
+	raw := mal.lastGossip(g.id)
+	if err := bob.net.topic(g.id).deliver(mal.id, raw); !errors.Is(err, p2p.ErrIgnore) {
+		t.Fatalf("a stranger's #general gossip at a member: %v, want ignored (not passed on)", err)
+	}
+	// A newcomer without the log yet passes nobody's #general gossip on.
+	dan := newcomer(t, bob, room, "Dan")
+	if err := dan.net.topic(g.id).deliver(mal.id, raw); !errors.Is(err, p2p.ErrIgnore) {
+		t.Fatalf("a stranger's #general gossip at a node without the log: %v, want ignored", err)
+	}
 	connect(bob, mal)
 	if err := bob.Syncer().pull(ctx, mal.id, []string{g.id}); err != nil {
 		t.Fatal(err)

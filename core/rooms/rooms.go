@@ -219,6 +219,12 @@ func (m *Manager) followTopic(j *Joined, name string, tk topicKey) (Topic, error
 			// Not the forwarder's fault: it did not block them.
 			return nil, fmt.Errorf("%w: the author is blocked", p2p.ErrIgnore)
 		}
+		if j.general && m.foreignInGeneral(j.id, author.String()) && author != m.deps.Net.ID() {
+			// Not kept here (committer.admit), so not passed on either:
+			// a node without the workspace room's log relays no
+			// stranger's #general posts to the members around it.
+			return nil, fmt.Errorf("%w: the author is not a member of the workspace", p2p.ErrIgnore)
+		}
 		if hcrypto.IsReceipt(data) {
 			return m.receipts.admit(context.Background(), j, data, &author)
 		}
