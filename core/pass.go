@@ -63,7 +63,11 @@ func RemovePass(dir string) error {
 // next connection starts another (members close an entrant's connection
 // after p2p.EntrantGrace, and it is dialled again).
 func (s *Service) enterByPass(id peer.ID) {
-	if s.pass == nil || !s.passMu.TryLock() {
+	if !s.passMu.TryLock() {
+		return
+	}
+	if s.pass == nil { // read under passMu: enterAt clears it
+		s.passMu.Unlock()
 		return
 	}
 	s.spawn(func(ctx context.Context) {
