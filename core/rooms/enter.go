@@ -47,13 +47,16 @@ func (m *Manager) ServeEnter(ctx context.Context, from peer.ID, req p2p.EnterReq
 		return p2p.EnterReply{Status: p2p.EnterLater}
 	case p == nil:
 		return p2p.EnterReply{Status: p2p.EnterUnknown}
-	case p.closed || !r.canManage(p.by):
+	}
+	switch r.passState(p, now) {
+	case passClosed:
 		return p2p.EnterReply{Status: p2p.EnterClosed}
-	case len(p.used) >= int(p.terms.Uses):
+	case passUsedUp:
 		return p2p.EnterReply{Status: p2p.EnterUsedUp}
-	case now.UnixMilli() >= p.terms.Expires:
+	case passExpired:
 		return p2p.EnterReply{Status: p2p.EnterExpired}
-	case abs(proof.At-now.UnixMilli()) > maxClockSkew.Milliseconds():
+	}
+	if abs(proof.At-now.UnixMilli()) > maxClockSkew.Milliseconds() {
 		return p2p.EnterReply{Status: p2p.EnterClock}
 	}
 	keys, err := m.epochKeys(ctx, j)

@@ -101,7 +101,7 @@ func (m *Manager) passesOf(ctx context.Context, j *Joined) []chat.WorkspacePass 
 		}
 		out = append(out, chat.WorkspacePass{ID: p.terms.Key.Short(), By: by, Uses: int(p.terms.Uses), Used: len(p.used),
 			Entrants: slices.Clone(p.used), ExpiresAt: time.UnixMilli(p.terms.Expires).UTC(), Closed: p.closed,
-			Open: p.live(now) && r.canManage(p.by)})
+			Open: r.passState(p, now) == passLive})
 	}
 	return out
 }

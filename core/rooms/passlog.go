@@ -36,9 +36,29 @@ type pass struct {
 	closed bool
 }
 
-// live reports whether a newcomer may still enter by p at now.
-func (p *pass) live(now time.Time) bool {
-	return !p.closed && len(p.used) < int(p.terms.Uses) && now.UnixMilli() < p.terms.Expires
+// passState is whether a pass still lets newcomers in, or why not.
+type passState int
+
+const (
+	passLive    passState = iota
+	passClosed            // by an admin, or its admin is no longer one
+	passUsedUp            // as many entered by it as it allows
+	passExpired           // by the clock it was asked at
+)
+
+// passState is the state of p at now by this log. The replay's own check
+// of an entry (checkEntry) goes by the time the entry claims instead, and
+// names the reason in more words.
+func (r *roster) passState(p *pass, now time.Time) passState {
+	switch {
+	case p.closed || !r.canManage(p.by):
+		return passClosed
+	case len(p.used) >= int(p.terms.Uses):
+		return passUsedUp
+	case now.UnixMilli() >= p.terms.Expires:
+		return passExpired
+	}
+	return passLive
 }
 
 // passOpen reports whether the log holds a pass someone may still enter by.
@@ -47,7 +67,7 @@ func (r *roster) passOpen(now time.Time) bool {
 		return false
 	}
 	for _, p := range r.passes {
-		if p.live(now) && r.canManage(p.by) {
+		if r.passState(p, now) == passLive {
 			return true
 		}
 	}
