@@ -9,6 +9,7 @@ import (
 	"hallway/chat"
 	"hallway/core/rooms"
 	hcrypto "hallway/crypto"
+	"hallway/p2p"
 )
 
 // governedWorkspace makes n data folders of one new workspace with a
@@ -90,7 +91,7 @@ func TestExpiredMembershipIsDroppedWhileConnected(t *testing.T) {
 		c, _ := ann.colleague(bobID)
 		return !c.Online
 	})
-	if ann.rooms.Admits(bob.ID()) || !ann.refused(bob.ID()) {
+	if ann.rooms.Admits(bob.ID()) || ann.admission(bob.ID()) != p2p.Refused {
 		t.Fatal("the expired member would be let in again")
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"hallway/chat"
 	"hallway/core/rooms"
+	"hallway/p2p"
 	"hallway/policy"
 )
 
@@ -56,12 +57,25 @@ func (s *Service) policyChanged(ctx context.Context, prev, next policy.Document)
 // WorkspacePolicy is the signed workspace policy in force.
 func (s *Service) WorkspacePolicy() policy.Document { return s.rooms.WorkspacePolicy() }
 
-// refused reports whether a peer's connections are refused: the user
-// blocked it, the workspace revoked it, or the workspace admits members by
-// admins, none admitted it, and no pass is open (while one is, it may
-// connect as an entrant: see entrant).
-func (s *Service) refused(p peer.ID) bool {
-	return s.blocks.IsBlocked(p) || (s.rooms != nil && (s.rooms.IsRevoked(p) || !s.rooms.Admits(p) && !s.rooms.PassOpen()))
+// admission is the node's one verdict on a key, at every connection,
+// stream and gossip message: refused when the user blocked it, the
+// workspace revoked it, or the workspace admits members by admins and
+// none admitted it, unless a pass is open: then it may connect as an
+// entrant, to enter by the pass alone (core/pass.go).
+func (s *Service) admission(p peer.ID) p2p.Admission {
+	switch {
+	case s.blocks.IsBlocked(p):
+		return p2p.Refused
+	case s.rooms == nil:
+		return p2p.Admitted
+	case s.rooms.IsRevoked(p):
+		return p2p.Refused
+	case s.rooms.Admits(p):
+		return p2p.Admitted
+	case s.rooms.PassOpen():
+		return p2p.Entrant
+	}
+	return p2p.Refused
 }
 
 // AdmitMember has an admin admit a colleague by their key, under the name

@@ -126,8 +126,3 @@ func (s *Service) WorkspacePasses(ctx context.Context) ([]chat.WorkspacePass, er
 
 // ClosePass closes a pass (admins only).
 func (s *Service) ClosePass(ctx context.Context, id string) error { return s.rooms.ClosePass(ctx, id) }
-
-// entrant reports whether p may connect only to enter by a pass.
-func (s *Service) entrant(p peer.ID) bool {
-	return s.rooms != nil && !s.blocks.IsBlocked(p) && !s.rooms.IsRevoked(p) && s.rooms.Entrant(p)
-}

@@ -178,7 +178,7 @@ func (s *Service) open(ctx context.Context) error {
 // colleagues saved for us stay valid across restarts.
 func (s *Service) startNode(ctx context.Context, psk []byte) (*p2p.Node, error) {
 	cfg := p2p.Config{Identity: s.key, ListenAddrs: s.cfg.ListenAddrs, PSK: psk, Logger: s.log, NoBulk: s.cfg.Files.NoBulkLane,
-		Blocked: s.refused, Entrant: s.entrant}
+		Admission: s.admission}
 	if len(cfg.ListenAddrs) > 0 {
 		return p2p.New(cfg, (*handler)(s))
 	}

@@ -24,6 +24,17 @@ func (b *blockSet) has(id peer.ID) bool {
 	return b.ids[id]
 }
 
+// as is the admission verdict of a node whose set holds the keys given
+// that verdict.
+func (b *blockSet) as(verdict Admission) func(peer.ID) Admission {
+	return func(id peer.ID) Admission {
+		if b.has(id) {
+			return verdict
+		}
+		return Admitted
+	}
+}
+
 func (b *blockSet) set(id peer.ID, on bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -56,7 +67,7 @@ func newTestNodeWith(t testing.TB, cfg Config) (*Node, *recorder) {
 // connection it had is closed at block time; unblocking lets it back.
 func TestBlockedKeyCannotConnect(t *testing.T) {
 	var blocks blockSet
-	victim, rv := newTestNodeWith(t, Config{Blocked: blocks.has})
+	victim, rv := newTestNodeWith(t, Config{Admission: blocks.as(Refused)})
 	mal, _ := newTestNode(t, nil)
 	connect(t, mal, victim)
 	rv.waitFor(t, "mal online", func() bool { return rv.online[mal.ID()] })

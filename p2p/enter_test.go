@@ -68,7 +68,7 @@ func (f enterFuncs) ServeEntry(_ context.Context, from peer.ID, env []byte) (Ent
 // connected, and it is not among the peers the node syncs with.
 func TestEntrantReachesTheEnterProtocolAlone(t *testing.T) {
 	var entrants blockSet
-	member, rec := newTestNodeWith(t, Config{Entrant: entrants.has})
+	member, rec := newTestNodeWith(t, Config{Admission: entrants.as(Entrant)})
 	newcomer, _ := newTestNode(t, nil)
 	entrants.set(newcomer.ID(), true)
 	var joined []byte

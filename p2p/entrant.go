@@ -25,7 +25,7 @@ const EntrantGrace = 30 * time.Second
 // refused may linger until it is dropped).
 func (n *Node) handle(proto protocol.ID, h network.StreamHandler) {
 	n.host.SetStreamHandler(proto, func(s network.Stream) {
-		if p := s.Conn().RemotePeer(); n.entrant(p) || n.blocked(p) {
+		if n.admission(s.Conn().RemotePeer()) != Admitted {
 			s.Reset()
 			return
 		}

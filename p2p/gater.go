@@ -10,16 +10,16 @@ import (
 
 // lanGater refuses every connection whose remote end is not on the LAN, in
 // both directions, before any handshake work is done; and every connection
-// to or from a blocked key, in both directions, once the handshake has
-// proved whose it is.
+// to or from a refused key (Refused), in both directions, once the
+// handshake has proved whose it is.
 type lanGater struct {
-	// blocked says whether the user blocked a key; nil blocks nobody.
-	blocked func(peer.ID) bool
+	// admission is the node's verdict on a key; nil admits everyone.
+	admission func(peer.ID) Admission
 }
 
 var _ connmgr.ConnectionGater = lanGater{}
 
-func (g lanGater) isBlocked(id peer.ID) bool { return g.blocked != nil && g.blocked(id) }
+func (g lanGater) isBlocked(id peer.ID) bool { return g.admission != nil && g.admission(id) == Refused }
 
 func (g lanGater) InterceptPeerDial(id peer.ID) bool { return !g.isBlocked(id) }
 

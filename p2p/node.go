@@ -54,17 +54,10 @@ type Config struct {
 	// NoBulk turns the bulk file lane off, both serving and fetching: file
 	// chunks then travel over libp2p streams only.
 	NoBulk bool
-	// Blocked says whether the user blocked a key: its connections are
-	// refused both ways once its key is authenticated, and its gossip is
-	// never accepted. It is called on every connection and must be fast.
-	// Nil blocks nobody.
-	Blocked func(peer.ID) bool
-	// Entrant says whether a peer the gater let in may only enter the
-	// workspace by a pass (ProtoEnter): every other protocol is refused
-	// it, gossip ignores it, it is never reported connected, and its
-	// connections close after EntrantGrace. Called on every connection
-	// and stream; must be fast. Nil: nobody.
-	Entrant func(peer.ID) bool
+	// Admission is what the node makes of a key (admission.go): one
+	// verdict, asked at every connection, stream and gossip message, so
+	// it must be fast. Nil admits everyone.
+	Admission func(peer.ID) Admission
 
 	// floodPublish, for tests of this package only, plays a modified
 	// client that sends its own posts to every subscriber, mesh or not.
@@ -93,8 +86,7 @@ type Node struct {
 	bulk                                      bulkSessions
 	dmPace, profilePace, syncPace, redeemPace *Pace
 	dmBytes                                   *Pace // durable cost of direct messages, in bytes
-	blocked                                   func(peer.ID) bool
-	entrant                                   func(peer.ID) bool
+	admission                                 func(peer.ID) Admission
 
 	quota     *roomQuota // what each author may post per room
 	sendQuota *roomQuota // what we post ourselves, a margin below quota
@@ -137,11 +129,8 @@ func New(cfg Config, h Handler) (*Node, error) {
 	mux.ConnectionWriteTimeout = 2 * cfg.KeepAlive
 	mux.InitialStreamWindowSize = 8 << 20
 
-	if cfg.Entrant == nil {
-		cfg.Entrant = func(peer.ID) bool { return false }
-	}
-	if cfg.Blocked == nil {
-		cfg.Blocked = func(peer.ID) bool { return false }
+	if cfg.Admission == nil {
+		cfg.Admission = func(peer.ID) Admission { return Admitted }
 	}
 	idx := &ifaceIndex{}
 	opts := []libp2p.Option{
@@ -157,7 +146,7 @@ func New(cfg Config, h Handler) (*Node, error) {
 		libp2p.DisableRelay(),
 		libp2p.ForceReachabilityPrivate(),
 		libp2p.DisableIdentifyAddressDiscovery(),
-		libp2p.ConnectionGater(lanGater{blocked: cfg.Blocked}),
+		libp2p.ConnectionGater(lanGater{admission: cfg.Admission}),
 		libp2p.AddrsFactory(idx.filterAdvertised),
 		libp2p.ResourceManager(rm),
 		libp2p.UserAgent("hallway/1"),
@@ -190,8 +179,7 @@ func New(cfg Config, h Handler) (*Node, error) {
 		redeemPace:  NewPace(redeemPace),
 		provePace:   NewPace(provePace),
 		dmBytes:     NewPace(dmBytesPace),
-		blocked:     cfg.Blocked,
-		entrant:     cfg.Entrant,
+		admission:   cfg.Admission,
 		quota:       newRoomQuota(RoomPostQuota),
 		sendQuota:   newRoomQuota(RoomPostQuota.margin()),
 	}
@@ -232,7 +220,7 @@ func (n *Node) connChanged(id peer.ID) {
 			return
 		}
 		now := n.host.Network().Connectedness(id) == network.Connected
-		if now && n.blocked(id) {
+		if now && n.refused(id) {
 			// Blocked while this connection was being set up: the gater
 			// let it through a moment before the block.
 			n.host.Network().ClosePeer(id)

@@ -69,7 +69,7 @@ func contentID(m *pb.Message) string {
 
 func (n *Node) startPubsub() error {
 	ps, err := pubsub.NewGossipSub(n.ctx, n.host,
-		pubsub.WithPeerScore(peerScoreParams(func(id peer.ID) bool { return n.blocked(id) || n.entrant(id) }, &n.struck), peerScoreThresholds()),
+		pubsub.WithPeerScore(peerScoreParams(func(id peer.ID) bool { return n.admission(id) != Admitted }, &n.struck), peerScoreThresholds()),
 		pubsub.WithPeerScoreInspect(pubsub.PeerScoreInspectFn(n.scores.update), scoreInspectPeriod),
 		// A room topic's messages reach only peers that proved they
 		// hold its key (prove.go): the filter keeps the others out of
@@ -253,7 +253,7 @@ func (n *Node) validateRoom(room string, from peer.ID, m *pubsub.Message, valida
 		return pubsub.ValidationReject
 	}
 	local := author == n.host.ID()
-	if !local && (n.blocked(author) || n.entrant(from)) {
+	if !local && (n.refused(author) || n.entrant(from)) {
 		return pubsub.ValidationIgnore
 	}
 	if !local && len(m.Data) > n.quota.q.MaxPost {
