@@ -175,7 +175,9 @@ func (m *Manager) Enter(ctx context.Context, to peer.ID, pass hcrypto.PassCode) 
 			for _, h := range rep.Heads {
 				heads = append(heads, hcrypto.OpHash(h))
 			}
-			e, err := m.poster.postOp(ctx, j, hcrypto.MemberOp{Kind: hcrypto.BodyJoin, Payload: proof.Marshal()}, heads...)
+			// Not gossiped now: no member's mesh would take it from an
+			// entrant (announceEntry publishes it once we are a colleague).
+			e, err := m.poster.postOpGossip(ctx, j, hcrypto.MemberOp{Kind: hcrypto.BodyJoin, Payload: proof.Marshal()}, false, heads...)
 			if err != nil {
 				return nil, err
 			}

@@ -21,6 +21,8 @@ type fakeTopic struct {
 	validate p2p.RoomValidator
 	receive  p2p.RoomReceiver
 
+	onPublish chan<- struct{} // told of each publish, if not full
+
 	mu        sync.Mutex // guards published, peers and left
 	published [][]byte
 	peers     []peer.ID
@@ -31,6 +33,10 @@ func (t *fakeTopic) Publish(_ context.Context, data []byte) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.published = append(t.published, data)
+	select {
+	case t.onPublish <- struct{}{}:
+	default:
+	}
 	return nil
 }
 
@@ -66,8 +72,9 @@ func (t *fakeTopic) deliver(from peer.ID, data []byte) error {
 // fakeNet is one node's network: topics it follows and the sync servers
 // of the peers it is connected to.
 type fakeNet struct {
-	id  peer.ID
-	log *journal
+	id        peer.ID
+	log       *journal
+	published chan struct{} // a message published on any topic
 
 	mu          sync.Mutex              // guards the fields below
 	topics      map[string]*fakeTopic   // by topic name
@@ -83,7 +90,7 @@ type fakeNet struct {
 }
 
 func newFakeNet(id peer.ID, log *journal) *fakeNet {
-	return &fakeNet{id: id, log: log, topics: map[string]*fakeTopic{}, byRoom: map[string][]*fakeTopic{},
+	return &fakeNet{id: id, log: log, published: make(chan struct{}, 64), topics: map[string]*fakeTopic{}, byRoom: map[string][]*fakeTopic{},
 		proven: map[peer.ID]map[string]bool{}, servers: map[peer.ID]p2p.SyncServer{}, redeemers: map[peer.ID]p2p.RedeemServer{}}
 }
 
@@ -145,7 +152,7 @@ func (n *fakeNet) JoinRoom(room, name string, _ p2p.TopicKey, validate p2p.RoomV
 	if t, ok := n.topics[name]; ok && !t.isLeft() {
 		return nil, fmt.Errorf("already following %s", name)
 	}
-	t := &fakeTopic{validate: validate, receive: receive, name: name}
+	t := &fakeTopic{validate: validate, receive: receive, name: name, onPublish: n.published}
 	n.topics[name] = t
 	n.byRoom[room] = append(n.byRoom[room], t)
 	return t, nil
@@ -175,6 +182,13 @@ func (n *fakeNet) topic(room string) *fakeTopic {
 		return ts[len(ts)-1]
 	}
 	return nil
+}
+
+// topicsOf are the topics of a room, in the order joined.
+func (n *fakeNet) topicsOf(room string) []*fakeTopic {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return slices.Clone(n.byRoom[room])
 }
 
 // topicNamed is the topic of this name.

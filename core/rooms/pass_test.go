@@ -271,3 +271,42 @@ func TestPassWaitsForACaughtUpLog(t *testing.T) {
 		t.Fatal("Cat does not keep Dan, the first one in")
 	}
 }
+
+// A newcomer's join by a pass is not gossiped while it is an entrant (no
+// member's mesh would take it, and gossip would then drop it as seen):
+// it is published once, when the first member meshes with it.
+func TestEntryIsGossipedOnceMeshed(t *testing.T) {
+	ctx := context.Background()
+	room, members, code := passWorkspace(t, 1)
+	bob := members[0]
+	dan := newcomer(t, bob, room, "Dan")
+	published := func() int {
+		n := 0
+		for _, tp := range dan.net.topicsOf(room) {
+			tp.mu.Lock()
+			n += len(tp.published)
+			tp.mu.Unlock()
+		}
+		return n
+	}
+	before := published()
+	if err := dan.Enter(ctx, bob.id, code); err != nil {
+		t.Fatal(err)
+	}
+	if k := published() - before; k != 0 {
+		t.Fatalf("the join was gossiped while Dan was an entrant (%d messages)", k)
+	}
+	dan.PeerMeshed(bob.id, room)
+	deadline := time.After(10 * time.Second)
+	for published()-before != 1 {
+		select {
+		case <-dan.net.published:
+		case <-deadline:
+			t.Fatal("the join was not gossiped once Dan meshed with Bob")
+		}
+	}
+	dan.PeerMeshed(bob.id, room)
+	if k := published() - before; k != 1 {
+		t.Fatalf("the join gossiped %d times", k)
+	}
+}

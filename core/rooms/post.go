@@ -44,14 +44,21 @@ type poster struct {
 // it to the members online. Members offline get it from anyone through
 // sync, so a failed publish loses nothing.
 func (p *poster) post(ctx context.Context, j *Joined, body hcrypto.RoomBody) (*storage.RoomEntry, error) {
-	return p.postWith(ctx, j, func() hcrypto.RoomBody { return body })
+	return p.postWith(ctx, j, true, func() hcrypto.RoomBody { return body })
 }
 
 // postOp posts a membership operation of ours. Its parents are the heads of
 // the room's log once the catch-up before posting brought what the members
 // hold, with extra (the add an invitation named) on top.
 func (p *poster) postOp(ctx context.Context, j *Joined, op hcrypto.MemberOp, extra ...hcrypto.OpHash) (*storage.RoomEntry, error) {
-	return p.postWith(ctx, j, func() hcrypto.RoomBody {
+	return p.postOpGossip(ctx, j, op, true, extra...)
+}
+
+// postOpGossip is postOp, gossiped at once only if gossip: an operation
+// nobody's mesh would take yet is published later by the caller (gossip
+// drops a message it has seen, so an early publish would spoil that one).
+func (p *poster) postOpGossip(ctx context.Context, j *Joined, op hcrypto.MemberOp, gossip bool, extra ...hcrypto.OpHash) (*storage.RoomEntry, error) {
+	return p.postWith(ctx, j, gossip, func() hcrypto.RoomBody {
 		switch op.Kind {
 		case hcrypto.BodyCreate:
 		case hcrypto.BodyJoin:
@@ -65,7 +72,7 @@ func (p *poster) postOp(ctx context.Context, j *Joined, op hcrypto.MemberOp, ext
 	})
 }
 
-func (p *poster) postWith(ctx context.Context, j *Joined, build func() hcrypto.RoomBody) (*storage.RoomEntry, error) {
+func (p *poster) postWith(ctx context.Context, j *Joined, gossip bool, build func() hcrypto.RoomBody) (*storage.RoomEntry, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	self := p.self()
@@ -99,6 +106,9 @@ func (p *poster) postWith(ctx context.Context, j *Joined, build func() hcrypto.R
 	entry := makeEntry(self, j, env, raw, self, body)
 	if _, err := p.commit.commit(ctx, storage.Durable, []pending{{entry: entry, live: true}}); err != nil {
 		return nil, err
+	}
+	if !gossip {
+		return entry, nil
 	}
 	if err := j.Publish(ctx, raw); err != nil {
 		p.log.Debug("room publish failed; sync will deliver it", "room", j.id, "err", err)
