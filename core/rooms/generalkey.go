@@ -51,6 +51,18 @@ func (m *Manager) workspaceMembers() []string {
 	return out
 }
 
+// inWorkspace reports whether the workspace room's log counts p in: a
+// member, or a newcomer an admin admitted.
+func (m *Manager) inWorkspace(p peer.ID) bool {
+	j, err := m.workspaceRoom()
+	if err != nil {
+		return false
+	}
+	r := j.roster()
+	_, in := r.role(p.String())
+	return in || r != nil && r.invited[p.String()]
+}
+
 // checkGeneralKey is why a key for an epoch of #general is refused: only
 // a workspace admin hands them over, and only while #general re-keys.
 func (m *Manager) checkGeneralKey(from peer.ID) error {

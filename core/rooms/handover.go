@@ -12,8 +12,14 @@ import (
 )
 
 // handKeys queues every later epoch key of j for a colleague just
-// invited, so that it reads the room as it is now.
+// invited, so that it reads the room as it is now. It runs a moment after
+// it was decided, and reads the keys then: #general's go only to whom the
+// workspace room's log still counts in, so a member revoked meanwhile is
+// not handed the key that shuts it out.
 func (m *Manager) handKeys(ctx context.Context, j *Joined, to peer.ID) error {
+	if j.general && !m.inWorkspace(to) {
+		return nil
+	}
 	keys, err := m.deps.Store.RoomEpochKeys(ctx, j.id)
 	if err != nil {
 		return err
