@@ -368,7 +368,8 @@ func decodeMemberOp(r *wireReader) (MemberOp, error) {
 		o.Payload = bytes.Clone(doc)
 	}
 	if o.Kind == BodyAdd && !r.empty() {
-		st, err := r.prefixed(1, MaxStatementBytes, "statement")
+		// A membership statement, or a pass's terms (an add naming nobody).
+		st, err := r.prefixed(1, max(MaxStatementBytes, maxPassTermsBytes), "statement")
 		if err != nil {
 			return MemberOp{}, err
 		}

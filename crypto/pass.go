@@ -24,11 +24,13 @@ const (
 	MaxPassUses = 10000
 	// MaxPassLifetimeMillis caps how long a pass lasts: 90 days.
 	MaxPassLifetimeMillis = 90 * 24 * 60 * 60 * 1000
-	passTermsVersion      = 1
-	maxPassTermsBytes     = 1 + ed25519.PublicKeySize + 2*binary.MaxVarintLen64
+	passTermsVersion      = 1 // unsigned terms, from before terms were signed
+	passTermsSigned       = 2 // terms signed by the pass's own key
+	maxPassTermsBytes     = 1 + ed25519.PublicKeySize + 2*binary.MaxVarintLen64 + ed25519.SignatureSize
 	passProofVersion      = 1
 	passProofBytes        = 1 + ed25519.PublicKeySize + 8 + ed25519.SignatureSize
 	passDomain            = "hallway workspace pass v1\x00"
+	passTermsDomain       = "hallway workspace pass terms v1\x00"
 )
 
 // PassKey names a pass: the public half of its key.
@@ -41,15 +43,49 @@ type PassTerms struct {
 	Uses uint32
 	// Expires ends it (unix milliseconds).
 	Expires int64
+	// Sig is the pass key's own signature of the terms in their room
+	// (Sign); zero for terms from before they were signed. Only the
+	// admin who made the key can make it, so a newcomer holding the
+	// code can tell the genuine terms from any a stranger makes up.
+	Sig [ed25519.SignatureSize]byte
 }
 
-// Marshal encodes t: version 1, the key, uvarint uses, uvarint expiry.
+// Sign signs t for room with the pass's private key.
+func (t *PassTerms) Sign(priv ed25519.PrivateKey, room string) {
+	copy(t.Sig[:], ed25519.Sign(priv, t.message(room)))
+}
+
+// VerifyOpening reports whether t are terms of room signed by the pass's
+// own key (unsigned terms never are).
+func (t PassTerms) VerifyOpening(room string) bool {
+	return t.Sig != [ed25519.SignatureSize]byte{} && ed25519.Verify(t.Key[:], t.message(room), t.Sig[:])
+}
+
+func (t PassTerms) message(room string) []byte {
+	out := append([]byte(passTermsDomain), room...)
+	out = append(out, 0)
+	out = append(out, t.Key[:]...)
+	out = binary.BigEndian.AppendUint32(out, t.Uses)
+	return binary.BigEndian.AppendUint64(out, uint64(t.Expires))
+}
+
+// Marshal encodes t: the version (2 when signed, 1 when not), the key,
+// uvarint uses, uvarint expiry, then the signature when signed.
 func (t PassTerms) Marshal() []byte {
+	signed := t.Sig != [ed25519.SignatureSize]byte{}
 	out := make([]byte, 0, maxPassTermsBytes)
-	out = append(out, passTermsVersion)
+	if signed {
+		out = append(out, passTermsSigned)
+	} else {
+		out = append(out, passTermsVersion)
+	}
 	out = append(out, t.Key[:]...)
 	out = binary.AppendUvarint(out, uint64(t.Uses))
-	return binary.AppendUvarint(out, uint64(t.Expires))
+	out = binary.AppendUvarint(out, uint64(t.Expires))
+	if signed {
+		out = append(out, t.Sig[:]...)
+	}
+	return out
 }
 
 // ParsePassTerms decodes terms, refusing anything but their one encoding.
@@ -62,7 +98,7 @@ func ParsePassTerms(b []byte) (PassTerms, error) {
 	if err != nil {
 		return PassTerms{}, fmt.Errorf("pass terms: %w", err)
 	}
-	if v != passTermsVersion {
+	if v != passTermsVersion && v != passTermsSigned {
 		return PassTerms{}, fmt.Errorf("pass terms: version %d is not supported", v)
 	}
 	key, err := r.fixed(ed25519.PublicKeySize, "key")
@@ -77,6 +113,16 @@ func ParsePassTerms(b []byte) (PassTerms, error) {
 	if err != nil {
 		return PassTerms{}, fmt.Errorf("pass terms: %w", err)
 	}
+	var sig [ed25519.SignatureSize]byte
+	if v == passTermsSigned {
+		s, err := r.fixed(ed25519.SignatureSize, "signature")
+		if err != nil {
+			return PassTerms{}, fmt.Errorf("pass terms: %w", err)
+		}
+		if sig = [ed25519.SignatureSize]byte(s); sig == [ed25519.SignatureSize]byte{} {
+			return PassTerms{}, errors.New("pass terms: an empty signature")
+		}
+	}
 	switch {
 	case !r.empty():
 		return PassTerms{}, errors.New("pass terms: trailing bytes")
@@ -85,7 +131,7 @@ func ParsePassTerms(b []byte) (PassTerms, error) {
 	case exp == 0 || exp > 1<<62:
 		return PassTerms{}, errors.New("pass terms: expiry out of range")
 	}
-	return PassTerms{Key: PassKey(key), Uses: uint32(uses), Expires: int64(exp)}, nil
+	return PassTerms{Key: PassKey(key), Uses: uint32(uses), Expires: int64(exp), Sig: sig}, nil
 }
 
 // PassProof is a newcomer's proof that it holds a pass: the pass key's

@@ -101,6 +101,41 @@ func TestPassTermsRefuseWhatTheyCannotMean(t *testing.T) {
 	}
 }
 
+// Terms signed by the pass's own key tell a newcomer holding the code the
+// genuine opening from one a stranger made up with the public key alone.
+func TestPassTermsSignedByThePassKey(t *testing.T) {
+	c := testPass(t)
+	terms := PassTerms{Key: c.PassKey(), Uses: 2, Expires: 1 << 40}
+	if terms.VerifyOpening(testPassRoom) {
+		t.Fatal("unsigned terms verify")
+	}
+	terms.Sign(c.Private(), testPassRoom)
+	got, err := ParsePassTerms(terms.Marshal())
+	if err != nil || got != terms || !got.VerifyOpening(testPassRoom) {
+		t.Fatalf("signed terms round trip: %+v %v", got, err)
+	}
+	more := got
+	more.Uses = 3
+	other := testPass(t)
+	forged := PassTerms{Key: c.PassKey(), Uses: 2, Expires: 1 << 40}
+	forged.Sign(other.Private(), testPassRoom) // a stranger's key, the pass's name
+	for name, bad := range map[string]bool{
+		"more uses":       more.VerifyOpening(testPassRoom),
+		"another room":    got.VerifyOpening(testPassRoom + "x"),
+		"a stranger's":    forged.VerifyOpening(testPassRoom),
+		"unsigned parsed": PassTerms{Key: c.PassKey(), Uses: 2, Expires: 1 << 40}.VerifyOpening(testPassRoom),
+	} {
+		if bad {
+			t.Errorf("%s: verifies", name)
+		}
+	}
+	empty := append(PassTerms{Key: c.PassKey(), Uses: 2, Expires: 9}.Marshal(), make([]byte, 64)...)
+	empty[0] = passTermsSigned
+	if _, err := ParsePassTerms(empty); err == nil {
+		t.Error("signed terms with an empty signature parse")
+	}
+}
+
 func TestMemberOpsCarryPasses(t *testing.T) {
 	c := testPass(t)
 	terms := PassTerms{Key: c.PassKey(), Uses: 2, Expires: 99}
@@ -135,6 +170,9 @@ func FuzzParsePass(f *testing.F) {
 	code, _ := c.Encode()
 	f.Add(code)
 	f.Add(string(PassTerms{Key: c.PassKey(), Uses: 1, Expires: 9}.Marshal()))
+	signed := PassTerms{Key: c.PassKey(), Uses: 1, Expires: 9}
+	signed.Sign(c.Private(), testPassRoom)
+	f.Add(string(signed.Marshal()))
 	f.Add(string(NewPassProof(c.Private(), "r", []byte("p"), 5).Marshal()))
 	f.Add("HW2-")
 	f.Add("")

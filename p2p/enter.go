@@ -2,7 +2,9 @@ package p2p
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"encoding/binary"
 	"fmt"
 	"strings"
 	"time"
@@ -34,8 +36,8 @@ const (
 	maxEnterProof     = 255
 	maxEnterHeads     = 16
 	maxEnterRequest   = 3 + chat.MaxRoomIDBytes + maxEnterProof
-	maxEnterReply     = 1 + 1 + MaxRedeemEpochs*(8+32) + 1 + maxEnterHeads*32
 	maxEnterEnvelope  = 8 << 10
+	maxEnterReply     = 1 + 1 + MaxRedeemEpochs*(8+32) + 1 + maxEnterHeads*32 + 2 + maxEnterEnvelope
 	maxEnterVerdict   = 2 + 255
 	enterDialTimeout  = 15 * time.Second
 	enterServeTimeout = 15 * time.Second
@@ -69,6 +71,10 @@ type EnterReply struct {
 	Status EnterStatus
 	Epochs []RedeemEpoch
 	Heads  [][32]byte
+	// Opening is the envelope of the log's operation that opened the
+	// pass, by which the newcomer tells a member from anyone else
+	// holding the workspace key (core/rooms/enter.go).
+	Opening []byte
 }
 
 // EnterServer answers newcomers; core implements it.
@@ -103,7 +109,8 @@ func DecodeEnterRequest(b []byte) (EnterRequest, error) {
 	return r, nil
 }
 
-// Marshal encodes r; keys and heads only for EnterOK.
+// Marshal encodes r; keys, heads and the opening only for EnterOK (an
+// opening over maxEnterEnvelope is left out).
 func (r EnterReply) Marshal() []byte {
 	if r.Status != EnterOK {
 		return []byte{byte(r.Status)}
@@ -114,7 +121,11 @@ func (r EnterReply) Marshal() []byte {
 	for _, h := range r.Heads {
 		out = append(out, h[:]...)
 	}
-	return out
+	if len(r.Opening) > maxEnterEnvelope {
+		return binary.BigEndian.AppendUint16(out, 0)
+	}
+	out = binary.BigEndian.AppendUint16(out, uint16(len(r.Opening)))
+	return append(out, r.Opening...)
 }
 
 // DecodeEnterReply parses and bounds a first answer.
@@ -140,11 +151,19 @@ func DecodeEnterReply(b []byte) (EnterReply, error) {
 	}
 	rest = rest[1+n*40:]
 	m := int(rest[0])
-	if m > maxEnterHeads || len(rest) != 1+m*32 {
+	if m > maxEnterHeads || len(rest) < 1+m*32+2 {
 		return EnterReply{}, fmt.Errorf("%w: enter reply: heads malformed", ErrBadFrame)
 	}
 	for i := range m {
 		r.Heads = append(r.Heads, [32]byte(rest[1+i*32:1+(i+1)*32]))
+	}
+	rest = rest[1+m*32:]
+	k := int(binary.BigEndian.Uint16(rest))
+	if k > maxEnterEnvelope || len(rest) != 2+k {
+		return EnterReply{}, fmt.Errorf("%w: enter reply: the pass's opening malformed", ErrBadFrame)
+	}
+	if k > 0 {
+		r.Opening = bytes.Clone(rest[2:])
 	}
 	return r, nil
 }

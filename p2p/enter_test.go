@@ -129,6 +129,7 @@ func TestEntrantReachesTheEnterProtocolAlone(t *testing.T) {
 func FuzzDecodeEnter(f *testing.F) {
 	f.Add(EnterRequest{Room: testRedeemRoom, Proof: []byte{1}}.Marshal())
 	f.Add(EnterReply{Status: EnterOK, Epochs: []RedeemEpoch{{Epoch: 2}}, Heads: [][32]byte{{1}}}.Marshal())
+	f.Add(EnterReply{Status: EnterOK, Heads: [][32]byte{{1}}, Opening: []byte("envelope")}.Marshal())
 	f.Add([]byte{byte(EnterUsedUp)})
 	f.Add(encodeVerdict(EnterRefused, "why"))
 	f.Fuzz(func(t *testing.T, b []byte) {

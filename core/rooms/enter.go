@@ -64,7 +64,12 @@ func (m *Manager) ServeEnter(ctx context.Context, from peer.ID, req p2p.EnterReq
 		m.log.Warn("enter: read the workspace room's keys", "err", err)
 		return p2p.EnterReply{Status: p2p.EnterNotMember}
 	}
-	rep := p2p.EnterReply{Status: p2p.EnterOK, Epochs: keys}
+	opening, _, err := m.deps.Store.RoomEnvelope(ctx, j.id, p.by, p.seq)
+	if err != nil {
+		m.log.Warn("enter: read the pass's opening", "err", err)
+		return p2p.EnterReply{Status: p2p.EnterNotMember}
+	}
+	rep := p2p.EnterReply{Status: p2p.EnterOK, Epochs: keys, Opening: opening}
 	for _, h := range r.heads {
 		rep.Heads = append(rep.Heads, [32]byte(h))
 	}
@@ -119,9 +124,19 @@ func (m *Manager) ServeEntry(ctx context.Context, from peer.ID, raw []byte) (p2p
 	}
 	m.entering.Store(from, true)
 	defer m.entering.Delete(from)
-	if _, err := m.commit.commit(ctx, storage.Replicated, []pending{{entry: e, live: true}}); err != nil {
+	stored, err := m.commit.commit(ctx, storage.Replicated, []pending{{entry: e, live: true}})
+	if err != nil {
 		m.log.Warn("enter: store a newcomer's join", "peer", from, "err", err)
 		return p2p.EnterRefused, "this member could not store it"
+	}
+	if len(stored) == 0 {
+		// Held already: a sync from the newcomer may have brought it a
+		// moment ago, and its replay may not have run yet. Replay now
+		// (replays are serialised, so this one sees it).
+		if err := m.relog(ctx, j); err != nil {
+			m.log.Warn("enter: replay the workspace room's log", "err", err)
+			return p2p.EnterRefused, "this member could not replay its log"
+		}
 	}
 	r := j.roster()
 	if why, refused := r.refused[e.Op.Hash]; refused {
@@ -165,6 +180,9 @@ func (m *Manager) Enter(ctx context.Context, to peer.ID, pass hcrypto.PassCode) 
 	proof := hcrypto.NewPassProof(pass.Private(), j.id, []byte(self), m.now().UnixMilli())
 	st, reason, err := m.deps.Net.Enter(ctx, to, p2p.EnterRequest{Room: j.id, Proof: proof.Marshal()},
 		func(rep p2p.EnterReply) ([]byte, error) {
+			if err := checkOpening(j, pass, rep); err != nil {
+				return nil, err // nothing of its taken
+			}
 			for _, k := range rep.Epochs {
 				rk := &p2p.RoomKey{Room: j.id, Epoch: k.Epoch, Key: k.Key[:]}
 				if err := m.takeKey(ctx, j, to, rk, hcrypto.RoomKey(k.Key)); err != nil {
@@ -185,6 +203,8 @@ func (m *Manager) Enter(ctx context.Context, to peer.ID, pass hcrypto.PassCode) 
 			return e.Raw, nil
 		})
 	switch {
+	case errors.Is(err, errNoOpening):
+		return fmt.Errorf("%w: %w", ErrEnterRefused, err)
 	case err != nil:
 		return err
 	case st == p2p.EnterOK:

@@ -67,7 +67,7 @@ func apply(room string, g genesis, order []*logOp, anc []bitset) *roster {
 		case hcrypto.BodyAdd:
 			if target == "" && len(o.op.Payload) > 0 {
 				terms, _ := hcrypto.ParsePassTerms(o.op.Payload) // check parsed it
-				r.passes[terms.Key] = &pass{terms: terms, hash: o.hash, pos: i, by: o.author}
+				r.passes[terms.Key] = &pass{terms: terms, hash: o.hash, pos: i, by: o.author, seq: o.seq}
 			} else if target == "" {
 				codes = append(codes, i)
 				r.codeBy[o.author] = true
@@ -170,7 +170,7 @@ func (r *roster) check(room string, workspace bool, o *logOp, i int, anc []bitse
 		case !manager:
 			return "only the owner or an admin may add members"
 		case target == "" && len(o.op.Payload) > 0:
-			return r.checkOpenPass(workspace, o)
+			return r.checkOpenPass(room, workspace, o)
 		case target != "" && targetIn:
 			return "already a member"
 		case target != "" && !isAnc(i, removedAt[target]):

@@ -59,6 +59,7 @@ func (m *Manager) OpenPass(ctx context.Context, opt PassOptions) (chat.Workspace
 		return chat.WorkspacePass{}, err
 	}
 	terms := hcrypto.PassTerms{Key: code.PassKey(), Uses: uint32(opt.Uses), Expires: m.now().Add(opt.Expires).UnixMilli()}
+	terms.Sign(code.Private(), j.id) // what newcomers check members by (enter.go)
 	e, err := m.poster.postOp(ctx, j, hcrypto.MemberOp{Kind: hcrypto.BodyAdd, Payload: terms.Marshal()})
 	if err != nil {
 		return chat.WorkspacePass{}, err

@@ -32,6 +32,7 @@ type pass struct {
 	hash   hcrypto.OpHash
 	pos    int
 	by     string // the admin who opened it
+	seq    uint64 // of its opening among the admin's envelopes
 	used   []string
 	closed bool
 }
@@ -74,14 +75,18 @@ func (r *roster) passOpen(now time.Time) bool {
 	return false
 }
 
-// checkOpenPass is why an add opening a pass is refused, or "".
-func (r *roster) checkOpenPass(workspace bool, o *logOp) string {
+// checkOpenPass is why an add opening a pass is refused, or "". Terms
+// from before terms were signed carry no signature; signed ones must be
+// signed by the pass's own key.
+func (r *roster) checkOpenPass(room string, workspace bool, o *logOp) string {
 	terms, err := hcrypto.ParsePassTerms(o.op.Payload)
 	switch {
 	case err != nil:
 		return err.Error()
 	case !workspace:
 		return "a pass belongs to the workspace room"
+	case terms.Sig != [len(terms.Sig)]byte{} && !terms.VerifyOpening(room):
+		return "the pass's terms are not signed by its key"
 	case r.passes[terms.Key] != nil:
 		return "a pass with this key is open already"
 	}
