@@ -85,7 +85,8 @@ func (s *Service) AdmitMember(ctx context.Context, peer, name string, expires ti
 }
 
 // runAdmissionWatch drops, each minute, the connections of members whose
-// membership statement expired (new ones are refused by the gater).
+// membership statement expired (new ones are refused by the gater), and
+// forgets a pass our log has come to count us in by.
 func (s *Service) runAdmissionWatch(ctx context.Context) error {
 	t := time.NewTicker(admissionWatchEvery)
 	defer t.Stop()
@@ -96,6 +97,10 @@ func (s *Service) runAdmissionWatch(ctx context.Context) error {
 		case <-t.C:
 			if s.rooms.WorkspacePolicy().AdmitsByAdmins() {
 				s.dropUnadmitted()
+			}
+			if s.passMu.TryLock() {
+				s.settlePass()
+				s.passMu.Unlock()
 			}
 		}
 	}
@@ -128,8 +133,16 @@ func (s *Service) revoked(p peer.ID) {
 }
 
 // admitted dials a peer an admin just admitted, whose connections were
-// refused until now, rather than wait for the next sighting.
+// refused until now, rather than wait for the next sighting. Told of
+// ourselves, it forgets the pass our log now counts us in by.
 func (s *Service) admitted(p peer.ID) {
+	if s.node != nil && p == s.node.ID() {
+		if s.passMu.TryLock() { // else an ask is under way: it settles next time
+			s.settlePass()
+			s.passMu.Unlock()
+		}
+		return
+	}
 	if s.node != nil && s.node.Promote(p) {
 		s.log.Info("entered the workspace: connecting again as a colleague", "peer", p)
 	}

@@ -18,9 +18,16 @@ import (
 )
 
 // A newcomer who joined with a pass code keeps the pass in the data folder
-// (workspacePassFile, private to the user) until a member's node has let
-// it in; then the file goes. Entering needs no admin online: any member
-// the node connects to will do (core/rooms/enter.go).
+// (workspacePassFile, private to the user) until its own log of the
+// workspace room counts it in; then the file goes. A member's yes is not
+// enough: its log may have been partial, and the replay may yet refuse the
+// entry (two newcomers on a pass's last use at once), and then the pass
+// is asked again, and the user told why. Entering needs no admin online:
+// any member the node connects to will do (core/rooms/enter.go).
+
+// passWait is how long after a member let us in the pass is not shown
+// again: enough for sync to bring the log that counts us in.
+const passWait = 30 * time.Second
 
 // WritePass keeps a pass code in the data folder until it is used.
 func WritePass(dir string, c hcrypto.PassCode) error {
@@ -66,8 +73,8 @@ func (s *Service) enterByPass(id peer.ID) {
 	if !s.passMu.TryLock() {
 		return
 	}
-	if s.pass == nil { // read under passMu: enterAt clears it
-		s.passMu.Unlock()
+	if s.pass == nil || s.settlePass() || time.Since(s.passAnswered) < passWait {
+		s.passMu.Unlock() // read under passMu: enterAt and settlePass change them
 		return
 	}
 	s.spawn(func(ctx context.Context) {
@@ -103,14 +110,25 @@ func (s *Service) enterAt(ctx context.Context, id peer.ID) bool {
 		s.log.Debug("enter by the pass", "colleague", id, "err", err)
 		return false
 	}
-	s.pass = nil
-	if err := RemovePass(s.cfg.DataDir); err != nil {
-		s.log.Warn("forget the used pass", "err", err)
-	}
+	s.passAnswered = time.Now()
 	s.node.Disconnect(id)
 	if s.dial != nil {
 		s.dial.Retry(id)
 	}
+	return true
+}
+
+// settlePass forgets the pass once our log counts us in, and reports
+// whether it did; passMu held.
+func (s *Service) settlePass() bool {
+	if s.pass == nil || s.rooms == nil || !s.rooms.CountsUsIn() {
+		return false
+	}
+	s.pass = nil
+	if err := RemovePass(s.cfg.DataDir); err != nil {
+		s.log.Warn("forget the used pass", "err", err)
+	}
+	s.log.Info("the workspace's log counts us in; the pass is forgotten")
 	return true
 }
 

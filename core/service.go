@@ -56,15 +56,17 @@ type Service struct {
 	ws   *hcrypto.WorkspaceKey
 	// wsRoom is the private workspace's room of admins and policy.
 	wsRoom rooms.WorkspaceRoom
-	// pass is the pass we enter the workspace by, until a member let us
-	// in; passMu lets one ask at a time (core/pass.go).
+	// pass is the pass we enter the workspace by, until our log counts
+	// us in; passMu lets one ask at a time (core/pass.go).
 	pass   *hcrypto.PassCode
 	passMu sync.Mutex
-	store  *storage.Store
-	node   *p2p.Node
-	bus    *bus
-	dm     *dm.Service
-	dial   *people.Dialer
+	// passAnswered is when a member last let us in by the pass.
+	passAnswered time.Time
+	store        *storage.Store
+	node         *p2p.Node
+	bus          *bus
+	dm           *dm.Service
+	dial         *people.Dialer
 
 	colleagues *people.Directory
 	presence   *people.Presence

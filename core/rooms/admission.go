@@ -152,13 +152,16 @@ func (m *Manager) admittedMembers(ctx context.Context, j *Joined) []chat.RoomMem
 	return out
 }
 
-// admittedPeers tells Admitted of each peer the log newly shows admitted.
+// admittedPeers tells Admitted of each peer the log newly shows admitted,
+// and of ourselves once the log held from its creation counts us in (a
+// newcomer's roster counted its own join before it had the log).
 func (m *Manager) admittedPeers(prev, next *roster) {
 	if m.deps.Admitted == nil || prev == nil {
 		return
 	}
+	self := m.deps.Net.ID()
 	for p := range next.invited {
-		if prev.invited[p] {
+		if prev.invited[p] || p == self.String() {
 			continue
 		}
 		if id, err := peer.Decode(p); err == nil {
@@ -167,7 +170,7 @@ func (m *Manager) admittedPeers(prev, next *roster) {
 	}
 	for p := range next.roles {
 		_, was := prev.roles[p]
-		if was || prev.invited[p] {
+		if was || prev.invited[p] || p == self.String() {
 			continue
 		}
 		// A newcomer that entered by a pass: the member serving it
@@ -178,6 +181,15 @@ func (m *Manager) admittedPeers(prev, next *roster) {
 			}
 		}
 	}
+	if countsIn(next, self) && !countsIn(prev, self) {
+		m.deps.Admitted(self)
+	}
+}
+
+// countsIn reports whether r, a log held from its creation, counts p in.
+func countsIn(r *roster, p peer.ID) bool {
+	_, in := r.role(p.String())
+	return in && r.owned
 }
 
 // welcome hands each member the workspace room's log newly accepted the

@@ -138,7 +138,8 @@ type Deps struct {
 	// Admitted is told of each peer an admin's admission newly lets in
 	// (its connections were refused until now), and of each newcomer
 	// that entered by a pass (its connection served it the enter
-	// protocol alone); nil: nobody.
+	// protocol alone), and of ourselves once our log, held from its
+	// creation, counts us in; nil: nobody.
 	Admitted func(p peer.ID)
 	// FileOffered records a file a colleague offered in a room.
 	FileOffered func(e *storage.RoomEntry)

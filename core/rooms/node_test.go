@@ -32,6 +32,8 @@ type testNode struct {
 	// keys are the room keys this node queued, with their recipient.
 	keysMu sync.Mutex
 	keys   []sentKey
+	// toldAdmitted are the peers Deps.Admitted was told of.
+	toldAdmitted sync.Map // peer.ID → true
 }
 
 type sentKey struct {
@@ -152,6 +154,7 @@ func newTestNodeConfig(t *testing.T, name string, cfg Config, fill func(*fakeSto
 			go func() { defer wg.Done(); fn(ctx) }()
 		}),
 		Closing:   ctx.Done(),
+		Admitted:  func(p peer.ID) { n.toldAdmitted.Store(p, true) },
 		SelfName:  func() string { return name },
 		Self:      func(context.Context) (chat.Self, error) { return chat.Self{PeerID: id.String(), Name: name}, nil },
 		Colleague: func(_ context.Context, p peer.ID) chat.Colleague { return chat.Colleague{PeerID: p.String()} },

@@ -310,3 +310,27 @@ func TestEntryIsGossipedOnceMeshed(t *testing.T) {
 		t.Fatalf("the join gossiped %d times", k)
 	}
 }
+
+// A newcomer is told it is in (and forgets its pass) once its own log,
+// synced from the members, counts it in; its own join by the key, before
+// it had the log, did not.
+func TestNewcomerIsToldOnceItsLogCountsItIn(t *testing.T) {
+	ctx := context.Background()
+	room, members, code := passWorkspace(t, 1)
+	bob := members[0]
+	dan := newcomer(t, bob, room, "Dan")
+	// Its roster counts its own join by the key: that is not the log.
+	if _, told := dan.toldAdmitted.Load(dan.id); told || dan.CountsUsIn() {
+		t.Fatalf("the newcomer counts itself in before it holds the log (told %v)", told)
+	}
+	if err := dan.Enter(ctx, bob.id, code); err != nil {
+		t.Fatal(err)
+	}
+	connect(dan, bob)
+	if err := dan.Syncer().pull(ctx, bob.id, []string{room}); err != nil {
+		t.Fatal(err)
+	}
+	if _, told := dan.toldAdmitted.Load(dan.id); !told || !dan.CountsUsIn() {
+		t.Fatalf("the newcomer's log does not count it in once synced (told %v)", told)
+	}
+}

@@ -1,6 +1,10 @@
 package e2e
 
 import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -95,6 +99,11 @@ func TestPassRedeemedWhileNoAdminIsOnline(t *testing.T) {
 		_, ok := messageByText(dan.History("#general"), "welcome, Dan")
 		return ok
 	})
+	// Dan's Hallway keeps the pass until its own log counts him in.
+	dan.WaitLine("the pass is forgotten", 90*time.Second)
+	if _, err := os.Stat(filepath.Join(dan.Dir, "workspace.pass")); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("the pass is still in Dan's data folder once his log counts him in: %v", err)
+	}
 
 	// The pass was for one: Eve, with the same code, is refused.
 	eve := fleet.New(t, lab.Host(6), "Eve", "--verbose")
