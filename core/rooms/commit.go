@@ -102,15 +102,8 @@ func (c *committer) commit(ctx context.Context, d storage.Durability, batch []pe
 		if e.Member != nil || e.Op != nil {
 			changedRooms[e.Room] = true
 		}
-		switch {
-		case c.hidden != nil && c.hidden(e.Room):
-		case e.Message.Author == self:
-			c.pub.Publish(chat.MessageSent{Message: c.message(ctx, e.Message)})
-		default:
-			c.pub.Publish(chat.MessageReceived{Message: c.message(ctx, e.Message)})
-			if e.Message.Kind == storage.KindFile {
-				c.fileOffered(e)
-			}
+		if e.Message.Author != self && e.Message.Kind == storage.KindFile && (c.hidden == nil || !c.hidden(e.Room)) {
+			c.fileOffered(e)
 		}
 	}
 	for id := range changedRooms {
@@ -122,6 +115,17 @@ func (c *committer) commit(ctx context.Context, d storage.Durability, batch []pe
 	// After the replay: a code record counts by its author's role now.
 	if c.codes != nil {
 		c.codes(ctx, out)
+	}
+	// Told once the replay and the codes are done, so whoever hears of a
+	// message finds the membership and codes it brought in place.
+	for _, e := range out {
+		switch {
+		case c.hidden != nil && c.hidden(e.Room):
+		case e.Message.Author == self:
+			c.pub.Publish(chat.MessageSent{Message: c.message(ctx, e.Message)})
+		default:
+			c.pub.Publish(chat.MessageReceived{Message: c.message(ctx, e.Message)})
+		}
 	}
 	if c.left != nil {
 		for _, e := range out {
