@@ -26,6 +26,37 @@ func holed(t *testing.T, mal *mallory, room string, n int, nodes ...*testNode) {
 	}
 }
 
+// settled waits until no sync of the nodes' runs: one a pull asked for
+// may otherwise still be under way while a test counts what is sent.
+func settled(t *testing.T, nodes ...*testNode) {
+	t.Helper()
+	ended := make(chan struct{}, 64)
+	for _, n := range nodes {
+		n.Syncer().mu.Lock()
+		n.Syncer().ended = ended
+		n.Syncer().mu.Unlock()
+	}
+	busy := func() bool {
+		for _, n := range nodes {
+			n.Syncer().mu.Lock()
+			k := len(n.Syncer().running)
+			n.Syncer().mu.Unlock()
+			if k > 0 {
+				return true
+			}
+		}
+		return false
+	}
+	deadline := time.After(10 * time.Second)
+	for busy() {
+		select {
+		case <-ended:
+		case <-deadline:
+			t.Fatal("the syncs did not settle")
+		}
+	}
+}
+
 // Members holding the same holed log send nothing to each other, round
 // after round; what is new still comes.
 func TestHolesAreNotSentAgain(t *testing.T) {
@@ -43,6 +74,7 @@ func TestHolesAreNotSentAgain(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	settled(t, ann, bob) // the syncs back that these pulls started
 	holed(t, mal, room, 20, ann, bob)
 	before, bobBefore := ann.net.received()+bob.net.received(), bob.net.received()
 	for range 3 {

@@ -69,6 +69,9 @@ type Syncer struct {
 	again   map[peer.ID]map[string]bool // rooms to sync once the running one ends
 	gaps    map[string]bool             // rooms with a gap request scheduled
 	newest  map[provenKey]uint64        // the newest epoch each peer proved of each room
+	// ended, when set, is told each time a sync with a peer ends (for
+	// tests that wait for the syncs they started to settle).
+	ended chan<- struct{}
 }
 
 type provenKey struct {
@@ -133,7 +136,14 @@ func (y *Syncer) loop(ctx context.Context, id peer.ID, rooms []string) {
 		delete(y.again, id)
 		if len(next) == 0 || ctx.Err() != nil {
 			delete(y.running, id)
+			ended := y.ended
 			y.mu.Unlock()
+			if ended != nil {
+				select {
+				case ended <- struct{}{}:
+				default:
+				}
+			}
 			return
 		}
 		y.mu.Unlock()
