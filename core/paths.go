@@ -17,8 +17,8 @@ const (
 	// workspaceRoomFile names the private workspace's room of admins and
 	// policy (core/workspace_room.go).
 	workspaceRoomFile = "workspace.room"
-	// workspacePassFile keeps a pass code until a member let us in by it
-	// (core/pass.go).
+	// workspacePassFile keeps a pass code until our log of the workspace
+	// room counts us in (core/pass.go).
 	workspacePassFile = "workspace.pass"
 	databaseFile      = "hallway.db"
 	lockFile          = "hallway.lock"

@@ -24,8 +24,8 @@ type Change struct {
 	// Force replaces a different private workspace key: colleagues on it
 	// would no longer be reachable.
 	Force bool
-	// Pass is the pass a pass code carries, kept until a member's node
-	// lets us in by it (core/pass.go); nil for an invite code.
+	// Pass is the pass a pass code carries, kept until our log of the
+	// workspace room counts us in (core/pass.go); nil for an invite code.
 	Pass *hcrypto.PassCode
 }
 
