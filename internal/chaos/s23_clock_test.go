@@ -45,11 +45,20 @@ func TestS23ClockAndSequenceAbuse(t *testing.T) {
 	// numbered a million. They go out 20 at a time, each lot waited for:
 	// the adversary's own gossip queue (32 per peer) drops a longer burst,
 	// and what no one received would be a hole like any other.
+	// Past half the per-author burst they are paced inside the members'
+	// room quota (p2p.RoomPostQuota): beyond it every member would drop
+	// them and ignore the author for minutes, which is S24, not this.
+	q := p2p.RoomPostQuota.Posts
+	pace := time.NewTicker(time.Second / time.Duration(q.PerSecond-2))
+	defer pace.Stop()
 	start := time.Now()
 	nextYear := start.AddDate(1, 0, 0)
 	var posted []string
 	var future string
 	for i := 1; i <= n; i++ {
+		if i > q.Burst/2 {
+			<-pace.C
+		}
 		at, text := time.Now(), fmt.Sprintf("holed %d", i)
 		if i == 1 {
 			at, text = nextYear, "from next year"
