@@ -70,8 +70,9 @@ const notes = `
 - S23: the sync figures count, on every member, the envelopes its sync answers carried while the
   periodic comparisons ran after everyone held every post. Members that do not say what they hold
   above a hole (the Hallway before this rule) sent 204 envelopes everyone held in 9 answers: the
-  whole holed log again at every comparison. The full form (1,000 holed posts) measured 62 answers
-  carrying 0 envelopes.
+  whole holed log again at every comparison. The full form (1,000 holed posts, paced inside the room
+  quota) measured 62 answers carrying 60 envelopes in all, where a resend of the holed log would carry
+  1,000 in each.
 - S25: the workspace admits members by admins (members.admission admins); without it a fresh identity
   made with the workspace key joins like any key holder, which the scenario's control shows before the
   policy is set. A request counts as answered when any byte comes back: a member sends its sync
