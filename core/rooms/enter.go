@@ -59,14 +59,18 @@ func (m *Manager) ServeEnter(ctx context.Context, from peer.ID, req p2p.EnterReq
 	if abs(proof.At-now.UnixMilli()) > maxClockSkew.Milliseconds() {
 		return p2p.EnterReply{Status: p2p.EnterClock}
 	}
-	keys, err := m.epochKeys(ctx, j)
-	if err != nil {
-		m.log.Warn("enter: read the workspace room's keys", "err", err)
-		return p2p.EnterReply{Status: p2p.EnterNotMember}
-	}
 	opening, _, err := m.deps.Store.RoomEnvelope(ctx, j.id, p.by, p.seq)
 	if err != nil {
 		m.log.Warn("enter: read the pass's opening", "err", err)
+		return p2p.EnterReply{Status: p2p.EnterNotMember}
+	}
+	var openedAt uint64 // the epoch the newcomer needs the key of to check it
+	if env, err := hcrypto.UnmarshalEnvelope(opening); err == nil {
+		openedAt = env.Epoch
+	}
+	keys, err := m.epochKeys(ctx, j, openedAt)
+	if err != nil {
+		m.log.Warn("enter: read the workspace room's keys", "err", err)
 		return p2p.EnterReply{Status: p2p.EnterNotMember}
 	}
 	rep := p2p.EnterReply{Status: p2p.EnterOK, Epochs: keys, Opening: opening}
@@ -77,8 +81,9 @@ func (m *Manager) ServeEnter(ctx context.Context, from peer.ID, req p2p.EnterReq
 }
 
 // epochKeys are the workspace room's later epoch keys, one per epoch, the
-// newest p2p.MaxRedeemEpochs, oldest first.
-func (m *Manager) epochKeys(ctx context.Context, j *Joined) ([]p2p.RedeemEpoch, error) {
+// newest p2p.MaxRedeemEpochs, oldest first; the key of epoch also when
+// it is older (in place of the oldest).
+func (m *Manager) epochKeys(ctx context.Context, j *Joined, epoch uint64) ([]p2p.RedeemEpoch, error) {
 	keys, err := m.deps.Store.RoomEpochKeys(ctx, j.id)
 	if err != nil {
 		return nil, err
@@ -91,7 +96,13 @@ func (m *Manager) epochKeys(ctx context.Context, j *Joined) ([]p2p.RedeemEpoch, 
 		out = append(out, p2p.RedeemEpoch{Epoch: k.Epoch, Key: k.Key})
 	}
 	if len(out) > p2p.MaxRedeemEpochs {
-		out = out[len(out)-p2p.MaxRedeemEpochs:]
+		cut := len(out) - p2p.MaxRedeemEpochs
+		i := slices.IndexFunc(out[:cut], func(k p2p.RedeemEpoch) bool { return k.Epoch == epoch })
+		kept := out[max(i, 0)]
+		out = out[cut:]
+		if i >= 0 {
+			out[0] = kept // still in increasing order: older than the rest
+		}
 	}
 	return out, nil
 }

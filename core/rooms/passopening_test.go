@@ -97,3 +97,43 @@ func TestEntryNeedsThePassesOpening(t *testing.T) {
 		t.Fatal("the member does not count the newcomer in")
 	}
 }
+
+// A pass opened many re-keys ago still lets a newcomer in: the member's
+// answer carries the key of the epoch the pass was opened under, beside
+// the newest ones, so the newcomer can check the opening.
+func TestEntryAfterManyRekeys(t *testing.T) {
+	ctx := context.Background()
+	room, nodes := workspace(t, "Ann", "Bob")
+	ann, bob := nodes[0], nodes[1]
+	if _, err := ann.SetPolicy(ctx, "members.admission", "admins"); err != nil {
+		t.Fatal(err)
+	}
+	if err := ann.Rekey(ctx, room, nil); err != nil {
+		t.Fatal(err)
+	}
+	p, err := ann.OpenPass(ctx, PassOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, err := hcrypto.ParsePassCode(p.Code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range p2p.MaxRedeemEpochs + 2 {
+		if err := ann.Rekey(ctx, room, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	handOver(t, ann, ann.sentKeys(), bob)
+	meshed(t, room, ann, bob)
+	if got, want := bob.epoch(room), uint64(p2p.MaxRedeemEpochs+3); got != want {
+		t.Fatalf("Bob at epoch %d, want %d", got, want)
+	}
+	dan := newcomer(t, bob, room, "Dan")
+	if err := dan.Enter(ctx, bob.id, code); err != nil {
+		t.Fatalf("entering by a pass opened %d re-keys ago: %v", p2p.MaxRedeemEpochs+2, err)
+	}
+	if !bob.Admits(dan.id) {
+		t.Fatal("Bob does not count Dan in")
+	}
+}
