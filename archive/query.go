@@ -30,12 +30,12 @@ func ParseQuery(s string) []string {
 	var cur strings.Builder
 	inQuote := false
 	flush := func() {
-		t := strings.TrimSpace(cur.String())
+		// Cut, then trimmed: a phrase cut after a space would end in one.
+		t := strings.TrimSpace(cutUTF8(strings.TrimSpace(cur.String()), MaxTermBytes))
 		cur.Reset()
 		if t == "" || len(terms) == MaxQueryTerms {
 			return
 		}
-		t = cutUTF8(t, MaxTermBytes)
 		for _, have := range terms {
 			if have == t {
 				return

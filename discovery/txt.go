@@ -102,6 +102,11 @@ func parseTXT(txt []string) (peer.ID, string, error) {
 	if err != nil {
 		return "", "", fmt.Errorf("%w: peer ID: %w", ErrInvalidTXT, err)
 	}
+	// A CID naming a multihash that no peer ID text can name (its
+	// canonical form would not decode) is not a peer anyone can be.
+	if again, err := peer.Decode(pid.String()); err != nil || again != pid {
+		return "", "", fmt.Errorf("%w: peer ID without a canonical form", ErrInvalidTXT)
+	}
 	return pid, tag, nil
 }
 
