@@ -158,11 +158,8 @@ func TestAdmissionKeepsEveryMemberOfBefore(t *testing.T) {
 func TestAdmittedNewcomerJoinsFromTheLog(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ctx := context.Background()
-		room, nodes := workspace(t, "Ann", "Bob")
+		room, nodes := admittingByAdmins(t, "Ann", "Bob")
 		ann, bob := nodes[0], nodes[1]
-		if _, err := ann.SetPolicy(ctx, "members.admission", "admins"); err != nil {
-			t.Fatal(err)
-		}
 		cat := newcomer(t, ann, room, "Cat")
 		if err := ann.Admit(ctx, cat.id.String(), AdmitOptions{}); err != nil {
 			t.Fatal(err)
@@ -193,12 +190,9 @@ func TestAdmittedNewcomerJoinsFromTheLog(t *testing.T) {
 func TestRevocationRekeysGeneral(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ctx := context.Background()
-		room, nodes := workspace(t, "Ann", "Bob", "Cat")
+		room, nodes := admittingByAdmins(t, "Ann", "Bob", "Cat")
 		ann, bob, cat := nodes[0], nodes[1], nodes[2]
 		general := ann.general().id
-		if _, err := ann.SetPolicy(ctx, "members.admission", "admins"); err != nil {
-			t.Fatal(err)
-		}
 		meshed(t, room, nodes...)
 		if err := ann.Revoke(ctx, cat.id.String()); err != nil {
 			t.Fatal(err)
@@ -308,11 +302,8 @@ func memberRole(t *testing.T, n *testNode, p string) string {
 func TestAdmissionExpires(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ctx := context.Background()
-		room, nodes := workspace(t, "Ann", "Bob")
+		room, nodes := admittingByAdmins(t, "Ann", "Bob")
 		ann, bob := nodes[0], nodes[1]
-		if _, err := ann.SetPolicy(ctx, "members.admission", "admins"); err != nil {
-			t.Fatal(err)
-		}
 		cat := newcomer(t, ann, room, "Cat")
 		if err := ann.Admit(ctx, cat.id.String(), AdmitOptions{Name: "Cat (contractor)", Expires: time.Hour}); err != nil {
 			t.Fatal(err)
@@ -352,12 +343,9 @@ func TestAdmissionExpires(t *testing.T) {
 func TestAnyAdminHandsGeneralsNewKey(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ctx := context.Background()
-		room, nodes := workspace(t, "Ann", "Bob", "Cat", "Dan", "Eve")
+		room, nodes := admittingByAdmins(t, "Ann", "Bob", "Cat", "Dan", "Eve")
 		ann, bob, cat, dan, eve := nodes[0], nodes[1], nodes[2], nodes[3], nodes[4]
 		general := ann.general().id
-		if _, err := ann.SetPolicy(ctx, "members.admission", "admins"); err != nil {
-			t.Fatal(err)
-		}
 		if err := ann.SetAdmin(ctx, bob.id.String(), true); err != nil {
 			t.Fatal(err)
 		}

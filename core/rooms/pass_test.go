@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"hallway/chat"
 	hcrypto "hallway/crypto"
 	"hallway/p2p"
 )
@@ -16,13 +17,19 @@ import (
 // Ann is then away.
 func passWorkspace(t *testing.T, uses int) (string, []*testNode, hcrypto.PassCode) {
 	t.Helper()
-	ctx := context.Background()
-	room, nodes := workspace(t, "Ann", "Bob", "Cat")
-	ann := nodes[0]
-	if _, err := ann.SetPolicy(ctx, "members.admission", "admins"); err != nil {
-		t.Fatal(err)
+	room, nodes := admittingByAdmins(t, "Ann", "Bob", "Cat")
+	p, code := openPass(t, nodes[0], PassOptions{Uses: uses})
+	if p.Uses != uses || p.Used != 0 || !p.Open || code.Room != room {
+		t.Fatalf("pass as opened: %+v", p)
 	}
-	p, err := ann.OpenPass(ctx, PassOptions{Uses: uses})
+	meshed(t, room, nodes...)
+	return room, nodes[1:], code
+}
+
+// openPass has admin open a pass, and returns it with its code.
+func openPass(t *testing.T, admin *testNode, opt PassOptions) (chat.WorkspacePass, hcrypto.PassCode) {
+	t.Helper()
+	p, err := admin.OpenPass(context.Background(), opt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,11 +37,7 @@ func passWorkspace(t *testing.T, uses int) (string, []*testNode, hcrypto.PassCod
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.Uses != uses || p.Used != 0 || !p.Open || code.Room != room {
-		t.Fatalf("pass as opened: %+v", p)
-	}
-	meshed(t, room, nodes...)
-	return room, nodes[1:], code
+	return p, code
 }
 
 func isMember(n *testNode, room string, who *testNode) bool {
@@ -170,16 +173,9 @@ func TestPassRefusesForgeries(t *testing.T) {
 // gater stops letting strangers in as entrants.
 func TestClosedPassLetsNobodyIn(t *testing.T) {
 	ctx := context.Background()
-	room, nodes := workspace(t, "Ann", "Bob")
+	room, nodes := admittingByAdmins(t, "Ann", "Bob")
 	ann, bob := nodes[0], nodes[1]
-	if _, err := ann.SetPolicy(ctx, "members.admission", "admins"); err != nil {
-		t.Fatal(err)
-	}
-	p, err := ann.OpenPass(ctx, PassOptions{Uses: 3})
-	if err != nil {
-		t.Fatal(err)
-	}
-	code, _ := hcrypto.ParsePassCode(p.Code)
+	p, code := openPass(t, ann, PassOptions{Uses: 3})
 	if err := bob.ClosePass(ctx, p.ID); err == nil {
 		t.Fatal("a member closed a pass")
 	}

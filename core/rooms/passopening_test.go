@@ -103,22 +103,12 @@ func TestEntryNeedsThePassesOpening(t *testing.T) {
 // the newest ones, so the newcomer can check the opening.
 func TestEntryAfterManyRekeys(t *testing.T) {
 	ctx := context.Background()
-	room, nodes := workspace(t, "Ann", "Bob")
+	room, nodes := admittingByAdmins(t, "Ann", "Bob")
 	ann, bob := nodes[0], nodes[1]
-	if _, err := ann.SetPolicy(ctx, "members.admission", "admins"); err != nil {
-		t.Fatal(err)
-	}
 	if err := ann.Rekey(ctx, room, nil); err != nil {
 		t.Fatal(err)
 	}
-	p, err := ann.OpenPass(ctx, PassOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	code, err := hcrypto.ParsePassCode(p.Code)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, code := openPass(t, ann, PassOptions{})
 	for range p2p.MaxRedeemEpochs + 2 {
 		if err := ann.Rekey(ctx, room, nil); err != nil {
 			t.Fatal(err)

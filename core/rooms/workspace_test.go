@@ -47,6 +47,17 @@ func workspace(t *testing.T, names ...string) (string, []*testNode) {
 	return wr.ID, nodes
 }
 
+// admittingByAdmins is workspace, whose creator (the first of names) then
+// has it admit members by admins' admissions and passes alone.
+func admittingByAdmins(t *testing.T, names ...string) (string, []*testNode) {
+	t.Helper()
+	room, nodes := workspace(t, names...)
+	if _, err := nodes[0].SetPolicy(context.Background(), "members.admission", "admins"); err != nil {
+		t.Fatal(err)
+	}
+	return room, nodes
+}
+
 func policyOf(n *testNode) uint64 { return n.WorkspacePolicy().Version }
 
 func TestWorkspaceAdminsSetThePolicyEveryMemberKeeps(t *testing.T) {
