@@ -35,11 +35,7 @@ func openEntry(self peer.ID, j *Joined, env *hcrypto.Envelope, raw []byte, gossi
 		c, _ := r.cutoff(author.String())
 		return nil, fmt.Errorf("%w: seq %d of %s is past its cutoff %d", errCutOff, env.Seq, author.ShortString(), c)
 	}
-	pub, err := author.ExtractPublicKey()
-	if err != nil {
-		return nil, fmt.Errorf("envelope author key: %w", err)
-	}
-	if err := env.Verify(pub); err != nil {
+	if err := verifyBy(env, author); err != nil {
 		return nil, err
 	}
 	plain, err := openWithEpoch(j, env)
@@ -56,7 +52,21 @@ func openEntry(self peer.ID, j *Joined, env *hcrypto.Envelope, raw []byte, gossi
 // openWithEpoch opens env with a key of its epoch: one, or a few after
 // a concurrent re-key.
 func openWithEpoch(j *Joined, env *hcrypto.Envelope) ([]byte, error) {
-	keys := j.keysOf(env.Epoch)
+	return openWithKeys(env, j.keysOf(env.Epoch))
+}
+
+// verifyBy checks env's signature by author's key.
+func verifyBy(env *hcrypto.Envelope, author peer.ID) error {
+	pub, err := author.ExtractPublicKey()
+	if err != nil {
+		return fmt.Errorf("envelope author key: %w", err)
+	}
+	return env.Verify(pub)
+}
+
+// openWithKeys opens env with the first of keys, those of its epoch, that
+// fits.
+func openWithKeys(env *hcrypto.Envelope, keys []hcrypto.RoomKey) ([]byte, error) {
 	if len(keys) == 0 {
 		return nil, fmt.Errorf("no key for epoch %d of the room", env.Epoch)
 	}

@@ -40,11 +40,7 @@ func checkOpening(j *Joined, pass hcrypto.PassCode, rep p2p.EnterReply) error {
 	if err != nil {
 		return fmt.Errorf("%w: %v", errNoOpening, err)
 	}
-	pub, err := author.ExtractPublicKey()
-	if err != nil {
-		return fmt.Errorf("%w: %v", errNoOpening, err)
-	}
-	if err := env.Verify(pub); err != nil {
+	if err := verifyBy(env, author); err != nil {
 		return fmt.Errorf("%w: %v", errNoOpening, err)
 	}
 	keys := j.keysOf(env.Epoch)
@@ -53,13 +49,7 @@ func checkOpening(j *Joined, pass hcrypto.PassCode, rep p2p.EnterReply) error {
 			keys = append(keys, hcrypto.RoomKey(k.Key))
 		}
 	}
-	var plain []byte
-	err = fmt.Errorf("no key for epoch %d", env.Epoch)
-	for _, k := range keys {
-		if plain, err = env.Open(k); err == nil {
-			break
-		}
-	}
+	plain, err := openWithKeys(env, keys)
 	if err != nil {
 		return fmt.Errorf("%w: %v", errNoOpening, err)
 	}
