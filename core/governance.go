@@ -98,10 +98,7 @@ func (s *Service) runAdmissionWatch(ctx context.Context) error {
 			if s.rooms.WorkspacePolicy().AdmitsByAdmins() {
 				s.dropUnadmitted()
 			}
-			if s.passMu.TryLock() {
-				s.settlePass()
-				s.passMu.Unlock()
-			}
+			s.trySettlePass()
 		}
 	}
 }
@@ -137,10 +134,7 @@ func (s *Service) revoked(p peer.ID) {
 // ourselves, it forgets the pass our log now counts us in by.
 func (s *Service) admitted(p peer.ID) {
 	if s.node != nil && p == s.node.ID() {
-		if s.passMu.TryLock() { // else an ask is under way: it settles next time
-			s.settlePass()
-			s.passMu.Unlock()
-		}
+		s.trySettlePass()
 		return
 	}
 	if s.node != nil && s.node.Promote(p) {

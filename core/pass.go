@@ -132,6 +132,15 @@ func (s *Service) settlePass() bool {
 	return true
 }
 
+// trySettlePass settles the pass unless an ask holds passMu: that ask
+// settles it when it next runs.
+func (s *Service) trySettlePass() {
+	if s.passMu.TryLock() {
+		s.settlePass()
+		s.passMu.Unlock()
+	}
+}
+
 // OpenPass opens a pass for newcomers (admins only).
 func (s *Service) OpenPass(ctx context.Context, uses int, expires time.Duration) (chat.WorkspacePass, error) {
 	return s.rooms.OpenPass(ctx, rooms.PassOptions{Uses: uses, Expires: expires})

@@ -186,6 +186,16 @@ func (m *Manager) admittedPeers(prev, next *roster) {
 	}
 }
 
+// CountsUsIn reports whether our own log of the workspace room, held from
+// its creation, counts us in: only then is a newcomer's entry settled.
+func (m *Manager) CountsUsIn() bool {
+	j, err := m.workspaceRoom()
+	if err != nil {
+		return false
+	}
+	return countsIn(j.roster(), m.deps.Net.ID())
+}
+
 // countsIn reports whether r, a log held from its creation, counts p in.
 func countsIn(r *roster, p peer.ID) bool {
 	_, in := r.role(p.String())

@@ -183,10 +183,8 @@ func (m *Manager) Enter(ctx context.Context, to peer.ID, pass hcrypto.PassCode) 
 	self := m.deps.Net.ID()
 	// Before it holds the log (its creation among it), a newcomer's
 	// roster counts its own join by the key: that says nothing.
-	if r := j.roster(); r != nil && r.owned {
-		if _, in := r.role(self.String()); in {
-			return nil
-		}
+	if countsIn(j.roster(), self) {
+		return nil
 	}
 	proof := hcrypto.NewPassProof(pass.Private(), j.id, []byte(self), m.now().UnixMilli())
 	st, reason, err := m.deps.Net.Enter(ctx, to, p2p.EnterRequest{Room: j.id, Proof: proof.Marshal()},

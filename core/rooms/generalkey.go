@@ -63,16 +63,6 @@ func (m *Manager) inWorkspace(p peer.ID) bool {
 	return in || r != nil && r.invited[p.String()]
 }
 
-// CountsUsIn reports whether our own log of the workspace room, held from
-// its creation, counts us in: only then is a newcomer's entry settled.
-func (m *Manager) CountsUsIn() bool {
-	j, err := m.workspaceRoom()
-	if err != nil {
-		return false
-	}
-	return countsIn(j.roster(), m.deps.Net.ID())
-}
-
 // checkGeneralKey is why a key for an epoch of #general is refused: only
 // a workspace admin hands them over, and only while #general re-keys.
 func (m *Manager) checkGeneralKey(from peer.ID) error {
