@@ -102,9 +102,6 @@ func (c *committer) commit(ctx context.Context, d storage.Durability, batch []pe
 		if e.Member != nil || e.Op != nil {
 			changedRooms[e.Room] = true
 		}
-		if e.Message.Author != self && e.Message.Kind == storage.KindFile && (c.hidden == nil || !c.hidden(e.Room)) {
-			c.fileOffered(e)
-		}
 	}
 	for id := range changedRooms {
 		if c.relog != nil {
@@ -125,6 +122,9 @@ func (c *committer) commit(ctx context.Context, d storage.Durability, batch []pe
 			c.pub.Publish(chat.MessageSent{Message: c.message(ctx, e.Message)})
 		default:
 			c.pub.Publish(chat.MessageReceived{Message: c.message(ctx, e.Message)})
+			if e.Message.Kind == storage.KindFile {
+				c.fileOffered(e)
+			}
 		}
 	}
 	if c.left != nil {
