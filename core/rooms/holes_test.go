@@ -109,6 +109,7 @@ func TestAFullBatchOfWhatWeHoldIsNotAskedAgain(t *testing.T) {
 	if err := bob.Syncer().pull(ctx, ann.id, []string{room}); err != nil { // Ann's join
 		t.Fatal(err)
 	}
+	settled(t, ann, bob) // the syncs back that the pull started
 	holed(t, mal, room, p2p.MaxSyncBatch+100, ann, bob)
 	before := bob.net.received()
 	older := p2pServerFunc(func(ctx context.Context, from peer.ID, challenge []byte, req p2p.SyncRequest, send func([]byte) error) error {
