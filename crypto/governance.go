@@ -29,10 +29,21 @@ type Invite struct {
 	// Room is the workspace room's id; "" for a workspace from before
 	// admins existed.
 	Room string
+	// Network is the network key an admin rotated to (netkey.go); nil
+	// while it is the workspace key.
+	Network *WorkspaceKey
 }
 
-// Code encodes the invite: HW2 with a workspace room, HW1 without.
+// Code encodes the invite: HW4 once the network key was rotated, HW2
+// with a workspace room, HW1 without.
 func (v Invite) Code() (string, error) {
+	if v.rotated() {
+		payload, err := v.rotatedPayload(invite4Version, nil, inviteDomain)
+		if err != nil {
+			return "", fmt.Errorf("invite code: %w", err)
+		}
+		return formatInvite(invite4Prefix, payload), nil
+	}
 	if v.Room == "" {
 		return v.Key.InviteCode(), nil
 	}
@@ -54,6 +65,13 @@ func ParseInvite(s string) (Invite, error) {
 	symbols, err := readInviteSymbols(s, maxInviteInput)
 	if err != nil {
 		return Invite{}, fmt.Errorf("parse invite code: %w", err)
+	}
+	if strings.HasPrefix(string(symbols), invite4Prefix) {
+		v, _, err := parseRotated(s, invite4Prefix, invite4Symbols, invite4Version, inviteDomain)
+		if err != nil {
+			return Invite{}, fmt.Errorf("parse invite code: %w", err)
+		}
+		return v, nil
 	}
 	if !strings.HasPrefix(string(symbols), invite2Prefix) {
 		k, err := ParseInviteCode(s)

@@ -49,8 +49,16 @@ func (c PassCode) String() string { return "PassCode(" + c.PassKey().Short() + "
 // Short is how a pass is named to people: its key's first 8 bytes in hex.
 func (k PassKey) Short() string { return fmt.Sprintf("%x", k[:8]) }
 
-// Encode writes the code for a person to pass on.
+// Encode writes the code for a person to pass on: HW5 once the network
+// key was rotated, HW3 before.
 func (c PassCode) Encode() (string, error) {
+	if c.rotated() {
+		payload, err := c.rotatedPayload(pass5Version, c.Seed[:], passCodeDomain)
+		if err != nil {
+			return "", fmt.Errorf("pass code: %w", err)
+		}
+		return formatInvite(pass5Prefix, payload), nil
+	}
 	raw, err := decodeCrockford([]byte(strings.ToUpper(c.Room)))
 	if err != nil || len(raw) != roomIDRandomBytes || encodeCrockford(raw) != strings.ToUpper(c.Room) {
 		return "", fmt.Errorf("pass code: %q is not a workspace room id", c.Room)
@@ -65,15 +73,25 @@ func (c PassCode) Encode() (string, error) {
 }
 
 // IsPassCode reports whether s looks like a pass code rather than an
-// invite code (it starts with "HW3").
+// invite code (it starts with "HW3" or "HW5").
 func IsPassCode(s string) bool {
 	s = strings.TrimLeft(s, " \t\r\n")
-	return len(s) >= len(passCodePrefix) && strings.EqualFold(s[:len(passCodePrefix)], passCodePrefix)
+	if len(s) < len(passCodePrefix) {
+		return false
+	}
+	return strings.EqualFold(s[:len(passCodePrefix)], passCodePrefix) || strings.EqualFold(s[:len(pass5Prefix)], pass5Prefix)
 }
 
 // ParsePassCode decodes a pass code as typed or pasted. Errors never
 // repeat the code, which holds secrets.
 func ParsePassCode(s string) (PassCode, error) {
+	if sym, err := readInviteSymbols(s, maxPassCodeText); err == nil && strings.HasPrefix(string(sym), pass5Prefix) {
+		v, seed, err := parseRotated(s, pass5Prefix, pass5Symbols, pass5Version, passCodeDomain)
+		if err != nil {
+			return PassCode{}, fmt.Errorf("parse pass code: %w", err)
+		}
+		return PassCode{Invite: v, Seed: [32]byte(seed)}, nil
+	}
 	payload, err := readCode(s, maxPassCodeText, passCodePrefix, passCodeSymbols)
 	if err != nil {
 		return PassCode{}, fmt.Errorf("parse pass code: %w", err)

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -29,8 +30,19 @@ const unitTimeout = 15 * time.Minute
 
 // TestUnitTestsUnderWine compiles the unit tests of every package that
 // needs no display for windows/amd64 and runs each binary under Wine, in
-// its package folder as `go test` would.
+// its package folder as `go test` would. HALLWAY_WINE_PKGS (a regular
+// expression on import paths) narrows the packages and
+// HALLWAY_WINE_COUNT runs each test that many times, to chase a test that
+// fails only now and then under Windows.
 func TestUnitTestsUnderWine(t *testing.T) {
+	only, err := regexp.Compile(os.Getenv("HALLWAY_WINE_PKGS"))
+	if err != nil {
+		t.Fatalf("HALLWAY_WINE_PKGS: %v", err)
+	}
+	count := "1"
+	if c := os.Getenv("HALLWAY_WINE_COUNT"); c != "" {
+		count = c
+	}
 	p := Setup(t)
 	root := Root(t)
 	cmd := exec.Command("go", "list", "-f", "{{.ImportPath}} {{.Name}} {{.Dir}}", "./...")
@@ -45,7 +57,7 @@ func TestUnitTestsUnderWine(t *testing.T) {
 	names := map[string]string{}
 	for line := range strings.Lines(string(out)) {
 		f := strings.SplitN(strings.TrimSpace(line), " ", 3)
-		if _, skip := notUnderWine[f[0]]; skip || len(f) != 3 {
+		if _, skip := notUnderWine[f[0]]; skip || len(f) != 3 || !only.MatchString(f[0]) {
 			continue
 		}
 		pkgs = append(pkgs, pkg{f[0], f[2], filepath.Join(bin, strings.ReplaceAll(f[0], "/", "_")+".test.exe")})
@@ -77,7 +89,7 @@ func TestUnitTestsUnderWine(t *testing.T) {
 			defer func() { <-sem }()
 			ctx, cancel := context.WithTimeout(context.Background(), unitTimeout)
 			defer cancel()
-			cmd := p.Command(ctx, pk.exe, "-test.count=1", "-test.timeout="+(unitTimeout-time.Minute).String())
+			cmd := p.Command(ctx, pk.exe, "-test.count="+count, "-test.timeout="+(unitTimeout-time.Minute).String())
 			cmd.Dir = pk.dir
 			out, err := cmd.CombinedOutput()
 			if err != nil {
