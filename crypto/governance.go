@@ -31,7 +31,7 @@ type Invite struct {
 	Room string
 	// Network is the network key an admin rotated to (netkey.go); nil
 	// while it is the workspace key.
-	Network *WorkspaceKey
+	Network *NetworkKey
 }
 
 // Code encodes the invite: HW4 once the network key was rotated, HW2

@@ -50,8 +50,8 @@ func FuzzParseInvite(f *testing.F) {
 	f.Add(code)
 	f.Add(k.InviteCode())
 	f.Add("HW2-")
-	net := testWorkspaceKey()
-	net[0] ^= 1
+	net := NetworkKey{Key: testWorkspaceKey(), Epoch: 3}
+	net.Key[0] ^= 1
 	rotated, _ := Invite{Key: k, Room: room, Network: &net}.Code()
 	f.Add(rotated)
 	f.Fuzz(func(t *testing.T, s string) {

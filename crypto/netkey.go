@@ -3,6 +3,7 @@ package crypto
 import (
 	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"strings"
@@ -17,37 +18,45 @@ import (
 // from which the workspace room's and #general's first keys still derive.
 const (
 	networkKeyInfo = "hallway network key v1"
+	rotationDomain = "hallway network key rotation v1\x00"
 
 	invite4Version    = 4
 	invite4Prefix     = "HW4"
-	invite4PayloadLen = 1 + 2*len(WorkspaceKey{}) + roomIDRandomBytes + inviteChecksumLen
+	invite4PayloadLen = 1 + 2*len(WorkspaceKey{}) + 8 + roomIDRandomBytes + inviteChecksumLen
 	invite4Symbols    = (invite4PayloadLen*8 + 4) / 5
 
 	pass5Version = 5
 	pass5Prefix  = "HW5"
-	pass5Len     = 1 + 2*len(WorkspaceKey{}) + roomIDRandomBytes + 32 + inviteChecksumLen
+	pass5Len     = 1 + 2*len(WorkspaceKey{}) + 8 + roomIDRandomBytes + 32 + inviteChecksumLen
 	pass5Symbols = (pass5Len*8 + 4) / 5
 )
 
+// NetworkKey is a rotated network key and the #general epoch whose key it
+// derives from: a node only ever moves to a later epoch's.
+type NetworkKey struct {
+	Key   WorkspaceKey
+	Epoch uint64
+}
+
 // NetworkKeyFrom is the network key a rotation to the #general epoch
 // whose key is k puts in use.
-func NetworkKeyFrom(k RoomKey) WorkspaceKey {
+func NetworkKeyFrom(k RoomKey, epoch uint64) NetworkKey {
 	var w WorkspaceKey
 	copy(w[:], hkdfSHA256(k[:], networkKeyInfo, len(w)))
-	return w
+	return NetworkKey{Key: w, Epoch: epoch}
 }
 
 // NetworkKey is the network key the invite's workspace runs on: the
 // rotated one when it carries one, else the workspace key.
 func (v Invite) NetworkKey() WorkspaceKey {
-	if v.Network != nil {
-		return *v.Network
+	if v.rotated() {
+		return v.Network.Key
 	}
 	return v.Key
 }
 
 // rotated reports whether the invite carries a network key of its own.
-func (v Invite) rotated() bool { return v.Network != nil && *v.Network != v.Key }
+func (v Invite) rotated() bool { return v.Network != nil && v.Network.Epoch > 0 }
 
 // roomBytes decodes the invite's workspace room id.
 func (v Invite) roomBytes() ([]byte, error) {
@@ -68,7 +77,8 @@ func (v Invite) rotatedPayload(version byte, extra []byte, domain string) ([]byt
 	}
 	out := []byte{version}
 	out = append(out, v.Key[:]...)
-	out = append(out, v.Network[:]...)
+	out = append(out, v.Network.Key[:]...)
+	out = binary.BigEndian.AppendUint64(out, v.Network.Epoch)
 	out = append(out, raw...)
 	out = append(out, extra...)
 	return append(out, codeChecksum(domain, out)...), nil
@@ -91,11 +101,15 @@ func parseRotated(s, prefix string, symbols int, version byte, domain string) (I
 	var v Invite
 	n := len(v.Key)
 	copy(v.Key[:], content[1:1+n])
-	var net WorkspaceKey
-	copy(net[:], content[1+n:1+2*n])
-	v.Network = &net
-	v.Room = strings.ToLower(encodeCrockford(content[1+2*n : 1+2*n+roomIDRandomBytes]))
-	return v, content[1+2*n+roomIDRandomBytes:], nil
+	net := &NetworkKey{}
+	copy(net.Key[:], content[1+n:1+2*n])
+	rest := content[1+2*n:]
+	if net.Epoch = binary.BigEndian.Uint64(rest); net.Epoch == 0 || net.Epoch > MaxEpoch {
+		return Invite{}, nil, fmt.Errorf("network key epoch %d is out of range", net.Epoch)
+	}
+	v.Network = net
+	v.Room = strings.ToLower(encodeCrockford(rest[8 : 8+roomIDRandomBytes]))
+	return v, rest[8+roomIDRandomBytes:], nil
 }
 
 func codeChecksum(domain string, content []byte) []byte {
@@ -103,4 +117,14 @@ func codeChecksum(domain string, content []byte) []byte {
 	h.Write([]byte(domain))
 	h.Write(content)
 	return h.Sum(nil)[:inviteChecksumLen]
+}
+
+// RotationMessage is what the rotating admin signs with its identity, so
+// that a member who was away can check, from any colleague that hands it
+// the epoch key, that an admin of its workspace moved the network to it.
+func RotationMessage(room string, epoch uint64, commit [32]byte) []byte {
+	out := append([]byte(rotationDomain), room...)
+	out = append(out, 0)
+	out = binary.BigEndian.AppendUint64(out, epoch)
+	return append(out, commit[:]...)
 }

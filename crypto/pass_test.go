@@ -176,7 +176,7 @@ func FuzzParsePass(f *testing.F) {
 	f.Add(string(NewPassProof(c.Private(), "r", []byte("p"), 5).Marshal()))
 	f.Add("HW2-")
 	f.Add("")
-	net := WorkspaceKey{2}
+	net := NetworkKey{Key: WorkspaceKey{2}, Epoch: 1}
 	rotated := PassCode{Invite: Invite{Room: testPassRoom, Network: &net}, Seed: [32]byte{1}}
 	rc, _ := rotated.Encode()
 	f.Add(rc)

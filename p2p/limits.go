@@ -45,6 +45,7 @@ var protocolStreamCaps = map[protocol.ID]int{
 	ProtoRedeem:  2,
 	ProtoEnter:   2,
 	ProtoProve:   4,
+	ProtoNetKey:  2,
 }
 
 // outboundStreamCap is what we open ourselves per protocol and peer.

@@ -96,6 +96,9 @@ func (d Document) Describe() []string {
 	if d.OpenLANForbidden {
 		out = append(out, "open LAN workspace forbidden")
 	}
+	if d.NetworkEpoch > 0 {
+		out = append(out, fmt.Sprintf("network key rotated (from #general's key %d)", d.NetworkEpoch))
+	}
 	if d.RoomCreation == RoomsByAdmins {
 		out = append(out, "rooms created by admins only")
 	}

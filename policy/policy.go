@@ -2,6 +2,7 @@ package policy
 
 import (
 	"bytes"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -66,7 +67,26 @@ type Document struct {
 	// room id) with their reason: nothing in a held scope is deleted on
 	// any node, by retention or otherwise.
 	Holds map[string]string `json:"holds,omitempty"`
+	// NetworkEpoch is the #general epoch whose key the workspace's network
+	// key derives from since an admin last rotated it; 0: the network key
+	// is the workspace key. Only a rotation sets it (WithNetworkKey), with
+	// NetworkCommit, that key's commitment in hex: a concurrent re-key may
+	// have given the epoch a second key.
+	NetworkEpoch  uint64 `json:"network_epoch,omitempty"`
+	NetworkCommit string `json:"network_commit,omitempty"`
+	// NetworkBy is the rotating admin's peer id and NetworkSig its
+	// signature of crypto.RotationMessage: what a member who was away
+	// checks when a colleague hands it the key.
+	NetworkBy  string `json:"network_by,omitempty"`
+	NetworkSig []byte `json:"network_sig,omitempty"`
 }
+
+// Bounds of a rotation's signature: an Ed25519 peer id and signature
+// take far less.
+const (
+	maxNetworkBy  = 128
+	maxNetworkSig = 256
+)
 
 // HoldWorkspace is the scope of a hold on the whole workspace.
 const HoldWorkspace = "workspace"
@@ -177,6 +197,13 @@ func (d Document) Check() error {
 		if len(reason) > maxHoldReason || !utf8.ValidString(reason) {
 			return bad("hold reason of %d bytes or not UTF-8", len(reason))
 		}
+	}
+	if c, err := hex.DecodeString(d.NetworkCommit); (d.NetworkEpoch > 0) != (err == nil && len(c) == 32) ||
+		d.NetworkEpoch == 0 && d.NetworkCommit != "" {
+		return bad("network key epoch %d with commitment %q", d.NetworkEpoch, d.NetworkCommit)
+	}
+	if len(d.NetworkBy) > maxNetworkBy || len(d.NetworkSig) > maxNetworkSig || (d.NetworkEpoch == 0) != (d.NetworkBy == "") {
+		return bad("network key signed by %d bytes of peer id, %d of signature", len(d.NetworkBy), len(d.NetworkSig))
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"encoding/hex"
 	"fmt"
 	"maps"
 	"slices"
@@ -25,6 +26,17 @@ var Keys = []struct{ Key, Values string }{
 	{"members.admission", "key (whoever holds the workspace key) | admins (only members an admin admitted)"},
 	{"notice", "the acceptable-use text members acknowledge, or none"},
 	{"hold.SCOPE", "a legal hold's reason, or none to release it (SCOPE: workspace or a room id)"},
+}
+
+// WithNetworkKey returns the next version of d, whose network key
+// derives from the key of #general's epoch with commitment commit, as
+// the admin by signed it (sig): what a rotation of the network key posts.
+func (d Document) WithNetworkKey(epoch uint64, commit [32]byte, by string, sig []byte) Document {
+	n := d.clone()
+	n.Version = d.Version + 1
+	n.NetworkEpoch, n.NetworkCommit = epoch, hex.EncodeToString(commit[:])
+	n.NetworkBy, n.NetworkSig = by, sig
+	return n
 }
 
 // Set returns the next version of d with key set to value, or an error a

@@ -132,6 +132,9 @@ type Deps struct {
 	// PolicyChanged is told of each new workspace policy in force (and of
 	// the one in force when the node opens, with prev zero); nil: nobody.
 	PolicyChanged func(ctx context.Context, prev, next policy.Document)
+	// GeneralKey is told of each key of #general taken: the network key
+	// may derive from it (netkey.go); nil: nobody.
+	GeneralKey func()
 	// Revoked is told of each member the workspace room's log takes out
 	// (its connections are to be dropped); nil: nobody.
 	Revoked func(p peer.ID)

@@ -90,14 +90,20 @@ func (m *Manager) followTopics(j *Joined) error {
 // over the DM outbox, which holds it for those offline, and sealing every
 // post from now on. A member left out reads nothing posted after it.
 func (m *Manager) Rekey(ctx context.Context, room string, without []peer.ID) error {
+	_, _, err := m.rekey(ctx, room, without)
+	return err
+}
+
+// rekey is Rekey, returning the new epoch and its key.
+func (m *Manager) rekey(ctx context.Context, room string, without []peer.ID) (uint64, hcrypto.RoomKey, error) {
 	j := m.joined.Get(room)
 	if j == nil {
-		return chat.NewUserError(fmt.Sprintf("you are in no room with id %q", room), chat.ErrUnknownRoom)
+		return 0, hcrypto.RoomKey{}, chat.NewUserError(fmt.Sprintf("you are in no room with id %q", room), chat.ErrUnknownRoom)
 	}
 	var members []storage.Member
 	if j.general {
 		if !m.generalRekeys() || !m.IsWorkspaceAdmin(m.deps.Net.ID()) {
-			return chat.UserErrorf("#general is the whole workspace's; only its admins change its key, when it admits members by admins")
+			return 0, hcrypto.RoomKey{}, chat.UserErrorf("#general is the whole workspace's; only its admins change its key, when it admits members by admins")
 		}
 		for _, p := range m.workspaceMembers() {
 			members = append(members, storage.Member{Peer: p})
@@ -105,12 +111,12 @@ func (m *Manager) Rekey(ctx context.Context, room string, without []peer.ID) err
 	} else {
 		var err error
 		if members, err = m.members(ctx, j); err != nil {
-			return err
+			return 0, hcrypto.RoomKey{}, err
 		}
 	}
 	key, err := hcrypto.NewRoomKey()
 	if err != nil {
-		return err
+		return 0, hcrypto.RoomKey{}, err
 	}
 	epoch, _ := j.current()
 	epoch++
@@ -118,16 +124,16 @@ func (m *Manager) Rekey(ctx context.Context, room string, without []peer.ID) err
 	removed := encodeIDs(without)
 	if _, err := m.deps.Store.AddRoomEpochKey(ctx, storage.EpochKey{Room: j.id, Epoch: epoch, Commit: key.Commitment(),
 		Key: key, Sender: self.String(), Removed: removed}); err != nil {
-		return fmt.Errorf("keep the new room key: %w", err)
+		return 0, hcrypto.RoomKey{}, fmt.Errorf("keep the new room key: %w", err)
 	}
 	j.markRemoved(without)
 	j.addKey(epoch, key)
 	if err := m.followTopics(j); err != nil {
-		return err
+		return 0, hcrypto.RoomKey{}, err
 	}
 	meta, err := json.Marshal(p2p.RoomKey{Room: j.id, Epoch: epoch, Key: key[:], Removed: removed})
 	if err != nil {
-		return err
+		return 0, hcrypto.RoomKey{}, err
 	}
 	var tos []peer.ID
 	for _, mem := range members {
@@ -141,9 +147,9 @@ func (m *Manager) Rekey(ctx context.Context, room string, without []peer.ID) err
 	m.log.Info("room re-keyed", "room", j.id, "epoch", epoch, "without", len(without))
 	m.announce(ctx, j.id)
 	if err != nil {
-		return fmt.Errorf("hand the new key over: %w", err)
+		return epoch, key, fmt.Errorf("hand the new key over: %w", err)
 	}
-	return nil
+	return epoch, key, nil
 }
 
 // RoomKeyReceived takes an epoch key a colleague handed over; one that
@@ -251,6 +257,9 @@ func (m *Manager) takeKey(ctx context.Context, j *Joined, from peer.ID, k *p2p.R
 		return err
 	}
 	m.log.Info("room key accepted", "room", j.id, "epoch", k.Epoch, "from", from)
+	if j.general && m.deps.GeneralKey != nil {
+		m.deps.GeneralKey()
+	}
 	m.announce(ctx, j.id)
 	// Fetch what was posted under it before the key arrived, from the
 	// member that handed it over (online: its message just came); periodic
