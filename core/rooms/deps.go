@@ -132,6 +132,9 @@ type Deps struct {
 	// PolicyChanged is told of each new workspace policy in force (and of
 	// the one in force when the node opens, with prev zero); nil: nobody.
 	PolicyChanged func(ctx context.Context, prev, next policy.Document)
+	// NetworkKey is the rotated network key the node runs on, which pass
+	// codes carry; nil (or nil returned): the workspace key.
+	NetworkKey func() *hcrypto.NetworkKey
 	// GeneralKey is told of each key of #general taken: the network key
 	// may derive from it (netkey.go); nil: nobody.
 	GeneralKey func()

@@ -1,12 +1,17 @@
 package rooms
 
 import (
+	"bytes"
 	"context"
 	"encoding/hex"
 	"fmt"
 
 	"hallway/chat"
 	hcrypto "hallway/crypto"
+	"hallway/p2p"
+	"hallway/storage"
+
+	"github.com/libp2p/go-libp2p/core/peer"
 )
 
 // Rotating the network key (crypto/netkey.go): an admin moves #general to
@@ -69,3 +74,63 @@ func (m *Manager) NetworkKey() (hcrypto.NetworkKey, bool) {
 // NetworkRotated reports whether the workspace policy names a network key
 // of its own, held here or not.
 func (m *Manager) NetworkRotated() bool { return m.WorkspacePolicy().NetworkEpoch > 0 }
+
+// NetworkHandover is what a member who was away is handed on an older
+// network key: the #general key the policy's network key derives from,
+// with the rotating admin's signature; ok is false with no rotation or
+// while that key is not here.
+func (m *Manager) NetworkHandover() (p2p.NetKeyHandover, bool) {
+	doc := m.WorkspacePolicy()
+	g := m.general()
+	j, err := m.workspaceRoom()
+	if doc.NetworkEpoch == 0 || g == nil || err != nil {
+		return p2p.NetKeyHandover{}, false
+	}
+	for _, key := range g.keysOf(doc.NetworkEpoch) {
+		if c := key.Commitment(); hex.EncodeToString(c[:]) == doc.NetworkCommit {
+			return p2p.NetKeyHandover{Room: j.id, Epoch: doc.NetworkEpoch, Key: bytes.Clone(key[:]),
+				By: doc.NetworkBy, Sig: bytes.Clone(doc.NetworkSig)}, true
+		}
+	}
+	return p2p.NetKeyHandover{}, false
+}
+
+// TakeHandedNetworkKey checks a handover against our own log (a workspace
+// admin of ours signed the rotation of our workspace to that key) and
+// keeps its #general key, returning the network key it derives.
+func (m *Manager) TakeHandedNetworkKey(ctx context.Context, from peer.ID, h p2p.NetKeyHandover) (hcrypto.NetworkKey, error) {
+	j, err := m.workspaceRoom()
+	if err != nil {
+		return hcrypto.NetworkKey{}, err
+	}
+	g := m.general()
+	switch {
+	case h.Room != j.id:
+		return hcrypto.NetworkKey{}, fmt.Errorf("a network key of another workspace")
+	case g == nil:
+		return hcrypto.NetworkKey{}, fmt.Errorf("no #general to keep its key in")
+	}
+	by, err := peer.Decode(h.By)
+	if err != nil || !m.IsWorkspaceAdmin(by) {
+		return hcrypto.NetworkKey{}, fmt.Errorf("the rotation is signed by %s, not an admin of the workspace as far as we know", h.By)
+	}
+	pub, err := by.ExtractPublicKey()
+	if err != nil {
+		return hcrypto.NetworkKey{}, fmt.Errorf("the rotating admin's key: %w", err)
+	}
+	key := hcrypto.RoomKey(h.Key)
+	if ok, err := pub.Verify(hcrypto.RotationMessage(h.Room, h.Epoch, key.Commitment()), h.Sig); err != nil || !ok {
+		return hcrypto.NetworkKey{}, fmt.Errorf("the rotation's signature does not hold")
+	}
+	if _, err := m.deps.Store.AddRoomEpochKey(ctx, storage.EpochKey{Room: g.id, Epoch: h.Epoch, Commit: key.Commitment(),
+		Key: key, Sender: from.String()}); err != nil {
+		return hcrypto.NetworkKey{}, err
+	}
+	if g.addKey(h.Epoch, key) {
+		if err := m.followTopics(g); err != nil {
+			return hcrypto.NetworkKey{}, err
+		}
+	}
+	m.log.Info("network key handed over", "epoch", h.Epoch, "from", from, "signed by", by)
+	return hcrypto.NetworkKeyFrom(key, h.Epoch), nil
+}

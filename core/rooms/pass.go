@@ -54,7 +54,11 @@ func (m *Manager) OpenPass(ctx context.Context, opt PassOptions) (chat.Workspace
 	case opt.Expires < time.Minute || opt.Expires > maxLife:
 		return chat.WorkspacePass{}, chat.UserErrorf("a pass lasts from a minute to %d days, not %v", maxLife/(24*time.Hour), opt.Expires)
 	}
-	code, err := hcrypto.NewPass(hcrypto.Invite{Key: *m.cfg.Workspace, Room: j.id})
+	inv := hcrypto.Invite{Key: *m.cfg.Workspace, Room: j.id}
+	if m.deps.NetworkKey != nil {
+		inv.Network = m.deps.NetworkKey()
+	}
+	code, err := hcrypto.NewPass(inv)
 	if err != nil {
 		return chat.WorkspacePass{}, err
 	}
