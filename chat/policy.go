@@ -27,3 +27,18 @@ type Policy struct {
 	// named as this node knows its key.
 	Admins []Colleague `json:"admins,omitempty"`
 }
+
+// NetworkKeyState is the network key a node runs on: the workspace key,
+// or the one an admin last rotated to.
+type NetworkKeyState struct {
+	// Tag is the key's public label, the same on every node that runs on
+	// it; "" in the open LAN.
+	Tag string `json:"tag"`
+	// Epoch is #general's epoch the key derives from; 0: the workspace
+	// key.
+	Epoch   uint64 `json:"epoch"`
+	Rotated bool   `json:"rotated"`
+	// GraceUntil says until when each older key still gets members who
+	// were away the new one.
+	GraceUntil []time.Time `json:"grace_until,omitempty"`
+}

@@ -43,6 +43,9 @@ func (s *Service) PolicyHistory(ctx context.Context) ([]chat.Policy, error) {
 // each decision.
 func (s *Service) policyChanged(ctx context.Context, prev, next policy.Document) {
 	s.log.Info("workspace policy in force", "version", next.Version)
+	if next.NetworkEpoch != prev.NetworkEpoch {
+		s.spawn(func(context.Context) { s.checkNetworkKey() })
+	}
 	if next.AdmitsByAdmins() {
 		s.dropUnadmitted()
 	}

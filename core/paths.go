@@ -20,8 +20,10 @@ const (
 	// workspacePassFile keeps a pass code until our log of the workspace
 	// room counts us in (core/pass.go).
 	workspacePassFile = "workspace.pass"
-	databaseFile      = "hallway.db"
-	lockFile          = "hallway.lock"
+	// networkKeyFile holds a rotated network key (core/netkey_file.go).
+	networkKeyFile = "network.key"
+	databaseFile   = "hallway.db"
+	lockFile       = "hallway.lock"
 	// SocketFile is the control API's Unix socket; on Windows its path
 	// names the control pipe instead (see control/endpoint_windows.go).
 	SocketFile = "control.sock"

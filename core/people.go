@@ -21,7 +21,8 @@ func (s *Service) openPeople(ctx context.Context) error {
 	if err := s.blocks.Load(ctx); err != nil {
 		return err
 	}
-	s.dial = people.NewDialer(people.DialerConfig{Logger: s.log}, people.DialerDeps{Net: ports, Store: s.store, Blocks: s.blocks})
+	s.dial = people.NewDialer(people.DialerConfig{Logger: s.log}, people.DialerDeps{Net: ports, Store: s.store, Blocks: s.blocks,
+		OtherKey: s.otherKey})
 	s.colleagues = people.NewDirectory(people.DirectoryDeps{Store: s.store, Links: ports, Problems: s.dial, Blocks: s.blocks})
 	s.intake = people.NewIntake(
 		people.IntakeConfig{StaticPeers: s.cfg.StaticPeers, NoMDNS: s.cfg.NoMDNS, WorkspaceTag: s.workspaceTag(), Logger: s.log},

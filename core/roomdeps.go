@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"hallway/core/rooms"
+	hcrypto "hallway/crypto"
 	"hallway/p2p"
 
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -19,14 +20,21 @@ func (s *Service) newRooms(lastClock uint64) *rooms.Manager {
 		Publisher:     rooms.PublishFunc(s.bus.publish),
 		Spawner:       rooms.SpawnFunc(s.spawn),
 		PolicyChanged: s.policyChanged,
-		Revoked:       s.revoked,
-		Admitted:      s.admitted,
-		Closing:       s.ctx.Done(),
-		SelfName:      func() string { return s.currentProfile().Name },
-		Self:          s.Self,
-		Colleague:     s.colleague,
-		ResolvePeer:   s.Resolve,
-		QueueDM:       s.queueDM,
+		GeneralKey:    func() { s.spawn(func(context.Context) { s.checkNetworkKey() }) },
+		NetworkKey: func() *hcrypto.NetworkKey {
+			if k := s.networkKey(); k.Epoch > 0 {
+				return &k
+			}
+			return nil
+		},
+		Revoked:     s.revoked,
+		Admitted:    s.admitted,
+		Closing:     s.ctx.Done(),
+		SelfName:    func() string { return s.currentProfile().Name },
+		Self:        s.Self,
+		Colleague:   s.colleague,
+		ResolvePeer: s.Resolve,
+		QueueDM:     s.queueDM,
 		QueueDMs: func(ctx context.Context, tos []peer.ID, text, kind, meta string) error {
 			_, err := s.dm.QueueAll(ctx, tos, text, kind, meta)
 			return err

@@ -62,11 +62,20 @@ type Service struct {
 	passMu sync.Mutex
 	// passAnswered is when a member last let us in by the pass.
 	passAnswered time.Time
-	store        *storage.Store
-	node         *p2p.Node
-	bus          *bus
-	dm           *dm.Service
-	dial         *people.Dialer
+	// net is the rotated network key state (netHas: there is one), under
+	// netMu; netChanged ends Run once the node moved to a new key
+	// (core/netkey.go); handovers paces handing it to members who were
+	// away (core/netkey_grace.go).
+	netMu      sync.Mutex
+	net        networkKeys
+	netHas     bool
+	netChanged chan struct{}
+	handovers  handovers
+	store      *storage.Store
+	node       *p2p.Node
+	bus        *bus
+	dm         *dm.Service
+	dial       *people.Dialer
 
 	colleagues *people.Directory
 	presence   *people.Presence
@@ -115,7 +124,7 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Service{cfg: cfg, log: cfg.Logger, lock: lock, bus: newBus()}
+	s := &Service{cfg: cfg, log: cfg.Logger, lock: lock, bus: newBus(), netChanged: make(chan struct{}, 1)}
 	if err := s.open(ctx); err != nil {
 		s.closeParts()
 		return nil, err
@@ -139,6 +148,9 @@ func (s *Service) open(ctx context.Context) error {
 		if s.wsRoom, _, err = ReadWorkspaceRoom(s.cfg.DataDir); err != nil {
 			return err
 		}
+		if s.net, s.netHas, err = readNetworkKeys(s.cfg.DataDir); err != nil {
+			return err
+		}
 		if c, ok, err := ReadPass(s.cfg.DataDir); err != nil {
 			return err
 		} else if ok && c.Key == *s.ws && c.Room == s.wsRoom.ID {
@@ -152,10 +164,7 @@ func (s *Service) open(ctx context.Context) error {
 	if err := s.openPeople(ctx); err != nil {
 		return err
 	}
-	var psk []byte
-	if s.ws != nil {
-		psk = s.ws.PSK()
-	}
+	psk := s.psk()
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.dm = newDMs(s)
 	last, err := s.store.MaxHLC(ctx)
@@ -172,7 +181,22 @@ func (s *Service) open(ctx context.Context) error {
 		return fmt.Errorf("network: %w", err)
 	}
 	s.node.SetFileServer(blockedFiles{s.transfers.FileServer(), s.blocks})
-	return s.openRooms(ctx)
+	if s.ws != nil {
+		s.node.SetNetKeyServer(s)
+	}
+	if err := s.openRooms(ctx); err != nil {
+		return err
+	}
+	s.checkNetworkKey() // a move a restart cut short
+	return nil
+}
+
+// now is the clock memberships, passes and network key grace go by.
+func (s *Service) now() time.Time {
+	if s.cfg.now != nil {
+		return s.cfg.now()
+	}
+	return time.Now()
 }
 
 // startNode listens where configured; by default on every interface, on
@@ -217,8 +241,9 @@ func (s *Service) Run(ctx context.Context) error {
 		}
 	}()
 	// one slot per goroutine below, so none blocks on its way out
-	errc := make(chan error, 10)
-	for _, run := range []func(context.Context) error{s.dial.Run, s.dm.Run, s.rooms.Writer().Run, s.rooms.Syncer().Run, s.transfers.Run, s.runTrustWatch, s.records.Run, s.runAdmissionWatch} {
+	errc := make(chan error, 16)
+	for _, run := range []func(context.Context) error{s.dial.Run, s.dm.Run, s.rooms.Writer().Run, s.rooms.Syncer().Run, s.transfers.Run,
+		s.runTrustWatch, s.records.Run, s.runAdmissionWatch, s.runNetworkKeyWatch} {
 		s.wg.Add(1)
 		go func() { defer s.wg.Done(); errc <- run(runCtx) }()
 	}

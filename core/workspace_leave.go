@@ -18,6 +18,9 @@ func RemoveWorkspaceKey(dir string) error {
 	if err := removeWorkspaceRoom(dir); err != nil {
 		return err
 	}
+	if err := removeNetworkKeys(dir); err != nil {
+		return err
+	}
 	// The key goes first: a crash in between leaves a record without a
 	// key, which refuses to start until leave runs again.
 	return removeWorkspaceRecord(dir)

@@ -2,11 +2,13 @@ package people
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"sync"
 	"time"
 
 	"hallway/discovery"
+	"hallway/p2p"
 
 	"github.com/libp2p/go-libp2p/core/peer"
 	ma "github.com/multiformats/go-multiaddr"
@@ -38,10 +40,11 @@ const (
 // peer at a time and a per-peer back-off. A flood of announcements costs
 // a full queue, never a goroutine per sighting.
 type Dialer struct {
-	net    DialNet
-	store  PeerStore
-	blocks Blocks
-	log    *slog.Logger
+	net      DialNet
+	store    PeerStore
+	blocks   Blocks
+	otherKey func(peer.ID, []ma.Multiaddr)
+	log      *slog.Logger
 	// hintGuard decides which addresses of hints may be dialled.
 	hintGuard *hintGuard
 	// mu guards st (and every dialState in it), known, hints and dropped.
@@ -78,6 +81,10 @@ type DialerDeps struct {
 	Net    DialNet
 	Store  PeerStore // the known colleagues and their last addresses
 	Blocks Blocks    // keys never dialled; nil: nobody is blocked
+	// OtherKey is told of each dial a peer answered on another workspace
+	// or network key (p2p.ErrDifferentWorkspace), off the dial worker; nil:
+	// nobody.
+	OtherKey func(id peer.ID, addrs []ma.Multiaddr)
 }
 
 // NewDialer returns a dialer; its workers start with Run.
@@ -86,7 +93,7 @@ func NewDialer(cfg DialerConfig, deps DialerDeps) *Dialer {
 	if blocks == nil {
 		blocks = noBlocks{}
 	}
-	return &Dialer{net: deps.Net, store: deps.Store, blocks: blocks, log: orDiscard(cfg.Logger), st: map[peer.ID]*dialState{},
+	return &Dialer{net: deps.Net, store: deps.Store, blocks: blocks, otherKey: deps.OtherKey, log: orDiscard(cfg.Logger), st: map[peer.ID]*dialState{},
 		hintGuard: newHintGuard(),
 		wake:      make(chan struct{}, 1), wakeKnown: make(chan struct{}, 1)}
 }
@@ -245,6 +252,9 @@ func (d *Dialer) work(ctx context.Context, knownOnly bool) {
 			d.log.Debug("dial failed", "peer", st.id, "err", err)
 		}
 		d.mu.Unlock()
+		if err != nil && d.otherKey != nil && errors.Is(err, p2p.ErrDifferentWorkspace) {
+			d.otherKey(st.id, addrs)
+		}
 	}
 }
 
