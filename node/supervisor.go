@@ -26,7 +26,8 @@ type Config struct {
 }
 
 // Supervisor runs one node for a data folder and keeps it running across
-// workspace switches and restarts, without the process exiting.
+// workspace switches, restarts and moves to a new network key, without
+// the process exiting.
 type Supervisor struct {
 	cfg      Config
 	log      *slog.Logger
@@ -122,7 +123,16 @@ func (s *Supervisor) keepRunning(ctx context.Context, svc *core.Service) error {
 		case err := <-ran:
 			stop()
 			s.setCurrent(nil)
-			return err
+			if !errors.Is(err, core.ErrNetworkKeyChanged) || ctx.Err() != nil {
+				return err
+			}
+			// The workspace moved to a new network key, which the data
+			// folder holds now: open it again on that key.
+			next, err := s.open(ctx)
+			if err != nil {
+				return fmt.Errorf("restart on the new network key: %w", err)
+			}
+			svc = next
 		case req := <-s.requests:
 			// Closing first: the old service's event streams end and
 			// colleagues see it offline before the new one appears.

@@ -27,6 +27,10 @@ type Change struct {
 	// Pass is the pass a pass code carries, kept until our log of the
 	// workspace room counts us in (core/pass.go); nil for an invite code.
 	Pass *hcrypto.PassCode
+	// Network is the network key an admin rotated to, as a code made
+	// since carries it; nil: the code's workspace key (or a newer network
+	// key the folder holds already).
+	Network *hcrypto.NetworkKey
 }
 
 // NewWorkspace is the change to a new private workspace with a fresh key,
@@ -53,13 +57,13 @@ func JoinWorkspace(code string, force bool) (Change, error) {
 		if err != nil {
 			return Change{}, fmt.Errorf("that pass code does not work: %v", err)
 		}
-		return Change{Key: &pc.Key, Room: rooms.WorkspaceRoom{ID: pc.Room}, Force: force, Pass: &pc}, nil
+		return Change{Key: &pc.Key, Room: rooms.WorkspaceRoom{ID: pc.Room}, Force: force, Pass: &pc, Network: pc.Network}, nil
 	}
 	v, err := hcrypto.ParseInvite(code)
 	if err != nil {
 		return Change{}, fmt.Errorf("that invite code does not work: %v", err)
 	}
-	return Change{Key: &v.Key, Room: rooms.WorkspaceRoom{ID: v.Room}, Force: force}, nil
+	return Change{Key: &v.Key, Room: rooms.WorkspaceRoom{ID: v.Room}, Force: force, Network: v.Network}, nil
 }
 
 // LeaveWorkspace is the change to the open LAN workspace.
@@ -96,6 +100,16 @@ func (c Change) apply(dir string) error {
 	if err := core.WriteWorkspaceKey(dir, *c.Key, c.Force); err != nil {
 		return err
 	}
+	if !had || old != *c.Key {
+		if err := core.WriteNetworkKey(dir, nil); err != nil {
+			return err // another workspace's rotation
+		}
+	}
+	if c.Network != nil {
+		if err := core.WriteNetworkKey(dir, c.Network); err != nil {
+			return err
+		}
+	}
 	if c.Room.ID == "" && had && old == *c.Key {
 		return nil // an old code of the same workspace: keep what we know
 	}
@@ -117,7 +131,7 @@ func (c Change) State(withCode bool) control.WorkspaceState {
 
 // InviteCode is the code colleagues join the change's workspace with.
 func (c Change) InviteCode() string {
-	code, err := hcrypto.Invite{Key: *c.Key, Room: c.Room.ID}.Code()
+	code, err := hcrypto.Invite{Key: *c.Key, Room: c.Room.ID, Network: c.Network}.Code()
 	if err != nil {
 		return c.Key.InviteCode()
 	}
@@ -135,7 +149,11 @@ func Invite(dir string) (code string, private bool, err error) {
 	if err != nil {
 		return "", true, err
 	}
-	code, err = hcrypto.Invite{Key: k, Room: wr.ID}.Code()
+	net, err := core.ReadNetworkKey(dir)
+	if err != nil {
+		return "", true, err
+	}
+	code, err = hcrypto.Invite{Key: k, Room: wr.ID, Network: net}.Code()
 	return code, true, err
 }
 
