@@ -45,7 +45,9 @@ var workspaceVerbs = subVerbs{list: []subVerb{
 	{"pass", "pass [--uses N] [--expires 7d]", exactly(0), workspacePass},
 	{"passes", "passes", exactly(0), workspacePasses},
 	{"close-pass", "close-pass ID", exactly(1), workspaceClosePass},
-}, misuse: "usage: hallway workspace [show|create|join CODE|leave|invite|nearby|members|admit PEER|revoke PEER|pass|passes|close-pass ID]"}
+	{"rotate-key", "rotate-key", exactly(0), workspaceRotateKey},
+	{"network-key", "network-key", exactly(0), workspaceNetworkKey},
+}, misuse: "usage: hallway workspace [show|create|join CODE|leave|invite|nearby|members|admit PEER|revoke PEER|pass|passes|close-pass ID|rotate-key|network-key]"}
 
 // workspaceAdmit admits a colleague by their key (admins only), for a
 // while with --expires (days like 90d, or a duration like 12h).
@@ -79,6 +81,46 @@ func workspaceRevoke(ctx context.Context, env *Env, dir string, args []string, p
 	fmt.Fprintf(env.Stdout, "Revoked %s: every member's Hallway refuses its connections as the revocation reaches it.\n"+
 		"It keeps the workspace key: while the policy admits members by admins (members.admission admins), a new\n"+
 		"identity made with it is refused too; otherwise make a new workspace to shut it out (docs/GOVERNANCE.md).\n", safeLine(args[0]))
+	return nil
+}
+
+// workspaceRotateKey moves the workspace to a new network key (admins
+// only).
+func workspaceRotateKey(ctx context.Context, env *Env, dir string, _ []string, p parsed) error {
+	st, err := control.NewClient(dir).RotateNetworkKey(ctx)
+	if err != nil {
+		return err
+	}
+	if p.bools["json"] {
+		return printJSON(env.Stdout, st)
+	}
+	fmt.Fprintf(env.Stdout, "The workspace moves to network key %s: every member's Hallway restarts on it as the rotation reaches it,\n"+
+		"and members away now are handed it when they come back, for %d days. Invite codes and passes made before it\n"+
+		"no longer let anyone in: make new ones (hallway workspace invite, hallway workspace pass).\n",
+		safeLine(st.Tag), core.NetworkGraceDays)
+	return nil
+}
+
+// workspaceNetworkKey says which network key the node runs on.
+func workspaceNetworkKey(ctx context.Context, env *Env, dir string, _ []string, p parsed) error {
+	st, err := control.NewClient(dir).NetworkKeyState(ctx)
+	if err != nil {
+		return err
+	}
+	if p.bools["json"] {
+		return printJSON(env.Stdout, st)
+	}
+	switch {
+	case st.Tag == "":
+		fmt.Fprintln(env.Stdout, "The open LAN workspace has no network key.")
+	case !st.Rotated:
+		fmt.Fprintf(env.Stdout, "Network key %s: the workspace key (never rotated).\n", safeLine(st.Tag))
+	default:
+		fmt.Fprintf(env.Stdout, "Network key %s, rotated (from #general's key %d).\n", safeLine(st.Tag), st.Epoch)
+	}
+	for _, t := range st.GraceUntil {
+		fmt.Fprintf(env.Stdout, "Members still on an older key are handed it until %s.\n", t.Local().Format("2006-01-02 15:04"))
+	}
 	return nil
 }
 

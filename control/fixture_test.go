@@ -264,3 +264,11 @@ func (fixture) WorkspacePasses(context.Context) ([]chat.WorkspacePass, error) {
 	return []chat.WorkspacePass{fill[chat.WorkspacePass]()}, nil
 }
 func (fixture) ClosePass(context.Context, string) error { return nil }
+func (fixture) RotateNetworkKey(context.Context) (chat.NetworkKeyState, error) {
+	return chat.NetworkKeyState{Tag: "0a1b2c3d4e5f6789", Epoch: 3, Rotated: true,
+		GraceUntil: []time.Time{time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)}}, nil
+}
+func (fixture) NetworkKeyState() chat.NetworkKeyState {
+	return chat.NetworkKeyState{Tag: "0a1b2c3d4e5f6789", Epoch: 3, Rotated: true,
+		GraceUntil: []time.Time{time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)}}
+}

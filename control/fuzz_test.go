@@ -180,3 +180,9 @@ func (stubBackend) OpenPass(context.Context, int, time.Duration) (chat.Workspace
 }
 func (stubBackend) WorkspacePasses(context.Context) ([]chat.WorkspacePass, error) { return nil, nil }
 func (stubBackend) ClosePass(context.Context, string) error                       { return nil }
+func (stubBackend) RotateNetworkKey(context.Context) (chat.NetworkKeyState, error) {
+	return chat.NetworkKeyState{Tag: "0a1b2c3d4e5f6789", Epoch: 3, Rotated: true}, nil
+}
+func (stubBackend) NetworkKeyState() chat.NetworkKeyState {
+	return chat.NetworkKeyState{Tag: "0a1b2c3d4e5f6789"}
+}

@@ -20,6 +20,8 @@ type Governance interface {
 	OpenPass(ctx context.Context, uses int, expires time.Duration) (chat.WorkspacePass, error)
 	WorkspacePasses(ctx context.Context) ([]chat.WorkspacePass, error)
 	ClosePass(ctx context.Context, id string) error
+	RotateNetworkKey(ctx context.Context) (chat.NetworkKeyState, error)
+	NetworkKeyState() chat.NetworkKeyState
 }
 
 type adminRequest struct {
@@ -69,6 +71,16 @@ var epAdmit = define(&Endpoint[admitRequest, none]{Name: "workspace_admit", Meth
 // maxMembershipSeconds bounds a membership statement's lifetime (ten
 // years); longer is "until revoked".
 const maxMembershipSeconds = 10 * 366 * 86400
+
+var epRotateNetworkKey = define(&Endpoint[none, chat.NetworkKeyState]{Name: "workspace_network_key_rotate", Method: "POST", Path: "/v1/workspace/network-key/rotate", needs: resGovernance,
+	serve: func(ctx context.Context, b Backends, _ none) (chat.NetworkKeyState, error) {
+		return b.Governance.RotateNetworkKey(ctx)
+	}})
+
+var epNetworkKey = define(&Endpoint[none, chat.NetworkKeyState]{Name: "workspace_network_key", Method: "GET", Path: "/v1/workspace/network-key", needs: resGovernance,
+	serve: func(_ context.Context, b Backends, _ none) (chat.NetworkKeyState, error) {
+		return b.Governance.NetworkKeyState(), nil
+	}})
 
 var epPolicy = define(&Endpoint[none, chat.Policy]{Name: "policy", Method: "GET", Path: "/v1/policy", needs: resGovernance,
 	serve: func(ctx context.Context, b Backends, _ none) (chat.Policy, error) {
@@ -136,4 +148,15 @@ func (c *Client) AdmitMember(ctx context.Context, peer, name string, expires tim
 // AcknowledgeNotice acknowledges the policy's acceptable-use notice.
 func (c *Client) AcknowledgeNotice(ctx context.Context) (chat.Policy, error) {
 	return call(ctx, c, epAcknowledge, none{})
+}
+
+// RotateNetworkKey moves the workspace to a new network key (admins only);
+// the node restarts on it right after answering.
+func (c *Client) RotateNetworkKey(ctx context.Context) (chat.NetworkKeyState, error) {
+	return call(ctx, c, epRotateNetworkKey, none{})
+}
+
+// NetworkKeyState says which network key the node runs on.
+func (c *Client) NetworkKeyState(ctx context.Context) (chat.NetworkKeyState, error) {
+	return call(ctx, c, epNetworkKey, none{})
 }
