@@ -229,4 +229,27 @@ func TestBenchGovernance(t *testing.T) {
 	}
 	fmt.Printf("BENCH admission from a pass, no admin online: start to a member connected to all %d nodes: %s (polled through the CLI)\n",
 		len(others), round(time.Since(start)))
+
+	// Rotation of the network key, after the revocation above: until
+	// every member runs on the new key and is connected to the admin.
+	admin.Start()
+	members = append(others, byPass)
+	for _, d := range members {
+		d.WaitFor("the admin back", 60*time.Second, func() bool { return d.Online(adminID) })
+	}
+	start = time.Now()
+	rotated, err := admin.Client().RotateNetworkKey(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range members {
+		d.WaitThroughRestarts("the new network key in use", 60*time.Second, func() bool {
+			return onlineWith(d, rotated.Tag, adminID)
+		})
+	}
+	fmt.Printf("BENCH network key rotation: until all %d other nodes run on the new key, connected to the admin: %s (polled through the API)\n",
+		len(members), round(time.Since(start)))
+	if st, ok := networkKeyOf(gone); !ok || st.Tag == rotated.Tag {
+		t.Fatalf("the revoked member runs on %+v", st)
+	}
 }

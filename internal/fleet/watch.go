@@ -23,6 +23,15 @@ type Watcher struct {
 // nothing that happens afterwards can be missed.
 func (d *Daemon) Watch(what string, timeout time.Duration) *Watcher {
 	d.T.Helper()
+	w, err := d.watch(what, timeout)
+	if err != nil {
+		d.T.Fatal(err)
+	}
+	return w
+}
+
+// watch is Watch returning the failure.
+func (d *Daemon) watch(what string, timeout time.Duration) (*Watcher, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	w := &Watcher{d: d, what: what, ctx: ctx, cancel: cancel, wake: make(chan struct{}, 1), done: make(chan error, 1)}
 	ready := make(chan struct{})
@@ -39,11 +48,11 @@ func (d *Daemon) Watch(what string, timeout time.Duration) *Watcher {
 	case <-ready:
 	case err := <-w.done:
 		cancel()
-		d.T.Fatalf("%s: event stream for %q: %v", d.Name, what, err)
+		return nil, fmt.Errorf("%s: event stream for %q: %v", d.Name, what, err)
 	case <-ctx.Done():
-		d.T.Fatalf("%s: no event stream for %q", d.Name, what)
+		return nil, fmt.Errorf("%s: no event stream for %q", d.Name, what)
 	}
-	return w
+	return w, nil
 }
 
 // Until returns once cond holds, failing the test at the watcher's deadline.
@@ -94,4 +103,32 @@ func (d *Daemon) WaitForErr(what string, timeout time.Duration, cond func() bool
 	start := time.Now()
 	err := d.Watch(what, timeout).UntilErr(cond)
 	return time.Since(start), err
+}
+
+// WaitThroughRestarts is WaitFor for a daemon that may restart its node
+// meanwhile (a move to a new network key): each time its event stream
+// ends, or cannot open while it restarts, it watches again, until cond
+// holds or timeout.
+func (d *Daemon) WaitThroughRestarts(what string, timeout time.Duration, cond func() bool) time.Duration {
+	d.T.Helper()
+	start := time.Now()
+	deadline := start.Add(timeout)
+	retry := time.NewTicker(100 * time.Millisecond)
+	defer retry.Stop()
+	for {
+		left := time.Until(deadline)
+		if left <= 0 {
+			d.T.Fatalf("%s: timed out waiting for %s", d.Name, what)
+		}
+		w, err := d.watch(what, left)
+		if err == nil {
+			if err = w.UntilErr(cond); err == nil {
+				return time.Since(start)
+			}
+		}
+		if cond() {
+			return time.Since(start)
+		}
+		<-retry.C // the node restarts: watch again in a moment
+	}
 }
