@@ -85,18 +85,26 @@ func TestParseIsStrict(t *testing.T) {
 	if _, err := Parse(ok); err != nil {
 		t.Fatal(err)
 	}
+	rotated := Document{Version: 2}.WithNetworkKey(4, [32]byte{1}, "admin", []byte{1, 2})
+	if got, err := Parse(rotated.Marshal()); err != nil || got.NetworkEpoch != 4 || got.Version != 3 {
+		t.Fatalf("a rotation's version: %+v, %v", got, err)
+	}
 	for name, b := range map[string][]byte{
-		"unknown field":    []byte(`{"version":1,"files":{},"retention":{},"admins":["me"]}`),
-		"trailing data":    append(append([]byte(nil), ok...), []byte(`{}`)...),
-		"not json":         []byte("\xff{"),
-		"oversize":         bytes.Repeat([]byte(" "), MaxDocumentBytes+1),
-		"unsorted types":   []byte(`{"version":1,"files":{"blocked":[".exe",".bat"]},"retention":{}}`),
-		"type not dotted":  []byte(`{"version":1,"files":{"blocked":["exe"]},"retention":{}}`),
-		"negative size":    []byte(`{"version":1,"files":{"max_size":-1},"retention":{}}`),
-		"absurd retention": []byte(`{"version":1,"files":{},"retention":{"workspace_days":99999999}}`),
-		"bad room rule":    []byte(`{"version":1,"files":{},"retention":{"room_days":{"":3}}}`),
-		"bad admission":    []byte(`{"version":1,"files":{},"retention":{},"admission":"anyone"}`),
-		"bad creation":     []byte(`{"version":1,"files":{},"retention":{},"room_creation":"all"}`),
+		"unknown field":                    []byte(`{"version":1,"files":{},"retention":{},"admins":["me"]}`),
+		"trailing data":                    append(append([]byte(nil), ok...), []byte(`{}`)...),
+		"not json":                         []byte("\xff{"),
+		"oversize":                         bytes.Repeat([]byte(" "), MaxDocumentBytes+1),
+		"unsorted types":                   []byte(`{"version":1,"files":{"blocked":[".exe",".bat"]},"retention":{}}`),
+		"type not dotted":                  []byte(`{"version":1,"files":{"blocked":["exe"]},"retention":{}}`),
+		"negative size":                    []byte(`{"version":1,"files":{"max_size":-1},"retention":{}}`),
+		"absurd retention":                 []byte(`{"version":1,"files":{},"retention":{"workspace_days":99999999}}`),
+		"bad room rule":                    []byte(`{"version":1,"files":{},"retention":{"room_days":{"":3}}}`),
+		"bad admission":                    []byte(`{"version":1,"files":{},"retention":{},"admission":"anyone"}`),
+		"bad creation":                     []byte(`{"version":1,"files":{},"retention":{},"room_creation":"all"}`),
+		"network epoch without commitment": []byte(`{"version":1,"files":{},"retention":{},"network_epoch":2,"network_by":"x","network_sig":"AQ=="}`),
+		"network commitment without epoch": []byte(`{"version":1,"files":{},"retention":{},"network_commit":"` + strings.Repeat("ab", 32) + `"}`),
+		"short network commitment":         []byte(`{"version":1,"files":{},"retention":{},"network_epoch":2,"network_commit":"abcd","network_by":"x","network_sig":"AQ=="}`),
+		"unsigned network key":             []byte(`{"version":1,"files":{},"retention":{},"network_epoch":2,"network_commit":"` + strings.Repeat("ab", 32) + `"}`),
 	} {
 		if _, err := Parse(b); !errors.Is(err, ErrInvalid) {
 			t.Errorf("%s: %v, want ErrInvalid", name, err)

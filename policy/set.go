@@ -137,6 +137,7 @@ func (d Document) clone() Document {
 	n := d
 	n.Files.Allowed = slices.Clone(d.Files.Allowed)
 	n.Files.Blocked = slices.Clone(d.Files.Blocked)
+	n.NetworkSig = slices.Clone(d.NetworkSig)
 	if d.Holds != nil {
 		n.Holds = maps.Clone(d.Holds)
 	}
