@@ -3,9 +3,14 @@ package core
 import (
 	"context"
 	"errors"
+	"slices"
+	"time"
 
 	"hallway/chat"
 	hcrypto "hallway/crypto"
+	"hallway/p2p"
+
+	"github.com/libp2p/go-libp2p/core/peer"
 )
 
 // A workspace's network key is its workspace key until an admin rotates
@@ -49,7 +54,7 @@ func (s *Service) psk() []byte {
 // checkNetworkKey moves to the network key the workspace policy names,
 // once the #general key it derives from is here.
 func (s *Service) checkNetworkKey() {
-	if s.ws == nil || s.rooms == nil {
+	if s.ws == nil || s.rooms == nil || s.holdMove.Load() {
 		return
 	}
 	if k, ok := s.rooms.NetworkKey(); ok {
@@ -103,7 +108,16 @@ func (s *Service) RotateNetworkKey(ctx context.Context) (chat.NetworkKeyState, e
 	if s.ws == nil {
 		return chat.NetworkKeyState{}, chat.UserErrorf("the open LAN workspace has no network key to rotate")
 	}
+	// Our node moves last: the members online take the key from us on the
+	// old one first, which is quicker than handing it to each afterwards.
+	s.holdMove.Store(true)
+	events := s.bus.subscribe(ctx)
+	online := s.connectedMembers()
 	epoch, err := s.rooms.RotateNetworkKey(ctx)
+	if err == nil {
+		s.waitMembersMoved(ctx, events, online)
+	}
+	s.holdMove.Store(false)
 	if err != nil {
 		return chat.NetworkKeyState{}, err
 	}
@@ -111,6 +125,44 @@ func (s *Service) RotateNetworkKey(ctx context.Context) (chat.NetworkKeyState, e
 	st := s.NetworkKeyState()
 	st.Epoch = epoch
 	return st, nil
+}
+
+// rotateWait bounds how long a rotating admin's node waits for the members
+// online to move before it moves itself; those that have not are handed
+// the key as members away are.
+const rotateWait = 5 * time.Second
+
+// connectedMembers are the workspace members connected now.
+func (s *Service) connectedMembers() []peer.ID {
+	var out []peer.ID
+	if s.node == nil {
+		return nil
+	}
+	for _, p := range s.node.ConnectedPeers() {
+		if s.admission(p) == p2p.Admitted {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// waitMembersMoved returns once none of members is connected any more
+// (each restarted on the new key), or after rotateWait.
+func (s *Service) waitMembersMoved(ctx context.Context, events <-chan chat.Event, members []peer.ID) {
+	timeout := time.NewTimer(rotateWait)
+	defer timeout.Stop()
+	for slices.ContainsFunc(members, s.node.IsConnected) {
+		select {
+		case <-ctx.Done():
+			return
+		case <-timeout.C:
+			return
+		case _, ok := <-events:
+			if !ok {
+				return
+			}
+		}
+	}
 }
 
 // NetworkKeyState says which network key the node runs on.

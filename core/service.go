@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"hallway/chat"
@@ -71,11 +72,13 @@ type Service struct {
 	netHas     bool
 	netChanged chan struct{}
 	handovers  handovers
-	store      *storage.Store
-	node       *p2p.Node
-	bus        *bus
-	dm         *dm.Service
-	dial       *people.Dialer
+	// holdMove keeps the node on its key while it rotates it.
+	holdMove atomic.Bool
+	store    *storage.Store
+	node     *p2p.Node
+	bus      *bus
+	dm       *dm.Service
+	dial     *people.Dialer
 
 	colleagues *people.Directory
 	presence   *people.Presence

@@ -52,6 +52,8 @@ func TestNetworkKeyRotation(t *testing.T) {
 	lab := netlab.New(t, 5)
 	ds, oldCode := fleet.PrivateOffice(t, lab, []string{"Ann", "Bob", "Cat", "Dan"})
 	ann, bob, cat, dan := ds[0], ds[1], ds[2], ds[3]
+	// Ids are read now: a daemon's API answers nothing while it restarts.
+	annID, bobID, danID := ann.ID(), bob.ID(), dan.ID()
 	for _, d := range ds {
 		d.WaitFor("every member in the workspace's log", 60*time.Second, func() bool {
 			return len(fleet.Decode[[]chat.RoomMember](t, d.CLI("admin", "list", "--json"))) == len(ds)
@@ -86,14 +88,14 @@ func TestNetworkKeyRotation(t *testing.T) {
 		t.Fatalf("the rotation answered %+v", rotated)
 	}
 	ann.WaitThroughRestarts("Ann and Bob on the new key, connected", 60*time.Second, func() bool {
-		return onlineWith(ann, rotated.Tag, bob.ID()) && onlineWith(bob, rotated.Tag, ann.ID())
+		return onlineWith(ann, rotated.Tag, bobID) && onlineWith(bob, rotated.Tag, annID)
 	})
 	t.Logf("rotated: the members online run on the new key and reconnected %v after the rotation", time.Since(start).Round(time.Millisecond))
 	if st, _ := networkKeyOf(bob); len(st.GraceUntil) != 1 {
 		t.Fatalf("Bob keeps no old key to hand over: %+v", st)
 	}
 	_, doc := policyOf(t, bob)
-	if doc.NetworkEpoch != rotated.Epoch || doc.NetworkBy != ann.ID() {
+	if doc.NetworkEpoch != rotated.Epoch || doc.NetworkBy != annID {
 		t.Fatalf("Bob's policy names rotation %d by %s", doc.NetworkEpoch, doc.NetworkBy)
 	}
 
@@ -101,7 +103,7 @@ func TestNetworkKeyRotation(t *testing.T) {
 	back := time.Now()
 	cat.Start()
 	cat.WaitThroughRestarts("Cat on the new key, connected to Ann and Bob", 90*time.Second, func() bool {
-		return onlineWith(cat, rotated.Tag, ann.ID(), bob.ID())
+		return onlineWith(cat, rotated.Tag, annID, bobID)
 	})
 	t.Logf("away: Cat came back on the old key and runs on the new one, connected, %v after her start", time.Since(back).Round(time.Millisecond))
 	cat.CLI("send", "#general", "back from leave")
@@ -124,7 +126,7 @@ func TestNetworkKeyRotation(t *testing.T) {
 		t.Fatalf("the revoked member moved to network key %s", st.Tag)
 	}
 	for _, d := range []*fleet.Daemon{ann, bob, cat} {
-		if d.Online(dan.ID()) {
+		if d.Online(danID) {
 			t.Fatalf("%s connects to the revoked member", d.Name)
 		}
 		if _, ok := messageByText(d.History("#general"), "let me back in"); ok {
@@ -143,7 +145,7 @@ func TestNetworkKeyRotation(t *testing.T) {
 	eve.Start()
 	ann.CLI("workspace", "admit", eve.ID())
 	eve.WaitThroughRestarts("Eve on the new key, connected to Ann", 90*time.Second, func() bool {
-		return onlineWith(eve, rotated.Tag, ann.ID())
+		return onlineWith(eve, rotated.Tag, annID)
 	})
 	var got policy.Document
 	eve.WaitFor("the rotation in Eve's log", 60*time.Second, func() bool {
