@@ -1,17 +1,27 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"hallway/chat"
+	hcrypto "hallway/crypto"
+	"hallway/internal/adversary"
 	"hallway/internal/fleet"
 	"hallway/internal/netlab"
+	"hallway/p2p"
 	"hallway/policy"
+
+	ic "github.com/libp2p/go-libp2p/core/crypto"
+	"github.com/libp2p/go-libp2p/core/peer"
 )
 
 // networkKeyOf is the network key d runs on; ok is false while d
@@ -99,13 +109,25 @@ func TestNetworkKeyRotation(t *testing.T) {
 		t.Fatalf("Bob's policy names rotation %d by %s", doc.NetworkEpoch, doc.NetworkBy)
 	}
 
-	// Cat comes back on the old key and is handed the new one.
-	back := time.Now()
+	// Cat comes back on the old key while Ann and Bob are away too. Dan,
+	// revoked while she was away (her log still counts him), keeps his
+	// identity and the old key, and forges handovers: none moves her.
+	ann.Stop()
+	bob.Stop()
+	dan.Stop()
 	cat.Start()
+	forgeHandovers(t, lab, dan, cat, doc)
+	if st, ok := networkKeyOf(cat); !ok || st.Tag != before.Tag {
+		t.Fatalf("forged handovers moved Cat to %+v", st)
+	}
+	// Ann and Bob back: Cat is handed the new key.
+	back := time.Now()
+	ann.Start()
+	bob.Start()
 	cat.WaitThroughRestarts("Cat on the new key, connected to Ann and Bob", 90*time.Second, func() bool {
 		return onlineWith(cat, rotated.Tag, annID, bobID)
 	})
-	t.Logf("away: Cat came back on the old key and runs on the new one, connected, %v after her start", time.Since(back).Round(time.Millisecond))
+	t.Logf("away: Cat, back on the old key, runs on the new one, connected, %v after Ann and Bob started", time.Since(back).Round(time.Millisecond))
 	cat.CLI("send", "#general", "back from leave")
 	bob.WaitFor("Cat's post", 60*time.Second, func() bool {
 		_, ok := messageByText(bob.History("#general"), "back from leave")
@@ -114,7 +136,6 @@ func TestNetworkKeyRotation(t *testing.T) {
 
 	// Dan kept the workspace key, the old network key and his identity:
 	// nobody connects to him, and he is handed nothing.
-	dan.Stop()
 	dan.Start()
 	dan.CLI("send", "#general", "let me back in")
 	ann.CLI("send", "#general", "after the rotation")
@@ -152,4 +173,79 @@ func TestNetworkKeyRotation(t *testing.T) {
 		p := fleet.Decode[chat.Policy](t, eve.CLI("policy", "show", "--json"))
 		return json.Unmarshal(p.Document, &got) == nil && got.NetworkEpoch == rotated.Epoch
 	})
+}
+
+// forgeHandovers has the revoked member's identity, on the old network
+// key, hand the away member three forged rotations over the real
+// protocol; each must be refused.
+func forgeHandovers(t *testing.T, lab *netlab.Lab, dan, cat *fleet.Daemon, doc policy.Document) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	key, _, err := hcrypto.LoadOrCreateIdentity(filepath.Join(dan.Dir, "identity.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, _, err := hcrypto.LoadWorkspaceKey(filepath.Join(dan.Dir, "swarm.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := lab.Host(4)
+	mal, err := adversary.New(adversary.Config{NS: h, IP: h.IP, PSK: old.PSK(), Key: key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mal.Close()
+	id, err := mal.Connect(ctx, cat.Self().Addrs[0])
+	if err != nil {
+		t.Fatalf("the revoked member cannot reach the member away (her log still counts him): %v", err)
+	}
+	var made hcrypto.RoomKey
+	rand.Read(made[:])
+	room := workspaceRoomOf(t, cat)
+	danID, _ := peer.IDFromPrivateKey(key)
+	for name, ho := range map[string]p2p.NetKeyHandover{
+		"signed by himself": {Room: room, Epoch: doc.NetworkEpoch + 1, Key: made[:], By: danID.String(),
+			Sig: mustSign(t, key, room, doc.NetworkEpoch+1, made)},
+		"in the admin's name": {Room: room, Epoch: doc.NetworkEpoch + 1, Key: made[:], By: doc.NetworkBy,
+			Sig: mustSign(t, key, room, doc.NetworkEpoch+1, made)},
+		"the admin's signature over his own key": {Room: room, Epoch: doc.NetworkEpoch, Key: made[:], By: doc.NetworkBy,
+			Sig: doc.NetworkSig},
+	} {
+		b, err := json.Marshal(ho)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := mal.Send(ctx, id, p2p.ProtoNetKey, adversary.Frame(b), 10*time.Second)
+		frames, _ := adversary.ReadFrames(bytes.NewReader(out.Reply), 255)
+		if len(frames) == 1 && string(frames[0]) == "ok" {
+			t.Fatalf("the member away took a handover %s", name)
+		}
+		t.Logf("forged handover %s: %s %q", name, out, frames)
+	}
+}
+
+func mustSign(t *testing.T, key ic.PrivKey, room string, epoch uint64, k hcrypto.RoomKey) []byte {
+	t.Helper()
+	sig, err := key.Sign(hcrypto.RotationMessage(room, epoch, k.Commitment()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sig
+}
+
+// workspaceRoomOf is the id of d's workspace room, from its data folder.
+func workspaceRoomOf(t *testing.T, d *fleet.Daemon) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(d.Dir, "workspace.room"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if id, ok := strings.CutPrefix(l, "id "); ok {
+			return id
+		}
+	}
+	t.Fatal("no workspace room id")
+	return ""
 }
