@@ -82,8 +82,8 @@ type DialerDeps struct {
 	Store  PeerStore // the known colleagues and their last addresses
 	Blocks Blocks    // keys never dialled; nil: nobody is blocked
 	// OtherKey is told of each dial a peer answered on another workspace
-	// or network key (p2p.ErrDifferentWorkspace), off the dial worker; nil:
-	// nobody.
+	// or network key (p2p.ErrDifferentWorkspace), on the dial worker: it
+	// must not block. Nil: nobody.
 	OtherKey func(id peer.ID, addrs []ma.Multiaddr)
 }
 
