@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"hallway/discovery"
+	"hallway/p2p"
 	"hallway/storage"
 
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -177,5 +178,42 @@ func TestDialerRetriesASightingAtOnce(t *testing.T) {
 		d.Retry(newID(t)) // never seen: nothing to dial, nothing happens
 		cancel()
 		<-done
+	})
+}
+
+// A colleague whose address answers on another key is reported (a member
+// away during a rotation of the network key may be handed the new one);
+// one that is merely unreachable is not.
+func TestDialerReportsAnotherKey(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		net := newFakeNet(t)
+		away, gone := newID(t), newID(t)
+		net.connect = func(_ context.Context, id peer.ID, _ []ma.Multiaddr) error {
+			if id == away {
+				return fmt.Errorf("%w (10.0.0.7): failed to negotiate", p2p.ErrDifferentWorkspace)
+			}
+			return fmt.Errorf("%w: no route", p2p.ErrUnreachable)
+		}
+		var mu sync.Mutex
+		var reported []peer.ID
+		d := NewDialer(DialerConfig{}, DialerDeps{Net: net, Store: newFakeStore(),
+			OtherKey: func(id peer.ID, addrs []ma.Multiaddr) {
+				mu.Lock()
+				defer mu.Unlock()
+				if len(addrs) != 1 {
+					t.Errorf("reported with addresses %v", addrs)
+				}
+				reported = append(reported, id)
+			}})
+		runDialer(t, d)
+		for _, id := range []peer.ID{gone, away} {
+			d.PeerSeen(context.Background(), discovery.Sighting{ID: id, Addrs: []ma.Multiaddr{addr(t, "/ip4/10.0.0.7/tcp/4001")}, Via: discovery.ViaStatic})
+		}
+		synctest.Wait() // both dials failed and were told of
+		mu.Lock()
+		defer mu.Unlock()
+		if len(reported) != 1 || reported[0] != away {
+			t.Fatalf("reported %v; want the peer on another key alone", reported)
+		}
 	})
 }
