@@ -3,6 +3,7 @@ package node
 import (
 	"context"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -216,5 +217,42 @@ func TestUnknownWorkspaceAction(t *testing.T) {
 	}
 	if _, err := Request(t.TempDir(), control.WorkspaceRequest{Action: control.WorkspaceJoin, Code: "HW1-AAAAA"}); err == nil {
 		t.Fatal("a bad invite code must be refused")
+	}
+}
+
+// A rotation of the network key restarts the node on the new key, in
+// place: the next service runs on it, and the data folder keeps it for
+// every later start; invite codes carry it from then on.
+func TestRotationReopensOnTheNewKey(t *testing.T) {
+	ctx := context.Background()
+	ann, _ := start(t, "Ann")
+	if _, err := ann.sup.Create(ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	svc := ann.next()
+	if _, err := svc.SetPolicy(ctx, "members.admission", "admins"); err != nil {
+		t.Fatal(err)
+	}
+	before := svc.NetworkKeyState()
+	st, err := svc.RotateNetworkKey(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !st.Rotated || st.Tag == before.Tag {
+		t.Fatalf("rotated from %+v to %+v", before, st)
+	}
+	again := ann.next() // the supervisor opened the folder on the new key
+	if got := again.NetworkKeyState(); got.Tag != st.Tag || !got.Rotated || len(got.GraceUntil) != 1 {
+		t.Fatalf("the reopened node runs on %+v, want %+v", got, st)
+	}
+	code, private, err := Invite(ann.sup.DataDir())
+	if err != nil || !private || !strings.HasPrefix(code, "HW4-") {
+		t.Fatalf("the invite code after a rotation: %.8s, %v, %v", code, private, err)
+	}
+	if err := ann.sup.Restart(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := ann.next().NetworkKeyState(); got.Tag != st.Tag {
+		t.Fatalf("after a restart the node runs on %s, want %s", got.Tag, st.Tag)
 	}
 }
