@@ -9,13 +9,15 @@ import (
 	"strings"
 	"time"
 
+	"hallway/chat"
 	"hallway/control"
 	"hallway/core"
 	hcrypto "hallway/crypto"
 	"hallway/node"
 )
 
-var workspaceFlags = map[string]flagKind{"force": boolFlag, "name": stringFlag, "expires": stringFlag, "uses": stringFlag}
+var workspaceFlags = map[string]flagKind{"force": boolFlag, "name": stringFlag, "expires": stringFlag, "uses": stringFlag,
+	"rotate-key": boolFlag}
 
 type workspaceInfo struct {
 	Workspace       string `json:"workspace"`
@@ -41,7 +43,7 @@ var workspaceVerbs = subVerbs{list: []subVerb{
 	{"nearby", "nearby", nil, workspaceNearby},
 	{"members", "members", exactly(0), adminList},
 	{"admit", "admit PEER [--name N] [--expires 90d]", exactly(1), workspaceAdmit},
-	{"revoke", "revoke PEER", exactly(1), workspaceRevoke},
+	{"revoke", "revoke PEER [--rotate-key]", exactly(1), workspaceRevoke},
 	{"pass", "pass [--uses N] [--expires 7d]", exactly(0), workspacePass},
 	{"passes", "passes", exactly(0), workspacePasses},
 	{"close-pass", "close-pass ID", exactly(1), workspaceClosePass},
@@ -70,18 +72,41 @@ func workspaceAdmit(ctx context.Context, env *Env, dir string, args []string, p 
 	return nil
 }
 
-// workspaceRevoke takes a member out of the workspace (admins only).
+// workspaceRevoke takes a member out of the workspace (admins only);
+// --rotate-key then moves the workspace to a new network key too.
 func workspaceRevoke(ctx context.Context, env *Env, dir string, args []string, p parsed) error {
-	if err := control.NewClient(dir).RevokeMember(ctx, args[0]); err != nil {
+	c := control.NewClient(dir)
+	if err := c.RevokeMember(ctx, args[0]); err != nil {
 		return err
 	}
-	if p.bools["json"] {
-		return printJSON(env.Stdout, map[string]string{"revoked": args[0]})
+	var rotated *chat.NetworkKeyState
+	if p.bools["rotate-key"] {
+		st, err := c.RotateNetworkKey(ctx)
+		if err != nil {
+			return fmt.Errorf("revoked %s, but the network key was not rotated: %w", args[0], err)
+		}
+		rotated = &st
 	}
-	fmt.Fprintf(env.Stdout, "Revoked %s: every member's Hallway refuses its connections as the revocation reaches it.\n"+
-		"It keeps the workspace key: while the policy admits members by admins (members.admission admins), a new\n"+
-		"identity made with it is refused too; otherwise make a new workspace to shut it out (docs/GOVERNANCE.md).\n", safeLine(args[0]))
+	if p.bools["json"] {
+		return printJSON(env.Stdout, revokeResult{Revoked: args[0], NetworkKey: rotated})
+	}
+	fmt.Fprintf(env.Stdout, "Revoked %s: every member's Hallway refuses its connections as the revocation reaches it.\n", safeLine(args[0]))
+	if rotated != nil {
+		fmt.Fprintf(env.Stdout, "The workspace moves to network key %s: it cannot even start a handshake with a member any more,\n"+
+			"and members away now are handed the key when they come back, for %d days. Make new invite codes and passes.\n",
+			safeLine(rotated.Tag), core.NetworkGraceDays)
+		return nil
+	}
+	fmt.Fprintf(env.Stdout, "It keeps the workspace key: while the policy admits members by admins (members.admission admins), a new\n"+
+		"identity made with it is refused too; otherwise make a new workspace to shut it out (docs/GOVERNANCE.md).\n"+
+		"hallway workspace rotate-key also moves the network key, so that it cannot even start a handshake.\n")
 	return nil
+}
+
+// revokeResult is what `workspace revoke --json` prints.
+type revokeResult struct {
+	Revoked    string                `json:"revoked"`
+	NetworkKey *chat.NetworkKeyState `json:"network_key,omitempty"`
 }
 
 // workspaceRotateKey moves the workspace to a new network key (admins

@@ -87,20 +87,24 @@ func TestNetworkKeyRotation(t *testing.T) {
 		t.Fatalf("a member rotated the network key: %v", err)
 	}
 	cat.Stop() // away during the rotation
-	ann.CLI("workspace", "revoke", dan.ID())
-	for _, d := range []*fleet.Daemon{ann, bob} {
-		d.WaitFor("Dan shut out", 60*time.Second, func() bool { return !d.Online(dan.ID()) })
-	}
-
 	start := time.Now()
-	rotated := fleet.Decode[chat.NetworkKeyState](t, ann.CLI("workspace", "rotate-key", "--json"))
-	if !rotated.Rotated || rotated.Tag == before.Tag || rotated.Epoch == 0 {
-		t.Fatalf("the rotation answered %+v", rotated)
+	res := fleet.Decode[struct {
+		Revoked    string                `json:"revoked"`
+		NetworkKey *chat.NetworkKeyState `json:"network_key"`
+	}](t, ann.CLI("workspace", "revoke", danID, "--rotate-key", "--json"))
+	rotated := res.NetworkKey
+	if res.Revoked != danID || rotated == nil || !rotated.Rotated || rotated.Tag == before.Tag || rotated.Epoch == 0 {
+		t.Fatalf("the revocation and rotation answered %+v", res)
 	}
 	ann.WaitThroughRestarts("Ann and Bob on the new key, connected", 60*time.Second, func() bool {
 		return onlineWith(ann, rotated.Tag, bobID) && onlineWith(bob, rotated.Tag, annID)
 	})
 	t.Logf("rotated: the members online run on the new key and reconnected %v after the rotation", time.Since(start).Round(time.Millisecond))
+	for _, d := range []*fleet.Daemon{ann, bob} {
+		if d.Online(danID) {
+			t.Fatalf("%s still connects to the revoked member", d.Name)
+		}
+	}
 	if st, _ := networkKeyOf(bob); len(st.GraceUntil) != 1 {
 		t.Fatalf("Bob keeps no old key to hand over: %+v", st)
 	}
