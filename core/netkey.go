@@ -32,7 +32,7 @@ func (s *Service) networkKey() hcrypto.NetworkKey {
 }
 
 func (s *Service) networkKeyLocked() hcrypto.NetworkKey {
-	if s.netHas {
+	if s.net.rotated() {
 		return s.net.Current
 	}
 	if s.ws == nil {
@@ -80,7 +80,7 @@ func (s *Service) moveNetworkKey(k hcrypto.NetworkKey) error {
 	if err := writeNetworkKeys(s.cfg.DataDir, next); err != nil {
 		return err
 	}
-	s.net, s.netHas = next, true
+	s.net = next
 	s.log.Info("the workspace moved to a new network key: restarting on it", "epoch", k.Epoch)
 	select {
 	case s.netChanged <- struct{}{}:
@@ -170,14 +170,12 @@ func (s *Service) NetworkKeyState() chat.NetworkKeyState {
 	s.netMu.Lock()
 	defer s.netMu.Unlock()
 	k := s.networkKeyLocked()
-	st := chat.NetworkKeyState{Epoch: k.Epoch, Rotated: s.netHas}
+	st := chat.NetworkKeyState{Epoch: k.Epoch, Rotated: s.net.rotated()}
 	if s.ws != nil {
 		st.Tag = k.Key.Tag()
 	}
-	for _, p := range s.net.Past {
-		if p.Until.After(s.now()) {
-			st.GraceUntil = append(st.GraceUntil, p.Until.UTC())
-		}
+	for _, p := range s.net.inGrace(s.now()) {
+		st.GraceUntil = append(st.GraceUntil, p.Until.UTC())
 	}
 	return st
 }

@@ -63,12 +63,16 @@ func (n networkKeys) moved(next hcrypto.NetworkKey, old hcrypto.WorkspaceKey, no
 	return out
 }
 
+// rotated reports whether the folder runs on a rotated key: epochs start
+// at 1, the zero state is the workspace key's.
+func (n networkKeys) rotated() bool { return n.Current.Epoch > 0 }
+
 // inGrace lists the past keys whose grace has not ended at now.
-func (n networkKeys) inGrace(now time.Time) []hcrypto.WorkspaceKey {
-	var out []hcrypto.WorkspaceKey
+func (n networkKeys) inGrace(now time.Time) []pastNetworkKey {
+	var out []pastNetworkKey
 	for _, p := range n.Past {
 		if p.Until.After(now) {
-			out = append(out, p.Key)
+			out = append(out, p)
 		}
 	}
 	return out

@@ -65,8 +65,8 @@ func (s *Service) otherKey(id peer.ID, addrs []ma.Multiaddr) {
 	s.spawn(func(ctx context.Context) {
 		to := peer.AddrInfo{ID: id, Addrs: addrs}
 		var err error
-		for _, k := range old {
-			if err = p2p.HandOverNetKey(ctx, s.key, k[:], to, h); err == nil {
+		for _, p := range old {
+			if err = p2p.HandOverNetKey(ctx, s.key, p.Key[:], to, h); err == nil {
 				s.log.Info("handed the new network key to a member who was away", "peer", id)
 				return
 			}

@@ -63,13 +63,12 @@ type Service struct {
 	passMu sync.Mutex
 	// passAnswered is when a member last let us in by the pass.
 	passAnswered time.Time
-	// net is the rotated network key state (netHas: there is one), under
+	// net is the rotated network key state (the zero state: none), under
 	// netMu; netChanged ends Run once the node moved to a new key
 	// (core/netkey.go); handovers paces handing it to members who were
 	// away (core/netkey_grace.go).
 	netMu      sync.Mutex
 	net        networkKeys
-	netHas     bool
 	netChanged chan struct{}
 	handovers  handovers
 	// holdMove keeps the node on its key while it rotates it.
@@ -151,7 +150,7 @@ func (s *Service) open(ctx context.Context) error {
 		if s.wsRoom, _, err = ReadWorkspaceRoom(s.cfg.DataDir); err != nil {
 			return err
 		}
-		if s.net, s.netHas, err = readNetworkKeys(s.cfg.DataDir); err != nil {
+		if s.net, _, err = readNetworkKeys(s.cfg.DataDir); err != nil {
 			return err
 		}
 		if c, ok, err := ReadPass(s.cfg.DataDir); err != nil {

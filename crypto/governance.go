@@ -47,9 +47,9 @@ func (v Invite) Code() (string, error) {
 	if v.Room == "" {
 		return v.Key.InviteCode(), nil
 	}
-	raw, err := decodeCrockford([]byte(strings.ToUpper(v.Room)))
-	if err != nil || len(raw) != roomIDRandomBytes || encodeCrockford(raw) != strings.ToUpper(v.Room) {
-		return "", fmt.Errorf("invite code: %q is not a workspace room id", v.Room)
+	raw, err := v.roomBytes()
+	if err != nil {
+		return "", fmt.Errorf("invite code: %w", err)
 	}
 	payload := make([]byte, 0, invite2PayloadLen)
 	payload = append(payload, invite2Version)

@@ -2,7 +2,6 @@ package crypto
 
 import (
 	"crypto/ed25519"
-	"crypto/sha256"
 	"crypto/subtle"
 	"errors"
 	"fmt"
@@ -59,16 +58,16 @@ func (c PassCode) Encode() (string, error) {
 		}
 		return formatInvite(pass5Prefix, payload), nil
 	}
-	raw, err := decodeCrockford([]byte(strings.ToUpper(c.Room)))
-	if err != nil || len(raw) != roomIDRandomBytes || encodeCrockford(raw) != strings.ToUpper(c.Room) {
-		return "", fmt.Errorf("pass code: %q is not a workspace room id", c.Room)
+	raw, err := c.roomBytes()
+	if err != nil {
+		return "", fmt.Errorf("pass code: %w", err)
 	}
 	payload := make([]byte, 0, passCodeLen)
 	payload = append(payload, passCodeVersion)
 	payload = append(payload, c.Key[:]...)
 	payload = append(payload, raw...)
 	payload = append(payload, c.Seed[:]...)
-	payload = append(payload, passCodeChecksum(payload)...)
+	payload = append(payload, codeChecksum(passCodeDomain, payload)...)
 	return formatInvite(passCodePrefix, payload), nil
 }
 
@@ -98,7 +97,7 @@ func ParsePassCode(s string) (PassCode, error) {
 	}
 	sum := payload[len(payload)-inviteChecksumLen:]
 	content := payload[:len(payload)-inviteChecksumLen]
-	if subtle.ConstantTimeCompare(sum, passCodeChecksum(content)) != 1 {
+	if subtle.ConstantTimeCompare(sum, codeChecksum(passCodeDomain, content)) != 1 {
 		return PassCode{}, errors.New("parse pass code: the code has a typo")
 	}
 	if content[0] != passCodeVersion {
@@ -109,11 +108,4 @@ func ParsePassCode(s string) (PassCode, error) {
 	c.Room = strings.ToLower(encodeCrockford(content[1+len(c.Key) : 1+len(c.Key)+roomIDRandomBytes]))
 	copy(c.Seed[:], content[1+len(c.Key)+roomIDRandomBytes:])
 	return c, nil
-}
-
-func passCodeChecksum(content []byte) []byte {
-	h := sha256.New()
-	h.Write([]byte(passCodeDomain))
-	h.Write(content)
-	return h.Sum(nil)[:inviteChecksumLen]
 }

@@ -9,6 +9,7 @@ import (
 	"hallway/chat"
 	hcrypto "hallway/crypto"
 	"hallway/p2p"
+	"hallway/policy"
 	"hallway/storage"
 
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -58,41 +59,42 @@ func (m *Manager) RotateNetworkKey(ctx context.Context) (uint64, error) {
 // when it names none (the workspace key is the network key) or when the
 // #general key it derives from is not here yet.
 func (m *Manager) NetworkKey() (hcrypto.NetworkKey, bool) {
+	doc, key, ok := m.rotatedKey()
+	if !ok {
+		return hcrypto.NetworkKey{}, false
+	}
+	return hcrypto.NetworkKeyFrom(key, doc.NetworkEpoch), true
+}
+
+// rotatedKey is the workspace policy in force and the #general key its
+// rotation names, found by its commitment; ok is false with no rotation
+// or while that key is not here.
+func (m *Manager) rotatedKey() (policy.Document, hcrypto.RoomKey, bool) {
 	doc := m.WorkspacePolicy()
 	g := m.general()
 	if doc.NetworkEpoch == 0 || g == nil {
-		return hcrypto.NetworkKey{}, false
+		return doc, hcrypto.RoomKey{}, false
 	}
 	for _, key := range g.keysOf(doc.NetworkEpoch) {
 		if c := key.Commitment(); hex.EncodeToString(c[:]) == doc.NetworkCommit {
-			return hcrypto.NetworkKeyFrom(key, doc.NetworkEpoch), true
+			return doc, key, true
 		}
 	}
-	return hcrypto.NetworkKey{}, false
+	return doc, hcrypto.RoomKey{}, false
 }
-
-// NetworkRotated reports whether the workspace policy names a network key
-// of its own, held here or not.
-func (m *Manager) NetworkRotated() bool { return m.WorkspacePolicy().NetworkEpoch > 0 }
 
 // NetworkHandover is what a member who was away is handed on an older
 // network key: the #general key the policy's network key derives from,
 // with the rotating admin's signature; ok is false with no rotation or
 // while that key is not here.
 func (m *Manager) NetworkHandover() (p2p.NetKeyHandover, bool) {
-	doc := m.WorkspacePolicy()
-	g := m.general()
 	j, err := m.workspaceRoom()
-	if doc.NetworkEpoch == 0 || g == nil || err != nil {
+	doc, key, ok := m.rotatedKey()
+	if err != nil || !ok {
 		return p2p.NetKeyHandover{}, false
 	}
-	for _, key := range g.keysOf(doc.NetworkEpoch) {
-		if c := key.Commitment(); hex.EncodeToString(c[:]) == doc.NetworkCommit {
-			return p2p.NetKeyHandover{Room: j.id, Epoch: doc.NetworkEpoch, Key: bytes.Clone(key[:]),
-				By: doc.NetworkBy, Sig: bytes.Clone(doc.NetworkSig)}, true
-		}
-	}
-	return p2p.NetKeyHandover{}, false
+	return p2p.NetKeyHandover{Room: j.id, Epoch: doc.NetworkEpoch, Key: bytes.Clone(key[:]),
+		By: doc.NetworkBy, Sig: bytes.Clone(doc.NetworkSig)}, true
 }
 
 // TakeHandedNetworkKey checks a handover against our own log (a workspace

@@ -21,7 +21,7 @@ func TestNetworkKeyRotationAndHandover(t *testing.T) {
 	if _, err := bob.RotateNetworkKey(ctx); err == nil || !strings.Contains(err.Error(), "only a workspace admin") {
 		t.Fatalf("a member rotated the network key: %v", err)
 	}
-	if _, ok := ann.NetworkKey(); ok || ann.NetworkRotated() {
+	if _, ok := ann.NetworkKey(); ok || ann.WorkspacePolicy().NetworkEpoch != 0 {
 		t.Fatal("a network key before any rotation")
 	}
 	epoch, err := ann.RotateNetworkKey(ctx)
