@@ -8,14 +8,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/libp2p/go-libp2p"
 	ic "github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
-	"github.com/libp2p/go-libp2p/core/pnet"
-	"github.com/libp2p/go-libp2p/p2p/muxer/yamux"
-	"github.com/libp2p/go-libp2p/p2p/security/noise"
-	"github.com/libp2p/go-libp2p/p2p/transport/tcp"
 
 	"hallway/chat"
 )
@@ -116,17 +111,7 @@ func HandOverNetKey(ctx context.Context, identity ic.PrivKey, psk []byte, to pee
 	if _, err := DecodeNetKeyHandover(b); err != nil {
 		return err
 	}
-	hst, err := libp2p.New(
-		libp2p.Identity(identity),
-		libp2p.NoListenAddrs,
-		libp2p.Transport(tcp.NewTCPTransport, tcp.DisableReuseport()),
-		libp2p.Security(noise.ID, noise.New),
-		libp2p.Muxer(yamux.ID, yamux.DefaultTransport),
-		libp2p.DisableRelay(),
-		libp2p.ForceReachabilityPrivate(),
-		libp2p.PrivateNetwork(pnet.PSK(psk)),
-		libp2p.UserAgent("hallway/1"),
-	)
+	hst, err := shortHost(identity, psk)
 	if err != nil {
 		return fmt.Errorf("p2p: start a host on the old network key: %w", err)
 	}

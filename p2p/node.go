@@ -70,7 +70,8 @@ type Node struct {
 	handler Handler
 	log     *slog.Logger
 	private bool
-	flood   bool // Config.floodPublish
+	psk     []byte // Config.PSK, for hosts that live for one question (identify.go)
+	flood   bool   // Config.floodPublish
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -167,6 +168,7 @@ func New(cfg Config, h Handler) (*Node, error) {
 		handler:   h,
 		log:       cfg.Logger,
 		private:   cfg.PSK != nil,
+		psk:       cfg.PSK,
 		flood:     cfg.floodPublish,
 		ctx:       ctx,
 		cancel:    cancel,

@@ -10,6 +10,7 @@ import (
 
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-libp2p/p2p/protocol/identify"
 )
 
 // PushProfile tells one connected colleague our profile.
@@ -58,5 +59,23 @@ func (n *Node) serveProfile(s network.Stream) {
 	if err = n.waitPace(n.profilePace, from, 10*time.Second); err != nil {
 		return
 	}
+	n.waitIdentified(s.Conn())
 	n.handler.HandleProfile(n.ctx, from, p)
+}
+
+// waitIdentified waits, briefly, until libp2p's identify exchange on c is
+// done: only then does the peerstore hold the addresses a colleague who
+// dialled us listens at, which its profile record keeps.
+func (n *Node) waitIdentified(c network.Conn) {
+	ids, ok := n.host.(interface{ IDService() identify.IDService })
+	if !ok {
+		return
+	}
+	t := time.NewTimer(2 * time.Second)
+	defer t.Stop()
+	select {
+	case <-ids.IDService().IdentifyWait(c):
+	case <-t.C:
+	case <-n.ctx.Done():
+	}
 }
