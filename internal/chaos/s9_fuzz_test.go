@@ -62,6 +62,7 @@ var decoders = map[string][2]string{
 	"pass entry":                 {"p2p", "FuzzDecodeEnter"},
 	"network key handover":       {"p2p", "FuzzDecodeNetKeyHandover"},
 	"network key file":           {"core", "FuzzParseNetworkKeys"},
+	"addresses in a code":        {"crypto", "FuzzSplitCodeAddrs"},
 }
 
 var fuzzFunc = regexp.MustCompile(`(?m)^func (Fuzz\w+)\(f \*testing\.F\)`)
