@@ -41,8 +41,12 @@ type Lab struct {
 	Prefix string
 	// Switch is the namespace holding the bridge br0 and the ports p1..pN.
 	Switch string
-	// Subnet is 10.X.0.0/24, distinct among the labs alive in this process.
+	// Subnet is 10.X.0.0/24, distinct among the labs alive in this process;
+	// a routed lab's subnet K is 10.X.K.0/24 (routed.go).
 	Subnet netip.Prefix
+	// Router is the namespace routing between the subnets of a routed lab;
+	// "" in a lab of one subnet.
+	Router string
 	// Hosts[i-1] is host i.
 	Hosts []*Host
 
@@ -54,17 +58,27 @@ type Lab struct {
 type Host struct {
 	Index int        // 1-based position in the lab
 	NS    string     // network namespace name, Lab.Prefix + Index
-	IP    netip.Addr // 10.X.0.Index, on Link
+	IP    netip.Addr // 10.X.0.Index, on Link; 10.X.S.K in routed labs
+	// Net is the 0-based subnet the host is on (always 0 but in routed
+	// labs, routed.go).
+	Net int
 }
 
 // New builds a lab of n hosts for a test and removes it when the test ends.
 // It skips t when namespaces cannot be made here (not root, no iproute2).
 func New(t testing.TB, n int) *Lab {
 	t.Helper()
+	return forTest(t, func() (*Lab, error) { return NewLab(n) })
+}
+
+// forTest builds a lab with build for t, skipping t when namespaces
+// cannot be made here, and removes the lab when t ends.
+func forTest(t testing.TB, build func() (*Lab, error)) *Lab {
+	t.Helper()
 	if err := Available(); err != nil {
 		t.Skipf("netlab: skipping, no network namespaces here: %v", err)
 	}
-	l, err := NewLab(n)
+	l, err := build()
 	if err != nil {
 		t.Fatalf("netlab: %v", err)
 	}
@@ -93,7 +107,7 @@ func NewLab(n int) (*Lab, error) {
 		ip[3] = byte(i)
 		l.Hosts = append(l.Hosts, &Host{Index: i, NS: fmt.Sprintf("%s%d", l.Prefix, i), IP: netip.AddrFrom4(ip)})
 	}
-	if err := l.build(ctx); err != nil {
+	if err := l.build(ctx, nil); err != nil {
 		if derr := l.Down(); derr != nil {
 			err = errors.Join(err, derr)
 		}
@@ -132,7 +146,9 @@ func claim(ctx context.Context) (*Lab, error) {
 	return nil, errors.New("netlab: every subnet 10.1-254.0.0/24 is in use by labs of this process id")
 }
 
-func (l *Lab) build(ctx context.Context) error {
+// build makes the namespaces, the switch and the hosts' links; with nets
+// (a routed lab), one bridge per subnet and the router.
+func (l *Lab) build(ctx context.Context, nets []Subnet) error {
 	var add strings.Builder
 	for _, h := range l.Hosts {
 		fmt.Fprintf(&add, "netns add %s\n", h.NS)
@@ -145,15 +161,28 @@ func (l *Lab) build(ctx context.Context) error {
 	// snooping a tiny bridge without a querier drops or delays mDNS.
 	var sw strings.Builder
 	sw.WriteString("link set lo up\n")
-	sw.WriteString("link add br0 type bridge forward_delay 0 mcast_snooping 0\n")
-	sw.WriteString("link set br0 up\n")
+	for k := range max(1, len(nets)) {
+		fmt.Fprintf(&sw, "link add br%d type bridge forward_delay 0 mcast_snooping 0\n", k)
+		fmt.Fprintf(&sw, "link set br%d up\n", k)
+	}
 	for _, h := range l.Hosts {
 		fmt.Fprintf(&sw, "link add p%d type veth peer name %s netns %s\n", h.Index, Link, h.NS)
-		fmt.Fprintf(&sw, "link set p%d master br0\n", h.Index)
+		fmt.Fprintf(&sw, "link set p%d master br%d\n", h.Index, h.Net)
 		fmt.Fprintf(&sw, "link set p%d up\n", h.Index)
+	}
+	if len(nets) > 0 {
+		if err := ip(ctx, fmt.Sprintf("netns add %s\n", l.Router), "-batch", "-"); err != nil {
+			return err
+		}
+		l.routerLinks(&sw, nets)
 	}
 	if err := ip(ctx, sw.String(), "-n", l.Switch, "-batch", "-"); err != nil {
 		return err
+	}
+	if len(nets) > 0 {
+		if err := l.buildRouter(ctx, nets); err != nil {
+			return err
+		}
 	}
 
 	for _, h := range l.Hosts {
@@ -165,6 +194,9 @@ func (l *Lab) build(ctx context.Context) error {
 			"link set %s up\n"+
 			"route add 224.0.0.0/4 dev %s\n",
 			h.IP, l.Subnet.Bits(), Link, Link, Link, Link)
+		if len(nets) > 0 {
+			cmds += fmt.Sprintf("route add default via %s\n", l.Gateway(h.Net))
+		}
 		if err := ip(ctx, cmds, "-n", h.NS, "-batch", "-"); err != nil {
 			return err
 		}
