@@ -64,10 +64,14 @@ const (
 
 // AddPeerResult says what happened when a colleague was added by address.
 type AddPeerResult struct {
-	PeerID    string `json:"peer_id"`
-	Addr      string `json:"addr"`
-	Saved     bool   `json:"saved"`
-	Connected bool   `json:"connected"`
+	PeerID string `json:"peer_id"`
+	// Name and Fingerprint say who answered at a host added by name or
+	// IP (not saved until the user confirms it is them).
+	Name        string `json:"name,omitempty"`
+	Fingerprint string `json:"fingerprint,omitempty"`
+	Addr        string `json:"addr"`
+	Saved       bool   `json:"saved"`
+	Connected   bool   `json:"connected"`
 	// Problem explains why the colleague is not connected now, e.g. that
 	// they are in a different workspace.
 	Problem string `json:"problem,omitempty"`

@@ -31,7 +31,7 @@ func init() {
 	verbs = []verb{
 		{"daemon", daemonFlags, runDaemon, "daemon [--name N] [--listen MULTIADDR]... [--peer MULTIADDR]... [--no-mdns] [--downloads DIR] [--no-files] [--max-file-size SIZE] [--block-ext .exe,.bat] [--auto-accept SIZE] [--share-days N] [--no-bulk-lane] [--verbose]", ""},
 		{"id", nil, runID, "id [--json]", ""},
-		{"peers", nil, runPeers, "peers [--json] | peers add MULTIADDR [--json]", ""},
+		{"peers", peersFlags, runPeers, "peers [--json] | peers add MULTIADDR|HOST[:PORT] [--yes] [--json]   (a host or IP shows who answers; --yes saves them)", ""},
 		{"send", sendFlags, runSend, "send PEER TEXT... [--wait [--timeout 30s]] [--json]   (TEXT - reads stdin)", ""},
 		{"history", historyFlags, runHistory, "history PEER [--limit N] [--before SEQ] [--json]", ""},
 		{"room", roomFlags, runRoom, "room [list|create|send|invite|invites|accept|decline|invite-code|join|members|remove|role|leave] ...   (hallway room --help)", roomVerbs.usage()},

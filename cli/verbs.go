@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -30,25 +31,20 @@ func runID(ctx context.Context, env *Env, dir string, p parsed) error {
 	return nil
 }
 
+var peersFlags = map[string]flagKind{"yes": boolFlag}
+
+const peersAddUsage = "usage: hallway peers add MULTIADDR | HOST[:PORT] [--yes]"
+
 func runPeers(ctx context.Context, env *Env, dir string, p parsed) error {
 	c := control.NewClient(dir)
 	if len(p.pos) > 0 {
 		if p.pos[0] != "add" || len(p.pos) != 2 {
-			return fmt.Errorf("usage: hallway peers add MULTIADDR")
+			return errors.New(peersAddUsage)
 		}
-		res, err := c.AddPeer(ctx, p.pos[1])
-		if err != nil {
-			return err
-		}
-		if p.bools["json"] {
-			return printJSON(env.Stdout, res)
-		}
-		if res.Connected {
-			fmt.Fprintf(env.Stdout, "Saved and connected to %s\n", res.PeerID)
-		} else {
-			fmt.Fprintf(env.Stdout, "Saved %s; Hallway keeps trying it. Not connected now: %s\n", res.PeerID, safeLine(res.Problem))
-		}
-		return nil
+		return peersAdd(ctx, env, c, p.pos[1], p)
+	}
+	if p.bools["yes"] {
+		return errors.New(peersAddUsage)
 	}
 	peers, err := c.Peers(ctx)
 	if err != nil {
@@ -61,6 +57,41 @@ func runPeers(ctx context.Context, env *Env, dir string, p parsed) error {
 		return printJSON(env.Stdout, peers)
 	}
 	printPeers(env.Stdout, peers)
+	return nil
+}
+
+// peersAdd saves a colleague's full address at once; for a host name or
+// IP it first shows who answers there, and saves them with --yes.
+func peersAdd(ctx context.Context, env *Env, c *control.Client, addr string, p parsed) error {
+	res, err := c.AddPeer(ctx, addr)
+	if err != nil {
+		return err
+	}
+	if !res.Saved && res.PeerID != "" && p.bools["yes"] {
+		found := res
+		if res, err = c.AddPeer(ctx, found.Addr); err != nil {
+			return err
+		}
+		res.Name, res.Fingerprint = found.Name, found.Fingerprint
+	}
+	if p.bools["json"] {
+		return printJSON(env.Stdout, res)
+	}
+	if res.Name != "" || res.Fingerprint != "" {
+		tw := table(env.Stdout)
+		fmt.Fprintf(tw, "At %s answers:\t%s\n", safeLine(addr), safeLine(cmp.Or(res.Name, "(no name yet)")))
+		fmt.Fprintf(tw, "Fingerprint:\t%s\n", safeLine(res.Fingerprint))
+		fmt.Fprintf(tw, "Address:\t%s\n", safeLine(res.Addr))
+		tw.Flush()
+	}
+	switch {
+	case !res.Saved:
+		fmt.Fprintf(env.Stdout, "Not saved. If that is your colleague (compare the fingerprint with their window), save them:\n  hallway peers add %s --yes\n", safeLine(addr))
+	case res.Connected:
+		fmt.Fprintf(env.Stdout, "Saved and connected to %s\n", res.PeerID)
+	default:
+		fmt.Fprintf(env.Stdout, "Saved %s; Hallway keeps trying it. Not connected now: %s\n", res.PeerID, safeLine(res.Problem))
+	}
 	return nil
 }
 

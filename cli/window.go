@@ -77,7 +77,12 @@ func (w *WindowNode) supervisor() (*node.Supervisor, context.Context) {
 }
 
 // WorkspaceInvite returns the current private workspace's invite code.
-func (w *WindowNode) WorkspaceInvite() (string, bool, error) { return node.Invite(w.cfg.DataDir) }
+func (w *WindowNode) WorkspaceInvite() (string, bool, error) {
+	if sup, _ := w.supervisor(); sup != nil {
+		return sup.Invite()
+	}
+	return node.Invite(w.cfg.DataDir)
+}
 
 // CreateWorkspace picks a new private workspace and returns its code.
 func (w *WindowNode) CreateWorkspace() (string, error) {

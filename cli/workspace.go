@@ -32,13 +32,13 @@ type workspaceInfo struct {
 // makes up its line of `hallway help`.
 var workspaceVerbs = subVerbs{list: []subVerb{
 	{"show", "show", nil, func(ctx context.Context, env *Env, dir string, args []string, p parsed) error {
-		return workspaceShow(env, dir, "show", args, p)
+		return workspaceShow(ctx, env, dir, "show", args, p)
 	}},
 	{"create", "create [--force]", nil, workspaceCreate},
 	{"join", "join CODE", nil, workspaceJoin},
 	{"leave", "leave", nil, workspaceLeave},
 	{"invite", "invite", nil, func(ctx context.Context, env *Env, dir string, args []string, p parsed) error {
-		return workspaceShow(env, dir, "invite", args, p)
+		return workspaceShow(ctx, env, dir, "invite", args, p)
 	}},
 	{"nearby", "nearby", nil, workspaceNearby},
 	{"members", "members", exactly(0), adminList},
@@ -166,9 +166,22 @@ func runWorkspace(ctx context.Context, env *Env, dir string, p parsed) error {
 	return workspaceVerbs.dispatch(ctx, env, dir, sub, args, p)
 }
 
+// withLiveAddrs appends where the data folder's running Hallway listens
+// to code; without one, code goes as it is (mDNS still finds us on our
+// own subnet).
+func withLiveAddrs(ctx context.Context, dir, code string) string {
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	me, err := control.NewClient(dir).Self(ctx)
+	if err != nil {
+		return code
+	}
+	return hcrypto.AppendCodeAddrs(code, core.ParseCodeAddrs(me.Addrs))
+}
+
 // workspaceShow describes the data folder's workspace, or prints its
 // invite code.
-func workspaceShow(env *Env, dir, sub string, args []string, p parsed) error {
+func workspaceShow(ctx context.Context, env *Env, dir, sub string, args []string, p parsed) error {
 	if len(args) > 0 {
 		return fmt.Errorf("usage: hallway workspace %s", sub)
 	}
@@ -183,6 +196,7 @@ func workspaceShow(env *Env, dir, sub string, args []string, p parsed) error {
 			if info.InviteCode, _, err = node.Invite(dir); err != nil {
 				return err
 			}
+			info.InviteCode = withLiveAddrs(ctx, dir, info.InviteCode)
 		}
 	} else if sub == "invite" {
 		return fmt.Errorf("this is an open LAN workspace: there is no key to invite to (hallway workspace create makes one)")

@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"strings"
 
 	"hallway/chat"
 )
@@ -10,6 +11,7 @@ import (
 // goroutines of the service that report to errc.
 func (s *Service) startDiscovery(ctx context.Context, errc chan<- error) error {
 	loops, err := s.intake.Start(ctx)
+	s.followCodeAddrs()
 	for _, run := range loops {
 		s.wg.Add(1)
 		go func() { defer s.wg.Done(); errc <- run(ctx) }()
@@ -19,7 +21,12 @@ func (s *Service) startDiscovery(ctx context.Context, errc chan<- error) error {
 
 // AddPeer remembers a colleague's address (for networks where mDNS does
 // not reach) and tries to connect at once, reporting why not if it fails.
+// A plain HOST[:PORT] is not saved: the result names who answers there,
+// and the full address to save once the user knows it is them.
 func (s *Service) AddPeer(ctx context.Context, addr string) (chat.AddPeerResult, error) {
+	if !strings.HasPrefix(strings.TrimSpace(addr), "/") {
+		return s.addHost(ctx, addr)
+	}
 	return s.intake.AddPeer(ctx, addr)
 }
 

@@ -143,7 +143,11 @@ func (s *Service) trySettlePass() {
 
 // OpenPass opens a pass for newcomers (admins only).
 func (s *Service) OpenPass(ctx context.Context, uses int, expires time.Duration) (chat.WorkspacePass, error) {
-	return s.rooms.OpenPass(ctx, rooms.PassOptions{Uses: uses, Expires: expires})
+	p, err := s.rooms.OpenPass(ctx, rooms.PassOptions{Uses: uses, Expires: expires})
+	if err == nil && p.Code != "" {
+		p.Code = hcrypto.AppendCodeAddrs(p.Code, s.CodeAddrs())
+	}
+	return p, err
 }
 
 // WorkspacePasses lists the workspace's passes, newest first.

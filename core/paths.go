@@ -20,6 +20,9 @@ const (
 	// workspacePassFile keeps a pass code until our log of the workspace
 	// room counts us in (core/pass.go).
 	workspacePassFile = "workspace.pass"
+	// codeAddrsFile keeps the addresses the code we joined with named,
+	// until the Hallway at each is saved as a colleague (core/codeaddrs.go).
+	codeAddrsFile = "code.addrs"
 	// networkKeyFile holds a rotated network key (core/netkey_file.go).
 	networkKeyFile = "network.key"
 	databaseFile   = "hallway.db"

@@ -203,7 +203,8 @@ func (s *Service) now() time.Time {
 
 // startNode listens where configured; by default on every interface, on
 // the same port as last time when it is free, so that the addresses
-// colleagues saved for us stay valid across restarts.
+// colleagues saved for us stay valid across restarts, and the first time
+// on p2p.DefaultPort when it is free.
 func (s *Service) startNode(ctx context.Context, psk []byte) (*p2p.Node, error) {
 	cfg := p2p.Config{Identity: s.key, ListenAddrs: s.cfg.ListenAddrs, PSK: psk, Logger: s.log, NoBulk: s.cfg.Files.NoBulkLane,
 		Admission: s.admission}
@@ -217,8 +218,12 @@ func (s *Service) startNode(ctx context.Context, psk []byte) (*p2p.Node, error) 
 		}
 		s.log.Info("last port is taken; listening on a new one", "port", port)
 	}
-	cfg.ListenAddrs = nil
+	cfg.ListenAddrs = []string{fmt.Sprintf("/ip4/0.0.0.0/tcp/%d", p2p.DefaultPort), fmt.Sprintf("/ip6/::/tcp/%d", p2p.DefaultPort)}
 	n, err := p2p.New(cfg, (*handler)(s))
+	if err != nil {
+		cfg.ListenAddrs = nil // taken: a port of the system's choosing
+		n, err = p2p.New(cfg, (*handler)(s))
+	}
 	if err != nil {
 		return nil, err
 	}

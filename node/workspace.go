@@ -3,7 +3,9 @@ package node
 import (
 	"context"
 	"fmt"
+	"net/netip"
 	"strings"
+	"time"
 
 	"hallway/chat"
 	"hallway/control"
@@ -31,6 +33,10 @@ type Change struct {
 	// since carries it; nil: the code's workspace key (or a newer network
 	// key the folder holds already).
 	Network *hcrypto.NetworkKey
+	// Addrs are where the code's maker listened (crypto.AppendCodeAddrs):
+	// the service saves whoever of the workspace answers there
+	// (core/codeaddrs.go).
+	Addrs []netip.AddrPort
 }
 
 // NewWorkspace is the change to a new private workspace with a fresh key,
@@ -52,18 +58,26 @@ func NewWorkspace(dir string, force bool) (Change, error) {
 // as a person typed or pasted it (spaces and line breaks do not matter).
 func JoinWorkspace(code string, force bool) (Change, error) {
 	code = strings.Join(strings.Fields(code), "")
+	what := "invite code"
+	if hcrypto.IsPassCode(code) {
+		what = "pass code"
+	}
+	code, addrs, err := hcrypto.SplitCodeAddrs(code)
+	if err != nil {
+		return Change{}, fmt.Errorf("that %s does not work: %v", what, err)
+	}
 	if hcrypto.IsPassCode(code) {
 		pc, err := hcrypto.ParsePassCode(code)
 		if err != nil {
 			return Change{}, fmt.Errorf("that pass code does not work: %v", err)
 		}
-		return Change{Key: &pc.Key, Room: rooms.WorkspaceRoom{ID: pc.Room}, Force: force, Pass: &pc, Network: pc.Network}, nil
+		return Change{Key: &pc.Key, Room: rooms.WorkspaceRoom{ID: pc.Room}, Force: force, Pass: &pc, Network: pc.Network, Addrs: addrs}, nil
 	}
 	v, err := hcrypto.ParseInvite(code)
 	if err != nil {
 		return Change{}, fmt.Errorf("that invite code does not work: %v", err)
 	}
-	return Change{Key: &v.Key, Room: rooms.WorkspaceRoom{ID: v.Room}, Force: force, Network: v.Network}, nil
+	return Change{Key: &v.Key, Room: rooms.WorkspaceRoom{ID: v.Room}, Force: force, Network: v.Network, Addrs: addrs}, nil
 }
 
 // LeaveWorkspace is the change to the open LAN workspace.
@@ -93,6 +107,9 @@ func (c Change) Apply(dir string) error {
 }
 
 func (c Change) apply(dir string) error {
+	if err := core.WriteCodeAddrs(dir, c.Addrs, time.Now()); err != nil {
+		return err
+	}
 	if c.Key == nil {
 		return core.RemoveWorkspaceKey(dir)
 	}
@@ -179,7 +196,7 @@ func (s *Supervisor) Create(ctx context.Context, force bool) (string, error) {
 	if err := s.Switch(ctx, ch); err != nil {
 		return "", err
 	}
-	return ch.InviteCode(), nil
+	return s.withAddrs(ch.InviteCode()), nil
 }
 
 // Join switches to the private workspace of an invite code.
@@ -194,9 +211,23 @@ func (s *Supervisor) Join(ctx context.Context, code string, force bool) error {
 // Leave switches to the open LAN workspace.
 func (s *Supervisor) Leave(ctx context.Context) error { return s.Switch(ctx, LeaveWorkspace()) }
 
-// Invite returns the invite code of the node's private workspace, or
-// private=false in the open LAN workspace.
-func (s *Supervisor) Invite() (code string, private bool, err error) { return Invite(s.cfg.DataDir) }
+// Invite returns the invite code of the node's private workspace, with
+// where the node listens now, or private=false in the open LAN workspace.
+func (s *Supervisor) Invite() (code string, private bool, err error) {
+	code, private, err = Invite(s.cfg.DataDir)
+	if err != nil || !private {
+		return code, private, err
+	}
+	return s.withAddrs(code), true, nil
+}
+
+// withAddrs appends where the running service listens to code.
+func (s *Supervisor) withAddrs(code string) string {
+	if svc := s.Current(); svc != nil {
+		return hcrypto.AppendCodeAddrs(code, svc.CodeAddrs())
+	}
+	return code
+}
 
 // Request turns a control API workspace request into a change.
 func Request(dir string, req control.WorkspaceRequest) (Change, error) {
@@ -231,5 +262,9 @@ func (w *switcher) SwitchWorkspace(ctx context.Context, req control.WorkspaceReq
 	if err := (*Supervisor)(w).Switch(ctx, ch); err != nil {
 		return control.WorkspaceState{}, err
 	}
-	return ch.State(req.Action == control.WorkspaceCreate), nil
+	st := ch.State(req.Action == control.WorkspaceCreate)
+	if st.InviteCode != "" {
+		st.InviteCode = (*Supervisor)(w).withAddrs(st.InviteCode)
+	}
+	return st, nil
 }
