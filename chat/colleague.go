@@ -22,6 +22,11 @@ type Colleague struct {
 	// Problem says why an offline colleague cannot be reached, when known
 	// (for example: a different workspace).
 	Problem string `json:"problem,omitempty"`
+	// Via is how an online colleague is connected: "direct", or "relay"
+	// through another colleague where no direct path works.
+	Via string `json:"via,omitempty"`
+	// Relay is the colleague relaying, when Via is "relay".
+	Relay string `json:"relay,omitempty"`
 	// Blocked: the user blocked this colleague; they are never connected
 	// and nothing they send is kept.
 	Blocked bool `json:"blocked,omitempty"`

@@ -56,6 +56,9 @@ type Transfer struct {
 	FinalPath    string  `json:"final_path,omitempty"`
 	Error        string  `json:"error,omitempty"`
 	Hash         string  `json:"hash"`
+	// Relayed: the transfer moves through another colleague's Hallway,
+	// because no direct path to the colleague works.
+	Relayed bool `json:"relayed,omitempty"`
 	// Share is whether this computer serves the content (ShareServing,
 	// ShareExpired, ...), and ShareNote why it stopped.
 	Share     string    `json:"share,omitempty"`

@@ -34,6 +34,11 @@ var _ transfer.Net = (*transferNet)(nil)
 
 func (n *transferNet) ID() peer.ID                 { return n.node.ID() }
 func (n *transferNet) IsConnected(id peer.ID) bool { return n.node.IsConnected(id) }
+func (n *transferNet) Via(id peer.ID) string       { return n.node.Via(id) }
+
+func (n *transferNet) DialDirect(ctx context.Context, id peer.ID) error {
+	return n.node.DialDirect(ctx, id)
+}
 
 func (n *transferNet) FetchManifest(ctx context.Context, from peer.ID, req p2p.FileRequest) ([]byte, error) {
 	return n.node.FetchManifest(ctx, from, req)

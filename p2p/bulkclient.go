@@ -33,6 +33,10 @@ func (n *Node) OpenBulk(ctx context.Context, from peer.ID, req FileRequest) (*Bu
 	if n.noBulk {
 		return nil, ErrBulkUnavailable
 	}
+	if n.Via(from) == ViaRelay {
+		// The lane would go to the relay's address, not the source's.
+		return nil, fmt.Errorf("%w: connected through a relay only", ErrBulkUnreachable)
+	}
 	req.Op = FileOpBulk
 	s, r, err := n.fileStream(ctx, from, req)
 	if err != nil {

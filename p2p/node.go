@@ -51,6 +51,9 @@ type Config struct {
 	// is dropped after KeepAlive + 2×KeepAlive. Default 2 s.
 	KeepAlive time.Duration
 	Logger    *slog.Logger
+	// NoRelay neither serves colleagues as a relay nor uses one
+	// (relay.go).
+	NoRelay bool
 	// NoBulk turns the bulk file lane off, both serving and fetching: file
 	// chunks then travel over libp2p streams only.
 	NoBulk bool
@@ -84,6 +87,8 @@ type Node struct {
 	entrants  entrantConns
 
 	noBulk                                    bool
+	relay                                     io.Closer // the relay service, nil with NoRelay
+	rsv                                       reservations
 	bulk                                      bulkSessions
 	dmPace, profilePace, syncPace, redeemPace *Pace
 	dmBytes                                   *Pace // durable cost of direct messages, in bytes
@@ -144,7 +149,6 @@ func New(cfg Config, h Handler) (*Node, error) {
 		libp2p.Transport(tcp.NewTCPTransport, tcp.DisableReuseport()),
 		libp2p.Security(noise.ID, noise.New),
 		libp2p.Muxer(yamuxt.ID, &mux),
-		libp2p.DisableRelay(),
 		libp2p.ForceReachabilityPrivate(),
 		libp2p.DisableIdentifyAddressDiscovery(),
 		libp2p.ConnectionGater(lanGater{admission: cfg.Admission}),
@@ -157,6 +161,11 @@ func New(cfg Config, h Handler) (*Node, error) {
 			return nil, fmt.Errorf("p2p: workspace key has %d bytes, want 32", len(cfg.PSK))
 		}
 		opts = append(opts, libp2p.PrivateNetwork(pnet.PSK(cfg.PSK)))
+	}
+	if cfg.NoRelay {
+		opts = append(opts, libp2p.DisableRelay())
+	} else {
+		opts = append(opts, libp2p.EnableRelay())
 	}
 	hst, err := libp2p.New(opts...)
 	if err != nil {
@@ -198,6 +207,13 @@ func New(cfg Config, h Handler) (*Node, error) {
 			n.connChanged(c.RemotePeer())
 		},
 	})
+	if !cfg.NoRelay {
+		if err := n.serveRelay(); err != nil {
+			cancel()
+			hst.Close()
+			return nil, fmt.Errorf("p2p: serve relay: %w", err)
+		}
+	}
 	n.handle(ProtoDM, n.serveDM)
 	n.handle(ProtoProfile, n.serveProfile)
 	n.handle(ProtoProve, n.serveProve)
@@ -213,6 +229,7 @@ func New(cfg Config, h Handler) (*Node, error) {
 // offline transitions. Notifications must not block the swarm, so the
 // handler runs on its own goroutine; the mutex keeps transitions in order.
 func (n *Node) connChanged(id peer.ID) {
+	n.pokeReservations()
 	n.wg.Add(1)
 	go func() {
 		defer n.wg.Done()
@@ -249,6 +266,9 @@ func (n *Node) connChanged(id peer.ID) {
 // the host.
 func (n *Node) Close() error {
 	n.cancel()
+	if n.relay != nil {
+		n.relay.Close()
+	}
 	err := n.host.Close()
 	n.wg.Wait()
 	return err

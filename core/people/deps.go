@@ -22,6 +22,8 @@ type PeerStore interface {
 type Links interface {
 	IsConnected(id peer.ID) bool
 	ConnectedPeers() []peer.ID
+	// Route says how: p2p.ViaDirect, or p2p.ViaRelay and through whom.
+	Route(id peer.ID) (via string, relay peer.ID)
 }
 
 // DialNet opens connections.
@@ -40,6 +42,9 @@ type ProfileNet interface {
 	PeerAddrs(id peer.ID) []ma.Multiaddr
 	PubKey(id peer.ID) []byte
 	PushProfile(ctx context.Context, to peer.ID, p p2p.Profile) error
+	// ThroughMe are addresses that reach our colleagues through our
+	// relay, for those who cannot reach them directly.
+	ThroughMe() []ma.Multiaddr
 }
 
 // IntakeNet is what discovery intake needs of the network host.

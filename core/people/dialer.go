@@ -109,7 +109,7 @@ func (d *Dialer) PeerSeen(_ context.Context, sg discovery.Sighting) {
 	if sg.ID == d.net.ID() || d.net.IsConnected(sg.ID) || d.blocks.IsBlocked(sg.ID) {
 		return // spend none of the guard's allowance on a sighting with nothing to dial
 	}
-	d.try(sg.ID, d.hintGuard.allow(sg.Addrs), false, false)
+	d.try(sg.ID, d.hintGuard.allow(sg.ID, sg.Addrs), false, false)
 }
 
 func addrsKey(addrs []ma.Multiaddr) string {

@@ -80,6 +80,10 @@ func (d *Directory) describe(p storage.Peer) chat.Colleague {
 		c.Problem = d.problem(id)
 	} else {
 		c.LastSeen = time.Now()
+		var relay peer.ID
+		if c.Via, relay = d.links.Route(id); relay != "" {
+			c.Relay = relay.String()
+		}
 	}
 	return c
 }

@@ -282,6 +282,13 @@ func (n *fakeNet) IsConnected(id peer.ID) bool {
 	return n.connected[id]
 }
 
+func (n *fakeNet) Route(id peer.ID) (string, peer.ID) {
+	if n.IsConnected(id) {
+		return p2p.ViaDirect, ""
+	}
+	return "", ""
+}
+
 func (n *fakeNet) ConnectedPeers() []peer.ID {
 	n.mu.Lock()
 	defer n.mu.Unlock()
@@ -295,6 +302,8 @@ func (n *fakeNet) PeerAddrs(id peer.ID) []ma.Multiaddr {
 }
 
 func (n *fakeNet) PubKey(peer.ID) []byte { return nil }
+
+func (n *fakeNet) ThroughMe() []ma.Multiaddr { return nil }
 
 func (n *fakeNet) PushProfile(_ context.Context, to peer.ID, p p2p.Profile) error {
 	n.mu.Lock()

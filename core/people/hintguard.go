@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/libp2p/go-libp2p/core/peer"
 	ma "github.com/multiformats/go-multiaddr"
 )
 
@@ -53,9 +54,11 @@ type hintGuard struct {
 
 func newHintGuard() *hintGuard { return &hintGuard{last: map[string]time.Time{}} }
 
-// allow returns the addresses of a hint that may be dialled now, and
-// counts them as dialled.
-func (g *hintGuard) allow(addrs []ma.Multiaddr) []ma.Multiaddr {
+// allow returns the addresses of a hint for id that may be dialled now,
+// and counts them as dialled. A relay's address (p2p-circuit) leads to the
+// relay's host and port for each colleague behind it, so it rests per
+// colleague.
+func (g *hintGuard) allow(id peer.ID, addrs []ma.Multiaddr) []ma.Multiaddr {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	now := time.Now()
@@ -64,6 +67,9 @@ func (g *hintGuard) allow(addrs []ma.Multiaddr) []ma.Multiaddr {
 		key, ok := hintTarget(a)
 		if !ok {
 			continue
+		}
+		if _, err := a.ValueForProtocol(ma.P_CIRCUIT); err == nil {
+			key += " for " + id.String()
 		}
 		if t, seen := g.last[key]; seen && now.Sub(t) < hintAddrInterval {
 			continue

@@ -47,15 +47,19 @@ func (p *Presence) Push(ctx context.Context, id peer.ID) {
 // that peers on another subnet, unreachable by mDNS, find each other.
 func (p *Presence) knownPeersFor(id peer.ID) []p2p.KnownPeer {
 	var known []p2p.KnownPeer
+	through := p.net.ThroughMe()
 	for _, other := range p.net.ConnectedPeers() {
 		if other == id || len(known) == 64 {
 			continue
 		}
 		var addrs []string
 		for _, a := range p.net.PeerAddrs(other) {
-			if len(addrs) < 8 {
+			if len(addrs) < 6 {
 				addrs = append(addrs, a.String())
 			}
+		}
+		for _, a := range through {
+			addrs = append(addrs, a.String()) // dialled after the direct ones
 		}
 		if len(addrs) > 0 {
 			known = append(known, p2p.KnownPeer{ID: other.String(), Addrs: addrs})

@@ -27,6 +27,12 @@ type Store interface {
 type Net interface {
 	ID() peer.ID
 	IsConnected(id peer.ID) bool
+	// Via is how id is connected: p2p.ViaDirect, or p2p.ViaRelay through
+	// a colleague.
+	Via(id peer.ID) string
+	// DialDirect tries a direct connection to a colleague connected
+	// through a relay only.
+	DialDirect(ctx context.Context, id peer.ID) error
 	FetchManifest(ctx context.Context, from peer.ID, req p2p.FileRequest) ([]byte, error)
 	HasFile(ctx context.Context, from peer.ID, req p2p.FileRequest) error
 	OpenBulk(ctx context.Context, from peer.ID, req p2p.FileRequest) (*p2p.BulkLane, error)

@@ -156,6 +156,13 @@ type fakeNet struct {
 
 func (n *fakeNet) ID() peer.ID                 { return n.self }
 func (n *fakeNet) IsConnected(id peer.ID) bool { return n.connected[id] }
+func (n *fakeNet) Via(id peer.ID) string {
+	if n.connected[id] {
+		return p2p.ViaDirect
+	}
+	return ""
+}
+func (n *fakeNet) DialDirect(context.Context, peer.ID) error { return nil }
 
 // serves says whether from answers req.
 func (n *fakeNet) serves(from peer.ID, req p2p.FileRequest) error {

@@ -20,12 +20,32 @@ type fetchLane struct {
 	bulk *p2p.BulkLane
 }
 
+// A file of directFirst bytes or more from a colleague connected through
+// a relay first tries a direct connection, for at most directTimeout.
+const (
+	directFirst   = 8 << 20
+	directTimeout = 3 * time.Second
+)
+
 // laneRetry is how long a source whose lane port could not be reached is
 // fetched from over streams only.
 const laneRetry = 10 * time.Minute
 
 func (j *job) lane(ctx context.Context, src peer.ID) *fetchLane {
 	l := &fetchLane{j: j, src: src}
+	defer func() {
+		if l.bulk == nil && j.s.net.Via(src) == p2p.ViaRelay {
+			j.s.relayed.Store(j.t.ID, true) // chunks go through a colleague's relay
+		}
+	}()
+	if j.t.Size >= directFirst && j.s.net.Via(src) == p2p.ViaRelay {
+		// A relay carries small files; a large one tries a direct path
+		// first, and goes relayed (marked so) only without one.
+		dctx, cancel := context.WithTimeout(ctx, directTimeout)
+		err := j.s.net.DialDirect(dctx, src)
+		cancel()
+		j.s.log.Debug("file: relayed source, direct dial", "transfer", j.t.ID, "peer", src, "err", err)
+	}
 	if until, ok := j.s.noLane.Load(src); ok && time.Now().Before(until.(time.Time)) {
 		return l
 	}

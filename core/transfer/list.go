@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"hallway/chat"
+	"hallway/p2p"
 	"hallway/storage"
 
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -26,6 +27,10 @@ func (s *Service) toTransfer(ctx context.Context, t storage.Transfer) chat.Trans
 	}
 	if done, rate, ok := s.progress.get(t.ID); ok {
 		out.BytesDone, out.Rate = max(done, out.BytesDone), rate
+	}
+	_, out.Relayed = s.relayed.Load(t.ID)
+	if id, err := peer.Decode(t.Peer); err == nil && t.State == storage.TransferActive && s.net.Via(id) == p2p.ViaRelay {
+		out.Relayed = true
 	}
 	if id, err := peer.Decode(t.Peer); err == nil && id != s.net.ID() {
 		out.PeerName = s.peers.PeerName(ctx, id)

@@ -1,0 +1,99 @@
+package p2p
+
+import (
+	"bytes"
+	"context"
+	"testing"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/event"
+	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-libp2p/p2p/protocol/circuitv2/client"
+	ma "github.com/multiformats/go-multiaddr"
+)
+
+// circuitAddrs waits until n advertises an address through a relay.
+func circuitAddrs(t *testing.T, n *Node) []ma.Multiaddr {
+	t.Helper()
+	deadline := time.After(20 * time.Second)
+	sub, err := n.host.EventBus().Subscribe(new(event.EvtLocalAddressesUpdated))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+	for {
+		var out []ma.Multiaddr
+		for _, a := range n.host.Addrs() {
+			if isCircuit(a) {
+				out = append(out, a)
+			}
+		}
+		if len(out) > 0 {
+			return out
+		}
+		select {
+		case <-sub.Out():
+		case <-deadline:
+			t.Fatalf("no relay address among %v", n.host.Addrs())
+		}
+	}
+}
+
+func TestRelayedConnectionThroughAColleague(t *testing.T) {
+	key := bytes.Repeat([]byte{3}, 32)
+	a, _ := newTestNode(t, key)
+	r, _ := newTestNode(t, key)
+	b, _ := newTestNode(t, key)
+	connect(t, a, r)
+	connect(t, b, r)
+	relayed := circuitAddrs(t, b)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := a.host.Connect(ctx, peer.AddrInfo{ID: b.ID(), Addrs: relayed}); err != nil {
+		t.Fatalf("connect through the relay: %v", err)
+	}
+	if via, through := a.Route(b.ID()); via != ViaRelay || through != r.ID() {
+		t.Fatalf("a reaches b via %q through %s, want a relay through r", via, through)
+	}
+	if via := a.Via(r.ID()); via != ViaDirect {
+		t.Fatalf("a reaches r via %q", via)
+	}
+	if err := a.SendDMs(ctx, b.ID(), []DM{{ID: "m1", Text: "relayed", SentAt: 1}}, func(DM) error { return nil }); err != nil {
+		t.Fatalf("a DM through the relay: %v", err)
+	}
+}
+
+// An entrant (a newcomer still entering by a pass) may not hold a slot nor
+// be reached through a relay, and the relay serves no address beyond the
+// LAN: a peer that asks anyway is refused.
+func TestRelayServesOnlyAdmittedColleagues(t *testing.T) {
+	key := bytes.Repeat([]byte{4}, 32)
+	var entrants blockSet
+	r, _ := newTestNodeWith(t, Config{PSK: key, Admission: entrants.as(Entrant)})
+	a, _ := newTestNode(t, key)
+	e, _ := newTestNode(t, key)
+	entrants.set(e.ID(), true)
+	connect(t, a, r)
+	connect(t, e, r)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := client.Reserve(ctx, e.host, peer.AddrInfo{ID: r.ID()}); err == nil {
+		t.Fatal("an entrant got a relay slot")
+	}
+	if _, err := client.Reserve(ctx, a.host, peer.AddrInfo{ID: r.ID()}); err != nil {
+		t.Fatalf("a colleague was refused a slot: %v", err)
+	}
+	through := ma.StringCast("/p2p/" + r.ID().String() + "/p2p-circuit")
+	if err := e.host.Connect(ctx, peer.AddrInfo{ID: a.ID(), Addrs: []ma.Multiaddr{through}}); err == nil {
+		t.Fatal("an entrant was relayed to a colleague")
+	}
+
+	acl := memberACL{r}
+	public := ma.StringCast("/ip4/8.8.8.8/tcp/4001")
+	relayed := ma.StringCast("/ip4/127.0.0.1/tcp/4001/p2p/" + a.ID().String() + "/p2p-circuit")
+	if acl.AllowReserve(a.ID(), public) || acl.AllowReserve(a.ID(), relayed) || acl.AllowConnect(a.ID(), public, e.ID()) {
+		t.Fatal("the relay serves a public or relayed address")
+	}
+}
