@@ -5,18 +5,20 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"os"
 	"runtime/pprof"
 	"strings"
 
 	"hallway/core"
 	"hallway/node"
+	"hallway/policy"
 )
 
 var daemonFlags = map[string]flagKind{
 	"name": stringFlag, "listen": listFlag, "peer": listFlag, "no-mdns": boolFlag, "verbose": boolFlag,
 	"downloads": stringFlag, "no-files": boolFlag, "max-file-size": stringFlag, "block-ext": stringFlag, "auto-accept": stringFlag, "no-bulk-lane": boolFlag,
-	"share-days": stringFlag,
+	"share-days": stringFlag, "allow-net": listFlag,
 }
 
 func runDaemon(ctx context.Context, env *Env, dir string, p parsed) error {
@@ -59,7 +61,16 @@ func nodeConfig(dir string, p parsed, log *slog.Logger) (core.Config, error) {
 	if err != nil {
 		return core.Config{}, err
 	}
+	var allow []netip.Prefix
+	for _, s := range p.lists["allow-net"] {
+		r, err := policy.ParseNetRange(s)
+		if err != nil {
+			return core.Config{}, fmt.Errorf("--allow-net: %v", err)
+		}
+		allow = append(allow, r)
+	}
 	return core.Config{
+		AllowNets:   allow,
 		DataDir:     dir,
 		Name:        p.strs["name"],
 		ListenAddrs: p.lists["listen"],

@@ -2,6 +2,8 @@ package core
 
 import (
 	"context"
+	"net/netip"
+	"slices"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -49,12 +51,30 @@ func (s *Service) policyChanged(ctx context.Context, prev, next policy.Document)
 	if next.AdmitsByAdmins() {
 		s.dropUnadmitted()
 	}
+	if s.node != nil && !slices.Equal(prev.AllowNets, next.AllowNets) {
+		s.node.SetAllowNets(s.allowNets())
+		s.log.Info("address ranges allowed beyond the LAN", "ranges", s.allowNets())
+	}
 	if s.records == nil {
 		return // opening: the retention kept from before stands until the keeper runs
 	}
 	if err := s.records.ApplyWorkspacePolicy(ctx, prev, next); err != nil {
 		s.log.Warn("apply the workspace policy's retention", "err", err)
 	}
+}
+
+// allowNets are the address ranges beyond the LAN where colleagues may
+// be: the node's own (--allow-net) and the workspace policy's.
+func (s *Service) allowNets() []netip.Prefix {
+	out := slices.Clone(s.cfg.AllowNets)
+	if s.rooms != nil {
+		for _, p := range s.rooms.WorkspacePolicy().AllowedNets() {
+			if !slices.Contains(out, p) {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
 }
 
 // WorkspacePolicy is the signed workspace policy in force.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"path/filepath"
 	"strconv"
 	"sync"
@@ -39,6 +40,9 @@ type Config struct {
 	StaticPeers []string
 	// NoMDNS turns LAN discovery off (networks that block multicast, tests).
 	NoMDNS bool
+	// AllowNets are address ranges beyond the LAN's private ones where
+	// colleagues may be (a VPN's); the workspace policy may add more.
+	AllowNets []netip.Prefix
 	// Files is the file-transfer policy.
 	Files  FilesConfig
 	Logger *slog.Logger
@@ -207,6 +211,7 @@ func (s *Service) now() time.Time {
 // on p2p.DefaultPort when it is free.
 func (s *Service) startNode(ctx context.Context, psk []byte) (*p2p.Node, error) {
 	cfg := p2p.Config{Identity: s.key, ListenAddrs: s.cfg.ListenAddrs, PSK: psk, Logger: s.log, NoBulk: s.cfg.Files.NoBulkLane,
+		AllowNets: s.allowNets(),
 		Admission: s.admission}
 	if len(cfg.ListenAddrs) > 0 {
 		return p2p.New(cfg, (*handler)(s))

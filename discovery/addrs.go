@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/netip"
 	"slices"
+	"strings"
 
 	"github.com/grandcat/zeroconf"
 	"github.com/multiformats/go-multiaddr"
@@ -81,9 +82,10 @@ func lanInterfaces(names []string) ([]net.Interface, error) {
 	return out, nil
 }
 
-// announceIPs lists the IPv4 addresses to announce on ifaces: not loopback,
-// not link-local (169.254/16 is a sign of a missing DHCP lease, not an
-// address colleagues should dial).
+// announceIPs lists the addresses to announce on ifaces: IPv4 and IPv6,
+// not loopback, not link-local (169.254/16 is a sign of a missing DHCP
+// lease, and an IPv6 link-local address means nothing without its zone),
+// IPv4 first.
 func announceIPs(ifaces []net.Interface) ([]string, error) {
 	var ips []string
 	for _, ifi := range ifaces {
@@ -97,7 +99,7 @@ func announceIPs(ifaces []net.Interface) ([]string, error) {
 				continue
 			}
 			ip := p.Addr().Unmap()
-			if !ip.Is4() || ip.IsLoopback() || ip.IsLinkLocalUnicast() || ip.IsUnspecified() {
+			if ip.IsLoopback() || ip.IsLinkLocalUnicast() || ip.IsUnspecified() || ip.IsMulticast() {
 				continue
 			}
 			if s := ip.String(); !slices.Contains(ips, s) {
@@ -105,6 +107,14 @@ func announceIPs(ifaces []net.Interface) ([]string, error) {
 			}
 		}
 	}
-	slices.Sort(ips)
+	slices.SortFunc(ips, func(a, b string) int {
+		if a4, b4 := !strings.Contains(a, ":"), !strings.Contains(b, ":"); a4 != b4 {
+			if a4 {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a, b)
+	})
 	return ips, nil
 }

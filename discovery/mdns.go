@@ -251,7 +251,7 @@ func (r *mdnsRounds) announce(ifaces []net.Interface) {
 	if len(ips) == 0 {
 		// zeroconf would then look addresses up from its own goroutines,
 		// which may run outside this goroutine's network namespace.
-		r.m.log.Info("mdns: no IPv4 address to announce; browsing only")
+		r.m.log.Info("mdns: no address to announce; browsing only")
 		return
 	}
 	srv, err := zeroconf.RegisterProxy(r.m.name, r.m.cfg.Service, r.m.cfg.Domain, r.m.cfg.Port, r.m.name, ips, r.m.txt, ifaces)

@@ -43,7 +43,7 @@ func (n *Node) classifyDialError(ctx context.Context, id peer.ID, addrs []ma.Mul
 	dialErr := err
 	for _, a := range addrs {
 		ip, ok := multiaddrIP(a)
-		if !ok || !isLANAddr(ip) {
+		if !ok || !n.nets.allows(ip) {
 			continue
 		}
 		na, err := manet.ToNetAddr(a)

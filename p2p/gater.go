@@ -15,6 +15,7 @@ import (
 type lanGater struct {
 	// admission is the node's verdict on a key; nil admits everyone.
 	admission func(peer.ID) Admission
+	nets      *officeNets
 }
 
 var _ connmgr.ConnectionGater = lanGater{}
@@ -23,14 +24,10 @@ func (g lanGater) isBlocked(id peer.ID) bool { return g.admission != nil && g.ad
 
 func (g lanGater) InterceptPeerDial(id peer.ID) bool { return !g.isBlocked(id) }
 
-func (lanGater) InterceptAddrDial(_ peer.ID, a ma.Multiaddr) bool {
-	ip, ok := multiaddrIP(a)
-	return ok && isLANAddr(ip)
-}
+func (g lanGater) InterceptAddrDial(_ peer.ID, a ma.Multiaddr) bool { return g.nets.allowsAddr(a) }
 
-func (lanGater) InterceptAccept(addrs network.ConnMultiaddrs) bool {
-	ip, ok := multiaddrIP(addrs.RemoteMultiaddr())
-	return ok && isLANAddr(ip)
+func (g lanGater) InterceptAccept(addrs network.ConnMultiaddrs) bool {
+	return g.nets.allowsAddr(addrs.RemoteMultiaddr())
 }
 
 // InterceptSecured runs once Noise has authenticated the remote key: an

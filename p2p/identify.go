@@ -33,7 +33,7 @@ const identifyTimeout = 5 * time.Second
 // Whoever answers holds the network key, so it is of our workspace; who
 // it is the caller shows the user (name and fingerprint) before saving.
 func (n *Node) Identify(ctx context.Context, addr ma.Multiaddr) (peer.ID, error) {
-	if ip, ok := multiaddrIP(addr); !ok || !isLANAddr(ip) {
+	if !n.nets.allowsAddr(addr) {
 		return "", fmt.Errorf("%w: %s", ErrNotLAN, addr)
 	}
 	if _, err := addr.ValueForProtocol(ma.P_P2P); err == nil {

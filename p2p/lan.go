@@ -3,8 +3,10 @@ package p2p
 import (
 	"net"
 	"net/netip"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	ma "github.com/multiformats/go-multiaddr"
@@ -26,6 +28,48 @@ func isLANAddr(ip netip.Addr) bool {
 		return true
 	}
 	return false
+}
+
+// officeNets is what a node counts as the office network: the LAN's
+// private ranges (isLANAddr), and the ranges allowed beyond them, by the
+// user (Config.AllowNets) or the workspace policy (Node.SetAllowNets).
+// The gater, the address filter and every dial share one.
+type officeNets struct {
+	extra atomic.Pointer[[]netip.Prefix]
+}
+
+// allows reports whether ip may be a colleague's.
+func (o *officeNets) allows(ip netip.Addr) bool {
+	return isLANAddr(ip) || o.extraAllows(ip)
+}
+
+// extraAllows reports whether ip is in a range allowed beyond the LAN.
+func (o *officeNets) extraAllows(ip netip.Addr) bool {
+	if o == nil {
+		return false
+	}
+	if p := o.extra.Load(); p != nil {
+		for _, r := range *p {
+			if r.Contains(ip.Unmap()) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// allowsAddr reports whether a's IP (a relay's, for a circuit) may be a
+// colleague's.
+func (o *officeNets) allowsAddr(a ma.Multiaddr) bool {
+	ip, ok := multiaddrIP(a)
+	return ok && o.allows(ip)
+}
+
+// SetAllowNets replaces the ranges allowed beyond the LAN; connections
+// already open stay.
+func (n *Node) SetAllowNets(nets []netip.Prefix) {
+	c := slices.Clone(nets)
+	n.nets.extra.Store(&c)
 }
 
 // multiaddrIP extracts the IP of a TCP/IP multiaddr.
@@ -61,6 +105,7 @@ type ifaceIndex struct {
 	built   time.Time
 	byAddr  map[netip.Addr]string
 	listIfs func() ([]net.Interface, error)
+	nets    *officeNets
 }
 
 func (x *ifaceIndex) name(ip netip.Addr) string {
@@ -99,7 +144,7 @@ func (x *ifaceIndex) filterAdvertised(addrs []ma.Multiaddr) []ma.Multiaddr {
 	var lan, loop []ma.Multiaddr
 	for _, a := range addrs {
 		ip, ok := multiaddrIP(a)
-		if !ok || !isLANAddr(ip) {
+		if !ok || !x.nets.allows(ip) {
 			continue
 		}
 		if ip.IsLoopback() {
@@ -109,8 +154,8 @@ func (x *ifaceIndex) filterAdvertised(addrs []ma.Multiaddr) []ma.Multiaddr {
 		if ip.Is6() && ip.IsLinkLocalUnicast() {
 			continue
 		}
-		if isVirtualIface(x.name(ip)) {
-			continue
+		if isVirtualIface(x.name(ip)) && !x.nets.extraAllows(ip) {
+			continue // a VPN's address counts only in an allowed range
 		}
 		lan = append(lan, a)
 	}

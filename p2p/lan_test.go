@@ -49,3 +49,26 @@ func TestFilterAdvertised(t *testing.T) {
 }
 
 var farFuture = time.Now().Add(time.Hour)
+
+func TestAllowedRangesBeyondTheLAN(t *testing.T) {
+	vpn := ma.StringCast("/ip4/100.64.3.9/tcp/4774")
+	public := ma.StringCast("/ip4/100.128.0.1/tcp/4774")
+	nets := &officeNets{}
+	g := lanGater{nets: nets}
+	if g.InterceptAddrDial("", vpn) {
+		t.Fatal("a VPN address was dialled without being allowed")
+	}
+	nets.extra.Store(&[]netip.Prefix{netip.MustParsePrefix("100.64.0.0/10")})
+	if !g.InterceptAddrDial("", vpn) || g.InterceptAddrDial("", public) {
+		t.Fatal("the allowed range is not exactly what is dialled")
+	}
+	lan := ma.StringCast("/ip4/192.168.1.4/tcp/4774")
+	if !g.InterceptAddrDial("", lan) {
+		t.Fatal("allowing a range refused the LAN")
+	}
+	idx := &ifaceIndex{nets: nets, listIfs: func() ([]net.Interface, error) { return nil, nil }}
+	got := idx.filterAdvertised([]ma.Multiaddr{vpn, public, lan})
+	if len(got) != 2 || !got[0].Equal(vpn) || !got[1].Equal(lan) {
+		t.Fatalf("advertised %v", got)
+	}
+}

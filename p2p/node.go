@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/netip"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -51,6 +52,10 @@ type Config struct {
 	// is dropped after KeepAlive + 2×KeepAlive. Default 2 s.
 	KeepAlive time.Duration
 	Logger    *slog.Logger
+	// AllowNets are address ranges beyond the LAN's private ones where
+	// colleagues may be (a VPN's): dialled, accepted and advertised like
+	// the LAN's. SetAllowNets replaces them.
+	AllowNets []netip.Prefix
 	// NoRelay neither serves colleagues as a relay nor uses one
 	// (relay.go).
 	NoRelay bool
@@ -74,7 +79,8 @@ type Node struct {
 	log     *slog.Logger
 	private bool
 	psk     []byte // Config.PSK, for hosts that live for one question (identify.go)
-	flood   bool   // Config.floodPublish
+	nets    *officeNets
+	flood   bool // Config.floodPublish
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -138,7 +144,12 @@ func New(cfg Config, h Handler) (*Node, error) {
 	if cfg.Admission == nil {
 		cfg.Admission = func(peer.ID) Admission { return Admitted }
 	}
-	idx := &ifaceIndex{}
+	nets := &officeNets{}
+	if len(cfg.AllowNets) > 0 {
+		c := slices.Clone(cfg.AllowNets)
+		nets.extra.Store(&c)
+	}
+	idx := &ifaceIndex{nets: nets}
 	opts := []libp2p.Option{
 		libp2p.Identity(cfg.Identity),
 		libp2p.ListenAddrStrings(cfg.ListenAddrs...),
@@ -151,7 +162,7 @@ func New(cfg Config, h Handler) (*Node, error) {
 		libp2p.Muxer(yamuxt.ID, &mux),
 		libp2p.ForceReachabilityPrivate(),
 		libp2p.DisableIdentifyAddressDiscovery(),
-		libp2p.ConnectionGater(lanGater{admission: cfg.Admission}),
+		libp2p.ConnectionGater(lanGater{admission: cfg.Admission, nets: nets}),
 		libp2p.AddrsFactory(idx.filterAdvertised),
 		libp2p.ResourceManager(rm),
 		libp2p.UserAgent("hallway/1"),
@@ -178,6 +189,7 @@ func New(cfg Config, h Handler) (*Node, error) {
 		log:       cfg.Logger,
 		private:   cfg.PSK != nil,
 		psk:       cfg.PSK,
+		nets:      nets,
 		flood:     cfg.floodPublish,
 		ctx:       ctx,
 		cancel:    cancel,
@@ -329,7 +341,7 @@ func (n *Node) PeerAddrs(id peer.ID) []ma.Multiaddr {
 	seen := map[string]bool{}
 	var out []ma.Multiaddr
 	add := func(a ma.Multiaddr) {
-		if ip, ok := multiaddrIP(a); !ok || !isLANAddr(ip) || seen[a.String()] {
+		if !n.nets.allowsAddr(a) || seen[a.String()] {
 			return
 		}
 		seen[a.String()] = true

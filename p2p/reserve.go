@@ -173,7 +173,7 @@ func (n *Node) circuitAddrs() []ma.Multiaddr {
 			continue
 		}
 		for _, a := range n.host.Peerstore().Addrs(r) {
-			if ip, ok := multiaddrIP(a); ok && isLANAddr(ip) && !isCircuit(a) {
+			if n.nets.allowsAddr(a) && !isCircuit(a) {
 				out = append(out, a.Encapsulate(circuit))
 			}
 		}

@@ -67,6 +67,10 @@ type Document struct {
 	// room id) with their reason: nothing in a held scope is deleted on
 	// any node, by retention or otherwise.
 	Holds map[string]string `json:"holds,omitempty"`
+	// AllowNets are address ranges beyond the LAN's private ones where
+	// colleagues may be (a VPN's, a site's own), canonical and sorted:
+	// every node dials and accepts them too.
+	AllowNets []string `json:"allow_nets,omitempty"`
 	// NetworkEpoch is the #general epoch whose key the workspace's network
 	// key derives from since an admin last rotated it; 0: the network key
 	// is the workspace key. Only a rotation sets it (WithNetworkKey), with
@@ -197,6 +201,9 @@ func (d Document) Check() error {
 		if len(reason) > maxHoldReason || !utf8.ValidString(reason) {
 			return bad("hold reason of %d bytes or not UTF-8", len(reason))
 		}
+	}
+	if err := d.checkAllowNets(); err != nil {
+		return err
 	}
 	if c, err := hex.DecodeString(d.NetworkCommit); (d.NetworkEpoch > 0) != (err == nil && len(c) == 32) ||
 		d.NetworkEpoch == 0 && d.NetworkCommit != "" {

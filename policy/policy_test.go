@@ -24,6 +24,7 @@ func TestSetEveryKeyAndRoundTrip(t *testing.T) {
 		{"rooms.create", "admins"},
 		{"notice", "Use Hallway for work only."},
 		{"members.admission", "Admins"},
+		{"network.allow", "fd42::/48, 100.64.0.0/10,100.64.0.0/10"},
 	}
 	for i, s := range steps {
 		n, err := d.Set(s.key, s.value)
@@ -35,7 +36,7 @@ func TestSetEveryKeyAndRoundTrip(t *testing.T) {
 		}
 		d = n
 	}
-	want := Document{Version: 12, Admission: AdmitByAdmins,
+	want := Document{Version: 13, Admission: AdmitByAdmins, AllowNets: []string{"100.64.0.0/10", "fd42::/48"},
 		Files:            Files{MaxSize: 100 << 20, Allowed: []string{".docx", ".pdf"}, Blocked: []string{".bat", ".exe"}, AutoAcceptMax: 10 << 20},
 		Retention:        Retention{WorkspaceDays: 365, RoomDays: map[string]int{"04ab3xyzkmnpqrstvw0123456w": 30}},
 		OpenLANForbidden: true, RoomCreation: RoomsByAdmins, Notice: "Use Hallway for work only."}
@@ -71,6 +72,11 @@ func TestSetRefusesNonsense(t *testing.T) {
 		{"open_lan", "yes"},
 		{"rooms.create", "owners"},
 		{"members.admission", "anyone"},
+		{"network.allow", "0.0.0.0/0"},
+		{"network.allow", "100.64.0.1/10"},
+		{"network.allow", "224.0.0.0/8"},
+		{"network.allow", "::/8"},
+		{"network.allow", "example.com"},
 		{"notice", strings.Repeat("x", MaxNoticeBytes+1)},
 		{"no.such", "1"},
 	} {
@@ -104,6 +110,9 @@ func TestParseIsStrict(t *testing.T) {
 		"network epoch without commitment": []byte(`{"version":1,"files":{},"retention":{},"network_epoch":2,"network_by":"x","network_sig":"AQ=="}`),
 		"network commitment without epoch": []byte(`{"version":1,"files":{},"retention":{},"network_commit":"` + strings.Repeat("ab", 32) + `"}`),
 		"short network commitment":         []byte(`{"version":1,"files":{},"retention":{},"network_epoch":2,"network_commit":"abcd","network_by":"x","network_sig":"AQ=="}`),
+		"allowed range not canonical":      []byte(`{"version":1,"files":{},"retention":{},"allow_nets":["100.64.0.1/10"]}`),
+		"allowed ranges not sorted":        []byte(`{"version":1,"files":{},"retention":{},"allow_nets":["fd42::/48","100.64.0.0/10"]}`),
+		"allowed range too broad":          []byte(`{"version":1,"files":{},"retention":{},"allow_nets":["0.0.0.0/0"]}`),
 		"unsigned network key":             []byte(`{"version":1,"files":{},"retention":{},"network_epoch":2,"network_commit":"` + strings.Repeat("ab", 32) + `"}`),
 	} {
 		if _, err := Parse(b); !errors.Is(err, ErrInvalid) {

@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"maps"
+	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
@@ -25,6 +26,7 @@ var Keys = []struct{ Key, Values string }{
 	{"rooms.create", "everyone | admins"},
 	{"members.admission", "key (whoever holds the workspace key) | admins (only members an admin admitted)"},
 	{"notice", "the acceptable-use text members acknowledge, or none"},
+	{"network.allow", "address ranges beyond the LAN where colleagues are, like 100.64.0.0/10 (a VPN), or none"},
 	{"hold.SCOPE", "a legal hold's reason, or none to release it (SCOPE: workspace or a room id)"},
 }
 
@@ -116,6 +118,14 @@ func (d Document) Set(key, value string) (Document, error) {
 			n.Holds = map[string]string{}
 		}
 		n.Holds[scope] = v
+	case key == "network.allow":
+		var nets []netip.Prefix
+		if nets, err = ParseNetRanges(v); err == nil {
+			n.AllowNets = nil
+			for _, p := range nets {
+				n.AllowNets = append(n.AllowNets, p.String())
+			}
+		}
 	case key == "notice":
 		n.Notice = value
 		if none {
@@ -137,6 +147,7 @@ func (d Document) clone() Document {
 	n := d
 	n.Files.Allowed = slices.Clone(d.Files.Allowed)
 	n.Files.Blocked = slices.Clone(d.Files.Blocked)
+	n.AllowNets = slices.Clone(d.AllowNets)
 	n.NetworkSig = slices.Clone(d.NetworkSig)
 	if d.Holds != nil {
 		n.Holds = maps.Clone(d.Holds)

@@ -50,6 +50,8 @@ type Lab struct {
 	// Hosts[i-1] is host i.
 	Hosts []*Host
 
+	gateways []netip.Prefix // a routed lab's router address on each subnet
+
 	mu   sync.Mutex // guards gone
 	gone bool
 }
@@ -195,7 +197,10 @@ func (l *Lab) build(ctx context.Context, nets []Subnet) error {
 			"route add 224.0.0.0/4 dev %s\n",
 			h.IP, l.Subnet.Bits(), Link, Link, Link, Link)
 		if len(nets) > 0 {
-			cmds += fmt.Sprintf("route add default via %s\n", l.Gateway(h.Net))
+			cmds = l.routedHost(h, nets)
+			if err := l.noDAD(ctx, h.NS); err != nil {
+				return err
+			}
 		}
 		if err := ip(ctx, cmds, "-n", h.NS, "-batch", "-"); err != nil {
 			return err

@@ -3,6 +3,7 @@ package netlab_test
 import (
 	"context"
 	"net"
+	"net/netip"
 	"testing"
 	"time"
 
@@ -11,7 +12,14 @@ import (
 
 func TestRoutedLabForwardsUnicastOnly(t *testing.T) {
 	// Subnet 0: hosts 1, 2. Subnet 1: host 3. Subnet 2 (isolated): 4, 5.
-	lab := netlab.NewRouted(t, netlab.Subnet{Hosts: 2}, netlab.Subnet{Hosts: 1}, netlab.Subnet{Hosts: 2, Isolated: true})
+	// Subnet 3, a VPN's range: host 6. Subnets 4 and 5, IPv6 only: 7, 8.
+	lab := netlab.NewRouted(t, netlab.Subnet{Hosts: 2}, netlab.Subnet{Hosts: 1}, netlab.Subnet{Hosts: 2, Isolated: true},
+		netlab.Subnet{Hosts: 1, Prefix: netip.MustParsePrefix("100.64.9.0/24")},
+		netlab.Subnet{Hosts: 1, Prefix: netip.MustParsePrefix("fd00:77:1::/64")},
+		netlab.Subnet{Hosts: 1, Prefix: netip.MustParsePrefix("fd00:77:2::/64")})
+	if lab.Host(6).IP != netip.MustParseAddr("100.64.9.1") || lab.Host(8).IP != netip.MustParseAddr("fd00:77:2::1") {
+		t.Fatalf("hosts 6 and 8 are %v and %v", lab.Host(6).IP, lab.Host(8).IP)
+	}
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
 	if got := lab.Host(3).IP.As4(); got[2] != 1 || got[3] != 1 || lab.Host(3).Net != 1 {
@@ -30,7 +38,7 @@ func TestRoutedLabForwardsUnicastOnly(t *testing.T) {
 			return ctx.Err()
 		}
 	}
-	for _, p := range [][2]int{{1, 3}, {3, 1}, {1, 4}, {5, 3}, {1, 2}} {
+	for _, p := range [][2]int{{1, 3}, {3, 1}, {1, 4}, {5, 3}, {1, 2}, {6, 1}, {3, 6}, {7, 8}, {8, 7}} {
 		if err := reach(p[0], p[1]); err != nil {
 			t.Errorf("host %d cannot reach host %d: %v", p[0], p[1], err)
 		}
