@@ -18,7 +18,7 @@ import (
 var daemonFlags = map[string]flagKind{
 	"name": stringFlag, "listen": listFlag, "peer": listFlag, "no-mdns": boolFlag, "verbose": boolFlag,
 	"downloads": stringFlag, "no-files": boolFlag, "max-file-size": stringFlag, "block-ext": stringFlag, "auto-accept": stringFlag, "no-bulk-lane": boolFlag,
-	"share-days": stringFlag, "allow-net": listFlag,
+	"share-days": stringFlag, "allow-net": listFlag, "no-relay": boolFlag,
 }
 
 func runDaemon(ctx context.Context, env *Env, dir string, p parsed) error {
@@ -71,6 +71,7 @@ func nodeConfig(dir string, p parsed, log *slog.Logger) (core.Config, error) {
 	}
 	return core.Config{
 		AllowNets:   allow,
+		NoRelay:     p.bools["no-relay"],
 		DataDir:     dir,
 		Name:        p.strs["name"],
 		ListenAddrs: p.lists["listen"],

@@ -29,8 +29,9 @@ type Env struct {
 
 func init() {
 	verbs = []verb{
-		{"daemon", daemonFlags, runDaemon, "daemon [--name N] [--listen MULTIADDR]... [--peer MULTIADDR]... [--no-mdns] [--allow-net CIDR]... [--downloads DIR] [--no-files] [--max-file-size SIZE] [--block-ext .exe,.bat] [--auto-accept SIZE] [--share-days N] [--no-bulk-lane] [--verbose]", ""},
+		{"daemon", daemonFlags, runDaemon, "daemon [--name N] [--listen MULTIADDR]... [--peer MULTIADDR]... [--no-mdns] [--allow-net CIDR]... [--no-relay] [--downloads DIR] [--no-files] [--max-file-size SIZE] [--block-ext .exe,.bat] [--auto-accept SIZE] [--share-days N] [--no-bulk-lane] [--verbose]", ""},
 		{"id", nil, runID, "id [--json]", ""},
+		{"doctor", nil, runDoctor, doctorUsage, ""},
 		{"peers", peersFlags, runPeers, "peers [--json] | peers add MULTIADDR|HOST[:PORT] [--yes] [--json]   (a host or IP shows who answers; --yes saves them)", ""},
 		{"send", sendFlags, runSend, "send PEER TEXT... [--wait [--timeout 30s]] [--json]   (TEXT - reads stdin)", ""},
 		{"history", historyFlags, runHistory, "history PEER [--limit N] [--before SEQ] [--json]", ""},

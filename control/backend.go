@@ -29,6 +29,9 @@ type People interface {
 	Unblock(ctx context.Context, peer string) (chat.Block, error)
 	Blocked(ctx context.Context) ([]chat.Block, error)
 	NearbyWorkspaces(ctx context.Context) ([]chat.NearbyWorkspace, error)
+	// Doctor says why colleagues (or the one peer names) are or are not
+	// reachable.
+	Doctor(ctx context.Context, peer string) (chat.Diagnosis, error)
 }
 
 // Messages is direct messaging: sending and reading a conversation.

@@ -34,6 +34,12 @@ func (c *Client) Peers(ctx context.Context) ([]chat.Colleague, error) {
 	return call(ctx, c, epPeers, none{})
 }
 
+// Doctor says why colleagues (or the one peer names, "" for all) are or
+// are not reachable.
+func (c *Client) Doctor(ctx context.Context, peer string) (chat.Diagnosis, error) {
+	return call(ctx, c, epDoctor, doctorQuery{Peer: peer})
+}
+
 // AddPeer saves a colleague's address and tries to connect.
 func (c *Client) AddPeer(ctx context.Context, addr string) (chat.AddPeerResult, error) {
 	return call(ctx, c, epAddPeer, addPeerRequest{Addr: addr})

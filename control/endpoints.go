@@ -74,6 +74,21 @@ var epSend = define(&Endpoint[sendRequest, chat.Message]{Name: "send", Method: "
 		return b.Messages.Send(ctx, r.Peer, r.Text)
 	}})
 
+var epDoctor = define(&Endpoint[doctorQuery, chat.Diagnosis]{Name: "doctor", Method: "GET", Path: "/v1/doctor", in: inQuery, needs: resPeople,
+	query: func(q doctorQuery) url.Values {
+		if q.Peer == "" {
+			return url.Values{}
+		}
+		return url.Values{"peer": {q.Peer}}
+	},
+	parse: func(v url.Values) (doctorQuery, error) { return doctorQuery{Peer: v.Get("peer")}, nil },
+	serve: func(ctx context.Context, b Backends, q doctorQuery) (chat.Diagnosis, error) {
+		return b.People.Doctor(ctx, q.Peer)
+	}})
+
+// doctorQuery is the query of GET /v1/doctor: one colleague, or "" for all.
+type doctorQuery struct{ Peer string }
+
 var epHistory = define(&Endpoint[historyQuery, []chat.Message]{Name: "history", Method: "GET", Path: "/v1/history", in: inQuery, needs: resMessages,
 	query: historyQuery.values, parse: parseHistoryQuery,
 	serve: func(ctx context.Context, b Backends, q historyQuery) ([]chat.Message, error) {

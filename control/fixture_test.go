@@ -114,6 +114,9 @@ func (fixture) Stats() core.Stats                               { return fill[co
 func (fixture) Peers(context.Context) ([]chat.Colleague, error) {
 	return fill[[]chat.Colleague](), nil
 }
+func (fixture) Doctor(context.Context, string) (chat.Diagnosis, error) {
+	return fill[chat.Diagnosis](), nil
+}
 func (fixture) AddPeer(context.Context, string) (chat.AddPeerResult, error) {
 	return fill[chat.AddPeerResult](), nil
 }

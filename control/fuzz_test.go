@@ -29,6 +29,9 @@ func (stubBackend) Subscribe(ctx context.Context) <-chan chat.Event {
 func (stubBackend) Rooms(context.Context) ([]chat.Room, error)         { return nil, nil }
 func (stubBackend) Transfers(context.Context) ([]chat.Transfer, error) { return nil, nil }
 func (stubBackend) Stats() core.Stats                                  { return core.Stats{} }
+func (stubBackend) Doctor(context.Context, string) (chat.Diagnosis, error) {
+	return chat.Diagnosis{}, nil
+}
 func (stubBackend) AddPeer(_ context.Context, a string) (chat.AddPeerResult, error) {
 	return chat.AddPeerResult{Addr: a}, nil
 }

@@ -52,7 +52,7 @@ func (s *Service) policyChanged(ctx context.Context, prev, next policy.Document)
 		s.dropUnadmitted()
 	}
 	if s.node != nil && !slices.Equal(prev.AllowNets, next.AllowNets) {
-		s.node.SetAllowNets(s.allowNets())
+		s.node.SetAllowNets(s.cfg.AllowNets, s.rooms.WorkspacePolicy().AllowedNets())
 		s.log.Info("address ranges allowed beyond the LAN", "ranges", s.allowNets())
 	}
 	if s.records == nil {
@@ -61,6 +61,14 @@ func (s *Service) policyChanged(ctx context.Context, prev, next policy.Document)
 	if err := s.records.ApplyWorkspacePolicy(ctx, prev, next); err != nil {
 		s.log.Warn("apply the workspace policy's retention", "err", err)
 	}
+}
+
+// workspaceNets are the workspace policy's ranges beyond the LAN.
+func (s *Service) workspaceNets() []netip.Prefix {
+	if s.rooms == nil {
+		return nil
+	}
+	return s.rooms.WorkspacePolicy().AllowedNets()
 }
 
 // allowNets are the address ranges beyond the LAN where colleagues may

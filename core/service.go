@@ -43,6 +43,9 @@ type Config struct {
 	// AllowNets are address ranges beyond the LAN's private ones where
 	// colleagues may be (a VPN's); the workspace policy may add more.
 	AllowNets []netip.Prefix
+	// NoRelay neither relays for colleagues nor holds a relay slot with
+	// one: colleagues without a direct path to this node cannot reach it.
+	NoRelay bool
 	// Files is the file-transfer policy.
 	Files  FilesConfig
 	Logger *slog.Logger
@@ -211,7 +214,7 @@ func (s *Service) now() time.Time {
 // on p2p.DefaultPort when it is free.
 func (s *Service) startNode(ctx context.Context, psk []byte) (*p2p.Node, error) {
 	cfg := p2p.Config{Identity: s.key, ListenAddrs: s.cfg.ListenAddrs, PSK: psk, Logger: s.log, NoBulk: s.cfg.Files.NoBulkLane,
-		AllowNets: s.allowNets(),
+		AllowNets: s.cfg.AllowNets, WorkspaceNets: s.workspaceNets(), NoRelay: s.cfg.NoRelay,
 		Admission: s.admission}
 	if len(cfg.ListenAddrs) > 0 {
 		return p2p.New(cfg, (*handler)(s))

@@ -31,6 +31,8 @@ type roundFilter struct {
 	// onNearby, when set, hears the other workspaces whenever their list
 	// changes.
 	onNearby func([]Workspace)
+	// heard, when set, notes each announcement of another Hallway.
+	heard *heardLog
 
 	entries   int
 	delivered int
@@ -85,6 +87,7 @@ func (f *roundFilter) consider(ctx context.Context, e *zeroconf.ServiceEntry) bo
 	if id == f.self {
 		return true
 	}
+	f.heard.mark()
 	if tag != f.tag {
 		if f.others.add(id) {
 			f.log.Debug("mdns: peer of another workspace", "peer", id)

@@ -56,6 +56,7 @@ type MDNS struct {
 	others *idSet
 	nearby *nearbyBook
 	active atomic.Bool
+	heard  heardLog
 }
 
 // NewMDNS checks cfg and prepares an MDNS; nothing touches the network
@@ -145,7 +146,7 @@ func (m *MDNS) Run(ctx context.Context) error {
 	defer m.active.Store(false)
 	r := &mdnsRounds{m: m, filter: roundFilter{
 		self: m.cfg.Self, tag: m.cfg.WorkspaceTag, sink: m.sink, log: m.log, others: m.others,
-		nearby: m.nearby, onNearby: m.cfg.OnWorkspaces,
+		nearby: m.nearby, onNearby: m.cfg.OnWorkspaces, heard: &m.heard,
 	}}
 	defer r.withdraw()
 	runRounds(ctx, m.cfg.MaxRoundGap, m.rescan, r, m.log)
@@ -164,6 +165,40 @@ func (m *MDNS) Rescan() {
 // OtherWorkspaces is how many distinct peers were seen announcing another
 // workspace tag; it stops counting at 1024.
 func (m *MDNS) OtherWorkspaces() int { return m.others.len() }
+
+// Heard is when mDNS last heard another Hallway (of any workspace), zero
+// when never since it started: none at all while colleagues are around
+// says the network drops multicast.
+func (m *MDNS) Heard() time.Time { return m.heard.last() }
+
+// Interfaces are the interfaces mDNS runs on now.
+func (m *MDNS) Interfaces() []string {
+	ifs, err := lanInterfaces(m.names)
+	if err != nil {
+		return nil
+	}
+	out := make([]string, 0, len(ifs))
+	for _, ifi := range ifs {
+		out = append(out, ifi.Name)
+	}
+	return out
+}
+
+// heardLog is when mDNS last heard another Hallway.
+type heardLog struct{ at atomic.Int64 }
+
+func (h *heardLog) mark() {
+	if h != nil {
+		h.at.Store(time.Now().UnixNano())
+	}
+}
+
+func (h *heardLog) last() time.Time {
+	if n := h.at.Load(); n != 0 {
+		return time.Unix(0, n)
+	}
+	return time.Time{}
+}
 
 // Workspaces lists the other workspaces announced on the LAN lately, the
 // most populated first: each public tag with how many distinct peers

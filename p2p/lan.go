@@ -36,6 +36,28 @@ func isLANAddr(ip netip.Addr) bool {
 // The gater, the address filter and every dial share one.
 type officeNets struct {
 	extra atomic.Pointer[[]netip.Prefix]
+	// shared are the ranges the whole workspace allows (its policy's),
+	// which this node relays for; a node's own ranges are for its own
+	// connections alone.
+	shared atomic.Pointer[[]netip.Prefix]
+}
+
+// relays reports whether this node may relay for a colleague at ip: the
+// LAN's private ranges and the workspace's.
+func (o *officeNets) relays(ip netip.Addr) bool {
+	if isLANAddr(ip) {
+		return true
+	}
+	if o != nil {
+		if p := o.shared.Load(); p != nil {
+			for _, r := range *p {
+				if r.Contains(ip.Unmap()) {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // allows reports whether ip may be a colleague's.
@@ -65,11 +87,14 @@ func (o *officeNets) allowsAddr(a ma.Multiaddr) bool {
 	return ok && o.allows(ip)
 }
 
-// SetAllowNets replaces the ranges allowed beyond the LAN; connections
-// already open stay.
-func (n *Node) SetAllowNets(nets []netip.Prefix) {
-	c := slices.Clone(nets)
-	n.nets.extra.Store(&c)
+// SetAllowNets replaces the ranges allowed beyond the LAN: own, the
+// node's own (dialled and accepted), and workspace, the workspace's
+// (also relayed for colleagues). Connections already open stay.
+func (n *Node) SetAllowNets(own, workspace []netip.Prefix) {
+	all := slices.Concat(own, workspace)
+	shared := slices.Clone(workspace)
+	n.nets.extra.Store(&all)
+	n.nets.shared.Store(&shared)
 }
 
 // multiaddrIP extracts the IP of a TCP/IP multiaddr.

@@ -54,10 +54,11 @@ type Config struct {
 	Logger    *slog.Logger
 	// AllowNets are address ranges beyond the LAN's private ones where
 	// colleagues may be (a VPN's): dialled, accepted and advertised like
-	// the LAN's. SetAllowNets replaces them.
-	AllowNets []netip.Prefix
-	// NoRelay neither serves colleagues as a relay nor uses one
-	// (relay.go).
+	// the LAN's. WorkspaceNets are the workspace's, which the node also
+	// relays for (relay.go). SetAllowNets replaces both.
+	AllowNets, WorkspaceNets []netip.Prefix
+	// NoRelay neither serves colleagues as a relay nor holds a slot with
+	// one (relay.go); it may still dial a colleague through a relay.
 	NoRelay bool
 	// NoBulk turns the bulk file lane off, both serving and fetching: file
 	// chunks then travel over libp2p streams only.
@@ -145,10 +146,9 @@ func New(cfg Config, h Handler) (*Node, error) {
 		cfg.Admission = func(peer.ID) Admission { return Admitted }
 	}
 	nets := &officeNets{}
-	if len(cfg.AllowNets) > 0 {
-		c := slices.Clone(cfg.AllowNets)
-		nets.extra.Store(&c)
-	}
+	all, shared := slices.Concat(cfg.AllowNets, cfg.WorkspaceNets), slices.Clone(cfg.WorkspaceNets)
+	nets.extra.Store(&all)
+	nets.shared.Store(&shared)
 	idx := &ifaceIndex{nets: nets}
 	opts := []libp2p.Option{
 		libp2p.Identity(cfg.Identity),
@@ -173,11 +173,7 @@ func New(cfg Config, h Handler) (*Node, error) {
 		}
 		opts = append(opts, libp2p.PrivateNetwork(pnet.PSK(cfg.PSK)))
 	}
-	if cfg.NoRelay {
-		opts = append(opts, libp2p.DisableRelay())
-	} else {
-		opts = append(opts, libp2p.EnableRelay())
-	}
+	opts = append(opts, libp2p.EnableRelay()) // dial through colleagues' relays (relay.go)
 	hst, err := libp2p.New(opts...)
 	if err != nil {
 		return nil, fmt.Errorf("p2p: start host: %w", err)
@@ -395,7 +391,8 @@ func (n *Node) Connect(ctx context.Context, id peer.ID, addrs []ma.Multiaddr) er
 	if !n.IsConnected(id) {
 		n.host.Peerstore().RemovePeer(id)
 	}
-	return n.classifyDialError(ctx, id, addrs, err)
+	reason := n.classifyDialError(ctx, id, addrs, err)
+	return &DialFailure{Reason: reason, Attempts: dialAttempts(err, reason, addrs)}
 }
 
 func closeStream(s network.Stream, err error) {

@@ -50,12 +50,12 @@ var _ relay.ACLFilter = memberACL{}
 
 func (a memberACL) AllowReserve(p peer.ID, addr ma.Multiaddr) bool {
 	ip, ok := multiaddrIP(addr)
-	return ok && a.n.nets.allows(ip) && a.n.admission(p) == Admitted && !isCircuit(addr)
+	return ok && a.n.nets.relays(ip) && a.n.admission(p) == Admitted && !isCircuit(addr)
 }
 
 func (a memberACL) AllowConnect(src peer.ID, srcAddr ma.Multiaddr, dest peer.ID) bool {
 	ip, ok := multiaddrIP(srcAddr)
-	return ok && a.n.nets.allows(ip) && !isCircuit(srcAddr) && a.n.admission(src) == Admitted && a.n.admission(dest) == Admitted
+	return ok && a.n.nets.relays(ip) && !isCircuit(srcAddr) && a.n.admission(src) == Admitted && a.n.admission(dest) == Admitted
 }
 
 // serveRelay starts the relay service for colleagues.

@@ -97,3 +97,19 @@ func TestRelayServesOnlyAdmittedColleagues(t *testing.T) {
 		t.Fatal("the relay serves a public or relayed address")
 	}
 }
+
+// A node with NoRelay serves no relay slot, yet dials through others'.
+func TestNoRelayServesNone(t *testing.T) {
+	key := bytes.Repeat([]byte{5}, 32)
+	quiet, _ := newTestNodeWith(t, Config{PSK: key, NoRelay: true})
+	a, _ := newTestNode(t, key)
+	connect(t, a, quiet)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := client.Reserve(ctx, a.host, peer.AddrInfo{ID: quiet.ID()}); err == nil {
+		t.Fatal("a node with NoRelay gave a relay slot")
+	}
+	if got := quiet.ThroughMe(); got != nil {
+		t.Fatalf("a node with NoRelay offers itself as a relay: %v", got)
+	}
+}

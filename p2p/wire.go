@@ -195,11 +195,14 @@ type dmAck struct {
 // Profile is what a node tells its colleagues about itself, plus the
 // colleagues it knows, so an office split over subnets still connects.
 type Profile struct {
-	Name       string      `json:"name"`
-	Status     string      `json:"status"`
-	StatusText string      `json:"status_text"`
-	Version    int64       `json:"version"` // grows with every change; stale pushes are ignored
-	Known      []KnownPeer `json:"known,omitempty"`
+	Name       string `json:"name"`
+	Status     string `json:"status"`
+	StatusText string `json:"status_text"`
+	Version    int64  `json:"version"` // grows with every change; stale pushes are ignored
+	// Clock is the sender's wall clock when it pushed, in Unix
+	// milliseconds: how far colleagues' clocks differ (hallway doctor).
+	Clock int64       `json:"clock,omitempty"`
+	Known []KnownPeer `json:"known,omitempty"`
 }
 
 // KnownPeer is a colleague's id and dialable addresses as another peer saw them.

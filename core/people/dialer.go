@@ -69,6 +69,12 @@ type dialState struct {
 	delay    time.Duration // the current back-off
 	failed   string        // addresses of the last failed attempt
 	err      error         // why it failed
+	// attempts is what each address of the last failed attempt did, and
+	// attemptAt when; seen is when each source (discovery.Via*, "peer")
+	// last reported the peer: for hallway doctor.
+	attempts  []p2p.DialAttempt
+	attemptAt time.Time
+	seen      map[string]time.Time
 }
 
 // DialerConfig configures a Dialer.
@@ -102,6 +108,7 @@ func NewDialer(cfg DialerConfig, deps DialerDeps) *Dialer {
 // are dialled with priority; mDNS and introductions are hints.
 // Hints only lead to the addresses hintGuard lets through.
 func (d *Dialer) PeerSeen(_ context.Context, sg discovery.Sighting) {
+	d.sighted(sg.ID, sg.Via)
 	if sg.Via == discovery.ViaStatic {
 		d.try(sg.ID, sg.Addrs, false, true)
 		return
@@ -130,12 +137,7 @@ func (d *Dialer) try(id peer.ID, addrs []ma.Multiaddr, force, known bool) {
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	st := d.st[id]
-	if st == nil {
-		d.evict()
-		st = &dialState{id: id}
-		d.st[id] = st
-	}
+	st := d.state(id)
 	if st.queued {
 		st.addrs = addrs
 		return
@@ -245,10 +247,12 @@ func (d *Dialer) work(ctx context.Context, knownOnly bool) {
 		st.inflight = false
 		if err == nil {
 			st.delay, st.next, st.failed, st.err = 0, time.Time{}, "", nil
+			st.attempts = nil
 		} else {
 			st.delay = min(max(2*st.delay, firstBackoff), maxBackoff)
 			st.next = time.Now().Add(st.delay)
 			st.failed, st.err = addrsKey(addrs), err
+			st.attempts, st.attemptAt = attemptsOf(err, addrs), time.Now()
 			d.log.Debug("dial failed", "peer", st.id, "err", err)
 		}
 		d.mu.Unlock()

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"time"
 
 	"hallway/chat"
 	hcrypto "hallway/crypto"
@@ -101,6 +102,18 @@ func (in *Intake) Start(ctx context.Context) ([]func(context.Context) error, err
 	in.mdns = m
 	in.mu.Unlock()
 	return append(loops, m.Run), nil
+}
+
+// MDNS says whether LAN discovery runs, when it last heard another
+// Hallway, and on which interfaces it runs.
+func (in *Intake) MDNS() (on bool, heard time.Time, ifaces []string) {
+	in.mu.Lock()
+	m := in.mdns
+	in.mu.Unlock()
+	if m == nil {
+		return false, time.Time{}, nil
+	}
+	return true, m.Heard(), m.Interfaces()
 }
 
 // OtherWorkspaces counts the Hallways mDNS saw in other workspaces.

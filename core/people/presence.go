@@ -49,6 +49,8 @@ type Presence struct {
 	// colleague, so a delayed push never overwrites a newer one.
 	seenMu      sync.Mutex
 	seenVersion map[peer.ID]int64
+
+	clocks clockSkews
 }
 
 // PresenceConfig describes this node as Self reports it.

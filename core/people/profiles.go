@@ -38,6 +38,7 @@ func (p *Presence) Push(ctx context.Context, id peer.ID) {
 	defer cancel()
 	prof := p.Current()
 	prof.Known = p.knownPeersFor(id)
+	prof.Clock = wallClock().UnixMilli()
 	if err := p.net.PushProfile(ctx, id, prof); err != nil {
 		p.log.Debug("profile push failed", "peer", id, "err", err)
 	}
@@ -72,6 +73,7 @@ func (p *Presence) knownPeersFor(id peer.ID) []p2p.KnownPeer {
 // one was seen, announces the change, and hands the colleagues it
 // introduces to the dialer.
 func (p *Presence) Receive(ctx context.Context, from peer.ID, prof p2p.Profile) {
+	p.clocks.note(from, prof.Clock)
 	changed, err := p.accept(ctx, from, prof)
 	if err != nil {
 		p.log.Warn("colleague profile", "peer", from, "err", err)

@@ -176,6 +176,13 @@ func (l *Lab) build(ctx context.Context, nets []Subnet) error {
 		if err := ip(ctx, fmt.Sprintf("netns add %s\n", l.Router), "-batch", "-"); err != nil {
 			return err
 		}
+		// Before any link exists, so that none waits for duplicate
+		// address detection.
+		for _, ns := range append([]string{l.Router}, l.hostNames()...) {
+			if err := l.noDAD(ctx, ns); err != nil {
+				return err
+			}
+		}
 		l.routerLinks(&sw, nets)
 	}
 	if err := ip(ctx, sw.String(), "-n", l.Switch, "-batch", "-"); err != nil {
@@ -198,9 +205,6 @@ func (l *Lab) build(ctx context.Context, nets []Subnet) error {
 			h.IP, l.Subnet.Bits(), Link, Link, Link, Link)
 		if len(nets) > 0 {
 			cmds = l.routedHost(h, nets)
-			if err := l.noDAD(ctx, h.NS); err != nil {
-				return err
-			}
 		}
 		if err := ip(ctx, cmds, "-n", h.NS, "-batch", "-"); err != nil {
 			return err
@@ -316,6 +320,37 @@ func (l *Lab) Unshape(i int) error {
 	out, err := exec.CommandContext(ctx, "tc", "-n", l.Switch, "qdisc", "del", "dev", fmt.Sprintf("p%d", i), "root").CombinedOutput()
 	if err != nil {
 		return fmt.Errorf("netlab: unshape host %d: %w: %s", i, err, strings.TrimSpace(string(out)))
+	}
+	return nil
+}
+
+// BlockMulticast stops the switch from passing multicast (mDNS included)
+// to host i, as a network that filters multicast does; unicast still
+// passes, and host i's own multicast still reaches the others.
+func (l *Lab) BlockMulticast(i int) error {
+	if i < 1 || i > len(l.Hosts) {
+		return fmt.Errorf("netlab: host %d of a lab of %d", i, len(l.Hosts))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
+	defer cancel()
+	port := fmt.Sprintf("p%d", i)
+	if err := ip(ctx, "", "-n", l.Switch, "link", "set", "dev", port, "type", "bridge_slave", "mcast_flood", "off", "bcast_flood", "on"); err != nil {
+		return fmt.Errorf("netlab: block multicast to host %d: %w", i, err)
+	}
+	return nil
+}
+
+// Blackhole makes host i drop everything it sends to ip, as a firewall
+// that drops a colleague's packets does: that colleague's dials to host
+// i time out (host i's answers never leave), and host i's to it too.
+func (l *Lab) Blackhole(i int, to netip.Addr) error {
+	if i < 1 || i > len(l.Hosts) {
+		return fmt.Errorf("netlab: host %d of a lab of %d", i, len(l.Hosts))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
+	defer cancel()
+	if err := ip(ctx, "", "-n", l.Hosts[i-1].NS, "route", "add", "blackhole", netip.PrefixFrom(to, to.BitLen()).String()); err != nil {
+		return fmt.Errorf("netlab: blackhole %s on host %d: %w", to, i, err)
 	}
 	return nil
 }

@@ -144,9 +144,6 @@ func (l *Lab) routerLinks(sw *strings.Builder, nets []Subnet) {
 // buildRouter addresses the router's links and turns forwarding on. It
 // runs no multicast routing, so no mDNS crosses it.
 func (l *Lab) buildRouter(ctx context.Context, nets []Subnet) error {
-	if err := l.noDAD(ctx, l.Router); err != nil {
-		return err
-	}
 	var b strings.Builder
 	b.WriteString("link set lo up\n")
 	for k := range nets {
@@ -164,6 +161,15 @@ func (l *Lab) buildRouter(ctx context.Context, nets []Subnet) error {
 		return err
 	}
 	return l.sysctl(ctx, l.Router, "net.ipv4.ip_forward=1")
+}
+
+// hostNames are the namespaces of the lab's hosts.
+func (l *Lab) hostNames() []string {
+	out := make([]string, 0, len(l.Hosts))
+	for _, h := range l.Hosts {
+		out = append(out, h.NS)
+	}
+	return out
 }
 
 // noDAD turns IPv6 duplicate address detection off in namespace ns, for

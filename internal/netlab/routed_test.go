@@ -76,6 +76,35 @@ func TestRoutedLabForwardsUnicastOnly(t *testing.T) {
 	if _, from, err := rx3.ReadFromUDP(buf); err == nil {
 		t.Fatalf("multicast from %v crossed the router", from)
 	}
+
+	// A switch that filters multicast to host 2: host 1 keeps sending,
+	// host 2 hears nothing more, while unicast still passes.
+	if err := lab.BlockMulticast(2); err != nil {
+		t.Fatal(err)
+	}
+	for rx2.SetReadDeadline(time.Now().Add(10 * time.Millisecond)); ; {
+		if _, _, err := rx2.ReadFromUDP(buf); err != nil {
+			break // drained what was in flight
+		}
+	}
+	for range 50 {
+		tx.Write([]byte("filtered"))
+	}
+	rx2.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
+	if _, _, err := rx2.ReadFromUDP(buf); err == nil {
+		t.Fatal("multicast reached a host whose switch port filters it")
+	}
+	if err := reach(1, 2); err != nil {
+		t.Fatalf("unicast to host 2 stopped with multicast: %v", err)
+	}
+
+	// A blackhole on host 3 for host 1: neither reaches the other.
+	if err := lab.Blackhole(3, lab.Host(1).IP); err != nil {
+		t.Fatal(err)
+	}
+	if err := reach(1, 3); err == nil {
+		t.Fatal("host 1 reached host 3 through its blackhole")
+	}
 }
 
 // joinGroup listens for 239.255.77.1:5354 on host h's LAN link.
