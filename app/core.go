@@ -19,6 +19,9 @@ type Messenger interface {
 	SetStatus(ctx context.Context, status, text string) error
 	SetName(ctx context.Context, name string) error
 	AddPeer(ctx context.Context, addr string) (chat.AddPeerResult, error)
+	// Doctor says why colleagues (or the one peer names) are or are not
+	// reachable.
+	Doctor(ctx context.Context, peer string) (chat.Diagnosis, error)
 }
 
 // Rooms is the group side of the core.

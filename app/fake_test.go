@@ -36,6 +36,7 @@ type fakeCore struct {
 	restarts  int
 	workspace string
 	nearby    []chat.NearbyWorkspace
+	diagnosis chat.Diagnosis
 	policy    *chat.Policy
 }
 
@@ -296,6 +297,9 @@ func (f *fakeCore) NearbyWorkspaces(context.Context) ([]chat.NearbyWorkspace, er
 	return append([]chat.NearbyWorkspace(nil), f.nearby...), nil
 }
 func (f *fakeCore) Restart() { f.restarts++ }
+func (f *fakeCore) Doctor(context.Context, string) (chat.Diagnosis, error) {
+	return f.diagnosis, nil
+}
 
 var _ Core = (*fakeCore)(nil)
 

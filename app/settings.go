@@ -108,8 +108,9 @@ func (u *UI) showSettings() {
 	readReceipts := widget.NewCheck("Let room members see how far I have read (read receipts)", nil)
 	readReceipts.SetChecked(!p.NoReadReceipts)
 	addr := widget.NewEntry()
-	addr.SetPlaceHolder("/ip4/192.168.1.20/tcp/4001/p2p/12D3KooW…")
+	addr.SetPlaceHolder("192.168.1.20, a computer's name, or a full address")
 	addBtn := widget.NewButton("Add", func() { u.addColleague(addr.Text) })
+	whyBtn := widget.NewButton("Why can't I see…", func() { u.showDoctor() })
 
 	ws := widget.NewLabel(openModeLine)
 	ws.Wrapping = fyne.TextWrapWord
@@ -143,6 +144,7 @@ func (u *UI) showSettings() {
 		widget.NewFormItem("Workspace", container.NewVBox(ws, wsButtons)),
 		widget.NewFormItem("Workspace policy", pol),
 		widget.NewFormItem("Add a colleague by address", container.NewBorder(nil, nil, nil, addBtn, addr)),
+		widget.NewFormItem("Colleagues missing?", container.NewHBox(whyBtn)),
 	)
 	d := dialog.NewCustomConfirm("Settings", "Save", "Cancel", container.NewVScroll(form), func(ok bool) {
 		if !ok {
@@ -195,6 +197,22 @@ func (u *UI) saveSettings(name string, p chat.Prefs) {
 	})
 }
 
+// confirmColleague shows who answered at a host the user typed, and saves
+// them once the user says it is them.
+func (u *UI) confirmColleague(host string, res chat.AddPeerResult) {
+	name := res.Name
+	if name == "" {
+		name = shortID(res.PeerID)
+	}
+	text := "At " + host + " answers " + name + ", fingerprint\n" + res.Fingerprint +
+		"\n\nCompare it with the fingerprint in their window (Settings of their Hallway). Save them as a colleague?"
+	dialog.ShowConfirm("Is this your colleague?", text, func(ok bool) {
+		if ok {
+			u.addColleague(res.Addr)
+		}
+	}, u.win)
+}
+
 func (u *UI) addColleague(addr string) {
 	addr = strings.TrimSpace(addr)
 	if addr == "" {
@@ -205,6 +223,10 @@ func (u *UI) addColleague(addr string) {
 		return func() {
 			if err != nil {
 				u.showError(err)
+				return
+			}
+			if !res.Saved && res.PeerID != "" {
+				u.confirmColleague(addr, res)
 				return
 			}
 			if res.Connected {

@@ -215,3 +215,23 @@ func TestFileCardStopSharing(t *testing.T) {
 		t.Fatalf("a changed share: %v %q", card.unshare.Visible(), card.detail.Text)
 	}
 }
+
+// The "Why can't I see…" panel names each colleague's cause and fix, and
+// this computer's own problem first.
+func TestDoctorPanel(t *testing.T) {
+	f := office()
+	f.diagnosis = chat.Diagnosis{
+		Node: chat.NodeHealth{MDNS: true, Verdict: "mDNS has heard no other Hallway since the start, although colleagues are connected: this network blocks multicast."},
+		Colleagues: []chat.ColleagueHealth{
+			{Name: "Bob", Online: true, Via: "direct", Cause: chat.CauseNone, Verdict: "Connected directly."},
+			{Name: "Eve", Cause: chat.CauseFirewall, Verdict: "No answer at /ip4/10.0.0.4/tcp/4774: a firewall drops Hallway's traffic (TCP port 4774) between you, or the computer is off."},
+		},
+	}
+	u := newTestUI(t, f)
+	d, err := f.Doctor(t.Context(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.doctorDialog(d).Show()
+	test.AssertRendersToMarkup(t, "doctor.xml", u.win.Canvas())
+}
