@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"hallway/files"
@@ -38,15 +39,18 @@ func (j *job) lane(ctx context.Context, src peer.ID) *fetchLane {
 			j.s.relayed.Store(j.t.ID, true) // chunks go through a colleague's relay
 		}
 	}()
-	if j.t.Size >= directFirst && j.s.net.Via(src) == p2p.ViaRelay {
+	if j.t.Size >= directFirst && j.s.net.Via(src) == p2p.ViaRelay && !j.s.recently(&j.s.noDirect, src) {
 		// A relay carries small files; a large one tries a direct path
 		// first, and goes relayed (marked so) only without one.
 		dctx, cancel := context.WithTimeout(ctx, directTimeout)
 		err := j.s.net.DialDirect(dctx, src)
 		cancel()
 		j.s.log.Debug("file: relayed source, direct dial", "transfer", j.t.ID, "peer", src, "err", err)
+		if err != nil {
+			j.s.noDirect.Store(src, time.Now().Add(laneRetry))
+		}
 	}
-	if until, ok := j.s.noLane.Load(src); ok && time.Now().Before(until.(time.Time)) {
+	if j.s.recently(&j.s.noLane, src) {
 		return l
 	}
 	b, err := j.s.net.OpenBulk(ctx, src, j.s.request(j.t, src))
@@ -59,6 +63,12 @@ func (j *job) lane(ctx context.Context, src peer.ID) *fetchLane {
 	}
 	l.bulk = b
 	return l
+}
+
+// recently reports whether m holds a time for src that is still ahead.
+func (s *Service) recently(m *sync.Map, src peer.ID) bool {
+	until, ok := m.Load(src)
+	return ok && time.Now().Before(until.(time.Time))
 }
 
 func (l *fetchLane) close() {

@@ -49,6 +49,7 @@ type Service struct {
 	server   *server
 	noLane   sync.Map // peer → time until which its bulk lane is not tried
 	relayed  sync.Map // transfer id → true once its chunks went through a relay
+	noDirect sync.Map // peer → time until which a direct dial for a file is not tried again
 	// acceptMu makes checking free space and reserving it for a download
 	// one step, so concurrent accepts cannot share the same free bytes.
 	acceptMu  sync.Mutex

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -21,9 +22,14 @@ import (
 
 // tcpPair connects host 1 to host 2 over plain TCP: the baseline link.
 func tcpPair(t *testing.T, lab *netlab.Lab) (server, client net.Conn) {
+	return tcpPairOf(t, lab.Host(1), lab.Host(2))
+}
+
+// tcpPairOf connects from to to over plain TCP.
+func tcpPairOf(t *testing.T, from, to *netlab.Host) (server, client net.Conn) {
 	var l net.Listener
-	if err := lab.Host(2).Do(func() (err error) {
-		l, err = net.Listen("tcp", lab.Host(2).IP.String()+":0")
+	if err := to.Do(func() (err error) {
+		l, err = net.Listen("tcp", netip.AddrPortFrom(to.IP, 0).String())
 		return err
 	}); err != nil {
 		t.Fatal(err)
@@ -38,7 +44,7 @@ func tcpPair(t *testing.T, lab *netlab.Lab) (server, client net.Conn) {
 		}
 		accepted <- c
 	}()
-	if err := lab.Host(1).Do(func() (err error) {
+	if err := from.Do(func() (err error) {
 		client, err = net.Dial("tcp", l.Addr().String())
 		return err
 	}); err != nil {
@@ -54,7 +60,12 @@ func tcpPair(t *testing.T, lab *netlab.Lab) (server, client net.Conn) {
 
 // tcpRoundTrips measures a plain TCP echo between host 1 and host 2.
 func tcpRoundTrips(t *testing.T, lab *netlab.Lab, n int) []time.Duration {
-	server, c := tcpPair(t, lab)
+	return tcpRoundTripsOf(t, lab.Host(1), lab.Host(2), n)
+}
+
+// tcpRoundTripsOf measures a plain TCP echo between from and to.
+func tcpRoundTripsOf(t *testing.T, from, to *netlab.Host, n int) []time.Duration {
+	server, c := tcpPairOf(t, from, to)
 	go io.Copy(server, server)
 	buf := make([]byte, 64)
 	r := bufio.NewReader(c)
@@ -90,7 +101,13 @@ func fsyncCost(t *testing.T, dir string) stats {
 }
 
 func rawTCPThroughput(t *testing.T, lab *netlab.Lab, path string) time.Duration {
-	server, c := tcpPair(t, lab)
+	return rawTCPThroughputOf(t, lab.Host(1), lab.Host(2), path)
+}
+
+// rawTCPThroughputOf times sending path from one host to another over
+// plain TCP.
+func rawTCPThroughputOf(t *testing.T, from, to *netlab.Host, path string) time.Duration {
+	server, c := tcpPairOf(t, from, to)
 	got := make(chan time.Time, 1)
 	go func() {
 		io.CopyBuffer(io.Discard, server, make([]byte, 128<<10))

@@ -80,37 +80,9 @@ func TestBenchDMLatency(t *testing.T) {
 	bob := fleet.New(t, lab.Host(2), "Bob")
 	ann.Start()
 	bob.Start()
-	annID := ann.Self().PeerID
 	ann.WaitFor("Bob", 10*time.Second, func() bool { return ann.Sees(bob.Self().PeerID, bob.Name) })
 
-	received := make(chan time.Time, 1024)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	ready := make(chan struct{})
-	go bob.Client().Events(ctx, func() { close(ready) }, func(e control.WireEvent) bool {
-		if e.Type == "message_received" && e.Message != nil && e.Message.From == annID {
-			received <- time.Now()
-		}
-		return true
-	})
-	<-ready
-	const n = 300
-	c := ann.Client()
-	var lat []time.Duration
-	for i := range n {
-		start := time.Now()
-		if _, err := c.Send(ctx, "Bob", "latency probe "+strconv.Itoa(i)); err != nil {
-			t.Fatal(err)
-		}
-		select {
-		case at := <-received:
-			if i >= 10 { // warm-up
-				lat = append(lat, at.Sub(start))
-			}
-		case <-time.After(10 * time.Second):
-			t.Fatalf("message %d not received", i)
-		}
-	}
+	lat := dmLatencies(t, ann, bob, 300)
 	dm := summarize(lat)
 	rtt := summarize(tcpRoundTrips(t, lab, 1000))
 	fmt.Printf("BENCH DM latency (send → committed at receiver, %d msgs): %s\n", len(lat), dm)
@@ -118,6 +90,42 @@ func TestBenchDMLatency(t *testing.T) {
 	fmt.Printf("BENCH DM p50 / TCP RTT p50 = %.1fx;  DM p99 / TCP RTT p99 = %.1fx\n",
 		float64(dm.p50)/float64(rtt.p50), float64(dm.p99)/float64(rtt.p99))
 	fmt.Printf("BENCH fsync on this disk (the floor of a durable commit): %s\n", fsyncCost(t, ann.Dir))
+}
+
+// dmLatencies sends n direct messages from one daemon to another, one at
+// a time, and measures each from send to committed at the receiver (the
+// first 10 warm up and are left out).
+func dmLatencies(t *testing.T, from, to *fleet.Daemon, n int) []time.Duration {
+	t.Helper()
+	fromID, toID := from.ID(), to.ID()
+	received := make(chan time.Time, 1024)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ready := make(chan struct{})
+	go to.Client().Events(ctx, func() { close(ready) }, func(e control.WireEvent) bool {
+		if e.Type == "message_received" && e.Message != nil && e.Message.From == fromID {
+			received <- time.Now()
+		}
+		return true
+	})
+	<-ready
+	c := from.Client()
+	var lat []time.Duration
+	for i := range n {
+		start := time.Now()
+		if _, err := c.Send(ctx, toID, "latency probe "+strconv.Itoa(i)); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case at := <-received:
+			if i >= 10 {
+				lat = append(lat, at.Sub(start))
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("message %d not received", i)
+		}
+	}
+	return lat
 }
 
 // TestBenchIdleRSS: resident memory of a daemon idling with two colleagues.
