@@ -179,6 +179,9 @@ func ParseCodeAddrs(addrs []string) []netip.AddrPort {
 		if err != nil {
 			continue
 		}
+		if _, err := a.ValueForProtocol(ma.P_CIRCUIT); err == nil {
+			continue // a relay's address, not ours
+		}
 		ipText, err4 := a.ValueForProtocol(ma.P_IP4)
 		if err4 != nil {
 			if ipText, err = a.ValueForProtocol(ma.P_IP6); err != nil {

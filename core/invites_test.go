@@ -2,6 +2,8 @@ package core
 
 import (
 	"context"
+	"net/netip"
+	"slices"
 	"testing"
 )
 
@@ -58,4 +60,18 @@ func TestInvitationWaitsAcrossRestart(t *testing.T) {
 		ms, _ := ann.RoomMembers(ctx, "#plans")
 		return len(ms) == 2
 	})
+}
+
+func TestCodeAddrsAreOurOwn(t *testing.T) {
+	got := ParseCodeAddrs([]string{
+		"/ip4/10.0.0.2/tcp/4774/p2p/12D3KooWGmE4J6FYXbjo8ZSHkXKfA9TUNgYg3kJ7UAUmzJF4NguS/p2p-circuit/p2p/12D3KooWETQcFJbm8rSj2WZ42z7EeueLscP4whRwWhrVRkaSk4K4",
+		"/ip6/fd00::7/tcp/4774",
+		"/ip4/10.0.0.7/tcp/4774/p2p/12D3KooWETQcFJbm8rSj2WZ42z7EeueLscP4whRwWhrVRkaSk4K4",
+		"/ip4/10.0.0.7/tcp/4774",
+		"not an address",
+	})
+	want := []netip.AddrPort{netip.MustParseAddrPort("10.0.0.7:4774"), netip.MustParseAddrPort("[fd00::7]:4774")}
+	if !slices.Equal(got, want) {
+		t.Fatalf("code addresses %v, want %v", got, want)
+	}
 }

@@ -291,7 +291,8 @@ func (n *Node) ID() peer.ID { return n.host.ID() }
 // Private reports whether the node runs in a private workspace.
 func (n *Node) Private() bool { return n.private }
 
-// Addrs are the advertised addresses, each ending in /p2p/<id>.
+// Addrs are the advertised addresses, each ending in /p2p/<id>: our own
+// first, then those through colleagues' relays.
 func (n *Node) Addrs() []ma.Multiaddr {
 	p2pPart, err := ma.NewMultiaddr("/p2p/" + n.host.ID().String())
 	if err != nil {
@@ -301,6 +302,15 @@ func (n *Node) Addrs() []ma.Multiaddr {
 	for _, a := range n.host.Addrs() {
 		out = append(out, a.Encapsulate(p2pPart))
 	}
+	slices.SortStableFunc(out, func(a, b ma.Multiaddr) int {
+		switch ca, cb := isCircuit(a), isCircuit(b); {
+		case ca == cb:
+			return 0
+		case cb:
+			return -1
+		}
+		return 1
+	})
 	return out
 }
 
