@@ -45,15 +45,15 @@ type officeNets struct {
 // relays reports whether this node may relay for a colleague at ip: the
 // LAN's private ranges and the workspace's.
 func (o *officeNets) relays(ip netip.Addr) bool {
-	if isLANAddr(ip) {
-		return true
-	}
-	if o != nil {
-		if p := o.shared.Load(); p != nil {
-			for _, r := range *p {
-				if r.Contains(ip.Unmap()) {
-					return true
-				}
+	return isLANAddr(ip) || (o != nil && inRanges(&o.shared, ip))
+}
+
+// inRanges reports whether ip is in one of the ranges rs holds.
+func inRanges(rs *atomic.Pointer[[]netip.Prefix], ip netip.Addr) bool {
+	if p := rs.Load(); p != nil {
+		for _, r := range *p {
+			if r.Contains(ip.Unmap()) {
+				return true
 			}
 		}
 	}
@@ -67,17 +67,7 @@ func (o *officeNets) allows(ip netip.Addr) bool {
 
 // extraAllows reports whether ip is in a range allowed beyond the LAN.
 func (o *officeNets) extraAllows(ip netip.Addr) bool {
-	if o == nil {
-		return false
-	}
-	if p := o.extra.Load(); p != nil {
-		for _, r := range *p {
-			if r.Contains(ip.Unmap()) {
-				return true
-			}
-		}
-	}
-	return false
+	return o != nil && inRanges(&o.extra, ip)
 }
 
 // allowsAddr reports whether a's IP (a relay's, for a circuit) may be a

@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -10,28 +9,6 @@ import (
 	"hallway/internal/fleet"
 	"hallway/internal/netlab"
 )
-
-// officeStart starts a private workspace on lab's hosts, one daemon each:
-// the first creates it and runs, the others join with its invite code and
-// start together; it returns the daemons and the time from their start
-// until every one lists every other online.
-func officeStart(t *testing.T, lab *netlab.Lab, names []string) ([]*fleet.Daemon, time.Duration) {
-	t.Helper()
-	ds := make([]*fleet.Daemon, len(names))
-	for i, n := range names {
-		ds[i] = fleet.New(t, lab.Host(i+1), n, "--downloads", filepath.Join(t.TempDir(), n))
-	}
-	ds[0].CLI("workspace", "create")
-	ds[0].Start()
-	code := fleet.Decode[map[string]any](t, ds[0].CLI("workspace", "invite", "--json"))["invite_code"].(string)
-	for _, d := range ds[1:] {
-		d.CLI("workspace", "join", code)
-	}
-	start := time.Now()
-	fleet.StartAll(t, ds[1:])
-	fleet.WaitMesh(t, ds, 60*time.Second)
-	return ds, time.Since(start)
-}
 
 // TestBenchReach: an office of 3 subnets × 2 colleagues from one invite
 // code, next to the same 6 on one subnet (mDNS alone), until everyone
@@ -46,11 +23,11 @@ func TestBenchReach(t *testing.T) {
 	for range runs {
 		t.Run("3 subnets", func(t *testing.T) {
 			lab := netlab.NewRouted(t, netlab.Subnet{Hosts: 2}, netlab.Subnet{Hosts: 2}, netlab.Subnet{Hosts: 2})
-			_, took := officeStart(t, lab, names)
+			_, _, took := officeStart(t, lab, names, time.Minute)
 			routed = append(routed, took)
 		})
 		t.Run("1 subnet", func(t *testing.T) {
-			_, took := officeStart(t, netlab.New(t, 6), names)
+			_, _, took := officeStart(t, netlab.New(t, 6), names, time.Minute)
 			flat = append(flat, took)
 		})
 	}
@@ -60,7 +37,7 @@ func TestBenchReach(t *testing.T) {
 	fmt.Printf("BENCH 3 subnets / 1 subnet: p50 %.2fx\n", float64(r.p50)/float64(f.p50))
 
 	lab := netlab.NewRouted(t, netlab.Subnet{Hosts: 2}, netlab.Subnet{Hosts: 2, Isolated: true})
-	ds, _ := officeStart(t, lab, []string{"Ann", "Abe", "Cat", "Cid"})
+	ds, _, _ := officeStart(t, lab, []string{"Ann", "Abe", "Cat", "Cid"}, time.Minute)
 	ann, cat, cid := ds[0], ds[2], ds[3]
 	if _, via, _ := route(cat, cid.ID()); via != "relay" {
 		t.Fatalf("Cat reaches Cid via %q", via)

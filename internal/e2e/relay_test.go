@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -27,22 +26,9 @@ func route(d *fleet.Daemon, id string) (online bool, via, relay string) {
 // colleague quits, the other takes over.
 func TestRelayThroughAColleague(t *testing.T) {
 	lab := netlab.NewRouted(t, netlab.Subnet{Hosts: 2}, netlab.Subnet{Hosts: 2, Isolated: true})
-	names := []string{"Ann", "Abe", "Cat", "Cid"}
-	ds := make([]*fleet.Daemon, len(names))
-	for i, n := range names {
-		ds[i] = fleet.New(t, lab.Host(i+1), n, "--downloads", filepath.Join(t.TempDir(), n))
-	}
+	ds, _, took := officeStart(t, lab, []string{"Ann", "Abe", "Cat", "Cid"}, 30*time.Second)
 	ann, abe, cat, cid := ds[0], ds[1], ds[2], ds[3]
-	ann.CLI("workspace", "create")
-	ann.Start()
-	code := fleet.Decode[map[string]any](t, ann.CLI("workspace", "invite", "--json"))["invite_code"].(string)
-	for _, d := range ds[1:] {
-		d.CLI("workspace", "join", code)
-	}
-	start := time.Now()
-	fleet.StartAll(t, ds[1:])
-	fleet.WaitMesh(t, ds, 30*time.Second)
-	t.Logf("all 4 listed each other %s after start", time.Since(start).Round(time.Millisecond))
+	t.Logf("all 4 listed each other %s after start", took.Round(time.Millisecond))
 	catID, cidID := cat.ID(), cid.ID()
 
 	online, via, relay := route(cat, cidID)

@@ -12,13 +12,12 @@ import (
 	"hallway/internal/netlab"
 )
 
-// TestReachAcrossSubnets: an office of three subnets joined by a router
-// that forwards no multicast, two colleagues on each. mDNS finds only the
-// neighbour on one's own subnet; the one invite code, made on subnet A,
-// carries its maker's address, and peer exchange does the rest.
-func TestReachAcrossSubnets(t *testing.T) {
-	lab := netlab.NewRouted(t, netlab.Subnet{Hosts: 2}, netlab.Subnet{Hosts: 2}, netlab.Subnet{Hosts: 2})
-	names := []string{"Ann", "Abe", "Bob", "Bea", "Cat", "Cid"}
+// officeStart starts a private workspace on lab's hosts, one daemon each:
+// the first creates it and runs, the others join with its invite code and
+// start together; it returns the daemons, the code, and the time from
+// their start until every one lists every other online (at most within).
+func officeStart(t *testing.T, lab *netlab.Lab, names []string, within time.Duration) ([]*fleet.Daemon, string, time.Duration) {
+	t.Helper()
 	ds := make([]*fleet.Daemon, len(names))
 	for i, n := range names {
 		ds[i] = fleet.New(t, lab.Host(i+1), n, "--downloads", filepath.Join(t.TempDir(), n))
@@ -26,17 +25,27 @@ func TestReachAcrossSubnets(t *testing.T) {
 	ds[0].CLI("workspace", "create")
 	ds[0].Start()
 	code := fleet.Decode[map[string]any](t, ds[0].CLI("workspace", "invite", "--json"))["invite_code"].(string)
-	if !strings.Contains(code, "-U-") {
-		t.Fatalf("the invite code carries no address: %s", code)
-	}
-	t.Logf("invite code with Ann's address (%d characters): %s", len(code), code)
 	for _, d := range ds[1:] {
 		d.CLI("workspace", "join", code)
 	}
 	start := time.Now()
 	fleet.StartAll(t, ds[1:])
-	fleet.WaitMesh(t, ds, 10*time.Second)
-	t.Logf("6 colleagues on 3 subnets all listed each other %s after start", time.Since(start).Round(time.Millisecond))
+	fleet.WaitMesh(t, ds, within)
+	return ds, code, time.Since(start)
+}
+
+// TestReachAcrossSubnets: an office of three subnets joined by a router
+// that forwards no multicast, two colleagues on each. mDNS finds only the
+// neighbour on one's own subnet; the one invite code, made on subnet A,
+// carries its maker's address, and peer exchange does the rest.
+func TestReachAcrossSubnets(t *testing.T) {
+	lab := netlab.NewRouted(t, netlab.Subnet{Hosts: 2}, netlab.Subnet{Hosts: 2}, netlab.Subnet{Hosts: 2})
+	ds, code, took := officeStart(t, lab, []string{"Ann", "Abe", "Bob", "Bea", "Cat", "Cid"}, 10*time.Second)
+	if !strings.Contains(code, "-U-") {
+		t.Fatalf("the invite code carries no address: %s", code)
+	}
+	t.Logf("invite code with Ann's address (%d characters): %s", len(code), code)
+	t.Logf("6 colleagues on 3 subnets all listed each other %s after start", took.Round(time.Millisecond))
 	for _, d := range ds {
 		for _, c := range d.Peers() {
 			if len(c.Addrs) == 0 {
