@@ -191,6 +191,7 @@ func New(cfg Config, h Handler) (*Node, error) {
 		cancel:    cancel,
 		connected: map[peer.ID]bool{},
 		noBulk:    cfg.NoBulk,
+		rsv:       reservations{wake: make(chan struct{}, 1)},
 
 		dmPace:      NewPace(dmPace),
 		profilePace: NewPace(profilePace),

@@ -70,7 +70,6 @@ func (n *Node) serveRelay() error {
 		r.Close()
 		return err
 	}
-	n.rsv.wake = make(chan struct{}, 1)
 	n.wg.Go(func() { n.keepReservations(emit) })
 	return nil
 }

@@ -74,11 +74,8 @@ func (n *Node) keepReservations(emit event.Emitter) {
 	}
 }
 
-// pokeReservations wakes keepReservations.
+// pokeReservations wakes keepReservations, if it runs.
 func (n *Node) pokeReservations() {
-	if n.rsv.wake == nil {
-		return
-	}
 	select {
 	case n.rsv.wake <- struct{}{}:
 	default:
