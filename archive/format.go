@@ -142,8 +142,17 @@ type Message struct {
 	File             *Offer      `json:"file,omitempty"`
 	Invite           *Invite     `json:"invite,omitempty"`
 	FileStatus       *FileStatus `json:"file_status,omitempty"`
-	Proof            Proof       `json:"proof"`
-	Hash             string      `json:"hash"` // sha256 of RecordBytes, hex
+	// Ref names the message a reply, an edit, a delete or a reaction is
+	// about; the author's proof covers it.
+	Ref   *Ref   `json:"ref,omitempty"`
+	Proof Proof  `json:"proof"`
+	Hash  string `json:"hash"` // sha256 of RecordBytes, hex
+}
+
+// Ref names a message by its id and its author's peer ID.
+type Ref struct {
+	ID   string `json:"id"`
+	From string `json:"from"`
 }
 
 // Offer is a file offered in a message.
@@ -233,6 +242,10 @@ func (m *Message) RecordBytes() []byte {
 		"proof.signature", m.Proof.Signature,
 		"proof.envelope", m.Proof.Envelope,
 		"proof.message_key", m.Proof.MessageKey,
+	}
+	if m.Ref != nil {
+		// Only when set, so records from before refs keep their bytes.
+		fields = append(fields, "ref.id", m.Ref.ID, "ref.from", m.Ref.From)
 	}
 	n := len(recordDomain)
 	for _, f := range fields {

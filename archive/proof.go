@@ -107,6 +107,12 @@ func checkDM(m *Message) error {
 		c.Invite = inv
 	case m.FileStatus != nil:
 		c.Status = &hcrypto.DMFileStatus{ID: m.FileStatus.ID, State: m.FileStatus.State, Reason: m.FileStatus.Reason}
+	case m.Ref != nil:
+		a, err := decodePeer("the named message's author", m.Ref.From)
+		if err != nil {
+			return err
+		}
+		c.Ref = &hcrypto.DMRef{Author: []byte(a), ID: m.Ref.ID}
 	}
 	sig, err := base64.StdEncoding.DecodeString(m.Proof.Signature)
 	if err != nil {
@@ -195,6 +201,17 @@ func checkRoom(m *Message) error {
 	}
 	if m.Invite != nil || m.FileStatus != nil {
 		return errors.New("a room message shown with a direct message's attachment")
+	}
+	var signed *Ref
+	if hcrypto.IsRefKind(body.Kind) {
+		r, err := hcrypto.UnmarshalRefBody(body.Kind, []byte(body.Text))
+		if err != nil {
+			return err
+		}
+		signed = &Ref{ID: r.ID, From: r.Author.String()}
+	}
+	if (signed == nil) != (m.Ref == nil) || (signed != nil && *signed != *m.Ref) {
+		return errors.New("the message it is about differs from the one the author named")
 	}
 	return nil
 }

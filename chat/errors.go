@@ -51,6 +51,9 @@ var (
 	ErrAmbiguousRoom = errors.New("ambiguous room name")
 )
 
+// ErrUnknownMessage: no message of that id is stored here.
+var ErrUnknownMessage = errors.New("unknown message")
+
 // NewUserError pairs the sentence to show the user with its cause, which
 // errors.Is and errors.As still find.
 func NewUserError(msg string, cause error) *UserError { return &UserError{msg: msg, err: cause} }

@@ -25,6 +25,12 @@ const (
 	KindCodeRevoked Kind = "code_revoked" // a member revoked a room code, or all of them
 	KindPolicy      Kind = "policy"       // an admin set a new version of the workspace policy
 	KindAck         Kind = "ack"          // a member acknowledged the workspace's acceptable-use notice
+	// Kinds about another message of the conversation (see amend.go).
+	KindReply   Kind = "reply"   // a chat message answering another
+	KindEdit    Kind = "edit"    // the author's new text for one of their messages
+	KindDelete  Kind = "delete"  // the author took back one of their messages
+	KindReact   Kind = "react"   // someone reacted to a message with an emoji
+	KindUnreact Kind = "unreact" // someone took back their reaction
 )
 
 // Room body kind bytes: the kind a room message carries inside its sealed
@@ -46,6 +52,12 @@ const (
 	BodyPolicy byte = 14
 	// A member's acknowledgement of the acceptable-use notice.
 	BodyAck byte = 15
+	// Kinds about another message: the text holds a crypto.RefBody.
+	BodyReply   byte = 16
+	BodyEdit    byte = 17
+	BodyDelete  byte = 18
+	BodyReact   byte = 19
+	BodyUnreact byte = 20
 )
 
 // kindForm is every form of one kind. A kind that cannot travel one way
@@ -74,6 +86,11 @@ var kinds = [...]kindForm{
 	{kind: KindCodeRevoked, body: BodyCodeRevoked},
 	{kind: KindPolicy, body: BodyPolicy},
 	{kind: KindAck, body: BodyAck},
+	{kind: KindReply, dm: "reply", hasDM: true, body: BodyReply},
+	{kind: KindEdit, dm: "edit", hasDM: true, body: BodyEdit},
+	{kind: KindDelete, dm: "delete", hasDM: true, body: BodyDelete},
+	{kind: KindReact, dm: "react", hasDM: true, body: BodyReact},
+	{kind: KindUnreact, dm: "unreact", hasDM: true, body: BodyUnreact},
 }
 
 // Kinds lists every kind, in the table's order.

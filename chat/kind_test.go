@@ -30,6 +30,11 @@ func TestKindTable(t *testing.T) {
 		{kind: KindCodeRevoked, name: "code_revoked", body: 13, inRoom: true},
 		{kind: KindPolicy, name: "policy", body: 14, inRoom: true},
 		{kind: KindAck, name: "ack", body: 15, inRoom: true},
+		{kind: KindReply, name: "reply", dm: "reply", hasDM: true, body: 16, inRoom: true},
+		{kind: KindEdit, name: "edit", dm: "edit", hasDM: true, body: 17, inRoom: true},
+		{kind: KindDelete, name: "delete", dm: "delete", hasDM: true, body: 18, inRoom: true},
+		{kind: KindReact, name: "react", dm: "react", hasDM: true, body: 19, inRoom: true},
+		{kind: KindUnreact, name: "unreact", dm: "unreact", hasDM: true, body: 20, inRoom: true},
 	}
 	if len(tests) != len(Kinds()) {
 		t.Fatalf("%d kinds, the test knows %d", len(Kinds()), len(tests))

@@ -32,6 +32,20 @@ type Message struct {
 	// ClaimedTime is the author's clock when Time is not: the author
 	// claimed a time too far ahead of the one it arrived (see ShownTime).
 	ClaimedTime time.Time `json:"claimed_time,omitzero"`
+	// Ref: for a reply, an edit, a delete or a reaction, the message it
+	// is about.
+	Ref *MessageRef `json:"ref,omitempty"`
+	// The fold of the amendments history holds for this message (see
+	// amend.go): the message a reply answers, whether and when its author
+	// edited it (Text is then the latest version, Versions the earlier
+	// ones, oldest first), deleted it (Text is then empty), and the
+	// reactions under it.
+	ReplyTo   *Quote     `json:"reply_to,omitempty"`
+	Edited    bool       `json:"edited,omitempty"`
+	EditedAt  time.Time  `json:"edited_at,omitzero"`
+	Versions  []Version  `json:"versions,omitempty"`
+	Deleted   bool       `json:"deleted,omitempty"`
+	Reactions []Reaction `json:"reactions,omitempty"`
 	// Receipts: for our own room messages, who of the room holds and has
 	// read it (nil for any other message); its fields appear flat.
 	*Receipts

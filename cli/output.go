@@ -117,7 +117,11 @@ func printMessages(w io.Writer, msgs []chat.Message) {
 			continue
 		}
 		text := safeText(m.Text, "    ")
-		fmt.Fprintf(w, "%s  %s%s\n    %s\n", m.Time.Local().Format(time.DateTime), who, mark, text)
+		if m.Deleted {
+			text = "(message deleted)"
+		}
+		before, after := amendLines(m)
+		fmt.Fprintf(w, "%s  %s%s\n%s    %s\n%s", m.Time.Local().Format(time.DateTime), who, mark, before, text, after)
 	}
 }
 

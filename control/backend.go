@@ -38,6 +38,9 @@ type People interface {
 type Messages interface {
 	Send(ctx context.Context, peer, text string) (chat.Message, error)
 	History(ctx context.Context, peer string, before int64, limit int) ([]chat.Message, error)
+	// Amend sends, about the message with id, a reply (text), an edit
+	// (text), a delete, or a reaction toggle (text is the emoji).
+	Amend(ctx context.Context, kind chat.Kind, id, text string) (chat.Message, error)
 }
 
 // Events is the live event feed behind `hallway watch`.

@@ -70,6 +70,12 @@ func (c *Client) Send(ctx context.Context, peer, text string) (chat.Message, err
 	return call(ctx, c, epSend, sendRequest{Peer: peer, Text: text})
 }
 
+// Amend replies to, edits, deletes or reacts to (kind) the message with
+// id; text is the reply's or the edit's text, or the emoji.
+func (c *Client) Amend(ctx context.Context, kind chat.Kind, id, text string) (chat.Message, error) {
+	return call(ctx, c, epAmend, amendRequest{Kind: string(kind), ID: id, Text: text})
+}
+
 // History reads a conversation with a colleague.
 func (c *Client) History(ctx context.Context, peer string, before int64, limit int) ([]chat.Message, error) {
 	return call(ctx, c, epHistory, historyQuery{Peer: peer, Before: before, Limit: limit})

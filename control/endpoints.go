@@ -74,6 +74,11 @@ var epSend = define(&Endpoint[sendRequest, chat.Message]{Name: "send", Method: "
 		return b.Messages.Send(ctx, r.Peer, r.Text)
 	}})
 
+var epAmend = define(&Endpoint[amendRequest, chat.Message]{Name: "messages_amend", Method: "POST", Path: "/v1/messages/amend", in: inJSON, needs: resMessages,
+	serve: func(ctx context.Context, b Backends, r amendRequest) (chat.Message, error) {
+		return b.Messages.Amend(ctx, chat.Kind(r.Kind), r.ID, r.Text)
+	}})
+
 var epDoctor = define(&Endpoint[doctorQuery, chat.Diagnosis]{Name: "doctor", Method: "GET", Path: "/v1/doctor", in: inQuery, needs: resPeople,
 	query: func(q doctorQuery) url.Values {
 		if q.Peer == "" {

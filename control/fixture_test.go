@@ -131,6 +131,9 @@ func (fixture) NearbyWorkspaces(context.Context) ([]chat.NearbyWorkspace, error)
 func (fixture) Send(context.Context, string, string) (chat.Message, error) {
 	return fill[chat.Message](), nil
 }
+func (fixture) Amend(context.Context, chat.Kind, string, string) (chat.Message, error) {
+	return fill[chat.Message](), nil
+}
 func (fixture) History(context.Context, string, int64, int) ([]chat.Message, error) {
 	return fill[[]chat.Message](), nil
 }

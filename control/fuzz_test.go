@@ -48,6 +48,9 @@ func (stubBackend) NearbyWorkspaces(context.Context) ([]chat.NearbyWorkspace, er
 func (stubBackend) Send(context.Context, string, string) (chat.Message, error) {
 	return chat.Message{}, nil
 }
+func (stubBackend) Amend(context.Context, chat.Kind, string, string) (chat.Message, error) {
+	return chat.Message{}, nil
+}
 func (stubBackend) History(context.Context, string, int64, int) ([]chat.Message, error) {
 	return nil, nil
 }

@@ -14,6 +14,14 @@ type sendRequest struct {
 	Text string `json:"text"`
 }
 
+// amendRequest is a reply, an edit, a delete or a reaction to the
+// message with ID: Kind is reply, edit, delete or react.
+type amendRequest struct {
+	Kind string `json:"kind"`
+	ID   string `json:"id"`
+	Text string `json:"text,omitempty"`
+}
+
 type statusRequest struct {
 	Status string `json:"status"`
 	Text   string `json:"text"`

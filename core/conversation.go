@@ -37,7 +37,22 @@ func (s *Service) History(ctx context.Context, ref string, before int64, limit i
 	if isRoomRef(ref) {
 		return s.RoomHistory(ctx, ref, nil, limit)
 	}
-	return s.dm.History(ctx, ref, before, limit)
+	return s.folded(ctx)(s.dm.History(ctx, ref, before, limit))
+}
+
+// folded returns a function that folds their amendments into the
+// messages of one conversation it is given with an error, as history
+// readers return them.
+func (s *Service) folded(ctx context.Context) func([]chat.Message, error) ([]chat.Message, error) {
+	return func(msgs []chat.Message, err error) ([]chat.Message, error) {
+		if err != nil || len(msgs) == 0 {
+			return msgs, err
+		}
+		if err := s.fold(ctx, msgs[0].Conversation, msgs); err != nil {
+			return nil, err
+		}
+		return msgs, nil
+	}
 }
 
 // splitConv reads a conversation id given by a user and returns it with
@@ -82,7 +97,7 @@ func (s *Service) Page(ctx context.Context, conv string, before *chat.Message, l
 		if err := s.rooms.FillReceipts(ctx, id, out); err != nil {
 			return nil, err
 		}
-		return out, nil
+		return s.folded(ctx)(out, nil)
 	}
 	pid, err := peer.Decode(id)
 	if err != nil {
@@ -101,7 +116,7 @@ func (s *Service) Page(ctx context.Context, conv string, before *chat.Message, l
 	for _, r := range rows {
 		out = append(out, s.toMessage(r, names))
 	}
-	return out, nil
+	return s.folded(ctx)(out, nil)
 }
 
 // SendTo posts text to a conversation.

@@ -29,6 +29,9 @@ func (s *Service) toMessage(m storage.Message, names map[string]string) chat.Mes
 		Outgoing: m.Author == s.node.ID().String(), TransferID: transferIDOf(m),
 	}
 	out.SetTime(m.SentAt, m.ReceivedAt)
+	if m.RefID != "" {
+		out.Ref = &chat.MessageRef{ID: m.RefID, From: m.RefAuthor}
+	}
 	if out.Outgoing {
 		out.FromName = s.currentProfile().Name
 	} else if names != nil {

@@ -16,5 +16,5 @@ func (s *Service) SendRoom(ctx context.Context, ref, text string) (chat.Message,
 // member sees, oldest first, ending before cursor (nil: the newest). Reading
 // the newest page marks the room read.
 func (s *Service) RoomHistory(ctx context.Context, ref string, before *storage.Cursor, limit int) ([]chat.Message, error) {
-	return s.rooms.History(ctx, ref, before, limit)
+	return s.folded(ctx)(s.rooms.History(ctx, ref, before, limit))
 }

@@ -14,7 +14,8 @@ package crypto
 //	                      BodyFile; a code record for BodyCodeIssued and
 //	                      BodyCodeRevoked (codebody.go); for a membership
 //	                      kind its operation (MemberOp), which a join or
-//	                      leave from before operations lacks
+//	                      leave from before operations lacks; for a reply,
+//	                      edit, delete or reaction its RefBody (refbody.go)
 //
 // Version 1 is the same without prev; it still decodes (Chained false).
 // Uvarints are in their shortest form, so each body has one encoding.
@@ -98,6 +99,10 @@ func (b RoomBody) Validate() error {
 		if _, err := UnmarshalMemberOp(b.Kind, []byte(b.Text)); err != nil {
 			return fmt.Errorf("room body: %w", err)
 		}
+	case BodyReply, BodyEdit, BodyDelete, BodyReact, BodyUnreact:
+		if _, err := UnmarshalRefBody(b.Kind, []byte(b.Text)); err != nil {
+			return fmt.Errorf("room body: %w", err)
+		}
 	default:
 		return fmt.Errorf("room body: unknown kind %d", b.Kind)
 	}
@@ -106,7 +111,7 @@ func (b RoomBody) Validate() error {
 		return fmt.Errorf("room body: name of %d bytes exceeds %d", len(b.Name), MaxNameBytes)
 	case !utf8.ValidString(b.Name):
 		return errors.New("room body: name is not valid UTF-8")
-	case !IsMemberOpKind(b.Kind) && !utf8.ValidString(b.Text):
+	case !IsMemberOpKind(b.Kind) && !IsRefKind(b.Kind) && !utf8.ValidString(b.Text):
 		return errors.New("room body: text is not valid UTF-8")
 	case b.SentAt <= 0:
 		return fmt.Errorf("room body: sent-at %d is not a positive unix time", b.SentAt)

@@ -11,15 +11,18 @@ package crypto
 //	uvarint n, n bytes    author peer ID bytes
 //	uvarint n, n bytes    recipient peer ID bytes
 //	8 bytes               sent-at, unix milliseconds, big-endian two's complement
-//	uvarint n, n bytes    kind: "" (text), "invite", "file" or "file_status"
+//	uvarint n, n bytes    kind: "" (text), "invite", "file", "file_status", "reply",
+//	                      "edit", "delete", "react" or "unreact"
 //	uvarint n, n bytes    text, UTF-8
-//	1 byte                attachment: 0 none, 1 invite, 2 file, 3 file status
+//	1 byte                attachment: 0 none, 1 invite, 2 file, 3 file status, 4 ref
 //	then, for an invite:       room id, room name (each uvarint-prefixed),
 //	                           32 bytes RoomKeyHash of the room key
 //	      for a file:          offer id, name (prefixed), 8 bytes size,
 //	                           8 bytes file count, 1 byte folder (0 or 1),
 //	                           content hash (prefixed)
 //	      for a file status:   offer id, state, reason (each prefixed)
+//	4 for a ref (a reply, an edit, a delete or a reaction): the named
+//	  message's author peer ID bytes and its id (each prefixed)
 //
 // An invitation is signed over a hash of its room key rather than the key,
 // so that proving the invitation never requires disclosing the key.
@@ -53,6 +56,14 @@ type DMContent struct {
 	Invite *DMInvite
 	File   *DMFile
 	Status *DMFileStatus
+	Ref    *DMRef
+}
+
+// DMRef names the message a reply, an edit, a delete or a reaction is
+// about, as signed.
+type DMRef struct {
+	Author []byte // its author's peer ID bytes
+	ID     string
 }
 
 // DMInvite is a room invitation as signed: the key by its hash only.
@@ -123,6 +134,10 @@ func (c *DMContent) SignedBytes() []byte {
 		out = appendPrefixed(out, []byte(c.Status.ID))
 		out = appendPrefixed(out, []byte(c.Status.State))
 		out = appendPrefixed(out, []byte(c.Status.Reason))
+	case c.Ref != nil:
+		out = append(out, 4)
+		out = appendPrefixed(out, c.Ref.Author)
+		out = appendPrefixed(out, []byte(c.Ref.ID))
 	default:
 		out = append(out, 0)
 	}
@@ -131,7 +146,7 @@ func (c *DMContent) SignedBytes() []byte {
 
 func (c *DMContent) check() error {
 	n := 0
-	for _, set := range []bool{c.Invite != nil, c.File != nil, c.Status != nil} {
+	for _, set := range []bool{c.Invite != nil, c.File != nil, c.Status != nil, c.Ref != nil} {
 		if set {
 			n++
 		}

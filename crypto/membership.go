@@ -289,6 +289,13 @@ func (o MemberOp) Describe() string {
 // DescribeBody is what a room body shows as its text: a membership
 // operation's description, else the body's text.
 func DescribeBody(b RoomBody) string {
+	if IsRefKind(b.Kind) {
+		r, err := UnmarshalRefBody(b.Kind, []byte(b.Text))
+		if err != nil {
+			return ""
+		}
+		return r.Text
+	}
 	if !IsMemberOpKind(b.Kind) {
 		return b.Text
 	}

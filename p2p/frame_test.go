@@ -151,12 +151,22 @@ func FuzzDecodeDM(f *testing.F) {
 	f.Add([]byte(`{"id":"a","text":"\u0000","sent_at":1e30}`))
 	f.Add([]byte(`{"id":"k1","text":"new key","sent_at":5,"kind":"room_key","room_key":{"room":"04ab3xyzkmnpqrstvw0123456w","epoch":2,"key":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=","removed":["12D3KooWQmVbFkN3jUpGjvtkFMZFmGvf2ZaEvzLy5VvSmUVv1cWP"]}}`))
 	f.Add([]byte(`{"id":"k2","text":"x","sent_at":5,"kind":"room_key","room_key":{"room":"general-0123456789ab","epoch":0,"key":"AA=="}}`))
+	f.Add([]byte(`{"id":"e1","text":"fixed","sent_at":5,"kind":"edit","ref":{"id":"abc","from":"12D3KooWQmVbFkN3jUpGjvtkFMZFmGvf2ZaEvzLy5VvSmUVv1cWP"}}`))
+	f.Add([]byte(`{"id":"d1","text":"","sent_at":5,"kind":"delete","ref":{"id":"abc","from":"12D3KooWQmVbFkN3jUpGjvtkFMZFmGvf2ZaEvzLy5VvSmUVv1cWP"}}`))
+	f.Add([]byte(`{"id":"r1","text":"👍","sent_at":5,"kind":"react"}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m, err := DecodeDM(b)
 		if err != nil {
 			return
 		}
-		if !ValidID(m.ID) || chat.CheckText(m.Text) != nil || m.SentAt <= 0 {
+		kind, _ := chat.KindFromDM(m.Kind)
+		textOK := chat.CheckText(m.Text) == nil
+		if kind.HasRef() {
+			textOK = chat.CheckAmendText(kind, m.Text) == nil && m.Ref != nil && chat.CheckRef(chat.MessageRef(*m.Ref)) == nil
+		} else if m.Ref != nil {
+			t.Fatalf("kept a ref on a %q", m.Kind)
+		}
+		if !ValidID(m.ID) || !textOK || m.SentAt <= 0 {
 			t.Fatalf("accepted invalid dm %+v", m)
 		}
 		if m.RoomKey != nil && (m.Kind != DMKindRoomKey || checkRoomKey(m.RoomKey) != nil) {
@@ -382,5 +392,28 @@ func TestRoomKeyRoomIDs(t *testing.T) {
 		if err := checkRoomKey(&RoomKey{Room: id, Epoch: 1, Key: key}); (err == nil) != ok {
 			t.Errorf("room key for %q: %v", id, err)
 		}
+	}
+}
+
+func TestDecodeDMRefs(t *testing.T) {
+	const author = "12D3KooWQmVbFkN3jUpGjvtkFMZFmGvf2ZaEvzLy5VvSmUVv1cWP"
+	for _, bad := range []string{
+		`{"id":"r1","text":"👍","sent_at":5,"kind":"react"}`,
+		`{"id":"r1","text":"I agree","sent_at":5,"kind":"react","ref":{"id":"abc","from":"` + author + `"}}`,
+		`{"id":"d1","text":"x","sent_at":5,"kind":"delete","ref":{"id":"abc","from":"` + author + `"}}`,
+		`{"id":"e1","text":"x","sent_at":5,"kind":"edit","ref":{"id":"a b","from":"` + author + `"}}`,
+		`{"id":"e1","text":"x","sent_at":5,"kind":"edit","ref":{"id":"abc","from":"Alice"}}`,
+	} {
+		if m, err := DecodeDM([]byte(bad)); !errors.Is(err, ErrBadFrame) {
+			t.Errorf("DecodeDM(%s) = %+v, %v; want a bad frame", bad, m, err)
+		}
+	}
+	m, err := DecodeDM([]byte(`{"id":"d1","text":"","sent_at":5,"kind":"delete","ref":{"id":"abc","from":"` + author + `"}}`))
+	if err != nil || m.Ref == nil || m.Ref.ID != "abc" || m.Kind != "delete" {
+		t.Fatalf("delete = %+v, %v", m, err)
+	}
+	m, err = DecodeDM([]byte(`{"id":"t1","text":"hi","sent_at":5,"ref":{"id":"abc","from":"` + author + `"}}`))
+	if err != nil || m.Ref != nil {
+		t.Fatalf("a plain message kept its ref: %+v, %v", m, err)
 	}
 }

@@ -46,10 +46,19 @@ type DM struct {
 	File       *FileOffer  `json:"file,omitempty"`
 	FileStatus *FileStatus `json:"file_status,omitempty"`
 	RoomKey    *RoomKey    `json:"room_key,omitempty"`
+	// Ref names the message a reply, an edit, a delete or a reaction is
+	// about (chat.MessageRef's fields).
+	Ref *MessageRef `json:"ref,omitempty"`
 	// Sig is the author's signature over the message (crypto.DMContent),
 	// so that it can be shown to others as the author's; older versions
 	// send none.
 	Sig []byte `json:"sig,omitempty"`
+}
+
+// MessageRef names a message by its author and id.
+type MessageRef struct {
+	ID   string `json:"id"`
+	From string `json:"from"`
 }
 
 // dmSigLen is the length of a DM signature (Ed25519).
@@ -234,7 +243,21 @@ func DecodeDM(b []byte) (DM, error) {
 	if !ValidID(m.ID) {
 		return DM{}, fmt.Errorf("%w: dm: bad id", ErrBadFrame)
 	}
-	if err := chat.CheckText(m.Text); err != nil {
+	kind, _ := chat.KindFromDM(m.Kind)
+	if kind.HasRef() {
+		if m.Ref == nil {
+			return DM{}, fmt.Errorf("%w: dm: a %s names no message", ErrBadFrame, kind)
+		}
+		if err := chat.CheckRef(chat.MessageRef(*m.Ref)); err != nil {
+			return DM{}, fmt.Errorf("%w: dm: %v", ErrBadFrame, err)
+		}
+		if _, err := peer.Decode(m.Ref.From); err != nil {
+			return DM{}, fmt.Errorf("%w: dm: ref author: %v", ErrBadFrame, err)
+		}
+		if err := chat.CheckAmendText(kind, m.Text); err != nil {
+			return DM{}, fmt.Errorf("%w: dm: %v", ErrBadFrame, err)
+		}
+	} else if err := chat.CheckText(m.Text); err != nil {
 		return DM{}, fmt.Errorf("%w: dm: %v", ErrBadFrame, err)
 	}
 	if m.SentAt <= 0 {
@@ -244,7 +267,10 @@ func DecodeDM(b []byte) (DM, error) {
 		return DM{}, fmt.Errorf("%w: dm: signature of %d bytes", ErrBadFrame, len(m.Sig))
 	}
 	var kerr error
-	switch k, _ := chat.KindFromDM(m.Kind); k {
+	if !kind.HasRef() {
+		m.Ref = nil
+	}
+	switch kind {
 	case chat.KindInvite:
 		kerr = checkInvite(m.Invite)
 		m.File, m.FileStatus, m.RoomKey = nil, nil, nil
@@ -259,6 +285,8 @@ func DecodeDM(b []byte) (DM, error) {
 	case chat.KindRoomKey:
 		kerr = checkRoomKey(m.RoomKey)
 		m.Invite, m.File, m.FileStatus = nil, nil, nil
+	case chat.KindReply, chat.KindEdit, chat.KindDelete, chat.KindReact, chat.KindUnreact:
+		m.Invite, m.File, m.FileStatus, m.RoomKey = nil, nil, nil, nil
 	default:
 		m.Kind, m.Invite, m.File, m.FileStatus, m.RoomKey = "", nil, nil, nil, nil
 	}

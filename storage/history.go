@@ -16,11 +16,11 @@ import (
 var historySQL = fmt.Sprintf(`
 	SELECT %[1]s FROM (
 		SELECT %[1]s FROM messages
-		WHERE conv = ? AND seq < ? ORDER BY seq DESC LIMIT ?
+		WHERE conv = ? AND seq < ? AND `+notAmendment+` ORDER BY seq DESC LIMIT ?
 	) ORDER BY CASE WHEN sent_at > received_at + %[2]d THEN received_at ELSE sent_at END, seq`,
 	messageColumns, chat.MaxClockSkew.Milliseconds())
 
-// History returns one page of conv: the limit messages with the highest Seq
+// History returns one page of conv, amendments left out (see Amendments): the limit messages with the highest Seq
 // below beforeSeq (beforeSeq <= 0: the newest; limit <= 0: no limit),
 // ordered oldest first by the time shown (chat.ShownTime of SentAt and
 // ReceivedAt), then Seq.
@@ -45,7 +45,7 @@ func (s *Store) History(ctx context.Context, conv string, beforeSeq int64, limit
 const roomHistorySQL = `
 	SELECT ` + messageColumns + ` FROM (
 		SELECT ` + messageColumns + ` FROM messages
-		WHERE conv = ?1 %s
+		WHERE conv = ?1 AND ` + notAmendment + ` %s
 		ORDER BY hlc DESC, author DESC, author_seq DESC LIMIT ?5
 	) ORDER BY hlc, author, author_seq`
 
@@ -65,7 +65,8 @@ type Cursor struct {
 // CursorOf returns the position of m, to ask for the page before it.
 func CursorOf(m Message) *Cursor { return &Cursor{HLC: m.HLC, Author: m.Author, Seq: m.AuthorSeq} }
 
-// RoomHistory returns one page of the room's messages, of every kind, in
+// RoomHistory returns one page of the room's messages, of every kind but
+// amendments (see Amendments), in
 // display order (HLC, Author, AuthorSeq) ascending: the limit messages just
 // before the cursor (nil: the newest; limit <= 0: no limit). To get the page
 // before, pass the cursor of this page's first message; pages then neither

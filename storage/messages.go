@@ -55,13 +55,17 @@ type Message struct {
 	// bytes (DMs; see crypto.DMContent), "" when the message carries none.
 	// It holds raw bytes; a string keeps Message comparable.
 	Sig string
+	// RefAuthor and RefID name the message a reply, an edit, a delete or
+	// a reaction is about; both "" for any other message.
+	RefAuthor string
+	RefID     string
 }
 
 // ErrDuplicate is returned (wrapped) when an outgoing message reuses an
 // (author, id) pair that is already stored.
 var ErrDuplicate = errors.New("storage: message already stored")
 
-const messageColumns = `seq, id, conv, author, text, sent_at, received_at, state, kind, hlc, author_seq, meta, sig`
+const messageColumns = `seq, id, conv, author, text, sent_at, received_at, state, kind, hlc, author_seq, meta, sig, ref_author, ref_id`
 
 // insertMessageSQL changes no row when (author, id) exists, which lets
 // callers tell a duplicate from a failure without decoding driver error
@@ -72,8 +76,8 @@ const messageColumns = `seq, id, conv, author, text, sent_at, received_at, state
 // is read from the result, as RETURNING would cost SQLite a temporary table
 // and database/sql a result set per message.
 const insertMessageSQL = `
-	INSERT OR IGNORE INTO messages (id, conv, author, text, sent_at, received_at, state, kind, hlc, author_seq, meta, sig)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	INSERT OR IGNORE INTO messages (id, conv, author, text, sent_at, received_at, state, kind, hlc, author_seq, meta, sig, ref_author, ref_id)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 // indexMessagesSQL adds messages just stored to the search index, reading
 // what to index through the index's content view, so that there is one
@@ -285,7 +289,7 @@ func messageArgs(m Message) []any {
 		sig = []byte(m.Sig)
 	}
 	return []any{m.ID, m.Conv, m.Author, m.Text, toMillis(m.SentAt), toMillis(m.ReceivedAt), string(m.State),
-		m.Kind, int64(m.HLC), int64(m.AuthorSeq), m.Meta, sig}
+		m.Kind, int64(m.HLC), int64(m.AuthorSeq), m.Meta, sig, m.RefAuthor, m.RefID}
 }
 
 func scanMessage(sc scanner) (Message, error) {
@@ -297,7 +301,7 @@ func scanMessage(sc scanner) (Message, error) {
 		sig            []byte
 	)
 	if err := sc.Scan(&m.Seq, &m.ID, &m.Conv, &m.Author, &m.Text, &sent, &received, &state,
-		&m.Kind, &hlc, &authorSeq, &m.Meta, &sig); err != nil {
+		&m.Kind, &hlc, &authorSeq, &m.Meta, &sig, &m.RefAuthor, &m.RefID); err != nil {
 		return Message{}, err
 	}
 	m.Sig = string(sig)

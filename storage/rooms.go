@@ -123,9 +123,9 @@ func (s *Store) MarkRoomRead(ctx context.Context, id string, hlc uint64) error {
 const unreadCountSQL = `
 	SELECT count(*) FROM rooms r
 	JOIN messages m ON m.conv = ?2 AND m.hlc > r.last_read_hlc
-	WHERE r.id = ?1 AND m.kind = ?3 AND m.author <> ?4`
+	WHERE r.id = ?1 AND m.kind IN (?3, 'reply') AND m.author <> ?4`
 
-// UnreadCount counts the text messages of the room newer than its read
+// UnreadCount counts the text messages (and replies) of the room newer than its read
 // marker that were written by someone other than self. Joins, leaves and
 // invites are announcements, not conversation, so they never count. An
 // unknown room has none.

@@ -128,13 +128,13 @@ func (s *Store) LastSeq(ctx context.Context, conv string) (int64, error) {
 	return seq.Int64, nil
 }
 
-// DMUnread counts, per direct conversation, the received text and file
+// DMUnread counts, per direct conversation, the received text, reply and file
 // messages after its read marker.
 func (s *Store) DMUnread(ctx context.Context) (map[string]int, error) {
 	rows, err := s.reader.QueryContext(ctx, `
 		SELECT m.conv, count(*) FROM messages m
 		LEFT JOIN conv_reads r ON r.conv = m.conv
-		WHERE m.conv LIKE 'dm:%' AND m.state = ?1 AND m.kind IN (?2, ?3)
+		WHERE m.conv LIKE 'dm:%' AND m.state = ?1 AND m.kind IN (?2, ?3, 'reply')
 		  AND m.seq > coalesce(r.last_read_seq, 0)
 		GROUP BY m.conv`, StateReceived, KindText, KindFile)
 	if err != nil {

@@ -14,6 +14,9 @@ func frame(m storage.Message) p2p.DM {
 	if m.Sig == "" {
 		d.Sig = nil
 	}
+	if m.RefID != "" {
+		d.Kind, d.Ref = wireKind(m.Kind), &p2p.MessageRef{ID: m.RefID, From: m.RefAuthor}
+	}
 	switch m.Kind {
 	case p2p.DMKindInvite:
 		var inv p2p.RoomInvite

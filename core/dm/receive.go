@@ -36,6 +36,11 @@ func (s *Service) Receive(ctx context.Context, from peer.ID, m p2p.DM) error {
 		s.deps.Invites.RoomKeyReceived(ctx, from, m.RoomKey)
 		return nil
 	}
+	kind, _ := chat.KindFromDM(m.Kind)
+	if (kind == chat.KindEdit || kind == chat.KindDelete) && m.Ref.From != from.String() {
+		// Only a message's author may change it: refused, not kept.
+		return fmt.Errorf("%w: %s from %s names a message of %s", p2p.ErrBadFrame, kind, from.ShortString(), m.Ref.From)
+	}
 	if err := s.checkSignature(from, m); err != nil {
 		// The connection proved who sent it, so the message is theirs and
 		// is kept; but not a signature that proves nothing (a newer
@@ -46,6 +51,9 @@ func (s *Service) Receive(ctx context.Context, from peer.ID, m p2p.DM) error {
 	row := storage.Message{
 		ID: m.ID, Conv: conv(from), Author: from.String(), Text: m.Text,
 		SentAt: time.UnixMilli(m.SentAt), State: storage.StateReceived, Sig: string(m.Sig),
+	}
+	if kind.HasRef() {
+		row.Kind, row.RefAuthor, row.RefID = string(kind), m.Ref.From, m.Ref.ID
 	}
 	switch m.Kind {
 	case p2p.DMKindInvite:
@@ -92,6 +100,9 @@ func checkAttachment(m p2p.DM) error {
 		missing = m.FileStatus == nil
 	case p2p.DMKindRoomKey:
 		missing = m.RoomKey == nil
+	default:
+		k, _ := chat.KindFromDM(m.Kind)
+		missing = k.HasRef() && m.Ref == nil
 	}
 	if missing {
 		return fmt.Errorf("%w: dm %s of kind %s without its attachment", p2p.ErrBadFrame, m.ID, m.Kind)

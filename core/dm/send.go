@@ -48,6 +48,30 @@ func (s *Service) Queue(ctx context.Context, to peer.ID, text, kind, meta string
 // starts each delivery: a room's new key reaches every member without a
 // commit per member.
 func (s *Service) QueueAll(ctx context.Context, tos []peer.ID, text, kind, meta string) ([]chat.Message, error) {
+	return s.queueAll(ctx, tos, storage.Message{Text: text, Kind: kind, Meta: meta})
+}
+
+// QueueRef commits a DM of kind k about the message ref names (a reply,
+// an edit, a delete or a reaction) to history and the outbox, then starts
+// delivery.
+func (s *Service) QueueRef(ctx context.Context, to peer.ID, k chat.Kind, ref chat.MessageRef, text string) (chat.Message, error) {
+	if !k.HasRef() {
+		return chat.Message{}, fmt.Errorf("queue %s: names no message", k)
+	}
+	if s.deps.Blocks.IsBlocked(to) {
+		return chat.Message{}, ErrBlocked
+	}
+	msgs, err := s.queueAll(ctx, []peer.ID{to}, storage.Message{Text: text, Kind: string(k), RefAuthor: ref.From, RefID: ref.ID})
+	if err != nil {
+		return chat.Message{}, err
+	}
+	return msgs[0], nil
+}
+
+// queueAll is QueueAll of a message like tmpl (its text, kind, meta and
+// ref).
+func (s *Service) queueAll(ctx context.Context, tos []peer.ID, tmpl storage.Message) ([]chat.Message, error) {
+	text, kind, meta := tmpl.Text, tmpl.Kind, tmpl.Meta
 	if kind == "" {
 		kind = storage.KindText
 	}
@@ -62,6 +86,7 @@ func (s *Service) QueueAll(ctx context.Context, tos []peer.ID, text, kind, meta 
 		row := storage.Message{
 			ID: newMessageID(), Conv: conv(to), Author: s.deps.Net.ID().String(), Text: text,
 			SentAt: time.UnixMilli(time.Now().UnixMilli()), State: storage.StateSent, Kind: kind, Meta: meta,
+			RefAuthor: tmpl.RefAuthor, RefID: tmpl.RefID,
 		}
 		sig, err := Sign(s.deps.Key, row, to)
 		if err != nil {

@@ -43,6 +43,13 @@ type storedInvite struct {
 func Content(m storage.Message, author, recipient peer.ID) (*hcrypto.DMContent, error) {
 	c := &hcrypto.DMContent{ID: m.ID, Author: []byte(author), Recipient: []byte(recipient),
 		SentAt: m.SentAt.UnixMilli(), Kind: wireKind(m.Kind), Text: m.Text}
+	if m.RefID != "" {
+		a, err := peer.Decode(m.RefAuthor)
+		if err != nil {
+			return nil, fmt.Errorf("ref of message %s: %w", m.ID, err)
+		}
+		c.Ref = &hcrypto.DMRef{Author: []byte(a), ID: m.RefID}
+	}
 	switch m.Kind {
 	case p2p.DMKindInvite:
 		var inv storedInvite
@@ -85,6 +92,11 @@ func fileRef(o *p2p.FileOffer) *hcrypto.DMFile {
 func wireContent(m p2p.DM, author, recipient peer.ID) *hcrypto.DMContent {
 	c := &hcrypto.DMContent{ID: m.ID, Author: []byte(author), Recipient: []byte(recipient),
 		SentAt: m.SentAt, Kind: m.Kind, Text: m.Text}
+	if m.Ref != nil {
+		if a, err := peer.Decode(m.Ref.From); err == nil {
+			c.Ref = &hcrypto.DMRef{Author: []byte(a), ID: m.Ref.ID}
+		}
+	}
 	switch {
 	case m.Invite != nil:
 		c.Invite = &hcrypto.DMInvite{Room: m.Invite.Room, Name: m.Invite.Name, KeyHash: hcrypto.RoomKeyHash(m.Invite.Key)}

@@ -66,6 +66,9 @@ func (ex *exporter) message(ctx context.Context, r storage.ExportRow) (archive.M
 		ReceivedAt: archive.FormatTime(m.ReceivedAt), Kind: m.Kind, Text: m.Text, State: string(m.State),
 		Proof: archive.Proof{Type: archive.ProofNone},
 	}
+	if m.RefID != "" {
+		out.Ref = &archive.Ref{ID: m.RefID, From: m.RefAuthor}
+	}
 	if c.room {
 		ex.roomProof(&out, m, r.Envelope)
 		return out, nil

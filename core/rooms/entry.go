@@ -104,6 +104,11 @@ func makeEntry(self peer.ID, j *Joined, env *hcrypto.Envelope, raw []byte, autho
 		// The body was validated: Text is the operation's encoding.
 		e.Op = &storage.OpRecord{Hash: hcrypto.HashOp(raw), Op: []byte(body.Text), Name: name}
 		e.Message.Text = hcrypto.DescribeBody(body)
+	case hcrypto.IsRefKind(body.Kind):
+		// The body was validated: Text is a ref body.
+		if r, err := hcrypto.UnmarshalRefBody(body.Kind, []byte(body.Text)); err == nil {
+			e.Message.Text, e.Message.RefAuthor, e.Message.RefID = r.Text, r.Author.String(), r.ID
+		}
 	case body.Kind == hcrypto.BodyJoin || body.Kind == hcrypto.BodyLeave:
 		// A plain join or leave, from before operations: it counts only in
 		// a room made before them (see memberlog.go).
@@ -140,7 +145,10 @@ func toMessage(m storage.Message, self string, transferID func(storage.Message) 
 		State: string(m.State), Seq: m.Seq, HLC: m.HLC, AuthorSeq: m.AuthorSeq,
 		Outgoing: m.Author == self, TransferID: transferID(m),
 	}
-	if m.Kind != string(chat.KindText) && m.Kind != string(chat.KindFile) {
+	if m.RefID != "" {
+		out.Ref = &chat.MessageRef{ID: m.RefID, From: m.RefAuthor}
+	}
+	if k := chat.Kind(m.Kind); k != chat.KindText && k != chat.KindFile && !k.HasRef() {
 		out.Text = codeText(m.Kind, m.Text)
 	}
 	out.SetTime(m.SentAt, m.ReceivedAt)

@@ -7,6 +7,8 @@ import (
 	"hallway/chat"
 	hcrypto "hallway/crypto"
 	"hallway/storage"
+
+	"github.com/libp2p/go-libp2p/core/peer"
 )
 
 // historyStore reads a room's log in display order.
@@ -36,6 +38,26 @@ func (m *Manager) Send(ctx context.Context, ref, text string) (chat.Message, err
 		return chat.Message{}, err
 	}
 	e, err := m.poster.post(ctx, j, hcrypto.RoomBody{Kind: hcrypto.BodyText, Text: text})
+	if err != nil {
+		return chat.Message{}, err
+	}
+	return m.Message(ctx, e.Message), nil
+}
+
+// PostRef posts to a joined room, by its id, a message of kind k about the
+// message ref names: a reply, an edit, a delete or a reaction.
+func (m *Manager) PostRef(ctx context.Context, room string, k chat.Kind, ref chat.MessageRef, text string) (chat.Message, error) {
+	j := m.joined.Get(room)
+	if j == nil {
+		return chat.Message{}, chat.NewUserError("you are no longer in this room", chat.ErrUnknownRoom)
+	}
+	b, ok := k.Body()
+	author, err := peer.Decode(ref.From)
+	if !ok || !k.HasRef() || err != nil {
+		return chat.Message{}, fmt.Errorf("post %s: bad kind or author", k)
+	}
+	body := hcrypto.RoomBody{Kind: hcrypto.BodyKind(b), Text: string(hcrypto.RefBody{Author: author, ID: ref.ID, Text: text}.Marshal())}
+	e, err := m.poster.post(ctx, j, body)
 	if err != nil {
 		return chat.Message{}, err
 	}

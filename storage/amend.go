@@ -1,0 +1,48 @@
+package storage
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+)
+
+// Amendments are the edits, deletes and reactions of a conversation:
+// messages that change another one (chat.Kind.IsAmendment). History pages
+// leave them out; the caller folds them into the page's messages.
+
+// notAmendment is the condition on a message that it is not an amendment.
+const notAmendment = `kind NOT IN ('edit', 'delete', 'react', 'unreact')`
+
+// amendmentsSQL finds, through messages_ref, the amendments of conv that
+// name one of the ids in ?2 (a JSON array), in each author's order: a room's
+// by its authors' sequence numbers, a DM's by local arrival, which is the
+// author's order since a DM outbox delivers in order.
+const amendmentsSQL = `SELECT ` + messageColumns + ` FROM messages
+	WHERE conv = ?1 AND ref_id IN (SELECT value FROM json_each(?2)) AND NOT (` + notAmendment + `)
+	ORDER BY author, author_seq, seq`
+
+// Amendments returns the amendments of conv that name one of ids.
+func (s *Store) Amendments(ctx context.Context, conv string, ids []string) ([]Message, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	arg, err := json.Marshal(ids)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.reader.QueryContext(ctx, amendmentsSQL, conv, string(arg))
+	if err != nil {
+		return nil, fmt.Errorf("storage: amendments of %s: %w", conv, err)
+	}
+	return scanAll(rows, "amendments of "+conv, scanMessage)
+}
+
+// MessagesWithID returns every stored message whose id is id, whoever
+// wrote it and wherever (ids are unique per author only).
+func (s *Store) MessagesWithID(ctx context.Context, id string) ([]Message, error) {
+	rows, err := s.reader.QueryContext(ctx, `SELECT `+messageColumns+` FROM messages WHERE id = ? ORDER BY seq`, id)
+	if err != nil {
+		return nil, fmt.Errorf("storage: messages with id %s: %w", id, err)
+	}
+	return scanAll(rows, "messages with id "+id, scanMessage)
+}

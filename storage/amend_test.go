@@ -1,0 +1,55 @@
+package storage
+
+import (
+	"testing"
+)
+
+func TestAmendmentsStayOutOfHistoryAndFoldBack(t *testing.T) {
+	s := newTestStore(t)
+	ctx := t.Context()
+	const conv = "dm:" + bob
+	in := func(m Message) Message {
+		t.Helper()
+		m.Conv = conv
+		got, ok, err := s.InsertIncoming(ctx, m)
+		if err != nil || !ok {
+			t.Fatalf("insert %s: %v %v", m.ID, ok, err)
+		}
+		return got
+	}
+	orig := in(Message{ID: "m1", Author: bob, Text: "lunch at 1?"})
+	in(Message{ID: "m2", Author: bob, Kind: "reply", Text: "or 2", RefAuthor: bob, RefID: "m1"})
+	in(Message{ID: "e1", Author: bob, Kind: "edit", Text: "lunch at noon?", RefAuthor: bob, RefID: "m1"})
+	in(Message{ID: "r1", Author: cat, Kind: "react", Text: "👍", RefAuthor: bob, RefID: "m1"})
+	in(Message{ID: "r2", Author: bob, Kind: "react", Text: "🎉", RefAuthor: bob, RefID: "m2"})
+	in(Message{ID: "d1", Author: bob, Kind: "delete", RefAuthor: bob, RefID: "other"})
+
+	page, err := s.History(ctx, conv, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page) != 2 || page[0].ID != "m1" || page[1].ID != "m2" || page[1].RefID != "m1" || page[1].RefAuthor != bob {
+		t.Fatalf("history = %+v, want m1 and the reply m2 only", page)
+	}
+	am, err := s.Amendments(ctx, conv, []string{"m1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(am) != 2 || am[0].ID != "e1" || am[1].ID != "r1" {
+		t.Fatalf("amendments of m1 = %+v, want the edit and the reaction (by author)", am)
+	}
+	if am, _ := s.Amendments(ctx, conv, []string{"m1", "m2", "other"}); len(am) != 4 {
+		t.Errorf("amendments of three ids = %d, want 4", len(am))
+	}
+	if am, _ := s.Amendments(ctx, "dm:"+cat, []string{"m1"}); len(am) != 0 {
+		t.Errorf("another conversation's amendments came back: %+v", am)
+	}
+	found, err := s.MessagesWithID(ctx, "m1")
+	if err != nil || len(found) != 1 || found[0] != orig {
+		t.Errorf("MessagesWithID = %+v, %v", found, err)
+	}
+	unread, err := s.DMUnread(ctx)
+	if err != nil || unread[conv] != 2 {
+		t.Errorf("unread = %v, %v; want the message and the reply, not the amendments", unread, err)
+	}
+}
