@@ -165,8 +165,13 @@ func (u *UI) peerChanged(p chat.Colleague) {
 }
 
 func (u *UI) messageIn(m chat.Message) {
-	counts := m.Kind == "" || m.Kind == "text" || m.Kind == "file"
+	counts := m.Kind == "" || m.Kind == "text" || m.Kind == "file" || m.Kind == "reply"
 	if m.Conversation == u.current {
+		if chat.Kind(m.Kind).IsAmendment() && m.Ref != nil && u.conv.index(m.Ref.ID) >= 0 {
+			// The message it names is on screen: read it again, folded.
+			u.conv.refold()
+			return
+		}
 		u.conv.upsert(m)
 	}
 	if !counts || m.Outgoing {

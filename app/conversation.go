@@ -49,7 +49,10 @@ func newConversation(u *UI) *conversation {
 }
 
 // visible reports whether a message kind belongs in the list.
-func visible(m chat.Message) bool { return m.Kind != "file_status" && m.Kind != "room_key" }
+// Edits, deletes and reactions show folded into the message they name.
+func visible(m chat.Message) bool {
+	return m.Kind != "file_status" && m.Kind != "room_key" && !chat.Kind(m.Kind).IsAmendment()
+}
 
 func (c *conversation) update(id widget.ListItemID, it *msgItem) {
 	if id >= len(c.msgs) {
@@ -122,6 +125,28 @@ func (c *conversation) load(conv, target string) {
 				c.list.Select(i)
 			} else {
 				c.list.ScrollToBottom()
+			}
+		}
+	})
+}
+
+// refold reads again the newest page of what is shown, with the
+// amendments now stored folded in, and puts each of its messages in
+// place, keeping the scroll position.
+func (c *conversation) refold() {
+	gen, conv := c.gen, c.conv
+	cc := c.u.core
+	c.u.async(func(ctx context.Context) func() {
+		page, err := cc.Page(ctx, conv, nil, pageSize)
+		return func() {
+			if gen != c.gen || err != nil {
+				return
+			}
+			for _, m := range page {
+				if i := c.index(m.ID); i >= 0 && c.msgs[i].From == m.From {
+					c.msgs[i] = m
+					c.list.RefreshItem(i)
+				}
 			}
 		}
 	})

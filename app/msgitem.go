@@ -3,6 +3,7 @@ package app
 import (
 	"image/color"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -76,6 +77,8 @@ type msgItem struct {
 	shown  *chat.Message  // the message set last, for who
 	head   *fyne.Container
 	body   *widget.RichText
+	quote  *widget.Label // the message a reply answers
+	reacts *widget.Label // the reactions under it
 	system *widget.Label
 	card   *fileCard
 	box    *fyne.Container
@@ -83,7 +86,11 @@ type msgItem struct {
 
 func newMsgItem(u *UI) *msgItem {
 	it := &msgItem{u: u, day: widget.NewLabel("Today"), name: canvas.NewText("Name", theme.Color(theme.ColorNameForeground)),
-		when: widget.NewLabel("12:00"), mark: widget.NewLabel(""), body: widget.NewRichText(), system: widget.NewLabel("")}
+		when: widget.NewLabel("12:00"), mark: widget.NewLabel(""), body: widget.NewRichText(), system: widget.NewLabel(""),
+		quote: widget.NewLabel(""), reacts: widget.NewLabel("")}
+	it.quote.Importance = widget.LowImportance
+	it.quote.Truncation = fyne.TextTruncateEllipsis
+	it.reacts.SizeName = theme.SizeNameCaptionText
 	it.day.TextStyle.Bold = true
 	it.day.SizeName = theme.SizeNameCaptionText
 	it.dayBox = container.NewBorder(nil, nil, nil, nil,
@@ -104,7 +111,7 @@ func newMsgItem(u *UI) *msgItem {
 	it.system.Importance = widget.LowImportance
 	it.system.Wrapping = fyne.TextWrapWord
 	it.card = newFileCard(u)
-	it.box = container.New(layout.NewCustomPaddedVBoxLayout(0), it.dayBox, it.head, it.system, it.body, it.card.obj)
+	it.box = container.New(layout.NewCustomPaddedVBoxLayout(0), it.dayBox, it.head, it.system, it.quote, it.body, it.reacts, it.card.obj)
 	it.ExtendBaseWidget(it)
 	return it
 }
@@ -135,7 +142,7 @@ func (it *msgItem) set(m *chat.Message, s shape) {
 		it.name.Refresh()
 		it.when.SetText(m.Time.Local().Format("15:04"))
 	}
-	it.mark.SetText(deliveryMark(m))
+	it.mark.SetText(strings.TrimPrefix(deliveryMark(m)+editedMark(m), " "))
 	it.shown = m
 	show(it.who, m.Receipts != nil && m.Receipts.Members > 0)
 	show(it.system, s.system)
@@ -144,8 +151,18 @@ func (it *msgItem) set(m *chat.Message, s shape) {
 		it.system.SetText(systemLine(m))
 	} else if !s.file {
 		it.body.Segments = textSegments(m.Text)
+		if m.Deleted {
+			it.body.Segments = []widget.RichTextSegment{&widget.TextSegment{Text: "message deleted",
+				Style: widget.RichTextStyle{Inline: true, TextStyle: fyne.TextStyle{Italic: true}, ColorName: theme.ColorNameDisabled}}}
+		}
 		it.body.Refresh()
 	}
+	show(it.quote, m.ReplyTo != nil && !s.system)
+	if m.ReplyTo != nil {
+		it.quote.SetText(quoteLine(m.ReplyTo))
+	}
+	show(it.reacts, len(m.Reactions) > 0 && !s.system)
+	it.reacts.SetText(reactionLine(m.Reactions))
 	show(it.card.obj, s.file)
 	if s.file {
 		it.card.set(m)
@@ -166,6 +183,43 @@ func deliveryMark(m *chat.Message) string {
 		return "✓ delivered"
 	}
 	return "🕓 waiting"
+}
+
+// editedMark says that the author changed a message after sending it.
+func editedMark(m *chat.Message) string {
+	if m.Edited && !m.Deleted {
+		return " · edited"
+	}
+	return ""
+}
+
+// quoteLine is what a reply shows of the message it answers.
+func quoteLine(q *chat.Quote) string {
+	who := q.FromName
+	if who == "" {
+		who = shortID(q.From)
+	}
+	switch {
+	case q.Missing:
+		return "↪ a message not received yet"
+	case q.Deleted:
+		return "↪ " + who + ": message deleted"
+	}
+	return "↪ " + who + ": " + q.Text
+}
+
+// reactionLine is the reactions under a message: each emoji with how many
+// chose it, ours marked.
+func reactionLine(rs []chat.Reaction) string {
+	var parts []string
+	for _, r := range rs {
+		p := r.Emoji + " " + strconv.Itoa(r.Count)
+		if r.Mine {
+			p = "[" + p + "]"
+		}
+		parts = append(parts, p)
+	}
+	return strings.Join(parts, "   ")
 }
 
 // authorText is how a message's author shows: the name their key is
@@ -267,6 +321,12 @@ func (r *rowSizer) height(width float32, m *chat.Message, s shape) float32 {
 			lines += max(1, int(math.Ceil(float64(w/(avail*0.93)))))
 		}
 		h += float32(lines)*(lineH+theme.LineSpacing()) + 2*inner
+		if m.ReplyTo != nil {
+			h += lineH + 2*inner
+		}
+		if len(m.Reactions) > 0 {
+			h += captionH + 2*inner
+		}
 	}
 	return h
 }

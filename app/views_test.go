@@ -235,3 +235,41 @@ func TestDoctorPanel(t *testing.T) {
 	u.doctorDialog(d).Show()
 	test.AssertRendersToMarkup(t, "doctor.xml", u.win.Canvas())
 }
+
+// A reply quotes what it answers, an edited message says so, a deleted
+// one leaves a stub, and reactions show under their message, ours marked;
+// an amendment arriving refolds the message it names in place.
+func TestAmendedMessagesShow(t *testing.T) {
+	f := office()
+	u := newTestUI(t, f)
+	conv := "dm:" + bobID
+	at := day0.Add(2 * time.Hour)
+	msgs := []chat.Message{
+		{ID: "a1", Conversation: conv, From: bobID, FromName: "Bob", Text: "Lunch at noon?", Time: at, State: "received",
+			Edited: true, Versions: []chat.Version{{Text: "Lunch at 1?", Time: at}},
+			Reactions: []chat.Reaction{{Emoji: "👍", Count: 2, By: []string{bobID, f.self.PeerID}, Mine: true}, {Emoji: "🎉", Count: 1, By: []string{bobID}}}},
+		{ID: "a2", Conversation: conv, From: bobID, FromName: "Bob", Text: "", Time: at.Add(time.Minute), State: "received", Deleted: true},
+		{ID: "a3", Conversation: conv, From: bobID, FromName: "Bob", Kind: "reply", Text: "Or the canteen", Time: at.Add(2 * time.Minute), State: "received",
+			Ref: &chat.MessageRef{ID: "a1", From: bobID}, ReplyTo: &chat.Quote{MessageRef: chat.MessageRef{ID: "a1", From: bobID}, FromName: "Bob", Text: "Lunch at noon?"}},
+	}
+	for _, m := range msgs {
+		u.deliver(chat.MessageReceived{Message: m})
+	}
+	if got := editedMark(&u.conv.msgs[u.conv.index("a1")]); got != " · edited" {
+		t.Errorf("edited mark %q", got)
+	}
+	if got := reactionLine(msgs[0].Reactions); got != "[👍 2]   🎉 1" {
+		t.Errorf("reactions %q", got)
+	}
+	if got := quoteLine(msgs[2].ReplyTo); got != "↪ Bob: Lunch at noon?" {
+		t.Errorf("quote %q", got)
+	}
+	test.AssertRendersToMarkup(t, "amended.xml", u.win.Canvas())
+	// An edit, a reaction or a delete is never a row of its own.
+	n := len(u.conv.msgs)
+	u.deliver(chat.MessageReceived{Message: chat.Message{ID: "e9", Conversation: conv, From: bobID, Kind: "react", Text: "👍",
+		Ref: &chat.MessageRef{ID: "zz", From: bobID}, Time: at, State: "received"}})
+	if len(u.conv.msgs) != n {
+		t.Errorf("a reaction became a row")
+	}
+}

@@ -58,7 +58,7 @@ func TestAmendmentsConvergeAcrossAPartition(t *testing.T) {
 	bob.CLI("delete", deploy.ID)
 	dan.CLI("react", standup.ID, "🎉")
 	danReply := fleet.Decode[chat.Message](t, dan.CLI("reply", deploy.ID, "which friday?", "--json"))
-	ann.CLI("react", deploy.ID, "👀") // vanishes with the delete
+	dan.CLI("react", deploy.ID, "👀") // Dan has not heard of the delete: his reaction goes with it
 	lab.Heal(4)
 
 	want := map[string]string{}
