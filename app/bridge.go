@@ -193,7 +193,7 @@ func (u *UI) messageIn(m chat.Message) {
 		if chat.IsRoomConv(m.Conversation) {
 			title = who + " in " + u.convTitle(m.Conversation)
 		}
-		body := m.Text
+		body := chat.RenderMentions(m.Text, u.nameOf)
 		if m.Kind == "file" {
 			body = "sent a file"
 		}

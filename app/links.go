@@ -5,6 +5,10 @@ import (
 	"regexp"
 	"strings"
 
+	"hallway/chat"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -40,6 +44,29 @@ func textSegments(text string) []widget.RichTextSegment {
 	plain(text[last:])
 	if len(segs) == 0 {
 		plain(" ")
+	}
+	return segs
+}
+
+// messageSegments is a message's text as the conversation shows it: its
+// links, and each mention as "@" and the name that key is known by here,
+// in bold, in the accent colour when it is the reader.
+func messageSegments(text string, name func(id string) string, self string) []widget.RichTextSegment {
+	parts := chat.SplitMentions(text)
+	if len(parts) == 1 && parts[0].Mention == "" {
+		return textSegments(text)
+	}
+	var segs []widget.RichTextSegment
+	for _, p := range parts {
+		if p.Mention == "" {
+			segs = append(segs, textSegments(p.Text)...)
+			continue
+		}
+		style := widget.RichTextStyle{Inline: true, TextStyle: fyne.TextStyle{Bold: true}}
+		if p.Mention == self {
+			style.ColorName = theme.ColorNamePrimary
+		}
+		segs = append(segs, &widget.TextSegment{Text: "@" + name(p.Mention), Style: style})
 	}
 	return segs
 }

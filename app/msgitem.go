@@ -150,7 +150,7 @@ func (it *msgItem) set(m *chat.Message, s shape) {
 	if s.system {
 		it.system.SetText(systemLine(m))
 	} else if !s.file {
-		it.body.Segments = textSegments(m.Text)
+		it.body.Segments = messageSegments(m.Text, it.u.nameOf, it.u.self.PeerID)
 		if m.Deleted {
 			it.body.Segments = []widget.RichTextSegment{&widget.TextSegment{Text: "message deleted",
 				Style: widget.RichTextStyle{Inline: true, TextStyle: fyne.TextStyle{Italic: true}, ColorName: theme.ColorNameDisabled}}}
@@ -183,6 +183,18 @@ func deliveryMark(m *chat.Message) string {
 		return "✓ delivered"
 	}
 	return "🕓 waiting"
+}
+
+// nameOf names a key as the window knows it: ours, a colleague's, else
+// the start of the peer id.
+func (u *UI) nameOf(id string) string {
+	if id == u.self.PeerID {
+		return u.self.Name
+	}
+	if p, ok := u.peers[id]; ok && p.Name != "" {
+		return p.Name
+	}
+	return shortID(id)
 }
 
 // editedMark says that the author changed a message after sending it.

@@ -46,6 +46,9 @@ type Message struct {
 	Versions  []Version  `json:"versions,omitempty"`
 	Deleted   bool       `json:"deleted,omitempty"`
 	Reactions []Reaction `json:"reactions,omitempty"`
+	// Mentions lists the peer ids the text mentions (its "<@id>" tokens,
+	// see mention.go), first first.
+	Mentions []string `json:"mentions,omitempty"`
 	// Receipts: for our own room messages, who of the room holds and has
 	// read it (nil for any other message); its fields appear flat.
 	*Receipts

@@ -12,7 +12,9 @@ type SearchQuery struct {
 	Since   time.Time // zero = unbounded
 	Until   time.Time // zero = unbounded
 	HasFile bool      // only messages that carry a file offer
-	Limit   int       // 0 = default 50, capped at 500
+	// Mentions: only messages that mention you (Text may then be empty).
+	Mentions bool
+	Limit    int // 0 = default 50, capped at 500
 }
 
 // SearchHit is one message found.

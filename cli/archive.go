@@ -20,7 +20,7 @@ import (
 
 var (
 	searchFlags = map[string]flagKind{"from": stringFlag, "in": stringFlag, "since": stringFlag, "until": stringFlag,
-		"has-file": boolFlag, "limit": stringFlag}
+		"has-file": boolFlag, "mentions": boolFlag, "limit": stringFlag}
 	exportFlags    = map[string]flagKind{"format": stringFlag, "out": stringFlag, "in": stringFlag, "since": stringFlag, "until": stringFlag}
 	retentionFlags = map[string]flagKind{"reason": stringFlag}
 	forceFlags     = map[string]flagKind{"force": boolFlag}
@@ -29,10 +29,11 @@ var (
 const dateHelp = "DATE is 2026-03-01, 2026-03-01T14:30, an RFC 3339 time, or an age like 7d or 12h; --until DAY includes that whole day"
 
 func runSearch(ctx context.Context, env *Env, dir string, p parsed) error {
-	if len(p.pos) == 0 {
+	if len(p.pos) == 0 && !p.bools["mentions"] {
 		return fmt.Errorf("usage: hallway %s", verbUsage("search"))
 	}
-	q := chat.SearchQuery{Text: strings.Join(p.pos, " "), From: p.strs["from"], In: p.strs["in"], HasFile: p.bools["has-file"]}
+	q := chat.SearchQuery{Text: strings.Join(p.pos, " "), From: p.strs["from"], In: p.strs["in"], HasFile: p.bools["has-file"],
+		Mentions: p.bools["mentions"]}
 	var err error
 	if q.Since, q.Until, err = period(p); err != nil {
 		return err

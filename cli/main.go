@@ -42,7 +42,7 @@ func init() {
 		{"room", roomFlags, runRoom, "room [list|create|send|invite|invites|accept|decline|invite-code|join|members|remove|role|leave] ...   (hallway room --help)", roomVerbs.usage()},
 		{"file", fileFlags, runFile, "file send|accept|decline|cancel|unshare|list ...   (hallway file --help)", fileVerbs.usage()},
 		{"transfers", nil, runTransfers, "transfers [--json]", ""},
-		{"search", searchFlags, runSearch, "search QUERY... [--from PEER] [--in CONV] [--since DATE] [--until DATE] [--has-file] [--limit N] [--json]", ""},
+		{"search", searchFlags, runSearch, "search QUERY... [--from PEER] [--in CONV] [--since DATE] [--until DATE] [--has-file] [--mentions] [--limit N] [--json]   (--mentions: those that mention you; QUERY may then be left out)", ""},
 		{"export", exportFlags, runExport, "export --out FILE [--format json|html] [--in CONV] [--since DATE] [--until DATE] [--json]", ""},
 		{"verify-export", nil, runVerifyExport, "verify-export FILE [--json]   (offline: needs no Hallway running)", ""},
 		{"retention", retentionFlags, runRetention, "retention [show|set|hold|release|apply] ... [--json]   (hallway retention --help)", retentionVerbs.usage()},

@@ -96,7 +96,9 @@ func shorten(s string, n int) string {
 	return s
 }
 
-func printMessages(w io.Writer, msgs []chat.Message) {
+// printMessages prints a conversation for a person; name names the keys
+// its mentions name.
+func printMessages(w io.Writer, msgs []chat.Message, name func(id string) string) {
 	for _, m := range msgs {
 		who := authorLabel(m.FromName, m.From, m.FromVerified, m.FromWarning)
 		mark := ""
@@ -116,7 +118,7 @@ func printMessages(w io.Writer, msgs []chat.Message) {
 			fmt.Fprintf(w, "%s  — %s %s\n", m.Time.Local().Format(time.DateTime), who, what)
 			continue
 		}
-		text := safeText(m.Text, "    ")
+		text := safeText(chat.RenderMentions(m.Text, name), "    ")
 		if m.Deleted {
 			text = "(message deleted)"
 		}

@@ -59,7 +59,7 @@ func TestHumanOutputEscapesHostileText(t *testing.T) {
 	msg := chat.Message{ID: "m1", From: "12D3KooWpeer", FromName: hostile, Text: hostile + "\nsecond line", Time: now}
 
 	var b bytes.Buffer
-	printMessages(&b, []chat.Message{msg})
+	printMessages(&b, []chat.Message{msg}, func(id string) string { return id })
 	assertTerminalSafe(t, "history", b.String())
 	if !strings.Contains(b.String(), "\n    second line\n") {
 		t.Errorf("history loses the message's own line break:\n%q", b.String())

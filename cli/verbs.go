@@ -199,8 +199,28 @@ func runHistory(ctx context.Context, env *Env, dir string, p parsed) error {
 		}
 		return printJSON(env.Stdout, msgs)
 	}
-	printMessages(env.Stdout, msgs)
+	printMessages(env.Stdout, msgs, keyNames(ctx, control.NewClient(dir)))
 	return nil
+}
+
+// keyNames names keys as the running node knows them (the peer id where
+// it knows no name), for the mentions a message makes.
+func keyNames(ctx context.Context, c *control.Client) func(id string) string {
+	names := map[string]string{}
+	if peers, err := c.Peers(ctx); err == nil {
+		for _, p := range peers {
+			names[p.PeerID] = p.Name
+		}
+	}
+	if me, err := c.Self(ctx); err == nil {
+		names[me.PeerID] = me.Name
+	}
+	return func(id string) string {
+		if n := names[id]; n != "" {
+			return n
+		}
+		return id
+	}
 }
 
 func intFlag(p parsed, name string, def int) (int, error) {

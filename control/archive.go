@@ -23,7 +23,8 @@ const (
 )
 
 func searchQuery(v url.Values) (chat.SearchQuery, error) {
-	q := chat.SearchQuery{Text: v.Get("text"), From: v.Get("from"), In: v.Get("in"), HasFile: v.Get("has_file") == "true"}
+	q := chat.SearchQuery{Text: v.Get("text"), From: v.Get("from"), In: v.Get("in"), HasFile: v.Get("has_file") == "true",
+		Mentions: v.Get("mentions") == "true"}
 	var err error
 	for _, p := range []struct {
 		name string
@@ -95,6 +96,9 @@ func searchValues(q chat.SearchQuery) url.Values {
 	}
 	if !q.Until.IsZero() {
 		v.Set("until", q.Until.Format(time.RFC3339Nano))
+	}
+	if q.Mentions {
+		v.Set("mentions", "true")
 	}
 	if q.HasFile {
 		v.Set("has_file", "true")

@@ -114,6 +114,9 @@ func (s *Service) sendRef(ctx context.Context, target chat.Message, k chat.Kind,
 		return chat.Message{}, err
 	}
 	ref := chat.MessageRef{ID: target.ID, From: target.From}
+	if k == chat.KindReply || k == chat.KindEdit {
+		text = s.withMentions(ctx, target.Conversation, text)
+	}
 	if c.IsRoom() {
 		return s.rooms.PostRef(ctx, id, k, ref, text)
 	}

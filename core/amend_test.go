@@ -92,11 +92,20 @@ func TestAmendmentsInADM(t *testing.T) {
 	if _, err := ann.Edit(ctx, m.ID, "back again"); err == nil {
 		t.Fatal("a deleted message was edited")
 	}
+	orig := func(n *node) chat.Message {
+		if n == ann {
+			return ann.history("Bob")[0]
+		}
+		return bob.history("Ann")[0]
+	}
 	// The record keeps every version, each under its author's signature:
 	// the message, its edit, the reply, 3 reactions and the delete (and
 	// the node's own join of #general).
 	for _, n := range []*node{ann, bob} {
-		bob.waitFor("the delete at both", func() bool { o, _ := byID(ann.history("Bob"), m.ID); return o.Deleted })
+		n.waitFor("every amendment", func() bool {
+			am, _ := n.store.Amendments(ctx, orig(n).Conversation, []string{m.ID})
+			return len(am) == 5 // the edit, 3 reactions, the delete
+		})
 		data, _ := exportOf(t, n, ExportOptions{})
 		if r := archive.Verify(data); !r.OK() || r.Verified != 8 || r.Unsigned != 0 {
 			t.Errorf("%s's export: %+v", n.currentProfile().Name, r)

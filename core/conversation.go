@@ -27,6 +27,9 @@ func (s *Service) Send(ctx context.Context, ref, text string) (chat.Message, err
 	if isRoomRef(ref) {
 		return s.SendRoom(ctx, ref, text)
 	}
+	if pid, err := s.Resolve(ctx, ref); err == nil {
+		text = s.withMentions(ctx, dmConv(pid), text)
+	}
 	return s.dm.Send(ctx, ref, text)
 }
 

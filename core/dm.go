@@ -32,6 +32,9 @@ func (s *Service) toMessage(m storage.Message, names map[string]string) chat.Mes
 	if m.RefID != "" {
 		out.Ref = &chat.MessageRef{ID: m.RefID, From: m.RefAuthor}
 	}
+	if k := chat.Kind(m.Kind); k == chat.KindText || k == chat.KindReply || k == chat.KindEdit {
+		out.Mentions = chat.Mentions(m.Text)
+	}
 	if out.Outgoing {
 		out.FromName = s.currentProfile().Name
 	} else if names != nil {

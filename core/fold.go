@@ -48,7 +48,8 @@ func (s *Service) fold(ctx context.Context, conv string, msgs []chat.Message) er
 	if err != nil {
 		return fmt.Errorf("fold amendments: %w", err)
 	}
-	applyAmendments(byRef, rows, s.node.ID().String(), s.nameOf(ctx))
+	name := s.nameOf(ctx)
+	applyAmendments(byRef, rows, s.node.ID().String(), name)
 	for i := range msgs {
 		m := &msgs[i]
 		if chat.Kind(m.Kind) != chat.KindReply || m.Ref == nil {
@@ -58,7 +59,7 @@ func (s *Service) fold(ctx context.Context, conv string, msgs []chat.Message) er
 		if t := byRef[*m.Ref]; t != nil {
 			q.Missing, q.FromName, q.Deleted = false, t.FromName, t.Deleted
 			if !t.Deleted {
-				q.Text = chat.FirstLine(t.Text)
+				q.Text = chat.FirstLine(chat.RenderMentions(t.Text, name))
 			}
 		}
 		m.ReplyTo = q

@@ -9,6 +9,9 @@ import (
 
 // SendRoom posts a text message to a room.
 func (s *Service) SendRoom(ctx context.Context, ref, text string) (chat.Message, error) {
+	if j, err := s.rooms.Joined().Resolve(ref); err == nil {
+		text = s.withMentions(ctx, chat.RoomConv(j.ID()).String(), text)
+	}
 	return s.rooms.Send(ctx, ref, text)
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"hallway/archive"
@@ -23,6 +24,15 @@ const snippetWidth = 160
 // storage.Store.Search for what words shorter than three characters reach.
 func (k *Keeper) Search(ctx context.Context, q chat.SearchQuery) ([]chat.SearchHit, error) {
 	terms := archive.ParseQuery(q.Text)
+	var self string
+	if q.Mentions {
+		id, err := peer.IDFromPrivateKey(k.deps.Key)
+		if err != nil {
+			return nil, fmt.Errorf("search: own id: %w", err)
+		}
+		self = id.String()
+		terms = append(terms, chat.MentionToken(self))
+	}
 	if len(terms) == 0 {
 		return nil, chat.UserErrorf("type something to search for")
 	}
@@ -57,7 +67,16 @@ func (k *Keeper) Search(ctx context.Context, q chat.SearchQuery) ([]chat.SearchH
 		return nil, err
 	}
 	hits := make([]chat.SearchHit, 0, len(rows))
+	name := func(id string) string {
+		if n := names.author(ctx, storage.Message{Author: id}).Name; n != "" {
+			return n
+		}
+		return id
+	}
 	for _, r := range rows {
+		if q.Mentions && !slices.Contains(chat.Mentions(r.Message.Text), self) {
+			continue // the index ignores case; a mention is exact
+		}
 		c := names.of(r.Message.Conv)
 		text := r.Message.Text
 		if c.room && r.Message.Kind == storage.KindFile {
@@ -66,7 +85,8 @@ func (k *Keeper) Search(ctx context.Context, q chat.SearchQuery) ([]chat.SearchH
 		hit := chat.SearchHit{
 			ID: r.Message.ID, Conversation: c.ref, ConversationID: c.id, ConversationName: c.name, Room: c.room,
 			From: r.Message.Author, Time: r.Message.SentAt,
-			Text: text, Snippet: archive.Snippet(r.Body, terms, snippetWidth),
+			Text:    chat.RenderMentions(text, name),
+			Snippet: chat.RenderMentions(archive.Snippet(r.Body, terms, snippetWidth), name),
 		}
 		hit.SetAuthor(names.author(ctx, r.Message))
 		hits = append(hits, hit)

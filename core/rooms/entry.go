@@ -148,6 +148,9 @@ func toMessage(m storage.Message, self string, transferID func(storage.Message) 
 	if m.RefID != "" {
 		out.Ref = &chat.MessageRef{ID: m.RefID, From: m.RefAuthor}
 	}
+	if k := chat.Kind(m.Kind); k == chat.KindText || k == chat.KindReply || k == chat.KindEdit {
+		out.Mentions = chat.Mentions(m.Text)
+	}
 	if k := chat.Kind(m.Kind); k != chat.KindText && k != chat.KindFile && !k.HasRef() {
 		out.Text = codeText(m.Kind, m.Text)
 	}

@@ -64,6 +64,7 @@ var decoders = map[string][2]string{
 	"network key file":              {"core", "FuzzParseNetworkKeys"},
 	"addresses in a code":           {"crypto", "FuzzSplitCodeAddrs"},
 	"reply, edit, delete, reaction": {"crypto", "FuzzUnmarshalRefBody"},
+	"mentions in a text":            {"chat", "FuzzSplitMentions"},
 }
 
 var fuzzFunc = regexp.MustCompile(`(?m)^func (Fuzz\w+)\(f \*testing\.F\)`)
