@@ -111,6 +111,9 @@ func (u *UI) apply(ev chat.Event) {
 		setup := e.Prefs.SetupDone && !u.prefs.SetupDone
 		u.prefs = e.Prefs
 		applyTheme(u.app, u.prefs.Theme)
+		u.status.refresh()
+		u.sidebar.refresh()
+		u.header.refresh()
 		if setup && !u.holdScreen {
 			u.showMain() // set up elsewhere (hallway CLI, another screen)
 		}
@@ -177,14 +180,19 @@ func (u *UI) messageIn(m chat.Message) {
 	if !counts || m.Outgoing {
 		return
 	}
+	now := u.now()
+	notify, mention := chat.Notifies(m, u.self.PeerID, u.prefs.MuteOf(m.Conversation).LevelAt(now), u.prefs.DoNotDisturbUntil, now)
 	if m.Conversation != u.current || !u.focused {
 		u.unread[m.Conversation]++
+		if mention {
+			u.mentions[m.Conversation]++
+		}
 		u.sidebar.refresh()
 		u.updateAttention()
 	} else {
 		u.markReadIf(true)
 	}
-	if m.Conversation != u.current || !u.focused {
+	if notify && (m.Conversation != u.current || !u.focused) {
 		who := authorText(m.FromName, m.From, m.FromVerified, m.FromWarning)
 		if m.FromName == "" && m.FromWarning == nil {
 			who = u.convTitle(dmConv(m.From))
@@ -193,11 +201,17 @@ func (u *UI) messageIn(m chat.Message) {
 		if chat.IsRoomConv(m.Conversation) {
 			title = who + " in " + u.convTitle(m.Conversation)
 		}
+		if mention {
+			title = who + " mentioned you"
+			if chat.IsRoomConv(m.Conversation) {
+				title += " in " + u.convTitle(m.Conversation)
+			}
+		}
 		body := chat.RenderMentions(m.Text, u.nameOf)
 		if m.Kind == "file" {
 			body = "sent a file"
 		}
-		u.notify(title, body, false)
+		u.notify(title, body, mention)
 	}
 }
 

@@ -16,6 +16,11 @@ type Messenger interface {
 	SendTo(ctx context.Context, conv, text string) (chat.Message, error)
 	MarkRead(ctx context.Context, conv string) error
 	Unread(ctx context.Context) (map[string]int, error)
+	// UnreadMentions counts the unread messages that mention the user.
+	UnreadMentions(ctx context.Context) (map[string]int, error)
+	// Amend replies to, edits, deletes or reacts to (kind) the message
+	// with id.
+	Amend(ctx context.Context, kind chat.Kind, id, text string) (chat.Message, error)
 	SetStatus(ctx context.Context, status, text string) error
 	SetName(ctx context.Context, name string) error
 	AddPeer(ctx context.Context, addr string) (chat.AddPeerResult, error)
@@ -59,6 +64,10 @@ type People interface {
 	SetLabel(ctx context.Context, peer, label string) (chat.Trust, error)
 	Prefs(ctx context.Context) (chat.Prefs, error)
 	SetPrefs(ctx context.Context, p chat.Prefs) error
+	// Mute sets a conversation's notification level until a time (zero:
+	// until changed); DoNotDisturb silences everything until a time.
+	Mute(ctx context.Context, conv string, level chat.NotifyLevel, until time.Time) (chat.Mute, error)
+	DoNotDisturb(ctx context.Context, until time.Time) error
 }
 
 // Searcher searches the archive. The query's From and In are the core's

@@ -21,6 +21,7 @@ type fakeCore struct {
 	msgs      map[string][]chat.Message // by conversation, oldest first
 	trusts    map[string]chat.Trust
 	unread    map[string]int
+	mentioned map[string]int
 	transfers []chat.Transfer
 	prefs     chat.Prefs
 	hits      []chat.SearchHit
@@ -124,6 +125,38 @@ func (f *fakeCore) Unread(context.Context) (map[string]int, error) {
 		out[k] = v
 	}
 	return out, nil
+}
+func (f *fakeCore) UnreadMentions(context.Context) (map[string]int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := map[string]int{}
+	for k, v := range f.mentioned {
+		out[k] = v
+	}
+	return out, nil
+}
+func (f *fakeCore) Amend(_ context.Context, kind chat.Kind, id, text string) (chat.Message, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.actions = append(f.actions, string(kind)+" "+id+" "+text)
+	f.seq++
+	return chat.Message{ID: fmt.Sprintf("m%d", f.seq), Kind: string(kind), Text: text, From: f.self.PeerID, Outgoing: true,
+		Ref: &chat.MessageRef{ID: id}}, nil
+}
+func (f *fakeCore) Mute(_ context.Context, conv string, level chat.NotifyLevel, until time.Time) (chat.Mute, error) {
+	f.mu.Lock()
+	m := chat.Mute{Conversation: conv, Level: level, Until: until}
+	f.prefs.Mutes = f.prefs.WithMute(m, time.Now())
+	f.actions = append(f.actions, "mute "+conv+" "+string(level))
+	f.mu.Unlock()
+	return m, nil
+}
+func (f *fakeCore) DoNotDisturb(_ context.Context, until time.Time) error {
+	f.mu.Lock()
+	f.prefs.DoNotDisturbUntil = until
+	f.actions = append(f.actions, "dnd")
+	f.mu.Unlock()
+	return nil
 }
 func (f *fakeCore) SetStatus(_ context.Context, status, text string) error {
 	f.mu.Lock()

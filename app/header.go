@@ -29,6 +29,7 @@ type header struct {
 	invite  *widget.Button
 	members *widget.Button
 	leave   *widget.Button
+	bell    *widget.Button // the conversation's notification level
 	warn    *fyne.Container
 	warnTxt *widget.Label
 }
@@ -45,12 +46,14 @@ func newHeader(u *UI) *header {
 	h.invite = widget.NewButtonWithIcon("Invite", theme.MailSendIcon(), func() { u.showRoomInvite(h.room()) })
 	h.members = widget.NewButton("Members", func() { u.showMembers(h.room()) })
 	h.leave = widget.NewButton("Leave", func() { u.askLeave(h.room()) })
+	h.bell = widget.NewButtonWithIcon("", theme.VolumeUpIcon(), func() { u.showNotifyMenu(h.bell) })
+	h.bell.Importance = widget.LowImportance
 	h.warnTxt = widget.NewLabel("")
 	h.warnTxt.Wrapping = fyne.TextWrapWord
 	h.warnTxt.TextStyle.Bold = true
 	h.warn = container.NewStack(canvas.NewRectangle(warningColor), onColour(h.warnTxt))
 	left := container.NewHBox(container.NewCenter(container.NewGridWrap(fyne.NewSize(12, 12), h.dot)), h.title)
-	buttons := container.NewHBox(h.verify, h.label, h.block, h.invite, h.members, h.leave)
+	buttons := container.NewHBox(h.bell, h.verify, h.label, h.block, h.invite, h.members, h.leave)
 	h.obj = container.NewVBox(container.NewBorder(nil, nil, left, buttons), h.sub, h.warn, widget.NewSeparator())
 	h.refresh()
 	return h
@@ -84,6 +87,12 @@ func (h *header) update() {
 	}
 	h.obj.Show()
 	h.title.SetText(u.convTitle(u.current))
+	h.bell.SetIcon(theme.VolumeUpIcon())
+	h.bell.SetText("")
+	if u.muted(u.current) {
+		h.bell.SetIcon(theme.VolumeMuteIcon())
+		h.bell.SetText(muteShort(u.prefs.MuteOf(u.current), u.now()))
+	}
 	isDM := h.peer() != ""
 	show(h.verify, isDM)
 	show(h.label, isDM)

@@ -33,7 +33,11 @@ type sideRow struct {
 	conv   string
 	status string // presence, for the dot
 	badge  int
-	warn   bool
+	// mention: how many of badge mention the user; muted: the
+	// conversation notifies less than all.
+	mention int
+	muted   bool
+	warn    bool
 	ok     bool   // verified
 	invite string // the pending invitation a rowInvite asks about
 }
@@ -113,7 +117,8 @@ func (s *sidebar) refresh() {
 		if r.OpenLAN {
 			sub += " · visible to every network you join"
 		}
-		rows = append(rows, sideRow{kind: rowRoom, title: "#" + r.Name, sub: sub, conv: roomConv(r.ID), badge: u.unread[roomConv(r.ID)]})
+		rows = append(rows, sideRow{kind: rowRoom, title: "#" + r.Name, sub: sub, conv: roomConv(r.ID), badge: u.unread[roomConv(r.ID)],
+			mention: u.mentions[roomConv(r.ID)], muted: u.muted(roomConv(r.ID))})
 	}
 	groups := map[string][]sideRow{}
 	for _, p := range u.sortedPeers() {
@@ -140,7 +145,8 @@ func (s *sidebar) refresh() {
 		}
 		conv := dmConv(p.PeerID)
 		groups[t.Label] = append(groups[t.Label], sideRow{kind: rowPeer, title: name, sub: sub, conv: conv,
-			status: p.Status, badge: u.unread[conv], warn: t.Warning != nil, ok: t.Verified})
+			status: p.Status, badge: u.unread[conv], mention: u.mentions[conv], muted: u.muted(conv),
+			warn: t.Warning != nil, ok: t.Verified})
 	}
 	labels := make([]string, 0, len(groups))
 	for l := range groups {
@@ -216,7 +222,11 @@ func newSideItem() fyne.CanvasObject {
 func (it *sideItem) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(it.box) }
 
 func (it *sideItem) set(r sideRow) {
-	it.name.SetText(r.title)
+	title := r.title
+	if r.muted {
+		title += " 🔕"
+	}
+	it.name.SetText(title)
 	it.sub.SetText(r.sub)
 	it.name.TextStyle.Bold = r.kind != rowGroup
 	it.name.Importance = widget.MediumImportance
@@ -246,13 +256,27 @@ func (it *sideItem) set(r sideRow) {
 		it.mark.SetText("")
 	}
 	if r.badge > 0 {
-		it.count.Text = strconv.Itoa(min(r.badge, 999))
+		it.count.Text = badgeText(r.badge, r.mention)
 		it.count.Refresh()
 		it.badge.Show()
 	} else {
 		it.badge.Hide()
 	}
 	it.name.Refresh()
+}
+
+// badgeText is a conversation's unread count, "@" and the mentions of the
+// user first when there are any: "@2", not "5", is what needs the user.
+func badgeText(unread, mentions int) string {
+	if mentions > 0 {
+		return "@" + strconv.Itoa(min(mentions, 99))
+	}
+	return strconv.Itoa(min(unread, 999))
+}
+
+// muted reports whether conv notifies less than every message now.
+func (u *UI) muted(conv string) bool {
+	return u.prefs.MuteOf(conv).LevelAt(u.now()) != chat.NotifyAll
 }
 
 // presenceColor is the dot of a status.

@@ -3,6 +3,9 @@ package app
 import (
 	"context"
 	"strings"
+	"time"
+
+	"hallway/chat"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -49,6 +52,9 @@ func (s *statusMenu) refresh() {
 	if st != "" {
 		label += " · " + st
 	}
+	if dnd := s.u.prefs.DoNotDisturbUntil; s.u.now().Before(dnd) {
+		label += " · 🔕 until " + dnd.Local().Format("15:04")
+	}
 	s.btn.SetText(label + " ▾")
 	s.dot.FillColor = presenceColor(me.Status)
 	s.dot.Refresh()
@@ -64,10 +70,27 @@ func (s *statusMenu) open() {
 	}
 	items = append(items, fyne.NewMenuItemSeparator(),
 		fyne.NewMenuItem("Set a status message…", func() { u.askStatusText() }),
-		fyne.NewMenuItem("Clear the status message", func() { u.setStatus(u.self.Status, "", false) }))
+		fyne.NewMenuItem("Clear the status message", func() { u.setStatus(u.self.Status, "", false) }),
+		fyne.NewMenuItemSeparator())
+	now := u.now()
+	if now.Before(u.prefs.DoNotDisturbUntil) {
+		items = append(items, fyne.NewMenuItem("Turn notifications back on", func() { u.setDoNotDisturb(time.Time{}) }))
+	} else {
+		items = append(items,
+			fyne.NewMenuItem("Do not disturb for 1 hour", func() { u.setDoNotDisturb(now.Add(time.Hour)) }),
+			fyne.NewMenuItem("Do not disturb until tomorrow", func() { u.setDoNotDisturb(chat.TomorrowMorning(now)) }))
+	}
 	c := u.win.Canvas()
 	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(s.btn).AddXY(0, s.btn.Size().Height)
 	widget.ShowPopUpMenuAtPosition(fyne.NewMenu("", items...), c, pos)
+}
+
+// setDoNotDisturb silences notifications until until (zero: ends it).
+func (u *UI) setDoNotDisturb(until time.Time) {
+	u.async(func(ctx context.Context) func() {
+		err := u.core.DoNotDisturb(ctx, until)
+		return func() { u.showError(err) }
+	})
 }
 
 // setStatus changes presence; auto tells whether the idle timer did it.

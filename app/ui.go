@@ -35,6 +35,7 @@ type UI struct {
 	invites   []chat.RoomInvitation // pending, oldest first
 	trusts    map[string]chat.Trust
 	unread    map[string]int
+	mentions  map[string]int // of unread, those that mention the user
 	transfers map[string]chat.Transfer
 	prefs     chat.Prefs
 	// nearby: the other workspaces seen on the network.
@@ -82,7 +83,7 @@ func newUI(a fyne.App, win fyne.Window) *UI {
 	u := &UI{
 		app: a, win: win, focused: true,
 		peers: map[string]chat.Colleague{}, trusts: map[string]chat.Trust{},
-		unread: map[string]int{}, transfers: map[string]chat.Transfer{},
+		unread: map[string]int{}, mentions: map[string]int{}, transfers: map[string]chat.Transfer{},
 		prefs: chat.Prefs{Notifications: true, Theme: chat.ThemeSystem},
 		now:   time.Now,
 		log:   slog.New(slog.DiscardHandler),
@@ -160,6 +161,7 @@ type state struct {
 	invites   []chat.RoomInvitation
 	trusts    map[string]chat.Trust
 	unread    map[string]int
+	mentions  map[string]int
 	transfers []chat.Transfer
 	prefs     chat.Prefs
 	nearby    []chat.NearbyWorkspace
@@ -185,6 +187,9 @@ func loadState(ctx context.Context, c Core) (state, error) {
 		return st, err
 	}
 	if st.unread, err = c.Unread(ctx); err != nil {
+		return st, err
+	}
+	if st.mentions, err = c.UnreadMentions(ctx); err != nil {
 		return st, err
 	}
 	if st.transfers, err = c.Transfers(ctx); err != nil {
@@ -215,6 +220,10 @@ func (u *UI) setState(st state) {
 	u.unread = st.unread
 	if u.unread == nil {
 		u.unread = map[string]int{}
+	}
+	u.mentions = st.mentions
+	if u.mentions == nil {
+		u.mentions = map[string]int{}
 	}
 	for _, t := range st.transfers {
 		u.transfers[t.ID] = t
@@ -301,6 +310,7 @@ func (u *UI) markReadIf(fresh bool) {
 		return
 	}
 	delete(u.unread, conv)
+	delete(u.mentions, conv)
 	u.sidebar.refresh()
 	u.updateAttention()
 	u.async(func(ctx context.Context) func() {

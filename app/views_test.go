@@ -273,3 +273,46 @@ func TestAmendedMessagesShow(t *testing.T) {
 		t.Errorf("a reaction became a row")
 	}
 }
+
+// A muted conversation stays silent but for mentions of the user, which
+// count apart in its badge; do not disturb silences even those; the bell
+// saves the level the user picks.
+func TestMuteSilencesButMentionsCome(t *testing.T) {
+	f := office()
+	u := newTestUI(t, f)
+	u.open("room:" + genID)
+	u.focused = false
+	conv := "dm:" + bobID
+	prefs := u.prefs
+	prefs.Mutes = []chat.Mute{{Conversation: conv, Level: chat.NotifyMentions}}
+	u.deliver(chat.PrefsChanged{Prefs: prefs})
+	if !u.muted(conv) || u.muted("room:"+genID) {
+		t.Fatal("mutes not taken")
+	}
+	msg := func(id, text string, mentions ...string) chat.Message {
+		return chat.Message{ID: id, Conversation: conv, From: bobID, FromName: "Bob", Kind: "text", Text: text,
+			Mentions: mentions, Time: day0, State: "received"}
+	}
+	test.AssertNotificationSent(t, nil, func() { u.deliver(chat.MessageReceived{Message: msg("p1", "lunch?")}) })
+	u.self.PeerID = "12D3KooWAnnKey" // base58, as every peer id
+	self := u.self.PeerID
+	test.AssertNotificationSent(t, &fyne.Notification{Title: "Bob mentioned you", Content: "@Ann lunch?"}, func() {
+		u.deliver(chat.MessageReceived{Message: msg("p2", chat.MentionToken(self)+" lunch?", self)})
+	})
+	if u.unread[conv] != 2 || u.mentions[conv] != 1 || badgeText(u.unread[conv], u.mentions[conv]) != "@1" {
+		t.Errorf("unread %d, mentions %d", u.unread[conv], u.mentions[conv])
+	}
+	prefs.DoNotDisturbUntil = u.now().Add(time.Hour)
+	u.deliver(chat.PrefsChanged{Prefs: prefs})
+	test.AssertNotificationSent(t, nil, func() {
+		u.deliver(chat.MessageReceived{Message: msg("p3", chat.MentionToken(self)+" now?", self)})
+	})
+	u.open(conv)
+	if got := u.header.bell.Text; got != "mentions only" {
+		t.Errorf("bell says %q", got)
+	}
+	u.setMute(conv, chat.NotifyNone, time.Time{})
+	if last := f.actions[len(f.actions)-1]; last != "mute "+conv+" none" {
+		t.Errorf("last action %q", last)
+	}
+}

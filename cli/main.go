@@ -39,6 +39,8 @@ func init() {
 		{"edit", nil, runAmend(chat.KindEdit), "edit ID TEXT... [--json]   (your own messages; earlier versions stay on record)", ""},
 		{"delete", nil, runAmend(chat.KindDelete), "delete ID [--json]   (your own messages, for everyone; a stub remains)", ""},
 		{"react", nil, runAmend(chat.KindReact), "react ID EMOJI [--json]   (toggles your reaction)", ""},
+		{"mute", muteFlags, runMute, "mute [CONV [--level all|mentions|none] [--until 1h|tomorrow|TIME] | CONV --off] [--json]   (no CONV: what is muted; mentions of you still notify unless --level none)", ""},
+		{"dnd", dndFlags, runDND, "dnd [--until 1h|tomorrow|TIME | --off] [--json]   (do not disturb: no notification at all; until tomorrow 8:00 by default)", ""},
 		{"room", roomFlags, runRoom, "room [list|create|send|invite|invites|accept|decline|invite-code|join|members|remove|role|leave] ...   (hallway room --help)", roomVerbs.usage()},
 		{"file", fileFlags, runFile, "file send|accept|decline|cancel|unshare|list ...   (hallway file --help)", fileVerbs.usage()},
 		{"transfers", nil, runTransfers, "transfers [--json]", ""},

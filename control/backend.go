@@ -87,6 +87,10 @@ type Trust interface {
 	SetLabel(ctx context.Context, peer, label string) (chat.Trust, error)
 	Prefs(ctx context.Context) (chat.Prefs, error)
 	SetPrefs(ctx context.Context, p chat.Prefs) error
+	// Mute sets a conversation's notification level, until a time (zero:
+	// until changed); DoNotDisturb silences all until a time (zero: ends).
+	Mute(ctx context.Context, conv string, level chat.NotifyLevel, until time.Time) (chat.Mute, error)
+	DoNotDisturb(ctx context.Context, until time.Time) error
 }
 
 // Archive is search over history, signed export and backup.

@@ -76,6 +76,18 @@ func (c *Client) Amend(ctx context.Context, kind chat.Kind, id, text string) (ch
 	return call(ctx, c, epAmend, amendRequest{Kind: string(kind), ID: id, Text: text})
 }
 
+// Mute sets a conversation's notification level until a time (zero:
+// until changed).
+func (c *Client) Mute(ctx context.Context, conv string, level chat.NotifyLevel, until time.Time) (chat.Mute, error) {
+	return call(ctx, c, epMute, muteRequest{Conversation: conv, Level: string(level), Until: until})
+}
+
+// DoNotDisturb silences notifications until a time (zero: ends it) and
+// returns the preferences saved.
+func (c *Client) DoNotDisturb(ctx context.Context, until time.Time) (chat.Prefs, error) {
+	return call(ctx, c, epDoNotDisturb, dndRequest{Until: until})
+}
+
 // History reads a conversation with a colleague.
 func (c *Client) History(ctx context.Context, peer string, before int64, limit int) ([]chat.Message, error) {
 	return call(ctx, c, epHistory, historyQuery{Peer: peer, Before: before, Limit: limit})

@@ -287,6 +287,20 @@ var epSetLabel = define(&Endpoint[trustRequest, chat.Trust]{Name: "trust_label",
 var epPrefs = define(&Endpoint[none, chat.Prefs]{Name: "prefs", Method: "GET", Path: "/v1/prefs", needs: resTrust,
 	serve: func(ctx context.Context, b Backends, _ none) (chat.Prefs, error) { return b.Trust.Prefs(ctx) }})
 
+var epMute = define(&Endpoint[muteRequest, chat.Mute]{Name: "mute", Method: "POST", Path: "/v1/mute", in: inJSON, needs: resTrust,
+	serve: func(ctx context.Context, b Backends, r muteRequest) (chat.Mute, error) {
+		return b.Trust.Mute(ctx, r.Conversation, chat.NotifyLevel(r.Level), r.Until)
+	}})
+
+// epDoNotDisturb replies with the preferences it saved.
+var epDoNotDisturb = define(&Endpoint[dndRequest, chat.Prefs]{Name: "dnd", Method: "POST", Path: "/v1/dnd", in: inJSON, needs: resTrust,
+	serve: func(ctx context.Context, b Backends, r dndRequest) (chat.Prefs, error) {
+		if err := b.Trust.DoNotDisturb(ctx, r.Until); err != nil {
+			return chat.Prefs{}, err
+		}
+		return b.Trust.Prefs(ctx)
+	}})
+
 // epSetPrefs replies with the preferences it saved.
 var epSetPrefs = define(&Endpoint[chat.Prefs, chat.Prefs]{Name: "prefs_set", Method: "POST", Path: "/v1/prefs", in: inJSON, needs: resTrust,
 	serve: func(ctx context.Context, b Backends, p chat.Prefs) (chat.Prefs, error) {

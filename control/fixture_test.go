@@ -131,6 +131,10 @@ func (fixture) NearbyWorkspaces(context.Context) ([]chat.NearbyWorkspace, error)
 func (fixture) Send(context.Context, string, string) (chat.Message, error) {
 	return fill[chat.Message](), nil
 }
+func (fixture) Mute(context.Context, string, chat.NotifyLevel, time.Time) (chat.Mute, error) {
+	return chat.Mute{Conversation: "room:r1", Level: chat.NotifyMentions}, nil
+}
+func (fixture) DoNotDisturb(context.Context, time.Time) error { return nil }
 func (fixture) Amend(context.Context, chat.Kind, string, string) (chat.Message, error) {
 	return fill[chat.Message](), nil
 }

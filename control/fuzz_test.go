@@ -48,6 +48,10 @@ func (stubBackend) NearbyWorkspaces(context.Context) ([]chat.NearbyWorkspace, er
 func (stubBackend) Send(context.Context, string, string) (chat.Message, error) {
 	return chat.Message{}, nil
 }
+func (stubBackend) Mute(context.Context, string, chat.NotifyLevel, time.Time) (chat.Mute, error) {
+	return chat.Mute{Conversation: "room:r1", Level: chat.NotifyMentions}, nil
+}
+func (stubBackend) DoNotDisturb(context.Context, time.Time) error { return nil }
 func (stubBackend) Amend(context.Context, chat.Kind, string, string) (chat.Message, error) {
 	return chat.Message{}, nil
 }

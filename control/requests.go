@@ -22,6 +22,19 @@ type amendRequest struct {
 	Text string `json:"text,omitempty"`
 }
 
+// muteRequest sets a conversation's notification level: Level is all,
+// mentions or none; Until zero is until changed.
+type muteRequest struct {
+	Conversation string    `json:"conversation"`
+	Level        string    `json:"level"`
+	Until        time.Time `json:"until,omitzero"`
+}
+
+// dndRequest silences notifications until Until (zero: ends it).
+type dndRequest struct {
+	Until time.Time `json:"until,omitzero"`
+}
+
 type statusRequest struct {
 	Status string `json:"status"`
 	Text   string `json:"text"`

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"testing"
+	"time"
 
 	"hallway/chat"
 )
@@ -54,5 +55,71 @@ func TestMentionsAreByKey(t *testing.T) {
 	}
 	if hits, _ := cat.Search(ctx, chat.SearchQuery{Mentions: true, Text: "draft"}); len(hits) != 1 {
 		t.Errorf("Cat's mentions of a draft: %d hits", len(hits))
+	}
+}
+
+// A mute names its conversation by id whatever the user typed, runs out,
+// and leaves the others alone; mentions unread are counted apart.
+func TestMuteAndMentionsUnread(t *testing.T) {
+	ctx := context.Background()
+	ann, bob, _, room := trio(t)
+	until := time.Now().Add(time.Hour)
+	m, err := bob.Mute(ctx, room, chat.NotifyMentions, until)
+	if err != nil || m.Conversation != chat.RoomConv(room).String() || m.Level != chat.NotifyMentions {
+		t.Fatalf("mute room: %+v, %v", m, err)
+	}
+	if _, err := bob.Mute(ctx, "Ann", chat.NotifyNone, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bob.Mute(ctx, "Ann", "some", time.Time{}); err == nil {
+		t.Error("a level some")
+	}
+	if _, err := bob.Mute(ctx, "#nowhere", chat.NotifyNone, time.Time{}); err == nil {
+		t.Error("a mute of no room")
+	}
+	if _, err := bob.Mute(ctx, room, chat.NotifyNone, time.Now().Add(-time.Minute)); err == nil {
+		t.Error("a mute that ended already")
+	}
+	p, _ := bob.Prefs(ctx)
+	if len(p.Mutes) != 2 || p.MuteOf(dmConv(ann.ID())).Level != chat.NotifyNone || !p.MuteOf(chat.RoomConv(room).String()).Until.Equal(until) {
+		t.Fatalf("mutes %+v", p.Mutes)
+	}
+	if _, err := bob.Mute(ctx, "Ann", chat.NotifyAll, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := bob.Prefs(ctx); len(p.Mutes) != 1 {
+		t.Fatalf("unmuted, mutes %+v", p.Mutes)
+	}
+	dnd := time.Now().Add(2 * time.Hour)
+	if err := bob.DoNotDisturb(ctx, dnd); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := bob.Prefs(ctx); !p.DoNotDisturbUntil.Equal(dnd.Truncate(time.Millisecond)) {
+		t.Errorf("dnd until %v", p.DoNotDisturbUntil)
+	}
+	// Mentions unread: two of Ann's three posts mention Bob.
+	var last chat.Message
+	for _, text := range []string{"@Bob one", "plain", "@bob two"} {
+		if last, err = ann.SendRoom(ctx, room, text); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := ann.Send(ctx, "Bob", "@Bob in a DM"); err != nil {
+		t.Fatal(err)
+	}
+	bob.waitFor("the posts", func() bool {
+		_, ok, _ := bob.store.MessageByID(ctx, ann.ID().String(), last.ID) // reading history would mark it read
+		n, _ := bob.UnreadMentions(ctx)
+		return ok && n[dmConv(ann.ID())] == 1
+	})
+	n, err := bob.UnreadMentions(ctx)
+	if err != nil || n[chat.RoomConv(room).String()] != 2 || len(n) != 2 {
+		t.Errorf("unread mentions %v, %v", n, err)
+	}
+	if err := bob.MarkRead(ctx, chat.RoomConv(room).String()); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := bob.UnreadMentions(ctx); n[chat.RoomConv(room).String()] != 0 {
+		t.Errorf("after reading, %v", n)
 	}
 }

@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"strconv"
@@ -39,6 +40,15 @@ func prefsFromSettings(get func(string) (string, bool, error)) (chat.Prefs, erro
 	p.BlockExt = read("block_ext")
 	p.ShareDays, _ = strconv.Atoi(read("share_days"))
 	p.NoReadReceipts = read("no_read_receipts") == "1"
+	if v := read("mutes"); v != "" {
+		json.Unmarshal([]byte(v), &p.Mutes) // unreadable: no mutes
+	}
+	if v, err := strconv.ParseInt(read("dnd_until"), 10, 64); err == nil && v > 0 {
+		p.DoNotDisturbUntil = time.UnixMilli(v)
+	}
+	if v := read("recent_emoji"); v != "" {
+		p.RecentEmoji = strings.Fields(v)
+	}
 	return p, nil
 }
 
@@ -54,8 +64,25 @@ func prefSettings(p chat.Prefs) map[string]string {
 		"setup_done": b(p.SetupDone), "downloads": p.Downloads,
 		"auto_accept_max": strconv.FormatInt(p.AutoAcceptMax, 10), "max_file_size": strconv.FormatInt(p.MaxFileSize, 10),
 		"no_files": b(p.NoFiles), "block_ext": p.BlockExt, "share_days": strconv.Itoa(p.ShareDays),
-		"no_read_receipts": b(p.NoReadReceipts),
+		"no_read_receipts": b(p.NoReadReceipts), "mutes": mutesSetting(p.Mutes),
+		"dnd_until":    strconv.FormatInt(millisOrZero(p.DoNotDisturbUntil), 10),
+		"recent_emoji": strings.Join(p.RecentEmoji, " "),
 	}
+}
+
+func mutesSetting(ms []chat.Mute) string {
+	if len(ms) == 0 {
+		return ""
+	}
+	b, _ := json.Marshal(ms)
+	return string(b)
+}
+
+func millisOrZero(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
 }
 
 func checkPrefs(p chat.Prefs) error {
@@ -75,6 +102,22 @@ func checkPrefs(p chat.Prefs) error {
 	}
 	if len(p.LastConversation) > 200 || len(p.BlockExt) > 1000 {
 		return chat.UserErrorf("setting too long")
+	}
+	if len(p.Mutes) > chat.MaxMutes || len(p.RecentEmoji) > chat.MaxRecentEmoji {
+		return chat.UserErrorf("too many mutes or recent reactions")
+	}
+	for _, m := range p.Mutes {
+		if _, err := chat.ParseNotifyLevel(string(m.Level)); err != nil {
+			return chat.UserErrorf("%v", err)
+		}
+		if _, err := chat.ParseConv(m.Conversation); err != nil {
+			return chat.UserErrorf("%q is not a conversation", m.Conversation)
+		}
+	}
+	for _, e := range p.RecentEmoji {
+		if err := chat.CheckEmoji(e); err != nil {
+			return chat.UserErrorf("%v", err)
+		}
 	}
 	return nil
 }

@@ -99,6 +99,10 @@ type Service struct {
 
 	transfers *transfer.Service
 
+	// prefsMu orders the read-modify-write of preferences that one field
+	// at a time changes (mutes, do not disturb, recent reactions).
+	prefsMu sync.Mutex
+
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup

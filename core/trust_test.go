@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"reflect"
 	"testing"
 	"time"
 
@@ -129,7 +130,7 @@ func TestLabelsPrefsAndUnread(t *testing.T) {
 	if err := ann.SetPrefs(ctx, p); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := ann.Prefs(ctx); got != p {
+	if got, _ := ann.Prefs(ctx); !reflect.DeepEqual(got, p) {
 		t.Fatalf("prefs %+v, want %+v", got, p)
 	}
 	if err := ann.SetPrefs(ctx, chat.Prefs{Theme: "pink"}); err == nil {
