@@ -38,8 +38,8 @@ type sideRow struct {
 	mention int
 	muted   bool
 	warn    bool
-	ok     bool   // verified
-	invite string // the pending invitation a rowInvite asks about
+	ok      bool   // verified
+	invite  string // the pending invitation a rowInvite asks about
 }
 
 // sidebar lists rooms, then colleagues grouped under their labels, with
