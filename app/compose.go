@@ -5,6 +5,8 @@ import (
 	"os"
 	"strings"
 
+	"hallway/chat"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
@@ -18,9 +20,10 @@ import (
 // starts a new line.
 type composeEntry struct {
 	widget.Entry
-	shift  bool
-	onSend func()
-	onType func()
+	shift    bool
+	onSend   func()
+	onType   func()
+	onEscape func()
 }
 
 func newComposeEntry() *composeEntry {
@@ -51,6 +54,10 @@ func (e *composeEntry) TypedKey(k *fyne.KeyEvent) {
 	if e.onType != nil {
 		e.onType()
 	}
+	if k.Name == fyne.KeyEscape && e.onEscape != nil {
+		e.onEscape()
+		return
+	}
 	if (k.Name == fyne.KeyReturn || k.Name == fyne.KeyEnter) && !e.shift {
 		if e.onSend != nil {
 			e.onSend()
@@ -75,6 +82,15 @@ type compose struct {
 	obj   fyne.CanvasObject
 	entry *composeEntry
 	send  *widget.Button
+	// mode is KindReply or KindEdit while the entry answers or rewrites
+	// target; "" for a new message. bar says which, with a way out.
+	mode   chat.Kind
+	target chat.Message
+	bar    *fyne.Container
+	barTxt *widget.Label
+	// completion offers the names that complete a mention being typed.
+	completion *widget.PopUpMenu
+	offered    *fyne.Menu
 }
 
 func newCompose(u *UI) *compose {
@@ -85,8 +101,44 @@ func newCompose(u *UI) *compose {
 	c.send.Importance = widget.HighImportance
 	attach := widget.NewButtonWithIcon("", theme.FileIcon(), c.pickFile)
 	attach.Importance = widget.LowImportance
-	c.obj = container.NewBorder(widget.NewSeparator(), nil, attach, c.send, c.entry)
+	c.barTxt = widget.NewLabel("")
+	c.barTxt.Truncation = fyne.TextTruncateEllipsis
+	c.barTxt.Importance = widget.LowImportance
+	cancel := widget.NewButtonWithIcon("", theme.CancelIcon(), c.cancelMode)
+	cancel.Importance = widget.LowImportance
+	c.bar = container.NewBorder(nil, nil, nil, cancel, c.barTxt)
+	c.bar.Hide()
+	c.entry.onEscape = c.cancelMode
+	c.entry.OnChanged = c.offerCompletion
+	c.obj = container.NewBorder(container.NewVBox(widget.NewSeparator(), c.bar), nil, attach, c.send, c.entry)
 	return c
+}
+
+// startReply makes the next message a reply to m.
+func (c *compose) startReply(m chat.Message) {
+	c.mode, c.target = chat.KindReply, m
+	c.barTxt.SetText("↪ Replying to " + authorText(m.FromName, m.From, false, nil) + ": " +
+		chat.FirstLine(chat.RenderMentions(m.Text, c.u.nameOf)))
+	c.bar.Show()
+	c.focus()
+}
+
+// startEdit puts m, one of the user's own, in the entry to rewrite.
+func (c *compose) startEdit(m chat.Message) {
+	c.mode, c.target = chat.KindEdit, m
+	c.barTxt.SetText("✎ Editing your message (Esc cancels)")
+	c.bar.Show()
+	c.entry.SetText(chat.RenderMentions(m.Text, c.u.nameOf))
+	c.focus()
+}
+
+// cancelMode goes back to writing a new message.
+func (c *compose) cancelMode() {
+	if c.mode == chat.KindEdit {
+		c.entry.SetText("")
+	}
+	c.mode, c.target = "", chat.Message{}
+	c.bar.Hide()
 }
 
 func (c *compose) focus() {
@@ -104,6 +156,17 @@ func (c *compose) submit() {
 		return
 	}
 	conv := u.current
+	if c.mode != "" {
+		kind, id := c.mode, c.target.ID
+		c.cancelMode()
+		c.entry.SetText("")
+		u.amend(kind, id, text, func(err error) {
+			if err != nil && c.entry.Text == "" {
+				c.entry.SetText(text) // give the text back
+			}
+		})
+		return
+	}
 	c.entry.SetText("")
 	u.async(func(ctx context.Context) func() {
 		m, err := u.core.SendTo(ctx, conv, text)

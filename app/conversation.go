@@ -222,6 +222,18 @@ func (c *conversation) upsert(m chat.Message) {
 	if m.Conversation != c.conv || !visible(m) {
 		return
 	}
+	if m.ReplyTo == nil && m.Ref != nil && chat.Kind(m.Kind) == chat.KindReply {
+		// Just written or received: quote what is shown of the message.
+		q := &chat.Quote{MessageRef: *m.Ref, Missing: true}
+		if i := c.index(m.Ref.ID); i >= 0 && c.msgs[i].From == m.Ref.From {
+			t := c.msgs[i]
+			q.Missing, q.FromName, q.Deleted = false, t.FromName, t.Deleted
+			if !t.Deleted {
+				q.Text = chat.FirstLine(chat.RenderMentions(t.Text, c.u.nameOf))
+			}
+		}
+		m.ReplyTo = q
+	}
 	for i := len(c.msgs) - 1; i >= 0 && i >= len(c.msgs)-1000; i-- {
 		if c.msgs[i].ID == m.ID && c.msgs[i].From == m.From {
 			if m.FromName == "" {

@@ -36,6 +36,8 @@ type UI struct {
 	trusts    map[string]chat.Trust
 	unread    map[string]int
 	mentions  map[string]int // of unread, those that mention the user
+	// roomNames are the names of each open room's members, for "@".
+	roomNames map[string][]string
 	transfers map[string]chat.Transfer
 	prefs     chat.Prefs
 	// nearby: the other workspaces seen on the network.
@@ -83,7 +85,7 @@ func newUI(a fyne.App, win fyne.Window) *UI {
 	u := &UI{
 		app: a, win: win, focused: true,
 		peers: map[string]chat.Colleague{}, trusts: map[string]chat.Trust{},
-		unread: map[string]int{}, mentions: map[string]int{}, transfers: map[string]chat.Transfer{},
+		unread: map[string]int{}, mentions: map[string]int{}, roomNames: map[string][]string{}, transfers: map[string]chat.Transfer{},
 		prefs: chat.Prefs{Notifications: true, Theme: chat.ThemeSystem},
 		now:   time.Now,
 		log:   slog.New(slog.DiscardHandler),
@@ -281,6 +283,12 @@ func (u *UI) openAt(conv, msgID string) {
 	u.convPane.Refresh()
 	if changed || msgID != "" {
 		u.conv.load(conv, msgID)
+	}
+	if changed && u.compose.mode != "" {
+		u.compose.cancelMode()
+	}
+	if changed {
+		u.loadMentionNames(conv)
 	}
 	u.header.refresh()
 	u.sidebar.selectConv(conv)

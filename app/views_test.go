@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 )
 
 func TestSidebarBadgesAndGroups(t *testing.T) {
@@ -315,4 +317,164 @@ func TestMuteSilencesButMentionsCome(t *testing.T) {
 	if last := f.actions[len(f.actions)-1]; last != "mute "+conv+" none" {
 		t.Errorf("last action %q", last)
 	}
+}
+
+// The message menu: a colleague's message takes a reply and a reaction,
+// one's own an edit and a delete too; the compose box then answers or
+// rewrites it, and Escape goes back.
+func TestMessageActions(t *testing.T) {
+	f := office()
+	u := newTestUI(t, f)
+	conv := "dm:" + bobID
+	u.open(conv)
+	theirs := chat.Message{ID: "t1", Conversation: conv, From: bobID, FromName: "Bob", Kind: "text", Text: "Lunch at noon?",
+		Time: day0.Add(time.Hour), State: "received", Edited: true, EditedAt: day0.Add(time.Hour + time.Minute),
+		Versions: []chat.Version{{Text: "Lunch at 1?", Time: day0.Add(time.Hour)}}}
+	mine := chat.Message{ID: "o1", Conversation: conv, From: u.self.PeerID, FromName: "Ann", Kind: "text", Text: "Sure",
+		Time: day0.Add(2 * time.Hour), State: "delivered", Outgoing: true}
+	u.deliver(chat.MessageReceived{Message: theirs})
+	u.deliver(chat.MessageSent{Message: mine})
+	labels := func(items []*fyne.MenuItem) string {
+		var ls []string
+		for _, it := range items {
+			ls = append(ls, it.Label)
+		}
+		return strings.Join(ls, "|")
+	}
+	if got := labels(u.messageActions(theirs)); got != "Reply|React…|Earlier versions…" {
+		t.Errorf("a colleague's message offers %q", got)
+	}
+	if got := labels(u.messageActions(mine)); got != "Reply|React…|Edit||Delete for everyone…" {
+		t.Errorf("one's own offers %q", got)
+	}
+	if got := labels(u.messageActions(chat.Message{Kind: "join"})); got != "" {
+		t.Errorf("a join offers %q", got)
+	}
+	u.compose.startReply(theirs)
+	test.AssertRendersToMarkup(t, "compose_reply.xml", u.win.Canvas())
+	test.Type(u.compose.entry, "Noon works")
+	u.compose.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	u.compose.startEdit(mine)
+	if u.compose.entry.Text != "Sure" {
+		t.Errorf("edit starts with %q", u.compose.entry.Text)
+	}
+	u.compose.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if u.compose.mode != "" || u.compose.entry.Text != "" || u.compose.bar.Visible() {
+		t.Errorf("Escape left mode %q, text %q", u.compose.mode, u.compose.entry.Text)
+	}
+	u.compose.startEdit(mine)
+	u.compose.entry.SetText("Sure, see you there")
+	u.compose.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	want := []string{"reply t1 Noon works", "edit o1 Sure, see you there"}
+	if got := f.actions[len(f.actions)-2:]; !slices.Equal(got, want) {
+		t.Errorf("actions %q, want %q", got, want)
+	}
+	u.showVersions(theirs)
+	test.AssertRendersToMarkup(t, "versions.xml", u.win.Canvas())
+}
+
+// The picker offers the recent reactions first; a pick toggles ours.
+func TestEmojiPicker(t *testing.T) {
+	f := office()
+	f.prefs.RecentEmoji = []string{"🚀", "👍"}
+	u := newTestUI(t, f)
+	conv := "dm:" + bobID
+	u.open(conv)
+	m := chat.Message{ID: "t2", Conversation: conv, From: bobID, FromName: "Bob", Kind: "text", Text: "Shipped",
+		Time: day0.Add(time.Hour), State: "received"}
+	u.deliver(chat.MessageReceived{Message: m})
+	u.showEmojiPicker(m)
+	test.AssertRendersToMarkup(t, "emoji_picker.xml", u.win.Canvas())
+	var rocket *widget.Button
+	walk(u.win.Canvas().Overlays().Top(), func(o fyne.CanvasObject) {
+		if b, ok := o.(*widget.Button); ok && b.Text == "🚀" && rocket == nil {
+			rocket = b
+		}
+	})
+	if rocket == nil {
+		t.Fatal("no recent 🚀 in the picker")
+	}
+	test.Tap(rocket)
+	if last := f.actions[len(f.actions)-1]; last != "react t2 🚀" {
+		t.Errorf("last action %q", last)
+	}
+}
+
+// walk calls fn on o and everything drawn under it.
+func walk(o fyne.CanvasObject, fn func(fyne.CanvasObject)) {
+	if o == nil {
+		return
+	}
+	fn(o)
+	switch x := o.(type) {
+	case *fyne.Container:
+		for _, c := range x.Objects {
+			walk(c, fn)
+		}
+	case fyne.Widget:
+		for _, c := range test.WidgetRenderer(x).Objects() {
+			walk(c, fn)
+		}
+	}
+}
+
+func TestCompleteMention(t *testing.T) {
+	names := []string{"Bob", "Bobby Tables", "Carol", "bea"}
+	for _, tc := range []struct {
+		text string
+		at   int
+		want []string
+	}{
+		{"hi @b", 3, []string{"Bob", "Bobby Tables", "bea"}},
+		{"hi @Bobb", 3, []string{"Bobby Tables"}},
+		{"@car", 0, []string{"Carol"}},
+		{"hi @Bob", 3, []string{"Bobby Tables"}}, // Bob is typed in full already
+		{"mail ann@b", -1, nil},
+		{"hi @", -1, nil},
+		{"no at", -1, nil},
+		{"(@c", 1, []string{"Carol"}},
+	} {
+		at, got := completeMention(tc.text, names)
+		if at != tc.at || !slices.Equal(got, tc.want) {
+			t.Errorf("completeMention(%q) = %d %q, want %d %q", tc.text, at, got, tc.at, tc.want)
+		}
+	}
+}
+
+// "@" completes from the room's members, and a mention of the reader
+// shows as their name, marked.
+func TestMentionCompletionAndHighlight(t *testing.T) {
+	f := office()
+	f.members = map[string][]chat.RoomMember{genID: {
+		{Colleague: chat.Colleague{PeerID: bobID, Name: "Bob"}}, {Colleague: chat.Colleague{PeerID: "12D3KooWCarol", Name: "Carol"}},
+		{Colleague: chat.Colleague{PeerID: "12D3KooWSelf", Name: "Ann"}, You: true}}}
+	u := newTestUI(t, f)
+	conv := "room:" + genID
+	u.open(conv)
+	u.self.PeerID = "12D3KooWAnnKey"
+	test.Type(u.compose.entry, "thanks @ca")
+	if u.compose.completion == nil {
+		t.Fatal("no completion offered")
+	}
+	test.AssertRendersToMarkup(t, "mention_completion.xml", u.win.Canvas())
+	u.compose.offered.Items[0].Action()
+	if got := u.compose.entry.Text; got != "thanks @Carol " {
+		t.Errorf("completed to %q", got)
+	}
+	m := chat.Message{ID: "h1", Conversation: conv, From: bobID, FromName: "Bob", Kind: "text",
+		Text: "ping " + chat.MentionToken(u.self.PeerID) + " and " + chat.MentionToken(bobID), Time: day0.Add(time.Hour), State: "received",
+		Mentions: []string{u.self.PeerID, bobID}}
+	u.deliver(chat.MessageReceived{Message: m})
+	segs := messageSegments(m.Text, u.nameOf, u.self.PeerID)
+	var shown []string
+	for _, s := range segs {
+		shown = append(shown, s.Textual())
+	}
+	if got := strings.Join(shown, ""); got != "ping @Ann and @Bob" {
+		t.Errorf("shown %q", got)
+	}
+	if ts := segs[1].(*widget.TextSegment); !ts.Style.TextStyle.Bold || ts.Style.ColorName != "primary" {
+		t.Errorf("the reader's mention is not marked: %+v", ts.Style)
+	}
+	test.AssertRendersToMarkup(t, "mention_highlight.xml", u.win.Canvas())
 }

@@ -66,7 +66,12 @@ func (s *Service) React(ctx context.Context, id, emoji string) (chat.Message, er
 			kind = chat.KindUnreact
 		}
 	}
-	return s.sendRef(ctx, target, kind, emoji)
+	m, err := s.sendRef(ctx, target, kind, emoji)
+	if err == nil && kind == chat.KindReact {
+		// The picker offers it first next time; losing that is no failure.
+		s.updatePrefs(ctx, func(p *chat.Prefs) { p.RecentEmoji = p.WithRecentEmoji(emoji) })
+	}
+	return m, err
 }
 
 // amendTarget finds the message with id that an amendment of kind k may
