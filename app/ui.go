@@ -29,13 +29,13 @@ type UI struct {
 	// (if any) then runs on the UI goroutine. Tests run both in line.
 	async func(work func(ctx context.Context) func())
 
-	self      chat.Self
-	peers     map[string]chat.Colleague
-	rooms     []chat.Room
-	invites   []chat.RoomInvitation // pending, oldest first
-	trusts    map[string]chat.Trust
-	unread    map[string]int
-	mentions  map[string]int // of unread, those that mention the user
+	self     chat.Self
+	peers    map[string]chat.Colleague
+	rooms    []chat.Room
+	invites  []chat.RoomInvitation // pending, oldest first
+	trusts   map[string]chat.Trust
+	unread   map[string]int
+	mentions map[string]int // of unread, those that mention the user
 	// roomNames are the names of each open room's members, for "@".
 	roomNames map[string][]string
 	transfers map[string]chat.Transfer
