@@ -72,13 +72,19 @@ func (u *UI) apply(ev chat.Event) {
 	case chat.MessageReceived:
 		u.messageIn(e.Message)
 	case chat.MessageSent:
-		if e.Message.Conversation == u.current {
+		if e.Message.Conversation == u.current && !u.refoldFor(e.Message) {
 			u.conv.upsert(e.Message)
 		}
 	case chat.MessageDelivered:
 		if e.Message.Conversation == u.current {
 			u.conv.upsert(e.Message)
 		}
+	case chat.MessagesRead:
+		if e.Read.Conversation == u.current {
+			u.conv.readUpTo(e.Read.UpTo, e.Read.At)
+		}
+	case chat.TypingChanged:
+		u.typingChanged(e.Typing)
 	case chat.ProfileChanged:
 		u.self = e.Self
 		u.status.refresh()
@@ -170,12 +176,13 @@ func (u *UI) peerChanged(p chat.Colleague) {
 func (u *UI) messageIn(m chat.Message) {
 	counts := m.Kind == "" || m.Kind == "text" || m.Kind == "file" || m.Kind == "reply"
 	if m.Conversation == u.current {
-		if chat.Kind(m.Kind).IsAmendment() && m.Ref != nil && u.conv.index(m.Ref.ID) >= 0 {
-			// The message it names is on screen: read it again, folded.
-			u.conv.refold()
+		if u.refoldFor(m) {
 			return
 		}
 		u.conv.upsert(m)
+	}
+	if u.typing[m.Conversation] != nil && m.From != u.self.PeerID {
+		u.typingChanged(chat.TypingSignal{Conversation: m.Conversation, From: m.From}) // they sent it
 	}
 	if !counts || m.Outgoing {
 		return
@@ -213,6 +220,18 @@ func (u *UI) messageIn(m chat.Message) {
 		}
 		u.notify(title, body, mention)
 	}
+}
+
+// refoldFor reads the open conversation again when m is an amendment of
+// a message on screen, and reports whether m was one.
+func (u *UI) refoldFor(m chat.Message) bool {
+	if !chat.Kind(m.Kind).IsAmendment() {
+		return false
+	}
+	if m.Ref != nil && u.conv.index(m.Ref.ID) >= 0 {
+		u.conv.refold()
+	}
+	return true
 }
 
 func (u *UI) roomChanged(e chat.RoomChanged) {

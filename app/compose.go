@@ -96,7 +96,10 @@ type compose struct {
 func newCompose(u *UI) *compose {
 	c := &compose{u: u, entry: newComposeEntry()}
 	c.entry.onSend = c.submit
-	c.entry.onType = u.activity
+	c.entry.onType = func() {
+		u.activity()
+		u.typed(true)
+	}
 	c.send = widget.NewButtonWithIcon("", theme.MailSendIcon(), c.submit)
 	c.send.Importance = widget.HighImportance
 	attach := widget.NewButtonWithIcon("", theme.FileIcon(), c.pickFile)
@@ -156,6 +159,7 @@ func (c *compose) submit() {
 		return
 	}
 	conv := u.current
+	u.typed(false)
 	if c.mode != "" {
 		kind, id := c.mode, c.target.ID
 		c.cancelMode()

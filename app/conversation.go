@@ -51,7 +51,7 @@ func newConversation(u *UI) *conversation {
 // visible reports whether a message kind belongs in the list.
 // Edits, deletes and reactions show folded into the message they name.
 func visible(m chat.Message) bool {
-	return m.Kind != "file_status" && m.Kind != "room_key" && !chat.Kind(m.Kind).IsAmendment()
+	return m.Kind != "file_status" && m.Kind != "room_key" && m.Kind != "read" && !chat.Kind(m.Kind).IsAmendment()
 }
 
 func (c *conversation) update(id widget.ListItemID, it *msgItem) {
@@ -239,6 +239,7 @@ func (c *conversation) upsert(m chat.Message) {
 			if m.FromName == "" {
 				m.FromName = c.msgs[i].FromName
 			}
+			keepFold(&m, c.msgs[i])
 			c.msgs[i] = m
 			c.list.RefreshItem(i)
 			return
@@ -258,6 +259,38 @@ func (c *conversation) upsert(m chat.Message) {
 	c.list.Refresh()
 	if m.Outgoing || !c.pinned {
 		c.list.ScrollToBottom()
+	}
+}
+
+// keepFold keeps on m, a newer copy of old as an event carries it (its
+// delivery state changed), what history folded into old and the event
+// does not carry.
+func keepFold(m *chat.Message, old chat.Message) {
+	if m.ReplyTo == nil {
+		m.ReplyTo = old.ReplyTo
+	}
+	if !m.Edited && !m.Deleted && m.Reactions == nil {
+		m.Edited, m.EditedAt, m.Versions, m.Deleted, m.Reactions = old.Edited, old.EditedAt, old.Versions, old.Deleted, old.Reactions
+		if old.Edited || old.Deleted {
+			m.Text = old.Text
+		}
+	}
+	if m.ReadAt.IsZero() {
+		m.ReadAt = old.ReadAt
+	}
+}
+
+// readUpTo marks our messages up to the one with id read at at.
+func (c *conversation) readUpTo(id string, at time.Time) {
+	i := c.index(id)
+	if i < 0 {
+		return
+	}
+	for j := i; j >= 0; j-- {
+		if c.msgs[j].Outgoing && c.msgs[j].ReadAt.IsZero() {
+			c.msgs[j].ReadAt = at
+			c.list.RefreshItem(j)
+		}
 	}
 }
 

@@ -16,6 +16,8 @@ type Messenger interface {
 	SendTo(ctx context.Context, conv, text string) (chat.Message, error)
 	MarkRead(ctx context.Context, conv string) error
 	Unread(ctx context.Context) (map[string]int, error)
+	// Typing tells the colleague of a DM that the user types, or stopped.
+	Typing(ctx context.Context, conv string, typing bool) error
 	// UnreadMentions counts the unread messages that mention the user.
 	UnreadMentions(ctx context.Context) (map[string]int, error)
 	// Amend replies to, edits, deletes or reacts to (kind) the message

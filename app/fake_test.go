@@ -126,6 +126,12 @@ func (f *fakeCore) Unread(context.Context) (map[string]int, error) {
 	}
 	return out, nil
 }
+func (f *fakeCore) Typing(_ context.Context, conv string, typing bool) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.actions = append(f.actions, fmt.Sprintf("typing %s %v", conv, typing))
+	return nil
+}
 func (f *fakeCore) UnreadMentions(context.Context) (map[string]int, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

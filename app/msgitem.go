@@ -179,6 +179,9 @@ func deliveryMark(m *chat.Message) string {
 	if !m.Outgoing || chat.IsRoomConv(m.Conversation) {
 		return ""
 	}
+	if !m.ReadAt.IsZero() {
+		return "✓✓ read " + m.ReadAt.Local().Format("15:04")
+	}
 	if m.State == "delivered" {
 		return "✓ delivered"
 	}

@@ -105,7 +105,7 @@ func (u *UI) showSettings() {
 	}
 	notes := widget.NewCheck("Show desktop notifications for new messages", nil)
 	notes.SetChecked(p.Notifications)
-	readReceipts := widget.NewCheck("Let room members see how far I have read (read receipts)", nil)
+	readReceipts := widget.NewCheck("Read receipts: let colleagues and room members see what I have read (off: I do not see theirs in direct messages either)", nil)
 	readReceipts.SetChecked(!p.NoReadReceipts)
 	addr := widget.NewEntry()
 	addr.SetPlaceHolder("192.168.1.20, a computer's name, or a full address")

@@ -38,8 +38,12 @@ type UI struct {
 	mentions map[string]int // of unread, those that mention the user
 	// roomNames are the names of each open room's members, for "@".
 	roomNames map[string][]string
-	transfers map[string]chat.Transfer
-	prefs     chat.Prefs
+	// typing: the colleagues typing to us now, by conversation; the line
+	// under the open conversation says so.
+	typing     map[string]*chat.TypingSignal
+	typingLine *widget.Label
+	transfers  map[string]chat.Transfer
+	prefs      chat.Prefs
 	// nearby: the other workspaces seen on the network.
 	nearby []chat.NearbyWorkspace
 	// nearbyEvents counts nearby_changed events applied, so a reload that
@@ -85,10 +89,11 @@ func newUI(a fyne.App, win fyne.Window) *UI {
 	u := &UI{
 		app: a, win: win, focused: true,
 		peers: map[string]chat.Colleague{}, trusts: map[string]chat.Trust{},
-		unread: map[string]int{}, mentions: map[string]int{}, roomNames: map[string][]string{}, transfers: map[string]chat.Transfer{},
-		prefs: chat.Prefs{Notifications: true, Theme: chat.ThemeSystem},
-		now:   time.Now,
-		log:   slog.New(slog.DiscardHandler),
+		unread: map[string]int{}, mentions: map[string]int{}, roomNames: map[string][]string{}, typing: map[string]*chat.TypingSignal{},
+		transfers: map[string]chat.Transfer{},
+		prefs:     chat.Prefs{Notifications: true, Theme: chat.ThemeSystem},
+		now:       time.Now,
+		log:       slog.New(slog.DiscardHandler),
 	}
 	u.async = func(work func(ctx context.Context) func()) {
 		ctx := u.ctx
@@ -104,6 +109,10 @@ func newUI(a fyne.App, win fyne.Window) *UI {
 	u.conv = newConversation(u)
 	u.header = newHeader(u)
 	u.compose = newCompose(u)
+	u.typingLine = widget.NewLabel("")
+	u.typingLine.Importance = widget.LowImportance
+	u.typingLine.TextStyle.Italic = true
+	u.typingLine.Hide()
 	u.idle = newIdleTracker(realClock{}, idleAfter, nil, u.idleChanged)
 	u.tray = newTray(u)
 	u.empty = container.NewCenter(widget.NewLabel("Pick a colleague or a room on the left."))
@@ -279,7 +288,7 @@ func (u *UI) open(conv string) {
 func (u *UI) openAt(conv, msgID string) {
 	changed := u.current != conv
 	u.current = conv
-	u.convPane.Objects = []fyne.CanvasObject{container.NewBorder(nil, u.compose.obj, nil, nil, u.conv.list)}
+	u.convPane.Objects = []fyne.CanvasObject{container.NewBorder(nil, container.NewVBox(u.typingLine, u.compose.obj), nil, nil, u.conv.list)}
 	u.convPane.Refresh()
 	if changed || msgID != "" {
 		u.conv.load(conv, msgID)
@@ -289,6 +298,7 @@ func (u *UI) openAt(conv, msgID string) {
 	}
 	if changed {
 		u.loadMentionNames(conv)
+		u.refreshTyping()
 	}
 	u.header.refresh()
 	u.sidebar.selectConv(conv)

@@ -366,7 +366,8 @@ func TestMessageActions(t *testing.T) {
 	u.compose.entry.SetText("Sure, see you there")
 	u.compose.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	want := []string{"reply t1 Noon works", "edit o1 Sure, see you there"}
-	if got := f.actions[len(f.actions)-2:]; !slices.Equal(got, want) {
+	got := slices.DeleteFunc(slices.Clone(f.actions), func(a string) bool { return strings.HasPrefix(a, "typing ") })
+	if got = got[len(got)-2:]; !slices.Equal(got, want) {
 		t.Errorf("actions %q, want %q", got, want)
 	}
 	u.showVersions(theirs)
@@ -477,4 +478,41 @@ func TestMentionCompletionAndHighlight(t *testing.T) {
 		t.Errorf("the reader's mention is not marked: %+v", ts.Style)
 	}
 	test.AssertRendersToMarkup(t, "mention_highlight.xml", u.win.Canvas())
+}
+
+// A colleague typing shows under the conversation until they send or the
+// signal runs out; our message they read says so.
+func TestTypingLineAndReadMark(t *testing.T) {
+	f := office()
+	u := newTestUI(t, f)
+	conv := "dm:" + bobID
+	u.open(conv)
+	mine := chat.Message{ID: "o2", Conversation: conv, From: u.self.PeerID, FromName: "Ann", Kind: "text", Text: "Report attached",
+		Time: day0.Add(time.Hour), State: "delivered", Outgoing: true}
+	u.deliver(chat.MessageSent{Message: mine})
+	u.deliver(chat.MessagesRead{Read: chat.ReadMark{Conversation: conv, UpTo: "o2", At: day0.Add(time.Hour + 2*time.Minute)}})
+	if got := deliveryMark(&u.conv.msgs[u.conv.index("o2")]); got != "✓✓ read "+day0.Add(time.Hour+2*time.Minute).Format("15:04") {
+		t.Errorf("mark %q", got)
+	}
+	u.deliver(chat.TypingChanged{Typing: chat.TypingSignal{Conversation: conv, From: bobID, Until: u.now().Add(chat.TypingFor)}})
+	if !u.typingLine.Visible() || u.typingLine.Text != "Bob is typing…" {
+		t.Fatalf("typing line %q, shown %v", u.typingLine.Text, u.typingLine.Visible())
+	}
+	test.AssertRendersToMarkup(t, "typing_read.xml", u.win.Canvas())
+	u.deliver(chat.MessageReceived{Message: chat.Message{ID: "b9", Conversation: conv, From: bobID, FromName: "Bob", Kind: "text",
+		Text: "Thanks", Time: day0.Add(2 * time.Hour), State: "received"}})
+	if u.typingLine.Visible() {
+		t.Error("the typing line stays after Bob sent")
+	}
+	// Another conversation's typing does not show here.
+	u.deliver(chat.TypingChanged{Typing: chat.TypingSignal{Conversation: "dm:12D3KooWCarol", From: "12D3KooWCarol", Until: u.now().Add(chat.TypingFor)}})
+	if u.typingLine.Visible() {
+		t.Error("Carol's typing shows in Bob's conversation")
+	}
+	// Typing in the entry tells the colleague; sending takes it back.
+	test.Type(u.compose.entry, "ok")
+	u.compose.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if !slices.Contains(f.actions, "typing "+conv+" true") || !slices.Contains(f.actions, "typing "+conv+" false") {
+		t.Errorf("actions %q", f.actions)
+	}
 }

@@ -73,7 +73,7 @@ func (k Kind) IsAmendment() bool {
 }
 
 // HasRef reports whether messages of kind k name another message.
-func (k Kind) HasRef() bool { return k == KindReply || k.IsAmendment() }
+func (k Kind) HasRef() bool { return k == KindReply || k == KindRead || k.IsAmendment() }
 
 // CheckEmoji validates a reaction from a user or a peer: one short
 // grapheme-like run of symbols, no letters, digits, spaces or controls, so
@@ -111,9 +111,9 @@ func CheckAmendText(k Kind, text string) error {
 	switch k {
 	case KindReply, KindEdit:
 		return CheckText(text)
-	case KindDelete:
+	case KindDelete, KindRead:
 		if text != "" {
-			return fmt.Errorf("a delete carries no text")
+			return fmt.Errorf("a %s carries no text", k)
 		}
 		return nil
 	case KindReact, KindUnreact:

@@ -77,6 +77,14 @@ type PolicyChanged struct{ Policy Policy }
 // admins, admissions or passes); read them again.
 type WorkspaceChanged struct{}
 
+// MessagesRead: a colleague's window showed our direct messages to them
+// up to and including Read.UpTo (they share read receipts, and so do we).
+type MessagesRead struct{ Read ReadMark }
+
+// TypingChanged: a colleague is typing to us, or stopped. Ephemeral:
+// never stored, never synced.
+type TypingChanged struct{ Typing TypingSignal }
+
 // Lagged: the subscriber fell behind and Missed events were dropped
 // before this one; whatever it shows from events should be read again.
 type Lagged struct{ Missed int }
@@ -100,6 +108,8 @@ func (RoomForked) EventType() string        { return "room_forked" }
 func (ReceiptsChanged) EventType() string   { return "receipts_changed" }
 func (PolicyChanged) EventType() string     { return "policy_changed" }
 func (WorkspaceChanged) EventType() string  { return "workspace_changed" }
+func (MessagesRead) EventType() string      { return "messages_read" }
+func (TypingChanged) EventType() string     { return "typing" }
 func (Lagged) EventType() string            { return "lagged" }
 
 func (PeerOnline) isEvent()        {}
@@ -121,4 +131,6 @@ func (RoomForked) isEvent()        {}
 func (ReceiptsChanged) isEvent()   {}
 func (PolicyChanged) isEvent()     {}
 func (WorkspaceChanged) isEvent()  {}
+func (MessagesRead) isEvent()      {}
+func (TypingChanged) isEvent()     {}
 func (Lagged) isEvent()            {}

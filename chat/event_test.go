@@ -25,6 +25,8 @@ func TestEventTypes(t *testing.T) {
 		{PolicyChanged{}, "policy_changed"},
 		{NearbyChanged{}, "nearby_changed"},
 		{RoomForked{}, "room_forked"},
+		{MessagesRead{}, "messages_read"},
+		{TypingChanged{}, "typing"},
 		{Lagged{Missed: 3}, "lagged"},
 	} {
 		if got := tc.e.EventType(); got != tc.want {

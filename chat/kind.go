@@ -31,6 +31,9 @@ const (
 	KindDelete  Kind = "delete"  // the author took back one of their messages
 	KindReact   Kind = "react"   // someone reacted to a message with an emoji
 	KindUnreact Kind = "unreact" // someone took back their reaction
+	// KindRead tells the author that the reader's window showed their DMs
+	// up to the one its ref names; applied, never shown.
+	KindRead Kind = "read"
 )
 
 // Room body kind bytes: the kind a room message carries inside its sealed
@@ -91,6 +94,7 @@ var kinds = [...]kindForm{
 	{kind: KindDelete, dm: "delete", hasDM: true, body: BodyDelete},
 	{kind: KindReact, dm: "react", hasDM: true, body: BodyReact},
 	{kind: KindUnreact, dm: "unreact", hasDM: true, body: BodyUnreact},
+	{kind: KindRead, dm: "read", hasDM: true},
 }
 
 // Kinds lists every kind, in the table's order.

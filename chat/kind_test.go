@@ -35,6 +35,7 @@ func TestKindTable(t *testing.T) {
 		{kind: KindDelete, name: "delete", dm: "delete", hasDM: true, body: 18, inRoom: true},
 		{kind: KindReact, name: "react", dm: "react", hasDM: true, body: 19, inRoom: true},
 		{kind: KindUnreact, name: "unreact", dm: "unreact", hasDM: true, body: 20, inRoom: true},
+		{kind: KindRead, name: "read", dm: "read", hasDM: true},
 	}
 	if len(tests) != len(Kinds()) {
 		t.Fatalf("%d kinds, the test knows %d", len(Kinds()), len(tests))

@@ -46,6 +46,9 @@ type Message struct {
 	Versions  []Version  `json:"versions,omitempty"`
 	Deleted   bool       `json:"deleted,omitempty"`
 	Reactions []Reaction `json:"reactions,omitempty"`
+	// ReadAt: for our own DMs, when the colleague's window showed it
+	// (zero: not yet, or read receipts are off on either side).
+	ReadAt time.Time `json:"read_at,omitzero"`
 	// Mentions lists the peer ids the text mentions (its "<@id>" tokens,
 	// see mention.go), first first.
 	Mentions []string `json:"mentions,omitempty"`
@@ -53,6 +56,28 @@ type Message struct {
 	// read it (nil for any other message); its fields appear flat.
 	*Receipts
 }
+
+// ReadMark says how far a colleague has read our DMs to them.
+type ReadMark struct {
+	Conversation string    `json:"conversation"` // "dm:<their peer id>"
+	UpTo         string    `json:"up_to"`        // the id of the newest of our messages they read
+	At           time.Time `json:"at"`
+}
+
+// TypingSignal says that a colleague is typing to us (until Until), or
+// stopped (Until zero).
+type TypingSignal struct {
+	Conversation string    `json:"conversation"` // "dm:<their peer id>"
+	From         string    `json:"from"`
+	Until        time.Time `json:"until,omitzero"`
+}
+
+// TypingFor is how long a typing signal holds unless renewed; a sender
+// renews it at most every TypingEvery.
+const (
+	TypingFor   = 6 * time.Second
+	TypingEvery = 3 * time.Second
+)
 
 // Receipts say how far one of our room messages got, from the receipts the
 // other members share: Members is how many other members the room has,

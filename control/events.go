@@ -36,6 +36,10 @@ type WireEvent struct {
 	RoomID string `json:"room_id,omitempty"`
 	// Policy is the workspace policy now in force (policy_changed).
 	Policy *chat.Policy `json:"policy,omitempty"`
+	// Read is how far a colleague read our DMs (messages_read).
+	Read *chat.ReadMark `json:"read,omitempty"`
+	// Typing is a colleague typing to us, or stopping (typing).
+	Typing *chat.TypingSignal `json:"typing,omitempty"`
 	// Missed is how many events a lagged stream skipped.
 	Missed int `json:"missed,omitempty"`
 }
@@ -85,6 +89,10 @@ func ToWire(e chat.Event) WireEvent {
 		w.RoomID = e.Room
 	case chat.PolicyChanged:
 		w.Policy = &e.Policy
+	case chat.MessagesRead:
+		w.Read = &e.Read
+	case chat.TypingChanged:
+		w.Typing = &e.Typing
 	case chat.Lagged:
 		return Lagged(e.Missed)
 	}

@@ -100,6 +100,8 @@ func fixtureEvents() []chat.Event {
 		chat.RoomForked{Fork: fill[chat.RoomFork]()},
 		chat.ReceiptsChanged{Room: "r0123456789abcdef"},
 		chat.PolicyChanged{Policy: filledPolicy()},
+		chat.MessagesRead{Read: fill[chat.ReadMark]()},
+		chat.TypingChanged{Typing: fill[chat.TypingSignal]()},
 		chat.Lagged{Missed: 3},
 	}
 }

@@ -54,6 +54,7 @@ func (s *Service) folded(ctx context.Context) func([]chat.Message, error) ([]cha
 		if err := s.fold(ctx, msgs[0].Conversation, msgs); err != nil {
 			return nil, err
 		}
+		s.hideReadMarks(ctx, msgs)
 		return msgs, nil
 	}
 }
@@ -159,7 +160,17 @@ func (s *Service) MarkRead(ctx context.Context, conv string) error {
 	if err != nil || seq == 0 {
 		return err
 	}
-	return s.store.MarkConvRead(ctx, conv, seq)
+	if err := s.store.MarkConvRead(ctx, conv, seq); err != nil {
+		return err
+	}
+	pid, err := peer.Decode(id)
+	if err != nil {
+		return nil
+	}
+	if err := s.sendReadReceipt(ctx, pid, conv); err != nil {
+		s.log.Warn("a read receipt could not be queued", "peer", pid, "err", err)
+	}
+	return nil
 }
 
 // Unread counts unread messages per conversation (those with none are

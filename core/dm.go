@@ -36,6 +36,7 @@ func (s *Service) toMessage(m storage.Message, names map[string]string) chat.Mes
 		out.Mentions = chat.Mentions(m.Text)
 	}
 	if out.Outgoing {
+		out.ReadAt = m.ReadAt
 		out.FromName = s.currentProfile().Name
 	} else if names != nil {
 		// The colleague's name by their key, with the verified mark and
@@ -66,7 +67,7 @@ func newDMs(s *Service) *dm.Service {
 	w := (*dmWiring)(s)
 	return dm.New(dm.Config{Logger: s.log}, dm.Deps{
 		Key: s.key, Store: s.store, Net: w, Publisher: w, Spawner: w,
-		Colleagues: w, Messages: w, Dialer: w, Transfers: w, Invites: w, Blocks: s.blocks,
+		Colleagues: w, Messages: w, Dialer: w, Transfers: w, Invites: w, Blocks: s.blocks, Reads: w,
 	})
 }
 

@@ -102,6 +102,7 @@ type Service struct {
 	// prefsMu orders the read-modify-write of preferences that one field
 	// at a time changes (mutes, do not disturb, recent reactions).
 	prefsMu sync.Mutex
+	typing  typingSent
 
 	ctx    context.Context
 	cancel context.CancelFunc

@@ -46,6 +46,7 @@ var protocolStreamCaps = map[protocol.ID]int{
 	ProtoEnter:   2,
 	ProtoProve:   4,
 	ProtoNetKey:  2,
+	ProtoTyping:  2,
 }
 
 // outboundStreamCap is what we open ourselves per protocol and peer.

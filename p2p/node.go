@@ -98,6 +98,7 @@ type Node struct {
 	rsv                                       reservations
 	bulk                                      bulkSessions
 	dmPace, profilePace, syncPace, redeemPace *Pace
+	typingPace                                *Pace
 	dmBytes                                   *Pace // durable cost of direct messages, in bytes
 	admission                                 func(peer.ID) Admission
 
@@ -195,6 +196,7 @@ func New(cfg Config, h Handler) (*Node, error) {
 
 		dmPace:      NewPace(dmPace),
 		profilePace: NewPace(profilePace),
+		typingPace:  NewPace(typingPace),
 		syncPace:    NewPace(syncPace),
 		redeemPace:  NewPace(redeemPace),
 		provePace:   NewPace(provePace),
@@ -225,6 +227,7 @@ func New(cfg Config, h Handler) (*Node, error) {
 	}
 	n.handle(ProtoDM, n.serveDM)
 	n.handle(ProtoProfile, n.serveProfile)
+	n.handle(ProtoTyping, n.serveTyping)
 	n.handle(ProtoProve, n.serveProve)
 	if err := n.startPubsub(); err != nil {
 		cancel()

@@ -25,6 +25,14 @@ type recorder struct {
 	online   map[peer.ID]bool
 	changed  chan struct{}
 	failDM   bool
+	typing   []bool
+}
+
+func (r *recorder) HandleTyping(_ context.Context, _ peer.ID, typing bool) {
+	r.mu.Lock()
+	r.typing = append(r.typing, typing)
+	r.mu.Unlock()
+	r.poke()
 }
 
 func newRecorder() *recorder {

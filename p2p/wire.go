@@ -285,7 +285,7 @@ func DecodeDM(b []byte) (DM, error) {
 	case chat.KindRoomKey:
 		kerr = checkRoomKey(m.RoomKey)
 		m.Invite, m.File, m.FileStatus = nil, nil, nil
-	case chat.KindReply, chat.KindEdit, chat.KindDelete, chat.KindReact, chat.KindUnreact:
+	case chat.KindReply, chat.KindEdit, chat.KindDelete, chat.KindReact, chat.KindUnreact, chat.KindRead:
 		m.Invite, m.File, m.FileStatus, m.RoomKey = nil, nil, nil, nil
 	default:
 		m.Kind, m.Invite, m.File, m.FileStatus, m.RoomKey = "", nil, nil, nil, nil

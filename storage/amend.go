@@ -2,8 +2,11 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"time"
 )
 
 // Amendments are the edits, deletes and reactions of a conversation:
@@ -11,14 +14,14 @@ import (
 // leave them out; the caller folds them into the page's messages.
 
 // notAmendment is the condition on a message that it is not an amendment.
-const notAmendment = `kind NOT IN ('edit', 'delete', 'react', 'unreact')`
+const notAmendment = `kind NOT IN ('edit', 'delete', 'react', 'unreact', 'read')`
 
 // amendmentsSQL finds, through messages_ref, the amendments of conv that
 // name one of the ids in ?2 (a JSON array), in each author's order: a room's
 // by its authors' sequence numbers, a DM's by local arrival, which is the
 // author's order since a DM outbox delivers in order.
 const amendmentsSQL = `SELECT ` + messageColumns + ` FROM messages
-	WHERE conv = ?1 AND ref_id IN (SELECT value FROM json_each(?2)) AND NOT (` + notAmendment + `)
+	WHERE conv = ?1 AND ref_id IN (SELECT value FROM json_each(?2)) AND kind IN ('edit', 'delete', 'react', 'unreact')
 	ORDER BY author, author_seq, seq`
 
 // Amendments returns the amendments of conv that name one of ids.
@@ -76,4 +79,40 @@ func (s *Store) UnreadMentions(ctx context.Context, self string) (map[string]int
 		out[conv] = n
 	}
 	return out, rows.Err()
+}
+
+// MarkReadUpTo records that the recipient of our DMs in conv (author is
+// us) read them up to and including the one with id, at at: each of ours
+// up to it not marked yet gets at. ok is false when id is not one of our
+// messages there.
+func (s *Store) MarkReadUpTo(ctx context.Context, conv, author, id string, at time.Time) (ok bool, err error) {
+	var seq int64
+	err = s.reader.QueryRowContext(ctx, `SELECT seq FROM messages WHERE author = ? AND id = ? AND conv = ?`, author, id, conv).Scan(&seq)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("storage: mark read up to %s: %w", id, err)
+	}
+	_, err = s.writer.ExecContext(ctx, `UPDATE messages SET read_at = ? WHERE conv = ? AND author = ? AND seq <= ? AND read_at = 0`,
+		toMillis(at), conv, author, seq)
+	if err != nil {
+		return false, fmt.Errorf("storage: mark read up to %s: %w", id, err)
+	}
+	return true, nil
+}
+
+// NewestFrom returns the id of the newest message of conv written by
+// author that people see (not an amendment), "" if none.
+func (s *Store) NewestFrom(ctx context.Context, conv, author string) (string, error) {
+	var id string
+	err := s.reader.QueryRowContext(ctx, `SELECT id FROM messages WHERE conv = ? AND author = ? AND `+notAmendment+`
+		ORDER BY seq DESC LIMIT 1`, conv, author).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("storage: newest of %s: %w", conv, err)
+	}
+	return id, nil
 }

@@ -59,13 +59,16 @@ type Message struct {
 	// a reaction is about; both "" for any other message.
 	RefAuthor string
 	RefID     string
+	// ReadAt is when the recipient of our DM said their window showed it
+	// (zero: not yet). The store sets it (MarkReadUpTo), never an insert.
+	ReadAt time.Time
 }
 
 // ErrDuplicate is returned (wrapped) when an outgoing message reuses an
 // (author, id) pair that is already stored.
 var ErrDuplicate = errors.New("storage: message already stored")
 
-const messageColumns = `seq, id, conv, author, text, sent_at, received_at, state, kind, hlc, author_seq, meta, sig, ref_author, ref_id`
+const messageColumns = `seq, id, conv, author, text, sent_at, received_at, state, kind, hlc, author_seq, meta, sig, ref_author, ref_id, read_at`
 
 // insertMessageSQL changes no row when (author, id) exists, which lets
 // callers tell a duplicate from a failure without decoding driver error
@@ -299,9 +302,10 @@ func scanMessage(sc scanner) (Message, error) {
 		state          string
 		hlc, authorSeq int64
 		sig            []byte
+		readAt         int64
 	)
 	if err := sc.Scan(&m.Seq, &m.ID, &m.Conv, &m.Author, &m.Text, &sent, &received, &state,
-		&m.Kind, &hlc, &authorSeq, &m.Meta, &sig, &m.RefAuthor, &m.RefID); err != nil {
+		&m.Kind, &hlc, &authorSeq, &m.Meta, &sig, &m.RefAuthor, &m.RefID, &readAt); err != nil {
 		return Message{}, err
 	}
 	m.Sig = string(sig)
@@ -310,6 +314,9 @@ func scanMessage(sc scanner) (Message, error) {
 	m.SentAt = fromMillis(sent)
 	m.ReceivedAt = fromMillis(received)
 	m.State = State(state)
+	if readAt > 0 {
+		m.ReadAt = fromMillis(readAt)
+	}
 	return m, nil
 }
 

@@ -3,6 +3,7 @@ package dm
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"hallway/chat"
 	"hallway/p2p"
@@ -33,6 +34,14 @@ type Deps struct {
 	Invites    Invites
 	// Blocks is the user's block list; nil blocks nobody.
 	Blocks Blocks
+	// Reads takes colleagues' read receipts; nil drops them.
+	Reads Reads
+}
+
+// Reads takes what a colleague says their window showed of our DMs: all
+// of ours up to upTo, at their clock's at.
+type Reads interface {
+	ReadReceived(ctx context.Context, from peer.ID, upTo string, at time.Time)
 }
 
 // Blocks tells whether the user blocked a colleague: nothing is sent to

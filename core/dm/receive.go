@@ -35,6 +35,15 @@ func (s *Service) Receive(ctx context.Context, from peer.ID, m p2p.DM) error {
 		// Likewise: a key held already is not taken twice.
 		s.deps.Invites.RoomKeyReceived(ctx, from, m.RoomKey)
 		return nil
+	case string(chat.KindRead):
+		// A read receipt is about our own messages only.
+		if m.Ref.From != s.deps.Net.ID().String() {
+			return fmt.Errorf("%w: read receipt from %s for another's message", p2p.ErrBadFrame, from.ShortString())
+		}
+		if s.deps.Reads != nil {
+			s.deps.Reads.ReadReceived(ctx, from, m.Ref.ID, time.UnixMilli(m.SentAt))
+		}
+		return nil
 	}
 	kind, _ := chat.KindFromDM(m.Kind)
 	if (kind == chat.KindEdit || kind == chat.KindDelete) && m.Ref.From != from.String() {

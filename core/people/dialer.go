@@ -252,7 +252,7 @@ func (d *Dialer) work(ctx context.Context, knownOnly bool) {
 			st.delay = min(max(2*st.delay, firstBackoff), maxBackoff)
 			st.next = time.Now().Add(st.delay)
 			st.failed, st.err = addrsKey(addrs), err
-			st.attempts, st.attemptAt = attemptsOf(err, addrs), time.Now()
+			st.attempts, st.attemptAt = mergeAttempts(attemptsOf(err, addrs), st.attempts), time.Now()
 			d.log.Debug("dial failed", "peer", st.id, "err", err)
 		}
 		d.mu.Unlock()

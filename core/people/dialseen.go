@@ -3,6 +3,7 @@ package people
 import (
 	"errors"
 	"maps"
+	"slices"
 	"time"
 
 	"hallway/p2p"
@@ -40,6 +41,26 @@ func (d *Dialer) state(id peer.ID) *dialState {
 	return st
 }
 
+// maxAttempts bounds the per-address outcomes kept for a colleague.
+const maxAttempts = 8
+
+// mergeAttempts keeps, newest first, the latest outcome of each address
+// across failed dials: a dial of a relay address that fails after a
+// direct one timed out must not hide that a firewall drops the direct
+// path.
+func mergeAttempts(latest, earlier []p2p.DialAttempt) []p2p.DialAttempt {
+	out := slices.Clone(latest)
+	for _, a := range earlier {
+		if len(out) >= maxAttempts {
+			break
+		}
+		if !slices.ContainsFunc(out, func(b p2p.DialAttempt) bool { return b.Addr == a.Addr }) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
 // attemptsOf is what each address did in the failed dial err.
 func attemptsOf(err error, addrs []ma.Multiaddr) []p2p.DialAttempt {
 	var f *p2p.DialFailure
@@ -56,7 +77,7 @@ func attemptsOf(err error, addrs []ma.Multiaddr) []p2p.DialAttempt {
 // DialReport is what the dialer knows of a peer's reachability.
 type DialReport struct {
 	Seen      map[string]time.Time // source → when it last reported the peer
-	Attempts  []p2p.DialAttempt    // the last failed dial, per address
+	Attempts  []p2p.DialAttempt    // each address's latest outcome in failed dials, newest first
 	AttemptAt time.Time            // when it failed
 }
 

@@ -1,6 +1,7 @@
 package people
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -43,5 +44,31 @@ func TestVerdictNamesEachCause(t *testing.T) {
 				t.Fatalf("cause %q (%s), want %q", cause, line, tt.want)
 			}
 		})
+	}
+}
+
+// A dial through a relay that fails after a direct one timed out keeps
+// the timeout: connected through the relay, the cause is the firewall.
+func TestMergedAttemptsKeepTheFirewall(t *testing.T) {
+	direct := p2p.DialAttempt{Addr: "/ip4/10.0.0.2/tcp/4774", Outcome: p2p.OutcomeTimeout}
+	circuit := p2p.DialAttempt{Addr: "/ip4/10.0.0.3/tcp/4774/p2p/x/p2p-circuit", Outcome: p2p.OutcomeFailed}
+	got := mergeAttempts([]p2p.DialAttempt{circuit}, []p2p.DialAttempt{direct})
+	if len(got) != 2 || got[0] != circuit || got[1] != direct {
+		t.Fatalf("merged %+v", got)
+	}
+	again := mergeAttempts([]p2p.DialAttempt{{Addr: direct.Addr, Outcome: p2p.OutcomeRefused}}, got)
+	if len(again) != 2 || again[0].Outcome != p2p.OutcomeRefused {
+		t.Fatalf("an address's newer outcome: %+v", again)
+	}
+	cause, _ := Verdict(Reach{Name: "Eve", Online: true, Via: p2p.ViaRelay, RelayName: "Dan", Attempts: got})
+	if cause != chat.CauseFirewall {
+		t.Errorf("cause %q, want the firewall", cause)
+	}
+	var many []p2p.DialAttempt
+	for i := range 20 {
+		many = mergeAttempts([]p2p.DialAttempt{{Addr: fmt.Sprint(i)}}, many)
+	}
+	if len(many) != maxAttempts || many[0].Addr != "19" {
+		t.Errorf("kept %d, newest %q", len(many), many[0].Addr)
 	}
 }
