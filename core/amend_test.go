@@ -34,10 +34,7 @@ func (n *node) roomMsgs(room string) []chat.Message {
 
 func TestAmendmentsInADM(t *testing.T) {
 	ctx := context.Background()
-	ann := startNode(t, "", "Ann")
-	bob := startNode(t, "", "Bob", ann.addr())
-	ann.waitOnline(bob, "Bob")
-	bob.waitOnline(ann, "Ann")
+	ann, bob := pairOnline(t)
 	annID := ann.ID().String()
 
 	m, err := ann.Send(ctx, "Bob", "lunch at 1?")
@@ -120,10 +117,7 @@ func TestAmendmentsInADM(t *testing.T) {
 // the recipient refuses both, and its view does not change.
 func TestAnEditOfAnothersDMIsRefused(t *testing.T) {
 	ctx := context.Background()
-	ann := startNode(t, "", "Ann")
-	bob := startNode(t, "", "Bob", ann.addr())
-	ann.waitOnline(bob, "Bob")
-	bob.waitOnline(ann, "Ann")
+	ann, bob := pairOnline(t)
 	m, err := ann.Send(ctx, "Bob", "the report is due friday")
 	if err != nil {
 		t.Fatal(err)

@@ -12,14 +12,20 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 )
 
+// pairOnline starts Ann and Bob, each listing the other online.
+func pairOnline(t *testing.T) (ann, bob *node) {
+	ann = startNode(t, "", "Ann")
+	bob = startNode(t, "", "Bob", ann.addr())
+	ann.waitOnline(bob, "Bob")
+	bob.waitOnline(ann, "Ann")
+	return ann, bob
+}
+
 // Bob's window shows Ann's messages: Ann's say read. Whoever turns read
 // receipts off neither sends them nor sees them.
 func TestDMReadReceipts(t *testing.T) {
 	ctx := context.Background()
-	ann := startNode(t, "", "Ann")
-	bob := startNode(t, "", "Bob", ann.addr())
-	ann.waitOnline(bob, "Bob")
-	bob.waitOnline(ann, "Ann")
+	ann, bob := pairOnline(t)
 	send := func(text string) chat.Message {
 		m, err := ann.Send(ctx, "Bob", text)
 		if err != nil {
@@ -84,10 +90,7 @@ func TestDMReadReceipts(t *testing.T) {
 // A read receipt naming someone else's message is refused.
 func TestAForgedReadReceiptIsRefused(t *testing.T) {
 	ctx := context.Background()
-	ann := startNode(t, "", "Ann")
-	bob := startNode(t, "", "Bob", ann.addr())
-	ann.waitOnline(bob, "Bob")
-	bob.waitOnline(ann, "Ann")
+	ann, bob := pairOnline(t)
 	m, err := bob.Send(ctx, "Ann", "mine")
 	if err != nil {
 		t.Fatal(err)
@@ -106,10 +109,7 @@ func TestAForgedReadReceiptIsRefused(t *testing.T) {
 // Typing reaches the colleague as an event, never as a message.
 func TestTypingSignalReachesTheColleague(t *testing.T) {
 	ctx := context.Background()
-	ann := startNode(t, "", "Ann")
-	bob := startNode(t, "", "Bob", ann.addr())
-	ann.waitOnline(bob, "Bob")
-	bob.waitOnline(ann, "Ann")
+	ann, bob := pairOnline(t)
 	events := bob.Subscribe(ctx)
 	if err := ann.Typing(ctx, dmConv(bob.ID()), true); err != nil {
 		t.Fatal(err)
