@@ -127,7 +127,7 @@ func (u *UI) apply(ev chat.Event) {
 		u.nearbyChanged(e.Workspaces)
 	case chat.ReceiptsChanged:
 		if u.current == chat.RoomConv(e.Room).String() {
-			u.conv.load(u.current, "")
+			u.conv.load(u.current, "", 0)
 		}
 	case chat.PolicyChanged:
 		p := e.Policy
@@ -145,7 +145,7 @@ func (u *UI) lagged(missed int) {
 	u.log.Warn("fell behind the node's events; reading the view again", "missed", missed)
 	u.reload(false)
 	if u.current != "" {
-		u.conv.load(u.current, "")
+		u.conv.load(u.current, "", 0)
 	}
 }
 

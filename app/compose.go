@@ -112,7 +112,12 @@ func newCompose(u *UI) *compose {
 	c.bar = container.NewBorder(nil, nil, nil, cancel, c.barTxt)
 	c.bar.Hide()
 	c.entry.onEscape = c.cancelMode
-	c.entry.OnChanged = c.offerCompletion
+	c.entry.OnChanged = func(text string) {
+		c.offerCompletion(text)
+		if c.mode != chat.KindEdit {
+			u.draftChanged(u.current, text)
+		}
+	}
 	c.obj = container.NewBorder(container.NewVBox(widget.NewSeparator(), c.bar), nil, attach, c.send, c.entry)
 	return c
 }

@@ -35,6 +35,11 @@ type conversation struct {
 	// shownAt is when the load being shown started, until its newest row
 	// is drawn.
 	shownAt time.Time
+	// unreadN is how many messages were unread when the conversation
+	// opened; firstUnread the first of them, over which a "New messages"
+	// line shows until the conversation closes.
+	unreadN     int
+	firstUnread string
 }
 
 func newConversation(u *UI) *conversation {
@@ -64,6 +69,7 @@ func (c *conversation) update(id widget.ListItemID, it *msgItem) {
 		prev = &c.msgs[id-1]
 	}
 	shape := shapeOf(m, prev)
+	shape.unreadLine = m.ID != "" && m.ID == c.firstUnread
 	it.set(m, shape)
 	h := c.sizer.height(c.list.Size().Width, m, shape)
 	c.list.SetItemHeight(id, h)
@@ -80,10 +86,12 @@ func (c *conversation) update(id widget.ListItemID, it *msgItem) {
 	}
 }
 
-// load shows conv from its newest page, or from the page holding target.
-func (c *conversation) load(conv, target string) {
+// load shows conv from its newest page, or from the page holding target,
+// with a line over the first of the unread newest messages.
+func (c *conversation) load(conv, target string, unread int) {
 	c.gen++
 	gen := c.gen
+	c.unreadN, c.firstUnread = unread, ""
 	c.conv, c.msgs, c.oldest, c.hasMore, c.loading, c.pinned = conv, nil, nil, false, true, target != ""
 	c.list.UnselectAll()
 	c.list.Refresh()
@@ -114,6 +122,8 @@ func (c *conversation) load(conv, target string) {
 			for _, r := range all {
 				c.msgs = append(c.msgs, r.msgs...)
 			}
+			c.firstUnread = firstUnreadOf(c.msgs, c.unreadN)
+			c.u.jump.refresh()
 			c.shownAt = start
 			c.hasMore = len(all) > 0 && all[0].full
 			if len(all) > 0 {
@@ -260,6 +270,20 @@ func (c *conversation) upsert(m chat.Message) {
 	if m.Outgoing || !c.pinned {
 		c.list.ScrollToBottom()
 	}
+}
+
+// firstUnreadOf is the id of the first of the n newest messages that
+// count as unread (colleagues' texts, replies and files), "" for none.
+func firstUnreadOf(msgs []chat.Message, n int) string {
+	for i := len(msgs) - 1; i >= 0 && n > 0; i-- {
+		m := msgs[i]
+		if k := chat.Kind(m.Kind); !m.Outgoing && (k == chat.KindText || k == chat.KindReply || k == chat.KindFile || m.Kind == "") {
+			if n--; n == 0 {
+				return m.ID
+			}
+		}
+	}
+	return ""
 }
 
 // keepFold keeps on m, a newer copy of old as an event carries it (its

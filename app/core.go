@@ -16,6 +16,10 @@ type Messenger interface {
 	SendTo(ctx context.Context, conv, text string) (chat.Message, error)
 	MarkRead(ctx context.Context, conv string) error
 	Unread(ctx context.Context) (map[string]int, error)
+	// SetDraft keeps the unsent text of a conversation ("" forgets it);
+	// Drafts returns them all.
+	SetDraft(ctx context.Context, conv, text string) error
+	Drafts(ctx context.Context) (map[string]string, error)
 	// Typing tells the colleague of a DM that the user types, or stopped.
 	Typing(ctx context.Context, conv string, typing bool) error
 	// UnreadMentions counts the unread messages that mention the user.

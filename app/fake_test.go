@@ -22,6 +22,7 @@ type fakeCore struct {
 	trusts    map[string]chat.Trust
 	unread    map[string]int
 	mentioned map[string]int
+	drafts    map[string]string
 	transfers []chat.Transfer
 	prefs     chat.Prefs
 	hits      []chat.SearchHit
@@ -122,6 +123,27 @@ func (f *fakeCore) Unread(context.Context) (map[string]int, error) {
 	f.viewReads++
 	out := map[string]int{}
 	for k, v := range f.unread {
+		out[k] = v
+	}
+	return out, nil
+}
+func (f *fakeCore) SetDraft(_ context.Context, conv, text string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.drafts == nil {
+		f.drafts = map[string]string{}
+	}
+	f.drafts[conv] = text
+	if text == "" {
+		delete(f.drafts, conv)
+	}
+	return nil
+}
+func (f *fakeCore) Drafts(context.Context) (map[string]string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := map[string]string{}
+	for k, v := range f.drafts {
 		out[k] = v
 	}
 	return out, nil

@@ -21,7 +21,8 @@ import (
 
 // shape says which parts of a message row show.
 type shape struct {
-	day    bool // a day separator above
+	unreadLine bool // the "New messages" line above: the first unread
+	day        bool // a day separator above
 	header bool // author and time (hidden for a quick follow-up by the same author)
 	system bool // a join, leave or invite line
 	file   bool
@@ -70,6 +71,7 @@ type msgItem struct {
 	u      *UI
 	day    *widget.Label
 	dayBox *fyne.Container
+	newBox *fyne.Container // the "New messages" line
 	name   *canvas.Text
 	when   *widget.Label
 	mark   *widget.Label
@@ -111,7 +113,12 @@ func newMsgItem(u *UI) *msgItem {
 	it.system.Importance = widget.LowImportance
 	it.system.Wrapping = fyne.TextWrapWord
 	it.card = newFileCard(u)
-	it.box = container.New(layout.NewCustomPaddedVBoxLayout(0), it.dayBox, it.head, it.system, it.quote, it.body, it.reacts, it.card.obj)
+	newLbl := canvas.NewText("New messages", theme.Color(theme.ColorNameError))
+	newLbl.TextSize = theme.CaptionTextSize()
+	newLbl.TextStyle.Bold = true
+	it.newBox = container.NewBorder(nil, nil, nil, container.NewPadded(newLbl), container.NewVBox(layout.NewSpacer(), unreadRule(), layout.NewSpacer()))
+	it.newBox.Hide()
+	it.box = container.New(layout.NewCustomPaddedVBoxLayout(0), it.newBox, it.dayBox, it.head, it.system, it.quote, it.body, it.reacts, it.card.obj)
 	it.ExtendBaseWidget(it)
 	return it
 }
@@ -124,6 +131,7 @@ func (it *msgItem) MouseMoved(*desktop.MouseEvent) { it.u.activity() }
 func (it *msgItem) MouseOut()                      {}
 
 func (it *msgItem) set(m *chat.Message, s shape) {
+	show(it.newBox, s.unreadLine)
 	show(it.dayBox, s.day)
 	if s.day {
 		it.day.SetText(dayLabel(m.Time, it.u.now()))
@@ -167,6 +175,9 @@ func (it *msgItem) set(m *chat.Message, s shape) {
 	if s.file {
 		it.card.set(m)
 	}
+	// Parts appeared or vanished: lay the row out again at its size, or a
+	// hidden part would leave its gap.
+	it.box.Layout.Layout(it.box.Objects, it.box.Size())
 }
 
 // deliveryMark is the state of our own messages: a clock while waiting,
@@ -186,6 +197,13 @@ func deliveryMark(m *chat.Message) string {
 		return "✓ delivered"
 	}
 	return "🕓 waiting"
+}
+
+// unreadRule is the red rule of the "New messages" line.
+func unreadRule() fyne.CanvasObject {
+	r := canvas.NewRectangle(theme.Color(theme.ColorNameError))
+	r.SetMinSize(fyne.NewSize(10, 1))
+	return r
 }
 
 // nameOf names a key as the window knows it: ours, a colleague's, else
@@ -314,6 +332,9 @@ func (r *rowSizer) height(width float32, m *chat.Message, s shape) float32 {
 	lineH := fyne.MeasureText("Mg", size, fyne.TextStyle{}).Height
 	captionH := fyne.MeasureText("Mg", theme.CaptionTextSize(), fyne.TextStyle{}).Height
 	h := float32(0)
+	if s.unreadLine {
+		h += captionH + 2*inner
+	}
 	if s.day {
 		h += captionH + 2*inner
 	}

@@ -42,6 +42,12 @@ type UI struct {
 	// under the open conversation says so.
 	typing     map[string]*chat.TypingSignal
 	typingLine *widget.Label
+	// jump takes the user to the first unread message or the latest.
+	jump *jumpBar
+	// drafts are the unsent texts by conversation; dirty those not saved
+	// yet.
+	drafts map[string]string
+	dirty  map[string]bool
 	transfers  map[string]chat.Transfer
 	prefs      chat.Prefs
 	// nearby: the other workspaces seen on the network.
@@ -90,6 +96,7 @@ func newUI(a fyne.App, win fyne.Window) *UI {
 		app: a, win: win, focused: true,
 		peers: map[string]chat.Colleague{}, trusts: map[string]chat.Trust{},
 		unread: map[string]int{}, mentions: map[string]int{}, roomNames: map[string][]string{}, typing: map[string]*chat.TypingSignal{},
+		drafts: map[string]string{}, dirty: map[string]bool{},
 		transfers: map[string]chat.Transfer{},
 		prefs:     chat.Prefs{Notifications: true, Theme: chat.ThemeSystem},
 		now:       time.Now,
@@ -113,6 +120,7 @@ func newUI(a fyne.App, win fyne.Window) *UI {
 	u.typingLine.Importance = widget.LowImportance
 	u.typingLine.TextStyle.Italic = true
 	u.typingLine.Hide()
+	u.jump = newJumpBar(u)
 	u.idle = newIdleTracker(realClock{}, idleAfter, nil, u.idleChanged)
 	u.tray = newTray(u)
 	u.empty = container.NewCenter(widget.NewLabel("Pick a colleague or a room on the left."))
@@ -173,6 +181,7 @@ type state struct {
 	trusts    map[string]chat.Trust
 	unread    map[string]int
 	mentions  map[string]int
+	drafts    map[string]string
 	transfers []chat.Transfer
 	prefs     chat.Prefs
 	nearby    []chat.NearbyWorkspace
@@ -201,6 +210,9 @@ func loadState(ctx context.Context, c Core) (state, error) {
 		return st, err
 	}
 	if st.mentions, err = c.UnreadMentions(ctx); err != nil {
+		return st, err
+	}
+	if st.drafts, err = c.Drafts(ctx); err != nil {
 		return st, err
 	}
 	if st.transfers, err = c.Transfers(ctx); err != nil {
@@ -235,6 +247,11 @@ func (u *UI) setState(st state) {
 	u.mentions = st.mentions
 	if u.mentions == nil {
 		u.mentions = map[string]int{}
+	}
+	for conv, d := range st.drafts {
+		if !u.dirty[conv] {
+			u.drafts[conv] = d
+		}
 	}
 	for _, t := range st.transfers {
 		u.transfers[t.ID] = t
@@ -287,11 +304,14 @@ func (u *UI) open(conv string) {
 // openAt shows a conversation and scrolls to message id ("" = newest).
 func (u *UI) openAt(conv, msgID string) {
 	changed := u.current != conv
+	if changed {
+		u.flushDraft(u.current)
+	}
 	u.current = conv
-	u.convPane.Objects = []fyne.CanvasObject{container.NewBorder(nil, container.NewVBox(u.typingLine, u.compose.obj), nil, nil, u.conv.list)}
+	u.convPane.Objects = []fyne.CanvasObject{container.NewBorder(nil, container.NewVBox(u.jump.obj, u.typingLine, u.compose.obj), nil, nil, u.conv.list)}
 	u.convPane.Refresh()
 	if changed || msgID != "" {
-		u.conv.load(conv, msgID)
+		u.conv.load(conv, msgID, u.unread[conv])
 	}
 	if changed && u.compose.mode != "" {
 		u.compose.cancelMode()
@@ -299,6 +319,7 @@ func (u *UI) openAt(conv, msgID string) {
 	if changed {
 		u.loadMentionNames(conv)
 		u.refreshTyping()
+		u.compose.entry.SetText(u.drafts[conv])
 	}
 	u.header.refresh()
 	u.sidebar.selectConv(conv)

@@ -516,3 +516,42 @@ func TestTypingLineAndReadMark(t *testing.T) {
 		t.Errorf("actions %q", f.actions)
 	}
 }
+
+// Opening a conversation with unread messages draws the "New messages"
+// line over the first of them and offers to jump there; a draft stays
+// with its conversation, across a restart of the window.
+func TestNewMessagesLineJumpAndDrafts(t *testing.T) {
+	f := office()
+	carol := "dm:12D3KooWCarol"
+	f.addMessages(carol, "12D3KooWCarol", "Carol", 40)
+	u := newTestUI(t, f)
+	u.open(carol)
+	if want := f.msgs[carol][35].ID; u.conv.firstUnread != want {
+		t.Fatalf("first unread %q, want %q (5 unread)", u.conv.firstUnread, want)
+	}
+	if !u.jump.obj.Visible() || u.jump.first.Text != "First unread (5)" {
+		t.Fatalf("jump bar %v %q", u.jump.obj.Visible(), u.jump.first.Text)
+	}
+	test.Tap(u.jump.first)
+	test.AssertRendersToMarkup(t, "new_messages.xml", u.win.Canvas())
+
+	test.Type(u.compose.entry, "half a thought")
+	u.flushDraft(carol)
+	u.open("dm:" + bobID)
+	if u.compose.entry.Text != "" {
+		t.Errorf("Bob's conversation opens with %q", u.compose.entry.Text)
+	}
+	if f.drafts[carol] != "half a thought" {
+		t.Fatalf("drafts kept %q", f.drafts)
+	}
+	again := newTestUI(t, f)
+	again.open(carol)
+	if again.compose.entry.Text != "half a thought" {
+		t.Errorf("after a restart Carol's draft is %q", again.compose.entry.Text)
+	}
+	again.compose.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	again.flushDraft(carol)
+	if _, kept := f.drafts[carol]; kept {
+		t.Error("the draft outlived its sending")
+	}
+}

@@ -38,3 +38,30 @@ func (s *Store) SetSetting(ctx context.Context, key, value string) error {
 	}
 	return nil
 }
+
+// SettingsWithPrefix returns every setting whose key starts with prefix,
+// by key with the prefix cut off.
+func (s *Store) SettingsWithPrefix(ctx context.Context, prefix string) (map[string]string, error) {
+	rows, err := s.reader.QueryContext(ctx, `SELECT key, value FROM settings WHERE substr(key, 1, ?) = ?`, len(prefix), prefix)
+	if err != nil {
+		return nil, fmt.Errorf("storage: settings %q…: %w", prefix, err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			return nil, fmt.Errorf("storage: settings %q…: %w", prefix, err)
+		}
+		out[k[len(prefix):]] = v
+	}
+	return out, rows.Err()
+}
+
+// DeleteSetting forgets key.
+func (s *Store) DeleteSetting(ctx context.Context, key string) error {
+	if _, err := s.writer.ExecContext(ctx, `DELETE FROM settings WHERE key = ?`, key); err != nil {
+		return fmt.Errorf("storage: delete setting %q: %w", key, err)
+	}
+	return nil
+}
