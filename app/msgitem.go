@@ -23,9 +23,9 @@ import (
 type shape struct {
 	unreadLine bool // the "New messages" line above: the first unread
 	day        bool // a day separator above
-	header bool // author and time (hidden for a quick follow-up by the same author)
-	system bool // a join, leave or invite line
-	file   bool
+	header     bool // author and time (hidden for a quick follow-up by the same author)
+	system     bool // a join, leave or invite line
+	file       bool
 }
 
 func shapeOf(m, prev *chat.Message) shape {

@@ -46,10 +46,10 @@ type UI struct {
 	jump *jumpBar
 	// drafts are the unsent texts by conversation; dirty those not saved
 	// yet.
-	drafts map[string]string
-	dirty  map[string]bool
-	transfers  map[string]chat.Transfer
-	prefs      chat.Prefs
+	drafts    map[string]string
+	dirty     map[string]bool
+	transfers map[string]chat.Transfer
+	prefs     chat.Prefs
 	// nearby: the other workspaces seen on the network.
 	nearby []chat.NearbyWorkspace
 	// nearbyEvents counts nearby_changed events applied, so a reload that
