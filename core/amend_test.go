@@ -95,20 +95,21 @@ func TestAmendmentsInADM(t *testing.T) {
 		}
 		return bob.history("Ann")[0]
 	}
-	// The record keeps every version, each under its author's signature:
-	// the message, its edit, the reply, 3 reactions and the delete (and
-	// the node's own join of #general).
+	// No legal hold covers the conversation: the message and its edit are
+	// erased everywhere, stubs with nothing to prove; the reply, 3
+	// reactions and the delete stay signed (and the node's own join of
+	// #general).
 	for _, n := range []*node{ann, bob} {
 		n.waitFor("every amendment", func() bool {
 			am, _ := n.store.Amendments(ctx, orig(n).Conversation, []string{m.ID})
 			return len(am) == 5 // the edit, 3 reactions, the delete
 		})
 		data, _ := exportOf(t, n, ExportOptions{})
-		if r := archive.Verify(data); !r.OK() || r.Verified != 8 || r.Unsigned != 0 {
+		if r := archive.Verify(data); !r.OK() || r.Verified != 6 || r.Unsigned != 2 {
 			t.Errorf("%s's export: %+v", n.currentProfile().Name, r)
 		}
-		if !bytes.Contains(data, []byte(`"text":"lunch at 1?"`)) || !bytes.Contains(data, []byte(`"kind":"edit"`)) {
-			t.Errorf("%s's export lacks the first version or the edit", n.currentProfile().Name)
+		if bytes.Contains(data, []byte("lunch at")) || !bytes.Contains(data, []byte(`"kind":"delete"`)) {
+			t.Errorf("%s's export keeps the deleted text, or lacks the delete", n.currentProfile().Name)
 		}
 	}
 }
@@ -198,6 +199,10 @@ func TestAmendmentsInARoomConverge(t *testing.T) {
 			return len(am) == 7
 		})
 	}
+	// A legal hold on the room at Cat's keeps the original there.
+	if _, err := cat.PlaceHold(ctx, room, "audit"); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := ann.Delete(ctx, m.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -208,8 +213,15 @@ func TestAmendmentsInARoomConverge(t *testing.T) {
 		})
 	}
 	data, _ := exportOf(t, cat, ExportOptions{In: room})
-	if r := archive.Verify(data); !r.OK() || r.Tampered != 0 {
-		t.Errorf("the room's export: %+v", r)
+	if r := archive.Verify(data); !r.OK() || r.Tampered != 0 || r.Unsigned != 0 {
+		t.Errorf("the room's export at Cat's: %+v", r)
+	}
+	if !bytes.Contains(data, []byte(`"text":"standup at 9"`)) || !bytes.Contains(data, []byte(`"text":"standup at 9:30"`)) {
+		t.Error("Cat's hold did not keep both versions in the export")
+	}
+	data, _ = exportOf(t, bob, ExportOptions{In: room})
+	if r := archive.Verify(data); !r.OK() || r.Tampered != 0 || r.Unsigned != 2 || bytes.Contains(data, []byte("standup at")) {
+		t.Errorf("the room's export at Bob's keeps the deleted text, or: %+v", r)
 	}
 	if _, err := ann.Reply(ctx, "no-such-id", "x"); !errors.Is(err, chat.ErrUnknownMessage) {
 		t.Errorf("a reply to an unknown id: %v", err)

@@ -62,13 +62,16 @@ type Message struct {
 	// ReadAt is when the recipient of our DM said their window showed it
 	// (zero: not yet). The store sets it (MarkReadUpTo), never an insert.
 	ReadAt time.Time
+	// Redacted: its author deleted it for everyone and no legal hold kept
+	// it; Text is empty (redact.go).
+	Redacted bool
 }
 
 // ErrDuplicate is returned (wrapped) when an outgoing message reuses an
 // (author, id) pair that is already stored.
 var ErrDuplicate = errors.New("storage: message already stored")
 
-const messageColumns = `seq, id, conv, author, text, sent_at, received_at, state, kind, hlc, author_seq, meta, sig, ref_author, ref_id, read_at`
+const messageColumns = `seq, id, conv, author, text, sent_at, received_at, state, kind, hlc, author_seq, meta, sig, ref_author, ref_id, read_at, redacted`
 
 // insertMessageSQL changes no row when (author, id) exists, which lets
 // callers tell a duplicate from a failure without decoding driver error
@@ -135,7 +138,10 @@ func (s *Store) InsertIncoming(ctx context.Context, m Message) (stored Message, 
 		if ok {
 			m.Seq = seq
 			stored, inserted = m, true
-			return indexMessages(ctx, tx.StmtContext(ctx, s.stmts.indexMessages), []int64{seq})
+			if err := indexMessages(ctx, tx.StmtContext(ctx, s.stmts.indexMessages), []int64{seq}); err != nil {
+				return err
+			}
+			return applyDeletes(ctx, tx, []int64{seq})
 		}
 		row := tx.StmtContext(ctx, s.stmts.storedMessage).QueryRowContext(ctx, m.Author, m.ID)
 		stored, err = scanMessage(row)
@@ -305,7 +311,7 @@ func scanMessage(sc scanner) (Message, error) {
 		readAt         int64
 	)
 	if err := sc.Scan(&m.Seq, &m.ID, &m.Conv, &m.Author, &m.Text, &sent, &received, &state,
-		&m.Kind, &hlc, &authorSeq, &m.Meta, &sig, &m.RefAuthor, &m.RefID, &readAt); err != nil {
+		&m.Kind, &hlc, &authorSeq, &m.Meta, &sig, &m.RefAuthor, &m.RefID, &readAt, &m.Redacted); err != nil {
 		return Message{}, err
 	}
 	m.Sig = string(sig)

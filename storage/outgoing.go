@@ -43,6 +43,9 @@ func (s *Store) InsertOutgoingMany(ctx context.Context, out []Outgoing) ([]Messa
 			if err := indexMessages(ctx, index, []int64{seq}); err != nil {
 				return err
 			}
+			if err := applyDeletes(ctx, tx, []int64{seq}); err != nil {
+				return err
+			}
 			if _, err := queue.ExecContext(ctx, m.Seq, out[i].To, toMillis(m.ReceivedAt)); err != nil {
 				return err
 			}

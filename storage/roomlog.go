@@ -106,6 +106,10 @@ func (s *Store) insertRoomEntries(ctx context.Context, d Durability, entries []R
 		if err := indexMessages(ctx, w.bind(ctx, &w.index, w.st.indexMessages), w.stored); err != nil {
 			return err
 		}
+		// After indexing: erasing goes through the index's update triggers.
+		if err := applyDeletes(ctx, tx, w.stored); err != nil {
+			return err
+		}
 		return w.advanceHeads(ctx)
 	})
 	if err != nil {

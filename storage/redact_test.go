@@ -1,0 +1,89 @@
+package storage
+
+import (
+	"testing"
+	"time"
+)
+
+func ftsIntegrity(t *testing.T, s *Store) {
+	t.Helper()
+	if _, err := s.writer.ExecContext(t.Context(), `INSERT INTO message_fts (message_fts, rank) VALUES ('integrity-check', 1)`); err != nil {
+		t.Fatalf("search index integrity: %v", err)
+	}
+}
+
+func hits(t *testing.T, s *Store, term string) int {
+	t.Helper()
+	h, err := s.Search(t.Context(), SearchQuery{Terms: []string{term}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(h)
+}
+
+// A delete by its author erases the message and its edits, whichever
+// arrives first, and leaves the search index whole; a legal hold keeps
+// them.
+func TestDeleteErases(t *testing.T) {
+	ctx := t.Context()
+	for _, held := range []bool{false, true} {
+		s := newTestStore(t)
+		const conv = "dm:" + bob
+		if held {
+			if err := s.PlaceHold(ctx, LegalHold{ID: "h1", Scope: conv, Reason: "audit", CreatedAt: time.Now()}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		in := func(m Message) {
+			t.Helper()
+			m.Conv = conv
+			if _, _, err := s.InsertIncoming(ctx, m); err != nil {
+				t.Fatal(err)
+			}
+		}
+		in(Message{ID: "m1", Author: bob, Text: "the vault code is 4711"})
+		in(Message{ID: "e1", Author: bob, Kind: "edit", Text: "the vault code is 4712", RefAuthor: bob, RefID: "m1"})
+		in(Message{ID: "m2", Author: bob, Text: "unrelated vault note"})
+		in(Message{ID: "x1", Author: cat, Kind: "delete", RefAuthor: bob, RefID: "m2"}) // not the author: nothing
+		in(Message{ID: "d1", Author: bob, Kind: "delete", RefAuthor: bob, RefID: "m1"})
+		// Deleted before it arrives (a partition): stored erased.
+		in(Message{ID: "d3", Author: bob, Kind: "delete", RefAuthor: bob, RefID: "m3"})
+		in(Message{ID: "m3", Author: bob, Text: "vault code 9999"})
+		in(Message{ID: "e3", Author: bob, Kind: "edit", Text: "vault code 9998", RefAuthor: bob, RefID: "m3"})
+		ftsIntegrity(t, s)
+		for _, id := range []string{"m1", "e1", "m3", "e3"} {
+			m, _, _ := s.MessageByID(ctx, bob, id)
+			if erased := m.Text == "" && m.Redacted && m.Sig == ""; erased == held {
+				t.Errorf("held %v: %s is %+v", held, id, m)
+			}
+		}
+		if m, _, _ := s.MessageByID(ctx, bob, "m2"); m.Redacted || m.Text == "" {
+			t.Errorf("another's delete erased %+v", m)
+		}
+		want := 1 // m2
+		if held {
+			want = 5 // m1, e1, m2, m3, e3
+		}
+		if n := hits(t, s, "vault"); n != want {
+			t.Errorf("held %v: %d hits for vault, want %d", held, n, want)
+		}
+	}
+}
+
+// Deleting a message still in the outbox means it is never sent.
+func TestDeleteUnsends(t *testing.T) {
+	ctx := t.Context()
+	s := newTestStore(t)
+	conv := "dm:" + bob
+	if _, err := s.InsertOutgoing(ctx, Message{ID: "o1", Conv: conv, Author: me, Text: "wrong person"}, bob); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.InsertOutgoing(ctx, Message{ID: "o2", Conv: conv, Author: me, Kind: "delete", RefAuthor: me, RefID: "o1"}, bob); err != nil {
+		t.Fatal(err)
+	}
+	out, err := s.Outbox(ctx, bob, 0)
+	if err != nil || len(out) != 1 || out[0].ID != "o2" {
+		t.Fatalf("outbox %+v, %v", out, err)
+	}
+	ftsIntegrity(t, s)
+}
