@@ -88,11 +88,12 @@ soak: deps-test
 	  $(GO) test -count=1 -timeout 300m -v -run '$(SOAK_RUN)' ./internal/chaos/ | grep --line-buffered -E '^(    [a-z0-9_]+_test\.go:[0-9]+: |--- |ok|FAIL|PASS|panic)'
 	@echo "docs/RELIABILITY.md: the rows of the scenarios that ran rewritten"
 
-# Benchmarks print figures next to baselines measured in the same run.
+# Benchmarks print figures next to baselines measured in the same run, one
+# package at a time (-p 1) so that none is measured under another's load.
 bench: deps-test
 	$(GO) test -count=1 -run '^$$' -bench . -benchtime 300x ./storage/ ./crypto/
 	$(GO) test -count=1 -run '^$$' -bench 'Membership|PlainEnvelopes' -benchtime 100x ./core/rooms/
-	HALLWAY_BENCH=1 $(GO) test -count=1 -timeout 30m -run '^TestBench' -v ./crypto/ ./storage/ ./core/ ./core/rooms/ ./internal/e2e/ | grep -E '^(BENCH|--- FAIL|ok|FAIL)'
+	HALLWAY_BENCH=1 $(GO) test -p 1 -count=1 -timeout 40m -run '^TestBench' -v ./crypto/ ./storage/ ./core/ ./core/rooms/ ./app/ ./internal/e2e/ | grep -E '^(BENCH|--- FAIL|ok|FAIL)'
 
 FUZZTIME ?= 30s
 fuzz:
