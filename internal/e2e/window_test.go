@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -69,6 +70,27 @@ func TestWindowReceivesDM(t *testing.T) {
 		t.Fatalf("window history: %+v", msgs)
 	}
 	win.CLI("send", "Bob", "Got it, thanks!", "--wait")
+
+	// A conversation as people have them: an edit, a reply, reactions, a
+	// mention of Ann and a message taken back.
+	lunch := fleet.Decode[chat.Message](t, bob.CLI("send", "Ann", "Lunch at 1?", "--wait", "--json"))
+	bob.CLI("edit", lunch.ID, "Lunch at noon?")
+	reply := fleet.Decode[chat.Message](t, win.CLI("reply", lunch.ID, "Noon works for me", "--json"))
+	win.CLI("react", lunch.ID, "👍")
+	bob.CLI("react", reply.ID, "🎉")
+	bob.CLI("send", "Ann", "@Ann the report is ready for review", "--wait")
+	oops := fleet.Decode[chat.Message](t, bob.CLI("send", "Ann", "wrong chat, sorry", "--wait", "--json"))
+	bob.CLI("delete", oops.ID)
+	win.WaitFor("the conversation folded", 20*time.Second, func() bool {
+		var edited, reacted, deleted, mentioned bool
+		for _, m := range fleet.Decode[[]chat.Message](t, win.CLI("history", "Bob", "--json")) {
+			edited = edited || (m.ID == lunch.ID && m.Edited && len(m.Reactions) == 1)
+			reacted = reacted || (m.ID == reply.ID && len(m.Reactions) == 1 && m.ReplyTo != nil)
+			deleted = deleted || (m.ID == oops.ID && m.Deleted)
+			mentioned = mentioned || slices.Contains(m.Mentions, me.PeerID)
+		}
+		return edited && reacted && deleted && mentioned
+	})
 
 	// Past the first-run screen, into Bob's conversation, as a user would
 	// land there on the next start.
