@@ -53,17 +53,25 @@ func (n *Node) serveTyping(s network.Stream) {
 		return
 	}
 	s.SetReadDeadline(time.Now().Add(5 * time.Second))
-	var b [2]byte
-	var k int
-	k, err = io.ReadFull(s, b[:])
-	if err != io.ErrUnexpectedEOF || k != 1 || b[0] > 1 {
-		err = fmt.Errorf("%w: typing frame of %d bytes", ErrBadFrame, k)
+	var b []byte
+	if b, err = io.ReadAll(io.LimitReader(s, 2)); err != nil {
 		return
 	}
-	err = nil
-	if th, ok := n.handler.(TypingHandler); ok {
-		th.HandleTyping(n.ctx, from, b[0] == 1)
+	var typing bool
+	if typing, err = decodeTyping(b); err != nil {
+		return
 	}
+	if th, ok := n.handler.(TypingHandler); ok {
+		th.HandleTyping(n.ctx, from, typing)
+	}
+}
+
+// decodeTyping reads a typing frame: exactly one byte, 1 or 0.
+func decodeTyping(b []byte) (typing bool, err error) {
+	if len(b) != 1 || b[0] > 1 {
+		return false, fmt.Errorf("%w: typing frame of %d bytes", ErrBadFrame, len(b))
+	}
+	return b[0] == 1, nil
 }
 
 // TypingHandler takes colleagues' typing signals; a Handler that is one

@@ -64,3 +64,19 @@ func TestTypingSignalIsPacedAndChecked(t *testing.T) {
 		t.Fatalf("%d of 20 signals heard in %s; the pace allows %d to %d", heard, elapsed, typingPace.Burst, most)
 	}
 }
+
+func FuzzDecodeTyping(f *testing.F) {
+	f.Add([]byte{1})
+	f.Add([]byte{0})
+	f.Add([]byte{1, 1})
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		typing, err := decodeTyping(b)
+		if err != nil {
+			return
+		}
+		if len(b) != 1 || (b[0] == 1) != typing {
+			t.Fatalf("%v decoded as %v", b, typing)
+		}
+	})
+}

@@ -65,6 +65,7 @@ var decoders = map[string][2]string{
 	"addresses in a code":           {"crypto", "FuzzSplitCodeAddrs"},
 	"reply, edit, delete, reaction": {"crypto", "FuzzUnmarshalRefBody"},
 	"mentions in a text":            {"chat", "FuzzSplitMentions"},
+	"typing signal":                 {"p2p", "FuzzDecodeTyping"},
 }
 
 var fuzzFunc = regexp.MustCompile(`(?m)^func (Fuzz\w+)\(f \*testing\.F\)`)

@@ -59,6 +59,7 @@ func TestAmendmentsConvergeAcrossAPartition(t *testing.T) {
 	dan.CLI("react", standup.ID, "🎉")
 	danReply := fleet.Decode[chat.Message](t, dan.CLI("reply", deploy.ID, "which friday?", "--json"))
 	dan.CLI("react", deploy.ID, "👀") // Dan has not heard of the delete: his reaction goes with it
+	ping := fleet.Decode[chat.Message](t, cat.CLI("send", "#ops", "@Dan can you take friday?", "--json"))
 	lab.Heal(4)
 
 	want := map[string]string{}
@@ -86,6 +87,18 @@ func TestAmendmentsConvergeAcrossAPartition(t *testing.T) {
 			t.Errorf("%s shows reactions %q, Ann %q", d.Name, want[d.Name], want["Ann"])
 		}
 	}
+	// The mention is Dan's key on every member, and Dan finds it.
+	for _, d := range ds {
+		d.WaitFor("the mention", 30*time.Second, func() bool {
+			m, ok := find(d, "#ops", ping.ID)
+			return ok && slices.Equal(m.Mentions, []string{dan.ID()})
+		})
+	}
+	hits := fleet.Decode[[]chat.SearchHit](t, dan.CLI("search", "--mentions", "--json"))
+	if len(hits) != 1 || hits[0].ID != ping.ID || hits[0].Text != "@Dan can you take friday?" {
+		t.Errorf("Dan's mentions: %+v", hits)
+	}
+
 	// A reaction toggles off, on every member.
 	cat.CLI("react", standup.ID, "👍")
 	for _, d := range ds {
