@@ -313,6 +313,8 @@ func TestMuteSilencesButMentionsCome(t *testing.T) {
 	if got := u.header.bell.Text; got != "mentions only" {
 		t.Errorf("bell says %q", got)
 	}
+	u.showNotifyMenu(u.header.bell)
+	test.AssertRendersToMarkup(t, "mute_menu.xml", u.win.Canvas())
 	u.setMute(conv, chat.NotifyNone, time.Time{})
 	if last := f.actions[len(f.actions)-1]; last != "mute "+conv+" none" {
 		t.Errorf("last action %q", last)
@@ -533,7 +535,22 @@ func TestNewMessagesLineJumpAndDrafts(t *testing.T) {
 		t.Fatalf("jump bar %v %q", u.jump.obj.Visible(), u.jump.first.Text)
 	}
 	test.Tap(u.jump.first)
-	test.AssertRendersToMarkup(t, "new_messages.xml", u.win.Canvas())
+	// The line shows over the first unread message, and over no other.
+	lines := map[string]bool{}
+	walk(u.win.Canvas().Content(), func(o fyne.CanvasObject) {
+		if it, ok := o.(*msgItem); ok && it.shown != nil && it.Visible() {
+			lines[it.shown.ID] = lines[it.shown.ID] || it.newBox.Visible()
+		}
+	})
+	first := u.conv.firstUnread
+	if !lines[first] {
+		t.Errorf("no line over %s (rows %v)", first, lines)
+	}
+	for id, on := range lines {
+		if on && id != first {
+			t.Errorf("a line over %s too", id)
+		}
+	}
 
 	test.Type(u.compose.entry, "half a thought")
 	u.flushDraft(carol)
