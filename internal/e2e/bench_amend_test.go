@@ -103,7 +103,9 @@ func TestBenchAmendPropagation(t *testing.T) {
 	a.wait(t, target.ID)
 	emoji := []string{"👍", "🎉", "👀", "✅", "🚀", "🔥", "💯", "🙏"}
 	react := measure(func(i int) (chat.Message, error) { return c.Amend(ctx, chat.KindReact, target.ID, emoji[i%len(emoji)]) })
-	edit := measure(func(i int) (chat.Message, error) { return c.Amend(ctx, chat.KindEdit, target.ID, "edited "+strconv.Itoa(i)) })
+	edit := measure(func(i int) (chat.Message, error) {
+		return c.Amend(ctx, chat.KindEdit, target.ID, "edited "+strconv.Itoa(i))
+	})
 	p, r, e := summarize(plain), summarize(react), summarize(edit)
 	fmt.Printf("BENCH room message to the last of %d members: %s\n", n-1, p)
 	fmt.Printf("BENCH reaction to the last of %d members: %s (p50 %.2fx, p99 %.2fx a plain message)\n", n-1, r,
