@@ -306,16 +306,35 @@ func (n *Node) Addrs() []ma.Multiaddr {
 	for _, a := range n.host.Addrs() {
 		out = append(out, a.Encapsulate(p2pPart))
 	}
-	slices.SortStableFunc(out, func(a, b ma.Multiaddr) int {
-		switch ca, cb := isCircuit(a), isCircuit(b); {
-		case ca == cb:
-			return 0
-		case cb:
-			return -1
+	slices.SortStableFunc(out, func(a, b ma.Multiaddr) int { return addrRank(a) - addrRank(b) })
+	return out
+}
+
+// addrRank orders our addresses by how likely a colleague reaches us at
+// them: the LAN's IPv4 first, then IPv6, loopback and link-local (which
+// only a neighbour on the same link can dial), and relays last.
+func addrRank(a ma.Multiaddr) int {
+	if isCircuit(a) {
+		return 5
+	}
+	if v, err := a.ValueForProtocol(ma.P_IP4); err == nil {
+		if ip, err := netip.ParseAddr(v); err == nil && ip.IsLoopback() {
+			return 3
+		}
+		return 0
+	}
+	if v, err := a.ValueForProtocol(ma.P_IP6); err == nil {
+		ip, err := netip.ParseAddr(v)
+		switch {
+		case err != nil:
+		case ip.IsLinkLocalUnicast():
+			return 4
+		case ip.IsLoopback():
+			return 3
 		}
 		return 1
-	})
-	return out
+	}
+	return 2
 }
 
 // ListenPort is the TCP port of the first IPv4 listener (what mDNS announces).

@@ -5,7 +5,9 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -251,5 +253,20 @@ func TestDialsDoNotUseListenPort(t *testing.T) {
 		if port == strconv.Itoa(a.ListenPort()) {
 			t.Fatalf("outgoing connection uses the listen port %s", port)
 		}
+	}
+}
+
+func TestAddrRankPutsTheLANFirst(t *testing.T) {
+	var addrs []ma.Multiaddr
+	for _, s := range []string{"/ip4/10.0.0.1/tcp/1/p2p/x/p2p-circuit", "/ip6/fe80::1/tcp/1", "/ip4/127.0.0.1/tcp/1", "/ip6/fd00::1/tcp/1", "/ip4/192.168.1.2/tcp/1"} {
+		addrs = append(addrs, ma.StringCast(strings.Replace(s, "/p2p/x", "/p2p/12D3KooWQmVbFkN3jUpGjvtkFMZFmGvf2ZaEvzLy5VvSmUVv1cWP", 1)))
+	}
+	slices.SortStableFunc(addrs, func(a, b ma.Multiaddr) int { return addrRank(a) - addrRank(b) })
+	var got []string
+	for _, a := range addrs {
+		got = append(got, strings.SplitN(a.String(), "/", 4)[2])
+	}
+	if want := []string{"192.168.1.2", "fd00::1", "127.0.0.1", "fe80::1", "10.0.0.1"}; !slices.Equal(got, want) {
+		t.Errorf("order %v, want %v", got, want)
 	}
 }
