@@ -79,7 +79,7 @@ type msgItem struct {
 	shown  *chat.Message  // the message set last, for who
 	head   *fyne.Container
 	body   *widget.RichText
-	quote  *widget.Label // the message a reply answers
+	quote  *widget.Hyperlink // the message a reply answers; a click goes there
 	reacts *widget.Label // the reactions under it
 	system *widget.Label
 	card   *fileCard
@@ -89,9 +89,13 @@ type msgItem struct {
 func newMsgItem(u *UI) *msgItem {
 	it := &msgItem{u: u, day: widget.NewLabel("Today"), name: canvas.NewText("Name", theme.Color(theme.ColorNameForeground)),
 		when: widget.NewLabel("12:00"), mark: widget.NewLabel(""), body: widget.NewRichText(), system: widget.NewLabel(""),
-		quote: widget.NewLabel(""), reacts: widget.NewLabel("")}
-	it.quote.Importance = widget.LowImportance
+		quote: widget.NewHyperlink("", nil), reacts: widget.NewLabel("")}
 	it.quote.Truncation = fyne.TextTruncateEllipsis
+	it.quote.OnTapped = func() {
+		if q := it.shown; q != nil && q.ReplyTo != nil && !q.ReplyTo.Missing {
+			u.jumpTo(q.ReplyTo.ID)
+		}
+	}
 	it.reacts.SizeName = theme.SizeNameCaptionText
 	it.day.TextStyle.Bold = true
 	it.day.SizeName = theme.SizeNameCaptionText

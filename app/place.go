@@ -54,6 +54,19 @@ func (j *jumpBar) toFirst() {
 	}
 }
 
+// jumpTo shows the message with id of the open conversation, reading
+// older pages when it is not loaded.
+func (u *UI) jumpTo(id string) {
+	c := u.conv
+	if i := c.index(id); i >= 0 {
+		c.pinned = true
+		c.list.ScrollTo(i)
+		c.list.Select(i)
+		return
+	}
+	u.openAt(u.current, id)
+}
+
 // draftSaveDelay is how long typing pauses before a draft is saved.
 const draftSaveDelay = time.Second
 

@@ -99,9 +99,15 @@ func (s *Service) amendTarget(ctx context.Context, id string, k chat.Kind) (chat
 	}
 	target := msgs[0]
 	own := row.Author == s.node.ID().String()
+	moderator := false
+	if room, ok := chat.RoomOf(row.Conv); ok {
+		moderator = s.rooms.Moderates(room, s.node.ID().String())
+	}
 	switch {
-	case (k == chat.KindEdit || k == chat.KindDelete) && !own:
-		return chat.Message{}, chat.UserErrorf("only its author can %s a message", k)
+	case k == chat.KindEdit && !own:
+		return chat.Message{}, chat.UserErrorf("only its author can edit a message")
+	case k == chat.KindDelete && !own && !moderator:
+		return chat.Message{}, chat.UserErrorf("only its author, or the room's owner or an admin, can delete a message")
 	case k == chat.KindEdit && chat.Kind(row.Kind) == chat.KindFile:
 		return chat.Message{}, chat.UserErrorf("a file offer cannot be edited; delete it and send it again")
 	case target.Deleted && k != chat.KindDelete:

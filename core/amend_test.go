@@ -223,6 +223,23 @@ func TestAmendmentsInARoomConverge(t *testing.T) {
 	if r := archive.Verify(data); !r.OK() || r.Tampered != 0 || r.Unsigned != 2 || bytes.Contains(data, []byte("standup at")) {
 		t.Errorf("the room's export at Bob's keeps the deleted text, or: %+v", r)
 	}
+	// The room's owner takes back Cat's reply; Bob, a member, cannot.
+	if _, err := bob.Delete(ctx, r.ID); err == nil {
+		t.Error("a member deleted another's message")
+	}
+	if _, err := ann.Delete(ctx, r.ID); err != nil {
+		t.Fatalf("the owner's delete: %v", err)
+	}
+	for _, n := range []*node{ann, bob, cat} {
+		n.waitFor("the moderated stub", func() bool {
+			reply, _ := byID(n.roomMsgs(room), r.ID)
+			return reply.Deleted && reply.Text == ""
+		})
+	}
+	// A moderator's delete hides; the author's words stay on record.
+	if row, _, _ := bob.store.MessageByID(ctx, cat.ID().String(), r.ID); row.Redacted || row.Text != "ok" {
+		t.Errorf("the moderated reply at Bob's: %+v", row)
+	}
 	if _, err := ann.Reply(ctx, "no-such-id", "x"); !errors.Is(err, chat.ErrUnknownMessage) {
 		t.Errorf("a reply to an unknown id: %v", err)
 	}

@@ -13,8 +13,9 @@ import (
 // it answers. The outcome depends only on what is stored, never on the
 // order it arrived in: each author's amendments apply in that author's
 // order (a room's sequence numbers; a DM's arrival, which is its sending
-// order), an edit or a delete counts only from the message's own author,
-// a delete is final, and a reaction is on or off as its author last said.
+// order), an edit counts only from the message's own author, a delete
+// from its author or a room's owner or admin, a delete is final, and a
+// reaction is on or off as its author last said.
 func (s *Service) fold(ctx context.Context, conv string, msgs []chat.Message) error {
 	if len(msgs) == 0 {
 		return nil
@@ -49,7 +50,11 @@ func (s *Service) fold(ctx context.Context, conv string, msgs []chat.Message) er
 		return fmt.Errorf("fold amendments: %w", err)
 	}
 	name := s.nameOf(ctx)
-	applyAmendments(byRef, rows, s.node.ID().String(), name)
+	moderates := func(string) bool { return false }
+	if room, ok := chat.RoomOf(conv); ok {
+		moderates = func(p string) bool { return s.rooms.Moderates(room, p) }
+	}
+	applyAmendments(byRef, rows, s.node.ID().String(), name, moderates)
 	for i := range msgs {
 		m := &msgs[i]
 		if chat.Kind(m.Kind) != chat.KindReply || m.Ref == nil {
@@ -75,8 +80,11 @@ type reactionKey struct {
 }
 
 // applyAmendments applies rows, in each author's order, to the messages
-// of byRef. self is our peer id; name names an author by their key.
-func applyAmendments(byRef map[chat.MessageRef]*chat.Message, rows []storage.Message, self string, name func(string) string) {
+// of byRef. self is our peer id; name names an author by their key;
+// moderates tells who may delete others' messages (a room's owner and
+// admins).
+func applyAmendments(byRef map[chat.MessageRef]*chat.Message, rows []storage.Message, self string, name func(string) string,
+	moderates func(string) bool) {
 	on := map[reactionKey]bool{}
 	var order []reactionKey
 	for _, a := range rows {
@@ -97,7 +105,7 @@ func applyAmendments(byRef map[chat.MessageRef]*chat.Message, rows []storage.Mes
 			t.Versions = append(t.Versions, chat.Version{Text: t.Text, Time: prev})
 			t.Text, t.Edited, t.EditedAt = a.Text, true, a.SentAt
 		case chat.KindDelete:
-			if a.Author == a.RefAuthor {
+			if a.Author == a.RefAuthor || moderates(a.Author) {
 				t.Deleted = true
 			}
 		case chat.KindReact, chat.KindUnreact:

@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"slices"
 	"testing"
 )
 
@@ -51,5 +52,44 @@ func TestAmendmentsStayOutOfHistoryAndFoldBack(t *testing.T) {
 	unread, err := s.DMUnread(ctx)
 	if err != nil || unread[conv] != 2 {
 		t.Errorf("unread = %v, %v; want the message and the reply, not the amendments", unread, err)
+	}
+}
+
+// A room's amendments come back in each author's order whatever order
+// they arrived in, so every member folds them alike.
+func TestAmendmentsInAuthorOrderWhateverTheArrival(t *testing.T) {
+	ctx := t.Context()
+	const conv = "room:r1"
+	rows := []Message{
+		{ID: "e1", Author: bob, Kind: "edit", Text: "v1", RefAuthor: bob, RefID: "m1", AuthorSeq: 2, HLC: 20},
+		{ID: "e2", Author: bob, Kind: "edit", Text: "v2", RefAuthor: bob, RefID: "m1", AuthorSeq: 3, HLC: 30},
+		{ID: "r1", Author: cat, Kind: "react", Text: "👍", RefAuthor: bob, RefID: "m1", AuthorSeq: 1, HLC: 25},
+		{ID: "u1", Author: cat, Kind: "unreact", Text: "👍", RefAuthor: bob, RefID: "m1", AuthorSeq: 2, HLC: 35},
+	}
+	var orders [][]string
+	for _, reverse := range []bool{false, true} {
+		s := newTestStore(t)
+		in := slices.Clone(rows)
+		if reverse {
+			slices.Reverse(in)
+		}
+		for _, m := range in {
+			m.Conv = conv
+			if _, _, err := s.InsertIncoming(ctx, m); err != nil {
+				t.Fatal(err)
+			}
+		}
+		am, err := s.Amendments(ctx, conv, []string{"m1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, m := range am {
+			ids = append(ids, m.ID)
+		}
+		orders = append(orders, ids)
+	}
+	if !slices.Equal(orders[0], orders[1]) || !slices.Equal(orders[0], []string{"e1", "e2", "r1", "u1"}) {
+		t.Errorf("arrival order changes the fold: %v", orders)
 	}
 }

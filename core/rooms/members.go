@@ -100,3 +100,14 @@ func (m *Manager) colleagueOf(ctx context.Context, p, signed string) (chat.Colle
 	}
 	return c, true
 }
+
+// Moderates reports whether p may take back others' posts in the joined
+// room with id room: its owner and admins, as the room's log has them
+// now (#general has none).
+func (m *Manager) Moderates(room, p string) bool {
+	j := m.joined.Get(room)
+	if j == nil || j.general {
+		return false
+	}
+	return j.roster().canManage(p)
+}
