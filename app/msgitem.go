@@ -80,7 +80,7 @@ type msgItem struct {
 	head   *fyne.Container
 	body   *widget.RichText
 	quote  *widget.Hyperlink // the message a reply answers; a click goes there
-	reacts *widget.Label // the reactions under it
+	reacts *widget.Label     // the reactions under it
 	system *widget.Label
 	card   *fileCard
 	box    *fyne.Container
