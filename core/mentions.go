@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"strings"
 
 	"hallway/chat"
 
@@ -12,6 +13,9 @@ import (
 // conversation conv ("dm:…" or "room:…") into mentions of the members
 // called so (chat.EncodeMentions), by their keys.
 func (s *Service) withMentions(ctx context.Context, conv, text string) string {
+	if !strings.Contains(text, "@") {
+		return text // most messages: no member list to read
+	}
 	members := s.mentionable(ctx, conv)
 	return chat.EncodeMentions(text, members)
 }

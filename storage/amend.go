@@ -16,12 +16,13 @@ import (
 // notAmendment is the condition on a message that it is not an amendment.
 const notAmendment = `kind NOT IN ('edit', 'delete', 'react', 'unreact', 'read')`
 
-// amendmentsSQL finds, through messages_ref, the amendments of conv that
+// amendmentsSQL finds, through messages_ref (whose condition, ref_id <>
+// ”, the query repeats so that SQLite may use it), the amendments of conv that
 // name one of the ids in ?2 (a JSON array), in each author's order: a room's
 // by its authors' sequence numbers, a DM's by local arrival, which is the
 // author's order since a DM outbox delivers in order.
 const amendmentsSQL = `SELECT ` + messageColumns + ` FROM messages
-	WHERE conv = ?1 AND ref_id IN (SELECT value FROM json_each(?2)) AND kind IN ('edit', 'delete', 'react', 'unreact')
+	WHERE conv = ?1 AND ref_id <> '' AND ref_id IN (SELECT value FROM json_each(?2)) AND kind IN ('edit', 'delete', 'react', 'unreact')
 	ORDER BY author, author_seq, seq`
 
 // Amendments returns the amendments of conv that name one of ids.

@@ -141,7 +141,7 @@ func (s *Store) InsertIncoming(ctx context.Context, m Message) (stored Message, 
 			if err := indexMessages(ctx, tx.StmtContext(ctx, s.stmts.indexMessages), []int64{seq}); err != nil {
 				return err
 			}
-			return applyDeletes(ctx, tx, []int64{seq})
+			return applyDeletes(ctx, tx, tx.StmtContext(ctx, s.stmts.deletedTargets), []int64{seq})
 		}
 		row := tx.StmtContext(ctx, s.stmts.storedMessage).QueryRowContext(ctx, m.Author, m.ID)
 		stored, err = scanMessage(row)

@@ -30,6 +30,7 @@ func (s *Store) InsertOutgoingMany(ctx context.Context, out []Outgoing) ([]Messa
 		insert := tx.StmtContext(ctx, s.stmts.insertMessage)
 		index := tx.StmtContext(ctx, s.stmts.indexMessages)
 		queue := tx.StmtContext(ctx, s.stmts.queueOutgoing)
+		deleted := tx.StmtContext(ctx, s.stmts.deletedTargets)
 		for i := range stored {
 			m := &stored[i]
 			seq, ok, err := insertMessage(ctx, insert, *m)
@@ -43,7 +44,7 @@ func (s *Store) InsertOutgoingMany(ctx context.Context, out []Outgoing) ([]Messa
 			if err := indexMessages(ctx, index, []int64{seq}); err != nil {
 				return err
 			}
-			if err := applyDeletes(ctx, tx, []int64{seq}); err != nil {
+			if err := applyDeletes(ctx, tx, deleted, []int64{seq}); err != nil {
 				return err
 			}
 			if _, err := queue.ExecContext(ctx, m.Seq, out[i].To, toMillis(m.ReceivedAt)); err != nil {

@@ -29,12 +29,14 @@ const deletedTargetsSQL = `
 	SELECT m.conv, m.author, CASE WHEN m.kind = 'edit' THEN m.ref_id ELSE m.id END FROM messages m
 	WHERE m.seq IN (SELECT value FROM json_each(?1)) AND m.kind IN ('text', 'reply', 'file', 'edit')
 	  AND (m.kind <> 'edit' OR m.ref_author = m.author)
-	  AND EXISTS (SELECT 1 FROM messages d WHERE d.conv = m.conv AND d.kind = 'delete' AND d.author = m.author
-	      AND d.ref_author = m.author AND d.ref_id = CASE WHEN m.kind = 'edit' THEN m.ref_id ELSE m.id END)`
+	  AND EXISTS (SELECT 1 FROM messages d WHERE d.conv = m.conv AND d.ref_id <> ''
+	      AND d.ref_id = CASE WHEN m.kind = 'edit' THEN m.ref_id ELSE m.id END
+	      AND d.kind = 'delete' AND d.author = m.author AND d.ref_author = m.author)`
 
 // applyDeletes erases what the rows seqs, just stored by tx, delete or
-// are deleted by (see above).
-func applyDeletes(ctx context.Context, tx *sql.Tx, seqs []int64) error {
+// are deleted by (see above); find is the statement of deletedTargetsSQL,
+// bound to tx.
+func applyDeletes(ctx context.Context, tx *sql.Tx, find *sql.Stmt, seqs []int64) error {
 	if len(seqs) == 0 {
 		return nil
 	}
@@ -42,7 +44,7 @@ func applyDeletes(ctx context.Context, tx *sql.Tx, seqs []int64) error {
 	if err != nil {
 		return err
 	}
-	rows, err := tx.QueryContext(ctx, deletedTargetsSQL, string(arg))
+	rows, err := find.QueryContext(ctx, string(arg))
 	if err != nil {
 		return fmt.Errorf("find deleted messages: %w", err)
 	}

@@ -107,7 +107,7 @@ func (s *Store) insertRoomEntries(ctx context.Context, d Durability, entries []R
 			return err
 		}
 		// After indexing: erasing goes through the index's update triggers.
-		if err := applyDeletes(ctx, tx, w.stored); err != nil {
+		if err := applyDeletes(ctx, tx, w.bind(ctx, &w.deleted, w.st.deletedTargets), w.stored); err != nil {
 			return err
 		}
 		return w.advanceHeads(ctx)
@@ -172,6 +172,7 @@ type logWriter struct {
 	member, head    *sql.Stmt
 	op              *sql.Stmt
 	around          *sql.Stmt
+	deleted         *sql.Stmt          // deletedTargetsSQL
 	touched         map[headKey]uint64 // highest seq added per author
 	conflicts       []RoomConflict     // keys held with other envelope bytes
 	stored          []int64            // seqs of the messages stored, to index

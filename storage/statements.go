@@ -33,6 +33,7 @@ type statements struct {
 	setSetting      *sql.Stmt
 	upsertPeer      *sql.Stmt
 	saveProgress    *sql.Stmt
+	deletedTargets  *sql.Stmt
 
 	// Reader.
 	nextRoomSeq *sql.Stmt
@@ -71,6 +72,7 @@ func prepareStatements(ctx context.Context, writer, reader *sql.DB) (*statements
 		{&st.setSetting, writer, setSettingSQL},
 		{&st.upsertPeer, writer, upsertPeerSQL},
 		{&st.saveProgress, writer, saveProgressSQL},
+		{&st.deletedTargets, writer, deletedTargetsSQL},
 
 		{&st.nextRoomSeq, reader, nextRoomSeqSQL},
 		{&st.roomHeads, reader, roomHeadsSQL},
