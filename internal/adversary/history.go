@@ -71,10 +71,19 @@ func (p *Peer) AskEpochs(ctx context.Context, to peer.ID, room string, keys map[
 // adversary into the room topic's mesh, like any member (an insider
 // holds the key and would).
 func (p *Peer) Prove(ctx context.Context, room string, key hcrypto.RoomKey, victims ...peer.ID) error {
+	name := RoomTopic(room, key, 0)
 	for _, v := range victims {
 		if _, err := p.AskHistory(ctx, v, room, key); err != nil {
 			return fmt.Errorf("adversary: prove %s to %s: %w", room, v.ShortString(), err)
 		}
+		// The victim holds our proof now: it may never ask for it again
+		// (serveProve), and WaitTopicPeers must not wait for that.
+		p.topics.mu.Lock()
+		if p.topics.provedTo[name] == nil {
+			p.topics.provedTo[name] = map[peer.ID]bool{}
+		}
+		p.topics.provedTo[name][v] = true
+		p.topics.mu.Unlock()
 	}
 	return nil
 }
