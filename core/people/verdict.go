@@ -47,7 +47,9 @@ func Verdict(r Reach) (cause, line string) {
 	case r.Online && skewed:
 		return chat.CauseClockSkew, fmt.Sprintf("Connected, but %s's clock is %s %s of yours: message times, expiries and ordering go wrong; set both computers to the network time.",
 			r.Name, r.Skew.Abs().Round(time.Second), aheadOrBehind(r.Skew))
-	case r.Online && r.Via == p2p.ViaRelay && hasOutcome(r.Attempts, p2p.OutcomeTimeout):
+	case r.Online && r.Via == p2p.ViaRelay && (r.SameSubnet || hasOutcome(r.Attempts, p2p.OutcomeTimeout)):
+		// On our own subnet, or after a dial timed out, a relay means the
+		// direct path is dropped, whoever dialled first.
 		return chat.CauseFirewall, fmt.Sprintf("Connected only through %s's Hallway: a firewall (or Wi-Fi client isolation) drops direct traffic between you (TCP port %d). Files go slower; open the port for a direct path.",
 			r.RelayName, r.Port)
 	case r.Online && r.SameSubnet && r.MDNSOn && !seenMDNS:

@@ -27,6 +27,7 @@ func TestVerdictNamesEachCause(t *testing.T) {
 		{"found by mDNS", Reach{Online: true, SameSubnet: true, MDNSOn: true, Seen: map[string]time.Time{discovery.ViaMDNS: now}}, chat.CauseNone},
 		{"another subnet", Reach{Online: true, MDNSOn: true, Seen: map[string]time.Time{"peer": now}}, chat.CauseNone},
 		{"relayed", Reach{Online: true, Via: p2p.ViaRelay, RelayName: "Ann"}, chat.CauseNone},
+		{"relayed on our own subnet", Reach{Online: true, Via: p2p.ViaRelay, RelayName: "Ann", SameSubnet: true, MDNSOn: true}, chat.CauseFirewall},
 		{"relayed round a firewall", Reach{Online: true, Via: p2p.ViaRelay, RelayName: "Ann", SameSubnet: true, MDNSOn: true, Attempts: tried(p2p.OutcomeTimeout)}, chat.CauseFirewall},
 		{"not allowed", Reach{Attempts: tried(p2p.OutcomeNotAllowed)}, chat.CauseNotAllowed},
 		{"other workspace", Reach{Attempts: tried(p2p.OutcomeDifferentKey)}, chat.CauseOtherWorkspace},
