@@ -136,6 +136,18 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
+// heldIn reports whether a legal hold in force covers conv (its own, or
+// the workspace's).
+func heldIn(ctx context.Context, q querier, conv string) (bool, error) {
+	var held bool
+	if err := q.QueryRowContext(ctx, `
+		SELECT EXISTS (SELECT 1 FROM legal_holds WHERE released_at = 0 AND scope IN ('workspace', ?))`,
+		conv).Scan(&held); err != nil {
+		return false, fmt.Errorf("read holds: %w", err)
+	}
+	return held, nil
+}
+
 // retentionDays is conv's policy: its own, else the workspace's, else 0.
 func retentionDays(ctx context.Context, q querier, conv string) (int, error) {
 	var days int
@@ -157,11 +169,9 @@ func (s *Store) expireBatch(ctx context.Context, conv string, now time.Time) (ex
 			return err
 		}
 		cutoff := toMillis(now.Add(-time.Duration(days) * 24 * time.Hour))
-		var held bool
-		if err := tx.QueryRowContext(ctx, `
-			SELECT EXISTS (SELECT 1 FROM legal_holds WHERE released_at = 0 AND scope IN ('workspace', ?))`,
-			conv).Scan(&held); err != nil {
-			return fmt.Errorf("read holds: %w", err)
+		held, err := heldIn(ctx, tx, conv)
+		if err != nil {
+			return err
 		}
 		if held {
 			// Reported only when something would have gone.

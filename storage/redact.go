@@ -63,10 +63,9 @@ func applyDeletes(ctx context.Context, tx *sql.Tx, find *sql.Stmt, seqs []int64)
 		return fmt.Errorf("find deleted messages: %w", err)
 	}
 	for _, t := range targets {
-		var held bool
-		if err := tx.QueryRowContext(ctx, `
-			SELECT EXISTS (SELECT 1 FROM legal_holds WHERE released_at = 0 AND scope IN ('workspace', ?))`, t.conv).Scan(&held); err != nil {
-			return fmt.Errorf("read holds: %w", err)
+		held, err := heldIn(ctx, tx, t.conv)
+		if err != nil {
+			return err
 		}
 		if held {
 			continue
