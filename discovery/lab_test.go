@@ -45,14 +45,19 @@ type labNode struct {
 func startNode(ctx context.Context, t *testing.T, h *netlab.Host, id peer.ID, tag string, port int) *labNode {
 	t.Helper()
 	n := &labNode{host: h, id: id, port: port, sink: newSink()}
+	// A short gap keeps new rounds coming during the test.
+	runLabMDNS(ctx, t, n, MDNSConfig{Self: id, Port: port, WorkspaceTag: tag, MaxRoundGap: 2 * time.Second}, n.sink)
+	return n
+}
+
+// runLabMDNS runs an MDNS made of cfg on n's lab host, on the host's
+// link only, until ctx ends or n.stop is called.
+func runLabMDNS(ctx context.Context, t *testing.T, n *labNode, cfg MDNSConfig, sink Sink) {
+	t.Helper()
+	h := n.host
+	cfg.Interfaces = []net.Interface{{Name: netlab.Link}}
 	var err error
-	n.m, err = NewMDNS(MDNSConfig{
-		Self:         id,
-		Port:         port,
-		WorkspaceTag: tag,
-		Interfaces:   []net.Interface{{Name: netlab.Link}},
-		MaxRoundGap:  2 * time.Second, // keeps new rounds coming during the test
-	}, n.sink)
+	n.m, err = NewMDNS(cfg, sink)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +88,6 @@ func startNode(ctx context.Context, t *testing.T, h *netlab.Host, id peer.ID, ta
 		}
 	}
 	t.Cleanup(n.stop)
-	return n
 }
 
 // insideLabHost refuses to start mDNS unless the thread sees exactly the
