@@ -41,10 +41,14 @@ type MDNSConfig struct {
 	OnWorkspaces func([]Workspace)
 }
 
-// MDNS announces this node and browses for colleagues over multicast DNS.
-// zeroconf reports each instance once per browse and never reports
-// removals, so MDNS browses in rounds with a fresh resolver each, and a
-// colleague is seen again every round for as long as it answers.
+// MDNS announces this node (with zeroconf's responder) and browses for
+// colleagues over multicast DNS in rounds. Its own querier keeps a cache
+// of the answers and lists them as known answers in its queries, and skips
+// a round's query when another colleague just asked the same (RFC 6762
+// §7.1, §7.3), so a settled office sends about one query per round and
+// each colleague answers about every other round, however many there are
+// (answers.go). A colleague is seen again every round for as long as it
+// was heard within the last four rounds at the longest gap.
 type MDNS struct {
 	cfg    MDNSConfig
 	names  []string // of cfg.Interfaces; nil for all
@@ -53,6 +57,8 @@ type MDNS struct {
 	sink   Sink
 	log    *slog.Logger
 	rescan chan struct{}
+	// askAll: a rescan was asked for; the next query has everyone answer.
+	askAll atomic.Bool
 	others *idSet
 	nearby *nearbyBook
 	active atomic.Bool
@@ -147,15 +153,18 @@ func (m *MDNS) Run(ctx context.Context) error {
 	r := &mdnsRounds{m: m, filter: roundFilter{
 		self: m.cfg.Self, tag: m.cfg.WorkspaceTag, sink: m.sink, log: m.log, others: m.others,
 		nearby: m.nearby, onNearby: m.cfg.OnWorkspaces, heard: &m.heard,
-	}}
+	}, browse: newBrowser(m.cfg.Service, m.cfg.Domain, m.cfg.MaxRoundGap, m.log)}
+	defer r.browse.close()
 	defer r.withdraw()
 	runRounds(ctx, m.cfg.MaxRoundGap, m.rescan, r, m.log)
 	return nil
 }
 
 // Rescan asks for a new browse round soon and fast rounds after it, e.g.
-// after a network change. It never blocks.
+// after a network change, and has every colleague answer its query, known
+// or not. It never blocks.
 func (m *MDNS) Rescan() {
+	m.askAll.Store(true)
 	select {
 	case m.rescan <- struct{}{}:
 	default: // one pending rescan is as good as many
@@ -213,6 +222,7 @@ type mdnsRounds struct {
 	filter roundFilter
 	server *zeroconf.Server
 	key    string // what the running server announces, on which interfaces
+	browse *browser
 }
 
 func (r *mdnsRounds) openRound(ctx context.Context) (<-chan *zeroconf.ServiceEntry, error) {
@@ -222,24 +232,19 @@ func (r *mdnsRounds) openRound(ctx context.Context) (<-chan *zeroconf.ServiceEnt
 	}
 	if len(ifaces) == 0 {
 		r.withdraw()
+		r.browse.close()
 		return nil, errors.New("discovery: no up, multicast-capable interface")
 	}
 	r.announce(ifaces)
 
-	res, err := newResolver(ifaces)
-	if err != nil {
+	if err := r.browse.open(ifaces); err != nil {
 		return nil, err
 	}
-	entries := make(chan *zeroconf.ServiceEntry, 16)
-	if err := res.Browse(ctx, r.m.cfg.Service, r.m.cfg.Domain, entries); err != nil {
-		// zeroconf closes entries once it has shut the resolver down; wait
-		// for that so none of its goroutines is left sending.
-		for range entries {
-		}
-		return nil, fmt.Errorf("discovery: browse: %w", err)
+	if r.m.askAll.Swap(false) {
+		r.browse.cache.askEveryone()
 	}
 	r.filter.begin()
-	return entries, nil
+	return r.browse.round(ctx), nil
 }
 
 func (r *mdnsRounds) entry(ctx context.Context, e *zeroconf.ServiceEntry) bool {
@@ -247,22 +252,6 @@ func (r *mdnsRounds) entry(ctx context.Context, e *zeroconf.ServiceEntry) bool {
 }
 
 func (r *mdnsRounds) closeRound() { r.filter.finish() }
-
-// newResolver browses over IPv4 and falls back to IPv6 alone. It never
-// asks for both at once: zeroconf leaks the IPv4 socket when joining IPv6
-// fails, which would cost one socket per round on hosts without IPv6. Our
-// own peers answer over IPv4 whenever they have an address worth dialling.
-func newResolver(ifaces []net.Interface) (*zeroconf.Resolver, error) {
-	res, err4 := zeroconf.NewResolver(zeroconf.SelectIfaces(ifaces), zeroconf.SelectIPTraffic(zeroconf.IPv4))
-	if err4 == nil {
-		return res, nil
-	}
-	res, err6 := zeroconf.NewResolver(zeroconf.SelectIfaces(ifaces), zeroconf.SelectIPTraffic(zeroconf.IPv6))
-	if err6 == nil {
-		return res, nil
-	}
-	return nil, fmt.Errorf("discovery: join mDNS group: %w", errors.Join(err4, err6))
-}
 
 // announce (re)registers the service when the interfaces or addresses
 // changed since the last round, so a new DHCP lease is announced without a
