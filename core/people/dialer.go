@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -32,6 +33,13 @@ const (
 	maxQueuedKnown = 1024
 	// maxDialStates bounds how many peers the dialer remembers.
 	maxDialStates = 4096
+	// hintRetries is how many times a hint's dial that failed is tried
+	// again, on the back-off (a minute and a half in all), before the
+	// dialer waits for the next hint: without mDNS a colleague is
+	// introduced only when a profile is pushed, and in a quiet office that
+	// may be hours away, while a newcomer introduced to a whole office at
+	// once can take that long to answer every dial.
+	hintRetries = 10
 )
 
 // Dialer turns sightings (mDNS, static addresses, colleagues' hints) and
@@ -75,6 +83,10 @@ type dialState struct {
 	attempts  []p2p.DialAttempt
 	attemptAt time.Time
 	seen      map[string]time.Time
+	// hint is what the latest hints let us dial, and hintTries how often
+	// it was tried again since (retryHints).
+	hint      []ma.Multiaddr
+	hintTries int
 }
 
 // DialerConfig configures a Dialer.
@@ -116,7 +128,53 @@ func (d *Dialer) PeerSeen(_ context.Context, sg discovery.Sighting) {
 	if sg.ID == d.net.ID() || d.net.IsConnected(sg.ID) || d.blocks.IsBlocked(sg.ID) {
 		return // spend none of the guard's allowance on a sighting with nothing to dial
 	}
-	d.try(sg.ID, d.hintGuard.allow(sg.ID, sg.Addrs), false, false)
+	allowed := d.hintGuard.allow(sg.ID, sg.Addrs)
+	if len(allowed) > 0 {
+		d.mu.Lock()
+		st := d.state(sg.ID)
+		st.hint, st.hintTries = mergeAddrs(allowed, st.hint), 0
+		d.mu.Unlock()
+	}
+	d.try(sg.ID, allowed, false, false)
+}
+
+// mergeAddrs is newer followed by those of older it lacks, at most
+// maxQueuedAddrs.
+func mergeAddrs(newer, older []ma.Multiaddr) []ma.Multiaddr {
+	out := slices.Clone(newer)
+	for _, a := range older {
+		if len(out) < maxQueuedAddrs && !slices.ContainsFunc(out, a.Equal) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// retryHints queues again the hints whose dial failed, once their
+// back-off is over, hintRetries times at most, with the addresses the hint
+// guard lets through now: however many made-up peers point at one host
+// and port, it is still dialled once per hintAddrInterval at most.
+func (d *Dialer) retryHints() {
+	d.mu.Lock()
+	type retry struct {
+		id    peer.ID
+		addrs []ma.Multiaddr
+	}
+	var due []retry
+	now := time.Now()
+	for id, st := range d.st {
+		if len(st.hint) == 0 || st.err == nil || st.queued || st.inflight || st.hintTries >= hintRetries || now.Before(st.next) {
+			continue
+		}
+		if addrs := d.hintGuard.allow(id, st.hint); len(addrs) > 0 {
+			st.hintTries++
+			due = append(due, retry{id, addrs})
+		}
+	}
+	d.mu.Unlock()
+	for _, r := range due {
+		d.try(r.id, r.addrs, false, false)
+	}
 }
 
 func addrsKey(addrs []ma.Multiaddr) string {
@@ -127,10 +185,16 @@ func addrsKey(addrs []ma.Multiaddr) string {
 	return k
 }
 
+// maxQueuedAddrs bounds the addresses a queued dial gathers.
+const maxQueuedAddrs = 16
+
 // try queues a dial unless one is queued or running or the back-off says
 // wait. New addresses bypass the back-off: a colleague who restarted on a
 // new port should not wait for the old address's penalty. A dial already
-// queued takes the newest addresses.
+// queued adds the newest addresses before those it had: in an office,
+// colleagues introduce a newcomer all at once, and the hint guard lets its
+// direct address through only once, so a later introduction brings just a
+// relay's address, which must not take the direct one's place.
 func (d *Dialer) try(id peer.ID, addrs []ma.Multiaddr, force, known bool) {
 	if id == d.net.ID() || len(addrs) == 0 || d.net.IsConnected(id) || d.blocks.IsBlocked(id) {
 		return
@@ -139,7 +203,7 @@ func (d *Dialer) try(id peer.ID, addrs []ma.Multiaddr, force, known bool) {
 	defer d.mu.Unlock()
 	st := d.state(id)
 	if st.queued {
-		st.addrs = addrs
+		st.addrs = mergeAddrs(addrs, st.addrs)
 		return
 	}
 	if st.inflight || (!force && addrsKey(addrs) == st.failed && time.Now().Before(st.next)) {
@@ -247,7 +311,7 @@ func (d *Dialer) work(ctx context.Context, knownOnly bool) {
 		st.inflight = false
 		if err == nil {
 			st.delay, st.next, st.failed, st.err = 0, time.Time{}, "", nil
-			st.attempts = nil
+			st.attempts, st.hint = nil, nil
 		} else {
 			st.delay = min(max(2*st.delay, firstBackoff), maxBackoff)
 			st.next = time.Now().Add(st.delay)
@@ -312,6 +376,7 @@ func (d *Dialer) Run(ctx context.Context) error {
 			case <-t.C:
 			}
 		}
+		d.retryHints()
 		peers, err := d.store.Peers(ctx)
 		if err != nil {
 			continue

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -214,6 +215,66 @@ func TestDialerReportsAnotherKey(t *testing.T) {
 		defer mu.Unlock()
 		if len(reported) != 1 || reported[0] != away {
 			t.Fatalf("reported %v; want the peer on another key alone", reported)
+		}
+	})
+}
+
+// Colleagues introduce a newcomer one after the other; the hint guard
+// lets the newcomer's own address through for the first introduction
+// only, so the later ones bring just their relays. The dial still queued
+// must keep the direct address, or it goes through a relay that holds no
+// reservation for the newcomer and fails, and nobody introduces it again.
+func TestDialerKeepsTheDirectAddressOfAQueuedHint(t *testing.T) {
+	net := newFakeNet(t)
+	d := NewDialer(DialerConfig{}, DialerDeps{Net: net, Store: newFakeStore()}) // not run: dials stay queued
+	newcomer := newID(t)
+	direct := addr(t, "/ip4/10.0.0.9/tcp/4001")
+	for i, relay := range []string{"10.0.0.2", "10.0.0.3", "10.0.0.4"} {
+		via := addr(t, fmt.Sprintf("/ip4/%s/tcp/4001/p2p/%s/p2p-circuit", relay, newID(t)))
+		d.PeerSeen(context.Background(), discovery.Sighting{ID: newcomer, Addrs: []ma.Multiaddr{direct, via}, Via: "peer"})
+		d.mu.Lock()
+		queued := d.st[newcomer].addrs
+		d.mu.Unlock()
+		if len(queued) != i+2 || !slices.ContainsFunc(queued, direct.Equal) {
+			t.Fatalf("after %d introductions the queued dial has %v: want the direct address and each relay", i+1, queued)
+		}
+	}
+}
+
+// A colleague introduced once, whose dial failed (an overloaded machine
+// timed it out), is dialled again on the back-off a few times: without
+// mDNS nobody may introduce them again for hours.
+func TestDialerTriesAFailedHintAgain(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		net := newFakeNet(t)
+		newcomer, tarpit := newID(t), newID(t)
+		var mu sync.Mutex // guards attempts
+		attempts := map[peer.ID]int{}
+		net.connect = func(_ context.Context, id peer.ID, _ []ma.Multiaddr) error {
+			mu.Lock()
+			defer mu.Unlock()
+			attempts[id]++
+			if id == tarpit || attempts[id] < 3 {
+				return context.DeadlineExceeded
+			}
+			return nil
+		}
+		d := NewDialer(DialerConfig{}, DialerDeps{Net: net, Store: newFakeStore()})
+		done := make(chan struct{})
+		go func() { defer close(done); d.Run(ctx) }()
+		defer func() { cancel(); <-done }()
+		d.PeerSeen(ctx, discovery.Sighting{ID: newcomer, Addrs: []ma.Multiaddr{addr(t, "/ip4/10.0.0.9/tcp/4001")}, Via: "peer"})
+		d.PeerSeen(ctx, discovery.Sighting{ID: tarpit, Addrs: []ma.Multiaddr{addr(t, "/ip4/10.0.0.8/tcp/4001")}, Via: "peer"})
+		time.Sleep(5 * time.Minute)
+		synctest.Wait()
+		mu.Lock()
+		defer mu.Unlock()
+		if !net.IsConnected(newcomer) || attempts[newcomer] != 3 {
+			t.Fatalf("the newcomer: connected %v after %d attempts, want connected on the third", net.IsConnected(newcomer), attempts[newcomer])
+		}
+		if attempts[tarpit] != 1+hintRetries {
+			t.Fatalf("a hint that never answers was dialled %d times, want %d", attempts[tarpit], 1+hintRetries)
 		}
 	})
 }
