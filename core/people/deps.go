@@ -38,6 +38,7 @@ type DialNet interface {
 type ProfileNet interface {
 	ID() peer.ID
 	Addrs() []ma.Multiaddr
+	IsConnected(id peer.ID) bool
 	ConnectedPeers() []peer.ID
 	PeerAddrs(id peer.ID) []ma.Multiaddr
 	PubKey(id peer.ID) []byte

@@ -251,6 +251,8 @@ type fakeNet struct {
 	self peer.ID
 	// connect, when set, is the dial; default: it succeeds.
 	connect func(ctx context.Context, id peer.ID, addrs []ma.Multiaddr) error
+	// push, when set, decides whether a profile push fails; default: none.
+	push func(to peer.ID) error
 
 	// mu guards connected, addrs, pushed and dialled.
 	mu        sync.Mutex
@@ -306,6 +308,11 @@ func (n *fakeNet) PubKey(peer.ID) []byte { return nil }
 func (n *fakeNet) ThroughMe() []ma.Multiaddr { return nil }
 
 func (n *fakeNet) PushProfile(_ context.Context, to peer.ID, p p2p.Profile) error {
+	if n.push != nil {
+		if err := n.push(to); err != nil {
+			return err
+		}
+	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	n.pushed[to] = p

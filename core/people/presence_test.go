@@ -3,7 +3,10 @@ package people
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
+	"testing/synctest"
+	"time"
 
 	"hallway/chat"
 	"hallway/p2p"
@@ -161,4 +164,47 @@ func TestLoadReportsAStoreFailure(t *testing.T) {
 	if err := r.p.Load(context.Background()); !errors.Is(err, errBroken) {
 		t.Fatalf("want the store's error, got %v", err)
 	}
+}
+
+// A profile push that fails while the colleague stays connected is tried
+// again, a few times, and not once they are gone: the profile goes out
+// once per connection, and whoever misses it lists us nameless.
+func TestFailedPushTriedAgainWhileConnected(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		r := newPresenceRig(t, "Ann")
+		if err := r.p.Load(ctx); err != nil {
+			t.Fatal(err)
+		}
+		bob, cat := newID(t), newID(t)
+		r.net.link(bob)
+		r.net.link(cat)
+		var mu sync.Mutex
+		tries := map[peer.ID]int{}
+		r.net.push = func(to peer.ID) error {
+			mu.Lock()
+			defer mu.Unlock()
+			tries[to]++
+			if to == bob && tries[to] < 3 {
+				return errors.New("stream reset")
+			}
+			if to == cat {
+				r.net.Disconnect(cat) // gone while we pushed
+				return errors.New("connection closed")
+			}
+			return nil
+		}
+		start := time.Now()
+		r.p.Push(ctx, bob)
+		if _, ok := r.net.pushed[bob]; !ok || tries[bob] != 3 {
+			t.Fatalf("Bob got the profile: %v after %d tries, want it on the third", ok, tries[bob])
+		}
+		if waited := time.Since(start); waited != 3*time.Second {
+			t.Fatalf("the tries took %v, want 1 s and 2 s between them", waited)
+		}
+		r.p.Push(ctx, cat)
+		if tries[cat] != 1 {
+			t.Fatalf("Cat, gone, was pushed to %d times", tries[cat])
+		}
+	})
 }

@@ -18,6 +18,16 @@ import (
 // pushTimeout bounds one profile push.
 const pushTimeout = 5 * time.Second
 
+// A push that fails while the colleague stays connected is tried again,
+// pushAttempts times in all, pushRetryGap apart and doubling: the profile
+// goes out once per connection, and a colleague who missed it would list
+// us nameless until our next change. Offices of dozens connecting at once
+// lost some to connections reset mid-push.
+const (
+	pushAttempts = 4
+	pushRetryGap = time.Second
+)
+
 // PushToAll tells every connected colleague our profile, in parallel, and
 // returns when all have it or failed.
 func (p *Presence) PushToAll(ctx context.Context) {
@@ -32,16 +42,37 @@ func (p *Presence) PushToAll(ctx context.Context) {
 	wg.Wait()
 }
 
-// Push tells one colleague our profile and whom we are connected to.
+// Push tells one colleague our profile and whom we are connected to,
+// trying again while they stay connected.
 func (p *Presence) Push(ctx context.Context, id peer.ID) {
+	gap := pushRetryGap
+	for attempt := 1; ; attempt++ {
+		err := p.pushOnce(ctx, id)
+		if err == nil {
+			return
+		}
+		p.log.Debug("profile push failed", "peer", id, "attempt", attempt, "err", err)
+		if attempt == pushAttempts || !p.net.IsConnected(id) {
+			return
+		}
+		t := time.NewTimer(gap)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return
+		}
+		gap *= 2
+	}
+}
+
+func (p *Presence) pushOnce(ctx context.Context, id peer.ID) error {
 	ctx, cancel := context.WithTimeout(ctx, pushTimeout)
 	defer cancel()
 	prof := p.Current()
 	prof.Known = p.knownPeersFor(id)
 	prof.Clock = wallClock().UnixMilli()
-	if err := p.net.PushProfile(ctx, id, prof); err != nil {
-		p.log.Debug("profile push failed", "peer", id, "err", err)
-	}
+	return p.net.PushProfile(ctx, id, prof)
 }
 
 // knownPeersFor lists connected colleagues and their addresses for id, so
