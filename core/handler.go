@@ -30,7 +30,7 @@ func (h *handler) HandleProfile(ctx context.Context, from peer.ID, p p2p.Profile
 
 func (h *handler) PeerConnected(id peer.ID) {
 	s := h.svc()
-	s.bus.publish(chat.PeerOnline{Peer: s.colleague(s.ctx, id)})
+	s.publishPeer(id, func(c chat.Colleague) chat.Event { return chat.PeerOnline{Peer: c} })
 	s.spawn(func(ctx context.Context) { s.pushProfile(ctx, id) })
 	s.dm.Kick(id)
 	s.rooms.PeerConnected(id)
@@ -40,5 +40,22 @@ func (h *handler) PeerConnected(id peer.ID) {
 
 func (h *handler) PeerDisconnected(id peer.ID) {
 	s := h.svc()
-	s.bus.publish(chat.PeerOffline{Peer: s.colleague(s.ctx, id)})
+	s.publishPeer(id, func(c chat.Colleague) chat.Event { return chat.PeerOffline{Peer: c} })
+}
+
+// publishPeer publishes the event ev makes of colleague id as they are at
+// that moment, under one lock, so that subscribers get the events about a
+// colleague in the order of the states they show. Reading and publishing
+// apart, a PeerOnline read just before the colleague's profile arrived
+// could follow the PeerUpdated that brought the name, and a window would
+// show the colleague nameless until their next change: in an office of
+// dozens connecting at once, it did.
+func (s *Service) publishPeer(id peer.ID, ev func(chat.Colleague) chat.Event) {
+	ctx := s.ctx
+	if ctx == nil { // still opening
+		ctx = context.Background()
+	}
+	s.peerEvents.Lock()
+	defer s.peerEvents.Unlock()
+	s.bus.publish(ev(s.colleague(ctx, id)))
 }

@@ -52,8 +52,19 @@ func (p *peoplePorts) Route(id peer.ID) (string, peer.ID)  { return p.node.Route
 func (p *peoplePorts) ThroughMe() []ma.Multiaddr           { return p.node.ThroughMe() }
 func (p *peoplePorts) PeerAddrs(id peer.ID) []ma.Multiaddr { return p.node.PeerAddrs(id) }
 func (p *peoplePorts) PubKey(id peer.ID) []byte            { return p.node.PubKey(id) }
-func (p *peoplePorts) Publish(e chat.Event)                { p.bus.publish(e) }
 func (p *peoplePorts) Disconnect(id peer.ID)               { p.node.Disconnect(id) }
+
+// Publish publishes e; a PeerUpdated carries the colleague as they are
+// when it is published (publishPeer).
+func (p *peoplePorts) Publish(e chat.Event) {
+	if u, ok := e.(chat.PeerUpdated); ok {
+		if id, err := peer.Decode(u.Peer.PeerID); err == nil {
+			(*Service)(p).publishPeer(id, func(c chat.Colleague) chat.Event { return chat.PeerUpdated{Peer: c} })
+			return
+		}
+	}
+	p.bus.publish(e)
+}
 
 func (p *peoplePorts) Colleague(ctx context.Context, id peer.ID) chat.Colleague {
 	return p.colleagues.Colleague(ctx, id)

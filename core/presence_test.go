@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"hallway/chat"
 	hcrypto "hallway/crypto"
@@ -131,5 +132,33 @@ func TestDifferentWorkspaceNamedOnAdd(t *testing.T) {
 	me, _ := ann.Self(context.Background())
 	if me.Workspace != WorkspacePrivate || me.WorkspaceTag != k.Tag() {
 		t.Fatalf("Ann's workspace: %+v", me)
+	}
+}
+
+// An event about a colleague shows them as they are when it is published,
+// not as its sender read them earlier: a PeerOnline or PeerUpdated read
+// before Bob's profile arrived must not show him nameless after the event
+// that brought his name (offices of dozens connecting at once did).
+func TestPeerEventsShowTheColleagueAsPublished(t *testing.T) {
+	ann := startNode(t, "", "Ann")
+	bob := startNode(t, "", "Bob", ann.addr())
+	ann.waitOnline(bob, "Bob")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	events := ann.Subscribe(ctx)
+	id := bob.ID().String()
+	(*peoplePorts)(ann.Service).Publish(chat.PeerUpdated{Peer: chat.Colleague{PeerID: id}}) // read before his profile came
+	for {
+		select {
+		case e := <-events:
+			if u, ok := e.(chat.PeerUpdated); ok && u.Peer.PeerID == id {
+				if u.Peer.Name != "Bob" || !u.Peer.Online {
+					t.Fatalf("the event shows Bob as %q, online %v: want him as he is now", u.Peer.Name, u.Peer.Online)
+				}
+				return
+			}
+		case <-ctx.Done():
+			t.Fatal("no PeerUpdated about Bob")
+		}
 	}
 }

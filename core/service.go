@@ -83,8 +83,11 @@ type Service struct {
 	store    *storage.Store
 	node     *p2p.Node
 	bus      *bus
-	dm       *dm.Service
-	dial     *people.Dialer
+	// peerEvents makes reading a colleague and publishing an event about
+	// them one step (publishPeer).
+	peerEvents sync.Mutex
+	dm         *dm.Service
+	dial       *people.Dialer
 
 	colleagues *people.Directory
 	presence   *people.Presence
