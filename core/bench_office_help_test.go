@@ -1,0 +1,143 @@
+package core
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// officeSizes are the office sizes to measure: HALLWAY_OFFICE_SIZES
+// ("50,100") or 50, 100 and 200.
+func officeSizes(t *testing.T) []int {
+	env := os.Getenv("HALLWAY_OFFICE_SIZES")
+	if env == "" {
+		return []int{50, 100, 200}
+	}
+	var out []int
+	for f := range strings.SplitSeq(env, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 2 {
+			t.Fatalf("HALLWAY_OFFICE_SIZES=%q: want sizes of at least 2, comma-separated", env)
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+// stopAll stops the nodes, a few at a time, and says how many did not
+// stop within 30 s each.
+func stopAll(nodes []*officeNode) int {
+	var mu sync.Mutex
+	stuck := 0
+	sem := make(chan struct{}, 16)
+	var wg sync.WaitGroup
+	for _, nd := range nodes {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			nd.cancel()
+			if !nd.running {
+				nd.svc.Close()
+				return
+			}
+			select {
+			case <-nd.done:
+			case <-time.After(30 * time.Second):
+				mu.Lock()
+				stuck++
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	return stuck
+}
+
+// onlineShortfall says how far the office got: how many list everyone,
+// and the fewest colleagues one lists online.
+func onlineShortfall(nodes []*officeNode) string {
+	complete, fewest := 0, len(nodes)
+	for _, nd := range nodes {
+		c := nd.w.onlineCount()
+		if c >= len(nodes)-1 {
+			complete++
+		}
+		fewest = min(fewest, c)
+	}
+	// Why the pairs that are missing are: never connected, or connected
+	// with no profile (no name) yet.
+	unconnected, nameless := 0, 0
+	for _, nd := range nodes {
+		for _, other := range nodes {
+			if other == nd {
+				continue
+			}
+			c := nd.svc.colleague(context.Background(), other.svc.ID())
+			switch {
+			case !c.Online:
+				unconnected++
+			case c.Name == "" || c.Name != nd.w.roster.name(c.PeerID):
+				nameless++
+			}
+		}
+	}
+	return fmt.Sprintf("%d of %d colleagues list everyone online; the fewest one lists is %d of %d; of the pairs, %d are not connected, %d connected without the colleague's profile",
+		complete, len(nodes), fewest, len(nodes)-1, unconnected, nameless)
+}
+
+// everyNode waits until cond holds on every node, re-checking a node after
+// each of its events, within d in all.
+func everyNode(ctx context.Context, nodes []*officeNode, d time.Duration, cond func(*officeNode) bool) error {
+	ctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	for i, nd := range nodes {
+		events := nd.svc.Subscribe(ctx)
+		for !cond(nd) {
+			select {
+			case _, ok := <-events:
+				if !ok {
+					return fmt.Errorf("colleague %d: events ended (%v)", i+1, ctx.Err())
+				}
+			case <-ctx.Done():
+				return fmt.Errorf("colleague %d: %w", i+1, ctx.Err())
+			}
+		}
+	}
+	return nil
+}
+
+// settledMemory collects garbage, returns what it can to the OS, and reads
+// the heap in use and the process's resident set.
+func settledMemory() (heap, rss uint64) {
+	runtime.GC()
+	debug.FreeOSMemory()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapInuse, residentBytes()
+}
+
+// settleCounts waits up to 15 s for goroutines and open files to drop back
+// to base and returns what is left above it.
+func settleCounts(baseGoroutines, baseFDs int) (goroutines, fds int) {
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	end := time.After(15 * time.Second)
+	for {
+		goroutines, fds = runtime.NumGoroutine()-baseGoroutines, openFDs()-baseFDs
+		if goroutines <= 0 && fds <= 0 {
+			return
+		}
+		select {
+		case <-tick.C:
+		case <-end:
+			return
+		}
+	}
+}

@@ -1,0 +1,293 @@
+package core
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"os"
+	"runtime"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"hallway/chat"
+)
+
+// TestBenchOffice simulates an office of N colleagues in one workspace,
+// N Hallways in this process on loopback, for N = 50, 100 and 200
+// (HALLWAY_OFFICE_SIZES="50,100" to choose), and measures how long until
+// everyone lists everyone online, #general's fan-out, a presence change
+// reaching all, and what each node costs. A size that does not make it
+// says where it broke, and the next size runs anyway.
+//
+// Bootstrap, as a real office without multicast: each colleague joined
+// with the invite code of one earlier colleague picked at random and knows
+// only that colleague's address; peer exchange (the colleagues a profile
+// introduces) finds everyone else. They arrive one a second
+// (HALLWAY_OFFICE_ARRIVALS to change). mDNS is measured on its own, in
+// namespaces (discovery.TestBenchMDNSScale).
+//
+// One process holds both ends of every connection, and its cores serve
+// the whole office: a size needing more open files than the process may
+// have is reported as broken at once, and the figures of the others are
+// those of N Hallways sharing this machine, not of N machines.
+func TestBenchOffice(t *testing.T) {
+	if os.Getenv("HALLWAY_BENCH") == "" {
+		t.Skip("benchmark: set HALLWAY_BENCH=1 (make bench)")
+	}
+	limit := raiseFileLimit()
+	fmt.Printf("BENCH office: in-process nodes on 127.0.0.1, one private workspace, no mDNS; each knows one earlier colleague (its inviter), peer exchange introduces the rest; %d CPUs, open files limit %d\n", runtime.NumCPU(), limit)
+	for _, n := range officeSizes(t) {
+		t.Run(fmt.Sprintf("N=%d", n), func(t *testing.T) {
+			if err := benchOffice(t, n); err != nil {
+				fmt.Printf("BENCH office N=%d: breaks: %v\n", n, err)
+			}
+		})
+	}
+}
+
+// officeNode is one colleague's Service and what it is watched by.
+type officeNode struct {
+	svc     *Service
+	w       *watch
+	ctx     context.Context
+	cancel  context.CancelFunc
+	done    chan struct{} // closed when Run has returned
+	running bool
+}
+
+// openOfficeNode opens a colleague's Service, listening on loopback, and
+// starts watching its events; run starts it.
+func openOfficeNode(dir, name string, peers []string, ros *roster, all *countdown, want int, posts chan<- time.Time, log *slog.Logger) (*officeNode, error) {
+	svc, err := Open(context.Background(), Config{
+		DataDir: dir, Name: name, StaticPeers: peers, NoMDNS: true,
+		ListenAddrs: []string{"/ip4/127.0.0.1/tcp/0"}, Logger: log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	ros.add(svc.ID().String(), name)
+	ctx, cancel := context.WithCancel(context.Background())
+	nd := &officeNode{svc: svc, ctx: ctx, cancel: cancel, done: make(chan struct{})}
+	nd.w = &watch{svc: svc, roster: ros, want: want, all: all, posts: posts, online: map[string]bool{}, status: map[string]string{}}
+	go nd.w.run(svc.Subscribe(ctx))
+	return nd, nil
+}
+
+func (nd *officeNode) run() {
+	nd.running = true
+	go func() {
+		defer close(nd.done)
+		_ = nd.svc.Run(nd.ctx)
+	}()
+}
+
+// arrivals is how many colleagues start their Hallway each second,
+// HALLWAY_OFFICE_ARRIVALS or 1: an office of 100 arrives within 100 s.
+func arrivals() int {
+	if n, err := strconv.Atoi(os.Getenv("HALLWAY_OFFICE_ARRIVALS")); err == nil && n > 0 {
+		return n
+	}
+	return 1
+}
+
+// extraFilesPerNode is what a node holds open besides its connections:
+// listeners, the database and its journal, the lock, the relay's lane.
+const extraFilesPerNode = 24
+
+func benchOffice(t *testing.T, n int) (err error) {
+	// Every connection between two nodes of this process holds a file
+	// at each end: an office of n in one process needs n(n-1) of them.
+	if need, limit := uint64(n*(n-1)+n*extraFilesPerNode), raiseFileLimit(); limit > 0 && need > limit {
+		return fmt.Errorf("needs some %d open files in one process (each of the %d connections of a full mesh has both ends here), the limit is %d and the system allows no more", need, n*(n-1)/2, limit)
+	}
+	baseGoroutines, baseFDs := runtime.NumGoroutine(), openFDs()
+	baseHeap, baseRSS := settledMemory()
+	dirs := privateWorkspace(t, n)
+	ros := &roster{names: map[string]string{}}
+	posts := make(chan time.Time, 1<<16)
+	all := newCountdown(n)
+	logs := newLogTally()
+	var nodes []*officeNode
+	defer func() {
+		if nodes != nil {
+			stopAll(nodes)
+		}
+	}()
+
+	// The office's Hallways are opened (keys, databases, listeners), then
+	// all start at once, as when the office's network comes back on. The
+	// same inviters every run, so that runs compare.
+	rng := rand.New(rand.NewPCG(uint64(n), 1))
+	opening := time.Now()
+	var addrs []string
+	for i := range n {
+		var peers []string
+		if i > 0 {
+			peers = []string{addrs[rng.IntN(i)]}
+		}
+		var to chan<- time.Time = posts
+		if i == 0 {
+			to = nil // the author of the posts
+		}
+		nd, err := openOfficeNode(dirs[i], "N"+strconv.Itoa(i), peers, ros, all, n-1, to, slog.New(logs))
+		if err != nil {
+			return fmt.Errorf("opening colleague %d of %d: %w", i+1, n, err)
+		}
+		nodes = append(nodes, nd)
+		me, err := nd.svc.Self(context.Background())
+		if err != nil || len(me.Addrs) == 0 {
+			return fmt.Errorf("colleague %d has no address: %v", i+1, err)
+		}
+		addrs = append(addrs, me.Addrs[0])
+	}
+	opened := time.Since(opening)
+	// Colleagues arrive at a steady pace, as in the morning.
+	start, cpu0 := time.Now(), cpuTime()
+	perSecond := arrivals()
+	arrive := time.NewTicker(time.Second / time.Duration(perSecond))
+	for i, nd := range nodes {
+		if i > 0 {
+			<-arrive.C
+		}
+		nd.run()
+	}
+	arrive.Stop()
+	arrived := time.Since(start)
+
+	// Should not everyone list everyone by the deadline, that is where
+	// it breaks; the rest is measured all the same.
+	deadline := arrived + time.Minute + time.Duration(n)*time.Second
+	var onlineText string
+	select {
+	case <-all.done:
+		online := time.Since(start)
+		onlineText = fmt.Sprintf("everyone lists everyone online %s after the first arrival, %s after the last",
+			online.Round(100*time.Millisecond), (online - arrived).Round(100*time.Millisecond))
+	case <-time.After(time.Until(start.Add(deadline))):
+		fmt.Printf("BENCH office N=%d: breaks: %s after the first arrival (the last %s after it), %s; the nodes logged most: %s\n",
+			n, deadline.Round(time.Second), arrived.Round(100*time.Millisecond), onlineShortfall(nodes), logs.top(6, slog.LevelDebug))
+		onlineText = fmt.Sprintf("NOT everyone lists everyone online %s after the first arrival (see breaks)", deadline.Round(time.Second))
+	}
+	formingCPU := float64(cpuTime()-cpu0) / float64(time.Since(start))
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	rooms, err := nodes[0].svc.Rooms(ctx)
+	if err != nil || len(rooms) == 0 {
+		return fmt.Errorf("no #general: %v", err)
+	}
+	general := rooms[0].ID
+	if err := everyNode(ctx, nodes, 2*time.Minute, func(nd *officeNode) bool {
+		ms, _ := nd.svc.RoomMembers(ctx, general)
+		return len(ms) == n
+	}); err != nil {
+		return fmt.Errorf("#general never listed all %d members: %w", n, err)
+	}
+	members := time.Since(start)
+
+	fan, err := fanOut(ctx, nodes[0], general, n, posts)
+	if err != nil {
+		return err
+	}
+	pres, err := presenceChanges(ctx, nodes)
+	if err != nil {
+		return err
+	}
+
+	// What an idle office costs: keep-alive pings, gossip heartbeats.
+	const idle = 10 * time.Second
+	idle0 := cpuTime()
+	time.Sleep(idle)
+	idleCPU := float64(cpuTime()-idle0) / float64(idle) / float64(n)
+
+	heap, rss := settledMemory()
+	var conns []int
+	for _, nd := range nodes {
+		conns = append(conns, nd.svc.Stats().Conns)
+	}
+	slices.Sort(conns)
+	sum := 0
+	for _, c := range conns {
+		sum += c
+	}
+	goroutines, fds := runtime.NumGoroutine()-baseGoroutines, openFDs()-baseFDs
+	mib := func(after, before uint64) float64 {
+		return float64(int64(after)-int64(before)) / float64(n) / (1 << 20)
+	}
+	fmt.Printf("BENCH office N=%d: %s (%d arrivals a second; %.1f cores busy meanwhile; opening them took %s), #general lists all %d everywhere at %s; #general fan-out to the last of %d: %s; presence change seen by all %d: %s; machine load %s\n",
+		n, onlineText, perSecond, formingCPU, opened.Round(100*time.Millisecond),
+		n, members.Round(100*time.Millisecond), n-1, fan, n-1, pres, loadAverage())
+	fmt.Printf("BENCH office N=%d per node: heap in use %.1f MiB, RSS %.1f MiB, %.0f goroutines, %.1f open files, idle CPU %.2f%% of a core; libp2p connections avg %.1f, min %d, max %d (of %d colleagues)\n",
+		n, mib(heap, baseHeap), mib(rss, baseRSS), float64(goroutines)/float64(n), float64(fds)/float64(n), 100*idleCPU,
+		float64(sum)/float64(n), conns[0], conns[len(conns)-1], n-1)
+
+	began := time.Now()
+	stuck := stopAll(nodes)
+	nodes = nil
+	stopped := time.Since(began)
+	leftG, leftFD := settleCounts(baseGoroutines, baseFDs)
+	fmt.Printf("BENCH office N=%d shutdown: %d nodes stopped in %s (%d stuck); then %+d goroutines, %+d open files over the start\n",
+		n, n, stopped.Round(100*time.Millisecond), stuck, leftG, leftFD)
+	if stuck > 0 || leftG > 50+n || leftFD > 10+n {
+		return fmt.Errorf("shutdown left %d nodes running, %+d goroutines, %+d open files", stuck, leftG, leftFD)
+	}
+	return nil
+}
+
+// fanOut posts to #general 150 ms apart at least (the room quota is 8 a
+// second per author) and times each post until the last colleague has it.
+func fanOut(ctx context.Context, author *officeNode, room string, n int, got <-chan time.Time) (string, error) {
+	const total, warm = 100, 10
+	var lat []time.Duration
+	for i := range total {
+		began := time.Now()
+		if _, err := author.svc.SendRoom(ctx, room, "probe "+strconv.Itoa(i)); err != nil {
+			return "", fmt.Errorf("post %d: %w", i, err)
+		}
+		var last time.Time
+		for k := range n - 1 {
+			select {
+			case last = <-got:
+			case <-time.After(30 * time.Second):
+				return "", fmt.Errorf("#general fan-out stalled: post %d reached %d of %d colleagues in 30 s", i, k, n-1)
+			}
+		}
+		if i >= warm {
+			lat = append(lat, last.Sub(began))
+		}
+		if rest := 150*time.Millisecond - time.Since(began); rest > 0 {
+			time.Sleep(rest) // pacing under the quota, not waiting for a state
+		}
+	}
+	slices.Sort(lat)
+	return fmt.Sprintf("p50 %s p99 %s (%d posts)", lat[len(lat)/2].Round(time.Millisecond), lat[len(lat)*99/100].Round(time.Millisecond), len(lat)), nil
+}
+
+// presenceChanges has the last colleague to join go away and come back a
+// few times, and times each change until every other lists it.
+func presenceChanges(ctx context.Context, nodes []*officeNode) (string, error) {
+	target := nodes[len(nodes)-1]
+	id := target.svc.ID().String()
+	var lat []time.Duration
+	for i, status := range []string{chat.StatusAway, chat.StatusAvailable, chat.StatusAway, chat.StatusAvailable, chat.StatusAway} {
+		cd := newCountdown(len(nodes) - 1)
+		for _, nd := range nodes[:len(nodes)-1] {
+			nd.w.await(&expectation{peer: id, status: status, cd: cd})
+		}
+		began := time.Now()
+		if err := target.svc.SetStatus(ctx, status, ""); err != nil {
+			return "", fmt.Errorf("presence change %d: %w", i, err)
+		}
+		select {
+		case <-cd.done:
+			lat = append(lat, time.Since(began))
+		case <-time.After(time.Minute):
+			return "", fmt.Errorf("presence %q reached %d of %d colleagues in a minute", status, int64(len(nodes)-1)-cd.left.Load(), len(nodes)-1)
+		}
+	}
+	slices.Sort(lat)
+	return fmt.Sprintf("p50 %s max %s (%d changes)", lat[len(lat)/2].Round(time.Millisecond), lat[len(lat)-1].Round(time.Millisecond), len(lat)), nil
+}
