@@ -82,15 +82,15 @@ func (b *browser) read(conn groupConn, done chan<- struct{}) {
 }
 
 // round returns the colleagues known now followed by those heard during
-// the round, and a moment into the round sends its query, unless another
-// querier's made it a duplicate meanwhile; the channel closes when ctx
-// ends.
-func (b *browser) round(ctx context.Context) <-chan *zeroconf.ServiceEntry {
+// the round, and at a random moment of the round's first half sends its
+// query, unless another querier's made it a duplicate meanwhile; the
+// channel closes when ctx ends.
+func (b *browser) round(ctx context.Context, length time.Duration) <-chan *zeroconf.ServiceEntry {
 	known := b.cache.live(time.Now())
 	out := make(chan *zeroconf.ServiceEntry, 16)
 	go func() {
 		defer close(out)
-		timer := time.NewTimer(queryDelay())
+		timer := time.NewTimer(queryDelay(length))
 		defer timer.Stop()
 		var pending *zeroconf.ServiceEntry // taken from fresh, not yet handed on
 		for {
@@ -126,13 +126,16 @@ func (b *browser) round(ctx context.Context) <-chan *zeroconf.ServiceEntry {
 	return out
 }
 
-// queryDelay is how far into its round a query goes out: 20 to 500 ms at
-// random (RFC 6762 §5.2 asks 20-120 ms of the first query). Queriers whose
-// rounds began together, as after a power cut or when the rounds of
-// colleagues found at the same moment line up, would otherwise all ask at
-// once, before any could hear that another already had.
-func queryDelay() time.Duration {
-	return 20*time.Millisecond + rand.N(480*time.Millisecond)
+// queryDelay is how far into a round of the given length its query goes
+// out: 20 ms and, at random, up to half the round (at least 100 ms; RFC
+// 6762 §5.2 asks 20-120 ms of the first query). Queriers whose rounds
+// began together, as after a power cut or in an office whose Hallways
+// started at once, keep their rounds in step; asking at one moment they
+// would all ask before any heard that another had, and each query would
+// draw the same answers again. Spread over half a round, the first query
+// is heard before the others are due, and they are skipped.
+func queryDelay(length time.Duration) time.Duration {
+	return 20*time.Millisecond + rand.N(max(100*time.Millisecond, length/2))
 }
 
 // send multicasts q on every interface; it fails only when no interface

@@ -225,7 +225,7 @@ type mdnsRounds struct {
 	browse *browser
 }
 
-func (r *mdnsRounds) openRound(ctx context.Context) (<-chan *zeroconf.ServiceEntry, error) {
+func (r *mdnsRounds) openRound(ctx context.Context, length time.Duration) (<-chan *zeroconf.ServiceEntry, error) {
 	ifaces, err := lanInterfaces(r.m.names)
 	if err != nil {
 		return nil, err
@@ -244,7 +244,7 @@ func (r *mdnsRounds) openRound(ctx context.Context) (<-chan *zeroconf.ServiceEnt
 		r.browse.cache.askEveryone()
 	}
 	r.filter.begin()
-	return r.browse.round(ctx), nil
+	return r.browse.round(ctx, length), nil
 }
 
 func (r *mdnsRounds) entry(ctx context.Context, e *zeroconf.ServiceEntry) bool {

@@ -25,10 +25,11 @@ func backoff(n int, first, max time.Duration) time.Duration {
 
 // rounder is one browse round's worth of work, driven by runRounds.
 type rounder interface {
-	// openRound starts a round. It is called on the goroutine of runRounds,
-	// so the sockets it creates live in that goroutine's network namespace.
-	// The channel must be closed once ctx is done; on error it may be nil.
-	openRound(ctx context.Context) (<-chan *zeroconf.ServiceEntry, error)
+	// openRound starts a round of the given length. It is called on the
+	// goroutine of runRounds, so the sockets it creates live in that
+	// goroutine's network namespace. The channel must be closed once ctx
+	// is done; on error it may be nil.
+	openRound(ctx context.Context, length time.Duration) (<-chan *zeroconf.ServiceEntry, error)
 	// entry handles one result; false stops listening for the rest of the
 	// round (a flood), though the next round still waits for its time.
 	entry(ctx context.Context, e *zeroconf.ServiceEntry) bool
@@ -58,7 +59,7 @@ func runRound(ctx context.Context, length time.Duration, rescan <-chan struct{},
 	end := start.Add(length)
 	rctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	entries, err := r.openRound(rctx)
+	entries, err := r.openRound(rctx, length)
 	if err != nil {
 		log.Warn("mdns: browse round failed", "err", err)
 	}

@@ -42,7 +42,7 @@ type fakeRounds struct {
 	closed int
 }
 
-func (f *fakeRounds) openRound(ctx context.Context) (<-chan *zeroconf.ServiceEntry, error) {
+func (f *fakeRounds) openRound(ctx context.Context, _ time.Duration) (<-chan *zeroconf.ServiceEntry, error) {
 	ch := make(chan *zeroconf.ServiceEntry)
 	go func() {
 		<-ctx.Done()
@@ -128,7 +128,7 @@ type floodRounds struct {
 	limit   int
 }
 
-func (f *floodRounds) openRound(ctx context.Context) (<-chan *zeroconf.ServiceEntry, error) {
+func (f *floodRounds) openRound(ctx context.Context, _ time.Duration) (<-chan *zeroconf.ServiceEntry, error) {
 	ch := make(chan *zeroconf.ServiceEntry)
 	go func() {
 		defer close(ch)
