@@ -167,8 +167,9 @@ func benchOffice(t *testing.T, n int) (err error) {
 		onlineText = fmt.Sprintf("everyone lists everyone online %s after the first arrival, %s after the last",
 			online.Round(100*time.Millisecond), (online - arrived).Round(100*time.Millisecond))
 	case <-time.After(time.Until(start.Add(deadline))):
-		fmt.Printf("BENCH office N=%d: breaks: %s after the first arrival (the last %s after it), %s; the nodes logged most: %s\n",
-			n, deadline.Round(time.Second), arrived.Round(100*time.Millisecond), onlineShortfall(nodes), logs.top(6, slog.LevelDebug))
+		fmt.Printf("BENCH office N=%d: breaks: %s after the first arrival (the last %s after it), %s; %.1f cores busy meanwhile, machine load %s; the nodes logged most: %s\n",
+			n, deadline.Round(time.Second), arrived.Round(100*time.Millisecond), onlineShortfall(nodes),
+			float64(cpuTime()-cpu0)/float64(time.Since(start)), loadAverage(), logs.top(4, slog.LevelDebug))
 		onlineText = fmt.Sprintf("NOT everyone lists everyone online %s after the first arrival (see breaks)", deadline.Round(time.Second))
 	}
 	formingCPU := float64(cpuTime()-cpu0) / float64(time.Since(start))
