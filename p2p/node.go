@@ -71,6 +71,9 @@ type Config struct {
 	// floodPublish, for tests of this package only, plays a modified
 	// client that sends its own posts to every subscriber, mesh or not.
 	floodPublish bool
+	// signGossip, for tests of this package only, plays a client that
+	// signs its gossip as libp2p does by default (StrictSign).
+	signGossip bool
 }
 
 // Node is a running libp2p host with Hallway's protocols.
@@ -82,6 +85,7 @@ type Node struct {
 	psk     []byte // Config.PSK, for hosts that live for one question (identify.go)
 	nets    *officeNets
 	flood   bool // Config.floodPublish
+	signed  bool // Config.signGossip
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -188,6 +192,7 @@ func New(cfg Config, h Handler) (*Node, error) {
 		psk:       cfg.PSK,
 		nets:      nets,
 		flood:     cfg.floodPublish,
+		signed:    cfg.signGossip,
 		ctx:       ctx,
 		cancel:    cancel,
 		connected: map[peer.ID]bool{},

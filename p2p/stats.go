@@ -7,10 +7,12 @@ type NetStats struct {
 	Conns     int `json:"conns"`
 	Streams   int `json:"streams"`
 	Peerstore int `json:"peerstore"` // peers the address book knows, connected or not
-	// Room gossip dropped by validation since the start: rejected as
+	// Room gossip of others accepted by validation since the start, and
+	// the gossip it dropped: rejected as
 	// invalid (held against the senders' scores), ignored (already held,
 	// a blocked author, beyond the author's room quota), and of those,
 	// beyond the quota.
+	RoomAccepted  int64 `json:"room_accepted"` // others' messages taken
 	RoomRejected  int64 `json:"room_rejected"`
 	RoomIgnored   int64 `json:"room_ignored"`
 	RoomOverQuota int64 `json:"room_over_quota"`
@@ -30,6 +32,7 @@ func (n *Node) Stats() NetStats {
 		st.Streams += len(c.GetStreams())
 	}
 	st.Peerstore = len(n.host.Peerstore().Peers())
+	st.RoomAccepted = n.gossip.accepted.Load()
 	st.RoomRejected = n.gossip.rejected.Load()
 	st.RoomIgnored = n.gossip.ignored.Load()
 	st.RoomOverQuota = n.gossip.overQuota.Load()
