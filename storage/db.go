@@ -128,6 +128,11 @@ func dataSourceName(path string, readOnly bool) (string, error) {
 	// loss, and the user has already been told those messages were saved.
 	q.Add("_pragma", "synchronous(FULL)")
 	q.Add("_pragma", "foreign_keys(1)")
+	// Pages are read through a memory map rather than one read system
+	// call each, which dominated inserts into a large archive (every
+	// index insert walks its B-tree). Mapped pages are the file's own,
+	// shared with the page cache, not the process's private memory.
+	q.Add("_pragma", "mmap_size(1073741824)")
 	if readOnly {
 		q.Add("_pragma", "query_only(1)")
 	} else {
@@ -139,6 +144,16 @@ func dataSourceName(path string, readOnly bool) (string, error) {
 		// so it can be undone alone; in a temporary file that costs a write
 		// system call per page, which dominated batch inserts of room logs.
 		q.Add("_pragma", "temp_store(MEMORY)")
+		// The writer's page cache holds the B-tree pages a batch dirties
+		// until it commits: 2 MB by default, too few for the indexes of
+		// a large archive, so pages were written and read again.
+		q.Add("_pragma", "cache_size(-16384)")
+		// Checkpoint every 32 MB of log rather than every 4 MB: an index
+		// page changed by many commits is copied into the database once
+		// per checkpoint, not once per 4 MB. The log is cut back to 64 MB
+		// after a checkpoint so it does not keep its peak size on disk.
+		q.Add("_pragma", "wal_autocheckpoint(8192)")
+		q.Add("_pragma", "journal_size_limit(67108864)")
 	}
 	p := filepath.ToSlash(abs)
 	if !strings.HasPrefix(p, "/") {
