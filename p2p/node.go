@@ -22,6 +22,7 @@ import (
 	yamuxt "github.com/libp2p/go-libp2p/p2p/muxer/yamux"
 	swarm "github.com/libp2p/go-libp2p/p2p/net/swarm"
 	noise "github.com/libp2p/go-libp2p/p2p/security/noise"
+	libp2ptls "github.com/libp2p/go-libp2p/p2p/security/tls"
 	tcp "github.com/libp2p/go-libp2p/p2p/transport/tcp"
 	ma "github.com/multiformats/go-multiaddr"
 )
@@ -86,6 +87,10 @@ type Node struct {
 	nets    *officeNets
 	flood   bool // Config.floodPublish
 	signed  bool // Config.signGossip
+
+	tlsOnce sync.Once // makes tlsID, the bulk lanes' certificate
+	tlsID   *libp2ptls.Identity
+	tlsErr  error
 
 	ctx    context.Context
 	cancel context.CancelFunc
