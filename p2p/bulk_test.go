@@ -211,13 +211,11 @@ func TestBulkLaneAuthenticatesBothWays(t *testing.T) {
 				return
 			}
 			defer sc.Close()
-			fc := &flipConn{Conn: sc}
-			bs, err := server.secureBulk(context.Background(), fc, serverExpects, true)
+			bs, err := server.secureBulk(context.Background(), sc, serverExpects, true)
 			if err != nil {
 				errc <- err
 				return
 			}
-			fc.armed.Store(flip)
 			_, err = bs.readBulk(make([]byte, 64), 64)
 			errc <- err
 		}()
@@ -226,7 +224,9 @@ func TestBulkLaneAuthenticatesBothWays(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer cc.Close()
-		bc, err := client.secureBulk(context.Background(), cc, clientExpects, false)
+		fc := &flipConn{Conn: cc}
+		bc, err := client.secureBulk(context.Background(), fc, clientExpects, false)
+		fc.armed.Store(flip)
 		if err == nil {
 			err = bc.writeMessage([]byte("chunk request"))
 		}
@@ -246,18 +246,18 @@ func TestBulkLaneAuthenticatesBothWays(t *testing.T) {
 	}
 }
 
-// flipConn flips one bit of what it reads once armed.
+// flipConn flips one bit of the next write once armed.
 type flipConn struct {
 	net.Conn
 	armed atomic.Bool
 }
 
-func (f *flipConn) Read(b []byte) (int, error) {
-	n, err := f.Conn.Read(b)
-	if n > 0 && f.armed.CompareAndSwap(true, false) {
-		b[n-1] ^= 1
+func (f *flipConn) Write(b []byte) (int, error) {
+	if len(b) > 0 && f.armed.CompareAndSwap(true, false) {
+		b = append([]byte(nil), b...)
+		b[len(b)-1] ^= 1
 	}
-	return n, err
+	return f.Conn.Write(b)
 }
 
 // Frames are capped before they are read: a length beyond the cap ends

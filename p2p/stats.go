@@ -18,7 +18,10 @@ type NetStats struct {
 	RoomOverQuota int64 `json:"room_over_quota"`
 	// Graylisted counts the connected peers whose gossip is dropped
 	// unread for their score.
-	Graylisted  int    `json:"graylisted"`
+	Graylisted int `json:"graylisted"`
+	// BulkLanes counts the bulk lanes (bulktls.go) this node served
+	// files over since the start.
+	BulkLanes   int64  `json:"bulk_lanes_served"`
 	SyncAnswers uint64 `json:"sync_answers"` // sync requests answered
 	SyncServed  uint64 `json:"sync_served"`  // envelopes sent in sync answers
 }
@@ -37,6 +40,7 @@ func (n *Node) Stats() NetStats {
 	st.RoomIgnored = n.gossip.ignored.Load()
 	st.RoomOverQuota = n.gossip.overQuota.Load()
 	st.Graylisted = n.scores.graylisted(n.IsConnected)
+	st.BulkLanes = n.BulkLanesServed()
 	st.SyncAnswers, st.SyncServed = n.syncAnswers.Load(), n.syncServed.Load()
 	return st
 }
