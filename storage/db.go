@@ -29,6 +29,7 @@ type Store struct {
 	reader *sql.DB // query_only pool; WAL lets it read while the writer commits
 	stmts  *statements
 	ckpt   *checkpointer
+	group  *grouper
 	// people counts writes to what names colleagues (profiles and
 	// verifications), so readers can cache what they derive from them.
 	people atomic.Uint64
@@ -76,7 +77,9 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		writer.Close()
 		return nil, fmt.Errorf("storage: open %s: %w", path, err)
 	}
-	return &Store{path: path, writer: writer, reader: reader, stmts: stmts, ckpt: startCheckpointer(ckdb)}, nil
+	st := &Store{path: path, writer: writer, reader: reader, stmts: stmts, ckpt: startCheckpointer(ckdb)}
+	st.group = startGrouper(st)
+	return st, nil
 }
 
 // createFile makes sure the database file exists with owner-only permissions
@@ -176,6 +179,7 @@ func dataSourceName(path string, readOnly bool) (string, error) {
 
 // Close closes both handles; the last connection to close checkpoints the WAL.
 func (s *Store) Close() error {
+	s.group.close()
 	cerr := s.ckpt.stop()
 	serr := s.stmts.close()
 	rerr := s.reader.Close()
