@@ -110,6 +110,9 @@ func newUI(a fyne.App, win fyne.Window) *UI {
 			}
 		}()
 	}
+	// The theme is in place before anything is laid out: changing it
+	// later drops every font Fyne parsed and parses them again.
+	applyTheme(a, u.prefs.Theme)
 	u.banner = newBanner()
 	u.openPanel = newOpenPanel(u)
 	u.sidebar = newSidebar(u)
