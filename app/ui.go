@@ -88,6 +88,9 @@ type UI struct {
 	// now is the clock for day separators.
 	now func() time.Time
 	log *slog.Logger
+	// trim hands freed memory back once the window settles; nil under
+	// a test driver.
+	trim *trimmer
 }
 
 // newUI builds the views into win. The core is attached later.
