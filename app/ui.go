@@ -124,7 +124,6 @@ func newUI(a fyne.App, win fyne.Window) *UI {
 	u.compose = newCompose(u)
 	u.typingLine = widget.NewLabel("")
 	u.typingLine.Importance = widget.LowImportance
-	u.typingLine.TextStyle.Italic = true
 	u.typingLine.Hide()
 	u.jump = newJumpBar(u)
 	u.idle = newIdleTracker(realClock{}, idleAfter, nil, u.idleChanged)
