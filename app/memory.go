@@ -7,68 +7,119 @@ import (
 	"time"
 )
 
-// trimDelay is how long the window waits, after it has drawn a
-// conversation, before it hands the memory freed meanwhile back to the
-// system; another conversation drawn within it starts the wait again.
-const trimDelay = 2 * time.Second
+const (
+	// trimDelay is how long the window waits, after it has drawn a
+	// conversation, before it hands the memory freed meanwhile back to
+	// the system; another conversation drawn within it starts the wait
+	// again.
+	trimDelay = 2 * time.Second
+	// trimEvery is how often the window hands back what it freed since
+	// the last trim, drawn conversation or not.
+	trimEvery = time.Minute
+)
 
-// trimmer hands the heap the window no longer uses back to the system
-// once it settles. Opening a conversation reads and lays out a page of
-// messages, and laying out the window parses fonts; the garbage of that
-// would otherwise stay resident while the window sits idle, since Go
-// keeps a freed heap for reuse until it grows to twice what is live.
+// trimmer hands the heap the window no longer uses back to the system.
+// Opening a conversation reads and lays out a page of messages, and
+// laying out the window parses fonts; each frame drawn, a blinking cursor
+// included, allocates a little. Go keeps the heap freed for reuse until
+// the heap doubles, and its scavenger returns none of it below that, so
+// an idle window would sit 10 to 20 MB above what it uses.
 type trimmer struct {
-	// delay is how long the window must stay quiet before a trim:
-	// trimDelay unless a test says otherwise.
-	delay time.Duration
-	mu    sync.Mutex
-	timer *time.Timer
-	// done, when set, is told the heap in use after the trim, the heap
-	// handed back to the system, and how long the trim took.
-	done func(heap, released uint64, took time.Duration)
+	// delay and every are trimDelay and trimEvery unless a test says
+	// otherwise.
+	delay, every time.Duration
+	// done, when set, is told of each trim: whether it followed a
+	// conversation drawn (else it is the periodic one), the heap in use
+	// after it, the heap handed back to the system, and how long it took.
+	done func(drawn bool, heap, released uint64, took time.Duration)
+
+	mu      sync.Mutex
+	timer   *time.Timer
+	gen     int // bumped on every arm, so a superseded timer does nothing
+	stopped bool
 }
 
-// soon trims once the window has been quiet for the delay. A nil
-// trimmer (the window under a test driver) does nothing.
-func (t *trimmer) soon() {
+// start begins the periodic trims. A nil trimmer (the window under a test
+// driver) does nothing, here and in soon and stop.
+func (t *trimmer) start() {
 	if t == nil {
 		return
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.timer != nil {
-		t.timer.Stop()
+	t.arm(t.period(), false)
+}
+
+// soon trims once the window has been quiet for the delay after drawing
+// a conversation.
+func (t *trimmer) soon() {
+	if t == nil {
+		return
 	}
 	d := t.delay
 	if d == 0 {
 		d = trimDelay
 	}
-	t.timer = time.AfterFunc(d, t.trim)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.arm(d, true)
 }
 
-// stop drops a pending trim.
+// stop drops any pending trim for good.
 func (t *trimmer) stop() {
 	if t == nil {
 		return
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.stopped = true
 	if t.timer != nil {
 		t.timer.Stop()
-		t.timer = nil
 	}
+}
+
+func (t *trimmer) period() time.Duration {
+	if t.every == 0 {
+		return trimEvery
+	}
+	return t.every
+}
+
+// arm replaces the pending trim with one after d; t.mu is held.
+func (t *trimmer) arm(d time.Duration, drawn bool) {
+	if t.stopped {
+		return
+	}
+	if t.timer != nil {
+		t.timer.Stop()
+	}
+	t.gen++
+	gen := t.gen
+	t.timer = time.AfterFunc(d, func() { t.trim(gen, drawn) })
 }
 
 // trim collects garbage and returns every free page of the heap to the
 // system at once, rather than at the pace of the runtime's background
-// scavenger.
-func (t *trimmer) trim() {
+// scavenger, then arms the next periodic trim unless a newer one was
+// armed meanwhile.
+func (t *trimmer) trim(gen int, drawn bool) {
+	t.mu.Lock()
+	current := gen == t.gen && !t.stopped
+	t.mu.Unlock()
+	if !current {
+		return
+	}
 	start := time.Now()
 	debug.FreeOSMemory()
 	took := time.Since(start)
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	if t.done != nil {
-		t.done(ms.HeapInuse, ms.HeapReleased, took)
+		t.done(drawn, ms.HeapInuse, ms.HeapReleased, took)
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if gen == t.gen {
+		t.arm(t.period(), false)
 	}
 }
