@@ -19,7 +19,7 @@ import (
 type banner struct {
 	obj   *fyne.Container
 	bg    *canvas.Rectangle
-	text  *widget.Label
+	text  *onColourLabel
 	close *widget.Button
 }
 
@@ -30,11 +30,10 @@ var (
 )
 
 func newBanner() *banner {
-	b := &banner{bg: canvas.NewRectangle(errorColor), text: widget.NewLabel("")}
-	b.text.Wrapping = fyne.TextWrapWord
-	b.close = widget.NewButtonWithIcon("", theme.CancelIcon(), func() { b.obj.Hide() })
+	b := &banner{bg: canvas.NewRectangle(errorColor), text: newOnColourLabel(false)}
+	b.close = widget.NewButtonWithIcon("", theme.NewColoredResource(theme.CancelIcon(), colorNameOnColour), func() { b.obj.Hide() })
 	b.close.Importance = widget.LowImportance
-	b.obj = container.NewStack(b.bg, onColour(container.NewBorder(nil, nil, nil, b.close, b.text)))
+	b.obj = container.NewStack(b.bg, container.NewBorder(nil, nil, nil, b.close, b.text.obj))
 	b.obj.Hide()
 	return b
 }

@@ -82,6 +82,7 @@ func (c *conversation) update(id widget.ListItemID, it *msgItem) {
 			// The newest row is being drawn: the conversation is on screen.
 			c.u.log.Info("conversation shown", "conv", c.conv, "messages", len(c.msgs), "took", time.Since(c.shownAt))
 			c.shownAt = time.Time{}
+			c.u.trim.soon()
 		}
 	}
 }

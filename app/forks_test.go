@@ -19,7 +19,7 @@ func TestARoomForkWarnsInTheHeader(t *testing.T) {
 	u.deliver(chat.RoomForked{Fork: chat.RoomFork{Room: genID, Author: bobID, Seq: 4}})
 	u.deliver(chat.RoomChanged{Room: chat.Room{ID: genID, Name: "general", General: true, Members: 3,
 		Forked: map[string]int{bobID: 1}}})
-	if !u.header.warn.Visible() || !strings.Contains(u.header.warnTxt.Text, "different versions") {
-		t.Fatalf("header warning: visible %v, %q", u.header.warn.Visible(), u.header.warnTxt.Text)
+	if !u.header.warn.Visible() || !strings.Contains(u.header.warnTxt.Text(), "different versions") {
+		t.Fatalf("header warning: visible %v, %q", u.header.warn.Visible(), u.header.warnTxt.Text())
 	}
 }

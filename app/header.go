@@ -31,7 +31,7 @@ type header struct {
 	leave   *widget.Button
 	bell    *widget.Button // the conversation's notification level
 	warn    *fyne.Container
-	warnTxt *widget.Label
+	warnTxt *onColourLabel
 }
 
 func newHeader(u *UI) *header {
@@ -48,10 +48,8 @@ func newHeader(u *UI) *header {
 	h.leave = widget.NewButton("Leave", func() { u.askLeave(h.room()) })
 	h.bell = widget.NewButtonWithIcon("", theme.VolumeUpIcon(), func() { u.showNotifyMenu(h.bell) })
 	h.bell.Importance = widget.LowImportance
-	h.warnTxt = widget.NewLabel("")
-	h.warnTxt.Wrapping = fyne.TextWrapWord
-	h.warnTxt.TextStyle.Bold = true
-	h.warn = container.NewStack(canvas.NewRectangle(warningColor), onColour(h.warnTxt))
+	h.warnTxt = newOnColourLabel(true)
+	h.warn = container.NewStack(canvas.NewRectangle(warningColor), h.warnTxt.obj)
 	left := container.NewHBox(container.NewCenter(container.NewGridWrap(fyne.NewSize(12, 12), h.dot)), h.title)
 	buttons := container.NewHBox(h.bell, h.verify, h.label, h.block, h.invite, h.members, h.leave)
 	h.obj = container.NewVBox(container.NewBorder(nil, nil, left, buttons), h.sub, h.warn, widget.NewSeparator())

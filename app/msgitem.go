@@ -113,7 +113,6 @@ func newMsgItem(u *UI) *msgItem {
 	it.who.Hide()
 	it.head = container.NewHBox(indent, container.NewCenter(it.name), it.when, it.mark, it.who)
 	it.body.Wrapping = fyne.TextWrapWord
-	it.system.TextStyle.Italic = true
 	it.system.Importance = widget.LowImportance
 	it.system.Wrapping = fyne.TextWrapWord
 	it.card = newFileCard(u)
@@ -165,7 +164,7 @@ func (it *msgItem) set(m *chat.Message, s shape) {
 		it.body.Segments = messageSegments(m.Text, it.u.nameOf, it.u.self.PeerID)
 		if m.Deleted {
 			it.body.Segments = []widget.RichTextSegment{&widget.TextSegment{Text: "message deleted",
-				Style: widget.RichTextStyle{Inline: true, TextStyle: fyne.TextStyle{Italic: true}, ColorName: theme.ColorNameDisabled}}}
+				Style: widget.RichTextStyle{Inline: true, ColorName: theme.ColorNameDisabled}}}
 		}
 		it.body.Refresh()
 	}

@@ -23,20 +23,18 @@ const (
 // workspaces seen on this network, and the two ways into one.
 type openPanel struct {
 	obj    *fyne.Container
-	nearby *widget.Label
+	nearby *onColourLabel
 }
 
 func newOpenPanel(u *UI) *openPanel {
-	p := &openPanel{nearby: widget.NewLabel("")}
-	p.nearby.Wrapping = fyne.TextWrapWord
-	line := widget.NewLabel(openModeLine)
-	line.Wrapping = fyne.TextWrapWord
-	line.TextStyle.Bold = true
+	p := &openPanel{nearby: newOnColourLabel(false)}
+	line := newOnColourLabel(true)
+	line.SetText(openModeLine)
 	join := widget.NewButton("Join with a code…", func() { u.askJoinWorkspace() })
 	join.Importance = widget.HighImportance
 	create := widget.NewButton("Create a workspace…", func() { u.askCreateWorkspace() })
 	bg := canvas.NewRectangle(noticeColor)
-	p.obj = container.NewStack(bg, onColour(container.NewVBox(line, p.nearby, container.NewHBox(join, create))))
+	p.obj = container.NewStack(bg, container.NewVBox(line.obj, p.nearby.obj, container.NewHBox(join, create)))
 	p.obj.Hide()
 	return p
 }

@@ -59,12 +59,12 @@ func TestOpenModePanel(t *testing.T) {
 	if !p.obj.Visible() {
 		t.Fatal("no open-mode panel in the open LAN workspace")
 	}
-	if got := p.nearby.Text; !strings.Contains(got, "1 private workspace on this network (4 colleagues)") {
+	if got := p.nearby.Text(); !strings.Contains(got, "1 private workspace on this network (4 colleagues)") {
 		t.Fatalf("panel says %q", got)
 	}
 	test.AssertRendersToMarkup(t, "openmode.xml", u.win.Canvas())
 	deliverNow(u, chat.NearbyChanged{Workspaces: []chat.NearbyWorkspace{{Tag: "3f9a", Colleagues: 5}, {Tag: "c0de", Colleagues: 1}}})
-	if got := p.nearby.Text; !strings.Contains(got, "2 private workspaces on this network (6 colleagues)") {
+	if got := p.nearby.Text(); !strings.Contains(got, "2 private workspaces on this network (6 colleagues)") {
 		t.Fatalf("after a change the panel says %q", got)
 	}
 
@@ -91,7 +91,7 @@ func TestNearbyEventDuringReloadWins(t *testing.T) {
 	u.async = inline
 	deliverNow(u, chat.NearbyChanged{Workspaces: []chat.NearbyWorkspace{{Tag: "3f9a", Colleagues: 2}}})
 	finish()
-	if got := u.openPanel.nearby.Text; !strings.Contains(got, "1 private workspace on this network (2 colleagues)") {
+	if got := u.openPanel.nearby.Text(); !strings.Contains(got, "1 private workspace on this network (2 colleagues)") {
 		t.Fatalf("after the reload the panel says %q", got)
 	}
 }

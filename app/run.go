@@ -49,6 +49,15 @@ func Run(ctx context.Context, a fyne.App, opt Options) error {
 	w.Resize(fyne.NewSize(1100, 720))
 	u := newUI(a, w)
 	u.log = opt.Log
+	u.trim = &trimmer{done: func(drawn bool, heap, released uint64, took time.Duration) {
+		level := slog.LevelDebug // the periodic trim
+		if drawn {
+			level = slog.LevelInfo
+		}
+		opt.Log.Log(context.Background(), level, "memory trimmed", "heap_mb", heap>>20, "released_mb", released>>20, "took", took)
+	}}
+	u.trim.start()
+	defer u.trim.stop()
 	u.useIdle(opt.Idle)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

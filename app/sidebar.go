@@ -51,7 +51,7 @@ type sidebar struct {
 	filter   *widget.Entry
 	rows     []sideRow
 	warn     *fyne.Container
-	warnText *widget.Label
+	warnText *onColourLabel
 	top      *fyne.Container
 	muting   bool // selecting a row from code, not from a tap
 }
@@ -84,10 +84,8 @@ func newSidebar(u *UI) *sidebar {
 		u.activity()
 		u.open(r.conv)
 	}
-	s.warnText = widget.NewLabel("")
-	s.warnText.Wrapping = fyne.TextWrapWord
-	s.warnText.TextStyle.Bold = true
-	s.warn = container.NewStack(canvas.NewRectangle(warningColor), onColour(s.warnText))
+	s.warnText = newOnColourLabel(true)
+	s.warn = container.NewStack(canvas.NewRectangle(warningColor), s.warnText.obj)
 	s.warn.Hide()
 	add := widget.NewButtonWithIcon("", theme.ContentAddIcon(), nil)
 	add.OnTapped = func() { u.showAddMenu(add) }

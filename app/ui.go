@@ -88,6 +88,9 @@ type UI struct {
 	// now is the clock for day separators.
 	now func() time.Time
 	log *slog.Logger
+	// trim hands freed memory back once the window settles; nil under
+	// a test driver.
+	trim *trimmer
 }
 
 // newUI builds the views into win. The core is attached later.
@@ -110,6 +113,9 @@ func newUI(a fyne.App, win fyne.Window) *UI {
 			}
 		}()
 	}
+	// The theme is in place before anything is laid out: changing it
+	// later drops every font Fyne parsed and parses them again.
+	applyTheme(a, u.prefs.Theme)
 	u.banner = newBanner()
 	u.openPanel = newOpenPanel(u)
 	u.sidebar = newSidebar(u)
@@ -118,7 +124,6 @@ func newUI(a fyne.App, win fyne.Window) *UI {
 	u.compose = newCompose(u)
 	u.typingLine = widget.NewLabel("")
 	u.typingLine.Importance = widget.LowImportance
-	u.typingLine.TextStyle.Italic = true
 	u.typingLine.Hide()
 	u.jump = newJumpBar(u)
 	u.idle = newIdleTracker(realClock{}, idleAfter, nil, u.idleChanged)

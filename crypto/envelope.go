@@ -184,6 +184,7 @@ func (e *Envelope) Verify(pub ic.PubKey) error {
 	if !bytes.Equal(id, e.Author) {
 		return errors.New("verify envelope: key does not belong to the author")
 	}
+	signaturesVerified.Add(1)
 	ok, err := pub.Verify(e.SignedBytes(), e.Sig)
 	if err != nil {
 		return fmt.Errorf("verify envelope: %w", err)

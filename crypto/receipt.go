@@ -255,6 +255,7 @@ func (s *SealedReceipt) Verify(pub ic.PubKey) error {
 	if !bytes.Equal(id, s.Member) {
 		return errors.New("verify receipt: key does not belong to the member")
 	}
+	signaturesVerified.Add(1)
 	ok, err := pub.Verify(s.signed, s.sig)
 	if err != nil {
 		return fmt.Errorf("verify receipt: %w", err)

@@ -2,7 +2,6 @@ package p2p
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -16,11 +15,13 @@ import (
 	manet "github.com/multiformats/go-multiaddr/net"
 )
 
-// FileOpBulk asks the source to open a bulk lane (see bulkcipher.go) for
+// FileOpBulk asks the source to open a bulk lane (see bulktls.go) for
 // the content: the answer carries a port on the source's address of this
-// connection and a fresh session key. Only the peer at the connection's
-// remote address may connect, within bulkAcceptWait, once.
-const FileOpBulk = "bulk"
+// connection. Only the peer at the connection's remote address may
+// connect, within bulkAcceptWait, once, and the lane is served only when
+// its TLS handshake proves it is the colleague that asked. ("bulk" was
+// the lane of older versions, sealed by a key in the offer.)
+const FileOpBulk = "bulk-tls"
 
 const (
 	bulkAcceptWait  = 5 * time.Second
@@ -38,8 +39,7 @@ var ErrBulkUnavailable = errors.New("bulk lane unavailable")
 var ErrBulkUnreachable = fmt.Errorf("%w: port unreachable", ErrBulkUnavailable)
 
 type bulkOffer struct {
-	Port int    `json:"port"`
-	Key  []byte `json:"key"`
+	Port int `json:"port"`
 }
 
 // bulkSessions bounds the lanes a node serves.
@@ -132,7 +132,7 @@ func (n *Node) offerBulk(s network.Stream, src FileSource) error {
 	}
 	// The lane's buffer is counted against the connection it was asked
 	// on, so lanes are bounded by memory as well as by count.
-	buf, freeBuf, err := reserveBuffer(s.Conn().Scope(), bulkLenSize+chunkHeader+src.ChunkSize()+bulkTagSize, src.ChunkSize())
+	buf, freeBuf, err := reserveBuffer(s.Conn().Scope(), bulkLenSize+chunkHeader+src.ChunkSize(), src.ChunkSize())
 	if err != nil {
 		src.Close()
 		n.bulk.release(from)
@@ -146,9 +146,7 @@ func (n *Node) offerBulk(s network.Stream, src FileSource) error {
 		release()
 		return err
 	}
-	key := make([]byte, bulkKeySize)
-	rand.Read(key)
-	offer, _ := json.Marshal(bulkOffer{Port: ln.Addr().(*net.TCPAddr).Port, Key: key})
+	offer, _ := json.Marshal(bulkOffer{Port: ln.Addr().(*net.TCPAddr).Port})
 	st, _ := json.Marshal(fileStatus{OK: true})
 	s.SetWriteDeadline(time.Now().Add(streamIdle))
 	if err := writeFrame(s, st); err == nil {
@@ -173,7 +171,7 @@ func (n *Node) offerBulk(s network.Stream, src FileSource) error {
 		n.bulk.track(from, c)
 		defer n.bulk.untrack(from, c)
 		defer c.Close()
-		if err := serveBulk(c, key, src, buf); err != nil {
+		if err := n.serveBulk(c, from, src, buf); err != nil {
 			n.log.Debug("bulk lane ended", "peer", from, "err", err)
 		}
 	}()
@@ -198,22 +196,19 @@ func acceptFrom(ctx context.Context, ln *net.TCPListener, remote net.IP) (net.Co
 	}
 }
 
-// serveBulk checks the client's greeting, then answers each chunk request
-// with the chunks in order, read from disk straight into the frame buffer
-// buf (room for the frame around one chunk) and sealed in place.
-func serveBulk(c net.Conn, key []byte, src FileSource, buf []byte) error {
-	bc, err := newBulkConn(c, key, true)
+// serveBulk authenticates the client as from, then answers each chunk
+// request with the chunks in order, read from disk straight into the frame
+// buffer buf (room for the frame around one chunk).
+func (n *Node) serveBulk(c net.Conn, from peer.ID, src FileSource, buf []byte) error {
+	bc, err := n.secureBulk(n.ctx, c, from, true)
 	if err != nil {
 		return err
 	}
-	var req [64]byte
-	hello, err := bc.readSealed(req[:], len(bulkMagic))
-	if err != nil || string(hello) != bulkMagic {
-		return fmt.Errorf("bulk greeting: %w", cmpErr(err, errBulkAuth))
-	}
+	defer bc.Close()
+	var req [bulkRequestSize]byte
 	const head = bulkLenSize + chunkHeader
 	for {
-		r, err := bc.readSealed(req[:], bulkRequestSize)
+		r, err := bc.readBulk(req[:], bulkRequestSize)
 		if err != nil {
 			return err
 		}
@@ -225,12 +220,12 @@ func serveBulk(c net.Conn, key []byte, src FileSource, buf []byte) error {
 			return fmt.Errorf("%w: bulk request for chunks [%d, %d)", ErrBadFrame, from, to)
 		}
 		for i := from; i < to; i++ {
-			n, err := src.ReadChunk(i, buf[head:len(buf)-bulkTagSize])
+			n, err := src.ReadChunk(i, buf[head:])
 			if err != nil {
 				return err
 			}
 			binary.BigEndian.PutUint32(buf[bulkLenSize:], uint32(i))
-			if err := bc.writeSealed(buf, chunkHeader+n); err != nil {
+			if err := bc.writeBulk(buf, chunkHeader+n); err != nil {
 				return err
 			}
 		}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -152,8 +153,9 @@ func TestBulkLaneLimitsPerPeer(t *testing.T) {
 	}
 }
 
-// A stranger who connects to the offered port first, from another address
-// or without the key, gets nothing and does not spoil the lane.
+// A stranger who connects to the offered port first, from the expected
+// address but with another identity, fails the TLS handshake and gets
+// nothing.
 func TestBulkLaneRejectsStrangers(t *testing.T) {
 	a, b, _ := bulkPair(t, 2, 4096)
 	ctx := context.Background()
@@ -171,79 +173,121 @@ func TestBulkLaneRejectsStrangers(t *testing.T) {
 	if err := json.Unmarshal(raw, &offer); err != nil {
 		t.Fatal(err)
 	}
-	// Connect with a wrong key: the greeting fails and the source hangs up.
+	stranger, _ := newTestNode(t, nil)
 	c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", offer.Port))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	bc, _ := newBulkConn(c, make([]byte, bulkKeySize), false)
-	bc.writeMessage([]byte(bulkMagic))
-	c.SetReadDeadline(time.Now().Add(10 * time.Second))
-	if _, err := c.Read(make([]byte, 1)); err == nil {
-		t.Fatal("source answered a client with the wrong key")
+	bc, err := stranger.secureBulk(ctx, c, a.ID(), false)
+	if err == nil {
+		// TLS 1.3 clients finish before the server has checked their
+		// certificate: the refusal shows on the first read.
+		bc.writeMessage([]byte{0, 0, 0, 0, 0, 0, 0, 1})
+		_, err = bc.readBulk(make([]byte, 64<<10), chunkHeader+maxChunkBytes)
+	}
+	if err == nil {
+		t.Fatal("the source served a colleague other than the one that asked")
 	}
 }
 
-func TestBulkFrameTampering(t *testing.T) {
-	key := bytes.Repeat([]byte{7}, bulkKeySize)
-	for _, tc := range []struct {
-		name   string
-		mangle func([]byte) []byte
-	}{
-		{"flipped byte", func(b []byte) []byte { b[len(b)-20] ^= 1; return b }},
-		{"flipped length", func(b []byte) []byte { b[3]--; return append(b[:len(b)-1:len(b)-1], b[len(b)-1]) }},
-		{"huge length", func(b []byte) []byte { binary.BigEndian.PutUint32(b, 1<<31); return b }},
-		{"truncated", func(b []byte) []byte { return b[:len(b)-5] }},
-		{"replayed", func(b []byte) []byte { return append(b, b...) }},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			var wire bytes.Buffer
-			client, _ := newBulkConn(pipeConn{&wire}, key, false)
-			if err := client.writeMessage([]byte("chunk data here")); err != nil {
-				t.Fatal(err)
+// The lane is TLS: a source that is not the colleague we asked fails the
+// handshake, and a record changed on the wire fails authentication.
+func TestBulkLaneAuthenticatesBothWays(t *testing.T) {
+	ann, _ := newTestNode(t, nil)
+	bob, _ := newTestNode(t, nil)
+	eve, _ := newTestNode(t, nil)
+	lane := func(server *Node, serverExpects peer.ID, client *Node, clientExpects peer.ID, flip bool) error {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ln.Close()
+		errc := make(chan error, 1)
+		go func() {
+			sc, err := ln.Accept()
+			if err != nil {
+				errc <- err
+				return
 			}
-			frame := tc.mangle(append([]byte(nil), wire.Bytes()...))
-			server, _ := newBulkConn(pipeConn{bytes.NewBuffer(frame)}, key, true)
-			buf := make([]byte, 1<<10)
-			_, err := server.readSealed(buf, 512)
-			if tc.name == "replayed" {
-				if err != nil {
-					t.Fatalf("first copy: %v", err)
-				}
-				_, err = server.readSealed(buf, 512)
+			defer sc.Close()
+			bs, err := server.secureBulk(context.Background(), sc, serverExpects, true)
+			if err != nil {
+				errc <- err
+				return
 			}
-			if err == nil {
-				t.Fatal("a mangled frame was accepted")
-			}
-		})
+			_, err = bs.readBulk(make([]byte, 64), 64)
+			errc <- err
+		}()
+		cc, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer cc.Close()
+		fc := &flipConn{Conn: cc}
+		bc, err := client.secureBulk(context.Background(), fc, clientExpects, false)
+		fc.armed.Store(flip)
+		if err == nil {
+			err = bc.writeMessage([]byte("chunk request"))
+		}
+		return errors.Join(err, <-errc)
+	}
+	if err := lane(ann, bob.ID(), bob, ann.ID(), false); err != nil {
+		t.Fatalf("honest lane: %v", err)
+	}
+	if err := lane(eve, bob.ID(), bob, ann.ID(), false); err == nil {
+		t.Fatal("Bob took Eve's lane for Ann's")
+	}
+	if err := lane(ann, bob.ID(), eve, ann.ID(), false); err == nil {
+		t.Fatal("Ann served Eve as Bob")
+	}
+	if err := lane(ann, bob.ID(), bob, ann.ID(), true); err == nil {
+		t.Fatal("a record changed on the wire was accepted")
 	}
 }
 
-// Frames sent by the client do not open as the server's own (reflection).
-func TestBulkDirectionsHaveTheirOwnKeys(t *testing.T) {
-	key := bytes.Repeat([]byte{9}, bulkKeySize)
+// flipConn flips one bit of the next write once armed.
+type flipConn struct {
+	net.Conn
+	armed atomic.Bool
+}
+
+func (f *flipConn) Write(b []byte) (int, error) {
+	if len(b) > 0 && f.armed.CompareAndSwap(true, false) {
+		b = append([]byte(nil), b...)
+		b[len(b)-1] ^= 1
+	}
+	return f.Conn.Write(b)
+}
+
+// Frames are capped before they are read: a length beyond the cap ends
+// the lane without a read of that size.
+func TestBulkFrameCap(t *testing.T) {
 	var wire bytes.Buffer
-	client, _ := newBulkConn(pipeConn{&wire}, key, false)
-	client.writeMessage([]byte("hello"))
-	back, _ := newBulkConn(pipeConn{&wire}, key, false)
-	if _, err := back.readSealed(make([]byte, 64), 32); err == nil {
-		t.Fatal("a client frame opened on the client side")
+	binary.Write(&wire, binary.BigEndian, uint32(1<<31))
+	b := &bulkConn{c: pipeConn{&wire}, deadline: time.Second}
+	if _, err := b.readBulk(make([]byte, 64), bulkRequestSize); !errors.Is(err, ErrFrameTooLarge) {
+		t.Fatalf("a frame of 2 GiB: %v", err)
+	}
+	wire.Reset()
+	binary.Write(&wire, binary.BigEndian, uint32(8))
+	wire.Write([]byte{1, 2, 3})
+	if _, err := b.readBulk(make([]byte, 64), bulkRequestSize); !errors.Is(err, ErrBadFrame) {
+		t.Fatalf("a truncated frame: %v", err)
 	}
 }
 
 func FuzzBulkFrame(f *testing.F) {
-	key := bytes.Repeat([]byte{3}, bulkKeySize)
 	var wire bytes.Buffer
-	c, _ := newBulkConn(pipeConn{&wire}, key, false)
+	c := &bulkConn{c: pipeConn{&wire}, deadline: time.Second}
 	c.writeMessage([]byte{0, 0, 0, 1, 0, 0, 0, 2})
 	f.Add(wire.Bytes())
 	f.Add([]byte{0xff, 0xff, 0xff, 0xff})
 	f.Fuzz(func(t *testing.T, b []byte) {
-		s, _ := newBulkConn(pipeConn{bytes.NewBuffer(b)}, key, true)
+		s := &bulkConn{c: pipeConn{bytes.NewBuffer(b)}, deadline: time.Second}
 		buf := make([]byte, 4096)
 		for range 4 {
-			if _, err := s.readSealed(buf, bulkRequestSize); err != nil {
+			if _, err := s.readBulk(buf, bulkRequestSize); err != nil {
 				return
 			}
 		}

@@ -19,6 +19,7 @@ type BulkLane struct {
 	n    *Node
 	peer peer.ID
 	bc   *bulkConn
+	raw  net.Conn // the TCP connection under bc, as tracked
 	bp   [2]*[]byte
 	data [2][]byte // aligned receive buffers: plaintext starts chunkHeader before an aligned address
 
@@ -50,7 +51,7 @@ func (n *Node) OpenBulk(ctx context.Context, from peer.ID, req FileRequest) (*Bu
 	if err == nil {
 		err = json.Unmarshal(raw, &offer)
 	}
-	if err == nil && (len(offer.Key) != bulkKeySize || offer.Port <= 0 || offer.Port > 65535 || lerr != nil || rerr != nil) {
+	if err == nil && (offer.Port <= 0 || offer.Port > 65535 || lerr != nil || rerr != nil) {
 		err = fmt.Errorf("%w: bulk offer", ErrBadFrame)
 	}
 	if err != nil {
@@ -63,10 +64,7 @@ func (n *Node) OpenBulk(ctx context.Context, from peer.ID, req FileRequest) (*Bu
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrBulkUnreachable, err)
 	}
-	bc, err := newBulkConn(c, offer.Key, false)
-	if err == nil {
-		err = bc.writeMessage([]byte(bulkMagic))
-	}
+	bc, err := n.secureBulk(ctx, c, from, false)
 	if err != nil {
 		c.Close()
 		return nil, fmt.Errorf("%w: %v", ErrBulkUnavailable, err)
@@ -77,7 +75,7 @@ func (n *Node) OpenBulk(ctx context.Context, from peer.ID, req FileRequest) (*Bu
 		c.Close()
 		return nil, fmt.Errorf("%w: colleague went offline", ErrBulkUnavailable)
 	}
-	l := &BulkLane{n: n, peer: from, bc: bc}
+	l := &BulkLane{n: n, peer: from, bc: bc, raw: c}
 	for k := range l.bp {
 		l.bp[k] = bulkBufs.Get().(*[]byte)
 		// The chunk data lands on an aligned address, so the receiver can
@@ -118,7 +116,7 @@ func (l *BulkLane) Stream(ctx context.Context, next func() (from, to int, ok boo
 	go func() {
 		defer close(ready)
 		for slot := range want {
-			p, err := l.bc.readSealed(l.data[slot], chunkHeader+maxChunkBytes)
+			p, err := l.bc.readBulk(l.data[slot], chunkHeader+maxChunkBytes)
 			ready <- frame{slot, p, err}
 			if err != nil {
 				return
@@ -193,7 +191,7 @@ func (l *BulkLane) Stream(ctx context.Context, next func() (from, to int, ok boo
 func (l *BulkLane) Close() error {
 	var err error
 	l.closeOnce.Do(func() {
-		l.n.bulk.untrack(l.peer, l.bc.c)
+		l.n.bulk.untrack(l.peer, l.raw)
 		err = l.bc.Close()
 		for _, bp := range l.bp {
 			bulkBufs.Put(bp)

@@ -22,6 +22,7 @@ import (
 	yamuxt "github.com/libp2p/go-libp2p/p2p/muxer/yamux"
 	swarm "github.com/libp2p/go-libp2p/p2p/net/swarm"
 	noise "github.com/libp2p/go-libp2p/p2p/security/noise"
+	libp2ptls "github.com/libp2p/go-libp2p/p2p/security/tls"
 	tcp "github.com/libp2p/go-libp2p/p2p/transport/tcp"
 	ma "github.com/multiformats/go-multiaddr"
 )
@@ -71,6 +72,9 @@ type Config struct {
 	// floodPublish, for tests of this package only, plays a modified
 	// client that sends its own posts to every subscriber, mesh or not.
 	floodPublish bool
+	// signGossip, for tests of this package only, plays a client that
+	// signs its gossip as libp2p does by default (StrictSign).
+	signGossip bool
 }
 
 // Node is a running libp2p host with Hallway's protocols.
@@ -82,6 +86,11 @@ type Node struct {
 	psk     []byte // Config.PSK, for hosts that live for one question (identify.go)
 	nets    *officeNets
 	flood   bool // Config.floodPublish
+	signed  bool // Config.signGossip
+
+	tlsOnce sync.Once // makes tlsID, the bulk lanes' certificate
+	tlsID   *libp2ptls.Identity
+	tlsErr  error
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -188,6 +197,7 @@ func New(cfg Config, h Handler) (*Node, error) {
 		psk:       cfg.PSK,
 		nets:      nets,
 		flood:     cfg.floodPublish,
+		signed:    cfg.signGossip,
 		ctx:       ctx,
 		cancel:    cancel,
 		connected: map[peer.ID]bool{},

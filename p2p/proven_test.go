@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
-	"fmt"
 	"testing"
 	"time"
 
@@ -110,10 +109,10 @@ func TestRoomGossipReachesOnlyProvenPeers(t *testing.T) {
 	}
 	ctx := context.Background()
 	for i := range posts {
-		if err := at.Publish(ctx, []byte(fmt.Sprintf("ann %d", i))); err != nil {
+		if err := at.Publish(ctx, testPost(ann, "ann %d", i)); err != nil {
 			t.Fatal(err)
 		}
-		if err := dt.Publish(ctx, []byte(fmt.Sprintf("dan %d", i))); err != nil {
+		if err := dt.Publish(ctx, testPost(dan, "dan %d", i)); err != nil {
 			t.Fatal(err)
 		}
 	}

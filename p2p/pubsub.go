@@ -23,20 +23,23 @@ const (
 	maxGossipMessage = 128 << 10 // above the envelope cap, far below the library's 1 MiB
 	// roomTopicPrefix starts every room topic; the rest is a name only
 	// holders of the epoch's key can derive (crypto.RoomKey.EpochTopic).
-	roomTopicPrefix = "/hallway/room/2/"
+	// Version 3: gossip carries no pubsub signature (StrictNoSign); the
+	// envelope's own signature proves who wrote it.
+	roomTopicPrefix = "/hallway/room/3/"
 	// maxProvenPerPeer bounds the room topics one peer is recorded as a
 	// member of.
 	maxProvenPerPeer = 1024
 )
 
 // RoomValidator checks a gossiped room message before it is accepted or
-// forwarded: author is the pubsub author (authenticated by StrictSign),
-// data the payload. It returns the decoded value handed to the receiver,
-// or an error to reject (and not forward) the message. An error wrapping
+// forwarded. Gossip carries no author of its own: the validator
+// authenticates data (a signed envelope or receipt) and returns the author
+// its signature proves, with the decoded value handed to the receiver, or
+// an error to reject (and not forward) the message. An error wrapping
 // ErrIgnore drops the message without holding it against the peer that
 // forwarded it (an author the user blocked); any other error counts as an
 // invalid message in that peer's gossip score.
-type RoomValidator func(author peer.ID, data []byte) (any, error)
+type RoomValidator func(data []byte) (author peer.ID, decoded any, err error)
 
 // ErrIgnore marks a room message that is dropped through no fault of the
 // peer that forwarded it.
@@ -46,9 +49,10 @@ var ErrIgnore = errors.New("ignored")
 // members fetch it through catch-up sync.
 var ErrOverQuota = errors.New("beyond the room quota: left to catch-up sync")
 
-// gossipCounters count the room messages validation dropped.
+// gossipCounters count the room messages of others validation took and
+// those it dropped.
 type gossipCounters struct {
-	rejected, ignored, overQuota atomic.Int64
+	accepted, rejected, ignored, overQuota atomic.Int64
 }
 
 // RoomReceiver gets accepted room messages; from is the peer that
@@ -68,6 +72,10 @@ func contentID(m *pb.Message) string {
 }
 
 func (n *Node) startPubsub() error {
+	policy := pubsub.StrictNoSign
+	if n.signed {
+		policy = pubsub.StrictSign
+	}
 	ps, err := pubsub.NewGossipSub(n.ctx, n.host,
 		pubsub.WithPeerScore(peerScoreParams(func(id peer.ID) bool { return n.admission(id) != Admitted }, &n.struck), peerScoreThresholds()),
 		pubsub.WithPeerScoreInspect(pubsub.PeerScoreInspectFn(n.scores.update), scoreInspectPeriod),
@@ -79,8 +87,12 @@ func (n *Node) startPubsub() error {
 		pubsub.WithPeerFilter(n.proven.allows),
 		pubsub.WithFloodPublish(n.flood),
 		pubsub.WithRawTracer(meshTracer{n: n}),
-		pubsub.WithMessageSigning(true),
-		pubsub.WithStrictSignatureVerification(true),
+		// One signature per message: the envelope's, checked by the
+		// room validator. A pubsub signature would prove the same
+		// author a second time at the cost of a second verification on
+		// every member; gossip with one, or with an author or sequence
+		// number, is refused before validation.
+		pubsub.WithMessageSignaturePolicy(policy),
 		pubsub.WithPeerOutboundQueueSize(gossipQueue),
 		pubsub.WithValidateQueueSize(gossipQueue),
 		pubsub.WithMaxMessageSize(maxGossipMessage),
@@ -248,26 +260,32 @@ func (rt *RoomTopic) Leave() error {
 // burst at another pace and rightly passed some on. When the author sent
 // them to us itself, each is a strike against its score (strikes.go).
 func (n *Node) validateRoom(room string, from peer.ID, m *pubsub.Message, validate RoomValidator) pubsub.ValidationResult {
-	author, err := peer.IDFromBytes(m.From)
-	if err != nil || len(m.Data) > maxGossipMessage {
+	if len(m.Data) > maxGossipMessage {
 		return pubsub.ValidationReject
 	}
-	local := author == n.host.ID()
-	if !local && (n.refused(author) || n.entrant(from)) {
+	self := n.host.ID()
+	if from != self && n.entrant(from) {
 		return pubsub.ValidationIgnore
 	}
-	if !local && len(m.Data) > n.quota.q.MaxPost {
+	if from != self && len(m.Data) > n.quota.q.MaxPost {
 		return pubsub.ValidationReject
 	}
-	v, err := validate(author, m.Data)
+	author, v, err := validate(m.Data)
 	switch {
 	case errors.Is(err, ErrIgnore):
 		return pubsub.ValidationIgnore
 	case err != nil:
-		n.log.Debug("rejected room message", "room", room, "author", author, "err", err)
+		n.log.Debug("rejected room message", "room", room, "from", from, "err", err)
 		return pubsub.ValidationReject
 	}
-	if !local && n.quota.charge(room, author, len(m.Data)) != quotaOK {
+	if author == self || from == self {
+		m.ValidatorData = v
+		return pubsub.ValidationAccept
+	}
+	if n.refused(author) {
+		return pubsub.ValidationIgnore
+	}
+	if n.quota.charge(room, author, len(m.Data)) != quotaOK {
 		n.gossip.overQuota.Add(1)
 		n.log.Debug("room message beyond its author's quota", "room", room, "author", author, "from", from)
 		if from == author {
@@ -275,6 +293,7 @@ func (n *Node) validateRoom(room string, from peer.ID, m *pubsub.Message, valida
 		}
 		return pubsub.ValidationIgnore
 	}
+	n.gossip.accepted.Add(1)
 	m.ValidatorData = v
 	return pubsub.ValidationAccept
 }

@@ -53,12 +53,24 @@ func (l *roomLog) wait(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-// validate accepts any post but one starting with "invalid".
-func (l *roomLog) validate(author peer.ID, data []byte) (any, error) {
-	if strings.HasPrefix(string(data), "invalid") {
-		return nil, fmt.Errorf("not a post")
+// testPost is a post of n's for the test validator: gossip names no
+// author, so the post does ("id|text"), as Hallway's signed envelopes do.
+func testPost(n *Node, format string, args ...any) []byte {
+	return fmt.Appendf([]byte(n.ID().String()+"|"), format, args...)
+}
+
+// validate accepts any post of testPost's form but one whose text starts
+// with "invalid".
+func (l *roomLog) validate(data []byte) (peer.ID, any, error) {
+	id, text, ok := strings.Cut(string(data), "|")
+	if !ok || strings.HasPrefix(text, "invalid") {
+		return "", nil, fmt.Errorf("not a post")
 	}
-	return authored{author, string(data)}, nil
+	author, err := peer.Decode(id)
+	if err != nil {
+		return "", nil, err
+	}
+	return author, authored{author, text}, nil
 }
 
 // receive records a delivered post.
@@ -142,11 +154,11 @@ func TestRoomFloodCappedAndGraylisted(t *testing.T) {
 	for i := range flood {
 		// Straight to gossip: the flooder's own quota is what a
 		// modified client leaves out.
-		if err := ft.topic.Publish(ctx, fmt.Appendf(nil, "flood %d", i)); err != nil {
+		if err := ft.topic.Publish(ctx, testPost(flooder, "flood %d", i)); err != nil {
 			t.Fatal(err)
 		}
 		if i%20 == 0 {
-			if err := ht.Publish(ctx, fmt.Appendf(nil, "honest %d", i/20)); err != nil {
+			if err := ht.Publish(ctx, testPost(honest, "honest %d", i/20)); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -209,7 +221,7 @@ func TestInvalidPostsLowerTheSendersScore(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := range 100 {
-		if err := bt.topic.Publish(ctx, fmt.Appendf(nil, "invalid %d", i)); err != nil {
+		if err := bt.topic.Publish(ctx, testPost(bad, "invalid %d", i)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -234,7 +246,7 @@ func TestOwnBurstKeepsInsideTheQuota(t *testing.T) {
 	const n = 150
 	over := 0
 	for i := range n {
-		if err := at.Publish(context.Background(), fmt.Appendf(nil, "post %d", i)); errors.Is(err, ErrOverQuota) {
+		if err := at.Publish(context.Background(), testPost(a, "post %d", i)); errors.Is(err, ErrOverQuota) {
 			over++
 		} else if err != nil {
 			t.Fatal(err)

@@ -7,16 +7,21 @@ type NetStats struct {
 	Conns     int `json:"conns"`
 	Streams   int `json:"streams"`
 	Peerstore int `json:"peerstore"` // peers the address book knows, connected or not
-	// Room gossip dropped by validation since the start: rejected as
+	// Room gossip of others accepted by validation since the start, and
+	// the gossip it dropped: rejected as
 	// invalid (held against the senders' scores), ignored (already held,
 	// a blocked author, beyond the author's room quota), and of those,
 	// beyond the quota.
+	RoomAccepted  int64 `json:"room_accepted"` // others' messages taken
 	RoomRejected  int64 `json:"room_rejected"`
 	RoomIgnored   int64 `json:"room_ignored"`
 	RoomOverQuota int64 `json:"room_over_quota"`
 	// Graylisted counts the connected peers whose gossip is dropped
 	// unread for their score.
-	Graylisted  int    `json:"graylisted"`
+	Graylisted int `json:"graylisted"`
+	// BulkLanes counts the bulk lanes (bulktls.go) this node served
+	// files over since the start.
+	BulkLanes   int64  `json:"bulk_lanes_served"`
 	SyncAnswers uint64 `json:"sync_answers"` // sync requests answered
 	SyncServed  uint64 `json:"sync_served"`  // envelopes sent in sync answers
 }
@@ -30,10 +35,12 @@ func (n *Node) Stats() NetStats {
 		st.Streams += len(c.GetStreams())
 	}
 	st.Peerstore = len(n.host.Peerstore().Peers())
+	st.RoomAccepted = n.gossip.accepted.Load()
 	st.RoomRejected = n.gossip.rejected.Load()
 	st.RoomIgnored = n.gossip.ignored.Load()
 	st.RoomOverQuota = n.gossip.overQuota.Load()
 	st.Graylisted = n.scores.graylisted(n.IsConnected)
+	st.BulkLanes = n.BulkLanesServed()
 	st.SyncAnswers, st.SyncServed = n.syncAnswers.Load(), n.syncServed.Load()
 	return st
 }

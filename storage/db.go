@@ -28,6 +28,8 @@ type Store struct {
 	writer *sql.DB // exactly one connection, so writes never contend in-process
 	reader *sql.DB // query_only pool; WAL lets it read while the writer commits
 	stmts  *statements
+	ckpt   *checkpointer
+	group  *grouper
 	// people counts writes to what names colleagues (profiles and
 	// verifications), so readers can cache what they derive from them.
 	people atomic.Uint64
@@ -68,7 +70,16 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		writer.Close()
 		return nil, fmt.Errorf("storage: open %s: %w", path, err)
 	}
-	return &Store{path: path, writer: writer, reader: reader, stmts: stmts}, nil
+	ckdb, err := openDB(ctx, path, false)
+	if err != nil {
+		stmts.close()
+		reader.Close()
+		writer.Close()
+		return nil, fmt.Errorf("storage: open %s: %w", path, err)
+	}
+	st := &Store{path: path, writer: writer, reader: reader, stmts: stmts, ckpt: startCheckpointer(ckdb)}
+	st.group = startGrouper(st)
+	return st, nil
 }
 
 // createFile makes sure the database file exists with owner-only permissions
@@ -128,6 +139,11 @@ func dataSourceName(path string, readOnly bool) (string, error) {
 	// loss, and the user has already been told those messages were saved.
 	q.Add("_pragma", "synchronous(FULL)")
 	q.Add("_pragma", "foreign_keys(1)")
+	// Pages are read through a memory map rather than one read system
+	// call each, which dominated inserts into a large archive (every
+	// index insert walks its B-tree). Mapped pages are the file's own,
+	// shared with the page cache, not the process's private memory.
+	q.Add("_pragma", "mmap_size(1073741824)")
 	if readOnly {
 		q.Add("_pragma", "query_only(1)")
 	} else {
@@ -139,6 +155,17 @@ func dataSourceName(path string, readOnly bool) (string, error) {
 		// so it can be undone alone; in a temporary file that costs a write
 		// system call per page, which dominated batch inserts of room logs.
 		q.Add("_pragma", "temp_store(MEMORY)")
+		// The writer's page cache holds the B-tree pages a batch dirties
+		// until it commits: 2 MB by default, too few for the indexes of
+		// a large archive, so pages were written and read again.
+		q.Add("_pragma", "cache_size(-16384)")
+		// The log is copied into the database in the background
+		// (checkpoint.go); a commit checkpoints only when the log passes
+		// 64 MB, which the background copy keeps from happening unless
+		// long reads hold it back. The log is cut back to 64 MB after a
+		// checkpoint so it does not keep its peak size on disk.
+		q.Add("_pragma", "wal_autocheckpoint(16384)")
+		q.Add("_pragma", "journal_size_limit(67108864)")
 	}
 	p := filepath.ToSlash(abs)
 	if !strings.HasPrefix(p, "/") {
@@ -152,10 +179,12 @@ func dataSourceName(path string, readOnly bool) (string, error) {
 
 // Close closes both handles; the last connection to close checkpoints the WAL.
 func (s *Store) Close() error {
+	s.group.close()
+	cerr := s.ckpt.stop()
 	serr := s.stmts.close()
 	rerr := s.reader.Close()
 	werr := s.writer.Close()
-	if err := errors.Join(serr, rerr, werr); err != nil {
+	if err := errors.Join(cerr, serr, rerr, werr); err != nil {
 		return fmt.Errorf("storage: close: %w", err)
 	}
 	return nil
@@ -210,6 +239,11 @@ func (s *Store) inTxWith(ctx context.Context, d Durability, fn func(*sql.Tx) err
 	if d == Durable {
 		return s.inTx(ctx, fn)
 	}
+	defer func() {
+		if err == nil {
+			s.ckpt.poke()
+		}
+	}()
 	conn, err := s.writer.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("writer connection: %w", err)
@@ -232,7 +266,10 @@ func (s *Store) inTxWith(ctx context.Context, d Durability, fn func(*sql.Tx) err
 // inTx runs fn in a write transaction, committing only if fn succeeds.
 func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	tx, err := s.writer.BeginTx(ctx, nil)
-	return runTx(tx, err, fn)
+	if err = runTx(tx, err, fn); err == nil {
+		s.ckpt.poke()
+	}
+	return err
 }
 
 // runTx runs fn in a transaction just begun (or reports why it could not

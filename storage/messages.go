@@ -130,7 +130,7 @@ func (s *Store) InsertIncoming(ctx context.Context, m Message) (stored Message, 
 		return Message{}, false, fmt.Errorf("storage: insert incoming: %w", err)
 	}
 	m = stamp(m, StateReceived)
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
+	err = s.inGroupTx(ctx, func(tx *sql.Tx) error {
 		seq, ok, err := insertMessage(ctx, tx.StmtContext(ctx, s.stmts.insertMessage), m)
 		if err != nil {
 			return err
@@ -159,7 +159,7 @@ func (s *Store) InsertIncoming(ctx context.Context, m Message) (stored Message, 
 // The store does not know who acknowledged; checking that the acknowledging
 // peer is the recipient is the caller's job.
 func (s *Store) MarkDelivered(ctx context.Context, author, id string) (changed bool, err error) {
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
+	err = s.inGroupTx(ctx, func(tx *sql.Tx) error {
 		var seq int64
 		err := tx.StmtContext(ctx, s.stmts.markDelivered).QueryRowContext(ctx,
 			StateDelivered, author, id, StateSent).Scan(&seq)

@@ -26,7 +26,7 @@ func (s *Store) InsertOutgoingMany(ctx context.Context, out []Outgoing) ([]Messa
 		}
 		stored[i] = stamp(o.Message, StateSent)
 	}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inGroupTx(ctx, func(tx *sql.Tx) error {
 		insert := tx.StmtContext(ctx, s.stmts.insertMessage)
 		index := tx.StmtContext(ctx, s.stmts.indexMessages)
 		queue := tx.StmtContext(ctx, s.stmts.queueOutgoing)

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 )
@@ -27,14 +28,25 @@ func (s *Store) PutRoomReceipt(ctx context.Context, r RoomReceipt) (newer bool, 
 	case len(r.Raw) == 0 || len(r.Raw) > MaxReceiptBytes:
 		return false, fmt.Errorf("storage: put room receipt: %d bytes is outside 1..%d", len(r.Raw), MaxReceiptBytes)
 	}
-	res, err := s.writer.ExecContext(ctx, `INSERT INTO room_receipts (room, member, at, raw) VALUES (?, ?, ?, ?)
-		ON CONFLICT (room, member) DO UPDATE SET at = excluded.at, raw = excluded.raw
-		WHERE excluded.at > room_receipts.at`, r.Room, r.Member, r.At, r.Raw)
+	// A receipt is soft state, sent again every few seconds while it
+	// changes and fetched by every sync: committed without an fsync of its
+	// own (the next durable commit carries it), which on a busy room took
+	// more time than the messages.
+	err = s.inTxWith(ctx, Replicated, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO room_receipts (room, member, at, raw) VALUES (?, ?, ?, ?)
+			ON CONFLICT (room, member) DO UPDATE SET at = excluded.at, raw = excluded.raw
+			WHERE excluded.at > room_receipts.at`, r.Room, r.Member, r.At, r.Raw)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		newer = n > 0
+		return err
+	})
 	if err != nil {
 		return false, fmt.Errorf("storage: put room receipt of %s in %s: %w", r.Member, r.Room, err)
 	}
-	n, err := res.RowsAffected()
-	return n > 0, err
+	return newer, nil
 }
 
 // RoomReceipts returns the latest receipt of each member of room that sent

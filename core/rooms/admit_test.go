@@ -57,7 +57,7 @@ func (m *mallory) plant(t *testing.T, n *testNode, j *Joined, raws ...[]byte) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		e, err := openEntry(n.id, j, env, raw, nil)
+		e, err := openEntry(n.id, j, env, raw)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -290,7 +290,7 @@ func TestAFarJumpIsJudgedAlikeInOneBatch(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		e, err := openEntry(bob.id, j, env, raw, nil)
+		e, err := openEntry(bob.id, j, env, raw)
 		if err != nil {
 			t.Fatal(err)
 		}

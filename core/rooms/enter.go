@@ -122,7 +122,7 @@ func (m *Manager) ServeEntry(ctx context.Context, from peer.ID, raw []byte) (p2p
 	if author, err := peer.IDFromBytes(env.Author); err != nil || author != from {
 		return p2p.EnterRefused, "not the newcomer's own envelope"
 	}
-	e, err := openEntry(m.deps.Net.ID(), j, env, raw, nil)
+	e, err := openEntry(m.deps.Net.ID(), j, env, raw)
 	if err != nil {
 		return p2p.EnterRefused, "the envelope does not open: " + err.Error()
 	}

@@ -18,18 +18,15 @@ import (
 var errCutOff = fmt.Errorf("%w: the author was removed from the room or left it", p2p.ErrIgnore)
 
 // openEntry authenticates and opens an envelope of room j for the node
-// self. When it came over gossip, gossipAuthor is the pubsub author, which
-// must be the envelope's author: a member cannot speak for another.
-func openEntry(self peer.ID, j *Joined, env *hcrypto.Envelope, raw []byte, gossipAuthor *peer.ID) (*storage.RoomEntry, error) {
+// self: signed by the key of the author it names, sealed with a key of its
+// epoch.
+func openEntry(self peer.ID, j *Joined, env *hcrypto.Envelope, raw []byte) (*storage.RoomEntry, error) {
 	if env.Room != j.id {
 		return nil, fmt.Errorf("envelope for room %q on room %q", env.Room, j.id)
 	}
 	author, err := peer.IDFromBytes(env.Author)
 	if err != nil {
 		return nil, fmt.Errorf("envelope author: %w", err)
-	}
-	if gossipAuthor != nil && author != *gossipAuthor {
-		return nil, fmt.Errorf("envelope author %s differs from the sender %s", author.ShortString(), gossipAuthor.ShortString())
 	}
 	if r := j.roster(); r != nil && r.pastCutoff(author.String(), env.Seq) {
 		c, _ := r.cutoff(author.String())

@@ -61,7 +61,7 @@ func (t *fakeTopic) Leave() error {
 
 // deliver is gossip from a peer: validated, then handed over if accepted.
 func (t *fakeTopic) deliver(from peer.ID, data []byte) error {
-	v, err := t.validate(from, data)
+	_, v, err := t.validate(data)
 	if err != nil {
 		return err
 	}

@@ -346,7 +346,7 @@ func TestMembershipOverNodes(t *testing.T) {
 			t.Fatalf("a removed member's post past its cutoff: %v", err)
 		}
 		// What it posted before the cutoff is still taken.
-		if _, err := n.net.topic(r.ID).validate(cat.id, catHello); err != nil {
+		if _, _, err := n.net.topic(r.ID).validate(catHello); err != nil {
 			t.Fatalf("Cat's post before the removal: %v", err)
 		}
 	}
@@ -382,7 +382,7 @@ func TestMembershipOverNodes(t *testing.T) {
 	if err := ann.net.topic(r.ID).deliver(cat.id, cat.lastGossip(r.ID)); err != nil {
 		t.Fatalf("Cat's post after coming back: %v", err)
 	}
-	if _, err := ann.net.topic(r.ID).validate(cat.id, stillHere); !errors.Is(err, errCutOff) {
+	if _, _, err := ann.net.topic(r.ID).validate(stillHere); !errors.Is(err, errCutOff) {
 		t.Fatalf("Cat's post from while it was out: %v", err)
 	}
 	if err := ann.Remove(ctx, chat.GeneralRoomName, bob.id.String()); !isUserError(err) {

@@ -194,7 +194,7 @@ func (y *Syncer) request(ctx context.Context, id peer.ID, req p2p.SyncRequest, a
 		if !j.holds(env.Epoch) {
 			return nil // an epoch we proved no key for: not ours to read
 		}
-		e, err := openEntry(self, j, env, raw, nil)
+		e, err := openEntry(self, j, env, raw)
 		if errors.Is(err, errCutOff) {
 			return nil // the sender may not know of the removal yet
 		}
@@ -379,7 +379,7 @@ func (y *Syncer) takeReceipt(ctx context.Context, raw []byte, asked map[string]*
 	if j == nil {
 		return errors.New("peer sent a receipt of a room we did not ask for")
 	}
-	in, err := y.receipts.admit(ctx, j, raw, nil)
+	in, err := y.receipts.admit(ctx, j, raw, false)
 	if err != nil {
 		// Not kept; the envelopes of the answer still are.
 		y.log.Debug("room receipt in a sync answer", "room", s.Room, "err", err)

@@ -21,11 +21,11 @@ type receiptIn struct {
 	raw          []byte
 }
 
-// admit authenticates a receipt frame for j. sender, when it came by
-// gossip, must be its member. It is refused when it does not open with
+// admit authenticates a receipt frame for j, gossiped or fetched by sync.
+// It is refused when it does not open with
 // the room key, is not signed by its member, or its member is not one of
 // the room's; dropped (ErrIgnore) when it comes faster than receiptFloor.
-func (r *receipts) admit(ctx context.Context, j *Joined, raw []byte, sender *peer.ID) (*receiptIn, error) {
+func (r *receipts) admit(ctx context.Context, j *Joined, raw []byte, gossiped bool) (*receiptIn, error) {
 	if j.liveOnly {
 		return nil, fmt.Errorf("%w: no receipts in a live-only room", p2p.ErrIgnore)
 	}
@@ -49,9 +49,6 @@ func (r *receipts) admit(ctx context.Context, j *Joined, raw []byte, sender *pee
 	if err != nil {
 		return nil, fmt.Errorf("receipt member: %w", err)
 	}
-	if sender != nil && member != *sender {
-		return nil, fmt.Errorf("receipt of %s sent by %s", member.ShortString(), sender.ShortString())
-	}
 	pub, err := member.ExtractPublicKey()
 	if err != nil {
 		return nil, fmt.Errorf("receipt member key: %w", err)
@@ -66,7 +63,7 @@ func (r *receipts) admit(ctx context.Context, j *Joined, raw []byte, sender *pee
 		// Not the forwarder's fault: its member list may be ahead of ours.
 		return nil, fmt.Errorf("%w: receipt of %s, who is not a member of the room", p2p.ErrIgnore, member.ShortString())
 	}
-	if sender != nil && member != r.self() { // our own is checked as we publish it
+	if gossiped && member != r.self() { // our own is checked as we publish it
 		k := authorKey{j.id, member.String()}
 		r.mu.Lock()
 		last := r.took[k]

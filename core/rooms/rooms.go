@@ -214,30 +214,12 @@ func (m *Manager) followTopic(j *Joined, name string, tk topicKey) (Topic, error
 	if j.liveOnly {
 		key = nil // a public key proves nothing
 	}
-	return m.deps.Net.JoinRoom(j.id, name, key, func(author peer.ID, data []byte) (any, error) {
-		if m.deps.Blocks.IsBlocked(author) {
-			// Not the forwarder's fault: it did not block them.
-			return nil, fmt.Errorf("%w: the author is blocked", p2p.ErrIgnore)
-		}
-		if j.general && m.foreignInGeneral(j.id, author.String()) && author != m.deps.Net.ID() {
-			// Not kept here (committer.admit), so not passed on either:
-			// a node without the workspace room's log relays no
-			// stranger's #general posts to the members around it.
-			return nil, fmt.Errorf("%w: the author is not a member of the workspace", p2p.ErrIgnore)
-		}
-		if hcrypto.IsReceipt(data) {
-			return m.receipts.admit(context.Background(), j, data, &author)
-		}
-		env, err := hcrypto.UnmarshalEnvelope(data)
+	return m.deps.Net.JoinRoom(j.id, name, key, func(data []byte) (peer.ID, any, error) {
+		v, err := m.admitGossip(j, data)
 		if err != nil {
-			return nil, err
+			return "", nil, err
 		}
-		if !j.holds(env.Epoch) {
-			// A key on its way to us, or an epoch we were left out of:
-			// sync fetches it once the key is here.
-			return nil, fmt.Errorf("%w: no key for epoch %d", p2p.ErrIgnore, env.Epoch)
-		}
-		return openEntry(m.deps.Net.ID(), j, env, data, &author)
+		return v.author, v.decoded, nil
 	}, func(from peer.ID, v any) {
 		switch v := v.(type) {
 		case *storage.RoomEntry:

@@ -120,6 +120,9 @@ func TestGossipIsCommittedThenPublished(t *testing.T) {
 	}
 }
 
+// Gossip names no author of its own: an envelope forwarded by anyone is
+// its signer's, and one that claims another author, or another room, is
+// refused.
 func TestGossipForAnotherAuthorOrRoomIsRefused(t *testing.T) {
 	ann, bob, mal := newTestNode(t, "Ann"), newTestNode(t, "Bob"), newTestNode(t, "Mallory")
 	room := project(t, ann, bob, mal)
@@ -128,8 +131,19 @@ func TestGossipForAnotherAuthorOrRoomIsRefused(t *testing.T) {
 	}
 	raw := ann.lastGossip(room)
 	before := bob.store.count(room)
-	if err := bob.net.topic(room).deliver(mal.id, raw); err == nil {
-		t.Fatal("Ann's envelope forwarded as Mallory's own gossip was accepted")
+	// Mallory forwards Ann's envelope: it is Ann's, whoever passed it on.
+	author, _, err := bob.net.topic(room).validate(raw)
+	if err != nil || author != ann.id {
+		t.Fatalf("Ann's envelope forwarded by Mallory: author %s, %v; want Ann's", author, err)
+	}
+	// Mallory claims it as hers: her name on Ann's signature.
+	env, err := hcrypto.UnmarshalEnvelope(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.Author = []byte(mal.id)
+	if err := bob.net.topic(room).deliver(mal.id, env.Marshal()); err == nil {
+		t.Fatal("Ann's envelope under Mallory's name was accepted")
 	}
 	gen := bob.Joined().All()
 	other := gen[slices.IndexFunc(gen, func(j *Joined) bool { return j.General() })]

@@ -7,10 +7,8 @@ import (
 
 	hcrypto "hallway/crypto"
 
-	pubsub "github.com/libp2p/go-libp2p-pubsub"
 	pb "github.com/libp2p/go-libp2p-pubsub/pb"
 	"github.com/libp2p/go-libp2p/core/peer"
-	"google.golang.org/protobuf/proto"
 )
 
 // Post is a well-formed room envelope of the adversary's own, sealed with
@@ -56,8 +54,9 @@ func (p *Peer) ForgeAuthor(key hcrypto.RoomKey, room string, claimed peer.ID, se
 func hlcNow() uint64 { return uint64(time.Now().UnixMilli()) << 16 }
 
 // ForgePubsub is a gossip message that claims author sent data on a
-// room's topic (RoomTopic), with a signature made of random bytes: what
-// StrictSign is for.
+// room's topic (RoomTopic), with a signature made of random bytes. Hallway
+// gossip carries no pubsub author or signature (StrictNoSign), so members
+// refuse it before they read it.
 func ForgePubsub(topic string, author peer.ID, data []byte) *pb.Message {
 	seqno := make([]byte, 8)
 	sig := make([]byte, 64)
@@ -85,31 +84,16 @@ func Envelopes(msgs []*pb.Message) ([]*hcrypto.Envelope, error) {
 	return out, nil
 }
 
-// SignedPubsub is a gossip message from the adversary itself, signed as
-// pubsub signs: a legitimate publication written by hand onto a raw
-// stream, e.g. to follow forgeries on the same stream.
-func (p *Peer) SignedPubsub(room string, data []byte) (*pb.Message, error) {
-	seqno := make([]byte, 8)
-	rand.Read(seqno)
-	return p.SignedPubsubSeqno(room, data, seqno)
-}
-
-// SignedPubsubSeqno is SignedPubsub under a gossip sequence number the
-// adversary picks, e.g. one it used already for other data.
-func (p *Peer) SignedPubsubSeqno(room string, data, seqno []byte) (*pb.Message, error) {
+// Gossip is a gossip message from the adversary as Hallway publishes one
+// (no pubsub author, sequence number or signature: the envelope's own
+// signature proves who wrote it), written by hand onto a raw stream, e.g.
+// to follow forgeries on the same stream.
+func (p *Peer) Gossip(room string, data []byte) (*pb.Message, error) {
 	topic := p.topicOf(room)
 	if topic == "" {
 		return nil, fmt.Errorf("adversary: join %s first: its topic name comes from its key", room)
 	}
-	m := &pb.Message{From: []byte(p.ID()), Data: data, Seqno: seqno, Topic: &topic}
-	b, err := proto.Marshal(m)
-	if err != nil {
-		return nil, err
-	}
-	if m.Signature, err = p.Key.Sign(append([]byte(pubsub.SignPrefix), b...)); err != nil {
-		return nil, err
-	}
-	return m, nil
+	return &pb.Message{Data: data, Topic: &topic}, nil
 }
 
 // PostKind is an envelope of the adversary's own of a kind without text

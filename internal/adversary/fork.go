@@ -2,7 +2,6 @@ package adversary
 
 import (
 	"context"
-	"crypto/rand"
 	"fmt"
 	"time"
 
@@ -23,18 +22,13 @@ func (p *Peer) Equivocate(ctx context.Context, key hcrypto.RoomKey, room string,
 		return nil, fmt.Errorf("adversary: equivocate: %d targets, %d texts", len(targets), len(texts))
 	}
 	at := time.Now()
-	// One gossip sequence number for every version: a member that
-	// identified gossip by author and that number would take the second
-	// version for the first, seen already, and never hold both.
-	seqno := make([]byte, 8)
-	rand.Read(seqno)
 	var out []*hcrypto.Envelope
 	for i, to := range targets {
 		env, err := p.PostAt(key, room, seq, at, texts[i])
 		if err != nil {
 			return nil, err
 		}
-		m, err := p.SignedPubsubSeqno(room, env.Marshal(), seqno)
+		m, err := p.Gossip(room, env.Marshal())
 		if err != nil {
 			return nil, err
 		}

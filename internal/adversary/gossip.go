@@ -19,7 +19,7 @@ import (
 // RoomTopic is the gossip topic of one epoch of a Hallway room: a name
 // derived from the epoch's key, which only its holders can make.
 func RoomTopic(room string, key hcrypto.RoomKey, epoch uint64) string {
-	return "/hallway/room/2/" + key.EpochTopic(room, epoch)
+	return "/hallway/room/3/" + key.EpochTopic(room, epoch)
 }
 
 // topics holds the rooms the peer follows and what it captured there.

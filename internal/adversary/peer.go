@@ -114,8 +114,7 @@ func New(cfg Config) (*Peer, error) {
 	if !cfg.NoListen {
 		ps, err := pubsub.NewGossipSub(ctx, h,
 			pubsub.WithFloodPublish(true),
-			pubsub.WithMessageSigning(true),
-			pubsub.WithStrictSignatureVerification(true),
+			pubsub.WithMessageSignaturePolicy(pubsub.StrictNoSign),
 			pubsub.WithPeerExchange(false),
 			// Far above Hallway's cap, so oversize messages leave us.
 			pubsub.WithMaxMessageSize(4<<20),

@@ -34,7 +34,7 @@ func (p *Peer) serveProve(s network.Stream) {
 		s.Reset()
 		return
 	}
-	name := "/hallway/room/2/" + req.Topic
+	name := "/hallway/room/3/" + req.Topic
 	p.topics.mu.Lock()
 	k, ok := p.topics.keys[name]
 	p.topics.mu.Unlock()

@@ -146,7 +146,7 @@ func splitChain(t *testing.T, adv *adversary.Peer, ds []*fleet.Daemon, beta stri
 		t.Fatal(err)
 	}
 	// Written by gossip to every member, each of whom checks it.
-	m, err := adv.SignedPubsub(beta, next.Marshal())
+	m, err := adv.Gossip(beta, next.Marshal())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -91,7 +91,7 @@ func TestS2ForgedAuthors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	signed, err := adv2.SignedPubsub(room, canary2.Marshal())
+	signed, err := adv2.Gossip(room, canary2.Marshal())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +107,9 @@ func TestS2ForgedAuthors(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// 3. Ann's genuine envelopes published as the adversary's own.
+	// 3. Ann's genuine envelopes republished by the adversary: gossip
+	// names no author, so they are Ann's, and duplicates of what the
+	// victims hold.
 	for i := range n {
 		if err := adv.Publish(ctx, room, captured[i%len(captured)].Data); err != nil {
 			t.Fatal(err)
@@ -192,7 +194,7 @@ func TestS2ForgedAuthors(t *testing.T) {
 		}
 	}
 	conv := convergedSnapshots(t, snaps, "proj", append(legit, canary.ID(), canary2.ID()))
-	r.measure(t, "to each victim: %d gossip messages claiming Ann with a made-up signature, %d envelopes naming Ann signed by the adversary, %d of Ann's genuine envelopes published as the adversary's; %d sync answers with %d forged envelopes; 1 invitation swapping the room key: 0 stored, 0 shown, key unchanged",
+	r.measure(t, "to each victim: %d gossip messages claiming Ann with a made-up signature, %d envelopes naming Ann signed by the adversary, %d of Ann's genuine envelopes republished by the adversary (still Ann's, each shown once); %d sync answers with %d forged envelopes; 1 invitation swapping the room key: 0 stored, 0 shown, key unchanged",
 		n, n, n, served.Load(), 3*syncForged.Load())
 	r.measure(t, "%s", conv)
 }

@@ -16,7 +16,7 @@ import (
 )
 
 // S3: an insider captures room messages and replays them later: as they
-// were (original gossip signature), as its own, into another room, in sync
+// were (the original gossip message), as its own, into another room, in sync
 // answers; and replays a direct message. No new row, no notification.
 func TestS3Replay(t *testing.T) {
 	r := scenario(t, "S3", "captured messages replayed 5 min later and into another room", "0 new rows, 0 notifications")
@@ -81,7 +81,7 @@ func TestS3Replay(t *testing.T) {
 
 	<-time.After(later)
 
-	// 1. The captured gossip as it was, original signatures and all, by a
+	// 1. The captured gossip as it was, byte for byte, by a
 	// second hostile identity (a raw stream replaces its sender's gossip
 	// stream), and moved to the other room's topic.
 	adv2 := hostile(t, l.Host(3), nil)
@@ -166,7 +166,7 @@ func TestS3Replay(t *testing.T) {
 	if n := len(snaps[1].DMs[adv.ID().String()]); n != 1 {
 		t.Fatalf("Bob holds the replayed direct message %d times", n)
 	}
-	r.measure(t, "replayed %s later: %d captured messages with their original gossip signatures and moved to another room's topic, as the adversary's own in both rooms, in %d sync answers, and a direct message again: 0 new rows, 0 notifications",
+	r.measure(t, "replayed %s later: %d captured gossip messages as they were and moved to another room's topic, as the adversary's own in both rooms, in %d sync answers, and a direct message again: 0 new rows, 0 notifications",
 		later, len(captured), served.Load())
 	convergedSnapshots(t, snaps, "alpha", ids)
 }

@@ -92,7 +92,7 @@ func TestEquivocatingAuthorIsFoundByAll(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := adv.SignedPubsub(beta, next.Marshal())
+	m, err := adv.Gossip(beta, next.Marshal())
 	if err != nil {
 		t.Fatal(err)
 	}
