@@ -24,7 +24,7 @@ func src(name string) netip.Addr {
 
 // answerOf is a browse answer shaped like zeroconf's responder sends it:
 // the PTR in the answer section, SRV, TXT and address in the extra one.
-func answerOf(t *testing.T, inst string, port int, ip string, ttl uint32) []byte {
+func answerOf(t testing.TB, inst string, port int, ip string, ttl uint32) []byte {
 	t.Helper()
 	name := inst + "." + testService
 	host := inst + ".local."
@@ -44,7 +44,7 @@ func answerOf(t *testing.T, inst string, port int, ip string, ttl uint32) []byte
 }
 
 // queryOf is another querier's query for the service listing known.
-func queryOf(t *testing.T, unicast bool, known ...string) []byte {
+func queryOf(t testing.TB, unicast bool, known ...string) []byte {
 	t.Helper()
 	m := new(dns.Msg)
 	m.SetQuestion(testService, dns.TypePTR)

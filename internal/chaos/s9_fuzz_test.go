@@ -49,6 +49,7 @@ var decoders = map[string][2]string{
 	"folder path":                   {"files", "FuzzSafeRelPath"},
 	"mDNS TXT":                      {"discovery", "FuzzParseTXT"},
 	"mDNS browse result":            {"discovery", "FuzzParseEntry"},
+	"mDNS packet off the group":     {"discovery", "FuzzHeardPacket"},
 	"control API request body":      {"control", "FuzzDecodeRequest"},
 	"control API request":           {"control", "FuzzControlAPI"},
 	"command-line arguments":        {"cli", "FuzzParseArgs"},
