@@ -19,9 +19,11 @@ APT_TEST := iproute2 procps socat openssh-client openssh-server xvfb imagemagick
 # runs the Windows binaries in the tests.
 APT_WINDOWS := gcc-mingw-w64-x86-64 imagemagick zip
 APT_WINE := wine wine64
+# Syncthing, a baseline of the file-transfer benchmark: make bench only.
+APT_BENCH := syncthing
 WINDOWS_ENV := GOOS=windows GOARCH=amd64 CGO_ENABLED=1 CC=x86_64-w64-mingw32-gcc
 
-.PHONY: run build daemon test bench soak fuzz deps deps-test deps-windows vet clean package windows package-windows
+.PHONY: run build daemon test bench soak fuzz deps deps-test deps-bench deps-windows vet clean package windows package-windows
 
 run: deps build
 	./$(BIN) $(ARGS)
@@ -40,6 +42,9 @@ deps:
 
 deps-test:
 	@./scripts/install-deps.sh $(APT_BUILD) $(APT_TEST) $(APT_WINDOWS) $(APT_WINE)
+
+deps-bench: deps-test
+	@./scripts/install-deps.sh $(APT_BENCH)
 
 deps-windows:
 	@./scripts/install-deps.sh $(APT_WINDOWS)
@@ -90,7 +95,7 @@ soak: deps-test
 
 # Benchmarks print figures next to baselines measured in the same run, one
 # package at a time (-p 1) so that none is measured under another's load.
-bench: deps-test
+bench: deps-bench
 	$(GO) test -count=1 -run '^$$' -bench . -benchtime 300x ./storage/ ./crypto/
 	$(GO) test -count=1 -run '^$$' -bench 'Membership|PlainEnvelopes' -benchtime 100x ./core/rooms/
 	HALLWAY_BENCH=1 $(GO) test -p 1 -count=1 -timeout 60m -run '^TestBench' -v ./crypto/ ./storage/ ./core/ ./core/rooms/ ./discovery/ ./app/ ./internal/e2e/ | grep -E '^(BENCH|--- FAIL|ok|FAIL)'

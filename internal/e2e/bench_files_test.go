@@ -16,7 +16,8 @@ import (
 )
 
 // TestBenchFileTransfer: 1 GiB between two namespace hosts through
-// Hallway, next to raw TCP and scp on the same link, in one run.
+// Hallway, next to raw TCP, scp and Syncthing on the same link, in one
+// run.
 func TestBenchFileTransfer(t *testing.T) {
 	benchOnly(t)
 	lab := netlab.New(t, 2)
@@ -27,15 +28,33 @@ func TestBenchFileTransfer(t *testing.T) {
 	tcp := rawTCPThroughput(t, lab, src)
 	fmt.Printf("BENCH raw TCP, same link (1 GiB, 128 KiB writes, receiver discards): %.0f MB/s\n", mb/tcp.Seconds())
 
-	if d, err := scpTime(t, lab, src); err != nil {
-		fmt.Printf("BENCH scp: not measured: %v\n", err)
+	scp, scpErr := scpTime(t, lab, src)
+	if scpErr != nil {
+		fmt.Printf("BENCH scp: not measured: %v\n", scpErr)
 	} else {
-		fmt.Printf("BENCH scp -c aes128-gcm, same link (1 GiB to disk): %.0f MB/s\n", mb/d.Seconds())
-		defer func(scp time.Duration) {
-			hw := hallwayTime
-			fmt.Printf("BENCH Hallway / scp = %.2fx;  Hallway / raw TCP = %.2fx\n", scp.Seconds()/hw.Seconds(), tcp.Seconds()/hw.Seconds())
-		}(d)
+		fmt.Printf("BENCH scp -c aes128-gcm, same link (1 GiB to disk): %.0f MB/s\n", mb/scp.Seconds())
 	}
+	st, stErr := syncthingTime(t, lab, src)
+	if stErr != nil {
+		fmt.Printf("BENCH Syncthing: not measured: %v\n", stErr)
+	} else {
+		fmt.Printf("BENCH Syncthing %s, same link (1 GiB to disk): %.0f MB/s\n", syncthingVersion(lab), mb/st.Seconds())
+	}
+	defer func() {
+		hw := hallwayTime
+		if hw == 0 {
+			return
+		}
+		var ratios []string
+		if scpErr == nil {
+			ratios = append(ratios, fmt.Sprintf("Hallway / scp = %.2fx", scp.Seconds()/hw.Seconds()))
+		}
+		if stErr == nil {
+			ratios = append(ratios, fmt.Sprintf("Hallway / Syncthing = %.2fx", st.Seconds()/hw.Seconds()))
+		}
+		ratios = append(ratios, fmt.Sprintf("Hallway / raw TCP = %.2fx", tcp.Seconds()/hw.Seconds()))
+		fmt.Printf("BENCH %s\n", strings.Join(ratios, ";  "))
+	}()
 
 	ann := fleet.New(t, lab.Host(1), "Ann")
 	bob := fleet.New(t, lab.Host(2), "Bob", "--downloads", filepath.Join(t.TempDir(), "dl"))
