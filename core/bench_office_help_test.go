@@ -3,33 +3,11 @@ package core
 import (
 	"context"
 	"fmt"
-	"os"
 	"runtime"
 	"runtime/debug"
-	"strconv"
-	"strings"
 	"sync"
-	"testing"
 	"time"
 )
-
-// officeSizes are the office sizes to measure: HALLWAY_OFFICE_SIZES
-// ("50,100") or 50, 100 and 200.
-func officeSizes(t *testing.T) []int {
-	env := os.Getenv("HALLWAY_OFFICE_SIZES")
-	if env == "" {
-		return []int{50, 100, 200}
-	}
-	var out []int
-	for f := range strings.SplitSeq(env, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(f))
-		if err != nil || n < 2 {
-			t.Fatalf("HALLWAY_OFFICE_SIZES=%q: want sizes of at least 2, comma-separated", env)
-		}
-		out = append(out, n)
-	}
-	return out
-}
 
 // stopAll stops the nodes, a few at a time, and says how many did not
 // stop within 30 s each.

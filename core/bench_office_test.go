@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"hallway/chat"
+	"hallway/internal/benchenv"
 )
 
 // TestBenchOffice simulates an office of N colleagues in one workspace,
@@ -39,7 +40,11 @@ func TestBenchOffice(t *testing.T) {
 	}
 	limit := raiseFileLimit()
 	fmt.Printf("BENCH office: in-process nodes on 127.0.0.1, one private workspace, no mDNS; each knows one earlier colleague (its inviter), peer exchange introduces the rest; %d CPUs, open files limit %d\n", runtime.NumCPU(), limit)
-	for _, n := range officeSizes(t) {
+	sizes, err := benchenv.OfficeSizes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range sizes {
 		t.Run(fmt.Sprintf("N=%d", n), func(t *testing.T) {
 			if err := benchOffice(t, n); err != nil {
 				fmt.Printf("BENCH office N=%d: breaks: %v\n", n, err)
@@ -145,7 +150,7 @@ func benchOffice(t *testing.T, n int) (err error) {
 	}
 	opened := time.Since(opening)
 	// Colleagues arrive at a steady pace, as in the morning.
-	start, cpu0 := time.Now(), cpuTime()
+	start, cpu0 := time.Now(), benchenv.CPUTime()
 	perSecond := arrivals()
 	arrive := time.NewTicker(time.Second / time.Duration(perSecond))
 	for i, nd := range nodes {
@@ -169,10 +174,10 @@ func benchOffice(t *testing.T, n int) (err error) {
 	case <-time.After(time.Until(start.Add(deadline))):
 		fmt.Printf("BENCH office N=%d: breaks: %s after the first arrival (the last %s after it), %s; %.1f cores busy meanwhile, machine load %s; the nodes logged most: %s\n",
 			n, deadline.Round(time.Second), arrived.Round(100*time.Millisecond), onlineShortfall(nodes),
-			float64(cpuTime()-cpu0)/float64(time.Since(start)), loadAverage(), logs.top(4, slog.LevelDebug))
+			float64(benchenv.CPUTime()-cpu0)/float64(time.Since(start)), benchenv.LoadAverage(), logs.top(4, slog.LevelDebug))
 		onlineText = fmt.Sprintf("NOT everyone lists everyone online %s after the first arrival (see breaks)", deadline.Round(time.Second))
 	}
-	formingCPU := float64(cpuTime()-cpu0) / float64(time.Since(start))
+	formingCPU := float64(benchenv.CPUTime()-cpu0) / float64(time.Since(start))
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
@@ -200,9 +205,9 @@ func benchOffice(t *testing.T, n int) (err error) {
 
 	// What an idle office costs: keep-alive pings, gossip heartbeats.
 	const idle = 10 * time.Second
-	idle0 := cpuTime()
+	idle0 := benchenv.CPUTime()
 	time.Sleep(idle)
-	idleCPU := float64(cpuTime()-idle0) / float64(idle) / float64(n)
+	idleCPU := float64(benchenv.CPUTime()-idle0) / float64(idle) / float64(n)
 
 	heap, rss := settledMemory()
 	var conns []int
@@ -220,7 +225,7 @@ func benchOffice(t *testing.T, n int) (err error) {
 	}
 	fmt.Printf("BENCH office N=%d: %s (%d arrivals a second; %.1f cores busy meanwhile; opening them took %s), #general lists all %d everywhere at %s; #general fan-out to the last of %d: %s; presence change seen by all %d: %s; machine load %s\n",
 		n, onlineText, perSecond, formingCPU, opened.Round(100*time.Millisecond),
-		n, members.Round(100*time.Millisecond), n-1, fan, n-1, pres, loadAverage())
+		n, members.Round(100*time.Millisecond), n-1, fan, n-1, pres, benchenv.LoadAverage())
 	fmt.Printf("BENCH office N=%d per node: heap in use %.1f MiB, RSS %.1f MiB, %.0f goroutines, %.1f open files, idle CPU %.2f%% of a core; libp2p connections avg %.1f, min %d, max %d (of %d colleagues)\n",
 		n, mib(heap, baseHeap), mib(rss, baseRSS), float64(goroutines)/float64(n), float64(fds)/float64(n), 100*idleCPU,
 		float64(sum)/float64(n), conns[0], conns[len(conns)-1], n-1)

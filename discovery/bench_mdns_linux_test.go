@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"os"
 	"runtime"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/libp2p/go-libp2p/core/peer"
 
+	"hallway/internal/benchenv"
 	"hallway/internal/netlab"
 )
 
@@ -34,29 +34,15 @@ func TestBenchMDNSScale(t *testing.T) {
 	if d, err := time.ParseDuration(os.Getenv("HALLWAY_MDNS_WINDOW")); err == nil && d > 0 {
 		window = d
 	}
-	for _, n := range officeSizes(t) {
+	sizes, err := benchenv.OfficeSizes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range sizes {
 		if err := benchMDNS(t, n, window); err != nil {
 			fmt.Printf("BENCH mdns N=%d: breaks: %v\n", n, err)
 		}
 	}
-}
-
-// officeSizes are the office sizes to measure: HALLWAY_OFFICE_SIZES
-// ("50,100") or 50, 100 and 200.
-func officeSizes(t *testing.T) []int {
-	env := os.Getenv("HALLWAY_OFFICE_SIZES")
-	if env == "" {
-		return []int{50, 100, 200}
-	}
-	var out []int
-	for f := range strings.SplitSeq(env, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(f))
-		if err != nil || n < 2 {
-			t.Fatalf("HALLWAY_OFFICE_SIZES=%q: want sizes of at least 2, comma-separated", env)
-		}
-		out = append(out, n)
-	}
-	return out
 }
 
 // countingSink counts the distinct colleagues a node has seen and says
@@ -147,7 +133,7 @@ wait:
 		return err
 	}
 	drops0 := udpDrops(lab)
-	cpu0 := cpuTime()
+	cpu0 := benchenv.CPUTime()
 	time.Sleep(window)
 	after := tally.snapshot()
 	wire, err := portTraffic(lab)
@@ -156,7 +142,7 @@ wait:
 	}
 	wire = wire.minus(wire0)
 	drops := udpDrops(lab) - drops0
-	cpu := cpuTime() - cpu0
+	cpu := benchenv.CPUTime() - cpu0
 
 	d := after.minus(before)
 	perMin := func(x int64) float64 { return float64(x) / float64(n) / window.Minutes() }
@@ -172,7 +158,7 @@ wait:
 	}
 	fmt.Printf("BENCH mdns N=%d settled, per node per minute: %.2f mDNS packets (%.2f queries, %.2f answers; IPv4 %.2f, IPv6 %.2f), %.0f bytes of DNS; on the wire %.2f frames, %.0f bytes; whole LAN %.1f queries/min; %s; settled window %s: CPU %.0f%% of a core, %d UDP receive drops, machine load %s\n",
 		n, perMin(d.packets()), perMin(d.queries), perMin(d.answers), perMin(d.v4), perMin(d.v6), perMin(d.bytes),
-		perMin(wire.packets), perMin(wire.bytes), float64(d.queries)/window.Minutes(), foundText, window, 100*cpu.Seconds()/window.Seconds(), drops, loadAverage())
+		perMin(wire.packets), perMin(wire.bytes), float64(d.queries)/window.Minutes(), foundText, window, 100*cpu.Seconds()/window.Seconds(), drops, benchenv.LoadAverage())
 	if complete < n {
 		return fmt.Errorf("%d of %d nodes had not seen every colleague after 2 min", n-complete, n)
 	}

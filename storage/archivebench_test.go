@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"hallway/archive"
+	"hallway/internal/benchenv"
 )
 
 // TestBenchArchive measures the archive at office scale (make bench):
@@ -35,9 +36,9 @@ func TestBenchArchive(t *testing.T) {
 	}
 	defer s.Close()
 	g := newOfficeGen(42, 60, 12)
-	cpu0 := cpuTime()
-	took := g.fill(t, s, n, batch) // time spent storing, not generating
-	cpu := cpuTime() - cpu0        // generating included: an upper bound
+	cpu0 := benchenv.CPUTime()
+	took := g.fill(t, s, n, batch)   // time spent storing, not generating
+	cpu := benchenv.CPUTime() - cpu0 // generating included: an upper bound
 	fmt.Printf("BENCH archive insert: %d messages in batches of %d: %.1f s, %.0f msgs/s (target >= 10000); %.0f msgs per CPU second (generator included), as on an idle machine\n",
 		n, batch, took.Seconds(), float64(n)/took.Seconds(), float64(n)/cpu.Seconds())
 

@@ -1,15 +1,14 @@
 //go:build unix
 
-package storage
+package benchenv
 
 import (
 	"syscall"
 	"time"
 )
 
-// cpuTime is the CPU time this process used so far: on a machine others
-// share, rates per CPU second are what an idle machine would show.
-func cpuTime() time.Duration {
+// CPUTime is the CPU this process has used, user and system.
+func CPUTime() time.Duration {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return 0
