@@ -170,3 +170,19 @@ func scpTime(t *testing.T, lab *netlab.Lab, path string) (time.Duration, error) 
 	}
 	return time.Since(start), nil
 }
+
+// diskWriteTime is how long the disk under dir takes to take size bytes
+// written straight to it and synced (dd, 1 MiB writes, O_DIRECT): the
+// floor of any transfer to disk there, whatever the link.
+func diskWriteTime(t *testing.T, dir string, size int64) (time.Duration, error) {
+	t.Helper()
+	out := filepath.Join(dir, "floor.bin")
+	defer os.Remove(out)
+	start := time.Now()
+	b, err := exec.Command("dd", "if=/dev/zero", "of="+out, "bs=1M", "count="+strconv.FormatInt(size>>20, 10),
+		"oflag=direct", "conv=fsync", "status=none").CombinedOutput()
+	if err != nil {
+		return 0, fmt.Errorf("dd: %v %s", err, b)
+	}
+	return time.Since(start), nil
+}

@@ -16,8 +16,8 @@ import (
 )
 
 // TestBenchFileTransfer: 1 GiB between two namespace hosts through
-// Hallway, next to raw TCP, scp and Syncthing on the same link, in one
-// run.
+// Hallway, next to raw TCP, scp and Syncthing on the same link and the
+// receiving disk's own write speed, in one run.
 func TestBenchFileTransfer(t *testing.T) {
 	benchOnly(t)
 	lab := netlab.New(t, 2)
@@ -27,6 +27,17 @@ func TestBenchFileTransfer(t *testing.T) {
 
 	tcp := rawTCPThroughput(t, lab, src)
 	fmt.Printf("BENCH raw TCP, same link (1 GiB, 128 KiB writes, receiver discards): %.0f MB/s\n", mb/tcp.Seconds())
+
+	dl := filepath.Join(t.TempDir(), "dl")
+	if err := os.MkdirAll(dl, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	disk, diskErr := diskWriteTime(t, dl, size)
+	if diskErr != nil {
+		fmt.Printf("BENCH disk write: not measured: %v\n", diskErr)
+	} else {
+		fmt.Printf("BENCH disk write, the receiver's folder (1 GiB of 1 MiB O_DIRECT writes, then fsync): %.0f MB/s\n", mb/disk.Seconds())
+	}
 
 	scp, scpErr := scpTime(t, lab, src)
 	if scpErr != nil {
@@ -53,11 +64,14 @@ func TestBenchFileTransfer(t *testing.T) {
 			ratios = append(ratios, fmt.Sprintf("Hallway / Syncthing = %.2fx", st.Seconds()/hw.Seconds()))
 		}
 		ratios = append(ratios, fmt.Sprintf("Hallway / raw TCP = %.2fx", tcp.Seconds()/hw.Seconds()))
+		if diskErr == nil {
+			ratios = append(ratios, fmt.Sprintf("Hallway / disk write = %.2fx", disk.Seconds()/hw.Seconds()))
+		}
 		fmt.Printf("BENCH %s\n", strings.Join(ratios, ";  "))
 	}()
 
 	ann := fleet.New(t, lab.Host(1), "Ann")
-	bob := fleet.New(t, lab.Host(2), "Bob", "--downloads", filepath.Join(t.TempDir(), "dl"))
+	bob := fleet.New(t, lab.Host(2), "Bob", "--downloads", dl)
 	if p := os.Getenv("HALLWAY_BENCH_PROFILE"); p != "" {
 		bob.Env = append(bob.Env, "HALLWAY_CPUPROFILE="+p)
 		ann.Env = append(ann.Env, "HALLWAY_CPUPROFILE="+p+".send")
