@@ -139,15 +139,32 @@ func (d *Dialer) PeerSeen(_ context.Context, sg discovery.Sighting) {
 }
 
 // mergeAddrs is newer followed by those of older it lacks, at most
-// maxQueuedAddrs.
+// maxQueuedAddrs, the direct addresses before any relay's. Every
+// colleague who introduces a newcomer adds the circuit through itself:
+// in an office, a newcomer is introduced by more colleagues than a dial
+// keeps addresses, and the circuits, newer each time, must not push out
+// the newcomer's own address, which no other introduction may bring
+// again for a while (the hint guard rests it).
 func mergeAddrs(newer, older []ma.Multiaddr) []ma.Multiaddr {
-	out := slices.Clone(newer)
-	for _, a := range older {
-		if len(out) < maxQueuedAddrs && !slices.ContainsFunc(out, a.Equal) {
-			out = append(out, a)
+	var direct, relayed []ma.Multiaddr
+	for _, a := range slices.Concat(newer, older) {
+		if slices.ContainsFunc(direct, a.Equal) || slices.ContainsFunc(relayed, a.Equal) {
+			continue
+		}
+		if isRelayed(a) {
+			relayed = append(relayed, a)
+		} else {
+			direct = append(direct, a)
 		}
 	}
-	return out
+	out := append(direct, relayed...)
+	return out[:min(len(out), maxQueuedAddrs)]
+}
+
+// isRelayed reports whether a leads through a relay (p2p-circuit).
+func isRelayed(a ma.Multiaddr) bool {
+	_, err := a.ValueForProtocol(ma.P_CIRCUIT)
+	return err == nil
 }
 
 // retryHints queues again the hints whose dial failed, once their

@@ -278,3 +278,52 @@ func TestDialerTriesAFailedHintAgain(t *testing.T) {
 		}
 	})
 }
+
+// A newcomer introduced by more colleagues than a dial keeps addresses,
+// each adding the circuit through itself: the dial, and the hint tried
+// again after it failed, keep the newcomer's own address, or they go
+// through relays that hold no reservation for it and fail for good.
+func TestDialerKeepsTheDirectAddressAmongManyRelays(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		net := newFakeNet(t)
+		d := NewDialer(DialerConfig{}, DialerDeps{Net: net, Store: newFakeStore()})
+		newcomer := newID(t)
+		direct := addr(t, "/ip4/10.0.0.9/tcp/4001")
+		for i := range 2 * maxQueuedAddrs {
+			via := addr(t, fmt.Sprintf("/ip4/10.0.1.%d/tcp/4001/p2p/%s/p2p-circuit", i+1, newID(t)))
+			d.PeerSeen(ctx, discovery.Sighting{ID: newcomer, Addrs: []ma.Multiaddr{direct, via}, Via: "peer"})
+		}
+		d.mu.Lock()
+		queued := d.st[newcomer].addrs
+		d.mu.Unlock()
+		if len(queued) > maxQueuedAddrs || !slices.ContainsFunc(queued, direct.Equal) {
+			t.Fatalf("after %d introductions the queued dial has %d addresses, the direct one %v", 2*maxQueuedAddrs, len(queued), slices.ContainsFunc(queued, direct.Equal))
+		}
+
+		var mu sync.Mutex // guards tried
+		var tried [][]ma.Multiaddr
+		net.connect = func(_ context.Context, _ peer.ID, addrs []ma.Multiaddr) error {
+			mu.Lock()
+			defer mu.Unlock()
+			tried = append(tried, addrs)
+			if len(tried) == 1 {
+				return context.DeadlineExceeded // the newcomer was busy
+			}
+			if !slices.ContainsFunc(addrs, direct.Equal) {
+				return errors.New("NO_RESERVATION")
+			}
+			return nil
+		}
+		done := make(chan struct{})
+		go func() { defer close(done); d.Run(ctx) }()
+		defer func() { cancel(); <-done }()
+		time.Sleep(time.Minute)
+		synctest.Wait()
+		mu.Lock()
+		defer mu.Unlock()
+		if !net.IsConnected(newcomer) {
+			t.Fatalf("the newcomer is not connected after %d dials, the last with the direct address %v", len(tried), slices.ContainsFunc(tried[len(tried)-1], direct.Equal))
+		}
+	})
+}

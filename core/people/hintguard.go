@@ -68,7 +68,7 @@ func (g *hintGuard) allow(id peer.ID, addrs []ma.Multiaddr) []ma.Multiaddr {
 		if !ok {
 			continue
 		}
-		if _, err := a.ValueForProtocol(ma.P_CIRCUIT); err == nil {
+		if isRelayed(a) {
 			key += " for " + id.String()
 		}
 		if t, seen := g.last[key]; seen && now.Sub(t) < hintAddrInterval {
