@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -83,10 +84,15 @@ type dialState struct {
 	attempts  []p2p.DialAttempt
 	attemptAt time.Time
 	seen      map[string]time.Time
-	// hint is what the latest hints let us dial, and hintTries how often
-	// it was tried again since (retryHints).
+	// hint is what the latest hints say the peer may be dialled at,
+	// and hintTries how often it was tried again since (retryHints).
+	// hintDue: the hint is still to be dialled, its queue having been
+	// full or its addresses resting. directAt is when a dial for the hint
+	// last went to a direct address.
 	hint      []ma.Multiaddr
 	hintTries int
+	hintDue   bool
+	directAt  time.Time
 }
 
 // DialerConfig configures a Dialer.
@@ -128,14 +134,61 @@ func (d *Dialer) PeerSeen(_ context.Context, sg discovery.Sighting) {
 	if sg.ID == d.net.ID() || d.net.IsConnected(sg.ID) || d.blocks.IsBlocked(sg.ID) {
 		return // spend none of the guard's allowance on a sighting with nothing to dial
 	}
-	allowed := d.hintGuard.allow(sg.ID, sg.Addrs)
-	if len(allowed) > 0 {
-		d.mu.Lock()
-		st := d.state(sg.ID)
-		st.hint, st.hintTries = mergeAddrs(allowed, st.hint), 0
-		d.mu.Unlock()
+	addrs := slices.DeleteFunc(slices.Clone(sg.Addrs), func(a ma.Multiaddr) bool {
+		_, ok := hintTarget(a)
+		return !ok
+	})
+	if len(addrs) == 0 {
+		return
 	}
-	d.try(sg.ID, allowed, false, false)
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	st := d.state(sg.ID)
+	st.hint, st.hintTries = mergeAddrs(addrs, st.hint), 0
+	st.hintDue = true
+	if st.err != nil && time.Now().Before(st.next) && !slices.ContainsFunc(addrs, func(a ma.Multiaddr) bool {
+		return !strings.Contains(" "+st.failed, " "+a.String()+" ")
+	}) {
+		return // nothing new: tried again once the back-off is over (retryHints)
+	}
+	d.dialHint(st)
+}
+
+// dialHint queues a dial of what st's hint lets us dial now, or adds it
+// to the dial queued already, and reports whether it did; the caller
+// holds d.mu. The hint guard's allowance is spent only on addresses that
+// are dialled: a hint that finds its queue full, or its peer's dial
+// running, is not dialled now, and is tried again (retryHints) with the
+// addresses it had, never introduced again without mDNS. While the
+// peer's own address rests after a dial of ours, its relays are not
+// dialled alone: they hold no reservation for most colleagues, and the
+// failure would only put off the dial that has a chance.
+func (d *Dialer) dialHint(st *dialState) bool {
+	switch {
+	case st.inflight:
+		return false // tried again if it fails
+	case st.queued:
+		st.addrs = mergeAddrs(d.hintGuard.allow(st.id, st.hint), st.addrs)
+		st.hintDue = false
+		return true
+	case len(d.hints) >= maxQueuedHints:
+		d.dropped++
+		return false
+	case time.Since(st.directAt) < hintAddrInterval && slices.ContainsFunc(st.hint, func(a ma.Multiaddr) bool { return !isRelayed(a) }):
+		return false // the direct address rests
+	}
+	addrs := d.hintGuard.allow(st.id, st.hint)
+	if len(addrs) == 0 {
+		return false
+	}
+	if slices.ContainsFunc(addrs, func(a ma.Multiaddr) bool { return !isRelayed(a) }) {
+		st.directAt = time.Now()
+	}
+	st.hintDue = false
+	st.addrs, st.queued = addrs, true
+	d.hints = append(d.hints, st)
+	d.signal()
+	return true
 }
 
 // mergeAddrs is newer followed by those of older it lacks, at most
@@ -168,29 +221,35 @@ func isRelayed(a ma.Multiaddr) bool {
 }
 
 // retryHints queues again the hints whose dial failed, once their
-// back-off is over, hintRetries times at most, with the addresses the hint
-// guard lets through now: however many made-up peers point at one host
-// and port, it is still dialled once per hintAddrInterval at most.
+// back-off is over, hintRetries times at most, and the hints not dialled
+// yet, with the addresses the hint guard lets through now: however many
+// made-up peers point at one host and port, it is still dialled once per
+// hintAddrInterval at most.
 func (d *Dialer) retryHints() {
 	d.mu.Lock()
-	type retry struct {
-		id    peer.ID
-		addrs []ma.Multiaddr
-	}
-	var due []retry
+	defer d.mu.Unlock()
 	now := time.Now()
 	for id, st := range d.st {
-		if len(st.hint) == 0 || st.err == nil || st.queued || st.inflight || st.hintTries >= hintRetries || now.Before(st.next) {
+		if len(d.hints) >= maxQueuedHints {
+			return
+		}
+		if len(st.hint) == 0 || st.queued || st.inflight || st.hintTries >= hintRetries {
 			continue
 		}
-		if addrs := d.hintGuard.allow(id, st.hint); len(addrs) > 0 {
-			st.hintTries++
-			due = append(due, retry{id, addrs})
+		if st.err != nil && now.Before(st.next) {
+			continue // the back-off
 		}
-	}
-	d.mu.Unlock()
-	for _, r := range due {
-		d.try(r.id, r.addrs, false, false)
+		failed := st.err != nil
+		if !st.hintDue && !failed {
+			continue
+		}
+		if d.net.IsConnected(id) || d.blocks.IsBlocked(id) {
+			st.hint, st.hintDue = nil, false
+			continue
+		}
+		if d.dialHint(st) && failed {
+			st.hintTries++
+		}
 	}
 }
 
@@ -328,7 +387,7 @@ func (d *Dialer) work(ctx context.Context, knownOnly bool) {
 		st.inflight = false
 		if err == nil {
 			st.delay, st.next, st.failed, st.err = 0, time.Time{}, "", nil
-			st.attempts, st.hint = nil, nil
+			st.attempts, st.hint, st.hintDue = nil, nil, false
 		} else {
 			st.delay = min(max(2*st.delay, firstBackoff), maxBackoff)
 			st.next = time.Now().Add(st.delay)

@@ -327,3 +327,35 @@ func TestDialerKeepsTheDirectAddressAmongManyRelays(t *testing.T) {
 		}
 	})
 }
+
+// A colleague introduced while the hint queue is full (an office
+// introduces everyone to a newcomer at once) is dialled once there is
+// room, though nobody introduces it again.
+func TestDialerDialsAHintThatFoundTheQueueFull(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		net := newFakeNet(t)
+		newcomer := newID(t)
+		net.connect = func(ctx context.Context, id peer.ID, _ []ma.Multiaddr) error {
+			if id == newcomer {
+				return nil
+			}
+			<-ctx.Done() // busy colleagues: the dial times out
+			return ctx.Err()
+		}
+		d := NewDialer(DialerConfig{}, DialerDeps{Net: net, Store: newFakeStore()})
+		for i := range maxQueuedHints {
+			busy := addr(t, fmt.Sprintf("/ip4/10.0.2.%d/tcp/4001", i+1))
+			d.PeerSeen(ctx, discovery.Sighting{ID: newID(t), Addrs: []ma.Multiaddr{busy}, Via: "peer"})
+		}
+		d.PeerSeen(ctx, discovery.Sighting{ID: newcomer, Addrs: []ma.Multiaddr{addr(t, "/ip4/10.0.0.9/tcp/4001")}, Via: "peer"})
+		done := make(chan struct{})
+		go func() { defer close(done); d.Run(ctx) }()
+		defer func() { cancel(); <-done }()
+		time.Sleep(time.Minute)
+		synctest.Wait()
+		if !net.IsConnected(newcomer) {
+			t.Fatal("a colleague introduced while the queue was full was never dialled")
+		}
+	})
+}
