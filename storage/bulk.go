@@ -7,26 +7,33 @@ import (
 )
 
 // ImportMessages stores many messages in one transaction, skipping any
-// already stored (same author and id); for tools, fixtures and
-// benchmarks that need a long history at once. Nothing is queued for
-// delivery.
+// already stored (same author and id), and indexes them for search in
+// that transaction; for tools, fixtures and benchmarks that need a long
+// history at once. Nothing is queued for delivery.
 func (s *Store) ImportMessages(ctx context.Context, msgs []Message) (int, error) {
-	n := 0
+	var seqs []int64
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		stmt := tx.StmtContext(ctx, s.stmts.insertMessage)
+		seqs = seqs[:0]
 		for _, m := range msgs {
 			if err := checkMessage(m); err != nil {
 				return fmt.Errorf("storage: import: %w", err)
 			}
-			_, ok, err := insertMessage(ctx, stmt, stamp(m, m.State))
+			seq, ok, err := insertMessage(ctx, stmt, stamp(m, m.State))
 			if err != nil {
 				return fmt.Errorf("storage: import: %w", err)
 			}
 			if ok {
-				n++
+				seqs = append(seqs, seq)
 			}
+		}
+		if err := indexMessages(ctx, tx.StmtContext(ctx, s.stmts.indexMessages), seqs); err != nil {
+			return fmt.Errorf("storage: import: %w", err)
 		}
 		return nil
 	})
-	return n, err
+	if err != nil {
+		return 0, err
+	}
+	return len(seqs), nil
 }
