@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"runtime"
 	"sync"
 )
 
@@ -16,9 +17,14 @@ var errStoreClosed = errors.New("storage: the store is closed")
 // groupWrite is one caller's write waiting for a group commit.
 type groupWrite struct {
 	ctx  context.Context
-	fn   func(*sql.Tx) error
+	fn   groupFn
 	done chan error
 }
+
+// groupFn is one write of a group commit. It adds the messages it stores
+// to idx rather than indexing them itself; see pendingIndex for what it
+// must then not do.
+type groupFn func(tx *sql.Tx, idx *pendingIndex) error
 
 // grouper commits the small writes that arrive while a commit is on disk
 // together, in one transaction: each is durable when its caller returns,
@@ -46,7 +52,7 @@ func startGrouper(s *Store) *grouper {
 // inGroupTx runs fn in a write transaction, possibly shared with other
 // callers' writes, and returns once that transaction committed (nil) or
 // fn's part was undone (its error, or the commit's).
-func (s *Store) inGroupTx(ctx context.Context, fn func(*sql.Tx) error) error {
+func (s *Store) inGroupTx(ctx context.Context, fn groupFn) error {
 	w := &groupWrite{ctx: ctx, fn: fn, done: make(chan error, 1)}
 	select {
 	case s.group.queue <- w:
@@ -70,6 +76,10 @@ func (g *grouper) run() {
 		case <-g.stop:
 			return
 		}
+		// The writers answered by the last commit are ready to run but
+		// may not have asked again yet; letting them run first puts
+		// their next writes in this group rather than in the one after.
+		runtime.Gosched()
 	gather:
 		for len(batch) < maxGroup {
 			select {
@@ -90,20 +100,27 @@ func (g *grouper) commit(batch []*groupWrite) {
 	// must not roll back the others' writes.
 	bg := context.Background()
 	err := g.s.inTx(bg, func(tx *sql.Tx) error {
+		idx := newPendingIndex(bg, tx, g.s.stmts.indexMessages)
 		for i, w := range batch {
 			if errs[i] = w.ctx.Err(); errs[i] != nil {
 				continue
 			}
-			if err := w.fn(tx); err != nil {
+			if err := w.fn(tx, idx); err != nil {
 				return err
 			}
 		}
-		return nil
+		return idx.flush()
 	})
 	if err != nil && len(batch) > 1 {
 		for i, w := range batch {
 			if errs[i] == nil {
-				errs[i] = g.s.inTx(bg, w.fn)
+				errs[i] = g.s.inTx(bg, func(tx *sql.Tx) error {
+					idx := newPendingIndex(bg, tx, g.s.stmts.indexMessages)
+					if err := w.fn(tx, idx); err != nil {
+						return err
+					}
+					return idx.flush()
+				})
 			}
 		}
 		err = nil

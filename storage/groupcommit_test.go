@@ -16,11 +16,13 @@ func TestGroupCommitKeepsWritesApart(t *testing.T) {
 	s := newTestStore(t)
 	ctx := context.Background()
 	insert := func(id string, fail bool) *groupWrite {
-		return &groupWrite{ctx: ctx, done: make(chan error, 1), fn: func(tx *sql.Tx) error {
-			m := stamp(Message{ID: id, Conv: "dm:peer", Author: "peer", Text: id, SentAt: time.UnixMilli(1000)}, StateReceived)
-			if _, _, err := insertMessage(ctx, tx.StmtContext(ctx, s.stmts.insertMessage), m); err != nil {
+		return &groupWrite{ctx: ctx, done: make(chan error, 1), fn: func(tx *sql.Tx, idx *pendingIndex) error {
+			m := stamp(Message{ID: id, Conv: "dm:peer", Author: "peer", Text: "note " + id + id + id, SentAt: time.UnixMilli(1000)}, StateReceived)
+			seq, _, err := insertMessage(ctx, tx.StmtContext(ctx, s.stmts.insertMessage), m)
+			if err != nil {
 				return err
 			}
+			idx.add(seq)
 			if fail {
 				return errors.New("refused after its insert")
 			}
@@ -34,10 +36,59 @@ func TestGroupCommitKeepsWritesApart(t *testing.T) {
 		if (err == nil) != want {
 			t.Fatalf("write %d: %v", i, err)
 		}
-		_, ok, err := s.MessageByID(ctx, "peer", []string{"a", "b", "c"}[i])
+		id := []string{"a", "b", "c"}[i]
+		_, ok, err := s.MessageByID(ctx, "peer", id)
 		if err != nil || ok != want {
 			t.Fatalf("write %d stored %v (%v), want %v", i, ok, err, want)
 		}
+		// Indexed with the write that stored it, and only then.
+		if n := hits(t, s, id+id+id); (n == 1) != want {
+			t.Fatalf("write %d: %d search hits", i, n)
+		}
+	}
+	ftsIntegrity(t, s)
+}
+
+// Messages stored by one group commit are indexed together, and a delete
+// in the group that erases a message stored before it in the same group
+// (or is stored before the message it deletes) leaves the index whole:
+// the pending messages are indexed before anything is erased.
+func TestGroupCommitErasesWhatItStored(t *testing.T) {
+	ctx := context.Background()
+	s := newTestStore(t)
+	const conv = "dm:" + bob
+	var batch []*groupWrite
+	for _, m := range []Message{
+		{ID: "m1", Author: bob, Text: "the vault code is 4711"},
+		{ID: "e1", Author: bob, Kind: "edit", Text: "the vault code is 4712", RefAuthor: bob, RefID: "m1"},
+		{ID: "m2", Author: bob, Text: "unrelated vault note"},
+		{ID: "x1", Author: cat, Kind: "delete", RefAuthor: bob, RefID: "m2"}, // not the author: nothing
+		{ID: "d1", Author: bob, Kind: "delete", RefAuthor: bob, RefID: "m1"},
+		{ID: "d3", Author: bob, Kind: "delete", RefAuthor: bob, RefID: "m3"},
+		{ID: "m3", Author: bob, Text: "vault code 9999"},
+		{ID: "e3", Author: bob, Kind: "edit", Text: "vault code 9998", RefAuthor: bob, RefID: "m3"},
+		{ID: "m4", Author: bob, Text: "the vault opens at nine"},
+	} {
+		m.Conv, m.SentAt = conv, time.UnixMilli(1000)
+		var stored Message
+		var inserted bool
+		batch = append(batch, &groupWrite{ctx: ctx, done: make(chan error, 1),
+			fn: s.insertIncoming(ctx, stamp(m, StateReceived), &stored, &inserted)})
+	}
+	s.group.commit(batch)
+	for i, w := range batch {
+		if err := <-w.done; err != nil {
+			t.Fatalf("write %d: %v", i, err)
+		}
+	}
+	ftsIntegrity(t, s)
+	for _, id := range []string{"m1", "e1", "m3", "e3"} {
+		if m, _, _ := s.MessageByID(ctx, bob, id); m.Text != "" || !m.Redacted {
+			t.Errorf("%s not erased: %+v", id, m)
+		}
+	}
+	if n := hits(t, s, "vault"); n != 2 { // m2, m4
+		t.Errorf("%d hits for vault, want 2", n)
 	}
 }
 
@@ -79,7 +130,7 @@ func TestGroupCommitUnderConcurrency(t *testing.T) {
 func TestGroupCommitAfterClose(t *testing.T) {
 	s := newTestStore(t)
 	s.Close()
-	if err := s.inGroupTx(context.Background(), func(*sql.Tx) error { return nil }); !errors.Is(err, errStoreClosed) {
+	if err := s.inGroupTx(context.Background(), func(*sql.Tx, *pendingIndex) error { return nil }); !errors.Is(err, errStoreClosed) {
 		t.Fatalf("write after close: %v", err)
 	}
 }

@@ -130,27 +130,32 @@ func (s *Store) InsertIncoming(ctx context.Context, m Message) (stored Message, 
 		return Message{}, false, fmt.Errorf("storage: insert incoming: %w", err)
 	}
 	m = stamp(m, StateReceived)
-	err = s.inGroupTx(ctx, func(tx *sql.Tx) error {
+	err = s.inGroupTx(ctx, s.insertIncoming(ctx, m, &stored, &inserted))
+	if err != nil {
+		return Message{}, false, fmt.Errorf("storage: insert incoming %s/%s: %w", m.Author, m.ID, err)
+	}
+	return stored, inserted, nil
+}
+
+// insertIncoming is the write of InsertIncoming: it stores m, checked and
+// stamped, and sets *stored to what the store holds under m's author and
+// id, and *inserted to whether that is m.
+func (s *Store) insertIncoming(ctx context.Context, m Message, stored *Message, inserted *bool) groupFn {
+	return func(tx *sql.Tx, idx *pendingIndex) error {
 		seq, ok, err := insertMessage(ctx, tx.StmtContext(ctx, s.stmts.insertMessage), m)
 		if err != nil {
 			return err
 		}
 		if ok {
 			m.Seq = seq
-			stored, inserted = m, true
-			if err := indexMessages(ctx, tx.StmtContext(ctx, s.stmts.indexMessages), []int64{seq}); err != nil {
-				return err
-			}
-			return applyDeletes(ctx, tx, tx.StmtContext(ctx, s.stmts.deletedTargets), []int64{seq})
+			*stored, *inserted = m, true
+			idx.add(seq)
+			return applyDeletes(ctx, tx, tx.StmtContext(ctx, s.stmts.deletedTargets), []int64{seq}, idx)
 		}
 		row := tx.StmtContext(ctx, s.stmts.storedMessage).QueryRowContext(ctx, m.Author, m.ID)
-		stored, err = scanMessage(row)
+		*stored, err = scanMessage(row)
 		return err
-	})
-	if err != nil {
-		return Message{}, false, fmt.Errorf("storage: insert incoming %s/%s: %w", m.Author, m.ID, err)
 	}
-	return stored, inserted, nil
 }
 
 // MarkDelivered records the recipient's acknowledgement: the message becomes
@@ -159,7 +164,7 @@ func (s *Store) InsertIncoming(ctx context.Context, m Message) (stored Message, 
 // The store does not know who acknowledged; checking that the acknowledging
 // peer is the recipient is the caller's job.
 func (s *Store) MarkDelivered(ctx context.Context, author, id string) (changed bool, err error) {
-	err = s.inGroupTx(ctx, func(tx *sql.Tx) error {
+	err = s.inGroupTx(ctx, func(tx *sql.Tx, _ *pendingIndex) error {
 		var seq int64
 		err := tx.StmtContext(ctx, s.stmts.markDelivered).QueryRowContext(ctx,
 			StateDelivered, author, id, StateSent).Scan(&seq)

@@ -35,8 +35,10 @@ const deletedTargetsSQL = `
 
 // applyDeletes erases what the rows seqs, just stored by tx, delete or
 // are deleted by (see above); find is the statement of deletedTargetsSQL,
-// bound to tx.
-func applyDeletes(ctx context.Context, tx *sql.Tx, find *sql.Stmt, seqs []int64) error {
+// bound to tx. Messages the transaction has yet to index (pending, nil
+// when it has none) are indexed before anything is erased, since erasing
+// takes out of the index what the row had put in it.
+func applyDeletes(ctx context.Context, tx *sql.Tx, find *sql.Stmt, seqs []int64, pending *pendingIndex) error {
 	if len(seqs) == 0 {
 		return nil
 	}
@@ -61,6 +63,11 @@ func applyDeletes(ctx context.Context, tx *sql.Tx, find *sql.Stmt, seqs []int64)
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("find deleted messages: %w", err)
+	}
+	if len(targets) > 0 {
+		if err := pending.flush(); err != nil {
+			return err
+		}
 	}
 	for _, t := range targets {
 		held, err := heldIn(ctx, tx, t.conv)

@@ -107,7 +107,7 @@ func (s *Store) insertRoomEntries(ctx context.Context, d Durability, entries []R
 			return err
 		}
 		// After indexing: erasing goes through the index's update triggers.
-		if err := applyDeletes(ctx, tx, w.bind(ctx, &w.deleted, w.st.deletedTargets), w.stored); err != nil {
+		if err := applyDeletes(ctx, tx, w.bind(ctx, &w.deleted, w.st.deletedTargets), w.stored, nil); err != nil {
 			return err
 		}
 		return w.advanceHeads(ctx)
