@@ -27,7 +27,7 @@ func (s *Store) ImportMessages(ctx context.Context, msgs []Message) (int, error)
 				seqs = append(seqs, seq)
 			}
 		}
-		if err := indexMessages(ctx, tx.StmtContext(ctx, s.stmts.indexMessages), seqs); err != nil {
+		if err := queueIndex(ctx, tx.StmtContext(ctx, s.stmts.queueIndex), seqs); err != nil {
 			return fmt.Errorf("storage: import: %w", err)
 		}
 		return nil

@@ -17,55 +17,21 @@ const checkpointPause = 500 * time.Millisecond
 // milliseconds for pages that were not its own. A passive checkpoint
 // takes no lock a writer or a reader waits on.
 type checkpointer struct {
-	db     *sql.DB // one connection, for checkpoints only
-	wake   chan struct{}
-	cancel context.CancelFunc
-	done   chan struct{}
-	// ran, when set (tests), is told of each checkpoint and its error.
-	ran func(error)
+	*afterCommits
+	db *sql.DB // one connection, for checkpoints only
 }
 
 func startCheckpointer(db *sql.DB) *checkpointer {
-	ctx, cancel := context.WithCancel(context.Background())
-	c := &checkpointer{db: db, wake: make(chan struct{}, 1), cancel: cancel, done: make(chan struct{})}
-	go c.run(ctx)
+	c := &checkpointer{db: db}
+	c.afterCommits = newAfterCommits(checkpointPause, func(ctx context.Context) error {
+		_, err := db.ExecContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)")
+		return err
+	}).start()
 	return c
-}
-
-// poke tells the checkpointer a transaction committed.
-func (c *checkpointer) poke() {
-	select {
-	case c.wake <- struct{}{}:
-	default:
-	}
-}
-
-func (c *checkpointer) run(ctx context.Context) {
-	defer close(c.done)
-	pause := time.NewTimer(0)
-	<-pause.C
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-c.wake:
-		}
-		pause.Reset(checkpointPause)
-		select {
-		case <-ctx.Done():
-			return
-		case <-pause.C:
-		}
-		_, err := c.db.ExecContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)")
-		if c.ran != nil {
-			c.ran(err)
-		}
-	}
 }
 
 // stop ends the checkpointer and closes its connection.
 func (c *checkpointer) stop() error {
-	c.cancel()
-	<-c.done
+	c.afterCommits.stop()
 	return c.db.Close()
 }

@@ -30,6 +30,7 @@ type Store struct {
 	stmts  *statements
 	ckpt   *checkpointer
 	group  *grouper
+	index  *afterCommits // the search backlog's indexer
 	// people counts writes to what names colleagues (profiles and
 	// verifications), so readers can cache what they derive from them.
 	people atomic.Uint64
@@ -79,6 +80,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	}
 	st := &Store{path: path, writer: writer, reader: reader, stmts: stmts, ckpt: startCheckpointer(ckdb)}
 	st.group = startGrouper(st)
+	st.index = startIndexer(st)
 	return st, nil
 }
 
@@ -180,6 +182,7 @@ func dataSourceName(path string, readOnly bool) (string, error) {
 // Close closes both handles; the last connection to close checkpoints the WAL.
 func (s *Store) Close() error {
 	s.group.close()
+	s.index.stop()
 	cerr := s.ckpt.stop()
 	serr := s.stmts.close()
 	rerr := s.reader.Close()
@@ -242,6 +245,7 @@ func (s *Store) inTxWith(ctx context.Context, d Durability, fn func(*sql.Tx) err
 	defer func() {
 		if err == nil {
 			s.ckpt.poke()
+			s.index.poke()
 		}
 	}()
 	conn, err := s.writer.Conn(ctx)
@@ -268,6 +272,7 @@ func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	tx, err := s.writer.BeginTx(ctx, nil)
 	if err = runTx(tx, err, fn); err == nil {
 		s.ckpt.poke()
+		s.index.poke()
 	}
 	return err
 }

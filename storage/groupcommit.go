@@ -100,7 +100,7 @@ func (g *grouper) commit(batch []*groupWrite) {
 	// must not roll back the others' writes.
 	bg := context.Background()
 	err := g.s.inTx(bg, func(tx *sql.Tx) error {
-		idx := newPendingIndex(bg, tx, g.s.stmts.indexMessages)
+		idx := newPendingIndex(bg, tx, g.s.stmts.queueIndex)
 		for i, w := range batch {
 			if errs[i] = w.ctx.Err(); errs[i] != nil {
 				continue
@@ -115,7 +115,7 @@ func (g *grouper) commit(batch []*groupWrite) {
 		for i, w := range batch {
 			if errs[i] == nil {
 				errs[i] = g.s.inTx(bg, func(tx *sql.Tx) error {
-					idx := newPendingIndex(bg, tx, g.s.stmts.indexMessages)
+					idx := newPendingIndex(bg, tx, g.s.stmts.queueIndex)
 					if err := w.fn(tx, idx); err != nil {
 						return err
 					}

@@ -85,16 +85,12 @@ const insertMessageSQL = `
 	INSERT OR IGNORE INTO messages (id, conv, author, text, sent_at, received_at, state, kind, hlc, author_seq, meta, sig, ref_author, ref_id)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
-// indexMessagesSQL adds messages just stored to the search index, reading
-// what to index through the index's content view, so that there is one
-// definition of it (migrations/0005). It runs once per transaction for
-// every message the transaction stored: FTS5 writes its pending tokens to
-// disk at every statement savepoint, and an index write per message (or a
-// trigger, which works the same way) made batch inserts three times slower.
-const indexMessagesSQL = `
-	INSERT INTO message_fts (rowid, body, tag_conv, tag_author, tag_month, tag_kind)
-	SELECT seq, body, tag_conv, tag_author, tag_month, tag_kind FROM message_search
-	WHERE seq IN (SELECT value FROM json_each(?))`
+// queueIndexSQL puts messages just stored in the search backlog, in the
+// transaction that stores them; the index takes them from there (see
+// backlog.go and migrations/0019). It runs once per transaction for every
+// message the transaction stored.
+const queueIndexSQL = `
+	INSERT OR IGNORE INTO search_backlog (seq) SELECT value FROM json_each(?)`
 
 const (
 	queueOutgoingSQL = `INSERT INTO outbox (msg_seq, peer, queued_at) VALUES (?, ?, ?)`
@@ -228,8 +224,8 @@ func (s *Store) CountMessages(ctx context.Context, conv string) (int, error) {
 
 // insertMessage runs stmt, an insert into messages that skips a taken
 // (author, id), and returns the new row's seq; ok is false if it was
-// skipped. The caller indexes what it stored before it commits (see
-// indexMessages).
+// skipped. The caller queues what it stored for the search index before
+// it commits (see queueIndex).
 func insertMessage(ctx context.Context, stmt *sql.Stmt, m Message) (seq int64, ok bool, err error) {
 	res, err := stmt.ExecContext(ctx, messageArgs(m)...)
 	if err != nil {
@@ -244,7 +240,7 @@ func insertMessage(ctx context.Context, stmt *sql.Stmt, m Message) (seq int64, o
 
 // indexMessages adds the messages with these seqs, stored by the current
 // transaction, to the search index, in that transaction.
-func indexMessages(ctx context.Context, stmt *sql.Stmt, seqs []int64) error {
+func queueIndex(ctx context.Context, stmt *sql.Stmt, seqs []int64) error {
 	if len(seqs) == 0 {
 		return nil
 	}
@@ -253,7 +249,7 @@ func indexMessages(ctx context.Context, stmt *sql.Stmt, seqs []int64) error {
 		return err
 	}
 	if _, err := stmt.ExecContext(ctx, string(arg)); err != nil {
-		return fmt.Errorf("index messages: %w", err)
+		return fmt.Errorf("queue messages for search: %w", err)
 	}
 	return nil
 }

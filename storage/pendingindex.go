@@ -6,20 +6,17 @@ import (
 )
 
 // pendingIndex holds the messages a group-commit transaction stored and
-// has not indexed for search yet, so that the whole group is indexed by
-// one statement before it commits. One statement per message cost more
-// than storing the message: each one after the first makes the full-text
-// index write the tokens it holds as a segment of their own, which the
-// index then merges.
+// has not queued for search yet (queueIndex), so that the whole group is
+// queued by one statement before it commits.
 //
-// Until it is flushed, the index lacks the pending rows. Anything that
-// erases or edits messages in the same transaction (and so runs the
-// index's triggers, which take out what was indexed) must flush first:
+// Until it is flushed, a pending row is neither in the search index nor in
+// its backlog, and the index's triggers take it for indexed. Anything that
+// erases or edits messages in the same transaction must flush first:
 // applyDeletes does.
 type pendingIndex struct {
 	ctx  context.Context
 	tx   *sql.Tx
-	stmt *sql.Stmt // indexMessagesSQL of the store
+	stmt *sql.Stmt // queueIndexSQL, prepared on the writer
 	seqs []int64
 }
 
@@ -27,15 +24,15 @@ func newPendingIndex(ctx context.Context, tx *sql.Tx, stmt *sql.Stmt) *pendingIn
 	return &pendingIndex{ctx: ctx, tx: tx, stmt: stmt}
 }
 
-// add defers indexing the message stored at seq.
+// add defers queueing the message stored at seq.
 func (p *pendingIndex) add(seq int64) { p.seqs = append(p.seqs, seq) }
 
-// flush indexes every pending message, in the transaction.
+// flush queues every pending message for search, in the transaction.
 func (p *pendingIndex) flush() error {
 	if p == nil || len(p.seqs) == 0 {
 		return nil
 	}
 	seqs := p.seqs
 	p.seqs = nil
-	return indexMessages(p.ctx, p.tx.StmtContext(p.ctx, p.stmt), seqs)
+	return queueIndex(p.ctx, p.tx.StmtContext(p.ctx, p.stmt), seqs)
 }

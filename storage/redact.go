@@ -10,9 +10,9 @@ import (
 // A delete for everyone erases what it deletes: when a delete by a
 // message's author is stored, or a message (or an edit of it) arrives
 // whose author deleted it already, the text of the message and of its
-// edits is erased in the same transaction, search index included (the
-// rows are indexed first, so that the index's update triggers remove
-// exactly what was indexed);
+// edits is erased in the same transaction, search index included (an
+// indexed row leaves the index through its update triggers; a row still
+// in the search backlog is indexed erased);
 // unless a legal hold covers the conversation, which keeps it (history
 // shows the stub either way). The rows stay, marked redacted, so history
 // shows where the message was. A message still waiting in the outbox
@@ -35,9 +35,10 @@ const deletedTargetsSQL = `
 
 // applyDeletes erases what the rows seqs, just stored by tx, delete or
 // are deleted by (see above); find is the statement of deletedTargetsSQL,
-// bound to tx. Messages the transaction has yet to index (pending, nil
-// when it has none) are indexed before anything is erased, since erasing
-// takes out of the index what the row had put in it.
+// bound to tx. Messages the transaction has yet to queue for search
+// (pending, nil when it has none) are queued before anything is erased:
+// erasing a row neither queued nor indexed would take out of the index
+// what the row never put in it.
 func applyDeletes(ctx context.Context, tx *sql.Tx, find *sql.Stmt, seqs []int64, pending *pendingIndex) error {
 	if len(seqs) == 0 {
 		return nil

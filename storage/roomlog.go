@@ -103,10 +103,10 @@ func (s *Store) insertRoomEntries(ctx context.Context, d Durability, entries []R
 				added = append(added, e)
 			}
 		}
-		if err := indexMessages(ctx, w.bind(ctx, &w.index, w.st.indexMessages), w.stored); err != nil {
+		if err := queueIndex(ctx, w.bind(ctx, &w.index, w.st.queueIndex), w.stored); err != nil {
 			return err
 		}
-		// After indexing: erasing goes through the index's update triggers.
+		// After queueing: the index's triggers leave queued rows alone.
 		if err := applyDeletes(ctx, tx, w.bind(ctx, &w.deleted, w.st.deletedTargets), w.stored, nil); err != nil {
 			return err
 		}
@@ -175,7 +175,7 @@ type logWriter struct {
 	deleted         *sql.Stmt          // deletedTargetsSQL
 	touched         map[headKey]uint64 // highest seq added per author
 	conflicts       []RoomConflict     // keys held with other envelope bytes
-	stored          []int64            // seqs of the messages stored, to index
+	stored          []int64            // seqs of the messages stored, to queue for search
 
 	last map[headKey]lastStored // per author, what keepAuthorOrder stored last
 }

@@ -94,6 +94,10 @@ func (s *Store) Search(ctx context.Context, q SearchQuery) ([]SearchHit, error) 
 			short = append(short, t)
 		}
 	}
+	// Messages committed a moment ago may still wait in the backlog.
+	if err := s.indexBacklog(ctx); err != nil {
+		return nil, err
+	}
 	candidates := min(max(4*limit, minCandidates), maxCandidates)
 	var cands []candidate
 	var err error
@@ -432,6 +436,9 @@ func (f scanFunc) Scan(dest ...any) error { return f(dest...) }
 // exactly what the messages say it should (FTS5's integrity-check against
 // its content); it returns an error naming the problem otherwise.
 func (s *Store) CheckSearchIndex(ctx context.Context) error {
+	if err := s.indexBacklog(ctx); err != nil {
+		return err
+	}
 	if _, err := s.writer.ExecContext(ctx, `INSERT INTO message_fts (message_fts, rank) VALUES ('integrity-check', 1)`); err != nil {
 		return fmt.Errorf("storage: search index check: %w", err)
 	}

@@ -25,7 +25,7 @@ type statements struct {
 	insertRoomOp    *sql.Stmt
 	advanceHead     *sql.Stmt
 	insertMessage   *sql.Stmt
-	indexMessages   *sql.Stmt
+	queueIndex      *sql.Stmt
 	storedMessage   *sql.Stmt // messageByID, inside InsertIncoming's transaction
 	queueOutgoing   *sql.Stmt
 	markDelivered   *sql.Stmt
@@ -34,9 +34,12 @@ type statements struct {
 	upsertPeer      *sql.Stmt
 	saveProgress    *sql.Stmt
 	deletedTargets  *sql.Stmt
+	backlogIndex    *sql.Stmt
+	backlogDone     *sql.Stmt
 
 	// Reader.
 	nextRoomSeq *sql.Stmt
+	backlogAny  *sql.Stmt
 	roomHeads   *sql.Stmt
 	messageByID *sql.Stmt
 	outbox      *sql.Stmt
@@ -64,7 +67,7 @@ func prepareStatements(ctx context.Context, writer, reader *sql.DB) (*statements
 		{&st.insertRoomOp, writer, insertRoomOpSQL},
 		{&st.advanceHead, writer, advanceHeadSQL},
 		{&st.insertMessage, writer, insertMessageSQL},
-		{&st.indexMessages, writer, indexMessagesSQL},
+		{&st.queueIndex, writer, queueIndexSQL},
 		{&st.storedMessage, writer, messageByIDSQL},
 		{&st.queueOutgoing, writer, queueOutgoingSQL},
 		{&st.markDelivered, writer, markDeliveredSQL},
@@ -73,8 +76,11 @@ func prepareStatements(ctx context.Context, writer, reader *sql.DB) (*statements
 		{&st.upsertPeer, writer, upsertPeerSQL},
 		{&st.saveProgress, writer, saveProgressSQL},
 		{&st.deletedTargets, writer, deletedTargetsSQL},
+		{&st.backlogIndex, writer, backlogIndexSQL},
+		{&st.backlogDone, writer, backlogDoneSQL},
 
 		{&st.nextRoomSeq, reader, nextRoomSeqSQL},
+		{&st.backlogAny, reader, backlogAnySQL},
 		{&st.roomHeads, reader, roomHeadsSQL},
 		{&st.messageByID, reader, messageByIDSQL},
 		{&st.outbox, reader, outboxSQL},

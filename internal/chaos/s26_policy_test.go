@@ -134,9 +134,23 @@ func TestS26Policy(t *testing.T) {
 	}
 	// An auditor with nothing but a member's export finds the same: the
 	// forged policy that was stored is listed as refused, and why.
+	// The canary says the admin's versions arrived, not that every forged
+	// operation did (gossip keeps no order between authors, and sync may
+	// bring one later): the audit is read once the member holds its own.
 	rec := filepath.Join(t.TempDir(), "records.json")
-	ds[1].CLI("export", "--out", rec)
-	rep := fleet.Decode[archive.Report](t, ds[1].CLI("verify-export", rec, "--json"))
+	var rep archive.Report
+	ds[1].WaitFor("the member's own policy in the export", 60*time.Second, func() bool {
+		ds[1].CLI("export", "--out", rec)
+		rep = fleet.Decode[archive.Report](t, ds[1].CLI("verify-export", rec, "--json"))
+		for _, l := range rep.Logs {
+			for _, op := range l.Refused {
+				if l.Workspace && op.Author == adv.ID().String() && strings.Contains(op.Reason, "admin") {
+					return true
+				}
+			}
+		}
+		return false
+	})
 	audited := false
 	for _, l := range rep.Logs {
 		if !l.Workspace {
