@@ -186,7 +186,7 @@ func (g *officeGen) fill(tb testing.TB, s *Store, n, batch int) (storing time.Du
 	// that counts as storing: the background indexer would otherwise do
 	// some of it while the next batch is being generated, unmeasured.
 	s.index.stop()
-	defer func() { s.index = startIndexer(s) }()
+	defer s.startIndexer()
 	flush := func() {
 		start := time.Now()
 		defer func() {

@@ -31,11 +31,12 @@ const (
 // startIndexer works off the search backlog (migrations/0019) in the
 // background, shortly after commits that may have added to it, beginning
 // with what an earlier run of the store left. Search does not wait for it:
-// it works off what is left itself first (indexBacklog).
-func startIndexer(s *Store) *afterCommits {
-	ix := newAfterCommits(backlogPause, s.indexBacklog).start()
-	ix.poke()
-	return ix
+// it works off what is left itself first (indexBacklog). s.index is set
+// before the indexer starts, since its own commits poke it.
+func (s *Store) startIndexer() {
+	s.index = newAfterCommits(backlogPause, s.indexBacklog)
+	s.index.start()
+	s.index.poke()
 }
 
 // indexBacklog indexes every message in the search backlog, a batch per

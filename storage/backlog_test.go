@@ -93,10 +93,10 @@ func TestBacklogIndexedAfterReopen(t *testing.T) {
 	defer s.Close()
 	ran := make(chan error, 1)
 	s.index.stop() // and again, as Open does, with a hook to wait on
-	ix := newAfterCommits(backlogPause, s.indexBacklog)
-	ix.ran = func(err error) { ran <- err }
-	s.index = ix.start()
-	ix.poke()
+	s.index = newAfterCommits(backlogPause, s.indexBacklog)
+	s.index.ran = func(err error) { ran <- err }
+	s.index.start()
+	s.index.poke()
 	select {
 	case err := <-ran:
 		if err != nil {

@@ -80,7 +80,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	}
 	st := &Store{path: path, writer: writer, reader: reader, stmts: stmts, ckpt: startCheckpointer(ckdb)}
 	st.group = startGrouper(st)
-	st.index = startIndexer(st)
+	st.startIndexer()
 	return st, nil
 }
 
