@@ -7,9 +7,9 @@ import (
 )
 
 // ImportMessages stores many messages in one transaction, skipping any
-// already stored (same author and id), and indexes them for search in
-// that transaction; for tools, fixtures and benchmarks that need a long
-// history at once. Nothing is queued for delivery.
+// already stored (same author and id), and returns once they are indexed
+// for search; for tools, fixtures and benchmarks that need a long history
+// at once. Nothing is queued for delivery.
 func (s *Store) ImportMessages(ctx context.Context, msgs []Message) (int, error) {
 	var seqs []int64
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
@@ -34,6 +34,9 @@ func (s *Store) ImportMessages(ctx context.Context, msgs []Message) (int, error)
 	})
 	if err != nil {
 		return 0, err
+	}
+	if err := s.indexBacklog(ctx); err != nil {
+		return 0, fmt.Errorf("storage: import: %w", err)
 	}
 	return len(seqs), nil
 }
