@@ -24,7 +24,8 @@ import (
 // namespace host. Start to first frame (process start → window showing a
 // running node), its memory idle and with a 10,000-message conversation
 // open, and the time to open a 50,000-message conversation; next to the
-// daemon's own start in the same run as a baseline. Memory is read from
+// daemon's own start in the same run as a baseline, and its memory next to
+// a bare Fyne window's (internal/barewindow). Memory is read from
 // /proc/PID/smaps_rollup of the window process itself once it has settled
 // after drawing the conversation.
 func TestBenchWindow(t *testing.T) {
@@ -71,6 +72,7 @@ func TestBenchWindow(t *testing.T) {
 	fmt.Printf("BENCH window RSS idle (main view, #general open): %.1f MB (target ≤ 150 MB; %s)\n", mb(idle.Rss), idleMem)
 	fmt.Printf("BENCH window idle in the main view (#general open): %s\n", privateLine(idle, 0))
 
+	var withConv fleet.Mem
 	for _, n := range []int{10_000, 50_000} {
 		var start time.Time
 		w := startWindow(t, x, "Ann", func(dir string) { prefill(t, dir, n); start = time.Now() }, "--no-mdns")
@@ -83,10 +85,17 @@ func TestBenchWindow(t *testing.T) {
 		target := 0
 		if n == 10_000 {
 			target = 80
+			withConv = mem
 		}
 		fmt.Printf("BENCH window idle with a %s-message conversation open: %s\n", thousands(n), privateLine(mem, target))
 		w.Stop()
 	}
+
+	// Baseline: what the toolkit and the graphics driver cost any Fyne
+	// window of this size with text in the same styles.
+	bare := bareWindowMem(t, x)
+	fmt.Printf("BENCH window baseline, a bare Fyne window of the same size and text styles (internal/barewindow): %s; Hallway's window with a 10,000-message conversation open is %.1f MB of private memory above it (%.2fx)\n",
+		privateLine(bare, 0), mb(withConv.PrivateDirty-bare.PrivateDirty), float64(withConv.PrivateDirty)/float64(max(bare.PrivateDirty, 1)))
 }
 
 // prefill fills the data folder dir so that its last conversation, a DM,
