@@ -43,6 +43,10 @@ func (s *Store) startIndexer() {
 // transaction. The index is derived from the messages and the backlog
 // leaves it in the same transaction, so these commits need not survive a
 // power cut: one that does not leaves its messages in the backlog.
+//
+// Whatever rebuilds the index from the messages (FTS5's 'rebuild') must
+// empty the backlog in the same transaction, or the messages in it would
+// be indexed twice.
 func (s *Store) indexBacklog(ctx context.Context) error {
 	var more bool
 	if err := s.stmts.backlogAny.QueryRowContext(ctx).Scan(&more); err != nil {
