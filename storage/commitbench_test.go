@@ -74,8 +74,7 @@ func TestBenchCommit(t *testing.T) {
 	concurrent := time.Since(cstart)
 	// Commits queue their messages for search; the indexer works the
 	// queue off in the background, and a search does it first.
-	left := 0
-	s.reader.QueryRowContext(ctx, `SELECT count(*) FROM search_backlog`).Scan(&left)
+	left := backlogLen(t, s)
 	istart := time.Now()
 	if err := s.indexBacklog(ctx); err != nil {
 		t.Fatal(err)

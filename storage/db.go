@@ -244,8 +244,7 @@ func (s *Store) inTxWith(ctx context.Context, d Durability, fn func(*sql.Tx) err
 	}
 	defer func() {
 		if err == nil {
-			s.ckpt.poke()
-			s.index.poke()
+			s.committed()
 		}
 	}()
 	conn, err := s.writer.Conn(ctx)
@@ -271,10 +270,16 @@ func (s *Store) inTxWith(ctx context.Context, d Durability, fn func(*sql.Tx) err
 func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	tx, err := s.writer.BeginTx(ctx, nil)
 	if err = runTx(tx, err, fn); err == nil {
-		s.ckpt.poke()
-		s.index.poke()
+		s.committed()
 	}
 	return err
+}
+
+// committed wakes the work that follows commits: the checkpoint and the
+// search backlog's indexer.
+func (s *Store) committed() {
+	s.ckpt.poke()
+	s.index.poke()
 }
 
 // runTx runs fn in a transaction just begun (or reports why it could not

@@ -17,14 +17,9 @@ var errStoreClosed = errors.New("storage: the store is closed")
 // groupWrite is one caller's write waiting for a group commit.
 type groupWrite struct {
 	ctx  context.Context
-	fn   groupFn
+	fn   func(*sql.Tx) error
 	done chan error
 }
-
-// groupFn is one write of a group commit. It adds the messages it stores
-// to idx rather than indexing them itself; see pendingIndex for what it
-// must then not do.
-type groupFn func(tx *sql.Tx, idx *pendingIndex) error
 
 // grouper commits the small writes that arrive while a commit is on disk
 // together, in one transaction: each is durable when its caller returns,
@@ -52,7 +47,7 @@ func startGrouper(s *Store) *grouper {
 // inGroupTx runs fn in a write transaction, possibly shared with other
 // callers' writes, and returns once that transaction committed (nil) or
 // fn's part was undone (its error, or the commit's).
-func (s *Store) inGroupTx(ctx context.Context, fn groupFn) error {
+func (s *Store) inGroupTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	w := &groupWrite{ctx: ctx, fn: fn, done: make(chan error, 1)}
 	select {
 	case s.group.queue <- w:
@@ -100,27 +95,20 @@ func (g *grouper) commit(batch []*groupWrite) {
 	// must not roll back the others' writes.
 	bg := context.Background()
 	err := g.s.inTx(bg, func(tx *sql.Tx) error {
-		idx := newPendingIndex(bg, tx, g.s.stmts.queueIndex)
 		for i, w := range batch {
 			if errs[i] = w.ctx.Err(); errs[i] != nil {
 				continue
 			}
-			if err := w.fn(tx, idx); err != nil {
+			if err := w.fn(tx); err != nil {
 				return err
 			}
 		}
-		return idx.flush()
+		return nil
 	})
 	if err != nil && len(batch) > 1 {
 		for i, w := range batch {
 			if errs[i] == nil {
-				errs[i] = g.s.inTx(bg, func(tx *sql.Tx) error {
-					idx := newPendingIndex(bg, tx, g.s.stmts.queueIndex)
-					if err := w.fn(tx, idx); err != nil {
-						return err
-					}
-					return idx.flush()
-				})
+				errs[i] = g.s.inTx(bg, w.fn)
 			}
 		}
 		err = nil

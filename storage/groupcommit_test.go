@@ -16,13 +16,15 @@ func TestGroupCommitKeepsWritesApart(t *testing.T) {
 	s := newTestStore(t)
 	ctx := context.Background()
 	insert := func(id string, fail bool) *groupWrite {
-		return &groupWrite{ctx: ctx, done: make(chan error, 1), fn: func(tx *sql.Tx, idx *pendingIndex) error {
+		return &groupWrite{ctx: ctx, done: make(chan error, 1), fn: func(tx *sql.Tx) error {
 			m := stamp(Message{ID: id, Conv: "dm:peer", Author: "peer", Text: "note " + id + id + id, SentAt: time.UnixMilli(1000)}, StateReceived)
 			seq, _, err := insertMessage(ctx, tx.StmtContext(ctx, s.stmts.insertMessage), m)
 			if err != nil {
 				return err
 			}
-			idx.add(seq)
+			if err := queueIndex(ctx, tx.StmtContext(ctx, s.stmts.queueIndex), []int64{seq}); err != nil {
+				return err
+			}
 			if fail {
 				return errors.New("refused after its insert")
 			}
@@ -49,10 +51,9 @@ func TestGroupCommitKeepsWritesApart(t *testing.T) {
 	ftsIntegrity(t, s)
 }
 
-// Messages stored by one group commit are indexed together, and a delete
-// in the group that erases a message stored before it in the same group
-// (or is stored before the message it deletes) leaves the index whole:
-// the pending messages are indexed before anything is erased.
+// A delete in a group commit that erases a message stored before it in the
+// same group (or is stored before the message it deletes) leaves the index
+// whole: each message is queued for search before anything is erased.
 func TestGroupCommitErasesWhatItStored(t *testing.T) {
 	ctx := context.Background()
 	s := newTestStore(t)
@@ -130,7 +131,7 @@ func TestGroupCommitUnderConcurrency(t *testing.T) {
 func TestGroupCommitAfterClose(t *testing.T) {
 	s := newTestStore(t)
 	s.Close()
-	if err := s.inGroupTx(context.Background(), func(*sql.Tx, *pendingIndex) error { return nil }); !errors.Is(err, errStoreClosed) {
+	if err := s.inGroupTx(context.Background(), func(*sql.Tx) error { return nil }); !errors.Is(err, errStoreClosed) {
 		t.Fatalf("write after close: %v", err)
 	}
 }

@@ -136,8 +136,8 @@ func (s *Store) InsertIncoming(ctx context.Context, m Message) (stored Message, 
 // insertIncoming is the write of InsertIncoming: it stores m, checked and
 // stamped, and sets *stored to what the store holds under m's author and
 // id, and *inserted to whether that is m.
-func (s *Store) insertIncoming(ctx context.Context, m Message, stored *Message, inserted *bool) groupFn {
-	return func(tx *sql.Tx, idx *pendingIndex) error {
+func (s *Store) insertIncoming(ctx context.Context, m Message, stored *Message, inserted *bool) func(*sql.Tx) error {
+	return func(tx *sql.Tx) error {
 		seq, ok, err := insertMessage(ctx, tx.StmtContext(ctx, s.stmts.insertMessage), m)
 		if err != nil {
 			return err
@@ -145,8 +145,10 @@ func (s *Store) insertIncoming(ctx context.Context, m Message, stored *Message, 
 		if ok {
 			m.Seq = seq
 			*stored, *inserted = m, true
-			idx.add(seq)
-			return applyDeletes(ctx, tx, tx.StmtContext(ctx, s.stmts.deletedTargets), []int64{seq}, idx)
+			if err := queueIndex(ctx, tx.StmtContext(ctx, s.stmts.queueIndex), []int64{seq}); err != nil {
+				return err
+			}
+			return applyDeletes(ctx, tx, tx.StmtContext(ctx, s.stmts.deletedTargets), []int64{seq})
 		}
 		row := tx.StmtContext(ctx, s.stmts.storedMessage).QueryRowContext(ctx, m.Author, m.ID)
 		*stored, err = scanMessage(row)
@@ -160,7 +162,7 @@ func (s *Store) insertIncoming(ctx context.Context, m Message, stored *Message, 
 // The store does not know who acknowledged; checking that the acknowledging
 // peer is the recipient is the caller's job.
 func (s *Store) MarkDelivered(ctx context.Context, author, id string) (changed bool, err error) {
-	err = s.inGroupTx(ctx, func(tx *sql.Tx, _ *pendingIndex) error {
+	err = s.inGroupTx(ctx, func(tx *sql.Tx) error {
 		var seq int64
 		err := tx.StmtContext(ctx, s.stmts.markDelivered).QueryRowContext(ctx,
 			StateDelivered, author, id, StateSent).Scan(&seq)
@@ -238,8 +240,11 @@ func insertMessage(ctx context.Context, stmt *sql.Stmt, m Message) (seq int64, o
 	return seq, err == nil, err
 }
 
-// indexMessages adds the messages with these seqs, stored by the current
-// transaction, to the search index, in that transaction.
+// queueIndex puts the messages with these seqs, stored by the current
+// transaction, in the search backlog, in that transaction: they are
+// searchable once the backlog is worked off, which every search does
+// first. Queued before anything erases or edits them, they are left alone
+// by the index's triggers.
 func queueIndex(ctx context.Context, stmt *sql.Stmt, seqs []int64) error {
 	if len(seqs) == 0 {
 		return nil

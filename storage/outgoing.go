@@ -26,8 +26,9 @@ func (s *Store) InsertOutgoingMany(ctx context.Context, out []Outgoing) ([]Messa
 		}
 		stored[i] = stamp(o.Message, StateSent)
 	}
-	err := s.inGroupTx(ctx, func(tx *sql.Tx, idx *pendingIndex) error {
+	err := s.inGroupTx(ctx, func(tx *sql.Tx) error {
 		insert := tx.StmtContext(ctx, s.stmts.insertMessage)
+		index := tx.StmtContext(ctx, s.stmts.queueIndex)
 		queue := tx.StmtContext(ctx, s.stmts.queueOutgoing)
 		deleted := tx.StmtContext(ctx, s.stmts.deletedTargets)
 		for i := range stored {
@@ -40,8 +41,10 @@ func (s *Store) InsertOutgoingMany(ctx context.Context, out []Outgoing) ([]Messa
 				return fmt.Errorf("%s/%s: %w", m.Author, m.ID, ErrDuplicate)
 			}
 			m.Seq = seq
-			idx.add(seq)
-			if err := applyDeletes(ctx, tx, deleted, []int64{seq}, idx); err != nil {
+			if err := queueIndex(ctx, index, []int64{seq}); err != nil {
+				return err
+			}
+			if err := applyDeletes(ctx, tx, deleted, []int64{seq}); err != nil {
 				return err
 			}
 			if _, err := queue.ExecContext(ctx, m.Seq, out[i].To, toMillis(m.ReceivedAt)); err != nil {

@@ -35,11 +35,10 @@ const deletedTargetsSQL = `
 
 // applyDeletes erases what the rows seqs, just stored by tx, delete or
 // are deleted by (see above); find is the statement of deletedTargetsSQL,
-// bound to tx. Messages the transaction has yet to queue for search
-// (pending, nil when it has none) are queued before anything is erased:
+// bound to tx. The rows must be queued for search first (queueIndex):
 // erasing a row neither queued nor indexed would take out of the index
 // what the row never put in it.
-func applyDeletes(ctx context.Context, tx *sql.Tx, find *sql.Stmt, seqs []int64, pending *pendingIndex) error {
+func applyDeletes(ctx context.Context, tx *sql.Tx, find *sql.Stmt, seqs []int64) error {
 	if len(seqs) == 0 {
 		return nil
 	}
@@ -64,11 +63,6 @@ func applyDeletes(ctx context.Context, tx *sql.Tx, find *sql.Stmt, seqs []int64,
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("find deleted messages: %w", err)
-	}
-	if len(targets) > 0 {
-		if err := pending.flush(); err != nil {
-			return err
-		}
 	}
 	for _, t := range targets {
 		held, err := heldIn(ctx, tx, t.conv)

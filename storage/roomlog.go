@@ -107,7 +107,7 @@ func (s *Store) insertRoomEntries(ctx context.Context, d Durability, entries []R
 			return err
 		}
 		// After queueing: the index's triggers leave queued rows alone.
-		if err := applyDeletes(ctx, tx, w.bind(ctx, &w.deleted, w.st.deletedTargets), w.stored, nil); err != nil {
+		if err := applyDeletes(ctx, tx, w.bind(ctx, &w.deleted, w.st.deletedTargets), w.stored); err != nil {
 			return err
 		}
 		return w.advanceHeads(ctx)
