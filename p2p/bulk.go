@@ -157,9 +157,7 @@ func (n *Node) offerBulk(s network.Stream, src FileSource) error {
 		release()
 		return err
 	}
-	n.wg.Add(1)
-	go func() {
-		defer n.wg.Done()
+	started := n.goTracked(func() {
 		defer release()
 		c, err := acceptFrom(n.ctx, ln, remote)
 		ln.Close()
@@ -174,7 +172,11 @@ func (n *Node) offerBulk(s network.Stream, src FileSource) error {
 		if err := n.serveBulk(c, from, src, buf); err != nil {
 			n.log.Debug("bulk lane ended", "peer", from, "err", err)
 		}
-	}()
+	})
+	if !started {
+		ln.Close()
+		release()
+	}
 	return nil
 }
 

@@ -75,9 +75,7 @@ func (e *entrantConns) only(conns []network.Conn) bool {
 
 // closeEntrantLater closes an entrant's connection after EntrantGrace.
 func (n *Node) closeEntrantLater(c network.Conn) {
-	n.wg.Add(1)
-	go func() {
-		defer n.wg.Done()
+	n.goTracked(func() {
 		t := time.NewTimer(EntrantGrace)
 		defer t.Stop()
 		select {
@@ -87,7 +85,7 @@ func (n *Node) closeEntrantLater(c network.Conn) {
 				c.Close()
 			}
 		}
-	}()
+	})
 }
 
 // Promote closes the entrant connections of a peer the log let in since:

@@ -140,11 +140,7 @@ func (t meshTracer) Graft(p peer.ID, topic string) {
 	m.mu.Unlock()
 	if hook != nil && rt.key != nil && t.n.ctx.Err() == nil {
 		// The router waits for its tracers: never block it.
-		t.n.wg.Add(1)
-		go func() {
-			defer t.n.wg.Done()
-			hook(p, rt.room)
-		}()
+		t.n.goTracked(func() { hook(p, rt.room) })
 	}
 }
 

@@ -92,9 +92,9 @@ type Node struct {
 	tlsID   *libp2ptls.Identity
 	tlsErr  error
 
-	ctx    context.Context
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	ctx     context.Context
+	cancel  context.CancelFunc
+	tracked tracked // goroutines Close waits for (track.go)
 
 	ps *pubsub.PubSub
 
@@ -252,9 +252,7 @@ func New(cfg Config, h Handler) (*Node, error) {
 // handler runs on its own goroutine; the mutex keeps transitions in order.
 func (n *Node) connChanged(id peer.ID) {
 	n.pokeReservations()
-	n.wg.Add(1)
-	go func() {
-		defer n.wg.Done()
+	n.goTracked(func() {
 		n.mu.Lock()
 		defer n.mu.Unlock()
 		if n.ctx.Err() != nil {
@@ -281,7 +279,7 @@ func (n *Node) connChanged(id peer.ID) {
 			n.bulk.drop(id)
 			n.handler.PeerDisconnected(id)
 		}
-	}()
+	})
 }
 
 // Close closes every connection (colleagues see us go offline at once) and
@@ -292,7 +290,7 @@ func (n *Node) Close() error {
 		n.relay.Close()
 	}
 	err := n.host.Close()
-	n.wg.Wait()
+	n.closeTracked()
 	return err
 }
 

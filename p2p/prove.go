@@ -161,11 +161,7 @@ func (n *Node) askProof(p peer.ID, rt *RoomTopic) {
 	if running {
 		return
 	}
-	n.wg.Add(1)
-	go func() {
-		defer n.wg.Done()
-		n.proveLoop(p)
-	}()
+	n.goTracked(func() { n.proveLoop(p) })
 }
 
 func (n *Node) proveLoop(p peer.ID) {

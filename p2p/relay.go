@@ -70,7 +70,7 @@ func (n *Node) serveRelay() error {
 		r.Close()
 		return err
 	}
-	n.wg.Go(func() { n.keepReservations(emit) })
+	n.goTracked(func() { n.keepReservations(emit) })
 	return nil
 }
 
