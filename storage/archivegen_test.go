@@ -149,19 +149,26 @@ func (g *officeGen) next() (RoomEntry, Message, bool) {
 		raw := g.noise[off : off+size]
 		meta, _ := json.Marshal(map[string]string{"name": g.names[indexOf(g.people, author)]})
 		return RoomEntry{Room: room, Author: author, Seq: g.seqs[k], HLC: g.hlc, Raw: raw,
-			Message: Message{ID: fmt.Sprintf("%016x%016x", g.n, g.r.Uint64()), Text: text, SentAt: g.t, Kind: kind, Meta: string(meta)}}, Message{}, true
+			Message: Message{ID: g.messageID(), Text: text, SentAt: g.t, Kind: kind, Meta: string(meta)}}, Message{}, true
 	}
 	other := g.people[1+g.r.IntN(len(g.people)-1)]
 	from := other
 	if g.r.IntN(2) == 0 {
 		from = g.me
 	}
-	m := Message{ID: fmt.Sprintf("%016x%016x", g.n, g.r.Uint64()), Conv: "dm:" + other, Author: from, Text: text, SentAt: g.t,
+	m := Message{ID: g.messageID(), Conv: "dm:" + other, Author: from, Text: text, SentAt: g.t,
 		State: StateReceived, Kind: kind, Sig: string(make([]byte, 64))}
 	if kind == KindFile {
 		m.Meta, m.Text = text, "sent a file"
 	}
 	return RoomEntry{}, m, false
+}
+
+// messageID is an id as Hallway's are: in no order (a hash of the
+// envelope for a room message, 16 random bytes for a direct one), so
+// the indexes on ids take their inserts all over, as a real archive's do.
+func (g *officeGen) messageID() string {
+	return fmt.Sprintf("%016x%016x", g.r.Uint64(), g.r.Uint64())
 }
 
 func indexOf(list []string, s string) int {
