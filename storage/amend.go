@@ -41,10 +41,24 @@ func (s *Store) Amendments(ctx context.Context, conv string, ids []string) ([]Me
 	return scanAll(rows, "amendments of "+conv, scanMessage)
 }
 
+// messagesWithIDSQL walks the unique (author, id) index author by
+// author, each next author found by one seek past the last, and looks
+// id up under each: a seek or two per author who ever wrote, with no
+// index on id alone to keep up at every insert.
+const messagesWithIDSQL = `
+	WITH RECURSIVE authors(a) AS (
+		SELECT min(author) FROM messages
+		UNION ALL
+		SELECT (SELECT min(author) FROM messages WHERE author > a) FROM authors WHERE a IS NOT NULL
+	)
+	SELECT ` + messageColumns + ` FROM messages
+	WHERE author IN (SELECT a FROM authors WHERE a IS NOT NULL) AND id = ?
+	ORDER BY seq`
+
 // MessagesWithID returns every stored message whose id is id, whoever
 // wrote it and wherever (ids are unique per author only).
 func (s *Store) MessagesWithID(ctx context.Context, id string) ([]Message, error) {
-	rows, err := s.reader.QueryContext(ctx, `SELECT `+messageColumns+` FROM messages WHERE id = ? ORDER BY seq`, id)
+	rows, err := s.reader.QueryContext(ctx, messagesWithIDSQL, id)
 	if err != nil {
 		return nil, fmt.Errorf("storage: messages with id %s: %w", id, err)
 	}

@@ -1,7 +1,9 @@
 package storage
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -91,5 +93,57 @@ func TestAmendmentsInAuthorOrderWhateverTheArrival(t *testing.T) {
 	}
 	if !slices.Equal(orders[0], orders[1]) || !slices.Equal(orders[0], []string{"e1", "e2", "r1", "u1"}) {
 		t.Errorf("arrival order changes the fold: %v", orders)
+	}
+}
+
+// A message is found by its id alone whoever wrote it: each author's
+// messages are looked up in turn, the first and last authors in the
+// index's order included, and the same id from two authors gives both.
+func TestMessagesWithIDAcrossAuthors(t *testing.T) {
+	s := newTestStore(t)
+	ctx := t.Context()
+	authors := []string{"12D3KooWa", "12D3KooWm", "12D3KooWz", bob, cat}
+	for i, a := range authors {
+		for j := range 3 {
+			m := Message{ID: fmt.Sprintf("%s-%d", a, j), Conv: "dm:" + a, Author: a, Text: "x"}
+			if _, ok, err := s.InsertIncoming(ctx, m); err != nil || !ok {
+				t.Fatalf("insert %d %d: %v %v", i, j, ok, err)
+			}
+		}
+	}
+	for _, a := range authors {
+		id := a + "-1"
+		found, err := s.MessagesWithID(ctx, id)
+		if err != nil || len(found) != 1 || found[0].Author != a || found[0].ID != id {
+			t.Errorf("MessagesWithID(%s) = %+v, %v", id, found, err)
+		}
+	}
+	for _, a := range []string{authors[0], authors[2]} {
+		if _, _, err := s.InsertIncoming(ctx, Message{ID: "shared", Conv: "dm:" + a, Author: a, Text: "y"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	found, err := s.MessagesWithID(ctx, "shared")
+	if err != nil || len(found) != 2 || found[0].Author != authors[0] || found[1].Author != authors[2] || found[0].Seq > found[1].Seq {
+		t.Errorf("MessagesWithID(shared) = %+v, %v; want both, in the order stored", found, err)
+	}
+	if found, err := s.MessagesWithID(ctx, "nobody's"); err != nil || len(found) != 0 {
+		t.Errorf("MessagesWithID of an unknown id = %+v, %v", found, err)
+	}
+	// Found through the (author, id) index, never by reading every message.
+	rows, err := s.reader.QueryContext(ctx, "EXPLAIN QUERY PLAN "+messagesWithIDSQL, "shared")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		if strings.HasPrefix(detail, "SCAN messages") {
+			t.Errorf("the lookup reads every message: %s", detail)
+		}
 	}
 }
