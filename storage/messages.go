@@ -145,10 +145,8 @@ func (s *Store) insertIncoming(ctx context.Context, m Message, stored *Message, 
 		if ok {
 			m.Seq = seq
 			*stored, *inserted = m, true
-			if err := queueIndex(ctx, tx.StmtContext(ctx, s.stmts.queueIndex), []int64{seq}); err != nil {
-				return err
-			}
-			return applyDeletes(ctx, tx, tx.StmtContext(ctx, s.stmts.deletedTargets), []int64{seq})
+			return settleStored(ctx, tx, tx.StmtContext(ctx, s.stmts.queueIndex),
+				tx.StmtContext(ctx, s.stmts.deletedTargets), []int64{seq})
 		}
 		row := tx.StmtContext(ctx, s.stmts.storedMessage).QueryRowContext(ctx, m.Author, m.ID)
 		*stored, err = scanMessage(row)
@@ -227,7 +225,7 @@ func (s *Store) CountMessages(ctx context.Context, conv string) (int, error) {
 // insertMessage runs stmt, an insert into messages that skips a taken
 // (author, id), and returns the new row's seq; ok is false if it was
 // skipped. The caller queues what it stored for the search index before
-// it commits (see queueIndex).
+// it commits (settleStored; queueIndex alone where nothing is erased).
 func insertMessage(ctx context.Context, stmt *sql.Stmt, m Message) (seq int64, ok bool, err error) {
 	res, err := stmt.ExecContext(ctx, messageArgs(m)...)
 	if err != nil {

@@ -41,10 +41,7 @@ func (s *Store) InsertOutgoingMany(ctx context.Context, out []Outgoing) ([]Messa
 				return fmt.Errorf("%s/%s: %w", m.Author, m.ID, ErrDuplicate)
 			}
 			m.Seq = seq
-			if err := queueIndex(ctx, index, []int64{seq}); err != nil {
-				return err
-			}
-			if err := applyDeletes(ctx, tx, deleted, []int64{seq}); err != nil {
+			if err := settleStored(ctx, tx, index, deleted, []int64{seq}); err != nil {
 				return err
 			}
 			if _, err := queue.ExecContext(ctx, m.Seq, out[i].To, toMillis(m.ReceivedAt)); err != nil {

@@ -33,11 +33,22 @@ const deletedTargetsSQL = `
 	      AND d.ref_id = CASE WHEN m.kind = 'edit' THEN m.ref_id ELSE m.id END
 	      AND d.kind = 'delete' AND d.author = m.author AND d.ref_author = m.author)`
 
-// applyDeletes erases what the rows seqs, just stored by tx, delete or
-// are deleted by (see above); find is the statement of deletedTargetsSQL,
-// bound to tx. The rows must be queued for search first (queueIndex):
-// erasing a row neither queued nor indexed would take out of the index
-// what the row never put in it.
+// settleStored finishes storing the rows seqs, just inserted by tx:
+// queues them for search (index is the statement of queueIndexSQL), then
+// erases what they delete or are deleted by (find, of deletedTargetsSQL);
+// both statements bound to tx. In that order: the index's triggers leave
+// queued rows alone, and erasing a row neither queued nor indexed would
+// take out of the index what the row never put in it.
+func settleStored(ctx context.Context, tx *sql.Tx, index, find *sql.Stmt, seqs []int64) error {
+	if err := queueIndex(ctx, index, seqs); err != nil {
+		return err
+	}
+	return applyDeletes(ctx, tx, find, seqs)
+}
+
+// applyDeletes erases what the rows seqs, just stored by tx and queued
+// for search, delete or are deleted by (see above); find is the
+// statement of deletedTargetsSQL, bound to tx. Only settleStored calls it.
 func applyDeletes(ctx context.Context, tx *sql.Tx, find *sql.Stmt, seqs []int64) error {
 	if len(seqs) == 0 {
 		return nil

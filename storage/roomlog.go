@@ -103,11 +103,8 @@ func (s *Store) insertRoomEntries(ctx context.Context, d Durability, entries []R
 				added = append(added, e)
 			}
 		}
-		if err := queueIndex(ctx, w.bind(ctx, &w.index, w.st.queueIndex), w.stored); err != nil {
-			return err
-		}
-		// After queueing: the index's triggers leave queued rows alone.
-		if err := applyDeletes(ctx, tx, w.bind(ctx, &w.deleted, w.st.deletedTargets), w.stored); err != nil {
+		if err := settleStored(ctx, tx, w.bind(ctx, &w.index, w.st.queueIndex),
+			w.bind(ctx, &w.deleted, w.st.deletedTargets), w.stored); err != nil {
 			return err
 		}
 		return w.advanceHeads(ctx)
