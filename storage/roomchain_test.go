@@ -3,6 +3,7 @@ package storage
 import (
 	"bytes"
 	"crypto/sha256"
+	"slices"
 	"testing"
 )
 
@@ -60,6 +61,29 @@ func TestRoomReceiptsLatestPerMember(t *testing.T) {
 	}
 	if _, err := s.PutRoomReceipt(ctx, RoomReceipt{Room: "r1", Member: bob, At: 9, Raw: make([]byte, MaxReceiptBytes+1)}); err == nil {
 		t.Fatal("an oversized receipt kept")
+	}
+	// A batch, as a sync answer brings: each receipt judged against the
+	// one held, including an earlier one of the same batch.
+	newer, err := s.PutRoomReceipts(ctx, []RoomReceipt{
+		{Room: "r1", Member: bob, At: 6, Raw: []byte("six again")},
+		{Room: "r1", Member: cat, At: 3, Raw: []byte("cat three")},
+		{Room: "r1", Member: cat, At: 2, Raw: []byte("cat two")},
+		{Room: "r2", Member: bob, At: 1, Raw: []byte("bob in r2")},
+	})
+	if err != nil || !slices.Equal(newer, []bool{false, true, false, true}) {
+		t.Fatalf("batch: newer %v, %v", newer, err)
+	}
+	if _, err := s.PutRoomReceipts(ctx, []RoomReceipt{{Room: "r1", Member: cat, At: 7, Raw: []byte("seven")}, {Room: "r1", At: 8, Raw: []byte("x")}}); err == nil {
+		t.Fatal("a batch with a receipt of no member kept")
+	}
+	got, err = s.RoomReceipts(ctx, "r1")
+	if err != nil || len(got) != 2 {
+		t.Fatalf("receipts after the batches %+v, %v", got, err)
+	}
+	for _, r := range got {
+		if want := map[string]string{bob: "six", cat: "cat three"}[r.Member]; string(r.Raw) != want {
+			t.Errorf("%s's receipt %q, want %q (a refused batch must keep nothing)", r.Member, r.Raw, want)
+		}
 	}
 	if _, err := s.InsertRoomEntries(ctx, []RoomEntry{entry("r1", bob, 1, 10), entry("r1", bob, 2, 20)}); err != nil {
 		t.Fatal(err)

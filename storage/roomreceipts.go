@@ -22,29 +22,57 @@ type RoomReceipt struct {
 // PutRoomReceipt keeps r as its member's latest receipt in the room unless
 // one as new or newer is kept; newer reports whether it replaced one.
 func (s *Store) PutRoomReceipt(ctx context.Context, r RoomReceipt) (newer bool, err error) {
-	switch {
-	case r.Room == "" || r.Member == "":
-		return false, errors.New("storage: put room receipt: empty room or member")
-	case len(r.Raw) == 0 || len(r.Raw) > MaxReceiptBytes:
-		return false, fmt.Errorf("storage: put room receipt: %d bytes is outside 1..%d", len(r.Raw), MaxReceiptBytes)
+	got, err := s.PutRoomReceipts(ctx, []RoomReceipt{r})
+	if err != nil {
+		return false, err
 	}
+	return got[0], nil
+}
+
+// PutRoomReceipts keeps each of rs as PutRoomReceipt does, all in one
+// transaction: a sync answer brings every member's receipt at once.
+// newer[i] reports whether rs[i] replaced the one held. None is kept when
+// one of them is malformed.
+func (s *Store) PutRoomReceipts(ctx context.Context, rs []RoomReceipt) (newer []bool, err error) {
+	for _, r := range rs {
+		switch {
+		case r.Room == "" || r.Member == "":
+			return nil, errors.New("storage: put room receipt: empty room or member")
+		case len(r.Raw) == 0 || len(r.Raw) > MaxReceiptBytes:
+			return nil, fmt.Errorf("storage: put room receipt: %d bytes is outside 1..%d", len(r.Raw), MaxReceiptBytes)
+		}
+	}
+	if len(rs) == 0 {
+		return nil, nil
+	}
+	newer = make([]bool, len(rs))
 	// A receipt is soft state, sent again every few seconds while it
 	// changes and fetched by every sync: committed without an fsync of its
 	// own (the next durable commit carries it), which on a busy room took
 	// more time than the messages.
 	err = s.inTxWith(ctx, Replicated, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO room_receipts (room, member, at, raw) VALUES (?, ?, ?, ?)
+		put, err := tx.PrepareContext(ctx, `INSERT INTO room_receipts (room, member, at, raw) VALUES (?, ?, ?, ?)
 			ON CONFLICT (room, member) DO UPDATE SET at = excluded.at, raw = excluded.raw
-			WHERE excluded.at > room_receipts.at`, r.Room, r.Member, r.At, r.Raw)
+			WHERE excluded.at > room_receipts.at`)
 		if err != nil {
 			return err
 		}
-		n, err := res.RowsAffected()
-		newer = n > 0
-		return err
+		defer put.Close()
+		for i, r := range rs {
+			res, err := put.ExecContext(ctx, r.Room, r.Member, r.At, r.Raw)
+			if err != nil {
+				return fmt.Errorf("%s in %s: %w", r.Member, r.Room, err)
+			}
+			n, err := res.RowsAffected()
+			if err != nil {
+				return err
+			}
+			newer[i] = n > 0
+		}
+		return nil
 	})
 	if err != nil {
-		return false, fmt.Errorf("storage: put room receipt of %s in %s: %w", r.Member, r.Room, err)
+		return nil, fmt.Errorf("storage: put room receipts: %w", err)
 	}
 	return newer, nil
 }

@@ -53,6 +53,8 @@ type fakeStore struct {
 	epochKeys []storage.EpochKey
 	// receipts: (room, member) → the latest receipt
 	receipts map[[2]string]storage.RoomReceipt
+	// receiptBatches is the number of receipts of each PutRoomReceipts.
+	receiptBatches []int
 }
 
 func newFakeStore(log *journal) *fakeStore {
@@ -436,18 +438,29 @@ func (s *fakeStore) RoomEnvelope(_ context.Context, room, author string, seq uin
 	return e.Raw, ok, nil
 }
 
-func (s *fakeStore) PutRoomReceipt(_ context.Context, r storage.RoomReceipt) (bool, error) {
+func (s *fakeStore) PutRoomReceipts(_ context.Context, rs []storage.RoomReceipt) ([]bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.receipts == nil {
 		s.receipts = map[[2]string]storage.RoomReceipt{}
 	}
-	k := [2]string{r.Room, r.Member}
-	if old, ok := s.receipts[k]; ok && old.At >= r.At {
-		return false, nil
+	s.receiptBatches = append(s.receiptBatches, len(rs))
+	newer := make([]bool, len(rs))
+	for i, r := range rs {
+		k := [2]string{r.Room, r.Member}
+		if old, ok := s.receipts[k]; ok && old.At >= r.At {
+			continue
+		}
+		s.receipts[k] = r
+		newer[i] = true
 	}
-	s.receipts[k] = r
-	return true, nil
+	return newer, nil
+}
+
+func (s *fakeStore) batchesOfReceipts() []int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.receiptBatches)
 }
 
 func (s *fakeStore) RoomReceipts(_ context.Context, room string) ([]storage.RoomReceipt, error) {

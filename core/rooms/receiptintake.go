@@ -49,6 +49,15 @@ func (r *receipts) admit(ctx context.Context, j *Joined, raw []byte, gossiped bo
 	if err != nil {
 		return nil, fmt.Errorf("receipt member: %w", err)
 	}
+	// Membership first: it costs a map lookup, where the signature and
+	// the seal cost a verification and a decryption, and a sync answer
+	// carries the receipts of every member the answerer knows, some of
+	// whom we may not know yet. A forged claim gains nothing by it: the
+	// receipt of a member is verified all the same.
+	if !r.isMember(ctx, j.id, member.String()) {
+		// Not the forwarder's fault: its member list may be ahead of ours.
+		return nil, fmt.Errorf("%w: receipt of %s, who is not a member of the room", p2p.ErrIgnore, member.ShortString())
+	}
 	pub, err := member.ExtractPublicKey()
 	if err != nil {
 		return nil, fmt.Errorf("receipt member key: %w", err)
@@ -58,10 +67,6 @@ func (r *receipts) admit(ctx context.Context, j *Joined, raw []byte, gossiped bo
 	}
 	if _, err := j.openReceipt(s); err != nil {
 		return nil, err
-	}
-	if !r.isMember(ctx, j.id, member.String()) {
-		// Not the forwarder's fault: its member list may be ahead of ours.
-		return nil, fmt.Errorf("%w: receipt of %s, who is not a member of the room", p2p.ErrIgnore, member.ShortString())
 	}
 	if gossiped && member != r.self() { // our own is checked as we publish it
 		k := authorKey{j.id, member.String()}
@@ -122,18 +127,30 @@ func (r *receipts) membersChanged(room string) {
 	r.mu.Unlock()
 }
 
-// keep stores an accepted receipt and, when newer than the one held,
-// announces it. Ours is kept as we send it.
-func (r *receipts) keep(ctx context.Context, in *receiptIn) {
-	if in.member == r.self().String() {
+// keep stores accepted receipts, all in one transaction, and announces
+// each room where one was newer than the receipt held. Ours is kept as we
+// send it.
+func (r *receipts) keep(ctx context.Context, ins ...*receiptIn) {
+	self := r.self().String()
+	var rs []storage.RoomReceipt
+	for _, in := range ins {
+		if in.member != self {
+			rs = append(rs, storage.RoomReceipt{Room: in.room, Member: in.member, At: in.at, Raw: in.raw})
+		}
+	}
+	if len(rs) == 0 {
 		return
 	}
-	newer, err := r.store.PutRoomReceipt(ctx, storage.RoomReceipt{Room: in.room, Member: in.member, At: in.at, Raw: in.raw})
+	newer, err := r.store.PutRoomReceipts(ctx, rs)
 	if err != nil {
-		r.log.Debug("keep room receipt", "room", in.room, "err", err)
+		r.log.Debug("keep room receipts", "receipts", len(rs), "err", err)
 		return
 	}
-	if newer {
-		r.pub.Publish(chat.ReceiptsChanged{Room: in.room})
+	announced := map[string]bool{}
+	for i, n := range newer {
+		if room := rs[i].Room; n && !announced[room] {
+			announced[room] = true
+			r.pub.Publish(chat.ReceiptsChanged{Room: room})
+		}
 	}
 }

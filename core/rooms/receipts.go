@@ -21,6 +21,9 @@ const (
 	// in one room: what commits and reads bring in between goes in the
 	// next one.
 	receiptEvery = 3 * time.Second
+	// receiptMembersPerStep is how many members a room has for each
+	// receiptEvery between two of our receipts (receiptInterval).
+	receiptMembersPerStep = 25
 	// receiptFloor is the least time between two receipts of one member in
 	// one room that intake takes; faster ones are dropped, not forwarded.
 	receiptFloor = time.Second
@@ -31,7 +34,7 @@ const (
 
 // receiptStore keeps each member's latest receipt and reads what ours says.
 type receiptStore interface {
-	PutRoomReceipt(ctx context.Context, r storage.RoomReceipt) (bool, error)
+	PutRoomReceipts(ctx context.Context, rs []storage.RoomReceipt) ([]bool, error)
 	RoomReceipts(ctx context.Context, room string) ([]storage.RoomReceipt, error)
 	RoomReadSeqs(ctx context.Context, room string, hlc uint64) (map[string]uint64, error)
 	RoomHeads(ctx context.Context, room string) (map[string]uint64, error)
@@ -75,8 +78,22 @@ func newReceipts(store receiptStore, self func() peer.ID, key ic.PrivKey, joined
 		asked: map[peer.ID]time.Time{}, members: map[string]map[string]struct{}{}, admitted: map[[32]byte]struct{}{}}
 }
 
-// touch schedules our receipt for room: now when none was sent for
-// receiptEvery, else when that much has passed since the last one.
+// receiptInterval is the least time between two of our receipts in a room
+// of the given members: receiptEvery, and one more for every
+// receiptMembersPerStep members. Every member checks every other's
+// receipts, so a room's receipts cost each member work in proportion to
+// its size; spacing them by size keeps that flat (at most about 8 checks
+// a second for each member whatever the size: 27 s between receipts in a
+// room of 200), and in a room that large a receipt a little later is
+// still soon enough.
+func receiptInterval(members int) time.Duration {
+	return receiptEvery * time.Duration(1+members/receiptMembersPerStep)
+}
+
+// touch schedules our receipt for room: now when none was sent for its
+// receiptInterval, else when that much has passed since the last one. The
+// room's size is what intake last counted of its members (none counted:
+// a small room's interval).
 func (r *receipts) touch(room string) {
 	j := r.joined.Get(room)
 	if j == nil || j.liveOnly || r.key == nil {
@@ -88,7 +105,7 @@ func (r *receipts) touch(room string) {
 		return
 	}
 	r.due[room] = true
-	wait := time.Until(r.sent[room].Add(receiptEvery))
+	wait := time.Until(r.sent[room].Add(receiptInterval(len(r.members[room]))))
 	r.mu.Unlock()
 	r.spawn.Go(func(ctx context.Context) {
 		if wait > 0 {
@@ -134,7 +151,7 @@ func (r *receipts) send(ctx context.Context, room string, force bool) error {
 	if err != nil {
 		return err
 	}
-	if _, err := r.store.PutRoomReceipt(ctx, storage.RoomReceipt{Room: room, Member: r.self().String(), At: at, Raw: raw}); err != nil {
+	if _, err := r.store.PutRoomReceipts(ctx, []storage.RoomReceipt{{Room: room, Member: r.self().String(), At: at, Raw: raw}}); err != nil {
 		return err
 	}
 	return j.Publish(ctx, raw)

@@ -3,8 +3,11 @@ package rooms
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
+	"testing/synctest"
+	"time"
 
 	"hallway/chat"
 	hcrypto "hallway/crypto"
@@ -170,15 +173,20 @@ func TestReceiptsTravelInSync(t *testing.T) {
 	if got := ownReceipts(t, cat, "status?"); got.Delivered != 0 {
 		t.Fatalf("Cat counts %+v before any receipt reached her", got)
 	}
+	receiptOf(t, ann, room) // Ann holds her own receipt and Bob's
 	connect(ann, cat)
 	cat.receipts.connected(ann.id)
+	before := len(cat.store.batchesOfReceipts())
 	if err := cat.Syncer().pull(ctx, ann.id, []string{room}); err != nil {
 		t.Fatal(err)
 	}
-	// Ann's own receipt may come along too (she sent one when Cat's post
-	// reached her).
-	if got := ownReceipts(t, cat, "status?"); !slices.Contains(got.DeliveredTo, "Bob") {
+	got := ownReceipts(t, cat, "status?")
+	if !slices.Contains(got.DeliveredTo, "Bob") || !slices.Contains(got.DeliveredTo, "Ann") {
 		t.Fatalf("after a sync with Ann: %+v", got)
+	}
+	// The answer's receipts are kept in one write, not one each.
+	if b := cat.store.batchesOfReceipts()[before:]; !slices.Equal(b, []int{2}) {
+		t.Fatalf("the sync kept its receipts in writes of %v, want one write of both", b)
 	}
 }
 
@@ -191,4 +199,65 @@ func allMembers(t *testing.T, room string, nodes ...*testNode) {
 			return len(ms) == len(nodes)
 		})
 	}
+}
+
+// In a large room a member's receipts are spaced by the room's size: the
+// next one waits receiptInterval, not receiptEvery, after the last.
+func TestReceiptsSpacedByRoomSize(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		ann, bob := newTestNode(t, "Ann"), newTestNode(t, "Bob")
+		room := project(t, ann, bob)
+		relay(t, room, ann, bob)
+		relay(t, room, bob, ann)
+		allMembers(t, room, ann, bob)
+		// As if intake had counted a room of 100 members.
+		const members = 100
+		set := map[string]struct{}{ann.id.String(): {}, bob.id.String(): {}}
+		for i := len(set); i < members; i++ {
+			set[fmt.Sprint("member", i)] = struct{}{}
+		}
+		ann.receipts.mu.Lock()
+		ann.receipts.members[room] = set
+		ann.receipts.mu.Unlock()
+		time.Sleep(time.Minute) // whatever Ann sent while joining is long past
+		synctest.Wait()
+		sent := func() int {
+			top := ann.net.topic(room)
+			top.mu.Lock()
+			defer top.mu.Unlock()
+			n := 0
+			for _, raw := range top.published {
+				if hcrypto.IsReceipt(raw) {
+					n++
+				}
+			}
+			return n
+		}
+		post := func(text string) {
+			t.Helper()
+			if _, err := bob.Send(ctx, "#project", text); err != nil {
+				t.Fatal(err)
+			}
+			relay(t, room, bob, ann)
+			synctest.Wait()
+		}
+		before := sent()
+		post("one")
+		if got := sent() - before; got != 1 {
+			t.Fatalf("%d receipts after a post long after the last, want 1 at once", got)
+		}
+		post("two")
+		time.Sleep(receiptEvery + time.Second)
+		synctest.Wait()
+		if got := sent() - before; got != 1 {
+			t.Fatalf("%d receipts %s after the first, in a room of %d; want the next only after %s",
+				got, receiptEvery+time.Second, members, receiptInterval(members))
+		}
+		time.Sleep(receiptInterval(members) - receiptEvery)
+		synctest.Wait()
+		if got := sent() - before; got != 2 {
+			t.Fatalf("%d receipts once %s passed, want 2", got, receiptInterval(members))
+		}
+	})
 }
