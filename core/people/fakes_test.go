@@ -63,6 +63,7 @@ type fakeStore struct {
 	blocks   map[string]storage.Block
 	broken   bool   // every call fails
 	version  uint64 // moves on every write of peers or verifications
+	listed   int    // calls of Peers
 }
 
 func newFakeStore() *fakeStore {
@@ -96,6 +97,7 @@ func (f *fakeStore) Peer(_ context.Context, id string) (storage.Peer, bool, erro
 func (f *fakeStore) Peers(context.Context) ([]storage.Peer, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.listed++
 	if err := f.fail(); err != nil {
 		return nil, err
 	}

@@ -229,10 +229,30 @@ func (b *TrustBook) RunWatch(ctx context.Context) error {
 	}
 	check()
 	for e := range events {
-		switch e.(type) {
-		case chat.PeerOnline, chat.PeerUpdated, chat.TrustChanged:
-			check()
+		if !namesMayChange(e) {
+			continue
 		}
+		// Colleagues come online together (the office's morning, a
+		// network back): one check after the burst already queued, not
+		// one per event, each of which reads every colleague.
+		for more := true; more; {
+			select {
+			case _, ok := <-events:
+				more = ok
+			default:
+				more = false
+			}
+		}
+		check()
 	}
 	return nil
+}
+
+// namesMayChange reports whether e may raise a name warning.
+func namesMayChange(e chat.Event) bool {
+	switch e.(type) {
+	case chat.PeerOnline, chat.PeerUpdated, chat.TrustChanged:
+		return true
+	}
+	return false
 }

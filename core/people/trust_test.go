@@ -115,6 +115,34 @@ func TestWatchRaisesEachWarningOnce(t *testing.T) {
 	}
 }
 
+// A burst of arrivals already queued is checked once, not once per
+// event: each check reads every colleague, which in an office of a
+// hundred arriving together cost more than the arrivals themselves.
+func TestWatchChecksABurstOnce(t *testing.T) {
+	r := newTrustRig(t)
+	bob, eve := newID(t), newID(t)
+	r.store.meet(bob, "Bob", 1)
+	r.store.meet(eve, "bob", 4)
+	const burst = 50
+	r.bus.feed = make(chan chat.Event, burst)
+	for range burst {
+		r.bus.feed <- chat.PeerOnline{}
+	}
+	close(r.bus.feed)
+	if err := r.book.RunWatch(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	r.store.mu.Lock()
+	listed := r.store.listed
+	r.store.mu.Unlock()
+	if listed != 2 { // once at the start, once for the burst
+		t.Errorf("colleagues read %d times for a burst of %d arrivals, want 2", listed, burst)
+	}
+	if ws := r.warnings(); len(ws) != 1 || ws[0].PeerID != eve.String() {
+		t.Fatalf("warnings %+v, want one about Eve", ws)
+	}
+}
+
 func TestTrustRefusals(t *testing.T) {
 	ctx := context.Background()
 	r := newTrustRig(t)
