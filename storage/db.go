@@ -34,6 +34,7 @@ type Store struct {
 	// people counts writes to what names colleagues (profiles and
 	// verifications), so readers can cache what they derive from them.
 	people atomic.Uint64
+	peers  peerCache // rows Peer read, while people stays the same
 }
 
 // Open opens the database at path, creating the file (mode 0600) and its

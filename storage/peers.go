@@ -82,6 +82,10 @@ const (
 
 // Peer returns the stored peer with the given ID; ok is false if unknown.
 func (s *Store) Peer(ctx context.Context, id string) (Peer, bool, error) {
+	version := s.people.Load() // before the read: see peerCache.put
+	if p, ok := s.peers.get(id, version); ok {
+		return p, true, nil
+	}
 	row := s.stmts.peer.QueryRowContext(ctx, id)
 	p, err := scanPeer(row)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -90,6 +94,7 @@ func (s *Store) Peer(ctx context.Context, id string) (Peer, bool, error) {
 	if err != nil {
 		return Peer{}, false, fmt.Errorf("storage: read peer %s: %w", id, err)
 	}
+	s.peers.put(p, version)
 	return p, true, nil
 }
 

@@ -193,3 +193,44 @@ func TestStaticPeers(t *testing.T) {
 		t.Error("AddStaticPeer of a blank address succeeded")
 	}
 }
+
+// Peer answers from what it read before until colleagues are written
+// again, and never hands out what another caller may change.
+func TestPeerReadsFollowWrites(t *testing.T) {
+	s := newTestStore(t)
+	ctx := t.Context()
+	read := func() Peer {
+		t.Helper()
+		p, ok, err := s.Peer(ctx, bob)
+		if err != nil || !ok {
+			t.Fatalf("Peer(bob) = %v, %v", ok, err)
+		}
+		return p
+	}
+	if err := s.UpsertPeer(ctx, Peer{ID: bob, Name: "Bob", Addrs: []string{"/ip4/10.0.0.2/tcp/1"}}); err != nil {
+		t.Fatal(err)
+	}
+	first := read()
+	first.Addrs[0] = "changed by a caller"
+	first.Name = "changed by a caller"
+	if p := read(); p.Name != "Bob" || p.Addrs[0] != "/ip4/10.0.0.2/tcp/1" {
+		t.Fatalf("a caller's change reached the next read: %+v", p)
+	}
+	for i, name := range []string{"Robert", "Bobby", "Bob"} {
+		if err := s.UpsertPeer(ctx, Peer{ID: bob, Name: name, Status: "away"}); err != nil {
+			t.Fatal(err)
+		}
+		if p := read(); p.Name != name || p.Status != "away" {
+			t.Fatalf("after write %d: %+v, want the name %q", i, p, name)
+		}
+	}
+	if _, ok, err := s.Peer(ctx, cat); ok || err != nil {
+		t.Fatalf("an unknown colleague: %v, %v", ok, err)
+	}
+	if err := s.UpsertPeer(ctx, Peer{ID: cat, Name: "Cat"}); err != nil {
+		t.Fatal(err)
+	}
+	if p, ok, err := s.Peer(ctx, cat); !ok || err != nil || p.Name != "Cat" {
+		t.Fatalf("a colleague met after a miss: %+v, %v, %v", p, ok, err)
+	}
+}
