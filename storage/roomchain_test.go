@@ -46,11 +46,11 @@ func TestRoomReceiptsLatestPerMember(t *testing.T) {
 	ctx := t.Context()
 	put := func(at int64, raw string) bool {
 		t.Helper()
-		newer, err := s.PutRoomReceipt(ctx, RoomReceipt{Room: "r1", Member: bob, At: at, Raw: []byte(raw)})
+		newer, err := s.PutRoomReceipts(ctx, []RoomReceipt{{Room: "r1", Member: bob, At: at, Raw: []byte(raw)}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		return newer
+		return newer[0]
 	}
 	if !put(5, "five") || put(5, "five again") || put(4, "four") || !put(6, "six") {
 		t.Fatal("a receipt replaced by one not newer, or a newer one refused")
@@ -59,7 +59,7 @@ func TestRoomReceiptsLatestPerMember(t *testing.T) {
 	if err != nil || len(got) != 1 || string(got[0].Raw) != "six" || got[0].At != 6 {
 		t.Fatalf("receipts %+v, %v", got, err)
 	}
-	if _, err := s.PutRoomReceipt(ctx, RoomReceipt{Room: "r1", Member: bob, At: 9, Raw: make([]byte, MaxReceiptBytes+1)}); err == nil {
+	if _, err := s.PutRoomReceipts(ctx, []RoomReceipt{{Room: "r1", Member: bob, At: 9, Raw: make([]byte, MaxReceiptBytes+1)}}); err == nil {
 		t.Fatal("an oversized receipt kept")
 	}
 	// A batch, as a sync answer brings: each receipt judged against the

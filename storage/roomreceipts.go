@@ -19,18 +19,13 @@ type RoomReceipt struct {
 	Raw          []byte
 }
 
-// PutRoomReceipt keeps r as its member's latest receipt in the room unless
-// one as new or newer is kept; newer reports whether it replaced one.
-func (s *Store) PutRoomReceipt(ctx context.Context, r RoomReceipt) (newer bool, err error) {
-	got, err := s.PutRoomReceipts(ctx, []RoomReceipt{r})
-	if err != nil {
-		return false, err
-	}
-	return got[0], nil
-}
+const putReceiptSQL = `INSERT INTO room_receipts (room, member, at, raw) VALUES (?, ?, ?, ?)
+	ON CONFLICT (room, member) DO UPDATE SET at = excluded.at, raw = excluded.raw
+	WHERE excluded.at > room_receipts.at`
 
-// PutRoomReceipts keeps each of rs as PutRoomReceipt does, all in one
-// transaction: a sync answer brings every member's receipt at once.
+// PutRoomReceipts keeps each of rs as its member's latest receipt in its
+// room unless one as new or newer is kept, all in one transaction: a sync
+// answer brings every member's receipt at once.
 // newer[i] reports whether rs[i] replaced the one held. None is kept when
 // one of them is malformed.
 func (s *Store) PutRoomReceipts(ctx context.Context, rs []RoomReceipt) (newer []bool, err error) {
@@ -51,13 +46,7 @@ func (s *Store) PutRoomReceipts(ctx context.Context, rs []RoomReceipt) (newer []
 	// own (the next durable commit carries it), which on a busy room took
 	// more time than the messages.
 	err = s.inTxWith(ctx, Replicated, func(tx *sql.Tx) error {
-		put, err := tx.PrepareContext(ctx, `INSERT INTO room_receipts (room, member, at, raw) VALUES (?, ?, ?, ?)
-			ON CONFLICT (room, member) DO UPDATE SET at = excluded.at, raw = excluded.raw
-			WHERE excluded.at > room_receipts.at`)
-		if err != nil {
-			return err
-		}
-		defer put.Close()
+		put := tx.StmtContext(ctx, s.stmts.putReceipt)
 		for i, r := range rs {
 			res, err := put.ExecContext(ctx, r.Room, r.Member, r.At, r.Raw)
 			if err != nil {

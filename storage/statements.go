@@ -36,6 +36,7 @@ type statements struct {
 	deletedTargets  *sql.Stmt
 	backlogIndex    *sql.Stmt
 	backlogDone     *sql.Stmt
+	putReceipt      *sql.Stmt
 
 	// Reader.
 	nextRoomSeq *sql.Stmt
@@ -78,6 +79,7 @@ func prepareStatements(ctx context.Context, writer, reader *sql.DB) (*statements
 		{&st.deletedTargets, writer, deletedTargetsSQL},
 		{&st.backlogIndex, writer, backlogIndexSQL},
 		{&st.backlogDone, writer, backlogDoneSQL},
+		{&st.putReceipt, writer, putReceiptSQL},
 
 		{&st.nextRoomSeq, reader, nextRoomSeqSQL},
 		{&st.backlogAny, reader, backlogAnySQL},
