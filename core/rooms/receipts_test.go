@@ -173,6 +173,9 @@ func TestReceiptsTravelInSync(t *testing.T) {
 	if got := ownReceipts(t, cat, "status?"); got.Delivered != 0 {
 		t.Fatalf("Cat counts %+v before any receipt reached her", got)
 	}
+	// Ann's receipt must say she holds Cat's post: her writer stores it
+	// on its own time.
+	ann.waitFor("Cat's post", func() bool { return ann.store.count(room) >= 4 })
 	receiptOf(t, ann, room) // Ann holds her own receipt and Bob's
 	connect(ann, cat)
 	cat.receipts.connected(ann.id)
