@@ -37,7 +37,9 @@ type Handler interface {
 	// HandleProfile takes a colleague's profile and the peers it knows.
 	HandleProfile(ctx context.Context, from peer.ID, p Profile)
 	// PeerConnected and PeerDisconnected report the first live connection
-	// to a peer and the loss of the last one.
+	// to a peer and the loss of the last one. PeerConnected comes again,
+	// with no PeerDisconnected between, for a peer that lost every
+	// connection and made a new one before the loss was handled.
 	PeerConnected(id peer.ID)
 	PeerDisconnected(id peer.ID)
 }
@@ -99,7 +101,7 @@ type Node struct {
 	ps *pubsub.PubSub
 
 	mu        sync.Mutex // guards connected
-	connected map[peer.ID]bool
+	connected sessions
 	entrants  entrantConns
 
 	noBulk                                    bool
@@ -200,7 +202,7 @@ func New(cfg Config, h Handler) (*Node, error) {
 		signed:    cfg.signGossip,
 		ctx:       ctx,
 		cancel:    cancel,
-		connected: map[peer.ID]bool{},
+		connected: sessions{},
 		noBulk:    cfg.NoBulk,
 		rsv:       reservations{wake: make(chan struct{}, 1)},
 
@@ -258,24 +260,28 @@ func (n *Node) connChanged(id peer.ID) {
 		if n.ctx.Err() != nil {
 			return
 		}
-		now := n.host.Network().Connectedness(id) == network.Connected
-		if now && n.refused(id) {
+		var live []network.Conn
+		if n.host.Network().Connectedness(id) == network.Connected {
+			live = n.host.Network().ConnsToPeer(id)
+		}
+		if len(live) > 0 && n.refused(id) {
 			// Blocked while this connection was being set up: the gater
 			// let it through a moment before the block.
 			n.host.Network().ClosePeer(id)
-			now = false
+			live = nil
 		}
-		if now && n.entrants.only(n.host.Network().ConnsToPeer(id)) {
-			now = false // here only to enter by a pass: not a colleague yet
+		if n.entrants.only(live) {
+			live = nil // here only to enter by a pass: not a colleague yet
 		}
-		if now == n.connected[id] {
-			return
-		}
-		if now {
-			n.connected[id] = true
+		switch n.connected.update(id, live) {
+		case cameOnline:
 			n.handler.PeerConnected(id)
-		} else {
-			delete(n.connected, id)
+		case reconnected:
+			// Away and back before we looked: the new connection is
+			// caught up as a first one is. Nobody was told of the gap,
+			// so nobody is told it ended with an offline first.
+			n.handler.PeerConnected(id)
+		case wentOffline:
 			n.bulk.drop(id)
 			n.handler.PeerDisconnected(id)
 		}

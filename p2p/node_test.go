@@ -25,6 +25,8 @@ type recorder struct {
 	dms      []DM
 	profiles []Profile
 	online   map[peer.ID]bool
+	ups      int // PeerConnected calls
+	downs    int // PeerDisconnected calls
 	changed  chan struct{}
 	failDM   bool
 	typing   []bool
@@ -69,6 +71,7 @@ func (r *recorder) HandleProfile(_ context.Context, _ peer.ID, p Profile) {
 func (r *recorder) PeerConnected(id peer.ID) {
 	r.mu.Lock()
 	r.online[id] = true
+	r.ups++
 	r.mu.Unlock()
 	r.poke()
 }
@@ -76,6 +79,7 @@ func (r *recorder) PeerConnected(id peer.ID) {
 func (r *recorder) PeerDisconnected(id peer.ID) {
 	r.mu.Lock()
 	r.online[id] = false
+	r.downs++
 	r.mu.Unlock()
 	r.poke()
 }
