@@ -223,6 +223,9 @@ func New(cfg Config, h Handler) (*Node, error) {
 				n.entrants.add(c)
 				n.closeEntrantLater(c)
 			}
+			if isCircuit(c.RemoteMultiaddr()) {
+				n.preferDirect(c)
+			}
 			n.connChanged(c.RemotePeer())
 		},
 		DisconnectedF: func(_ network.Network, c network.Conn) {

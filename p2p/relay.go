@@ -126,13 +126,14 @@ func (n *Node) Route(id peer.ID) (via string, relay peer.ID) {
 }
 
 // DialDirect tries a direct connection to id, which may be connected
-// through a relay only, for traffic (large files) a relay should not
-// carry when a direct path exists.
+// through a relay only: for traffic a relay should not carry (large
+// files), and so that the colleagues keep each other when the relaying
+// one leaves (direct.go).
 func (n *Node) DialDirect(ctx context.Context, id peer.ID) error {
 	if n.Via(id) == ViaDirect {
 		return nil
 	}
-	ctx = network.WithForceDirectDial(ctx, "a large file prefers a direct path")
+	ctx = network.WithForceDirectDial(ctx, "a direct path is preferred")
 	_, err := n.host.Network().DialPeer(ctx, id)
 	return err
 }

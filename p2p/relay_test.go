@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/event"
+	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/p2p/protocol/circuitv2/client"
 	ma "github.com/multiformats/go-multiaddr"
@@ -145,5 +146,49 @@ func TestNoRelayServesNone(t *testing.T) {
 	}
 	if got := quiet.ThroughMe(); got != nil {
 		t.Fatalf("a node with NoRelay offers itself as a relay: %v", got)
+	}
+}
+
+// TestRelayedColleagueReachedDirectly: a connection made through a relay
+// while a direct path exists (the direct dial was slow, say) is joined by a
+// direct one, so the two keep each other when the relay leaves.
+func TestRelayedColleagueReachedDirectly(t *testing.T) {
+	key := bytes.Repeat([]byte{4}, 32)
+	a, ra := newTestNode(t, key)
+	r, _ := newTestNode(t, key)
+	b, _ := newTestNode(t, key)
+	connectDirect(t, a, r)
+	connectDirect(t, b, r)
+	relayed := circuitAddrs(t, b)
+	direct := make(chan struct{}, 1)
+	a.host.Network().Notify(&network.NotifyBundle{ConnectedF: func(_ network.Network, c network.Conn) {
+		if c.RemotePeer() == b.ID() && !isCircuit(c.RemoteMultiaddr()) {
+			select {
+			case direct <- struct{}{}:
+			default:
+			}
+		}
+	}})
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	// a knows b only by the circuit: the direct addresses come with
+	// identify, over the relayed connection.
+	if err := a.host.Connect(ctx, peer.AddrInfo{ID: b.ID(), Addrs: relayed}); err != nil {
+		t.Fatalf("connect through the relay: %v", err)
+	}
+	select {
+	case <-direct:
+	case <-ctx.Done():
+		t.Fatalf("a reaches b via %q only", a.Via(b.ID()))
+	}
+	// The relay leaves; a and b still reach each other.
+	r.Close()
+	if err := a.SendDMs(ctx, b.ID(), []DM{{ID: "m1", Text: "direct", SentAt: 1}}, func(DM) error { return nil }); err != nil {
+		t.Fatalf("a DM once the relay left: %v", err)
+	}
+	ra.mu.Lock()
+	defer ra.mu.Unlock()
+	if !ra.online[b.ID()] {
+		t.Fatal("a lost b with the relay")
 	}
 }
