@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -42,11 +43,13 @@ func TestS26Policy(t *testing.T) {
 	defer cancel()
 
 	adv := hostile(t, l.Host(4), inv.Key.PSK())
-	var replay [][]byte // what its sync answers carry
+	var replay atomic.Pointer[[][]byte] // what its sync answers carry
 	served := adv.ServeSync(func(peer.ID, p2p.SyncRequest) [][]byte {
 		var out [][]byte
-		for _, raw := range replay {
-			out = append(out, adversary.Frame(raw))
+		if p := replay.Load(); p != nil {
+			for _, raw := range *p {
+				out = append(out, adversary.Frame(raw))
+			}
 		}
 		return out
 	})
@@ -103,10 +106,16 @@ func TestS26Policy(t *testing.T) {
 		t.Fatal(err)
 	}
 	sent := map[string][]byte{"its own": own, "the older version": v1, "a tampered version": tampered, "one in the admin's name": inAnnsName.Marshal()}
-	for _, raw := range sent {
-		publish(raw)
-		replay = append(replay, raw)
+	// A node stops reading a sync answer at its first envelope that fails
+	// its checks, the rest coming from a peer shown hostile: those two
+	// (the tampered one, the one in the admin's name) go last, so that the
+	// others reach every node by sync too, whatever gossip did with them.
+	var all [][]byte
+	for _, what := range []string{"its own", "the older version", "a tampered version", "one in the admin's name"} {
+		publish(sent[what])
+		all = append(all, sent[what])
 	}
+	replay.Store(&all)
 	// A fresh connection makes each node sync with it too.
 	for _, v := range victims {
 		adv.Host.Network().ClosePeer(v)
