@@ -139,7 +139,7 @@ func (m *Manager) redeem(ctx context.Context, c hcrypto.RoomCode) (p2p.RedeemRep
 		req.Proof = h.Proof(c.Room, self, p)
 		rep, err := m.deps.Net.Redeem(ctx, p, req)
 		if err != nil {
-			m.log.Debug("redeem: no answer", "peer", p, "err", err)
+			m.log.Info("room code: a colleague asked gave no answer", "peer", p, "err", err)
 			continue
 		}
 		switch rep.Status {
