@@ -211,8 +211,11 @@ func benchOffice(t *testing.T, n int) (err error) {
 
 	heap, rss := settledMemory()
 	var conns []int
+	relayed, relayedOnly := 0, 0
 	for _, nd := range nodes {
-		conns = append(conns, nd.svc.Stats().Conns)
+		st := nd.svc.Stats()
+		conns = append(conns, st.Conns)
+		relayed, relayedOnly = relayed+st.RelayedConns, relayedOnly+st.RelayedOnly
 	}
 	slices.Sort(conns)
 	sum := 0
@@ -226,9 +229,9 @@ func benchOffice(t *testing.T, n int) (err error) {
 	fmt.Printf("BENCH office N=%d: %s (%d arrivals a second; %.1f cores busy meanwhile; opening them took %s), #general lists all %d everywhere at %s; #general fan-out to the last of %d: %s; presence change seen by all %d: %s; machine load %s\n",
 		n, onlineText, perSecond, formingCPU, opened.Round(100*time.Millisecond),
 		n, members.Round(100*time.Millisecond), n-1, fan, n-1, pres, benchenv.LoadAverage())
-	fmt.Printf("BENCH office N=%d per node: heap in use %.1f MiB, RSS %.1f MiB, %.0f goroutines, %.1f open files, idle CPU %.2f%% of a core; libp2p connections avg %.1f, min %d, max %d (of %d colleagues)\n",
+	fmt.Printf("BENCH office N=%d per node: heap in use %.1f MiB, RSS %.1f MiB, %.0f goroutines, %.1f open files, idle CPU %.2f%% of a core; libp2p connections avg %.1f, min %d, max %d (of %d colleagues); through a relay: %d connections, %d of %d pairs (counted at both ends) with no other\n",
 		n, mib(heap, baseHeap), mib(rss, baseRSS), float64(goroutines)/float64(n), float64(fds)/float64(n), 100*idleCPU,
-		float64(sum)/float64(n), conns[0], conns[len(conns)-1], n-1)
+		float64(sum)/float64(n), conns[0], conns[len(conns)-1], n-1, relayed, relayedOnly, n*(n-1))
 
 	began := time.Now()
 	stuck := stopAll(nodes)

@@ -87,6 +87,9 @@ func TestRelayedConnectionThroughAColleague(t *testing.T) {
 	if via := a.Via(r.ID()); via != ViaDirect {
 		t.Fatalf("a reaches r via %q", via)
 	}
+	if st := a.Stats(); st.RelayedConns < 1 {
+		t.Fatalf("a counts %d connections through a relay", st.RelayedConns)
+	}
 	if err := a.SendDMs(ctx, b.ID(), []DM{{ID: "m1", Text: "relayed", SentAt: 1}}, func(DM) error { return nil }); err != nil {
 		t.Fatalf("a DM through the relay: %v", err)
 	}

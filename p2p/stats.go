@@ -4,9 +4,13 @@ package p2p
 // sync answered since it started: envelopes sent again and again, round
 // after round, would show there.
 type NetStats struct {
-	Conns     int `json:"conns"`
-	Streams   int `json:"streams"`
-	Peerstore int `json:"peerstore"` // peers the address book knows, connected or not
+	Conns int `json:"conns"`
+	// RelayedConns are the connections that go through a colleague's
+	// relay, and RelayedOnly the colleagues reached through one alone.
+	RelayedConns int `json:"relayed_conns"`
+	RelayedOnly  int `json:"relayed_only"`
+	Streams      int `json:"streams"`
+	Peerstore    int `json:"peerstore"` // peers the address book knows, connected or not
 	// Room gossip of others accepted by validation since the start, and
 	// the gossip it dropped: rejected as
 	// invalid (held against the senders' scores), ignored (already held,
@@ -33,6 +37,14 @@ func (n *Node) Stats() NetStats {
 	for _, c := range n.host.Network().Conns() {
 		st.Conns++
 		st.Streams += len(c.GetStreams())
+		if isCircuit(c.RemoteMultiaddr()) {
+			st.RelayedConns++
+		}
+	}
+	for _, id := range n.host.Network().Peers() {
+		if n.Via(id) == ViaRelay {
+			st.RelayedOnly++
+		}
 	}
 	st.Peerstore = len(n.host.Peerstore().Peers())
 	st.RoomAccepted = n.gossip.accepted.Load()
