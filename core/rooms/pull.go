@@ -161,7 +161,7 @@ func (y *Syncer) request(ctx context.Context, id peer.ID, req p2p.SyncRequest, a
 	}
 	counts, fresh := map[string]int{}, map[string]int{}
 	var batch []pending
-	var receipts []*receiptIn // the answer's, kept together at its end
+	receipts := &answerReceipts{y: y, asked: inReq}
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
@@ -182,10 +182,12 @@ func (y *Syncer) request(ctx context.Context, id peer.ID, req p2p.SyncRequest, a
 	}
 	err := y.net.Sync(ctx, id, prove, func(raw []byte) error {
 		if hcrypto.IsReceipt(raw) {
-			in, err := y.takeReceipt(ctx, raw, inReq)
-			if in != nil {
-				receipts = append(receipts, in)
+			full, err := receipts.hold(raw)
+			if err != nil || !full {
+				return err
 			}
+			err = flush()
+			receipts.admit(ctx)
 			return err
 		}
 		env, err := hcrypto.UnmarshalEnvelope(raw)
@@ -221,9 +223,10 @@ func (y *Syncer) request(ctx context.Context, id peer.ID, req p2p.SyncRequest, a
 	if ferr := flush(); err == nil {
 		err = ferr
 	}
-	if len(receipts) > 0 {
+	receipts.admit(ctx)
+	if len(receipts.in) > 0 {
 		// Authenticated each, so kept even when the answer broke off.
-		y.receipts.keep(ctx, receipts...)
+		y.receipts.keep(ctx, receipts.in...)
 	}
 	if err != nil {
 		return nil, err
@@ -371,28 +374,4 @@ func (y *Syncer) markProven(j *Joined, from peer.ID, epochs map[uint64]bool) boo
 		}
 	}
 	return first
-}
-
-// takeReceipt admits a receipt a sync answer carried, for a room asked
-// about, to be kept with the answer's others; one that does not
-// authenticate fails the answer, like a bad envelope.
-func (y *Syncer) takeReceipt(ctx context.Context, raw []byte, asked map[string]*Joined) (*receiptIn, error) {
-	if y.receipts == nil {
-		return nil, errors.New("peer sent a receipt we did not ask for")
-	}
-	s, err := hcrypto.UnmarshalReceipt(raw)
-	if err != nil {
-		return nil, err
-	}
-	j := asked[s.Room]
-	if j == nil {
-		return nil, errors.New("peer sent a receipt of a room we did not ask for")
-	}
-	in, err := y.receipts.admit(ctx, j, raw, false)
-	if err != nil {
-		// Not kept; the envelopes of the answer still are.
-		y.log.Debug("room receipt in a sync answer", "room", s.Room, "err", err)
-		return nil, nil
-	}
-	return in, nil
 }

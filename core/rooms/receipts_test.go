@@ -12,6 +12,7 @@ import (
 	"hallway/chat"
 	hcrypto "hallway/crypto"
 	"hallway/p2p"
+	"hallway/storage"
 )
 
 // relay gossips the envelopes from published in room since the last
@@ -263,4 +264,78 @@ func TestReceiptsSpacedByRoomSize(t *testing.T) {
 			t.Fatalf("%d receipts once %s passed, want 2", got, receiptInterval(members))
 		}
 	})
+}
+
+// A sync answer that brings the join of a member we had not heard of
+// brings that member's receipt behind it: the receipt counts, checked
+// once the join is stored.
+func TestReceiptOfAMemberJoinedInTheSameAnswer(t *testing.T) {
+	ctx := context.Background()
+	ann, bob, cat := newTestNode(t, "Ann"), newTestNode(t, "Bob"), newTestNode(t, "Cat")
+	for _, n := range []*testNode{ann, bob, cat} {
+		n.receipts.floor = 0
+	}
+	room := project(t, ann, bob, cat)
+	relay(t, room, ann, bob, cat)
+	relay(t, room, bob, ann, cat)
+	relay(t, room, cat, ann) // Bob does not hear of Cat's join
+	isMember := func(n *testNode, who *testNode) bool {
+		ms, _ := n.Members(ctx, "room:"+room)
+		return slices.ContainsFunc(ms, func(m chat.RoomMember) bool { return m.PeerID == who.id.String() })
+	}
+	ann.waitFor("Cat a member", func() bool { return isMember(ann, cat) })
+	if isMember(bob, cat) {
+		t.Fatal("Bob knows Cat as a member before any sync")
+	}
+	if err := ann.net.topic(room).deliver(cat.id, receiptOf(t, cat, room)); err != nil {
+		t.Fatal(err)
+	}
+	connect(ann, bob)
+	bob.receipts.connected(ann.id)
+	if err := bob.Syncer().pull(ctx, ann.id, []string{room}); err != nil {
+		t.Fatal(err)
+	}
+	if !isMember(bob, cat) {
+		t.Fatal("the sync did not bring Cat's join")
+	}
+	stored, err := bob.store.RoomReceipts(ctx, room)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(stored, func(r storage.RoomReceipt) bool { return r.Member == cat.id.String() }) {
+		t.Fatalf("Bob kept the receipts of %d members, not Cat's", len(stored))
+	}
+}
+
+// The receipts of one answer are held back up to a bound, then admitted
+// with the envelopes read so far stored; one of a room not asked about
+// fails the answer at once.
+func TestAnswerReceiptsHeldUpToABound(t *testing.T) {
+	ann, bob := newTestNode(t, "Ann"), newTestNode(t, "Bob")
+	room := project(t, ann, bob)
+	relay(t, room, ann, bob)
+	relay(t, room, bob, ann)
+	raw := receiptOf(t, ann, room)
+	a := &answerReceipts{y: bob.Syncer(), asked: map[string]*Joined{room: bob.Joined().Get(room)}}
+	held := 0
+	for full := false; !full; held++ {
+		var err error
+		if full, err = a.hold(raw); err != nil {
+			t.Fatal(err)
+		}
+		if held*len(raw) > 2*maxHeldReceiptBytes {
+			t.Fatal("held past the bound")
+		}
+	}
+	if a.bytes < maxHeldReceiptBytes || a.bytes-len(raw) >= maxHeldReceiptBytes {
+		t.Fatalf("full at %d bytes held, the bound is %d", a.bytes, maxHeldReceiptBytes)
+	}
+	a.admit(context.Background())
+	if len(a.held) != 0 || a.bytes != 0 || len(a.in) == 0 {
+		t.Fatalf("after admission: %d held (%d bytes), %d admitted", len(a.held), a.bytes, len(a.in))
+	}
+	other := &answerReceipts{y: bob.Syncer(), asked: map[string]*Joined{}}
+	if _, err := other.hold(raw); err == nil {
+		t.Fatal("a receipt of a room not asked about was held")
+	}
 }
