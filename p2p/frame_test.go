@@ -228,6 +228,7 @@ func FuzzDecodeSyncRequest(f *testing.F) {
 	f.Add([]byte(`{"rooms":[{"id":"04ab3xyzkmnpqrstvw0123456w","have":{"a":3},"held":{"a":"wIQ9BQ=="}}]}`))
 	f.Add([]byte(`{"rooms":[{"id":"04ab3xyzkmnpqrstvw0123456w","epochs":[{"epoch":0,"proof":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="},{"epoch":3,"proof":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="}]}]}`))
 	f.Add([]byte(`{"rooms":[{"id":"04ab3xyzkmnpqrstvw0123456w","epochs":[{"epoch":1099511627777,"proof":"AAAA"}]}]}`))
+	f.Add([]byte(`{"rooms":[{"id":"04ab3xyzkmnpqrstvw0123456w","have":{},"receipts_at":{"a":1733390000000,"b":-1}}],"receipts":true}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		r, err := DecodeSyncRequest(b)
 		if err != nil {
@@ -237,7 +238,8 @@ func FuzzDecodeSyncRequest(f *testing.F) {
 			t.Fatalf("%d rooms accepted", len(r.Rooms))
 		}
 		for _, room := range r.Rooms {
-			if len(room.Have) > maxSyncAuthors || len(room.Epochs) > MaxSyncEpochs || len(room.Held) > maxSyncAuthors {
+			if len(room.Have) > maxSyncAuthors || len(room.Epochs) > MaxSyncEpochs || len(room.Held) > maxSyncAuthors ||
+				len(room.ReceiptsAt) > maxSyncAuthors {
 				t.Fatal("oversize room entry accepted")
 			}
 			for _, e := range room.Epochs {
@@ -316,6 +318,13 @@ func TestDecodeSyncRequestCapsHeld(t *testing.T) {
 		}
 		return `{"rooms":[{"id":"04ab3xyzkmnpqrstvw0123456w","have":{},"held":{` + strings.Join(parts, ",") + `}}]}`
 	}
+	receiptsAt := func(members int) string {
+		var parts []string
+		for i := range members {
+			parts = append(parts, fmt.Sprintf(`"m%d":%d`, i, i))
+		}
+		return `{"rooms":[{"id":"04ab3xyzkmnpqrstvw0123456w","have":{},"receipts_at":{` + strings.Join(parts, ",") + `}}],"receipts":true}`
+	}
 	cases := []struct {
 		name string
 		in   string
@@ -326,6 +335,8 @@ func TestDecodeSyncRequestCapsHeld(t *testing.T) {
 		{"a room's worth", held(MaxSyncHeldRoom/maxSyncHeld, maxSyncHeld), true},
 		{"more than a room's worth", held(MaxSyncHeldRoom/maxSyncHeld+1, maxSyncHeld), false},
 		{"too many authors", held(maxSyncAuthors+1, 0), false},
+		{"receipts of as many members", receiptsAt(maxSyncAuthors), true},
+		{"receipts of too many members", receiptsAt(maxSyncAuthors + 1), false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -78,11 +78,17 @@ type SyncRequest struct {
 // per author; see HeldBitmap), so that an author's hole is not answered
 // with what the requester already holds, round after round. A peer that
 // does not know Held sends those again, which is only wasteful.
+//
+// With Receipts asked for, ReceiptsAt names, per member, the clock of the
+// member's receipt the requester holds: only newer ones are sent. A peer
+// that does not know it sends every receipt it keeps, which is only
+// wasteful.
 type SyncRoom struct {
-	ID     string            `json:"id"`
-	Epochs []SyncEpoch       `json:"epochs"`
-	Have   map[string]uint64 `json:"have"`
-	Held   map[string][]byte `json:"held,omitempty"`
+	ID         string            `json:"id"`
+	Epochs     []SyncEpoch       `json:"epochs"`
+	Have       map[string]uint64 `json:"have"`
+	Held       map[string][]byte `json:"held,omitempty"`
+	ReceiptsAt map[string]int64  `json:"receipts_at,omitempty"`
 }
 
 // SyncEpoch proves that the requester holds a key of one epoch of the
@@ -173,7 +179,8 @@ func DecodeSyncRequest(b []byte) (SyncRequest, error) {
 		return SyncRequest{}, fmt.Errorf("%w: sync request: %d rooms", ErrBadFrame, len(r.Rooms))
 	}
 	for _, room := range r.Rooms {
-		if len(room.Epochs) > MaxSyncEpochs || len(room.Have) > maxSyncAuthors || len(room.Held) > maxSyncAuthors {
+		if len(room.Epochs) > MaxSyncEpochs || len(room.Have) > maxSyncAuthors || len(room.Held) > maxSyncAuthors ||
+			len(room.ReceiptsAt) > maxSyncAuthors {
 			return SyncRequest{}, fmt.Errorf("%w: sync request: bad room entry", ErrBadFrame)
 		}
 		for _, e := range room.Epochs {

@@ -3,8 +3,10 @@ package rooms
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	hcrypto "hallway/crypto"
+	"hallway/p2p"
 )
 
 // maxHeldReceiptBytes bounds the receipts of one sync answer held back
@@ -65,4 +67,25 @@ func (a *answerReceipts) admit(ctx context.Context) {
 		a.in = append(a.in, in)
 	}
 	a.held, a.bytes = nil, 0
+}
+
+// receiptsHeld is, per member of j, the clock of the member's receipt we
+// hold, for a sync request: the peer sends only newer ones. At most
+// p2p.MaxSyncAuthors members are named; the others' receipts come again.
+func (y *Syncer) receiptsHeld(ctx context.Context, j *Joined) (map[string]int64, error) {
+	stored, err := y.store.RoomReceipts(ctx, j.id)
+	if err != nil {
+		return nil, fmt.Errorf("read room receipts: %w", err)
+	}
+	if len(stored) == 0 {
+		return nil, nil
+	}
+	out := make(map[string]int64, min(len(stored), p2p.MaxSyncAuthors))
+	for _, s := range stored {
+		if len(out) == p2p.MaxSyncAuthors {
+			break
+		}
+		out[s.Member] = s.At
+	}
+	return out, nil
 }

@@ -90,6 +90,7 @@ func (y *Syncer) pullOnce(ctx context.Context, id peer.ID, rooms []string) ([]st
 	var entries []p2p.SyncRoom
 	asked := map[string]*Joined{}
 	budget := heldBudget
+	askReceipts := y.receipts != nil && y.receipts.askFor(id)
 	for _, r := range rooms {
 		j := y.joined.Get(r)
 		if j == nil || asked[r] != nil || j.liveOnly {
@@ -100,12 +101,16 @@ func (y *Syncer) pullOnce(ctx context.Context, id peer.ID, rooms []string) ([]st
 			return nil, err
 		}
 		y.skipBlocked(&room)
+		if askReceipts {
+			if room.ReceiptsAt, err = y.receiptsHeld(ctx, j); err != nil {
+				return nil, err
+			}
+		}
 		entries = append(entries, room)
 		asked[r] = j
 	}
 	var full []string
 	var errs []error
-	askReceipts := y.receipts != nil && y.receipts.askFor(id)
 	for _, req := range syncRequests(entries, asked) {
 		req.Receipts = askReceipts
 		f, err := y.request(ctx, id, req, asked)
@@ -137,6 +142,9 @@ func syncRequests(entries []p2p.SyncRoom, asked map[string]*Joined) []p2p.SyncRe
 		}
 		for a, b := range e.Held {
 			n += len(a) + 4*len(b)/3 + 8
+		}
+		for m := range e.ReceiptsAt {
+			n += len(m) + 24
 		}
 		if len(cur.Rooms) > 0 && (len(cur.Rooms) >= p2p.MaxSyncRooms || size+n > syncRequestBudget) {
 			out = append(out, cur)
@@ -340,7 +348,9 @@ func (y *Syncer) ServeSync(ctx context.Context, from peer.ID, challenge []byte, 
 				return fmt.Errorf("read room receipts: %w", err)
 			}
 			for _, s := range stored {
-				raws = append(raws, s.Raw)
+				if at, ok := r.ReceiptsAt[s.Member]; !ok || s.At > at {
+					raws = append(raws, s.Raw) // what the asker holds is not sent again
+				}
 			}
 		}
 		for _, raw := range raws {

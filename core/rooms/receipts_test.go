@@ -339,3 +339,64 @@ func TestAnswerReceiptsHeldUpToABound(t *testing.T) {
 		t.Fatal("a receipt of a room not asked about was held")
 	}
 }
+
+// receiptsAnswered is how many receipts to's answer to a sync request of
+// from for room carries; held: from names the receipts it holds.
+func receiptsAnswered(t *testing.T, from, to *testNode, room string, held bool) int {
+	t.Helper()
+	ctx := context.Background()
+	j := from.Joined().Get(room)
+	budget := heldBudget
+	r, err := from.Syncer().syncRoom(ctx, j, to.id, &budget)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if held {
+		if r.ReceiptsAt, err = from.Syncer().receiptsHeld(ctx, j); err != nil {
+			t.Fatal(err)
+		}
+	}
+	challenge := make([]byte, p2p.SyncChallengeBytes)
+	r.Epochs = epochProofs(j, from.id, to.id, challenge)
+	n := 0
+	err = to.Syncer().ServeSync(ctx, from.id, challenge, p2p.SyncRequest{Rooms: []p2p.SyncRoom{r}, Receipts: true}, func(raw []byte) error {
+		if hcrypto.IsReceipt(raw) {
+			n++
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// A sync request names the receipts the asker holds, and the answer
+// brings only newer ones; a peer that names none gets every one.
+func TestSyncSendsOnlyNewerReceipts(t *testing.T) {
+	ann, bob := newTestNode(t, "Ann"), newTestNode(t, "Bob")
+	for _, n := range []*testNode{ann, bob} {
+		n.receipts.floor = 0
+	}
+	room := project(t, ann, bob)
+	relay(t, room, ann, bob)
+	relay(t, room, bob, ann)
+	allMembers(t, room, ann, bob)
+	if err := bob.net.topic(room).deliver(ann.id, receiptOf(t, ann, room)); err != nil {
+		t.Fatal(err)
+	}
+	if err := ann.net.topic(room).deliver(bob.id, receiptOf(t, bob, room)); err != nil {
+		t.Fatal(err)
+	}
+	if n := receiptsAnswered(t, bob, ann, room, false); n != 2 {
+		t.Fatalf("naming nothing held, Bob was sent %d receipts, want both", n)
+	}
+	if n := receiptsAnswered(t, bob, ann, room, true); n != 0 {
+		t.Fatalf("holding both, Bob was sent %d receipts", n)
+	}
+	// Ann's next receipt, which gossip did not bring Bob, comes alone.
+	receiptOf(t, ann, room)
+	if n := receiptsAnswered(t, bob, ann, room, true); n != 1 {
+		t.Fatalf("after Ann's newer receipt, Bob was sent %d receipts, want it alone", n)
+	}
+}
