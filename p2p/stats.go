@@ -4,13 +4,9 @@ package p2p
 // sync answered since it started: envelopes sent again and again, round
 // after round, would show there.
 type NetStats struct {
-	Conns int `json:"conns"`
-	// RelayedConns are the connections that go through a colleague's
-	// relay, and RelayedOnly the colleagues reached through one alone.
-	RelayedConns int `json:"relayed_conns"`
-	RelayedOnly  int `json:"relayed_only"`
-	Streams      int `json:"streams"`
-	Peerstore    int `json:"peerstore"` // peers the address book knows, connected or not
+	Conns     int `json:"conns"`
+	Streams   int `json:"streams"`
+	Peerstore int `json:"peerstore"` // peers the address book knows, connected or not
 	// Room gossip of others accepted by validation since the start, and
 	// the gossip it dropped: rejected as
 	// invalid (held against the senders' scores), ignored (already held,
@@ -28,6 +24,10 @@ type NetStats struct {
 	BulkLanes   int64  `json:"bulk_lanes_served"`
 	SyncAnswers uint64 `json:"sync_answers"` // sync requests answered
 	SyncServed  uint64 `json:"sync_served"`  // envelopes sent in sync answers
+	// RelayedConns are the connections that go through a colleague's
+	// relay, and RelayedOnly the colleagues reached through one alone.
+	RelayedConns int `json:"relayed_conns"`
+	RelayedOnly  int `json:"relayed_only"`
 }
 
 // Stats counts live connections and streams and the peers in the address
