@@ -78,17 +78,26 @@ func TestDelayedOlderProfileNeverOverwritesNewer(t *testing.T) {
 
 func TestReceivedProfileIntroducesColleagues(t *testing.T) {
 	r := newPresenceRig(t, "Ann")
-	bob, cat := newID(t), newID(t)
+	bob, cat, dan := newID(t), newID(t), newID(t)
+	r.net.mu.Lock()
+	r.net.connected[dan] = true
+	r.net.mu.Unlock()
 	r.p.Receive(context.Background(), bob, p2p.Profile{Name: "Bob", Version: 1, Known: []p2p.KnownPeer{
 		{ID: cat.String(), Addrs: []string{"/ip4/10.0.0.7/tcp/4001", "not an address"}},
 		{ID: "not a peer", Addrs: []string{"/ip4/10.0.0.8/tcp/4001"}},
+		{ID: dan.String(), Addrs: []string{"/ip4/10.0.0.9/tcp/4001"}},
 	}})
-	if len(r.sink.seen) != 1 {
-		t.Fatalf("sightings %+v, want Cat only", r.sink.seen)
+	if len(r.sink.seen) != 2 {
+		t.Fatalf("sightings %+v, want Cat and Dan", r.sink.seen)
 	}
 	sg := r.sink.seen[0]
 	if sg.ID != cat || len(sg.Addrs) != 1 || sg.Addrs[0].String() != "/ip4/10.0.0.7/tcp/4001" || sg.Via != "peer" {
 		t.Fatalf("sighting %+v", sg)
+	}
+	// Dan, connected already, is noted as introduced; nothing is read to
+	// dial him.
+	if sg := r.sink.seen[1]; sg.ID != dan || len(sg.Addrs) != 0 || sg.Via != "peer" {
+		t.Fatalf("sighting of a connected colleague %+v", sg)
 	}
 }
 

@@ -117,6 +117,14 @@ func (p *Presence) Receive(ctx context.Context, from peer.ID, prof p2p.Profile) 
 		if err != nil {
 			continue
 		}
+		if p.net.IsConnected(id) {
+			// Nothing to dial: the dialer notes who introduced it (for
+			// hallway doctor), and its addresses go unread. In an office
+			// that arrives together most introductions are of colleagues
+			// met already.
+			p.sightings.PeerSeen(ctx, discovery.Sighting{ID: id, Via: "peer"})
+			continue
+		}
 		var addrs []ma.Multiaddr
 		for _, a := range k.Addrs {
 			if m, err := ma.NewMultiaddr(a); err == nil {
