@@ -7,7 +7,6 @@ import (
 
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/p2p/protocol/identify"
-	ma "github.com/multiformats/go-multiaddr"
 )
 
 // directWait bounds one attempt to reach a relayed colleague directly:
@@ -35,9 +34,7 @@ func (n *Node) preferDirect(c network.Conn) {
 				return
 			}
 		}
-		if n.Via(id) == ViaDirect || !slices.ContainsFunc(n.host.Peerstore().Addrs(id), func(a ma.Multiaddr) bool {
-			return !isCircuit(a) && n.nets.allowsAddr(a)
-		}) {
+		if n.Via(id) == ViaDirect || !slices.ContainsFunc(n.host.Peerstore().Addrs(id), n.nets.allowsOwnAddr) {
 			return
 		}
 		if err := n.DialDirect(ctx, id); err != nil {

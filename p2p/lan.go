@@ -77,6 +77,13 @@ func (o *officeNets) allowsAddr(a ma.Multiaddr) bool {
 	return ok && o.allows(ip)
 }
 
+// allowsOwnAddr reports whether a is a colleague's own address (not a
+// circuit through a relay) on an allowed network: one worth dialing
+// directly or offering as a relay's way in.
+func (o *officeNets) allowsOwnAddr(a ma.Multiaddr) bool {
+	return !isCircuit(a) && o.allowsAddr(a)
+}
+
 // SetAllowNets replaces the ranges allowed beyond the LAN: own, the
 // node's own (dialled and accepted), and workspace, the workspace's
 // (also relayed for colleagues). Connections already open stay.

@@ -88,7 +88,7 @@ func (n *Node) ThroughMe() []ma.Multiaddr {
 	}
 	var out []ma.Multiaddr
 	for _, a := range n.host.Addrs() {
-		if n.nets.allowsAddr(a) && !isCircuit(a) && len(out) < 2 {
+		if n.nets.allowsOwnAddr(a) && len(out) < 2 {
 			out = append(out, a.Encapsulate(circuit))
 		}
 	}

@@ -170,7 +170,7 @@ func (n *Node) circuitAddrs() []ma.Multiaddr {
 			continue
 		}
 		for _, a := range n.host.Peerstore().Addrs(r) {
-			if n.nets.allowsAddr(a) && !isCircuit(a) {
+			if n.nets.allowsOwnAddr(a) {
 				out = append(out, a.Encapsulate(circuit))
 			}
 		}
