@@ -1,5 +1,7 @@
 package p2p
 
+import "github.com/libp2p/go-libp2p/core/peer"
+
 // NetStats counts what the network layer holds right now, and the room
 // sync answered since it started: envelopes sent again and again, round
 // after round, would show there.
@@ -34,15 +36,21 @@ type NetStats struct {
 // book, which a flood of announcements must not grow without bound.
 func (n *Node) Stats() NetStats {
 	var st NetStats
+	direct := make(map[peer.ID]bool) // per connected peer: any open direct connection
 	for _, c := range n.host.Network().Conns() {
 		st.Conns++
 		st.Streams += len(c.GetStreams())
-		if isCircuit(c.RemoteMultiaddr()) {
+		relayed := isCircuit(c.RemoteMultiaddr())
+		if relayed {
 			st.RelayedConns++
 		}
+		if !c.IsClosed() {
+			id := c.RemotePeer()
+			direct[id] = direct[id] || !relayed
+		}
 	}
-	for _, id := range n.host.Network().Peers() {
-		if n.Via(id) == ViaRelay {
+	for _, d := range direct {
+		if !d {
 			st.RelayedOnly++
 		}
 	}
