@@ -56,16 +56,22 @@ func connectDirect(t *testing.T, a, b *Node) {
 	}
 }
 
-func TestRelayedConnectionThroughAColleague(t *testing.T) {
-	key := bytes.Repeat([]byte{3}, 32)
-	a, _ := newTestNode(t, key)
-	r, _ := newTestNode(t, key)
-	b, _ := newTestNode(t, key)
+// relayTrio makes a, r and b, each of a and b connected to r directly, and
+// returns b's addresses through r (a's recorder too).
+func relayTrio(t *testing.T, key []byte) (a *Node, ra *recorder, r, b *Node, relayed []ma.Multiaddr) {
+	t.Helper()
+	a, ra = newTestNode(t, key)
+	r, _ = newTestNode(t, key)
+	b, _ = newTestNode(t, key)
 	// Each dials r at its own address only: r's advertised addresses
 	// soon include one through a, and a dial to it would connect b to a.
 	connectDirect(t, a, r)
 	connectDirect(t, b, r)
-	relayed := circuitAddrs(t, b)
+	return a, ra, r, b, circuitAddrs(t, b)
+}
+
+func TestRelayedConnectionThroughAColleague(t *testing.T) {
+	a, _, r, b, relayed := relayTrio(t, bytes.Repeat([]byte{3}, 32))
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -156,13 +162,7 @@ func TestNoRelayServesNone(t *testing.T) {
 // while a direct path exists (the direct dial was slow, say) is joined by a
 // direct one, so the two keep each other when the relay leaves.
 func TestRelayedColleagueReachedDirectly(t *testing.T) {
-	key := bytes.Repeat([]byte{4}, 32)
-	a, ra := newTestNode(t, key)
-	r, _ := newTestNode(t, key)
-	b, _ := newTestNode(t, key)
-	connectDirect(t, a, r)
-	connectDirect(t, b, r)
-	relayed := circuitAddrs(t, b)
+	a, ra, r, b, relayed := relayTrio(t, bytes.Repeat([]byte{4}, 32))
 	direct := make(chan struct{}, 1)
 	a.host.Network().Notify(&network.NotifyBundle{ConnectedF: func(_ network.Network, c network.Conn) {
 		if c.RemotePeer() == b.ID() && !isCircuit(c.RemoteMultiaddr()) {
@@ -183,6 +183,11 @@ func TestRelayedColleagueReachedDirectly(t *testing.T) {
 	case <-direct:
 	case <-ctx.Done():
 		t.Fatalf("a reaches b via %q only", a.Via(b.ID()))
+	}
+	// The relayed connection stays beside the direct one; b is no longer
+	// reached through a relay alone.
+	if st := a.Stats(); st.RelayedConns < 1 || st.RelayedOnly != 0 {
+		t.Fatalf("a counts %d relayed connections, %d colleagues relayed only", st.RelayedConns, st.RelayedOnly)
 	}
 	// The relay leaves; a and b still reach each other.
 	r.Close()
