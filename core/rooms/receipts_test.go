@@ -72,16 +72,27 @@ func ownReceipts(t *testing.T, n *testNode, text string) chat.Receipts {
 	return chat.Receipts{}
 }
 
+// receiptNodes makes one node per name, each sending its receipts at once
+// (no floor between two of them).
+func receiptNodes(t *testing.T, names ...string) []*testNode {
+	t.Helper()
+	var out []*testNode
+	for _, name := range names {
+		n := newTestNode(t, name)
+		n.receipts.floor = 0
+		out = append(out, n)
+	}
+	return out
+}
+
 // Ann's post: delivered to whoever's receipt holds it, read by whoever's
 // read position passed it; a member that turned read receipts off counts
 // as delivered only. Receipts from outside the room or signed by another
 // key are refused.
 func TestReceiptsCountDeliveredAndRead(t *testing.T) {
 	ctx := context.Background()
-	ann, bob, cat := newTestNode(t, "Ann"), newTestNode(t, "Bob"), newTestNode(t, "Cat")
-	for _, n := range []*testNode{ann, bob, cat} {
-		n.receipts.floor = 0
-	}
+	nodes := receiptNodes(t, "Ann", "Bob", "Cat")
+	ann, bob, cat := nodes[0], nodes[1], nodes[2]
 	cat.receipts.readShared = func() bool { return false }
 	room := project(t, ann, bob, cat)
 	relay(t, room, ann, bob, cat)
@@ -154,10 +165,8 @@ func TestReceiptsCountDeliveredAndRead(t *testing.T) {
 // who never got Bob's receipt by gossip, counts it after one sync with Ann.
 func TestReceiptsTravelInSync(t *testing.T) {
 	ctx := context.Background()
-	ann, bob, cat := newTestNode(t, "Ann"), newTestNode(t, "Bob"), newTestNode(t, "Cat")
-	for _, n := range []*testNode{ann, bob, cat} {
-		n.receipts.floor = 0
-	}
+	nodes := receiptNodes(t, "Ann", "Bob", "Cat")
+	ann, bob, cat := nodes[0], nodes[1], nodes[2]
 	room := project(t, cat, ann, bob)
 	relay(t, room, cat, ann, bob)
 	relay(t, room, ann, bob, cat)
@@ -271,10 +280,8 @@ func TestReceiptsSpacedByRoomSize(t *testing.T) {
 // once the join is stored.
 func TestReceiptOfAMemberJoinedInTheSameAnswer(t *testing.T) {
 	ctx := context.Background()
-	ann, bob, cat := newTestNode(t, "Ann"), newTestNode(t, "Bob"), newTestNode(t, "Cat")
-	for _, n := range []*testNode{ann, bob, cat} {
-		n.receipts.floor = 0
-	}
+	nodes := receiptNodes(t, "Ann", "Bob", "Cat")
+	ann, bob, cat := nodes[0], nodes[1], nodes[2]
 	room := project(t, ann, bob, cat)
 	relay(t, room, ann, bob, cat)
 	relay(t, room, bob, ann, cat)
@@ -374,10 +381,8 @@ func receiptsAnswered(t *testing.T, from, to *testNode, room string, held bool) 
 // A sync request names the receipts the asker holds, and the answer
 // brings only newer ones; a peer that names none gets every one.
 func TestSyncSendsOnlyNewerReceipts(t *testing.T) {
-	ann, bob := newTestNode(t, "Ann"), newTestNode(t, "Bob")
-	for _, n := range []*testNode{ann, bob} {
-		n.receipts.floor = 0
-	}
+	nodes := receiptNodes(t, "Ann", "Bob")
+	ann, bob := nodes[0], nodes[1]
 	room := project(t, ann, bob)
 	relay(t, room, ann, bob)
 	relay(t, room, bob, ann)
