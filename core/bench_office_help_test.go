@@ -3,8 +3,12 @@ package core
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -118,4 +122,22 @@ func settleCounts(baseGoroutines, baseFDs int) (goroutines, fds int) {
 			return
 		}
 	}
+}
+
+// profileIdle starts a CPU profile into HALLWAY_BENCH_PROFILE-N<n> when
+// that is set, and returns what stops it (nil when not profiling).
+func profileIdle(n int) (func(), error) {
+	p := os.Getenv("HALLWAY_BENCH_PROFILE")
+	if p == "" {
+		return nil, nil
+	}
+	f, err := os.Create(filepath.Clean(p + "-N" + strconv.Itoa(n)))
+	if err != nil {
+		return nil, fmt.Errorf("idle profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("idle profile: %w", err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }

@@ -27,7 +27,8 @@ import (
 // with the invite code of one earlier colleague picked at random and knows
 // only that colleague's address; peer exchange (the colleagues a profile
 // introduces) finds everyone else. They arrive one a second
-// (HALLWAY_OFFICE_ARRIVALS to change). mDNS is measured on its own, in
+// (HALLWAY_OFFICE_ARRIVALS to change; HALLWAY_BENCH_PROFILE profiles the
+// idle office). mDNS is measured on its own, in
 // namespaces (discovery.TestBenchMDNSScale).
 //
 // One process holds both ends of every connection, and its cores serve
@@ -204,9 +205,21 @@ func benchOffice(t *testing.T, n int) (err error) {
 	}
 
 	// What an idle office costs: keep-alive pings, gossip heartbeats.
-	const idle = 10 * time.Second
+	// HALLWAY_BENCH_PROFILE names a CPU profile of this idle time
+	// (PROFILE-N<size>), which then lasts 30 s.
+	idle := 10 * time.Second
+	stopProfile, err := profileIdle(n)
+	if err != nil {
+		return err
+	}
+	if stopProfile != nil {
+		idle = 30 * time.Second
+	}
 	idle0 := benchenv.CPUTime()
 	time.Sleep(idle)
+	if stopProfile != nil {
+		stopProfile()
+	}
 	idleCPU := float64(benchenv.CPUTime()-idle0) / float64(idle) / float64(n)
 
 	heap, rss := settledMemory()
