@@ -124,20 +124,39 @@ func settleCounts(baseGoroutines, baseFDs int) (goroutines, fds int) {
 	}
 }
 
-// profileIdle starts a CPU profile into HALLWAY_BENCH_PROFILE-N<n> when
-// that is set, and returns what stops it (nil when not profiling).
-func profileIdle(n int) (func(), error) {
+// profileOffice starts a CPU profile of one phase of the office into
+// HALLWAY_BENCH_PROFILE-N<n>-<phase> when that is set, and returns what
+// stops it (nil when not profiling).
+func profileOffice(n int, phase string) (func(), error) {
 	p := os.Getenv("HALLWAY_BENCH_PROFILE")
 	if p == "" {
 		return nil, nil
 	}
-	f, err := os.Create(filepath.Clean(p + "-N" + strconv.Itoa(n)))
+	f, err := os.Create(filepath.Clean(p + "-N" + strconv.Itoa(n) + "-" + phase))
 	if err != nil {
-		return nil, fmt.Errorf("idle profile: %w", err)
+		return nil, fmt.Errorf("%s profile: %w", phase, err)
 	}
 	if err := pprof.StartCPUProfile(f); err != nil {
 		f.Close()
-		return nil, fmt.Errorf("idle profile: %w", err)
+		return nil, fmt.Errorf("%s profile: %w", phase, err)
 	}
 	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
+
+// dumpGoroutines writes where every goroutine waits, counted by stack,
+// into HALLWAY_BENCH_PROFILE-N<n>-goroutines when that is set.
+func dumpGoroutines(n int) error {
+	p := os.Getenv("HALLWAY_BENCH_PROFILE")
+	if p == "" {
+		return nil
+	}
+	f, err := os.Create(filepath.Clean(p + "-N" + strconv.Itoa(n) + "-goroutines"))
+	if err != nil {
+		return fmt.Errorf("goroutine dump: %w", err)
+	}
+	defer f.Close()
+	if err := pprof.Lookup("goroutine").WriteTo(f, 1); err != nil {
+		return fmt.Errorf("goroutine dump: %w", err)
+	}
+	return nil
 }

@@ -27,8 +27,9 @@ import (
 // with the invite code of one earlier colleague picked at random and knows
 // only that colleague's address; peer exchange (the colleagues a profile
 // introduces) finds everyone else. They arrive one a second
-// (HALLWAY_OFFICE_ARRIVALS to change; HALLWAY_BENCH_PROFILE profiles the
-// idle office). mDNS is measured on its own, in
+// (HALLWAY_OFFICE_ARRIVALS to change, fractions too: 0.5 is one every two
+// seconds; HALLWAY_BENCH_PROFILE profiles the office forming and idle).
+// mDNS is measured on its own, in
 // namespaces (discovery.TestBenchMDNSScale).
 //
 // One process holds both ends of every connection, and its cores serve
@@ -91,10 +92,11 @@ func (nd *officeNode) run() {
 }
 
 // arrivals is how many colleagues start their Hallway each second,
-// HALLWAY_OFFICE_ARRIVALS or 1: an office of 100 arrives within 100 s.
-func arrivals() int {
-	if n, err := strconv.Atoi(os.Getenv("HALLWAY_OFFICE_ARRIVALS")); err == nil && n > 0 {
-		return n
+// HALLWAY_OFFICE_ARRIVALS or 1 (an office of 100 arrives within 100 s),
+// between 0.01 and 1000.
+func arrivals() float64 {
+	if r, err := strconv.ParseFloat(os.Getenv("HALLWAY_OFFICE_ARRIVALS"), 64); err == nil && r >= 0.01 && r <= 1000 {
+		return r
 	}
 	return 1
 }
@@ -151,9 +153,13 @@ func benchOffice(t *testing.T, n int) (err error) {
 	}
 	opened := time.Since(opening)
 	// Colleagues arrive at a steady pace, as in the morning.
+	stopForming, err := profileOffice(n, "forming")
+	if err != nil {
+		return err
+	}
 	start, cpu0 := time.Now(), benchenv.CPUTime()
 	perSecond := arrivals()
-	arrive := time.NewTicker(time.Second / time.Duration(perSecond))
+	arrive := time.NewTicker(time.Duration(float64(time.Second) / perSecond))
 	for i, nd := range nodes {
 		if i > 0 {
 			<-arrive.C
@@ -175,10 +181,16 @@ func benchOffice(t *testing.T, n int) (err error) {
 	case <-time.After(time.Until(start.Add(deadline))):
 		fmt.Printf("BENCH office N=%d: breaks: %s after the first arrival (the last %s after it), %s; %.1f cores busy meanwhile, machine load %s; the nodes logged most: %s\n",
 			n, deadline.Round(time.Second), arrived.Round(100*time.Millisecond), onlineShortfall(nodes),
-			float64(benchenv.CPUTime()-cpu0)/float64(time.Since(start)), benchenv.LoadAverage(), logs.top(4, slog.LevelDebug))
+			float64(benchenv.CPUTime()-cpu0)/float64(time.Since(start)), benchenv.LoadAverage(), logs.top(8, slog.LevelDebug))
+		if err := dumpGoroutines(n); err != nil {
+			return err
+		}
 		onlineText = fmt.Sprintf("NOT everyone lists everyone online %s after the first arrival (see breaks)", deadline.Round(time.Second))
 	}
 	formingCPU := float64(benchenv.CPUTime()-cpu0) / float64(time.Since(start))
+	if stopForming != nil {
+		stopForming()
+	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
@@ -205,20 +217,19 @@ func benchOffice(t *testing.T, n int) (err error) {
 	}
 
 	// What an idle office costs: keep-alive pings, gossip heartbeats.
-	// HALLWAY_BENCH_PROFILE names a CPU profile of this idle time
-	// (PROFILE-N<size>), which then lasts 30 s.
+	// With HALLWAY_BENCH_PROFILE the idle time is profiled, and lasts 30 s.
 	idle := 10 * time.Second
-	stopProfile, err := profileIdle(n)
+	stopIdle, err := profileOffice(n, "idle")
 	if err != nil {
 		return err
 	}
-	if stopProfile != nil {
+	if stopIdle != nil {
 		idle = 30 * time.Second
 	}
 	idle0 := benchenv.CPUTime()
 	time.Sleep(idle)
-	if stopProfile != nil {
-		stopProfile()
+	if stopIdle != nil {
+		stopIdle()
 	}
 	idleCPU := float64(benchenv.CPUTime()-idle0) / float64(idle) / float64(n)
 
@@ -239,7 +250,7 @@ func benchOffice(t *testing.T, n int) (err error) {
 	mib := func(after, before uint64) float64 {
 		return float64(int64(after)-int64(before)) / float64(n) / (1 << 20)
 	}
-	fmt.Printf("BENCH office N=%d: %s (%d arrivals a second; %.1f cores busy meanwhile; opening them took %s), #general lists all %d everywhere at %s; #general fan-out to the last of %d: %s; presence change seen by all %d: %s; machine load %s\n",
+	fmt.Printf("BENCH office N=%d: %s (%g arrivals a second; %.1f cores busy meanwhile; opening them took %s), #general lists all %d everywhere at %s; #general fan-out to the last of %d: %s; presence change seen by all %d: %s; machine load %s\n",
 		n, onlineText, perSecond, formingCPU, opened.Round(100*time.Millisecond),
 		n, members.Round(100*time.Millisecond), n-1, fan, n-1, pres, benchenv.LoadAverage())
 	fmt.Printf("BENCH office N=%d per node: heap in use %.1f MiB, RSS %.1f MiB, %.0f goroutines, %.1f open files, idle CPU %.2f%% of a core; libp2p connections avg %.1f, min %d, max %d (of %d colleagues); through a relay: %d connections, %d of %d pairs (counted at both ends) with no other\n",
