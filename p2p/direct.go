@@ -15,7 +15,7 @@ const directWait = 15 * time.Second
 
 // preferDirect tries a direct connection beside c, a connection through a
 // relay. A relay carries a colleague only after the direct addresses were
-// tried for a moment, so a direct dial that was merely slow (a busy
+// tried for relayDialDelay, so a direct dial that was merely slow (a busy
 // machine, a burst of handshakes as an office starts) loses to it; left
 // so, the two colleagues lose each other the moment the relaying one
 // leaves, and take one of its few circuits meanwhile. Where a direct path

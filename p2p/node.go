@@ -178,6 +178,7 @@ func New(cfg Config, h Handler) (*Node, error) {
 		libp2p.AddrsFactory(idx.filterAdvertised),
 		libp2p.ResourceManager(rm),
 		libp2p.UserAgent("hallway/1"),
+		libp2p.SwarmOpts(swarm.WithDialRanker(lanDialRanker)),
 	}
 	if cfg.PSK != nil {
 		if len(cfg.PSK) != 32 {
