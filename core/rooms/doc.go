@@ -1,6 +1,6 @@
 // Package rooms runs the group rooms of a node: the set of joined rooms and
 // their membership (create, join by code or invitation, leave), posting,
-// the writer that commits gossiped messages in batches, the catch-up sync
+// the writer that commits gossiped messages (and receipts) in batches, the catch-up sync
 // that exchanges version vectors with members, the hybrid logical clock
 // that orders every room the same way on every machine, and the intake
 // rules that keep an author's lying clock or sequence numbers from

@@ -1,6 +1,7 @@
 package rooms
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -72,6 +73,22 @@ func ownReceipts(t *testing.T, n *testNode, text string) chat.Receipts {
 	return chat.Receipts{}
 }
 
+// gossipReceipt seals from's receipt for room now, gossips it to to and
+// waits until to has stored it (its writer stores it on its own time).
+func gossipReceipt(t *testing.T, room string, from, to *testNode) {
+	t.Helper()
+	raw := receiptOf(t, from, room)
+	if err := to.net.topic(room).deliver(from.id, raw); err != nil {
+		t.Fatal(err)
+	}
+	to.waitFor("the receipt gossiped", func() bool {
+		held, err := to.store.RoomReceipts(context.Background(), room)
+		return err == nil && slices.ContainsFunc(held, func(r storage.RoomReceipt) bool {
+			return r.Member == from.id.String() && bytes.Equal(r.Raw, raw)
+		})
+	})
+}
+
 // receiptNodes makes one node per name, each sending its receipts at once
 // (no floor between two of them).
 func receiptNodes(t *testing.T, names ...string) []*testNode {
@@ -109,9 +126,7 @@ func TestReceiptsCountDeliveredAndRead(t *testing.T) {
 	for _, n := range []*testNode{bob, cat} {
 		n.waitFor("Ann's post", func() bool { return n.store.count(room) >= 4 })
 	}
-	if err := ann.net.topic(room).deliver(bob.id, receiptOf(t, bob, room)); err != nil {
-		t.Fatal(err)
-	}
+	gossipReceipt(t, room, bob, ann)
 	if got := ownReceipts(t, ann, "lunch at noon?"); got.Delivered != 1 || got.Read != 0 || !slices.Equal(got.DeliveredTo, []string{"Bob"}) {
 		t.Fatalf("after Bob's receipt: %+v", got)
 	}
@@ -119,9 +134,7 @@ func TestReceiptsCountDeliveredAndRead(t *testing.T) {
 		if _, err := n.History(ctx, "#project", nil, 100); err != nil { // opening the room reads it
 			t.Fatal(err)
 		}
-		if err := ann.net.topic(room).deliver(n.id, receiptOf(t, n, room)); err != nil {
-			t.Fatal(err)
-		}
+		gossipReceipt(t, room, n, ann)
 	}
 	got := ownReceipts(t, ann, "lunch at noon?")
 	if got.Delivered != 2 || got.Read != 1 || !slices.Equal(got.ReadBy, []string{"Bob"}) {
@@ -177,9 +190,7 @@ func TestReceiptsTravelInSync(t *testing.T) {
 	}
 	relay(t, room, cat, ann, bob)
 	bob.waitFor("Cat's post", func() bool { return bob.store.count(room) >= 4 })
-	if err := ann.net.topic(room).deliver(bob.id, receiptOf(t, bob, room)); err != nil {
-		t.Fatal(err)
-	}
+	gossipReceipt(t, room, bob, ann)
 	if got := ownReceipts(t, cat, "status?"); got.Delivered != 0 {
 		t.Fatalf("Cat counts %+v before any receipt reached her", got)
 	}
@@ -294,9 +305,7 @@ func TestReceiptOfAMemberJoinedInTheSameAnswer(t *testing.T) {
 	if isMember(bob, cat) {
 		t.Fatal("Bob knows Cat as a member before any sync")
 	}
-	if err := ann.net.topic(room).deliver(cat.id, receiptOf(t, cat, room)); err != nil {
-		t.Fatal(err)
-	}
+	gossipReceipt(t, room, cat, ann)
 	connect(ann, bob)
 	bob.receipts.connected(ann.id)
 	if err := bob.Syncer().pull(ctx, ann.id, []string{room}); err != nil {
@@ -387,12 +396,8 @@ func TestSyncSendsOnlyNewerReceipts(t *testing.T) {
 	relay(t, room, ann, bob)
 	relay(t, room, bob, ann)
 	allMembers(t, room, ann, bob)
-	if err := bob.net.topic(room).deliver(ann.id, receiptOf(t, ann, room)); err != nil {
-		t.Fatal(err)
-	}
-	if err := ann.net.topic(room).deliver(bob.id, receiptOf(t, bob, room)); err != nil {
-		t.Fatal(err)
-	}
+	gossipReceipt(t, room, ann, bob)
+	gossipReceipt(t, room, bob, ann)
 	if n := receiptsAnswered(t, bob, ann, room, false); n != 2 {
 		t.Fatalf("naming nothing held, Bob was sent %d receipts, want both", n)
 	}

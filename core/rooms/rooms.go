@@ -82,8 +82,8 @@ func New(cfg Config, deps Deps) *Manager {
 		message: m.Message, fileOffered: deps.FileOffered, changed: m.announce, log: m.log}
 	m.poster = &poster{store: deps.Store, self: deps.Net.ID, key: cfg.Identity, clock: m.clock,
 		selfName: deps.SelfName, commit: m.commit, log: m.log}
-	m.writer = newWriter(m.commit, deps.Closing, m.log)
 	m.receipts = newReceipts(deps.Store, deps.Net.ID, cfg.Identity, m.joined, deps.Spawner, deps.Publisher, m.log)
+	m.writer = newWriter(m.commit, m.receipts.keep, deps.Closing, m.log)
 	if deps.ReadReceipts != nil {
 		m.receipts.readShared = deps.ReadReceipts
 	}
@@ -225,7 +225,7 @@ func (m *Manager) followTopic(j *Joined, name string, tk topicKey) (Topic, error
 		case *storage.RoomEntry:
 			m.writer.enqueue(v, from)
 		case *receiptIn:
-			m.receipts.keep(context.Background(), v)
+			m.writer.enqueueReceipt(v)
 		}
 	})
 }
