@@ -50,3 +50,41 @@ func (p Peer) clone() Peer {
 	p.Addrs = slices.Clone(p.Addrs)
 	return p
 }
+
+// peerListCache holds the whole list Store.Peers read, while Store.people
+// stays the same: the dialer reads it every few seconds, and the trust
+// book after every colleague's change, and in an office that is the same
+// list hundreds of times.
+type peerListCache struct {
+	mu      sync.Mutex
+	version uint64
+	rows    []Peer // nil: none held
+}
+
+// get returns copies of the rows read at version.
+func (c *peerListCache) get(version uint64) ([]Peer, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.rows == nil || c.version != version {
+		return nil, false
+	}
+	return clonePeers(c.rows), true
+}
+
+// put keeps rows read at version, which the caller took before the read.
+func (c *peerListCache) put(rows []Peer, version uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.rows != nil && version < c.version {
+		return // read before a write the cache has already seen
+	}
+	c.version, c.rows = version, clonePeers(rows)
+}
+
+func clonePeers(rows []Peer) []Peer {
+	out := make([]Peer, len(rows))
+	for i, p := range rows {
+		out[i] = p.clone()
+	}
+	return out
+}

@@ -101,12 +101,21 @@ func (s *Store) Peer(ctx context.Context, id string) (Peer, bool, error) {
 // Peers returns every known peer ordered by name (ignoring case), then ID so
 // that peers sharing a name keep a stable order.
 func (s *Store) Peers(ctx context.Context) ([]Peer, error) {
+	version := s.people.Load() // before the read: see peerListCache.put
+	if peers, ok := s.peerList.get(version); ok {
+		return peers, nil
+	}
 	rows, err := s.reader.QueryContext(ctx,
 		`SELECT `+peerColumns+` FROM peers ORDER BY name COLLATE NOCASE, name, id`)
 	if err != nil {
 		return nil, fmt.Errorf("storage: list peers: %w", err)
 	}
-	return scanAll(rows, "list peers", scanPeer)
+	peers, err := scanAll(rows, "list peers", scanPeer)
+	if err != nil {
+		return nil, err
+	}
+	s.peerList.put(peers, version)
+	return peers, nil
 }
 
 type scanner interface{ Scan(dest ...any) error }

@@ -234,3 +234,34 @@ func TestPeerReadsFollowWrites(t *testing.T) {
 		t.Fatalf("a colleague met after a miss: %+v, %v, %v", p, ok, err)
 	}
 }
+
+// Peers is read again after every write to colleagues, and what a caller
+// does to the list it got does not reach the next caller.
+func TestPeersListFollowsWrites(t *testing.T) {
+	ctx := t.Context()
+	s := newTestStore(t)
+	if err := s.UpsertPeer(ctx, Peer{ID: "p1", Name: "Ann", Addrs: []string{"/ip4/10.0.0.1/tcp/1"}}); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 { // the read, then the list it keeps
+		got, err := s.Peers(ctx)
+		if err != nil || len(got) != 1 {
+			t.Fatalf("peers %v, %v", got, err)
+		}
+		got[0].Name, got[0].Addrs[0] = "changed", "changed"
+	}
+	again, err := s.Peers(ctx)
+	if err != nil || len(again) != 1 || again[0].Name != "Ann" || again[0].Addrs[0] != "/ip4/10.0.0.1/tcp/1" {
+		t.Fatalf("after a caller changed its copy: %+v, %v", again, err)
+	}
+	if err := s.UpsertPeer(ctx, Peer{ID: "p2", Name: "Bob"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.UpsertPeer(ctx, Peer{ID: "p1", Name: "Ann", Status: "away"}); err != nil {
+		t.Fatal(err)
+	}
+	after, err := s.Peers(ctx)
+	if err != nil || len(after) != 2 || after[0].Status != "away" || after[1].Name != "Bob" {
+		t.Fatalf("after two writes: %+v, %v", after, err)
+	}
+}
