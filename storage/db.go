@@ -33,9 +33,8 @@ type Store struct {
 	index  *afterCommits // the search backlog's indexer
 	// people counts writes to what names colleagues (profiles and
 	// verifications), so readers can cache what they derive from them.
-	people   atomic.Uint64
-	peers    peerCache     // rows Peer read, while people stays the same
-	peerList peerListCache // the list Peers read, likewise
+	people atomic.Uint64
+	peers  peerCache // what Peer and Peers read, while people stays the same
 }
 
 // Open opens the database at path, creating the file (mode 0600) and its

@@ -101,8 +101,8 @@ func (s *Store) Peer(ctx context.Context, id string) (Peer, bool, error) {
 // Peers returns every known peer ordered by name (ignoring case), then ID so
 // that peers sharing a name keep a stable order.
 func (s *Store) Peers(ctx context.Context) ([]Peer, error) {
-	version := s.people.Load() // before the read: see peerListCache.put
-	if peers, ok := s.peerList.get(version); ok {
+	version := s.people.Load() // before the read: see peerCache.put
+	if peers, ok := s.peers.getList(version); ok {
 		return peers, nil
 	}
 	rows, err := s.reader.QueryContext(ctx,
@@ -114,7 +114,7 @@ func (s *Store) Peers(ctx context.Context) ([]Peer, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.peerList.put(peers, version)
+	s.peers.putList(peers, version)
 	return peers, nil
 }
 
