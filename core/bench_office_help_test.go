@@ -124,17 +124,26 @@ func settleCounts(baseGoroutines, baseFDs int) (goroutines, fds int) {
 	}
 }
 
-// profileOffice starts a CPU profile of one phase of the office into
-// HALLWAY_BENCH_PROFILE-N<n>-<phase> when that is set, and returns what
-// stops it (nil when not profiling).
-func profileOffice(n int, phase string) (func(), error) {
+// officeProfile creates HALLWAY_BENCH_PROFILE-N<n>-<what>, or returns
+// nil when that is not set.
+func officeProfile(n int, what string) (*os.File, error) {
 	p := os.Getenv("HALLWAY_BENCH_PROFILE")
 	if p == "" {
 		return nil, nil
 	}
-	f, err := os.Create(filepath.Clean(p + "-N" + strconv.Itoa(n) + "-" + phase))
+	f, err := os.Create(filepath.Clean(p + "-N" + strconv.Itoa(n) + "-" + what))
 	if err != nil {
-		return nil, fmt.Errorf("%s profile: %w", phase, err)
+		return nil, fmt.Errorf("%s profile: %w", what, err)
+	}
+	return f, nil
+}
+
+// profileOffice starts a CPU profile of one phase of the office into its
+// officeProfile file, and returns what stops it (nil when not profiling).
+func profileOffice(n int, phase string) (func(), error) {
+	f, err := officeProfile(n, phase)
+	if f == nil || err != nil {
+		return nil, err
 	}
 	if err := pprof.StartCPUProfile(f); err != nil {
 		f.Close()
@@ -144,15 +153,11 @@ func profileOffice(n int, phase string) (func(), error) {
 }
 
 // dumpGoroutines writes where every goroutine waits, counted by stack,
-// into HALLWAY_BENCH_PROFILE-N<n>-goroutines when that is set.
+// into the officeProfile file "goroutines".
 func dumpGoroutines(n int) error {
-	p := os.Getenv("HALLWAY_BENCH_PROFILE")
-	if p == "" {
-		return nil
-	}
-	f, err := os.Create(filepath.Clean(p + "-N" + strconv.Itoa(n) + "-goroutines"))
-	if err != nil {
-		return fmt.Errorf("goroutine dump: %w", err)
+	f, err := officeProfile(n, "goroutines")
+	if f == nil || err != nil {
+		return err
 	}
 	defer f.Close()
 	if err := pprof.Lookup("goroutine").WriteTo(f, 1); err != nil {
