@@ -8,6 +8,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/protocol"
 	rcmgr "github.com/libp2p/go-libp2p/p2p/host/resource-manager"
+	"github.com/libp2p/go-libp2p/p2p/net/connmgr"
 	"github.com/libp2p/go-libp2p/x/rate"
 )
 
@@ -65,28 +66,30 @@ const (
 	connMemoryWithALane = 64 << 20
 )
 
-func newResourceManager() (network.ResourceManager, error) {
-	var v4, v6 []rcmgr.NetworkPrefixLimit
-	var rateLimits []rate.PrefixLimit
-	for _, p := range loopback {
-		if p.Addr().Is4() {
-			v4 = append(v4, rcmgr.NetworkPrefixLimit{Network: p, ConnCount: 4096})
-		} else {
-			v6 = append(v6, rcmgr.NetworkPrefixLimit{Network: p, ConnCount: 4096})
-		}
-		rateLimits = append(rateLimits, rate.PrefixLimit{Prefix: p, Limit: rate.Limit{RPS: 1000, Burst: 1000}})
-	}
-	perAddr := rate.Limit{RPS: perAddrRate, Burst: perAddrBurst}
-	connRate := &rate.Limiter{
-		NetworkPrefixLimits: rateLimits,
-		GlobalLimit:         rate.Limit{RPS: allAddrsRate, Burst: allAddrsBurst},
-		SubnetRateLimiter: rate.SubnetLimiter{
-			IPv4SubnetLimits: []rate.SubnetLimit{{PrefixLength: 32, Limit: perAddr}},
-			IPv6SubnetLimits: []rate.SubnetLimit{{PrefixLength: 64, Limit: perAddr}},
-			GracePeriod:      time.Minute,
-		},
-	}
+// Hallway keeps a connection to every colleague online: a room's gossip,
+// presence and DMs go straight to each. libp2p's default connection
+// manager, made for the public DHT, closes connections beyond 192 down to
+// 160 every minute, so in an office of 200 each node would cut forty
+// colleagues and the dialer would bring them back, over and over. Ours
+// trims only past what the resource manager admits at all (systemConns),
+// and never below officeConns: an office that large keeps every
+// connection.
+const (
+	officeConns = 1024
+	systemConns = 2048
+)
 
+func newConnManager() (*connmgr.BasicConnMgr, error) {
+	cm, err := connmgr.NewConnManager(officeConns, systemConns)
+	if err != nil {
+		return nil, fmt.Errorf("p2p: connection manager: %w", err)
+	}
+	return cm, nil
+}
+
+// resourceLimits are libp2p's defaults scaled to the machine, with room for
+// an office and the caps above.
+func resourceLimits() rcmgr.ConcreteLimitConfig {
 	limits := rcmgr.DefaultLimits
 	for proto, inbound := range protocolStreamCaps {
 		mem, memInc := limits.ProtocolPeerBaseLimit.Memory, limits.ProtocolPeerLimitIncrease.Memory
@@ -113,10 +116,35 @@ func newResourceManager() (network.ResourceManager, error) {
 	limits.StreamBaseLimit.Memory = streamMemory
 	limits.ConnBaseLimit.Memory = connMemoryWithALane
 	limits.SystemBaseLimit.ConnsInbound = 1024
-	limits.SystemBaseLimit.Conns = 2048
+	limits.SystemBaseLimit.Conns = systemConns
 	limits.SystemBaseLimit.StreamsInbound = 8192
 	limits.SystemBaseLimit.Streams = 16384
-	scaled := limits.AutoScale()
+	return limits.AutoScale()
+}
+
+func newResourceManager() (network.ResourceManager, error) {
+	var v4, v6 []rcmgr.NetworkPrefixLimit
+	var rateLimits []rate.PrefixLimit
+	for _, p := range loopback {
+		if p.Addr().Is4() {
+			v4 = append(v4, rcmgr.NetworkPrefixLimit{Network: p, ConnCount: 4096})
+		} else {
+			v6 = append(v6, rcmgr.NetworkPrefixLimit{Network: p, ConnCount: 4096})
+		}
+		rateLimits = append(rateLimits, rate.PrefixLimit{Prefix: p, Limit: rate.Limit{RPS: 1000, Burst: 1000}})
+	}
+	perAddr := rate.Limit{RPS: perAddrRate, Burst: perAddrBurst}
+	connRate := &rate.Limiter{
+		NetworkPrefixLimits: rateLimits,
+		GlobalLimit:         rate.Limit{RPS: allAddrsRate, Burst: allAddrsBurst},
+		SubnetRateLimiter: rate.SubnetLimiter{
+			IPv4SubnetLimits: []rate.SubnetLimit{{PrefixLength: 32, Limit: perAddr}},
+			IPv6SubnetLimits: []rate.SubnetLimit{{PrefixLength: 64, Limit: perAddr}},
+			GracePeriod:      time.Minute,
+		},
+	}
+
+	scaled := resourceLimits()
 
 	rm, err := rcmgr.NewResourceManager(
 		rcmgr.NewFixedLimiter(scaled),

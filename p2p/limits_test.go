@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/p2p/net/connmgr"
 	ma "github.com/multiformats/go-multiaddr"
 )
 
@@ -82,4 +83,23 @@ func TestConnectionFloodFromOneAddressSparesTheOthers(t *testing.T) {
 		t.Fatalf("a colleague at another address was refused after one address flooded: %v", err)
 	}
 	s.Done()
+}
+
+// An office of officeConns colleagues keeps every connection: the
+// connection manager trims nothing below that (libp2p's default trims
+// past 192 down to 160), and the resource manager admits as many as the
+// connection manager lets pass.
+func TestAnOfficeKeepsEveryConnection(t *testing.T) {
+	a, _ := newTestNode(t, nil)
+	cm, ok := a.host.ConnManager().(*connmgr.BasicConnMgr)
+	if !ok {
+		t.Fatalf("connection manager is %T", a.host.ConnManager())
+	}
+	info := cm.GetInfo()
+	if info.LowWater < officeConns || info.HighWater < info.LowWater {
+		t.Fatalf("connections trimmed past %d down to %d; an office of %d needs each", info.HighWater, info.LowWater, officeConns)
+	}
+	if conns := resourceLimits().ToPartialLimitConfig().System.Conns; int(conns) < info.HighWater {
+		t.Fatalf("the resource manager admits %d connections, fewer than the %d kept", conns, info.HighWater)
+	}
 }

@@ -146,6 +146,11 @@ func New(cfg Config, h Handler) (*Node, error) {
 	if err != nil {
 		return nil, err
 	}
+	cm, err := newConnManager()
+	if err != nil {
+		rm.Close()
+		return nil, err
+	}
 	// A vanished colleague (cable pulled, laptop lid closed) never sends a
 	// FIN: yamux pings tell us within a few seconds instead of TCP's minutes.
 	mux := *yamuxt.DefaultTransport
@@ -177,11 +182,14 @@ func New(cfg Config, h Handler) (*Node, error) {
 		libp2p.ConnectionGater(lanGater{admission: cfg.Admission, nets: nets}),
 		libp2p.AddrsFactory(idx.filterAdvertised),
 		libp2p.ResourceManager(rm),
+		libp2p.ConnectionManager(cm),
 		libp2p.UserAgent("hallway/1"),
 		libp2p.SwarmOpts(swarm.WithDialRanker(lanDialRanker)),
 	}
 	if cfg.PSK != nil {
 		if len(cfg.PSK) != 32 {
+			cm.Close()
+			rm.Close()
 			return nil, fmt.Errorf("p2p: workspace key has %d bytes, want 32", len(cfg.PSK))
 		}
 		opts = append(opts, libp2p.PrivateNetwork(pnet.PSK(cfg.PSK)))
@@ -189,6 +197,8 @@ func New(cfg Config, h Handler) (*Node, error) {
 	opts = append(opts, libp2p.EnableRelay()) // dial through colleagues' relays (relay.go)
 	hst, err := libp2p.New(opts...)
 	if err != nil {
+		cm.Close()
+		rm.Close()
 		return nil, fmt.Errorf("p2p: start host: %w", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
