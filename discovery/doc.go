@@ -27,13 +27,15 @@ import (
 const (
 	ViaMDNS   = "mdns"
 	ViaStatic = "static"
+	ViaPeer   = "peer" // a colleague's introduction
 )
 
 // Sighting says that a peer was seen, or is configured, at some addresses.
 type Sighting struct {
 	ID    peer.ID
 	Addrs []multiaddr.Multiaddr // transport addresses without /p2p, e.g. /ip4/A/tcp/P
-	Via   string                // ViaMDNS or ViaStatic
+	Via   string                // ViaMDNS, ViaStatic or ViaPeer
+	From  peer.ID               // with ViaPeer: the colleague who introduced it
 }
 
 // Sink receives sightings. PeerSeen is called from the discovery goroutine

@@ -39,7 +39,8 @@ const (
 	// dialer waits for the next hint: without mDNS a colleague is
 	// introduced only when a profile is pushed, and in a quiet office that
 	// may be hours away, while a newcomer introduced to a whole office at
-	// once can take that long to answer every dial.
+	// once can take that long to answer every dial. A hint on one
+	// colleague's word alone gets soleHintRetries (dialintro.go).
 	hintRetries = 10
 )
 
@@ -67,6 +68,9 @@ type Dialer struct {
 	wakeKnown chan struct{}
 	// dropped counts sightings refused because their queue was full.
 	dropped int
+	// dialling counts the running dials of hints that rest on one
+	// colleague's word, per colleague (dialintro.go).
+	dialling map[peer.ID]int
 }
 
 type dialState struct {
@@ -93,6 +97,12 @@ type dialState struct {
 	hintTries int
 	hintDue   bool
 	directAt  time.Time
+	// sole is the colleague whose word alone the hint rests on, until
+	// vouched (dialintro.go); dialFor is whose allowance the running
+	// dial counts against.
+	sole    peer.ID
+	vouched bool
+	dialFor peer.ID
 }
 
 // DialerConfig configures a Dialer.
@@ -118,8 +128,8 @@ func NewDialer(cfg DialerConfig, deps DialerDeps) *Dialer {
 		blocks = noBlocks{}
 	}
 	return &Dialer{net: deps.Net, store: deps.Store, blocks: blocks, otherKey: deps.OtherKey, log: orDiscard(cfg.Logger), st: map[peer.ID]*dialState{},
-		hintGuard: newHintGuard(),
-		wake:      make(chan struct{}, 1), wakeKnown: make(chan struct{}, 1)}
+		hintGuard: newHintGuard(), dialling: map[peer.ID]int{},
+		wake: make(chan struct{}, 1), wakeKnown: make(chan struct{}, 1)}
 }
 
 // PeerSeen is called by discovery; it never blocks. Configured addresses
@@ -144,6 +154,7 @@ func (d *Dialer) PeerSeen(_ context.Context, sg discovery.Sighting) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	st := d.state(sg.ID)
+	st.vouch(sg.Via, sg.From)
 	st.hint, st.hintTries = mergeAddrs(addrs, st.hint), 0
 	st.hintDue = true
 	if st.err != nil && time.Now().Before(st.next) && !slices.ContainsFunc(addrs, func(a ma.Multiaddr) bool {
@@ -171,6 +182,8 @@ func (d *Dialer) dialHint(st *dialState) bool {
 		st.addrs = mergeAddrs(d.hintGuard.allow(st.id, st.hint), st.addrs)
 		st.hintDue = false
 		return true
+	case !d.roomInQueue(st):
+		return false // its introducer's share of the queue is taken
 	case len(d.hints) >= maxQueuedHints:
 		d.dropped++
 		return false
@@ -233,7 +246,7 @@ func (d *Dialer) retryHints() {
 		if len(d.hints) >= maxQueuedHints {
 			return
 		}
-		if len(st.hint) == 0 || st.queued || st.inflight || st.hintTries >= hintRetries {
+		if len(st.hint) == 0 || st.queued || st.inflight || st.hintTries >= st.retries() {
 			continue
 		}
 		if st.err != nil && now.Before(st.next) {
@@ -347,8 +360,12 @@ func (d *Dialer) take(ctx context.Context, knownOnly bool) (*dialState, []ma.Mul
 		switch {
 		case len(d.known) > 0:
 			st, d.known = d.known[0], d.known[1:]
-		case len(d.hints) > 0 && !knownOnly:
-			st, d.hints = d.hints[0], d.hints[1:]
+		case !knownOnly:
+			if i := d.nextHint(); i >= 0 {
+				st = d.hints[i]
+				d.hints = slices.Delete(d.hints, i, i+1)
+				d.startHint(st)
+			}
 		}
 		if st != nil {
 			st.queued, st.inflight = false, true
@@ -385,6 +402,7 @@ func (d *Dialer) work(ctx context.Context, knownOnly bool) {
 		}
 		d.mu.Lock()
 		st.inflight = false
+		d.endHint(st)
 		if err == nil {
 			st.delay, st.next, st.failed, st.err = 0, time.Time{}, "", nil
 			st.attempts, st.hint, st.hintDue = nil, nil, false

@@ -122,7 +122,7 @@ func (p *Presence) Receive(ctx context.Context, from peer.ID, prof p2p.Profile) 
 			// hallway doctor), and its addresses go unread. In an office
 			// that arrives together most introductions are of colleagues
 			// met already.
-			p.sightings.PeerSeen(ctx, discovery.Sighting{ID: id, Via: "peer"})
+			p.sightings.PeerSeen(ctx, discovery.Sighting{ID: id, Via: discovery.ViaPeer, From: from})
 			continue
 		}
 		var addrs []ma.Multiaddr
@@ -131,7 +131,7 @@ func (p *Presence) Receive(ctx context.Context, from peer.ID, prof p2p.Profile) 
 				addrs = append(addrs, m)
 			}
 		}
-		p.sightings.PeerSeen(ctx, discovery.Sighting{ID: id, Addrs: addrs, Via: "peer"})
+		p.sightings.PeerSeen(ctx, discovery.Sighting{ID: id, Addrs: addrs, Via: discovery.ViaPeer, From: from})
 	}
 }
 
