@@ -2,6 +2,7 @@ package p2p
 
 import (
 	"context"
+	"slices"
 
 	"github.com/libp2p/go-libp2p/core/event"
 	"github.com/libp2p/go-libp2p/core/network"
@@ -74,12 +75,21 @@ func (n *Node) serveRelay() error {
 	return nil
 }
 
-// ThroughMe are addresses that reach any colleague connected to us
-// through our relay, for introductions (peer exchange): a colleague who
-// cannot reach them directly dials these after the direct ones. Nil
-// with NoRelay.
-func (n *Node) ThroughMe() []ma.Multiaddr {
+// ThroughMe are addresses that reach colleague id through our relay,
+// for introductions (peer exchange): a colleague who cannot reach id
+// directly dials these after the direct ones. They lead somewhere only
+// while id holds a slot with us; a dial through them otherwise fails
+// (NO_RESERVATION), and in an office where everyone introduces everyone
+// such dials were thousands. So they are named for a colleague that
+// holds a slot with us, or whose slots we do not know yet (no address of
+// its own through a relay has reached us: it has just connected, and
+// may be taking one with us), never for one whose slots are elsewhere.
+// Nil with NoRelay.
+func (n *Node) ThroughMe(id peer.ID) []ma.Multiaddr {
 	if n.relay == nil {
+		return nil
+	}
+	if !n.holdsSlotWithMe(id) && slices.ContainsFunc(n.host.Peerstore().Addrs(id), isCircuit) {
 		return nil
 	}
 	circuit, err := ma.NewMultiaddr("/p2p/" + n.ID().String() + "/p2p-circuit")
@@ -93,6 +103,20 @@ func (n *Node) ThroughMe() []ma.Multiaddr {
 		}
 	}
 	return out
+}
+
+// slotTag is the tag libp2p's relay puts on a peer in the connection
+// manager while the peer holds a slot (a reservation) with it.
+const slotTag = "relay-reservation"
+
+// holdsSlotWithMe reports whether id holds a slot with our relay now.
+func (n *Node) holdsSlotWithMe(id peer.ID) bool {
+	info := n.host.ConnManager().GetTagInfo(id)
+	if info == nil {
+		return false
+	}
+	_, ok := info.Tags[slotTag]
+	return ok
 }
 
 // How a colleague is connected (Via).

@@ -153,7 +153,7 @@ func TestNoRelayServesNone(t *testing.T) {
 	if _, err := client.Reserve(ctx, a.host, peer.AddrInfo{ID: quiet.ID()}); err == nil {
 		t.Fatal("a node with NoRelay gave a relay slot")
 	}
-	if got := quiet.ThroughMe(); got != nil {
+	if got := quiet.ThroughMe(a.ID()); got != nil {
 		t.Fatalf("a node with NoRelay offers itself as a relay: %v", got)
 	}
 }
@@ -198,5 +198,62 @@ func TestRelayedColleagueReachedDirectly(t *testing.T) {
 	defer ra.mu.Unlock()
 	if !ra.online[b.ID()] {
 		t.Fatal("a lost b with the relay")
+	}
+}
+
+// waitRelays waits until n holds slots with want relays.
+func waitRelays(t *testing.T, n *Node, want int) {
+	t.Helper()
+	sub, err := n.host.EventBus().Subscribe(new(event.EvtLocalAddressesUpdated))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+	deadline := time.After(20 * time.Second)
+	for len(n.Relays()) < want {
+		select {
+		case <-sub.Out():
+		case <-deadline:
+			t.Fatalf("%d relays hold a slot for the node, want %d", len(n.Relays()), want)
+		}
+	}
+}
+
+// Introductions name the circuit through us only for colleagues that may
+// be reached by it: one holding a slot with us, or one whose slots we do
+// not know yet; not one that holds its slots with other colleagues.
+func TestThroughMeOnlyWhereASlotMayBe(t *testing.T) {
+	key := bytes.Repeat([]byte{6}, 32)
+	_, _, r, b, _ := relayTrio(t, key) // b's one colleague is r: its slot is there
+	if r.ThroughMe(b.ID()) == nil {
+		t.Fatal("no circuit through r named for b, which holds a slot with r")
+	}
+	c, _ := newTestNode(t, key)
+	d, _ := newTestNode(t, key)
+	e, _ := newTestNode(t, key)
+	connectDirect(t, c, d)
+	connectDirect(t, c, e)
+	waitRelays(t, c, relayNumRelays)
+	sub, err := r.host.EventBus().Subscribe(new(event.EvtPeerIdentificationCompleted))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+	connectDirect(t, c, r)
+	deadline := time.After(20 * time.Second)
+	for identified := false; !identified; {
+		select {
+		case ev := <-sub.Out():
+			done := ev.(event.EvtPeerIdentificationCompleted)
+			identified = done.Peer == c.ID()
+		case <-deadline:
+			t.Fatal("r never identified c")
+		}
+	}
+	if r.holdsSlotWithMe(c.ID()) {
+		t.Fatal("c took a third slot, with r")
+	}
+	if got := r.ThroughMe(c.ID()); got != nil {
+		t.Fatalf("r names circuits through itself for c, whose slots are with d and e: %v", got)
 	}
 }

@@ -79,7 +79,6 @@ func (p *Presence) pushOnce(ctx context.Context, id peer.ID) error {
 // that peers on another subnet, unreachable by mDNS, find each other.
 func (p *Presence) knownPeersFor(id peer.ID) []p2p.KnownPeer {
 	var known []p2p.KnownPeer
-	through := p.net.ThroughMe()
 	for _, other := range p.net.ConnectedPeers() {
 		if other == id || len(known) == 64 {
 			continue
@@ -90,7 +89,7 @@ func (p *Presence) knownPeersFor(id peer.ID) []p2p.KnownPeer {
 				addrs = append(addrs, a.String())
 			}
 		}
-		for _, a := range through {
+		for _, a := range p.net.ThroughMe(other) {
 			addrs = append(addrs, a.String()) // dialled after the direct ones
 		}
 		if len(addrs) > 0 {
