@@ -51,8 +51,12 @@ type Config struct {
 	ListenAddrs []string
 	// PSK is the 32-byte workspace key; nil runs an open LAN workspace.
 	PSK []byte
-	// KeepAlive is the liveness probe interval; a peer that stops answering
-	// is dropped after KeepAlive + 2×KeepAlive. Default 2 s.
+	// KeepAlive is the liveness probe interval: a connection idle that
+	// long is pinged, and dropped when the answer takes 4×KeepAlive, so a
+	// colleague that vanished goes offline within 5×KeepAlive. Default
+	// 2 s: offline within 10 s, while a colleague's machine that stalls
+	// for a few seconds (swapping, waking up, a busy office on a small
+	// machine) keeps its connections.
 	KeepAlive time.Duration
 	Logger    *slog.Logger
 	// AllowNets are address ranges beyond the LAN's private ones where
@@ -128,6 +132,10 @@ type Node struct {
 	syncAnswers, syncServed atomic.Uint64 // sync requests answered, envelopes sent in answers
 }
 
+// pingAnswerWait is how many keep-alive intervals a ping's answer may
+// take before the connection is dropped (see Config.KeepAlive).
+const pingAnswerWait = 4
+
 // New starts a host listening on cfg.ListenAddrs.
 func New(cfg Config, h Handler) (*Node, error) {
 	if cfg.Identity == nil {
@@ -152,11 +160,15 @@ func New(cfg Config, h Handler) (*Node, error) {
 		return nil, err
 	}
 	// A vanished colleague (cable pulled, laptop lid closed) never sends a
-	// FIN: yamux pings tell us within a few seconds instead of TCP's minutes.
+	// FIN: yamux pings tell us within seconds instead of TCP's minutes. The
+	// wait for an answer (also the bound on one write) is pingAnswerWait
+	// intervals: at 2, an office of 100 on one small machine, every node
+	// answering pings late under load, dropped connections faster than
+	// it made them (TestAStalledColleagueStaysOnline for one colleague).
 	mux := *yamuxt.DefaultTransport
 	mux.EnableKeepAlive = true
 	mux.KeepAliveInterval = cfg.KeepAlive
-	mux.ConnectionWriteTimeout = 2 * cfg.KeepAlive
+	mux.ConnectionWriteTimeout = pingAnswerWait * cfg.KeepAlive
 	mux.InitialStreamWindowSize = 8 << 20
 
 	if cfg.Admission == nil {

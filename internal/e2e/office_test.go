@@ -199,7 +199,7 @@ func TestOfficeLAN(t *testing.T) {
 		if err := lab.Cut(3); err != nil {
 			t.Fatal(err)
 		}
-		took := ann.WaitFor("Cat offline after the cut", 12*time.Second, func() bool { return !ann.Sees(ids[cat], cat.Name) })
+		took := ann.WaitFor("Cat offline after the cut", 15*time.Second, func() bool { return !ann.Sees(ids[cat], cat.Name) })
 		t.Logf("a vanished colleague shows offline after %s", took.Round(time.Millisecond))
 		if err := lab.Heal(3); err != nil {
 			t.Fatal(err)
