@@ -3,6 +3,7 @@ package people
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -12,6 +13,7 @@ import (
 	"hallway/p2p"
 
 	"github.com/libp2p/go-libp2p/core/peer"
+	ma "github.com/multiformats/go-multiaddr"
 )
 
 // someColleagues describes a colleague by what the store holds.
@@ -216,4 +218,26 @@ func TestFailedPushTriedAgainWhileConnected(t *testing.T) {
 			t.Fatalf("Cat, gone, was pushed to %d times", tries[cat])
 		}
 	})
+}
+
+// An introduction gives a colleague's own address even when the address
+// book holds more circuits through relays than an introduction carries,
+// and holds them first.
+func TestIntroductionKeepsTheColleaguesOwnAddress(t *testing.T) {
+	r := newPresenceRig(t, "Ann")
+	bob, cat := newID(t), newID(t)
+	own := addr(t, "/ip4/10.0.0.3/tcp/4001")
+	var book []ma.Multiaddr
+	for i := range 2 * maxIntroducedAddrs {
+		book = append(book, addr(t, fmt.Sprintf("/ip4/10.0.1.%d/tcp/4001/p2p/%s/p2p-circuit", i+1, newID(t))))
+	}
+	r.net.link(bob, addr(t, "/ip4/10.0.0.2/tcp/4001"))
+	r.net.link(cat, append(book, own)...)
+	known := r.p.knownPeersFor(bob)
+	if len(known) != 1 || known[0].ID != cat.String() {
+		t.Fatalf("introduced to Bob: %+v, want Cat", known)
+	}
+	if got := known[0].Addrs; len(got) != maxIntroducedAddrs || got[0] != own.String() {
+		t.Fatalf("Cat introduced at %d addresses, first %q; want %d, her own first", len(got), got[0], maxIntroducedAddrs)
+	}
 }
