@@ -79,8 +79,9 @@ func (n *Node) serveRelay() error {
 // for introductions (peer exchange): a colleague who cannot reach id
 // directly dials these after the direct ones. They lead somewhere only
 // while id holds a slot with us; a dial through them otherwise fails
-// (NO_RESERVATION), and in an office where everyone introduces everyone
-// such dials were thousands. So they are named for a colleague that
+// (NO_RESERVATION), after costing the relay a stream, and in an office
+// where everyone introduces everyone most colleagues hold no slot with
+// the introducer. So they are named for a colleague that
 // holds a slot with us, or whose slots we do not know yet (no address of
 // its own through a relay has reached us: it has just connected, and
 // may be taking one with us), never for one whose slots are elsewhere.
