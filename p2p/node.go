@@ -150,6 +150,9 @@ func New(cfg Config, h Handler) (*Node, error) {
 	if cfg.KeepAlive <= 0 {
 		cfg.KeepAlive = 2 * time.Second
 	}
+	if cfg.PSK != nil && len(cfg.PSK) != 32 {
+		return nil, fmt.Errorf("p2p: workspace key has %d bytes, want 32", len(cfg.PSK))
+	}
 	rm, err := newResourceManager()
 	if err != nil {
 		return nil, err
@@ -199,11 +202,6 @@ func New(cfg Config, h Handler) (*Node, error) {
 		libp2p.SwarmOpts(swarm.WithDialRanker(lanDialRanker)),
 	}
 	if cfg.PSK != nil {
-		if len(cfg.PSK) != 32 {
-			cm.Close()
-			rm.Close()
-			return nil, fmt.Errorf("p2p: workspace key has %d bytes, want 32", len(cfg.PSK))
-		}
 		opts = append(opts, libp2p.PrivateNetwork(pnet.PSK(cfg.PSK)))
 	}
 	opts = append(opts, libp2p.EnableRelay()) // dial through colleagues' relays (relay.go)
