@@ -49,7 +49,8 @@ func (p *peoplePorts) ListenPort() int                     { return p.node.Liste
 func (p *peoplePorts) IsConnected(id peer.ID) bool         { return p.node.IsConnected(id) }
 func (p *peoplePorts) ConnectedPeers() []peer.ID           { return p.node.ConnectedPeers() }
 func (p *peoplePorts) Route(id peer.ID) (string, peer.ID)  { return p.node.Route(id) }
-func (p *peoplePorts) ThroughMe(id peer.ID) []ma.Multiaddr { return p.node.ThroughMe(id) }
+func (p *peoplePorts) ThroughMe() []ma.Multiaddr           { return p.node.ThroughMe() }
+func (p *peoplePorts) MayRelayFor(id peer.ID) bool         { return p.node.MayRelayFor(id) }
 func (p *peoplePorts) PeerAddrs(id peer.ID) []ma.Multiaddr { return p.node.PeerAddrs(id) }
 func (p *peoplePorts) PubKey(id peer.ID) []byte            { return p.node.PubKey(id) }
 func (p *peoplePorts) Disconnect(id peer.ID)               { p.node.Disconnect(id) }

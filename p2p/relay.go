@@ -75,22 +75,12 @@ func (n *Node) serveRelay() error {
 	return nil
 }
 
-// ThroughMe are addresses that reach colleague id through our relay,
-// for introductions (peer exchange): a colleague who cannot reach id
-// directly dials these after the direct ones. They lead somewhere only
-// while id holds a slot with us; a dial through them otherwise fails
-// (NO_RESERVATION), after costing the relay a stream, and in an office
-// where everyone introduces everyone most colleagues hold no slot with
-// the introducer. So they are named for a colleague that
-// holds a slot with us, or whose slots we do not know yet (no address of
-// its own through a relay has reached us: it has just connected, and
-// may be taking one with us), never for one whose slots are elsewhere.
-// Nil with NoRelay.
-func (n *Node) ThroughMe(id peer.ID) []ma.Multiaddr {
+// ThroughMe are addresses that reach a colleague connected to us through
+// our relay, for introductions (peer exchange): a colleague who cannot
+// reach it directly dials these after the direct ones, for the colleagues
+// MayRelayFor names. Nil with NoRelay.
+func (n *Node) ThroughMe() []ma.Multiaddr {
 	if n.relay == nil {
-		return nil
-	}
-	if !n.holdsSlotWithMe(id) && slices.ContainsFunc(n.host.Peerstore().Addrs(id), isCircuit) {
 		return nil
 	}
 	circuit, err := ma.NewMultiaddr("/p2p/" + n.ID().String() + "/p2p-circuit")
@@ -104,6 +94,22 @@ func (n *Node) ThroughMe(id peer.ID) []ma.Multiaddr {
 		}
 	}
 	return out
+}
+
+// MayRelayFor reports whether an introduction of id should name our
+// circuit (ThroughMe). It leads somewhere only while id holds a slot with
+// us; a dial through it otherwise fails (NO_RESERVATION), after costing
+// the relay a stream, and in an office where everyone introduces everyone
+// most colleagues hold no slot with the introducer. So it is named for a
+// colleague that holds a slot with us, or whose slots we do not know yet
+// (no address of its own through a relay has reached us: it has just
+// connected, and may be taking one with us), never for one whose slots
+// are elsewhere. False with NoRelay.
+func (n *Node) MayRelayFor(id peer.ID) bool {
+	if n.relay == nil {
+		return false
+	}
+	return n.holdsSlotWithMe(id) || !slices.ContainsFunc(n.host.Peerstore().Addrs(id), isCircuit)
 }
 
 // slotTag is the tag libp2p's relay puts on a peer in the connection

@@ -43,10 +43,12 @@ type ProfileNet interface {
 	PeerAddrs(id peer.ID) []ma.Multiaddr
 	PubKey(id peer.ID) []byte
 	PushProfile(ctx context.Context, to peer.ID, p p2p.Profile) error
-	// ThroughMe are addresses that reach colleague id through our
-	// relay, for those who cannot reach it directly; none where id
-	// holds its relay slots with others.
-	ThroughMe(id peer.ID) []ma.Multiaddr
+	// ThroughMe are addresses that reach our colleagues through our
+	// relay, for those who cannot reach them directly; MayRelayFor says
+	// for which colleagues to name them (not those holding their relay
+	// slots with others).
+	ThroughMe() []ma.Multiaddr
+	MayRelayFor(id peer.ID) bool
 }
 
 // IntakeNet is what discovery intake needs of the network host.

@@ -307,7 +307,9 @@ func (n *fakeNet) PeerAddrs(id peer.ID) []ma.Multiaddr {
 
 func (n *fakeNet) PubKey(peer.ID) []byte { return nil }
 
-func (n *fakeNet) ThroughMe(peer.ID) []ma.Multiaddr { return nil }
+func (n *fakeNet) ThroughMe() []ma.Multiaddr { return nil }
+
+func (n *fakeNet) MayRelayFor(peer.ID) bool { return false }
 
 func (n *fakeNet) PushProfile(_ context.Context, to peer.ID, p p2p.Profile) error {
 	if n.push != nil {
