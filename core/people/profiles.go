@@ -1,10 +1,8 @@
 package people
 
 import (
-	"cmp"
 	"context"
 	"fmt"
-	"slices"
 	"sync"
 	"time"
 
@@ -87,7 +85,13 @@ func (p *Presence) knownPeersFor(id peer.ID) []p2p.KnownPeer {
 			continue
 		}
 		var addrs []string
-		for _, a := range ownFirst(p.net.PeerAddrs(other)) {
+		// The address book holds, besides the colleague's own addresses,
+		// the circuits every introduction of it brought and those of
+		// relays that held it a slot before, in no order: cut unordered,
+		// an introduction could give circuits alone, through relays that
+		// hold no slot for it (NO_RESERVATION). mergeAddrs puts its own
+		// first.
+		for _, a := range mergeAddrs(p.net.PeerAddrs(other), nil) {
 			if len(addrs) < maxIntroducedAddrs {
 				addrs = append(addrs, a.String())
 			}
@@ -107,28 +111,6 @@ func (p *Presence) knownPeersFor(id peer.ID) []p2p.KnownPeer {
 // maxIntroducedAddrs bounds the addresses an introduction gives of one
 // colleague, before the circuits through us.
 const maxIntroducedAddrs = 6
-
-// ownFirst orders a colleague's addresses for an introduction: its own
-// before any circuit through a relay. The address book holds, besides the
-// colleague's own, the circuits every introduction of it brought (16 a
-// dial at most) and those of relays that held it a slot before, in no
-// order; cut at maxIntroducedAddrs unordered, an introduction often gave
-// circuits alone, whose relays hold no slot for the colleague, and every
-// dial of it failed (NO_RESERVATION).
-func ownFirst(addrs []ma.Multiaddr) []ma.Multiaddr {
-	out := slices.Clone(addrs)
-	slices.SortStableFunc(out, func(a, b ma.Multiaddr) int {
-		return cmp.Compare(boolRank(isRelayed(a)), boolRank(isRelayed(b)))
-	})
-	return out
-}
-
-func boolRank(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
 
 // Receive takes a profile a colleague pushed: it records it unless a newer
 // one was seen, announces the change, and hands the colleagues it
