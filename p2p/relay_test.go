@@ -3,6 +3,8 @@ package p2p
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -16,26 +18,29 @@ import (
 // circuitAddrs waits until n advertises an address through a relay.
 func circuitAddrs(t *testing.T, n *Node) []ma.Multiaddr {
 	t.Helper()
-	deadline := time.After(20 * time.Second)
+	var out []ma.Multiaddr
+	untilAddrsChange(t, n, func() bool {
+		out = slices.DeleteFunc(slices.Clone(n.host.Addrs()), func(a ma.Multiaddr) bool { return !isCircuit(a) })
+		return len(out) > 0
+	}, func() string { return fmt.Sprintf("no relay address among %v", n.host.Addrs()) })
+	return out
+}
+
+// untilAddrsChange waits until done holds, checking it again each time
+// n's addresses change, and fails with why() after 20 s.
+func untilAddrsChange(t *testing.T, n *Node, done func() bool, why func() string) {
+	t.Helper()
 	sub, err := n.host.EventBus().Subscribe(new(event.EvtLocalAddressesUpdated))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer sub.Close()
-	for {
-		var out []ma.Multiaddr
-		for _, a := range n.host.Addrs() {
-			if isCircuit(a) {
-				out = append(out, a)
-			}
-		}
-		if len(out) > 0 {
-			return out
-		}
+	deadline := time.After(20 * time.Second)
+	for !done() {
 		select {
 		case <-sub.Out():
 		case <-deadline:
-			t.Fatalf("no relay address among %v", n.host.Addrs())
+			t.Fatal(why())
 		}
 	}
 }
@@ -204,19 +209,10 @@ func TestRelayedColleagueReachedDirectly(t *testing.T) {
 // waitRelays waits until n holds slots with want relays.
 func waitRelays(t *testing.T, n *Node, want int) {
 	t.Helper()
-	sub, err := n.host.EventBus().Subscribe(new(event.EvtLocalAddressesUpdated))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sub.Close()
-	deadline := time.After(20 * time.Second)
-	for len(n.Relays()) < want {
-		select {
-		case <-sub.Out():
-		case <-deadline:
-			t.Fatalf("%d relays hold a slot for the node, want %d", len(n.Relays()), want)
-		}
-	}
+	untilAddrsChange(t, n, func() bool { return len(n.Relays()) >= want },
+		func() string {
+			return fmt.Sprintf("%d relays hold a slot for the node, want %d", len(n.Relays()), want)
+		})
 }
 
 // Introductions name the circuit through us only for colleagues that may
