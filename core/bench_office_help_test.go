@@ -9,8 +9,12 @@ import (
 	"runtime/debug"
 	"runtime/pprof"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
+
+	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/peer"
 )
 
 // stopAll stops the nodes, a few at a time, and says how many did not
@@ -43,20 +47,24 @@ func stopAll(nodes []*officeNode) int {
 }
 
 // onlineShortfall says how far the office got: how many list everyone,
-// and the fewest colleagues one lists online.
+// the fewest colleagues one lists online (as its events told, and as its
+// service says now), why the pairs missing are, how many connections
+// the nodes hold, and how long a fresh dial takes now (probeDials).
 func onlineShortfall(nodes []*officeNode) string {
-	complete, fewest := 0, len(nodes)
-	for _, nd := range nodes {
+	complete, fewest, low := 0, len(nodes), 0
+	for i, nd := range nodes {
 		c := nd.w.onlineCount()
 		if c >= len(nodes)-1 {
 			complete++
 		}
-		fewest = min(fewest, c)
+		if c < fewest {
+			fewest, low = c, i
+		}
 	}
 	// Why the pairs that are missing are: never connected, or connected
 	// with no profile (no name) yet.
-	unconnected, nameless := 0, 0
-	for _, nd := range nodes {
+	unconnected, nameless, lowOnline := 0, 0, 0
+	for i, nd := range nodes {
 		for _, other := range nodes {
 			if other == nd {
 				continue
@@ -68,10 +76,66 @@ func onlineShortfall(nodes []*officeNode) string {
 			case c.Name == "" || c.Name != nd.w.roster.name(c.PeerID):
 				nameless++
 			}
+			if i == low && c.Online {
+				lowOnline++
+			}
 		}
 	}
-	return fmt.Sprintf("%d of %d colleagues list everyone online; the fewest one lists is %d of %d; of the pairs, %d are not connected, %d connected without the colleague's profile",
-		complete, len(nodes), fewest, len(nodes)-1, unconnected, nameless)
+	spread := connSpread(nodes)
+	return fmt.Sprintf("%d of %d colleagues list everyone online; the fewest one lists is %d of %d (N%d, %s; its service lists %d online); of the pairs, %d are not connected, %d connected without the colleague's profile; nodes by connections held: %s; %s",
+		complete, len(nodes), fewest, len(nodes)-1, low, nodes[low].state(), lowOnline, unconnected, nameless, spread, probeDials(nodes))
+}
+
+// probeDials takes the node with the fewest connections and dials, with
+// 30 s to spare, from it to a colleague it is not connected to (its
+// inviter if it can) and from a colleague to it, and says how each went.
+func probeDials(nodes []*officeNode) string {
+	iso, fewest := 0, len(nodes)
+	for i, nd := range nodes {
+		if c := len(nd.svc.node.ConnectedPeers()); c < fewest {
+			iso, fewest = i, c
+		}
+	}
+	dial := func(from, to int) string {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		h := nodes[from].svc.node.Host()
+		ai := peer.AddrInfo{ID: nodes[to].svc.ID(), Addrs: nodes[to].svc.node.Host().Addrs()}
+		t0 := time.Now()
+		err := h.Connect(network.WithForceDirectDial(ctx, "probe"), ai)
+		return fmt.Sprintf("N%d to N%d: %v after %s", from, to, err, time.Since(t0).Round(time.Millisecond))
+	}
+	var out []string
+	for _, to := range []int{nodes[iso].inviter, (iso + 1) % len(nodes), (iso + 2) % len(nodes)} {
+		if to >= 0 && !nodes[iso].svc.node.IsConnected(nodes[to].svc.ID()) {
+			out = append(out, dial(iso, to))
+			break
+		}
+	}
+	for _, from := range []int{(iso + 3) % len(nodes), (iso + 4) % len(nodes)} {
+		if !nodes[iso].svc.node.IsConnected(nodes[from].svc.ID()) {
+			out = append(out, dial(from, iso))
+			break
+		}
+	}
+	return fmt.Sprintf("a fresh dial with the node holding fewest connections (N%d, %d): %s", iso, fewest, strings.Join(out, "; "))
+}
+
+// connSpread is how many nodes hold how many connections, in tens.
+func connSpread(nodes []*officeNode) string {
+	tens, top := map[int]int{}, 0
+	for _, nd := range nodes {
+		k := len(nd.svc.node.ConnectedPeers()) / 10
+		tens[k]++
+		top = max(top, k)
+	}
+	var out []string
+	for k := range top + 1 {
+		if tens[k] > 0 {
+			out = append(out, fmt.Sprintf("%d-%d: %d", 10*k, 10*k+9, tens[k]))
+		}
+	}
+	return strings.Join(out, ", ")
 }
 
 // everyNode waits until cond holds on every node, re-checking a node after

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"testing"
@@ -63,21 +64,44 @@ type officeNode struct {
 	cancel  context.CancelFunc
 	done    chan struct{} // closed when Run has returned
 	running bool
+	runErr  error // what Run returned, once done is closed
+	inviter int   // the index of the colleague it knows at first; -1: none
+	labels  pprof.LabelSet
+}
+
+// state says whether the node runs, or what its Run returned.
+func (nd *officeNode) state() string {
+	if !nd.running {
+		return "not started"
+	}
+	select {
+	case <-nd.done:
+		return fmt.Sprintf("stopped: %v", nd.runErr)
+	default:
+		return "running"
+	}
 }
 
 // openOfficeNode opens a colleague's Service, listening on loopback, and
-// starts watching its events; run starts it.
+// starts watching its events; run starts it. The node's goroutines carry
+// its name as a profiler label ("node"), so that a goroutine dump says
+// which node each waits in.
 func openOfficeNode(dir, name string, peers []string, ros *roster, all *countdown, want int, posts chan<- time.Time, log *slog.Logger) (*officeNode, error) {
-	svc, err := Open(context.Background(), Config{
-		DataDir: dir, Name: name, StaticPeers: peers, NoMDNS: true,
-		ListenAddrs: []string{"/ip4/127.0.0.1/tcp/0"}, Logger: log,
+	labels := pprof.Labels("node", name)
+	var svc *Service
+	var err error
+	pprof.Do(context.Background(), labels, func(ctx context.Context) {
+		svc, err = Open(ctx, Config{
+			DataDir: dir, Name: name, StaticPeers: peers, NoMDNS: true,
+			ListenAddrs: []string{"/ip4/127.0.0.1/tcp/0"}, Logger: log,
+		})
 	})
 	if err != nil {
 		return nil, err
 	}
 	ros.add(svc.ID().String(), name)
 	ctx, cancel := context.WithCancel(context.Background())
-	nd := &officeNode{svc: svc, ctx: ctx, cancel: cancel, done: make(chan struct{})}
+	nd := &officeNode{svc: svc, ctx: ctx, cancel: cancel, done: make(chan struct{}), labels: labels}
 	nd.w = &watch{svc: svc, roster: ros, want: want, all: all, posts: posts, online: map[string]bool{}, status: map[string]string{}}
 	go nd.w.run(svc.Subscribe(ctx))
 	return nd, nil
@@ -87,7 +111,7 @@ func (nd *officeNode) run() {
 	nd.running = true
 	go func() {
 		defer close(nd.done)
-		_ = nd.svc.Run(nd.ctx)
+		pprof.Do(nd.ctx, nd.labels, func(ctx context.Context) { nd.runErr = nd.svc.Run(ctx) })
 	}()
 }
 
@@ -133,8 +157,10 @@ func benchOffice(t *testing.T, n int) (err error) {
 	var addrs []string
 	for i := range n {
 		var peers []string
+		inviter := -1
 		if i > 0 {
-			peers = []string{addrs[rng.IntN(i)]}
+			inviter = rng.IntN(i)
+			peers = []string{addrs[inviter]}
 		}
 		var to chan<- time.Time = posts
 		if i == 0 {
@@ -144,6 +170,7 @@ func benchOffice(t *testing.T, n int) (err error) {
 		if err != nil {
 			return fmt.Errorf("opening colleague %d of %d: %w", i+1, n, err)
 		}
+		nd.inviter = inviter
 		nodes = append(nodes, nd)
 		me, err := nd.svc.Self(context.Background())
 		if err != nil || len(me.Addrs) == 0 {
