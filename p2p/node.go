@@ -136,6 +136,21 @@ type Node struct {
 // take before the connection is dropped (see Config.KeepAlive).
 const pingAnswerWait = 4
 
+// A dial has two bounds here. The colleague's machine must answer the TCP
+// connection within connectWait: on a LAN one that has not by then is off
+// or gone. Once it has, the whole dial (private-network nonce, Noise,
+// muxer, identify) may take up to DialWait, as long as the colleague's
+// listener gives an incoming one (libp2p's accept timeout, 15 s); the
+// caller's deadline decides within that. libp2p's own bound for a local
+// address, 5 s in all, would cut every dial to a busy machine (swapping,
+// compiling, an office of 100 forming on one small computer), which
+// answers a handshake in seconds (TestASlowHandshakeStillConnects).
+const (
+	connectWait = 5 * time.Second
+	// DialWait is the most one dial may take.
+	DialWait = 15 * time.Second
+)
+
 // New starts a host listening on cfg.ListenAddrs.
 func New(cfg Config, h Handler) (*Node, error) {
 	if cfg.Identity == nil {
@@ -189,7 +204,7 @@ func New(cfg Config, h Handler) (*Node, error) {
 		// which Hallway never does; on a LAN it lets two colleagues who dial
 		// each other at once collide in one TCP connection whose handshake
 		// fails on both ends.
-		libp2p.Transport(tcp.NewTCPTransport, tcp.DisableReuseport()),
+		libp2p.Transport(tcp.NewTCPTransport, tcp.DisableReuseport(), tcp.WithConnectionTimeout(connectWait)),
 		libp2p.Security(noise.ID, noise.New),
 		libp2p.Muxer(yamuxt.ID, &mux),
 		libp2p.ForceReachabilityPrivate(),
@@ -199,7 +214,7 @@ func New(cfg Config, h Handler) (*Node, error) {
 		libp2p.ResourceManager(rm),
 		libp2p.ConnectionManager(cm),
 		libp2p.UserAgent("hallway/1"),
-		libp2p.SwarmOpts(swarm.WithDialRanker(lanDialRanker)),
+		libp2p.SwarmOpts(swarm.WithDialRanker(lanDialRanker), swarm.WithDialTimeout(DialWait), swarm.WithDialTimeoutLocal(DialWait)),
 	}
 	if cfg.PSK != nil {
 		opts = append(opts, libp2p.PrivateNetwork(pnet.PSK(cfg.PSK)))
