@@ -30,6 +30,7 @@ type Links interface {
 type DialNet interface {
 	ID() peer.ID
 	IsConnected(id peer.ID) bool
+	ConnectedPeers() []peer.ID
 	Connect(ctx context.Context, id peer.ID, addrs []ma.Multiaddr) error
 }
 

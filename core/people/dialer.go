@@ -18,8 +18,11 @@ import (
 
 const (
 	maxConcurrentDials = 8
-	dialTimeout        = 5 * time.Second
-	firstBackoff       = time.Second
+	// dialTimeout bounds one dial while we are connected to a colleague;
+	// aloneDialTimeout, while we are connected to none (dialBudget).
+	dialTimeout      = 5 * time.Second
+	aloneDialTimeout = p2p.DialWait
+	firstBackoff     = time.Second
 	// maxBackoff stays short: on a LAN a colleague who is back should be
 	// reconnected within seconds, and a failed dial costs next to nothing.
 	maxBackoff    = 10 * time.Second
@@ -396,7 +399,7 @@ func (d *Dialer) work(ctx context.Context, knownOnly bool) {
 		}
 		var err error
 		if !d.net.IsConnected(st.id) {
-			dctx, cancel := context.WithTimeout(ctx, dialTimeout)
+			dctx, cancel := context.WithTimeout(ctx, d.dialBudget())
 			err = d.net.Connect(dctx, st.id, addrs)
 			cancel()
 		}
@@ -418,6 +421,21 @@ func (d *Dialer) work(ctx context.Context, knownOnly bool) {
 			d.otherKey(st.id, addrs)
 		}
 	}
+}
+
+// dialBudget is how long the next dial may take. A colleague's machine
+// that is busy (an office forming all at once, a laptop swapping) may take
+// longer than dialTimeout to complete a handshake: cut there, the dial
+// fails every time, and a node connected to nobody never gets in, nor
+// hears of the colleagues introductions would bring it. So a node alone
+// waits as long as a dial may (p2p.DialWait); one with colleagues online
+// keeps its dials short, each failed one being tried again, and is
+// found by the newcomers' own dials.
+func (d *Dialer) dialBudget() time.Duration {
+	if len(d.net.ConnectedPeers()) == 0 {
+		return aloneDialTimeout
+	}
+	return dialTimeout
 }
 
 // Retry dials a peer seen lately at its last addresses now, whatever its

@@ -352,7 +352,11 @@ func TestDialerDialsAHintThatFoundTheQueueFull(t *testing.T) {
 		done := make(chan struct{})
 		go func() { defer close(done); d.Run(ctx) }()
 		defer func() { cancel(); <-done }()
-		time.Sleep(time.Minute)
+		// Every queued dial hangs for its whole budget (connected to
+		// nobody, the long one); the workers that take hints drain the
+		// queue in rounds of that long.
+		rounds := maxQueuedHints/(maxConcurrentDials-1) + 2
+		time.Sleep(time.Duration(rounds) * aloneDialTimeout)
 		synctest.Wait()
 		if !net.IsConnected(newcomer) {
 			t.Fatal("a colleague introduced while the queue was full was never dialled")
