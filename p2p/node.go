@@ -423,10 +423,11 @@ func (n *Node) PeerAddrs(id peer.ID) []ma.Multiaddr {
 	seen := map[string]bool{}
 	var out []ma.Multiaddr
 	add := func(a ma.Multiaddr) {
-		if !n.nets.allowsAddr(a) || seen[a.String()] {
+		key := string(a.Bytes()) // the text form costs a base58 encoding per /p2p/
+		if !n.nets.allowsAddr(a) || seen[key] {
 			return
 		}
-		seen[a.String()] = true
+		seen[key] = true
 		out = append(out, a)
 	}
 	for _, a := range n.host.Peerstore().Addrs(id) {

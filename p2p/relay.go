@@ -109,7 +109,9 @@ func (n *Node) MayRelayFor(id peer.ID) bool {
 	if n.relay == nil {
 		return false
 	}
-	return n.holdsSlotWithMe(id) || !slices.ContainsFunc(n.host.Peerstore().Addrs(id), isCircuit)
+	// The address book first: reading the connection manager's tags
+	// copies every connection's address as text.
+	return !slices.ContainsFunc(n.host.Peerstore().Addrs(id), isCircuit) || n.holdsSlotWithMe(id)
 }
 
 // slotTag is the tag libp2p's relay puts on a peer in the connection

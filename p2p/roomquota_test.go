@@ -10,7 +10,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 )
 
-func testPeer(t *testing.T) peer.ID {
+func testPeer(t testing.TB) peer.ID {
 	t.Helper()
 	_, pub, err := ic.GenerateEd25519Key(rand.Reader)
 	if err != nil {

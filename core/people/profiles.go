@@ -79,7 +79,10 @@ func (p *Presence) pushOnce(ctx context.Context, id peer.ID) error {
 // that peers on another subnet, unreachable by mDNS, find each other.
 func (p *Presence) knownPeersFor(id peer.ID) []p2p.KnownPeer {
 	var known []p2p.KnownPeer
-	through := p.net.ThroughMe()
+	var through []string // as text once per push, not per colleague
+	for _, a := range p.net.ThroughMe() {
+		through = append(through, a.String())
+	}
 	for _, other := range p.net.ConnectedPeers() {
 		if other == id || len(known) == 64 {
 			continue
@@ -97,9 +100,7 @@ func (p *Presence) knownPeersFor(id peer.ID) []p2p.KnownPeer {
 			}
 		}
 		if len(through) > 0 && p.net.MayRelayFor(other) {
-			for _, a := range through {
-				addrs = append(addrs, a.String()) // dialled after the direct ones
-			}
+			addrs = append(addrs, through...) // dialled after the direct ones
 		}
 		if len(addrs) > 0 {
 			known = append(known, p2p.KnownPeer{ID: other.String(), Addrs: addrs})
