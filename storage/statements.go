@@ -52,6 +52,8 @@ type statements struct {
 	setting     *sql.Stmt
 	peer        *sql.Stmt
 	transfer    *sql.Stmt
+	receiptAts  *sql.Stmt
+	receiptRaw  *sql.Stmt
 	all         []*sql.Stmt
 }
 
@@ -94,6 +96,8 @@ func prepareStatements(ctx context.Context, writer, reader *sql.DB) (*statements
 		{&st.setting, reader, settingSQL},
 		{&st.peer, reader, peerSQL},
 		{&st.transfer, reader, transferSQL},
+		{&st.receiptAts, reader, receiptAtsSQL},
+		{&st.receiptRaw, reader, receiptRawSQL},
 	} {
 		stmt, err := p.db.PrepareContext(ctx, p.query)
 		if err != nil {
