@@ -73,19 +73,18 @@ func (a *answerReceipts) admit(ctx context.Context) {
 // hold, for a sync request: the peer sends only newer ones. At most
 // p2p.MaxSyncAuthors members are named; the others' receipts come again.
 func (y *Syncer) receiptsHeld(ctx context.Context, j *Joined) (map[string]int64, error) {
-	stored, err := y.store.RoomReceipts(ctx, j.id)
+	held, err := y.store.RoomReceiptClocks(ctx, j.id)
 	if err != nil {
 		return nil, fmt.Errorf("read room receipts: %w", err)
 	}
-	if len(stored) == 0 {
+	if len(held) == 0 {
 		return nil, nil
 	}
-	out := make(map[string]int64, min(len(stored), p2p.MaxSyncAuthors))
-	for _, s := range stored {
-		if len(out) == p2p.MaxSyncAuthors {
+	for m := range held {
+		if len(held) <= p2p.MaxSyncAuthors {
 			break
 		}
-		out[s.Member] = s.At
+		delete(held, m)
 	}
-	return out, nil
+	return held, nil
 }

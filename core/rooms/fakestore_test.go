@@ -476,6 +476,26 @@ func (s *fakeStore) RoomReceipts(_ context.Context, room string) ([]storage.Room
 	return out, nil
 }
 
+func (s *fakeStore) RoomReceiptClocks(ctx context.Context, room string) (map[string]int64, error) {
+	all, _ := s.RoomReceipts(ctx, room)
+	out := map[string]int64{}
+	for _, r := range all {
+		out[r.Member] = r.At
+	}
+	return out, nil
+}
+
+func (s *fakeStore) RoomReceiptsNewer(ctx context.Context, room string, held map[string]int64) ([]storage.RoomReceipt, error) {
+	all, _ := s.RoomReceipts(ctx, room)
+	var out []storage.RoomReceipt
+	for _, r := range all {
+		if at, ok := held[r.Member]; !ok || r.At > at {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
 func (s *fakeStore) RoomReadSeqs(_ context.Context, room string, hlc uint64) (map[string]uint64, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

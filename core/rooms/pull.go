@@ -91,6 +91,9 @@ func (y *Syncer) pullOnce(ctx context.Context, id peer.ID, rooms []string) ([]st
 	asked := map[string]*Joined{}
 	budget := heldBudget
 	askReceipts := y.receipts != nil && y.receipts.askFor(id)
+	if askReceipts {
+		defer y.receipts.askDone()
+	}
 	for _, r := range rooms {
 		j := y.joined.Get(r)
 		if j == nil || asked[r] != nil || j.liveOnly {
@@ -343,14 +346,13 @@ func (y *Syncer) ServeSync(ctx context.Context, from peer.ID, challenge []byte, 
 		// Receipts name no epoch: only a peer that proves the newest one
 		// (every member does) is told who read what.
 		if newest, _ := j.current(); req.Receipts && y.receipts != nil && epochs[newest] {
-			stored, err := y.store.RoomReceipts(ctx, r.ID)
+			// What the asker holds is not sent again.
+			newer, err := y.store.RoomReceiptsNewer(ctx, r.ID, r.ReceiptsAt)
 			if err != nil {
 				return fmt.Errorf("read room receipts: %w", err)
 			}
-			for _, s := range stored {
-				if at, ok := r.ReceiptsAt[s.Member]; !ok || s.At > at {
-					raws = append(raws, s.Raw) // what the asker holds is not sent again
-				}
+			for _, s := range newer {
+				raws = append(raws, s.Raw)
 			}
 		}
 		for _, raw := range raws {

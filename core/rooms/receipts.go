@@ -65,6 +65,7 @@ type receipts struct {
 	said     map[string]string              // per room, what our last receipt said
 	took     map[authorKey]time.Time        // when intake last took a member's receipt
 	asked    map[peer.ID]time.Time          // when sync last asked a peer for receipts
+	asking   bool                           // a sync asking for receipts is under way
 	members  map[string]map[string]struct{} // cached member sets, cleared on change
 	admitted map[[32]byte]struct{}          // digests of receipts taken, so a copy costs no check
 	// memberList is a room's members as its membership log has them.
@@ -202,15 +203,29 @@ func (r *receipts) seal(j *Joined, rec hcrypto.Receipt) ([]byte, int64, error) {
 }
 
 // askFor reports whether a sync with id should ask for receipts: on the
-// first sync with a peer since it connected, then every receiptsAskEvery.
+// first sync with a peer since it connected, then every receiptsAskEvery,
+// and not while another sync asks (askDone ends it). A room's receipts are
+// the same at every member caught up: a node that just came into an
+// office connects to everyone within seconds, and syncs asking at once
+// would each bring the whole set again, read and sent by every answerer
+// and checked and dropped here. A peer passed over is asked at its next
+// sync, when what the first answer brought is counted as held.
 func (r *receipts) askFor(id peer.ID) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if time.Since(r.asked[id]) < receiptsAskEvery {
+	if r.asking || time.Since(r.asked[id]) < receiptsAskEvery {
 		return false
 	}
 	r.asked[id] = time.Now()
+	r.asking = true
 	return true
+}
+
+// askDone ends the sync that askFor let ask for receipts.
+func (r *receipts) askDone() {
+	r.mu.Lock()
+	r.asking = false
+	r.mu.Unlock()
 }
 
 // connected makes the next sync with id ask for receipts.

@@ -178,13 +178,7 @@ func TestReceiptsCountDeliveredAndRead(t *testing.T) {
 // who never got Bob's receipt by gossip, counts it after one sync with Ann.
 func TestReceiptsTravelInSync(t *testing.T) {
 	ctx := context.Background()
-	nodes := receiptNodes(t, "Ann", "Bob", "Cat")
-	ann, bob, cat := nodes[0], nodes[1], nodes[2]
-	room := project(t, cat, ann, bob)
-	relay(t, room, cat, ann, bob)
-	relay(t, room, ann, bob, cat)
-	relay(t, room, bob, ann, cat)
-	allMembers(t, room, ann, bob, cat)
+	room, ann, bob, cat := threeInRoom(t)
 	if _, err := cat.Send(ctx, "#project", "status?"); err != nil {
 		t.Fatal(err)
 	}
@@ -212,6 +206,20 @@ func TestReceiptsTravelInSync(t *testing.T) {
 	if b := cat.store.batchesOfReceipts()[before:]; !slices.Equal(b, []int{2}) {
 		t.Fatalf("the sync kept its receipts in writes of %v, want one write of both", b)
 	}
+}
+
+// threeInRoom is Cat's room with Ann and Bob, every join relayed to all,
+// the three sending receipts at once.
+func threeInRoom(t *testing.T) (room string, ann, bob, cat *testNode) {
+	t.Helper()
+	nodes := receiptNodes(t, "Ann", "Bob", "Cat")
+	ann, bob, cat = nodes[0], nodes[1], nodes[2]
+	room = project(t, cat, ann, bob)
+	relay(t, room, cat, ann, bob)
+	relay(t, room, ann, bob, cat)
+	relay(t, room, bob, ann, cat)
+	allMembers(t, room, ann, bob, cat)
+	return room, ann, bob, cat
 }
 
 // allMembers waits until each node knows every one of nodes as a member.

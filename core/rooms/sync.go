@@ -31,7 +31,8 @@ const (
 type syncStore interface {
 	RoomVectorOf(ctx context.Context, room string, window uint64) (storage.RoomVector, error)
 	RoomEnvelopesMissing(ctx context.Context, room string, v storage.RoomVector, window uint64, limit int) ([][]byte, error)
-	RoomReceipts(ctx context.Context, room string) ([]storage.RoomReceipt, error)
+	RoomReceiptClocks(ctx context.Context, room string) (map[string]int64, error)
+	RoomReceiptsNewer(ctx context.Context, room string, held map[string]int64) ([]storage.RoomReceipt, error)
 	forkStore
 }
 
