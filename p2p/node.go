@@ -417,21 +417,14 @@ func (n *Node) ConnectedPeers() []peer.ID {
 	})
 }
 
-// PeerAddrs returns the addresses we can reach id at: the remote ends of
-// live connections first, then what the peerstore learned.
+// PeerAddrs returns the addresses the peerstore holds for id (each once)
+// that this node's networks allow.
 func (n *Node) PeerAddrs(id peer.ID) []ma.Multiaddr {
-	seen := map[string]bool{}
 	var out []ma.Multiaddr
-	add := func(a ma.Multiaddr) {
-		key := string(a.Bytes()) // the text form costs a base58 encoding per /p2p/
-		if !n.nets.allowsAddr(a) || seen[key] {
-			return
-		}
-		seen[key] = true
-		out = append(out, a)
-	}
 	for _, a := range n.host.Peerstore().Addrs(id) {
-		add(a)
+		if n.nets.allowsAddr(a) {
+			out = append(out, a)
+		}
 	}
 	return out
 }
