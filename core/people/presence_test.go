@@ -178,8 +178,8 @@ func TestLoadReportsAStoreFailure(t *testing.T) {
 }
 
 // A profile push that fails while the colleague stays connected is tried
-// again, a few times, and not once they are gone: the profile goes out
-// once per connection, and whoever misses it lists us nameless.
+// again, for minutes, and not once they are gone: the profile goes out
+// once per connection, and whoever misses it does not list us online.
 func TestFailedPushTriedAgainWhileConnected(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ctx := context.Background()
@@ -187,16 +187,19 @@ func TestFailedPushTriedAgainWhileConnected(t *testing.T) {
 		if err := r.p.Load(ctx); err != nil {
 			t.Fatal(err)
 		}
-		bob, cat := newID(t), newID(t)
+		bob, cat, dan, eve := newID(t), newID(t), newID(t), newID(t)
 		r.net.link(bob)
 		r.net.link(cat)
+		r.net.link(dan)
+		r.net.link(eve)
 		var mu sync.Mutex
 		tries := map[peer.ID]int{}
 		r.net.push = func(to peer.ID) error {
 			mu.Lock()
 			defer mu.Unlock()
 			tries[to]++
-			if to == bob && tries[to] < 3 {
+			switch {
+			case to == bob && tries[to] < 3, to == dan && tries[to] < 8, to == eve:
 				return errors.New("stream reset")
 			}
 			if to == cat {
@@ -216,6 +219,17 @@ func TestFailedPushTriedAgainWhileConnected(t *testing.T) {
 		r.p.Push(ctx, cat)
 		if tries[cat] != 1 {
 			t.Fatalf("Cat, gone, was pushed to %d times", tries[cat])
+		}
+		// A busy colleague's machine: the eighth try, two minutes on.
+		r.p.Push(ctx, dan)
+		if _, ok := r.net.pushed[dan]; !ok || tries[dan] != 8 {
+			t.Fatalf("Dan got the profile: %v after %d tries, want it on the eighth", ok, tries[dan])
+		}
+		// One that never takes it: the tries end, within pushPersist.
+		start = time.Now()
+		r.p.Push(ctx, eve)
+		if _, ok := r.net.pushed[eve]; ok || tries[eve] < 10 || time.Since(start) > pushPersist {
+			t.Fatalf("Eve: pushed %v after %d tries over %v", ok, tries[eve], time.Since(start))
 		}
 	})
 }
