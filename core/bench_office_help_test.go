@@ -8,10 +8,13 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"hallway/chat"
 
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -228,4 +231,67 @@ func dumpGoroutines(n int) error {
 		return fmt.Errorf("goroutine dump: %w", err)
 	}
 	return nil
+}
+
+// fanOut posts to #general 150 ms apart at least (the room quota is 8 a
+// second per author) and times each post until the last colleague has it.
+func fanOut(ctx context.Context, author *officeNode, room string, n int, got <-chan time.Time) (string, error) {
+	const total, warm = 100, 10
+	var lat []time.Duration
+	// So far: what a post that breaks leaves measured.
+	sofar := func() string {
+		if len(lat) == 0 {
+			return "none timed"
+		}
+		s := slices.Clone(lat)
+		slices.Sort(s)
+		return fmt.Sprintf("p50 %s p99 %s (%d posts)", s[len(s)/2].Round(time.Millisecond), s[len(s)*99/100].Round(time.Millisecond), len(s))
+	}
+	for i := range total {
+		began := time.Now()
+		if _, err := author.svc.SendRoom(ctx, room, "probe "+strconv.Itoa(i)); err != nil {
+			return "", fmt.Errorf("post %d after %s: %w; before it: %s", i, time.Since(began).Round(time.Millisecond), err, sofar())
+		}
+		var last time.Time
+		for k := range n - 1 {
+			select {
+			case last = <-got:
+			case <-time.After(30 * time.Second):
+				return "", fmt.Errorf("post %d reached %d of %d colleagues in 30 s; before it: %s", i, k, n-1, sofar())
+			}
+		}
+		if i >= warm {
+			lat = append(lat, last.Sub(began))
+		}
+		if rest := 150*time.Millisecond - time.Since(began); rest > 0 {
+			time.Sleep(rest) // pacing under the quota, not waiting for a state
+		}
+	}
+	return sofar(), nil
+}
+
+// presenceChanges has the last colleague to join go away and come back a
+// few times, and times each change until every other lists it.
+func presenceChanges(ctx context.Context, nodes []*officeNode) (string, error) {
+	target := nodes[len(nodes)-1]
+	id := target.svc.ID().String()
+	var lat []time.Duration
+	for i, status := range []string{chat.StatusAway, chat.StatusAvailable, chat.StatusAway, chat.StatusAvailable, chat.StatusAway} {
+		cd := newCountdown(len(nodes) - 1)
+		for _, nd := range nodes[:len(nodes)-1] {
+			nd.w.await(&expectation{peer: id, status: status, cd: cd})
+		}
+		began := time.Now()
+		if err := target.svc.SetStatus(ctx, status, ""); err != nil {
+			return "", fmt.Errorf("presence change %d: %w", i, err)
+		}
+		select {
+		case <-cd.done:
+			lat = append(lat, time.Since(began))
+		case <-time.After(time.Minute):
+			return "", fmt.Errorf("presence %q reached %d of %d colleagues in a minute", status, int64(len(nodes)-1)-cd.left.Load(), len(nodes)-1)
+		}
+	}
+	slices.Sort(lat)
+	return fmt.Sprintf("p50 %s max %s (%d changes)", lat[len(lat)/2].Round(time.Millisecond), lat[len(lat)-1].Round(time.Millisecond), len(lat)), nil
 }
