@@ -92,7 +92,7 @@ func (y *Syncer) pullOnce(ctx context.Context, id peer.ID, rooms []string) ([]st
 	budget := heldBudget
 	askReceipts := y.receipts != nil && y.receipts.askFor(id)
 	if askReceipts {
-		defer y.receipts.askDone()
+		defer y.receipts.askDone(id)
 	}
 	for _, r := range rooms {
 		j := y.joined.Get(r)

@@ -5,6 +5,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
+	"time"
 
 	hcrypto "hallway/crypto"
 	"hallway/p2p"
@@ -117,4 +119,29 @@ func TestOneSyncAtATimeAsksForReceipts(t *testing.T) {
 	if !askedLater {
 		t.Fatalf("Bob, passed over, was never asked for receipts (answers %+v)", fromBob.all())
 	}
+}
+
+// A sync that asks for receipts holds the others back for
+// receiptsAskHold at most: a peer answering slowly, or on purpose to,
+// does not keep every other from being asked.
+func TestASlowSyncHoldsReceiptAsksBackForAWhile(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r := &receipts{asked: map[peer.ID]time.Time{}}
+		mal, bob, cat := peer.ID("mal"), peer.ID("bob"), peer.ID("cat")
+		if !r.askFor(mal) || r.askFor(bob) {
+			t.Fatal("a second sync asked for receipts while the first did")
+		}
+		time.Sleep(receiptsAskHold)
+		if !r.askFor(bob) {
+			t.Fatal("a sync asking for receipts held the others back past receiptsAskHold")
+		}
+		r.askDone(mal) // Mal's answer ends at last: Bob's still asks
+		if r.askFor(cat) {
+			t.Fatal("the end of an older sync let a third ask beside Bob's")
+		}
+		r.askDone(bob)
+		if !r.askFor(cat) {
+			t.Fatal("Cat was not asked once Bob's sync ended")
+		}
+	})
 }

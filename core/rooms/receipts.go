@@ -30,6 +30,10 @@ const (
 	// receiptsAskEvery is how often sync asks one peer for the receipts it
 	// keeps (and on every new connection).
 	receiptsAskEvery = 30 * time.Second
+	// receiptsAskHold is how long a sync asking for receipts keeps other
+	// syncs from asking: past it, one that answers slowly (or on purpose
+	// to hold the others back) no longer does.
+	receiptsAskHold = 15 * time.Second
 )
 
 // receiptStore keeps each member's latest receipt and reads what ours says.
@@ -65,7 +69,8 @@ type receipts struct {
 	said     map[string]string              // per room, what our last receipt said
 	took     map[authorKey]time.Time        // when intake last took a member's receipt
 	asked    map[peer.ID]time.Time          // when sync last asked a peer for receipts
-	asking   bool                           // a sync asking for receipts is under way
+	asking   peer.ID                        // the peer a sync asks for receipts now, if any
+	askedAt  time.Time                      // when that sync began
 	members  map[string]map[string]struct{} // cached member sets, cleared on change
 	admitted map[[32]byte]struct{}          // digests of receipts taken, so a copy costs no check
 	// memberList is a room's members as its membership log has them.
@@ -204,7 +209,8 @@ func (r *receipts) seal(j *Joined, rec hcrypto.Receipt) ([]byte, int64, error) {
 
 // askFor reports whether a sync with id should ask for receipts: on the
 // first sync with a peer since it connected, then every receiptsAskEvery,
-// and not while another sync asks (askDone ends it). A room's receipts are
+// and not while another sync asks (askDone ends it; receiptsAskHold at
+// most). A room's receipts are
 // the same at every member caught up: a node that just came into an
 // office connects to everyone within seconds, and syncs asking at once
 // would each bring the whole set again, read and sent by every answerer
@@ -213,18 +219,22 @@ func (r *receipts) seal(j *Joined, rec hcrypto.Receipt) ([]byte, int64, error) {
 func (r *receipts) askFor(id peer.ID) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.asking || time.Since(r.asked[id]) < receiptsAskEvery {
+	now := time.Now()
+	if r.asking != "" && now.Sub(r.askedAt) < receiptsAskHold || now.Sub(r.asked[id]) < receiptsAskEvery {
 		return false
 	}
-	r.asked[id] = time.Now()
-	r.asking = true
+	r.asked[id] = now
+	r.asking, r.askedAt = id, now
 	return true
 }
 
-// askDone ends the sync that askFor let ask for receipts.
-func (r *receipts) askDone() {
+// askDone ends the sync with id that askFor let ask for receipts (unless
+// another has begun since).
+func (r *receipts) askDone(id peer.ID) {
 	r.mu.Lock()
-	r.asking = false
+	if r.asking == id {
+		r.asking = ""
+	}
 	r.mu.Unlock()
 }
 
