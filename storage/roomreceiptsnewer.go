@@ -49,6 +49,9 @@ func (s *Store) RoomReceiptClocks(ctx context.Context, room string) (map[string]
 // RoomReceiptsNewer returns the receipts kept in room that held lacks:
 // of a member it does not name, or newer than the clock it gives.
 func (s *Store) RoomReceiptsNewer(ctx context.Context, room string, held map[string]int64) ([]RoomReceipt, error) {
+	if len(held) == 0 { // all are wanted: one scan, without reading the clocks first
+		return s.RoomReceipts(ctx, room)
+	}
 	clocks, err := s.RoomReceiptClocks(ctx, room)
 	if err != nil {
 		return nil, err
