@@ -235,7 +235,7 @@ func dumpGoroutines(n int) error {
 
 // fanOut posts to #general 150 ms apart at least (the room quota is 8 a
 // second per author) and times each post until the last colleague has it.
-func fanOut(ctx context.Context, author *officeNode, room string, n int, got <-chan time.Time) (string, error) {
+func fanOut(ctx context.Context, author *officeNode, room string, n int, got <-chan postSeen) (string, error) {
 	const total, warm = 100, 10
 	var lat []time.Duration
 	// So far: what a post that breaks leaves measured.
@@ -255,7 +255,8 @@ func fanOut(ctx context.Context, author *officeNode, room string, n int, got <-c
 		var last time.Time
 		for k := range n - 1 {
 			select {
-			case last = <-got:
+			case p := <-got:
+				last = p.at
 			case <-time.After(30 * time.Second):
 				return "", fmt.Errorf("post %d reached %d of %d colleagues in 30 s; before it: %s", i, k, n-1, sofar())
 			}

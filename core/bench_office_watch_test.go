@@ -60,7 +60,7 @@ type watch struct {
 	roster *roster
 	want   int        // colleagues to list online
 	all    *countdown // hit once, when this node first lists all of them
-	posts  chan<- time.Time
+	posts  chan<- postSeen
 
 	mu     sync.Mutex // guards the fields below
 	online map[string]bool
@@ -69,6 +69,12 @@ type watch struct {
 	status map[string]string
 	expect *expectation
 	met    bool // expect was seen
+}
+
+// postSeen is a room post a node received, and when.
+type postSeen struct {
+	text string
+	at   time.Time
 }
 
 // expectation is a status that every other node should come to list for
@@ -90,7 +96,7 @@ func (w *watch) run(events <-chan chat.Event) {
 		case chat.MessageReceived:
 			if e.Message.Kind == "text" {
 				select {
-				case w.posts <- time.Now():
+				case w.posts <- postSeen{e.Message.Text, time.Now()}:
 				default: // nobody is measuring; the buffer is full
 				}
 			}
