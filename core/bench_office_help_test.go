@@ -233,20 +233,22 @@ func dumpGoroutines(n int) error {
 	return nil
 }
 
+// postLatencies says the p50 and p99 of the posts timed so far.
+func postLatencies(lat []time.Duration) string {
+	if len(lat) == 0 {
+		return "none timed"
+	}
+	s := slices.Clone(lat)
+	slices.Sort(s)
+	return fmt.Sprintf("p50 %s p99 %s (%d posts)", s[len(s)/2].Round(time.Millisecond), s[len(s)*99/100].Round(time.Millisecond), len(s))
+}
+
 // fanOut posts to #general 150 ms apart at least (the room quota is 8 a
 // second per author) and times each post until the last colleague has it.
 func fanOut(ctx context.Context, author *officeNode, room string, n int, got <-chan postSeen) (string, error) {
 	const total, warm = 100, 10
 	var lat []time.Duration
-	// So far: what a post that breaks leaves measured.
-	sofar := func() string {
-		if len(lat) == 0 {
-			return "none timed"
-		}
-		s := slices.Clone(lat)
-		slices.Sort(s)
-		return fmt.Sprintf("p50 %s p99 %s (%d posts)", s[len(s)/2].Round(time.Millisecond), s[len(s)*99/100].Round(time.Millisecond), len(s))
-	}
+	sofar := func() string { return postLatencies(lat) } // what a post that breaks leaves measured
 	for i := range total {
 		began := time.Now()
 		if _, err := author.svc.SendRoom(ctx, room, "probe "+strconv.Itoa(i)); err != nil {

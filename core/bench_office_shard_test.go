@@ -192,7 +192,7 @@ func (sh *officeShard) command(ctx context.Context, f []string) error {
 			sh.say("online %d", time.Now().UnixNano())
 		}()
 	case "cpu":
-		sh.say("cpu %d", benchenv.CPUTime().Nanoseconds())
+		sh.say("cpu %d %d", benchenv.CPUTime().Nanoseconds(), time.Now().UnixNano())
 	case "report": // what each colleague lists, when the office broke
 		sh.report()
 	case "members": // until each colleague lists all of #general
@@ -209,6 +209,11 @@ func (sh *officeShard) command(ctx context.Context, f []string) error {
 			return fmt.Errorf("colleague 0 is not here")
 		}
 		go func() {
+			if sh.room == "" { // #general's members were not all listed in time
+				if rooms, err := nd.svc.Rooms(ctx); err == nil && len(rooms) > 0 {
+					sh.room = rooms[0].ID
+				}
+			}
 			began := time.Now()
 			if _, err := nd.svc.SendRoom(ctx, sh.room, "probe "+f[1]); err != nil {
 				sh.say("sent %s error %v", f[1], err)
@@ -241,11 +246,14 @@ func (sh *officeShard) command(ctx context.Context, f []string) error {
 		if nd == nil {
 			return fmt.Errorf("colleague %s is not here", f[1])
 		}
-		began := time.Now()
-		if err := nd.svc.SetStatus(ctx, f[2], ""); err != nil {
-			return err
-		}
-		sh.say("status %d", began.UnixNano())
+		go func() { // a busy node must not hold the other commands up
+			began := time.Now()
+			if err := nd.svc.SetStatus(ctx, f[2], ""); err != nil {
+				sh.say("error status: %v", err)
+				return
+			}
+			sh.say("status %d", began.UnixNano())
+		}()
 	case "memory":
 		heap, rss := settledMemory()
 		var conns []string

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"net"
 	"os"
@@ -216,15 +217,43 @@ func (o *shardedOffice) each(d time.Duration, kind string) ([]shardMsg, error) {
 	return out, nil
 }
 
-// cpu is the CPU time all shards have used.
-func (o *shardedOffice) cpu() time.Duration {
+// cpuReading is each shard's CPU time used and when it said so; nil
+// when one did not say within five minutes.
+type cpuReading map[int][2]int64
+
+// cpu reads every shard's CPU time.
+func (o *shardedOffice) cpu() cpuReading {
 	if o.broadcast("cpu") != nil {
-		return 0
+		return nil
 	}
-	ms, _ := o.each(time.Minute, "cpu")
-	var sum time.Duration
+	ms, err := o.each(5*time.Minute, "cpu")
+	if err != nil {
+		return nil
+	}
+	r := cpuReading{}
 	for _, m := range ms {
-		sum += time.Duration(num(m.f, 1))
+		r[m.k] = [2]int64{num(m.f, 1), num(m.f, 2)}
+	}
+	if len(r) != len(o.cmds) {
+		return nil
+	}
+	return r
+}
+
+// cores is how many cores the shards kept busy between two readings,
+// each over its own interval (a busy shard answers late); NaN when a
+// reading is missing.
+func cores(a, b cpuReading) float64 {
+	if a == nil || b == nil {
+		return math.NaN()
+	}
+	sum := 0.0
+	for k, x := range a {
+		y := b[k]
+		if y[1] <= x[1] {
+			return math.NaN()
+		}
+		sum += float64(y[0]-x[0]) / float64(y[1]-x[1])
 	}
 	return sum
 }
