@@ -3,7 +3,6 @@ package rooms
 import (
 	"context"
 	"log/slog"
-	"math/rand/v2"
 	"sync"
 	"time"
 
@@ -183,14 +182,12 @@ func (y *Syncer) withAll(room string) {
 	}
 }
 
-// Run compares every room with one random online member periodically,
-// until ctx ends. The members online are those in the room's gossip;
-// with none there, those connected that the room's log lists: a member
-// the others moved on without (removed, or away through re-keys) still
-// learns what was sealed to the epochs it holds, its removal first.
+// Run compares every room with one online member periodically, until
+// ctx ends, taking the room's partners (see partners) in turn.
 func (y *Syncer) Run(ctx context.Context) error {
 	t := time.NewTicker(syncEvery)
 	defer t.Stop()
+	order := turns{next: map[string]int{}}
 	for {
 		select {
 		case <-ctx.Done():
@@ -198,23 +195,19 @@ func (y *Syncer) Run(ctx context.Context) error {
 		case <-t.C:
 		}
 		byPeer := map[peer.ID][]string{}
-		var connected []peer.ID
+		connected := y.net.ConnectedPeers()
+		seen := map[string]bool{}
 		for _, j := range y.joined.All() {
 			if j.liveOnly {
 				continue
 			}
-			members := j.Peers()
-			if len(members) == 0 {
-				if connected == nil {
-					connected = y.net.ConnectedPeers()
-				}
-				members = j.listed(connected)
-			}
-			if len(members) > 0 {
-				p := members[rand.IntN(len(members))]
+			seen[j.id] = true
+			if ps := partners(j, connected); len(ps) > 0 {
+				p := order.take(j.id, ps)
 				byPeer[p] = append(byPeer[p], j.id)
 			}
 		}
+		order.keep(seen)
 		for p, rooms := range byPeer {
 			y.Request(p, rooms)
 		}

@@ -12,6 +12,8 @@ import (
 
 	hcrypto "hallway/crypto"
 	"hallway/p2p"
+
+	"github.com/libp2p/go-libp2p/core/peer"
 )
 
 func TestServeSyncAnswersWhatTheVectorLacks(t *testing.T) {
@@ -206,6 +208,33 @@ func TestPeriodicSyncAsksListedMembersOutsideTheGossip(t *testing.T) {
 		defer bob.net.mu.Unlock()
 		if slices.Contains(bob.net.asked, dan.id) {
 			t.Fatal("the periodic sync asked a peer that is not a member of the room")
+		}
+	})
+}
+
+// A peer in a room's gossip that answers nothing (another removed member
+// on a modified client, left in the old epoch's topic with us) does not
+// keep the periodic sync from the members its log lists: within as many
+// rounds as there are partners each is asked, and the post comes through.
+func TestPeriodicSyncIsNotKeptFromMembersByAPeerInTheGossip(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		ann, bob, eve := newTestNode(t, "Ann"), newTestNode(t, "Bob"), newTestNode(t, "Eve")
+		room := project(t, ann, bob)
+		meshed(t, room, ann, bob)
+		connect(bob, eve) // Eve holds nothing of the room
+		if _, err := ann.Send(ctx, "#project", "said while Bob's gossip held only Eve"); err != nil {
+			t.Fatal(err)
+		}
+		bob.net.topic(room).peers = []peer.ID{eve.id}
+		done := make(chan struct{})
+		go func() { defer close(done); bob.Syncer().Run(ctx) }()
+		time.Sleep(2*syncEvery + time.Second)
+		synctest.Wait()
+		cancel()
+		<-done
+		if !bob.holdsText(room, "said while Bob's gossip held only Eve") {
+			t.Fatal("the periodic sync asked only the peer in the gossip, which holds nothing")
 		}
 	})
 }
