@@ -64,7 +64,8 @@ func TestBenchOfficeShard(t *testing.T) {
 type officeShard struct {
 	plan   officePlan
 	k      int
-	nodes  map[int]*officeNode
+	mine   []int         // the colleagues of this process, by index in the office
+	nodes  []*officeNode // their nodes, in the order of mine; nil once stopped
 	all    *countdown
 	posts  chan postSeen
 	logs   *logTally
@@ -94,11 +95,13 @@ func (sh *officeShard) open() error {
 	for i, id := range p.IDs {
 		ros.add(id, "N"+strconv.Itoa(i))
 	}
-	sh.nodes = map[int]*officeNode{}
+	for i := sh.k; i < p.N; i += p.Shards {
+		sh.mine = append(sh.mine, i)
+	}
 	sh.posts = make(chan postSeen, 1<<16)
 	sh.logs = newLogTally()
-	sh.all = newCountdown(len(sh.indexes()))
-	for _, i := range sh.indexes() {
+	sh.all = newCountdown(len(sh.mine))
+	for _, i := range sh.mine {
 		var peers []string
 		if p.Inviter[i] >= 0 {
 			peers = []string{p.Addrs[p.Inviter[i]]}
@@ -112,7 +115,7 @@ func (sh *officeShard) open() error {
 			return fmt.Errorf("opening colleague %d: %w", i, err)
 		}
 		nd.inviter = p.Inviter[i]
-		sh.nodes[i] = nd
+		sh.nodes = append(sh.nodes, nd)
 		if got := nd.svc.ID().String(); got != p.IDs[i] {
 			return fmt.Errorf("colleague %d runs as %s, planned %s", i, got, p.IDs[i])
 		}
@@ -128,7 +131,7 @@ func (sh *officeShard) serve(in *bufio.Scanner) error {
 	}
 	defer func() {
 		if sh.nodes != nil {
-			stopAll(sh.nodeList())
+			stopAll(sh.nodes)
 		}
 	}()
 	go func() {
@@ -146,7 +149,7 @@ func (sh *officeShard) serve(in *bufio.Scanner) error {
 		}
 		if f[0] == "stop" {
 			began := time.Now()
-			stuck := stopAll(sh.nodeList())
+			stuck := stopAll(sh.nodes)
 			sh.nodes = nil
 			sh.say("stopped %d %d", stuck, time.Since(began).Nanoseconds())
 			return nil
@@ -158,14 +161,12 @@ func (sh *officeShard) serve(in *bufio.Scanner) error {
 	return in.Err()
 }
 
-func (sh *officeShard) nodeList() []*officeNode {
-	var out []*officeNode
-	for _, i := range sh.indexes() {
-		if nd := sh.nodes[i]; nd != nil {
-			out = append(out, nd)
-		}
+// node is colleague i's node, nil if it runs in another process.
+func (sh *officeShard) node(i int) *officeNode {
+	if i < 0 || i%sh.plan.Shards != sh.k || i/sh.plan.Shards >= len(sh.nodes) {
+		return nil
 	}
-	return out
+	return sh.nodes[i/sh.plan.Shards]
 }
 
 // command runs one of the parent's commands; those that wait answer from
@@ -182,9 +183,9 @@ func (sh *officeShard) command(ctx context.Context, f []string) error {
 	case "go": // go <start unixnano>: colleagues arrive at the plan's pace
 		start := time.Unix(0, arg(1))
 		go func() {
-			for _, i := range sh.indexes() {
+			for j, i := range sh.mine {
 				time.Sleep(time.Until(start.Add(time.Duration(float64(i) * float64(time.Second) / sh.plan.PerSecond))))
-				sh.nodes[i].run()
+				sh.nodes[j].run()
 			}
 		}()
 		go func() {
@@ -204,7 +205,7 @@ func (sh *officeShard) command(ctx context.Context, f []string) error {
 			sh.say("members ok %d", time.Now().UnixNano())
 		}()
 	case "post": // post <i>: colleague 0 posts "probe <i>"
-		nd := sh.nodes[0]
+		nd := sh.node(0)
 		if nd == nil {
 			return fmt.Errorf("colleague 0 is not here")
 		}
@@ -223,7 +224,7 @@ func (sh *officeShard) command(ctx context.Context, f []string) error {
 		}()
 	case "expect": // expect <peer> <status>: say when every colleague here lists it
 		var waiting []*officeNode
-		for _, nd := range sh.nodeList() {
+		for _, nd := range sh.nodes {
 			if nd.svc.ID().String() != f[1] {
 				waiting = append(waiting, nd)
 			}
@@ -242,7 +243,7 @@ func (sh *officeShard) command(ctx context.Context, f []string) error {
 			}
 		}()
 	case "status": // status <i> <status>: colleague i sets it
-		nd := sh.nodes[int(arg(1))]
+		nd := sh.node(int(arg(1)))
 		if nd == nil {
 			return fmt.Errorf("colleague %s is not here", f[1])
 		}
@@ -258,7 +259,7 @@ func (sh *officeShard) command(ctx context.Context, f []string) error {
 		heap, rss := settledMemory()
 		var conns []string
 		relayed, relayedOnly := 0, 0
-		for _, nd := range sh.nodeList() {
+		for _, nd := range sh.nodes {
 			st := nd.svc.Stats()
 			conns = append(conns, strconv.Itoa(st.Conns))
 			relayed, relayedOnly = relayed+st.RelayedConns, relayedOnly+st.RelayedOnly
@@ -282,8 +283,8 @@ func (sh *officeShard) report() {
 	for _, id := range sh.plan.IDs {
 		office[id] = true
 	}
-	for _, i := range sh.indexes() {
-		nd := sh.nodes[i]
+	for j, i := range sh.mine {
+		nd := sh.nodes[j]
 		peers := nd.svc.node.ConnectedPeers()
 		connected := 0
 		for _, p := range peers {
@@ -296,18 +297,10 @@ func (sh *officeShard) report() {
 	sh.say("end")
 }
 
-func (sh *officeShard) indexes() []int {
-	var out []int
-	for i := sh.k; i < sh.plan.N; i += sh.plan.Shards {
-		out = append(out, i)
-	}
-	return out
-}
-
 // awaitMembers finds #general and waits until every colleague here lists
 // all of the office in it, two minutes at most.
 func (sh *officeShard) awaitMembers(ctx context.Context) error {
-	nodes := sh.nodeList()
+	nodes := sh.nodes
 	rooms, err := nodes[0].svc.Rooms(ctx)
 	if err != nil || len(rooms) == 0 {
 		return fmt.Errorf("no #general: %v", err)
