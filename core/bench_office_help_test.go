@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -126,11 +127,19 @@ func probeDials(nodes []*officeNode) string {
 
 // connSpread is how many nodes hold how many connections, in tens.
 func connSpread(nodes []*officeNode) string {
+	held := make([]int, len(nodes))
+	for i, nd := range nodes {
+		held[i] = len(nd.svc.node.ConnectedPeers())
+	}
+	return spreadInTens(held)
+}
+
+// spreadInTens says how many of counts fall in each ten ("0-9: 3, 20-29: 1").
+func spreadInTens(counts []int) string {
 	tens, top := map[int]int{}, 0
-	for _, nd := range nodes {
-		k := len(nd.svc.node.ConnectedPeers()) / 10
-		tens[k]++
-		top = max(top, k)
+	for _, c := range counts {
+		tens[c/10]++
+		top = max(top, c/10)
 	}
 	var out []string
 	for k := range top + 1 {
@@ -139,6 +148,21 @@ func connSpread(nodes []*officeNode) string {
 		}
 	}
 	return strings.Join(out, ", ")
+}
+
+// officeInviters is the colleague each colleague of an office of n knows
+// at first (-1: none, the first), drawn the same every run so that runs
+// compare, in one process or several.
+func officeInviters(n int) []int {
+	rng := rand.New(rand.NewPCG(uint64(n), 1))
+	out := make([]int, n)
+	for i := range n {
+		out[i] = -1
+		if i > 0 {
+			out[i] = rng.IntN(i)
+		}
+	}
+	return out
 }
 
 // everyNode waits until cond holds on every node, re-checking a node after

@@ -148,7 +148,7 @@ func (o *shardedOffice) shortfall() string {
 		return err.Error()
 	}
 	complete, fewest, low, lowConnected, unconnected, nameless := 0, o.n, -1, 0, 0, 0
-	tens := map[int64]int{}
+	var held []int
 	for ends := 0; ends < len(o.cmds); {
 		m, err := o.next(5*time.Minute, "stat", "end")
 		if err != nil {
@@ -167,16 +167,10 @@ func (o *shardedOffice) shortfall() string {
 		}
 		unconnected += o.n - 1 - connected
 		nameless += max(connected-listed, 0)
-		tens[num(m.f, 4)/10]++
-	}
-	var spread []string
-	for t := range int64(o.n/10 + 2) {
-		if tens[t] > 0 {
-			spread = append(spread, fmt.Sprintf("%d-%d: %d", 10*t, 10*t+9, tens[t]))
-		}
+		held = append(held, int(num(m.f, 4)))
 	}
 	return fmt.Sprintf("%d of %d colleagues list everyone online; the fewest one lists is %d of %d (N%d, connected to %d); of the pairs, %d are not connected, %d connected without the colleague's profile; nodes by connections held: %s",
-		complete, o.n, fewest, o.n-1, low, lowConnected, unconnected, nameless, strings.Join(spread, ", "))
+		complete, o.n, fewest, o.n-1, low, lowConnected, unconnected, nameless, spreadInTens(held))
 }
 
 // logs is what the colleagues of process 0 logged most.

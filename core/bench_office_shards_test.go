@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
@@ -63,7 +62,7 @@ func startShards(t *testing.T, n, k int, perSecond float64) (*shardedOffice, err
 	if err != nil {
 		return nil, err
 	}
-	rng := rand.New(rand.NewPCG(uint64(n), 1)) // the inviters of the one-process office
+	plan.Inviter = officeInviters(n)
 	for i, d := range plan.Dirs {
 		key, _, err := hcrypto.LoadOrCreateIdentity(filepath.Join(d, identityFile))
 		if err != nil {
@@ -77,11 +76,6 @@ func startShards(t *testing.T, n, k int, perSecond float64) (*shardedOffice, err
 		plan.IDs = append(plan.IDs, id.String())
 		plan.Listen = append(plan.Listen, listen)
 		plan.Addrs = append(plan.Addrs, listen+"/p2p/"+id.String())
-		inviter := -1
-		if i > 0 {
-			inviter = rng.IntN(i)
-		}
-		plan.Inviter = append(plan.Inviter, inviter)
 	}
 	b, err := json.Marshal(plan)
 	if err != nil {

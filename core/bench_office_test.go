@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"os"
 	"runtime"
 	"runtime/pprof"
@@ -153,16 +152,14 @@ func benchOffice(t *testing.T, n int) (err error) {
 	}()
 
 	// The office's Hallways are opened (keys, databases, listeners), then
-	// all start at once, as when the office's network comes back on. The
-	// same inviters every run, so that runs compare.
-	rng := rand.New(rand.NewPCG(uint64(n), 1))
+	// all start at once, as when the office's network comes back on.
+	inviters := officeInviters(n)
 	opening := time.Now()
 	var addrs []string
 	for i := range n {
 		var peers []string
-		inviter := -1
-		if i > 0 {
-			inviter = rng.IntN(i)
+		inviter := inviters[i]
+		if inviter >= 0 {
 			peers = []string{addrs[inviter]}
 		}
 		var to chan<- postSeen = posts
