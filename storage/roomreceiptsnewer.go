@@ -48,9 +48,15 @@ func (s *Store) RoomReceiptClocks(ctx context.Context, room string) (map[string]
 
 // RoomReceiptsNewer returns the receipts kept in room that held lacks:
 // of a member it does not name, or newer than the clock it gives.
+//
+// The way it reads them follows from held before anything is read: an
+// asker naming fewer than maxReceiptLookups members either asks a small
+// room, or lacks most of a large one (a colleague just connected), and
+// one scan serves it; otherwise the clocks say which receipts it lacks,
+// read one by one when they are few.
 func (s *Store) RoomReceiptsNewer(ctx context.Context, room string, held map[string]int64) ([]RoomReceipt, error) {
-	if len(held) == 0 { // all are wanted: one scan, without reading the clocks first
-		return s.RoomReceipts(ctx, room)
+	if len(held) < maxReceiptLookups {
+		return s.receiptsScanned(ctx, room, held)
 	}
 	clocks, err := s.RoomReceiptClocks(ctx, room)
 	if err != nil {
@@ -58,27 +64,17 @@ func (s *Store) RoomReceiptsNewer(ctx context.Context, room string, held map[str
 	}
 	var want []string
 	for member, at := range clocks {
-		if h, ok := held[member]; !ok || at > h {
+		if lacks(held, member, at) {
 			want = append(want, member)
 		}
 	}
 	if len(want) == 0 {
 		return nil, nil
 	}
-	slices.Sort(want)
 	if len(want) > maxReceiptLookups {
-		all, err := s.RoomReceipts(ctx, room)
-		if err != nil {
-			return nil, err
-		}
-		out := all[:0]
-		for _, r := range all {
-			if h, ok := held[r.Member]; !ok || r.At > h {
-				out = append(out, r)
-			}
-		}
-		return out, nil
+		return s.receiptsScanned(ctx, room, held)
 	}
+	slices.Sort(want)
 	out := make([]RoomReceipt, 0, len(want))
 	for _, member := range want {
 		r := RoomReceipt{Room: room, Member: member}
@@ -92,4 +88,25 @@ func (s *Store) RoomReceiptsNewer(ctx context.Context, room string, held map[str
 		out = append(out, r)
 	}
 	return out, nil
+}
+
+// receiptsScanned reads room's receipts in one scan and keeps those held lacks.
+func (s *Store) receiptsScanned(ctx context.Context, room string, held map[string]int64) ([]RoomReceipt, error) {
+	all, err := s.RoomReceipts(ctx, room)
+	if err != nil {
+		return nil, err
+	}
+	out := all[:0]
+	for _, r := range all {
+		if lacks(held, r.Member, r.At) {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// lacks reports whether held misses member's receipt of clock at.
+func lacks(held map[string]int64, member string, at int64) bool {
+	h, ok := held[member]
+	return !ok || at > h
 }

@@ -45,6 +45,14 @@ func TestRoomReceiptsNewerSendsOnlyWhatTheAskerLacks(t *testing.T) {
 	behind["member-03"]--
 	behind["member-40"] = 0
 	delete(behind, "member-63")
+	few := map[string]int64{"member-01": 11, "member-02": 1, "member-70": 5}
+	var allBut1 []string
+	for m := range clocks {
+		if m != "member-01" {
+			allBut1 = append(allBut1, m)
+		}
+	}
+	slices.Sort(allBut1)
 	for _, c := range []struct {
 		name string
 		held map[string]int64
@@ -54,6 +62,7 @@ func TestRoomReceiptsNewerSendsOnlyWhatTheAskerLacks(t *testing.T) {
 		{"holding one newer than kept", ahead, nil},
 		{"two behind, one missing", behind, []string{"member-03", "member-40", "member-63"}},
 		{"holding none", nil, slices.Sorted(maps.Keys(clocks))},
+		{"holding a few, one behind and one unknown here", few, allBut1},
 	} {
 		got, err := s.RoomReceiptsNewer(ctx, "r1", c.held)
 		if err != nil {
