@@ -62,18 +62,20 @@ func TestBenchOfficeShard(t *testing.T) {
 
 // officeShard runs the colleagues of one process.
 type officeShard struct {
-	plan   officePlan
-	k      int
-	mine   []int         // the colleagues of this process, by index in the office
-	nodes  []*officeNode // their nodes, in the order of mine; nil once stopped
-	all    *countdown
-	posts  chan postSeen
-	logs   *logTally
-	room   string // #general, once asked for
-	baseG  int
-	baseFD int
-	baseH  uint64
-	baseR  uint64
+	plan  officePlan
+	k     int
+	mine  []int         // the colleagues of this process, by index in the office
+	nodes []*officeNode // their nodes, in the order of mine; nil once stopped
+	all   *countdown
+	posts chan postSeen
+	logs  *logTally
+	room  string // #general, once asked for
+	// unprofile stops the CPU profile of the office forming; nil: none runs.
+	unprofile func()
+	baseG     int
+	baseFD    int
+	baseH     uint64
+	baseR     uint64
 
 	mu  sync.Mutex // guards out
 	out *bufio.Writer
@@ -148,6 +150,7 @@ func (sh *officeShard) serve(in *bufio.Scanner) error {
 			continue
 		}
 		if f[0] == "stop" {
+			sh.formed()
 			began := time.Now()
 			stuck := stopAll(sh.nodes)
 			sh.nodes = nil
@@ -182,6 +185,11 @@ func (sh *officeShard) command(ctx context.Context, f []string) error {
 	switch f[0] {
 	case "go": // go <start unixnano>: colleagues arrive at the plan's pace
 		start := time.Unix(0, arg(1))
+		stop, err := profileOffice(sh.plan.N, "forming-p"+strconv.Itoa(sh.k))
+		if err != nil {
+			return err
+		}
+		sh.unprofile = stop
 		go func() {
 			for j, i := range sh.mine {
 				time.Sleep(time.Until(start.Add(time.Duration(float64(i) * float64(time.Second) / sh.plan.PerSecond))))
@@ -195,8 +203,10 @@ func (sh *officeShard) command(ctx context.Context, f []string) error {
 	case "cpu":
 		sh.say("cpu %d %d", benchenv.CPUTime().Nanoseconds(), time.Now().UnixNano())
 	case "report": // what each colleague lists, when the office broke
+		sh.formed()
 		sh.report()
 	case "members": // until each colleague lists all of #general
+		sh.formed()
 		go func() {
 			if err := sh.awaitMembers(ctx); err != nil {
 				sh.say("members %v", err)
@@ -272,6 +282,16 @@ func (sh *officeShard) command(ctx context.Context, f []string) error {
 		return fmt.Errorf("unknown command")
 	}
 	return nil
+}
+
+// formed ends the profile of the office forming, if one runs: the
+// parent asks for "report" or "members" once everyone is online or the
+// deadline passed.
+func (sh *officeShard) formed() {
+	if sh.unprofile != nil {
+		sh.unprofile()
+		sh.unprofile = nil
+	}
 }
 
 // report says, per colleague here: how many it lists online, how many
