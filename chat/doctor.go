@@ -45,6 +45,7 @@ const (
 	CauseFirewall         = "firewall drop"
 	CauseOtherWorkspace   = "different workspace"
 	CauseOffline          = "peer offline"
+	CauseBusy             = "busy"
 	CauseNotAllowed       = "not allowed range"
 	CauseClockSkew        = "clock skew"
 	CauseMoved            = "identity mismatch"

@@ -23,6 +23,10 @@ var (
 	ErrNotLAN             = errors.New("the address is not on the local network; Hallway only connects inside the LAN")
 	ErrUnreachable        = errors.New("the colleague is not reachable at that address")
 	ErrSelf               = errors.New("that is this Hallway's own address")
+	// ErrSlowHandshake: the connection was made (so the workspace key and
+	// the identity matched) but the colleague did not finish introducing
+	// itself in time: its machine is busy. It is tried again.
+	ErrSlowHandshake = errors.New("the colleague's machine answered but did not finish connecting in time (it may be busy)")
 )
 
 func (n *Node) classifyDialError(ctx context.Context, id peer.ID, addrs []ma.Multiaddr, err error) error {
@@ -32,6 +36,11 @@ func (n *Node) classifyDialError(ctx context.Context, id peer.ID, addrs []ma.Mul
 		return fmt.Errorf("%w: %v", ErrWrongPeer, err)
 	case strings.Contains(msg, "gater disallows"):
 		return fmt.Errorf("%w: %v", ErrNotLAN, err)
+	case strings.Contains(msg, "identify failed"):
+		// Identify runs over a connection already secured: the keys
+		// matched. Probing the address with a plain connection would
+		// only load a busy machine further.
+		return fmt.Errorf("%w: %v", ErrSlowHandshake, err)
 	}
 	// With different keys the private-network layer turns the handshake
 	// into noise: it fails to negotiate or times out. If a plain TCP

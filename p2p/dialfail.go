@@ -17,6 +17,7 @@ import (
 const (
 	OutcomeRefused       = "refused"             // the computer answers; nothing listens there (Hallway is not running)
 	OutcomeTimeout       = "timed out"           // no answer: a firewall drops it, or the computer is off
+	OutcomeBusy          = "busy"                // connected, but the colleague did not finish in time: its computer is busy
 	OutcomeUnreachable   = "unreachable"         // no route, or nobody at that address on the LAN
 	OutcomeDifferentKey  = "different workspace" // the handshake fails: another workspace key, or not Hallway
 	OutcomeNotAllowed    = "not allowed"         // outside the LAN and the allowed ranges
@@ -88,6 +89,8 @@ func outcome(err error) string {
 		return OutcomeUnreachable
 	case errors.Is(err, ErrDifferentWorkspace):
 		return OutcomeDifferentKey
+	case errors.Is(err, ErrSlowHandshake), strings.Contains(msg, "identify failed"):
+		return OutcomeBusy
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded), os.IsTimeout(err),
 		strings.Contains(msg, "i/o timeout"), strings.Contains(msg, "deadline exceeded"):
 		return OutcomeTimeout

@@ -69,6 +69,9 @@ func Verdict(r Reach) (cause, line string) {
 	if a, ok := outcome(p2p.OutcomeWrongIdentity); ok {
 		return chat.CauseMoved, fmt.Sprintf("Another colleague's Hallway answers at %s, where %s was: they moved; add them again (hallway peers add THEIR-COMPUTER).", a, r.Name)
 	}
+	if a, ok := outcome(p2p.OutcomeBusy); ok {
+		return chat.CauseBusy, fmt.Sprintf("%s's Hallway at %s took the connection but did not finish connecting in time: the computer is busy or very slow. Hallway keeps trying.", r.Name, a)
+	}
 	if a, ok := outcome(p2p.OutcomeTimeout); ok {
 		return chat.CauseFirewall, fmt.Sprintf("No answer at %s: a firewall drops Hallway's traffic (TCP port %d) between you, or the computer is off. Open the port, or a colleague who reaches both relays for you.", a, r.Port)
 	}

@@ -33,6 +33,7 @@ func TestVerdictNamesEachCause(t *testing.T) {
 		{"other workspace", Reach{Attempts: tried(p2p.OutcomeDifferentKey)}, chat.CauseOtherWorkspace},
 		{"moved", Reach{Attempts: tried(p2p.OutcomeWrongIdentity)}, chat.CauseMoved},
 		{"firewall", Reach{Attempts: tried(p2p.OutcomeTimeout)}, chat.CauseFirewall},
+		{"busy", Reach{Attempts: tried(p2p.OutcomeBusy)}, chat.CauseBusy},
 		{"refused", Reach{Attempts: tried(p2p.OutcomeRefused)}, chat.CauseOffline},
 		{"unreachable", Reach{Attempts: tried(p2p.OutcomeUnreachable)}, chat.CauseOffline},
 		{"never seen", Reach{}, chat.CauseNeverSeen},
