@@ -114,6 +114,7 @@ func (r *receipts) isMember(ctx context.Context, room, id string) bool {
 		}
 		r.mu.Lock()
 		r.members[room] = set
+		r.sizes[room] = len(set)
 		r.mu.Unlock()
 	}
 	_, in := set[id]

@@ -75,13 +75,17 @@ type receipts struct {
 	admitted map[[32]byte]struct{}          // digests of receipts taken, so a copy costs no check
 	// memberList is a room's members as its membership log has them.
 	memberList func(ctx context.Context, j *Joined) ([]storage.Member, error)
+	// sizes is how many members each room had when its set was last
+	// built: kept across changes, so that a room whose members change
+	// often (an office arriving) keeps its receipts spaced by its size.
+	sizes map[string]int
 }
 
 func newReceipts(store receiptStore, self func() peer.ID, key ic.PrivKey, joined *Registry, spawn Spawner, pub Publisher, log *slog.Logger) *receipts {
 	return &receipts{store: store, self: self, key: key, joined: joined, spawn: spawn, pub: pub, log: log,
 		readShared: func() bool { return true }, floor: receiptFloor,
 		due: map[string]bool{}, said: map[string]string{}, sent: map[string]time.Time{}, took: map[authorKey]time.Time{},
-		asked: map[peer.ID]time.Time{}, members: map[string]map[string]struct{}{}, admitted: map[[32]byte]struct{}{}}
+		asked: map[peer.ID]time.Time{}, members: map[string]map[string]struct{}{}, sizes: map[string]int{}, admitted: map[[32]byte]struct{}{}}
 }
 
 // receiptInterval is the least time between two of our receipts in a room
@@ -98,8 +102,8 @@ func receiptInterval(members int) time.Duration {
 
 // touch schedules our receipt for room: now when none was sent for its
 // receiptInterval, else when that much has passed since the last one. The
-// room's size is what intake last counted of its members (none counted:
-// a small room's interval).
+// room's size is what intake last counted of its members, kept while they
+// change (none counted yet: a small room's interval).
 func (r *receipts) touch(room string) {
 	j := r.joined.Get(room)
 	if j == nil || j.liveOnly || r.key == nil {
@@ -111,7 +115,7 @@ func (r *receipts) touch(room string) {
 		return
 	}
 	r.due[room] = true
-	wait := time.Until(r.sent[room].Add(receiptInterval(len(r.members[room]))))
+	wait := time.Until(r.sent[room].Add(receiptInterval(r.sizes[room])))
 	r.mu.Unlock()
 	r.spawn.Go(func(ctx context.Context) {
 		if wait > 0 {
