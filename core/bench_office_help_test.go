@@ -244,9 +244,9 @@ func profileOffice(n int, phase string) (func(), error) {
 }
 
 // dumpGoroutines writes where every goroutine waits, counted by stack,
-// into the officeProfile file "goroutines".
-func dumpGoroutines(n int) error {
-	f, err := officeProfile(n, "goroutines")
+// into the officeProfile file what.
+func dumpGoroutines(n int, what string) error {
+	f, err := officeProfile(n, what)
 	if f == nil || err != nil {
 		return err
 	}

@@ -153,6 +153,11 @@ func (sh *officeShard) serve(in *bufio.Scanner) error {
 			sh.formed()
 			began := time.Now()
 			stuck := stopAll(sh.nodes)
+			if stuck > 0 { // where the colleagues that did not stop wait
+				if err := dumpGoroutines(sh.plan.N, "stuck-p"+strconv.Itoa(sh.k)); err != nil {
+					fmt.Fprintln(os.Stderr, "stuck colleagues' goroutines:", err)
+				}
+			}
 			sh.nodes = nil
 			sh.say("stopped %d %d", stuck, time.Since(began).Nanoseconds())
 			return nil

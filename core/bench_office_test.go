@@ -209,7 +209,7 @@ func benchOffice(t *testing.T, n int) (err error) {
 		fmt.Printf("BENCH office N=%d: breaks: %s after the first arrival (the last %s after it), %s; %.1f cores busy meanwhile, machine load %s; the nodes logged most: %s\n",
 			n, deadline.Round(time.Second), arrived.Round(100*time.Millisecond), onlineShortfall(nodes),
 			float64(benchenv.CPUTime()-cpu0)/float64(time.Since(start)), benchenv.LoadAverage(), logs.top(8, slog.LevelDebug))
-		if err := dumpGoroutines(n); err != nil {
+		if err := dumpGoroutines(n, "goroutines"); err != nil {
 			return err
 		}
 		onlineText = fmt.Sprintf("NOT everyone lists everyone online %s after the first arrival (see breaks)", deadline.Round(time.Second))
