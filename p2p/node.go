@@ -109,7 +109,8 @@ type Node struct {
 	entrants  entrantConns
 
 	noBulk                                    bool
-	relay                                     io.Closer // the relay service, nil with NoRelay
+	relay                                     io.Closer     // the relay service, nil with NoRelay
+	slotGrace                                 time.Duration // see MayRelayFor; tests shorten it
 	rsv                                       reservations
 	bulk                                      bulkSessions
 	dmPace, profilePace, syncPace, redeemPace *Pace
@@ -228,6 +229,7 @@ func New(cfg Config, h Handler) (*Node, error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	n := &Node{
+		slotGrace: slotGraceAfterConnect,
 		host:      hst,
 		handler:   h,
 		log:       cfg.Logger,

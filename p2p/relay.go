@@ -3,6 +3,7 @@ package p2p
 import (
 	"context"
 	"slices"
+	"time"
 
 	"github.com/libp2p/go-libp2p/core/event"
 	"github.com/libp2p/go-libp2p/core/network"
@@ -102,16 +103,36 @@ func (n *Node) ThroughMe() []ma.Multiaddr {
 // the relay a stream, and in an office where everyone introduces everyone
 // most colleagues hold no slot with the introducer. So it is named for a
 // colleague that holds a slot with us, or whose slots we do not know yet
-// (no address of its own through a relay has reached us: it has just
-// connected, and may be taking one with us), never for one whose slots
-// are elsewhere. False with NoRelay.
+// while it may still take one with us: no address of its own through a
+// relay has reached us, and it connected less than slotGrace ago. Never
+// for one whose slots are elsewhere, nor for one that stayed without a
+// slot with us past the grace (it took its slots elsewhere, or none:
+// relays refused it). False with NoRelay.
 func (n *Node) MayRelayFor(id peer.ID) bool {
 	if n.relay == nil {
 		return false
 	}
-	// The address book first: reading the connection manager's tags
-	// copies every connection's address as text.
-	return !slices.ContainsFunc(n.host.Peerstore().Addrs(id), isCircuit) || n.holdsSlotWithMe(id)
+	// The address book and the connections first: reading the connection
+	// manager's tags copies every connection's address as text.
+	if !slices.ContainsFunc(n.host.Peerstore().Addrs(id), isCircuit) && n.connectedWithin(id, n.slotGrace) {
+		return true
+	}
+	return n.holdsSlotWithMe(id)
+}
+
+// slotGrace is how long after connecting a colleague without a known slot
+// is taken to be taking one with us: a reservation is asked within
+// seconds of connecting (reserveRetry), longer on a busy machine.
+const slotGraceAfterConnect = 30 * time.Second
+
+// connectedWithin reports whether a connection to id opened less than d ago.
+func (n *Node) connectedWithin(id peer.ID, d time.Duration) bool {
+	for _, c := range n.host.Network().ConnsToPeer(id) {
+		if time.Since(c.Stat().Opened) < d {
+			return true
+		}
+	}
+	return false
 }
 
 // slotTag is the tag libp2p's relay puts on a peer in the connection

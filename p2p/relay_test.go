@@ -253,3 +253,24 @@ func TestThroughMeOnlyWhereASlotMayBe(t *testing.T) {
 		t.Fatal("r names circuits through itself for c, whose slots are with d and e")
 	}
 }
+
+// A colleague that holds no slot anywhere (here one that takes none; on a
+// LAN one that relays refused) has our circuit named while it may still
+// be taking a slot with us, just connected, and not once it stayed
+// without one past the grace: a dial through it would fail every time.
+func TestThroughMeNotForAColleagueThatTookNoSlot(t *testing.T) {
+	key := bytes.Repeat([]byte{7}, 32)
+	r, _ := newTestNode(t, key)
+	x, _ := newTestNodeWith(t, Config{PSK: key, NoRelay: true})
+	connectDirect(t, x, r)
+	if !r.MayRelayFor(x.ID()) {
+		t.Fatal("no circuit named for a colleague just connected, which may be taking a slot with r")
+	}
+	r.slotGrace = 0 // as once the grace has passed
+	if r.holdsSlotWithMe(x.ID()) {
+		t.Fatal("x, which takes no slot, holds one with r")
+	}
+	if r.MayRelayFor(x.ID()) {
+		t.Fatal("r names circuits through itself for x, which took no slot with it")
+	}
+}
