@@ -184,7 +184,7 @@ func TestSyncRequestsStayWithinLimits(t *testing.T) {
 // lists as a member, and never one it does not.
 func TestPeriodicSyncAsksListedMembersOutsideTheGossip(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		ctx, cancel := context.WithCancel(context.Background())
+		ctx := context.Background()
 		ann, bob, dan := newTestNode(t, "Ann"), newTestNode(t, "Bob"), newTestNode(t, "Dan")
 		room := project(t, ann, bob)
 		meshed(t, room, ann, bob)
@@ -195,12 +195,7 @@ func TestPeriodicSyncAsksListedMembersOutsideTheGossip(t *testing.T) {
 		bob.net.mu.Lock()
 		bob.net.asked = nil
 		bob.net.mu.Unlock()
-		done := make(chan struct{})
-		go func() { defer close(done); bob.Syncer().Run(ctx) }()
-		time.Sleep(3*syncEvery + time.Second)
-		synctest.Wait()
-		cancel()
-		<-done
+		runPeriodicSync(bob, 3*syncEvery+time.Second)
 		if !bob.holdsText(room, "said while Bob was out of the gossip") {
 			t.Fatal("the periodic sync did not fetch the post from the listed member")
 		}
@@ -218,7 +213,7 @@ func TestPeriodicSyncAsksListedMembersOutsideTheGossip(t *testing.T) {
 // rounds as there are partners each is asked, and the post comes through.
 func TestPeriodicSyncIsNotKeptFromMembersByAPeerInTheGossip(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		ctx, cancel := context.WithCancel(context.Background())
+		ctx := context.Background()
 		ann, bob, eve := newTestNode(t, "Ann"), newTestNode(t, "Bob"), newTestNode(t, "Eve")
 		room := project(t, ann, bob)
 		meshed(t, room, ann, bob)
@@ -227,14 +222,21 @@ func TestPeriodicSyncIsNotKeptFromMembersByAPeerInTheGossip(t *testing.T) {
 			t.Fatal(err)
 		}
 		bob.net.topic(room).peers = []peer.ID{eve.id}
-		done := make(chan struct{})
-		go func() { defer close(done); bob.Syncer().Run(ctx) }()
-		time.Sleep(2*syncEvery + time.Second)
-		synctest.Wait()
-		cancel()
-		<-done
+		runPeriodicSync(bob, 2*syncEvery+time.Second)
 		if !bob.holdsText(room, "said while Bob's gossip held only Eve") {
 			t.Fatal("the periodic sync asked only the peer in the gossip, which holds nothing")
 		}
 	})
+}
+
+// runPeriodicSync runs n's periodic sync for d of the bubble's clock, lets
+// what it started settle, and stops it.
+func runPeriodicSync(n *testNode, d time.Duration) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); n.Syncer().Run(ctx) }()
+	time.Sleep(d)
+	synctest.Wait()
+	cancel()
+	<-done
 }
