@@ -36,10 +36,9 @@ func (n *Node) classifyDialError(ctx context.Context, id peer.ID, addrs []ma.Mul
 		return fmt.Errorf("%w: %v", ErrWrongPeer, err)
 	case strings.Contains(msg, "gater disallows"):
 		return fmt.Errorf("%w: %v", ErrNotLAN, err)
-	case strings.Contains(msg, "identify failed"):
-		// Identify runs over a connection already secured: the keys
-		// matched. Probing the address with a plain connection would
-		// only load a busy machine further.
+	case identifyUnfinished(msg):
+		// Probing the address with a plain connection would only load
+		// a busy machine further.
 		return fmt.Errorf("%w: %v", ErrSlowHandshake, err)
 	}
 	// With different keys the private-network layer turns the handshake
@@ -69,4 +68,11 @@ func (n *Node) classifyDialError(ctx context.Context, id peer.ID, addrs []ma.Mul
 		}
 	}
 	return fmt.Errorf("%w: %v", ErrUnreachable, err)
+}
+
+// identifyUnfinished reports whether a dial's error says the connection
+// was made but the colleague's identify did not complete: identify runs
+// over a connection already secured, so the keys matched.
+func identifyUnfinished(msg string) bool {
+	return strings.Contains(msg, "identify failed")
 }

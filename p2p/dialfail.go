@@ -89,7 +89,7 @@ func outcome(err error) string {
 		return OutcomeUnreachable
 	case errors.Is(err, ErrDifferentWorkspace):
 		return OutcomeDifferentKey
-	case errors.Is(err, ErrSlowHandshake), strings.Contains(msg, "identify failed"):
+	case errors.Is(err, ErrSlowHandshake), identifyUnfinished(msg):
 		return OutcomeBusy
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded), os.IsTimeout(err),
 		strings.Contains(msg, "i/o timeout"), strings.Contains(msg, "deadline exceeded"):

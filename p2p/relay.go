@@ -120,9 +120,10 @@ func (n *Node) MayRelayFor(id peer.ID) bool {
 	return n.holdsSlotWithMe(id)
 }
 
-// slotGrace is how long after connecting a colleague without a known slot
-// is taken to be taking one with us: a reservation is asked within
-// seconds of connecting (reserveRetry), longer on a busy machine.
+// slotGraceAfterConnect is how long after connecting a colleague without
+// a known slot is taken to be taking one with us (Node.slotGrace): a
+// reservation is asked within seconds of connecting (reserveRetry),
+// longer on a busy machine.
 const slotGraceAfterConnect = 30 * time.Second
 
 // connectedWithin reports whether a connection to id opened less than d ago.
