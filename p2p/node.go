@@ -268,6 +268,7 @@ func New(cfg Config, h Handler) (*Node, error) {
 		},
 		DisconnectedF: func(_ network.Network, c network.Conn) {
 			n.entrants.remove(c)
+			n.logClosed(c)
 			n.connChanged(c.RemotePeer())
 		},
 	})
