@@ -282,7 +282,7 @@ func (sh *officeShard) command(ctx context.Context, f []string) error {
 		sh.say("memory %d %d %d %d %d %d %s", int64(heap)-int64(sh.baseH), int64(rss)-int64(sh.baseR),
 			runtime.NumGoroutine()-sh.baseG, openFDs()-sh.baseFD, relayed, relayedOnly, strings.Join(conns, ","))
 	case "logs":
-		sh.say("logs %s", sh.logs.top(6, slog.LevelDebug))
+		sh.say("logs %s", sh.logs.top(16, slog.LevelDebug))
 	default:
 		return fmt.Errorf("unknown command")
 	}

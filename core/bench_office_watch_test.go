@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -172,18 +173,73 @@ func (l *logTally) WithGroup(string) slog.Handler            { return l }
 func (l *logTally) Handle(_ context.Context, r slog.Record) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	key := r.Level.String() + " " + r.Message
+	key := r.Level.String() + " " + r.Message + kindOf(r)
 	l.count[key]++
 	if _, ok := l.first[key]; !ok {
-		r.Attrs(func(a slog.Attr) bool {
-			if a.Key == "err" {
-				l.first[key] = strings.Join(strings.Fields(a.Value.String()), " ")
-				return false
-			}
-			return true
-		})
+		l.first[key] = example(r)
 	}
 	return nil
+}
+
+// kindOf tells apart records of one message by what went wrong (an
+// error with its keys, addresses and numbers taken out) or, for a
+// connection that closed, its direction and how long it lasted.
+func kindOf(r slog.Record) string {
+	var kind string
+	r.Attrs(func(a slog.Attr) bool {
+		switch a.Key {
+		case "err":
+			e := errKeys.ReplaceAllString(a.Value.String(), "K")
+			e = errAddrs.ReplaceAllString(e, "A")
+			e = errNumbers.ReplaceAllString(e, "N")
+			if len(e) > 90 {
+				e = "…" + e[len(e)-90:]
+			}
+			kind = " [" + e + "]"
+			return false
+		case "direction":
+			kind += " " + a.Value.String()
+		case "lasted":
+			switch d := a.Value.Duration(); {
+			case d < time.Second:
+				kind += " <1s"
+			case d < 10*time.Second:
+				kind += " <10s"
+			default:
+				kind += " ≥10s"
+			}
+		}
+		return true
+	})
+	return kind
+}
+
+var (
+	errKeys    = regexp.MustCompile(`12D3Koo[1-9A-HJ-NP-Za-km-z]+`)
+	errAddrs   = regexp.MustCompile(`/ip[46]/[^ \]]*`)
+	errNumbers = regexp.MustCompile(`[0-9]+`)
+)
+
+// example is what a record says beside its message: its error, or else
+// its other attributes but the peer's key.
+func example(r slog.Record) string {
+	var err string
+	var attrs []string
+	r.Attrs(func(a slog.Attr) bool {
+		switch a.Key {
+		case "err":
+			err = strings.Join(strings.Fields(a.Value.String()), " ")
+			return false
+		case "peer":
+		default:
+			attrs = append(attrs, a.String())
+		}
+		return true
+	})
+	if err != "" {
+		return err
+	}
+	return strings.Join(attrs, " ")
 }
 
 // top lists the k most frequent messages at level min or above.
