@@ -64,10 +64,35 @@ func (n *Node) classifyDialError(ctx context.Context, id peer.ID, addrs []ma.Mul
 		cancel()
 		if derr == nil {
 			c.Close()
+			if IsSameKey(ctx) && errors.Is(dialErr, context.DeadlineExceeded) {
+				return fmt.Errorf("%w (%s): %v", ErrSlowHandshake, a, dialErr)
+			}
 			return fmt.Errorf("%w (%s): %v", ErrDifferentWorkspace, a, dialErr)
 		}
 	}
 	return fmt.Errorf("%w: %v", ErrUnreachable, err)
+}
+
+// sameKeyDial marks a context whose dials are of a peer known to share
+// our workspace key (WithSameKey).
+type sameKeyDial struct{}
+
+// WithSameKey marks the dials made with ctx as dials of a peer known to
+// share our workspace key: a colleague met before, or one a connected
+// colleague introduced (it connects only under our key). A handshake that
+// then runs out of time at an address that takes connections is a busy
+// machine (ErrSlowHandshake), not another workspace: an office whose
+// machines are all busy at once must not read as strangers. One that
+// fails outright still reads as another key: the colleague may have moved
+// to another workspace, or stayed on a key rotated since.
+func WithSameKey(ctx context.Context) context.Context {
+	return context.WithValue(ctx, sameKeyDial{}, true)
+}
+
+// IsSameKey reports whether ctx was marked by WithSameKey.
+func IsSameKey(ctx context.Context) bool {
+	v, _ := ctx.Value(sameKeyDial{}).(bool)
+	return v
 }
 
 // identifyUnfinished reports whether a dial's error says the connection

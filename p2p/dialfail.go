@@ -61,9 +61,14 @@ func dialAttempts(err, reason error, addrs []ma.Multiaddr) []DialAttempt {
 		o := outcome(cause)
 		// A plain TCP connection succeeded where the handshake did not
 		// (classifyDialError): whatever the handshake's error, that is
-		// another workspace, not a firewall.
-		if (o == OutcomeFailed || o == OutcomeTimeout) && errors.Is(reason, ErrDifferentWorkspace) && !isCircuit(a) {
+		// another workspace or, for a peer known to share our key, a
+		// busy machine; not a firewall.
+		switch {
+		case o != OutcomeFailed && o != OutcomeTimeout, isCircuit(a):
+		case errors.Is(reason, ErrDifferentWorkspace):
 			o = OutcomeDifferentKey
+		case errors.Is(reason, ErrSlowHandshake):
+			o = OutcomeBusy
 		}
 		at := DialAttempt{Addr: a.String(), Outcome: o}
 		if o == OutcomeFailed {

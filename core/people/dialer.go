@@ -4,12 +4,9 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"slices"
-	"strings"
 	"sync"
 	"time"
 
-	"hallway/discovery"
 	"hallway/p2p"
 
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -100,6 +97,11 @@ type dialState struct {
 	hintTries int
 	hintDue   bool
 	directAt  time.Time
+	// sameKey: the peer is known to share our workspace key, a
+	// colleague we met (in the store) or one a colleague introduced, so a
+	// handshake that runs out of time is a busy machine's
+	// (p2p.WithSameKey).
+	sameKey bool
 	// sole is the colleague whose word alone the hint rests on, until
 	// vouched (dialintro.go); dialFor is whose allowance the running
 	// dial counts against.
@@ -135,271 +137,20 @@ func NewDialer(cfg DialerConfig, deps DialerDeps) *Dialer {
 		wake: make(chan struct{}, 1), wakeKnown: make(chan struct{}, 1)}
 }
 
-// PeerSeen is called by discovery; it never blocks. Configured addresses
-// are dialled with priority; mDNS and introductions are hints.
-// Hints only lead to the addresses hintGuard lets through.
-func (d *Dialer) PeerSeen(_ context.Context, sg discovery.Sighting) {
-	d.sighted(sg.ID, sg.Via)
-	if sg.Via == discovery.ViaStatic {
-		d.try(sg.ID, sg.Addrs, false, true)
-		return
-	}
-	if sg.ID == d.net.ID() || d.net.IsConnected(sg.ID) || d.blocks.IsBlocked(sg.ID) {
-		return // spend none of the guard's allowance on a sighting with nothing to dial
-	}
-	addrs := slices.DeleteFunc(slices.Clone(sg.Addrs), func(a ma.Multiaddr) bool {
-		_, ok := hintTarget(a)
-		return !ok
-	})
-	if len(addrs) == 0 {
-		return
-	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	st := d.state(sg.ID)
-	st.vouch(sg.Via, sg.From)
-	st.hint, st.hintTries = mergeAddrs(addrs, st.hint), 0
-	st.hintDue = true
-	if st.err != nil && time.Now().Before(st.next) && !slices.ContainsFunc(addrs, func(a ma.Multiaddr) bool {
-		return !strings.Contains(" "+st.failed, " "+a.String()+" ")
-	}) {
-		return // nothing new: tried again once the back-off is over (retryHints)
-	}
-	d.dialHint(st)
-}
-
-// dialHint queues a dial of what st's hint lets us dial now, or adds it
-// to the dial queued already, and reports whether it did; the caller
-// holds d.mu. The hint guard's allowance is spent only on addresses that
-// are dialled: a hint that finds its queue full, or its peer's dial
-// running, is not dialled now, and is tried again (retryHints) with the
-// addresses it had, never introduced again without mDNS. While the
-// peer's own address rests after a dial of ours, its relays are not
-// dialled alone: they hold no reservation for most colleagues, and the
-// failure would only put off the dial that has a chance.
-func (d *Dialer) dialHint(st *dialState) bool {
-	switch {
-	case st.inflight:
-		return false // tried again if it fails
-	case st.queued:
-		st.addrs = mergeAddrs(d.hintGuard.allow(st.id, st.hint), st.addrs)
-		st.hintDue = false
-		return true
-	case !d.roomInQueue(st):
-		return false // its introducer's share of the queue is taken
-	case len(d.hints) >= maxQueuedHints:
-		d.dropped++
-		return false
-	case time.Since(st.directAt) < hintAddrInterval && slices.ContainsFunc(st.hint, func(a ma.Multiaddr) bool { return !isRelayed(a) }):
-		return false // the direct address rests
-	}
-	addrs := d.hintGuard.allow(st.id, st.hint)
-	if len(addrs) == 0 {
-		return false
-	}
-	if slices.ContainsFunc(addrs, func(a ma.Multiaddr) bool { return !isRelayed(a) }) {
-		st.directAt = time.Now()
-	}
-	st.hintDue = false
-	st.addrs, st.queued = addrs, true
-	d.hints = append(d.hints, st)
-	d.signal()
-	return true
-}
-
-// mergeAddrs is newer followed by those of older it lacks, at most
-// maxQueuedAddrs, the direct addresses before any relay's. Every
-// colleague who introduces a newcomer adds the circuit through itself:
-// in an office, a newcomer is introduced by more colleagues than a dial
-// keeps addresses, and the circuits, newer each time, must not push out
-// the newcomer's own address, which no other introduction may bring
-// again for a while (the hint guard rests it).
-func mergeAddrs(newer, older []ma.Multiaddr) []ma.Multiaddr {
-	var direct, relayed []ma.Multiaddr
-	for _, a := range slices.Concat(newer, older) {
-		if slices.ContainsFunc(direct, a.Equal) || slices.ContainsFunc(relayed, a.Equal) {
-			continue
-		}
-		if isRelayed(a) {
-			relayed = append(relayed, a)
-		} else {
-			direct = append(direct, a)
-		}
-	}
-	out := append(direct, relayed...)
-	return out[:min(len(out), maxQueuedAddrs)]
-}
-
-// isRelayed reports whether a leads through a relay (p2p-circuit).
-func isRelayed(a ma.Multiaddr) bool {
-	_, err := a.ValueForProtocol(ma.P_CIRCUIT)
-	return err == nil
-}
-
-// retryHints queues again the hints whose dial failed, once their
-// back-off is over, hintRetries times at most, and the hints not dialled
-// yet, with the addresses the hint guard lets through now: however many
-// made-up peers point at one host and port, it is still dialled once per
-// hintAddrInterval at most.
-func (d *Dialer) retryHints() {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	now := time.Now()
-	for id, st := range d.st {
-		if len(d.hints) >= maxQueuedHints {
-			return
-		}
-		if len(st.hint) == 0 || st.queued || st.inflight || st.hintTries >= st.retries() {
-			continue
-		}
-		if st.err != nil && now.Before(st.next) {
-			continue // the back-off
-		}
-		failed := st.err != nil
-		if !st.hintDue && !failed {
-			continue
-		}
-		if d.net.IsConnected(id) || d.blocks.IsBlocked(id) {
-			st.hint, st.hintDue = nil, false
-			continue
-		}
-		if d.dialHint(st) && failed {
-			st.hintTries++
-		}
-	}
-}
-
-func addrsKey(addrs []ma.Multiaddr) string {
-	k := ""
-	for _, a := range addrs {
-		k += a.String() + " "
-	}
-	return k
-}
-
-// maxQueuedAddrs bounds the addresses a queued dial gathers.
-const maxQueuedAddrs = 16
-
-// try queues a dial unless one is queued or running or the back-off says
-// wait. New addresses bypass the back-off: a colleague who restarted on a
-// new port should not wait for the old address's penalty. A dial already
-// queued adds the newest addresses before those it had: in an office,
-// colleagues introduce a newcomer all at once, and the hint guard lets its
-// direct address through only once, so a later introduction brings just a
-// relay's address, which must not take the direct one's place.
-func (d *Dialer) try(id peer.ID, addrs []ma.Multiaddr, force, known bool) {
-	if id == d.net.ID() || len(addrs) == 0 || d.net.IsConnected(id) || d.blocks.IsBlocked(id) {
-		return
-	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	st := d.state(id)
-	if st.queued {
-		st.addrs = mergeAddrs(addrs, st.addrs)
-		return
-	}
-	if st.inflight || (!force && addrsKey(addrs) == st.failed && time.Now().Before(st.next)) {
-		return
-	}
-	q, limit := &d.hints, maxQueuedHints
-	if force || known {
-		q, limit = &d.known, maxQueuedKnown
-	}
-	if len(*q) >= limit {
-		d.dropped++
-		return
-	}
-	st.addrs, st.queued = addrs, true
-	*q = append(*q, st)
-	d.signal()
-}
-
-// signal wakes workers for what is queued; the caller holds d.mu.
-func (d *Dialer) signal() {
-	if len(d.known)+len(d.hints) > 0 {
-		select {
-		case d.wake <- struct{}{}:
-		default:
-		}
-	}
-	if len(d.known) > 0 {
-		select {
-		case d.wakeKnown <- struct{}{}:
-		default:
-		}
-	}
-}
-
-// evict forgets idle peers once the dialer knows too many: first those
-// whose back-off is over, then, if that is not enough, any idle one.
-// Queued and running dials are kept.
-func (d *Dialer) evict() {
-	if len(d.st) < maxDialStates {
-		return
-	}
-	now := time.Now()
-	for id, st := range d.st {
-		if !st.queued && !st.inflight && now.After(st.next) {
-			delete(d.st, id)
-		}
-	}
-	if len(d.st) < maxDialStates*3/4 {
-		return
-	}
-	for id, st := range d.st {
-		if !st.queued && !st.inflight {
-			delete(d.st, id)
-		}
-	}
-}
-
-// take waits for the next queued dial, colleagues before hints; a worker
-// that is knownOnly never takes hints, so a flood of hints whose dials
-// hang cannot hold every worker while a colleague waits.
-func (d *Dialer) take(ctx context.Context, knownOnly bool) (*dialState, []ma.Multiaddr, bool) {
-	for {
-		d.mu.Lock()
-		var st *dialState
-		switch {
-		case len(d.known) > 0:
-			st, d.known = d.known[0], d.known[1:]
-		case !knownOnly:
-			if i := d.nextHint(); i >= 0 {
-				st = d.hints[i]
-				d.hints = slices.Delete(d.hints, i, i+1)
-				d.startHint(st)
-			}
-		}
-		if st != nil {
-			st.queued, st.inflight = false, true
-			addrs := st.addrs
-			d.signal() // pass the word on to another worker
-			d.mu.Unlock()
-			return st, addrs, true
-		}
-		d.mu.Unlock()
-		wake := d.wake
-		if knownOnly {
-			wake = d.wakeKnown
-		}
-		select {
-		case <-ctx.Done():
-			return nil, nil, false
-		case <-wake:
-		}
-	}
-}
-
 // work runs queued dials until ctx ends.
 func (d *Dialer) work(ctx context.Context, knownOnly bool) {
 	for {
-		st, addrs, ok := d.take(ctx, knownOnly)
+		st, next, ok := d.take(ctx, knownOnly)
 		if !ok {
 			return
 		}
+		addrs := next.addrs
 		var err error
 		if !d.net.IsConnected(st.id) {
 			dctx, cancel := context.WithTimeout(ctx, d.dialBudget())
+			if next.sameKey {
+				dctx = p2p.WithSameKey(dctx)
+			}
 			err = d.net.Connect(dctx, st.id, addrs)
 			cancel()
 		}
@@ -417,7 +168,9 @@ func (d *Dialer) work(ctx context.Context, knownOnly bool) {
 			d.log.Debug("dial failed", "peer", st.id, "err", err)
 		}
 		d.mu.Unlock()
-		if err != nil && d.otherKey != nil && errors.Is(err, p2p.ErrDifferentWorkspace) {
+		// A colleague on a key rotated since may answer late rather than
+		// not at all: its dial times out as a busy one's does.
+		if err != nil && d.otherKey != nil && (errors.Is(err, p2p.ErrDifferentWorkspace) || errors.Is(err, p2p.ErrSlowHandshake)) {
 			d.otherKey(st.id, addrs)
 		}
 	}
@@ -456,7 +209,18 @@ func (d *Dialer) Reconnect(ctx context.Context, id peer.ID) {
 	if err != nil || !ok {
 		return
 	}
+	d.met(id)
 	d.try(id, parseAddrs(p.Addrs), true, true)
+}
+
+// met notes that id is a colleague we know: it shares our workspace key.
+func (d *Dialer) met(id peer.ID) {
+	if id == d.net.ID() {
+		return
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.state(id).sameKey = true
 }
 
 func parseAddrs(ss []string) []ma.Multiaddr {
@@ -496,6 +260,7 @@ func (d *Dialer) Run(ctx context.Context) error {
 		for _, p := range peers {
 			id, err := peer.Decode(p.ID)
 			if err == nil && !d.net.IsConnected(id) {
+				d.met(id)
 				d.try(id, parseAddrs(p.Addrs), false, true)
 			}
 		}

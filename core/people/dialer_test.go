@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"runtime"
 	"slices"
 	"sync"
@@ -360,6 +361,52 @@ func TestDialerDialsAHintThatFoundTheQueueFull(t *testing.T) {
 		synctest.Wait()
 		if !net.IsConnected(newcomer) {
 			t.Fatal("a colleague introduced while the queue was full was never dialled")
+		}
+	})
+}
+
+// A dial of a colleague met before, or of one a colleague introduced, is
+// marked as a dial of a peer known to share our workspace key (a
+// handshake out of time is then a busy machine's); a dial of an address
+// the user typed or mDNS announced is not: that may be another workspace.
+// A colleague on a key rotated since may time out as a busy one does, so
+// a busy one is reported like another key.
+func TestDialerMarksTheColleaguesKnownToShareOurKey(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		net := newFakeNet(t)
+		store := newFakeStore()
+		met, introduced, typed, announced, introducer := newID(t), newID(t), newID(t), newID(t), newID(t)
+		var mu sync.Mutex
+		marked := map[peer.ID]bool{}
+		net.connect = func(ctx context.Context, id peer.ID, _ []ma.Multiaddr) error {
+			mu.Lock()
+			defer mu.Unlock()
+			marked[id] = p2p.IsSameKey(ctx)
+			return fmt.Errorf("%w: identify failed to complete: context deadline exceeded", p2p.ErrSlowHandshake)
+		}
+		var reported []peer.ID
+		d := NewDialer(DialerConfig{}, DialerDeps{Net: net, Store: store,
+			OtherKey: func(id peer.ID, _ []ma.Multiaddr) {
+				mu.Lock()
+				defer mu.Unlock()
+				reported = append(reported, id)
+			}})
+		store.mu.Lock()
+		store.peers[met.String()] = storage.Peer{ID: met.String(), Addrs: []string{"/ip4/10.0.0.5/tcp/4001"}}
+		store.mu.Unlock()
+		runDialer(t, d)
+		d.PeerSeen(context.Background(), discovery.Sighting{ID: introduced, Addrs: []ma.Multiaddr{addr(t, "/ip4/10.0.0.6/tcp/4001")}, Via: discovery.ViaPeer, From: introducer})
+		d.PeerSeen(context.Background(), discovery.Sighting{ID: typed, Addrs: []ma.Multiaddr{addr(t, "/ip4/10.0.0.7/tcp/4001")}, Via: discovery.ViaStatic})
+		d.PeerSeen(context.Background(), discovery.Sighting{ID: announced, Addrs: []ma.Multiaddr{addr(t, "/ip4/10.0.0.8/tcp/4001")}, Via: discovery.ViaMDNS})
+		synctest.Wait()
+		mu.Lock()
+		defer mu.Unlock()
+		want := map[peer.ID]bool{met: true, introduced: true, typed: false, announced: false}
+		if !maps.Equal(marked, want) {
+			t.Fatalf("dials marked as of a colleague sharing our key: %v, want %v", marked, want)
+		}
+		if len(reported) != len(want) {
+			t.Fatalf("%d busy colleagues reported, want all %d (a key rotated since may look busy)", len(reported), len(want))
 		}
 	})
 }
