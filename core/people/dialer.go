@@ -71,6 +71,9 @@ type Dialer struct {
 	// dialling counts the running dials of hints that rest on one
 	// colleague's word, per colleague (dialintro.go).
 	dialling map[peer.ID]int
+	// running counts the dials running, and pace how many may
+	// (dialpace.go).
+	running, pace int
 }
 
 type dialState struct {
@@ -133,7 +136,7 @@ func NewDialer(cfg DialerConfig, deps DialerDeps) *Dialer {
 		blocks = noBlocks{}
 	}
 	return &Dialer{net: deps.Net, store: deps.Store, blocks: blocks, otherKey: deps.OtherKey, log: orDiscard(cfg.Logger), st: map[peer.ID]*dialState{},
-		hintGuard: newHintGuard(), dialling: map[peer.ID]int{},
+		hintGuard: newHintGuard(), dialling: map[peer.ID]int{}, pace: maxConcurrentDials,
 		wake: make(chan struct{}, 1), wakeKnown: make(chan struct{}, 1)}
 }
 
@@ -156,6 +159,7 @@ func (d *Dialer) work(ctx context.Context, knownOnly bool) {
 		}
 		d.mu.Lock()
 		st.inflight = false
+		d.finished(err)
 		d.endHint(st)
 		if err == nil {
 			st.delay, st.next, st.failed, st.err = 0, time.Time{}, "", nil

@@ -102,14 +102,16 @@ type dial struct {
 	sameKey bool
 }
 
-// take waits for the next queued dial, colleagues before hints; a worker
-// that is knownOnly never takes hints, so a flood of hints whose dials
-// hang cannot hold every worker while a colleague waits.
+// take waits for the next queued dial, colleagues before hints, that the
+// pace lets start (dialpace.go); a worker that is knownOnly never takes
+// hints, so a flood of hints whose dials hang cannot hold every worker
+// while a colleague waits.
 func (d *Dialer) take(ctx context.Context, knownOnly bool) (*dialState, dial, bool) {
 	for {
 		d.mu.Lock()
 		var st *dialState
 		switch {
+		case !d.mayStart(knownOnly):
 		case len(d.known) > 0:
 			st, d.known = d.known[0], d.known[1:]
 		case !knownOnly:
@@ -121,6 +123,7 @@ func (d *Dialer) take(ctx context.Context, knownOnly bool) (*dialState, dial, bo
 		}
 		if st != nil {
 			st.queued, st.inflight = false, true
+			d.started()
 			next := dial{addrs: st.addrs, sameKey: st.sameKey}
 			d.signal() // pass the word on to another worker
 			d.mu.Unlock()
