@@ -137,7 +137,7 @@ func (c *committer) commit(ctx context.Context, d storage.Durability, batch []pe
 	if c.touched != nil {
 		news := map[string]bool{}
 		for _, e := range out {
-			if e.Author != self && !news[e.Room] {
+			if e.Author != self && !news[e.Room] && receiptWorthy(e) && (c.hidden == nil || !c.hidden(e.Room)) {
 				news[e.Room] = true
 				c.touched(e.Room)
 			}
@@ -145,6 +145,18 @@ func (c *committer) commit(ctx context.Context, d storage.Durability, batch []pe
 	}
 	c.checkGaps(ctx, batch)
 	return out, nil
+}
+
+// receiptWorthy reports whether holding e is worth a receipt: a post is,
+// a change of who is in the room (a join, a leave, an admin's operation)
+// is not. A receipt counts what members hold and read of each other's
+// posts; an office arriving together changes its rooms' members hundreds
+// of times, and a receipt after each of those, checked by every member,
+// would cost the office for nothing. The next post's receipt says all
+// that is held, those changes included. Nor is the workspace room's
+// (hidden): nobody posts there.
+func receiptWorthy(e *storage.RoomEntry) bool {
+	return e.Member == nil && e.Op == nil
 }
 
 // checkGaps looks for holes: a message beyond what is held contiguously

@@ -422,3 +422,67 @@ func TestSyncSendsOnlyNewerReceipts(t *testing.T) {
 		t.Fatalf("after Ann's newer receipt, Bob was sent %d receipts, want it alone", n)
 	}
 }
+
+// A member's receipt follows the posts it holds, not the room's changes
+// of members: an office arriving together changes #general's members
+// hundreds of times, and each receipt is checked by every member. Ann
+// sends none for Bob's join, and one for his first post, which says all
+// she holds.
+func TestNoReceiptForAJoin(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		nodes := receiptNodes(t, "Ann", "Bob")
+		ann, bob := nodes[0], nodes[1]
+		room := project(t, ann, bob)
+		relay(t, room, ann, bob)
+		time.Sleep(time.Minute) // whatever Ann sent on creating the room is long past
+		synctest.Wait()
+		ann.net.topic(room).mu.Lock()
+		ann.net.topic(room).published = nil
+		ann.net.topic(room).mu.Unlock()
+		receipts := func() [][]byte {
+			top := ann.net.topic(room)
+			top.mu.Lock()
+			defer top.mu.Unlock()
+			var out [][]byte
+			for _, raw := range top.published {
+				if hcrypto.IsReceipt(raw) {
+					out = append(out, raw)
+				}
+			}
+			return out
+		}
+		relay(t, room, bob, ann) // Bob's join
+		allMembers(t, room, ann, bob)
+		synctest.Wait()
+		if got := len(receipts()); got != 0 {
+			t.Fatalf("Ann sent %d receipts for Bob's join, want none", got)
+		}
+		if _, err := bob.Send(ctx, "#project", "hello"); err != nil {
+			t.Fatal(err)
+		}
+		relay(t, room, bob, ann)
+		synctest.Wait()
+		got := receipts()
+		if len(got) != 1 {
+			t.Fatalf("Ann sent %d receipts for Bob's post, want 1", len(got))
+		}
+		sealed, err := hcrypto.UnmarshalReceipt(got[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec, err := ann.Joined().Get(room).openReceipt(sealed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		heads, err := bob.store.RoomHeads(ctx, room)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, h := range rec.Heads {
+			if string(h.Author) == string(bob.id) && h.Held != heads[bob.id.String()] {
+				t.Fatalf("Ann's receipt holds %d of Bob's entries, want all %d (his join with his post)", h.Held, heads[bob.id.String()])
+			}
+		}
+	})
+}
