@@ -159,7 +159,7 @@ func (d *Dialer) work(ctx context.Context, knownOnly bool) {
 		}
 		d.mu.Lock()
 		st.inflight = false
-		d.finished(err)
+		d.finished(st, err)
 		d.endHint(st)
 		if err == nil {
 			st.delay, st.next, st.failed, st.err = 0, time.Time{}, "", nil

@@ -16,7 +16,10 @@ import (
 // (p2p.ErrSlowHandshake) halves how many may run, down to one, and each
 // that connects lets one more run, up to maxConcurrentDials. Dials that
 // fail for any other reason (nobody at the address, a firewall) say
-// nothing of how busy machines are, and change nothing. The worker kept
+// nothing of how busy machines are, and change nothing; nor does a hint
+// on one colleague's word alone (dialintro.go): a colleague gone rogue
+// could point us at addresses that take connections and never answer,
+// and hold back every other dial so. The worker kept
 // for colleagues (take's knownOnly) always runs: a colleague waiting to
 // be reconnected is never held behind the pace.
 
@@ -29,14 +32,14 @@ func (d *Dialer) mayStart(knownOnly bool) bool {
 // started counts a dial that starts; the caller holds d.mu.
 func (d *Dialer) started() { d.running++ }
 
-// finished counts a dial that ended with err and paces the next ones;
-// the caller holds d.mu.
-func (d *Dialer) finished(err error) {
+// finished counts st's dial, which ended with err, and paces the next
+// ones; the caller holds d.mu.
+func (d *Dialer) finished(st *dialState, err error) {
 	d.running--
 	switch {
 	case err == nil:
 		d.pace = min(d.pace+1, maxConcurrentDials)
-	case errors.Is(err, p2p.ErrSlowHandshake):
+	case errors.Is(err, p2p.ErrSlowHandshake) && st.sole == "":
 		d.pace = max(d.pace/2, 1)
 	}
 	d.signal()

@@ -18,7 +18,7 @@ import (
 // While colleagues' machines are too busy to finish connecting in time,
 // a node runs fewer dials at once, down to one; once dials connect again,
 // it runs more, up to maxConcurrentDials. Dials that find nobody at the
-// address change nothing.
+// address change nothing, nor do peers one colleague alone introduced.
 func TestDialerRunsFewerDialsWhileMachinesAreBusy(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		net := newFakeNet(t)
@@ -38,10 +38,13 @@ func TestDialerRunsFewerDialsWhileMachinesAreBusy(t *testing.T) {
 		}
 		d := NewDialer(DialerConfig{}, DialerDeps{Net: net, Store: newFakeStore()})
 		runDialer(t, d)
-		sight := func(n int) {
+		rogue := newID(t)
+		sight := func(n int, via string) {
 			for range n {
+				d.mu.Lock()
 				a := addr(t, fmt.Sprintf("/ip4/10.0.%d.%d/tcp/4001", len(d.st)/200, len(d.st)%200+1))
-				d.PeerSeen(context.Background(), discovery.Sighting{ID: newID(t), Addrs: []ma.Multiaddr{a}, Via: discovery.ViaMDNS})
+				d.mu.Unlock()
+				d.PeerSeen(context.Background(), discovery.Sighting{ID: newID(t), Addrs: []ma.Multiaddr{a}, Via: via, From: rogue})
 			}
 		}
 		phase := func(what string, outcomeNow error, want func(int) bool) {
@@ -49,7 +52,11 @@ func TestDialerRunsFewerDialsWhileMachinesAreBusy(t *testing.T) {
 			mu.Lock()
 			outcome, most = outcomeNow, 0
 			mu.Unlock()
-			sight(24)
+			via := discovery.ViaMDNS
+			if what == soleWord {
+				via = discovery.ViaPeer
+			}
+			sight(24, via)
 			for range 24 { // long enough for every sighting to be dialled
 				time.Sleep(time.Second)
 				synctest.Wait()
@@ -61,6 +68,7 @@ func TestDialerRunsFewerDialsWhileMachinesAreBusy(t *testing.T) {
 			}
 		}
 		hintWorkers := maxConcurrentDials - 1 // one worker is kept for colleagues
+		phase(soleWord, outcome, func(n int) bool { return n == introducerDials })
 		phase("first dials, busy machines", outcome, func(n int) bool { return n == hintWorkers })
 		phase("while machines are busy", outcome, func(n int) bool { return n == 1 })
 		phase("nobody at the addresses", fmt.Errorf("%w: no route", p2p.ErrUnreachable), func(n int) bool { return n == 1 })
@@ -68,3 +76,6 @@ func TestDialerRunsFewerDialsWhileMachinesAreBusy(t *testing.T) {
 		phase("connecting since", nil, func(n int) bool { return n == hintWorkers })
 	})
 }
+
+// soleWord names the phase whose peers one colleague alone introduced.
+const soleWord = "introduced by one colleague alone, busy machines"

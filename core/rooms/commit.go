@@ -135,6 +135,7 @@ func (c *committer) commit(ctx context.Context, d storage.Durability, batch []pe
 		}
 	}
 	if c.touched != nil {
+		// Nobody posts in the workspace room (hidden): no receipt there.
 		news := map[string]bool{}
 		for _, e := range out {
 			if e.Author != self && !news[e.Room] && receiptWorthy(e) && (c.hidden == nil || !c.hidden(e.Room)) {
@@ -153,8 +154,7 @@ func (c *committer) commit(ctx context.Context, d storage.Durability, batch []pe
 // posts; an office arriving together changes its rooms' members hundreds
 // of times, and a receipt after each of those, checked by every member,
 // would cost the office for nothing. The next post's receipt says all
-// that is held, those changes included. Nor is the workspace room's
-// (hidden): nobody posts there.
+// that is held, those changes included.
 func receiptWorthy(e *storage.RoomEntry) bool {
 	return e.Member == nil && e.Op == nil
 }

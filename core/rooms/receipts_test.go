@@ -192,6 +192,9 @@ func TestReceiptsTravelInSync(t *testing.T) {
 	// on its own time.
 	ann.waitFor("Cat's post", func() bool { return ann.store.count(room) >= 4 })
 	receiptOf(t, ann, room) // Ann holds her own receipt and Bob's
+	// Cat's own receipt went out already: the receipts written now are
+	// those the sync brings.
+	receiptOf(t, cat, room)
 	connect(ann, cat)
 	cat.receipts.connected(ann.id)
 	before := len(cat.store.batchesOfReceipts())
