@@ -51,12 +51,13 @@ type Config struct {
 	ListenAddrs []string
 	// PSK is the 32-byte workspace key; nil runs an open LAN workspace.
 	PSK []byte
-	// KeepAlive is the liveness probe interval: a connection idle that
-	// long is pinged, and dropped when the answer takes 4×KeepAlive, so a
+	// KeepAlive is the liveness probe interval: each connection is pinged
+	// that often, and dropped when the answer takes 4×KeepAlive, so a
 	// colleague that vanished goes offline within 5×KeepAlive. Default
 	// 2 s: offline within 10 s, while a colleague's machine that stalls
 	// for a few seconds (swapping, waking up, a busy office on a small
-	// machine) keeps its connections.
+	// machine) keeps its connections. A node holding many connections
+	// pings each less often (keepalive.go).
 	KeepAlive time.Duration
 	Logger    *slog.Logger
 	// AllowNets are address ranges beyond the LAN's private ones where
@@ -131,6 +132,8 @@ type Node struct {
 	provePace *Pace
 
 	syncAnswers, syncServed atomic.Uint64 // sync requests answered, envelopes sent in answers
+	pingMisses              atomic.Uint64 // keep-alive pings unanswered (keepalive.go)
+	lateAt                  atomic.Int64  // when the keep-alive loop last woke late, Unix ns
 }
 
 // pingAnswerWait is how many keep-alive intervals a ping's answer may
@@ -179,14 +182,14 @@ func New(cfg Config, h Handler) (*Node, error) {
 		return nil, err
 	}
 	// A vanished colleague (cable pulled, laptop lid closed) never sends a
-	// FIN: yamux pings tell us within seconds instead of TCP's minutes. The
-	// wait for an answer (also the bound on one write) is pingAnswerWait
-	// intervals: at 2, an office of 100 on one small machine, every node
-	// answering pings late under load, dropped connections faster than
-	// it made them (TestAStalledColleagueStaysOnline for one colleague).
+	// FIN: yamux pings tell us within seconds instead of TCP's minutes
+	// (sent by the node's own keep-alive loop, keepalive.go). The wait for
+	// an answer (also the bound on one write) is pingAnswerWait intervals:
+	// at 2, an office of 100 on one small machine, every node answering
+	// pings late under load, dropped connections faster than it made them
+	// (TestAStalledColleagueStaysOnline for one colleague).
 	mux := *yamuxt.DefaultTransport
-	mux.EnableKeepAlive = true
-	mux.KeepAliveInterval = cfg.KeepAlive
+	mux.EnableKeepAlive = false
 	mux.ConnectionWriteTimeout = pingAnswerWait * cfg.KeepAlive
 	mux.InitialStreamWindowSize = 8 << 20
 
@@ -279,6 +282,7 @@ func New(cfg Config, h Handler) (*Node, error) {
 			return nil, fmt.Errorf("p2p: serve relay: %w", err)
 		}
 	}
+	n.goTracked(func() { n.keepAlive(cfg.KeepAlive) })
 	n.handle(ProtoDM, n.serveDM)
 	n.handle(ProtoProfile, n.serveProfile)
 	n.handle(ProtoTyping, n.serveTyping)
