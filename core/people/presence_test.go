@@ -255,3 +255,31 @@ func TestIntroductionKeepsTheColleaguesOwnAddress(t *testing.T) {
 		t.Fatalf("Cat introduced at %d addresses, first %q; want %d, her own first", len(got), got[0], maxIntroducedAddrs)
 	}
 }
+
+// A push introduces at most maxIntroduced colleagues, never the one it
+// goes to, picked at random so that the pushes of a colleague with many
+// connections introduce each of them in turn.
+func TestIntroductionsArePickedAtRandom(t *testing.T) {
+	r := newPresenceRig(t, "Ann")
+	bob := newID(t)
+	r.net.link(bob, addr(t, "/ip4/10.0.0.2/tcp/4001"))
+	for i := range 39 {
+		r.net.link(newID(t), addr(t, fmt.Sprintf("/ip4/10.0.1.%d/tcp/4001", i+1)))
+	}
+	seen := map[string]bool{}
+	for range 50 {
+		known := r.p.knownPeersFor(bob)
+		if len(known) != maxIntroduced {
+			t.Fatalf("a push introduced %d of 39 colleagues, want %d", len(known), maxIntroduced)
+		}
+		for _, k := range known {
+			if k.ID == bob.String() {
+				t.Fatal("Bob was introduced to himself")
+			}
+			seen[k.ID] = true
+		}
+	}
+	if len(seen) != 39 {
+		t.Fatalf("50 pushes to Bob introduced %d of the 39 others", len(seen))
+	}
+}

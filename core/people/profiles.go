@@ -3,6 +3,7 @@ package people
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"sync"
 	"time"
 
@@ -79,6 +80,14 @@ func (p *Presence) pushOnce(ctx context.Context, id peer.ID) error {
 	return p.net.PushProfile(ctx, id, prof)
 }
 
+// maxIntroduced bounds the colleagues one push introduces, picked at
+// random among those connected. Each colleague a newcomer meets introduces
+// as many more, so a few hops find an office of hundreds; with 64, every
+// node of an office of 200 arriving together decoded and looked up 64
+// introductions on each of its 199 connections, most of them of colleagues
+// it had met already.
+const maxIntroduced = 16
+
 // knownPeersFor lists connected colleagues and their addresses for id, so
 // that peers on another subnet, unreachable by mDNS, find each other.
 func (p *Presence) knownPeersFor(id peer.ID) []p2p.KnownPeer {
@@ -87,8 +96,13 @@ func (p *Presence) knownPeersFor(id peer.ID) []p2p.KnownPeer {
 	for _, a := range p.net.ThroughMe() {
 		through = append(through, a.String())
 	}
-	for _, other := range p.net.ConnectedPeers() {
-		if other == id || len(known) == 64 {
+	peers := p.net.ConnectedPeers()
+	rand.Shuffle(len(peers), func(i, j int) { peers[i], peers[j] = peers[j], peers[i] })
+	for _, other := range peers {
+		if len(known) == maxIntroduced {
+			break
+		}
+		if other == id {
 			continue
 		}
 		var addrs []string
