@@ -13,11 +13,11 @@ import (
 // it holds no more connections than Config.KeepAlive × keepAlivePings (20
 // at the default 2 s), each is pinged every KeepAlive; beyond that the
 // interval grows with the connections so the pings stay within the bound:
-// every 10 s with 100 colleagues, 20 s with 200. A colleague that vanished
-// is then listed offline within the interval and a ping's answer wait
-// (about 10 s in a small office, 28 s in one of 200), where a fixed 2 s
-// would have each of 200 machines answer and send about 100 pings a
-// second, every one a write and a wake-up, all day, for nothing.
+// every 10 s with 100 colleagues, 20 s with 200, where a fixed 2 s would
+// have each of 200 machines answer and send about 100 pings a second,
+// every one a write and a wake-up, all day, for nothing. A colleague that
+// vanished is listed offline within about 10 s in a small office, 26 s in
+// one of 100 and 44 s in one of 200 (see the answer's wait below).
 const keepAlivePings = 10
 
 // pinger decides which connections are due a keep-alive ping. Only the
@@ -78,29 +78,35 @@ func (p *pinger) due(now time.Time, conns []network.Conn) []*pingDue {
 	return out
 }
 
+// A node that pings each connection every interval waits as long for an
+// answer (at least the muxer's write timeout, pingAnswerWait × KeepAlive,
+// the wait for one ping): pinged every 20 s in an office of 200, a
+// connection is closed once no answer came within 20 s, about three pings
+// in a row. A colleague that vanished is then listed offline within twice
+// the interval and a ping's wait.
+//
 // A wake of the keep-alive loop lateWake or more behind its time says the
-// node's own machine was too busy to run it (or asleep): a ping that went
-// unanswered meanwhile says nothing of the colleague, whose answer may
-// wait, unread, behind ours. Such a ping is sent again, up to maxBusyPings
-// in a row, before the connection is closed. Closing it would cost far
-// more than waiting: the colleague dials again, and the handshake, the
-// sync and the profile that follow load the busy machines further (an
-// office of 200 forming on one small computer closed thousands that way).
+// node's own machine was too busy to run it: a ping that went unanswered
+// meanwhile says nothing of the colleague, whose answer may wait, unread,
+// behind ours. Such a ping is sent again, up to maxBusyPings in a row,
+// before the connection is closed. Closing it would cost far more than
+// waiting: the colleague dials again, and the handshake, the sync and the
+// profile that follow load the busy machines further (an office of 200
+// forming on one small computer closed thousands that way).
 const (
 	lateWake     = time.Second
 	maxBusyPings = 4
 )
 
 // keepAlive pings the node's connections, each on its own goroutine, and
-// closes one whose ping is not answered within the muxer's write timeout
-// (pingAnswerWait × KeepAlive). It replaces yamux's own keep-alive, which
-// pings every idle connection at a fixed interval however many there are.
-// The loop looks at its connections an eighth of their interval apart,
-// at least a quarter of KeepAlive and at most a second, so that a node
-// holding many does not spend more on looking than on pinging, and its
-// wakes tell in time whether the machine is busy.
-func (n *Node) keepAlive(every time.Duration) {
-	p := newPinger(every, keepAlivePings)
+// closes one that leaves its pings unanswered. It replaces yamux's own
+// keep-alive, which pings every idle connection at a fixed interval
+// however many there are. The loop looks at its connections an eighth of
+// their interval apart, at least a quarter of KeepAlive and at most a
+// second, so that a node holding many does not spend more on looking than
+// on pinging, and its wakes tell in time whether the machine is busy.
+func (n *Node) keepAlive(every time.Duration, budget int) {
+	p := newPinger(every, budget)
 	gap := every / 4
 	wake := time.NewTimer(gap)
 	defer wake.Stop()
@@ -112,46 +118,59 @@ func (n *Node) keepAlive(every time.Duration) {
 		case <-wake.C:
 			now := time.Now()
 			if late := now.Sub(due); late >= lateWake {
-				n.lateAt.Store(now.UnixNano())
+				n.lateAt.Store(sinceStart())
 				n.log.Debug("keep-alive: this machine is busy", "late", late.Round(time.Millisecond))
 			}
 			conns := n.host.Network().Conns()
+			wait := p.interval(len(conns))
 			for _, d := range p.due(now, conns) {
 				d.inFlight.Store(true)
 				if !n.goTracked(func() {
 					defer d.inFlight.Store(false)
-					n.ping(d.conn)
+					n.ping(d.conn, wait)
 				}) {
 					return
 				}
 			}
-			gap = min(time.Second, max(every/4, p.interval(len(conns))/8))
+			gap = min(time.Second, max(every/4, wait/8))
 			wake.Reset(gap)
 			due = now.Add(gap)
 		}
 	}
 }
 
-// ping sends a keep-alive ping on c and closes c if no answer comes in
-// time, or none to maxBusyPings in a row while the node is busy.
-func (n *Node) ping(c network.Conn) {
+// ping sends keep-alive pings on c until one is answered, and closes c
+// once none was within wait, or to maxBusyPings in a row while the node
+// was busy.
+func (n *Node) ping(c network.Conn, wait time.Duration) {
 	var s *yamux.Session
 	if !c.As(&s) {
 		return
 	}
+	first := time.Now()
 	for try := 1; ; try++ {
-		start := time.Now().UnixNano()
+		sent := sinceStart()
 		_, err := s.Ping()
 		if err == nil || s.IsClosed() || n.ctx.Err() != nil {
 			return
 		}
 		n.pingMisses.Add(1)
-		if n.lateAt.Load() >= start && try < maxBusyPings {
+		if time.Since(first) < wait {
+			continue
+		}
+		if n.lateAt.Load() >= sent && try < maxBusyPings {
 			n.log.Debug("keep-alive: no answer while this machine was busy, pinging again", "peer", c.RemotePeer(), "try", try)
 			continue
 		}
 		n.log.Debug("keep-alive: no answer in time, connection closed", "peer", c.RemotePeer(), "tries", try, "err", err)
+		n.keepAliveClosed.Add(1)
 		c.Close()
 		return
 	}
 }
+
+// started anchors sinceStart, the monotonic clock the keep-alive compares
+// its wakes and pings by (the wall clock may be set back meanwhile).
+var started = time.Now()
+
+func sinceStart() int64 { return int64(time.Since(started)) }

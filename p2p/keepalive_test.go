@@ -145,10 +145,11 @@ func (f *freezer) pipe(dst io.Writer, src io.Reader) {
 
 func (f *freezer) freeze() { f.once.Do(func() { close(f.frozen) }) }
 
-// frozenColleague connects Ann, pinging every 100 ms, to Bob through a
-// freezer, and returns once Bob is online at Ann's.
-func frozenColleague(t *testing.T) (*Node, *recorder, *Node, *freezer) {
-	a, ra := newTestNodeWith(t, Config{KeepAlive: 100 * time.Millisecond})
+// frozenColleague connects Ann, pinging every 100 ms (budget pings a second
+// at most, 0 for the default), to Bob through a freezer, and returns once
+// Bob is online at Ann's.
+func frozenColleague(t *testing.T, budget int) (*Node, *recorder, *Node, *freezer) {
+	a, ra := newTestNodeWith(t, Config{KeepAlive: 100 * time.Millisecond, pingBudget: budget})
 	b, _ := newTestNode(t, nil)
 	var to string
 	for _, addr := range b.host.Addrs() {
@@ -171,11 +172,15 @@ func frozenColleague(t *testing.T) (*Node, *recorder, *Node, *freezer) {
 // nothing more arrives) is closed at its first unanswered ping, and the
 // colleague listed offline.
 func TestKeepAliveClosesAConnectionThatStopsAnswering(t *testing.T) {
-	a, ra, b, f := frozenColleague(t)
+	a, ra, b, f := frozenColleague(t, 0)
 	f.freeze()
 	ra.waitFor(t, "Bob offline once nothing arrives from him", func() bool { return !ra.online[b.ID()] })
-	if missed := a.pingMisses.Load(); missed != 1 && a.lateAt.Load() == 0 {
-		t.Fatalf("Bob went offline after %d unanswered pings, want 1", missed)
+	st := a.Stats()
+	if st.PingsUnanswered != 1 && a.lateAt.Load() == 0 {
+		t.Fatalf("Bob went offline after %d unanswered pings, want 1", st.PingsUnanswered)
+	}
+	if st.KeepAliveClosed != 1 {
+		t.Fatalf("stats count %d connections closed by keep-alive, want 1", st.KeepAliveClosed)
 	}
 }
 
@@ -183,7 +188,7 @@ func TestKeepAliveClosesAConnectionThatStopsAnswering(t *testing.T) {
 // ping says nothing of the colleague: it is sent again, up to maxBusyPings
 // in a row, before the connection is closed.
 func TestKeepAliveBearsWithUnansweredPingsWhileItsMachineIsBusy(t *testing.T) {
-	a, ra, b, f := frozenColleague(t)
+	a, ra, b, f := frozenColleague(t, 0)
 	busy, done := time.NewTicker(5*time.Millisecond), make(chan struct{})
 	defer busy.Stop()
 	go func() {
@@ -201,5 +206,17 @@ func TestKeepAliveBearsWithUnansweredPingsWhileItsMachineIsBusy(t *testing.T) {
 	ra.waitFor(t, "Bob offline once nothing arrives from him", func() bool { return !ra.online[b.ID()] })
 	if missed := a.pingMisses.Load(); missed != maxBusyPings {
 		t.Fatalf("a busy node dropped Bob after %d unanswered pings, want %d", missed, maxBusyPings)
+	}
+}
+
+// A node that pings each connection less often (here once a second, at
+// most one ping a second) waits as long for an answer: one unanswered
+// ping, 400 ms, does not close the connection; more in a row do.
+func TestKeepAliveWaitsForAnAnswerAsLongAsItsInterval(t *testing.T) {
+	a, ra, b, f := frozenColleague(t, 1)
+	f.freeze()
+	ra.waitFor(t, "Bob offline once nothing arrives from him", func() bool { return !ra.online[b.ID()] })
+	if missed := a.pingMisses.Load(); missed < 2 {
+		t.Fatalf("a node pinging every second dropped Bob after %d unanswered ping of 400 ms", missed)
 	}
 }

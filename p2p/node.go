@@ -82,6 +82,9 @@ type Config struct {
 	// signGossip, for tests of this package only, plays a client that
 	// signs its gossip as libp2p does by default (StrictSign).
 	signGossip bool
+	// pingBudget, for tests of this package only, replaces
+	// keepAlivePings.
+	pingBudget int
 }
 
 // Node is a running libp2p host with Hallway's protocols.
@@ -133,7 +136,8 @@ type Node struct {
 
 	syncAnswers, syncServed atomic.Uint64 // sync requests answered, envelopes sent in answers
 	pingMisses              atomic.Uint64 // keep-alive pings unanswered (keepalive.go)
-	lateAt                  atomic.Int64  // when the keep-alive loop last woke late, Unix ns
+	keepAliveClosed         atomic.Uint64 // connections closed for them
+	lateAt                  atomic.Int64  // when the keep-alive loop last woke late (sinceStart)
 }
 
 // pingAnswerWait is how many keep-alive intervals a ping's answer may
@@ -282,7 +286,10 @@ func New(cfg Config, h Handler) (*Node, error) {
 			return nil, fmt.Errorf("p2p: serve relay: %w", err)
 		}
 	}
-	n.goTracked(func() { n.keepAlive(cfg.KeepAlive) })
+	if cfg.pingBudget <= 0 {
+		cfg.pingBudget = keepAlivePings
+	}
+	n.goTracked(func() { n.keepAlive(cfg.KeepAlive, cfg.pingBudget) })
 	n.handle(ProtoDM, n.serveDM)
 	n.handle(ProtoProfile, n.serveProfile)
 	n.handle(ProtoTyping, n.serveTyping)

@@ -30,6 +30,11 @@ type NetStats struct {
 	// relay, and RelayedOnly the colleagues reached through one alone.
 	RelayedConns int `json:"relayed_conns"`
 	RelayedOnly  int `json:"relayed_only"`
+	// PingsUnanswered counts the keep-alive pings (keepalive.go) left
+	// unanswered in their wait since the start, and KeepAliveClosed the
+	// connections closed for them.
+	PingsUnanswered uint64 `json:"pings_unanswered"`
+	KeepAliveClosed uint64 `json:"keepalive_closed"`
 }
 
 // Stats counts live connections and streams and the peers in the address
@@ -62,5 +67,6 @@ func (n *Node) Stats() NetStats {
 	st.Graylisted = n.scores.graylisted(n.IsConnected)
 	st.BulkLanes = n.BulkLanesServed()
 	st.SyncAnswers, st.SyncServed = n.syncAnswers.Load(), n.syncServed.Load()
+	st.PingsUnanswered, st.KeepAliveClosed = n.pingMisses.Load(), n.keepAliveClosed.Load()
 	return st
 }
