@@ -45,13 +45,13 @@ func (p *pinger) interval(conns int) time.Duration {
 	return max(p.every, time.Duration(conns)*time.Second/time.Duration(p.budget))
 }
 
-// due returns the connections to ping at now and schedules their next
-// ping. A connection met for the first time is first pinged at a random
+// due returns the connections to ping at now, and the interval it
+// schedules their next ping by (also the wait for an answer). A connection met for the first time is first pinged at a random
 // point of its interval, so that pings spread over time instead of coming
 // in bursts as the office arrives; one whose ping is still waiting for its
 // answer is skipped until it has one. Connections no longer listed are
 // forgotten.
-func (p *pinger) due(now time.Time, conns []network.Conn) []*pingDue {
+func (p *pinger) due(now time.Time, conns []network.Conn) ([]*pingDue, time.Duration) {
 	p.round++
 	every := p.interval(len(conns))
 	var out []*pingDue
@@ -75,7 +75,7 @@ func (p *pinger) due(now time.Time, conns []network.Conn) []*pingDue {
 			}
 		}
 	}
-	return out
+	return out, every
 }
 
 // A node that pings each connection every interval waits as long for an
@@ -110,20 +110,19 @@ func (n *Node) keepAlive(every time.Duration, budget int) {
 	gap := every / 4
 	wake := time.NewTimer(gap)
 	defer wake.Stop()
-	due := time.Now().Add(gap)
+	expected := time.Now().Add(gap)
 	for {
 		select {
 		case <-n.ctx.Done():
 			return
 		case <-wake.C:
 			now := time.Now()
-			if late := now.Sub(due); late >= lateWake {
+			if late := now.Sub(expected); late >= lateWake {
 				n.lateAt.Store(sinceStart())
 				n.log.Debug("keep-alive: this machine is busy", "late", late.Round(time.Millisecond))
 			}
-			conns := n.host.Network().Conns()
-			wait := p.interval(len(conns))
-			for _, d := range p.due(now, conns) {
+			due, wait := p.due(now, n.host.Network().Conns())
+			for _, d := range due {
 				d.inFlight.Store(true)
 				if !n.goTracked(func() {
 					defer d.inFlight.Store(false)
@@ -134,7 +133,7 @@ func (n *Node) keepAlive(every time.Duration, budget int) {
 			}
 			gap = min(time.Second, max(every/4, wait/8))
 			wake.Reset(gap)
-			due = now.Add(gap)
+			expected = now.Add(gap)
 		}
 	}
 }

@@ -35,7 +35,11 @@ func TestKeepAlivePingsStayWithinTheBudget(t *testing.T) {
 			pinged := map[network.Conn]int{}
 			start := time.Unix(1e9, 0)
 			for at := time.Duration(0); at < span; at += tick {
-				for _, d := range p.due(start.Add(at), conns) {
+				due, every := p.due(start.Add(at), conns)
+				if every != tc.interval {
+					t.Fatalf("%d connections pinged every %v, want %v", tc.conns, every, tc.interval)
+				}
+				for _, d := range due {
 					pinged[d.conn]++
 				}
 			}
@@ -62,14 +66,15 @@ func TestKeepAliveWaitsForAnAnswerAndForgetsClosedConnections(t *testing.T) {
 	var waiting *pingDue
 	for waiting == nil {
 		now = now.Add(250 * time.Millisecond)
-		if due := p.due(now, conns); len(due) > 0 {
+		if due, _ := p.due(now, conns); len(due) > 0 {
 			waiting = due[0]
 		}
 	}
 	waiting.inFlight.Store(true)
 	for range 20 {
 		now = now.Add(250 * time.Millisecond)
-		for _, d := range p.due(now, conns) {
+		due, _ := p.due(now, conns)
+		for _, d := range due {
 			if d == waiting {
 				t.Fatal("a connection was pinged again while its ping waited for an answer")
 			}
@@ -78,7 +83,8 @@ func TestKeepAliveWaitsForAnAnswerAndForgetsClosedConnections(t *testing.T) {
 	waiting.inFlight.Store(false)
 	now = now.Add(250 * time.Millisecond)
 	again := false
-	for _, d := range p.due(now, conns) {
+	due, _ := p.due(now, conns)
+	for _, d := range due {
 		again = again || d == waiting
 	}
 	if !again {

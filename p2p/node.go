@@ -173,6 +173,9 @@ func New(cfg Config, h Handler) (*Node, error) {
 	if cfg.KeepAlive <= 0 {
 		cfg.KeepAlive = 2 * time.Second
 	}
+	if cfg.pingBudget <= 0 {
+		cfg.pingBudget = keepAlivePings
+	}
 	if cfg.PSK != nil && len(cfg.PSK) != 32 {
 		return nil, fmt.Errorf("p2p: workspace key has %d bytes, want 32", len(cfg.PSK))
 	}
@@ -285,9 +288,6 @@ func New(cfg Config, h Handler) (*Node, error) {
 			hst.Close()
 			return nil, fmt.Errorf("p2p: serve relay: %w", err)
 		}
-	}
-	if cfg.pingBudget <= 0 {
-		cfg.pingBudget = keepAlivePings
 	}
 	n.goTracked(func() { n.keepAlive(cfg.KeepAlive, cfg.pingBudget) })
 	n.handle(ProtoDM, n.serveDM)

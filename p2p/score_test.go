@@ -177,7 +177,11 @@ func TestRoomFloodCappedAndGraylisted(t *testing.T) {
 			}
 		}
 		vlog.wait(t, "every honest post", func() bool { return vlog.count(honest.ID()) == flood/20 })
-		<-victim.scores.next() // the first reading after the burst
+		select {
+		case <-victim.scores.next(): // the first reading after the burst
+		case <-time.After(10 * time.Second):
+			t.Fatal("no reading of gossip scores within 10 s of the burst")
+		}
 	}
 	got := vlog.count(flooder.ID())
 	q := RoomPostQuota.Posts
