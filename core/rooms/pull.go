@@ -312,7 +312,7 @@ func (y *Syncer) ServeSync(ctx context.Context, from peer.ID, challenge []byte, 
 	var back []string
 	defer func() {
 		if len(back) > 0 {
-			y.Request(from, back)
+			y.catchUp(from, back)
 		}
 	}()
 	for _, r := range req.Rooms {

@@ -136,14 +136,14 @@ func (m *Manager) Joined() *Registry { return m.joined }
 // PeerConnected catches every room up with a peer that just connected.
 func (m *Manager) PeerConnected(id peer.ID) {
 	m.receipts.connected(id)
-	m.syncer.Request(id, nil)
+	m.syncer.catchUp(id, nil)
 }
 
 // PeerMeshed catches a room up with a member that just entered our gossip
 // mesh of it: it enters only once it has proved the key, and what was
 // posted before that reached neither of us from the other by gossip.
 func (m *Manager) PeerMeshed(id peer.ID, room string) {
-	m.syncer.Request(id, []string{room})
+	m.syncer.catchUp(id, []string{room})
 	m.announceEntry(room)
 }
 

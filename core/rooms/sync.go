@@ -46,7 +46,8 @@ type syncNet interface {
 // Syncer runs the room catch-up protocol: on connect, on a detected gap
 // and periodically, it asks peers for what our version vectors lack, and
 // it answers theirs (it is the node's p2p.SyncServer). At most one sync
-// runs per peer; a trigger during one reruns it after.
+// runs per peer; a trigger during one reruns it after. The catch-ups that
+// meeting starts wait for a turn (catchUpsAtOnce).
 type Syncer struct {
 	joined *Registry
 	store  syncStore
@@ -69,6 +70,11 @@ type Syncer struct {
 	again   map[peer.ID]map[string]bool // rooms to sync once the running one ends
 	gaps    map[string]bool             // rooms with a gap request scheduled
 	newest  map[provenKey]uint64        // the newest epoch each peer proved of each room
+	// waiting holds, for each peer whose catch-up waits for its turn, the
+	// channel closed to let it run at once (Request does).
+	waiting map[peer.ID]chan struct{}
+	// turns has a token for each catch-up running (catchUpsAtOnce).
+	turns chan struct{}
 	// ended, when set, is told each time a sync with a peer ends (for
 	// tests that wait for the syncs they started to settle).
 	ended chan<- struct{}
@@ -100,12 +106,19 @@ var _ p2p.SyncServer = (*Syncer)(nil)
 func newSyncer(joined *Registry, store syncStore, net syncNet, spawn Spawner, c *committer, blocks Blocks, log *slog.Logger) *Syncer {
 	return &Syncer{joined: joined, store: store, net: net, spawn: spawn, commit: c, blocks: blocks, log: log,
 		running: map[peer.ID]bool{}, again: map[peer.ID]map[string]bool{}, gaps: map[string]bool{},
-		newest: map[provenKey]uint64{}}
+		newest: map[provenKey]uint64{}, waiting: map[peer.ID]chan struct{}{}, turns: make(chan struct{}, catchUpsAtOnce)}
 }
 
 // Request syncs rooms (nil: all joined) with a peer, now or after its
-// running sync.
-func (y *Syncer) Request(id peer.ID, rooms []string) {
+// running sync; a catch-up of the same peer waiting for its turn (see
+// catchUp) runs now with it.
+func (y *Syncer) Request(id peer.ID, rooms []string) { y.start(id, rooms, false) }
+
+// catchUp syncs rooms (nil: all joined) with a peer once it is its turn:
+// at most catchUpsAtOnce catch-ups run at once (see catchUpsAtOnce).
+func (y *Syncer) catchUp(id peer.ID, rooms []string) { y.start(id, rooms, true) }
+
+func (y *Syncer) start(id peer.ID, rooms []string, queued bool) {
 	if rooms == nil {
 		for _, j := range y.joined.All() {
 			rooms = append(rooms, j.id)
@@ -120,16 +133,30 @@ func (y *Syncer) Request(id peer.ID, rooms []string) {
 		for _, r := range rooms {
 			y.again[id][r] = true
 		}
+		if !queued {
+			y.hurry(id)
+		}
 		return
 	}
 	y.running[id] = true
-	y.spawn.Go(func(ctx context.Context) { y.loop(ctx, id, rooms) })
+	var turn chan struct{}
+	if queued {
+		turn = make(chan struct{})
+		y.waiting[id] = turn
+	}
+	y.spawn.Go(func(ctx context.Context) { y.loop(ctx, id, rooms, turn) })
 }
 
-func (y *Syncer) loop(ctx context.Context, id peer.ID, rooms []string) {
+func (y *Syncer) loop(ctx context.Context, id peer.ID, rooms []string, turn <-chan struct{}) {
+	if turn != nil {
+		release := y.awaitTurn(ctx, id, turn)
+		defer release()
+	}
 	for {
-		if err := y.pull(ctx, id, rooms); err != nil && ctx.Err() == nil {
-			y.log.Debug("room sync", "peer", id, "err", err)
+		if ctx.Err() == nil {
+			if err := y.pull(ctx, id, rooms); err != nil && ctx.Err() == nil {
+				y.log.Debug("room sync", "peer", id, "err", err)
+			}
 		}
 		y.mu.Lock()
 		next := y.again[id]
@@ -178,7 +205,7 @@ func (y *Syncer) gap(room string, from peer.ID) {
 // withAll asks every connected peer about one room (just joined).
 func (y *Syncer) withAll(room string) {
 	for _, id := range y.net.ConnectedPeers() {
-		y.Request(id, []string{room})
+		y.catchUp(id, []string{room})
 	}
 }
 
