@@ -35,6 +35,10 @@ type Store struct {
 	// verifications), so readers can cache what they derive from them.
 	people atomic.Uint64
 	peers  peerCache // what Peer and Peers read, while people stays the same
+	// roomLog counts writes to the room log, so readers can cache the
+	// heads they read of it.
+	roomLog atomic.Uint64
+	heads   headCache // rooms' heads, while roomLog stays the same
 }
 
 // Open opens the database at path, creating the file (mode 0600) and its

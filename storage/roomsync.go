@@ -6,29 +6,20 @@ import (
 	"fmt"
 )
 
-const roomHeadsSQL = `SELECT author, contiguous FROM room_heads WHERE room = ? AND contiguous > 0`
-
 // RoomHeads returns the room's version vector as this node holds it: for
 // each author with at least its first envelope stored, the highest n such
 // that seqs 1..n are all stored. Authors with nothing contiguous are left
 // out, as a missing author means 0.
 func (s *Store) RoomHeads(ctx context.Context, room string) (map[string]uint64, error) {
-	rows, err := s.stmts.roomHeads.QueryContext(ctx, room)
+	rows, err := s.headRows(ctx, room)
 	if err != nil {
-		return nil, fmt.Errorf("storage: heads of room %s: %w", room, err)
+		return nil, err
 	}
-	defer rows.Close()
-	heads := make(map[string]uint64)
-	for rows.Next() {
-		var author string
-		var n int64
-		if err := rows.Scan(&author, &n); err != nil {
-			return nil, fmt.Errorf("storage: heads of room %s: %w", room, err)
+	heads := make(map[string]uint64, len(rows))
+	for _, h := range rows {
+		if h.contiguous > 0 {
+			heads[h.author] = h.contiguous
 		}
-		heads[author] = uint64(n)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("storage: heads of room %s: %w", room, err)
 	}
 	return heads, nil
 }
@@ -195,21 +186,15 @@ func (s *Store) readEnvelopes(ctx context.Context, query, room string, wants []w
 
 // roomMaxSeqs maps each author of room to the highest seq stored of it.
 func (s *Store) roomMaxSeqs(ctx context.Context, room string) (map[string]uint64, error) {
-	rows, err := s.reader.QueryContext(ctx, `SELECT author, max_seq FROM room_heads WHERE room = ?`, room)
+	rows, err := s.headRows(ctx, room)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	heads := make(map[string]uint64)
-	for rows.Next() {
-		var author string
-		var n int64
-		if err := rows.Scan(&author, &n); err != nil {
-			return nil, err
-		}
-		heads[author] = uint64(n)
+	heads := make(map[string]uint64, len(rows))
+	for _, h := range rows {
+		heads[h.author] = h.maxSeq
 	}
-	return heads, rows.Err()
+	return heads, nil
 }
 
 // CountRoomEnvelopes returns how many envelopes of room are stored.

@@ -24,7 +24,6 @@ type RoomVector struct {
 }
 
 const (
-	roomHoledSQL = `SELECT author, contiguous FROM room_heads WHERE room = ? AND max_seq > contiguous`
 	// roomHeldSQL lists an author's seqs from the lowest above ?3, within
 	// ?4 of it.
 	roomHeldSQL = `
@@ -40,28 +39,21 @@ const (
 // RoomVectorOf returns the room's vector as this node holds it: the seqs
 // held above each head, from the lowest on, within window of it.
 func (s *Store) RoomVectorOf(ctx context.Context, room string, window uint64) (RoomVector, error) {
-	heads, err := s.RoomHeads(ctx, room)
+	rows, err := s.headRows(ctx, room)
 	if err != nil {
 		return RoomVector{}, err
 	}
-	v := RoomVector{Heads: heads, Held: map[string][]uint64{}}
-	type holed struct {
-		author string
-		head   int64
+	v := RoomVector{Heads: make(map[string]uint64, len(rows)), Held: map[string][]uint64{}}
+	for _, h := range rows {
+		if h.contiguous > 0 {
+			v.Heads[h.author] = h.contiguous
+		}
 	}
-	rows, err := s.reader.QueryContext(ctx, roomHoledSQL, room)
-	if err != nil {
-		return v, fmt.Errorf("storage: vector of room %s: %w", room, err)
-	}
-	list, err := scanAll(rows, "vector of room "+room, func(sc scanner) (holed, error) {
-		var h holed
-		return h, sc.Scan(&h.author, &h.head)
-	})
-	if err != nil {
-		return v, err
-	}
-	for _, h := range list {
-		rows, err := s.reader.QueryContext(ctx, roomHeldSQL, room, h.author, h.head, int64(min(window, math.MaxInt64)))
+	for _, h := range rows {
+		if h.maxSeq <= h.contiguous {
+			continue // no hole
+		}
+		rows, err := s.reader.QueryContext(ctx, roomHeldSQL, room, h.author, int64(min(h.contiguous, math.MaxInt64)), int64(min(window, math.MaxInt64)))
 		if err != nil {
 			return v, fmt.Errorf("storage: vector of room %s: %w", room, err)
 		}

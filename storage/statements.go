@@ -85,7 +85,7 @@ func prepareStatements(ctx context.Context, writer, reader *sql.DB) (*statements
 
 		{&st.nextRoomSeq, reader, nextRoomSeqSQL},
 		{&st.backlogAny, reader, backlogAnySQL},
-		{&st.roomHeads, reader, roomHeadsSQL},
+		{&st.roomHeads, reader, roomHeadRowsSQL},
 		{&st.messageByID, reader, messageByIDSQL},
 		{&st.outbox, reader, outboxSQL},
 		{&st.unreadCount, reader, unreadCountSQL},
