@@ -3,6 +3,7 @@ package people
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"hallway/chat"
 	hcrypto "hallway/crypto"
@@ -228,13 +229,24 @@ func (b *TrustBook) RunWatch(ctx context.Context) error {
 		}
 	}
 	check()
+	last := time.Now()
 	for e := range events {
 		if !namesMayChange(e) {
 			continue
 		}
 		// Colleagues come online together (the office's morning, a
-		// network back): one check after the burst already queued, not
-		// one per event, each of which reads every colleague.
+		// network back): one check a watchGap at most, after what came
+		// meanwhile, not one per event, each of which reads every
+		// colleague.
+		if wait := watchGap - time.Since(last); wait > 0 {
+			t := time.NewTimer(wait)
+			select {
+			case <-t.C:
+			case <-ctx.Done():
+				t.Stop()
+				return nil
+			}
+		}
 		for more := true; more; {
 			select {
 			case _, ok := <-events:
@@ -244,9 +256,15 @@ func (b *TrustBook) RunWatch(ctx context.Context) error {
 			}
 		}
 		check()
+		last = time.Now()
 	}
 	return nil
 }
+
+// watchGap is the least time between two name checks of RunWatch: as an
+// office of a hundred arrives, profiles come in all the time, and a check
+// after each burst still read every colleague several times a second.
+const watchGap = time.Second
 
 // namesMayChange reports whether e may raise a name warning.
 func namesMayChange(e chat.Event) bool {

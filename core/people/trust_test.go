@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"hallway/chat"
@@ -85,40 +86,84 @@ func TestNameWarningWhenNewcomerTakesVerifiedName(t *testing.T) {
 
 // The watch raises a warning once, when the collision appears.
 func TestWatchRaisesEachWarningOnce(t *testing.T) {
-	r := newTrustRig(t)
-	bob, eve := newID(t), newID(t)
-	r.store.meet(bob, "Bob", 1)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- r.book.RunWatch(ctx) }()
+	synctest.Test(t, func(t *testing.T) {
+		r := newTrustRig(t)
+		bob, eve := newID(t), newID(t)
+		r.store.meet(bob, "Bob", 1)
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- r.book.RunWatch(ctx) }()
 
-	send := func(e chat.Event) {
-		select {
-		case r.bus.feed <- e:
-		case <-time.After(5 * time.Second):
-			t.Fatal("the watch does not take events")
+		send := func(e chat.Event) {
+			select {
+			case r.bus.feed <- e:
+			case <-time.After(5 * time.Second):
+				t.Fatal("the watch does not take events")
+			}
 		}
-	}
-	send(chat.PeerUpdated{}) // no collision yet
-	r.store.meet(eve, "bob", 4)
-	send(chat.PeerUpdated{})
-	send(chat.PeerOnline{})
-	send(chat.MessageReceived{}) // not about names: ignored
-	cancel()
-	close(r.bus.feed)
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
-	ws := r.warnings()
-	if len(ws) != 1 || ws[0].PeerID != eve.String() || ws[0].Kind != chat.WarnNameTaken {
-		t.Fatalf("warnings %+v, want one about Eve", ws)
-	}
+		send(chat.PeerUpdated{}) // no collision yet
+		r.store.meet(eve, "bob", 4)
+		send(chat.PeerUpdated{})
+		send(chat.PeerOnline{})
+		send(chat.MessageReceived{}) // not about names: ignored
+		time.Sleep(watchGap)         // the bubble's clock: the last check is due
+		synctest.Wait()
+		cancel()
+		close(r.bus.feed)
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		ws := r.warnings()
+		if len(ws) != 1 || ws[0].PeerID != eve.String() || ws[0].Kind != chat.WarnNameTaken {
+			t.Fatalf("warnings %+v, want one about Eve", ws)
+		}
+	})
+}
+
+// Profiles arriving all the time, as an office of a hundred arrives,
+// are checked once a watchGap at most, not after each.
+func TestWatchChecksAtMostOnceAGap(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r := newTrustRig(t)
+		bob, eve := newID(t), newID(t)
+		r.store.meet(bob, "Bob", 1)
+		r.bus.feed = make(chan chat.Event, 64) // as the bus queues them
+		done := make(chan error, 1)
+		go func() { done <- r.book.RunWatch(context.Background()) }()
+		const every, span = 100 * time.Millisecond, 3 * time.Second
+		for range span / every {
+			r.bus.feed <- chat.PeerUpdated{}
+			time.Sleep(every)
+		}
+		r.store.meet(eve, "bob", 4)
+		r.bus.feed <- chat.PeerOnline{}
+		time.Sleep(watchGap)
+		synctest.Wait()
+		close(r.bus.feed)
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		r.store.mu.Lock()
+		listed := r.store.listed
+		r.store.mu.Unlock()
+		// At the start, once a second of the three, and after the last.
+		if most := 5; listed > most {
+			t.Errorf("colleagues read %d times in %v of events every %v, want at most %d", listed, span, every, most)
+		}
+		if ws := r.warnings(); len(ws) != 1 || ws[0].PeerID != eve.String() {
+			t.Fatalf("warnings %+v, want one about Eve, raised after the last event", ws)
+		}
+	})
 }
 
 // A burst of arrivals already queued is checked once, not once per
 // event: each check reads every colleague, which in an office of a
 // hundred arriving together cost more than the arrivals themselves.
 func TestWatchChecksABurstOnce(t *testing.T) {
+	synctest.Test(t, testWatchChecksABurstOnce)
+}
+
+func testWatchChecksABurstOnce(t *testing.T) {
 	r := newTrustRig(t)
 	bob, eve := newID(t), newID(t)
 	r.store.meet(bob, "Bob", 1)
