@@ -35,10 +35,15 @@ type Store struct {
 	// verifications), so readers can cache what they derive from them.
 	people atomic.Uint64
 	peers  peerCache // what Peer and Peers read, while people stays the same
-	// roomLog counts writes to the room log, so readers can cache the
-	// heads they read of it.
-	roomLog atomic.Uint64
-	heads   headCache // rooms' heads, while roomLog stays the same
+	// roomLog counts writes to the room log, and forks the fork evidence
+	// kept, so readers can cache what they read of them: every sync, asked
+	// or answered, reads a room's heads and its forks, and in an office of
+	// a hundred a node syncs with a colleague several times a second while
+	// its rooms change a few times a minute (and forks, nearly never).
+	roomLog  atomic.Uint64
+	heads    roomCache[[]headRow] // rooms' heads, while roomLog stays the same
+	forks    atomic.Uint64
+	forkless roomCache[struct{}] // rooms read without forks, while forks stays the same
 }
 
 // Open opens the database at path, creating the file (mode 0600) and its

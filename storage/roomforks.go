@@ -66,6 +66,7 @@ func (s *Store) AddRoomFork(ctx context.Context, f RoomFork) (added bool, err er
 		return false, errors.New("storage: add room fork: not two envelopes")
 	}
 	digest := sha256.Sum256(f.Other)
+	defer s.forks.Add(1) // after the transaction: see roomCache
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM room_forks WHERE room = ? AND author = ?`,
@@ -93,6 +94,10 @@ func (s *Store) AddRoomFork(ctx context.Context, f RoomFork) (added bool, err er
 
 // RoomForks returns the fork evidence kept for room, by author and seq.
 func (s *Store) RoomForks(ctx context.Context, room string) ([]RoomFork, error) {
+	version := s.forks.Load() // before the read: see roomCache
+	if _, none := s.forkless.get(room, version); none {
+		return nil, nil
+	}
 	rows, err := s.reader.QueryContext(ctx, `SELECT author, seq, held, other, found_at FROM room_forks
 		WHERE room = ? ORDER BY author, seq, found_at`, room)
 	if err != nil {
@@ -111,6 +116,9 @@ func (s *Store) RoomForks(ctx context.Context, room string) ([]RoomFork, error) 
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("storage: room forks of %s: %w", room, err)
+	}
+	if len(out) == 0 {
+		s.forkless.put(room, struct{}{}, version)
 	}
 	return out, nil
 }

@@ -91,3 +91,24 @@ func TestRetentionDeletesForkEvidence(t *testing.T) {
 		t.Fatalf("kept %+v, want only the fork of the message retention kept", forks)
 	}
 }
+
+// A room read without forks is not read again while no fork is kept, and
+// the first fork kept is read at once.
+func TestRoomForksFollowEveryForkKept(t *testing.T) {
+	s := newTestStore(t)
+	ctx := t.Context()
+	for range 2 {
+		if forks, err := s.RoomForks(ctx, "r1"); err != nil || len(forks) != 0 {
+			t.Fatalf("forks %v, err %v; want none", forks, err)
+		}
+	}
+	if _, none := s.forkless.get("r1", s.forks.Load()); !none {
+		t.Fatal("a room read without forks is not remembered as such")
+	}
+	if ok, err := s.AddRoomFork(ctx, RoomFork{Room: "r1", Author: bob, Seq: 1, Held: []byte("a"), Other: []byte("b")}); err != nil || !ok {
+		t.Fatalf("fork: added %v, err %v", ok, err)
+	}
+	if forks, err := s.RoomForks(ctx, "r1"); err != nil || len(forks) != 1 || forks[0].Author != bob {
+		t.Fatalf("forks %+v, err %v; want Bob's", forks, err)
+	}
+}

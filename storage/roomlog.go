@@ -90,7 +90,7 @@ func (s *Store) insertRoomEntries(ctx context.Context, d Durability, entries []R
 	}
 	var added []RoomEntry
 	var conflicts []RoomConflict
-	// After the transaction, committed or not: see headCache.
+	// After the transaction, committed or not: see roomCache.
 	defer s.roomLog.Add(1)
 	err := s.inTxWith(ctx, d, func(tx *sql.Tx) error {
 		added, conflicts = nil, nil
