@@ -84,16 +84,31 @@ func TestNameWarningWhenNewcomerTakesVerifiedName(t *testing.T) {
 	}
 }
 
+// watching starts RunWatch on a rig where Bob is known, its events queued
+// up to queued; stop lets the last check due run, ends the watch and
+// waits for it. Run inside a synctest bubble.
+func watching(t *testing.T, queued int) (r *trustRig, bob, eve peer.ID, stop func()) {
+	t.Helper()
+	r = newTrustRig(t)
+	bob, eve = newID(t), newID(t)
+	r.store.meet(bob, "Bob", 1)
+	r.bus.feed = make(chan chat.Event, queued)
+	done := make(chan error, 1)
+	go func() { done <- r.book.RunWatch(context.Background()) }()
+	return r, bob, eve, func() {
+		time.Sleep(watchGap) // the bubble's clock: the last check is due
+		synctest.Wait()
+		close(r.bus.feed)
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // The watch raises a warning once, when the collision appears.
 func TestWatchRaisesEachWarningOnce(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		r := newTrustRig(t)
-		bob, eve := newID(t), newID(t)
-		r.store.meet(bob, "Bob", 1)
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan error, 1)
-		go func() { done <- r.book.RunWatch(ctx) }()
-
+		r, _, eve, stop := watching(t, 0)
 		send := func(e chat.Event) {
 			select {
 			case r.bus.feed <- e:
@@ -106,13 +121,7 @@ func TestWatchRaisesEachWarningOnce(t *testing.T) {
 		send(chat.PeerUpdated{})
 		send(chat.PeerOnline{})
 		send(chat.MessageReceived{}) // not about names: ignored
-		time.Sleep(watchGap)         // the bubble's clock: the last check is due
-		synctest.Wait()
-		cancel()
-		close(r.bus.feed)
-		if err := <-done; err != nil {
-			t.Fatal(err)
-		}
+		stop()
 		ws := r.warnings()
 		if len(ws) != 1 || ws[0].PeerID != eve.String() || ws[0].Kind != chat.WarnNameTaken {
 			t.Fatalf("warnings %+v, want one about Eve", ws)
@@ -124,12 +133,7 @@ func TestWatchRaisesEachWarningOnce(t *testing.T) {
 // are checked once a watchGap at most, not after each.
 func TestWatchChecksAtMostOnceAGap(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		r := newTrustRig(t)
-		bob, eve := newID(t), newID(t)
-		r.store.meet(bob, "Bob", 1)
-		r.bus.feed = make(chan chat.Event, 64) // as the bus queues them
-		done := make(chan error, 1)
-		go func() { done <- r.book.RunWatch(context.Background()) }()
+		r, _, eve, stop := watching(t, 64) // queued as the bus queues them
 		const every, span = 100 * time.Millisecond, 3 * time.Second
 		for range span / every {
 			r.bus.feed <- chat.PeerUpdated{}
@@ -137,12 +141,7 @@ func TestWatchChecksAtMostOnceAGap(t *testing.T) {
 		}
 		r.store.meet(eve, "bob", 4)
 		r.bus.feed <- chat.PeerOnline{}
-		time.Sleep(watchGap)
-		synctest.Wait()
-		close(r.bus.feed)
-		if err := <-done; err != nil {
-			t.Fatal(err)
-		}
+		stop()
 		r.store.mu.Lock()
 		listed := r.store.listed
 		r.store.mu.Unlock()
