@@ -2,9 +2,10 @@ package storage
 
 import "sync"
 
-// maxCachedRooms bounds the rooms a roomCache holds; past it the cache
-// starts over.
-const maxCachedRooms = 256
+// maxCachedCost bounds what a roomCache holds (a room's heads cost one
+// per author, a room without forks one): about 2 MiB of heads. Past it
+// the cache starts over.
+const maxCachedCost = 1 << 15
 
 // roomCache holds what was read of each room since a counter of writes
 // last moved (Store.roomLog for the heads, Store.forks for the rooms
@@ -15,6 +16,7 @@ type roomCache[T any] struct {
 	mu      sync.Mutex
 	version uint64 // the counter's value the values were read at
 	rooms   map[string]T
+	cost    int // of what rooms holds
 }
 
 // get returns what was kept of room if it was read at version; the caller
@@ -31,18 +33,25 @@ func (c *roomCache[T]) get(room string, version uint64) (T, bool) {
 }
 
 // put keeps v of room, read at version, which the caller took before it
-// read v.
-func (c *roomCache[T]) put(room string, v T, version uint64) {
+// read v; cost is what v weighs (see maxCachedCost).
+func (c *roomCache[T]) put(room string, v T, version uint64, cost int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	switch {
 	case version < c.version:
 		return
 	case version > c.version:
-		c.version, c.rooms = version, nil
+		c.version, c.rooms, c.cost = version, nil, 0
 	}
-	if c.rooms == nil || len(c.rooms) >= maxCachedRooms {
-		c.rooms = map[string]T{}
+	cost = max(cost, 1)
+	if cost > maxCachedCost {
+		return
 	}
-	c.rooms[room] = v
+	if c.rooms == nil || c.cost+cost > maxCachedCost {
+		c.rooms, c.cost = map[string]T{}, 0
+	}
+	if _, held := c.rooms[room]; !held {
+		c.rooms[room] = v
+		c.cost += cost
+	}
 }

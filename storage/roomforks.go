@@ -118,7 +118,7 @@ func (s *Store) RoomForks(ctx context.Context, room string) ([]RoomFork, error) 
 		return nil, fmt.Errorf("storage: room forks of %s: %w", room, err)
 	}
 	if len(out) == 0 {
-		s.forkless.put(room, struct{}{}, version)
+		s.forkless.put(room, struct{}{}, version, 1)
 	}
 	return out, nil
 }

@@ -37,6 +37,6 @@ func (s *Store) headRows(ctx context.Context, room string) ([]headRow, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.heads.put(room, list, version)
+	s.heads.put(room, list, version, len(list))
 	return list, nil
 }
