@@ -3,7 +3,6 @@ package people
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"hallway/chat"
 	hcrypto "hallway/crypto"
@@ -209,68 +208,4 @@ func (b *TrustBook) publish(ctx context.Context, id string) (chat.Trust, error) 
 	}
 	b.pub.Publish(chat.TrustChanged{Trust: t})
 	return t, nil
-}
-
-// RunWatch raises a NameWarningRaised event the first time a colleague's
-// name collides with another key's, as profiles arrive, until ctx ends.
-func (b *TrustBook) RunWatch(ctx context.Context) error {
-	events := b.events.Subscribe(ctx)
-	warned := map[string]string{}
-	check := func() {
-		st, err := b.read(ctx)
-		if err != nil {
-			return
-		}
-		for id, w := range st.warnings() {
-			if warned[id] != w.Kind+"\x00"+w.Of {
-				warned[id] = w.Kind + "\x00" + w.Of
-				b.pub.Publish(chat.NameWarningRaised{Warning: w})
-			}
-		}
-	}
-	check()
-	last := time.Now()
-	for e := range events {
-		if !namesMayChange(e) {
-			continue
-		}
-		// Colleagues come online together (the office's morning, a
-		// network back): one check a watchGap at most, after what came
-		// meanwhile, not one per event, each of which reads every
-		// colleague.
-		if wait := watchGap - time.Since(last); wait > 0 {
-			t := time.NewTimer(wait)
-			select {
-			case <-t.C:
-			case <-ctx.Done():
-				t.Stop()
-				return nil
-			}
-		}
-		for more := true; more; {
-			select {
-			case _, ok := <-events:
-				more = ok
-			default:
-				more = false
-			}
-		}
-		check()
-		last = time.Now()
-	}
-	return nil
-}
-
-// watchGap is the least time between two name checks of RunWatch: as an
-// office of a hundred arrives, profiles come in all the time, and a check
-// after each burst still read every colleague several times a second.
-const watchGap = time.Second
-
-// namesMayChange reports whether e may raise a name warning.
-func namesMayChange(e chat.Event) bool {
-	switch e.(type) {
-	case chat.PeerOnline, chat.PeerUpdated, chat.TrustChanged:
-		return true
-	}
-	return false
 }

@@ -155,6 +155,44 @@ func TestWatchChecksAtMostOnceAGap(t *testing.T) {
 	})
 }
 
+// A profile that changes no name, most of what an office sends, is not
+// worth reading every colleague again; a new colleague, a new name and
+// lost events are.
+func TestWatchSkipsProfilesThatChangeNoName(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r, bob, eve, stop := watching(t, 64)
+		reads := func() int {
+			synctest.Wait()
+			r.store.mu.Lock()
+			defer r.store.mu.Unlock()
+			return r.store.listed
+		}
+		for range 20 {
+			r.bus.feed <- chat.PeerUpdated{Peer: chat.Colleague{PeerID: bob.String(), Name: "Bob"}}
+			time.Sleep(watchGap / 4)
+		}
+		if n := reads(); n != 1 {
+			t.Fatalf("colleagues read %d times for 20 profiles of Bob's under his name, want 1 (at the start)", n)
+		}
+		r.bus.feed <- chat.PeerUpdated{Peer: chat.Colleague{PeerID: bob.String(), Name: "Robert"}}
+		time.Sleep(watchGap)
+		if n := reads(); n != 2 {
+			t.Fatalf("colleagues read %d times after Bob's new name, want 2", n)
+		}
+		r.bus.feed <- chat.Lagged{Missed: 3}
+		time.Sleep(watchGap)
+		if n := reads(); n != 3 {
+			t.Fatalf("colleagues read %d times after lost events, want 3", n)
+		}
+		r.store.meet(eve, "bob", 4)
+		r.bus.feed <- chat.PeerOnline{Peer: chat.Colleague{PeerID: eve.String(), Name: "bob"}}
+		stop()
+		if ws := r.warnings(); len(ws) != 1 || ws[0].PeerID != eve.String() {
+			t.Fatalf("warnings %+v, want one about Eve", ws)
+		}
+	})
+}
+
 // A burst of arrivals already queued is checked once, not once per
 // event: each check reads every colleague, which in an office of a
 // hundred arriving together cost more than the arrivals themselves.
