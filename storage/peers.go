@@ -118,6 +118,23 @@ func (s *Store) Peers(ctx context.Context) ([]Peer, error) {
 	return peers, nil
 }
 
+// PeerNames returns every known peer's ID, Name and FirstSeen alone, in
+// no order: what name warnings compare, read without the addresses and
+// keys of each row, which cost several times as much to read.
+func (s *Store) PeerNames(ctx context.Context) ([]Peer, error) {
+	rows, err := s.reader.QueryContext(ctx, `SELECT id, name, first_seen FROM peers`)
+	if err != nil {
+		return nil, fmt.Errorf("storage: list peer names: %w", err)
+	}
+	return scanAll(rows, "list peer names", func(sc scanner) (Peer, error) {
+		var p Peer
+		var first int64
+		err := sc.Scan(&p.ID, &p.Name, &first)
+		p.FirstSeen = fromMillis(first)
+		return p, err
+	})
+}
+
 type scanner interface{ Scan(dest ...any) error }
 
 func scanPeer(sc scanner) (Peer, error) {

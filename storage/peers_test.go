@@ -2,6 +2,7 @@ package storage
 
 import (
 	"bytes"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -263,5 +264,40 @@ func TestPeersListFollowsWrites(t *testing.T) {
 	after, err := s.Peers(ctx)
 	if err != nil || len(after) != 2 || after[0].Status != "away" || after[1].Name != "Bob" {
 		t.Fatalf("after two writes: %+v, %v", after, err)
+	}
+}
+
+// PeerNames lists what Peers does, reduced to the ID, the name and the
+// first sighting.
+func TestPeerNamesMatchPeers(t *testing.T) {
+	s := newTestStore(t)
+	ctx := t.Context()
+	t0 := time.UnixMilli(1_700_000_000_000)
+	for i, name := range []string{"Bob", "ｂｏｂ", "Cat"} {
+		p := Peer{ID: fmt.Sprint("p", i), PubKey: []byte{byte(i)}, Name: name, Addrs: []string{"/ip4/10.0.0.2/tcp/4001"},
+			FirstSeen: t0.Add(time.Duration(i) * time.Minute), LastSeen: t0.Add(time.Hour)}
+		if err := s.UpsertPeer(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	peers, err := s.Peers(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names, err := s.PeerNames(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]Peer{}
+	for _, p := range peers {
+		want[p.ID] = Peer{ID: p.ID, Name: p.Name, FirstSeen: p.FirstSeen}
+	}
+	if len(names) != len(want) {
+		t.Fatalf("%d names for %d peers", len(names), len(want))
+	}
+	for _, n := range names {
+		if w := want[n.ID]; n.ID != w.ID || n.Name != w.Name || !n.FirstSeen.Equal(w.FirstSeen) || n.PubKey != nil || n.Addrs != nil {
+			t.Errorf("PeerNames gave %+v, want %+v", n, w)
+		}
 	}
 }

@@ -85,6 +85,9 @@ type StaticStore interface {
 // TrustStore keeps verifications and labels.
 type TrustStore interface {
 	Peers(ctx context.Context) ([]storage.Peer, error)
+	// PeerNames lists every colleague with its ID, Name and FirstSeen
+	// alone.
+	PeerNames(ctx context.Context) ([]storage.Peer, error)
 	Verifications(ctx context.Context) ([]storage.Verification, error)
 	SetVerified(ctx context.Context, v storage.Verification) error
 	ClearVerified(ctx context.Context, peer string) (bool, error)

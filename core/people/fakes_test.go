@@ -63,7 +63,7 @@ type fakeStore struct {
 	blocks   map[string]storage.Block
 	broken   bool   // every call fails
 	version  uint64 // moves on every write of peers or verifications
-	listed   int    // calls of Peers
+	listed   int    // calls of Peers and PeerNames
 }
 
 func newFakeStore() *fakeStore {
@@ -92,6 +92,15 @@ func (f *fakeStore) Peer(_ context.Context, id string) (storage.Peer, bool, erro
 	defer f.mu.Unlock()
 	p, ok := f.peers[id]
 	return p, ok, f.fail()
+}
+
+// PeerNames is Peers with the names alone, counted as a listing too.
+func (f *fakeStore) PeerNames(ctx context.Context) ([]storage.Peer, error) {
+	peers, err := f.Peers(ctx)
+	for i, p := range peers {
+		peers[i] = storage.Peer{ID: p.ID, Name: p.Name, FirstSeen: p.FirstSeen}
+	}
+	return peers, err
 }
 
 func (f *fakeStore) Peers(context.Context) ([]storage.Peer, error) {

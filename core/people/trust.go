@@ -58,15 +58,23 @@ func (b *TrustBook) read(ctx context.Context) (trustState, error) {
 	if err != nil {
 		return trustState{}, fmt.Errorf("read colleagues: %w", err)
 	}
+	st, err := b.verified(ctx, peers)
+	if err != nil {
+		return trustState{}, err
+	}
+	if st.labels, err = b.store.Labels(ctx); err != nil {
+		return trustState{}, err
+	}
+	return st, nil
+}
+
+// verified is the state of peers with the verifications read.
+func (b *TrustBook) verified(ctx context.Context, peers []storage.Peer) (trustState, error) {
 	vs, err := b.store.Verifications(ctx)
 	if err != nil {
 		return trustState{}, err
 	}
-	labels, err := b.store.Labels(ctx)
-	if err != nil {
-		return trustState{}, err
-	}
-	st := trustState{peers: peers, verified: map[string]storage.Verification{}, labels: labels}
+	st := trustState{peers: peers, verified: make(map[string]storage.Verification, len(vs))}
 	for _, v := range vs {
 		st.verified[v.Peer] = v
 	}

@@ -2,6 +2,7 @@ package people
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"hallway/chat"
@@ -19,7 +20,7 @@ func (b *TrustBook) RunWatch(ctx context.Context) error {
 	warned := map[string]string{}
 	names := map[string]string{} // each colleague's name as the last check read it
 	check := func() {
-		st, err := b.read(ctx)
+		st, err := b.readNames(ctx)
 		if err != nil {
 			clear(names) // nothing known: the next event checks again
 			return
@@ -66,6 +67,16 @@ func (b *TrustBook) RunWatch(ctx context.Context) error {
 		last = time.Now()
 	}
 	return nil
+}
+
+// readNames reads what warnings compare: every colleague's name and
+// first sighting, and the verifications.
+func (b *TrustBook) readNames(ctx context.Context) (trustState, error) {
+	peers, err := b.store.PeerNames(ctx)
+	if err != nil {
+		return trustState{}, fmt.Errorf("read colleagues' names: %w", err)
+	}
+	return b.verified(ctx, peers)
 }
 
 // namesMayChange reports whether e may raise a name warning: a colleague
