@@ -40,9 +40,9 @@ type Store struct {
 	// or answered, reads a room's heads and its forks, and in an office of
 	// a hundred a node syncs with a colleague several times a second while
 	// its rooms change a few times a minute (and forks, nearly never).
-	roomLog  atomic.Uint64
+	roomLog  writes
 	heads    roomCache[[]headRow] // rooms' heads, while roomLog stays the same
-	forks    atomic.Uint64
+	forks    writes
 	forkless roomCache[struct{}] // rooms read without forks, while forks stays the same
 }
 

@@ -1,20 +1,44 @@
 package storage
 
-import "sync"
+import (
+	"sync"
+	"sync/atomic"
+)
 
 // maxCachedCost bounds what a roomCache holds (a room's heads cost one
 // per author, a room without forks one): about 2 MiB of heads. Past it
 // the cache starts over.
 const maxCachedCost = 1 << 15
 
-// roomCache holds what was read of each room since a counter of writes
-// last moved (Store.roomLog for the heads, Store.forks for the rooms
-// without forks): a reader takes the counter before it reads, and what it
-// read is kept under that value, so nothing read before a write is ever
-// served after it.
+// writes counts the writes to one part of the store, begun and ended, so
+// that readers can cache what they read of it: a value read while no
+// write was under way, from before the read to after it, is the state
+// as of that many writes, and stays true until the next write begins.
+// A value read while a write was under way may be older or newer than
+// its commit, and is never kept.
+type writes struct{ begun, ended atomic.Uint64 }
+
+// begin is called before a write's transaction, end after it, committed
+// or not.
+func (w *writes) begin() { w.begun.Add(1) }
+func (w *writes) end()   { w.ended.Add(1) }
+
+// settled returns how many writes ended, and whether none is under way.
+func (w *writes) settled() (n uint64, ok bool) {
+	n = w.ended.Load() // first: begun is never below it
+	return n, w.begun.Load() == n
+}
+
+// still reports whether no write began since settled returned n.
+func (w *writes) still(n uint64) bool { return w.begun.Load() == n }
+
+// roomCache holds what was read of each room while no write was under
+// way (see writes): Store.roomLog for the heads, Store.forks for the
+// rooms without forks. A value is served only at the count of writes it
+// was read at, with none under way.
 type roomCache[T any] struct {
 	mu      sync.Mutex
-	version uint64 // the counter's value the values were read at
+	version uint64 // the count of writes the values were read at
 	rooms   map[string]T
 	cost    int // of what rooms holds
 }
@@ -32,8 +56,8 @@ func (c *roomCache[T]) get(room string, version uint64) (T, bool) {
 	return v, ok
 }
 
-// put keeps v of room, read at version, which the caller took before it
-// read v; cost is what v weighs (see maxCachedCost).
+// put keeps v of room, read at version (see writes); cost is what v
+// weighs (see maxCachedCost).
 func (c *roomCache[T]) put(room string, v T, version uint64, cost int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()

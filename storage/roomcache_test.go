@@ -37,3 +37,9 @@ func TestRoomCacheStaysWithinItsCost(t *testing.T) {
 		t.Fatal("a value is served at a newer version than it was read at")
 	}
 }
+
+// has reports whether c holds room at version n.
+func has[T any](c *roomCache[T], room string, n uint64) bool {
+	_, ok := c.get(room, n)
+	return ok
+}

@@ -66,7 +66,8 @@ func (s *Store) AddRoomFork(ctx context.Context, f RoomFork) (added bool, err er
 		return false, errors.New("storage: add room fork: not two envelopes")
 	}
 	digest := sha256.Sum256(f.Other)
-	defer s.forks.Add(1) // after the transaction: see roomCache
+	s.forks.begin() // see writes
+	defer s.forks.end()
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM room_forks WHERE room = ? AND author = ?`,
@@ -94,8 +95,8 @@ func (s *Store) AddRoomFork(ctx context.Context, f RoomFork) (added bool, err er
 
 // RoomForks returns the fork evidence kept for room, by author and seq.
 func (s *Store) RoomForks(ctx context.Context, room string) ([]RoomFork, error) {
-	version := s.forks.Load() // before the read: see roomCache
-	if _, none := s.forkless.get(room, version); none {
+	version, settled := s.forks.settled()
+	if _, none := s.forkless.get(room, version); settled && none {
 		return nil, nil
 	}
 	rows, err := s.reader.QueryContext(ctx, `SELECT author, seq, held, other, found_at FROM room_forks
@@ -117,7 +118,7 @@ func (s *Store) RoomForks(ctx context.Context, room string) ([]RoomFork, error) 
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("storage: room forks of %s: %w", room, err)
 	}
-	if len(out) == 0 {
+	if len(out) == 0 && settled && s.forks.still(version) {
 		s.forkless.put(room, struct{}{}, version, 1)
 	}
 	return out, nil

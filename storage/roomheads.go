@@ -19,8 +19,8 @@ type headRow struct {
 // room log is unchanged. The rows are shared: the caller must not change
 // them.
 func (s *Store) headRows(ctx context.Context, room string) ([]headRow, error) {
-	version := s.roomLog.Load() // before the read: see roomCache
-	if rows, ok := s.heads.get(room, version); ok {
+	version, settled := s.roomLog.settled()
+	if rows, ok := s.heads.get(room, version); settled && ok {
 		return rows, nil
 	}
 	rows, err := s.stmts.roomHeads.QueryContext(ctx, room)
@@ -37,6 +37,8 @@ func (s *Store) headRows(ctx context.Context, room string) ([]headRow, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.heads.put(room, list, version, len(list))
+	if settled && s.roomLog.still(version) {
+		s.heads.put(room, list, version, len(list))
+	}
 	return list, nil
 }

@@ -22,7 +22,7 @@ func TestRoomHeadsCacheFollowsEveryWrite(t *testing.T) {
 	if v.Heads[bob] != 1 || len(v.Held[bob]) != 1 || v.Held[bob][0] != 3 {
 		t.Fatalf("vector %+v, want head 1 and 3 held", v)
 	}
-	if _, ok := s.heads.get("r1", s.roomLog.Load()); !ok {
+	if n, _ := s.roomLog.settled(); !has(&s.heads, "r1", n) {
 		t.Fatal("the heads just read are not cached")
 	}
 	v.Heads[bob] = 99 // a caller's own copy

@@ -90,8 +90,8 @@ func (s *Store) insertRoomEntries(ctx context.Context, d Durability, entries []R
 	}
 	var added []RoomEntry
 	var conflicts []RoomConflict
-	// After the transaction, committed or not: see roomCache.
-	defer s.roomLog.Add(1)
+	s.roomLog.begin() // see writes
+	defer s.roomLog.end()
 	err := s.inTxWith(ctx, d, func(tx *sql.Tx) error {
 		added, conflicts = nil, nil
 		w := &logWriter{tx: tx, st: s.stmts, touched: make(map[headKey]uint64)}
