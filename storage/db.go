@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	// The only place the driver is named: everything else sees database/sql.
@@ -33,7 +32,7 @@ type Store struct {
 	index  *afterCommits // the search backlog's indexer
 	// people counts writes to what names colleagues (profiles and
 	// verifications), so readers can cache what they derive from them.
-	people atomic.Uint64
+	people writes
 	peers  peerCache // what Peer and Peers read, while people stays the same
 	// roomLog counts writes to the room log, and forks the fork evidence
 	// kept, so readers can cache what they read of them: every sync, asked

@@ -9,15 +9,15 @@ import (
 // starts over.
 const maxCachedPeers = 4096
 
-// peerCache holds what Store.Peer and Store.Peers read since the last
-// write to colleagues: a received message names its author by reading the
-// author's row, and in a conversation that is the same row every time;
-// the dialer reads the whole list every few seconds, and the trust book
-// after every colleague's change. Every write to colleagues moves
-// Store.people, which empties the cache.
+// peerCache holds what Store.Peer and Store.Peers read while no write to
+// colleagues was under way (see writes): a received message names its
+// author by reading the author's row, and in a conversation that is the
+// same row every time; the dialer reads the whole list every few seconds,
+// and the trust book after every colleague's change. A row is served only
+// at the count of Store.people's writes it was read at.
 type peerCache struct {
 	mu      sync.Mutex
-	version uint64 // the value of Store.people the rows were read at
+	version uint64 // the count of Store.people's writes the rows were read at
 	rows    map[string]Peer
 	list    []Peer // the whole list; nil: not read at version
 }
@@ -43,8 +43,8 @@ func (c *peerCache) getList(version uint64) ([]Peer, bool) {
 	return clonePeers(c.list), true
 }
 
-// put keeps p, read at version, which the caller took before it read p:
-// a row read before a write is then never kept under the version after it.
+// put keeps p, read at version with no write under way from before the
+// read to after it.
 func (c *peerCache) put(p Peer, version uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -57,7 +57,7 @@ func (c *peerCache) put(p Peer, version uint64) {
 	c.rows[p.ID] = p.clone()
 }
 
-// putList keeps the whole list, read at version (taken as put's is).
+// putList keeps the whole list, read at version (as put's p is).
 func (c *peerCache) putList(list []Peer, version uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -67,8 +67,8 @@ func (c *peerCache) putList(list []Peer, version uint64) {
 }
 
 // at moves the cache to version, emptying it when version is newer, and
-// reports false when version is older: read before a write the cache has
-// already seen. c.mu is held.
+// reports false when version is older: read before a write that the cache
+// has already seen end. c.mu is held.
 func (c *peerCache) at(version uint64) bool {
 	switch {
 	case version < c.version:

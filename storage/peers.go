@@ -32,7 +32,8 @@ type Peer struct {
 //
 // A zero LastSeen means now; a zero FirstSeen on insert means LastSeen.
 func (s *Store) UpsertPeer(ctx context.Context, p Peer) error {
-	defer s.people.Add(1)
+	s.people.begin()
+	defer s.people.end()
 	if p.ID == "" {
 		return errors.New("storage: upsert peer: empty peer ID")
 	}
@@ -82,8 +83,8 @@ const (
 
 // Peer returns the stored peer with the given ID; ok is false if unknown.
 func (s *Store) Peer(ctx context.Context, id string) (Peer, bool, error) {
-	version := s.people.Load() // before the read: see peerCache.put
-	if p, ok := s.peers.get(id, version); ok {
+	version, settled := s.people.settled()
+	if p, ok := s.peers.get(id, version); settled && ok {
 		return p, true, nil
 	}
 	row := s.stmts.peer.QueryRowContext(ctx, id)
@@ -94,15 +95,17 @@ func (s *Store) Peer(ctx context.Context, id string) (Peer, bool, error) {
 	if err != nil {
 		return Peer{}, false, fmt.Errorf("storage: read peer %s: %w", id, err)
 	}
-	s.peers.put(p, version)
+	if settled && s.people.still(version) {
+		s.peers.put(p, version)
+	}
 	return p, true, nil
 }
 
 // Peers returns every known peer ordered by name (ignoring case), then ID so
 // that peers sharing a name keep a stable order.
 func (s *Store) Peers(ctx context.Context) ([]Peer, error) {
-	version := s.people.Load() // before the read: see peerCache.put
-	if peers, ok := s.peers.getList(version); ok {
+	version, settled := s.people.settled()
+	if peers, ok := s.peers.getList(version); settled && ok {
 		return peers, nil
 	}
 	rows, err := s.reader.QueryContext(ctx,
@@ -114,7 +117,9 @@ func (s *Store) Peers(ctx context.Context) ([]Peer, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.peers.putList(peers, version)
+	if settled && s.people.still(version) {
+		s.peers.putList(peers, version)
+	}
 	return peers, nil
 }
 

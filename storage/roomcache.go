@@ -1,36 +1,11 @@
 package storage
 
-import (
-	"sync"
-	"sync/atomic"
-)
+import "sync"
 
 // maxCachedCost bounds what a roomCache holds (a room's heads cost one
 // per author, a room without forks one): about 2 MiB of heads. Past it
 // the cache starts over.
 const maxCachedCost = 1 << 15
-
-// writes counts the writes to one part of the store, begun and ended, so
-// that readers can cache what they read of it: a value read while no
-// write was under way, from before the read to after it, is the state
-// as of that many writes, and stays true until the next write begins.
-// A value read while a write was under way may be older or newer than
-// its commit, and is never kept.
-type writes struct{ begun, ended atomic.Uint64 }
-
-// begin is called before a write's transaction, end after it, committed
-// or not.
-func (w *writes) begin() { w.begun.Add(1) }
-func (w *writes) end()   { w.ended.Add(1) }
-
-// settled returns how many writes ended, and whether none is under way.
-func (w *writes) settled() (n uint64, ok bool) {
-	n = w.ended.Load() // first: begun is never below it
-	return n, w.begun.Load() == n
-}
-
-// still reports whether no write began since settled returned n.
-func (w *writes) still(n uint64) bool { return w.begun.Load() == n }
 
 // roomCache holds what was read of each room while no write was under
 // way (see writes): Store.roomLog for the heads, Store.forks for the

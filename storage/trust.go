@@ -20,7 +20,8 @@ type Verification struct {
 
 // SetVerified records that peer was verified now (or at v.At).
 func (s *Store) SetVerified(ctx context.Context, v Verification) error {
-	defer s.people.Add(1)
+	s.people.begin()
+	defer s.people.end()
 	if v.Peer == "" || v.Fingerprint == "" {
 		return errors.New("storage: set verified: empty peer or fingerprint")
 	}
@@ -40,7 +41,8 @@ func (s *Store) SetVerified(ctx context.Context, v Verification) error {
 
 // ClearVerified forgets a verification; false if there was none.
 func (s *Store) ClearVerified(ctx context.Context, peer string) (bool, error) {
-	defer s.people.Add(1)
+	s.people.begin()
+	defer s.people.end()
 	res, err := s.writer.ExecContext(ctx, `DELETE FROM verified_peers WHERE peer = ?`, peer)
 	if err != nil {
 		return false, fmt.Errorf("storage: clear verified %s: %w", peer, err)
@@ -49,10 +51,13 @@ func (s *Store) ClearVerified(ctx context.Context, peer string) (bool, error) {
 	return n == 1, err
 }
 
-// PeopleVersion changes after every write to colleagues' profiles or
-// verifications (it is only counted in memory): what was derived from
-// them at one version holds until it changes. Read it before reading them.
-func (s *Store) PeopleVersion() uint64 { return s.people.Load() }
+// PeopleVersion returns how many writes to colleagues' profiles and
+// verifications ended (counted in memory only), and whether none is under
+// way. What was derived from them between two calls that both return the
+// same count and true is their state at that count, and holds until the
+// count changes; a read that overlaps a write may be older or newer than
+// the write, and must not be kept.
+func (s *Store) PeopleVersion() (n uint64, settled bool) { return s.people.settled() }
 
 // Verifications lists every verified colleague.
 func (s *Store) Verifications(ctx context.Context) ([]Verification, error) {

@@ -17,8 +17,8 @@ import (
 // of a colleague already known. The own key is not named here.
 //
 // It caches what it derives from history until the store says colleagues'
-// names or verifications changed, so naming a burst of messages costs a
-// map lookup each.
+// names or verifications changed (what it read while one changed is not
+// kept), so naming a burst of messages costs a map lookup each.
 type Authors struct {
 	book     *TrustBook
 	selfName func() string
@@ -67,10 +67,10 @@ func (a *Authors) Author(ctx context.Context, id, signed string) chat.Author {
 }
 
 func (a *Authors) snapshot(ctx context.Context) (*authorSnapshot, error) {
-	version := a.book.store.PeopleVersion()
+	version, settled := a.book.store.PeopleVersion()
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.snap != nil && a.snap.version == version {
+	if settled && a.snap != nil && a.snap.version == version {
 		return a.snap, nil
 	}
 	st, err := a.book.read(ctx)
@@ -90,7 +90,11 @@ func (a *Authors) snapshot(ctx context.Context) (*authorSnapshot, error) {
 	for id, v := range st.verified {
 		snap.addClaim(claim{id: id, name: v.Name, verified: true})
 	}
-	a.snap = snap
+	// Kept only if no write overlapped the read: one that did may have
+	// been read in part, or not at all while a later reader saw it.
+	if after, still := a.book.store.PeopleVersion(); settled && still && after == version {
+		a.snap = snap
+	}
 	return snap, nil
 }
 

@@ -93,9 +93,11 @@ type TrustStore interface {
 	ClearVerified(ctx context.Context, peer string) (bool, error)
 	Labels(ctx context.Context) (map[string]string, error)
 	SetLabel(ctx context.Context, peer, label string) error
-	// PeopleVersion changes after every write to profiles or
-	// verifications.
-	PeopleVersion() uint64
+	// PeopleVersion counts the writes to profiles and verifications
+	// that ended, and says whether none is under way: what was read
+	// between two calls that return the same count, settled, holds
+	// until the count changes.
+	PeopleVersion() (n uint64, settled bool)
 }
 
 // BlockStore keeps the block list.

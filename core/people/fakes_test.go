@@ -197,10 +197,10 @@ func (f *fakeStore) ClearVerified(_ context.Context, id string) (bool, error) {
 	return ok, f.fail()
 }
 
-func (f *fakeStore) PeopleVersion() uint64 {
+func (f *fakeStore) PeopleVersion() (uint64, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return f.version
+	return f.version, true
 }
 
 func (f *fakeStore) Labels(context.Context) (map[string]string, error) {
