@@ -42,3 +42,15 @@ func (s *Store) headRows(ctx context.Context, room string) ([]headRow, error) {
 	}
 	return list, nil
 }
+
+// contiguousHeads maps each author of rows to the seq up to which the
+// room holds all of theirs, leaving out those it holds none of from 1.
+func contiguousHeads(rows []headRow) map[string]uint64 {
+	heads := make(map[string]uint64, len(rows))
+	for _, h := range rows {
+		if h.contiguous > 0 {
+			heads[h.author] = h.contiguous
+		}
+	}
+	return heads
+}

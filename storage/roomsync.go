@@ -15,13 +15,7 @@ func (s *Store) RoomHeads(ctx context.Context, room string) (map[string]uint64, 
 	if err != nil {
 		return nil, err
 	}
-	heads := make(map[string]uint64, len(rows))
-	for _, h := range rows {
-		if h.contiguous > 0 {
-			heads[h.author] = h.contiguous
-		}
-	}
-	return heads, nil
+	return contiguousHeads(rows), nil
 }
 
 // A peer's missing envelopes are found one of two ways, whichever reads

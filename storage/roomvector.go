@@ -43,12 +43,7 @@ func (s *Store) RoomVectorOf(ctx context.Context, room string, window uint64) (R
 	if err != nil {
 		return RoomVector{}, err
 	}
-	v := RoomVector{Heads: make(map[string]uint64, len(rows)), Held: map[string][]uint64{}}
-	for _, h := range rows {
-		if h.contiguous > 0 {
-			v.Heads[h.author] = h.contiguous
-		}
-	}
+	v := RoomVector{Heads: contiguousHeads(rows), Held: map[string][]uint64{}}
 	for _, h := range rows {
 		if h.maxSeq <= h.contiguous {
 			continue // no hole
