@@ -21,11 +21,10 @@ func (b *TrustBook) RunWatch(ctx context.Context) error {
 	names := map[string]string{} // each colleague's name as the last check read it
 	check := func() {
 		st, err := b.readNames(ctx)
+		clear(names) // on an error nothing is known: the next event checks again
 		if err != nil {
-			clear(names) // nothing known: the next event checks again
 			return
 		}
-		clear(names)
 		for _, p := range st.peers {
 			names[p.ID] = p.Name
 		}
