@@ -247,9 +247,9 @@ const (
 // inTxWith runs fn in a write transaction with the given durability. The
 // writer has one connection, held for the whole transaction, so no other
 // commit can run while synchronous is lowered.
-func (s *Store) inTxWith(ctx context.Context, d Durability, fn func(*sql.Tx) error) (err error) {
+func (s *Store) inTxWith(ctx context.Context, d Durability, fn func(*sql.Tx) error, counts ...*writes) (err error) {
 	if d == Durable {
-		return s.inTx(ctx, fn)
+		return s.inTx(ctx, fn, counts...)
 	}
 	defer func() {
 		if err == nil {
@@ -272,13 +272,15 @@ func (s *Store) inTxWith(ctx context.Context, d Durability, fn func(*sql.Tx) err
 		}
 	}()
 	tx, err := conn.BeginTx(ctx, nil)
-	return runTx(tx, err, fn)
+	return runTx(tx, err, fn, counts)
 }
 
 // inTx runs fn in a write transaction, committing only if fn succeeds.
-func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+// Its commit counts as a write to each of counts (see writes): until it,
+// what the transaction wrote is seen by no reader.
+func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error, counts ...*writes) error {
 	tx, err := s.writer.BeginTx(ctx, nil)
-	if err = runTx(tx, err, fn); err == nil {
+	if err = runTx(tx, err, fn, counts); err == nil {
 		s.committed()
 	}
 	return err
@@ -292,14 +294,19 @@ func (s *Store) committed() {
 }
 
 // runTx runs fn in a transaction just begun (or reports why it could not
-// begin), committing only if fn succeeds.
-func runTx(tx *sql.Tx, err error, fn func(*sql.Tx) error) error {
+// begin), committing only if fn succeeds; the commit is counted as a write
+// to each of counts.
+func runTx(tx *sql.Tx, err error, fn func(*sql.Tx) error, counts []*writes) error {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
 	if err := fn(tx); err != nil {
 		tx.Rollback()
 		return err
+	}
+	for _, w := range counts {
+		w.begin()
+		defer w.end()
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)

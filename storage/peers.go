@@ -32,8 +32,6 @@ type Peer struct {
 //
 // A zero LastSeen means now; a zero FirstSeen on insert means LastSeen.
 func (s *Store) UpsertPeer(ctx context.Context, p Peer) error {
-	s.people.begin()
-	defer s.people.end()
 	if p.ID == "" {
 		return errors.New("storage: upsert peer: empty peer ID")
 	}
@@ -57,8 +55,11 @@ func (s *Store) UpsertPeer(ctx context.Context, p Peer) error {
 	if first.IsZero() {
 		first = last
 	}
-	_, err := s.stmts.upsertPeer.ExecContext(ctx,
-		p.ID, pubkey, p.Name, p.Status, p.StatusText, addrs, toMillis(first), toMillis(last))
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.StmtContext(ctx, s.stmts.upsertPeer).ExecContext(ctx,
+			p.ID, pubkey, p.Name, p.Status, p.StatusText, addrs, toMillis(first), toMillis(last))
+		return err
+	}, &s.people)
 	if err != nil {
 		return fmt.Errorf("storage: upsert peer %s: %w", p.ID, err)
 	}

@@ -66,8 +66,6 @@ func (s *Store) AddRoomFork(ctx context.Context, f RoomFork) (added bool, err er
 		return false, errors.New("storage: add room fork: not two envelopes")
 	}
 	digest := sha256.Sum256(f.Other)
-	s.forks.begin() // see writes
-	defer s.forks.end()
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM room_forks WHERE room = ? AND author = ?`,
@@ -86,7 +84,7 @@ func (s *Store) AddRoomFork(ctx context.Context, f RoomFork) (added bool, err er
 		k, err := res.RowsAffected()
 		added = k > 0
 		return err
-	})
+	}, &s.forks)
 	if err != nil {
 		return false, fmt.Errorf("storage: add room fork of %s in %s: %w", f.Author, f.Room, err)
 	}

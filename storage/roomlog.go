@@ -90,8 +90,6 @@ func (s *Store) insertRoomEntries(ctx context.Context, d Durability, entries []R
 	}
 	var added []RoomEntry
 	var conflicts []RoomConflict
-	s.roomLog.begin() // see writes
-	defer s.roomLog.end()
 	err := s.inTxWith(ctx, d, func(tx *sql.Tx) error {
 		added, conflicts = nil, nil
 		w := &logWriter{tx: tx, st: s.stmts, touched: make(map[headKey]uint64)}
@@ -110,7 +108,7 @@ func (s *Store) insertRoomEntries(ctx context.Context, d Durability, entries []R
 			return err
 		}
 		return w.advanceHeads(ctx)
-	})
+	}, &s.roomLog)
 	if err != nil {
 		return nil, nil, fmt.Errorf("storage: insert room entries: %w", err)
 	}

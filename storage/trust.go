@@ -20,8 +20,6 @@ type Verification struct {
 
 // SetVerified records that peer was verified now (or at v.At).
 func (s *Store) SetVerified(ctx context.Context, v Verification) error {
-	s.people.begin()
-	defer s.people.end()
 	if v.Peer == "" || v.Fingerprint == "" {
 		return errors.New("storage: set verified: empty peer or fingerprint")
 	}
@@ -29,10 +27,13 @@ func (s *Store) SetVerified(ctx context.Context, v Verification) error {
 	if at.IsZero() {
 		at = now()
 	}
-	_, err := s.writer.ExecContext(ctx, `
-		INSERT INTO verified_peers (peer, name, fingerprint, verified_at) VALUES (?, ?, ?, ?)
-		ON CONFLICT (peer) DO UPDATE SET name = excluded.name, fingerprint = excluded.fingerprint,
-			verified_at = excluded.verified_at`, v.Peer, v.Name, v.Fingerprint, toMillis(at))
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `
+			INSERT INTO verified_peers (peer, name, fingerprint, verified_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT (peer) DO UPDATE SET name = excluded.name, fingerprint = excluded.fingerprint,
+				verified_at = excluded.verified_at`, v.Peer, v.Name, v.Fingerprint, toMillis(at))
+		return err
+	}, &s.people)
 	if err != nil {
 		return fmt.Errorf("storage: set verified %s: %w", v.Peer, err)
 	}
@@ -41,14 +42,19 @@ func (s *Store) SetVerified(ctx context.Context, v Verification) error {
 
 // ClearVerified forgets a verification; false if there was none.
 func (s *Store) ClearVerified(ctx context.Context, peer string) (bool, error) {
-	s.people.begin()
-	defer s.people.end()
-	res, err := s.writer.ExecContext(ctx, `DELETE FROM verified_peers WHERE peer = ?`, peer)
+	var n int64
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM verified_peers WHERE peer = ?`, peer)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	}, &s.people)
 	if err != nil {
 		return false, fmt.Errorf("storage: clear verified %s: %w", peer, err)
 	}
-	n, err := res.RowsAffected()
-	return n == 1, err
+	return n == 1, nil
 }
 
 // PeopleVersion returns how many writes to colleagues' profiles and

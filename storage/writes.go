@@ -10,8 +10,9 @@ import "sync/atomic"
 // its commit, and is never kept.
 type writes struct{ begun, ended atomic.Uint64 }
 
-// begin is called before a write's transaction, end after it, committed
-// or not.
+// begin is called before a write may become visible to readers (before
+// a transaction's commit: what it wrote until then no reader sees), end
+// after it, committed or not.
 func (w *writes) begin() { w.begun.Add(1) }
 func (w *writes) end()   { w.ended.Add(1) }
 
