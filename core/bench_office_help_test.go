@@ -230,7 +230,10 @@ func officeProfile(n int, what string) (*os.File, error) {
 }
 
 // profileOffice starts a CPU profile of one phase of the office into its
-// officeProfile file, and returns what stops it (nil when not profiling).
+// officeProfile file, and returns what stops it (nil when not profiling)
+// and writes, into the file phase-allocs, what the process allocated
+// from its start to the end of the phase (go tool pprof -sample_index
+// alloc_space).
 func profileOffice(n int, phase string) (func(), error) {
 	f, err := officeProfile(n, phase)
 	if f == nil || err != nil {
@@ -240,7 +243,14 @@ func profileOffice(n int, phase string) (func(), error) {
 		f.Close()
 		return nil, fmt.Errorf("%s profile: %w", phase, err)
 	}
-	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+		if a, err := officeProfile(n, phase+"-allocs"); err == nil {
+			pprof.Lookup("allocs").WriteTo(a, 0)
+			a.Close()
+		}
+	}, nil
 }
 
 // dumpGoroutines writes where every goroutine waits, counted by stack,
