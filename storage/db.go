@@ -30,9 +30,14 @@ type Store struct {
 	ckpt   *checkpointer
 	group  *grouper
 	index  *afterCommits // the search backlog's indexer
-	// people counts writes to what names colleagues (profiles and
-	// verifications), so readers can cache what they derive from them.
+	// people counts writes to colleagues' profiles and verifications,
+	// names those of them that change what names a colleague (a new
+	// colleague, a changed name, a verification), so readers can cache
+	// what they derive from them: in an office that is arriving, profiles
+	// come in several times a second, nearly all of them with a name
+	// already known.
 	people writes
+	names  writes
 	peers  peerCache // what Peer and Peers read, while people stays the same
 	// roomLog counts writes to the room log, and forks the fork evidence
 	// kept, so readers can cache what they read of them: every sync, asked
@@ -295,7 +300,8 @@ func (s *Store) committed() {
 
 // runTx runs fn in a transaction just begun (or reports why it could not
 // begin), committing only if fn succeeds; the commit is counted as a write
-// to each of counts.
+// to each of counts that is not nil once fn returned (fn may fill one in:
+// a write that turns out to change what that count guards).
 func runTx(tx *sql.Tx, err error, fn func(*sql.Tx) error, counts []*writes) error {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
@@ -305,8 +311,10 @@ func runTx(tx *sql.Tx, err error, fn func(*sql.Tx) error, counts []*writes) erro
 		return err
 	}
 	for _, w := range counts {
-		w.begin()
-		defer w.end()
+		if w != nil {
+			w.begin()
+			defer w.end()
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)

@@ -55,11 +55,21 @@ func (s *Store) UpsertPeer(ctx context.Context, p Peer) error {
 	if first.IsZero() {
 		first = last
 	}
+	counts := []*writes{&s.people, nil} // and names, if the name is new
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var old string
+		switch err := tx.StmtContext(ctx, s.stmts.peerName).QueryRowContext(ctx, p.ID).Scan(&old); {
+		case errors.Is(err, sql.ErrNoRows):
+			counts[1] = &s.names
+		case err != nil:
+			return err
+		case p.Name != "" && p.Name != old:
+			counts[1] = &s.names
+		}
 		_, err := tx.StmtContext(ctx, s.stmts.upsertPeer).ExecContext(ctx,
 			p.ID, pubkey, p.Name, p.Status, p.StatusText, addrs, toMillis(first), toMillis(last))
 		return err
-	}, &s.people)
+	}, counts...)
 	if err != nil {
 		return fmt.Errorf("storage: upsert peer %s: %w", p.ID, err)
 	}
@@ -80,6 +90,7 @@ const upsertPeerSQL = `
 const (
 	peerColumns = `id, pubkey, name, status, status_text, addrs, first_seen, last_seen`
 	peerSQL     = `SELECT ` + peerColumns + ` FROM peers WHERE id = ?`
+	peerNameSQL = `SELECT name FROM peers WHERE id = ?`
 )
 
 // Peer returns the stored peer with the given ID; ok is false if unknown.

@@ -32,6 +32,7 @@ type statements struct {
 	unqueue         *sql.Stmt
 	setSetting      *sql.Stmt
 	upsertPeer      *sql.Stmt
+	peerName        *sql.Stmt // on the writer: read in the upsert's transaction
 	saveProgress    *sql.Stmt
 	deletedTargets  *sql.Stmt
 	backlogIndex    *sql.Stmt
@@ -77,6 +78,7 @@ func prepareStatements(ctx context.Context, writer, reader *sql.DB) (*statements
 		{&st.unqueue, writer, unqueueSQL},
 		{&st.setSetting, writer, setSettingSQL},
 		{&st.upsertPeer, writer, upsertPeerSQL},
+		{&st.peerName, writer, peerNameSQL},
 		{&st.saveProgress, writer, saveProgressSQL},
 		{&st.deletedTargets, writer, deletedTargetsSQL},
 		{&st.backlogIndex, writer, backlogIndexSQL},

@@ -33,7 +33,7 @@ func (s *Store) SetVerified(ctx context.Context, v Verification) error {
 			ON CONFLICT (peer) DO UPDATE SET name = excluded.name, fingerprint = excluded.fingerprint,
 				verified_at = excluded.verified_at`, v.Peer, v.Name, v.Fingerprint, toMillis(at))
 		return err
-	}, &s.people)
+	}, &s.people, &s.names)
 	if err != nil {
 		return fmt.Errorf("storage: set verified %s: %w", v.Peer, err)
 	}
@@ -50,20 +50,22 @@ func (s *Store) ClearVerified(ctx context.Context, peer string) (bool, error) {
 		}
 		n, err = res.RowsAffected()
 		return err
-	}, &s.people)
+	}, &s.people, &s.names)
 	if err != nil {
 		return false, fmt.Errorf("storage: clear verified %s: %w", peer, err)
 	}
 	return n == 1, nil
 }
 
-// PeopleVersion returns how many writes to colleagues' profiles and
-// verifications ended (counted in memory only), and whether none is under
-// way. What was derived from them between two calls that both return the
-// same count and true is their state at that count, and holds until the
-// count changes; a read that overlaps a write may be older or newer than
-// the write, and must not be kept.
-func (s *Store) PeopleVersion() (n uint64, settled bool) { return s.people.settled() }
+// NamesVersion returns how many writes that change what names colleagues
+// ended (a new colleague, a changed name, a verification given or taken
+// back; counted in memory only), and whether none is under way. What was
+// derived from colleagues' ids, names, first sightings and verifications
+// between two calls that both return the same count and true is their
+// state at that count, and holds until the count changes; a read that
+// overlaps a write may be older or newer than the write, and must not be
+// kept.
+func (s *Store) NamesVersion() (n uint64, settled bool) { return s.names.settled() }
 
 // Verifications lists every verified colleague.
 func (s *Store) Verifications(ctx context.Context) ([]Verification, error) {

@@ -61,23 +61,32 @@ func TestVerificationsLabelsAndReads(t *testing.T) {
 	}
 }
 
-func TestPeopleVersionMovesOnEveryNamingWrite(t *testing.T) {
+// NamesVersion moves with each write that changes what names a colleague,
+// and with no other: the profiles an arriving office pushes again and
+// again leave what was derived from names in place.
+func TestNamesVersionMovesOnNamingWritesAlone(t *testing.T) {
 	ctx := t.Context()
 	s := newTestStore(t)
 	for _, w := range []struct {
-		name  string
-		write func() error
+		name   string
+		write  func() error
+		naming bool
 	}{
-		{"a profile", func() error { return s.UpsertPeer(ctx, Peer{ID: "p1", Name: "Bob"}) }},
-		{"a verification", func() error { return s.SetVerified(ctx, Verification{Peer: "p1", Name: "Bob", Fingerprint: "f"}) }},
-		{"its removal", func() error { _, err := s.ClearVerified(ctx, "p1"); return err }},
+		{"a new colleague", func() error { return s.UpsertPeer(ctx, Peer{ID: "p1", Name: "Bob"}) }, true},
+		{"a profile with the same name", func() error { return s.UpsertPeer(ctx, Peer{ID: "p1", Name: "Bob", Status: "away"}) }, false},
+		{"a profile without a name", func() error { return s.UpsertPeer(ctx, Peer{ID: "p1", Status: "online"}) }, false},
+		{"a new name", func() error { return s.UpsertPeer(ctx, Peer{ID: "p1", Name: "Robert"}) }, true},
+		{"a new colleague without a name", func() error { return s.UpsertPeer(ctx, Peer{ID: "p2"}) }, true},
+		{"a verification", func() error { return s.SetVerified(ctx, Verification{Peer: "p1", Name: "Robert", Fingerprint: "f"}) }, true},
+		{"its removal", func() error { _, err := s.ClearVerified(ctx, "p1"); return err }, true},
 	} {
-		before, _ := s.PeopleVersion()
+		before, _ := s.NamesVersion()
 		if err := w.write(); err != nil {
 			t.Fatal(err)
 		}
-		if after, settled := s.PeopleVersion(); !settled || after == before {
-			t.Errorf("writing %s left the version at %d", w.name, before)
+		after, settled := s.NamesVersion()
+		if !settled || (after != before) != w.naming {
+			t.Errorf("writing %s moved the version from %d to %d (settled %v), want moved %v", w.name, before, after, settled, w.naming)
 		}
 	}
 }

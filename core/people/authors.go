@@ -16,9 +16,11 @@ import (
 // profile name passes, including the warning when it looks like the name
 // of a colleague already known. The own key is not named here.
 //
-// It caches what it derives from history until the store says colleagues'
-// names or verifications changed (what it read while one changed is not
-// kept), so naming a burst of messages costs a map lookup each.
+// It caches what it derives from history until the store says what names
+// colleagues changed (a new colleague, a new name, a verification; what it
+// read while one changed is not kept), so naming a burst of messages costs
+// a map lookup each, and so do the profiles of an office arriving, which
+// nearly all bring names known already.
 type Authors struct {
 	book     *TrustBook
 	selfName func() string
@@ -67,13 +69,13 @@ func (a *Authors) Author(ctx context.Context, id, signed string) chat.Author {
 }
 
 func (a *Authors) snapshot(ctx context.Context) (*authorSnapshot, error) {
-	version, settled := a.book.store.PeopleVersion()
+	version, settled := a.book.store.NamesVersion()
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if settled && a.snap != nil && a.snap.version == version {
 		return a.snap, nil
 	}
-	st, err := a.book.read(ctx)
+	st, err := a.book.readNames(ctx) // an author is named by names and verifications alone
 	if err != nil {
 		return nil, err
 	}
@@ -92,7 +94,7 @@ func (a *Authors) snapshot(ctx context.Context) (*authorSnapshot, error) {
 	}
 	// Kept only if no write overlapped the read: one that did may have
 	// been read in part, or not at all while a later reader saw it.
-	if after, still := a.book.store.PeopleVersion(); settled && still && after == version {
+	if after, still := a.book.store.NamesVersion(); settled && still && after == version {
 		a.snap = snap
 	}
 	return snap, nil

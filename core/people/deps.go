@@ -93,11 +93,12 @@ type TrustStore interface {
 	ClearVerified(ctx context.Context, peer string) (bool, error)
 	Labels(ctx context.Context) (map[string]string, error)
 	SetLabel(ctx context.Context, peer, label string) error
-	// PeopleVersion counts the writes to profiles and verifications
-	// that ended, and says whether none is under way: what was read
-	// between two calls that return the same count, settled, holds
-	// until the count changes.
-	PeopleVersion() (n uint64, settled bool)
+	// NamesVersion counts the writes that ended of what names
+	// colleagues (a new colleague, a changed name, a verification), and
+	// says whether none is under way: names and verifications read
+	// between two calls that return the same count, settled, hold until
+	// the count changes.
+	NamesVersion() (n uint64, settled bool)
 }
 
 // BlockStore keeps the block list.

@@ -197,7 +197,7 @@ func (f *fakeStore) ClearVerified(_ context.Context, id string) (bool, error) {
 	return ok, f.fail()
 }
 
-func (f *fakeStore) PeopleVersion() (uint64, bool) {
+func (f *fakeStore) NamesVersion() (uint64, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.version, true
