@@ -217,7 +217,7 @@ func New(cfg Config, h Handler) (*Node, error) {
 		// fails on both ends.
 		libp2p.Transport(tcp.NewTCPTransport, tcp.DisableReuseport(), tcp.WithConnectionTimeout(connectWait)),
 		libp2p.Security(noise.ID, noise.New),
-		libp2p.Muxer(yamuxt.ID, batchingMuxer{&mux}),
+		libp2p.Muxer(yamuxt.ID, &mux),
 		libp2p.ForceReachabilityPrivate(),
 		libp2p.DisableIdentifyAddressDiscovery(),
 		libp2p.ConnectionGater(lanGater{admission: cfg.Admission, nets: nets}),
