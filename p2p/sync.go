@@ -230,7 +230,9 @@ func (n *Node) SetSyncServer(s SyncServer) {
 		if err = n.waitPace(n.syncPace, from, 10*time.Second); err != nil {
 			return
 		}
-		w := bufio.NewWriterSize(st, 64<<10)
+		w := syncWriters.Get().(*bufio.Writer)
+		w.Reset(st)
+		defer putSyncWriter(w)
 		n.syncAnswers.Add(1)
 		err = s.ServeSync(n.ctx, from, challenge, req, func(raw []byte) error {
 			st.SetWriteDeadline(time.Now().Add(streamIdle))
@@ -253,7 +255,9 @@ func (n *Node) Sync(ctx context.Context, to peer.ID, build func(challenge []byte
 	}
 	defer func() { closeStream(s, err) }()
 	s.SetDeadline(time.Now().Add(10 * time.Second))
-	r := bufio.NewReaderSize(s, 64<<10)
+	r := syncReaders.Get().(*bufio.Reader)
+	r.Reset(s)
+	defer putSyncReader(r)
 	var frame, challenge []byte
 	if frame, err = readFrame(r, SyncChallengeBytes); err != nil {
 		return fmt.Errorf("p2p: sync challenge: %w", err)
