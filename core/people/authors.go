@@ -16,11 +16,11 @@ import (
 // profile name passes, including the warning when it looks like the name
 // of a colleague already known. The own key is not named here.
 //
-// It caches what it derives from history until the store says what names
-// colleagues changed (a new colleague, a new name, a verification; what it
-// read while one changed is not kept), so naming a burst of messages costs
-// a map lookup each, and so do the profiles of an office arriving, which
-// nearly all bring names known already.
+// It derives what it needs once per view of the names (nameView), which is
+// read again only when the store says what names colleagues changed (a
+// new colleague, a new name, a verification), so naming a burst of
+// messages costs a map lookup each, and so do the profiles of an office
+// arriving, which nearly all bring names known already.
 type Authors struct {
 	book     *TrustBook
 	selfName func() string
@@ -29,10 +29,11 @@ type Authors struct {
 	snap *authorSnapshot
 }
 
-// authorSnapshot is everything naming needs, at one store version.
+// authorSnapshot is everything naming needs, derived from one view of
+// the names.
 type authorSnapshot struct {
-	version uint64
-	trusts  map[string]chat.Trust // by peer id, colleagues with a name
+	view  *nameView
+	known map[string]chat.Author // by peer id, colleagues with a name
 	// claims holds, by name key, the colleagues a name belongs to: every
 	// known colleague's name and the name each verified one had then.
 	claims map[string][]claim
@@ -61,7 +62,7 @@ func (a *Authors) Author(ctx context.Context, id, signed string) chat.Author {
 		return chat.Author{}
 	}
 	who := snap.author(id, signed)
-	if _, met := snap.trusts[id]; !met && who.Name != "" && sameName(who.Name, a.selfName()) {
+	if _, met := snap.known[id]; !met && who.Name != "" && sameName(who.Name, a.selfName()) {
 		who.Warning = &chat.NameWarning{PeerID: id, Name: who.Name, Kind: chat.WarnImpersonation, Of: a.book.self.ID().String(),
 			Message: fmt.Sprintf("%q is your own name, on another key. Someone may be impersonating you.", who.Name)}
 	}
@@ -69,39 +70,33 @@ func (a *Authors) Author(ctx context.Context, id, signed string) chat.Author {
 }
 
 func (a *Authors) snapshot(ctx context.Context) (*authorSnapshot, error) {
-	version, settled := a.book.store.NamesVersion()
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if settled && a.snap != nil && a.snap.version == version {
-		return a.snap, nil
-	}
-	st, err := a.book.readNames(ctx) // an author is named by names and verifications alone
+	view, err := a.book.names(ctx) // an author is named by names and verifications alone
 	if err != nil {
 		return nil, err
 	}
-	warns := st.warnings()
-	snap := &authorSnapshot{version: version, trusts: map[string]chat.Trust{}, claims: map[string][]claim{}}
-	for _, p := range st.peers {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.snap != nil && a.snap.view == view {
+		return a.snap, nil
+	}
+	snap := &authorSnapshot{view: view, known: map[string]chat.Author{}, claims: map[string][]claim{}}
+	for _, p := range view.st.peers {
 		if p.Name == "" {
 			continue
 		}
-		t := a.book.trustOf(st, warns, p)
-		snap.trusts[p.ID] = t
-		snap.addClaim(claim{id: p.ID, name: p.Name, verified: t.Verified})
+		who := view.author(p)
+		snap.known[p.ID] = who
+		snap.addClaim(claim{id: p.ID, name: p.Name, verified: who.Verified})
 	}
-	for id, v := range st.verified {
+	for id, v := range view.st.verified {
 		snap.addClaim(claim{id: id, name: v.Name, verified: true})
 	}
-	// Kept only if no write overlapped the read: one that did may have
-	// been read in part, or not at all while a later reader saw it.
-	if after, still := a.book.store.NamesVersion(); settled && still && after == version {
-		a.snap = snap
-	}
+	a.snap = snap
 	return snap, nil
 }
 
 func (s *authorSnapshot) addClaim(c claim) {
-	k := lookalike.Key(c.name)
+	k := s.view.key(c.name)
 	if k == "" {
 		return
 	}
@@ -115,8 +110,8 @@ func (s *authorSnapshot) addClaim(c claim) {
 }
 
 func (s *authorSnapshot) author(id, signed string) chat.Author {
-	if t, ok := s.trusts[id]; ok {
-		return chat.Author{Name: t.Name, Verified: t.Verified, Warning: t.Warning}
+	if who, ok := s.known[id]; ok {
+		return who
 	}
 	// A key never met: its claim is all there is, checked as a profile
 	// name is, and compared with the names of those already known.

@@ -3,6 +3,8 @@ package people
 import (
 	"context"
 	"testing"
+	"testing/synctest"
+	"time"
 
 	"hallway/chat"
 )
@@ -72,4 +74,69 @@ func TestAuthorNamesComeFromTheKey(t *testing.T) {
 	if got := authors.Author(ctx, alice.String(), "Alice"); got.Verified {
 		t.Fatalf("after unverify: %+v", got)
 	}
+}
+
+// The name watch and the naming of authors share one read of every
+// colleague per write that names someone: an office arriving moves the
+// store's count with each newcomer, and each reader reading on its own
+// doubled what that cost. A read that overlapped a write is not kept.
+func TestNamesReadOncePerNamingWrite(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		r, bob, eve, stop := watching(t, 0, false)
+		authors := NewAuthors(r.book, func() string { return "Me" })
+		reads := func() int {
+			synctest.Wait()
+			r.store.mu.Lock()
+			defer r.store.mu.Unlock()
+			return r.store.listed
+		}
+		send := func(e chat.Event) {
+			select {
+			case r.bus.feed <- e:
+			case <-time.After(5 * time.Second):
+				t.Fatal("the watch does not take events")
+			}
+		}
+		for range 50 {
+			if got := authors.Author(ctx, bob.String(), "Robert"); got.Name != "Bob" {
+				t.Fatalf("Bob shown as %+v", got)
+			}
+		}
+		if n := reads(); n != 1 {
+			t.Fatalf("colleagues read %d times by the watch's start and 50 messages of Bob, want 1", n)
+		}
+		r.store.meet(eve, "bob", 4)
+		send(chat.PeerOnline{Peer: chat.Colleague{PeerID: eve.String(), Name: "bob"}})
+		time.Sleep(watchGap)
+		if n := reads(); n != 2 {
+			t.Fatalf("colleagues read %d times after Eve arrived, want 2", n)
+		}
+		if ws := r.warnings(); len(ws) != 1 || ws[0].PeerID != eve.String() {
+			t.Fatalf("warnings %+v, want one about Eve", ws)
+		}
+		got := authors.Author(ctx, eve.String(), "Bob")
+		if got.Name != "bob" || got.Warning == nil || got.Warning.Kind != chat.WarnNameTaken || got.Warning.Of != bob.String() {
+			t.Fatalf("Eve shown as %+v, want her own name with the warning that Bob had it first", got)
+		}
+		if n := reads(); n != 2 {
+			t.Fatalf("colleagues read %d times after naming Eve's message, want still 2", n)
+		}
+		// Lost events with nothing written since: nothing to read again.
+		send(chat.Lagged{Missed: 3})
+		time.Sleep(watchGap)
+		if n := reads(); n != 2 {
+			t.Fatalf("colleagues read %d times after lost events and no write, want still 2", n)
+		}
+		// While a write is under way, what is read is not kept.
+		r.store.mu.Lock()
+		r.store.unsettled = true
+		r.store.mu.Unlock()
+		authors.Author(ctx, bob.String(), "Bob")
+		authors.Author(ctx, bob.String(), "Bob")
+		if n := reads(); n != 4 {
+			t.Fatalf("colleagues read %d times for two messages during a write, want 4", n)
+		}
+		stop()
+	})
 }

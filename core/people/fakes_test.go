@@ -63,7 +63,10 @@ type fakeStore struct {
 	blocks   map[string]storage.Block
 	broken   bool   // every call fails
 	version  uint64 // moves on every write of peers or verifications
-	listed   int    // calls of Peers and PeerNames
+	// unsettled has NamesVersion say a write is always under way, so
+	// that nothing read is kept and every check reads.
+	unsettled bool
+	listed    int // calls of Peers and PeerNames
 }
 
 func newFakeStore() *fakeStore {
@@ -200,7 +203,7 @@ func (f *fakeStore) ClearVerified(_ context.Context, id string) (bool, error) {
 func (f *fakeStore) NamesVersion() (uint64, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return f.version, true
+	return f.version, !f.unsettled
 }
 
 func (f *fakeStore) Labels(context.Context) (map[string]string, error) {

@@ -3,6 +3,7 @@ package people
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	"hallway/chat"
 	hcrypto "hallway/crypto"
@@ -23,6 +24,9 @@ type TrustBook struct {
 	resolver Resolver
 	pub      Publisher
 	events   Events
+
+	viewMu sync.Mutex // guards view, and is held while one is read
+	view   *nameView  // the last view read while no naming write was under way
 }
 
 // TrustConfig configures a TrustBook.
@@ -84,18 +88,18 @@ func (b *TrustBook) verified(ctx context.Context, peers []storage.Peer) (trustSt
 // warnings finds every colleague whose name another key had first: a
 // verified colleague's name on another key is impersonation; a name known
 // from an earlier colleague is "taken". Colleagues the user verified are
-// never the suspect.
-func (st trustState) warnings() map[string]chat.NameWarning {
+// never the suspect. key is lookalike.Key, or a cache of it.
+func (st trustState) warnings(key func(string) string) map[string]chat.NameWarning {
 	byName := map[string][]storage.Peer{}
 	for _, p := range st.peers {
-		if k := lookalike.Key(p.Name); k != "" {
+		if k := key(p.Name); k != "" {
 			byName[k] = append(byName[k], p)
 		}
 	}
 	// Names colleagues had when verified count too: a verified colleague
 	// who renamed keeps a claim on the name the user knows them by.
 	for id, v := range st.verified {
-		if k := lookalike.Key(v.Name); k != "" {
+		if k := key(v.Name); k != "" {
 			found := false
 			for _, p := range byName[k] {
 				found = found || p.ID == id
@@ -158,7 +162,7 @@ func (b *TrustBook) Trusts(ctx context.Context) (map[string]chat.Trust, error) {
 	if err != nil {
 		return nil, err
 	}
-	warns := st.warnings()
+	warns := st.warnings(lookalike.Key)
 	out := make(map[string]chat.Trust, len(st.peers))
 	for _, p := range st.peers {
 		out[p.ID] = b.trustOf(st, warns, p)
@@ -185,7 +189,7 @@ func (b *TrustBook) TrustOf(ctx context.Context, ref string) (chat.Trust, error)
 			p = q
 		}
 	}
-	return b.trustOf(st, st.warnings(), p), nil
+	return b.trustOf(st, st.warnings(lookalike.Key), p), nil
 }
 
 // Verify records that the user compared the safety number with the

@@ -87,9 +87,10 @@ func TestNameWarningWhenNewcomerTakesVerifiedName(t *testing.T) {
 // watching starts RunWatch on a rig where Bob is known, its events queued
 // up to queued; stop lets the last check due run, ends the watch and
 // waits for it. Run inside a synctest bubble.
-func watching(t *testing.T, queued int) (r *trustRig, bob, eve peer.ID, stop func()) {
+func watching(t *testing.T, queued int, unsettled bool) (r *trustRig, bob, eve peer.ID, stop func()) {
 	t.Helper()
 	r = newTrustRig(t)
+	r.store.unsettled = unsettled
 	bob, eve = newID(t), newID(t)
 	r.store.meet(bob, "Bob", 1)
 	r.bus.feed = make(chan chat.Event, queued)
@@ -108,7 +109,7 @@ func watching(t *testing.T, queued int) (r *trustRig, bob, eve peer.ID, stop fun
 // The watch raises a warning once, when the collision appears.
 func TestWatchRaisesEachWarningOnce(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		r, _, eve, stop := watching(t, 0)
+		r, _, eve, stop := watching(t, 0, false)
 		send := func(e chat.Event) {
 			select {
 			case r.bus.feed <- e:
@@ -133,7 +134,8 @@ func TestWatchRaisesEachWarningOnce(t *testing.T) {
 // are checked once a watchGap at most, not after each.
 func TestWatchChecksAtMostOnceAGap(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		r, _, eve, stop := watching(t, 64) // queued as the bus queues them
+		// A store always under a write: every check reads.
+		r, _, eve, stop := watching(t, 64, true) // queued as the bus queues them
 		const every, span = 100 * time.Millisecond, 3 * time.Second
 		for range span / every {
 			r.bus.feed <- chat.PeerUpdated{}
@@ -160,7 +162,7 @@ func TestWatchChecksAtMostOnceAGap(t *testing.T) {
 // lost events are.
 func TestWatchSkipsProfilesThatChangeNoName(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		r, bob, eve, stop := watching(t, 64)
+		r, bob, eve, stop := watching(t, 64, true)
 		reads := func() int {
 			synctest.Wait()
 			r.store.mu.Lock()
@@ -202,6 +204,7 @@ func TestWatchChecksABurstOnce(t *testing.T) {
 
 func testWatchChecksABurstOnce(t *testing.T) {
 	r := newTrustRig(t)
+	r.store.unsettled = true // every check reads
 	bob, eve := newID(t), newID(t)
 	r.store.meet(bob, "Bob", 1)
 	r.store.meet(eve, "bob", 4)

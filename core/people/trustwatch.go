@@ -19,16 +19,23 @@ func (b *TrustBook) RunWatch(ctx context.Context) error {
 	events := b.events.Subscribe(ctx)
 	warned := map[string]string{}
 	names := map[string]string{} // each colleague's name as the last check read it
+	var last *nameView
 	check := func() {
-		st, err := b.readNames(ctx)
-		clear(names) // on an error nothing is known: the next event checks again
+		v, err := b.names(ctx)
 		if err != nil {
+			clear(names) // nothing is known: the next event checks again
+			last = nil
 			return
 		}
-		for _, p := range st.peers {
+		if v == last {
+			return // nothing that names anyone was written since
+		}
+		last = v
+		clear(names)
+		for _, p := range v.st.peers {
 			names[p.ID] = p.Name
 		}
-		for id, w := range st.warnings() {
+		for id, w := range v.warns {
 			if warned[id] != w.Kind+"\x00"+w.Of {
 				warned[id] = w.Kind + "\x00" + w.Of
 				b.pub.Publish(chat.NameWarningRaised{Warning: w})
@@ -36,7 +43,7 @@ func (b *TrustBook) RunWatch(ctx context.Context) error {
 		}
 	}
 	check()
-	last := time.Now()
+	lastCheck := time.Now()
 	for e := range events {
 		if !namesMayChange(e, names) {
 			continue
@@ -45,7 +52,7 @@ func (b *TrustBook) RunWatch(ctx context.Context) error {
 		// network back): one check a watchGap at most, after what came
 		// meanwhile, not one per event, each of which reads every
 		// colleague.
-		if wait := watchGap - time.Since(last); wait > 0 {
+		if wait := watchGap - time.Since(lastCheck); wait > 0 {
 			t := time.NewTimer(wait)
 			select {
 			case <-t.C:
@@ -63,7 +70,7 @@ func (b *TrustBook) RunWatch(ctx context.Context) error {
 			}
 		}
 		check()
-		last = time.Now()
+		lastCheck = time.Now()
 	}
 	return nil
 }
