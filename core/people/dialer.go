@@ -248,6 +248,7 @@ func (d *Dialer) Run(ctx context.Context) error {
 	}
 	t := time.NewTicker(reconnectTick)
 	defer t.Stop()
+	var memo sweepMemo
 	for first := true; ; first = false {
 		if !first {
 			select {
@@ -261,11 +262,10 @@ func (d *Dialer) Run(ctx context.Context) error {
 		if err != nil {
 			continue
 		}
-		for _, p := range peers {
-			id, err := peer.Decode(p.ID)
-			if err == nil && !d.net.IsConnected(id) {
-				d.met(id)
-				d.try(id, parseAddrs(p.Addrs), false, true)
+		for _, p := range memo.sweep(peers) {
+			if !d.net.IsConnected(p.id) {
+				d.met(p.id)
+				d.try(p.id, p.addrs, false, true)
 			}
 		}
 	}
