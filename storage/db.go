@@ -277,18 +277,28 @@ func (s *Store) inTxWith(ctx context.Context, d Durability, fn func(*sql.Tx) err
 		}
 	}()
 	tx, err := conn.BeginTx(ctx, nil)
-	return runTx(tx, err, fn, counts)
+	_, err = runTx(tx, err, fn, counts)
+	return err
 }
 
 // inTx runs fn in a write transaction, committing only if fn succeeds.
 // Its commit counts as a write to each of counts (see writes): until it,
 // what the transaction wrote is seen by no reader.
 func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error, counts ...*writes) error {
+	_, err := s.inTxAt(ctx, fn, counts...)
+	return err
+}
+
+// inTxAt is inTx returning the count of begun writes its commit took of
+// each of counts (0 for a nil one): the write is the last of that part of
+// the store while settled returns that count.
+func (s *Store) inTxAt(ctx context.Context, fn func(*sql.Tx) error, counts ...*writes) ([]uint64, error) {
 	tx, err := s.writer.BeginTx(ctx, nil)
-	if err = runTx(tx, err, fn, counts); err == nil {
+	at, err := runTx(tx, err, fn, counts)
+	if err == nil {
 		s.committed()
 	}
-	return err
+	return at, err
 }
 
 // committed wakes the work that follows commits: the checkpoint and the
@@ -301,25 +311,27 @@ func (s *Store) committed() {
 // runTx runs fn in a transaction just begun (or reports why it could not
 // begin), committing only if fn succeeds; the commit is counted as a write
 // to each of counts that is not nil once fn returned (fn may fill one in:
-// a write that turns out to change what that count guards).
-func runTx(tx *sql.Tx, err error, fn func(*sql.Tx) error, counts []*writes) error {
+// a write that turns out to change what that count guards). It returns
+// the count of begun writes the commit took of each of counts.
+func runTx(tx *sql.Tx, err error, fn func(*sql.Tx) error, counts []*writes) ([]uint64, error) {
 	if err != nil {
-		return fmt.Errorf("begin: %w", err)
+		return nil, fmt.Errorf("begin: %w", err)
 	}
 	if err := fn(tx); err != nil {
 		tx.Rollback()
-		return err
+		return nil, err
 	}
-	for _, w := range counts {
+	at := make([]uint64, len(counts))
+	for i, w := range counts {
 		if w != nil {
-			w.begin()
+			at[i] = w.begin()
 			defer w.end()
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return nil, fmt.Errorf("commit: %w", err)
 	}
-	return nil
+	return at, nil
 }
 
 // toMillis is the single conversion used for every stored time, so that what

@@ -10,11 +10,13 @@ import (
 const maxCachedPeers = 4096
 
 // peerCache holds what Store.Peer and Store.Peers read while no write to
-// colleagues was under way (see writes): a received message names its
+// colleagues was under way (see writes), and the row UpsertPeer wrote
+// while its write is the last: a received message names its
 // author by reading the author's row, and in a conversation that is the
 // same row every time; the dialer reads the whole list every few seconds,
-// and the trust book after every colleague's change. A row is served only
-// at the count of Store.people's writes it was read at.
+// and the trust book after every colleague's change; a profile received
+// is announced with the row it wrote. A row is served only at the count of
+// Store.people's writes it was read or written at.
 type peerCache struct {
 	mu      sync.Mutex
 	version uint64 // the count of Store.people's writes the rows were read at

@@ -76,3 +76,51 @@ func TestPeerReadsNeverGoBack(t *testing.T) {
 	close(done)
 	readers.Wait()
 }
+
+// A colleague's row as a write left it is what the next read gets,
+// without reading it again; with writes of the same row racing, what is
+// read once they are done is what the table holds.
+func TestWrittenRowIsReadFromTheCache(t *testing.T) {
+	s := newTestStore(t)
+	ctx := t.Context()
+	if err := s.UpsertPeer(ctx, Peer{ID: bob, Name: "Bob", Addrs: []string{"/ip4/10.0.0.2/tcp/4001"}}); err != nil {
+		t.Fatal(err)
+	}
+	// A profile with a status alone: the row kept its name and address.
+	if err := s.UpsertPeer(ctx, Peer{ID: bob, Status: "away"}); err != nil {
+		t.Fatal(err)
+	}
+	n, settled := s.people.settled()
+	got, hit := s.peers.get(bob, n)
+	if !settled || !hit {
+		t.Fatalf("the row just written is not in the cache (settled %v, hit %v)", settled, hit)
+	}
+	if got.Name != "Bob" || got.Status != "away" || len(got.Addrs) != 1 {
+		t.Fatalf("cached %+v, want Bob away with his address kept", got)
+	}
+
+	var wg sync.WaitGroup
+	for _, w := range []string{"a", "b", "c"} {
+		wg.Go(func() {
+			for i := range 150 {
+				if err := s.UpsertPeer(ctx, Peer{ID: bob, StatusText: fmt.Sprintf("%s%04d", w, i)}); err != nil {
+					t.Error(err)
+					return
+				}
+				if _, _, err := s.Peer(ctx, bob); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	var stored string
+	if err := s.reader.QueryRowContext(ctx, `SELECT status_text FROM peers WHERE id = ?`, bob).Scan(&stored); err != nil {
+		t.Fatal(err)
+	}
+	p, _, err := s.Peer(ctx, bob)
+	if err != nil || p.StatusText != stored {
+		t.Fatalf("read %q (%v) once the writes were done, the table holds %q", p.StatusText, err, stored)
+	}
+}

@@ -56,7 +56,8 @@ func (s *Store) UpsertPeer(ctx context.Context, p Peer) error {
 		first = last
 	}
 	counts := []*writes{&s.people, nil} // and names, if the name is new
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	var stored Peer
+	at, err := s.inTxAt(ctx, func(tx *sql.Tx) error {
 		var old string
 		switch err := tx.StmtContext(ctx, s.stmts.peerName).QueryRowContext(ctx, p.ID).Scan(&old); {
 		case errors.Is(err, sql.ErrNoRows):
@@ -66,12 +67,20 @@ func (s *Store) UpsertPeer(ctx context.Context, p Peer) error {
 		case p.Name != "" && p.Name != old:
 			counts[1] = &s.names
 		}
-		_, err := tx.StmtContext(ctx, s.stmts.upsertPeer).ExecContext(ctx,
-			p.ID, pubkey, p.Name, p.Status, p.StatusText, addrs, toMillis(first), toMillis(last))
+		var err error
+		stored, err = scanPeer(tx.StmtContext(ctx, s.stmts.upsertPeer).QueryRowContext(ctx,
+			p.ID, pubkey, p.Name, p.Status, p.StatusText, addrs, toMillis(first), toMillis(last)))
 		return err
 	}, counts...)
 	if err != nil {
 		return fmt.Errorf("storage: upsert peer %s: %w", p.ID, err)
+	}
+	// The row as this write left it is the colleague's row for as long as
+	// no other write to colleagues begins: kept for the reader that
+	// announces the change, which would otherwise find every row of the
+	// cache dropped by this very write.
+	if s.people.last(at[0]) {
+		s.peers.put(stored, at[0])
 	}
 	return nil
 }
@@ -85,7 +94,8 @@ const upsertPeerSQL = `
 		status      = ?4,
 		status_text = ?5,
 		addrs       = COALESCE(?6, peers.addrs),
-		last_seen   = ?8`
+		last_seen   = ?8
+	RETURNING ` + peerColumns
 
 const (
 	peerColumns = `id, pubkey, name, status, status_text, addrs, first_seen, last_seen`
