@@ -35,10 +35,13 @@ type Store struct {
 	// colleague, a changed name, a verification), so readers can cache
 	// what they derive from them: in an office that is arriving, profiles
 	// come in several times a second, nearly all of them with a name
-	// already known.
+	// already known; reach those that change where colleagues are (a new
+	// colleague, new addresses), which the dialer's sweeps read.
 	people writes
 	names  writes
 	peers  peerCache // what Peer and Peers read, while people stays the same
+	reach  writes
+	addrs  addrBook // what PeerAddrs read, while reach stays the same
 	// roomLog counts writes to the room log, and forks the fork evidence
 	// kept, so readers can cache what they read of them: every sync, asked
 	// or answered, reads a room's heads and its forks, and in an office of

@@ -55,17 +55,23 @@ func (s *Store) UpsertPeer(ctx context.Context, p Peer) error {
 	if first.IsZero() {
 		first = last
 	}
-	counts := []*writes{&s.people, nil} // and names, if the name is new
+	// And names, if the name is new; and reach, if the addresses are.
+	counts := []*writes{&s.people, nil, nil}
 	var stored Peer
 	at, err := s.inTxAt(ctx, func(tx *sql.Tx) error {
-		var old string
-		switch err := tx.StmtContext(ctx, s.stmts.peerName).QueryRowContext(ctx, p.ID).Scan(&old); {
+		var old, oldAddrs string
+		switch err := tx.StmtContext(ctx, s.stmts.peerName).QueryRowContext(ctx, p.ID).Scan(&old, &oldAddrs); {
 		case errors.Is(err, sql.ErrNoRows):
-			counts[1] = &s.names
+			counts[1], counts[2] = &s.names, &s.reach
 		case err != nil:
 			return err
-		case p.Name != "" && p.Name != old:
-			counts[1] = &s.names
+		default:
+			if p.Name != "" && p.Name != old {
+				counts[1] = &s.names
+			}
+			if addrs.Valid && addrs.String != oldAddrs {
+				counts[2] = &s.reach
+			}
 		}
 		var err error
 		stored, err = scanPeer(tx.StmtContext(ctx, s.stmts.upsertPeer).QueryRowContext(ctx,
@@ -100,7 +106,7 @@ const upsertPeerSQL = `
 const (
 	peerColumns = `id, pubkey, name, status, status_text, addrs, first_seen, last_seen`
 	peerSQL     = `SELECT ` + peerColumns + ` FROM peers WHERE id = ?`
-	peerNameSQL = `SELECT name FROM peers WHERE id = ?`
+	peerNameSQL = `SELECT name, addrs FROM peers WHERE id = ?`
 )
 
 // Peer returns the stored peer with the given ID; ok is false if unknown.

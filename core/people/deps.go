@@ -18,6 +18,14 @@ type PeerStore interface {
 	Peers(ctx context.Context) ([]storage.Peer, error)
 }
 
+// AddrStore lists where known colleagues are, for the dialer's sweeps.
+type AddrStore interface {
+	PeerStore
+	// PeerAddrs lists every colleague with its ID and Addrs alone, in no
+	// order; the addresses are shared, never to be changed.
+	PeerAddrs(ctx context.Context) ([]storage.Peer, error)
+}
+
 // Links tells which colleagues are connected now.
 type Links interface {
 	IsConnected(id peer.ID) bool

@@ -51,7 +51,7 @@ const (
 // a full queue, never a goroutine per sighting.
 type Dialer struct {
 	net      DialNet
-	store    PeerStore
+	store    AddrStore
 	blocks   Blocks
 	otherKey func(peer.ID, []ma.Multiaddr)
 	log      *slog.Logger
@@ -121,7 +121,7 @@ type DialerConfig struct {
 // DialerDeps are what the dialer works with.
 type DialerDeps struct {
 	Net    DialNet
-	Store  PeerStore // the known colleagues and their last addresses
+	Store  AddrStore // the known colleagues and their last addresses
 	Blocks Blocks    // keys never dialled; nil: nobody is blocked
 	// OtherKey is told of each dial a peer answered on another workspace
 	// or network key (p2p.ErrDifferentWorkspace), on the dial worker: it
@@ -258,7 +258,7 @@ func (d *Dialer) Run(ctx context.Context) error {
 			}
 		}
 		d.retryHints()
-		peers, err := d.store.Peers(ctx)
+		peers, err := d.store.PeerAddrs(ctx)
 		if err != nil {
 			continue
 		}

@@ -395,3 +395,12 @@ func (s *sightings) PeerSeen(_ context.Context, sg discovery.Sighting) {
 	defer s.mu.Unlock()
 	s.seen = append(s.seen, sg)
 }
+
+// PeerAddrs is Peers with the addresses alone, counted as a listing too.
+func (f *fakeStore) PeerAddrs(ctx context.Context) ([]storage.Peer, error) {
+	peers, err := f.Peers(ctx)
+	for i, p := range peers {
+		peers[i] = storage.Peer{ID: p.ID, Addrs: p.Addrs}
+	}
+	return peers, err
+}

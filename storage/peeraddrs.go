@@ -1,0 +1,76 @@
+package storage
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sync"
+)
+
+// PeerAddrs returns every known colleague's ID and Addrs alone, in no
+// order: what the dialer's sweep of colleagues not connected reads every
+// few seconds. While an office arrives, colleagues' rows change several
+// times a second (a status, the last sighting), which leaves the whole
+// list that Peers caches nearly always to read again, but their
+// addresses seldom: this list is kept until a colleague is new or has new
+// addresses. The lists returned share their addresses: read them, never
+// change them.
+func (s *Store) PeerAddrs(ctx context.Context) ([]Peer, error) {
+	version, settled := s.reach.settled()
+	if list, ok := s.addrs.get(version); settled && ok {
+		return list, nil
+	}
+	rows, err := s.reader.QueryContext(ctx, `SELECT id, addrs FROM peers`)
+	if err != nil {
+		return nil, fmt.Errorf("storage: list peer addresses: %w", err)
+	}
+	list, err := scanAll(rows, "list peer addresses", func(sc scanner) (Peer, error) {
+		var p Peer
+		var addrs string
+		if err := sc.Scan(&p.ID, &addrs); err != nil {
+			return Peer{}, err
+		}
+		if err := json.Unmarshal([]byte(addrs), &p.Addrs); err != nil {
+			return Peer{}, fmt.Errorf("decode addrs of %s: %w", p.ID, err)
+		}
+		if len(p.Addrs) == 0 {
+			p.Addrs = nil
+		}
+		return p, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if settled && s.reach.still(version) {
+		s.addrs.put(list, version)
+	}
+	return slices.Clip(list), nil
+}
+
+// addrBook holds the list PeerAddrs read while no write to where
+// colleagues are was under way (see writes).
+type addrBook struct {
+	mu      sync.Mutex
+	version uint64
+	list    []Peer // nil: not read at version
+}
+
+// get returns the list if it was read at version, in a slice of its own.
+func (b *addrBook) get(version uint64) ([]Peer, bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.list == nil || b.version != version {
+		return nil, false
+	}
+	return slices.Clone(b.list), true
+}
+
+// put keeps list, read at version, unless a newer one is kept.
+func (b *addrBook) put(list []Peer, version uint64) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if version >= b.version {
+		b.version, b.list = version, slices.Clip(list)
+	}
+}
