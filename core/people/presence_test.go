@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -281,5 +282,27 @@ func TestIntroductionsArePickedAtRandom(t *testing.T) {
 	}
 	if len(seen) != 39 {
 		t.Fatalf("50 pushes to Bob introduced %d of the 39 others", len(seen))
+	}
+}
+
+// A colleague's addresses are stored in one order whatever order the
+// address book gives them in, so that a profile bringing the same
+// addresses is not taken for one bringing new ones.
+func TestProfileAddressesStoredInOrder(t *testing.T) {
+	ctx := context.Background()
+	r := newPresenceRig(t, "Ann")
+	bob := newID(t)
+	a1, a2, a3 := "/ip4/10.0.0.2/tcp/4001", "/ip4/10.0.0.3/tcp/4001", "/ip6/fd00::2/tcp/4001"
+	for i, order := range [][]string{{a3, a1, a2}, {a2, a3, a1}} {
+		var addrs []ma.Multiaddr
+		for _, a := range order {
+			addrs = append(addrs, addr(t, a))
+		}
+		r.net.link(bob, addrs...)
+		r.p.Receive(ctx, bob, p2p.Profile{Name: "Bob", Version: int64(i + 1)})
+		got, _, _ := r.store.Peer(ctx, bob.String())
+		if !slices.Equal(got.Addrs, []string{a1, a2, a3}) {
+			t.Fatalf("profile %d: stored addresses %v, want them in order", i+1, got.Addrs)
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"time"
 
@@ -186,6 +187,10 @@ func (p *Presence) accept(ctx context.Context, from peer.ID, prof p2p.Profile) (
 	for _, a := range p.net.PeerAddrs(from) {
 		rec.Addrs = append(rec.Addrs, a.String())
 	}
+	// In order: the address book lists them in no order of its own, and
+	// the store reads addresses in a new order as new ones, which drops
+	// the list of where colleagues are that the dialer's sweeps keep.
+	slices.Sort(rec.Addrs)
 	if err := p.store.UpsertPeer(ctx, rec); err != nil {
 		return false, fmt.Errorf("record colleague %s: %w", from.ShortString(), err)
 	}
