@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"sync"
 	"testing"
 )
 
@@ -70,42 +69,12 @@ func TestPeerAddrsNeverGoBack(t *testing.T) {
 		return list[0].Addrs[0], nil
 	}
 	write(0)
-	var mu sync.Mutex
-	latest := addr(0)
-	var readers sync.WaitGroup
-	done := make(chan struct{})
-	for range 4 {
-		readers.Go(func() {
-			for {
-				select {
-				case <-done:
-					return
-				default:
-				}
-				mu.Lock()
-				floor := latest
-				mu.Unlock()
-				got, err := read()
-				if err != nil {
-					t.Error(err)
-					return
-				}
-				if got < floor {
-					t.Errorf("a read returned %s after another had returned %s", got, floor)
-					return
-				}
-				mu.Lock()
-				latest = max(latest, got)
-				mu.Unlock()
-			}
-		})
-	}
+	stop := readersNeverGoBack(t, addr(0), read, read, read, read)
 	for i := 1; i <= 300 && !t.Failed(); i++ {
 		write(i)
 		if got, err := read(); err != nil || got != addr(i) {
 			t.Fatalf("after writing %s a read returned %q, %v", addr(i), got, err)
 		}
 	}
-	close(done)
-	readers.Wait()
+	stop()
 }

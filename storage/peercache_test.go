@@ -32,14 +32,29 @@ func TestPeerReadsNeverGoBack(t *testing.T) {
 	}
 	write(0)
 
-	// The latest status any read returned, kept in step with the reads:
-	// a read that began after another returned must not return less.
+	stop := readersNeverGoBack(t, status(0), one, list, one, list, one, list)
+	for i := 1; i <= 300 && !t.Failed(); i++ {
+		write(i)
+		for _, read := range []func() (string, error){one, list} {
+			if got, err := read(); err != nil || got != status(i) {
+				t.Fatalf("after writing %s a read returned %q, %v", status(i), got, err)
+			}
+		}
+	}
+	stop()
+}
+
+// readersNeverGoBack starts a reader for each of reads, reading over and
+// over until stop is called, and fails the test if a read that began
+// after another returned gets less than it did (first: what the store
+// held before them).
+func readersNeverGoBack(t *testing.T, first string, reads ...func() (string, error)) (stop func()) {
+	t.Helper()
 	var mu sync.Mutex
-	latest := status(0)
+	latest := first // the latest any read returned, kept in step with the reads
 	var readers sync.WaitGroup
 	done := make(chan struct{})
-	for i := range 6 {
-		read := []func() (string, error){one, list}[i%2]
+	for _, read := range reads {
 		readers.Go(func() {
 			for {
 				select {
@@ -65,16 +80,10 @@ func TestPeerReadsNeverGoBack(t *testing.T) {
 			}
 		})
 	}
-	for i := 1; i <= 300 && !t.Failed(); i++ {
-		write(i)
-		for _, read := range []func() (string, error){one, list} {
-			if got, err := read(); err != nil || got != status(i) {
-				t.Fatalf("after writing %s a read returned %q, %v", status(i), got, err)
-			}
-		}
+	return func() {
+		close(done)
+		readers.Wait()
 	}
-	close(done)
-	readers.Wait()
 }
 
 // A colleague's row as a write left it is what the next read gets,
