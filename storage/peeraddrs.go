@@ -45,7 +45,7 @@ func (s *Store) PeerAddrs(ctx context.Context) ([]Peer, error) {
 	if settled && s.reach.still(version) {
 		s.addrs.put(list, version)
 	}
-	return slices.Clip(list), nil
+	return list, nil
 }
 
 // addrBook holds the list PeerAddrs read while no write to where
@@ -66,11 +66,12 @@ func (b *addrBook) get(version uint64) ([]Peer, bool) {
 	return slices.Clone(b.list), true
 }
 
-// put keeps list, read at version, unless a newer one is kept.
+// put keeps a copy of list, read at version, unless a newer one is kept:
+// the reader that read it keeps list itself.
 func (b *addrBook) put(list []Peer, version uint64) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if version >= b.version {
-		b.version, b.list = version, slices.Clip(list)
+		b.version, b.list = version, slices.Clone(list)
 	}
 }

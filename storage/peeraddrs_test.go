@@ -47,6 +47,19 @@ func TestPeerAddrsFollowWhereColleaguesAre(t *testing.T) {
 	want("Bob on a new address", map[string][]string{bob: {a2, a1}})
 	upsert(Peer{ID: "12D3KooWAnn", Name: "Ann"})
 	want("Ann met without an address", map[string][]string{bob: {a2, a1}, "12D3KooWAnn": nil})
+	// What a reader does with its list is its own: the list kept is not
+	// it, whether it was read from the table (the first) or kept.
+	upsert(Peer{ID: "12D3KooWAnn", Addrs: []string{a1}})
+	for range 2 {
+		list, err := s.PeerAddrs(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range list {
+			list[i] = Peer{ID: "scribbled"}
+		}
+	}
+	want("after readers changed their lists", map[string][]string{bob: {a2, a1}, "12D3KooWAnn": {a1}})
 }
 
 // Readers of the addresses never get older ones than a read before them
