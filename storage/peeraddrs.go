@@ -2,7 +2,6 @@ package storage
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"sync"
@@ -31,13 +30,9 @@ func (s *Store) PeerAddrs(ctx context.Context) ([]Peer, error) {
 		if err := sc.Scan(&p.ID, &addrs); err != nil {
 			return Peer{}, err
 		}
-		if err := json.Unmarshal([]byte(addrs), &p.Addrs); err != nil {
-			return Peer{}, fmt.Errorf("decode addrs of %s: %w", p.ID, err)
-		}
-		if len(p.Addrs) == 0 {
-			p.Addrs = nil
-		}
-		return p, nil
+		var err error
+		p.Addrs, err = decodeAddrs(p.ID, addrs)
+		return p, err
 	})
 	if err != nil {
 		return nil, err

@@ -179,11 +179,9 @@ func scanPeer(sc scanner) (Peer, error) {
 	if err := sc.Scan(&p.ID, &p.PubKey, &p.Name, &p.Status, &p.StatusText, &addrs, &first, &last); err != nil {
 		return Peer{}, err
 	}
-	if err := json.Unmarshal([]byte(addrs), &p.Addrs); err != nil {
-		return Peer{}, fmt.Errorf("decode addrs of %s: %w", p.ID, err)
-	}
-	if len(p.Addrs) == 0 {
-		p.Addrs = nil
+	var err error
+	if p.Addrs, err = decodeAddrs(p.ID, addrs); err != nil {
+		return Peer{}, err
 	}
 	if len(p.PubKey) == 0 {
 		p.PubKey = nil
@@ -191,6 +189,19 @@ func scanPeer(sc scanner) (Peer, error) {
 	p.FirstSeen = fromMillis(first)
 	p.LastSeen = fromMillis(last)
 	return p, nil
+}
+
+// decodeAddrs decodes a colleague's addresses as stored: a JSON list,
+// nil when it holds none.
+func decodeAddrs(id, raw string) ([]string, error) {
+	var addrs []string
+	if err := json.Unmarshal([]byte(raw), &addrs); err != nil {
+		return nil, fmt.Errorf("decode addrs of %s: %w", id, err)
+	}
+	if len(addrs) == 0 {
+		return nil, nil
+	}
+	return addrs, nil
 }
 
 // AddStaticPeer remembers a multiaddr the user entered by hand. The address
