@@ -199,7 +199,41 @@ func FuzzDecodeProfile(f *testing.F) {
 		if chat.CheckProfileFields(p.Name, p.Status, p.StatusText) != nil || len(p.Known) > maxKnownPeers {
 			t.Fatalf("accepted invalid profile %+v", p)
 		}
+		for _, k := range p.Known {
+			id, addrs, err := k.Decoded()
+			if err != nil || id.String() != k.ID || len(addrs) != len(k.Addrs) || len(addrs) == 0 {
+				t.Fatalf("introduction %+v decodes to %s, %v, %v", k, id, addrs, err)
+			}
+		}
 	})
+}
+
+// An introduction is decoded once, to be checked, and handed on decoded:
+// every colleague introduces every other while an office arrives.
+func TestIntroductionsDecodedOnce(t *testing.T) {
+	const id = "12D3KooWQmVbFkN3jUpGjvtkFMZFmGvf2ZaEvzLy5VvSmUVv1cWP"
+	p, err := DecodeProfile([]byte(`{"name":"B","status":"busy","version":1,"known":[{"id":"` + id +
+		`","addrs":["/ip4/10.0.0.2/tcp/1","/ip4/10.0.0.2/tcp/x","/ip6/::1/tcp/2"]}]}`))
+	if err != nil || len(p.Known) != 1 {
+		t.Fatalf("DecodeProfile: %+v, %v", p, err)
+	}
+	k := p.Known[0]
+	got, addrs, err := k.Decoded()
+	if err != nil || got.String() != id || len(addrs) != 2 ||
+		addrs[0].String() != "/ip4/10.0.0.2/tcp/1" || addrs[1].String() != "/ip6/::1/tcp/2" {
+		t.Fatalf("Decoded = %s, %v, %v; want %s at the two addresses that parse", got, addrs, err, id)
+	}
+	if n := testing.AllocsPerRun(10, func() { k.Decoded() }); n != 0 {
+		t.Errorf("handing on a decoded introduction allocates %.0f times: decoded again", n)
+	}
+	// Built by hand, it is decoded when asked, and a bad id is an error.
+	if got, addrs, err := (KnownPeer{ID: id, Addrs: []string{"/ip4/10.0.0.3/tcp/3"}}).Decoded(); err != nil ||
+		got.String() != id || len(addrs) != 1 {
+		t.Errorf("hand-built introduction decodes to %s, %v, %v", got, addrs, err)
+	}
+	if _, _, err := (KnownPeer{ID: "nope"}).Decoded(); err == nil {
+		t.Error("an introduction of a bad id decodes")
+	}
 }
 
 // A sync request names rooms by the ids nodes make, at most MaxSyncRooms.

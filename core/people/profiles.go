@@ -14,7 +14,6 @@ import (
 	"hallway/storage"
 
 	"github.com/libp2p/go-libp2p/core/peer"
-	ma "github.com/multiformats/go-multiaddr"
 )
 
 // pushTimeout bounds one profile push.
@@ -145,7 +144,7 @@ func (p *Presence) Receive(ctx context.Context, from peer.ID, prof p2p.Profile) 
 		p.pub.Publish(chat.PeerUpdated{Peer: p.directory.Colleague(ctx, from)})
 	}
 	for _, k := range prof.Known {
-		id, err := peer.Decode(k.ID)
+		id, addrs, err := k.Decoded()
 		if err != nil {
 			continue
 		}
@@ -156,12 +155,6 @@ func (p *Presence) Receive(ctx context.Context, from peer.ID, prof p2p.Profile) 
 			// met already.
 			p.sightings.PeerSeen(ctx, discovery.Sighting{ID: id, Via: discovery.ViaPeer, From: from})
 			continue
-		}
-		var addrs []ma.Multiaddr
-		for _, a := range k.Addrs {
-			if m, err := ma.NewMultiaddr(a); err == nil {
-				addrs = append(addrs, m)
-			}
 		}
 		p.sightings.PeerSeen(ctx, discovery.Sighting{ID: id, Addrs: addrs, Via: discovery.ViaPeer, From: from})
 	}
