@@ -39,6 +39,71 @@ func TestChainLinks(t *testing.T) {
 	}
 }
 
+// A checked insert returns, for each author of what it added, the links
+// held from the seq before the first added to the one after the last, as
+// ChainLinks reads them once it has committed.
+func TestInsertReturnsTheLinksAroundWhatItAdded(t *testing.T) {
+	s := newTestStore(t)
+	ctx := t.Context()
+	insert := func(es ...RoomEntry) RoomInsert {
+		t.Helper()
+		in, err := s.InsertRoomEntriesChecked(ctx, Replicated, es)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return in
+	}
+	seqs := func(links []ChainLink) []uint64 {
+		var out []uint64
+		for _, l := range links {
+			out = append(out, l.Seq)
+		}
+		return out
+	}
+	same := func(k ChainKey, got []ChainLink, lo, hi uint64) {
+		t.Helper()
+		want, err := s.ChainLinks(ctx, k.Room, k.Author, lo, hi)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(want) {
+			t.Fatalf("%v: links of seqs %v, ChainLinks reads %v", k, seqs(got), seqs(want))
+		}
+		for i := range got {
+			if got[i].Seq != want[i].Seq || got[i].Link != want[i].Link || !bytes.Equal(got[i].Prev, want[i].Prev) {
+				t.Fatalf("%v: link %d is %+v, ChainLinks reads %+v", k, i, got[i], want[i])
+			}
+		}
+	}
+	bobs, cats := ChainKey{"r1", bob}, ChainKey{"r1", cat}
+	one, two, four := entry("r1", bob, 1, 10), entry("r1", bob, 2, 11), entry("r1", bob, 4, 13)
+	link1 := sha256.Sum256(one.Raw)
+	two.Prev = link1[:]
+	in := insert(one, entry("r1", cat, 7, 12))
+	if len(in.Links) != 2 || !slices.Equal(seqs(in.Links[bobs]), []uint64{1}) || !slices.Equal(seqs(in.Links[cats]), []uint64{7}) {
+		t.Fatalf("bob's 1 and cat's 7 into an empty room: links %v", in.Links)
+	}
+	in = insert(four, two)
+	if len(in.Links) != 1 || !slices.Equal(seqs(in.Links[bobs]), []uint64{1, 2, 4}) {
+		t.Fatalf("bob's 4 and 2 after his 1: links %v, want seqs 1, 2 and 4 (1 to 5)", in.Links)
+	}
+	same(bobs, in.Links[bobs], 1, 5)
+	if !bytes.Equal(in.Links[bobs][1].Prev, link1[:]) {
+		t.Fatalf("bob's 2 names %x, want %x", in.Links[bobs][1].Prev, link1)
+	}
+	in = insert(entry("r1", bob, 3, 14))
+	same(bobs, in.Links[bobs], 2, 4)
+	if !slices.Equal(seqs(in.Links[bobs]), []uint64{2, 3, 4}) {
+		t.Fatalf("bob's 3 into the hole: links of seqs %v, want 2, 3 and 4", seqs(in.Links[bobs]))
+	}
+	if in = insert(entry("r1", bob, 3, 14)); len(in.Added) != 0 || in.Links != nil {
+		t.Fatalf("nothing added: links %v", in.Links)
+	}
+	if added, err := s.InsertRoomEntriesWith(ctx, Replicated, []RoomEntry{entry("r1", bob, 5, 15)}); err != nil || len(added) != 1 {
+		t.Fatalf("unchecked insert: %d added, %v", len(added), err)
+	}
+}
+
 // Only a newer receipt replaces a member's kept one; read seqs follow the
 // marker's clock.
 func TestRoomReceiptsLatestPerMember(t *testing.T) {

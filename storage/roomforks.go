@@ -47,12 +47,24 @@ func (w *logWriter) conflict(ctx context.Context, e RoomEntry) error {
 	return nil
 }
 
+// RoomInsert is what InsertRoomEntriesChecked stored and found.
+type RoomInsert struct {
+	// Added is what InsertRoomEntriesWith returns.
+	Added []RoomEntry
+	// Conflicts are the entries whose key the log held with other
+	// envelope bytes: whether they are a fork (two signed versions) is
+	// for the caller, who can read envelopes, to tell.
+	Conflicts []RoomConflict
+	// Links are, for each author of entries added, the chain links held
+	// from the seq before the first one added to the one after the last
+	// (ChainLinks), as the same transaction left them.
+	Links map[ChainKey][]ChainLink
+}
+
 // InsertRoomEntriesChecked is InsertRoomEntriesWith that also returns the
-// entries whose key the log held with other envelope bytes: whether they
-// are a fork (two signed versions) is for the caller, who can read
-// envelopes, to tell.
-func (s *Store) InsertRoomEntriesChecked(ctx context.Context, d Durability, entries []RoomEntry) ([]RoomEntry, []RoomConflict, error) {
-	return s.insertRoomEntries(ctx, d, entries)
+// conflicts it found and the chain links around what it added.
+func (s *Store) InsertRoomEntriesChecked(ctx context.Context, d Durability, entries []RoomEntry) (RoomInsert, error) {
+	return s.insertRoomEntries(ctx, d, entries, true)
 }
 
 // AddRoomFork keeps f as evidence; added is false when the same other

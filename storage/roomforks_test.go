@@ -10,19 +10,20 @@ func TestInsertRoomEntriesReportsConflicts(t *testing.T) {
 	s := newTestStore(t)
 	ctx := t.Context()
 	first := entry("r1", bob, 1, 10)
-	if _, _, err := s.InsertRoomEntriesChecked(ctx, Replicated, []RoomEntry{first}); err != nil {
+	if _, err := s.InsertRoomEntriesChecked(ctx, Replicated, []RoomEntry{first}); err != nil {
 		t.Fatal(err)
 	}
-	_, conflicts, err := s.InsertRoomEntriesChecked(ctx, Replicated, []RoomEntry{first})
-	if err != nil || len(conflicts) != 0 {
+	in, err := s.InsertRoomEntriesChecked(ctx, Replicated, []RoomEntry{first})
+	if conflicts := in.Conflicts; err != nil || len(conflicts) != 0 {
 		t.Fatalf("same envelope again: conflicts %v, err %v; want none", conflicts, err)
 	}
 	other := entry("r1", bob, 1, 10)
 	other.Raw = []byte("another envelope")
-	added, conflicts, err := s.InsertRoomEntriesChecked(ctx, Replicated, []RoomEntry{other})
+	in, err = s.InsertRoomEntriesChecked(ctx, Replicated, []RoomEntry{other})
 	if err != nil {
 		t.Fatal(err)
 	}
+	added, conflicts := in.Added, in.Conflicts
 	if len(added) != 0 || len(conflicts) != 1 || string(conflicts[0].Held) != string(first.Raw) ||
 		string(conflicts[0].Entry.Raw) != "another envelope" {
 		t.Fatalf("other envelope under a held seq: added %d, conflicts %+v; want one conflict, nothing added", len(added), conflicts)

@@ -73,46 +73,53 @@ func (s *Store) InsertRoomEntries(ctx context.Context, entries []RoomEntry) ([]R
 
 // InsertRoomEntriesWith is InsertRoomEntries with a chosen durability.
 func (s *Store) InsertRoomEntriesWith(ctx context.Context, d Durability, entries []RoomEntry) ([]RoomEntry, error) {
-	added, _, err := s.insertRoomEntries(ctx, d, entries)
-	return added, err
+	in, err := s.insertRoomEntries(ctx, d, entries, false)
+	return in.Added, err
 }
 
-func (s *Store) insertRoomEntries(ctx context.Context, d Durability, entries []RoomEntry) ([]RoomEntry, []RoomConflict, error) {
+// insertRoomEntries stores entries in one transaction; with links, it
+// reads the chain links around what it added in that transaction too.
+func (s *Store) insertRoomEntries(ctx context.Context, d Durability, entries []RoomEntry, links bool) (RoomInsert, error) {
 	if len(entries) == 0 {
-		return nil, nil, nil
+		return RoomInsert{}, nil
 	}
 	prepared := make([]RoomEntry, len(entries))
 	for i, e := range entries {
 		var err error
 		if prepared[i], err = prepareEntry(e); err != nil {
-			return nil, nil, fmt.Errorf("storage: insert room entries: entry %d: %w", i, err)
+			return RoomInsert{}, fmt.Errorf("storage: insert room entries: entry %d: %w", i, err)
 		}
 	}
-	var added []RoomEntry
-	var conflicts []RoomConflict
+	var out RoomInsert
 	err := s.inTxWith(ctx, d, func(tx *sql.Tx) error {
-		added, conflicts = nil, nil
+		out = RoomInsert{}
 		w := &logWriter{tx: tx, st: s.stmts, touched: make(map[headKey]uint64)}
-		defer func() { conflicts = w.conflicts }()
+		defer func() { out.Conflicts = w.conflicts }()
 		for _, e := range prepared {
 			e, shown, err := w.insert(ctx, e)
 			if err != nil {
 				return fmt.Errorf("%s/%s/%d: %w", e.Room, e.Author, e.Seq, err)
 			}
 			if shown {
-				added = append(added, e)
+				out.Added = append(out.Added, e)
 			}
 		}
 		if err := settleStored(ctx, tx, w.bind(ctx, &w.index, w.st.queueIndex),
 			w.bind(ctx, &w.deleted, w.st.deletedTargets), w.stored); err != nil {
 			return err
 		}
+		if links && len(out.Added) > 0 {
+			var err error
+			if out.Links, err = linksAround(ctx, tx, out.Added); err != nil {
+				return err
+			}
+		}
 		return w.advanceHeads(ctx)
 	}, &s.roomLog)
 	if err != nil {
-		return nil, nil, fmt.Errorf("storage: insert room entries: %w", err)
+		return RoomInsert{}, fmt.Errorf("storage: insert room entries: %w", err)
 	}
-	return added, conflicts, nil
+	return out, nil
 }
 
 // prepareEntry checks e and fills in what its message leaves to the store.

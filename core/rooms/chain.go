@@ -12,9 +12,8 @@ import (
 	"hallway/storage"
 )
 
-// chainStore reads the chain links of stored envelopes.
+// chainStore reads stored envelopes.
 type chainStore interface {
-	ChainLinks(ctx context.Context, room, author string, lo, hi uint64) ([]storage.ChainLink, error)
 	RoomEnvelope(ctx context.Context, room, author string, seq uint64) ([]byte, bool, error)
 }
 
@@ -41,22 +40,18 @@ func prevLink(ctx context.Context, s chainStore, room, self string, seq uint64) 
 // held means the author signed two histories: the pair (seq-1 held, seq
 // naming another) is kept as fork evidence and the fork announced, as
 // for two envelopes under one seq. Bodies that name no link (version 1)
-// are not checked.
-func (c *committer) chain(ctx context.Context, inserted []storage.RoomEntry) {
+// are not checked. links are the links held around what was stored, per
+// author, as the storing transaction read them (storage.RoomInsert).
+func (c *committer) chain(ctx context.Context, inserted []storage.RoomEntry, links map[storage.ChainKey][]storage.ChainLink) {
 	bySeq := map[authorKey][]uint64{}
 	for _, e := range inserted {
 		k := authorKey{e.Room, e.Author}
 		bySeq[k] = append(bySeq[k], e.Seq)
 	}
 	for k, seqs := range bySeq {
-		lo, hi := slices.Min(seqs), slices.Max(seqs)
-		links, err := c.store.ChainLinks(ctx, k.room, k.author, max(lo, 2)-1, hi+1)
-		if err != nil {
-			c.log.Debug("room chain check", "room", k.room, "err", err)
-			continue
-		}
-		held := make(map[uint64]storage.ChainLink, len(links))
-		for _, l := range links {
+		around := links[storage.ChainKey{Room: k.room, Author: k.author}]
+		held := make(map[uint64]storage.ChainLink, len(around))
+		for _, l := range around {
 			held[l.Seq] = l
 		}
 		broken := map[uint64]bool{}

@@ -14,7 +14,7 @@ import (
 
 // commitStore is the room log as committing uses it.
 type commitStore interface {
-	InsertRoomEntriesChecked(ctx context.Context, d storage.Durability, entries []storage.RoomEntry) ([]storage.RoomEntry, []storage.RoomConflict, error)
+	InsertRoomEntriesChecked(ctx context.Context, d storage.Durability, entries []storage.RoomEntry) (storage.RoomInsert, error)
 	forkStore
 	chainStore
 	RoomHeads(ctx context.Context, room string) (map[string]uint64, error)
@@ -86,12 +86,13 @@ func (c *committer) commit(ctx context.Context, d storage.Durability, batch []pe
 	for i, p := range batch {
 		entries[i] = *p.entry
 	}
-	inserted, conflicts, err := c.store.InsertRoomEntriesChecked(ctx, d, entries)
+	in, err := c.store.InsertRoomEntriesChecked(ctx, d, entries)
 	if err != nil {
 		return nil, fmt.Errorf("store room messages: %w", err)
 	}
-	c.forks(ctx, conflicts)
-	c.chain(ctx, inserted)
+	inserted := in.Added
+	c.forks(ctx, in.Conflicts)
+	c.chain(ctx, inserted, in.Links)
 	out := make([]*storage.RoomEntry, len(inserted))
 	changedRooms := map[string]bool{}
 	self := c.self().String()

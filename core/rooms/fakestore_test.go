@@ -140,15 +140,15 @@ func (s *fakeStore) NextRoomSeq(_ context.Context, room, author string) (uint64,
 }
 
 func (s *fakeStore) InsertRoomEntriesWith(ctx context.Context, d storage.Durability, entries []storage.RoomEntry) ([]storage.RoomEntry, error) {
-	added, _, err := s.InsertRoomEntriesChecked(ctx, d, entries)
-	return added, err
+	in, err := s.InsertRoomEntriesChecked(ctx, d, entries)
+	return in.Added, err
 }
 
-func (s *fakeStore) InsertRoomEntriesChecked(_ context.Context, d storage.Durability, entries []storage.RoomEntry) ([]storage.RoomEntry, []storage.RoomConflict, error) {
+func (s *fakeStore) InsertRoomEntriesChecked(_ context.Context, d storage.Durability, entries []storage.RoomEntry) (storage.RoomInsert, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.failIns != nil {
-		return nil, nil, s.failIns
+		return storage.RoomInsert{}, s.failIns
 	}
 	var added []storage.RoomEntry
 	var conflicts []storage.RoomConflict
@@ -178,7 +178,34 @@ func (s *fakeStore) InsertRoomEntriesChecked(_ context.Context, d storage.Durabi
 		added = append(added, e)
 		s.log.add("insert %s/%d", e.Room, e.Seq)
 	}
-	return added, conflicts, nil
+	return storage.RoomInsert{Added: added, Conflicts: conflicts, Links: s.linksAroundLocked(added)}, nil
+}
+
+// linksAroundLocked is what storage reads in the inserting transaction:
+// per author of added, the links held from the seq before the first to
+// the one after the last.
+func (s *fakeStore) linksAroundLocked(added []storage.RoomEntry) map[storage.ChainKey][]storage.ChainLink {
+	if len(added) == 0 {
+		return nil
+	}
+	span := map[storage.ChainKey][2]uint64{}
+	for _, e := range added {
+		k := storage.ChainKey{Room: e.Room, Author: e.Author}
+		r, ok := span[k]
+		if !ok {
+			r = [2]uint64{e.Seq, e.Seq}
+		}
+		span[k] = [2]uint64{min(r[0], e.Seq), max(r[1], e.Seq)}
+	}
+	out := map[storage.ChainKey][]storage.ChainLink{}
+	for k, r := range span {
+		for seq := max(r[0], 2) - 1; seq <= r[1]+1; seq++ {
+			if e, ok := s.entries[entryKey{k.Room, k.Author, seq}]; ok {
+				out[k] = append(out[k], storage.ChainLink{Seq: seq, Prev: e.Prev, Link: sha256.Sum256(e.Raw)})
+			}
+		}
+	}
+	return out
 }
 
 func (s *fakeStore) AddRoomFork(_ context.Context, f storage.RoomFork) (bool, error) {
@@ -383,18 +410,6 @@ func (s *fakeStore) RoomOps(_ context.Context, room string) ([]storage.RoomOp, e
 		if k.room == room && e.Op != nil {
 			out = append(out, storage.RoomOp{Hash: e.Op.Hash, ID: e.Message.ID, Author: e.Author, Seq: e.Seq,
 				Op: e.Op.Op, Name: e.Op.Name})
-		}
-	}
-	return out, nil
-}
-
-func (s *fakeStore) ChainLinks(_ context.Context, room, author string, lo, hi uint64) ([]storage.ChainLink, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []storage.ChainLink
-	for seq := lo; seq <= hi; seq++ {
-		if e, ok := s.entries[entryKey{room, author, seq}]; ok {
-			out = append(out, storage.ChainLink{Seq: seq, Prev: e.Prev, Link: sha256.Sum256(e.Raw)})
 		}
 	}
 	return out, nil
