@@ -78,6 +78,14 @@ type committer struct {
 // committed durably; colleagues' messages as replicated data, which other
 // members hold too (see storage.Replicated).
 func (c *committer) commit(ctx context.Context, d storage.Durability, batch []pending) ([]*storage.RoomEntry, error) {
+	return c.commitThen(ctx, d, batch, nil)
+}
+
+// commitThen is commit, calling stored (when not nil) as soon as the
+// batch is on disk, before anything is checked or announced of it: our
+// own post is gossiped from there, so that its members do not wait for
+// what posting does next.
+func (c *committer) commitThen(ctx context.Context, d storage.Durability, batch []pending, stored func()) ([]*storage.RoomEntry, error) {
 	if batch = c.admit(ctx, batch); len(batch) == 0 {
 		return nil, nil
 	}
@@ -89,6 +97,9 @@ func (c *committer) commit(ctx context.Context, d storage.Durability, batch []pe
 	in, err := c.store.InsertRoomEntriesChecked(ctx, d, entries)
 	if err != nil {
 		return nil, fmt.Errorf("store room messages: %w", err)
+	}
+	if stored != nil {
+		stored()
 	}
 	inserted := in.Added
 	c.forks(ctx, in.Conflicts)

@@ -22,6 +22,7 @@ type fakeTopic struct {
 	receive  p2p.RoomReceiver
 
 	onPublish chan<- struct{} // told of each publish, if not full
+	log       *journal        // records each publish
 
 	mu        sync.Mutex // guards published, peers and left
 	published [][]byte
@@ -33,6 +34,9 @@ func (t *fakeTopic) Publish(_ context.Context, data []byte) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.published = append(t.published, data)
+	if t.log != nil {
+		t.log.add("gossip %s", t.name)
+	}
 	select {
 	case t.onPublish <- struct{}{}:
 	default:
@@ -152,7 +156,7 @@ func (n *fakeNet) JoinRoom(room, name string, _ p2p.TopicKey, validate p2p.RoomV
 	if t, ok := n.topics[name]; ok && !t.isLeft() {
 		return nil, fmt.Errorf("already following %s", name)
 	}
-	t := &fakeTopic{validate: validate, receive: receive, name: name, onPublish: n.published}
+	t := &fakeTopic{validate: validate, receive: receive, name: name, onPublish: n.published, log: n.log}
 	n.topics[name] = t
 	n.byRoom[room] = append(n.byRoom[room], t)
 	return t, nil

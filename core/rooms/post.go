@@ -44,8 +44,15 @@ type poster struct {
 // it to the members online. Members offline get it from anyone through
 // sync, so a failed publish loses nothing.
 func (p *poster) post(ctx context.Context, j *Joined, body hcrypto.RoomBody) (*storage.RoomEntry, error) {
-	return p.postWith(ctx, j, true, func() hcrypto.RoomBody { return body })
+	return p.postWith(ctx, j, gossipStored, func() hcrypto.RoomBody { return body })
 }
+
+// When a post is gossiped.
+const (
+	gossipNever     = iota // later by the caller, or never
+	gossipStored           // as soon as it is on disk, before its own announcements
+	gossipCommitted        // once committed and announced here
+)
 
 // postOp posts a membership operation of ours. Its parents are the heads of
 // the room's log once the catch-up before posting brought what the members
@@ -57,8 +64,15 @@ func (p *poster) postOp(ctx context.Context, j *Joined, op hcrypto.MemberOp, ext
 // postOpGossip is postOp, gossiped at once only if gossip: an operation
 // nobody's mesh would take yet is published later by the caller (gossip
 // drops a message it has seen, so an early publish would spoil that one).
+//
+// An operation is gossiped once this node has replayed it: members
+// answer it (a key handed over, a re-key) as soon as they have it.
 func (p *poster) postOpGossip(ctx context.Context, j *Joined, op hcrypto.MemberOp, gossip bool, extra ...hcrypto.OpHash) (*storage.RoomEntry, error) {
-	return p.postWith(ctx, j, gossip, func() hcrypto.RoomBody {
+	when := gossipNever
+	if gossip {
+		when = gossipCommitted
+	}
+	return p.postWith(ctx, j, when, func() hcrypto.RoomBody {
 		switch op.Kind {
 		case hcrypto.BodyCreate:
 		case hcrypto.BodyJoin:
@@ -72,7 +86,7 @@ func (p *poster) postOpGossip(ctx context.Context, j *Joined, op hcrypto.MemberO
 	})
 }
 
-func (p *poster) postWith(ctx context.Context, j *Joined, gossip bool, build func() hcrypto.RoomBody) (*storage.RoomEntry, error) {
+func (p *poster) postWith(ctx context.Context, j *Joined, gossip int, build func() hcrypto.RoomBody) (*storage.RoomEntry, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	self := p.self()
@@ -104,14 +118,22 @@ func (p *poster) postWith(ctx context.Context, j *Joined, gossip bool, build fun
 	raw := env.Marshal()
 	// Sealed here a moment ago: no need to verify and open it again.
 	entry := makeEntry(self, j, env, raw, self, body)
-	if _, err := p.commit.commit(ctx, storage.Durable, []pending{{entry: entry, live: true}}); err != nil {
+	published := false
+	publish := func() {
+		published = true
+		if err := j.Publish(ctx, raw); err != nil {
+			p.log.Debug("room publish failed; sync will deliver it", "room", j.id, "err", err)
+		}
+	}
+	var stored func()
+	if gossip == gossipStored {
+		stored = publish
+	}
+	if _, err := p.commit.commitThen(ctx, storage.Durable, []pending{{entry: entry, live: true}}, stored); err != nil {
 		return nil, err
 	}
-	if !gossip {
-		return entry, nil
-	}
-	if err := j.Publish(ctx, raw); err != nil {
-		p.log.Debug("room publish failed; sync will deliver it", "room", j.id, "err", err)
+	if gossip != gossipNever && !published {
+		publish()
 	}
 	return entry, nil
 }

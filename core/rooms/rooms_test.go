@@ -76,7 +76,9 @@ func TestPostCommitsDurablyThenGossips(t *testing.T) {
 	if !m.Outgoing || m.Text != "hello" || m.Conversation != chat.RoomConv(room).String() {
 		t.Fatalf("sent %+v", m)
 	}
-	order(t, ann.log.all(), from, "insert "+room+"/2", "publish chat.MessageSent")
+	// Gossiped as soon as it is on disk: its members do not wait for
+	// what posting does next (the chain check, the announcements).
+	order(t, ann.log.all(), from, "insert "+room+"/2", "gossip ", "publish chat.MessageSent")
 	env, err := hcrypto.UnmarshalEnvelope(ann.lastGossip(room))
 	if err != nil || env.ID() != m.ID || env.Seq != 2 {
 		t.Fatalf("gossiped %v, %v; want the post", env, err)
@@ -84,6 +86,18 @@ func TestPostCommitsDurablyThenGossips(t *testing.T) {
 	if d := ann.store.durable[entryKey{room, ann.id.String(), 2}]; d != storage.Durable {
 		t.Fatalf("own post committed as %v, want durable", d)
 	}
+}
+
+// A membership operation of ours is gossiped only once this node has
+// replayed it: members answer one (a key handed over, a re-key) at once.
+func TestOperationGossipedOnceReplayed(t *testing.T) {
+	ann, bob := newTestNode(t, "Ann"), newTestNode(t, "Bob")
+	room := project(t, ann)
+	from := len(ann.log.all())
+	if _, err := ann.Invite(context.Background(), "#project", bob.id.String()); err != nil {
+		t.Fatal(err)
+	}
+	order(t, ann.log.all(), from, "insert "+room+"/2", "publish chat.RoomChanged", "gossip ")
 }
 
 func TestGossipIsCommittedThenPublished(t *testing.T) {
