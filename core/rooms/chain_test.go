@@ -151,3 +151,69 @@ func TestAnIntactChainIsNoFork(t *testing.T) {
 		t.Fatalf("%d fork alerts for an intact chain", n)
 	}
 }
+
+// Our posts are numbered and chained from our last one without reading
+// the log, until a message of ours comes from elsewhere (our restored
+// folder's or another machine's, brought back by gossip or sync): the
+// next post is then numbered past it and names it.
+func TestOwnPostsFollowOurLastUnlessOursCameFromElsewhere(t *testing.T) {
+	ctx := context.Background()
+	ann := newTestNode(t, "Ann")
+	room := project(t, ann)
+	self := ann.id.String()
+	reads := func() int {
+		ann.store.mu.Lock()
+		defer ann.store.mu.Unlock()
+		return ann.store.nextSeqReads
+	}
+	before := reads()
+	for _, text := range []string{"one", "two", "three"} {
+		if _, err := ann.Send(ctx, "#project", text); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := reads() - before; n != 0 {
+		t.Errorf("three posts after our first read the next seq %d times, want none", n)
+	}
+	j := ann.Joined().Get(room)
+	chainOK := func(seq uint64) {
+		t.Helper()
+		e, ok := ann.store.entry(room, self, seq)
+		prev, ok2 := ann.store.entry(room, self, seq-1)
+		if !ok || !ok2 {
+			t.Fatalf("seq %d or %d not held", seq-1, seq)
+		}
+		if b := bodyOf(t, j, e.Raw); !b.Chained || b.Prev != hcrypto.ChainHash(prev.Raw) {
+			t.Fatalf("seq %d names %x, want our seq %d", seq, b.Prev, seq-1)
+		}
+	}
+	for seq := uint64(2); seq <= 4; seq++ {
+		chainOK(seq)
+	}
+	// Our seq 5, posted from another machine, arrives by gossip.
+	last, _ := ann.store.entry(room, self, 4)
+	body := hcrypto.RoomBody{Kind: hcrypto.BodyText, Name: "Ann", SentAt: time.Now().UnixMilli(), Text: "from my laptop",
+		Chained: true, Prev: hcrypto.ChainHash(last.Raw)}
+	env, err := hcrypto.SealEnvelope(j.key, 0, ann.key, j.id, []byte(ann.id), 5, ann.clock.Now(), body.Marshal())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ann.net.topic(room).deliver(newTestNode(t, "Relay").id, env.Marshal()); err != nil {
+		t.Fatal(err)
+	}
+	ann.waitFor("our seq 5 from elsewhere", func() bool {
+		_, ok := ann.store.entry(room, self, 5)
+		return ok
+	})
+	m, err := ann.Send(ctx, "#project", "four")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e, ok := ann.store.entry(room, self, 6); !ok || e.Message.ID != m.ID {
+		t.Fatalf("the post after ours from elsewhere is not seq 6: %+v", m)
+	}
+	chainOK(6)
+	if ann.forkEvents() != 0 {
+		t.Fatal("our own chain raised the fork alert")
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"sync/atomic"
 
 	"hallway/chat"
 	"hallway/storage"
@@ -71,6 +72,12 @@ type committer struct {
 	// foreign reports an author whose envelopes of room are not kept:
 	// in #general, someone the workspace never let in (admission.go).
 	foreign func(room, author string) bool
+	// ownFromElsewhere counts the batches holding a message of ours that
+	// did not come from our poster (sync or gossip bring back what we
+	// posted from a restored folder or another machine), each counted
+	// before it is stored: the poster numbers from the log again after
+	// one.
+	ownFromElsewhere atomic.Uint64
 }
 
 // commit stores room messages in one transaction, then announces the new
@@ -91,8 +98,14 @@ func (c *committer) commitThen(ctx context.Context, d storage.Durability, batch 
 	}
 	live := batch[0].live // a batch comes from one source
 	entries := make([]storage.RoomEntry, len(batch))
+	self := c.self().String()
+	ours := false
 	for i, p := range batch {
 		entries[i] = *p.entry
+		ours = ours || p.entry.Author == self
+	}
+	if ours && d != storage.Durable {
+		c.ownFromElsewhere.Add(1) // only our poster commits durably
 	}
 	in, err := c.store.InsertRoomEntriesChecked(ctx, d, entries)
 	if err != nil {
@@ -106,7 +119,6 @@ func (c *committer) commitThen(ctx context.Context, d storage.Durability, batch 
 	c.chain(ctx, inserted, in.Links)
 	out := make([]*storage.RoomEntry, len(inserted))
 	changedRooms := map[string]bool{}
-	self := c.self().String()
 	for i := range inserted {
 		e := &inserted[i]
 		out[i] = e

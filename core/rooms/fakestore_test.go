@@ -42,15 +42,17 @@ type fakeStore struct {
 	fakeInvites
 	fakeCodes
 
-	mu        sync.Mutex // guards the fields below
-	rooms     map[string]storage.Room
-	entries   map[entryKey]storage.RoomEntry
-	members   map[string]map[string]string // room → peer → name
-	durable   map[entryKey]storage.Durability
-	read      map[string]uint64 // room → read marker
-	failIns   error
-	forks     []storage.RoomFork
-	epochKeys []storage.EpochKey
+	mu      sync.Mutex // guards the fields below
+	rooms   map[string]storage.Room
+	entries map[entryKey]storage.RoomEntry
+	members map[string]map[string]string // room → peer → name
+	durable map[entryKey]storage.Durability
+	read    map[string]uint64 // room → read marker
+	failIns error
+	// nextSeqReads counts NextRoomSeq calls.
+	nextSeqReads int
+	forks        []storage.RoomFork
+	epochKeys    []storage.EpochKey
 	// receipts: (room, member) → the latest receipt
 	receipts map[[2]string]storage.RoomReceipt
 	// receiptBatches is the number of receipts of each PutRoomReceipts.
@@ -128,6 +130,7 @@ func (s *fakeStore) UnreadCount(context.Context, string, string) (int, error) { 
 func (s *fakeStore) NextRoomSeq(_ context.Context, room, author string) (uint64, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.nextSeqReads++
 	// As storage.Store: one past the highest held, so a message of ours
 	// that sync brings back moves the next seq past it.
 	var top uint64

@@ -38,6 +38,20 @@ type poster struct {
 	// has been answered since the node started.
 	catchUp func(ctx context.Context, j *Joined) bool
 	settled map[string]bool
+	// last is, per room, our last post there as this poster stored it,
+	// guarded by mu: the next one is numbered and chained from it without
+	// reading the log, while nothing of ours came from elsewhere since
+	// (committer.ownFromElsewhere).
+	last map[string]ownPost
+}
+
+// ownPost is one of our posts as stored: its seq, the link our next post
+// names (its chain hash), and the count of our messages stored from
+// elsewhere when it was numbered.
+type ownPost struct {
+	seq  uint64
+	link [hcrypto.ChainHashLen]byte
+	gen  uint64
 }
 
 // post seals, signs and commits one of our own room messages, then gossips
@@ -98,13 +112,12 @@ func (p *poster) postWith(ctx context.Context, j *Joined, gossip int, build func
 	if _, cut := j.roster().cutoff(self.String()); cut && body.Kind != hcrypto.BodyJoin {
 		return nil, chat.UserErrorf("you were removed from #%s or left it; you cannot post there", j.name)
 	}
-	seq, err := p.store.NextRoomSeq(ctx, j.id, self.String())
+	gen := p.commit.ownFromElsewhere.Load()
+	seq, prev, chained, err := p.next(ctx, j.id, self.String(), gen)
 	if err != nil {
-		return nil, fmt.Errorf("room sequence: %w", err)
+		return nil, err
 	}
-	if body.Prev, body.Chained, err = prevLink(ctx, p.store, j.id, self.String(), seq); err != nil {
-		return nil, fmt.Errorf("room chain: %w", err)
-	}
+	body.Prev, body.Chained = prev, chained
 	body.Name = p.selfName()
 	body.SentAt = time.Now().UnixMilli()
 	if err := body.Validate(); err != nil {
@@ -129,13 +142,43 @@ func (p *poster) postWith(ctx context.Context, j *Joined, gossip int, build func
 	if gossip == gossipStored {
 		stored = publish
 	}
-	if _, err := p.commit.commitThen(ctx, storage.Durable, []pending{{entry: entry, live: true}}, stored); err != nil {
+	added, err := p.commit.commitThen(ctx, storage.Durable, []pending{{entry: entry, live: true}}, stored)
+	if err != nil {
+		delete(p.last, j.id)
 		return nil, err
+	}
+	if len(added) == 1 && added[0].Seq == seq {
+		if p.last == nil {
+			p.last = map[string]ownPost{}
+		}
+		p.last[j.id] = ownPost{seq: seq, link: hcrypto.ChainHash(raw), gen: gen}
+	} else {
+		delete(p.last, j.id) // not stored as ours: the log says what is
 	}
 	if gossip != gossipNever && !published {
 		publish()
 	}
 	return entry, nil
+}
+
+// next is the seq of our next post in room and the link it names (ok
+// false: none, see prevLink): from our last post there when nothing of
+// ours was stored from elsewhere since it was numbered (gen), else from
+// the log. Reading the log took two reads after our own last write, a
+// good part of the time a post takes to leave. p.mu is held.
+func (p *poster) next(ctx context.Context, room, self string, gen uint64) (uint64, [hcrypto.ChainHashLen]byte, bool, error) {
+	if last, ok := p.last[room]; ok && last.gen == gen {
+		return last.seq + 1, last.link, true, nil
+	}
+	seq, err := p.store.NextRoomSeq(ctx, room, self)
+	if err != nil {
+		return 0, [hcrypto.ChainHashLen]byte{}, false, fmt.Errorf("room sequence: %w", err)
+	}
+	prev, ok, err := prevLink(ctx, p.store, room, self, seq)
+	if err != nil {
+		return 0, prev, false, fmt.Errorf("room chain: %w", err)
+	}
+	return seq, prev, ok, nil
 }
 
 // settle marks a room as needing no catch-up before our next post.
