@@ -61,11 +61,13 @@ func (p *poster) post(ctx context.Context, j *Joined, body hcrypto.RoomBody) (*s
 	return p.postWith(ctx, j, gossipStored, func() hcrypto.RoomBody { return body })
 }
 
-// When a post is gossiped.
+// gossipWhen is when postWith gossips a post.
+type gossipWhen int
+
 const (
-	gossipNever     = iota // later by the caller, or never
-	gossipStored           // as soon as it is on disk, before its own announcements
-	gossipCommitted        // once committed and announced here
+	gossipNever     gossipWhen = iota // later by the caller, or never
+	gossipStored                      // as soon as it is on disk, before its own announcements
+	gossipCommitted                   // once committed and announced here
 )
 
 // postOp posts a membership operation of ours. Its parents are the heads of
@@ -100,7 +102,7 @@ func (p *poster) postOpGossip(ctx context.Context, j *Joined, op hcrypto.MemberO
 	})
 }
 
-func (p *poster) postWith(ctx context.Context, j *Joined, gossip int, build func() hcrypto.RoomBody) (*storage.RoomEntry, error) {
+func (p *poster) postWith(ctx context.Context, j *Joined, gossip gossipWhen, build func() hcrypto.RoomBody) (*storage.RoomEntry, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	self := p.self()
