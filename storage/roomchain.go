@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 )
 
 // ChainLink is what the chain check needs of one stored envelope: the link
@@ -20,18 +21,17 @@ type ChainLink struct {
 // ChainKey names one author's chain of envelopes in one room.
 type ChainKey struct{ Room, Author string }
 
+// Chain is one author's chain in one room around what an insert added:
+// the seqs it added, in the order given, and the links held from the seq
+// before the lowest of them to the one after the highest, by seq, as the
+// inserting transaction left them.
+type Chain struct {
+	Added []uint64
+	Links []ChainLink
+}
+
 const chainLinksSQL = `SELECT seq, prev, link, CASE WHEN link IS NULL THEN raw END
 	FROM room_envelopes WHERE room = ? AND author = ? AND seq BETWEEN ? AND ? ORDER BY seq`
-
-// ChainLinks returns the links of author's envelopes in room with a seq
-// in lo..hi, by seq.
-func (s *Store) ChainLinks(ctx context.Context, room, author string, lo, hi uint64) ([]ChainLink, error) {
-	links, err := chainLinks(ctx, s.reader, ChainKey{room, author}, lo, hi)
-	if err != nil {
-		return nil, fmt.Errorf("storage: %w", err)
-	}
-	return links, nil
-}
 
 // rowsQuerier is a database or a transaction.
 type rowsQuerier interface {
@@ -68,28 +68,26 @@ func chainLinks(ctx context.Context, q rowsQuerier, k ChainKey, lo, hi uint64) (
 	return out, nil
 }
 
-// linksAround reads, in the transaction that added them, each author's
-// links from the seq before the first entry added to the one after the
-// last: what the chain check compares, read where the pages the insert
-// touched are still in the writer's cache rather than by a reader after
-// the commit.
-func linksAround(ctx context.Context, tx *sql.Tx, added []RoomEntry) (map[ChainKey][]ChainLink, error) {
-	span := map[ChainKey][2]uint64{}
+// chainsAround groups what a transaction added by author and reads, in
+// that transaction, the links around it (Chain): where the pages the
+// insert touched are still in the writer's cache rather than by a reader
+// after the commit.
+func chainsAround(ctx context.Context, tx *sql.Tx, added []RoomEntry) (map[ChainKey]Chain, error) {
+	out := map[ChainKey]Chain{}
 	for _, e := range added {
 		k := ChainKey{e.Room, e.Author}
-		r, ok := span[k]
-		if !ok {
-			r = [2]uint64{e.Seq, e.Seq}
-		}
-		span[k] = [2]uint64{min(r[0], e.Seq), max(r[1], e.Seq)}
+		c := out[k]
+		c.Added = append(c.Added, e.Seq)
+		out[k] = c
 	}
-	out := make(map[ChainKey][]ChainLink, len(span))
-	for k, r := range span {
-		links, err := chainLinks(ctx, tx, k, max(r[0], 2)-1, r[1]+1)
+	for k, c := range out {
+		lo, hi := slices.Min(c.Added), slices.Max(c.Added)
+		links, err := chainLinks(ctx, tx, k, max(lo, 2)-1, hi+1)
 		if err != nil {
 			return nil, err
 		}
-		out[k] = links
+		c.Links = links
+		out[k] = c
 	}
 	return out, nil
 }

@@ -7,28 +7,42 @@ import (
 	"testing"
 )
 
-// The log keeps each envelope's link and the link it names, and reads
-// them back by seq range; an envelope stored before links were kept is
-// hashed when read.
-func TestChainLinks(t *testing.T) {
+// wantLinks are the links of es as the log holds them: each one's own
+// (the hash of its envelope) and the one its body names.
+func wantLinks(es ...RoomEntry) []ChainLink {
+	out := make([]ChainLink, len(es))
+	for i, e := range es {
+		out[i] = ChainLink{Seq: e.Seq, Prev: e.Prev, Link: sha256.Sum256(e.Raw)}
+	}
+	return out
+}
+
+func sameLinks(got, want []ChainLink) bool {
+	return slices.EqualFunc(got, want, func(a, b ChainLink) bool {
+		return a.Seq == b.Seq && a.Link == b.Link && bytes.Equal(a.Prev, b.Prev)
+	})
+}
+
+// The log keeps each envelope's link and the link it names; an envelope
+// stored before links were kept is hashed when its links are read.
+func TestChainLinksOfEnvelopesStoredWithoutOne(t *testing.T) {
 	s := newTestStore(t)
 	ctx := t.Context()
 	one, two := entry("r1", bob, 1, 10), entry("r1", bob, 2, 11)
 	link1 := sha256.Sum256(one.Raw)
 	two.Prev = link1[:]
-	if _, err := s.InsertRoomEntries(ctx, []RoomEntry{one, two}); err != nil {
+	if _, err := s.InsertRoomEntries(ctx, []RoomEntry{one}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.writer.ExecContext(ctx, `UPDATE room_envelopes SET link = NULL WHERE seq = 1`); err != nil {
 		t.Fatal(err)
 	}
-	links, err := s.ChainLinks(ctx, "r1", bob, 1, 5)
+	in, err := s.InsertRoomEntriesChecked(ctx, Replicated, []RoomEntry{two})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(links) != 2 || links[0].Link != link1 || links[0].Prev != nil || !bytes.Equal(links[1].Prev, link1[:]) ||
-		links[1].Link != sha256.Sum256(two.Raw) {
-		t.Fatalf("links %+v", links)
+	if got := in.Chains[ChainKey{"r1", bob}]; !slices.Equal(got.Added, []uint64{2}) || !sameLinks(got.Links, wantLinks(one, two)) {
+		t.Fatalf("chain %+v, want seq 2 added and the links of 1 and 2", got)
 	}
 	raw, ok, err := s.RoomEnvelope(ctx, "r1", bob, 2)
 	if err != nil || !ok || !bytes.Equal(raw, two.Raw) {
@@ -39,9 +53,9 @@ func TestChainLinks(t *testing.T) {
 	}
 }
 
-// A checked insert returns, for each author of what it added, the links
-// held from the seq before the first added to the one after the last, as
-// ChainLinks reads them once it has committed.
+// A checked insert returns, for each author of what it added, the seqs
+// added and the links held from the seq before the first added to the
+// one after the last.
 func TestInsertReturnsTheLinksAroundWhatItAdded(t *testing.T) {
 	s := newTestStore(t)
 	ctx := t.Context()
@@ -53,51 +67,31 @@ func TestInsertReturnsTheLinksAroundWhatItAdded(t *testing.T) {
 		}
 		return in
 	}
-	seqs := func(links []ChainLink) []uint64 {
-		var out []uint64
-		for _, l := range links {
-			out = append(out, l.Seq)
-		}
-		return out
-	}
-	same := func(k ChainKey, got []ChainLink, lo, hi uint64) {
+	check := func(what string, in RoomInsert, k ChainKey, added []uint64, links ...RoomEntry) {
 		t.Helper()
-		want, err := s.ChainLinks(ctx, k.Room, k.Author, lo, hi)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(got) != len(want) {
-			t.Fatalf("%v: links of seqs %v, ChainLinks reads %v", k, seqs(got), seqs(want))
-		}
-		for i := range got {
-			if got[i].Seq != want[i].Seq || got[i].Link != want[i].Link || !bytes.Equal(got[i].Prev, want[i].Prev) {
-				t.Fatalf("%v: link %d is %+v, ChainLinks reads %+v", k, i, got[i], want[i])
-			}
+		if got := in.Chains[k]; !slices.Equal(got.Added, added) || !sameLinks(got.Links, wantLinks(links...)) {
+			t.Fatalf("%s: %v's chain %+v, want %v added and links %+v", what, k, got, added, wantLinks(links...))
 		}
 	}
 	bobs, cats := ChainKey{"r1", bob}, ChainKey{"r1", cat}
-	one, two, four := entry("r1", bob, 1, 10), entry("r1", bob, 2, 11), entry("r1", bob, 4, 13)
+	one, two, three, four := entry("r1", bob, 1, 10), entry("r1", bob, 2, 11), entry("r1", bob, 3, 14), entry("r1", bob, 4, 13)
 	link1 := sha256.Sum256(one.Raw)
 	two.Prev = link1[:]
-	in := insert(one, entry("r1", cat, 7, 12))
-	if len(in.Links) != 2 || !slices.Equal(seqs(in.Links[bobs]), []uint64{1}) || !slices.Equal(seqs(in.Links[cats]), []uint64{7}) {
-		t.Fatalf("bob's 1 and cat's 7 into an empty room: links %v", in.Links)
+	seven := entry("r1", cat, 7, 12)
+	in := insert(one, seven)
+	if len(in.Chains) != 2 {
+		t.Fatalf("bob's 1 and cat's 7 into an empty room: chains %v", in.Chains)
 	}
+	check("into an empty room", in, bobs, []uint64{1}, one)
+	check("into an empty room", in, cats, []uint64{7}, seven)
 	in = insert(four, two)
-	if len(in.Links) != 1 || !slices.Equal(seqs(in.Links[bobs]), []uint64{1, 2, 4}) {
-		t.Fatalf("bob's 4 and 2 after his 1: links %v, want seqs 1, 2 and 4 (1 to 5)", in.Links)
+	if len(in.Chains) != 1 {
+		t.Fatalf("bob's 4 and 2 after his 1: chains %v", in.Chains)
 	}
-	same(bobs, in.Links[bobs], 1, 5)
-	if !bytes.Equal(in.Links[bobs][1].Prev, link1[:]) {
-		t.Fatalf("bob's 2 names %x, want %x", in.Links[bobs][1].Prev, link1)
-	}
-	in = insert(entry("r1", bob, 3, 14))
-	same(bobs, in.Links[bobs], 2, 4)
-	if !slices.Equal(seqs(in.Links[bobs]), []uint64{2, 3, 4}) {
-		t.Fatalf("bob's 3 into the hole: links of seqs %v, want 2, 3 and 4", seqs(in.Links[bobs]))
-	}
-	if in = insert(entry("r1", bob, 3, 14)); len(in.Added) != 0 || in.Links != nil {
-		t.Fatalf("nothing added: links %v", in.Links)
+	check("bob's 4 and 2 after his 1 (links 1 to 5)", in, bobs, []uint64{4, 2}, one, two, four)
+	check("into the hole (links 2 to 4)", insert(three), bobs, []uint64{3}, two, three, four)
+	if in = insert(three); len(in.Added) != 0 || in.Chains != nil {
+		t.Fatalf("nothing added: chains %v", in.Chains)
 	}
 	if added, err := s.InsertRoomEntriesWith(ctx, Replicated, []RoomEntry{entry("r1", bob, 5, 15)}); err != nil || len(added) != 1 {
 		t.Fatalf("unchecked insert: %d added, %v", len(added), err)

@@ -55,10 +55,9 @@ type RoomInsert struct {
 	// envelope bytes: whether they are a fork (two signed versions) is
 	// for the caller, who can read envelopes, to tell.
 	Conflicts []RoomConflict
-	// Links are, for each author of entries added, the chain links held
-	// from the seq before the first one added to the one after the last
-	// (ChainLinks), as the same transaction left them.
-	Links map[ChainKey][]ChainLink
+	// Chains are, for each author of entries added, what was added and
+	// the chain links around it.
+	Chains map[ChainKey]Chain
 }
 
 // InsertRoomEntriesChecked is InsertRoomEntriesWith that also returns the

@@ -40,22 +40,16 @@ func prevLink(ctx context.Context, s chainStore, room, self string, seq uint64) 
 // held means the author signed two histories: the pair (seq-1 held, seq
 // naming another) is kept as fork evidence and the fork announced, as
 // for two envelopes under one seq. Bodies that name no link (version 1)
-// are not checked. links are the links held around what was stored, per
-// author, as the storing transaction read them (storage.RoomInsert).
-func (c *committer) chain(ctx context.Context, inserted []storage.RoomEntry, links map[storage.ChainKey][]storage.ChainLink) {
-	bySeq := map[authorKey][]uint64{}
-	for _, e := range inserted {
-		k := authorKey{e.Room, e.Author}
-		bySeq[k] = append(bySeq[k], e.Seq)
-	}
-	for k, seqs := range bySeq {
-		around := links[storage.ChainKey{Room: k.room, Author: k.author}]
-		held := make(map[uint64]storage.ChainLink, len(around))
-		for _, l := range around {
+// are not checked. chains are what was stored per author with the links
+// around it, as the storing transaction read them (storage.RoomInsert).
+func (c *committer) chain(ctx context.Context, chains map[storage.ChainKey]storage.Chain) {
+	for k, ch := range chains {
+		held := make(map[uint64]storage.ChainLink, len(ch.Links))
+		for _, l := range ch.Links {
 			held[l.Seq] = l
 		}
 		broken := map[uint64]bool{}
-		for _, s := range seqs {
+		for _, s := range ch.Added {
 			for _, n := range []uint64{s, s + 1} {
 				if n >= 2 && chainBreak(held, n) {
 					broken[n] = true
@@ -78,16 +72,16 @@ func chainBreak(held map[uint64]storage.ChainLink, n uint64) bool {
 
 // chainFork keeps the envelopes of seq n-1 and n as evidence and raises
 // the alert.
-func (c *committer) chainFork(ctx context.Context, k authorKey, n uint64) {
-	held, ok1, err1 := c.store.RoomEnvelope(ctx, k.room, k.author, n-1)
-	other, ok2, err2 := c.store.RoomEnvelope(ctx, k.room, k.author, n)
+func (c *committer) chainFork(ctx context.Context, k storage.ChainKey, n uint64) {
+	held, ok1, err1 := c.store.RoomEnvelope(ctx, k.Room, k.Author, n-1)
+	other, ok2, err2 := c.store.RoomEnvelope(ctx, k.Room, k.Author, n)
 	if err1 != nil || err2 != nil || !ok1 || !ok2 {
 		return
 	}
-	added, err := c.store.AddRoomFork(ctx, storage.RoomFork{Room: k.room, Author: k.author, Seq: n, Held: held, Other: other})
+	added, err := c.store.AddRoomFork(ctx, storage.RoomFork{Room: k.Room, Author: k.Author, Seq: n, Held: held, Other: other})
 	if err != nil || !added {
 		return
 	}
-	c.pub.Publish(chat.RoomForked{Fork: chat.RoomFork{Room: k.room, Author: k.author, Seq: n}})
-	c.changed(ctx, k.room)
+	c.pub.Publish(chat.RoomForked{Fork: chat.RoomFork{Room: k.Room, Author: k.Author, Seq: n}})
+	c.changed(ctx, k.Room)
 }

@@ -116,7 +116,7 @@ func (c *committer) commitThen(ctx context.Context, d storage.Durability, batch 
 	}
 	inserted := in.Added
 	c.forks(ctx, in.Conflicts)
-	c.chain(ctx, inserted, in.Links)
+	c.chain(ctx, in.Chains)
 	out := make([]*storage.RoomEntry, len(inserted))
 	changedRooms := map[string]bool{}
 	for i := range inserted {

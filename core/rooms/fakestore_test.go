@@ -181,32 +181,30 @@ func (s *fakeStore) InsertRoomEntriesChecked(_ context.Context, d storage.Durabi
 		added = append(added, e)
 		s.log.add("insert %s/%d", e.Room, e.Seq)
 	}
-	return storage.RoomInsert{Added: added, Conflicts: conflicts, Links: s.linksAroundLocked(added)}, nil
+	return storage.RoomInsert{Added: added, Conflicts: conflicts, Chains: s.chainsAroundLocked(added)}, nil
 }
 
-// linksAroundLocked is what storage reads in the inserting transaction:
-// per author of added, the links held from the seq before the first to
-// the one after the last.
-func (s *fakeStore) linksAroundLocked(added []storage.RoomEntry) map[storage.ChainKey][]storage.ChainLink {
+// chainsAroundLocked is what storage reads in the inserting transaction:
+// per author of added, the seqs added and the links held from the seq
+// before the first to the one after the last.
+func (s *fakeStore) chainsAroundLocked(added []storage.RoomEntry) map[storage.ChainKey]storage.Chain {
 	if len(added) == 0 {
 		return nil
 	}
-	span := map[storage.ChainKey][2]uint64{}
+	out := map[storage.ChainKey]storage.Chain{}
 	for _, e := range added {
 		k := storage.ChainKey{Room: e.Room, Author: e.Author}
-		r, ok := span[k]
-		if !ok {
-			r = [2]uint64{e.Seq, e.Seq}
-		}
-		span[k] = [2]uint64{min(r[0], e.Seq), max(r[1], e.Seq)}
+		c := out[k]
+		c.Added = append(c.Added, e.Seq)
+		out[k] = c
 	}
-	out := map[storage.ChainKey][]storage.ChainLink{}
-	for k, r := range span {
-		for seq := max(r[0], 2) - 1; seq <= r[1]+1; seq++ {
+	for k, c := range out {
+		for seq := max(slices.Min(c.Added), 2) - 1; seq <= slices.Max(c.Added)+1; seq++ {
 			if e, ok := s.entries[entryKey{k.Room, k.Author, seq}]; ok {
-				out[k] = append(out[k], storage.ChainLink{Seq: seq, Prev: e.Prev, Link: sha256.Sum256(e.Raw)})
+				c.Links = append(c.Links, storage.ChainLink{Seq: seq, Prev: e.Prev, Link: sha256.Sum256(e.Raw)})
 			}
 		}
+		out[k] = c
 	}
 	return out
 }
