@@ -31,6 +31,11 @@ type pending struct {
 	// sync. A leave heard live is news to every member online; one
 	// fetched later may already be followed by a re-key on its way to us.
 	live bool
+	// posted: ours, sealed by our poster just now. A message of ours
+	// that is not (sync or gossip bring back what we posted from a
+	// restored folder or another machine) makes the poster number from
+	// the log again (committer.ownFromElsewhere).
+	posted bool
 }
 
 // gapAsker is told of a hole in a room seen in what a peer forwarded.
@@ -73,10 +78,8 @@ type committer struct {
 	// in #general, someone the workspace never let in (admission.go).
 	foreign func(room, author string) bool
 	// ownFromElsewhere counts the batches holding a message of ours that
-	// did not come from our poster (sync or gossip bring back what we
-	// posted from a restored folder or another machine), each counted
-	// before it is stored: the poster numbers from the log again after
-	// one.
+	// our poster did not post (pending.posted), each counted before it
+	// is stored: the poster numbers from the log again after one.
 	ownFromElsewhere atomic.Uint64
 }
 
@@ -99,13 +102,13 @@ func (c *committer) commitThen(ctx context.Context, d storage.Durability, batch 
 	live := batch[0].live // a batch comes from one source
 	entries := make([]storage.RoomEntry, len(batch))
 	self := c.self().String()
-	ours := false
+	elsewhere := false
 	for i, p := range batch {
 		entries[i] = *p.entry
-		ours = ours || p.entry.Author == self
+		elsewhere = elsewhere || (p.entry.Author == self && !p.posted)
 	}
-	if ours && d != storage.Durable {
-		c.ownFromElsewhere.Add(1) // only our poster commits durably
+	if elsewhere {
+		c.ownFromElsewhere.Add(1)
 	}
 	in, err := c.store.InsertRoomEntriesChecked(ctx, d, entries)
 	if err != nil {

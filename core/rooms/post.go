@@ -144,7 +144,7 @@ func (p *poster) postWith(ctx context.Context, j *Joined, gossip gossipWhen, bui
 	if gossip == gossipStored {
 		stored = publish
 	}
-	added, err := p.commit.commitThen(ctx, storage.Durable, []pending{{entry: entry, live: true}}, stored)
+	added, err := p.commit.commitThen(ctx, storage.Durable, []pending{{entry: entry, live: true, posted: true}}, stored)
 	if err != nil {
 		delete(p.last, j.id)
 		return nil, err
