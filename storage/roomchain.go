@@ -33,13 +33,10 @@ type Chain struct {
 const chainLinksSQL = `SELECT seq, prev, link, CASE WHEN link IS NULL THEN raw END
 	FROM room_envelopes WHERE room = ? AND author = ? AND seq BETWEEN ? AND ? ORDER BY seq`
 
-// rowsQuerier is a database or a transaction.
-type rowsQuerier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}
-
-func chainLinks(ctx context.Context, q rowsQuerier, k ChainKey, lo, hi uint64) ([]ChainLink, error) {
-	rows, err := q.QueryContext(ctx, chainLinksSQL, k.Room, k.Author, int64(lo), int64(min(hi, 1<<63-1)))
+// chainLinks reads the links of k's envelopes with a seq in lo..hi, by
+// seq, with stmt (chainLinksSQL).
+func chainLinks(ctx context.Context, stmt *sql.Stmt, k ChainKey, lo, hi uint64) ([]ChainLink, error) {
+	rows, err := stmt.QueryContext(ctx, k.Room, k.Author, int64(lo), int64(min(hi, 1<<63-1)))
 	if err != nil {
 		return nil, fmt.Errorf("chain links of %s in %s: %w", k.Author, k.Room, err)
 	}
@@ -69,10 +66,10 @@ func chainLinks(ctx context.Context, q rowsQuerier, k ChainKey, lo, hi uint64) (
 }
 
 // chainsAround groups what a transaction added by author and reads, in
-// that transaction, the links around it (Chain): where the pages the
-// insert touched are still in the writer's cache rather than by a reader
-// after the commit.
-func chainsAround(ctx context.Context, tx *sql.Tx, added []RoomEntry) (map[ChainKey]Chain, error) {
+// that transaction (stmt is chainLinksSQL bound to it), the links around
+// it (Chain): where the pages the insert touched are still in the
+// writer's cache rather than by a reader after the commit.
+func chainsAround(ctx context.Context, stmt *sql.Stmt, added []RoomEntry) (map[ChainKey]Chain, error) {
 	out := map[ChainKey]Chain{}
 	for _, e := range added {
 		k := ChainKey{e.Room, e.Author}
@@ -82,7 +79,7 @@ func chainsAround(ctx context.Context, tx *sql.Tx, added []RoomEntry) (map[Chain
 	}
 	for k, c := range out {
 		lo, hi := slices.Min(c.Added), slices.Max(c.Added)
-		links, err := chainLinks(ctx, tx, k, max(lo, 2)-1, hi+1)
+		links, err := chainLinks(ctx, stmt, k, max(lo, 2)-1, hi+1)
 		if err != nil {
 			return nil, err
 		}

@@ -110,7 +110,7 @@ func (s *Store) insertRoomEntries(ctx context.Context, d Durability, entries []R
 		}
 		if links && len(out.Added) > 0 {
 			var err error
-			if out.Chains, err = chainsAround(ctx, tx, out.Added); err != nil {
+			if out.Chains, err = chainsAround(ctx, tx.StmtContext(ctx, s.stmts.chainLinks), out.Added); err != nil {
 				return err
 			}
 		}

@@ -38,6 +38,7 @@ type statements struct {
 	backlogIndex    *sql.Stmt
 	backlogDone     *sql.Stmt
 	putReceipt      *sql.Stmt
+	chainLinks      *sql.Stmt // on the writer: read in the insert's transaction
 
 	// Reader.
 	nextRoomSeq *sql.Stmt
@@ -84,6 +85,7 @@ func prepareStatements(ctx context.Context, writer, reader *sql.DB) (*statements
 		{&st.backlogIndex, writer, backlogIndexSQL},
 		{&st.backlogDone, writer, backlogDoneSQL},
 		{&st.putReceipt, writer, putReceiptSQL},
+		{&st.chainLinks, writer, chainLinksSQL},
 
 		{&st.nextRoomSeq, reader, nextRoomSeqSQL},
 		{&st.backlogAny, reader, backlogAnySQL},
