@@ -14,9 +14,10 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 )
 
-// watchedServer is a peer's sync server that records each answer: whether
-// its request asked for receipts, how many it carried, and whether it
-// began while held was set. Answers wait for release.
+// watchedServer is a peer's sync server that records each answer, in the
+// order they began: whether its request asked for receipts, how many it
+// carried, and whether it began while held was set. Answers wait for
+// release.
 type watchedServer struct {
 	p2p.SyncServer
 	held    *atomic.Bool
@@ -24,7 +25,7 @@ type watchedServer struct {
 	release chan struct{}
 
 	mu      sync.Mutex
-	answers []answered
+	answers []*answered
 }
 
 type answered struct {
@@ -37,29 +38,35 @@ func watch(srv p2p.SyncServer, held *atomic.Bool) *watchedServer {
 }
 
 func (w *watchedServer) ServeSync(ctx context.Context, from peer.ID, challenge []byte, req p2p.SyncRequest, send func([]byte) error) error {
-	a := answered{asked: req.Receipts, held: w.held.Load()}
+	a := &answered{asked: req.Receipts, held: w.held.Load()}
+	w.mu.Lock()
+	w.answers = append(w.answers, a)
+	w.mu.Unlock()
 	select {
 	case w.begun <- struct{}{}:
 	default:
 	}
 	<-w.release
-	defer func() {
-		w.mu.Lock()
-		w.answers = append(w.answers, a)
-		w.mu.Unlock()
-	}()
 	return w.SyncServer.ServeSync(ctx, from, challenge, req, func(raw []byte) error {
 		if hcrypto.IsReceipt(raw) {
+			w.mu.Lock()
 			a.receipts++
+			w.mu.Unlock()
 		}
 		return send(raw)
 	})
 }
 
+// all is the answers so far, in the order they began; one still under
+// way counts the receipts it has sent.
 func (w *watchedServer) all() []answered {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return append([]answered(nil), w.answers...)
+	out := make([]answered, len(w.answers))
+	for i, a := range w.answers {
+		out[i] = *a
+	}
+	return out
 }
 
 // Cat connects to Ann and Bob at once, who hold the same receipts: the
