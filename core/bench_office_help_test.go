@@ -282,23 +282,32 @@ func postLatencies(lat []time.Duration) string {
 func fanOut(ctx context.Context, author *officeNode, room string, n int, got <-chan postSeen) (string, error) {
 	const total, warm = 100, 10
 	var lat []time.Duration
-	sofar := func() string { return postLatencies(lat) } // what a post that breaks leaves measured
+	var slow []string // the posts that took over a second, and who had them last
+	sofar := func() string { // what a post that breaks leaves measured
+		if len(slow) == 0 {
+			return postLatencies(lat)
+		}
+		return fmt.Sprintf("%s; over a second: %s", postLatencies(lat), strings.Join(slow, ", "))
+	}
 	for i := range total {
 		began := time.Now()
 		if _, err := author.svc.SendRoom(ctx, room, "probe "+strconv.Itoa(i)); err != nil {
 			return "", fmt.Errorf("post %d after %s: %w; before it: %s", i, time.Since(began).Round(time.Millisecond), err, sofar())
 		}
-		var last time.Time
+		var last postSeen
 		for k := range n - 1 {
 			select {
-			case p := <-got:
-				last = p.at
+			case last = <-got:
 			case <-time.After(30 * time.Second):
 				return "", fmt.Errorf("post %d reached %d of %d colleagues in 30 s; before it: %s", i, k, n-1, sofar())
 			}
 		}
+		took := last.at.Sub(began)
 		if i >= warm {
-			lat = append(lat, last.Sub(began))
+			lat = append(lat, took)
+		}
+		if took > time.Second {
+			slow = append(slow, fmt.Sprintf("%d (%s, last %s)", i, took.Round(time.Millisecond), last.who))
 		}
 		if rest := 150*time.Millisecond - time.Since(began); rest > 0 {
 			time.Sleep(rest) // pacing under the quota, not waiting for a state

@@ -103,7 +103,7 @@ func openOfficeNode(dir, name, listen string, peers []string, ros *roster, all *
 	ros.add(svc.ID().String(), name)
 	ctx, cancel := context.WithCancel(context.Background())
 	nd := &officeNode{svc: svc, ctx: ctx, cancel: cancel, done: make(chan struct{}), labels: labels}
-	nd.w = &watch{svc: svc, roster: ros, want: want, all: all, posts: posts, online: map[string]bool{}, status: map[string]string{}}
+	nd.w = &watch{svc: svc, name: name, roster: ros, want: want, all: all, posts: posts, online: map[string]bool{}, status: map[string]string{}}
 	go nd.w.run(svc.Subscribe(ctx))
 	return nd, nil
 }

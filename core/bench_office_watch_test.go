@@ -58,6 +58,7 @@ func (r *roster) name(id string) string {
 // All of it comes from events; Peers is read again only after a Lagged.
 type watch struct {
 	svc    *Service
+	name   string // the node's own
 	roster *roster
 	want   int        // colleagues to list online
 	all    *countdown // hit once, when this node first lists all of them
@@ -72,10 +73,10 @@ type watch struct {
 	met    bool // expect was seen
 }
 
-// postSeen is a room post a node received, and when.
+// postSeen is a room post a node (who) received, and when.
 type postSeen struct {
-	text string
-	at   time.Time
+	text, who string
+	at        time.Time
 }
 
 // expectation is a status that every other node should come to list for
@@ -97,7 +98,7 @@ func (w *watch) run(events <-chan chat.Event) {
 		case chat.MessageReceived:
 			if e.Message.Kind == "text" {
 				select {
-				case w.posts <- postSeen{e.Message.Text, time.Now()}:
+				case w.posts <- postSeen{e.Message.Text, w.name, time.Now()}:
 				default: // nobody is measuring; the buffer is full
 				}
 			}
