@@ -282,7 +282,7 @@ func postLatencies(lat []time.Duration) string {
 func fanOut(ctx context.Context, author *officeNode, room string, n int, got <-chan postSeen) (string, error) {
 	const total, warm = 100, 10
 	var lat []time.Duration
-	var slow []string // the posts that took over a second, and who had them last
+	var slow []string        // the posts that took over a second, and who had them last
 	sofar := func() string { // what a post that breaks leaves measured
 		if len(slow) == 0 {
 			return postLatencies(lat)
