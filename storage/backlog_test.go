@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -93,7 +94,7 @@ func TestBacklogIndexedAfterReopen(t *testing.T) {
 	defer s.Close()
 	ran := make(chan error, 1)
 	s.index.stop() // and again, as Open does, with a hook to wait on
-	s.index = newAfterCommits(backlogPause, s.indexBacklog)
+	s.index = newAfterCommits(backlogPause, s.indexInBackground)
 	s.index.ran = func(err error) { ran <- err }
 	s.index.start()
 	s.index.poke()
@@ -111,6 +112,35 @@ func TestBacklogIndexedAfterReopen(t *testing.T) {
 	var indexed int
 	if err := s.reader.QueryRowContext(ctx, `SELECT count(*) FROM message_fts WHERE message_fts MATCH 'quarterly'`).Scan(&indexed); err != nil || indexed != 3 {
 		t.Fatalf("%d indexed (%v), want 3", indexed, err)
+	}
+	ftsIntegrity(t, s)
+}
+
+// The indexer in the background works a backlog longer than its step
+// off a step at a time, to the last message.
+func TestBackgroundIndexerWorksOffALongBacklog(t *testing.T) {
+	ctx := t.Context()
+	s := newTestStore(t)
+	s.index.stop()
+	const n = 2*backlogStep + 3
+	for i := range n {
+		m := Message{ID: fmt.Sprint("m", i), Conv: "dm:" + bob, Author: bob, Text: fmt.Sprint("ledger entry ", i), SentAt: time.Now()}
+		if _, _, err := s.InsertIncoming(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := backlogLen(t, s); got != n {
+		t.Fatalf("%d in the backlog, want %d", got, n)
+	}
+	if err := s.indexInBackground(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := backlogLen(t, s); got != 0 {
+		t.Fatalf("%d left in the backlog after the indexer ran", got)
+	}
+	var indexed int
+	if err := s.reader.QueryRowContext(ctx, `SELECT count(*) FROM message_fts WHERE message_fts MATCH 'ledger'`).Scan(&indexed); err != nil || indexed != n {
+		t.Fatalf("%d indexed (%v), want %d", indexed, err, n)
 	}
 	ftsIntegrity(t, s)
 }
