@@ -26,7 +26,7 @@ func (s *Store) RoomHeads(ctx context.Context, room string) (map[string]uint64, 
 // entries, which suits a peer that has little, such as one that just joined.
 //
 // envelopesByAuthorSQL scans, per author, the seqs above what the peer has
-// and sorts only those keys: it reads exactly the missing entries (and those
+// and sorts only those keys: it reads exactly the missing rows (and those
 // the peer holds above a hole), which suits a peer that is nearly up to date.
 //
 // Both read the envelopes themselves, which are large, only for the rows
@@ -54,7 +54,7 @@ const (
 	missing AS (
 		SELECT e.rowid AS id, e.hlc, e.author, e.seq
 		FROM want h
-		CROSS JOIN room_envelopes e INDEXED BY room_envelopes_author
+		CROSS JOIN room_envelopes e INDEXED BY sqlite_autoindex_room_envelopes_1
 		        ON e.room = ?1 AND e.author = h.author AND e.seq > h.lo AND e.seq <= h.hi
 		WHERE true %s
 		ORDER BY e.hlc, e.author, e.seq
@@ -128,9 +128,10 @@ func envelopesQuery(wants []want, limit int) string {
 	if limit > 0 {
 		page = min(float64(limit), missing)
 	}
-	// A row the walk skips costs about twice a row the author scan reads,
-	// as it is looked up in the vector (measured on 100,000 envelopes).
-	if 2*(stored-missing+page) < missing {
+	// A row the author scan reads costs about twice a row the walk skips,
+	// as its clock is read from the table row (measured on 100,000
+	// envelopes of 1 KiB).
+	if stored-missing+page < 2*missing {
 		return envelopesInOrderSQL
 	}
 	return envelopesByAuthorSQL
