@@ -65,21 +65,23 @@ func (s *Store) MessagesWithID(ctx context.Context, id string) ([]Message, error
 	return scanAll(rows, "messages with id "+id, scanMessage)
 }
 
+const unreadMentionsSQL = `
+	SELECT m.conv, count(*) FROM messages m
+	LEFT JOIN conv_reads r ON r.conv = m.conv
+	WHERE m.conv LIKE 'dm:%' AND m.author <> ?1 AND m.kind IN ('text', 'reply')
+	  AND m.seq > coalesce(r.last_read_seq, 0) AND instr(m.text, ?2) > 0
+	GROUP BY m.conv
+	UNION ALL
+	SELECT m.conv, count(*) FROM rooms r
+	JOIN messages m ON m.conv = 'room:' || r.id AND m.` + roomOnly + ` AND m.hlc > r.last_read_hlc
+	WHERE r.left_at = 0 AND m.author <> ?1 AND m.kind IN ('text', 'reply') AND instr(m.text, ?2) > 0
+	GROUP BY m.conv`
+
 // UnreadMentions counts, per conversation, the messages after its read
 // marker, by others, that mention self ("<@self>" in their text; chat's
 // mention tokens).
 func (s *Store) UnreadMentions(ctx context.Context, self string) (map[string]int, error) {
-	rows, err := s.reader.QueryContext(ctx, `
-		SELECT m.conv, count(*) FROM messages m
-		LEFT JOIN conv_reads r ON r.conv = m.conv
-		WHERE m.conv LIKE 'dm:%' AND m.author <> ?1 AND m.kind IN ('text', 'reply')
-		  AND m.seq > coalesce(r.last_read_seq, 0) AND instr(m.text, ?2) > 0
-		GROUP BY m.conv
-		UNION ALL
-		SELECT m.conv, count(*) FROM rooms r
-		JOIN messages m ON m.conv = 'room:' || r.id AND m.hlc > r.last_read_hlc
-		WHERE r.left_at = 0 AND m.author <> ?1 AND m.kind IN ('text', 'reply') AND instr(m.text, ?2) > 0
-		GROUP BY m.conv`, self, "<@"+self+">")
+	rows, err := s.reader.QueryContext(ctx, unreadMentionsSQL, self, "<@"+self+">")
 	if err != nil {
 		return nil, fmt.Errorf("storage: unread mentions: %w", err)
 	}

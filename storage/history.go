@@ -39,13 +39,18 @@ func (s *Store) History(ctx context.Context, conv string, beforeSeq int64, limit
 	return msgs, nil
 }
 
+// roomOnly is the condition of messages_conv_hlc, the room messages'
+// display order, which holds no direct message: a query must state it
+// word for word for SQLite to read that index.
+const roomOnly = `conv GLOB 'room:*'`
+
 // roomHistorySQL cuts a room's page by the display order itself, through
 // messages_conv_hlc: every peer orders a room alike, so the cursor is a
 // position in that order rather than a local Seq. %s is the cursor condition.
 const roomHistorySQL = `
 	SELECT ` + messageColumns + ` FROM (
 		SELECT ` + messageColumns + ` FROM messages
-		WHERE conv = ?1 AND ` + notAmendment + ` %s
+		WHERE conv = ?1 AND ` + roomOnly + ` AND ` + notAmendment + ` %s
 		ORDER BY hlc DESC, author DESC, author_seq DESC LIMIT ?5
 	) ORDER BY hlc, author, author_seq`
 

@@ -165,21 +165,33 @@ func TestRoomHistoryEdges(t *testing.T) {
 }
 
 // Without messages_conv_hlc, or with a cursor SQLite cannot seek to, every
-// room page would read the whole room; the plans show it.
+// room page would read the whole room; the plans show it. The index holds
+// room messages only, so each query that reads the room's order must say
+// so (roomOnly) for SQLite to use it.
 func TestRoomHistoryUsesIndex(t *testing.T) {
 	s := newTestStore(t)
+	page := []any{"room:r1", 5, bob, 1, 10}
 	tests := []struct {
 		name  string
 		query string
+		args  []any
 		want  string
 	}{
-		{name: "newest page", query: roomNewestSQL, want: "USING INDEX messages_conv_hlc (conv=?)"},
-		{name: "page before a cursor", query: roomBeforeSQL,
+		{name: "newest page", query: roomNewestSQL, args: page, want: "USING INDEX messages_conv_hlc (conv=?)"},
+		{name: "page before a cursor", query: roomBeforeSQL, args: page,
 			want: "USING INDEX messages_conv_hlc (conv=? AND (hlc,author,author_seq)<(?,?,?))"},
+		{name: "unread count", query: unreadCountSQL, args: []any{"r1", "room:r1", KindText, me},
+			want: "USING INDEX messages_conv_hlc (conv=? AND hlc>?)"},
+		{name: "unread mentions", query: unreadMentionsSQL, args: []any{me, "<@" + me + ">"},
+			want: "USING INDEX messages_conv_hlc (conv=? AND hlc>?)"},
+		{name: "read seqs", query: roomReadSeqsSQL, args: []any{"room:r1", 5},
+			want: "INDEX messages_conv_hlc (conv=? AND hlc<?)"},
+		{name: "first join", query: firstRoomJoinSQL, args: []any{"room:r1", KindJoin},
+			want: "USING INDEX messages_conv_hlc (conv=?)"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			plan := queryPlan(t, s, tc.query, "room:r1", 5, bob, 1, 10)
+			plan := queryPlan(t, s, tc.query, tc.args...)
 			if !slices.ContainsFunc(plan, func(d string) bool { return strings.Contains(d, tc.want) }) {
 				t.Errorf("plan does not contain %q: %q", tc.want, plan)
 			}

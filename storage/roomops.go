@@ -44,12 +44,14 @@ func (s *Store) RoomOps(ctx context.Context, room string) ([]RoomOp, error) {
 	})
 }
 
+const firstRoomJoinSQL = `SELECT author FROM messages WHERE conv = ? AND ` + roomOnly + ` AND kind = ?
+	ORDER BY hlc, author, author_seq LIMIT 1`
+
 // FirstRoomJoin is the author of the earliest join in the room's order
 // (hlc, author, seq): the owner of a room made before operations existed.
 func (s *Store) FirstRoomJoin(ctx context.Context, room string) (string, bool, error) {
 	var author string
-	err := s.reader.QueryRowContext(ctx, `SELECT author FROM messages WHERE conv = ? AND kind = ?
-		ORDER BY hlc, author, author_seq LIMIT 1`, RoomConv(room), KindJoin).Scan(&author)
+	err := s.reader.QueryRowContext(ctx, firstRoomJoinSQL, RoomConv(room), KindJoin).Scan(&author)
 	if err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return "", false, nil

@@ -88,12 +88,14 @@ func (s *Store) RoomReceipts(ctx context.Context, room string) ([]RoomReceipt, e
 	return out, nil
 }
 
+const roomReadSeqsSQL = `SELECT author, max(author_seq) FROM messages
+	WHERE conv = ? AND ` + roomOnly + ` AND hlc <= ? AND author_seq > 0 GROUP BY author`
+
 // RoomReadSeqs is, per author, the highest seq among room's messages at or
 // before the clock hlc in display order: what a reader whose marker is at
 // hlc has read of each author.
 func (s *Store) RoomReadSeqs(ctx context.Context, room string, hlc uint64) (map[string]uint64, error) {
-	rows, err := s.reader.QueryContext(ctx, `SELECT author, max(author_seq) FROM messages
-		WHERE conv = ? AND hlc <= ? AND author_seq > 0 GROUP BY author`, RoomConv(room), int64(min(hlc, 1<<63-1)))
+	rows, err := s.reader.QueryContext(ctx, roomReadSeqsSQL, RoomConv(room), int64(min(hlc, 1<<63-1)))
 	if err != nil {
 		return nil, fmt.Errorf("storage: read seqs of %s: %w", room, err)
 	}
