@@ -277,18 +277,38 @@ func postLatencies(lat []time.Duration) string {
 	return fmt.Sprintf("p50 %s p99 %s (%d posts)", s[len(s)/2].Round(time.Millisecond), s[len(s)*99/100].Round(time.Millisecond), len(s))
 }
 
+// postTimes gathers how long each post took to reach the last colleague,
+// the first warm left out, and names the posts that took over a second
+// and who had them last.
+type postTimes struct {
+	warm int
+	lat  []time.Duration
+	slow []string
+}
+
+func (p *postTimes) add(i int, took time.Duration, who string) {
+	if i >= p.warm {
+		p.lat = append(p.lat, took)
+	}
+	if took > time.Second {
+		p.slow = append(p.slow, fmt.Sprintf("%d (%s, last %s)", i, took.Round(time.Millisecond), who))
+	}
+}
+
+// String is what has been measured so far.
+func (p *postTimes) String() string {
+	if len(p.slow) == 0 {
+		return postLatencies(p.lat)
+	}
+	return fmt.Sprintf("%s; over a second: %s", postLatencies(p.lat), strings.Join(p.slow, ", "))
+}
+
 // fanOut posts to #general 150 ms apart at least (the room quota is 8 a
 // second per author) and times each post until the last colleague has it.
 func fanOut(ctx context.Context, author *officeNode, room string, n int, got <-chan postSeen) (string, error) {
-	const total, warm = 100, 10
-	var lat []time.Duration
-	var slow []string        // the posts that took over a second, and who had them last
-	sofar := func() string { // what a post that breaks leaves measured
-		if len(slow) == 0 {
-			return postLatencies(lat)
-		}
-		return fmt.Sprintf("%s; over a second: %s", postLatencies(lat), strings.Join(slow, ", "))
-	}
+	const total = 100
+	times := &postTimes{warm: 10}
+	sofar := times.String
 	for i := range total {
 		began := time.Now()
 		if _, err := author.svc.SendRoom(ctx, room, "probe "+strconv.Itoa(i)); err != nil {
@@ -302,13 +322,7 @@ func fanOut(ctx context.Context, author *officeNode, room string, n int, got <-c
 				return "", fmt.Errorf("post %d reached %d of %d colleagues in 30 s; before it: %s", i, k, n-1, sofar())
 			}
 		}
-		took := last.at.Sub(began)
-		if i >= warm {
-			lat = append(lat, took)
-		}
-		if took > time.Second {
-			slow = append(slow, fmt.Sprintf("%d (%s, last %s)", i, took.Round(time.Millisecond), last.who))
-		}
+		times.add(i, last.at.Sub(began), last.who)
 		if rest := 150*time.Millisecond - time.Since(began); rest > 0 {
 			time.Sleep(rest) // pacing under the quota, not waiting for a state
 		}

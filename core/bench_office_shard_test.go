@@ -138,7 +138,7 @@ func (sh *officeShard) serve(in *bufio.Scanner) error {
 	}()
 	go func() {
 		for p := range sh.posts {
-			sh.say("got %d %s", p.at.UnixNano(), p.text)
+			sh.say("got %d %s %s", p.at.UnixNano(), p.who, p.text)
 		}
 	}()
 	sh.say("ready")

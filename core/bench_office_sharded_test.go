@@ -189,9 +189,9 @@ func (o *shardedOffice) logs() string {
 // apart at least, and each post is timed until the last colleague, in
 // whichever process, has it.
 func (o *shardedOffice) fanOut() (string, error) {
-	const total, warm = 100, 10
-	var lat []time.Duration
-	sofar := func() string { return postLatencies(lat) }
+	const total = 100
+	times := &postTimes{warm: 10}
+	sofar := times.String
 	for i := range total {
 		paced := time.Now().Add(150 * time.Millisecond)
 		if err := o.send(0, "post %d", i); err != nil {
@@ -199,6 +199,7 @@ func (o *shardedOffice) fanOut() (string, error) {
 		}
 		want := strconv.Itoa(i)
 		var began, last time.Time
+		var who string // the colleague who had it last
 		for seen := 0; began.IsZero() || seen < o.n-1; {
 			m, err := o.next(30*time.Second, "sent", "got")
 			if err != nil {
@@ -210,14 +211,14 @@ func (o *shardedOffice) fanOut() (string, error) {
 					return "", fmt.Errorf("post %d: %s; before it: %s", i, strings.Join(m.f[3:], " "), sofar())
 				}
 				began = time.Unix(0, num(m.f, 2))
-			case m.f[0] == "got" && len(m.f) == 4 && m.f[3] == want:
+			case m.f[0] == "got" && len(m.f) == 5 && m.f[4] == want:
 				seen++
-				last = time.Unix(0, max(last.UnixNano(), num(m.f, 1)))
+				if at := time.Unix(0, num(m.f, 1)); at.After(last) {
+					last, who = at, m.f[2]
+				}
 			}
 		}
-		if i >= warm {
-			lat = append(lat, last.Sub(began))
-		}
+		times.add(i, last.Sub(began), who)
 		time.Sleep(time.Until(paced)) // pacing under the room's quota, not waiting for a state
 	}
 	return sofar(), nil
