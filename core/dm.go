@@ -2,8 +2,6 @@ package core
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 
 	"hallway/chat"
 	"hallway/core/dm"
@@ -15,12 +13,6 @@ import (
 )
 
 func dmConv(id peer.ID) string { return chat.DMConv(id.String()).String() }
-
-func newMessageID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	return hex.EncodeToString(b[:])
-}
 
 func (s *Service) toMessage(m storage.Message, names map[string]string) chat.Message {
 	out := chat.Message{
