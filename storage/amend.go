@@ -73,7 +73,7 @@ const unreadMentionsSQL = `
 	GROUP BY m.conv
 	UNION ALL
 	SELECT m.conv, count(*) FROM rooms r
-	JOIN messages m ON m.conv = 'room:' || r.id AND m.` + roomOnly + ` AND m.hlc > r.last_read_hlc
+	JOIN messages m ON m.conv = 'room:' || r.id AND m.hlc > r.last_read_hlc
 	WHERE r.left_at = 0 AND m.author <> ?1 AND m.kind IN ('text', 'reply') AND instr(m.text, ?2) > 0
 	GROUP BY m.conv`
 

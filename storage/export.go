@@ -31,6 +31,20 @@ func (sc ExportScope) where() (string, []any) {
 	return where, args
 }
 
+// exportSQL reads the messages in scope (where, from ExportScope.where)
+// in the order of messages_conv_hlc, so that only messages of the same
+// conversation, clock, author and seq (a direct conversation's) are
+// sorted among themselves, never a conversation whole.
+func exportSQL(where string) string {
+	return `
+		SELECT ` + prefixed("m", messageColumns) + `, e.raw
+		FROM messages m
+		LEFT JOIN room_envelopes e ON m.conv GLOB 'room:*' AND e.room = substr(m.conv, 6)
+		     AND e.author = m.author AND e.seq = m.author_seq
+		WHERE true` + where + `
+		ORDER BY m.conv, m.hlc, m.author, m.author_seq, m.sent_at, m.seq`
+}
+
 // ExportRow is a message with what proves it: for a room message the
 // envelope its author signed (nil when none is stored).
 type ExportRow struct {
@@ -45,13 +59,7 @@ type ExportRow struct {
 // returned.
 func (s *Store) ExportMessages(ctx context.Context, sc ExportScope, fn func(ExportRow) error) error {
 	where, args := sc.where()
-	rows, err := s.reader.QueryContext(ctx, `
-		SELECT `+prefixed("m", messageColumns)+`, e.raw
-		FROM messages m
-		LEFT JOIN room_envelopes e ON m.conv GLOB 'room:*' AND e.room = substr(m.conv, 6)
-		     AND e.author = m.author AND e.seq = m.author_seq
-		WHERE true`+where+`
-		ORDER BY m.conv, m.hlc, m.author, m.author_seq, m.sent_at, m.seq`, args...)
+	rows, err := s.reader.QueryContext(ctx, exportSQL(where), args...)
 	if err != nil {
 		return fmt.Errorf("storage: export messages: %w", err)
 	}

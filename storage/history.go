@@ -39,18 +39,13 @@ func (s *Store) History(ctx context.Context, conv string, beforeSeq int64, limit
 	return msgs, nil
 }
 
-// roomOnly is the condition of messages_conv_hlc, the room messages'
-// display order, which holds no direct message: a query must state it
-// word for word for SQLite to read that index.
-const roomOnly = `conv GLOB 'room:*'`
-
 // roomHistorySQL cuts a room's page by the display order itself, through
 // messages_conv_hlc: every peer orders a room alike, so the cursor is a
 // position in that order rather than a local Seq. %s is the cursor condition.
 const roomHistorySQL = `
 	SELECT ` + messageColumns + ` FROM (
 		SELECT ` + messageColumns + ` FROM messages
-		WHERE conv = ?1 AND ` + roomOnly + ` AND ` + notAmendment + ` %s
+		WHERE conv = ?1 AND ` + notAmendment + ` %s
 		ORDER BY hlc DESC, author DESC, author_seq DESC LIMIT ?5
 	) ORDER BY hlc, author, author_seq`
 
@@ -93,11 +88,15 @@ func (s *Store) RoomHistory(ctx context.Context, room string, before *Cursor, li
 	return msgs, nil
 }
 
+// maxHLCSQL reads the clocks from messages_conv_hlc, not from the table,
+// which holds every text.
+const maxHLCSQL = `SELECT coalesce(max(hlc), 0) FROM messages`
+
 // MaxHLC returns the highest clock of any stored message, 0 if none, so that
 // a restarted clock never goes back on what this node already showed.
 func (s *Store) MaxHLC(ctx context.Context) (uint64, error) {
 	var hlc int64
-	if err := s.reader.QueryRowContext(ctx, `SELECT coalesce(max(hlc), 0) FROM messages`).Scan(&hlc); err != nil {
+	if err := s.reader.QueryRowContext(ctx, maxHLCSQL).Scan(&hlc); err != nil {
 		return 0, fmt.Errorf("storage: max clock: %w", err)
 	}
 	return uint64(hlc), nil

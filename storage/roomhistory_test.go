@@ -165,9 +165,9 @@ func TestRoomHistoryEdges(t *testing.T) {
 }
 
 // Without messages_conv_hlc, or with a cursor SQLite cannot seek to, every
-// room page would read the whole room; the plans show it. The index holds
-// room messages only, so each query that reads the room's order must say
-// so (roomOnly) for SQLite to use it.
+// room page would read the whole room; the plans show it, as they do for
+// each query that reads a room in display order, the highest clock read
+// at start, and the export, which reads every conversation in order.
 func TestRoomHistoryUsesIndex(t *testing.T) {
 	s := newTestStore(t)
 	page := []any{"room:r1", 5, bob, 1, 10}
@@ -188,6 +188,10 @@ func TestRoomHistoryUsesIndex(t *testing.T) {
 			want: "INDEX messages_conv_hlc (conv=? AND hlc<?)"},
 		{name: "first join", query: firstRoomJoinSQL, args: []any{"room:r1", KindJoin},
 			want: "USING INDEX messages_conv_hlc (conv=?)"},
+		{name: "the highest clock, at start", query: maxHLCSQL, want: "COVERING INDEX messages_conv_hlc"},
+		{name: "export, everything", query: exportSQL(""), want: "USE TEMP B-TREE FOR LAST 2 TERMS OF ORDER BY"},
+		{name: "export of a room", query: exportSQL(" AND m.conv = ?"), args: []any{"room:r1"},
+			want: "SEARCH m USING INDEX messages_conv_hlc (conv=?)"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

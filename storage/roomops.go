@@ -44,7 +44,7 @@ func (s *Store) RoomOps(ctx context.Context, room string) ([]RoomOp, error) {
 	})
 }
 
-const firstRoomJoinSQL = `SELECT author FROM messages WHERE conv = ? AND ` + roomOnly + ` AND kind = ?
+const firstRoomJoinSQL = `SELECT author FROM messages WHERE conv = ? AND kind = ?
 	ORDER BY hlc, author, author_seq LIMIT 1`
 
 // FirstRoomJoin is the author of the earliest join in the room's order

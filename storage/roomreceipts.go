@@ -89,7 +89,7 @@ func (s *Store) RoomReceipts(ctx context.Context, room string) ([]RoomReceipt, e
 }
 
 const roomReadSeqsSQL = `SELECT author, max(author_seq) FROM messages
-	WHERE conv = ? AND ` + roomOnly + ` AND hlc <= ? AND author_seq > 0 GROUP BY author`
+	WHERE conv = ? AND hlc <= ? AND author_seq > 0 GROUP BY author`
 
 // RoomReadSeqs is, per author, the highest seq among room's messages at or
 // before the clock hlc in display order: what a reader whose marker is at

@@ -122,7 +122,7 @@ func (s *Store) MarkRoomRead(ctx context.Context, id string, hlc uint64) error {
 
 const unreadCountSQL = `
 	SELECT count(*) FROM rooms r
-	JOIN messages m ON m.conv = ?2 AND m.` + roomOnly + ` AND m.hlc > r.last_read_hlc
+	JOIN messages m ON m.conv = ?2 AND m.hlc > r.last_read_hlc
 	WHERE r.id = ?1 AND m.kind IN (?3, 'reply') AND m.author <> ?4`
 
 // UnreadCount counts the text messages (and replies) of the room newer than its read
