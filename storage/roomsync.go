@@ -18,19 +18,21 @@ func (s *Store) RoomHeads(ctx context.Context, room string) (map[string]uint64, 
 	return contiguousHeads(rows), nil
 }
 
-// A peer's missing envelopes are found one of two ways, whichever reads
-// fewer index entries. Either works for any vector; only the cost differs.
+// A peer's missing envelopes are found one of two ways, whichever costs
+// less (envelopesQuery). Either works for any vector; only the cost differs.
 //
 // envelopesInOrderSQL walks the room in display order and skips what the peer
 // has, stopping at the limit: it reads at most (stored - missing) + limit
-// entries, which suits a peer that has little, such as one that just joined.
+// index entries, which suits a peer that has little, such as one that just
+// joined.
 //
 // envelopesByAuthorSQL scans, per author, the seqs above what the peer has
-// and sorts only those keys: it reads exactly the missing rows (and those
-// the peer holds above a hole), which suits a peer that is nearly up to date.
+// along the primary key, reads each one's clock from its row, and sorts only
+// those keys: it reads exactly the missing rows (and those the peer holds
+// above a hole), which suits a peer that is nearly up to date.
 //
-// Both read the envelopes themselves, which are large, only for the rows
-// returned. ?2 lists the ranges of seqs to serve, [author, the author's
+// Both hand over the envelopes themselves, which are large, only for the
+// rows returned. ?2 lists the ranges of seqs to serve, [author, the author's
 // index, above, up to], one or two per author of the room (see wantsOf). A
 // peer that holds seqs above a hole gets the plan's "Held" form, where ?4
 // lists [author's index, seq] for each of them; its NOT IN over a subquery
