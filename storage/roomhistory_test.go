@@ -168,7 +168,7 @@ func TestRoomHistoryEdges(t *testing.T) {
 // room page would read the whole room; the plans show it, as they do for
 // each query that reads a room in display order, the highest clock read
 // at start, and the export, which reads every conversation in order.
-func TestRoomHistoryUsesIndex(t *testing.T) {
+func TestConvOrderReadersUseIndex(t *testing.T) {
 	s := newTestStore(t)
 	page := []any{"room:r1", 5, bob, 1, 10}
 	tests := []struct {
