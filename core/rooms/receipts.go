@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"slices"
 	"sync"
 	"time"
@@ -62,9 +61,6 @@ type receipts struct {
 	readShared func() bool
 	// floor is receiptFloor; tests lower it.
 	floor time.Duration
-	// jitter picks how long within d a receipt due at once waits
-	// (receiptSpread); tests fix it.
-	jitter func(d time.Duration) time.Duration
 
 	mu       sync.Mutex
 	due      map[string]bool                // rooms with a send scheduled
@@ -87,7 +83,7 @@ type receipts struct {
 
 func newReceipts(store receiptStore, self func() peer.ID, key ic.PrivKey, joined *Registry, spawn Spawner, pub Publisher, log *slog.Logger) *receipts {
 	return &receipts{store: store, self: self, key: key, joined: joined, spawn: spawn, pub: pub, log: log,
-		readShared: func() bool { return true }, floor: receiptFloor, jitter: rand.N[time.Duration],
+		readShared: func() bool { return true }, floor: receiptFloor,
 		due: map[string]bool{}, said: map[string]string{}, sent: map[string]time.Time{}, took: map[authorKey]time.Time{},
 		asked: map[peer.ID]time.Time{}, members: map[string]map[string]struct{}{}, sizes: map[string]int{}, admitted: map[[32]byte]struct{}{}}
 }
@@ -104,25 +100,10 @@ func receiptInterval(members int) time.Duration {
 	return receiptEvery * time.Duration(1+members/receiptMembersPerStep)
 }
 
-// receiptSpread is how long, at most, a member puts off a receipt that
-// is due at once: a random part of it, so that a post every member took
-// at the same moment does not bring all their receipts back in one wave
-// (each member checks each of them, and a post that arrives meanwhile
-// waits behind the wave); the members keep those random phases while
-// posts go on, since each next receipt is spaced from the member's last.
-// The whole interval in a room of receiptMembersPerStep members or more,
-// a share of it in a smaller one, so that in a room of a few the ticks
-// still come within moments (none for a room whose size is not known).
-func receiptSpread(members int) time.Duration {
-	return receiptInterval(members) * time.Duration(min(members, receiptMembersPerStep)) / receiptMembersPerStep
-}
-
-// touch schedules our receipt for room: when none was sent for its
-// receiptInterval, at a random moment within its receiptSpread; else when
-// that much has passed since the last one (or, if later, at that random
-// moment). The room's size is what intake last counted of its members,
-// kept while they change (none counted yet: a small room's interval, and
-// no wait).
+// touch schedules our receipt for room: now when none was sent for its
+// receiptInterval, else when that much has passed since the last one. The
+// room's size is what intake last counted of its members, kept while they
+// change (none counted yet: a small room's interval).
 func (r *receipts) touch(room string) {
 	j := r.joined.Get(room)
 	if j == nil || j.liveOnly || r.key == nil {
@@ -134,11 +115,7 @@ func (r *receipts) touch(room string) {
 		return
 	}
 	r.due[room] = true
-	members := r.sizes[room]
-	wait := time.Until(r.sent[room].Add(receiptInterval(members)))
-	if s := receiptSpread(members); s > 0 {
-		wait = max(wait, r.jitter(s))
-	}
+	wait := time.Until(r.sent[room].Add(receiptInterval(r.sizes[room])))
 	r.mu.Unlock()
 	r.spawn.Go(func(ctx context.Context) {
 		if wait > 0 {

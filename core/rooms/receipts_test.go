@@ -237,8 +237,7 @@ func allMembers(t *testing.T, room string, nodes ...*testNode) {
 }
 
 // In a large room a member's receipts are spaced by the room's size: the
-// first after a quiet spell waits a random part of the room's spread, the
-// next one receiptInterval, not receiptEvery, after the last.
+// next one waits receiptInterval, not receiptEvery, after the last.
 func TestReceiptsSpacedByRoomSize(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ctx := context.Background()
@@ -253,17 +252,9 @@ func TestReceiptsSpacedByRoomSize(t *testing.T) {
 		for i := len(set); i < members; i++ {
 			set[fmt.Sprint("member", i)] = struct{}{}
 		}
-		// The random part of the wait, fixed: 5 s of the room's spread.
-		const jitter = 5 * time.Second
 		ann.receipts.mu.Lock()
 		ann.receipts.members[room] = set
 		ann.receipts.sizes[room] = len(set)
-		ann.receipts.jitter = func(d time.Duration) time.Duration {
-			if d != receiptSpread(members) {
-				t.Errorf("jitter within %s, want within the spread of a room of %d, %s", d, members, receiptSpread(members))
-			}
-			return jitter
-		}
 		ann.receipts.mu.Unlock()
 		// Members change all the time in a room that large: the count
 		// taken last still spaces the receipts.
@@ -292,17 +283,8 @@ func TestReceiptsSpacedByRoomSize(t *testing.T) {
 		}
 		before := sent()
 		post("one")
-		// Long after the last, the receipt waits its random part of the
-		// spread and no more.
-		time.Sleep(jitter - time.Millisecond)
-		synctest.Wait()
-		if got := sent() - before; got != 0 {
-			t.Fatalf("%d receipts before the random wait of %s passed, want none", got, jitter)
-		}
-		time.Sleep(time.Millisecond)
-		synctest.Wait()
 		if got := sent() - before; got != 1 {
-			t.Fatalf("%d receipts once the random wait of %s passed, want 1", got, jitter)
+			t.Fatalf("%d receipts after a post long after the last, want 1 at once", got)
 		}
 		post("two")
 		time.Sleep(receiptEvery + time.Second)
@@ -503,29 +485,4 @@ func TestNoReceiptForAJoin(t *testing.T) {
 			}
 		}
 	})
-}
-
-// The random part of a receipt's wait grows with the room: none while its
-// size is unknown, moments in a room of a few, the whole interval from
-// receiptMembersPerStep members on.
-func TestReceiptSpread(t *testing.T) {
-	for _, c := range []struct {
-		members int
-		want    time.Duration
-	}{
-		{0, 0},
-		{2, 240 * time.Millisecond},
-		{10, 1200 * time.Millisecond},
-		{24, 2880 * time.Millisecond},
-		{25, 6 * time.Second},
-		{100, 15 * time.Second},
-		{200, 27 * time.Second},
-	} {
-		if got := receiptSpread(c.members); got != c.want {
-			t.Errorf("receiptSpread(%d) = %s, want %s", c.members, got, c.want)
-		}
-		if got := receiptSpread(c.members); got > receiptInterval(c.members) {
-			t.Errorf("receiptSpread(%d) = %s, past the interval %s", c.members, got, receiptInterval(c.members))
-		}
-	}
 }
