@@ -17,11 +17,11 @@ const (
 	// what lets a burst of thousands commit in a fraction of a second.
 	writerBatch = 500
 	// receiptGather is how long receipts that arrive alone wait for more
-	// before they are stored: spread over a room's interval (receipts.go),
-	// a large room's receipts would otherwise cost every member a
-	// transaction each. They are soft state shown as counts, which a
-	// moment later is as good; a message that arrives meanwhile ends the
-	// wait at once.
+	// before they are stored: arriving one after another, as the members
+	// of a large room send them, they would otherwise cost every member a
+	// transaction (and an fsync) each. They are soft state shown as
+	// counts, which a moment later is as good; a message that arrives
+	// meanwhile ends the wait at once.
 	receiptGather = 500 * time.Millisecond
 )
 
