@@ -3,7 +3,6 @@ package rooms
 import (
 	"context"
 	"log/slog"
-	"time"
 
 	"hallway/storage"
 
@@ -16,13 +15,6 @@ const (
 	// writerBatch bounds one transaction: one fsync for many messages is
 	// what lets a burst of thousands commit in a fraction of a second.
 	writerBatch = 500
-	// receiptGather is how long receipts that arrive alone wait for more
-	// before they are stored: arriving one after another, as the members
-	// of a large room send them, they would otherwise cost every member a
-	// transaction (and an fsync) each. They are soft state shown as
-	// counts, which a moment later is as good; a message that arrives
-	// meanwhile ends the wait at once.
-	receiptGather = 500 * time.Millisecond
 )
 
 // Writer commits gossiped room messages in batches, and the receipts
@@ -86,11 +78,6 @@ func (w *Writer) Run(ctx context.Context) error {
 				break drain
 			}
 		}
-		if len(batch) == 0 && len(receipts) < writerBatch {
-			if !w.gather(ctx, &batch, &receipts) {
-				return nil
-			}
-		}
 		if len(batch) > 0 {
 			if _, err := w.commit.commit(ctx, storage.Replicated, batch); err != nil {
 				// Not lost: the messages are still held by their authors and
@@ -102,26 +89,4 @@ func (w *Writer) Run(ctx context.Context) error {
 			w.keep(ctx, receipts...) // stored after the messages they may count
 		}
 	}
-}
-
-// gather adds to receipts what arrives within receiptGather, until a
-// message arrives (added to batch) or receipts are a full batch. It
-// reports false when ctx ended meanwhile.
-func (w *Writer) gather(ctx context.Context, batch *[]pending, receipts *[]*receiptIn) bool {
-	t := time.NewTimer(receiptGather)
-	defer t.Stop()
-	for len(*receipts) < writerBatch {
-		select {
-		case <-ctx.Done():
-			return false
-		case p := <-w.in:
-			*batch = append(*batch, p)
-			return true
-		case r := <-w.receipts:
-			*receipts = append(*receipts, r)
-		case <-t.C:
-			return true
-		}
-	}
-	return true
 }
