@@ -130,7 +130,7 @@ func TestAnEditOfAnothersDMIsRefused(t *testing.T) {
 		if kind == "delete" {
 			text = ""
 		}
-		forged := p2p.DM{ID: newMessageID(), Text: text, SentAt: time.Now().UnixMilli(), Kind: kind,
+		forged := p2p.DM{ID: chat.NewMessageID(), Text: text, SentAt: time.Now().UnixMilli(), Kind: kind,
 			Ref: &p2p.MessageRef{ID: m.ID, From: ann.ID().String()}}
 		err := bob.node.SendDMs(ctx, ann.ID(), []p2p.DM{forged}, func(p2p.DM) error { return nil })
 		if err == nil {

@@ -100,7 +100,7 @@ func TestHostileNamesLandSafely(t *testing.T) {
 	insideOnly(t, outside)
 
 	// An offer whose own name is hostile: the record and the file get safe names.
-	hostile := p2p.FileOffer{ID: newMessageID(), Name: "../../etc/passwd", Size: 1, Files: 1, Hash: strings.Repeat("a", 64)}
+	hostile := p2p.FileOffer{ID: chat.NewMessageID(), Name: "../../etc/passwd", Size: 1, Files: 1, Hash: strings.Repeat("a", 64)}
 	meta, _ := json.Marshal(hostile)
 	if _, err := ann.queueDM(context.Background(), b.ID(), "hostile", p2p.DMKindFile, string(meta)); err != nil {
 		t.Fatal(err)
@@ -129,7 +129,7 @@ func TestHugeDeclaredSizeRefused(t *testing.T) {
 	e := files.Entry{Path: "huge.iso", Size: size}
 	e.Chunks = make([][32]byte, (size+m.ChunkSize-1)/m.ChunkSize)
 	m.Entries = []files.Entry{e}
-	id := newMessageID()
+	id := chat.NewMessageID()
 	if _, err := ann.store.InsertTransfer(context.Background(), storage.Transfer{ID: id, Direction: storage.TransferOut,
 		Peer: b.ID().String(), Conv: dmConv(b.ID()), Name: m.Name, Size: size, Files: 1, ManifestHash: m.Hash(),
 		Manifest: m.Marshal(), SourcePath: "/nonexistent", State: storage.TransferOffered}); err != nil {

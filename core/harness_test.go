@@ -2,8 +2,6 @@ package core
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"testing"
 	"time"
 
@@ -137,12 +135,4 @@ func (n *node) history(ref string) []chat.Message {
 		n.t.Fatal(err)
 	}
 	return msgs
-}
-
-// newMessageID is a fresh message id as a Hallway sender makes one, for
-// messages a test forges.
-func newMessageID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	return hex.EncodeToString(b[:])
 }

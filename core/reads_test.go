@@ -96,7 +96,7 @@ func TestAForgedReadReceiptIsRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	ann.waitFor("Bob's", func() bool { return len(ann.history("Bob")) == 1 })
-	forged := p2p.DM{ID: newMessageID(), SentAt: time.Now().UnixMilli(), Kind: "read",
+	forged := p2p.DM{ID: chat.NewMessageID(), SentAt: time.Now().UnixMilli(), Kind: "read",
 		Ref: &p2p.MessageRef{ID: m.ID, From: bob.ID().String()}}
 	if err := ann.dm.Receive(ctx, bob.ID(), forged); !errors.Is(err, p2p.ErrBadFrame) {
 		t.Fatalf("a receipt for Bob's own message: %v", err)

@@ -84,7 +84,7 @@ func (s *Service) queueAll(ctx context.Context, tos []peer.ID, tmpl storage.Mess
 			continue
 		}
 		row := storage.Message{
-			ID: newMessageID(), Conv: conv(to), Author: s.deps.Net.ID().String(), Text: text,
+			ID: chat.NewMessageID(), Conv: conv(to), Author: s.deps.Net.ID().String(), Text: text,
 			SentAt: time.UnixMilli(time.Now().UnixMilli()), State: storage.StateSent, Kind: kind, Meta: meta,
 			RefAuthor: tmpl.RefAuthor, RefID: tmpl.RefID,
 		}

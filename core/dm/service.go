@@ -2,8 +2,6 @@ package dm
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"log/slog"
 
 	"hallway/chat"
@@ -43,9 +41,3 @@ func (s *Service) Kick(id peer.ID) { s.out.kick(id) }
 
 // conv is the conversation with a colleague.
 func conv(id peer.ID) string { return chat.DMConv(id.String()).String() }
-
-func newMessageID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	return hex.EncodeToString(b[:])
-}

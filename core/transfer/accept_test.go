@@ -31,7 +31,7 @@ func share(t *testing.T, name string, size int) shared {
 	if err != nil {
 		t.Fatal(err)
 	}
-	o := &p2p.FileOffer{ID: newID(), Name: m.Name, Size: m.TotalSize(), Files: 1, Hash: m.Hash()}
+	o := &p2p.FileOffer{ID: chat.NewMessageID(), Name: m.Name, Size: m.TotalSize(), Files: 1, Hash: m.Hash()}
 	return shared{path: p, m: m, offer: o}
 }
 

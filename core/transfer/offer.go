@@ -2,8 +2,6 @@ package transfer
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -72,7 +70,7 @@ func (s *Service) SendFile(ctx context.Context, ref, path string, expire time.Du
 	if err := s.sendable(m); err != nil {
 		return chat.Transfer{}, err
 	}
-	offer := p2p.FileOffer{ID: newID(), Name: m.Name, Size: m.TotalSize(), Files: len(m.Entries), Folder: m.Folder, Hash: m.Hash()}
+	offer := p2p.FileOffer{ID: chat.NewMessageID(), Name: m.Name, Size: m.TotalSize(), Files: len(m.Entries), Folder: m.Folder, Hash: m.Hash()}
 	if !expires.IsZero() {
 		offer.Expires = expires.UnixMilli()
 	}
@@ -160,10 +158,3 @@ func (s *Service) RoomFileOffered(e *storage.RoomEntry) {
 // isRoomRef: "#name" (or "room:<id>") names a room wherever a
 // conversation is asked for.
 func isRoomRef(ref string) bool { return chat.IsRoomRef(ref) }
-
-// newID is a fresh random transfer id, in the form of message ids.
-func newID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	return hex.EncodeToString(b[:])
-}

@@ -26,7 +26,7 @@ func folderShare(t *testing.T) shared {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return shared{path: dir, m: m, offer: &p2p.FileOffer{ID: newID(), Name: m.Name, Size: m.TotalSize(), Files: 2, Folder: true, Hash: m.Hash()}}
+	return shared{path: dir, m: m, offer: &p2p.FileOffer{ID: chat.NewMessageID(), Name: m.Name, Size: m.TotalSize(), Files: 2, Folder: true, Hash: m.Hash()}}
 }
 
 // A manifest that hashes to the offer but contradicts what the offer
@@ -94,7 +94,7 @@ func TestFreeSpaceHeldForDownloadsUnderWay(t *testing.T) {
 	r.net.src, r.net.connected[ann], r.net.failChunks = sh.source(sh.path), true, errors.New("link cut")
 	conv := chat.DMConv(ann.String()).String()
 	first, second := *sh.offer, *sh.offer
-	first.ID, second.ID = newID(), newID()
+	first.ID, second.ID = chat.NewMessageID(), chat.NewMessageID()
 	r.OfferReceived(ctx, ann, conv, &first)
 	r.OfferReceived(ctx, ann, conv, &second)
 	dir := t.TempDir()
