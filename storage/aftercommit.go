@@ -9,7 +9,7 @@ import (
 // wake it: a burst of commits wakes it once. The store's checkpoints and
 // its search indexing run this way, off the path of the commits.
 type afterCommits struct {
-	pause  time.Duration
+	pause  func() time.Duration // read before each wait
 	work   func(context.Context) error
 	wake   chan struct{}
 	cancel context.CancelFunc
@@ -19,7 +19,7 @@ type afterCommits struct {
 }
 
 func newAfterCommits(pause time.Duration, work func(context.Context) error) *afterCommits {
-	return &afterCommits{pause: pause, work: work, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	return &afterCommits{pause: func() time.Duration { return pause }, work: work, wake: make(chan struct{}, 1), done: make(chan struct{})}
 }
 
 // start runs a until stop.
@@ -48,7 +48,7 @@ func (a *afterCommits) run(ctx context.Context) {
 			return
 		case <-a.wake:
 		}
-		pause.Reset(a.pause)
+		pause.Reset(a.pause())
 		select {
 		case <-ctx.Done():
 			return

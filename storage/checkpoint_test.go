@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"os"
 	"path/filepath"
 	"testing"
@@ -50,5 +51,51 @@ func TestCheckpointCopiesTheLogInTheBackground(t *testing.T) {
 	defer c.Close()
 	if _, ok, err := c.MessageByID(ctx, "peer", "m1"); err != nil || !ok {
 		t.Fatalf("the database file lacks the committed message: %v, %v", ok, err)
+	}
+}
+
+// The log is copied seldom while it grows slowly, and soon while it grows
+// fast: a transaction of some megabytes makes the next copy come after the
+// short pause, a small one after that brings back the long one.
+func TestCheckpointPaceFollowsTheLogsGrowth(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "hallway.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if got := s.ckpt.pause(); got != checkpointPause {
+		t.Fatalf("pause of a store just opened %v, want %v", got, checkpointPause)
+	}
+	if _, err := s.writer.ExecContext(ctx, "CREATE TABLE scratch (b BLOB)"); err != nil {
+		t.Fatal(err)
+	}
+	// Some 5 MiB in one transaction: more pages than checkpointBusyPages.
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		for range checkpointBusyPages + 256 {
+			if _, err := tx.ExecContext(ctx, "INSERT INTO scratch VALUES (randomblob(4000))"); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ckpt.checkpoint(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.ckpt.pause(); got != checkpointPauseBusy {
+		t.Fatalf("pause after a large transaction %v, want %v", got, checkpointPauseBusy)
+	}
+	// The log was copied whole: the next transaction starts it afresh.
+	if _, err := s.writer.ExecContext(ctx, "INSERT INTO scratch VALUES (x'00')"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ckpt.checkpoint(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.ckpt.pause(); got != checkpointPause {
+		t.Fatalf("pause after a small transaction %v, want %v", got, checkpointPause)
 	}
 }
