@@ -2,15 +2,23 @@ package storage
 
 import (
 	"context"
+	"sync/atomic"
 	"time"
 )
 
 // afterCommits runs work in the background a pause after the commits that
 // wake it: a burst of commits wakes it once. The store's checkpoints and
 // its search indexing run this way, off the path of the commits.
+//
+// The pause is calm while the work finds little to do each run (a
+// conversation: what a few seconds bring costs little more to handle
+// than what one brings), and hurried after a run that found much (an
+// import, a large sync), so that what piles up meanwhile stays small.
 type afterCommits struct {
-	pause  func() time.Duration // read before each wait
-	work   func(context.Context) error
+	calm, hurried time.Duration
+	// work does the job and reports whether it found much to do.
+	work   func(context.Context) (busy bool, err error)
+	busy   atomic.Bool // what the last run reported
 	wake   chan struct{}
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -18,8 +26,8 @@ type afterCommits struct {
 	ran func(error)
 }
 
-func newAfterCommits(pause time.Duration, work func(context.Context) error) *afterCommits {
-	return &afterCommits{pause: func() time.Duration { return pause }, work: work, wake: make(chan struct{}, 1), done: make(chan struct{})}
+func newAfterCommits(calm, hurried time.Duration, work func(context.Context) (bool, error)) *afterCommits {
+	return &afterCommits{calm: calm, hurried: hurried, work: work, wake: make(chan struct{}, 1), done: make(chan struct{})}
 }
 
 // start runs a until stop.
@@ -38,6 +46,23 @@ func (a *afterCommits) poke() {
 	}
 }
 
+// pause is how long the next run waits after the commit that wakes it.
+func (a *afterCommits) pause() time.Duration {
+	if a.busy.Load() {
+		return a.hurried
+	}
+	return a.calm
+}
+
+// once runs the work now, and notes how soon the next run is due.
+func (a *afterCommits) once(ctx context.Context) error {
+	busy, err := a.work(ctx)
+	if err == nil {
+		a.busy.Store(busy)
+	}
+	return err
+}
+
 func (a *afterCommits) run(ctx context.Context) {
 	defer close(a.done)
 	pause := time.NewTimer(0)
@@ -54,7 +79,7 @@ func (a *afterCommits) run(ctx context.Context) {
 			return
 		case <-pause.C:
 		}
-		err := a.work(ctx)
+		err := a.once(ctx)
 		if a.ran != nil {
 			a.ran(err)
 		}

@@ -94,7 +94,7 @@ func TestBacklogIndexedAfterReopen(t *testing.T) {
 	defer s.Close()
 	ran := make(chan error, 1)
 	s.index.stop() // and again, as Open does, with a hook to wait on
-	s.index = newAfterCommits(backlogPause, s.indexInBackground)
+	s.index = newAfterCommits(backlogPause, backlogPauseBusy, s.indexInBackground)
 	s.index.ran = func(err error) { ran <- err }
 	s.index.start()
 	s.index.poke()
@@ -132,8 +132,8 @@ func TestBackgroundIndexerWorksOffALongBacklog(t *testing.T) {
 	if got := backlogLen(t, s); got != n {
 		t.Fatalf("%d in the backlog, want %d", got, n)
 	}
-	if err := s.indexInBackground(ctx); err != nil {
-		t.Fatal(err)
+	if busy, err := s.indexInBackground(ctx); err != nil || !busy {
+		t.Fatalf("indexing %d: busy %v, %v; want busy", n, busy, err)
 	}
 	if got := backlogLen(t, s); got != 0 {
 		t.Fatalf("%d left in the backlog after the indexer ran", got)
@@ -143,4 +143,13 @@ func TestBackgroundIndexerWorksOffALongBacklog(t *testing.T) {
 		t.Fatalf("%d indexed (%v), want %d", indexed, err, n)
 	}
 	ftsIntegrity(t, s)
+	// A message or two, as a conversation brings them: not busy, so the
+	// next run waits the calm pause.
+	m := Message{ID: "last", Conv: "dm:" + bob, Author: bob, Text: "one more", SentAt: time.Now()}
+	if _, _, err := s.InsertIncoming(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	if busy, err := s.indexInBackground(ctx); err != nil || busy {
+		t.Fatalf("indexing one: busy %v, %v; want not busy", busy, err)
+	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"sync/atomic"
 	"time"
 )
 
@@ -36,41 +35,25 @@ const (
 type checkpointer struct {
 	*afterCommits
 	db *sql.DB // one connection, for checkpoints only
-	// busy: the last copy found checkpointBusyPages or more in the log.
-	busy atomic.Bool
-	// calm and hurried are checkpointPause and checkpointPauseBusy; tests
-	// shorten them.
-	calm, hurried time.Duration
 }
 
 func startCheckpointer(db *sql.DB) *checkpointer {
-	c := &checkpointer{db: db, calm: checkpointPause, hurried: checkpointPauseBusy}
-	c.afterCommits = newAfterCommits(0, c.checkpoint)
-	c.afterCommits.pause = c.pause
-	c.afterCommits.start()
+	c := &checkpointer{db: db}
+	c.afterCommits = newAfterCommits(checkpointPause, checkpointPauseBusy, c.checkpoint).start()
 	return c
 }
 
-// pause is how long the next copy waits after the commit that wakes it.
-func (c *checkpointer) pause() time.Duration {
-	if c.busy.Load() {
-		return c.hurried
-	}
-	return c.calm
-}
-
-// checkpoint copies the log, and notes from its size how soon the next
-// copy is due. A log that could not be reset since the last copy (a
-// reader still on old pages) keeps its pages and so counts as busy: the
-// copies come as often as they always did.
-func (c *checkpointer) checkpoint(ctx context.Context) error {
+// checkpoint copies the log, and reports whether it held many pages. A
+// log that could not be reset since the last copy (a reader still on old
+// pages) keeps its pages and so counts as busy: the copies then come as
+// often as they always did.
+func (c *checkpointer) checkpoint(ctx context.Context) (bool, error) {
 	var blocked, pages, copied int
 	err := c.db.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&blocked, &pages, &copied)
 	if err != nil {
-		return fmt.Errorf("checkpoint: %w", err)
+		return false, fmt.Errorf("checkpoint: %w", err)
 	}
-	c.busy.Store(pages >= checkpointBusyPages)
-	return nil
+	return pages >= checkpointBusyPages, nil
 }
 
 // stop ends the checkpointer and closes its connection.

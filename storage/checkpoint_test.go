@@ -82,7 +82,7 @@ func TestCheckpointPaceFollowsTheLogsGrowth(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.ckpt.checkpoint(ctx); err != nil {
+	if err := s.ckpt.once(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if got := s.ckpt.pause(); got != checkpointPauseBusy {
@@ -92,7 +92,7 @@ func TestCheckpointPaceFollowsTheLogsGrowth(t *testing.T) {
 	if _, err := s.writer.ExecContext(ctx, "INSERT INTO scratch VALUES (x'00')"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.ckpt.checkpoint(ctx); err != nil {
+	if err := s.ckpt.once(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if got := s.ckpt.pause(); got != checkpointPause {
