@@ -14,9 +14,8 @@ const (
 	// storing it (about 380 µs against 350), four at once less than half
 	// as much each; a room of colleagues posting every few seconds had
 	// every member index each post on its own, and indexing every second
-	// instead of every three cost ten members of a busy room 10-17% more
-	// CPU a post. Search loses nothing by the wait: it works off the
-	// backlog first.
+	// still made each run small. Search loses nothing by the wait: it
+	// works off the backlog first.
 	backlogPause = 3 * time.Second
 	// backlogPauseBusy is the pause after a run that indexed a step or
 	// more (a large sync): what a search would have to work off first

@@ -12,9 +12,9 @@ const (
 	// one before they are copied into the database, while it grows slowly
 	// (conversation: a few pages a commit). Each copy ends with an fsync
 	// of the database file, and the pages a run of commits touches are
-	// mostly the same ones, so copying seldom copies each once: ten
-	// members of a busy room spent 10-25% less CPU a post than copying
-	// every half second.
+	// mostly the same ones, so copying seldom copies each once (with the
+	// indexer's longer pause, ten members of a busy room spent 9% less
+	// CPU a post than copying every half second: docs/ARCHIVE.md).
 	checkpointPause = 3 * time.Second
 	// checkpointPauseBusy is the pause while the log grows fast (an
 	// import, a large sync): gathering three seconds of that would pass
