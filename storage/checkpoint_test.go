@@ -58,12 +58,8 @@ func TestCheckpointCopiesTheLogInTheBackground(t *testing.T) {
 // fast: a transaction of some megabytes makes the next copy come after the
 // short pause, a small one after that brings back the long one.
 func TestCheckpointPaceFollowsTheLogsGrowth(t *testing.T) {
-	ctx := context.Background()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "hallway.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	ctx := t.Context()
+	s := newTestStore(t)
 	if got := s.ckpt.pause(); got != checkpointPause {
 		t.Fatalf("pause of a store just opened %v, want %v", got, checkpointPause)
 	}
@@ -71,7 +67,7 @@ func TestCheckpointPaceFollowsTheLogsGrowth(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Some 5 MiB in one transaction: more pages than checkpointBusyPages.
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		for range checkpointBusyPages + 256 {
 			if _, err := tx.ExecContext(ctx, "INSERT INTO scratch VALUES (randomblob(4000))"); err != nil {
 				return err

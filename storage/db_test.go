@@ -264,13 +264,9 @@ func TestConcurrentReadersAndWriters(t *testing.T) {
 // commit, and every reader, see FULL again.
 func TestReplicatedCommitRestoresSynchronous(t *testing.T) {
 	ctx := t.Context()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "h.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := newTestStore(t)
 	var during int
-	err = s.inTxWith(ctx, Replicated, func(tx *sql.Tx) error {
+	err := s.inTxWith(ctx, Replicated, func(tx *sql.Tx) error {
 		return tx.QueryRowContext(ctx, "PRAGMA synchronous").Scan(&during)
 	})
 	if err != nil || during != 1 {
