@@ -80,7 +80,11 @@ func (w *dmWiring) Resolve(ctx context.Context, ref string) (peer.ID, error) {
 	return w.svc().Resolve(ctx, ref)
 }
 func (w *dmWiring) Name(ctx context.Context, id peer.ID) string {
-	return w.svc().colleague(ctx, id).Name
+	// The name alone, from the store's cache: describing the colleague
+	// (fingerprint, route, presence) for it cost each message received
+	// a few per cent of its CPU.
+	name, _ := w.svc().colleagueNamed(ctx, id)
+	return name
 }
 func (w *dmWiring) ToMessage(m storage.Message, names map[string]string) chat.Message {
 	return w.svc().toMessage(m, names)

@@ -51,7 +51,7 @@ func TestCrashWriter(t *testing.T) {
 		case 3:
 			// Acknowledge the outgoing message sent just before.
 			prev := fmt.Sprintf("r%s-%d", round, i-1)
-			if _, err := s.MarkDelivered(ctx, me, prev); err != nil {
+			if _, _, err := s.MarkDelivered(ctx, me, prev); err != nil {
 				t.Fatalf("MarkDelivered: %v", err)
 			}
 			line = "delivered " + prev

@@ -10,7 +10,10 @@
 //
 // What the store reports as saved has been committed with synchronous=FULL in
 // WAL mode, so it survives the process being killed and the machine losing
-// power. Writes go through one connection and reads through a small pool of
+// power. What others hold too and give again is committed Replicated
+// (synchronous=NORMAL: it survives the process being killed, a power cut
+// may take back its last moments): room messages received, a recipient's
+// acknowledgement of a direct message, the search index. Writes go through one connection and reads through a small pool of
 // read-only connections, so readers never wait for a writer.
 //
 // The schema is created and upgraded by numbered SQL files embedded in the

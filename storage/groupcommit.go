@@ -17,13 +17,15 @@ var errStoreClosed = errors.New("storage: the store is closed")
 // groupWrite is one caller's write waiting for a group commit.
 type groupWrite struct {
 	ctx  context.Context
+	d    Durability
 	fn   func(*sql.Tx) error
 	done chan error
 }
 
 // grouper commits the small writes that arrive while a commit is on disk
-// together, in one transaction: each is durable when its caller returns,
-// as with a transaction of its own, but a burst of them (messages from
+// together, in one transaction: each is as durable when its caller
+// returns as in a transaction of its own (the group fsyncs when any of
+// its writes is Durable), but a burst of them (messages from
 // many colleagues at once) shares one fsync instead of paying one each. A
 // lone write waits for nothing. When one write of a group fails, the group
 // is undone and each write runs again in a transaction of its own, so the
@@ -48,7 +50,13 @@ func startGrouper(s *Store) *grouper {
 // callers' writes, and returns once that transaction committed (nil) or
 // fn's part was undone (its error, or the commit's).
 func (s *Store) inGroupTx(ctx context.Context, fn func(*sql.Tx) error) error {
-	w := &groupWrite{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	return s.inGroupTxWith(ctx, Durable, fn)
+}
+
+// inGroupTxWith is inGroupTx with the durability d asks for: a group
+// commits Replicated only when every write in it asked for no more.
+func (s *Store) inGroupTxWith(ctx context.Context, d Durability, fn func(*sql.Tx) error) error {
+	w := &groupWrite{ctx: ctx, d: d, fn: fn, done: make(chan error, 1)}
 	select {
 	case s.group.queue <- w:
 	case <-s.group.stop:
@@ -94,7 +102,13 @@ func (g *grouper) commit(batch []*groupWrite) {
 	// The transaction belongs to no caller: one caller's context ending
 	// must not roll back the others' writes.
 	bg := context.Background()
-	err := g.s.inTx(bg, func(tx *sql.Tx) error {
+	d := Replicated
+	for _, w := range batch {
+		if w.d == Durable {
+			d = Durable
+		}
+	}
+	err := g.s.inTxWith(bg, d, func(tx *sql.Tx) error {
 		for i, w := range batch {
 			if errs[i] = w.ctx.Err(); errs[i] != nil {
 				continue
@@ -108,7 +122,7 @@ func (g *grouper) commit(batch []*groupWrite) {
 	if err != nil && len(batch) > 1 {
 		for i, w := range batch {
 			if errs[i] == nil {
-				errs[i] = g.s.inTx(bg, w.fn)
+				errs[i] = g.s.inTxWith(bg, w.d, w.fn)
 			}
 		}
 		err = nil

@@ -135,3 +135,47 @@ func TestGroupCommitAfterClose(t *testing.T) {
 		t.Fatalf("write after close: %v", err)
 	}
 }
+
+// A group commits without an fsync only when none of its writes asks for
+// one, and leaves the writer's commits durable after it.
+func TestGroupCommitFsyncsWhenAnyWriteAsks(t *testing.T) {
+	s := newTestStore(t)
+	ctx := context.Background()
+	// synchronous reports the mode the write's transaction commits with:
+	// 1 is NORMAL (Replicated), 2 is FULL (Durable).
+	write := func(d Durability, got *int) *groupWrite {
+		return &groupWrite{ctx: ctx, d: d, done: make(chan error, 1), fn: func(tx *sql.Tx) error {
+			return tx.QueryRowContext(ctx, "PRAGMA synchronous").Scan(got)
+		}}
+	}
+	for _, c := range []struct {
+		name string
+		ds   []Durability
+		want int
+	}{
+		{"replicated alone", []Durability{Replicated, Replicated}, 1},
+		{"durable among replicated", []Durability{Replicated, Durable, Replicated}, 2},
+		{"durable alone", []Durability{Durable}, 2},
+	} {
+		got := make([]int, len(c.ds))
+		var batch []*groupWrite
+		for i, d := range c.ds {
+			batch = append(batch, write(d, &got[i]))
+		}
+		s.group.commit(batch)
+		for i, w := range batch {
+			if err := <-w.done; err != nil {
+				t.Fatalf("%s: write %d: %v", c.name, i, err)
+			}
+			if got[i] != c.want {
+				t.Errorf("%s: write %d committed with synchronous=%d, want %d", c.name, i, got[i], c.want)
+			}
+		}
+	}
+	var after int
+	if err := s.inGroupTx(ctx, func(tx *sql.Tx) error {
+		return tx.QueryRowContext(ctx, "PRAGMA synchronous").Scan(&after)
+	}); err != nil || after != 2 {
+		t.Fatalf("a write after them committed with synchronous=%d (%v), want 2", after, err)
+	}
+}

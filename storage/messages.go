@@ -95,7 +95,7 @@ const queueIndexSQL = `
 const (
 	queueOutgoingSQL = `INSERT INTO outbox (msg_seq, peer, queued_at) VALUES (?, ?, ?)`
 	messageByIDSQL   = `SELECT ` + messageColumns + ` FROM messages WHERE author = ? AND id = ?`
-	markDeliveredSQL = `UPDATE messages SET state = ? WHERE author = ? AND id = ? AND state = ? RETURNING seq`
+	markDeliveredSQL = `UPDATE messages SET state = ? WHERE author = ? AND id = ? AND state = ? RETURNING ` + messageColumns
 	unqueueSQL       = `DELETE FROM outbox WHERE msg_seq = ?`
 )
 
@@ -155,29 +155,35 @@ func (s *Store) insertIncoming(ctx context.Context, m Message, stored *Message, 
 }
 
 // MarkDelivered records the recipient's acknowledgement: the message becomes
-// "delivered" and leaves the outbox in one transaction. changed is false when
-// the message is unknown or was not waiting (already delivered, or incoming).
-// The store does not know who acknowledged; checking that the acknowledging
-// peer is the recipient is the caller's job.
-func (s *Store) MarkDelivered(ctx context.Context, author, id string) (changed bool, err error) {
-	err = s.inGroupTx(ctx, func(tx *sql.Tx) error {
-		var seq int64
-		err := tx.StmtContext(ctx, s.stmts.markDelivered).QueryRowContext(ctx,
-			StateDelivered, author, id, StateSent).Scan(&seq)
+// "delivered" and leaves the outbox in one transaction, and m is the
+// message as it is now stored. changed is false when the message is
+// unknown or was not waiting (already delivered, or incoming). The store
+// does not know who acknowledged; checking that the acknowledging peer is
+// the recipient is the caller's job.
+//
+// The mark is Replicated, not Durable: a power cut may take it back, and
+// then the message is queued again and sent again, and the recipient,
+// who keeps the first copy, acknowledges it again.
+func (s *Store) MarkDelivered(ctx context.Context, author, id string) (m Message, changed bool, err error) {
+	err = s.inGroupTxWith(ctx, Replicated, func(tx *sql.Tx) error {
+		got, err := scanMessage(tx.StmtContext(ctx, s.stmts.markDelivered).QueryRowContext(ctx,
+			StateDelivered, author, id, StateSent))
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}
 		if err != nil {
 			return err
 		}
-		changed = true
-		_, err = tx.StmtContext(ctx, s.stmts.unqueue).ExecContext(ctx, seq)
-		return err
+		if _, err := tx.StmtContext(ctx, s.stmts.unqueue).ExecContext(ctx, got.Seq); err != nil {
+			return err
+		}
+		m, changed = got, true
+		return nil
 	})
 	if err != nil {
-		return false, fmt.Errorf("storage: mark delivered %s/%s: %w", author, id, err)
+		return Message{}, false, fmt.Errorf("storage: mark delivered %s/%s: %w", author, id, err)
 	}
-	return changed, nil
+	return m, changed, nil
 }
 
 // Outbox lists the undelivered outgoing messages queued for peer, oldest

@@ -52,12 +52,22 @@ func TestOutgoingDeliveryLifecycle(t *testing.T) {
 		{name: "unknown message", author: me, id: "nope", wantChanged: false},
 	}
 	for _, st := range steps {
-		changed, err := s.MarkDelivered(ctx, st.author, st.id)
+		got, changed, err := s.MarkDelivered(ctx, st.author, st.id)
 		if err != nil {
 			t.Fatalf("%s: MarkDelivered: %v", st.name, err)
 		}
 		if changed != st.wantChanged {
 			t.Errorf("%s: changed = %v, want %v", st.name, changed, st.wantChanged)
+		}
+		// The message is returned as it is now stored, so the caller
+		// can announce it without reading it back.
+		want := Message{}
+		if changed {
+			want = m
+			want.State = StateDelivered
+		}
+		if got != want {
+			t.Errorf("%s: MarkDelivered returned\n  %+v\nwant\n  %+v", st.name, got, want)
 		}
 	}
 	if out, err := s.Outbox(ctx, bob, 10); err != nil || len(out) != 0 {
@@ -197,7 +207,7 @@ func TestInsertIncomingIdempotent(t *testing.T) {
 			t.Errorf("%s: CountMessages = %d, %v; want %d", tc.name, n, err, tc.wantCount)
 		}
 	}
-	if changed, err := s.MarkDelivered(ctx, bob, "x1"); err != nil || changed {
+	if _, changed, err := s.MarkDelivered(ctx, bob, "x1"); err != nil || changed {
 		t.Errorf("MarkDelivered on an incoming message = %v, %v; want false, nil", changed, err)
 	}
 }
@@ -249,7 +259,7 @@ func TestOutboxOrderLimitAndPeers(t *testing.T) {
 		t.Errorf("OutboxPeers = %v, %v; want [%s %s]", peers, err, bob, cat)
 	}
 	for _, id := range []string{"m2", "m5"} {
-		if _, err := s.MarkDelivered(ctx, me, id); err != nil {
+		if _, _, err := s.MarkDelivered(ctx, me, id); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -198,7 +198,7 @@ func TestApplyRetentionDeletesExactlyWhatIsDue(t *testing.T) {
 	must(t, s.IntegrityCheck(ctx))
 
 	// Once delivered, the old queued message goes too.
-	if _, err := s.MarkDelivered(ctx, me, "queued"); err != nil {
+	if _, _, err := s.MarkDelivered(ctx, me, "queued"); err != nil {
 		t.Fatal(err)
 	}
 	if res, err := s.ApplyRetention(ctx, now); err != nil || res.Messages != 1 {

@@ -61,8 +61,7 @@ type Store interface {
 	History(ctx context.Context, conv string, beforeSeq int64, limit int) ([]storage.Message, error)
 	Outbox(ctx context.Context, peer string, limit int) ([]storage.Message, error)
 	OutboxPeers(ctx context.Context) ([]string, error)
-	MarkDelivered(ctx context.Context, author, id string) (changed bool, err error)
-	MessageByID(ctx context.Context, author, id string) (storage.Message, bool, error)
+	MarkDelivered(ctx context.Context, author, id string) (m storage.Message, changed bool, err error)
 }
 
 // Net is the network host messages leave by.

@@ -18,6 +18,7 @@ type fakeStore struct {
 	outbox    map[string][]string        // peer → queued ids, oldest first
 	seq       int64
 	insertErr error // returned by the inserts while set
+	reads     int   // calls of Outbox
 }
 
 func newFakeStore() *fakeStore {
@@ -84,6 +85,7 @@ func sortBySeq(ms []storage.Message) {
 func (f *fakeStore) Outbox(_ context.Context, peer string, limit int) ([]storage.Message, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.reads++
 	var out []storage.Message
 	for _, k := range f.outbox[peer] {
 		if len(out) == limit {
@@ -106,13 +108,13 @@ func (f *fakeStore) OutboxPeers(context.Context) ([]string, error) {
 	return out, nil
 }
 
-func (f *fakeStore) MarkDelivered(_ context.Context, author, id string) (bool, error) {
+func (f *fakeStore) MarkDelivered(_ context.Context, author, id string) (storage.Message, bool, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	k := author + "/" + id
 	m, ok := f.msgs[k]
 	if !ok || m.State != storage.StateSent {
-		return false, nil
+		return storage.Message{}, false, nil
 	}
 	m.State = storage.StateDelivered
 	f.msgs[k] = m
@@ -124,14 +126,7 @@ func (f *fakeStore) MarkDelivered(_ context.Context, author, id string) (bool, e
 			}
 		}
 	}
-	return true, nil
-}
-
-func (f *fakeStore) MessageByID(_ context.Context, author, id string) (storage.Message, bool, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	m, ok := f.msgs[author+"/"+id]
-	return m, ok, nil
+	return m, true, nil
 }
 
 func (f *fakeStore) message(t *testing.T, author peer.ID, id string) storage.Message {

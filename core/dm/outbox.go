@@ -86,20 +86,25 @@ func (o *outbox) flush(ctx context.Context, id peer.ID) {
 		}
 		sendCtx, cancel := context.WithTimeout(ctx, time.Minute)
 		err = o.net.SendDMs(sendCtx, id, dms, func(d p2p.DM) error {
-			changed, err := o.store.MarkDelivered(ctx, self, d.ID)
+			m, changed, err := o.store.MarkDelivered(ctx, self, d.ID)
 			if err != nil {
 				return err
 			}
 			if changed {
-				if m, ok, err := o.store.MessageByID(ctx, self, d.ID); err == nil && ok {
-					o.pub.Publish(chat.MessageDelivered{Message: o.messages.ToMessage(m, nil)})
-				}
+				o.pub.Publish(chat.MessageDelivered{Message: o.messages.ToMessage(m, nil)})
 			}
 			return nil
 		})
 		cancel()
 		if err != nil {
 			o.log.Debug("delivery interrupted; the messages stay queued", "peer", id, "err", err)
+			return
+		}
+		// A short batch was all that was queued when it was read: what
+		// was committed since was kicked, and the kick runs the flush
+		// again (flushLoop), so reading the outbox once more here would
+		// find nothing new.
+		if len(queued) < outboxBatch {
 			return
 		}
 	}

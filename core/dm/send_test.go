@@ -104,6 +104,58 @@ func TestSendCommitsThenDeliversInOrderPerColleague(t *testing.T) {
 	}
 }
 
+// A flush reads the outbox once for a batch shorter than a full one: what
+// is committed after that read kicks a flush of its own. A full batch is
+// followed by another read, so a long queue leaves whole and in order.
+func TestFlushReadsTheOutboxOncePerShortBatch(t *testing.T) {
+	ann, bob := newIdentity(t), newIdentity(t)
+	p := newParty(t, ann, fakeColleagues{"Bob": bob.id})
+	ctx := context.Background()
+
+	var want []string
+	for i := range outboxBatch + 1 {
+		m, err := p.dm.Send(ctx, "Bob", fmt.Sprintf("queued %d", i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, m.ID)
+	}
+	p.spawn.wg.Wait()
+	p.net.connect(bob.id)
+	p.store.mu.Lock()
+	p.store.reads = 0
+	p.store.mu.Unlock()
+	p.dm.Kick(bob.id)
+	p.spawn.wg.Wait()
+	if p.store.reads != 2 {
+		t.Errorf("%d outbox reads for a full batch and one message, want 2", p.store.reads)
+	}
+
+	for i := range 3 {
+		m, err := p.dm.Send(ctx, "Bob", fmt.Sprintf("live %d", i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, m.ID)
+		p.spawn.wg.Wait()
+	}
+	if p.store.reads != 5 {
+		t.Errorf("%d outbox reads after three messages sent one by one, want 5", p.store.reads)
+	}
+	var got []string
+	for _, d := range p.net.received(bob.id) {
+		got = append(got, d.ID)
+	}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("Bob got %d messages, want %d in order", len(got), len(want))
+	}
+	for _, id := range want {
+		if st := p.store.message(t, ann.id, id).State; st != storage.StateDelivered {
+			t.Fatalf("message %s is %s", id, st)
+		}
+	}
+}
+
 // A delivery that fails part way keeps the rest queued; the periodic
 // retry sends them, in order, once.
 func TestFailedDeliveryIsRetried(t *testing.T) {

@@ -52,7 +52,7 @@ func TestR4Writer(t *testing.T) {
 			_, err = s.InsertOutgoing(ctx, storage.Message{ID: id, Conv: "dm:" + writerOther, Author: writerSelf, Text: "out"}, writerOther)
 			line = "out " + id
 		case 2:
-			_, err = s.MarkDelivered(ctx, writerSelf, fmt.Sprintf("%s-%d", tag, i-1))
+			_, _, err = s.MarkDelivered(ctx, writerSelf, fmt.Sprintf("%s-%d", tag, i-1))
 			line = "delivered " + fmt.Sprintf("%s-%d", tag, i-1)
 		default:
 			d := storage.Durable
