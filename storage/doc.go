@@ -13,8 +13,9 @@
 // power. What others hold too and give again is committed Replicated
 // (synchronous=NORMAL: it survives the process being killed, a power cut
 // may take back its last moments): room messages received, a recipient's
-// acknowledgement of a direct message, the search index. Writes go through one connection and reads through a small pool of
-// read-only connections, so readers never wait for a writer.
+// acknowledgement of a direct message, the search index. Writes go
+// through one connection and reads through a small pool of read-only
+// connections, so readers never wait for a writer.
 //
 // The schema is created and upgraded by numbered SQL files embedded in the
 // binary (migrations/NNNN_name.sql), applied in order, each in its own

@@ -166,6 +166,9 @@ func (s *Store) insertIncoming(ctx context.Context, m Message, stored *Message, 
 // who keeps the first copy, acknowledges it again.
 func (s *Store) MarkDelivered(ctx context.Context, author, id string) (m Message, changed bool, err error) {
 	err = s.inGroupTxWith(ctx, Replicated, func(tx *sql.Tx) error {
+		// A group that fails runs its writes again, each alone: what an
+		// undone run found is not what was stored.
+		m, changed = Message{}, false
 		got, err := scanMessage(tx.StmtContext(ctx, s.stmts.markDelivered).QueryRowContext(ctx,
 			StateDelivered, author, id, StateSent))
 		if errors.Is(err, sql.ErrNoRows) {
