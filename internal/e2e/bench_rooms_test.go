@@ -74,10 +74,7 @@ func benchFanout(t *testing.T, n int) {
 	for i, d := range ds[1:] {
 		before[i] = d.Stats()
 	}
-	cpu := make([]time.Duration, n)
-	for i, d := range ds {
-		cpu[i] = cpuTime(t, d.Pid())
-	}
+	cpuFrom := cpuTimes(t, ds)
 	began := time.Now()
 	// One post every 150 ms: each author may post 8 a second (the room
 	// post quota), so a faster sender would measure the quota's pacing.
@@ -108,31 +105,15 @@ func benchFanout(t *testing.T, n int) {
 	// seconds after them; receipts) counts too.
 	time.Sleep(4 * time.Second)
 	took := time.Since(began)
-	var members time.Duration
-	for i, d := range ds {
-		cpu[i] = cpuTime(t, d.Pid()) - cpu[i]
-		if i > 0 {
-			members += cpu[i]
-		}
-	}
+	cpu, members := cpuSince(t, ds, cpuFrom)
 	// The members' CPU over those seconds includes what they spend idle
 	// (keep-alive pings, gossip heartbeats, periodic syncs): measured
 	// after the posts over as many seconds, it is reported beside the
 	// total and taken out of the figure per post.
-	idleFrom := make([]time.Duration, n)
-	for i, d := range ds {
-		idleFrom[i] = cpuTime(t, d.Pid())
-	}
+	idleFrom := cpuTimes(t, ds)
 	const idleFor = 10 * time.Second
 	time.Sleep(idleFor)
-	idleAt := make([]time.Duration, n)
-	var idle time.Duration
-	for i, d := range ds {
-		idleAt[i] = cpuTime(t, d.Pid()) - idleFrom[i]
-		if i > 0 {
-			idle += idleAt[i]
-		}
-	}
+	idleAt, idle := cpuSince(t, ds, idleFrom)
 	during := func(d time.Duration) time.Duration {
 		return time.Duration(float64(d) * float64(took) / float64(idleFor))
 	}
@@ -151,6 +132,28 @@ func benchFanout(t *testing.T, n int) {
 		took.Round(time.Second), perPost(cpu[0], 1), perPost(members, n-1), 100*float64(idle)/float64(idleFor)/float64(n-1))
 	fmt.Printf("BENCH room signatures verified per message taken, %d members: %.2f (%d envelope signatures for %d gossip messages; gossip carries no pubsub signature)\n",
 		n, float64(sigs)/float64(max(taken, 1)), sigs, taken)
+}
+
+// cpuTimes is the CPU time each of ds has used so far.
+func cpuTimes(t *testing.T, ds []*fleet.Daemon) []time.Duration {
+	out := make([]time.Duration, len(ds))
+	for i, d := range ds {
+		out[i] = cpuTime(t, d.Pid())
+	}
+	return out
+}
+
+// cpuSince is the CPU time each of ds has used since from (cpuTimes),
+// and the sum of it over the members, every daemon but the first.
+func cpuSince(t *testing.T, ds []*fleet.Daemon, from []time.Duration) (each []time.Duration, members time.Duration) {
+	each = cpuTimes(t, ds)
+	for i := range each {
+		each[i] -= from[i]
+		if i > 0 {
+			members += each[i]
+		}
+	}
+	return each, members
 }
 
 func TestBenchRoomFanout5(t *testing.T)  { benchOnly(t); benchFanout(t, 5) }
