@@ -99,6 +99,10 @@ func benchOfficeSharded(t *testing.T, n, k int) (err error) {
 	idle0 := o.cpu()
 	time.Sleep(idle)
 	idleCPU := cores(idle0, o.cpu()) / float64(n)
+	time.Sleep(quietAfter)
+	quiet0 := o.cpu()
+	time.Sleep(quietFor)
+	quietCPU := cores(quiet0, o.cpu()) / float64(n)
 
 	if err := o.broadcast("memory"); err != nil {
 		return err
@@ -128,8 +132,8 @@ func benchOfficeSharded(t *testing.T, n, k int) (err error) {
 	fmt.Printf("BENCH office N=%d: %s (%g arrivals a second; %.1f cores busy meanwhile; %d processes, opening them took %s), #general lists all %d everywhere %s; #general fan-out to the last of %d: %s; presence change seen by all %d: %s; machine load %s\n",
 		n, onlineText, perSecond, formingCPU, k, opened.Round(100*time.Millisecond),
 		n, membersText, n-1, fan, n-1, pres, benchenv.LoadAverage())
-	fmt.Printf("BENCH office N=%d per node: heap in use %.1f MiB, RSS %.1f MiB, %.0f goroutines, %.1f open files, idle CPU %.2f%% of a core; libp2p connections avg %.1f, min %d, max %d (of %d colleagues); through a relay: %d connections, %d of %d pairs (counted at both ends) with no other\n",
-		n, perNode(heap)/(1<<20), perNode(rss)/(1<<20), perNode(goroutines), perNode(fds), 100*idleCPU,
+	fmt.Printf("BENCH office N=%d per node: heap in use %.1f MiB, RSS %.1f MiB, %.0f goroutines, %.1f open files, idle CPU %.2f%% of a core (%.2f%% once quiet a minute); libp2p connections avg %.1f, min %d, max %d (of %d colleagues); through a relay: %d connections, %d of %d pairs (counted at both ends) with no other\n",
+		n, perNode(heap)/(1<<20), perNode(rss)/(1<<20), perNode(goroutines), perNode(fds), 100*idleCPU, 100*quietCPU,
 		float64(sum)/float64(max(len(conns), 1)), conns[0], conns[len(conns)-1], n-1, relayed, relayedOnly, n*(n-1))
 
 	stuck, took := o.stop()

@@ -254,7 +254,8 @@ func benchOffice(t *testing.T, n int) (err error) {
 		pres = fmt.Sprintf("breaks (%v)", err)
 	}
 
-	// What an idle office costs: keep-alive pings, gossip heartbeats.
+	// What an idle office costs: keep-alive pings, gossip heartbeats, the
+	// periodic sync of rooms written in just now (quietCores: once quiet).
 	// With HALLWAY_BENCH_PROFILE the idle time is profiled, and lasts 30 s.
 	idle := 10 * time.Second
 	stopIdle, err := profileOffice(n, "idle")
@@ -272,6 +273,7 @@ func benchOffice(t *testing.T, n int) (err error) {
 	idleCPU := float64(benchenv.CPUTime()-idle0) / float64(idle) / float64(n)
 
 	heap, rss := settledMemory()
+	quietCPU := quietCores(benchenv.CPUTime) / float64(n)
 	var conns []int
 	relayed, relayedOnly := 0, 0
 	for _, nd := range nodes {
@@ -291,8 +293,8 @@ func benchOffice(t *testing.T, n int) (err error) {
 	fmt.Printf("BENCH office N=%d: %s (%g arrivals a second; %.1f cores busy meanwhile; opening them took %s), #general lists all %d everywhere at %s; #general fan-out to the last of %d: %s; presence change seen by all %d: %s; machine load %s\n",
 		n, onlineText, perSecond, formingCPU, opened.Round(100*time.Millisecond),
 		n, members.Round(100*time.Millisecond), n-1, fan, n-1, pres, benchenv.LoadAverage())
-	fmt.Printf("BENCH office N=%d per node: heap in use %.1f MiB, RSS %.1f MiB, %.0f goroutines, %.1f open files, idle CPU %.2f%% of a core; libp2p connections avg %.1f, min %d, max %d (of %d colleagues); through a relay: %d connections, %d of %d pairs (counted at both ends) with no other\n",
-		n, mib(heap, baseHeap), mib(rss, baseRSS), float64(goroutines)/float64(n), float64(fds)/float64(n), 100*idleCPU,
+	fmt.Printf("BENCH office N=%d per node: heap in use %.1f MiB, RSS %.1f MiB, %.0f goroutines, %.1f open files, idle CPU %.2f%% of a core (%.2f%% once quiet a minute); libp2p connections avg %.1f, min %d, max %d (of %d colleagues); through a relay: %d connections, %d of %d pairs (counted at both ends) with no other\n",
+		n, mib(heap, baseHeap), mib(rss, baseRSS), float64(goroutines)/float64(n), float64(fds)/float64(n), 100*idleCPU, 100*quietCPU,
 		float64(sum)/float64(n), conns[0], conns[len(conns)-1], n-1, relayed, relayedOnly, n*(n-1))
 
 	began := time.Now()
@@ -306,4 +308,21 @@ func benchOffice(t *testing.T, n int) (err error) {
 		return fmt.Errorf("shutdown left %d nodes running, %+d goroutines, %+d open files", stuck, leftG, leftFD)
 	}
 	return nil
+}
+
+// An office is measured idle twice: right after its posts and presence
+// changes, and again once nobody has written for quietAfter, when its
+// rooms' periodic sync has slowed to once a minute (rooms.paces).
+const (
+	quietAfter = 60 * time.Second
+	quietFor   = 20 * time.Second
+)
+
+// quietCores waits quietAfter, then returns the cores the office used
+// over quietFor, by cpu (its CPU time so far).
+func quietCores(cpu func() time.Duration) float64 {
+	time.Sleep(quietAfter)
+	t0 := cpu()
+	time.Sleep(quietFor)
+	return float64(cpu()-t0) / float64(quietFor)
 }
