@@ -27,7 +27,8 @@ import (
 // only that colleague's address; peer exchange (the colleagues a profile
 // introduces) finds everyone else. They arrive one a second
 // (HALLWAY_OFFICE_ARRIVALS to change, fractions too: 0.5 is one every two
-// seconds; HALLWAY_BENCH_PROFILE profiles the office forming, posting and idle).
+// seconds; HALLWAY_BENCH_PROFILE profiles the office forming, posting, idle
+// and quiet).
 // mDNS is measured on its own, in
 // namespaces (discovery.TestBenchMDNSScale).
 //
@@ -255,7 +256,7 @@ func benchOffice(t *testing.T, n int) (err error) {
 	}
 
 	// What an idle office costs: keep-alive pings, gossip heartbeats, the
-	// periodic sync of rooms written in just now (quietCores: once quiet).
+	// last posts' receipts (quietCores: once nobody has written a while).
 	// With HALLWAY_BENCH_PROFILE the idle time is profiled, and lasts 30 s.
 	idle := 10 * time.Second
 	stopIdle, err := profileOffice(n, "idle")
@@ -273,7 +274,11 @@ func benchOffice(t *testing.T, n int) (err error) {
 	idleCPU := float64(benchenv.CPUTime()-idle0) / float64(idle) / float64(n)
 
 	heap, rss := settledMemory()
-	quietCPU := quietCores(benchenv.CPUTime) / float64(n)
+	quietCPU, err := quietCores(n, benchenv.CPUTime)
+	if err != nil {
+		return err
+	}
+	quietCPU /= float64(n)
 	var conns []int
 	relayed, relayedOnly := 0, 0
 	for _, nd := range nodes {
@@ -311,18 +316,27 @@ func benchOffice(t *testing.T, n int) (err error) {
 }
 
 // An office is measured idle twice: right after its posts and presence
-// changes, and again once nobody has written for quietAfter, when its
-// rooms' periodic sync has slowed to once a minute (rooms.paces).
+// changes, while their receipts still go round, and again once nobody has
+// written for quietAfter: what it costs at rest, all day.
 const (
 	quietAfter = 60 * time.Second
 	quietFor   = 20 * time.Second
 )
 
-// quietCores waits quietAfter, then returns the cores the office used
-// over quietFor, by cpu (its CPU time so far).
-func quietCores(cpu func() time.Duration) float64 {
+// quietCores waits quietAfter, then returns the cores the office of n
+// used over quietFor, by cpu (its CPU time so far); with
+// HALLWAY_BENCH_PROFILE that time is profiled ("quiet").
+func quietCores(n int, cpu func() time.Duration) (float64, error) {
 	time.Sleep(quietAfter)
+	stop, err := profileOffice(n, "quiet")
+	if err != nil {
+		return 0, err
+	}
 	t0 := cpu()
 	time.Sleep(quietFor)
-	return float64(cpu()-t0) / float64(quietFor)
+	used := cpu() - t0
+	if stop != nil {
+		stop()
+	}
+	return float64(used) / float64(quietFor), nil
 }
