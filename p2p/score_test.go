@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"sync"
 	"testing"
@@ -156,10 +157,10 @@ func TestRoomFloodCappedAndGraylisted(t *testing.T) {
 	start := time.Now()
 	flood, honestPosts := 0, 0
 	// The flood goes on until the victim's reading of the flooder's score
-	// is past the publish threshold, as a flood does. Scores are read once
-	// a second, and strikes halve in a minute: the publish threshold
-	// (about 22 strikes) holds for half a minute after the graylist (about
-	// 32), whenever the reading comes.
+	// is past the publish threshold, as a flood does. Scores are read
+	// every scoreInspectPeriod, and strikes halve in a minute: the
+	// publish threshold (about 22 strikes) holds for half a minute after
+	// the graylist (about 32), whenever the reading comes.
 	for round := 0; victim.GossipScore(flooder.ID()) >= publishThreshold; round++ {
 		if round == rounds {
 			t.Fatalf("after %d flood posts the flooder's score is %.0f, want below %d", flood, victim.GossipScore(flooder.ID()), publishThreshold)
@@ -284,5 +285,30 @@ func TestOwnBurstKeepsInsideTheQuota(t *testing.T) {
 	}
 	if st := b.Stats(); st.RoomOverQuota != 0 {
 		t.Fatalf("our own burst went over the quota at a member: %+v", st)
+	}
+}
+
+// Scores decay every scoreDecayInterval, and each counter falls to
+// nothing (1 %) in the time it is meant to, whatever that interval: a
+// factor worked out for gossipsub's default second would keep a penalty
+// five times as long.
+func TestScoreDecaysLastAsLongAsMeant(t *testing.T) {
+	p := peerScoreParams(func(peer.ID) bool { return false }, &strikes{})
+	topic := roomTopicScore()
+	for name, c := range map[string]struct {
+		factor float64
+		over   time.Duration
+	}{
+		"behaviour penalty":          {p.BehaviourPenaltyDecay, time.Minute},
+		"first message deliveries":   {topic.FirstMessageDeliveriesDecay, 10 * time.Minute},
+		"invalid message deliveries": {topic.InvalidMessageDeliveriesDecay, invalidDecay},
+	} {
+		left := math.Pow(c.factor, float64(c.over/p.DecayInterval))
+		if math.Abs(left-pubsub.DefaultDecayToZero) > 1e-9 {
+			t.Errorf("%s: %.4f of it left after %v, want %.2f", name, left, c.over, pubsub.DefaultDecayToZero)
+		}
+	}
+	if p.DecayInterval != scoreDecayInterval {
+		t.Errorf("scores decay every %v, want %v", p.DecayInterval, scoreDecayInterval)
 	}
 }
