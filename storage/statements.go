@@ -54,6 +54,7 @@ type statements struct {
 	setting     *sql.Stmt
 	peer        *sql.Stmt
 	transfer    *sql.Stmt
+	unfinished  *sql.Stmt
 	receiptAts  *sql.Stmt
 	receiptRaw  *sql.Stmt
 	all         []*sql.Stmt
@@ -100,6 +101,7 @@ func prepareStatements(ctx context.Context, writer, reader *sql.DB) (*statements
 		{&st.setting, reader, settingSQL},
 		{&st.peer, reader, peerSQL},
 		{&st.transfer, reader, transferSQL},
+		{&st.unfinished, reader, unfinishedDownloadsSQL},
 		{&st.receiptAts, reader, receiptAtsSQL},
 		{&st.receiptRaw, reader, receiptRawSQL},
 	} {

@@ -91,14 +91,13 @@ func freeSpace(dir string) (uint64, error) {
 // held is the space the other downloads under way (or paused) into the
 // volume of dir will still write, and how many they are.
 func (s *Service) held(ctx context.Context, id, dir string) (held uint64, n int) {
-	ts, err := s.store.Transfers(ctx)
+	ts, err := s.store.UnfinishedDownloads(ctx)
 	if err != nil {
 		return 0, 0
 	}
 	vol, volOK := files.Volume(dir)
 	for _, t := range ts {
-		if t.ID == id || t.Direction != storage.TransferIn || t.DestDir == "" ||
-			t.State != storage.TransferActive && t.State != storage.TransferPaused {
+		if t.ID == id || t.DestDir == "" {
 			continue
 		}
 		if v, ok := files.Volume(t.DestDir); volOK && ok && v != vol {

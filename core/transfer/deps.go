@@ -18,6 +18,9 @@ type Store interface {
 	InsertTransfer(ctx context.Context, t storage.Transfer) (inserted bool, err error)
 	Transfer(ctx context.Context, id string) (storage.Transfer, error)
 	Transfers(ctx context.Context) ([]storage.Transfer, error)
+	// UnfinishedDownloads lists the incoming transfers under way or
+	// paused, newest first.
+	UnfinishedDownloads(ctx context.Context) ([]storage.Transfer, error)
 	UpdateTransfer(ctx context.Context, id string, u storage.TransferUpdate) error
 	SaveProgress(ctx context.Context, id string, bytesDone int64, have []byte) error
 	Servable(ctx context.Context, manifestHash string) ([]storage.Transfer, error)

@@ -68,6 +68,13 @@ func (f *fakeStore) Transfers(context.Context) ([]storage.Transfer, error) {
 	return out, nil
 }
 
+func (f *fakeStore) UnfinishedDownloads(ctx context.Context) ([]storage.Transfer, error) {
+	all, _ := f.Transfers(ctx)
+	return slices.DeleteFunc(all, func(t storage.Transfer) bool {
+		return t.Direction != storage.TransferIn || t.State != storage.TransferActive && t.State != storage.TransferPaused
+	}), nil
+}
+
 func (f *fakeStore) UpdateTransfer(_ context.Context, id string, u storage.TransferUpdate) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()

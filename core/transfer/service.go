@@ -11,7 +11,6 @@ import (
 	"hallway/chat"
 	"hallway/files"
 	"hallway/p2p"
-	"hallway/storage"
 
 	"github.com/libp2p/go-libp2p/core/peer"
 )
@@ -96,14 +95,14 @@ func (s *Service) Run(ctx context.Context) error {
 // Resume restarts the active downloads that can fetch from from (every
 // one when from is empty).
 func (s *Service) Resume(ctx context.Context, from peer.ID) {
-	ts, err := s.store.Transfers(ctx)
+	ts, err := s.store.UnfinishedDownloads(ctx)
 	if err != nil {
+		if ctx.Err() == nil {
+			s.log.Warn("resume downloads", "err", err)
+		}
 		return
 	}
 	for _, t := range ts {
-		if t.Direction != storage.TransferIn || (t.State != storage.TransferActive && t.State != storage.TransferPaused) {
-			continue
-		}
 		if from == "" || t.Peer == from.String() || chat.IsRoomConv(t.Conv) {
 			s.dls.start(t.ID)
 		}
