@@ -53,6 +53,13 @@ func TestRoomMembership(t *testing.T) {
 		if !slices.Equal(got, st.want) {
 			t.Errorf("%s: RoomMembers = %v, want %v", st.name, got, st.want)
 		}
+		// The summary's count is of the same members.
+		if n, err := s.RoomMemberCount(ctx, "r1"); err != nil || n != len(st.want) {
+			t.Errorf("%s: RoomMemberCount = %d, %v; want %d", st.name, n, err, len(st.want))
+		}
+	}
+	if n, err := s.RoomMemberCount(ctx, "another"); err != nil || n != 0 {
+		t.Errorf("RoomMemberCount of a room never heard of = %d, %v; want 0", n, err)
 	}
 }
 

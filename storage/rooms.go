@@ -165,6 +165,19 @@ func (s *Store) RoomMembers(ctx context.Context, room string) ([]Member, error) 
 	})
 }
 
+const roomMemberCountSQL = `SELECT count(*) FROM room_members WHERE room = ? AND member = 1`
+
+// RoomMemberCount is how many members RoomMembers lists, counted without
+// reading and ordering them: a room's summary, given again at every change
+// of its membership, needs no more.
+func (s *Store) RoomMemberCount(ctx context.Context, room string) (int, error) {
+	var n int
+	if err := s.stmts.roomMemberCount.QueryRowContext(ctx, room).Scan(&n); err != nil {
+		return 0, fmt.Errorf("storage: count members of room %s: %w", room, err)
+	}
+	return n, nil
+}
+
 func scanRoom(sc scanner) (Room, error) {
 	var (
 		r                     Room

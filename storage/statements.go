@@ -41,23 +41,24 @@ type statements struct {
 	chainLinks      *sql.Stmt // on the writer: read in the insert's transaction
 
 	// Reader.
-	nextRoomSeq *sql.Stmt
-	backlogAny  *sql.Stmt
-	roomHeads   *sql.Stmt
-	messageByID *sql.Stmt
-	outbox      *sql.Stmt
-	unreadCount *sql.Stmt
-	roomMembers *sql.Stmt
-	roomNewest  *sql.Stmt
-	roomBefore  *sql.Stmt
-	history     *sql.Stmt
-	setting     *sql.Stmt
-	peer        *sql.Stmt
-	transfer    *sql.Stmt
-	unfinished  *sql.Stmt
-	receiptAts  *sql.Stmt
-	receiptRaw  *sql.Stmt
-	all         []*sql.Stmt
+	nextRoomSeq     *sql.Stmt
+	backlogAny      *sql.Stmt
+	roomHeads       *sql.Stmt
+	messageByID     *sql.Stmt
+	outbox          *sql.Stmt
+	unreadCount     *sql.Stmt
+	roomMembers     *sql.Stmt
+	roomMemberCount *sql.Stmt
+	roomNewest      *sql.Stmt
+	roomBefore      *sql.Stmt
+	history         *sql.Stmt
+	setting         *sql.Stmt
+	peer            *sql.Stmt
+	transfer        *sql.Stmt
+	unfinished      *sql.Stmt
+	receiptAts      *sql.Stmt
+	receiptRaw      *sql.Stmt
+	all             []*sql.Stmt
 }
 
 func prepareStatements(ctx context.Context, writer, reader *sql.DB) (*statements, error) {
@@ -95,6 +96,7 @@ func prepareStatements(ctx context.Context, writer, reader *sql.DB) (*statements
 		{&st.outbox, reader, outboxSQL},
 		{&st.unreadCount, reader, unreadCountSQL},
 		{&st.roomMembers, reader, roomMembersSQL},
+		{&st.roomMemberCount, reader, roomMemberCountSQL},
 		{&st.roomNewest, reader, roomNewestSQL},
 		{&st.roomBefore, reader, roomBeforeSQL},
 		{&st.history, reader, historySQL},

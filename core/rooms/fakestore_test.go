@@ -115,6 +115,11 @@ func (s *fakeStore) RoomMembers(_ context.Context, room string) ([]storage.Membe
 	return out, nil
 }
 
+func (s *fakeStore) RoomMemberCount(ctx context.Context, room string) (int, error) {
+	ms, err := s.RoomMembers(ctx, room)
+	return len(ms), err
+}
+
 func cmpString(a, b string) int {
 	switch {
 	case a < b:

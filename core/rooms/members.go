@@ -40,6 +40,22 @@ func (m *Manager) members(ctx context.Context, j *Joined) ([]storage.Member, err
 	return rows, nil
 }
 
+// memberCount is how many members m.members lists, without listing them
+// where the store can count them.
+func (m *Manager) memberCount(ctx context.Context, j *Joined) (int, error) {
+	if j.liveOnly {
+		return 1 + len(j.Peers()), nil
+	}
+	if r := j.roster(); r != nil && !j.general {
+		return len(r.roles), nil
+	}
+	n, err := m.deps.Store.RoomMemberCount(ctx, j.id)
+	if err != nil {
+		return 0, fmt.Errorf("room members: %w", err)
+	}
+	return n, nil
+}
+
 // roleOf is a member's role in the API.
 func roleOf(j *Joined, p string) string {
 	if j.general {

@@ -33,6 +33,7 @@ type membershipStore interface {
 	UpsertRoom(ctx context.Context, r storage.Room) error
 	LeaveRoom(ctx context.Context, id string) error
 	RoomMembers(ctx context.Context, room string) ([]storage.Member, error)
+	RoomMemberCount(ctx context.Context, room string) (int, error)
 	UnreadCount(ctx context.Context, id, self string) (int, error)
 }
 
@@ -356,7 +357,7 @@ func (m *Manager) Leave(ctx context.Context, ref string) error {
 
 // summary is the API form of a joined room.
 func (m *Manager) summary(ctx context.Context, j *Joined) (chat.Room, error) {
-	members, err := m.members(ctx, j)
+	members, err := m.memberCount(ctx, j)
 	if err != nil {
 		return chat.Room{}, err
 	}
@@ -368,7 +369,7 @@ func (m *Manager) summary(ctx context.Context, j *Joined) (chat.Room, error) {
 	if err != nil {
 		return chat.Room{}, fmt.Errorf("room forks: %w", err)
 	}
-	return chat.Room{ID: j.id, Name: j.name, General: j.general, Members: len(members), Unread: unread,
+	return chat.Room{ID: j.id, Name: j.name, General: j.general, Members: members, Unread: unread,
 		OpenLAN: j.general && m.cfg.Workspace == nil, Forked: forked, Epoch: j.Epoch()}, nil
 }
 

@@ -323,3 +323,43 @@ func TestLookupsForOtherFeatures(t *testing.T) {
 		t.Fatalf("offer in a room we are not in: %v", err)
 	}
 }
+
+// A room's summary counts the members its member list shows: in a
+// workspace's #general, counted by the store, and in a project room, by
+// its roster.
+func TestRoomListCountsTheMembersListed(t *testing.T) {
+	_, nodes := workspace(t, "Ann", "Bob", "Cat")
+	ann, bob := nodes[0], nodes[1]
+	ctx := context.Background()
+	counted := func(ref string) int {
+		rs, err := ann.List(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rs {
+			if r.General && ref == "#general" || !r.General && "#"+r.Name == ref {
+				return r.Members
+			}
+		}
+		return -1
+	}
+	listed := func(ref string) int {
+		ms, err := ann.Members(ctx, ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(ms)
+	}
+	gen := ann.Joined().All()[slices.IndexFunc(ann.Joined().All(), (*Joined).General)]
+	meshed(t, gen.ID(), nodes...)
+	ann.waitFor("everyone in #general", func() bool { return listed("#general") == 3 })
+	if got := counted("#general"); got != 3 {
+		t.Errorf("#general: the summary counts %d members, the list shows 3", got)
+	}
+	room := project(t, ann, bob)
+	ann.Syncer().Request(bob.id, []string{room})
+	ann.waitFor("Bob's join", func() bool { _, in := ann.role(room, bob.id); return in })
+	if got, want := counted("#project"), listed("#project"); got != want || want != 2 {
+		t.Errorf("#project: the summary counts %d members, the list shows %d (want 2)", got, want)
+	}
+}
