@@ -220,7 +220,7 @@ func benchOffice(t *testing.T, n int) (err error) {
 		stopForming()
 	}
 	// Said at once: a later phase that breaks does not lose it.
-	fmt.Printf("BENCH office N=%d online: %s\n", n, onlineText)
+	fmt.Printf("BENCH office N=%d online: %s; %s\n", n, onlineText, formingSyncs(nodes))
 
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
 	defer cancel()

@@ -20,6 +20,10 @@ type Stats struct {
 	// checked since the start, by gossip and sync: about one per room
 	// message taken (RoomAccepted) when gossip carries one signature.
 	SignaturesVerified uint64 `json:"signatures_verified"`
+	// RoomSyncs counts the room sync requests this node made that were
+	// answered, RoomSyncsEmpty those whose answer held nothing.
+	RoomSyncs      uint64 `json:"room_syncs"`
+	RoomSyncsEmpty uint64 `json:"room_syncs_empty"`
 	p2p.NetStats
 }
 
@@ -38,11 +42,14 @@ func (s *Service) Stats() Stats {
 		}
 		return 0
 	}
+	syncs, empty := s.rooms.Syncer().Counts()
 	return Stats{
 		Goroutines:         runtime.NumGoroutine(),
 		HeapBytes:          value(0),
 		SysBytes:           value(1),
 		SignaturesVerified: hcrypto.SignaturesVerified(),
+		RoomSyncs:          syncs,
+		RoomSyncsEmpty:     empty,
 		NetStats:           s.node.Stats(),
 	}
 }

@@ -2,6 +2,7 @@ package rooms
 
 import (
 	"context"
+	"slices"
 
 	"github.com/libp2p/go-libp2p/core/peer"
 )
@@ -47,4 +48,27 @@ func (y *Syncer) hurry(id peer.ID) {
 		close(turn)
 		delete(y.waiting, id)
 	}
+}
+
+// askedMeanwhile adds to a catch-up about to run the rooms asked of the
+// same peer while it waited for its turn: its pull starts after they were
+// asked, so it brings what another pull after it would, and one pull
+// serves both. (An office arriving together asks each colleague again,
+// for the room whose mesh it entered or whose key it proved, mostly
+// while the first catch-up still waits.)
+func (y *Syncer) askedMeanwhile(id peer.ID, rooms []string) []string {
+	y.mu.Lock()
+	defer y.mu.Unlock()
+	more := y.again[id]
+	delete(y.again, id)
+	if len(more) == 0 {
+		return rooms
+	}
+	rooms = slices.Clone(rooms)
+	for r := range more {
+		if !slices.Contains(rooms, r) {
+			rooms = append(rooms, r)
+		}
+	}
+	return rooms
 }

@@ -21,6 +21,7 @@ type gatedServers struct {
 
 	mu      sync.Mutex
 	begun   []peer.ID
+	asked   [][]string // the rooms of each request begun, beside begun
 	running int
 	most    int
 }
@@ -39,6 +40,11 @@ func (s *gatedServer) ServeSync(ctx context.Context, from peer.ID, challenge []b
 	g := s.g
 	g.mu.Lock()
 	g.begun = append(g.begun, s.id)
+	var rooms []string
+	for _, r := range req.Rooms {
+		rooms = append(rooms, r.ID)
+	}
+	g.asked = append(g.asked, rooms)
 	g.running++
 	g.most = max(g.most, g.running)
 	g.mu.Unlock()
@@ -55,6 +61,21 @@ func (s *gatedServer) ServeSync(ctx context.Context, from peer.ID, challenge []b
 	return s.SyncServer.ServeSync(ctx, from, challenge, req, send)
 }
 
+// colleagues connects n new nodes to n0, whose sync requests to them g
+// holds.
+func (g *gatedServers) colleagues(t *testing.T, n0 *testNode, n int) []*testNode {
+	var peers []*testNode
+	for i := range n {
+		p := newTestNode(t, fmt.Sprintf("P%d", i))
+		connect(n0, p)
+		n0.net.mu.Lock()
+		n0.net.servers[p.id] = g.wrap(p.id, p.Syncer())
+		n0.net.mu.Unlock()
+		peers = append(peers, p)
+	}
+	return peers
+}
+
 func (g *gatedServers) began() []peer.ID {
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -69,15 +90,7 @@ func TestCatchUpsRunAFewAtATime(t *testing.T) {
 		cat := newTestNode(t, "Cat")
 		room := project(t, cat)
 		g := &gatedServers{release: make(chan struct{})}
-		var peers []*testNode
-		for i := range 3 * catchUpsAtOnce {
-			p := newTestNode(t, fmt.Sprintf("P%d", i))
-			connect(cat, p)
-			cat.net.mu.Lock()
-			cat.net.servers[p.id] = g.wrap(p.id, p.Syncer())
-			cat.net.mu.Unlock()
-			peers = append(peers, p)
-		}
+		peers := g.colleagues(t, cat, 3*catchUpsAtOnce)
 		for _, p := range peers {
 			cat.PeerConnected(p.id)
 		}
@@ -113,6 +126,56 @@ func TestCatchUpsRunAFewAtATime(t *testing.T) {
 		defer g.mu.Unlock()
 		if g.most > catchUpsAtOnce+1 {
 			t.Fatalf("%d syncs ran at once, want at most %d catch-ups and the gap", g.most, catchUpsAtOnce)
+		}
+	})
+}
+
+// A catch-up waiting for its turn takes the rooms asked of the same
+// colleague meanwhile (a mesh entry, here) into its pull: one request
+// with them once its turn comes, not a second pull after it.
+func TestCatchUpTakesWhatWasAskedWhileItWaited(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		cat := newTestNode(t, "Cat")
+		g := &gatedServers{release: make(chan struct{})}
+		peers := g.colleagues(t, cat, catchUpsAtOnce+1)
+		first := project(t, cat)
+		for _, p := range peers {
+			cat.PeerConnected(p.id)
+		}
+		synctest.Wait()
+		began := g.began()
+		if len(began) != catchUpsAtOnce {
+			t.Fatalf("began %v: want %d catch-ups", began, catchUpsAtOnce)
+		}
+		var last *testNode // the colleague whose catch-up waits
+		for _, p := range peers {
+			if !slices.Contains(began, p.id) {
+				last = p
+			}
+		}
+		// A room made after the catch-up was asked for, whose mesh the
+		// colleague enters while the catch-up waits.
+		r, err := cat.Create(context.Background(), "#later")
+		if err != nil {
+			t.Fatal(err)
+		}
+		room := r.ID
+		cat.PeerMeshed(last.id, room)
+		close(g.release)
+		synctest.Wait()
+		g.mu.Lock()
+		defer g.mu.Unlock()
+		var reqs [][]string
+		for i, id := range g.begun {
+			if id == last.id {
+				reqs = append(reqs, g.asked[i])
+			}
+		}
+		if len(reqs) != 1 {
+			t.Fatalf("%d requests to the colleague whose catch-up waited (%v), want 1", len(reqs), reqs)
+		}
+		if !slices.Contains(reqs[0], first) || !slices.Contains(reqs[0], room) {
+			t.Errorf("its request asked for %v, want %s and %s", reqs[0], first, room)
 		}
 	})
 }

@@ -242,6 +242,10 @@ func (y *Syncer) request(ctx context.Context, id peer.ID, req p2p.SyncRequest, a
 	if err != nil {
 		return nil, err
 	}
+	y.asked.Add(1)
+	if len(counts) == 0 && len(receipts.in) == 0 {
+		y.idle.Add(1)
+	}
 	var full []string
 	for r, n := range counts {
 		if n >= p2p.MaxSyncBatch && fresh[r] > 0 {

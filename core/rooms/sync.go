@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"hallway/p2p"
@@ -75,6 +76,9 @@ type Syncer struct {
 	waiting map[peer.ID]chan struct{}
 	// turns has a token for each catch-up running (catchUpsAtOnce).
 	turns chan struct{}
+	// asked counts the sync requests answered, and idle those whose
+	// answer brought nothing (Counts).
+	asked, idle atomic.Uint64
 	// ended, when set, is told each time a sync with a peer ends (for
 	// tests that wait for the syncs they started to settle).
 	ended chan<- struct{}
@@ -108,6 +112,12 @@ func newSyncer(joined *Registry, store syncStore, net syncNet, spawn Spawner, c 
 		running: map[peer.ID]bool{}, again: map[peer.ID]map[string]bool{}, gaps: map[string]bool{},
 		newest: map[provenKey]uint64{}, waiting: map[peer.ID]chan struct{}{}, turns: make(chan struct{}, catchUpsAtOnce)}
 }
+
+// Counts returns how many sync requests this node made were answered
+// since it started, and how many of those answers were empty (no
+// envelope, no receipt): what catching up costs an office beyond what it
+// fetches.
+func (y *Syncer) Counts() (asked, idle uint64) { return y.asked.Load(), y.idle.Load() }
 
 // Request syncs rooms (nil: all joined) with a peer, now or after its
 // running sync; a catch-up of the same peer waiting for its turn (see
@@ -151,6 +161,7 @@ func (y *Syncer) loop(ctx context.Context, id peer.ID, rooms []string, turn <-ch
 	if turn != nil {
 		release := y.awaitTurn(ctx, id, turn)
 		defer release()
+		rooms = y.askedMeanwhile(id, rooms)
 	}
 	for {
 		if ctx.Err() == nil {
