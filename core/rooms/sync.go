@@ -76,8 +76,8 @@ type Syncer struct {
 	waiting map[peer.ID]chan struct{}
 	// turns has a token for each catch-up running (catchUpsAtOnce).
 	turns chan struct{}
-	// asked counts the sync requests answered, and idle those whose
-	// answer brought nothing (Counts).
+	// asked counts the sync requests answered, and idle those answered
+	// with nothing (Counts).
 	asked, idle atomic.Uint64
 	// ended, when set, is told each time a sync with a peer ends (for
 	// tests that wait for the syncs they started to settle).
