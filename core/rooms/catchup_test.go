@@ -21,7 +21,7 @@ type gatedServers struct {
 
 	mu      sync.Mutex
 	begun   []peer.ID
-	asked   [][]string // the rooms of each request begun, beside begun
+	asked   map[peer.ID][][]string // the rooms of each request begun, by server
 	running int
 	most    int
 }
@@ -44,7 +44,10 @@ func (s *gatedServer) ServeSync(ctx context.Context, from peer.ID, challenge []b
 	for _, r := range req.Rooms {
 		rooms = append(rooms, r.ID)
 	}
-	g.asked = append(g.asked, rooms)
+	if g.asked == nil {
+		g.asked = map[peer.ID][][]string{}
+	}
+	g.asked[s.id] = append(g.asked[s.id], rooms)
 	g.running++
 	g.most = max(g.most, g.running)
 	g.mu.Unlock()
@@ -165,12 +168,7 @@ func TestCatchUpTakesWhatWasAskedWhileItWaited(t *testing.T) {
 		synctest.Wait()
 		g.mu.Lock()
 		defer g.mu.Unlock()
-		var reqs [][]string
-		for i, id := range g.begun {
-			if id == last.id {
-				reqs = append(reqs, g.asked[i])
-			}
-		}
+		reqs := g.asked[last.id]
 		if len(reqs) != 1 {
 			t.Fatalf("%d requests to the colleague whose catch-up waited (%v), want 1", len(reqs), reqs)
 		}
