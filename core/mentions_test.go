@@ -98,19 +98,27 @@ func TestMuteAndMentionsUnread(t *testing.T) {
 		t.Errorf("dnd until %v", p.DoNotDisturbUntil)
 	}
 	// Mentions unread: two of Ann's three posts mention Bob.
-	var last chat.Message
+	var posts []chat.Message
 	for _, text := range []string{"@Bob one", "plain", "@bob two"} {
-		if last, err = ann.SendRoom(ctx, room, text); err != nil {
+		m, err := ann.SendRoom(ctx, room, text)
+		if err != nil {
 			t.Fatal(err)
 		}
+		posts = append(posts, m)
 	}
 	if _, err := ann.Send(ctx, "Bob", "@Bob in a DM"); err != nil {
 		t.Fatal(err)
 	}
+	// Every post stored, not only the last: gossip may bring them in
+	// another order, or the first by a later sync.
 	bob.waitFor("the posts", func() bool {
-		_, ok, _ := bob.store.MessageByID(ctx, ann.ID().String(), last.ID) // reading history would mark it read
+		for _, m := range posts {
+			if _, ok, _ := bob.store.MessageByID(ctx, ann.ID().String(), m.ID); !ok { // reading history would mark it read
+				return false
+			}
+		}
 		n, _ := bob.UnreadMentions(ctx)
-		return ok && n[dmConv(ann.ID())] == 1
+		return n[dmConv(ann.ID())] == 1
 	})
 	n, err := bob.UnreadMentions(ctx)
 	if err != nil || n[chat.RoomConv(room).String()] != 2 || len(n) != 2 {
