@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -200,16 +201,26 @@ func FuzzDecodeProfile(f *testing.F) {
 			t.Fatalf("accepted invalid profile %+v", p)
 		}
 		for _, k := range p.Known {
-			id, addrs, err := k.Decoded()
-			if err != nil || id.String() != k.ID || len(addrs) != len(k.Addrs) || len(addrs) == 0 {
-				t.Fatalf("introduction %+v decodes to %s, %v, %v", k, id, addrs, err)
+			id, err := k.PeerID()
+			if err != nil || id.String() != k.ID || len(k.Addrs) == 0 || len(k.Addrs) > maxAddrsPerPeer {
+				t.Fatalf("introduction %+v kept, of %s, %v", k, id, err)
+			}
+			for _, a := range k.Addrs {
+				if len(a) > maxAddrLen {
+					t.Fatalf("introduction kept with an address of %d bytes", len(a))
+				}
+			}
+			if addrs := k.Multiaddrs(); len(addrs) > len(k.Addrs) {
+				t.Fatalf("introduction %+v parses to %d addresses", k, len(addrs))
 			}
 		}
 	})
 }
 
-// An introduction is decoded once, to be checked, and handed on decoded:
-// every colleague introduces every other while an office arrives.
+// An introduction's id is decoded once, to be checked, and handed on
+// decoded; its addresses are parsed only when asked for: every colleague
+// introduces every other while an office arrives, most of them met
+// already, whose addresses go unread.
 func TestIntroductionsDecodedOnce(t *testing.T) {
 	const id = "12D3KooWQmVbFkN3jUpGjvtkFMZFmGvf2ZaEvzLy5VvSmUVv1cWP"
 	p, err := DecodeProfile([]byte(`{"name":"B","status":"busy","version":1,"known":[{"id":"` + id +
@@ -218,21 +229,57 @@ func TestIntroductionsDecodedOnce(t *testing.T) {
 		t.Fatalf("DecodeProfile: %+v, %v", p, err)
 	}
 	k := p.Known[0]
-	got, addrs, err := k.Decoded()
-	if err != nil || got.String() != id || len(addrs) != 2 ||
-		addrs[0].String() != "/ip4/10.0.0.2/tcp/1" || addrs[1].String() != "/ip6/::1/tcp/2" {
-		t.Fatalf("Decoded = %s, %v, %v; want %s at the two addresses that parse", got, addrs, err, id)
+	if got, err := k.PeerID(); err != nil || got.String() != id {
+		t.Fatalf("PeerID = %s, %v; want %s", got, err, id)
 	}
-	if n := testing.AllocsPerRun(10, func() { k.Decoded() }); n != 0 {
-		t.Errorf("handing on a decoded introduction allocates %.0f times: decoded again", n)
+	if n := testing.AllocsPerRun(10, func() { k.PeerID() }); n != 0 {
+		t.Errorf("handing on a decoded introduction's id allocates %.0f times: decoded again", n)
+	}
+	if addrs := k.Multiaddrs(); len(addrs) != 2 || addrs[0].String() != "/ip4/10.0.0.2/tcp/1" || addrs[1].String() != "/ip6/::1/tcp/2" {
+		t.Fatalf("Multiaddrs = %v; want the two addresses that parse", addrs)
 	}
 	// Built by hand, it is decoded when asked, and a bad id is an error.
-	if got, addrs, err := (KnownPeer{ID: id, Addrs: []string{"/ip4/10.0.0.3/tcp/3"}}).Decoded(); err != nil ||
-		got.String() != id || len(addrs) != 1 {
-		t.Errorf("hand-built introduction decodes to %s, %v, %v", got, addrs, err)
+	h := KnownPeer{ID: id, Addrs: []string{"/ip4/10.0.0.3/tcp/3"}}
+	if got, err := h.PeerID(); err != nil || got.String() != id || len(h.Multiaddrs()) != 1 {
+		t.Errorf("hand-built introduction decodes to %s, %v, %v", got, h.Multiaddrs(), err)
 	}
-	if _, _, err := (KnownPeer{ID: "nope"}).Decoded(); err == nil {
+	if _, err := (KnownPeer{ID: "nope"}).PeerID(); err == nil {
 		t.Error("an introduction of a bad id decodes")
+	}
+}
+
+// An introduction with no address, too many or one too long is dropped;
+// one whose addresses do not parse is kept (nothing dials it: see
+// Multiaddrs), and so is the profile.
+func TestDecodeProfileBoundsIntroductions(t *testing.T) {
+	const id = "12D3KooWQmVbFkN3jUpGjvtkFMZFmGvf2ZaEvzLy5VvSmUVv1cWP"
+	intro := func(addrs ...string) string {
+		b, _ := json.Marshal(KnownPeer{ID: id, Addrs: addrs})
+		return string(b)
+	}
+	nine := make([]string, maxAddrsPerPeer+1)
+	for i := range nine {
+		nine[i] = fmt.Sprintf("/ip4/10.0.0.%d/tcp/1", i+1)
+	}
+	for _, tc := range []struct {
+		name  string
+		intro string
+		kept  bool
+	}{
+		{"one address", intro("/ip4/10.0.0.2/tcp/1"), true},
+		{"the most addresses", intro(nine[:maxAddrsPerPeer]...), true},
+		{"junk address", intro("not an address"), true},
+		{"no address", intro(), false},
+		{"too many addresses", intro(nine...), false},
+		{"an address too long", intro("/dns4/" + strings.Repeat("a", maxAddrLen) + "/tcp/1"), false},
+	} {
+		p, err := DecodeProfile([]byte(`{"name":"B","status":"busy","version":1,"known":[` + tc.intro + `]}`))
+		if err != nil {
+			t.Fatalf("%s: DecodeProfile: %v", tc.name, err)
+		}
+		if kept := len(p.Known) == 1; kept != tc.kept {
+			t.Errorf("%s: introduction kept = %v, want %v", tc.name, kept, tc.kept)
+		}
 	}
 }
 

@@ -3,6 +3,7 @@ package p2p
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"unicode/utf8"
 
 	"hallway/chat"
@@ -29,6 +30,7 @@ const (
 
 	maxKnownPeers   = 64
 	maxAddrsPerPeer = 8
+	maxAddrLen      = 512 // an introduced address, as text
 	maxIDLen        = 64
 )
 
@@ -219,32 +221,38 @@ type KnownPeer struct {
 	ID    string   `json:"id"`
 	Addrs []string `json:"addrs"`
 
-	// What ID and Addrs decode to, kept by DecodeProfile, which decodes
-	// them to check them: an office arriving introduces every colleague
-	// to every other, and decoding each introduction twice was a tenth
-	// of what receiving a profile cost.
-	id     peer.ID
-	maddrs []ma.Multiaddr
+	// id is what ID decodes to, kept by DecodeProfile, which decodes it
+	// to check it: an office arriving introduces every colleague to
+	// every other, and decoding each introduction twice was a tenth of
+	// what receiving a profile cost.
+	id peer.ID
 }
 
-// Decoded returns the colleague's id and the addresses that parse, as
-// DecodeProfile checked them; a KnownPeer built otherwise is decoded
-// here.
-func (k KnownPeer) Decoded() (peer.ID, []ma.Multiaddr, error) {
+// PeerID returns the colleague's id, as DecodeProfile checked it; a
+// KnownPeer built otherwise is decoded here.
+func (k KnownPeer) PeerID() (peer.ID, error) {
 	if k.id != "" {
-		return k.id, k.maddrs, nil
+		return k.id, nil
 	}
 	id, err := peer.Decode(k.ID)
 	if err != nil {
-		return "", nil, fmt.Errorf("known peer: %w", err)
+		return "", fmt.Errorf("known peer: %w", err)
 	}
+	return id, nil
+}
+
+// Multiaddrs parses the addresses, keeping those that parse. DecodeProfile
+// leaves them as text: most introductions an office arriving together
+// brings are of colleagues connected already, whose addresses go unread,
+// and parsing them was most of what decoding a profile cost.
+func (k KnownPeer) Multiaddrs() []ma.Multiaddr {
 	var addrs []ma.Multiaddr
 	for _, a := range k.Addrs {
 		if m, err := ma.NewMultiaddr(a); err == nil {
 			addrs = append(addrs, m)
 		}
 	}
-	return id, addrs, nil
+	return addrs
 }
 
 // ValidID reports whether s is an acceptable message id: short, printable ASCII.
@@ -324,7 +332,9 @@ func DecodeDM(b []byte) (DM, error) {
 }
 
 // DecodeProfile parses and validates a profile frame. Known peers with bad
-// ids or addresses are dropped rather than failing the whole profile.
+// ids, or with no addresses, too many or one too long, are dropped rather
+// than failing the whole profile; their addresses are parsed only when
+// asked for (KnownPeer.Multiaddrs).
 func DecodeProfile(b []byte) (Profile, error) {
 	var p Profile
 	if err := json.Unmarshal(b, &p); err != nil {
@@ -341,23 +351,14 @@ func DecodeProfile(b []byte) (Profile, error) {
 	}
 	known := p.Known[:0]
 	for _, k := range p.Known {
-		if len(k.Addrs) == 0 || len(k.Addrs) > maxAddrsPerPeer {
+		if len(k.Addrs) == 0 || len(k.Addrs) > maxAddrsPerPeer || slices.ContainsFunc(k.Addrs, func(a string) bool { return len(a) > maxAddrLen }) {
 			continue
 		}
 		id, err := peer.Decode(k.ID)
 		if err != nil {
 			continue
 		}
-		var addrs []string
-		var maddrs []ma.Multiaddr
-		for _, a := range k.Addrs {
-			if m, err := ma.NewMultiaddr(a); err == nil {
-				addrs, maddrs = append(addrs, a), append(maddrs, m)
-			}
-		}
-		if len(addrs) > 0 {
-			known = append(known, KnownPeer{ID: k.ID, Addrs: addrs, id: id, maddrs: maddrs})
-		}
+		known = append(known, KnownPeer{ID: k.ID, Addrs: k.Addrs, id: id})
 	}
 	p.Known = known
 	return p, nil

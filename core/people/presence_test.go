@@ -81,7 +81,7 @@ func TestDelayedOlderProfileNeverOverwritesNewer(t *testing.T) {
 
 func TestReceivedProfileIntroducesColleagues(t *testing.T) {
 	r := newPresenceRig(t, "Ann")
-	bob, cat, dan := newID(t), newID(t), newID(t)
+	bob, cat, dan, eve := newID(t), newID(t), newID(t), newID(t)
 	r.net.mu.Lock()
 	r.net.connected[dan] = true
 	r.net.mu.Unlock()
@@ -89,6 +89,8 @@ func TestReceivedProfileIntroducesColleagues(t *testing.T) {
 		{ID: cat.String(), Addrs: []string{"/ip4/10.0.0.7/tcp/4001", "not an address"}},
 		{ID: "not a peer", Addrs: []string{"/ip4/10.0.0.8/tcp/4001"}},
 		{ID: dan.String(), Addrs: []string{"/ip4/10.0.0.9/tcp/4001"}},
+		// Not connected, and nowhere to dial: no sighting.
+		{ID: eve.String(), Addrs: []string{"not an address", "/ip4/10.0.0"}},
 	}})
 	if len(r.sink.seen) != 2 {
 		t.Fatalf("sightings %+v, want Cat and Dan", r.sink.seen)

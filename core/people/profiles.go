@@ -144,17 +144,21 @@ func (p *Presence) Receive(ctx context.Context, from peer.ID, prof p2p.Profile) 
 		p.pub.Publish(chat.PeerUpdated{Peer: p.directory.Colleague(ctx, from)})
 	}
 	for _, k := range prof.Known {
-		id, addrs, err := k.Decoded()
+		id, err := k.PeerID()
 		if err != nil {
 			continue
 		}
 		if p.net.IsConnected(id) {
 			// Nothing to dial: the dialer notes who introduced it (for
-			// hallway doctor), and its addresses go unread. In an office
-			// that arrives together most introductions are of colleagues
-			// met already.
+			// hallway doctor), and its addresses go unread, not even
+			// parsed. In an office that arrives together most
+			// introductions are of colleagues met already.
 			p.sightings.PeerSeen(ctx, discovery.Sighting{ID: id, Via: discovery.ViaPeer, From: from})
 			continue
+		}
+		addrs := k.Multiaddrs()
+		if len(addrs) == 0 {
+			continue // nowhere to dial
 		}
 		p.sightings.PeerSeen(ctx, discovery.Sighting{ID: id, Addrs: addrs, Via: discovery.ViaPeer, From: from})
 	}
