@@ -255,9 +255,15 @@ const (
 // inTxWith runs fn in a write transaction with the given durability. The
 // writer has one connection, held for the whole transaction, so no other
 // commit can run while synchronous is lowered.
-func (s *Store) inTxWith(ctx context.Context, d Durability, fn func(*sql.Tx) error, counts ...*writes) (err error) {
+func (s *Store) inTxWith(ctx context.Context, d Durability, fn func(*sql.Tx) error, counts ...*writes) error {
+	_, err := s.inTxAtWith(ctx, d, fn, counts...)
+	return err
+}
+
+// inTxAtWith is inTxWith returning what inTxAt returns.
+func (s *Store) inTxAtWith(ctx context.Context, d Durability, fn func(*sql.Tx) error, counts ...*writes) (at []uint64, err error) {
 	if d == Durable {
-		return s.inTx(ctx, fn, counts...)
+		return s.inTxAt(ctx, fn, counts...)
 	}
 	defer func() {
 		if err == nil {
@@ -266,11 +272,11 @@ func (s *Store) inTxWith(ctx context.Context, d Durability, fn func(*sql.Tx) err
 	}()
 	conn, err := s.writer.Conn(ctx)
 	if err != nil {
-		return fmt.Errorf("writer connection: %w", err)
+		return nil, fmt.Errorf("writer connection: %w", err)
 	}
 	defer conn.Close()
 	if _, err := conn.ExecContext(ctx, "PRAGMA synchronous=NORMAL"); err != nil {
-		return fmt.Errorf("lower synchronous: %w", err)
+		return nil, fmt.Errorf("lower synchronous: %w", err)
 	}
 	defer func() {
 		if _, rerr := conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA synchronous=FULL"); rerr != nil {
@@ -280,8 +286,7 @@ func (s *Store) inTxWith(ctx context.Context, d Durability, fn func(*sql.Tx) err
 		}
 	}()
 	tx, err := conn.BeginTx(ctx, nil)
-	_, err = runTx(tx, err, fn, counts)
-	return err
+	return runTx(tx, err, fn, counts)
 }
 
 // inTx runs fn in a write transaction, committing only if fn succeeds.

@@ -13,7 +13,8 @@
 // power. What others hold too and give again is committed Replicated
 // (synchronous=NORMAL: it survives the process being killed, a power cut
 // may take back its last moments): room messages received, a recipient's
-// acknowledgement of a direct message, the search index. Writes go
+// acknowledgement of a direct message, the search index, what colleagues
+// say of themselves (their profiles, said again on every connection). Writes go
 // through one connection and reads through a small pool of read-only
 // connections, so readers never wait for a writer.
 //
