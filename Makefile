@@ -98,7 +98,7 @@ soak: deps-test
 bench: deps-bench
 	$(GO) test -count=1 -run '^$$' -bench . -benchtime 300x ./storage/ ./crypto/
 	$(GO) test -count=1 -run '^$$' -bench 'Membership|PlainEnvelopes' -benchtime 100x ./core/rooms/
-	$(GO) test -count=1 -run '^$$' -bench 'IntroductionOfOneColleague|DecodeProfile' -benchtime 20000x ./p2p/
+	$(GO) test -count=1 -run '^$$' -bench 'IntroductionOfOneColleague|DecodeProfile|ConnectedColleagues' -benchtime 20000x ./p2p/
 	HALLWAY_BENCH=1 $(GO) test -p 1 -count=1 -timeout 60m -run '^TestBench' -v ./crypto/ ./storage/ ./core/ ./core/rooms/ ./discovery/ ./app/ ./internal/e2e/ | grep -E '^(BENCH|--- FAIL|ok|FAIL)'
 
 FUZZTIME ?= 30s

@@ -55,6 +55,14 @@ func (e *entrantConns) remove(c network.Conn) {
 	delete(e.conns, c)
 }
 
+// any reports whether some connection is an entrant's: most of the time
+// none is.
+func (e *entrantConns) any() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return len(e.conns) > 0
+}
+
 func (e *entrantConns) has(c network.Conn) bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()

@@ -419,14 +419,24 @@ func (n *Node) ListenPort() int {
 }
 
 // IsConnected reports whether there is a live connection to id, other
-// than an entrant's (entrant.go).
+// than an entrant's (entrant.go). Most of the time no connection is an
+// entrant's, and neither this nor ConnectedPeers looks up a peer's
+// connections to learn so: the dialer's sweeps ask it of every colleague
+// every few seconds.
 func (n *Node) IsConnected(id peer.ID) bool {
-	return n.host.Network().Connectedness(id) == network.Connected && !n.entrants.only(n.host.Network().ConnsToPeer(id))
+	if n.host.Network().Connectedness(id) != network.Connected {
+		return false
+	}
+	return !n.entrants.any() || !n.entrants.only(n.host.Network().ConnsToPeer(id))
 }
 
 // ConnectedPeers lists the peers with a live connection, entrants aside.
 func (n *Node) ConnectedPeers() []peer.ID {
-	return slices.DeleteFunc(n.host.Network().Peers(), func(id peer.ID) bool {
+	peers := n.host.Network().Peers()
+	if !n.entrants.any() {
+		return peers
+	}
+	return slices.DeleteFunc(peers, func(id peer.ID) bool {
 		return n.entrants.only(n.host.Network().ConnsToPeer(id))
 	})
 }
