@@ -16,7 +16,8 @@ const maxCachedPeers = 4096
 // same row every time; the dialer reads the whole list every few seconds,
 // and the trust book after every colleague's change; a profile received
 // is announced with the row it wrote. A row is served only at the count of
-// Store.people's writes it was read or written at.
+// Store.people's writes it was read or written at, or carried to by the
+// write of another colleague's row alone (wrote).
 type peerCache struct {
 	mu      sync.Mutex
 	version uint64 // the count of Store.people's writes the rows were read at
@@ -51,6 +52,27 @@ func (c *peerCache) put(p Peer, version uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if !c.at(version) {
+		return
+	}
+	if c.rows == nil || len(c.rows) >= maxCachedPeers {
+		c.rows = map[string]Peer{}
+	}
+	c.rows[p.ID] = p.clone()
+}
+
+// wrote keeps p as the write at version left it, that write being the
+// last to colleagues and p's alone. When the cache holds the rows as they
+// were just before it (version is the next count), every other row
+// still holds and is kept: in an office arriving, a colleague's profile
+// is written every moment, and emptying the cache at each write had every
+// read of another colleague's row go to the file. The list is dropped,
+// as p's place in it may change.
+func (c *peerCache) wrote(p Peer, version uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.version+1 == version {
+		c.version, c.list = version, nil
+	} else if !c.at(version) {
 		return
 	}
 	if c.rows == nil || len(c.rows) >= maxCachedPeers {

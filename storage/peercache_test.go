@@ -133,3 +133,84 @@ func TestWrittenRowIsReadFromTheCache(t *testing.T) {
 		t.Fatalf("read %q (%v) once the writes were done, the table holds %q", p.StatusText, err, stored)
 	}
 }
+
+// A write of one colleague's row leaves the rows of the others cached:
+// a read of Cat after Dan's profile was written is served from what was
+// read of Cat before (here, a change made behind the cache's back does
+// not show), while Dan's row and the list follow the write.
+func TestWriteOfOneColleagueKeepsTheOthersCached(t *testing.T) {
+	s := newTestStore(t)
+	ctx := t.Context()
+	for _, p := range []Peer{{ID: bob, Name: "Bob"}, {ID: cat, Name: "Cat", StatusText: "cached"}} {
+		if err := s.UpsertPeer(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if p, ok, err := s.Peer(ctx, cat); err != nil || !ok || p.StatusText != "cached" {
+		t.Fatalf("Peer(cat) = %+v, %v, %v", p, ok, err)
+	}
+	if _, err := s.writer.ExecContext(ctx, `UPDATE peers SET status_text = 'behind the cache' WHERE id = ?`, cat); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.UpsertPeer(ctx, Peer{ID: dan, Name: "Dan"}); err != nil {
+		t.Fatal(err)
+	}
+	if p, _, err := s.Peer(ctx, cat); err != nil || p.StatusText != "cached" {
+		t.Errorf("Peer(cat) after Dan's write = %q, %v; want the row cached before it", p.StatusText, err)
+	}
+	if p, ok, err := s.Peer(ctx, dan); err != nil || !ok || p.Name != "Dan" {
+		t.Errorf("Peer(dan) = %+v, %v, %v", p, ok, err)
+	}
+	if all, err := s.Peers(ctx); err != nil || len(all) != 3 {
+		t.Errorf("Peers after Dan's write = %v, %v; want three", all, err)
+	}
+	// Another kind of write to colleagues (a verification) empties it.
+	if err := s.SetVerified(ctx, Verification{Peer: bob, Name: "Bob", Fingerprint: "f"}); err != nil {
+		t.Fatal(err)
+	}
+	if p, _, err := s.Peer(ctx, cat); err != nil || p.StatusText != "behind the cache" {
+		t.Errorf("Peer(cat) after a verification = %q, %v; want the row as stored", p.StatusText, err)
+	}
+}
+
+// What reading a colleague's row costs right after another colleague's
+// profile was written, as while an office arrives: from the rows cached
+// before the write, beside the same read with the cache emptied, as every
+// write emptied it before.
+func BenchmarkPeerAfterAnotherWrite(b *testing.B) {
+	for _, emptied := range []bool{false, true} {
+		name := "kept"
+		if emptied {
+			name = "emptied (baseline)"
+		}
+		b.Run(name, func(b *testing.B) {
+			ctx := b.Context()
+			s := newTestStore(b)
+			for i := range 200 {
+				if err := s.UpsertPeer(ctx, Peer{ID: fmt.Sprintf("12D3KooWColleague%03d", i), Name: "Colleague"}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if _, _, err := s.Peer(ctx, "12D3KooWColleague007"); err != nil {
+				b.Fatal(err)
+			}
+			i := 0
+			for b.Loop() {
+				b.StopTimer()
+				i++
+				if err := s.UpsertPeer(ctx, Peer{ID: fmt.Sprintf("12D3KooWNewcomer%06d", i), Name: "Newcomer"}); err != nil {
+					b.Fatal(err)
+				}
+				if emptied {
+					s.peers.mu.Lock()
+					s.peers.rows = nil
+					s.peers.mu.Unlock()
+				}
+				b.StartTimer()
+				if _, ok, err := s.Peer(ctx, "12D3KooWColleague007"); err != nil || !ok {
+					b.Fatal(ok, err)
+				}
+			}
+		})
+	}
+}

@@ -92,10 +92,10 @@ func (s *Store) upsertPeer(ctx context.Context, p Peer, d Durability) error {
 	}
 	// The row as this write left it is the colleague's row for as long as
 	// no other write to colleagues begins: kept for the reader that
-	// announces the change, which would otherwise find every row of the
-	// cache dropped by this very write.
+	// announces the change, and the other colleagues' rows cached before
+	// it with it (peerCache.wrote).
 	if s.people.last(at[0]) {
-		s.peers.put(stored, at[0])
+		s.peers.wrote(stored, at[0])
 	}
 	return nil
 }
