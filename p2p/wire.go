@@ -245,14 +245,19 @@ func (k KnownPeer) PeerID() (peer.ID, error) {
 // leaves them as text: most introductions an office arriving together
 // brings are of colleagues connected already, whose addresses go unread,
 // and parsing them was most of what decoding a profile cost.
-func (k KnownPeer) Multiaddrs() []ma.Multiaddr {
-	var addrs []ma.Multiaddr
-	for _, a := range k.Addrs {
-		if m, err := ma.NewMultiaddr(a); err == nil {
-			addrs = append(addrs, m)
+func (k KnownPeer) Multiaddrs() []ma.Multiaddr { return ParseAddrs(k.Addrs) }
+
+// ParseAddrs parses addresses kept as text, leaving out those that do not
+// parse: an address a colleague gave is a hint, and one bad hint must not
+// cost the others.
+func ParseAddrs(ss []string) []ma.Multiaddr {
+	var out []ma.Multiaddr
+	for _, s := range ss {
+		if a, err := ma.NewMultiaddr(s); err == nil {
+			out = append(out, a)
 		}
 	}
-	return addrs
+	return out
 }
 
 // ValidID reports whether s is an acceptable message id: short, printable ASCII.

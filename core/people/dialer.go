@@ -214,7 +214,7 @@ func (d *Dialer) Reconnect(ctx context.Context, id peer.ID) {
 		return
 	}
 	d.met(id)
-	d.try(id, parseAddrs(p.Addrs), true, true)
+	d.try(id, p2p.ParseAddrs(p.Addrs), true, true)
 }
 
 // met notes that id is a colleague we know: it shares our workspace key.
@@ -225,16 +225,6 @@ func (d *Dialer) met(id peer.ID) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.state(id).sameKey = true
-}
-
-func parseAddrs(ss []string) []ma.Multiaddr {
-	var out []ma.Multiaddr
-	for _, s := range ss {
-		if a, err := ma.NewMultiaddr(s); err == nil {
-			out = append(out, a)
-		}
-	}
-	return out
 }
 
 // Run starts the dial workers and keeps trying known colleagues who are

@@ -3,6 +3,7 @@ package people
 import (
 	"slices"
 
+	"hallway/p2p"
 	"hallway/storage"
 
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -42,7 +43,7 @@ func (m *sweepMemo) sweep(rows []storage.Peer) []sweptPeer {
 		}
 		if !ok || !slices.Equal(s.src, p.Addrs) {
 			// Clipped: whoever appends to them copies them.
-			s.src, s.addrs = p.Addrs, slices.Clip(parseAddrs(p.Addrs))
+			s.src, s.addrs = p.Addrs, slices.Clip(p2p.ParseAddrs(p.Addrs))
 		}
 		next[p.ID] = s
 		out = append(out, s)
