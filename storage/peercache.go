@@ -54,10 +54,7 @@ func (c *peerCache) put(p Peer, version uint64) {
 	if !c.at(version) {
 		return
 	}
-	if c.rows == nil || len(c.rows) >= maxCachedPeers {
-		c.rows = map[string]Peer{}
-	}
-	c.rows[p.ID] = p.clone()
+	c.keep(p)
 }
 
 // wrote keeps p as the write at version left it, that write being the
@@ -75,10 +72,7 @@ func (c *peerCache) wrote(p Peer, version uint64) {
 	} else if !c.at(version) {
 		return
 	}
-	if c.rows == nil || len(c.rows) >= maxCachedPeers {
-		c.rows = map[string]Peer{}
-	}
-	c.rows[p.ID] = p.clone()
+	c.keep(p)
 }
 
 // putList keeps the whole list, read at version (as put's p is).
@@ -101,6 +95,15 @@ func (c *peerCache) at(version uint64) bool {
 		c.version, c.rows, c.list = version, nil, nil
 	}
 	return true
+}
+
+// keep caches a copy of p, starting the rows afresh when they are full.
+// c.mu is held.
+func (c *peerCache) keep(p Peer) {
+	if c.rows == nil || len(c.rows) >= maxCachedPeers {
+		c.rows = map[string]Peer{}
+	}
+	c.rows[p.ID] = p.clone()
 }
 
 // clone copies p's slices, so that no caller shares them with the cache.
