@@ -37,11 +37,12 @@ type Store struct {
 	// come in several times a second, nearly all of them with a name
 	// already known; reach those that change where colleagues are (a new
 	// colleague, new addresses), which the dialer's sweeps read.
-	people writes
-	names  writes
-	peers  peerCache // what Peer and Peers read, while people stays the same
-	reach  writes
-	addrs  addrBook // what PeerAddrs read, while reach stays the same
+	people   writes
+	names    writes
+	peers    peerCache // what Peer and Peers read, while people stays the same
+	nameBook peerList  // what PeerNames read, while names stays the same
+	reach    writes
+	addrs    peerList // what PeerAddrs read, while reach stays the same
 	// roomLog counts writes to the room log, and forks the fork evidence
 	// kept, so readers can cache what they read of them: every sync, asked
 	// or answered, reads a room's heads and its forks, and in an office of

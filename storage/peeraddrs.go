@@ -3,8 +3,6 @@ package storage
 import (
 	"context"
 	"fmt"
-	"slices"
-	"sync"
 )
 
 // PeerAddrs returns every known colleague's ID and Addrs alone, in no
@@ -13,8 +11,9 @@ import (
 // times a second (a status, the last sighting), which leaves the whole
 // list that Peers caches nearly always to read again, but their
 // addresses seldom: this list is kept until a colleague is new or has new
-// addresses. The lists returned share their addresses: read them, never
-// change them.
+// addresses, and such a write of one colleague's row, when the list was
+// kept up to it, updates it rather than have it read again. The lists
+// returned share their addresses: read them, never change them.
 func (s *Store) PeerAddrs(ctx context.Context) ([]Peer, error) {
 	version, settled := s.reach.settled()
 	if list, ok := s.addrs.get(version); settled && ok {
@@ -41,32 +40,4 @@ func (s *Store) PeerAddrs(ctx context.Context) ([]Peer, error) {
 		s.addrs.put(list, version)
 	}
 	return list, nil
-}
-
-// addrBook holds the list PeerAddrs read while no write to where
-// colleagues are was under way (see writes).
-type addrBook struct {
-	mu      sync.Mutex
-	version uint64
-	list    []Peer // nil: not read at version
-}
-
-// get returns the list if it was read at version, in a slice of its own.
-func (b *addrBook) get(version uint64) ([]Peer, bool) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.list == nil || b.version != version {
-		return nil, false
-	}
-	return slices.Clone(b.list), true
-}
-
-// put keeps a copy of list, read at version, unless a newer one is kept:
-// the reader that read it keeps list itself.
-func (b *addrBook) put(list []Peer, version uint64) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if version >= b.version {
-		b.version, b.list = version, slices.Clone(list)
-	}
 }

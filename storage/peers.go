@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -97,6 +98,13 @@ func (s *Store) upsertPeer(ctx context.Context, p Peer, d Durability) error {
 	if s.people.last(at[0]) {
 		s.peers.wrote(stored, at[0])
 	}
+	// So do the lists of names and of addresses, when it changed them.
+	if counts[1] != nil && s.names.last(at[1]) {
+		s.nameBook.wrote(Peer{ID: stored.ID, Name: stored.Name, FirstSeen: stored.FirstSeen}, at[1])
+	}
+	if counts[2] != nil && s.reach.last(at[2]) {
+		s.addrs.wrote(Peer{ID: stored.ID, Addrs: slices.Clone(stored.Addrs)}, at[2])
+	}
 	return nil
 }
 
@@ -162,19 +170,32 @@ func (s *Store) Peers(ctx context.Context) ([]Peer, error) {
 
 // PeerNames returns every known peer's ID, Name and FirstSeen alone, in
 // no order: what name warnings compare, read without the addresses and
-// keys of each row, which cost several times as much to read.
+// keys of each row, which cost several times as much to read. The list is
+// kept while no name changes, and follows a colleague new or renamed
+// (peerList).
 func (s *Store) PeerNames(ctx context.Context) ([]Peer, error) {
+	version, settled := s.names.settled()
+	if list, ok := s.nameBook.get(version); settled && ok {
+		return list, nil
+	}
 	rows, err := s.reader.QueryContext(ctx, `SELECT id, name, first_seen FROM peers`)
 	if err != nil {
 		return nil, fmt.Errorf("storage: list peer names: %w", err)
 	}
-	return scanAll(rows, "list peer names", func(sc scanner) (Peer, error) {
+	list, err := scanAll(rows, "list peer names", func(sc scanner) (Peer, error) {
 		var p Peer
 		var first int64
 		err := sc.Scan(&p.ID, &p.Name, &first)
 		p.FirstSeen = fromMillis(first)
 		return p, err
 	})
+	if err != nil {
+		return nil, err
+	}
+	if settled && s.names.still(version) {
+		s.nameBook.put(list, version)
+	}
+	return list, nil
 }
 
 type scanner interface{ Scan(dest ...any) error }

@@ -1,0 +1,230 @@
+package storage
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// tableLists reads the names and the addresses of every colleague from
+// the table itself, bypassing every cache, keyed by id.
+func tableLists(t *testing.T, s *Store) (names, addrs map[string]string) {
+	t.Helper()
+	rows, err := s.reader.QueryContext(t.Context(), `SELECT id, name, first_seen, addrs FROM peers`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	names, addrs = map[string]string{}, map[string]string{}
+	for rows.Next() {
+		var id, name, raw string
+		var first int64
+		if err := rows.Scan(&id, &name, &first, &raw); err != nil {
+			t.Fatal(err)
+		}
+		a, err := decodeAddrs(id, raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		names[id] = fmt.Sprint(name, "|", first)
+		addrs[id] = strings.Join(a, ",")
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return names, addrs
+}
+
+// The lists of names and of addresses always say what the table says,
+// through colleagues met, renamed, moved, or only seen again, in any
+// order; and a write of one colleague that changes a list, made when the
+// list held up to it, leaves it kept rather than to read again.
+func TestPeerListsFollowEachWrite(t *testing.T) {
+	s := newTestStore(t)
+	ctx := t.Context()
+	rng := rand.New(rand.NewPCG(1, 2))
+	t0 := time.UnixMilli(1_700_000_000_000)
+	kept := map[string]int{}
+	for i := range 400 {
+		p := Peer{ID: fmt.Sprintf("12D3KooWColleague%02d", rng.IntN(40)), LastSeen: t0.Add(time.Duration(i) * time.Second)}
+		switch rng.IntN(4) {
+		case 0:
+			p.Name = fmt.Sprint("Name", rng.IntN(5))
+		case 1:
+			p.Addrs = []string{fmt.Sprintf("/ip4/10.0.0.%d/tcp/4001", rng.IntN(5))}
+		case 2:
+			p.Name, p.Addrs = fmt.Sprint("Name", rng.IntN(5)), []string{fmt.Sprintf("/ip4/10.0.1.%d/tcp/4001", rng.IntN(5))}
+		default:
+			p.Status = "away" // neither list changes
+		}
+		if err := s.UpsertPeer(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+		for what, l := range map[string]*peerList{"names": &s.nameBook, "addresses": &s.addrs} {
+			count := &s.names
+			if l == &s.addrs {
+				count = &s.reach
+			}
+			version, _ := count.settled()
+			if _, ok := l.get(version); ok && i > 0 {
+				kept[what]++
+			}
+		}
+		names, err := s.PeerNames(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		addrs, err := s.PeerAddrs(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantNames, wantAddrs := tableLists(t, s)
+		gotNames, gotAddrs := map[string]string{}, map[string]string{}
+		for _, n := range names {
+			gotNames[n.ID] = fmt.Sprint(n.Name, "|", n.FirstSeen.UnixMilli())
+		}
+		for _, a := range addrs {
+			gotAddrs[a.ID] = strings.Join(a.Addrs, ",")
+		}
+		if len(names) != len(wantNames) || !equalMaps(gotNames, wantNames) {
+			t.Fatalf("write %d (%+v): names %v, the table %v", i, p, gotNames, wantNames)
+		}
+		if len(addrs) != len(wantAddrs) || !equalMaps(gotAddrs, wantAddrs) {
+			t.Fatalf("write %d (%+v): addresses %v, the table %v", i, p, gotAddrs, wantAddrs)
+		}
+	}
+	// Each list, read after each write, held after the next: every write
+	// but the first, made before any read, left the lists kept.
+	if kept["names"] != 399 || kept["addresses"] != 399 {
+		t.Fatalf("the lists were kept through %d (names) and %d (addresses) of the 399 writes after the first", kept["names"], kept["addresses"])
+	}
+}
+
+func equalMaps(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if w, ok := b[k]; !ok || w != v {
+			return false
+		}
+	}
+	return true
+}
+
+// What a reader does with the list it got is its own: neither the list
+// kept nor one that a write updates afterwards is it.
+func TestPeerListsAreTheReadersOwn(t *testing.T) {
+	s := newTestStore(t)
+	ctx := t.Context()
+	for _, p := range []Peer{{ID: bob, Name: "Bob"}, {ID: "12D3KooWAnn", Name: "Ann"}} {
+		if err := s.UpsertPeer(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	first, err := s.PeerNames(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.UpsertPeer(ctx, Peer{ID: "12D3KooWCat", Name: "Cat"}); err != nil {
+		t.Fatal(err)
+	}
+	second, err := s.PeerNames(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range first {
+		first[i].Name = "scribbled"
+	}
+	for i := range second {
+		second[i].Name = "scribbled"
+	}
+	third, err := s.PeerNames(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range third {
+		got = append(got, p.Name)
+	}
+	slices.Sort(got)
+	if !slices.Equal(got, []string{"Ann", "Bob", "Cat"}) {
+		t.Fatalf("names after readers changed theirs: %v", got)
+	}
+}
+
+// Readers of the names never get older ones than a read before them got,
+// while a colleague is renamed over and over.
+func TestPeerNamesNeverGoBack(t *testing.T) {
+	s := newTestStore(t)
+	ctx := t.Context()
+	name := func(i int) string { return fmt.Sprintf("Bob %04d", i) }
+	write := func(i int) {
+		t.Helper()
+		if err := s.UpsertPeer(ctx, Peer{ID: bob, Name: name(i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	read := func() (string, error) {
+		list, err := s.PeerNames(ctx)
+		if err != nil || len(list) != 1 {
+			return "", fmt.Errorf("names %v: %w", list, err)
+		}
+		return list[0].Name, nil
+	}
+	write(0)
+	stop := readersNeverGoBack(t, name(0), read, read, read, read)
+	for i := 1; i <= 300 && !t.Failed(); i++ {
+		write(i)
+		if got, err := read(); err != nil || got != name(i) {
+			t.Fatalf("after writing %s a read returned %q, %v", name(i), got, err)
+		}
+	}
+	stop()
+}
+
+// What the lists of names and of addresses cost a reader after a
+// colleague is new, in an office of 200: kept up to the write, and read
+// from the table again (the baseline, as before the lists followed
+// writes).
+func BenchmarkPeerListsAfterNewcomer(b *testing.B) {
+	for _, reread := range []bool{false, true} {
+		name := "kept"
+		if reread {
+			name = "read again (baseline)"
+		}
+		b.Run(name, func(b *testing.B) {
+			ctx := b.Context()
+			s := newTestStore(b)
+			for i := range 200 {
+				p := Peer{ID: fmt.Sprintf("12D3KooWColleague%03d", i), Name: "Colleague",
+					Addrs: []string{"/ip4/192.168.1.20/tcp/4001", "/ip6/fd00::20/tcp/4001"}}
+				if err := s.UpsertPeer(ctx, p); err != nil {
+					b.Fatal(err)
+				}
+			}
+			i := 0
+			for b.Loop() {
+				b.StopTimer()
+				i++
+				p := Peer{ID: fmt.Sprintf("12D3KooWNewcomer%06d", i), Name: "Newcomer", Addrs: []string{"/ip4/192.168.1.99/tcp/4001"}}
+				if err := s.UpsertPeer(ctx, p); err != nil {
+					b.Fatal(err)
+				}
+				if reread {
+					s.nameBook.list, s.addrs.list = nil, nil
+				}
+				b.StartTimer()
+				if _, err := s.PeerNames(ctx); err != nil {
+					b.Fatal(err)
+				}
+				if _, err := s.PeerAddrs(ctx); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
