@@ -33,7 +33,11 @@ func (s *Store) RoomHeads(ctx context.Context, room string) (map[string]uint64, 
 //
 // Both hand over the envelopes themselves, which are large, only for the
 // rows returned. ?2 lists the ranges of seqs to serve, [author, the author's
-// index, above, up to], one or two per author of the room (see wantsOf). A
+// index, above, up to], one or two per author of the room the peer may
+// miss any of (see wantsOf and askedOf). Both are prepared once
+// (statements.syncPlans): a sync is served every few seconds per
+// colleague, and SQLite took longer to parse and plan them than to run
+// them for a peer missing little. A
 // peer that holds seqs above a hole gets the plan's "Held" form, where ?4
 // lists [author's index, seq] for each of them; its NOT IN over a subquery
 // is looked up in a temporary index SQLite builds once. The author is cast
@@ -140,16 +144,7 @@ func envelopesQuery(wants []want, limit int) string {
 }
 
 func (s *Store) readEnvelopes(ctx context.Context, query, room string, wants []want, limit int) ([][]byte, error) {
-	ranges := [][4]any{}
-	held := [][2]int64{}
-	for i, w := range wants {
-		for _, r := range w.ranges {
-			ranges = append(ranges, [4]any{w.author, i, r[0], r[1]})
-		}
-		for _, q := range w.held {
-			held = append(held, [2]int64{int64(i), q})
-		}
-	}
+	ranges, held := askedOf(wants)
 	rangeArg, err := json.Marshal(ranges)
 	if err != nil {
 		return nil, fmt.Errorf("encode vector: %w", err)
@@ -162,7 +157,7 @@ func (s *Store) readEnvelopes(ctx context.Context, query, room string, wants []w
 		}
 		query, args = withHeld[query], append(args, string(heldArg))
 	}
-	rows, err := s.reader.QueryContext(ctx, query, args...)
+	rows, err := s.stmts.syncPlans[query].QueryContext(ctx, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -179,6 +174,33 @@ func (s *Store) readEnvelopes(ctx context.Context, query, room string, wants []w
 		out = append(out, raw)
 	}
 	return out, rows.Err()
+}
+
+// askedOf is what the plans are given of wants: the ranges of seqs to
+// look up, [author, the author's index in wants, above, up to], and the
+// seqs held above them, [author's index, seq]. A range from an author's
+// highest stored seq on is left out, and so is an author left without
+// any: nothing is stored there, and looking each of them up for nothing,
+// for every colleague of an office that a peer is up to date with, was
+// most of what serving it cost.
+func askedOf(wants []want) (ranges [][4]any, held [][2]int64) {
+	ranges, held = [][4]any{}, [][2]int64{}
+	for i, w := range wants {
+		asked := false
+		for _, r := range w.ranges {
+			if uint64(r[0]) < w.maxSeq {
+				ranges = append(ranges, [4]any{w.author, i, r[0], r[1]})
+				asked = true
+			}
+		}
+		if !asked {
+			continue
+		}
+		for _, q := range w.held {
+			held = append(held, [2]int64{int64(i), q})
+		}
+	}
+	return ranges, held
 }
 
 // roomMaxSeqs maps each author of room to the highest seq stored of it.

@@ -181,3 +181,30 @@ func TestEnvelopesQueriesUseIndexes(t *testing.T) {
 		})
 	}
 }
+
+// A serving peer looks up only authors it may hold more of: one whose
+// highest stored seq the asker has, or holds above, is not looked up,
+// nor are the seqs the asker holds of it.
+func TestAskedLeavesOutWhatIsNotStored(t *testing.T) {
+	heads := map[string]uint64{bob: 6, cat: 6, dan: 5}
+	v := RoomVector{
+		Heads: map[string]uint64{bob: 6, cat: 4, dan: 2},
+		Held:  map[string][]uint64{bob: {8, 9}, dan: {4}},
+	}
+	ranges, held := askedOf(wantsOf(heads, v, 100))
+	var authors []string
+	danAt := int64(-1)
+	for _, r := range ranges {
+		authors = append(authors, r[0].(string))
+		if r[0] == dan {
+			danAt = int64(r[1].(int))
+		}
+	}
+	slices.Sort(authors)
+	if want := []string{cat, dan}; !slices.Equal(authors, want) {
+		t.Fatalf("looked up %v, want %v: %v", authors, want, ranges)
+	}
+	if !slices.Equal(held, [][2]int64{{danAt, 4}}) {
+		t.Fatalf("held %v, want dan's 4 alone (dan at %d)", held, danAt)
+	}
+}

@@ -58,7 +58,9 @@ type statements struct {
 	unfinished      *sql.Stmt
 	receiptAts      *sql.Stmt
 	receiptRaw      *sql.Stmt
-	all             []*sql.Stmt
+	// syncPlans are the plans that serve a sync, by their SQL (roomsync.go).
+	syncPlans map[string]*sql.Stmt
+	all       []*sql.Stmt
 }
 
 func prepareStatements(ctx context.Context, writer, reader *sql.DB) (*statements, error) {
@@ -113,6 +115,16 @@ func prepareStatements(ctx context.Context, writer, reader *sql.DB) (*statements
 			return nil, fmt.Errorf("prepare %s: %w", strings.Join(strings.Fields(p.query), " "), err)
 		}
 		*p.stmt = stmt
+		st.all = append(st.all, stmt)
+	}
+	st.syncPlans = map[string]*sql.Stmt{}
+	for _, query := range []string{envelopesInOrderSQL, envelopesByAuthorSQL, envelopesInOrderHeldSQL, envelopesByAuthorHeldSQL} {
+		stmt, err := reader.PrepareContext(ctx, query)
+		if err != nil {
+			st.close()
+			return nil, fmt.Errorf("prepare a sync plan: %w", err)
+		}
+		st.syncPlans[query] = stmt
 		st.all = append(st.all, stmt)
 	}
 	return st, nil
