@@ -39,10 +39,14 @@ type Store struct {
 	// colleague, new addresses), which the dialer's sweeps read.
 	people   writes
 	names    writes
-	peers    peerCache // what Peer and Peers read, while people stays the same
-	nameBook peerList  // what PeerNames read, while names stays the same
+	peers    peerCache      // what Peer and Peers read, while people stays the same
+	nameBook keptList[Peer] // what PeerNames read, while names stays the same
 	reach    writes
-	addrs    peerList // what PeerAddrs read, while reach stays the same
+	addrs    keptList[Peer] // what PeerAddrs read, while reach stays the same
+	// verifs counts writes to verifications, which the naming of
+	// colleagues reads again at every change of a name.
+	verifs   writes
+	verified keptList[Verification] // what Verifications read, while verifs stays the same
 	// roomLog counts writes to the room log, and forks the fork evidence
 	// kept, so readers can cache what they read of them: every sync, asked
 	// or answered, reads a room's heads and its forks, and in an office of

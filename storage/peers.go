@@ -99,11 +99,12 @@ func (s *Store) upsertPeer(ctx context.Context, p Peer, d Durability) error {
 		s.peers.wrote(stored, at[0])
 	}
 	// So do the lists of names and of addresses, when it changed them.
+	same := func(q Peer) bool { return q.ID == stored.ID }
 	if counts[1] != nil && s.names.last(at[1]) {
-		s.nameBook.wrote(Peer{ID: stored.ID, Name: stored.Name, FirstSeen: stored.FirstSeen}, at[1])
+		s.nameBook.wrote(Peer{ID: stored.ID, Name: stored.Name, FirstSeen: stored.FirstSeen}, at[1], same)
 	}
 	if counts[2] != nil && s.reach.last(at[2]) {
-		s.addrs.wrote(Peer{ID: stored.ID, Addrs: slices.Clone(stored.Addrs)}, at[2])
+		s.addrs.wrote(Peer{ID: stored.ID, Addrs: slices.Clone(stored.Addrs)}, at[2], same)
 	}
 	return nil
 }
@@ -172,7 +173,7 @@ func (s *Store) Peers(ctx context.Context) ([]Peer, error) {
 // no order: what name warnings compare, read without the addresses and
 // keys of each row, which cost several times as much to read. The list is
 // kept while no name changes, and follows a colleague new or renamed
-// (peerList).
+// (keptList).
 func (s *Store) PeerNames(ctx context.Context) ([]Peer, error) {
 	version, settled := s.names.settled()
 	if list, ok := s.nameBook.get(version); settled && ok {

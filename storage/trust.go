@@ -33,7 +33,7 @@ func (s *Store) SetVerified(ctx context.Context, v Verification) error {
 			ON CONFLICT (peer) DO UPDATE SET name = excluded.name, fingerprint = excluded.fingerprint,
 				verified_at = excluded.verified_at`, v.Peer, v.Name, v.Fingerprint, toMillis(at))
 		return err
-	}, &s.people, &s.names)
+	}, &s.people, &s.names, &s.verifs)
 	if err != nil {
 		return fmt.Errorf("storage: set verified %s: %w", v.Peer, err)
 	}
@@ -50,7 +50,7 @@ func (s *Store) ClearVerified(ctx context.Context, peer string) (bool, error) {
 		}
 		n, err = res.RowsAffected()
 		return err
-	}, &s.people, &s.names)
+	}, &s.people, &s.names, &s.verifs)
 	if err != nil {
 		return false, fmt.Errorf("storage: clear verified %s: %w", peer, err)
 	}
@@ -67,19 +67,32 @@ func (s *Store) ClearVerified(ctx context.Context, peer string) (bool, error) {
 // kept.
 func (s *Store) NamesVersion() (n uint64, settled bool) { return s.names.settled() }
 
-// Verifications lists every verified colleague.
+// Verifications lists every verified colleague. The list is kept until a
+// verification is given or taken back: the naming of colleagues reads it
+// at every change of a colleague's name, and a verification is rare.
 func (s *Store) Verifications(ctx context.Context) ([]Verification, error) {
+	version, settled := s.verifs.settled()
+	if list, ok := s.verified.get(version); settled && ok {
+		return list, nil
+	}
 	rows, err := s.reader.QueryContext(ctx, `SELECT peer, name, fingerprint, verified_at FROM verified_peers ORDER BY peer`)
 	if err != nil {
 		return nil, fmt.Errorf("storage: list verified: %w", err)
 	}
-	return scanAll(rows, "list verified", func(sc scanner) (Verification, error) {
+	list, err := scanAll(rows, "list verified", func(sc scanner) (Verification, error) {
 		var v Verification
 		var at int64
 		err := sc.Scan(&v.Peer, &v.Name, &v.Fingerprint, &at)
 		v.At = fromMillis(at)
 		return v, err
 	})
+	if err != nil {
+		return nil, err
+	}
+	if settled && s.verifs.still(version) {
+		s.verified.put(list, version)
+	}
+	return list, nil
 }
 
 // SetLabel files peer under label; an empty label removes it.

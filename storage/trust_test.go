@@ -90,3 +90,52 @@ func TestNamesVersionMovesOnNamingWritesAlone(t *testing.T) {
 		}
 	}
 }
+
+// The list of verifications is read once and kept, empty or not, until a
+// verification is given or taken back; what it says is always what the
+// table says.
+func TestVerificationsKeptUntilOneChanges(t *testing.T) {
+	ctx := t.Context()
+	s := newTestStore(t)
+	read := func(what string, want ...string) {
+		t.Helper()
+		vs, err := s.Verifications(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, v := range vs {
+			got = append(got, v.Peer+"="+v.Name)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("%s: verifications %v, want %v", what, got, want)
+		}
+		version, _ := s.verifs.settled()
+		if _, ok := s.verified.get(version); !ok {
+			t.Fatalf("%s: the list read was not kept", what)
+		}
+		// A reader's changes to its list are its own.
+		for i := range vs {
+			vs[i].Name = "scribbled"
+		}
+	}
+	read("nobody verified")
+	read("nobody verified, read again")
+	if err := s.SetVerified(ctx, Verification{Peer: "p1", Name: "Bob", Fingerprint: "f"}); err != nil {
+		t.Fatal(err)
+	}
+	read("Bob verified", "p1=Bob")
+	// Colleagues met and renamed change no verification.
+	if err := s.UpsertPeer(ctx, Peer{ID: "p2", Name: "Cat"}); err != nil {
+		t.Fatal(err)
+	}
+	read("Cat met", "p1=Bob")
+	if err := s.SetVerified(ctx, Verification{Peer: "p2", Name: "Cat", Fingerprint: "g"}); err != nil {
+		t.Fatal(err)
+	}
+	read("Cat verified", "p1=Bob", "p2=Cat")
+	if ok, err := s.ClearVerified(ctx, "p1"); err != nil || !ok {
+		t.Fatal(ok, err)
+	}
+	read("Bob's taken back", "p2=Cat")
+}

@@ -1,0 +1,63 @@
+package storage
+
+import (
+	"slices"
+	"sync"
+)
+
+// keptList holds a list read from the store while no write to the part
+// of it the list shows was under way (see writes), and follows the writes
+// that change one row of it: while an office arrives, a colleague is new
+// every moment, and reading every row again after each of them made the
+// lists cost the square of the office.
+type keptList[T any] struct {
+	mu      sync.Mutex
+	version uint64
+	list    []T // nil: not read at version
+}
+
+// get returns the list if it holds at version, in a slice of its own.
+func (l *keptList[T]) get(version uint64) ([]T, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.list == nil || l.version != version {
+		return nil, false
+	}
+	return slices.Clone(l.list), true
+}
+
+// put keeps a copy of list, read at version, unless a newer one is kept:
+// the reader that read it keeps list itself.
+func (l *keptList[T]) put(list []T, version uint64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if version >= l.version {
+		l.version, l.list = version, slices.Clone(list)
+		if l.list == nil {
+			l.list = []T{} // read, and empty
+		}
+	}
+}
+
+// wrote takes row, one row as the write at version left it (reduced as
+// the list is), that write changing no other row of the list; same
+// reports whether an entry of the list is row's. The list is kept, with
+// row in it, when it held just before that write; else it no longer
+// holds.
+func (l *keptList[T]) wrote(row T, version uint64, same func(T) bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	switch {
+	case version <= l.version:
+		return
+	case l.list == nil || l.version+1 != version:
+		l.version, l.list = version, nil
+		return
+	}
+	l.version = version
+	if i := slices.IndexFunc(l.list, same); i >= 0 {
+		l.list[i] = row
+	} else {
+		l.list = append(l.list, row)
+	}
+}
