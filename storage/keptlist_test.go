@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -229,6 +230,91 @@ func BenchmarkPeerListsAfterNewcomer(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// Colleagues written at once from several goroutines, as an office's
+// profiles are taken: no read of a colleague, of the list of names or of
+// the addresses ever goes back, and once the writes end every cached
+// read says what the table says.
+func TestPeerCachesUnderConcurrentWrites(t *testing.T) {
+	s := newTestStore(t)
+	ctx := t.Context()
+	const writers, rounds = 4, 60
+	id := func(w int) string { return fmt.Sprintf("12D3KooWWriter%d", w) }
+	name := func(i int) string { return fmt.Sprintf("n%04d", i) }
+	for w := range writers {
+		if err := s.UpsertPeer(ctx, Peer{ID: id(w), Name: name(0), Addrs: []string{"/ip4/10.0.0.1/tcp/1"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Each reader follows writer 0's colleague, whose name only grows.
+	one := func() (string, error) {
+		p, _, err := s.Peer(ctx, id(0))
+		return p.Name, err
+	}
+	names := func() (string, error) {
+		list, err := s.PeerNames(ctx)
+		for _, p := range list {
+			if p.ID == id(0) {
+				return p.Name, err
+			}
+		}
+		return "", fmt.Errorf("no %s in %v: %w", id(0), list, err)
+	}
+	addrs := func() (string, error) {
+		list, err := s.PeerAddrs(ctx)
+		for _, p := range list {
+			if p.ID == id(0) && len(p.Addrs) == 1 {
+				return p.Addrs[0], err
+			}
+		}
+		return "", fmt.Errorf("no %s in %v: %w", id(0), list, err)
+	}
+	stopNames := readersNeverGoBack(t, name(0), one, names, one, names)
+	stopAddrs := readersNeverGoBack(t, "/ip4/10.0.0.1/tcp/1", addrs)
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Go(func() {
+			for i := 1; i <= rounds; i++ {
+				// The port grows with i, as text: 10000+i.
+				p := Peer{ID: id(w), Name: name(i), Addrs: []string{fmt.Sprintf("/ip4/10.0.0.1/tcp/%d", 10000+i)}}
+				if err := s.UpsertPeer(ctx, p); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	stopNames()
+	stopAddrs()
+	wantNames, wantAddrs := tableLists(t, s)
+	for range 2 { // read from the table, then kept
+		for w := range writers {
+			p, ok, err := s.Peer(ctx, id(w))
+			if err != nil || !ok || p.Name != name(rounds) {
+				t.Fatalf("%s: %+v %v %v, want the name %s", id(w), p, ok, err, name(rounds))
+			}
+		}
+		ns, err := s.PeerNames(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		as, err := s.PeerAddrs(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		gotNames, gotAddrs := map[string]string{}, map[string]string{}
+		for _, n := range ns {
+			gotNames[n.ID] = fmt.Sprint(n.Name, "|", n.FirstSeen.UnixMilli())
+		}
+		for _, a := range as {
+			gotAddrs[a.ID] = strings.Join(a.Addrs, ",")
+		}
+		if !equalMaps(gotNames, wantNames) || !equalMaps(gotAddrs, wantAddrs) {
+			t.Fatalf("after the writes: names %v addresses %v, the table %v %v", gotNames, gotAddrs, wantNames, wantAddrs)
+		}
 	}
 }
 
