@@ -26,6 +26,17 @@ func (l *keptList[T]) get(version uint64) ([]T, bool) {
 	return slices.Clone(l.list), true
 }
 
+// has reports, if the list holds at version, whether an entry of it
+// matches (ok false: the list does not hold there).
+func (l *keptList[T]) has(version uint64, match func(T) bool) (found, ok bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.list == nil || l.version != version {
+		return false, false
+	}
+	return slices.ContainsFunc(l.list, match), true
+}
+
 // put keeps a copy of list, read at version, unless a newer one is kept:
 // the reader that read it keeps list itself.
 func (l *keptList[T]) put(list []T, version uint64) {

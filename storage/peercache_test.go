@@ -214,3 +214,87 @@ func BenchmarkPeerAfterAnotherWrite(b *testing.B) {
 		})
 	}
 }
+
+// A colleague connected before its profile arrived is asked for before it
+// has a row: the list of names kept answers that it has none without
+// asking the table, and never once the colleague's profile is written,
+// while readers ask again and again.
+func TestNotMetYetIsAnsweredFromTheNames(t *testing.T) {
+	s := newTestStore(t)
+	ctx := t.Context()
+	const cat = "12D3KooWCat"
+	if err := s.UpsertPeer(ctx, Peer{ID: bob, Name: "Bob"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.PeerNames(ctx); err != nil { // the naming of colleagues reads it
+		t.Fatal(err)
+	}
+	if !s.unknown(cat) || s.unknown(bob) {
+		t.Fatalf("unknown: Cat %v, Bob %v; want Cat alone", s.unknown(cat), s.unknown(bob))
+	}
+	if p, ok, err := s.Peer(ctx, cat); err != nil || ok || p.ID != "" {
+		t.Fatalf("Cat read as %+v, %v, %v before her profile", p, ok, err)
+	}
+	name := func(i int) string { return fmt.Sprintf("n%04d", i) }
+	read := func() (string, error) {
+		p, _, err := s.Peer(ctx, cat)
+		return p.Name, err // "" while she has no row
+	}
+	names := func() (string, error) { // and keeps the list read, for the others
+		list, err := s.PeerNames(ctx)
+		for _, p := range list {
+			if p.ID == cat {
+				return p.Name, err
+			}
+		}
+		return "", err
+	}
+	stop := readersNeverGoBack(t, "", read, read, read, names)
+	for i := 1; i <= 100 && !t.Failed(); i++ {
+		if err := s.UpsertPeer(ctx, Peer{ID: cat, Name: name(i)}); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := read(); err != nil || got != name(i) {
+			t.Fatalf("after writing %s Cat read as %q, %v", name(i), got, err)
+		}
+		if s.unknown(cat) {
+			t.Fatal("Cat unknown after her profile was written")
+		}
+	}
+	stop()
+}
+
+// What asking for a colleague connected before its profile arrived
+// costs, in an office of 200: answered from the list of names kept,
+// against asking the table (the baseline, in the same run, as every ask
+// did before).
+func BenchmarkPeerNotMetYet(b *testing.B) {
+	for _, asked := range []bool{false, true} {
+		name := "from the names kept"
+		if asked {
+			name = "table asked (baseline)"
+		}
+		b.Run(name, func(b *testing.B) {
+			ctx := b.Context()
+			s := newTestStore(b)
+			for i := range 200 {
+				if err := s.UpsertPeer(ctx, Peer{ID: fmt.Sprintf("12D3KooWColleague%03d", i), Name: "Colleague"}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if _, err := s.PeerNames(ctx); err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				if asked {
+					s.nameBook.mu.Lock()
+					s.nameBook.list = nil
+					s.nameBook.mu.Unlock()
+				}
+				if _, ok, err := s.Peer(ctx, "12D3KooWNewcomer"); err != nil || ok {
+					b.Fatal(ok, err)
+				}
+			}
+		})
+	}
+}
