@@ -1,6 +1,9 @@
 package storage
 
 import (
+	"context"
+	"database/sql"
+	"fmt"
 	"slices"
 	"sync"
 )
@@ -71,4 +74,28 @@ func (l *keptList[T]) wrote(row T, version uint64, same func(T) bool) {
 	} else {
 		l.list = append(l.list, row)
 	}
+}
+
+// readKept returns the list kept while count stays at the version it
+// settled on, or reads it with query (one row a call of scan; op names
+// the read in errors) and keeps what it read when no write overlapped the
+// read.
+func readKept[T any](ctx context.Context, db *sql.DB, count *writes, kept *keptList[T],
+	op, query string, scan func(scanner) (T, error)) ([]T, error) {
+	version, settled := count.settled()
+	if list, ok := kept.get(version); settled && ok {
+		return list, nil
+	}
+	rows, err := db.QueryContext(ctx, query)
+	if err != nil {
+		return nil, fmt.Errorf("storage: %s: %w", op, err)
+	}
+	list, err := scanAll(rows, op, scan)
+	if err != nil {
+		return nil, err
+	}
+	if settled && count.still(version) {
+		kept.put(list, version)
+	}
+	return list, nil
 }

@@ -1,9 +1,6 @@
 package storage
 
-import (
-	"context"
-	"fmt"
-)
+import "context"
 
 // PeerAddrs returns every known colleague's ID and Addrs alone, in no
 // order: what the dialer's sweep of colleagues not connected reads every
@@ -15,29 +12,15 @@ import (
 // kept up to it, updates it rather than have it read again. The lists
 // returned share their addresses: read them, never change them.
 func (s *Store) PeerAddrs(ctx context.Context) ([]Peer, error) {
-	version, settled := s.reach.settled()
-	if list, ok := s.addrs.get(version); settled && ok {
-		return list, nil
-	}
-	rows, err := s.reader.QueryContext(ctx, `SELECT id, addrs FROM peers`)
-	if err != nil {
-		return nil, fmt.Errorf("storage: list peer addresses: %w", err)
-	}
-	list, err := scanAll(rows, "list peer addresses", func(sc scanner) (Peer, error) {
-		var p Peer
-		var addrs string
-		if err := sc.Scan(&p.ID, &addrs); err != nil {
-			return Peer{}, err
-		}
-		var err error
-		p.Addrs, err = decodeAddrs(p.ID, addrs)
-		return p, err
-	})
-	if err != nil {
-		return nil, err
-	}
-	if settled && s.reach.still(version) {
-		s.addrs.put(list, version)
-	}
-	return list, nil
+	return readKept(ctx, s.reader, &s.reach, &s.addrs, "list peer addresses",
+		`SELECT id, addrs FROM peers`, func(sc scanner) (Peer, error) {
+			var p Peer
+			var addrs string
+			if err := sc.Scan(&p.ID, &addrs); err != nil {
+				return Peer{}, err
+			}
+			var err error
+			p.Addrs, err = decodeAddrs(p.ID, addrs)
+			return p, err
+		})
 }

@@ -192,28 +192,14 @@ func (s *Store) Peers(ctx context.Context) ([]Peer, error) {
 // kept while no name changes, and follows a colleague new or renamed
 // (keptList).
 func (s *Store) PeerNames(ctx context.Context) ([]Peer, error) {
-	version, settled := s.names.settled()
-	if list, ok := s.nameBook.get(version); settled && ok {
-		return list, nil
-	}
-	rows, err := s.reader.QueryContext(ctx, `SELECT id, name, first_seen FROM peers`)
-	if err != nil {
-		return nil, fmt.Errorf("storage: list peer names: %w", err)
-	}
-	list, err := scanAll(rows, "list peer names", func(sc scanner) (Peer, error) {
-		var p Peer
-		var first int64
-		err := sc.Scan(&p.ID, &p.Name, &first)
-		p.FirstSeen = fromMillis(first)
-		return p, err
-	})
-	if err != nil {
-		return nil, err
-	}
-	if settled && s.names.still(version) {
-		s.nameBook.put(list, version)
-	}
-	return list, nil
+	return readKept(ctx, s.reader, &s.names, &s.nameBook, "list peer names",
+		`SELECT id, name, first_seen FROM peers`, func(sc scanner) (Peer, error) {
+			var p Peer
+			var first int64
+			err := sc.Scan(&p.ID, &p.Name, &first)
+			p.FirstSeen = fromMillis(first)
+			return p, err
+		})
 }
 
 type scanner interface{ Scan(dest ...any) error }

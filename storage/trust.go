@@ -71,28 +71,15 @@ func (s *Store) NamesVersion() (n uint64, settled bool) { return s.names.settled
 // verification is given or taken back: the naming of colleagues reads it
 // at every change of a colleague's name, and a verification is rare.
 func (s *Store) Verifications(ctx context.Context) ([]Verification, error) {
-	version, settled := s.verifs.settled()
-	if list, ok := s.verified.get(version); settled && ok {
-		return list, nil
-	}
-	rows, err := s.reader.QueryContext(ctx, `SELECT peer, name, fingerprint, verified_at FROM verified_peers ORDER BY peer`)
-	if err != nil {
-		return nil, fmt.Errorf("storage: list verified: %w", err)
-	}
-	list, err := scanAll(rows, "list verified", func(sc scanner) (Verification, error) {
-		var v Verification
-		var at int64
-		err := sc.Scan(&v.Peer, &v.Name, &v.Fingerprint, &at)
-		v.At = fromMillis(at)
-		return v, err
-	})
-	if err != nil {
-		return nil, err
-	}
-	if settled && s.verifs.still(version) {
-		s.verified.put(list, version)
-	}
-	return list, nil
+	return readKept(ctx, s.reader, &s.verifs, &s.verified, "list verified",
+		`SELECT peer, name, fingerprint, verified_at FROM verified_peers ORDER BY peer`,
+		func(sc scanner) (Verification, error) {
+			var v Verification
+			var at int64
+			err := sc.Scan(&v.Peer, &v.Name, &v.Fingerprint, &at)
+			v.At = fromMillis(at)
+			return v, err
+		})
 }
 
 // SetLabel files peer under label; an empty label removes it.
