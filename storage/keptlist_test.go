@@ -192,45 +192,32 @@ func TestPeerNamesNeverGoBack(t *testing.T) {
 // in an office of 200: kept up to the write, and read from the tables
 // again (the baseline, as before the lists were kept through writes).
 func BenchmarkPeerListsAfterNewcomer(b *testing.B) {
-	for _, reread := range []bool{false, true} {
-		name := "kept"
-		if reread {
-			name = "read again (baseline)"
+	againstBaseline(b, "kept", "read again", func(b *testing.B, reread bool) {
+		ctx := b.Context()
+		s := storeOfColleagues(b, 200, "/ip4/192.168.1.20/tcp/4001", "/ip6/fd00::20/tcp/4001")
+		i := 0
+		for b.Loop() {
+			b.StopTimer()
+			i++
+			p := Peer{ID: fmt.Sprintf("12D3KooWNewcomer%06d", i), Name: "Newcomer", Addrs: []string{"/ip4/192.168.1.99/tcp/4001"}}
+			if err := s.UpsertPeer(ctx, p); err != nil {
+				b.Fatal(err)
+			}
+			if reread {
+				s.nameBook.list, s.addrs.list, s.verified.list = nil, nil, nil
+			}
+			b.StartTimer()
+			if _, err := s.PeerNames(ctx); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := s.Verifications(ctx); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := s.PeerAddrs(ctx); err != nil {
+				b.Fatal(err)
+			}
 		}
-		b.Run(name, func(b *testing.B) {
-			ctx := b.Context()
-			s := newTestStore(b)
-			for i := range 200 {
-				p := Peer{ID: fmt.Sprintf("12D3KooWColleague%03d", i), Name: "Colleague",
-					Addrs: []string{"/ip4/192.168.1.20/tcp/4001", "/ip6/fd00::20/tcp/4001"}}
-				if err := s.UpsertPeer(ctx, p); err != nil {
-					b.Fatal(err)
-				}
-			}
-			i := 0
-			for b.Loop() {
-				b.StopTimer()
-				i++
-				p := Peer{ID: fmt.Sprintf("12D3KooWNewcomer%06d", i), Name: "Newcomer", Addrs: []string{"/ip4/192.168.1.99/tcp/4001"}}
-				if err := s.UpsertPeer(ctx, p); err != nil {
-					b.Fatal(err)
-				}
-				if reread {
-					s.nameBook.list, s.addrs.list, s.verified.list = nil, nil, nil
-				}
-				b.StartTimer()
-				if _, err := s.PeerNames(ctx); err != nil {
-					b.Fatal(err)
-				}
-				if _, err := s.Verifications(ctx); err != nil {
-					b.Fatal(err)
-				}
-				if _, err := s.PeerAddrs(ctx); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-	}
+	})
 }
 
 // Colleagues written at once from several goroutines, as an office's

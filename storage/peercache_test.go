@@ -178,41 +178,30 @@ func TestWriteOfOneColleagueKeepsTheOthersCached(t *testing.T) {
 // before the write, beside the same read with the cache emptied, as every
 // write emptied it before.
 func BenchmarkPeerAfterAnotherWrite(b *testing.B) {
-	for _, emptied := range []bool{false, true} {
-		name := "kept"
-		if emptied {
-			name = "emptied (baseline)"
+	againstBaseline(b, "kept", "emptied", func(b *testing.B, emptied bool) {
+		ctx := b.Context()
+		s := storeOfColleagues(b, 200)
+		if _, _, err := s.Peer(ctx, "12D3KooWColleague007"); err != nil {
+			b.Fatal(err)
 		}
-		b.Run(name, func(b *testing.B) {
-			ctx := b.Context()
-			s := newTestStore(b)
-			for i := range 200 {
-				if err := s.UpsertPeer(ctx, Peer{ID: fmt.Sprintf("12D3KooWColleague%03d", i), Name: "Colleague"}); err != nil {
-					b.Fatal(err)
-				}
-			}
-			if _, _, err := s.Peer(ctx, "12D3KooWColleague007"); err != nil {
+		i := 0
+		for b.Loop() {
+			b.StopTimer()
+			i++
+			if err := s.UpsertPeer(ctx, Peer{ID: fmt.Sprintf("12D3KooWNewcomer%06d", i), Name: "Newcomer"}); err != nil {
 				b.Fatal(err)
 			}
-			i := 0
-			for b.Loop() {
-				b.StopTimer()
-				i++
-				if err := s.UpsertPeer(ctx, Peer{ID: fmt.Sprintf("12D3KooWNewcomer%06d", i), Name: "Newcomer"}); err != nil {
-					b.Fatal(err)
-				}
-				if emptied {
-					s.peers.mu.Lock()
-					s.peers.rows = nil
-					s.peers.mu.Unlock()
-				}
-				b.StartTimer()
-				if _, ok, err := s.Peer(ctx, "12D3KooWColleague007"); err != nil || !ok {
-					b.Fatal(ok, err)
-				}
+			if emptied {
+				s.peers.mu.Lock()
+				s.peers.rows = nil
+				s.peers.mu.Unlock()
 			}
-		})
-	}
+			b.StartTimer()
+			if _, ok, err := s.Peer(ctx, "12D3KooWColleague007"); err != nil || !ok {
+				b.Fatal(ok, err)
+			}
+		}
+	})
 }
 
 // A colleague connected before its profile arrived is asked for before it
@@ -269,32 +258,21 @@ func TestNotMetYetIsAnsweredFromTheNames(t *testing.T) {
 // against asking the table (the baseline, in the same run, as every ask
 // did before).
 func BenchmarkPeerNotMetYet(b *testing.B) {
-	for _, asked := range []bool{false, true} {
-		name := "from the names kept"
-		if asked {
-			name = "table asked (baseline)"
+	againstBaseline(b, "from the names kept", "table asked", func(b *testing.B, asked bool) {
+		ctx := b.Context()
+		s := storeOfColleagues(b, 200)
+		if _, err := s.PeerNames(ctx); err != nil {
+			b.Fatal(err)
 		}
-		b.Run(name, func(b *testing.B) {
-			ctx := b.Context()
-			s := newTestStore(b)
-			for i := range 200 {
-				if err := s.UpsertPeer(ctx, Peer{ID: fmt.Sprintf("12D3KooWColleague%03d", i), Name: "Colleague"}); err != nil {
-					b.Fatal(err)
-				}
+		for b.Loop() {
+			if asked {
+				s.nameBook.mu.Lock()
+				s.nameBook.list = nil
+				s.nameBook.mu.Unlock()
 			}
-			if _, err := s.PeerNames(ctx); err != nil {
-				b.Fatal(err)
+			if _, ok, err := s.Peer(ctx, "12D3KooWNewcomer"); err != nil || ok {
+				b.Fatal(ok, err)
 			}
-			for b.Loop() {
-				if asked {
-					s.nameBook.mu.Lock()
-					s.nameBook.list = nil
-					s.nameBook.mu.Unlock()
-				}
-				if _, ok, err := s.Peer(ctx, "12D3KooWNewcomer"); err != nil || ok {
-					b.Fatal(ok, err)
-				}
-			}
-		})
-	}
+		}
+	})
 }
