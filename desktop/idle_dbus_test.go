@@ -3,47 +3,17 @@
 package desktop
 
 import (
-	"bufio"
-	"os/exec"
-	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"hallway/internal/testproc"
 
 	"github.com/godbus/dbus/v5"
 )
 
 // startBus runs a private session bus and returns its address.
-func startBus(t *testing.T) string {
-	t.Helper()
-	if _, err := exec.LookPath("dbus-daemon"); err != nil {
-		t.Skip("D-Bus idle test: dbus-daemon is missing (Debian's dbus package)")
-	}
-	cmd := exec.Command("dbus-daemon", "--session", "--nofork", "--nopidfile", "--print-address=1")
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start dbus-daemon: %v", err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	line := make(chan string, 1)
-	go func() {
-		s, _ := bufio.NewReader(out).ReadString('\n')
-		line <- strings.TrimSpace(s)
-	}()
-	select {
-	case addr := <-line:
-		if addr == "" {
-			t.Fatal("dbus-daemon gave no address")
-		}
-		return addr
-	case <-time.After(20 * time.Second):
-		t.Fatal("dbus-daemon did not start within 20 s")
-		return ""
-	}
-}
+func startBus(t *testing.T) string { return testproc.SessionBus(t) }
 
 func connect(t *testing.T, addr string) *dbus.Conn {
 	t.Helper()

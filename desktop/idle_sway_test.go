@@ -3,7 +3,6 @@
 package desktop
 
 import (
-	"bufio"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"hallway/internal/testproc"
 )
 
 // startSway runs sway on its headless backend with a runtime directory
@@ -47,31 +48,11 @@ func startSway(t *testing.T) (wayland, ipc string) {
 	}
 	var log strings.Builder
 	cmd.Stderr = &log
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
+	f := strings.Fields(testproc.FirstLine(t, cmd, "sway", 30*time.Second))
+	if len(f) != 3 || f[0] != "ready" {
+		t.Fatalf("sway did not start (%q):\n%s", f, log.String())
 	}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start sway: %v", err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	line := make(chan string, 1)
-	go func() {
-		s, _ := bufio.NewReader(out).ReadString('\n')
-		line <- strings.TrimSpace(s)
-	}()
-	select {
-	case s := <-line:
-		f := strings.Fields(s)
-		if len(f) != 3 || f[0] != "ready" {
-			cmd.Process.Kill()
-			cmd.Wait()
-			t.Fatalf("sway did not start (%q):\n%s", s, log.String())
-		}
-		wayland, ipc = filepath.Join(dir, f[1]), f[2]
-	case <-time.After(30 * time.Second):
-		t.Fatal("sway did not start within 30 s")
-	}
+	wayland, ipc = filepath.Join(dir, f[1]), f[2]
 	if fi, err := os.Stat(wayland); err != nil || fi.Mode().Type() != os.ModeSocket {
 		t.Fatalf("no Wayland socket at %s: %v", wayland, err)
 	}

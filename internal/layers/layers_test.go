@@ -37,7 +37,7 @@ var leaves = []string{"p2p", "storage", "crypto", "discovery", "files", "chat", 
 var windowMay = []string{"chat", "assets"}
 
 // testInfra are the packages that exist to run tests and may import testing.
-var testInfra = []string{"internal/fleet", "internal/netlab", "internal/wine"}
+var testInfra = []string{"internal/fleet", "internal/netlab", "internal/testproc", "internal/wine"}
 
 // engine are the packages (and their sub-packages) that never link Fyne.
 var engine = []string{"core", "p2p", "storage", "node", "control", "chat", "crypto", "discovery", "files", "archive", "lookalike", "desktop"}
