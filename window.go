@@ -28,7 +28,13 @@ func runWindow(ctx context.Context, node *cli.WindowNode, log *slog.Logger) erro
 		log.Info("idle time from the window only", "reason", why)
 	}
 	a := fyneapp.NewWithID(app.AppID)
-	opt := app.Options{Node: windowNode{node}, Log: log}
+	opt := app.Options{Node: windowNode{node}, Log: log, HasTray: func() bool {
+		ok, why := desktop.HasTray()
+		if !ok {
+			log.Info("no tray icon", "reason", why)
+		}
+		return ok
+	}}
 	if idle != nil {
 		opt.Idle = idle
 	}

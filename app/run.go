@@ -36,6 +36,9 @@ type Options struct {
 	// FirstFrame, when set, is called once the window has drawn with a
 	// node attached (benchmarks).
 	FirstFrame func()
+	// HasTray tells whether the desktop can show a tray icon; nil: it
+	// can.
+	HasTray func() bool
 }
 
 // Run opens the window of a and runs Hallway in it until the user quits
@@ -59,6 +62,7 @@ func Run(ctx context.Context, a fyne.App, opt Options) error {
 	u.trim.start()
 	defer u.trim.stop()
 	u.useIdle(opt.Idle)
+	u.tray.start(opt.HasTray)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 

@@ -2,8 +2,6 @@ package app
 
 import (
 	"fmt"
-	"os"
-	"runtime"
 
 	"hallway/assets"
 
@@ -19,15 +17,21 @@ type tray struct {
 	desk desktop.App
 }
 
-func newTray(u *UI) *tray {
-	t := &tray{u: u}
-	if d, ok := u.app.(desktop.App); ok {
-		t.desk = d
-		d.SetSystemTrayIcon(fyne.NewStaticResource("hallway.png", assets.Icon))
-		d.SetSystemTrayWindow(u.win)
+func newTray(u *UI) *tray { return &tray{u: u} }
+
+// start sets the tray up where the desktop can show one (hasTray says,
+// nil: it can). On Linux a tray costs the window a hidden second window,
+// and with it a second drawing context (some 9 MB with software
+// drawing): where no tray could ever show, none is set up.
+func (t *tray) start(hasTray func() bool) {
+	d, ok := t.u.app.(desktop.App)
+	if !ok || (hasTray != nil && !hasTray()) {
+		return
 	}
+	t.desk = d
+	d.SetSystemTrayIcon(fyne.NewStaticResource("hallway.png", assets.Icon))
+	d.SetSystemTrayWindow(t.u.win)
 	t.refresh()
-	return t
 }
 
 func (t *tray) refresh() {
@@ -57,17 +61,8 @@ func (t *tray) refresh() {
 }
 
 // keepsRunning tells whether closing the window leaves Hallway in the
-// tray. On Linux the tray lives on the session bus: without one there is
-// no tray to come back from, so closing the window quits.
-func (t *tray) keepsRunning() bool {
-	if t.desk == nil {
-		return false
-	}
-	if runtime.GOOS == "linux" || runtime.GOOS == "freebsd" {
-		return os.Getenv("DBUS_SESSION_BUS_ADDRESS") != ""
-	}
-	return true
-}
+// tray: only when there is a tray to come back from.
+func (t *tray) keepsRunning() bool { return t.desk != nil }
 
 // updateAttention shows the unread count in the title and the tray.
 func (u *UI) updateAttention() {

@@ -9,6 +9,7 @@
 // protocols give events, not a clock, and tell a client nothing of the
 // lock: see Idle and LockTeller. Where a desktop offers nothing (a
 // compositor without an idle protocol, a build without cgo on macOS)
-// OpenIdle says why, and the window falls back to its own input. It
-// imports nothing of the module and no GUI toolkit.
+// OpenIdle says why, and the window falls back to its own input. HasTray
+// tells whether the desktop can show a tray icon at all. It imports
+// nothing of the module and no GUI toolkit.
 package desktop
