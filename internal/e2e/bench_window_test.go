@@ -16,6 +16,7 @@ import (
 
 	"hallway/internal/fleet"
 	"hallway/internal/netlab"
+	"hallway/internal/testproc"
 	"hallway/storage"
 
 	ic "github.com/libp2p/go-libp2p/core/crypto"
@@ -25,7 +26,8 @@ import (
 // TestBenchWindow: the real window under Xvfb (Mesa software GL) on a
 // namespace host. Start to first frame (process start → window showing a
 // running node), its memory idle and with a 10,000-message conversation
-// open, and the time to open a 50,000-message conversation; next to the
+// open (on a session without a bus, so without a tray, and with one), and
+// the time to open a 50,000-message conversation; next to the
 // daemon's own start in the same run as a baseline, and its memory next to
 // a bare Fyne window's (internal/barewindow). Memory is read from
 // /proc/PID/smaps_rollup of the window process itself once it has settled
@@ -104,6 +106,25 @@ func TestBenchWindow(t *testing.T) {
 		fmt.Printf("BENCH window idle with a %s-message conversation open, median of %d: %s (private of each run: %s)\n",
 			thousands(n), memRuns, privateLine(mem, target), privateOfEach(mems))
 	}
+
+	// The same window on a desktop session with a tray: Fyne sets the
+	// tray up with a hidden second window, and so a second drawing
+	// context, which a session without a bus (as above) does not pay.
+	addr := testproc.SessionBus(t)
+	startTray(t, addr)
+	var trayed []fleet.Mem
+	for range memRuns {
+		w := fleet.NewWindow(t, x, "Ann", "--no-mdns")
+		prefill(t, w.Dir, 10_000)
+		w.Env = append(w.Env, "DBUS_SESSION_BUS_ADDRESS="+addr)
+		w.Start()
+		w.WaitLine("conversation shown", 120*time.Second)
+		trayed = append(trayed, settledMem(t, w))
+		w.Stop()
+	}
+	tray := medianMem(trayed)
+	fmt.Printf("BENCH window idle with a 10,000-message conversation open on a session with a tray (its icon set up), median of %d: %s (private of each run: %s); the tray costs %.1f MB\n",
+		memRuns, privateLine(tray, 0), privateOfEach(trayed), mb(tray.PrivateDirty-withConv.PrivateDirty))
 
 	// Baseline: what the toolkit and the graphics driver cost any Fyne
 	// window of this size with text in the same styles.
