@@ -106,6 +106,7 @@ func Run(ctx context.Context, a fyne.App, opt Options) error {
 		onUI(a.Quit)
 	}()
 	w.ShowAndRun()
+	u.tray.stop()
 	u.idle.close()
 	stopped := make(chan struct{})
 	go func() { eng.stop(); close(stopped) }()

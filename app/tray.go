@@ -15,23 +15,32 @@ import (
 type tray struct {
 	u    *UI
 	desk desktop.App
+	// host is where the tray shows, given Fyne's: the platform's
+	// (nativeTray) unless a test says otherwise.
+	host func(fyne desktop.App) desktop.App
 }
 
-func newTray(u *UI) *tray { return &tray{u: u} }
+func newTray(u *UI) *tray { return &tray{u: u, host: nativeTray} }
 
 // start sets the tray up where the desktop can show one (hasTray says,
-// nil: it can). On Linux a tray costs the window a hidden second window,
-// and with it a second drawing context (some 9 MB with software
-// drawing): where no tray could ever show, none is set up.
+// nil: it can).
 func (t *tray) start(hasTray func() bool) {
 	d, ok := t.u.app.(desktop.App)
 	if !ok || (hasTray != nil && !hasTray()) {
 		return
 	}
-	t.desk = d
-	d.SetSystemTrayIcon(fyne.NewStaticResource("hallway.png", assets.Icon))
-	d.SetSystemTrayWindow(t.u.win)
+	t.desk = t.host(d)
+	t.desk.SetSystemTrayIcon(fyne.NewStaticResource("hallway.png", assets.Icon))
+	t.desk.SetSystemTrayWindow(t.u.win)
 	t.refresh()
+}
+
+// stop takes the icon out of the tray as the window ends, where the
+// tray's host does not do it itself.
+func (t *tray) stop() {
+	if c, ok := t.desk.(interface{ close() }); ok {
+		c.close()
+	}
 }
 
 func (t *tray) refresh() {

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 )
 
@@ -23,6 +24,7 @@ func newTrayUI(t *testing.T) (*UI, *trayApp) {
 	t.Helper()
 	a := &trayApp{App: test.NewTempApp(t)}
 	u := newUI(a, a.NewWindow("Hallway"))
+	u.tray.host = func(d desktop.App) desktop.App { return d }
 	t.Cleanup(func() { u.idle.close() })
 	return u, a
 }
