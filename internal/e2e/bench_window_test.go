@@ -107,9 +107,8 @@ func TestBenchWindow(t *testing.T) {
 			thousands(n), memRuns, privateLine(mem, target), privateOfEach(mems))
 	}
 
-	// The same window on a desktop session with a tray: Fyne sets the
-	// tray up with a hidden second window, and so a second drawing
-	// context, which a session without a bus (as above) does not pay.
+	// The same window on a desktop session with a tray (a session bus
+	// and a stand-in for the desktop's panel), its icon and menu set up.
 	addr := testproc.SessionBus(t)
 	startTray(t, addr)
 	var trayed []fleet.Mem

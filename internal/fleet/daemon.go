@@ -194,6 +194,24 @@ func (d *Daemon) signal(sig syscall.Signal) {
 
 // Running reports whether the process is alive (it has not exited by
 // itself, crashed or panicked since Start).
+// WaitExit waits for the process to end by itself (the user quit it),
+// failing the test after timeout.
+func (d *Daemon) WaitExit(timeout time.Duration) {
+	d.T.Helper()
+	d.mu.Lock()
+	done := d.done
+	d.mu.Unlock()
+	if done == nil {
+		d.T.Fatalf("%s: waiting for its end before Start", d.Name)
+	}
+	select {
+	case <-done:
+	case <-time.After(timeout):
+		d.T.Fatalf("%s still running after %s", d.Name, timeout)
+	}
+}
+
+// Running reports whether the process runs.
 func (d *Daemon) Running() bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
