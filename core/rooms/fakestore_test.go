@@ -55,8 +55,8 @@ type fakeStore struct {
 	epochKeys    []storage.EpochKey
 	// receipts: (room, member) → the latest receipt
 	receipts map[[2]string]storage.RoomReceipt
-	// receiptBatches is the number of receipts of each PutRoomReceipts.
-	receiptBatches []int
+	// receiptBatches is who the receipts of each PutRoomReceipts are of.
+	receiptBatches [][]string
 }
 
 func newFakeStore(log *journal) *fakeStore {
@@ -465,7 +465,11 @@ func (s *fakeStore) PutRoomReceipts(_ context.Context, rs []storage.RoomReceipt)
 	if s.receipts == nil {
 		s.receipts = map[[2]string]storage.RoomReceipt{}
 	}
-	s.receiptBatches = append(s.receiptBatches, len(rs))
+	var members []string
+	for _, r := range rs {
+		members = append(members, r.Member)
+	}
+	s.receiptBatches = append(s.receiptBatches, members)
 	newer := make([]bool, len(rs))
 	for i, r := range rs {
 		k := [2]string{r.Room, r.Member}
@@ -478,7 +482,7 @@ func (s *fakeStore) PutRoomReceipts(_ context.Context, rs []storage.RoomReceipt)
 	return newer, nil
 }
 
-func (s *fakeStore) batchesOfReceipts() []int {
+func (s *fakeStore) batchesOfReceipts() [][]string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return slices.Clone(s.receiptBatches)
