@@ -70,6 +70,46 @@ func TestDeleteErases(t *testing.T) {
 	}
 }
 
+// A room batch that brings a message, its edit and its author's delete
+// together (a catch-up after a partition) stores all three erased, each
+// found more than once, and leaves the search index whole; the batch
+// before it and the message of another author stay.
+func TestDeleteInOneRoomBatch(t *testing.T) {
+	s := newTestStore(t)
+	ctx := t.Context()
+	msg := func(author string, seq uint64, kind, ref, text string) RoomEntry {
+		e := entry("r1", author, seq, 10+seq)
+		e.Message.Kind, e.Message.Text = kind, text
+		if ref != "" {
+			e.Message.RefAuthor, e.Message.RefID = author, ref
+		}
+		return e
+	}
+	if _, err := s.InsertRoomEntries(ctx, []RoomEntry{msg(cat, 1, KindText, "", "vault note by cat")}); err != nil {
+		t.Fatal(err)
+	}
+	batch := []RoomEntry{
+		msg(bob, 1, KindText, "", "the vault code is 4711"),
+		msg(bob, 2, "edit", "r1-1", "the vault code is 4712"),
+		msg(bob, 3, "delete", "r1-1", ""),
+	}
+	if _, err := s.InsertRoomEntries(ctx, batch); err != nil {
+		t.Fatal(err)
+	}
+	ftsIntegrity(t, s)
+	for _, id := range []string{"r1-1", "r1-2"} {
+		if m, _, err := s.MessageByID(ctx, bob, id); err != nil || !m.Redacted || m.Text != "" {
+			t.Errorf("%s stored as %+v, %v; want erased", id, m, err)
+		}
+	}
+	if m, _, err := s.MessageByID(ctx, cat, "r1-1"); err != nil || m.Redacted || m.Text == "" {
+		t.Errorf("another author's message stored as %+v, %v", m, err)
+	}
+	if n := hits(t, s, "vault"); n != 1 {
+		t.Errorf("%d hits for vault, want cat's alone", n)
+	}
+}
+
 // Deleting a message still in the outbox means it is never sent.
 func TestDeleteUnsends(t *testing.T) {
 	ctx := t.Context()
