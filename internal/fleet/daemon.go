@@ -192,8 +192,6 @@ func (d *Daemon) signal(sig syscall.Signal) {
 	d.mu.Unlock()
 }
 
-// Running reports whether the process is alive (it has not exited by
-// itself, crashed or panicked since Start).
 // WaitExit waits for the process to end by itself (the user quit it),
 // failing the test after timeout.
 func (d *Daemon) WaitExit(timeout time.Duration) {
@@ -211,7 +209,8 @@ func (d *Daemon) WaitExit(timeout time.Duration) {
 	}
 }
 
-// Running reports whether the process runs.
+// Running reports whether the process is alive (it has not exited by
+// itself, crashed or panicked since Start).
 func (d *Daemon) Running() bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
